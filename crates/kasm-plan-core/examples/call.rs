@@ -1,0 +1,13 @@
+//! Runs one facade operation on a JSON request read from standard input.
+//! `cargo run -p kasm-plan-core --example call -- validate < request.json`
+use std::io::Read;
+
+fn main() {
+    let op = std::env::args().nth(1).unwrap_or_default();
+    let mut request = String::new();
+    if let Err(e) = std::io::stdin().read_to_string(&mut request) {
+        eprintln!("cannot read standard input: {e}");
+        std::process::exit(1);
+    }
+    println!("{}", kasm_plan_core::facade::call(&op, &request));
+}

@@ -1,0 +1,230 @@
+//! The JSON-in/JSON-out API every front door calls: the component, the npm
+//! package and the host re-export these functions and add no logic.
+//!
+//! [`call`] dispatches by operation name on JSON strings; the typed functions
+//! take and return the same shapes as Rust values.
+
+use crate::diagnostic::{Code, Diagnostic, Severity, has_errors};
+use crate::filter::{ImageFilter, filter_images};
+use crate::model::{Image, ImageSpec};
+use crate::parse::{Format, parse_source};
+use crate::plan::Plan;
+use crate::state::State;
+use crate::typing::{ParsedResource, type_document};
+use crate::{plan_json, validate};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// A spec source text.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourceInput {
+    /// The text of a `.tf` or `.json` spec.
+    pub source: String,
+    /// Its language; guessed from `file_name` or the text when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<Format>,
+    /// The file name, used only to guess the format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
+}
+
+/// `validate` input.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ValidateRequest {
+    /// The source.
+    #[serde(flatten)]
+    pub input: SourceInput,
+    /// Treat warnings as errors.
+    #[serde(default)]
+    pub strict: bool,
+}
+
+/// `validate` output.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ValidateResponse {
+    /// No errors.
+    pub valid: bool,
+    /// Number of errors.
+    pub errors: usize,
+    /// Number of warnings.
+    pub warnings: usize,
+    /// Every problem, ordered by position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// `parse` output: specs by resource name, and parse and type errors only.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ParseResponse {
+    /// The specs that parsed without error.
+    pub specs: BTreeMap<String, ImageSpec>,
+    /// Syntax, shape and type problems.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The desired images: a source text, or a spec document given as a value.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Desired {
+    /// Source text.
+    Source(SourceInput),
+    /// `{"images": {"<name>": {...}}}` as a value.
+    Document {
+        /// Specs by resource name.
+        images: Map<String, Value>,
+    },
+}
+
+/// `plan` input.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanRequest {
+    /// What should exist.
+    pub desired: Desired,
+    /// What was applied before; empty when absent.
+    #[serde(default)]
+    pub state: State,
+    /// The images on Kasm now (`get_images`).
+    #[serde(default)]
+    pub observed: Vec<Image>,
+    /// Treat warnings as errors.
+    #[serde(default)]
+    pub strict: bool,
+}
+
+/// `plan` output.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanResponse {
+    /// A plan was made and nothing blocks it.
+    pub ok: bool,
+    /// The plan, when the specs were valid and planning succeeded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<Plan>,
+    /// Validation warnings, and the errors that prevented a plan.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// `filter` input: the images and the data source's arguments.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FilterRequest {
+    /// The images (`get_images`).
+    pub images: Vec<Image>,
+    /// Name and enabled filter.
+    #[serde(flatten)]
+    pub filter: ImageFilter,
+}
+
+/// `filter` output.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FilterResponse {
+    /// Matching images, in input order.
+    pub images: Vec<Image>,
+    /// A bad pattern, if any.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses and types a source; resources that failed are left out.
+pub fn check_source(input: &SourceInput) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
+    let format = input.format.unwrap_or_else(|| Format::detect(input.file_name.as_deref(), &input.source));
+    type_document(&parse_source(&input.source, format))
+}
+
+/// Parse, type and check a source: every diagnostic at once.
+pub fn validate_source(input: &SourceInput, strict: bool) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
+    let (resources, mut diagnostics) = check_source(input);
+    for r in &resources {
+        diagnostics.extend(validate::check(r));
+    }
+    finish(&mut diagnostics, strict);
+    (resources, diagnostics)
+}
+
+/// `validate`.
+pub fn validate(req: &ValidateRequest) -> ValidateResponse {
+    let (_, diagnostics) = validate_source(&req.input, req.strict);
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    ValidateResponse { valid: errors == 0, errors, warnings: diagnostics.len() - errors, diagnostics }
+}
+
+/// `parse`.
+pub fn parse(req: &SourceInput) -> ParseResponse {
+    let (resources, mut diagnostics) = check_source(req);
+    finish(&mut diagnostics, false);
+    let specs = resources.into_iter().map(|r| (r.name, r.spec)).collect();
+    ParseResponse { specs, diagnostics }
+}
+
+/// `filter`.
+pub fn filter(req: &FilterRequest) -> FilterResponse {
+    match filter_images(&req.images, &req.filter) {
+        Ok(images) => FilterResponse { images: images.into_iter().cloned().collect(), diagnostics: Vec::new() },
+        Err(d) => FilterResponse { images: Vec::new(), diagnostics: vec![d] },
+    }
+}
+
+/// `plan`.
+pub fn plan(req: &PlanRequest) -> PlanResponse {
+    let input = match &req.desired {
+        Desired::Source(s) => s.clone(),
+        Desired::Document { images } => SourceInput {
+            source: Value::Object(Map::from_iter([("images".to_owned(), Value::Object(images.clone()))])).to_string(),
+            format: Some(Format::Json),
+            file_name: None,
+        },
+    };
+    let (resources, mut diagnostics) = validate_source(&input, req.strict);
+    if matches!(req.desired, Desired::Document { .. }) {
+        // Positions would point into generated text.
+        diagnostics.iter_mut().for_each(|d| d.location = None);
+    }
+    if has_errors(&diagnostics) {
+        return PlanResponse { ok: false, plan: None, diagnostics };
+    }
+    let desired = resources.into_iter().map(|r| (r.name, r.spec)).collect();
+    match crate::plan::plan(&desired, &req.state, &req.observed) {
+        Ok(plan) => PlanResponse { ok: true, plan: Some(plan), diagnostics },
+        Err(errors) => {
+            diagnostics.extend(errors);
+            PlanResponse { ok: false, plan: None, diagnostics }
+        }
+    }
+}
+
+/// `plan_to_json`: Terraform-shaped plan JSON.
+pub fn plan_to_json(plan: &Plan) -> Value {
+    plan_json::to_terraform_json(plan)
+}
+
+/// The operations [`call`] knows.
+pub const OPERATIONS: &[&str] = &["validate", "parse", "filter", "plan", "plan_to_json"];
+
+/// Runs an operation on a JSON request and returns its JSON response.
+/// A request that does not decode answers `{"diagnostics": [<invalid_request>]}`.
+pub fn call(op: &str, request: &str) -> String {
+    fn run<Req: for<'de> Deserialize<'de>, Res: Serialize>(request: &str, f: impl FnOnce(&Req) -> Res) -> String {
+        match serde_json::from_str::<Req>(request) {
+            Ok(req) => serde_json::to_string(&f(&req)).unwrap_or_else(|e| bad_request(&format!("cannot encode the answer: {e}"))),
+            Err(e) => bad_request(&format!("invalid request: {e}")),
+        }
+    }
+    match op {
+        "validate" => run(request, validate),
+        "parse" => run(request, parse),
+        "filter" => run(request, filter),
+        "plan" => run(request, plan),
+        "plan_to_json" => run(request, plan_to_json),
+        other => bad_request(&format!("unknown operation `{other}`; expected one of {}", OPERATIONS.join(", "))),
+    }
+}
+
+fn bad_request(message: &str) -> String {
+    let d = Diagnostic::error(Code::InvalidRequest, message).help("see the request shapes in the README");
+    serde_json::json!({ "diagnostics": [d] }).to_string()
+}
+
+/// Applies `strict` and orders diagnostics by position (unpositioned last, order kept).
+fn finish(diagnostics: &mut [Diagnostic], strict: bool) {
+    if strict {
+        diagnostics.iter_mut().for_each(|d| d.severity = Severity::Error);
+    }
+    diagnostics.sort_by_key(|d| d.location.map_or((u32::MAX, u32::MAX), |l| (l.start.line, l.start.column)));
+}

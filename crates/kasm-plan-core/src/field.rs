@@ -1,0 +1,139 @@
+//! The one table that maps `kasm_image` arguments to Kasm's wire keys.
+//!
+//! Every other module (typing, validation, diffing, request building) walks
+//! this table instead of naming fields itself, so a field added here is
+//! parsed, checked, planned and sent everywhere at once.
+
+use serde::{Deserialize, Serialize};
+
+/// How a field's value is shaped, in the spec and on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A string; `max` is the length of Kasm's column where it has one.
+    Text { max: Option<usize> },
+    /// A secret string: never printed, planned by fingerprint only.
+    Secret,
+    /// Whole megabytes in the spec, bytes (× 1,000,000) on the wire.
+    MemoryMb,
+    /// CPU cores; fractional allowed; a float on the wire.
+    Cores,
+    /// A boolean.
+    Bool,
+    /// A non-negative whole number.
+    Count,
+    /// One of Kasm's image types.
+    ImageType,
+    /// A JSON object in the spec, a JSON-encoded string on the wire.
+    Object,
+    /// Like `Object`, with Kasm's volume-mapping entry rules.
+    VolumeMapping,
+    /// A UUID; Kasm answers with 32 lowercase hex characters.
+    Uuid,
+    /// One Docker network name in the spec, a one-element list on the wire.
+    NetworkName,
+}
+
+macro_rules! fields {
+    ($($variant:ident => $spec:literal, $wire:literal, $kind:expr;)*) => {
+        /// An argument of the `kasm_image` resource.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Field { $($variant),* }
+
+        impl Field {
+            /// Every field, in the order plans and outputs list them.
+            pub const ALL: &'static [Field] = &[$(Field::$variant),*];
+
+            /// The argument name in specs (and in Terraform plan JSON).
+            pub const fn spec_name(self) -> &'static str {
+                match self { $(Field::$variant => $spec),* }
+            }
+
+            /// The key Kasm's API uses for this field.
+            pub const fn wire_name(self) -> &'static str {
+                match self { $(Field::$variant => $wire),* }
+            }
+
+            /// The value's shape.
+            pub const fn kind(self) -> Kind {
+                match self { $(Field::$variant => $kind),* }
+            }
+        }
+    };
+}
+
+fields! {
+    Name => "name", "name", Kind::Text { max: Some(255) };
+    ImageSrc => "image_src", "image_src", Kind::Text { max: Some(255) };
+    FriendlyName => "friendly_name", "friendly_name", Kind::Text { max: Some(255) };
+    Description => "description", "description", Kind::Text { max: None };
+    DockerRegistry => "docker_registry", "docker_registry", Kind::Text { max: None };
+    DockerUser => "docker_user", "docker_user", Kind::Text { max: Some(255) };
+    DockerToken => "docker_token", "docker_token", Kind::Secret;
+    Memory => "memory", "memory", Kind::MemoryMb;
+    Cores => "cores", "cores", Kind::Cores;
+    Enabled => "enabled", "enabled", Kind::Bool;
+    UncompressedSizeMb => "uncompressed_size_mb", "uncompressed_size_mb", Kind::Count;
+    ImageType => "image_type", "image_type", Kind::ImageType;
+    RunConfig => "run_config", "run_config", Kind::Object;
+    ExecConfig => "exec_config", "exec_config", Kind::Object;
+    VolumeMapping => "volume_mapping", "volume_mappings", Kind::VolumeMapping;
+    RestrictToNetwork => "restrict_to_network", "restrict_to_network", Kind::Bool;
+    NetworkName => "network_name", "restrict_network_names", Kind::NetworkName;
+    RestrictToServer => "restrict_to_server", "restrict_to_server", Kind::Bool;
+    ServerId => "server_id", "server_id", Kind::Uuid;
+    RestrictToZone => "restrict_to_zone", "restrict_to_zone", Kind::Bool;
+    ZoneId => "zone_id", "zone_id", Kind::Uuid;
+}
+
+/// Fields a spec must set.
+pub const REQUIRED: &[Field] = &[Field::Name, Field::ImageSrc, Field::FriendlyName];
+
+/// Kasm's image types (`image_type`).
+pub const IMAGE_TYPES: &[&str] = &["Container", "Server", "Server Pool", "Link"];
+
+/// Bytes in one megabyte, as Kasm counts them (decimal, like its admin UI).
+pub const BYTES_PER_MB: i64 = 1_000_000;
+
+impl Field {
+    /// The field with this spec name, if any.
+    pub fn from_spec_name(name: &str) -> Option<Field> {
+        Field::ALL.iter().copied().find(|f| f.spec_name() == name)
+    }
+
+    /// Whether the value must be hidden from output.
+    pub const fn is_sensitive(self) -> bool {
+        matches!(self.kind(), Kind::Secret)
+    }
+
+    /// Position of the field in [`Field::ALL`].
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl std::fmt::Display for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.spec_name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_matches_position_in_all() {
+        for (i, f) in Field::ALL.iter().enumerate() {
+            assert_eq!(f.index(), i, "{f}");
+            assert_eq!(Field::from_spec_name(f.spec_name()), Some(*f));
+        }
+    }
+
+    #[test]
+    fn renamed_fields_follow_part_a() {
+        assert_eq!(Field::VolumeMapping.wire_name(), "volume_mappings");
+        assert_eq!(Field::NetworkName.wire_name(), "restrict_network_names");
+        assert_eq!(Field::Memory.kind(), Kind::MemoryMb);
+    }
+}

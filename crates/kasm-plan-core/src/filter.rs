@@ -1,0 +1,53 @@
+//! The `kasm_images` data source: filter an image list by name and enabled.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::Image;
+use serde::{Deserialize, Serialize};
+
+/// Filter arguments; each unset argument matches everything.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ImageFilter {
+    /// Exact name, or a glob (`*`, `?`, `[...]`) such as `kasmweb/*`.
+    pub name: Option<String>,
+    /// Only enabled (true) or only disabled (false) images.
+    pub enabled: Option<bool>,
+}
+
+/// Keeps the images that match, in their original order.
+pub fn filter_images<'a>(images: &'a [Image], filter: &ImageFilter) -> Result<Vec<&'a Image>, Diagnostic> {
+    let matcher = match filter.name.as_deref() {
+        None => None,
+        Some(p) if !p.contains(['*', '?', '[']) => Some(NameMatch::Exact(p)),
+        Some(p) => match glob::Pattern::new(p) {
+            Ok(pattern) => Some(NameMatch::Glob(pattern)),
+            Err(err) => {
+                return Err(Diagnostic::error(Code::InvalidFilter, format!("name pattern \"{p}\" is invalid: {}", err.msg))
+                    .help("use `*` for any run of characters, `?` for one, `[abc]` for a set"));
+            }
+        },
+    };
+    Ok(images
+        .iter()
+        .filter(|i| filter.enabled.is_none_or(|e| i.enabled == e))
+        .filter(|i| match &matcher {
+            None => true,
+            Some(m) => i.name.as_deref().is_some_and(|n| m.matches(n)),
+        })
+        .collect())
+}
+
+enum NameMatch<'a> {
+    Exact(&'a str),
+    Glob(glob::Pattern),
+}
+
+impl NameMatch<'_> {
+    fn matches(&self, name: &str) -> bool {
+        match self {
+            NameMatch::Exact(p) => *p == name,
+            // `/` is an ordinary character in image names, so `*` crosses it.
+            NameMatch::Glob(g) => g.matches(name),
+        }
+    }
+}

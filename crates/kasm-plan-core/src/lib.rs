@@ -1,0 +1,39 @@
+//! kasm-plan's core: parse, validate, filter and plan Kasm Workspaces images.
+//!
+//! Pure: no I/O, no clock, no randomness, so the same code runs natively, as a
+//! WebAssembly component and in the browser. Front doors call [`facade`].
+//!
+//! ```
+//! use kasm_plan_core::facade::{validate, SourceInput, ValidateRequest};
+//! let source = r#"resource "kasm_image" "t" {
+//!   name = "kasmweb/terminal:1.18.0"
+//!   image_src = "img/thumbnails/terminal.png"
+//!   friendly_name = "Terminal"
+//!   memory = 100
+//! }"#;
+//! let answer = validate(&ValidateRequest { input: SourceInput { source: source.into(), ..Default::default() }, strict: false });
+//! assert!(!answer.valid);
+//! assert_eq!(answer.diagnostics[0].path.as_deref(), Some("kasm_image.t.memory"));
+//! ```
+
+pub mod attributes;
+pub mod diagnostic;
+pub mod facade;
+pub mod field;
+pub mod filter;
+pub mod model;
+pub mod parse;
+pub mod plan;
+pub mod plan_json;
+pub mod reference;
+pub mod state;
+pub mod typing;
+pub mod validate;
+pub mod wire;
+
+pub use diagnostic::{Code, Diagnostic, Location, Position, Severity};
+pub use field::Field;
+pub use model::{IgnoreChanges, Image, ImageSpec, Lifecycle, Secret};
+pub use parse::Format;
+pub use plan::{Action, Plan, Reason};
+pub use state::{State, StateResource};

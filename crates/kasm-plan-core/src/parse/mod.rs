@@ -1,0 +1,83 @@
+//! Source text (JSON or Terraform HCL) to raw resources: values and positions,
+//! not yet typed. Typing and checks live in [`crate::typing`] and [`crate::validate`].
+
+mod hcl;
+mod json;
+
+use crate::diagnostic::{Diagnostic, Location};
+use serde::{Deserialize, Serialize};
+
+/// The resource type kasm-plan manages.
+pub const RESOURCE_TYPE: &str = "kasm_image";
+
+/// The language of a spec source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// `{"images": {"<name>": {...}}}`, or Terraform's JSON syntax.
+    Json,
+    /// Terraform HCL with `resource "kasm_image" "<name>"` blocks.
+    Hcl,
+}
+
+impl Format {
+    /// Guesses the format from a file name, falling back to the text itself.
+    pub fn detect(file_name: Option<&str>, text: &str) -> Format {
+        match file_name {
+            Some(n) if n.ends_with(".json") => Format::Json,
+            Some(n) if n.ends_with(".tf") || n.ends_with(".hcl") => Format::Hcl,
+            _ if text.trim_start().starts_with('{') => Format::Json,
+            _ => Format::Hcl,
+        }
+    }
+}
+
+/// A value as written: known now, or only at apply time (a reference, a call).
+#[derive(Clone, Debug, PartialEq)]
+pub enum RawValue {
+    /// A value known statically.
+    Static(serde_json::Value),
+    /// Cannot be evaluated without Terraform; the text says why.
+    NotStatic(String),
+}
+
+/// One `key = value` as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawAttribute {
+    /// The attribute name.
+    pub key: String,
+    /// The value.
+    pub value: RawValue,
+    /// Where the attribute stands.
+    pub location: Option<Location>,
+}
+
+/// A `kasm_image` resource as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawResource {
+    /// The resource name (the second label).
+    pub name: String,
+    /// Where the resource starts.
+    pub location: Option<Location>,
+    /// Its attributes, in source order (duplicates kept, for typing to report).
+    pub attributes: Vec<RawAttribute>,
+    /// The `lifecycle` block's attributes, if the block is present.
+    pub lifecycle: Option<Vec<RawAttribute>>,
+}
+
+/// The result of parsing one source text.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Document {
+    /// The resources found, in source order.
+    pub resources: Vec<RawResource>,
+    /// Syntax errors and skipped blocks.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses a source text into raw resources.
+pub fn parse_source(text: &str, format: Format) -> Document {
+    match format {
+        Format::Json => json::parse(text),
+        Format::Hcl => hcl::parse(text),
+    }
+}

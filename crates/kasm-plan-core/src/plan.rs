@@ -1,0 +1,363 @@
+//! The CRUD plan: desired specs + state + images observed on Kasm → actions.
+//!
+//! Rules: a field unset in the spec is not managed (Kasm keeps its value), except
+//! `enabled`, which defaults to true. Updates happen in place (Kasm can change
+//! every field), so there is no replace. Drift is the observed image against the
+//! attributes last applied.
+
+use crate::attributes::{Attributes, json_eq};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::field::Field;
+use crate::model::{Image, ImageSpec, canonical_uuid};
+use crate::parse::RESOURCE_TYPE;
+use crate::state::{State, StateResource};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// What a plan does to one image.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Action {
+    /// Create it on Kasm.
+    #[serde(rename = "create")]
+    Create,
+    /// Change fields in place.
+    #[serde(rename = "update")]
+    Update,
+    /// Delete it from Kasm.
+    #[serde(rename = "delete")]
+    Delete,
+    /// Nothing to do.
+    #[serde(rename = "no-op")]
+    NoOp,
+}
+
+/// Why an action was chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// In the config, not in state.
+    New,
+    /// In state, but the image is gone from Kasm: create it again.
+    DeletedOutside,
+    /// The config changed since the last apply.
+    ConfigChanged,
+    /// Only Kasm's copy changed: put it back.
+    Drift,
+    /// In state, no longer in the config.
+    RemovedFromConfig,
+}
+
+/// One field's old and new value, in spec units.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FieldChange {
+    /// The field.
+    pub field: Field,
+    /// The value now (on Kasm, or in state for drift).
+    pub before: Value,
+    /// The value after the change.
+    pub after: Value,
+}
+
+/// The planned change to one address.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResourceChange {
+    /// `kasm_image.<name>`.
+    pub address: String,
+    /// The resource name.
+    pub name: String,
+    /// What to do.
+    pub action: Action,
+    /// Why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
+    /// Kasm's id, for everything but a create.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_id: Option<String>,
+    /// Whether Kasm reports the image pulled and ready, when it exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available: Option<bool>,
+    /// All attributes now; absent for a create.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<Attributes>,
+    /// All attributes after; absent for a delete and a no-op.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<Attributes>,
+    /// The fields that change (update), or are set (create).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<FieldChange>,
+}
+
+/// A difference between the state and Kasm, found on refresh.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Drift {
+    /// The address.
+    pub address: String,
+    /// Kasm's id.
+    pub image_id: String,
+    /// The image is gone from Kasm.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
+    /// Fields whose value on Kasm differs from the state (before = state, after = Kasm).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<FieldChange>,
+    /// The state's attributes (for a deleted image, what was lost).
+    pub before: Attributes,
+    /// Kasm's attributes now; absent when deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<Attributes>,
+}
+
+/// Counts, as Terraform prints them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Creates.
+    pub add: usize,
+    /// Updates.
+    pub change: usize,
+    /// Deletes.
+    pub destroy: usize,
+    /// No-ops.
+    pub unchanged: usize,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} to add, {} to change, {} to destroy", self.add, self.change, self.destroy)
+    }
+}
+
+/// A plan: ordered by address, deterministic for the same inputs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Plan format version.
+    pub format_version: u32,
+    /// The state's lineage and serial when planned, to refuse a stale plan.
+    pub state_lineage: String,
+    /// See `state_lineage`.
+    pub state_serial: u64,
+    /// One entry per address in the config or the state.
+    pub resource_changes: Vec<ResourceChange>,
+    /// Differences between state and Kasm.
+    pub resource_drift: Vec<Drift>,
+    /// Counts.
+    pub summary: Summary,
+}
+
+impl Plan {
+    /// Whether applying the plan would change anything on Kasm.
+    pub fn has_changes(&self) -> bool {
+        self.summary.add + self.summary.change + self.summary.destroy > 0
+    }
+}
+
+/// The plan format this crate writes.
+pub const PLAN_FORMAT: u32 = 1;
+
+/// Computes a plan. `desired` is keyed by resource name.
+///
+/// Errors: a delete of a `prevent_destroy` image, or a state that binds one
+/// image to two addresses; every such problem is returned.
+pub fn plan(desired: &BTreeMap<String, ImageSpec>, state: &State, observed: &[Image]) -> Result<Plan, Vec<Diagnostic>> {
+    let by_id: HashMap<String, &Image> = observed.iter().map(|i| (canon(&i.image_id), i)).collect();
+    let mut errors = Vec::new();
+    check_state(state, &mut errors);
+
+    // Every address in the config or the state, in order.
+    let mut addresses: BTreeMap<String, (&str, Option<&ImageSpec>)> = BTreeMap::new();
+    for (name, spec) in desired {
+        addresses.insert(address_of(name), (name.as_str(), Some(spec)));
+    }
+    for address in state.resources.keys() {
+        let name = address.strip_prefix(&format!("{RESOURCE_TYPE}.")).unwrap_or(address);
+        addresses.entry(address.clone()).or_insert((name, None));
+    }
+
+    let mut changes = Vec::with_capacity(addresses.len());
+    let mut drift = Vec::new();
+    for (address, (name, spec)) in &addresses {
+        let recorded = state.resources.get(address);
+        let image = recorded.and_then(|r| by_id.get(&canon(&r.image_id)).copied());
+        let observed = image.map(Attributes::from_image);
+        if let Some(d) = recorded.and_then(|r| drift_of(address, r, observed.as_ref())) {
+            drift.push(d);
+        }
+        let change = match (spec, recorded, image, observed) {
+            (Some(spec), recorded, Some(image), Some(now)) => update(address, name, spec, recorded, image, now),
+            (Some(spec), recorded, _, _) => create(address, name, spec, recorded.is_some()),
+            (None, Some(r), Some(image), Some(now)) => {
+                if r.prevent_destroy {
+                    errors.push(prevent_destroy(address));
+                }
+                ResourceChange {
+                    action: Action::Delete,
+                    reason: Some(Reason::RemovedFromConfig),
+                    image_id: Some(image.image_id.clone()),
+                    available: Some(image.available),
+                    before: Some(now),
+                    ..empty(address, name)
+                }
+            }
+            // In state only and already gone from Kasm: nothing to do; the drift says so.
+            (None, _, _, _) => continue,
+        };
+        changes.push(change);
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut summary = Summary::default();
+    for c in &changes {
+        match c.action {
+            Action::Create => summary.add += 1,
+            Action::Update => summary.change += 1,
+            Action::Delete => summary.destroy += 1,
+            Action::NoOp => summary.unchanged += 1,
+        }
+    }
+    Ok(Plan {
+        format_version: PLAN_FORMAT,
+        state_lineage: state.lineage.clone(),
+        state_serial: state.serial,
+        resource_changes: changes,
+        resource_drift: drift,
+        summary,
+    })
+}
+
+fn create(address: &str, name: &str, spec: &ImageSpec, was_in_state: bool) -> ResourceChange {
+    let after = Attributes::from_spec(spec, address);
+    let changes = after
+        .set_fields()
+        .map(|f| FieldChange { field: f, before: Value::Null, after: after.get(f).clone() })
+        .collect();
+    ResourceChange {
+        action: Action::Create,
+        reason: Some(if was_in_state { Reason::DeletedOutside } else { Reason::New }),
+        after: Some(after),
+        changes,
+        ..empty(address, name)
+    }
+}
+
+fn update(
+    address: &str,
+    name: &str,
+    spec: &ImageSpec,
+    recorded: Option<&StateResource>,
+    image: &Image,
+    now: Attributes,
+) -> ResourceChange {
+    let desired = Attributes::from_spec(spec, address);
+    let mut after = now.clone();
+    let mut changes = Vec::new();
+    let mut config_changed = false;
+    for field in desired.set_fields() {
+        if spec.lifecycle.ignore_changes.ignores(field) {
+            continue;
+        }
+        let want = desired.get(field);
+        let applied = recorded.map(|r| r.attributes.get(field));
+        let differs = match field {
+            // Kasm masks the token: compare fingerprints with the state, and presence with Kasm.
+            Field::DockerToken => now.get(field).is_null() || applied != Some(want),
+            _ => !json_eq(now.get(field), want),
+        };
+        if differs {
+            config_changed |= applied.is_none_or(|a| !json_eq(a, want));
+            let before = match field {
+                Field::DockerToken => applied.cloned().unwrap_or(Value::Null),
+                _ => now.get(field).clone(),
+            };
+            changes.push(FieldChange { field, before, after: want.clone() });
+            after.set(field, want.clone());
+        }
+    }
+    let (action, reason, after) = match (changes.is_empty(), config_changed) {
+        (true, _) => (Action::NoOp, None, None),
+        (false, true) => (Action::Update, Some(Reason::ConfigChanged), Some(after)),
+        (false, false) => (Action::Update, Some(Reason::Drift), Some(after)),
+    };
+    ResourceChange {
+        action,
+        reason,
+        image_id: Some(image.image_id.clone()),
+        available: Some(image.available),
+        before: Some(now),
+        after,
+        changes,
+        ..empty(address, name)
+    }
+}
+
+fn drift_of(address: &str, recorded: &StateResource, observed: Option<&Attributes>) -> Option<Drift> {
+    let base = |deleted, changes, after| Drift {
+        address: address.to_owned(),
+        image_id: recorded.image_id.clone(),
+        deleted,
+        changes,
+        before: recorded.attributes.clone(),
+        after,
+    };
+    let Some(now) = observed else {
+        return Some(base(true, Vec::new(), None));
+    };
+    let changes: Vec<FieldChange> = Field::ALL
+        .iter()
+        .copied()
+        .filter(|f| !Attributes::same(*f, recorded.attributes.get(*f), now.get(*f)))
+        .map(|f| FieldChange { field: f, before: recorded.attributes.get(f).clone(), after: now.get(f).clone() })
+        .collect();
+    (!changes.is_empty()).then(|| base(false, changes, Some(now.clone())))
+}
+
+fn check_state(state: &State, errors: &mut Vec<Diagnostic>) {
+    let mut owners: HashMap<String, &str> = HashMap::new();
+    for (address, r) in &state.resources {
+        let id = canon(&r.image_id);
+        if let Some(first) = owners.insert(id, address) {
+            errors.push(
+                Diagnostic::error(Code::InvalidState, format!("state binds image {} to both {first} and {address}", r.image_id))
+                    .at(address, "")
+                    .help(format!("remove one binding with `kasm-plan state rm {address}`")),
+            );
+        }
+    }
+    let bad: BTreeSet<&String> = state.resources.keys().filter(|a| !a.starts_with(&format!("{RESOURCE_TYPE}."))).collect();
+    for address in bad {
+        errors.push(
+            Diagnostic::error(Code::InvalidState, format!("state address `{address}` is not a kasm_image address"))
+                .at(address, "")
+                .help("state addresses look like `kasm_image.<name>`"),
+        );
+    }
+}
+
+fn prevent_destroy(address: &str) -> Diagnostic {
+    Diagnostic::error(Code::PreventDestroy, format!("{address} has lifecycle.prevent_destroy set, but the plan would delete it"))
+        .at(address, "lifecycle.prevent_destroy")
+        .help("restore its resource block, or apply once with prevent_destroy = false before removing it")
+}
+
+fn empty(address: &str, name: &str) -> ResourceChange {
+    ResourceChange {
+        address: address.to_owned(),
+        name: name.to_owned(),
+        action: Action::NoOp,
+        reason: None,
+        image_id: None,
+        available: None,
+        before: None,
+        after: None,
+        changes: Vec::new(),
+    }
+}
+
+/// `kasm_image.<name>`.
+pub fn address_of(name: &str) -> String {
+    format!("{RESOURCE_TYPE}.{name}")
+}
+
+fn canon(id: &str) -> String {
+    canonical_uuid(id).unwrap_or_else(|| id.to_ascii_lowercase())
+}

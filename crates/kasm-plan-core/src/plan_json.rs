@@ -1,0 +1,134 @@
+//! A plan in the shape of `terraform show -json`, so tools that read Terraform
+//! plans (Conftest, Checkov, Sentinel-style checks) read ours unchanged.
+//! Attribute names and units are the `kasm_image` resource's (memory in MB).
+//! Sensitive values are replaced, not just flagged.
+
+use crate::attributes::Attributes;
+use crate::field::Field;
+use crate::parse::RESOURCE_TYPE;
+use crate::plan::{Action, Drift, Plan, Reason, ResourceChange};
+use serde_json::{Map, Value, json};
+
+/// Terraform's plan JSON format version this output follows.
+pub const FORMAT_VERSION: &str = "1.2";
+/// The provider whose `kasm_image` schema the attributes follow.
+pub const PROVIDER_NAME: &str = "registry.terraform.io/sim22/kasm";
+
+/// Renders a plan as Terraform plan JSON.
+pub fn to_terraform_json(plan: &Plan) -> Value {
+    let resources: Vec<Value> = plan
+        .resource_changes
+        .iter()
+        .filter(|c| c.action != Action::Delete)
+        .map(planned_value)
+        .collect();
+    json!({
+        "format_version": FORMAT_VERSION,
+        "applyable": plan.has_changes(),
+        "complete": true,
+        "errored": false,
+        "planned_values": { "root_module": { "resources": resources } },
+        "resource_drift": plan.resource_drift.iter().map(drift).collect::<Vec<_>>(),
+        "resource_changes": plan.resource_changes.iter().map(resource_change).collect::<Vec<_>>(),
+    })
+}
+
+fn resource_change(c: &ResourceChange) -> Value {
+    let before = c.before.as_ref().map(|b| values(b, c.image_id.as_deref(), c.available));
+    let after = match c.action {
+        Action::Delete => None,
+        Action::NoOp => before.clone(),
+        _ => c.after.as_ref().map(|a| values(a, c.image_id.as_deref(), c.available)),
+    };
+    let mut change = Map::new();
+    change.insert("actions".into(), json!([c.action]));
+    change.insert("before".into(), before.clone().unwrap_or(Value::Null));
+    change.insert("after".into(), after.clone().unwrap_or(Value::Null));
+    change.insert("after_unknown".into(), after_unknown(c));
+    change.insert("before_sensitive".into(), sensitive(before.as_ref()));
+    change.insert("after_sensitive".into(), sensitive(after.as_ref()));
+    let mut out = header(&c.address, &c.name);
+    out.insert("change".into(), Value::Object(change));
+    if let Some(reason) = c.reason.and_then(terraform_reason) {
+        out.insert("action_reason".into(), reason.into());
+    }
+    Value::Object(out)
+}
+
+fn drift(d: &Drift) -> Value {
+    let before = values(&d.before, Some(&d.image_id), None);
+    let after = d.after.as_ref().map(|a| values(a, Some(&d.image_id), None));
+    let actions = if d.deleted { json!(["delete"]) } else { json!(["update"]) };
+    let mut out = header(&d.address, d.address.rsplit('.').next().unwrap_or(&d.address));
+    out.insert(
+        "change".into(),
+        json!({
+            "actions": actions,
+            "before": before,
+            "after": after,
+            "after_unknown": {},
+            "before_sensitive": sensitive(Some(&before)),
+            "after_sensitive": sensitive(after.as_ref()),
+        }),
+    );
+    Value::Object(out)
+}
+
+fn planned_value(c: &ResourceChange) -> Value {
+    let attrs = c.after.as_ref().or(c.before.as_ref());
+    let vals = attrs.map(|a| values(a, c.image_id.as_deref(), c.available)).unwrap_or(Value::Null);
+    let mut out = header(&c.address, &c.name);
+    out.insert("schema_version".into(), 0.into());
+    out.insert("sensitive_values".into(), sensitive(Some(&vals)));
+    out.insert("values".into(), vals);
+    Value::Object(out)
+}
+
+fn header(address: &str, name: &str) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("address".into(), address.into());
+    m.insert("mode".into(), "managed".into());
+    m.insert("type".into(), RESOURCE_TYPE.into());
+    m.insert("name".into(), name.into());
+    m.insert("provider_name".into(), PROVIDER_NAME.into());
+    m
+}
+
+/// The resource's attribute object: every argument plus `id`, `image_id`, `available`.
+fn values(attrs: &Attributes, image_id: Option<&str>, available: Option<bool>) -> Value {
+    let Ok(Value::Object(mut m)) = serde_json::to_value(attrs.redacted()) else {
+        return Value::Null;
+    };
+    m.insert("id".into(), image_id.map_or(Value::Null, Value::from));
+    m.insert("image_id".into(), image_id.map_or(Value::Null, Value::from));
+    m.insert("available".into(), available.map_or(Value::Null, Value::from));
+    Value::Object(m)
+}
+
+fn after_unknown(c: &ResourceChange) -> Value {
+    match c.action {
+        Action::Create => json!({ "id": true, "image_id": true, "available": true }),
+        _ => json!({}),
+    }
+}
+
+/// Terraform marks sensitive attributes with `true` in a parallel object; `false` when there is no object.
+fn sensitive(vals: Option<&Value>) -> Value {
+    let Some(Value::Object(m)) = vals else {
+        return Value::Bool(false);
+    };
+    let marks: Map<String, Value> = Field::ALL
+        .iter()
+        .filter(|f| f.is_sensitive() && m.get(f.spec_name()).is_some_and(|v| !v.is_null()))
+        .map(|f| (f.spec_name().to_owned(), Value::Bool(true)))
+        .collect();
+    Value::Object(marks)
+}
+
+/// Terraform's `action_reason` values, where one fits; others are not emitted.
+fn terraform_reason(r: Reason) -> Option<&'static str> {
+    match r {
+        Reason::RemovedFromConfig => Some("delete_because_no_resource_config"),
+        _ => None,
+    }
+}

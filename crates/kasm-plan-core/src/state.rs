@@ -1,0 +1,73 @@
+//! State: which Kasm image each address manages, and what was last applied.
+//! The host reads and writes the file; the core only defines and uses its shape.
+
+use crate::attributes::Attributes;
+use crate::field::Field;
+use crate::model::{Image, ImageSpec};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The state file's format version.
+pub const STATE_VERSION: u32 = 1;
+
+/// Everything kasm-plan remembers between runs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    /// Format version ([`STATE_VERSION`]).
+    pub version: u32,
+    /// Bumped on every write; a saved plan records it to detect staleness.
+    #[serde(default)]
+    pub serial: u64,
+    /// Identifies one state's history; set once when the state is created.
+    #[serde(default)]
+    pub lineage: String,
+    /// Managed images by address (`kasm_image.<name>`).
+    #[serde(default)]
+    pub resources: BTreeMap<String, StateResource>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            version: STATE_VERSION,
+            serial: 0,
+            lineage: String::new(),
+            resources: BTreeMap::new(),
+        }
+    }
+}
+
+/// One managed image.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StateResource {
+    /// Kasm's id for the image (32 hex).
+    pub image_id: String,
+    /// The attributes as last applied or imported, in spec units; secrets only as fingerprints.
+    pub attributes: Attributes,
+    /// The spec's `prevent_destroy` when last applied; honoured even after the spec is removed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub prevent_destroy: bool,
+}
+
+impl StateResource {
+    /// What to record after Kasm answered a create or update with `image`.
+    pub fn applied(address: &str, spec: &ImageSpec, image: &Image) -> Self {
+        let mut attributes = Attributes::from_image(image);
+        let token = Attributes::from_spec(spec, address).get(Field::DockerToken).clone();
+        attributes.set(Field::DockerToken, token);
+        StateResource {
+            image_id: image.image_id.clone(),
+            attributes,
+            prevent_destroy: spec.lifecycle.prevent_destroy,
+        }
+    }
+
+    /// What to record when adopting an existing image (`import`).
+    pub fn imported(image: &Image) -> Self {
+        StateResource {
+            image_id: image.image_id.clone(),
+            attributes: Attributes::from_image(image),
+            prevent_destroy: false,
+        }
+    }
+}
