@@ -149,7 +149,7 @@ pub fn validate(req: &ValidateRequest) -> ValidateResponse {
 pub fn parse(req: &SourceInput) -> ParseResponse {
     let (resources, mut diagnostics) = check_source(req);
     finish(&mut diagnostics, false);
-    let specs = resources.into_iter().map(|r| (r.name, r.spec)).collect();
+    let specs = resources.into_iter().filter(|r| r.valid).map(|r| (r.name, r.spec)).collect();
     ParseResponse { specs, diagnostics }
 }
 
@@ -179,6 +179,7 @@ pub fn plan(req: &PlanRequest) -> PlanResponse {
     if has_errors(&diagnostics) {
         return PlanResponse { ok: false, plan: None, diagnostics };
     }
+    // No errors were reported, so every resource is valid.
     let desired = resources.into_iter().map(|r| (r.name, r.spec)).collect();
     match crate::plan::plan(&desired, &req.state, &req.observed) {
         Ok(plan) => PlanResponse { ok: true, plan: Some(plan), diagnostics },

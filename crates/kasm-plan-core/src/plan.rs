@@ -84,7 +84,7 @@ pub struct ResourceChange {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<Attributes>,
     /// The fields that change (update), or are set (create).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub changes: Vec<FieldChange>,
 }
 
@@ -99,7 +99,7 @@ pub struct Drift {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deleted: bool,
     /// Fields whose value on Kasm differs from the state (before = state, after = Kasm).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub changes: Vec<FieldChange>,
     /// The state's attributes (for a deleted image, what was lost).
     pub before: Attributes,

@@ -22,6 +22,9 @@ pub struct ParsedResource {
     pub location: Option<Location>,
     /// Where each attribute stands, by spec name (`lifecycle.x` for lifecycle keys).
     pub field_locations: HashMap<String, Location>,
+    /// False when typing reported an error: the spec then lacks the bad
+    /// attributes and serves only to run the remaining checks, never to plan.
+    pub valid: bool,
 }
 
 impl ParsedResource {
@@ -97,7 +100,11 @@ fn type_resource(raw: &RawResource, address: String, out: &mut Vec<Diagnostic>) 
         .as_deref()
         .map(|attrs| type_lifecycle(attrs, &address, &mut field_locations, out))
         .unwrap_or_default();
-    if error_count(out) > errors_before {
+    // With a required field missing there is nothing to check further; with
+    // other errors the spec is built without the bad attributes, so the
+    // semantic checks still report everything else.
+    let required_present = REQUIRED.iter().all(|f| values.contains_key(f.spec_name()));
+    if !required_present {
         return None;
     }
     let mut spec: ImageSpec = serde_json::from_value(Value::Object(values)).ok()?;
@@ -108,6 +115,7 @@ fn type_resource(raw: &RawResource, address: String, out: &mut Vec<Diagnostic>) 
         spec,
         location: raw.location,
         field_locations,
+        valid: error_count(out) == errors_before,
     })
 }
 

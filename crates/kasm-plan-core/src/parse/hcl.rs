@@ -20,8 +20,10 @@ pub(super) fn parse(text: &str) -> Document {
                 line: u32::try_from(err.location().line()).unwrap_or(u32::MAX),
                 column: u32::try_from(err.location().column()).unwrap_or(u32::MAX),
             };
+            // HCL forbids redefining an attribute; the parser reports it as syntax.
+            let code = if err.message().contains("redefined attribute") { Code::DuplicateAttribute } else { Code::SyntaxError };
             doc.diagnostics.push(
-                Diagnostic::error(Code::SyntaxError, format!("invalid HCL: {}", err.message()))
+                Diagnostic::error(code, format!("invalid HCL: {}", err.message()))
                     .help(format!("check the syntax near `{}`", err.line().trim()))
                     .located(Some(Location { start: at, end: at })),
             );
