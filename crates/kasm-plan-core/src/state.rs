@@ -53,13 +53,28 @@ impl StateResource {
     /// What to record after Kasm answered a create or update with `image`.
     pub fn applied(address: &str, spec: &ImageSpec, image: &Image) -> Self {
         let mut attributes = Attributes::from_image(image);
-        let token = Attributes::from_spec(spec, address).get(Field::DockerToken).clone();
-        attributes.set(Field::DockerToken, token);
+        // A token the spec sets is recorded by fingerprint; otherwise what Kasm shows stands.
+        if let Some(token) = &spec.docker_token {
+            attributes.set(Field::DockerToken, token.fingerprint(address).into());
+        }
         StateResource {
             image_id: image.image_id.clone(),
             attributes,
             prevent_destroy: spec.lifecycle.prevent_destroy,
         }
+    }
+
+    /// The same binding, with attributes refreshed from what Kasm has now.
+    /// Apply records this for every image it did not change, so drift that the
+    /// config leaves alone (unmanaged or ignored fields) is reported once, not forever.
+    /// A registry token keeps its fingerprint while Kasm still has one set.
+    pub fn refreshed(&self, image: &Image) -> Self {
+        let mut attributes = Attributes::from_image(image);
+        let recorded = self.attributes.get(Field::DockerToken);
+        if !attributes.get(Field::DockerToken).is_null() && !recorded.is_null() {
+            attributes.set(Field::DockerToken, recorded.clone());
+        }
+        StateResource { image_id: self.image_id.clone(), attributes, prevent_destroy: self.prevent_destroy }
     }
 
     /// What to record when adopting an existing image (`import`).
