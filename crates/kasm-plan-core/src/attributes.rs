@@ -36,69 +36,31 @@ impl Attributes {
 
     /// The fields that hold a value.
     pub fn set_fields(&self) -> impl Iterator<Item = Field> + '_ {
-        Field::ALL.iter().copied().filter(|f| !self.get(*f).is_null())
+        Field::ALL
+            .iter()
+            .copied()
+            .filter(|f| !self.get(*f).is_null())
     }
 
     /// A spec's values. The registry token becomes its fingerprint, salted by `address`.
     pub fn from_spec(spec: &ImageSpec, address: &str) -> Self {
         let mut a = Attributes::default();
-        let text = |s: &Option<String>| s.as_ref().map_or(Value::Null, |v| Value::String(v.clone()));
-        let object = |o: &Option<serde_json::Map<String, Value>>| o.as_ref().map_or(Value::Null, |m| Value::Object(m.clone()));
-        let uuid = |s: &Option<String>| s.as_ref().map_or(Value::Null, |v| Value::String(canonical_uuid(v).unwrap_or_else(|| v.clone())));
-        let flag = |b: Option<bool>| b.map_or(Value::Null, Value::Bool);
-        a.set(Field::Name, spec.name.clone().into());
-        a.set(Field::ImageSrc, spec.image_src.clone().into());
-        a.set(Field::FriendlyName, spec.friendly_name.clone().into());
-        a.set(Field::Description, text(&spec.description));
-        a.set(Field::DockerRegistry, text(&spec.docker_registry));
-        a.set(Field::DockerUser, text(&spec.docker_user));
-        a.set(Field::DockerToken, spec.docker_token.as_ref().map_or(Value::Null, |t| t.fingerprint(address).into()));
-        a.set(Field::Memory, spec.memory.map_or(Value::Null, Value::from));
-        a.set(Field::Cores, spec.cores.map_or(Value::Null, Value::from));
-        a.set(Field::Enabled, Value::Bool(spec.enabled));
-        a.set(Field::UncompressedSizeMb, spec.uncompressed_size_mb.map_or(Value::Null, Value::from));
-        a.set(Field::ImageType, text(&spec.image_type));
-        a.set(Field::RunConfig, object(&spec.run_config));
-        a.set(Field::ExecConfig, object(&spec.exec_config));
-        a.set(Field::VolumeMapping, object(&spec.volume_mapping));
-        a.set(Field::RestrictToNetwork, flag(spec.restrict_to_network));
-        a.set(Field::NetworkName, text(&spec.network_name));
-        a.set(Field::RestrictToServer, flag(spec.restrict_to_server));
-        a.set(Field::ServerId, uuid(&spec.server_id));
-        a.set(Field::RestrictToZone, flag(spec.restrict_to_zone));
-        a.set(Field::ZoneId, uuid(&spec.zone_id));
+        for field in Field::ALL {
+            if let Some(v) = FieldValue::of_spec(spec, address, *field) {
+                a.set(*field, v.to_value());
+            }
+        }
         a
     }
 
     /// An image's values, converted to spec units.
     pub fn from_image(image: &Image) -> Self {
-        let mut a = Attributes::default();
-        let text = |s: &Option<String>| s.as_ref().map_or(Value::Null, |v| Value::String(v.clone()));
-        let uuid = |s: &Option<String>| {
-            s.as_ref().filter(|v| !v.is_empty()).map_or(Value::Null, |v| Value::String(canonical_uuid(v).unwrap_or_else(|| v.clone())))
-        };
-        a.set(Field::Name, text(&image.name));
-        a.set(Field::ImageSrc, text(&image.image_src));
-        a.set(Field::FriendlyName, text(&image.friendly_name));
-        a.set(Field::Description, text(&image.description));
-        a.set(Field::DockerRegistry, text(&image.docker_registry));
-        a.set(Field::DockerUser, text(&image.docker_user));
-        a.set(Field::DockerToken, image.docker_token.as_ref().filter(|t| !t.is_empty()).map_or(Value::Null, |_| SECRET_SET.into()));
-        a.set(Field::Memory, memory_mb(image.memory));
-        a.set(Field::Cores, Value::from(image.cores));
-        a.set(Field::Enabled, Value::Bool(image.enabled));
-        a.set(Field::UncompressedSizeMb, Value::from(image.uncompressed_size_mb));
-        a.set(Field::ImageType, Value::String(image.image_type.clone()));
-        a.set(Field::RunConfig, Value::Object(image.run_config.clone()));
-        a.set(Field::ExecConfig, Value::Object(image.exec_config.clone()));
-        a.set(Field::VolumeMapping, Value::Object(image.volume_mappings.clone()));
-        a.set(Field::RestrictToNetwork, Value::Bool(image.restrict_to_network));
-        a.set(Field::NetworkName, network_name(&image.restrict_network_names));
-        a.set(Field::RestrictToServer, Value::Bool(image.restrict_to_server));
-        a.set(Field::ServerId, uuid(&image.server_id));
-        a.set(Field::RestrictToZone, Value::Bool(image.restrict_to_zone));
-        a.set(Field::ZoneId, uuid(&image.zone_id));
-        a
+        Attributes(
+            Field::ALL
+                .iter()
+                .map(|f| FieldValue::of_image(image, *f).to_value())
+                .collect(),
+        )
     }
 
     /// A copy with sensitive values replaced by [`REDACTED`] (null stays null).
@@ -122,20 +84,208 @@ impl Attributes {
     }
 }
 
+/// One field's value, borrowed from a spec, an image or a stored attribute,
+/// in spec units. Comparing these allocates nothing, which keeps planning of
+/// unchanged images cheap; [`FieldValue::to_value`] makes an owned copy when needed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FieldValue<'a> {
+    /// Unset.
+    Null,
+    /// Text.
+    Text(&'a str),
+    /// A UUID: compares ignoring hyphens and case; stored canonical.
+    Uuid(&'a str),
+    /// A whole number.
+    Int(i64),
+    /// A number.
+    Float(f64),
+    /// A boolean.
+    Bool(bool),
+    /// An object.
+    Object(&'a serde_json::Map<String, Value>),
+    /// A list of names (more than one Docker network).
+    Names(&'a [String]),
+    /// A list of JSON values (a stored list of names).
+    Values(&'a [Value]),
+    /// A computed text (a secret's fingerprint).
+    Owned(String),
+}
+
+impl<'a> FieldValue<'a> {
+    /// The spec's value for `field`, or `None` when the spec leaves it unset.
+    pub fn of_spec(spec: &'a ImageSpec, address: &str, field: Field) -> Option<Self> {
+        let text = |s: &'a Option<String>| s.as_deref().map(FieldValue::Text);
+        match field {
+            Field::Name => Some(FieldValue::Text(&spec.name)),
+            Field::ImageSrc => Some(FieldValue::Text(&spec.image_src)),
+            Field::FriendlyName => Some(FieldValue::Text(&spec.friendly_name)),
+            Field::Description => text(&spec.description),
+            Field::DockerRegistry => text(&spec.docker_registry),
+            Field::DockerUser => text(&spec.docker_user),
+            Field::DockerToken => spec
+                .docker_token
+                .as_ref()
+                .map(|t| FieldValue::Owned(t.fingerprint(address))),
+            Field::Memory => spec.memory.map(FieldValue::Int),
+            Field::Cores => spec.cores.map(FieldValue::Float),
+            Field::Enabled => Some(FieldValue::Bool(spec.enabled)),
+            Field::UncompressedSizeMb => spec.uncompressed_size_mb.map(FieldValue::Int),
+            Field::ImageType => text(&spec.image_type),
+            Field::RunConfig => spec.run_config.as_ref().map(FieldValue::Object),
+            Field::ExecConfig => spec.exec_config.as_ref().map(FieldValue::Object),
+            Field::VolumeMapping => spec.volume_mapping.as_ref().map(FieldValue::Object),
+            Field::RestrictToNetwork => spec.restrict_to_network.map(FieldValue::Bool),
+            Field::NetworkName => text(&spec.network_name),
+            Field::RestrictToServer => spec.restrict_to_server.map(FieldValue::Bool),
+            Field::ServerId => spec.server_id.as_deref().map(FieldValue::Uuid),
+            Field::RestrictToZone => spec.restrict_to_zone.map(FieldValue::Bool),
+            Field::ZoneId => spec.zone_id.as_deref().map(FieldValue::Uuid),
+        }
+    }
+
+    /// An image's value for `field`, converted to spec units.
+    pub fn of_image(image: &'a Image, field: Field) -> Self {
+        let text = |s: &'a Option<String>| s.as_deref().map_or(FieldValue::Null, FieldValue::Text);
+        let uuid = |s: &'a Option<String>| {
+            s.as_deref()
+                .filter(|v| !v.is_empty())
+                .map_or(FieldValue::Null, FieldValue::Uuid)
+        };
+        match field {
+            Field::Name => text(&image.name),
+            Field::ImageSrc => text(&image.image_src),
+            Field::FriendlyName => text(&image.friendly_name),
+            Field::Description => text(&image.description),
+            Field::DockerRegistry => text(&image.docker_registry),
+            Field::DockerUser => text(&image.docker_user),
+            // Kasm masks the token: all that is known is whether one is set.
+            Field::DockerToken => match image.docker_token.as_deref() {
+                Some(t) if !t.is_empty() => FieldValue::Text(SECRET_SET),
+                _ => FieldValue::Null,
+            },
+            Field::Memory if image.memory % BYTES_PER_MB == 0 => {
+                FieldValue::Int(image.memory / BYTES_PER_MB)
+            }
+            Field::Memory => FieldValue::Float(image.memory as f64 / BYTES_PER_MB as f64),
+            Field::Cores => FieldValue::Float(image.cores),
+            Field::Enabled => FieldValue::Bool(image.enabled),
+            Field::UncompressedSizeMb => FieldValue::Int(image.uncompressed_size_mb),
+            Field::ImageType => FieldValue::Text(&image.image_type),
+            Field::RunConfig => FieldValue::Object(&image.run_config),
+            Field::ExecConfig => FieldValue::Object(&image.exec_config),
+            Field::VolumeMapping => FieldValue::Object(&image.volume_mappings),
+            Field::RestrictToNetwork => FieldValue::Bool(image.restrict_to_network),
+            Field::NetworkName => match image.restrict_network_names.as_slice() {
+                [] => FieldValue::Null,
+                [one] => FieldValue::Text(one),
+                many => FieldValue::Names(many),
+            },
+            Field::RestrictToServer => FieldValue::Bool(image.restrict_to_server),
+            Field::ServerId => uuid(&image.server_id),
+            Field::RestrictToZone => FieldValue::Bool(image.restrict_to_zone),
+            Field::ZoneId => uuid(&image.zone_id),
+        }
+    }
+
+    /// A stored attribute value.
+    pub fn of_value(v: &'a Value) -> Self {
+        match v {
+            Value::Null => FieldValue::Null,
+            Value::Bool(b) => FieldValue::Bool(*b),
+            Value::Number(n) => n.as_i64().map_or_else(
+                || FieldValue::Float(n.as_f64().unwrap_or(f64::NAN)),
+                FieldValue::Int,
+            ),
+            Value::String(s) => FieldValue::Text(s),
+            Value::Array(a) => FieldValue::Values(a),
+            Value::Object(m) => FieldValue::Object(m),
+        }
+    }
+
+    fn text(&self) -> Option<&str> {
+        match self {
+            FieldValue::Text(s) | FieldValue::Uuid(s) => Some(s),
+            FieldValue::Owned(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn number(&self) -> Option<f64> {
+        match self {
+            FieldValue::Int(i) => Some(*i as f64),
+            FieldValue::Float(f) => Some(*f),
+            _ => None,
+        }
+    }
+
+    /// Whether two values mean the same thing (numbers by value, UUIDs by canonical form).
+    pub fn same(&self, other: &FieldValue) -> bool {
+        use FieldValue as F;
+        match (self, other) {
+            (F::Null, F::Null) => true,
+            (F::Int(a), F::Int(b)) => a == b,
+            (F::Bool(a), F::Bool(b)) => a == b,
+            (F::Object(a), F::Object(b)) => map_eq(a, b),
+            (F::Uuid(a), b) | (b, F::Uuid(a)) => b.text().is_some_and(|b| uuid_eq(a, b)),
+            (F::Names(a), F::Values(b)) | (F::Values(b), F::Names(a)) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .zip(b.iter())
+                        .all(|(x, y)| y.as_str() == Some(x.as_str()))
+            }
+            (F::Names(a), F::Names(b)) => a == b,
+            (F::Values(a), F::Values(b)) => {
+                a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| json_eq(x, y))
+            }
+            (a, b) => match (a.number(), b.number(), a.text(), b.text()) {
+                (Some(x), Some(y), _, _) => x == y,
+                (_, _, Some(x), Some(y)) => x == y,
+                _ => false,
+            },
+        }
+    }
+
+    /// Whether a stored value means the same.
+    pub fn matches(&self, v: &Value) -> bool {
+        self.same(&FieldValue::of_value(v))
+    }
+
+    /// An owned attribute value.
+    pub fn to_value(&self) -> Value {
+        match self {
+            FieldValue::Null => Value::Null,
+            FieldValue::Text(s) => Value::String((*s).to_owned()),
+            FieldValue::Uuid(s) => {
+                Value::String(canonical_uuid(s).unwrap_or_else(|| (*s).to_owned()))
+            }
+            FieldValue::Int(i) => Value::from(*i),
+            FieldValue::Float(f) => Value::from(*f),
+            FieldValue::Bool(b) => Value::Bool(*b),
+            FieldValue::Object(m) => Value::Object((*m).clone()),
+            FieldValue::Names(n) => Value::from(n.to_vec()),
+            FieldValue::Values(v) => Value::Array(v.to_vec()),
+            FieldValue::Owned(s) => Value::String(s.clone()),
+        }
+    }
+}
+
+/// UUIDs equal ignoring hyphens and case, without allocating.
+fn uuid_eq(a: &str, b: &str) -> bool {
+    let hex = |s: &'_ str| {
+        s.bytes()
+            .filter(|c| *c != b'-')
+            .map(|c| c.to_ascii_lowercase())
+            .collect::<Vec<u8>>()
+    };
+    a.len().abs_diff(b.len()) <= 4 && (a.eq_ignore_ascii_case(b) || hex(a) == hex(b))
+}
+
 /// Bytes to MB: a whole number when exact (Kasm's own values are), else a fraction.
 pub fn memory_mb(bytes: i64) -> Value {
     if bytes % BYTES_PER_MB == 0 {
         Value::from(bytes / BYTES_PER_MB)
     } else {
         Value::from(bytes as f64 / BYTES_PER_MB as f64)
-    }
-}
-
-fn network_name(names: &[String]) -> Value {
-    match names {
-        [] => Value::Null,
-        [one] => Value::String(one.clone()),
-        many => Value::from(many.to_vec()),
     }
 }
 
@@ -146,12 +296,18 @@ pub fn json_eq(a: &Value, b: &Value) -> bool {
             (Some(i), Some(j)) => i == j,
             _ => x.as_f64() == y.as_f64(),
         },
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q)),
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q))
         }
+        (Value::Object(x), Value::Object(y)) => map_eq(x, y),
         _ => a == b,
     }
+}
+
+fn map_eq(x: &serde_json::Map<String, Value>, y: &serde_json::Map<String, Value>) -> bool {
+    x.len() == y.len()
+        && x.iter()
+            .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
 }
 
 impl Serialize for Attributes {

@@ -8,7 +8,7 @@ use crate::diagnostic::{Code, Diagnostic, Severity, has_errors};
 use crate::filter::{ImageFilter, filter_images};
 use crate::model::{Image, ImageSpec};
 use crate::parse::{Format, parse_source};
-use crate::plan::Plan;
+use crate::plan::{Plan, PlanOptions};
 use crate::state::State;
 use crate::typing::{ParsedResource, type_document};
 use crate::{plan_json, validate};
@@ -89,6 +89,9 @@ pub struct PlanRequest {
     /// Treat warnings as errors.
     #[serde(default)]
     pub strict: bool,
+    /// Planning options.
+    #[serde(default, flatten)]
+    pub options: PlanOptions,
 }
 
 /// `plan` output.
@@ -124,12 +127,17 @@ pub struct FilterResponse {
 
 /// Parses and types a source; resources that failed are left out.
 pub fn check_source(input: &SourceInput) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
-    let format = input.format.unwrap_or_else(|| Format::detect(input.file_name.as_deref(), &input.source));
-    type_document(&parse_source(&input.source, format))
+    let format = input
+        .format
+        .unwrap_or_else(|| Format::detect(input.file_name.as_deref(), &input.source));
+    type_document(parse_source(&input.source, format))
 }
 
 /// Parse, type and check a source: every diagnostic at once.
-pub fn validate_source(input: &SourceInput, strict: bool) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
+pub fn validate_source(
+    input: &SourceInput,
+    strict: bool,
+) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
     let (resources, mut diagnostics) = check_source(input);
     for r in &resources {
         diagnostics.extend(validate::check(r));
@@ -142,22 +150,37 @@ pub fn validate_source(input: &SourceInput, strict: bool) -> (Vec<ParsedResource
 pub fn validate(req: &ValidateRequest) -> ValidateResponse {
     let (_, diagnostics) = validate_source(&req.input, req.strict);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    ValidateResponse { valid: errors == 0, errors, warnings: diagnostics.len() - errors, diagnostics }
+    ValidateResponse {
+        valid: errors == 0,
+        errors,
+        warnings: diagnostics.len() - errors,
+        diagnostics,
+    }
 }
 
 /// `parse`.
 pub fn parse(req: &SourceInput) -> ParseResponse {
     let (resources, mut diagnostics) = check_source(req);
     finish(&mut diagnostics, false);
-    let specs = resources.into_iter().filter(|r| r.valid).map(|r| (r.name, r.spec)).collect();
+    let specs = resources
+        .into_iter()
+        .filter(|r| r.valid)
+        .map(|r| (r.name, r.spec))
+        .collect();
     ParseResponse { specs, diagnostics }
 }
 
 /// `filter`.
 pub fn filter(req: &FilterRequest) -> FilterResponse {
     match filter_images(&req.images, &req.filter) {
-        Ok(images) => FilterResponse { images: images.into_iter().cloned().collect(), diagnostics: Vec::new() },
-        Err(d) => FilterResponse { images: Vec::new(), diagnostics: vec![d] },
+        Ok(images) => FilterResponse {
+            images: images.into_iter().cloned().collect(),
+            diagnostics: Vec::new(),
+        },
+        Err(d) => FilterResponse {
+            images: Vec::new(),
+            diagnostics: vec![d],
+        },
     }
 }
 
@@ -166,7 +189,11 @@ pub fn plan(req: &PlanRequest) -> PlanResponse {
     let input = match &req.desired {
         Desired::Source(s) => s.clone(),
         Desired::Document { images } => SourceInput {
-            source: Value::Object(Map::from_iter([("images".to_owned(), Value::Object(images.clone()))])).to_string(),
+            source: Value::Object(Map::from_iter([(
+                "images".to_owned(),
+                Value::Object(images.clone()),
+            )]))
+            .to_string(),
             format: Some(Format::Json),
             file_name: None,
         },
@@ -177,15 +204,27 @@ pub fn plan(req: &PlanRequest) -> PlanResponse {
         diagnostics.iter_mut().for_each(|d| d.location = None);
     }
     if has_errors(&diagnostics) {
-        return PlanResponse { ok: false, plan: None, diagnostics };
+        return PlanResponse {
+            ok: false,
+            plan: None,
+            diagnostics,
+        };
     }
     // No errors were reported, so every resource is valid.
     let desired = resources.into_iter().map(|r| (r.name, r.spec)).collect();
-    match crate::plan::plan(&desired, &req.state, &req.observed) {
-        Ok(plan) => PlanResponse { ok: true, plan: Some(plan), diagnostics },
+    match crate::plan::plan(&desired, &req.state, &req.observed, &req.options) {
+        Ok(plan) => PlanResponse {
+            ok: true,
+            plan: Some(plan),
+            diagnostics,
+        },
         Err(errors) => {
             diagnostics.extend(errors);
-            PlanResponse { ok: false, plan: None, diagnostics }
+            PlanResponse {
+                ok: false,
+                plan: None,
+                diagnostics,
+            }
         }
     }
 }
@@ -201,9 +240,13 @@ pub const OPERATIONS: &[&str] = &["validate", "parse", "filter", "plan", "plan_t
 /// Runs an operation on a JSON request and returns its JSON response.
 /// A request that does not decode answers `{"diagnostics": [<invalid_request>]}`.
 pub fn call(op: &str, request: &str) -> String {
-    fn run<Req: for<'de> Deserialize<'de>, Res: Serialize>(request: &str, f: impl FnOnce(&Req) -> Res) -> String {
+    fn run<Req: for<'de> Deserialize<'de>, Res: Serialize>(
+        request: &str,
+        f: impl FnOnce(&Req) -> Res,
+    ) -> String {
         match serde_json::from_str::<Req>(request) {
-            Ok(req) => serde_json::to_string(&f(&req)).unwrap_or_else(|e| bad_request(&format!("cannot encode the answer: {e}"))),
+            Ok(req) => serde_json::to_string(&f(&req))
+                .unwrap_or_else(|e| bad_request(&format!("cannot encode the answer: {e}"))),
             Err(e) => bad_request(&format!("invalid request: {e}")),
         }
     }
@@ -213,19 +256,28 @@ pub fn call(op: &str, request: &str) -> String {
         "filter" => run(request, filter),
         "plan" => run(request, plan),
         "plan_to_json" => run(request, plan_to_json),
-        other => bad_request(&format!("unknown operation `{other}`; expected one of {}", OPERATIONS.join(", "))),
+        other => bad_request(&format!(
+            "unknown operation `{other}`; expected one of {}",
+            OPERATIONS.join(", ")
+        )),
     }
 }
 
 fn bad_request(message: &str) -> String {
-    let d = Diagnostic::error(Code::InvalidRequest, message).help("see the request shapes in the README");
+    let d = Diagnostic::error(Code::InvalidRequest, message)
+        .help("see the request shapes in the README");
     serde_json::json!({ "diagnostics": [d] }).to_string()
 }
 
 /// Applies `strict` and orders diagnostics by position (unpositioned last, order kept).
 fn finish(diagnostics: &mut [Diagnostic], strict: bool) {
     if strict {
-        diagnostics.iter_mut().for_each(|d| d.severity = Severity::Error);
+        diagnostics
+            .iter_mut()
+            .for_each(|d| d.severity = Severity::Error);
     }
-    diagnostics.sort_by_key(|d| d.location.map_or((u32::MAX, u32::MAX), |l| (l.start.line, l.start.column)));
+    diagnostics.sort_by_key(|d| {
+        d.location
+            .map_or((u32::MAX, u32::MAX), |l| (l.start.line, l.start.column))
+    });
 }

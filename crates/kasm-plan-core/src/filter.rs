@@ -15,15 +15,21 @@ pub struct ImageFilter {
 }
 
 /// Keeps the images that match, in their original order.
-pub fn filter_images<'a>(images: &'a [Image], filter: &ImageFilter) -> Result<Vec<&'a Image>, Diagnostic> {
+pub fn filter_images<'a>(
+    images: &'a [Image],
+    filter: &ImageFilter,
+) -> Result<Vec<&'a Image>, Diagnostic> {
     let matcher = match filter.name.as_deref() {
         None => None,
         Some(p) if !p.contains(['*', '?', '[']) => Some(NameMatch::Exact(p)),
         Some(p) => match glob::Pattern::new(p) {
             Ok(pattern) => Some(NameMatch::Glob(pattern)),
             Err(err) => {
-                return Err(Diagnostic::error(Code::InvalidFilter, format!("name pattern \"{p}\" is invalid: {}", err.msg))
-                    .help("use `*` for any run of characters, `?` for one, `[abc]` for a set"));
+                return Err(Diagnostic::error(
+                    Code::InvalidFilter,
+                    format!("name pattern \"{p}\" is invalid: {}", err.msg),
+                )
+                .help("use `*` for any run of characters, `?` for one, `[abc]` for a set"));
             }
         },
     };

@@ -99,7 +99,9 @@ impl<'de> Deserialize<'de> for IgnoreChanges {
         }
         match Repr::deserialize(d)? {
             Repr::Word(w) if w == "all" => Ok(IgnoreChanges::All),
-            Repr::Word(w) => Err(serde::de::Error::custom(format!("expected \"all\" or a list, got {w:?}"))),
+            Repr::Word(w) => Err(serde::de::Error::custom(format!(
+                "expected \"all\" or a list, got {w:?}"
+            ))),
             Repr::List(l) if l.is_empty() => Ok(IgnoreChanges::None),
             Repr::List(l) => Ok(IgnoreChanges::Fields(l)),
         }
@@ -357,7 +359,9 @@ fn json_object<'de, D: Deserializer<'de>>(d: D) -> Result<Map<String, Value>, D:
         Some(Value::String(s)) if s.trim().is_empty() => Ok(Map::new()),
         Some(Value::String(s)) => match serde_json::from_str(&s) {
             Ok(Value::Object(map)) => Ok(map),
-            _ => Err(serde::de::Error::custom("expected a JSON object or a string holding one")),
+            _ => Err(serde::de::Error::custom(
+                "expected a JSON object or a string holding one",
+            )),
         },
         Some(_) => Err(serde::de::Error::custom("expected a JSON object")),
     }
@@ -370,8 +374,11 @@ pub fn canonical_uuid(text: &str) -> Option<String> {
     let hex: String = trimmed.chars().filter(|c| *c != '-').collect();
     let hyphens_ok = trimmed.len() == 32
         || (trimmed.len() == 36
-            && trimmed.char_indices().all(|(i, c)| matches!(i, 8 | 13 | 18 | 23) == (c == '-')));
-    (hyphens_ok && hex.len() == 32 && hex.chars().all(|c| c.is_ascii_hexdigit())).then(|| hex.to_ascii_lowercase())
+            && trimmed
+                .char_indices()
+                .all(|(i, c)| matches!(i, 8 | 13 | 18 | 23) == (c == '-')));
+    (hyphens_ok && hex.len() == 32 && hex.chars().all(|c| c.is_ascii_hexdigit()))
+        .then(|| hex.to_ascii_lowercase())
 }
 
 #[cfg(test)]
@@ -381,7 +388,10 @@ mod tests {
     #[test]
     fn secret_never_serialises_its_value() {
         let s = Secret::new("hunter2");
-        assert_eq!(serde_json::to_string(&s).ok().as_deref(), Some("\"(sensitive value)\""));
+        assert_eq!(
+            serde_json::to_string(&s).ok().as_deref(),
+            Some("\"(sensitive value)\"")
+        );
         assert!(!format!("{s:?}").contains("hunter2"));
         assert_ne!(s.fingerprint("a"), s.fingerprint("b"));
         assert!(!s.fingerprint("a").contains("hunter2"));
@@ -402,7 +412,10 @@ mod tests {
             "image_id": "ab", "run_config": "{\"hostname\": \"k\"}", "cores": null, "extra": 1
         }));
         let img = img.ok();
-        assert_eq!(img.as_ref().and_then(|i| i.run_config.get("hostname")), Some(&Value::from("k")));
+        assert_eq!(
+            img.as_ref().and_then(|i| i.run_config.get("hostname")),
+            Some(&Value::from("k"))
+        );
         assert_eq!(img.map(|i| i.cores), Some(0.0));
     }
 }

@@ -5,14 +5,15 @@
 //! every field), so there is no replace. Drift is the observed image against the
 //! attributes last applied.
 
-use crate::attributes::{Attributes, json_eq};
+use crate::attributes::{Attributes, FieldValue};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::field::Field;
+use crate::field::{Field, Kind};
 use crate::model::{Image, ImageSpec, canonical_uuid};
 use crate::parse::RESOURCE_TYPE;
 use crate::state::{State, StateResource};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What a plan does to one image.
@@ -123,7 +124,11 @@ pub struct Summary {
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} to add, {} to change, {} to destroy", self.add, self.change, self.destroy)
+        write!(
+            f,
+            "{} to add, {} to change, {} to destroy",
+            self.add, self.change, self.destroy
+        )
     }
 }
 
@@ -154,12 +159,27 @@ impl Plan {
 /// The plan format this crate writes.
 pub const PLAN_FORMAT: u32 = 1;
 
+/// Planning options.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PlanOptions {
+    /// Give no-op entries their full `before` attributes (for plan JSON and policies).
+    /// Off by default: most of a large plan's cost is building values for unchanged images.
+    pub unchanged_values: bool,
+}
+
 /// Computes a plan. `desired` is keyed by resource name.
 ///
 /// Errors: a delete of a `prevent_destroy` image, or a state that binds one
 /// image to two addresses; every such problem is returned.
-pub fn plan(desired: &BTreeMap<String, ImageSpec>, state: &State, observed: &[Image]) -> Result<Plan, Vec<Diagnostic>> {
-    let by_id: HashMap<String, &Image> = observed.iter().map(|i| (canon(&i.image_id), i)).collect();
+pub fn plan(
+    desired: &BTreeMap<String, ImageSpec>,
+    state: &State,
+    observed: &[Image],
+    options: &PlanOptions,
+) -> Result<Plan, Vec<Diagnostic>> {
+    let by_id: HashMap<Cow<str>, &Image> =
+        observed.iter().map(|i| (canon(&i.image_id), i)).collect();
     let mut errors = Vec::new();
     check_state(state, &mut errors);
 
@@ -169,37 +189,41 @@ pub fn plan(desired: &BTreeMap<String, ImageSpec>, state: &State, observed: &[Im
         addresses.insert(address_of(name), (name.as_str(), Some(spec)));
     }
     for address in state.resources.keys() {
-        let name = address.strip_prefix(&format!("{RESOURCE_TYPE}.")).unwrap_or(address);
+        let name = address
+            .strip_prefix(RESOURCE_TYPE)
+            .and_then(|a| a.strip_prefix('.'))
+            .unwrap_or(address);
         addresses.entry(address.clone()).or_insert((name, None));
     }
 
     let mut changes = Vec::with_capacity(addresses.len());
     let mut drift = Vec::new();
-    for (address, (name, spec)) in &addresses {
-        let recorded = state.resources.get(address);
+    for (address, (name, spec)) in addresses {
+        let recorded = state.resources.get(&address);
         let image = recorded.and_then(|r| by_id.get(&canon(&r.image_id)).copied());
-        let observed = image.map(Attributes::from_image);
-        if let Some(d) = recorded.and_then(|r| drift_of(address, r, observed.as_ref())) {
+        if let Some(d) = recorded.and_then(|r| drift_of(&address, r, image)) {
             drift.push(d);
         }
-        let change = match (spec, recorded, image, observed) {
-            (Some(spec), recorded, Some(image), Some(now)) => update(address, name, spec, recorded, image, now),
-            (Some(spec), recorded, _, _) => create(address, name, spec, recorded.is_some()),
-            (None, Some(r), Some(image), Some(now)) => {
+        let change = match (spec, recorded, image) {
+            (Some(spec), recorded, Some(image)) => {
+                update(address, name, spec, recorded, image, options)
+            }
+            (Some(spec), recorded, None) => create(address, name, spec, recorded.is_some()),
+            (None, Some(r), Some(image)) => {
                 if r.prevent_destroy {
-                    errors.push(prevent_destroy(address));
+                    errors.push(prevent_destroy(&address));
                 }
                 ResourceChange {
                     action: Action::Delete,
                     reason: Some(Reason::RemovedFromConfig),
                     image_id: Some(image.image_id.clone()),
                     available: Some(image.available),
-                    before: Some(now),
+                    before: Some(Attributes::from_image(image)),
                     ..empty(address, name)
                 }
             }
             // In state only and already gone from Kasm: nothing to do; the drift says so.
-            (None, _, _, _) => continue,
+            (None, _, _) => continue,
         };
         changes.push(change);
     }
@@ -225,15 +249,23 @@ pub fn plan(desired: &BTreeMap<String, ImageSpec>, state: &State, observed: &[Im
     })
 }
 
-fn create(address: &str, name: &str, spec: &ImageSpec, was_in_state: bool) -> ResourceChange {
-    let after = Attributes::from_spec(spec, address);
+fn create(address: String, name: &str, spec: &ImageSpec, was_in_state: bool) -> ResourceChange {
+    let after = Attributes::from_spec(spec, &address);
     let changes = after
         .set_fields()
-        .map(|f| FieldChange { field: f, before: Value::Null, after: after.get(f).clone() })
+        .map(|f| FieldChange {
+            field: f,
+            before: Value::Null,
+            after: after.get(f).clone(),
+        })
         .collect();
     ResourceChange {
         action: Action::Create,
-        reason: Some(if was_in_state { Reason::DeletedOutside } else { Reason::New }),
+        reason: Some(if was_in_state {
+            Reason::DeletedOutside
+        } else {
+            Reason::New
+        }),
         after: Some(after),
         changes,
         ..empty(address, name)
@@ -241,56 +273,77 @@ fn create(address: &str, name: &str, spec: &ImageSpec, was_in_state: bool) -> Re
 }
 
 fn update(
-    address: &str,
+    address: String,
     name: &str,
     spec: &ImageSpec,
     recorded: Option<&StateResource>,
     image: &Image,
-    now: Attributes,
+    options: &PlanOptions,
 ) -> ResourceChange {
-    let desired = Attributes::from_spec(spec, address);
-    let mut after = now.clone();
     let mut changes = Vec::new();
     let mut config_changed = false;
-    for field in desired.set_fields() {
+    for &field in Field::ALL {
+        let Some(want) = FieldValue::of_spec(spec, &address, field) else {
+            continue;
+        };
         if spec.lifecycle.ignore_changes.ignores(field) {
             continue;
         }
-        let want = desired.get(field);
+        let now = FieldValue::of_image(image, field);
         let applied = recorded.map(|r| r.attributes.get(field));
         let differs = match field {
             // Kasm masks the token: compare fingerprints with the state, and presence with Kasm.
-            Field::DockerToken => now.get(field).is_null() || applied != Some(want),
-            _ => !json_eq(now.get(field), want),
+            Field::DockerToken => {
+                now == FieldValue::Null || !applied.is_some_and(|a| want.matches(a))
+            }
+            _ => !want.same(&now),
         };
         if differs {
-            config_changed |= applied.is_none_or(|a| !json_eq(a, want));
+            config_changed |= applied.is_none_or(|a| !want.matches(a));
             let before = match field {
                 Field::DockerToken => applied.cloned().unwrap_or(Value::Null),
-                _ => now.get(field).clone(),
+                _ => now.to_value(),
             };
-            changes.push(FieldChange { field, before, after: want.clone() });
-            after.set(field, want.clone());
+            changes.push(FieldChange {
+                field,
+                before,
+                after: want.to_value(),
+            });
         }
     }
-    let (action, reason, after) = match (changes.is_empty(), config_changed) {
-        (true, _) => (Action::NoOp, None, None),
-        (false, true) => (Action::Update, Some(Reason::ConfigChanged), Some(after)),
-        (false, false) => (Action::Update, Some(Reason::Drift), Some(after)),
+    // Attribute sets are built only for changes, or when asked for: they are
+    // most of the cost of planning many unchanged images.
+    let (action, reason, before, after) = if changes.is_empty() {
+        let before = options
+            .unchanged_values
+            .then(|| Attributes::from_image(image));
+        (Action::NoOp, None, before, None)
+    } else {
+        let before = Attributes::from_image(image);
+        let mut after = before.clone();
+        for c in &changes {
+            after.set(c.field, c.after.clone());
+        }
+        let reason = if config_changed {
+            Reason::ConfigChanged
+        } else {
+            Reason::Drift
+        };
+        (Action::Update, Some(reason), Some(before), Some(after))
     };
     ResourceChange {
         action,
         reason,
         image_id: Some(image.image_id.clone()),
         available: Some(image.available),
-        before: Some(now),
+        before,
         after,
         changes,
         ..empty(address, name)
     }
 }
 
-fn drift_of(address: &str, recorded: &StateResource, observed: Option<&Attributes>) -> Option<Drift> {
+fn drift_of(address: &str, recorded: &StateResource, image: Option<&Image>) -> Option<Drift> {
     let base = |deleted, changes, after| Drift {
         address: address.to_owned(),
         image_id: recorded.image_id.clone(),
@@ -299,49 +352,83 @@ fn drift_of(address: &str, recorded: &StateResource, observed: Option<&Attribute
         before: recorded.attributes.clone(),
         after,
     };
-    let Some(now) = observed else {
+    let Some(image) = image else {
         return Some(base(true, Vec::new(), None));
     };
-    let changes: Vec<FieldChange> = Field::ALL
+    let differs = |f: Field| {
+        let (stored, now) = (recorded.attributes.get(f), FieldValue::of_image(image, f));
+        match f.kind() {
+            Kind::Secret => stored.is_null() != (now == FieldValue::Null),
+            _ => !now.matches(stored),
+        }
+    };
+    if !Field::ALL.iter().any(|f| differs(*f)) {
+        return None;
+    }
+    let changes = Field::ALL
         .iter()
-        .copied()
-        .filter(|f| !Attributes::same(*f, recorded.attributes.get(*f), now.get(*f)))
-        .map(|f| FieldChange { field: f, before: recorded.attributes.get(f).clone(), after: now.get(f).clone() })
+        .filter(|f| differs(**f))
+        .map(|f| FieldChange {
+            field: *f,
+            before: recorded.attributes.get(*f).clone(),
+            after: FieldValue::of_image(image, *f).to_value(),
+        })
         .collect();
-    (!changes.is_empty()).then(|| base(false, changes, Some(now.clone())))
+    Some(base(false, changes, Some(Attributes::from_image(image))))
 }
 
 fn check_state(state: &State, errors: &mut Vec<Diagnostic>) {
-    let mut owners: HashMap<String, &str> = HashMap::new();
+    let mut owners: HashMap<Cow<str>, &str> = HashMap::new();
     for (address, r) in &state.resources {
         let id = canon(&r.image_id);
         if let Some(first) = owners.insert(id, address) {
             errors.push(
-                Diagnostic::error(Code::InvalidState, format!("state binds image {} to both {first} and {address}", r.image_id))
-                    .at(address, "")
-                    .help(format!("remove one binding with `kasm-plan state rm {address}`")),
+                Diagnostic::error(
+                    Code::InvalidState,
+                    format!(
+                        "state binds image {} to both {first} and {address}",
+                        r.image_id
+                    ),
+                )
+                .at(address, "")
+                .help(format!(
+                    "remove one binding with `kasm-plan state rm {address}`"
+                )),
             );
         }
     }
-    let bad: BTreeSet<&String> = state.resources.keys().filter(|a| !a.starts_with(&format!("{RESOURCE_TYPE}."))).collect();
+    let prefix = format!("{RESOURCE_TYPE}.");
+    let bad: BTreeSet<&String> = state
+        .resources
+        .keys()
+        .filter(|a| !a.starts_with(&prefix))
+        .collect();
     for address in bad {
         errors.push(
-            Diagnostic::error(Code::InvalidState, format!("state address `{address}` is not a kasm_image address"))
-                .at(address, "")
-                .help("state addresses look like `kasm_image.<name>`"),
+            Diagnostic::error(
+                Code::InvalidState,
+                format!("state address `{address}` is not a kasm_image address"),
+            )
+            .at(address, "")
+            .help("state addresses look like `kasm_image.<name>`"),
         );
     }
 }
 
 fn prevent_destroy(address: &str) -> Diagnostic {
-    Diagnostic::error(Code::PreventDestroy, format!("{address} has lifecycle.prevent_destroy set, but the plan would delete it"))
-        .at(address, "lifecycle.prevent_destroy")
-        .help("restore its resource block, or apply once with prevent_destroy = false before removing it")
+    Diagnostic::error(
+        Code::PreventDestroy,
+        format!("{address} has lifecycle.prevent_destroy set, but the plan would delete it"),
+    )
+    .at(address, "lifecycle.prevent_destroy")
+    .help(
+        "restore its resource block, or apply once with prevent_destroy = false before removing it",
+    )
 }
 
-fn empty(address: &str, name: &str) -> ResourceChange {
+fn empty(address: String, name: &str) -> ResourceChange {
     ResourceChange {
-        address: address.to_owned(),
+        address,
         name: name.to_owned(),
         action: Action::NoOp,
         reason: None,
@@ -358,6 +445,15 @@ pub fn address_of(name: &str) -> String {
     format!("{RESOURCE_TYPE}.{name}")
 }
 
-fn canon(id: &str) -> String {
-    canonical_uuid(id).unwrap_or_else(|| id.to_ascii_lowercase())
+/// Kasm's ids are already canonical; only others pay for a copy.
+fn canon(id: &str) -> Cow<'_, str> {
+    let canonical = id.len() == 32
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if canonical {
+        Cow::Borrowed(id)
+    } else {
+        Cow::Owned(canonical_uuid(id).unwrap_or_else(|| id.to_ascii_lowercase()))
+    }
 }

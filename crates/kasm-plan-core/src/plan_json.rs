@@ -34,11 +34,17 @@ pub fn to_terraform_json(plan: &Plan) -> Value {
 }
 
 fn resource_change(c: &ResourceChange) -> Value {
-    let before = c.before.as_ref().map(|b| values(b, c.image_id.as_deref(), c.available));
+    let before = c
+        .before
+        .as_ref()
+        .map(|b| values(b, c.image_id.as_deref(), c.available));
     let after = match c.action {
         Action::Delete => None,
         Action::NoOp => before.clone(),
-        _ => c.after.as_ref().map(|a| values(a, c.image_id.as_deref(), c.available)),
+        _ => c
+            .after
+            .as_ref()
+            .map(|a| values(a, c.image_id.as_deref(), c.available)),
     };
     let mut change = Map::new();
     change.insert("actions".into(), json!([c.action]));
@@ -58,8 +64,15 @@ fn resource_change(c: &ResourceChange) -> Value {
 fn drift(d: &Drift) -> Value {
     let before = values(&d.before, Some(&d.image_id), None);
     let after = d.after.as_ref().map(|a| values(a, Some(&d.image_id), None));
-    let actions = if d.deleted { json!(["delete"]) } else { json!(["update"]) };
-    let mut out = header(&d.address, d.address.rsplit('.').next().unwrap_or(&d.address));
+    let actions = if d.deleted {
+        json!(["delete"])
+    } else {
+        json!(["update"])
+    };
+    let mut out = header(
+        &d.address,
+        d.address.rsplit('.').next().unwrap_or(&d.address),
+    );
     out.insert(
         "change".into(),
         json!({
@@ -76,7 +89,9 @@ fn drift(d: &Drift) -> Value {
 
 fn planned_value(c: &ResourceChange) -> Value {
     let attrs = c.after.as_ref().or(c.before.as_ref());
-    let vals = attrs.map(|a| values(a, c.image_id.as_deref(), c.available)).unwrap_or(Value::Null);
+    let vals = attrs
+        .map(|a| values(a, c.image_id.as_deref(), c.available))
+        .unwrap_or(Value::Null);
     let mut out = header(&c.address, &c.name);
     out.insert("schema_version".into(), 0.into());
     out.insert("sensitive_values".into(), sensitive(Some(&vals)));
@@ -101,7 +116,10 @@ fn values(attrs: &Attributes, image_id: Option<&str>, available: Option<bool>) -
     };
     m.insert("id".into(), image_id.map_or(Value::Null, Value::from));
     m.insert("image_id".into(), image_id.map_or(Value::Null, Value::from));
-    m.insert("available".into(), available.map_or(Value::Null, Value::from));
+    m.insert(
+        "available".into(),
+        available.map_or(Value::Null, Value::from),
+    );
     Value::Object(m)
 }
 

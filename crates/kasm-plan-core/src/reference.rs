@@ -46,9 +46,13 @@ impl RefError {
             RefError::BadComponent => {
                 "each path component is lowercase letters and digits, separated inside by `.`, `_`, `__` or dashes, and cannot start or end with a separator"
             }
-            RefError::BadTag => "a tag is 1 to 128 letters, digits, `_`, `.` or `-`, and cannot start with `.` or `-`",
+            RefError::BadTag => {
+                "a tag is 1 to 128 letters, digits, `_`, `.` or `-`, and cannot start with `.` or `-`"
+            }
             RefError::BadDigest => "a digest is `algorithm:hex` with at least 32 hex digits",
-            RefError::BadDomain => "a registry host is dot-separated letters, digits and dashes, with an optional `:port`",
+            RefError::BadDomain => {
+                "a registry host is dot-separated letters, digits and dashes, with an optional `:port`"
+            }
             RefError::TooLong => "a repository name is at most 255 characters",
         }
     }
@@ -71,7 +75,10 @@ pub fn parse(text: &str) -> Result<ImageRef<'_>, RefError> {
     let (name, tag) = match rest.get(last_slash..).and_then(|tail| tail.rfind(':')) {
         Some(i) => {
             let at = last_slash + i;
-            (rest.get(..at).unwrap_or(rest), Some(check_tag(rest.get(at + 1..).unwrap_or(""))?))
+            (
+                rest.get(..at).unwrap_or(rest),
+                Some(check_tag(rest.get(at + 1..).unwrap_or(""))?),
+            )
         }
         None => (rest, None),
     };
@@ -85,14 +92,21 @@ pub fn parse(text: &str) -> Result<ImageRef<'_>, RefError> {
     for component in path.split('/') {
         check_component(component)?;
     }
-    Ok(ImageRef { domain, path, tag, digest })
+    Ok(ImageRef {
+        domain,
+        path,
+        tag,
+        digest,
+    })
 }
 
 /// Docker's rule: the first component is a host when it has `.` or `:`, is `localhost`, or has uppercase.
 fn split_domain(name: &str) -> (Option<&str>, &str) {
     match name.split_once('/') {
         Some((first, rest))
-            if first.contains(['.', ':']) || first == "localhost" || first.chars().any(|c| c.is_ascii_uppercase()) =>
+            if first.contains(['.', ':'])
+                || first == "localhost"
+                || first.chars().any(|c| c.is_ascii_uppercase()) =>
         {
             (Some(first), rest)
         }
@@ -113,7 +127,12 @@ fn check_component(c: &str) -> Result<(), RefError> {
     let mut run = String::new();
     for &b in bytes {
         if alnum(&b) {
-            if !(run.is_empty() || run == "." || run == "_" || run == "__" || run.bytes().all(|r| r == b'-')) {
+            if !(run.is_empty()
+                || run == "."
+                || run == "_"
+                || run == "__"
+                || run.bytes().all(|r| r == b'-'))
+            {
                 return Err(RefError::BadComponent);
             }
             run.clear();
@@ -148,7 +167,10 @@ pub(crate) fn check_domain(d: &str) -> Result<(), RefError> {
             && b.last().is_some_and(u8::is_ascii_alphanumeric)
             && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
     };
-    host.split('.').all(label_ok).then_some(()).ok_or(RefError::BadDomain)
+    host.split('.')
+        .all(label_ok)
+        .then_some(())
+        .ok_or(RefError::BadDomain)
 }
 
 fn check_tag(tag: &str) -> Result<&str, RefError> {
@@ -163,11 +185,14 @@ fn check_digest(digest: &str) -> Result<&str, RefError> {
     let Some((algo, hex)) = digest.split_once(':') else {
         return Err(RefError::BadDigest);
     };
-    let algo_ok = algo
-        .split(['+', '.', '-', '_'])
-        .all(|p| p.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    let algo_ok = algo.split(['+', '.', '-', '_']).all(|p| {
+        p.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && p.chars().all(|c| c.is_ascii_alphanumeric())
+    });
     let hex_ok = hex.len() >= 32 && hex.chars().all(|c| c.is_ascii_hexdigit());
-    (algo_ok && hex_ok).then_some(digest).ok_or(RefError::BadDigest)
+    (algo_ok && hex_ok)
+        .then_some(digest)
+        .ok_or(RefError::BadDigest)
 }
 
 #[cfg(test)]
@@ -177,9 +202,15 @@ mod tests {
     #[test]
     fn accepts_common_references() {
         let r = parse("kasmweb/terminal:1.18.0");
-        assert_eq!(r.map(|r| (r.domain, r.path, r.tag)), Ok((None, "kasmweb/terminal", Some("1.18.0"))));
+        assert_eq!(
+            r.map(|r| (r.domain, r.path, r.tag)),
+            Ok((None, "kasmweb/terminal", Some("1.18.0")))
+        );
         let r = parse("registry.company.com:5000/dev-workspace:latest");
-        assert_eq!(r.map(|r| (r.domain, r.tag)), Ok((Some("registry.company.com:5000"), Some("latest"))));
+        assert_eq!(
+            r.map(|r| (r.domain, r.tag)),
+            Ok((Some("registry.company.com:5000"), Some("latest")))
+        );
         assert!(parse("ubuntu:focal").is_ok());
         assert!(parse("localhost/a__b.c-d").is_ok());
         let digest = format!("alpine@sha256:{}", "a".repeat(64));

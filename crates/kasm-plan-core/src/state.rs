@@ -74,7 +74,11 @@ impl StateResource {
         if !attributes.get(Field::DockerToken).is_null() && !recorded.is_null() {
             attributes.set(Field::DockerToken, recorded.clone());
         }
-        StateResource { image_id: self.image_id.clone(), attributes, prevent_destroy: self.prevent_destroy }
+        StateResource {
+            image_id: self.image_id.clone(),
+            attributes,
+            prevent_destroy: self.prevent_destroy,
+        }
     }
 
     /// What to record when adopting an existing image (`import`).

@@ -7,7 +7,7 @@ use crate::field::{Field, Kind, REQUIRED};
 use crate::model::{IgnoreChanges, ImageSpec, Lifecycle};
 use crate::parse::{Document, RESOURCE_TYPE, RawAttribute, RawResource, RawValue};
 use serde_json::{Map, Value};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 /// A typed resource with the positions of its parts.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,17 +20,19 @@ pub struct ParsedResource {
     pub spec: ImageSpec,
     /// Where the resource starts.
     pub location: Option<Location>,
-    /// Where each attribute stands, by spec name (`lifecycle.x` for lifecycle keys).
-    pub field_locations: HashMap<String, Location>,
+    /// Where each field's attribute stands, indexed by [`Field::index`].
+    pub field_locations: Vec<Option<Location>>,
     /// False when typing reported an error: the spec then lacks the bad
     /// attributes and serves only to run the remaining checks, never to plan.
     pub valid: bool,
 }
 
 impl ParsedResource {
-    /// The location of a field, falling back to the resource's.
+    /// The location of a field (by spec name), falling back to the resource's.
     pub fn locate(&self, field: &str) -> Option<Location> {
-        self.field_locations.get(field).copied().or(self.location)
+        Field::from_spec_name(field)
+            .and_then(|f| self.field_locations.get(f.index()).copied().flatten())
+            .or(self.location)
     }
 }
 
@@ -41,19 +43,22 @@ const UNSUPPORTED_META: &[&str] = &["count", "for_each"];
 /// Terraform meta-arguments that make no difference here.
 const IGNORED_META: &[&str] = &["depends_on", "provider"];
 
-/// Types every resource of a parsed document.
-pub fn type_document(doc: &Document) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
-    let mut diagnostics = doc.diagnostics.clone();
+/// Types every resource of a parsed document, taking its values.
+pub fn type_document(doc: Document) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
+    let mut diagnostics = doc.diagnostics;
     let mut resources = Vec::with_capacity(doc.resources.len());
     let mut seen = BTreeSet::new();
-    for raw in &doc.resources {
+    for raw in doc.resources {
         let address = format!("{RESOURCE_TYPE}.{}", raw.name);
-        if !seen.insert(raw.name.as_str()) {
+        if !seen.insert(raw.name.clone()) {
             diagnostics.push(
-                Diagnostic::error(Code::DuplicateAddress, format!("{address} is defined more than once"))
-                    .at(&address, "")
-                    .help("give each kasm_image resource a unique name")
-                    .located(raw.location),
+                Diagnostic::error(
+                    Code::DuplicateAddress,
+                    format!("{address} is defined more than once"),
+                )
+                .at(&address, "")
+                .help("give each kasm_image resource a unique name")
+                .located(raw.location),
             );
             continue;
         }
@@ -64,7 +69,11 @@ pub fn type_document(doc: &Document) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
     (resources, diagnostics)
 }
 
-fn type_resource(raw: &RawResource, address: String, out: &mut Vec<Diagnostic>) -> Option<ParsedResource> {
+fn type_resource(
+    raw: RawResource,
+    address: String,
+    out: &mut Vec<Diagnostic>,
+) -> Option<ParsedResource> {
     let errors_before = error_count(out);
     if !is_identifier(&raw.name) {
         out.push(
@@ -75,18 +84,29 @@ fn type_resource(raw: &RawResource, address: String, out: &mut Vec<Diagnostic>) 
         );
     }
     let mut values = Map::new();
-    let mut field_locations = HashMap::new();
-    for attr in &raw.attributes {
-        if let Some(loc) = attr.location {
-            field_locations.entry(attr.key.clone()).or_insert(loc);
+    let mut field_locations = vec![None; Field::ALL.len()];
+    let mut present = [false; Field::ALL.len()];
+    for attr in raw.attributes {
+        if let Some(field) = Field::from_spec_name(&attr.key) {
+            if let Some(p) = present.get_mut(field.index()) {
+                *p = true;
+            }
+            if let Some(slot) = field_locations
+                .get_mut(field.index())
+                .filter(|s| s.is_none())
+            {
+                *slot = attr.location;
+            }
         }
-        if let Some(value) = type_attribute(attr, &address, &values, out) {
-            values.insert(attr.key.clone(), value);
+        if type_attribute(&attr, &address, &values, out)
+            && let RawValue::Static(value) = attr.value
+        {
+            values.insert(attr.key, value);
         }
     }
     for field in REQUIRED {
         let name = field.spec_name();
-        if !raw.attributes.iter().any(|a| a.key == name) {
+        if !present.get(field.index()).copied().unwrap_or(false) {
             out.push(
                 Diagnostic::error(Code::MissingRequired, format!("{address} has no `{name}`"))
                     .at(&address, name)
@@ -98,7 +118,7 @@ fn type_resource(raw: &RawResource, address: String, out: &mut Vec<Diagnostic>) 
     let lifecycle = raw
         .lifecycle
         .as_deref()
-        .map(|attrs| type_lifecycle(attrs, &address, &mut field_locations, out))
+        .map(|attrs| type_lifecycle(attrs, &address, out))
         .unwrap_or_default();
     // With a required field missing there is nothing to check further; with
     // other errors the spec is built without the bad attributes, so the
@@ -119,7 +139,13 @@ fn type_resource(raw: &RawResource, address: String, out: &mut Vec<Diagnostic>) 
     })
 }
 
-fn type_attribute(attr: &RawAttribute, address: &str, seen: &Map<String, Value>, out: &mut Vec<Diagnostic>) -> Option<Value> {
+/// Whether the attribute is a known field holding a static value of the right type.
+fn type_attribute(
+    attr: &RawAttribute,
+    address: &str,
+    seen: &Map<String, Value>,
+    out: &mut Vec<Diagnostic>,
+) -> bool {
     let key = attr.key.as_str();
     let at = |d: Diagnostic| d.at(address, key).located(attr.location);
     if UNSUPPORTED_META.contains(&key) {
@@ -128,32 +154,46 @@ fn type_attribute(attr: &RawAttribute, address: &str, seen: &Map<String, Value>,
             format!("`{key}` is not supported: each kasm_image resource is one image"),
         )
         .help("write one resource block per image")));
-        return None;
+        return false;
     }
     if IGNORED_META.contains(&key) {
-        out.push(at(Diagnostic::warning(Code::UnsupportedMetaArgument, format!("`{key}` is ignored by kasm-plan"))
-            .help("images do not depend on each other here; remove it to silence this warning")));
-        return None;
+        out.push(at(Diagnostic::warning(
+            Code::UnsupportedMetaArgument,
+            format!("`{key}` is ignored by kasm-plan"),
+        )
+        .help(
+            "images do not depend on each other here; remove it to silence this warning",
+        )));
+        return false;
     }
     let Some(field) = Field::from_spec_name(key) else {
         let diag = if COMPUTED.contains(&key) {
             Diagnostic::error(Code::UnknownAttribute, format!("`{key}` is computed by Kasm and cannot be set"))
                 .help(format!("remove `{key}`; to adopt an existing image use `kasm-plan import {address} <image_id>`"))
         } else {
-            let names = Field::ALL.iter().map(|f| f.spec_name()).chain(["lifecycle"]);
-            let d = Diagnostic::error(Code::UnknownAttribute, format!("kasm_image has no attribute `{key}`"));
+            let names = Field::ALL
+                .iter()
+                .map(|f| f.spec_name())
+                .chain(["lifecycle"]);
+            let d = Diagnostic::error(
+                Code::UnknownAttribute,
+                format!("kasm_image has no attribute `{key}`"),
+            );
             match did_you_mean(key, names) {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
                 None => d.help("see the kasm_image arguments in the README"),
             }
         };
         out.push(at(diag));
-        return None;
+        return false;
     };
     if seen.contains_key(key) {
-        out.push(at(Diagnostic::error(Code::DuplicateAttribute, format!("`{key}` is set more than once"))
-            .help("keep one definition")));
-        return None;
+        out.push(at(Diagnostic::error(
+            Code::DuplicateAttribute,
+            format!("`{key}` is set more than once"),
+        )
+        .help("keep one definition")));
+        return false;
     }
     let value = match &attr.value {
         RawValue::Static(v) => v,
@@ -162,36 +202,42 @@ fn type_attribute(attr: &RawAttribute, address: &str, seen: &Map<String, Value>,
                 Code::NotStatic,
                 format!("`{key}` cannot be evaluated without Terraform: {why}"),
             )
-            .help("use a literal value; variables, references and function calls are not evaluated")));
-            return None;
+            .help(
+                "use a literal value; variables, references and function calls are not evaluated",
+            )));
+            return false;
         }
     };
     if value.is_null() {
-        return None; // null means unset, as in Terraform
+        return false; // null means unset, as in Terraform
     }
     match check_type(field, value) {
-        Ok(()) => Some(value.clone()),
+        Ok(()) => true,
         Err(expected) => {
             out.push(at(Diagnostic::error(
                 Code::WrongType,
                 format!("`{key}` must be {expected}, not {}", describe(value)),
             )
             .help(type_help(field))));
-            None
+            false
         }
     }
 }
 
 fn check_type(field: Field, value: &Value) -> Result<(), &'static str> {
     let ok = match field.kind() {
-        Kind::Text { .. } | Kind::Secret | Kind::ImageType | Kind::Uuid | Kind::NetworkName => value.is_string(),
+        Kind::Text { .. } | Kind::Secret | Kind::ImageType | Kind::Uuid | Kind::NetworkName => {
+            value.is_string()
+        }
         Kind::MemoryMb | Kind::Count => value.is_i64(),
         Kind::Cores => value.is_number(),
         Kind::Bool => value.is_boolean(),
         Kind::Object | Kind::VolumeMapping => value.is_object(),
     };
     ok.then_some(()).ok_or(match field.kind() {
-        Kind::Text { .. } | Kind::Secret | Kind::ImageType | Kind::Uuid | Kind::NetworkName => "a string",
+        Kind::Text { .. } | Kind::Secret | Kind::ImageType | Kind::Uuid | Kind::NetworkName => {
+            "a string"
+        }
         Kind::MemoryMb | Kind::Count => "a whole number",
         Kind::Cores => "a number",
         Kind::Bool => "true or false",
@@ -215,36 +261,38 @@ fn type_help(field: Field) -> String {
 fn required_help(field: Field) -> &'static str {
     match field {
         Field::Name => "the Docker image Kasm pulls, e.g. `kasmweb/terminal:1.18.0`",
-        Field::ImageSrc => "an image reference or a thumbnail path such as `img/thumbnails/terminal.png`",
+        Field::ImageSrc => {
+            "an image reference or a thumbnail path such as `img/thumbnails/terminal.png`"
+        }
         _ => "the name users see, e.g. `Terminal`",
     }
 }
 
-fn type_lifecycle(
-    attrs: &[RawAttribute],
-    address: &str,
-    locations: &mut HashMap<String, Location>,
-    out: &mut Vec<Diagnostic>,
-) -> Lifecycle {
+fn type_lifecycle(attrs: &[RawAttribute], address: &str, out: &mut Vec<Diagnostic>) -> Lifecycle {
     let mut lifecycle = Lifecycle::default();
     for attr in attrs {
         let path = format!("lifecycle.{}", attr.key);
-        if let Some(loc) = attr.location {
-            locations.entry(path.clone()).or_insert(loc);
-        }
         let invalid = |msg: String, help: &str| {
-            Diagnostic::error(Code::LifecycleInvalid, msg).at(address, &path).help(help).located(attr.location)
+            Diagnostic::error(Code::LifecycleInvalid, msg)
+                .at(address, &path)
+                .help(help)
+                .located(attr.location)
         };
         let value = match &attr.value {
             RawValue::Static(v) => v,
             RawValue::NotStatic(why) => {
-                out.push(invalid(format!("`{path}` cannot be evaluated: {why}"), "use literal values in lifecycle"));
+                out.push(invalid(
+                    format!("`{path}` cannot be evaluated: {why}"),
+                    "use literal values in lifecycle",
+                ));
                 continue;
             }
         };
         match (attr.key.as_str(), value) {
             ("prevent_destroy", Value::Bool(b)) => lifecycle.prevent_destroy = *b,
-            ("ignore_changes", Value::String(s)) if s == "all" => lifecycle.ignore_changes = IgnoreChanges::All,
+            ("ignore_changes", Value::String(s)) if s == "all" => {
+                lifecycle.ignore_changes = IgnoreChanges::All
+            }
             ("ignore_changes", Value::Array(items)) => {
                 let mut fields = Vec::new();
                 for item in items {
@@ -252,34 +300,78 @@ fn type_lifecycle(
                         Some((_, Some(f))) => fields.push(f),
                         Some((s, None)) => {
                             let hint = did_you_mean(s, Field::ALL.iter().map(|f| f.spec_name()))
-                                .map_or_else(|| "list kasm_image attribute names".to_owned(), |m| format!("did you mean `{m}`?"));
-                            out.push(invalid(format!("ignore_changes names `{s}`, which kasm_image does not have"), &hint));
+                                .map_or_else(
+                                    || "list kasm_image attribute names".to_owned(),
+                                    |m| format!("did you mean `{m}`?"),
+                                );
+                            out.push(invalid(
+                                format!(
+                                    "ignore_changes names `{s}`, which kasm_image does not have"
+                                ),
+                                &hint,
+                            ));
                         }
-                        None => out.push(invalid(format!("ignore_changes items must be attribute names, not {}", describe(item)), "write `ignore_changes = [description, memory]`")),
+                        None => out.push(invalid(
+                            format!(
+                                "ignore_changes items must be attribute names, not {}",
+                                describe(item)
+                            ),
+                            "write `ignore_changes = [description, memory]`",
+                        )),
                     }
                 }
-                lifecycle.ignore_changes = if fields.is_empty() { IgnoreChanges::None } else { IgnoreChanges::Fields(fields) };
+                lifecycle.ignore_changes = if fields.is_empty() {
+                    IgnoreChanges::None
+                } else {
+                    IgnoreChanges::Fields(fields)
+                };
             }
-            ("prevent_destroy", other) => out.push(invalid(format!("prevent_destroy must be true or false, not {}", describe(other)), "write `prevent_destroy = true`")),
-            ("ignore_changes", other) => out.push(invalid(format!("ignore_changes must be a list of attribute names or `all`, not {}", describe(other)), "write `ignore_changes = [description]` or `ignore_changes = all`")),
+            ("prevent_destroy", other) => out.push(invalid(
+                format!(
+                    "prevent_destroy must be true or false, not {}",
+                    describe(other)
+                ),
+                "write `prevent_destroy = true`",
+            )),
+            ("ignore_changes", other) => out.push(invalid(
+                format!(
+                    "ignore_changes must be a list of attribute names or `all`, not {}",
+                    describe(other)
+                ),
+                "write `ignore_changes = [description]` or `ignore_changes = all`",
+            )),
             ("create_before_destroy", _) => out.push(
-                Diagnostic::warning(Code::LifecycleInvalid, "create_before_destroy has no effect: images are always updated in place")
-                    .at(address, &path)
-                    .help("remove it")
-                    .located(attr.location),
+                Diagnostic::warning(
+                    Code::LifecycleInvalid,
+                    "create_before_destroy has no effect: images are always updated in place",
+                )
+                .at(address, &path)
+                .help("remove it")
+                .located(attr.location),
             ),
-            (other, _) => out.push(invalid(format!("lifecycle has no `{other}` that kasm-plan supports"), "kasm-plan supports ignore_changes and prevent_destroy")),
+            (other, _) => out.push(invalid(
+                format!("lifecycle has no `{other}` that kasm-plan supports"),
+                "kasm-plan supports ignore_changes and prevent_destroy",
+            )),
         }
     }
     lifecycle
 }
 
 /// The candidate closest to `input` by edit distance, if it is close enough to be a typo.
-pub(crate) fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn did_you_mean<'a>(
+    input: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (input.len() / 3).max(2);
     candidates
         .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(&input.to_ascii_lowercase(), c), c))
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&input.to_ascii_lowercase(), c),
+                c,
+            )
+        })
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
@@ -287,7 +379,9 @@ pub(crate) fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item =
 
 fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
@@ -316,7 +410,10 @@ mod tests {
     fn suggestions_catch_typos_only() {
         let names = || Field::ALL.iter().map(|f| f.spec_name());
         assert_eq!(did_you_mean("memroy", names()), Some("memory"));
-        assert_eq!(did_you_mean("volume_mappings", names()), Some("volume_mapping"));
+        assert_eq!(
+            did_you_mean("volume_mappings", names()),
+            Some("volume_mapping")
+        );
         assert_eq!(did_you_mean("colour", names()), None);
     }
 

@@ -14,11 +14,19 @@ pub const MEMORY_MB: std::ops::RangeInclusive<i64> = 256..=256_000;
 pub const MAX_CORES: f64 = 128.0;
 
 const THUMBNAIL_EXTENSIONS: &[&str] = &[".png", ".svg", ".jpg", ".jpeg", ".gif", ".webp", ".ico"];
-const DOCKER_HUB: &[&str] = &["docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"];
+const DOCKER_HUB: &[&str] = &[
+    "docker.io",
+    "index.docker.io",
+    "registry-1.docker.io",
+    "registry.hub.docker.com",
+];
 
 /// Checks one typed resource.
 pub fn check(resource: &ParsedResource) -> Vec<Diagnostic> {
-    let mut c = Checker { r: resource, out: Vec::new() };
+    let mut c = Checker {
+        r: resource,
+        out: Vec::new(),
+    };
     c.texts();
     c.numbers();
     c.name();
@@ -41,7 +49,10 @@ impl Checker<'_> {
     }
 
     fn push(&mut self, field: &str, d: Diagnostic) {
-        let located = d.at(&self.r.address, field).located(self.r.locate(field.split(['.', '[']).next().unwrap_or(field)));
+        let located = d.at(&self.r.address, field).located(
+            self.r
+                .locate(field.split(['.', '[']).next().unwrap_or(field)),
+        );
         self.out.push(located);
     }
 
@@ -61,20 +72,45 @@ impl Checker<'_> {
             let Some(value) = value else { continue };
             let name = field.spec_name();
             if value.trim().is_empty() && field != Field::Description {
-                found.push((name, Diagnostic::error(Code::EmptyValue, format!("`{name}` is empty")).help(format!("give `{name}` a value, or remove it if optional"))));
+                found.push((
+                    name,
+                    Diagnostic::error(Code::EmptyValue, format!("`{name}` is empty"))
+                        .help(format!("give `{name}` a value, or remove it if optional")),
+                ));
             }
             if let Kind::Text { max: Some(max) } = field.kind() {
                 let len = value.chars().count();
                 if len > max {
-                    found.push((name, Diagnostic::error(Code::TooLong, format!("`{name}` is {len} characters; Kasm stores at most {max}")).help(format!("shorten `{name}` to {max} characters or fewer"))));
+                    found.push((
+                        name,
+                        Diagnostic::error(
+                            Code::TooLong,
+                            format!("`{name}` is {len} characters; Kasm stores at most {max}"),
+                        )
+                        .help(format!("shorten `{name}` to {max} characters or fewer")),
+                    ));
                 }
             }
             if field != Field::Description && value.chars().any(char::is_control) {
-                found.push((name, Diagnostic::error(Code::InvalidCharacters, format!("`{name}` contains control characters")).help("remove tabs, newlines and other control characters")));
+                found.push((
+                    name,
+                    Diagnostic::error(
+                        Code::InvalidCharacters,
+                        format!("`{name}` contains control characters"),
+                    )
+                    .help("remove tabs, newlines and other control characters"),
+                ));
             }
         }
         if s.description.as_deref() == Some("") {
-            found.push(("description", Diagnostic::warning(Code::DescriptionEmpty, "an empty description is ignored by Kasm, which keeps the old one").help("remove `description` or give it text; Kasm cannot clear a description")));
+            found.push((
+                "description",
+                Diagnostic::warning(
+                    Code::DescriptionEmpty,
+                    "an empty description is ignored by Kasm, which keeps the old one",
+                )
+                .help("remove `description` or give it text; Kasm cannot clear a description"),
+            ));
         }
         for (field, d) in found {
             self.push(field, d);
@@ -89,10 +125,21 @@ impl Checker<'_> {
                 .help("memory is in MB (1 MB = 1,000,000 bytes), e.g. `memory = 2768`; a value in bytes belongs to the API, not the spec"));
         }
         if let Some(c) = cores.filter(|c| !(*c > 0.0 && *c <= MAX_CORES)) {
-            self.push("cores", Diagnostic::error(Code::CoresOutOfRange, format!("cores is {c}; it must be above 0 and at most {MAX_CORES}")).help("use e.g. `cores = 2`, or `cores = 0.5` for half a core"));
+            self.push(
+                "cores",
+                Diagnostic::error(
+                    Code::CoresOutOfRange,
+                    format!("cores is {c}; it must be above 0 and at most {MAX_CORES}"),
+                )
+                .help("use e.g. `cores = 2`, or `cores = 0.5` for half a core"),
+            );
         }
         if let Some(n) = size.filter(|n| *n < 0) {
-            self.push("uncompressed_size_mb", Diagnostic::error(Code::NegativeSize, format!("uncompressed_size_mb is {n}")).help("use 0 or more"));
+            self.push(
+                "uncompressed_size_mb",
+                Diagnostic::error(Code::NegativeSize, format!("uncompressed_size_mb is {n}"))
+                    .help("use 0 or more"),
+            );
         }
     }
 
@@ -119,7 +166,9 @@ impl Checker<'_> {
     fn label_help(&self) -> String {
         let src = &self.spec().image_src;
         if classify_src(src).is_ok_and(|c| c == SrcKind::Reference) {
-            format!("image_src holds the reference \"{src}\": write name = \"{src}\", keep the label in friendly_name, and give image_src a thumbnail such as \"img/thumbnails/workspace.png\"")
+            format!(
+                "image_src holds the reference \"{src}\": write name = \"{src}\", keep the label in friendly_name, and give image_src a thumbnail such as \"img/thumbnails/workspace.png\""
+            )
         } else {
             "put the label in friendly_name and the image to pull in name, e.g. name = \"kasmweb/terminal:1.18.0\"".to_owned()
         }
@@ -130,8 +179,14 @@ impl Checker<'_> {
             self.push(field, Diagnostic::warning(Code::ImageTagLatest, format!("`{field}` \"{text}\" uses the `latest` tag, which changes without a plan showing it"))
                 .help("pin a version tag, e.g. `:1.18.0`, or a digest"));
         } else if r.tag.is_none() && r.digest.is_none() {
-            self.push(field, Diagnostic::warning(Code::ImageUntagged, format!("`{field}` \"{text}\" has no tag, so Docker pulls `latest`"))
-                .help(format!("pin a version tag, e.g. \"{text}:1.18.0\"")));
+            self.push(
+                field,
+                Diagnostic::warning(
+                    Code::ImageUntagged,
+                    format!("`{field}` \"{text}\" has no tag, so Docker pulls `latest`"),
+                )
+                .help(format!("pin a version tag, e.g. \"{text}:1.18.0\"")),
+            );
         }
     }
 
@@ -154,37 +209,78 @@ impl Checker<'_> {
     }
 
     fn image_type(&mut self) {
-        let Some(t) = self.spec().image_type.clone() else { return };
+        let Some(t) = self.spec().image_type.clone() else {
+            return;
+        };
         if IMAGE_TYPES.contains(&t.as_str()) {
             return;
         }
-        let close = IMAGE_TYPES.iter().find(|k| k.eq_ignore_ascii_case(&t)).copied().or_else(|| did_you_mean(&t, IMAGE_TYPES.iter().copied()));
+        let close = IMAGE_TYPES
+            .iter()
+            .find(|k| k.eq_ignore_ascii_case(&t))
+            .copied()
+            .or_else(|| did_you_mean(&t, IMAGE_TYPES.iter().copied()));
         let help = match close {
             Some(k) => format!("did you mean \"{k}\"?"),
             None => format!("use one of {}", quoted_list(IMAGE_TYPES)),
         };
-        self.push("image_type", Diagnostic::error(Code::ImageTypeInvalid, format!("image_type \"{t}\" is not one of Kasm's types ({})", quoted_list(IMAGE_TYPES))).help(help));
+        self.push(
+            "image_type",
+            Diagnostic::error(
+                Code::ImageTypeInvalid,
+                format!(
+                    "image_type \"{t}\" is not one of Kasm's types ({})",
+                    quoted_list(IMAGE_TYPES)
+                ),
+            )
+            .help(help),
+        );
     }
 
     fn restrictions(&mut self) {
         let s = self.spec().clone();
         let pairs = [
-            ("restrict_to_server", s.restrict_to_server, "server_id", s.server_id.as_deref(), Code::MissingServerId, "server"),
-            ("restrict_to_zone", s.restrict_to_zone, "zone_id", s.zone_id.as_deref(), Code::MissingZoneId, "zone"),
+            (
+                "restrict_to_server",
+                s.restrict_to_server,
+                "server_id",
+                s.server_id.as_deref(),
+                Code::MissingServerId,
+                "server",
+            ),
+            (
+                "restrict_to_zone",
+                s.restrict_to_zone,
+                "zone_id",
+                s.zone_id.as_deref(),
+                Code::MissingZoneId,
+                "zone",
+            ),
         ];
         for (flag, on, id_field, id, missing, what) in pairs {
             let on = on == Some(true);
             match id {
-                None if on => self.push(id_field, Diagnostic::error(missing, format!("{flag} is true but {id_field} is not set"))
-                    .help(format!("set {id_field} to the {what}'s UUID, or set {flag} = false"))),
+                None if on => self.push(
+                    id_field,
+                    Diagnostic::error(missing, format!("{flag} is true but {id_field} is not set"))
+                        .help(format!(
+                            "set {id_field} to the {what}'s UUID, or set {flag} = false"
+                        )),
+                ),
                 Some(id) => {
                     if canonical_uuid(id).is_none() {
                         self.push(id_field, Diagnostic::error(Code::InvalidUuid, format!("{id_field} \"{id}\" is not a UUID"))
                             .help(format!("copy the {what}'s id from Kasm, e.g. \"3a08021231af4d6496139031be6bbe03\"")));
                     }
                     if !on {
-                        self.push(id_field, Diagnostic::warning(Code::RestrictionUnused, format!("{id_field} has no effect unless {flag} = true"))
-                            .help(format!("set {flag} = true, or remove {id_field}")));
+                        self.push(
+                            id_field,
+                            Diagnostic::warning(
+                                Code::RestrictionUnused,
+                                format!("{id_field} has no effect unless {flag} = true"),
+                            )
+                            .help(format!("set {flag} = true, or remove {id_field}")),
+                        );
                     }
                 }
                 None => {}
@@ -192,45 +288,105 @@ impl Checker<'_> {
         }
         let on = s.restrict_to_network == Some(true);
         match s.network_name {
-            None if on => self.push("network_name", Diagnostic::error(Code::MissingNetworkName, "restrict_to_network is true but network_name is not set")
-                .help("set network_name to the Docker network, or set restrict_to_network = false")),
-            Some(_) if !on => self.push("network_name", Diagnostic::warning(Code::RestrictionUnused, "network_name has no effect unless restrict_to_network = true")
-                .help("set restrict_to_network = true, or remove network_name")),
+            None if on => self.push(
+                "network_name",
+                Diagnostic::error(
+                    Code::MissingNetworkName,
+                    "restrict_to_network is true but network_name is not set",
+                )
+                .help("set network_name to the Docker network, or set restrict_to_network = false"),
+            ),
+            Some(_) if !on => self.push(
+                "network_name",
+                Diagnostic::warning(
+                    Code::RestrictionUnused,
+                    "network_name has no effect unless restrict_to_network = true",
+                )
+                .help("set restrict_to_network = true, or remove network_name"),
+            ),
             _ => {}
         }
     }
 
     fn volumes(&mut self) {
-        let Some(map) = self.spec().volume_mapping.clone() else { return };
+        let Some(map) = self.spec().volume_mapping.clone() else {
+            return;
+        };
         for (host_path, entry) in &map {
             let at = format!("volume_mapping[\"{host_path}\"]");
             let Value::Object(entry) = entry else {
-                self.push(&at, volume_error(format!("the entry for \"{host_path}\" must be an object, not {}", describe(entry))));
+                self.push(
+                    &at,
+                    volume_error(format!(
+                        "the entry for \"{host_path}\" must be an object, not {}",
+                        describe(entry)
+                    )),
+                );
                 continue;
             };
             for key in ["bind", "mode", "uid", "gid"] {
                 if !entry.contains_key(key) {
-                    self.push(&format!("{at}.{key}"), volume_error(format!("the entry for \"{host_path}\" has no `{key}`")));
+                    self.push(
+                        &format!("{at}.{key}"),
+                        volume_error(format!("the entry for \"{host_path}\" has no `{key}`")),
+                    );
                 }
             }
             let problems = [
-                ("bind", entry.get("bind").filter(|v| !v.as_str().is_some_and(|b| b.starts_with('/'))), "an absolute path in the container"),
-                ("mode", entry.get("mode").filter(|v| !matches!(v.as_str(), Some("rw" | "ro"))), "\"rw\" or \"ro\""),
-                ("uid", entry.get("uid").filter(|v| !v.is_i64()), "a whole number"),
-                ("gid", entry.get("gid").filter(|v| !v.is_i64()), "a whole number"),
-                ("required", entry.get("required").filter(|v| !v.is_boolean()), "true or false"),
-                ("timeout", entry.get("timeout").filter(|v| !v.as_f64().is_some_and(|t| t > 0.0)), "a number above 0"),
+                (
+                    "bind",
+                    entry
+                        .get("bind")
+                        .filter(|v| !v.as_str().is_some_and(|b| b.starts_with('/'))),
+                    "an absolute path in the container",
+                ),
+                (
+                    "mode",
+                    entry
+                        .get("mode")
+                        .filter(|v| !matches!(v.as_str(), Some("rw" | "ro"))),
+                    "\"rw\" or \"ro\"",
+                ),
+                (
+                    "uid",
+                    entry.get("uid").filter(|v| !v.is_i64()),
+                    "a whole number",
+                ),
+                (
+                    "gid",
+                    entry.get("gid").filter(|v| !v.is_i64()),
+                    "a whole number",
+                ),
+                (
+                    "required",
+                    entry.get("required").filter(|v| !v.is_boolean()),
+                    "true or false",
+                ),
+                (
+                    "timeout",
+                    entry
+                        .get("timeout")
+                        .filter(|v| !v.as_f64().is_some_and(|t| t > 0.0)),
+                    "a number above 0",
+                ),
             ];
             for (key, bad, expected) in problems {
                 if let Some(v) = bad {
-                    self.push(&format!("{at}.{key}"), volume_error(format!("`{key}` of \"{host_path}\" must be {expected}, not {v}")));
+                    self.push(
+                        &format!("{at}.{key}"),
+                        volume_error(format!(
+                            "`{key}` of \"{host_path}\" must be {expected}, not {v}"
+                        )),
+                    );
                 }
             }
         }
     }
 
     fn registry(&mut self) {
-        let Some(registry) = self.spec().docker_registry.clone() else { return };
+        let Some(registry) = self.spec().docker_registry.clone() else {
+            return;
+        };
         if registry.trim().is_empty() {
             return;
         }
@@ -246,7 +402,12 @@ impl Checker<'_> {
         let s = self.spec();
         let pulled = [(Field::Name, &s.name), (Field::ImageSrc, &s.image_src)]
             .into_iter()
-            .find_map(|(f, text)| reference::parse(text).ok().filter(|_| f == Field::Name || classify_src(text) == Ok(SrcKind::Reference)).map(|r| (f, text.clone(), r.domain.map(str::to_owned))));
+            .find_map(|(f, text)| {
+                reference::parse(text)
+                    .ok()
+                    .filter(|_| f == Field::Name || classify_src(text) == Ok(SrcKind::Reference))
+                    .map(|r| (f, text.clone(), r.domain.map(str::to_owned)))
+            });
         if let Some((field, text, domain)) = pulled {
             let image_host = domain.unwrap_or_else(|| "docker.io".to_owned());
             if !same_registry(&image_host, &host) {
@@ -274,23 +435,44 @@ fn classify_src(src: &str) -> Result<SrcKind, String> {
     if src.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("it contains spaces".into());
     }
-    if let Some(rest) = src.strip_prefix("https://").or_else(|| src.strip_prefix("http://")) {
-        return if rest.is_empty() || rest.starts_with('/') { Err("the URL has no host".into()) } else { Ok(SrcKind::Thumbnail) };
+    if let Some(rest) = src
+        .strip_prefix("https://")
+        .or_else(|| src.strip_prefix("http://"))
+    {
+        return if rest.is_empty() || rest.starts_with('/') {
+            Err("the URL has no host".into())
+        } else {
+            Ok(SrcKind::Thumbnail)
+        };
     }
     if src.contains("://") {
         return Err("only http and https URLs are allowed".into());
     }
     let lower = src.to_ascii_lowercase();
     if THUMBNAIL_EXTENSIONS.iter().any(|e| lower.ends_with(e)) {
-        let safe = src.chars().all(|c| c.is_ascii_alphanumeric() || "/._-~+%".contains(c));
-        return if safe && !src.split('/').any(|p| p == "..") { Ok(SrcKind::Thumbnail) } else { Err("a thumbnail path holds only letters, digits, `/`, `.`, `_`, `-` and no `..`".into()) };
+        let safe = src
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-~+%".contains(c));
+        return if safe && !src.split('/').any(|p| p == "..") {
+            Ok(SrcKind::Thumbnail)
+        } else {
+            Err(
+                "a thumbnail path holds only letters, digits, `/`, `.`, `_`, `-` and no `..`"
+                    .into(),
+            )
+        };
     }
-    reference::parse(src).map(|_| SrcKind::Reference).map_err(|e| e.rule().to_owned())
+    reference::parse(src)
+        .map(|_| SrcKind::Reference)
+        .map_err(|e| e.rule().to_owned())
 }
 
 /// The registry host of `docker_registry` (host, host:port or http(s) URL).
 fn registry_host(registry: &str) -> Result<String, &'static str> {
-    let rest = registry.strip_prefix("https://").or_else(|| registry.strip_prefix("http://")).unwrap_or(registry);
+    let rest = registry
+        .strip_prefix("https://")
+        .or_else(|| registry.strip_prefix("http://"))
+        .unwrap_or(registry);
     if rest.contains("://") {
         return Err("uses a scheme other than http or https");
     }
@@ -308,7 +490,11 @@ fn same_registry(a: &str, b: &str) -> bool {
 }
 
 fn quoted_list(items: &[&str]) -> String {
-    items.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|i| format!("\"{i}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -317,8 +503,14 @@ mod tests {
 
     #[test]
     fn image_src_classes() {
-        assert_eq!(classify_src("img/thumbnails/chrome.png"), Ok(SrcKind::Thumbnail));
-        assert_eq!(classify_src("https://cdn.example.com/x.svg"), Ok(SrcKind::Thumbnail));
+        assert_eq!(
+            classify_src("img/thumbnails/chrome.png"),
+            Ok(SrcKind::Thumbnail)
+        );
+        assert_eq!(
+            classify_src("https://cdn.example.com/x.svg"),
+            Ok(SrcKind::Thumbnail)
+        );
         assert_eq!(classify_src("ubuntu:focal"), Ok(SrcKind::Reference));
         assert!(classify_src("Ubuntu icon").is_err());
         assert!(classify_src("javascript://x").is_err());
@@ -327,8 +519,14 @@ mod tests {
 
     #[test]
     fn registry_hosts() {
-        assert_eq!(registry_host("https://index.docker.io/v1/").as_deref(), Ok("index.docker.io"));
-        assert_eq!(registry_host("registry.company.com").as_deref(), Ok("registry.company.com"));
+        assert_eq!(
+            registry_host("https://index.docker.io/v1/").as_deref(),
+            Ok("index.docker.io")
+        );
+        assert_eq!(
+            registry_host("registry.company.com").as_deref(),
+            Ok("registry.company.com")
+        );
         assert!(registry_host("https://u:p@registry.company.com").is_err());
         assert!(same_registry("docker.io", "index.docker.io"));
     }

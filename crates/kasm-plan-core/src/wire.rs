@@ -16,14 +16,23 @@ pub fn create_body(spec: &ImageSpec, address: &str) -> Map<String, Value> {
     let attrs = Attributes::from_spec(spec, address);
     let mut body = Map::new();
     for field in attrs.set_fields() {
-        put(&mut body, field, attrs.get(field), spec.docker_token.as_ref());
+        put(
+            &mut body,
+            field,
+            attrs.get(field),
+            spec.docker_token.as_ref(),
+        );
     }
     body
 }
 
 /// The `target_image` of an update: read-modify-write. Starts from the image as
 /// Kasm returned it (every accepted key, so Kasm nulls nothing), then sets `changes`.
-pub fn update_body(image: &Image, changes: &[(Field, Value)], token: Option<&Secret>) -> Map<String, Value> {
+pub fn update_body(
+    image: &Image,
+    changes: &[(Field, Value)],
+    token: Option<&Secret>,
+) -> Map<String, Value> {
     let mut body = accepted_keys(image);
     for (field, value) in changes {
         put(&mut body, *field, value, token);
@@ -35,7 +44,9 @@ pub fn update_body(image: &Image, changes: &[(Field, Value)], token: Option<&Sec
 fn put(body: &mut Map<String, Value>, field: Field, value: &Value, token: Option<&Secret>) {
     let wire = field.wire_name().to_owned();
     let encoded = match field.kind() {
-        Kind::MemoryMb => value.as_f64().map_or(Value::Null, |mb| Value::from((mb * BYTES_PER_MB as f64).round() as i64)),
+        Kind::MemoryMb => value.as_f64().map_or(Value::Null, |mb| {
+            Value::from((mb * BYTES_PER_MB as f64).round() as i64)
+        }),
         Kind::Object | Kind::VolumeMapping => Value::String(value.to_string()),
         Kind::NetworkName => match value {
             Value::Null => Value::Array(Vec::new()),
@@ -58,7 +69,9 @@ fn accepted_keys(i: &Image) -> Map<String, Value> {
     let filter_policy = if i.filter_policy_force_disabled {
         Value::from("force_disabled")
     } else {
-        i.filter_policy_id.as_ref().map_or(Value::from("inherit"), |id| Value::from(id.as_str()))
+        i.filter_policy_id
+            .as_ref()
+            .map_or(Value::from("inherit"), |id| Value::from(id.as_str()))
     };
     let pairs: [(&str, Value); 39] = [
         ("image_id", i.image_id.clone().into()),
@@ -70,7 +83,10 @@ fn accepted_keys(i: &Image) -> Map<String, Value> {
         ("hidden", i.hidden.into()),
         ("cores", i.cores.into()),
         ("memory", i.memory.into()),
-        ("cpu_allocation_method", i.cpu_allocation_method.clone().into()),
+        (
+            "cpu_allocation_method",
+            i.cpu_allocation_method.clone().into(),
+        ),
         ("gpu_count", i.gpu_count.into()),
         ("require_gpu", i.require_gpu.into()),
         ("image_type", i.image_type.clone().into()),
@@ -85,7 +101,10 @@ fn accepted_keys(i: &Image) -> Map<String, Value> {
         ("launch_config", json(&i.launch_config)),
         ("categories", i.categories.join("\n").into()),
         ("restrict_to_network", i.restrict_to_network.into()),
-        ("restrict_network_names", i.restrict_network_names.clone().into()),
+        (
+            "restrict_network_names",
+            i.restrict_network_names.clone().into(),
+        ),
         ("allow_network_selection", i.allow_network_selection.into()),
         ("restrict_to_server", i.restrict_to_server.into()),
         ("server_id", text(&i.server_id)),
@@ -94,8 +113,14 @@ fn accepted_keys(i: &Image) -> Map<String, Value> {
         ("server_pool_id", text(&i.server_pool_id)),
         ("persistent_profile_path", text(&i.persistent_profile_path)),
         ("filter_policy_id", filter_policy),
-        ("filter_policy_force_disabled", i.filter_policy_force_disabled.into()),
-        ("session_time_limit", i.session_time_limit.map_or(Value::Null, Value::from)),
+        (
+            "filter_policy_force_disabled",
+            i.filter_policy_force_disabled.into(),
+        ),
+        (
+            "session_time_limit",
+            i.session_time_limit.map_or(Value::Null, Value::from),
+        ),
         ("notes", text(&i.notes)),
         ("link_url", text(&i.link_url)),
         ("x_res", i.x_res.into()),
@@ -106,12 +131,46 @@ fn accepted_keys(i: &Image) -> Map<String, Value> {
 
 /// Keys Kasm 1.15's `create_update_image` accepts; anything else makes it answer 500.
 pub const ACCEPTED_KEYS: &[&str] = &[
-    "image_id", "image_name", "cores", "description", "docker_registry", "docker_token", "docker_user", "enabled",
-    "friendly_name", "hash", "memory", "name", "x_res", "y_res", "run_config", "restrict_to_network",
-    "restrict_network_names", "restrict_to_server", "server_id", "persistent_profile_path", "volume_mappings",
-    "image_src", "exec_config", "restrict_to_zone", "zone_id", "filter_policy_id", "filter_policy_force_disabled",
-    "session_time_limit", "categories", "allow_network_selection", "require_gpu", "gpu_count", "hidden", "notes",
-    "image_type", "server_pool_id", "link_url", "cpu_allocation_method", "uncompressed_size_mb", "launch_config",
+    "image_id",
+    "image_name",
+    "cores",
+    "description",
+    "docker_registry",
+    "docker_token",
+    "docker_user",
+    "enabled",
+    "friendly_name",
+    "hash",
+    "memory",
+    "name",
+    "x_res",
+    "y_res",
+    "run_config",
+    "restrict_to_network",
+    "restrict_network_names",
+    "restrict_to_server",
+    "server_id",
+    "persistent_profile_path",
+    "volume_mappings",
+    "image_src",
+    "exec_config",
+    "restrict_to_zone",
+    "zone_id",
+    "filter_policy_id",
+    "filter_policy_force_disabled",
+    "session_time_limit",
+    "categories",
+    "allow_network_selection",
+    "require_gpu",
+    "gpu_count",
+    "hidden",
+    "notes",
+    "image_type",
+    "server_pool_id",
+    "link_url",
+    "cpu_allocation_method",
+    "uncompressed_size_mb",
+    "launch_config",
 ];
 
 #[cfg(test)]
@@ -129,18 +188,31 @@ mod tests {
     fn create_body_uses_wire_names_and_units() {
         let body = create_body(&spec(), "kasm_image.t");
         assert_eq!(body.get("memory"), Some(&json!(2_768_000_000_i64)));
-        assert_eq!(body.get("run_config"), Some(&json!("{\"hostname\":\"kasm\"}")));
+        assert_eq!(
+            body.get("run_config"),
+            Some(&json!("{\"hostname\":\"kasm\"}"))
+        );
         assert_eq!(body.get("restrict_network_names"), Some(&json!(["net"])));
         assert_eq!(body.get("docker_token"), Some(&json!("s3cret")));
         assert_eq!(body.get("enabled"), Some(&json!(true)));
-        assert!(body.keys().all(|k| ACCEPTED_KEYS.contains(&k.as_str())), "{body:?}");
+        assert!(
+            body.keys().all(|k| ACCEPTED_KEYS.contains(&k.as_str())),
+            "{body:?}"
+        );
     }
 
     #[test]
     fn update_body_sends_only_accepted_keys() {
-        let image = Image { image_id: "ab".into(), docker_token: Some(TOKEN_MASK.into()), ..Image::default() };
+        let image = Image {
+            image_id: "ab".into(),
+            docker_token: Some(TOKEN_MASK.into()),
+            ..Image::default()
+        };
         let body = update_body(&image, &[(Field::Memory, json!(4096))], None);
-        assert!(body.keys().all(|k| ACCEPTED_KEYS.contains(&k.as_str())), "{body:?}");
+        assert!(
+            body.keys().all(|k| ACCEPTED_KEYS.contains(&k.as_str())),
+            "{body:?}"
+        );
         assert_eq!(body.get("memory"), Some(&json!(4_096_000_000_i64)));
         assert_eq!(body.get("docker_token"), Some(&json!(TOKEN_MASK)));
         assert_eq!(body.get("filter_policy_id"), Some(&json!("inherit")));

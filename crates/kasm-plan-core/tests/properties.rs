@@ -5,8 +5,10 @@
 //! "apply then plan again gives nothing to do" exercises the unit conversions
 //! both ways.
 
+#![allow(clippy::indexing_slicing)] // positions come from `find` just before
+
 use kasm_plan_core::model::{Image, ImageSpec, Secret};
-use kasm_plan_core::plan::{Action, Plan, address_of, plan};
+use kasm_plan_core::plan::{Action, Plan, PlanOptions, address_of, plan};
 use kasm_plan_core::state::{State, StateResource};
 use kasm_plan_core::wire::{TOKEN_MASK, create_body, update_body};
 use kasm_plan_core::{Field, IgnoreChanges};
@@ -15,40 +17,75 @@ use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
 fn spec_strategy() -> impl Strategy<Value = ImageSpec> {
-    let names = prop::sample::select(vec!["kasmweb/terminal:1.18.0", "kasmweb/chrome:1.18.0", "registry.company.com/dev:2.1", "ubuntu:focal"]);
+    let names = prop::sample::select(vec![
+        "kasmweb/terminal:1.18.0",
+        "kasmweb/chrome:1.18.0",
+        "registry.company.com/dev:2.1",
+        "ubuntu:focal",
+    ]);
     let optional_text = prop::option::of("[a-z][a-z ]{0,20}");
     (
-        (names, "[A-Z][a-z]{1,12}", optional_text, prop::option::of(256i64..=256_000), prop::option::of(prop::sample::select(vec![0.5, 1.0, 1.5, 2.0, 4.0]))),
-        (any::<bool>(), prop::option::of(0i64..50_000), prop::option::of(prop::sample::select(vec!["Container", "Server", "Link"]))),
-        (prop::option::of("[a-z]{1,8}"), prop::option::of("[a-z0-9]{4,12}"), prop::option::of(any::<bool>()), any::<bool>()),
+        (
+            names,
+            "[A-Z][a-z]{1,12}",
+            optional_text,
+            prop::option::of(256i64..=256_000),
+            prop::option::of(prop::sample::select(vec![0.5, 1.0, 1.5, 2.0, 4.0])),
+        ),
+        (
+            any::<bool>(),
+            prop::option::of(0i64..50_000),
+            prop::option::of(prop::sample::select(vec!["Container", "Server", "Link"])),
+        ),
+        (
+            prop::option::of("[a-z]{1,8}"),
+            prop::option::of("[a-z0-9]{4,12}"),
+            prop::option::of(any::<bool>()),
+            any::<bool>(),
+        ),
     )
-        .prop_map(|((name, friendly, description, memory, cores), (enabled, size, image_type), (host, token, network, ignore))| ImageSpec {
-            name: name.to_owned(),
-            image_src: "img/thumbnails/x.png".to_owned(),
-            friendly_name: friendly,
-            description,
-            docker_registry: None,
-            docker_user: token.as_ref().map(|_| "robot".to_owned()),
-            docker_token: token.map(Secret::new),
-            memory,
-            cores,
-            enabled,
-            uncompressed_size_mb: size,
-            image_type: image_type.map(str::to_owned),
-            run_config: host.map(|h| json!({"hostname": h}).as_object().cloned().unwrap_or_default()),
-            exec_config: None,
-            volume_mapping: None,
-            restrict_to_network: network,
-            network_name: network.filter(|n| *n).map(|_| "kasm_net".to_owned()),
-            restrict_to_server: None,
-            server_id: None,
-            restrict_to_zone: None,
-            zone_id: None,
-            lifecycle: kasm_plan_core::Lifecycle {
-                ignore_changes: if ignore { IgnoreChanges::Fields(vec![Field::Description]) } else { IgnoreChanges::None },
-                prevent_destroy: false,
+        .prop_map(
+            |(
+                (name, friendly, description, memory, cores),
+                (enabled, size, image_type),
+                (host, token, network, ignore),
+            )| ImageSpec {
+                name: name.to_owned(),
+                image_src: "img/thumbnails/x.png".to_owned(),
+                friendly_name: friendly,
+                description,
+                docker_registry: None,
+                docker_user: token.as_ref().map(|_| "robot".to_owned()),
+                docker_token: token.map(Secret::new),
+                memory,
+                cores,
+                enabled,
+                uncompressed_size_mb: size,
+                image_type: image_type.map(str::to_owned),
+                run_config: host.map(|h| {
+                    json!({"hostname": h})
+                        .as_object()
+                        .cloned()
+                        .unwrap_or_default()
+                }),
+                exec_config: None,
+                volume_mapping: None,
+                restrict_to_network: network,
+                network_name: network.filter(|n| *n).map(|_| "kasm_net".to_owned()),
+                restrict_to_server: None,
+                server_id: None,
+                restrict_to_zone: None,
+                zone_id: None,
+                lifecycle: kasm_plan_core::Lifecycle {
+                    ignore_changes: if ignore {
+                        IgnoreChanges::Fields(vec![Field::Description])
+                    } else {
+                        IgnoreChanges::None
+                    },
+                    prevent_destroy: false,
+                },
             },
-        })
+        )
 }
 
 fn desired_strategy() -> impl Strategy<Value = BTreeMap<String, ImageSpec>> {
@@ -65,10 +102,15 @@ struct Kasm {
 impl Kasm {
     /// Stores a `target_image` over `base` as Kasm would, and returns the stored image.
     fn store(base: Image, body: &Map<String, Value>) -> Image {
-        let mut merged = serde_json::to_value(&base).ok().and_then(|v| v.as_object().cloned()).unwrap_or_default();
+        let mut merged = serde_json::to_value(&base)
+            .ok()
+            .and_then(|v| v.as_object().cloned())
+            .unwrap_or_default();
         for (k, v) in body {
             let v = match (k.as_str(), v) {
-                ("categories", Value::String(s)) => json!(s.split('\n').filter(|c| !c.is_empty()).collect::<Vec<_>>()),
+                ("categories", Value::String(s)) => {
+                    json!(s.split('\n').filter(|c| !c.is_empty()).collect::<Vec<_>>())
+                }
                 ("docker_token", Value::String(s)) if s == TOKEN_MASK => continue,
                 ("docker_token", Value::String(_)) => json!(TOKEN_MASK),
                 ("filter_policy_id", Value::String(s)) if s == "inherit" => Value::Null,
@@ -82,7 +124,13 @@ impl Kasm {
 
     fn create(&mut self, body: &Map<String, Value>) -> Image {
         self.next_id += 1;
-        let image = Kasm::store(Image { image_id: format!("{:032x}", self.next_id), ..Image::default() }, body);
+        let image = Kasm::store(
+            Image {
+                image_id: format!("{:032x}", self.next_id),
+                ..Image::default()
+            },
+            body,
+        );
         self.images.push(image.clone());
         image
     }
@@ -98,25 +146,38 @@ impl Kasm {
             match (change.action, spec) {
                 (Action::Create, Some(spec)) => {
                     let image = self.create(&create_body(spec, &change.address));
-                    state.resources.insert(change.address.clone(), StateResource::applied(&change.address, spec, &image));
+                    state.resources.insert(
+                        change.address.clone(),
+                        StateResource::applied(&change.address, spec, &image),
+                    );
                 }
                 (Action::Update, Some(spec)) => {
                     let id = change.image_id.clone().unwrap_or_default();
                     let Some(at) = self.find(&id) else { continue };
-                    let edits: Vec<(Field, Value)> = change.changes.iter().map(|c| (c.field, c.after.clone())).collect();
+                    let edits: Vec<(Field, Value)> = change
+                        .changes
+                        .iter()
+                        .map(|c| (c.field, c.after.clone()))
+                        .collect();
                     let body = update_body(&self.images[at], &edits, spec.docker_token.as_ref());
                     self.images[at] = Kasm::store(self.images[at].clone(), &body);
-                    state.resources.insert(change.address.clone(), StateResource::applied(&change.address, spec, &self.images[at]));
+                    state.resources.insert(
+                        change.address.clone(),
+                        StateResource::applied(&change.address, spec, &self.images[at]),
+                    );
                 }
                 (Action::NoOp, Some(_)) => {
                     let id = change.image_id.clone().unwrap_or_default();
-                    if let (Some(at), Some(r)) = (self.find(&id), state.resources.get(&change.address)) {
+                    if let (Some(at), Some(r)) =
+                        (self.find(&id), state.resources.get(&change.address))
+                    {
                         let refreshed = r.refreshed(&self.images[at]);
                         state.resources.insert(change.address.clone(), refreshed);
                     }
                 }
                 (Action::Delete, _) => {
-                    self.images.retain(|i| Some(&i.image_id) != change.image_id.as_ref());
+                    self.images
+                        .retain(|i| Some(&i.image_id) != change.image_id.as_ref());
                     state.resources.remove(&change.address);
                 }
                 _ => {}
@@ -128,6 +189,13 @@ impl Kasm {
             }
         }
         state.serial += 1;
+    }
+}
+
+/// Full values everywhere, so determinism covers them too.
+fn opts() -> PlanOptions {
+    PlanOptions {
+        unchanged_values: true,
     }
 }
 
@@ -143,17 +211,17 @@ proptest! {
     fn planning_is_deterministic(desired in desired_strategy(), seed in desired_strategy(), rotate in 0usize..5) {
         let mut kasm = Kasm::default();
         let mut state = State::default();
-        let first = plan(&seed, &state, &kasm.images).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        let first = plan(&seed, &state, &kasm.images, &opts()).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
         kasm.apply(&first, &seed, &mut state);
-        let a = plan(&desired, &state, &kasm.images);
-        let b = plan(&desired, &state, &kasm.images);
+        let a = plan(&desired, &state, &kasm.images, &opts());
+        let b = plan(&desired, &state, &kasm.images, &opts());
         prop_assert_eq!(&a, &b);
         let mut shuffled = kasm.images.clone();
         if !shuffled.is_empty() {
             let n = rotate % shuffled.len();
             shuffled.rotate_left(n);
         }
-        prop_assert_eq!(a, plan(&desired, &state, &shuffled));
+        prop_assert_eq!(a, plan(&desired, &state, &shuffled, &opts()));
     }
 
     /// When Kasm already holds exactly the desired images, the plan is empty.
@@ -166,7 +234,7 @@ proptest! {
             let image = kasm.create(&create_body(spec, &address));
             state.resources.insert(address.clone(), StateResource::applied(&address, spec, &image));
         }
-        let p = plan(&desired, &state, &kasm.images).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        let p = plan(&desired, &state, &kasm.images, &opts()).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
         prop_assert!(nothing_to_do(&p), "{:?}", p.resource_changes);
         prop_assert_eq!(p.summary.unchanged, desired.len());
     }
@@ -182,20 +250,20 @@ proptest! {
     ) {
         let mut kasm = Kasm::default();
         let mut state = State::default();
-        let p = plan(&before, &state, &kasm.images).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        let p = plan(&before, &state, &kasm.images, &opts()).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
         kasm.apply(&p, &before, &mut state);
         // Changes made outside kasm-plan.
-        if let Some(mb) = tamper_memory {
-            if let Some(img) = kasm.images.last_mut() { img.memory = mb * 1_000_000; }
+        if let (Some(mb), Some(img)) = (tamper_memory, kasm.images.last_mut()) {
+            img.memory = mb * 1_000_000;
         }
         if delete_first && !kasm.images.is_empty() {
             kasm.images.remove(0);
         }
         kasm.create(&Map::from_iter([("name".to_owned(), json!("unmanaged:1.0"))]));
 
-        let p = plan(&after, &state, &kasm.images).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        let p = plan(&after, &state, &kasm.images, &opts()).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
         kasm.apply(&p, &after, &mut state);
-        let again = plan(&after, &state, &kasm.images).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        let again = plan(&after, &state, &kasm.images, &opts()).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
         prop_assert!(nothing_to_do(&again), "changes {:?}\ndrift {:?}", again.resource_changes, again.resource_drift);
         prop_assert_eq!(state.resources.len(), after.len());
         // The unmanaged image is never touched.

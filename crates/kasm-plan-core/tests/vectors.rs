@@ -12,11 +12,14 @@ fn vector_dir() -> PathBuf {
 /// Joins `source` line arrays, as the format allows.
 fn prepare(mut request: Value) -> Value {
     for pointer in ["/source", "/desired/source"] {
-        if let Some(slot) = request.pointer_mut(pointer) {
-            if let Value::Array(lines) = slot {
-                let text: Vec<&str> = lines.iter().filter_map(Value::as_str).collect();
-                *slot = Value::String(text.join("\n"));
-            }
+        if let Some(slot @ Value::Array(_)) = request.pointer_mut(pointer) {
+            let text: Vec<&str> = slot
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            *slot = Value::String(text.join("\n"));
         }
     }
     request
@@ -25,19 +28,33 @@ fn prepare(mut request: Value) -> Value {
 fn check(expect: &Value, actual: &Value, path: &str, errors: &mut Vec<String>) {
     match (expect, actual) {
         (Value::Object(e), _) if e.len() == 1 && e.contains_key("$contains") => {
-            let needle = e.get("$contains").and_then(Value::as_str).unwrap_or_default();
+            let needle = e
+                .get("$contains")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             if !actual.as_str().is_some_and(|s| s.contains(needle)) {
-                errors.push(format!("{path}: expected text containing {needle:?}, got {actual}"));
+                errors.push(format!(
+                    "{path}: expected text containing {needle:?}, got {actual}"
+                ));
             }
         }
         (Value::Object(e), Value::Object(a)) => {
             for (k, v) in e {
-                check(v, a.get(k).unwrap_or(&Value::Null), &format!("{path}.{k}"), errors);
+                check(
+                    v,
+                    a.get(k).unwrap_or(&Value::Null),
+                    &format!("{path}.{k}"),
+                    errors,
+                );
             }
         }
         (Value::Array(e), Value::Array(a)) => {
             if e.len() != a.len() {
-                errors.push(format!("{path}: expected {} items, got {}: {actual}", e.len(), a.len()));
+                errors.push(format!(
+                    "{path}: expected {} items, got {}: {actual}",
+                    e.len(),
+                    a.len()
+                ));
                 return;
             }
             for (i, (x, y)) in e.iter().zip(a).enumerate() {
@@ -60,10 +77,17 @@ fn shared_vectors() {
         })
         .unwrap_or_default();
     files.sort();
-    assert!(files.len() >= 40, "expected at least 40 vectors, found {}", files.len());
+    assert!(
+        files.len() >= 40,
+        "expected at least 40 vectors, found {}",
+        files.len()
+    );
     let mut failures = Vec::new();
     for file in &files {
-        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let case: Value = match std::fs::read_to_string(file).map(|t| serde_json::from_str(&t)) {
             Ok(Ok(v)) => v,
             other => {
@@ -71,13 +95,25 @@ fn shared_vectors() {
                 continue;
             }
         };
-        let op = case.get("operation").and_then(Value::as_str).unwrap_or_default();
+        let op = case
+            .get("operation")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let request = prepare(case.get("request").cloned().unwrap_or(Value::Null));
-        let answer: Value = serde_json::from_str(&facade::call(op, &request.to_string())).unwrap_or(Value::Null);
+        let answer: Value =
+            serde_json::from_str(&facade::call(op, &request.to_string())).unwrap_or(Value::Null);
         let mut errors = Vec::new();
-        check(case.get("expect").unwrap_or(&Value::Null), &answer, "$", &mut errors);
+        check(
+            case.get("expect").unwrap_or(&Value::Null),
+            &answer,
+            "$",
+            &mut errors,
+        );
         if !errors.is_empty() {
-            failures.push(format!("{name}:\n    {}\n    answer: {answer}", errors.join("\n    ")));
+            failures.push(format!(
+                "{name}:\n    {}\n    answer: {answer}",
+                errors.join("\n    ")
+            ));
         }
     }
     assert!(

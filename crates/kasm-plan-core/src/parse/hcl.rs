@@ -8,7 +8,7 @@ use super::{Document, RESOURCE_TYPE, RawAttribute, RawResource, RawValue};
 use crate::diagnostic::{Code, Diagnostic, LineIndex, Location, Position};
 use hcl::eval::{Context, Evaluate};
 use hcl_edit::Span;
-use hcl_edit::expr::Expression;
+use hcl_edit::expr::{Expression, ObjectKey};
 use hcl_edit::structure::{Attribute, Block, BlockLabel, Body, Structure};
 
 pub(super) fn parse(text: &str) -> Document {
@@ -21,7 +21,11 @@ pub(super) fn parse(text: &str) -> Document {
                 column: u32::try_from(err.location().column()).unwrap_or(u32::MAX),
             };
             // HCL forbids redefining an attribute; the parser reports it as syntax.
-            let code = if err.message().contains("redefined attribute") { Code::DuplicateAttribute } else { Code::SyntaxError };
+            let code = if err.message().contains("redefined attribute") {
+                Code::DuplicateAttribute
+            } else {
+                Code::SyntaxError
+            };
             doc.diagnostics.push(
                 Diagnostic::error(code, format!("invalid HCL: {}", err.message()))
                     .help(format!("check the syntax near `{}`", err.line().trim()))
@@ -63,7 +67,10 @@ fn read_block(block: &Block, lines: &LineIndex, ctx: &Context, doc: &mut Documen
         }
         (ident, labels) => {
             let quoted: Vec<String> = labels.iter().map(|l| format!("\"{l}\"")).collect();
-            let what = [ident.to_owned()].into_iter().chain(quoted).collect::<Vec<_>>();
+            let what = [ident.to_owned()]
+                .into_iter()
+                .chain(quoted)
+                .collect::<Vec<_>>();
             doc.diagnostics.push(
                 Diagnostic::warning(
                     Code::BlockSkipped,
@@ -78,7 +85,13 @@ fn read_block(block: &Block, lines: &LineIndex, ctx: &Context, doc: &mut Documen
 
 type Body2 = (Vec<RawAttribute>, Option<Vec<RawAttribute>>);
 
-fn read_body(body: &Body, name: &str, lines: &LineIndex, ctx: &Context, doc: &mut Document) -> Body2 {
+fn read_body(
+    body: &Body,
+    name: &str,
+    lines: &LineIndex,
+    ctx: &Context,
+    doc: &mut Document,
+) -> Body2 {
     let mut attributes = Vec::new();
     let mut lifecycle: Option<Vec<RawAttribute>> = None;
     for structure in body.iter() {
@@ -88,8 +101,13 @@ fn read_body(body: &Body, name: &str, lines: &LineIndex, ctx: &Context, doc: &mu
                 let list = lifecycle.get_or_insert_with(Vec::new);
                 for s in inner.body.iter() {
                     match s {
-                        Structure::Attribute(attr) => list.push(read_attribute(attr, lines, ctx, true)),
-                        Structure::Block(b) => doc.diagnostics.push(nested_block(b, name, "lifecycle", lines)),
+                        Structure::Attribute(attr) => {
+                            list.push(read_attribute(attr, lines, ctx, true))
+                        }
+                        Structure::Block(b) => {
+                            doc.diagnostics
+                                .push(nested_block(b, name, "lifecycle", lines))
+                        }
                     }
                 }
             }
@@ -101,7 +119,11 @@ fn read_body(body: &Body, name: &str, lines: &LineIndex, ctx: &Context, doc: &mu
 
 fn nested_block(block: &Block, name: &str, parent: &str, lines: &LineIndex) -> Diagnostic {
     let ident = block.ident.as_str();
-    let field = if parent.is_empty() { ident.to_owned() } else { format!("{parent}.{ident}") };
+    let field = if parent.is_empty() {
+        ident.to_owned()
+    } else {
+        format!("{parent}.{ident}")
+    };
     Diagnostic::error(
         Code::UnknownAttribute,
         format!("unexpected block `{ident}` in kasm_image.{name}"),
@@ -111,7 +133,12 @@ fn nested_block(block: &Block, name: &str, parent: &str, lines: &LineIndex) -> D
     .located(locate(lines, block.span()))
 }
 
-fn read_attribute(attr: &Attribute, lines: &LineIndex, ctx: &Context, in_lifecycle: bool) -> RawAttribute {
+fn read_attribute(
+    attr: &Attribute,
+    lines: &LineIndex,
+    ctx: &Context,
+    in_lifecycle: bool,
+) -> RawAttribute {
     let key = attr.key.as_str().to_owned();
     let value = if in_lifecycle && key == "ignore_changes" {
         ignore_changes(&attr.value, ctx)
@@ -126,6 +153,11 @@ fn read_attribute(attr: &Attribute, lines: &LineIndex, ctx: &Context, in_lifecyc
 }
 
 fn evaluate(expr: &Expression, ctx: &Context) -> RawValue {
+    // Literals, by far the common case, convert directly; only the rest pay for
+    // a conversion to hcl-rs and an evaluation.
+    if let Some(value) = literal(expr) {
+        return RawValue::Static(value);
+    }
     let expr: hcl::Expression = expr.clone().into();
     match expr.evaluate(ctx) {
         Ok(value) => match serde_json::to_value(&value) {
@@ -134,6 +166,38 @@ fn evaluate(expr: &Expression, ctx: &Context) -> RawValue {
         },
         Err(err) => RawValue::NotStatic(err.to_string()),
     }
+}
+
+/// A literal expression as JSON; `None` when it needs evaluating.
+fn literal(expr: &Expression) -> Option<serde_json::Value> {
+    use serde_json::Value;
+    Some(match expr {
+        Expression::Null(_) => Value::Null,
+        Expression::Bool(b) => Value::Bool(*b.value()),
+        Expression::String(s) => Value::String(s.value().clone()),
+        Expression::Number(n) => {
+            let n = n.value();
+            match (n.as_i64(), n.as_f64()) {
+                (Some(i), _) if !n.is_f64() => Value::from(i),
+                (_, Some(f)) => serde_json::Number::from_f64(f).map(Value::Number)?,
+                _ => return None,
+            }
+        }
+        Expression::Array(items) => Value::Array(items.iter().map(literal).collect::<Option<_>>()?),
+        Expression::Object(object) => {
+            let mut map = serde_json::Map::new();
+            for (key, value) in object.iter() {
+                let key = match key {
+                    ObjectKey::Ident(ident) => ident.as_str().to_owned(),
+                    ObjectKey::Expression(Expression::String(s)) => s.value().clone(),
+                    ObjectKey::Expression(_) => return None,
+                };
+                map.insert(key, literal(value.expr())?);
+            }
+            Value::Object(map)
+        }
+        _ => return None,
+    })
 }
 
 /// Terraform writes `ignore_changes = [description, memory]` or `= all`, with bare names.

@@ -56,7 +56,11 @@ pub(super) fn parse(text: &str) -> Document {
                 found = true;
                 read_terraform_resources(prop, &lines, &mut doc);
             }
-            other => doc.diagnostics.push(skipped(format!("top-level key `{other}` skipped"), &lines, prop)),
+            other => doc.diagnostics.push(skipped(
+                format!("top-level key `{other}` skipped"),
+                &lines,
+                prop,
+            )),
         }
     }
     if !found {
@@ -71,7 +75,9 @@ pub(super) fn parse(text: &str) -> Document {
 
 /// `"resource": {"kasm_image": {...}, "other_type": {...}}`.
 fn read_terraform_resources(prop: &ObjectProp, lines: &LineIndex, doc: &mut Document) {
-    let Some(types) = object_or_report(prop, "resource", lines, doc) else { return };
+    let Some(types) = object_or_report(prop, "resource", lines, doc) else {
+        return;
+    };
     for kind in &types.properties {
         if kind.name.as_str() == RESOURCE_TYPE {
             read_resources(kind, lines, doc);
@@ -84,14 +90,18 @@ fn read_terraform_resources(prop: &ObjectProp, lines: &LineIndex, doc: &mut Docu
 
 fn read_resources(prop: &ObjectProp, lines: &LineIndex, doc: &mut Document) {
     let key = prop.name.as_str().to_owned();
-    let Some(images) = object_or_report(prop, &key, lines, doc) else { return };
+    let Some(images) = object_or_report(prop, &key, lines, doc) else {
+        return;
+    };
     for image in &images.properties {
         let name = image.name.as_str().to_owned();
         let Value::Object(body) = &image.value else {
             doc.diagnostics.push(
                 Diagnostic::error(Code::WrongType, format!("image `{name}` must be an object"))
                     .at(&format!("{RESOURCE_TYPE}.{name}"), "")
-                    .help(r#"write "<name>": {"name": ..., "image_src": ..., "friendly_name": ...}"#)
+                    .help(
+                        r#"write "<name>": {"name": ..., "image_src": ..., "friendly_name": ...}"#,
+                    )
                     .located(Some(locate(lines, &image.value))),
             );
             continue;
@@ -101,7 +111,9 @@ fn read_resources(prop: &ObjectProp, lines: &LineIndex, doc: &mut Document) {
         for attr in &body.properties {
             match (attr.name.as_str(), &attr.value) {
                 ("lifecycle", Value::Object(block)) => {
-                    lifecycle.get_or_insert_with(Vec::new).extend(block.properties.iter().map(|p| raw(p, lines)));
+                    lifecycle
+                        .get_or_insert_with(Vec::new)
+                        .extend(block.properties.iter().map(|p| raw(p, lines)));
                 }
                 _ => attributes.push(raw(attr, lines)),
             }
@@ -148,7 +160,10 @@ fn to_json(value: &Value) -> serde_json::Value {
         Value::NullKeyword(_) => serde_json::Value::Null,
         Value::Array(a) => a.elements.iter().map(to_json).collect(),
         Value::Object(o) => serde_json::Value::Object(
-            o.properties.iter().map(|p| (p.name.as_str().to_owned(), to_json(&p.value))).collect(),
+            o.properties
+                .iter()
+                .map(|p| (p.name.as_str().to_owned(), to_json(&p.value)))
+                .collect(),
         ),
     }
 }
