@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Every check and every test, as CI runs them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+step() { printf '\n== %s\n' "$*"; }
+
+step "format"
+cargo fmt --all --check
+step "lints"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+step "the core builds for wasm32-unknown-unknown (no I/O, no OS)"
+cargo build --quiet -p kasm-plan-core --target wasm32-unknown-unknown --release
+step "benches run once, as tests"
+cargo test --quiet -p kasm-plan-core --benches
+step "demo"
+bash scripts/demo.sh >/dev/null
+step "tests: unit, shared vectors, properties, doc"
+cargo test --workspace
