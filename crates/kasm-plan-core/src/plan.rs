@@ -183,23 +183,39 @@ pub fn plan(
     let mut errors = Vec::new();
     check_state(state, &mut errors);
 
-    // Every address in the config or the state, in order.
-    let mut addresses: BTreeMap<String, (&str, Option<&ImageSpec>)> = BTreeMap::new();
-    for (name, spec) in desired {
-        addresses.insert(address_of(name), (name.as_str(), Some(spec)));
-    }
-    for address in state.resources.keys() {
-        let name = address
-            .strip_prefix(RESOURCE_TYPE)
-            .and_then(|a| a.strip_prefix('.'))
-            .unwrap_or(address);
-        addresses.entry(address.clone()).or_insert((name, None));
-    }
-
-    let mut changes = Vec::with_capacity(addresses.len());
+    // Every name in the config or the state, in order: both maps are sorted by
+    // name (addresses share one prefix), so a merge visits each once.
+    let prefix = format!("{RESOURCE_TYPE}.");
+    let mut wanted = desired.iter().map(|(n, s)| (n.as_str(), s)).peekable();
+    let mut stored = state
+        .resources
+        .iter()
+        .filter_map(|(a, r)| a.strip_prefix(&prefix).map(|n| (n, r)))
+        .peekable();
+    let mut changes = Vec::with_capacity(desired.len().max(state.resources.len()));
     let mut drift = Vec::new();
-    for (address, (name, spec)) in addresses {
-        let recorded = state.resources.get(&address);
+    loop {
+        let (name, spec, recorded) = match (wanted.peek().copied(), stored.peek().copied()) {
+            (None, None) => break,
+            (Some((w, spec)), Some((r, rec))) if w == r => {
+                wanted.next();
+                stored.next();
+                (w, Some(spec), Some(rec))
+            }
+            (Some((w, spec)), Some((r, _))) if w < r => {
+                wanted.next();
+                (w, Some(spec), None)
+            }
+            (Some((w, spec)), None) => {
+                wanted.next();
+                (w, Some(spec), None)
+            }
+            (_, Some((r, rec))) => {
+                stored.next();
+                (r, None, Some(rec))
+            }
+        };
+        let address = address_of(name);
         let image = recorded.and_then(|r| by_id.get(&canon(&r.image_id)).copied());
         if let Some(d) = recorded.and_then(|r| drift_of(&address, r, image)) {
             drift.push(d);
