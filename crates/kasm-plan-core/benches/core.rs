@@ -62,6 +62,24 @@ fn bench_validate(c: &mut Criterion) {
             })
         });
     }
+    // The checks alone, on specs already parsed and typed.
+    let (resources, _) = validate_source(
+        &SourceInput {
+            source: sources().0,
+            format: None,
+            file_name: None,
+        },
+        false,
+    );
+    group.bench_function("10k_specs/checks_only", |b| {
+        b.iter(|| {
+            let found: usize = black_box(&resources)
+                .iter()
+                .map(|r| kasm_plan_core::validate::check(r).len())
+                .sum();
+            assert_eq!(found, 0);
+        })
+    });
     group.finish();
 }
 
