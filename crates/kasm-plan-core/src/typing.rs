@@ -224,25 +224,22 @@ fn type_attribute(
     }
 }
 
+/// What a field's values must be: a test and its wording.
+fn expected(field: Field) -> (fn(&Value) -> bool, &'static str) {
+    match field.kind() {
+        Kind::Text { .. } | Kind::Secret | Kind::ImageType | Kind::Uuid | Kind::NetworkName => {
+            (Value::is_string, "a string")
+        }
+        Kind::MemoryMb | Kind::Count => (Value::is_i64, "a whole number"),
+        Kind::Cores => (Value::is_number, "a number"),
+        Kind::Bool => (Value::is_boolean, "true or false"),
+        Kind::Object | Kind::VolumeMapping => (Value::is_object, "an object"),
+    }
+}
+
 fn check_type(field: Field, value: &Value) -> Result<(), &'static str> {
-    let ok = match field.kind() {
-        Kind::Text { .. } | Kind::Secret | Kind::ImageType | Kind::Uuid | Kind::NetworkName => {
-            value.is_string()
-        }
-        Kind::MemoryMb | Kind::Count => value.is_i64(),
-        Kind::Cores => value.is_number(),
-        Kind::Bool => value.is_boolean(),
-        Kind::Object | Kind::VolumeMapping => value.is_object(),
-    };
-    ok.then_some(()).ok_or(match field.kind() {
-        Kind::Text { .. } | Kind::Secret | Kind::ImageType | Kind::Uuid | Kind::NetworkName => {
-            "a string"
-        }
-        Kind::MemoryMb | Kind::Count => "a whole number",
-        Kind::Cores => "a number",
-        Kind::Bool => "true or false",
-        Kind::Object | Kind::VolumeMapping => "an object",
-    })
+    let (test, wording) = expected(field);
+    if test(value) { Ok(()) } else { Err(wording) }
 }
 
 fn type_help(field: Field) -> String {
@@ -254,7 +251,7 @@ fn type_help(field: Field) -> String {
         Field::VolumeMapping => {
             r#"volume_mapping maps a host path to {bind, mode, uid, gid}, e.g. `{ "/data" = { bind = "/data", mode = "rw", uid = 1000, gid = 1000 } }`"#.into()
         }
-        f => format!("write `{f}` as {}", check_type(f, &Value::Null).err().unwrap_or("the right type")),
+        f => format!("write `{f}` as {}", expected(f).1),
     }
 }
 

@@ -144,7 +144,7 @@ impl Checker<'_> {
     }
 
     fn name(&mut self) {
-        let name = self.spec().name.clone();
+        let name = &self.r.spec.name;
         if name.trim().is_empty() {
             return; // reported as empty
         }
@@ -191,7 +191,7 @@ impl Checker<'_> {
     }
 
     fn image_src(&mut self) {
-        let src = self.spec().image_src.clone();
+        let src = &self.r.spec.image_src;
         if src.trim().is_empty() {
             return;
         }
@@ -209,7 +209,7 @@ impl Checker<'_> {
     }
 
     fn image_type(&mut self) {
-        let Some(t) = self.spec().image_type.clone() else {
+        let Some(t) = &self.r.spec.image_type else {
             return;
         };
         if IMAGE_TYPES.contains(&t.as_str()) {
@@ -238,7 +238,7 @@ impl Checker<'_> {
     }
 
     fn restrictions(&mut self) {
-        let s = self.spec().clone();
+        let s = &self.r.spec;
         let pairs = [
             (
                 "restrict_to_server",
@@ -309,10 +309,10 @@ impl Checker<'_> {
     }
 
     fn volumes(&mut self) {
-        let Some(map) = self.spec().volume_mapping.clone() else {
+        let Some(map) = &self.r.spec.volume_mapping else {
             return;
         };
-        for (host_path, entry) in &map {
+        for (host_path, entry) in map {
             let at = format!("volume_mapping[\"{host_path}\"]");
             let Value::Object(entry) = entry else {
                 self.push(
@@ -384,7 +384,7 @@ impl Checker<'_> {
     }
 
     fn registry(&mut self) {
-        let Some(registry) = self.spec().docker_registry.clone() else {
+        let Some(registry) = &self.r.spec.docker_registry else {
             return;
         };
         if registry.trim().is_empty() {
