@@ -148,8 +148,8 @@ impl Checker<'_> {
         if name.trim().is_empty() {
             return; // reported as empty
         }
-        match reference::parse(&name) {
-            Ok(r) => self.tag_warnings("name", &name, &r),
+        match reference::parse(name) {
+            Ok(r) => self.tag_warnings("name", name, &r),
             Err(RefError::Whitespace) => self.push("name", Diagnostic::warning(Code::NameNotImageReference,
                 format!("`name` is \"{name}\", which looks like a label, not a Docker image reference; Kasm pulls the image named in `name`, so sessions of this image cannot start"))
                 .help(self.label_help())),
@@ -195,10 +195,10 @@ impl Checker<'_> {
         if src.trim().is_empty() {
             return;
         }
-        match classify_src(&src) {
+        match classify_src(src) {
             Ok(SrcKind::Reference) => {
-                if let Ok(r) = reference::parse(&src) {
-                    self.tag_warnings("image_src", &src, &r);
+                if let Ok(r) = reference::parse(src) {
+                    self.tag_warnings("image_src", src, &r);
                 }
             }
             Ok(SrcKind::Thumbnail) => {}
@@ -217,9 +217,9 @@ impl Checker<'_> {
         }
         let close = IMAGE_TYPES
             .iter()
-            .find(|k| k.eq_ignore_ascii_case(&t))
+            .find(|k| k.eq_ignore_ascii_case(t))
             .copied()
-            .or_else(|| did_you_mean(&t, IMAGE_TYPES.iter().copied()));
+            .or_else(|| did_you_mean(t, IMAGE_TYPES.iter().copied()));
         let help = match close {
             Some(k) => format!("did you mean \"{k}\"?"),
             None => format!("use one of {}", quoted_list(IMAGE_TYPES)),
@@ -390,7 +390,7 @@ impl Checker<'_> {
         if registry.trim().is_empty() {
             return;
         }
-        let host = match registry_host(&registry) {
+        let host = match registry_host(registry) {
             Ok(h) => h,
             Err(why) => {
                 self.push("docker_registry", Diagnostic::error(Code::RegistryInvalid, format!("docker_registry \"{registry}\" {why}"))
