@@ -1,0 +1,138 @@
+//! A simulator of Kasm Workspaces' image API (Kasm 1.15 as documented in
+//! `kasm-api.md`): the demo's embedded server and the host's test peer.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use kasm_sim::{ApiKey, Config, Simulator};
+//! let sim = Simulator::start(Config { keys: vec![ApiKey::admin("key", "secret")], ..Config::default() }).await?;
+//! println!("Kasm at {}", sim.url());
+//! sim.stop().await
+//! # }
+//! ```
+
+#![recursion_limit = "256"] // the 45-key answer object in image.rs
+
+pub mod auth;
+pub mod image;
+pub mod rules;
+mod server;
+pub mod store;
+
+pub use auth::{ApiKey, Permission};
+pub use image::{StoredImage, World};
+pub use server::CRASH_PAGE;
+pub use store::Db;
+
+use server::{Shared, lock};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::oneshot;
+
+/// How to run a simulator.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where to listen; port 0 picks a free one.
+    pub listen: SocketAddr,
+    /// Accepted API keys.
+    pub keys: Vec<ApiKey>,
+    /// Starting data (from a seed or a data file).
+    pub db: Db,
+    /// Persist every change here, atomically.
+    pub data: Option<PathBuf>,
+    /// How long agents take to pull a new image; `None`: never.
+    pub agent_delay: Option<Duration>,
+    /// Whether the developer API is licensed (else every call is refused with 403).
+    pub licensed: bool,
+    /// Largest request body accepted, in bytes.
+    pub max_body: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            keys: Vec::new(),
+            db: Db::default(),
+            data: None,
+            agent_delay: Some(Duration::from_secs(2)),
+            licensed: true,
+            max_body: 1024 * 1024,
+        }
+    }
+}
+
+/// A running simulator.
+pub struct Simulator {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Simulator {
+    /// Binds and starts serving in the background.
+    pub async fn start(config: Config) -> std::io::Result<Simulator> {
+        let listener = tokio::net::TcpListener::bind(config.listen).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            db: Mutex::new(config.db),
+            keys: Mutex::new(config.keys),
+            counts: Mutex::new(Default::default()),
+            data: config.data,
+            agent_delay: config.agent_delay,
+            licensed: config.licensed,
+            max_body: config.max_body,
+        });
+        let state = Arc::clone(&shared);
+        let app = axum::Router::new().fallback(move |uri, headers, body| {
+            server::handle(Arc::clone(&state), uri, headers, body)
+        });
+        let (shutdown, stopped) = oneshot::channel();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        Ok(Simulator {
+            addr,
+            shared,
+            shutdown,
+            task,
+        })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://<addr>`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Accepts another API key from now on.
+    pub fn add_key(&self, key: ApiKey) {
+        lock(&self.shared.keys).push(key);
+    }
+
+    /// A copy of the stored images (tokens unmasked), for assertions.
+    pub fn images(&self) -> Vec<StoredImage> {
+        lock(&self.shared.db).images.clone()
+    }
+
+    /// How many requests reached `path` (any outcome).
+    pub fn request_count(&self, path: &str) -> u64 {
+        lock(&self.shared.counts).get(path).copied().unwrap_or(0)
+    }
+
+    /// Stops accepting, finishes requests in flight, and returns.
+    pub async fn stop(self) -> std::io::Result<()> {
+        let _ = self.shutdown.send(());
+        self.task.await.map_err(std::io::Error::other)?
+    }
+}

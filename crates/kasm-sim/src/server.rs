@@ -1,0 +1,240 @@
+//! HTTP: the framework's behaviour around Kasm's handlers (CherryPy's `json_in`
+//! and error pages), routing, authentication and the agent.
+
+use crate::auth::{ApiKey, Permission, Requirement, authenticate};
+use crate::rules::{self, Outcome};
+use crate::store::Db;
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+/// The page Kasm 1.15 answers for an unhandled exception.
+pub const CRASH_PAGE: &str =
+    "<html><body>An unhandled exception occurred check logs for details<body><html>";
+
+/// Settings shared by every request.
+pub struct Shared {
+    pub(crate) db: Mutex<Db>,
+    pub(crate) keys: Mutex<Vec<ApiKey>>,
+    pub(crate) counts: Mutex<BTreeMap<String, u64>>,
+    pub(crate) data: Option<PathBuf>,
+    pub(crate) agent_delay: Option<Duration>,
+    pub(crate) licensed: bool,
+    pub(crate) max_body: usize,
+}
+
+/// Locks a mutex; a panic elsewhere while holding it does not make the data unusable.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[derive(Clone, Copy)]
+enum Endpoint {
+    List,
+    Create,
+    Update,
+    Delete,
+}
+
+impl Endpoint {
+    fn from_path(path: &str) -> Option<Endpoint> {
+        let name = path
+            .strip_prefix("/api/public/")
+            .or_else(|| path.strip_prefix("/api/admin/"))?;
+        Some(match name {
+            "get_images" => Endpoint::List,
+            "create_image" => Endpoint::Create,
+            "update_image" => Endpoint::Update,
+            "delete_image" => Endpoint::Delete,
+            _ => return None,
+        })
+    }
+
+    fn requirement(self) -> Requirement {
+        use Permission::*;
+        match self {
+            Endpoint::List => Requirement {
+                any_of: &[ImagesView],
+                mutating: false,
+            },
+            Endpoint::Create => Requirement {
+                any_of: &[ImagesCreate],
+                mutating: true,
+            },
+            Endpoint::Update => Requirement {
+                any_of: &[ImagesModify, ImagesModifyResources],
+                mutating: true,
+            },
+            Endpoint::Delete => Requirement {
+                any_of: &[ImagesDelete],
+                mutating: true,
+            },
+        }
+    }
+}
+
+/// CherryPy's error page text, as Kasm's sanitised error hook renders it.
+fn framework_error(status: StatusCode) -> Response {
+    let text = format!(
+        "An error has occurred {} {} - see logs for details",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or("")
+    );
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain;charset=utf-8")],
+        text,
+    )
+        .into_response()
+}
+
+fn crash() -> Response {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "text/html;charset=utf-8")],
+        CRASH_PAGE,
+    )
+        .into_response()
+}
+
+fn json_answer(status: StatusCode, body: Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// Every request comes here.
+pub(crate) async fn handle(
+    shared: Arc<Shared>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    *lock(&shared.counts)
+        .entry(uri.path().to_owned())
+        .or_insert(0) += 1;
+    let Some(endpoint) = Endpoint::from_path(uri.path()) else {
+        return framework_error(StatusCode::NOT_FOUND);
+    };
+    let bytes: Bytes = match axum::body::to_bytes(body, shared.max_body).await {
+        Ok(b) => b,
+        Err(_) => return framework_error(StatusCode::PAYLOAD_TOO_LARGE),
+    };
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+        });
+    if !is_json {
+        return framework_error(StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    }
+    let Ok(body) = serde_json::from_slice::<Value>(&bytes) else {
+        return framework_error(StatusCode::BAD_REQUEST);
+    };
+    if !body.is_object() {
+        return crash(); // the handler calls .get on the body
+    }
+    let key = {
+        let keys = lock(&shared.keys);
+        match authenticate(
+            &keys,
+            shared.licensed,
+            &headers,
+            &body,
+            &endpoint.requirement(),
+        ) {
+            Ok(k) => k.clone(),
+            Err((status, msg)) => return json_answer(status, json!({ "error_message": msg })),
+        }
+    };
+    let outcome = {
+        let mut db = lock(&shared.db);
+        let Db {
+            images,
+            world,
+            pulled,
+        } = &mut *db;
+        let is_pulled = |name: &str| pulled.contains(name);
+        let outcome = match endpoint {
+            Endpoint::List => {
+                // Unordered in Kasm (no ORDER BY): sorted by id here, so creation order never shows through.
+                let mut listed: Vec<_> = images.iter().collect();
+                listed.sort_by(|a, b| a.image_id.cmp(&b.image_id));
+                Outcome::Ok(
+                    json!({ "images": listed.iter().map(|i| i.answer(world, true)).collect::<Vec<_>>() }),
+                )
+            }
+            Endpoint::Create => {
+                let id = uuid::Uuid::new_v4().simple().to_string();
+                rules::create(images, world, &is_pulled, &body, id)
+            }
+            Endpoint::Update => {
+                let full = key.holds(Permission::ImagesModify)
+                    && key.holds(Permission::ImagesModifyResources);
+                rules::update(images, world, &is_pulled, &body, full)
+            }
+            Endpoint::Delete => rules::delete(images, &body),
+        };
+        if let (Outcome::Ok(_), false) = (&outcome, matches!(endpoint, Endpoint::List))
+            && let Some(path) = &shared.data
+            && let Err(e) = db.save(path)
+        {
+            eprintln!("kasm-sim: cannot save data: {e}");
+            return crash();
+        }
+        outcome
+    };
+    match outcome {
+        Outcome::Ok(v) => {
+            schedule_pull(&shared, &v);
+            json_answer(StatusCode::OK, v)
+        }
+        Outcome::Refused(msg) => json_answer(StatusCode::OK, json!({ "error_message": msg })),
+        Outcome::Crash(why) => {
+            eprintln!("kasm-sim: 500: {why}");
+            crash()
+        }
+    }
+}
+
+/// The agent: after the delay, the tag is pulled and every image with that name is available.
+fn schedule_pull(shared: &Arc<Shared>, answer: &Value) {
+    let (Some(delay), Some(img)) = (shared.agent_delay, answer.get("image")) else {
+        return;
+    };
+    if img.get("available") != Some(&Value::Bool(false)) {
+        return;
+    }
+    let Some(name) = img.get("name").and_then(Value::as_str).map(str::to_owned) else {
+        return;
+    };
+    let shared = Arc::clone(shared);
+    tokio::spawn(async move {
+        tokio::time::sleep(delay).await;
+        let mut db = lock(&shared.db);
+        db.pulled.insert(name.clone());
+        for img in db
+            .images
+            .iter_mut()
+            .filter(|i| i.name.as_deref() == Some(name.as_str()))
+        {
+            img.available = true;
+        }
+        if let Some(path) = &shared.data
+            && let Err(e) = db.save(path)
+        {
+            eprintln!("kasm-sim: cannot save data: {e}");
+        }
+    });
+}

@@ -1,0 +1,121 @@
+//! The simulator's data: images, the world they refer to, and the tags agents
+//! have pulled. Optionally persisted to a JSON file, written atomically.
+
+use crate::image::{StoredImage, World};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::Path;
+
+/// Everything the simulator stores.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Db {
+    /// Image rows.
+    pub images: Vec<StoredImage>,
+    /// Servers, zones, filter policies.
+    #[serde(flatten)]
+    pub world: World,
+    /// Docker tags agents have pulled: images with these names are available.
+    pub pulled: BTreeSet<String>,
+}
+
+/// Errors loading or saving data.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The file cannot be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not the expected JSON.
+    #[error("{path}: {source}")]
+    Json {
+        /// The file.
+        path: String,
+        /// Why.
+        source: serde_json::Error,
+    },
+}
+
+impl Db {
+    /// Reads a seed: `{"images": [...], "servers": [...], "zones": [...], "filter_policies": [...]}`
+    /// or a bare list of images, in the answer shape of `get_images`. Images seeded
+    /// as available count as pulled; missing ids are generated.
+    pub fn from_seed(path: &Path) -> Result<Db, StoreError> {
+        let text = read(path)?;
+        let json_err = |source| StoreError::Json {
+            path: path.display().to_string(),
+            source,
+        };
+        let value: Value = serde_json::from_str(&text).map_err(json_err)?;
+        let value = if value.is_array() {
+            serde_json::json!({ "images": value })
+        } else {
+            value
+        };
+        let mut db: Db = serde_json::from_value(value).map_err(json_err)?;
+        for img in &mut db.images {
+            if img.image_id.is_empty() {
+                img.image_id = uuid::Uuid::new_v4().simple().to_string();
+            }
+            if let (true, Some(name)) = (img.available, &img.name) {
+                db.pulled.insert(name.clone());
+            }
+        }
+        Ok(db)
+    }
+
+    /// Reads a data file written by [`Db::save`].
+    pub fn load(path: &Path) -> Result<Db, StoreError> {
+        let text = read(path)?;
+        serde_json::from_str(&text).map_err(|source| StoreError::Json {
+            path: path.display().to_string(),
+            source,
+        })
+    }
+
+    /// Writes the data file atomically: a temporary file beside it, synced, then renamed.
+    pub fn save(&self, path: &Path) -> Result<(), StoreError> {
+        let io_err = |source| StoreError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let text = serde_json::to_vec_pretty(self).map_err(|source| StoreError::Json {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let write = || -> std::io::Result<()> {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&text)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, path)?;
+            // Sync the directory so the rename survives a crash.
+            std::fs::File::open(dir)?.sync_all()
+        };
+        write().map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            io_err(e)
+        })
+    }
+}
+
+fn read(path: &Path) -> Result<String, StoreError> {
+    std::fs::read_to_string(path).map_err(|source| StoreError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
