@@ -13,12 +13,14 @@
 #![recursion_limit = "256"] // the 45-key answer object in image.rs
 
 pub mod auth;
+pub mod faults;
 pub mod image;
 pub mod rules;
 mod server;
 pub mod store;
 
 pub use auth::{ApiKey, Permission};
+pub use faults::Faults;
 pub use image::{StoredImage, World};
 pub use server::CRASH_PAGE;
 pub use store::Db;
@@ -47,6 +49,8 @@ pub struct Config {
     pub licensed: bool,
     /// Largest request body accepted, in bytes.
     pub max_body: usize,
+    /// Faults from the start (changeable at run time via `/_sim/faults`).
+    pub faults: Faults,
 }
 
 impl Default for Config {
@@ -59,6 +63,7 @@ impl Default for Config {
             agent_delay: Some(Duration::from_secs(2)),
             licensed: true,
             max_body: 1024 * 1024,
+            faults: Faults::default(),
         }
     }
 }
@@ -80,14 +85,15 @@ impl Simulator {
             db: Mutex::new(config.db),
             keys: Mutex::new(config.keys),
             counts: Mutex::new(Default::default()),
+            faults: Mutex::new(faults::FaultState::new(config.faults)),
             data: config.data,
             agent_delay: config.agent_delay,
             licensed: config.licensed,
             max_body: config.max_body,
         });
         let state = Arc::clone(&shared);
-        let app = axum::Router::new().fallback(move |uri, headers, body| {
-            server::handle(Arc::clone(&state), uri, headers, body)
+        let app = axum::Router::new().fallback(move |method, uri, headers, body| {
+            server::handle(Arc::clone(&state), method, uri, headers, body)
         });
         let (shutdown, stopped) = oneshot::channel();
         let task = tokio::spawn(async move {
@@ -123,6 +129,11 @@ impl Simulator {
     /// A copy of the stored images (tokens unmasked), for assertions.
     pub fn images(&self) -> Vec<StoredImage> {
         lock(&self.shared.db).images.clone()
+    }
+
+    /// Replaces the faults in force.
+    pub fn set_faults(&self, faults: Faults) {
+        *lock(&self.shared.faults) = faults::FaultState::new(faults);
     }
 
     /// How many requests reached `path` (any outcome).

@@ -1,7 +1,7 @@
 //! `kasm-sim`: serve the Kasm image API simulator until stopped.
 
 use clap::Parser;
-use kasm_sim::{ApiKey, Config, Db, Permission, Simulator};
+use kasm_sim::{ApiKey, Config, Db, Faults, Permission, Simulator};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,6 +41,16 @@ struct Args {
     /// Answer as a server whose developer API is not licensed.
     #[arg(long)]
     unlicensed: bool,
+    /// Faults from the start, as JSON (e.g. `{"latency_ms": 200, "error_rate": 0.1}`); see /_sim/faults.
+    #[arg(long, value_parser = parse_faults)]
+    faults: Option<Faults>,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, default_value_t = 1024 * 1024)]
+    max_body: usize,
+}
+
+fn parse_faults(text: &str) -> Result<Faults, String> {
+    serde_json::from_str(text).map_err(|e| format!("invalid faults JSON: {e}"))
 }
 
 #[tokio::main]
@@ -77,7 +87,8 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         data: args.data,
         agent_delay: (args.agent_delay >= 0.0).then(|| Duration::from_secs_f64(args.agent_delay)),
         licensed: !args.unlicensed,
-        ..Config::default()
+        max_body: args.max_body,
+        faults: args.faults.unwrap_or_default(),
     };
     let sim = Simulator::start(config).await?;
     // The one line tools read: where it listens.

@@ -2,10 +2,11 @@
 //! and error pages), routing, authentication and the agent.
 
 use crate::auth::{ApiKey, Permission, Requirement, authenticate};
+use crate::faults::{FaultState, Faults};
 use crate::rules::{self, Outcome};
 use crate::store::Db;
 use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -22,6 +23,7 @@ pub struct Shared {
     pub(crate) db: Mutex<Db>,
     pub(crate) keys: Mutex<Vec<ApiKey>>,
     pub(crate) counts: Mutex<BTreeMap<String, u64>>,
+    pub(crate) faults: Mutex<FaultState>,
     pub(crate) data: Option<PathBuf>,
     pub(crate) agent_delay: Option<Duration>,
     pub(crate) licensed: bool,
@@ -114,20 +116,89 @@ fn json_answer(status: StatusCode, body: Value) -> Response {
 /// Every request comes here.
 pub(crate) async fn handle(
     shared: Arc<Shared>,
+    method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    if let Some(what) = uri.path().strip_prefix("/_sim/") {
+        return admin(&shared, &method, what, body).await;
+    }
     *lock(&shared.counts)
         .entry(uri.path().to_owned())
         .or_insert(0) += 1;
     let Some(endpoint) = Endpoint::from_path(uri.path()) else {
         return framework_error(StatusCode::NOT_FOUND);
     };
-    let bytes: Bytes = match axum::body::to_bytes(body, shared.max_body).await {
+    let fate = lock(&shared.faults).decide();
+    if !fate.delay.is_zero() {
+        tokio::time::sleep(fate.delay).await;
+    }
+    if fate.limited {
+        let page = "<html><body><h1>429 Too Many Requests</h1></body></html>";
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [
+                (header::RETRY_AFTER, "1"),
+                (header::CONTENT_TYPE, "text/html"),
+            ],
+            page,
+        )
+            .into_response();
+    }
+    if let Some(status) = fate.fail.and_then(|s| StatusCode::from_u16(s).ok()) {
+        let page = format!(
+            "<html><body><h1>{} {}</h1></body></html>",
+            status.as_u16(),
+            status.canonical_reason().unwrap_or("")
+        );
+        return (status, [(header::CONTENT_TYPE, "text/html")], page).into_response();
+    }
+    let bytes = match axum::body::to_bytes(body, shared.max_body).await {
         Ok(b) => b,
         Err(_) => return framework_error(StatusCode::PAYLOAD_TOO_LARGE),
     };
+    // Detached from the connection: a client that gives up does not cancel the work.
+    let worker = Arc::clone(&shared);
+    let hang = fate.hang;
+    let work = tokio::spawn(async move {
+        tokio::time::sleep(hang).await;
+        api(&worker, endpoint, &headers, &bytes)
+    });
+    let answer = work.await.unwrap_or_else(|_| crash());
+    if fate.drop_answer {
+        // The work is done; the client never hears of it.
+        let lost = futures_util::stream::once(async {
+            Err::<Bytes, _>(std::io::Error::other("answer dropped by fault"))
+        });
+        return Response::new(Body::from_stream(lost));
+    }
+    answer
+}
+
+/// `/_sim/faults` (GET: read, POST: replace) and `/_sim/requests` (GET: counts by path).
+async fn admin(shared: &Shared, method: &Method, what: &str, body: Body) -> Response {
+    match (what, method.as_str()) {
+        ("faults", "GET") => json_answer(StatusCode::OK, json!(lock(&shared.faults).config())),
+        ("faults", "POST" | "PUT") => {
+            let bytes = axum::body::to_bytes(body, shared.max_body)
+                .await
+                .unwrap_or_default();
+            match serde_json::from_slice::<Faults>(&bytes) {
+                Ok(f) => {
+                    *lock(&shared.faults) = FaultState::new(f.clone());
+                    json_answer(StatusCode::OK, json!(f))
+                }
+                Err(e) => json_answer(StatusCode::BAD_REQUEST, json!({ "error": e.to_string() })),
+            }
+        }
+        ("requests", "GET") => json_answer(StatusCode::OK, json!(*lock(&shared.counts))),
+        _ => framework_error(StatusCode::NOT_FOUND),
+    }
+}
+
+/// Kasm's side: the framework's JSON checks, authentication, then the handler.
+fn api(shared: &Arc<Shared>, endpoint: Endpoint, headers: &HeaderMap, bytes: &Bytes) -> Response {
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -139,7 +210,7 @@ pub(crate) async fn handle(
     if !is_json {
         return framework_error(StatusCode::UNSUPPORTED_MEDIA_TYPE);
     }
-    let Ok(body) = serde_json::from_slice::<Value>(&bytes) else {
+    let Ok(body) = serde_json::from_slice::<Value>(bytes) else {
         return framework_error(StatusCode::BAD_REQUEST);
     };
     if !body.is_object() {
@@ -150,7 +221,7 @@ pub(crate) async fn handle(
         match authenticate(
             &keys,
             shared.licensed,
-            &headers,
+            headers,
             &body,
             &endpoint.requirement(),
         ) {
@@ -197,7 +268,7 @@ pub(crate) async fn handle(
     };
     match outcome {
         Outcome::Ok(v) => {
-            schedule_pull(&shared, &v);
+            schedule_pull(shared, &v);
             json_answer(StatusCode::OK, v)
         }
         Outcome::Refused(msg) => json_answer(StatusCode::OK, json!({ "error_message": msg })),
