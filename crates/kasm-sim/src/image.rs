@@ -112,6 +112,10 @@ pub struct World {
     pub zones: Vec<Zone>,
     /// Web filter policies: `{filter_policy_id, filter_policy_name}`.
     pub filter_policies: Vec<FilterPolicy>,
+    /// Running sessions (kasms) per image id; an image in use cannot be deleted.
+    pub sessions: std::collections::BTreeMap<String, u32>,
+    /// Casting configs per image id; an image they use cannot be deleted.
+    pub cast_configs: std::collections::BTreeMap<String, u32>,
 }
 
 /// An agent server.

@@ -190,22 +190,35 @@ pub fn update(
 }
 
 /// `delete_image`.
-pub fn delete(images: &mut Vec<StoredImage>, body: &Value) -> Outcome {
+pub fn delete(images: &mut Vec<StoredImage>, world: &World, body: &Value) -> Outcome {
     run(|| {
         let target = target(body)?;
         let Some(id) = target.get("image_id") else {
             return refused("Invalid Request: Missing required parameters");
         };
-        match find(images, id)? {
-            Some(at) => {
-                images.remove(at);
-                Ok(Outcome::Ok(serde_json::json!({})))
-            }
-            None => {
-                let sent = id.as_str().map_or_else(|| id.to_string(), str::to_owned);
-                refused(format!("Image({sent}) Does not Exist"))
+        let Some(at) = find(images, id)? else {
+            let sent = id.as_str().map_or_else(|| id.to_string(), str::to_owned);
+            return refused(format!("Image({sent}) Does not Exist"));
+        };
+        let img = images
+            .get(at)
+            .ok_or_else(|| Outcome::Crash("index".into()))?;
+        let in_use = [
+            (&world.cast_configs, "Casting Config(s)"),
+            (&world.sessions, "Kasm(s)"),
+        ];
+        for (uses, what) in in_use {
+            if let Some(n) = uses.get(&img.image_id).filter(|n| **n > 0) {
+                let name = img.friendly_name.as_deref().unwrap_or("None");
+                let hyphenated = uuid::Uuid::parse_str(&img.image_id)
+                    .map_or_else(|_| img.image_id.clone(), |u| u.hyphenated().to_string());
+                return refused(format!(
+                    "Image ({name}): ID ({hyphenated}) currently has ({n}) associated {what} and cannot be deleted"
+                ));
             }
         }
+        images.remove(at);
+        Ok(Outcome::Ok(serde_json::json!({})))
     })
 }
 

@@ -255,7 +255,7 @@ fn api(shared: &Arc<Shared>, endpoint: Endpoint, headers: &HeaderMap, bytes: &By
                     && key.holds(Permission::ImagesModifyResources);
                 rules::update(images, world, &is_pulled, &body, full)
             }
-            Endpoint::Delete => rules::delete(images, &body),
+            Endpoint::Delete => rules::delete(images, world, &body),
         };
         if let (Outcome::Ok(_), false) = (&outcome, matches!(endpoint, Endpoint::List))
             && let Some(path) = &shared.data

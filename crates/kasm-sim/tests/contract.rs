@@ -3,7 +3,7 @@
 
 #![allow(clippy::indexing_slicing, clippy::panic)] // test helpers: a failure should stop the test
 
-use kasm_sim::image::{Server, World};
+use kasm_sim::image::Server;
 use kasm_sim::{ApiKey, CRASH_PAGE, Config, Db, Permission, Simulator};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -38,17 +38,11 @@ impl Answer {
 async fn start(config: Config) -> Kasm {
     let mut keys = vec![ApiKey::admin(KEY, SECRET)];
     keys.extend(config.keys.clone());
-    let world = World {
-        servers: vec![Server {
-            server_id: SERVER.into(),
-            hostname: "agent-1".into(),
-        }],
-        ..World::default()
-    };
-    let db = Db {
-        world,
-        ..config.db.clone()
-    };
+    let mut db = config.db.clone();
+    db.world.servers.push(Server {
+        server_id: SERVER.into(),
+        hostname: "agent-1".into(),
+    });
     let sim = Simulator::start(Config { keys, db, ..config })
         .await
         .unwrap_or_else(|e| panic!("start: {e}"));
@@ -802,4 +796,54 @@ async fn seed_file_in_answer_shape() {
         k.create(json!({"name": "kasmweb/terminal:1.18.0"})).await["available"],
         json!(true)
     );
+}
+
+#[tokio::test]
+async fn images_in_use_cannot_be_deleted() {
+    let (busy, cast) = (
+        "3a08021231af4d6496139031be6bbe03",
+        "7c1e4b0f2d8a4e5f9a6b3c2d1e0f9a8b",
+    );
+    let image = |id: &str, name: &str| kasm_sim::StoredImage {
+        image_id: id.into(),
+        friendly_name: Some(name.into()),
+        ..Default::default()
+    };
+    let mut db = Db {
+        images: vec![image(busy, "Terminal"), image(cast, "Chrome")],
+        ..Db::default()
+    };
+    db.world.sessions.insert(busy.into(), 2);
+    db.world.cast_configs.insert(cast.into(), 1);
+    let k = start(Config {
+        db,
+        agent_delay: None,
+        ..Config::default()
+    })
+    .await;
+    let a = k
+        .post(
+            "/api/admin/delete_image",
+            json!({"target_image": {"image_id": busy}}),
+        )
+        .await;
+    assert_eq!(
+        a.error().as_deref(),
+        Some(
+            "Image (Terminal): ID (3a080212-31af-4d64-9613-9031be6bbe03) currently has (2) associated Kasm(s) and cannot be deleted"
+        )
+    );
+    let a = k
+        .post(
+            "/api/admin/delete_image",
+            json!({"target_image": {"image_id": cast}}),
+        )
+        .await;
+    assert_eq!(
+        a.error().as_deref(),
+        Some(
+            "Image (Chrome): ID (7c1e4b0f-2d8a-4e5f-9a6b-3c2d1e0f9a8b) currently has (1) associated Casting Config(s) and cannot be deleted"
+        )
+    );
+    assert_eq!(k.list().await.len(), 2);
 }
