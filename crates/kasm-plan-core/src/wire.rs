@@ -130,6 +130,7 @@ fn accepted_keys(i: &Image) -> Map<String, Value> {
 }
 
 /// Keys Kasm 1.15's `create_update_image` accepts; anything else makes it answer 500.
+/// The simulator keeps its own copy on purpose, so the two check each other.
 pub const ACCEPTED_KEYS: &[&str] = &[
     "image_id",
     "image_name",

@@ -17,6 +17,8 @@ pub enum Outcome {
 }
 
 /// Keys `create_update_image` takes; any other key raises a TypeError (500).
+/// Kept apart from the client's own list on purpose: the simulator is an
+/// independent reading of kasm-api.md, so a client sending a wrong key fails here.
 pub const ACCEPTED: &[&str] = &[
     "image_id",
     "image_name",
@@ -151,12 +153,9 @@ pub fn update(
     full_rights: bool,
 ) -> Outcome {
     run(|| {
-        let target = target(body)?;
-        let Some(id) = target.get("image_id") else {
-            return refused("Invalid Request: Missing required parameters");
-        };
+        let (target, id) = target_and_id(body)?;
         let Some(at) = find(images, id)? else {
-            let sent = id.as_str().map_or_else(|| id.to_string(), str::to_owned);
+            let sent = as_sent(id);
             return refused(format!(
                 "User (None) attempted to update an image ({sent}) that does not exist."
             ));
@@ -192,13 +191,9 @@ pub fn update(
 /// `delete_image`.
 pub fn delete(images: &mut Vec<StoredImage>, world: &World, body: &Value) -> Outcome {
     run(|| {
-        let target = target(body)?;
-        let Some(id) = target.get("image_id") else {
-            return refused("Invalid Request: Missing required parameters");
-        };
+        let (_, id) = target_and_id(body)?;
         let Some(at) = find(images, id)? else {
-            let sent = id.as_str().map_or_else(|| id.to_string(), str::to_owned);
-            return refused(format!("Image({sent}) Does not Exist"));
+            return refused(format!("Image({}) Does not Exist", as_sent(id)));
         };
         let img = images
             .get(at)
@@ -233,6 +228,20 @@ fn target(body: &Value) -> Step<&Map<String, Value>> {
         Some(Value::Object(m)) => Ok(m),
         Some(_) => crash("AttributeError: target_image has no attribute 'get'"),
     }
+}
+
+/// `target_image` and its `image_id`, which update and delete require.
+fn target_and_id(body: &Value) -> Step<(&Map<String, Value>, &Value)> {
+    let target = target(body)?;
+    match target.get("image_id") {
+        Some(id) => Ok((target, id)),
+        None => refused("Invalid Request: Missing required parameters"),
+    }
+}
+
+/// An id as the client sent it, for error texts.
+fn as_sent(id: &Value) -> String {
+    id.as_str().map_or_else(|| id.to_string(), str::to_owned)
 }
 
 /// The stored image with this id; a value that is not a UUID crashes the database query.
