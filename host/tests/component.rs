@@ -3,12 +3,11 @@
 #![allow(clippy::indexing_slicing, clippy::panic)] // test code: a failure should stop the test
 //! shared vector exactly as the core does natively.
 
-use kasm_plan::{COMPONENT, Engine, api};
+use kasm_plan::{COMPONENT, Engine, Limits, api};
 use kasm_plan_core::facade;
 use serde_json::Value;
 use std::path::PathBuf;
-
-const MEMORY: usize = 256 << 20;
+use std::time::{Duration, Instant};
 
 #[test]
 fn imports_nothing_and_exports_the_core() {
@@ -95,7 +94,7 @@ fn vectors() -> Vec<(String, String, String)> {
 
 #[test]
 fn vectors_agree_exactly_with_the_native_core() {
-    let engine = Engine::new(COMPONENT, MEMORY).unwrap_or_else(|e| panic!("{e}"));
+    let engine = Engine::new(COMPONENT, Limits::default()).unwrap_or_else(|e| panic!("{e}"));
     let cases = vectors();
     assert!(cases.len() >= 40, "found {} vectors", cases.len());
     let mut instance = engine.instantiate().unwrap_or_else(|e| panic!("{e}"));
@@ -110,7 +109,7 @@ fn vectors_agree_exactly_with_the_native_core() {
 
 #[test]
 fn typed_validate_matches_the_facade() {
-    let engine = Engine::new(COMPONENT, MEMORY).unwrap_or_else(|e| panic!("{e}"));
+    let engine = Engine::new(COMPONENT, Limits::default()).unwrap_or_else(|e| panic!("{e}"));
     let mut instance = engine.instantiate().unwrap_or_else(|e| panic!("{e}"));
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/seed.tf"))
         .unwrap_or_default();
@@ -152,7 +151,14 @@ fn typed_validate_matches_the_facade() {
 #[test]
 fn memory_cap_is_a_clear_error_not_a_crash() {
     // A 16 MiB source cannot even be copied into an instance capped at 8 MiB.
-    let engine = Engine::new(COMPONENT, 8 << 20).unwrap_or_else(|e| panic!("{e}"));
+    let engine = Engine::new(
+        COMPONENT,
+        Limits {
+            memory: 8 << 20,
+            ..Limits::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let mut instance = engine.instantiate().unwrap_or_else(|e| panic!("{e}"));
     let huge = api::Source {
         text: " ".repeat(16 << 20),
@@ -169,4 +175,38 @@ fn memory_cap_is_a_clear_error_not_a_crash() {
         .call("validate", r#"{"source": "{\"images\": {}}"}"#)
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(ok.contains("\"valid\":true"), "{ok}");
+}
+
+#[test]
+fn time_cap_interrupts_long_work() {
+    // Thousands of resources take far longer than 20 ms to check; the deadline stops the call.
+    let engine = Engine::new(
+        COMPONENT,
+        Limits {
+            time: Duration::from_millis(20),
+            ..Limits::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut text = String::new();
+    for i in 0..20_000 {
+        text.push_str(&format!("resource \"kasm_image\" \"r{i}\" {{\n  name = \"kasmweb/t:1\"\n  image_src = \"a.png\"\n  friendly_name = \"T\"\n}}\n"));
+    }
+    let source = api::Source {
+        text,
+        format: Some(api::Format::Hcl),
+        file_name: None,
+    };
+    let mut instance = engine.instantiate().unwrap_or_else(|e| panic!("{e}"));
+    let started = Instant::now();
+    let result = instance.validate(&source, false);
+    assert!(
+        result.is_err(),
+        "expected the time cap to interrupt the call"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "stopped promptly: {:?}",
+        started.elapsed()
+    );
 }
