@@ -5,8 +5,6 @@
 
 use kasm_plan::{COMPONENT, Engine, Limits, api};
 use kasm_plan_core::facade;
-use serde_json::Value;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 #[test]
@@ -49,61 +47,18 @@ fn imports_nothing_and_exports_the_core() {
     assert_eq!(exports, ["kasm:plan/core@0.1.0"]);
 }
 
-fn vectors() -> Vec<(String, String, String)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map(|d| {
-            d.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "json"))
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort();
-    files
-        .into_iter()
-        .map(|f| {
-            let case: Value = std::fs::read_to_string(&f)
-                .ok()
-                .and_then(|t| serde_json::from_str(&t).ok())
-                .unwrap_or(Value::Null);
-            let mut request = case["request"].clone();
-            // The vector format allows multi-line sources as arrays of lines.
-            for pointer in ["/source", "/desired/source"] {
-                if let Some(slot @ Value::Array(_)) = request.pointer_mut(pointer) {
-                    let lines: Vec<&str> = slot
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(Value::as_str)
-                        .collect();
-                    *slot = Value::String(lines.join("\n"));
-                }
-            }
-            let name = f
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            (
-                name,
-                case["operation"].as_str().unwrap_or_default().to_owned(),
-                request.to_string(),
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn vectors_agree_exactly_with_the_native_core() {
     let engine = Engine::new(COMPONENT, Limits::default()).unwrap_or_else(|e| panic!("{e}"));
-    let cases = vectors();
+    let cases = kasm_plan_vectors::load().unwrap_or_else(|e| panic!("{e}"));
     assert!(cases.len() >= 40, "found {} vectors", cases.len());
     let mut instance = engine.instantiate().unwrap_or_else(|e| panic!("{e}"));
-    for (name, op, request) in &cases {
-        let native = facade::call(op, request);
+    for case in &cases {
+        let native = facade::call(&case.operation, &case.request);
         let in_wasm = instance
-            .call(op, request)
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!(in_wasm, native, "{name}");
+            .call(&case.operation, &case.request)
+            .unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        assert_eq!(in_wasm, native, "{}", case.name);
     }
 }
 

@@ -1,0 +1,139 @@
+//! The shared test vectors (`tests/vectors/`, format in its README): loading,
+//! preparing requests, and matching answers. Every Rust runner uses this; the
+//! npm package's runner implements the same few rules.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// One vector, ready to run.
+#[derive(Clone, Debug)]
+pub struct Case {
+    /// File name, for messages.
+    pub name: String,
+    /// The facade operation.
+    pub operation: String,
+    /// The request as JSON text, source line arrays joined.
+    pub request: String,
+    /// What the answer must contain.
+    pub expect: Value,
+}
+
+/// `tests/vectors/` of this workspace.
+pub fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors")
+}
+
+/// Every vector, sorted by file name. Unreadable files are returned as errors.
+pub fn load() -> Result<Vec<Case>, String> {
+    let dir = dir();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|file| {
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let text = std::fs::read_to_string(&file).map_err(|e| format!("{name}: {e}"))?;
+            let case: Value = serde_json::from_str(&text).map_err(|e| format!("{name}: {e}"))?;
+            let operation = case
+                .get("operation")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            let request = prepare(case.get("request").cloned().unwrap_or(Value::Null)).to_string();
+            let expect = case.get("expect").cloned().unwrap_or(Value::Null);
+            Ok(Case {
+                name,
+                operation,
+                request,
+                expect,
+            })
+        })
+        .collect()
+}
+
+/// Joins `source` line arrays, as the format allows.
+fn prepare(mut request: Value) -> Value {
+    for pointer in ["/source", "/desired/source"] {
+        if let Some(slot @ Value::Array(_)) = request.pointer_mut(pointer) {
+            let text: Vec<&str> = slot
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            *slot = Value::String(text.join("\n"));
+        }
+    }
+    request
+}
+
+/// The mismatches between an expectation and an answer (empty: it matches).
+pub fn mismatches(expect: &Value, actual: &Value) -> Vec<String> {
+    let mut errors = Vec::new();
+    check(expect, actual, "$", &mut errors);
+    errors
+}
+
+fn check(expect: &Value, actual: &Value, path: &str, errors: &mut Vec<String>) {
+    match (expect, actual) {
+        (Value::Object(e), _) if e.len() == 1 && e.contains_key("$contains") => {
+            let needle = e
+                .get("$contains")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            if !actual.as_str().is_some_and(|s| s.contains(needle)) {
+                errors.push(format!(
+                    "{path}: expected text containing {needle:?}, got {actual}"
+                ));
+            }
+        }
+        (Value::Object(e), Value::Object(a)) => {
+            for (k, v) in e {
+                check(
+                    v,
+                    a.get(k).unwrap_or(&Value::Null),
+                    &format!("{path}.{k}"),
+                    errors,
+                );
+            }
+        }
+        (Value::Array(e), Value::Array(a)) => {
+            if e.len() != a.len() {
+                errors.push(format!(
+                    "{path}: expected {} items, got {}: {actual}",
+                    e.len(),
+                    a.len()
+                ));
+                return;
+            }
+            for (i, (x, y)) in e.iter().zip(a).enumerate() {
+                check(x, y, &format!("{path}[{i}]"), errors);
+            }
+        }
+        (Value::Number(x), Value::Number(y)) if x.as_f64() == y.as_f64() => {}
+        _ if expect == actual => {}
+        _ => errors.push(format!("{path}: expected {expect}, got {actual}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn matching_rules() {
+        assert!(mismatches(&json!({"a": 1}), &json!({"a": 1.0, "b": 2})).is_empty());
+        assert!(!mismatches(&json!({"a": [1]}), &json!({"a": [1, 2]})).is_empty());
+        assert!(mismatches(&json!({"m": {"$contains": "ell"}}), &json!({"m": "hello"})).is_empty());
+        assert!(!mismatches(&json!({"m": null, "n": 1}), &json!({"n": 2})).is_empty());
+        assert!(mismatches(&json!({"m": null}), &json!({})).is_empty());
+    }
+}
