@@ -67,14 +67,14 @@ async fn a_lost_answer_still_creates_the_image() {
 #[tokio::test]
 async fn a_hang_outlasts_the_client_then_happens() {
     let (sim, http) = start().await;
-    set_faults(&sim, &http, json!({"hang_rate": 1.0, "hang_ms": 400})).await;
+    set_faults(&sim, &http, json!({"hang_rate": 1.0, "hang_ms": 1500})).await;
     let r = create(&sim, &http, "kasmweb/a:1")
         .timeout(Duration::from_millis(100))
         .send()
         .await;
     assert!(r.is_err_and(|e| e.is_timeout()));
     assert!(sim.images().is_empty(), "not yet");
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(
         sim.images().len(),
         1,
