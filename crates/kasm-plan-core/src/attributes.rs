@@ -1,7 +1,7 @@
 //! Field values in the spec's units, from a spec or from an image Kasm returned,
 //! so the two compare directly (memory in MB, ids canonical, configs as objects).
 
-use crate::field::{BYTES_PER_MB, Field, Kind};
+use crate::field::{BYTES_PER_MB, Field};
 use crate::model::{Image, ImageSpec, REDACTED, canonical_uuid};
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
@@ -72,15 +72,6 @@ impl Attributes {
             }
         }
         a
-    }
-
-    /// Whether two values of a field mean the same thing.
-    pub fn same(field: Field, a: &Value, b: &Value) -> bool {
-        match field.kind() {
-            // Kasm masks secrets: all that can be compared is whether one is set.
-            Kind::Secret => a.is_null() == b.is_null(),
-            _ => json_eq(a, b),
-        }
     }
 }
 
@@ -271,22 +262,14 @@ impl<'a> FieldValue<'a> {
 
 /// UUIDs equal ignoring hyphens and case, without allocating.
 fn uuid_eq(a: &str, b: &str) -> bool {
-    let hex = |s: &'_ str| {
-        s.bytes()
-            .filter(|c| *c != b'-')
-            .map(|c| c.to_ascii_lowercase())
-            .collect::<Vec<u8>>()
-    };
-    a.len().abs_diff(b.len()) <= 4 && (a.eq_ignore_ascii_case(b) || hex(a) == hex(b))
+    a.len().abs_diff(b.len()) <= 4 && uuid_hex(a).eq(uuid_hex(b))
 }
 
-/// Bytes to MB: a whole number when exact (Kasm's own values are), else a fraction.
-pub fn memory_mb(bytes: i64) -> Value {
-    if bytes % BYTES_PER_MB == 0 {
-        Value::from(bytes / BYTES_PER_MB)
-    } else {
-        Value::from(bytes as f64 / BYTES_PER_MB as f64)
-    }
+/// A UUID's hex digits, lowercase.
+fn uuid_hex(s: &str) -> impl Iterator<Item = u8> + '_ {
+    s.bytes()
+        .filter(|c| *c != b'-')
+        .map(|c| c.to_ascii_lowercase())
 }
 
 /// JSON equality where numbers compare by value (`2` equals `2.0`).
@@ -350,8 +333,18 @@ mod tests {
 
     #[test]
     fn memory_converts_decimal_megabytes() {
-        assert_eq!(memory_mb(2_768_000_000), json!(2768));
-        assert_eq!(memory_mb(2_147_483_648), json!(2147.483648));
+        let mb = |bytes| {
+            FieldValue::of_image(
+                &Image {
+                    memory: bytes,
+                    ..Image::default()
+                },
+                Field::Memory,
+            )
+            .to_value()
+        };
+        assert_eq!(mb(2_768_000_000), json!(2768));
+        assert_eq!(mb(2_147_483_648), json!(2147.483648));
     }
 
     #[test]

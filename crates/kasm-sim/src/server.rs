@@ -30,6 +30,20 @@ pub struct Shared {
     pub(crate) max_body: usize,
 }
 
+impl Shared {
+    /// Writes the data file, if there is one; false (and a log line) when that failed.
+    fn persist(&self, db: &Db) -> bool {
+        let Some(path) = &self.data else { return true };
+        match db.save(path) {
+            Ok(()) => true,
+            Err(e) => {
+                eprintln!("kasm-sim: cannot save data: {e}");
+                false
+            }
+        }
+    }
+}
+
 /// Locks a mutex; a panic elsewhere while holding it does not make the data unusable.
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -258,10 +272,8 @@ fn api(shared: &Arc<Shared>, endpoint: Endpoint, headers: &HeaderMap, bytes: &By
             Endpoint::Delete => rules::delete(images, world, &body),
         };
         if let (Outcome::Ok(_), false) = (&outcome, matches!(endpoint, Endpoint::List))
-            && let Some(path) = &shared.data
-            && let Err(e) = db.save(path)
+            && !shared.persist(&db)
         {
-            eprintln!("kasm-sim: cannot save data: {e}");
             return crash();
         }
         outcome
@@ -302,10 +314,6 @@ fn schedule_pull(shared: &Arc<Shared>, answer: &Value) {
         {
             img.available = true;
         }
-        if let Some(path) = &shared.data
-            && let Err(e) = db.save(path)
-        {
-            eprintln!("kasm-sim: cannot save data: {e}");
-        }
+        shared.persist(&db);
     });
 }

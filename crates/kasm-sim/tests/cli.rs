@@ -30,14 +30,23 @@ fn spawn(args: &[&str]) -> (Running, String) {
     (Running(child), line.trim().to_owned())
 }
 
-async fn list(url: &str, key: &str, secret: &str) -> (u16, Value) {
+/// POSTs `body` with the key's credentials added; status and JSON answer.
+async fn post(url: &str, path: &str, key: &str, secret: &str, mut body: Value) -> (u16, Value) {
+    if let Some(obj) = body.as_object_mut() {
+        obj.insert("api_key".into(), json!(key));
+        obj.insert("api_key_secret".into(), json!(secret));
+    }
     let r = reqwest::Client::new()
-        .post(format!("{url}/api/public/get_images"))
-        .json(&json!({"api_key": key, "api_key_secret": secret}))
+        .post(format!("{url}{path}"))
+        .json(&body)
         .send()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     (r.status().as_u16(), r.json().await.unwrap_or_default())
+}
+
+async fn list(url: &str, key: &str, secret: &str) -> (u16, Value) {
+    post(url, "/api/public/get_images", key, secret, json!({})).await
 }
 
 #[tokio::test]
@@ -65,13 +74,9 @@ async fn serves_the_seed_and_keeps_data() {
     let (status, body) = list(&url, "k", "s").await;
     assert_eq!(status, 200);
     assert_eq!(body["images"].as_array().map(Vec::len), Some(3));
-    let r = reqwest::Client::new()
-        .post(format!("{url}/api/admin/delete_image"))
-        .json(&json!({"api_key": "k", "api_key_secret": "s", "target_image": {"image_id": "50faa5439c574b518cd868dac9256e4b"}}))
-        .send()
-        .await
-        .map(|r| r.status().as_u16());
-    assert_eq!(r.ok(), Some(200));
+    let target = json!({"target_image": {"image_id": "50faa5439c574b518cd868dac9256e4b"}});
+    let (status, _) = post(&url, "/api/admin/delete_image", "k", "s", target).await;
+    assert_eq!(status, 200);
     drop(sim);
     // Restarted on the same data file, the seed is not read again.
     let (_sim, url) = spawn(&[
@@ -104,13 +109,13 @@ async fn key_flags() {
         "--read-only",
     ]);
     assert_eq!(list(&url, "k", "s").await.0, 200);
-    let r = reqwest::Client::new()
-        .post(format!("{url}/api/admin/create_image"))
-        .json(&json!({"api_key": "k", "api_key_secret": "s", "target_image": {"name": "x"}}))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(r.status().as_u16(), 401);
+    let create = json!({"target_image": {"name": "x"}});
+    assert_eq!(
+        post(&url, "/api/admin/create_image", "k", "s", create)
+            .await
+            .0,
+        401
+    );
     let (_sim, url) = spawn(&["--api-key", "k", "--api-secret", "s", "--expired"]);
     let (status, body) = list(&url, "k", "s").await;
     assert_eq!(

@@ -83,7 +83,8 @@ fn read_block(block: &Block, lines: &LineIndex, ctx: &Context, doc: &mut Documen
     }
 }
 
-type Body2 = (Vec<RawAttribute>, Option<Vec<RawAttribute>>);
+/// A resource body: its attributes, and its lifecycle block's attributes if present.
+type ResourceBody = (Vec<RawAttribute>, Option<Vec<RawAttribute>>);
 
 fn read_body(
     body: &Body,
@@ -91,7 +92,7 @@ fn read_body(
     lines: &LineIndex,
     ctx: &Context,
     doc: &mut Document,
-) -> Body2 {
+) -> ResourceBody {
     let mut attributes = Vec::new();
     let mut lifecycle: Option<Vec<RawAttribute>> = None;
     for structure in body.iter() {
