@@ -1,11 +1,28 @@
 //! The component: it imports nothing, and run under wasmtime it answers every
-
-#![allow(clippy::indexing_slicing, clippy::panic)] // test code: a failure should stop the test
 //! shared vector exactly as the core does natively.
 
-use kasm_plan::{COMPONENT, Engine, Limits, api};
+#![allow(clippy::indexing_slicing, clippy::panic)] // test code: a failure should stop the test
+
+use kasm_plan::{COMPONENT, Cached, Engine, Limits, api, cache};
 use kasm_plan_core::facade;
+use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+
+/// The compiled-component cache every test here shares.
+fn cache_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("kasm-plan-cache")
+}
+
+/// One compiled engine for the whole test binary.
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        Engine::cached(COMPONENT, Limits::default(), &cache_dir())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .0
+    })
+}
 
 #[test]
 fn imports_nothing_and_exports_the_core() {
@@ -49,7 +66,7 @@ fn imports_nothing_and_exports_the_core() {
 
 #[test]
 fn vectors_agree_exactly_with_the_native_core() {
-    let engine = Engine::new(COMPONENT, Limits::default()).unwrap_or_else(|e| panic!("{e}"));
+    let engine = engine();
     let cases = kasm_plan_vectors::load().unwrap_or_else(|e| panic!("{e}"));
     assert!(cases.len() >= 40, "found {} vectors", cases.len());
     let mut instance = engine.instantiate().unwrap_or_else(|e| panic!("{e}"));
@@ -81,7 +98,8 @@ fn typed_validate_matches_the_facade() {
             source: text,
             format: Some(kasm_plan_core::Format::Hcl),
             file_name: None,
-        },
+        }
+        .into(),
         strict: false,
     });
     assert_eq!(typed.valid, native.valid);
@@ -106,14 +124,10 @@ fn typed_validate_matches_the_facade() {
 #[test]
 fn memory_cap_is_a_clear_error_not_a_crash() {
     // A 16 MiB source cannot even be copied into an instance capped at 8 MiB.
-    let engine = Engine::new(
-        COMPONENT,
-        Limits {
-            memory: 8 << 20,
-            ..Limits::default()
-        },
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let engine = engine().with_limits(Limits {
+        memory: 8 << 20,
+        ..Limits::default()
+    });
     let mut instance = engine.instantiate().unwrap_or_else(|e| panic!("{e}"));
     let huge = api::Source {
         text: " ".repeat(16 << 20),
@@ -123,7 +137,11 @@ fn memory_cap_is_a_clear_error_not_a_crash() {
     let Err(err) = instance.validate(&huge, false) else {
         panic!("expected the memory cap to stop the call")
     };
-    assert!(!err.to_string().is_empty());
+    assert!(
+        matches!(err, kasm_plan::HostError::MemoryLimit(m) if m == 8 << 20),
+        "a memory-limit error, got {err}"
+    );
+    assert!(err.to_string().contains("--max-memory"), "{err}");
     // A small input in a fresh instance still works: the host survived.
     let mut fresh = engine.instantiate().unwrap_or_else(|e| panic!("{e}"));
     let ok = fresh
@@ -135,14 +153,10 @@ fn memory_cap_is_a_clear_error_not_a_crash() {
 #[test]
 fn time_cap_interrupts_long_work() {
     // Thousands of resources take far longer than 20 ms to check; the deadline stops the call.
-    let engine = Engine::new(
-        COMPONENT,
-        Limits {
-            time: Duration::from_millis(20),
-            ..Limits::default()
-        },
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let engine = engine().with_limits(Limits {
+        time: Duration::from_millis(20),
+        ..Limits::default()
+    });
     let mut text = String::new();
     for i in 0..20_000 {
         text.push_str(&format!("resource \"kasm_image\" \"r{i}\" {{\n  name = \"kasmweb/t:1\"\n  image_src = \"a.png\"\n  friendly_name = \"T\"\n}}\n"));
@@ -156,12 +170,126 @@ fn time_cap_interrupts_long_work() {
     let started = Instant::now();
     let result = instance.validate(&source, false);
     assert!(
-        result.is_err(),
-        "expected the time cap to interrupt the call"
+        matches!(result, Err(kasm_plan::HostError::TimeLimit(_))),
+        "expected the time cap to interrupt the call, got {result:?}"
     );
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "stopped promptly: {:?}",
         started.elapsed()
+    );
+}
+
+#[test]
+fn the_cache_serves_a_stored_artifact_and_replaces_a_damaged_one() {
+    let shared = engine();
+    drop(shared.instantiate().unwrap_or_else(|e| panic!("{e}")));
+    // Copy the shared artifact into a fresh directory: a hit, no compilation.
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let probe = shared.wasmtime();
+    let source = cache::artifact_path(probe, COMPONENT, &cache_dir());
+    let copy = cache::artifact_path(probe, COMPONENT, dir.path());
+    assert_eq!(source.file_name(), copy.file_name());
+    std::fs::copy(&source, &copy).unwrap_or_else(|e| panic!("{e}"));
+    let (engine, how) =
+        Engine::cached(COMPONENT, Limits::default(), dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(how, Cached::Hit(copy.clone()));
+    let answer = engine
+        .instantiate()
+        .and_then(|mut i| i.call("validate", r#"{"source": "{\"images\": {}}"}"#))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(answer.contains("\"valid\":true"), "{answer}");
+    // A damaged artifact is not loaded: it is compiled again and replaced.
+    drop(engine);
+    std::fs::write(&copy, b"not an artifact").unwrap_or_else(|e| panic!("{e}"));
+    let (engine, how) =
+        Engine::cached(COMPONENT, Limits::default(), dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(how, Cached::Stored(copy.clone()));
+    assert!(std::fs::metadata(&copy).map(|m| m.len()).unwrap_or(0) > 1000);
+    let answer = engine
+        .instantiate()
+        .and_then(|mut i| i.call("validate", r#"{"source": "{\"images\": {}}"}"#))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(answer.contains("\"valid\":true"), "{answer}");
+}
+
+#[test]
+fn another_component_gets_its_own_artifact() {
+    let probe = engine().wasmtime();
+    let mut other = COMPONENT.to_vec();
+    other.push(0);
+    let dir = cache_dir();
+    assert_ne!(
+        cache::artifact_path(probe, COMPONENT, &dir),
+        cache::artifact_path(probe, &other, &dir)
+    );
+    // Another engine configuration is another key too.
+    let plain = wasmtime::Engine::default();
+    assert_ne!(
+        cache::artifact_path(probe, COMPONENT, &dir),
+        cache::artifact_path(&plain, COMPONENT, &dir)
+    );
+}
+
+#[test]
+fn typed_plan_takes_several_files() {
+    let mut instance = engine().instantiate().unwrap_or_else(|e| panic!("{e}"));
+    let file = |name: &str| api::Source {
+        text: std::fs::read_to_string(format!("{}/../examples/{name}", env!("CARGO_MANIFEST_DIR")))
+            .unwrap_or_default(),
+        format: None,
+        file_name: Some(name.to_owned()),
+    };
+    let empty = api::State {
+        version: 1,
+        serial: 0,
+        lineage: String::new(),
+        resources: Vec::new(),
+    };
+    let options = api::PlanOptions {
+        strict: false,
+        unchanged_values: false,
+    };
+    let planned = instance
+        .plan(
+            &[file("images.tf"), file("images.json")],
+            &empty,
+            &[],
+            options,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(planned.ok, "{:?}", planned.diagnostics);
+    let plan = planned.plan.unwrap_or_else(|| panic!("no plan"));
+    let addresses: Vec<&str> = plan
+        .resource_changes
+        .iter()
+        .map(|c| c.address.as_str())
+        .collect();
+    assert_eq!(
+        addresses,
+        [
+            "kasm_image.chrome",
+            "kasm_image.firefox",
+            "kasm_image.terminal",
+            "kasm_image.vscode"
+        ]
+    );
+    assert_eq!(plan.summary.add, 4);
+    // The same file twice: every name is a duplicate, reported in the second file.
+    let twice = instance
+        .plan(
+            &[file("images.tf"), file("images.tf")],
+            &empty,
+            &[],
+            options,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!twice.ok);
+    assert_eq!(twice.diagnostics.len(), 3);
+    assert!(
+        twice
+            .diagnostics
+            .iter()
+            .all(|d| d.code == "duplicate_address" && d.file.as_deref() == Some("images.tf"))
     );
 }

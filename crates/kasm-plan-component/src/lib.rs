@@ -26,7 +26,7 @@ struct Engine;
 impl wit::Guest for Engine {
     fn validate(src: wit::Source, strict: bool) -> wit::Validation {
         let v = facade::validate(&ValidateRequest {
-            input: source(src),
+            input: source(src).into(),
             strict,
         });
         wit::Validation {
@@ -75,14 +75,16 @@ impl wit::Guest for Engine {
     }
 
     fn plan(
-        desired: wit::Source,
+        desired: Vec<wit::Source>,
         state: wit::State,
         observed: Vec<wit::Image>,
         options: wit::PlanOptions,
     ) -> wit::Planned {
         let request = (|| {
             Ok::<_, Diagnostic>(PlanRequest {
-                desired: Desired::Source(source(desired)),
+                desired: Desired::Sources {
+                    sources: desired.into_iter().map(source).collect(),
+                },
                 state: state_in(state)?,
                 observed: observed
                     .into_iter()
@@ -174,6 +176,7 @@ fn diagnostic(d: Diagnostic) -> wit::Diagnostic {
         path: d.path,
         message: d.message,
         help: d.help,
+        file: d.file,
         location: d.location.map(|l| wit::Location {
             start: position(l.start),
             end: position(l.end),

@@ -5,46 +5,14 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use kasm_plan_core::facade::{SourceInput, validate_source};
-use kasm_plan_core::model::{Image, ImageSpec};
-use kasm_plan_core::plan::{PlanOptions, address_of, plan};
-use kasm_plan_core::state::{State, StateResource};
-use kasm_plan_core::wire::create_body;
-use serde_json::{Value, json};
-use std::collections::BTreeMap;
+use kasm_plan_core::plan::{PlanOptions, plan};
+use kasm_plan_core::synthetic;
 use std::hint::black_box;
 
 const N: usize = 10_000;
 
-fn spec_json(i: usize) -> Value {
-    json!({
-        "name": format!("kasmweb/app-{}:1.18.{}", i % 97, i % 7),
-        "image_src": format!("img/thumbnails/app-{i}.png"),
-        "friendly_name": format!("App {i}"),
-        "description": "A workspace image used for benchmarking",
-        "memory": 2768 + (i % 10) as i64 * 256,
-        "cores": 1 + (i % 4) as i64,
-        "image_type": "Container",
-        "run_config": { "hostname": format!("app{i}") },
-        "volume_mapping": { "/data": { "bind": "/data", "mode": "rw", "uid": 1000, "gid": 1000 } }
-    })
-}
-
-fn sources() -> (String, String) {
-    let images: serde_json::Map<String, Value> =
-        (0..N).map(|i| (format!("app_{i}"), spec_json(i))).collect();
-    let json_text = json!({ "images": images }).to_string();
-    let mut hcl = String::new();
-    for i in 0..N {
-        hcl.push_str(&format!(
-            "resource \"kasm_image\" \"app_{i}\" {{\n  name = \"kasmweb/app-{}:1.18.0\"\n  image_src = \"img/thumbnails/app-{i}.png\"\n  friendly_name = \"App {i}\"\n  memory = 2768\n  cores = 2\n  run_config = {{ hostname = \"app{i}\" }}\n}}\n",
-            i % 97
-        ));
-    }
-    (json_text, hcl)
-}
-
 fn bench_validate(c: &mut Criterion) {
-    let (json_text, hcl) = sources();
+    let (json_text, hcl) = (synthetic::json_source(N), synthetic::hcl_source(N));
     let mut group = c.benchmark_group("validate");
     group.throughput(Throughput::Elements(N as u64));
     group.sample_size(20);
@@ -65,7 +33,7 @@ fn bench_validate(c: &mut Criterion) {
     // The checks alone, on specs already parsed and typed.
     let (resources, _) = validate_source(
         &SourceInput {
-            source: sources().0,
+            source: synthetic::json_source(N),
             format: None,
             file_name: None,
         },
@@ -83,39 +51,8 @@ fn bench_validate(c: &mut Criterion) {
     group.finish();
 }
 
-/// 10k desired, 10k observed and bound in state; every tenth image changed on Kasm.
-fn plan_inputs() -> (BTreeMap<String, ImageSpec>, State, Vec<Image>) {
-    let mut desired = BTreeMap::new();
-    let mut state = State::default();
-    let mut observed = Vec::with_capacity(N);
-    for i in 0..N {
-        let name = format!("app_{i}");
-        let spec: ImageSpec =
-            serde_json::from_value(spec_json(i)).unwrap_or_else(|e| unreachable!("{e}"));
-        let address = address_of(&name);
-        let body = create_body(&spec, &address);
-        let mut merged = serde_json::to_value(Image::default()).unwrap_or_default();
-        if let Some(obj) = merged.as_object_mut() {
-            obj.extend(body);
-            obj.insert("image_id".into(), json!(format!("{i:032x}")));
-        }
-        let mut image: Image =
-            serde_json::from_value(merged).unwrap_or_else(|e| unreachable!("{e}"));
-        state.resources.insert(
-            address.clone(),
-            StateResource::applied(&address, &spec, &image),
-        );
-        if i % 10 == 0 {
-            image.memory += 1_000_000_000;
-        }
-        observed.push(image);
-        desired.insert(name, spec);
-    }
-    (desired, state, observed)
-}
-
 fn bench_plan(c: &mut Criterion) {
-    let (desired, state, observed) = plan_inputs();
+    let (desired, state, observed) = synthetic::plan_inputs(N);
     let mut group = c.benchmark_group("plan");
     group.throughput(Throughput::Elements(N as u64));
     group.sample_size(20);

@@ -129,6 +129,9 @@ pub struct Diagnostic {
     /// Where in the source, when parsed from text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
+    /// The source's file name, when it was given one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 impl Diagnostic {
@@ -151,6 +154,7 @@ impl Diagnostic {
             message: message.into(),
             help: None,
             location: None,
+            file: None,
         }
     }
 

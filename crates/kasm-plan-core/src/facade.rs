@@ -29,15 +29,71 @@ pub struct SourceInput {
     pub file_name: Option<String>,
 }
 
+/// One source, or several validated as one configuration.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Sources {
+    /// Several sources (files); resource names must be unique across them.
+    Many {
+        /// The sources, each with its file name.
+        sources: Vec<SourceInput>,
+    },
+    /// One source.
+    One(SourceInput),
+}
+
+impl From<SourceInput> for Sources {
+    fn from(input: SourceInput) -> Self {
+        Sources::One(input)
+    }
+}
+
 /// `validate` input.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "ValidateWire")]
 pub struct ValidateRequest {
-    /// The source.
+    /// The source or sources.
     #[serde(flatten)]
-    pub input: SourceInput,
+    pub input: Sources,
     /// Treat warnings as errors.
     #[serde(default)]
     pub strict: bool,
+}
+
+/// `validate` input as sent: `source` (with `format`, `file_name`) or `sources`.
+#[derive(Deserialize)]
+struct ValidateWire {
+    sources: Option<Vec<SourceInput>>,
+    source: Option<String>,
+    #[serde(default)]
+    format: Option<Format>,
+    #[serde(default)]
+    file_name: Option<String>,
+    #[serde(default)]
+    strict: bool,
+}
+
+impl TryFrom<ValidateWire> for ValidateRequest {
+    type Error = &'static str;
+
+    fn try_from(w: ValidateWire) -> Result<Self, Self::Error> {
+        let input = match (w.sources, w.source) {
+            (Some(sources), None) => Sources::Many { sources },
+            (None, Some(source)) => Sources::One(SourceInput {
+                source,
+                format: w.format,
+                file_name: w.file_name,
+            }),
+            (Some(_), Some(_)) => return Err("give either `source` or `sources`, not both"),
+            (None, None) => {
+                return Err("missing field `source` (a spec text) or `sources` (a list of them)");
+            }
+        };
+        Ok(ValidateRequest {
+            input,
+            strict: w.strict,
+        })
+    }
 }
 
 /// `validate` output.
@@ -62,12 +118,17 @@ pub struct ParseResponse {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// The desired images: a source text, or a spec document given as a value.
+/// The desired images: source texts, or a spec document given as a value.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Desired {
     /// Source text.
     Source(SourceInput),
+    /// Several source texts (files), planned together; names must be unique across them.
+    Sources {
+        /// The sources, each with its file name.
+        sources: Vec<SourceInput>,
+    },
     /// `{"images": {"<name>": {...}}}` as a value.
     Document {
         /// Specs by resource name.
@@ -143,12 +204,64 @@ pub fn validate_source(
         diagnostics.extend(validate::check(r));
     }
     finish(&mut diagnostics, strict);
+    name_file(&mut diagnostics, input);
     (resources, diagnostics)
+}
+
+/// Validates several sources as one configuration: a resource name defined in
+/// two of them is a `duplicate_address` error at the second definition.
+pub fn validate_sources(
+    inputs: &[SourceInput],
+    strict: bool,
+) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
+    let mut all = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut seen: BTreeMap<String, Option<String>> = BTreeMap::new();
+    for input in inputs {
+        let (resources, found) = validate_source(input, strict);
+        diagnostics.extend(found);
+        for r in resources {
+            match seen.get(&r.name) {
+                Some(first) => {
+                    let mut d = Diagnostic::error(
+                        Code::DuplicateAddress,
+                        format!(
+                            "{} is defined more than once (first in {})",
+                            r.address,
+                            first.as_deref().unwrap_or("an unnamed source")
+                        ),
+                    )
+                    .at(&r.address, "")
+                    .help("give each kasm_image resource a unique name across all files")
+                    .located(r.location);
+                    d.file.clone_from(&input.file_name);
+                    diagnostics.push(d);
+                }
+                None => {
+                    seen.insert(r.name.clone(), input.file_name.clone());
+                    all.push(r);
+                }
+            }
+        }
+    }
+    (all, diagnostics)
+}
+
+/// Tags each diagnostic with the source's file name.
+fn name_file(diagnostics: &mut [Diagnostic], input: &SourceInput) {
+    if let Some(name) = &input.file_name {
+        diagnostics
+            .iter_mut()
+            .for_each(|d| d.file = Some(name.clone()));
+    }
 }
 
 /// `validate`.
 pub fn validate(req: &ValidateRequest) -> ValidateResponse {
-    let (_, diagnostics) = validate_source(&req.input, req.strict);
+    let (_, diagnostics) = match &req.input {
+        Sources::One(input) => validate_source(input, req.strict),
+        Sources::Many { sources } => validate_sources(sources, req.strict),
+    };
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     ValidateResponse {
         valid: errors == 0,
@@ -162,6 +275,7 @@ pub fn validate(req: &ValidateRequest) -> ValidateResponse {
 pub fn parse(req: &SourceInput) -> ParseResponse {
     let (resources, mut diagnostics) = check_source(req);
     finish(&mut diagnostics, false);
+    name_file(&mut diagnostics, req);
     let specs = resources
         .into_iter()
         .filter(|r| r.valid)
@@ -179,26 +293,29 @@ pub fn filter(req: &FilterRequest) -> FilterResponse {
         },
         Err(d) => FilterResponse {
             images: Vec::new(),
-            diagnostics: vec![d],
+            diagnostics: vec![*d],
         },
     }
 }
 
 /// `plan`.
 pub fn plan(req: &PlanRequest) -> PlanResponse {
-    let input = match &req.desired {
-        Desired::Source(s) => s.clone(),
-        Desired::Document { images } => SourceInput {
-            source: Value::Object(Map::from_iter([(
-                "images".to_owned(),
-                Value::Object(images.clone()),
-            )]))
-            .to_string(),
-            format: Some(Format::Json),
-            file_name: None,
-        },
+    let (resources, mut diagnostics) = match &req.desired {
+        Desired::Source(s) => validate_source(s, req.strict),
+        Desired::Sources { sources } => validate_sources(sources, req.strict),
+        Desired::Document { images } => {
+            let input = SourceInput {
+                source: Value::Object(Map::from_iter([(
+                    "images".to_owned(),
+                    Value::Object(images.clone()),
+                )]))
+                .to_string(),
+                format: Some(Format::Json),
+                file_name: None,
+            };
+            validate_source(&input, req.strict)
+        }
     };
-    let (resources, mut diagnostics) = validate_source(&input, req.strict);
     if matches!(req.desired, Desired::Document { .. }) {
         // Positions would point into generated text.
         diagnostics.iter_mut().for_each(|d| d.location = None);

@@ -18,18 +18,20 @@ pub struct ImageFilter {
 pub fn filter_images<'a>(
     images: &'a [Image],
     filter: &ImageFilter,
-) -> Result<Vec<&'a Image>, Diagnostic> {
+) -> Result<Vec<&'a Image>, Box<Diagnostic>> {
     let matcher = match filter.name.as_deref() {
         None => None,
         Some(p) if !p.contains(['*', '?', '[']) => Some(NameMatch::Exact(p)),
         Some(p) => match glob::Pattern::new(p) {
             Ok(pattern) => Some(NameMatch::Glob(pattern)),
             Err(err) => {
-                return Err(Diagnostic::error(
-                    Code::InvalidFilter,
-                    format!("name pattern \"{p}\" is invalid: {}", err.msg),
-                )
-                .help("use `*` for any run of characters, `?` for one, `[abc]` for a set"));
+                return Err(Box::new(
+                    Diagnostic::error(
+                        Code::InvalidFilter,
+                        format!("name pattern \"{p}\" is invalid: {}", err.msg),
+                    )
+                    .help("use `*` for any run of characters, `?` for one, `[abc]` for a set"),
+                ));
             }
         },
     };

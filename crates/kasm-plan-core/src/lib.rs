@@ -11,7 +11,7 @@
 //!   friendly_name = "Terminal"
 //!   memory = 100
 //! }"#;
-//! let answer = validate(&ValidateRequest { input: SourceInput { source: source.into(), ..Default::default() }, strict: false });
+//! let answer = validate(&ValidateRequest { input: SourceInput { source: source.into(), ..Default::default() }.into(), strict: false });
 //! assert!(!answer.valid);
 //! assert_eq!(answer.diagnostics[0].path.as_deref(), Some("kasm_image.t.memory"));
 //! ```
@@ -27,6 +27,7 @@ pub mod plan;
 pub mod plan_json;
 pub mod reference;
 pub mod state;
+pub mod synthetic;
 pub mod typing;
 pub mod validate;
 pub mod wire;

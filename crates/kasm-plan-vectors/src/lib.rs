@@ -60,8 +60,19 @@ pub fn load() -> Result<Vec<Case>, String> {
 
 /// Joins `source` line arrays, as the format allows.
 fn prepare(mut request: Value) -> Value {
-    for pointer in ["/source", "/desired/source"] {
-        if let Some(slot @ Value::Array(_)) = request.pointer_mut(pointer) {
+    let count = |list: &str| {
+        request
+            .pointer(list)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len)
+    };
+    let (many, desired) = (count("/sources"), count("/desired/sources"));
+    let pointers = ["/source".to_owned(), "/desired/source".to_owned()]
+        .into_iter()
+        .chain((0..many).map(|i| format!("/sources/{i}/source")))
+        .chain((0..desired).map(|i| format!("/desired/sources/{i}/source")));
+    for pointer in pointers {
+        if let Some(slot @ Value::Array(_)) = request.pointer_mut(&pointer) {
             let text: Vec<&str> = slot
                 .as_array()
                 .into_iter()

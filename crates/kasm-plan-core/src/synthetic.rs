@@ -1,0 +1,75 @@
+//! Synthetic inputs of any size, for benchmarks in every binding (native,
+//! component, npm) so that they measure the same work.
+
+use crate::model::{Image, ImageSpec};
+use crate::plan::address_of;
+use crate::state::{State, StateResource};
+use crate::wire::create_body;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+/// The `i`th spec, as JSON.
+pub fn spec_json(i: usize) -> Value {
+    json!({
+        "name": format!("kasmweb/app-{}:1.18.{}", i % 97, i % 7),
+        "image_src": format!("img/thumbnails/app-{i}.png"),
+        "friendly_name": format!("App {i}"),
+        "description": "A workspace image used for benchmarking",
+        "memory": 2768 + (i % 10) as i64 * 256,
+        "cores": 1 + (i % 4) as i64,
+        "image_type": "Container",
+        "run_config": { "hostname": format!("app{i}") },
+        "volume_mapping": { "/data": { "bind": "/data", "mode": "rw", "uid": 1000, "gid": 1000 } }
+    })
+}
+
+/// `n` specs as a JSON document (`{"images": {...}}`), all valid.
+pub fn json_source(n: usize) -> String {
+    let images: Map<String, Value> = (0..n).map(|i| (format!("app_{i}"), spec_json(i))).collect();
+    json!({ "images": images }).to_string()
+}
+
+/// `n` specs as HCL, all valid.
+pub fn hcl_source(n: usize) -> String {
+    let mut hcl = String::new();
+    for i in 0..n {
+        hcl.push_str(&format!(
+            "resource \"kasm_image\" \"app_{i}\" {{\n  name = \"kasmweb/app-{}:1.18.0\"\n  image_src = \"img/thumbnails/app-{i}.png\"\n  friendly_name = \"App {i}\"\n  memory = 2768\n  cores = 2\n  run_config = {{ hostname = \"app{i}\" }}\n}}\n",
+            i % 97
+        ));
+    }
+    hcl
+}
+
+/// `n` desired specs, each applied (bound in state) and on Kasm; every tenth
+/// image's memory was changed on Kasm since, so a plan updates `n / 10`.
+pub fn plan_inputs(n: usize) -> (BTreeMap<String, ImageSpec>, State, Vec<Image>) {
+    let mut desired = BTreeMap::new();
+    let mut state = State::default();
+    let mut observed = Vec::with_capacity(n);
+    for i in 0..n {
+        let name = format!("app_{i}");
+        let Ok(spec) = serde_json::from_value::<ImageSpec>(spec_json(i)) else {
+            continue;
+        };
+        let address = address_of(&name);
+        let mut merged = serde_json::to_value(Image::default()).unwrap_or_default();
+        if let Some(obj) = merged.as_object_mut() {
+            obj.extend(create_body(&spec, &address));
+            obj.insert("image_id".into(), json!(format!("{i:032x}")));
+        }
+        let Ok(mut image) = serde_json::from_value::<Image>(merged) else {
+            continue;
+        };
+        state.resources.insert(
+            address.clone(),
+            StateResource::applied(&address, &spec, &image),
+        );
+        if i % 10 == 0 {
+            image.memory += 1_000_000_000;
+        }
+        observed.push(image);
+        desired.insert(name, spec);
+    }
+    (desired, state, observed)
+}

@@ -1,0 +1,130 @@
+//! The compiled-component cache: compiling the core with cranelift takes
+//! seconds, loading a precompiled artifact takes milliseconds.
+//!
+//! An artifact's file name is a digest of the component bytes and of the
+//! engine's compatibility hash (wasmtime version and settings), so a new
+//! build or a new wasmtime never loads a stale artifact.
+
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::hash::{Hash, Hasher};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use wasmtime::component::Component;
+
+/// How the component was obtained.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cached {
+    /// Loaded from this artifact.
+    Hit(PathBuf),
+    /// Compiled and stored as this artifact.
+    Stored(PathBuf),
+    /// Compiled; the artifact could not be stored (the reason), so the next run compiles again.
+    NotStored(String),
+}
+
+/// The artifact path for these component bytes under this engine.
+pub fn artifact_path(engine: &wasmtime::Engine, bytes: &[u8], dir: &Path) -> PathBuf {
+    let mut digest = DigestHasher(Sha256::new());
+    digest.0.update(Sha256::digest(bytes));
+    engine.precompile_compatibility_hash().hash(&mut digest);
+    let hex: String = digest
+        .0
+        .finalize()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    dir.join(format!("kasm-plan-{hex}.cwasm"))
+}
+
+/// Loads the artifact for `bytes`, or compiles it and stores it for next time.
+pub fn load(
+    engine: &wasmtime::Engine,
+    bytes: &[u8],
+    dir: &Path,
+) -> wasmtime::Result<(Component, Cached)> {
+    let path = artifact_path(engine, bytes, dir);
+    // An unreadable or incompatible artifact is replaced below.
+    if path.is_file()
+        && let Ok(component) = trusted::deserialize(engine, &path)
+    {
+        return Ok((component, Cached::Hit(path)));
+    }
+    let compiled = engine.precompile_component(bytes)?;
+    let component = Component::new(engine, bytes)?;
+    let how = match store(&path, &compiled) {
+        Ok(()) => Cached::Stored(path),
+        Err(e) => Cached::NotStored(format!("{}: {e}", path.display())),
+    };
+    Ok((component, how))
+}
+
+/// Writes an artifact atomically into a directory only this user can read.
+fn store(path: &Path, compiled: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    restrict(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(compiled)?;
+    tmp.as_file().sync_all()?;
+    // A new inode: a process that has the old file mapped keeps its copy.
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn restrict(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+}
+
+#[cfg(not(unix))]
+fn restrict(_dir: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// The default cache directory: `$KASM_PLAN_CACHE_DIR`, else the user's cache dir.
+pub fn default_dir() -> Option<PathBuf> {
+    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
+    var("KASM_PLAN_CACHE_DIR").map(PathBuf::from).or_else(|| {
+        var("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .or_else(|| var("HOME").map(|h| PathBuf::from(h).join(".cache")))
+            .map(|d| d.join("kasm-plan"))
+    })
+}
+
+/// Feeds `Hash` output into SHA-256, so the digest is stable across runs
+/// (std's hashers are randomly keyed).
+struct DigestHasher(Sha256);
+
+impl Hasher for DigestHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    fn finish(&self) -> u64 {
+        0
+    }
+}
+
+/// The one unsafe operation of the host.
+mod trusted {
+    #![allow(unsafe_code)]
+    use std::path::Path;
+    use wasmtime::component::Component;
+
+    /// Loads a precompiled artifact as native code.
+    pub fn deserialize(engine: &wasmtime::Engine, path: &Path) -> wasmtime::Result<Component> {
+        // Read into memory rather than map the file: a file changed in place
+        // while mapped would fault the process.
+        let bytes = std::fs::read(path)?;
+        // SAFETY: wasmtime runs these bytes as native code, so they must be an
+        // artifact it produced. This cache only holds artifacts written by
+        // `store` from `precompile_component`, in a directory restricted to the
+        // user; wasmtime checks the header (version, settings) and refuses
+        // artifacts from another engine configuration.
+        unsafe { Component::deserialize(engine, bytes) }
+    }
+}

@@ -1,0 +1,52 @@
+//! `kasm-plan images --from images.json [--name PATTERN] [--enabled BOOL]`
+
+use super::render;
+use super::{Core, EngineArgs, Failure, Outcome, input};
+use kasm_plan_core::facade::{FilterRequest, FilterResponse};
+use kasm_plan_core::filter::ImageFilter;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `images`.
+#[derive(Debug, clap::Args)]
+pub struct ImagesArgs {
+    /// A saved image list (`get_images` answer or `images --json` output).
+    #[arg(long, value_name = "PATH")]
+    pub from: PathBuf,
+    /// Keep images whose name matches: exact, or a glob with `*`, `?`, `[...]`.
+    #[arg(long, value_name = "PATTERN")]
+    pub name: Option<String>,
+    /// Keep only enabled (true) or disabled (false) images.
+    #[arg(long, value_name = "BOOL")]
+    pub enabled: Option<bool>,
+    /// Print `{"images": [...]}` in the server's shape (usable as `plan --observed`).
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(engine: &EngineArgs, args: &ImagesArgs) -> Outcome {
+    let images = input::images(&args.from)?;
+    let mut core = Core::open(engine)?;
+    let answer: FilterResponse = core.call(
+        "filter",
+        &FilterRequest {
+            images,
+            filter: ImageFilter {
+                name: args.name.clone(),
+                enabled: args.enabled,
+            },
+        },
+    )?;
+    if let Some(d) = answer.diagnostics.first() {
+        return Err(Failure(format!("--name: {}", d.message)));
+    }
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "images": answer.images }))?
+        );
+    } else {
+        print!("{}", render::images(&answer.images));
+    }
+    Ok(ExitCode::SUCCESS)
+}

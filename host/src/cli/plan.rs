@@ -1,0 +1,114 @@
+//! `kasm-plan plan FILE... --observed images.json`
+
+use super::render::{self, Texts};
+use super::saved::{self, SavedPlan, SourceDigest};
+use super::{Core, EngineArgs, Failure, Outcome, input};
+use kasm_plan_core::Action;
+use kasm_plan_core::facade::{Desired, PlanRequest, PlanResponse};
+use kasm_plan_core::plan::PlanOptions;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `plan`.
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// Spec files: `.tf` (HCL) or `.json`; together they form one configuration.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// The images on Kasm, saved from `get_images` or `kasm-plan images --json`.
+    #[arg(long, value_name = "PATH")]
+    pub observed: PathBuf,
+    /// The state file [default: kasm-plan.state.json when it exists].
+    #[arg(long, value_name = "PATH")]
+    pub state: Option<PathBuf>,
+    /// Save the plan to this file (for `show`, and `apply`).
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+    /// Exit 0 when there is nothing to do, 2 when there are changes, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    pub strict: bool,
+    /// Print the plan as Terraform-shaped plan JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(engine: &EngineArgs, args: &PlanArgs) -> Outcome {
+    let sources = input::sources(&args.files)?;
+    let observed = input::images(&args.observed)?;
+    let (state, state_file) = input::state(args.state.as_deref())?;
+    let mut core = Core::open(engine)?;
+    let answer: PlanResponse = core.call(
+        "plan",
+        &PlanRequest {
+            desired: Desired::Sources {
+                sources: sources.clone(),
+            },
+            state,
+            observed,
+            strict: args.strict,
+            // Saved and JSON plans carry every value (policies read them).
+            options: PlanOptions {
+                unchanged_values: args.json || args.out.is_some(),
+            },
+        },
+    )?;
+    let texts: Texts = sources
+        .iter()
+        .filter_map(|s| Some((s.file_name.as_deref()?, s.source.as_str())))
+        .collect();
+    let plan = match answer.plan {
+        Some(plan) if answer.ok => plan,
+        _ => {
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&answer.diagnostics)?);
+            } else {
+                for d in &answer.diagnostics {
+                    eprintln!("{}", render::diagnostic(d, &texts));
+                }
+            }
+            return Err(Failure(
+                "the configuration is not valid; nothing was planned".into(),
+            ));
+        }
+    };
+    if let Some(out) = &args.out {
+        saved::write(
+            out,
+            &SavedPlan {
+                kind: saved::KIND.into(),
+                version: 1,
+                sources: sources
+                    .iter()
+                    .map(|s| SourceDigest::of(s.file_name.as_deref().unwrap_or(""), &s.source))
+                    .collect(),
+                state_file: state_file.map(|p| p.display().to_string()),
+                diagnostics: answer.diagnostics.clone(),
+                plan: plan.clone(),
+            },
+        )?;
+    }
+    if args.json {
+        let json: serde_json::Value = core.call("plan_to_json", &plan)?;
+        println!("{}", serde_json::to_string_pretty(&json)?);
+    } else {
+        for d in &answer.diagnostics {
+            println!("{}", render::diagnostic(d, &texts));
+        }
+        print!("{}", render::plan(&plan));
+        if let Some(out) = &args.out {
+            println!("\nSaved the plan to {}.", out.display());
+        }
+    }
+    let changes = plan
+        .resource_changes
+        .iter()
+        .any(|c| c.action != Action::NoOp);
+    Ok(if args.detailed_exitcode && changes {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

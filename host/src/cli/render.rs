@@ -1,0 +1,262 @@
+//! Human output, modelled on Terraform's: diagnostics with the offending line,
+//! plans with `+`/`~`/`-` per image and one line per changed field.
+
+use kasm_plan_core::field::BYTES_PER_MB;
+use kasm_plan_core::model::REDACTED;
+use kasm_plan_core::plan::{Action, Drift, FieldChange, Reason, ResourceChange};
+use kasm_plan_core::{Diagnostic, Field, Image, Plan};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// Source texts by file name, to quote the lines diagnostics point at.
+pub type Texts<'a> = BTreeMap<&'a str, &'a str>;
+
+/// A diagnostic's code as the core names it (`memory_out_of_range`).
+pub fn code(d: &Diagnostic) -> String {
+    serde_json::to_value(d.code)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// One diagnostic: severity, message and code; then where (file:line:column and
+/// the field path), the source line with a marker, and the help.
+pub fn diagnostic(d: &Diagnostic, texts: &Texts) -> String {
+    let mut out = String::new();
+    let severity = if d.is_error() { "Error" } else { "Warning" };
+    let _ = writeln!(out, "{severity}: {} [{}]", d.message, code(d));
+    let place = match (&d.file, d.location) {
+        (Some(f), Some(l)) => Some(format!("{f}:{}:{}", l.start.line, l.start.column)),
+        (Some(f), None) => Some(f.clone()),
+        (None, Some(l)) => Some(format!("line {}, column {}", l.start.line, l.start.column)),
+        (None, None) => None,
+    };
+    let path = d
+        .path
+        .as_deref()
+        .map(|p| format!(" ({p})"))
+        .unwrap_or_default();
+    if let Some(place) = place {
+        let _ = writeln!(out, "  --> {place}{path}");
+    } else if !path.is_empty() {
+        let _ = writeln!(out, "  -->{path}");
+    }
+    let line = d.location.zip(d.file.as_deref()).and_then(|(l, f)| {
+        let text = texts.get(f)?;
+        let n = usize::try_from(l.start.line).ok()?;
+        Some((l, text.lines().nth(n.checked_sub(1)?)?))
+    });
+    if let Some((l, text)) = line {
+        let number = l.start.line.to_string();
+        let pad = " ".repeat(number.len());
+        let start = usize::try_from(l.start.column).unwrap_or(1).max(1);
+        let width = text.chars().count();
+        // The marker runs to the end of the stretch or of the line.
+        let end = if l.end.line == l.start.line {
+            usize::try_from(l.end.column).unwrap_or(start + 1)
+        } else {
+            width + 1
+        };
+        let marks = end
+            .saturating_sub(start)
+            .max(1)
+            .min(width.saturating_sub(start - 1).max(1));
+        let _ = writeln!(out, "   {pad} |");
+        let _ = writeln!(out, "   {number} | {text}");
+        let _ = writeln!(
+            out,
+            "   {pad} | {}{}",
+            " ".repeat(start - 1),
+            "^".repeat(marks)
+        );
+    }
+    if let Some(help) = &d.help {
+        let _ = writeln!(out, "  help: {help}");
+    }
+    out
+}
+
+/// Counts, as `2 errors, 1 warning`.
+pub fn counts(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
+}
+
+/// A plan: drift first, then the actions, then the `Plan:` line.
+pub fn plan(plan: &Plan) -> String {
+    let mut out = String::new();
+    if !plan.resource_drift.is_empty() {
+        out.push_str("Note: Objects have changed outside of kasm-plan\n\n");
+        out.push_str("kasm-plan detected the following changes made outside of kasm-plan since the last apply:\n");
+        for d in &plan.resource_drift {
+            drift(&mut out, d);
+        }
+        out.push('\n');
+    }
+    let changes: Vec<&ResourceChange> = plan
+        .resource_changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .collect();
+    if changes.is_empty() {
+        out.push_str("No changes. The images on Kasm match the configuration.\n");
+        return out;
+    }
+    out.push_str("kasm-plan will perform the following actions:\n");
+    for c in changes {
+        change(&mut out, c);
+    }
+    let _ = writeln!(out, "\nPlan: {}.", plan.summary);
+    out
+}
+
+fn drift(out: &mut String, d: &Drift) {
+    if d.deleted {
+        let _ = writeln!(out, "\n  # {} has been deleted", d.address);
+        return;
+    }
+    let _ = writeln!(out, "\n  # {} has changed (id {})", d.address, d.image_id);
+    fields(out, &d.changes, '~', true);
+}
+
+fn change(out: &mut String, c: &ResourceChange) {
+    let (mark, verb) = match c.action {
+        Action::Create => ('+', "will be created"),
+        Action::Update => ('~', "will be updated in-place"),
+        _ => ('-', "will be destroyed"),
+    };
+    let _ = writeln!(out, "\n  # {} {verb}", c.address);
+    match c.reason {
+        Some(Reason::DeletedOutside) => {
+            let _ = writeln!(out, "  # (it was deleted outside of kasm-plan)");
+        }
+        Some(Reason::RemovedFromConfig) => {
+            let _ = writeln!(
+                out,
+                "  # (because {} is not in the configuration)",
+                c.address
+            );
+        }
+        Some(Reason::Drift) => {
+            let _ = writeln!(out, "  # (to undo changes made outside of kasm-plan)");
+        }
+        _ => {}
+    }
+    let _ = writeln!(out, "  {mark} resource \"kasm_image\" \"{}\" {{", c.name);
+    match c.action {
+        Action::Create => fields(out, &c.changes, '+', false),
+        Action::Delete => {
+            let shown: Vec<FieldChange> = [Field::Name, Field::FriendlyName]
+                .into_iter()
+                .filter_map(|field| {
+                    let before = c.before.as_ref()?.get(field).clone();
+                    (!before.is_null()).then_some(FieldChange {
+                        field,
+                        before,
+                        after: Value::Null,
+                    })
+                })
+                .collect();
+            if let Some(id) = &c.image_id {
+                let _ = writeln!(out, "        id = {}", Value::from(id.as_str()));
+            }
+            fields(out, &shown, '-', false);
+        }
+        _ => {
+            if let Some(id) = &c.image_id {
+                let _ = writeln!(out, "        id = {}", Value::from(id.as_str()));
+            }
+            fields(out, &c.changes, '~', true);
+        }
+    }
+    out.push_str("    }\n");
+}
+
+/// One line per field, names aligned; `old -> new` when `both`.
+fn fields(out: &mut String, changes: &[FieldChange], mark: char, both: bool) {
+    let width = changes
+        .iter()
+        .map(|f| f.field.spec_name().len())
+        .max()
+        .unwrap_or(0);
+    for f in changes {
+        let name = f.field.spec_name();
+        let text = match (mark, both) {
+            (_, true) => format!(
+                "{} -> {}",
+                value(f.field, &f.before),
+                value(f.field, &f.after)
+            ),
+            ('-', false) => value(f.field, &f.before),
+            _ => value(f.field, &f.after),
+        };
+        let _ = writeln!(out, "      {mark} {name:<width$} = {text}");
+    }
+}
+
+/// A field value as the spec writes it: memory in MB, secrets hidden.
+pub fn value(field: Field, v: &Value) -> String {
+    match v {
+        Value::Null => "(null)".into(),
+        _ if field.is_sensitive() => REDACTED.into(),
+        Value::Number(n) if field == Field::Memory => format!("{n} MB"),
+        other => other.to_string(),
+    }
+}
+
+/// Images as a table; memory in MB.
+pub fn images(images: &[Image]) -> String {
+    let rows: Vec<[String; 6]> = images
+        .iter()
+        .map(|i| {
+            [
+                i.name.clone().unwrap_or_default(),
+                i.friendly_name.clone().unwrap_or_default(),
+                i.enabled.to_string(),
+                i.available.to_string(),
+                format!("{} / {} MB", i.cores, mb(i.memory)),
+                i.image_id.clone(),
+            ]
+        })
+        .collect();
+    let header = [
+        "NAME",
+        "FRIENDLY NAME",
+        "ENABLED",
+        "AVAILABLE",
+        "CORES / MEMORY",
+        "ID",
+    ]
+    .map(str::to_owned);
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(&rows) {
+        let line: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        let _ = writeln!(out, "{}", line.join("  ").trim_end());
+    }
+    let _ = writeln!(out, "\n{} image(s).", images.len());
+    out
+}
+
+/// Bytes as MB, without a fraction when whole.
+fn mb(bytes: i64) -> String {
+    if bytes % BYTES_PER_MB == 0 {
+        (bytes / BYTES_PER_MB).to_string()
+    } else {
+        format!("{:.3}", bytes as f64 / BYTES_PER_MB as f64)
+    }
+}

@@ -1,0 +1,84 @@
+//! Saved plans (`plan --out`): the plan with what it was made from, so `show`
+//! can render it and `apply` can tell whether it is still current.
+
+use super::{Failure, input};
+use kasm_plan_core::{Diagnostic, Plan};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::io::Write;
+use std::path::Path;
+
+/// The `kind` of a saved plan file.
+pub const KIND: &str = "kasm-plan/saved-plan";
+
+/// A saved plan. Secrets appear only as `(sensitive value)` or a fingerprint.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SavedPlan {
+    /// Always [`KIND`].
+    pub kind: String,
+    /// Format version, 1.
+    pub version: u32,
+    /// The spec files, with a digest of each text.
+    pub sources: Vec<SourceDigest>,
+    /// The state file the plan started from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_file: Option<String>,
+    /// Warnings from validation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diagnostics: Vec<Diagnostic>,
+    /// The plan.
+    pub plan: Plan,
+}
+
+/// A spec file and the SHA-256 of its text.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SourceDigest {
+    /// As named on the command line.
+    pub file: String,
+    /// Hex SHA-256 of the text.
+    pub sha256: String,
+}
+
+impl SourceDigest {
+    /// The digest of a text.
+    pub fn of(file: &str, text: &str) -> Self {
+        let hex = Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        SourceDigest {
+            file: file.to_owned(),
+            sha256: hex,
+        }
+    }
+}
+
+/// Writes the file atomically: a complete plan or none.
+pub fn write(path: &Path, saved: &SavedPlan) -> Result<(), Failure> {
+    let fail = |e: &dyn std::fmt::Display| Failure(format!("cannot write {}: {e}", path.display()));
+    let text = serde_json::to_string_pretty(saved).map_err(|e| fail(&e))?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| fail(&e))?;
+    tmp.write_all(text.as_bytes())
+        .and_then(|()| tmp.write_all(b"\n"))
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| fail(&e))?;
+    tmp.persist(path).map_err(|e| fail(&e.error))?;
+    Ok(())
+}
+
+/// Reads a saved plan, refusing other JSON files.
+pub fn read(path: &Path) -> Result<SavedPlan, Failure> {
+    let value: serde_json::Value = input::json(path, "JSON")?;
+    if value.get("kind").and_then(|k| k.as_str()) != Some(KIND) {
+        return Err(Failure(format!(
+            "{} is not a saved plan (make one with `kasm-plan plan --out FILE`)",
+            path.display()
+        )));
+    }
+    serde_json::from_value(value)
+        .map_err(|e| Failure(format!("{}: a damaged saved plan: {e}", path.display())))
+}

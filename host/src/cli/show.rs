@@ -1,0 +1,35 @@
+//! `kasm-plan show PLAN.json`
+
+use super::render;
+use super::{Core, EngineArgs, Outcome, saved};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `show`.
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// A plan saved by `plan --out`.
+    #[arg(value_name = "PLAN")]
+    pub plan: PathBuf,
+    /// Print the plan as Terraform-shaped plan JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(engine: &EngineArgs, args: &ShowArgs) -> Outcome {
+    let saved = saved::read(&args.plan)?;
+    if args.json {
+        let mut core = Core::open(engine)?;
+        let json: serde_json::Value = core.call("plan_to_json", &saved.plan)?;
+        println!("{}", serde_json::to_string_pretty(&json)?);
+    } else {
+        let files: Vec<&str> = saved.sources.iter().map(|s| s.file.as_str()).collect();
+        println!(
+            "Saved plan {} (from {}).\n",
+            args.plan.display(),
+            files.join(", ")
+        );
+        print!("{}", render::plan(&saved.plan));
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,64 @@
+//! `kasm-plan validate FILE...`
+
+use super::render::{self, Texts};
+use super::{Core, EngineArgs, Outcome, input};
+use kasm_plan_core::facade::{Sources, ValidateRequest, ValidateResponse};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `validate`.
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// Spec files: `.tf` (HCL) or `.json`; together they form one configuration.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    pub strict: bool,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Exit 0 when valid, 1 when not.
+pub fn run(engine: &EngineArgs, args: &ValidateArgs) -> Outcome {
+    let sources = input::sources(&args.files)?;
+    let mut core = Core::open(engine)?;
+    let answer: ValidateResponse = core.call(
+        "validate",
+        &ValidateRequest {
+            input: Sources::Many {
+                sources: sources.clone(),
+            },
+            strict: args.strict,
+        },
+    )?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&answer)?);
+    } else {
+        let texts: Texts = sources
+            .iter()
+            .filter_map(|s| Some((s.file_name.as_deref()?, s.source.as_str())))
+            .collect();
+        for d in &answer.diagnostics {
+            println!("{}", render::diagnostic(d, &texts));
+        }
+        if answer.valid {
+            let warnings = match answer.warnings {
+                0 => String::new(),
+                n => format!(" ({})", render::counts(0, n)),
+            };
+            println!("Success! The configuration is valid{warnings}.");
+        } else {
+            println!(
+                "The configuration is not valid: {}.",
+                render::counts(answer.errors, answer.warnings)
+            );
+        }
+    }
+    Ok(if answer.valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

@@ -1,0 +1,551 @@
+//! The `kasm-plan` binary, run as a process: every command, exit code and
+//! error path.
+
+#![allow(clippy::indexing_slicing, clippy::panic)] // test code: a failure should stop the test
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn example(name: &str) -> String {
+    root().join("examples").join(name).display().to_string()
+}
+
+/// Runs the binary in `dir` with a shared compiled-component cache.
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kasm-plan"))
+        .args(args)
+        .current_dir(dir)
+        .env(
+            "KASM_PLAN_CACHE_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("kasm-plan-cache"),
+        )
+        .env_remove("KASM_PLAN_COMPONENT")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run kasm-plan: {e}"))
+}
+
+fn run(args: &[&str]) -> Output {
+    run_in(&root(), args)
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+fn temp() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+    path.display().to_string()
+}
+
+const BAD_TF: &str = r#"resource "kasm_image" "t" {
+  name          = "kasmweb/terminal:1.18.0"
+  image_src     = "img/thumbnails/terminal.png"
+  friendly_name = "Terminal"
+  memory        = 10
+  cores         = "two"
+  memry         = 5
+}
+"#;
+
+const ONE_TF: &str = r#"resource "kasm_image" "t" {
+  name          = "kasmweb/terminal:1.18.0"
+  image_src     = "img/thumbnails/terminal.png"
+  friendly_name = "Terminal"
+  memory        = 2048
+  cores         = 1
+  docker_registry = "https://index.docker.io/v1/"
+  docker_user     = "robot"
+  docker_token    = "tok-9f8e7d6c5b4a"
+}
+"#;
+
+#[test]
+fn validate_accepts_the_examples() {
+    let o = run(&["validate", &example("images.tf"), &example("images.json")]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("Success! The configuration is valid"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn validate_reports_every_problem_with_file_line_column_code_and_help() {
+    let dir = temp();
+    let bad = write(dir.path(), "bad.tf", BAD_TF);
+    let o = run(&["validate", &bad]);
+    assert_eq!(code(&o), 1);
+    let out = stdout(&o);
+    for expected in [
+        "Error: memory is 10 MB; Kasm allows 256 to 256000 MB [memory_out_of_range]",
+        &format!("--> {bad}:5:3 (kasm_image.t.memory)"),
+        "   5 |   memory        = 10",
+        &format!("--> {bad}:6:3 (kasm_image.t.cores)"),
+        "[wrong_type]",
+        &format!("--> {bad}:7:3"),
+        "help: did you mean `memory`?",
+        "The configuration is not valid: 3 errors, 0 warnings.",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
+    }
+}
+
+#[test]
+fn validate_json_lists_diagnostics_with_their_file() {
+    let dir = temp();
+    let bad = write(dir.path(), "bad.tf", BAD_TF);
+    let o = run(&["validate", "--json", &bad]);
+    assert_eq!(code(&o), 1);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["errors"], 3);
+    let codes: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| d["code"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        codes,
+        ["memory_out_of_range", "wrong_type", "unknown_attribute"]
+    );
+    assert_eq!(v["diagnostics"][0]["file"], bad.as_str());
+    assert_eq!(v["diagnostics"][0]["location"]["start"]["line"], 5);
+}
+
+#[test]
+fn validate_strict_fails_on_warnings() {
+    let dir = temp();
+    let latest = write(
+        dir.path(),
+        "latest.tf",
+        &ONE_TF.replace(":1.18.0", ":latest"),
+    );
+    assert_eq!(code(&run(&["validate", &latest])), 0);
+    let o = run(&["validate", "--strict", &latest]);
+    assert_eq!(code(&o), 1);
+    assert!(stdout(&o).contains("[image_tag_latest]"), "{}", stdout(&o));
+}
+
+#[test]
+fn validate_treats_files_as_one_configuration() {
+    let dir = temp();
+    let a = write(dir.path(), "a.tf", ONE_TF);
+    let b = write(dir.path(), "b.tf", ONE_TF);
+    let o = run(&["validate", &a, &b]);
+    assert_eq!(code(&o), 1);
+    let out = stdout(&o);
+    assert!(out.contains(&format!("--> {b}:1:1")), "{out}");
+    assert!(out.contains(&format!("first in {a}")), "{out}");
+}
+
+#[test]
+fn unreadable_and_malformed_inputs_name_the_file() {
+    let dir = temp();
+    let missing = dir.path().join("nope.tf").display().to_string();
+    let o = run(&["validate", &missing]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains(&format!("Error: cannot read {missing}")),
+        "{}",
+        stderr(&o)
+    );
+
+    let broken = write(
+        dir.path(),
+        "broken.json",
+        "{\"images\": {\"t\": {\"name\": }}}",
+    );
+    let o = run(&["validate", &broken]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stdout(&o).contains(&format!("--> {broken}:1:")),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn usage_errors_exit_1_not_2() {
+    // 2 means "changes" under --detailed-exitcode; a typo must not look like that.
+    let o = run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(code(&run(&["frobnicate"])), 1);
+    assert_eq!(code(&run(&["--help"])), 0);
+}
+
+fn example_plan(extra: &[&str]) -> Output {
+    let mut args = vec![
+        "plan",
+        "examples/images.tf",
+        "examples/images.json",
+        "--observed",
+        "examples/observed-images.json",
+        "--state",
+        "examples/state.json",
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+#[test]
+fn plan_prints_each_change_like_terraform() {
+    let o = example_plan(&[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    for expected in [
+        "  # kasm_image.chrome will be updated in-place",
+        "  ~ resource \"kasm_image\" \"chrome\" {",
+        "      ~ memory = 2768 MB -> 4096 MB",
+        "  # kasm_image.firefox will be created",
+        "      + friendly_name = \"Firefox\"",
+        "  # kasm_image.old_desktop will be destroyed",
+        "  # (because kasm_image.old_desktop is not in the configuration)",
+        "      - name          = \"kasmweb/desktop:1.16.0\"",
+        "Plan: 2 to add, 1 to change, 1 to destroy.",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
+    }
+    // Unchanged images are not listed.
+    assert!(!out.contains("kasm_image.terminal"), "{out}");
+}
+
+#[test]
+fn detailed_exitcode_is_2_with_changes_and_0_without() {
+    assert_eq!(code(&example_plan(&["--detailed-exitcode"])), 2);
+    let dir = temp();
+    let empty = write(dir.path(), "none.json", r#"{"images": {}}"#);
+    let observed = write(dir.path(), "observed.json", r#"{"images": []}"#);
+    let o = run_in(
+        dir.path(),
+        &[
+            "plan",
+            &empty,
+            "--observed",
+            &observed,
+            "--detailed-exitcode",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("No changes."), "{}", stdout(&o));
+}
+
+#[test]
+fn saved_plan_shows_the_same_plan_and_terraform_json() {
+    let dir = temp();
+    let out = dir.path().join("plan.json").display().to_string();
+    let planned = example_plan(&["--out", &out]);
+    assert_eq!(code(&planned), 0, "{}", stderr(&planned));
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(saved["kind"], "kasm-plan/saved-plan");
+    assert_eq!(saved["plan"]["summary"]["add"], 2);
+    assert_eq!(saved["sources"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        saved["sources"][0]["sha256"].as_str().map(str::len),
+        Some(64)
+    );
+
+    let shown = run(&["show", &out]);
+    assert_eq!(code(&shown), 0, "{}", stderr(&shown));
+    // The rendering after the header is the plan's own.
+    let plan_text = stdout(&planned);
+    let plan_text = plan_text.split("\nSaved the plan").next().unwrap_or("");
+    assert!(
+        stdout(&shown).contains(plan_text),
+        "{}\n---\n{plan_text}",
+        stdout(&shown)
+    );
+
+    let json = run(&["show", "--json", &out]);
+    assert_eq!(code(&json), 0, "{}", stderr(&json));
+    let v: Value = serde_json::from_str(&stdout(&json)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v["format_version"], "1.2");
+    let actions: Vec<String> = v["resource_changes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            format!(
+                "{}:{}",
+                c["address"].as_str().unwrap_or(""),
+                c["change"]["actions"]
+            )
+        })
+        .collect();
+    assert!(
+        actions.contains(&"kasm_image.firefox:[\"create\"]".to_owned()),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&"kasm_image.terminal:[\"no-op\"]".to_owned()),
+        "{actions:?}"
+    );
+    // plan --json prints the same document.
+    let direct = example_plan(&["--json"]);
+    let direct: Value = serde_json::from_str(&stdout(&direct)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(direct, v);
+}
+
+#[test]
+fn an_invalid_plan_writes_nothing() {
+    let dir = temp();
+    let bad = write(dir.path(), "bad.tf", BAD_TF);
+    let out = dir.path().join("plan.json");
+    let o = run(&[
+        "plan",
+        &bad,
+        "--observed",
+        &example("observed-images.json"),
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains("[memory_out_of_range]"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("nothing was planned"), "{}", stderr(&o));
+    assert!(!out.exists());
+    assert_eq!(
+        std::fs::read_dir(dir.path())
+            .map(Iterator::count)
+            .unwrap_or(0),
+        1
+    );
+}
+
+#[test]
+fn bad_observed_and_state_files_are_named_with_their_position() {
+    let dir = temp();
+    let spec = write(dir.path(), "one.tf", ONE_TF);
+    let out = dir.path().join("plan.json").display().to_string();
+    let broken = write(
+        dir.path(),
+        "observed.json",
+        "{\"images\": [\n  {\"image_id\": 5,}\n]}",
+    );
+    let o = run(&["plan", &spec, "--observed", &broken, "--out", &out]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains(&format!("{broken}:2:")),
+        "{}",
+        stderr(&o)
+    );
+
+    let wrong = write(
+        dir.path(),
+        "wrong.json",
+        r#"[{"image_id": "a", "memory": "lots"}]"#,
+    );
+    let o = run(&["plan", &spec, "--observed", &wrong, "--out", &out]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains(&format!("{wrong}: images[0] is not a Kasm image")),
+        "{}",
+        stderr(&o)
+    );
+
+    let observed = write(dir.path(), "ok.json", "[]");
+    let state = write(
+        dir.path(),
+        "state.json",
+        "{\"version\": 1,\n \"serial\": \"x\"}",
+    );
+    let o = run(&[
+        "plan",
+        &spec,
+        "--observed",
+        &observed,
+        "--state",
+        &state,
+        "--out",
+        &out,
+    ]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains(&format!("{state}:2:")),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("not a kasm-plan state"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!Path::new(&out).exists());
+}
+
+#[test]
+fn secrets_never_reach_output_or_saved_plans() {
+    let dir = temp();
+    let spec = write(dir.path(), "one.tf", ONE_TF);
+    let observed = write(dir.path(), "observed.json", "[]");
+    let out = dir.path().join("plan.json").display().to_string();
+    let human = run(&["plan", &spec, "--observed", &observed, "--out", &out]);
+    assert_eq!(code(&human), 0, "{}", stderr(&human));
+    assert!(
+        stdout(&human).contains("+ docker_token    = (sensitive value)"),
+        "{}",
+        stdout(&human)
+    );
+    let json = run(&["plan", &spec, "--observed", &observed, "--json"]);
+    let shown = run(&["show", &out]);
+    let saved = std::fs::read_to_string(&out).unwrap_or_default();
+    for text in [
+        stdout(&human),
+        stderr(&human),
+        stdout(&json),
+        stdout(&shown),
+        saved,
+    ] {
+        assert!(
+            !text.contains("tok-9f8e7d6c5b4a"),
+            "the token leaked:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn images_filters_a_saved_list() {
+    let all = run(&["images", "--from", &example("observed-images.json")]);
+    assert_eq!(code(&all), 0, "{}", stderr(&all));
+    assert!(stdout(&all).contains("3 image(s)."), "{}", stdout(&all));
+    assert!(stdout(&all).contains("2 / 2768 MB"), "{}", stdout(&all));
+
+    let o = run(&[
+        "images",
+        "--from",
+        &example("observed-images.json"),
+        "--name",
+        "kasmweb/*:1.18.0",
+        "--json",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<&str> = v["images"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|i| i["name"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(names, ["kasmweb/terminal:1.18.0", "kasmweb/chrome:1.18.0"]);
+    // Memory stays in bytes, as the server sends it.
+    assert_eq!(v["images"][0]["memory"], 2_768_000_000_i64);
+
+    // The JSON output is an image list `plan --observed` reads.
+    let dir = temp();
+    let saved = write(dir.path(), "images.json", &stdout(&o));
+    let again = run(&["images", "--from", &saved, "--enabled", "false"]);
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+    assert!(stdout(&again).contains("0 image(s)."), "{}", stdout(&again));
+
+    let disabled = run(&[
+        "images",
+        "--from",
+        &example("observed-images.json"),
+        "--enabled",
+        "false",
+    ]);
+    assert!(
+        stdout(&disabled).contains("Old Desktop"),
+        "{}",
+        stdout(&disabled)
+    );
+    assert!(
+        stdout(&disabled).contains("1 image(s)."),
+        "{}",
+        stdout(&disabled)
+    );
+
+    let bad = run(&[
+        "images",
+        "--from",
+        &example("observed-images.json"),
+        "--name",
+        "kasmweb/[x",
+    ]);
+    assert_eq!(code(&bad), 1);
+    assert!(stderr(&bad).contains("Error: --name:"), "{}", stderr(&bad));
+}
+
+#[test]
+fn show_refuses_files_that_are_not_saved_plans() {
+    let o = run(&["show", &example("state.json")]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("is not a saved plan"), "{}", stderr(&o));
+}
+
+#[test]
+fn another_component_can_be_loaded_and_a_bad_one_is_refused() {
+    let dir = temp();
+    let missing = dir.path().join("missing.wasm").display().to_string();
+    let o = run(&["--component", &missing, "validate", &example("images.tf")]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains("cannot read the component"),
+        "{}",
+        stderr(&o)
+    );
+
+    let junk = write(dir.path(), "junk.wasm", "not wasm");
+    let o = run(&["--component", &junk, "validate", &example("images.tf")]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains(&format!("cannot load the component {junk}")),
+        "{}",
+        stderr(&o)
+    );
+
+    let copy = dir.path().join("copy.wasm");
+    std::fs::write(&copy, kasm_plan::COMPONENT).unwrap_or_else(|e| panic!("{e}"));
+    let o = run(&[
+        "--component",
+        &copy.display().to_string(),
+        "validate",
+        &example("images.tf"),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+#[test]
+fn limits_stop_hostile_inputs_with_a_clear_error() {
+    let dir = temp();
+    let mut many = String::new();
+    for i in 0..20_000 {
+        many.push_str(&format!(
+            "resource \"kasm_image\" \"r{i}\" {{\n  name = \"kasmweb/t:1\"\n  image_src = \"a.png\"\n  friendly_name = \"T\"\n}}\n"
+        ));
+    }
+    let big = write(dir.path(), "many.tf", &many);
+    let o = run(&["--timeout", "0.02", "validate", &big]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("raise --timeout"), "{}", stderr(&o));
+
+    let o = run(&["--max-memory", "2", "validate", &big]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("more than 2 MiB"), "{}", stderr(&o));
+
+    let o = run(&["--timeout", "-1", "validate", &big]);
+    assert_eq!(code(&o), 1);
+}
