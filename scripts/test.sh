@@ -12,7 +12,7 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "the core builds for wasm32-unknown-unknown (no I/O, no OS)"
 cargo build --quiet -p kasm-plan-core --target wasm32-unknown-unknown --release
 step "benches run once, as tests"
-cargo test --quiet -p kasm-plan-core --benches
+cargo test --quiet --workspace --benches
 step "demo"
 bash scripts/demo.sh >/dev/null
 step "tests: unit, shared vectors, properties, doc"

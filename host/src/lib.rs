@@ -4,6 +4,8 @@
 pub mod cache;
 pub mod cli;
 mod engine;
+pub mod kasm;
+pub mod state_file;
 
 pub use cache::Cached;
 pub use engine::{Engine, HostError, Instance, Limits, api};

@@ -9,7 +9,8 @@ use crate::filter::{ImageFilter, filter_images};
 use crate::model::{Image, ImageSpec};
 use crate::parse::{Format, parse_source};
 use crate::plan::{Plan, PlanOptions};
-use crate::state::State;
+use crate::apply::{self, Step};
+use crate::state::{State, StateResource};
 use crate::typing::{ParsedResource, type_document};
 use crate::{plan_json, validate};
 use serde::{Deserialize, Serialize};
@@ -300,6 +301,12 @@ pub fn filter(req: &FilterRequest) -> FilterResponse {
 
 /// `plan`.
 pub fn plan(req: &PlanRequest) -> PlanResponse {
+    let (resources, diagnostics) = desired_resources(req);
+    plan_resources(req, &resources, diagnostics)
+}
+
+/// Validates the desired sources of a plan request.
+fn desired_resources(req: &PlanRequest) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
     let (resources, mut diagnostics) = match &req.desired {
         Desired::Source(s) => validate_source(s, req.strict),
         Desired::Sources { sources } => validate_sources(sources, req.strict),
@@ -320,6 +327,15 @@ pub fn plan(req: &PlanRequest) -> PlanResponse {
         // Positions would point into generated text.
         diagnostics.iter_mut().for_each(|d| d.location = None);
     }
+    (resources, diagnostics)
+}
+
+/// Plans validated resources, unless the diagnostics hold errors.
+fn plan_resources(
+    req: &PlanRequest,
+    resources: &[ParsedResource],
+    mut diagnostics: Vec<Diagnostic>,
+) -> PlanResponse {
     if has_errors(&diagnostics) {
         return PlanResponse {
             ok: false,
@@ -328,7 +344,10 @@ pub fn plan(req: &PlanRequest) -> PlanResponse {
         };
     }
     // No errors were reported, so every resource is valid.
-    let desired = resources.into_iter().map(|r| (r.name, r.spec)).collect();
+    let desired = resources
+        .iter()
+        .map(|r| (r.name.clone(), r.spec.clone()))
+        .collect();
     match crate::plan::plan(&desired, &req.state, &req.observed, &req.options) {
         Ok(plan) => PlanResponse {
             ok: true,
@@ -346,13 +365,104 @@ pub fn plan(req: &PlanRequest) -> PlanResponse {
     }
 }
 
+/// `apply_steps` output: the plan and the steps that carry it out.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StepsResponse {
+    /// A plan was made and nothing blocks it.
+    pub ok: bool,
+    /// The plan, as `plan` makes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<Plan>,
+    /// The steps, in plan order (then addresses to forget).
+    #[serde(default)]
+    pub steps: Vec<Step>,
+    /// As for `plan`.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// `apply_steps`: plans, then turns the plan into steps. The answer holds
+/// request bodies with secrets: it is for the applying host, never for output.
+pub fn apply_steps(req: &PlanRequest) -> StepsResponse {
+    let (resources, diagnostics) = desired_resources(req);
+    let answer = plan_resources(req, &resources, diagnostics);
+    let steps = match &answer.plan {
+        Some(plan) if answer.ok => {
+            let desired: BTreeMap<String, ImageSpec> = resources
+                .into_iter()
+                .map(|r| (r.name, r.spec))
+                .collect();
+            apply::steps(plan, &desired, &req.state, &req.observed)
+        }
+        _ => Vec::new(),
+    };
+    StepsResponse {
+        ok: answer.ok,
+        plan: answer.plan,
+        steps,
+        diagnostics: answer.diagnostics,
+    }
+}
+
+/// `record` input: an image Kasm returned, and what the step adds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecordRequest {
+    /// The image as Kasm returned it.
+    pub image: Image,
+    /// The step's `token_fingerprint`.
+    #[serde(default)]
+    pub token_fingerprint: Option<String>,
+    /// The step's `prevent_destroy`.
+    #[serde(default)]
+    pub prevent_destroy: bool,
+}
+
+/// `record`: the state entry for an image after a create, update, adopt or import.
+pub fn record(req: &RecordRequest) -> StateResource {
+    apply::record(
+        &req.image,
+        req.token_fingerprint.as_deref(),
+        req.prevent_destroy,
+    )
+}
+
+/// `recognise` input: a create body and the images Kasm lists now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecogniseRequest {
+    /// The `target_image` that was sent.
+    pub target_image: Map<String, Value>,
+    /// `get_images` after the failure.
+    pub images: Vec<Image>,
+    /// Image ids already bound to an address (never recognised).
+    #[serde(default)]
+    pub owned: Vec<String>,
+}
+
+/// `recognise`: the image a create made although its answer was lost, if any.
+pub fn recognise(req: &RecogniseRequest) -> Option<Image> {
+    let owned = req
+        .owned
+        .iter()
+        .map(|id| crate::model::canonical_uuid(id).unwrap_or_else(|| id.clone()))
+        .collect();
+    apply::recognise(&req.target_image, &req.images, &owned).cloned()
+}
+
 /// `plan_to_json`: Terraform-shaped plan JSON.
 pub fn plan_to_json(plan: &Plan) -> Value {
     plan_json::to_terraform_json(plan)
 }
 
 /// The operations [`call`] knows.
-pub const OPERATIONS: &[&str] = &["validate", "parse", "filter", "plan", "plan_to_json"];
+pub const OPERATIONS: &[&str] = &[
+    "validate",
+    "parse",
+    "filter",
+    "plan",
+    "plan_to_json",
+    "apply_steps",
+    "record",
+    "recognise",
+];
 
 /// Runs an operation on a JSON request and returns its JSON response.
 /// A request that does not decode answers `{"diagnostics": [<invalid_request>]}`.
@@ -373,6 +483,9 @@ pub fn call(op: &str, request: &str) -> String {
         "filter" => run(request, filter),
         "plan" => run(request, plan),
         "plan_to_json" => run(request, plan_to_json),
+        "apply_steps" => run(request, apply_steps),
+        "record" => run(request, record),
+        "recognise" => run(request, recognise),
         other => bad_request(&format!(
             "unknown operation `{other}`; expected one of {}",
             OPERATIONS.join(", ")

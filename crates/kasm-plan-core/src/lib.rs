@@ -16,6 +16,7 @@
 //! assert_eq!(answer.diagnostics[0].path.as_deref(), Some("kasm_image.t.memory"));
 //! ```
 
+pub mod apply;
 pub mod attributes;
 pub mod diagnostic;
 pub mod facade;

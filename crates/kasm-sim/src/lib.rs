@@ -91,6 +91,18 @@ impl Simulator {
             licensed: config.licensed,
             max_body: config.max_body,
         });
+        // Agents keep pulling what a previous run left unpulled.
+        if let Some(delay) = shared.agent_delay {
+            let waiting: std::collections::BTreeSet<String> = lock(&shared.db)
+                .images
+                .iter()
+                .filter(|i| !i.available)
+                .filter_map(|i| i.name.clone())
+                .collect();
+            for name in waiting {
+                server::pull_later(&shared, delay, name);
+            }
+        }
         let state = Arc::clone(&shared);
         let app = axum::Router::new().fallback(move |method, uri, headers, body| {
             server::handle(Arc::clone(&state), method, uri, headers, body)

@@ -302,6 +302,11 @@ fn schedule_pull(shared: &Arc<Shared>, answer: &Value) {
     let Some(name) = img.get("name").and_then(Value::as_str).map(str::to_owned) else {
         return;
     };
+    pull_later(shared, delay, name);
+}
+
+/// After `delay`, agents have pulled `name`: every image with that name is available.
+pub(crate) fn pull_later(shared: &Arc<Shared>, delay: std::time::Duration, name: String) {
     let shared = Arc::clone(shared);
     tokio::spawn(async move {
         tokio::time::sleep(delay).await;

@@ -4,15 +4,17 @@ use super::render;
 use super::{Core, EngineArgs, Failure, Outcome, input};
 use kasm_plan_core::facade::{FilterRequest, FilterResponse};
 use kasm_plan_core::filter::ImageFilter;
+use super::server::{Connection, ServerArgs};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Arguments of `images`.
 #[derive(Debug, clap::Args)]
 pub struct ImagesArgs {
-    /// A saved image list (`get_images` answer or `images --json` output).
+    /// Read a saved image list (`get_images` answer or `images --json` output)
+    /// instead of the server.
     #[arg(long, value_name = "PATH")]
-    pub from: PathBuf,
+    pub from: Option<PathBuf>,
     /// Keep images whose name matches: exact, or a glob with `*`, `?`, `[...]`.
     #[arg(long, value_name = "PATTERN")]
     pub name: Option<String>,
@@ -22,10 +24,23 @@ pub struct ImagesArgs {
     /// Print `{"images": [...]}` in the server's shape (usable as `plan --observed`).
     #[arg(long)]
     pub json: bool,
+    /// The state file, beside which the embedded simulator keeps its data.
+    #[arg(long, value_name = "PATH", default_value = crate::state_file::DEFAULT)]
+    pub state: PathBuf,
+    #[command(flatten)]
+    pub server: ServerArgs,
 }
 
 pub fn run(engine: &EngineArgs, args: &ImagesArgs) -> Outcome {
-    let images = input::images(&args.from)?;
+    let images = match &args.from {
+        Some(path) => input::images(path)?,
+        None => super::runtime()?.block_on(async {
+            let connection = Connection::open(&args.server, &args.state).await?;
+            let images = connection.kasm.images().await;
+            connection.close().await;
+            images.map_err(Failure::from)
+        })?,
+    };
     let mut core = Core::open(engine)?;
     let answer: FilterResponse = core.call(
         "filter",

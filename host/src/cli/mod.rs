@@ -1,13 +1,18 @@
 //! The `kasm-plan` command line. Every piece of core logic runs inside the
 //! component ([`core::Core`]); these modules read files, call it, and print.
 
+mod apply;
 mod core;
+mod execute;
 mod images;
+mod import;
 mod input;
 mod plan;
 mod render;
 mod saved;
+mod server;
 mod show;
+mod state;
 mod validate;
 
 use clap::{Args, Parser, Subcommand};
@@ -53,12 +58,18 @@ pub struct EngineArgs {
 pub enum Command {
     /// Check spec files (.tf or .json) and report every problem.
     Validate(validate::ValidateArgs),
-    /// Plan spec files against a saved image list and the state.
+    /// Plan spec files against the images on Kasm (or a saved list) and the state.
     Plan(plan::PlanArgs),
+    /// Apply spec files, or a saved plan, to Kasm.
+    Apply(apply::ApplyArgs),
     /// Show a plan saved by `plan --out`.
     Show(show::ShowArgs),
-    /// List images from a saved image list, filtered like the kasm_images data source.
+    /// Adopt an existing Kasm image into the state.
+    Import(import::ImportArgs),
+    /// List images, filtered like the kasm_images data source.
     Images(images::ImagesArgs),
+    /// Inspect or edit the state.
+    State(state::StateArgs),
 }
 
 /// A failed run: the message is printed as `Error: ...` and the exit code is 1.
@@ -81,6 +92,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Plan(args) => plan::run(&cli.engine, &args),
         Command::Show(args) => show::run(&cli.engine, &args),
         Command::Images(args) => images::run(&cli.engine, &args),
+        Command::Apply(args) => apply::run(&cli.engine, &args),
+        Command::Import(args) => import::run(&cli.engine, &args),
+        Command::State(args) => state::run(&args),
     };
     result.unwrap_or_else(|Failure(message)| {
         eprintln!("Error: {message}");
@@ -95,4 +109,21 @@ fn positive_seconds(s: &str) -> Result<f64, String> {
             "`{s}` is not a number of seconds between 0 and 86400"
         )),
     }
+}
+
+/// The async runtime for commands that talk to Kasm.
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure(format!("cannot start the runtime: {e}")))
+}
+
+/// Source texts by file name, for quoting lines in diagnostics.
+fn texts(sources: &[kasm_plan_core::facade::SourceInput]) -> render::Texts<'_> {
+    sources
+        .iter()
+        .filter_map(|s| Some((s.file_name.as_deref()?, s.source.as_str())))
+        .collect()
 }

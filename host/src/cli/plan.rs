@@ -6,7 +6,11 @@ use super::{Core, EngineArgs, Failure, Outcome, input};
 use kasm_plan_core::Action;
 use kasm_plan_core::facade::{Desired, PlanRequest, PlanResponse};
 use kasm_plan_core::plan::PlanOptions;
+use super::server::{Connection, ServerArgs};
+use crate::state_file::{self, Locked};
+use kasm_plan_core::{Image, State};
 use std::path::PathBuf;
+use std::time::Duration;
 use std::process::ExitCode;
 
 /// Arguments of `plan`.
@@ -15,9 +19,10 @@ pub struct PlanArgs {
     /// Spec files: `.tf` (HCL) or `.json`; together they form one configuration.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// The images on Kasm, saved from `get_images` or `kasm-plan images --json`.
+    /// Plan offline against a saved image list (`get_images` answer or
+    /// `kasm-plan images --json`) instead of reading the server.
     #[arg(long, value_name = "PATH")]
-    pub observed: PathBuf,
+    pub observed: Option<PathBuf>,
     /// The state file [default: kasm-plan.state.json when it exists].
     #[arg(long, value_name = "PATH")]
     pub state: Option<PathBuf>,
@@ -33,12 +38,23 @@ pub struct PlanArgs {
     /// Print the plan as Terraform-shaped plan JSON.
     #[arg(long)]
     pub json: bool,
+    /// Wait this long (seconds) for the state lock held by another run.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub lock_timeout: u64,
+    #[command(flatten)]
+    pub server: ServerArgs,
 }
 
 pub fn run(engine: &EngineArgs, args: &PlanArgs) -> Outcome {
     let sources = input::sources(&args.files)?;
-    let observed = input::images(&args.observed)?;
-    let (state, state_file) = input::state(args.state.as_deref())?;
+    let (observed, state, state_file) = match &args.observed {
+        Some(path) => {
+            let observed = input::images(path)?;
+            let (state, state_file) = input::state(args.state.as_deref())?;
+            (observed, state, state_file)
+        }
+        None => super::runtime()?.block_on(refresh(args))?,
+    };
     let mut core = Core::open(engine)?;
     let answer: PlanResponse = core.call(
         "plan",
@@ -111,4 +127,20 @@ pub fn run(engine: &EngineArgs, args: &PlanArgs) -> Outcome {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Reads the state (under its lock) and the images on the server.
+async fn refresh(args: &PlanArgs) -> Result<(Vec<Image>, State, Option<PathBuf>), Failure> {
+    let path = args
+        .state
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(state_file::DEFAULT));
+    let locked = Locked::open(&path, Duration::from_secs(args.lock_timeout), "plan")?;
+    let connection = Connection::open(&args.server, &path).await?;
+    let images = connection.kasm.images().await;
+    let url = connection.kasm.url().to_owned();
+    connection.close().await;
+    let images =
+        images.map_err(|e| Failure(format!("cannot read the images from {url}: {e}")))?;
+    Ok((images, locked.state.clone(), Some(path)))
 }

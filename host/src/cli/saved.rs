@@ -82,3 +82,11 @@ pub fn read(path: &Path) -> Result<SavedPlan, Failure> {
     serde_json::from_value(value)
         .map_err(|e| Failure(format!("{}: a damaged saved plan: {e}", path.display())))
 }
+
+/// Whether `path` holds a saved plan (rather than a spec file).
+pub fn is_saved_plan(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .is_some_and(|v| v.get("kind").and_then(|k| k.as_str()) == Some(KIND))
+}

@@ -1,0 +1,130 @@
+//! Which Kasm to talk to: `--kasm-url`/`KASM_API_URL` with the key from the
+//! environment, or else an embedded simulator whose data lives beside the state.
+
+use super::Failure;
+use crate::kasm::{AuthForm, Credentials, Kasm, Retry, Transport};
+use kasm_sim::{ApiKey, Db, Simulator};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Stock images for a new embedded simulator.
+const STOCK: &str = include_str!("../stock-images.json");
+
+/// Server options.
+#[derive(Debug, clap::Args)]
+pub struct ServerArgs {
+    /// The Kasm server, e.g. https://kasm.example.com [default: an embedded simulator].
+    /// The key comes from KASM_API_KEY and KASM_API_KEY_SECRET.
+    #[arg(long, value_name = "URL", env = "KASM_API_URL")]
+    pub kasm_url: Option<String>,
+    /// How the API key is sent.
+    #[arg(long, value_enum, default_value_t = AuthForm::Body)]
+    pub auth: AuthForm,
+    /// Trust this PEM CA certificate (a private CA).
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Do not verify the server's certificate (unsafe; warns).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Timeout of one HTTP request, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub request_timeout: u64,
+    /// Attempts for requests that are safe to repeat (1 = no retry).
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    pub retries: u32,
+}
+
+/// A connected server; keeps the embedded simulator running while it lives.
+pub struct Connection {
+    /// The client.
+    pub kasm: Kasm,
+    embedded: Option<Simulator>,
+}
+
+impl Connection {
+    /// Connects as the arguments say; the embedded simulator keeps its data
+    /// beside `state_path`.
+    pub async fn open(args: &ServerArgs, state_path: &Path) -> Result<Connection, Failure> {
+        let transport = Transport {
+            ca_cert: args.ca_cert.clone(),
+            insecure: args.insecure,
+            timeout: Some(Duration::from_secs(args.request_timeout.max(1))),
+        };
+        let retry = Retry {
+            attempts: args.retries.max(1),
+            ..Retry::default()
+        };
+        if args.insecure {
+            eprintln!(
+                "Warning: --insecure: the server's certificate is not checked; anyone on the path can read the API key."
+            );
+        }
+        match args.kasm_url.as_deref().filter(|u| !u.is_empty()) {
+            Some(url) => {
+                let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+                let (Some(key), Some(secret)) = (var("KASM_API_KEY"), var("KASM_API_KEY_SECRET"))
+                else {
+                    return Err(Failure(
+                        "set KASM_API_KEY and KASM_API_KEY_SECRET in the environment for the Kasm API key".into(),
+                    ));
+                };
+                let kasm = Kasm::new(url, Credentials { key, secret }, args.auth, &transport, retry)?;
+                Ok(Connection {
+                    kasm,
+                    embedded: None,
+                })
+            }
+            None => embedded(args, state_path, &transport, retry).await,
+        }
+    }
+
+    /// Stops the embedded simulator, if any, after its last write.
+    pub async fn close(self) {
+        if let Some(sim) = self.embedded {
+            let _ = sim.stop().await;
+        }
+    }
+}
+
+/// The data file of the embedded simulator for a state file.
+pub fn sim_data(state_path: &Path) -> PathBuf {
+    state_path.with_file_name("kasm-plan.sim.json")
+}
+
+async fn embedded(
+    args: &ServerArgs,
+    state_path: &Path,
+    transport: &Transport,
+    retry: Retry,
+) -> Result<Connection, Failure> {
+    let data = sim_data(state_path);
+    let db = if data.exists() {
+        Db::load(&data)?
+    } else {
+        let seed = tempfile::NamedTempFile::new()?;
+        std::fs::write(seed.path(), STOCK)?;
+        let db = Db::from_seed(seed.path())?;
+        db.save(&data)?;
+        db
+    };
+    let key = uuid::Uuid::new_v4().simple().to_string();
+    let secret = uuid::Uuid::new_v4().simple().to_string();
+    let sim = Simulator::start(kasm_sim::Config {
+        keys: vec![ApiKey::admin(key.clone(), secret.clone())],
+        db,
+        data: Some(data.clone()),
+        agent_delay: Some(Duration::from_secs(1)),
+        ..kasm_sim::Config::default()
+    })
+    .await?;
+    eprintln!(
+        "Note: no Kasm URL is set (--kasm-url or KASM_API_URL), so this run uses the embedded Kasm simulator at {} (data in {}).",
+        sim.url(),
+        data.display()
+    );
+    let kasm = Kasm::new(&sim.url(), Credentials { key, secret }, args.auth, transport, retry)?;
+    Ok(Connection {
+        kasm,
+        embedded: Some(sim),
+    })
+}

@@ -1,0 +1,90 @@
+//! `kasm-plan state list | show ADDRESS | rm ADDRESS`
+
+use super::render;
+use super::{Failure, Outcome};
+use crate::state_file::{self, Locked};
+use kasm_plan_core::Field;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Arguments of `state`.
+#[derive(Debug, clap::Args)]
+pub struct StateArgs {
+    #[command(subcommand)]
+    pub command: StateCommand,
+    /// The state file.
+    #[arg(long, global = true, value_name = "PATH", default_value = state_file::DEFAULT)]
+    pub state: PathBuf,
+    /// Wait this long (seconds) for the state lock.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 0)]
+    pub lock_timeout: u64,
+}
+
+/// The state subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum StateCommand {
+    /// The addresses in the state.
+    List,
+    /// One address's image id and attributes (secrets hidden).
+    Show {
+        /// e.g. `kasm_image.terminal`.
+        address: String,
+    },
+    /// Forget an address; the image stays on Kasm, unmanaged.
+    Rm {
+        /// e.g. `kasm_image.terminal`.
+        address: String,
+    },
+}
+
+pub fn run(args: &StateArgs) -> Outcome {
+    let command = match &args.command {
+        StateCommand::List => "state list",
+        StateCommand::Show { .. } => "state show",
+        StateCommand::Rm { .. } => "state rm",
+    };
+    if !args.state.exists() {
+        return Err(Failure(format!("no state file at {}", args.state.display())));
+    }
+    let mut locked = Locked::open(&args.state, Duration::from_secs(args.lock_timeout), command)?;
+    match &args.command {
+        StateCommand::List => {
+            for address in locked.state.resources.keys() {
+                println!("{address}");
+            }
+        }
+        StateCommand::Show { address } => {
+            let r = locked
+                .state
+                .resources
+                .get(address)
+                .ok_or_else(|| Failure(format!("{address} is not in the state")))?;
+            println!("# {address}:");
+            println!("resource \"kasm_image\" \"{}\" {{", address.trim_start_matches("kasm_image."));
+            println!("    id = {}", serde_json::Value::from(r.image_id.as_str()));
+            let fields: Vec<Field> = r.attributes.set_fields().collect();
+            let width = fields.iter().map(|f| f.spec_name().len()).max().unwrap_or(0);
+            for f in fields {
+                println!(
+                    "    {:<width$} = {}",
+                    f.spec_name(),
+                    render::value(f, r.attributes.get(f))
+                );
+            }
+            if r.prevent_destroy {
+                println!("    # lifecycle: prevent_destroy");
+            }
+            println!("}}");
+        }
+        StateCommand::Rm { address } => {
+            let mut state = locked.state.clone();
+            if state.resources.remove(address).is_none() {
+                return Err(Failure(format!("{address} is not in the state")));
+            }
+            locked.save(state).map_err(Failure)?;
+            println!("Removed {address}\nSuccessfully removed 1 resource instance(s).");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,366 @@
+//! The Kasm API client (kasm-api.md): POST + JSON everywhere, credentials in
+//! the body or as HTTP Basic, `error_message` bodies are failures whatever the
+//! status, retries only where repeating a request is safe.
+
+use base64::Engine as _;
+use kasm_plan_core::Image;
+use serde_json::{Map, Value, json};
+use std::time::Duration;
+
+/// How the API key travels.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuthForm {
+    /// `api_key` and `api_key_secret` in the JSON body (Kasm 1.x).
+    #[default]
+    Body,
+    /// `Authorization: Basic base64(key:secret)` (the newer developer API).
+    Basic,
+}
+
+/// An API key. `Debug` never shows the secret.
+#[derive(Clone)]
+pub struct Credentials {
+    /// The key's id.
+    pub key: String,
+    /// The key's secret.
+    pub secret: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Credentials(..)")
+    }
+}
+
+/// Retry policy for requests that are safe to repeat.
+#[derive(Clone, Copy, Debug)]
+pub struct Retry {
+    /// Attempts in all (1 = no retry).
+    pub attempts: u32,
+    /// First backoff; doubles each time, with jitter.
+    pub base: Duration,
+    /// Longest single wait.
+    pub max: Duration,
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        Retry {
+            attempts: 6,
+            base: Duration::from_millis(200),
+            max: Duration::from_secs(10),
+        }
+    }
+}
+
+/// A failed request. Texts from Kasm are kept as they came.
+#[derive(Debug, thiserror::Error)]
+pub enum KasmError {
+    /// Kasm answered `{"error_message": ...}`.
+    #[error("Kasm refused: {message}{}", status_note(*.status))]
+    Refused {
+        /// The HTTP status (often 200).
+        status: u16,
+        /// Kasm's text.
+        message: String,
+    },
+    /// A non-2xx answer without an error message (e.g. an HTML 500 page).
+    #[error("HTTP {status} from {path}: {body}")]
+    Status {
+        /// The HTTP status.
+        status: u16,
+        /// The endpoint.
+        path: String,
+        /// The body, shortened.
+        body: String,
+        /// Retry-After, when given.
+        retry_after: Option<Duration>,
+    },
+    /// No usable answer: connection refused or cut, timeout.
+    #[error("{path}: {detail}")]
+    Transport {
+        /// The endpoint.
+        path: String,
+        /// What happened.
+        detail: String,
+        /// Whether the request may have reached the server.
+        maybe_sent: bool,
+    },
+    /// A 2xx answer that is not what the endpoint returns.
+    #[error("{path}: unexpected answer: {detail}")]
+    Unexpected {
+        /// The endpoint.
+        path: String,
+        /// What was wrong.
+        detail: String,
+    },
+}
+
+fn status_note(status: u16) -> String {
+    if status == 200 {
+        String::new()
+    } else {
+        format!(" (HTTP {status})")
+    }
+}
+
+impl KasmError {
+    /// Worth another attempt of a request that is safe to repeat.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            KasmError::Status { status, .. } => *status == 429 || *status >= 500,
+            KasmError::Transport { .. } => true,
+            KasmError::Refused { status, .. } => *status == 429 || *status >= 500,
+            KasmError::Unexpected { .. } => false,
+        }
+    }
+
+    /// The request may have taken effect although no answer says so.
+    pub fn is_ambiguous(&self) -> bool {
+        match self {
+            KasmError::Transport { maybe_sent, .. } => *maybe_sent,
+            // A gateway error or crash page may come after the work was done.
+            KasmError::Status { status, .. } => *status >= 500,
+            _ => false,
+        }
+    }
+
+    /// Credentials or permissions were refused (401/403).
+    pub fn is_auth(&self) -> bool {
+        matches!(self, KasmError::Refused { status: 401 | 403, .. })
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        match self {
+            KasmError::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// A Kasm server.
+#[derive(Clone, Debug)]
+pub struct Kasm {
+    http: reqwest::Client,
+    base: String,
+    credentials: Credentials,
+    auth: AuthForm,
+    retry: Retry,
+}
+
+/// TLS and timeout settings.
+#[derive(Clone, Debug, Default)]
+pub struct Transport {
+    /// PEM file of a private CA to trust (in addition to the system's).
+    pub ca_cert: Option<std::path::PathBuf>,
+    /// Accept any certificate.
+    pub insecure: bool,
+    /// Per-request timeout.
+    pub timeout: Option<Duration>,
+}
+
+impl Kasm {
+    /// A client for the server at `base` (e.g. `https://kasm.example.com`).
+    pub fn new(
+        base: &str,
+        credentials: Credentials,
+        auth: AuthForm,
+        transport: &Transport,
+        retry: Retry,
+    ) -> Result<Kasm, String> {
+        let mut builder = reqwest::Client::builder()
+            .timeout(transport.timeout.unwrap_or(Duration::from_secs(30)))
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("kasm-plan/", env!("CARGO_PKG_VERSION")));
+        if let Some(path) = &transport.ca_cert {
+            let pem = std::fs::read(path)
+                .map_err(|e| format!("cannot read --ca-cert {}: {e}", path.display()))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| format!("--ca-cert {}: not a PEM certificate: {e}", path.display()))?;
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        if transport.insecure {
+            builder = builder.danger_accept_invalid_certs(true);
+        }
+        let http = builder
+            .build()
+            .map_err(|e| format!("cannot set up HTTP: {e}"))?;
+        let base = base.trim_end_matches('/');
+        let base = base.strip_suffix("/api/public").unwrap_or(base).to_owned();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(format!(
+                "the Kasm URL must start with https:// (or http://), got `{base}`"
+            ));
+        }
+        Ok(Kasm {
+            http,
+            base,
+            credentials,
+            auth,
+            retry,
+        })
+    }
+
+    /// The server's base URL.
+    pub fn url(&self) -> &str {
+        &self.base
+    }
+
+    /// One POST; no retry.
+    async fn post_once(&self, endpoint: &str, body: &Map<String, Value>) -> Result<Value, KasmError> {
+        let path = format!("/api/public/{endpoint}");
+        let mut body = body.clone();
+        let mut request = self.http.post(format!("{}{path}", self.base));
+        match self.auth {
+            AuthForm::Body => {
+                body.insert("api_key".into(), self.credentials.key.clone().into());
+                body.insert(
+                    "api_key_secret".into(),
+                    self.credentials.secret.clone().into(),
+                );
+            }
+            AuthForm::Basic => {
+                let token = base64::engine::general_purpose::STANDARD.encode(format!(
+                    "{}:{}",
+                    self.credentials.key, self.credentials.secret
+                ));
+                request = request.header("Authorization", format!("Basic {token}"));
+            }
+        }
+        let answer = request.json(&body).send().await.map_err(|e| transport(&path, &e))?;
+        let status = answer.status().as_u16();
+        let retry_after = answer
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let text = answer.text().await.map_err(|e| transport(&path, &e))?;
+        let value: Option<Value> = serde_json::from_str(&text).ok();
+        // Kasm's rule: an error message fails the call whatever the status.
+        let message = value.as_ref().and_then(|v| {
+            ["error_message", "error"]
+                .iter()
+                .find_map(|k| v.get(*k).and_then(Value::as_str).filter(|m| !m.is_empty()))
+        });
+        if let Some(message) = message {
+            return Err(KasmError::Refused {
+                status,
+                message: message.to_owned(),
+            });
+        }
+        if !(200..300).contains(&status) {
+            let mut body: String = text.trim().chars().take(300).collect();
+            if body.is_empty() {
+                body = "(empty body)".into();
+            }
+            return Err(KasmError::Status {
+                status,
+                path,
+                body,
+                retry_after,
+            });
+        }
+        value.ok_or_else(|| KasmError::Unexpected {
+            path,
+            detail: "the body is not JSON".into(),
+        })
+    }
+
+    /// A POST that is safe to repeat: retried on transient failures with
+    /// exponential backoff and jitter, honouring Retry-After.
+    async fn post(&self, endpoint: &str, body: &Map<String, Value>) -> Result<Value, KasmError> {
+        let mut attempt = 1;
+        loop {
+            match self.post_once(endpoint, body).await {
+                Err(e) if e.is_transient() && attempt < self.retry.attempts => {
+                    tokio::time::sleep(self.backoff(attempt, e.retry_after())).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        let exp = self
+            .retry
+            .base
+            .saturating_mul(1 << attempt.saturating_sub(1).min(16))
+            .min(self.retry.max);
+        // Full jitter between half and all of the step.
+        let jittered = exp.mul_f64(0.5 + fastrand::f64() / 2.0);
+        retry_after.map_or(jittered, |r| r.max(jittered).min(self.retry.max.max(r)))
+    }
+
+    /// Every image (`get_images`).
+    pub async fn images(&self) -> Result<Vec<Image>, KasmError> {
+        let answer = self.post("get_images", &Map::new()).await?;
+        let list = answer.get("images").cloned().ok_or_else(|| KasmError::Unexpected {
+            path: "/api/public/get_images".into(),
+            detail: "no `images` list".into(),
+        })?;
+        serde_json::from_value(list).map_err(|e| KasmError::Unexpected {
+            path: "/api/public/get_images".into(),
+            detail: e.to_string(),
+        })
+    }
+
+    /// `create_image`, sent once: repeating a create could make a duplicate.
+    pub async fn create_once(&self, target: &Map<String, Value>) -> Result<Image, KasmError> {
+        let answer = self
+            .post_once("create_image", &wrap(json!(target)))
+            .await?;
+        image_of(answer, "create_image")
+    }
+
+    /// `update_image` with a full object: the same request twice has one effect.
+    pub async fn update(&self, target: &Map<String, Value>) -> Result<Image, KasmError> {
+        let answer = self.post("update_image", &wrap(json!(target))).await?;
+        image_of(answer, "update_image")
+    }
+
+    /// `delete_image`. An image that no longer exists counts as deleted.
+    pub async fn delete(&self, image_id: &str) -> Result<(), KasmError> {
+        let body = wrap(json!({ "image_id": image_id }));
+        match self.post("delete_image", &body).await {
+            Ok(_) => Ok(()),
+            Err(KasmError::Refused { message, .. }) if message.ends_with("Does not Exist") => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+fn wrap(target: Value) -> Map<String, Value> {
+    Map::from_iter([("target_image".to_owned(), target)])
+}
+
+fn image_of(answer: Value, endpoint: &str) -> Result<Image, KasmError> {
+    let image = answer.get("image").cloned().ok_or_else(|| KasmError::Unexpected {
+        path: format!("/api/public/{endpoint}"),
+        detail: "no `image` in the answer".into(),
+    })?;
+    serde_json::from_value(image).map_err(|e| KasmError::Unexpected {
+        path: format!("/api/public/{endpoint}"),
+        detail: e.to_string(),
+    })
+}
+
+fn transport(path: &str, e: &reqwest::Error) -> KasmError {
+    // Only a failed connect proves the request never left.
+    let maybe_sent = !e.is_connect();
+    let mut detail = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        detail.push_str(": ");
+        detail.push_str(&s.to_string());
+        source = s.source();
+    }
+    KasmError::Transport {
+        path: path.to_owned(),
+        detail,
+        maybe_sent,
+    }
+}
