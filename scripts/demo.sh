@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
-# The main job: validate the example images and plan them, inside the core's
-# sandboxed component, against a saved image list and state.
+# The main job: plan and apply the example images with the kasm-plan CLI.
+# With no KASM_API_URL it runs against the embedded Kasm simulator, whose data
+# (and the state) live in a fresh demo directory each time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cargo build --quiet -p kasm-plan
-kasm_plan=${CARGO_TARGET_DIR:-target}/debug/kasm-plan
-"$kasm_plan" validate examples/images.tf examples/images.json
+root=$PWD
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+kasm_plan=$target_dir/debug/kasm-plan
+demo=$target_dir/demo
+rm -rf "$demo" && mkdir -p "$demo" && cd "$demo"
+specs=("$root/examples/images.tf" "$root/examples/images.json")
+
+"$kasm_plan" validate "${specs[@]}"
 echo
-# Exit 2 means "there are changes", which is the point of the demo.
-"$kasm_plan" plan examples/images.tf examples/images.json \
-  --observed examples/observed-images.json --state examples/state.json \
-  --detailed-exitcode || [ $? -eq 2 ]
+"$kasm_plan" apply "${specs[@]}" --auto-approve --wait-available=30
+echo
+# A second plan finds nothing to do (exit 0; 2 would mean changes).
+"$kasm_plan" plan "${specs[@]}" --detailed-exitcode
+echo
+"$kasm_plan" images --name 'kasmweb/*:1.18.0'

@@ -127,7 +127,13 @@ impl KasmError {
 
     /// Credentials or permissions were refused (401/403).
     pub fn is_auth(&self) -> bool {
-        matches!(self, KasmError::Refused { status: 401 | 403, .. })
+        matches!(
+            self,
+            KasmError::Refused {
+                status: 401 | 403,
+                ..
+            }
+        )
     }
 
     fn retry_after(&self) -> Option<Duration> {
@@ -209,7 +215,11 @@ impl Kasm {
     }
 
     /// One POST; no retry.
-    async fn post_once(&self, endpoint: &str, body: &Map<String, Value>) -> Result<Value, KasmError> {
+    async fn post_once(
+        &self,
+        endpoint: &str,
+        body: &Map<String, Value>,
+    ) -> Result<Value, KasmError> {
         let path = format!("/api/public/{endpoint}");
         let mut body = body.clone();
         let mut request = self.http.post(format!("{}{path}", self.base));
@@ -229,7 +239,11 @@ impl Kasm {
                 request = request.header("Authorization", format!("Basic {token}"));
             }
         }
-        let answer = request.json(&body).send().await.map_err(|e| transport(&path, &e))?;
+        let answer = request
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| transport(&path, &e))?;
         let status = answer.status().as_u16();
         let retry_after = answer
             .headers()
@@ -298,10 +312,13 @@ impl Kasm {
     /// Every image (`get_images`).
     pub async fn images(&self) -> Result<Vec<Image>, KasmError> {
         let answer = self.post("get_images", &Map::new()).await?;
-        let list = answer.get("images").cloned().ok_or_else(|| KasmError::Unexpected {
-            path: "/api/public/get_images".into(),
-            detail: "no `images` list".into(),
-        })?;
+        let list = answer
+            .get("images")
+            .cloned()
+            .ok_or_else(|| KasmError::Unexpected {
+                path: "/api/public/get_images".into(),
+                detail: "no `images` list".into(),
+            })?;
         serde_json::from_value(list).map_err(|e| KasmError::Unexpected {
             path: "/api/public/get_images".into(),
             detail: e.to_string(),
@@ -310,9 +327,7 @@ impl Kasm {
 
     /// `create_image`, sent once: repeating a create could make a duplicate.
     pub async fn create_once(&self, target: &Map<String, Value>) -> Result<Image, KasmError> {
-        let answer = self
-            .post_once("create_image", &wrap(json!(target)))
-            .await?;
+        let answer = self.post_once("create_image", &wrap(json!(target))).await?;
         image_of(answer, "create_image")
     }
 
@@ -327,7 +342,9 @@ impl Kasm {
         let body = wrap(json!({ "image_id": image_id }));
         match self.post("delete_image", &body).await {
             Ok(_) => Ok(()),
-            Err(KasmError::Refused { message, .. }) if message.ends_with("Does not Exist") => Ok(()),
+            Err(KasmError::Refused { message, .. }) if message.ends_with("Does not Exist") => {
+                Ok(())
+            }
             Err(e) => Err(e),
         }
     }
@@ -338,10 +355,13 @@ fn wrap(target: Value) -> Map<String, Value> {
 }
 
 fn image_of(answer: Value, endpoint: &str) -> Result<Image, KasmError> {
-    let image = answer.get("image").cloned().ok_or_else(|| KasmError::Unexpected {
-        path: format!("/api/public/{endpoint}"),
-        detail: "no `image` in the answer".into(),
-    })?;
+    let image = answer
+        .get("image")
+        .cloned()
+        .ok_or_else(|| KasmError::Unexpected {
+            path: format!("/api/public/{endpoint}"),
+            detail: "no `image` in the answer".into(),
+        })?;
     serde_json::from_value(image).map_err(|e| KasmError::Unexpected {
         path: format!("/api/public/{endpoint}"),
         detail: e.to_string(),

@@ -24,8 +24,8 @@ pub struct Locked {
 }
 
 impl Locked {
-    /// Locks `path` (waiting up to `wait`), then reads it; a missing file is a
-    /// new state with a fresh lineage.
+    /// Locks `path` (waiting up to `wait`), then reads it; a missing file is an
+    /// empty state (its lineage is made at the first write).
     pub fn open(path: &Path, wait: Duration, command: &str) -> Result<Locked, String> {
         let lock_path = sibling(path, ".lock");
         let mut lock = OpenOptions::new()
@@ -82,10 +82,9 @@ impl Locked {
                 )
             })?
         } else {
-            State {
-                lineage: uuid::Uuid::new_v4().to_string(),
-                ..State::default()
-            }
+            // The lineage is made at the first write, so plans of a missing
+            // state agree with the apply that follows them.
+            State::default()
         };
         Ok(Locked {
             path: path.to_path_buf(),
@@ -111,6 +110,9 @@ impl Locked {
         }
         self.backed_up = true;
         state.serial = self.state.serial + 1;
+        if state.lineage.is_empty() {
+            state.lineage = uuid::Uuid::new_v4().to_string();
+        }
         let text = serde_json::to_vec_pretty(&state).map_err(|e| e.to_string())?;
         write_atomically(&self.path, &text)
             .map_err(|e| format!("cannot write {}: {e}", self.path.display()))?;

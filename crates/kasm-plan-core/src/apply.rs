@@ -75,7 +75,8 @@ pub fn steps(
     state: &State,
     observed: &[Image],
 ) -> Vec<Step> {
-    let by_id: BTreeMap<String, &Image> = observed.iter().map(|i| (canon(&i.image_id), i)).collect();
+    let by_id: BTreeMap<String, &Image> =
+        observed.iter().map(|i| (canon(&i.image_id), i)).collect();
     let mut owned: BTreeSet<String> = state
         .resources
         .values()
@@ -116,7 +117,11 @@ pub fn steps(
                 }
             }
             (Action::Update, Some(spec)) => {
-                let Some(image) = change.image_id.as_ref().and_then(|id| by_id.get(&canon(id))) else {
+                let Some(image) = change
+                    .image_id
+                    .as_ref()
+                    .and_then(|id| by_id.get(&canon(id)))
+                else {
                     continue;
                 };
                 let changes: Vec<(Field, Value)> = change
@@ -136,7 +141,10 @@ pub fn steps(
             },
             (Action::NoOp, _) => {
                 let recorded = state.resources.get(address);
-                let image = change.image_id.as_ref().and_then(|id| by_id.get(&canon(id)));
+                let image = change
+                    .image_id
+                    .as_ref()
+                    .and_then(|id| by_id.get(&canon(id)));
                 match (recorded, image) {
                     (Some(r), Some(image)) => Step {
                         record: Some(r.refreshed(image)),
@@ -150,7 +158,11 @@ pub fn steps(
         out.push(step);
     }
     // Addresses in state that are in neither the config nor Kasm.
-    let planned: BTreeSet<&str> = plan.resource_changes.iter().map(|c| c.address.as_str()).collect();
+    let planned: BTreeSet<&str> = plan
+        .resource_changes
+        .iter()
+        .map(|c| c.address.as_str())
+        .collect();
     for (address, r) in &state.resources {
         let gone = !by_id.contains_key(&canon(&r.image_id));
         let unconfigured = address
@@ -173,7 +185,11 @@ pub fn steps(
 
 /// The state entry for an image Kasm returned after a create, update or adopt
 /// (or an import: no fingerprint, no `prevent_destroy`).
-pub fn record(image: &Image, token_fingerprint: Option<&str>, prevent_destroy: bool) -> StateResource {
+pub fn record(
+    image: &Image,
+    token_fingerprint: Option<&str>,
+    prevent_destroy: bool,
+) -> StateResource {
     let mut attributes = Attributes::from_image(image);
     if let Some(fp) = token_fingerprint {
         attributes.set(Field::DockerToken, Value::from(fp));
@@ -230,9 +246,11 @@ mod tests {
     use serde_json::json;
 
     fn spec() -> ImageSpec {
-        serde_json::from_value(json!({"name": "kasmweb/terminal:1.18.0", "image_src": "img/t.png",
+        serde_json::from_value(
+            json!({"name": "kasmweb/terminal:1.18.0", "image_src": "img/t.png",
             "friendly_name": "T", "memory": 2768, "cores": 2, "run_config": {"hostname": "kasm"},
-            "docker_token": "s3cret"}))
+            "docker_token": "s3cret"}),
+        )
         .unwrap_or_else(|e| unreachable!("{e}"))
     }
 

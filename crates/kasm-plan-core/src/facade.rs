@@ -4,12 +4,12 @@
 //! [`call`] dispatches by operation name on JSON strings; the typed functions
 //! take and return the same shapes as Rust values.
 
+use crate::apply::{self, Step};
 use crate::diagnostic::{Code, Diagnostic, Severity, has_errors};
 use crate::filter::{ImageFilter, filter_images};
 use crate::model::{Image, ImageSpec};
 use crate::parse::{Format, parse_source};
 use crate::plan::{Plan, PlanOptions};
-use crate::apply::{self, Step};
 use crate::state::{State, StateResource};
 use crate::typing::{ParsedResource, type_document};
 use crate::{plan_json, validate};
@@ -387,10 +387,8 @@ pub fn apply_steps(req: &PlanRequest) -> StepsResponse {
     let answer = plan_resources(req, &resources, diagnostics);
     let steps = match &answer.plan {
         Some(plan) if answer.ok => {
-            let desired: BTreeMap<String, ImageSpec> = resources
-                .into_iter()
-                .map(|r| (r.name, r.spec))
-                .collect();
+            let desired: BTreeMap<String, ImageSpec> =
+                resources.into_iter().map(|r| (r.name, r.spec)).collect();
             apply::steps(plan, &desired, &req.state, &req.observed)
         }
         _ => Vec::new(),

@@ -91,7 +91,9 @@ async fn apply(engine: &EngineArgs, args: &ApplyArgs) -> Outcome {
                 eprintln!("{}", render::diagnostic(d, &texts));
             }
             connection.close().await;
-            return Err(Failure("the configuration is not valid; nothing was applied".into()));
+            return Err(Failure(
+                "the configuration is not valid; nothing was applied".into(),
+            ));
         }
     };
     if let Some(s) = &saved
@@ -100,20 +102,29 @@ async fn apply(engine: &EngineArgs, args: &ApplyArgs) -> Outcome {
         connection.close().await;
         return Err(Failure(format!(
             "stale plan: the state or the images on Kasm changed since {} was made; run `kasm-plan plan --out` again",
-            args.files.first().map_or(String::new(), |p| p.display().to_string())
+            args.files
+                .first()
+                .map_or(String::new(), |p| p.display().to_string())
         )));
     }
     for d in &answer.diagnostics {
         println!("{}", render::diagnostic(d, &texts));
     }
     print!("{}", render::plan(&plan));
-    let changes = plan.resource_changes.iter().any(|c| c.action != Action::NoOp);
+    let changes = plan
+        .resource_changes
+        .iter()
+        .any(|c| c.action != Action::NoOp);
     if changes && !args.auto_approve {
         approve()?;
     }
     let terminal = std::io::stderr().is_terminal();
     let bar = terminal.then(|| {
-        let total = plan.resource_changes.iter().filter(|c| c.action != Action::NoOp).count();
+        let total = plan
+            .resource_changes
+            .iter()
+            .filter(|c| c.action != Action::NoOp)
+            .count();
         let bar = indicatif::ProgressBar::new(u64::try_from(total).unwrap_or(0));
         bar.set_style(
             indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
@@ -142,11 +153,11 @@ async fn apply(engine: &EngineArgs, args: &ApplyArgs) -> Outcome {
         bar.finish_and_clear();
     }
     let mut failed = !report.failures.is_empty();
-    if let (Some(limit), false) = (args.wait_available, report.created_ids.is_empty()) {
-        if let Err(Failure(m)) = wait_available(&kasm, &report.created_ids, limit).await {
-            eprintln!("Error: {m}");
-            failed = true;
-        }
+    if let (Some(limit), false) = (args.wait_available, report.created_ids.is_empty())
+        && let Err(Failure(m)) = wait_available(&kasm, &report.created_ids, limit).await
+    {
+        eprintln!("Error: {m}");
+        failed = true;
     }
     connection.close().await;
     drop(locked);
@@ -169,7 +180,10 @@ async fn apply(engine: &EngineArgs, args: &ApplyArgs) -> Outcome {
 }
 
 /// A saved plan is applied only to the spec files it was made from.
-fn check_sources(saved: &SavedPlan, sources: &[kasm_plan_core::facade::SourceInput]) -> Result<(), Failure> {
+fn check_sources(
+    saved: &SavedPlan,
+    sources: &[kasm_plan_core::facade::SourceInput],
+) -> Result<(), Failure> {
     for (digest, source) in saved.sources.iter().zip(sources) {
         if SourceDigest::of(&digest.file, &source.source).sha256 != digest.sha256 {
             return Err(Failure(format!(
@@ -185,7 +199,8 @@ fn check_sources(saved: &SavedPlan, sources: &[kasm_plan_core::facade::SourceInp
 fn approve() -> Result<(), Failure> {
     if !std::io::stdin().is_terminal() {
         return Err(Failure(
-            "apply needs --auto-approve when it is not run from a terminal; nothing was changed".into(),
+            "apply needs --auto-approve when it is not run from a terminal; nothing was changed"
+                .into(),
         ));
     }
     print!(
@@ -203,7 +218,11 @@ fn approve() -> Result<(), Failure> {
 }
 
 /// Polls until every image in `ids` reports `available`.
-async fn wait_available(kasm: &crate::kasm::Kasm, ids: &[String], limit: u64) -> Result<(), Failure> {
+async fn wait_available(
+    kasm: &crate::kasm::Kasm,
+    ids: &[String],
+    limit: u64,
+) -> Result<(), Failure> {
     let started = Instant::now();
     let deadline = Duration::from_secs(limit);
     let mut last = usize::MAX;
@@ -230,10 +249,13 @@ async fn wait_available(kasm: &crate::kasm::Kasm, ids: &[String], limit: u64) ->
             return Err(Failure(format!(
                 "{} image(s) were still not available after {limit}s: {}",
                 waiting.len(),
-                waiting.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                waiting
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
-

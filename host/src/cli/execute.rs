@@ -102,7 +102,10 @@ pub async fn run(
     let Ok(shared) = Arc::try_unwrap(shared) else {
         return Err(Failure("internal: actions still running".into()));
     };
-    let report = shared.report.into_inner().unwrap_or_else(|e| e.into_inner());
+    let report = shared
+        .report
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
     let state = shared.state.into_inner().unwrap_or_else(|e| e.into_inner());
     Ok((report, state))
 }
@@ -118,7 +121,10 @@ async fn act(shared: &Shared, step: &Step, observed: &[Image]) -> Result<String,
             report.added += 1;
             report.created_ids.push(image.image_id.clone());
             Ok(if adopted {
-                format!("Creation complete (recognised after a lost answer) [id={}]", image.image_id)
+                format!(
+                    "Creation complete (recognised after a lost answer) [id={}]",
+                    image.image_id
+                )
             } else {
                 format!("Creation complete [id={}]", image.image_id)
             })
@@ -136,7 +142,11 @@ async fn act(shared: &Shared, step: &Step, observed: &[Image]) -> Result<String,
             ))
         }
         StepAction::Update => {
-            let image = shared.kasm.update(&body()).await.map_err(|e| e.to_string())?;
+            let image = shared
+                .kasm
+                .update(&body())
+                .await
+                .map_err(|e| e.to_string())?;
             record(shared, step, &image)?;
             lock(&shared.report).changed += 1;
             Ok(format!("Modifications complete [id={}]", image.image_id))

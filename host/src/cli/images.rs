@@ -1,10 +1,10 @@
 //! `kasm-plan images --from images.json [--name PATTERN] [--enabled BOOL]`
 
 use super::render;
+use super::server::{Connection, ServerArgs};
 use super::{Core, EngineArgs, Failure, Outcome, input};
 use kasm_plan_core::facade::{FilterRequest, FilterResponse};
 use kasm_plan_core::filter::ImageFilter;
-use super::server::{Connection, ServerArgs};
 use std::path::PathBuf;
 use std::process::ExitCode;
 

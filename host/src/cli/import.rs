@@ -33,7 +33,11 @@ pub fn run(engine: &EngineArgs, args: &ImportArgs) -> Outcome {
 
 async fn import(engine: &EngineArgs, args: &ImportArgs) -> Outcome {
     let name = args.address.strip_prefix("kasm_image.").unwrap_or("");
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
         return Err(Failure(format!(
             "`{}` is not a kasm_image address; expected e.g. kasm_image.terminal",
             args.address
@@ -46,7 +50,11 @@ async fn import(engine: &EngineArgs, args: &ImportArgs) -> Outcome {
         )));
     };
     let mut core = Core::open(engine)?;
-    let mut locked = Locked::open(&args.state, Duration::from_secs(args.lock_timeout), "import")?;
+    let mut locked = Locked::open(
+        &args.state,
+        Duration::from_secs(args.lock_timeout),
+        "import",
+    )?;
     if let Some(r) = locked.state.resources.get(&args.address) {
         return Err(Failure(format!(
             "{} is already in the state (image {}); `kasm-plan state rm {}` first to rebind it",

@@ -2,16 +2,16 @@
 
 use super::render::{self, Texts};
 use super::saved::{self, SavedPlan, SourceDigest};
+use super::server::{Connection, ServerArgs};
 use super::{Core, EngineArgs, Failure, Outcome, input};
+use crate::state_file::{self, Locked};
 use kasm_plan_core::Action;
 use kasm_plan_core::facade::{Desired, PlanRequest, PlanResponse};
 use kasm_plan_core::plan::PlanOptions;
-use super::server::{Connection, ServerArgs};
-use crate::state_file::{self, Locked};
 use kasm_plan_core::{Image, State};
 use std::path::PathBuf;
-use std::time::Duration;
 use std::process::ExitCode;
+use std::time::Duration;
 
 /// Arguments of `plan`.
 #[derive(Debug, clap::Args)]
@@ -140,7 +140,6 @@ async fn refresh(args: &PlanArgs) -> Result<(Vec<Image>, State, Option<PathBuf>)
     let images = connection.kasm.images().await;
     let url = connection.kasm.url().to_owned();
     connection.close().await;
-    let images =
-        images.map_err(|e| Failure(format!("cannot read the images from {url}: {e}")))?;
+    let images = images.map_err(|e| Failure(format!("cannot read the images from {url}: {e}")))?;
     Ok((images, locked.state.clone(), Some(path)))
 }

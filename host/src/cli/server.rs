@@ -68,7 +68,13 @@ impl Connection {
                         "set KASM_API_KEY and KASM_API_KEY_SECRET in the environment for the Kasm API key".into(),
                     ));
                 };
-                let kasm = Kasm::new(url, Credentials { key, secret }, args.auth, &transport, retry)?;
+                let kasm = Kasm::new(
+                    url,
+                    Credentials { key, secret },
+                    args.auth,
+                    &transport,
+                    retry,
+                )?;
                 Ok(Connection {
                     kasm,
                     embedded: None,
@@ -122,7 +128,13 @@ async fn embedded(
         sim.url(),
         data.display()
     );
-    let kasm = Kasm::new(&sim.url(), Credentials { key, secret }, args.auth, transport, retry)?;
+    let kasm = Kasm::new(
+        &sim.url(),
+        Credentials { key, secret },
+        args.auth,
+        transport,
+        retry,
+    )?;
     Ok(Connection {
         kasm,
         embedded: Some(sim),

@@ -45,7 +45,10 @@ pub fn run(args: &StateArgs) -> Outcome {
         StateCommand::Rm { .. } => "state rm",
     };
     if !args.state.exists() {
-        return Err(Failure(format!("no state file at {}", args.state.display())));
+        return Err(Failure(format!(
+            "no state file at {}",
+            args.state.display()
+        )));
     }
     let mut locked = Locked::open(&args.state, Duration::from_secs(args.lock_timeout), command)?;
     match &args.command {
@@ -61,10 +64,17 @@ pub fn run(args: &StateArgs) -> Outcome {
                 .get(address)
                 .ok_or_else(|| Failure(format!("{address} is not in the state")))?;
             println!("# {address}:");
-            println!("resource \"kasm_image\" \"{}\" {{", address.trim_start_matches("kasm_image."));
+            println!(
+                "resource \"kasm_image\" \"{}\" {{",
+                address.trim_start_matches("kasm_image.")
+            );
             println!("    id = {}", serde_json::Value::from(r.image_id.as_str()));
             let fields: Vec<Field> = r.attributes.set_fields().collect();
-            let width = fields.iter().map(|f| f.spec_name().len()).max().unwrap_or(0);
+            let width = fields
+                .iter()
+                .map(|f| f.spec_name().len())
+                .max()
+                .unwrap_or(0);
             for f in fields {
                 println!(
                     "    {:<width$} = {}",

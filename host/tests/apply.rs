@@ -1,0 +1,653 @@
+//! `kasm-plan apply`, `import`, `state`, live `plan` and `images`, run as a
+//! process against the Kasm simulator over real HTTP.
+
+#![allow(clippy::indexing_slicing, clippy::panic)] // test code: a failure should stop the test
+
+use kasm_sim::{ApiKey, Config, Faults, Simulator, StoredImage};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+const KEY: &str = "test-key-0123";
+const SECRET: &str = "test-secret-9f8e7d6c";
+
+/// A simulator on loopback and a working directory for the CLI.
+struct Kasm {
+    runtime: tokio::runtime::Runtime,
+    sim: Option<Simulator>,
+    dir: tempfile::TempDir,
+}
+
+impl Kasm {
+    fn start() -> Kasm {
+        Self::with(Config {
+            keys: vec![ApiKey::admin(KEY, SECRET), {
+                let mut ro = ApiKey::admin("ro-key", "ro-secret");
+                ro.read_only = true;
+                ro
+            }],
+            agent_delay: Some(Duration::from_millis(300)),
+            ..Config::default()
+        })
+    }
+
+    fn with(config: Config) -> Kasm {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let sim = runtime
+            .block_on(Simulator::start(config))
+            .unwrap_or_else(|e| panic!("{e}"));
+        Kasm {
+            runtime,
+            sim: Some(sim),
+            dir: tempfile::tempdir().unwrap_or_else(|e| panic!("{e}")),
+        }
+    }
+
+    fn sim(&self) -> &Simulator {
+        self.sim.as_ref().unwrap_or_else(|| panic!("stopped"))
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_kasm-plan"));
+        c.args(args)
+            .current_dir(self.dir.path())
+            .env("KASM_API_URL", self.sim().url())
+            .env("KASM_API_KEY", KEY)
+            .env("KASM_API_KEY_SECRET", SECRET)
+            .env(
+                "KASM_PLAN_CACHE_DIR",
+                Path::new(env!("CARGO_TARGET_TMPDIR")).join("kasm-plan-cache"),
+            )
+            .stdin(Stdio::null());
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run kasm-plan: {e}"))
+    }
+
+    fn write(&self, name: &str, text: &str) -> String {
+        std::fs::write(self.path(name), text).unwrap_or_else(|e| panic!("{e}"));
+        name.to_owned()
+    }
+
+    fn images(&self) -> Vec<StoredImage> {
+        self.sim().images()
+    }
+
+    fn names(&self) -> BTreeMap<String, usize> {
+        let mut out = BTreeMap::new();
+        for i in self.images() {
+            *out.entry(i.friendly_name.clone().unwrap_or_default())
+                .or_default() += 1;
+        }
+        out
+    }
+
+    fn faults(&self, faults: Value) {
+        let faults: Faults = serde_json::from_value(faults).unwrap_or_else(|e| panic!("{e}"));
+        self.sim().set_faults(faults);
+    }
+
+    /// A raw API call, as another admin would make it.
+    fn post(&self, endpoint: &str, target: Value) -> Value {
+        let url = format!("{}/api/public/{endpoint}", self.sim().url());
+        self.runtime.block_on(async {
+            reqwest::Client::new()
+                .post(url)
+                .json(&json!({"api_key": KEY, "api_key_secret": SECRET, "target_image": target}))
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .json::<Value>()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        })
+    }
+
+    fn state(&self) -> Value {
+        let text = std::fs::read_to_string(self.path("kasm-plan.state.json")).unwrap_or_default();
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+}
+
+impl Drop for Kasm {
+    fn drop(&mut self) {
+        if let Some(sim) = self.sim.take() {
+            let _ = self.runtime.block_on(sim.stop());
+        }
+    }
+}
+
+fn out(o: &Output) -> String {
+    format!(
+        "status {:?}\n--- stdout\n{}--- stderr\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+/// `n` images named App 0..n, with `memory` MB each.
+fn specs(n: usize, memory: u32) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "resource \"kasm_image\" \"app_{i}\" {{\n  name = \"kasmweb/app-{i}:1.18.0\"\n  image_src = \"img/app.png\"\n  friendly_name = \"App {i}\"\n  memory = {memory}\n  cores = 1\n}}\n"
+            )
+        })
+        .collect()
+}
+
+fn apply(k: &Kasm, file: &str) -> Output {
+    k.run(&["apply", file, "--auto-approve"])
+}
+
+#[test]
+fn create_then_nothing_to_do_then_update_then_delete() {
+    let k = Kasm::start();
+    let file = k.write("images.tf", &specs(3, 2048));
+    let o = apply(&k, &file);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("Apply complete! Resources: 3 added, 0 changed, 0 destroyed."),
+        "{}",
+        out(&o)
+    );
+    assert_eq!(
+        k.names(),
+        BTreeMap::from([
+            ("App 0".into(), 1),
+            ("App 1".into(), 1),
+            ("App 2".into(), 1)
+        ])
+    );
+    assert!(k.images().iter().all(|i| i.memory == 2_048_000_000));
+    let state = k.state();
+    assert_eq!(state["resources"].as_object().map(|r| r.len()), Some(3));
+    assert_eq!(state["serial"], 3, "one write per finished action");
+
+    // Second run: nothing to do, no write request.
+    let creates = k.sim().request_count("/api/public/create_image");
+    let o = apply(&k, &file);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(stdout(&o).contains("No changes."), "{}", out(&o));
+    assert!(
+        stdout(&o).contains("0 added, 0 changed, 0 destroyed"),
+        "{}",
+        out(&o)
+    );
+    assert_eq!(k.sim().request_count("/api/public/create_image"), creates);
+    assert_eq!(k.sim().request_count("/api/public/update_image"), 0);
+
+    // Update: memory up; `plan --detailed-exitcode` sees it first.
+    k.write("images.tf", &specs(3, 4096));
+    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+    assert_eq!(code(&o), 2, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("~ memory = 2048 MB -> 4096 MB"),
+        "{}",
+        out(&o)
+    );
+    let o = apply(&k, &file);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("0 added, 3 changed, 0 destroyed"),
+        "{}",
+        out(&o)
+    );
+    assert!(k.images().iter().all(|i| i.memory == 4_096_000_000));
+    assert!(k.path("kasm-plan.state.json.backup").exists());
+
+    // Delete: one resource leaves the config.
+    k.write("images.tf", &specs(2, 4096));
+    let o = apply(&k, &file);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("0 added, 0 changed, 1 destroyed"),
+        "{}",
+        out(&o)
+    );
+    assert_eq!(k.names().len(), 2);
+    assert!(k.state()["resources"].get("kasm_image.app_2").is_none());
+}
+
+#[test]
+fn drift_is_shown_and_corrected() {
+    let k = Kasm::start();
+    let file = k.write("images.tf", &specs(1, 2048));
+    assert_eq!(code(&apply(&k, &file)), 0);
+    let id = k.images()[0].image_id.clone();
+    // Someone changes memory in Kasm's UI (a full update, as the UI sends).
+    let mut changed = serde_json::to_value(&k.images()[0]).unwrap_or_default();
+    let _ = changed.as_object_mut().map(|o| {
+        o.retain(|key, _| {
+            ["image_id", "name", "friendly_name", "image_src", "cores"].contains(&key.as_str())
+        })
+    });
+    changed["memory"] = json!(8_192_000_000_i64);
+    let answer = k.post("update_image", changed);
+    assert!(answer.get("image").is_some(), "{answer}");
+    let o = k.run(&["plan", &file]);
+    assert!(
+        stdout(&o).contains("Objects have changed outside of kasm-plan"),
+        "{}",
+        out(&o)
+    );
+    assert!(
+        stdout(&o).contains("~ memory = 2048 MB -> 8192 MB"),
+        "{}",
+        out(&o)
+    );
+    assert!(
+        stdout(&o).contains("~ memory = 8192 MB -> 2048 MB"),
+        "{}",
+        out(&o)
+    );
+    let o = apply(&k, &file);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let image = k
+        .images()
+        .into_iter()
+        .find(|i| i.image_id == id)
+        .unwrap_or_else(|| panic!("gone"));
+    assert_eq!(image.memory, 2_048_000_000);
+}
+
+#[test]
+fn import_adopts_an_image_and_refuses_a_second_binding() {
+    let k = Kasm::start();
+    let made = k.post(
+        "create_image",
+        json!({"name": "kasmweb/app-0:1.18.0", "friendly_name": "App 0",
+        "image_src": "img/app.png", "memory": 2_048_000_000_i64, "cores": 1}),
+    );
+    let id = made["image"]["image_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let o = k.run(&["import", "kasm_image.app_0", &id]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(stdout(&o).contains("Import successful!"), "{}", out(&o));
+    assert_eq!(
+        k.state()["resources"]["kasm_image.app_0"]["image_id"],
+        id.as_str()
+    );
+    // The config matching the image: nothing to create.
+    let file = k.write("images.tf", &specs(1, 2048));
+    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    // The same id under another address, or with hyphens: refused.
+    let hyphenated = format!(
+        "{}-{}-{}-{}-{}",
+        &id[..8],
+        &id[8..12],
+        &id[12..16],
+        &id[16..20],
+        &id[20..]
+    );
+    let o = k.run(&["import", "kasm_image.other", &hyphenated]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(
+        stderr(&o).contains("already bound to kasm_image.app_0"),
+        "{}",
+        out(&o)
+    );
+    let o = k.run(&["import", "kasm_image.x", "00000000000000000000000000000000"]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(
+        stderr(&o).contains("Kasm has no image with id"),
+        "{}",
+        out(&o)
+    );
+    // state list / show / rm
+    let o = k.run(&["state", "list"]);
+    assert_eq!(stdout(&o).trim(), "kasm_image.app_0");
+    let o = k.run(&["state", "show", "kasm_image.app_0"]);
+    assert!(
+        stdout(&o).contains("    memory ") && stdout(&o).contains("= 2048 MB"),
+        "{}",
+        out(&o)
+    );
+    let o = k.run(&["state", "rm", "kasm_image.app_0"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert_eq!(k.state()["resources"], json!({}));
+    assert_eq!(k.images().len(), 1, "rm leaves the image on Kasm");
+}
+
+#[test]
+fn prevent_destroy_refuses_the_apply_and_changes_nothing() {
+    let k = Kasm::start();
+    let guarded = specs(2, 2048).replacen(
+        "  cores = 1\n}",
+        "  cores = 1\n  lifecycle {\n    prevent_destroy = true\n  }\n}",
+        1,
+    );
+    let file = k.write("images.tf", &guarded);
+    assert_eq!(code(&apply(&k, &file)), 0);
+    k.write("images.tf", "");
+    let o = apply(&k, &file);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(stderr(&o).contains("prevent_destroy"), "{}", out(&o));
+    assert_eq!(k.images().len(), 2);
+    assert_eq!(k.sim().request_count("/api/public/delete_image"), 0);
+}
+
+#[test]
+fn a_saved_plan_applies_exactly_or_is_refused_as_stale() {
+    let k = Kasm::start();
+    let file = k.write("images.tf", &specs(2, 2048));
+    let o = k.run(&["plan", &file, "--out", "plan.json"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let o = k.run(&["apply", "plan.json", "--auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert_eq!(k.images().len(), 2);
+
+    // A plan made, then the server changes: refused, nothing applied.
+    k.write("images.tf", &specs(3, 2048));
+    assert_eq!(code(&k.run(&["plan", &file, "--out", "plan.json"])), 0);
+    k.post(
+        "create_image",
+        json!({"name": "kasmweb/other:1", "friendly_name": "Other"}),
+    );
+    let _ = k.post("delete_image", json!({"image_id": k.images()[0].image_id}));
+    let o = k.run(&["apply", "plan.json", "--auto-approve"]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(stderr(&o).contains("stale plan"), "{}", out(&o));
+    // Two creates from the first plan, one by the other admin, none from the stale plan.
+    assert_eq!(k.sim().request_count("/api/public/create_image"), 3);
+
+    // A plan made, then the spec file changes: refused.
+    assert_eq!(code(&k.run(&["plan", &file, "--out", "plan.json"])), 0);
+    k.write("images.tf", &specs(4, 2048));
+    let o = k.run(&["apply", "plan.json", "--auto-approve"]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(
+        stderr(&o).contains("stale plan: images.tf changed"),
+        "{}",
+        out(&o)
+    );
+}
+
+#[test]
+fn a_second_apply_fails_cleanly_while_the_first_holds_the_lock() {
+    let k = Kasm::start();
+    k.faults(json!({"latency_ms": 300}));
+    let file = k.write("images.tf", &specs(6, 2048));
+    let mut first = k
+        .command(&["apply", &file, "--auto-approve", "--parallelism", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Wait until the first run holds the lock (it has written its holder line).
+    let lock = k.path("kasm-plan.state.json.lock");
+    for _ in 0..200 {
+        if std::fs::read_to_string(&lock).is_ok_and(|t| t.contains("apply")) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    let second = apply(&k, &file);
+    assert_eq!(code(&second), 1, "{}", out(&second));
+    assert!(
+        stderr(&second).contains("is locked by another run (pid"),
+        "{}",
+        out(&second)
+    );
+    let first = first.wait().unwrap_or_else(|e| panic!("{e}"));
+    assert!(first.success());
+    assert_eq!(k.names().len(), 6);
+    assert!(k.names().values().all(|n| *n == 1), "{:?}", k.names());
+    // With a wait, the second run queues behind the first.
+    k.faults(json!({}));
+    let o = k.run(&["apply", &file, "--auto-approve", "--lock-timeout", "30"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+}
+
+#[test]
+fn error_and_rate_limit_storms_are_survived_without_duplicates() {
+    let k = Kasm::start();
+    k.faults(
+        json!({"error_rate": 0.3, "error_statuses": [500, 502, 503], "rate_limit": 40, "seed": 7}),
+    );
+    let file = k.write("images.tf", &specs(30, 2048));
+    let o = apply(&k, &file);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert_eq!(k.names().len(), 30);
+    assert!(k.names().values().all(|n| *n == 1), "{:?}", k.names());
+    k.faults(json!({}));
+    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+}
+
+#[test]
+fn lost_answers_never_make_duplicates() {
+    let k = Kasm::start();
+    k.faults(json!({"drop_rate": 0.4, "seed": 3}));
+    let file = k.write("images.tf", &specs(20, 2048));
+    let o = apply(&k, &file);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("recognised after a lost answer"),
+        "{}",
+        out(&o)
+    );
+    assert_eq!(k.names().len(), 20);
+    assert!(k.names().values().all(|n| *n == 1), "{:?}", k.names());
+    assert_eq!(
+        k.state()["resources"].as_object().map(|r| r.len()),
+        Some(20)
+    );
+}
+
+#[test]
+fn a_killed_apply_converges_on_the_next_run() {
+    let k = Kasm::start();
+    let file = k.write("images.tf", &specs(200, 2048));
+    k.faults(json!({"latency_ms": 15}));
+    for round in 0..3u64 {
+        let mut child = k
+            .command(&["apply", &file, "--auto-approve"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        // A different point each round, somewhere in the middle of the creates.
+        std::thread::sleep(Duration::from_millis(
+            150 + fastrand::u64(0..250) + round * 60,
+        ));
+        let _ = child.kill();
+        let _ = child.wait();
+        let made = k.images().len();
+        assert!(
+            made < 200 || round > 0,
+            "round {round}: the kill came after the end ({made})"
+        );
+    }
+    let o = apply(&k, &file);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert_eq!(k.names().len(), 200);
+    assert!(
+        k.names().values().all(|n| *n == 1),
+        "duplicates: {:?}",
+        k.names()
+            .iter()
+            .filter(|(_, n)| **n > 1)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        k.state()["resources"].as_object().map(|r| r.len()),
+        Some(200)
+    );
+    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+}
+
+#[test]
+fn wrong_or_read_only_keys_are_clear_errors_and_change_nothing() {
+    let k = Kasm::start();
+    let file = k.write("images.tf", &specs(2, 2048));
+    let o = k
+        .command(&["apply", &file, "--auto-approve"])
+        .env("KASM_API_KEY_SECRET", "wrong")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(stderr(&o).contains("Access Denied"), "{}", out(&o));
+    let o = k
+        .command(&["apply", &file, "--auto-approve"])
+        .env("KASM_API_KEY", "ro-key")
+        .env("KASM_API_KEY_SECRET", "ro-secret")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(stderr(&o).contains("Unauthorized"), "{}", out(&o));
+    assert!(k.images().is_empty());
+    assert!(!k.path("kasm-plan.state.json").exists(), "no state written");
+    let o = k
+        .command(&["plan", &file])
+        .env_remove("KASM_API_KEY")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(
+        stderr(&o).contains("set KASM_API_KEY and KASM_API_KEY_SECRET"),
+        "{}",
+        out(&o)
+    );
+}
+
+#[test]
+fn basic_auth_works_and_secrets_stay_out_of_output_and_state() {
+    let k = Kasm::start();
+    let spec = "resource \"kasm_image\" \"private\" {\n  name = \"registry.example.com/team/app:2.0\"\n  image_src = \"img/app.png\"\n  friendly_name = \"Private\"\n  docker_registry = \"https://registry.example.com\"\n  docker_user = \"robot\"\n  docker_token = \"tok-5e6f7a8b9c0d\"\n}\n";
+    let file = k.write("images.tf", spec);
+    let o = k.run(&["apply", &file, "--auto-approve", "--auth", "basic"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let state = std::fs::read_to_string(k.path("kasm-plan.state.json")).unwrap_or_default();
+    for text in [stdout(&o), stderr(&o), state.clone()] {
+        assert!(!text.contains("tok-5e6f7a8b9c0d"), "token leaked: {text}");
+        assert!(!text.contains(SECRET), "API secret leaked: {text}");
+    }
+    assert!(
+        state.contains("sha256:"),
+        "the token is kept as a fingerprint"
+    );
+    assert_eq!(
+        k.images()[0].docker_token.as_deref(),
+        Some("tok-5e6f7a8b9c0d"),
+        "Kasm got the token"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(k.path("kasm-plan.state.json"))
+            .map(|m| m.permissions().mode() & 0o777)
+            .unwrap_or(0);
+        assert_eq!(mode, 0o600);
+    }
+    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+}
+
+#[test]
+fn apply_without_a_terminal_needs_auto_approve() {
+    let k = Kasm::start();
+    let file = k.write("images.tf", &specs(1, 2048));
+    let o = k.run(&["apply", &file]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(stderr(&o).contains("--auto-approve"), "{}", out(&o));
+    assert!(k.images().is_empty());
+}
+
+#[test]
+fn wait_available_waits_for_the_agents() {
+    let k = Kasm::start();
+    let file = k.write("images.tf", &specs(2, 2048));
+    let o = k.run(&["apply", &file, "--auto-approve", "--wait-available=20"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("All 2 new image(s) are available."),
+        "{}",
+        out(&o)
+    );
+    assert!(k.images().iter().all(|i| i.available));
+}
+
+#[test]
+fn images_lists_the_live_server() {
+    let k = Kasm::start();
+    let file = k.write("images.tf", &specs(3, 2048));
+    assert_eq!(code(&apply(&k, &file)), 0);
+    let o = k.run(&["images", "--name", "kasmweb/app-[01]:*", "--json"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v["images"].as_array().map(Vec::len), Some(2));
+    assert_eq!(v["images"][0]["memory"], 2_048_000_000_i64);
+}
+
+#[test]
+fn without_a_url_the_embedded_simulator_is_used_and_said_so() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("images.tf"), specs(2, 2048)).unwrap_or_else(|e| panic!("{e}"));
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_kasm-plan"))
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("KASM_API_URL")
+            .env(
+                "KASM_PLAN_CACHE_DIR",
+                Path::new(env!("CARGO_TARGET_TMPDIR")).join("kasm-plan-cache"),
+            )
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let o = run(&["apply", "images.tf", "--auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stderr(&o).contains("uses the embedded Kasm simulator"),
+        "{}",
+        out(&o)
+    );
+    assert!(dir.path().join("kasm-plan.sim.json").exists());
+    let o = run(&["plan", "images.tf", "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stderr(&o).contains("uses the embedded Kasm simulator"),
+        "{}",
+        out(&o)
+    );
+    let o = run(&["images", "--json"]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        v["images"].as_array().map(Vec::len),
+        Some(4),
+        "2 stock + 2 applied"
+    );
+}
