@@ -176,7 +176,10 @@ pub(crate) async fn handle(
     let worker = Arc::clone(&shared);
     let hang = fate.hang;
     let work = tokio::spawn(async move {
-        tokio::time::sleep(hang).await;
+        // Even a zero sleep waits for the timer's next millisecond tick.
+        if !hang.is_zero() {
+            tokio::time::sleep(hang).await;
+        }
         api(&worker, endpoint, &headers, &bytes)
     });
     let answer = work.await.unwrap_or_else(|_| crash());

@@ -32,9 +32,22 @@ pub struct Report {
 struct Shared {
     kasm: Kasm,
     core: Mutex<Core>,
-    state: Mutex<Locked>,
+    state: Mutex<Pending>,
+    /// The state file; written by one writer at a time.
+    file: Mutex<Locked>,
+    /// The newest change number on disk (or the write error).
+    durable: tokio::sync::watch::Sender<Result<u64, String>>,
+    /// Wakes the writer.
+    wake: tokio::sync::Notify,
     report: Mutex<Report>,
     progress: Box<dyn Fn(&str) + Send + Sync>,
+}
+
+/// The state in memory, ahead of the file by the changes since the last write.
+struct Pending {
+    next: State,
+    /// Number of the latest change.
+    version: u64,
 }
 
 /// Runs the steps; bookkeeping steps (refresh, forget) first, in one write.
@@ -47,13 +60,18 @@ pub async fn run(
     parallelism: usize,
     progress: Box<dyn Fn(&str) + Send + Sync>,
 ) -> Result<(Report, Locked), Failure> {
+    let next = state.state.clone();
     let shared = Arc::new(Shared {
         kasm,
         core: Mutex::new(core),
-        state: Mutex::new(state),
+        state: Mutex::new(Pending { next, version: 0 }),
+        file: Mutex::new(state),
+        durable: tokio::sync::watch::Sender::new(Ok(0)),
+        wake: tokio::sync::Notify::new(),
         report: Mutex::new(Report::default()),
         progress,
     });
+    let writer = tokio::spawn(write_behind(Arc::clone(&shared)));
     let (bookkeeping, actions): (Vec<Step>, Vec<Step>) = steps
         .into_iter()
         .partition(|s| matches!(s.action, StepAction::Refresh | StepAction::Forget));
@@ -69,7 +87,8 @@ pub async fn run(
                     }
                 }
             }
-        })?;
+        })
+        .await?;
     }
     let observed = Arc::new(observed);
     let permits = Arc::new(Semaphore::new(parallelism.max(1)));
@@ -79,12 +98,12 @@ pub async fn run(
         let observed = Arc::clone(&observed);
         let permits = Arc::clone(&permits);
         tasks.spawn(async move {
-            let Ok(_permit) = permits.acquire_owned().await else {
+            let Ok(permit) = permits.acquire_owned().await else {
                 return;
             };
             let started = Instant::now();
             let address = step.address.clone();
-            match act(&shared, &step, &observed).await {
+            match act(&shared, &step, &observed, permit).await {
                 Ok(line) => {
                     (shared.progress)(&format!(
                         "{address}: {line} after {}s",
@@ -99,6 +118,9 @@ pub async fn run(
         });
     }
     while tasks.join_next().await.is_some() {}
+    // Every action waited for its write, so nothing is left to write.
+    writer.abort();
+    let _ = writer.await;
     let Ok(shared) = Arc::try_unwrap(shared) else {
         return Err(Failure("internal: actions still running".into()));
     };
@@ -106,17 +128,26 @@ pub async fn run(
         .report
         .into_inner()
         .unwrap_or_else(|e| e.into_inner());
-    let state = shared.state.into_inner().unwrap_or_else(|e| e.into_inner());
-    Ok((report, state))
+    let file = shared.file.into_inner().unwrap_or_else(|e| e.into_inner());
+    Ok((report, file))
 }
 
-/// One action: the request, then the state write. Returns the progress text.
-async fn act(shared: &Shared, step: &Step, observed: &[Image]) -> Result<String, String> {
+/// One action: the request, then the state write. The request slot (`permit`)
+/// is given back as soon as Kasm has answered, so the next request does not
+/// wait for this one's write. Returns the progress text.
+async fn act(
+    shared: &Shared,
+    step: &Step,
+    observed: &[Image],
+    permit: tokio::sync::OwnedSemaphorePermit,
+) -> Result<String, String> {
     let body = || step.target_image.clone().unwrap_or_default();
     match step.action {
         StepAction::Create => {
-            let (image, adopted) = create(shared, &body()).await.map_err(|e| e.to_string())?;
-            record(shared, step, &image)?;
+            let created = create(shared, &body()).await;
+            drop(permit);
+            let (image, adopted) = created.map_err(|e| e.to_string())?;
+            record(shared, step, &image).await?;
             let mut report = lock(&shared.report);
             report.added += 1;
             report.created_ids.push(image.image_id.clone());
@@ -135,28 +166,29 @@ async fn act(shared: &Shared, step: &Step, observed: &[Image]) -> Result<String,
                 .iter()
                 .find(|i| i.image_id == id)
                 .ok_or_else(|| format!("image {id} is no longer listed"))?;
-            record(shared, step, image)?;
+            record(shared, step, image).await?;
             lock(&shared.report).added += 1;
             Ok(format!(
                 "Adopted the matching image an interrupted run created [id={id}]"
             ))
         }
         StepAction::Update => {
-            let image = shared
-                .kasm
-                .update(&body())
-                .await
-                .map_err(|e| e.to_string())?;
-            record(shared, step, &image)?;
+            let updated = shared.kasm.update(&body()).await;
+            drop(permit);
+            let image = updated.map_err(|e| e.to_string())?;
+            record(shared, step, &image).await?;
             lock(&shared.report).changed += 1;
             Ok(format!("Modifications complete [id={}]", image.image_id))
         }
         StepAction::Delete => {
             let id = step.image_id.clone().unwrap_or_default();
-            shared.kasm.delete(&id).await.map_err(|e| e.to_string())?;
+            let deleted = shared.kasm.delete(&id).await;
+            drop(permit);
+            deleted.map_err(|e| e.to_string())?;
             update_state(shared, |state| {
                 state.resources.remove(&step.address);
             })
+            .await
             .map_err(|Failure(m)| m)?;
             lock(&shared.report).destroyed += 1;
             Ok("Destruction complete".to_owned())
@@ -190,7 +222,7 @@ async fn create(shared: &Shared, body: &Map<String, Value>) -> Result<(Image, bo
 /// Asks the core which unowned image matches the body.
 fn recognise(shared: &Shared, body: &Map<String, Value>, images: &[Image]) -> Option<Image> {
     let owned: BTreeSet<String> = lock(&shared.state)
-        .state
+        .next
         .resources
         .values()
         .map(|r| r.image_id.clone())
@@ -205,7 +237,7 @@ fn recognise(shared: &Shared, body: &Map<String, Value>, images: &[Image]) -> Op
 }
 
 /// Records an image Kasm returned under the step's address.
-fn record(shared: &Shared, step: &Step, image: &Image) -> Result<(), String> {
+async fn record(shared: &Shared, step: &Step, image: &Image) -> Result<(), String> {
     let entry: StateResource = lock(&shared.core)
         .call(
             "record",
@@ -219,15 +251,54 @@ fn record(shared: &Shared, step: &Step, image: &Image) -> Result<(), String> {
     update_state(shared, |state| {
         state.resources.insert(step.address.clone(), entry);
     })
+    .await
     .map_err(|Failure(m)| m)
 }
 
-/// Changes the state and writes it at once.
-fn update_state(shared: &Shared, change: impl FnOnce(&mut State)) -> Result<(), Failure> {
-    let mut locked = lock(&shared.state);
-    let mut state = locked.state.clone();
-    change(&mut state);
-    locked.save(state).map_err(Failure)
+/// Changes the state and returns once the change is on disk. Changes that
+/// finish while a write is under way share the next write (group commit), so
+/// every finished action is recorded before it is reported, without one full
+/// rewrite per action.
+async fn update_state(shared: &Shared, change: impl FnOnce(&mut State)) -> Result<(), Failure> {
+    let version = {
+        let mut pending = lock(&shared.state);
+        change(&mut pending.next);
+        pending.version += 1;
+        pending.version
+    };
+    shared.wake.notify_one();
+    let mut durable = shared.durable.subscribe();
+    let seen = durable
+        .wait_for(|d| d.as_ref().map_or(true, |v| *v >= version))
+        .await
+        .map_err(|_| Failure("the state writer stopped".into()))?;
+    match &*seen {
+        Ok(_) => Ok(()),
+        Err(e) => Err(Failure(e.clone())),
+    }
+}
+
+/// Writes the newest state whenever there are changes not yet on disk.
+async fn write_behind(shared: Arc<Shared>) {
+    loop {
+        shared.wake.notified().await;
+        loop {
+            let written = shared.durable.borrow().clone();
+            let Ok(written) = written else { return };
+            let (snapshot, version) = {
+                let pending = lock(&shared.state);
+                (pending.next.clone(), pending.version)
+            };
+            if version <= written {
+                break;
+            }
+            let task_shared = Arc::clone(&shared);
+            let saved = tokio::task::spawn_blocking(move || lock(&task_shared.file).save(snapshot))
+                .await
+                .unwrap_or_else(|e| Err(e.to_string()));
+            let _ = shared.durable.send(saved.map(|()| version));
+        }
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
