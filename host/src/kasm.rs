@@ -157,7 +157,7 @@ pub struct Kasm {
 /// TLS and timeout settings.
 #[derive(Clone, Debug, Default)]
 pub struct Transport {
-    /// PEM file of a private CA to trust (in addition to the system's).
+    /// PEM file of a private CA to trust instead of the system's roots.
     pub ca_cert: Option<std::path::PathBuf>,
     /// Accept any certificate.
     pub insecure: bool,
@@ -183,9 +183,14 @@ impl Kasm {
                 .map_err(|e| format!("cannot read --ca-cert {}: {e}", path.display()))?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem)
                 .map_err(|e| format!("--ca-cert {}: not a PEM certificate: {e}", path.display()))?;
-            for cert in certs {
-                builder = builder.add_root_certificate(cert);
+            if certs.is_empty() {
+                return Err(format!(
+                    "--ca-cert {}: no PEM certificate in the file",
+                    path.display()
+                ));
             }
+            // Like curl's --cacert: the given CA replaces the system's roots.
+            builder = builder.tls_certs_only(certs);
         }
         if transport.insecure {
             builder = builder.danger_accept_invalid_certs(true);

@@ -655,3 +655,63 @@ fn without_a_url_the_embedded_simulator_is_used_and_said_so() {
         "2 stock + 2 applied"
     );
 }
+
+/// A simulator serving HTTPS with a certificate from a private CA; returns the CA's PEM.
+fn tls_kasm() -> (Kasm, String) {
+    let ca_key = rcgen::KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
+    let mut ca_params =
+        rcgen::CertificateParams::new(Vec::<String>::new()).unwrap_or_else(|e| panic!("{e}"));
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "kasm-plan test CA");
+    ca_params.key_usages = vec![
+        rcgen::KeyUsagePurpose::KeyCertSign,
+        rcgen::KeyUsagePurpose::CrlSign,
+    ];
+    let ca = ca_params
+        .self_signed(&ca_key)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let key = rcgen::KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
+    let cert = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
+        .and_then(|p| p.signed_by(&key, &issuer))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let k = Kasm::with(Config {
+        keys: vec![ApiKey::admin(KEY, SECRET)],
+        tls: Some(kasm_sim::Tls {
+            cert_pem: cert.pem().into_bytes(),
+            key_pem: key.serialize_pem().into_bytes(),
+        }),
+        ..Config::default()
+    });
+    (k, ca.pem())
+}
+
+#[test]
+fn tls_is_verified_unless_told_otherwise() {
+    let (k, ca) = tls_kasm();
+    assert!(k.sim().url().starts_with("https://"));
+    let file = k.write("images.tf", &specs(1, 2048));
+    // An unknown CA: refused before any request.
+    let o = k.run(&["plan", &file]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(
+        stderr(&o).to_lowercase().contains("certificate"),
+        "{}",
+        out(&o)
+    );
+    // Trusting the private CA: works.
+    k.write("ca.pem", &ca);
+    let o = k.run(&["apply", &file, "--auto-approve", "--ca-cert", "ca.pem"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert_eq!(k.images().len(), 1);
+    // --insecure works too, and says what it costs.
+    let o = k.run(&["plan", &file, "--insecure", "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(stderr(&o).contains("Warning: --insecure"), "{}", out(&o));
+    // A file that is not a certificate is a clear error.
+    let o = k.run(&["plan", &file, "--ca-cert", "images.tf"]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(stderr(&o).contains("--ca-cert"), "{}", out(&o));
+}

@@ -51,6 +51,23 @@ pub struct Config {
     pub max_body: usize,
     /// Faults from the start (changeable at run time via `/_sim/faults`).
     pub faults: Faults,
+    /// Serve HTTPS with this certificate chain and key (PEM) instead of HTTP.
+    pub tls: Option<Tls>,
+}
+
+/// A certificate chain and its private key, PEM-encoded.
+#[derive(Clone)]
+pub struct Tls {
+    /// The certificate chain.
+    pub cert_pem: Vec<u8>,
+    /// The private key.
+    pub key_pem: Vec<u8>,
+}
+
+impl std::fmt::Debug for Tls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Tls(..)")
+    }
 }
 
 impl Default for Config {
@@ -64,6 +81,7 @@ impl Default for Config {
             licensed: true,
             max_body: 1024 * 1024,
             faults: Faults::default(),
+            tls: None,
         }
     }
 }
@@ -74,12 +92,14 @@ pub struct Simulator {
     shared: Arc<Shared>,
     shutdown: oneshot::Sender<()>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    https: bool,
 }
 
 impl Simulator {
     /// Binds and starts serving in the background.
     pub async fn start(config: Config) -> std::io::Result<Simulator> {
         let listener = tokio::net::TcpListener::bind(config.listen).await?;
+        let tls_on = config.tls.is_some();
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             db: Mutex::new(config.db),
@@ -108,18 +128,37 @@ impl Simulator {
             server::handle(Arc::clone(&state), method, uri, headers, body)
         });
         let (shutdown, stopped) = oneshot::channel();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
+        let task = match config.tls {
+            None => tokio::spawn(async move {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async {
+                        let _ = stopped.await;
+                    })
+                    .await
+            }),
+            Some(tls) => {
+                let rustls =
+                    axum_server::tls_rustls::RustlsConfig::from_pem(tls.cert_pem, tls.key_pem)
+                        .await?;
+                let server =
+                    axum_server::tls_rustls::from_tcp_rustls(listener.into_std()?, rustls)?;
+                let handle = axum_server::Handle::new();
+                let stopper = handle.clone();
+                tokio::spawn(async move {
                     let _ = stopped.await;
-                })
-                .await
-        });
+                    stopper.graceful_shutdown(Some(Duration::from_secs(5)));
+                });
+                tokio::spawn(
+                    async move { server.handle(handle).serve(app.into_make_service()).await },
+                )
+            }
+        };
         Ok(Simulator {
             addr,
             shared,
             shutdown,
             task,
+            https: tls_on,
         })
     }
 
@@ -128,9 +167,14 @@ impl Simulator {
         self.addr
     }
 
-    /// `http://<addr>`.
+    /// `http://<addr>`, or `https://localhost:<port>` when serving TLS (the
+    /// name a test certificate is made for).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        if self.https {
+            format!("https://localhost:{}", self.addr.port())
+        } else {
+            format!("http://{}", self.addr)
+        }
     }
 
     /// Accepts another API key from now on.

@@ -47,6 +47,12 @@ struct Args {
     /// Largest request body accepted, in bytes.
     #[arg(long, default_value_t = 1024 * 1024)]
     max_body: usize,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key).
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 fn parse_faults(text: &str) -> Result<Faults, String> {
@@ -89,6 +95,13 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         licensed: !args.unlicensed,
         max_body: args.max_body,
         faults: args.faults.unwrap_or_default(),
+        tls: match (&args.tls_cert, &args.tls_key) {
+            (Some(cert), Some(key)) => Some(kasm_sim::Tls {
+                cert_pem: std::fs::read(cert)?,
+                key_pem: std::fs::read(key)?,
+            }),
+            _ => None,
+        },
     };
     let sim = Simulator::start(config).await?;
     // The one line tools read: where it listens.

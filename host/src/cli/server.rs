@@ -20,7 +20,7 @@ pub struct ServerArgs {
     /// How the API key is sent.
     #[arg(long, value_enum, default_value_t = AuthForm::Body)]
     pub auth: AuthForm,
-    /// Trust this PEM CA certificate (a private CA).
+    /// Trust this PEM CA certificate (a private CA) instead of the system's roots.
     #[arg(long, value_name = "FILE")]
     pub ca_cert: Option<PathBuf>,
     /// Do not verify the server's certificate (unsafe; warns).
