@@ -715,3 +715,32 @@ fn tls_is_verified_unless_told_otherwise() {
     assert_eq!(code(&o), 1, "{}", out(&o));
     assert!(stderr(&o).contains("--ca-cert"), "{}", out(&o));
 }
+
+#[test]
+fn refresh_false_and_refresh_only() {
+    let k = Kasm::start();
+    let file = k.write("images.tf", &specs(1, 2048));
+    assert_eq!(code(&apply(&k, &file)), 0);
+    let image = serde_json::to_value(&k.images()[0]).unwrap_or_default();
+    let answer = k.post("update_image", json!({"image_id": image["image_id"], "name": image["name"],
+        "friendly_name": image["friendly_name"], "image_src": image["image_src"], "memory": 3_000_000_000_i64}));
+    assert!(answer.get("image").is_some(), "{answer}");
+    // Without a refresh the change on Kasm is not seen, and Kasm is not asked.
+    let reads = k.sim().request_count("/api/public/get_images");
+    let o = k.run(&["plan", &file, "--refresh=false", "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert_eq!(k.sim().request_count("/api/public/get_images"), reads);
+    // Refresh-only shows the drift and changes no image.
+    let o = k.run(&["plan", &file, "--refresh-only"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(stdout(&o).contains("~ memory = 2048 MB -> 3000 MB"), "{}", out(&o));
+    assert!(stdout(&o).contains("refresh-only plan"), "{}", out(&o));
+    let o = k.run(&["apply", &file, "--refresh-only", "--auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert_eq!(k.sim().request_count("/api/public/update_image"), 1, "only the other admin's update");
+    assert_eq!(k.state()["resources"]["kasm_image.app_0"]["attributes"]["memory"], 3000);
+    // Now the plan is an ordinary config change, with no drift to report.
+    let o = k.run(&["plan", &file]);
+    assert!(stdout(&o).contains("~ memory = 3000 MB -> 2048 MB"), "{}", out(&o));
+    assert!(!stdout(&o).contains("changed outside"), "{}", out(&o));
+}

@@ -94,6 +94,8 @@ impl wit::Guest for Engine {
                 options: PlanOptions {
                     unchanged_values: options.unchanged_values,
                 },
+                from_state: false,
+                refresh_only: false,
             })
         })();
         let request = match request {

@@ -183,6 +183,32 @@ pub fn steps(
     out
 }
 
+/// The steps of a refresh-only apply: every address takes Kasm's current
+/// values, and addresses whose image is gone are forgotten.
+pub fn refresh_steps(state: &State, observed: &[Image]) -> Vec<Step> {
+    let by_id: BTreeMap<String, &Image> = observed.iter().map(|i| (canon(&i.image_id), i)).collect();
+    state
+        .resources
+        .iter()
+        .map(|(address, r)| {
+            let image = by_id.get(&canon(&r.image_id));
+            Step {
+                address: address.clone(),
+                action: if image.is_some() {
+                    StepAction::Refresh
+                } else {
+                    StepAction::Forget
+                },
+                image_id: Some(r.image_id.clone()),
+                target_image: None,
+                token_fingerprint: None,
+                prevent_destroy: r.prevent_destroy,
+                record: image.map(|i| r.refreshed(i)),
+            }
+        })
+        .collect()
+}
+
 /// The state entry for an image Kasm returned after a create, update or adopt
 /// (or an import: no fingerprint, no `prevent_destroy`).
 pub fn record(

@@ -154,6 +154,14 @@ pub struct PlanRequest {
     /// Planning options.
     #[serde(default, flatten)]
     pub options: PlanOptions,
+    /// Plan without a refresh: ignore `observed` and assume Kasm still holds
+    /// what the state recorded (Terraform's `-refresh=false`).
+    #[serde(default)]
+    pub from_state: bool,
+    /// Only bring the state up to date with Kasm: no creates, updates or
+    /// deletes (Terraform's `-refresh-only`); the plan lists drift only.
+    #[serde(default)]
+    pub refresh_only: bool,
 }
 
 /// `plan` output.
@@ -348,7 +356,25 @@ fn plan_resources(
         .iter()
         .map(|r| (r.name.clone(), r.spec.clone()))
         .collect();
-    match crate::plan::plan(&desired, &req.state, &req.observed, &req.options) {
+    let assumed;
+    let observed = if req.from_state {
+        assumed = assumed_images(&req.state);
+        &assumed
+    } else {
+        &req.observed
+    };
+    let planned = crate::plan::plan(&desired, &req.state, observed, &req.options).map(|mut p| {
+        // Without a refresh nothing is known to have changed on Kasm.
+        if req.from_state {
+            p.resource_drift.clear();
+        }
+        if req.refresh_only {
+            p.resource_changes.clear();
+            p.summary = crate::plan::Summary::default();
+        }
+        p
+    });
+    match planned {
         Ok(plan) => PlanResponse {
             ok: true,
             plan: Some(plan),
@@ -363,6 +389,15 @@ fn plan_resources(
             }
         }
     }
+}
+
+/// The images the state records, as Kasm would list them.
+fn assumed_images(state: &State) -> Vec<Image> {
+    state
+        .resources
+        .values()
+        .map(|r| crate::wire::assumed_image(&r.image_id, &r.attributes))
+        .collect()
 }
 
 /// `apply_steps` output: the plan and the steps that carry it out.
@@ -389,7 +424,11 @@ pub fn apply_steps(req: &PlanRequest) -> StepsResponse {
         Some(plan) if answer.ok => {
             let desired: BTreeMap<String, ImageSpec> =
                 resources.into_iter().map(|r| (r.name, r.spec)).collect();
-            apply::steps(plan, &desired, &req.state, &req.observed)
+            if req.refresh_only {
+                apply::refresh_steps(&req.state, &req.observed)
+            } else {
+                apply::steps(plan, &desired, &req.state, &req.observed)
+            }
         }
         _ => Vec::new(),
     };

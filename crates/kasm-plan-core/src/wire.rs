@@ -40,6 +40,26 @@ pub fn update_body(
     body
 }
 
+/// The image a state entry describes, in wire form: what Kasm would list if
+/// nothing had changed since the last apply (for planning without a refresh).
+pub fn assumed_image(image_id: &str, attrs: &Attributes) -> Image {
+    let mut body = Map::new();
+    for field in attrs.set_fields() {
+        if field.kind() == Kind::Secret {
+            // Kasm shows a stored token masked; the state keeps its fingerprint.
+            body.insert(field.wire_name().to_owned(), Value::from(TOKEN_MASK));
+        } else {
+            put(&mut body, field, attrs.get(field), None);
+        }
+    }
+    body.insert("image_id".to_owned(), Value::from(image_id));
+    body.insert("available".to_owned(), Value::Bool(true));
+    serde_json::from_value(Value::Object(body)).unwrap_or_else(|_| Image {
+        image_id: image_id.to_owned(),
+        ..Image::default()
+    })
+}
+
 /// Writes one field in wire form. Secrets come from `token`, never from plan values.
 fn put(body: &mut Map<String, Value>, field: Field, value: &Value, token: Option<&Secret>) {
     let wire = field.wire_name().to_owned();

@@ -39,6 +39,9 @@ pub struct ApplyArgs {
     /// Treat warnings as errors.
     #[arg(long)]
     pub strict: bool,
+    /// Only write Kasm's current values (drift) to the state; change no image.
+    #[arg(long)]
+    pub refresh_only: bool,
     #[command(flatten)]
     pub server: ServerArgs,
 }
@@ -81,6 +84,8 @@ async fn apply(engine: &EngineArgs, args: &ApplyArgs) -> Outcome {
             options: PlanOptions {
                 unchanged_values: saved.is_some(),
             },
+            from_state: false,
+            refresh_only: args.refresh_only,
         },
     )?;
     let texts = super::texts(&sources);

@@ -38,6 +38,14 @@ pub struct PlanArgs {
     /// Print the plan as Terraform-shaped plan JSON.
     #[arg(long)]
     pub json: bool,
+    /// Read the images from the server first; `--refresh=false` plans against
+    /// the state alone, as if Kasm still held what it records.
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub refresh: bool,
+    /// Show only what changed on Kasm since the last apply (drift); `apply
+    /// --refresh-only` writes it to the state.
+    #[arg(long)]
+    pub refresh_only: bool,
     /// Wait this long (seconds) for the state lock held by another run.
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     pub lock_timeout: u64,
@@ -48,6 +56,14 @@ pub struct PlanArgs {
 pub fn run(engine: &EngineArgs, args: &PlanArgs) -> Outcome {
     let sources = input::sources(&args.files)?;
     let (observed, state, state_file) = match &args.observed {
+        _ if !args.refresh => {
+            let path = args
+                .state
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(state_file::DEFAULT));
+            let locked = Locked::open(&path, Duration::from_secs(args.lock_timeout), "plan")?;
+            (Vec::new(), locked.state.clone(), Some(path))
+        }
         Some(path) => {
             let observed = input::images(path)?;
             let (state, state_file) = input::state(args.state.as_deref())?;
@@ -69,6 +85,8 @@ pub fn run(engine: &EngineArgs, args: &PlanArgs) -> Outcome {
             options: PlanOptions {
                 unchanged_values: args.json || args.out.is_some(),
             },
+            from_state: !args.refresh,
+            refresh_only: args.refresh_only,
         },
     )?;
     let texts: Texts = sources
@@ -113,7 +131,11 @@ pub fn run(engine: &EngineArgs, args: &PlanArgs) -> Outcome {
         for d in &answer.diagnostics {
             println!("{}", render::diagnostic(d, &texts));
         }
-        print!("{}", render::plan(&plan));
+        if args.refresh_only {
+            print!("{}", render::refresh_only(&plan));
+        } else {
+            print!("{}", render::plan(&plan));
+        }
         if let Some(out) = &args.out {
             println!("\nSaved the plan to {}.", out.display());
         }

@@ -115,6 +115,21 @@ pub fn plan(plan: &Plan) -> String {
     out
 }
 
+/// A refresh-only plan: the drift, and what applying it does.
+pub fn refresh_only(plan: &Plan) -> String {
+    if plan.resource_drift.is_empty() {
+        return "No changes. The state matches the images on Kasm.\n".to_owned();
+    }
+    let mut out = String::new();
+    out.push_str("Note: Objects have changed outside of kasm-plan\n\n");
+    out.push_str("kasm-plan detected the following changes made outside of kasm-plan since the last apply:\n");
+    for d in &plan.resource_drift {
+        drift(&mut out, d);
+    }
+    out.push_str("\nThis is a refresh-only plan: `apply --refresh-only` records these values in the state and changes no image.\n");
+    out
+}
+
 fn drift(out: &mut String, d: &Drift) {
     if d.deleted {
         let _ = writeln!(out, "\n  # {} has been deleted", d.address);
