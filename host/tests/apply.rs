@@ -733,14 +733,70 @@ fn refresh_false_and_refresh_only() {
     // Refresh-only shows the drift and changes no image.
     let o = k.run(&["plan", &file, "--refresh-only"]);
     assert_eq!(code(&o), 0, "{}", out(&o));
-    assert!(stdout(&o).contains("~ memory = 2048 MB -> 3000 MB"), "{}", out(&o));
+    assert!(
+        stdout(&o).contains("~ memory = 2048 MB -> 3000 MB"),
+        "{}",
+        out(&o)
+    );
     assert!(stdout(&o).contains("refresh-only plan"), "{}", out(&o));
     let o = k.run(&["apply", &file, "--refresh-only", "--auto-approve"]);
     assert_eq!(code(&o), 0, "{}", out(&o));
-    assert_eq!(k.sim().request_count("/api/public/update_image"), 1, "only the other admin's update");
-    assert_eq!(k.state()["resources"]["kasm_image.app_0"]["attributes"]["memory"], 3000);
+    assert_eq!(
+        k.sim().request_count("/api/public/update_image"),
+        1,
+        "only the other admin's update"
+    );
+    assert_eq!(
+        k.state()["resources"]["kasm_image.app_0"]["attributes"]["memory"],
+        3000
+    );
     // Now the plan is an ordinary config change, with no drift to report.
     let o = k.run(&["plan", &file]);
-    assert!(stdout(&o).contains("~ memory = 3000 MB -> 2048 MB"), "{}", out(&o));
+    assert!(
+        stdout(&o).contains("~ memory = 3000 MB -> 2048 MB"),
+        "{}",
+        out(&o)
+    );
     assert!(!stdout(&o).contains("changed outside"), "{}", out(&o));
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_finishes_the_requests_in_flight_and_records_them() {
+    let k = Kasm::start();
+    k.faults(json!({"latency_ms": 50}));
+    let file = k.write("images.tf", &specs(60, 2048));
+    let child = k
+        .command(&["apply", &file, "--auto-approve", "--parallelism", "2"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Interrupt once some creates are done.
+    for _ in 0..200 {
+        if k.images().len() >= 4 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(status.success());
+    let o = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(stderr(&o).contains("Interrupt received"), "{}", out(&o));
+    assert!(stderr(&o).contains("were not started"), "{}", out(&o));
+    let made = k.images().len();
+    assert!(made < 60, "stopped early: {made}");
+    assert_eq!(
+        k.state()["resources"].as_object().map(|r| r.len()),
+        Some(made),
+        "every image made is in the state"
+    );
+    k.faults(json!({}));
+    assert_eq!(code(&apply(&k, &file)), 0);
+    assert_eq!(k.names().len(), 60);
+    assert!(k.names().values().all(|n| *n == 1));
 }

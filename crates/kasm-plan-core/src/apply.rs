@@ -186,7 +186,8 @@ pub fn steps(
 /// The steps of a refresh-only apply: every address takes Kasm's current
 /// values, and addresses whose image is gone are forgotten.
 pub fn refresh_steps(state: &State, observed: &[Image]) -> Vec<Step> {
-    let by_id: BTreeMap<String, &Image> = observed.iter().map(|i| (canon(&i.image_id), i)).collect();
+    let by_id: BTreeMap<String, &Image> =
+        observed.iter().map(|i| (canon(&i.image_id), i)).collect();
     state
         .resources
         .iter()

@@ -157,7 +157,7 @@ async fn apply(engine: &EngineArgs, args: &ApplyArgs) -> Outcome {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let mut failed = !report.failures.is_empty();
+    let mut failed = !report.failures.is_empty() || report.not_started > 0;
     if let (Some(limit), false) = (args.wait_available, report.created_ids.is_empty())
         && let Err(Failure(m)) = wait_available(&kasm, &report.created_ids, limit).await
     {
@@ -168,6 +168,12 @@ async fn apply(engine: &EngineArgs, args: &ApplyArgs) -> Outcome {
     drop(locked);
     for (address, message) in &report.failures {
         eprintln!("Error: {address}: {message}");
+    }
+    if report.not_started > 0 {
+        eprintln!(
+            "Error: interrupted; {} action(s) were not started",
+            report.not_started
+        );
     }
     let summary = format!(
         "Resources: {} added, {} changed, {} destroyed.",

@@ -26,6 +26,8 @@ pub struct Report {
     pub created_ids: Vec<String>,
     /// `(address, message)` of each failed action.
     pub failures: Vec<(String, String)>,
+    /// Actions not started because the run was interrupted.
+    pub not_started: usize,
 }
 
 /// Shared between the concurrent actions.
@@ -92,6 +94,18 @@ pub async fn run(
     }
     let observed = Arc::new(observed);
     let permits = Arc::new(Semaphore::new(parallelism.max(1)));
+    // Ctrl-C: start nothing new, let the requests in flight finish and be recorded.
+    let interrupt = {
+        let permits = Arc::clone(&permits);
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!(
+                    "\nInterrupt received: finishing the requests in flight, then stopping..."
+                );
+                permits.close();
+            }
+        })
+    };
     let mut tasks = tokio::task::JoinSet::new();
     for step in actions {
         let shared = Arc::clone(&shared);
@@ -99,6 +113,7 @@ pub async fn run(
         let permits = Arc::clone(&permits);
         tasks.spawn(async move {
             let Ok(permit) = permits.acquire_owned().await else {
+                lock(&shared.report).not_started += 1;
                 return;
             };
             let started = Instant::now();
@@ -118,6 +133,7 @@ pub async fn run(
         });
     }
     while tasks.join_next().await.is_some() {}
+    interrupt.abort();
     // Every action waited for its write, so nothing is left to write.
     writer.abort();
     let _ = writer.await;
