@@ -17,3 +17,5 @@ step "demo"
 bash scripts/demo.sh >/dev/null
 step "tests: unit, shared vectors, properties, doc"
 cargo test --workspace
+step "npm package: vectors, API, page in headless Chromium, types, packed install"
+bash scripts/test-js.sh

@@ -1,0 +1,19 @@
+import type {
+  Desired, Image, ImageFilter, ParseResult, Plan, PlanOptions, PlanResult, SourceOptions, State,
+  TerraformPlanJson, ValidateResult,
+} from './types.js';
+
+export * from './types.js';
+
+/** Parses, types and checks a spec source (HCL or JSON): every problem at once. */
+export function validate(source: string, options?: SourceOptions): ValidateResult;
+/** Parses and types a spec source: specs by name, and parse and type errors. */
+export function parse(source: string, options?: Omit<SourceOptions, 'strict'>): ParseResult;
+/** The `kasm_images` data source: matching images, in order. Throws on an invalid pattern. */
+export function filterImages(images: Image[], filter?: ImageFilter): Image[];
+/** Plans the desired specs against the state and the images on Kasm. */
+export function plan(desired: Desired, state?: State | null, observed?: Image[] | null, options?: PlanOptions): PlanResult;
+/** Terraform-shaped plan JSON for a plan. */
+export function planToJson(plan: Plan): TerraformPlanJson;
+/** The JSON-in/JSON-out facade: any operation by name (`validate`, `plan`, ...) on JSON text. */
+export function call(operation: string, requestJson: string): string;

@@ -1,0 +1,82 @@
+// The typed functions, as a Node user calls them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { validate, parse, filterImages, plan, planToJson } from '../node.js';
+
+const TF = `resource "kasm_image" "terminal" {
+  name          = "kasmweb/terminal:1.18.0"
+  image_src     = "img/thumbnails/terminal.png"
+  friendly_name = "Terminal"
+  memory        = 2768
+  cores         = 2
+}
+`;
+
+test('validate reports line, column, code and help', () => {
+  const result = validate(TF.replace('2768', '10'), { fileName: 'images.tf' });
+  assert.equal(result.valid, false);
+  const [d] = result.diagnostics;
+  assert.equal(d.code, 'memory_out_of_range');
+  assert.deepEqual(d.location.start, { line: 5, column: 3 });
+  assert.equal(d.file, 'images.tf');
+  assert.match(d.help, /MB/);
+  assert.equal(validate(TF).valid, true);
+});
+
+test('strict turns warnings into errors', () => {
+  const latest = TF.replace(':1.18.0', ':latest');
+  assert.equal(validate(latest).valid, true);
+  assert.equal(validate(latest, { strict: true }).valid, false);
+});
+
+test('parse returns specs by name, with secrets hidden', () => {
+  const result = parse(TF.replace('cores         = 2', 'docker_token = "hunter2"'));
+  assert.deepEqual(Object.keys(result.specs), ['terminal']);
+  assert.equal(result.specs.terminal.memory, 2768);
+  assert.equal(result.specs.terminal.docker_token, '(sensitive value)');
+  assert.ok(!JSON.stringify(result).includes('hunter2'));
+});
+
+const images = [
+  { image_id: 'a'.repeat(32), name: 'kasmweb/terminal:1.18.0', enabled: true, memory: 2768000000, cores: 2 },
+  { image_id: 'b'.repeat(32), name: 'kasmweb/chrome:1.18.0', enabled: false, memory: 4096000000, cores: 2 },
+];
+
+test('filterImages is the kasm_images data source', () => {
+  assert.deepEqual(filterImages(images, { name: 'kasmweb/*' }).map((i) => i.image_id), ['a'.repeat(32), 'b'.repeat(32)]);
+  assert.deepEqual(filterImages(images, { enabled: false }).map((i) => i.name), ['kasmweb/chrome:1.18.0']);
+  assert.equal(filterImages(images).length, 2);
+  assert.throws(() => filterImages(images, { name: 'kasmweb/[x' }), /invalid/);
+  assert.throws(() => filterImages('nope'), /images/);
+});
+
+test('plan takes text, files or a spec object', () => {
+  const fromText = plan(TF, null, []);
+  assert.equal(fromText.ok, true);
+  assert.equal(fromText.plan.summary.add, 1);
+  const fromFiles = plan([{ source: TF, fileName: 'a.tf' }, { source: '{"images": {}}', fileName: 'b.json' }]);
+  assert.equal(fromFiles.plan.summary.add, 1);
+  const fromObject = plan({ images: { terminal: { name: 'kasmweb/terminal:1.18.0', image_src: 'x.png', friendly_name: 'T', memory: 2768 } } });
+  assert.equal(fromObject.plan.resource_changes[0].action, 'create');
+  const invalid = plan(TF.replace('2768', '10'));
+  assert.equal(invalid.ok, false);
+  assert.equal(invalid.diagnostics[0].code, 'memory_out_of_range');
+});
+
+test('plan against observed images and state, then Terraform plan JSON', () => {
+  const state = {
+    version: 1, serial: 1, lineage: 'l',
+    resources: { 'kasm_image.terminal': { image_id: 'a'.repeat(32), attributes: { name: 'kasmweb/terminal:1.18.0', image_src: 'img/thumbnails/terminal.png', friendly_name: 'Terminal', memory: 2768, cores: 2, enabled: true } } },
+  };
+  const observed = [{ ...images[0], image_src: 'img/thumbnails/terminal.png', friendly_name: 'Terminal', memory: 4096000000 }];
+  const result = plan(TF, state, observed, { unchangedValues: true });
+  assert.equal(result.ok, true, JSON.stringify(result.diagnostics));
+  const [change] = result.plan.resource_changes;
+  assert.equal(change.action, 'update');
+  assert.equal(change.reason, 'drift');
+  assert.deepEqual(change.changes, [{ field: 'memory', before: 4096, after: 2768 }]);
+  const tf = planToJson(result.plan);
+  assert.equal(tf.format_version, '1.2');
+  assert.deepEqual(tf.resource_changes[0].change.actions, ['update']);
+  assert.throws(() => planToJson({}), /plan/);
+});

@@ -1,0 +1,24 @@
+// A small typed program: `tsc --noEmit` checks it against the declarations.
+import { validate, plan, filterImages, planToJson, type Diagnostic, type Image, type State } from 'kasm-plan/node';
+import init, { validate as validateWeb } from 'kasm-plan/web';
+
+const source: string = 'resource "kasm_image" "t" { name = "kasmweb/terminal:1.18.0" }';
+const result = validate(source, { format: 'hcl', fileName: 't.tf', strict: true });
+const first: Diagnostic | undefined = result.diagnostics[0];
+const line: number | undefined = first?.location?.start.line;
+
+const images: Image[] = [{ image_id: '0'.repeat(32), name: 'kasmweb/terminal:1.18.0', memory: 2768000000 }];
+const enabled: Image[] = filterImages(images, { name: 'kasmweb/*', enabled: true });
+const state: State = { version: 1, resources: {} };
+const planned = plan([{ source, fileName: 't.tf' }], state, enabled, { unchangedValues: true });
+if (planned.ok && planned.plan) {
+  const adds: number = planned.plan.summary.add;
+  const actions: string[][] = planToJson(planned.plan).resource_changes.map((c) => c.change.actions);
+  console.log(line, adds, actions);
+}
+
+async function inBrowser(): Promise<boolean> {
+  await init(new URL('https://example.invalid/kasm_plan_bg.wasm'));
+  return validateWeb('{"images": {}}').valid;
+}
+void inBrowser;

@@ -1,0 +1,79 @@
+// Runs every shared vector (tests/vectors) through the package: the answer
+// must match the vector's expectation and equal, byte for byte, the native
+// core's answer (written by `cargo run -p kasm-plan-core --example vector_answers`).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { call } from '../node.js';
+
+const dir = new URL('../../tests/vectors/', import.meta.url);
+const native = JSON.parse(readFileSync(process.env.KASM_PLAN_NATIVE_ANSWERS ??
+  new URL('../build/native-answers.json', import.meta.url), 'utf8'));
+
+/** Joins `source` line arrays, as the vector format allows. */
+function prepare(request) {
+  const join = (holder) => {
+    if (holder && Array.isArray(holder.source)) holder.source = holder.source.join('\n');
+  };
+  join(request);
+  join(request.desired);
+  for (const s of request.sources ?? []) join(s);
+  for (const s of request.desired?.sources ?? []) join(s);
+  return request;
+}
+
+/** The vector README's matching rule; returns the mismatches. */
+export function mismatches(expect, actual, path = '$', out = []) {
+  if (expect !== null && typeof expect === 'object' && !Array.isArray(expect)) {
+    if ('$contains' in expect && Object.keys(expect).length === 1) {
+      if (typeof actual !== 'string' || !actual.includes(expect.$contains)) {
+        out.push(`${path}: expected text containing ${JSON.stringify(expect.$contains)}, got ${JSON.stringify(actual)}`);
+      }
+      return out;
+    }
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) {
+      out.push(`${path}: expected an object, got ${JSON.stringify(actual)}`);
+      return out;
+    }
+    for (const [k, v] of Object.entries(expect)) mismatches(v, actual[k] ?? null, `${path}.${k}`, out);
+    return out;
+  }
+  if (Array.isArray(expect)) {
+    if (!Array.isArray(actual) || actual.length !== expect.length) {
+      out.push(`${path}: expected ${expect.length} items, got ${JSON.stringify(actual)}`);
+      return out;
+    }
+    expect.forEach((v, i) => mismatches(v, actual[i], `${path}[${i}]`, out));
+    return out;
+  }
+  if (typeof expect === 'number' && typeof actual === 'number') {
+    if (expect !== actual) out.push(`${path}: expected ${expect}, got ${actual}`);
+    return out;
+  }
+  if (expect !== actual) out.push(`${path}: expected ${JSON.stringify(expect)}, got ${JSON.stringify(actual)}`);
+  return out;
+}
+
+const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+
+test('there are vectors to run', () => {
+  assert.ok(files.length >= 100, `found ${files.length}`);
+  assert.equal(Object.keys(native).length, files.length, 'the native answers cover every vector');
+});
+
+for (const file of files) {
+  test(file, () => {
+    const vector = JSON.parse(readFileSync(new URL(file, dir), 'utf8'));
+    const answer = call(vector.operation, JSON.stringify(prepare(vector.request)));
+    assert.deepEqual(mismatches(vector.expect, JSON.parse(answer)), []);
+    assert.equal(answer, native[file], 'same answer as the native core');
+  });
+}
+
+test('the matcher finds what differs', () => {
+  assert.deepEqual(mismatches({ a: 1 }, { a: 1, b: 2 }), []);
+  assert.equal(mismatches({ a: 1 }, { a: 2 }).length, 1);
+  assert.equal(mismatches([1], [1, 2]).length, 1);
+  assert.equal(mismatches({ m: { $contains: 'x' } }, { m: 'abc' }).length, 1);
+  assert.equal(mismatches({ gone: null }, {}).length, 0);
+});

@@ -1,0 +1,13 @@
+// Browser (and any ES module host) entry: call `init()` once before the other
+// functions; it takes nothing (the .wasm beside this file), a URL, a
+// Response, or the module's bytes.
+import initWasm, { initSync } from './pkg/kasm_plan.js';
+
+export { initSync };
+export { validate, parse, filterImages, plan, planToJson, call } from './pkg/kasm_plan.js';
+
+export default function init(input) {
+  if (input === undefined) return initWasm();
+  return initWasm({ module_or_path: input });
+}
+export { init };

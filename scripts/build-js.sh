@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds the npm package in js/: the core for wasm32-unknown-unknown (profile
+# `wasm`), wasm-bindgen's ES-module glue in js/pkg, and the native core's
+# answers to the shared vectors (js/build) for the package's tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+# wasm-bindgen-cli must match the wasm-bindgen crate exactly (Cargo.lock pins it).
+version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$version" ]; then
+  # Not --locked: its lock file names a webpki-roots release the registry mirror lacks.
+  cargo install --quiet wasm-bindgen-cli --version "$version"
+fi
+target_dir=${CARGO_TARGET_DIR:-target}
+cargo build --quiet -p kasm-plan-wasm --target wasm32-unknown-unknown --profile wasm
+rm -rf js/pkg
+wasm-bindgen --target web --out-dir js/pkg --out-name kasm_plan \
+  "$target_dir/wasm32-unknown-unknown/wasm/kasm_plan_wasm.wasm"
+(cd js && npm ci --no-audit --no-fund --loglevel=error)
+# Smaller still: binaryen's wasm-opt, from the npm registry.
+js/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+  --enable-sign-ext --enable-mutable-globals js/pkg/kasm_plan_bg.wasm -o js/pkg/kasm_plan_bg.wasm
+mkdir -p js/build
+cargo run --quiet -p kasm-plan-core --example vector_answers > js/build/native-answers.json
