@@ -3,10 +3,13 @@
 
 #![allow(clippy::indexing_slicing, clippy::panic)] // test code: a failure should stop the test
 
+mod common;
+
+use common::{code, stderr, stdout};
 use kasm_sim::{ApiKey, Config, Faults, Simulator, StoredImage};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
@@ -64,10 +67,7 @@ impl Kasm {
             .env("KASM_API_URL", self.sim().url())
             .env("KASM_API_KEY", KEY)
             .env("KASM_API_KEY_SECRET", SECRET)
-            .env(
-                "KASM_PLAN_CACHE_DIR",
-                Path::new(env!("CARGO_TARGET_TMPDIR")).join("kasm-plan-cache"),
-            )
+            .env("KASM_PLAN_CACHE_DIR", common::cache_dir())
             .stdin(Stdio::null());
         c
     }
@@ -138,18 +138,6 @@ fn out(o: &Output) -> String {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     )
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
 }
 
 /// `n` images named App 0..n, with `memory` MB each.
@@ -624,10 +612,7 @@ fn without_a_url_the_embedded_simulator_is_used_and_said_so() {
             .args(args)
             .current_dir(dir.path())
             .env_remove("KASM_API_URL")
-            .env(
-                "KASM_PLAN_CACHE_DIR",
-                Path::new(env!("CARGO_TARGET_TMPDIR")).join("kasm-plan-cache"),
-            )
+            .env("KASM_PLAN_CACHE_DIR", common::cache_dir())
             .stdin(Stdio::null())
             .output()
             .unwrap_or_else(|e| panic!("{e}"))

@@ -3,6 +3,9 @@
 
 #![allow(clippy::indexing_slicing, clippy::panic)] // test code: a failure should stop the test
 
+mod common;
+
+use common::{code, stderr, stdout};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -20,10 +23,7 @@ fn run_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kasm-plan"))
         .args(args)
         .current_dir(dir)
-        .env(
-            "KASM_PLAN_CACHE_DIR",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("kasm-plan-cache"),
-        )
+        .env("KASM_PLAN_CACHE_DIR", common::cache_dir())
         .env_remove("KASM_PLAN_COMPONENT")
         .output()
         .unwrap_or_else(|e| panic!("cannot run kasm-plan: {e}"))
@@ -31,18 +31,6 @@ fn run_in(dir: &Path, args: &[&str]) -> Output {
 
 fn run(args: &[&str]) -> Output {
     run_in(&root(), args)
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
 }
 
 fn temp() -> tempfile::TempDir {

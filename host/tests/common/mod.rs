@@ -1,0 +1,22 @@
+//! Helpers the CLI test files share: reading a finished process and the
+//! compiled-component cache they all use.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// The cache every test shares, so the component is compiled once.
+pub fn cache_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("kasm-plan-cache")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
