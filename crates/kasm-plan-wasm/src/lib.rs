@@ -1,109 +1,107 @@
-//! The core's facade for JavaScript. Thin: each export decodes its arguments
-//! with serde-wasm-bindgen, calls `kasm_plan_core::facade`, and encodes the
-//! answer as plain objects; bad arguments raise a JS `Error`.
+//! The core's facade for JavaScript. Thin: each export turns its JS arguments
+//! into the facade's JSON request (serde-wasm-bindgen, to a `serde_json::Value`),
+//! runs `kasm_plan_core::facade::call`, and returns the answer as plain JS
+//! values; bad arguments raise a JS `Error`.
+//!
+//! Everything goes through `call` on purpose: serde code is generated once per
+//! type, for one JSON reader, which keeps the `.wasm` small.
 
-use kasm_plan_core::facade::{
-    self, Desired, FilterRequest, PlanRequest, SourceInput, Sources, ValidateRequest,
-};
-use kasm_plan_core::filter::ImageFilter;
-use kasm_plan_core::plan::PlanOptions;
-use kasm_plan_core::{Format, Image, Plan, State};
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use kasm_plan_core::facade;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
 use wasm_bindgen::prelude::*;
 
-/// Options of `validate` and `parse`.
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-struct SourceOptions {
-    format: Option<Format>,
-    file_name: Option<String>,
-    strict: bool,
+/// A JS value as JSON; `undefined` and `null` are `null`.
+fn value(js: JsValue, what: &str) -> Result<Value, JsError> {
+    if js.is_undefined() || js.is_null() {
+        return Ok(Value::Null);
+    }
+    serde_wasm_bindgen::from_value(js).map_err(|e| JsError::new(&format!("{what}: {e}")))
 }
 
-/// Options of `plan`.
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-struct PlanCallOptions {
-    strict: bool,
-    unchanged_values: bool,
-    format: Option<Format>,
-    file_name: Option<String>,
-}
-
-/// The desired images as JS gives them: source text, a spec document, or files.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum DesiredArg {
-    Text(String),
-    Files(Vec<FileArg>),
-    Document(serde_json::Map<String, serde_json::Value>),
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct FileArg {
-    source: String,
-    #[serde(default)]
-    format: Option<Format>,
-    #[serde(default)]
-    file_name: Option<String>,
-}
-
-fn arg<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("{what}: {e}")))
-}
-
-fn optional<T: DeserializeOwned + Default>(value: JsValue, what: &str) -> Result<T, JsError> {
-    if value.is_undefined() || value.is_null() {
-        Ok(T::default())
-    } else {
-        arg(value, what)
+/// An options object (camelCase keys), or an empty one.
+fn options(js: JsValue) -> Result<Map<String, Value>, JsError> {
+    match value(js, "options")? {
+        Value::Null => Ok(Map::new()),
+        Value::Object(o) => Ok(o),
+        _ => Err(JsError::new("options: expected an object")),
     }
 }
 
-fn answer<T: serde::Serialize>(value: &T) -> Result<JsValue, JsError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+/// Runs a facade operation; an answer that is only an `invalid_request`
+/// diagnostic (the arguments did not decode) raises instead, naming `what`.
+fn run(operation: &str, request: &Value, what: &str) -> Result<Value, JsError> {
+    let answer = facade::call(operation, &request.to_string());
+    let answer: Value = serde_json::from_str(&answer)
+        .map_err(|e| JsError::new(&format!("cannot read the answer: {e}")))?;
+    if let Some([only]) = answer
+        .get("diagnostics")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        && only.get("code").and_then(Value::as_str) == Some("invalid_request")
+        && answer.as_object().is_some_and(|o| o.len() == 1)
+    {
+        let message = only
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("invalid request");
+        return Err(JsError::new(&format!("{what}: {message}")));
+    }
+    Ok(answer)
+}
+
+fn to_js(v: &Value) -> Result<JsValue, JsError> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| JsError::new(&format!("cannot encode the answer: {e}")))
 }
 
-fn source(text: String, format: Option<Format>, file_name: Option<String>) -> SourceInput {
-    SourceInput {
-        source: text,
-        format,
-        file_name,
-    }
+/// A source request: `{source, format?, file_name?}` from text and options.
+fn source_request(text: String, o: &Map<String, Value>) -> Value {
+    json!({
+        "source": text,
+        "format": o.get("format"),
+        "file_name": o.get("fileName"),
+    })
 }
 
 /// Validates a spec source: every diagnostic at once, with line and column.
 #[wasm_bindgen]
-pub fn validate(text: String, options: JsValue) -> Result<JsValue, JsError> {
-    let o: SourceOptions = optional(options, "options")?;
-    answer(&facade::validate(&ValidateRequest {
-        input: Sources::One(source(text, o.format, o.file_name)),
-        strict: o.strict,
-    }))
+pub fn validate(text: String, opts: JsValue) -> Result<JsValue, JsError> {
+    let o = options(opts)?;
+    let mut request = source_request(text, &o);
+    request["strict"] = Value::Bool(o.get("strict").and_then(Value::as_bool).unwrap_or(false));
+    to_js(&run("validate", &request, "validate")?)
 }
 
 /// Parses and types a spec source: specs by name, and parse and type errors.
 #[wasm_bindgen]
-pub fn parse(text: String, options: JsValue) -> Result<JsValue, JsError> {
-    let o: SourceOptions = optional(options, "options")?;
-    answer(&facade::parse(&source(text, o.format, o.file_name)))
+pub fn parse(text: String, opts: JsValue) -> Result<JsValue, JsError> {
+    let o = options(opts)?;
+    to_js(&run("parse", &source_request(text, &o), "parse")?)
 }
 
 /// The `kasm_images` data source: the images whose name (exact or glob) and
 /// `enabled` match, in order. An invalid pattern raises.
 #[wasm_bindgen(js_name = filterImages)]
 pub fn filter_images(images: JsValue, filter: JsValue) -> Result<JsValue, JsError> {
-    let images: Vec<Image> = arg(images, "images")?;
-    let filter: ImageFilter = optional(filter, "filter")?;
-    let found = facade::filter(&FilterRequest { images, filter });
-    match found.diagnostics.first() {
-        Some(d) => Err(JsError::new(&d.message)),
-        None => answer(&found.images),
+    let images = value(images, "images")?;
+    if !images.is_array() {
+        return Err(JsError::new("images: expected an array of images"));
     }
+    let f = options(filter)?;
+    let answer = run(
+        "filter",
+        &json!({ "images": images, "name": f.get("name"), "enabled": f.get("enabled") }),
+        "images",
+    )?;
+    if let Some(d) = answer.get("diagnostics").and_then(|d| d.get(0)) {
+        let message = d
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("invalid filter");
+        return Err(JsError::new(message));
+    }
+    to_js(answer.get("images").unwrap_or(&Value::Null))
 }
 
 /// Plans desired specs (source text, `{images: {...}}`, or `[{source, fileName}]`)
@@ -113,46 +111,52 @@ pub fn plan(
     desired: JsValue,
     state: JsValue,
     observed: JsValue,
-    options: JsValue,
+    opts: JsValue,
 ) -> Result<JsValue, JsError> {
-    let o: PlanCallOptions = optional(options, "options")?;
-    let desired = match arg::<DesiredArg>(desired, "desired")? {
-        DesiredArg::Text(text) => Desired::Source(source(text, o.format, o.file_name)),
-        DesiredArg::Files(files) => Desired::Sources {
-            sources: files
+    let o = options(opts)?;
+    let desired = match value(desired, "desired")? {
+        Value::String(text) => source_request(text, &o),
+        Value::Array(files) => {
+            let sources: Vec<Value> = files
                 .into_iter()
-                .map(|f| source(f.source, f.format, f.file_name))
-                .collect(),
-        },
-        DesiredArg::Document(mut doc) => match doc.remove("images") {
-            Some(serde_json::Value::Object(images)) => Desired::Document { images },
-            _ => {
-                return Err(JsError::new(
-                    "desired: expected text, files or {images: {...}}",
-                ));
-            }
-        },
+                .map(|f| {
+                    json!({
+                        "source": f.get("source"),
+                        "format": f.get("format"),
+                        "file_name": f.get("fileName"),
+                    })
+                })
+                .collect();
+            json!({ "sources": sources })
+        }
+        doc @ Value::Object(_) if doc.get("images").is_some_and(Value::is_object) => doc,
+        _ => {
+            return Err(JsError::new(
+                "desired: expected text, files or {images: {...}}",
+            ));
+        }
     };
-    let state: State = optional(state, "state")?;
-    let observed: Vec<Image> = optional(observed, "observed")?;
-    answer(&facade::plan(&PlanRequest {
-        desired,
-        state,
-        observed,
-        strict: o.strict,
-        options: PlanOptions {
-            unchanged_values: o.unchanged_values,
-        },
-        from_state: false,
-        refresh_only: false,
-    }))
+    let mut request = json!({
+        "desired": desired,
+        "strict": o.get("strict").and_then(Value::as_bool).unwrap_or(false),
+        "unchanged_values": o.get("unchangedValues").and_then(Value::as_bool).unwrap_or(false),
+    });
+    match value(state, "state")? {
+        Value::Null => {}
+        s => request["state"] = s,
+    }
+    match value(observed, "observed")? {
+        Value::Null => {}
+        images => request["observed"] = images,
+    }
+    to_js(&run("plan", &request, "plan")?)
 }
 
 /// Terraform-shaped plan JSON for a plan from `plan`.
 #[wasm_bindgen(js_name = planToJson)]
 pub fn plan_to_json(plan: JsValue) -> Result<JsValue, JsError> {
-    let plan: Plan = arg(plan, "plan")?;
-    answer(&facade::plan_to_json(&plan))
+    let plan = value(plan, "plan")?;
+    to_js(&run("plan_to_json", &plan, "plan")?)
 }
 
 /// The JSON-in/JSON-out facade: any operation by name, on JSON text.
