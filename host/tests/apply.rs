@@ -785,3 +785,37 @@ fn ctrl_c_finishes_the_requests_in_flight_and_records_them() {
     assert_eq!(k.names().len(), 60);
     assert!(k.names().values().all(|n| *n == 1));
 }
+
+#[test]
+fn a_blocking_policy_stops_apply_before_any_change() {
+    let k = Kasm::start();
+    let file = k.write("images.tf", &specs(2, 8192));
+    let policy = k.write(
+        "policy.hcl",
+        "rule \"memory-cap\" {\n  check  = \"max_memory\"\n  max_mb = 4096\n  level  = \"soft-mandatory\"\n}\n",
+    );
+    let o = k.run(&["apply", &file, "--auto-approve", "--policy", &policy]);
+    assert_eq!(code(&o), 3, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("FAIL memory-cap (soft-mandatory)"),
+        "{}",
+        out(&o)
+    );
+    assert!(k.images().is_empty());
+    let o = k.run(&[
+        "apply",
+        &file,
+        "--auto-approve",
+        "--policy",
+        &policy,
+        "--override-policy",
+        "memory-cap",
+    ]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("Override: soft-mandatory rule `memory-cap`"),
+        "{}",
+        out(&o)
+    );
+    assert_eq!(k.images().len(), 2);
+}

@@ -537,3 +537,88 @@ fn limits_stop_hostile_inputs_with_a_clear_error() {
     let o = run(&["--timeout", "-1", "validate", &big]);
     assert_eq!(code(&o), 1);
 }
+
+const POLICY: &str = r#"{"rules": [
+  {"id": "memory-cap", "check": "max_memory", "max_mb": 4096, "level": "soft-mandatory"},
+  {"id": "describe", "check": "require_description", "level": "advisory"},
+  {"id": "no-deletes", "check": "forbidden_actions", "actions": ["delete"]}
+]}"#;
+
+#[test]
+fn policy_check_exits_0_1_or_3_and_names_rules_and_places() {
+    let dir = temp();
+    let policy = write(dir.path(), "policy.json", POLICY);
+    let big = write(dir.path(), "big.tf", &ONE_TF.replace("2048", "8192"));
+    let o = run(&["policy", "check", "--policy", &policy, &big]);
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("FAIL memory-cap (soft-mandatory) kasm_image.t.memory: memory is 8192 MB; at most 4096 MB is allowed"), "{out}");
+    assert!(
+        out.contains("FAIL describe (advisory) kasm_image.t.description"),
+        "{out}"
+    );
+    assert!(out.contains("Result: blocked."), "{out}");
+    // The soft rule overridden: allowed, and the override is said.
+    let o = run(&[
+        "policy",
+        "check",
+        "--policy",
+        &policy,
+        &big,
+        "--override-policy",
+        "memory-cap",
+    ]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("Override: soft-mandatory rule `memory-cap`"),
+        "{}",
+        stdout(&o)
+    );
+    // JSON results.
+    let o = run(&["policy", "check", "--policy", &policy, &big, "--json"]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v["report"]["blocking"], true);
+    assert_eq!(v["report"]["results"][0]["path"], "kasm_image.t.memory");
+    // A broken policy file is an error (1), naming the file.
+    let broken = write(
+        dir.path(),
+        "broken.json",
+        r#"{"rules": [{"id": "x", "check": "max_ram"}]}"#,
+    );
+    let o = run(&["policy", "check", "--policy", &broken, &big]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("{broken}: the policy cannot be read")),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn plan_with_a_policy_blocks_on_actions_and_saved_plans_can_be_checked() {
+    let dir = temp();
+    let policy = write(dir.path(), "policy.json", POLICY);
+    let out = dir.path().join("plan.json").display().to_string();
+    // The example plan destroys old_desktop: a hard-mandatory failure.
+    let o = example_plan(&["--policy", &policy, "--override-policy", "memory-cap"]);
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("FAIL no-deletes (hard-mandatory) kasm_image.old_desktop"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stderr(&o).contains("a policy failed"), "{}", stderr(&o));
+    // The same check on a saved plan.
+    assert_eq!(code(&example_plan(&["--out", &out])), 0);
+    let o = run(&[
+        "policy",
+        "check",
+        "--policy",
+        &policy,
+        &out,
+        "--override-policy",
+        "memory-cap",
+    ]);
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("FAIL no-deletes"), "{}", stdout(&o));
+}

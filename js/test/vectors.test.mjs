@@ -1,4 +1,4 @@
-// Runs every shared vector (tests/vectors) through the package: the answer
+// Runs every shared vector (tests/vectors, tests/policies) through the package: the answer
 // must match the vector's expectation and equal, byte for byte, the native
 // core's answer (written by `cargo run -p kasm-plan-core --example vector_answers`).
 import { test } from 'node:test';
@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { call } from '../node.js';
 
-const dir = new URL('../../tests/vectors/', import.meta.url);
+const dirs = ['../../tests/vectors/', '../../tests/policies/'].map((d) => new URL(d, import.meta.url));
 const native = JSON.parse(readFileSync(process.env.KASM_PLAN_NATIVE_ANSWERS ??
   new URL('../build/native-answers.json', import.meta.url), 'utf8'));
 
@@ -54,19 +54,21 @@ export function mismatches(expect, actual, path = '$', out = []) {
   return out;
 }
 
-const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const files = dirs
+  .flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.json')).map((name) => ({ dir, name })))
+  .sort((a, b) => (a.name < b.name ? -1 : 1));
 
 test('there are vectors to run', () => {
   assert.ok(files.length >= 100, `found ${files.length}`);
   assert.equal(Object.keys(native).length, files.length, 'the native answers cover every vector');
 });
 
-for (const file of files) {
-  test(file, () => {
-    const vector = JSON.parse(readFileSync(new URL(file, dir), 'utf8'));
+for (const { dir, name } of files) {
+  test(name, () => {
+    const vector = JSON.parse(readFileSync(new URL(name, dir), 'utf8'));
     const answer = call(vector.operation, JSON.stringify(prepare(vector.request)));
     assert.deepEqual(mismatches(vector.expect, JSON.parse(answer)), []);
-    assert.equal(answer, native[file], 'same answer as the native core');
+    assert.equal(answer, native[name], 'same answer as the native core');
   });
 }
 

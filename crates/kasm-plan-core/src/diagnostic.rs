@@ -88,6 +88,8 @@ pub enum Code {
     InvalidFilter,
     /// A facade request that is not valid JSON of the expected shape.
     InvalidRequest,
+    /// A policy file that cannot be read as rules.
+    InvalidPolicy,
 }
 
 /// A one-based line and column (columns count characters, not bytes).

@@ -10,6 +10,7 @@ use crate::filter::{ImageFilter, filter_images};
 use crate::model::{Image, ImageSpec};
 use crate::parse::{Format, parse_source};
 use crate::plan::{Plan, PlanOptions};
+use crate::policy::PolicyReport;
 use crate::state::{State, StateResource};
 use crate::typing::{ParsedResource, type_document};
 use crate::{plan_json, validate};
@@ -484,6 +485,94 @@ pub fn recognise(req: &RecogniseRequest) -> Option<Image> {
     apply::recognise(&req.target_image, &req.images, &owned).cloned()
 }
 
+/// `policy_check` input.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PolicyRequest {
+    /// The policy file.
+    pub policy: SourceInput,
+    /// The specs to check.
+    pub desired: Desired,
+    /// With `observed`, the rules on actions see the plan against them.
+    #[serde(default)]
+    pub state: Option<State>,
+    /// The images on Kasm; without it (and `state`) only spec rules apply.
+    #[serde(default)]
+    pub observed: Option<Vec<Image>>,
+    /// Soft-mandatory rules this run overrides.
+    #[serde(default)]
+    pub overrides: Vec<String>,
+    /// A plan already made (e.g. a saved one): the rules on actions read it
+    /// instead of planning against `state` and `observed`.
+    #[serde(default)]
+    pub plan: Option<Plan>,
+}
+
+/// `policy_check` output.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PolicyResponse {
+    /// Valid inputs and nothing blocking.
+    pub ok: bool,
+    /// The results, when the inputs were valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<PolicyReport>,
+    /// Problems with the specs or the policy file.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// `policy_check`: built-in rules on the specs and, given Kasm's images, the plan.
+pub fn policy_check(req: &PolicyRequest) -> PolicyResponse {
+    let fail = |diagnostics| PolicyResponse {
+        ok: false,
+        report: None,
+        diagnostics,
+    };
+    let format = req
+        .policy
+        .format
+        .unwrap_or_else(|| Format::detect(req.policy.file_name.as_deref(), &req.policy.source));
+    let policy = match crate::policy::parse_policy(&req.policy.source, format) {
+        Ok(p) => p,
+        Err(mut d) => {
+            d.file.clone_from(&req.policy.file_name);
+            return fail(vec![*d]);
+        }
+    };
+    let plan_req = PlanRequest {
+        desired: req.desired.clone(),
+        state: req.state.clone().unwrap_or_default(),
+        observed: req.observed.clone().unwrap_or_default(),
+        strict: false,
+        options: PlanOptions {
+            unchanged_values: false,
+        },
+        from_state: false,
+        refresh_only: false,
+    };
+    let (resources, diagnostics) = desired_resources(&plan_req);
+    if has_errors(&diagnostics) {
+        return fail(diagnostics);
+    }
+    let planned = if let Some(plan) = &req.plan {
+        Some(plan.clone())
+    } else if req.state.is_some() || req.observed.is_some() {
+        let answer = plan_resources(&plan_req, &resources, diagnostics.clone());
+        match answer.plan {
+            Some(p) if answer.ok => Some(p),
+            _ => return fail(answer.diagnostics),
+        }
+    } else {
+        None
+    };
+    let desired: BTreeMap<String, ImageSpec> =
+        resources.into_iter().map(|r| (r.name, r.spec)).collect();
+    let report = crate::policy::evaluate(&policy, &desired, planned.as_ref(), &req.overrides);
+    PolicyResponse {
+        ok: !report.blocking,
+        report: Some(report),
+        diagnostics,
+    }
+}
+
 /// `plan_to_json`: Terraform-shaped plan JSON.
 pub fn plan_to_json(plan: &Plan) -> Value {
     plan_json::to_terraform_json(plan)
@@ -499,6 +588,7 @@ pub const OPERATIONS: &[&str] = &[
     "apply_steps",
     "record",
     "recognise",
+    "policy_check",
 ];
 
 /// Runs an operation on a JSON request and returns its JSON response.
@@ -523,6 +613,7 @@ pub fn call(op: &str, request: &str) -> String {
         "apply_steps" => run(request, apply_steps),
         "record" => run(request, record),
         "recognise" => run(request, recognise),
+        "policy_check" => run(request, policy_check),
         other => bad_request(&format!(
             "unknown operation `{other}`; expected one of {}",
             OPERATIONS.join(", ")

@@ -26,6 +26,7 @@ pub mod model;
 pub mod parse;
 pub mod plan;
 pub mod plan_json;
+pub mod policy;
 pub mod reference;
 pub mod state;
 pub mod synthetic;

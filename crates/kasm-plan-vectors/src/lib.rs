@@ -23,15 +23,24 @@ pub fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors")
 }
 
-/// Every vector, sorted by file name. Unreadable files are returned as errors.
+/// The shared policy cases (same format, operation `policy_check`).
+pub fn policy_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/policies")
+}
+
+/// Every vector and policy case, sorted by file name (names are unique across
+/// both folders). Unreadable files are returned as errors.
 pub fn load() -> Result<Vec<Case>, String> {
-    let dir = dir();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
+    let mut files: Vec<PathBuf> = Vec::new();
+    for dir in [dir(), policy_dir()] {
+        files.extend(
+            std::fs::read_dir(&dir)
+                .map_err(|e| format!("{}: {e}", dir.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "json")),
+        );
+    }
+    files.sort_by_key(|p| p.file_name().map(|n| n.to_owned()));
     files
         .into_iter()
         .map(|file| {

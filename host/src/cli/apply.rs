@@ -44,6 +44,8 @@ pub struct ApplyArgs {
     pub refresh_only: bool,
     #[command(flatten)]
     pub server: ServerArgs,
+    #[command(flatten)]
+    pub policy: super::policy::PolicyArgs,
 }
 
 pub fn run(engine: &EngineArgs, args: &ApplyArgs) -> Outcome {
@@ -115,11 +117,20 @@ async fn apply(engine: &EngineArgs, args: &ApplyArgs) -> Outcome {
     for d in &answer.diagnostics {
         println!("{}", render::diagnostic(d, &texts));
     }
-    print!("{}", render::plan(&plan));
+    if args.refresh_only {
+        print!("{}", render::refresh_only(&plan));
+    } else {
+        print!("{}", render::plan(&plan));
+    }
+    if let Some(code) = super::policy::gate(&mut core, &args.policy, &sources, &plan)? {
+        connection.close().await;
+        return Ok(code);
+    }
     let changes = plan
         .resource_changes
         .iter()
-        .any(|c| c.action != Action::NoOp);
+        .any(|c| c.action != Action::NoOp)
+        || (args.refresh_only && !plan.resource_drift.is_empty());
     if changes && !args.auto_approve {
         approve()?;
     }

@@ -8,6 +8,7 @@ mod images;
 mod import;
 mod input;
 mod plan;
+mod policy;
 mod render;
 mod saved;
 mod server;
@@ -70,6 +71,8 @@ pub enum Command {
     Images(images::ImagesArgs),
     /// Inspect or edit the state.
     State(state::StateArgs),
+    /// Check specs or plans against a policy.
+    Policy(policy::PolicyCommand),
 }
 
 /// A failed run: the message is printed as `Error: ...` and the exit code is 1.
@@ -95,6 +98,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Apply(args) => apply::run(&cli.engine, &args),
         Command::Import(args) => import::run(&cli.engine, &args),
         Command::State(args) => state::run(&args),
+        Command::Policy(args) => policy::run(&cli.engine, &args),
     };
     result.unwrap_or_else(|Failure(message)| {
         eprintln!("Error: {message}");

@@ -51,6 +51,8 @@ pub struct PlanArgs {
     pub lock_timeout: u64,
     #[command(flatten)]
     pub server: ServerArgs,
+    #[command(flatten)]
+    pub policy: super::policy::PolicyArgs,
 }
 
 pub fn run(engine: &EngineArgs, args: &PlanArgs) -> Outcome {
@@ -139,6 +141,9 @@ pub fn run(engine: &EngineArgs, args: &PlanArgs) -> Outcome {
         if let Some(out) = &args.out {
             println!("\nSaved the plan to {}.", out.display());
         }
+    }
+    if let Some(code) = super::policy::gate(&mut core, &args.policy, &sources, &plan)? {
+        return Ok(code);
     }
     let changes = plan
         .resource_changes
