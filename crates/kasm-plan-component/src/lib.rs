@@ -271,6 +271,7 @@ fn state_in(s: wit::State) -> Result<State, Diagnostic> {
         serial: s.serial,
         lineage: s.lineage,
         resources,
+        history: Vec::new(),
     })
 }
 

@@ -24,6 +24,23 @@ pub struct State {
     /// Managed images by address (`kasm_image.<name>`).
     #[serde(default)]
     pub resources: BTreeMap<String, StateResource>,
+    /// Decisions worth keeping, e.g. policy overrides, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<HistoryEntry>,
+}
+
+/// One recorded decision.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// Seconds since the Unix epoch (set by the host: the core has no clock).
+    pub at: u64,
+    /// The state serial the run started from.
+    pub serial: u64,
+    /// What happened, e.g. `apply`.
+    pub event: String,
+    /// Soft-mandatory policy rules that failed and were overridden.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overridden_policies: Vec<String>,
 }
 
 impl Default for State {
@@ -33,6 +50,7 @@ impl Default for State {
             serial: 0,
             lineage: String::new(),
             resources: BTreeMap::new(),
+            history: Vec::new(),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `kasm-plan apply [FILE... | PLAN.json]`
 
+use super::policy::{self, Gate};
 use super::render;
 use super::saved::{self, SavedPlan, SourceDigest};
 use super::server::{Connection, ServerArgs};
@@ -8,6 +9,7 @@ use crate::state_file::{self, Locked};
 use kasm_plan_core::Action;
 use kasm_plan_core::facade::{Desired, PlanRequest, StepsResponse};
 use kasm_plan_core::plan::PlanOptions;
+use kasm_plan_core::state::HistoryEntry;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -67,7 +69,7 @@ async fn apply(engine: &EngineArgs, args: &ApplyArgs) -> Outcome {
         check_sources(s, &sources)?;
     }
     let mut core = Core::open(engine)?;
-    let locked = Locked::open(&args.state, Duration::from_secs(args.lock_timeout), "apply")?;
+    let mut locked = Locked::open(&args.state, Duration::from_secs(args.lock_timeout), "apply")?;
     let connection = Connection::open(&args.server, &args.state).await?;
     let kasm = connection.kasm.clone();
     let observed = kasm
@@ -122,10 +124,13 @@ async fn apply(engine: &EngineArgs, args: &ApplyArgs) -> Outcome {
     } else {
         print!("{}", render::plan(&plan));
     }
-    if let Some(code) = super::policy::gate(&mut core, &args.policy, &sources, &plan)? {
-        connection.close().await;
-        return Ok(code);
-    }
+    let overridden = match policy::gate(&mut core, &args.policy, &sources, &plan)? {
+        Gate::Stop(code) => {
+            connection.close().await;
+            return Ok(code);
+        }
+        Gate::Pass(overridden) => overridden,
+    };
     let changes = plan
         .resource_changes
         .iter()
@@ -133,6 +138,19 @@ async fn apply(engine: &EngineArgs, args: &ApplyArgs) -> Outcome {
         || (args.refresh_only && !plan.resource_drift.is_empty());
     if changes && !args.auto_approve {
         approve()?;
+    }
+    if !overridden.is_empty() {
+        // The override is part of the record, before anything changes.
+        let mut state = locked.state.clone();
+        state.history.push(HistoryEntry {
+            at: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+            serial: state.serial,
+            event: "apply".into(),
+            overridden_policies: overridden,
+        });
+        locked.save(state).map_err(Failure)?;
     }
     let terminal = std::io::stderr().is_terminal();
     let bar = terminal.then(|| {

@@ -1,5 +1,6 @@
 //! `kasm-plan plan FILE... --observed images.json`
 
+use super::policy::{self, Gate};
 use super::render::{self, Texts};
 use super::saved::{self, SavedPlan, SourceDigest};
 use super::server::{Connection, ServerArgs};
@@ -142,7 +143,7 @@ pub fn run(engine: &EngineArgs, args: &PlanArgs) -> Outcome {
             println!("\nSaved the plan to {}.", out.display());
         }
     }
-    if let Some(code) = super::policy::gate(&mut core, &args.policy, &sources, &plan)? {
+    if let Gate::Stop(code) = policy::gate(&mut core, &args.policy, &sources, &plan)? {
         return Ok(code);
     }
     let changes = plan

@@ -143,16 +143,23 @@ pub fn check(
     Ok(answer)
 }
 
-/// The gate of `plan`/`apply`: with `--policy`, checks the plan and prints the
-/// results; `Some(exit code)` when a failure blocks the run.
+/// What the gate of `plan`/`apply` decided.
+pub enum Gate {
+    /// Go on; these soft-mandatory rules failed and were overridden.
+    Pass(Vec<String>),
+    /// Stop with this exit code.
+    Stop(ExitCode),
+}
+
+/// The gate of `plan`/`apply`: with `--policy`, checks the plan and prints the results.
 pub fn gate(
     core: &mut Core,
     args: &PolicyArgs,
     sources: &[SourceInput],
     plan: &Plan,
-) -> Result<Option<ExitCode>, Failure> {
+) -> Result<Gate, Failure> {
     let Some(policy) = &args.policy else {
-        return Ok(None);
+        return Ok(Gate::Pass(Vec::new()));
     };
     let answer = check(
         core,
@@ -164,16 +171,16 @@ pub fn gate(
         Some(plan.clone()),
     )?;
     let Some(report) = answer.report else {
-        return Ok(Some(ExitCode::from(1)));
+        return Ok(Gate::Stop(ExitCode::from(1)));
     };
     print!("{}", report_text(&report));
     if report.blocking {
         eprintln!(
             "Error: a policy failed (see above), so nothing is applied; fix the specs, or name a soft-mandatory rule with --override-policy"
         );
-        return Ok(Some(ExitCode::from(BLOCKED)));
+        return Ok(Gate::Stop(ExitCode::from(BLOCKED)));
     }
-    Ok(None)
+    Ok(Gate::Pass(report.overridden))
 }
 
 /// Results, failures first, in Sentinel's words.
