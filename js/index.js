@@ -4,4 +4,4 @@ import initWasm from './pkg/kasm_plan.js';
 
 await initWasm({ module_or_path: new URL('./pkg/kasm_plan_bg.wasm', import.meta.url) });
 
-export { validate, parse, filterImages, plan, planToJson, call } from './pkg/kasm_plan.js';
+export { validate, parse, filterImages, plan, planToJson, checkPolicy, call } from './pkg/kasm_plan.js';

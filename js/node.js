@@ -5,4 +5,4 @@ import { initSync } from './pkg/kasm_plan.js';
 
 initSync({ module: readFileSync(new URL('./pkg/kasm_plan_bg.wasm', import.meta.url)) });
 
-export { validate, parse, filterImages, plan, planToJson, call } from './pkg/kasm_plan.js';
+export { validate, parse, filterImages, plan, planToJson, checkPolicy, call } from './pkg/kasm_plan.js';

@@ -189,3 +189,36 @@ export interface TerraformPlanJson {
   }>;
   [key: string]: unknown;
 }
+
+export type PolicyLevel = 'advisory' | 'soft-mandatory' | 'hard-mandatory';
+
+export interface PolicyOptions {
+  /** The policy file's language; guessed from `fileName` or the text. */
+  format?: Format;
+  fileName?: string;
+  /** Soft-mandatory rules that may fail without blocking. */
+  overrides?: string[];
+  /** A plan to check the rules on actions against. */
+  plan?: Plan;
+  /** Or: plan against these, then check. */
+  state?: State;
+  observed?: Image[];
+}
+
+/** One rule's outcome at one address (or once, when it held). */
+export interface PolicyRuleResult {
+  rule: string;
+  level: PolicyLevel;
+  passed: boolean;
+  address?: string;
+  path?: string;
+  message: string;
+  overridden?: boolean;
+}
+
+export interface PolicyResult {
+  /** Valid inputs and nothing blocking. */
+  ok: boolean;
+  report?: { results: PolicyRuleResult[]; blocking: boolean; overridden: string[] };
+  diagnostics: Diagnostic[];
+}

@@ -4,7 +4,7 @@
 import initWasm, { initSync } from './pkg/kasm_plan.js';
 
 export { initSync };
-export { validate, parse, filterImages, plan, planToJson, call } from './pkg/kasm_plan.js';
+export { validate, parse, filterImages, plan, planToJson, checkPolicy, call } from './pkg/kasm_plan.js';
 
 export default function init(input) {
   if (input === undefined) return initWasm();

@@ -80,3 +80,16 @@ test('plan against observed images and state, then Terraform plan JSON', () => {
   assert.deepEqual(tf.resource_changes[0].change.actions, ['update']);
   assert.throws(() => planToJson({}), /plan/);
 });
+
+test('checkPolicy applies built-in rules with levels and overrides', async () => {
+  const { checkPolicy } = await import('../node.js');
+  const policy = 'rule "memory-cap" {\n  check  = "max_memory"\n  max_mb = 2048\n  level  = "soft-mandatory"\n}\n';
+  const blocked = checkPolicy(policy, TF, { fileName: 'policy.hcl' });
+  assert.equal(blocked.ok, false);
+  assert.equal(blocked.report.results[0].path, 'kasm_image.terminal.memory');
+  const allowed = checkPolicy(policy, TF, { fileName: 'policy.hcl', overrides: ['memory-cap'] });
+  assert.equal(allowed.ok, true);
+  assert.deepEqual(allowed.report.overridden, ['memory-cap']);
+  const broken = checkPolicy('{"rules": 5}', TF, { format: 'json' });
+  assert.equal(broken.diagnostics[0].code, 'invalid_policy');
+});

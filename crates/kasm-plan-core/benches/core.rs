@@ -75,5 +75,46 @@ fn bench_plan(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_validate, bench_plan);
+/// 20 built-in rules over 1,000 desired images and their plan.
+fn bench_policy(c: &mut Criterion) {
+    use kasm_plan_core::parse::Format;
+    use kasm_plan_core::policy::{evaluate, parse_policy};
+    let (desired, state, observed) = synthetic::plan_inputs(1000);
+    let planned = plan(&desired, &state, &observed, &PlanOptions::default())
+        .unwrap_or_else(|e| unreachable!("{e:?}"));
+    let checks = [
+        r#""check": "max_memory", "max_mb": 8192"#,
+        r#""check": "max_cores", "max": 8"#,
+        r#""check": "allowed_registries", "patterns": ["docker.io", "registry.example.com"]"#,
+        r#""check": "allowed_repositories", "patterns": ["kasmweb/*"]"#,
+        r#""check": "forbidden_tags", "tags": ["latest", "untagged"]"#,
+        r#""check": "require_description""#,
+        r#""check": "friendly_name_pattern", "pattern": "App *""#,
+        r#""check": "protected", "addresses": ["kasm_image.prod_*"]"#,
+        r#""check": "forbidden_actions", "actions": ["delete"]"#,
+        r#""check": "require_restriction", "level": "advisory""#,
+    ];
+    let rules: Vec<String> = (0..20)
+        .map(|i| format!(r#"{{"id": "rule-{i}", {}}}"#, checks[i % checks.len()]))
+        .collect();
+    let policy = parse_policy(
+        &format!(r#"{{"rules": [{}]}}"#, rules.join(",")),
+        Format::Json,
+    )
+    .unwrap_or_else(|e| unreachable!("{e:?}"));
+    let mut group = c.benchmark_group("policy");
+    group.throughput(Throughput::Elements(1000));
+    group.bench_function("20_builtin_rules_1000_images", |b| {
+        b.iter(|| {
+            let report = evaluate(black_box(&policy), black_box(&desired), Some(&planned), &[]);
+            assert_eq!(
+                report.results.len() - report.results.iter().filter(|r| !r.passed).count(),
+                18
+            );
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_validate, bench_plan, bench_policy);
 criterion_main!(benches);

@@ -152,6 +152,37 @@ pub fn plan(
     to_js(&run("plan", &request, "plan")?)
 }
 
+/// Checks a policy file's built-in rules on the desired specs and, when given,
+/// a plan (or `state` and `observed` to plan against).
+#[wasm_bindgen(js_name = checkPolicy)]
+pub fn check_policy(policy: String, desired: JsValue, opts: JsValue) -> Result<JsValue, JsError> {
+    let o = options(opts)?;
+    let desired = match value(desired, "desired")? {
+        Value::String(text) => json!({ "source": text }),
+        Value::Array(files) => json!({
+            "sources": files
+                .into_iter()
+                .map(|f| json!({ "source": f.get("source"), "format": f.get("format"), "file_name": f.get("fileName") }))
+                .collect::<Vec<_>>()
+        }),
+        doc @ Value::Object(_) if doc.get("images").is_some_and(Value::is_object) => doc,
+        _ => {
+            return Err(JsError::new(
+                "desired: expected text, files or {images: {...}}",
+            ));
+        }
+    };
+    let request = json!({
+        "policy": { "source": policy, "format": o.get("format"), "file_name": o.get("fileName") },
+        "desired": desired,
+        "plan": o.get("plan"),
+        "state": o.get("state"),
+        "observed": o.get("observed"),
+        "overrides": o.get("overrides").cloned().unwrap_or_else(|| json!([])),
+    });
+    to_js(&run("policy_check", &request, "policy")?)
+}
+
 /// Terraform-shaped plan JSON for a plan from `plan`.
 #[wasm_bindgen(js_name = planToJson)]
 pub fn plan_to_json(plan: JsValue) -> Result<JsValue, JsError> {
