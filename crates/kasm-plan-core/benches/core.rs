@@ -94,8 +94,12 @@ fn bench_policy(c: &mut Criterion) {
         r#""check": "forbidden_actions", "actions": ["delete"]"#,
         r#""check": "require_restriction", "level": "advisory""#,
     ];
-    let rules: Vec<String> = (0..20)
-        .map(|i| format!(r#"{{"id": "rule-{i}", {}}}"#, checks[i % checks.len()]))
+    let rules: Vec<String> = checks
+        .iter()
+        .cycle()
+        .take(20)
+        .enumerate()
+        .map(|(i, check)| format!(r#"{{"id": "rule-{i}", {check}}}"#))
         .collect();
     let policy = parse_policy(
         &format!(r#"{{"rules": [{}]}}"#, rules.join(",")),
