@@ -12,13 +12,18 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$version" ];
   cargo install --quiet wasm-bindgen-cli --version "$version"
 fi
 target_dir=${CARGO_TARGET_DIR:-target}
-cargo build --quiet -p kasm-plan-wasm --target wasm32-unknown-unknown --profile wasm
-rm -rf js/pkg
-wasm-bindgen --target web --out-dir js/pkg --out-name kasm_plan \
-  "$target_dir/wasm32-unknown-unknown/wasm/kasm_plan_wasm.wasm"
 (cd js && npm ci --no-audit --no-fund --loglevel=error)
-# Smaller still: binaryen's wasm-opt, from the npm registry.
-js/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-  --enable-sign-ext --enable-mutable-globals js/pkg/kasm_plan_bg.wasm -o js/pkg/kasm_plan_bg.wasm
+# The base package (js/pkg), and with the Rego engine (js/pkg-rego, entry `kasm-plan/rego`).
+for variant in base rego; do
+  features=() out=js/pkg
+  if [ "$variant" = rego ]; then features=(--features rego) out=js/pkg-rego; fi
+  cargo build --quiet -p kasm-plan-wasm --target wasm32-unknown-unknown --profile wasm "${features[@]}"
+  rm -rf "$out"
+  wasm-bindgen --target web --out-dir "$out" --out-name kasm_plan \
+    "$target_dir/wasm32-unknown-unknown/wasm/kasm_plan_wasm.wasm"
+  # Smaller still: binaryen's wasm-opt, from the npm registry.
+  js/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals "$out/kasm_plan_bg.wasm" -o "$out/kasm_plan_bg.wasm"
+done
 mkdir -p js/build
 cargo run --quiet -p kasm-plan-core --example vector_answers > js/build/native-answers.json

@@ -622,3 +622,55 @@ fn plan_with_a_policy_blocks_on_actions_and_saved_plans_can_be_checked() {
     assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("FAIL no-deletes"), "{}", stdout(&o));
 }
+
+#[test]
+fn rego_policies_run_and_a_runaway_one_is_stopped() {
+    let dir = temp();
+    let big = write(dir.path(), "big.tf", &ONE_TF.replace("2048", "8192"));
+    let rego = write(
+        dir.path(),
+        "kasm.rego",
+        "package main\n\nimport rego.v1\n\ndeny contains msg if {\n  some rc in input.resource_changes\n  rc.change.after.memory > 4096\n  msg := sprintf(\"%s: too much memory\", [rc.address])\n}\n",
+    );
+    let observed = write(dir.path(), "observed.json", "[]");
+    let o = run(&[
+        "policy",
+        "check",
+        "--policy",
+        &rego,
+        &big,
+        "--observed",
+        &observed,
+    ]);
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains(&format!(
+            "FAIL {rego}:deny (hard-mandatory): kasm_image.t: too much memory"
+        )),
+        "{}",
+        stdout(&o)
+    );
+    // A policy that would run for ages is stopped by the time cap.
+    let runaway = write(
+        dir.path(),
+        "runaway.rego",
+        "package main\n\nimport rego.v1\n\ndeny contains x if {\n  some a in numbers.range(1, 100000)\n  some b in numbers.range(1, 100000)\n  x := a * b\n}\n",
+    );
+    let started = std::time::Instant::now();
+    let o = run(&[
+        "--timeout",
+        "1",
+        "policy",
+        "check",
+        "--policy",
+        &runaway,
+        &big,
+    ]);
+    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    assert!(stderr(&o).contains("ran longer than 1s"), "{}", stderr(&o));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}

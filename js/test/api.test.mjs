@@ -93,3 +93,15 @@ test('checkPolicy applies built-in rules with levels and overrides', async () =>
   const broken = checkPolicy('{"rules": 5}', TF, { format: 'json' });
   assert.equal(broken.diagnostics[0].code, 'invalid_policy');
 });
+
+test('the base entry has no Rego engine; kasm-plan/rego does', async () => {
+  const { checkPolicy } = await import('../node.js');
+  const rego = await import('../rego-node.js');
+  const policy = 'package main\n\nimport rego.v1\n\ndeny contains msg if {\n  some name, spec in input.specs\n  spec.memory > 2048\n  msg := sprintf("%s uses too much memory", [name])\n}\n';
+  const base = checkPolicy(policy, TF, { fileName: 'p.rego' });
+  assert.equal(base.ok, false);
+  assert.match(base.diagnostics[0].message, /no Rego engine/);
+  const full = rego.checkPolicy(policy, TF, { fileName: 'p.rego' });
+  assert.equal(full.report.blocking, true);
+  assert.equal(full.report.results[0].message, 'terminal uses too much memory');
+});

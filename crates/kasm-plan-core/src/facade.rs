@@ -526,15 +526,24 @@ pub fn policy_check(req: &PolicyRequest) -> PolicyResponse {
         report: None,
         diagnostics,
     };
-    let format = req
+    let is_rego = req
         .policy
-        .format
-        .unwrap_or_else(|| Format::detect(req.policy.file_name.as_deref(), &req.policy.source));
-    let policy = match crate::policy::parse_policy(&req.policy.source, format) {
-        Ok(p) => p,
-        Err(mut d) => {
-            d.file.clone_from(&req.policy.file_name);
-            return fail(vec![*d]);
+        .file_name
+        .as_deref()
+        .is_some_and(|f| f.ends_with(".rego"));
+    let policy = if is_rego {
+        None
+    } else {
+        let format = req
+            .policy
+            .format
+            .unwrap_or_else(|| Format::detect(req.policy.file_name.as_deref(), &req.policy.source));
+        match crate::policy::parse_policy(&req.policy.source, format) {
+            Ok(p) => Some(p),
+            Err(mut d) => {
+                d.file.clone_from(&req.policy.file_name);
+                return fail(vec![*d]);
+            }
         }
     };
     let plan_req = PlanRequest {
@@ -565,12 +574,45 @@ pub fn policy_check(req: &PolicyRequest) -> PolicyResponse {
     };
     let desired: BTreeMap<String, ImageSpec> =
         resources.into_iter().map(|r| (r.name, r.spec)).collect();
-    let report = crate::policy::evaluate(&policy, &desired, planned.as_ref(), &req.overrides);
+    let report = match policy {
+        Some(policy) => {
+            crate::policy::evaluate(&policy, &desired, planned.as_ref(), &req.overrides)
+        }
+        None => {
+            // Rego reads Terraform's plan JSON, or the specs when there is no plan.
+            let input = match &planned {
+                Some(p) => plan_json::to_terraform_json(p),
+                None => serde_json::json!({ "specs": desired }),
+            };
+            let file = req.policy.file_name.as_deref().unwrap_or("policy.rego");
+            match rego(file, &req.policy.source, &input) {
+                Ok(report) => report,
+                Err(mut d) => {
+                    d.file = Some(file.to_owned());
+                    return fail(vec![*d]);
+                }
+            }
+        }
+    };
     PolicyResponse {
         ok: !report.blocking,
         report: Some(report),
         diagnostics,
     }
+}
+
+#[cfg(feature = "rego")]
+fn rego(file: &str, source: &str, input: &Value) -> Result<PolicyReport, Box<Diagnostic>> {
+    crate::rego::evaluate(file, source, input)
+}
+
+/// Builds without the Rego engine say so.
+#[cfg(not(feature = "rego"))]
+fn rego(_file: &str, _source: &str, _input: &Value) -> Result<PolicyReport, Box<Diagnostic>> {
+    Err(Box::new(
+        Diagnostic::error(Code::InvalidPolicy, "this build has no Rego engine")
+            .help("use the CLI, the component, or the npm package's `kasm-plan/rego` entry"),
+    ))
 }
 
 /// `plan_to_json`: Terraform-shaped plan JSON.

@@ -28,6 +28,8 @@ pub mod plan;
 pub mod plan_json;
 pub mod policy;
 pub mod reference;
+#[cfg(feature = "rego")]
+pub mod rego;
 pub mod state;
 pub mod synthetic;
 pub mod typing;

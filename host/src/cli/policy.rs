@@ -193,9 +193,14 @@ pub fn report_text(report: &PolicyReport) -> String {
             Level::HardMandatory => "hard-mandatory",
         };
         let state = if r.overridden { "OVERRIDDEN" } else { "FAIL" };
-        let at = r.path.as_deref().or(r.address.as_deref()).unwrap_or("");
+        let at = r
+            .path
+            .as_deref()
+            .or(r.address.as_deref())
+            .map(|a| format!(" {a}"))
+            .unwrap_or_default();
         out.push_str(&format!(
-            "  {state} {} ({level}) {at}: {}\n",
+            "  {state} {} ({level}){at}: {}\n",
             r.rule, r.message
         ));
     }
