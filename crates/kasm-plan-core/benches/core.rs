@@ -120,5 +120,47 @@ fn bench_policy(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_validate, bench_plan, bench_policy);
+/// A 10-rule Rego policy over the plan JSON of 1,000 images.
+fn bench_rego(c: &mut Criterion) {
+    let (desired, state, observed) = synthetic::plan_inputs(1000);
+    let options = PlanOptions {
+        unchanged_values: true,
+    };
+    let planned =
+        plan(&desired, &state, &observed, &options).unwrap_or_else(|e| unreachable!("{e:?}"));
+    let input = kasm_plan_core::plan_json::to_terraform_json(&planned);
+    let conditions = [
+        "rc.change.after.memory > 100000",
+        "rc.change.after.cores > 64",
+        "rc.change.after.friendly_name == \"\"",
+        "rc.change.after.description == null",
+        "endswith(rc.change.after.name, \":latest\")",
+        "not startswith(rc.change.after.name, \"kasmweb/\")",
+        "\"delete\" in rc.change.actions",
+        "rc.change.after.enabled == false",
+        "rc.change.after.image_type == \"Link\"",
+        "count(rc.change.after.volume_mapping) > 10",
+    ];
+    let mut rego = String::from("package main\n\nimport rego.v1\n");
+    for (i, condition) in conditions.iter().enumerate() {
+        rego.push_str(&format!(
+            "\ndeny contains msg if {{\n  some rc in input.resource_changes\n  {condition}\n  msg := sprintf(\"rule {i}: %s\", [rc.address])\n}}\n"
+        ));
+    }
+    c.bench_function("policy/10_rego_rules_1000_images", |b| {
+        b.iter(|| {
+            let report = kasm_plan_core::rego::evaluate("bench.rego", black_box(&rego), &input)
+                .unwrap_or_else(|e| unreachable!("{e:?}"));
+            assert!(!report.blocking);
+        })
+    });
+}
+
+criterion_group!(
+    benches,
+    bench_validate,
+    bench_plan,
+    bench_policy,
+    bench_rego
+);
 criterion_main!(benches);
