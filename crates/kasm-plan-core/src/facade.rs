@@ -310,12 +310,12 @@ pub fn filter(req: &FilterRequest) -> FilterResponse {
 
 /// `plan`.
 pub fn plan(req: &PlanRequest) -> PlanResponse {
-    let (resources, diagnostics) = desired_resources(req);
-    plan_resources(req, &resources, diagnostics)
+    let (desired, diagnostics) = desired_specs(req);
+    plan_specs(req, &desired, diagnostics)
 }
 
-/// Validates the desired sources of a plan request.
-fn desired_resources(req: &PlanRequest) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
+/// Validates the desired sources of a plan request: the valid specs by name.
+fn desired_specs(req: &PlanRequest) -> (BTreeMap<String, ImageSpec>, Vec<Diagnostic>) {
     let (resources, mut diagnostics) = match &req.desired {
         Desired::Source(s) => validate_source(s, req.strict),
         Desired::Sources { sources } => validate_sources(sources, req.strict),
@@ -336,13 +336,14 @@ fn desired_resources(req: &PlanRequest) -> (Vec<ParsedResource>, Vec<Diagnostic>
         // Positions would point into generated text.
         diagnostics.iter_mut().for_each(|d| d.location = None);
     }
-    (resources, diagnostics)
+    let desired = resources.into_iter().map(|r| (r.name, r.spec)).collect();
+    (desired, diagnostics)
 }
 
 /// Plans validated resources, unless the diagnostics hold errors.
-fn plan_resources(
+fn plan_specs(
     req: &PlanRequest,
-    resources: &[ParsedResource],
+    desired: &BTreeMap<String, ImageSpec>,
     mut diagnostics: Vec<Diagnostic>,
 ) -> PlanResponse {
     if has_errors(&diagnostics) {
@@ -353,10 +354,6 @@ fn plan_resources(
         };
     }
     // No errors were reported, so every resource is valid.
-    let desired = resources
-        .iter()
-        .map(|r| (r.name.clone(), r.spec.clone()))
-        .collect();
     let assumed;
     let observed = if req.from_state {
         assumed = assumed_images(&req.state);
@@ -364,7 +361,7 @@ fn plan_resources(
     } else {
         &req.observed
     };
-    let planned = crate::plan::plan(&desired, &req.state, observed, &req.options).map(|mut p| {
+    let planned = crate::plan::plan(desired, &req.state, observed, &req.options).map(|mut p| {
         // Without a refresh nothing is known to have changed on Kasm.
         if req.from_state {
             p.resource_drift.clear();
@@ -419,12 +416,10 @@ pub struct StepsResponse {
 /// `apply_steps`: plans, then turns the plan into steps. The answer holds
 /// request bodies with secrets: it is for the applying host, never for output.
 pub fn apply_steps(req: &PlanRequest) -> StepsResponse {
-    let (resources, diagnostics) = desired_resources(req);
-    let answer = plan_resources(req, &resources, diagnostics);
+    let (desired, diagnostics) = desired_specs(req);
+    let answer = plan_specs(req, &desired, diagnostics);
     let steps = match &answer.plan {
         Some(plan) if answer.ok => {
-            let desired: BTreeMap<String, ImageSpec> =
-                resources.into_iter().map(|r| (r.name, r.spec)).collect();
             if req.refresh_only {
                 apply::refresh_steps(&req.state, &req.observed)
             } else {
@@ -557,30 +552,28 @@ pub fn policy_check(req: &PolicyRequest) -> PolicyResponse {
         from_state: false,
         refresh_only: false,
     };
-    let (resources, diagnostics) = desired_resources(&plan_req);
+    let (desired, diagnostics) = desired_specs(&plan_req);
     if has_errors(&diagnostics) {
         return fail(diagnostics);
     }
+    let made;
     let planned = if let Some(plan) = &req.plan {
-        Some(plan.clone())
+        Some(plan)
     } else if req.state.is_some() || req.observed.is_some() {
-        let answer = plan_resources(&plan_req, &resources, diagnostics.clone());
-        match answer.plan {
-            Some(p) if answer.ok => Some(p),
+        let answer = plan_specs(&plan_req, &desired, diagnostics.clone());
+        made = match answer.plan {
+            Some(p) if answer.ok => p,
             _ => return fail(answer.diagnostics),
-        }
+        };
+        Some(&made)
     } else {
         None
     };
-    let desired: BTreeMap<String, ImageSpec> =
-        resources.into_iter().map(|r| (r.name, r.spec)).collect();
     let report = match policy {
-        Some(policy) => {
-            crate::policy::evaluate(&policy, &desired, planned.as_ref(), &req.overrides)
-        }
+        Some(policy) => crate::policy::evaluate(&policy, &desired, planned, &req.overrides),
         None => {
             // Rego reads Terraform's plan JSON, or the specs when there is no plan.
-            let input = match &planned {
+            let input = match planned {
                 Some(p) => plan_json::to_terraform_json(p),
                 None => serde_json::json!({ "specs": desired }),
             };

@@ -122,6 +122,21 @@ pub struct PolicyResult {
     pub overridden: bool,
 }
 
+impl PolicyResult {
+    /// The one result of a rule that held everywhere.
+    pub fn pass(rule: &str, level: Level) -> Self {
+        PolicyResult {
+            rule: rule.to_owned(),
+            level,
+            passed: true,
+            address: None,
+            path: None,
+            message: "passed".into(),
+            overridden: false,
+        }
+    }
+}
+
 /// Every result, and whether the run must stop.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PolicyReport {
@@ -203,15 +218,9 @@ pub fn evaluate(
         let failures = failures(rule, desired, plan);
         let overridden = rule.level == Level::SoftMandatory && overrides.contains(&rule.id);
         if failures.is_empty() {
-            report.results.push(PolicyResult {
-                rule: rule.id.clone(),
-                level: rule.level,
-                passed: true,
-                address: None,
-                path: None,
-                message: "passed".into(),
-                overridden: false,
-            });
+            report
+                .results
+                .push(PolicyResult::pass(&rule.id, rule.level));
             continue;
         }
         report.blocking |= match rule.level {

@@ -61,15 +61,7 @@ pub fn evaluate(file: &str, rego: &str, input: &Value) -> Result<PolicyReport, B
         };
         let id = format!("{file}:{rule}");
         if messages.is_empty() {
-            report.results.push(PolicyResult {
-                rule: id,
-                level: *level,
-                passed: true,
-                address: None,
-                path: None,
-                message: "passed".into(),
-                overridden: false,
-            });
+            report.results.push(PolicyResult::pass(&id, *level));
             continue;
         }
         report.blocking |= *level != Level::Advisory;
