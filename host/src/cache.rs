@@ -8,7 +8,7 @@
 use sha2::{Digest, Sha256};
 use std::fs;
 use std::hash::{Hash, Hasher};
-use std::io::Write;
+
 use std::path::{Path, PathBuf};
 use wasmtime::component::Component;
 
@@ -65,12 +65,7 @@ fn store(path: &Path, compiled: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
     restrict(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(compiled)?;
-    tmp.as_file().sync_all()?;
-    // A new inode: a process that has the old file mapped keeps its copy.
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    crate::atomic::write(path, compiled)
 }
 
 #[cfg(unix)]

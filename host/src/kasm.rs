@@ -293,14 +293,23 @@ impl Kasm {
     async fn post(&self, endpoint: &str, body: &Map<String, Value>) -> Result<Value, KasmError> {
         let mut attempt = 1;
         loop {
-            match self.post_once(endpoint, body).await {
-                Err(e) if e.is_transient() && attempt < self.retry.attempts => {
-                    tokio::time::sleep(self.backoff(attempt, e.retry_after())).await;
-                    attempt += 1;
-                }
-                other => return other,
-            }
+            let error = match self.post_once(endpoint, body).await {
+                Err(e) => e,
+                ok => return ok,
+            };
+            let Some(delay) = self.retry_delay(attempt, &error) else {
+                return Err(error);
+            };
+            tokio::time::sleep(delay).await;
+            attempt += 1;
         }
+    }
+
+    /// The wait before another attempt after `error` on attempt `attempt`, or
+    /// `None` when the policy gives up (not transient, or out of attempts).
+    pub fn retry_delay(&self, attempt: u32, error: &KasmError) -> Option<Duration> {
+        (error.is_transient() && attempt < self.retry.attempts)
+            .then(|| self.backoff(attempt, error.retry_after()))
     }
 
     fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {

@@ -1,6 +1,7 @@
 //! The kasm-plan host: runs the core as a sandboxed WebAssembly component under
 //! wasmtime, and offers it as the `kasm-plan` command line.
 
+mod atomic;
 pub mod cache;
 pub mod cli;
 mod engine;

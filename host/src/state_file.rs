@@ -1,6 +1,6 @@
-//! The state file: locked for a whole run, written atomically (temporary file,
-//! fsync, rename, directory fsync) with mode 0600, and a `.backup` of the
-//! state the run started from.
+//! The state file: locked for a whole run, written atomically (see
+//! [`crate::atomic`]) with mode 0600, and a `.backup` of the state the run
+//! started from.
 
 use kasm_plan_core::State;
 use std::fs::{File, OpenOptions};
@@ -113,8 +113,9 @@ impl Locked {
         if state.lineage.is_empty() {
             state.lineage = uuid::Uuid::new_v4().to_string();
         }
-        let text = serde_json::to_vec_pretty(&state).map_err(|e| e.to_string())?;
-        write_atomically(&self.path, &text)
+        let mut text = serde_json::to_vec_pretty(&state).map_err(|e| e.to_string())?;
+        text.push(b'\n');
+        crate::atomic::write(&self.path, &text)
             .map_err(|e| format!("cannot write {}: {e}", self.path.display()))?;
         self.state = state;
         Ok(())
@@ -126,36 +127,4 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(suffix);
     path.with_file_name(name)
-}
-
-/// Temporary file in the same directory (mode 0600), fsync, rename, fsync the directory.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".kasm-plan-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    restrict(tmp.as_file())?;
-    tmp.write_all(bytes)?;
-    tmp.write_all(b"\n")?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
-}
-
-#[cfg(unix)]
-fn restrict(file: &File) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    file.set_permissions(std::fs::Permissions::from_mode(0o600))
-}
-
-#[cfg(not(unix))]
-fn restrict(_file: &File) -> std::io::Result<()> {
-    Ok(())
 }

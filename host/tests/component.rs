@@ -3,16 +3,13 @@
 
 #![allow(clippy::indexing_slicing, clippy::panic)] // test code: a failure should stop the test
 
+mod common;
+
+use common::cache_dir;
 use kasm_plan::{COMPONENT, Cached, Engine, Limits, api, cache};
 use kasm_plan_core::facade;
-use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
-
-/// The compiled-component cache every test here shares.
-fn cache_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("kasm-plan-cache")
-}
 
 /// One compiled engine for the whole test binary.
 fn engine() -> &'static Engine {

@@ -64,6 +64,31 @@ fn source_request(text: String, o: &Map<String, Value>) -> Value {
     })
 }
 
+/// The facade's `desired`: from source text (`text` makes the request), files
+/// (`[{source, format?, fileName?}]`) or a spec document (`{images: {...}}`).
+fn desired_request(js: JsValue, text: impl FnOnce(String) -> Value) -> Result<Value, JsError> {
+    match value(js, "desired")? {
+        Value::String(source) => Ok(text(source)),
+        Value::Array(files) => {
+            let sources: Vec<Value> = files
+                .into_iter()
+                .map(|f| {
+                    json!({
+                        "source": f.get("source"),
+                        "format": f.get("format"),
+                        "file_name": f.get("fileName"),
+                    })
+                })
+                .collect();
+            Ok(json!({ "sources": sources }))
+        }
+        doc @ Value::Object(_) if doc.get("images").is_some_and(Value::is_object) => Ok(doc),
+        _ => Err(JsError::new(
+            "desired: expected text, files or {images: {...}}",
+        )),
+    }
+}
+
 /// Validates a spec source: every diagnostic at once, with line and column.
 #[wasm_bindgen]
 pub fn validate(text: String, opts: JsValue) -> Result<JsValue, JsError> {
@@ -114,28 +139,7 @@ pub fn plan(
     opts: JsValue,
 ) -> Result<JsValue, JsError> {
     let o = options(opts)?;
-    let desired = match value(desired, "desired")? {
-        Value::String(text) => source_request(text, &o),
-        Value::Array(files) => {
-            let sources: Vec<Value> = files
-                .into_iter()
-                .map(|f| {
-                    json!({
-                        "source": f.get("source"),
-                        "format": f.get("format"),
-                        "file_name": f.get("fileName"),
-                    })
-                })
-                .collect();
-            json!({ "sources": sources })
-        }
-        doc @ Value::Object(_) if doc.get("images").is_some_and(Value::is_object) => doc,
-        _ => {
-            return Err(JsError::new(
-                "desired: expected text, files or {images: {...}}",
-            ));
-        }
-    };
+    let desired = desired_request(desired, |text| source_request(text, &o))?;
     let mut request = json!({
         "desired": desired,
         "strict": o.get("strict").and_then(Value::as_bool).unwrap_or(false),
@@ -157,21 +161,8 @@ pub fn plan(
 #[wasm_bindgen(js_name = checkPolicy)]
 pub fn check_policy(policy: String, desired: JsValue, opts: JsValue) -> Result<JsValue, JsError> {
     let o = options(opts)?;
-    let desired = match value(desired, "desired")? {
-        Value::String(text) => json!({ "source": text }),
-        Value::Array(files) => json!({
-            "sources": files
-                .into_iter()
-                .map(|f| json!({ "source": f.get("source"), "format": f.get("format"), "file_name": f.get("fileName") }))
-                .collect::<Vec<_>>()
-        }),
-        doc @ Value::Object(_) if doc.get("images").is_some_and(Value::is_object) => doc,
-        _ => {
-            return Err(JsError::new(
-                "desired: expected text, files or {images: {...}}",
-            ));
-        }
-    };
+    // The options' format and file name are the policy's, not the specs'.
+    let desired = desired_request(desired, |text| json!({ "source": text }))?;
     let request = json!({
         "policy": { "source": policy, "format": o.get("format"), "file_name": o.get("fileName") },
         "desired": desired,

@@ -119,11 +119,7 @@ async fn apply(engine: &EngineArgs, args: &ApplyArgs) -> Outcome {
     for d in &answer.diagnostics {
         println!("{}", render::diagnostic(d, &texts));
     }
-    if args.refresh_only {
-        print!("{}", render::refresh_only(&plan));
-    } else {
-        print!("{}", render::plan(&plan));
-    }
+    print!("{}", render::planned(&plan, args.refresh_only));
     let overridden = match policy::gate(&mut core, &args.policy, &sources, &plan)? {
         Gate::Stop(code) => {
             connection.close().await;

@@ -221,8 +221,12 @@ async fn create(shared: &Shared, body: &Map<String, Value>) -> Result<(Image, bo
     loop {
         let error = match shared.kasm.create_once(body).await {
             Ok(image) => return Ok((image, false)),
-            Err(e) if e.is_transient() && attempt < 6 => e,
-            Err(e) => return Err(e),
+            Err(e) => e,
+        };
+        // Retried as the client retries safe requests, but only after checking
+        // that the failed attempt did not create the image after all.
+        let Some(delay) = shared.kasm.retry_delay(attempt, &error) else {
+            return Err(error);
         };
         if error.is_ambiguous() {
             let images = shared.kasm.images().await?;
@@ -230,7 +234,7 @@ async fn create(shared: &Shared, body: &Map<String, Value>) -> Result<(Image, bo
                 return Ok((image, true));
             }
         }
-        tokio::time::sleep(std::time::Duration::from_millis(200 * (1 << attempt))).await;
+        tokio::time::sleep(delay).await;
         attempt += 1;
     }
 }

@@ -1,7 +1,7 @@
 //! `kasm-plan plan FILE... --observed images.json`
 
 use super::policy::{self, Gate};
-use super::render::{self, Texts};
+use super::render;
 use super::saved::{self, SavedPlan, SourceDigest};
 use super::server::{Connection, ServerArgs};
 use super::{Core, EngineArgs, Failure, Outcome, input};
@@ -92,10 +92,7 @@ pub fn run(engine: &EngineArgs, args: &PlanArgs) -> Outcome {
             refresh_only: args.refresh_only,
         },
     )?;
-    let texts: Texts = sources
-        .iter()
-        .filter_map(|s| Some((s.file_name.as_deref()?, s.source.as_str())))
-        .collect();
+    let texts = super::texts(&sources);
     let plan = match answer.plan {
         Some(plan) if answer.ok => plan,
         _ => {
@@ -134,11 +131,7 @@ pub fn run(engine: &EngineArgs, args: &PlanArgs) -> Outcome {
         for d in &answer.diagnostics {
             println!("{}", render::diagnostic(d, &texts));
         }
-        if args.refresh_only {
-            print!("{}", render::refresh_only(&plan));
-        } else {
-            print!("{}", render::plan(&plan));
-        }
+        print!("{}", render::planned(&plan, args.refresh_only));
         if let Some(out) = &args.out {
             println!("\nSaved the plan to {}.", out.display());
         }

@@ -115,6 +115,15 @@ pub fn plan(plan: &Plan) -> String {
     out
 }
 
+/// A plan as `plan` and `apply` show it: whole, or drift only.
+pub fn planned(plan: &Plan, refresh_only: bool) -> String {
+    if refresh_only {
+        self::refresh_only(plan)
+    } else {
+        self::plan(plan)
+    }
+}
+
 /// A refresh-only plan: the drift, and what applying it does.
 pub fn refresh_only(plan: &Plan) -> String {
     if plan.resource_drift.is_empty() {

@@ -5,7 +5,7 @@ use super::{Failure, input};
 use kasm_plan_core::{Diagnostic, Plan};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::io::Write;
+
 use std::path::Path;
 
 /// The `kind` of a saved plan file.
@@ -56,18 +56,9 @@ impl SourceDigest {
 /// Writes the file atomically: a complete plan or none.
 pub fn write(path: &Path, saved: &SavedPlan) -> Result<(), Failure> {
     let fail = |e: &dyn std::fmt::Display| Failure(format!("cannot write {}: {e}", path.display()));
-    let text = serde_json::to_string_pretty(saved).map_err(|e| fail(&e))?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| fail(&e))?;
-    tmp.write_all(text.as_bytes())
-        .and_then(|()| tmp.write_all(b"\n"))
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| fail(&e))?;
-    tmp.persist(path).map_err(|e| fail(&e.error))?;
-    Ok(())
+    let mut text = serde_json::to_vec_pretty(saved).map_err(|e| fail(&e))?;
+    text.push(b'\n');
+    crate::atomic::write(path, &text).map_err(|e| fail(&e))
 }
 
 /// Reads a saved plan, refusing other JSON files.

@@ -1,6 +1,6 @@
 //! `kasm-plan validate FILE...`
 
-use super::render::{self, Texts};
+use super::render;
 use super::{Core, EngineArgs, Outcome, input};
 use kasm_plan_core::facade::{Sources, ValidateRequest, ValidateResponse};
 use std::path::PathBuf;
@@ -36,10 +36,7 @@ pub fn run(engine: &EngineArgs, args: &ValidateArgs) -> Outcome {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&answer)?);
     } else {
-        let texts: Texts = sources
-            .iter()
-            .filter_map(|s| Some((s.file_name.as_deref()?, s.source.as_str())))
-            .collect();
+        let texts = super::texts(&sources);
         for d in &answer.diagnostics {
             println!("{}", render::diagnostic(d, &texts));
         }

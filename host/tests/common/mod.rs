@@ -1,6 +1,9 @@
 //! Helpers the CLI test files share: reading a finished process and the
 //! compiled-component cache they all use.
 
+// Each test file compiles this module and uses only part of it.
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
