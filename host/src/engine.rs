@@ -256,6 +256,19 @@ impl Instance {
             .call_plan(&mut self.store, desired, state, observed, options)
             .map_err(|e| self.explain(e))
     }
+
+    /// Typed `check-policy`: a policy set on specs and a plan.
+    pub fn check_policy(
+        &mut self,
+        policies: &[api::PolicyFile],
+        subject: &api::PolicySubject,
+    ) -> Result<api::PolicyAnswer, HostError> {
+        self.arm();
+        self.engine
+            .kasm_plan_core()
+            .call_check_policy(&mut self.store, policies, subject)
+            .map_err(|e| self.explain(e))
+    }
 }
 
 /// An engine with epoch interruption; precompiled artifacts must match its config.

@@ -645,23 +645,33 @@ fn rego_policies_run_and_a_runaway_one_is_stopped() {
     assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
     assert!(
         stdout(&o).contains(&format!(
-            "FAIL {rego}:deny (hard-mandatory): kasm_image.t: too much memory"
+            "FAIL main.deny (hard-mandatory): kasm_image.t: too much memory [data.main.deny in {rego}]"
         )),
         "{}",
         stdout(&o)
     );
-    // A policy that would run for ages is stopped by the time cap.
+    // A policy that would run for ages: the interpreter's step budget stops it first...
     let runaway = write(
         dir.path(),
         "runaway.rego",
         "package main\n\nimport rego.v1\n\ndeny contains x if {\n  some a in numbers.range(1, 100000)\n  some b in numbers.range(1, 100000)\n  x := a * b\n}\n",
     );
+    let o = run(&["policy", "check", "--policy", &runaway, &big]);
+    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stderr(&o).contains("`data.main.deny` ran more than 4000000 steps"),
+        "{}",
+        stderr(&o)
+    );
+    // ...and with the budget raised out of reach, the host's time cap.
     let started = std::time::Instant::now();
     let o = run(&[
         "--timeout",
         "1",
         "policy",
         "check",
+        "--policy-max-steps",
+        "1000000000000",
         "--policy",
         &runaway,
         &big,
@@ -672,5 +682,75 @@ fn rego_policies_run_and_a_runaway_one_is_stopped() {
         started.elapsed() < std::time::Duration::from_secs(10),
         "{:?}",
         started.elapsed()
+    );
+}
+
+/// A policy set as a folder: `policies.hcl` gives a Rego query its id and a
+/// soft-mandatory level, so it blocks until the run overrides it by that id.
+#[test]
+fn a_policy_folder_sets_rego_levels_and_soft_failures_can_be_overridden() {
+    let dir = temp();
+    let set = dir.path().join("policies");
+    std::fs::create_dir(&set).unwrap_or_else(|e| panic!("{e}"));
+    write(
+        &set,
+        "policies.hcl",
+        "policy \"memory\" {\n  query             = \"data.kasm.deny\"\n  enforcement_level = \"soft-mandatory\"\n}\n",
+    );
+    let rego = write(
+        &set,
+        "kasm.rego",
+        "package kasm\n\nimport rego.v1\n\ndeny contains {\"msg\": \"too much memory\", \"address\": rc.address} if {\n  some rc in input.resource_changes\n  rc.change.after.memory > 4096\n}\n",
+    );
+    write(&set, "notes.txt", "not a policy");
+    let big = write(dir.path(), "big.tf", &ONE_TF.replace("2048", "8192"));
+    let observed = write(dir.path(), "observed.json", "[]");
+    let folder = set.display().to_string();
+    let check = |extra: &[&str]| {
+        let mut args = vec![
+            "policy",
+            "check",
+            "--policy",
+            &folder,
+            &big,
+            "--observed",
+            &observed,
+        ];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let o = check(&[]);
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains(&format!(
+            "FAIL memory (soft-mandatory) kasm_image.t: too much memory [data.kasm.deny in {rego}]"
+        )),
+        "{}",
+        stdout(&o)
+    );
+    let o = check(&["--override-policy", "memory", "--json"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let answer: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_default();
+    assert_eq!(
+        answer["report"]["overridden"],
+        serde_json::json!(["memory"])
+    );
+    assert_eq!(answer["report"]["results"][0]["overridden"], true);
+    assert_eq!(answer["report"]["results"][0]["query"], "data.kasm.deny");
+    // A folder without policy files is an error, not an empty pass.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap_or_else(|e| panic!("{e}"));
+    let o = run(&[
+        "policy",
+        "check",
+        "--policy",
+        &empty.display().to_string(),
+        &big,
+    ]);
+    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stderr(&o).contains("holds no policy file"),
+        "{}",
+        stderr(&o)
     );
 }

@@ -290,3 +290,123 @@ fn typed_plan_takes_several_files() {
             .all(|d| d.code == "duplicate_address" && d.file.as_deref() == Some("images.tf"))
     );
 }
+
+/// Every shared policy case that needs no Kasm images runs through the typed
+/// `check-policy` too, and answers as the facade does.
+#[test]
+fn typed_check_policy_matches_the_facade() {
+    use kasm_plan_core::policy::Level;
+    use serde_json::Value;
+    let mut instance = engine().instantiate().unwrap_or_else(|e| panic!("{e}"));
+    let text = |v: &Value| v.as_str().map(str::to_owned);
+    let mut checked = 0;
+    for case in kasm_plan_vectors::load().unwrap_or_else(|e| panic!("{e}")) {
+        let request: Value = serde_json::from_str(&case.request).unwrap_or_default();
+        let observed = request.get("observed").and_then(Value::as_array);
+        let needs_images = observed.is_some_and(|o| !o.is_empty());
+        if case.operation != "policy_check" || needs_images || request.get("state").is_some() {
+            continue;
+        }
+        let files = request.get("policy").into_iter().chain(
+            request
+                .get("policies")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten(),
+        );
+        let policies: Vec<api::PolicyFile> = files
+            .map(|f| api::PolicyFile {
+                text: text(&f["source"]).unwrap_or_default(),
+                format: None,
+                file_name: text(&f["file_name"]),
+            })
+            .collect();
+        let subject = api::PolicySubject {
+            desired: vec![api::Source {
+                text: text(&request["desired"]["source"]).unwrap_or_default(),
+                format: None,
+                file_name: None,
+            }],
+            plan: None,
+            state: None,
+            observed: observed.map(|_| Vec::new()),
+            overrides: request["overrides"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(text)
+                .collect(),
+            max_steps: request["max_steps"].as_u64(),
+        };
+        let typed = instance
+            .check_policy(&policies, &subject)
+            .unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        let native: facade::PolicyResponse =
+            serde_json::from_str(&facade::call(&case.operation, &case.request))
+                .unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        assert_eq!(typed.ok, native.ok, "{}", case.name);
+        let typed_messages: Vec<_> = typed.diagnostics.iter().map(|d| &d.message).collect();
+        let native_messages: Vec<_> = native.diagnostics.iter().map(|d| &d.message).collect();
+        assert_eq!(typed_messages, native_messages, "{}", case.name);
+        assert_eq!(
+            typed.report.is_some(),
+            native.report.is_some(),
+            "{}",
+            case.name
+        );
+        if let (Some(t), Some(n)) = (typed.report, native.report) {
+            assert_eq!(
+                (t.blocking, &t.overridden),
+                (n.blocking, &n.overridden),
+                "{}",
+                case.name
+            );
+            let typed_results: Vec<_> = t
+                .results
+                .iter()
+                .map(|r| {
+                    let level = match r.level {
+                        api::PolicyLevel::Advisory => Level::Advisory,
+                        api::PolicyLevel::SoftMandatory => Level::SoftMandatory,
+                        api::PolicyLevel::HardMandatory => Level::HardMandatory,
+                    };
+                    (
+                        r.rule.clone(),
+                        level,
+                        r.passed,
+                        r.address.clone(),
+                        r.path.clone(),
+                        r.message.clone(),
+                        r.overridden,
+                        r.file.clone(),
+                        r.query.clone(),
+                    )
+                })
+                .collect();
+            let native_results: Vec<_> = n
+                .results
+                .iter()
+                .map(|r| {
+                    let level = r.level;
+                    (
+                        r.rule.clone(),
+                        level,
+                        r.passed,
+                        r.address.clone(),
+                        r.path.clone(),
+                        r.message.clone(),
+                        r.overridden,
+                        r.file.clone(),
+                        r.query.clone(),
+                    )
+                })
+                .collect();
+            assert_eq!(typed_results, native_results, "{}", case.name);
+        }
+        checked += 1;
+    }
+    assert!(
+        checked >= 8,
+        "only {checked} policy cases ran through check-policy"
+    );
+}

@@ -18,8 +18,10 @@ function prepare(request) {
   };
   join(request);
   join(request.desired);
+  join(request.policy);
   for (const s of request.sources ?? []) join(s);
   for (const s of request.desired?.sources ?? []) join(s);
+  for (const s of request.policies ?? []) join(s);
   return request;
 }
 

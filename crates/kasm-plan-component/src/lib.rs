@@ -6,10 +6,12 @@
 
 use bindings::exports::kasm::plan::core as wit;
 use kasm_plan_core::facade::{
-    self, Desired, FilterRequest, PlanRequest, SourceInput, ValidateRequest,
+    self, Desired, FilterRequest, PlanRequest, PolicyRequest, SourceInput, ValidateRequest,
 };
 use kasm_plan_core::filter::ImageFilter;
 use kasm_plan_core::plan::{self as core_plan, PlanOptions};
+use kasm_plan_core::policy::{Level, PolicyResult};
+use kasm_plan_core::policy_set::{PolicyFile, PolicyFormat};
 use kasm_plan_core::{Action, Diagnostic, Format, Image, Reason, Severity, State, StateResource};
 use serde_json::{Map, Value};
 
@@ -123,6 +125,48 @@ impl wit::Guest for Engine {
         }
     }
 
+    fn check_policy(
+        policies: Vec<wit::PolicyFile>,
+        subject: wit::PolicySubject,
+    ) -> wit::PolicyAnswer {
+        let request = (|| {
+            Ok::<_, Diagnostic>(PolicyRequest {
+                policy: None,
+                policies: policies.into_iter().map(policy_file).collect(),
+                desired: Desired::Sources {
+                    sources: subject.desired.into_iter().map(source).collect(),
+                },
+                state: subject.state.map(state_in).transpose()?,
+                observed: subject
+                    .observed
+                    .map(|list| list.into_iter().map(image_in).collect())
+                    .transpose()?,
+                overrides: subject.overrides,
+                plan: subject.plan.map(plan_in).transpose()?,
+                max_steps: subject.max_steps,
+            })
+        })();
+        let answer = match request {
+            Ok(r) => facade::policy_check(&r),
+            Err(d) => {
+                return wit::PolicyAnswer {
+                    ok: false,
+                    report: None,
+                    diagnostics: vec![diagnostic(d)],
+                };
+            }
+        };
+        wit::PolicyAnswer {
+            ok: answer.ok,
+            report: answer.report.map(|r| wit::PolicyReport {
+                results: r.results.into_iter().map(policy_result).collect(),
+                blocking: r.blocking,
+                overridden: r.overridden,
+            }),
+            diagnostics: diagnostics(answer.diagnostics),
+        }
+    }
+
     fn call(operation: String, request_json: String) -> String {
         facade::call(&operation, &request_json)
     }
@@ -153,6 +197,36 @@ fn source(s: wit::Source) -> SourceInput {
         source: s.text,
         format,
         file_name: s.file_name,
+    }
+}
+
+fn policy_file(f: wit::PolicyFile) -> PolicyFile {
+    PolicyFile {
+        source: f.text,
+        format: f.format.map(|f| match f {
+            wit::PolicyFormat::Json => PolicyFormat::Json,
+            wit::PolicyFormat::Hcl => PolicyFormat::Hcl,
+            wit::PolicyFormat::Rego => PolicyFormat::Rego,
+        }),
+        file_name: f.file_name,
+    }
+}
+
+fn policy_result(r: PolicyResult) -> wit::PolicyResult {
+    wit::PolicyResult {
+        rule: r.rule,
+        level: match r.level {
+            Level::Advisory => wit::PolicyLevel::Advisory,
+            Level::SoftMandatory => wit::PolicyLevel::SoftMandatory,
+            Level::HardMandatory => wit::PolicyLevel::HardMandatory,
+        },
+        passed: r.passed,
+        address: r.address,
+        path: r.path,
+        message: r.message,
+        overridden: r.overridden,
+        file: r.file,
+        query: r.query,
     }
 }
 

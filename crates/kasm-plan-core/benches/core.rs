@@ -122,6 +122,9 @@ fn bench_policy(c: &mut Criterion) {
 
 /// A 10-rule Rego policy over the plan JSON of 1,000 images.
 fn bench_rego(c: &mut Criterion) {
+    use kasm_plan_core::facade::DEFAULT_MAX_STEPS;
+    use kasm_plan_core::policy::RegoModule;
+    use kasm_plan_core::rego::evaluate;
     let (desired, state, observed) = synthetic::plan_inputs(1000);
     let options = PlanOptions {
         unchanged_values: true,
@@ -149,9 +152,13 @@ fn bench_rego(c: &mut Criterion) {
     }
     c.bench_function("policy/10_rego_rules_1000_images", |b| {
         b.iter(|| {
-            let report = kasm_plan_core::rego::evaluate("bench.rego", black_box(&rego), &input)
+            let module = RegoModule {
+                file: "bench.rego",
+                text: black_box(&rego),
+            };
+            let outcomes = evaluate(&[module], &[], &input, DEFAULT_MAX_STEPS)
                 .unwrap_or_else(|e| unreachable!("{e:?}"));
-            assert!(!report.blocking);
+            assert!(outcomes.iter().all(|o| o.failures.is_empty()));
         })
     });
 }

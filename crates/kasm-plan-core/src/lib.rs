@@ -27,6 +27,7 @@ pub mod parse;
 pub mod plan;
 pub mod plan_json;
 pub mod policy;
+pub mod policy_set;
 pub mod reference;
 #[cfg(feature = "rego")]
 pub mod rego;

@@ -11,7 +11,7 @@ use crate::parse::Format;
 use crate::plan::{Action, Plan, address_of};
 use crate::reference;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// How a failed rule counts.
@@ -86,18 +86,39 @@ pub struct Rule {
     #[serde(flatten)]
     pub check: Check,
     /// How a failure counts.
-    #[serde(default)]
+    #[serde(default, alias = "enforcement_level")]
     pub level: Level,
     /// Shown on failure instead of the built-in text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 
-/// A policy: its rules.
+/// A Rego query with its level, as in HCP Terraform's `policies.hcl`:
+/// `policy "<id>" { query = "data.kasm.no_latest.deny", enforcement_level = "soft-mandatory" }`.
+/// It yields a set of messages; each one is a failure.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegoQuery {
+    /// Its id, named by `--override-policy`.
+    pub id: String,
+    /// `data.<package>.<rule>`.
+    pub query: String,
+    /// How a failure counts.
+    #[serde(default, alias = "enforcement_level")]
+    pub level: Level,
+}
+
+/// A policy file: built-in rules, and levels for the Rego files beside it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Policy {
     /// The rules, in file order.
+    #[serde(default)]
     pub rules: Vec<Rule>,
+    /// Rego queries and their levels; without any, Conftest's `deny`,
+    /// `violation` and `warn` of every Rego package are read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<RegoQuery>,
 }
 
 /// The outcome of one rule for one address (or for all, when it passed).
@@ -120,21 +141,56 @@ pub struct PolicyResult {
     /// A soft-mandatory failure the run overrode.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub overridden: bool,
+    /// The file that defines the rule (for Rego, the `.rego` file or files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// For Rego, the query evaluated, e.g. `data.main.deny`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
 }
 
-impl PolicyResult {
-    /// The one result of a rule that held everywhere.
-    pub fn pass(rule: &str, level: Level) -> Self {
-        PolicyResult {
-            rule: rule.to_owned(),
-            level,
-            passed: true,
-            address: None,
-            path: None,
-            message: "passed".into(),
-            overridden: false,
-        }
-    }
+/// One place a rule fails.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Failure {
+    /// The resource concerned.
+    pub address: Option<String>,
+    /// The field concerned.
+    pub path: Option<String>,
+    /// What was found.
+    pub message: String,
+}
+
+/// Where a rule comes from, for its results.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Origin<'a> {
+    /// The file that defines it.
+    pub file: Option<&'a str>,
+    /// The Rego query.
+    pub query: Option<&'a str>,
+}
+
+/// One `.rego` file.
+#[derive(Clone, Copy, Debug)]
+pub struct RegoModule<'a> {
+    /// Its name, shown in results and errors.
+    pub file: &'a str,
+    /// Its text.
+    pub text: &'a str,
+}
+
+/// What one query found.
+#[derive(Clone, Debug)]
+pub struct RegoOutcome {
+    /// The rule id: the `policy` block's, or `<package>.<rule>`.
+    pub id: String,
+    /// How its failures count.
+    pub level: Level,
+    /// The query, e.g. `data.main.deny`.
+    pub query: String,
+    /// The file or files of the query's package.
+    pub file: String,
+    /// One per message.
+    pub failures: Vec<Failure>,
 }
 
 /// Every result, and whether the run must stop.
@@ -148,44 +204,123 @@ pub struct PolicyReport {
     pub overridden: Vec<String>,
 }
 
+impl PolicyReport {
+    /// Records one rule's failures (none: one pass), applying its level and the run's overrides.
+    pub fn record(
+        &mut self,
+        rule: &str,
+        level: Level,
+        origin: Origin<'_>,
+        failures: Vec<Failure>,
+        overrides: &[String],
+    ) {
+        let result = |passed, overridden, f: Failure| PolicyResult {
+            rule: rule.to_owned(),
+            level,
+            passed,
+            address: f.address,
+            path: f.path,
+            message: f.message,
+            overridden,
+            file: origin.file.map(str::to_owned),
+            query: origin.query.map(str::to_owned),
+        };
+        if failures.is_empty() {
+            let pass = Failure {
+                message: "passed".into(),
+                ..Failure::default()
+            };
+            self.results.push(result(true, false, pass));
+            return;
+        }
+        let overridden = level == Level::SoftMandatory && overrides.iter().any(|o| o == rule);
+        self.blocking |= match level {
+            Level::Advisory => false,
+            Level::SoftMandatory => !overridden,
+            Level::HardMandatory => true,
+        };
+        if overridden && !self.overridden.iter().any(|o| o == rule) {
+            self.overridden.push(rule.to_owned());
+        }
+        for f in failures {
+            self.results.push(result(false, overridden, f));
+        }
+    }
+}
+
 /// Reads a policy file.
 pub fn parse_policy(text: &str, format: Format) -> Result<Policy, Box<Diagnostic>> {
-    let bad = |e: &dyn std::fmt::Display| {
-        Box::new(Diagnostic::error(Code::InvalidPolicy, format!("the policy cannot be read: {e}"))
-            .help("a policy is {\"rules\": [{\"id\", \"check\", ...}]} or HCL `rule \"<id>\" { check = \"...\" }` blocks"))
-    };
     let policy: Policy = match format {
-        Format::Json => serde_json::from_str(text).map_err(|e| bad(&e))?,
+        Format::Json => serde_json::from_str(text).map_err(|e| invalid(&e))?,
         Format::Hcl => {
-            let body: Value = hcl::from_str(text).map_err(|e| bad(&e))?;
-            let blocks = match body.get("rule") {
-                Some(Value::Object(blocks)) => blocks.clone(),
-                _ => Map::new(),
-            };
-            let rules = blocks
-                .into_iter()
-                .map(|(id, mut fields)| {
-                    if let Value::Object(f) = &mut fields {
-                        f.insert("id".into(), Value::String(id));
+            let body = hcl::parse(text).map_err(|e| invalid(&e))?;
+            if let Some(a) = body.attributes().next() {
+                let key = a.key();
+                return Err(invalid(&format!(
+                    "`{key}` is not a policy block (use `rule` or `policy`)"
+                )));
+            }
+            let mut policy = Policy::default();
+            for block in body.into_blocks() {
+                match block.identifier() {
+                    "rule" => policy.rules.push(labelled(block)?),
+                    "policy" => policy.policies.push(labelled(block)?),
+                    other => {
+                        return Err(invalid(&format!(
+                            "`{other}` is not a policy block (use `rule` or `policy`)"
+                        )));
                     }
-                    serde_json::from_value::<Rule>(fields)
-                })
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| bad(&e))?;
-            Policy { rules }
+                }
+            }
+            policy
         }
     };
     let mut seen = std::collections::BTreeSet::new();
-    for r in &policy.rules {
-        if !seen.insert(r.id.as_str()) {
-            return Err(bad(&format!("rule `{}` is defined twice", r.id)));
+    let ids = policy.rules.iter().map(|r| &r.id);
+    for id in ids.chain(policy.policies.iter().map(|p| &p.id)) {
+        if !seen.insert(id) {
+            return Err(invalid(&format!("rule `{id}` is defined twice")));
         }
+    }
+    for r in &policy.rules {
         for pattern in patterns(&r.check) {
-            glob::Pattern::new(pattern)
-                .map_err(|e| bad(&format!("rule `{}`: pattern `{pattern}`: {}", r.id, e.msg)))?;
+            glob::Pattern::new(pattern).map_err(|e| {
+                invalid(&format!("rule `{}`: pattern `{pattern}`: {}", r.id, e.msg))
+            })?;
+        }
+    }
+    for p in &policy.policies {
+        if !p.query.starts_with("data.") {
+            return Err(invalid(&format!(
+                "policy `{}`: query `{}` must start with `data.` (e.g. `data.main.deny`)",
+                p.id, p.query
+            )));
         }
     }
     Ok(policy)
+}
+
+/// A policy file that cannot be read.
+pub fn invalid(e: &dyn std::fmt::Display) -> Box<Diagnostic> {
+    Box::new(Diagnostic::error(Code::InvalidPolicy, format!("the policy cannot be read: {e}"))
+        .help("a policy is {\"rules\": [{\"id\", \"check\", ...}], \"policies\": [{\"id\", \"query\", \"enforcement_level\"}]} or HCL `rule \"<id>\" { check = \"...\" }` and `policy \"<id>\" { query = \"data.main.deny\" }` blocks"))
+}
+
+/// A `kind "<id>" { ... }` block as a record with that id.
+fn labelled<T: serde::de::DeserializeOwned>(block: hcl::Block) -> Result<T, Box<Diagnostic>> {
+    let kind = block.identifier().to_owned();
+    let [label] = block.labels() else {
+        return Err(invalid(&format!(
+            "a `{kind}` block needs one label, its id"
+        )));
+    };
+    let id = label.as_str().to_owned();
+    let mut fields: Value =
+        hcl::from_body(block.body).map_err(|e| invalid(&format!("{kind} `{id}`: {e}")))?;
+    if let Value::Object(f) = &mut fields {
+        f.insert("id".into(), Value::String(id.clone()));
+    }
+    serde_json::from_value(fields).map_err(|e| invalid(&format!("{kind} `{id}`: {e}")))
 }
 
 fn patterns(check: &Check) -> Vec<&str> {
@@ -199,10 +334,22 @@ fn patterns(check: &Check) -> Vec<&str> {
     }
 }
 
-fn matches_any(globs: &[String], text: &str) -> bool {
-    globs
-        .iter()
-        .any(|g| glob::Pattern::new(g).is_ok_and(|p| p.matches(text)))
+/// A rule's globs, compiled once per evaluation (they were checked when the file was read).
+struct Globs(Vec<glob::Pattern>);
+
+impl Globs {
+    fn of(check: &Check) -> Self {
+        Globs(
+            patterns(check)
+                .into_iter()
+                .filter_map(|p| glob::Pattern::new(p).ok())
+                .collect(),
+        )
+    }
+
+    fn any(&self, text: &str) -> bool {
+        self.0.iter().any(|p| p.matches(text))
+    }
 }
 
 /// Evaluates `policy` on the desired specs (by name) and, for the rules on
@@ -214,87 +361,82 @@ pub fn evaluate(
     overrides: &[String],
 ) -> PolicyReport {
     let mut report = PolicyReport::default();
-    for rule in &policy.rules {
-        let failures = failures(rule, desired, plan);
-        let overridden = rule.level == Level::SoftMandatory && overrides.contains(&rule.id);
-        if failures.is_empty() {
-            report
-                .results
-                .push(PolicyResult::pass(&rule.id, rule.level));
-            continue;
-        }
-        report.blocking |= match rule.level {
-            Level::Advisory => false,
-            Level::SoftMandatory => !overridden,
-            Level::HardMandatory => true,
-        };
-        if overridden {
-            report.overridden.push(rule.id.clone());
-        }
-        for (address, field, found) in failures {
-            report.results.push(PolicyResult {
-                rule: rule.id.clone(),
-                level: rule.level,
-                passed: false,
-                path: field.map(|f| format!("{address}.{f}")),
-                address: Some(address),
-                message: rule.message.clone().unwrap_or(found),
-                overridden,
-            });
-        }
-    }
+    evaluate_into(&mut report, policy, None, desired, plan, overrides);
     report
 }
 
-/// `(address, field, what was found)` for each place the rule fails.
+/// [`evaluate`], adding to `report`, with `file` as the rules' origin.
+pub fn evaluate_into(
+    report: &mut PolicyReport,
+    policy: &Policy,
+    file: Option<&str>,
+    desired: &BTreeMap<String, ImageSpec>,
+    plan: Option<&Plan>,
+    overrides: &[String],
+) {
+    for rule in &policy.rules {
+        let mut failures = failures(rule, desired, plan);
+        if let Some(message) = &rule.message {
+            for f in &mut failures {
+                f.message.clone_from(message);
+            }
+        }
+        let origin = Origin { file, query: None };
+        report.record(&rule.id, rule.level, origin, failures, overrides);
+    }
+}
+
+/// Each place the rule fails.
 fn failures(
     rule: &Rule,
     desired: &BTreeMap<String, ImageSpec>,
     plan: Option<&Plan>,
-) -> Vec<(String, Option<&'static str>, String)> {
-    let mut out = Vec::new();
+) -> Vec<Failure> {
+    let globs = Globs::of(&rule.check);
+    let at = |address: &str, message: String| Failure {
+        address: Some(address.to_owned()),
+        path: None,
+        message,
+    };
+    let changes = plan.map_or(&[][..], |p| &p.resource_changes);
     match &rule.check {
-        Check::Protected { addresses } => {
-            for c in plan.map_or(&[][..], |p| &p.resource_changes) {
-                if matches!(c.action, Action::Update | Action::Delete)
-                    && matches_any(addresses, &c.address)
-                {
-                    out.push((
-                        c.address.clone(),
-                        None,
-                        format!(
-                            "{} is protected; the plan would {} it",
-                            c.address,
-                            action_word(c.action)
-                        ),
-                    ));
-                }
-            }
-        }
-        Check::ForbiddenActions { actions } => {
-            for c in plan.map_or(&[][..], |p| &p.resource_changes) {
-                if actions.contains(&c.action) {
-                    out.push((
-                        c.address.clone(),
-                        None,
-                        format!(
-                            "the plan would {} {}, which is not allowed",
-                            action_word(c.action),
-                            c.address
-                        ),
-                    ));
-                }
-            }
-        }
-        check => {
-            for (name, spec) in desired {
-                if let Some((field, found)) = spec_failure(check, spec) {
-                    out.push((address_of(name), Some(field), found));
-                }
-            }
-        }
+        Check::Protected { .. } => changes
+            .iter()
+            .filter(|c| {
+                matches!(c.action, Action::Update | Action::Delete) && globs.any(&c.address)
+            })
+            .map(|c| {
+                let word = action_word(c.action);
+                at(
+                    &c.address,
+                    format!("{} is protected; the plan would {word} it", c.address),
+                )
+            })
+            .collect(),
+        Check::ForbiddenActions { actions } => changes
+            .iter()
+            .filter(|c| actions.contains(&c.action))
+            .map(|c| {
+                let word = action_word(c.action);
+                at(
+                    &c.address,
+                    format!("the plan would {word} {}, which is not allowed", c.address),
+                )
+            })
+            .collect(),
+        check => desired
+            .iter()
+            .filter_map(|(name, spec)| {
+                let (field, found) = spec_failure(check, &globs, spec)?;
+                let address = address_of(name);
+                Some(Failure {
+                    path: Some(format!("{address}.{field}")),
+                    address: Some(address),
+                    message: found,
+                })
+            })
+            .collect(),
     }
-    out
 }
 
 fn action_word(a: Action) -> &'static str {
@@ -307,7 +449,7 @@ fn action_word(a: Action) -> &'static str {
 }
 
 /// The failing field and what was found, if `spec` breaks a spec rule.
-fn spec_failure(check: &Check, spec: &ImageSpec) -> Option<(&'static str, String)> {
+fn spec_failure(check: &Check, globs: &Globs, spec: &ImageSpec) -> Option<(&'static str, String)> {
     let image = reference::parse(&spec.name).ok();
     match check {
         Check::MaxMemory { max_mb } => spec.memory.filter(|m| m > max_mb).map(|m| {
@@ -320,22 +462,20 @@ fn spec_failure(check: &Check, spec: &ImageSpec) -> Option<(&'static str, String
             .cores
             .filter(|c| c > max)
             .map(|c| ("cores", format!("cores is {c}; at most {max} is allowed"))),
-        Check::AllowedRegistries { patterns } => {
+        Check::AllowedRegistries { .. } => {
             let host = image
                 .as_ref()
                 .map_or("docker.io", |r| r.domain.unwrap_or("docker.io"));
-            (!matches_any(patterns, host))
-                .then(|| ("name", format!("registry `{host}` is not allowed")))
+            (!globs.any(host)).then(|| ("name", format!("registry `{host}` is not allowed")))
         }
-        Check::AllowedRepositories { patterns } => {
+        Check::AllowedRepositories { .. } => {
             let repo = image
                 .as_ref()
                 .map_or(spec.name.clone(), |r| match r.domain {
                     Some(d) => format!("{d}/{}", r.path),
                     None => r.path.to_owned(),
                 });
-            (!matches_any(patterns, &repo))
-                .then(|| ("name", format!("repository `{repo}` is not allowed")))
+            (!globs.any(&repo)).then(|| ("name", format!("repository `{repo}` is not allowed")))
         }
         Check::ForbiddenTags { tags } => {
             let tag = match &image {
@@ -355,17 +495,15 @@ fn spec_failure(check: &Check, spec: &ImageSpec) -> Option<(&'static str, String
             .as_deref()
             .is_none_or(|d| d.trim().is_empty())
             .then(|| ("description", "no description".to_owned())),
-        Check::FriendlyNamePattern { pattern } => {
-            (!matches_any(std::slice::from_ref(pattern), &spec.friendly_name)).then(|| {
-                (
-                    "friendly_name",
-                    format!(
-                        "friendly_name `{}` does not match `{pattern}`",
-                        spec.friendly_name
-                    ),
-                )
-            })
-        }
+        Check::FriendlyNamePattern { pattern } => (!globs.any(&spec.friendly_name)).then(|| {
+            (
+                "friendly_name",
+                format!(
+                    "friendly_name `{}` does not match `{pattern}`",
+                    spec.friendly_name
+                ),
+            )
+        }),
         Check::RequireRestriction {} => {
             let restricted =
                 spec.restrict_to_zone == Some(true) || spec.restrict_to_server == Some(true);

@@ -1,88 +1,218 @@
-//! Rego policies, evaluated by regorus (no_std: no clock, no randomness; the
-//! host's epoch deadline and memory cap stop a policy that runs away).
+//! Rego policies, evaluated by regorus built without std (no clock, no
+//! randomness).
 //!
 //! Conftest conventions: `deny` and `violation` (hard-mandatory) and `warn`
-//! (advisory) are sets of messages (strings, or objects with `msg`), in the
-//! policy's own package, read against Terraform-shaped plan JSON.
+//! (advisory) are sets of messages (strings, or objects with `msg` and
+//! optionally `address` and `path`), read against Terraform-shaped plan JSON.
+//! A policy file's `policy` blocks name other queries and set their levels.
+//!
+//! Runaway policies: regorus's execution timer asks a time source every
+//! [`CHECK_INTERVAL`] steps. The core has no clock, so its time source counts
+//! those checks instead: the "time limit" becomes a step budget, the same on
+//! every platform. The host's epoch deadline still bounds wall time.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::policy::{Level, PolicyReport, PolicyResult};
+use crate::policy::{Failure, Level, RegoModule as Module, RegoOutcome as Outcome, RegoQuery};
+use core::num::NonZeroU32;
+use core::time::Duration;
 use serde_json::Value;
+use std::cell::Cell;
 
-/// Largest policy text accepted, in bytes.
+/// Largest Rego file accepted, in bytes.
 pub const MAX_POLICY_BYTES: usize = 256 * 1024;
 
-/// The rules read, and how a message from each counts.
-const RULES: &[(&str, Level)] = &[
+/// Largest input (plan JSON or specs) accepted, in bytes.
+pub const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
+
+/// Interpreter steps between two looks at the budget.
+const CHECK_INTERVAL: u32 = 1024;
+
+/// Conftest's rules, read from every package when the policy file names no
+/// queries, and how a message from each counts.
+const CONFTEST_RULES: &[(&str, Level)] = &[
     ("deny", Level::HardMandatory),
     ("violation", Level::HardMandatory),
     ("warn", Level::Advisory),
 ];
 
-/// Evaluates a Rego policy file against `input` (plan JSON, or the specs).
-pub fn evaluate(file: &str, rego: &str, input: &Value) -> Result<PolicyReport, Box<Diagnostic>> {
-    let bad = |e: &dyn std::fmt::Display| {
-        Box::new(
-            Diagnostic::error(Code::InvalidPolicy, format!("the Rego policy failed: {e}"))
-                .help("Conftest style: `package main`, `deny contains msg if { ... }`, `warn contains msg if { ... }`"),
-        )
-    };
-    if rego.len() > MAX_POLICY_BYTES {
-        return Err(bad(&format!(
-            "it is {} bytes; at most {MAX_POLICY_BYTES} are accepted",
-            rego.len()
-        )));
+thread_local! {
+    /// Budget checks made on this thread: the step clock's "now".
+    static CHECKS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// regorus's time source in the core: one "nanosecond" per budget check.
+struct StepClock;
+
+impl regorus::utils::limits::TimeSource for StepClock {
+    fn now(&self) -> Option<Duration> {
+        let checks = CHECKS.with(|c| {
+            c.set(c.get() + 1);
+            c.get()
+        });
+        Some(Duration::from_nanos(checks))
     }
+}
+
+static STEP_CLOCK: StepClock = StepClock;
+
+fn install_step_clock() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Only this module sets it, once; a second setter would be a bug here.
+        let _ = regorus::utils::limits::set_time_source(&STEP_CLOCK);
+    });
+}
+
+fn failed(e: &dyn std::fmt::Display, file: Option<&str>) -> Box<Diagnostic> {
+    let mut d = Diagnostic::error(Code::InvalidPolicy, format!("the Rego policy failed: {e}"))
+        .help("Conftest style: `package main`, `deny contains msg if { ... }`, `warn contains msg if { ... }`");
+    d.file = file.map(str::to_owned);
+    Box::new(d)
+}
+
+/// Evaluates the Rego `modules` (one policy: packages may span files and
+/// import each other) against `input`: the `queries` given, or Conftest's
+/// rules of every package.
+pub fn evaluate(
+    modules: &[Module<'_>],
+    queries: &[RegoQuery],
+    input: &Value,
+    max_steps: u64,
+) -> Result<Vec<Outcome>, Box<Diagnostic>> {
+    install_step_clock();
     let mut engine = regorus::Engine::new();
-    let package = engine
-        .add_policy(file.to_owned(), rego.to_owned())
-        .map_err(|e| bad(&e))?;
-    engine
-        .set_input_json(&input.to_string())
-        .map_err(|e| bad(&e))?;
-    let mut report = PolicyReport::default();
-    for (rule, level) in RULES {
-        // A query, not `eval_rule`: a rule the policy does not define is simply undefined.
-        let results = engine
-            .eval_query(format!("{package}.{rule}"), false)
-            .map_err(|e| bad(&e))?;
-        let Some(value) = results
-            .result
-            .first()
-            .and_then(|r| r.expressions.first())
-            .map(|e| &e.value)
-        else {
-            continue;
-        };
-        let json: Value =
-            serde_json::from_str(&value.to_json_str().map_err(|e| bad(&e))?).unwrap_or(Value::Null);
-        let Value::Array(messages) = json else {
-            continue;
-        };
-        let id = format!("{file}:{rule}");
-        if messages.is_empty() {
-            report.results.push(PolicyResult::pass(&id, *level));
-            continue;
+    let mut packages: Vec<(String, Vec<&str>)> = Vec::new();
+    for m in modules {
+        if m.text.len() > MAX_POLICY_BYTES {
+            let size = m.text.len();
+            return Err(failed(
+                &format!("it is {size} bytes; at most {MAX_POLICY_BYTES} are accepted"),
+                Some(m.file),
+            ));
         }
-        report.blocking |= *level != Level::Advisory;
-        for m in messages {
-            let message = match &m {
-                Value::String(s) => s.clone(),
-                other => other
-                    .get("msg")
-                    .and_then(Value::as_str)
-                    .map_or_else(|| other.to_string(), str::to_owned),
+        let package = engine
+            .add_policy(m.file.to_owned(), m.text.to_owned())
+            .map_err(|e| failed(&e, Some(m.file)))?;
+        match packages.iter_mut().find(|(p, _)| *p == package) {
+            Some((_, files)) => files.push(m.file),
+            None => packages.push((package, vec![m.file])),
+        }
+    }
+    let input = input.to_string();
+    if input.len() > MAX_INPUT_BYTES {
+        let size = input.len();
+        return Err(failed(
+            &format!("its input is {size} bytes; at most {MAX_INPUT_BYTES} are accepted"),
+            None,
+        ));
+    }
+    engine
+        .set_input_json(&input)
+        .map_err(|e| failed(&e, None))?;
+    engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+        limit: Duration::from_nanos(max_steps.div_ceil(u64::from(CHECK_INTERVAL))),
+        check_interval: NonZeroU32::new(CHECK_INTERVAL).unwrap_or(NonZeroU32::MIN),
+    });
+    let files_of = |query: &str| {
+        packages
+            .iter()
+            .filter(|(p, _)| query.starts_with(&format!("{p}.")))
+            .flat_map(|(_, files)| files.iter().copied())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = Vec::new();
+    if queries.is_empty() {
+        for (package, _) in &packages {
+            for (rule, level) in CONFTEST_RULES {
+                let query = format!("{package}.{rule}");
+                // A Conftest rule the policy does not define is simply absent.
+                let Some(value) = run(&mut engine, &query, max_steps)? else {
+                    continue;
+                };
+                let id = query.trim_start_matches("data.").to_owned();
+                let failures = messages(&query, value)?;
+                let file = files_of(&query);
+                out.push(Outcome {
+                    id,
+                    level: *level,
+                    query,
+                    file,
+                    failures,
+                });
+            }
+        }
+    } else {
+        for q in queries {
+            let Some(value) = run(&mut engine, &q.query, max_steps)? else {
+                return Err(failed(
+                    &format!(
+                        "policy `{}`: query `{}` is undefined: no loaded package defines that rule",
+                        q.id, q.query
+                    ),
+                    None,
+                ));
             };
-            report.results.push(PolicyResult {
-                rule: id.clone(),
-                level: *level,
-                passed: false,
-                address: m.get("address").and_then(Value::as_str).map(str::to_owned),
-                path: None,
-                message,
-                overridden: false,
+            let failures = messages(&q.query, value)?;
+            out.push(Outcome {
+                id: q.id.clone(),
+                level: q.level,
+                query: q.query.clone(),
+                file: files_of(&q.query),
+                failures,
             });
         }
     }
-    Ok(report)
+    Ok(out)
+}
+
+/// The query's value, or `None` when it is undefined.
+fn run(
+    engine: &mut regorus::Engine,
+    query: &str,
+    max_steps: u64,
+) -> Result<Option<Value>, Box<Diagnostic>> {
+    let results = engine.eval_query(query.to_owned(), false).map_err(|e| {
+        if e.chain().any(|c| c.downcast_ref::<regorus::LimitError>().is_some()) || e.to_string().contains("TimeLimitExceeded") {
+            failed(&format!("`{query}` ran more than {max_steps} steps and was stopped (raise the step budget if the policy is meant to do that much)"), None)
+        } else {
+            failed(&format!("`{query}`: {e}"), None)
+        }
+    })?;
+    let Some(value) = results
+        .result
+        .first()
+        .and_then(|r| r.expressions.first())
+        .map(|e| &e.value)
+    else {
+        return Ok(None);
+    };
+    let json = value.to_json_str().map_err(|e| failed(&e, None))?;
+    Ok(Some(
+        serde_json::from_str(&json).map_err(|e| failed(&e, None))?,
+    ))
+}
+
+/// A query's messages as failures; a query must yield a set of messages.
+fn messages(query: &str, value: Value) -> Result<Vec<Failure>, Box<Diagnostic>> {
+    let Value::Array(items) = value else {
+        return Err(failed(
+            &format!("`{query}` must be a set of messages, not {value}"),
+            None,
+        ));
+    };
+    Ok(items
+        .into_iter()
+        .map(|m| {
+            let text = |key: &str| m.get(key).and_then(Value::as_str).map(str::to_owned);
+            Failure {
+                address: text("address"),
+                path: text("path"),
+                message: match &m {
+                    Value::String(s) => s.clone(),
+                    other => text("msg").unwrap_or_else(|| other.to_string()),
+                },
+            }
+        })
+        .collect())
 }

@@ -75,11 +75,13 @@ fn prepare(mut request: Value) -> Value {
             .and_then(Value::as_array)
             .map_or(0, Vec::len)
     };
-    let (many, desired) = (count("/sources"), count("/desired/sources"));
-    let pointers = ["/source".to_owned(), "/desired/source".to_owned()]
-        .into_iter()
-        .chain((0..many).map(|i| format!("/sources/{i}/source")))
-        .chain((0..desired).map(|i| format!("/desired/sources/{i}/source")));
+    let lists = ["/sources", "/desired/sources", "/policies"].map(|l| (l, count(l)));
+    let singles = ["/source", "/desired/source", "/policy/source"].map(str::to_owned);
+    let pointers = singles.into_iter().chain(
+        lists
+            .into_iter()
+            .flat_map(|(l, n)| (0..n).map(move |i| format!("{l}/{i}/source"))),
+    );
     for pointer in pointers {
         if let Some(slot @ Value::Array(_)) = request.pointer_mut(&pointer) {
             let text: Vec<&str> = slot

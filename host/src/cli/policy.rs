@@ -4,8 +4,9 @@ use super::render;
 use super::{Core, EngineArgs, Failure, Outcome, input, saved};
 use kasm_plan_core::facade::{Desired, PolicyRequest, PolicyResponse, SourceInput};
 use kasm_plan_core::policy::{Level, PolicyReport};
+use kasm_plan_core::policy_set::PolicyFile;
 use kasm_plan_core::{Image, Plan, State};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// The exit code of a blocking policy failure.
@@ -14,12 +15,55 @@ pub const BLOCKED: u8 = 3;
 /// Policy options of `plan` and `apply`.
 #[derive(Debug, Default, clap::Args)]
 pub struct PolicyArgs {
-    /// Check this policy file (JSON or HCL built-in rules); a blocking failure stops the run.
+    /// A policy file (built-in rules as JSON or HCL, or Rego), or a folder of them: one
+    /// policy set (repeatable). A blocking failure stops the run.
     #[arg(long, value_name = "PATH")]
-    pub policy: Option<PathBuf>,
+    pub policy: Vec<PathBuf>,
     /// Let this soft-mandatory rule fail without blocking (repeatable); the override is printed.
     #[arg(long = "override-policy", value_name = "RULE")]
     pub overrides: Vec<String>,
+    /// Stop a Rego query after this many interpreter steps (default 4000000: about 0.25 s natively, 0.6 s in the component).
+    #[arg(long, value_name = "N")]
+    pub policy_max_steps: Option<u64>,
+}
+
+/// The policy files named, folders expanded to their `.rego`, `.hcl` and `.json` files.
+fn policy_files(paths: &[PathBuf]) -> Result<Vec<PolicyFile>, Failure> {
+    let mut files = Vec::new();
+    for path in paths {
+        if !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        let entries = std::fs::read_dir(path)
+            .map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))?;
+        let mut found: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                let ext = p.extension().and_then(|e| e.to_str()).unwrap_or_default();
+                p.is_file() && matches!(ext, "rego" | "hcl" | "json")
+            })
+            .collect();
+        if found.is_empty() {
+            return Err(Failure(format!(
+                "{} holds no policy file (.rego, .hcl or .json)",
+                path.display()
+            )));
+        }
+        found.sort();
+        files.extend(found);
+    }
+    files
+        .iter()
+        .map(|p| {
+            Ok(PolicyFile {
+                source: input::read_text(p)?,
+                format: None,
+                file_name: Some(p.display().to_string()),
+            })
+        })
+        .collect()
 }
 
 /// Arguments of `policy`.
@@ -57,9 +101,9 @@ pub struct CheckArgs {
 
 pub fn run(engine: &EngineArgs, args: &PolicyCommand) -> Outcome {
     let PolicySub::Check(args) = &args.command;
-    let Some(policy) = &args.policy.policy else {
+    if args.policy.policy.is_empty() {
         return Err(Failure("policy check needs --policy PATH".into()));
-    };
+    }
     let (sources, plan) = match args.files.as_slice() {
         [one] if saved::is_saved_plan(one) => {
             let s = saved::read(one)?;
@@ -78,8 +122,7 @@ pub fn run(engine: &EngineArgs, args: &PolicyCommand) -> Outcome {
     let mut core = Core::open(engine)?;
     let answer = check(
         &mut core,
-        policy,
-        &args.policy.overrides,
+        &args.policy,
         sources.clone(),
         state,
         observed,
@@ -103,11 +146,10 @@ pub fn run(engine: &EngineArgs, args: &PolicyCommand) -> Outcome {
     })
 }
 
-/// Runs the policy file against the inputs inside the core.
+/// Runs the policy set against the inputs inside the core.
 pub fn check(
     core: &mut Core,
-    policy: &Path,
-    overrides: &[String],
+    args: &PolicyArgs,
     sources: Vec<SourceInput>,
     state: Option<State>,
     observed: Option<Vec<Image>>,
@@ -116,16 +158,14 @@ pub fn check(
     let answer: PolicyResponse = core.call(
         "policy_check",
         &PolicyRequest {
-            policy: SourceInput {
-                source: input::read_text(policy)?,
-                format: None,
-                file_name: Some(policy.display().to_string()),
-            },
+            policy: None,
+            policies: policy_files(&args.policy)?,
             desired: Desired::Sources { sources },
             state,
             observed,
-            overrides: overrides.to_vec(),
+            overrides: args.overrides.clone(),
             plan,
+            max_steps: args.policy_max_steps,
         },
     )?;
     if answer.report.is_none() {
@@ -158,18 +198,10 @@ pub fn gate(
     sources: &[SourceInput],
     plan: &Plan,
 ) -> Result<Gate, Failure> {
-    let Some(policy) = &args.policy else {
+    if args.policy.is_empty() {
         return Ok(Gate::Pass(Vec::new()));
-    };
-    let answer = check(
-        core,
-        policy,
-        &args.overrides,
-        sources.to_vec(),
-        None,
-        None,
-        Some(plan.clone()),
-    )?;
+    }
+    let answer = check(core, args, sources.to_vec(), None, None, Some(plan.clone()))?;
     let Some(report) = answer.report else {
         return Ok(Gate::Stop(ExitCode::from(1)));
     };
@@ -199,8 +231,12 @@ pub fn report_text(report: &PolicyReport) -> String {
             .or(r.address.as_deref())
             .map(|a| format!(" {a}"))
             .unwrap_or_default();
+        let from = match (&r.file, &r.query) {
+            (Some(file), Some(query)) => format!(" [{query} in {file}]"),
+            _ => String::new(),
+        };
         out.push_str(&format!(
-            "  {state} {} ({level}){at}: {}\n",
+            "  {state} {} ({level}){at}: {}{from}\n",
             r.rule, r.message
         ));
     }
