@@ -1,5 +1,5 @@
 import type {
-  Desired, Image, ImageFilter, ParseResult, Plan, PlanOptions, PlanResult, PolicyOptions, PolicyResult,
+  Desired, Image, ImageFilter, ParseResult, Plan, PlanOptions, PlanResult, PolicyFile, PolicyOptions, PolicyResult,
   SourceOptions, State, TerraformPlanJson, ValidateResult,
 } from './types.js';
 
@@ -15,7 +15,10 @@ export function filterImages(images: Image[], filter?: ImageFilter): Image[];
 export function plan(desired: Desired, state?: State | null, observed?: Image[] | null, options?: PlanOptions): PlanResult;
 /** Terraform-shaped plan JSON for a plan. */
 export function planToJson(plan: Plan): TerraformPlanJson;
-/** Checks a policy file's built-in rules (JSON or HCL text) on the specs and, when given, a plan. */
-export function checkPolicy(policy: string, desired: Desired, options?: PolicyOptions): PolicyResult;
+/**
+ * Checks a policy on the specs and, when given, a plan: one file's text (built-in rules as
+ * JSON or HCL), or a policy set of files. Rego files need the `kasm-plan/rego` entry.
+ */
+export function checkPolicy(policy: string | PolicyFile[], desired: Desired, options?: PolicyOptions): PolicyResult;
 /** The JSON-in/JSON-out facade: any operation by name (`validate`, `plan`, ...) on JSON text. */
 export function call(operation: string, requestJson: string): string;

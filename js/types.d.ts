@@ -192,9 +192,22 @@ export interface TerraformPlanJson {
 
 export type PolicyLevel = 'advisory' | 'soft-mandatory' | 'hard-mandatory';
 
+/** One file of a policy set. */
+export interface PolicyFile {
+  /** Built-in rules (JSON or HCL, whose `policy` blocks set Rego levels) or a Rego module. */
+  source: string;
+  /** Its language; guessed from `fileName` or the text. */
+  format?: PolicyFormat;
+  /** Shown in results and errors. */
+  fileName?: string;
+}
+
+export type PolicyFormat = 'json' | 'hcl' | 'rego';
+
 export interface PolicyOptions {
-  /** The policy file's language; guessed from `fileName` or the text. */
-  format?: Format;
+  /** A lone policy text's language; guessed from `fileName` or the text. */
+  format?: PolicyFormat;
+  /** A lone policy text's file name. */
   fileName?: string;
   /** Soft-mandatory rules that may fail without blocking. */
   overrides?: string[];
@@ -203,6 +216,8 @@ export interface PolicyOptions {
   /** Or: plan against these, then check. */
   state?: State;
   observed?: Image[];
+  /** Stop a Rego query after this many interpreter steps (default 4,000,000). */
+  maxSteps?: number;
 }
 
 /** One rule's outcome at one address (or once, when it held). */
@@ -214,6 +229,10 @@ export interface PolicyRuleResult {
   path?: string;
   message: string;
   overridden?: boolean;
+  /** The file defining the rule (for Rego, its `.rego` file or files). */
+  file?: string;
+  /** For Rego, the query, e.g. `data.main.deny`. */
+  query?: string;
 }
 
 export interface PolicyResult {

@@ -105,3 +105,24 @@ test('the base entry has no Rego engine; kasm-plan/rego does', async () => {
   assert.equal(full.report.blocking, true);
   assert.equal(full.report.results[0].message, 'terminal uses too much memory');
 });
+
+test('kasm-plan/rego checks a policy set: levels from policies.hcl, file and query in results, a step budget', async () => {
+  const { checkPolicy } = await import('../rego-node.js');
+  const set = [
+    { source: 'policy "big" {\n  query             = "data.kasm.deny"\n  enforcement_level = "soft-mandatory"\n}\n', fileName: 'policies.hcl' },
+    { source: 'package kasm\n\nimport rego.v1\n\ndeny contains msg if {\n  some name, spec in input.specs\n  spec.memory > 2048\n  msg := sprintf("%s uses too much memory", [name])\n}\n', fileName: 'kasm.rego' },
+  ];
+  const blocked = checkPolicy(set, TF);
+  assert.equal(blocked.ok, false);
+  const [r] = blocked.report.results;
+  assert.deepEqual([r.rule, r.level, r.file, r.query], ['big', 'soft-mandatory', 'kasm.rego', 'data.kasm.deny']);
+  const allowed = checkPolicy(set, TF, { overrides: ['big'] });
+  assert.equal(allowed.ok, true);
+  assert.deepEqual(allowed.report.overridden, ['big']);
+  // A policy that would run for ages is stopped by the step budget, in Node as anywhere.
+  const runaway = 'package main\n\nimport rego.v1\n\ndeny contains x if {\n  some a in numbers.range(1, 100000)\n  some b in numbers.range(1, 100000)\n  x := a * b\n}\n';
+  const stopped = checkPolicy(runaway, TF, { fileName: 'runaway.rego', maxSteps: 100000 });
+  assert.equal(stopped.ok, false);
+  assert.match(stopped.diagnostics[0].message, /ran more than 100000 steps/);
+  assert.throws(() => checkPolicy(5, TF), /policy: expected the text of a policy file/);
+});

@@ -1,6 +1,7 @@
 // A small typed program: `tsc --noEmit` checks it against the declarations.
 import { validate, plan, filterImages, planToJson, type Diagnostic, type Image, type State } from 'kasm-plan/node';
 import init, { validate as validateWeb } from 'kasm-plan/web';
+import { checkPolicy, type PolicyFile, type PolicyLevel } from 'kasm-plan/rego';
 
 const source: string = 'resource "kasm_image" "t" { name = "kasmweb/terminal:1.18.0" }';
 const result = validate(source, { format: 'hcl', fileName: 't.tf', strict: true });
@@ -16,6 +17,15 @@ if (planned.ok && planned.plan) {
   const actions: string[][] = planToJson(planned.plan).resource_changes.map((c) => c.change.actions);
   console.log(line, adds, actions);
 }
+
+const set: PolicyFile[] = [
+  { source: 'policy "big" {\n  query = "data.kasm.deny"\n  enforcement_level = "soft-mandatory"\n}\n', fileName: 'policies.hcl' },
+  { source: 'package kasm\n', format: 'rego', fileName: 'kasm.rego' },
+];
+const checked = checkPolicy(set, source, { overrides: ['big'], maxSteps: 1_000_000 });
+const levels: PolicyLevel[] = (checked.report?.results ?? []).map((r) => r.level);
+const queries: (string | undefined)[] = (checked.report?.results ?? []).map((r) => r.query);
+console.log(levels, queries);
 
 async function inBrowser(): Promise<boolean> {
   await init(new URL('https://example.invalid/kasm_plan_bg.wasm'));

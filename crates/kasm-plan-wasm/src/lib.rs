@@ -156,21 +156,33 @@ pub fn plan(
     to_js(&run("plan", &request, "plan")?)
 }
 
-/// Checks a policy file's built-in rules on the desired specs and, when given,
-/// a plan (or `state` and `observed` to plan against).
+/// Checks a policy (one file's text, or a policy set: `[{source, fileName?,
+/// format?}]`) on the desired specs and, when given, a plan (or `state` and
+/// `observed` to plan against).
 #[wasm_bindgen(js_name = checkPolicy)]
-pub fn check_policy(policy: String, desired: JsValue, opts: JsValue) -> Result<JsValue, JsError> {
+pub fn check_policy(policy: JsValue, desired: JsValue, opts: JsValue) -> Result<JsValue, JsError> {
     let o = options(opts)?;
-    // The options' format and file name are the policy's, not the specs'.
-    let desired = desired_request(desired, |text| json!({ "source": text }))?;
-    let request = json!({
-        "policy": { "source": policy, "format": o.get("format"), "file_name": o.get("fileName") },
-        "desired": desired,
+    let file = |f: &Value| json!({ "source": f.get("source"), "format": f.get("format"), "file_name": f.get("fileName") });
+    let mut request = json!({
+        "desired": desired_request(desired, |text| json!({ "source": text }))?,
         "plan": o.get("plan"),
         "state": o.get("state"),
         "observed": o.get("observed"),
         "overrides": o.get("overrides").cloned().unwrap_or_else(|| json!([])),
+        "max_steps": o.get("maxSteps"),
     });
+    match value(policy, "policy")? {
+        // A lone text: the options' format and file name are the policy's, not the specs'.
+        Value::String(source) => {
+            request["policy"] = json!({ "source": source, "format": o.get("format"), "file_name": o.get("fileName") });
+        }
+        Value::Array(files) => request["policies"] = files.iter().map(file).collect(),
+        _ => {
+            return Err(JsError::new(
+                "policy: expected the text of a policy file, or an array of {source, fileName?, format?}",
+            ));
+        }
+    }
     to_js(&run("policy_check", &request, "policy")?)
 }
 
