@@ -15,7 +15,8 @@ specs=("$root/examples/images.tf" "$root/examples/images.json")
 
 "$kasm_plan" validate "${specs[@]}"
 echo
-"$kasm_plan" apply "${specs[@]}" --auto-approve --wait-available=30
+# The example policy set (built-in rules and Rego) checks the plan before anything changes.
+"$kasm_plan" apply "${specs[@]}" --policy "$root/examples/policies" --auto-approve --wait-available=30
 echo
 # A second plan finds nothing to do (exit 0; 2 would mean changes).
 "$kasm_plan" plan "${specs[@]}" --detailed-exitcode

@@ -1,6 +1,7 @@
 //! The host's figures: instantiating the precompiled component and one call,
 //! the 10k-vs-10k plan through the component against the same call run
-//! natively, and the CLI's cold start with a warm cache.
+//! natively, the CLI's cold start with a warm cache, and how soon the default
+//! step budget stops a runaway Rego policy in the component.
 //!
 //! `cargo bench -p kasm-plan --bench host`
 
@@ -95,5 +96,33 @@ fn bench_cold_start(c: &mut Criterion) {
     c.bench_function("cli/cold_start_validate_one_file", |b| b.iter(run));
 }
 
-criterion_group!(benches, bench_instantiate, bench_plan, bench_cold_start);
+fn bench_runaway_rego(c: &mut Criterion) {
+    let runaway = "package main\nimport rego.v1\ndeny contains x if {\n  some a in numbers.range(1, 100000)\n  some b in numbers.range(1, 100000)\n  x := a * b\n}\n";
+    let request = json!({
+        "policy": { "source": runaway, "file_name": "runaway.rego" },
+        "desired": { "source": std::fs::read_to_string(example("images.tf")).unwrap_or_default() },
+    })
+    .to_string();
+    let engine = engine();
+    let mut instance = engine.instantiate().unwrap_or_else(|e| unreachable!("{e}"));
+    let mut group = c.benchmark_group("component");
+    group.sample_size(10);
+    group.bench_function("runaway_rego_stopped_by_the_step_budget", |b| {
+        b.iter(|| {
+            let answer = instance
+                .call("policy_check", black_box(&request))
+                .unwrap_or_else(|e| unreachable!("{e}"));
+            assert!(answer.contains("steps and was stopped"));
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_instantiate,
+    bench_plan,
+    bench_cold_start,
+    bench_runaway_rego
+);
 criterion_main!(benches);

@@ -754,3 +754,25 @@ fn a_policy_folder_sets_rego_levels_and_soft_failures_can_be_overridden() {
         stderr(&o)
     );
 }
+
+/// The example policy set passes the example specs, but blocks the example
+/// plan's delete (soft-mandatory, from `policies.hcl`) until it is overridden.
+#[test]
+fn the_example_policy_set_blocks_the_example_delete_until_overridden() {
+    let policies = example("policies");
+    let o = example_plan(&["--policy", &policies]);
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("FAIL no-deletes (soft-mandatory) kasm_image.old_desktop"),
+        "{}",
+        stdout(&o)
+    );
+    let o = example_plan(&["--policy", &policies, "--override-policy", "no-deletes"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("OVERRIDDEN no-deletes"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("Result: allowed."), "{}", stdout(&o));
+}
