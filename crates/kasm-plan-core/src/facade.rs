@@ -17,6 +17,7 @@ use crate::typing::{ParsedResource, type_document};
 use crate::{plan_json, validate};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// A spec source text.
@@ -311,15 +312,18 @@ pub fn filter(req: &FilterRequest) -> FilterResponse {
 
 /// `plan`.
 pub fn plan(req: &PlanRequest) -> PlanResponse {
-    let (desired, diagnostics) = desired_specs(req);
+    let (desired, diagnostics) = desired_specs(&req.desired, req.strict);
     plan_specs(req, &desired, diagnostics)
 }
 
 /// Validates the desired sources of a plan request: the valid specs by name.
-fn desired_specs(req: &PlanRequest) -> (BTreeMap<String, ImageSpec>, Vec<Diagnostic>) {
-    let (resources, mut diagnostics) = match &req.desired {
-        Desired::Source(s) => validate_source(s, req.strict),
-        Desired::Sources { sources } => validate_sources(sources, req.strict),
+fn desired_specs(
+    desired: &Desired,
+    strict: bool,
+) -> (BTreeMap<String, ImageSpec>, Vec<Diagnostic>) {
+    let (resources, mut diagnostics) = match desired {
+        Desired::Source(s) => validate_source(s, strict),
+        Desired::Sources { sources } => validate_sources(sources, strict),
         Desired::Document { images } => {
             let input = SourceInput {
                 source: Value::Object(Map::from_iter([(
@@ -330,10 +334,10 @@ fn desired_specs(req: &PlanRequest) -> (BTreeMap<String, ImageSpec>, Vec<Diagnos
                 format: Some(Format::Json),
                 file_name: None,
             };
-            validate_source(&input, req.strict)
+            validate_source(&input, strict)
         }
     };
-    if matches!(req.desired, Desired::Document { .. }) {
+    if matches!(desired, Desired::Document { .. }) {
         // Positions would point into generated text.
         diagnostics.iter_mut().for_each(|d| d.location = None);
     }
@@ -417,7 +421,7 @@ pub struct StepsResponse {
 /// `apply_steps`: plans, then turns the plan into steps. The answer holds
 /// request bodies with secrets: it is for the applying host, never for output.
 pub fn apply_steps(req: &PlanRequest) -> StepsResponse {
-    let (desired, diagnostics) = desired_specs(req);
+    let (desired, diagnostics) = desired_specs(&req.desired, req.strict);
     let answer = plan_specs(req, &desired, diagnostics);
     let steps = match &answer.plan {
         Some(plan) if answer.ok => {
@@ -538,18 +542,7 @@ pub fn policy_check(req: &PolicyRequest) -> PolicyResponse {
     if files.is_empty() {
         return fail(vec![*crate::policy::invalid(&"no policy file was given")]);
     }
-    let plan_req = PlanRequest {
-        desired: req.desired.clone(),
-        state: req.state.clone().unwrap_or_default(),
-        observed: req.observed.clone().unwrap_or_default(),
-        strict: false,
-        options: PlanOptions {
-            unchanged_values: false,
-        },
-        from_state: false,
-        refresh_only: false,
-    };
-    let (desired, diagnostics) = desired_specs(&plan_req);
+    let (desired, diagnostics) = desired_specs(&req.desired, false);
     if has_errors(&diagnostics) {
         return fail(diagnostics);
     }
@@ -557,10 +550,14 @@ pub fn policy_check(req: &PolicyRequest) -> PolicyResponse {
     let planned = if let Some(plan) = &req.plan {
         Some(plan)
     } else if req.state.is_some() || req.observed.is_some() {
-        let answer = plan_specs(&plan_req, &desired, diagnostics.clone());
-        made = match answer.plan {
-            Some(p) if answer.ok => p,
-            _ => return fail(answer.diagnostics),
+        let state = req.state.as_ref().map_or_else(Cow::default, Cow::Borrowed);
+        let observed = req.observed.as_deref().unwrap_or_default();
+        let options = PlanOptions {
+            unchanged_values: false,
+        };
+        made = match crate::plan::plan(&desired, &state, observed, &options) {
+            Ok(p) => p,
+            Err(errors) => return fail(diagnostics.into_iter().chain(errors).collect()),
         };
         Some(&made)
     } else {
