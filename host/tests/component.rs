@@ -295,7 +295,7 @@ fn typed_plan_takes_several_files() {
 /// `check-policy` too, and answers as the facade does.
 #[test]
 fn typed_check_policy_matches_the_facade() {
-    use kasm_plan_core::policy::Level;
+    use kasm_plan_core::policy::{Level, PolicyResult};
     use serde_json::Value;
     let mut instance = engine().instantiate().unwrap_or_else(|e| panic!("{e}"));
     let text = |v: &Value| v.as_str().map(str::to_owned);
@@ -361,47 +361,26 @@ fn typed_check_policy_matches_the_facade() {
                 "{}",
                 case.name
             );
-            let typed_results: Vec<_> = t
+            let typed_results: Vec<PolicyResult> = t
                 .results
-                .iter()
-                .map(|r| {
-                    let level = match r.level {
+                .into_iter()
+                .map(|r| PolicyResult {
+                    level: match r.level {
                         api::PolicyLevel::Advisory => Level::Advisory,
                         api::PolicyLevel::SoftMandatory => Level::SoftMandatory,
                         api::PolicyLevel::HardMandatory => Level::HardMandatory,
-                    };
-                    (
-                        r.rule.clone(),
-                        level,
-                        r.passed,
-                        r.address.clone(),
-                        r.path.clone(),
-                        r.message.clone(),
-                        r.overridden,
-                        r.file.clone(),
-                        r.query.clone(),
-                    )
+                    },
+                    rule: r.rule,
+                    passed: r.passed,
+                    address: r.address,
+                    path: r.path,
+                    message: r.message,
+                    overridden: r.overridden,
+                    file: r.file,
+                    query: r.query,
                 })
                 .collect();
-            let native_results: Vec<_> = n
-                .results
-                .iter()
-                .map(|r| {
-                    let level = r.level;
-                    (
-                        r.rule.clone(),
-                        level,
-                        r.passed,
-                        r.address.clone(),
-                        r.path.clone(),
-                        r.message.clone(),
-                        r.overridden,
-                        r.file.clone(),
-                        r.query.clone(),
-                    )
-                })
-                .collect();
-            assert_eq!(typed_results, native_results, "{}", case.name);
+            assert_eq!(typed_results, n.results, "{}", case.name);
         }
         checked += 1;
     }

@@ -2,8 +2,9 @@
 //! levels: advisory (reported), soft-mandatory (blocks unless overridden by
 //! id), hard-mandatory (always blocks).
 //!
-//! A policy file is JSON (`{"rules": [{"id", "check", ...}]}`) or HCL
-//! (`rule "<id>" { check = "...", ... }`).
+//! A policy file is JSON (`{"rules": [{"id", "check", ...}], "policies": [...]}`)
+//! or HCL (`rule "<id>" { check = "...", ... }` and `policy "<id>" { query = ... }`
+//! blocks, the latter giving Rego queries their ids and levels).
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::ImageSpec;
