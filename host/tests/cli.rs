@@ -776,3 +776,23 @@ fn the_example_policy_set_blocks_the_example_delete_until_overridden() {
     );
     assert!(stdout(&o).contains("Result: allowed."), "{}", stdout(&o));
 }
+
+/// `plan --json --policy` prints one JSON document: the plan JSON with the
+/// policy report beside Terraform's keys, and still exits 3 when it blocks.
+#[test]
+fn plan_json_with_a_policy_stays_one_json_document() {
+    let o = example_plan(&["--json", "--policy", &example("policies")]);
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o))
+        .unwrap_or_else(|e| panic!("stdout is not one JSON document: {e}\n{}", stdout(&o)));
+    assert!(json["resource_changes"].is_array());
+    assert_eq!(json["policy_report"]["blocking"], true);
+    let failed: Vec<&str> = json["policy_report"]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["passed"] == false)
+        .filter_map(|r| r["rule"].as_str())
+        .collect();
+    assert_eq!(failed, ["no-deletes"]);
+}

@@ -120,7 +120,11 @@ async fn apply(engine: &EngineArgs, args: &ApplyArgs) -> Outcome {
         println!("{}", render::diagnostic(d, &texts));
     }
     print!("{}", render::planned(&plan, args.refresh_only));
-    let overridden = match policy::gate(&mut core, &args.policy, &sources, &plan)? {
+    let report = policy::check_plan(&mut core, &args.policy, &sources, &plan)?;
+    if let Some(r) = &report {
+        print!("{}", policy::report_text(r));
+    }
+    let overridden = match policy::gate(report.as_ref()) {
         Gate::Stop(code) => {
             connection.close().await;
             return Ok(code);

@@ -124,8 +124,13 @@ pub fn run(engine: &EngineArgs, args: &PlanArgs) -> Outcome {
             },
         )?;
     }
+    let report = policy::check_plan(&mut core, &args.policy, &sources, &plan)?;
     if args.json {
-        let json: serde_json::Value = core.call("plan_to_json", &plan)?;
+        let mut json: serde_json::Value = core.call("plan_to_json", &plan)?;
+        // Beside Terraform's keys, so plan JSON readers (Conftest...) still read it.
+        if let (Some(r), Some(o)) = (&report, json.as_object_mut()) {
+            o.insert("policy_report".into(), serde_json::to_value(r)?);
+        }
         println!("{}", serde_json::to_string_pretty(&json)?);
     } else {
         for d in &answer.diagnostics {
@@ -135,8 +140,11 @@ pub fn run(engine: &EngineArgs, args: &PlanArgs) -> Outcome {
         if let Some(out) = &args.out {
             println!("\nSaved the plan to {}.", out.display());
         }
+        if let Some(r) = &report {
+            print!("{}", policy::report_text(r));
+        }
     }
-    if let Gate::Stop(code) = policy::gate(&mut core, &args.policy, &sources, &plan)? {
+    if let Gate::Stop(code) = policy::gate(report.as_ref()) {
         return Ok(code);
     }
     let changes = plan

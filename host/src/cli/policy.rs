@@ -191,28 +191,32 @@ pub enum Gate {
     Stop(ExitCode),
 }
 
-/// The gate of `plan`/`apply`: with `--policy`, checks the plan and prints the results.
-pub fn gate(
+/// With `--policy`, checks the plan of `plan`/`apply`; no report without a policy.
+pub fn check_plan(
     core: &mut Core,
     args: &PolicyArgs,
     sources: &[SourceInput],
     plan: &Plan,
-) -> Result<Gate, Failure> {
+) -> Result<Option<PolicyReport>, Failure> {
     if args.policy.is_empty() {
-        return Ok(Gate::Pass(Vec::new()));
+        return Ok(None);
     }
     let answer = check(core, args, sources.to_vec(), None, None, Some(plan.clone()))?;
-    let Some(report) = answer.report else {
-        return Ok(Gate::Stop(ExitCode::from(1)));
-    };
-    print!("{}", report_text(&report));
-    if report.blocking {
-        eprintln!(
-            "Error: a policy failed (see above), so nothing is applied; fix the specs, or name a soft-mandatory rule with --override-policy"
-        );
-        return Ok(Gate::Stop(ExitCode::from(BLOCKED)));
+    Ok(answer.report)
+}
+
+/// What a plan's policy report lets the run do; says why when it stops.
+pub fn gate(report: Option<&PolicyReport>) -> Gate {
+    match report {
+        None => Gate::Pass(Vec::new()),
+        Some(r) if r.blocking => {
+            eprintln!(
+                "Error: a policy failed (see above), so nothing is applied; fix the specs, or name a soft-mandatory rule with --override-policy"
+            );
+            Gate::Stop(ExitCode::from(BLOCKED))
+        }
+        Some(r) => Gate::Pass(r.overridden.clone()),
     }
-    Ok(Gate::Pass(report.overridden))
 }
 
 /// Results, failures first, in Sentinel's words.
