@@ -216,7 +216,7 @@ export interface PolicyOptions {
   /** Or: plan against these, then check. */
   state?: State;
   observed?: Image[];
-  /** Stop a Rego query after this many interpreter steps (default 4,000,000). */
+  /** Stop Rego after this many interpreter steps, all queries together (default 4,000,000). */
   maxSteps?: number;
 }
 

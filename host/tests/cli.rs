@@ -659,7 +659,7 @@ fn rego_policies_run_and_a_runaway_one_is_stopped() {
     let o = run(&["policy", "check", "--policy", &runaway, &big]);
     assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
     assert!(
-        stderr(&o).contains("`data.main.deny` ran more than 4000000 steps"),
+        stderr(&o).contains("ran more than 4000000 steps, and `data.main.deny` was stopped"),
         "{}",
         stderr(&o)
     );

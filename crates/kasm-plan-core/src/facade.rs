@@ -509,12 +509,12 @@ pub struct PolicyRequest {
     /// instead of planning against `state` and `observed`.
     #[serde(default)]
     pub plan: Option<Plan>,
-    /// The Rego step budget per query (default [`DEFAULT_MAX_STEPS`]).
+    /// The Rego step budget of the check, shared by its queries (default [`DEFAULT_MAX_STEPS`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_steps: Option<u64>,
 }
 
-/// The Rego step budget per query when a request names none: about 0.25 s
+/// The Rego step budget of a check when a request names none: about 0.25 s
 /// natively and 0.6 s in the component (17 and 6.7 million steps/s here),
 /// over three times what 10 rules over a 10,000-image plan take.
 pub const DEFAULT_MAX_STEPS: u64 = 4_000_000;

@@ -79,7 +79,7 @@ pub struct Subject<'a> {
     pub plan: Option<&'a Plan>,
     /// Soft-mandatory rules the run overrides.
     pub overrides: &'a [String],
-    /// The Rego step budget per query.
+    /// The Rego step budget, shared by the queries.
     pub max_steps: u64,
 }
 

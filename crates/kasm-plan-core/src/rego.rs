@@ -9,7 +9,8 @@
 //! Runaway policies: regorus's execution timer asks a time source every
 //! [`CHECK_INTERVAL`] steps. The core has no clock, so its time source counts
 //! those checks instead: the "time limit" becomes a step budget, the same on
-//! every platform. The host's epoch deadline still bounds wall time.
+//! every platform, shared by all the queries of one evaluation. The host's
+//! epoch deadline still bounds wall time.
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::policy::{Failure, Level, RegoModule as Module, RegoOutcome as Outcome, RegoQuery};
@@ -109,10 +110,10 @@ pub fn evaluate(
     engine
         .set_input_json(&input)
         .map_err(|e| failed(&e, None))?;
-    engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
-        limit: Duration::from_nanos(max_steps.div_ceil(u64::from(CHECK_INTERVAL))),
-        check_interval: NonZeroU32::new(CHECK_INTERVAL).unwrap_or(NonZeroU32::MIN),
-    });
+    let mut budget = Budget {
+        max_steps,
+        checks_left: max_steps.div_ceil(u64::from(CHECK_INTERVAL)),
+    };
     let files_of = |query: &str| {
         packages
             .iter()
@@ -127,7 +128,7 @@ pub fn evaluate(
             for (rule, level) in CONFTEST_RULES {
                 let query = format!("{package}.{rule}");
                 // A Conftest rule the policy does not define is simply absent.
-                let Some(value) = run(&mut engine, &query, max_steps)? else {
+                let Some(value) = run(&mut engine, &query, &mut budget)? else {
                     continue;
                 };
                 let id = query.trim_start_matches("data.").to_owned();
@@ -144,7 +145,7 @@ pub fn evaluate(
         }
     } else {
         for q in queries {
-            let Some(value) = run(&mut engine, &q.query, max_steps)? else {
+            let Some(value) = run(&mut engine, &q.query, &mut budget)? else {
                 return Err(failed(
                     &format!(
                         "policy `{}`: query `{}` is undefined: no loaded package defines that rule",
@@ -166,15 +167,46 @@ pub fn evaluate(
     Ok(out)
 }
 
-/// The query's value, or `None` when it is undefined.
+/// The step budget of one evaluation, shared by its queries.
+struct Budget {
+    max_steps: u64,
+    /// Budget checks (one per [`CHECK_INTERVAL`] steps) still allowed.
+    checks_left: u64,
+}
+
+/// The query's value, or `None` when it is undefined. It may use what the
+/// earlier queries left of the budget.
 fn run(
     engine: &mut regorus::Engine,
     query: &str,
-    max_steps: u64,
+    budget: &mut Budget,
 ) -> Result<Option<Value>, Box<Diagnostic>> {
-    let results = engine.eval_query(query.to_owned(), false).map_err(|e| {
-        if e.chain().any(|c| c.downcast_ref::<regorus::LimitError>().is_some()) || e.to_string().contains("TimeLimitExceeded") {
-            failed(&format!("`{query}` ran more than {max_steps} steps and was stopped (raise the step budget if the policy is meant to do that much)"), None)
+    let max_steps = budget.max_steps;
+    let out_of_steps = || {
+        failed(
+            &format!(
+                "the policy ran more than {max_steps} steps, and `{query}` was stopped (raise the step budget if the policy is meant to do that much)"
+            ),
+            None,
+        )
+    };
+    if budget.checks_left == 0 {
+        return Err(out_of_steps());
+    }
+    engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+        limit: Duration::from_nanos(budget.checks_left),
+        check_interval: NonZeroU32::new(CHECK_INTERVAL).unwrap_or(NonZeroU32::MIN),
+    });
+    let before = CHECKS.with(Cell::get);
+    let results = engine.eval_query(query.to_owned(), false);
+    let used = CHECKS.with(Cell::get).saturating_sub(before);
+    budget.checks_left = budget.checks_left.saturating_sub(used);
+    let results = results.map_err(|e| {
+        if e.chain()
+            .any(|c| c.downcast_ref::<regorus::LimitError>().is_some())
+            || e.to_string().contains("TimeLimitExceeded")
+        {
+            out_of_steps()
         } else {
             failed(&format!("`{query}`: {e}"), None)
         }
