@@ -775,6 +775,14 @@ fn the_example_policy_set_blocks_the_example_delete_until_overridden() {
         stdout(&o)
     );
     assert!(stdout(&o).contains("Result: allowed."), "{}", stdout(&o));
+    // A mistyped override is pointed out, and overrides nothing.
+    let o = example_plan(&["--policy", &policies, "--override-policy", "no-delete"]);
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stderr(&o).contains("the override `no-delete` names no rule"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// `plan --json --policy` prints one JSON document: the plan JSON with the

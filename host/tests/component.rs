@@ -323,7 +323,9 @@ fn typed_check_policy_matches_the_facade() {
             .collect();
         let subject = api::PolicySubject {
             desired: vec![api::Source {
-                text: text(&request["desired"]["source"]).unwrap_or_default(),
+                // Source text, or an `{"images": ...}` document as JSON text.
+                text: text(&request["desired"]["source"])
+                    .unwrap_or_else(|| request["desired"].to_string()),
                 format: None,
                 file_name: None,
             }],

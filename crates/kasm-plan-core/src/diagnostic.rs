@@ -90,6 +90,8 @@ pub enum Code {
     InvalidRequest,
     /// A policy file that cannot be read as rules.
     InvalidPolicy,
+    /// An override naming no rule of the policy set (a typo would otherwise go unnoticed).
+    UnknownOverride,
 }
 
 /// A one-based line and column (columns count characters, not bytes).

@@ -570,11 +570,25 @@ pub fn policy_check(req: &PolicyRequest) -> PolicyResponse {
         max_steps: req.max_steps.unwrap_or(DEFAULT_MAX_STEPS),
     };
     match crate::policy_set::check(&files, subject) {
-        Ok(report) => PolicyResponse {
-            ok: !report.blocking,
-            report: Some(report),
-            diagnostics,
-        },
+        Ok(report) => {
+            let mut diagnostics = diagnostics;
+            for o in &req.overrides {
+                if !report.results.iter().any(|r| &r.rule == o) {
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            Code::UnknownOverride,
+                            format!("the override `{o}` names no rule of the policy"),
+                        )
+                        .help("name a soft-mandatory rule by its id, as the results show it"),
+                    );
+                }
+            }
+            PolicyResponse {
+                ok: !report.blocking,
+                report: Some(report),
+                diagnostics,
+            }
+        }
         Err(errors) => fail(errors),
     }
 }

@@ -2,6 +2,7 @@
 
 use super::render;
 use super::{Core, EngineArgs, Failure, Outcome, input, saved};
+use kasm_plan_core::Code;
 use kasm_plan_core::facade::{Desired, PolicyRequest, PolicyResponse, SourceInput};
 use kasm_plan_core::policy::{Level, PolicyReport};
 use kasm_plan_core::policy_set::PolicyFile;
@@ -202,6 +203,14 @@ pub fn check_plan(
         return Ok(None);
     }
     let answer = check(core, args, sources.to_vec(), None, None, Some(plan.clone()))?;
+    // The specs' own diagnostics are printed with the plan; a stray override is news.
+    let stray = answer
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::UnknownOverride);
+    for d in stray {
+        eprintln!("Warning: {}", d.message);
+    }
     Ok(answer.report)
 }
 
