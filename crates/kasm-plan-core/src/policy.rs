@@ -316,8 +316,11 @@ fn labelled<T: serde::de::DeserializeOwned>(block: hcl::Block) -> Result<T, Box<
         )));
     };
     let id = label.as_str().to_owned();
+    // Evaluated first, so `max_mb = 8 * 1024` is a number; references have nothing to name.
+    let body = hcl::eval::Evaluate::evaluate(&block.body, &hcl::eval::Context::new())
+        .map_err(|e| invalid(&format!("{kind} `{id}`: {e}")))?;
     let mut fields: Value =
-        hcl::from_body(block.body).map_err(|e| invalid(&format!("{kind} `{id}`: {e}")))?;
+        hcl::from_body(body).map_err(|e| invalid(&format!("{kind} `{id}`: {e}")))?;
     if let Value::Object(f) = &mut fields {
         f.insert("id".into(), Value::String(id.clone()));
     }
@@ -516,5 +519,29 @@ fn spec_failure(check: &Check, globs: &Globs, spec: &ImageSpec) -> Option<(&'sta
             })
         }
         Check::Protected { .. } | Check::ForbiddenActions { .. } => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hcl_blocks_keep_file_order_and_expressions_are_evaluated() {
+        let text = "rule \"z\" {\n  check = \"max_memory\"\n  max_mb = 8 * 1024\n}\nrule \"a\" {\n  check = \"require_description\"\n}\npolicy \"m\" {\n  query = \"data.main.deny\"\n  enforcement_level = \"advisory\"\n}\n";
+        let policy = parse_policy(text, Format::Hcl).unwrap_or_default();
+        let ids: Vec<&str> = policy.rules.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["z", "a"]);
+        assert_eq!(
+            policy.rules.first().map(|r| &r.check),
+            Some(&Check::MaxMemory { max_mb: 8192 })
+        );
+        assert_eq!(
+            policy.policies.first().map(|p| p.level),
+            Some(Level::Advisory)
+        );
+        let unknown = "rule \"z\" {\n  check = \"max_memory\"\n  max_mb = var.cap\n}\n";
+        let err = parse_policy(unknown, Format::Hcl).err().map(|d| d.message);
+        assert!(err.is_some_and(|m| m.contains("undefined variable `var`")));
     }
 }
