@@ -538,7 +538,7 @@ pub fn policy_check(req: &PolicyRequest) -> PolicyResponse {
         report: None,
         diagnostics,
     };
-    let files: Vec<PolicyFile> = req.policy.iter().chain(&req.policies).cloned().collect();
+    let files: Vec<&PolicyFile> = req.policy.iter().chain(&req.policies).collect();
     if files.is_empty() {
         return fail(vec![*crate::policy::invalid(&"no policy file was given")]);
     }

@@ -84,7 +84,7 @@ pub struct Subject<'a> {
 }
 
 /// Checks every file of the set; unreadable files are errors, each naming its file.
-pub fn check(files: &[PolicyFile], subject: Subject<'_>) -> Result<PolicyReport, Vec<Diagnostic>> {
+pub fn check(files: &[&PolicyFile], subject: Subject<'_>) -> Result<PolicyReport, Vec<Diagnostic>> {
     let mut rules: Vec<(Policy, String)> = Vec::new();
     let mut rego: Vec<(String, &str)> = Vec::new();
     let mut errors = Vec::new();
