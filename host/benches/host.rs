@@ -97,7 +97,9 @@ fn bench_cold_start(c: &mut Criterion) {
 }
 
 fn bench_runaway_rego(c: &mut Criterion) {
-    let runaway = "package main\nimport rego.v1\ndeny contains x if {\n  some a in numbers.range(1, 100000)\n  some b in numbers.range(1, 100000)\n  x := a * b\n}\n";
+    // The shared runaway case's policy, at the default budget instead of the case's small one.
+    let runaway = kasm_plan_vectors::policy_source("policy-rego-runaway.json")
+        .unwrap_or_else(|e| unreachable!("{e}"));
     let request = json!({
         "policy": { "source": runaway, "file_name": "runaway.rego" },
         "desired": { "source": std::fs::read_to_string(example("images.tf")).unwrap_or_default() },

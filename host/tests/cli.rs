@@ -651,11 +651,9 @@ fn rego_policies_run_and_a_runaway_one_is_stopped() {
         stdout(&o)
     );
     // A policy that would run for ages: the interpreter's step budget stops it first...
-    let runaway = write(
-        dir.path(),
-        "runaway.rego",
-        "package main\n\nimport rego.v1\n\ndeny contains x if {\n  some a in numbers.range(1, 100000)\n  some b in numbers.range(1, 100000)\n  x := a * b\n}\n",
-    );
+    let text = kasm_plan_vectors::policy_source("policy-rego-runaway.json")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let runaway = write(dir.path(), "runaway.rego", &text);
     let o = run(&["policy", "check", "--policy", &runaway, &big]);
     assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
     assert!(

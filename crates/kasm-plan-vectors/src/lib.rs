@@ -28,6 +28,21 @@ pub fn policy_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/policies")
 }
 
+/// The policy text of a shared policy case (e.g. the runaway policy, which
+/// the benches time at the default step budget).
+pub fn policy_source(case: &str) -> Result<String, String> {
+    let path = policy_dir().join(case);
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let case: Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let request = prepare(case.get("request").cloned().unwrap_or(Value::Null));
+    request
+        .pointer("/policy/source")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| format!("{}: no request.policy.source", path.display()))
+}
+
 /// Every vector and policy case, sorted by file name (names are unique across
 /// both folders). Unreadable files are returned as errors.
 pub fn load() -> Result<Vec<Case>, String> {
