@@ -163,11 +163,32 @@ fn bench_rego(c: &mut Criterion) {
     });
 }
 
+/// How soon the default step budget stops the shared runaway policy, natively.
+fn bench_runaway_rego(c: &mut Criterion) {
+    let runaway = kasm_plan_vectors::policy_source("policy-rego-runaway.json")
+        .unwrap_or_else(|e| unreachable!("{e}"));
+    let request = serde_json::json!({
+        "policy": { "source": runaway, "file_name": "runaway.rego" },
+        "desired": { "images": {} },
+    })
+    .to_string();
+    let mut group = c.benchmark_group("policy");
+    group.sample_size(10);
+    group.bench_function("runaway_rego_stopped_by_the_step_budget", |b| {
+        b.iter(|| {
+            let answer = kasm_plan_core::facade::call("policy_check", black_box(&request));
+            assert!(answer.contains("was stopped"));
+        })
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
     bench_validate,
     bench_plan,
     bench_policy,
-    bench_rego
+    bench_rego,
+    bench_runaway_rego
 );
 criterion_main!(benches);

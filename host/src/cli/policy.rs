@@ -23,7 +23,7 @@ pub struct PolicyArgs {
     /// Let this soft-mandatory rule fail without blocking (repeatable); the override is printed.
     #[arg(long = "override-policy", value_name = "RULE")]
     pub overrides: Vec<String>,
-    /// Stop Rego after this many interpreter steps, all queries together (default 4000000: about 0.25 s natively, 0.6 s in the component).
+    /// Stop Rego after this many interpreter steps, all queries together (default 4000000: about 0.4 s here).
     #[arg(long, value_name = "N")]
     pub policy_max_steps: Option<u64>,
 }
