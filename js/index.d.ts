@@ -2,6 +2,7 @@ import type {
   Desired, Image, ImageFilter, ParseResult, Plan, PlanOptions, PlanResult, PolicyFile, PolicyOptions, PolicyResult,
   SourceOptions, State, TerraformPlanJson, ValidateResult,
 } from './types.js';
+import type { Image as ListedImage } from './generated.js';
 
 export * from './types.js';
 
@@ -10,7 +11,7 @@ export function validate(source: string, options?: SourceOptions): ValidateResul
 /** Parses and types a spec source: specs by name, and parse and type errors. */
 export function parse(source: string, options?: Omit<SourceOptions, 'strict'>): ParseResult;
 /** The `kasm_images` data source: matching images, in order. Throws on an invalid pattern. */
-export function filterImages(images: Image[], filter?: ImageFilter): Image[];
+export function filterImages(images: Image[], filter?: ImageFilter): ListedImage[];
 /** Plans the desired specs against the state and the images on Kasm. */
 export function plan(desired: Desired, state?: State | null, observed?: Image[] | null, options?: PlanOptions): PlanResult;
 /** Terraform-shaped plan JSON for a plan. */
@@ -20,5 +21,8 @@ export function planToJson(plan: Plan): TerraformPlanJson;
  * JSON or HCL), or a policy set of files. Rego files need the `kasm-plan/rego` entry.
  */
 export function checkPolicy(policy: string | PolicyFile[], desired: Desired, options?: PolicyOptions): PolicyResult;
-/** The JSON-in/JSON-out facade: any operation by name (`validate`, `plan`, ...) on JSON text. */
+/**
+ * The JSON-in/JSON-out facade: any operation by name (`validate`, `plan`, ...) on JSON text.
+ * Throws a `KasmPlanError` for a request the core cannot read.
+ */
 export function call(operation: string, requestJson: string): string;

@@ -1,7 +1,8 @@
 // The package with the Rego engine, for Node: nothing to initialise.
 import { readFileSync } from 'node:fs';
-import { initSync } from './pkg-rego/kasm_plan.js';
+import * as wasm from './pkg-rego/kasm_plan.js';
+import { bind } from './api.js';
 
-initSync({ module: readFileSync(new URL('./pkg-rego/kasm_plan_bg.wasm', import.meta.url)) });
+wasm.initSync({ module: readFileSync(new URL('./pkg-rego/kasm_plan_bg.wasm', import.meta.url)) });
 
-export { validate, parse, filterImages, plan, planToJson, checkPolicy, call } from './pkg-rego/kasm_plan.js';
+export const { validate, parse, filterImages, plan, planToJson, checkPolicy, call } = bind(wasm);

@@ -1,106 +1,36 @@
-// The data the functions take and return: the core's types as JSON.
+// The data the functions take and return. What the core answers is declared in
+// `generated.d.ts`, generated from the core's Rust types; this file adds the
+// functions' own argument types and the error they throw.
 
-/** 1-based line and column (columns count characters). */
-export interface Position { line: number; column: number }
-/** The stretch of source a diagnostic points at. */
-export interface Location { start: Position; end: Position }
+import type * as core from './generated.js';
 
-/** One problem found in an input. */
-export interface Diagnostic {
-  severity: 'error' | 'warning';
-  /** Stable code, e.g. `memory_out_of_range`. */
-  code: string;
-  /** The resource address, e.g. `kasm_image.terminal`. */
-  address?: string;
-  /** The field path, e.g. `kasm_image.terminal.memory`. */
-  path?: string;
-  message: string;
-  /** How to fix it. */
-  help?: string;
-  location?: Location;
-  /** The source's file name, when one was given. */
-  file?: string;
-}
+export type {
+  Action, Attributes, Code, Diagnostic, Drift, Field, FieldChange, Format, ImageSpec, JsonValue,
+  Location, Plan, PolicyFormat, PolicyReport, Position, Reason, ResourceChange, Severity,
+  StateResource, Summary,
+} from './generated.js';
 
-export type Format = 'hcl' | 'json';
+/** `validate`'s answer. */
+export type ValidateResult = core.ValidateResponse;
+/** `parse`'s answer: specs by name, and parse and type errors. */
+export type ParseResult = core.ParseResponse;
+/** `plan`'s answer. */
+export type PlanResult = core.PlanResponse;
+/** `checkPolicy`'s answer. */
+export type PolicyResult = core.PolicyResponse;
+/** One rule's outcome at one address (or once, when it held). */
+export type PolicyRuleResult = core.PolicyResult;
+/** How a failed rule counts. */
+export type PolicyLevel = core.Level;
 
-export interface SourceOptions {
-  /** Guessed from `fileName` or the text when absent. */
-  format?: Format;
-  fileName?: string;
-  /** Treat warnings as errors. */
-  strict?: boolean;
-}
+/**
+ * An image as Kasm's `get_images` returns it (memory in bytes). As an argument any key
+ * may be missing (Kasm's default stands) and other keys pass through; answers carry all.
+ */
+export type Image = Partial<core.Image> & { [key: string]: unknown };
 
-export interface ValidateResult {
-  valid: boolean;
-  errors: number;
-  warnings: number;
-  /** Every problem, ordered by position. */
-  diagnostics: Diagnostic[];
-}
-
-export type ImageType = 'Container' | 'Server' | 'Server Pool' | 'Link';
-
-export interface VolumeMount {
-  bind: string;
-  mode: 'rw' | 'ro';
-  uid: number;
-  gid: number;
-  required?: boolean;
-  timeout?: number;
-}
-
-/** A desired image: the arguments of Terraform's `kasm_image` (memory in MB). */
-export interface ImageSpec {
-  name: string;
-  image_src: string;
-  friendly_name: string;
-  description?: string;
-  docker_registry?: string;
-  docker_user?: string;
-  /** Sensitive: parse results show `(sensitive value)`. */
-  docker_token?: string;
-  /** MB (1 MB = 1,000,000 bytes). */
-  memory?: number;
-  cores?: number;
-  enabled?: boolean;
-  uncompressed_size_mb?: number;
-  image_type?: ImageType;
-  run_config?: Record<string, unknown>;
-  exec_config?: Record<string, unknown>;
-  volume_mapping?: Record<string, VolumeMount>;
-  restrict_to_network?: boolean;
-  network_name?: string;
-  restrict_to_server?: boolean;
-  server_id?: string;
-  restrict_to_zone?: boolean;
-  zone_id?: string;
-  lifecycle?: { ignore_changes?: string[] | 'all'; prevent_destroy?: boolean; create_before_destroy?: boolean };
-}
-
-export interface ParseResult {
-  /** Specs by resource name. */
-  specs: Record<string, ImageSpec>;
-  diagnostics: Diagnostic[];
-}
-
-/** An image as Kasm's `get_images` returns it (memory in bytes); other keys pass through. */
-export interface Image {
-  image_id: string;
-  name?: string | null;
-  friendly_name?: string | null;
-  description?: string | null;
-  image_src?: string | null;
-  enabled?: boolean;
-  available?: boolean;
-  cores?: number;
-  /** Bytes. */
-  memory?: number;
-  cpu_allocation_method?: string;
-  image_type?: string;
-  [key: string]: unknown;
-}
+/** What was applied before; missing parts are empty. */
+export type State = Partial<Omit<core.State, 'resources'>> & { resources?: Record<string, core.StateResource> };
 
 /** The `kasm_images` data source's arguments. */
 export interface ImageFilter {
@@ -109,72 +39,23 @@ export interface ImageFilter {
   enabled?: boolean;
 }
 
-export type Action = 'create' | 'update' | 'delete' | 'no-op';
-export type Reason = 'new' | 'deleted_outside' | 'config_changed' | 'drift' | 'removed_from_config';
-
-/** A field's values, in spec units (memory in MB). */
-export type Attributes = Record<string, unknown>;
-
-export interface FieldChange { field: string; before: unknown; after: unknown }
-
-export interface ResourceChange {
-  address: string;
-  name: string;
-  action: Action;
-  reason?: Reason;
-  image_id?: string;
-  available?: boolean;
-  before?: Attributes;
-  after?: Attributes;
-  changes: FieldChange[];
-}
-
-export interface Drift {
-  address: string;
-  image_id: string;
-  /** The image is gone from Kasm. */
-  deleted: boolean;
-  changes: FieldChange[];
-  before: Attributes;
-  after?: Attributes;
-}
-
-export interface Summary { add: number; change: number; destroy: number; unchanged: number }
-
-export interface Plan {
-  format_version: number;
-  state_lineage: string;
-  state_serial: number;
-  resource_changes: ResourceChange[];
-  resource_drift: Drift[];
-  summary: Summary;
-}
-
-export interface StateResource { image_id: string; attributes: Attributes; prevent_destroy?: boolean }
-
-export interface State {
-  version: number;
-  serial?: number;
-  lineage?: string;
-  resources?: Record<string, StateResource>;
+export interface SourceOptions {
+  /** Guessed from `fileName` or the text when absent. */
+  format?: core.Format;
+  fileName?: string;
+  /** Treat warnings as errors. */
+  strict?: boolean;
 }
 
 /** Spec files planned as one configuration. */
-export interface SourceFile { source: string; format?: Format; fileName?: string }
+export interface SourceFile { source: string; format?: core.Format; fileName?: string }
 
-/** What `plan` accepts as the desired images. */
-export type Desired = string | SourceFile[] | { images: Record<string, ImageSpec> };
+/** What `plan` and `checkPolicy` accept as the desired images. */
+export type Desired = string | SourceFile[] | { images: Record<string, Partial<core.ImageSpec>> };
 
 export interface PlanOptions extends SourceOptions {
   /** Include the values of unchanged images (for plan JSON and policies). */
   unchangedValues?: boolean;
-}
-
-export interface PlanResult {
-  /** A plan was made and nothing blocks it. */
-  ok: boolean;
-  plan?: Plan;
-  diagnostics: Diagnostic[];
 }
 
 /** Terraform's plan JSON (`format_version` "1.2"), as Conftest and similar tools read it. */
@@ -184,35 +65,31 @@ export interface TerraformPlanJson {
     address: string;
     type: 'kasm_image';
     name: string;
-    change: { actions: string[]; before: Attributes | null; after: Attributes | null; [key: string]: unknown };
+    change: { actions: string[]; before: core.Attributes | null; after: core.Attributes | null; [key: string]: unknown };
     [key: string]: unknown;
   }>;
   [key: string]: unknown;
 }
-
-export type PolicyLevel = 'advisory' | 'soft-mandatory' | 'hard-mandatory';
 
 /** One file of a policy set. */
 export interface PolicyFile {
   /** Built-in rules (JSON or HCL, whose `policy` blocks set Rego levels) or a Rego module. */
   source: string;
   /** Its language; guessed from `fileName` or the text. */
-  format?: PolicyFormat;
+  format?: core.PolicyFormat;
   /** Shown in results and errors. */
   fileName?: string;
 }
 
-export type PolicyFormat = 'json' | 'hcl' | 'rego';
-
 export interface PolicyOptions {
   /** A lone policy text's language; guessed from `fileName` or the text. */
-  format?: PolicyFormat;
+  format?: core.PolicyFormat;
   /** A lone policy text's file name. */
   fileName?: string;
   /** Soft-mandatory rules that may fail without blocking. */
   overrides?: string[];
   /** A plan to check the rules on actions against. */
-  plan?: Plan;
+  plan?: core.Plan;
   /** Or: plan against these, then check. */
   state?: State;
   observed?: Image[];
@@ -220,24 +97,16 @@ export interface PolicyOptions {
   maxSteps?: number;
 }
 
-/** One rule's outcome at one address (or once, when it held). */
-export interface PolicyRuleResult {
-  rule: string;
-  level: PolicyLevel;
-  passed: boolean;
-  address?: string;
+/**
+ * What the functions throw for a request the core cannot read (and `filterImages` for
+ * a bad pattern): an `Error` carrying the core's diagnostic.
+ */
+export interface KasmPlanError extends Error {
+  name: 'KasmPlanError';
+  /** The diagnostic's stable code, e.g. `invalid_request`. */
+  code: core.Code;
   path?: string;
-  message: string;
-  overridden?: boolean;
-  /** The file defining the rule (for Rego, its `.rego` file or files). */
-  file?: string;
-  /** For Rego, the query, e.g. `data.main.deny`. */
-  query?: string;
-}
-
-export interface PolicyResult {
-  /** Valid inputs and nothing blocking. */
-  ok: boolean;
-  report?: { results: PolicyRuleResult[]; blocking: boolean; overridden: string[] };
-  diagnostics: Diagnostic[];
+  help?: string;
+  /** The diagnostic itself. */
+  diagnostics: core.Diagnostic[];
 }

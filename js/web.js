@@ -1,10 +1,13 @@
 // Browser (and any ES module host) entry: call `init()` once before the other
 // functions; it takes nothing (the .wasm beside this file), a URL, a
 // Response, or the module's bytes.
-import initWasm, { initSync } from './pkg/kasm_plan.js';
+import initWasm, * as wasm from './pkg/kasm_plan.js';
+import { bind } from './api.js';
+
+const { initSync } = wasm;
 
 export { initSync };
-export { validate, parse, filterImages, plan, planToJson, checkPolicy, call } from './pkg/kasm_plan.js';
+export const { validate, parse, filterImages, plan, planToJson, checkPolicy, call } = bind(wasm);
 
 export default function init(input) {
   if (input === undefined) return initWasm();

@@ -17,5 +17,7 @@ step "demo"
 bash scripts/demo.sh >/dev/null
 step "tests: unit, shared vectors, properties, doc"
 cargo test --workspace
+step "the npm package's declarations are the core's types (ts-rs)"
+cargo test --quiet -p kasm-plan-core --features typescript --test typescript
 step "npm package: vectors, API, page in headless Chromium, types, packed install"
 bash scripts/test-js.sh

@@ -1,14 +1,14 @@
 //! The host's figures: instantiating the precompiled component and one call,
-//! the 10k-vs-10k plan through the component against the same call run
-//! natively, the CLI's cold start with a warm cache, and how soon the default
+//! the 10k-vs-10k plan through the component (JSON `call`, and the typed
+//! function the CLI uses) against the same call run natively, the CLI's cold start with a warm cache, and how soon the default
 //! step budget stops a runaway Rego policy in the component.
 //!
 //! `cargo bench -p kasm-plan --bench host`
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use kasm_plan::{COMPONENT, Engine, Limits};
+use kasm_plan::{COMPONENT, Core, Limits, Sandbox};
 use kasm_plan_core::facade;
-use kasm_plan_core::synthetic;
+use kasm_plan_vectors::synthetic;
 use serde_json::json;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -26,22 +26,31 @@ fn example(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn engine() -> Engine {
-    Engine::cached(COMPONENT, Limits::default(), &cache_dir())
+fn core() -> Core {
+    Sandbox::cached(COMPONENT, Limits::default(), &cache_dir())
+        .and_then(|(sandbox, _)| sandbox.instantiate())
         .unwrap_or_else(|e| unreachable!("{e}"))
-        .0
+}
+
+/// A JSON call's answer text.
+fn call(core: &mut Core, operation: &str, request: &str) -> String {
+    core.call(operation, request)
+        .unwrap_or_else(|e| unreachable!("{e}"))
+        .unwrap_or_else(|d| unreachable!("{}", d.message))
 }
 
 fn bench_instantiate(c: &mut Criterion) {
-    let engine = engine();
+    let sandbox = Sandbox::cached(COMPONENT, Limits::default(), &cache_dir())
+        .unwrap_or_else(|e| unreachable!("{e}"))
+        .0;
     let text = std::fs::read_to_string(example("images.tf")).unwrap_or_default();
     let request = json!({ "source": text, "file_name": "images.tf" }).to_string();
     c.bench_function("component/instantiate_and_validate_one_file", |b| {
         b.iter(|| {
-            let mut instance = engine.instantiate().unwrap_or_else(|e| unreachable!("{e}"));
-            let answer = instance
-                .call("validate", black_box(&request))
+            let mut core = sandbox
+                .instantiate()
                 .unwrap_or_else(|e| unreachable!("{e}"));
+            let answer = call(&mut core, "validate", black_box(&request));
             assert!(answer.contains("\"valid\":true"));
         })
     });
@@ -66,17 +75,24 @@ fn bench_plan(c: &mut Criterion) {
     group.bench_function("native", |b| {
         b.iter(|| {
             let answer = facade::call("plan", black_box(&request));
+            assert!(answer.is_ok_and(|a| a.contains(&expected)));
+        })
+    });
+    let mut core = core();
+    group.bench_function("component", |b| {
+        b.iter(|| {
+            let answer = call(&mut core, "plan", black_box(&request));
             assert!(answer.contains(&expected));
         })
     });
-    let engine = engine();
-    let mut instance = engine.instantiate().unwrap_or_else(|e| unreachable!("{e}"));
-    group.bench_function("component", |b| {
+    let typed: facade::PlanRequest =
+        serde_json::from_str(&request).unwrap_or_else(|e| unreachable!("{e}"));
+    group.bench_function("component_typed", |b| {
         b.iter(|| {
-            let answer = instance
-                .call("plan", black_box(&request))
+            let answer = core
+                .plan(black_box(typed.clone()))
                 .unwrap_or_else(|e| unreachable!("{e}"));
-            assert!(answer.contains(&expected));
+            assert!(answer.plan.is_some_and(|p| p.summary.change == N / 10));
         })
     });
     group.finish();
@@ -105,15 +121,12 @@ fn bench_runaway_rego(c: &mut Criterion) {
         "desired": { "source": std::fs::read_to_string(example("images.tf")).unwrap_or_default() },
     })
     .to_string();
-    let engine = engine();
-    let mut instance = engine.instantiate().unwrap_or_else(|e| unreachable!("{e}"));
+    let mut core = core();
     let mut group = c.benchmark_group("component");
     group.sample_size(10);
     group.bench_function("runaway_rego_stopped_by_the_step_budget", |b| {
         b.iter(|| {
-            let answer = instance
-                .call("policy_check", black_box(&request))
-                .unwrap_or_else(|e| unreachable!("{e}"));
+            let answer = call(&mut core, "policy_check", black_box(&request));
             assert!(answer.contains("was stopped"));
         })
     });

@@ -1,4 +1,4 @@
-//! The Kasm API client (kasm-api.md): POST + JSON everywhere, credentials in
+//! The Kasm API client (docs/kasm-api.md): POST + JSON everywhere, credentials in
 //! the body or as HTTP Basic, `error_message` bodies are failures whatever the
 //! status, retries only where repeating a request is safe.
 
@@ -144,6 +144,33 @@ impl KasmError {
     }
 }
 
+/// A client that cannot be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// The `--ca-cert` file cannot be read.
+    #[error("cannot read --ca-cert {}: {source}", .path.display())]
+    CaCertRead {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The `--ca-cert` file holds no usable certificate.
+    #[error("--ca-cert {}: {detail}", .path.display())]
+    CaCert {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The HTTP client cannot be built.
+    #[error("cannot set up HTTP: {0}")]
+    Http(#[from] reqwest::Error),
+    /// The URL is not http(s).
+    #[error("the Kasm URL must start with https:// (or http://), got `{0}`")]
+    Url(String),
+}
+
 /// A Kasm server.
 #[derive(Clone, Debug)]
 pub struct Kasm {
@@ -173,21 +200,24 @@ impl Kasm {
         auth: AuthForm,
         transport: &Transport,
         retry: Retry,
-    ) -> Result<Kasm, String> {
+    ) -> Result<Kasm, SetupError> {
         let mut builder = reqwest::Client::builder()
             .timeout(transport.timeout.unwrap_or(Duration::from_secs(30)))
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("kasm-plan/", env!("CARGO_PKG_VERSION")));
         if let Some(path) = &transport.ca_cert {
-            let pem = std::fs::read(path)
-                .map_err(|e| format!("cannot read --ca-cert {}: {e}", path.display()))?;
+            let pem = std::fs::read(path).map_err(|source| SetupError::CaCertRead {
+                path: path.clone(),
+                source,
+            })?;
+            let ca_cert = |detail: String| SetupError::CaCert {
+                path: path.clone(),
+                detail,
+            };
             let certs = reqwest::Certificate::from_pem_bundle(&pem)
-                .map_err(|e| format!("--ca-cert {}: not a PEM certificate: {e}", path.display()))?;
+                .map_err(|e| ca_cert(format!("not a PEM certificate: {e}")))?;
             if certs.is_empty() {
-                return Err(format!(
-                    "--ca-cert {}: no PEM certificate in the file",
-                    path.display()
-                ));
+                return Err(ca_cert("no PEM certificate in the file".into()));
             }
             // Like curl's --cacert: the given CA replaces the system's roots.
             builder = builder.tls_certs_only(certs);
@@ -195,15 +225,11 @@ impl Kasm {
         if transport.insecure {
             builder = builder.danger_accept_invalid_certs(true);
         }
-        let http = builder
-            .build()
-            .map_err(|e| format!("cannot set up HTTP: {e}"))?;
+        let http = builder.build()?;
         let base = base.trim_end_matches('/');
         let base = base.strip_suffix("/api/public").unwrap_or(base).to_owned();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(format!(
-                "the Kasm URL must start with https:// (or http://), got `{base}`"
-            ));
+            return Err(SetupError::Url(base));
         }
         Ok(Kasm {
             http,

@@ -4,12 +4,14 @@
 mod atomic;
 pub mod cache;
 pub mod cli;
-mod engine;
 pub mod kasm;
+mod operations;
+mod sandbox;
 pub mod state_file;
 
 pub use cache::Cached;
-pub use engine::{Engine, HostError, Instance, Limits, api};
+pub use operations::CoreError;
+pub use sandbox::{Core, Limits, Sandbox, SandboxError, wit};
 
 /// The core's component, built from source by `build.rs`.
 pub const COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/kasm_plan.wasm"));

@@ -1,8 +1,10 @@
 //! The state file: locked for a whole run, written atomically (see
 //! [`crate::atomic`]) with mode 0600, and a `.backup` of the state the run
-//! started from.
+//! started from (written the same way). A state written by a newer format
+//! is refused, never rewritten.
 
 use kasm_plan_core::State;
+use kasm_plan_core::state::STATE_VERSION;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
@@ -10,6 +12,68 @@ use std::time::{Duration, Instant};
 
 /// The default state file.
 pub const DEFAULT: &str = "kasm-plan.state.json";
+
+/// What went wrong with the state file.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    /// The lock file cannot be opened or locked.
+    #[error("cannot lock {}: {source}", .path.display())]
+    Lock {
+        /// The lock file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Another run holds the lock.
+    #[error("the state {} is locked by another run ({holder}); waited {waited:?} (--lock-timeout)", .path.display())]
+    Held {
+        /// The state file.
+        path: PathBuf,
+        /// What the holder wrote into the lock file.
+        holder: String,
+        /// How long this run waited.
+        waited: Duration,
+    },
+    /// The file cannot be read.
+    #[error("cannot read {}: {source}", .path.display())]
+    Read {
+        /// The state file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not a kasm-plan state.
+    #[error("{}:{line}:{column}: not a kasm-plan state: {message}", .path.display())]
+    Decode {
+        /// The state file.
+        path: PathBuf,
+        /// One-based line.
+        line: usize,
+        /// One-based column.
+        column: usize,
+        /// What the decoder found.
+        message: String,
+    },
+    /// The file was written by a newer kasm-plan.
+    #[error(
+        "{} is a state of format version {found}, written by a newer kasm-plan; this one reads version {STATE_VERSION} and leaves the file alone (upgrade kasm-plan)",
+        .path.display()
+    )]
+    TooNew {
+        /// The state file.
+        path: PathBuf,
+        /// The version found.
+        found: u32,
+    },
+    /// The file (or its backup) cannot be written.
+    #[error("cannot write {}: {source}", .path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
 
 /// A state file held under its lock.
 pub struct Locked {
@@ -26,61 +90,11 @@ pub struct Locked {
 impl Locked {
     /// Locks `path` (waiting up to `wait`), then reads it; a missing file is an
     /// empty state (its lineage is made at the first write).
-    pub fn open(path: &Path, wait: Duration, command: &str) -> Result<Locked, String> {
-        let lock_path = sibling(path, ".lock");
-        let mut lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| format!("cannot open the lock file {}: {e}", lock_path.display()))?;
-        let started = Instant::now();
-        loop {
-            match lock.try_lock() {
-                Ok(()) => break,
-                Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < wait => {
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-                Err(std::fs::TryLockError::WouldBlock) => {
-                    let mut holder = String::new();
-                    let _ = lock.read_to_string(&mut holder);
-                    return Err(format!(
-                        "the state {} is locked by another run ({}); waited {:?} (--lock-timeout)",
-                        path.display(),
-                        holder.trim(),
-                        wait
-                    ));
-                }
-                Err(std::fs::TryLockError::Error(e)) => {
-                    return Err(format!("cannot lock {}: {e}", lock_path.display()));
-                }
-            }
-        }
-        // Who holds it, for a second run to report.
-        let _ = lock.set_len(0);
-        let _ = lock.rewind();
-        let _ = write!(
-            lock,
-            "pid {}, `kasm-plan {command}`, since {} s after the epoch",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs())
-        );
-        let _ = lock.flush();
+    pub fn open(path: &Path, wait: Duration, command: &str) -> Result<Locked, StateError> {
+        let lock = acquire(path, wait, command)?;
         let existed = path.exists();
         let state = if existed {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            serde_json::from_str(&text).map_err(|e| {
-                format!(
-                    "{}:{}:{}: not a kasm-plan state: {e}",
-                    path.display(),
-                    e.line(),
-                    e.column()
-                )
-            })?
+            read(path)?
         } else {
             // The lineage is made at the first write, so plans of a missing
             // state agree with the apply that follows them.
@@ -102,24 +116,110 @@ impl Locked {
 
     /// Writes `state` with the next serial. The first write of a run first
     /// keeps the starting state as `<file>.backup`.
-    pub fn save(&mut self, mut state: State) -> Result<(), String> {
+    pub fn save(&mut self, mut state: State) -> Result<(), StateError> {
         if !self.backed_up && self.existed {
             let backup = sibling(&self.path, ".backup");
-            std::fs::copy(&self.path, &backup)
-                .map_err(|e| format!("cannot back up to {}: {e}", backup.display()))?;
+            let bytes = std::fs::read(&self.path).map_err(|source| StateError::Read {
+                path: self.path.clone(),
+                source,
+            })?;
+            crate::atomic::write(&backup, &bytes).map_err(|source| StateError::Write {
+                path: backup,
+                source,
+            })?;
         }
         self.backed_up = true;
         state.serial = self.state.serial + 1;
         if state.lineage.is_empty() {
             state.lineage = uuid::Uuid::new_v4().to_string();
         }
-        let mut text = serde_json::to_vec_pretty(&state).map_err(|e| e.to_string())?;
+        let mut text = serde_json::to_vec_pretty(&state).map_err(|e| StateError::Write {
+            path: self.path.clone(),
+            source: e.into(),
+        })?;
         text.push(b'\n');
-        crate::atomic::write(&self.path, &text)
-            .map_err(|e| format!("cannot write {}: {e}", self.path.display()))?;
+        crate::atomic::write(&self.path, &text).map_err(|source| StateError::Write {
+            path: self.path.clone(),
+            source,
+        })?;
         self.state = state;
         Ok(())
     }
+}
+
+/// Takes the lock beside `path`, waiting up to `wait`, and writes who holds it.
+fn acquire(path: &Path, wait: Duration, command: &str) -> Result<File, StateError> {
+    let lock_path = sibling(path, ".lock");
+    let lock_error = |source| StateError::Lock {
+        path: lock_path.clone(),
+        source,
+    };
+    let mut lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&lock_path)
+        .map_err(lock_error)?;
+    let started = Instant::now();
+    loop {
+        match lock.try_lock() {
+            Ok(()) => break,
+            Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < wait => {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                let _ = lock.read_to_string(&mut holder);
+                return Err(StateError::Held {
+                    path: path.to_path_buf(),
+                    holder: holder.trim().to_owned(),
+                    waited: wait,
+                });
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(lock_error(e)),
+        }
+    }
+    // Who holds it, for a second run to report.
+    let _ = lock.set_len(0);
+    let _ = lock.rewind();
+    let _ = write!(
+        lock,
+        "pid {}, `kasm-plan {command}`, since {} s after the epoch",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    );
+    let _ = lock.flush();
+    Ok(lock)
+}
+
+/// Reads a state file, refusing one of a newer format.
+pub fn read(path: &Path) -> Result<State, StateError> {
+    let text = std::fs::read_to_string(path).map_err(|source| StateError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let decode_error = |e: serde_json::Error| StateError::Decode {
+        path: path.to_path_buf(),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    };
+    // The version first: a newer format may not decode as this one at all.
+    #[derive(serde::Deserialize)]
+    struct Versioned {
+        version: u32,
+    }
+    let Versioned { version } = serde_json::from_str(&text).map_err(decode_error)?;
+    if version > STATE_VERSION {
+        return Err(StateError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+        });
+    }
+    serde_json::from_str(&text).map_err(decode_error)
 }
 
 /// `path` with `suffix` appended to its file name.

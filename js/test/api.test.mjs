@@ -1,7 +1,9 @@
 // The typed functions, as a Node user calls them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validate, parse, filterImages, plan, planToJson } from '../node.js';
+import * as bindings from '../node.js';
+
+const { validate, parse, filterImages, plan, planToJson } = bindings;
 
 const TF = `resource "kasm_image" "terminal" {
   name          = "kasmweb/terminal:1.18.0"
@@ -125,4 +127,24 @@ test('kasm-plan/rego checks a policy set: levels from policies.hcl, file and que
   assert.equal(stopped.ok, false);
   assert.match(stopped.diagnostics[0].message, /ran more than 100000 steps/);
   assert.throws(() => checkPolicy(5, TF), /policy: expected the text of a policy file/);
+});
+
+test('a request the core cannot read throws a KasmPlanError carrying the diagnostic', () => {
+  const { call } = bindings;
+  let error;
+  try {
+    call('validate', '{"sauce": "x"}');
+  } catch (e) {
+    error = e;
+  }
+  assert.ok(error instanceof Error);
+  assert.equal(error.name, 'KasmPlanError');
+  assert.equal(error.code, 'invalid_request');
+  assert.match(error.help, /facade/);
+  assert.equal(error.diagnostics.length, 1);
+  assert.equal(error.diagnostics[0].code, 'invalid_request');
+  assert.match(error.message, /source/);
+  // The functions name the argument, and keep the code to branch on.
+  assert.throws(() => planToJson({}), (e) => e.code === 'invalid_request' && /^plan: /.test(e.message));
+  assert.throws(() => filterImages(images, { name: 'kasmweb/[x' }), (e) => e.code === 'invalid_filter');
 });

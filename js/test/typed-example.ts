@@ -32,3 +32,13 @@ async function inBrowser(): Promise<boolean> {
   return validateWeb('{"images": {}}').valid;
 }
 void inBrowser;
+
+// A refusal carries the core's diagnostic; its code is one of the core's codes.
+import { call, type KasmPlanError, type Code } from 'kasm-plan/node';
+try {
+  call('validate', '{}');
+} catch (e) {
+  const error = e as KasmPlanError;
+  const code: Code = error.code;
+  if (code === 'invalid_request') console.log(error.diagnostics[0]?.message, error.help);
+}

@@ -1,6 +1,7 @@
 // Runs every shared vector (tests/vectors, tests/policies) through the package: the answer
 // must match the vector's expectation and equal, byte for byte, the native
-// core's answer (written by `cargo run -p kasm-plan-core --example vector_answers`).
+// core's answer (written by `cargo run -p kasm-plan-core --example vector_answers`);
+// a request the core cannot read must throw the same diagnostic as a `KasmPlanError`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -71,9 +72,17 @@ for (const { dir, name } of files) {
     const vector = JSON.parse(readFileSync(new URL(name, dir), 'utf8'));
     // Rego cases run on the entry that has the engine.
     const run = name.startsWith('policy-rego') ? callWithRego : call;
-    const answer = run(vector.operation, JSON.stringify(prepare(vector.request)));
-    assert.deepEqual(mismatches(vector.expect, JSON.parse(answer)), []);
-    assert.equal(answer, native[name], 'same answer as the native core');
+    let outcome;
+    try {
+      outcome = { answer: run(vector.operation, JSON.stringify(prepare(vector.request))) };
+    } catch (e) {
+      assert.equal(e.name, 'KasmPlanError', String(e));
+      assert.equal(e.code, e.diagnostics[0].code);
+      outcome = { refused: e.diagnostics[0] };
+    }
+    const seen = outcome.answer === undefined ? { refused: outcome.refused } : JSON.parse(outcome.answer);
+    assert.deepEqual(mismatches(vector.expect, seen), []);
+    assert.equal(JSON.stringify(outcome), JSON.stringify(native[name]), 'same outcome as the native core');
   });
 }
 

@@ -5,7 +5,7 @@
 //! `cargo run --release -p kasm-plan-core --example bench_requests -- DIR`
 
 use kasm_plan_core::facade;
-use kasm_plan_core::synthetic;
+use kasm_plan_vectors::synthetic;
 use serde_json::json;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -36,7 +36,7 @@ fn main() -> ExitCode {
                 let started = Instant::now();
                 let answer = facade::call(op, request);
                 let took = started.elapsed().as_secs_f64() * 1000.0;
-                std::hint::black_box(answer);
+                let _answer = std::hint::black_box(answer);
                 took
             })
             .fold(f64::INFINITY, f64::min);

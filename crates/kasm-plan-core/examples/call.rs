@@ -1,4 +1,5 @@
-//! Runs one facade operation on a JSON request read from standard input.
+//! Runs one facade operation on a JSON request read from standard input and
+//! prints its answer (a request it cannot read: the reason, exit 1).
 //! `cargo run -p kasm-plan-core --example call -- validate < request.json`
 use std::io::Read;
 
@@ -9,5 +10,11 @@ fn main() {
         eprintln!("cannot read standard input: {e}");
         std::process::exit(1);
     }
-    println!("{}", kasm_plan_core::facade::call(&op, &request));
+    match kasm_plan_core::facade::call(&op, &request) {
+        Ok(answer) => println!("{answer}"),
+        Err(refusal) => {
+            eprintln!("refused: {}", refusal.message);
+            std::process::exit(1);
+        }
+    }
 }

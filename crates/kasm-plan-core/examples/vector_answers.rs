@@ -1,6 +1,6 @@
 //! Prints the native core's answer to every shared vector, as one JSON object
-//! `{"<vector file>": "<answer JSON text>"}`: the reference the npm package's
-//! tests compare against byte for byte.
+//! `{"<vector file>": {"answer": "<answer JSON text>"} | {"refused": <diagnostic>}}`:
+//! the reference the npm package's tests compare against byte for byte.
 //!
 //! `cargo run -p kasm-plan-core --example vector_answers > answers.json`
 
@@ -17,8 +17,11 @@ fn main() -> ExitCode {
     let answers: serde_json::Map<String, serde_json::Value> = cases
         .iter()
         .map(|c| {
-            let answer = kasm_plan_core::facade::call(&c.operation, &c.request);
-            (c.name.clone(), serde_json::Value::String(answer))
+            let outcome = match kasm_plan_core::facade::call(&c.operation, &c.request) {
+                Ok(answer) => serde_json::json!({ "answer": answer }),
+                Err(refusal) => serde_json::json!({ "refused": refusal }),
+            };
+            (c.name.clone(), outcome)
         })
         .collect();
     println!("{}", serde_json::Value::Object(answers));

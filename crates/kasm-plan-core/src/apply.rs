@@ -2,79 +2,162 @@
 //! state. Pure: the host sends the requests and reports the answers.
 //!
 //! Request bodies carry registry tokens in clear (Kasm needs them), so a
-//! [`Step`] must never be printed or stored; everything else here is safe to.
+//! [`Step`] must never be printed or stored (its `Debug` leaves bodies out).
 
+use crate::Field;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Image, ImageSpec, canonical_uuid};
-use crate::plan::{Action, Plan, address_of};
+use crate::plan::{Action, Plan, ResourceChange, address_of};
 use crate::state::{State, StateResource};
 use crate::wire::{create_body, update_body};
-use crate::{Field, attributes::Attributes};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// One action to carry out, with everything needed to record its result.
+/// One action to carry out, with exactly what it needs to record its result.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
-pub struct Step {
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Step {
+    /// `create_image` with `target_image`.
+    Create(CreateStep),
+    /// No request: an image on Kasm that no address owns matches the create
+    /// exactly (an earlier run created it and was interrupted); record it.
+    Adopt(AdoptStep),
+    /// `update_image` with `target_image` (read-modify-write, full object).
+    Update(UpdateStep),
+    /// `delete_image` of `image_id`, then forget the address.
+    Delete(ReleaseStep),
+    /// No request: write `record` (Kasm's current values for a no-op).
+    Refresh(RefreshStep),
+    /// No request: the image is gone from Kasm and from the config; forget the address.
+    Forget(ReleaseStep),
+}
+
+/// A create: the request body and what to record with Kasm's answer.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreateStep {
     /// The resource address.
     pub address: String,
-    /// What to do.
-    pub action: StepAction,
-    /// The image acted on (update, delete, adopt, refresh).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image_id: Option<String>,
-    /// The request's `target_image` (create and update). Holds secrets.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target_image: Option<Map<String, Value>>,
-    /// What to record in state for the token, when the spec has one.
+    /// The request's `target_image`. Holds secrets.
+    pub target_image: Map<String, Value>,
+    /// What to record for the registry token, when the spec has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_fingerprint: Option<String>,
     /// Whether the state entry keeps `prevent_destroy`.
     #[serde(default)]
     pub prevent_destroy: bool,
-    /// The state entry to write without any request (refresh of a no-op).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub record: Option<StateResource>,
 }
 
-impl std::fmt::Debug for Step {
-    // Never shows the request body: it may hold a registry token.
+/// An adopt: the unowned image to record for the address.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AdoptStep {
+    /// The resource address.
+    pub address: String,
+    /// The image found on Kasm.
+    pub image_id: String,
+    /// What to record for the registry token, when the spec has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_fingerprint: Option<String>,
+    /// Whether the state entry keeps `prevent_destroy`.
+    #[serde(default)]
+    pub prevent_destroy: bool,
+}
+
+/// An update: the image, the full request body and what to record.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct UpdateStep {
+    /// The resource address.
+    pub address: String,
+    /// The image updated.
+    pub image_id: String,
+    /// The request's `target_image`, every field Kasm accepts. Holds secrets.
+    pub target_image: Map<String, Value>,
+    /// What to record for the registry token, when the spec has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_fingerprint: Option<String>,
+    /// Whether the state entry keeps `prevent_destroy`.
+    #[serde(default)]
+    pub prevent_destroy: bool,
+}
+
+/// A delete or a forget: the address and the image it was bound to.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReleaseStep {
+    /// The resource address.
+    pub address: String,
+    /// The image bound to it.
+    pub image_id: String,
+}
+
+/// A refresh: the state entry to write.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RefreshStep {
+    /// The resource address.
+    pub address: String,
+    /// Kasm's current values for the address.
+    pub record: StateResource,
+}
+
+// Never shows a request body: it may hold a registry token.
+impl std::fmt::Debug for CreateStep {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Step")
+        f.debug_struct("CreateStep")
             .field("address", &self.address)
-            .field("action", &self.action)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for UpdateStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpdateStep")
+            .field("address", &self.address)
             .field("image_id", &self.image_id)
             .finish_non_exhaustive()
     }
 }
 
-/// What a step does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StepAction {
-    /// `create_image` with `target_image`.
-    Create,
-    /// No request: an image on Kasm that no address owns matches the create
-    /// exactly (an earlier run created it and was interrupted); record it.
-    Adopt,
-    /// `update_image` with `target_image` (read-modify-write, full object).
-    Update,
-    /// `delete_image` of `image_id`, then forget the address.
-    Delete,
-    /// No request: write `record` (Kasm's current values for a no-op).
-    Refresh,
-    /// No request: the image is gone from Kasm and from the config; forget the address.
-    Forget,
+impl std::fmt::Debug for Step {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Step::Create(s) => s.fmt(f),
+            Step::Adopt(s) => s.fmt(f),
+            Step::Update(s) => s.fmt(f),
+            Step::Delete(s) => f.debug_tuple("Delete").field(s).finish(),
+            Step::Refresh(s) => s.fmt(f),
+            Step::Forget(s) => f.debug_tuple("Forget").field(s).finish(),
+        }
+    }
 }
 
-/// The steps that carry out `plan`, in plan order. Creates look for an unowned
-/// image that already matches (so an interrupted run is never duplicated).
+impl Step {
+    /// The resource address the step acts on.
+    pub fn address(&self) -> &str {
+        match self {
+            Step::Create(s) => &s.address,
+            Step::Adopt(s) => &s.address,
+            Step::Update(s) => &s.address,
+            Step::Delete(s) | Step::Forget(s) => &s.address,
+            Step::Refresh(s) => &s.address,
+        }
+    }
+}
+
+/// The steps that carry out `plan`, in plan order, then the addresses to
+/// forget. Creates look for an unowned image that already matches (so an
+/// interrupted run is never duplicated). A plan that does not fit its inputs
+/// (an update of an image not observed) is an `invalid_state` error.
 pub fn steps(
     plan: &Plan,
     desired: &BTreeMap<String, ImageSpec>,
     state: &State,
     observed: &[Image],
-) -> Vec<Step> {
+) -> Result<Vec<Step>, Box<Diagnostic>> {
     let by_id: BTreeMap<String, &Image> =
         observed.iter().map(|i| (canon(&i.image_id), i)).collect();
     let mut owned: BTreeSet<String> = state
@@ -84,103 +167,137 @@ pub fn steps(
         .collect();
     let mut out = Vec::with_capacity(plan.resource_changes.len());
     for change in &plan.resource_changes {
-        let address = &change.address;
         let spec = desired.get(&change.name);
-        let base = Step {
-            address: address.clone(),
-            action: StepAction::Refresh,
-            image_id: change.image_id.clone(),
-            target_image: None,
-            token_fingerprint: spec
-                .and_then(|s| s.docker_token.as_ref())
-                .map(|t| t.fingerprint(address)),
-            prevent_destroy: spec.is_some_and(|s| s.lifecycle.prevent_destroy),
-            record: None,
-        };
+        let image = change
+            .image_id
+            .as_ref()
+            .and_then(|id| by_id.get(&canon(id)).copied());
         let step = match (change.action, spec) {
-            (Action::Create, Some(spec)) => {
-                let body = create_body(spec, address);
-                match recognise(&body, observed, &owned) {
-                    Some(found) => {
-                        owned.insert(canon(&found.image_id));
-                        Step {
-                            action: StepAction::Adopt,
-                            image_id: Some(found.image_id.clone()),
-                            ..base
-                        }
-                    }
-                    None => Step {
-                        action: StepAction::Create,
-                        target_image: Some(body),
-                        ..base
-                    },
-                }
-            }
+            (Action::Create, Some(spec)) => Some(create(change, spec, observed, &mut owned)),
             (Action::Update, Some(spec)) => {
-                let Some(image) = change
-                    .image_id
-                    .as_ref()
-                    .and_then(|id| by_id.get(&canon(id)))
-                else {
-                    continue;
-                };
-                let changes: Vec<(Field, Value)> = change
-                    .changes
-                    .iter()
-                    .map(|c| (c.field, c.after.clone()))
-                    .collect();
-                Step {
-                    action: StepAction::Update,
-                    target_image: Some(update_body(image, &changes, spec.docker_token.as_ref())),
-                    ..base
-                }
+                let image = image.ok_or_else(|| not_observed(change))?;
+                Some(update(change, spec, image))
             }
-            (Action::Delete, _) => Step {
-                action: StepAction::Delete,
-                ..base
-            },
+            (Action::Delete, _) => Some(Step::Delete(ReleaseStep {
+                address: change.address.clone(),
+                image_id: change
+                    .image_id
+                    .clone()
+                    .ok_or_else(|| not_observed(change))?,
+            })),
             (Action::NoOp, _) => {
-                let recorded = state.resources.get(address);
-                let image = change
-                    .image_id
-                    .as_ref()
-                    .and_then(|id| by_id.get(&canon(id)));
-                match (recorded, image) {
-                    (Some(r), Some(image)) => Step {
-                        record: Some(r.refreshed(image)),
-                        ..base
-                    },
-                    _ => continue,
-                }
+                state
+                    .resources
+                    .get(&change.address)
+                    .zip(image)
+                    .map(|(recorded, image)| {
+                        Step::Refresh(RefreshStep {
+                            address: change.address.clone(),
+                            record: recorded.refreshed(image),
+                        })
+                    })
             }
-            _ => continue,
+            (Action::Create | Action::Update, None) => return Err(not_observed(change)),
         };
-        out.push(step);
+        out.extend(step);
     }
-    // Addresses in state that are in neither the config nor Kasm.
+    out.extend(forgotten(plan, desired, state, &by_id));
+    Ok(out)
+}
+
+/// A create, or an adopt of the unowned image that already matches it.
+fn create(
+    change: &ResourceChange,
+    spec: &ImageSpec,
+    observed: &[Image],
+    owned: &mut BTreeSet<String>,
+) -> Step {
+    let address = change.address.clone();
+    let token_fingerprint = spec.docker_token.as_ref().map(|t| t.fingerprint(&address));
+    let prevent_destroy = spec.lifecycle.prevent_destroy;
+    let body = create_body(spec, &address);
+    match recognise(&body, observed, owned) {
+        Some(found) => {
+            owned.insert(canon(&found.image_id));
+            Step::Adopt(AdoptStep {
+                address,
+                image_id: found.image_id.clone(),
+                token_fingerprint,
+                prevent_destroy,
+            })
+        }
+        None => Step::Create(CreateStep {
+            address,
+            target_image: body,
+            token_fingerprint,
+            prevent_destroy,
+        }),
+    }
+}
+
+/// An update: Kasm's image with the changed fields, as one full request body.
+fn update(change: &ResourceChange, spec: &ImageSpec, image: &Image) -> Step {
+    let changes: Vec<(Field, Value)> = change
+        .changes
+        .iter()
+        .map(|c| (c.field, c.after.clone()))
+        .collect();
+    Step::Update(UpdateStep {
+        address: change.address.clone(),
+        image_id: image.image_id.clone(),
+        target_image: update_body(image, &changes, spec.docker_token.as_ref()),
+        token_fingerprint: spec
+            .docker_token
+            .as_ref()
+            .map(|t| t.fingerprint(&change.address)),
+        prevent_destroy: spec.lifecycle.prevent_destroy,
+    })
+}
+
+/// Addresses in state that are in neither the plan, the config nor Kasm.
+fn forgotten(
+    plan: &Plan,
+    desired: &BTreeMap<String, ImageSpec>,
+    state: &State,
+    by_id: &BTreeMap<String, &Image>,
+) -> Vec<Step> {
     let planned: BTreeSet<&str> = plan
         .resource_changes
         .iter()
         .map(|c| c.address.as_str())
         .collect();
-    for (address, r) in &state.resources {
-        let gone = !by_id.contains_key(&canon(&r.image_id));
-        let unconfigured = address
-            .strip_prefix(&address_of(""))
-            .is_some_and(|name| !desired.contains_key(name));
-        if gone && unconfigured && !planned.contains(address.as_str()) {
-            out.push(Step {
+    state
+        .resources
+        .iter()
+        .filter(|(address, r)| {
+            let gone = !by_id.contains_key(&canon(&r.image_id));
+            let unconfigured = address
+                .strip_prefix(&address_of(""))
+                .is_some_and(|name| !desired.contains_key(name));
+            gone && unconfigured && !planned.contains(address.as_str())
+        })
+        .map(|(address, r)| {
+            Step::Forget(ReleaseStep {
                 address: address.clone(),
-                action: StepAction::Forget,
-                image_id: Some(r.image_id.clone()),
-                target_image: None,
-                token_fingerprint: None,
-                prevent_destroy: false,
-                record: None,
-            });
-        }
-    }
-    out
+                image_id: r.image_id.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The error for a planned change its inputs cannot carry out.
+fn not_observed(change: &ResourceChange) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(
+            Code::InvalidState,
+            format!(
+                "the plan changes {}, but its image is not among the images given",
+                change.address
+            ),
+        )
+        .at(&change.address, "")
+        .help("plan and apply against the same list of Kasm's images"),
+    )
 }
 
 /// The steps of a refresh-only apply: every address takes Kasm's current
@@ -191,41 +308,17 @@ pub fn refresh_steps(state: &State, observed: &[Image]) -> Vec<Step> {
     state
         .resources
         .iter()
-        .map(|(address, r)| {
-            let image = by_id.get(&canon(&r.image_id));
-            Step {
+        .map(|(address, r)| match by_id.get(&canon(&r.image_id)) {
+            Some(image) => Step::Refresh(RefreshStep {
                 address: address.clone(),
-                action: if image.is_some() {
-                    StepAction::Refresh
-                } else {
-                    StepAction::Forget
-                },
-                image_id: Some(r.image_id.clone()),
-                target_image: None,
-                token_fingerprint: None,
-                prevent_destroy: r.prevent_destroy,
-                record: image.map(|i| r.refreshed(i)),
-            }
+                record: r.refreshed(image),
+            }),
+            None => Step::Forget(ReleaseStep {
+                address: address.clone(),
+                image_id: r.image_id.clone(),
+            }),
         })
         .collect()
-}
-
-/// The state entry for an image Kasm returned after a create, update or adopt
-/// (or an import: no fingerprint, no `prevent_destroy`).
-pub fn record(
-    image: &Image,
-    token_fingerprint: Option<&str>,
-    prevent_destroy: bool,
-) -> StateResource {
-    let mut attributes = Attributes::from_image(image);
-    if let Some(fp) = token_fingerprint {
-        attributes.set(Field::DockerToken, Value::from(fp));
-    }
-    StateResource {
-        image_id: image.image_id.clone(),
-        attributes,
-        prevent_destroy,
-    }
 }
 
 /// The image among `images`, not in `owned`, whose values equal every key of a
@@ -317,7 +410,7 @@ mod tests {
             .docker_token
             .map(|t| t.fingerprint("kasm_image.t"))
             .unwrap_or_default();
-        let r = record(&image, Some(&fp), true);
+        let r = StateResource::recorded(&image, Some(&fp), true);
         let text = serde_json::to_string(&r).unwrap_or_default();
         assert!(!text.contains("s3cret"));
         assert!(text.contains(&fp));

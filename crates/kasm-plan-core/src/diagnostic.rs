@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// How serious a diagnostic is.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -13,6 +14,7 @@ pub enum Severity {
 }
 
 /// Stable diagnostic codes. Tools may match on these; messages may change.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Code {
@@ -92,9 +94,12 @@ pub enum Code {
     InvalidPolicy,
     /// An override naming no rule of the policy set (a typo would otherwise go unnoticed).
     UnknownOverride,
+    /// An image id Kasm does not list.
+    ImageNotFound,
 }
 
 /// A one-based line and column (columns count characters, not bytes).
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Position {
     /// One-based line.
@@ -104,6 +109,7 @@ pub struct Position {
 }
 
 /// The stretch of source text a diagnostic points at.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {
     /// First character.
@@ -113,6 +119,7 @@ pub struct Location {
 }
 
 /// One problem found in an input.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Diagnostic {
     /// Error or warning.

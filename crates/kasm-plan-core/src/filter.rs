@@ -5,6 +5,7 @@ use crate::model::Image;
 use serde::{Deserialize, Serialize};
 
 /// Filter arguments; each unset argument matches everything.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ImageFilter {

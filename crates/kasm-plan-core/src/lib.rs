@@ -32,7 +32,8 @@ pub mod reference;
 #[cfg(feature = "rego")]
 pub mod rego;
 pub mod state;
-pub mod synthetic;
+#[cfg(feature = "typescript")]
+pub mod typescript;
 pub mod typing;
 pub mod validate;
 pub mod wire;

@@ -109,6 +109,7 @@ impl<'de> Deserialize<'de> for IgnoreChanges {
 }
 
 /// Terraform's `lifecycle` block, as far as it applies to images.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Lifecycle {
@@ -128,6 +129,7 @@ fn is_none_ignored(i: &IgnoreChanges) -> bool {
 ///
 /// Units are the spec's: `memory` in MB. Unset optional fields are not managed:
 /// the plan leaves whatever Kasm has. `enabled` defaults to true.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ImageSpec {
     /// The Docker image Kasm pulls, e.g. `kasmweb/terminal:1.18.0`.
@@ -206,9 +208,10 @@ fn is_default_lifecycle(l: &Lifecycle) -> bool {
 /// An image as Kasm's `get_images` returns it (Kasm 1.15 keys; unknown keys are ignored).
 ///
 /// Units are the wire's: `memory` in bytes, `cores` a float.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-#[allow(missing_docs)] // each key is documented in kasm-api.md §4
+#[allow(missing_docs)] // each key is described in docs/kasm-api.md, "The image object"
 pub struct Image {
     pub image_id: String,
     pub name: Option<String>,
@@ -289,7 +292,7 @@ pub struct Image {
 }
 
 impl Default for Image {
-    /// Kasm's defaults for a new image (kasm-api.md §4).
+    /// Kasm's defaults for a new image (docs/kasm-api.md, "The image object").
     fn default() -> Self {
         Image {
             image_id: String::new(),

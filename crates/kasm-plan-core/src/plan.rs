@@ -17,6 +17,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What a plan does to one image.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Action {
     /// Create it on Kasm.
@@ -34,6 +35,7 @@ pub enum Action {
 }
 
 /// Why an action was chosen.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
@@ -50,6 +52,7 @@ pub enum Reason {
 }
 
 /// One field's old and new value, in spec units.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FieldChange {
     /// The field.
@@ -61,6 +64,7 @@ pub struct FieldChange {
 }
 
 /// The planned change to one address.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ResourceChange {
     /// `kasm_image.<name>`.
@@ -90,6 +94,7 @@ pub struct ResourceChange {
 }
 
 /// A difference between the state and Kasm, found on refresh.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Drift {
     /// The address.
@@ -110,6 +115,7 @@ pub struct Drift {
 }
 
 /// Counts, as Terraform prints them.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     /// Creates.
@@ -133,6 +139,7 @@ impl std::fmt::Display for Summary {
 }
 
 /// A plan: ordered by address, deterministic for the same inputs.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     /// Plan format version.
@@ -154,12 +161,18 @@ impl Plan {
     pub fn has_changes(&self) -> bool {
         self.summary.add + self.summary.change + self.summary.destroy > 0
     }
+
+    /// Whether Kasm's images differ from what the state recorded.
+    pub fn has_drift(&self) -> bool {
+        !self.resource_drift.is_empty()
+    }
 }
 
 /// The plan format this crate writes.
 pub const PLAN_FORMAT: u32 = 1;
 
 /// Planning options.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PlanOptions {
@@ -459,6 +472,14 @@ fn empty(address: String, name: &str) -> ResourceChange {
 /// `kasm_image.<name>`.
 pub fn address_of(name: &str) -> String {
     format!("{RESOURCE_TYPE}.{name}")
+}
+
+/// The resource name of a `kasm_image.<name>` address, when the address is one.
+pub fn name_of(address: &str) -> Option<&str> {
+    address
+        .strip_prefix(RESOURCE_TYPE)
+        .and_then(|rest| rest.strip_prefix('.'))
+        .filter(|name| crate::typing::is_identifier(name))
 }
 
 /// Kasm's ids are already canonical; only others pay for a copy.

@@ -16,6 +16,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// How a failed rule counts.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Level {
@@ -123,6 +124,7 @@ pub struct Policy {
 }
 
 /// The outcome of one rule for one address (or for all, when it passed).
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PolicyResult {
     /// The rule's id.
@@ -195,6 +197,7 @@ pub struct RegoOutcome {
 }
 
 /// Every result, and whether the run must stop.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PolicyReport {
     /// Per rule: failures by address, or one pass.

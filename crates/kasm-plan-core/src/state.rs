@@ -3,7 +3,7 @@
 
 use crate::attributes::Attributes;
 use crate::field::Field;
-use crate::model::{Image, ImageSpec};
+use crate::model::Image;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 pub const STATE_VERSION: u32 = 1;
 
 /// Everything kasm-plan remembers between runs.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct State {
     /// Format version ([`STATE_VERSION`]).
@@ -30,6 +31,7 @@ pub struct State {
 }
 
 /// One recorded decision.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     /// Seconds since the Unix epoch (set by the host: the core has no clock).
@@ -56,6 +58,7 @@ impl Default for State {
 }
 
 /// One managed image.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StateResource {
     /// Kasm's id for the image (32 hex).
@@ -68,17 +71,19 @@ pub struct StateResource {
 }
 
 impl StateResource {
-    /// What to record after Kasm answered a create or update with `image`.
-    pub fn applied(address: &str, spec: &ImageSpec, image: &Image) -> Self {
+    /// The state entry for an image Kasm returned after a create, update or
+    /// adopt, or an import (no fingerprint, no `prevent_destroy`). A registry
+    /// token the spec sets is recorded by its fingerprint, never in clear;
+    /// without one, what Kasm shows stands.
+    pub fn recorded(image: &Image, token_fingerprint: Option<&str>, prevent_destroy: bool) -> Self {
         let mut attributes = Attributes::from_image(image);
-        // A token the spec sets is recorded by fingerprint; otherwise what Kasm shows stands.
-        if let Some(token) = &spec.docker_token {
-            attributes.set(Field::DockerToken, token.fingerprint(address).into());
+        if let Some(fp) = token_fingerprint {
+            attributes.set(Field::DockerToken, fp.into());
         }
         StateResource {
             image_id: image.image_id.clone(),
             attributes,
-            prevent_destroy: spec.lifecycle.prevent_destroy,
+            prevent_destroy,
         }
     }
 
@@ -96,15 +101,6 @@ impl StateResource {
             image_id: self.image_id.clone(),
             attributes,
             prevent_destroy: self.prevent_destroy,
-        }
-    }
-
-    /// What to record when adopting an existing image (`import`).
-    pub fn imported(image: &Image) -> Self {
-        StateResource {
-            image_id: image.image_id.clone(),
-            attributes: Attributes::from_image(image),
-            prevent_destroy: false,
         }
     }
 }

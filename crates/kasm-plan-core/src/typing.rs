@@ -374,7 +374,8 @@ pub(crate) fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
-fn is_identifier(name: &str) -> bool {
+/// A resource name Terraform accepts: a letter or `_`, then letters, digits, `_` or `-`.
+pub(crate) fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()

@@ -82,7 +82,7 @@ fn put(body: &mut Map<String, Value>, field: Field, value: &Value, token: Option
     body.insert(wire, encoded);
 }
 
-/// The image's accepted keys (kasm-api.md Part B §5), encoded for a request.
+/// The image's accepted keys (docs/kasm-api.md, "Images"), encoded for a request.
 fn accepted_keys(i: &Image) -> Map<String, Value> {
     let text = |s: &Option<String>| s.as_ref().map_or(Value::Null, |v| Value::String(v.clone()));
     let json = |m: &Map<String, Value>| Value::String(Value::Object(m.clone()).to_string());

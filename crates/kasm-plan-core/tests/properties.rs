@@ -148,7 +148,7 @@ impl Kasm {
                     let image = self.create(&create_body(spec, &change.address));
                     state.resources.insert(
                         change.address.clone(),
-                        StateResource::applied(&change.address, spec, &image),
+                        applied(&change.address, spec, &image),
                     );
                 }
                 (Action::Update, Some(spec)) => {
@@ -163,7 +163,7 @@ impl Kasm {
                     self.images[at] = Kasm::store(self.images[at].clone(), &body);
                     state.resources.insert(
                         change.address.clone(),
-                        StateResource::applied(&change.address, spec, &self.images[at]),
+                        applied(&change.address, spec, &self.images[at]),
                     );
                 }
                 (Action::NoOp, Some(_)) => {
@@ -232,7 +232,7 @@ proptest! {
         for (name, spec) in &desired {
             let address = address_of(name);
             let image = kasm.create(&create_body(spec, &address));
-            state.resources.insert(address.clone(), StateResource::applied(&address, spec, &image));
+            state.resources.insert(address.clone(), applied(&address, spec, &image));
         }
         let p = plan(&desired, &state, &kasm.images, &opts()).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
         prop_assert!(nothing_to_do(&p), "{:?}", p.resource_changes);
@@ -269,4 +269,14 @@ proptest! {
         // The unmanaged image is never touched.
         prop_assert!(kasm.images.iter().any(|i| i.name.as_deref() == Some("unmanaged:1.0")));
     }
+}
+
+/// The state entry the host records after applying `spec` at `address`.
+fn applied(address: &str, spec: &ImageSpec, image: &Image) -> StateResource {
+    let fingerprint = spec.docker_token.as_ref().map(|t| t.fingerprint(address));
+    StateResource::recorded(
+        image,
+        fingerprint.as_deref(),
+        spec.lifecycle.prevent_destroy,
+    )
 }

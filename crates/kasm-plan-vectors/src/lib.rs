@@ -2,6 +2,9 @@
 //! preparing requests, and matching answers. Every Rust runner uses this; the
 //! npm package's runner implements the same few rules.
 
+pub mod synthetic;
+
+use kasm_plan_core::Diagnostic;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -109,6 +112,15 @@ fn prepare(mut request: Value) -> Value {
         }
     }
     request
+}
+
+/// What a case's expectation is matched against: the answer, or for a
+/// request the facade could not read, `{"refused": <diagnostic>}`.
+pub fn outcome(result: &Result<String, Box<Diagnostic>>) -> Value {
+    match result {
+        Ok(answer) => serde_json::from_str(answer).unwrap_or(Value::Null),
+        Err(refusal) => serde_json::json!({ "refused": refusal }),
+    }
 }
 
 /// The mismatches between an expectation and an answer (empty: it matches).

@@ -1,11 +1,11 @@
-//! API keys and the 1.15 authentication sequence (kasm-api.md §3.2).
+//! API keys and the 1.15 authentication sequence (docs/kasm-api.md, "Credentials").
 
 use axum::http::{HeaderMap, StatusCode};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// Permissions that matter for images (1.15 enum values in kasm-api.md §8.1).
+/// Permissions that matter for images (1.15 numbers in docs/kasm-api.md, "Credentials").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Permission {
     /// 200: implies every permission.

@@ -1,6 +1,6 @@
 //! An image as Kasm 1.15 stores it, and the answer shape (`jsonDict`, 45 keys).
 //!
-//! Written from kasm-api.md §4 on its own, not shared with the client's model,
+//! Written from docs/kasm-api.md ("The image object") on its own, not shared with the client's model,
 //! so the simulator checks the client instead of mirroring it.
 
 use serde::{Deserialize, Serialize};
@@ -12,7 +12,7 @@ pub const TOKEN_MASK: &str = "**********";
 /// One row of Kasm's `images` table. Serialised as is (token unmasked) for the data file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-#[allow(missing_docs)] // the columns of kasm-api.md §4
+#[allow(missing_docs)] // the keys of docs/kasm-api.md, "The image object"
 pub struct StoredImage {
     pub image_id: String,
     pub name: Option<String>,
@@ -172,7 +172,7 @@ impl World {
 }
 
 impl StoredImage {
-    /// The answer object: every §4 key, the token masked, computed keys filled.
+    /// The answer object: every key, the token masked, computed keys filled.
     /// `get_images` items (`listed`) also carry `server` and `server_pool`.
     pub fn answer(&self, world: &World, listed: bool) -> Value {
         let profile_config = match &self.persistent_profile_path {

@@ -1,5 +1,5 @@
 //! A simulator of Kasm Workspaces' image API (Kasm 1.15 as documented in
-//! `kasm-api.md`): the demo's embedded server and the host's test peer.
+//! `docs/kasm-api.md`): the demo's embedded server and the host's test peer.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {

@@ -1,5 +1,5 @@
 //! What `create_image`, `update_image` and `delete_image` do with a request
-//! (kasm-api.md §5–§6): the order of checks, the exact `error_message` texts,
+//! (docs/kasm-api.md, "Images"): the order of checks, the exact `error_message` texts,
 //! the crashes, and the overwrite rules of `create_update_image`.
 
 use crate::image::{StoredImage, TOKEN_MASK, World};
@@ -18,7 +18,7 @@ pub enum Outcome {
 
 /// Keys `create_update_image` takes; any other key raises a TypeError (500).
 /// Kept apart from the client's own list on purpose: the simulator is an
-/// independent reading of kasm-api.md, so a client sending a wrong key fails here.
+/// independent reading of docs/kasm-api.md, so a client sending a wrong key fails here.
 pub const ACCEPTED: &[&str] = &[
     "image_id",
     "image_name",
@@ -259,7 +259,7 @@ pub fn uuid_hex(text: &str) -> Option<String> {
         .map(|u| u.simple().to_string())
 }
 
-/// Steps 2–8 of §6.2.
+/// Checks 2–8 of `create_image` (docs/kasm-api.md).
 fn validate<'a>(t: &'a Map<String, Value>, world: &World) -> Step<Parsed<'a>> {
     let mut json = Map::new();
     for field in JSON_FIELDS {
@@ -372,7 +372,7 @@ fn check_target(
     Ok(())
 }
 
-/// `utils.validate_volume_config` (§8.2).
+/// Kasm's volume mapping check (docs/kasm-api.md, "Images").
 fn check_volumes(volumes: &Map<String, Value>) -> Step<()> {
     for (path, entry) in volumes {
         let bad = |detail: String| refused(format!("Invalid volume_mappings: {detail}"));

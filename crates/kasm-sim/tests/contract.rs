@@ -1,5 +1,5 @@
 //! Contract tests: raw HTTP against a running simulator, checked against the
-//! requests, answers and texts documented in kasm-api.md.
+//! requests, answers and texts documented in docs/kasm-api.md.
 
 #![allow(clippy::indexing_slicing, clippy::panic)] // test helpers: a failure should stop the test
 
@@ -109,7 +109,7 @@ impl Kasm {
     }
 }
 
-/// The create request of kasm-api.md §9.2.
+/// A create request as Kasm's UI sends it.
 fn filezilla() -> Value {
     json!({
         "name": "kasmweb/filezilla:1.16.1", "friendly_name": "FileZilla",
@@ -139,7 +139,7 @@ async fn create_answers_the_documented_image() {
     assert_eq!(
         img.as_object().map(|o| o.len()),
         Some(45),
-        "every §4 key, no server keys: {img}"
+        "every image key, no server keys: {img}"
     );
     assert_eq!(img["available"], json!(false));
     assert!(img["cores"].is_f64() && img["cores"] == json!(1.0));
@@ -338,7 +338,7 @@ async fn update_is_read_modify_write_and_nulls_omitted_fields() {
     ] {
         assert_ne!(img[key], Value::Null, "{key} is kept");
     }
-    // The full object of §9.3.
+    // The full object, as a read-modify-write update sends it.
     let full = json!({
         "image_id": id, "name": "kasmweb/filezilla:1.16.1", "friendly_name": "FileZilla (renamed)",
         "description": "FTP client", "image_src": "img/thumbnails/filezilla.png", "image_type": "Container",

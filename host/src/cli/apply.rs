@@ -1,15 +1,19 @@
 //! `kasm-plan apply [FILE... | PLAN.json]`
 
+use super::execute::{self, Report};
 use super::policy::{self, Gate};
 use super::render;
 use super::saved::{self, SavedPlan, SourceDigest};
-use super::server::{Connection, ServerArgs};
-use super::{Core, EngineArgs, Failure, Outcome, execute, input};
+use super::server::{ServerArgs, with_kasm};
+use super::{CliError, CoreArgs, Outcome, input};
+use crate::Core;
+use crate::kasm::Kasm;
 use crate::state_file::{self, Locked};
-use kasm_plan_core::Action;
-use kasm_plan_core::facade::{Desired, PlanRequest, StepsResponse};
+use kasm_plan_core::apply::Step;
+use kasm_plan_core::facade::{Desired, PlanRequest, SourceInput};
 use kasm_plan_core::plan::PlanOptions;
 use kasm_plan_core::state::HistoryEntry;
+use kasm_plan_core::{Image, Plan};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,12 +54,45 @@ pub struct ApplyArgs {
     pub policy: super::policy::PolicyArgs,
 }
 
-pub fn run(engine: &EngineArgs, args: &ApplyArgs) -> Outcome {
-    let runtime = super::runtime()?;
-    runtime.block_on(apply(engine, args))
+/// What is applied: the spec files, and the saved plan they came with.
+struct Config {
+    sources: Vec<SourceInput>,
+    saved: Option<SavedPlan>,
 }
 
-async fn apply(engine: &EngineArgs, args: &ApplyArgs) -> Outcome {
+/// A plan ready to carry out.
+struct Planned {
+    plan: Plan,
+    steps: Vec<Step>,
+    observed: Vec<Image>,
+}
+
+/// load → lock → refresh → plan → policy gate → confirm → execute → report.
+pub fn run(core: &CoreArgs, args: &ApplyArgs) -> Outcome {
+    let config = load(args)?;
+    let mut core = core.open()?;
+    let wait = Duration::from_secs(args.lock_timeout);
+    let mut locked = Locked::open(&args.state, wait, "apply")?;
+    super::runtime()?.block_on(with_kasm(&args.server, &args.state, async move |kasm| {
+        let observed = kasm.images().await.map_err(CliError::kasm(format!(
+            "cannot read the images from {}",
+            kasm.url()
+        )))?;
+        let planned = plan(&mut core, args, &config, &locked, observed)?;
+        let overridden = match gate(&mut core, args, &config, &planned.plan)? {
+            Gate::Stop(code) => return Ok(code),
+            Gate::Pass(overridden) => overridden,
+        };
+        confirm(args, &planned.plan)?;
+        record_overrides(&mut locked, overridden)?;
+        let report = execute(kasm, core, locked, planned, args).await?;
+        finish(kasm, args, &report).await
+    }))
+}
+
+/// The spec files, or the saved plan and the spec files it was made from
+/// (refused if any of them changed since).
+fn load(args: &ApplyArgs) -> Result<Config, CliError> {
     let saved = match args.files.as_slice() {
         [one] if saved::is_saved_plan(one) => Some(saved::read(one)?),
         _ => None,
@@ -68,48 +105,58 @@ async fn apply(engine: &EngineArgs, args: &ApplyArgs) -> Outcome {
     if let Some(s) = &saved {
         check_sources(s, &sources)?;
     }
-    let mut core = Core::open(engine)?;
-    let mut locked = Locked::open(&args.state, Duration::from_secs(args.lock_timeout), "apply")?;
-    let connection = Connection::open(&args.server, &args.state).await?;
-    let kasm = connection.kasm.clone();
-    let observed = kasm
-        .images()
-        .await
-        .map_err(|e| Failure(format!("cannot read the images from {}: {e}", kasm.url())))?;
-    let answer: StepsResponse = core.call(
-        "apply_steps",
-        &PlanRequest {
-            desired: Desired::Sources {
-                sources: sources.clone(),
-            },
-            state: locked.state.clone(),
-            observed: observed.clone(),
-            strict: args.strict,
-            options: PlanOptions {
-                unchanged_values: saved.is_some(),
-            },
-            from_state: false,
-            refresh_only: args.refresh_only,
+    Ok(Config { sources, saved })
+}
+
+/// A saved plan is applied only to the spec files it was made from.
+fn check_sources(saved: &SavedPlan, sources: &[SourceInput]) -> Result<(), CliError> {
+    for (digest, source) in saved.sources.iter().zip(sources) {
+        if SourceDigest::of(&digest.file, &source.source).sha256 != digest.sha256 {
+            return Err(CliError::Stop(format!(
+                "stale plan: {} changed since the plan was made; run `kasm-plan plan --out` again",
+                digest.file
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Plans against Kasm's images and the state, and prints the plan; a saved
+/// plan must come out the same.
+fn plan(
+    core: &mut Core,
+    args: &ApplyArgs,
+    config: &Config,
+    locked: &Locked,
+    observed: Vec<Image>,
+) -> Result<Planned, CliError> {
+    let answer = core.apply_steps(PlanRequest {
+        desired: Desired::Sources {
+            sources: config.sources.clone(),
         },
-    )?;
-    let texts = super::texts(&sources);
+        state: locked.state.clone(),
+        observed: observed.clone(),
+        strict: args.strict,
+        options: PlanOptions {
+            unchanged_values: config.saved.is_some(),
+        },
+        from_state: false,
+        refresh_only: args.refresh_only,
+    })?;
+    let texts = super::texts(&config.sources);
     let plan = match answer.plan {
         Some(plan) if answer.ok => plan,
         _ => {
             for d in &answer.diagnostics {
                 eprintln!("{}", render::diagnostic(d, &texts));
             }
-            connection.close().await;
-            return Err(Failure(
+            return Err(CliError::Stop(
                 "the configuration is not valid; nothing was applied".into(),
             ));
         }
     };
-    if let Some(s) = &saved
-        && s.plan != plan
-    {
-        connection.close().await;
-        return Err(Failure(format!(
+    if config.saved.as_ref().is_some_and(|s| s.plan != plan) {
+        return Err(CliError::Stop(format!(
             "stale plan: the state or the images on Kasm changed since {} was made; run `kasm-plan plan --out` again",
             args.files
                 .first()
@@ -120,46 +167,82 @@ async fn apply(engine: &EngineArgs, args: &ApplyArgs) -> Outcome {
         println!("{}", render::diagnostic(d, &texts));
     }
     print!("{}", render::planned(&plan, args.refresh_only));
-    let report = policy::check_plan(&mut core, &args.policy, &sources, &plan)?;
+    Ok(Planned {
+        plan,
+        steps: answer.steps,
+        observed,
+    })
+}
+
+/// With `--policy`, checks the plan and prints the report.
+fn gate(core: &mut Core, args: &ApplyArgs, config: &Config, plan: &Plan) -> Result<Gate, CliError> {
+    let report = policy::check_plan(core, &args.policy, &config.sources, plan)?;
     if let Some(r) = &report {
         print!("{}", policy::report_text(r));
     }
-    let overridden = match policy::gate(report.as_ref()) {
-        Gate::Stop(code) => {
-            connection.close().await;
-            return Ok(code);
-        }
-        Gate::Pass(overridden) => overridden,
-    };
-    let changes = plan
-        .resource_changes
-        .iter()
-        .any(|c| c.action != Action::NoOp)
-        || (args.refresh_only && !plan.resource_drift.is_empty());
-    if changes && !args.auto_approve {
-        approve()?;
+    Ok(policy::gate(report.as_ref()))
+}
+
+/// Terraform's prompt when there is something to do; only `yes` proceeds.
+fn confirm(args: &ApplyArgs, plan: &Plan) -> Result<(), CliError> {
+    let changes = plan.has_changes() || (args.refresh_only && plan.has_drift());
+    if !changes || args.auto_approve {
+        return Ok(());
     }
-    if !overridden.is_empty() {
-        // The override is part of the record, before anything changes.
-        let mut state = locked.state.clone();
-        state.history.push(HistoryEntry {
-            at: std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs()),
-            serial: state.serial,
-            event: "apply".into(),
-            overridden_policies: overridden,
-        });
-        locked.save(state).map_err(Failure)?;
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::Stop(
+            "apply needs --auto-approve when it is not run from a terminal; nothing was changed"
+                .into(),
+        ));
     }
-    let terminal = std::io::stderr().is_terminal();
-    let bar = terminal.then(|| {
-        let total = plan
-            .resource_changes
-            .iter()
-            .filter(|c| c.action != Action::NoOp)
-            .count();
-        let bar = indicatif::ProgressBar::new(u64::try_from(total).unwrap_or(0));
+    print!(
+        "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
+    );
+    let _ = std::io::stdout().flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| CliError::Stop(format!("cannot read the answer: {e}")))?;
+    if line.trim() == "yes" {
+        println!();
+        Ok(())
+    } else {
+        Err(CliError::Stop(
+            "Apply cancelled; nothing was changed.".into(),
+        ))
+    }
+}
+
+/// Soft-mandatory policies overridden are part of the record, before anything changes.
+fn record_overrides(locked: &mut Locked, overridden: Vec<String>) -> Result<(), CliError> {
+    if overridden.is_empty() {
+        return Ok(());
+    }
+    let mut state = locked.state.clone();
+    state.history.push(HistoryEntry {
+        at: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+        serial: state.serial,
+        event: "apply".into(),
+        overridden_policies: overridden,
+    });
+    Ok(locked.save(state)?)
+}
+
+/// Carries out the steps, with a progress bar on a terminal.
+async fn execute(
+    kasm: &Kasm,
+    core: Core,
+    locked: Locked,
+    planned: Planned,
+    args: &ApplyArgs,
+) -> Result<Report, CliError> {
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let s = planned.plan.summary;
+        let bar =
+            indicatif::ProgressBar::new(u64::try_from(s.add + s.change + s.destroy).unwrap_or(0));
         bar.set_style(
             indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
@@ -173,28 +256,28 @@ async fn apply(engine: &EngineArgs, args: &ApplyArgs) -> Outcome {
         }),
         None => Box::new(|line: &str| println!("{line}")),
     };
-    let (report, locked) = execute::run(
-        kasm.clone(),
-        core,
-        locked,
-        answer.steps,
-        observed,
-        usize::from(args.parallelism),
-        progress,
-    )
-    .await?;
+    let work = execute::Work {
+        steps: planned.steps,
+        observed: planned.observed,
+        parallelism: usize::from(args.parallelism),
+    };
+    let report = execute::run(kasm.clone(), core, locked, work, progress).await?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    Ok(report)
+}
+
+/// Waits for new images when asked, then reports what was done (exit 1 if
+/// anything failed or was not started).
+async fn finish(kasm: &Kasm, args: &ApplyArgs, report: &Report) -> Outcome {
     let mut failed = !report.failures.is_empty() || report.not_started > 0;
     if let (Some(limit), false) = (args.wait_available, report.created_ids.is_empty())
-        && let Err(Failure(m)) = wait_available(&kasm, &report.created_ids, limit).await
+        && let Err(e) = wait_available(kasm, &report.created_ids, limit).await
     {
-        eprintln!("Error: {m}");
+        eprintln!("Error: {e}");
         failed = true;
     }
-    connection.close().await;
-    drop(locked);
     for (address, message) in &report.failures {
         eprintln!("Error: {address}: {message}");
     }
@@ -219,55 +302,16 @@ async fn apply(engine: &EngineArgs, args: &ApplyArgs) -> Outcome {
     }
 }
 
-/// A saved plan is applied only to the spec files it was made from.
-fn check_sources(
-    saved: &SavedPlan,
-    sources: &[kasm_plan_core::facade::SourceInput],
-) -> Result<(), Failure> {
-    for (digest, source) in saved.sources.iter().zip(sources) {
-        if SourceDigest::of(&digest.file, &source.source).sha256 != digest.sha256 {
-            return Err(Failure(format!(
-                "stale plan: {} changed since the plan was made; run `kasm-plan plan --out` again",
-                digest.file
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// Terraform's prompt; only `yes` proceeds.
-fn approve() -> Result<(), Failure> {
-    if !std::io::stdin().is_terminal() {
-        return Err(Failure(
-            "apply needs --auto-approve when it is not run from a terminal; nothing was changed"
-                .into(),
-        ));
-    }
-    print!(
-        "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
-    );
-    let _ = std::io::stdout().flush();
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
-    if line.trim() == "yes" {
-        println!();
-        Ok(())
-    } else {
-        Err(Failure("Apply cancelled; nothing was changed.".into()))
-    }
-}
-
 /// Polls until every image in `ids` reports `available`.
-async fn wait_available(
-    kasm: &crate::kasm::Kasm,
-    ids: &[String],
-    limit: u64,
-) -> Result<(), Failure> {
+async fn wait_available(kasm: &Kasm, ids: &[String], limit: u64) -> Result<(), CliError> {
     let started = Instant::now();
     let deadline = Duration::from_secs(limit);
     let mut last = usize::MAX;
     loop {
-        let images = kasm.images().await?;
+        let images = kasm
+            .images()
+            .await
+            .map_err(CliError::kasm("cannot read the images"))?;
         let waiting: Vec<&String> = ids
             .iter()
             .filter(|id| !images.iter().any(|i| &i.image_id == *id && i.available))
@@ -286,14 +330,11 @@ async fn wait_available(
             last = waiting.len();
         }
         if started.elapsed() >= deadline {
-            return Err(Failure(format!(
+            let ids: Vec<&str> = waiting.iter().map(|s| s.as_str()).collect();
+            return Err(CliError::Stop(format!(
                 "{} image(s) were still not available after {limit}s: {}",
                 waiting.len(),
-                waiting
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                ids.join(", ")
             )));
         }
         tokio::time::sleep(Duration::from_millis(500)).await;

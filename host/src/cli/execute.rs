@@ -1,17 +1,17 @@
 //! Carries out apply steps against Kasm, `--parallelism` at a time, writing
 //! the state after every finished action.
 
-use super::{Core, Failure};
+use super::CliError;
 use crate::kasm::{Kasm, KasmError};
-use crate::state_file::Locked;
-use kasm_plan_core::apply::{Step, StepAction};
-use kasm_plan_core::facade::RecordRequest;
-use kasm_plan_core::{Image, State, StateResource};
-use serde_json::{Map, Value, json};
-use std::collections::BTreeSet;
+use crate::state_file::{Locked, StateError};
+use crate::{Core, CoreError};
+use kasm_plan_core::apply::{AdoptStep, CreateStep, ReleaseStep, Step, UpdateStep};
+use kasm_plan_core::facade::{RecogniseRequest, RecordRequest};
+use kasm_plan_core::{Image, State};
+use serde_json::{Map, Value};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// What an apply did.
 #[derive(Debug, Default)]
@@ -30,6 +30,31 @@ pub struct Report {
     pub not_started: usize,
 }
 
+/// What to carry out.
+pub struct Work {
+    /// The steps, as the core made them.
+    pub steps: Vec<Step>,
+    /// The images the plan was made against (adopts record them).
+    pub observed: Vec<Image>,
+    /// Requests in flight at once.
+    pub parallelism: usize,
+}
+
+/// Why one action failed.
+#[derive(Debug, thiserror::Error)]
+enum ActionError {
+    #[error(transparent)]
+    Kasm(#[from] KasmError),
+    #[error(transparent)]
+    Core(#[from] CoreError),
+    #[error("{0}")]
+    State(Arc<StateError>),
+    #[error("the state writer stopped")]
+    WriterStopped,
+    #[error("image {0} is no longer listed")]
+    Gone(String),
+}
+
 /// Shared between the concurrent actions.
 struct Shared {
     kasm: Kasm,
@@ -38,10 +63,11 @@ struct Shared {
     /// The state file; written by one writer at a time.
     file: Mutex<Locked>,
     /// The newest change number on disk (or the write error).
-    durable: tokio::sync::watch::Sender<Result<u64, String>>,
+    durable: tokio::sync::watch::Sender<Result<u64, Arc<StateError>>>,
     /// Wakes the writer.
     wake: tokio::sync::Notify,
     report: Mutex<Report>,
+    observed: Vec<Image>,
     progress: Box<dyn Fn(&str) + Send + Sync>,
 }
 
@@ -52,16 +78,15 @@ struct Pending {
     version: u64,
 }
 
-/// Runs the steps; bookkeeping steps (refresh, forget) first, in one write.
+/// Runs the steps: bookkeeping (refresh, forget) first in one write, then
+/// the requests. The state lock is released when this returns.
 pub async fn run(
     kasm: Kasm,
     core: Core,
     state: Locked,
-    steps: Vec<Step>,
-    observed: Vec<Image>,
-    parallelism: usize,
+    work: Work,
     progress: Box<dyn Fn(&str) + Send + Sync>,
-) -> Result<(Report, Locked), Failure> {
+) -> Result<Report, CliError> {
     let next = state.state.clone();
     let shared = Arc::new(Shared {
         kasm,
@@ -71,30 +96,50 @@ pub async fn run(
         durable: tokio::sync::watch::Sender::new(Ok(0)),
         wake: tokio::sync::Notify::new(),
         report: Mutex::new(Report::default()),
+        observed: work.observed,
         progress,
     });
     let writer = tokio::spawn(write_behind(Arc::clone(&shared)));
-    let (bookkeeping, actions): (Vec<Step>, Vec<Step>) = steps
+    let (bookkeeping, actions): (Vec<Step>, Vec<Step>) = work
+        .steps
         .into_iter()
-        .partition(|s| matches!(s.action, StepAction::Refresh | StepAction::Forget));
+        .partition(|s| matches!(s, Step::Refresh(_) | Step::Forget(_)));
     if !bookkeeping.is_empty() {
-        update_state(&shared, |state| {
-            for step in &bookkeeping {
-                match (&step.action, &step.record) {
-                    (StepAction::Refresh, Some(record)) => {
-                        state.resources.insert(step.address.clone(), record.clone());
-                    }
-                    _ => {
-                        state.resources.remove(&step.address);
-                    }
-                }
-            }
-        })
-        .await?;
+        update_state(&shared, |state| bookkeep(state, &bookkeeping))
+            .await
+            .map_err(|e| CliError::Stop(e.to_string()))?;
     }
-    let observed = Arc::new(observed);
+    run_actions(&shared, actions, work.parallelism).await;
+    // Every action waited for its write, so nothing is left to write.
+    writer.abort();
+    let _ = writer.await;
+    let Ok(shared) = Arc::try_unwrap(shared) else {
+        return Err(CliError::Stop("internal: actions still running".into()));
+    };
+    Ok(shared
+        .report
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner()))
+}
+
+/// Applies refresh and forget steps to the state.
+fn bookkeep(state: &mut State, steps: &[Step]) {
+    for step in steps {
+        match step {
+            Step::Refresh(r) => {
+                state.resources.insert(r.address.clone(), r.record.clone());
+            }
+            other => {
+                state.resources.remove(other.address());
+            }
+        }
+    }
+}
+
+/// Runs the actions, `parallelism` requests at a time; Ctrl-C starts nothing
+/// new and lets the requests in flight finish and be recorded.
+async fn run_actions(shared: &Arc<Shared>, actions: Vec<Step>, parallelism: usize) {
     let permits = Arc::new(Semaphore::new(parallelism.max(1)));
-    // Ctrl-C: start nothing new, let the requests in flight finish and be recorded.
     let interrupt = {
         let permits = Arc::clone(&permits);
         tokio::spawn(async move {
@@ -108,8 +153,7 @@ pub async fn run(
     };
     let mut tasks = tokio::task::JoinSet::new();
     for step in actions {
-        let shared = Arc::clone(&shared);
-        let observed = Arc::clone(&observed);
+        let shared = Arc::clone(shared);
         let permits = Arc::clone(&permits);
         tasks.spawn(async move {
             let Ok(permit) = permits.acquire_owned().await else {
@@ -117,35 +161,21 @@ pub async fn run(
                 return;
             };
             let started = Instant::now();
-            let address = step.address.clone();
-            match act(&shared, &step, &observed, permit).await {
-                Ok(line) => {
-                    (shared.progress)(&format!(
-                        "{address}: {line} after {}s",
-                        started.elapsed().as_secs()
-                    ));
-                }
-                Err(message) => {
-                    (shared.progress)(&format!("{address}: failed: {message}"));
-                    lock(&shared.report).failures.push((address, message));
+            let address = step.address().to_owned();
+            match act(&shared, step, permit).await {
+                Ok(line) => (shared.progress)(&format!(
+                    "{address}: {line} after {}s",
+                    started.elapsed().as_secs()
+                )),
+                Err(e) => {
+                    (shared.progress)(&format!("{address}: failed: {e}"));
+                    lock(&shared.report).failures.push((address, e.to_string()));
                 }
             }
         });
     }
     while tasks.join_next().await.is_some() {}
     interrupt.abort();
-    // Every action waited for its write, so nothing is left to write.
-    writer.abort();
-    let _ = writer.await;
-    let Ok(shared) = Arc::try_unwrap(shared) else {
-        return Err(Failure("internal: actions still running".into()));
-    };
-    let report = shared
-        .report
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner());
-    let file = shared.file.into_inner().unwrap_or_else(|e| e.into_inner());
-    Ok((report, file))
 }
 
 /// One action: the request, then the state write. The request slot (`permit`)
@@ -153,70 +183,100 @@ pub async fn run(
 /// wait for this one's write. Returns the progress text.
 async fn act(
     shared: &Shared,
-    step: &Step,
-    observed: &[Image],
-    permit: tokio::sync::OwnedSemaphorePermit,
-) -> Result<String, String> {
-    let body = || step.target_image.clone().unwrap_or_default();
-    match step.action {
-        StepAction::Create => {
-            let created = create(shared, &body()).await;
-            drop(permit);
-            let (image, adopted) = created.map_err(|e| e.to_string())?;
-            record(shared, step, &image).await?;
-            let mut report = lock(&shared.report);
-            report.added += 1;
-            report.created_ids.push(image.image_id.clone());
-            Ok(if adopted {
-                format!(
-                    "Creation complete (recognised after a lost answer) [id={}]",
-                    image.image_id
-                )
-            } else {
-                format!("Creation complete [id={}]", image.image_id)
-            })
-        }
-        StepAction::Adopt => {
-            let id = step.image_id.as_deref().unwrap_or_default();
-            let image = observed
-                .iter()
-                .find(|i| i.image_id == id)
-                .ok_or_else(|| format!("image {id} is no longer listed"))?;
-            record(shared, step, image).await?;
-            lock(&shared.report).added += 1;
-            Ok(format!(
-                "Adopted the matching image an interrupted run created [id={id}]"
-            ))
-        }
-        StepAction::Update => {
-            let updated = shared.kasm.update(&body()).await;
-            drop(permit);
-            let image = updated.map_err(|e| e.to_string())?;
-            record(shared, step, &image).await?;
-            lock(&shared.report).changed += 1;
-            Ok(format!("Modifications complete [id={}]", image.image_id))
-        }
-        StepAction::Delete => {
-            let id = step.image_id.clone().unwrap_or_default();
-            let deleted = shared.kasm.delete(&id).await;
-            drop(permit);
-            deleted.map_err(|e| e.to_string())?;
-            update_state(shared, |state| {
-                state.resources.remove(&step.address);
-            })
-            .await
-            .map_err(|Failure(m)| m)?;
-            lock(&shared.report).destroyed += 1;
-            Ok("Destruction complete".to_owned())
-        }
-        StepAction::Refresh | StepAction::Forget => Ok(String::new()),
+    step: Step,
+    permit: OwnedSemaphorePermit,
+) -> Result<String, ActionError> {
+    match step {
+        Step::Create(s) => create(shared, s, permit).await,
+        Step::Adopt(s) => adopt(shared, s).await,
+        Step::Update(s) => update(shared, s, permit).await,
+        Step::Delete(s) => delete(shared, s, permit).await,
+        Step::Refresh(_) | Step::Forget(_) => Ok(String::new()),
     }
+}
+
+async fn create(
+    shared: &Shared,
+    step: CreateStep,
+    permit: OwnedSemaphorePermit,
+) -> Result<String, ActionError> {
+    let created = create_once_only(shared, &step.target_image).await;
+    drop(permit);
+    let (image, recognised) = created?;
+    let recorded = RecordRequest {
+        image,
+        token_fingerprint: step.token_fingerprint,
+        prevent_destroy: step.prevent_destroy,
+    };
+    let id = record(shared, &step.address, recorded).await?;
+    let mut report = lock(&shared.report);
+    report.added += 1;
+    report.created_ids.push(id.clone());
+    Ok(if recognised {
+        format!("Creation complete (recognised after a lost answer) [id={id}]")
+    } else {
+        format!("Creation complete [id={id}]")
+    })
+}
+
+async fn adopt(shared: &Shared, step: AdoptStep) -> Result<String, ActionError> {
+    let image = shared
+        .observed
+        .iter()
+        .find(|i| i.image_id == step.image_id)
+        .ok_or_else(|| ActionError::Gone(step.image_id.clone()))?;
+    let recorded = RecordRequest {
+        image: image.clone(),
+        token_fingerprint: step.token_fingerprint,
+        prevent_destroy: step.prevent_destroy,
+    };
+    let id = record(shared, &step.address, recorded).await?;
+    lock(&shared.report).added += 1;
+    Ok(format!(
+        "Adopted the matching image an interrupted run created [id={id}]"
+    ))
+}
+
+async fn update(
+    shared: &Shared,
+    step: UpdateStep,
+    permit: OwnedSemaphorePermit,
+) -> Result<String, ActionError> {
+    let updated = shared.kasm.update(&step.target_image).await;
+    drop(permit);
+    let recorded = RecordRequest {
+        image: updated?,
+        token_fingerprint: step.token_fingerprint,
+        prevent_destroy: step.prevent_destroy,
+    };
+    let id = record(shared, &step.address, recorded).await?;
+    lock(&shared.report).changed += 1;
+    Ok(format!("Modifications complete [id={id}]"))
+}
+
+async fn delete(
+    shared: &Shared,
+    step: ReleaseStep,
+    permit: OwnedSemaphorePermit,
+) -> Result<String, ActionError> {
+    let deleted = shared.kasm.delete(&step.image_id).await;
+    drop(permit);
+    deleted?;
+    update_state(shared, |state| {
+        state.resources.remove(&step.address);
+    })
+    .await?;
+    lock(&shared.report).destroyed += 1;
+    Ok("Destruction complete".to_owned())
 }
 
 /// A create that never duplicates: after an ambiguous failure (lost answer,
 /// timeout, 5xx) it re-reads the images and recognises the one it made
 /// before trying again. Returns the image and whether it was recognised.
-async fn create(shared: &Shared, body: &Map<String, Value>) -> Result<(Image, bool), KasmError> {
+async fn create_once_only(
+    shared: &Shared,
+    body: &Map<String, Value>,
+) -> Result<(Image, bool), ActionError> {
     let mut attempt = 1;
     loop {
         let error = match shared.kasm.create_once(body).await {
@@ -226,11 +286,11 @@ async fn create(shared: &Shared, body: &Map<String, Value>) -> Result<(Image, bo
         // Retried as the client retries safe requests, but only after checking
         // that the failed attempt did not create the image after all.
         let Some(delay) = shared.kasm.retry_delay(attempt, &error) else {
-            return Err(error);
+            return Err(error.into());
         };
         if error.is_ambiguous() {
             let images = shared.kasm.images().await?;
-            if let Some(image) = recognise(shared, body, &images) {
+            if let Some(image) = recognise(shared, body, images)? {
                 return Ok((image, true));
             }
         }
@@ -240,46 +300,45 @@ async fn create(shared: &Shared, body: &Map<String, Value>) -> Result<(Image, bo
 }
 
 /// Asks the core which unowned image matches the body.
-fn recognise(shared: &Shared, body: &Map<String, Value>, images: &[Image]) -> Option<Image> {
-    let owned: BTreeSet<String> = lock(&shared.state)
+fn recognise(
+    shared: &Shared,
+    body: &Map<String, Value>,
+    images: Vec<Image>,
+) -> Result<Option<Image>, ActionError> {
+    let owned = lock(&shared.state)
         .next
         .resources
         .values()
         .map(|r| r.image_id.clone())
         .collect();
-    lock(&shared.core)
-        .call::<_, Option<Image>>(
-            "recognise",
-            &json!({ "target_image": body, "images": images, "owned": owned }),
-        )
-        .ok()
-        .flatten()
+    let request = RecogniseRequest {
+        target_image: body.clone(),
+        images,
+        owned,
+    };
+    Ok(lock(&shared.core).recognise(request)?)
 }
 
-/// Records an image Kasm returned under the step's address.
-async fn record(shared: &Shared, step: &Step, image: &Image) -> Result<(), String> {
-    let entry: StateResource = lock(&shared.core)
-        .call(
-            "record",
-            &RecordRequest {
-                image: image.clone(),
-                token_fingerprint: step.token_fingerprint.clone(),
-                prevent_destroy: step.prevent_destroy,
-            },
-        )
-        .map_err(|Failure(m)| m)?;
+/// Records an image Kasm returned under `address`; returns its id.
+async fn record(
+    shared: &Shared,
+    address: &str,
+    request: RecordRequest,
+) -> Result<String, ActionError> {
+    let entry = lock(&shared.core).record(request)?;
+    let id = entry.image_id.clone();
     update_state(shared, |state| {
-        state.resources.insert(step.address.clone(), entry);
+        state.resources.insert(address.to_owned(), entry);
     })
-    .await
-    .map_err(|Failure(m)| m)
+    .await?;
+    Ok(id)
 }
 
 /// Changes the state and returns once the change is on disk. Changes that
 /// finish while a write is under way share the next write (group commit), so
 /// every finished action is recorded before it is reported, without one full
 /// rewrite per action.
-async fn update_state(shared: &Shared, change: impl FnOnce(&mut State)) -> Result<(), Failure> {
+async fn update_state(shared: &Shared, change: impl FnOnce(&mut State)) -> Result<(), ActionError> {
     let version = {
         let mut pending = lock(&shared.state);
         change(&mut pending.next);
@@ -291,10 +350,10 @@ async fn update_state(shared: &Shared, change: impl FnOnce(&mut State)) -> Resul
     let seen = durable
         .wait_for(|d| d.as_ref().map_or(true, |v| *v >= version))
         .await
-        .map_err(|_| Failure("the state writer stopped".into()))?;
+        .map_err(|_| ActionError::WriterStopped)?;
     match &*seen {
         Ok(_) => Ok(()),
-        Err(e) => Err(Failure(e.clone())),
+        Err(e) => Err(ActionError::State(Arc::clone(e))),
     }
 }
 
@@ -315,8 +374,15 @@ async fn write_behind(shared: Arc<Shared>) {
             let task_shared = Arc::clone(&shared);
             let saved = tokio::task::spawn_blocking(move || lock(&task_shared.file).save(snapshot))
                 .await
-                .unwrap_or_else(|e| Err(e.to_string()));
-            let _ = shared.durable.send(saved.map(|()| version));
+                .unwrap_or_else(|e| {
+                    Err(StateError::Write {
+                        path: lock(&shared.file).path().to_path_buf(),
+                        source: std::io::Error::other(e),
+                    })
+                });
+            let _ = shared
+                .durable
+                .send(saved.map(|()| version).map_err(Arc::new));
         }
     }
 }

@@ -1,9 +1,9 @@
 //! `kasm-plan images --from images.json [--name PATTERN] [--enabled BOOL]`
 
 use super::render;
-use super::server::{Connection, ServerArgs};
-use super::{Core, EngineArgs, Failure, Outcome, input};
-use kasm_plan_core::facade::{FilterRequest, FilterResponse};
+use super::server::{ServerArgs, with_kasm};
+use super::{CliError, CoreArgs, Outcome, input};
+use kasm_plan_core::facade::FilterRequest;
 use kasm_plan_core::filter::ImageFilter;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,29 +31,23 @@ pub struct ImagesArgs {
     pub server: ServerArgs,
 }
 
-pub fn run(engine: &EngineArgs, args: &ImagesArgs) -> Outcome {
+pub fn run(core: &CoreArgs, args: &ImagesArgs) -> Outcome {
     let images = match &args.from {
         Some(path) => input::images(path)?,
-        None => super::runtime()?.block_on(async {
-            let connection = Connection::open(&args.server, &args.state).await?;
-            let images = connection.kasm.images().await;
-            connection.close().await;
-            images.map_err(Failure::from)
-        })?,
+        None => super::runtime()?.block_on(with_kasm(&args.server, &args.state, async |kasm| {
+            let read = CliError::kasm(format!("cannot read the images from {}", kasm.url()));
+            kasm.images().await.map_err(read)
+        }))?,
     };
-    let mut core = Core::open(engine)?;
-    let answer: FilterResponse = core.call(
-        "filter",
-        &FilterRequest {
-            images,
-            filter: ImageFilter {
-                name: args.name.clone(),
-                enabled: args.enabled,
-            },
+    let answer = core.open()?.filter(FilterRequest {
+        images,
+        filter: ImageFilter {
+            name: args.name.clone(),
+            enabled: args.enabled,
         },
-    )?;
+    })?;
     if let Some(d) = answer.diagnostics.first() {
-        return Err(Failure(format!("--name: {}", d.message)));
+        return Err(CliError::Stop(format!("--name: {}", d.message)));
     }
     if args.json {
         println!(

@@ -3,13 +3,14 @@
 use super::policy::{self, Gate};
 use super::render;
 use super::saved::{self, SavedPlan, SourceDigest};
-use super::server::{Connection, ServerArgs};
-use super::{Core, EngineArgs, Failure, Outcome, input};
+use super::server::{ServerArgs, with_kasm};
+use super::{CliError, CoreArgs, Outcome, input};
+use crate::Core;
 use crate::state_file::{self, Locked};
-use kasm_plan_core::Action;
-use kasm_plan_core::facade::{Desired, PlanRequest, PlanResponse};
+use kasm_plan_core::facade::{Desired, PlanRequest, PlanResponse, SourceInput};
 use kasm_plan_core::plan::PlanOptions;
-use kasm_plan_core::{Image, State};
+use kasm_plan_core::policy::PolicyReport;
+use kasm_plan_core::{Image, Plan, State};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -56,82 +57,40 @@ pub struct PlanArgs {
     pub policy: super::policy::PolicyArgs,
 }
 
-pub fn run(engine: &EngineArgs, args: &PlanArgs) -> Outcome {
+/// What a plan is made against.
+struct Inputs {
+    state: State,
+    /// The state file, recorded in a saved plan.
+    state_file: Option<PathBuf>,
+    observed: Vec<Image>,
+}
+
+/// load → read (state and images) → plan → save → policy → print.
+pub fn run(core: &CoreArgs, args: &PlanArgs) -> Outcome {
     let sources = input::sources(&args.files)?;
-    let (observed, state, state_file) = match &args.observed {
-        _ if !args.refresh => {
-            let path = args
-                .state
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(state_file::DEFAULT));
-            let locked = Locked::open(&path, Duration::from_secs(args.lock_timeout), "plan")?;
-            (Vec::new(), locked.state.clone(), Some(path))
-        }
-        Some(path) => {
-            let observed = input::images(path)?;
-            let (state, state_file) = input::state(args.state.as_deref())?;
-            (observed, state, state_file)
-        }
-        None => super::runtime()?.block_on(refresh(args))?,
-    };
-    let mut core = Core::open(engine)?;
-    let answer: PlanResponse = core.call(
-        "plan",
-        &PlanRequest {
-            desired: Desired::Sources {
-                sources: sources.clone(),
-            },
-            state,
-            observed,
-            strict: args.strict,
-            // Saved and JSON plans carry every value (policies read them).
-            options: PlanOptions {
-                unchanged_values: args.json || args.out.is_some(),
-            },
-            from_state: !args.refresh,
-            refresh_only: args.refresh_only,
-        },
-    )?;
+    let inputs = read(args)?;
+    let mut core = core.open()?;
+    let state_file = inputs.state_file.clone();
+    let answer = core.plan(request(args, &sources, inputs))?;
     let texts = super::texts(&sources);
-    let plan = match answer.plan {
-        Some(plan) if answer.ok => plan,
-        _ => {
-            if args.json {
-                println!("{}", serde_json::to_string_pretty(&answer.diagnostics)?);
-            } else {
-                for d in &answer.diagnostics {
-                    eprintln!("{}", render::diagnostic(d, &texts));
-                }
+    let Some(plan) = answer.plan.clone().filter(|_| answer.ok) else {
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&answer.diagnostics)?);
+        } else {
+            for d in &answer.diagnostics {
+                eprintln!("{}", render::diagnostic(d, &texts));
             }
-            return Err(Failure(
-                "the configuration is not valid; nothing was planned".into(),
-            ));
         }
+        return Err(CliError::Stop(
+            "the configuration is not valid; nothing was planned".into(),
+        ));
     };
     if let Some(out) = &args.out {
-        saved::write(
-            out,
-            &SavedPlan {
-                kind: saved::KIND.into(),
-                version: 1,
-                sources: sources
-                    .iter()
-                    .map(|s| SourceDigest::of(s.file_name.as_deref().unwrap_or(""), &s.source))
-                    .collect(),
-                state_file: state_file.map(|p| p.display().to_string()),
-                diagnostics: answer.diagnostics.clone(),
-                plan: plan.clone(),
-            },
-        )?;
+        save(out, &sources, state_file, &answer, &plan)?;
     }
     let report = policy::check_plan(&mut core, &args.policy, &sources, &plan)?;
     if args.json {
-        let mut json: serde_json::Value = core.call("plan_to_json", &plan)?;
-        // Beside Terraform's keys, so plan JSON readers (Conftest...) still read it.
-        if let (Some(r), Some(o)) = (&report, json.as_object_mut()) {
-            o.insert("policy_report".into(), serde_json::to_value(r)?);
-        }
-        println!("{}", serde_json::to_string_pretty(&json)?);
+        print_json(&mut core, &plan, report.as_ref())?;
     } else {
         for d in &answer.diagnostics {
             println!("{}", render::diagnostic(d, &texts));
@@ -147,28 +106,101 @@ pub fn run(engine: &EngineArgs, args: &PlanArgs) -> Outcome {
     if let Gate::Stop(code) = policy::gate(report.as_ref()) {
         return Ok(code);
     }
-    let changes = plan
-        .resource_changes
-        .iter()
-        .any(|c| c.action != Action::NoOp);
-    Ok(if args.detailed_exitcode && changes {
+    Ok(if args.detailed_exitcode && plan.has_changes() {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS
     })
 }
 
-/// Reads the state (under its lock) and the images on the server.
-async fn refresh(args: &PlanArgs) -> Result<(Vec<Image>, State, Option<PathBuf>), Failure> {
-    let path = args
-        .state
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(state_file::DEFAULT));
-    let locked = Locked::open(&path, Duration::from_secs(args.lock_timeout), "plan")?;
-    let connection = Connection::open(&args.server, &path).await?;
-    let images = connection.kasm.images().await;
-    let url = connection.kasm.url().to_owned();
-    connection.close().await;
-    let images = images.map_err(|e| Failure(format!("cannot read the images from {url}: {e}")))?;
-    Ok((images, locked.state.clone(), Some(path)))
+/// The state and the images: the state alone (`--refresh=false`), a saved
+/// image list (`--observed`), or the server's images under the state's lock.
+fn read(args: &PlanArgs) -> Result<Inputs, CliError> {
+    let state_path = || {
+        args.state
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(state_file::DEFAULT))
+    };
+    let wait = Duration::from_secs(args.lock_timeout);
+    if !args.refresh {
+        let path = state_path();
+        let locked = Locked::open(&path, wait, "plan")?;
+        return Ok(Inputs {
+            state: locked.state.clone(),
+            state_file: Some(path),
+            observed: Vec::new(),
+        });
+    }
+    if let Some(observed) = &args.observed {
+        let (state, state_file) = input::state(args.state.as_deref())?;
+        return Ok(Inputs {
+            state,
+            state_file,
+            observed: input::images(observed)?,
+        });
+    }
+    let path = state_path();
+    let locked = Locked::open(&path, wait, "plan")?;
+    let observed = super::runtime()?.block_on(with_kasm(&args.server, &path, async |kasm| {
+        let read = CliError::kasm(format!("cannot read the images from {}", kasm.url()));
+        kasm.images().await.map_err(read)
+    }))?;
+    Ok(Inputs {
+        state: locked.state.clone(),
+        state_file: Some(path),
+        observed,
+    })
+}
+
+/// The core's request for the plan the arguments ask for.
+fn request(args: &PlanArgs, sources: &[SourceInput], inputs: Inputs) -> PlanRequest {
+    PlanRequest {
+        desired: Desired::Sources {
+            sources: sources.to_vec(),
+        },
+        state: inputs.state,
+        observed: inputs.observed,
+        strict: args.strict,
+        // Saved and JSON plans carry every value (policies read them).
+        options: PlanOptions {
+            unchanged_values: args.json || args.out.is_some(),
+        },
+        from_state: !args.refresh,
+        refresh_only: args.refresh_only,
+    }
+}
+
+/// Writes the plan with what it was made from (`--out`).
+fn save(
+    out: &std::path::Path,
+    sources: &[SourceInput],
+    state_file: Option<PathBuf>,
+    answer: &PlanResponse,
+    plan: &Plan,
+) -> Result<(), CliError> {
+    saved::write(
+        out,
+        &SavedPlan {
+            kind: saved::KIND.into(),
+            version: 1,
+            sources: sources
+                .iter()
+                .map(|s| SourceDigest::of(s.file_name.as_deref().unwrap_or(""), &s.source))
+                .collect(),
+            state_file: state_file.map(|p| p.display().to_string()),
+            diagnostics: answer.diagnostics.clone(),
+            plan: plan.clone(),
+        },
+    )
+}
+
+/// Terraform's plan JSON, with the policy report beside its keys (so plan
+/// JSON readers such as Conftest still read it).
+fn print_json(core: &mut Core, plan: &Plan, report: Option<&PolicyReport>) -> Result<(), CliError> {
+    let mut json = core.plan_to_json(plan.clone())?;
+    if let (Some(r), Some(o)) = (report, json.as_object_mut()) {
+        o.insert("policy_report".into(), serde_json::to_value(r)?);
+    }
+    println!("{}", serde_json::to_string_pretty(&json)?);
+    Ok(())
 }

@@ -1,7 +1,9 @@
 //! `kasm-plan policy check`, and the policy gate of `plan` and `apply`.
 
+use super::input::InputError;
 use super::render;
-use super::{Core, EngineArgs, Failure, Outcome, input, saved};
+use super::{CliError, CoreArgs, Outcome, input, saved};
+use crate::Core;
 use kasm_plan_core::Code;
 use kasm_plan_core::facade::{Desired, PolicyRequest, PolicyResponse, SourceInput};
 use kasm_plan_core::policy::{Level, PolicyReport};
@@ -23,21 +25,23 @@ pub struct PolicyArgs {
     /// Let this soft-mandatory rule fail without blocking (repeatable); the override is printed.
     #[arg(long = "override-policy", value_name = "RULE")]
     pub overrides: Vec<String>,
-    /// Stop Rego after this many interpreter steps, all queries together (default 4000000: about 0.4 s here).
+    /// Stop Rego after this many interpreter steps, all queries together (default 4000000; see docs/policies.md).
     #[arg(long, value_name = "N")]
     pub policy_max_steps: Option<u64>,
 }
 
 /// The policy files named, folders expanded to their `.rego`, `.hcl` and `.json` files.
-fn policy_files(paths: &[PathBuf]) -> Result<Vec<PolicyFile>, Failure> {
+fn policy_files(paths: &[PathBuf]) -> Result<Vec<PolicyFile>, InputError> {
     let mut files = Vec::new();
     for path in paths {
         if !path.is_dir() {
             files.push(path.clone());
             continue;
         }
-        let entries = std::fs::read_dir(path)
-            .map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))?;
+        let entries = std::fs::read_dir(path).map_err(|source| InputError::Read {
+            path: path.clone(),
+            source,
+        })?;
         let mut found: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
@@ -47,10 +51,10 @@ fn policy_files(paths: &[PathBuf]) -> Result<Vec<PolicyFile>, Failure> {
             })
             .collect();
         if found.is_empty() {
-            return Err(Failure(format!(
-                "{} holds no policy file (.rego, .hcl or .json)",
-                path.display()
-            )));
+            return Err(InputError::Empty {
+                path: path.clone(),
+                what: "policy file (.rego, .hcl or .json)",
+            });
         }
         found.sort();
         files.extend(found);
@@ -100,10 +104,10 @@ pub struct CheckArgs {
     pub json: bool,
 }
 
-pub fn run(engine: &EngineArgs, args: &PolicyCommand) -> Outcome {
+pub fn run(core: &CoreArgs, args: &PolicyCommand) -> Outcome {
     let PolicySub::Check(args) = &args.command;
     if args.policy.policy.is_empty() {
-        return Err(Failure("policy check needs --policy PATH".into()));
+        return Err(CliError::Stop("policy check needs --policy PATH".into()));
     }
     let (sources, plan) = match args.files.as_slice() {
         [one] if saved::is_saved_plan(one) => {
@@ -120,9 +124,8 @@ pub fn run(engine: &EngineArgs, args: &PolicyCommand) -> Outcome {
         ),
         None => (None, None),
     };
-    let mut core = Core::open(engine)?;
     let answer = check(
-        &mut core,
+        &mut core.open()?,
         &args.policy,
         sources.clone(),
         state,
@@ -155,20 +158,17 @@ pub fn check(
     state: Option<State>,
     observed: Option<Vec<Image>>,
     plan: Option<Plan>,
-) -> Result<PolicyResponse, Failure> {
-    let answer: PolicyResponse = core.call(
-        "policy_check",
-        &PolicyRequest {
-            policy: None,
-            policies: policy_files(&args.policy)?,
-            desired: Desired::Sources { sources },
-            state,
-            observed,
-            overrides: args.overrides.clone(),
-            plan,
-            max_steps: args.policy_max_steps,
-        },
-    )?;
+) -> Result<PolicyResponse, CliError> {
+    let answer = core.policy_check(PolicyRequest {
+        policy: None,
+        policies: policy_files(&args.policy)?,
+        desired: Desired::Sources { sources },
+        state,
+        observed,
+        overrides: args.overrides.clone(),
+        plan,
+        max_steps: args.policy_max_steps,
+    })?;
     if answer.report.is_none() {
         let why: Vec<String> = answer
             .diagnostics
@@ -179,7 +179,7 @@ pub fn check(
                 None => d.message.clone(),
             })
             .collect();
-        return Err(Failure(why.join("\n")));
+        return Err(CliError::Stop(why.join("\n")));
     }
     Ok(answer)
 }
@@ -198,7 +198,7 @@ pub fn check_plan(
     args: &PolicyArgs,
     sources: &[SourceInput],
     plan: &Plan,
-) -> Result<Option<PolicyReport>, Failure> {
+) -> Result<Option<PolicyReport>, CliError> {
     if args.policy.is_empty() {
         return Ok(None);
     }

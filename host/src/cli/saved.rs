@@ -1,7 +1,8 @@
 //! Saved plans (`plan --out`): the plan with what it was made from, so `show`
 //! can render it and `apply` can tell whether it is still current.
 
-use super::{Failure, input};
+use super::CliError;
+use super::input::{self, InputError};
 use kasm_plan_core::{Diagnostic, Plan};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -54,24 +55,29 @@ impl SourceDigest {
 }
 
 /// Writes the file atomically: a complete plan or none.
-pub fn write(path: &Path, saved: &SavedPlan) -> Result<(), Failure> {
-    let fail = |e: &dyn std::fmt::Display| Failure(format!("cannot write {}: {e}", path.display()));
-    let mut text = serde_json::to_vec_pretty(saved).map_err(|e| fail(&e))?;
+pub fn write(path: &Path, saved: &SavedPlan) -> Result<(), CliError> {
+    let mut text = serde_json::to_vec_pretty(saved)?;
     text.push(b'\n');
-    crate::atomic::write(path, &text).map_err(|e| fail(&e))
+    crate::atomic::write(path, &text).map_err(|source| CliError::Write {
+        path: path.display().to_string(),
+        source,
+    })
 }
 
 /// Reads a saved plan, refusing other JSON files.
-pub fn read(path: &Path) -> Result<SavedPlan, Failure> {
+pub fn read(path: &Path) -> Result<SavedPlan, InputError> {
     let value: serde_json::Value = input::json(path, "JSON")?;
+    let shape = |message: String| InputError::Shape {
+        path: path.to_path_buf(),
+        message,
+    };
     if value.get("kind").and_then(|k| k.as_str()) != Some(KIND) {
-        return Err(Failure(format!(
-            "{} is not a saved plan (make one with `kasm-plan plan --out FILE`)",
-            path.display()
-        )));
+        return Err(InputError::NotA {
+            path: path.to_path_buf(),
+            what: "a saved plan (make one with `kasm-plan plan --out FILE`)",
+        });
     }
-    serde_json::from_value(value)
-        .map_err(|e| Failure(format!("{}: a damaged saved plan: {e}", path.display())))
+    serde_json::from_value(value).map_err(|e| shape(format!("a damaged saved plan: {e}")))
 }
 
 /// Whether `path` holds a saved plan (rather than a spec file).

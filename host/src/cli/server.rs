@@ -1,8 +1,9 @@
 //! Which Kasm to talk to: `--kasm-url`/`KASM_API_URL` with the key from the
 //! environment, or else an embedded simulator whose data lives beside the state.
 
-use super::Failure;
-use crate::kasm::{AuthForm, Credentials, Kasm, Retry, Transport};
+use super::CliError;
+use crate::kasm::{AuthForm, Credentials, Kasm, Retry, SetupError, Transport};
+use kasm_sim::store::StoreError;
 use kasm_sim::{ApiKey, Db, Simulator};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -34,17 +35,47 @@ pub struct ServerArgs {
     pub retries: u32,
 }
 
+/// No server to talk to.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// A URL without the key.
+    #[error("set KASM_API_KEY and KASM_API_KEY_SECRET in the environment for the Kasm API key")]
+    MissingKey,
+    /// The client cannot be set up.
+    #[error(transparent)]
+    Client(#[from] SetupError),
+    /// The embedded simulator's data cannot be read or made.
+    #[error("the embedded simulator's data: {0}")]
+    Data(#[from] StoreError),
+    /// The embedded simulator cannot start.
+    #[error("cannot start the embedded simulator: {0}")]
+    Start(#[from] std::io::Error),
+}
+
+/// Connects as the arguments say, runs `work` with the client, and closes
+/// the connection (stopping an embedded simulator after its last write)
+/// whatever `work` returns.
+pub async fn with_kasm<T>(
+    args: &ServerArgs,
+    state_path: &Path,
+    work: impl AsyncFnOnce(&Kasm) -> Result<T, CliError>,
+) -> Result<T, CliError> {
+    let connection = Connection::open(args, state_path).await?;
+    let result = work(&connection.kasm).await;
+    connection.close().await;
+    result
+}
+
 /// A connected server; keeps the embedded simulator running while it lives.
-pub struct Connection {
-    /// The client.
-    pub kasm: Kasm,
+struct Connection {
+    kasm: Kasm,
     embedded: Option<Simulator>,
 }
 
 impl Connection {
     /// Connects as the arguments say; the embedded simulator keeps its data
     /// beside `state_path`.
-    pub async fn open(args: &ServerArgs, state_path: &Path) -> Result<Connection, Failure> {
+    async fn open(args: &ServerArgs, state_path: &Path) -> Result<Connection, ConnectError> {
         let transport = Transport {
             ca_cert: args.ca_cert.clone(),
             insecure: args.insecure,
@@ -64,9 +95,7 @@ impl Connection {
                 let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
                 let (Some(key), Some(secret)) = (var("KASM_API_KEY"), var("KASM_API_KEY_SECRET"))
                 else {
-                    return Err(Failure(
-                        "set KASM_API_KEY and KASM_API_KEY_SECRET in the environment for the Kasm API key".into(),
-                    ));
+                    return Err(ConnectError::MissingKey);
                 };
                 let kasm = Kasm::new(
                     url,
@@ -85,7 +114,7 @@ impl Connection {
     }
 
     /// Stops the embedded simulator, if any, after its last write.
-    pub async fn close(self) {
+    async fn close(self) {
         if let Some(sim) = self.embedded {
             let _ = sim.stop().await;
         }
@@ -93,7 +122,7 @@ impl Connection {
 }
 
 /// The data file of the embedded simulator for a state file.
-pub fn sim_data(state_path: &Path) -> PathBuf {
+fn sim_data(state_path: &Path) -> PathBuf {
     state_path.with_file_name("kasm-plan.sim.json")
 }
 
@@ -102,7 +131,7 @@ async fn embedded(
     state_path: &Path,
     transport: &Transport,
     retry: Retry,
-) -> Result<Connection, Failure> {
+) -> Result<Connection, ConnectError> {
     let data = sim_data(state_path);
     let db = if data.exists() {
         Db::load(&data)?

@@ -1,7 +1,7 @@
 //! `kasm-plan show PLAN.json`
 
 use super::render;
-use super::{Core, EngineArgs, Outcome, saved};
+use super::{CoreArgs, Outcome, saved};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -16,11 +16,10 @@ pub struct ShowArgs {
     pub json: bool,
 }
 
-pub fn run(engine: &EngineArgs, args: &ShowArgs) -> Outcome {
+pub fn run(core: &CoreArgs, args: &ShowArgs) -> Outcome {
     let saved = saved::read(&args.plan)?;
     if args.json {
-        let mut core = Core::open(engine)?;
-        let json: serde_json::Value = core.call("plan_to_json", &saved.plan)?;
+        let json = core.open()?.plan_to_json(saved.plan)?;
         println!("{}", serde_json::to_string_pretty(&json)?);
     } else {
         let files: Vec<&str> = saved.sources.iter().map(|s| s.file.as_str()).collect();

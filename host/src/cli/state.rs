@@ -1,7 +1,7 @@
 //! `kasm-plan state list | show ADDRESS | rm ADDRESS`
 
 use super::render;
-use super::{Failure, Outcome};
+use super::{CliError, Outcome};
 use crate::state_file::{self, Locked};
 use kasm_plan_core::Field;
 use std::path::PathBuf;
@@ -45,7 +45,7 @@ pub fn run(args: &StateArgs) -> Outcome {
         StateCommand::Rm { .. } => "state rm",
     };
     if !args.state.exists() {
-        return Err(Failure(format!(
+        return Err(CliError::Stop(format!(
             "no state file at {}",
             args.state.display()
         )));
@@ -62,7 +62,7 @@ pub fn run(args: &StateArgs) -> Outcome {
                 .state
                 .resources
                 .get(address)
-                .ok_or_else(|| Failure(format!("{address} is not in the state")))?;
+                .ok_or_else(|| CliError::Stop(format!("{address} is not in the state")))?;
             println!("# {address}:");
             println!(
                 "resource \"kasm_image\" \"{}\" {{",
@@ -90,9 +90,9 @@ pub fn run(args: &StateArgs) -> Outcome {
         StateCommand::Rm { address } => {
             let mut state = locked.state.clone();
             if state.resources.remove(address).is_none() {
-                return Err(Failure(format!("{address} is not in the state")));
+                return Err(CliError::Stop(format!("{address} is not in the state")));
             }
-            locked.save(state).map_err(Failure)?;
+            locked.save(state)?;
             println!("Removed {address}\nSuccessfully removed 1 resource instance(s).");
         }
     }

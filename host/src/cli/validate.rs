@@ -1,8 +1,8 @@
 //! `kasm-plan validate FILE...`
 
 use super::render;
-use super::{Core, EngineArgs, Outcome, input};
-use kasm_plan_core::facade::{Sources, ValidateRequest, ValidateResponse};
+use super::{CoreArgs, Outcome, input};
+use kasm_plan_core::facade::{Sources, ValidateRequest};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -21,18 +21,14 @@ pub struct ValidateArgs {
 }
 
 /// Exit 0 when valid, 1 when not.
-pub fn run(engine: &EngineArgs, args: &ValidateArgs) -> Outcome {
+pub fn run(core: &CoreArgs, args: &ValidateArgs) -> Outcome {
     let sources = input::sources(&args.files)?;
-    let mut core = Core::open(engine)?;
-    let answer: ValidateResponse = core.call(
-        "validate",
-        &ValidateRequest {
-            input: Sources::Many {
-                sources: sources.clone(),
-            },
-            strict: args.strict,
+    let answer = core.open()?.validate(ValidateRequest {
+        input: Sources::Many {
+            sources: sources.clone(),
         },
-    )?;
+        strict: args.strict,
+    })?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&answer)?);
     } else {

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 pub const RESOURCE_TYPE: &str = "kasm_image";
 
 /// The language of a spec source.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {

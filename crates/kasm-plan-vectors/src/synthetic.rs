@@ -1,10 +1,9 @@
 //! Synthetic inputs of any size, for benchmarks in every binding (native,
 //! component, npm) so that they measure the same work.
 
-use crate::model::{Image, ImageSpec};
-use crate::plan::address_of;
-use crate::state::{State, StateResource};
-use crate::wire::create_body;
+use kasm_plan_core::plan::address_of;
+use kasm_plan_core::wire::create_body;
+use kasm_plan_core::{Image, ImageSpec, State, StateResource};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
@@ -61,10 +60,9 @@ pub fn plan_inputs(n: usize) -> (BTreeMap<String, ImageSpec>, State, Vec<Image>)
         let Ok(mut image) = serde_json::from_value::<Image>(merged) else {
             continue;
         };
-        state.resources.insert(
-            address.clone(),
-            StateResource::applied(&address, &spec, &image),
-        );
+        let fingerprint = spec.docker_token.as_ref().map(|t| t.fingerprint(&address));
+        let recorded = StateResource::recorded(&image, fingerprint.as_deref(), false);
+        state.resources.insert(address.clone(), recorded);
         if i % 10 == 0 {
             image.memory += 1_000_000_000;
         }

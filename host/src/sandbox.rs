@@ -14,15 +14,15 @@ const TICK: Duration = Duration::from_millis(10);
 
 /// Generated from `wit/kasm-plan.wit`.
 mod bindings {
-    wasmtime::component::bindgen!({ world: "engine", path: "../wit" });
+    wasmtime::component::bindgen!({ world: "kasm-plan", path: "../wit" });
 }
 
 /// The WIT types and functions of the core.
-pub use bindings::exports::kasm::plan::core as api;
+pub use bindings::exports::kasm::plan::core as wit;
 
 /// Errors loading or running the component.
 #[derive(Debug, thiserror::Error)]
-pub enum HostError {
+pub enum SandboxError {
     /// wasmtime refused the component, or a call trapped.
     #[error("component: {0:#}")]
     Wasm(#[from] wasmtime::Error),
@@ -57,17 +57,18 @@ impl Default for Limits {
     }
 }
 
-/// A compiled component, ready to instantiate cheaply.
-pub struct Engine {
+/// The core's component compiled, ready to instantiate cheaply under limits.
+pub struct Sandbox {
     engine: Arc<wasmtime::Engine>,
-    pre: bindings::EnginePre<Guard>,
+    pre: bindings::KasmPlanPre<Guard>,
     limits: Limits,
 }
 
-/// One instance: a store and the core's exports.
-pub struct Instance {
+/// One instance of the core: a store and the core's exports. Its typed
+/// operations are in `operations.rs`.
+pub struct Core {
     store: Store<Guard>,
-    engine: bindings::Engine,
+    bindings: bindings::KasmPlan,
     /// The time cap, in epoch ticks.
     ticks: u64,
     limits: Limits,
@@ -75,21 +76,21 @@ pub struct Instance {
     _ticking: Arc<wasmtime::Engine>,
 }
 
-impl Engine {
+impl Sandbox {
     /// Compiles component bytes in memory; every call runs under `limits`.
-    pub fn new(bytes: &[u8], limits: Limits) -> Result<Self, HostError> {
+    pub fn new(bytes: &[u8], limits: Limits) -> Result<Self, SandboxError> {
         let engine = new_engine()?;
         let component = Component::new(&engine, bytes)?;
         Self::ready(engine, &component, limits)
     }
 
-    /// Like [`Engine::new`], but reuses the compiled artifact kept in `cache_dir`
+    /// Like [`Sandbox::new`], but reuses the compiled artifact kept in `cache_dir`
     /// (compiling and storing it on first use), so later runs skip compilation.
     pub fn cached(
         bytes: &[u8],
         limits: Limits,
         cache_dir: &Path,
-    ) -> Result<(Self, Cached), HostError> {
+    ) -> Result<(Self, Cached), SandboxError> {
         let engine = new_engine()?;
         let (component, how) = cache::load(&engine, bytes, cache_dir)?;
         Ok((Self::ready(engine, &component, limits)?, how))
@@ -99,12 +100,12 @@ impl Engine {
         engine: Arc<wasmtime::Engine>,
         component: &Component,
         limits: Limits,
-    ) -> Result<Self, HostError> {
+    ) -> Result<Self, SandboxError> {
         start_ticker(Arc::downgrade(&engine));
         // Nothing is linked in: the component imports nothing.
         let linker = Linker::<Guard>::new(&engine);
-        let pre = bindings::EnginePre::new(linker.instantiate_pre(component)?)?;
-        Ok(Engine {
+        let pre = bindings::KasmPlanPre::new(linker.instantiate_pre(component)?)?;
+        Ok(Sandbox {
             engine,
             pre,
             limits,
@@ -117,8 +118,8 @@ impl Engine {
     }
 
     /// The same compiled component under other limits (no recompilation).
-    pub fn with_limits(&self, limits: Limits) -> Engine {
-        Engine {
+    pub fn with_limits(&self, limits: Limits) -> Sandbox {
+        Sandbox {
             engine: Arc::clone(&self.engine),
             pre: self.pre.clone(),
             limits,
@@ -126,7 +127,7 @@ impl Engine {
     }
 
     /// A fresh instance.
-    pub fn instantiate(&self) -> Result<Instance, HostError> {
+    pub fn instantiate(&self) -> Result<Core, SandboxError> {
         let limits = StoreLimitsBuilder::new()
             .memory_size(self.limits.memory)
             .instances(1)
@@ -148,10 +149,10 @@ impl Engine {
         let ticks = u64::try_from(ticks).unwrap_or(u64::MAX);
         // With epochs on, every store needs a deadline, instantiation included.
         store.set_epoch_deadline(ticks);
-        let engine = self.pre.instantiate(&mut store)?;
-        Ok(Instance {
+        let bindings = self.pre.instantiate(&mut store)?;
+        Ok(Core {
             store,
-            engine,
+            bindings,
             ticks,
             limits: self.limits,
             _ticking: Arc::clone(&self.engine),
@@ -159,50 +160,32 @@ impl Engine {
     }
 }
 
-impl Instance {
-    /// Gives the next call the whole time cap; past it the guest traps with an interrupt.
-    fn arm(&mut self) {
+impl Core {
+    /// Runs one call into the component under the limits: the deadline is
+    /// armed afresh, and a trap becomes the limit it hit.
+    pub(crate) fn run<R>(
+        &mut self,
+        call: impl FnOnce(&wit::Guest, &mut Store<Guard>) -> wasmtime::Result<R>,
+    ) -> Result<R, SandboxError> {
         self.store.set_epoch_deadline(self.ticks);
+        let guest = self.bindings.kasm_plan_core();
+        call(guest, &mut self.store).map_err(|e| self.explain(e))
     }
 
-    /// Names the limit a trap hit, if any.
-    fn explain(&self, e: wasmtime::Error) -> HostError {
+    fn explain(&self, e: wasmtime::Error) -> SandboxError {
         match e.downcast_ref::<wasmtime::Trap>() {
-            Some(wasmtime::Trap::Interrupt) => HostError::TimeLimit(self.limits.time),
+            Some(wasmtime::Trap::Interrupt) => SandboxError::TimeLimit(self.limits.time),
             // A refused memory.grow surfaces as the guest's allocation failure.
             Some(_) if self.store.data().memory_refused => {
-                HostError::MemoryLimit(self.limits.memory)
+                SandboxError::MemoryLimit(self.limits.memory)
             }
-            _ => HostError::Wasm(e),
+            _ => SandboxError::Wasm(e),
         }
-    }
-
-    /// The JSON-in/JSON-out facade, run inside the component.
-    pub fn call(&mut self, operation: &str, request_json: &str) -> Result<String, HostError> {
-        self.arm();
-        self.engine
-            .kasm_plan_core()
-            .call_call(&mut self.store, operation, request_json)
-            .map_err(|e| self.explain(e))
-    }
-
-    /// Typed `validate`.
-    pub fn validate(
-        &mut self,
-        source: &api::Source,
-        strict: bool,
-    ) -> Result<api::Validation, HostError> {
-        self.arm();
-        self.engine
-            .kasm_plan_core()
-            .call_validate(&mut self.store, source, strict)
-            .map_err(|e| self.explain(e))
     }
 }
 
-/// The store's limiter: [`StoreLimits`], remembering whether it refused memory
-/// (the guest then aborts, and the trap alone would not say why).
-struct Guard {
+/// The store's data: its limits, and whether one refused to grow memory.
+pub(crate) struct Guard {
     limits: StoreLimits,
     memory_refused: bool,
 }
@@ -241,38 +224,8 @@ impl ResourceLimiter for Guard {
     }
 }
 
-impl Instance {
-    /// Typed `plan`: the sources form one configuration.
-    pub fn plan(
-        &mut self,
-        desired: &[api::Source],
-        state: &api::State,
-        observed: &[api::Image],
-        options: api::PlanOptions,
-    ) -> Result<api::Planned, HostError> {
-        self.arm();
-        self.engine
-            .kasm_plan_core()
-            .call_plan(&mut self.store, desired, state, observed, options)
-            .map_err(|e| self.explain(e))
-    }
-
-    /// Typed `check-policy`: a policy set on specs and a plan.
-    pub fn check_policy(
-        &mut self,
-        policies: &[api::PolicyFile],
-        subject: &api::PolicySubject,
-    ) -> Result<api::PolicyAnswer, HostError> {
-        self.arm();
-        self.engine
-            .kasm_plan_core()
-            .call_check_policy(&mut self.store, policies, subject)
-            .map_err(|e| self.explain(e))
-    }
-}
-
 /// An engine with epoch interruption; precompiled artifacts must match its config.
-fn new_engine() -> Result<Arc<wasmtime::Engine>, HostError> {
+fn new_engine() -> Result<Arc<wasmtime::Engine>, SandboxError> {
     let mut config = Config::new();
     config.epoch_interruption(true);
     Ok(Arc::new(wasmtime::Engine::new(&config)?))

@@ -1,0 +1,112 @@
+//! `import`: adopt an image that already exists on Kasm under an address.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{Image, canonical_uuid};
+use crate::plan::name_of;
+use crate::state::{State, StateResource};
+use serde::{Deserialize, Serialize};
+
+/// `import` input: the address and id the user gave, the state and Kasm's images.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportRequest {
+    /// The address to bind, e.g. `kasm_image.terminal`.
+    pub address: String,
+    /// The image id (32 hex digits, hyphens allowed).
+    pub image_id: String,
+    /// The state now.
+    #[serde(default)]
+    pub state: State,
+    /// The images on Kasm now.
+    pub images: Vec<Image>,
+}
+
+/// `import` output.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportResponse {
+    /// The image may be bound to the address.
+    pub ok: bool,
+    /// The state entry to write under the address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<StateResource>,
+    /// The image imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<Image>,
+    /// Why the import is refused.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// `import`: the state entry for the image, unless the address is invalid or
+/// taken, the id is not an id, the image is bound elsewhere or not on Kasm.
+pub fn import(req: &ImportRequest) -> ImportResponse {
+    match found(req) {
+        Ok(image) => ImportResponse {
+            ok: true,
+            resource: Some(StateResource::recorded(image, None, false)),
+            image: Some(image.clone()),
+            diagnostics: Vec::new(),
+        },
+        Err(refusal) => ImportResponse {
+            ok: false,
+            resource: None,
+            image: None,
+            diagnostics: vec![*refusal],
+        },
+    }
+}
+
+/// The image to import, or the first reason not to.
+fn found(req: &ImportRequest) -> Result<&Image, Box<Diagnostic>> {
+    let address = req.address.as_str();
+    let refuse = |code, message: String, help: &str| {
+        Box::new(Diagnostic::error(code, message).at(address, "").help(help))
+    };
+    if name_of(address).is_none() {
+        return Err(refuse(
+            Code::InvalidAddress,
+            format!("`{address}` is not a kasm_image address"),
+            "addresses look like kasm_image.terminal: a letter or _, then letters, digits, _ or -",
+        ));
+    }
+    let Some(id) = canonical_uuid(&req.image_id) else {
+        return Err(refuse(
+            Code::InvalidUuid,
+            format!(
+                "`{}` is not a Kasm image id (32 hex digits, hyphens allowed)",
+                req.image_id
+            ),
+            "copy the id from Kasm's admin UI or `kasm-plan images`",
+        ));
+    };
+    if let Some(r) = req.state.resources.get(address) {
+        return Err(refuse(
+            Code::InvalidState,
+            format!("{address} is already in the state (image {})", r.image_id),
+            "forget it first (`kasm-plan state rm`) to rebind it",
+        ));
+    }
+    let canonical = |other: &str| canonical_uuid(other).as_deref() == Some(id.as_str());
+    if let Some((other, _)) = req
+        .state
+        .resources
+        .iter()
+        .find(|(_, r)| canonical(&r.image_id))
+    {
+        return Err(refuse(
+            Code::InvalidState,
+            format!("image {id} is already bound to {other}"),
+            "one image cannot belong to two addresses",
+        ));
+    }
+    req.images
+        .iter()
+        .find(|i| canonical(&i.image_id))
+        .ok_or_else(|| {
+            refuse(
+                Code::ImageNotFound,
+                format!("Kasm has no image with id {id}"),
+                "list the images with `kasm-plan images`",
+            )
+        })
+}

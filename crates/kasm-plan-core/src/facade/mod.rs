@@ -1,0 +1,92 @@
+//! The JSON-in/JSON-out API every front door calls. Each operation lives in
+//! its own module with its request, its answer and its function; [`call`]
+//! dispatches by name on JSON text. The component, the npm package and the
+//! host convert and forward; they decide nothing.
+//!
+//! An answer is never a refusal: a request that cannot be read (bad JSON, a
+//! wrong shape, an unknown operation) is the `Err` of [`call`], one
+//! `invalid_request` diagnostic. Problems *in* a readable request (specs that
+//! do not validate, a plan that is refused) are diagnostics inside the answer.
+
+mod apply_steps;
+mod filter;
+mod import;
+mod parse;
+mod plan;
+mod plan_to_json;
+mod policy_check;
+mod recognise;
+mod record;
+mod sources;
+mod validate;
+
+pub use apply_steps::{StepsResponse, apply_steps};
+pub use filter::{FilterRequest, FilterResponse, filter};
+pub use import::{ImportRequest, ImportResponse, import};
+pub use parse::{ParseResponse, parse};
+pub use plan::{PlanRequest, PlanResponse, plan};
+pub use plan_to_json::plan_to_json;
+pub use policy_check::{DEFAULT_MAX_STEPS, PolicyRequest, PolicyResponse, policy_check};
+pub use recognise::{RecogniseRequest, recognise};
+pub use record::{RecordRequest, record};
+pub use sources::{
+    Desired, SourceInput, Sources, check_source, desired_specs, validate_source, validate_sources,
+};
+pub use validate::{ValidateRequest, ValidateResponse, validate};
+
+use crate::diagnostic::{Code, Diagnostic};
+use serde::{Serialize, de::DeserializeOwned};
+
+/// The operations [`call`] knows.
+pub const OPERATIONS: &[&str] = &[
+    "validate",
+    "parse",
+    "filter",
+    "plan",
+    "plan_to_json",
+    "apply_steps",
+    "record",
+    "recognise",
+    "import",
+    "policy_check",
+];
+
+/// Runs an operation on a JSON request: its JSON answer, or the reason the
+/// request could not be read.
+pub fn call(operation: &str, request: &str) -> Result<String, Box<Diagnostic>> {
+    match operation {
+        "validate" => run(request, validate),
+        "parse" => run(request, parse),
+        "filter" => run(request, filter),
+        "plan" => run(request, plan),
+        "plan_to_json" => run(request, plan_to_json),
+        "apply_steps" => run(request, apply_steps),
+        "record" => run(request, record),
+        "recognise" => run(request, recognise),
+        "import" => run(request, import),
+        "policy_check" => run(request, policy_check),
+        other => Err(invalid_request(format!(
+            "unknown operation `{other}`; expected one of {}",
+            OPERATIONS.join(", ")
+        ))),
+    }
+}
+
+/// Decodes a request, runs the operation and encodes its answer.
+fn run<Req: DeserializeOwned, Res: Serialize>(
+    request: &str,
+    operation: impl FnOnce(&Req) -> Res,
+) -> Result<String, Box<Diagnostic>> {
+    let request = serde_json::from_str::<Req>(request)
+        .map_err(|e| invalid_request(format!("invalid request: {e}")))?;
+    serde_json::to_string(&operation(&request))
+        .map_err(|e| invalid_request(format!("cannot encode the answer: {e}")))
+}
+
+/// The refusal of a request that cannot be read.
+pub fn invalid_request(message: impl Into<String>) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(Code::InvalidRequest, message)
+            .help("see the request shapes in docs/facade.md"),
+    )
+}

@@ -1,0 +1,28 @@
+//! `record`: the state entry for an image Kasm returned.
+
+use crate::model::Image;
+use crate::state::StateResource;
+use serde::{Deserialize, Serialize};
+
+/// `record` input: an image Kasm returned, and what the step adds.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecordRequest {
+    /// The image as Kasm returned it.
+    pub image: Image,
+    /// The step's `token_fingerprint`.
+    #[serde(default)]
+    pub token_fingerprint: Option<String>,
+    /// The step's `prevent_destroy`.
+    #[serde(default)]
+    pub prevent_destroy: bool,
+}
+
+/// `record`: the state entry for an image after a create, update, adopt or import.
+pub fn record(req: &RecordRequest) -> StateResource {
+    StateResource::recorded(
+        &req.image,
+        req.token_fingerprint.as_deref(),
+        req.prevent_destroy,
+    )
+}

@@ -1,0 +1,139 @@
+//! TypeScript declarations of the facade's types, for the npm package
+//! (`js/generated.d.ts`). Derived with ts-rs from the same Rust types the
+//! facade reads and writes; the types with hand-written serde get their
+//! TypeScript here, next to that knowledge.
+
+use crate::apply::{AdoptStep, CreateStep, RefreshStep, ReleaseStep, Step, UpdateStep};
+use crate::attributes::Attributes;
+use crate::diagnostic::{Code, Diagnostic, Location, Position, Severity};
+use crate::facade::{
+    Desired, FilterRequest, FilterResponse, ImportRequest, ImportResponse, ParseResponse,
+    PlanRequest, PlanResponse, PolicyRequest, PolicyResponse, RecogniseRequest, RecordRequest,
+    SourceInput, Sources, StepsResponse, ValidateRequest, ValidateResponse,
+};
+use crate::field::Field;
+use crate::filter::ImageFilter;
+use crate::model::{IgnoreChanges, Image, ImageSpec, Lifecycle, Secret};
+use crate::parse::Format;
+use crate::plan::{Action, Drift, FieldChange, Plan, PlanOptions, Reason, ResourceChange, Summary};
+use crate::policy::{Level, PolicyReport, PolicyResult};
+use crate::policy_set::{PolicyFile, PolicyFormat};
+use crate::state::{HistoryEntry, State, StateResource};
+use ts_rs::{Config, TS};
+
+/// A type whose TypeScript is written by hand: its name and its definition.
+macro_rules! declared {
+    ($t:ty, $name:literal, $definition:expr) => {
+        impl TS for $t {
+            type WithoutGenerics = Self;
+            type OptionInnerType = Self;
+            fn name(_: &Config) -> String {
+                $name.to_owned()
+            }
+            fn inline(_: &Config) -> String {
+                $definition
+            }
+            fn decl(cfg: &Config) -> String {
+                format!("type {} = {};", $name, Self::inline(cfg))
+            }
+        }
+    };
+}
+
+declared!(Field, "Field", {
+    let names: Vec<String> = Field::ALL
+        .iter()
+        .map(|f| format!("\"{}\"", f.spec_name()))
+        .collect();
+    names.join(" | ")
+});
+declared!(Secret, "Secret", "string".to_owned());
+declared!(
+    IgnoreChanges,
+    "IgnoreChanges",
+    "\"all\" | Array<Field>".to_owned()
+);
+declared!(
+    Attributes,
+    "Attributes",
+    "{ [field in Field]?: JsonValue }".to_owned()
+);
+
+/// Every type's declaration, in one module (`export type ...`), numbers as
+/// JavaScript reads them from JSON.
+pub fn declarations() -> String {
+    let cfg = Config::new().with_large_int("number");
+    let mut out = String::from(
+        "// Generated from the Rust types of kasm-plan's core; do not edit.\n\
+         // `cargo test -p kasm-plan-core --features typescript --test typescript` checks it,\n\
+         // and with KASM_PLAN_BLESS=1 rewrites it.\n\n\
+         export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null;\n",
+    );
+    macro_rules! declare {
+        ($($t:ty),* $(,)?) => {$(
+            out.push('\n');
+            if let Some(docs) = <$t as TS>::docs() {
+                out.push_str(&docs);
+            }
+            out.push_str("export ");
+            out.push_str(&<$t as TS>::decl(&cfg));
+            out.push('\n');
+        )*};
+    }
+    declare!(
+        Severity,
+        Code,
+        Position,
+        Location,
+        Diagnostic,
+        Format,
+        SourceInput,
+        Sources,
+        Desired,
+        ValidateRequest,
+        ValidateResponse,
+        ParseResponse,
+        Field,
+        Secret,
+        IgnoreChanges,
+        Lifecycle,
+        ImageSpec,
+        Image,
+        ImageFilter,
+        FilterRequest,
+        FilterResponse,
+        Action,
+        Reason,
+        Attributes,
+        FieldChange,
+        ResourceChange,
+        Drift,
+        Summary,
+        Plan,
+        PlanOptions,
+        StateResource,
+        HistoryEntry,
+        State,
+        PlanRequest,
+        PlanResponse,
+        CreateStep,
+        AdoptStep,
+        UpdateStep,
+        ReleaseStep,
+        RefreshStep,
+        Step,
+        StepsResponse,
+        RecordRequest,
+        RecogniseRequest,
+        ImportRequest,
+        ImportResponse,
+        PolicyFormat,
+        PolicyFile,
+        PolicyRequest,
+        Level,
+        PolicyResult,
+        PolicyReport,
+        PolicyResponse,
+    );
+    out
+}

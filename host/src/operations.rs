@@ -1,0 +1,115 @@
+//! The core's operations, typed, through the component: each converts its
+//! request with `wit/convert.rs`, calls the component's function of the same
+//! name and converts the answer back. No JSON on this path.
+
+use crate::sandbox::{Core, Guard, SandboxError, wit};
+use kasm_plan_core::Diagnostic;
+use kasm_plan_core::facade::{
+    FilterRequest, FilterResponse, ImportRequest, ImportResponse, ParseResponse, PlanRequest,
+    PlanResponse, PolicyRequest, PolicyResponse, RecogniseRequest, RecordRequest, SourceInput,
+    StepsResponse, ValidateRequest, ValidateResponse,
+};
+use kasm_plan_core::{Image, Plan, StateResource};
+use wasmtime::Store;
+
+#[path = "../../wit/convert.rs"]
+mod convert;
+
+use convert::{FromWit, IntoWit};
+
+/// Why an operation gave no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    /// The component failed or hit a limit.
+    #[error(transparent)]
+    Sandbox(#[from] SandboxError),
+    /// The core could not read the request.
+    #[error("the core refused the request: {}", .0.message)]
+    Refused(Box<Diagnostic>),
+    /// The core's answer does not convert (a component from another build).
+    #[error("the core's answer does not decode: {}", .0.message)]
+    Answer(Box<Diagnostic>),
+}
+
+/// The result of a typed call into the component.
+type Answer<T> = wasmtime::Result<Result<T, wit::Diagnostic>>;
+
+impl Core {
+    /// Converts the request, calls the component, converts the answer.
+    fn typed<Req: IntoWit, Res: FromWit>(
+        &mut self,
+        request: Req,
+        call: impl FnOnce(&wit::Guest, &mut Store<Guard>, &Req::Wit) -> Answer<Res::Wit>,
+    ) -> Result<Res, CoreError> {
+        let request = request.into_wit();
+        match self.run(|guest, store| call(guest, store, &request))? {
+            Ok(answer) => Res::from_wit(answer).map_err(CoreError::Answer),
+            Err(refusal) => Err(CoreError::Refused(refused(refusal))),
+        }
+    }
+
+    /// `validate`: every problem in the sources.
+    pub fn validate(&mut self, request: ValidateRequest) -> Result<ValidateResponse, CoreError> {
+        self.typed(request, |g, s, r| g.call_validate(s, r))
+    }
+
+    /// `parse`: the specs of one source.
+    pub fn parse(&mut self, request: SourceInput) -> Result<ParseResponse, CoreError> {
+        self.typed(request, |g, s, r| g.call_parse(s, r))
+    }
+
+    /// `filter`: the `kasm_images` data source.
+    pub fn filter(&mut self, request: FilterRequest) -> Result<FilterResponse, CoreError> {
+        self.typed(request, |g, s, r| g.call_filter(s, r))
+    }
+
+    /// `plan`.
+    pub fn plan(&mut self, request: PlanRequest) -> Result<PlanResponse, CoreError> {
+        self.typed(request, |g, s, r| g.call_plan(s, r))
+    }
+
+    /// `plan_to_json`: Terraform's plan JSON.
+    pub fn plan_to_json(&mut self, plan: Plan) -> Result<serde_json::Value, CoreError> {
+        self.typed(plan, |g, s, r| g.call_plan_to_json(s, r))
+    }
+
+    /// `apply_steps`: the plan and its steps (request bodies hold secrets).
+    pub fn apply_steps(&mut self, request: PlanRequest) -> Result<StepsResponse, CoreError> {
+        self.typed(request, |g, s, r| g.call_apply_steps(s, r))
+    }
+
+    /// `record`: the state entry for an image Kasm returned.
+    pub fn record(&mut self, request: RecordRequest) -> Result<StateResource, CoreError> {
+        self.typed(request, |g, s, r| g.call_record(s, r))
+    }
+
+    /// `recognise`: the unowned image a lost create made, if any.
+    pub fn recognise(&mut self, request: RecogniseRequest) -> Result<Option<Image>, CoreError> {
+        self.typed(request, |g, s, r| g.call_recognise(s, r))
+    }
+
+    /// `import`: the state entry for an existing image, or why not.
+    pub fn import(&mut self, request: ImportRequest) -> Result<ImportResponse, CoreError> {
+        self.typed(request, |g, s, r| g.call_import(s, r))
+    }
+
+    /// `policy_check`.
+    pub fn policy_check(&mut self, request: PolicyRequest) -> Result<PolicyResponse, CoreError> {
+        self.typed(request, |g, s, r| g.call_policy_check(s, r))
+    }
+
+    /// Any operation by name on JSON text: the answer, or the core's refusal.
+    pub fn call(
+        &mut self,
+        operation: &str,
+        request: &str,
+    ) -> Result<Result<String, Box<Diagnostic>>, SandboxError> {
+        let answer = self.run(|g, s| g.call_call(s, operation, request))?;
+        Ok(answer.map_err(refused))
+    }
+}
+
+/// A refusal as the core's diagnostic.
+fn refused(refusal: wit::Diagnostic) -> Box<Diagnostic> {
+    Diagnostic::from_wit(refusal).map_or_else(|d| d, Box::new)
+}

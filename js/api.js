@@ -1,0 +1,84 @@
+// The package's functions, over the core's one entry point `call(operation,
+// requestJson)`: each builds the facade request (docs/facade.md) from its
+// arguments and reads the answer. A request the core cannot read throws the
+// core's `KasmPlanError` (with `code`, `path`, `help`, `diagnostics`).
+
+/** The functions, bound to one build of the core (`call` and `diagnosticError`). */
+export function bind(wasm) {
+  /** Runs an operation; a refusal names the argument it came from. */
+  const run = (operation, request, argument) => {
+    try {
+      return JSON.parse(wasm.call(operation, JSON.stringify(request)));
+    } catch (e) {
+      if (e?.name === 'KasmPlanError') e.message = `${argument}: ${e.message}`;
+      throw e;
+    }
+  };
+  /** An argument of the wrong kind, as the core reports a bad request. */
+  const invalid = (argument, message) => wasm.diagnosticError(JSON.stringify({
+    severity: 'error', code: 'invalid_request', message: `${argument}: ${message}`,
+  }));
+  /** A source text with the options that describe it. */
+  const source = (text, o = {}) => ({ source: text, format: o.format, file_name: o.fileName });
+  /** `desired`: source text, files `[{source, fileName?, format?}]`, or `{images: {...}}`. */
+  const desired = (value, text) => {
+    if (typeof value === 'string') return text(value);
+    if (Array.isArray(value)) return { sources: value.map((f) => source(f.source, f)) };
+    if (value && typeof value.images === 'object') return value;
+    throw invalid('desired', 'expected text, files or {images: {...}}');
+  };
+
+  return {
+    validate(text, options = {}) {
+      return run('validate', { ...source(text, options), strict: options.strict ?? false }, 'validate');
+    },
+
+    parse(text, options = {}) {
+      return run('parse', source(text, options), 'parse');
+    },
+
+    filterImages(images, filter = {}) {
+      if (!Array.isArray(images)) throw invalid('images', 'expected an array of images');
+      const answer = run('filter', { images, name: filter.name, enabled: filter.enabled }, 'images');
+      const [problem] = answer.diagnostics;
+      if (problem) throw wasm.diagnosticError(JSON.stringify(problem));
+      return answer.images;
+    },
+
+    plan(wanted, state, observed, options = {}) {
+      return run('plan', {
+        desired: desired(wanted, (text) => source(text, options)),
+        state: state ?? undefined,
+        observed: observed ?? undefined,
+        strict: options.strict ?? false,
+        unchanged_values: options.unchangedValues ?? false,
+      }, 'plan');
+    },
+
+    planToJson(plan) {
+      return run('plan_to_json', plan, 'plan');
+    },
+
+    checkPolicy(policy, wanted, options = {}) {
+      const request = {
+        desired: desired(wanted, (text) => ({ source: text })),
+        plan: options.plan,
+        state: options.state,
+        observed: options.observed,
+        overrides: options.overrides ?? [],
+        max_steps: options.maxSteps,
+      };
+      if (typeof policy === 'string') {
+        // A lone text: the options' format and file name are the policy's, not the specs'.
+        request.policy = source(policy, options);
+      } else if (Array.isArray(policy)) {
+        request.policies = policy.map((f) => source(f.source, f));
+      } else {
+        throw invalid('policy', 'expected the text of a policy file, or an array of {source, fileName?, format?}');
+      }
+      return run('policy_check', request, 'policy');
+    },
+
+    call: wasm.call,
+  };
+}

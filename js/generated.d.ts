@@ -1,0 +1,952 @@
+// Generated from the Rust types of kasm-plan's core; do not edit.
+// `cargo test -p kasm-plan-core --features typescript --test typescript` checks it,
+// and with KASM_PLAN_BLESS=1 rewrites it.
+
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null;
+
+/**
+ * How serious a diagnostic is.
+ */
+export type Severity = "error" | "warning";
+
+/**
+ * Stable diagnostic codes. Tools may match on these; messages may change.
+ */
+export type Code = "syntax_error" | "invalid_document" | "block_skipped" | "not_static" | "unsupported_meta_argument" | "unknown_attribute" | "duplicate_attribute" | "duplicate_address" | "invalid_address" | "missing_required" | "wrong_type" | "empty_value" | "too_long" | "invalid_characters" | "memory_out_of_range" | "cores_out_of_range" | "negative_size" | "name_not_image_reference" | "image_tag_latest" | "image_untagged" | "image_src_invalid" | "image_type_invalid" | "missing_server_id" | "missing_zone_id" | "missing_network_name" | "invalid_uuid" | "restriction_unused" | "volume_mapping_invalid" | "lifecycle_invalid" | "registry_invalid" | "registry_mismatch" | "description_empty" | "prevent_destroy" | "invalid_state" | "invalid_filter" | "invalid_request" | "invalid_policy" | "unknown_override" | "image_not_found";
+
+/**
+ * A one-based line and column (columns count characters, not bytes).
+ */
+export type Position = { 
+/**
+ * One-based line.
+ */
+line: number, 
+/**
+ * One-based column, in characters.
+ */
+column: number, };
+
+/**
+ * The stretch of source text a diagnostic points at.
+ */
+export type Location = { 
+/**
+ * First character.
+ */
+start: Position, 
+/**
+ * Just past the last character.
+ */
+end: Position, };
+
+/**
+ * One problem found in an input.
+ */
+export type Diagnostic = { 
+/**
+ * Error or warning.
+ */
+severity: Severity, 
+/**
+ * Stable code.
+ */
+code: Code, 
+/**
+ * The resource address, e.g. `kasm_image.ubuntu`, when there is one.
+ */
+address?: string | null, 
+/**
+ * The field path, e.g. `kasm_image.ubuntu.memory`, when there is one.
+ */
+path?: string | null, 
+/**
+ * What is wrong.
+ */
+message: string, 
+/**
+ * How to fix it.
+ */
+help?: string | null, 
+/**
+ * Where in the source, when parsed from text.
+ */
+location?: Location | null, 
+/**
+ * The source's file name, when it was given one.
+ */
+file?: string | null, };
+
+/**
+ * The language of a spec source.
+ */
+export type Format = "json" | "hcl";
+
+/**
+ * A spec source text.
+ */
+export type SourceInput = { 
+/**
+ * The text of a `.tf` or `.json` spec.
+ */
+source: string, 
+/**
+ * Its language; guessed from `file_name` or the text when absent.
+ */
+format?: Format | null, 
+/**
+ * The file name, used only to guess the format.
+ */
+file_name?: string | null, };
+
+/**
+ * One source, or several validated as one configuration.
+ */
+export type Sources = { 
+/**
+ * The sources, each with its file name.
+ */
+sources: Array<SourceInput>, } | SourceInput;
+
+/**
+ * The desired images: source texts, or a spec document given as a value.
+ */
+export type Desired = SourceInput | { 
+/**
+ * The sources, each with its file name.
+ */
+sources: Array<SourceInput>, } | { 
+/**
+ * Specs by resource name.
+ */
+images: { [key in string]: JsonValue }, };
+
+/**
+ * `validate` input.
+ */
+export type ValidateRequest = { 
+/**
+ * Treat warnings as errors.
+ */
+strict: boolean, } & ({ 
+/**
+ * The sources, each with its file name.
+ */
+sources: Array<SourceInput>, } | SourceInput);
+
+/**
+ * `validate` output.
+ */
+export type ValidateResponse = { 
+/**
+ * No errors.
+ */
+valid: boolean, 
+/**
+ * Number of errors.
+ */
+errors: number, 
+/**
+ * Number of warnings.
+ */
+warnings: number, 
+/**
+ * Every problem, ordered by position.
+ */
+diagnostics: Array<Diagnostic>, };
+
+/**
+ * `parse` output: specs by resource name, and parse and type errors only.
+ */
+export type ParseResponse = { 
+/**
+ * The specs that parsed without error.
+ */
+specs: { [key in string]: ImageSpec }, 
+/**
+ * Syntax, shape and type problems.
+ */
+diagnostics: Array<Diagnostic>, };
+
+export type Field = "name" | "image_src" | "friendly_name" | "description" | "docker_registry" | "docker_user" | "docker_token" | "memory" | "cores" | "enabled" | "uncompressed_size_mb" | "image_type" | "run_config" | "exec_config" | "volume_mapping" | "restrict_to_network" | "network_name" | "restrict_to_server" | "server_id" | "restrict_to_zone" | "zone_id";
+
+export type Secret = string;
+
+export type IgnoreChanges = "all" | Array<Field>;
+
+/**
+ * Terraform's `lifecycle` block, as far as it applies to images.
+ */
+export type Lifecycle = { 
+/**
+ * Fields whose remote changes are left alone.
+ */
+ignore_changes: IgnoreChanges, 
+/**
+ * Refuse any plan that would delete this image.
+ */
+prevent_destroy: boolean, };
+
+/**
+ * A desired Kasm image: the arguments of Terraform's `kasm_image` resource.
+ *
+ * Units are the spec's: `memory` in MB. Unset optional fields are not managed:
+ * the plan leaves whatever Kasm has. `enabled` defaults to true.
+ */
+export type ImageSpec = { 
+/**
+ * The Docker image Kasm pulls, e.g. `kasmweb/terminal:1.18.0`.
+ */
+name: string, 
+/**
+ * An image reference, or the thumbnail path or URL Kasm shows.
+ */
+image_src: string, 
+/**
+ * The name users see.
+ */
+friendly_name: string, 
+/**
+ * Free text.
+ */
+description?: string | null, 
+/**
+ * Registry URL or host, e.g. `https://index.docker.io/v1/`.
+ */
+docker_registry?: string | null, 
+/**
+ * Registry user name.
+ */
+docker_user?: string | null, 
+/**
+ * Registry password or token (sensitive).
+ */
+docker_token?: Secret | null, 
+/**
+ * Memory in MB (1 MB = 1,000,000 bytes).
+ */
+memory?: number | null, 
+/**
+ * CPU cores, fractional allowed.
+ */
+cores?: number | null, 
+/**
+ * Whether users can launch it.
+ */
+enabled: boolean, 
+/**
+ * Size of the unpacked image in MB.
+ */
+uncompressed_size_mb?: number | null, 
+/**
+ * `Container`, `Server`, `Server Pool` or `Link`.
+ */
+image_type?: string | null, 
+/**
+ * Docker run overrides.
+ */
+run_config?: { [key in string]: JsonValue } | null, 
+/**
+ * Docker exec hooks.
+ */
+exec_config?: { [key in string]: JsonValue } | null, 
+/**
+ * Host path → `{bind, mode, uid, gid, required?, timeout?}`.
+ */
+volume_mapping?: { [key in string]: JsonValue } | null, 
+/**
+ * Only launch on the Docker network in `network_name`.
+ */
+restrict_to_network?: boolean | null, 
+/**
+ * The Docker network for `restrict_to_network`.
+ */
+network_name?: string | null, 
+/**
+ * Only launch on the server in `server_id`.
+ */
+restrict_to_server?: boolean | null, 
+/**
+ * The server (UUID) for `restrict_to_server`.
+ */
+server_id?: string | null, 
+/**
+ * Only launch in the zone in `zone_id`.
+ */
+restrict_to_zone?: boolean | null, 
+/**
+ * The zone (UUID) for `restrict_to_zone`.
+ */
+zone_id?: string | null, 
+/**
+ * Terraform's lifecycle options.
+ */
+lifecycle?: Lifecycle, };
+
+/**
+ * An image as Kasm's `get_images` returns it (Kasm 1.15 keys; unknown keys are ignored).
+ *
+ * Units are the wire's: `memory` in bytes, `cores` a float.
+ */
+export type Image = { image_id: string, name: string | null, friendly_name: string | null, description: string | null, image_src: string | null, enabled: boolean, available: boolean, hidden: boolean, cores: number, memory: number, cpu_allocation_method: string, gpu_count: number, require_gpu: boolean, image_type: string, uncompressed_size_mb: number, docker_registry: string | null, docker_user: string | null, docker_token: string | null, hash: string | null, run_config: { [key in string]: JsonValue }, exec_config: { [key in string]: JsonValue }, volume_mappings: { [key in string]: JsonValue }, launch_config: { [key in string]: JsonValue }, categories: Array<string>, default_category: string | null, restrict_to_network: boolean, restrict_network_names: Array<string>, allow_network_selection: boolean, restrict_to_server: boolean, server_id: string | null, restrict_to_zone: boolean, zone_id: string | null, zone_name: string | null, server_pool_id: string | null, persistent_profile_path: string | null, persistent_profile_config: { [key in string]: JsonValue }, filter_policy_id: string | null, filter_policy_name: string | null, filter_policy_force_disabled: boolean, session_time_limit: number | null, notes: string | null, link_url: string | null, x_res: number, y_res: number, imageAttributes: Array<JsonValue>, 
+/**
+ * Only in `get_images` answers.
+ */
+server: JsonValue | null, 
+/**
+ * Only in `get_images` answers.
+ */
+server_pool: JsonValue | null, };
+
+/**
+ * Filter arguments; each unset argument matches everything.
+ */
+export type ImageFilter = { 
+/**
+ * Exact name, or a glob (`*`, `?`, `[...]`) such as `kasmweb/*`.
+ */
+name: string | null, 
+/**
+ * Only enabled (true) or only disabled (false) images.
+ */
+enabled: boolean | null, };
+
+/**
+ * `filter` input: the images and the data source's arguments.
+ */
+export type FilterRequest = { 
+/**
+ * The images (`get_images`).
+ */
+images: Array<Image>, 
+/**
+ * Exact name, or a glob (`*`, `?`, `[...]`) such as `kasmweb/*`.
+ */
+name: string | null, 
+/**
+ * Only enabled (true) or only disabled (false) images.
+ */
+enabled: boolean | null, };
+
+/**
+ * `filter` output.
+ */
+export type FilterResponse = { 
+/**
+ * Matching images, in input order.
+ */
+images: Array<Image>, 
+/**
+ * A bad pattern, if any.
+ */
+diagnostics: Array<Diagnostic>, };
+
+/**
+ * What a plan does to one image.
+ */
+export type Action = "create" | "update" | "delete" | "no-op";
+
+/**
+ * Why an action was chosen.
+ */
+export type Reason = "new" | "deleted_outside" | "config_changed" | "drift" | "removed_from_config";
+
+export type Attributes = { [field in Field]?: JsonValue };
+
+/**
+ * One field's old and new value, in spec units.
+ */
+export type FieldChange = { 
+/**
+ * The field.
+ */
+field: Field, 
+/**
+ * The value now (on Kasm, or in state for drift).
+ */
+before: JsonValue, 
+/**
+ * The value after the change.
+ */
+after: JsonValue, };
+
+/**
+ * The planned change to one address.
+ */
+export type ResourceChange = { 
+/**
+ * `kasm_image.<name>`.
+ */
+address: string, 
+/**
+ * The resource name.
+ */
+name: string, 
+/**
+ * What to do.
+ */
+action: Action, 
+/**
+ * Why.
+ */
+reason?: Reason | null, 
+/**
+ * Kasm's id, for everything but a create.
+ */
+image_id?: string | null, 
+/**
+ * Whether Kasm reports the image pulled and ready, when it exists.
+ */
+available?: boolean | null, 
+/**
+ * All attributes now; absent for a create.
+ */
+before?: Attributes | null, 
+/**
+ * All attributes after; absent for a delete and a no-op.
+ */
+after?: Attributes | null, 
+/**
+ * The fields that change (update), or are set (create).
+ */
+changes: Array<FieldChange>, };
+
+/**
+ * A difference between the state and Kasm, found on refresh.
+ */
+export type Drift = { 
+/**
+ * The address.
+ */
+address: string, 
+/**
+ * Kasm's id.
+ */
+image_id: string, 
+/**
+ * The image is gone from Kasm.
+ */
+deleted?: boolean, 
+/**
+ * Fields whose value on Kasm differs from the state (before = state, after = Kasm).
+ */
+changes: Array<FieldChange>, 
+/**
+ * The state's attributes (for a deleted image, what was lost).
+ */
+before: Attributes, 
+/**
+ * Kasm's attributes now; absent when deleted.
+ */
+after?: Attributes | null, };
+
+/**
+ * Counts, as Terraform prints them.
+ */
+export type Summary = { 
+/**
+ * Creates.
+ */
+add: number, 
+/**
+ * Updates.
+ */
+change: number, 
+/**
+ * Deletes.
+ */
+destroy: number, 
+/**
+ * No-ops.
+ */
+unchanged: number, };
+
+/**
+ * A plan: ordered by address, deterministic for the same inputs.
+ */
+export type Plan = { 
+/**
+ * Plan format version.
+ */
+format_version: number, 
+/**
+ * The state's lineage and serial when planned, to refuse a stale plan.
+ */
+state_lineage: string, 
+/**
+ * See `state_lineage`.
+ */
+state_serial: number, 
+/**
+ * One entry per address in the config or the state.
+ */
+resource_changes: Array<ResourceChange>, 
+/**
+ * Differences between state and Kasm.
+ */
+resource_drift: Array<Drift>, 
+/**
+ * Counts.
+ */
+summary: Summary, };
+
+/**
+ * Planning options.
+ */
+export type PlanOptions = { 
+/**
+ * Give no-op entries their full `before` attributes (for plan JSON and policies).
+ * Off by default: most of a large plan's cost is building values for unchanged images.
+ */
+unchanged_values: boolean, };
+
+/**
+ * One managed image.
+ */
+export type StateResource = { 
+/**
+ * Kasm's id for the image (32 hex).
+ */
+image_id: string, 
+/**
+ * The attributes as last applied or imported, in spec units; secrets only as fingerprints.
+ */
+attributes: Attributes, 
+/**
+ * The spec's `prevent_destroy` when last applied; honoured even after the spec is removed.
+ */
+prevent_destroy?: boolean, };
+
+/**
+ * One recorded decision.
+ */
+export type HistoryEntry = { 
+/**
+ * Seconds since the Unix epoch (set by the host: the core has no clock).
+ */
+at: number, 
+/**
+ * The state serial the run started from.
+ */
+serial: number, 
+/**
+ * What happened, e.g. `apply`.
+ */
+event: string, 
+/**
+ * Soft-mandatory policy rules that failed and were overridden.
+ */
+overridden_policies?: Array<string>, };
+
+/**
+ * Everything kasm-plan remembers between runs.
+ */
+export type State = { 
+/**
+ * Format version ([`STATE_VERSION`]).
+ */
+version: number, 
+/**
+ * Bumped on every write; a saved plan records it to detect staleness.
+ */
+serial: number, 
+/**
+ * Identifies one state's history; set once when the state is created.
+ */
+lineage: string, 
+/**
+ * Managed images by address (`kasm_image.<name>`).
+ */
+resources: { [key in string]: StateResource }, 
+/**
+ * Decisions worth keeping, e.g. policy overrides, oldest first.
+ */
+history?: Array<HistoryEntry>, };
+
+/**
+ * `plan` input.
+ */
+export type PlanRequest = { 
+/**
+ * What should exist.
+ */
+desired: Desired, 
+/**
+ * What was applied before; empty when absent.
+ */
+state: State, 
+/**
+ * The images on Kasm now (`get_images`).
+ */
+observed: Array<Image>, 
+/**
+ * Treat warnings as errors.
+ */
+strict: boolean, 
+/**
+ * Plan without a refresh: ignore `observed` and assume Kasm still holds
+ * what the state recorded (Terraform's `-refresh=false`).
+ */
+from_state: boolean, 
+/**
+ * Only bring the state up to date with Kasm: no creates, updates or
+ * deletes (Terraform's `-refresh-only`); the plan lists drift only.
+ */
+refresh_only: boolean, 
+/**
+ * Give no-op entries their full `before` attributes (for plan JSON and policies).
+ * Off by default: most of a large plan's cost is building values for unchanged images.
+ */
+unchanged_values: boolean, };
+
+/**
+ * `plan` output.
+ */
+export type PlanResponse = { 
+/**
+ * A plan was made and nothing blocks it.
+ */
+ok: boolean, 
+/**
+ * The plan, when the specs were valid and planning succeeded.
+ */
+plan?: Plan | null, 
+/**
+ * Validation warnings, and the errors that prevented a plan.
+ */
+diagnostics: Array<Diagnostic>, };
+
+/**
+ * A create: the request body and what to record with Kasm's answer.
+ */
+export type CreateStep = { 
+/**
+ * The resource address.
+ */
+address: string, 
+/**
+ * The request's `target_image`. Holds secrets.
+ */
+target_image: { [key in string]: JsonValue }, 
+/**
+ * What to record for the registry token, when the spec has one.
+ */
+token_fingerprint?: string | null, 
+/**
+ * Whether the state entry keeps `prevent_destroy`.
+ */
+prevent_destroy: boolean, };
+
+/**
+ * An adopt: the unowned image to record for the address.
+ */
+export type AdoptStep = { 
+/**
+ * The resource address.
+ */
+address: string, 
+/**
+ * The image found on Kasm.
+ */
+image_id: string, 
+/**
+ * What to record for the registry token, when the spec has one.
+ */
+token_fingerprint?: string | null, 
+/**
+ * Whether the state entry keeps `prevent_destroy`.
+ */
+prevent_destroy: boolean, };
+
+/**
+ * An update: the image, the full request body and what to record.
+ */
+export type UpdateStep = { 
+/**
+ * The resource address.
+ */
+address: string, 
+/**
+ * The image updated.
+ */
+image_id: string, 
+/**
+ * The request's `target_image`, every field Kasm accepts. Holds secrets.
+ */
+target_image: { [key in string]: JsonValue }, 
+/**
+ * What to record for the registry token, when the spec has one.
+ */
+token_fingerprint?: string | null, 
+/**
+ * Whether the state entry keeps `prevent_destroy`.
+ */
+prevent_destroy: boolean, };
+
+/**
+ * A delete or a forget: the address and the image it was bound to.
+ */
+export type ReleaseStep = { 
+/**
+ * The resource address.
+ */
+address: string, 
+/**
+ * The image bound to it.
+ */
+image_id: string, };
+
+/**
+ * A refresh: the state entry to write.
+ */
+export type RefreshStep = { 
+/**
+ * The resource address.
+ */
+address: string, 
+/**
+ * Kasm's current values for the address.
+ */
+record: StateResource, };
+
+/**
+ * One action to carry out, with exactly what it needs to record its result.
+ */
+export type Step = { "action": "create" } & CreateStep | { "action": "adopt" } & AdoptStep | { "action": "update" } & UpdateStep | { "action": "delete" } & ReleaseStep | { "action": "refresh" } & RefreshStep | { "action": "forget" } & ReleaseStep;
+
+/**
+ * `apply_steps` output: the plan and the steps that carry it out.
+ */
+export type StepsResponse = { 
+/**
+ * A plan was made and nothing blocks it.
+ */
+ok: boolean, 
+/**
+ * The plan, as `plan` makes it.
+ */
+plan?: Plan | null, 
+/**
+ * The steps, in plan order (then addresses to forget).
+ */
+steps: Array<Step>, 
+/**
+ * As for `plan`.
+ */
+diagnostics: Array<Diagnostic>, };
+
+/**
+ * `record` input: an image Kasm returned, and what the step adds.
+ */
+export type RecordRequest = { 
+/**
+ * The image as Kasm returned it.
+ */
+image: Image, 
+/**
+ * The step's `token_fingerprint`.
+ */
+token_fingerprint: string | null, 
+/**
+ * The step's `prevent_destroy`.
+ */
+prevent_destroy: boolean, };
+
+/**
+ * `recognise` input: a create body and the images Kasm lists now.
+ */
+export type RecogniseRequest = { 
+/**
+ * The `target_image` that was sent.
+ */
+target_image: { [key in string]: JsonValue }, 
+/**
+ * `get_images` after the failure.
+ */
+images: Array<Image>, 
+/**
+ * Image ids already bound to an address (never recognised).
+ */
+owned: Array<string>, };
+
+/**
+ * `import` input: the address and id the user gave, the state and Kasm's images.
+ */
+export type ImportRequest = { 
+/**
+ * The address to bind, e.g. `kasm_image.terminal`.
+ */
+address: string, 
+/**
+ * The image id (32 hex digits, hyphens allowed).
+ */
+image_id: string, 
+/**
+ * The state now.
+ */
+state: State, 
+/**
+ * The images on Kasm now.
+ */
+images: Array<Image>, };
+
+/**
+ * `import` output.
+ */
+export type ImportResponse = { 
+/**
+ * The image may be bound to the address.
+ */
+ok: boolean, 
+/**
+ * The state entry to write under the address.
+ */
+resource?: StateResource | null, 
+/**
+ * The image imported.
+ */
+image?: Image | null, 
+/**
+ * Why the import is refused.
+ */
+diagnostics: Array<Diagnostic>, };
+
+/**
+ * The language of a policy file.
+ */
+export type PolicyFormat = "json" | "hcl" | "rego";
+
+/**
+ * One policy file.
+ */
+export type PolicyFile = { 
+/**
+ * Its text.
+ */
+source: string, 
+/**
+ * Its language; guessed from `file_name` or the text when absent.
+ */
+format?: PolicyFormat | null, 
+/**
+ * Its name, shown in results.
+ */
+file_name?: string | null, };
+
+/**
+ * `policy_check` input.
+ */
+export type PolicyRequest = { 
+/**
+ * One policy file (rules as JSON or HCL, or Rego).
+ */
+policy?: PolicyFile | null, 
+/**
+ * A policy set: rule files (which may set Rego queries' levels) and Rego files.
+ */
+policies?: Array<PolicyFile>, 
+/**
+ * The specs to check.
+ */
+desired: Desired, 
+/**
+ * With `observed`, the rules on actions see the plan against them.
+ */
+state: State | null, 
+/**
+ * The images on Kasm; without it (and `state`) only spec rules apply.
+ */
+observed: Array<Image> | null, 
+/**
+ * Soft-mandatory rules this run overrides.
+ */
+overrides: Array<string>, 
+/**
+ * A plan already made (e.g. a saved one): the rules on actions read it
+ * instead of planning against `state` and `observed`.
+ */
+plan: Plan | null, 
+/**
+ * The Rego step budget of the check, shared by its queries (default [`DEFAULT_MAX_STEPS`]).
+ */
+max_steps?: number | null, };
+
+/**
+ * How a failed rule counts.
+ */
+export type Level = "advisory" | "soft-mandatory" | "hard-mandatory";
+
+/**
+ * The outcome of one rule for one address (or for all, when it passed).
+ */
+export type PolicyResult = { 
+/**
+ * The rule's id.
+ */
+rule: string, 
+/**
+ * Its level.
+ */
+level: Level, 
+/**
+ * Whether it held.
+ */
+passed: boolean, 
+/**
+ * The resource concerned, for a failure.
+ */
+address?: string | null, 
+/**
+ * The field concerned, for a failure.
+ */
+path?: string | null, 
+/**
+ * What was found (or that it held).
+ */
+message: string, 
+/**
+ * A soft-mandatory failure the run overrode.
+ */
+overridden?: boolean, 
+/**
+ * The file that defines the rule (for Rego, the `.rego` file or files).
+ */
+file?: string | null, 
+/**
+ * For Rego, the query evaluated, e.g. `data.main.deny`.
+ */
+query?: string | null, };
+
+/**
+ * Every result, and whether the run must stop.
+ */
+export type PolicyReport = { 
+/**
+ * Per rule: failures by address, or one pass.
+ */
+results: Array<PolicyResult>, 
+/**
+ * A hard-mandatory failure, or a soft-mandatory one not overridden.
+ */
+blocking: boolean, 
+/**
+ * The soft-mandatory rules this run overrode (and that did fail).
+ */
+overridden: Array<string>, };
+
+/**
+ * `policy_check` output.
+ */
+export type PolicyResponse = { 
+/**
+ * Valid inputs and nothing blocking.
+ */
+ok: boolean, 
+/**
+ * The results, when the inputs were valid.
+ */
+report?: PolicyReport | null, 
+/**
+ * Problems with the specs or the policy files.
+ */
+diagnostics: Array<Diagnostic>, };

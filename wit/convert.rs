@@ -1,0 +1,328 @@
+//! The one mapping between the core's facade types and the records of
+//! `kasm-plan.wit`. Both sides of the boundary compile this file: the
+//! component against wit-bindgen's types, the host against wasmtime's (the
+//! two generate the same names and shapes). The includer provides `wit`, the
+//! generated module of interface `core`.
+//!
+//! Every record is converted by destructuring it whole, so a field added to a
+//! core type or to the WIT without the other fails to compile here.
+
+#![allow(dead_code)] // each side uses one direction of most conversions
+
+use super::wit;
+use kasm_plan_core::apply::{AdoptStep, CreateStep, RefreshStep, ReleaseStep, Step, UpdateStep};
+use kasm_plan_core::facade::{
+    Desired, FilterRequest, FilterResponse, ImportRequest, ImportResponse, ParseResponse,
+    PlanRequest, PlanResponse, PolicyRequest, PolicyResponse, RecogniseRequest, RecordRequest,
+    SourceInput, Sources, StepsResponse, ValidateRequest, ValidateResponse, invalid_request,
+};
+use kasm_plan_core::filter::ImageFilter;
+use kasm_plan_core::plan::{Drift, FieldChange, PlanOptions, ResourceChange, Summary};
+use kasm_plan_core::policy::{Level, PolicyReport, PolicyResult};
+use kasm_plan_core::policy_set::{PolicyFile, PolicyFormat};
+use kasm_plan_core::state::HistoryEntry;
+use kasm_plan_core::{
+    Action, Code, Diagnostic, Field, Format, Image, ImageSpec, Location, Plan, Position, Reason,
+    Severity, State, StateResource, attributes::Attributes,
+};
+use serde::{Serialize, de::DeserializeOwned};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// A core value as its WIT counterpart.
+pub trait IntoWit {
+    /// The WIT type.
+    type Wit;
+    /// Converts; never fails.
+    fn into_wit(self) -> Self::Wit;
+}
+
+/// A core value from its WIT counterpart; JSON text that does not decode is
+/// an `invalid_request` diagnostic.
+pub trait FromWit: Sized {
+    /// The WIT type.
+    type Wit;
+    /// Converts.
+    fn from_wit(wit: Self::Wit) -> Result<Self, Box<Diagnostic>>;
+}
+
+macro_rules! same {
+    ($($t:ty),*) => {$(
+        impl IntoWit for $t {
+            type Wit = $t;
+            fn into_wit(self) -> $t { self }
+        }
+        impl FromWit for $t {
+            type Wit = $t;
+            fn from_wit(wit: $t) -> Result<$t, Box<Diagnostic>> { Ok(wit) }
+        }
+    )*};
+}
+same!(String, bool, u32, u64, f64);
+
+impl IntoWit for usize {
+    type Wit = u32;
+    fn into_wit(self) -> u32 {
+        u32::try_from(self).unwrap_or(u32::MAX)
+    }
+}
+
+impl FromWit for usize {
+    type Wit = u32;
+    fn from_wit(wit: u32) -> Result<usize, Box<Diagnostic>> {
+        Ok(usize::try_from(wit).unwrap_or(usize::MAX))
+    }
+}
+
+impl<T: IntoWit> IntoWit for Option<T> {
+    type Wit = Option<T::Wit>;
+    fn into_wit(self) -> Self::Wit {
+        self.map(IntoWit::into_wit)
+    }
+}
+
+impl<T: FromWit> FromWit for Option<T> {
+    type Wit = Option<T::Wit>;
+    fn from_wit(wit: Self::Wit) -> Result<Self, Box<Diagnostic>> {
+        wit.map(T::from_wit).transpose()
+    }
+}
+
+impl<T: IntoWit> IntoWit for Vec<T> {
+    type Wit = Vec<T::Wit>;
+    fn into_wit(self) -> Self::Wit {
+        self.into_iter().map(IntoWit::into_wit).collect()
+    }
+}
+
+impl<T: FromWit> FromWit for Vec<T> {
+    type Wit = Vec<T::Wit>;
+    fn from_wit(wit: Self::Wit) -> Result<Self, Box<Diagnostic>> {
+        wit.into_iter().map(T::from_wit).collect()
+    }
+}
+
+impl<T: IntoWit> IntoWit for BTreeMap<String, T> {
+    type Wit = Vec<(String, T::Wit)>;
+    fn into_wit(self) -> Self::Wit {
+        self.into_iter().map(|(k, v)| (k, v.into_wit())).collect()
+    }
+}
+
+impl<T: FromWit> FromWit for BTreeMap<String, T> {
+    type Wit = Vec<(String, T::Wit)>;
+    fn from_wit(wit: Self::Wit) -> Result<Self, Box<Diagnostic>> {
+        wit.into_iter()
+            .map(|(k, v)| Ok((k, T::from_wit(v)?)))
+            .collect()
+    }
+}
+
+/// Types that cross as JSON text (free-form, or Kasm's own shape).
+macro_rules! json_text {
+    ($($t:ty),*) => {$(
+        impl IntoWit for $t {
+            type Wit = String;
+            fn into_wit(self) -> String { to_json(&self) }
+        }
+        impl FromWit for $t {
+            type Wit = String;
+            fn from_wit(wit: String) -> Result<$t, Box<Diagnostic>> { from_json(&wit) }
+        }
+    )*};
+}
+json_text!(Value, Map<String, Value>, ImageSpec, Image, Attributes);
+
+/// Types that cross as their name (a string in WIT, an enum in the core).
+macro_rules! named {
+    ($($t:ty),*) => {$(
+        impl IntoWit for $t {
+            type Wit = String;
+            fn into_wit(self) -> String {
+                match serde_json::to_value(self) {
+                    Ok(Value::String(name)) => name,
+                    _ => String::new(),
+                }
+            }
+        }
+        impl FromWit for $t {
+            type Wit = String;
+            fn from_wit(wit: String) -> Result<$t, Box<Diagnostic>> {
+                serde_json::from_value(Value::String(wit)).map_err(|e| invalid_request(e.to_string()))
+            }
+        }
+    )*};
+}
+named!(Code, Field);
+
+fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, Box<Diagnostic>> {
+    serde_json::from_str(text).map_err(|e| invalid_request(format!("invalid JSON text: {e}")))
+}
+
+/// Records: core `Name` to `wit::Name` (or `Core as Wit`), field by field.
+macro_rules! records {
+    ($($core:ident $(as $wit:ident)? { $($field:ident),* $(,)? })*) => {$(
+        records!(@one $core [$($wit)?] { $($field),* });
+    )*};
+    (@one $core:ident [] { $($field:ident),* }) => {
+        records!(@one $core [$core] { $($field),* });
+    };
+    (@one $core:ident [$wit:ident] { $($field:ident),* }) => {
+        impl IntoWit for $core {
+            type Wit = wit::$wit;
+            fn into_wit(self) -> wit::$wit {
+                let $core { $($field),* } = self;
+                wit::$wit { $($field: $field.into_wit()),* }
+            }
+        }
+        impl FromWit for $core {
+            type Wit = wit::$wit;
+            fn from_wit(w: wit::$wit) -> Result<$core, Box<Diagnostic>> {
+                let wit::$wit { $($field),* } = w;
+                Ok($core { $($field: FromWit::from_wit($field)?),* })
+            }
+        }
+    };
+}
+
+/// Enums without data: case by case.
+macro_rules! enums {
+    ($($t:ident { $($case:ident),* $(,)? })*) => {$(
+        impl IntoWit for $t {
+            type Wit = wit::$t;
+            fn into_wit(self) -> wit::$t {
+                match self { $($t::$case => wit::$t::$case),* }
+            }
+        }
+        impl FromWit for $t {
+            type Wit = wit::$t;
+            fn from_wit(w: wit::$t) -> Result<$t, Box<Diagnostic>> {
+                Ok(match w { $(wit::$t::$case => $t::$case),* })
+            }
+        }
+    )*};
+}
+
+/// Variants: case by case, each with one value.
+macro_rules! variants {
+    ($($t:ident { $($case:ident),* $(,)? })*) => {$(
+        impl IntoWit for $t {
+            type Wit = wit::$t;
+            fn into_wit(self) -> wit::$t {
+                match self { $($t::$case(v) => wit::$t::$case(v.into_wit())),* }
+            }
+        }
+        impl FromWit for $t {
+            type Wit = wit::$t;
+            fn from_wit(w: wit::$t) -> Result<$t, Box<Diagnostic>> {
+                Ok(match w { $(wit::$t::$case(v) => $t::$case(FromWit::from_wit(v)?)),* })
+            }
+        }
+    )*};
+}
+
+enums! {
+    Severity { Error, Warning }
+    Format { Json, Hcl }
+    Action { Create, Update, Delete, NoOp }
+    Reason { New, DeletedOutside, ConfigChanged, Drift, RemovedFromConfig }
+    Level { Advisory, SoftMandatory, HardMandatory }
+    PolicyFormat { Json, Hcl, Rego }
+}
+
+variants! {
+    Step { Create, Adopt, Update, Delete, Refresh, Forget }
+}
+
+records! {
+    Position { line, column }
+    Location { start, end }
+    Diagnostic { severity, code, address, path, message, help, location, file }
+    SourceInput { source, format, file_name }
+    ValidateRequest { input, strict }
+    ValidateResponse { valid, errors, warnings, diagnostics }
+    ParseResponse { specs, diagnostics }
+    ImageFilter { name, enabled }
+    FilterRequest { images, filter }
+    FilterResponse { images, diagnostics }
+    FieldChange { field, before, after }
+    ResourceChange { address, name, action, reason, image_id, available, before, after, changes }
+    Drift { address, image_id, deleted, changes, before, after }
+    Summary { add, change, destroy, unchanged }
+    Plan as ChangePlan { format_version, state_lineage, state_serial, resource_changes, resource_drift, summary }
+    PlanOptions { unchanged_values }
+    StateResource { image_id, attributes, prevent_destroy }
+    HistoryEntry { at, serial, event, overridden_policies }
+    State { version, serial, lineage, resources, history }
+    PlanRequest { desired, state, observed, strict, options, from_state, refresh_only }
+    PlanResponse { ok, plan, diagnostics }
+    CreateStep { address, target_image, token_fingerprint, prevent_destroy }
+    AdoptStep { address, image_id, token_fingerprint, prevent_destroy }
+    UpdateStep { address, image_id, target_image, token_fingerprint, prevent_destroy }
+    ReleaseStep { address, image_id }
+    RefreshStep { address, record }
+    StepsResponse { ok, plan, steps, diagnostics }
+    RecordRequest { image, token_fingerprint, prevent_destroy }
+    RecogniseRequest { target_image, images, owned }
+    ImportRequest { address, image_id, state, images }
+    ImportResponse { ok, resource, image, diagnostics }
+    PolicyFile { source, format, file_name }
+    PolicyRequest { policy, policies, desired, state, observed, overrides, plan, max_steps }
+    PolicyResult { rule, level, passed, address, path, message, overridden, file, query }
+    PolicyReport { results, blocking, overridden }
+    PolicyResponse { ok, report, diagnostics }
+}
+
+// The two variants whose core cases are named structs (for their JSON shape).
+
+impl IntoWit for Sources {
+    type Wit = wit::Sources;
+    fn into_wit(self) -> wit::Sources {
+        match self {
+            Sources::Many { sources } => wit::Sources::Many(sources.into_wit()),
+            Sources::One(source) => wit::Sources::One(source.into_wit()),
+        }
+    }
+}
+
+impl FromWit for Sources {
+    type Wit = wit::Sources;
+    fn from_wit(w: wit::Sources) -> Result<Sources, Box<Diagnostic>> {
+        Ok(match w {
+            wit::Sources::Many(sources) => Sources::Many {
+                sources: FromWit::from_wit(sources)?,
+            },
+            wit::Sources::One(source) => Sources::One(FromWit::from_wit(source)?),
+        })
+    }
+}
+
+impl IntoWit for Desired {
+    type Wit = wit::Desired;
+    fn into_wit(self) -> wit::Desired {
+        match self {
+            Desired::Source(source) => wit::Desired::Source(source.into_wit()),
+            Desired::Sources { sources } => wit::Desired::Sources(sources.into_wit()),
+            Desired::Document { images } => wit::Desired::Document(images.into_wit()),
+        }
+    }
+}
+
+impl FromWit for Desired {
+    type Wit = wit::Desired;
+    fn from_wit(w: wit::Desired) -> Result<Desired, Box<Diagnostic>> {
+        Ok(match w {
+            wit::Desired::Source(source) => Desired::Source(FromWit::from_wit(source)?),
+            wit::Desired::Sources(sources) => Desired::Sources {
+                sources: FromWit::from_wit(sources)?,
+            },
+            wit::Desired::Document(images) => Desired::Document {
+                images: FromWit::from_wit(images)?,
+            },
+        })
+    }
+}
