@@ -10,7 +10,9 @@
 #![allow(dead_code)] // each side uses one direction of most conversions
 
 use super::wit;
-use kasm_plan_core::apply::{AdoptStep, CreateStep, RefreshStep, ReleaseStep, Step, UpdateStep};
+use kasm_plan_core::apply::{
+    AdoptStep, CreateStep, Recording, RefreshStep, ReleaseStep, Step, UpdateStep,
+};
 use kasm_plan_core::facade::{
     Desired, FilterRequest, FilterResponse, ImportRequest, ImportResponse, ParseResponse,
     PlanRequest, PlanResponse, PolicyRequest, PolicyResponse, RecogniseRequest, RecordRequest,
@@ -260,13 +262,14 @@ records! {
     State { version, serial, lineage, resources, history }
     PlanRequest { desired, state, observed, strict, options, from_state, refresh_only }
     PlanResponse { ok, plan, diagnostics }
-    CreateStep { address, target_image, token_fingerprint, prevent_destroy }
-    AdoptStep { address, image_id, token_fingerprint, prevent_destroy }
-    UpdateStep { address, image_id, target_image, token_fingerprint, prevent_destroy }
+    Recording { token_fingerprint, prevent_destroy }
+    CreateStep { address, target_image, recording }
+    AdoptStep { address, image_id, recording }
+    UpdateStep { address, image_id, target_image, recording }
     ReleaseStep { address, image_id }
     RefreshStep { address, record }
     StepsResponse { ok, plan, steps, diagnostics }
-    RecordRequest { image, token_fingerprint, prevent_destroy }
+    RecordRequest { image, recording }
     RecogniseRequest { target_image, images, owned }
     ImportRequest { address, image_id, state, images }
     ImportResponse { ok, resource, image, diagnostics }

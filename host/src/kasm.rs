@@ -181,6 +181,47 @@ pub struct Kasm {
     retry: Retry,
 }
 
+/// Kasm's answer as a value: a body with an error message fails the call
+/// whatever the status (Kasm's rule); so does another status than 2xx.
+async fn read_answer(path: String, answer: reqwest::Response) -> Result<Value, KasmError> {
+    let status = answer.status().as_u16();
+    let retry_after = answer
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let text = answer.text().await.map_err(|e| transport(&path, &e))?;
+    let value: Option<Value> = serde_json::from_str(&text).ok();
+    let message = value.as_ref().and_then(|v| {
+        ["error_message", "error"]
+            .iter()
+            .find_map(|k| v.get(*k).and_then(Value::as_str).filter(|m| !m.is_empty()))
+    });
+    if let Some(message) = message {
+        return Err(KasmError::Refused {
+            status,
+            message: message.to_owned(),
+        });
+    }
+    if !(200..300).contains(&status) {
+        let mut body: String = text.trim().chars().take(300).collect();
+        if body.is_empty() {
+            body = "(empty body)".into();
+        }
+        return Err(KasmError::Status {
+            status,
+            path,
+            body,
+            retry_after,
+        });
+    }
+    value.ok_or_else(|| KasmError::Unexpected {
+        path,
+        detail: "the body is not JSON".into(),
+    })
+}
+
 /// TLS and timeout settings.
 #[derive(Clone, Debug, Default)]
 pub struct Transport {
@@ -252,8 +293,22 @@ impl Kasm {
         body: &Map<String, Value>,
     ) -> Result<Value, KasmError> {
         let path = format!("/api/public/{endpoint}");
+        let request = self.http.post(format!("{}{path}", self.base));
+        let answer = self
+            .authorised(request, body)
+            .send()
+            .await
+            .map_err(|e| transport(&path, &e))?;
+        read_answer(path, answer).await
+    }
+
+    /// The request with the API key, in the body or as HTTP Basic.
+    fn authorised(
+        &self,
+        request: reqwest::RequestBuilder,
+        body: &Map<String, Value>,
+    ) -> reqwest::RequestBuilder {
         let mut body = body.clone();
-        let mut request = self.http.post(format!("{}{path}", self.base));
         match self.auth {
             AuthForm::Body => {
                 body.insert("api_key".into(), self.credentials.key.clone().into());
@@ -261,57 +316,18 @@ impl Kasm {
                     "api_key_secret".into(),
                     self.credentials.secret.clone().into(),
                 );
+                request.json(&body)
             }
             AuthForm::Basic => {
                 let token = base64::engine::general_purpose::STANDARD.encode(format!(
                     "{}:{}",
                     self.credentials.key, self.credentials.secret
                 ));
-                request = request.header("Authorization", format!("Basic {token}"));
+                request
+                    .header("Authorization", format!("Basic {token}"))
+                    .json(&body)
             }
         }
-        let answer = request
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| transport(&path, &e))?;
-        let status = answer.status().as_u16();
-        let retry_after = answer
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        let text = answer.text().await.map_err(|e| transport(&path, &e))?;
-        let value: Option<Value> = serde_json::from_str(&text).ok();
-        // Kasm's rule: an error message fails the call whatever the status.
-        let message = value.as_ref().and_then(|v| {
-            ["error_message", "error"]
-                .iter()
-                .find_map(|k| v.get(*k).and_then(Value::as_str).filter(|m| !m.is_empty()))
-        });
-        if let Some(message) = message {
-            return Err(KasmError::Refused {
-                status,
-                message: message.to_owned(),
-            });
-        }
-        if !(200..300).contains(&status) {
-            let mut body: String = text.trim().chars().take(300).collect();
-            if body.is_empty() {
-                body = "(empty body)".into();
-            }
-            return Err(KasmError::Status {
-                status,
-                path,
-                body,
-                retry_after,
-            });
-        }
-        value.ok_or_else(|| KasmError::Unexpected {
-            path,
-            detail: "the body is not JSON".into(),
-        })
     }
 
     /// A POST that is safe to repeat: retried on transient failures with

@@ -24,7 +24,7 @@ const set: PolicyFile[] = [
 ];
 const checked = checkPolicy(set, source, { overrides: ['big'], maxSteps: 1_000_000 });
 const levels: PolicyLevel[] = (checked.report?.results ?? []).map((r) => r.level);
-const queries: (string | undefined)[] = (checked.report?.results ?? []).map((r) => r.query);
+const queries: (string | null | undefined)[] = (checked.report?.results ?? []).map((r) => r.query);
 console.log(levels, queries);
 
 async function inBrowser(): Promise<boolean> {

@@ -78,9 +78,9 @@ for (const { dir, name } of files) {
     } catch (e) {
       assert.equal(e.name, 'KasmPlanError', String(e));
       assert.equal(e.code, e.diagnostics[0].code);
-      outcome = { refused: e.diagnostics[0] };
+      outcome = { refused: JSON.stringify(e.diagnostics[0]) };
     }
-    const seen = outcome.answer === undefined ? { refused: outcome.refused } : JSON.parse(outcome.answer);
+    const seen = outcome.answer === undefined ? { refused: JSON.parse(outcome.refused) } : JSON.parse(outcome.answer);
     assert.deepEqual(mismatches(vector.expect, seen), []);
     assert.equal(JSON.stringify(outcome), JSON.stringify(native[name]), 'same outcome as the native core');
   });

@@ -43,7 +43,7 @@ fn bench_validate(c: &mut Criterion) {
         b.iter(|| {
             let found: usize = black_box(&resources)
                 .iter()
-                .map(|r| kasm_plan_core::validate::check(r).len())
+                .map(|r| kasm_plan_core::validate::diagnose(r).len())
                 .sum();
             assert_eq!(found, 0);
         })

@@ -1,5 +1,5 @@
 //! Prints the native core's answer to every shared vector, as one JSON object
-//! `{"<vector file>": {"answer": "<answer JSON text>"} | {"refused": <diagnostic>}}`:
+//! `{"<vector file>": {"answer": "<answer JSON text>"} | {"refused": "<diagnostic JSON text>"}}`:
 //! the reference the npm package's tests compare against byte for byte.
 //!
 //! `cargo run -p kasm-plan-core --example vector_answers > answers.json`
@@ -19,7 +19,9 @@ fn main() -> ExitCode {
         .map(|c| {
             let outcome = match kasm_plan_core::facade::call(&c.operation, &c.request) {
                 Ok(answer) => serde_json::json!({ "answer": answer }),
-                Err(refusal) => serde_json::json!({ "refused": refusal }),
+                Err(refusal) => {
+                    serde_json::json!({ "refused": serde_json::to_string(&refusal).unwrap_or_default() })
+                }
             };
             (c.name.clone(), outcome)
         })

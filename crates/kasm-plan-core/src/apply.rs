@@ -34,6 +34,28 @@ pub enum Step {
     Forget(ReleaseStep),
 }
 
+/// What a create, adopt or update records in the state with Kasm's answer.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recording {
+    /// The registry token's fingerprint, when the spec sets one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_fingerprint: Option<String>,
+    /// Whether the state entry keeps `prevent_destroy`.
+    #[serde(default)]
+    pub prevent_destroy: bool,
+}
+
+impl Recording {
+    /// What to record for `spec` at `address`.
+    fn of(spec: &ImageSpec, address: &str) -> Self {
+        Recording {
+            token_fingerprint: spec.docker_token.as_ref().map(|t| t.fingerprint(address)),
+            prevent_destroy: spec.lifecycle.prevent_destroy,
+        }
+    }
+}
+
 /// A create: the request body and what to record with Kasm's answer.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
@@ -42,12 +64,9 @@ pub struct CreateStep {
     pub address: String,
     /// The request's `target_image`. Holds secrets.
     pub target_image: Map<String, Value>,
-    /// What to record for the registry token, when the spec has one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_fingerprint: Option<String>,
-    /// Whether the state entry keeps `prevent_destroy`.
-    #[serde(default)]
-    pub prevent_destroy: bool,
+    /// What to record with Kasm's answer.
+    #[serde(flatten)]
+    pub recording: Recording,
 }
 
 /// An adopt: the unowned image to record for the address.
@@ -58,12 +77,9 @@ pub struct AdoptStep {
     pub address: String,
     /// The image found on Kasm.
     pub image_id: String,
-    /// What to record for the registry token, when the spec has one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_fingerprint: Option<String>,
-    /// Whether the state entry keeps `prevent_destroy`.
-    #[serde(default)]
-    pub prevent_destroy: bool,
+    /// What to record with Kasm's answer.
+    #[serde(flatten)]
+    pub recording: Recording,
 }
 
 /// An update: the image, the full request body and what to record.
@@ -76,12 +92,9 @@ pub struct UpdateStep {
     pub image_id: String,
     /// The request's `target_image`, every field Kasm accepts. Holds secrets.
     pub target_image: Map<String, Value>,
-    /// What to record for the registry token, when the spec has one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_fingerprint: Option<String>,
-    /// Whether the state entry keeps `prevent_destroy`.
-    #[serde(default)]
-    pub prevent_destroy: bool,
+    /// What to record with Kasm's answer.
+    #[serde(flatten)]
+    pub recording: Recording,
 }
 
 /// A delete or a forget: the address and the image it was bound to.
@@ -213,8 +226,7 @@ fn create(
     owned: &mut BTreeSet<String>,
 ) -> Step {
     let address = change.address.clone();
-    let token_fingerprint = spec.docker_token.as_ref().map(|t| t.fingerprint(&address));
-    let prevent_destroy = spec.lifecycle.prevent_destroy;
+    let recording = Recording::of(spec, &address);
     let body = create_body(spec, &address);
     match recognise(&body, observed, owned) {
         Some(found) => {
@@ -222,15 +234,13 @@ fn create(
             Step::Adopt(AdoptStep {
                 address,
                 image_id: found.image_id.clone(),
-                token_fingerprint,
-                prevent_destroy,
+                recording,
             })
         }
         None => Step::Create(CreateStep {
             address,
             target_image: body,
-            token_fingerprint,
-            prevent_destroy,
+            recording,
         }),
     }
 }
@@ -246,11 +256,7 @@ fn update(change: &ResourceChange, spec: &ImageSpec, image: &Image) -> Step {
         address: change.address.clone(),
         image_id: image.image_id.clone(),
         target_image: update_body(image, &changes, spec.docker_token.as_ref()),
-        token_fingerprint: spec
-            .docker_token
-            .as_ref()
-            .map(|t| t.fingerprint(&change.address)),
-        prevent_destroy: spec.lifecycle.prevent_destroy,
+        recording: Recording::of(spec, &change.address),
     })
 }
 

@@ -128,6 +128,22 @@ pub struct Summary {
     pub unchanged: usize,
 }
 
+impl Summary {
+    /// The counts of a plan's changes.
+    pub fn of(changes: &[ResourceChange]) -> Self {
+        let mut summary = Summary::default();
+        for c in changes {
+            match c.action {
+                Action::Create => summary.add += 1,
+                Action::Update => summary.change += 1,
+                Action::Delete => summary.destroy += 1,
+                Action::NoOp => summary.unchanged += 1,
+            }
+        }
+        summary
+    }
+}
+
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -195,39 +211,9 @@ pub fn plan(
         observed.iter().map(|i| (canon(&i.image_id), i)).collect();
     let mut errors = Vec::new();
     check_state(state, &mut errors);
-
-    // Every name in the config or the state, in order: both maps are sorted by
-    // name (addresses share one prefix), so a merge visits each once.
-    let prefix = format!("{RESOURCE_TYPE}.");
-    let mut wanted = desired.iter().map(|(n, s)| (n.as_str(), s)).peekable();
-    let mut stored = state
-        .resources
-        .iter()
-        .filter_map(|(a, r)| a.strip_prefix(&prefix).map(|n| (n, r)))
-        .peekable();
     let mut changes = Vec::with_capacity(desired.len().max(state.resources.len()));
     let mut drift = Vec::new();
-    loop {
-        let (name, spec, recorded) = match (wanted.peek().copied(), stored.peek().copied()) {
-            (None, None) => break,
-            (Some((w, spec)), Some((r, rec))) if w == r => {
-                wanted.next();
-                stored.next();
-                (w, Some(spec), Some(rec))
-            }
-            (Some((w, spec)), Some((r, _))) if w < r => {
-                wanted.next();
-                (w, Some(spec), None)
-            }
-            (Some((w, spec)), None) => {
-                wanted.next();
-                (w, Some(spec), None)
-            }
-            (_, Some((r, rec))) => {
-                stored.next();
-                (r, None, Some(rec))
-            }
-        };
+    for (name, spec, recorded) in merged(desired, state) {
         let address = address_of(name);
         let image = recorded.and_then(|r| by_id.get(&canon(&r.image_id)).copied());
         if let Some(d) = recorded.and_then(|r| drift_of(&address, r, image)) {
@@ -242,14 +228,7 @@ pub fn plan(
                 if r.prevent_destroy {
                     errors.push(prevent_destroy(&address));
                 }
-                ResourceChange {
-                    action: Action::Delete,
-                    reason: Some(Reason::RemovedFromConfig),
-                    image_id: Some(image.image_id.clone()),
-                    available: Some(image.available),
-                    before: Some(Attributes::from_image(image)),
-                    ..empty(address, name)
-                }
+                delete(address, name, image)
             }
             // In state only and already gone from Kasm: nothing to do; the drift says so.
             (None, _, _) => continue,
@@ -259,23 +238,69 @@ pub fn plan(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let mut summary = Summary::default();
-    for c in &changes {
-        match c.action {
-            Action::Create => summary.add += 1,
-            Action::Update => summary.change += 1,
-            Action::Delete => summary.destroy += 1,
-            Action::NoOp => summary.unchanged += 1,
-        }
-    }
     Ok(Plan {
         format_version: PLAN_FORMAT,
         state_lineage: state.lineage.clone(),
         state_serial: state.serial,
+        summary: Summary::of(&changes),
         resource_changes: changes,
         resource_drift: drift,
-        summary,
     })
+}
+
+/// A resource's spec and state entry, by name.
+type Pair<'a> = (&'a str, Option<&'a ImageSpec>, Option<&'a StateResource>);
+
+/// Every name in the config or the state, once and in order, with its spec and
+/// state entry. Both maps are sorted by name (addresses share one prefix), so
+/// a merge visits each once.
+fn merged<'a>(
+    desired: &'a BTreeMap<String, ImageSpec>,
+    state: &'a State,
+) -> impl Iterator<Item = Pair<'a>> {
+    let mut wanted = desired.iter().map(|(n, s)| (n.as_str(), s)).peekable();
+    let mut stored = state
+        .resources
+        .iter()
+        .filter_map(|(a, r)| {
+            let name = a.strip_prefix(RESOURCE_TYPE)?.strip_prefix('.')?;
+            Some((name, r))
+        })
+        .peekable();
+    std::iter::from_fn(
+        move || match (wanted.peek().copied(), stored.peek().copied()) {
+            (None, None) => None,
+            (Some((w, spec)), Some((r, rec))) if w == r => {
+                wanted.next();
+                stored.next();
+                Some((w, Some(spec), Some(rec)))
+            }
+            (Some((w, spec)), Some((r, _))) if w < r => {
+                wanted.next();
+                Some((w, Some(spec), None))
+            }
+            (Some((w, spec)), None) => {
+                wanted.next();
+                Some((w, Some(spec), None))
+            }
+            (_, Some((r, rec))) => {
+                stored.next();
+                Some((r, None, Some(rec)))
+            }
+        },
+    )
+}
+
+/// The delete of an image no longer in the config.
+fn delete(address: String, name: &str, image: &Image) -> ResourceChange {
+    ResourceChange {
+        action: Action::Delete,
+        reason: Some(Reason::RemovedFromConfig),
+        image_id: Some(image.image_id.clone()),
+        available: Some(image.available),
+        before: Some(Attributes::from_image(image)),
+        ..empty(address, name)
+    }
 }
 
 fn create(address: String, name: &str, spec: &ImageSpec, was_in_state: bool) -> ResourceChange {
@@ -309,37 +334,7 @@ fn update(
     image: &Image,
     options: &PlanOptions,
 ) -> ResourceChange {
-    let mut changes = Vec::new();
-    let mut config_changed = false;
-    for &field in Field::ALL {
-        let Some(want) = FieldValue::of_spec(spec, &address, field) else {
-            continue;
-        };
-        if spec.lifecycle.ignore_changes.ignores(field) {
-            continue;
-        }
-        let now = FieldValue::of_image(image, field);
-        let applied = recorded.map(|r| r.attributes.get(field));
-        let differs = match field {
-            // Kasm masks the token: compare fingerprints with the state, and presence with Kasm.
-            Field::DockerToken => {
-                now == FieldValue::Null || !applied.is_some_and(|a| want.matches(a))
-            }
-            _ => !want.same(&now),
-        };
-        if differs {
-            config_changed |= applied.is_none_or(|a| !want.matches(a));
-            let before = match field {
-                Field::DockerToken => applied.cloned().unwrap_or(Value::Null),
-                _ => now.to_value(),
-            };
-            changes.push(FieldChange {
-                field,
-                before,
-                after: want.to_value(),
-            });
-        }
-    }
+    let (changes, config_changed) = field_changes(&address, spec, recorded, image);
     // Attribute sets are built only for changes, or when asked for: they are
     // most of the cost of planning many unchanged images.
     let (action, reason, before, after) = if changes.is_empty() {
@@ -370,6 +365,49 @@ fn update(
         changes,
         ..empty(address, name)
     }
+}
+
+/// The managed fields whose value on Kasm differs from the spec's, and
+/// whether any differs from what was last applied (the config changed) rather
+/// than only on Kasm (drift).
+fn field_changes(
+    address: &str,
+    spec: &ImageSpec,
+    recorded: Option<&StateResource>,
+    image: &Image,
+) -> (Vec<FieldChange>, bool) {
+    let mut changes = Vec::new();
+    let mut config_changed = false;
+    for &field in Field::ALL {
+        let Some(want) = FieldValue::of_spec(spec, address, field) else {
+            continue;
+        };
+        if spec.lifecycle.ignore_changes.ignores(field) {
+            continue;
+        }
+        let now = FieldValue::of_image(image, field);
+        let applied = recorded.map(|r| r.attributes.get(field));
+        let differs = match field {
+            // Kasm masks the token: compare fingerprints with the state, and presence with Kasm.
+            Field::DockerToken => {
+                now == FieldValue::Null || !applied.is_some_and(|a| want.matches(a))
+            }
+            _ => !want.same(&now),
+        };
+        if differs {
+            config_changed |= applied.is_none_or(|a| !want.matches(a));
+            let before = match field {
+                Field::DockerToken => applied.cloned().unwrap_or(Value::Null),
+                _ => now.to_value(),
+            };
+            changes.push(FieldChange {
+                field,
+                before,
+                after: want.to_value(),
+            });
+        }
+    }
+    (changes, config_changed)
 }
 
 fn drift_of(address: &str, recorded: &StateResource, image: Option<&Image>) -> Option<Drift> {

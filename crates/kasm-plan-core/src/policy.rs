@@ -457,7 +457,6 @@ fn action_word(a: Action) -> &'static str {
 
 /// The failing field and what was found, if `spec` breaks a spec rule.
 fn spec_failure(check: &Check, globs: &Globs, spec: &ImageSpec) -> Option<(&'static str, String)> {
-    let image = reference::parse(&spec.name).ok();
     match check {
         Check::MaxMemory { max_mb } => spec.memory.filter(|m| m > max_mb).map(|m| {
             (
@@ -469,6 +468,42 @@ fn spec_failure(check: &Check, globs: &Globs, spec: &ImageSpec) -> Option<(&'sta
             .cores
             .filter(|c| c > max)
             .map(|c| ("cores", format!("cores is {c}; at most {max} is allowed"))),
+        Check::AllowedRegistries { .. }
+        | Check::AllowedRepositories { .. }
+        | Check::ForbiddenTags { .. } => name_failure(check, globs, spec),
+        Check::RequireDescription {} => spec
+            .description
+            .as_deref()
+            .is_none_or(|d| d.trim().is_empty())
+            .then(|| ("description", "no description".to_owned())),
+        Check::FriendlyNamePattern { pattern } => (!globs.any(&spec.friendly_name)).then(|| {
+            (
+                "friendly_name",
+                format!(
+                    "friendly_name `{}` does not match `{pattern}`",
+                    spec.friendly_name
+                ),
+            )
+        }),
+        Check::RequireRestriction {} => {
+            let restricted =
+                spec.restrict_to_zone == Some(true) || spec.restrict_to_server == Some(true);
+            (!restricted).then(|| {
+                (
+                    "restrict_to_zone",
+                    "not restricted to a zone or a server".to_owned(),
+                )
+            })
+        }
+        Check::Protected { .. } | Check::ForbiddenActions { .. } => None,
+    }
+}
+
+/// Where a spec's image reference (`name`) fails a check on registries,
+/// repositories or tags.
+fn name_failure(check: &Check, globs: &Globs, spec: &ImageSpec) -> Option<(&'static str, String)> {
+    let image = reference::parse(&spec.name).ok();
+    match check {
         Check::AllowedRegistries { .. } => {
             let host = image
                 .as_ref()
@@ -497,31 +532,7 @@ fn spec_failure(check: &Check, globs: &Globs, spec: &ImageSpec) -> Option<(&'sta
                 )
             })
         }
-        Check::RequireDescription {} => spec
-            .description
-            .as_deref()
-            .is_none_or(|d| d.trim().is_empty())
-            .then(|| ("description", "no description".to_owned())),
-        Check::FriendlyNamePattern { pattern } => (!globs.any(&spec.friendly_name)).then(|| {
-            (
-                "friendly_name",
-                format!(
-                    "friendly_name `{}` does not match `{pattern}`",
-                    spec.friendly_name
-                ),
-            )
-        }),
-        Check::RequireRestriction {} => {
-            let restricted =
-                spec.restrict_to_zone == Some(true) || spec.restrict_to_server == Some(true);
-            (!restricted).then(|| {
-                (
-                    "restrict_to_zone",
-                    "not restricted to a zone or a server".to_owned(),
-                )
-            })
-        }
-        Check::Protected { .. } | Check::ForbiddenActions { .. } => None,
+        _ => None,
     }
 }
 

@@ -86,32 +86,8 @@ pub struct Subject<'a> {
 }
 
 /// Checks every file of the set; unreadable files are errors, each naming its file.
-pub fn check(files: &[&PolicyFile], subject: Subject<'_>) -> Result<PolicyReport, Vec<Diagnostic>> {
-    let mut rules: Vec<(Policy, String)> = Vec::new();
-    let mut rego: Vec<(String, &str)> = Vec::new();
-    let mut errors = Vec::new();
-    for (i, f) in files.iter().enumerate() {
-        let name = f.label(i);
-        let format = match f.format() {
-            PolicyFormat::Rego => {
-                rego.push((name, f.source.as_str()));
-                continue;
-            }
-            PolicyFormat::Json => Format::Json,
-            PolicyFormat::Hcl => Format::Hcl,
-        };
-        match policy::parse_policy(&f.source, format) {
-            Ok(p) => rules.push((p, name)),
-            Err(mut d) => {
-                d.file = Some(name);
-                errors.push(*d);
-            }
-        }
-    }
-    errors.extend(duplicate_ids(&rules));
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+pub fn run(files: &[&PolicyFile], subject: Subject<'_>) -> Result<PolicyReport, Vec<Diagnostic>> {
+    let (rules, rego) = read(files)?;
     let mut report = PolicyReport::default();
     for (p, file) in &rules {
         policy::evaluate_into(
@@ -149,6 +125,40 @@ pub fn check(files: &[&PolicyFile], subject: Subject<'_>) -> Result<PolicyReport
         report.record(&o.id, o.level, origin, o.failures, subject.overrides);
     }
     Ok(report)
+}
+
+/// A policy set's files read: the rule files parsed, with their names, and
+/// the Rego files' names and texts. Every unreadable file is an error naming it.
+type ReadSet<'a> = (Vec<(Policy, String)>, Vec<(String, &'a str)>);
+
+fn read<'a>(files: &[&'a PolicyFile]) -> Result<ReadSet<'a>, Vec<Diagnostic>> {
+    let mut rules: Vec<(Policy, String)> = Vec::new();
+    let mut rego: Vec<(String, &str)> = Vec::new();
+    let mut errors = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        let name = f.label(i);
+        let format = match f.format() {
+            PolicyFormat::Rego => {
+                rego.push((name, f.source.as_str()));
+                continue;
+            }
+            PolicyFormat::Json => Format::Json,
+            PolicyFormat::Hcl => Format::Hcl,
+        };
+        match policy::parse_policy(&f.source, format) {
+            Ok(p) => rules.push((p, name)),
+            Err(mut d) => {
+                d.file = Some(name);
+                errors.push(*d);
+            }
+        }
+    }
+    errors.extend(duplicate_ids(&rules));
+    if errors.is_empty() {
+        Ok((rules, rego))
+    } else {
+        Err(errors)
+    }
 }
 
 /// Rule ids are unique across the set, since `--override-policy` names them.

@@ -82,6 +82,39 @@ pub fn evaluate(
 ) -> Result<Vec<Outcome>, Box<Diagnostic>> {
     install_step_clock();
     let mut engine = regorus::Engine::new();
+    let packages = load(&mut engine, modules)?;
+    set_input(&mut engine, input)?;
+    let mut budget = Budget {
+        max_steps,
+        checks_left: max_steps.div_ceil(u64::from(CHECK_INTERVAL)),
+    };
+    if queries.is_empty() {
+        conftest_outcomes(&mut engine, &packages, &mut budget)
+    } else {
+        query_outcomes(&mut engine, &packages, queries, &mut budget)
+    }
+}
+
+/// The loaded packages, each with the files that define it.
+struct Packages<'a>(Vec<(String, Vec<&'a str>)>);
+
+impl Packages<'_> {
+    /// The files defining the package a query reads, as one text.
+    fn files_of(&self, query: &str) -> String {
+        self.0
+            .iter()
+            .filter(|(p, _)| query.starts_with(&format!("{p}.")))
+            .flat_map(|(_, files)| files.iter().copied())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Adds every module (each within the size cap) to the engine.
+fn load<'a>(
+    engine: &mut regorus::Engine,
+    modules: &[Module<'a>],
+) -> Result<Packages<'a>, Box<Diagnostic>> {
     let mut packages: Vec<(String, Vec<&str>)> = Vec::new();
     for m in modules {
         if m.text.len() > MAX_POLICY_BYTES {
@@ -99,6 +132,11 @@ pub fn evaluate(
             None => packages.push((package, vec![m.file])),
         }
     }
+    Ok(Packages(packages))
+}
+
+/// Gives the engine its input (within the size cap).
+fn set_input(engine: &mut regorus::Engine, input: &Value) -> Result<(), Box<Diagnostic>> {
     let input = input.to_string();
     if input.len() > MAX_INPUT_BYTES {
         let size = input.len();
@@ -107,45 +145,46 @@ pub fn evaluate(
             None,
         ));
     }
-    engine
-        .set_input_json(&input)
-        .map_err(|e| failed(&e, None))?;
-    let mut budget = Budget {
-        max_steps,
-        checks_left: max_steps.div_ceil(u64::from(CHECK_INTERVAL)),
-    };
-    let files_of = |query: &str| {
-        packages
-            .iter()
-            .filter(|(p, _)| query.starts_with(&format!("{p}.")))
-            .flat_map(|(_, files)| files.iter().copied())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    engine.set_input_json(&input).map_err(|e| failed(&e, None))
+}
+
+/// Conftest's rules (`deny`, `violation`, `warn`) of every package that defines them.
+fn conftest_outcomes(
+    engine: &mut regorus::Engine,
+    packages: &Packages<'_>,
+    budget: &mut Budget,
+) -> Result<Vec<Outcome>, Box<Diagnostic>> {
     let mut out = Vec::new();
-    if queries.is_empty() {
-        for (package, _) in &packages {
-            for (rule, level) in CONFTEST_RULES {
-                let query = format!("{package}.{rule}");
-                // A Conftest rule the policy does not define is simply absent.
-                let Some(value) = run(&mut engine, &query, &mut budget)? else {
-                    continue;
-                };
-                let id = query.trim_start_matches("data.").to_owned();
-                let failures = messages(&query, value)?;
-                let file = files_of(&query);
-                out.push(Outcome {
-                    id,
-                    level: *level,
-                    query,
-                    file,
-                    failures,
-                });
-            }
+    for (package, _) in &packages.0 {
+        for (rule, level) in CONFTEST_RULES {
+            let query = format!("{package}.{rule}");
+            // A Conftest rule the policy does not define is simply absent.
+            let Some(value) = run(engine, &query, budget)? else {
+                continue;
+            };
+            out.push(Outcome {
+                id: query.trim_start_matches("data.").to_owned(),
+                level: *level,
+                failures: messages(&query, value)?,
+                file: packages.files_of(&query),
+                query,
+            });
         }
-    } else {
-        for q in queries {
-            let Some(value) = run(&mut engine, &q.query, &mut budget)? else {
+    }
+    Ok(out)
+}
+
+/// The queries `policy` blocks name; one no package defines is an error.
+fn query_outcomes(
+    engine: &mut regorus::Engine,
+    packages: &Packages<'_>,
+    queries: &[RegoQuery],
+    budget: &mut Budget,
+) -> Result<Vec<Outcome>, Box<Diagnostic>> {
+    queries
+        .iter()
+        .map(|q| {
+            let Some(value) = run(engine, &q.query, budget)? else {
                 return Err(failed(
                     &format!(
                         "policy `{}`: query `{}` is undefined: no loaded package defines that rule",
@@ -154,17 +193,15 @@ pub fn evaluate(
                     None,
                 ));
             };
-            let failures = messages(&q.query, value)?;
-            out.push(Outcome {
+            Ok(Outcome {
                 id: q.id.clone(),
                 level: q.level,
                 query: q.query.clone(),
-                file: files_of(&q.query),
-                failures,
-            });
-        }
-    }
-    Ok(out)
+                file: packages.files_of(&q.query),
+                failures: messages(&q.query, value)?,
+            })
+        })
+        .collect()
 }
 
 /// The step budget of one evaluation, shared by its queries.

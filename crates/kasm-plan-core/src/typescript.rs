@@ -3,7 +3,7 @@
 //! facade reads and writes; the types with hand-written serde get their
 //! TypeScript here, next to that knowledge.
 
-use crate::apply::{AdoptStep, CreateStep, RefreshStep, ReleaseStep, Step, UpdateStep};
+use crate::apply::{AdoptStep, CreateStep, Recording, RefreshStep, ReleaseStep, Step, UpdateStep};
 use crate::attributes::Attributes;
 use crate::diagnostic::{Code, Diagnostic, Location, Position, Severity};
 use crate::facade::{
@@ -116,6 +116,7 @@ pub fn declarations() -> String {
         State,
         PlanRequest,
         PlanResponse,
+        Recording,
         CreateStep,
         AdoptStep,
         UpdateStep,

@@ -104,17 +104,7 @@ fn type_resource(
             values.insert(attr.key, value);
         }
     }
-    for field in REQUIRED {
-        let name = field.spec_name();
-        if !present.get(field.index()).copied().unwrap_or(false) {
-            out.push(
-                Diagnostic::error(Code::MissingRequired, format!("{address} has no `{name}`"))
-                    .at(&address, name)
-                    .help(format!("`{name}` is required: {}", required_help(*field)))
-                    .located(raw.location),
-            );
-        }
-    }
+    out.extend(missing_required(&present, &address, raw.location));
     let lifecycle = raw
         .lifecycle
         .as_deref()
@@ -139,6 +129,25 @@ fn type_resource(
     })
 }
 
+/// An error for each required argument the resource does not set.
+fn missing_required(
+    present: &[bool],
+    address: &str,
+    location: Option<Location>,
+) -> Vec<Diagnostic> {
+    REQUIRED
+        .iter()
+        .filter(|field| !present.get(field.index()).copied().unwrap_or(false))
+        .map(|field| {
+            let name = field.spec_name();
+            Diagnostic::error(Code::MissingRequired, format!("{address} has no `{name}`"))
+                .at(address, name)
+                .help(format!("`{name}` is required: {}", required_help(*field)))
+                .located(location)
+        })
+        .collect()
+}
+
 /// Whether the attribute is a known field holding a static value of the right type.
 fn type_attribute(
     attr: &RawAttribute,
@@ -148,44 +157,12 @@ fn type_attribute(
 ) -> bool {
     let key = attr.key.as_str();
     let at = |d: Diagnostic| d.at(address, key).located(attr.location);
-    if UNSUPPORTED_META.contains(&key) {
-        out.push(at(Diagnostic::error(
-            Code::UnsupportedMetaArgument,
-            format!("`{key}` is not supported: each kasm_image resource is one image"),
-        )
-        .help("write one resource block per image")));
-        return false;
-    }
-    if IGNORED_META.contains(&key) {
-        out.push(at(Diagnostic::warning(
-            Code::UnsupportedMetaArgument,
-            format!("`{key}` is ignored by kasm-plan"),
-        )
-        .help(
-            "images do not depend on each other here; remove it to silence this warning",
-        )));
-        return false;
-    }
-    let Some(field) = Field::from_spec_name(key) else {
-        let diag = if COMPUTED.contains(&key) {
-            Diagnostic::error(Code::UnknownAttribute, format!("`{key}` is computed by Kasm and cannot be set"))
-                .help(format!("remove `{key}`; to adopt an existing image use `kasm-plan import {address} <image_id>`"))
-        } else {
-            let names = Field::ALL
-                .iter()
-                .map(|f| f.spec_name())
-                .chain(["lifecycle"]);
-            let d = Diagnostic::error(
-                Code::UnknownAttribute,
-                format!("kasm_image has no attribute `{key}`"),
-            );
-            match did_you_mean(key, names) {
-                Some(s) => d.help(format!("did you mean `{s}`?")),
-                None => d.help("see the kasm_image arguments in the README"),
-            }
-        };
-        out.push(at(diag));
-        return false;
+    let field = match attribute_field(key, address) {
+        Ok(field) => field,
+        Err(d) => {
+            out.push(at(*d));
+            return false;
+        }
     };
     if seen.contains_key(key) {
         out.push(at(Diagnostic::error(
@@ -222,6 +199,56 @@ fn type_attribute(
             false
         }
     }
+}
+
+/// The field an attribute sets, or why it sets none: a meta-argument kasm-plan
+/// does not support (an error) or ignores (a warning), a computed attribute,
+/// or one `kasm_image` does not have.
+fn attribute_field(key: &str, address: &str) -> Result<Field, Box<Diagnostic>> {
+    if UNSUPPORTED_META.contains(&key) {
+        return Err(Box::new(
+            Diagnostic::error(
+                Code::UnsupportedMetaArgument,
+                format!("`{key}` is not supported: each kasm_image resource is one image"),
+            )
+            .help("write one resource block per image"),
+        ));
+    }
+    if IGNORED_META.contains(&key) {
+        return Err(Box::new(
+            Diagnostic::warning(
+                Code::UnsupportedMetaArgument,
+                format!("`{key}` is ignored by kasm-plan"),
+            )
+            .help("images do not depend on each other here; remove it to silence this warning"),
+        ));
+    }
+    if let Some(field) = Field::from_spec_name(key) {
+        return Ok(field);
+    }
+    if COMPUTED.contains(&key) {
+        return Err(Box::new(
+            Diagnostic::error(
+                Code::UnknownAttribute,
+                format!("`{key}` is computed by Kasm and cannot be set"),
+            )
+            .help(format!(
+                "remove `{key}`; to adopt an existing image use `kasm-plan import {address} <image_id>`"
+            )),
+        ));
+    }
+    let names = Field::ALL
+        .iter()
+        .map(|f| f.spec_name())
+        .chain(["lifecycle"]);
+    let d = Diagnostic::error(
+        Code::UnknownAttribute,
+        format!("kasm_image has no attribute `{key}`"),
+    );
+    Err(Box::new(match did_you_mean(key, names) {
+        Some(s) => d.help(format!("did you mean `{s}`?")),
+        None => d.help("see the kasm_image arguments in docs/specs.md, linked from the README"),
+    }))
 }
 
 /// What a field's values must be: a test and its wording.
@@ -291,37 +318,7 @@ fn type_lifecycle(attrs: &[RawAttribute], address: &str, out: &mut Vec<Diagnosti
                 lifecycle.ignore_changes = IgnoreChanges::All
             }
             ("ignore_changes", Value::Array(items)) => {
-                let mut fields = Vec::new();
-                for item in items {
-                    match item.as_str().map(|s| (s, Field::from_spec_name(s))) {
-                        Some((_, Some(f))) => fields.push(f),
-                        Some((s, None)) => {
-                            let hint = did_you_mean(s, Field::ALL.iter().map(|f| f.spec_name()))
-                                .map_or_else(
-                                    || "list kasm_image attribute names".to_owned(),
-                                    |m| format!("did you mean `{m}`?"),
-                                );
-                            out.push(invalid(
-                                format!(
-                                    "ignore_changes names `{s}`, which kasm_image does not have"
-                                ),
-                                &hint,
-                            ));
-                        }
-                        None => out.push(invalid(
-                            format!(
-                                "ignore_changes items must be attribute names, not {}",
-                                describe(item)
-                            ),
-                            "write `ignore_changes = [description, memory]`",
-                        )),
-                    }
-                }
-                lifecycle.ignore_changes = if fields.is_empty() {
-                    IgnoreChanges::None
-                } else {
-                    IgnoreChanges::Fields(fields)
-                };
+                lifecycle.ignore_changes = ignored_fields(items, &invalid, out);
             }
             ("prevent_destroy", other) => out.push(invalid(
                 format!(
@@ -353,6 +350,43 @@ fn type_lifecycle(attrs: &[RawAttribute], address: &str, out: &mut Vec<Diagnosti
         }
     }
     lifecycle
+}
+
+/// The fields an `ignore_changes` list names; each item that is not a
+/// `kasm_image` attribute is reported (with a "did you mean").
+fn ignored_fields(
+    items: &[Value],
+    invalid: &dyn Fn(String, &str) -> Diagnostic,
+    out: &mut Vec<Diagnostic>,
+) -> IgnoreChanges {
+    let mut fields = Vec::new();
+    for item in items {
+        match item.as_str().map(|s| (s, Field::from_spec_name(s))) {
+            Some((_, Some(f))) => fields.push(f),
+            Some((s, None)) => {
+                let hint = did_you_mean(s, Field::ALL.iter().map(|f| f.spec_name())).map_or_else(
+                    || "list kasm_image attribute names".to_owned(),
+                    |m| format!("did you mean `{m}`?"),
+                );
+                out.push(invalid(
+                    format!("ignore_changes names `{s}`, which kasm_image does not have"),
+                    &hint,
+                ));
+            }
+            None => out.push(invalid(
+                format!(
+                    "ignore_changes items must be attribute names, not {}",
+                    describe(item)
+                ),
+                "write `ignore_changes = [description, memory]`",
+            )),
+        }
+    }
+    if fields.is_empty() {
+        IgnoreChanges::None
+    } else {
+        IgnoreChanges::Fields(fields)
+    }
 }
 
 /// The candidate closest to `input` by edit distance, if it is close enough to be a typo.

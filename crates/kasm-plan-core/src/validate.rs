@@ -22,7 +22,7 @@ const DOCKER_HUB: &[&str] = &[
 ];
 
 /// Checks one typed resource.
-pub fn check(resource: &ParsedResource) -> Vec<Diagnostic> {
+pub fn diagnose(resource: &ParsedResource) -> Vec<Diagnostic> {
     let mut c = Checker {
         r: resource,
         out: Vec::new(),
@@ -286,6 +286,12 @@ impl Checker<'_> {
                 None => {}
             }
         }
+        self.network_restriction();
+    }
+
+    /// `restrict_to_network` and its `network_name` (a name, not a UUID).
+    fn network_restriction(&mut self) {
+        let s = &self.r.spec;
         let on = s.restrict_to_network == Some(true);
         match s.network_name {
             None if on => self.push(
@@ -313,72 +319,39 @@ impl Checker<'_> {
             return;
         };
         for (host_path, entry) in map {
-            let at = format!("volume_mapping[\"{host_path}\"]");
-            let Value::Object(entry) = entry else {
+            self.volume(host_path, entry);
+        }
+    }
+
+    /// One `volume_mapping` entry: an object with Kasm's keys, each value of its kind.
+    fn volume(&mut self, host_path: &str, entry: &Value) {
+        let at = format!("volume_mapping[\"{host_path}\"]");
+        let Value::Object(entry) = entry else {
+            self.push(
+                &at,
+                volume_error(format!(
+                    "the entry for \"{host_path}\" must be an object, not {}",
+                    describe(entry)
+                )),
+            );
+            return;
+        };
+        for key in ["bind", "mode", "uid", "gid"] {
+            if !entry.contains_key(key) {
                 self.push(
-                    &at,
+                    &format!("{at}.{key}"),
+                    volume_error(format!("the entry for \"{host_path}\" has no `{key}`")),
+                );
+            }
+        }
+        for (key, valid, expected) in VOLUME_KEYS {
+            if let Some(v) = entry.get(key).filter(|v| !valid(v)) {
+                self.push(
+                    &format!("{at}.{key}"),
                     volume_error(format!(
-                        "the entry for \"{host_path}\" must be an object, not {}",
-                        describe(entry)
+                        "`{key}` of \"{host_path}\" must be {expected}, not {v}"
                     )),
                 );
-                continue;
-            };
-            for key in ["bind", "mode", "uid", "gid"] {
-                if !entry.contains_key(key) {
-                    self.push(
-                        &format!("{at}.{key}"),
-                        volume_error(format!("the entry for \"{host_path}\" has no `{key}`")),
-                    );
-                }
-            }
-            let problems = [
-                (
-                    "bind",
-                    entry
-                        .get("bind")
-                        .filter(|v| !v.as_str().is_some_and(|b| b.starts_with('/'))),
-                    "an absolute path in the container",
-                ),
-                (
-                    "mode",
-                    entry
-                        .get("mode")
-                        .filter(|v| !matches!(v.as_str(), Some("rw" | "ro"))),
-                    "\"rw\" or \"ro\"",
-                ),
-                (
-                    "uid",
-                    entry.get("uid").filter(|v| !v.is_i64()),
-                    "a whole number",
-                ),
-                (
-                    "gid",
-                    entry.get("gid").filter(|v| !v.is_i64()),
-                    "a whole number",
-                ),
-                (
-                    "required",
-                    entry.get("required").filter(|v| !v.is_boolean()),
-                    "true or false",
-                ),
-                (
-                    "timeout",
-                    entry
-                        .get("timeout")
-                        .filter(|v| !v.as_f64().is_some_and(|t| t > 0.0)),
-                    "a number above 0",
-                ),
-            ];
-            for (key, bad, expected) in problems {
-                if let Some(v) = bad {
-                    self.push(
-                        &format!("{at}.{key}"),
-                        volume_error(format!(
-                            "`{key}` of \"{host_path}\" must be {expected}, not {v}"
-                        )),
-                    );
-                }
             }
         }
     }
@@ -418,6 +391,29 @@ impl Checker<'_> {
         }
     }
 }
+
+/// The keys of a volume mapping entry Kasm checks: each with the test its
+/// value must pass, and how to say what it must be.
+const VOLUME_KEYS: [(&str, fn(&Value) -> bool, &str); 6] = [
+    (
+        "bind",
+        |v| v.as_str().is_some_and(|b| b.starts_with('/')),
+        "an absolute path in the container",
+    ),
+    (
+        "mode",
+        |v| matches!(v.as_str(), Some("rw" | "ro")),
+        "\"rw\" or \"ro\"",
+    ),
+    ("uid", Value::is_i64, "a whole number"),
+    ("gid", Value::is_i64, "a whole number"),
+    ("required", Value::is_boolean, "true or false"),
+    (
+        "timeout",
+        |v| v.as_f64().is_some_and(|t| t > 0.0),
+        "a number above 0",
+    ),
+];
 
 fn volume_error(message: String) -> Diagnostic {
     Diagnostic::error(Code::VolumeMappingInvalid, message)

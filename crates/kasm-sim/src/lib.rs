@@ -111,48 +111,13 @@ impl Simulator {
             licensed: config.licensed,
             max_body: config.max_body,
         });
-        // Agents keep pulling what a previous run left unpulled.
-        if let Some(delay) = shared.agent_delay {
-            let waiting: std::collections::BTreeSet<String> = lock(&shared.db)
-                .images
-                .iter()
-                .filter(|i| !i.available)
-                .filter_map(|i| i.name.clone())
-                .collect();
-            for name in waiting {
-                server::pull_later(&shared, delay, name);
-            }
-        }
+        resume_pulls(&shared);
         let state = Arc::clone(&shared);
         let app = axum::Router::new().fallback(move |method, uri, headers, body| {
             server::handle(Arc::clone(&state), method, uri, headers, body)
         });
         let (shutdown, stopped) = oneshot::channel();
-        let task = match config.tls {
-            None => tokio::spawn(async move {
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(async {
-                        let _ = stopped.await;
-                    })
-                    .await
-            }),
-            Some(tls) => {
-                let rustls =
-                    axum_server::tls_rustls::RustlsConfig::from_pem(tls.cert_pem, tls.key_pem)
-                        .await?;
-                let server =
-                    axum_server::tls_rustls::from_tcp_rustls(listener.into_std()?, rustls)?;
-                let handle = axum_server::Handle::new();
-                let stopper = handle.clone();
-                tokio::spawn(async move {
-                    let _ = stopped.await;
-                    stopper.graceful_shutdown(Some(Duration::from_secs(5)));
-                });
-                tokio::spawn(
-                    async move { server.handle(handle).serve(app.into_make_service()).await },
-                )
-            }
-        };
+        let task = serve(listener, app, config.tls, stopped).await?;
         Ok(Simulator {
             addr,
             shared,
@@ -202,4 +167,49 @@ impl Simulator {
         let _ = self.shutdown.send(());
         self.task.await.map_err(std::io::Error::other)?
     }
+}
+
+/// Agents keep pulling what a previous run left unpulled.
+fn resume_pulls(shared: &Arc<Shared>) {
+    let Some(delay) = shared.agent_delay else {
+        return;
+    };
+    let waiting: std::collections::BTreeSet<String> = lock(&shared.db)
+        .images
+        .iter()
+        .filter(|i| !i.available)
+        .filter_map(|i| i.name.clone())
+        .collect();
+    for name in waiting {
+        server::pull_later(shared, delay, name);
+    }
+}
+
+/// Serves `app` on the listener, over HTTP or (with `tls`) HTTPS, until `stopped`.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    tls: Option<Tls>,
+    stopped: oneshot::Receiver<()>,
+) -> std::io::Result<tokio::task::JoinHandle<std::io::Result<()>>> {
+    let Some(tls) = tls else {
+        return Ok(tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+        }));
+    };
+    let rustls = axum_server::tls_rustls::RustlsConfig::from_pem(tls.cert_pem, tls.key_pem).await?;
+    let server = axum_server::tls_rustls::from_tcp_rustls(listener.into_std()?, rustls)?;
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        let _ = stopped.await;
+        stopper.graceful_shutdown(Some(Duration::from_secs(5)));
+    });
+    Ok(tokio::spawn(async move {
+        server.handle(handle).serve(app.into_make_service()).await
+    }))
 }

@@ -261,6 +261,30 @@ pub fn uuid_hex(text: &str) -> Option<String> {
 
 /// Checks 2–8 of `create_image` (docs/kasm-api.md).
 fn validate<'a>(t: &'a Map<String, Value>, world: &World) -> Step<Parsed<'a>> {
+    let json = json_fields(t)?;
+    if let Some(Value::Object(volumes)) = json.get("volume_mappings") {
+        check_volumes(volumes)?;
+    }
+    let categories = categories(t)?;
+    check_profile_path(t)?;
+    check_network(t)?;
+    check_target(t, "restrict_to_server", "server_id", "Server", |id| {
+        world.servers.iter().any(|s| s.server_id == id)
+    })?;
+    check_target(t, "restrict_to_zone", "zone_id", "Zone", |id| {
+        world.zones.iter().any(|z| z.zone_id == id)
+    })?;
+    let filter_policy = filter_policy(t, world)?;
+    Ok(Parsed {
+        raw: t,
+        json,
+        categories,
+        filter_policy,
+    })
+}
+
+/// The JSON-string fields, parsed (`""` is `{}`).
+fn json_fields(t: &Map<String, Value>) -> Step<Map<String, Value>> {
     let mut json = Map::new();
     for field in JSON_FIELDS {
         match t.get(*field) {
@@ -277,11 +301,13 @@ fn validate<'a>(t: &'a Map<String, Value>, world: &World) -> Step<Parsed<'a>> {
             Some(_) => return refused(format!("Invalid json format for {field}")),
         }
     }
-    if let Some(Value::Object(volumes)) = json.get("volume_mappings") {
-        check_volumes(volumes)?;
-    }
-    let categories = match t.get("categories") {
-        None | Some(Value::Null) => None,
+    Ok(json)
+}
+
+/// Categories, one per line: trimmed, empty ones dropped, each once, in order.
+fn categories(t: &Map<String, Value>) -> Step<Option<Vec<String>>> {
+    match t.get("categories") {
+        None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => {
             let mut out: Vec<String> = Vec::new();
             for c in s.split('\n').map(str::trim).filter(|c| !c.is_empty()) {
@@ -289,10 +315,14 @@ fn validate<'a>(t: &'a Map<String, Value>, world: &World) -> Step<Parsed<'a>> {
                     out.push(c.to_owned());
                 }
             }
-            Some(out)
+            Ok(Some(out))
         }
-        Some(_) => return crash("AttributeError: 'list' object has no attribute 'split'"),
-    };
+        Some(_) => crash("AttributeError: 'list' object has no attribute 'split'"),
+    }
+}
+
+/// A profile path must name the user.
+fn check_profile_path(t: &Map<String, Value>) -> Step<()> {
     if let Some(path) = t
         .get("persistent_profile_path")
         .and_then(Value::as_str)
@@ -304,6 +334,11 @@ fn validate<'a>(t: &'a Map<String, Value>, world: &World) -> Step<Parsed<'a>> {
             "Invalid Request:Persistent Profile Path must contain either (username} or {user_id} as part of the path",
         );
     }
+    Ok(())
+}
+
+/// `restrict_to_network` needs network names.
+fn check_network(t: &Map<String, Value>) -> Step<()> {
     let names_empty = t
         .get("restrict_network_names")
         .and_then(Value::as_array)
@@ -313,16 +348,15 @@ fn validate<'a>(t: &'a Map<String, Value>, world: &World) -> Step<Parsed<'a>> {
             "Invalid Request: Docker Network Names is required if Restrict Image to Docker Network is True",
         );
     }
-    check_target(t, "restrict_to_server", "server_id", "Server", |id| {
-        world.servers.iter().any(|s| s.server_id == id)
-    })?;
-    check_target(t, "restrict_to_zone", "zone_id", "Zone", |id| {
-        world.zones.iter().any(|z| z.zone_id == id)
-    })?;
-    let filter_policy = match t.get("filter_policy_id") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s == "force_disabled" => Some((None, true)),
-        Some(Value::String(s)) if s == "inherit" || s.is_empty() => Some((None, false)),
+    Ok(())
+}
+
+/// The filter policy: forced off, inherited, or an existing policy's id.
+fn filter_policy(t: &Map<String, Value>, world: &World) -> Step<Option<(Option<String>, bool)>> {
+    match t.get("filter_policy_id") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s == "force_disabled" => Ok(Some((None, true))),
+        Some(Value::String(s)) if s == "inherit" || s.is_empty() => Ok(Some((None, false))),
         Some(v) => {
             let Some(hex) = v.as_str().and_then(uuid_hex) else {
                 return refused("Invalid Request: filter_policy_id must be a uuid");
@@ -337,15 +371,9 @@ fn validate<'a>(t: &'a Map<String, Value>, world: &World) -> Step<Parsed<'a>> {
                     v.as_str().unwrap_or_default()
                 ));
             }
-            Some((Some(hex), false))
+            Ok(Some((Some(hex), false)))
         }
-    };
-    Ok(Parsed {
-        raw: t,
-        json,
-        categories,
-        filter_policy,
-    })
+    }
 }
 
 fn check_target(
@@ -488,22 +516,45 @@ fn write(
     is_update: bool,
     pulled: &dyn Fn(&str) -> bool,
 ) -> Step<()> {
-    let t = p.raw;
-    let get = |k: &str| t.get(k).filter(|v| !v.is_null());
     let old_name = img.name.clone();
+    write_resources(img, p.raw)?;
+    write_texts(img, p.raw);
+    write_flags(img, p.raw);
+    write_overwritten(img, p.raw)?;
+    write_placement(img, p.raw);
+    write_sizes(img, p.raw)?;
+    write_configs(img, p)?;
+    // A new image, or a new name, is available only once an agent has that tag.
+    if !is_update || img.name != old_name {
+        img.available = img.name.as_deref().is_some_and(pulled);
+    }
+    Ok(())
+}
 
-    if let Some(v) = get("memory") {
+/// A key's value, unless absent or null.
+fn given<'a>(t: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    t.get(key).filter(|v| !v.is_null())
+}
+
+/// Memory and cores: written only when non-zero.
+fn write_resources(img: &mut StoredImage, t: &Map<String, Value>) -> Step<()> {
+    if let Some(v) = given(t, "memory") {
         let n = number("memory", v)?;
         if n != 0.0 {
             img.memory = n as i64;
         }
     }
-    if let Some(v) = get("cores") {
+    if let Some(v) = given(t, "cores") {
         let n = number("cores", v)?;
         if n != 0.0 {
             img.cores = n;
         }
     }
+    Ok(())
+}
+
+/// Names and texts: kept when omitted; a description only when non-empty.
+fn write_texts(img: &mut StoredImage, t: &Map<String, Value>) {
     for (key, slot) in [
         ("name", &mut img.name),
         ("image_src", &mut img.image_src),
@@ -511,16 +562,26 @@ fn write(
         ("link_url", &mut img.link_url),
     ] {
         if t.contains_key(key) {
-            *slot = text(get(key));
+            *slot = text(given(t, key));
         }
     }
-    if let Some(name) = text(get("friendly_name")) {
+    if let Some(name) = text(given(t, "friendly_name")) {
         img.friendly_name = Some(name.chars().take(255).collect());
     }
     // Only a truthy description is written: Kasm cannot clear one.
-    if let Some(d) = text(get("description")).filter(|d| !d.is_empty()) {
+    if let Some(d) = text(given(t, "description")).filter(|d| !d.is_empty()) {
         img.description = Some(d);
     }
+    if let Some(v) = text(given(t, "image_type")) {
+        img.image_type = v;
+    }
+    if let Some(v) = text(given(t, "cpu_allocation_method")) {
+        img.cpu_allocation_method = v;
+    }
+}
+
+/// Booleans written only when given as true or false.
+fn write_flags(img: &mut StoredImage, t: &Map<String, Value>) {
     for (key, slot) in [
         ("enabled", &mut img.enabled),
         ("restrict_to_network", &mut img.restrict_to_network),
@@ -528,13 +589,16 @@ fn write(
         ("restrict_to_zone", &mut img.restrict_to_zone),
         ("allow_network_selection", &mut img.allow_network_selection),
     ] {
-        if let Some(Value::Bool(b)) = get(key) {
+        if let Some(Value::Bool(b)) = given(t, key) {
             *slot = *b;
         }
     }
-    // Overwritten on every write: omitted means null (or false / 0).
-    img.hidden = truthy(get("hidden"));
-    img.gpu_count = get("gpu_count")
+}
+
+/// The fields overwritten on every write: omitted means null (or false / 0).
+fn write_overwritten(img: &mut StoredImage, t: &Map<String, Value>) -> Step<()> {
+    img.hidden = truthy(given(t, "hidden"));
+    img.gpu_count = given(t, "gpu_count")
         .map(|v| number("gpu_count", v))
         .transpose()?
         .unwrap_or(0.0) as i64;
@@ -544,7 +608,7 @@ fn write(
         ("hash", &mut img.hash),
         ("persistent_profile_path", &mut img.persistent_profile_path),
     ] {
-        *slot = text(get(key)).filter(|s| !s.is_empty());
+        *slot = text(given(t, key)).filter(|s| !s.is_empty());
     }
     if let Some(path) = img
         .persistent_profile_path
@@ -553,34 +617,37 @@ fn write(
     {
         path.push('/');
     }
-    img.server_id = text(get("server_id"))
+    img.server_id = text(given(t, "server_id"))
         .filter(|s| !s.is_empty())
         .map(|s| uuid_hex(&s).unwrap_or(s));
-    img.docker_token = match text(get("docker_token")) {
+    img.docker_token = match text(given(t, "docker_token")) {
         Some(mask) if mask == TOKEN_MASK => img.docker_token.take(),
         Some(token) if !token.is_empty() => Some(token),
         _ => None,
     };
+    Ok(())
+}
+
+/// Zone and server pool: kept when omitted.
+fn write_placement(img: &mut StoredImage, t: &Map<String, Value>) {
     if t.contains_key("zone_id") {
-        img.zone_id = text(get("zone_id"))
+        img.zone_id = text(given(t, "zone_id"))
             .filter(|s| !s.is_empty())
             .map(|s| uuid_hex(&s).unwrap_or(s));
     }
     if t.contains_key("server_pool_id") {
-        img.server_pool_id = text(get("server_pool_id")).filter(|s| !s.is_empty());
+        img.server_pool_id = text(given(t, "server_pool_id")).filter(|s| !s.is_empty());
     }
-    if let Some(v) = text(get("image_type")) {
-        img.image_type = v;
-    }
-    if let Some(v) = text(get("cpu_allocation_method")) {
-        img.cpu_allocation_method = v;
-    }
+}
+
+/// Whole numbers kept when omitted; `""` or null clears the session limit.
+fn write_sizes(img: &mut StoredImage, t: &Map<String, Value>) -> Step<()> {
     for (key, slot) in [
         ("uncompressed_size_mb", &mut img.uncompressed_size_mb),
         ("x_res", &mut img.x_res),
         ("y_res", &mut img.y_res),
     ] {
-        if let Some(v) = get(key) {
+        if let Some(v) = given(t, key) {
             *slot = number(key, v)? as i64;
         }
     }
@@ -590,6 +657,11 @@ fn write(
         Some(Value::Null) => img.session_time_limit = None,
         Some(v) => img.session_time_limit = Some(number("session_time_limit", v)? as i64),
     }
+    Ok(())
+}
+
+/// The parsed JSON fields, categories, network names and filter policy.
+fn write_configs(img: &mut StoredImage, p: &Parsed) -> Step<()> {
     for (key, slot) in [
         ("run_config", &mut img.run_config),
         ("exec_config", &mut img.exec_config),
@@ -603,7 +675,7 @@ fn write(
     if let Some(c) = &p.categories {
         img.categories = c.clone();
     }
-    if let Some(names) = get("restrict_network_names") {
+    if let Some(names) = given(p.raw, "restrict_network_names") {
         let Some(list) = names.as_array() else {
             return crash("TypeError: restrict_network_names must be a list");
         };
@@ -615,10 +687,6 @@ fn write(
     if let Some((id, forced)) = &p.filter_policy {
         img.filter_policy_id = id.clone();
         img.filter_policy_force_disabled = *forced;
-    }
-    // A new image, or a new name, is available only once an agent has that tag.
-    if !is_update || img.name != old_name {
-        img.available = img.name.as_deref().is_some_and(pulled);
     }
     Ok(())
 }

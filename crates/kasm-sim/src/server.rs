@@ -2,7 +2,7 @@
 //! and error pages), routing, authentication and the agent.
 
 use crate::auth::{ApiKey, Permission, Requirement, authenticate};
-use crate::faults::{FaultState, Faults};
+use crate::faults::{Decision, FaultState, Faults};
 use crate::rules::{self, Outcome};
 use crate::store::Db;
 use axum::body::{Body, Bytes};
@@ -148,25 +148,8 @@ pub(crate) async fn handle(
     if !fate.delay.is_zero() {
         tokio::time::sleep(fate.delay).await;
     }
-    if fate.limited {
-        let page = "<html><body><h1>429 Too Many Requests</h1></body></html>";
-        return (
-            StatusCode::TOO_MANY_REQUESTS,
-            [
-                (header::RETRY_AFTER, "1"),
-                (header::CONTENT_TYPE, "text/html"),
-            ],
-            page,
-        )
-            .into_response();
-    }
-    if let Some(status) = fate.fail.and_then(|s| StatusCode::from_u16(s).ok()) {
-        let page = format!(
-            "<html><body><h1>{} {}</h1></body></html>",
-            status.as_u16(),
-            status.canonical_reason().unwrap_or("")
-        );
-        return (status, [(header::CONTENT_TYPE, "text/html")], page).into_response();
+    if let Some(refusal) = injected_refusal(&fate) {
+        return refusal;
     }
     let bytes = match axum::body::to_bytes(body, shared.max_body).await {
         Ok(b) => b,
@@ -193,6 +176,26 @@ pub(crate) async fn handle(
     answer
 }
 
+/// The answer of an injected rate limit (429 with `Retry-After`) or
+/// failure status, before any work is done.
+fn injected_refusal(fate: &Decision) -> Option<Response> {
+    if fate.limited {
+        let page = "<html><body><h1>429 Too Many Requests</h1></body></html>";
+        let headers = [
+            (header::RETRY_AFTER, "1"),
+            (header::CONTENT_TYPE, "text/html"),
+        ];
+        return Some((StatusCode::TOO_MANY_REQUESTS, headers, page).into_response());
+    }
+    let status = fate.fail.and_then(|s| StatusCode::from_u16(s).ok())?;
+    let page = format!(
+        "<html><body><h1>{} {}</h1></body></html>",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or("")
+    );
+    Some((status, [(header::CONTENT_TYPE, "text/html")], page).into_response())
+}
+
 /// `/_sim/faults` (GET: read, POST: replace) and `/_sim/requests` (GET: counts by path).
 async fn admin(shared: &Shared, method: &Method, what: &str, body: Body) -> Response {
     match (what, method.as_str()) {
@@ -216,23 +219,10 @@ async fn admin(shared: &Shared, method: &Method, what: &str, body: Body) -> Resp
 
 /// Kasm's side: the framework's JSON checks, authentication, then the handler.
 fn api(shared: &Arc<Shared>, endpoint: Endpoint, headers: &HeaderMap, bytes: &Bytes) -> Response {
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(';')
-                .next()
-                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
-        });
-    if !is_json {
-        return framework_error(StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    }
-    let Ok(body) = serde_json::from_slice::<Value>(bytes) else {
-        return framework_error(StatusCode::BAD_REQUEST);
+    let body = match json_body(headers, bytes) {
+        Ok(body) => body,
+        Err(refusal) => return refusal,
     };
-    if !body.is_object() {
-        return crash(); // the handler calls .get on the body
-    }
     let key = {
         let keys = lock(&shared.keys);
         match authenticate(
@@ -246,40 +236,8 @@ fn api(shared: &Arc<Shared>, endpoint: Endpoint, headers: &HeaderMap, bytes: &By
             Err((status, msg)) => return json_answer(status, json!({ "error_message": msg })),
         }
     };
-    let outcome = {
-        let mut db = lock(&shared.db);
-        let Db {
-            images,
-            world,
-            pulled,
-        } = &mut *db;
-        let is_pulled = |name: &str| pulled.contains(name);
-        let outcome = match endpoint {
-            Endpoint::List => {
-                // Unordered in Kasm (no ORDER BY): sorted by id here, so creation order never shows through.
-                let mut listed: Vec<_> = images.iter().collect();
-                listed.sort_by(|a, b| a.image_id.cmp(&b.image_id));
-                Outcome::Ok(
-                    json!({ "images": listed.iter().map(|i| i.answer(world, true)).collect::<Vec<_>>() }),
-                )
-            }
-            Endpoint::Create => {
-                let id = uuid::Uuid::new_v4().simple().to_string();
-                rules::create(images, world, &is_pulled, &body, id)
-            }
-            Endpoint::Update => {
-                let full = key.holds(Permission::ImagesModify)
-                    && key.holds(Permission::ImagesModifyResources);
-                rules::update(images, world, &is_pulled, &body, full)
-            }
-            Endpoint::Delete => rules::delete(images, world, &body),
-        };
-        if let (Outcome::Ok(_), false) = (&outcome, matches!(endpoint, Endpoint::List))
-            && !shared.persist(&db)
-        {
-            return crash();
-        }
-        outcome
+    let Some(outcome) = run(shared, endpoint, &key, &body) else {
+        return crash();
     };
     match outcome {
         Outcome::Ok(v) => {
@@ -292,6 +250,65 @@ fn api(shared: &Arc<Shared>, endpoint: Endpoint, headers: &HeaderMap, bytes: &By
             crash()
         }
     }
+}
+
+/// The body as the framework reads it: JSON only (415 otherwise), well formed
+/// (400), an object (the handler crashes on anything else).
+fn json_body(headers: &HeaderMap, bytes: &Bytes) -> Result<Value, Response> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+        });
+    if !is_json {
+        return Err(framework_error(StatusCode::UNSUPPORTED_MEDIA_TYPE));
+    }
+    let Ok(body) = serde_json::from_slice::<Value>(bytes) else {
+        return Err(framework_error(StatusCode::BAD_REQUEST));
+    };
+    if !body.is_object() {
+        return Err(crash()); // the handler calls .get on the body
+    }
+    Ok(body)
+}
+
+/// Runs the call on the data, and stores a change; `None` when it could not be stored.
+fn run(shared: &Shared, endpoint: Endpoint, key: &ApiKey, body: &Value) -> Option<Outcome> {
+    let mut db = lock(&shared.db);
+    let Db {
+        images,
+        world,
+        pulled,
+    } = &mut *db;
+    let is_pulled = |name: &str| pulled.contains(name);
+    let outcome = match endpoint {
+        Endpoint::List => {
+            // Unordered in Kasm (no ORDER BY): sorted by id here, so creation order never shows through.
+            let mut listed: Vec<_> = images.iter().collect();
+            listed.sort_by(|a, b| a.image_id.cmp(&b.image_id));
+            Outcome::Ok(
+                json!({ "images": listed.iter().map(|i| i.answer(world, true)).collect::<Vec<_>>() }),
+            )
+        }
+        Endpoint::Create => {
+            let id = uuid::Uuid::new_v4().simple().to_string();
+            rules::create(images, world, &is_pulled, body, id)
+        }
+        Endpoint::Update => {
+            let full =
+                key.holds(Permission::ImagesModify) && key.holds(Permission::ImagesModifyResources);
+            rules::update(images, world, &is_pulled, body, full)
+        }
+        Endpoint::Delete => rules::delete(images, world, body),
+    };
+    let changed = matches!(outcome, Outcome::Ok(_)) && !matches!(endpoint, Endpoint::List);
+    if changed && !shared.persist(&db) {
+        return None;
+    }
+    Some(outcome)
 }
 
 /// The agent: after the delay, the tag is pulled and every image with that name is available.

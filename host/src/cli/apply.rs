@@ -143,13 +143,13 @@ fn plan(
         from_state: false,
         refresh_only: args.refresh_only,
     })?;
-    let texts = super::texts(&config.sources);
     let plan = match answer.plan {
         Some(plan) if answer.ok => plan,
         _ => {
-            for d in &answer.diagnostics {
-                eprintln!("{}", render::diagnostic(d, &texts));
-            }
+            eprint!(
+                "{}",
+                render::diagnostics(&answer.diagnostics, &config.sources)
+            );
             return Err(CliError::Stop(
                 "the configuration is not valid; nothing was applied".into(),
             ));
@@ -163,9 +163,10 @@ fn plan(
                 .map_or(String::new(), |p| p.display().to_string())
         )));
     }
-    for d in &answer.diagnostics {
-        println!("{}", render::diagnostic(d, &texts));
-    }
+    print!(
+        "{}",
+        render::diagnostics(&answer.diagnostics, &config.sources)
+    );
     print!("{}", render::planned(&plan, args.refresh_only));
     Ok(Planned {
         plan,

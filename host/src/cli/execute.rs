@@ -205,8 +205,7 @@ async fn create(
     let (image, recognised) = created?;
     let recorded = RecordRequest {
         image,
-        token_fingerprint: step.token_fingerprint,
-        prevent_destroy: step.prevent_destroy,
+        recording: step.recording,
     };
     let id = record(shared, &step.address, recorded).await?;
     let mut report = lock(&shared.report);
@@ -227,8 +226,7 @@ async fn adopt(shared: &Shared, step: AdoptStep) -> Result<String, ActionError> 
         .ok_or_else(|| ActionError::Gone(step.image_id.clone()))?;
     let recorded = RecordRequest {
         image: image.clone(),
-        token_fingerprint: step.token_fingerprint,
-        prevent_destroy: step.prevent_destroy,
+        recording: step.recording,
     };
     let id = record(shared, &step.address, recorded).await?;
     lock(&shared.report).added += 1;
@@ -246,8 +244,7 @@ async fn update(
     drop(permit);
     let recorded = RecordRequest {
         image: updated?,
-        token_fingerprint: step.token_fingerprint,
-        prevent_destroy: step.prevent_destroy,
+        recording: step.recording,
     };
     let id = record(shared, &step.address, recorded).await?;
     lock(&shared.report).changed += 1;

@@ -84,11 +84,3 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .build()
         .map_err(|e| CliError::Stop(format!("cannot start the runtime: {e}")))
 }
-
-/// Source texts by file name, for quoting lines in diagnostics.
-fn texts(sources: &[kasm_plan_core::facade::SourceInput]) -> render::Texts<'_> {
-    sources
-        .iter()
-        .filter_map(|s| Some((s.file_name.as_deref()?, s.source.as_str())))
-        .collect()
-}

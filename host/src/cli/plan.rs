@@ -72,14 +72,11 @@ pub fn run(core: &CoreArgs, args: &PlanArgs) -> Outcome {
     let mut core = core.open()?;
     let state_file = inputs.state_file.clone();
     let answer = core.plan(request(args, &sources, inputs))?;
-    let texts = super::texts(&sources);
     let Some(plan) = answer.plan.clone().filter(|_| answer.ok) else {
         if args.json {
             println!("{}", serde_json::to_string_pretty(&answer.diagnostics)?);
         } else {
-            for d in &answer.diagnostics {
-                eprintln!("{}", render::diagnostic(d, &texts));
-            }
+            eprint!("{}", render::diagnostics(&answer.diagnostics, &sources));
         }
         return Err(CliError::Stop(
             "the configuration is not valid; nothing was planned".into(),
@@ -92,9 +89,7 @@ pub fn run(core: &CoreArgs, args: &PlanArgs) -> Outcome {
     if args.json {
         print_json(&mut core, &plan, report.as_ref())?;
     } else {
-        for d in &answer.diagnostics {
-            println!("{}", render::diagnostic(d, &texts));
-        }
+        print!("{}", render::diagnostics(&answer.diagnostics, &sources));
         print!("{}", render::planned(&plan, args.refresh_only));
         if let Some(out) = &args.out {
             println!("\nSaved the plan to {}.", out.display());

@@ -124,7 +124,7 @@ pub fn run(core: &CoreArgs, args: &PolicyCommand) -> Outcome {
         ),
         None => (None, None),
     };
-    let answer = check(
+    let answer = check_set(
         &mut core.open()?,
         &args.policy,
         sources.clone(),
@@ -135,10 +135,7 @@ pub fn run(core: &CoreArgs, args: &PolicyCommand) -> Outcome {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&answer)?);
     } else {
-        let texts = super::texts(&sources);
-        for d in &answer.diagnostics {
-            println!("{}", render::diagnostic(d, &texts));
-        }
+        print!("{}", render::diagnostics(&answer.diagnostics, &sources));
         if let Some(report) = &answer.report {
             print!("{}", report_text(report));
         }
@@ -151,7 +148,7 @@ pub fn run(core: &CoreArgs, args: &PolicyCommand) -> Outcome {
 }
 
 /// Runs the policy set against the inputs inside the core.
-pub fn check(
+pub fn check_set(
     core: &mut Core,
     args: &PolicyArgs,
     sources: Vec<SourceInput>,
@@ -202,7 +199,7 @@ pub fn check_plan(
     if args.policy.is_empty() {
         return Ok(None);
     }
-    let answer = check(core, args, sources.to_vec(), None, None, Some(plan.clone()))?;
+    let answer = check_set(core, args, sources.to_vec(), None, None, Some(plan.clone()))?;
     // The specs' own diagnostics are printed with the plan; a stray override is news.
     let stray = answer
         .diagnostics

@@ -1,6 +1,7 @@
 //! Human output, modelled on Terraform's: diagnostics with the offending line,
 //! plans with `+`/`~`/`-` per image and one line per changed field.
 
+use kasm_plan_core::facade::SourceInput;
 use kasm_plan_core::field::BYTES_PER_MB;
 use kasm_plan_core::model::REDACTED;
 use kasm_plan_core::plan::{Action, Drift, FieldChange, Reason, ResourceChange};
@@ -10,7 +11,17 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Source texts by file name, to quote the lines diagnostics point at.
-pub type Texts<'a> = BTreeMap<&'a str, &'a str>;
+type Texts<'a> = BTreeMap<&'a str, &'a str>;
+
+/// Every diagnostic, each as [`diagnostic`] renders it and a blank line,
+/// quoting the lines of the sources they point into.
+pub fn diagnostics(list: &[Diagnostic], sources: &[SourceInput]) -> String {
+    let texts: Texts = sources
+        .iter()
+        .filter_map(|s| Some((s.file_name.as_deref()?, s.source.as_str())))
+        .collect();
+    list.iter().map(|d| diagnostic(d, &texts) + "\n").collect()
+}
 
 /// A diagnostic's code as the core names it (`memory_out_of_range`).
 pub fn code(d: &Diagnostic) -> String {
@@ -22,7 +33,7 @@ pub fn code(d: &Diagnostic) -> String {
 
 /// One diagnostic: severity, message and code; then where (file:line:column and
 /// the field path), the source line with a marker, and the help.
-pub fn diagnostic(d: &Diagnostic, texts: &Texts) -> String {
+fn diagnostic(d: &Diagnostic, texts: &Texts) -> String {
     let mut out = String::new();
     let severity = if d.is_error() { "Error" } else { "Warning" };
     let _ = writeln!(out, "{severity}: {} [{}]", d.message, code(d));

@@ -32,10 +32,7 @@ pub fn run(core: &CoreArgs, args: &ValidateArgs) -> Outcome {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&answer)?);
     } else {
-        let texts = super::texts(&sources);
-        for d in &answer.diagnostics {
-            println!("{}", render::diagnostic(d, &texts));
-        }
+        print!("{}", render::diagnostics(&answer.diagnostics, &sources));
         if answer.valid {
             let warnings = match answer.warnings {
                 0 => String::new(),

@@ -92,7 +92,7 @@ pub fn policy_check(req: &PolicyRequest) -> PolicyResponse {
         overrides: &req.overrides,
         max_steps: req.max_steps.unwrap_or(DEFAULT_MAX_STEPS),
     };
-    match crate::policy_set::check(&files, subject) {
+    match crate::policy_set::run(&files, subject) {
         Ok(report) => {
             diagnostics.extend(unknown_overrides(&req.overrides, &report));
             PolicyResponse {

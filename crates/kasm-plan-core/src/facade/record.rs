@@ -1,5 +1,6 @@
 //! `record`: the state entry for an image Kasm returned.
 
+use crate::apply::Recording;
 use crate::model::Image;
 use crate::state::StateResource;
 use serde::{Deserialize, Serialize};
@@ -10,19 +11,16 @@ use serde::{Deserialize, Serialize};
 pub struct RecordRequest {
     /// The image as Kasm returned it.
     pub image: Image,
-    /// The step's `token_fingerprint`.
-    #[serde(default)]
-    pub token_fingerprint: Option<String>,
-    /// The step's `prevent_destroy`.
-    #[serde(default)]
-    pub prevent_destroy: bool,
+    /// What the step records with it.
+    #[serde(flatten)]
+    pub recording: Recording,
 }
 
 /// `record`: the state entry for an image after a create, update, adopt or import.
 pub fn record(req: &RecordRequest) -> StateResource {
     StateResource::recorded(
         &req.image,
-        req.token_fingerprint.as_deref(),
-        req.prevent_destroy,
+        req.recording.token_fingerprint.as_deref(),
+        req.recording.prevent_destroy,
     )
 }

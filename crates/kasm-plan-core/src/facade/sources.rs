@@ -78,7 +78,7 @@ pub fn validate_source(
 ) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
     let (resources, mut diagnostics) = check_source(input);
     for r in &resources {
-        diagnostics.extend(validate::check(r));
+        diagnostics.extend(validate::diagnose(r));
     }
     finish(&mut diagnostics, strict);
     name_file(&mut diagnostics, input);
