@@ -392,9 +392,11 @@ impl Checker<'_> {
     }
 }
 
-/// The keys of a volume mapping entry Kasm checks: each with the test its
-/// value must pass, and how to say what it must be.
-const VOLUME_KEYS: [(&str, fn(&Value) -> bool, &str); 6] = [
+/// A volume mapping key, the test its value must pass, and how to say what it must be.
+type VolumeKey = (&'static str, fn(&Value) -> bool, &'static str);
+
+/// The keys of a volume mapping entry Kasm checks.
+const VOLUME_KEYS: [VolumeKey; 6] = [
     (
         "bind",
         |v| v.as_str().is_some_and(|b| b.starts_with('/')),

@@ -221,7 +221,7 @@ async fn admin(shared: &Shared, method: &Method, what: &str, body: Body) -> Resp
 fn api(shared: &Arc<Shared>, endpoint: Endpoint, headers: &HeaderMap, bytes: &Bytes) -> Response {
     let body = match json_body(headers, bytes) {
         Ok(body) => body,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let key = {
         let keys = lock(&shared.keys);
@@ -254,7 +254,7 @@ fn api(shared: &Arc<Shared>, endpoint: Endpoint, headers: &HeaderMap, bytes: &By
 
 /// The body as the framework reads it: JSON only (415 otherwise), well formed
 /// (400), an object (the handler crashes on anything else).
-fn json_body(headers: &HeaderMap, bytes: &Bytes) -> Result<Value, Response> {
+fn json_body(headers: &HeaderMap, bytes: &Bytes) -> Result<Value, Box<Response>> {
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -264,13 +264,15 @@ fn json_body(headers: &HeaderMap, bytes: &Bytes) -> Result<Value, Response> {
                 .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
         });
     if !is_json {
-        return Err(framework_error(StatusCode::UNSUPPORTED_MEDIA_TYPE));
+        return Err(Box::new(framework_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        )));
     }
     let Ok(body) = serde_json::from_slice::<Value>(bytes) else {
-        return Err(framework_error(StatusCode::BAD_REQUEST));
+        return Err(Box::new(framework_error(StatusCode::BAD_REQUEST)));
     };
     if !body.is_object() {
-        return Err(crash()); // the handler calls .get on the body
+        return Err(Box::new(crash())); // the handler calls .get on the body
     }
     Ok(body)
 }
