@@ -617,6 +617,19 @@ plan?: Plan | null,
 diagnostics: Array<Diagnostic>, };
 
 /**
+ * What a create, adopt or update records in the state with Kasm's answer.
+ */
+export type Recording = { 
+/**
+ * The registry token's fingerprint, when the spec sets one.
+ */
+token_fingerprint?: string | null, 
+/**
+ * Whether the state entry keeps `prevent_destroy`.
+ */
+prevent_destroy: boolean, };
+
+/**
  * A create: the request body and what to record with Kasm's answer.
  */
 export type CreateStep = { 
@@ -629,7 +642,7 @@ address: string,
  */
 target_image: { [key in string]: JsonValue }, 
 /**
- * What to record for the registry token, when the spec has one.
+ * The registry token's fingerprint, when the spec sets one.
  */
 token_fingerprint?: string | null, 
 /**
@@ -650,7 +663,7 @@ address: string,
  */
 image_id: string, 
 /**
- * What to record for the registry token, when the spec has one.
+ * The registry token's fingerprint, when the spec sets one.
  */
 token_fingerprint?: string | null, 
 /**
@@ -675,7 +688,7 @@ image_id: string,
  */
 target_image: { [key in string]: JsonValue }, 
 /**
- * What to record for the registry token, when the spec has one.
+ * The registry token's fingerprint, when the spec sets one.
  */
 token_fingerprint?: string | null, 
 /**
@@ -744,11 +757,11 @@ export type RecordRequest = {
  */
 image: Image, 
 /**
- * The step's `token_fingerprint`.
+ * The registry token's fingerprint, when the spec sets one.
  */
-token_fingerprint: string | null, 
+token_fingerprint?: string | null, 
 /**
- * The step's `prevent_destroy`.
+ * Whether the state entry keeps `prevent_destroy`.
  */
 prevent_destroy: boolean, };
 

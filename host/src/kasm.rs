@@ -85,6 +85,9 @@ pub enum KasmError {
         detail: String,
         /// Whether the request may have reached the server.
         maybe_sent: bool,
+        /// The client stopped waiting (timeout): the server may still be
+        /// working on the request, and finish it later.
+        timed_out: bool,
     },
     /// A 2xx answer that is not what the endpoint returns.
     #[error("{path}: unexpected answer: {detail}")]
@@ -125,6 +128,17 @@ impl KasmError {
         }
     }
 
+    /// The request may still be running on the server: its effect may appear later.
+    pub fn may_still_run(&self) -> bool {
+        matches!(
+            self,
+            KasmError::Transport {
+                timed_out: true,
+                ..
+            }
+        )
+    }
+
     /// Credentials or permissions were refused (401/403).
     pub fn is_auth(&self) -> bool {
         matches!(
@@ -147,22 +161,9 @@ impl KasmError {
 /// A client that cannot be set up.
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
-    /// The `--ca-cert` file cannot be read.
-    #[error("cannot read --ca-cert {}: {source}", .path.display())]
-    CaCertRead {
-        /// The file.
-        path: std::path::PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The `--ca-cert` file holds no usable certificate.
-    #[error("--ca-cert {}: {detail}", .path.display())]
-    CaCert {
-        /// The file.
-        path: std::path::PathBuf,
-        /// What is wrong.
-        detail: String,
-    },
+    /// The certificates to trust cannot be set up.
+    #[error(transparent)]
+    Trust(#[from] crate::tls::TrustError),
     /// The HTTP client cannot be built.
     #[error("cannot set up HTTP: {0}")]
     Http(#[from] reqwest::Error),
@@ -179,6 +180,8 @@ pub struct Kasm {
     credentials: Credentials,
     auth: AuthForm,
     retry: Retry,
+    /// How long one request may take before the client gives up on it.
+    timeout: Duration,
 }
 
 /// Kasm's answer as a value: a body with an error message fails the call
@@ -225,8 +228,11 @@ async fn read_answer(path: String, answer: reqwest::Response) -> Result<Value, K
 /// TLS and timeout settings.
 #[derive(Clone, Debug, Default)]
 pub struct Transport {
-    /// PEM file of a private CA to trust instead of the system's roots.
+    /// PEM file of certificates to trust instead of the system's roots: CAs,
+    /// or the server's own certificate (see [`crate::tls`]).
     pub ca_cert: Option<std::path::PathBuf>,
+    /// SHA-256 fingerprints of the server certificate to trust, and no other.
+    pub fingerprints: Vec<String>,
     /// Accept any certificate.
     pub insecure: bool,
     /// Per-request timeout.
@@ -242,30 +248,18 @@ impl Kasm {
         transport: &Transport,
         retry: Retry,
     ) -> Result<Kasm, SetupError> {
+        let timeout = transport.timeout.unwrap_or(Duration::from_secs(30));
         let mut builder = reqwest::Client::builder()
-            .timeout(transport.timeout.unwrap_or(Duration::from_secs(30)))
+            .timeout(timeout)
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("kasm-plan/", env!("CARGO_PKG_VERSION")));
-        if let Some(path) = &transport.ca_cert {
-            let pem = std::fs::read(path).map_err(|source| SetupError::CaCertRead {
-                path: path.clone(),
-                source,
-            })?;
-            let ca_cert = |detail: String| SetupError::CaCert {
-                path: path.clone(),
-                detail,
-            };
-            let certs = reqwest::Certificate::from_pem_bundle(&pem)
-                .map_err(|e| ca_cert(format!("not a PEM certificate: {e}")))?;
-            if certs.is_empty() {
-                return Err(ca_cert("no PEM certificate in the file".into()));
-            }
-            // Like curl's --cacert: the given CA replaces the system's roots.
-            builder = builder.tls_certs_only(certs);
-        }
-        if transport.insecure {
-            builder = builder.danger_accept_invalid_certs(true);
-        }
+        builder = if transport.insecure {
+            builder.danger_accept_invalid_certs(true)
+        } else {
+            let trust =
+                crate::tls::client_config(transport.ca_cert.as_deref(), &transport.fingerprints)?;
+            builder.tls_backend_preconfigured(trust)
+        };
         let http = builder.build()?;
         let base = base.trim_end_matches('/');
         let base = base.strip_suffix("/api/public").unwrap_or(base).to_owned();
@@ -278,12 +272,19 @@ impl Kasm {
             credentials,
             auth,
             retry,
+            timeout,
         })
     }
 
     /// The server's base URL.
     pub fn url(&self) -> &str {
         &self.base
+    }
+
+    /// How long to watch for the effect of a request that timed out (it may
+    /// still be running on the server): twice the request timeout, at least 5 s.
+    pub fn settle_time(&self) -> Duration {
+        (self.timeout * 2).max(Duration::from_secs(5))
     }
 
     /// One POST; no retry.
@@ -438,5 +439,6 @@ fn transport(path: &str, e: &reqwest::Error) -> KasmError {
         path: path.to_owned(),
         detail,
         maybe_sent,
+        timed_out: e.is_timeout(),
     }
 }

@@ -8,6 +8,7 @@ pub mod kasm;
 mod operations;
 mod sandbox;
 pub mod state_file;
+pub mod tls;
 
 pub use cache::Cached;
 pub use operations::CoreError;

@@ -457,6 +457,53 @@ fn lost_answers_never_make_duplicates() {
     );
 }
 
+/// Creates that time out may still land: they are watched for, never sent again.
+#[test]
+fn hung_creates_never_make_duplicates() {
+    let k = Kasm::start();
+    k.faults(json!({"hang_rate": 0.05, "hang_ms": 3000, "seed": 11}));
+    let file = k.write("images.tf", &specs(120, 2048));
+    let o = k.run(&["apply", &file, "--auto-approve", "--request-timeout", "1"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("recognised after a lost answer"),
+        "no create hung: {}",
+        out(&o)
+    );
+    // Hung requests still running on the simulator land within hang_ms.
+    std::thread::sleep(Duration::from_millis(3500));
+    assert_eq!(k.images().len(), 120, "{:?}", k.names());
+    assert!(k.names().values().all(|n| *n == 1), "{:?}", k.names());
+    assert_eq!(
+        k.state()["resources"].as_object().map(|r| r.len()),
+        Some(120)
+    );
+}
+
+/// A create that hangs longer than the client watches for it is left for the
+/// next run, which adopts the image it made.
+#[test]
+fn a_create_hanging_past_the_watch_is_adopted_by_the_next_run() {
+    let k = Kasm::start();
+    k.faults(json!({"hang_rate": 0.2, "hang_ms": 7000, "seed": 5}));
+    let file = k.write("images.tf", &specs(10, 2048));
+    let o = k.run(&["apply", &file, "--auto-approve", "--request-timeout", "1"]);
+    k.faults(json!({}));
+    assert_eq!(code(&o), 1, "a create hung past the watch: {}", out(&o));
+    assert!(
+        stderr(&o).contains("it adopts the image if the create completed"),
+        "{}",
+        out(&o)
+    );
+    std::thread::sleep(Duration::from_millis(7500));
+    let o = apply(&k, &file);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert_eq!(k.images().len(), 10, "{:?}", k.names());
+    assert!(k.names().values().all(|n| *n == 1), "{:?}", k.names());
+    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+}
+
 #[test]
 fn a_killed_apply_converges_on_the_next_run() {
     let k = Kasm::start();
@@ -699,6 +746,108 @@ fn tls_is_verified_unless_told_otherwise() {
     let o = k.run(&["plan", &file, "--ca-cert", "images.tf"]);
     assert_eq!(code(&o), 1, "{}", out(&o));
     assert!(stderr(&o).contains("--ca-cert"), "{}", out(&o));
+}
+
+/// A certificate as Kasm's installer makes it (`openssl req -x509 -nodes
+/// -newkey ... -subj "/CN=<host>"`): self-signed, `CA:TRUE`, a CN and no
+/// subject alternative name. Returns its PEM and its DER.
+fn installer_certificate() -> (rcgen::KeyPair, String, Vec<u8>) {
+    let key = rcgen::KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
+    let mut params =
+        rcgen::CertificateParams::new(Vec::<String>::new()).unwrap_or_else(|e| panic!("{e}"));
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "localhost");
+    let cert = params.self_signed(&key).unwrap_or_else(|e| panic!("{e}"));
+    let (pem, der) = (cert.pem(), cert.der().to_vec());
+    (key, pem, der)
+}
+
+fn sha256_pin(der: &[u8]) -> String {
+    use sha2::Digest;
+    let hex: String = sha2::Sha256::digest(der)
+        .iter()
+        .map(|b| format!("{b:02X}:"))
+        .collect();
+    format!("sha256:{}", hex.trim_end_matches(':'))
+}
+
+#[test]
+fn an_installer_certificate_is_trusted_when_given_or_pinned_and_nothing_else_is() {
+    let (key, pem, der) = installer_certificate();
+    let k = Kasm::with(Config {
+        keys: vec![ApiKey::admin(KEY, SECRET)],
+        tls: Some(kasm_sim::Tls {
+            cert_pem: pem.clone().into_bytes(),
+            key_pem: key.serialize_pem().into_bytes(),
+        }),
+        ..Config::default()
+    });
+    let file = k.write("images.tf", &specs(1, 2048));
+    // Unknown: refused, and the error names the fingerprint to pin.
+    let o = k.run(&["plan", &file]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    let pin = sha256_pin(&der)
+        .replace(':', "")
+        .to_lowercase()
+        .replacen("sha256", "sha256:", 1);
+    assert!(stderr(&o).contains(&pin), "{pin} in {}", out(&o));
+    // The certificate itself, as curl's --cacert takes it: trusted.
+    k.write("kasm.pem", &pem);
+    let o = k.run(&["apply", &file, "--auto-approve", "--ca-cert", "kasm.pem"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    // Its fingerprint, as openssl prints it, on the command line or in the environment.
+    let o = k.run(&[
+        "plan",
+        &file,
+        "--detailed-exitcode",
+        "--tls-fingerprint",
+        &sha256_pin(&der),
+    ]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let o = k
+        .command(&["plan", &file, "--detailed-exitcode"])
+        .env("KASM_API_TLS_FINGERPRINT", &pin)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    // Another certificate of the same kind, given or pinned: refused.
+    let (_, other_pem, other_der) = installer_certificate();
+    k.write("other.pem", &other_pem);
+    for trust in [
+        vec!["--ca-cert", "other.pem"],
+        vec!["--tls-fingerprint", &sha256_pin(&other_der)],
+    ] {
+        let mut args = vec!["plan", file.as_str()];
+        args.extend(trust.iter().copied());
+        let o = k.run(&args);
+        assert_eq!(code(&o), 1, "{args:?}: {}", out(&o));
+        assert!(stderr(&o).contains(&pin), "{args:?}: {}", out(&o));
+    }
+    // A malformed pin is a clear error.
+    let o = k.run(&["plan", &file, "--tls-fingerprint", "sha256:abc"]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(stderr(&o).contains("--tls-fingerprint"), "{}", out(&o));
+}
+
+#[test]
+fn a_pin_trusts_the_server_certificate_not_its_ca() {
+    let (k, ca) = tls_kasm();
+    let file = k.write("images.tf", &specs(1, 2048));
+    let ca_der = pem_der(&ca);
+    let o = k.run(&["plan", &file, "--tls-fingerprint", &sha256_pin(&ca_der)]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(stderr(&o).contains("fingerprint is sha256:"), "{}", out(&o));
+}
+
+/// The DER of a one-certificate PEM.
+fn pem_der(pem: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]

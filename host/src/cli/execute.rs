@@ -10,7 +10,7 @@ use kasm_plan_core::facade::{RecogniseRequest, RecordRequest};
 use kasm_plan_core::{Image, State};
 use serde_json::{Map, Value};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// What an apply did.
@@ -53,6 +53,10 @@ enum ActionError {
     WriterStopped,
     #[error("image {0} is no longer listed")]
     Gone(String),
+    #[error(
+        "{0}; the create may still be running on Kasm, so it was not sent again (that could make a duplicate). Run apply again: it adopts the image if the create completed, or creates it"
+    )]
+    Unsettled(KasmError),
 }
 
 /// Shared between the concurrent actions.
@@ -267,9 +271,12 @@ async fn delete(
     Ok("Destruction complete".to_owned())
 }
 
-/// A create that never duplicates: after an ambiguous failure (lost answer,
-/// timeout, 5xx) it re-reads the images and recognises the one it made
-/// before trying again. Returns the image and whether it was recognised.
+/// A create that never duplicates. After a failure that ends the request but
+/// may have taken effect (lost answer, 5xx) it re-reads the images and
+/// recognises the one it made before trying again. After a timeout the
+/// request may still be running, so it is never sent again in this run: the
+/// image is watched for, and if it does not appear the address is left for
+/// the next run. Returns the image and whether it was recognised.
 async fn create_once_only(
     shared: &Shared,
     body: &Map<String, Value>,
@@ -282,6 +289,12 @@ async fn create_once_only(
         };
         // Retried as the client retries safe requests, but only after checking
         // that the failed attempt did not create the image after all.
+        if error.may_still_run() {
+            return match settle(shared, body).await? {
+                Some(image) => Ok((image, true)),
+                None => Err(ActionError::Unsettled(error)),
+            };
+        }
         let Some(delay) = shared.kasm.retry_delay(attempt, &error) else {
             return Err(error.into());
         };
@@ -293,6 +306,22 @@ async fn create_once_only(
         }
         tokio::time::sleep(delay).await;
         attempt += 1;
+    }
+}
+
+/// After a create that timed out, whose request may still be running on Kasm:
+/// watches for its image for [`Kasm::settle_time`] instead of creating again.
+async fn settle(shared: &Shared, body: &Map<String, Value>) -> Result<Option<Image>, ActionError> {
+    let until = Instant::now() + shared.kasm.settle_time();
+    loop {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let images = shared.kasm.images().await?;
+        if let Some(image) = recognise(shared, body, images)? {
+            return Ok(Some(image));
+        }
+        if Instant::now() >= until {
+            return Ok(None);
+        }
     }
 }
 

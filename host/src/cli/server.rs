@@ -21,9 +21,19 @@ pub struct ServerArgs {
     /// How the API key is sent.
     #[arg(long, value_enum, default_value_t = AuthForm::Body)]
     pub auth: AuthForm,
-    /// Trust this PEM CA certificate (a private CA) instead of the system's roots.
+    /// Trust the certificates in this PEM file instead of the system's roots: a private
+    /// CA, or the server's own (self-signed) certificate, as curl's --cacert.
     #[arg(long, value_name = "FILE")]
     pub ca_cert: Option<PathBuf>,
+    /// Trust only the server certificate with this SHA-256 fingerprint (sha256:HEX,
+    /// colons allowed; repeatable).
+    #[arg(
+        long,
+        value_name = "SHA256",
+        env = "KASM_API_TLS_FINGERPRINT",
+        value_delimiter = ','
+    )]
+    pub tls_fingerprint: Vec<String>,
     /// Do not verify the server's certificate (unsafe; warns).
     #[arg(long)]
     pub insecure: bool,
@@ -78,6 +88,7 @@ impl Connection {
     async fn open(args: &ServerArgs, state_path: &Path) -> Result<Connection, ConnectError> {
         let transport = Transport {
             ca_cert: args.ca_cert.clone(),
+            fingerprints: args.tls_fingerprint.clone(),
             insecure: args.insecure,
             timeout: Some(Duration::from_secs(args.request_timeout.max(1))),
         };
