@@ -13,6 +13,7 @@ use super::wit;
 use kasm_plan_core::apply::{
     AdoptStep, CreateStep, Recording, RefreshStep, ReleaseStep, Step, UpdateStep,
 };
+use kasm_plan_core::duplicates::Duplicate;
 use kasm_plan_core::facade::{
     Desired, FilterRequest, FilterResponse, ImportRequest, ImportResponse, ParseResponse,
     PlanRequest, PlanResponse, PolicyRequest, PolicyResponse, RecogniseRequest, RecordRequest,
@@ -255,7 +256,8 @@ records! {
     ResourceChange { address, name, action, reason, image_id, available, before, after, changes }
     Drift { address, image_id, deleted, changes, before, after }
     Summary { add, change, destroy, unchanged }
-    Plan as ChangePlan { format_version, state_lineage, state_serial, resource_changes, resource_drift, summary }
+    Duplicate { address, image_ids }
+    Plan as ChangePlan { format_version, state_lineage, state_serial, resource_changes, resource_drift, summary, duplicates }
     PlanOptions { unchanged_values }
     StateResource { image_id, attributes, prevent_destroy }
     HistoryEntry { at, serial, event, overridden_policies }

@@ -457,6 +457,39 @@ fn lost_answers_never_make_duplicates() {
     );
 }
 
+/// An image nobody manages that equals a managed one is reported, never silently kept.
+#[test]
+fn a_hand_made_duplicate_is_reported_by_plan() {
+    let k = Kasm::start();
+    let file = k.write("images.tf", &specs(2, 2048));
+    assert_eq!(code(&apply(&k, &file)), 0);
+    let made = k.post(
+        "create_image",
+        json!({"name": "kasmweb/app-1:1.18.0", "friendly_name": "App 1",
+        "image_src": "img/app.png", "memory": 2_048_000_000_i64, "cores": 1, "enabled": true}),
+    );
+    let extra = made["image"]["image_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "nothing to change: {}", out(&o));
+    assert!(
+        stdout(&o).contains(&format!(
+            "Kasm holds 1 image(s) equal to kasm_image.app_1 that no address manages: {extra}"
+        )),
+        "{}",
+        out(&o)
+    );
+    let o = k.run(&["plan", &file, "--json"]);
+    let json: Value = serde_json::from_str(&stdout(&o)).unwrap_or_default();
+    assert_eq!(
+        json["duplicates"],
+        json!([{"address": "kasm_image.app_1", "image_ids": [extra]}])
+    );
+    assert_eq!(k.images().len(), 3, "never removed unasked");
+}
+
 /// Creates that time out may still land: they are watched for, never sent again.
 #[test]
 fn hung_creates_never_make_duplicates() {

@@ -337,18 +337,21 @@ pub fn recognise<'a>(
     images
         .iter()
         .filter(|i| !owned.contains(&canon(&i.image_id)))
-        .find(|image| {
-            let Ok(Value::Object(wire)) = serde_json::to_value(image) else {
-                return false;
-            };
-            body.iter().all(|(key, sent)| {
-                // Kasm masks stored tokens in answers: presence is all it shows.
-                if key == "docker_token" {
-                    return wire.get(key).is_some_and(|v| !v.is_null());
-                }
-                wire.get(key).is_some_and(|got| same_wire(sent, got))
-            })
-        })
+        .find(|image| matches(body, image))
+}
+
+/// Whether an image Kasm lists holds every value of a create body.
+pub fn matches(body: &Map<String, Value>, image: &Image) -> bool {
+    let Ok(Value::Object(wire)) = serde_json::to_value(image) else {
+        return false;
+    };
+    body.iter().all(|(key, sent)| {
+        // Kasm masks stored tokens in answers: presence is all it shows.
+        if key == "docker_token" {
+            return wire.get(key).is_some_and(|v| !v.is_null());
+        }
+        wire.get(key).is_some_and(|got| same_wire(sent, got))
+    })
 }
 
 /// A sent value against an answered one: JSON-string fields come back as

@@ -96,6 +96,8 @@ pub enum Code {
     UnknownOverride,
     /// An image id Kasm does not list.
     ImageNotFound,
+    /// Images no address manages that equal a managed spec (a create that landed twice).
+    DuplicateImage,
 }
 
 /// A one-based line and column (columns count characters, not bytes).

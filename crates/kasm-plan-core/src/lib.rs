@@ -19,6 +19,7 @@
 pub mod apply;
 pub mod attributes;
 pub mod diagnostic;
+pub mod duplicates;
 pub mod facade;
 pub mod field;
 pub mod filter;

@@ -7,6 +7,7 @@
 
 use crate::attributes::{Attributes, FieldValue};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::duplicates::Duplicate;
 use crate::field::{Field, Kind};
 use crate::model::{Image, ImageSpec, canonical_uuid};
 use crate::parse::RESOURCE_TYPE;
@@ -170,6 +171,9 @@ pub struct Plan {
     pub resource_drift: Vec<Drift>,
     /// Counts.
     pub summary: Summary,
+    /// Images no address manages that equal a desired spec.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub duplicates: Vec<Duplicate>,
 }
 
 impl Plan {
@@ -245,6 +249,7 @@ pub fn plan(
         summary: Summary::of(&changes),
         resource_changes: changes,
         resource_drift: drift,
+        duplicates: crate::duplicates::find(desired, state, observed),
     })
 }
 

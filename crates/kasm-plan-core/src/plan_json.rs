@@ -22,7 +22,7 @@ pub fn to_terraform_json(plan: &Plan) -> Value {
         .filter(|c| c.action != Action::Delete)
         .map(planned_value)
         .collect();
-    json!({
+    let mut out = json!({
         "format_version": FORMAT_VERSION,
         "applyable": plan.has_changes(),
         "complete": true,
@@ -30,7 +30,14 @@ pub fn to_terraform_json(plan: &Plan) -> Value {
         "planned_values": { "root_module": { "resources": resources } },
         "resource_drift": plan.resource_drift.iter().map(drift).collect::<Vec<_>>(),
         "resource_changes": plan.resource_changes.iter().map(resource_change).collect::<Vec<_>>(),
-    })
+    });
+    // Not a Terraform key: readers of plan JSON (and Rego policies) may look for it.
+    if !plan.duplicates.is_empty()
+        && let Some(o) = out.as_object_mut()
+    {
+        o.insert("duplicates".into(), json!(plan.duplicates));
+    }
+    out
 }
 
 fn resource_change(c: &ResourceChange) -> Value {

@@ -6,6 +6,7 @@
 use crate::apply::{AdoptStep, CreateStep, Recording, RefreshStep, ReleaseStep, Step, UpdateStep};
 use crate::attributes::Attributes;
 use crate::diagnostic::{Code, Diagnostic, Location, Position, Severity};
+use crate::duplicates::Duplicate;
 use crate::facade::{
     Desired, FilterRequest, FilterResponse, ImportRequest, ImportResponse, ParseResponse,
     PlanRequest, PlanResponse, PolicyRequest, PolicyResponse, RecogniseRequest, RecordRequest,
@@ -109,6 +110,7 @@ pub fn declarations() -> String {
         ResourceChange,
         Drift,
         Summary,
+        Duplicate,
         Plan,
         PlanOptions,
         StateResource,

@@ -1,0 +1,85 @@
+//! Images on Kasm that no address owns but that equal a managed spec: what a
+//! create that landed twice leaves behind. They are never removed unasked,
+//! and every plan shows them.
+
+use crate::apply::matches;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{Image, ImageSpec, canonical_uuid};
+use crate::plan::address_of;
+use crate::state::State;
+use crate::wire::create_body;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Unowned images equal to one address's spec.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Duplicate {
+    /// The address whose spec they equal.
+    pub address: String,
+    /// Their ids, in Kasm's order.
+    pub image_ids: Vec<String>,
+}
+
+/// For each desired spec, the images no address owns whose every value equals
+/// it. For an address not yet in the state, the first such image is the one
+/// an apply adopts, so only the others count.
+pub fn find(
+    desired: &BTreeMap<String, ImageSpec>,
+    state: &State,
+    observed: &[Image],
+) -> Vec<Duplicate> {
+    let owned: BTreeSet<String> = state
+        .resources
+        .values()
+        .map(|r| canon(&r.image_id))
+        .collect();
+    let mut unowned: BTreeMap<&str, Vec<&Image>> = BTreeMap::new();
+    for image in observed
+        .iter()
+        .filter(|i| !owned.contains(&canon(&i.image_id)))
+    {
+        if let Some(name) = image.name.as_deref() {
+            unowned.entry(name).or_default().push(image);
+        }
+    }
+    if unowned.is_empty() {
+        return Vec::new();
+    }
+    desired
+        .iter()
+        .filter_map(|(name, spec)| {
+            let address = address_of(name);
+            let candidates = unowned.get(spec.name.as_str())?;
+            let body = create_body(spec, &address);
+            let mut image_ids: Vec<String> = candidates
+                .iter()
+                .filter(|i| matches(&body, i))
+                .map(|i| i.image_id.clone())
+                .collect();
+            if !state.resources.contains_key(&address) && !image_ids.is_empty() {
+                image_ids.remove(0);
+            }
+            (!image_ids.is_empty()).then_some(Duplicate { address, image_ids })
+        })
+        .collect()
+}
+
+/// The warning a plan gives for one address's duplicates.
+pub fn warning(d: &Duplicate) -> Diagnostic {
+    Diagnostic::warning(
+        Code::DuplicateImage,
+        format!(
+            "Kasm holds {} image(s) equal to {} that no address manages: {}",
+            d.image_ids.len(),
+            d.address,
+            d.image_ids.join(", ")
+        ),
+    )
+    .at(&d.address, "")
+    .help("they are left alone; if they are not wanted, delete them in Kasm (an earlier create may have landed twice)")
+}
+
+fn canon(id: &str) -> String {
+    canonical_uuid(id).unwrap_or_else(|| id.to_owned())
+}
