@@ -457,6 +457,58 @@ fn lost_answers_never_make_duplicates() {
     );
 }
 
+/// A state this build cannot read faithfully is refused and left as it is.
+#[test]
+fn a_newer_or_unknown_state_is_refused_and_left_alone() {
+    let k = Kasm::start();
+    let file = k.write("images.tf", &specs(1, 2048));
+    let before = k.images().len();
+    let cases = [
+        (
+            r#"{"version": 99, "serial": 3, "lineage": "l", "resources": {}}"#,
+            "format version 99, written by a newer kasm-plan",
+        ),
+        (
+            r#"{"version": 1, "serial": 3, "lineage": "l", "resources": {}, "outputs": {}}"#,
+            "unknown field `outputs`",
+        ),
+    ];
+    for (text, why) in cases {
+        k.write("kasm-plan.state.json", text);
+        for args in [
+            vec!["apply", file.as_str(), "--auto-approve"],
+            vec!["plan", file.as_str()],
+            vec!["state", "list"],
+        ] {
+            let o = k.run(&args);
+            assert_eq!(code(&o), 1, "{args:?}: {}", out(&o));
+            assert!(stderr(&o).contains(why), "{args:?}: {}", out(&o));
+        }
+        let now = std::fs::read_to_string(k.path("kasm-plan.state.json")).unwrap_or_default();
+        assert_eq!(now, text, "the state is untouched");
+        assert!(!k.path("kasm-plan.state.json.backup").exists());
+    }
+    assert_eq!(k.images().len(), before, "nothing was applied");
+}
+
+/// The backup of the state is as private as the state.
+#[cfg(unix)]
+#[test]
+fn the_backup_has_the_state_s_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let k = Kasm::start();
+    let file = k.write("images.tf", &specs(1, 2048));
+    assert_eq!(code(&apply(&k, &file)), 0);
+    let file = k.write("images.tf", &specs(2, 2048));
+    assert_eq!(code(&apply(&k, &file)), 0);
+    for name in ["kasm-plan.state.json", "kasm-plan.state.json.backup"] {
+        let mode = std::fs::metadata(k.path(name))
+            .map(|m| m.permissions().mode() & 0o777)
+            .unwrap_or_default();
+        assert_eq!(mode, 0o600, "{name}");
+    }
+}
+
 /// An image nobody manages that equals a managed one is reported, never silently kept.
 #[test]
 fn a_hand_made_duplicate_is_reported_by_plan() {

@@ -1,5 +1,8 @@
 //! State: which Kasm image each address manages, and what was last applied.
 //! The host reads and writes the file; the core only defines and uses its shape.
+//!
+//! A key this format does not have is refused, not dropped: it was written by
+//! something else, and rewriting the file would lose it.
 
 use crate::attributes::Attributes;
 use crate::field::Field;
@@ -13,6 +16,7 @@ pub const STATE_VERSION: u32 = 1;
 /// Everything kasm-plan remembers between runs.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct State {
     /// Format version ([`STATE_VERSION`]).
     pub version: u32,
@@ -33,6 +37,7 @@ pub struct State {
 /// One recorded decision.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HistoryEntry {
     /// Seconds since the Unix epoch (set by the host: the core has no clock).
     pub at: u64,
@@ -60,6 +65,7 @@ impl Default for State {
 /// One managed image.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StateResource {
     /// Kasm's id for the image (32 hex).
     pub image_id: String,
