@@ -314,10 +314,13 @@ impl<'de> Deserialize<'de> for Attributes {
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Attributes, A::Error> {
                 let mut a = Attributes::default();
                 while let Some((k, v)) = m.next_entry::<String, Value>()? {
-                    // Unknown keys are skipped so newer files still load.
-                    if let Some(f) = Field::from_spec_name(&k) {
-                        a.set(f, v);
-                    }
+                    // Refused, not skipped: a state rewritten without it would lose it.
+                    let f = Field::from_spec_name(&k).ok_or_else(|| {
+                        serde::de::Error::custom(format!(
+                            "unknown attribute `{k}`: kasm_image has no such argument"
+                        ))
+                    })?;
+                    a.set(f, v);
                 }
                 Ok(a)
             }

@@ -104,12 +104,17 @@ pub fn run(files: &[&PolicyFile], subject: Subject<'_>) -> Result<PolicyReport, 
         .flat_map(|(p, _)| p.policies.iter().cloned())
         .collect();
     if rego.is_empty() {
-        if let Some(q) = queries.first() {
+        let named = rules
+            .iter()
+            .find_map(|(p, file)| p.policies.first().map(|q| (q, file)));
+        if let Some((q, file)) = named {
             let why = format!(
                 "policy `{}` names the query `{}`, but no Rego file was given",
                 q.id, q.query
             );
-            return Err(vec![*policy::invalid(&why)]);
+            let mut d = policy::invalid(&why);
+            d.file = Some(file.clone());
+            return Err(vec![*d]);
         }
         return Ok(report);
     }

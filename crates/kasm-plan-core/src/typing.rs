@@ -184,6 +184,14 @@ fn type_attribute(
             )));
             return false;
         }
+        RawValue::Invalid(why) => {
+            out.push(at(Diagnostic::error(
+                Code::WrongType,
+                format!("`{key}` {why}"),
+            )
+            .help(type_help(field))));
+            return false;
+        }
     };
     if value.is_null() {
         return false; // null means unset, as in Terraform
@@ -304,7 +312,7 @@ fn type_lifecycle(attrs: &[RawAttribute], address: &str, out: &mut Vec<Diagnosti
         };
         let value = match &attr.value {
             RawValue::Static(v) => v,
-            RawValue::NotStatic(why) => {
+            RawValue::NotStatic(why) | RawValue::Invalid(why) => {
                 out.push(invalid(
                     format!("`{path}` cannot be evaluated: {why}"),
                     "use literal values in lifecycle",

@@ -201,6 +201,28 @@ async fn serve(
                 .await
         }));
     };
+    serve_https(listener, app, tls, stopped).await
+}
+
+#[cfg(not(feature = "https"))]
+async fn serve_https(
+    _: tokio::net::TcpListener,
+    _: axum::Router,
+    _: Tls,
+    _: oneshot::Receiver<()>,
+) -> std::io::Result<tokio::task::JoinHandle<std::io::Result<()>>> {
+    Err(std::io::Error::other(
+        "this build of kasm-sim cannot serve HTTPS (feature `https`)",
+    ))
+}
+
+#[cfg(feature = "https")]
+async fn serve_https(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    tls: Tls,
+    stopped: oneshot::Receiver<()>,
+) -> std::io::Result<tokio::task::JoinHandle<std::io::Result<()>>> {
     let rustls = axum_server::tls_rustls::RustlsConfig::from_pem(tls.cert_pem, tls.key_pem).await?;
     let server = axum_server::tls_rustls::from_tcp_rustls(listener.into_std()?, rustls)?;
     let handle = axum_server::Handle::new();

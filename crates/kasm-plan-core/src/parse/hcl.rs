@@ -56,6 +56,17 @@ fn read_block(block: &Block, lines: &LineIndex, ctx: &Context, doc: &mut Documen
     let labels: Vec<&str> = block.labels.iter().map(label_text).collect();
     let location = locate(lines, block.span());
     match (block.ident.as_str(), labels.as_slice()) {
+        ("resource", labels) if labels.len() != 2 => doc.diagnostics.push(
+            Diagnostic::error(
+                Code::InvalidDocument,
+                format!(
+                    "a resource block has two labels, its type and its name; this one has {}",
+                    labels.len()
+                ),
+            )
+            .help("write `resource \"kasm_image\" \"<name>\" { ... }`")
+            .located(location),
+        ),
         ("resource", [kind, name]) if *kind == RESOURCE_TYPE => {
             let (attributes, lifecycle) = read_body(&block.body, name, lines, ctx, doc);
             doc.resources.push(RawResource {

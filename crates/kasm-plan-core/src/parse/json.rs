@@ -147,25 +147,29 @@ fn object_or_report<'a>(
 fn raw(prop: &ObjectProp, lines: &LineIndex) -> RawAttribute {
     RawAttribute {
         key: prop.name.as_str().to_owned(),
-        value: RawValue::Static(to_json(&prop.value)),
+        value: to_json(&prop.value).map_or_else(
+            |n| RawValue::Invalid(format!("holds the number {n}, which is out of range")),
+            RawValue::Static,
+        ),
         location: Some(locate(lines, prop)),
     }
 }
 
-fn to_json(value: &Value) -> serde_json::Value {
-    match value {
+/// The value as JSON, or the number literal that is out of range.
+fn to_json<'a>(value: &Value<'a>) -> Result<serde_json::Value, &'a str> {
+    Ok(match value {
         Value::StringLit(s) => serde_json::Value::String(s.value.to_string()),
-        Value::NumberLit(n) => serde_json::from_str(n.value).unwrap_or(serde_json::Value::Null),
+        Value::NumberLit(n) => serde_json::from_str(n.value).map_err(|_| n.value)?,
         Value::BooleanLit(b) => serde_json::Value::Bool(b.value),
         Value::NullKeyword(_) => serde_json::Value::Null,
-        Value::Array(a) => a.elements.iter().map(to_json).collect(),
+        Value::Array(a) => a.elements.iter().map(to_json).collect::<Result<_, _>>()?,
         Value::Object(o) => serde_json::Value::Object(
             o.properties
                 .iter()
-                .map(|p| (p.name.as_str().to_owned(), to_json(&p.value)))
-                .collect(),
+                .map(|p| Ok((p.name.as_str().to_owned(), to_json(&p.value)?)))
+                .collect::<Result<_, _>>()?,
         ),
-    }
+    })
 }
 
 fn skipped(message: String, lines: &LineIndex, prop: &ObjectProp) -> Diagnostic {

@@ -40,6 +40,8 @@ pub enum RawValue {
     Static(serde_json::Value),
     /// Cannot be evaluated without Terraform; the text says why.
     NotStatic(String),
+    /// Written, but not a value at all (a number out of range); the text says why.
+    Invalid(String),
 }
 
 /// One `key = value` as written.

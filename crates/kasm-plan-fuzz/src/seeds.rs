@@ -1,0 +1,134 @@
+//! Seed inputs for each target, derived from the shared vectors and the
+//! examples, so fuzzing starts from inputs that reach deep.
+
+use serde_json::Value;
+use std::path::Path;
+
+/// The seeds of a target (empty for an unknown one).
+pub fn of(target: &str) -> Result<Vec<Vec<u8>>, String> {
+    let cases = kasm_plan_vectors::load()?;
+    let requests: Vec<(String, Value)> = cases
+        .iter()
+        .map(|c| {
+            let request = serde_json::from_str(&c.request).unwrap_or(Value::Null);
+            (c.operation.clone(), request)
+        })
+        .collect();
+    let mut seeds: Vec<Vec<u8>> = match target {
+        "facade" => cases
+            .iter()
+            .map(|c| {
+                let pick = kasm_plan_core::facade::OPERATIONS
+                    .iter()
+                    .position(|op| *op == c.operation)
+                    .unwrap_or(0);
+                let mut seed = vec![u8::try_from(pick).unwrap_or(0)];
+                seed.extend(c.request.as_bytes());
+                seed
+            })
+            .collect(),
+        "spec_hcl" | "spec_json" => {
+            let json = target == "spec_json";
+            let mut texts: Vec<Vec<u8>> = requests
+                .iter()
+                .flat_map(|(_, r)| sources(r))
+                .filter(|text| text.trim_start().starts_with('{') == json)
+                .map(String::into_bytes)
+                .collect();
+            let ext = if json { "json" } else { "tf" };
+            texts.extend(examples(ext)?);
+            texts
+        }
+        "policy" => requests
+            .iter()
+            .flat_map(|(_, r)| {
+                let files = r.get("policy").into_iter().chain(
+                    r.get("policies")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten(),
+                );
+                files
+                    .filter_map(|f| f.get("source").and_then(Value::as_str))
+                    .map(|text| {
+                        let pick = if text.contains("package ") {
+                            2
+                        } else if text.trim_start().starts_with('{') {
+                            0
+                        } else {
+                            1
+                        };
+                        let mut seed = vec![pick];
+                        seed.extend(text.as_bytes());
+                        seed
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect(),
+        "state" => values(&requests, "state"),
+        "image_list" => values(&requests, "observed"),
+        "simulator" => requests
+            .iter()
+            .filter_map(|(_, r)| r.get("observed").and_then(Value::as_array))
+            .flatten()
+            .enumerate()
+            .map(|(i, image)| {
+                let mut seed = vec![u8::try_from(i % 3).unwrap_or(0)];
+                seed.extend(
+                    serde_json::json!({ "target_image": image })
+                        .to_string()
+                        .bytes(),
+                );
+                seed
+            })
+            .collect(),
+        "structured_plan" => cases
+            .iter()
+            .map(|c| c.request.clone().into_bytes())
+            .collect(),
+        _ => Vec::new(),
+    };
+    seeds.sort();
+    seeds.dedup();
+    Ok(seeds)
+}
+
+/// The spec texts of a request (`source`, `sources`, `desired`).
+fn sources(request: &Value) -> Vec<String> {
+    let holders = [request, request.get("desired").unwrap_or(&Value::Null)];
+    holders
+        .iter()
+        .flat_map(|h| {
+            let one = h.get("source").and_then(Value::as_str).map(str::to_owned);
+            let many = h
+                .get("sources")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s.get("source").and_then(Value::as_str).map(str::to_owned));
+            one.into_iter().chain(many).collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// A key's values across the requests, as JSON text.
+fn values(requests: &[(String, Value)], key: &str) -> Vec<Vec<u8>> {
+    requests
+        .iter()
+        .filter_map(|(_, r)| r.get(key))
+        .map(|v| v.to_string().into_bytes())
+        .collect()
+}
+
+/// The example files with this extension.
+fn examples(ext: &str) -> Result<Vec<Vec<u8>>, String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut out = Vec::new();
+    for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+        if path.extension().is_some_and(|x| x == ext) {
+            out.push(std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?);
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Fuzzes every target in fuzz/ (cargo-fuzz, libFuzzer) for SECONDS each
+# (default 10: the smoke run the tests make; docs/fuzzing.md has the long
+# runs), starting from corpora seeded by the shared vectors and examples.
+# Installs what it needs: a nightly toolchain and cargo-fuzz, pinned.
+# Prints one line per target: executions, coverage, corpus size. Exits 1 on
+# any crash, panic, timeout or out-of-memory (the input is in fuzz/artifacts).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-10}
+shift || true
+targets=("$@")
+rustup --quiet toolchain install nightly --profile minimal >/dev/null
+if [ "$(cargo fuzz --version 2>/dev/null | awk '{print $2}')" != "0.13.2" ]; then
+  cargo install --quiet --locked cargo-fuzz --version 0.13.2
+fi
+# Its own target dir: sanitizer flags would rebuild the main one.
+export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-${CARGO_TARGET_DIR:-$PWD/target}/fuzz}"
+cargo run --quiet -p kasm-plan-fuzz --example write_seeds -- fuzz/corpus >/dev/null
+if [ ${#targets[@]} -eq 0 ]; then
+  mapfile -t targets < <(cd fuzz && cargo +nightly fuzz list)
+fi
+cd fuzz
+cargo +nightly fuzz build --release >/dev/null
+for t in "${targets[@]}"; do
+  log=$(mktemp)
+  if ! cargo +nightly fuzz run --release "$t" "corpus/$t" -- \
+      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1; then
+    tail -40 "$log"
+    echo "fuzz $t: FAILED (input saved under fuzz/artifacts/$t)"
+    exit 1
+  fi
+  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo 0)
+  corp=$(grep -o 'corp: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo 0)
+  echo "fuzz $t: ${seconds}s, $runs executions, coverage $cov edges, corpus $corp"
+  rm -f "$log"
+done
