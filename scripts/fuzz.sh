@@ -17,6 +17,8 @@ fi
 # Its own target dir: sanitizer flags would rebuild the main one.
 export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-${CARGO_TARGET_DIR:-$PWD/target}/fuzz}"
 cargo run --quiet -p kasm-plan-fuzz --example write_seeds -- fuzz/corpus >/dev/null
+# The workspace's versions, so fuzzing runs the code the tests run.
+cp Cargo.lock fuzz/Cargo.lock
 if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets < <(cd fuzz && cargo +nightly fuzz list)
 fi

@@ -21,3 +21,5 @@ step "the npm package's declarations are the core's types (ts-rs)"
 cargo test --quiet -p kasm-plan-core --features typescript --test typescript
 step "npm package: vectors, API, page in headless Chromium, types, packed install"
 bash scripts/test-js.sh
+step "fuzzing smoke: every cargo-fuzz target for 10 s from the seeded corpora"
+bash scripts/fuzz.sh 10
