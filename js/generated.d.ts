@@ -472,7 +472,11 @@ address: string,
 /**
  * Their ids, in Kasm's order.
  */
-image_ids: Array<string>, };
+image_ids: Array<string>, 
+/**
+ * The plan deletes them (asked for with `delete_duplicates`).
+ */
+delete?: boolean, };
 
 /**
  * A plan: ordered by address, deterministic for the same inputs.
@@ -515,7 +519,12 @@ export type PlanOptions = {
  * Give no-op entries their full `before` attributes (for plan JSON and policies).
  * Off by default: most of a large plan's cost is building values for unchanged images.
  */
-unchanged_values: boolean, };
+unchanged_values: boolean, 
+/**
+ * Delete the images no address manages that equal a desired spec
+ * (`duplicates`); without it they are only reported.
+ */
+delete_duplicates: boolean, };
 
 /**
  * One managed image.
@@ -614,7 +623,12 @@ refresh_only: boolean,
  * Give no-op entries their full `before` attributes (for plan JSON and policies).
  * Off by default: most of a large plan's cost is building values for unchanged images.
  */
-unchanged_values: boolean, };
+unchanged_values: boolean, 
+/**
+ * Delete the images no address manages that equal a desired spec
+ * (`duplicates`); without it they are only reported.
+ */
+delete_duplicates: boolean, };
 
 /**
  * `plan` output.
@@ -742,7 +756,7 @@ record: StateResource, };
 /**
  * One action to carry out, with exactly what it needs to record its result.
  */
-export type Step = { "action": "create" } & CreateStep | { "action": "adopt" } & AdoptStep | { "action": "update" } & UpdateStep | { "action": "delete" } & ReleaseStep | { "action": "refresh" } & RefreshStep | { "action": "forget" } & ReleaseStep;
+export type Step = { "action": "create" } & CreateStep | { "action": "adopt" } & AdoptStep | { "action": "update" } & UpdateStep | { "action": "delete" } & ReleaseStep | { "action": "refresh" } & RefreshStep | { "action": "forget" } & ReleaseStep | { "action": "delete_duplicate" } & ReleaseStep;
 
 /**
  * `apply_steps` output: the plan and the steps that carry it out.

@@ -238,7 +238,7 @@ enums! {
 }
 
 variants! {
-    Step { Create, Adopt, Update, Delete, Refresh, Forget }
+    Step { Create, Adopt, Update, Delete, Refresh, Forget, DeleteDuplicate }
 }
 
 records! {
@@ -256,9 +256,9 @@ records! {
     ResourceChange { address, name, action, reason, image_id, available, before, after, changes }
     Drift { address, image_id, deleted, changes, before, after }
     Summary { add, change, destroy, unchanged }
-    Duplicate { address, image_ids }
+    Duplicate { address, image_ids, delete }
     Plan as ChangePlan { format_version, state_lineage, state_serial, resource_changes, resource_drift, summary, duplicates }
-    PlanOptions { unchanged_values }
+    PlanOptions { unchanged_values, delete_duplicates }
     StateResource { image_id, attributes, prevent_destroy }
     HistoryEntry { at, serial, event, overridden_policies }
     State { version, serial, lineage, resources, history }

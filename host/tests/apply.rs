@@ -540,6 +540,28 @@ fn a_hand_made_duplicate_is_reported_by_plan() {
         json!([{"address": "kasm_image.app_1", "image_ids": [extra]}])
     );
     assert_eq!(k.images().len(), 3, "never removed unasked");
+    // Asked for: planned as a destroy, deleted, and the state is untouched.
+    let o = k.run(&["plan", &file, "--delete-duplicates", "--detailed-exitcode"]);
+    assert_eq!(code(&o), 2, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("a duplicate of kasm_image.app_1 will be destroyed"),
+        "{}",
+        out(&o)
+    );
+    let state = k.state();
+    let o = k.run(&["apply", &file, "--auto-approve", "--delete-duplicates"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("0 added, 0 changed, 1 destroyed"),
+        "{}",
+        out(&o)
+    );
+    assert_eq!(k.images().len(), 2);
+    assert!(k.images().iter().all(|i| i.image_id != extra));
+    assert_eq!(k.state()["resources"], state["resources"]);
+    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(!stdout(&o).contains("no address manages"), "{}", out(&o));
 }
 
 /// Creates that time out may still land: they are watched for, never sent again.

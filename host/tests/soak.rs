@@ -195,10 +195,10 @@ fn chaos_soak_converges_for_every_seed() {
         converges(&k, count, |_| 2_048_000_000, seed);
         // Updates (every third image) and deletes (the last quarter).
         let kept = n - n / 4;
-        k.write(&specs(kept, |i| i % 3 == 0));
+        k.write(&specs(kept, |i| i.is_multiple_of(3)));
         chaotic_apply(&k, seed + 1000, &mut rng);
         let memory = |i: usize| {
-            if i % 3 == 0 {
+            if i.is_multiple_of(3) {
                 1_024_000_000
             } else {
                 2_048_000_000

@@ -58,7 +58,10 @@ fn bench_plan(c: &mut Criterion) {
     group.sample_size(20);
     for (label, unchanged_values) in [("10k_vs_10k", false), ("10k_vs_10k_unchanged_values", true)]
     {
-        let options = PlanOptions { unchanged_values };
+        let options = PlanOptions {
+            unchanged_values,
+            ..PlanOptions::default()
+        };
         group.bench_function(label, |b| {
             b.iter(|| {
                 let p = plan(
@@ -128,6 +131,7 @@ fn bench_rego(c: &mut Criterion) {
     let (desired, state, observed) = synthetic::plan_inputs(1000);
     let options = PlanOptions {
         unchanged_values: true,
+        ..PlanOptions::default()
     };
     let planned =
         plan(&desired, &state, &observed, &options).unwrap_or_else(|e| unreachable!("{e:?}"));

@@ -32,6 +32,9 @@ pub enum Step {
     Refresh(RefreshStep),
     /// No request: the image is gone from Kasm and from the config; forget the address.
     Forget(ReleaseStep),
+    /// `delete_image` of an image no address manages that equals the
+    /// address's spec (asked for); the state does not change.
+    DeleteDuplicate(ReleaseStep),
 }
 
 /// What a create, adopt or update records in the state with Kasm's answer.
@@ -142,6 +145,7 @@ impl std::fmt::Debug for Step {
             Step::Adopt(s) => s.fmt(f),
             Step::Update(s) => s.fmt(f),
             Step::Delete(s) => f.debug_tuple("Delete").field(s).finish(),
+            Step::DeleteDuplicate(s) => f.debug_tuple("DeleteDuplicate").field(s).finish(),
             Step::Refresh(s) => s.fmt(f),
             Step::Forget(s) => f.debug_tuple("Forget").field(s).finish(),
         }
@@ -155,7 +159,7 @@ impl Step {
             Step::Create(s) => &s.address,
             Step::Adopt(s) => &s.address,
             Step::Update(s) => &s.address,
-            Step::Delete(s) | Step::Forget(s) => &s.address,
+            Step::Delete(s) | Step::Forget(s) | Step::DeleteDuplicate(s) => &s.address,
             Step::Refresh(s) => &s.address,
         }
     }
@@ -215,6 +219,14 @@ pub fn steps(
         out.extend(step);
     }
     out.extend(forgotten(plan, desired, state, &by_id));
+    out.extend(plan.duplicates.iter().filter(|d| d.delete).flat_map(|d| {
+        d.image_ids.iter().map(|id| {
+            Step::DeleteDuplicate(ReleaseStep {
+                address: d.address.clone(),
+                image_id: id.clone(),
+            })
+        })
+    }));
     Ok(out)
 }
 

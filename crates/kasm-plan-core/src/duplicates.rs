@@ -19,6 +19,9 @@ pub struct Duplicate {
     pub address: String,
     /// Their ids, in Kasm's order.
     pub image_ids: Vec<String>,
+    /// The plan deletes them (asked for with `delete_duplicates`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub delete: bool,
 }
 
 /// For each desired spec, the images no address owns whose every value equals
@@ -28,6 +31,7 @@ pub fn find(
     desired: &BTreeMap<String, ImageSpec>,
     state: &State,
     observed: &[Image],
+    delete: bool,
 ) -> Vec<Duplicate> {
     let owned: BTreeSet<String> = state
         .resources
@@ -60,13 +64,21 @@ pub fn find(
             if !state.resources.contains_key(&address) && !image_ids.is_empty() {
                 image_ids.remove(0);
             }
-            (!image_ids.is_empty()).then_some(Duplicate { address, image_ids })
+            (!image_ids.is_empty()).then_some(Duplicate {
+                address,
+                image_ids,
+                delete,
+            })
         })
         .collect()
 }
 
-/// The warning a plan gives for one address's duplicates.
-pub fn warning(d: &Duplicate) -> Diagnostic {
+/// The warning a plan gives for one address's duplicates (none when it deletes them).
+pub fn warning(d: &Duplicate) -> Option<Diagnostic> {
+    (!d.delete).then(|| warn(d))
+}
+
+fn warn(d: &Duplicate) -> Diagnostic {
     Diagnostic::warning(
         Code::DuplicateImage,
         format!(
@@ -77,7 +89,7 @@ pub fn warning(d: &Duplicate) -> Diagnostic {
         ),
     )
     .at(&d.address, "")
-    .help("they are left alone; if they are not wanted, delete them in Kasm (an earlier create may have landed twice)")
+    .help("they are left alone; `apply --delete-duplicates` deletes them (an earlier create may have landed twice)")
 }
 
 fn canon(id: &str) -> String {

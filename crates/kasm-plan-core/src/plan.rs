@@ -130,9 +130,16 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// The counts of a plan's changes.
-    pub fn of(changes: &[ResourceChange]) -> Self {
-        let mut summary = Summary::default();
+    /// The counts of a plan's changes, duplicates to delete among the destroys.
+    pub fn of(changes: &[ResourceChange], duplicates: &[Duplicate]) -> Self {
+        let mut summary = Summary {
+            destroy: duplicates
+                .iter()
+                .filter(|d| d.delete)
+                .map(|d| d.image_ids.len())
+                .sum(),
+            ..Summary::default()
+        };
         for c in changes {
             match c.action {
                 Action::Create => summary.add += 1,
@@ -199,6 +206,9 @@ pub struct PlanOptions {
     /// Give no-op entries their full `before` attributes (for plan JSON and policies).
     /// Off by default: most of a large plan's cost is building values for unchanged images.
     pub unchanged_values: bool,
+    /// Delete the images no address manages that equal a desired spec
+    /// (`duplicates`); without it they are only reported.
+    pub delete_duplicates: bool,
 }
 
 /// Computes a plan. `desired` is keyed by resource name.
@@ -242,14 +252,15 @@ pub fn plan(
     if !errors.is_empty() {
         return Err(errors);
     }
+    let duplicates = crate::duplicates::find(desired, state, observed, options.delete_duplicates);
     Ok(Plan {
         format_version: PLAN_FORMAT,
         state_lineage: state.lineage.clone(),
         state_serial: state.serial,
-        summary: Summary::of(&changes),
+        summary: Summary::of(&changes, &duplicates),
         resource_changes: changes,
         resource_drift: drift,
-        duplicates: crate::duplicates::find(desired, state, observed),
+        duplicates,
     })
 }
 

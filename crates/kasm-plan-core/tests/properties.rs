@@ -196,6 +196,7 @@ impl Kasm {
 fn opts() -> PlanOptions {
     PlanOptions {
         unchanged_values: true,
+        ..PlanOptions::default()
     }
 }
 

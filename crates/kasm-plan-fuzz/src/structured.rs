@@ -50,6 +50,7 @@ struct Case {
     /// (spec, image) pairs bound in the state.
     bound: Vec<(u8, u8)>,
     unchanged_values: bool,
+    delete_duplicates: bool,
     from_state: bool,
     refresh_only: bool,
 }
@@ -76,6 +77,7 @@ pub fn plan(data: &[u8]) {
         strict: false,
         options: PlanOptions {
             unchanged_values: case.unchanged_values,
+            delete_duplicates: case.delete_duplicates,
         },
         from_state: case.from_state,
         refresh_only: case.refresh_only,

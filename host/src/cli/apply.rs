@@ -45,6 +45,10 @@ pub struct ApplyArgs {
     /// Treat warnings as errors.
     #[arg(long)]
     pub strict: bool,
+    /// Delete the images no address manages that equal a desired spec
+    /// (duplicates); without it they are only reported.
+    #[arg(long)]
+    pub delete_duplicates: bool,
     /// Only write Kasm's current values (drift) to the state; change no image.
     #[arg(long)]
     pub refresh_only: bool,
@@ -139,6 +143,7 @@ fn plan(
         strict: args.strict,
         options: PlanOptions {
             unchanged_values: config.saved.is_some(),
+            delete_duplicates: args.delete_duplicates,
         },
         from_state: false,
         refresh_only: args.refresh_only,

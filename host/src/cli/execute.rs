@@ -195,6 +195,7 @@ async fn act(
         Step::Adopt(s) => adopt(shared, s).await,
         Step::Update(s) => update(shared, s, permit).await,
         Step::Delete(s) => delete(shared, s, permit).await,
+        Step::DeleteDuplicate(s) => delete_duplicate(shared, s, permit).await,
         Step::Refresh(_) | Step::Forget(_) => Ok(String::new()),
     }
 }
@@ -269,6 +270,20 @@ async fn delete(
     .await?;
     lock(&shared.report).destroyed += 1;
     Ok("Destruction complete".to_owned())
+}
+
+/// Deletes an image no address manages (a duplicate, asked for); the state
+/// does not change.
+async fn delete_duplicate(
+    shared: &Shared,
+    step: ReleaseStep,
+    permit: OwnedSemaphorePermit,
+) -> Result<String, ActionError> {
+    let deleted = shared.kasm.delete(&step.image_id).await;
+    drop(permit);
+    deleted?;
+    lock(&shared.report).destroyed += 1;
+    Ok(format!("Duplicate deleted [id={}]", step.image_id))
 }
 
 /// A create that never duplicates. After a failure that ends the request but

@@ -48,6 +48,10 @@ pub struct PlanArgs {
     /// --refresh-only` writes it to the state.
     #[arg(long)]
     pub refresh_only: bool,
+    /// Plan to delete the images no address manages that equal a desired spec
+    /// (duplicates); without it they are only reported.
+    #[arg(long)]
+    pub delete_duplicates: bool,
     /// Wait this long (seconds) for the state lock held by another run.
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     pub lock_timeout: u64,
@@ -159,6 +163,7 @@ fn request(args: &PlanArgs, sources: &[SourceInput], inputs: Inputs) -> PlanRequ
         // Saved and JSON plans carry every value (policies read them).
         options: PlanOptions {
             unchanged_values: args.json || args.out.is_some(),
+            delete_duplicates: args.delete_duplicates,
         },
         from_state: !args.refresh,
         refresh_only: args.refresh_only,

@@ -114,13 +114,30 @@ pub fn plan(plan: &Plan) -> String {
         .iter()
         .filter(|c| c.action != Action::NoOp)
         .collect();
-    if changes.is_empty() {
+    let duplicates: Vec<(&str, &str)> = plan
+        .duplicates
+        .iter()
+        .filter(|d| d.delete)
+        .flat_map(|d| {
+            d.image_ids
+                .iter()
+                .map(|id| (d.address.as_str(), id.as_str()))
+        })
+        .collect();
+    if changes.is_empty() && duplicates.is_empty() {
         out.push_str("No changes. The images on Kasm match the configuration.\n");
         return out;
     }
     out.push_str("kasm-plan will perform the following actions:\n");
     for c in changes {
         change(&mut out, c);
+    }
+    for (address, id) in duplicates {
+        let _ = writeln!(
+            out,
+            "\n  # a duplicate of {address} will be destroyed (--delete-duplicates)\n  - image {}",
+            Value::from(id)
+        );
     }
     let _ = writeln!(out, "\nPlan: {}.", plan.summary);
     out

@@ -114,7 +114,11 @@ fn plan_valid(
                 plan.resource_changes.clear();
                 plan.summary = Summary::default();
             }
-            diagnostics.extend(plan.duplicates.iter().map(crate::duplicates::warning));
+            diagnostics.extend(
+                plan.duplicates
+                    .iter()
+                    .filter_map(crate::duplicates::warning),
+            );
             PlanResponse {
                 ok: true,
                 plan: Some(plan),

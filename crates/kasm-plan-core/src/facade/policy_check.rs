@@ -121,6 +121,7 @@ fn subject_plan<'a>(
     let observed = req.observed.as_deref().unwrap_or_default();
     let options = PlanOptions {
         unchanged_values: false,
+        delete_duplicates: false,
     };
     crate::plan::plan(desired, &state, observed, &options).map(|p| Some(Cow::Owned(p)))
 }
