@@ -25,6 +25,11 @@ pub const MAX_POLICY_BYTES: usize = 256 * 1024;
 /// Largest input (plan JSON or specs) accepted, in bytes.
 pub const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
 
+/// The deepest nesting of brackets a policy may have: regorus's parser takes
+/// time exponential in the depth of unclosed brackets (found by fuzzing), and
+/// real policies nest far less.
+pub const MAX_NESTING: usize = 16;
+
 /// Interpreter steps between two looks at the budget.
 const CHECK_INTERVAL: u32 = 1024;
 
@@ -124,6 +129,13 @@ fn load<'a>(
                 Some(m.file),
             ));
         }
+        let depth = nesting(m.text);
+        if depth > MAX_NESTING {
+            return Err(failed(
+                &format!("it nests brackets {depth} deep; at most {MAX_NESTING} are accepted"),
+                Some(m.file),
+            ));
+        }
         let package = engine
             .add_policy(m.file.to_owned(), m.text.to_owned())
             .map_err(|e| failed(&e, Some(m.file)))?;
@@ -133,6 +145,40 @@ fn load<'a>(
         }
     }
     Ok(Packages(packages))
+}
+
+/// The deepest nesting of `(`, `[` and `{` outside strings and comments.
+fn nesting(text: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '(' | '[' | '{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            '#' => {
+                chars.by_ref().find(|c| *c == '\n');
+            }
+            '`' => {
+                chars.by_ref().find(|c| *c == '`');
+            }
+            '"' => {
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' | '\n' => break,
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// Gives the engine its input (within the size cap).
@@ -284,4 +330,16 @@ fn messages(query: &str, value: Value) -> Result<Vec<Failure>, Box<Diagnostic>> 
             }
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_counts_brackets_outside_strings_and_comments() {
+        assert_eq!(nesting("x := [{\"a\": (1)}]"), 3);
+        assert_eq!(nesting("# [[[[[[\nx := \"[[[[\\\"[[\" + `[[[`"), 0);
+        assert_eq!(nesting("den[[[[y"), 4);
+    }
 }
