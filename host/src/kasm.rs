@@ -184,47 +184,6 @@ pub struct Kasm {
     timeout: Duration,
 }
 
-/// Kasm's answer as a value: a body with an error message fails the call
-/// whatever the status (Kasm's rule); so does another status than 2xx.
-async fn read_answer(path: String, answer: reqwest::Response) -> Result<Value, KasmError> {
-    let status = answer.status().as_u16();
-    let retry_after = answer
-        .headers()
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
-    let text = answer.text().await.map_err(|e| transport(&path, &e))?;
-    let value: Option<Value> = serde_json::from_str(&text).ok();
-    let message = value.as_ref().and_then(|v| {
-        ["error_message", "error"]
-            .iter()
-            .find_map(|k| v.get(*k).and_then(Value::as_str).filter(|m| !m.is_empty()))
-    });
-    if let Some(message) = message {
-        return Err(KasmError::Refused {
-            status,
-            message: message.to_owned(),
-        });
-    }
-    if !(200..300).contains(&status) {
-        let mut body: String = text.trim().chars().take(300).collect();
-        if body.is_empty() {
-            body = "(empty body)".into();
-        }
-        return Err(KasmError::Status {
-            status,
-            path,
-            body,
-            retry_after,
-        });
-    }
-    value.ok_or_else(|| KasmError::Unexpected {
-        path,
-        detail: "the body is not JSON".into(),
-    })
-}
-
 /// TLS and timeout settings.
 #[derive(Clone, Debug, Default)]
 pub struct Transport {
@@ -422,6 +381,47 @@ fn image_of(answer: Value, endpoint: &str) -> Result<Image, KasmError> {
     serde_json::from_value(image).map_err(|e| KasmError::Unexpected {
         path: format!("/api/public/{endpoint}"),
         detail: e.to_string(),
+    })
+}
+
+/// Kasm's answer as a value: a body with an error message fails the call
+/// whatever the status (Kasm's rule); so does another status than 2xx.
+async fn read_answer(path: String, answer: reqwest::Response) -> Result<Value, KasmError> {
+    let status = answer.status().as_u16();
+    let retry_after = answer
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let text = answer.text().await.map_err(|e| transport(&path, &e))?;
+    let value: Option<Value> = serde_json::from_str(&text).ok();
+    let message = value.as_ref().and_then(|v| {
+        ["error_message", "error"]
+            .iter()
+            .find_map(|k| v.get(*k).and_then(Value::as_str).filter(|m| !m.is_empty()))
+    });
+    if let Some(message) = message {
+        return Err(KasmError::Refused {
+            status,
+            message: message.to_owned(),
+        });
+    }
+    if !(200..300).contains(&status) {
+        let mut body: String = text.trim().chars().take(300).collect();
+        if body.is_empty() {
+            body = "(empty body)".into();
+        }
+        return Err(KasmError::Status {
+            status,
+            path,
+            body,
+            retry_after,
+        });
+    }
+    value.ok_or_else(|| KasmError::Unexpected {
+        path,
+        detail: "the body is not JSON".into(),
     })
 }
 
