@@ -5,6 +5,7 @@
 # Installs what it needs: a nightly toolchain and cargo-fuzz, pinned.
 # Prints one line per target: executions, coverage, corpus size. Exits 1 on
 # any crash, panic, timeout or out-of-memory (the input is in fuzz/artifacts).
+# The mutation seed is fixed (FUZZ_SEED, default 1) so a run is repeatable.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
@@ -27,7 +28,8 @@ cargo +nightly fuzz build --release >/dev/null
 for t in "${targets[@]}"; do
   log=$(mktemp)
   if ! cargo +nightly fuzz run --release "$t" "corpus/$t" -- \
-      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1; then
+      -max_total_time="$seconds" -seed="${FUZZ_SEED:-1}" -timeout=10 -rss_limit_mb=2048 \
+      -print_final_stats=1 >"$log" 2>&1; then
     tail -40 "$log"
     echo "fuzz $t: FAILED (input saved under fuzz/artifacts/$t)"
     exit 1
