@@ -311,3 +311,30 @@ fn typed_plan_takes_several_files() {
         d.code == kasm_plan_core::Code::DuplicateAddress && d.file.as_deref() == Some("images.tf")
     }));
 }
+
+/// Hostile input reaches the component as request text: every fuzz seed of the
+/// facade target, and junk, must end as an answer or a refusal, never a trap
+/// or a host crash (the fuzz targets run the same bytes natively).
+#[test]
+fn hostile_requests_end_as_answers_or_refusals() {
+    let mut core = sandbox().instantiate().unwrap_or_else(|e| panic!("{e}"));
+    let mut seeds = kasm_plan_fuzz::seeds::of("facade").unwrap_or_else(|e| panic!("{e}"));
+    seeds.extend([
+        b"\x00".to_vec(),
+        b"\x05{".to_vec(),
+        b"\x03[[[[[[[[[[".to_vec(),
+    ]);
+    for seed in &seeds {
+        let Some((&pick, request)) = seed.split_first() else {
+            continue;
+        };
+        let operation = facade::OPERATIONS[usize::from(pick) % facade::OPERATIONS.len()];
+        let text = String::from_utf8_lossy(request);
+        let native = facade::call(operation, &text);
+        let in_wasm = core
+            .call(operation, &text)
+            .unwrap_or_else(|e| panic!("{operation}: the component failed: {e}"));
+        assert_eq!(in_wasm, native, "{operation}: {text}");
+    }
+    assert!(seeds.len() > 100, "{} seeds", seeds.len());
+}
