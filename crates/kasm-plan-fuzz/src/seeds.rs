@@ -1,5 +1,6 @@
 //! Seed inputs for each target, derived from the shared vectors and the
-//! examples, so fuzzing starts from inputs that reach deep.
+//! examples, so fuzzing starts from inputs that reach deep; and the inputs
+//! fuzzing found, so each finding stays fixed.
 
 use serde_json::Value;
 use std::path::Path;
@@ -88,9 +89,24 @@ pub fn of(target: &str) -> Result<Vec<Vec<u8>>, String> {
             .collect(),
         _ => Vec::new(),
     };
+    seeds.extend(regressions(target)?);
     seeds.sort();
     seeds.dedup();
     Ok(seeds)
+}
+
+/// Inputs fuzzing found (`regressions/<target>/`), kept so each stays fixed.
+fn regressions(target: &str) -> Result<Vec<Vec<u8>>, String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("regressions")
+        .join(target);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(Vec::new());
+    };
+    entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .map(|path| std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display())))
+        .collect()
 }
 
 /// The spec texts of a request (`source`, `sources`, `desired`).

@@ -57,7 +57,7 @@ struct Case {
 
 /// Builds a case from the bytes, plans it, and checks that planning is
 /// deterministic, that `apply_steps` plans the same, and that the summary
-/// counts the actions.
+/// counts the actions (and the duplicates it deletes).
 pub fn plan(data: &[u8]) {
     let Ok(case) = Case::arbitrary(&mut Unstructured::new(data)) else {
         return;
@@ -101,13 +101,20 @@ pub fn plan(data: &[u8]) {
                 .filter(|c| c.action == a)
                 .count()
         };
+        // Duplicates deleted on request count among the destroys.
+        let doomed: usize = plan
+            .duplicates
+            .iter()
+            .filter(|d| d.delete)
+            .map(|d| d.image_ids.len())
+            .sum();
         let s = plan.summary;
         assert_eq!(
             (s.add, s.change, s.destroy, s.unchanged),
             (
                 count(Action::Create),
                 count(Action::Update),
-                count(Action::Delete),
+                count(Action::Delete) + doomed,
                 count(Action::NoOp)
             ),
         );
