@@ -261,9 +261,7 @@ async fn delete(
     step: ReleaseStep,
     permit: OwnedSemaphorePermit,
 ) -> Result<String, ActionError> {
-    let deleted = shared.kasm.delete(&step.image_id).await;
-    drop(permit);
-    deleted?;
+    send_delete(shared, &step.image_id, permit).await?;
     update_state(shared, |state| {
         state.resources.remove(&step.address);
     })
@@ -279,11 +277,20 @@ async fn delete_duplicate(
     step: ReleaseStep,
     permit: OwnedSemaphorePermit,
 ) -> Result<String, ActionError> {
-    let deleted = shared.kasm.delete(&step.image_id).await;
-    drop(permit);
-    deleted?;
+    send_delete(shared, &step.image_id, permit).await?;
     lock(&shared.report).destroyed += 1;
     Ok(format!("Duplicate deleted [id={}]", step.image_id))
+}
+
+/// `delete_image`, giving the request slot back as soon as Kasm answers.
+async fn send_delete(
+    shared: &Shared,
+    image_id: &str,
+    permit: OwnedSemaphorePermit,
+) -> Result<(), ActionError> {
+    let deleted = shared.kasm.delete(image_id).await;
+    drop(permit);
+    Ok(deleted?)
 }
 
 /// A create that never duplicates. After a failure that ends the request but
