@@ -11,17 +11,16 @@
 
 mod common;
 
+use common::kasm::{KEY, Kasm, SECRET};
 use common::{code, stderr, stdout};
-use kasm_sim::{ApiKey, Config, Faults, Simulator};
-use serde_json::{Value, json};
+use kasm_sim::{ApiKey, Config};
+use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-const KEY: &str = "soak-key";
-const SECRET: &str = "soak-secret";
-
+/// A size from the environment, else the default.
 fn size(var: &str, default: u64) -> u64 {
     std::env::var(var)
         .ok()
@@ -29,88 +28,24 @@ fn size(var: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-struct Kasm {
-    sim: Option<Simulator>,
-    runtime: tokio::runtime::Runtime,
-    dir: tempfile::TempDir,
+/// A simulator whose agents never pull: availability plays no part here.
+fn start() -> Kasm {
+    Kasm::with(Config {
+        keys: vec![ApiKey::admin(KEY, SECRET)],
+        agent_delay: None,
+        ..Config::default()
+    })
 }
 
-impl Kasm {
-    fn start() -> Kasm {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap_or_else(|e| panic!("{e}"));
-        let sim = runtime
-            .block_on(Simulator::start(Config {
-                keys: vec![ApiKey::admin(KEY, SECRET)],
-                agent_delay: None,
-                ..Config::default()
-            }))
-            .unwrap_or_else(|e| panic!("{e}"));
-        Kasm {
-            sim: Some(sim),
-            runtime,
-            dir: tempfile::tempdir().unwrap_or_else(|e| panic!("{e}")),
-        }
+/// Images on Kasm by friendly name, with the memory of each.
+fn memories(k: &Kasm) -> BTreeMap<String, Vec<i64>> {
+    let mut out: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for i in k.images() {
+        out.entry(i.friendly_name.clone().unwrap_or_default())
+            .or_default()
+            .push(i.memory);
     }
-
-    fn sim(&self) -> &Simulator {
-        self.sim.as_ref().unwrap_or_else(|| panic!("stopped"))
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_kasm-plan"));
-        c.args(args)
-            .current_dir(self.dir.path())
-            .env("KASM_API_URL", self.sim().url())
-            .env("KASM_API_KEY", KEY)
-            .env("KASM_API_KEY_SECRET", SECRET)
-            .env("KASM_PLAN_CACHE_DIR", common::cache_dir())
-            .env_remove("KASM_PLAN_COMPONENT");
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args)
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run kasm-plan: {e}"))
-    }
-
-    fn write(&self, text: &str) {
-        std::fs::write(self.dir.path().join("images.tf"), text).unwrap_or_else(|e| panic!("{e}"));
-    }
-
-    /// Images on Kasm by friendly name: how many, and the memory of each.
-    fn names(&self) -> BTreeMap<String, Vec<i64>> {
-        let mut out: BTreeMap<String, Vec<i64>> = BTreeMap::new();
-        for i in self.sim().images() {
-            out.entry(i.friendly_name.clone().unwrap_or_default())
-                .or_default()
-                .push(i.memory);
-        }
-        out
-    }
-
-    fn faults(&self, faults: Value) {
-        let faults: Faults = serde_json::from_value(faults).unwrap_or_else(|e| panic!("{e}"));
-        self.sim().set_faults(faults);
-    }
-
-    fn state(&self) -> Value {
-        let text = std::fs::read_to_string(self.dir.path().join("kasm-plan.state.json"))
-            .unwrap_or_default();
-        serde_json::from_str(&text).unwrap_or(Value::Null)
-    }
-}
-
-impl Drop for Kasm {
-    fn drop(&mut self) {
-        if let Some(sim) = self.sim.take() {
-            let _ = self.runtime.block_on(sim.stop());
-        }
-    }
+    out
 }
 
 /// `n` images named `App <i>`; those in `small` get 1024 MB, the others 2048.
@@ -162,7 +97,7 @@ fn chaotic_apply(k: &Kasm, seed: u64, rng: &mut fastrand::Rng) {
 fn converges(k: &Kasm, n: usize, memory_of: impl Fn(usize) -> i64, seed: u64) {
     let o = k.run(&["apply", "images.tf", "--auto-approve"]);
     assert_eq!(code(&o), 0, "seed {seed}: {}{}", stdout(&o), stderr(&o));
-    let names = k.names();
+    let names = memories(k);
     assert_eq!(names.len(), n, "seed {seed}: {names:?}");
     for (i, (name, memories)) in names.iter().enumerate() {
         assert_eq!(memories.len(), 1, "seed {seed}: {name} duplicated");
@@ -188,14 +123,14 @@ fn chaos_soak_converges_for_every_seed() {
     let started = Instant::now();
     for seed in 1..=seeds {
         let mut rng = fastrand::Rng::with_seed(seed);
-        let k = Kasm::start();
+        let k = start();
         // Creates.
-        k.write(&specs(n, |_| false));
+        k.write("images.tf", &specs(n, |_| false));
         chaotic_apply(&k, seed, &mut rng);
         converges(&k, count, |_| 2_048_000_000, seed);
         // Updates (every third image) and deletes (the last quarter).
         let kept = n - n / 4;
-        k.write(&specs(kept, |i| i.is_multiple_of(3)));
+        k.write("images.tf", &specs(kept, |i| i.is_multiple_of(3)));
         chaotic_apply(&k, seed + 1000, &mut rng);
         let memory = |i: usize| {
             if i.is_multiple_of(3) {

@@ -4,6 +4,8 @@
 // Each test file compiles this module and uses only part of it.
 #![allow(dead_code)]
 
+pub mod kasm;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
