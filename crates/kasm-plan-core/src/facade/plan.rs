@@ -111,8 +111,10 @@ fn plan_valid(
                 plan.resource_drift.clear();
             }
             if req.refresh_only {
+                // Nothing changes on Kasm: duplicates are reported, not deleted.
                 plan.resource_changes.clear();
                 plan.summary = Summary::default();
+                plan.duplicates.iter_mut().for_each(|d| d.delete = false);
             }
             diagnostics.extend(
                 plan.duplicates
