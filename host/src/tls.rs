@@ -184,10 +184,9 @@ impl ServerCertVerifier for Verifier {
             }
             None => "it is not the pinned certificate (--tls-fingerprint)".to_owned(),
         };
+        let fp = fingerprint(end_entity.as_ref());
         Err(rustls::Error::General(format!(
-            "the server's certificate is not trusted: {why}. Its fingerprint is {}; if that is your Kasm server's certificate, trust it with --ca-cert FILE or --tls-fingerprint {}",
-            fingerprint(end_entity.as_ref()),
-            fingerprint(end_entity.as_ref())
+            "the server's certificate is not trusted: {why}. Its fingerprint is {fp}; if that is your Kasm server's certificate, trust it with --ca-cert FILE or --tls-fingerprint {fp}"
         )))
     }
 

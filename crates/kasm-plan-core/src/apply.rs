@@ -377,7 +377,8 @@ fn same_wire(sent: &Value, got: &Value) -> bool {
     }
 }
 
-fn canon(id: &str) -> String {
+/// An image id in Kasm's form (32 lowercase hex), or as given when it is not one.
+pub(crate) fn canon(id: &str) -> String {
     canonical_uuid(id).unwrap_or_else(|| id.to_owned())
 }
 

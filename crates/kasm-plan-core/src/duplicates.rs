@@ -2,9 +2,9 @@
 //! create that landed twice leaves behind. They are never removed unasked,
 //! and every plan shows them.
 
-use crate::apply::matches;
+use crate::apply::{canon, matches};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Image, ImageSpec, canonical_uuid};
+use crate::model::{Image, ImageSpec};
 use crate::plan::address_of;
 use crate::state::State;
 use crate::wire::create_body;
@@ -90,8 +90,4 @@ fn warn(d: &Duplicate) -> Diagnostic {
     )
     .at(&d.address, "")
     .help("they are left alone; `apply --delete-duplicates` deletes them (an earlier create may have landed twice)")
-}
-
-fn canon(id: &str) -> String {
-    canonical_uuid(id).unwrap_or_else(|| id.to_owned())
 }

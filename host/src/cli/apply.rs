@@ -4,7 +4,7 @@ use super::execute::{self, Report};
 use super::policy::{self, Gate};
 use super::render;
 use super::saved::{self, SavedPlan, SourceDigest};
-use super::server::{ServerArgs, with_kasm};
+use super::server::{ServerArgs, read_images, with_kasm};
 use super::{CliError, CoreArgs, Outcome, input};
 use crate::Core;
 use crate::kasm::Kasm;
@@ -78,10 +78,7 @@ pub fn run(core: &CoreArgs, args: &ApplyArgs) -> Outcome {
     let wait = Duration::from_secs(args.lock_timeout);
     let mut locked = Locked::open(&args.state, wait, "apply")?;
     super::runtime()?.block_on(with_kasm(&args.server, &args.state, async move |kasm| {
-        let observed = kasm.images().await.map_err(CliError::kasm(format!(
-            "cannot read the images from {}",
-            kasm.url()
-        )))?;
+        let observed = read_images(kasm).await?;
         let planned = plan(&mut core, args, &config, &locked, observed)?;
         let overridden = match gate(&mut core, args, &config, &planned.plan)? {
             Gate::Stop(code) => return Ok(code),
@@ -314,10 +311,7 @@ async fn wait_available(kasm: &Kasm, ids: &[String], limit: u64) -> Result<(), C
     let deadline = Duration::from_secs(limit);
     let mut last = usize::MAX;
     loop {
-        let images = kasm
-            .images()
-            .await
-            .map_err(CliError::kasm("cannot read the images"))?;
+        let images = read_images(kasm).await?;
         let waiting: Vec<&String> = ids
             .iter()
             .filter(|id| !images.iter().any(|i| &i.image_id == *id && i.available))

@@ -1,7 +1,7 @@
 //! `kasm-plan images --from images.json [--name PATTERN] [--enabled BOOL]`
 
 use super::render;
-use super::server::{ServerArgs, with_kasm};
+use super::server::{ServerArgs, fetch_images};
 use super::{CliError, CoreArgs, Outcome, input};
 use kasm_plan_core::facade::FilterRequest;
 use kasm_plan_core::filter::ImageFilter;
@@ -34,10 +34,7 @@ pub struct ImagesArgs {
 pub fn run(core: &CoreArgs, args: &ImagesArgs) -> Outcome {
     let images = match &args.from {
         Some(path) => input::images(path)?,
-        None => super::runtime()?.block_on(with_kasm(&args.server, &args.state, async |kasm| {
-            let read = CliError::kasm(format!("cannot read the images from {}", kasm.url()));
-            kasm.images().await.map_err(read)
-        }))?,
+        None => fetch_images(&args.server, &args.state)?,
     };
     let answer = core.open()?.filter(FilterRequest {
         images,

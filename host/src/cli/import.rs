@@ -1,6 +1,6 @@
 //! `kasm-plan import ADDRESS IMAGE_ID`
 
-use super::server::{ServerArgs, with_kasm};
+use super::server::{ServerArgs, fetch_images};
 use super::{CliError, CoreArgs, Outcome};
 use crate::state_file::{self, Locked};
 use kasm_plan_core::facade::ImportRequest;
@@ -30,11 +30,7 @@ pub fn run(core: &CoreArgs, args: &ImportArgs) -> Outcome {
     let mut core = core.open()?;
     let wait = Duration::from_secs(args.lock_timeout);
     let mut locked = Locked::open(&args.state, wait, "import")?;
-    let images =
-        super::runtime()?.block_on(with_kasm(&args.server, &args.state, async |kasm| {
-            let read = CliError::kasm(format!("cannot read the images from {}", kasm.url()));
-            kasm.images().await.map_err(read)
-        }))?;
+    let images = fetch_images(&args.server, &args.state)?;
     let answer = core.import(ImportRequest {
         address: args.address.clone(),
         image_id: args.image_id.clone(),

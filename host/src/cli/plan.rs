@@ -3,7 +3,7 @@
 use super::policy::{self, Gate};
 use super::render;
 use super::saved::{self, SavedPlan, SourceDigest};
-use super::server::{ServerArgs, with_kasm};
+use super::server::{ServerArgs, fetch_images};
 use super::{CliError, CoreArgs, Outcome, input};
 use crate::Core;
 use crate::state_file::{self, Locked};
@@ -140,10 +140,7 @@ fn read(args: &PlanArgs) -> Result<Inputs, CliError> {
     }
     let path = state_path();
     let locked = Locked::open(&path, wait, "plan")?;
-    let observed = super::runtime()?.block_on(with_kasm(&args.server, &path, async |kasm| {
-        let read = CliError::kasm(format!("cannot read the images from {}", kasm.url()));
-        kasm.images().await.map_err(read)
-    }))?;
+    let observed = fetch_images(&args.server, &path)?;
     Ok(Inputs {
         state: locked.state.clone(),
         state_file: Some(path),

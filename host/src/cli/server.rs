@@ -3,6 +3,7 @@
 
 use super::CliError;
 use crate::kasm::{AuthForm, Credentials, Kasm, Retry, SetupError, Transport};
+use kasm_plan_core::Image;
 use kasm_sim::store::StoreError;
 use kasm_sim::{ApiKey, Db, Simulator};
 use std::path::{Path, PathBuf};
@@ -74,6 +75,19 @@ pub async fn with_kasm<T>(
     let result = work(&connection.kasm).await;
     connection.close().await;
     result
+}
+
+/// Every image on Kasm; a failure names the server.
+pub async fn read_images(kasm: &Kasm) -> Result<Vec<Image>, CliError> {
+    let context = format!("cannot read the images from {}", kasm.url());
+    kasm.images().await.map_err(CliError::kasm(context))
+}
+
+/// Connects, reads every image, and closes the connection.
+pub fn fetch_images(args: &ServerArgs, state_path: &Path) -> Result<Vec<Image>, CliError> {
+    super::runtime()?.block_on(with_kasm(args, state_path, async |kasm| {
+        read_images(kasm).await
+    }))
 }
 
 /// A connected server; keeps the embedded simulator running while it lives.

@@ -1,7 +1,7 @@
 //! `recognise`: the image a create made although its answer was lost.
 
 use crate::apply;
-use crate::model::{Image, canonical_uuid};
+use crate::model::Image;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -20,10 +20,6 @@ pub struct RecogniseRequest {
 
 /// `recognise`: the unowned image that matches a create body exactly, if any.
 pub fn recognise(req: &RecogniseRequest) -> Option<Image> {
-    let owned = req
-        .owned
-        .iter()
-        .map(|id| canonical_uuid(id).unwrap_or_else(|| id.clone()))
-        .collect();
+    let owned = req.owned.iter().map(|id| apply::canon(id)).collect();
     apply::recognise(&req.target_image, &req.images, &owned).cloned()
 }
