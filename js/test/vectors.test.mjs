@@ -23,6 +23,8 @@ function prepare(request) {
   for (const s of request.sources ?? []) join(s);
   for (const s of request.desired?.sources ?? []) join(s);
   for (const s of request.policies ?? []) join(s);
+  for (const v of request.variables ?? []) join(v);
+  for (const v of request.desired?.variables ?? []) join(v);
   return request;
 }
 

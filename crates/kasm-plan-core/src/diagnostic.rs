@@ -98,6 +98,28 @@ pub enum Code {
     ImageNotFound,
     /// Images no address manages that equal a managed spec (a create that landed twice).
     DuplicateImage,
+    /// An expression that cannot be evaluated: a wrong operand, a missing key, a failing function.
+    InvalidExpression,
+    /// A reference to something not declared or not available here.
+    UnknownReference,
+    /// A call to a function kasm-plan does not provide.
+    UnknownFunction,
+    /// A variable or local declared twice.
+    DuplicateDeclaration,
+    /// A required variable without a value.
+    MissingVariable,
+    /// A value given for a variable that is not declared.
+    UndeclaredVariable,
+    /// A variable value that does not convert to the variable's type.
+    InvalidVariableValue,
+    /// A variable's `validation` condition is false.
+    VariableValidation,
+    /// Local values that depend on each other in a cycle.
+    ReferenceCycle,
+    /// A `count` or `for_each` that cannot expand the resource.
+    InvalidRepetition,
+    /// A block of a kind kasm-plan reads, written wrongly (`variable`, `locals`, `moved`, `import`).
+    InvalidBlock,
 }
 
 /// A one-based line and column (columns count characters, not bytes).

@@ -16,6 +16,7 @@
 //! assert_eq!(answer.diagnostics[0].path.as_deref(), Some("kasm_image.t.memory"));
 //! ```
 
+pub mod address;
 pub mod apply;
 pub mod attributes;
 pub mod diagnostic;
@@ -23,6 +24,7 @@ pub mod duplicates;
 pub mod facade;
 pub mod field;
 pub mod filter;
+pub mod lang;
 pub mod model;
 pub mod parse;
 pub mod plan;

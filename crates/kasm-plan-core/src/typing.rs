@@ -2,10 +2,11 @@
 //! duplicates and the lifecycle block. Every problem is reported; a resource
 //! with an error yields no spec.
 
+use crate::address::Instance;
 use crate::diagnostic::{Code, Diagnostic, Location};
 use crate::field::{Field, Kind, REQUIRED};
 use crate::model::{IgnoreChanges, ImageSpec, Lifecycle};
-use crate::parse::{Document, RESOURCE_TYPE, RawAttribute, RawResource, RawValue};
+use crate::parse::{Document, RawAttribute, RawResource, RawValue};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 
@@ -25,6 +26,11 @@ pub struct ParsedResource {
     /// False when typing reported an error: the spec then lacks the bad
     /// attributes and serves only to run the remaining checks, never to plan.
     pub valid: bool,
+    /// Fields missing or mistyped (already reported); the spec holds
+    /// placeholders for required ones, so checks of these fields are skipped.
+    pub unchecked: Vec<Field>,
+    /// The file the resource is declared in.
+    pub file: Option<String>,
 }
 
 impl ParsedResource {
@@ -38,10 +44,6 @@ impl ParsedResource {
 
 /// Attributes that Kasm computes; setting them is a mistake worth its own message.
 const COMPUTED: &[&str] = &["id", "image_id", "available"];
-/// Terraform meta-arguments that cannot work without Terraform.
-const UNSUPPORTED_META: &[&str] = &["count", "for_each"];
-/// Terraform meta-arguments that make no difference here.
-const IGNORED_META: &[&str] = &["depends_on", "provider"];
 
 /// Types every resource of a parsed document, taking its values.
 pub fn type_document(doc: Document) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
@@ -49,8 +51,11 @@ pub fn type_document(doc: Document) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
     let mut resources = Vec::with_capacity(doc.resources.len());
     let mut seen = BTreeSet::new();
     for raw in doc.resources {
-        let address = format!("{RESOURCE_TYPE}.{}", raw.name);
-        if !seen.insert(raw.name.clone()) {
+        let instance = Instance { name: raw.name.clone(), key: raw.key.clone() };
+        let address = instance.address();
+        let file = raw.file.clone();
+        let first = diagnostics.len();
+        if !seen.insert(instance.to_string()) {
             diagnostics.push(
                 Diagnostic::error(
                     Code::DuplicateAddress,
@@ -62,15 +67,18 @@ pub fn type_document(doc: Document) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
             );
             continue;
         }
-        if let Some(resource) = type_resource(raw, address, &mut diagnostics) {
-            resources.push(resource);
+        let resource = type_resource(raw, instance.to_string(), address, &mut diagnostics);
+        for d in diagnostics.iter_mut().skip(first).filter(|d| d.file.is_none()) {
+            d.file.clone_from(&file);
         }
+        resources.extend(resource);
     }
     (resources, diagnostics)
 }
 
 fn type_resource(
     raw: RawResource,
+    name: String,
     address: String,
     out: &mut Vec<Diagnostic>,
 ) -> Option<ParsedResource> {
@@ -86,7 +94,8 @@ fn type_resource(
     let mut values = Map::new();
     let mut field_locations = vec![None; Field::ALL.len()];
     let mut present = [false; Field::ALL.len()];
-    for attr in raw.attributes {
+    let mut unchecked = Vec::new();
+    for mut attr in raw.attributes {
         if let Some(field) = Field::from_spec_name(&attr.key) {
             if let Some(p) = present.get_mut(field.index()) {
                 *p = true;
@@ -98,10 +107,13 @@ fn type_resource(
                 *slot = attr.location;
             }
         }
+        object_from_json_text(&mut attr);
         if type_attribute(&attr, &address, &values, out)
             && let RawValue::Static(value) = attr.value
         {
             values.insert(attr.key, value);
+        } else if let Some(field) = Field::from_spec_name(&attr.key) {
+            unchecked.push(field);
         }
     }
     out.extend(missing_required(&present, &address, raw.location));
@@ -110,23 +122,38 @@ fn type_resource(
         .as_deref()
         .map(|attrs| type_lifecycle(attrs, &address, out))
         .unwrap_or_default();
-    // With a required field missing there is nothing to check further; with
-    // other errors the spec is built without the bad attributes, so the
-    // semantic checks still report everything else.
-    let required_present = REQUIRED.iter().all(|f| values.contains_key(f.spec_name()));
-    if !required_present {
-        return None;
+    // The spec is built without the bad attributes, and with placeholders for
+    // missing required ones, so the semantic checks still report everything else.
+    for field in REQUIRED {
+        if !values.contains_key(field.spec_name()) {
+            values.insert(field.spec_name().to_owned(), Value::String(String::new()));
+            unchecked.push(*field);
+        }
     }
     let mut spec: ImageSpec = serde_json::from_value(Value::Object(values)).ok()?;
     spec.lifecycle = lifecycle;
     Some(ParsedResource {
         address,
-        name: raw.name.clone(),
+        name,
         spec,
         location: raw.location,
         field_locations,
         valid: error_count(out) == errors_before,
+        unchecked,
+        file: raw.file,
     })
+}
+
+/// `run_config`, `exec_config` and `volume_mapping` also take the JSON text of
+/// an object (what `jsonencode` returns, as the Terraform provider expects).
+fn object_from_json_text(attr: &mut RawAttribute) {
+    let object_field = Field::from_spec_name(&attr.key)
+        .is_some_and(|f| matches!(f.kind(), Kind::Object | Kind::VolumeMapping));
+    if let (true, RawValue::Static(Value::String(text))) = (object_field, &attr.value)
+        && let Ok(object @ Value::Object(_)) = serde_json::from_str::<Value>(text)
+    {
+        attr.value = RawValue::Static(object);
+    }
 }
 
 /// An error for each required argument the resource does not set.
@@ -177,13 +204,12 @@ fn type_attribute(
         RawValue::NotStatic(why) => {
             out.push(at(Diagnostic::error(
                 Code::NotStatic,
-                format!("`{key}` cannot be evaluated without Terraform: {why}"),
+                format!("`{key}` must be known when planning, but it is {why}"),
             )
-            .help(
-                "use a literal value; variables, references and function calls are not evaluated",
-            )));
+            .help("use values known when planning: literals, variables, locals and functions of them")));
             return false;
         }
+        RawValue::Reported => return false,
         RawValue::Invalid(why) => {
             out.push(at(Diagnostic::error(
                 Code::WrongType,
@@ -209,28 +235,9 @@ fn type_attribute(
     }
 }
 
-/// The field an attribute sets, or why it sets none: a meta-argument kasm-plan
-/// does not support (an error) or ignores (a warning), a computed attribute,
+/// The field an attribute sets, or why it sets none: a computed attribute,
 /// or one `kasm_image` does not have.
 fn attribute_field(key: &str, address: &str) -> Result<Field, Box<Diagnostic>> {
-    if UNSUPPORTED_META.contains(&key) {
-        return Err(Box::new(
-            Diagnostic::error(
-                Code::UnsupportedMetaArgument,
-                format!("`{key}` is not supported: each kasm_image resource is one image"),
-            )
-            .help("write one resource block per image"),
-        ));
-    }
-    if IGNORED_META.contains(&key) {
-        return Err(Box::new(
-            Diagnostic::warning(
-                Code::UnsupportedMetaArgument,
-                format!("`{key}` is ignored by kasm-plan"),
-            )
-            .help("images do not depend on each other here; remove it to silence this warning"),
-        ));
-    }
     if let Some(field) = Field::from_spec_name(key) {
         return Ok(field);
     }
@@ -319,6 +326,7 @@ fn type_lifecycle(attrs: &[RawAttribute], address: &str, out: &mut Vec<Diagnosti
                 ));
                 continue;
             }
+            RawValue::Reported => continue,
         };
         match (attr.key.as_str(), value) {
             ("prevent_destroy", Value::Bool(b)) => lifecycle.prevent_destroy = *b,

@@ -49,10 +49,13 @@ impl Checker<'_> {
     }
 
     fn push(&mut self, field: &str, d: Diagnostic) {
-        let located = d.at(&self.r.address, field).located(
-            self.r
-                .locate(field.split(['.', '[']).next().unwrap_or(field)),
-        );
+        let root = field.split(['.', '[']).next().unwrap_or(field);
+        // A field missing or mistyped is already reported; its placeholder is not checked.
+        if self.r.unchecked.iter().any(|f| f.spec_name() == root) {
+            return;
+        }
+        let mut located = d.at(&self.r.address, field).located(self.r.locate(root));
+        located.file.clone_from(&self.r.file);
         self.out.push(located);
     }
 

@@ -93,7 +93,14 @@ fn prepare(mut request: Value) -> Value {
             .and_then(Value::as_array)
             .map_or(0, Vec::len)
     };
-    let lists = ["/sources", "/desired/sources", "/policies"].map(|l| (l, count(l)));
+    let lists = [
+        "/sources",
+        "/desired/sources",
+        "/policies",
+        "/variables",
+        "/desired/variables",
+    ]
+    .map(|l| (l, count(l)));
     let singles = ["/source", "/desired/source", "/policy/source"].map(str::to_owned);
     let pointers = singles.into_iter().chain(
         lists

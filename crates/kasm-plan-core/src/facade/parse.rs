@@ -1,6 +1,6 @@
 //! `parse`: the specs of one source by resource name.
 
-use super::sources::{SourceInput, check_source, finish, name_file};
+use super::sources::{SourceInput, check_source, finish};
 use crate::diagnostic::Diagnostic;
 use crate::model::ImageSpec;
 use serde::{Deserialize, Serialize};
@@ -19,8 +19,7 @@ pub struct ParseResponse {
 /// `parse`.
 pub fn parse(req: &SourceInput) -> ParseResponse {
     let (resources, mut diagnostics) = check_source(req);
-    finish(&mut diagnostics, false);
-    name_file(&mut diagnostics, req);
+    finish(&mut diagnostics, false, std::slice::from_ref(req));
     let specs = resources
         .into_iter()
         .filter(|r| r.valid)

@@ -1,9 +1,10 @@
 //! The spec sources every operation reads: one text, several files, or a spec
 //! document given as a value; and how they become validated specs.
 
-use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::lang::{self, VariableInput, config::read_file};
 use crate::model::ImageSpec;
-use crate::parse::{Format, parse_source};
+use crate::parse::Format;
 use crate::typing::{ParsedResource, type_document};
 use crate::validate;
 use serde::{Deserialize, Serialize};
@@ -24,16 +25,33 @@ pub struct SourceInput {
     pub file_name: Option<String>,
 }
 
+impl SourceInput {
+    /// Its language, given or guessed.
+    pub fn format(&self) -> Format {
+        self.format
+            .unwrap_or_else(|| Format::detect(self.file_name.as_deref(), &self.source))
+    }
+}
+
+/// A configuration: the files of a directory, read together, and values for
+/// its variables.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Configuration {
+    /// The files (`.tf`, `.tf.json`, kasm-plan's JSON), each with its name.
+    pub sources: Vec<SourceInput>,
+    /// Values for its variables, lowest precedence first (see [`VariableInput`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variables: Vec<VariableInput>,
+}
+
 /// One source, or several validated as one configuration.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Sources {
-    /// Several sources (files); resource names must be unique across them.
-    Many {
-        /// The sources, each with its file name.
-        sources: Vec<SourceInput>,
-    },
+    /// Several sources (files) and variable values; resource names must be unique across the files.
+    Many(Configuration),
     /// One source.
     One(SourceInput),
 }
@@ -51,11 +69,9 @@ impl From<SourceInput> for Sources {
 pub enum Desired {
     /// Source text.
     Source(SourceInput),
-    /// Several source texts (files), planned together; names must be unique across them.
-    Sources {
-        /// The sources, each with its file name.
-        sources: Vec<SourceInput>,
-    },
+    /// Several source texts (files) and variable values, planned together;
+    /// names must be unique across the files.
+    Sources(Configuration),
     /// `{"images": {"<name>": {...}}}` as a value.
     Document {
         /// Specs by resource name.
@@ -63,12 +79,10 @@ pub enum Desired {
     },
 }
 
-/// Parses and types a source; resources that failed are left out.
+/// Parses, evaluates and types a source alone; resources that failed are left out.
 pub fn check_source(input: &SourceInput) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
-    let format = input
-        .format
-        .unwrap_or_else(|| Format::detect(input.file_name.as_deref(), &input.source));
-    type_document(parse_source(&input.source, format))
+    let file = read_file(&input.source, input.format(), input.file_name.as_deref());
+    type_document(lang::load(vec![file], &[], None))
 }
 
 /// Parse, type and check a source: every diagnostic at once.
@@ -76,55 +90,32 @@ pub fn validate_source(
     input: &SourceInput,
     strict: bool,
 ) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
-    let (resources, mut diagnostics) = check_source(input);
+    validate_configuration(
+        &Configuration {
+            sources: vec![input.clone()],
+            variables: Vec::new(),
+        },
+        strict,
+    )
+}
+
+/// Validates a configuration: its files read together, its variables given
+/// values, every resource instance typed and checked; every diagnostic at once.
+pub fn validate_configuration(
+    config: &Configuration,
+    strict: bool,
+) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
+    let files = config
+        .sources
+        .iter()
+        .map(|s| read_file(&s.source, s.format(), s.file_name.as_deref()))
+        .collect();
+    let (resources, mut diagnostics) = type_document(lang::load(files, &config.variables, None));
     for r in &resources {
         diagnostics.extend(validate::diagnose(r));
     }
-    finish(&mut diagnostics, strict);
-    name_file(&mut diagnostics, input);
+    finish(&mut diagnostics, strict, &config.sources);
     (resources, diagnostics)
-}
-
-/// Validates several sources as one configuration: a resource name defined in
-/// two of them is a `duplicate_address` error at the second definition.
-pub fn validate_sources(
-    inputs: &[SourceInput],
-    strict: bool,
-) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
-    let mut all = Vec::new();
-    let mut diagnostics = Vec::new();
-    let mut seen: BTreeMap<String, Option<String>> = BTreeMap::new();
-    for input in inputs {
-        let (resources, found) = validate_source(input, strict);
-        diagnostics.extend(found);
-        for r in resources {
-            match seen.get(&r.name) {
-                Some(first) => diagnostics.push(defined_twice(&r, first.as_deref(), input)),
-                None => {
-                    seen.insert(r.name.clone(), input.file_name.clone());
-                    all.push(r);
-                }
-            }
-        }
-    }
-    (all, diagnostics)
-}
-
-/// The `duplicate_address` error for a second definition of a resource.
-fn defined_twice(r: &ParsedResource, first: Option<&str>, input: &SourceInput) -> Diagnostic {
-    let mut d = Diagnostic::error(
-        Code::DuplicateAddress,
-        format!(
-            "{} is defined more than once (first in {})",
-            r.address,
-            first.unwrap_or("an unnamed source")
-        ),
-    )
-    .at(&r.address, "")
-    .help("give each kasm_image resource a unique name across all files")
-    .located(r.location);
-    d.file.clone_from(&input.file_name);
-    d
 }
 
 /// Validates the desired specs of a request: the valid specs by name, and
@@ -135,7 +126,7 @@ pub fn desired_specs(
 ) -> (BTreeMap<String, ImageSpec>, Vec<Diagnostic>) {
     let (resources, diagnostics) = match desired {
         Desired::Source(s) => validate_source(s, strict),
-        Desired::Sources { sources } => validate_sources(sources, strict),
+        Desired::Sources(config) => validate_configuration(config, strict),
         Desired::Document { images } => document_specs(images, strict),
     };
     let desired = resources.into_iter().map(|r| (r.name, r.spec)).collect();
@@ -162,24 +153,24 @@ fn document_specs(
     (resources, diagnostics)
 }
 
-/// Tags each diagnostic with the source's file name.
-pub(super) fn name_file(diagnostics: &mut [Diagnostic], input: &SourceInput) {
-    if let Some(name) = &input.file_name {
-        diagnostics
-            .iter_mut()
-            .for_each(|d| d.file = Some(name.clone()));
-    }
-}
-
-/// Applies `strict` and orders diagnostics by position (unpositioned last, order kept).
-pub(super) fn finish(diagnostics: &mut [Diagnostic], strict: bool) {
+/// Applies `strict` and orders diagnostics by file (in the order given) and
+/// position; unpositioned ones last, their order kept.
+pub(super) fn finish(diagnostics: &mut [Diagnostic], strict: bool, sources: &[SourceInput]) {
     if strict {
         diagnostics
             .iter_mut()
             .for_each(|d| d.severity = Severity::Error);
     }
+    let file_rank = |d: &Diagnostic| {
+        sources
+            .iter()
+            .position(|s| s.file_name.is_some() && s.file_name == d.file)
+            .unwrap_or(usize::MAX)
+    };
     diagnostics.sort_by_key(|d| {
-        d.location
-            .map_or((u32::MAX, u32::MAX), |l| (l.start.line, l.start.column))
+        let (line, column) = d
+            .location
+            .map_or((u32::MAX, u32::MAX), |l| (l.start.line, l.start.column));
+        (d.location.is_none(), file_rank(d), line, column)
     });
 }

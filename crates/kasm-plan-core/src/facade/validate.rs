@@ -1,6 +1,7 @@
 //! `validate`: every problem in one or several spec sources, at once.
 
-use super::sources::{SourceInput, Sources, validate_source, validate_sources};
+use super::sources::{Configuration, SourceInput, Sources, validate_configuration, validate_source};
+use crate::lang::VariableInput;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Format;
 use serde::{Deserialize, Serialize};
@@ -18,10 +19,13 @@ pub struct ValidateRequest {
     pub strict: bool,
 }
 
-/// `validate` input as sent: `source` (with `format`, `file_name`) or `sources`.
+/// `validate` input as sent: `source` (with `format`, `file_name`) or
+/// `sources` (with `variables`).
 #[derive(Deserialize)]
 struct ValidateWire {
     sources: Option<Vec<SourceInput>>,
+    #[serde(default)]
+    variables: Vec<VariableInput>,
     source: Option<String>,
     #[serde(default)]
     format: Option<Format>,
@@ -36,7 +40,13 @@ impl TryFrom<ValidateWire> for ValidateRequest {
 
     fn try_from(w: ValidateWire) -> Result<Self, Self::Error> {
         let input = match (w.sources, w.source) {
-            (Some(sources), None) => Sources::Many { sources },
+            (Some(sources), None) => Sources::Many(Configuration {
+                sources,
+                variables: w.variables,
+            }),
+            (None, Some(_)) if !w.variables.is_empty() => {
+                return Err("variable values go with `sources`, a configuration of files");
+            }
             (None, Some(source)) => Sources::One(SourceInput {
                 source,
                 format: w.format,
@@ -72,7 +82,7 @@ pub struct ValidateResponse {
 pub fn validate(req: &ValidateRequest) -> ValidateResponse {
     let (_, diagnostics) = match &req.input {
         Sources::One(input) => validate_source(input, req.strict),
-        Sources::Many { sources } => validate_sources(sources, req.strict),
+        Sources::Many(config) => validate_configuration(config, req.strict),
     };
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     ValidateResponse {

@@ -1,10 +1,10 @@
-//! Source text (JSON or Terraform HCL) to raw resources: values and positions,
-//! not yet typed. Typing and checks live in [`crate::typing`] and [`crate::validate`].
+//! Source text (JSON or Terraform HCL) to raw resources: evaluated values and
+//! positions, not yet typed. The language lives in [`crate::lang`]; typing and
+//! checks in [`crate::typing`] and [`crate::validate`].
 
-mod hcl;
-mod json;
-
+use crate::address::InstanceKey;
 use crate::diagnostic::{Diagnostic, Location};
+use crate::lang;
 use serde::{Deserialize, Serialize};
 
 /// The resource type kasm-plan manages.
@@ -26,7 +26,9 @@ impl Format {
     pub fn detect(file_name: Option<&str>, text: &str) -> Format {
         match file_name {
             Some(n) if n.ends_with(".json") => Format::Json,
-            Some(n) if n.ends_with(".tf") || n.ends_with(".hcl") => Format::Hcl,
+            Some(n) if n.ends_with(".tf") || n.ends_with(".hcl") || n.ends_with(".tfvars") => {
+                Format::Hcl
+            }
             _ if text.trim_start().starts_with('{') => Format::Json,
             _ => Format::Hcl,
         }
@@ -42,6 +44,8 @@ pub enum RawValue {
     NotStatic(String),
     /// Written, but not a value at all (a number out of range); the text says why.
     Invalid(String),
+    /// Its evaluation failed, and the problem is already reported.
+    Reported,
 }
 
 /// One `key = value` as written.
@@ -53,13 +57,19 @@ pub struct RawAttribute {
     pub value: RawValue,
     /// Where the attribute stands.
     pub location: Option<Location>,
+    /// Whether a sensitive value went into it.
+    pub sensitive: bool,
 }
 
-/// A `kasm_image` resource as written.
+/// One instance of a `kasm_image` resource, its attributes evaluated.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RawResource {
     /// The resource name (the second label).
     pub name: String,
+    /// The instance key under `count` or `for_each`.
+    pub key: Option<InstanceKey>,
+    /// The file it is declared in.
+    pub file: Option<String>,
     /// Where the resource starts.
     pub location: Option<Location>,
     /// Its attributes, in source order (duplicates kept, for typing to report).
@@ -77,10 +87,7 @@ pub struct Document {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Parses a source text into raw resources.
+/// Parses and evaluates one source text, alone, without variable values.
 pub fn parse_source(text: &str, format: Format) -> Document {
-    match format {
-        Format::Json => json::parse(text),
-        Format::Hcl => hcl::parse(text),
-    }
+    lang::load(vec![lang::config::read_file(text, format, None)], &[], None)
 }

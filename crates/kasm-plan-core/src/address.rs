@@ -1,0 +1,106 @@
+//! Resource instance addresses as Terraform writes them: `kasm_image.web`,
+//! `kasm_image.pool[0]`, `kasm_image.browser["chrome"]`.
+
+use crate::parse::RESOURCE_TYPE;
+use crate::typing::is_identifier;
+use std::fmt;
+
+/// The key of one instance of a resource with `count` or `for_each`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum InstanceKey {
+    /// `count.index`.
+    Index(i64),
+    /// `each.key`.
+    Key(String),
+}
+
+impl fmt::Display for InstanceKey {
+    /// `[0]` or `["chrome"]`, quoted as Terraform quotes keys.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InstanceKey::Index(i) => write!(f, "[{i}]"),
+            InstanceKey::Key(k) => {
+                let quoted = serde_json::to_string(k).map_err(|_| fmt::Error)?;
+                write!(f, "[{quoted}]")
+            }
+        }
+    }
+}
+
+impl InstanceKey {
+    /// The key as plan JSON's `index`: a number or a string.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            InstanceKey::Index(i) => (*i).into(),
+            InstanceKey::Key(k) => k.clone().into(),
+        }
+    }
+}
+
+/// A resource instance: its resource name and, under `count`/`for_each`, its key.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Instance {
+    /// The resource's name (the block's second label).
+    pub name: String,
+    /// The instance key, if the resource repeats.
+    pub key: Option<InstanceKey>,
+}
+
+impl Instance {
+    /// Reads `<name>`, `<name>[0]` or `<name>["key"]`.
+    pub fn parse(text: &str) -> Option<Instance> {
+        let Some(open) = text.find('[') else {
+            return is_identifier(text).then(|| Instance { name: text.to_owned(), key: None });
+        };
+        let (name, rest) = text.split_at(open);
+        let inner = rest.strip_prefix('[')?.strip_suffix(']')?;
+        let key = if inner.starts_with('"') {
+            InstanceKey::Key(serde_json::from_str::<String>(inner).ok()?)
+        } else {
+            let i: i64 = inner.parse().ok()?;
+            (i >= 0 && i.to_string() == inner).then_some(InstanceKey::Index(i))?
+        };
+        is_identifier(name).then(|| Instance { name: name.to_owned(), key: Some(key) })
+    }
+
+    /// Reads a full address, `kasm_image.<instance>`.
+    pub fn from_address(address: &str) -> Option<Instance> {
+        Instance::parse(address.strip_prefix(RESOURCE_TYPE)?.strip_prefix('.')?)
+    }
+
+    /// `kasm_image.<name><key>`.
+    pub fn address(&self) -> String {
+        format!("{RESOURCE_TYPE}.{self}")
+    }
+}
+
+impl fmt::Display for Instance {
+    /// The instance name: `web`, `pool[0]`, `browser["chrome"]`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)?;
+        match &self.key {
+            Some(key) => write!(f, "{key}"),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_round_trip() {
+        for text in ["web", "pool[0]", r#"browser["chrome"]"#, r#"b["a \"q\""]"#] {
+            let i = Instance::parse(text).unwrap();
+            assert_eq!(i.to_string(), text);
+        }
+        assert_eq!(
+            Instance::from_address(r#"kasm_image.b["x"]"#).map(|i| i.key),
+            Some(Some(InstanceKey::Key("x".into())))
+        );
+        for bad in ["9x", "pool[-1]", "pool[01]", "pool[x]", "pool[0", "a b"] {
+            assert_eq!(Instance::parse(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,328 @@
+//! A configuration: the files of one directory read together. Declarations
+//! are collected here (variables, locals, `kasm_image` resources); other
+//! blocks are skipped with a warning, never an error.
+
+use super::body::{Attribute, Block, Body, File};
+use super::expr::{Expr, ExprKind};
+use super::types::{self, Type};
+use super::{hcl, json};
+use crate::diagnostic::{Code, Diagnostic, Location};
+use crate::parse::{Format, RESOURCE_TYPE};
+use std::collections::BTreeMap;
+
+/// A `variable` block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Variable {
+    /// Its name.
+    pub name: String,
+    /// Its type constraint (`any` when not given).
+    pub ty: Type,
+    /// Whether `type` was given (without it, text values are taken as strings).
+    pub typed: bool,
+    /// Its default, when it has one (then it is optional).
+    pub default: Option<Expr>,
+    /// Whether its value is redacted everywhere.
+    pub sensitive: bool,
+    /// Whether null is an allowed value.
+    pub nullable: bool,
+    /// Its `validation` blocks.
+    pub validations: Vec<Validation>,
+    /// Where it is declared.
+    pub declared: Declared,
+}
+
+/// A `validation { condition, error_message }` block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Validation {
+    /// Must be true for the value to be accepted.
+    pub condition: Expr,
+    /// Shown when it is not.
+    pub error_message: Expr,
+}
+
+/// One `locals` entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Local {
+    /// Its name.
+    pub name: String,
+    /// Its expression.
+    pub expr: Expr,
+    /// Where it is declared.
+    pub declared: Declared,
+}
+
+/// A `resource "kasm_image"` block, before `count` or `for_each` expands it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resource {
+    /// Its name (the second label).
+    pub name: String,
+    /// `count = ...`.
+    pub count: Option<Expr>,
+    /// `for_each = ...`.
+    pub for_each: Option<Expr>,
+    /// Its other attributes, in source order.
+    pub attributes: Vec<Attribute>,
+    /// Its `lifecycle` block, if present.
+    pub lifecycle: Option<Body>,
+    /// Where it is declared.
+    pub declared: Declared,
+}
+
+/// A file and a position.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Declared {
+    /// The file's name, when it has one.
+    pub file: Option<String>,
+    /// Where in it.
+    pub at: Option<Location>,
+}
+
+impl Declared {
+    /// A diagnostic placed here.
+    pub fn place(&self, d: Diagnostic) -> Diagnostic {
+        let mut d = if d.location.is_none() { d.located(self.at) } else { d };
+        if d.file.is_none() {
+            d.file.clone_from(&self.file);
+        }
+        d
+    }
+}
+
+/// Every declaration of a configuration, and what reading it found wrong.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Config {
+    /// `variable` blocks by name.
+    pub variables: BTreeMap<String, Variable>,
+    /// `locals` entries by name.
+    pub locals: BTreeMap<String, Local>,
+    /// `kasm_image` resources, in source order.
+    pub resources: Vec<Resource>,
+    /// Syntax errors, skipped blocks, malformed declarations.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads one file in its language.
+pub fn read_file(text: &str, format: Format, name: Option<&str>) -> File {
+    let (body, mut diagnostics) = match format {
+        Format::Hcl => match hcl::parse_body(text) {
+            Ok(body) => (body, Vec::new()),
+            Err(d) => (Body::default(), vec![d]),
+        },
+        Format::Json => json::parse_body(text),
+    };
+    for d in &mut diagnostics {
+        d.file = name.map(str::to_owned);
+    }
+    File {
+        name: name.map(str::to_owned),
+        body,
+        diagnostics,
+    }
+}
+
+impl Config {
+    /// Collects the declarations of several files.
+    pub fn from_files(files: Vec<File>) -> Config {
+        let mut config = Config::default();
+        let mut resource_files: BTreeMap<String, Option<String>> = BTreeMap::new();
+        for file in files {
+            config.diagnostics.extend(file.diagnostics);
+            let here = |at| Declared { file: file.name.clone(), at };
+            for attr in &file.body.attributes {
+                config.diagnostics.push(here(attr.at).place(
+                    Diagnostic::warning(Code::BlockSkipped, format!("top-level attribute `{}` skipped", attr.name))
+                        .help("kasm-plan reads `resource \"kasm_image\"`, `variable` and `locals` blocks"),
+                ));
+            }
+            for block in file.body.blocks {
+                let declared = here(block.at);
+                match (block.kind.as_str(), block.labels.as_slice()) {
+                    ("variable", [name]) => config.variable(name.clone(), block.body, declared),
+                    ("locals", []) => config.locals_block(block.body, &declared),
+                    ("resource", labels) if labels.len() != 2 => config.diagnostics.push(declared.place(
+                        Diagnostic::error(
+                            Code::InvalidDocument,
+                            format!("a resource block has two labels, its type and its name; this one has {}", labels.len()),
+                        )
+                        .help("write `resource \"kasm_image\" \"<name>\" { ... }`"),
+                    )),
+                    ("resource", [kind, name]) if kind == RESOURCE_TYPE => {
+                        if let Some(first) = resource_files.get(name) {
+                            config.diagnostics.push(declared.place(
+                                Diagnostic::error(
+                                    Code::DuplicateAddress,
+                                    format!(
+                                        "{RESOURCE_TYPE}.{name} is defined more than once (first in {})",
+                                        first.as_deref().unwrap_or("the same source")
+                                    ),
+                                )
+                                .at(&format!("{RESOURCE_TYPE}.{name}"), "")
+                                .help("give each kasm_image resource a unique name across all files"),
+                            ));
+                            continue;
+                        }
+                        resource_files.insert(name.clone(), declared.file.clone());
+                        let resource = config.resource(name.clone(), block.body, declared);
+                        config.resources.push(resource);
+                    }
+                    (kind, labels) => config.diagnostics.push(declared.place(skipped(kind, labels))),
+                }
+            }
+        }
+        config
+    }
+
+    fn invalid(&mut self, declared: &Declared, at: Option<Location>, address: &str, message: String, help: &str) {
+        self.diagnostics.push(declared.place(
+            Diagnostic::error(Code::InvalidBlock, message)
+                .at(address, "")
+                .help(help)
+                .located(at.or(declared.at)),
+        ));
+    }
+
+    fn variable(&mut self, name: String, body: Body, declared: Declared) {
+        let address = format!("var.{name}");
+        if self.variables.contains_key(&name) {
+            self.diagnostics.push(declared.place(
+                Diagnostic::error(Code::DuplicateDeclaration, format!("variable `{name}` is declared more than once"))
+                    .at(&address, "")
+                    .help("keep one `variable` block per name"),
+            ));
+            return;
+        }
+        let mut var = Variable {
+            name: name.clone(),
+            ty: Type::Any,
+            typed: false,
+            default: None,
+            sensitive: false,
+            nullable: true,
+            validations: Vec::new(),
+            declared: declared.clone(),
+        };
+        for attr in body.attributes {
+            match attr.name.as_str() {
+                "type" => match types::parse(&attr.expr) {
+                    Ok(ty) => {
+                        var.ty = ty;
+                        var.typed = true;
+                    }
+                    Err(why) => self.invalid(&declared, attr.expr.at, &address, format!("invalid type for variable `{name}`: {why}"), "write a type such as `string`, `number`, `list(string)` or `object({ name = string })`"),
+                },
+                "default" => var.default = Some(attr.expr),
+                "sensitive" | "nullable" | "ephemeral" => match literal_bool(&attr.expr) {
+                    Some(b) if attr.name == "sensitive" => var.sensitive = b,
+                    Some(b) if attr.name == "nullable" => var.nullable = b,
+                    Some(_) => {}
+                    None => self.invalid(&declared, attr.expr.at, &address, format!("`{}` must be true or false", attr.name), "write `true` or `false`"),
+                },
+                "description" => {}
+                other => self.invalid(&declared, attr.at, &address, format!("a variable has no argument `{other}`"), "a variable takes type, default, description, sensitive, nullable and validation blocks"),
+            }
+        }
+        for block in body.blocks {
+            if block.kind != "validation" {
+                self.invalid(&declared, block.at, &address, format!("a variable has no `{}` block", block.kind), "a variable's only block is `validation`");
+                continue;
+            }
+            match (block.body.attribute("condition"), block.body.attribute("error_message")) {
+                (Some(c), Some(m)) => var.validations.push(Validation {
+                    condition: c.expr.clone(),
+                    error_message: m.expr.clone(),
+                }),
+                _ => self.invalid(&declared, block.at, &address, "a validation block needs `condition` and `error_message`".into(), "write `validation { condition = ..., error_message = \"...\" }`"),
+            }
+        }
+        self.variables.insert(name, var);
+    }
+
+    fn locals_block(&mut self, body: Body, declared: &Declared) {
+        for block in &body.blocks {
+            self.invalid(declared, block.at, "locals", format!("a locals block holds only values, not a `{}` block", block.kind), "write `locals { name = expression }`");
+        }
+        for attr in body.attributes {
+            let here = Declared { file: declared.file.clone(), at: attr.at };
+            if self.locals.contains_key(&attr.name) {
+                self.diagnostics.push(here.place(
+                    Diagnostic::error(Code::DuplicateDeclaration, format!("local value `{}` is declared more than once", attr.name))
+                        .at(&format!("local.{}", attr.name), "")
+                        .help("each local value is declared once, across all files"),
+                ));
+                continue;
+            }
+            self.locals.insert(attr.name.clone(), Local { name: attr.name, expr: attr.expr, declared: here });
+        }
+    }
+
+    fn resource(&mut self, name: String, body: Body, declared: Declared) -> Resource {
+        let address = format!("{RESOURCE_TYPE}.{name}");
+        let mut resource = Resource {
+            name,
+            count: None,
+            for_each: None,
+            attributes: Vec::new(),
+            lifecycle: None,
+            declared: declared.clone(),
+        };
+        for attr in body.attributes {
+            match attr.name.as_str() {
+                "count" => resource.count = Some(attr.expr),
+                "for_each" => resource.for_each = Some(attr.expr),
+                "depends_on" | "provider" => self.diagnostics.push(declared.place(
+                    Diagnostic::warning(Code::UnsupportedMetaArgument, format!("`{}` is ignored by kasm-plan", attr.name))
+                        .at(&address, &attr.name)
+                        .help("images do not depend on each other here; remove it to silence this warning")
+                        .located(attr.at),
+                )),
+                _ => resource.attributes.push(attr),
+            }
+        }
+        if resource.count.is_some() && resource.for_each.is_some() {
+            self.diagnostics.push(declared.place(
+                Diagnostic::error(Code::InvalidRepetition, format!("{address} sets both `count` and `for_each`"))
+                    .at(&address, "")
+                    .help("use one of them"),
+            ));
+            resource.count = None;
+        }
+        for block in body.blocks {
+            if block.kind == "lifecycle" {
+                let lifecycle = resource.lifecycle.get_or_insert_with(Body::default);
+                lifecycle.attributes.extend(block.body.attributes);
+                for inner in block.body.blocks {
+                    self.diagnostics.push(nested_block(&inner, &address, "lifecycle", &declared));
+                }
+            } else {
+                self.diagnostics.push(nested_block(&block, &address, "", &declared));
+            }
+        }
+        resource
+    }
+}
+
+fn literal_bool(expr: &Expr) -> Option<bool> {
+    match expr.kind {
+        ExprKind::Literal(super::value::Value::Bool(b)) => Some(b),
+        _ => None,
+    }
+}
+
+fn skipped(kind: &str, labels: &[String]) -> Diagnostic {
+    let what = std::iter::once(kind.to_owned())
+        .chain(labels.iter().map(|l| format!("\"{l}\"")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    Diagnostic::warning(Code::BlockSkipped, format!("block `{what}` skipped"))
+        .help("kasm-plan reads `resource \"kasm_image\"`, `variable` and `locals` blocks")
+}
+
+fn nested_block(block: &Block, address: &str, parent: &str, declared: &Declared) -> Diagnostic {
+    let field = if parent.is_empty() { block.kind.clone() } else { format!("{parent}.{}", block.kind) };
+    declared.place(
+        Diagnostic::error(Code::UnknownAttribute, format!("unexpected block `{}` in {address}", block.kind))
+            .at(address, &field)
+            .help("kasm_image takes only attributes (`key = value`) and a `lifecycle` block")
+            .located(block.at),
+    )
+}

@@ -1,0 +1,244 @@
+//! Expressions, read from HCL or from Terraform's JSON syntax into one tree
+//! that owns its positions, so evaluation errors point at the sub-expression.
+
+use super::value::Value;
+use crate::diagnostic::Location;
+pub use hcl_edit::expr::{BinaryOperator, UnaryOperator};
+
+/// An expression and where it stands.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    /// What it is.
+    pub kind: ExprKind,
+    /// Where it stands in its file.
+    pub at: Option<Location>,
+}
+
+/// The kinds of expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    /// A literal value.
+    Literal(Value),
+    /// A string template; a template that is one interpolation yields its value unconverted.
+    Template(Vec<Part>),
+    /// `[a, b]`.
+    Tuple(Vec<Expr>),
+    /// `{ key = value }`; a bare key is a string.
+    Object(Vec<(Expr, Expr)>),
+    /// A name at the root of a reference: `var`, `local`, `each`, a `for` variable.
+    Variable(String),
+    /// `expr.attr`, `expr[index]`, `expr[*].attr`.
+    Traversal(Box<Expr>, Vec<Operator>),
+    /// `name(args...)`, with `...` after the last argument when `expand_final`.
+    Call {
+        /// The function name (with its namespace, `provider::x::f`).
+        name: String,
+        /// The arguments.
+        args: Vec<Expr>,
+        /// Whether the last argument is expanded into arguments.
+        expand_final: bool,
+    },
+    /// `cond ? a : b`.
+    Conditional(Box<[Expr; 3]>),
+    /// `-a`, `!a`.
+    Unary(UnaryOperator, Box<Expr>),
+    /// `a + b`, `a == b`, `a && b`...
+    Binary(BinaryOperator, Box<[Expr; 2]>),
+    /// `[for ...]` or `{for ...}`.
+    For(Box<ForExpr>),
+    /// Written, but not an expression (a number out of range, a bad template
+    /// in a JSON string); evaluating it reports why, with this code.
+    Invalid(crate::diagnostic::Code, String),
+}
+
+/// One step of a traversal.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Operator {
+    /// `.name`.
+    Attr(String),
+    /// `[expr]` (and the legacy `.0`).
+    Index(Expr),
+    /// `[*]` or `.*`, with the steps applied to each element.
+    Splat(Vec<Operator>),
+}
+
+/// A `for` expression.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForExpr {
+    /// The key (or index) variable, when two are named.
+    pub key_var: Option<String>,
+    /// The value variable.
+    pub value_var: String,
+    /// The collection iterated.
+    pub collection: Expr,
+    /// The key expression of an object `for` (`{for ...: key => value}`).
+    pub key: Option<Expr>,
+    /// The value expression.
+    pub value: Expr,
+    /// `...` after the value: values with equal keys are grouped into lists.
+    pub grouping: bool,
+    /// The `if` filter.
+    pub cond: Option<Expr>,
+}
+
+/// One part of a template, with strip markers already applied.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Part {
+    /// Literal text.
+    Literal(String),
+    /// `${expr}`.
+    Interpolation(Expr),
+    /// `%{ if cond }...%{ else }...%{ endif }`.
+    If {
+        /// The condition.
+        cond: Expr,
+        /// Rendered when true.
+        then: Vec<Part>,
+        /// Rendered when false.
+        otherwise: Vec<Part>,
+    },
+    /// `%{ for k, v in collection }...%{ endfor }`.
+    For {
+        /// The key variable, when two are named.
+        key_var: Option<String>,
+        /// The value variable.
+        value_var: String,
+        /// The collection iterated.
+        collection: Expr,
+        /// Rendered for each element.
+        body: Vec<Part>,
+    },
+}
+
+impl Expr {
+    /// A literal value at a location.
+    pub fn literal(value: Value, at: Option<Location>) -> Expr {
+        Expr {
+            kind: ExprKind::Literal(value),
+            at,
+        }
+    }
+
+    /// The static name list a reference expression spells: `a.b` → `["a", "b"]`.
+    /// `None` for anything else. Used where Terraform takes names, not values
+    /// (`ignore_changes`, `moved`, `import.to`, `depends_on`).
+    pub fn as_names(&self) -> Option<Vec<String>> {
+        match &self.kind {
+            ExprKind::Variable(name) => Some(vec![name.clone()]),
+            ExprKind::Traversal(root, ops) => {
+                let mut names = root.as_names()?;
+                for op in ops {
+                    match op {
+                        Operator::Attr(a) => names.push(a.clone()),
+                        _ => return None,
+                    }
+                }
+                Some(names)
+            }
+            _ => None,
+        }
+    }
+
+    /// Calls `visit` with every reference's root and first attribute (`local.x`
+    /// gives `("local", Some("x"))`), skipping names bound by `for`.
+    pub fn references(&self, visit: &mut dyn FnMut(&str, Option<&str>, Option<Location>)) {
+        self.walk_references(&mut Vec::new(), visit);
+    }
+
+    fn walk_references(
+        &self,
+        bound: &mut Vec<String>,
+        visit: &mut dyn FnMut(&str, Option<&str>, Option<Location>),
+    ) {
+        match &self.kind {
+            ExprKind::Literal(_) | ExprKind::Invalid(..) => {}
+            ExprKind::Variable(name) => {
+                if !bound.contains(name) {
+                    visit(name, None, self.at);
+                }
+            }
+            ExprKind::Traversal(root, ops) => {
+                match (&root.kind, ops.first()) {
+                    (ExprKind::Variable(name), Some(Operator::Attr(attr))) => {
+                        if !bound.contains(name) {
+                            visit(name, Some(attr), self.at);
+                        }
+                    }
+                    _ => root.walk_references(bound, visit),
+                }
+                for op in ops {
+                    op.walk_references(bound, visit);
+                }
+            }
+            ExprKind::Template(parts) => walk_parts(parts, bound, visit),
+            ExprKind::Tuple(items) => items.iter().for_each(|e| e.walk_references(bound, visit)),
+            ExprKind::Object(items) => items.iter().for_each(|(k, v)| {
+                k.walk_references(bound, visit);
+                v.walk_references(bound, visit);
+            }),
+            ExprKind::Call { args, .. } => args.iter().for_each(|e| e.walk_references(bound, visit)),
+            ExprKind::Conditional(parts) => parts.iter().for_each(|e| e.walk_references(bound, visit)),
+            ExprKind::Unary(_, e) => e.walk_references(bound, visit),
+            ExprKind::Binary(_, parts) => parts.iter().for_each(|e| e.walk_references(bound, visit)),
+            ExprKind::For(f) => {
+                f.collection.walk_references(bound, visit);
+                let depth = bound.len();
+                bound.extend(f.key_var.iter().cloned());
+                bound.push(f.value_var.clone());
+                for e in [f.key.as_ref(), Some(&f.value), f.cond.as_ref()].into_iter().flatten() {
+                    e.walk_references(bound, visit);
+                }
+                bound.truncate(depth);
+            }
+        }
+    }
+}
+
+impl Operator {
+    fn walk_references(
+        &self,
+        bound: &mut Vec<String>,
+        visit: &mut dyn FnMut(&str, Option<&str>, Option<Location>),
+    ) {
+        match self {
+            Operator::Attr(_) => {}
+            Operator::Index(e) => e.walk_references(bound, visit),
+            Operator::Splat(ops) => ops.iter().for_each(|o| o.walk_references(bound, visit)),
+        }
+    }
+}
+
+fn walk_parts(
+    parts: &[Part],
+    bound: &mut Vec<String>,
+    visit: &mut dyn FnMut(&str, Option<&str>, Option<Location>),
+) {
+    for part in parts {
+        match part {
+            Part::Literal(_) => {}
+            Part::Interpolation(e) => e.walk_references(bound, visit),
+            Part::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                cond.walk_references(bound, visit);
+                walk_parts(then, bound, visit);
+                walk_parts(otherwise, bound, visit);
+            }
+            Part::For {
+                key_var,
+                value_var,
+                collection,
+                body,
+            } => {
+                collection.walk_references(bound, visit);
+                let depth = bound.len();
+                bound.extend(key_var.iter().cloned());
+                bound.push(value_var.clone());
+                walk_parts(body, bound, visit);
+                bound.truncate(depth);
+            }
+        }
+    }
+}

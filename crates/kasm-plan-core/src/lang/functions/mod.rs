@@ -1,0 +1,135 @@
+//! Terraform's built-in functions that image configurations use, with
+//! Terraform's names and semantics. None reads files, the clock or the
+//! network: the core stays pure. `try` and `can` take unevaluated arguments
+//! and live in the evaluator.
+
+mod collections;
+mod encoding;
+mod numbers;
+mod text;
+mod types;
+
+use super::value::Value;
+
+/// A function: its arguments, evaluated, to a value or the reason it failed.
+pub type Function = fn(&[Value]) -> Result<Value, String>;
+
+/// Every function by name, sorted (the evaluator's table and the docs' list).
+const TABLE: &[(&str, Function)] = &[
+    ("abs", numbers::abs),
+    ("alltrue", collections::alltrue),
+    ("anytrue", collections::anytrue),
+    ("base64decode", encoding::base64decode),
+    ("base64encode", encoding::base64encode),
+    ("ceil", numbers::ceil),
+    ("chomp", text::chomp),
+    ("coalesce", collections::coalesce),
+    ("coalescelist", collections::coalescelist),
+    ("compact", collections::compact),
+    ("concat", collections::concat),
+    ("contains", collections::contains),
+    ("distinct", collections::distinct),
+    ("element", collections::element),
+    ("endswith", text::endswith),
+    ("flatten", collections::flatten),
+    ("floor", numbers::floor),
+    ("format", text::format),
+    ("formatlist", text::formatlist),
+    ("indent", text::indent),
+    ("index", collections::index),
+    ("join", text::join),
+    ("jsondecode", encoding::jsondecode),
+    ("jsonencode", encoding::jsonencode),
+    ("keys", collections::keys),
+    ("length", collections::length),
+    ("lookup", collections::lookup),
+    ("lower", text::lower),
+    ("max", numbers::max),
+    ("merge", collections::merge),
+    ("min", numbers::min),
+    ("one", collections::one),
+    ("parseint", numbers::parseint),
+    ("pow", numbers::pow),
+    ("range", collections::range),
+    ("regex", text::regex),
+    ("regexall", text::regexall),
+    ("replace", text::replace),
+    ("reverse", collections::reverse),
+    ("setintersection", collections::setintersection),
+    ("setsubtract", collections::setsubtract),
+    ("setunion", collections::setunion),
+    ("sha256", encoding::sha256),
+    ("sha512", encoding::sha512),
+    ("signum", numbers::signum),
+    ("slice", collections::slice),
+    ("sort", collections::sort),
+    ("split", text::split),
+    ("startswith", text::startswith),
+    ("strcontains", text::strcontains),
+    ("strrev", text::strrev),
+    ("substr", text::substr),
+    ("sum", numbers::sum),
+    ("title", text::title),
+    ("tobool", types::tobool),
+    ("tolist", types::tolist),
+    ("tomap", types::tomap),
+    ("tonumber", types::tonumber),
+    ("toset", types::toset),
+    ("tostring", types::tostring),
+    ("trim", text::trim),
+    ("trimprefix", text::trimprefix),
+    ("trimspace", text::trimspace),
+    ("trimsuffix", text::trimsuffix),
+    ("upper", text::upper),
+    ("urlencode", encoding::urlencode),
+    ("values", collections::values),
+    ("yamlencode", encoding::yamlencode),
+    ("zipmap", collections::zipmap),
+];
+
+/// The function with this name. A call with an argument known only after
+/// apply yields a value known only after apply.
+pub fn lookup(name: &str) -> Option<Function> {
+    TABLE
+        .binary_search_by(|(n, _)| (*n).cmp(name))
+        .ok()
+        .and_then(|i| TABLE.get(i))
+        .map(|(_, f)| *f)
+}
+
+/// Every function name, including `try` and `can`.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    TABLE.iter().map(|(n, _)| *n).chain(["can", "try"])
+}
+
+/// Fails unless there are between `min` and `max` arguments.
+fn arity(args: &[Value], min: usize, max: usize) -> Result<(), String> {
+    let n = args.len();
+    if n < min || n > max {
+        let want = match (min, max) {
+            (a, b) if a == b => format!("{a}"),
+            (a, usize::MAX) => format!("at least {a}"),
+            (a, b) => format!("{a} to {b}"),
+        };
+        let s = if want == "1" { "" } else { "s" };
+        return Err(format!("takes {want} argument{s}, not {n}"));
+    }
+    Ok(())
+}
+
+/// The argument at `i` (arity already checked).
+fn arg(args: &[Value], i: usize) -> &Value {
+    args.get(i).unwrap_or(&Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_sorted_for_lookup() {
+        assert!(TABLE.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0)));
+        assert!(lookup("jsonencode").is_some());
+        assert!(lookup("file").is_none());
+    }
+}

@@ -1,0 +1,299 @@
+//! HCL native syntax to [`Body`] and [`Expr`], with positions (hcl-edit parses).
+
+use super::body::{Attribute, Block, Body};
+use super::expr::{Expr, ExprKind, ForExpr, Operator, Part};
+use super::value::Value;
+use crate::diagnostic::{Code, Diagnostic, LineIndex, Location, Position};
+use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
+use hcl_edit::structure::{BlockLabel, Structure};
+use hcl_edit::template::{Directive, Element, Template};
+use hcl_edit::{Decorated, Ident, Span};
+
+/// Parses a file's text; a syntax error is the only diagnostic then.
+pub fn parse_body(text: &str) -> Result<Body, Diagnostic> {
+    let body = hcl_edit::parser::parse_body(text).map_err(|e| syntax_error(&e))?;
+    let lines = LineIndex::new(text);
+    Ok(read_body(&body, &lines))
+}
+
+/// Parses one expression (a `-var` value, a JSON string's `${...}`).
+pub fn parse_expr(text: &str) -> Result<Expr, Diagnostic> {
+    let expr = hcl_edit::parser::parse_expr(text).map_err(|e| syntax_error(&e))?;
+    Ok(read_expr(&expr, &Reader::Text(&LineIndex::new(text))))
+}
+
+/// Parses an expression written inside a JSON string; every position is `at`.
+pub fn parse_expr_at(text: &str, at: Option<Location>) -> Result<Expr, Diagnostic> {
+    let expr = hcl_edit::parser::parse_expr(text).map_err(|e| syntax_error(&e))?;
+    Ok(read_expr(&expr, &Reader::Fixed(at)))
+}
+
+/// Parses a template (a string of Terraform's JSON syntax); every position is `at`.
+pub fn parse_template(text: &str, at: Option<Location>) -> Result<Expr, Diagnostic> {
+    let template = hcl_edit::parser::parse_template(text).map_err(|e| syntax_error(&e))?;
+    let reader = Reader::Fixed(at);
+    Ok(template_expr(&template, &reader, at))
+}
+
+fn syntax_error(err: &hcl_edit::parser::Error) -> Diagnostic {
+    let at = Position {
+        line: u32::try_from(err.location().line()).unwrap_or(u32::MAX),
+        column: u32::try_from(err.location().column()).unwrap_or(u32::MAX),
+    };
+    // HCL forbids redefining an attribute; the parser reports it as syntax.
+    let code = if err.message().contains("redefined attribute") {
+        Code::DuplicateAttribute
+    } else {
+        Code::SyntaxError
+    };
+    Diagnostic::error(code, format!("invalid HCL: {}", err.message()))
+        .help(format!("check the syntax near `{}`", err.line().trim()))
+        .located(Some(Location { start: at, end: at }))
+}
+
+/// Where positions come from: spans in a text, or one fixed location.
+enum Reader<'a> {
+    Text(&'a LineIndex<'a>),
+    Fixed(Option<Location>),
+}
+
+impl Reader<'_> {
+    fn at(&self, node: &impl Span) -> Option<Location> {
+        match self {
+            Reader::Text(lines) => node.span().map(|s| lines.location(s)),
+            Reader::Fixed(at) => *at,
+        }
+    }
+}
+
+fn read_body(body: &hcl_edit::structure::Body, lines: &LineIndex) -> Body {
+    let reader = Reader::Text(lines);
+    let mut out = Body::default();
+    for structure in body.iter() {
+        match structure {
+            Structure::Attribute(attr) => out.attributes.push(Attribute {
+                name: attr.key.as_str().to_owned(),
+                expr: read_expr(&attr.value, &reader),
+                at: reader.at(attr),
+            }),
+            Structure::Block(block) => out.blocks.push(Block {
+                kind: block.ident.as_str().to_owned(),
+                labels: block.labels.iter().map(label_text).collect(),
+                body: read_body(&block.body, lines),
+                at: reader.at(block),
+            }),
+        }
+    }
+    out
+}
+
+fn label_text(label: &BlockLabel) -> String {
+    match label {
+        BlockLabel::Ident(ident) => ident.as_str().to_owned(),
+        BlockLabel::String(s) => s.as_str().to_owned(),
+    }
+}
+
+fn read_expr(expr: &Expression, r: &Reader) -> Expr {
+    let at = r.at(expr);
+    let kind = match expr {
+        Expression::Null(_) => ExprKind::Literal(Value::Null),
+        Expression::Bool(b) => ExprKind::Literal(Value::Bool(*b.value())),
+        Expression::Number(n) => ExprKind::Literal(Value::Number(
+            n.value().as_f64().unwrap_or(f64::NAN),
+        )),
+        Expression::String(s) => ExprKind::Literal(Value::String(s.value().clone())),
+        Expression::Array(items) => ExprKind::Tuple(items.iter().map(|e| read_expr(e, r)).collect()),
+        Expression::Object(object) => ExprKind::Object(
+            object
+                .iter()
+                .map(|(key, value)| (object_key(key, r), read_expr(value.expr(), r)))
+                .collect(),
+        ),
+        Expression::StringTemplate(t) => return template_expr(t, r, at),
+        Expression::HeredocTemplate(h) => return template_expr(&h.template, r, at),
+        Expression::Parenthesis(p) => return read_expr(p.inner(), r),
+        Expression::Variable(v) => ExprKind::Variable(v.as_str().to_owned()),
+        Expression::Conditional(c) => ExprKind::Conditional(Box::new([
+            read_expr(&c.cond_expr, r),
+            read_expr(&c.true_expr, r),
+            read_expr(&c.false_expr, r),
+        ])),
+        Expression::FuncCall(call) => ExprKind::Call {
+            name: call
+                .name
+                .namespace
+                .iter()
+                .chain(std::iter::once(&call.name.name))
+                .map(|i| i.as_str())
+                .collect::<Vec<_>>()
+                .join("::"),
+            args: call.args.iter().map(|e| read_expr(e, r)).collect(),
+            expand_final: call.args.expand_final(),
+        },
+        Expression::Traversal(t) => ExprKind::Traversal(
+            Box::new(read_expr(&t.expr, r)),
+            operators(&t.operators, r),
+        ),
+        Expression::UnaryOp(op) => {
+            ExprKind::Unary(*op.operator.value(), Box::new(read_expr(&op.expr, r)))
+        }
+        Expression::BinaryOp(op) => ExprKind::Binary(
+            *op.operator.value(),
+            Box::new([read_expr(&op.lhs_expr, r), read_expr(&op.rhs_expr, r)]),
+        ),
+        Expression::ForExpr(f) => ExprKind::For(Box::new(ForExpr {
+            key_var: f.intro.key_var.as_ref().map(ident),
+            value_var: ident(&f.intro.value_var),
+            collection: read_expr(&f.intro.collection_expr, r),
+            key: f.key_expr.as_ref().map(|e| read_expr(e, r)),
+            value: read_expr(&f.value_expr, r),
+            grouping: f.grouping,
+            cond: f.cond.as_ref().map(|c| read_expr(&c.expr, r)),
+        })),
+    };
+    Expr { kind, at }
+}
+
+fn ident(i: &Decorated<Ident>) -> String {
+    i.as_str().to_owned()
+}
+
+/// A bare key is a string; a key in parentheses or quotes is an expression.
+fn object_key(key: &ObjectKey, r: &Reader) -> Expr {
+    match key {
+        ObjectKey::Ident(i) => Expr::literal(Value::String(ident(i)), r.at(i)),
+        ObjectKey::Expression(e) => read_expr(e, r),
+    }
+}
+
+/// Traversal operators; a splat takes the operators after it (all of them for
+/// `[*]`, the attribute accesses for `.*`).
+fn operators(ops: &[Decorated<TraversalOperator>], r: &Reader) -> Vec<Operator> {
+    let mut out = Vec::new();
+    let mut rest = ops.iter();
+    while let Some(op) = rest.next() {
+        match op.value() {
+            TraversalOperator::GetAttr(name) => out.push(Operator::Attr(ident(name))),
+            TraversalOperator::Index(e) => out.push(Operator::Index(read_expr(e, r))),
+            TraversalOperator::LegacyIndex(i) => out.push(Operator::Index(Expr::literal(
+                Value::Number(*i.value() as f64),
+                r.at(i),
+            ))),
+            TraversalOperator::FullSplat(_) => {
+                let tail: Vec<_> = rest.by_ref().cloned().collect();
+                out.push(Operator::Splat(operators(&tail, r)));
+            }
+            TraversalOperator::AttrSplat(_) => {
+                let mut attrs = Vec::new();
+                let mut tail = Vec::new();
+                for op in rest.by_ref() {
+                    match op.value() {
+                        TraversalOperator::GetAttr(name) if tail.is_empty() => {
+                            attrs.push(Operator::Attr(ident(name)));
+                        }
+                        _ => tail.push(op.clone()),
+                    }
+                }
+                out.push(Operator::Splat(attrs));
+                out.extend(operators(&tail, r));
+            }
+        }
+    }
+    out
+}
+
+fn template_expr(template: &Template, r: &Reader, at: Option<Location>) -> Expr {
+    let parts = template_parts(template, r, false, false);
+    let kind = match parts.as_slice() {
+        [] => ExprKind::Literal(Value::String(String::new())),
+        [Part::Literal(s)] => ExprKind::Literal(Value::String(s.clone())),
+        _ => ExprKind::Template(parts),
+    };
+    Expr { kind, at }
+}
+
+/// A template's parts with `~` strip markers applied to the literals beside them.
+fn template_parts(
+    template: &Template,
+    r: &Reader,
+    strip_first: bool,
+    strip_last: bool,
+) -> Vec<Part> {
+    let elements: Vec<&Element> = template.iter().collect();
+    let mut parts = Vec::with_capacity(elements.len());
+    for (i, element) in elements.iter().enumerate() {
+        match element {
+            Element::Literal(text) => {
+                let before = i.checked_sub(1).and_then(|j| elements.get(j));
+                let after = elements.get(i + 1);
+                let mut s: &str = text.as_str();
+                if (i == 0 && strip_first) || before.is_some_and(|e| strips_after(e)) {
+                    s = s.trim_start();
+                }
+                if (i + 1 == elements.len() && strip_last) || after.is_some_and(|e| strips_before(e)) {
+                    s = s.trim_end();
+                }
+                if !s.is_empty() {
+                    parts.push(Part::Literal(s.to_owned()));
+                }
+            }
+            Element::Interpolation(i) => parts.push(Part::Interpolation(read_expr(&i.expr, r))),
+            Element::Directive(d) => parts.push(directive(d, r)),
+        }
+    }
+    parts
+}
+
+fn directive(d: &Directive, r: &Reader) -> Part {
+    match d {
+        Directive::If(d) => {
+            let then_last = d
+                .else_expr
+                .as_ref()
+                .map_or(d.endif_expr.strip.strip_start(), |e| e.strip.strip_start());
+            Part::If {
+                cond: read_expr(&d.if_expr.cond_expr, r),
+                then: template_parts(&d.if_expr.template, r, d.if_expr.strip.strip_end(), then_last),
+                otherwise: d.else_expr.as_ref().map_or_else(Vec::new, |e| {
+                    template_parts(&e.template, r, e.strip.strip_end(), d.endif_expr.strip.strip_start())
+                }),
+            }
+        }
+        Directive::For(d) => Part::For {
+            key_var: d.for_expr.key_var.as_ref().map(ident),
+            value_var: ident(&d.for_expr.value_var),
+            collection: read_expr(&d.for_expr.collection_expr, r),
+            body: template_parts(
+                &d.for_expr.template,
+                r,
+                d.for_expr.strip.strip_end(),
+                d.endfor_expr.strip.strip_start(),
+            ),
+        },
+    }
+}
+
+/// Whether the element strips the whitespace before it (`~` after its `${`/`%{`).
+fn strips_before(e: &Element) -> bool {
+    match e {
+        Element::Literal(_) => false,
+        Element::Interpolation(i) => i.strip.strip_start(),
+        Element::Directive(d) => match d.as_ref() {
+            Directive::If(d) => d.if_expr.strip.strip_start(),
+            Directive::For(d) => d.for_expr.strip.strip_start(),
+        },
+    }
+}
+
+/// Whether the element strips the whitespace after it (`~` before its closing `}`).
+fn strips_after(e: &Element) -> bool {
+    match e {
+        Element::Literal(_) => false,
+        Element::Interpolation(i) => i.strip.strip_end(),
+        Element::Directive(d) => match d.as_ref() {
+            Directive::If(d) => d.endif_expr.strip.strip_end(),
+            Directive::For(d) => d.endfor_expr.strip.strip_end(),
+        },
+    }
+}

@@ -1,0 +1,45 @@
+//! The part of the Terraform language that image configurations use:
+//! expressions, functions, variables, locals, `count` and `for_each`.
+//!
+//! Why an evaluator of our own rather than hcl-rs's: Terraform's semantics need
+//! typed values (a set is not a list), values known only after apply,
+//! sensitivity that follows values, and errors that point at the
+//! sub-expression at fault. hcl-edit still does all the parsing.
+
+pub mod body;
+pub mod convert;
+pub mod eval;
+pub mod expr;
+pub mod functions;
+pub mod hcl;
+pub mod json;
+pub mod value;
+pub mod config;
+pub mod locals;
+pub mod resources;
+pub mod types;
+pub mod variables;
+
+use crate::diagnostic::Diagnostic;
+use crate::parse::Document;
+use body::File;
+use config::Config;
+pub use variables::VariableInput;
+
+/// Evaluates a configuration's files with variable values: the `kasm_image`
+/// instances with their attribute values, and every problem found.
+pub fn load(files: Vec<File>, inputs: &[VariableInput], workspace: Option<&str>) -> Document {
+    let config = Config::from_files(files);
+    let mut diagnostics: Vec<Diagnostic> = config.diagnostics;
+    let (vars, found) = variables::resolve(&config.variables, inputs);
+    diagnostics.extend(found);
+    let (locals, found) = locals::evaluate_all(&config.locals, &vars, workspace);
+    diagnostics.extend(found);
+    let cx = resources::Context { vars: &vars, locals: &locals, workspace };
+    let resources = config
+        .resources
+        .iter()
+        .flat_map(|r| resources::instances(r, &cx, &mut diagnostics))
+        .collect();
+    Document { resources, diagnostics }
+}

@@ -1,0 +1,183 @@
+//! `kasm_image` resources to instances: `count` and `for_each` expanded,
+//! every attribute evaluated with `each`/`count` in scope.
+
+use super::config::{Declared, Resource};
+use super::eval::{Evaluated, Failure, Named, Problem, Scope, evaluate};
+use super::expr::{Expr, ExprKind};
+use super::value::Value;
+use super::{body::Body, convert};
+use crate::address::{Instance, InstanceKey};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::parse::{RawAttribute, RawResource, RawValue};
+use std::collections::BTreeMap;
+
+/// What a resource's attributes can refer to.
+pub struct Context<'a> {
+    /// `var.*`.
+    pub vars: &'a BTreeMap<String, Named>,
+    /// `local.*`.
+    pub locals: &'a BTreeMap<String, Named>,
+    /// `terraform.workspace`.
+    pub workspace: Option<&'a str>,
+}
+
+/// The instances of one resource, with their attributes evaluated.
+pub fn instances(resource: &Resource, cx: &Context, out: &mut Vec<Diagnostic>) -> Vec<RawResource> {
+    let base = Scope { vars: Some(cx.vars), locals: Some(cx.locals), workspace: cx.workspace, ..Scope::default() };
+    let keys = match repetition(resource, &base) {
+        Ok(keys) => keys,
+        Err(Some(d)) => {
+            out.push(d);
+            return Vec::new();
+        }
+        Err(None) => return Vec::new(),
+    };
+    keys.into_iter()
+        .map(|(key, each)| {
+            let scope = Scope {
+                each: each.as_ref().map(|(k, v)| (k, v)),
+                count: match &key {
+                    Some(InstanceKey::Index(i)) => Some(*i),
+                    _ => None,
+                },
+                ..base
+            };
+            instance(resource, key, &scope, out)
+        })
+        .collect()
+}
+
+/// An instance key and, under `for_each`, its `each.key` and `each.value`.
+type Key = (Option<InstanceKey>, Option<(Value, Value)>);
+
+/// The instance keys; `Err(None)` when the expression used a value whose problem was reported.
+fn repetition(resource: &Resource, scope: &Scope) -> Result<Vec<Key>, Option<Diagnostic>> {
+    let address = format!("kasm_image.{}", resource.name);
+    let fail = |field: &str, message: String, help: &str, at| {
+        Some(resource.declared.place(
+            Diagnostic::error(Code::InvalidRepetition, message).at(&address, field).help(help).located(at),
+        ))
+    };
+    if let Some(expr) = &resource.for_each {
+        let e = eval_meta(expr, scope, &address, "for_each", &resource.declared)?;
+        let at = expr.at;
+        if e.sensitive {
+            return Err(fail("for_each", "`for_each` cannot use sensitive values: the instance keys would show them".into(), "use non-sensitive keys", at));
+        }
+        return match e.value {
+            Value::Map(map) => Ok(map
+                .into_iter()
+                .map(|(k, v)| (Some(InstanceKey::Key(k.clone())), Some((Value::String(k), v))))
+                .collect()),
+            Value::Set(items) => items
+                .into_iter()
+                .map(|v| match v {
+                    Value::String(s) => Ok((Some(InstanceKey::Key(s.clone())), Some((Value::String(s.clone()), Value::String(s))))),
+                    other => Err(fail("for_each", format!("`for_each` takes a set of strings; this set holds {}", convert::a(&other)), "convert the elements with tostring(), or use a map", at)),
+                })
+                .collect(),
+            Value::List(_) => Err(fail("for_each", "`for_each` takes a map or a set of strings, not a list".into(), "wrap the list in toset(...)", at)),
+            Value::Unknown => Err(fail("for_each", "`for_each` depends on values known only after apply".into(), "use values known when planning: variables, locals, literals", at)),
+            Value::Null => Err(fail("for_each", "`for_each` is null".into(), "give a map or a set of strings (an empty one for no instances)", at)),
+            other => Err(fail("for_each", format!("`for_each` takes a map or a set of strings, not {}", convert::a(&other)), "give a map or a set of strings", at)),
+        };
+    }
+    if let Some(expr) = &resource.count {
+        let e = eval_meta(expr, scope, &address, "count", &resource.declared)?;
+        let at = expr.at;
+        if e.sensitive {
+            return Err(fail("count", "`count` cannot use sensitive values".into(), "use a non-sensitive number", at));
+        }
+        return match e.value {
+            Value::Unknown => Err(fail("count", "`count` depends on values known only after apply".into(), "use values known when planning", at)),
+            v => match convert::to_integer(&v) {
+                Ok(n) if n >= 0 => Ok((0..n).map(|i| (Some(InstanceKey::Index(i)), None)).collect()),
+                Ok(n) => Err(fail("count", format!("`count` cannot be negative ({n})"), "use 0 for no instances", at)),
+                Err(why) => Err(fail("count", format!("`count` must be a whole number: {why}"), "write `count = 3`", at)),
+            },
+        };
+    }
+    Ok(vec![(None, None)])
+}
+
+fn eval_meta(expr: &Expr, scope: &Scope, address: &str, field: &str, declared: &Declared) -> Result<Evaluated, Option<Diagnostic>> {
+    evaluate(expr, scope).map_err(|f| match f {
+        Failure::Problem(p) => Some(problem(&p, address, field, declared)),
+        Failure::Reported => None,
+    })
+}
+
+fn instance(resource: &Resource, key: Option<InstanceKey>, scope: &Scope, out: &mut Vec<Diagnostic>) -> RawResource {
+    let name = Instance { name: resource.name.clone(), key: key.clone() };
+    let address = name.address();
+    let attributes = resource
+        .attributes
+        .iter()
+        .map(|attr| {
+            let (value, sensitive) = match evaluate(&attr.expr, scope) {
+                Ok(e) if e.value.has_unknown() => (RawValue::NotStatic("known only after apply".into()), e.sensitive),
+                Ok(e) => (e.value.to_json().map_or(RawValue::Reported, RawValue::Static), e.sensitive),
+                Err(Failure::Problem(p)) => {
+                    out.push(problem(&p, &address, &attr.name, &resource.declared));
+                    (RawValue::Reported, false)
+                }
+                Err(Failure::Reported) => (RawValue::Reported, false),
+            };
+            RawAttribute { key: attr.name.clone(), value, location: attr.at, sensitive }
+        })
+        .collect();
+    RawResource {
+        name: resource.name.clone(),
+        key,
+        file: resource.declared.file.clone(),
+        location: resource.declared.at,
+        attributes,
+        lifecycle: resource.lifecycle.as_ref().map(lifecycle),
+    }
+}
+
+/// Lifecycle arguments are literal: `ignore_changes` names attributes (or is `all`).
+fn lifecycle(body: &Body) -> Vec<RawAttribute> {
+    body.attributes
+        .iter()
+        .map(|attr| {
+            let value = if attr.name == "ignore_changes" {
+                names(&attr.expr)
+            } else {
+                match evaluate(&attr.expr, &Scope::default()) {
+                    Ok(e) => e.value.to_json().map_or_else(|| RawValue::NotStatic("known only after apply".into()), RawValue::Static),
+                    Err(Failure::Problem(p)) => RawValue::NotStatic(p.message),
+                    Err(Failure::Reported) => RawValue::Reported,
+                }
+            };
+            RawAttribute { key: attr.name.clone(), value, location: attr.at, sensitive: false }
+        })
+        .collect()
+}
+
+/// `[description, memory]`, `["memory"]` or `all`, as a JSON list of names or `"all"`.
+fn names(expr: &Expr) -> RawValue {
+    let name = |e: &Expr| -> Option<serde_json::Value> {
+        match &e.kind {
+            ExprKind::Literal(Value::String(s)) => Some(s.clone().into()),
+            _ => e.as_names().map(|n| n.join(".").into()),
+        }
+    };
+    match &expr.kind {
+        ExprKind::Tuple(items) => items
+            .iter()
+            .map(name)
+            .collect::<Option<Vec<_>>>()
+            .map_or_else(|| RawValue::NotStatic("ignore_changes lists attribute names".into()), |v| RawValue::Static(v.into())),
+        _ => name(expr).map_or_else(|| RawValue::NotStatic("ignore_changes lists attribute names".into()), RawValue::Static),
+    }
+}
+
+/// A problem as a diagnostic at a resource's attribute.
+pub(super) fn problem(p: &Problem, address: &str, field: &str, declared: &Declared) -> Diagnostic {
+    let mut d = Diagnostic::error(p.code, format!("`{field}`: {}", p.message)).at(address, field).located(p.at);
+    if let Some(help) = &p.help {
+        d = d.help(help.clone());
+    }
+    declared.place(d)
+}
