@@ -12,7 +12,7 @@ export type Severity = "error" | "warning";
 /**
  * Stable diagnostic codes. Tools may match on these; messages may change.
  */
-export type Code = "syntax_error" | "invalid_document" | "block_skipped" | "not_static" | "unsupported_meta_argument" | "unknown_attribute" | "duplicate_attribute" | "duplicate_address" | "invalid_address" | "missing_required" | "wrong_type" | "empty_value" | "too_long" | "invalid_characters" | "memory_out_of_range" | "cores_out_of_range" | "negative_size" | "name_not_image_reference" | "image_tag_latest" | "image_untagged" | "image_src_invalid" | "image_type_invalid" | "missing_server_id" | "missing_zone_id" | "missing_network_name" | "invalid_uuid" | "restriction_unused" | "volume_mapping_invalid" | "lifecycle_invalid" | "registry_invalid" | "registry_mismatch" | "description_empty" | "prevent_destroy" | "invalid_state" | "invalid_filter" | "invalid_request" | "invalid_policy" | "unknown_override" | "image_not_found" | "duplicate_image";
+export type Code = "syntax_error" | "invalid_document" | "block_skipped" | "not_static" | "unsupported_meta_argument" | "unknown_attribute" | "duplicate_attribute" | "duplicate_address" | "invalid_address" | "missing_required" | "wrong_type" | "empty_value" | "too_long" | "invalid_characters" | "memory_out_of_range" | "cores_out_of_range" | "negative_size" | "name_not_image_reference" | "image_tag_latest" | "image_untagged" | "image_src_invalid" | "image_type_invalid" | "missing_server_id" | "missing_zone_id" | "missing_network_name" | "invalid_uuid" | "restriction_unused" | "volume_mapping_invalid" | "lifecycle_invalid" | "registry_invalid" | "registry_mismatch" | "description_empty" | "prevent_destroy" | "invalid_state" | "invalid_filter" | "invalid_request" | "invalid_policy" | "unknown_override" | "image_not_found" | "duplicate_image" | "invalid_expression" | "unknown_reference" | "unknown_function" | "duplicate_declaration" | "missing_variable" | "undeclared_variable" | "invalid_variable_value" | "variable_validation" | "reference_cycle" | "invalid_repetition" | "invalid_block";
 
 /**
  * A one-based line and column (columns count characters, not bytes).
@@ -100,22 +100,62 @@ format?: Format | null,
 file_name?: string | null, };
 
 /**
+ * A variable's value as text, as the environment and the command line give it.
+ */
+export type NamedValue = { 
+/**
+ * The variable's name.
+ */
+name: string, 
+/**
+ * The text: taken as it is for a primitive type, read as an expression otherwise.
+ */
+value: string, };
+
+/**
+ * A variables file.
+ */
+export type VariableFile = { 
+/**
+ * The file's text.
+ */
+source: string, 
+/**
+ * Its name, which also tells its language (`.tfvars.json` is JSON).
+ */
+file_name?: string | null, };
+
+/**
+ * A value for a variable, given from outside the configuration. Several are
+ * given lowest precedence first, as Terraform orders them: the environment,
+ * `terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars(.json)` in
+ * lexical order, then `-var` and `-var-file` in command-line order.
+ */
+export type VariableInput = { "from": "environment" } & NamedValue | { "from": "file" } & VariableFile | { "from": "argument" } & NamedValue;
+
+/**
+ * A configuration: the files of a directory, read together, and values for
+ * its variables.
+ */
+export type Configuration = { 
+/**
+ * The files (`.tf`, `.tf.json`, kasm-plan's JSON), each with its name.
+ */
+sources: Array<SourceInput>, 
+/**
+ * Values for its variables, lowest precedence first (see [`VariableInput`]).
+ */
+variables?: Array<VariableInput>, };
+
+/**
  * One source, or several validated as one configuration.
  */
-export type Sources = { 
-/**
- * The sources, each with its file name.
- */
-sources: Array<SourceInput>, } | SourceInput;
+export type Sources = Configuration | SourceInput;
 
 /**
  * The desired images: source texts, or a spec document given as a value.
  */
-export type Desired = SourceInput | { 
-/**
- * The sources, each with its file name.
- */
-sources: Array<SourceInput>, } | { 
+export type Desired = SourceInput | Configuration | { 
 /**
  * Specs by resource name.
  */
@@ -128,11 +168,7 @@ export type ValidateRequest = {
 /**
  * Treat warnings as errors.
  */
-strict: boolean, } & ({ 
-/**
- * The sources, each with its file name.
- */
-sources: Array<SourceInput>, } | SourceInput);
+strict: boolean, } & (Configuration | SourceInput);
 
 /**
  * `validate` output.

@@ -15,11 +15,13 @@ use kasm_plan_core::apply::{
 };
 use kasm_plan_core::duplicates::Duplicate;
 use kasm_plan_core::facade::{
-    Desired, FilterRequest, FilterResponse, ImportRequest, ImportResponse, ParseResponse,
-    PlanRequest, PlanResponse, PolicyRequest, PolicyResponse, RecogniseRequest, RecordRequest,
-    SourceInput, Sources, StepsResponse, ValidateRequest, ValidateResponse, invalid_request,
+    Configuration, Desired, FilterRequest, FilterResponse, ImportRequest, ImportResponse,
+    ParseResponse, PlanRequest, PlanResponse, PolicyRequest, PolicyResponse, RecogniseRequest,
+    RecordRequest, SourceInput, Sources, StepsResponse, ValidateRequest, ValidateResponse,
+    invalid_request,
 };
 use kasm_plan_core::filter::ImageFilter;
+use kasm_plan_core::lang::{NamedValue, VariableFile, VariableInput};
 use kasm_plan_core::plan::{Drift, FieldChange, PlanOptions, ResourceChange, Summary};
 use kasm_plan_core::policy::{Level, PolicyReport, PolicyResult};
 use kasm_plan_core::policy_set::{PolicyFile, PolicyFormat};
@@ -239,6 +241,8 @@ enums! {
 
 variants! {
     Step { Create, Adopt, Update, Delete, Refresh, Forget, DeleteDuplicate }
+    VariableInput { Environment, File, Argument }
+    Sources { Many, One }
 }
 
 records! {
@@ -246,6 +250,9 @@ records! {
     Location { start, end }
     Diagnostic { severity, code, address, path, message, help, location, file }
     SourceInput { source, format, file_name }
+    NamedValue { name, value }
+    VariableFile { source, file_name }
+    Configuration { sources, variables }
     ValidateRequest { input, strict }
     ValidateResponse { valid, errors, warnings, diagnostics }
     ParseResponse { specs, diagnostics }
@@ -282,36 +289,14 @@ records! {
     PolicyResponse { ok, report, diagnostics }
 }
 
-// The two variants whose core cases are named structs (for their JSON shape).
-
-impl IntoWit for Sources {
-    type Wit = wit::Sources;
-    fn into_wit(self) -> wit::Sources {
-        match self {
-            Sources::Many { sources } => wit::Sources::Many(sources.into_wit()),
-            Sources::One(source) => wit::Sources::One(source.into_wit()),
-        }
-    }
-}
-
-impl FromWit for Sources {
-    type Wit = wit::Sources;
-    fn from_wit(w: wit::Sources) -> Result<Sources, Box<Diagnostic>> {
-        Ok(match w {
-            wit::Sources::Many(sources) => Sources::Many {
-                sources: FromWit::from_wit(sources)?,
-            },
-            wit::Sources::One(source) => Sources::One(FromWit::from_wit(source)?),
-        })
-    }
-}
+// The variant whose core case is a named struct (for its JSON shape).
 
 impl IntoWit for Desired {
     type Wit = wit::Desired;
     fn into_wit(self) -> wit::Desired {
         match self {
             Desired::Source(source) => wit::Desired::Source(source.into_wit()),
-            Desired::Sources { sources } => wit::Desired::Sources(sources.into_wit()),
+            Desired::Sources(config) => wit::Desired::Sources(config.into_wit()),
             Desired::Document { images } => wit::Desired::Document(images.into_wit()),
         }
     }
@@ -322,9 +307,7 @@ impl FromWit for Desired {
     fn from_wit(w: wit::Desired) -> Result<Desired, Box<Diagnostic>> {
         Ok(match w {
             wit::Desired::Source(source) => Desired::Source(FromWit::from_wit(source)?),
-            wit::Desired::Sources(sources) => Desired::Sources {
-                sources: FromWit::from_wit(sources)?,
-            },
+            wit::Desired::Sources(config) => Desired::Sources(FromWit::from_wit(config)?),
             wit::Desired::Document(images) => Desired::Document {
                 images: FromWit::from_wit(images)?,
             },

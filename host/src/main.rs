@@ -1,9 +1,8 @@
-use clap::Parser;
 use kasm_plan::cli::{Cli, run};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    match Cli::try_parse() {
+    match Cli::parse_args(std::env::args_os()) {
         Ok(cli) => run(cli),
         Err(e) => {
             let _ = e.print();

@@ -8,7 +8,7 @@ mod common;
 
 use common::cache_dir;
 use kasm_plan::{COMPONENT, Cached, Core, CoreError, Limits, Sandbox, SandboxError, cache};
-use kasm_plan_core::facade::{self, SourceInput, ValidateRequest};
+use kasm_plan_core::facade::{self, Configuration, SourceInput, ValidateRequest};
 use kasm_plan_core::{Diagnostic, Format};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -273,7 +273,10 @@ fn typed_plan_takes_several_files() {
         file_name: Some(name.to_owned()),
     };
     let request = |sources: Vec<SourceInput>| PlanRequest {
-        desired: Desired::Sources { sources },
+        desired: Desired::Sources(Configuration {
+            sources,
+            variables: Vec::new(),
+        }),
         state: Default::default(),
         observed: Vec::new(),
         strict: false,

@@ -50,7 +50,10 @@ impl Instance {
     /// Reads `<name>`, `<name>[0]` or `<name>["key"]`.
     pub fn parse(text: &str) -> Option<Instance> {
         let Some(open) = text.find('[') else {
-            return is_identifier(text).then(|| Instance { name: text.to_owned(), key: None });
+            return is_identifier(text).then(|| Instance {
+                name: text.to_owned(),
+                key: None,
+            });
         };
         let (name, rest) = text.split_at(open);
         let inner = rest.strip_prefix('[')?.strip_suffix(']')?;
@@ -60,7 +63,10 @@ impl Instance {
             let i: i64 = inner.parse().ok()?;
             (i >= 0 && i.to_string() == inner).then_some(InstanceKey::Index(i))?
         };
-        is_identifier(name).then(|| Instance { name: name.to_owned(), key: Some(key) })
+        is_identifier(name).then(|| Instance {
+            name: name.to_owned(),
+            key: Some(key),
+        })
     }
 
     /// Reads a full address, `kasm_image.<instance>`.

@@ -528,12 +528,13 @@ pub fn address_of(name: &str) -> String {
     format!("{RESOURCE_TYPE}.{name}")
 }
 
-/// The resource name of a `kasm_image.<name>` address, when the address is one.
+/// The instance name of a `kasm_image.<name>` (or `<name>[key]`) address,
+/// when the address is one.
 pub fn name_of(address: &str) -> Option<&str> {
     address
         .strip_prefix(RESOURCE_TYPE)
         .and_then(|rest| rest.strip_prefix('.'))
-        .filter(|name| crate::typing::is_identifier(name))
+        .filter(|name| crate::address::Instance::parse(name).is_some())
 }
 
 /// Kasm's ids are already canonical; only others pay for a copy.

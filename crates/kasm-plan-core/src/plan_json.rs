@@ -3,6 +3,7 @@
 //! Attribute names and units are the `kasm_image` resource's (memory in MB).
 //! Sensitive values are replaced, not just flagged.
 
+use crate::address::Instance;
 use crate::attributes::Attributes;
 use crate::field::Field;
 use crate::parse::RESOURCE_TYPE;
@@ -106,12 +107,21 @@ fn planned_value(c: &ResourceChange) -> Value {
     Value::Object(out)
 }
 
+/// The keys naming a resource instance: `name` is the resource's, `index`
+/// the instance key under `count` or `for_each` (absent otherwise).
 fn header(address: &str, name: &str) -> Map<String, Value> {
+    let instance = Instance::from_address(address);
     let mut m = Map::new();
     m.insert("address".into(), address.into());
     m.insert("mode".into(), "managed".into());
     m.insert("type".into(), RESOURCE_TYPE.into());
-    m.insert("name".into(), name.into());
+    m.insert(
+        "name".into(),
+        instance.as_ref().map_or(name, |i| i.name.as_str()).into(),
+    );
+    if let Some(key) = instance.and_then(|i| i.key) {
+        m.insert("index".into(), key.to_json());
+    }
     m.insert("provider_name".into(), PROVIDER_NAME.into());
     m
 }

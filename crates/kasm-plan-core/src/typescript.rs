@@ -8,12 +8,13 @@ use crate::attributes::Attributes;
 use crate::diagnostic::{Code, Diagnostic, Location, Position, Severity};
 use crate::duplicates::Duplicate;
 use crate::facade::{
-    Desired, FilterRequest, FilterResponse, ImportRequest, ImportResponse, ParseResponse,
-    PlanRequest, PlanResponse, PolicyRequest, PolicyResponse, RecogniseRequest, RecordRequest,
-    SourceInput, Sources, StepsResponse, ValidateRequest, ValidateResponse,
+    Configuration, Desired, FilterRequest, FilterResponse, ImportRequest, ImportResponse,
+    ParseResponse, PlanRequest, PlanResponse, PolicyRequest, PolicyResponse, RecogniseRequest,
+    RecordRequest, SourceInput, Sources, StepsResponse, ValidateRequest, ValidateResponse,
 };
 use crate::field::Field;
 use crate::filter::ImageFilter;
+use crate::lang::{NamedValue, VariableFile, VariableInput};
 use crate::model::{IgnoreChanges, Image, ImageSpec, Lifecycle, Secret};
 use crate::parse::Format;
 use crate::plan::{Action, Drift, FieldChange, Plan, PlanOptions, Reason, ResourceChange, Summary};
@@ -89,6 +90,10 @@ pub fn declarations() -> String {
         Diagnostic,
         Format,
         SourceInput,
+        NamedValue,
+        VariableFile,
+        VariableInput,
+        Configuration,
         Sources,
         Desired,
         ValidateRequest,

@@ -51,7 +51,10 @@ pub fn type_document(doc: Document) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
     let mut resources = Vec::with_capacity(doc.resources.len());
     let mut seen = BTreeSet::new();
     for raw in doc.resources {
-        let instance = Instance { name: raw.name.clone(), key: raw.key.clone() };
+        let instance = Instance {
+            name: raw.name.clone(),
+            key: raw.key.clone(),
+        };
         let address = instance.address();
         let file = raw.file.clone();
         let first = diagnostics.len();
@@ -68,7 +71,11 @@ pub fn type_document(doc: Document) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
             continue;
         }
         let resource = type_resource(raw, instance.to_string(), address, &mut diagnostics);
-        for d in diagnostics.iter_mut().skip(first).filter(|d| d.file.is_none()) {
+        for d in diagnostics
+            .iter_mut()
+            .skip(first)
+            .filter(|d| d.file.is_none())
+        {
             d.file.clone_from(&file);
         }
         resources.extend(resource);
@@ -206,7 +213,9 @@ fn type_attribute(
                 Code::NotStatic,
                 format!("`{key}` must be known when planning, but it is {why}"),
             )
-            .help("use values known when planning: literals, variables, locals and functions of them")));
+            .help(
+                "use values known when planning: literals, variables, locals and functions of them",
+            )));
             return false;
         }
         RawValue::Reported => return false,

@@ -1,16 +1,17 @@
-//! `kasm-plan apply [FILE... | PLAN.json]`
+//! `kasm-plan apply [PATH... | PLAN.json]`
 
+use super::configuration::ConfigArgs;
 use super::execute::{self, Report};
 use super::policy::{self, Gate};
 use super::render;
-use super::saved::{self, SavedPlan, SourceDigest};
+use super::saved::{self, SavedPlan};
 use super::server::{ServerArgs, read_images, with_kasm};
-use super::{CliError, CoreArgs, Outcome, input};
+use super::{CliError, CoreArgs, Outcome};
 use crate::Core;
 use crate::kasm::Kasm;
 use crate::state_file::{self, Locked};
 use kasm_plan_core::apply::Step;
-use kasm_plan_core::facade::{Desired, PlanRequest, SourceInput};
+use kasm_plan_core::facade::{Configuration, Desired, PlanRequest};
 use kasm_plan_core::plan::PlanOptions;
 use kasm_plan_core::state::HistoryEntry;
 use kasm_plan_core::{Image, Plan};
@@ -22,9 +23,9 @@ use std::time::{Duration, Instant};
 /// Arguments of `apply`.
 #[derive(Debug, clap::Args)]
 pub struct ApplyArgs {
-    /// Spec files (`.tf`, `.json`), or one plan saved by `plan --out`.
-    #[arg(required = true, value_name = "FILE")]
-    pub files: Vec<PathBuf>,
+    /// The configuration (files or directories; `.` when none), or one plan saved by `plan --out`.
+    #[command(flatten)]
+    pub config: ConfigArgs,
     /// The state file.
     #[arg(long, value_name = "PATH", default_value = state_file::DEFAULT)]
     pub state: PathBuf,
@@ -60,7 +61,7 @@ pub struct ApplyArgs {
 
 /// What is applied: the spec files, and the saved plan they came with.
 struct Config {
-    sources: Vec<SourceInput>,
+    config: Configuration,
     saved: Option<SavedPlan>,
 }
 
@@ -91,35 +92,18 @@ pub fn run(core: &CoreArgs, args: &ApplyArgs) -> Outcome {
     }))
 }
 
-/// The spec files, or the saved plan and the spec files it was made from
-/// (refused if any of them changed since).
+/// The configuration, or the saved plan and the configuration it was made
+/// from (refused if any of its files changed since).
 fn load(args: &ApplyArgs) -> Result<Config, CliError> {
-    let saved = match args.files.as_slice() {
+    let saved = match args.config.paths.as_slice() {
         [one] if saved::is_saved_plan(one) => Some(saved::read(one)?),
         _ => None,
     };
-    let files: Vec<PathBuf> = match &saved {
-        Some(s) => s.sources.iter().map(|d| PathBuf::from(&d.file)).collect(),
-        None => args.files.clone(),
+    let config = match &saved {
+        Some(s) => saved::configuration(s, &args.config)?,
+        None => args.config.load()?.config,
     };
-    let sources = input::sources(&files)?;
-    if let Some(s) = &saved {
-        check_sources(s, &sources)?;
-    }
-    Ok(Config { sources, saved })
-}
-
-/// A saved plan is applied only to the spec files it was made from.
-fn check_sources(saved: &SavedPlan, sources: &[SourceInput]) -> Result<(), CliError> {
-    for (digest, source) in saved.sources.iter().zip(sources) {
-        if SourceDigest::of(&digest.file, &source.source).sha256 != digest.sha256 {
-            return Err(CliError::Stop(format!(
-                "stale plan: {} changed since the plan was made; run `kasm-plan plan --out` again",
-                digest.file
-            )));
-        }
-    }
-    Ok(())
+    Ok(Config { config, saved })
 }
 
 /// Plans against Kasm's images and the state, and prints the plan; a saved
@@ -132,9 +116,7 @@ fn plan(
     observed: Vec<Image>,
 ) -> Result<Planned, CliError> {
     let answer = core.apply_steps(PlanRequest {
-        desired: Desired::Sources {
-            sources: config.sources.clone(),
-        },
+        desired: Desired::Sources(config.config.clone()),
         state: locked.state.clone(),
         observed: observed.clone(),
         strict: args.strict,
@@ -150,7 +132,7 @@ fn plan(
         _ => {
             eprint!(
                 "{}",
-                render::diagnostics(&answer.diagnostics, &config.sources)
+                render::diagnostics(&answer.diagnostics, &config.config.sources)
             );
             return Err(CliError::Stop(
                 "the configuration is not valid; nothing was applied".into(),
@@ -160,14 +142,15 @@ fn plan(
     if config.saved.as_ref().is_some_and(|s| s.plan != plan) {
         return Err(CliError::Stop(format!(
             "stale plan: the state or the images on Kasm changed since {} was made; run `kasm-plan plan --out` again",
-            args.files
+            args.config
+                .paths
                 .first()
                 .map_or(String::new(), |p| p.display().to_string())
         )));
     }
     print!(
         "{}",
-        render::diagnostics(&answer.diagnostics, &config.sources)
+        render::diagnostics(&answer.diagnostics, &config.config.sources)
     );
     print!("{}", render::planned(&plan, args.refresh_only));
     Ok(Planned {
@@ -179,7 +162,7 @@ fn plan(
 
 /// With `--policy`, checks the plan and prints the report.
 fn gate(core: &mut Core, args: &ApplyArgs, config: &Config, plan: &Plan) -> Result<Gate, CliError> {
-    let report = policy::check_plan(core, &args.policy, &config.sources, plan)?;
+    let report = policy::check_plan(core, &args.policy, &config.config, plan)?;
     if let Some(r) = &report {
         print!("{}", policy::report_text(r));
     }

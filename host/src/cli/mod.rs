@@ -4,6 +4,7 @@
 
 mod apply;
 mod component;
+mod configuration;
 mod error;
 mod execute;
 mod images;
@@ -18,7 +19,8 @@ mod show;
 mod state;
 mod validate;
 
-use clap::{Parser, Subcommand};
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
+use std::ffi::OsString;
 use std::process::ExitCode;
 
 pub use component::CoreArgs;
@@ -53,6 +55,70 @@ pub enum Command {
     State(state::StateArgs),
     /// Check specs or plans against a policy.
     Policy(policy::PolicyCommand),
+}
+
+impl Cli {
+    /// Parses a command line. Terraform's single-dash `-var` and `-var-file`
+    /// are accepted, and their command-line order (their precedence) is kept.
+    pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Cli, clap::Error> {
+        let args = args.into_iter().map(terraform_flag);
+        let matches = Cli::command().try_get_matches_from(args)?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        if let Some(config) = cli.command.config_mut() {
+            let leaf = leaf(&matches);
+            let indices = |id: &str| -> Vec<usize> {
+                leaf.try_get_raw(id)
+                    .ok()
+                    .flatten()
+                    .map_or_else(Vec::new, |_| {
+                        leaf.indices_of(id)
+                            .map(Iterator::collect)
+                            .unwrap_or_default()
+                    })
+            };
+            config.set_order(&indices("vars"), &indices("var_files"));
+        }
+        Ok(cli)
+    }
+}
+
+impl Command {
+    /// The configuration arguments of the commands that read one.
+    fn config_mut(&mut self) -> Option<&mut configuration::ConfigArgs> {
+        match self {
+            Command::Validate(a) => Some(&mut a.config),
+            Command::Plan(a) => Some(&mut a.config),
+            Command::Apply(a) => Some(&mut a.config),
+            Command::Policy(p) => {
+                let policy::PolicySub::Check(a) = &mut p.command;
+                Some(&mut a.config)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The innermost subcommand's matches.
+fn leaf(m: &ArgMatches) -> &ArgMatches {
+    match m.subcommand() {
+        Some((_, sub)) => leaf(sub),
+        None => m,
+    }
+}
+
+/// `-var x=1` → `--var x=1`, `-var-file=f` → `--var-file=f`.
+fn terraform_flag(arg: OsString) -> OsString {
+    let Some(text) = arg.to_str() else { return arg };
+    for flag in ["-var-file", "-var"] {
+        if text == flag
+            || text
+                .strip_prefix(flag)
+                .is_some_and(|rest| rest.starts_with('='))
+        {
+            return format!("-{text}").into();
+        }
+    }
+    arg
 }
 
 /// What a command asks the process to exit with.

@@ -1,5 +1,6 @@
-//! `kasm-plan plan FILE... --observed images.json`
+//! `kasm-plan plan [PATH...] [--var NAME=VALUE] [--observed images.json]`
 
+use super::configuration::{ConfigArgs, Loaded};
 use super::policy::{self, Gate};
 use super::render;
 use super::saved::{self, SavedPlan, SourceDigest};
@@ -7,7 +8,7 @@ use super::server::{ServerArgs, fetch_images};
 use super::{CliError, CoreArgs, Outcome, input};
 use crate::Core;
 use crate::state_file::{self, Locked};
-use kasm_plan_core::facade::{Desired, PlanRequest, PlanResponse, SourceInput};
+use kasm_plan_core::facade::{Configuration, Desired, PlanRequest, PlanResponse};
 use kasm_plan_core::plan::PlanOptions;
 use kasm_plan_core::policy::PolicyReport;
 use kasm_plan_core::{Image, Plan, State};
@@ -18,9 +19,8 @@ use std::time::Duration;
 /// Arguments of `plan`.
 #[derive(Debug, clap::Args)]
 pub struct PlanArgs {
-    /// Spec files: `.tf` (HCL) or `.json`; together they form one configuration.
-    #[arg(required = true, value_name = "FILE")]
-    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
     /// Plan offline against a saved image list (`get_images` answer or
     /// `kasm-plan images --json`) instead of reading the server.
     #[arg(long, value_name = "PATH")]
@@ -71,11 +71,12 @@ struct Inputs {
 
 /// load → read (state and images) → plan → save → policy → print.
 pub fn run(core: &CoreArgs, args: &PlanArgs) -> Outcome {
-    let sources = input::sources(&args.files)?;
+    let loaded = args.config.load()?;
+    let sources = loaded.config.sources.clone();
     let inputs = read(args)?;
     let mut core = core.open()?;
     let state_file = inputs.state_file.clone();
-    let answer = core.plan(request(args, &sources, inputs))?;
+    let answer = core.plan(request(args, &loaded.config, inputs))?;
     let Some(plan) = answer.plan.clone().filter(|_| answer.ok) else {
         if args.json {
             println!("{}", serde_json::to_string_pretty(&answer.diagnostics)?);
@@ -87,9 +88,9 @@ pub fn run(core: &CoreArgs, args: &PlanArgs) -> Outcome {
         ));
     };
     if let Some(out) = &args.out {
-        save(out, &sources, state_file, &answer, &plan)?;
+        save(out, &loaded, state_file, &answer, &plan)?;
     }
-    let report = policy::check_plan(&mut core, &args.policy, &sources, &plan)?;
+    let report = policy::check_plan(&mut core, &args.policy, &loaded.config, &plan)?;
     if args.json {
         print_json(&mut core, &plan, report.as_ref())?;
     } else {
@@ -149,11 +150,9 @@ fn read(args: &PlanArgs) -> Result<Inputs, CliError> {
 }
 
 /// The core's request for the plan the arguments ask for.
-fn request(args: &PlanArgs, sources: &[SourceInput], inputs: Inputs) -> PlanRequest {
+fn request(args: &PlanArgs, config: &Configuration, inputs: Inputs) -> PlanRequest {
     PlanRequest {
-        desired: Desired::Sources {
-            sources: sources.to_vec(),
-        },
+        desired: Desired::Sources(config.clone()),
         state: inputs.state,
         observed: inputs.observed,
         strict: args.strict,
@@ -170,7 +169,7 @@ fn request(args: &PlanArgs, sources: &[SourceInput], inputs: Inputs) -> PlanRequ
 /// Writes the plan with what it was made from (`--out`).
 fn save(
     out: &std::path::Path,
-    sources: &[SourceInput],
+    loaded: &Loaded,
     state_file: Option<PathBuf>,
     answer: &PlanResponse,
     plan: &Plan,
@@ -180,10 +179,13 @@ fn save(
         &SavedPlan {
             kind: saved::KIND.into(),
             version: 1,
-            sources: sources
+            sources: loaded
+                .config
+                .sources
                 .iter()
                 .map(|s| SourceDigest::of(s.file_name.as_deref().unwrap_or(""), &s.source))
                 .collect(),
+            variables: saved::Variables::of(loaded),
             state_file: state_file.map(|p| p.display().to_string()),
             diagnostics: answer.diagnostics.clone(),
             plan: plan.clone(),

@@ -1,11 +1,12 @@
 //! `kasm-plan policy check`, and the policy gate of `plan` and `apply`.
 
+use super::configuration::ConfigArgs;
 use super::input::InputError;
 use super::render;
 use super::{CliError, CoreArgs, Outcome, input, saved};
 use crate::Core;
 use kasm_plan_core::Code;
-use kasm_plan_core::facade::{Desired, PolicyRequest, PolicyResponse, SourceInput};
+use kasm_plan_core::facade::{Configuration, Desired, PolicyRequest, PolicyResponse};
 use kasm_plan_core::policy::{Level, PolicyReport};
 use kasm_plan_core::policy_set::PolicyFile;
 use kasm_plan_core::{Image, Plan, State};
@@ -88,9 +89,9 @@ pub enum PolicySub {
 /// Arguments of `policy check`.
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// Spec files (`.tf`, `.json`), or one plan saved by `plan --out`.
-    #[arg(required = true, value_name = "FILE")]
-    pub files: Vec<PathBuf>,
+    /// The configuration (files or directories; `.` when none) or one plan saved by `plan --out`.
+    #[command(flatten)]
+    pub config: ConfigArgs,
     #[command(flatten)]
     pub policy: PolicyArgs,
     /// Also check the rules on actions against a saved image list (and `--state`).
@@ -109,14 +110,14 @@ pub fn run(core: &CoreArgs, args: &PolicyCommand) -> Outcome {
     if args.policy.policy.is_empty() {
         return Err(CliError::Stop("policy check needs --policy PATH".into()));
     }
-    let (sources, plan) = match args.files.as_slice() {
+    let (config, plan) = match args.config.paths.as_slice() {
         [one] if saved::is_saved_plan(one) => {
             let s = saved::read(one)?;
-            let files: Vec<PathBuf> = s.sources.iter().map(|d| PathBuf::from(&d.file)).collect();
-            (input::sources(&files)?, Some(s.plan))
+            (saved::configuration(&s, &args.config)?, Some(s.plan))
         }
-        files => (input::sources(files)?, None),
+        _ => (args.config.load()?.config, None),
     };
+    let sources = config.sources.clone();
     let (observed, state) = match &args.observed {
         Some(path) => (
             Some(input::images(path)?),
@@ -127,7 +128,7 @@ pub fn run(core: &CoreArgs, args: &PolicyCommand) -> Outcome {
     let answer = check_set(
         &mut core.open()?,
         &args.policy,
-        sources.clone(),
+        config,
         state,
         observed,
         plan,
@@ -151,7 +152,7 @@ pub fn run(core: &CoreArgs, args: &PolicyCommand) -> Outcome {
 pub fn check_set(
     core: &mut Core,
     args: &PolicyArgs,
-    sources: Vec<SourceInput>,
+    config: Configuration,
     state: Option<State>,
     observed: Option<Vec<Image>>,
     plan: Option<Plan>,
@@ -159,7 +160,7 @@ pub fn check_set(
     let answer = core.policy_check(PolicyRequest {
         policy: None,
         policies: policy_files(&args.policy)?,
-        desired: Desired::Sources { sources },
+        desired: Desired::Sources(config),
         state,
         observed,
         overrides: args.overrides.clone(),
@@ -193,13 +194,13 @@ pub enum Gate {
 pub fn check_plan(
     core: &mut Core,
     args: &PolicyArgs,
-    sources: &[SourceInput],
+    config: &Configuration,
     plan: &Plan,
 ) -> Result<Option<PolicyReport>, CliError> {
     if args.policy.is_empty() {
         return Ok(None);
     }
-    let answer = check_set(core, args, sources.to_vec(), None, None, Some(plan.clone()))?;
+    let answer = check_set(core, args, config.clone(), None, None, Some(plan.clone()))?;
     // The specs' own diagnostics are printed with the plan; a stray override is news.
     let stray = answer
         .diagnostics

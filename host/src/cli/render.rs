@@ -1,6 +1,7 @@
 //! Human output, modelled on Terraform's: diagnostics with the offending line,
 //! plans with `+`/`~`/`-` per image and one line per changed field.
 
+use kasm_plan_core::address::Instance;
 use kasm_plan_core::facade::SourceInput;
 use kasm_plan_core::field::BYTES_PER_MB;
 use kasm_plan_core::model::REDACTED;
@@ -199,7 +200,8 @@ fn change(out: &mut String, c: &ResourceChange) {
         }
         _ => {}
     }
-    let _ = writeln!(out, "  {mark} resource \"kasm_image\" \"{}\" {{", c.name);
+    let name = Instance::from_address(&c.address).map_or_else(|| c.name.clone(), |i| i.name);
+    let _ = writeln!(out, "  {mark} resource \"kasm_image\" \"{name}\" {{");
     match c.action {
         Action::Create => fields(out, &c.changes, '+', false),
         Action::Delete => {

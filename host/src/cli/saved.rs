@@ -2,7 +2,10 @@
 //! can render it and `apply` can tell whether it is still current.
 
 use super::CliError;
+use super::configuration::{self, ConfigArgs, Loaded};
 use super::input::{self, InputError};
+use kasm_plan_core::facade::{Configuration, SourceInput};
+use kasm_plan_core::lang::{NamedValue, VariableFile, VariableInput};
 use kasm_plan_core::{Diagnostic, Plan};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -21,6 +24,9 @@ pub struct SavedPlan {
     pub version: u32,
     /// The spec files, with a digest of each text.
     pub sources: Vec<SourceDigest>,
+    /// Where the variable values came from (never the values).
+    #[serde(default, skip_serializing_if = "Variables::is_empty")]
+    pub variables: Variables,
     /// The state file the plan started from, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_file: Option<String>,
@@ -52,6 +58,117 @@ impl SourceDigest {
             sha256: hex,
         }
     }
+}
+
+/// The variable values a plan was made with, after the environment's: each
+/// variables file and each `--var`, in order, by digest. Values are never
+/// saved: `apply` reads the files again and takes the `--var` values from its
+/// own command line, and refuses if any differs.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Variables {
+    /// In precedence order.
+    pub inputs: Vec<VariableDigest>,
+}
+
+/// A variables file, or a `--var` value, by digest.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "from", rename_all = "snake_case")]
+pub enum VariableDigest {
+    /// A `.tfvars` file (`file` is its path).
+    File(SourceDigest),
+    /// A `--var` (`file` is the variable's name).
+    Argument(SourceDigest),
+}
+
+impl Variables {
+    fn is_empty(&self) -> bool {
+        self.inputs.is_empty()
+    }
+
+    /// The digests of a loaded configuration's variable files and arguments.
+    pub fn of(loaded: &Loaded) -> Variables {
+        let inputs = loaded
+            .config
+            .variables
+            .iter()
+            .filter_map(|v| match v {
+                VariableInput::Environment(_) => None,
+                VariableInput::File(f) => Some(VariableDigest::File(SourceDigest::of(
+                    f.file_name.as_deref().unwrap_or(""),
+                    &f.source,
+                ))),
+                VariableInput::Argument(a) => Some(VariableDigest::Argument(SourceDigest::of(
+                    &a.name, &a.value,
+                ))),
+            })
+            .collect();
+        Variables { inputs }
+    }
+}
+
+/// The configuration a saved plan was made from, read again: its spec files
+/// and variables files (each unchanged, or the plan is stale), the
+/// environment's variables, and the `--var` values the plan recorded, taken
+/// from `args` (the same values, or the plan is refused).
+pub fn configuration(saved: &SavedPlan, args: &ConfigArgs) -> Result<Configuration, CliError> {
+    if !args.var_files.is_empty() {
+        return Err(CliError::Stop(
+            "a saved plan reads the variables files it was made with; drop --var-file".into(),
+        ));
+    }
+    let mut sources = Vec::new();
+    for digest in &saved.sources {
+        let text = input::read_text(Path::new(&digest.file))?;
+        unchanged(digest, &text)?;
+        sources.push(SourceInput {
+            source: text,
+            format: None,
+            file_name: Some(digest.file.clone()),
+        });
+    }
+    let mut variables: Vec<VariableInput> = configuration::environment();
+    for input in &saved.variables.inputs {
+        match input {
+            VariableDigest::File(digest) => {
+                let text = input::read_text(Path::new(&digest.file))?;
+                unchanged(digest, &text)?;
+                variables.push(VariableInput::File(VariableFile {
+                    source: text,
+                    file_name: Some(digest.file.clone()),
+                }));
+            }
+            VariableDigest::Argument(digest) => {
+                let name = &digest.file;
+                let value = args
+                    .vars
+                    .iter()
+                    .rev()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, v)| v)
+                    .filter(|v| SourceDigest::of(name, v).sha256 == digest.sha256)
+                    .ok_or_else(|| {
+                        CliError::Stop(format!(
+                            "the plan was made with --var {name}=...; give the same value to apply it (values are not saved in plans)"
+                        ))
+                    })?;
+                variables.push(VariableInput::Argument(NamedValue {
+                    name: name.clone(),
+                    value: value.clone(),
+                }));
+            }
+        }
+    }
+    Ok(Configuration { sources, variables })
+}
+
+fn unchanged(digest: &SourceDigest, text: &str) -> Result<(), CliError> {
+    if SourceDigest::of(&digest.file, text).sha256 == digest.sha256 {
+        return Ok(());
+    }
+    Err(CliError::Stop(format!(
+        "stale plan: {} changed since the plan was made; run `kasm-plan plan --out` again",
+        digest.file
+    )))
 }
 
 /// Writes the file atomically: a complete plan or none.

@@ -1,17 +1,16 @@
-//! `kasm-plan validate FILE...`
+//! `kasm-plan validate [PATH...]`
 
+use super::configuration::ConfigArgs;
 use super::render;
-use super::{CoreArgs, Outcome, input};
+use super::{CoreArgs, Outcome};
 use kasm_plan_core::facade::{Sources, ValidateRequest};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Arguments of `validate`.
 #[derive(Debug, clap::Args)]
 pub struct ValidateArgs {
-    /// Spec files: `.tf` (HCL) or `.json`; together they form one configuration.
-    #[arg(required = true, value_name = "FILE")]
-    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
     /// Treat warnings as errors.
     #[arg(long)]
     pub strict: bool,
@@ -22,11 +21,10 @@ pub struct ValidateArgs {
 
 /// Exit 0 when valid, 1 when not.
 pub fn run(core: &CoreArgs, args: &ValidateArgs) -> Outcome {
-    let sources = input::sources(&args.files)?;
+    let config = args.config.load()?.config;
+    let sources = config.sources.clone();
     let answer = core.open()?.validate(ValidateRequest {
-        input: Sources::Many {
-            sources: sources.clone(),
-        },
+        input: Sources::Many(config),
         strict: args.strict,
     })?;
     if args.json {

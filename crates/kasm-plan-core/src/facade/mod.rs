@@ -30,8 +30,8 @@ pub use policy_check::{DEFAULT_MAX_STEPS, PolicyRequest, PolicyResponse, policy_
 pub use recognise::{RecogniseRequest, recognise};
 pub use record::{RecordRequest, record};
 pub use sources::{
-    Configuration, Desired, SourceInput, Sources, check_source, desired_specs, validate_configuration,
-    validate_source,
+    Configuration, Desired, SourceInput, Sources, check_source, desired_specs,
+    validate_configuration, validate_source,
 };
 pub use validate::{ValidateRequest, ValidateResponse, validate};
 

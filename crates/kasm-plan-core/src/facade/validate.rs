@@ -1,8 +1,10 @@
 //! `validate`: every problem in one or several spec sources, at once.
 
-use super::sources::{Configuration, SourceInput, Sources, validate_configuration, validate_source};
-use crate::lang::VariableInput;
+use super::sources::{
+    Configuration, SourceInput, Sources, validate_configuration, validate_source,
+};
 use crate::diagnostic::Diagnostic;
+use crate::lang::VariableInput;
 use crate::parse::Format;
 use serde::{Deserialize, Serialize};
 

@@ -80,7 +80,11 @@ pub struct Declared {
 impl Declared {
     /// A diagnostic placed here.
     pub fn place(&self, d: Diagnostic) -> Diagnostic {
-        let mut d = if d.location.is_none() { d.located(self.at) } else { d };
+        let mut d = if d.location.is_none() {
+            d.located(self.at)
+        } else {
+            d
+        };
         if d.file.is_none() {
             d.file.clone_from(&self.file);
         }
@@ -106,7 +110,7 @@ pub fn read_file(text: &str, format: Format, name: Option<&str>) -> File {
     let (body, mut diagnostics) = match format {
         Format::Hcl => match hcl::parse_body(text) {
             Ok(body) => (body, Vec::new()),
-            Err(d) => (Body::default(), vec![d]),
+            Err(d) => (Body::default(), vec![*d]),
         },
         Format::Json => json::parse_body(text),
     };
@@ -127,7 +131,10 @@ impl Config {
         let mut resource_files: BTreeMap<String, Option<String>> = BTreeMap::new();
         for file in files {
             config.diagnostics.extend(file.diagnostics);
-            let here = |at| Declared { file: file.name.clone(), at };
+            let here = |at| Declared {
+                file: file.name.clone(),
+                at,
+            };
             for attr in &file.body.attributes {
                 config.diagnostics.push(here(attr.at).place(
                     Diagnostic::warning(Code::BlockSkipped, format!("top-level attribute `{}` skipped", attr.name))
@@ -172,23 +179,37 @@ impl Config {
         config
     }
 
-    fn invalid(&mut self, declared: &Declared, at: Option<Location>, address: &str, message: String, help: &str) {
-        self.diagnostics.push(declared.place(
-            Diagnostic::error(Code::InvalidBlock, message)
-                .at(address, "")
-                .help(help)
-                .located(at.or(declared.at)),
-        ));
+    fn invalid(
+        &mut self,
+        declared: &Declared,
+        at: Option<Location>,
+        address: &str,
+        message: String,
+        help: &str,
+    ) {
+        self.diagnostics.push(
+            declared.place(
+                Diagnostic::error(Code::InvalidBlock, message)
+                    .at(address, "")
+                    .help(help)
+                    .located(at.or(declared.at)),
+            ),
+        );
     }
 
     fn variable(&mut self, name: String, body: Body, declared: Declared) {
         let address = format!("var.{name}");
         if self.variables.contains_key(&name) {
-            self.diagnostics.push(declared.place(
-                Diagnostic::error(Code::DuplicateDeclaration, format!("variable `{name}` is declared more than once"))
+            self.diagnostics.push(
+                declared.place(
+                    Diagnostic::error(
+                        Code::DuplicateDeclaration,
+                        format!("variable `{name}` is declared more than once"),
+                    )
                     .at(&address, "")
                     .help("keep one `variable` block per name"),
-            ));
+                ),
+            );
             return;
         }
         let mut var = Variable {
@@ -223,15 +244,30 @@ impl Config {
         }
         for block in body.blocks {
             if block.kind != "validation" {
-                self.invalid(&declared, block.at, &address, format!("a variable has no `{}` block", block.kind), "a variable's only block is `validation`");
+                self.invalid(
+                    &declared,
+                    block.at,
+                    &address,
+                    format!("a variable has no `{}` block", block.kind),
+                    "a variable's only block is `validation`",
+                );
                 continue;
             }
-            match (block.body.attribute("condition"), block.body.attribute("error_message")) {
+            match (
+                block.body.attribute("condition"),
+                block.body.attribute("error_message"),
+            ) {
                 (Some(c), Some(m)) => var.validations.push(Validation {
                     condition: c.expr.clone(),
                     error_message: m.expr.clone(),
                 }),
-                _ => self.invalid(&declared, block.at, &address, "a validation block needs `condition` and `error_message`".into(), "write `validation { condition = ..., error_message = \"...\" }`"),
+                _ => self.invalid(
+                    &declared,
+                    block.at,
+                    &address,
+                    "a validation block needs `condition` and `error_message`".into(),
+                    "write `validation { condition = ..., error_message = \"...\" }`",
+                ),
             }
         }
         self.variables.insert(name, var);
@@ -239,19 +275,43 @@ impl Config {
 
     fn locals_block(&mut self, body: Body, declared: &Declared) {
         for block in &body.blocks {
-            self.invalid(declared, block.at, "locals", format!("a locals block holds only values, not a `{}` block", block.kind), "write `locals { name = expression }`");
+            self.invalid(
+                declared,
+                block.at,
+                "locals",
+                format!(
+                    "a locals block holds only values, not a `{}` block",
+                    block.kind
+                ),
+                "write `locals { name = expression }`",
+            );
         }
         for attr in body.attributes {
-            let here = Declared { file: declared.file.clone(), at: attr.at };
+            let here = Declared {
+                file: declared.file.clone(),
+                at: attr.at,
+            };
             if self.locals.contains_key(&attr.name) {
-                self.diagnostics.push(here.place(
-                    Diagnostic::error(Code::DuplicateDeclaration, format!("local value `{}` is declared more than once", attr.name))
+                self.diagnostics.push(
+                    here.place(
+                        Diagnostic::error(
+                            Code::DuplicateDeclaration,
+                            format!("local value `{}` is declared more than once", attr.name),
+                        )
                         .at(&format!("local.{}", attr.name), "")
                         .help("each local value is declared once, across all files"),
-                ));
+                    ),
+                );
                 continue;
             }
-            self.locals.insert(attr.name.clone(), Local { name: attr.name, expr: attr.expr, declared: here });
+            self.locals.insert(
+                attr.name.clone(),
+                Local {
+                    name: attr.name,
+                    expr: attr.expr,
+                    declared: here,
+                },
+            );
         }
     }
 
@@ -279,11 +339,16 @@ impl Config {
             }
         }
         if resource.count.is_some() && resource.for_each.is_some() {
-            self.diagnostics.push(declared.place(
-                Diagnostic::error(Code::InvalidRepetition, format!("{address} sets both `count` and `for_each`"))
+            self.diagnostics.push(
+                declared.place(
+                    Diagnostic::error(
+                        Code::InvalidRepetition,
+                        format!("{address} sets both `count` and `for_each`"),
+                    )
                     .at(&address, "")
                     .help("use one of them"),
-            ));
+                ),
+            );
             resource.count = None;
         }
         for block in body.blocks {
@@ -291,10 +356,12 @@ impl Config {
                 let lifecycle = resource.lifecycle.get_or_insert_with(Body::default);
                 lifecycle.attributes.extend(block.body.attributes);
                 for inner in block.body.blocks {
-                    self.diagnostics.push(nested_block(&inner, &address, "lifecycle", &declared));
+                    self.diagnostics
+                        .push(nested_block(&inner, &address, "lifecycle", &declared));
                 }
             } else {
-                self.diagnostics.push(nested_block(&block, &address, "", &declared));
+                self.diagnostics
+                    .push(nested_block(&block, &address, "", &declared));
             }
         }
         resource
@@ -318,11 +385,18 @@ fn skipped(kind: &str, labels: &[String]) -> Diagnostic {
 }
 
 fn nested_block(block: &Block, address: &str, parent: &str, declared: &Declared) -> Diagnostic {
-    let field = if parent.is_empty() { block.kind.clone() } else { format!("{parent}.{}", block.kind) };
+    let field = if parent.is_empty() {
+        block.kind.clone()
+    } else {
+        format!("{parent}.{}", block.kind)
+    };
     declared.place(
-        Diagnostic::error(Code::UnknownAttribute, format!("unexpected block `{}` in {address}", block.kind))
-            .at(address, &field)
-            .help("kasm_image takes only attributes (`key = value`) and a `lifecycle` block")
-            .located(block.at),
+        Diagnostic::error(
+            Code::UnknownAttribute,
+            format!("unexpected block `{}` in {address}", block.kind),
+        )
+        .at(address, &field)
+        .help("kasm_image takes only attributes (`key = value`) and a `lifecycle` block")
+        .located(block.at),
     )
 }

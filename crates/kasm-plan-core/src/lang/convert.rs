@@ -44,7 +44,10 @@ pub fn to_bool(v: &Value) -> Result<bool, Mismatch> {
 pub fn to_integer(v: &Value) -> Result<i64, Mismatch> {
     let n = to_number(v)?;
     if n.fract() != 0.0 || !n.is_finite() {
-        return Err(format!("a whole number is required, not {}", format_number(n)));
+        return Err(format!(
+            "a whole number is required, not {}",
+            format_number(n)
+        ));
     }
     #[allow(clippy::cast_possible_truncation)]
     Ok(n as i64)
@@ -62,7 +65,11 @@ fn parse_number(s: &str) -> Option<f64> {
 /// "a list", "an object"...: the value's type with its article.
 pub fn a(v: &Value) -> String {
     let name = v.type_name();
-    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
     format!("{article} {name}")
 }
 

@@ -126,7 +126,7 @@ impl Eval<'_> {
         let at = expr.at;
         match &expr.kind {
             ExprKind::Literal(v) => Ok(v.clone()),
-            ExprKind::Template(parts) => self.template(parts, at),
+            ExprKind::Template(parts) => self.template(parts),
             ExprKind::Tuple(items) => Ok(Value::List(
                 items.iter().map(|e| self.expr(e)).collect::<Result<_>>()?,
             )),
@@ -143,8 +143,9 @@ impl Eval<'_> {
                 match self.expr(cond)? {
                     Value::Unknown => Ok(Value::Unknown),
                     c => {
-                        let c = convert::to_bool(&c)
-                            .map_err(|m| invalid(format!("the condition is not a bool: {m}"), cond.at))?;
+                        let c = convert::to_bool(&c).map_err(|m| {
+                            invalid(format!("the condition is not a bool: {m}"), cond.at)
+                        })?;
                         self.expr(if c { yes } else { no })
                     }
                 }
@@ -154,7 +155,12 @@ impl Eval<'_> {
                 if v == Value::Unknown {
                     return Ok(v);
                 }
-                let bad = |m: String| invalid(format!("invalid operand for `{}`: {m}", op.as_str()), operand.at);
+                let bad = |m: String| {
+                    invalid(
+                        format!("invalid operand for `{}`: {m}", op.as_str()),
+                        operand.at,
+                    )
+                };
                 Ok(match op {
                     UnaryOperator::Neg => Value::Number(-convert::to_number(&v).map_err(bad)?),
                     UnaryOperator::Not => Value::Bool(!convert::to_bool(&v).map_err(bad)?),
@@ -222,8 +228,10 @@ impl Eval<'_> {
                 .help(format!("{what} cannot be referred to from here")));
             };
             table.get(attr).cloned().ok_or_else(|| {
-                let hint = did_you_mean(attr, table.keys().map(String::as_str))
-                    .map_or_else(|| format!("declare it in a `{}` block", block_of(root)), |s| format!("did you mean `{root}.{s}`?"));
+                let hint = did_you_mean(attr, table.keys().map(String::as_str)).map_or_else(
+                    || format!("declare it in a `{}` block", block_of(root)),
+                    |s| format!("did you mean `{root}.{s}`?"),
+                );
                 Failure::new(
                     Code::UnknownReference,
                     format!("`{root}.{attr}` is not declared"),
@@ -247,13 +255,21 @@ impl Eval<'_> {
                 return match attr {
                     "key" => Ok(key.clone()),
                     "value" => Ok(value.clone()),
-                    _ => Err(Failure::new(Code::UnknownReference, format!("`each` has `key` and `value`, not `{attr}`"), at)),
+                    _ => Err(Failure::new(
+                        Code::UnknownReference,
+                        format!("`each` has `key` and `value`, not `{attr}`"),
+                        at,
+                    )),
                 };
             }
             "count" => {
                 return match (self.scope.count, attr) {
                     (Some(i), "index") => Ok(Value::Number(i as f64)),
-                    (Some(_), _) => Err(Failure::new(Code::UnknownReference, format!("`count` has `index`, not `{attr}`"), at)),
+                    (Some(_), _) => Err(Failure::new(
+                        Code::UnknownReference,
+                        format!("`count` has `index`, not `{attr}`"),
+                        at,
+                    )),
                     (None, _) => Err(Failure::new(
                         Code::UnknownReference,
                         "`count.index` is only available in a resource with `count`",
@@ -262,9 +278,13 @@ impl Eval<'_> {
                     .help("add `count` to the resource")),
                 };
             }
-            "path" if matches!(attr, "module" | "root" | "cwd") => return Ok(Value::String(".".into())),
+            "path" if matches!(attr, "module" | "root" | "cwd") => {
+                return Ok(Value::String(".".into()));
+            }
             "terraform" if attr == "workspace" => {
-                return Ok(Value::String(self.scope.workspace.unwrap_or("default").into()));
+                return Ok(Value::String(
+                    self.scope.workspace.unwrap_or("default").into(),
+                ));
             }
             _ => {
                 return Err(Failure::new(
@@ -291,8 +311,14 @@ impl Eval<'_> {
                         None => f,
                     }
                 }),
-                Value::Null => Err(invalid(format!("cannot get attribute `{name}` of a null value"), at)),
-                other => Err(invalid(format!("cannot get attribute `{name}` of {}", a(&other)), at)),
+                Value::Null => Err(invalid(
+                    format!("cannot get attribute `{name}` of a null value"),
+                    at,
+                )),
+                other => Err(invalid(
+                    format!("cannot get attribute `{name}` of {}", a(&other)),
+                    at,
+                )),
             },
             Operator::Index(key_expr) => {
                 let key = self.expr(key_expr)?;
@@ -330,18 +356,32 @@ impl Eval<'_> {
         }
         let r = self.expr(rhs)?;
         match op {
-            B::Eq => return Ok(if l.has_unknown() || r.has_unknown() { Value::Unknown } else { Value::Bool(l == r) }),
-            B::NotEq => return Ok(if l.has_unknown() || r.has_unknown() { Value::Unknown } else { Value::Bool(l != r) }),
+            B::Eq => {
+                return Ok(if l.has_unknown() || r.has_unknown() {
+                    Value::Unknown
+                } else {
+                    Value::Bool(l == r)
+                });
+            }
+            B::NotEq => {
+                return Ok(if l.has_unknown() || r.has_unknown() {
+                    Value::Unknown
+                } else {
+                    Value::Bool(l != r)
+                });
+            }
             _ => {}
         }
         if l == Value::Unknown || r == Value::Unknown {
             return Ok(Value::Unknown);
         }
         let operand = |v: &Value, e: &Expr| -> Result<f64> {
-            convert::to_number(v).map_err(|m| invalid(format!("invalid operand for `{}`: {m}", op.as_str()), e.at))
+            convert::to_number(v)
+                .map_err(|m| invalid(format!("invalid operand for `{}`: {m}", op.as_str()), e.at))
         };
         let flag = |v: &Value, e: &Expr| -> Result<bool> {
-            convert::to_bool(v).map_err(|m| invalid(format!("invalid operand for `{}`: {m}", op.as_str()), e.at))
+            convert::to_bool(v)
+                .map_err(|m| invalid(format!("invalid operand for `{}`: {m}", op.as_str()), e.at))
         };
         Ok(match op {
             B::And => Value::Bool(flag(&l, lhs)? && flag(&r, rhs)?),
@@ -364,20 +404,20 @@ impl Eval<'_> {
         })
     }
 
-    fn template(&mut self, parts: &[Part], at: Option<Location>) -> Result<Value> {
+    fn template(&mut self, parts: &[Part]) -> Result<Value> {
         // A template that is one interpolation yields the value itself.
         if let [Part::Interpolation(e)] = parts {
             return self.expr(e);
         }
         let mut out = String::new();
-        match self.render(parts, &mut out, at)? {
+        match self.render(parts, &mut out)? {
             true => Ok(Value::String(out)),
             false => Ok(Value::Unknown),
         }
     }
 
     /// Renders parts into `out`; false when a value is known only after apply.
-    fn render(&mut self, parts: &[Part], out: &mut String, at: Option<Location>) -> Result<bool> {
+    fn render(&mut self, parts: &[Part], out: &mut String) -> Result<bool> {
         for part in parts {
             match part {
                 Part::Literal(s) => out.push_str(s),
@@ -388,21 +428,34 @@ impl Eval<'_> {
                             .help("use a default, e.g. `coalesce(var.x, \"\")`"));
                     }
                     v => out.push_str(&convert::to_string(&v).map_err(|m| {
-                        invalid(format!("cannot include this value in a template: {m}"), e.at)
-                            .help("use jsonencode() or join() to turn a collection into a string")
+                        invalid(
+                            format!("cannot include this value in a template: {m}"),
+                            e.at,
+                        )
+                        .help("use jsonencode() or join() to turn a collection into a string")
                     })?),
                 },
-                Part::If { cond, then, otherwise } => {
+                Part::If {
+                    cond,
+                    then,
+                    otherwise,
+                } => {
                     let c = match self.expr(cond)? {
                         Value::Unknown => return Ok(false),
-                        c => convert::to_bool(&c)
-                            .map_err(|m| invalid(format!("the `if` condition is not a bool: {m}"), cond.at))?,
+                        c => convert::to_bool(&c).map_err(|m| {
+                            invalid(format!("the `if` condition is not a bool: {m}"), cond.at)
+                        })?,
                     };
-                    if !self.render(if c { then } else { otherwise }, out, at)? {
+                    if !self.render(if c { then } else { otherwise }, out)? {
                         return Ok(false);
                     }
                 }
-                Part::For { key_var, value_var, collection, body } => {
+                Part::For {
+                    key_var,
+                    value_var,
+                    collection,
+                    body,
+                } => {
                     let items = match self.expr(collection)? {
                         Value::Unknown => return Ok(false),
                         c => entries(c, collection.at)?,
@@ -413,7 +466,7 @@ impl Eval<'_> {
                             self.bound.push((name.clone(), k));
                         }
                         self.bound.push((value_var.clone(), v));
-                        let rendered = self.render(body, out, at);
+                        let rendered = self.render(body, out);
                         self.bound.truncate(depth);
                         if !rendered? {
                             return Ok(false);
@@ -444,7 +497,11 @@ impl Eval<'_> {
                 return Ok(Value::Unknown);
             }
         }
-        Ok(if f.key.is_some() { Value::Map(map) } else { Value::List(list) })
+        Ok(if f.key.is_some() {
+            Value::Map(map)
+        } else {
+            Value::List(list)
+        })
     }
 
     /// Adds one element's result; false when it is known only after apply.
@@ -459,8 +516,9 @@ impl Eval<'_> {
             match self.expr(cond)? {
                 Value::Unknown => return Ok(false),
                 c => {
-                    let keep = convert::to_bool(&c)
-                        .map_err(|m| invalid(format!("the `if` clause is not a bool: {m}"), cond.at))?;
+                    let keep = convert::to_bool(&c).map_err(|m| {
+                        invalid(format!("the `if` clause is not a bool: {m}"), cond.at)
+                    })?;
                     if !keep {
                         return Ok(true);
                     }
@@ -482,13 +540,22 @@ impl Eval<'_> {
                 group.push(value);
             }
         } else if map.insert(key.clone(), value).is_some() {
-            return Err(invalid(format!("two elements produce the key {key:?}"), key_expr.at.or(at))
-                .help("make the keys unique, or add `...` after the value to group elements by key"));
+            return Err(invalid(
+                format!("two elements produce the key {key:?}"),
+                key_expr.at.or(at),
+            )
+            .help("make the keys unique, or add `...` after the value to group elements by key"));
         }
         Ok(true)
     }
 
-    fn call(&mut self, name: &str, args: &[Expr], expand_final: bool, at: Option<Location>) -> Result<Value> {
+    fn call(
+        &mut self,
+        name: &str,
+        args: &[Expr],
+        expand_final: bool,
+        at: Option<Location>,
+    ) -> Result<Value> {
         match name {
             "try" => return self.try_each(args, at),
             "can" => {
@@ -496,7 +563,11 @@ impl Eval<'_> {
                     return Err(invalid("`can` takes one argument", at));
                 };
                 return match self.expr(arg) {
-                    Ok(v) => Ok(if v.has_unknown() { Value::Unknown } else { Value::Bool(true) }),
+                    Ok(v) => Ok(if v.has_unknown() {
+                        Value::Unknown
+                    } else {
+                        Value::Bool(true)
+                    }),
                     Err(f) if f.is_dynamic() => Ok(Value::Bool(false)),
                     Err(f) => Err(f),
                 };
@@ -508,9 +579,17 @@ impl Eval<'_> {
                 || "see the functions kasm-plan provides in docs/language.md".to_owned(),
                 |s| format!("did you mean `{s}`?"),
             );
-            return Err(Failure::new(Code::UnknownFunction, format!("there is no function `{name}`"), at).help(hint));
+            return Err(Failure::new(
+                Code::UnknownFunction,
+                format!("there is no function `{name}`"),
+                at,
+            )
+            .help(hint));
         };
-        let mut values = args.iter().map(|e| self.expr(e)).collect::<Result<Vec<_>>>()?;
+        let mut values = args
+            .iter()
+            .map(|e| self.expr(e))
+            .collect::<Result<Vec<_>>>()?;
         if values.iter().any(Value::has_unknown) {
             return Ok(Value::Unknown);
         }
@@ -519,7 +598,10 @@ impl Eval<'_> {
                 Some(Value::List(items) | Value::Set(items)) => values.extend(items),
                 Some(Value::Unknown) => return Ok(Value::Unknown),
                 Some(other) => {
-                    return Err(invalid(format!("`...` needs a list to expand, not {}", a(&other)), at));
+                    return Err(invalid(
+                        format!("`...` needs a list to expand, not {}", a(&other)),
+                        at,
+                    ));
                 }
                 None => {}
             }
@@ -551,7 +633,10 @@ fn entries(collection: Value, at: Option<Location>) -> Result<Vec<(Value, Value)
             .map(|(i, v)| (Value::Number(i as f64), v))
             .collect(),
         Value::Set(items) => items.into_iter().map(|v| (v.clone(), v)).collect(),
-        Value::Map(map) => map.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
+        Value::Map(map) => map
+            .into_iter()
+            .map(|(k, v)| (Value::String(k), v))
+            .collect(),
         Value::Null => return Err(invalid("cannot iterate over a null value", at)),
         other => return Err(invalid(format!("cannot iterate over {}", a(&other)), at)),
     })
@@ -565,20 +650,31 @@ fn index(value: Value, key: &Value, at: Option<Location>) -> Result<Value> {
     match value {
         Value::Unknown => Ok(Value::Unknown),
         Value::List(mut items) => {
-            let i = convert::to_integer(key).map_err(|m| invalid(format!("a list index must be a number: {m}"), at))?;
+            let i = convert::to_integer(key)
+                .map_err(|m| invalid(format!("a list index must be a number: {m}"), at))?;
             let len = items.len();
             usize::try_from(i)
                 .ok()
                 .filter(|&i| i < len)
                 .map(|i| items.swap_remove(i))
-                .ok_or_else(|| invalid(format!("index {i} is out of range for a list of {len} elements"), at))
+                .ok_or_else(|| {
+                    invalid(
+                        format!("index {i} is out of range for a list of {len} elements"),
+                        at,
+                    )
+                })
         }
         Value::Map(mut map) => {
-            let k = convert::to_string(key).map_err(|m| invalid(format!("a map key must be a string: {m}"), at))?;
-            map.remove(&k).ok_or_else(|| invalid(format!("the map has no element {k:?}"), at))
+            let k = convert::to_string(key)
+                .map_err(|m| invalid(format!("a map key must be a string: {m}"), at))?;
+            map.remove(&k)
+                .ok_or_else(|| invalid(format!("the map has no element {k:?}"), at))
         }
-        Value::Set(_) => Err(invalid("a set has no indexes: its elements are identified only by their value", at)
-            .help("use tolist() to index it, or a for expression to go through it")),
+        Value::Set(_) => Err(invalid(
+            "a set has no indexes: its elements are identified only by their value",
+            at,
+        )
+        .help("use tolist() to index it, or a for expression to go through it")),
         Value::Null => Err(invalid("cannot index a null value", at)),
         other => Err(invalid(format!("cannot index {}", a(&other)), at)),
     }

@@ -5,6 +5,9 @@ use super::value::Value;
 use crate::diagnostic::Location;
 pub use hcl_edit::expr::{BinaryOperator, UnaryOperator};
 
+/// What [`Expr::references`] calls for each reference: root, first attribute, position.
+pub type Visit<'a> = dyn FnMut(&str, Option<&str>, Option<Location>) + 'a;
+
 /// An expression and where it stands.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Expr {
@@ -141,15 +144,11 @@ impl Expr {
 
     /// Calls `visit` with every reference's root and first attribute (`local.x`
     /// gives `("local", Some("x"))`), skipping names bound by `for`.
-    pub fn references(&self, visit: &mut dyn FnMut(&str, Option<&str>, Option<Location>)) {
+    pub fn references(&self, visit: &mut Visit) {
         self.walk_references(&mut Vec::new(), visit);
     }
 
-    fn walk_references(
-        &self,
-        bound: &mut Vec<String>,
-        visit: &mut dyn FnMut(&str, Option<&str>, Option<Location>),
-    ) {
+    fn walk_references(&self, bound: &mut Vec<String>, visit: &mut Visit) {
         match &self.kind {
             ExprKind::Literal(_) | ExprKind::Invalid(..) => {}
             ExprKind::Variable(name) => {
@@ -176,16 +175,25 @@ impl Expr {
                 k.walk_references(bound, visit);
                 v.walk_references(bound, visit);
             }),
-            ExprKind::Call { args, .. } => args.iter().for_each(|e| e.walk_references(bound, visit)),
-            ExprKind::Conditional(parts) => parts.iter().for_each(|e| e.walk_references(bound, visit)),
+            ExprKind::Call { args, .. } => {
+                args.iter().for_each(|e| e.walk_references(bound, visit))
+            }
+            ExprKind::Conditional(parts) => {
+                parts.iter().for_each(|e| e.walk_references(bound, visit))
+            }
             ExprKind::Unary(_, e) => e.walk_references(bound, visit),
-            ExprKind::Binary(_, parts) => parts.iter().for_each(|e| e.walk_references(bound, visit)),
+            ExprKind::Binary(_, parts) => {
+                parts.iter().for_each(|e| e.walk_references(bound, visit))
+            }
             ExprKind::For(f) => {
                 f.collection.walk_references(bound, visit);
                 let depth = bound.len();
                 bound.extend(f.key_var.iter().cloned());
                 bound.push(f.value_var.clone());
-                for e in [f.key.as_ref(), Some(&f.value), f.cond.as_ref()].into_iter().flatten() {
+                for e in [f.key.as_ref(), Some(&f.value), f.cond.as_ref()]
+                    .into_iter()
+                    .flatten()
+                {
                     e.walk_references(bound, visit);
                 }
                 bound.truncate(depth);
@@ -195,11 +203,7 @@ impl Expr {
 }
 
 impl Operator {
-    fn walk_references(
-        &self,
-        bound: &mut Vec<String>,
-        visit: &mut dyn FnMut(&str, Option<&str>, Option<Location>),
-    ) {
+    fn walk_references(&self, bound: &mut Vec<String>, visit: &mut Visit) {
         match self {
             Operator::Attr(_) => {}
             Operator::Index(e) => e.walk_references(bound, visit),
@@ -208,11 +212,7 @@ impl Operator {
     }
 }
 
-fn walk_parts(
-    parts: &[Part],
-    bound: &mut Vec<String>,
-    visit: &mut dyn FnMut(&str, Option<&str>, Option<Location>),
-) {
+fn walk_parts(parts: &[Part], bound: &mut Vec<String>, visit: &mut Visit) {
     for part in parts {
         match part {
             Part::Literal(_) => {}

@@ -10,32 +10,32 @@ use hcl_edit::template::{Directive, Element, Template};
 use hcl_edit::{Decorated, Ident, Span};
 
 /// Parses a file's text; a syntax error is the only diagnostic then.
-pub fn parse_body(text: &str) -> Result<Body, Diagnostic> {
+pub fn parse_body(text: &str) -> Result<Body, Box<Diagnostic>> {
     let body = hcl_edit::parser::parse_body(text).map_err(|e| syntax_error(&e))?;
     let lines = LineIndex::new(text);
     Ok(read_body(&body, &lines))
 }
 
 /// Parses one expression (a `-var` value, a JSON string's `${...}`).
-pub fn parse_expr(text: &str) -> Result<Expr, Diagnostic> {
+pub fn parse_expr(text: &str) -> Result<Expr, Box<Diagnostic>> {
     let expr = hcl_edit::parser::parse_expr(text).map_err(|e| syntax_error(&e))?;
     Ok(read_expr(&expr, &Reader::Text(&LineIndex::new(text))))
 }
 
 /// Parses an expression written inside a JSON string; every position is `at`.
-pub fn parse_expr_at(text: &str, at: Option<Location>) -> Result<Expr, Diagnostic> {
+pub fn parse_expr_at(text: &str, at: Option<Location>) -> Result<Expr, Box<Diagnostic>> {
     let expr = hcl_edit::parser::parse_expr(text).map_err(|e| syntax_error(&e))?;
     Ok(read_expr(&expr, &Reader::Fixed(at)))
 }
 
 /// Parses a template (a string of Terraform's JSON syntax); every position is `at`.
-pub fn parse_template(text: &str, at: Option<Location>) -> Result<Expr, Diagnostic> {
+pub fn parse_template(text: &str, at: Option<Location>) -> Result<Expr, Box<Diagnostic>> {
     let template = hcl_edit::parser::parse_template(text).map_err(|e| syntax_error(&e))?;
     let reader = Reader::Fixed(at);
     Ok(template_expr(&template, &reader, at))
 }
 
-fn syntax_error(err: &hcl_edit::parser::Error) -> Diagnostic {
+fn syntax_error(err: &hcl_edit::parser::Error) -> Box<Diagnostic> {
     let at = Position {
         line: u32::try_from(err.location().line()).unwrap_or(u32::MAX),
         column: u32::try_from(err.location().column()).unwrap_or(u32::MAX),
@@ -46,9 +46,11 @@ fn syntax_error(err: &hcl_edit::parser::Error) -> Diagnostic {
     } else {
         Code::SyntaxError
     };
-    Diagnostic::error(code, format!("invalid HCL: {}", err.message()))
-        .help(format!("check the syntax near `{}`", err.line().trim()))
-        .located(Some(Location { start: at, end: at }))
+    Box::new(
+        Diagnostic::error(code, format!("invalid HCL: {}", err.message()))
+            .help(format!("check the syntax near `{}`", err.line().trim()))
+            .located(Some(Location { start: at, end: at })),
+    )
 }
 
 /// Where positions come from: spans in a text, or one fixed location.
@@ -99,11 +101,13 @@ fn read_expr(expr: &Expression, r: &Reader) -> Expr {
     let kind = match expr {
         Expression::Null(_) => ExprKind::Literal(Value::Null),
         Expression::Bool(b) => ExprKind::Literal(Value::Bool(*b.value())),
-        Expression::Number(n) => ExprKind::Literal(Value::Number(
-            n.value().as_f64().unwrap_or(f64::NAN),
-        )),
+        Expression::Number(n) => {
+            ExprKind::Literal(Value::Number(n.value().as_f64().unwrap_or(f64::NAN)))
+        }
         Expression::String(s) => ExprKind::Literal(Value::String(s.value().clone())),
-        Expression::Array(items) => ExprKind::Tuple(items.iter().map(|e| read_expr(e, r)).collect()),
+        Expression::Array(items) => {
+            ExprKind::Tuple(items.iter().map(|e| read_expr(e, r)).collect())
+        }
         Expression::Object(object) => ExprKind::Object(
             object
                 .iter()
@@ -131,10 +135,9 @@ fn read_expr(expr: &Expression, r: &Reader) -> Expr {
             args: call.args.iter().map(|e| read_expr(e, r)).collect(),
             expand_final: call.args.expand_final(),
         },
-        Expression::Traversal(t) => ExprKind::Traversal(
-            Box::new(read_expr(&t.expr, r)),
-            operators(&t.operators, r),
-        ),
+        Expression::Traversal(t) => {
+            ExprKind::Traversal(Box::new(read_expr(&t.expr, r)), operators(&t.operators, r))
+        }
         Expression::UnaryOp(op) => {
             ExprKind::Unary(*op.operator.value(), Box::new(read_expr(&op.expr, r)))
         }
@@ -231,7 +234,9 @@ fn template_parts(
                 if (i == 0 && strip_first) || before.is_some_and(|e| strips_after(e)) {
                     s = s.trim_start();
                 }
-                if (i + 1 == elements.len() && strip_last) || after.is_some_and(|e| strips_before(e)) {
+                if (i + 1 == elements.len() && strip_last)
+                    || after.is_some_and(|e| strips_before(e))
+                {
                     s = s.trim_end();
                 }
                 if !s.is_empty() {
@@ -254,9 +259,19 @@ fn directive(d: &Directive, r: &Reader) -> Part {
                 .map_or(d.endif_expr.strip.strip_start(), |e| e.strip.strip_start());
             Part::If {
                 cond: read_expr(&d.if_expr.cond_expr, r),
-                then: template_parts(&d.if_expr.template, r, d.if_expr.strip.strip_end(), then_last),
+                then: template_parts(
+                    &d.if_expr.template,
+                    r,
+                    d.if_expr.strip.strip_end(),
+                    then_last,
+                ),
                 otherwise: d.else_expr.as_ref().map_or_else(Vec::new, |e| {
-                    template_parts(&e.template, r, e.strip.strip_end(), d.endif_expr.strip.strip_start())
+                    template_parts(
+                        &e.template,
+                        r,
+                        e.strip.strip_end(),
+                        d.endif_expr.strip.strip_start(),
+                    )
                 }),
             }
         }

@@ -57,7 +57,10 @@ enum Mode {
 /// whatever body could be read.
 pub fn parse_body(text: &str) -> (Body, Vec<Diagnostic>) {
     let lines = LineIndex::new(text);
-    let mut reader = Reader { lines: &lines, diagnostics: Vec::new() };
+    let mut reader = Reader {
+        lines: &lines,
+        diagnostics: Vec::new(),
+    };
     let root = match parse_to_ast(text, &CollectOptions::default(), &STRICT) {
         Ok(result) => result.value,
         Err(err) => {
@@ -83,17 +86,29 @@ pub fn parse_body(text: &str) -> (Body, Vec<Diagnostic>) {
 /// Reads a `.tfvars.json` file: one object of variable values, taken literally.
 pub fn parse_values(text: &str) -> (Body, Vec<Diagnostic>) {
     let lines = LineIndex::new(text);
-    let mut reader = Reader { lines: &lines, diagnostics: Vec::new() };
+    let mut reader = Reader {
+        lines: &lines,
+        diagnostics: Vec::new(),
+    };
     match parse_to_ast(text, &CollectOptions::default(), &STRICT) {
         Ok(result) => match result.value {
             Some(Json::Object(root)) => {
                 let attributes = reader.literal_body(&root).attributes;
-                (Body { attributes, blocks: Vec::new() }, reader.diagnostics)
+                (
+                    Body {
+                        attributes,
+                        blocks: Vec::new(),
+                    },
+                    reader.diagnostics,
+                )
             }
             other => {
-                let d = Diagnostic::error(Code::InvalidDocument, "a variables file in JSON is one object of values")
-                    .help(r#"write {"name": value, ...}"#)
-                    .located(other.map(|v| reader.at(&v)));
+                let d = Diagnostic::error(
+                    Code::InvalidDocument,
+                    "a variables file in JSON is one object of values",
+                )
+                .help(r#"write {"name": value, ...}"#)
+                .located(other.map(|v| reader.at(&v)));
                 (Body::default(), vec![d])
             }
         },
@@ -147,7 +162,14 @@ impl Reader<'_> {
 
     /// `"kind": {"label": ... {body}}` down through `labels` levels; a body may
     /// be an array of bodies (several blocks with the same labels).
-    fn blocks(&mut self, kind: &str, labels: usize, value: &Json, prefix: Vec<String>, out: &mut Vec<Block>) {
+    fn blocks(
+        &mut self,
+        kind: &str,
+        labels: usize,
+        value: &Json,
+        prefix: Vec<String>,
+        out: &mut Vec<Block>,
+    ) {
         if labels > prefix.len() {
             let Json::Object(obj) = value else {
                 self.wrong_shape(kind, value, "an object keyed by the block's labels");
@@ -172,16 +194,23 @@ impl Reader<'_> {
                     self.blocks(kind, labels, item, prefix.clone(), out);
                 }
             }
-            other => self.wrong_shape(kind, other, "an object (the block's body) or an array of them"),
+            other => self.wrong_shape(
+                kind,
+                other,
+                "an object (the block's body) or an array of them",
+            ),
         }
     }
 
     fn wrong_shape(&mut self, kind: &str, value: &Json, expected: &str) {
         let at = self.at(value);
         self.diagnostics.push(
-            Diagnostic::error(Code::InvalidDocument, format!("a `{kind}` block must be {expected}"))
-                .help("see Terraform's JSON configuration syntax")
-                .located(Some(at)),
+            Diagnostic::error(
+                Code::InvalidDocument,
+                format!("a `{kind}` block must be {expected}"),
+            )
+            .help("see Terraform's JSON configuration syntax")
+            .located(Some(at)),
         );
     }
 
@@ -263,7 +292,10 @@ impl Reader<'_> {
                 at: Some(self.at(p)),
             })
             .collect();
-        Body { attributes, blocks: Vec::new() }
+        Body {
+            attributes,
+            blocks: Vec::new(),
+        }
     }
 
     fn expr(&mut self, value: &Json, mode: Mode) -> Expr {
@@ -272,7 +304,10 @@ impl Reader<'_> {
             Json::StringLit(s) => return self.string(&s.value, mode, at),
             Json::NumberLit(n) => match n.value.parse::<f64>() {
                 Ok(x) if x.is_finite() => ExprKind::Literal(Value::Number(x)),
-                _ => ExprKind::Invalid(Code::WrongType, format!("holds the number {}, which is out of range", n.value)),
+                _ => ExprKind::Invalid(
+                    Code::WrongType,
+                    format!("holds the number {}, which is out of range", n.value),
+                ),
             },
             Json::BooleanLit(b) => ExprKind::Literal(Value::Bool(b.value)),
             Json::NullKeyword(_) => ExprKind::Literal(Value::Null),
@@ -286,7 +321,9 @@ impl Reader<'_> {
                     .map(|p| {
                         let key_at = Some(self.at(&p.name));
                         let key = match mode {
-                            Mode::Literal => Expr::literal(Value::String(p.name.as_str().to_owned()), key_at),
+                            Mode::Literal => {
+                                Expr::literal(Value::String(p.name.as_str().to_owned()), key_at)
+                            }
                             _ => self.string(p.name.as_str(), Mode::Template, key_at),
                         };
                         (key, self.expr(&p.value, mode))
@@ -306,8 +343,9 @@ impl Reader<'_> {
             Mode::Template => hcl::parse_template(text, at),
             Mode::Expression => hcl::parse_expr_at(text, at),
         };
-        parsed.unwrap_or_else(|d| {
-            Expr { kind: ExprKind::Invalid(d.code, d.message), at }
+        parsed.unwrap_or_else(|d| Expr {
+            kind: ExprKind::Invalid(d.code, d.message),
+            at,
         })
     }
 }
@@ -315,10 +353,12 @@ impl Reader<'_> {
 /// Which attributes Terraform's JSON syntax reads as expressions or literals.
 fn mode(kind: &str, name: &str) -> Mode {
     match (kind, name) {
-        ("variable", "type") | ("lifecycle", "ignore_changes") | ("lifecycle", "replace_triggered_by") => {
+        ("variable", "type")
+        | ("lifecycle", "ignore_changes")
+        | ("lifecycle", "replace_triggered_by") => Mode::Expression,
+        ("resource" | "data", "depends_on") | ("moved", "from" | "to") | ("import", "to") => {
             Mode::Expression
         }
-        ("resource" | "data", "depends_on") | ("moved", "from" | "to") | ("import", "to") => Mode::Expression,
         ("variable", "default") => Mode::Literal,
         _ => Mode::Template,
     }

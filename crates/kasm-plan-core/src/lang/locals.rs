@@ -17,34 +17,66 @@ pub fn evaluate_all(
     let mut values: BTreeMap<String, Named> = BTreeMap::new();
     for path in &cyclic {
         if let Some(first) = path.first().and_then(|n| locals.get(n)) {
-            diagnostics.push(first.declared.place(
-                Diagnostic::error(
-                    Code::ReferenceCycle,
-                    format!("local values refer to each other in a cycle: {}", path.iter().map(|n| format!("local.{n}")).collect::<Vec<_>>().join(" -> ")),
-                )
-                .at(&format!("local.{}", first.name), "")
-                .help("break the cycle: one of them must not depend on the others"),
-            ));
+            diagnostics.push(
+                first.declared.place(
+                    Diagnostic::error(
+                        Code::ReferenceCycle,
+                        format!(
+                            "local values refer to each other in a cycle: {}",
+                            path.iter()
+                                .map(|n| format!("local.{n}"))
+                                .collect::<Vec<_>>()
+                                .join(" -> ")
+                        ),
+                    )
+                    .at(&format!("local.{}", first.name), "")
+                    .help("break the cycle: one of them must not depend on the others"),
+                ),
+            );
         }
     }
     for name in cyclic.iter().flatten() {
-        values.insert(name.clone(), Named { value: None, sensitive: false });
+        values.insert(
+            name.clone(),
+            Named {
+                value: None,
+                sensitive: false,
+            },
+        );
     }
     for name in order {
-        let Some(local) = locals.get(&name) else { continue };
-        let scope = Scope { vars: Some(vars), locals: Some(&values), workspace, ..Scope::default() };
+        let Some(local) = locals.get(&name) else {
+            continue;
+        };
+        let scope = Scope {
+            vars: Some(vars),
+            locals: Some(&values),
+            workspace,
+            ..Scope::default()
+        };
         let named = match evaluate(&local.expr, &scope) {
-            Ok(e) => Named { value: Some(e.value), sensitive: e.sensitive },
+            Ok(e) => Named {
+                value: Some(e.value),
+                sensitive: e.sensitive,
+            },
             Err(failure) => {
                 if let Failure::Problem(p) = failure {
-                    diagnostics.push(local.declared.place(
-                        Diagnostic::error(p.code, format!("local.{}: {}", local.name, p.message))
+                    diagnostics.push(
+                        local.declared.place(
+                            Diagnostic::error(
+                                p.code,
+                                format!("local.{}: {}", local.name, p.message),
+                            )
                             .at(&format!("local.{}", local.name), "")
                             .help(p.help.unwrap_or_else(|| "fix the expression".into()))
                             .located(p.at),
-                    ));
+                        ),
+                    );
                 }
-                Named { value: None, sensitive: false }
+                Named {
+                    value: None,
+                    sensitive: false,
+                }
             }
         };
         values.insert(name, named);
@@ -60,10 +92,10 @@ fn order(locals: &BTreeMap<String, Local>) -> (Vec<String>, Vec<Vec<String>>) {
         .map(|(name, local)| {
             let mut uses = BTreeSet::new();
             local.expr.references(&mut |root, attr, _| {
-                if let (Some(attr), true) = (attr, root == "local") {
-                    if locals.contains_key(attr) {
-                        uses.insert(attr.to_owned());
-                    }
+                if let (Some(attr), true) = (attr, root == "local")
+                    && locals.contains_key(attr)
+                {
+                    uses.insert(attr.to_owned());
                 }
             });
             (name.as_str(), uses)
@@ -73,10 +105,20 @@ fn order(locals: &BTreeMap<String, Local>) -> (Vec<String>, Vec<Vec<String>>) {
     let mut order = Vec::new();
     let mut cycles = Vec::new();
     for name in deps.keys() {
-        visit(name, &deps, &mut state, &mut Vec::new(), &mut order, &mut cycles);
+        visit(
+            name,
+            &deps,
+            &mut state,
+            &mut Vec::new(),
+            &mut order,
+            &mut cycles,
+        );
     }
     let in_cycle: BTreeSet<&String> = cycles.iter().flatten().collect();
-    let order = order.into_iter().filter(|n| !in_cycle.contains(n)).collect();
+    let order = order
+        .into_iter()
+        .filter(|n| !in_cycle.contains(n))
+        .collect();
     (order, cycles)
 }
 
@@ -98,7 +140,12 @@ fn visit<'a>(
         Some(Mark::Done) => return,
         Some(Mark::Visiting) => {
             let start = path.iter().position(|n| *n == name).unwrap_or(0);
-            let mut cycle: Vec<String> = path.get(start..).unwrap_or_default().iter().map(|s| (*s).to_owned()).collect();
+            let mut cycle: Vec<String> = path
+                .get(start..)
+                .unwrap_or_default()
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect();
             cycle.push(name.to_owned());
             cycles.push(cycle);
             return;

@@ -7,24 +7,24 @@
 //! sub-expression at fault. hcl-edit still does all the parsing.
 
 pub mod body;
+pub mod config;
 pub mod convert;
 pub mod eval;
 pub mod expr;
 pub mod functions;
 pub mod hcl;
 pub mod json;
-pub mod value;
-pub mod config;
 pub mod locals;
 pub mod resources;
 pub mod types;
+pub mod value;
 pub mod variables;
 
 use crate::diagnostic::Diagnostic;
 use crate::parse::Document;
 use body::File;
 use config::Config;
-pub use variables::VariableInput;
+pub use variables::{NamedValue, VariableFile, VariableInput};
 
 /// Evaluates a configuration's files with variable values: the `kasm_image`
 /// instances with their attribute values, and every problem found.
@@ -35,11 +35,18 @@ pub fn load(files: Vec<File>, inputs: &[VariableInput], workspace: Option<&str>)
     diagnostics.extend(found);
     let (locals, found) = locals::evaluate_all(&config.locals, &vars, workspace);
     diagnostics.extend(found);
-    let cx = resources::Context { vars: &vars, locals: &locals, workspace };
+    let cx = resources::Context {
+        vars: &vars,
+        locals: &locals,
+        workspace,
+    };
     let resources = config
         .resources
         .iter()
         .flat_map(|r| resources::instances(r, &cx, &mut diagnostics))
         .collect();
-    Document { resources, diagnostics }
+    Document {
+        resources,
+        diagnostics,
+    }
 }

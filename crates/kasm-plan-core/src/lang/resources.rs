@@ -23,11 +23,16 @@ pub struct Context<'a> {
 
 /// The instances of one resource, with their attributes evaluated.
 pub fn instances(resource: &Resource, cx: &Context, out: &mut Vec<Diagnostic>) -> Vec<RawResource> {
-    let base = Scope { vars: Some(cx.vars), locals: Some(cx.locals), workspace: cx.workspace, ..Scope::default() };
+    let base = Scope {
+        vars: Some(cx.vars),
+        locals: Some(cx.locals),
+        workspace: cx.workspace,
+        ..Scope::default()
+    };
     let keys = match repetition(resource, &base) {
         Ok(keys) => keys,
         Err(Some(d)) => {
-            out.push(d);
+            out.push(*d);
             return Vec::new();
         }
         Err(None) => return Vec::new(),
@@ -51,79 +56,177 @@ pub fn instances(resource: &Resource, cx: &Context, out: &mut Vec<Diagnostic>) -
 type Key = (Option<InstanceKey>, Option<(Value, Value)>);
 
 /// The instance keys; `Err(None)` when the expression used a value whose problem was reported.
-fn repetition(resource: &Resource, scope: &Scope) -> Result<Vec<Key>, Option<Diagnostic>> {
+fn repetition(resource: &Resource, scope: &Scope) -> Result<Vec<Key>, Option<Box<Diagnostic>>> {
     let address = format!("kasm_image.{}", resource.name);
     let fail = |field: &str, message: String, help: &str, at| {
-        Some(resource.declared.place(
-            Diagnostic::error(Code::InvalidRepetition, message).at(&address, field).help(help).located(at),
+        Some(Box::new(
+            resource.declared.place(
+                Diagnostic::error(Code::InvalidRepetition, message)
+                    .at(&address, field)
+                    .help(help)
+                    .located(at),
+            ),
         ))
     };
     if let Some(expr) = &resource.for_each {
         let e = eval_meta(expr, scope, &address, "for_each", &resource.declared)?;
         let at = expr.at;
         if e.sensitive {
-            return Err(fail("for_each", "`for_each` cannot use sensitive values: the instance keys would show them".into(), "use non-sensitive keys", at));
+            return Err(fail(
+                "for_each",
+                "`for_each` cannot use sensitive values: the instance keys would show them".into(),
+                "use non-sensitive keys",
+                at,
+            ));
         }
         return match e.value {
             Value::Map(map) => Ok(map
                 .into_iter()
-                .map(|(k, v)| (Some(InstanceKey::Key(k.clone())), Some((Value::String(k), v))))
+                .map(|(k, v)| {
+                    (
+                        Some(InstanceKey::Key(k.clone())),
+                        Some((Value::String(k), v)),
+                    )
+                })
                 .collect()),
             Value::Set(items) => items
                 .into_iter()
                 .map(|v| match v {
-                    Value::String(s) => Ok((Some(InstanceKey::Key(s.clone())), Some((Value::String(s.clone()), Value::String(s))))),
-                    other => Err(fail("for_each", format!("`for_each` takes a set of strings; this set holds {}", convert::a(&other)), "convert the elements with tostring(), or use a map", at)),
+                    Value::String(s) => Ok((
+                        Some(InstanceKey::Key(s.clone())),
+                        Some((Value::String(s.clone()), Value::String(s))),
+                    )),
+                    other => Err(fail(
+                        "for_each",
+                        format!(
+                            "`for_each` takes a set of strings; this set holds {}",
+                            convert::a(&other)
+                        ),
+                        "convert the elements with tostring(), or use a map",
+                        at,
+                    )),
                 })
                 .collect(),
-            Value::List(_) => Err(fail("for_each", "`for_each` takes a map or a set of strings, not a list".into(), "wrap the list in toset(...)", at)),
-            Value::Unknown => Err(fail("for_each", "`for_each` depends on values known only after apply".into(), "use values known when planning: variables, locals, literals", at)),
-            Value::Null => Err(fail("for_each", "`for_each` is null".into(), "give a map or a set of strings (an empty one for no instances)", at)),
-            other => Err(fail("for_each", format!("`for_each` takes a map or a set of strings, not {}", convert::a(&other)), "give a map or a set of strings", at)),
+            Value::List(_) => Err(fail(
+                "for_each",
+                "`for_each` takes a map or a set of strings, not a list".into(),
+                "wrap the list in toset(...)",
+                at,
+            )),
+            Value::Unknown => Err(fail(
+                "for_each",
+                "`for_each` depends on values known only after apply".into(),
+                "use values known when planning: variables, locals, literals",
+                at,
+            )),
+            Value::Null => Err(fail(
+                "for_each",
+                "`for_each` is null".into(),
+                "give a map or a set of strings (an empty one for no instances)",
+                at,
+            )),
+            other => Err(fail(
+                "for_each",
+                format!(
+                    "`for_each` takes a map or a set of strings, not {}",
+                    convert::a(&other)
+                ),
+                "give a map or a set of strings",
+                at,
+            )),
         };
     }
     if let Some(expr) = &resource.count {
         let e = eval_meta(expr, scope, &address, "count", &resource.declared)?;
         let at = expr.at;
         if e.sensitive {
-            return Err(fail("count", "`count` cannot use sensitive values".into(), "use a non-sensitive number", at));
+            return Err(fail(
+                "count",
+                "`count` cannot use sensitive values".into(),
+                "use a non-sensitive number",
+                at,
+            ));
         }
         return match e.value {
-            Value::Unknown => Err(fail("count", "`count` depends on values known only after apply".into(), "use values known when planning", at)),
+            Value::Unknown => Err(fail(
+                "count",
+                "`count` depends on values known only after apply".into(),
+                "use values known when planning",
+                at,
+            )),
             v => match convert::to_integer(&v) {
-                Ok(n) if n >= 0 => Ok((0..n).map(|i| (Some(InstanceKey::Index(i)), None)).collect()),
-                Ok(n) => Err(fail("count", format!("`count` cannot be negative ({n})"), "use 0 for no instances", at)),
-                Err(why) => Err(fail("count", format!("`count` must be a whole number: {why}"), "write `count = 3`", at)),
+                Ok(n) if n >= 0 => Ok((0..n)
+                    .map(|i| (Some(InstanceKey::Index(i)), None))
+                    .collect()),
+                Ok(n) => Err(fail(
+                    "count",
+                    format!("`count` cannot be negative ({n})"),
+                    "use 0 for no instances",
+                    at,
+                )),
+                Err(why) => Err(fail(
+                    "count",
+                    format!("`count` must be a whole number: {why}"),
+                    "write `count = 3`",
+                    at,
+                )),
             },
         };
     }
     Ok(vec![(None, None)])
 }
 
-fn eval_meta(expr: &Expr, scope: &Scope, address: &str, field: &str, declared: &Declared) -> Result<Evaluated, Option<Diagnostic>> {
+fn eval_meta(
+    expr: &Expr,
+    scope: &Scope,
+    address: &str,
+    field: &str,
+    declared: &Declared,
+) -> Result<Evaluated, Option<Box<Diagnostic>>> {
     evaluate(expr, scope).map_err(|f| match f {
-        Failure::Problem(p) => Some(problem(&p, address, field, declared)),
+        Failure::Problem(p) => Some(Box::new(problem(&p, address, field, declared))),
         Failure::Reported => None,
     })
 }
 
-fn instance(resource: &Resource, key: Option<InstanceKey>, scope: &Scope, out: &mut Vec<Diagnostic>) -> RawResource {
-    let name = Instance { name: resource.name.clone(), key: key.clone() };
+fn instance(
+    resource: &Resource,
+    key: Option<InstanceKey>,
+    scope: &Scope,
+    out: &mut Vec<Diagnostic>,
+) -> RawResource {
+    let name = Instance {
+        name: resource.name.clone(),
+        key: key.clone(),
+    };
     let address = name.address();
     let attributes = resource
         .attributes
         .iter()
         .map(|attr| {
             let (value, sensitive) = match evaluate(&attr.expr, scope) {
-                Ok(e) if e.value.has_unknown() => (RawValue::NotStatic("known only after apply".into()), e.sensitive),
-                Ok(e) => (e.value.to_json().map_or(RawValue::Reported, RawValue::Static), e.sensitive),
+                Ok(e) if e.value.has_unknown() => (
+                    RawValue::NotStatic("known only after apply".into()),
+                    e.sensitive,
+                ),
+                Ok(e) => (
+                    e.value
+                        .to_json()
+                        .map_or(RawValue::Reported, RawValue::Static),
+                    e.sensitive,
+                ),
                 Err(Failure::Problem(p)) => {
                     out.push(problem(&p, &address, &attr.name, &resource.declared));
                     (RawValue::Reported, false)
                 }
                 Err(Failure::Reported) => (RawValue::Reported, false),
             };
-            RawAttribute { key: attr.name.clone(), value, location: attr.at, sensitive }
+            RawAttribute {
+                key: attr.name.clone(),
+                value,
+                location: attr.at,
+                sensitive,
+            }
         })
         .collect();
     RawResource {
@@ -145,12 +248,20 @@ fn lifecycle(body: &Body) -> Vec<RawAttribute> {
                 names(&attr.expr)
             } else {
                 match evaluate(&attr.expr, &Scope::default()) {
-                    Ok(e) => e.value.to_json().map_or_else(|| RawValue::NotStatic("known only after apply".into()), RawValue::Static),
+                    Ok(e) => e.value.to_json().map_or_else(
+                        || RawValue::NotStatic("known only after apply".into()),
+                        RawValue::Static,
+                    ),
                     Err(Failure::Problem(p)) => RawValue::NotStatic(p.message),
                     Err(Failure::Reported) => RawValue::Reported,
                 }
             };
-            RawAttribute { key: attr.name.clone(), value, location: attr.at, sensitive: false }
+            RawAttribute {
+                key: attr.name.clone(),
+                value,
+                location: attr.at,
+                sensitive: false,
+            }
         })
         .collect()
 }
@@ -168,14 +279,22 @@ fn names(expr: &Expr) -> RawValue {
             .iter()
             .map(name)
             .collect::<Option<Vec<_>>>()
-            .map_or_else(|| RawValue::NotStatic("ignore_changes lists attribute names".into()), |v| RawValue::Static(v.into())),
-        _ => name(expr).map_or_else(|| RawValue::NotStatic("ignore_changes lists attribute names".into()), RawValue::Static),
+            .map_or_else(
+                || RawValue::NotStatic("ignore_changes lists attribute names".into()),
+                |v| RawValue::Static(v.into()),
+            ),
+        _ => name(expr).map_or_else(
+            || RawValue::NotStatic("ignore_changes lists attribute names".into()),
+            RawValue::Static,
+        ),
     }
 }
 
 /// A problem as a diagnostic at a resource's attribute.
 pub(super) fn problem(p: &Problem, address: &str, field: &str, declared: &Declared) -> Diagnostic {
-    let mut d = Diagnostic::error(p.code, format!("`{field}`: {}", p.message)).at(address, field).located(p.at);
+    let mut d = Diagnostic::error(p.code, format!("`{field}`: {}", p.message))
+        .at(address, field)
+        .located(p.at);
     if let Some(help) = &p.help {
         d = d.help(help.clone());
     }

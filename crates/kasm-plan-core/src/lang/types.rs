@@ -72,20 +72,41 @@ pub fn parse(expr: &Expr) -> Result<Type, String> {
                 "set" => Ok(Type::Set(one()?)),
                 "map" => Ok(Type::Map(one()?)),
                 "tuple" => match args.as_slice() {
-                    [Expr { kind: ExprKind::Tuple(items), .. }] => {
-                        items.iter().map(parse).collect::<Result<_, _>>().map(Type::Tuple)
-                    }
-                    _ => Err("`tuple(...)` takes a list of types, e.g. `tuple([string, number])`".into()),
+                    [
+                        Expr {
+                            kind: ExprKind::Tuple(items),
+                            ..
+                        },
+                    ] => items
+                        .iter()
+                        .map(parse)
+                        .collect::<Result<_, _>>()
+                        .map(Type::Tuple),
+                    _ => Err(
+                        "`tuple(...)` takes a list of types, e.g. `tuple([string, number])`".into(),
+                    ),
                 },
                 "object" => match args.as_slice() {
-                    [Expr { kind: ExprKind::Object(items), .. }] => object(items),
-                    _ => Err("`object(...)` takes an object of types, e.g. `object({ name = string })`".into()),
+                    [
+                        Expr {
+                            kind: ExprKind::Object(items),
+                            ..
+                        },
+                    ] => object(items),
+                    _ => Err(
+                        "`object(...)` takes an object of types, e.g. `object({ name = string })`"
+                            .into(),
+                    ),
                 },
-                "optional" => Err("`optional(...)` is allowed only for an attribute of an object type".into()),
+                "optional" => {
+                    Err("`optional(...)` is allowed only for an attribute of an object type".into())
+                }
                 other => Err(format!("`{other}(...)` is not a type")),
             }
         }
-        _ => Err("a type is a keyword such as `string` or a constructor such as `list(string)`".into()),
+        _ => Err(
+            "a type is a keyword such as `string` or a constructor such as `list(string)`".into(),
+        ),
     }
 }
 
@@ -99,18 +120,32 @@ fn object(items: &[(Expr, Expr)]) -> Result<Type, String> {
         };
         let attr = match &value.kind {
             ExprKind::Call { name: f, args, .. } if f == "optional" => match args.as_slice() {
-                [ty] => Attribute { ty: parse(ty)?, optional: true, default: None },
+                [ty] => Attribute {
+                    ty: parse(ty)?,
+                    optional: true,
+                    default: None,
+                },
                 [ty, default] => {
                     let ty = parse(ty)?;
                     let raw = evaluate(default, &Scope::default())
                         .map_err(|_| format!("the default of `{name}` must be a constant value"))?
                         .value;
-                    let default = Some(conform(raw, &ty).map_err(|e| format!("the default of `{name}`: {e}"))?);
-                    Attribute { ty, optional: true, default }
+                    let default = Some(
+                        conform(raw, &ty).map_err(|e| format!("the default of `{name}`: {e}"))?,
+                    );
+                    Attribute {
+                        ty,
+                        optional: true,
+                        default,
+                    }
                 }
                 _ => return Err("`optional(...)` takes a type and an optional default".into()),
             },
-            _ => Attribute { ty: parse(value)?, optional: false, default: None },
+            _ => Attribute {
+                ty: parse(value)?,
+                optional: false,
+                default: None,
+            },
         };
         attrs.insert(name, attr);
     }
@@ -128,11 +163,19 @@ pub fn conform(value: Value, ty: &Type) -> Result<Value, String> {
         (v, Type::String) => convert::to_string(&v).map(Value::String),
         (v, Type::Number) => convert::to_number(&v).map(Value::Number),
         (v, Type::Bool) => convert::to_bool(&v).map(Value::Bool),
-        (Value::List(items) | Value::Set(items), Type::List(el)) => elements(items, el).map(Value::List),
-        (Value::List(items) | Value::Set(items), Type::Set(el)) => elements(items, el).map(Value::set),
+        (Value::List(items) | Value::Set(items), Type::List(el)) => {
+            elements(items, el).map(Value::List)
+        }
+        (Value::List(items) | Value::Set(items), Type::Set(el)) => {
+            elements(items, el).map(Value::set)
+        }
         (Value::Map(map), Type::Map(el)) => map
             .into_iter()
-            .map(|(k, v)| conform(v, el).map(|v| (k.clone(), v)).map_err(|e| format!("[{k:?}]{}", sep(&e))))
+            .map(|(k, v)| {
+                conform(v, el)
+                    .map(|v| (k.clone(), v))
+                    .map_err(|e| format!("[{k:?}]{}", sep(&e)))
+            })
             .collect::<Result<_, _>>()
             .map(Value::Map),
         (Value::List(items), Type::Tuple(types)) if items.len() == types.len() => items
@@ -142,14 +185,18 @@ pub fn conform(value: Value, ty: &Type) -> Result<Value, String> {
             .map(|(i, (v, t))| conform(v, t).map_err(|e| format!("[{i}]{}", sep(&e))))
             .collect::<Result<_, _>>()
             .map(Value::List),
-        (Value::List(items), Type::Tuple(types)) => {
-            Err(format!("a tuple of {} elements is required, not {}", types.len(), items.len()))
-        }
+        (Value::List(items), Type::Tuple(types)) => Err(format!(
+            "a tuple of {} elements is required, not {}",
+            types.len(),
+            items.len()
+        )),
         (Value::Map(mut map), Type::Object(attrs)) => {
             let mut out = BTreeMap::new();
             for (name, attr) in attrs {
                 let value = match map.remove(name) {
-                    Some(Value::Null) | None if attr.optional => attr.default.clone().unwrap_or(Value::Null),
+                    Some(Value::Null) | None if attr.optional => {
+                        attr.default.clone().unwrap_or(Value::Null)
+                    }
                     Some(v) => conform(v, &attr.ty).map_err(|e| format!(".{name}{}", sep(&e)))?,
                     None => return Err(format!("the attribute `{name}` is required")),
                 };
@@ -157,7 +204,11 @@ pub fn conform(value: Value, ty: &Type) -> Result<Value, String> {
             }
             Ok(Value::Map(out))
         }
-        (v, t) => Err(format!("{} is required, not {}", describe(t), convert::a(&v))),
+        (v, t) => Err(format!(
+            "{} is required, not {}",
+            describe(t),
+            convert::a(&v)
+        )),
     }
 }
 

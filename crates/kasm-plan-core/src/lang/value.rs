@@ -135,7 +135,9 @@ fn set_order(a: &Value, b: &Value) -> std::cmp::Ordering {
         (Value::String(x), Value::String(y)) => x.cmp(y),
         (Value::Number(x), Value::Number(y)) => x.total_cmp(y),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
-        _ => rank(a).cmp(&rank(b)).then_with(|| a.to_string().cmp(&b.to_string())),
+        _ => rank(a)
+            .cmp(&rank(b))
+            .then_with(|| a.to_string().cmp(&b.to_string())),
     }
 }
 
@@ -198,7 +200,10 @@ mod tests {
 
     #[test]
     fn whole_numbers_become_integers() {
-        assert_eq!(Value::Number(2048.0).to_json(), Some(serde_json::json!(2048)));
+        assert_eq!(
+            Value::Number(2048.0).to_json(),
+            Some(serde_json::json!(2048))
+        );
         assert_eq!(Value::Number(0.5).to_json(), Some(serde_json::json!(0.5)));
         assert_eq!(format_number(2.0), "2");
         assert_eq!(format_number(1.5), "1.5");

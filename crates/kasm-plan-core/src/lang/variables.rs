@@ -20,30 +20,35 @@ use std::collections::BTreeMap;
 /// lexical order, then `-var` and `-var-file` in command-line order.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "from", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "from", rename_all = "snake_case")]
 pub enum VariableInput {
     /// `TF_VAR_<name>` from the environment; undeclared names are ignored.
-    Environment {
-        /// The variable's name.
-        name: String,
-        /// The text as set.
-        value: String,
-    },
+    Environment(NamedValue),
     /// A `.tfvars` (HCL) or `.tfvars.json` file; undeclared names are a warning.
-    File {
-        /// The file's text.
-        source: String,
-        /// Its name, which also tells its language.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        file_name: Option<String>,
-    },
+    File(VariableFile),
     /// `-var 'name=value'`; an undeclared name is an error.
-    Argument {
-        /// The variable's name.
-        name: String,
-        /// The text after `=`.
-        value: String,
-    },
+    Argument(NamedValue),
+}
+
+/// A variable's value as text, as the environment and the command line give it.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NamedValue {
+    /// The variable's name.
+    pub name: String,
+    /// The text: taken as it is for a primitive type, read as an expression otherwise.
+    pub value: String,
+}
+
+/// A variables file.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VariableFile {
+    /// The file's text.
+    pub source: String,
+    /// Its name, which also tells its language (`.tfvars.json` is JSON).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
 }
 
 /// A value given for a variable, and where it came from.
@@ -68,14 +73,20 @@ pub fn resolve(
         .values()
         .map(|var| {
             let value = value_of(var, given.remove(&var.name), &mut diagnostics);
-            (var.name.clone(), Named { value, sensitive: var.sensitive })
+            (
+                var.name.clone(),
+                Named {
+                    value,
+                    sensitive: var.sensitive,
+                },
+            )
         })
         .collect();
     for var in declared.values() {
-        if !validate(var, &values, &mut diagnostics) {
-            if let Some(named) = values.get_mut(&var.name) {
-                named.value = None;
-            }
+        if !validate(var, &values, &mut diagnostics)
+            && let Some(named) = values.get_mut(&var.name)
+        {
+            named.value = None;
         }
     }
     (values, diagnostics)
@@ -88,16 +99,23 @@ fn read_input(
     out: &mut Vec<Diagnostic>,
 ) {
     match input {
-        VariableInput::Environment { name, value } => {
+        VariableInput::Environment(NamedValue { name, value }) => {
             // Terraform ignores TF_VAR_ values nothing declares.
             if let Some(var) = declared.get(name) {
                 let origin = format!("the environment variable TF_VAR_{name}");
                 if let Some(v) = from_text(var, value, &origin, out) {
-                    given.insert(name.clone(), Given { value: v, from: Declared::default(), origin });
+                    given.insert(
+                        name.clone(),
+                        Given {
+                            value: v,
+                            from: Declared::default(),
+                            origin,
+                        },
+                    );
                 }
             }
         }
-        VariableInput::Argument { name, value } => {
+        VariableInput::Argument(NamedValue { name, value }) => {
             let Some(var) = declared.get(name) else {
                 let mut d = undeclared(name, declared, "-var", Declared::default());
                 d.severity = Severity::Error;
@@ -106,10 +124,19 @@ fn read_input(
             };
             let origin = format!("-var {name}");
             if let Some(v) = from_text(var, value, &origin, out) {
-                given.insert(name.clone(), Given { value: v, from: Declared::default(), origin });
+                given.insert(
+                    name.clone(),
+                    Given {
+                        value: v,
+                        from: Declared::default(),
+                        origin,
+                    },
+                );
             }
         }
-        VariableInput::File { source, file_name } => read_file(source, file_name.as_deref(), declared, given, out),
+        VariableInput::File(VariableFile { source, file_name }) => {
+            read_file(source, file_name.as_deref(), declared, given, out)
+        }
     }
 }
 
@@ -122,11 +149,19 @@ fn from_text(var: &Variable, text: &str, origin: &str, out: &mut Vec<Diagnostic>
     let expr = match hcl::parse_expr(text) {
         Ok(e) => e,
         Err(d) => {
-            out.push(invalid_value(var, origin, &format!("it is not a valid expression ({})", d.message), None, None));
+            out.push(invalid_value(
+                var,
+                origin,
+                &format!("it is not a valid expression ({})", d.message),
+                None,
+                None,
+            ));
             return None;
         }
     };
-    constant(&expr).map_err(|why| out.push(invalid_value(var, origin, &why, None, None))).ok()
+    constant(&expr)
+        .map_err(|why| out.push(invalid_value(var, origin, &why, None, None)))
+        .ok()
 }
 
 /// A tfvars file: `name = value` lines (HCL) or one JSON object.
@@ -142,26 +177,42 @@ fn read_file(
         Format::Json => json::parse_values(text),
         Format::Hcl => match hcl::parse_body(text) {
             Ok(b) => (b, Vec::new()),
-            Err(d) => (Default::default(), vec![d]),
+            Err(d) => (Default::default(), vec![*d]),
         },
     };
     let origin = file_name.unwrap_or("a variables file").to_owned();
     for block in &body.blocks {
         problems.push(
-            Diagnostic::error(Code::InvalidBlock, format!("a variables file holds only `name = value`, not a `{}` block", block.kind))
-                .help("declare variables in the configuration; give their values here")
-                .located(block.at),
+            Diagnostic::error(
+                Code::InvalidBlock,
+                format!(
+                    "a variables file holds only `name = value`, not a `{}` block",
+                    block.kind
+                ),
+            )
+            .help("declare variables in the configuration; give their values here")
+            .located(block.at),
         );
     }
     for attr in &body.attributes {
-        let from = Declared { file: file_name.map(str::to_owned), at: attr.expr.at };
+        let from = Declared {
+            file: file_name.map(str::to_owned),
+            at: attr.expr.at,
+        };
         let Some(var) = declared.get(&attr.name) else {
             problems.push(undeclared(&attr.name, declared, &origin, from));
             continue;
         };
         match constant(&attr.expr) {
             Ok(value) => {
-                given.insert(attr.name.clone(), Given { value, from, origin: origin.clone() });
+                given.insert(
+                    attr.name.clone(),
+                    Given {
+                        value,
+                        from,
+                        origin: origin.clone(),
+                    },
+                );
             }
             Err(why) => problems.push(invalid_value(var, &origin, &why, attr.expr.at, file_name)),
         }
@@ -178,9 +229,9 @@ fn read_file(
 fn constant(expr: &Expr) -> Result<Value, String> {
     match evaluate(expr, &Scope::default()) {
         Ok(e) => Ok(e.value),
-        Err(Failure::Problem(p)) if p.code == Code::UnknownReference => {
-            Err("it refers to something, and variable values cannot; quote a string: `\"...\"`".into())
-        }
+        Err(Failure::Problem(p)) if p.code == Code::UnknownReference => Err(
+            "it refers to something, and variable values cannot; quote a string: `\"...\"`".into(),
+        ),
         Err(Failure::Problem(p)) => Err(p.message),
         Err(Failure::Reported) => Err("it cannot be evaluated".into()),
     }
@@ -201,7 +252,13 @@ fn value_of(var: &Variable, given: Option<Given>, out: &mut Vec<Diagnostic>) -> 
         (None, Some(default)) => match constant(default) {
             Ok(v) => v,
             Err(why) => {
-                out.push(invalid_value(var, "its default", &why, default.at, var.declared.file.as_deref()));
+                out.push(invalid_value(
+                    var,
+                    "its default",
+                    &why,
+                    default.at,
+                    var.declared.file.as_deref(),
+                ));
                 return None;
             }
         },
@@ -218,14 +275,30 @@ fn value_of(var: &Variable, given: Option<Given>, out: &mut Vec<Diagnostic>) -> 
         }
     };
     if value == Value::Null && !var.nullable {
-        out.push(invalid_value(var, &origin, "the variable is not nullable, and the value is null", from.at, from.file.as_deref()));
+        out.push(invalid_value(
+            var,
+            &origin,
+            "the variable is not nullable, and the value is null",
+            from.at,
+            from.file.as_deref(),
+        ));
         return None;
     }
     match conform(value, &var.ty) {
         Ok(v) => Some(v),
         Err(why) => {
-            let why = if why.starts_with(['[', '.']) { format!("element {why}") } else { why };
-            out.push(invalid_value(var, &origin, &why, from.at, from.file.as_deref()));
+            let why = if why.starts_with(['[', '.']) {
+                format!("element {why}")
+            } else {
+                why
+            };
+            out.push(invalid_value(
+                var,
+                &origin,
+                &why,
+                from.at,
+                from.file.as_deref(),
+            ));
             None
         }
     }
@@ -236,15 +309,33 @@ fn validate(var: &Variable, values: &BTreeMap<String, Named>, out: &mut Vec<Diag
     let Some(Some(_)) = values.get(&var.name).map(|n| n.value.as_ref()) else {
         return true; // no value: already reported
     };
-    let scope = Scope { vars: Some(values), ..Scope::default() };
+    let scope = Scope {
+        vars: Some(values),
+        ..Scope::default()
+    };
     let address = format!("var.{}", var.name);
     let mut ok = true;
     for v in &var.validations {
-        let at = Declared { file: var.declared.file.clone(), at: v.condition.at };
+        let at = Declared {
+            file: var.declared.file.clone(),
+            at: v.condition.at,
+        };
         let condition = match evaluate(&v.condition, &scope) {
             Ok(e) => e.value,
             Err(Failure::Problem(p)) => {
-                out.push(at.place(Diagnostic::error(p.code, format!("the validation of `{}` cannot be evaluated: {}", var.name, p.message)).at(&address, "").located(p.at)));
+                out.push(
+                    at.place(
+                        Diagnostic::error(
+                            p.code,
+                            format!(
+                                "the validation of `{}` cannot be evaluated: {}",
+                                var.name, p.message
+                            ),
+                        )
+                        .at(&address, "")
+                        .located(p.at),
+                    ),
+                );
                 ok = false;
                 continue;
             }
@@ -255,7 +346,18 @@ fn validate(var: &Variable, values: &BTreeMap<String, Named>, out: &mut Vec<Diag
             c => match convert::to_bool(&c) {
                 Ok(b) => b,
                 Err(why) => {
-                    out.push(at.place(Diagnostic::error(Code::InvalidExpression, format!("the validation condition of `{}` is not a bool: {why}", var.name)).at(&address, "")));
+                    out.push(
+                        at.place(
+                            Diagnostic::error(
+                                Code::InvalidExpression,
+                                format!(
+                                    "the validation condition of `{}` is not a bool: {why}",
+                                    var.name
+                                ),
+                            )
+                            .at(&address, ""),
+                        ),
+                    );
                     ok = false;
                     continue;
                 }
@@ -266,38 +368,62 @@ fn validate(var: &Variable, values: &BTreeMap<String, Named>, out: &mut Vec<Diag
                 .ok()
                 .and_then(|e| convert::to_string(&e.value).ok())
                 .unwrap_or_else(|| "the value is not valid".into());
-            out.push(at.place(
-                Diagnostic::error(Code::VariableValidation, format!("invalid value for variable `{}`: {message}", var.name))
+            out.push(
+                at.place(
+                    Diagnostic::error(
+                        Code::VariableValidation,
+                        format!("invalid value for variable `{}`: {message}", var.name),
+                    )
                     .at(&address, "")
                     .help("this is the variable's own validation rule; its condition is shown"),
-            ));
+                ),
+            );
             ok = false;
         }
     }
     ok
 }
 
-fn invalid_value(var: &Variable, origin: &str, why: &str, at: Option<Location>, file: Option<&str>) -> Diagnostic {
+fn invalid_value(
+    var: &Variable,
+    origin: &str,
+    why: &str,
+    at: Option<Location>,
+    file: Option<&str>,
+) -> Diagnostic {
     let mut d = Diagnostic::error(
         Code::InvalidVariableValue,
-        format!("invalid value for variable `{}` from {origin}: {why}", var.name),
+        format!(
+            "invalid value for variable `{}` from {origin}: {why}",
+            var.name
+        ),
     )
     .at(&format!("var.{}", var.name), "")
     .help("give a value of the variable's type")
     .located(at.or(var.declared.at));
-    d.file = file.map(str::to_owned).or_else(|| var.declared.file.clone());
+    d.file = file
+        .map(str::to_owned)
+        .or_else(|| var.declared.file.clone());
     d
 }
 
 /// A value for a variable nothing declares: a warning from a file, an error from `-var`.
-fn undeclared(name: &str, declared: &BTreeMap<String, Variable>, origin: &str, from: Declared) -> Diagnostic {
+fn undeclared(
+    name: &str,
+    declared: &BTreeMap<String, Variable>,
+    origin: &str,
+    from: Declared,
+) -> Diagnostic {
     let hint = did_you_mean(name, declared.keys().map(String::as_str)).map_or_else(
         || format!("declare it with `variable \"{name}\" {{}}`, or remove the value"),
         |s| format!("did you mean `{s}`?"),
     );
     from.place(
-        Diagnostic::warning(Code::UndeclaredVariable, format!("{origin} gives a value for `{name}`, which no variable block declares"))
-            .at(&format!("var.{name}"), "")
-            .help(hint),
+        Diagnostic::warning(
+            Code::UndeclaredVariable,
+            format!("{origin} gives a value for `{name}`, which no variable block declares"),
+        )
+        .at(&format!("var.{name}"), "")
+        .help(hint),
     )
 }

@@ -17,7 +17,11 @@ fn list(args: &[Value], i: usize) -> Result<&[Value], String> {
 fn map(args: &[Value], i: usize) -> Result<&BTreeMap<String, Value>, String> {
     match arg(args, i) {
         Value::Map(m) => Ok(m),
-        v => Err(format!("argument {}: a map is required, not {}", i + 1, a(v))),
+        v => Err(format!(
+            "argument {}: a map is required, not {}",
+            i + 1,
+            a(v)
+        )),
     }
 }
 
@@ -31,7 +35,12 @@ pub fn length(args: &[Value]) -> Result<Value, String> {
         Value::String(s) => s.chars().count(),
         Value::List(items) | Value::Set(items) => items.len(),
         Value::Map(m) => m.len(),
-        v => return Err(format!("a string, list, set or map is required, not {}", a(v))),
+        v => {
+            return Err(format!(
+                "a string, list, set or map is required, not {}",
+                a(v)
+            ));
+        }
     };
     Ok(Value::Number(n as f64))
 }
@@ -51,7 +60,13 @@ pub fn merge(args: &[Value]) -> Result<Value, String> {
         match v {
             Value::Null => {}
             Value::Map(m) => out.extend(m.iter().map(|(k, v)| (k.clone(), v.clone()))),
-            v => return Err(format!("argument {}: a map is required, not {}", i + 1, a(v))),
+            v => {
+                return Err(format!(
+                    "argument {}: a map is required, not {}",
+                    i + 1,
+                    a(v)
+                ));
+            }
         }
     }
     Ok(Value::Map(out))
@@ -64,7 +79,9 @@ pub fn lookup(args: &[Value]) -> Result<Value, String> {
     match (m.get(&key), args.get(2)) {
         (Some(v), _) => Ok(v.clone()),
         (None, Some(default)) => Ok(default.clone()),
-        (None, None) => Err(format!("the map has no key {key:?} and no default was given")),
+        (None, None) => Err(format!(
+            "the map has no key {key:?} and no default was given"
+        )),
     }
 }
 
@@ -130,7 +147,12 @@ pub fn flatten(args: &[Value]) -> Result<Value, String> {
 
 pub fn keys(args: &[Value]) -> Result<Value, String> {
     arity(args, 1, 1)?;
-    Ok(Value::List(map(args, 0)?.keys().map(|k| Value::String(k.clone())).collect()))
+    Ok(Value::List(
+        map(args, 0)?
+            .keys()
+            .map(|k| Value::String(k.clone()))
+            .collect(),
+    ))
 }
 
 pub fn values(args: &[Value]) -> Result<Value, String> {
@@ -171,9 +193,20 @@ pub fn index(args: &[Value]) -> Result<Value, String> {
 /// `range(limit)`, `range(start, limit)`, `range(start, limit, step)`.
 pub fn range(args: &[Value]) -> Result<Value, String> {
     arity(args, 1, 3)?;
-    let n = |i: usize| convert::to_number(arg(args, i)).map_err(|m| format!("argument {}: {m}", i + 1));
-    let (start, limit) = if args.len() == 1 { (0.0, n(0)?) } else { (n(0)?, n(1)?) };
-    let step = if args.len() == 3 { n(2)? } else if limit < start { -1.0 } else { 1.0 };
+    let n =
+        |i: usize| convert::to_number(arg(args, i)).map_err(|m| format!("argument {}: {m}", i + 1));
+    let (start, limit) = if args.len() == 1 {
+        (0.0, n(0)?)
+    } else {
+        (n(0)?, n(1)?)
+    };
+    let step = if args.len() == 3 {
+        n(2)?
+    } else if limit < start {
+        -1.0
+    } else {
+        1.0
+    };
     if step == 0.0 {
         return Err("the step cannot be zero".into());
     }
@@ -196,11 +229,18 @@ pub fn zipmap(args: &[Value]) -> Result<Value, String> {
     arity(args, 2, 2)?;
     let (keys, values) = (list(args, 0)?, list(args, 1)?);
     if keys.len() != values.len() {
-        return Err(format!("{} keys and {} values: the lists must be equally long", keys.len(), values.len()));
+        return Err(format!(
+            "{} keys and {} values: the lists must be equally long",
+            keys.len(),
+            values.len()
+        ));
     }
     let mut out = BTreeMap::new();
     for (k, v) in keys.iter().zip(values) {
-        out.insert(convert::to_string(k).map_err(|m| format!("a key: {m}"))?, v.clone());
+        out.insert(
+            convert::to_string(k).map_err(|m| format!("a key: {m}"))?,
+            v.clone(),
+        );
     }
     Ok(Value::Map(out))
 }
@@ -213,7 +253,10 @@ pub fn slice(args: &[Value]) -> Result<Value, String> {
     let bounds = usize::try_from(start).ok().zip(usize::try_from(end).ok());
     match bounds.and_then(|(s, e)| items.get(s..e)) {
         Some(part) => Ok(Value::List(part.to_vec())),
-        None => Err(format!("{start}..{end} is outside a list of {} elements", items.len())),
+        None => Err(format!(
+            "{start}..{end} is outside a list of {} elements",
+            items.len()
+        )),
     }
 }
 
@@ -239,7 +282,10 @@ pub fn one(args: &[Value]) -> Result<Value, String> {
     match list(args, 0)? {
         [] => Ok(Value::Null),
         [v] => Ok(v.clone()),
-        more => Err(format!("the list has {} elements; one() takes at most one", more.len())),
+        more => Err(format!(
+            "the list has {} elements; one() takes at most one",
+            more.len()
+        )),
     }
 }
 
@@ -268,13 +314,21 @@ pub fn setunion(args: &[Value]) -> Result<Value, String> {
 pub fn setintersection(args: &[Value]) -> Result<Value, String> {
     let all = sets(args)?;
     let (first, rest) = all.split_first().ok_or("takes at least 1 argument")?;
-    Ok(Value::set(first.iter().filter(|v| rest.iter().all(|s| s.contains(v))).cloned().collect()))
+    Ok(Value::set(
+        first
+            .iter()
+            .filter(|v| rest.iter().all(|s| s.contains(v)))
+            .cloned()
+            .collect(),
+    ))
 }
 
 pub fn setsubtract(args: &[Value]) -> Result<Value, String> {
     arity(args, 2, 2)?;
     let (a, b) = (list(args, 0)?, list(args, 1)?);
-    Ok(Value::set(a.iter().filter(|v| !b.contains(v)).cloned().collect()))
+    Ok(Value::set(
+        a.iter().filter(|v| !b.contains(v)).cloned().collect(),
+    ))
 }
 
 #[cfg(test)]
@@ -287,8 +341,14 @@ mod tests {
 
     #[test]
     fn range_counts_as_terraform() {
-        assert_eq!(range(&[n(3.0)]), Ok(Value::List(vec![n(0.0), n(1.0), n(2.0)])));
-        assert_eq!(range(&[n(3.0), n(0.0)]), Ok(Value::List(vec![n(3.0), n(2.0), n(1.0)])));
+        assert_eq!(
+            range(&[n(3.0)]),
+            Ok(Value::List(vec![n(0.0), n(1.0), n(2.0)]))
+        );
+        assert_eq!(
+            range(&[n(3.0), n(0.0)]),
+            Ok(Value::List(vec![n(3.0), n(2.0), n(1.0)]))
+        );
         assert!(range(&[n(0.0), n(5.0), n(-1.0)]).is_err());
         assert!(range(&[n(2000.0)]).is_err());
     }
@@ -298,6 +358,9 @@ mod tests {
         let l = Value::List(vec![n(1.0), n(2.0)]);
         assert_eq!(element(&[l.clone(), n(3.0)]), Ok(n(2.0)));
         let nested = Value::List(vec![l.clone(), Value::List(vec![l])]);
-        assert_eq!(flatten(&[nested]), Ok(Value::List(vec![n(1.0), n(2.0), n(1.0), n(2.0)])));
+        assert_eq!(
+            flatten(&[nested]),
+            Ok(Value::List(vec![n(1.0), n(2.0), n(1.0), n(2.0)]))
+        );
     }
 }

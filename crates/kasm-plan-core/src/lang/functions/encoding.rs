@@ -108,7 +108,9 @@ fn quoted(s: &str) -> Result<String, String> {
 
 pub fn base64encode(args: &[Value]) -> Result<Value, String> {
     let s = string(args)?;
-    Ok(Value::String(base64::engine::general_purpose::STANDARD.encode(s)))
+    Ok(Value::String(
+        base64::engine::general_purpose::STANDARD.encode(s),
+    ))
 }
 
 pub fn base64decode(args: &[Value]) -> Result<Value, String> {
@@ -126,11 +128,15 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 pub fn sha256(args: &[Value]) -> Result<Value, String> {
-    Ok(Value::String(hex(&sha2::Sha256::digest(string(args)?.as_bytes()))))
+    Ok(Value::String(hex(&sha2::Sha256::digest(
+        string(args)?.as_bytes(),
+    ))))
 }
 
 pub fn sha512(args: &[Value]) -> Result<Value, String> {
-    Ok(Value::String(hex(&sha2::Sha512::digest(string(args)?.as_bytes()))))
+    Ok(Value::String(hex(&sha2::Sha512::digest(
+        string(args)?.as_bytes(),
+    ))))
 }
 
 /// Query escaping, as Go's `url.QueryEscape`: a space becomes `+`.
@@ -139,14 +145,15 @@ pub fn urlencode(args: &[Value]) -> Result<Value, String> {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(char::from(b)),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(char::from(b))
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
     Ok(Value::String(out))
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -159,24 +166,35 @@ mod tests {
 
     #[test]
     fn jsonencode_sorts_keys_and_escapes_html() {
-        let v = Value::Map(BTreeMap::from([("b".into(), s("<x>")), ("a".into(), Value::Number(1.0))]));
+        let v = Value::Map(BTreeMap::from([
+            ("b".into(), s("<x>")),
+            ("a".into(), Value::Number(1.0)),
+        ]));
         assert_eq!(jsonencode(&[v]), Ok(s(r#"{"a":1,"b":"\u003cx\u003e"}"#)));
     }
 
     #[test]
     fn yamlencode_matches_terraform_style() {
         let v = Value::Map(BTreeMap::from([
-            ("foo".into(), Value::List(vec![Value::Number(1.0), Value::Number(2.0)])),
+            (
+                "foo".into(),
+                Value::List(vec![Value::Number(1.0), Value::Number(2.0)]),
+            ),
             ("bar".into(), s("baz")),
         ]));
-        assert_eq!(yamlencode(&[v]), Ok(s("\"bar\": \"baz\"\n\"foo\":\n- 1\n- 2\n")));
+        assert_eq!(
+            yamlencode(&[v]),
+            Ok(s("\"bar\": \"baz\"\n\"foo\":\n- 1\n- 2\n"))
+        );
     }
 
     #[test]
     fn hashes_and_encodings() {
         assert_eq!(
             sha256(&[s("hello")]),
-            Ok(s("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"))
+            Ok(s(
+                "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+            ))
         );
         assert_eq!(base64decode(&[s("aGVsbG8=")]), Ok(s("hello")));
         assert_eq!(urlencode(&[s("a b&c")]), Ok(s("a+b%26c")));

@@ -40,17 +40,23 @@ fn numbers(args: &[Value]) -> Result<Vec<f64>, String> {
 }
 
 pub fn min(args: &[Value]) -> Result<Value, String> {
-    Ok(Value::Number(numbers(args)?.into_iter().fold(f64::INFINITY, f64::min)))
+    Ok(Value::Number(
+        numbers(args)?.into_iter().fold(f64::INFINITY, f64::min),
+    ))
 }
 
 pub fn max(args: &[Value]) -> Result<Value, String> {
-    Ok(Value::Number(numbers(args)?.into_iter().fold(f64::NEG_INFINITY, f64::max)))
+    Ok(Value::Number(
+        numbers(args)?.into_iter().fold(f64::NEG_INFINITY, f64::max),
+    ))
 }
 
 /// The sum of a list of numbers.
 pub fn sum(args: &[Value]) -> Result<Value, String> {
     arity(args, 1, 1)?;
-    let items = arg(args, 0).elements().ok_or("a list of numbers is required")?;
+    let items = arg(args, 0)
+        .elements()
+        .ok_or("a list of numbers is required")?;
     if items.is_empty() {
         return Err("cannot sum an empty list".into());
     }

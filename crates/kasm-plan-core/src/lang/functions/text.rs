@@ -59,17 +59,23 @@ pub fn title(args: &[Value]) -> Result<Value, String> {
 
 pub fn trim(args: &[Value]) -> Result<Value, String> {
     let [s, cut] = <[String; 2]>::try_from(strings(args, 2)?).map_err(|_| "takes 2 arguments")?;
-    Ok(Value::String(s.trim_matches(|c| cut.contains(c)).to_owned()))
+    Ok(Value::String(
+        s.trim_matches(|c| cut.contains(c)).to_owned(),
+    ))
 }
 
 pub fn trimprefix(args: &[Value]) -> Result<Value, String> {
     let [s, p] = <[String; 2]>::try_from(strings(args, 2)?).map_err(|_| "takes 2 arguments")?;
-    Ok(Value::String(s.strip_prefix(p.as_str()).unwrap_or(&s).to_owned()))
+    Ok(Value::String(
+        s.strip_prefix(p.as_str()).unwrap_or(&s).to_owned(),
+    ))
 }
 
 pub fn trimsuffix(args: &[Value]) -> Result<Value, String> {
     let [s, p] = <[String; 2]>::try_from(strings(args, 2)?).map_err(|_| "takes 2 arguments")?;
-    Ok(Value::String(s.strip_suffix(p.as_str()).unwrap_or(&s).to_owned()))
+    Ok(Value::String(
+        s.strip_suffix(p.as_str()).unwrap_or(&s).to_owned(),
+    ))
 }
 
 pub fn startswith(args: &[Value]) -> Result<Value, String> {
@@ -92,7 +98,8 @@ pub fn indent(args: &[Value]) -> Result<Value, String> {
     arity(args, 2, 2)?;
     let n = convert::to_integer(arg(args, 0)).map_err(|m| format!("argument 1: {m}"))?;
     let s = string(args, 1)?;
-    let pad = " ".repeat(usize::try_from(n).map_err(|_| "the number of spaces cannot be negative")?);
+    let pad =
+        " ".repeat(usize::try_from(n).map_err(|_| "the number of spaces cannot be negative")?);
     Ok(Value::String(s.replace('\n', &format!("\n{pad}"))))
 }
 
@@ -101,7 +108,9 @@ pub fn split(args: &[Value]) -> Result<Value, String> {
     let parts: Vec<Value> = if sep.is_empty() {
         s.chars().map(|c| Value::String(c.to_string())).collect()
     } else {
-        s.split(sep.as_str()).map(|p| Value::String(p.to_owned())).collect()
+        s.split(sep.as_str())
+            .map(|p| Value::String(p.to_owned()))
+            .collect()
     };
     Ok(Value::List(parts))
 }
@@ -116,7 +125,9 @@ pub fn join(args: &[Value]) -> Result<Value, String> {
             .elements()
             .ok_or_else(|| format!("argument {}: a list is required, not {}", i + 1, a(list)))?;
         for item in items {
-            parts.push(convert::to_string(item).map_err(|m| format!("argument {}: element {m}", i + 1))?);
+            parts.push(
+                convert::to_string(item).map_err(|m| format!("argument {}: element {m}", i + 1))?,
+            );
         }
     }
     Ok(Value::String(parts.join(&sep)))
@@ -131,19 +142,38 @@ pub fn substr(args: &[Value]) -> Result<Value, String> {
     let length = convert::to_integer(arg(args, 2)).map_err(|m| format!("argument 3: {m}"))?;
     let chars: Vec<char> = s.chars().collect();
     let len = i64::try_from(chars.len()).unwrap_or(i64::MAX);
-    let start = if offset < 0 { (len + offset).max(0) } else { offset.min(len) };
-    let end = if length < 0 { len } else { start.saturating_add(length).min(len) };
+    let start = if offset < 0 {
+        (len + offset).max(0)
+    } else {
+        offset.min(len)
+    };
+    let end = if length < 0 {
+        len
+    } else {
+        start.saturating_add(length).min(len)
+    };
     let range = usize::try_from(start).unwrap_or(0)..usize::try_from(end).unwrap_or(0);
-    Ok(Value::String(chars.get(range).map_or_else(String::new, |c| c.iter().collect())))
+    Ok(Value::String(
+        chars
+            .get(range)
+            .map_or_else(String::new, |c| c.iter().collect()),
+    ))
 }
 
 /// `replace(string, search, replacement)`; a search between slashes is a regular expression.
 pub fn replace(args: &[Value]) -> Result<Value, String> {
-    let [s, search, with] = <[String; 3]>::try_from(strings(args, 3)?).map_err(|_| "takes 3 arguments")?;
-    match search.strip_prefix('/').and_then(|r| r.strip_suffix('/')).filter(|_| search.len() > 1) {
+    let [s, search, with] =
+        <[String; 3]>::try_from(strings(args, 3)?).map_err(|_| "takes 3 arguments")?;
+    match search
+        .strip_prefix('/')
+        .and_then(|r| r.strip_suffix('/'))
+        .filter(|_| search.len() > 1)
+    {
         Some(pattern) => {
             let re = compile(pattern)?;
-            Ok(Value::String(re.replace_all(&s, with.as_str()).into_owned()))
+            Ok(Value::String(
+                re.replace_all(&s, with.as_str()).into_owned(),
+            ))
         }
         None => Ok(Value::String(s.replace(search.as_str(), &with))),
     }
@@ -151,17 +181,23 @@ pub fn replace(args: &[Value]) -> Result<Value, String> {
 
 /// `regex(pattern, string)`: the match, its captures as a list, or named captures as a map.
 pub fn regex(args: &[Value]) -> Result<Value, String> {
-    let [pattern, s] = <[String; 2]>::try_from(strings(args, 2)?).map_err(|_| "takes 2 arguments")?;
+    let [pattern, s] =
+        <[String; 2]>::try_from(strings(args, 2)?).map_err(|_| "takes 2 arguments")?;
     let re = compile(&pattern)?;
-    let caps = re.captures(&s).ok_or("the pattern does not match the string")?;
+    let caps = re
+        .captures(&s)
+        .ok_or("the pattern does not match the string")?;
     Ok(captures(&re, &caps))
 }
 
 /// `regexall(pattern, string)`: every match, as `regex` gives each.
 pub fn regexall(args: &[Value]) -> Result<Value, String> {
-    let [pattern, s] = <[String; 2]>::try_from(strings(args, 2)?).map_err(|_| "takes 2 arguments")?;
+    let [pattern, s] =
+        <[String; 2]>::try_from(strings(args, 2)?).map_err(|_| "takes 2 arguments")?;
     let re = compile(&pattern)?;
-    Ok(Value::List(re.captures_iter(&s).map(|c| captures(&re, &c)).collect()))
+    Ok(Value::List(
+        re.captures_iter(&s).map(|c| captures(&re, &c)).collect(),
+    ))
 }
 
 fn compile(pattern: &str) -> Result<regex_lite::Regex, String> {
@@ -169,13 +205,21 @@ fn compile(pattern: &str) -> Result<regex_lite::Regex, String> {
 }
 
 fn captures(re: &regex_lite::Regex, caps: &regex_lite::Captures) -> Value {
-    let text = |m: Option<regex_lite::Match>| m.map_or(Value::Null, |m| Value::String(m.as_str().to_owned()));
+    let text = |m: Option<regex_lite::Match>| {
+        m.map_or(Value::Null, |m| Value::String(m.as_str().to_owned()))
+    };
     if re.captures_len() == 1 {
         return text(caps.get(0));
     }
     let names: Vec<Option<&str>> = re.capture_names().skip(1).collect();
     if names.iter().all(Option::is_some) {
-        Value::Map(names.iter().flatten().map(|n| ((*n).to_owned(), text(caps.name(n)))).collect())
+        Value::Map(
+            names
+                .iter()
+                .flatten()
+                .map(|n| ((*n).to_owned(), text(caps.name(n))))
+                .collect(),
+        )
     } else {
         Value::List((1..re.captures_len()).map(|i| text(caps.get(i))).collect())
     }
@@ -198,7 +242,9 @@ pub fn formatlist(args: &[Value]) -> Result<Value, String> {
     for v in rest {
         if let Some(items) = v.elements() {
             match len {
-                Some(n) if n != items.len() => return Err("all list arguments must have the same length".into()),
+                Some(n) if n != items.len() => {
+                    return Err("all list arguments must have the same length".into());
+                }
                 _ => len = Some(items.len()),
             }
         }
@@ -255,7 +301,9 @@ fn render(spec: &str, values: &[Value]) -> Result<String, String> {
         if chars.peek() == Some(&'[') {
             chars.next();
             let digits: String = chars.by_ref().take_while(|c| *c != ']').collect();
-            let n: usize = digits.parse().map_err(|_| format!("invalid argument index `[{digits}]`"))?;
+            let n: usize = digits
+                .parse()
+                .map_err(|_| format!("invalid argument index `[{digits}]`"))?;
             next = n.checked_sub(1).ok_or("argument indexes start at 1")?;
         }
         v.width = number(&mut chars);
@@ -263,7 +311,9 @@ fn render(spec: &str, values: &[Value]) -> Result<String, String> {
             chars.next();
             v.precision = Some(number(&mut chars).unwrap_or(0));
         }
-        let verb = chars.next().ok_or("the format ends in the middle of a verb")?;
+        let verb = chars
+            .next()
+            .ok_or("the format ends in the middle of a verb")?;
         if verb == '%' {
             out.push('%');
             continue;
@@ -276,7 +326,10 @@ fn render(spec: &str, values: &[Value]) -> Result<String, String> {
         out.push_str(&pad(&v, verb_text(&v, verb, value)?));
     }
     if used < values.len() {
-        return Err(format!("too many arguments: {} given, {used} used", values.len()));
+        return Err(format!(
+            "too many arguments: {} given, {used} used",
+            values.len()
+        ));
     }
     Ok(out)
 }
@@ -319,12 +372,16 @@ fn verb_text(v: &Verb, verb: char, value: &Value) -> Result<String, String> {
             let s = convert::to_string(value).map_err(|m| format!("`%q`: {m}"))?;
             serde_json::to_string(&s).map_err(|e| e.to_string())?
         }
-        't' => convert::to_bool(value).map_err(|m| format!("`%t`: {m}"))?.to_string(),
+        't' => convert::to_bool(value)
+            .map_err(|m| format!("`%t`: {m}"))?
+            .to_string(),
         'd' => {
             let n = convert::to_integer(value).map_err(|m| format!("`%d`: {m}"))?;
             sign(n as f64, n.to_string())
         }
-        'b' | 'o' | 'x' | 'X' if matches!(value, Value::String(_)) && verb != 'b' && verb != 'o' => {
+        'b' | 'o' | 'x' | 'X'
+            if matches!(value, Value::String(_)) && verb != 'b' && verb != 'o' =>
+        {
             let s = convert::to_string(value)?;
             let hex: String = s.bytes().map(|b| format!("{b:02x}")).collect();
             if verb == 'X' { hex.to_uppercase() } else { hex }
@@ -399,8 +456,17 @@ mod tests {
     fn format_follows_go_verbs() {
         let f = |spec: &str, args: &[Value]| render(spec, args).unwrap();
         assert_eq!(f("%s-%d", &[s("web"), Value::Number(3.0)]), "web-3");
-        assert_eq!(f("%03d|%-4s|%5.2f", &[Value::Number(7.0), s("ab"), Value::Number(3.14159)]), "007|ab  | 3.14");
-        assert_eq!(f("%q %t %%", &[s("a\"b"), Value::Bool(true)]), "\"a\\\"b\" true %");
+        assert_eq!(
+            f(
+                "%03d|%-4s|%5.2f",
+                &[Value::Number(7.0), s("ab"), Value::Number(4.25678)]
+            ),
+            "007|ab  | 4.26"
+        );
+        assert_eq!(
+            f("%q %t %%", &[s("a\"b"), Value::Bool(true)]),
+            "\"a\\\"b\" true %"
+        );
         assert_eq!(f("%[2]s %[1]s", &[s("a"), s("b")]), "b a");
         assert_eq!(f("%e", &[Value::Number(1500.0)]), "1.500000e+03");
         assert!(render("%d", &[s("x")]).is_err());
@@ -411,13 +477,22 @@ mod tests {
     #[test]
     fn title_and_substr() {
         assert_eq!(title(&[s("hello world-wide")]), Ok(s("Hello World-Wide")));
-        assert_eq!(substr(&[s("hello"), Value::Number(-3.0), Value::Number(-1.0)]), Ok(s("llo")));
-        assert_eq!(substr(&[s("hello"), Value::Number(1.0), Value::Number(2.0)]), Ok(s("el")));
+        assert_eq!(
+            substr(&[s("hello"), Value::Number(-3.0), Value::Number(-1.0)]),
+            Ok(s("llo"))
+        );
+        assert_eq!(
+            substr(&[s("hello"), Value::Number(1.0), Value::Number(2.0)]),
+            Ok(s("el"))
+        );
     }
 
     #[test]
     fn replace_takes_regular_expressions_between_slashes() {
         assert_eq!(replace(&[s("a-b-c"), s("-"), s("_")]), Ok(s("a_b_c")));
-        assert_eq!(replace(&[s("v1.2.3"), s("/v(\\d+).*/"), s("$1")]), Ok(s("1")));
+        assert_eq!(
+            replace(&[s("v1.2.3"), s("/v(\\d+).*/"), s("$1")]),
+            Ok(s("1"))
+        );
     }
 }

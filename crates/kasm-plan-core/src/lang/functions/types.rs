@@ -41,14 +41,18 @@ fn unified(items: &[Value]) -> Result<Vec<Value>, String> {
 pub fn toset(args: &[Value]) -> Result<Value, String> {
     arity(args, 1, 1)?;
     let v = arg(args, 0);
-    let items = v.elements().ok_or_else(|| format!("a list or set is required, not {}", a(v)))?;
+    let items = v
+        .elements()
+        .ok_or_else(|| format!("a list or set is required, not {}", a(v)))?;
     Ok(Value::set(unified(items)?))
 }
 
 pub fn tolist(args: &[Value]) -> Result<Value, String> {
     arity(args, 1, 1)?;
     let v = arg(args, 0);
-    let items = v.elements().ok_or_else(|| format!("a list or set is required, not {}", a(v)))?;
+    let items = v
+        .elements()
+        .ok_or_else(|| format!("a list or set is required, not {}", a(v)))?;
     Ok(Value::List(unified(items)?))
 }
 
