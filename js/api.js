@@ -20,17 +20,39 @@ export function bind(wasm) {
   }));
   /** A source text with the options that describe it. */
   const source = (text, o = {}) => ({ source: text, format: o.format, file_name: o.fileName });
+  /**
+   * Variable values, lowest precedence first: `tfvars` files, then `vars`
+   * (`{name: value}`, as `-var`: a string as it is, anything else as its JSON,
+   * which Terraform's expression syntax reads), then raw `variables` inputs.
+   */
+  const variables = (o = {}) => [
+    ...(o.tfvars ?? []).map((f) => ({ from: 'file', source: f.source, file_name: f.fileName })),
+    ...Object.entries(o.vars ?? {}).map(([name, value]) => ({
+      from: 'argument', name, value: typeof value === 'string' ? value : JSON.stringify(value),
+    })),
+    ...(o.variables ?? []),
+  ];
+  /** A configuration of files and variable values. */
+  const configuration = (files, o) => ({ sources: files.map((f) => source(f.source, f)), variables: variables(o) });
+  const hasVariables = (o = {}) => Boolean(o.tfvars?.length || Object.keys(o.vars ?? {}).length || o.variables?.length);
   /** `desired`: source text, files `[{source, fileName?, format?}]`, or `{images: {...}}`. */
-  const desired = (value, text) => {
+  const desired = (value, text, o) => {
+    if (typeof value === 'string' && hasVariables(o)) return configuration([{ source: value, ...o }], o);
     if (typeof value === 'string') return text(value);
-    if (Array.isArray(value)) return { sources: value.map((f) => source(f.source, f)) };
+    if (Array.isArray(value)) return configuration(value, o);
     if (value && typeof value.images === 'object') return value;
     throw invalid('desired', 'expected text, files or {images: {...}}');
   };
 
   return {
-    validate(text, options = {}) {
-      return run('validate', { ...source(text, options), strict: options.strict ?? false }, 'validate');
+    validate(specs, options = {}) {
+      const strict = options.strict ?? false;
+      if (Array.isArray(specs)) return run('validate', { ...configuration(specs, options), strict }, 'validate');
+      if (typeof specs !== 'string') throw invalid('validate', 'expected a spec text or files [{source, fileName?}]');
+      if (hasVariables(options)) {
+        return run('validate', { ...configuration([{ ...options, source: specs }], options), strict }, 'validate');
+      }
+      return run('validate', { ...source(specs, options), strict }, 'validate');
     },
 
     parse(text, options = {}) {
@@ -47,7 +69,7 @@ export function bind(wasm) {
 
     plan(wanted, state, observed, options = {}) {
       return run('plan', {
-        desired: desired(wanted, (text) => source(text, options)),
+        desired: desired(wanted, (text) => source(text, options), options),
         state: state ?? undefined,
         observed: observed ?? undefined,
         strict: options.strict ?? false,
@@ -61,7 +83,7 @@ export function bind(wasm) {
 
     checkPolicy(policy, wanted, options = {}) {
       const request = {
-        desired: desired(wanted, (text) => ({ source: text })),
+        desired: desired(wanted, (text) => ({ source: text }), options.configuration),
         plan: options.plan,
         state: options.state,
         observed: options.observed,

@@ -1,13 +1,16 @@
 import type {
   Desired, Image, ImageFilter, ParseResult, Plan, PlanOptions, PlanResult, PolicyFile, PolicyOptions, PolicyResult,
-  SourceOptions, State, TerraformPlanJson, ValidateResult,
+  SourceFile, SourceOptions, State, TerraformPlanJson, ValidateResult,
 } from './types.js';
 import type { Image as ListedImage } from './generated.js';
 
 export * from './types.js';
 
-/** Parses, types and checks a spec source (HCL or JSON): every problem at once. */
-export function validate(source: string, options?: SourceOptions): ValidateResult;
+/**
+ * Parses, evaluates, types and checks a spec source, or several files read as one
+ * configuration with variable values: every problem at once.
+ */
+export function validate(specs: string | SourceFile[], options?: SourceOptions): ValidateResult;
 /** Parses and types a spec source: specs by name, and parse and type errors. */
 export function parse(source: string, options?: Omit<SourceOptions, 'strict'>): ParseResult;
 /** The `kasm_images` data source: matching images, in order. Throws on an invalid pattern. */

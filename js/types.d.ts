@@ -39,7 +39,17 @@ export interface ImageFilter {
   enabled?: boolean;
 }
 
-export interface SourceOptions {
+/** Values for a configuration's variables, lowest precedence first: `tfvars`, `vars`, `variables`. */
+export interface VariableOptions {
+  /** Variables files (`.tfvars` HCL, `.tfvars.json`), in order. */
+  tfvars?: { source: string; fileName?: string }[];
+  /** As `-var name=value`: a string is taken as it is, anything else as its JSON. */
+  vars?: Record<string, unknown>;
+  /** Inputs as the core takes them (environment, file, argument), after the others. */
+  variables?: core.VariableInput[];
+}
+
+export interface SourceOptions extends VariableOptions {
   /** Guessed from `fileName` or the text when absent. */
   format?: core.Format;
   fileName?: string;
@@ -93,6 +103,8 @@ export interface PolicyOptions {
   /** Or: plan against these, then check. */
   state?: State;
   observed?: Image[];
+  /** Variable values for the desired configuration. */
+  configuration?: VariableOptions;
   /** Stop Rego after this many interpreter steps, all queries together (default 4,000,000). */
   maxSteps?: number;
 }

@@ -1,10 +1,15 @@
-// The validator page: validates on every input, marks lines, shows the plan
-// when an image list is given. All checking is the core's (the npm package).
+// The validator page: validates on every input (with the variable values
+// given as terraform.tfvars), marks lines, shows the plan when an image list is given. All checking is the core's (the npm package).
 import init, { validate, plan } from '../web.js';
 
 const $ = (id) => document.getElementById(id);
 const source = $('source');
 const observed = $('observed');
+const tfvars = $('tfvars');
+const CONFIG = 'config.tf';
+
+/** The options that read the page's inputs: the variable values as terraform.tfvars. */
+const options = () => ({ fileName: CONFIG, tfvars: [{ source: tfvars.value, fileName: 'terraform.tfvars' }] });
 
 const EXAMPLE = `resource "kasm_image" "terminal" {
   name          = "kasmweb/terminal:1.18.0"
@@ -18,10 +23,10 @@ const EXAMPLE = `resource "kasm_image" "terminal" {
 function render() {
   const text = source.value;
   const started = performance.now();
-  const result = validate(text, { fileName: 'config.tf' });
+  const result = validate(text, options());
   window.lastValidateMs = performance.now() - started;
   const marks = new Map();
-  for (const d of result.diagnostics) {
+  for (const d of result.diagnostics.filter((x) => (x.file ?? CONFIG) === CONFIG)) {
     const line = d.location?.start.line;
     if (line && marks.get(line) !== 'error') marks.set(line, d.severity);
   }
@@ -43,7 +48,9 @@ function render() {
     li.className = d.severity;
     li.dataset.line = d.location?.start.line ?? '';
     li.dataset.code = d.code;
-    const where = d.location ? `line ${d.location.start.line}, column ${d.location.start.column}: ` : '';
+    li.dataset.file = d.file ?? '';
+    const file = d.file && d.file !== CONFIG ? `${d.file}, ` : '';
+    const where = d.location ? `${file}line ${d.location.start.line}, column ${d.location.start.column}: ` : file;
     li.innerHTML = '<div></div><div class="code"></div><div class="help"></div>';
     li.children[0].textContent = `${d.severity === 'error' ? 'Error' : 'Warning'}: ${where}${d.message}`;
     li.children[1].textContent = d.code;
@@ -66,7 +73,7 @@ function renderPlan(text, valid) {
     out.textContent = `The image list is not JSON: ${e.message}`;
     return;
   }
-  const result = plan(text, null, images, { fileName: 'config.tf' });
+  const result = plan(text, null, images, options());
   out.hidden = false;
   if (!result.ok) {
     out.textContent = result.diagnostics.map((d) => d.message).join('\n');
@@ -83,6 +90,7 @@ await init();
 source.value = EXAMPLE;
 source.addEventListener('input', render);
 observed.addEventListener('input', render);
+tfvars.addEventListener('input', render);
 render();
 // For measurements from the browser's console or a test.
 window.kasmPlan = { validate, plan };

@@ -25,6 +25,27 @@ test('validate reports line, column, code and help', () => {
   assert.equal(validate(TF).valid, true);
 });
 
+test('a configuration of files takes variable values as Terraform orders them', () => {
+  const files = [
+    { source: 'variable "memory" {\n  type = number\n}\nvariable "apps" {\n  type = set(string)\n}', fileName: 'variables.tf' },
+    { source: TF.replace('"terminal" {', '"app" {\n  for_each = var.apps').replace('2768', 'var.memory'), fileName: 'images.tf' },
+  ];
+  const missing = validate(files);
+  assert.deepEqual(missing.diagnostics.map((d) => [d.code, d.address]), [['missing_variable', 'var.memory'], ['missing_variable', 'var.apps']]);
+  const options = {
+    tfvars: [{ source: 'memory = 1024\napps = ["a"]', fileName: 'terraform.tfvars' }],
+    vars: { memory: 4096, apps: ['chrome', 'firefox'] },
+  };
+  assert.equal(validate(files, options).valid, true);
+  const planned = plan(files, null, [], options);
+  assert.ok(planned.ok, JSON.stringify(planned.diagnostics));
+  assert.deepEqual(planned.plan.resource_changes.map((c) => [c.address, c.after.memory]), [
+    ['kasm_image.app["chrome"]', 4096], ['kasm_image.app["firefox"]', 4096],
+  ]);
+  const json = planToJson(planned.plan);
+  assert.deepEqual(json.resource_changes.map((c) => [c.name, c.index]), [['app', 'chrome'], ['app', 'firefox']]);
+});
+
 test('strict turns warnings into errors', () => {
   const latest = TF.replace(':1.18.0', ':latest');
   assert.equal(validate(latest).valid, true);

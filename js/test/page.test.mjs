@@ -66,6 +66,23 @@ test('diagnostics follow the typing, at the right line', async () => {
   assert.match(await page.textContent('#plan'), /\+ kasm_image.terminal \(create\)\nPlan: 1 to add, 0 to change, 0 to destroy\./);
   await page.screenshot({ path: new URL('../build/page-valid.png', import.meta.url).pathname, fullPage: true });
 
+  // A variable without a value is an error at its declaration; a value typed
+  // as terraform.tfvars is evaluated into the plan.
+  await editor.fill(`variable "memory" {\n  type = number\n}\n${text.replace('2768', 'var.memory')}`);
+  await page.waitForSelector('#status.bad');
+  const missing = page.locator('#diagnostics li').first();
+  assert.equal(await missing.getAttribute('data-code'), 'missing_variable');
+  assert.equal(await missing.getAttribute('data-line'), '1');
+  await page.fill('#tfvars', 'memory = "lots"');
+  await page.waitForSelector('#diagnostics li[data-code="invalid_variable_value"]');
+  assert.equal(await page.locator('#diagnostics li').first().getAttribute('data-file'), 'terraform.tfvars');
+  assert.equal(await page.locator('#gutter span.error').count(), 0, 'a tfvars error marks no line of the config');
+  await page.fill('#tfvars', 'memory = 8192');
+  await page.waitForSelector('#status.ok');
+  await page.fill('#observed', JSON.stringify({ images: [] }));
+  await page.waitForSelector('#plan:not([hidden])');
+  assert.match(await page.textContent('#plan'), /\+ kasm_image.terminal \(create\)/);
+
   assert.deepEqual(errors, []);
   // A figure for the README (not a pass/fail): mean time of one validate in the
   // page, over 500 calls (the browser's clock is too coarse for one).
