@@ -317,7 +317,12 @@ zone_id?: string | null,
 /**
  * Terraform's lifecycle options.
  */
-lifecycle?: Lifecycle, };
+lifecycle?: Lifecycle, 
+/**
+ * Fields whose values come from sensitive variables: shown and planned
+ * only as `(sensitive value)` or a fingerprint.
+ */
+sensitive?: Array<Field>, };
 
 /**
  * An image as Kasm's `get_images` returns it (Kasm 1.15 keys; unknown keys are ignored).
@@ -445,7 +450,12 @@ after?: Attributes | null,
 /**
  * The fields that change (update), or are set (create).
  */
-changes: Array<FieldChange>, };
+changes: Array<FieldChange>, 
+/**
+ * Fields whose values come from sensitive variables: their values here
+ * are fingerprints, and they are shown as `(sensitive value)`.
+ */
+sensitive?: Array<Field>, };
 
 /**
  * A difference between the state and Kasm, found on refresh.

@@ -260,7 +260,7 @@ records! {
     FilterRequest { images, filter }
     FilterResponse { images, diagnostics }
     FieldChange { field, before, after }
-    ResourceChange { address, name, action, reason, image_id, available, before, after, changes }
+    ResourceChange { address, name, action, reason, image_id, available, before, after, changes, sensitive }
     Drift { address, image_id, deleted, changes, before, after }
     Summary { add, change, destroy, unchanged }
     Duplicate { address, image_ids, delete }

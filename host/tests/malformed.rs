@@ -140,11 +140,26 @@ fn spec_cases() -> Vec<Case> {
             SPEC.replace("memory = 2768", "image_type = \"VM\""),
         ),
         ("a reference", SPEC.replace("2768", "var.memory")),
-        ("a negative count", SPEC.replace("memory = 2768", "count = -1")),
-        ("for_each over a list", SPEC.replace("memory = 2768", "for_each = [\"a\"]")),
-        ("an unknown function", SPEC.replace("2768", "lookup_memory(2768)")),
-        ("a local cycle", format!("locals {{\n  a = local.b\n  b = local.a\n}}\n{SPEC}")),
-        ("a required variable", format!("variable \"m\" {{}}\n{}", SPEC.replace("2768", "var.m"))),
+        (
+            "a negative count",
+            SPEC.replace("memory = 2768", "count = -1"),
+        ),
+        (
+            "for_each over a list",
+            SPEC.replace("memory = 2768", "for_each = [\"a\"]"),
+        ),
+        (
+            "an unknown function",
+            SPEC.replace("2768", "lookup_memory(2768)"),
+        ),
+        (
+            "a local cycle",
+            format!("locals {{\n  a = local.b\n  b = local.a\n}}\n{SPEC}"),
+        ),
+        (
+            "a required variable",
+            format!("variable \"m\" {{}}\n{}", SPEC.replace("2768", "var.m")),
+        ),
     ];
     let json: Vec<(&str, String)> = vec![
         ("an unclosed object", "{\n  \"images\": {\n".into()),

@@ -63,10 +63,15 @@ impl Attributes {
         )
     }
 
-    /// A copy with sensitive values replaced by [`REDACTED`] (null stays null).
-    pub fn redacted(&self) -> Self {
+    /// A copy with sensitive values, and those of `also`, replaced by
+    /// [`REDACTED`] (null stays null).
+    pub fn redacted(&self, also: &[Field]) -> Self {
         let mut a = self.clone();
-        for f in Field::ALL.iter().copied().filter(|f| f.is_sensitive()) {
+        for f in Field::ALL
+            .iter()
+            .copied()
+            .filter(|f| f.is_sensitive() || also.contains(f))
+        {
             if !a.get(f).is_null() {
                 a.set(f, REDACTED.into());
             }

@@ -195,6 +195,44 @@ pub struct ImageSpec {
     /// Terraform's lifecycle options.
     #[serde(default, skip_serializing_if = "is_default_lifecycle")]
     pub lifecycle: Lifecycle,
+    /// Fields whose values come from sensitive variables: shown and planned
+    /// only as `(sensitive value)` or a fingerprint.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sensitive: Vec<Field>,
+}
+
+impl ImageSpec {
+    /// A copy fit to show: sensitive text fields read `(sensitive value)`,
+    /// other sensitive fields are left out.
+    pub fn redacted(&self) -> ImageSpec {
+        let mut spec = self.clone();
+        let hidden = || REDACTED.to_owned();
+        for field in &self.sensitive {
+            match field {
+                Field::Name => spec.name = hidden(),
+                Field::ImageSrc => spec.image_src = hidden(),
+                Field::FriendlyName => spec.friendly_name = hidden(),
+                Field::Description => spec.description = Some(hidden()),
+                Field::DockerRegistry => spec.docker_registry = Some(hidden()),
+                Field::DockerUser => spec.docker_user = Some(hidden()),
+                Field::NetworkName => spec.network_name = Some(hidden()),
+                Field::ServerId => spec.server_id = Some(hidden()),
+                Field::ZoneId => spec.zone_id = Some(hidden()),
+                Field::ImageType => spec.image_type = Some(hidden()),
+                Field::Memory => spec.memory = None,
+                Field::Cores => spec.cores = None,
+                Field::UncompressedSizeMb => spec.uncompressed_size_mb = None,
+                Field::RunConfig => spec.run_config = None,
+                Field::ExecConfig => spec.exec_config = None,
+                Field::VolumeMapping => spec.volume_mapping = None,
+                Field::RestrictToNetwork => spec.restrict_to_network = None,
+                Field::RestrictToServer => spec.restrict_to_server = None,
+                Field::RestrictToZone => spec.restrict_to_zone = None,
+                Field::DockerToken | Field::Enabled => {}
+            }
+        }
+        spec
+    }
 }
 
 fn yes() -> bool {

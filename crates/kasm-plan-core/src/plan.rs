@@ -92,6 +92,48 @@ pub struct ResourceChange {
     /// The fields that change (update), or are set (create).
     #[serde(default)]
     pub changes: Vec<FieldChange>,
+    /// Fields whose values come from sensitive variables: their values here
+    /// are fingerprints, and they are shown as `(sensitive value)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sensitive: Vec<Field>,
+}
+
+impl ResourceChange {
+    /// Whether a field's value is hidden in this change.
+    pub fn hides(&self, field: Field) -> bool {
+        field.is_sensitive() || self.sensitive.contains(&field)
+    }
+
+    /// Replaces the values of the spec's sensitive fields by fingerprints, so a
+    /// plan tells that they change without showing them.
+    fn conceal(mut self, spec: &ImageSpec) -> Self {
+        if spec.sensitive.is_empty() {
+            return self;
+        }
+        let address = self.address.clone();
+        let hide = |field: Field, v: &mut Value| {
+            if !v.is_null() {
+                let text = format!("{}\0{v}", field.spec_name());
+                *v = Value::String(crate::model::Secret::new(text).fingerprint(&address));
+            }
+        };
+        for &field in &spec.sensitive {
+            for attrs in [self.before.as_mut(), self.after.as_mut()]
+                .into_iter()
+                .flatten()
+            {
+                let mut v = attrs.get(field).clone();
+                hide(field, &mut v);
+                attrs.set(field, v);
+            }
+            for c in self.changes.iter_mut().filter(|c| c.field == field) {
+                hide(field, &mut c.before);
+                hide(field, &mut c.after);
+            }
+        }
+        self.sensitive.clone_from(&spec.sensitive);
+        self
+    }
 }
 
 /// A difference between the state and Kasm, found on refresh.
@@ -340,6 +382,7 @@ fn create(address: String, name: &str, spec: &ImageSpec, was_in_state: bool) -> 
         changes,
         ..empty(address, name)
     }
+    .conceal(spec)
 }
 
 fn update(
@@ -381,6 +424,7 @@ fn update(
         changes,
         ..empty(address, name)
     }
+    .conceal(spec)
 }
 
 /// The managed fields whose value on Kasm differs from the spec's, and
@@ -520,6 +564,7 @@ fn empty(address: String, name: &str) -> ResourceChange {
         before: None,
         after: None,
         changes: Vec::new(),
+        sensitive: Vec::new(),
     }
 }
 

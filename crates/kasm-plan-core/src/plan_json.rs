@@ -42,25 +42,29 @@ pub fn to_terraform_json(plan: &Plan) -> Value {
 }
 
 fn resource_change(c: &ResourceChange) -> Value {
+    let hidden = &c.sensitive;
     let before = c
         .before
         .as_ref()
-        .map(|b| values(b, c.image_id.as_deref(), c.available));
+        .map(|b| values(b, c.image_id.as_deref(), c.available, hidden));
     let after = match c.action {
         Action::Delete => None,
         Action::NoOp => before.clone(),
         _ => c
             .after
             .as_ref()
-            .map(|a| values(a, c.image_id.as_deref(), c.available)),
+            .map(|a| values(a, c.image_id.as_deref(), c.available, hidden)),
     };
     let mut change = Map::new();
     change.insert("actions".into(), json!([c.action]));
     change.insert("before".into(), before.clone().unwrap_or(Value::Null));
     change.insert("after".into(), after.clone().unwrap_or(Value::Null));
     change.insert("after_unknown".into(), after_unknown(c));
-    change.insert("before_sensitive".into(), sensitive(before.as_ref()));
-    change.insert("after_sensitive".into(), sensitive(after.as_ref()));
+    change.insert(
+        "before_sensitive".into(),
+        sensitive(before.as_ref(), hidden),
+    );
+    change.insert("after_sensitive".into(), sensitive(after.as_ref(), hidden));
     let mut out = header(&c.address, &c.name);
     out.insert("change".into(), Value::Object(change));
     if let Some(reason) = c.reason.and_then(terraform_reason) {
@@ -70,8 +74,11 @@ fn resource_change(c: &ResourceChange) -> Value {
 }
 
 fn drift(d: &Drift) -> Value {
-    let before = values(&d.before, Some(&d.image_id), None);
-    let after = d.after.as_ref().map(|a| values(a, Some(&d.image_id), None));
+    let before = values(&d.before, Some(&d.image_id), None, &[]);
+    let after = d
+        .after
+        .as_ref()
+        .map(|a| values(a, Some(&d.image_id), None, &[]));
     let actions = if d.deleted {
         json!(["delete"])
     } else {
@@ -88,8 +95,8 @@ fn drift(d: &Drift) -> Value {
             "before": before,
             "after": after,
             "after_unknown": {},
-            "before_sensitive": sensitive(Some(&before)),
-            "after_sensitive": sensitive(after.as_ref()),
+            "before_sensitive": sensitive(Some(&before), &[]),
+            "after_sensitive": sensitive(after.as_ref(), &[]),
         }),
     );
     Value::Object(out)
@@ -98,11 +105,14 @@ fn drift(d: &Drift) -> Value {
 fn planned_value(c: &ResourceChange) -> Value {
     let attrs = c.after.as_ref().or(c.before.as_ref());
     let vals = attrs
-        .map(|a| values(a, c.image_id.as_deref(), c.available))
+        .map(|a| values(a, c.image_id.as_deref(), c.available, &c.sensitive))
         .unwrap_or(Value::Null);
     let mut out = header(&c.address, &c.name);
     out.insert("schema_version".into(), 0.into());
-    out.insert("sensitive_values".into(), sensitive(Some(&vals)));
+    out.insert(
+        "sensitive_values".into(),
+        sensitive(Some(&vals), &c.sensitive),
+    );
     out.insert("values".into(), vals);
     Value::Object(out)
 }
@@ -127,8 +137,13 @@ fn header(address: &str, name: &str) -> Map<String, Value> {
 }
 
 /// The resource's attribute object: every argument plus `id`, `image_id`, `available`.
-fn values(attrs: &Attributes, image_id: Option<&str>, available: Option<bool>) -> Value {
-    let Ok(Value::Object(mut m)) = serde_json::to_value(attrs.redacted()) else {
+fn values(
+    attrs: &Attributes,
+    image_id: Option<&str>,
+    available: Option<bool>,
+    hidden: &[Field],
+) -> Value {
+    let Ok(Value::Object(mut m)) = serde_json::to_value(attrs.redacted(hidden)) else {
         return Value::Null;
     };
     m.insert("id".into(), image_id.map_or(Value::Null, Value::from));
@@ -148,13 +163,16 @@ fn after_unknown(c: &ResourceChange) -> Value {
 }
 
 /// Terraform marks sensitive attributes with `true` in a parallel object; `false` when there is no object.
-fn sensitive(vals: Option<&Value>) -> Value {
+fn sensitive(vals: Option<&Value>, hidden: &[Field]) -> Value {
     let Some(Value::Object(m)) = vals else {
         return Value::Bool(false);
     };
     let marks: Map<String, Value> = Field::ALL
         .iter()
-        .filter(|f| f.is_sensitive() && m.get(f.spec_name()).is_some_and(|v| !v.is_null()))
+        .filter(|f| {
+            (f.is_sensitive() || hidden.contains(f))
+                && m.get(f.spec_name()).is_some_and(|v| !v.is_null())
+        })
         .map(|f| (f.spec_name().to_owned(), Value::Bool(true)))
         .collect();
     Value::Object(marks)

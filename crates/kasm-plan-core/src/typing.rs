@@ -102,7 +102,13 @@ fn type_resource(
     let mut field_locations = vec![None; Field::ALL.len()];
     let mut present = [false; Field::ALL.len()];
     let mut unchecked = Vec::new();
+    let mut sensitive = Vec::new();
     for mut attr in raw.attributes {
+        if let (true, Some(field)) = (attr.sensitive, Field::from_spec_name(&attr.key))
+            && !field.is_sensitive()
+        {
+            sensitive.push(field);
+        }
         if let Some(field) = Field::from_spec_name(&attr.key) {
             if let Some(p) = present.get_mut(field.index()) {
                 *p = true;
@@ -139,6 +145,7 @@ fn type_resource(
     }
     let mut spec: ImageSpec = serde_json::from_value(Value::Object(values)).ok()?;
     spec.lifecycle = lifecycle;
+    spec.sensitive = sensitive;
     Some(ParsedResource {
         address,
         name,

@@ -38,6 +38,25 @@ pub fn diagnose(resource: &ParsedResource) -> Vec<Diagnostic> {
     c.out
 }
 
+/// Takes a sensitive field's value out of a diagnostic's words.
+fn conceal(d: &mut Diagnostic, spec: &ImageSpec, field: Field) {
+    let value = serde_json::to_value(spec)
+        .ok()
+        .and_then(|v| v.get(field.spec_name()).cloned());
+    let text = match value {
+        Some(serde_json::Value::String(s)) => s,
+        Some(serde_json::Value::Null) | None => return,
+        Some(other) => other.to_string(),
+    };
+    if text.is_empty() {
+        return;
+    }
+    d.message = d.message.replace(&text, crate::model::REDACTED);
+    if let Some(help) = &mut d.help {
+        *help = help.replace(&text, crate::model::REDACTED);
+    }
+}
+
 struct Checker<'a> {
     r: &'a ParsedResource,
     out: Vec<Diagnostic>,
@@ -56,6 +75,9 @@ impl Checker<'_> {
         }
         let mut located = d.at(&self.r.address, field).located(self.r.locate(root));
         located.file.clone_from(&self.r.file);
+        if let Some(f) = Field::from_spec_name(root).filter(|f| self.r.spec.sensitive.contains(f)) {
+            conceal(&mut located, &self.r.spec, f);
+        }
         self.out.push(located);
     }
 

@@ -84,6 +84,7 @@ fn spec_strategy() -> impl Strategy<Value = ImageSpec> {
                     },
                     prevent_destroy: false,
                 },
+                sensitive: Vec::new(),
             },
         )
 }

@@ -174,7 +174,7 @@ fn drift(out: &mut String, d: &Drift) {
         return;
     }
     let _ = writeln!(out, "\n  # {} has changed (id {})", d.address, d.image_id);
-    fields(out, &d.changes, '~', true);
+    fields(out, &d.changes, '~', true, &Field::is_sensitive);
 }
 
 fn change(out: &mut String, c: &ResourceChange) {
@@ -203,7 +203,7 @@ fn change(out: &mut String, c: &ResourceChange) {
     let name = Instance::from_address(&c.address).map_or_else(|| c.name.clone(), |i| i.name);
     let _ = writeln!(out, "  {mark} resource \"kasm_image\" \"{name}\" {{");
     match c.action {
-        Action::Create => fields(out, &c.changes, '+', false),
+        Action::Create => fields(out, &c.changes, '+', false, &|f| c.hides(f)),
         Action::Delete => {
             let shown: Vec<FieldChange> = [Field::Name, Field::FriendlyName]
                 .into_iter()
@@ -219,20 +219,28 @@ fn change(out: &mut String, c: &ResourceChange) {
             if let Some(id) = &c.image_id {
                 let _ = writeln!(out, "        id = {}", Value::from(id.as_str()));
             }
-            fields(out, &shown, '-', false);
+            fields(out, &shown, '-', false, &|f| c.hides(f));
         }
         _ => {
             if let Some(id) = &c.image_id {
                 let _ = writeln!(out, "        id = {}", Value::from(id.as_str()));
             }
-            fields(out, &c.changes, '~', true);
+            fields(out, &c.changes, '~', true, &|f| c.hides(f));
         }
     }
     out.push_str("    }\n");
 }
 
-/// One line per field, names aligned; `old -> new` when `both`.
-fn fields(out: &mut String, changes: &[FieldChange], mark: char, both: bool) {
+/// One line per field, names aligned; `old -> new` when `both`; what the
+/// change hides shown as `(sensitive value)`.
+fn fields(
+    out: &mut String,
+    changes: &[FieldChange],
+    mark: char,
+    both: bool,
+    hides: &dyn Fn(Field) -> bool,
+) {
+    let value = |field: Field, v: &Value| shown(field, v, hides(field));
     let width = changes
         .iter()
         .map(|f| f.field.spec_name().len())
@@ -255,9 +263,13 @@ fn fields(out: &mut String, changes: &[FieldChange], mark: char, both: bool) {
 
 /// A field value as the spec writes it: memory in MB, secrets hidden.
 pub fn value(field: Field, v: &Value) -> String {
+    shown(field, v, field.is_sensitive())
+}
+
+fn shown(field: Field, v: &Value, hidden: bool) -> String {
     match v {
         Value::Null => "(null)".into(),
-        _ if field.is_sensitive() => REDACTED.into(),
+        _ if hidden => REDACTED.into(),
         Value::Number(n) if field == Field::Memory => format!("{n} MB"),
         other => other.to_string(),
     }

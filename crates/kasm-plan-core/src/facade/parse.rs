@@ -23,7 +23,7 @@ pub fn parse(req: &SourceInput) -> ParseResponse {
     let specs = resources
         .into_iter()
         .filter(|r| r.valid)
-        .map(|r| (r.name, r.spec))
+        .map(|r| (r.name, r.spec.redacted()))
         .collect();
     ParseResponse { specs, diagnostics }
 }

@@ -86,8 +86,13 @@ pub fn policy_check(req: &PolicyRequest) -> PolicyResponse {
             return PolicyResponse::refused(diagnostics);
         }
     };
+    // Policies see what plans show: sensitive values hidden.
+    let shown: BTreeMap<String, ImageSpec> = desired
+        .iter()
+        .map(|(k, spec)| (k.clone(), spec.redacted()))
+        .collect();
     let subject = Subject {
-        desired: &desired,
+        desired: &shown,
         plan: planned.as_deref(),
         overrides: &req.overrides,
         max_steps: req.max_steps.unwrap_or(DEFAULT_MAX_STEPS),
