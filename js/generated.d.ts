@@ -455,7 +455,15 @@ changes: Array<FieldChange>,
  * Fields whose values come from sensitive variables: their values here
  * are fingerprints, and they are shown as `(sensitive value)`.
  */
-sensitive?: Array<Field>, };
+sensitive?: Array<Field>, 
+/**
+ * The address the image had before a `moved` block renamed it.
+ */
+previous_address?: string | null, 
+/**
+ * The image an `import` block binds to this address.
+ */
+importing?: string | null, };
 
 /**
  * A difference between the state and Kasm, found on refresh.
@@ -505,7 +513,11 @@ destroy: number,
 /**
  * No-ops.
  */
-unchanged: number, };
+unchanged: number, 
+/**
+ * Imports (`import` blocks), whatever else changes.
+ */
+import: number, };
 
 /**
  * Unowned images equal to one address's spec.

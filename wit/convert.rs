@@ -260,9 +260,9 @@ records! {
     FilterRequest { images, filter }
     FilterResponse { images, diagnostics }
     FieldChange { field, before, after }
-    ResourceChange { address, name, action, reason, image_id, available, before, after, changes, sensitive }
+    ResourceChange { address, name, action, reason, image_id, available, before, after, changes, sensitive, previous_address, importing }
     Drift { address, image_id, deleted, changes, before, after }
-    Summary { add, change, destroy, unchanged }
+    Summary { add, change, destroy, unchanged, import }
     Duplicate { address, image_ids, delete }
     Plan as ChangePlan { format_version, state_lineage, state_serial, resource_changes, resource_drift, summary, duplicates }
     PlanOptions { unchanged_values, delete_duplicates }

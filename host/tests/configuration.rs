@@ -24,7 +24,8 @@ fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.output().unwrap_or_else(|e| panic!("cannot run kasm-plan: {e}"))
+    cmd.output()
+        .unwrap_or_else(|e| panic!("cannot run kasm-plan: {e}"))
 }
 
 fn write(dir: &Path, name: &str, text: &str) {
@@ -73,12 +74,18 @@ fn configuration() -> tempfile::TempDir {
 
 /// The memory each planned instance gets, from `plan --json`.
 fn planned_memory(o: &Output) -> Vec<(String, i64)> {
-    let json: Value = serde_json::from_str(&stdout(o)).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)));
+    let json: Value =
+        serde_json::from_str(&stdout(o)).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)));
     json["resource_changes"]
         .as_array()
         .into_iter()
         .flatten()
-        .map(|c| (c["address"].as_str().unwrap_or("").to_owned(), c["change"]["after"]["memory"].as_i64().unwrap_or(-1)))
+        .map(|c| {
+            (
+                c["address"].as_str().unwrap_or("").to_owned(),
+                c["change"]["after"]["memory"].as_i64().unwrap_or(-1),
+            )
+        })
         .collect()
 }
 
@@ -87,7 +94,11 @@ fn the_current_directory_is_the_configuration_and_a_missing_variable_is_named() 
     let dir = configuration();
     let o = run_in(dir.path(), &["validate"], &[]);
     assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
-    assert!(stdout(&o).contains("variable `memory` has no value"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("variable `memory` has no value"),
+        "{}",
+        stdout(&o)
+    );
     assert!(stdout(&o).contains("variables.tf:1:1"), "{}", stdout(&o));
     let o = run_in(dir.path(), &["validate", "."], &[("TF_VAR_memory", "2048")]);
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
@@ -100,7 +111,11 @@ fn the_current_directory_is_the_configuration_and_a_missing_variable_is_named() 
     let empty = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let o = run_in(empty.path(), &["validate"], &[]);
     assert_eq!(code(&o), 1);
-    assert!(stderr(&o).contains("holds no configuration files"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("holds no configuration files"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -116,16 +131,30 @@ fn variable_values_follow_terraforms_precedence() {
     let env = [("TF_VAR_memory", "1000")];
     assert_eq!(plan(&[], &env)[0].1, 1000, "the environment");
     write(dir.path(), "terraform.tfvars", "memory = 2000\n");
-    assert_eq!(plan(&[], &env)[0].1, 2000, "terraform.tfvars over the environment");
+    assert_eq!(
+        plan(&[], &env)[0].1,
+        2000,
+        "terraform.tfvars over the environment"
+    );
     write(dir.path(), "terraform.tfvars.json", r#"{"memory": 3000}"#);
-    assert_eq!(plan(&[], &env)[0].1, 3000, "terraform.tfvars.json over terraform.tfvars");
+    assert_eq!(
+        plan(&[], &env)[0].1,
+        3000,
+        "terraform.tfvars.json over terraform.tfvars"
+    );
     write(dir.path(), "a.auto.tfvars", "memory = 4000\n");
     write(dir.path(), "b.auto.tfvars.json", r#"{"memory": 5000}"#);
     assert_eq!(plan(&[], &env)[0].1, 5000, "*.auto.tfvars in lexical order");
     write(dir.path(), "late.tfvars", "memory = 7000\n");
     // Terraform's single-dash flags, in command-line order: the last wins.
-    assert_eq!(plan(&["-var", "memory=6000", "-var-file", "late.tfvars"], &env)[0].1, 7000);
-    assert_eq!(plan(&["-var-file=late.tfvars", "--var", "memory=6000"], &env)[0].1, 6000);
+    assert_eq!(
+        plan(&["-var", "memory=6000", "-var-file", "late.tfvars"], &env)[0].1,
+        7000
+    );
+    assert_eq!(
+        plan(&["-var-file=late.tfvars", "--var", "memory=6000"], &env)[0].1,
+        6000
+    );
     let all = plan(&["--var", "browsers=[\"edge\"]"], &env);
     assert_eq!(all, vec![("kasm_image.browser[\"edge\"]".to_owned(), 5000)]);
 }
@@ -138,30 +167,81 @@ fn bad_values_are_errors_naming_where_they_came_from() {
     assert!(stdout(&o).contains("from -var memory"), "{}", stdout(&o));
     let o = run_in(dir.path(), &["validate", "--var", "memory=100"], &[]);
     assert_eq!(code(&o), 1);
-    assert!(stdout(&o).contains("Kasm needs at least 256 MB."), "{}", stdout(&o));
-    let o = run_in(dir.path(), &["validate", "--var", "memory=512", "--var", "memroy=1"], &[]);
+    assert!(
+        stdout(&o).contains("Kasm needs at least 256 MB."),
+        "{}",
+        stdout(&o)
+    );
+    let o = run_in(
+        dir.path(),
+        &["validate", "--var", "memory=512", "--var", "memroy=1"],
+        &[],
+    );
     assert_eq!(code(&o), 1);
-    assert!(stdout(&o).contains("did you mean `memory`?"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("did you mean `memory`?"),
+        "{}",
+        stdout(&o)
+    );
     let o = run_in(dir.path(), &["validate", "--var", "memory"], &[]);
     assert_eq!(code(&o), 1);
     assert!(stderr(&o).contains("expected NAME=VALUE"), "{}", stderr(&o));
     write(dir.path(), "terraform.tfvars", "memory = 512\nunused = 1\n");
     let o = run_in(dir.path(), &["validate"], &[]);
-    assert_eq!(code(&o), 0, "an undeclared value in a file is a warning: {}", stdout(&o));
+    assert_eq!(
+        code(&o),
+        0,
+        "an undeclared value in a file is a warning: {}",
+        stdout(&o)
+    );
     assert!(stdout(&o).contains("terraform.tfvars:2"), "{}", stdout(&o));
 }
 
 #[test]
 fn a_saved_plan_keeps_variable_values_out_and_needs_the_same_ones_to_apply() {
     let dir = configuration();
-    let o = run_in(dir.path(), &["plan", "--observed", "observed.json", "--var", "memory=2048", "--out", "plan.json"], &[]);
+    let o = run_in(
+        dir.path(),
+        &[
+            "plan",
+            "--observed",
+            "observed.json",
+            "--var",
+            "memory=2048",
+            "--out",
+            "plan.json",
+        ],
+        &[],
+    );
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
     let saved = std::fs::read_to_string(dir.path().join("plan.json")).unwrap_or_default();
-    assert!(!saved.contains("tok-0a1b2c3d"), "the sensitive default is not in the plan");
-    assert!(saved.contains("\"argument\""), "the --var is recorded by digest: {saved}");
+    assert!(
+        !saved.contains("tok-0a1b2c3d"),
+        "the sensitive default is not in the plan"
+    );
+    assert!(
+        saved.contains("\"argument\""),
+        "the --var is recorded by digest: {saved}"
+    );
     assert!(!saved.contains("\"2048\""), "the --var value itself is not");
-    let o = run_in(dir.path(), &["policy", "check", "plan.json", "--policy", "missing.json"], &[]);
+    let o = run_in(
+        dir.path(),
+        &["policy", "check", "plan.json", "--policy", "missing.json"],
+        &[],
+    );
     assert!(stderr(&o).contains("--var memory"), "{}", stderr(&o));
-    let o = run_in(dir.path(), &["policy", "check", "plan.json", "--var", "memory=4096", "--policy", "missing.json"], &[]);
+    let o = run_in(
+        dir.path(),
+        &[
+            "policy",
+            "check",
+            "plan.json",
+            "--var",
+            "memory=4096",
+            "--policy",
+            "missing.json",
+        ],
+        &[],
+    );
     assert!(stderr(&o).contains("give the same value"), "{}", stderr(&o));
 }

@@ -21,6 +21,7 @@ pub mod apply;
 pub mod attributes;
 pub mod diagnostic;
 pub mod duplicates;
+pub mod edits;
 pub mod facade;
 pub mod field;
 pub mod filter;

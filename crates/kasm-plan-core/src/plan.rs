@@ -96,6 +96,12 @@ pub struct ResourceChange {
     /// are fingerprints, and they are shown as `(sensitive value)`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sensitive: Vec<Field>,
+    /// The address the image had before a `moved` block renamed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_address: Option<String>,
+    /// The image an `import` block binds to this address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub importing: Option<String>,
 }
 
 impl ResourceChange {
@@ -169,6 +175,9 @@ pub struct Summary {
     pub destroy: usize,
     /// No-ops.
     pub unchanged: usize,
+    /// Imports (`import` blocks), whatever else changes.
+    #[serde(default)]
+    pub import: usize,
 }
 
 impl Summary {
@@ -196,6 +205,9 @@ impl Summary {
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.import > 0 {
+            write!(f, "{} to import, ", self.import)?;
+        }
         write!(
             f,
             "{} to add, {} to change, {} to destroy",
@@ -228,7 +240,24 @@ pub struct Plan {
 impl Plan {
     /// Whether applying the plan would change anything on Kasm.
     pub fn has_changes(&self) -> bool {
-        self.summary.add + self.summary.change + self.summary.destroy > 0
+        self.summary.add + self.summary.change + self.summary.destroy + self.summary.import > 0
+            || self
+                .resource_changes
+                .iter()
+                .any(|c| c.previous_address.is_some())
+    }
+
+    /// Marks the changes of moved and imported addresses, and counts the imports.
+    pub fn note_edits(
+        &mut self,
+        moved: &BTreeMap<String, String>,
+        imported: &BTreeMap<String, String>,
+    ) {
+        for c in &mut self.resource_changes {
+            c.previous_address = moved.get(&c.address).cloned();
+            c.importing = imported.get(&c.address).cloned();
+        }
+        self.summary.import = imported.len();
     }
 
     /// Whether Kasm's images differ from what the state recorded.
@@ -565,6 +594,8 @@ fn empty(address: String, name: &str) -> ResourceChange {
         after: None,
         changes: Vec::new(),
         sensitive: Vec::new(),
+        previous_address: None,
+        importing: None,
     }
 }
 

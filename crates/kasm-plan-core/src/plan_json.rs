@@ -65,7 +65,13 @@ fn resource_change(c: &ResourceChange) -> Value {
         sensitive(before.as_ref(), hidden),
     );
     change.insert("after_sensitive".into(), sensitive(after.as_ref(), hidden));
+    if let Some(id) = &c.importing {
+        change.insert("importing".into(), json!({ "id": id }));
+    }
     let mut out = header(&c.address, &c.name);
+    if let Some(from) = &c.previous_address {
+        out.insert("previous_address".into(), from.clone().into());
+    }
     out.insert("change".into(), Value::Object(change));
     if let Some(reason) = c.reason.and_then(terraform_reason) {
         out.insert("action_reason".into(), reason.into());

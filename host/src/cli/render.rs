@@ -113,7 +113,9 @@ pub fn plan(plan: &Plan) -> String {
     let changes: Vec<&ResourceChange> = plan
         .resource_changes
         .iter()
-        .filter(|c| c.action != Action::NoOp)
+        .filter(|c| {
+            c.action != Action::NoOp || c.previous_address.is_some() || c.importing.is_some()
+        })
         .collect();
     let duplicates: Vec<(&str, &str)> = plan
         .duplicates
@@ -178,12 +180,25 @@ fn drift(out: &mut String, d: &Drift) {
 }
 
 fn change(out: &mut String, c: &ResourceChange) {
+    if c.action == Action::NoOp {
+        return edited(out, c);
+    }
     let (mark, verb) = match c.action {
         Action::Create => ('+', "will be created"),
         Action::Update => ('~', "will be updated in-place"),
         _ => ('-', "will be destroyed"),
     };
     let _ = writeln!(out, "\n  # {} {verb}", c.address);
+    if let Some(from) = &c.previous_address {
+        let _ = writeln!(out, "  # (moved from {from})");
+    }
+    if let Some(id) = &c.importing {
+        let _ = writeln!(
+            out,
+            "  # (imported from image {})",
+            Value::from(id.as_str())
+        );
+    }
     match c.reason {
         Some(Reason::DeletedOutside) => {
             let _ = writeln!(out, "  # (it was deleted outside of kasm-plan)");
@@ -227,6 +242,30 @@ fn change(out: &mut String, c: &ResourceChange) {
             }
             fields(out, &c.changes, '~', true, &|f| c.hides(f));
         }
+    }
+    out.push_str("    }\n");
+}
+
+/// A move or an import with nothing else to change.
+fn edited(out: &mut String, c: &ResourceChange) {
+    match (&c.previous_address, &c.importing) {
+        (Some(from), _) => {
+            let _ = writeln!(out, "\n  # {from} has moved to {}", c.address);
+        }
+        (None, Some(id)) => {
+            let _ = writeln!(
+                out,
+                "\n  # {} will be imported (image {})",
+                c.address,
+                Value::from(id.as_str())
+            );
+        }
+        (None, None) => return,
+    }
+    let name = Instance::from_address(&c.address).map_or_else(|| c.name.clone(), |i| i.name);
+    let _ = writeln!(out, "    resource \"kasm_image\" \"{name}\" {{");
+    if let Some(id) = &c.image_id {
+        let _ = writeln!(out, "        id = {}", Value::from(id.as_str()));
     }
     out.push_str("    }\n");
 }

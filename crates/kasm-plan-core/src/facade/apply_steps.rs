@@ -27,12 +27,15 @@ pub struct StepsResponse {
 pub fn apply_steps(req: &PlanRequest) -> StepsResponse {
     let Planning {
         desired,
+        edits,
         observed,
         answer,
     } = Planning::new(req);
     let steps = match &answer.plan {
         Some(_) if req.refresh_only => Ok(apply::refresh_steps(&req.state, &req.observed)),
-        Some(plan) if answer.ok => apply::steps(plan, &desired, &req.state, &observed),
+        // The moves and imports are written first, with the other bookkeeping.
+        Some(plan) if answer.ok => apply::steps(plan, &desired, &edits.state, &observed)
+            .map(|steps| edits.steps(&req.state).into_iter().chain(steps).collect()),
         _ => Ok(Vec::new()),
     };
     match steps {

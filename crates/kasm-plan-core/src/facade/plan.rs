@@ -1,7 +1,8 @@
 //! `plan`: the changes that bring Kasm to the desired specs.
 
-use super::sources::{Desired, desired_specs};
+use super::sources::{Desired, wanted};
 use crate::diagnostic::{Diagnostic, has_errors};
+use crate::edits::{self, Edits};
 use crate::model::{Image, ImageSpec};
 use crate::plan::{Plan, PlanOptions, Summary};
 use crate::state::State;
@@ -70,6 +71,9 @@ pub fn plan(req: &PlanRequest) -> PlanResponse {
 pub(super) struct Planning<'a> {
     /// The valid specs by resource name.
     pub desired: BTreeMap<String, ImageSpec>,
+    /// The state the plan was made against: the request's, with the moves and
+    /// imports the configuration asks for.
+    pub edits: Edits,
     /// The images the plan was made against: Kasm's, or the state's without a refresh.
     pub observed: Cow<'a, [Image]>,
     /// The `plan` answer.
@@ -78,19 +82,31 @@ pub(super) struct Planning<'a> {
 
 impl<'a> Planning<'a> {
     pub fn new(req: &'a PlanRequest) -> Self {
-        let (desired, diagnostics) = desired_specs(&req.desired, req.strict);
+        let (wanted, mut diagnostics) = wanted(&req.desired, req.strict);
         let observed = if req.from_state {
             Cow::Owned(assumed_images(&req.state))
         } else {
             Cow::Borrowed(req.observed.as_slice())
         };
+        let edits = if req.refresh_only {
+            Edits {
+                state: req.state.clone(),
+                ..Edits::default()
+            }
+        } else {
+            let (edits, found) =
+                edits::apply(&req.state, &wanted.moves, &wanted.imports, &observed);
+            diagnostics.extend(found);
+            edits
+        };
         let answer = if has_errors(&diagnostics) {
             PlanResponse::refused(diagnostics)
         } else {
-            plan_valid(req, &desired, &observed, diagnostics)
+            plan_valid(req, &wanted.specs, &edits, &observed, diagnostics)
         };
         Planning {
-            desired,
+            desired: wanted.specs,
+            edits,
             observed,
             answer,
         }
@@ -101,11 +117,13 @@ impl<'a> Planning<'a> {
 fn plan_valid(
     req: &PlanRequest,
     desired: &BTreeMap<String, ImageSpec>,
+    edits: &Edits,
     observed: &[Image],
     mut diagnostics: Vec<Diagnostic>,
 ) -> PlanResponse {
-    match crate::plan::plan(desired, &req.state, observed, &req.options) {
+    match crate::plan::plan(desired, &edits.state, observed, &req.options) {
         Ok(mut plan) => {
+            plan.note_edits(&edits.moved, &edits.imported);
             // Without a refresh nothing is known to have changed on Kasm.
             if req.from_state {
                 plan.resource_drift.clear();

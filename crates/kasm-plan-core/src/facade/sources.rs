@@ -2,6 +2,7 @@
 //! document given as a value; and how they become validated specs.
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::edits::{Import, Move};
 use crate::lang::{self, VariableInput, config::read_file};
 use crate::model::ImageSpec;
 use crate::parse::Format;
@@ -105,17 +106,56 @@ pub fn validate_configuration(
     config: &Configuration,
     strict: bool,
 ) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
+    let (checked, diagnostics) = check_configuration(config, strict);
+    (checked.resources, diagnostics)
+}
+
+/// A configuration, checked: its resource instances, and the state edits
+/// (`moved`, `import`) it asks for.
+#[derive(Clone, Debug, Default)]
+pub struct Checked {
+    /// The instances, typed and checked.
+    pub resources: Vec<ParsedResource>,
+    /// `moved` blocks.
+    pub moves: Vec<Move>,
+    /// `import` blocks.
+    pub imports: Vec<Import>,
+}
+
+/// [`validate_configuration`], keeping the `moved` and `import` blocks.
+pub fn check_configuration(config: &Configuration, strict: bool) -> (Checked, Vec<Diagnostic>) {
     let files = config
         .sources
         .iter()
         .map(|s| read_file(&s.source, s.format(), s.file_name.as_deref()))
         .collect();
-    let (resources, mut diagnostics) = type_document(lang::load(files, &config.variables, None));
+    let mut document = lang::load(files, &config.variables, None);
+    let moves = std::mem::take(&mut document.moves);
+    let imports = std::mem::take(&mut document.imports);
+    let (resources, mut diagnostics) = type_document(document);
     for r in &resources {
         diagnostics.extend(validate::diagnose(r));
     }
     finish(&mut diagnostics, strict, &config.sources);
-    (resources, diagnostics)
+    (
+        Checked {
+            resources,
+            moves,
+            imports,
+        },
+        diagnostics,
+    )
+}
+
+/// What a request wants: specs by instance name, and the state edits asked for.
+#[derive(Clone, Debug, Default)]
+pub struct Wanted {
+    /// The specs, by instance name.
+    pub specs: BTreeMap<String, ImageSpec>,
+    /// `moved` blocks.
+    pub moves: Vec<Move>,
+    /// `import` blocks.
+    pub imports: Vec<Import>,
 }
 
 /// Validates the desired specs of a request: the valid specs by name, and
@@ -124,13 +164,43 @@ pub fn desired_specs(
     desired: &Desired,
     strict: bool,
 ) -> (BTreeMap<String, ImageSpec>, Vec<Diagnostic>) {
-    let (resources, diagnostics) = match desired {
-        Desired::Source(s) => validate_source(s, strict),
-        Desired::Sources(config) => validate_configuration(config, strict),
-        Desired::Document { images } => document_specs(images, strict),
+    let (wanted, diagnostics) = wanted(desired, strict);
+    (wanted.specs, diagnostics)
+}
+
+/// Validates what a request wants: specs, moves and imports, and every diagnostic.
+pub fn wanted(desired: &Desired, strict: bool) -> (Wanted, Vec<Diagnostic>) {
+    let (checked, diagnostics) = match desired {
+        Desired::Source(s) => check_configuration(
+            &Configuration {
+                sources: vec![s.clone()],
+                variables: Vec::new(),
+            },
+            strict,
+        ),
+        Desired::Sources(config) => check_configuration(config, strict),
+        Desired::Document { images } => {
+            let (resources, diagnostics) = document_specs(images, strict);
+            (
+                Checked {
+                    resources,
+                    ..Checked::default()
+                },
+                diagnostics,
+            )
+        }
     };
-    let desired = resources.into_iter().map(|r| (r.name, r.spec)).collect();
-    (desired, diagnostics)
+    let specs = checked
+        .resources
+        .into_iter()
+        .map(|r| (r.name, r.spec))
+        .collect();
+    let wanted = Wanted {
+        specs,
+        moves: checked.moves,
+        imports: checked.imports,
+    };
+    (wanted, diagnostics)
 }
 
 /// Validates a spec document given as a value, as the JSON text it stands for.

@@ -68,6 +68,28 @@ pub struct Resource {
     pub declared: Declared,
 }
 
+/// A `moved { from, to }` block, its addresses as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MovedBlock {
+    /// The old address.
+    pub from: Expr,
+    /// The new address.
+    pub to: Expr,
+    /// Where it is declared.
+    pub declared: Declared,
+}
+
+/// An `import { to, id }` block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportBlock {
+    /// The address to bind.
+    pub to: Expr,
+    /// The id of the image on Kasm (an expression: variables may give it).
+    pub id: Expr,
+    /// Where it is declared.
+    pub declared: Declared,
+}
+
 /// A file and a position.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Declared {
@@ -101,6 +123,10 @@ pub struct Config {
     pub locals: BTreeMap<String, Local>,
     /// `kasm_image` resources, in source order.
     pub resources: Vec<Resource>,
+    /// `moved` blocks.
+    pub moved: Vec<MovedBlock>,
+    /// `import` blocks.
+    pub imports: Vec<ImportBlock>,
     /// Syntax errors, skipped blocks, malformed declarations.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -146,6 +172,8 @@ impl Config {
                 match (block.kind.as_str(), block.labels.as_slice()) {
                     ("variable", [name]) => config.variable(name.clone(), block.body, declared),
                     ("locals", []) => config.locals_block(block.body, &declared),
+                    ("moved", []) => config.moved_block(&block.body, declared),
+                    ("import", []) => config.import_block(&block.body, declared),
                     ("resource", labels) if labels.len() != 2 => config.diagnostics.push(declared.place(
                         Diagnostic::error(
                             Code::InvalidDocument,
@@ -315,6 +343,56 @@ impl Config {
         }
     }
 
+    fn moved_block(&mut self, body: &Body, declared: Declared) {
+        match (body.attribute("from"), body.attribute("to")) {
+            (Some(from), Some(to)) => self.moved.push(MovedBlock {
+                from: from.expr.clone(),
+                to: to.expr.clone(),
+                declared,
+            }),
+            _ => self.invalid(
+                &declared,
+                None,
+                "moved",
+                "a moved block needs `from` and `to`".into(),
+                "write `moved { from = kasm_image.old  to = kasm_image.new }`",
+            ),
+        }
+    }
+
+    fn import_block(&mut self, body: &Body, declared: Declared) {
+        if let Some(attr) = body
+            .attributes
+            .iter()
+            .find(|a| !matches!(a.name.as_str(), "to" | "id"))
+        {
+            self.invalid(
+                &declared,
+                attr.at,
+                "import",
+                format!(
+                    "kasm-plan's import blocks take `to` and `id`, not `{}`",
+                    attr.name
+                ),
+                "write `import { to = kasm_image.name  id = \"<image id>\" }`",
+            );
+        }
+        match (body.attribute("to"), body.attribute("id")) {
+            (Some(to), Some(id)) => self.imports.push(ImportBlock {
+                to: to.expr.clone(),
+                id: id.expr.clone(),
+                declared,
+            }),
+            _ => self.invalid(
+                &declared,
+                None,
+                "import",
+                "an import block needs `to` and `id`".into(),
+                "write `import { to = kasm_image.name  id = \"<image id>\" }`",
+            ),
+        }
+    }
+
     fn resource(&mut self, name: String, body: Body, declared: Declared) -> Resource {
         let address = format!("{RESOURCE_TYPE}.{name}");
         let mut resource = Resource {
@@ -381,7 +459,7 @@ fn skipped(kind: &str, labels: &[String]) -> Diagnostic {
         .collect::<Vec<_>>()
         .join(" ");
     Diagnostic::warning(Code::BlockSkipped, format!("block `{what}` skipped"))
-        .help("kasm-plan reads `resource \"kasm_image\"`, `variable` and `locals` blocks")
+        .help("kasm-plan reads `resource \"kasm_image\"`, `variable`, `locals`, `moved` and `import` blocks")
 }
 
 fn nested_block(block: &Block, address: &str, parent: &str, declared: &Declared) -> Diagnostic {

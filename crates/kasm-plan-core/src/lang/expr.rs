@@ -142,6 +142,30 @@ impl Expr {
         }
     }
 
+    /// The resource instance address a reference spells: `kasm_image.web`,
+    /// `kasm_image.pool[0]`, `kasm_image.browser["chrome"]` (literal keys only).
+    pub fn as_address(&self) -> Option<String> {
+        let ExprKind::Traversal(root, ops) = &self.kind else {
+            return None;
+        };
+        let ExprKind::Variable(kind) = &root.kind else {
+            return None;
+        };
+        match ops.as_slice() {
+            [Operator::Attr(name)] => Some(format!("{kind}.{name}")),
+            [Operator::Attr(name), Operator::Index(key)] => match &key.kind {
+                ExprKind::Literal(Value::String(k)) => {
+                    Some(format!("{kind}.{name}[{}]", serde_json::to_string(k).ok()?))
+                }
+                ExprKind::Literal(Value::Number(n)) if n.fract() == 0.0 && *n >= 0.0 => {
+                    Some(format!("{kind}.{name}[{n:.0}]"))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// Calls `visit` with every reference's root and first attribute (`local.x`
     /// gives `("local", Some("x"))`), skipping names bound by `for`.
     pub fn references(&self, visit: &mut Visit) {

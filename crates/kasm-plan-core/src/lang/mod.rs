@@ -6,6 +6,7 @@
 //! sensitivity that follows values, and errors that point at the
 //! sub-expression at fault. hcl-edit still does all the parsing.
 
+pub mod blocks;
 pub mod body;
 pub mod config;
 pub mod convert;
@@ -40,13 +41,17 @@ pub fn load(files: Vec<File>, inputs: &[VariableInput], workspace: Option<&str>)
         locals: &locals,
         workspace,
     };
-    let resources = config
+    let resources: Vec<_> = config
         .resources
         .iter()
         .flat_map(|r| resources::instances(r, &cx, &mut diagnostics))
         .collect();
+    let moves = blocks::moves(&config.moved, &mut diagnostics);
+    let imports = blocks::imports(&config.imports, &resources, &cx, &mut diagnostics);
     Document {
         resources,
+        moves,
+        imports,
         diagnostics,
     }
 }

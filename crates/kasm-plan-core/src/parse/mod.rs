@@ -83,6 +83,10 @@ pub struct RawResource {
 pub struct Document {
     /// The resources found, in source order.
     pub resources: Vec<RawResource>,
+    /// `moved` blocks.
+    pub moves: Vec<crate::edits::Move>,
+    /// `import` blocks.
+    pub imports: Vec<crate::edits::Import>,
     /// Syntax errors and skipped blocks.
     pub diagnostics: Vec<Diagnostic>,
 }

@@ -1,0 +1,197 @@
+//! What a configuration asks of the state before planning: `moved` blocks
+//! rename addresses (an image keeps its address's history instead of being
+//! deleted and created), `import` blocks bind addresses to existing images.
+//! Both edit a copy of the state that the plan is made against; the apply
+//! writes the same edits first, in the state write that precedes any request,
+//! so an interrupted apply leaves every image bound to one address.
+
+use crate::address::Instance;
+use crate::apply::{RefreshStep, ReleaseStep, Step};
+use crate::diagnostic::{Code, Diagnostic, Location};
+use crate::model::Image;
+use crate::state::{State, StateResource};
+use std::collections::BTreeMap;
+
+/// A `moved` block: every instance of `from` (or the one instance) becomes `to`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Move {
+    /// The old address (a resource, or an instance).
+    pub from: Instance,
+    /// The new address, of the same kind.
+    pub to: Instance,
+    /// Where the block is.
+    pub file: Option<String>,
+    /// Its position.
+    pub at: Option<Location>,
+}
+
+/// An `import` block: bind `to` to the image `id`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Import {
+    /// The instance address.
+    pub to: String,
+    /// Kasm's image id.
+    pub id: String,
+    /// Where the block is.
+    pub file: Option<String>,
+    /// Its position.
+    pub at: Option<Location>,
+}
+
+/// The state edits a configuration asks for, as applied.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Edits {
+    /// The state with the edits made.
+    pub state: State,
+    /// New address → old address, for each move made.
+    pub moved: BTreeMap<String, String>,
+    /// Address → image id, for each import made.
+    pub imported: BTreeMap<String, String>,
+}
+
+impl Edits {
+    /// The bookkeeping steps that make the same edits in the stored state.
+    pub fn steps(&self, original: &State) -> Vec<Step> {
+        let mut out = Vec::new();
+        for (to, from) in &self.moved {
+            if let Some(record) = original.resources.get(from) {
+                out.push(Step::Refresh(RefreshStep {
+                    address: to.clone(),
+                    record: record.clone(),
+                }));
+                out.push(Step::Forget(ReleaseStep {
+                    address: from.clone(),
+                    image_id: record.image_id.clone(),
+                }));
+            }
+        }
+        for to in self.imported.keys() {
+            if let Some(record) = self.state.resources.get(to) {
+                out.push(Step::Refresh(RefreshStep {
+                    address: to.clone(),
+                    record: record.clone(),
+                }));
+            }
+        }
+        out
+    }
+}
+
+/// Makes the moves, then the imports, on a copy of `state`.
+pub fn apply(
+    state: &State,
+    moves: &[Move],
+    imports: &[Import],
+    observed: &[Image],
+) -> (Edits, Vec<Diagnostic>) {
+    let mut edits = Edits {
+        state: state.clone(),
+        ..Edits::default()
+    };
+    let mut diagnostics = Vec::new();
+    for m in moves {
+        make_move(&mut edits, m, &mut diagnostics);
+    }
+    for i in imports {
+        if let Err(d) = make_import(&mut edits, i, observed) {
+            diagnostics.push(*d);
+        }
+    }
+    (edits, diagnostics)
+}
+
+fn make_move(edits: &mut Edits, m: &Move, out: &mut Vec<Diagnostic>) {
+    let pairs: Vec<(String, String)> = edits
+        .state
+        .resources
+        .keys()
+        .filter_map(|address| {
+            let instance = Instance::from_address(address)?;
+            let to = match (&m.from.key, &m.to.key) {
+                (None, None) if instance.name == m.from.name => Instance {
+                    name: m.to.name.clone(),
+                    key: instance.key,
+                },
+                (Some(_), _) if instance == m.from => m.to.clone(),
+                _ => return None,
+            };
+            Some((address.clone(), to.address()))
+        })
+        .collect();
+    for (from, to) in pairs {
+        let from_id = edits.state.resources.get(&from).map(|r| r.image_id.clone());
+        match edits.state.resources.get(&to) {
+            // An apply interrupted after writing the move: the old entry is a leftover.
+            Some(there) if Some(&there.image_id) == from_id.as_ref() => {
+                edits.state.resources.remove(&from);
+                edits.moved.insert(to, from);
+            }
+            Some(_) => out.push(place(
+                Diagnostic::warning(
+                    Code::InvalidBlock,
+                    format!("cannot move {from} to {to}: {to} is already bound to another image"),
+                )
+                .at(&to, "")
+                .help("remove the moved block, or `kasm-plan state rm` one of the two addresses"),
+                m.file.as_ref(),
+                m.at,
+            )),
+            None => {
+                if let Some(record) = edits.state.resources.remove(&from) {
+                    edits.state.resources.insert(to.clone(), record);
+                    edits.moved.insert(to, from);
+                }
+            }
+        }
+    }
+}
+
+fn make_import(edits: &mut Edits, i: &Import, observed: &[Image]) -> Result<(), Box<Diagnostic>> {
+    if edits.state.resources.contains_key(&i.to) {
+        return Ok(()); // already bound: the block has done its work
+    }
+    let fail = |code, message: String, help: &str| {
+        Box::new(place(
+            Diagnostic::error(code, message).at(&i.to, "").help(help),
+            i.file.as_ref(),
+            i.at,
+        ))
+    };
+    let id = crate::model::canonical_uuid(&i.id).ok_or_else(|| {
+        fail(
+            Code::InvalidUuid,
+            format!("the import id {:?} is not a Kasm image id", i.id),
+            "give the 32-hex-digit image_id that `kasm-plan images` lists",
+        )
+    })?;
+    let image = observed
+        .iter()
+        .find(|img| crate::model::canonical_uuid(&img.image_id).as_deref() == Some(id.as_str()))
+        .ok_or_else(|| {
+            fail(
+                Code::ImageNotFound,
+                format!("Kasm has no image {id} to import into {}", i.to),
+                "check the id with `kasm-plan images`",
+            )
+        })?;
+    if let Some((owner, _)) =
+        edits.state.resources.iter().find(|(_, r)| {
+            crate::model::canonical_uuid(&r.image_id).as_deref() == Some(id.as_str())
+        })
+    {
+        return Err(fail(
+            Code::InvalidState,
+            format!("image {id} is already bound to {owner}"),
+            "an image belongs to one address; remove the import block or the other binding",
+        ));
+    }
+    let record = StateResource::recorded(image, None, false);
+    edits.state.resources.insert(i.to.clone(), record);
+    edits.imported.insert(i.to.clone(), image.image_id.clone());
+    Ok(())
+}
+
+fn place(mut d: Diagnostic, file: Option<&String>, at: Option<Location>) -> Diagnostic {
+    d.file = file.cloned();
+    d.located(at)
+}
