@@ -15,11 +15,13 @@ impl Drop for Running {
     }
 }
 
+/// Starts the simulator on a free port (tests run in parallel).
 fn spawn(args: &[&str]) -> (Running, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kasm-sim"))
+        .args(["--listen", "127.0.0.1:0"])
         .args(args)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("spawn: {e}"));
     let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
@@ -27,6 +29,15 @@ fn spawn(args: &[&str]) -> (Running, String) {
     BufReader::new(stdout)
         .read_line(&mut line)
         .unwrap_or_else(|e| panic!("read: {e}"));
+    if line.is_empty() {
+        // It stopped before saying where it listens: show why.
+        let mut why = String::new();
+        if let Some(err) = child.stderr.take() {
+            let _ = std::io::Read::read_to_string(&mut BufReader::new(err), &mut why);
+        }
+        let status = child.wait().map(|s| s.to_string()).unwrap_or_default();
+        panic!("kasm-sim {args:?} exited ({status}) without a URL: {why}");
+    }
     (Running(child), line.trim().to_owned())
 }
 
@@ -59,8 +70,6 @@ async fn serves_the_seed_and_keeps_data() {
     );
     let data_arg = data.to_string_lossy().into_owned();
     let (sim, url) = spawn(&[
-        "--listen",
-        "127.0.0.1:0",
         "--seed",
         seed,
         "--data",
