@@ -567,7 +567,15 @@ summary: Summary,
 /**
  * Images no address manages that equal a desired spec.
  */
-duplicates?: Array<Duplicate>, };
+duplicates?: Array<Duplicate>, 
+/**
+ * The configuration, as Terraform's plan JSON describes it (`configuration`).
+ */
+configuration?: JsonValue | null, 
+/**
+ * The variables' values, sensitive ones hidden (plan JSON's `variables`).
+ */
+variables?: JsonValue | null, };
 
 /**
  * Planning options.

@@ -22,3 +22,10 @@ echo
 "$kasm_plan" plan "${specs[@]}" --detailed-exitcode
 echo
 "$kasm_plan" images --name 'kasmweb/*:1.18.0'
+echo
+# A configuration as Terraform reads it: a directory (variables, locals,
+# for_each, jsonencode, a terraform.tfvars) with its own state.
+workspaces=("$root/examples/workspaces" --state workspaces.state.json)
+"$kasm_plan" validate "$root/examples/workspaces"
+"$kasm_plan" apply "${workspaces[@]}" --auto-approve
+"$kasm_plan" plan "${workspaces[@]}" --detailed-exitcode

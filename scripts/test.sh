@@ -21,5 +21,7 @@ step "the npm package's declarations are the core's types (ts-rs)"
 cargo test --quiet -p kasm-plan-core --features typescript --test typescript
 step "npm package: vectors, API, page in headless Chromium, types, packed install"
 bash scripts/test-js.sh
+step "plan JSON read by a real consumer (Checkov, from PyPI)"
+bash scripts/test-consumers.sh
 step "fuzzing smoke: every cargo-fuzz target for 10 s from the seeded corpora"
 bash scripts/fuzz.sh 10

@@ -264,7 +264,7 @@ records! {
     Drift { address, image_id, deleted, changes, before, after }
     Summary { add, change, destroy, unchanged, import }
     Duplicate { address, image_ids, delete }
-    Plan as ChangePlan { format_version, state_lineage, state_serial, resource_changes, resource_drift, summary, duplicates }
+    Plan as ChangePlan { format_version, state_lineage, state_serial, resource_changes, resource_drift, summary, duplicates, configuration, variables }
     PlanOptions { unchanged_values, delete_duplicates }
     StateResource { image_id, attributes, prevent_destroy }
     HistoryEntry { at, serial, event, overridden_policies }

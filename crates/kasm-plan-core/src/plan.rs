@@ -235,6 +235,12 @@ pub struct Plan {
     /// Images no address manages that equal a desired spec.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub duplicates: Vec<Duplicate>,
+    /// The configuration, as Terraform's plan JSON describes it (`configuration`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<Value>,
+    /// The variables' values, sensitive ones hidden (plan JSON's `variables`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variables: Option<Value>,
 }
 
 impl Plan {
@@ -332,6 +338,8 @@ pub fn plan(
         resource_changes: changes,
         resource_drift: drift,
         duplicates,
+        configuration: None,
+        variables: None,
     })
 }
 

@@ -15,7 +15,12 @@ pub const FORMAT_VERSION: &str = "1.2";
 /// The provider whose `kasm_image` schema the attributes follow.
 pub const PROVIDER_NAME: &str = "registry.terraform.io/sim22/kasm";
 
-/// Renders a plan as Terraform plan JSON.
+/// The version written as `terraform_version`: the Terraform language
+/// version whose semantics kasm-plan follows (consumers check it as semver).
+pub const TERRAFORM_VERSION: &str = "1.9.0";
+
+/// Renders a plan as Terraform plan JSON: every top-level key Terraform
+/// documents but `timestamp`, which needs a clock (the host adds it).
 pub fn to_terraform_json(plan: &Plan) -> Value {
     let resources: Vec<Value> = plan
         .resource_changes
@@ -25,12 +30,17 @@ pub fn to_terraform_json(plan: &Plan) -> Value {
         .collect();
     let mut out = json!({
         "format_version": FORMAT_VERSION,
-        "applyable": plan.has_changes(),
-        "complete": true,
-        "errored": false,
+        "terraform_version": TERRAFORM_VERSION,
+        "variables": plan.variables.clone().unwrap_or_else(|| json!({})),
         "planned_values": { "root_module": { "resources": resources } },
         "resource_drift": plan.resource_drift.iter().map(drift).collect::<Vec<_>>(),
         "resource_changes": plan.resource_changes.iter().map(resource_change).collect::<Vec<_>>(),
+        "relevant_attributes": relevant_attributes(plan),
+        "prior_state": prior_state(plan),
+        "configuration": plan.configuration.clone().unwrap_or_else(|| json!({ "root_module": {} })),
+        "applyable": plan.has_changes(),
+        "complete": true,
+        "errored": false,
     });
     // Not a Terraform key: readers of plan JSON (and Rego policies) may look for it.
     if !plan.duplicates.is_empty()
@@ -39,6 +49,43 @@ pub fn to_terraform_json(plan: &Plan) -> Value {
         o.insert("duplicates".into(), json!(plan.duplicates));
     }
     out
+}
+
+/// The state before the plan, refreshed: every address with Kasm's current values.
+fn prior_state(plan: &Plan) -> Value {
+    let resources: Vec<Value> = plan
+        .resource_changes
+        .iter()
+        .filter_map(|c| {
+            let attrs = c.before.as_ref()?;
+            let vals = values(attrs, c.image_id.as_deref(), c.available, &c.sensitive);
+            let mut out = header(&c.address, &c.name);
+            out.insert("schema_version".into(), 0.into());
+            out.insert(
+                "sensitive_values".into(),
+                sensitive(Some(&vals), &c.sensitive),
+            );
+            out.insert("values".into(), vals);
+            Some(Value::Object(out))
+        })
+        .collect();
+    json!({
+        "format_version": "1.0",
+        "terraform_version": TERRAFORM_VERSION,
+        "values": { "root_module": { "resources": resources } },
+    })
+}
+
+/// The attributes whose drift the plan took into account.
+fn relevant_attributes(plan: &Plan) -> Value {
+    plan.resource_drift
+        .iter()
+        .flat_map(|d| {
+            d.changes
+                .iter()
+                .map(|c| json!({ "resource": d.address, "attribute": [c.field.spec_name()] }))
+        })
+        .collect()
 }
 
 fn resource_change(c: &ResourceChange) -> Value {

@@ -186,6 +186,7 @@ fn save(
                 .map(|s| SourceDigest::of(s.file_name.as_deref().unwrap_or(""), &s.source))
                 .collect(),
             variables: saved::Variables::of(loaded),
+            timestamp: Some(saved::now()),
             state_file: state_file.map(|p| p.display().to_string()),
             diagnostics: answer.diagnostics.clone(),
             plan: plan.clone(),
@@ -196,7 +197,7 @@ fn save(
 /// Terraform's plan JSON, with the policy report beside its keys (so plan
 /// JSON readers such as Conftest still read it).
 fn print_json(core: &mut Core, plan: &Plan, report: Option<&PolicyReport>) -> Result<(), CliError> {
-    let mut json = core.plan_to_json(plan.clone())?;
+    let mut json = saved::terraform_json(core, plan, saved::now())?;
     if let (Some(r), Some(o)) = (report, json.as_object_mut()) {
         o.insert("policy_report".into(), serde_json::to_value(r)?);
     }

@@ -27,6 +27,9 @@ pub struct SavedPlan {
     /// Where the variable values came from (never the values).
     #[serde(default, skip_serializing_if = "Variables::is_empty")]
     pub variables: Variables,
+    /// When the plan was made (RFC 3339, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
     /// The state file the plan started from, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_file: Option<String>,
@@ -169,6 +172,24 @@ fn unchanged(digest: &SourceDigest, text: &str) -> Result<(), CliError> {
         "stale plan: {} changed since the plan was made; run `kasm-plan plan --out` again",
         digest.file
     )))
+}
+
+/// Now, as plan JSON's `timestamp` writes it.
+pub fn now() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+/// Terraform's plan JSON for a plan, with its `timestamp`.
+pub fn terraform_json(
+    core: &mut crate::Core,
+    plan: &kasm_plan_core::Plan,
+    timestamp: String,
+) -> Result<serde_json::Value, CliError> {
+    let mut json = core.plan_to_json(plan.clone())?;
+    if let Some(o) = json.as_object_mut() {
+        o.insert("timestamp".into(), timestamp.into());
+    }
+    Ok(json)
 }
 
 /// Writes the file atomically: a complete plan or none.

@@ -19,7 +19,8 @@ pub struct ShowArgs {
 pub fn run(core: &CoreArgs, args: &ShowArgs) -> Outcome {
     let saved = saved::read(&args.plan)?;
     if args.json {
-        let json = core.open()?.plan_to_json(saved.plan)?;
+        let timestamp = saved.timestamp.clone().unwrap_or_else(saved::now);
+        let json = saved::terraform_json(&mut core.open()?, &saved.plan, timestamp)?;
         println!("{}", serde_json::to_string_pretty(&json)?);
     } else {
         let files: Vec<&str> = saved.sources.iter().map(|s| s.file.as_str()).collect();

@@ -1,6 +1,6 @@
 //! `plan`: the changes that bring Kasm to the desired specs.
 
-use super::sources::{Desired, wanted};
+use super::sources::{Desired, Wanted, wanted};
 use crate::diagnostic::{Diagnostic, has_errors};
 use crate::edits::{self, Edits};
 use crate::model::{Image, ImageSpec};
@@ -102,7 +102,7 @@ impl<'a> Planning<'a> {
         let answer = if has_errors(&diagnostics) {
             PlanResponse::refused(diagnostics)
         } else {
-            plan_valid(req, &wanted.specs, &edits, &observed, diagnostics)
+            plan_valid(req, &wanted, &edits, &observed, diagnostics)
         };
         Planning {
             desired: wanted.specs,
@@ -116,14 +116,18 @@ impl<'a> Planning<'a> {
 /// Plans specs that validated without errors.
 fn plan_valid(
     req: &PlanRequest,
-    desired: &BTreeMap<String, ImageSpec>,
+    wanted: &Wanted,
     edits: &Edits,
     observed: &[Image],
     mut diagnostics: Vec<Diagnostic>,
 ) -> PlanResponse {
-    match crate::plan::plan(desired, &edits.state, observed, &req.options) {
+    match crate::plan::plan(&wanted.specs, &edits.state, observed, &req.options) {
         Ok(mut plan) => {
             plan.note_edits(&edits.moved, &edits.imported);
+            if let Some(d) = &wanted.described {
+                plan.configuration = Some(d.configuration.clone());
+                plan.variables = Some(d.variables.clone());
+            }
             // Without a refresh nothing is known to have changed on Kasm.
             if req.from_state {
                 plan.resource_drift.clear();

@@ -5,7 +5,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::edits::{Import, Move};
 use crate::lang::{self, VariableInput, config::read_file};
 use crate::model::ImageSpec;
-use crate::parse::Format;
+use crate::parse::{Described, Format};
 use crate::typing::{ParsedResource, type_document};
 use crate::validate;
 use serde::{Deserialize, Serialize};
@@ -120,6 +120,8 @@ pub struct Checked {
     pub moves: Vec<Move>,
     /// `import` blocks.
     pub imports: Vec<Import>,
+    /// The configuration as plan JSON describes it.
+    pub described: Option<Described>,
 }
 
 /// [`validate_configuration`], keeping the `moved` and `import` blocks.
@@ -132,6 +134,7 @@ pub fn check_configuration(config: &Configuration, strict: bool) -> (Checked, Ve
     let mut document = lang::load(files, &config.variables, None);
     let moves = std::mem::take(&mut document.moves);
     let imports = std::mem::take(&mut document.imports);
+    let described = document.described.take();
     let (resources, mut diagnostics) = type_document(document);
     for r in &resources {
         diagnostics.extend(validate::diagnose(r));
@@ -142,6 +145,7 @@ pub fn check_configuration(config: &Configuration, strict: bool) -> (Checked, Ve
             resources,
             moves,
             imports,
+            described,
         },
         diagnostics,
     )
@@ -156,6 +160,8 @@ pub struct Wanted {
     pub moves: Vec<Move>,
     /// `import` blocks.
     pub imports: Vec<Import>,
+    /// The configuration as plan JSON describes it.
+    pub described: Option<Described>,
 }
 
 /// Validates the desired specs of a request: the valid specs by name, and
@@ -199,6 +205,7 @@ pub fn wanted(desired: &Desired, strict: bool) -> (Wanted, Vec<Diagnostic>) {
         specs,
         moves: checked.moves,
         imports: checked.imports,
+        described: checked.described,
     };
     (wanted, diagnostics)
 }

@@ -10,6 +10,7 @@ pub mod blocks;
 pub mod body;
 pub mod config;
 pub mod convert;
+pub mod describe;
 pub mod eval;
 pub mod expr;
 pub mod functions;
@@ -22,7 +23,7 @@ pub mod value;
 pub mod variables;
 
 use crate::diagnostic::Diagnostic;
-use crate::parse::Document;
+use crate::parse::{Described, Document};
 use body::File;
 use config::Config;
 pub use variables::{NamedValue, VariableFile, VariableInput};
@@ -30,8 +31,8 @@ pub use variables::{NamedValue, VariableFile, VariableInput};
 /// Evaluates a configuration's files with variable values: the `kasm_image`
 /// instances with their attribute values, and every problem found.
 pub fn load(files: Vec<File>, inputs: &[VariableInput], workspace: Option<&str>) -> Document {
-    let config = Config::from_files(files);
-    let mut diagnostics: Vec<Diagnostic> = config.diagnostics;
+    let mut config = Config::from_files(files);
+    let mut diagnostics: Vec<Diagnostic> = std::mem::take(&mut config.diagnostics);
     let (vars, found) = variables::resolve(&config.variables, inputs);
     diagnostics.extend(found);
     let (locals, found) = locals::evaluate_all(&config.locals, &vars, workspace);
@@ -48,10 +49,15 @@ pub fn load(files: Vec<File>, inputs: &[VariableInput], workspace: Option<&str>)
         .collect();
     let moves = blocks::moves(&config.moved, &mut diagnostics);
     let imports = blocks::imports(&config.imports, &resources, &cx, &mut diagnostics);
+    let described = Described {
+        configuration: describe::configuration(&config),
+        variables: describe::values(&vars),
+    };
     Document {
         resources,
         moves,
         imports,
+        described: Some(described),
         diagnostics,
     }
 }

@@ -87,8 +87,19 @@ pub struct Document {
     pub moves: Vec<crate::edits::Move>,
     /// `import` blocks.
     pub imports: Vec<crate::edits::Import>,
+    /// The configuration as Terraform's plan JSON describes it.
+    pub described: Option<Described>,
     /// Syntax errors and skipped blocks.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A configuration as Terraform's plan JSON describes it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Described {
+    /// The `configuration` object.
+    pub configuration: serde_json::Value,
+    /// The `variables` object (sensitive values hidden).
+    pub variables: serde_json::Value,
 }
 
 /// Parses and evaluates one source text, alone, without variable values.

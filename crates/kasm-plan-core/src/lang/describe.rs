@@ -1,0 +1,103 @@
+//! The configuration as Terraform's plan JSON describes it: `configuration`
+//! (resources with their expressions, variables with their declarations)
+//! and `variables` (the values given).
+
+use super::config::Config;
+use super::eval::{Named, Scope, evaluate};
+use super::expr::Expr;
+use crate::model::REDACTED;
+use crate::parse::RESOURCE_TYPE;
+use crate::plan_json::PROVIDER_NAME;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+/// Terraform's `configuration` object for the root module.
+pub fn configuration(config: &Config) -> Value {
+    let resources: Vec<Value> = config
+        .resources
+        .iter()
+        .map(|r| {
+            let expressions: Map<String, Value> = r
+                .attributes
+                .iter()
+                .map(|a| (a.name.clone(), expression(&a.expr)))
+                .collect();
+            let mut out = json!({
+                "address": format!("{RESOURCE_TYPE}.{}", r.name),
+                "mode": "managed",
+                "type": RESOURCE_TYPE,
+                "name": r.name,
+                "provider_config_key": "kasm",
+                "expressions": expressions,
+                "schema_version": 0,
+            });
+            if let Some(o) = out.as_object_mut() {
+                if let Some(e) = &r.count {
+                    o.insert("count_expression".into(), expression(e));
+                }
+                if let Some(e) = &r.for_each {
+                    o.insert("for_each_expression".into(), expression(e));
+                }
+            }
+            out
+        })
+        .collect();
+    let variables: Map<String, Value> = config
+        .variables
+        .values()
+        .map(|v| {
+            let mut out = Map::new();
+            if let Some(default) = &v.default {
+                let value = if v.sensitive {
+                    Value::String(REDACTED.into())
+                } else {
+                    constant(default).unwrap_or(Value::Null)
+                };
+                out.insert("default".into(), value);
+            }
+            if v.sensitive {
+                out.insert("sensitive".into(), true.into());
+            }
+            (v.name.clone(), Value::Object(out))
+        })
+        .collect();
+    json!({
+        "provider_config": { "kasm": { "name": "kasm", "full_name": PROVIDER_NAME } },
+        "root_module": { "resources": resources, "variables": variables },
+    })
+}
+
+/// Terraform's `variables` object: each variable's value, sensitive ones hidden.
+pub fn values(vars: &BTreeMap<String, Named>) -> Value {
+    let map: Map<String, Value> = vars
+        .iter()
+        .filter_map(|(name, named)| {
+            let value = match (&named.value, named.sensitive) {
+                (Some(_), true) => Value::String(REDACTED.into()),
+                (Some(v), false) => v.to_json()?,
+                (None, _) => return None,
+            };
+            Some((name.clone(), json!({ "value": value })))
+        })
+        .collect();
+    Value::Object(map)
+}
+
+/// An expression as Terraform describes it: its constant value, or what it refers to.
+fn expression(expr: &Expr) -> Value {
+    let mut references: Vec<String> = Vec::new();
+    expr.references(&mut |root, attr, _| {
+        let text = attr.map_or_else(|| root.to_owned(), |a| format!("{root}.{a}"));
+        if !references.contains(&text) {
+            references.push(text);
+        }
+    });
+    match (references.is_empty(), constant(expr)) {
+        (true, Some(value)) => json!({ "constant_value": value }),
+        _ => json!({ "references": references }),
+    }
+}
+
+fn constant(expr: &Expr) -> Option<Value> {
+    evaluate(expr, &Scope::default()).ok()?.value.to_json()
+}
