@@ -4,7 +4,8 @@
 //! `cargo bench -p kasm-plan-core --bench core`
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use kasm_plan_core::facade::{SourceInput, validate_source};
+use kasm_plan_core::State;
+use kasm_plan_core::facade::{self, Desired, PlanRequest, SourceInput, validate_source};
 use kasm_plan_core::plan::{PlanOptions, plan};
 use kasm_plan_vectors::synthetic;
 use std::hint::black_box;
@@ -48,6 +49,56 @@ fn bench_validate(c: &mut Criterion) {
             assert_eq!(found, 0);
         })
     });
+    group.finish();
+}
+
+/// A configuration of 1,000 images: 1,000 static blocks against one
+/// `for_each` block over a variable, validated and planned (the language's cost).
+fn bench_language(c: &mut Criterion) {
+    const K: usize = 1_000;
+    let mut group = c.benchmark_group("language");
+    group.throughput(Throughput::Elements(K as u64));
+    group.sample_size(20);
+    for (label, text) in [
+        ("static", synthetic::hcl_source(K)),
+        ("for_each", synthetic::for_each_source(K)),
+    ] {
+        let input = SourceInput {
+            source: text,
+            format: None,
+            file_name: Some("main.tf".into()),
+        };
+        group.bench_with_input(
+            BenchmarkId::new("validate_1k", label),
+            &input,
+            |b, input| {
+                b.iter(|| {
+                    let (resources, diagnostics) = validate_source(black_box(input), false);
+                    assert_eq!(resources.len(), K);
+                    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+                })
+            },
+        );
+        let request = PlanRequest {
+            desired: Desired::Source(input.clone()),
+            state: State::default(),
+            observed: Vec::new(),
+            strict: false,
+            options: PlanOptions::default(),
+            from_state: false,
+            refresh_only: false,
+        };
+        group.bench_with_input(
+            BenchmarkId::new("plan_1k", label),
+            &request,
+            |b, request| {
+                b.iter(|| {
+                    let answer = facade::plan(black_box(request));
+                    assert_eq!(answer.plan.map(|p| p.summary.add), Some(K));
+                })
+            },
+        );
+    }
     group.finish();
 }
 
@@ -190,6 +241,7 @@ fn bench_runaway_rego(c: &mut Criterion) {
 criterion_group!(
     benches,
     bench_validate,
+    bench_language,
     bench_plan,
     bench_policy,
     bench_rego,

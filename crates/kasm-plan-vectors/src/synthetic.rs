@@ -40,6 +40,22 @@ pub fn hcl_source(n: usize) -> String {
     hcl
 }
 
+/// The same `n` specs as [`hcl_source`], written as a configuration would:
+/// a variable (a map of the apps) and one resource with `for_each`, its
+/// values from `each`, templates and functions.
+pub fn for_each_source(n: usize) -> String {
+    let mut apps = String::new();
+    for i in 0..n {
+        apps.push_str(&format!("    app_{i} = {{ tag = {}, n = {i} }}\n", i % 97));
+    }
+    format!(
+        "variable \"apps\" {{\n  default = {{\n{apps}  }}\n}}\nlocals {{\n  memory = 2768\n}}\n\
+resource \"kasm_image\" \"app\" {{\n  for_each = var.apps\n  name = \"kasmweb/app-${{each.value.tag}}:1.18.0\"\n\
+  image_src = \"img/thumbnails/app-${{each.value.n}}.png\"\n  friendly_name = format(\"App %d\", each.value.n)\n\
+  memory = local.memory\n  cores = 2\n  run_config = jsonencode({{ hostname = \"app${{each.value.n}}\" }})\n}}\n"
+    )
+}
+
 /// `n` desired specs, each applied (bound in state) and on Kasm; every tenth
 /// image's memory was changed on Kasm since, so a plan updates `n / 10`.
 pub fn plan_inputs(n: usize) -> (BTreeMap<String, ImageSpec>, State, Vec<Image>) {

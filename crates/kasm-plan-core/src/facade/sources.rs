@@ -106,7 +106,7 @@ pub fn validate_configuration(
     config: &Configuration,
     strict: bool,
 ) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
-    let (checked, diagnostics) = check_configuration(config, strict);
+    let (checked, diagnostics) = check_configuration(config, strict, false);
     (checked.resources, diagnostics)
 }
 
@@ -124,14 +124,23 @@ pub struct Checked {
     pub described: Option<Described>,
 }
 
-/// [`validate_configuration`], keeping the `moved` and `import` blocks.
-pub fn check_configuration(config: &Configuration, strict: bool) -> (Checked, Vec<Diagnostic>) {
+/// [`validate_configuration`], keeping the `moved` and `import` blocks, and
+/// when `describe`, the configuration as plan JSON describes it.
+pub fn check_configuration(
+    config: &Configuration,
+    strict: bool,
+    describe: bool,
+) -> (Checked, Vec<Diagnostic>) {
     let files = config
         .sources
         .iter()
         .map(|s| read_file(&s.source, s.format(), s.file_name.as_deref()))
         .collect();
-    let mut document = lang::load(files, &config.variables, None);
+    let mut document = if describe {
+        lang::load_described(files, &config.variables, None)
+    } else {
+        lang::load(files, &config.variables, None)
+    };
     let moves = std::mem::take(&mut document.moves);
     let imports = std::mem::take(&mut document.imports);
     let described = document.described.take();
@@ -183,8 +192,9 @@ pub fn wanted(desired: &Desired, strict: bool) -> (Wanted, Vec<Diagnostic>) {
                 variables: Vec::new(),
             },
             strict,
+            true,
         ),
-        Desired::Sources(config) => check_configuration(config, strict),
+        Desired::Sources(config) => check_configuration(config, strict, true),
         Desired::Document { images } => {
             let (resources, diagnostics) = document_specs(images, strict);
             (

@@ -31,6 +31,24 @@ pub use variables::{NamedValue, VariableFile, VariableInput};
 /// Evaluates a configuration's files with variable values: the `kasm_image`
 /// instances with their attribute values, and every problem found.
 pub fn load(files: Vec<File>, inputs: &[VariableInput], workspace: Option<&str>) -> Document {
+    evaluate(files, inputs, workspace, false)
+}
+
+/// [`load`], with the configuration described as plan JSON describes it (for plans).
+pub fn load_described(
+    files: Vec<File>,
+    inputs: &[VariableInput],
+    workspace: Option<&str>,
+) -> Document {
+    evaluate(files, inputs, workspace, true)
+}
+
+fn evaluate(
+    files: Vec<File>,
+    inputs: &[VariableInput],
+    workspace: Option<&str>,
+    describe: bool,
+) -> Document {
     let mut config = Config::from_files(files);
     let mut diagnostics: Vec<Diagnostic> = std::mem::take(&mut config.diagnostics);
     let (vars, found) = variables::resolve(&config.variables, inputs);
@@ -49,15 +67,15 @@ pub fn load(files: Vec<File>, inputs: &[VariableInput], workspace: Option<&str>)
         .collect();
     let moves = blocks::moves(&config.moved, &mut diagnostics);
     let imports = blocks::imports(&config.imports, &resources, &cx, &mut diagnostics);
-    let described = Described {
+    let described = describe.then(|| Described {
         configuration: describe::configuration(&config),
         variables: describe::values(&vars),
-    };
+    });
     Document {
         resources,
         moves,
         imports,
-        described: Some(described),
+        described,
         diagnostics,
     }
 }
