@@ -63,6 +63,9 @@ impl Failure {
 
 type Result<T> = std::result::Result<T, Failure>;
 
+/// The longest string a template may build (no image attribute comes near).
+const MAX_STRING: usize = 1 << 22;
+
 /// A named value in scope (`var.x`, `local.y`): `None` when its own evaluation failed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Named {
@@ -383,7 +386,7 @@ impl Eval<'_> {
             convert::to_bool(v)
                 .map_err(|m| invalid(format!("invalid operand for `{}`: {m}", op.as_str()), e.at))
         };
-        Ok(match op {
+        let value = match op {
             B::And => Value::Bool(flag(&l, lhs)? && flag(&r, rhs)?),
             B::Or => Value::Bool(flag(&l, lhs)? || flag(&r, rhs)?),
             B::Less => Value::Bool(operand(&l, lhs)? < operand(&r, rhs)?),
@@ -401,7 +404,14 @@ impl Eval<'_> {
                 Value::Number(if op == B::Div { x / y } else { x % y })
             }
             B::Eq | B::NotEq => Value::Bool(false), // handled above
-        })
+        };
+        match value {
+            Value::Number(n) if !n.is_finite() => Err(invalid(
+                format!("`{}` gives a number too large to represent", op.as_str()),
+                lhs.at,
+            )),
+            v => Ok(v),
+        }
     }
 
     fn template(&mut self, parts: &[Part]) -> Result<Value> {
@@ -419,6 +429,10 @@ impl Eval<'_> {
     /// Renders parts into `out`; false when a value is known only after apply.
     fn render(&mut self, parts: &[Part], out: &mut String) -> Result<bool> {
         for part in parts {
+            // Templates that repeat each other double at every step: stop early.
+            if out.len() > MAX_STRING {
+                return Err(invalid(format!("a template longer than {MAX_STRING} bytes"), None));
+            }
             match part {
                 Part::Literal(s) => out.push_str(s),
                 Part::Interpolation(e) => match self.expr(e)? {

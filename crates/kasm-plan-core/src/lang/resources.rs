@@ -11,6 +11,10 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::parse::{RawAttribute, RawResource, RawValue};
 use std::collections::BTreeMap;
 
+/// The most instances one resource may have: far beyond any Kasm, and low
+/// enough that a mistyped `count` fails at once instead of exhausting memory.
+pub const MAX_INSTANCES: i64 = 100_000;
+
 /// What a resource's attributes can refer to.
 pub struct Context<'a> {
     /// `var.*`.

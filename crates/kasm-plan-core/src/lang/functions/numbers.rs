@@ -31,7 +31,7 @@ pub fn signum(args: &[Value]) -> Result<Value, String> {
 
 pub fn pow(args: &[Value]) -> Result<Value, String> {
     arity(args, 2, 2)?;
-    Ok(Value::Number(number(args, 0)?.powf(number(args, 1)?)))
+    finite(number(args, 0)?.powf(number(args, 1)?))
 }
 
 fn numbers(args: &[Value]) -> Result<Vec<f64>, String> {
@@ -51,6 +51,15 @@ pub fn max(args: &[Value]) -> Result<Value, String> {
     ))
 }
 
+/// A result that is a number: not infinite, not NaN.
+pub(super) fn finite(n: f64) -> Result<Value, String> {
+    if n.is_finite() {
+        Ok(Value::Number(n))
+    } else {
+        Err("the result is too large to be a number".into())
+    }
+}
+
 /// The sum of a list of numbers.
 pub fn sum(args: &[Value]) -> Result<Value, String> {
     arity(args, 1, 1)?;
@@ -64,7 +73,7 @@ pub fn sum(args: &[Value]) -> Result<Value, String> {
         .iter()
         .map(convert::to_number)
         .sum::<Result<f64, _>>()
-        .map(Value::Number)
+        .and_then(finite)
 }
 
 /// `parseint(string, base)` for bases 2 to 62, as Terraform.

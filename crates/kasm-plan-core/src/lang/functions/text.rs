@@ -264,6 +264,10 @@ pub fn formatlist(args: &[Value]) -> Result<Value, String> {
         .map(Value::List)
 }
 
+/// The widest field and longest precision a verb may ask for: beyond it a
+/// format would only serve to exhaust memory.
+const MAX_WIDTH: usize = 10_000;
+
 /// A format verb's flags, width and precision.
 #[derive(Default)]
 struct Verb {
@@ -310,6 +314,9 @@ fn render(spec: &str, values: &[Value]) -> Result<String, String> {
         if chars.peek() == Some(&'.') {
             chars.next();
             v.precision = Some(number(&mut chars).unwrap_or(0));
+        }
+        if v.width.max(v.precision).is_some_and(|n| n > MAX_WIDTH) {
+            return Err(format!("a width or precision above {MAX_WIDTH}"));
         }
         let verb = chars
             .next()
