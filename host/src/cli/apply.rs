@@ -87,8 +87,9 @@ pub fn run(core: &CoreArgs, args: &ApplyArgs) -> Outcome {
         };
         confirm(args, &planned.plan)?;
         record_overrides(&mut locked, overridden)?;
+        let imported = planned.plan.summary.import;
         let report = execute(kasm, core, locked, planned, args).await?;
-        finish(kasm, args, &report).await
+        finish(kasm, args, &report, imported).await
     }))
 }
 
@@ -255,8 +256,8 @@ async fn execute(
 }
 
 /// Waits for new images when asked, then reports what was done (exit 1 if
-/// anything failed or was not started).
-async fn finish(kasm: &Kasm, args: &ApplyArgs, report: &Report) -> Outcome {
+/// anything failed or was not started). Imports are written before any request.
+async fn finish(kasm: &Kasm, args: &ApplyArgs, report: &Report, imported: usize) -> Outcome {
     let mut failed = !report.failures.is_empty() || report.not_started > 0;
     if let (Some(limit), false) = (args.wait_available, report.created_ids.is_empty())
         && let Err(e) = wait_available(kasm, &report.created_ids, limit).await
@@ -273,8 +274,12 @@ async fn finish(kasm: &Kasm, args: &ApplyArgs, report: &Report) -> Outcome {
             report.not_started
         );
     }
+    let imports = match imported {
+        0 => String::new(),
+        n => format!("{n} imported, "),
+    };
     let summary = format!(
-        "Resources: {} added, {} changed, {} destroyed.",
+        "Resources: {imports}{} added, {} changed, {} destroyed.",
         report.added, report.changed, report.destroyed
     );
     if failed {

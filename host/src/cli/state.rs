@@ -4,6 +4,7 @@ use super::render;
 use super::{CliError, Outcome};
 use crate::state_file::{self, Locked};
 use kasm_plan_core::Field;
+use kasm_plan_core::address::Instance;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -64,10 +65,11 @@ pub fn run(args: &StateArgs) -> Outcome {
                 .get(address)
                 .ok_or_else(|| CliError::Stop(format!("{address} is not in the state")))?;
             println!("# {address}:");
-            println!(
-                "resource \"kasm_image\" \"{}\" {{",
-                address.trim_start_matches("kasm_image.")
+            let name = Instance::from_address(address).map_or_else(
+                || address.trim_start_matches("kasm_image.").to_owned(),
+                |i| i.name,
             );
+            println!("resource \"kasm_image\" \"{name}\" {{");
             println!("    id = {}", serde_json::Value::from(r.image_id.as_str()));
             let fields: Vec<Field> = r.attributes.set_fields().collect();
             let width = fields

@@ -431,7 +431,10 @@ impl Eval<'_> {
         for part in parts {
             // Templates that repeat each other double at every step: stop early.
             if out.len() > MAX_STRING {
-                return Err(invalid(format!("a template longer than {MAX_STRING} bytes"), None));
+                return Err(invalid(
+                    format!("a template longer than {MAX_STRING} bytes"),
+                    None,
+                ));
             }
             match part {
                 Part::Literal(s) => out.push_str(s),
