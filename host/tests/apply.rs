@@ -957,3 +957,118 @@ fn a_blocking_policy_stops_apply_before_any_change() {
     );
     assert_eq!(k.images().len(), 2);
 }
+
+/// A `for_each` resource over a variable, named `kind`, for `apps`.
+fn browsers(kind: &str, apps: &[&str]) -> String {
+    let list: Vec<String> = apps.iter().map(|a| format!("\"{a}\"")).collect();
+    format!(
+        "variable \"apps\" {{\n  type    = set(string)\n  default = [{}]\n}}\nresource \"kasm_image\" \"{kind}\" {{\n  for_each      = var.apps\n  name          = \"kasmweb/${{each.key}}:1.18.0\"\n  image_src     = \"img/${{each.key}}.png\"\n  friendly_name = title(each.key)\n  memory        = 2048\n}}\n",
+        list.join(", ")
+    )
+}
+
+/// Image ids by friendly name.
+fn ids(k: &Kasm) -> BTreeMap<String, String> {
+    k.images()
+        .into_iter()
+        .map(|i| (i.friendly_name.unwrap_or_default(), i.image_id))
+        .collect()
+}
+
+#[test]
+fn for_each_keys_moves_and_imports_keep_every_image_they_can() {
+    let k = Kasm::start();
+    let file = k.write("main.tf", &browsers("b", &["chrome", "firefox"]));
+    let o = apply(&k, &file);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("kasm_image.b[\"chrome\"]: Creation complete"),
+        "{}",
+        out(&o)
+    );
+    let first = ids(&k);
+
+    // A changed key replaces that instance only.
+    k.write("main.tf", &browsers("b", &["chrome", "edge"]));
+    let o = apply(&k, &file);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("1 added, 0 changed, 1 destroyed"),
+        "{}",
+        out(&o)
+    );
+    let second = ids(&k);
+    assert_eq!(
+        second.get("Chrome"),
+        first.get("Chrome"),
+        "chrome kept its image"
+    );
+    assert!(!second.contains_key("Firefox"));
+
+    // A renamed resource with a moved block keeps every image.
+    let moved = format!(
+        "{}moved {{\n  from = kasm_image.b\n  to   = kasm_image.browser\n}}\n",
+        browsers("browser", &["chrome", "edge"])
+    );
+    k.write("main.tf", &moved);
+    let o = k.run(&["plan", &file]);
+    assert!(
+        stdout(&o)
+            .contains("# kasm_image.b[\"chrome\"] has moved to kasm_image.browser[\"chrome\"]"),
+        "{}",
+        out(&o)
+    );
+    let o = apply(&k, &file);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("0 added, 0 changed, 0 destroyed"),
+        "{}",
+        out(&o)
+    );
+    assert_eq!(ids(&k), second);
+    let state = k.state();
+    let addresses: Vec<&String> = state["resources"]
+        .as_object()
+        .map(|r| r.keys().collect())
+        .unwrap_or_default();
+    assert_eq!(
+        addresses,
+        [
+            "kasm_image.browser[\"chrome\"]",
+            "kasm_image.browser[\"edge\"]"
+        ]
+    );
+    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+    assert_eq!(
+        code(&o),
+        0,
+        "the moved block has done its work: {}",
+        out(&o)
+    );
+
+    // An image made outside is imported by an import block, not created again.
+    let made = k.post("create_image", json!({"name": "kasmweb/gimp:1.18.0", "image_src": "img/gimp.png", "friendly_name": "Gimp", "memory": 2_048_000_000_i64, "cores": 1.0}));
+    let gimp = made["image"]["image_id"].as_str().unwrap_or("").to_owned();
+    assert_eq!(gimp.len(), 32, "{made}");
+    let imported = format!(
+        "{}import {{\n  to = kasm_image.browser[\"gimp\"]\n  id = \"{gimp}\"\n}}\n",
+        browsers("browser", &["chrome", "edge", "gimp"])
+    );
+    k.write("main.tf", &imported);
+    let o = apply(&k, &file);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("Resources: 1 imported, 0 added"),
+        "{}",
+        out(&o)
+    );
+    assert_eq!(
+        k.names().get("Gimp"),
+        Some(&1),
+        "imported, not created again"
+    );
+    assert_eq!(
+        k.state()["resources"]["kasm_image.browser[\"gimp\"]"]["image_id"],
+        json!(gimp)
+    );
+}
