@@ -5,6 +5,7 @@
 use super::config::Config;
 use super::eval::{Named, Scope, evaluate};
 use super::expr::Expr;
+use crate::field::Field;
 use crate::model::REDACTED;
 use crate::parse::RESOURCE_TYPE;
 use crate::plan_json::PROVIDER_NAME;
@@ -20,7 +21,15 @@ pub fn configuration(config: &Config) -> Value {
             let expressions: Map<String, Value> = r
                 .attributes
                 .iter()
-                .map(|a| (a.name.clone(), expression(&a.expr)))
+                .map(|a| {
+                    let secret = Field::from_spec_name(&a.name).is_some_and(Field::is_sensitive);
+                    let described = if secret {
+                        hidden(&a.expr)
+                    } else {
+                        expression(&a.expr)
+                    };
+                    (a.name.clone(), described)
+                })
                 .collect();
             let mut out = json!({
                 "address": format!("{RESOURCE_TYPE}.{}", r.name),
@@ -95,6 +104,16 @@ fn expression(expr: &Expr) -> Value {
     match (references.is_empty(), constant(expr)) {
         (true, Some(value)) => json!({ "constant_value": value }),
         _ => json!({ "references": references }),
+    }
+}
+
+/// A secret argument (the registry token): what it refers to, never its value.
+fn hidden(expr: &Expr) -> Value {
+    match expression(expr) {
+        Value::Object(o) if o.contains_key("constant_value") => {
+            json!({ "constant_value": REDACTED })
+        }
+        other => other,
     }
 }
 
