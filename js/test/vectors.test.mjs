@@ -23,8 +23,8 @@ function prepare(request) {
   for (const s of request.sources ?? []) join(s);
   for (const s of request.desired?.sources ?? []) join(s);
   for (const s of request.policies ?? []) join(s);
-  for (const v of request.variables ?? []) join(v);
-  for (const v of request.desired?.variables ?? []) join(v);
+  // `variables` is a list of inputs in a configuration (a plan's is an object).
+  for (const v of [request.variables, request.desired?.variables].filter(Array.isArray).flat()) join(v);
   return request;
 }
 
