@@ -5,7 +5,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// Permissions that matter for images (1.15 numbers in docs/kasm-api.md, "Credentials").
+/// Permissions that matter for images and groups (1.15 numbers in docs/kasm-api.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Permission {
     /// 200: implies every permission.
@@ -20,6 +20,22 @@ pub enum Permission {
     ImagesDelete,
     /// 904.
     ImagesModifyResources,
+    /// 400: see groups (not the system ones).
+    GroupsView,
+    /// 401: change groups and their images (not the system ones).
+    GroupsModify,
+    /// 402.
+    GroupsCreate,
+    /// 403.
+    GroupsDelete,
+    /// 420: see the groups the key's user belongs to (an API key belongs to none).
+    GroupsViewIfMember,
+    /// 421.
+    GroupsModifyIfMember,
+    /// 440: with Groups View, see the system groups too.
+    GroupsViewSystem,
+    /// 441: with Groups Modify, change the system groups too.
+    GroupsModifySystem,
 }
 
 impl std::str::FromStr for Permission {
@@ -39,6 +55,14 @@ impl std::str::FromStr for Permission {
             "imagesmodifyresources" | "modifyresources" | "904" => {
                 Permission::ImagesModifyResources
             }
+            "groupsview" | "400" => Permission::GroupsView,
+            "groupsmodify" | "401" => Permission::GroupsModify,
+            "groupscreate" | "402" => Permission::GroupsCreate,
+            "groupsdelete" | "403" => Permission::GroupsDelete,
+            "groupsviewifmember" | "420" => Permission::GroupsViewIfMember,
+            "groupsmodifyifmember" | "421" => Permission::GroupsModifyIfMember,
+            "groupsviewsystem" | "440" => Permission::GroupsViewSystem,
+            "groupsmodifysystem" | "441" => Permission::GroupsModifySystem,
             _ => return Err(format!("unknown permission `{s}`")),
         })
     }

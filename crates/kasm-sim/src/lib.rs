@@ -14,6 +14,7 @@
 
 pub mod auth;
 pub mod faults;
+pub mod groups;
 pub mod image;
 pub mod rules;
 mod server;
@@ -150,6 +151,16 @@ impl Simulator {
     /// A copy of the stored images (tokens unmasked), for assertions.
     pub fn images(&self) -> Vec<StoredImage> {
         lock(&self.shared.db).images.clone()
+    }
+
+    /// A copy of the groups, for assertions.
+    pub fn groups(&self) -> Vec<groups::Group> {
+        lock(&self.shared.db).groups.clone()
+    }
+
+    /// A copy of the authorization rows, for assertions.
+    pub fn group_links(&self) -> Vec<groups::GroupImage> {
+        lock(&self.shared.db).group_images.clone()
     }
 
     /// Replaces the faults in force.

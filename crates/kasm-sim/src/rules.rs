@@ -14,6 +14,10 @@ pub enum Outcome {
     Refused(String),
     /// 500 with Kasm's HTML page (an unhandled exception in the server).
     Crash(String),
+    /// 500 after the change was committed: the client never hears of it.
+    CrashAfterWrite(String),
+    /// 401 `{"error_message": "Unauthorized"}`: the key may not act on that row.
+    Unauthorized,
 }
 
 /// Keys `create_update_image` takes; any other key raises a TypeError (500).

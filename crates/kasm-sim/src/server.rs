@@ -3,6 +3,7 @@
 
 use crate::auth::{ApiKey, Permission, Requirement, authenticate};
 use crate::faults::{Decision, FaultState, Faults};
+use crate::groups;
 use crate::rules::{self, Outcome};
 use crate::store::Db;
 use axum::body::{Body, Bytes};
@@ -55,6 +56,13 @@ enum Endpoint {
     Create,
     Update,
     Delete,
+    Groups,
+    GroupImages,
+    AddGroupImage,
+    RemoveGroupImage,
+    CreateGroup,
+    UpdateGroup,
+    DeleteGroup,
 }
 
 impl Endpoint {
@@ -67,6 +75,13 @@ impl Endpoint {
             "create_image" => Endpoint::Create,
             "update_image" => Endpoint::Update,
             "delete_image" => Endpoint::Delete,
+            "get_groups" => Endpoint::Groups,
+            "get_images_group" => Endpoint::GroupImages,
+            "add_images_group" => Endpoint::AddGroupImage,
+            "remove_images_group" => Endpoint::RemoveGroupImage,
+            "create_group" => Endpoint::CreateGroup,
+            "update_group" => Endpoint::UpdateGroup,
+            "delete_group" => Endpoint::DeleteGroup,
             _ => return None,
         })
     }
@@ -90,7 +105,33 @@ impl Endpoint {
                 any_of: &[ImagesDelete],
                 mutating: true,
             },
+            Endpoint::Groups | Endpoint::GroupImages => Requirement {
+                any_of: &[GroupsView, GroupsViewIfMember, GroupsViewSystem],
+                mutating: false,
+            },
+            Endpoint::AddGroupImage | Endpoint::RemoveGroupImage | Endpoint::UpdateGroup => {
+                Requirement {
+                    any_of: &[GroupsModify, GroupsModifyIfMember, GroupsModifySystem],
+                    mutating: true,
+                }
+            }
+            Endpoint::CreateGroup => Requirement {
+                any_of: &[GroupsCreate],
+                mutating: true,
+            },
+            Endpoint::DeleteGroup => Requirement {
+                any_of: &[GroupsDelete],
+                mutating: true,
+            },
         }
+    }
+
+    /// Whether a successful call changes the data.
+    fn writes(self) -> bool {
+        !matches!(
+            self,
+            Endpoint::List | Endpoint::Groups | Endpoint::GroupImages
+        )
     }
 }
 
@@ -245,10 +286,14 @@ fn api(shared: &Arc<Shared>, endpoint: Endpoint, headers: &HeaderMap, bytes: &By
             json_answer(StatusCode::OK, v)
         }
         Outcome::Refused(msg) => json_answer(StatusCode::OK, json!({ "error_message": msg })),
-        Outcome::Crash(why) => {
+        Outcome::Crash(why) | Outcome::CrashAfterWrite(why) => {
             eprintln!("kasm-sim: 500: {why}");
             crash()
         }
+        Outcome::Unauthorized => json_answer(
+            StatusCode::UNAUTHORIZED,
+            json!({ "error_message": "Unauthorized" }),
+        ),
     }
 }
 
@@ -284,6 +329,9 @@ fn run(shared: &Shared, endpoint: Endpoint, key: &ApiKey, body: &Value) -> Optio
         images,
         world,
         pulled,
+        groups,
+        group_images,
+        settings,
     } = &mut *db;
     let is_pulled = |name: &str| pulled.contains(name);
     let outcome = match endpoint {
@@ -297,16 +345,47 @@ fn run(shared: &Shared, endpoint: Endpoint, key: &ApiKey, body: &Value) -> Optio
         }
         Endpoint::Create => {
             let id = uuid::Uuid::new_v4().simple().to_string();
-            rules::create(images, world, &is_pulled, body, id)
+            let outcome = rules::create(images, world, &is_pulled, body, id.clone());
+            if matches!(outcome, Outcome::Ok(_)) {
+                groups::on_create(group_images, settings, &id);
+            }
+            outcome
         }
         Endpoint::Update => {
             let full =
                 key.holds(Permission::ImagesModify) && key.holds(Permission::ImagesModifyResources);
             rules::update(images, world, &is_pulled, body, full)
         }
-        Endpoint::Delete => rules::delete(images, world, body),
+        Endpoint::Delete => {
+            let before: Vec<String> = images.iter().map(|i| i.image_id.clone()).collect();
+            let outcome = rules::delete(images, world, body);
+            for gone in before
+                .iter()
+                .filter(|id| !images.iter().any(|i| &i.image_id == *id))
+            {
+                groups::on_delete(group_images, gone);
+            }
+            outcome
+        }
+        group_call => {
+            let mut tables = groups::Tables {
+                groups,
+                links: group_images,
+                images,
+            };
+            match group_call {
+                Endpoint::Groups => groups::list(&tables, key),
+                Endpoint::GroupImages => groups::images(&tables, key, body),
+                Endpoint::AddGroupImage => groups::add(&mut tables, key, body),
+                Endpoint::RemoveGroupImage => groups::remove(&mut tables, key, body),
+                Endpoint::CreateGroup => groups::create(&mut tables, body),
+                Endpoint::UpdateGroup => groups::update(&mut tables, key, body),
+                _ => groups::delete(&mut tables, body),
+            }
+        }
     };
-    let changed = matches!(outcome, Outcome::Ok(_)) && !matches!(endpoint, Endpoint::List);
+    let changed =
+        matches!(outcome, Outcome::Ok(_) | Outcome::CrashAfterWrite(_)) && endpoint.writes();
     if changed && !shared.persist(&db) {
         return None;
     }

@@ -1,6 +1,7 @@
 //! The simulator's data: images, the world they refer to, and the tags agents
 //! have pulled. Optionally persisted to a JSON file, written atomically.
 
+use crate::groups::{Group, GroupImage, Settings, system_groups};
 use crate::image::{StoredImage, World};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -9,7 +10,7 @@ use std::io::Write;
 use std::path::Path;
 
 /// Everything the simulator stores.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Db {
     /// Image rows.
@@ -19,6 +20,25 @@ pub struct Db {
     pub world: World,
     /// Docker tags agents have pulled: images with these names are available.
     pub pulled: BTreeSet<String>,
+    /// Groups; All Users and Administrators always exist.
+    pub groups: Vec<Group>,
+    /// Which groups may launch which images (rows; a pair may repeat).
+    pub group_images: Vec<GroupImage>,
+    /// Global settings.
+    pub settings: Settings,
+}
+
+impl Default for Db {
+    fn default() -> Self {
+        Db {
+            images: Vec::new(),
+            world: World::default(),
+            pulled: BTreeSet::new(),
+            groups: system_groups(),
+            group_images: Vec::new(),
+            settings: Settings::default(),
+        }
+    }
 }
 
 /// Errors loading or saving data.
@@ -59,6 +79,12 @@ impl Db {
             value
         };
         let mut db: Db = serde_json::from_value(value).map_err(json_err)?;
+        // A seed lists its own groups; the system groups are there whatever it says.
+        for system in system_groups() {
+            if !db.groups.iter().any(|g| g.name == system.name) {
+                db.groups.insert(0, system);
+            }
+        }
         for img in &mut db.images {
             if img.image_id.is_empty() {
                 img.image_id = uuid::Uuid::new_v4().simple().to_string();
