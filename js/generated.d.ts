@@ -383,6 +383,57 @@ images: Array<Image>,
 diagnostics: Array<Diagnostic>, };
 
 /**
+ * A group, as `get_groups` lists it (other keys are ignored).
+ */
+export type Group = { 
+/**
+ * 32-hex id.
+ */
+group_id: string, 
+/**
+ * Its unique name.
+ */
+name: string, 
+/**
+ * Free text.
+ */
+description: string | null, 
+/**
+ * 1 to 4095; the lowest wins where a user's groups disagree.
+ */
+priority: number, 
+/**
+ * All Users and Administrators: never deleted.
+ */
+is_system: boolean, };
+
+/**
+ * `filter_groups` input: the groups (`get_groups`) and a name, exact or glob.
+ */
+export type GroupFilterRequest = { 
+/**
+ * The groups.
+ */
+groups: Array<Group>, 
+/**
+ * Keep groups with this name, or whose name matches this glob.
+ */
+name?: string | null, };
+
+/**
+ * `filter_groups` output.
+ */
+export type GroupFilterResponse = { 
+/**
+ * Matching groups, in input order.
+ */
+groups: Array<Group>, 
+/**
+ * A bad pattern, if any.
+ */
+diagnostics: Array<Diagnostic>, };
+
+/**
  * What a plan does to one image.
  */
 export type Action = "create" | "update" | "delete" | "no-op";

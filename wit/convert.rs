@@ -15,12 +15,13 @@ use kasm_plan_core::apply::{
 };
 use kasm_plan_core::duplicates::Duplicate;
 use kasm_plan_core::facade::{
-    Configuration, Desired, FilterRequest, FilterResponse, ImportRequest, ImportResponse,
-    ParseResponse, PlanRequest, PlanResponse, PolicyRequest, PolicyResponse, RecogniseRequest,
-    RecordRequest, SourceInput, Sources, StepsResponse, ValidateRequest, ValidateResponse,
-    invalid_request,
+    Configuration, Desired, FilterRequest, FilterResponse, GroupFilterRequest, GroupFilterResponse,
+    ImportRequest, ImportResponse, ParseResponse, PlanRequest, PlanResponse, PolicyRequest,
+    PolicyResponse, RecogniseRequest, RecordRequest, SourceInput, Sources, StepsResponse,
+    ValidateRequest, ValidateResponse, invalid_request,
 };
 use kasm_plan_core::filter::ImageFilter;
+use kasm_plan_core::group::Group;
 use kasm_plan_core::lang::{NamedValue, VariableFile, VariableInput};
 use kasm_plan_core::plan::{Drift, FieldChange, PlanOptions, ResourceChange, Summary};
 use kasm_plan_core::policy::{Level, PolicyReport, PolicyResult};
@@ -63,7 +64,7 @@ macro_rules! same {
         }
     )*};
 }
-same!(String, bool, u32, u64, f64);
+same!(String, bool, u32, u64, i64, f64);
 
 impl IntoWit for usize {
     type Wit = u32;
@@ -258,6 +259,9 @@ records! {
     ParseResponse { specs, diagnostics }
     ImageFilter { name, enabled }
     FilterRequest { images, filter }
+    Group { group_id, name, description, priority, is_system }
+    GroupFilterRequest { groups, name }
+    GroupFilterResponse { groups, diagnostics }
     FilterResponse { images, diagnostics }
     FieldChange { field, before, after }
     ResourceChange { address, name, action, reason, image_id, available, before, after, changes, sensitive, previous_address, importing }

@@ -5,9 +5,9 @@
 use crate::sandbox::{Core, Guard, SandboxError, wit};
 use kasm_plan_core::Diagnostic;
 use kasm_plan_core::facade::{
-    FilterRequest, FilterResponse, ImportRequest, ImportResponse, ParseResponse, PlanRequest,
-    PlanResponse, PolicyRequest, PolicyResponse, RecogniseRequest, RecordRequest, SourceInput,
-    StepsResponse, ValidateRequest, ValidateResponse,
+    FilterRequest, FilterResponse, GroupFilterRequest, GroupFilterResponse, ImportRequest,
+    ImportResponse, ParseResponse, PlanRequest, PlanResponse, PolicyRequest, PolicyResponse,
+    RecogniseRequest, RecordRequest, SourceInput, StepsResponse, ValidateRequest, ValidateResponse,
 };
 use kasm_plan_core::{Image, Plan, StateResource};
 use wasmtime::Store;
@@ -61,6 +61,14 @@ impl Core {
     /// `filter`: the `kasm_images` data source.
     pub fn filter(&mut self, request: FilterRequest) -> Result<FilterResponse, CoreError> {
         self.typed(request, |g, s, r| g.call_filter(s, r))
+    }
+
+    /// `filter_groups`: the `kasm_groups` data source.
+    pub fn filter_groups(
+        &mut self,
+        request: GroupFilterRequest,
+    ) -> Result<GroupFilterResponse, CoreError> {
+        self.typed(request, |g, s, r| g.call_filter_groups(s, r))
     }
 
     /// `plan`.

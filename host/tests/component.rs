@@ -94,6 +94,7 @@ fn typed(core: &mut Core, operation: &str, request: &str) -> Option<Result<Strin
         "validate" => run(request, |r| core.validate(r)),
         "parse" => run(request, |r| core.parse(r)),
         "filter" => run(request, |r| core.filter(r)),
+        "filter_groups" => run(request, |r| core.filter_groups(r)),
         "plan" => run(request, |r| core.plan(r)),
         "plan_to_json" => run(request, |r| core.plan_to_json(r)),
         "apply_steps" => run(request, |r| core.apply_steps(r)),

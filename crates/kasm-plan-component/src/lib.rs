@@ -43,6 +43,12 @@ impl wit::Guest for Component {
         forward(r, facade::filter)
     }
 
+    fn filter_groups(
+        r: wit::GroupFilterRequest,
+    ) -> Result<wit::GroupFilterResponse, wit::Diagnostic> {
+        forward(r, facade::filter_groups)
+    }
+
     fn plan(r: wit::PlanRequest) -> Result<wit::PlanResponse, wit::Diagnostic> {
         forward(r, facade::plan)
     }

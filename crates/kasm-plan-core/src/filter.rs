@@ -1,6 +1,8 @@
-//! The `kasm_images` data source: filter an image list by name and enabled.
+//! The `kasm_images` and `kasm_groups` data sources: filter a list by name
+//! (exact or glob) and, for images, by enabled.
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::group::Group;
 use crate::model::Image;
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +22,32 @@ pub fn filter_images<'a>(
     images: &'a [Image],
     filter: &ImageFilter,
 ) -> Result<Vec<&'a Image>, Box<Diagnostic>> {
-    let matcher = match filter.name.as_deref() {
+    let matcher = name_matcher(filter.name.as_deref())?;
+    Ok(images
+        .iter()
+        .filter(|i| filter.enabled.is_none_or(|e| i.enabled == e))
+        .filter(|i| match &matcher {
+            None => true,
+            Some(m) => i.name.as_deref().is_some_and(|n| m.matches(n)),
+        })
+        .collect())
+}
+
+/// Keeps the groups whose name matches (exact or glob), in their original order.
+pub fn filter_groups<'a>(
+    groups: &'a [Group],
+    name: Option<&str>,
+) -> Result<Vec<&'a Group>, Box<Diagnostic>> {
+    let matcher = name_matcher(name)?;
+    Ok(groups
+        .iter()
+        .filter(|g| matcher.as_ref().is_none_or(|m| m.matches(&g.name)))
+        .collect())
+}
+
+/// An exact name, or a glob when the pattern has `*`, `?` or `[`.
+fn name_matcher(pattern: Option<&str>) -> Result<Option<NameMatch<'_>>, Box<Diagnostic>> {
+    Ok(match pattern {
         None => None,
         Some(p) if !p.contains(['*', '?', '[']) => Some(NameMatch::Exact(p)),
         Some(p) => match glob::Pattern::new(p) {
@@ -35,15 +62,7 @@ pub fn filter_images<'a>(
                 ));
             }
         },
-    };
-    Ok(images
-        .iter()
-        .filter(|i| filter.enabled.is_none_or(|e| i.enabled == e))
-        .filter(|i| match &matcher {
-            None => true,
-            Some(m) => i.name.as_deref().is_some_and(|n| m.matches(n)),
-        })
-        .collect())
+    })
 }
 
 enum NameMatch<'a> {

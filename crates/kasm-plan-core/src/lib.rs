@@ -25,6 +25,7 @@ pub mod edits;
 pub mod facade;
 pub mod field;
 pub mod filter;
+pub mod group;
 pub mod lang;
 pub mod model;
 pub mod parse;

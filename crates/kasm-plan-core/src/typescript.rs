@@ -8,12 +8,14 @@ use crate::attributes::Attributes;
 use crate::diagnostic::{Code, Diagnostic, Location, Position, Severity};
 use crate::duplicates::Duplicate;
 use crate::facade::{
-    Configuration, Desired, FilterRequest, FilterResponse, ImportRequest, ImportResponse,
-    ParseResponse, PlanRequest, PlanResponse, PolicyRequest, PolicyResponse, RecogniseRequest,
-    RecordRequest, SourceInput, Sources, StepsResponse, ValidateRequest, ValidateResponse,
+    Configuration, Desired, FilterRequest, FilterResponse, GroupFilterRequest, GroupFilterResponse,
+    ImportRequest, ImportResponse, ParseResponse, PlanRequest, PlanResponse, PolicyRequest,
+    PolicyResponse, RecogniseRequest, RecordRequest, SourceInput, Sources, StepsResponse,
+    ValidateRequest, ValidateResponse,
 };
 use crate::field::Field;
 use crate::filter::ImageFilter;
+use crate::group::Group;
 use crate::lang::{NamedValue, VariableFile, VariableInput};
 use crate::model::{IgnoreChanges, Image, ImageSpec, Lifecycle, Secret};
 use crate::parse::Format;
@@ -108,6 +110,9 @@ pub fn declarations() -> String {
         ImageFilter,
         FilterRequest,
         FilterResponse,
+        Group,
+        GroupFilterRequest,
+        GroupFilterResponse,
         Action,
         Reason,
         Attributes,

@@ -10,6 +10,7 @@
 
 mod apply_steps;
 mod filter;
+mod filter_groups;
 mod import;
 mod parse;
 mod plan;
@@ -22,6 +23,7 @@ mod validate;
 
 pub use apply_steps::{StepsResponse, apply_steps};
 pub use filter::{FilterRequest, FilterResponse, filter};
+pub use filter_groups::{GroupFilterRequest, GroupFilterResponse, filter_groups};
 pub use import::{ImportRequest, ImportResponse, import};
 pub use parse::{ParseResponse, parse};
 pub use plan::{PlanRequest, PlanResponse, plan};
@@ -43,6 +45,7 @@ pub const OPERATIONS: &[&str] = &[
     "validate",
     "parse",
     "filter",
+    "filter_groups",
     "plan",
     "plan_to_json",
     "apply_steps",
@@ -59,6 +62,7 @@ pub fn call(operation: &str, request: &str) -> Result<String, Box<Diagnostic>> {
         "validate" => run(request, validate),
         "parse" => run(request, parse),
         "filter" => run(request, filter),
+        "filter_groups" => run(request, filter_groups),
         "plan" => run(request, plan),
         "plan_to_json" => run(request, plan_to_json),
         "apply_steps" => run(request, apply_steps),
