@@ -4,6 +4,8 @@
 
 use base64::Engine as _;
 use kasm_plan_core::Image;
+use kasm_plan_core::group::{Group, GroupImage};
+use kasm_plan_core::model::canonical_uuid;
 use serde_json::{Map, Value, json};
 use std::time::Duration;
 
@@ -363,6 +365,48 @@ impl Kasm {
             }
             Err(e) => Err(e),
         }
+    }
+}
+
+impl Kasm {
+    /// Every group the key may view (`get_groups`; system groups only with
+    /// "Groups View System").
+    pub async fn groups(&self) -> Result<Vec<Group>, KasmError> {
+        let answer = self.post("get_groups", &Map::new()).await?;
+        // Kasm leaves the key out when no group exists at all.
+        let list = answer
+            .get("groups")
+            .cloned()
+            .unwrap_or(Value::Array(Vec::new()));
+        serde_json::from_value(list).map_err(|e| KasmError::Unexpected {
+            path: "/api/public/get_groups".into(),
+            detail: e.to_string(),
+        })
+    }
+
+    /// The link rows of a group (`get_images_group`), one per row (a pair may
+    /// repeat). A refusal (unknown group, no permission) is an error, never an
+    /// empty list.
+    pub async fn group_images(&self, group_id: &str) -> Result<Vec<GroupImage>, KasmError> {
+        let path = "/api/public/get_images_group";
+        // An empty id would make Kasm pick an arbitrary group.
+        let id = canonical_uuid(group_id).ok_or_else(|| KasmError::Unexpected {
+            path: path.into(),
+            detail: format!("refusing to send {group_id:?}: not a group id"),
+        })?;
+        let body = Map::from_iter([("target_group".to_owned(), json!({ "group_id": id }))]);
+        let answer = self.post("get_images_group", &body).await?;
+        let list = answer
+            .get("images")
+            .cloned()
+            .ok_or_else(|| KasmError::Unexpected {
+                path: path.into(),
+                detail: "no `images` list".into(),
+            })?;
+        serde_json::from_value(list).map_err(|e| KasmError::Unexpected {
+            path: path.into(),
+            detail: e.to_string(),
+        })
     }
 }
 

@@ -1072,3 +1072,75 @@ fn for_each_keys_moves_and_imports_keep_every_image_they_can() {
         json!(gimp)
     );
 }
+
+#[test]
+fn groups_lists_groups_and_the_images_each_may_launch() {
+    let k = Kasm::start();
+    let o = k.run(&["groups"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("All Users       1000      yes     68d557ac4cac42cca9f31c7c853de0f3"),
+        "{}",
+        out(&o)
+    );
+    let file = k.write("images.tf", &specs(1, 2048));
+    assert_eq!(code(&apply(&k, &file)), 0);
+    let image = k.images()[0].image_id.clone();
+    let group = k.call(
+        "create_group",
+        json!({"target_group": {"name": "dev-team", "priority": 10}}),
+    )["group"]["group_id"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned();
+    for _ in 0..2 {
+        k.call(
+            "add_images_group",
+            json!({"target_group": {"group_id": group}, "target_image": {"image_id": image}}),
+        );
+    }
+    let o = k.run(&["groups", "--name", "dev-*", "--images", "--json"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let listed: Value = serde_json::from_str(&stdout(&o)).unwrap_or_default();
+    let groups = listed["groups"].as_array().cloned().unwrap_or_default();
+    assert_eq!(groups.len(), 1, "{listed}");
+    assert_eq!(groups[0]["name"], json!("dev-team"));
+    let rows: Vec<&Value> = groups[0]["images"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
+    assert_eq!(
+        rows.len(),
+        2,
+        "both rows of the duplicated link are shown: {listed}"
+    );
+    assert!(rows.iter().all(|r| r["image_id"] == json!(image)));
+    // Kasm linked the new image to All Users by itself.
+    let o = k.run(&["groups", "--name", "All Users", "--images"]);
+    assert!(
+        stdout(&o).contains(&format!("may launch kasmweb/app-0:1.18.0 ({image})")),
+        "{}",
+        out(&o)
+    );
+    // A key without group permissions is an error, never an empty list.
+    k.sim().add_key(ApiKey {
+        permissions: vec![kasm_sim::Permission::ImagesView],
+        ..ApiKey::admin("img-only", "img-secret")
+    });
+    let o = k
+        .command(&["groups"])
+        .env("KASM_API_KEY", "img-only")
+        .env("KASM_API_KEY_SECRET", "img-secret")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(
+        stderr(&o).contains("cannot read the groups") && stderr(&o).contains("Unauthorized"),
+        "{}",
+        out(&o)
+    );
+    let o = k.run(&["groups", "--name", "dev-[*"]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("--name"), "{}", out(&o));
+}

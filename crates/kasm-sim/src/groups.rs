@@ -12,6 +12,8 @@ use serde_json::{Map, Value, json};
 
 /// The fixed id of the All Users group.
 pub const ALL_USERS: &str = "68d557ac4cac42cca9f31c7c853de0f3";
+/// The Administrators group's id here (a real install makes its own).
+pub const ADMINISTRATORS: &str = "a0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5";
 
 /// A group row.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -92,7 +94,7 @@ pub fn system_groups() -> Vec<Group> {
             1000,
         ),
         group(
-            new_id(),
+            ADMINISTRATORS.into(),
             "Administrators",
             "Administrators Group: Members have full administrative access",
             1,

@@ -64,8 +64,10 @@ pub enum StoreError {
 
 impl Db {
     /// Reads a seed: `{"images": [...], "servers": [...], "zones": [...], "filter_policies": [...]}`
-    /// or a bare list of images, in the answer shape of `get_images`. Images seeded
-    /// as available count as pulled; missing ids are generated.
+    /// or a bare list of images, in the answer shape of `get_images`, with optional
+    /// `groups`, `group_images` and `settings`. Images seeded as available count as
+    /// pulled; missing ids are generated; without `group_images`, every image is
+    /// linked to All Users (as Kasm's installer links its stock images).
     pub fn from_seed(path: &Path) -> Result<Db, StoreError> {
         let text = read(path)?;
         let json_err = |source| StoreError::Json {
@@ -78,6 +80,9 @@ impl Db {
         } else {
             value
         };
+        // Kasm's installer links its stock images to All Users; a seed that
+        // lists no links gets the same.
+        let default_links = value.get("group_images").is_none();
         let mut db: Db = serde_json::from_value(value).map_err(json_err)?;
         // A seed lists its own groups; the system groups are there whatever it says.
         for system in system_groups() {
@@ -88,6 +93,9 @@ impl Db {
         for img in &mut db.images {
             if img.image_id.is_empty() {
                 img.image_id = uuid::Uuid::new_v4().simple().to_string();
+            }
+            if default_links {
+                crate::groups::on_create(&mut db.group_images, &Settings::default(), &img.image_id);
             }
             if let (true, Some(name)) = (img.available, &img.name) {
                 db.pulled.insert(name.clone());

@@ -7,6 +7,7 @@ mod component;
 mod configuration;
 mod error;
 mod execute;
+mod groups;
 mod images;
 mod import;
 mod input;
@@ -51,6 +52,8 @@ pub enum Command {
     Import(import::ImportArgs),
     /// List images, filtered like the kasm_images data source.
     Images(images::ImagesArgs),
+    /// List groups, filtered like the kasm_groups data source, with the images each may launch.
+    Groups(groups::GroupsArgs),
     /// Inspect or edit the state.
     State(state::StateArgs),
     /// Check specs or plans against a policy.
@@ -131,6 +134,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Plan(args) => plan::run(&cli.core, &args),
         Command::Show(args) => show::run(&cli.core, &args),
         Command::Images(args) => images::run(&cli.core, &args),
+        Command::Groups(args) => groups::run(&cli.core, &args),
         Command::Apply(args) => apply::run(&cli.core, &args),
         Command::Import(args) => import::run(&cli.core, &args),
         Command::State(args) => state::run(&args),

@@ -4,6 +4,7 @@
 use kasm_plan_core::address::Instance;
 use kasm_plan_core::facade::SourceInput;
 use kasm_plan_core::field::BYTES_PER_MB;
+use kasm_plan_core::group::{Group, GroupImage};
 use kasm_plan_core::model::REDACTED;
 use kasm_plan_core::plan::{Action, Drift, FieldChange, Reason, ResourceChange};
 use kasm_plan_core::{Diagnostic, Field, Image, Plan};
@@ -354,6 +355,53 @@ pub fn images(images: &[Image]) -> String {
         let _ = writeln!(out, "{}", line.join("  ").trim_end());
     }
     let _ = writeln!(out, "\n{} image(s).", images.len());
+    out
+}
+
+/// Groups as a table; with their image links (id and name), when read.
+pub fn groups(groups: &[Group], links: Option<&[Vec<GroupImage>]>) -> String {
+    let rows: Vec<[String; 4]> = groups
+        .iter()
+        .map(|g| {
+            [
+                g.name.clone(),
+                g.priority.to_string(),
+                if g.is_system { "yes" } else { "" }.to_owned(),
+                g.group_id.clone(),
+            ]
+        })
+        .collect();
+    let header = ["NAME", "PRIORITY", "SYSTEM", "ID"].map(str::to_owned);
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |row: &[String; 4]| -> String {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        cells.join("  ").trim_end().to_owned()
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", line(&header));
+    for (i, row) in rows.iter().enumerate() {
+        let _ = writeln!(out, "{}", line(row));
+        if let Some(images) = links.and_then(|l| l.get(i)) {
+            for link in images {
+                let _ = writeln!(
+                    out,
+                    "    may launch {} ({})",
+                    link.image_name.as_deref().unwrap_or("(unnamed image)"),
+                    link.image_id
+                );
+            }
+        }
+    }
+    let _ = writeln!(out, "\n{} group(s).", groups.len());
     out
 }
 

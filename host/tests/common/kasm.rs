@@ -113,6 +113,26 @@ impl Kasm {
         })
     }
 
+    /// Any raw API call with the admin key.
+    pub fn call(&self, endpoint: &str, mut body: Value) -> Value {
+        let url = format!("{}/api/public/{endpoint}", self.sim().url());
+        if let Some(o) = body.as_object_mut() {
+            o.insert("api_key".into(), json!(KEY));
+            o.insert("api_key_secret".into(), json!(SECRET));
+        }
+        self.runtime.block_on(async {
+            reqwest::Client::new()
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .json::<Value>()
+                .await
+                .unwrap_or(Value::Null)
+        })
+    }
+
     pub fn state(&self) -> Value {
         let text = std::fs::read_to_string(self.path("kasm-plan.state.json")).unwrap_or_default();
         serde_json::from_str(&text).unwrap_or(Value::Null)
