@@ -24,6 +24,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("facade", facade),
     ("spec_hcl", spec_hcl),
     ("spec_json", spec_json),
+    ("tfvars", tfvars),
     ("policy", policy),
     ("state", state),
     ("image_list", image_list),
@@ -33,6 +34,78 @@ pub const TARGETS: &[(&str, Target)] = &[
 
 /// A small valid configuration, for targets whose bytes are not the specs.
 pub const SPECS: &str = "resource \"kasm_image\" \"t\" {\n  name = \"kasmweb/terminal:1.18.0\"\n  image_src = \"img/t.png\"\n  friendly_name = \"T\"\n  memory = 2768\n}\n";
+
+/// A configuration whose variables take every kind of type, default, validation
+/// and sensitivity, for the `tfvars` target.
+pub const VARIABLES: &str = r#"variable "memory" {
+  type = number
+  validation {
+    condition     = var.memory >= 256
+    error_message = "too small"
+  }
+}
+variable "apps" {
+  type    = map(object({ memory = number, cores = optional(number, 2), tags = optional(list(string), []) }))
+  default = {}
+}
+variable "names" {
+  type    = set(string)
+  default = []
+}
+variable "token" {
+  type      = string
+  sensitive = true
+  default   = null
+}
+variable "anything" {
+  default = null
+}
+resource "kasm_image" "app" {
+  for_each      = var.apps
+  name          = "kasmweb/${each.key}:1.18.0"
+  image_src     = "img/t.png"
+  friendly_name = join(" ", concat([each.key], each.value.tags, tolist(var.names)))
+  memory        = each.value.memory
+  cores         = each.value.cores
+  docker_token  = var.token
+}
+"#;
+
+/// A variables file against [`VARIABLES`]: the first byte picks HCL (even) or
+/// JSON (odd), the rest is the file; then the same text as a `-var` value.
+pub fn tfvars(data: &[u8]) {
+    use kasm_plan_core::facade::Configuration;
+    use kasm_plan_core::lang::{NamedValue, VariableFile, VariableInput};
+    let Some((&pick, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let file_name = if pick % 2 == 0 {
+        "terraform.tfvars"
+    } else {
+        "terraform.tfvars.json"
+    };
+    let config = |variables| Configuration {
+        sources: vec![SourceInput {
+            source: VARIABLES.to_owned(),
+            format: Some(Format::Hcl),
+            file_name: Some("main.tf".into()),
+        }],
+        variables,
+    };
+    let file = VariableInput::File(VariableFile {
+        source: text.to_owned(),
+        file_name: Some(file_name.into()),
+    });
+    let _ = facade::validate_configuration(&config(vec![file]), false);
+    let argument = VariableInput::Argument(NamedValue {
+        name: "apps".into(),
+        value: text.to_owned(),
+    });
+    let _ = facade::validate_configuration(&config(vec![argument]), false);
+}
 
 /// The facade's `call`: the first byte picks the operation, the rest is the request.
 pub fn facade(data: &[u8]) {

@@ -66,6 +66,29 @@ pub fn of(target: &str) -> Result<Vec<Vec<u8>>, String> {
                     .collect::<Vec<_>>()
             })
             .collect(),
+        "tfvars" => requests
+            .iter()
+            .flat_map(|(_, r)| {
+                let lists = [r.get("variables"), r.get("desired").and_then(|d| d.get("variables"))];
+                lists
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_array)
+                    .flatten()
+                    .filter_map(|v| {
+                        let text = v.get("source").or_else(|| v.get("value"))?.as_str()?;
+                        let json = v.get("file_name").and_then(Value::as_str).is_some_and(|n| n.ends_with(".json"));
+                        let mut seed = vec![u8::from(json)];
+                        seed.extend(text.as_bytes());
+                        Some(seed)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .chain([
+                b"\0memory = 512\napps = { chrome = { memory = \"4096\", tags = [\"a\"] } }\nnames = [\"x\", 1]\n".to_vec(),
+                b"\x01{\"memory\": 2048, \"apps\": {\"gimp\": {\"memory\": 1024, \"cores\": 1}}}".to_vec(),
+            ])
+            .collect(),
         "state" => values(&requests, "state"),
         "image_list" => values(&requests, "observed"),
         "simulator" => requests
