@@ -197,6 +197,51 @@ fn spec_cases() -> Vec<Case> {
     cases
 }
 
+/// A configuration whose variable the tfvars cases give a value.
+const WITH_VARS: &str = "variable \"memory\" {\n  type = number\n}\nresource \"kasm_image\" \"t\" {\n  name = \"kasmweb/terminal:1.18.0\"\n  image_src = \"img/t.png\"\n  friendly_name = \"T\"\n  memory = var.memory\n}\n";
+
+fn tfvars_cases() -> Vec<Case> {
+    let hcl: Vec<(&str, &[u8], Names)> = vec![
+        ("no value", b"memory = \n", Names::Position),
+        ("an unclosed object", b"memory = {\n", Names::Position),
+        (
+            "a string for a number",
+            b"memory = \"lots\"\n",
+            Names::Position,
+        ),
+        ("a block", b"variable \"memory\" {}\n", Names::Position),
+        ("a reference", b"memory = var.other\n", Names::Position),
+        (
+            "a failing function",
+            b"memory = tonumber(\"x\")\n",
+            Names::Position,
+        ),
+        ("invalid UTF-8", b"memory = \"\xff\xfe\"\n", Names::File),
+    ];
+    let json: Vec<(&str, &[u8], Names)> = vec![
+        ("a list", b"[]", Names::Position),
+        ("a syntax error", b"{\"memory\": }", Names::Position),
+        (
+            "a string for a number",
+            b"{\"memory\": \"x\"}",
+            Names::Position,
+        ),
+    ];
+    let mut cases: Vec<Case> = hcl
+        .into_iter()
+        .map(|(what, bytes, names)| case(format!("tfvars: {what}"), "vars.tfvars", bytes, names))
+        .collect();
+    cases.extend(json.into_iter().map(|(what, bytes, names)| {
+        case(
+            format!("tfvars.json: {what}"),
+            "vars.tfvars.json",
+            bytes,
+            names,
+        )
+    }));
+    cases
+}
+
 fn state_cases() -> Vec<Case> {
     let texts: Vec<(&str, String, Names)> = vec![
         ("empty", String::new(), Names::Position),
@@ -517,6 +562,7 @@ fn check(dir: &Path, c: &Case) -> Option<String> {
     std::fs::write(&path, &c.bytes).unwrap_or_else(|e| panic!("{e}"));
     let file = path.display().to_string();
     std::fs::write(dir.join("one.tf"), SPEC).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("vars.tf"), WITH_VARS).unwrap_or_else(|e| panic!("{e}"));
     std::fs::write(dir.join("none.json"), "[]").unwrap_or_else(|e| panic!("{e}"));
     let out = dir.join("out.json");
     let args: Vec<&str> = match c.file {
@@ -539,6 +585,16 @@ fn check(dir: &Path, c: &Case) -> Option<String> {
             "out.json",
         ],
         "images.json" => vec!["plan", "one.tf", "--observed", &file, "--out", "out.json"],
+        "vars.tfvars" | "vars.tfvars.json" => vec![
+            "plan",
+            "vars.tf",
+            "--var-file",
+            &file,
+            "--observed",
+            "none.json",
+            "--out",
+            "out.json",
+        ],
         "plan.json" => vec!["show", &file],
         _ => vec!["policy", "check", "one.tf", "--policy", &file],
     };
@@ -567,6 +623,7 @@ fn check(dir: &Path, c: &Case) -> Option<String> {
 fn a_hundred_malformed_inputs_are_clear_errors() {
     let cases: Vec<Case> = [
         spec_cases(),
+        tfvars_cases(),
         state_cases(),
         image_list_cases(),
         saved_plan_cases(),
