@@ -11,6 +11,7 @@ use hcl_edit::{Decorated, Ident, Span};
 
 /// Parses a file's text; a syntax error is the only diagnostic then.
 pub fn parse_body(text: &str) -> Result<Body, Box<Diagnostic>> {
+    refuse_unclosed(text)?;
     let body = hcl_edit::parser::parse_body(text).map_err(|e| syntax_error(&e))?;
     let lines = LineIndex::new(text);
     Ok(read_body(&body, &lines))
@@ -18,21 +19,132 @@ pub fn parse_body(text: &str) -> Result<Body, Box<Diagnostic>> {
 
 /// Parses one expression (a `-var` value, a JSON string's `${...}`).
 pub fn parse_expr(text: &str) -> Result<Expr, Box<Diagnostic>> {
+    refuse_unclosed(text)?;
     let expr = hcl_edit::parser::parse_expr(text).map_err(|e| syntax_error(&e))?;
     Ok(read_expr(&expr, &Reader::Text(&LineIndex::new(text))))
 }
 
 /// Parses an expression written inside a JSON string; every position is `at`.
 pub fn parse_expr_at(text: &str, at: Option<Location>) -> Result<Expr, Box<Diagnostic>> {
+    refuse_unclosed(text)?;
     let expr = hcl_edit::parser::parse_expr(text).map_err(|e| syntax_error(&e))?;
     Ok(read_expr(&expr, &Reader::Fixed(at)))
 }
 
 /// Parses a template (a string of Terraform's JSON syntax); every position is `at`.
 pub fn parse_template(text: &str, at: Option<Location>) -> Result<Expr, Box<Diagnostic>> {
+    refuse_unclosed(text)?;
     let template = hcl_edit::parser::parse_template(text).map_err(|e| syntax_error(&e))?;
     let reader = Reader::Fixed(at);
     Ok(template_expr(&template, &reader, at))
+}
+
+/// How many brackets may be left open before the text is refused unparsed.
+/// The parser backtracks over unclosed brackets, and its time grows steeply
+/// with their number (fuzzing found 19 of them taking a quarter of a second);
+/// a text that leaves any open is a syntax error anyway.
+const MAX_UNCLOSED: usize = 4;
+
+/// Refuses a text that leaves more than [`MAX_UNCLOSED`] brackets open,
+/// naming the first, before the parser sees it.
+fn refuse_unclosed(text: &str) -> Result<(), Box<Diagnostic>> {
+    let Some(open) = unclosed(text) else {
+        return Ok(());
+    };
+    match open.as_slice() {
+        [(first, offset), ..] if open.len() > MAX_UNCLOSED => {
+            let at = LineIndex::new(text).location(*offset..offset + first.len_utf8());
+            Err(Box::new(
+                Diagnostic::error(
+                    Code::SyntaxError,
+                    format!(
+                        "invalid HCL: `{first}` is never closed ({} brackets are left open)",
+                        open.len()
+                    ),
+                )
+                .help("close each `[`, `(`, `{` and `${` where its expression ends")
+                .located(Some(at)),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What a text leaves open: each bracket (and `${`/`%{`) with its byte
+/// offset, outermost first — at its end, or those a closing bracket skips to
+/// close an outer one. `None` when the text cannot be judged this simply (a
+/// heredoc, an unterminated comment, a closer with no opener): the parser
+/// then decides alone.
+fn unclosed(text: &str) -> Option<Vec<(char, usize)>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Open {
+        Bracket(char, usize),
+        Template(usize),
+        String,
+    }
+    let bytes = text.as_bytes();
+    let mut stack: Vec<Open> = Vec::new();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let next = bytes.get(i + 1).copied();
+        if stack.last() == Some(&Open::String) {
+            match (b, next) {
+                (b'\\', _) => i += 1,
+                (b'"', _) => {
+                    stack.pop();
+                }
+                (b'$' | b'%', Some(c)) if c == b && bytes.get(i + 2) == Some(&b'{') => i += 2,
+                (b'$' | b'%', Some(b'{')) => {
+                    stack.push(Open::Template(i));
+                    i += 1;
+                }
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        match (b, next) {
+            (b'"', _) => stack.push(Open::String),
+            (b'#', _) | (b'/', Some(b'/')) => {
+                i = text.get(i..)?.find('\n').map_or(bytes.len(), |n| i + n);
+            }
+            (b'/', Some(b'*')) => i += text.get(i + 2..)?.find("*/")? + 3,
+            (b'<', Some(b'<')) => return None,
+            (b'[' | b'(' | b'{', _) => stack.push(Open::Bracket(char::from(b), i)),
+            (b']' | b')' | b'}', _) => {
+                let closes = |o: &Open| match o {
+                    Open::Bracket(o, _) => {
+                        matches!((o, b), ('[', b']') | ('(', b')') | ('{', b'}'))
+                    }
+                    Open::Template(_) => b == b'}',
+                    Open::String => false,
+                };
+                match stack.iter().rposition(closes) {
+                    Some(p) if p + 1 == stack.len() => {
+                        stack.pop();
+                    }
+                    // It closes an outer bracket: those opened since were never closed.
+                    Some(p) => {
+                        stack.drain(..=p);
+                        break;
+                    }
+                    None => return None,
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Some(
+        stack
+            .into_iter()
+            .filter_map(|o| match o {
+                Open::Bracket(c, at) => Some((c, at)),
+                Open::Template(at) => Some(('$', at)),
+                Open::String => None,
+            })
+            .collect(),
+    )
 }
 
 fn syntax_error(err: &hcl_edit::parser::Error) -> Box<Diagnostic> {
@@ -310,5 +422,50 @@ fn strips_after(e: &Element) -> bool {
             Directive::If(d) => d.endif_expr.strip.strip_end(),
             Directive::For(d) => d.endfor_expr.strip.strip_end(),
         },
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::panic)] // test code: a failure should stop the test
+mod tests {
+    use super::*;
+
+    #[test]
+    fn brackets_in_strings_comments_and_templates_do_not_count() {
+        let text =
+            "a = \"[[[[ ${ { b = \"}}\" }[\"b\"] } $${ %%{\" # [[[[\n/* (((( */ c = [1, (2)]\n";
+        assert_eq!(unclosed(text), Some(Vec::new()));
+        assert_eq!(
+            unclosed("a = <<EOT\n[[[[\nEOT\n"),
+            None,
+            "heredocs are left to the parser"
+        );
+        assert_eq!(
+            unclosed("a = [}"),
+            None,
+            "mismatches are left to the parser"
+        );
+        let open = unclosed("a = [ { b = (").unwrap_or_default();
+        assert_eq!(open.iter().map(|(c, _)| *c).collect::<String>(), "[{(");
+    }
+
+    #[test]
+    fn many_unclosed_brackets_are_refused_before_parsing() {
+        let text = format!("r = {}x", "a[b ? c % ".repeat(19));
+        let Err(d) = parse_body(&text) else {
+            panic!("an unclosed text parsed");
+        };
+        assert_eq!(d.code, Code::SyntaxError);
+        assert!(d.message.contains("never closed"), "{}", d.message);
+        assert_eq!(
+            d.location.map(|l| (l.start.line, l.start.column)),
+            Some((1, 6))
+        );
+        // Few unclosed brackets are the parser's to report.
+        assert!(
+            parse_body("r = a[b")
+                .err()
+                .is_some_and(|d| !d.message.contains("never closed"))
+        );
     }
 }
