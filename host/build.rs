@@ -22,8 +22,15 @@ fn main() -> Result<(), Box<dyn Error>> {
     ] {
         println!("cargo:rerun-if-changed={}", root.join(input).display());
     }
-    // OUT_DIR is <target>/<profile>/build/<pkg>/out: keep the guest build beside the profiles.
-    let target_dir = out.ancestors().nth(4).unwrap_or(&out).join("component");
+    // OUT_DIR is <target>/<profile>/build/<pkg>/out: keep the guest build beside
+    // the profiles, one per checkout: two checkouts sharing a target dir would
+    // otherwise overwrite each other's module while each thinks its own fresh.
+    let mut checkout = std::collections::hash_map::DefaultHasher::new();
+    std::hash::Hash::hash(&root, &mut checkout);
+    let target_dir = out.ancestors().nth(4).unwrap_or(&out).join(format!(
+        "component-{:016x}",
+        std::hash::Hasher::finish(&checkout)
+    ));
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
         .current_dir(root)
