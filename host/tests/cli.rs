@@ -802,3 +802,28 @@ fn plan_json_with_a_policy_stays_one_json_document() {
         .collect();
     assert_eq!(failed, ["no-deletes"]);
 }
+
+#[test]
+fn a_closed_output_pipe_ends_quietly() {
+    let dir = temp();
+    let images: Vec<serde_json::Value> = (0..3000)
+        .map(|i| serde_json::json!({"image_id": format!("{i:032x}"), "name": format!("kasmweb/app-{i}:1.18.0"), "friendly_name": format!("App {i}")}))
+        .collect();
+    let list = write(
+        dir.path(),
+        "images.json",
+        &serde_json::json!({ "images": images }).to_string(),
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kasm-plan"))
+        .args(["images", "--from", &list])
+        .env("KASM_PLAN_CACHE_DIR", common::cache_dir())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    // The reader goes away at once, as `| head -0` would.
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    assert!(matches!(code(&o), 0 | 141), "exit {}", code(&o));
+}
