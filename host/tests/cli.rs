@@ -288,10 +288,23 @@ fn saved_plan_shows_the_same_plan_and_terraform_json() {
         actions.contains(&"kasm_image.terminal:[\"no-op\"]".to_owned()),
         "{actions:?}"
     );
-    // plan --json prints the same document.
+    // plan --json prints the same document, but for when it was made.
     let direct = example_plan(&["--json"]);
-    let direct: Value = serde_json::from_str(&stdout(&direct)).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(direct, v);
+    let mut direct: Value =
+        serde_json::from_str(&stdout(&direct)).unwrap_or_else(|e| panic!("{e}"));
+    let mut saved = v.clone();
+    for doc in [&mut direct, &mut saved] {
+        let stamp = doc
+            .as_object_mut()
+            .and_then(|o| o.remove("timestamp"))
+            .unwrap_or_default();
+        let stamp = stamp.as_str().unwrap_or("");
+        assert!(
+            stamp.len() == 20 && stamp.ends_with('Z') && stamp.get(10..11) == Some("T"),
+            "an RFC 3339 UTC timestamp: {stamp:?}"
+        );
+    }
+    assert_eq!(direct, saved);
 }
 
 #[test]
