@@ -145,33 +145,15 @@ fn may_modify(key: &ApiKey, group: &Group) -> bool {
     )
 }
 
-/// How the database finds a row by a request's id.
-enum Lookup {
-    /// The row (an index).
-    Found(usize),
-    /// A well-formed id no row has.
-    Absent,
-}
-
-/// `getGroup(id)`: an empty or null id applies no filter, so the first group
-/// comes back; an id that is not a UUID makes the query fail (a crash).
-fn group_by(groups: &[Group], id: &Value) -> Result<Lookup, Outcome> {
-    let found = |hex: Option<String>| match hex {
-        None => Ok(if groups.is_empty() {
-            Lookup::Absent
-        } else {
-            Lookup::Found(0)
-        }),
-        Some(hex) => Ok(groups
-            .iter()
-            .position(|g| g.group_id == hex)
-            .map_or(Lookup::Absent, Lookup::Found)),
-    };
+/// `getGroup(id)` / `getImage(id)`: the index of the row with that id. An empty
+/// or null id applies no filter, so the first row comes back; an id that is
+/// not a UUID makes the query fail (a crash).
+fn row_by<T>(rows: &[T], id: &Value, row_id: fn(&T) -> &str) -> Result<Option<usize>, Outcome> {
     match id {
-        Value::Null => found(None),
-        Value::String(s) if s.is_empty() => found(None),
+        Value::Null => Ok((!rows.is_empty()).then_some(0)),
+        Value::String(s) if s.is_empty() => Ok((!rows.is_empty()).then_some(0)),
         Value::String(s) => match uuid_hex(s) {
-            Some(hex) => found(Some(hex)),
+            Some(hex) => Ok(rows.iter().position(|r| row_id(r) == hex)),
             None => Err(Outcome::Crash(format!(
                 "invalid input syntax for type uuid: {s:?}"
             ))),
@@ -180,19 +162,16 @@ fn group_by(groups: &[Group], id: &Value) -> Result<Lookup, Outcome> {
     }
 }
 
-/// `getImage(id)`, with the same rules.
-fn image_by(images: &[StoredImage], id: &Value) -> Result<Option<usize>, Outcome> {
-    match id {
-        Value::Null => Ok((!images.is_empty()).then_some(0)),
-        Value::String(s) if s.is_empty() => Ok((!images.is_empty()).then_some(0)),
-        Value::String(s) => match uuid_hex(s) {
-            Some(hex) => Ok(images.iter().position(|i| i.image_id == hex)),
-            None => Err(Outcome::Crash(format!(
-                "invalid input syntax for type uuid: {s:?}"
-            ))),
-        },
-        other => Err(Outcome::Crash(format!("can't adapt type {other}"))),
-    }
+fn group_by(groups: &[Group], id: &Value) -> Result<Option<usize>, Outcome> {
+    row_by(groups, id, |g| &g.group_id)
+}
+
+/// The group and image rows an add or remove names (`None` where absent).
+fn link_rows(t: &Tables, body: &Value) -> Result<(Option<usize>, Option<usize>), Outcome> {
+    let (group_id, image_id) = link_ids(body)?;
+    let group = group_by(t.groups, group_id)?;
+    let image = row_by(t.images, image_id, |i| &i.image_id)?;
+    Ok((group, image))
 }
 
 fn group_answer(g: &Group) -> Value {
@@ -238,8 +217,8 @@ pub fn images(t: &Tables, key: &ApiKey, body: &Value) -> Outcome {
         return Outcome::Refused("Invalid Request: Missing group id".into());
     };
     let index = match group_by(t.groups, id) {
-        Ok(Lookup::Found(i)) => i,
-        Ok(Lookup::Absent) => return Outcome::Refused("Request group does not exist".into()),
+        Ok(Some(i)) => i,
+        Ok(None) => return Outcome::Refused("Request group does not exist".into()),
         Err(crash) => return crash,
     };
     let Some(group) = t.groups.get(index) else {
@@ -298,18 +277,12 @@ fn truthy(v: &Value) -> bool {
 /// `add_images_group`: inserts a row, even when one exists; an unknown group or
 /// image crashes (the handler dereferences the missing row).
 pub fn add(t: &mut Tables, key: &ApiKey, body: &Value) -> Outcome {
-    let (group_id, image_id) = match link_ids(body) {
-        Ok(ids) => ids,
-        Err(refusal) => return refusal,
-    };
-    let group = match group_by(t.groups, group_id) {
-        Ok(Lookup::Found(i)) => t.groups.get(i),
-        Ok(Lookup::Absent) => None,
-        Err(crash) => return crash,
-    };
-    let image = match image_by(t.images, image_id) {
-        Ok(found) => found.and_then(|i| t.images.get(i)),
-        Err(crash) => return crash,
+    let (group, image) = match link_rows(t, body) {
+        Ok((g, i)) => (
+            g.and_then(|g| t.groups.get(g)),
+            i.and_then(|i| t.images.get(i)),
+        ),
+        Err(outcome) => return outcome,
     };
     let (Some(group), Some(image)) = (group, image) else {
         return Outcome::Crash("'NoneType' object has no attribute 'group_id'".into());
@@ -327,18 +300,12 @@ pub fn add(t: &mut Tables, key: &ApiKey, body: &Value) -> Outcome {
 
 /// `remove_images_group`: deletes one row of the pair (the first), if any.
 pub fn remove(t: &mut Tables, key: &ApiKey, body: &Value) -> Outcome {
-    let (group_id, image_id) = match link_ids(body) {
-        Ok(ids) => ids,
-        Err(refusal) => return refusal,
-    };
-    let group = match group_by(t.groups, group_id) {
-        Ok(Lookup::Found(i)) => t.groups.get(i).cloned(),
-        Ok(Lookup::Absent) => None,
-        Err(crash) => return crash,
-    };
-    let image = match image_by(t.images, image_id) {
-        Ok(found) => found.and_then(|i| t.images.get(i)),
-        Err(crash) => return crash,
+    let (group, image) = match link_rows(t, body) {
+        Ok((g, i)) => (
+            g.and_then(|g| t.groups.get(g)).cloned(),
+            i.and_then(|i| t.images.get(i)),
+        ),
+        Err(outcome) => return outcome,
     };
     let (Some(group), Some(image)) = (group, image) else {
         return Outcome::Refused("Group or image does not exist".into());
@@ -439,8 +406,8 @@ pub fn update(t: &mut Tables, key: &ApiKey, body: &Value) -> Outcome {
         return Outcome::Refused("Invalid Request. Missing required parameters".into());
     };
     let index = match group_by(t.groups, target.get("group_id").unwrap_or(&Value::Null)) {
-        Ok(Lookup::Found(i)) => i,
-        Ok(Lookup::Absent) => return Outcome::Refused("Group does not exist".into()),
+        Ok(Some(i)) => i,
+        Ok(None) => return Outcome::Refused("Group does not exist".into()),
         Err(crash) => return crash,
     };
     let new_priority = match target.get("priority") {
@@ -500,8 +467,8 @@ pub fn delete(t: &mut Tables, body: &Value) -> Outcome {
         .cloned()
         .unwrap_or(Value::Null);
     let index = match group_by(t.groups, &id) {
-        Ok(Lookup::Found(i)) => i,
-        Ok(Lookup::Absent) => {
+        Ok(Some(i)) => i,
+        Ok(None) => {
             return Outcome::Refused(format!(
                 "Group {} does not exist",
                 id.as_str().unwrap_or("")

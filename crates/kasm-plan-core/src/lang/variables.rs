@@ -103,16 +103,7 @@ fn read_input(
             // Terraform ignores TF_VAR_ values nothing declares.
             if let Some(var) = declared.get(name) {
                 let origin = format!("the environment variable TF_VAR_{name}");
-                if let Some(v) = from_text(var, value, &origin, out) {
-                    given.insert(
-                        name.clone(),
-                        Given {
-                            value: v,
-                            from: Declared::default(),
-                            origin,
-                        },
-                    );
-                }
+                give_text(var, value, origin, given, out);
             }
         }
         VariableInput::Argument(NamedValue { name, value }) => {
@@ -122,21 +113,32 @@ fn read_input(
                 out.push(d);
                 return;
             };
-            let origin = format!("-var {name}");
-            if let Some(v) = from_text(var, value, &origin, out) {
-                given.insert(
-                    name.clone(),
-                    Given {
-                        value: v,
-                        from: Declared::default(),
-                        origin,
-                    },
-                );
-            }
+            give_text(var, value, format!("-var {name}"), given, out);
         }
         VariableInput::File(VariableFile { source, file_name }) => {
             read_file(source, file_name.as_deref(), declared, given, out)
         }
+    }
+}
+
+/// Records a `-var` or `TF_VAR_` value for `var`, when its text reads.
+fn give_text(
+    var: &Variable,
+    text: &str,
+    origin: String,
+    given: &mut BTreeMap<String, Given>,
+    out: &mut Vec<Diagnostic>,
+) {
+    if let Some(value) = from_text(var, text, &origin, out) {
+        let from = Declared::default();
+        given.insert(
+            var.name.clone(),
+            Given {
+                value,
+                from,
+                origin,
+            },
+        );
     }
 }
 
