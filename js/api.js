@@ -72,6 +72,7 @@ export function bind(wasm) {
         desired: desired(wanted, (text) => source(text, options), options),
         state: state ?? undefined,
         observed: observed ?? undefined,
+        access: options.access ?? undefined,
         strict: options.strict ?? false,
         unchanged_values: options.unchangedValues ?? false,
       }, 'plan');
@@ -87,6 +88,7 @@ export function bind(wasm) {
         plan: options.plan,
         state: options.state,
         observed: options.observed,
+        access: options.access,
         overrides: options.overrides ?? [],
         max_steps: options.maxSteps,
       };

@@ -12,7 +12,7 @@ export type Severity = "error" | "warning";
 /**
  * Stable diagnostic codes. Tools may match on these; messages may change.
  */
-export type Code = "syntax_error" | "invalid_document" | "block_skipped" | "not_static" | "unsupported_meta_argument" | "unknown_attribute" | "duplicate_attribute" | "duplicate_address" | "invalid_address" | "missing_required" | "wrong_type" | "empty_value" | "too_long" | "invalid_characters" | "memory_out_of_range" | "cores_out_of_range" | "negative_size" | "name_not_image_reference" | "image_tag_latest" | "image_untagged" | "image_src_invalid" | "image_type_invalid" | "missing_server_id" | "missing_zone_id" | "missing_network_name" | "invalid_uuid" | "restriction_unused" | "volume_mapping_invalid" | "lifecycle_invalid" | "registry_invalid" | "registry_mismatch" | "description_empty" | "prevent_destroy" | "invalid_state" | "invalid_filter" | "invalid_request" | "invalid_policy" | "unknown_override" | "image_not_found" | "duplicate_image" | "invalid_expression" | "unknown_reference" | "unknown_function" | "duplicate_declaration" | "missing_variable" | "undeclared_variable" | "invalid_variable_value" | "variable_validation" | "reference_cycle" | "invalid_repetition" | "invalid_block";
+export type Code = "syntax_error" | "invalid_document" | "block_skipped" | "not_static" | "unsupported_meta_argument" | "unknown_attribute" | "duplicate_attribute" | "duplicate_address" | "invalid_address" | "missing_required" | "wrong_type" | "empty_value" | "too_long" | "invalid_characters" | "memory_out_of_range" | "cores_out_of_range" | "negative_size" | "name_not_image_reference" | "image_tag_latest" | "image_untagged" | "image_src_invalid" | "image_type_invalid" | "missing_server_id" | "missing_zone_id" | "missing_network_name" | "invalid_uuid" | "restriction_unused" | "volume_mapping_invalid" | "lifecycle_invalid" | "registry_invalid" | "registry_mismatch" | "description_empty" | "prevent_destroy" | "invalid_state" | "invalid_filter" | "invalid_request" | "invalid_policy" | "unknown_override" | "image_not_found" | "duplicate_image" | "invalid_expression" | "unknown_reference" | "unknown_function" | "duplicate_declaration" | "missing_variable" | "undeclared_variable" | "invalid_variable_value" | "variable_validation" | "reference_cycle" | "invalid_repetition" | "invalid_block" | "unknown_group" | "group_exists" | "protected_group" | "access_unread";
 
 /**
  * A one-based line and column (columns count characters, not bytes).
@@ -408,6 +408,227 @@ priority: number,
 is_system: boolean, };
 
 /**
+ * One link row of `get_images_group`: users of the group may launch the image.
+ */
+export type GroupImage = { 
+/**
+ * The row's id (a pair may have several rows).
+ */
+group_image_id: string, 
+/**
+ * The group.
+ */
+group_id: string, 
+/**
+ * The image.
+ */
+image_id: string, 
+/**
+ * The image's Docker name.
+ */
+image_name: string | null, 
+/**
+ * The image's friendly name.
+ */
+image_friendly_name: string | null, 
+/**
+ * The group's name.
+ */
+group_name: string | null, };
+
+/**
+ * Kasm's groups and every link row of them (`get_groups`, `get_images_group`).
+ */
+export type Access = { 
+/**
+ * The groups.
+ */
+groups: Array<Group>, 
+/**
+ * The link rows, duplicates included.
+ */
+links: Array<GroupImage>, };
+
+/**
+ * A group or image named by a link.
+ */
+export type Target = { "id": string } | { "managed": string } | { "name": string };
+
+/**
+ * A `kasm_group` instance.
+ */
+export type GroupSpec = { 
+/**
+ * `kasm_group.<name>`.
+ */
+address: string, 
+/**
+ * The unique group name.
+ */
+name: string, 
+/**
+ * 1 to 4095.
+ */
+priority: number, 
+/**
+ * Managed only when set.
+ */
+description?: string | null, 
+/**
+ * Delete the group even when users are members (Kasm's `force`).
+ */
+force_destroy: boolean, };
+
+/**
+ * A `kasm_group_image` instance: users of the group may launch the image.
+ */
+export type LinkSpec = { 
+/**
+ * `kasm_group_image.<name>`.
+ */
+address: string, 
+/**
+ * The group.
+ */
+group: Target, 
+/**
+ * The image.
+ */
+image: Target, };
+
+/**
+ * A managed group, as last applied.
+ */
+export type GroupRecord = { 
+/**
+ * Kasm's id.
+ */
+group_id: string, 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * Its priority.
+ */
+priority: number, 
+/**
+ * Its description.
+ */
+description?: string | null, 
+/**
+ * The spec's `force_destroy` when last applied; honoured after the spec is removed.
+ */
+force_destroy?: boolean, };
+
+/**
+ * A managed link: the pair it stands for.
+ */
+export type LinkRecord = { 
+/**
+ * The group.
+ */
+group_id: string, 
+/**
+ * The image.
+ */
+image_id: string, };
+
+/**
+ * One attribute's old and new value.
+ */
+export type AttributeChange = { 
+/**
+ * The attribute, e.g. `priority`.
+ */
+attribute: string, 
+/**
+ * Its value now (null when unset or unknown).
+ */
+before: JsonValue, 
+/**
+ * Its value after (null when unknown until apply).
+ */
+after: JsonValue, };
+
+/**
+ * The planned change to one group or link.
+ */
+export type AccessChange = { 
+/**
+ * `kasm_group.<name>` or `kasm_group_image.<name>`.
+ */
+address: string, 
+/**
+ * `kasm_group` or `kasm_group_image`.
+ */
+resource_type: string, 
+/**
+ * The instance name (`admins`, `chrome["dev"]`).
+ */
+name: string, 
+/**
+ * What to do.
+ */
+action: Action, 
+/**
+ * Why.
+ */
+reason?: Reason | null, 
+/**
+ * The id now: the group's, or the link's `group_id:image_id`.
+ */
+id?: string | null, 
+/**
+ * Attributes now; absent for a create.
+ */
+before?: { [key in string]: JsonValue } | null, 
+/**
+ * Attributes after; absent for a delete.
+ */
+after?: { [key in string]: JsonValue } | null, 
+/**
+ * Attributes of `after` known only after apply.
+ */
+after_unknown?: Array<string>, 
+/**
+ * For a link: the attributes whose value another resource's create in
+ * this run makes known, with that resource's address.
+ */
+waits_for?: { [key in string]: string }, 
+/**
+ * The attributes that change.
+ */
+changes: Array<AttributeChange>, };
+
+/**
+ * A link on Kasm for a managed image that no `kasm_group_image` declares,
+ * such as the one Kasm adds to All Users when it creates an image.
+ */
+export type ExtraLink = { 
+/**
+ * The image's address.
+ */
+image_address: string, 
+/**
+ * The image's id; absent for an image created in this run.
+ */
+image_id?: string | null, 
+/**
+ * The group.
+ */
+group_id: string, 
+/**
+ * The group's name, when Kasm listed it.
+ */
+group_name?: string | null, 
+/**
+ * The image's links are exclusive: apply removes this one. For an image
+ * created in this run this is the All Users link Kasm may add.
+ */
+revoke: boolean, };
+
+/**
  * `filter_groups` input: the groups (`get_groups`) and a name, exact or glob.
  */
 export type GroupFilterRequest = { 
@@ -436,7 +657,7 @@ diagnostics: Array<Diagnostic>, };
 /**
  * What a plan does to one image.
  */
-export type Action = "create" | "update" | "delete" | "no-op";
+export type Action = "create" | "update" | "delete" | "no-op" | "replace";
 
 /**
  * Why an action was chosen.
@@ -620,6 +841,14 @@ summary: Summary,
  */
 duplicates?: Array<Duplicate>, 
 /**
+ * Group and link changes, groups first.
+ */
+access_changes?: Array<AccessChange>, 
+/**
+ * Links on Kasm of managed images that no `kasm_group_image` declares.
+ */
+extra_links?: Array<ExtraLink>, 
+/**
  * The configuration, as Terraform's plan JSON describes it (`configuration`).
  */
 configuration?: JsonValue | null, 
@@ -702,6 +931,14 @@ lineage: string,
  */
 resources: { [key in string]: StateResource }, 
 /**
+ * Managed groups by address (`kasm_group.<name>`).
+ */
+groups?: { [key in string]: GroupRecord }, 
+/**
+ * Managed links by address (`kasm_group_image.<name>`).
+ */
+links?: { [key in string]: LinkRecord }, 
+/**
  * Decisions worth keeping, e.g. policy overrides, oldest first.
  */
 history?: Array<HistoryEntry>, };
@@ -722,6 +959,11 @@ state: State,
  * The images on Kasm now (`get_images`).
  */
 observed: Array<Image>, 
+/**
+ * Kasm's groups and links now (`get_groups`, `get_images_group`); needed
+ * when the configuration or the state has groups or links.
+ */
+access?: Access | null, 
 /**
  * Treat warnings as errors.
  */
@@ -871,9 +1113,75 @@ address: string,
 record: StateResource, };
 
 /**
+ * A group create or update: the request's `target_group` and what to record.
+ */
+export type GroupStep = { 
+/**
+ * The resource address.
+ */
+address: string, 
+/**
+ * The request's `target_group`: `name`, `priority`, `description`, and
+ * `group_id` for an update (never `group_mappings`: Kasm fails after saving).
+ */
+target_group: { [key in string]: JsonValue }, 
+/**
+ * Recorded with the group.
+ */
+force_destroy: boolean, };
+
+/**
+ * A group delete.
+ */
+export type GroupDeleteStep = { 
+/**
+ * The resource address.
+ */
+address: string, 
+/**
+ * The group.
+ */
+group_id: string, 
+/**
+ * Delete it although users are members (the spec's `force_destroy`).
+ */
+force: boolean, };
+
+/**
+ * A group record to write without a request (unchanged, or adopted).
+ */
+export type GroupRecordStep = { 
+/**
+ * The resource address.
+ */
+address: string, 
+/**
+ * What to write.
+ */
+record: GroupRecord, };
+
+/**
+ * A link to add or remove. Managed targets are read from the state when
+ * the step runs (their creates ran in an earlier phase).
+ */
+export type LinkStep = { 
+/**
+ * The link's address; for a revoke, the image's.
+ */
+address: string, 
+/**
+ * The group: an id, or a managed group's address.
+ */
+group: Target, 
+/**
+ * The image: an id, or a managed image's address.
+ */
+image: Target, };
+
+/**
  * One action to carry out, with exactly what it needs to record its result.
  */
-export type Step = { "action": "create" } & CreateStep | { "action": "adopt" } & AdoptStep | { "action": "update" } & UpdateStep | { "action": "delete" } & ReleaseStep | { "action": "refresh" } & RefreshStep | { "action": "forget" } & ReleaseStep | { "action": "delete_duplicate" } & ReleaseStep;
+export type Step = { "action": "create" } & CreateStep | { "action": "adopt" } & AdoptStep | { "action": "update" } & UpdateStep | { "action": "delete" } & ReleaseStep | { "action": "refresh" } & RefreshStep | { "action": "forget" } & ReleaseStep | { "action": "delete_duplicate" } & ReleaseStep | { "action": "create_group" } & GroupStep | { "action": "update_group" } & GroupStep | { "action": "delete_group" } & GroupDeleteStep | { "action": "record_group" } & GroupRecordStep | { "action": "add_link" } & LinkStep | { "action": "remove_link" } & LinkStep | { "action": "revoke" } & LinkStep;
 
 /**
  * `apply_steps` output: the plan and the steps that carry it out.
@@ -1018,6 +1326,11 @@ state: State | null,
  * The images on Kasm; without it (and `state`) only spec rules apply.
  */
 observed: Array<Image> | null, 
+/**
+ * Kasm's groups and links: with it, the plan the rules read has the
+ * configuration's groups and links.
+ */
+access?: Access | null, 
 /**
  * Soft-mandatory rules this run overrides.
  */

@@ -66,6 +66,8 @@ export type Desired = string | SourceFile[] | { images: Record<string, Partial<c
 export interface PlanOptions extends SourceOptions {
   /** Include the values of unchanged images (for plan JSON and policies). */
   unchangedValues?: boolean;
+  /** Kasm's groups and their link rows: needed when the configuration or the state has groups or links. */
+  access?: core.Access;
 }
 
 /** Terraform's plan JSON (`format_version` "1.2"), as Conftest and similar tools read it. */
@@ -73,9 +75,9 @@ export interface TerraformPlanJson {
   format_version: string;
   resource_changes: Array<{
     address: string;
-    type: 'kasm_image';
+    type: 'kasm_image' | 'kasm_group' | 'kasm_group_image';
     name: string;
-    change: { actions: string[]; before: core.Attributes | null; after: core.Attributes | null; [key: string]: unknown };
+    change: { actions: string[]; before: core.Attributes | Record<string, unknown> | null; after: core.Attributes | Record<string, unknown> | null; [key: string]: unknown };
     [key: string]: unknown;
   }>;
   [key: string]: unknown;
@@ -103,6 +105,8 @@ export interface PolicyOptions {
   /** Or: plan against these, then check. */
   state?: State;
   observed?: Image[];
+  /** Kasm's groups and links: the plan the rules read has the configuration's groups and links. */
+  access?: core.Access;
   /** Variable values for the desired configuration. */
   configuration?: VariableOptions;
   /** Stop Rego after this many interpreter steps, all queries together (default 4,000,000). */

@@ -10,6 +10,10 @@
 #![allow(dead_code)] // each side uses one direction of most conversions
 
 use super::wit;
+use kasm_plan_core::access::steps::{GroupDeleteStep, GroupRecordStep, GroupStep, LinkStep};
+use kasm_plan_core::access::{
+    Access, AccessChange, AttributeChange, ExtraLink, GroupRecord, LinkRecord, Target,
+};
 use kasm_plan_core::apply::{
     AdoptStep, CreateStep, Recording, RefreshStep, ReleaseStep, Step, UpdateStep,
 };
@@ -21,7 +25,7 @@ use kasm_plan_core::facade::{
     ValidateRequest, ValidateResponse, invalid_request,
 };
 use kasm_plan_core::filter::ImageFilter;
-use kasm_plan_core::group::Group;
+use kasm_plan_core::group::{Group, GroupImage};
 use kasm_plan_core::lang::{NamedValue, VariableFile, VariableInput};
 use kasm_plan_core::plan::{Drift, FieldChange, PlanOptions, ResourceChange, Summary};
 use kasm_plan_core::policy::{Level, PolicyReport, PolicyResult};
@@ -234,14 +238,15 @@ macro_rules! variants {
 enums! {
     Severity { Error, Warning }
     Format { Json, Hcl }
-    Action { Create, Update, Delete, NoOp }
+    Action { Create, Update, Delete, NoOp, Replace }
     Reason { New, DeletedOutside, ConfigChanged, Drift, RemovedFromConfig }
     Level { Advisory, SoftMandatory, HardMandatory }
     PolicyFormat { Json, Hcl, Rego }
 }
 
 variants! {
-    Step { Create, Adopt, Update, Delete, Refresh, Forget, DeleteDuplicate }
+    Step { Create, Adopt, Update, Delete, Refresh, Forget, DeleteDuplicate, CreateGroup, UpdateGroup, DeleteGroup, RecordGroup, AddLink, RemoveLink, Revoke }
+    Target { Id, Managed, Name }
     VariableInput { Environment, File, Argument }
     Sources { Many, One }
 }
@@ -268,12 +273,23 @@ records! {
     Drift { address, image_id, deleted, changes, before, after }
     Summary { add, change, destroy, unchanged, import }
     Duplicate { address, image_ids, delete }
-    Plan as ChangePlan { format_version, state_lineage, state_serial, resource_changes, resource_drift, summary, duplicates, configuration, variables }
+    Plan as ChangePlan { format_version, state_lineage, state_serial, resource_changes, resource_drift, summary, duplicates, access_changes, extra_links, configuration, variables }
+    GroupImage { group_image_id, group_id, image_id, image_name, image_friendly_name, group_name }
+    Access { groups, links }
+    AttributeChange { attribute, before, after }
+    AccessChange { address, resource_type, name, action, reason, id, before, after, after_unknown, waits_for, changes }
+    ExtraLink { image_address, image_id, group_id, group_name, revoke }
+    GroupRecord { group_id, name, priority, description, force_destroy }
+    LinkRecord { group_id, image_id }
+    GroupStep { address, target_group, force_destroy }
+    GroupDeleteStep { address, group_id, force }
+    GroupRecordStep { address, record }
+    LinkStep { address, group, image }
     PlanOptions { unchanged_values, delete_duplicates }
     StateResource { image_id, attributes, prevent_destroy }
     HistoryEntry { at, serial, event, overridden_policies }
-    State { version, serial, lineage, resources, history }
-    PlanRequest { desired, state, observed, strict, options, from_state, refresh_only }
+    State { version, serial, lineage, resources, groups, links, history }
+    PlanRequest { desired, state, observed, access, strict, options, from_state, refresh_only }
     PlanResponse { ok, plan, diagnostics }
     Recording { token_fingerprint, prevent_destroy }
     CreateStep { address, target_image, recording }
@@ -287,7 +303,7 @@ records! {
     ImportRequest { address, image_id, state, images }
     ImportResponse { ok, resource, image, diagnostics }
     PolicyFile { source, format, file_name }
-    PolicyRequest { policy, policies, desired, state, observed, overrides, plan, max_steps }
+    PolicyRequest { policy, policies, desired, state, observed, access, overrides, plan, max_steps }
     PolicyResult { rule, level, passed, address, path, message, overridden, file, query }
     PolicyReport { results, blocking, overridden }
     PolicyResponse { ok, report, diagnostics }

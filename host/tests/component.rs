@@ -280,6 +280,7 @@ fn typed_plan_takes_several_files() {
         }),
         state: Default::default(),
         observed: Vec::new(),
+        access: None,
         strict: false,
         options: Default::default(),
         from_state: false,

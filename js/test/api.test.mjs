@@ -169,3 +169,24 @@ test('a request the core cannot read throws a KasmPlanError carrying the diagnos
   assert.throws(() => planToJson({}), (e) => e.code === 'invalid_request' && /^plan: /.test(e.message));
   assert.throws(() => filterImages(images, { name: 'kasmweb/[x' }), (e) => e.code === 'invalid_filter');
 });
+
+test('groups and links plan against the groups Kasm has, given as `access`', () => {
+  const allUsers = '68d557ac4cac42cca9f31c7c853de0f3';
+  const config = `${TF}
+resource "kasm_group_image" "terminal" {
+  group_name = "All Users"
+  image_id   = kasm_image.terminal.id
+}
+`;
+  assert.throws(() => plan(config, null, []), (e) => e.name === 'KasmPlanError' && e.diagnostics.some((d) => d.code === 'access_unread'));
+  const access = { groups: [{ group_id: allUsers, name: 'All Users', priority: 1000, is_system: true }], links: [] };
+  const planned = plan(config, null, [], { access });
+  const [link] = planned.access_changes;
+  assert.equal(link.address, 'kasm_group_image.terminal');
+  assert.equal(link.action, 'create');
+  assert.equal(link.after.group_id, allUsers);
+  assert.deepEqual(link.waits_for, { image_id: 'kasm_image.terminal' });
+  assert.equal(planned.summary.add, 2);
+  const json = planToJson(planned);
+  assert.deepEqual(json.resource_changes.map((c) => [c.type, c.change.actions]), [['kasm_image', ['create']], ['kasm_group_image', ['create']]]);
+});

@@ -83,6 +83,7 @@ fn bench_language(c: &mut Criterion) {
             desired: Desired::Source(input.clone()),
             state: State::default(),
             observed: Vec::new(),
+            access: None,
             strict: false,
             options: PlanOptions::default(),
             from_state: false,

@@ -5,6 +5,7 @@
 //! [`Step`] must never be printed or stored (its `Debug` leaves bodies out).
 
 use crate::Field;
+use crate::access::steps::{GroupDeleteStep, GroupRecordStep, GroupStep, LinkStep};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Image, ImageSpec, canonical_uuid};
 use crate::plan::{Action, Plan, ResourceChange, address_of};
@@ -35,6 +36,21 @@ pub enum Step {
     /// `delete_image` of an image no address manages that equals the
     /// address's spec (asked for); the state does not change.
     DeleteDuplicate(ReleaseStep),
+    /// `create_group`, sent once; after a lost answer the group is looked up by name.
+    CreateGroup(GroupStep),
+    /// `update_group` with the changed keys.
+    UpdateGroup(GroupStep),
+    /// `delete_group`, then forget the address.
+    DeleteGroup(GroupDeleteStep),
+    /// No request: write a group record (unchanged, or made by an interrupted run).
+    RecordGroup(GroupRecordStep),
+    /// Read the group's links, `add_images_group` unless the link is there, record it.
+    AddLink(LinkStep),
+    /// `remove_images_group` until no row is left, then forget the address.
+    RemoveLink(LinkStep),
+    /// `remove_images_group` of a link no resource declares (an exclusive
+    /// image's), until no row is left; the state does not change.
+    Revoke(LinkStep),
 }
 
 /// What a create, adopt or update records in the state with Kasm's answer.
@@ -148,6 +164,13 @@ impl std::fmt::Debug for Step {
             Step::DeleteDuplicate(s) => f.debug_tuple("DeleteDuplicate").field(s).finish(),
             Step::Refresh(s) => s.fmt(f),
             Step::Forget(s) => f.debug_tuple("Forget").field(s).finish(),
+            Step::CreateGroup(s) => f.debug_tuple("CreateGroup").field(s).finish(),
+            Step::UpdateGroup(s) => f.debug_tuple("UpdateGroup").field(s).finish(),
+            Step::DeleteGroup(s) => s.fmt(f),
+            Step::RecordGroup(s) => s.fmt(f),
+            Step::AddLink(s) => f.debug_tuple("AddLink").field(s).finish(),
+            Step::RemoveLink(s) => f.debug_tuple("RemoveLink").field(s).finish(),
+            Step::Revoke(s) => f.debug_tuple("Revoke").field(s).finish(),
         }
     }
 }
@@ -161,7 +184,16 @@ impl Step {
             Step::Update(s) => &s.address,
             Step::Delete(s) | Step::Forget(s) | Step::DeleteDuplicate(s) => &s.address,
             Step::Refresh(s) => &s.address,
+            Step::CreateGroup(s) | Step::UpdateGroup(s) => &s.address,
+            Step::DeleteGroup(s) => &s.address,
+            Step::RecordGroup(s) => &s.address,
+            Step::AddLink(s) | Step::RemoveLink(s) | Step::Revoke(s) => &s.address,
         }
+    }
+
+    /// The phase the step runs in ([`crate::access::steps::phase`]).
+    pub fn phase(&self) -> u8 {
+        crate::access::steps::phase(self)
     }
 }
 
@@ -214,7 +246,9 @@ pub fn steps(
                         })
                     })
             }
-            (Action::Create | Action::Update, None) => return Err(not_observed(change)),
+            (Action::Create | Action::Update, None) | (Action::Replace, _) => {
+                return Err(not_observed(change));
+            }
         };
         out.extend(step);
     }

@@ -120,6 +120,14 @@ pub enum Code {
     InvalidRepetition,
     /// A block of a kind kasm-plan reads, written wrongly (`variable`, `locals`, `moved`, `import`).
     InvalidBlock,
+    /// A `group_name` that names no group, or a group the plan cannot resolve.
+    UnknownGroup,
+    /// A group that exists on Kasm but is not in the state, differing from the spec.
+    GroupExists,
+    /// A change Kasm refuses for a system group (All Users, Administrators).
+    ProtectedGroup,
+    /// The configuration or state has groups or links, but Kasm's groups were not read.
+    AccessUnread,
 }
 
 /// A one-based line and column (columns count characters, not bytes).

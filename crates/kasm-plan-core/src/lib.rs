@@ -16,6 +16,7 @@
 //! assert_eq!(answer.diagnostics[0].path.as_deref(), Some("kasm_image.t.memory"));
 //! ```
 
+pub mod access;
 pub mod address;
 pub mod apply;
 pub mod attributes;

@@ -33,6 +33,9 @@ pub enum Action {
     /// Nothing to do.
     #[serde(rename = "no-op")]
     NoOp,
+    /// Delete, then create (a link whose group or image changed).
+    #[serde(rename = "replace")]
+    Replace,
 }
 
 /// Why an action was chosen.
@@ -192,14 +195,42 @@ impl Summary {
             ..Summary::default()
         };
         for c in changes {
-            match c.action {
-                Action::Create => summary.add += 1,
-                Action::Update => summary.change += 1,
-                Action::Delete => summary.destroy += 1,
-                Action::NoOp => summary.unchanged += 1,
-            }
+            summary.count(c.action);
         }
         summary
+    }
+}
+
+impl Summary {
+    /// The counts of group and link changes; a revoke of a link Kasm has counts as a destroy.
+    pub fn of_access(
+        changes: &[crate::access::AccessChange],
+        extra: &[crate::access::ExtraLink],
+    ) -> Self {
+        let mut summary = Summary {
+            destroy: extra
+                .iter()
+                .filter(|x| x.revoke && x.image_id.is_some())
+                .count(),
+            ..Summary::default()
+        };
+        for c in changes {
+            summary.count(c.action);
+        }
+        summary
+    }
+
+    fn count(&mut self, action: Action) {
+        match action {
+            Action::Create => self.add += 1,
+            Action::Update => self.change += 1,
+            Action::Delete => self.destroy += 1,
+            Action::NoOp => self.unchanged += 1,
+            Action::Replace => {
+                self.add += 1;
+                self.destroy += 1;
+            }
+        }
     }
 }
 
@@ -235,6 +266,12 @@ pub struct Plan {
     /// Images no address manages that equal a desired spec.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub duplicates: Vec<Duplicate>,
+    /// Group and link changes, groups first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub access_changes: Vec<crate::access::AccessChange>,
+    /// Links on Kasm of managed images that no `kasm_group_image` declares.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra_links: Vec<crate::access::ExtraLink>,
     /// The configuration, as Terraform's plan JSON describes it (`configuration`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<Value>,
@@ -264,6 +301,17 @@ impl Plan {
             c.importing = imported.get(&c.address).cloned();
         }
         self.summary.import = imported.len();
+    }
+
+    /// Adds the group and link changes, and counts them.
+    pub fn add_access(&mut self, found: crate::access::AccessPlan) {
+        let counted = Summary::of_access(&found.changes, &found.extra);
+        self.summary.add += counted.add;
+        self.summary.change += counted.change;
+        self.summary.destroy += counted.destroy;
+        self.summary.unchanged += counted.unchanged;
+        self.access_changes = found.changes;
+        self.extra_links = found.extra;
     }
 
     /// Whether Kasm's images differ from what the state recorded.
@@ -338,6 +386,8 @@ pub fn plan(
         resource_changes: changes,
         resource_drift: drift,
         duplicates,
+        access_changes: Vec::new(),
+        extra_links: Vec::new(),
         configuration: None,
         variables: None,
     })

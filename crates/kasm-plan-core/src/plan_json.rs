@@ -3,6 +3,7 @@
 //! Attribute names and units are the `kasm_image` resource's (memory in MB).
 //! Sensitive values are replaced, not just flagged.
 
+use crate::access::plan_json as access;
 use crate::address::Instance;
 use crate::attributes::Attributes;
 use crate::field::Field;
@@ -27,6 +28,7 @@ pub fn to_terraform_json(plan: &Plan) -> Value {
         .iter()
         .filter(|c| c.action != Action::Delete)
         .map(planned_value)
+        .chain(plan.access_changes.iter().filter_map(access::planned_value))
         .collect();
     let mut out = json!({
         "format_version": FORMAT_VERSION,
@@ -34,7 +36,12 @@ pub fn to_terraform_json(plan: &Plan) -> Value {
         "variables": plan.variables.clone().unwrap_or_else(|| json!({})),
         "planned_values": { "root_module": { "resources": resources } },
         "resource_drift": plan.resource_drift.iter().map(drift).collect::<Vec<_>>(),
-        "resource_changes": plan.resource_changes.iter().map(resource_change).collect::<Vec<_>>(),
+        "resource_changes": plan
+            .resource_changes
+            .iter()
+            .map(resource_change)
+            .chain(plan.access_changes.iter().map(access::resource_change))
+            .collect::<Vec<_>>(),
         "relevant_attributes": relevant_attributes(plan),
         "prior_state": prior_state(plan),
         "configuration": plan.configuration.clone().unwrap_or_else(|| json!({ "root_module": {} })),
@@ -68,6 +75,7 @@ fn prior_state(plan: &Plan) -> Value {
             out.insert("values".into(), vals);
             Some(Value::Object(out))
         })
+        .chain(plan.access_changes.iter().filter_map(access::prior_value))
         .collect();
     json!({
         "format_version": "1.0",
@@ -170,14 +178,24 @@ fn planned_value(c: &ResourceChange) -> Value {
     Value::Object(out)
 }
 
+/// The keys naming an image instance, and its provider.
+fn header(address: &str, name: &str) -> Map<String, Value> {
+    let mut m = instance_header(RESOURCE_TYPE, address, name);
+    m.insert("provider_name".into(), PROVIDER_NAME.into());
+    m
+}
+
 /// The keys naming a resource instance: `name` is the resource's, `index`
 /// the instance key under `count` or `for_each` (absent otherwise).
-fn header(address: &str, name: &str) -> Map<String, Value> {
-    let instance = Instance::from_address(address);
+pub fn instance_header(resource_type: &str, address: &str, name: &str) -> Map<String, Value> {
+    let instance = address
+        .strip_prefix(resource_type)
+        .and_then(|r| r.strip_prefix('.'))
+        .and_then(Instance::parse);
     let mut m = Map::new();
     m.insert("address".into(), address.into());
     m.insert("mode".into(), "managed".into());
-    m.insert("type".into(), RESOURCE_TYPE.into());
+    m.insert("type".into(), resource_type.into());
     m.insert(
         "name".into(),
         instance.as_ref().map_or(name, |i| i.name.as_str()).into(),
@@ -185,7 +203,6 @@ fn header(address: &str, name: &str) -> Map<String, Value> {
     if let Some(key) = instance.and_then(|i| i.key) {
         m.insert("index".into(), key.to_json());
     }
-    m.insert("provider_name".into(), PROVIDER_NAME.into());
     m
 }
 

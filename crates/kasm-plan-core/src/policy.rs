@@ -6,6 +6,7 @@
 //! or HCL (`rule "<id>" { check = "...", ... }` and `policy "<id>" { query = ... }`
 //! blocks, the latter giving Rego queries their ids and levels).
 
+use crate::access::policy as access;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::ImageSpec;
 use crate::parse::Format;
@@ -77,6 +78,13 @@ pub enum Check {
     },
     /// The image is restricted to a zone or a server.
     RequireRestriction {},
+    /// No image may be authorized for these groups (globs on group names or ids).
+    ForbiddenGroups {
+        /// Globs, e.g. `All Users`, `contractors-*`.
+        groups: Vec<String>,
+    },
+    /// Every image is authorized for at least one group after the plan.
+    RequireGroup {},
 }
 
 /// One rule.
@@ -336,6 +344,7 @@ fn patterns(check: &Check) -> Vec<&str> {
             patterns.iter().map(String::as_str).collect()
         }
         Check::Protected { addresses } => addresses.iter().map(String::as_str).collect(),
+        Check::ForbiddenGroups { groups } => groups.iter().map(String::as_str).collect(),
         Check::FriendlyNamePattern { pattern } => vec![pattern.as_str()],
         _ => Vec::new(),
     }
@@ -431,6 +440,18 @@ fn failures(
                 )
             })
             .collect(),
+        Check::ForbiddenGroups { .. } => plan
+            .map(|p| access::forbidden_groups(p, &|g| globs.any(g)))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(address, message)| at(&address, message))
+            .collect(),
+        Check::RequireGroup {} => plan
+            .map(access::ungrouped_images)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(address, message)| at(&address, message))
+            .collect(),
         check => desired
             .iter()
             .filter_map(|(name, spec)| {
@@ -452,6 +473,7 @@ fn action_word(a: Action) -> &'static str {
         Action::Update => "update",
         Action::Delete => "delete",
         Action::NoOp => "leave",
+        Action::Replace => "replace",
     }
 }
 
@@ -495,7 +517,10 @@ fn spec_failure(check: &Check, globs: &Globs, spec: &ImageSpec) -> Option<(&'sta
                 )
             })
         }
-        Check::Protected { .. } | Check::ForbiddenActions { .. } => None,
+        Check::Protected { .. }
+        | Check::ForbiddenActions { .. }
+        | Check::ForbiddenGroups { .. }
+        | Check::RequireGroup {} => None,
     }
 }
 

@@ -4,6 +4,7 @@
 //! A key this format does not have is refused, not dropped: it was written by
 //! something else, and rewriting the file would lose it.
 
+use crate::access::{GroupRecord, LinkRecord};
 use crate::attributes::Attributes;
 use crate::field::Field;
 use crate::model::Image;
@@ -29,6 +30,12 @@ pub struct State {
     /// Managed images by address (`kasm_image.<name>`).
     #[serde(default)]
     pub resources: BTreeMap<String, StateResource>,
+    /// Managed groups by address (`kasm_group.<name>`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub groups: BTreeMap<String, GroupRecord>,
+    /// Managed links by address (`kasm_group_image.<name>`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub links: BTreeMap<String, LinkRecord>,
     /// Decisions worth keeping, e.g. policy overrides, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryEntry>,
@@ -57,6 +64,8 @@ impl Default for State {
             serial: 0,
             lineage: String::new(),
             resources: BTreeMap::new(),
+            groups: BTreeMap::new(),
+            links: BTreeMap::new(),
             history: Vec::new(),
         }
     }

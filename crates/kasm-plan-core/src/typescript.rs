@@ -3,6 +3,11 @@
 //! facade reads and writes; the types with hand-written serde get their
 //! TypeScript here, next to that knowledge.
 
+use crate::access::steps::{GroupDeleteStep, GroupRecordStep, GroupStep, LinkStep};
+use crate::access::{
+    Access, AccessChange, AttributeChange, ExtraLink, GroupRecord, GroupSpec, LinkRecord, LinkSpec,
+    Target,
+};
 use crate::apply::{AdoptStep, CreateStep, Recording, RefreshStep, ReleaseStep, Step, UpdateStep};
 use crate::attributes::Attributes;
 use crate::diagnostic::{Code, Diagnostic, Location, Position, Severity};
@@ -15,7 +20,7 @@ use crate::facade::{
 };
 use crate::field::Field;
 use crate::filter::ImageFilter;
-use crate::group::Group;
+use crate::group::{Group, GroupImage};
 use crate::lang::{NamedValue, VariableFile, VariableInput};
 use crate::model::{IgnoreChanges, Image, ImageSpec, Lifecycle, Secret};
 use crate::parse::Format;
@@ -111,6 +116,16 @@ pub fn declarations() -> String {
         FilterRequest,
         FilterResponse,
         Group,
+        GroupImage,
+        Access,
+        Target,
+        GroupSpec,
+        LinkSpec,
+        GroupRecord,
+        LinkRecord,
+        AttributeChange,
+        AccessChange,
+        ExtraLink,
         GroupFilterRequest,
         GroupFilterResponse,
         Action,
@@ -134,6 +149,10 @@ pub fn declarations() -> String {
         UpdateStep,
         ReleaseStep,
         RefreshStep,
+        GroupStep,
+        GroupDeleteStep,
+        GroupRecordStep,
+        LinkStep,
         Step,
         StepsResponse,
         RecordRequest,

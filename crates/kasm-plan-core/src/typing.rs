@@ -215,6 +215,18 @@ fn type_attribute(
     }
     let value = match &attr.value {
         RawValue::Static(v) => v,
+        RawValue::Pending(_) => {
+            out.push(at(Diagnostic::error(
+                Code::NotStatic,
+                format!(
+                    "`{key}` must be known when planning, but it is an id known only after apply"
+                ),
+            )
+            .help(
+                "only kasm_group_image arguments may use another resource's id",
+            )));
+            return false;
+        }
         RawValue::NotStatic(why) => {
             out.push(at(Diagnostic::error(
                 Code::NotStatic,
@@ -335,6 +347,13 @@ fn type_lifecycle(attrs: &[RawAttribute], address: &str, out: &mut Vec<Diagnosti
         };
         let value = match &attr.value {
             RawValue::Static(v) => v,
+            RawValue::Pending(_) => {
+                out.push(invalid(
+                    format!("`{path}` cannot use an id known only after apply"),
+                    "use literal values in lifecycle",
+                ));
+                continue;
+            }
             RawValue::NotStatic(why) | RawValue::Invalid(why) => {
                 out.push(invalid(
                     format!("`{path}` cannot be evaluated: {why}"),

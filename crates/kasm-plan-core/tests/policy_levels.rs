@@ -57,6 +57,7 @@ fn check(rules: &[(i64, usize, bool)], memories: &[i64]) -> PolicyResponse {
         }),
         state: None,
         observed: None,
+        access: None,
         overrides,
         plan: None,
         max_steps: None,

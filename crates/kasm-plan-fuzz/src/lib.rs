@@ -160,6 +160,7 @@ fn plan_request(desired: Desired, state: State, observed: Vec<Image>) -> PlanReq
         desired,
         state,
         observed,
+        access: None,
         strict: false,
         options: Default::default(),
         from_state: false,
@@ -194,6 +195,7 @@ pub fn policy(data: &[u8]) {
         }),
         state: None,
         observed: Some(Vec::new()),
+        access: None,
         overrides: Vec::new(),
         plan: None,
         // Small, so that a slow policy is a finding of its own, not a timeout.

@@ -74,6 +74,7 @@ pub fn plan(data: &[u8]) {
         },
         state: state(&case, &images),
         observed: images,
+        access: None,
         strict: false,
         options: PlanOptions {
             unchanged_values: case.unchanged_values,

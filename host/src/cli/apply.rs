@@ -5,7 +5,7 @@ use super::execute::{self, Report};
 use super::policy::{self, Gate};
 use super::render;
 use super::saved::{self, SavedPlan};
-use super::server::{ServerArgs, read_images, with_kasm};
+use super::server::{ServerArgs, needs_access, read_access, read_images, with_kasm};
 use super::{CliError, CoreArgs, Outcome};
 use crate::Core;
 use crate::kasm::Kasm;
@@ -80,7 +80,7 @@ pub fn run(core: &CoreArgs, args: &ApplyArgs) -> Outcome {
     let mut locked = Locked::open(&args.state, wait, "apply")?;
     super::runtime()?.block_on(with_kasm(&args.server, &args.state, async move |kasm| {
         let observed = read_images(kasm).await?;
-        let planned = plan(&mut core, args, &config, &locked, observed)?;
+        let planned = plan(&mut core, args, &config, &locked, (kasm, observed)).await?;
         let overridden = match gate(&mut core, args, &config, &planned.plan)? {
             Gate::Stop(code) => return Ok(code),
             Gate::Pass(overridden) => overridden,
@@ -107,27 +107,37 @@ fn load(args: &ApplyArgs) -> Result<Config, CliError> {
     Ok(Config { config, saved })
 }
 
-/// Plans against Kasm's images and the state, and prints the plan; a saved
-/// plan must come out the same.
-fn plan(
+/// Plans against Kasm's images (and groups, when the configuration or the
+/// state has any) and the state, and prints the plan; a saved plan must come
+/// out the same.
+async fn plan(
     core: &mut Core,
     args: &ApplyArgs,
     config: &Config,
     locked: &Locked,
-    observed: Vec<Image>,
+    (kasm, observed): (&Kasm, Vec<Image>),
 ) -> Result<Planned, CliError> {
-    let answer = core.apply_steps(PlanRequest {
-        desired: Desired::Sources(config.config.clone()),
-        state: locked.state.clone(),
-        observed: observed.clone(),
-        strict: args.strict,
-        options: PlanOptions {
-            unchanged_values: config.saved.is_some(),
-            delete_duplicates: args.delete_duplicates,
-        },
-        from_state: false,
-        refresh_only: args.refresh_only,
-    })?;
+    let mut access = None;
+    let answer = loop {
+        let answer = core.apply_steps(PlanRequest {
+            desired: Desired::Sources(config.config.clone()),
+            state: locked.state.clone(),
+            observed: observed.clone(),
+            access: access.clone(),
+            strict: args.strict,
+            options: PlanOptions {
+                unchanged_values: config.saved.is_some(),
+                delete_duplicates: args.delete_duplicates,
+            },
+            from_state: false,
+            refresh_only: args.refresh_only,
+        })?;
+        if access.is_none() && needs_access(&answer.diagnostics) {
+            access = Some(read_access(kasm).await?);
+            continue;
+        }
+        break answer;
+    };
     let plan = match answer.plan {
         Some(plan) if answer.ok => plan,
         _ => {

@@ -2,7 +2,9 @@
 //! the line and column.
 
 use crate::state_file::{self, StateError};
+use kasm_plan_core::access::Access;
 use kasm_plan_core::facade::SourceInput;
+use kasm_plan_core::group::{Group, GroupImage};
 use kasm_plan_core::{Image, State};
 use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
@@ -146,4 +148,39 @@ pub fn state(path: Option<&Path>) -> Result<(State, Option<PathBuf>), StateError
         return Ok((State::default(), Some(path)));
     }
     Ok((state_file::read(&path)?, Some(path)))
+}
+
+/// Groups and their links as `kasm-plan groups --images --json` prints them:
+/// `{"groups": [{..., "images": [link rows]}]}`.
+pub fn access(path: &Path) -> Result<Access, InputError> {
+    #[derive(serde::Deserialize)]
+    struct Listed {
+        #[serde(flatten)]
+        group: Group,
+        images: Option<Vec<GroupImage>>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Listing {
+        groups: Vec<Listed>,
+    }
+    let value: serde_json::Value = json(path, "JSON")?;
+    let listing: Listing = serde_json::from_value(value).map_err(|e| InputError::Shape {
+        path: path.to_path_buf(),
+        message: format!("not a group list as `kasm-plan groups --images --json` prints it: {e}"),
+    })?;
+    let mut access = Access::default();
+    for listed in listing.groups {
+        let Some(images) = listed.images else {
+            return Err(InputError::Shape {
+                path: path.to_path_buf(),
+                message: format!(
+                    "group {} has no `images`: save the list with `kasm-plan groups --images --json`",
+                    listed.group.name
+                ),
+            });
+        };
+        access.links.extend(images);
+        access.groups.push(listed.group);
+    }
+    Ok(access)
 }

@@ -4,10 +4,11 @@ use super::configuration::{ConfigArgs, Loaded};
 use super::policy::{self, Gate};
 use super::render;
 use super::saved::{self, SavedPlan, SourceDigest};
-use super::server::{ServerArgs, fetch_images};
+use super::server::{ServerArgs, fetch_access, fetch_images, needs_access};
 use super::{CliError, CoreArgs, Outcome, input};
 use crate::Core;
 use crate::state_file::{self, Locked};
+use kasm_plan_core::access::Access;
 use kasm_plan_core::facade::{Configuration, Desired, PlanRequest, PlanResponse};
 use kasm_plan_core::plan::PlanOptions;
 use kasm_plan_core::policy::PolicyReport;
@@ -25,6 +26,11 @@ pub struct PlanArgs {
     /// `kasm-plan images --json`) instead of reading the server.
     #[arg(long, value_name = "PATH")]
     pub observed: Option<PathBuf>,
+    /// With --observed: the groups and their links, as `kasm-plan groups
+    /// --images --json` prints them (needed when the configuration or the
+    /// state has groups or links).
+    #[arg(long, value_name = "PATH", requires = "observed")]
+    pub observed_groups: Option<PathBuf>,
     /// The state file [default: kasm-plan.state.json when it exists].
     #[arg(long, value_name = "PATH")]
     pub state: Option<PathBuf>,
@@ -67,16 +73,22 @@ struct Inputs {
     /// The state file, recorded in a saved plan.
     state_file: Option<PathBuf>,
     observed: Vec<Image>,
+    /// Kasm's groups and links, once read.
+    access: Option<Access>,
 }
 
 /// load → read (state and images) → plan → save → policy → print.
 pub fn run(core: &CoreArgs, args: &PlanArgs) -> Outcome {
     let loaded = args.config.load()?;
     let sources = loaded.config.sources.clone();
-    let inputs = read(args)?;
+    let mut inputs = read(args)?;
     let mut core = core.open()?;
     let state_file = inputs.state_file.clone();
-    let answer = core.plan(request(args, &loaded.config, inputs))?;
+    let mut answer = core.plan(request(args, &loaded.config, &inputs))?;
+    if needs_access(&answer.diagnostics) {
+        inputs.access = Some(read_access_for(args, &inputs)?);
+        answer = core.plan(request(args, &loaded.config, &inputs))?;
+    }
     let Some(plan) = answer.plan.clone().filter(|_| answer.ok) else {
         if args.json {
             println!("{}", serde_json::to_string_pretty(&answer.diagnostics)?);
@@ -129,6 +141,7 @@ fn read(args: &PlanArgs) -> Result<Inputs, CliError> {
             state: locked.state.clone(),
             state_file: Some(path),
             observed: Vec::new(),
+            access: None,
         });
     }
     if let Some(observed) = &args.observed {
@@ -137,6 +150,7 @@ fn read(args: &PlanArgs) -> Result<Inputs, CliError> {
             state,
             state_file,
             observed: input::images(observed)?,
+            access: None,
         });
     }
     let path = state_path();
@@ -146,15 +160,35 @@ fn read(args: &PlanArgs) -> Result<Inputs, CliError> {
         state: locked.state.clone(),
         state_file: Some(path),
         observed,
+        access: None,
     })
 }
 
+/// Kasm's groups and links: from `--observed-groups` when planning offline,
+/// else from the server.
+fn read_access_for(args: &PlanArgs, inputs: &Inputs) -> Result<Access, CliError> {
+    match (&args.observed_groups, &args.observed) {
+        (Some(path), _) => Ok(input::access(path)?),
+        (None, Some(_)) => Err(CliError::Stop(
+            "the configuration or the state has groups or links: give --observed-groups (saved by `kasm-plan groups --images --json`) with --observed".into(),
+        )),
+        (None, None) => {
+            let path = inputs
+                .state_file
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(state_file::DEFAULT));
+            fetch_access(&args.server, &path)
+        }
+    }
+}
+
 /// The core's request for the plan the arguments ask for.
-fn request(args: &PlanArgs, config: &Configuration, inputs: Inputs) -> PlanRequest {
+fn request(args: &PlanArgs, config: &Configuration, inputs: &Inputs) -> PlanRequest {
     PlanRequest {
         desired: Desired::Sources(config.clone()),
-        state: inputs.state,
-        observed: inputs.observed,
+        state: inputs.state.clone(),
+        observed: inputs.observed.clone(),
+        access: inputs.access.clone(),
         strict: args.strict,
         // Saved and JSON plans carry every value (policies read them).
         options: PlanOptions {

@@ -163,6 +163,7 @@ pub fn check_set(
         desired: Desired::Sources(config),
         state,
         observed,
+        access: None,
         overrides: args.overrides.clone(),
         plan,
         max_steps: args.policy_max_steps,

@@ -4,6 +4,8 @@
 use super::CliError;
 use crate::kasm::{AuthForm, Credentials, Kasm, Retry, SetupError, Transport};
 use kasm_plan_core::Image;
+use kasm_plan_core::access::Access;
+use kasm_plan_core::{Code, Diagnostic};
 use kasm_sim::store::StoreError;
 use kasm_sim::{ApiKey, Db, Simulator};
 use std::path::{Path, PathBuf};
@@ -81,6 +83,38 @@ pub async fn with_kasm<T>(
 pub async fn read_images(kasm: &Kasm) -> Result<Vec<Image>, CliError> {
     let context = format!("cannot read the images from {}", kasm.url());
     kasm.images().await.map_err(CliError::kasm(context))
+}
+
+/// Kasm's groups and every link row of each (one request per group).
+pub async fn read_access(kasm: &Kasm) -> Result<Access, CliError> {
+    let context = format!("cannot read the groups from {}", kasm.url());
+    let groups = kasm.groups().await.map_err(CliError::kasm(context))?;
+    let mut links = Vec::new();
+    for g in &groups {
+        let context = format!(
+            "cannot read the images of group {} ({})",
+            g.name, g.group_id
+        );
+        links.extend(
+            kasm.group_images(&g.group_id)
+                .await
+                .map_err(CliError::kasm(context))?,
+        );
+    }
+    Ok(Access { groups, links })
+}
+
+/// Connects, reads the groups and their links, and closes the connection.
+pub fn fetch_access(args: &ServerArgs, state_path: &Path) -> Result<Access, CliError> {
+    super::runtime()?.block_on(with_kasm(args, state_path, async |kasm| {
+        read_access(kasm).await
+    }))
+}
+
+/// Whether a plan answer asks for Kasm's groups (the configuration or the
+/// state has groups or links).
+pub fn needs_access(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(|d| d.code == Code::AccessUnread)
 }
 
 /// Connects, reads every image, and closes the connection.

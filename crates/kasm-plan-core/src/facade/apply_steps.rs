@@ -1,6 +1,7 @@
 //! `apply_steps`: a plan and the requests that carry it out.
 
 use super::plan::{PlanRequest, Planning};
+use crate::access::steps::StepInputs;
 use crate::apply::{self, Step};
 use crate::diagnostic::Diagnostic;
 use crate::plan::Plan;
@@ -29,13 +30,32 @@ pub fn apply_steps(req: &PlanRequest) -> StepsResponse {
         desired,
         edits,
         observed,
+        access,
+        authorization,
         answer,
     } = Planning::new(req);
     let steps = match &answer.plan {
         Some(_) if req.refresh_only => Ok(apply::refresh_steps(&req.state, &req.observed)),
         // The moves and imports are written first, with the other bookkeeping.
-        Some(plan) if answer.ok => apply::steps(plan, &desired, &edits.state, &observed)
-            .map(|steps| edits.steps(&req.state).into_iter().chain(steps).collect()),
+        Some(plan) if answer.ok => {
+            apply::steps(plan, &desired, &edits.state, &observed).map(|steps| {
+                let access_steps = crate::access::steps::steps(&StepInputs {
+                    plan,
+                    groups: &authorization.groups,
+                    state: &edits.state,
+                    access: &access,
+                });
+                let mut all: Vec<Step> = edits
+                    .steps(&req.state)
+                    .into_iter()
+                    .chain(steps)
+                    .chain(access_steps)
+                    .collect();
+                // Stable: plan order within a phase.
+                all.sort_by_key(Step::phase);
+                all
+            })
+        }
         _ => Ok(Vec::new()),
     };
     match steps {

@@ -1,8 +1,11 @@
 //! `plan`: the changes that bring Kasm to the desired specs.
 
-use super::sources::{Desired, Wanted, wanted};
-use crate::diagnostic::{Diagnostic, has_errors};
+use super::sources::{Authorization, Desired, Wanted, wanted};
+use crate::access::{Access, AccessInputs, plan_access};
+use crate::diagnostic::{Code, Diagnostic, has_errors};
 use crate::edits::{self, Edits};
+use crate::group::{Group, GroupImage};
+use crate::lang::Reads;
 use crate::model::{Image, ImageSpec};
 use crate::plan::{Plan, PlanOptions, Summary};
 use crate::state::State;
@@ -22,6 +25,10 @@ pub struct PlanRequest {
     /// The images on Kasm now (`get_images`).
     #[serde(default)]
     pub observed: Vec<Image>,
+    /// Kasm's groups and links now (`get_groups`, `get_images_group`); needed
+    /// when the configuration or the state has groups or links.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<Access>,
     /// Treat warnings as errors.
     #[serde(default)]
     pub strict: bool,
@@ -76,18 +83,36 @@ pub(super) struct Planning<'a> {
     pub edits: Edits,
     /// The images the plan was made against: Kasm's, or the state's without a refresh.
     pub observed: Cow<'a, [Image]>,
+    /// The groups and links planned against.
+    pub access: Cow<'a, Access>,
+    /// The configuration's groups and links.
+    pub authorization: Authorization,
     /// The `plan` answer.
     pub answer: PlanResponse,
 }
 
 impl<'a> Planning<'a> {
     pub fn new(req: &'a PlanRequest) -> Self {
-        let (wanted, mut diagnostics) = wanted(&req.desired, req.strict);
         let observed = if req.from_state {
             Cow::Owned(assumed_images(&req.state))
         } else {
             Cow::Borrowed(req.observed.as_slice())
         };
+        let access = match &req.access {
+            Some(a) if !req.from_state => Cow::Borrowed(a),
+            _ => Cow::Owned(assumed_access(&req.state)),
+        };
+        let reads = Reads {
+            images: Some(&observed),
+            groups: Some(&access.groups),
+        };
+        let (mut wanted, mut diagnostics) = wanted(&req.desired, req.strict, reads);
+        let needs_groups = wanted.access.uses_groups
+            || !req.state.groups.is_empty()
+            || !req.state.links.is_empty();
+        if needs_groups && req.access.is_none() && !req.from_state {
+            diagnostics.push(access_unread());
+        }
         let edits = if req.refresh_only {
             Edits {
                 state: req.state.clone(),
@@ -102,12 +127,14 @@ impl<'a> Planning<'a> {
         let answer = if has_errors(&diagnostics) {
             PlanResponse::refused(diagnostics)
         } else {
-            plan_valid(req, &wanted, &edits, &observed, diagnostics)
+            plan_valid(req, &wanted, &edits, (&observed, &access), diagnostics)
         };
         Planning {
             desired: wanted.specs,
             edits,
             observed,
+            access,
+            authorization: std::mem::take(&mut wanted.access),
             answer,
         }
     }
@@ -118,10 +145,24 @@ fn plan_valid(
     req: &PlanRequest,
     wanted: &Wanted,
     edits: &Edits,
-    observed: &[Image],
+    (observed, access): (&[Image], &Access),
     mut diagnostics: Vec<Diagnostic>,
 ) -> PlanResponse {
-    match crate::plan::plan(&wanted.specs, &edits.state, observed, &req.options) {
+    let planned = crate::plan::plan(&wanted.specs, &edits.state, observed, &req.options).and_then(
+        |mut plan| {
+            let found = plan_access(&AccessInputs {
+                groups: &wanted.access.groups,
+                links: &wanted.access.links,
+                exclusive: &wanted.access.exclusive,
+                state: &edits.state,
+                access,
+                images: &plan.resource_changes,
+            })?;
+            plan.add_access(found);
+            Ok(plan)
+        },
+    );
+    match planned {
         Ok(mut plan) => {
             plan.note_edits(&edits.moved, &edits.imported);
             if let Some(d) = &wanted.described {
@@ -135,6 +176,8 @@ fn plan_valid(
             if req.refresh_only {
                 // Nothing changes on Kasm: duplicates are reported, not deleted.
                 plan.resource_changes.clear();
+                plan.access_changes.clear();
+                plan.extra_links.iter_mut().for_each(|x| x.revoke = false);
                 plan.summary = Summary::default();
                 plan.duplicates.iter_mut().for_each(|d| d.delete = false);
             }
@@ -153,6 +196,43 @@ fn plan_valid(
             diagnostics.extend(errors);
             PlanResponse::refused(diagnostics)
         }
+    }
+}
+
+/// The error of a plan that needs Kasm's groups without them.
+fn access_unread() -> Diagnostic {
+    Diagnostic::error(
+        Code::AccessUnread,
+        "the configuration or the state has groups or links, but Kasm's groups were not read",
+    )
+    .help(
+        "give `access` (Kasm's groups and their links) with the request; the CLI reads them itself",
+    )
+}
+
+/// The groups and links the state records, as Kasm would list them.
+fn assumed_access(state: &State) -> Access {
+    Access {
+        groups: state
+            .groups
+            .values()
+            .map(|r| Group {
+                group_id: r.group_id.clone(),
+                name: r.name.clone(),
+                description: r.description.clone(),
+                priority: r.priority,
+                is_system: r.group_id == crate::group::ALL_USERS,
+            })
+            .collect(),
+        links: state
+            .links
+            .values()
+            .map(|r| GroupImage {
+                group_id: r.group_id.clone(),
+                image_id: r.image_id.clone(),
+                ..GroupImage::default()
+            })
+            .collect(),
     }
 }
 

@@ -3,6 +3,8 @@
 use super::sources::{Desired, desired_specs};
 use crate::diagnostic::{Code, Diagnostic, has_errors};
 use crate::model::{Image, ImageSpec};
+use super::plan::PlanRequest;
+use crate::access::Access;
 use crate::plan::{Plan, PlanOptions};
 use crate::policy::PolicyReport;
 use crate::policy_set::{PolicyFile, Subject};
@@ -29,6 +31,10 @@ pub struct PolicyRequest {
     /// The images on Kasm; without it (and `state`) only spec rules apply.
     #[serde(default)]
     pub observed: Option<Vec<Image>>,
+    /// Kasm's groups and links: with it, the plan the rules read has the
+    /// configuration's groups and links.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<Access>,
     /// Soft-mandatory rules this run overrides.
     #[serde(default)]
     pub overrides: Vec<String>,
@@ -121,6 +127,22 @@ fn subject_plan<'a>(
     }
     if req.state.is_none() && req.observed.is_none() {
         return Ok(None);
+    }
+    if req.access.is_some() {
+        let answer = super::plan::plan(&PlanRequest {
+            desired: req.desired.clone(),
+            state: req.state.clone().unwrap_or_default(),
+            observed: req.observed.clone().unwrap_or_default(),
+            access: req.access.clone(),
+            strict: false,
+            options: PlanOptions::default(),
+            from_state: false,
+            refresh_only: false,
+        });
+        return match answer.plan {
+            Some(plan) if answer.ok => Ok(Some(Cow::Owned(plan))),
+            _ => Err(answer.diagnostics),
+        };
     }
     let state = req.state.as_ref().map_or_else(Cow::default, Cow::Borrowed);
     let observed = req.observed.as_deref().unwrap_or_default();

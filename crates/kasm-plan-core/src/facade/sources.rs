@@ -1,16 +1,17 @@
 //! The spec sources every operation reads: one text, several files, or a spec
 //! document given as a value; and how they become validated specs.
 
+use crate::access::{GroupSpec, LinkSpec};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::edits::{Import, Move};
-use crate::lang::{self, VariableInput, config::read_file};
+use crate::lang::{self, Reads, VariableInput, config::read_file};
 use crate::model::ImageSpec;
 use crate::parse::{Described, Format};
 use crate::typing::{ParsedResource, type_document};
 use crate::validate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A spec source text.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
@@ -83,7 +84,7 @@ pub enum Desired {
 /// Parses, evaluates and types a source alone; resources that failed are left out.
 pub fn check_source(input: &SourceInput) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
     let file = read_file(&input.source, input.format(), input.file_name.as_deref());
-    type_document(lang::load(vec![file], &[], None))
+    type_document(lang::load(vec![file], &[], None, Reads::default()))
 }
 
 /// Parse, type and check a source: every diagnostic at once.
@@ -106,7 +107,7 @@ pub fn validate_configuration(
     config: &Configuration,
     strict: bool,
 ) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
-    let (checked, diagnostics) = check_configuration(config, strict, false);
+    let (checked, diagnostics) = check_configuration(config, strict, false, Reads::default());
     (checked.resources, diagnostics)
 }
 
@@ -122,6 +123,21 @@ pub struct Checked {
     pub imports: Vec<Import>,
     /// The configuration as plan JSON describes it.
     pub described: Option<Described>,
+    /// Groups, links and what they need.
+    pub access: Authorization,
+}
+
+/// The groups and links a configuration declares.
+#[derive(Clone, Debug, Default)]
+pub struct Authorization {
+    /// `kasm_group` instances.
+    pub groups: Vec<GroupSpec>,
+    /// `kasm_group_image` instances.
+    pub links: Vec<LinkSpec>,
+    /// Images whose declared links are all their groups.
+    pub exclusive: BTreeSet<String>,
+    /// Whether planning needs Kasm's groups.
+    pub uses_groups: bool,
 }
 
 /// [`validate_configuration`], keeping the `moved` and `import` blocks, and
@@ -130,6 +146,7 @@ pub fn check_configuration(
     config: &Configuration,
     strict: bool,
     describe: bool,
+    reads: Reads,
 ) -> (Checked, Vec<Diagnostic>) {
     let files = config
         .sources
@@ -137,9 +154,15 @@ pub fn check_configuration(
         .map(|s| read_file(&s.source, s.format(), s.file_name.as_deref()))
         .collect();
     let mut document = if describe {
-        lang::load_described(files, &config.variables, None)
+        lang::load_described(files, &config.variables, None, reads)
     } else {
-        lang::load(files, &config.variables, None)
+        lang::load(files, &config.variables, None, reads)
+    };
+    let access = Authorization {
+        groups: std::mem::take(&mut document.groups),
+        links: std::mem::take(&mut document.links),
+        exclusive: std::mem::take(&mut document.exclusive),
+        uses_groups: document.uses_groups,
     };
     let moves = std::mem::take(&mut document.moves);
     let imports = std::mem::take(&mut document.imports);
@@ -155,6 +178,7 @@ pub fn check_configuration(
             moves,
             imports,
             described,
+            access,
         },
         diagnostics,
     )
@@ -171,6 +195,8 @@ pub struct Wanted {
     pub imports: Vec<Import>,
     /// The configuration as plan JSON describes it.
     pub described: Option<Described>,
+    /// Groups and links.
+    pub access: Authorization,
 }
 
 /// Validates the desired specs of a request: the valid specs by name, and
@@ -179,12 +205,13 @@ pub fn desired_specs(
     desired: &Desired,
     strict: bool,
 ) -> (BTreeMap<String, ImageSpec>, Vec<Diagnostic>) {
-    let (wanted, diagnostics) = wanted(desired, strict);
+    let (wanted, diagnostics) = wanted(desired, strict, Reads::default());
     (wanted.specs, diagnostics)
 }
 
 /// Validates what a request wants: specs, moves and imports, and every diagnostic.
-pub fn wanted(desired: &Desired, strict: bool) -> (Wanted, Vec<Diagnostic>) {
+/// `reads`: what was read from Kasm for data sources.
+pub fn wanted(desired: &Desired, strict: bool, reads: Reads) -> (Wanted, Vec<Diagnostic>) {
     let (checked, diagnostics) = match desired {
         Desired::Source(s) => check_configuration(
             &Configuration {
@@ -193,8 +220,9 @@ pub fn wanted(desired: &Desired, strict: bool) -> (Wanted, Vec<Diagnostic>) {
             },
             strict,
             true,
+            reads,
         ),
-        Desired::Sources(config) => check_configuration(config, strict, true),
+        Desired::Sources(config) => check_configuration(config, strict, true, reads),
         Desired::Document { images } => {
             let (resources, diagnostics) = document_specs(images, strict);
             (
@@ -216,6 +244,7 @@ pub fn wanted(desired: &Desired, strict: bool) -> (Wanted, Vec<Diagnostic>) {
         moves: checked.moves,
         imports: checked.imports,
         described: checked.described,
+        access: checked.access,
     };
     (wanted, diagnostics)
 }

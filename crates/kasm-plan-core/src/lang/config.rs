@@ -51,9 +51,78 @@ pub struct Local {
     pub declared: Declared,
 }
 
-/// A `resource "kasm_image"` block, before `count` or `for_each` expands it.
+/// A resource type kasm-plan manages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    /// `kasm_image`.
+    Image,
+    /// `kasm_group`.
+    Group,
+    /// `kasm_group_image`.
+    Link,
+}
+
+impl Kind {
+    /// The type's name, as a resource block's first label.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            Kind::Image => RESOURCE_TYPE,
+            Kind::Group => crate::access::GROUP_TYPE,
+            Kind::Link => crate::access::LINK_TYPE,
+        }
+    }
+
+    fn of(type_name: &str) -> Option<Kind> {
+        [Kind::Image, Kind::Group, Kind::Link]
+            .into_iter()
+            .find(|k| k.type_name() == type_name)
+    }
+}
+
+/// A data source kasm-plan reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DataKind {
+    /// `data "kasm_images"`: Kasm's images, filtered by `name` and `enabled`.
+    Images,
+    /// `data "kasm_groups"`: Kasm's groups, filtered by `name`.
+    Groups,
+}
+
+impl DataKind {
+    /// The data source's type name.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            DataKind::Images => "kasm_images",
+            DataKind::Groups => "kasm_groups",
+        }
+    }
+}
+
+/// A `data` block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Data {
+    /// Which data source.
+    pub kind: DataKind,
+    /// Its name (the second label).
+    pub name: String,
+    /// Its arguments.
+    pub attributes: Vec<Attribute>,
+    /// Where it is declared.
+    pub declared: Declared,
+}
+
+impl Data {
+    /// `data.<type>.<name>`.
+    pub fn address(&self) -> String {
+        format!("data.{}.{}", self.kind.type_name(), self.name)
+    }
+}
+
+/// A `resource` block of a managed type, before `count` or `for_each` expands it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Resource {
+    /// Its type.
+    pub kind: Kind,
     /// Its name (the second label).
     pub name: String,
     /// `count = ...`.
@@ -66,6 +135,13 @@ pub struct Resource {
     pub lifecycle: Option<Body>,
     /// Where it is declared.
     pub declared: Declared,
+}
+
+impl Resource {
+    /// `<type>.<name>`.
+    pub fn address(&self) -> String {
+        format!("{}.{}", self.kind.type_name(), self.name)
+    }
 }
 
 /// A `moved { from, to }` block, its addresses as written.
@@ -121,8 +197,10 @@ pub struct Config {
     pub variables: BTreeMap<String, Variable>,
     /// `locals` entries by name.
     pub locals: BTreeMap<String, Local>,
-    /// `kasm_image` resources, in source order.
+    /// Managed resources, in source order.
     pub resources: Vec<Resource>,
+    /// `data` blocks of the data sources kasm-plan reads, in source order.
+    pub data: Vec<Data>,
     /// `moved` blocks.
     pub moved: Vec<MovedBlock>,
     /// `import` blocks.
@@ -155,6 +233,7 @@ impl Config {
     pub fn from_files(files: Vec<File>) -> Config {
         let mut config = Config::default();
         let mut resource_files: BTreeMap<String, Option<String>> = BTreeMap::new();
+        let mut data_names: BTreeMap<String, ()> = BTreeMap::new();
         for file in files {
             config.diagnostics.extend(file.diagnostics);
             let here = |at| Declared {
@@ -181,24 +260,42 @@ impl Config {
                         )
                         .help("write `resource \"kasm_image\" \"<name>\" { ... }`"),
                     )),
-                    ("resource", [kind, name]) if kind == RESOURCE_TYPE => {
-                        if let Some(first) = resource_files.get(name) {
+                    ("resource", [kind, name]) if Kind::of(kind).is_some() => {
+                        let kind = Kind::of(kind).unwrap_or(Kind::Image);
+                        let address = format!("{}.{name}", kind.type_name());
+                        if let Some(first) = resource_files.get(&address) {
                             config.diagnostics.push(declared.place(
                                 Diagnostic::error(
                                     Code::DuplicateAddress,
                                     format!(
-                                        "{RESOURCE_TYPE}.{name} is defined more than once (first in {})",
+                                        "{address} is defined more than once (first in {})",
                                         first.as_deref().unwrap_or("the same source")
                                     ),
                                 )
-                                .at(&format!("{RESOURCE_TYPE}.{name}"), "")
-                                .help("give each kasm_image resource a unique name across all files"),
+                                .at(&address, "")
+                                .help(format!("give each {} resource a unique name across all files", kind.type_name())),
                             ));
                             continue;
                         }
-                        resource_files.insert(name.clone(), declared.file.clone());
-                        let resource = config.resource(name.clone(), block.body, declared);
+                        resource_files.insert(address, declared.file.clone());
+                        let resource = config.resource(kind, name.clone(), block.body, declared);
                         config.resources.push(resource);
+                    }
+                    ("data", [kind, name]) if matches!(kind.as_str(), "kasm_images" | "kasm_groups") => {
+                        let kind = if kind == "kasm_images" { DataKind::Images } else { DataKind::Groups };
+                        let data = Data { kind, name: name.clone(), attributes: block.body.attributes, declared };
+                        if data_names.insert(data.address(), ()).is_some() {
+                            config.diagnostics.push(data.declared.place(
+                                Diagnostic::error(Code::DuplicateAddress, format!("{} is defined more than once", data.address()))
+                                    .at(&data.address(), "")
+                                    .help("give each data block a unique name"),
+                            ));
+                            continue;
+                        }
+                        for inner in &block.body.blocks {
+                            config.diagnostics.push(nested_block(inner, &data.address(), "", &data.declared));
+                        }
+                        config.data.push(data);
                     }
                     (kind, labels) => config.diagnostics.push(declared.place(skipped(kind, labels))),
                 }
@@ -393,9 +490,10 @@ impl Config {
         }
     }
 
-    fn resource(&mut self, name: String, body: Body, declared: Declared) -> Resource {
-        let address = format!("{RESOURCE_TYPE}.{name}");
+    fn resource(&mut self, kind: Kind, name: String, body: Body, declared: Declared) -> Resource {
+        let address = format!("{}.{name}", kind.type_name());
         let mut resource = Resource {
+            kind,
             name,
             count: None,
             for_each: None,
@@ -410,7 +508,7 @@ impl Config {
                 "depends_on" | "provider" => self.diagnostics.push(declared.place(
                     Diagnostic::warning(Code::UnsupportedMetaArgument, format!("`{}` is ignored by kasm-plan", attr.name))
                         .at(&address, &attr.name)
-                        .help("images do not depend on each other here; remove it to silence this warning")
+                        .help("kasm-plan orders changes by the references between resources; remove it to silence this warning")
                         .located(attr.at),
                 )),
                 _ => resource.attributes.push(attr),
@@ -459,7 +557,7 @@ fn skipped(kind: &str, labels: &[String]) -> Diagnostic {
         .collect::<Vec<_>>()
         .join(" ");
     Diagnostic::warning(Code::BlockSkipped, format!("block `{what}` skipped"))
-        .help("kasm-plan reads `resource \"kasm_image\"`, `variable`, `locals`, `moved` and `import` blocks")
+        .help("kasm-plan reads `kasm_image`, `kasm_group` and `kasm_group_image` resources, `kasm_images` and `kasm_groups` data, `variable`, `locals`, `moved` and `import` blocks")
 }
 
 fn nested_block(block: &Block, address: &str, parent: &str, declared: &Declared) -> Diagnostic {
@@ -474,7 +572,7 @@ fn nested_block(block: &Block, address: &str, parent: &str, declared: &Declared)
             format!("unexpected block `{}` in {address}", block.kind),
         )
         .at(address, &field)
-        .help("kasm_image takes only attributes (`key = value`) and a `lifecycle` block")
+        .help("resources take only attributes (`key = value`) and a `lifecycle` block; data blocks take attributes")
         .located(block.at),
     )
 }

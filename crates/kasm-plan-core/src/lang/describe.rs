@@ -7,7 +7,6 @@ use super::eval::{Named, Scope, evaluate};
 use super::expr::Expr;
 use crate::field::Field;
 use crate::model::REDACTED;
-use crate::parse::RESOURCE_TYPE;
 use crate::plan_json::PROVIDER_NAME;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -32,9 +31,9 @@ pub fn configuration(config: &Config) -> Value {
                 })
                 .collect();
             let mut out = json!({
-                "address": format!("{RESOURCE_TYPE}.{}", r.name),
+                "address": r.address(),
                 "mode": "managed",
-                "type": RESOURCE_TYPE,
+                "type": r.kind.type_name(),
                 "name": r.name,
                 "provider_config_key": "kasm",
                 "expressions": expressions,
@@ -50,6 +49,22 @@ pub fn configuration(config: &Config) -> Value {
             }
             out
         })
+        .chain(config.data.iter().map(|d| {
+            let expressions: Map<String, Value> = d
+                .attributes
+                .iter()
+                .map(|a| (a.name.clone(), expression(&a.expr)))
+                .collect();
+            json!({
+                "address": d.address(),
+                "mode": "data",
+                "type": d.kind.type_name(),
+                "name": d.name,
+                "provider_config_key": "kasm",
+                "expressions": expressions,
+                "schema_version": 0,
+            })
+        }))
         .collect();
     let variables: Map<String, Value> = config
         .variables

@@ -63,6 +63,9 @@ impl Failure {
 
 type Result<T> = std::result::Result<T, Failure>;
 
+/// The resource types a reference may start with.
+const RESOURCE_ROOTS: [&str; 3] = ["kasm_image", "kasm_group", "kasm_group_image"];
+
 /// The longest string a template may build (no image attribute comes near).
 const MAX_STRING: usize = 1 << 22;
 
@@ -88,6 +91,9 @@ pub struct Scope<'a> {
     pub count: Option<i64>,
     /// `terraform.workspace`.
     pub workspace: Option<&'a str>,
+    /// Resources and data sources by address (`kasm_image.web`,
+    /// `data.kasm_images.all`); `None` where they cannot be used.
+    pub resources: Option<&'a BTreeMap<String, Value>>,
 }
 
 /// A value, and whether anything sensitive went into it.
@@ -144,7 +150,7 @@ impl Eval<'_> {
             ExprKind::Conditional(parts) => {
                 let [cond, yes, no] = parts.as_ref();
                 match self.expr(cond)? {
-                    Value::Unknown => Ok(Value::Unknown),
+                    Value::Unknown(_) => Ok(Value::UNKNOWN),
                     c => {
                         let c = convert::to_bool(&c).map_err(|m| {
                             invalid(format!("the condition is not a bool: {m}"), cond.at)
@@ -155,7 +161,7 @@ impl Eval<'_> {
             }
             ExprKind::Unary(op, operand) => {
                 let v = self.expr(operand)?;
-                if v == Value::Unknown {
+                if v.is_unknown() {
                     return Ok(v);
                 }
                 let bad = |m: String| {
@@ -179,7 +185,7 @@ impl Eval<'_> {
         let mut map = BTreeMap::new();
         for (key, value) in items {
             let k = match self.expr(key)? {
-                Value::Unknown => return Ok(Value::Unknown),
+                Value::Unknown(_) => return Ok(Value::UNKNOWN),
                 k => convert::to_string(&k)
                     .map_err(|m| invalid(format!("an object key must be a string: {m}"), key.at))?,
             };
@@ -205,8 +211,19 @@ impl Eval<'_> {
     }
 
     fn traversal(&mut self, root: &Expr, ops: &[Operator], at: Option<Location>) -> Result<Value> {
-        let (mut value, rest) = match (&root.kind, ops.split_first()) {
-            (ExprKind::Variable(name), Some((Operator::Attr(attr), rest)))
+        let (mut value, rest) = match (&root.kind, ops) {
+            (ExprKind::Variable(name), [Operator::Attr(kind), Operator::Attr(attr), rest @ ..])
+                if name == "data" && !self.bound.iter().any(|(n, _)| n == name) =>
+            {
+                (self.resource(&format!("data.{kind}.{attr}"), at)?, rest)
+            }
+            (ExprKind::Variable(name), [Operator::Attr(attr), rest @ ..])
+                if RESOURCE_ROOTS.contains(&name.as_str())
+                    && !self.bound.iter().any(|(n, _)| n == name) =>
+            {
+                (self.resource(&format!("{name}.{attr}"), at)?, rest)
+            }
+            (ExprKind::Variable(name), [Operator::Attr(attr), rest @ ..])
                 if !self.bound.iter().any(|(n, _)| n == name) =>
             {
                 (self.reference(name, attr, at)?, rest)
@@ -217,6 +234,37 @@ impl Eval<'_> {
             value = self.step(value, op, at)?;
         }
         Ok(value)
+    }
+
+    /// A resource's or data source's value.
+    fn resource(&mut self, address: &str, at: Option<Location>) -> Result<Value> {
+        let Some(table) = self.scope.resources else {
+            return Err(Failure::new(
+                Code::UnknownReference,
+                format!("`{address}` cannot be used here"),
+                at,
+            )
+            .help("only `kasm_group_image` arguments may refer to resources; data sources may be used in locals and resources"));
+        };
+        if address.starts_with("kasm_group_image.") {
+            return Err(Failure::new(
+                Code::UnknownReference,
+                format!("`{address}`: links cannot be referred to"),
+                at,
+            )
+            .help("refer to the group or the image instead"));
+        }
+        table.get(address).cloned().ok_or_else(|| {
+            let f = Failure::new(
+                Code::UnknownReference,
+                format!("`{address}` is not declared"),
+                at,
+            );
+            match did_you_mean(address, table.keys().map(String::as_str)) {
+                Some(s) => f.help(format!("did you mean `{s}`?")),
+                None => f.help("declare it, or check the type and name"),
+            }
+        })
     }
 
     /// `var.x`, `local.x`, `each.key`, `count.index`, `path.module`, `terraform.workspace`.
@@ -295,7 +343,7 @@ impl Eval<'_> {
                     format!("`{root}.{attr}` is not something kasm-plan can refer to"),
                     at,
                 )
-                .help("references are `var.<name>`, `local.<name>`, `each.key`, `each.value`, `count.index`, `path.module` and `terraform.workspace`"));
+                .help("references are `var.<name>`, `local.<name>`, `each.key`, `each.value`, `count.index`, `path.module`, `terraform.workspace`, `kasm_image.<name>`, `kasm_group.<name>` and `data.<type>.<name>`"));
             }
         };
         self.sensitive |= found.sensitive;
@@ -305,7 +353,7 @@ impl Eval<'_> {
     fn step(&mut self, value: Value, op: &Operator, at: Option<Location>) -> Result<Value> {
         match op {
             Operator::Attr(name) => match value {
-                Value::Unknown => Ok(Value::Unknown),
+                u @ Value::Unknown(_) => Ok(u),
                 Value::Map(mut map) => map.remove(name).ok_or_else(|| {
                     let hint = did_you_mean(name, map.keys().map(String::as_str));
                     let f = invalid(format!("the object has no attribute `{name}`"), at);
@@ -329,7 +377,7 @@ impl Eval<'_> {
             }
             Operator::Splat(ops) => {
                 let items = match value {
-                    Value::Unknown => return Ok(Value::Unknown),
+                    Value::Unknown(_) => return Ok(Value::UNKNOWN),
                     Value::Null => Vec::new(),
                     Value::List(items) | Value::Set(items) => items,
                     single => vec![single],
@@ -361,22 +409,22 @@ impl Eval<'_> {
         match op {
             B::Eq => {
                 return Ok(if l.has_unknown() || r.has_unknown() {
-                    Value::Unknown
+                    Value::UNKNOWN
                 } else {
                     Value::Bool(l == r)
                 });
             }
             B::NotEq => {
                 return Ok(if l.has_unknown() || r.has_unknown() {
-                    Value::Unknown
+                    Value::UNKNOWN
                 } else {
                     Value::Bool(l != r)
                 });
             }
             _ => {}
         }
-        if l == Value::Unknown || r == Value::Unknown {
-            return Ok(Value::Unknown);
+        if l.is_unknown() || r.is_unknown() {
+            return Ok(Value::UNKNOWN);
         }
         let operand = |v: &Value, e: &Expr| -> Result<f64> {
             convert::to_number(v)
@@ -422,7 +470,7 @@ impl Eval<'_> {
         let mut out = String::new();
         match self.render(parts, &mut out)? {
             true => Ok(Value::String(out)),
-            false => Ok(Value::Unknown),
+            false => Ok(Value::UNKNOWN),
         }
     }
 
@@ -439,7 +487,7 @@ impl Eval<'_> {
             match part {
                 Part::Literal(s) => out.push_str(s),
                 Part::Interpolation(e) => match self.expr(e)? {
-                    Value::Unknown => return Ok(false),
+                    Value::Unknown(_) => return Ok(false),
                     Value::Null => {
                         return Err(invalid("a template cannot include a null value", e.at)
                             .help("use a default, e.g. `coalesce(var.x, \"\")`"));
@@ -458,7 +506,7 @@ impl Eval<'_> {
                     otherwise,
                 } => {
                     let c = match self.expr(cond)? {
-                        Value::Unknown => return Ok(false),
+                        Value::Unknown(_) => return Ok(false),
                         c => convert::to_bool(&c).map_err(|m| {
                             invalid(format!("the `if` condition is not a bool: {m}"), cond.at)
                         })?,
@@ -474,7 +522,7 @@ impl Eval<'_> {
                     body,
                 } => {
                     let items = match self.expr(collection)? {
-                        Value::Unknown => return Ok(false),
+                        Value::Unknown(_) => return Ok(false),
                         c => entries(c, collection.at)?,
                     };
                     for (k, v) in items {
@@ -497,7 +545,7 @@ impl Eval<'_> {
 
     fn for_expr(&mut self, f: &ForExpr, at: Option<Location>) -> Result<Value> {
         let items = match self.expr(&f.collection)? {
-            Value::Unknown => return Ok(Value::Unknown),
+            Value::Unknown(_) => return Ok(Value::UNKNOWN),
             c => entries(c, f.collection.at)?,
         };
         let mut list = Vec::new();
@@ -511,7 +559,7 @@ impl Eval<'_> {
             let result = self.for_item(f, &mut list, &mut map, at);
             self.bound.truncate(depth);
             if !result? {
-                return Ok(Value::Unknown);
+                return Ok(Value::UNKNOWN);
             }
         }
         Ok(if f.key.is_some() {
@@ -531,7 +579,7 @@ impl Eval<'_> {
     ) -> Result<bool> {
         if let Some(cond) = &f.cond {
             match self.expr(cond)? {
-                Value::Unknown => return Ok(false),
+                Value::Unknown(_) => return Ok(false),
                 c => {
                     let keep = convert::to_bool(&c).map_err(|m| {
                         invalid(format!("the `if` clause is not a bool: {m}"), cond.at)
@@ -548,7 +596,7 @@ impl Eval<'_> {
             return Ok(true);
         };
         let key = match self.expr(key_expr)? {
-            Value::Unknown => return Ok(false),
+            Value::Unknown(_) => return Ok(false),
             k => convert::to_string(&k)
                 .map_err(|m| invalid(format!("a `for` key must be a string: {m}"), key_expr.at))?,
         };
@@ -581,7 +629,7 @@ impl Eval<'_> {
                 };
                 return match self.expr(arg) {
                     Ok(v) => Ok(if v.has_unknown() {
-                        Value::Unknown
+                        Value::UNKNOWN
                     } else {
                         Value::Bool(true)
                     }),
@@ -608,12 +656,12 @@ impl Eval<'_> {
             .map(|e| self.expr(e))
             .collect::<Result<Vec<_>>>()?;
         if values.iter().any(Value::has_unknown) {
-            return Ok(Value::Unknown);
+            return Ok(Value::UNKNOWN);
         }
         if expand_final {
             match values.pop() {
                 Some(Value::List(items) | Value::Set(items)) => values.extend(items),
-                Some(Value::Unknown) => return Ok(Value::Unknown),
+                Some(Value::Unknown(_)) => return Ok(Value::UNKNOWN),
                 Some(other) => {
                     return Err(invalid(
                         format!("`...` needs a list to expand, not {}", a(&other)),
@@ -661,11 +709,11 @@ fn entries(collection: Value, at: Option<Location>) -> Result<Vec<(Value, Value)
 
 /// `collection[key]`.
 fn index(value: Value, key: &Value, at: Option<Location>) -> Result<Value> {
-    if *key == Value::Unknown {
-        return Ok(Value::Unknown);
+    if key.is_unknown() {
+        return Ok(Value::UNKNOWN);
     }
     match value {
-        Value::Unknown => Ok(Value::Unknown),
+        u @ Value::Unknown(_) => Ok(u),
         Value::List(mut items) => {
             let i = convert::to_integer(key)
                 .map_err(|m| invalid(format!("a list index must be a number: {m}"), at))?;

@@ -181,8 +181,15 @@ impl Expr {
                 }
             }
             ExprKind::Traversal(root, ops) => {
-                match (&root.kind, ops.first()) {
-                    (ExprKind::Variable(name), Some(Operator::Attr(attr))) => {
+                match (&root.kind, ops.as_slice()) {
+                    // `data.<type>.<name>` names its data source by two attributes.
+                    (
+                        ExprKind::Variable(name),
+                        [Operator::Attr(kind), Operator::Attr(attr), ..],
+                    ) if name == "data" && !bound.contains(name) => {
+                        visit(name, Some(&format!("{kind}.{attr}")), self.at);
+                    }
+                    (ExprKind::Variable(name), [Operator::Attr(attr), ..]) => {
                         if !bound.contains(name) {
                             visit(name, Some(attr), self.at);
                         }

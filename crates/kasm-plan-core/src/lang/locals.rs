@@ -11,6 +11,7 @@ pub fn evaluate_all(
     locals: &BTreeMap<String, Local>,
     vars: &BTreeMap<String, Named>,
     workspace: Option<&str>,
+    data: &BTreeMap<String, super::value::Value>,
 ) -> (BTreeMap<String, Named>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let (order, cyclic) = order(locals);
@@ -52,6 +53,7 @@ pub fn evaluate_all(
             vars: Some(vars),
             locals: Some(&values),
             workspace,
+            resources: Some(data),
             ..Scope::default()
         };
         let named = match evaluate(&local.expr, &scope) {

@@ -6,6 +6,7 @@
 //! sensitivity that follows values, and errors that point at the
 //! sub-expression at fault. hcl-edit still does all the parsing.
 
+pub mod access;
 pub mod blocks;
 pub mod body;
 pub mod config;
@@ -22,16 +23,26 @@ pub mod types;
 pub mod value;
 pub mod variables;
 
+use crate::access::{GroupSpec, LinkSpec};
 use crate::diagnostic::Diagnostic;
+use crate::parse::RawResource;
 use crate::parse::{Described, Document};
+pub use access::Reads;
 use body::File;
-use config::Config;
+use config::{Config, Kind};
+use std::collections::{BTreeMap, BTreeSet};
 pub use variables::{NamedValue, VariableFile, VariableInput};
 
-/// Evaluates a configuration's files with variable values: the `kasm_image`
-/// instances with their attribute values, and every problem found.
-pub fn load(files: Vec<File>, inputs: &[VariableInput], workspace: Option<&str>) -> Document {
-    evaluate(files, inputs, workspace, false)
+/// Evaluates a configuration's files with variable values: the managed
+/// instances with their attribute values, and every problem found. `reads`
+/// holds what was read from Kasm for data sources (nothing when validating).
+pub fn load(
+    files: Vec<File>,
+    inputs: &[VariableInput],
+    workspace: Option<&str>,
+    reads: Reads,
+) -> Document {
+    evaluate(files, inputs, workspace, reads, false)
 }
 
 /// [`load`], with the configuration described as plan JSON describes it (for plans).
@@ -39,43 +50,110 @@ pub fn load_described(
     files: Vec<File>,
     inputs: &[VariableInput],
     workspace: Option<&str>,
+    reads: Reads,
 ) -> Document {
-    evaluate(files, inputs, workspace, true)
+    evaluate(files, inputs, workspace, reads, true)
 }
 
 fn evaluate(
     files: Vec<File>,
     inputs: &[VariableInput],
     workspace: Option<&str>,
+    reads: Reads,
     describe: bool,
 ) -> Document {
     let mut config = Config::from_files(files);
     let mut diagnostics: Vec<Diagnostic> = std::mem::take(&mut config.diagnostics);
     let (vars, found) = variables::resolve(&config.variables, inputs);
     diagnostics.extend(found);
-    let (locals, found) = locals::evaluate_all(&config.locals, &vars, workspace);
-    diagnostics.extend(found);
-    let cx = resources::Context {
+    let no_locals = BTreeMap::new();
+    let unread = reads.images.is_none();
+    let mut cx = resources::Context {
         vars: &vars,
-        locals: &locals,
+        locals: &no_locals,
         workspace,
+        resources: None,
+        unread,
     };
-    let resources: Vec<_> = config
-        .resources
-        .iter()
-        .flat_map(|r| resources::instances(r, &cx, &mut diagnostics))
-        .collect();
+    let mut table = access::data_values(&config.data, &cx, reads, &mut diagnostics);
+    let (locals, found) = locals::evaluate_all(&config.locals, &vars, workspace, &table);
+    diagnostics.extend(found);
+    cx.locals = &locals;
+    let mut managed = Managed::default();
+    for kind in [Kind::Image, Kind::Group, Kind::Link] {
+        let cx = resources::Context {
+            resources: Some(&table),
+            ..cx
+        };
+        let mut values = BTreeMap::new();
+        for r in config.resources.iter().filter(|r| r.kind == kind) {
+            let instances = resources::instances(r, &cx, &mut diagnostics);
+            if kind != Kind::Link {
+                values.insert(r.address(), access::resource_value(r, &instances));
+            }
+            managed.add(r, instances, &cx, &mut diagnostics);
+        }
+        table.extend(values);
+    }
     let moves = blocks::moves(&config.moved, &mut diagnostics);
-    let imports = blocks::imports(&config.imports, &resources, &cx, &mut diagnostics);
+    let imports = blocks::imports(&config.imports, &managed.images, &cx, &mut diagnostics);
     let described = describe.then(|| Described {
         configuration: describe::configuration(&config),
         variables: describe::values(&vars),
     });
+    let uses_groups = config.resources.iter().any(|r| r.kind != Kind::Image)
+        || config
+            .data
+            .iter()
+            .any(|d| d.kind == config::DataKind::Groups);
     Document {
-        resources,
+        resources: managed.images,
         moves,
         imports,
         described,
+        groups: managed.groups,
+        links: managed.links,
+        exclusive: managed.exclusive,
+        uses_groups,
         diagnostics,
+    }
+}
+
+/// The instances of every managed resource, typed where the type is not `kasm_image`.
+#[derive(Default)]
+struct Managed {
+    images: Vec<RawResource>,
+    groups: Vec<GroupSpec>,
+    links: Vec<LinkSpec>,
+    exclusive: BTreeSet<String>,
+}
+
+impl Managed {
+    fn add(
+        &mut self,
+        r: &config::Resource,
+        instances: Vec<RawResource>,
+        cx: &resources::Context,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        for i in instances {
+            let address = match &i.key {
+                Some(k) => format!("{}{k}", r.address()),
+                None => r.address(),
+            };
+            match r.kind {
+                Kind::Image => {
+                    let mut i = i;
+                    if access::take_exclusive(&mut i, &address, out) {
+                        self.exclusive.insert(address);
+                    }
+                    self.images.push(i);
+                }
+                Kind::Group => self.groups.extend(access::group_spec(&i, &address, out)),
+                Kind::Link => self
+                    .links
+                    .extend(access::link_spec(&i, &address, cx.unread, out)),
+            }
+        }
     }
 }

@@ -23,6 +23,11 @@ pub struct Context<'a> {
     pub locals: &'a BTreeMap<String, Named>,
     /// `terraform.workspace`.
     pub workspace: Option<&'a str>,
+    /// Resources and data sources the attributes may refer to.
+    pub resources: Option<&'a BTreeMap<String, Value>>,
+    /// Nothing was read from Kasm (validate): a `count` or `for_each` known
+    /// only after reading makes no instances instead of an error.
+    pub unread: bool,
 }
 
 /// The instances of one resource, with their attributes evaluated.
@@ -31,10 +36,12 @@ pub fn instances(resource: &Resource, cx: &Context, out: &mut Vec<Diagnostic>) -
         vars: Some(cx.vars),
         locals: Some(cx.locals),
         workspace: cx.workspace,
+        resources: cx.resources,
         ..Scope::default()
     };
     let keys = match repetition(resource, &base) {
         Ok(keys) => keys,
+        Err(_) if cx.unread && repeats_over_unknown(resource, &base) => return Vec::new(),
         Err(Some(d)) => {
             out.push(*d);
             return Vec::new();
@@ -56,12 +63,20 @@ pub fn instances(resource: &Resource, cx: &Context, out: &mut Vec<Diagnostic>) -
         .collect()
 }
 
+/// Whether `count` or `for_each` is known only after reading Kasm.
+fn repeats_over_unknown(resource: &Resource, scope: &Scope) -> bool {
+    [&resource.for_each, &resource.count]
+        .into_iter()
+        .flatten()
+        .any(|e| evaluate(e, scope).is_ok_and(|v| v.value.is_unknown()))
+}
+
 /// An instance key and, under `for_each`, its `each.key` and `each.value`.
 type Key = (Option<InstanceKey>, Option<(Value, Value)>);
 
 /// The instance keys; `Err(None)` when the expression used a value whose problem was reported.
 fn repetition(resource: &Resource, scope: &Scope) -> Result<Vec<Key>, Option<Box<Diagnostic>>> {
-    let address = format!("kasm_image.{}", resource.name);
+    let address = resource.address();
     let fail = |field: &str, message: String, help: &str, at| {
         Some(Box::new(
             resource.declared.place(
@@ -117,7 +132,7 @@ fn repetition(resource: &Resource, scope: &Scope) -> Result<Vec<Key>, Option<Box
                 "wrap the list in toset(...)",
                 at,
             )),
-            Value::Unknown => Err(fail(
+            Value::Unknown(_) => Err(fail(
                 "for_each",
                 "`for_each` depends on values known only after apply".into(),
                 "use values known when planning: variables, locals, literals",
@@ -152,7 +167,7 @@ fn repetition(resource: &Resource, scope: &Scope) -> Result<Vec<Key>, Option<Box
             ));
         }
         return match e.value {
-            Value::Unknown => Err(fail(
+            Value::Unknown(_) => Err(fail(
                 "count",
                 "`count` depends on values known only after apply".into(),
                 "use values known when planning",
@@ -203,12 +218,16 @@ fn instance(
         name: resource.name.clone(),
         key: key.clone(),
     };
-    let address = name.address();
+    let address = format!("{}.{name}", resource.kind.type_name());
     let attributes = resource
         .attributes
         .iter()
         .map(|attr| {
             let (value, sensitive) = match evaluate(&attr.expr, scope) {
+                Ok(Evaluated {
+                    value: Value::Unknown(Some(at)),
+                    sensitive,
+                }) => (RawValue::Pending(at), sensitive),
                 Ok(e) if e.value.has_unknown() => (
                     RawValue::NotStatic("known only after apply".into()),
                     e.sensitive,

@@ -158,7 +158,7 @@ fn object(items: &[(Expr, Expr)]) -> Result<Type, String> {
 /// The error names the element at fault (`["web"].memory: ...`).
 pub fn conform(value: Value, ty: &Type) -> Result<Value, String> {
     match (value, ty) {
-        (Value::Unknown, _) => Ok(Value::Unknown),
+        (u @ Value::Unknown(_), _) => Ok(u),
         (v @ Value::Null, _) | (v, Type::Any) => Ok(v),
         (v, Type::String) => convert::to_string(&v).map(Value::String),
         (v, Type::Number) => convert::to_number(&v).map(Value::Number),

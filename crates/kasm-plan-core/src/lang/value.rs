@@ -15,8 +15,11 @@ use std::fmt;
 pub enum Value {
     /// `null`.
     Null,
-    /// Known only after apply (an attribute Kasm computes).
-    Unknown,
+    /// Known only after apply (an id Kasm assigns). It carries the address of
+    /// the resource instance whose apply makes it known, while it is that
+    /// instance's attribute unchanged (`kasm_image.web.id`); anything computed
+    /// from it loses the address.
+    Unknown(Option<String>),
     /// `true` or `false`.
     Bool(bool),
     /// A number.
@@ -32,6 +35,14 @@ pub enum Value {
 }
 
 impl Value {
+    /// An unknown value from no one resource.
+    pub const UNKNOWN: Value = Value::Unknown(None);
+
+    /// Whether the value itself (not something inside it) is unknown.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Value::Unknown(_))
+    }
+
     /// A set of these values: repeats removed, in Terraform's order.
     pub fn set(mut items: Vec<Value>) -> Value {
         items.sort_by(set_order);
@@ -43,7 +54,7 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Null => "null",
-            Value::Unknown => "unknown value",
+            Value::Unknown(_) => "unknown value",
             Value::Bool(_) => "bool",
             Value::Number(_) => "number",
             Value::String(_) => "string",
@@ -56,7 +67,7 @@ impl Value {
     /// Whether this value or anything inside it is known only after apply.
     pub fn has_unknown(&self) -> bool {
         match self {
-            Value::Unknown => true,
+            Value::Unknown(_) => true,
             Value::List(items) | Value::Set(items) => items.iter().any(Value::has_unknown),
             Value::Map(map) => map.values().any(Value::has_unknown),
             _ => false,
@@ -76,7 +87,7 @@ impl Value {
         use serde_json::Value as J;
         Some(match self {
             Value::Null => J::Null,
-            Value::Unknown => return None,
+            Value::Unknown(_) => return None,
             Value::Bool(b) => J::Bool(*b),
             Value::Number(n) => number_to_json(*n),
             Value::String(s) => J::String(s.clone()),
@@ -155,7 +166,7 @@ impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Value::Null => f.write_str("null"),
-            Value::Unknown => f.write_str("(known after apply)"),
+            Value::Unknown(_) => f.write_str("(known after apply)"),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Number(n) => f.write_str(&format_number(*n)),
             Value::String(s) => write!(f, "{s:?}"),
@@ -207,6 +218,6 @@ mod tests {
         assert_eq!(Value::Number(0.5).to_json(), Some(serde_json::json!(0.5)));
         assert_eq!(format_number(2.0), "2");
         assert_eq!(format_number(1.5), "1.5");
-        assert_eq!(Value::List(vec![Value::Unknown]).to_json(), None);
+        assert_eq!(Value::List(vec![Value::UNKNOWN]).to_json(), None);
     }
 }

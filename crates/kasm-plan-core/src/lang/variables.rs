@@ -344,7 +344,7 @@ fn validate(var: &Variable, values: &BTreeMap<String, Named>, out: &mut Vec<Diag
             Err(Failure::Reported) => continue,
         };
         let passed = match condition {
-            Value::Unknown => true,
+            Value::Unknown(_) => true,
             c => match convert::to_bool(&c) {
                 Ok(b) => b,
                 Err(why) => {

@@ -46,6 +46,8 @@ pub enum RawValue {
     Invalid(String),
     /// Its evaluation failed, and the problem is already reported.
     Reported,
+    /// An id known after apply: the `id` of the resource instance at this address.
+    Pending(String),
 }
 
 /// One `key = value` as written.
@@ -89,6 +91,14 @@ pub struct Document {
     pub imports: Vec<crate::edits::Import>,
     /// The configuration as Terraform's plan JSON describes it.
     pub described: Option<Described>,
+    /// `kasm_group` instances.
+    pub groups: Vec<crate::access::GroupSpec>,
+    /// `kasm_group_image` instances.
+    pub links: Vec<crate::access::LinkSpec>,
+    /// Images whose declared links are all their groups (`exclusive_group_links`).
+    pub exclusive: std::collections::BTreeSet<String>,
+    /// Whether anything needs Kasm's groups: groups, links or `data "kasm_groups"`.
+    pub uses_groups: bool,
     /// Syntax errors and skipped blocks.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -104,5 +114,10 @@ pub struct Described {
 
 /// Parses and evaluates one source text, alone, without variable values.
 pub fn parse_source(text: &str, format: Format) -> Document {
-    lang::load(vec![lang::config::read_file(text, format, None)], &[], None)
+    lang::load(
+        vec![lang::config::read_file(text, format, None)],
+        &[],
+        None,
+        lang::Reads::default(),
+    )
 }

@@ -92,7 +92,7 @@ fn yaml(v: &Value, indent: usize, out: &mut String) -> Result<(), String> {
             out.push_str(&quoted(s)?);
             out.push('\n');
         }
-        Value::Unknown => return Err("the value is not known yet".into()),
+        Value::Unknown(_) => return Err("the value is not known yet".into()),
         scalar => {
             out.push_str(&scalar.to_json().map(|j| j.to_string()).unwrap_or_default());
             out.push('\n');

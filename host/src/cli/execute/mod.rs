@@ -1,6 +1,8 @@
 //! Carries out apply steps against Kasm, `--parallelism` at a time, writing
 //! the state after every finished action.
 
+mod access;
+
 use super::CliError;
 use crate::kasm::{Kasm, KasmError};
 use crate::state_file::{Locked, StateError};
@@ -53,6 +55,10 @@ enum ActionError {
     WriterStopped,
     #[error("image {0} is no longer listed")]
     Gone(String),
+    #[error("{0} was not created, so its id is not known; run apply again")]
+    Waiting(String),
+    #[error("{0}")]
+    Refused(String),
     #[error(
         "{0}; the create may still be running on Kasm, so it was not sent again (that could make a duplicate). Run apply again: it adopts the image if the create completed, or creates it"
     )]
@@ -104,16 +110,25 @@ pub async fn run(
         progress,
     });
     let writer = tokio::spawn(write_behind(Arc::clone(&shared)));
-    let (bookkeeping, actions): (Vec<Step>, Vec<Step>) = work
-        .steps
-        .into_iter()
-        .partition(|s| matches!(s, Step::Refresh(_) | Step::Forget(_)));
+    let (bookkeeping, actions): (Vec<Step>, Vec<Step>) =
+        work.steps.into_iter().partition(|s| s.phase() == 0);
     if !bookkeeping.is_empty() {
         update_state(&shared, |state| bookkeep(state, &bookkeeping))
             .await
             .map_err(|e| CliError::Stop(e.to_string()))?;
     }
-    run_actions(&shared, actions, work.parallelism).await;
+    // One phase after the other: link removes before the deletes of their
+    // images and groups, link adds after the creates that make ids known.
+    let mut phases: std::collections::BTreeMap<u8, Vec<Step>> = Default::default();
+    for step in actions {
+        phases.entry(step.phase()).or_default().push(step);
+    }
+    for (_, steps) in phases {
+        run_actions(&shared, steps, work.parallelism).await;
+        if lock(&shared.report).not_started > 0 {
+            break;
+        }
+    }
     // Every action waited for its write, so nothing is left to write.
     writer.abort();
     let _ = writer.await;
@@ -133,8 +148,14 @@ fn bookkeep(state: &mut State, steps: &[Step]) {
             Step::Refresh(r) => {
                 state.resources.insert(r.address.clone(), r.record.clone());
             }
+            Step::RecordGroup(r) => {
+                state.groups.insert(r.address.clone(), r.record.clone());
+            }
             other => {
-                state.resources.remove(other.address());
+                let address = other.address();
+                state.resources.remove(address);
+                state.groups.remove(address);
+                state.links.remove(address);
             }
         }
     }
@@ -196,7 +217,13 @@ async fn act(
         Step::Update(s) => update(shared, s, permit).await,
         Step::Delete(s) => delete(shared, s, permit).await,
         Step::DeleteDuplicate(s) => delete_duplicate(shared, s, permit).await,
-        Step::Refresh(_) | Step::Forget(_) => Ok(String::new()),
+        Step::CreateGroup(s) => access::create_group(shared, s, permit).await,
+        Step::UpdateGroup(s) => access::update_group(shared, s, permit).await,
+        Step::DeleteGroup(s) => access::delete_group(shared, s, permit).await,
+        Step::AddLink(s) => access::add_link(shared, s, permit).await,
+        Step::RemoveLink(s) => access::remove_link(shared, s, permit, true).await,
+        Step::Revoke(s) => access::remove_link(shared, s, permit, false).await,
+        Step::Refresh(_) | Step::Forget(_) | Step::RecordGroup(_) => Ok(String::new()),
     }
 }
 

@@ -1,6 +1,8 @@
 //! Human output, modelled on Terraform's: diagnostics with the offending line,
 //! plans with `+`/`~`/`-` per image and one line per changed field.
 
+mod access;
+
 use kasm_plan_core::address::Instance;
 use kasm_plan_core::facade::SourceInput;
 use kasm_plan_core::field::BYTES_PER_MB;
@@ -128,14 +130,25 @@ pub fn plan(plan: &Plan) -> String {
                 .map(|id| (d.address.as_str(), id.as_str()))
         })
         .collect();
-    if changes.is_empty() && duplicates.is_empty() {
-        out.push_str("No changes. The images on Kasm match the configuration.\n");
+    let access: Vec<_> = plan
+        .access_changes
+        .iter()
+        .filter(|c| access::shown(c))
+        .collect();
+    let revokes = plan.extra_links.iter().any(|x| x.revoke);
+    if changes.is_empty() && duplicates.is_empty() && access.is_empty() && !revokes {
+        out.push_str("No changes. Kasm matches the configuration.\n");
+        access::extra(&mut out, &plan.extra_links);
         return out;
     }
     out.push_str("kasm-plan will perform the following actions:\n");
     for c in changes {
         change(&mut out, c);
     }
+    for c in access {
+        access::change(&mut out, c);
+    }
+    access::extra(&mut out, &plan.extra_links);
     for (address, id) in duplicates {
         let _ = writeln!(
             out,

@@ -1,0 +1,22 @@
+//! Groups and image authorization: `kasm_group` and `kasm_group_image`
+//! resources, planned against the state and Kasm's groups and links
+//! (docs/kasm-api.md, "Groups and image authorization").
+//!
+//! A link names its group and image by id, or by the address of a managed
+//! resource whose id may be known only after apply ([`Target`]). Kasm keeps
+//! duplicate link rows and adds one to All Users on every image create, so the
+//! plan counts rows and the steps read before they add.
+
+pub mod plan;
+pub mod plan_json;
+pub mod policy;
+pub mod spec;
+pub mod steps;
+
+pub use plan::{AccessChange, AccessInputs, AccessPlan, AttributeChange, ExtraLink, plan_access};
+pub use spec::{Access, GroupRecord, GroupSpec, LinkRecord, LinkSpec, Target};
+
+/// The group resource type.
+pub const GROUP_TYPE: &str = "kasm_group";
+/// The link resource type.
+pub const LINK_TYPE: &str = "kasm_group_image";

@@ -1,0 +1,744 @@
+//! Plans groups and links against the state and Kasm's groups and link rows.
+//!
+//! Groups change in place (`update_group` takes any key); a link has nothing
+//! to update, so a changed `group_id` or `image_id` replaces it. An id that
+//! is known only after apply (a resource created in the same run) plans the
+//! link as a create or replace whose id is unknown.
+
+use super::spec::{Access, GroupRecord, GroupSpec, LinkRecord, LinkSpec, Target, same_id};
+use super::{GROUP_TYPE, LINK_TYPE};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::group::ALL_USERS;
+use crate::plan::{Action, Reason, ResourceChange};
+use crate::state::State;
+use crate::typing::did_you_mean;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One attribute's old and new value.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AttributeChange {
+    /// The attribute, e.g. `priority`.
+    pub attribute: String,
+    /// Its value now (null when unset or unknown).
+    pub before: Value,
+    /// Its value after (null when unknown until apply).
+    pub after: Value,
+}
+
+/// The planned change to one group or link.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccessChange {
+    /// `kasm_group.<name>` or `kasm_group_image.<name>`.
+    pub address: String,
+    /// `kasm_group` or `kasm_group_image`.
+    pub resource_type: String,
+    /// The instance name (`admins`, `chrome["dev"]`).
+    pub name: String,
+    /// What to do.
+    pub action: Action,
+    /// Why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
+    /// The id now: the group's, or the link's `group_id:image_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Attributes now; absent for a create.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<Map<String, Value>>,
+    /// Attributes after; absent for a delete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<Map<String, Value>>,
+    /// Attributes of `after` known only after apply.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub after_unknown: Vec<String>,
+    /// For a link: the attributes whose value another resource's create in
+    /// this run makes known, with that resource's address.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub waits_for: BTreeMap<String, String>,
+    /// The attributes that change.
+    #[serde(default)]
+    pub changes: Vec<AttributeChange>,
+}
+
+/// A link on Kasm for a managed image that no `kasm_group_image` declares,
+/// such as the one Kasm adds to All Users when it creates an image.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExtraLink {
+    /// The image's address.
+    pub image_address: String,
+    /// The image's id; absent for an image created in this run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_id: Option<String>,
+    /// The group.
+    pub group_id: String,
+    /// The group's name, when Kasm listed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_name: Option<String>,
+    /// The image's links are exclusive: apply removes this one. For an image
+    /// created in this run this is the All Users link Kasm may add.
+    pub revoke: bool,
+}
+
+/// What groups and links are planned from.
+pub struct AccessInputs<'a> {
+    /// The `kasm_group` instances.
+    pub groups: &'a [GroupSpec],
+    /// The `kasm_group_image` instances.
+    pub links: &'a [LinkSpec],
+    /// Images whose declared links are the complete list.
+    pub exclusive: &'a BTreeSet<String>,
+    /// The state.
+    pub state: &'a State,
+    /// Kasm's groups and links.
+    pub access: &'a Access,
+    /// The image plan, for the ids of managed images.
+    pub images: &'a [ResourceChange],
+}
+
+/// The access part of a plan.
+#[derive(Debug, Default)]
+pub struct AccessPlan {
+    /// Group and link changes, groups first, each by address.
+    pub changes: Vec<AccessChange>,
+    /// Undeclared links of managed images.
+    pub extra: Vec<ExtraLink>,
+}
+
+/// An id now, or the address whose apply makes it known.
+#[derive(Clone, Debug, PartialEq)]
+enum Resolved {
+    Known(String),
+    Pending(String),
+}
+
+/// Plans every group and link in the configuration or the state.
+pub fn plan_access(inputs: &AccessInputs) -> Result<AccessPlan, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let mut changes = plan_groups(inputs, &mut errors);
+    let group_ids: BTreeMap<String, Resolved> = changes
+        .iter()
+        .map(|c| (c.address.clone(), resolved_of(c)))
+        .collect();
+    let image_ids: BTreeMap<&str, Resolved> = inputs
+        .images
+        .iter()
+        .map(|c| {
+            let r = match (c.action, &c.image_id) {
+                (Action::Create, _) | (_, None) => Resolved::Pending(c.address.clone()),
+                (_, Some(id)) => Resolved::Known(id.clone()),
+            };
+            (c.address.as_str(), r)
+        })
+        .collect();
+    let resolver = Resolver {
+        inputs,
+        groups: &group_ids,
+        images: &image_ids,
+    };
+    let mut declared: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let specs: BTreeMap<&str, &LinkSpec> = inputs
+        .links
+        .iter()
+        .map(|l| (l.address.as_str(), l))
+        .collect();
+    let addresses: BTreeSet<&str> = specs
+        .keys()
+        .copied()
+        .chain(inputs.state.links.keys().map(String::as_str))
+        .collect();
+    for address in addresses {
+        let record = inputs.state.links.get(address);
+        let change = match specs.get(address) {
+            Some(spec) => match resolver.link(spec) {
+                Ok((group, image)) => {
+                    if let (Resolved::Known(g), Some(image_address)) =
+                        (&group, managed(&spec.image))
+                    {
+                        declared
+                            .entry(image_address.to_owned())
+                            .or_default()
+                            .insert(g.clone());
+                    }
+                    let name = group_name(inputs, &group);
+                    link_change(address, record, (&group, name), &image, inputs.access)
+                }
+                Err(e) => {
+                    errors.push(*e);
+                    continue;
+                }
+            },
+            None => match record {
+                Some(r) if inputs.access.rows(&r.group_id, &r.image_id) > 0 => {
+                    link_delete(address, r, inputs.access)
+                }
+                _ => continue,
+            },
+        };
+        changes.push(change);
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let removed: BTreeSet<(String, String)> = changes
+        .iter()
+        .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
+        .filter_map(|c| inputs.state.links.get(&c.address))
+        .map(|r| (r.group_id.clone(), r.image_id.clone()))
+        .collect();
+    let kept: BTreeMap<&str, Resolved> = inputs
+        .images
+        .iter()
+        .filter(|c| c.action != Action::Delete)
+        .filter_map(|c| {
+            Some((
+                c.address.as_str(),
+                image_ids.get(c.address.as_str())?.clone(),
+            ))
+        })
+        .collect();
+    let extra = extra_links(inputs, &kept, &declared, &removed);
+    Ok(AccessPlan { changes, extra })
+}
+
+/// The name of a link's group: Kasm's, or the managed group's.
+fn group_name(inputs: &AccessInputs, group: &Resolved) -> Option<String> {
+    match group {
+        Resolved::Known(id) => inputs.access.group(id).map(|g| g.name.clone()),
+        Resolved::Pending(address) => inputs
+            .groups
+            .iter()
+            .find(|g| &g.address == address)
+            .map(|g| g.name.clone()),
+    }
+}
+
+fn managed(target: &Target) -> Option<&str> {
+    match target {
+        Target::Managed(a) => Some(a),
+        _ => None,
+    }
+}
+
+fn resolved_of(change: &AccessChange) -> Resolved {
+    match (change.action, &change.id) {
+        (Action::Create | Action::Replace, _) | (_, None) => {
+            Resolved::Pending(change.address.clone())
+        }
+        (_, Some(id)) => Resolved::Known(id.clone()),
+    }
+}
+
+struct Resolver<'a> {
+    inputs: &'a AccessInputs<'a>,
+    groups: &'a BTreeMap<String, Resolved>,
+    images: &'a BTreeMap<&'a str, Resolved>,
+}
+
+impl Resolver<'_> {
+    fn link(&self, spec: &LinkSpec) -> Result<(Resolved, Resolved), Box<Diagnostic>> {
+        let group = self.group(spec)?;
+        let image = match &spec.image {
+            Target::Id(id) => Resolved::Known(id.clone()),
+            Target::Managed(a) => self.images.get(a.as_str()).cloned().ok_or_else(|| {
+                unresolved(spec, "image_id", format!("{a} is not in the configuration"))
+            })?,
+            Target::Name(_) => {
+                return Err(unresolved(
+                    spec,
+                    "image_id",
+                    "an image is named by id".into(),
+                ));
+            }
+        };
+        Ok((group, image))
+    }
+
+    fn group(&self, spec: &LinkSpec) -> Result<Resolved, Box<Diagnostic>> {
+        match &spec.group {
+            Target::Id(id) => Ok(Resolved::Known(id.clone())),
+            Target::Managed(a) => self.groups.get(a).cloned().ok_or_else(|| {
+                unresolved(spec, "group_id", format!("{a} is not in the configuration"))
+            }),
+            Target::Name(name) => self.group_named(spec, name),
+        }
+    }
+
+    /// A managed group of that name first (it may not exist yet), then Kasm's.
+    fn group_named(&self, spec: &LinkSpec, name: &str) -> Result<Resolved, Box<Diagnostic>> {
+        if let Some(g) = self.inputs.groups.iter().find(|g| g.name == name) {
+            return Ok(self.groups[&g.address].clone());
+        }
+        if let Some(g) = self.inputs.access.groups.iter().find(|g| g.name == name) {
+            return Ok(Resolved::Known(g.group_id.clone()));
+        }
+        let names: Vec<&str> = self
+            .inputs
+            .groups
+            .iter()
+            .map(|g| g.name.as_str())
+            .chain(self.inputs.access.groups.iter().map(|g| g.name.as_str()))
+            .collect();
+        let close: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| n.eq_ignore_ascii_case(name))
+            .collect();
+        let help = match close.as_slice() {
+            [] => did_you_mean(name, names.iter().copied()).map_or_else(
+                || format!("groups on Kasm: {}", list(&names)),
+                |s| format!("did you mean \"{s}\"? Groups on Kasm: {}", list(&names)),
+            ),
+            one_or_more => format!(
+                "names are exact; {} differs only in case",
+                list(one_or_more)
+            ),
+        };
+        Err(Box::new(
+            Diagnostic::error(Code::UnknownGroup, format!("no group is named \"{name}\""))
+                .at(&spec.address, "group_name")
+                .help(help),
+        ))
+    }
+}
+
+fn list(names: &[&str]) -> String {
+    if names.is_empty() {
+        return "none".into();
+    }
+    names
+        .iter()
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn unresolved(spec: &LinkSpec, field: &str, why: String) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(Code::UnknownReference, format!("`{field}`: {why}"))
+            .at(&spec.address, field),
+    )
+}
+
+// ---- groups ----
+
+fn plan_groups(inputs: &AccessInputs, errors: &mut Vec<Diagnostic>) -> Vec<AccessChange> {
+    let specs: BTreeMap<&str, &GroupSpec> = inputs
+        .groups
+        .iter()
+        .map(|g| (g.address.as_str(), g))
+        .collect();
+    let addresses: BTreeSet<&str> = specs
+        .keys()
+        .copied()
+        .chain(inputs.state.groups.keys().map(String::as_str))
+        .collect();
+    let owned: BTreeSet<&str> = inputs
+        .state
+        .groups
+        .values()
+        .map(|r| r.group_id.as_str())
+        .collect();
+    let mut out = Vec::new();
+    for address in addresses {
+        let record = inputs.state.groups.get(address);
+        let observed = record.and_then(|r| inputs.access.group(&r.group_id));
+        let change = match (specs.get(address), record, observed) {
+            (Some(spec), Some(record), Some(group)) => group_update(spec, record, group),
+            (Some(spec), record, _) => {
+                if record.is_none() {
+                    check_name_free(spec, inputs.access, &owned, errors);
+                }
+                group_create(spec, record.is_some())
+            }
+            (None, Some(record), Some(group)) => {
+                if group.is_system {
+                    errors.push(
+                        Diagnostic::error(
+                            Code::ProtectedGroup,
+                            format!(
+                                "{address} is Kasm's system group \"{}\", which cannot be deleted",
+                                group.name
+                            ),
+                        )
+                        .at(address, "")
+                        .help(format!(
+                            "keep its block, or forget it with `kasm-plan state rm {address}`"
+                        )),
+                    );
+                }
+                group_delete(address, record)
+            }
+            (None, _, _) => continue,
+        };
+        out.push(change);
+    }
+    out
+}
+
+/// A new group's name must be free on Kasm, unless an interrupted run made
+/// that very group (the apply adopts it).
+fn check_name_free(
+    spec: &GroupSpec,
+    access: &Access,
+    owned: &BTreeSet<&str>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let Some(existing) = access.groups.iter().find(|g| g.name == spec.name) else {
+        return;
+    };
+    if owned.contains(existing.group_id.as_str()) || matches_spec(spec, existing) {
+        return;
+    }
+    errors.push(
+        Diagnostic::error(
+            Code::GroupExists,
+            format!(
+                "a group named \"{}\" already exists on Kasm (id {}), with other settings",
+                spec.name, existing.group_id
+            ),
+        )
+        .at(&spec.address, "name")
+        .help(format!(
+            "import it: `import {{ to = {}  id = \"{}\" }}`, or choose another name",
+            spec.address, existing.group_id
+        )),
+    );
+}
+
+/// Whether Kasm's group is what the spec would create.
+pub fn matches_spec(spec: &GroupSpec, group: &crate::group::Group) -> bool {
+    group.name == spec.name
+        && group.priority == spec.priority
+        && spec
+            .description
+            .as_ref()
+            .is_none_or(|d| group.description.as_ref() == Some(d))
+}
+
+fn group_attributes(
+    id: Option<&str>,
+    name: &str,
+    priority: i64,
+    description: Option<&str>,
+) -> Map<String, Value> {
+    let mut m = Map::new();
+    if let Some(id) = id {
+        m.insert("id".into(), id.into());
+        m.insert("group_id".into(), id.into());
+    }
+    m.insert("name".into(), name.into());
+    m.insert("priority".into(), priority.into());
+    m.insert(
+        "description".into(),
+        description.map_or(Value::Null, Value::from),
+    );
+    m
+}
+
+fn group_create(spec: &GroupSpec, was_in_state: bool) -> AccessChange {
+    let after = group_attributes(None, &spec.name, spec.priority, spec.description.as_deref());
+    let changes = after
+        .iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| AttributeChange {
+            attribute: k.clone(),
+            before: Value::Null,
+            after: v.clone(),
+        })
+        .collect();
+    AccessChange {
+        action: Action::Create,
+        reason: Some(if was_in_state {
+            Reason::DeletedOutside
+        } else {
+            Reason::New
+        }),
+        after: Some(after),
+        after_unknown: vec!["group_id".into(), "id".into()],
+        changes,
+        ..empty(&spec.address, GROUP_TYPE)
+    }
+}
+
+fn group_update(
+    spec: &GroupSpec,
+    record: &GroupRecord,
+    group: &crate::group::Group,
+) -> AccessChange {
+    let before = group_attributes(
+        Some(&group.group_id),
+        &group.name,
+        group.priority,
+        group.description.as_deref(),
+    );
+    let mut changes = Vec::new();
+    let mut config_changed = false;
+    let mut compare = |attribute: &str, now: Value, want: Value, applied: Value| {
+        if now != want {
+            config_changed |= applied != want;
+            changes.push(AttributeChange {
+                attribute: attribute.into(),
+                before: now,
+                after: want,
+            });
+        }
+    };
+    compare(
+        "name",
+        group.name.clone().into(),
+        spec.name.clone().into(),
+        record.name.clone().into(),
+    );
+    compare(
+        "priority",
+        group.priority.into(),
+        spec.priority.into(),
+        record.priority.into(),
+    );
+    if let Some(d) = &spec.description {
+        compare(
+            "description",
+            group.description.clone().map_or(Value::Null, Value::from),
+            d.clone().into(),
+            record.description.clone().map_or(Value::Null, Value::from),
+        );
+    }
+    let (action, reason, after) = if changes.is_empty() {
+        (Action::NoOp, None, None)
+    } else {
+        let mut after = before.clone();
+        for c in &changes {
+            after.insert(c.attribute.clone(), c.after.clone());
+        }
+        let reason = if config_changed {
+            Reason::ConfigChanged
+        } else {
+            Reason::Drift
+        };
+        (Action::Update, Some(reason), Some(after))
+    };
+    AccessChange {
+        action,
+        reason,
+        id: Some(group.group_id.clone()),
+        before: Some(before),
+        after,
+        changes,
+        ..empty(&spec.address, GROUP_TYPE)
+    }
+}
+
+fn group_delete(address: &str, record: &GroupRecord) -> AccessChange {
+    AccessChange {
+        action: Action::Delete,
+        reason: Some(Reason::RemovedFromConfig),
+        id: Some(record.group_id.clone()),
+        before: Some(group_attributes(
+            Some(&record.group_id),
+            &record.name,
+            record.priority,
+            record.description.as_deref(),
+        )),
+        ..empty(address, GROUP_TYPE)
+    }
+}
+
+// ---- links ----
+
+/// A link's attributes; `group_name` as Kasm names the group, when it does.
+fn link_attributes(record: &LinkRecord, access: &Access) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("id".into(), record.id().into());
+    m.insert("group_id".into(), record.group_id.clone().into());
+    m.insert("image_id".into(), record.image_id.clone().into());
+    if let Some(g) = access.group(&record.group_id) {
+        m.insert("group_name".into(), g.name.clone().into());
+    }
+    m
+}
+
+fn link_change(
+    address: &str,
+    record: Option<&LinkRecord>,
+    (group, group_name): (&Resolved, Option<String>),
+    image: &Resolved,
+    access: &Access,
+) -> AccessChange {
+    let mut after = Map::new();
+    if let Some(name) = group_name {
+        after.insert("group_name".into(), name.into());
+    }
+    let mut unknown = Vec::new();
+    let mut waits_for = BTreeMap::new();
+    for (attribute, r) in [("group_id", group), ("image_id", image)] {
+        match r {
+            Resolved::Known(id) => {
+                after.insert(attribute.into(), id.clone().into());
+            }
+            Resolved::Pending(a) => {
+                unknown.push(attribute.to_owned());
+                waits_for.insert(attribute.to_owned(), a.clone());
+            }
+        }
+    }
+    if let (Resolved::Known(g), Resolved::Known(i)) = (group, image) {
+        after.insert("id".into(), format!("{g}:{i}").into());
+    } else {
+        unknown.insert(0, "id".into());
+    }
+    let same = |r: &Resolved, id: &str| matches!(r, Resolved::Known(x) if same_id(x, id));
+    let base = AccessChange {
+        after: Some(after.clone()),
+        after_unknown: unknown,
+        waits_for,
+        ..empty(address, LINK_TYPE)
+    };
+    let Some(record) = record else {
+        return AccessChange {
+            action: Action::Create,
+            reason: Some(Reason::New),
+            changes: changes_between(&Map::new(), &after),
+            ..base
+        };
+    };
+    let before = link_attributes(record, access);
+    if same(group, &record.group_id) && same(image, &record.image_id) {
+        return if access.rows(&record.group_id, &record.image_id) > 0 {
+            AccessChange {
+                action: Action::NoOp,
+                id: Some(record.id()),
+                before: Some(before),
+                after: None,
+                after_unknown: Vec::new(),
+                ..base
+            }
+        } else {
+            AccessChange {
+                action: Action::Create,
+                reason: Some(Reason::DeletedOutside),
+                id: Some(record.id()),
+                changes: changes_between(&Map::new(), &after),
+                ..base
+            }
+        };
+    }
+    AccessChange {
+        action: Action::Replace,
+        reason: Some(Reason::ConfigChanged),
+        id: Some(record.id()),
+        changes: changes_between(&before, &after)
+            .into_iter()
+            .filter(|c| c.attribute != "id")
+            .collect(),
+        before: Some(before),
+        ..base
+    }
+}
+
+fn changes_between(
+    before: &Map<String, Value>,
+    after: &Map<String, Value>,
+) -> Vec<AttributeChange> {
+    ["group_id", "image_id"]
+        .into_iter()
+        .filter_map(|k| {
+            let (b, a) = (
+                before.get(k).cloned().unwrap_or(Value::Null),
+                after.get(k).cloned().unwrap_or(Value::Null),
+            );
+            (b != a || a.is_null()).then(|| AttributeChange {
+                attribute: k.into(),
+                before: b,
+                after: a,
+            })
+        })
+        .collect()
+}
+
+fn link_delete(address: &str, record: &LinkRecord, access: &Access) -> AccessChange {
+    AccessChange {
+        action: Action::Delete,
+        reason: Some(Reason::RemovedFromConfig),
+        id: Some(record.id()),
+        before: Some(link_attributes(record, access)),
+        ..empty(address, LINK_TYPE)
+    }
+}
+
+/// Links on Kasm of managed images that no link declares; for exclusive
+/// images, marked to revoke (and, for images created in this run, the All
+/// Users link Kasm may add).
+fn extra_links(
+    inputs: &AccessInputs,
+    images: &BTreeMap<&str, Resolved>,
+    declared: &BTreeMap<String, BTreeSet<String>>,
+    removed: &BTreeSet<(String, String)>,
+) -> Vec<ExtraLink> {
+    let none = BTreeSet::new();
+    let mut out = Vec::new();
+    for (&address, resolved) in images {
+        let exclusive = inputs.exclusive.contains(address);
+        let groups = declared.get(address).unwrap_or(&none);
+        let is_declared = |g: &str| groups.iter().any(|d| same_id(d, g));
+        match resolved {
+            Resolved::Known(image_id) => {
+                let mut seen = BTreeSet::new();
+                for link in inputs
+                    .access
+                    .links
+                    .iter()
+                    .filter(|l| same_id(&l.image_id, image_id) && !is_declared(&l.group_id))
+                    .filter(|l| !removed.contains(&(l.group_id.clone(), l.image_id.clone())))
+                {
+                    if seen.insert(link.group_id.clone()) {
+                        out.push(ExtraLink {
+                            image_address: address.to_owned(),
+                            image_id: Some(image_id.clone()),
+                            group_id: link.group_id.clone(),
+                            group_name: inputs
+                                .access
+                                .group(&link.group_id)
+                                .map(|g| g.name.clone())
+                                .or_else(|| link.group_name.clone()),
+                            revoke: exclusive,
+                        });
+                    }
+                }
+            }
+            Resolved::Pending(_) if exclusive && !is_declared(ALL_USERS) => out.push(ExtraLink {
+                image_address: address.to_owned(),
+                image_id: None,
+                group_id: ALL_USERS.into(),
+                group_name: Some("All Users".into()),
+                revoke: true,
+            }),
+            Resolved::Pending(_) => {}
+        }
+    }
+    out
+}
+
+fn empty(address: &str, resource_type: &str) -> AccessChange {
+    AccessChange {
+        address: address.to_owned(),
+        resource_type: resource_type.to_owned(),
+        name: address
+            .strip_prefix(resource_type)
+            .and_then(|r| r.strip_prefix('.'))
+            .unwrap_or(address)
+            .to_owned(),
+        action: Action::NoOp,
+        reason: None,
+        id: None,
+        before: None,
+        after: None,
+        after_unknown: Vec::new(),
+        waits_for: BTreeMap::new(),
+        changes: Vec::new(),
+    }
+}

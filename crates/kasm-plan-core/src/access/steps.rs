@@ -1,0 +1,268 @@
+//! From the access part of a plan to the requests that carry it out.
+//!
+//! Order matters, so every step has a phase: link removes come before the
+//! deletes of their images and groups, and link adds after the creates that
+//! make their ids known. The host runs one phase after the other.
+
+use super::plan::{AccessChange, ExtraLink, matches_spec};
+use super::spec::{Access, GroupRecord, GroupSpec, Target};
+use super::{GROUP_TYPE, LINK_TYPE};
+use crate::apply::{ReleaseStep, Step};
+use crate::plan::{Action, Plan};
+use crate::state::State;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// A group create or update: the request's `target_group` and what to record.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupStep {
+    /// The resource address.
+    pub address: String,
+    /// The request's `target_group`: `name`, `priority`, `description`, and
+    /// `group_id` for an update (never `group_mappings`: Kasm fails after saving).
+    pub target_group: Map<String, Value>,
+    /// Recorded with the group.
+    #[serde(default)]
+    pub force_destroy: bool,
+}
+
+/// A group delete.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupDeleteStep {
+    /// The resource address.
+    pub address: String,
+    /// The group.
+    pub group_id: String,
+    /// Delete it although users are members (the spec's `force_destroy`).
+    #[serde(default)]
+    pub force: bool,
+}
+
+/// A group record to write without a request (unchanged, or adopted).
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupRecordStep {
+    /// The resource address.
+    pub address: String,
+    /// What to write.
+    pub record: GroupRecord,
+}
+
+/// A link to add or remove. Managed targets are read from the state when
+/// the step runs (their creates ran in an earlier phase).
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkStep {
+    /// The link's address; for a revoke, the image's.
+    pub address: String,
+    /// The group: an id, or a managed group's address.
+    pub group: Target,
+    /// The image: an id, or a managed image's address.
+    pub image: Target,
+}
+
+/// The phase a step runs in: bookkeeping, then creates, updates and link
+/// removes, then deletes and link adds.
+pub fn phase(step: &Step) -> u8 {
+    match step {
+        Step::Refresh(_) | Step::Forget(_) | Step::RecordGroup(_) => 0,
+        Step::Create(_)
+        | Step::Adopt(_)
+        | Step::Update(_)
+        | Step::CreateGroup(_)
+        | Step::UpdateGroup(_)
+        | Step::RemoveLink(_) => 1,
+        Step::Delete(_)
+        | Step::DeleteDuplicate(_)
+        | Step::DeleteGroup(_)
+        | Step::AddLink(_)
+        | Step::Revoke(_) => 2,
+    }
+}
+
+/// What the access steps are made from.
+pub struct StepInputs<'a> {
+    /// The plan.
+    pub plan: &'a Plan,
+    /// The `kasm_group` instances.
+    pub groups: &'a [GroupSpec],
+    /// The state (after moves and imports).
+    pub state: &'a State,
+    /// Kasm's groups and links.
+    pub access: &'a Access,
+}
+
+/// The steps for the plan's group and link changes and revokes.
+pub fn steps(inputs: &StepInputs) -> Vec<Step> {
+    let specs: BTreeMap<&str, &GroupSpec> = inputs
+        .groups
+        .iter()
+        .map(|g| (g.address.as_str(), g))
+        .collect();
+    let mut out = Vec::new();
+    for change in &inputs.plan.access_changes {
+        match change.resource_type.as_str() {
+            GROUP_TYPE => out.extend(group_steps(
+                change,
+                specs.get(change.address.as_str()).copied(),
+                inputs,
+            )),
+            LINK_TYPE => out.extend(link_steps(change, inputs.state)),
+            _ => {}
+        }
+    }
+    out.extend(forgotten(inputs));
+    out.extend(
+        inputs
+            .plan
+            .extra_links
+            .iter()
+            .filter(|x| x.revoke)
+            .map(revoke),
+    );
+    out
+}
+
+fn group_steps(change: &AccessChange, spec: Option<&GroupSpec>, inputs: &StepInputs) -> Vec<Step> {
+    let address = change.address.clone();
+    let force_destroy = spec.is_some_and(|s| s.force_destroy);
+    match (change.action, spec) {
+        (Action::Create, Some(spec)) => {
+            let owned = |id: &str| inputs.state.groups.values().any(|r| r.group_id == id);
+            let found = inputs
+                .access
+                .groups
+                .iter()
+                .find(|g| matches_spec(spec, g) && !owned(&g.group_id));
+            vec![match found {
+                Some(g) => Step::RecordGroup(GroupRecordStep {
+                    address,
+                    record: GroupRecord::of(g, force_destroy),
+                }),
+                None => Step::CreateGroup(GroupStep {
+                    address,
+                    target_group: change
+                        .after
+                        .iter()
+                        .flatten()
+                        .filter(|(_, v)| !v.is_null())
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                    force_destroy,
+                }),
+            }]
+        }
+        (Action::Update, Some(_)) => {
+            let mut target: Map<String, Value> = change
+                .changes
+                .iter()
+                .map(|c| (c.attribute.clone(), c.after.clone()))
+                .collect();
+            target.insert(
+                "group_id".into(),
+                change.id.clone().unwrap_or_default().into(),
+            );
+            vec![Step::UpdateGroup(GroupStep {
+                address,
+                target_group: target,
+                force_destroy,
+            })]
+        }
+        (Action::NoOp, Some(_)) => {
+            let group = change.id.as_deref().and_then(|id| inputs.access.group(id));
+            group
+                .map(|g| {
+                    Step::RecordGroup(GroupRecordStep {
+                        address,
+                        record: GroupRecord::of(g, force_destroy),
+                    })
+                })
+                .into_iter()
+                .collect()
+        }
+        (Action::Delete, _) => {
+            let record = inputs.state.groups.get(&change.address);
+            vec![Step::DeleteGroup(GroupDeleteStep {
+                address,
+                group_id: change.id.clone().unwrap_or_default(),
+                force: record.is_some_and(|r| r.force_destroy),
+            })]
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn link_steps(change: &AccessChange, state: &State) -> Vec<Step> {
+    let target = |attribute: &str| -> Option<Target> {
+        match change.after.as_ref().and_then(|a| a.get(attribute)) {
+            Some(Value::String(id)) => Some(Target::Id(id.clone())),
+            _ => change
+                .waits_for
+                .get(attribute)
+                .cloned()
+                .map(Target::Managed),
+        }
+    };
+    let recorded = || {
+        state.links.get(&change.address).map(|r| {
+            Step::RemoveLink(LinkStep {
+                address: change.address.clone(),
+                group: Target::Id(r.group_id.clone()),
+                image: Target::Id(r.image_id.clone()),
+            })
+        })
+    };
+    let add = || {
+        Some(Step::AddLink(LinkStep {
+            address: change.address.clone(),
+            group: target("group_id")?,
+            image: target("image_id")?,
+        }))
+    };
+    match change.action {
+        Action::Create => add().into_iter().collect(),
+        Action::Replace => recorded().into_iter().chain(add()).collect(),
+        Action::Delete => recorded().into_iter().collect(),
+        Action::Update | Action::NoOp => Vec::new(),
+    }
+}
+
+/// Groups and links in state that are in neither the plan nor on Kasm.
+fn forgotten(inputs: &StepInputs) -> Vec<Step> {
+    let planned = |a: &str| inputs.plan.access_changes.iter().any(|c| c.address == a);
+    let groups = inputs
+        .state
+        .groups
+        .iter()
+        .filter(|(a, r)| !planned(a) && inputs.access.group(&r.group_id).is_none())
+        .map(|(a, r)| (a, r.group_id.clone()));
+    let links = inputs
+        .state
+        .links
+        .iter()
+        .filter(|(a, _)| !planned(a))
+        .map(|(a, r)| (a, r.id()));
+    groups
+        .chain(links)
+        .map(|(address, id)| {
+            Step::Forget(ReleaseStep {
+                address: address.clone(),
+                image_id: id,
+            })
+        })
+        .collect()
+}
+
+fn revoke(extra: &ExtraLink) -> Step {
+    Step::Revoke(LinkStep {
+        address: extra.image_address.clone(),
+        group: Target::Id(extra.group_id.clone()),
+        image: extra
+            .image_id
+            .clone()
+            .map_or_else(|| Target::Managed(extra.image_address.clone()), Target::Id),
+    })
+}

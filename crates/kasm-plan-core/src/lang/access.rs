@@ -1,0 +1,574 @@
+//! Data sources, the values resources offer to references, and
+//! `kasm_group` / `kasm_group_image` instances typed into specs.
+
+use super::config::{Data, DataKind, Kind, Resource};
+use super::eval::{Failure, Scope, evaluate};
+use super::resources::{Context, problem};
+use super::value::Value;
+use crate::access::{GroupSpec, LinkSpec, Target};
+use crate::address::InstanceKey;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::filter::{ImageFilter, filter_groups, filter_images};
+use crate::group::Group;
+use crate::model::{Image, canonical_uuid};
+use crate::parse::{RawAttribute, RawResource, RawValue};
+use crate::typing::did_you_mean;
+use std::collections::BTreeMap;
+
+/// What was read from Kasm for the data sources; `None` when nothing was
+/// (validate): data values are then known only after reading.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Reads<'a> {
+    /// `get_images`.
+    pub images: Option<&'a [Image]>,
+    /// `get_groups`.
+    pub groups: Option<&'a [Group]>,
+}
+
+/// Each data block's value by address (`data.kasm_images.all`).
+pub fn data_values(
+    blocks: &[Data],
+    cx: &Context,
+    reads: Reads,
+    out: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, Value> {
+    let scope = Scope {
+        vars: Some(cx.vars),
+        locals: None,
+        workspace: cx.workspace,
+        ..Scope::default()
+    };
+    blocks
+        .iter()
+        .map(|b| (b.address(), data_value(b, &scope, reads, out)))
+        .collect()
+}
+
+fn data_value(block: &Data, scope: &Scope, reads: Reads, out: &mut Vec<Diagnostic>) -> Value {
+    let address = block.address();
+    let allowed: &[&str] = match block.kind {
+        DataKind::Images => &["name", "enabled"],
+        DataKind::Groups => &["name"],
+    };
+    let mut args: BTreeMap<&str, Value> = BTreeMap::new();
+    for attr in &block.attributes {
+        if !allowed.contains(&attr.name.as_str()) {
+            let help = did_you_mean(&attr.name, allowed.iter().copied()).map_or_else(
+                || format!("{} takes {}", block.kind.type_name(), allowed.join(" and ")),
+                |s| format!("did you mean `{s}`?"),
+            );
+            out.push(
+                block.declared.place(
+                    Diagnostic::error(
+                        Code::UnknownAttribute,
+                        format!(
+                            "`{}` is not an argument of {}",
+                            attr.name,
+                            block.kind.type_name()
+                        ),
+                    )
+                    .at(&address, &attr.name)
+                    .help(help)
+                    .located(attr.at),
+                ),
+            );
+            continue;
+        }
+        match evaluate(&attr.expr, scope) {
+            Ok(e) => {
+                args.insert(attr.name.as_str(), e.value);
+            }
+            Err(Failure::Problem(p)) => {
+                out.push(problem(&p, &address, &attr.name, &block.declared));
+            }
+            Err(Failure::Reported) => {}
+        }
+    }
+    let text = |k: &str| match args.get(k) {
+        Some(Value::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let listed = match block.kind {
+        DataKind::Images => reads.images.map(|images| {
+            let filter = ImageFilter {
+                name: text("name"),
+                enabled: match args.get("enabled") {
+                    Some(Value::Bool(b)) => Some(*b),
+                    _ => None,
+                },
+            };
+            filter_images(images, &filter).map(|found| {
+                (
+                    "images",
+                    found.into_iter().map(image_value).collect::<Vec<_>>(),
+                )
+            })
+        }),
+        DataKind::Groups => reads.groups.map(|groups| {
+            filter_groups(groups, text("name").as_deref()).map(|found| {
+                (
+                    "groups",
+                    found.into_iter().map(group_value).collect::<Vec<_>>(),
+                )
+            })
+        }),
+    };
+    match listed {
+        None => Value::UNKNOWN,
+        Some(Ok((key, items))) => Value::Map(BTreeMap::from([
+            ("id".to_owned(), Value::String(block.name.clone())),
+            (key.to_owned(), Value::List(items)),
+        ])),
+        Some(Err(d)) => {
+            out.push(block.declared.place(d.at(&address, "name")));
+            Value::UNKNOWN
+        }
+    }
+}
+
+fn text(s: &Option<String>) -> Value {
+    s.clone().map_or(Value::Null, Value::String)
+}
+
+/// One image as the `kasm_images` data source lists it (memory in bytes).
+fn image_value(i: &Image) -> Value {
+    Value::Map(BTreeMap::from([
+        ("id".into(), Value::String(i.image_id.clone())),
+        ("image_id".into(), Value::String(i.image_id.clone())),
+        ("name".into(), text(&i.name)),
+        ("friendly_name".into(), text(&i.friendly_name)),
+        ("description".into(), text(&i.description)),
+        ("image_src".into(), text(&i.image_src)),
+        ("memory".into(), Value::Number(i.memory as f64)),
+        ("cores".into(), Value::Number(i.cores)),
+        (
+            "cpu_allocation_method".into(),
+            Value::String(i.cpu_allocation_method.clone()),
+        ),
+        ("enabled".into(), Value::Bool(i.enabled)),
+        ("available".into(), Value::Bool(i.available)),
+    ]))
+}
+
+fn group_value(g: &Group) -> Value {
+    Value::Map(BTreeMap::from([
+        ("id".into(), Value::String(g.group_id.clone())),
+        ("group_id".into(), Value::String(g.group_id.clone())),
+        ("name".into(), Value::String(g.name.clone())),
+        ("description".into(), text(&g.description)),
+        ("priority".into(), Value::Number(g.priority as f64)),
+        ("is_system".into(), Value::Bool(g.is_system)),
+    ]))
+}
+
+/// A resource's value for references: one object, a list (`count`) or a map
+/// (`for_each`) of its instances' objects. Ids are unknown, carrying the
+/// instance's address; other attributes are as configured.
+pub fn resource_value(resource: &Resource, instances: &[RawResource]) -> Value {
+    let object = |r: &RawResource| {
+        let address = match &r.key {
+            Some(k) => format!("{}{k}", resource.address()),
+            None => resource.address(),
+        };
+        let mut map: BTreeMap<String, Value> = r
+            .attributes
+            .iter()
+            .filter_map(|a| match &a.value {
+                RawValue::Static(v) => Some((a.key.clone(), Value::from_json(v))),
+                _ => None,
+            })
+            .collect();
+        let id = Value::Unknown(Some(address));
+        let own_id = match resource.kind {
+            Kind::Image => "image_id",
+            Kind::Group => "group_id",
+            Kind::Link => "group_image_id",
+        };
+        map.insert("id".into(), id.clone());
+        map.insert(own_id.into(), id);
+        Value::Map(map)
+    };
+    if resource.for_each.is_some() {
+        Value::Map(
+            instances
+                .iter()
+                .filter_map(|r| match &r.key {
+                    Some(InstanceKey::Key(k)) => Some((k.clone(), object(r))),
+                    _ => None,
+                })
+                .collect(),
+        )
+    } else if resource.count.is_some() {
+        Value::List(instances.iter().map(object).collect())
+    } else {
+        instances.first().map_or(Value::Null, object)
+    }
+}
+
+/// Takes `exclusive_group_links` out of an image's attributes (it is not an
+/// image field): whether the image's declared links are all its groups.
+pub fn take_exclusive(r: &mut RawResource, address: &str, out: &mut Vec<Diagnostic>) -> bool {
+    const KEY: &str = "exclusive_group_links";
+    let Some(at) = r.attributes.iter().position(|a| a.key == KEY) else {
+        return false;
+    };
+    let attr = r.attributes.remove(at);
+    match attr.value {
+        RawValue::Static(serde_json::Value::Bool(b)) => b,
+        RawValue::Static(serde_json::Value::Null) | RawValue::Reported => false,
+        other => {
+            let found = match other {
+                RawValue::Static(v) => v.to_string(),
+                _ => "a value known only after apply".into(),
+            };
+            let mut d = Diagnostic::error(Code::WrongType, format!("`{KEY}` must be true or false, not {found}"))
+                .at(address, KEY)
+                .help("write `exclusive_group_links = true` to make the image's kasm_group_image links its only groups")
+                .located(attr.location);
+            d.file.clone_from(&r.file);
+            out.push(d);
+            false
+        }
+    }
+}
+
+/// Types a `kasm_group` instance.
+pub fn group_spec(r: &RawResource, address: &str, out: &mut Vec<Diagnostic>) -> Option<GroupSpec> {
+    let mut a = Attrs::new(
+        r,
+        address,
+        &["name", "priority", "description", "force_destroy"],
+        out,
+    );
+    let name = a.string("name", true);
+    let priority = a.integer("priority").filter(|p| {
+        let ok = (1..4096).contains(p);
+        if !ok {
+            a.fail(
+                "priority",
+                Code::WrongType,
+                format!("`priority` must be from 1 to 4095, not {p}"),
+                "Kasm orders groups by priority; the lowest wins",
+            );
+        }
+        ok
+    });
+    let description = a.string("description", false);
+    let force_destroy = a.boolean("force_destroy");
+    a.finish()?;
+    Some(GroupSpec {
+        address: address.to_owned(),
+        name: name?,
+        priority: priority?,
+        description,
+        force_destroy: force_destroy.unwrap_or(false),
+    })
+}
+
+/// Types a `kasm_group_image` instance. `unread`: nothing was read from Kasm,
+/// so a value known only after reading is accepted (and no spec made).
+pub fn link_spec(
+    r: &RawResource,
+    address: &str,
+    unread: bool,
+    out: &mut Vec<Diagnostic>,
+) -> Option<LinkSpec> {
+    let mut a = Attrs::new(r, address, &["group_id", "group_name", "image_id"], out);
+    let (had_group_id, had_group_name) = (a.has("group_id"), a.has_value("group_name"));
+    if had_group_id == had_group_name {
+        let message = if had_group_id {
+            "give either `group_id` or `group_name`, not both"
+        } else {
+            "`group_id` (or `group_name`) is required"
+        };
+        a.fail(
+            "group_id",
+            Code::MissingRequired,
+            message.into(),
+            "write `group_id = kasm_group.<name>.id`, an id, or `group_name = \"<name>\"`",
+        );
+    }
+    if !a.has("image_id") {
+        a.fail(
+            "image_id",
+            Code::MissingRequired,
+            "`image_id` is required".into(),
+            "write `image_id = kasm_image.<name>.id`, or an image id",
+        );
+    }
+    let group_id = a.target("group_id", Kind::Group, unread);
+    let group_name = a.string("group_name", false);
+    let image = a.target("image_id", Kind::Image, unread);
+    a.finish()?;
+    Some(LinkSpec {
+        address: address.to_owned(),
+        group: group_id.or(group_name.map(Target::Name))?,
+        image: image?,
+    })
+}
+
+/// An instance's attributes, read one by one; every problem reported.
+struct Attrs<'a> {
+    r: &'a RawResource,
+    address: &'a str,
+    out: &'a mut Vec<Diagnostic>,
+    failed: bool,
+}
+
+impl<'a> Attrs<'a> {
+    fn new(
+        r: &'a RawResource,
+        address: &'a str,
+        allowed: &[&str],
+        out: &'a mut Vec<Diagnostic>,
+    ) -> Self {
+        let mut a = Attrs {
+            r,
+            address,
+            out,
+            failed: false,
+        };
+        let mut seen = Vec::new();
+        for attr in &r.attributes {
+            if seen.contains(&attr.key.as_str()) {
+                a.error(
+                    attr,
+                    Code::DuplicateAttribute,
+                    format!("`{}` is set more than once", attr.key),
+                    "keep one definition".into(),
+                );
+            } else if !allowed.contains(&attr.key.as_str()) {
+                let computed = matches!(
+                    attr.key.as_str(),
+                    "id" | "group_image_id"
+                        | "image_name"
+                        | "group_name"
+                        | "image_friendly_name"
+                        | "image_src"
+                        | "group_id"
+                        | "is_system"
+                ) && !allowed.contains(&attr.key.as_str());
+                let help = if computed {
+                    "Kasm computes it; remove it".to_owned()
+                } else {
+                    did_you_mean(&attr.key, allowed.iter().copied()).map_or_else(
+                        || format!("arguments are {}", allowed.join(", ")),
+                        |s| format!("did you mean `{s}`?"),
+                    )
+                };
+                a.error(
+                    attr,
+                    Code::UnknownAttribute,
+                    format!(
+                        "`{}` is not an argument of {}",
+                        attr.key,
+                        address.split('.').next().unwrap_or(address)
+                    ),
+                    help,
+                );
+            }
+            seen.push(attr.key.as_str());
+        }
+        a
+    }
+
+    fn error(&mut self, attr: &RawAttribute, code: Code, message: String, help: String) {
+        let mut d = Diagnostic::error(code, message)
+            .at(self.address, &attr.key)
+            .help(help)
+            .located(attr.location.or(self.r.location));
+        d.file.clone_from(&self.r.file);
+        self.out.push(d);
+        self.failed = true;
+    }
+
+    /// Reports a problem at an attribute, or at the block when it is not set.
+    fn fail(&mut self, key: &str, code: Code, message: String, help: &str) {
+        let at = self.get(key).and_then(|a| a.location).or(self.r.location);
+        let mut d = Diagnostic::error(code, message)
+            .at(self.address, key)
+            .help(help)
+            .located(at);
+        d.file.clone_from(&self.r.file);
+        self.out.push(d);
+        self.failed = true;
+    }
+
+    fn get(&self, key: &str) -> Option<&'a RawAttribute> {
+        self.r.attributes.iter().find(|a| a.key == key)
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    fn has_value(&self, key: &str) -> bool {
+        self.get(key)
+            .is_some_and(|a| !matches!(a.value, RawValue::Static(serde_json::Value::Null)))
+    }
+
+    /// The value when static; reports why not otherwise.
+    fn value(&mut self, key: &str) -> Option<&'a serde_json::Value> {
+        let attr = self.get(key)?;
+        match &attr.value {
+            RawValue::Static(serde_json::Value::Null) => None,
+            RawValue::Static(v) => Some(v),
+            RawValue::Reported => {
+                self.failed = true;
+                None
+            }
+            RawValue::Pending(_) | RawValue::NotStatic(_) | RawValue::Invalid(_) => {
+                self.error(
+                    attr,
+                    Code::NotStatic,
+                    format!("`{key}` must be known when planning"),
+                    "use literals, variables, locals and data sources".into(),
+                );
+                None
+            }
+        }
+    }
+
+    fn string(&mut self, key: &str, required: bool) -> Option<String> {
+        let Some(v) = self.value(key) else {
+            if required && !self.has(key) {
+                let mut d =
+                    Diagnostic::error(Code::MissingRequired, format!("`{key}` is required"))
+                        .at(self.address, key)
+                        .help(format!("add `{key} = ...`"))
+                        .located(self.r.location);
+                d.file.clone_from(&self.r.file);
+                self.out.push(d);
+                self.failed = true;
+            }
+            return None;
+        };
+        let attr = self.get(key)?;
+        match v {
+            serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+            serde_json::Value::String(_) => {
+                self.error(
+                    attr,
+                    Code::EmptyValue,
+                    format!("`{key}` is empty"),
+                    "give a value, or remove the argument".into(),
+                );
+                None
+            }
+            other => {
+                self.error(
+                    attr,
+                    Code::WrongType,
+                    format!("`{key}` must be a string, not {other}"),
+                    "write it in quotes".into(),
+                );
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, key: &str) -> Option<i64> {
+        let Some(v) = self.value(key) else {
+            if !self.has(key) {
+                let mut d =
+                    Diagnostic::error(Code::MissingRequired, format!("`{key}` is required"))
+                        .at(self.address, key)
+                        .help(format!("add `{key} = ...`"))
+                        .located(self.r.location);
+                d.file.clone_from(&self.r.file);
+                self.out.push(d);
+                self.failed = true;
+            }
+            return None;
+        };
+        let attr = self.get(key)?;
+        match v
+            .as_i64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+        {
+            Some(n) => Some(n),
+            None => {
+                self.error(
+                    attr,
+                    Code::WrongType,
+                    format!("`{key}` must be a whole number, not {v}"),
+                    "write a number such as 100".into(),
+                );
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, key: &str) -> Option<bool> {
+        let v = self.value(key)?;
+        let attr = self.get(key)?;
+        match v
+            .as_bool()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+        {
+            Some(b) => Some(b),
+            None => {
+                self.error(
+                    attr,
+                    Code::WrongType,
+                    format!("`{key}` must be true or false, not {v}"),
+                    "write true or false".into(),
+                );
+                None
+            }
+        }
+    }
+
+    /// An id, or a reference to a managed resource of `kind`.
+    fn target(&mut self, key: &str, kind: Kind, unread: bool) -> Option<Target> {
+        let attr = self.get(key)?;
+        let want = kind.type_name();
+        match &attr.value {
+            RawValue::Pending(address) if address.starts_with(&format!("{want}.")) => {
+                Some(Target::Managed(address.clone()))
+            }
+            RawValue::Pending(address) => {
+                self.error(
+                    attr,
+                    Code::WrongType,
+                    format!("`{key}` takes a {want}'s id, not {address}'s"),
+                    format!("refer to `{want}.<name>.id`"),
+                );
+                None
+            }
+            RawValue::NotStatic(_) if unread => None,
+            RawValue::NotStatic(_) => {
+                self.error(
+                    attr,
+                    Code::NotStatic,
+                    format!("`{key}` is known only after apply, but not as one resource's id"),
+                    format!("use `{want}.<name>.id` directly, an id, or a data source"),
+                );
+                None
+            }
+            _ => {
+                let v = self.value(key)?;
+                match v.as_str().map(|s| (s, canonical_uuid(s))) {
+                    Some((_, Some(id))) => Some(Target::Id(id)),
+                    Some((s, None)) => {
+                        self.error(attr, Code::InvalidUuid, format!("`{key}` = \"{s}\" is not a Kasm id (32 hex digits)"), format!("use `{want}.<name>.id`, a data source, or an id from `kasm-plan groups`/`kasm-plan images`"));
+                        None
+                    }
+                    None => {
+                        self.error(
+                            attr,
+                            Code::WrongType,
+                            format!("`{key}` must be a string id, not {v}"),
+                            "write the id in quotes".into(),
+                        );
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(self) -> Option<()> {
+        (!self.failed).then_some(())
+    }
+}

@@ -1,0 +1,123 @@
+//! Group and link changes, and the links of managed images that no
+//! `kasm_group_image` declares, as `plan` prints them.
+
+use kasm_plan_core::Action;
+use kasm_plan_core::access::{AccessChange, ExtraLink};
+use kasm_plan_core::address::Instance;
+use serde_json::Value;
+use std::fmt::Write;
+
+/// Whether a change is worth printing.
+pub fn shown(c: &AccessChange) -> bool {
+    c.action != Action::NoOp
+}
+
+/// One group or link change, as Terraform prints a resource.
+pub fn change(out: &mut String, c: &AccessChange) {
+    let (mark, verb) = match c.action {
+        Action::Create => ("+", "will be created"),
+        Action::Update => ("~", "will be updated in-place"),
+        Action::Replace => ("-/+", "must be replaced"),
+        Action::Delete => ("-", "will be destroyed"),
+        Action::NoOp => return,
+    };
+    let _ = writeln!(out, "\n  # {} {verb}", c.address);
+    if c.reason == Some(kasm_plan_core::Reason::DeletedOutside) {
+        let _ = writeln!(out, "  # (it was deleted outside of kasm-plan)");
+    }
+    let name = Instance::parse(&c.name).map_or_else(|| c.name.clone(), |i| i.name);
+    let _ = writeln!(
+        out,
+        "{mark:>3} resource \"{}\" \"{name}\" {{",
+        c.resource_type
+    );
+    let lines: Vec<(String, String)> = match c.action {
+        Action::Delete => c
+            .before
+            .iter()
+            .flatten()
+            .filter(|(k, _)| *k != "group_id")
+            .map(|(k, v)| (k.clone(), text(v)))
+            .collect(),
+        Action::Create => c
+            .changes
+            .iter()
+            .map(|a| (a.attribute.clone(), after(c, &a.attribute, &a.after)))
+            .chain(
+                c.after_unknown
+                    .iter()
+                    .filter(|k| k.as_str() == "id" || !c.changes.iter().any(|a| &a.attribute == *k))
+                    .map(|k| (k.clone(), after(c, k, &Value::Null))),
+            )
+            .collect(),
+        _ => c
+            .changes
+            .iter()
+            .map(|a| {
+                (
+                    a.attribute.clone(),
+                    format!(
+                        "{} -> {}",
+                        text(&a.before),
+                        after(c, &a.attribute, &a.after)
+                    ),
+                )
+            })
+            .collect(),
+    };
+    let width = lines.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    let line_mark = match c.action {
+        Action::Create => '+',
+        Action::Delete => '-',
+        _ => '~',
+    };
+    for (k, v) in lines {
+        let _ = writeln!(out, "      {line_mark} {k:<width$} = {v}");
+    }
+    out.push_str("    }\n");
+}
+
+/// A value after apply; unknown ones name what makes them known.
+fn after(c: &AccessChange, attribute: &str, v: &Value) -> String {
+    if !v.is_null() {
+        return text(v);
+    }
+    match c.waits_for.get(attribute) {
+        Some(address) => format!("(known after apply: {address})"),
+        None => "(known after apply)".into(),
+    }
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::Null => "(null)".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Links of managed images that no `kasm_group_image` declares.
+pub fn extra(out: &mut String, links: &[ExtraLink]) {
+    for x in links {
+        let group = x.group_name.as_ref().map_or_else(
+            || x.group_id.clone(),
+            |n| format!("\"{n}\" ({})", x.group_id),
+        );
+        let _ = match (x.revoke, &x.image_id) {
+            (true, Some(_)) => writeln!(
+                out,
+                "\n  # {}: its link to group {group} will be removed (exclusive_group_links)",
+                x.image_address
+            ),
+            (true, None) => writeln!(
+                out,
+                "\n  # {}: the link to group {group} that Kasm adds on create will be removed (exclusive_group_links)",
+                x.image_address
+            ),
+            (false, _) => writeln!(
+                out,
+                "\n  # note: {} may also be launched by group {group}, a link no kasm_group_image declares;\n  #   set exclusive_group_links = true on it to remove such links",
+                x.image_address
+            ),
+        };
+    }
+}

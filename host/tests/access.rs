@@ -1,0 +1,385 @@
+//! Groups and image authorization (`kasm_group`, `kasm_group_image`, the
+//! `kasm_images` data source) planned and applied by the CLI against the
+//! Kasm simulator over real HTTP.
+
+#![allow(clippy::indexing_slicing, clippy::panic)] // test code: a failure should stop the test
+
+mod common;
+
+use common::kasm::Kasm;
+use common::{code, stderr, stdout};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::process::Output;
+
+const ALL_USERS: &str = "68d557ac4cac42cca9f31c7c853de0f3";
+
+fn out(o: &Output) -> String {
+    format!(
+        "status {:?}\n--- stdout\n{}--- stderr\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn apply(k: &Kasm, path: &str) -> Output {
+    k.run(&["apply", path, "--auto-approve"])
+}
+
+/// An image made on Kasm outside of kasm-plan; returns its id.
+fn outside_image(k: &Kasm, name: &str) -> String {
+    let made = k.post(
+        "create_image",
+        json!({"name": name, "friendly_name": name, "image_src": "img/x.png",
+               "memory": 2_048_000_000_i64, "cores": 1, "enabled": true}),
+    );
+    made["image"]["image_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn group_id(k: &Kasm, name: &str) -> Option<String> {
+    k.sim()
+        .groups()
+        .into_iter()
+        .find(|g| g.name == name)
+        .map(|g| g.group_id)
+}
+
+/// Rows per (group, image) pair on the simulator.
+fn rows(k: &Kasm) -> BTreeMap<(String, String), usize> {
+    let mut out = BTreeMap::new();
+    for l in k.sim().group_links() {
+        *out.entry((l.group_id, l.image_id)).or_default() += 1;
+    }
+    out
+}
+
+fn image_id(k: &Kasm, name: &str) -> String {
+    k.images()
+        .into_iter()
+        .find(|i| i.name.as_deref() == Some(name))
+        .map(|i| i.image_id)
+        .unwrap_or_default()
+}
+
+/// The authorization workflow of the `kasm_images` data source's
+/// documentation: a data source finds the images, a new group is authorized
+/// for the first one. Users, memberships and sessions are not managed here.
+const WORKFLOW: &str = r#"
+data "kasm_images" "available" {}
+
+resource "kasm_group" "workspace_users" {
+  name        = "WorkspaceUsers"
+  priority    = 1
+  description = "Users with access to workspace images"
+}
+
+resource "kasm_group_image" "workspace_access" {
+  group_id = kasm_group.workspace_users.id
+  image_id = data.kasm_images.available.images[0].id
+}
+
+resource "kasm_user" "developer" {
+  username = "developer"
+  groups   = []
+  lifecycle {
+    ignore_changes = [groups]
+  }
+}
+
+resource "kasm_group_membership" "developer_access" {
+  group_id = kasm_group.workspace_users.id
+  user_id  = kasm_user.developer.id
+}
+
+resource "kasm_session" "developer_workspace" {
+  depends_on = [kasm_group_membership.developer_access, kasm_group_image.workspace_access]
+  image_id   = data.kasm_images.available.images[0].id
+  user_id    = kasm_user.developer.id
+}
+"#;
+
+#[test]
+fn the_documented_workflow_plans_and_applies() {
+    let k = Kasm::start();
+    let first = outside_image(&k, "kasmweb/terminal:1.18.0");
+    let file = k.write("main.tf", WORKFLOW);
+    let o = k.run(&["plan", &file]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    for skipped in ["kasm_user", "kasm_group_membership", "kasm_session"] {
+        assert!(
+            stderr(&o).contains(&format!("block `resource \"{skipped}\""))
+                || stdout(&o).contains(&format!("block `resource \"{skipped}\"")),
+            "{skipped} is skipped with a warning: {}",
+            out(&o)
+        );
+    }
+    assert!(
+        stdout(&o).contains("kasm_group.workspace_users will be created"),
+        "{}",
+        out(&o)
+    );
+    assert!(
+        stdout(&o).contains("group_id = (known after apply: kasm_group.workspace_users)"),
+        "{}",
+        out(&o)
+    );
+    assert!(
+        stdout(&o).contains(&format!("image_id = \"{first}\"")),
+        "{}",
+        out(&o)
+    );
+
+    let o = apply(&k, &file);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("Apply complete! Resources: 2 added, 0 changed, 0 destroyed."),
+        "{}",
+        out(&o)
+    );
+    let group = group_id(&k, "WorkspaceUsers").unwrap_or_else(|| panic!("{}", out(&o)));
+    assert_eq!(rows(&k).get(&(group.clone(), first.clone())), Some(&1));
+    let state = k.state();
+    assert_eq!(
+        state["groups"]["kasm_group.workspace_users"]["group_id"],
+        json!(group)
+    );
+    assert_eq!(
+        state["links"]["kasm_group_image.workspace_access"],
+        json!({"group_id": group, "image_id": first})
+    );
+
+    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "nothing left to do: {}", out(&o));
+}
+
+const MANAGED: &str = r#"
+locals {
+  apps = toset(["alpha", "beta"])
+}
+
+resource "kasm_image" "app" {
+  for_each              = local.apps
+  name                  = "kasmweb/${each.key}:1.18.0"
+  image_src             = "img/app.png"
+  friendly_name         = each.key
+  memory                = 2048
+  cores                 = 1
+  exclusive_group_links = each.key == "alpha"
+}
+
+resource "kasm_group" "devs" {
+  name     = "Developers"
+  priority = 20
+}
+
+resource "kasm_group_image" "devs" {
+  for_each = kasm_image.app
+  group_id = kasm_group.devs.id
+  image_id = each.value.id
+}
+"#;
+
+#[test]
+fn links_follow_references_exclusivity_and_changes() {
+    let k = Kasm::start();
+    let file = k.write("main.tf", MANAGED);
+    let o = apply(&k, &file);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let devs = group_id(&k, "Developers").unwrap_or_default();
+    let (alpha, beta) = (
+        image_id(&k, "kasmweb/alpha:1.18.0"),
+        image_id(&k, "kasmweb/beta:1.18.0"),
+    );
+    let linked = rows(&k);
+    assert_eq!(linked.get(&(devs.clone(), alpha.clone())), Some(&1));
+    assert_eq!(linked.get(&(devs.clone(), beta.clone())), Some(&1));
+    // Kasm authorized both new images for All Users; alpha's links are exclusive.
+    assert_eq!(
+        linked.get(&(ALL_USERS.into(), alpha.clone())),
+        None,
+        "{}",
+        out(&o)
+    );
+    assert_eq!(linked.get(&(ALL_USERS.into(), beta.clone())), Some(&1));
+
+    // The automatic link of beta is pointed out, and nothing is left to do.
+    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("kasm_image.app[\"beta\"] may also be launched by group \"All Users\""),
+        "{}",
+        out(&o)
+    );
+
+    // A link removed outside is put back.
+    k.call(
+        "remove_images_group",
+        json!({"target_group": {"group_id": devs}, "target_image": {"image_id": beta}}),
+    );
+    let o = k.run(&["plan", &file]);
+    assert!(
+        stdout(&o).contains("kasm_group_image.devs[\"beta\"] will be created"),
+        "{}",
+        out(&o)
+    );
+    assert!(
+        stdout(&o).contains("it was deleted outside of kasm-plan"),
+        "{}",
+        out(&o)
+    );
+    assert_eq!(code(&apply(&k, &file)), 0);
+    assert_eq!(rows(&k).get(&(devs.clone(), beta.clone())), Some(&1));
+
+    // Pointing a link at another group replaces it.
+    let file = k.write(
+        "main.tf",
+        &MANAGED.replace("for_each = kasm_image.app\n  group_id = kasm_group.devs.id", &format!("for_each = kasm_image.app\n  group_id = each.key == \"beta\" ? \"{ALL_USERS}\" : kasm_group.devs.id")),
+    );
+    let o = k.run(&["plan", &file]);
+    assert!(
+        stdout(&o).contains("kasm_group_image.devs[\"beta\"] must be replaced"),
+        "{}",
+        out(&o)
+    );
+    let o = apply(&k, &file);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let linked = rows(&k);
+    assert_eq!(linked.get(&(devs.clone(), beta.clone())), None);
+    assert_eq!(linked.get(&(ALL_USERS.into(), beta.clone())), Some(&1));
+
+    // Removing the links and the group removes the links first, then the group.
+    let file = k.write(
+        "main.tf",
+        MANAGED
+            .split("resource \"kasm_group\"")
+            .next()
+            .unwrap_or(""),
+    );
+    let o = apply(&k, &file);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert_eq!(group_id(&k, "Developers"), None);
+    assert!(!rows(&k).keys().any(|(g, _)| *g == devs));
+    assert_eq!(
+        rows(&k).get(&(ALL_USERS.into(), beta)),
+        None,
+        "beta's managed All Users link went with its block"
+    );
+    let state = k.state();
+    assert!(
+        state.get("groups").is_none() && state.get("links").is_none(),
+        "{state}"
+    );
+}
+
+#[test]
+fn lost_answers_and_server_errors_never_duplicate_links_or_groups() {
+    let k = Kasm::start();
+    let ids: Vec<String> = (0..6)
+        .map(|i| outside_image(&k, &format!("kasmweb/tool-{i}:1.0")))
+        .collect();
+    let config = r#"
+data "kasm_images" "tools" {
+  name = "kasmweb/tool-*"
+}
+
+resource "kasm_group" "ops" {
+  name     = "Ops"
+  priority = 30
+}
+
+resource "kasm_group_image" "ops" {
+  for_each = { for i in data.kasm_images.tools.images : i.name => i.id }
+  group_id = kasm_group.ops.id
+  image_id = each.value
+}
+"#;
+    let file = k.write("main.tf", config);
+    k.faults(
+        json!({"drop_rate": 0.3, "error_rate": 0.2, "error_statuses": [500, 502], "seed": 11}),
+    );
+    let mut runs = Vec::new();
+    for _ in 0..4 {
+        let o = apply(&k, &file);
+        let done = code(&o) == 0;
+        runs.push(out(&o));
+        if done {
+            break;
+        }
+    }
+    k.faults(json!({}));
+    let o = apply(&k, &file);
+    assert_eq!(code(&o), 0, "{}\n{}", runs.join("\n"), out(&o));
+    if std::env::var_os("SHOW_RUNS").is_some() {
+        eprintln!("{}", runs.join("\n"));
+    }
+    let ops: Vec<_> = k
+        .sim()
+        .groups()
+        .into_iter()
+        .filter(|g| g.name == "Ops")
+        .collect();
+    assert_eq!(ops.len(), 1, "{}", runs.join("\n"));
+    let linked = rows(&k);
+    for id in &ids {
+        assert_eq!(
+            linked.get(&(ops[0].group_id.clone(), id.clone())),
+            Some(&1),
+            "{}",
+            runs.join("\n")
+        );
+    }
+    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+}
+
+#[test]
+fn duplicate_rows_are_all_removed_and_errors_are_not_read_as_gone() {
+    let k = Kasm::start();
+    let image = outside_image(&k, "kasmweb/dup:1.0");
+    let file = k.write(
+        "main.tf",
+        &format!("resource \"kasm_group\" \"g\" {{\n  name = \"G\"\n  priority = 7\n}}\nresource \"kasm_group_image\" \"l\" {{\n  group_id = kasm_group.g.id\n  image_id = \"{image}\"\n}}\n"),
+    );
+    assert_eq!(code(&apply(&k, &file)), 0);
+    let g = group_id(&k, "G").unwrap_or_default();
+    // Someone adds the same link twice by hand: Kasm keeps both rows.
+    for _ in 0..2 {
+        k.call(
+            "add_images_group",
+            json!({"target_group": {"group_id": g}, "target_image": {"image_id": image}}),
+        );
+    }
+    assert_eq!(rows(&k).get(&(g.clone(), image.clone())), Some(&3));
+    // Removing the link removes every row: otherwise the image stays authorized.
+    let file = k.write(
+        "main.tf",
+        "resource \"kasm_group\" \"g\" {\n  name = \"G\"\n  priority = 7\n}\n",
+    );
+    let o = apply(&k, &file);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("3 duplicate rows removed"),
+        "{}",
+        out(&o)
+    );
+    assert_eq!(rows(&k).get(&(g, image)), None);
+
+    // A key that may not read groups cannot plan a configuration with groups.
+    k.sim().add_key(kasm_sim::ApiKey {
+        permissions: vec![kasm_sim::Permission::ImagesView],
+        ..kasm_sim::ApiKey::admin("img-only", "img-secret")
+    });
+    let o = k
+        .command(&["plan", &file])
+        .env("KASM_API_KEY", "img-only")
+        .env("KASM_API_KEY_SECRET", "img-secret")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(stderr(&o).contains("cannot read the groups"), "{}", out(&o));
+    let _: Value = k.state();
+}
