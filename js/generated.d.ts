@@ -629,6 +629,78 @@ group_name?: string | null,
 revoke: boolean, };
 
 /**
+ * One generated file.
+ */
+export type GeneratedFile = { 
+/**
+ * `images.tf`, `authorization.tf` or `variables.tf`.
+ */
+file_name: string, 
+/**
+ * HCL text.
+ */
+source: string, };
+
+/**
+ * `adopt` input.
+ */
+export type AdoptRequest = { 
+/**
+ * The images on Kasm (`get_images`).
+ */
+images: Array<Image>, 
+/**
+ * Which images to adopt; all when empty.
+ */
+filter: ImageFilter, 
+/**
+ * Kasm's groups and links: with them, the adopted images' links are adopted too.
+ */
+access?: Access | null, 
+/**
+ * The state now; images it binds are left out.
+ */
+state: State, };
+
+/**
+ * One address bound by `adopt`.
+ */
+export type Binding = { 
+/**
+ * The address.
+ */
+address: string, 
+/**
+ * Kasm's id (a link's is `group_id:image_id`).
+ */
+id: string, };
+
+/**
+ * `adopt` output.
+ */
+export type AdoptResponse = { 
+/**
+ * The files are valid and the state is ready to write.
+ */
+ok: boolean, 
+/**
+ * The configuration: `images.tf`, `authorization.tf`, `variables.tf`.
+ */
+files: Array<GeneratedFile>, 
+/**
+ * The state with the bindings, to write after the files.
+ */
+state?: State | null, 
+/**
+ * What was bound.
+ */
+bound: Array<Binding>, 
+/**
+ * A bad filter, or problems the generated files have (warnings included).
+ */
+diagnostics: Array<Diagnostic>, };
+
+/**
  * `filter_groups` input: the groups (`get_groups`) and a name, exact or glob.
  */
 export type GroupFilterRequest = { 
@@ -1257,7 +1329,12 @@ state: State,
 /**
  * The images on Kasm now.
  */
-images: Array<Image>, };
+images: Array<Image>, 
+/**
+ * Kasm's groups and links, to import a `kasm_group` (id or
+ * `name:<name>`) or a `kasm_group_image` (`<group_id>:<image_id>`).
+ */
+access?: Access | null, };
 
 /**
  * `import` output.
@@ -1275,6 +1352,14 @@ resource?: StateResource | null,
  * The image imported.
  */
 image?: Image | null, 
+/**
+ * The group record to write, for a `kasm_group` address.
+ */
+group?: GroupRecord | null, 
+/**
+ * The link record to write, for a `kasm_group_image` address.
+ */
+link?: LinkRecord | null, 
 /**
  * Why the import is refused.
  */

@@ -14,15 +14,16 @@ use kasm_plan_core::access::steps::{GroupDeleteStep, GroupRecordStep, GroupStep,
 use kasm_plan_core::access::{
     Access, AccessChange, AttributeChange, ExtraLink, GroupRecord, LinkRecord, Target,
 };
+use kasm_plan_core::adopt::GeneratedFile;
 use kasm_plan_core::apply::{
     AdoptStep, CreateStep, Recording, RefreshStep, ReleaseStep, Step, UpdateStep,
 };
 use kasm_plan_core::duplicates::Duplicate;
 use kasm_plan_core::facade::{
-    Configuration, Desired, FilterRequest, FilterResponse, GroupFilterRequest, GroupFilterResponse,
-    ImportRequest, ImportResponse, ParseResponse, PlanRequest, PlanResponse, PolicyRequest,
-    PolicyResponse, RecogniseRequest, RecordRequest, SourceInput, Sources, StepsResponse,
-    ValidateRequest, ValidateResponse, invalid_request,
+    AdoptRequest, AdoptResponse, Binding, Configuration, Desired, FilterRequest, FilterResponse,
+    GroupFilterRequest, GroupFilterResponse, ImportRequest, ImportResponse, ParseResponse,
+    PlanRequest, PlanResponse, PolicyRequest, PolicyResponse, RecogniseRequest, RecordRequest,
+    SourceInput, Sources, StepsResponse, ValidateRequest, ValidateResponse, invalid_request,
 };
 use kasm_plan_core::filter::ImageFilter;
 use kasm_plan_core::group::{Group, GroupImage};
@@ -300,8 +301,12 @@ records! {
     StepsResponse { ok, plan, steps, diagnostics }
     RecordRequest { image, recording }
     RecogniseRequest { target_image, images, owned }
-    ImportRequest { address, image_id, state, images }
-    ImportResponse { ok, resource, image, diagnostics }
+    ImportRequest { address, image_id, state, images, access }
+    ImportResponse { ok, resource, image, group, link, diagnostics }
+    AdoptRequest { images, filter, access, state }
+    GeneratedFile { file_name, source }
+    Binding { address, id }
+    AdoptResponse { ok, files, state, bound, diagnostics }
     PolicyFile { source, format, file_name }
     PolicyRequest { policy, policies, desired, state, observed, access, overrides, plan, max_steps }
     PolicyResult { rule, level, passed, address, path, message, overridden, file, query }

@@ -5,9 +5,10 @@
 use crate::sandbox::{Core, Guard, SandboxError, wit};
 use kasm_plan_core::Diagnostic;
 use kasm_plan_core::facade::{
-    FilterRequest, FilterResponse, GroupFilterRequest, GroupFilterResponse, ImportRequest,
-    ImportResponse, ParseResponse, PlanRequest, PlanResponse, PolicyRequest, PolicyResponse,
-    RecogniseRequest, RecordRequest, SourceInput, StepsResponse, ValidateRequest, ValidateResponse,
+    AdoptRequest, AdoptResponse, FilterRequest, FilterResponse, GroupFilterRequest,
+    GroupFilterResponse, ImportRequest, ImportResponse, ParseResponse, PlanRequest, PlanResponse,
+    PolicyRequest, PolicyResponse, RecogniseRequest, RecordRequest, SourceInput, StepsResponse,
+    ValidateRequest, ValidateResponse,
 };
 use kasm_plan_core::{Image, Plan, StateResource};
 use wasmtime::Store;
@@ -99,6 +100,11 @@ impl Core {
     /// `import`: the state entry for an existing image, or why not.
     pub fn import(&mut self, request: ImportRequest) -> Result<ImportResponse, CoreError> {
         self.typed(request, |g, s, r| g.call_import(s, r))
+    }
+
+    /// `adopt`.
+    pub fn adopt(&mut self, request: AdoptRequest) -> Result<AdoptResponse, CoreError> {
+        self.typed(request, |g, s, r| g.call_adopt(s, r))
     }
 
     /// `policy_check`.

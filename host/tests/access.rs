@@ -383,3 +383,116 @@ fn duplicate_rows_are_all_removed_and_errors_are_not_read_as_gone() {
     assert!(stderr(&o).contains("cannot read the groups"), "{}", out(&o));
     let _: Value = k.state();
 }
+
+/// 50 varied images made by hand, some linked to a group: `adopt` writes
+/// their configuration and binds them; the next plan is empty, and a change
+/// of one field plans exactly that change.
+#[test]
+fn adopting_an_existing_kasm_leaves_nothing_to_plan() {
+    let k = Kasm::start();
+    let group = k.call(
+        "create_group",
+        json!({"target_group": {"name": "Design Team", "priority": 40}}),
+    )["group"]["group_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    for i in 0..50 {
+        let repo = [
+            "kasmweb/chrome",
+            "kasmweb/firefox",
+            "registry.example.com/tools/gimp",
+            "kasmweb/desktop-deluxe",
+            "4kvideo",
+        ][i % 5];
+        let cores = [1.0, 1.5, 2.0, 4.0][i % 4];
+        let mut image = json!({
+            "name": format!("{repo}:1.{}.0", i / 5),
+            "friendly_name": format!("Tool \"{i}\""),
+            "image_src": format!("img/{i}.png"),
+            "memory": 1_024_000_000_i64 * (1 + (i as i64 % 4)),
+            "cores": cores,
+            "enabled": i % 7 != 0,
+            "description": format!("Line one\nline two with ${{braces}} and %{{percent}} #{i}"),
+        });
+        if i % 3 == 0 {
+            image["run_config"] =
+                json!("{\"hostname\": \"kasm\", \"environment\": {\"LANG\": \"en_US.UTF-8\"}}");
+        }
+        if i % 4 == 0 {
+            image["volume_mappings"] = json!(
+                "{\"/shared\": {\"bind\": \"/shared\", \"mode\": \"ro\", \"uid\": 1000, \"gid\": 1000}}"
+            );
+        }
+        if i % 10 == 0 {
+            image["docker_registry"] = json!("https://registry.example.com");
+            image["docker_user"] = json!("robot");
+        }
+        let made = k.post("create_image", image);
+        let id = made["image"]["image_id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{made}"))
+            .to_owned();
+        if i % 2 == 0 {
+            k.call(
+                "add_images_group",
+                json!({"target_group": {"group_id": group}, "target_image": {"image_id": id}}),
+            );
+        }
+    }
+    let o = k.run(&[
+        "adopt",
+        "--out",
+        k.path("adopted").to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("Adopted 50 image(s) and 75 link(s)"),
+        "{}",
+        out(&o)
+    );
+    let dir = k.path("adopted");
+    let dir = dir.to_str().unwrap_or_default();
+    let o = k.run(&["plan", dir, "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "the next plan is empty: {}", out(&o));
+
+    // Adopting again writes nothing: every image is bound.
+    let o = k.run(&[
+        "adopt",
+        "--out",
+        k.path("again").to_str().unwrap_or_default(),
+    ]);
+    assert!(stdout(&o).contains("No images to adopt"), "{}", out(&o));
+
+    // One changed field plans exactly that change.
+    let images_tf = k.path("adopted/images.tf");
+    let text = std::fs::read_to_string(&images_tf).unwrap_or_default();
+    let start = text
+        .find("resource \"kasm_image\" \"firefox_1_3_0\"")
+        .unwrap_or_else(|| panic!("{text}"));
+    let at = start + text[start..].find("memory").unwrap_or(0);
+    let line_end = at + text[at..].find('\n').unwrap_or(0);
+    let changed = format!("{}memory        = 8192{}", &text[..at], &text[line_end..]);
+    std::fs::write(&images_tf, changed).unwrap_or_else(|e| panic!("{e}"));
+    let o = k.run(&["plan", dir, "--json"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let plan: Value = serde_json::from_str(&stdout(&o)).unwrap_or_default();
+    let changes: Vec<(String, Value)> = plan["resource_changes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["change"]["actions"] != json!(["no-op"]))
+        .map(|c| {
+            (
+                c["address"].as_str().unwrap_or_default().to_owned(),
+                c["change"]["after"]["memory"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        vec![("kasm_image.firefox_1_3_0".to_owned(), json!(8192))],
+        "{}",
+        stdout(&o)
+    );
+}

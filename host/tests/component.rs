@@ -102,6 +102,7 @@ fn typed(core: &mut Core, operation: &str, request: &str) -> Option<Result<Strin
         "recognise" => run(request, |r| core.recognise(r)),
         "import" => run(request, |r| core.import(r)),
         "policy_check" => run(request, |r| core.policy_check(r)),
+        "adopt" => run(request, |r| core.adopt(r)),
         other => panic!("no typed function for `{other}`"),
     }
 }

@@ -178,7 +178,9 @@ resource "kasm_group_image" "terminal" {
   image_id   = kasm_image.terminal.id
 }
 `;
-  assert.throws(() => plan(config, null, []), (e) => e.name === 'KasmPlanError' && e.diagnostics.some((d) => d.code === 'access_unread'));
+  const unread = plan(config, null, []);
+  assert.equal(unread.ok, false);
+  assert.deepEqual(unread.diagnostics.map((d) => d.code), ['access_unread']);
   const access = { groups: [{ group_id: allUsers, name: 'All Users', priority: 1000, is_system: true }], links: [] };
   const planned = plan(config, null, [], { access });
   const [link] = planned.access_changes;

@@ -73,6 +73,10 @@ impl wit::Guest for Component {
         forward(r, facade::import)
     }
 
+    fn adopt(r: wit::AdoptRequest) -> Result<wit::AdoptResponse, wit::Diagnostic> {
+        forward(r, facade::adopt)
+    }
+
     fn policy_check(r: wit::PolicyRequest) -> Result<wit::PolicyResponse, wit::Diagnostic> {
         forward(r, facade::policy_check)
     }

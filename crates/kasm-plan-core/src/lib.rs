@@ -18,6 +18,7 @@
 
 pub mod access;
 pub mod address;
+pub mod adopt;
 pub mod apply;
 pub mod attributes;
 pub mod diagnostic;

@@ -8,10 +8,12 @@ use crate::access::{
     Access, AccessChange, AttributeChange, ExtraLink, GroupRecord, GroupSpec, LinkRecord, LinkSpec,
     Target,
 };
+use crate::adopt::GeneratedFile;
 use crate::apply::{AdoptStep, CreateStep, Recording, RefreshStep, ReleaseStep, Step, UpdateStep};
 use crate::attributes::Attributes;
 use crate::diagnostic::{Code, Diagnostic, Location, Position, Severity};
 use crate::duplicates::Duplicate;
+use crate::facade::{AdoptRequest, AdoptResponse, Binding};
 use crate::facade::{
     Configuration, Desired, FilterRequest, FilterResponse, GroupFilterRequest, GroupFilterResponse,
     ImportRequest, ImportResponse, ParseResponse, PlanRequest, PlanResponse, PolicyRequest,
@@ -126,6 +128,10 @@ pub fn declarations() -> String {
         AttributeChange,
         AccessChange,
         ExtraLink,
+        GeneratedFile,
+        AdoptRequest,
+        Binding,
+        AdoptResponse,
         GroupFilterRequest,
         GroupFilterResponse,
         Action,

@@ -1,6 +1,6 @@
 //! `kasm-plan import ADDRESS IMAGE_ID`
 
-use super::server::{ServerArgs, fetch_images};
+use super::server::{ServerArgs, fetch_access, fetch_images};
 use super::{CliError, CoreArgs, Outcome};
 use crate::state_file::{self, Locked};
 use kasm_plan_core::facade::ImportRequest;
@@ -11,9 +11,11 @@ use std::time::Duration;
 /// Arguments of `import`.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// The address to bind, e.g. `kasm_image.terminal`.
+    /// The address to bind, e.g. `kasm_image.terminal`, `kasm_group.devs`,
+    /// `kasm_group_image.devs_terminal`.
     pub address: String,
-    /// The Kasm image id (32 hex digits, hyphens allowed).
+    /// The Kasm id: an image's (32 hex digits, hyphens allowed), a group's
+    /// (or `name:<group name>`), a link's (`<group_id>:<image_id>`).
     pub image_id: String,
     /// The state file.
     #[arg(long, value_name = "PATH", default_value = state_file::DEFAULT)]
@@ -30,13 +32,36 @@ pub fn run(core: &CoreArgs, args: &ImportArgs) -> Outcome {
     let mut core = core.open()?;
     let wait = Duration::from_secs(args.lock_timeout);
     let mut locked = Locked::open(&args.state, wait, "import")?;
-    let images = fetch_images(&args.server, &args.state)?;
+    let access_address = ["kasm_group.", "kasm_group_image."]
+        .iter()
+        .any(|p| args.address.starts_with(p));
+    let (images, access) = if access_address {
+        (Vec::new(), Some(fetch_access(&args.server, &args.state)?))
+    } else {
+        (fetch_images(&args.server, &args.state)?, None)
+    };
     let answer = core.import(ImportRequest {
         address: args.address.clone(),
         image_id: args.image_id.clone(),
         state: locked.state.clone(),
         images,
+        access,
     })?;
+    if answer.ok && (answer.group.is_some() || answer.link.is_some()) {
+        let mut state = locked.state.clone();
+        if let Some(g) = answer.group {
+            state.groups.insert(args.address.clone(), g);
+        }
+        if let Some(l) = answer.link {
+            state.links.insert(args.address.clone(), l);
+        }
+        locked.save(state)?;
+        println!(
+            "{}: Importing from ID \"{}\"...\n\nImport successful! Add its resource block to your configuration.",
+            args.address, args.image_id
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let (Some(resource), Some(image)) = (answer.resource, answer.image) else {
         let why = answer.diagnostics.iter().map(|d| d.message.as_str());
         return Err(CliError::Stop(why.collect::<Vec<_>>().join("; ")));

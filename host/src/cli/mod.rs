@@ -2,6 +2,7 @@
 //! component (typed calls on [`crate::Core`]); these modules read files, call
 //! it, talk to Kasm and print.
 
+mod adopt;
 mod apply;
 mod component;
 mod configuration;
@@ -48,8 +49,10 @@ pub enum Command {
     Apply(apply::ApplyArgs),
     /// Show a plan saved by `plan --out`.
     Show(show::ShowArgs),
-    /// Adopt an existing Kasm image into the state.
+    /// Bind an existing image, group or link to an address in the state.
     Import(import::ImportArgs),
+    /// Write a configuration for the images already on Kasm and bind them, so the next plan is empty.
+    Adopt(adopt::AdoptArgs),
     /// List images, filtered like the kasm_images data source.
     Images(images::ImagesArgs),
     /// List groups, filtered like the kasm_groups data source, with the images each may launch.
@@ -137,6 +140,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Groups(args) => groups::run(&cli.core, &args),
         Command::Apply(args) => apply::run(&cli.core, &args),
         Command::Import(args) => import::run(&cli.core, &args),
+        Command::Adopt(args) => adopt::run(&cli.core, &args),
         Command::State(args) => state::run(&args),
         Command::Policy(args) => policy::run(&cli.core, &args),
     };

@@ -4,6 +4,7 @@ use super::render;
 use super::{CliError, Outcome};
 use crate::state_file::{self, Locked};
 use kasm_plan_core::Field;
+use kasm_plan_core::State;
 use kasm_plan_core::address::Instance;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,9 +55,20 @@ pub fn run(args: &StateArgs) -> Outcome {
     let mut locked = Locked::open(&args.state, Duration::from_secs(args.lock_timeout), command)?;
     match &args.command {
         StateCommand::List => {
-            for address in locked.state.resources.keys() {
+            let state = &locked.state;
+            let addresses = state
+                .resources
+                .keys()
+                .chain(state.groups.keys())
+                .chain(state.links.keys());
+            for address in addresses {
                 println!("{address}");
             }
+        }
+        StateCommand::Show { address } if !locked.state.resources.contains_key(address) => {
+            let text = show_access(&locked.state, address)
+                .ok_or_else(|| CliError::Stop(format!("{address} is not in the state")))?;
+            print!("{text}");
         }
         StateCommand::Show { address } => {
             let r = locked
@@ -91,7 +103,10 @@ pub fn run(args: &StateArgs) -> Outcome {
         }
         StateCommand::Rm { address } => {
             let mut state = locked.state.clone();
-            if state.resources.remove(address).is_none() {
+            let removed = state.resources.remove(address).is_some()
+                || state.groups.remove(address).is_some()
+                || state.links.remove(address).is_some();
+            if !removed {
                 return Err(CliError::Stop(format!("{address} is not in the state")));
             }
             locked.save(state)?;
@@ -99,4 +114,34 @@ pub fn run(args: &StateArgs) -> Outcome {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A group or link in the state, as `state show` prints it.
+fn show_access(state: &State, address: &str) -> Option<String> {
+    let (kind, name) = address.split_once('.')?;
+    let mut out = format!("# {address}:\nresource \"{kind}\" \"{name}\" {{\n");
+    if let Some(g) = state.groups.get(address) {
+        out.push_str(&format!("    id          = \"{}\"\n", g.group_id));
+        out.push_str(&format!(
+            "    name        = {}\n",
+            serde_json::Value::from(g.name.as_str())
+        ));
+        out.push_str(&format!("    priority    = {}\n", g.priority));
+        if let Some(d) = &g.description {
+            out.push_str(&format!(
+                "    description = {}\n",
+                serde_json::Value::from(d.as_str())
+            ));
+        }
+        if g.force_destroy {
+            out.push_str("    # force_destroy\n");
+        }
+    } else {
+        let l = state.links.get(address)?;
+        out.push_str(&format!("    id       = \"{}\"\n", l.id()));
+        out.push_str(&format!("    group_id = \"{}\"\n", l.group_id));
+        out.push_str(&format!("    image_id = \"{}\"\n", l.image_id));
+    }
+    out.push_str("}\n");
+    Some(out)
 }

@@ -7,6 +7,7 @@
 //! duplicate link rows and adds one to All Users on every image create, so the
 //! plan counts rows and the steps read before they add.
 
+pub mod import;
 pub mod plan;
 pub mod plan_json;
 pub mod policy;

@@ -1,5 +1,7 @@
 //! `import`: adopt an image that already exists on Kasm under an address.
 
+use crate::access::import::{self as access, Imported, is_access_address};
+use crate::access::{Access, GroupRecord, LinkRecord};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Image, canonical_uuid};
 use crate::plan::name_of;
@@ -19,6 +21,10 @@ pub struct ImportRequest {
     pub state: State,
     /// The images on Kasm now.
     pub images: Vec<Image>,
+    /// Kasm's groups and links, to import a `kasm_group` (id or
+    /// `name:<name>`) or a `kasm_group_image` (`<group_id>:<image_id>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<Access>,
 }
 
 /// `import` output.
@@ -33,6 +39,12 @@ pub struct ImportResponse {
     /// The image imported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<Image>,
+    /// The group record to write, for a `kasm_group` address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<GroupRecord>,
+    /// The link record to write, for a `kasm_group_image` address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<LinkRecord>,
     /// Why the import is refused.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -40,19 +52,44 @@ pub struct ImportResponse {
 /// `import`: the state entry for the image, unless the address is invalid or
 /// taken, the id is not an id, the image is bound elsewhere or not on Kasm.
 pub fn import(req: &ImportRequest) -> ImportResponse {
+    let refused = |refusal: Box<Diagnostic>| ImportResponse {
+        ok: false,
+        resource: None,
+        image: None,
+        group: None,
+        link: None,
+        diagnostics: vec![*refusal],
+    };
+    if is_access_address(&req.address) {
+        let access = req.access.clone().unwrap_or_default();
+        return match access::import(&req.address, &req.image_id, &req.state, &access) {
+            Ok(imported) => {
+                let (group, link) = match imported {
+                    Imported::Group(g) => (Some(g), None),
+                    Imported::Link(l) => (None, Some(l)),
+                };
+                ImportResponse {
+                    ok: true,
+                    resource: None,
+                    image: None,
+                    group,
+                    link,
+                    diagnostics: Vec::new(),
+                }
+            }
+            Err(refusal) => refused(refusal),
+        };
+    }
     match found(req) {
         Ok(image) => ImportResponse {
             ok: true,
             resource: Some(StateResource::recorded(image, None, false)),
             image: Some(image.clone()),
+            group: None,
+            link: None,
             diagnostics: Vec::new(),
         },
-        Err(refusal) => ImportResponse {
-            ok: false,
-            resource: None,
-            image: None,
-            diagnostics: vec![*refusal],
-        },
+        Err(refusal) => refused(refusal),
     }
 }
 
@@ -65,7 +102,7 @@ fn found(req: &ImportRequest) -> Result<&Image, Box<Diagnostic>> {
     if name_of(address).is_none() {
         return Err(refuse(
             Code::InvalidAddress,
-            format!("`{address}` is not a kasm_image address"),
+            format!("`{address}` is not a kasm_image, kasm_group or kasm_group_image address"),
             "addresses look like kasm_image.terminal: a letter or _, then letters, digits, _ or -",
         ));
     }

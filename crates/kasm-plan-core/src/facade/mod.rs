@@ -8,6 +8,7 @@
 //! `invalid_request` diagnostic. Problems *in* a readable request (specs that
 //! do not validate, a plan that is refused) are diagnostics inside the answer.
 
+mod adopt;
 mod apply_steps;
 mod filter;
 mod filter_groups;
@@ -21,6 +22,7 @@ mod record;
 mod sources;
 mod validate;
 
+pub use adopt::{AdoptRequest, AdoptResponse, Binding, adopt};
 pub use apply_steps::{StepsResponse, apply_steps};
 pub use filter::{FilterRequest, FilterResponse, filter};
 pub use filter_groups::{GroupFilterRequest, GroupFilterResponse, filter_groups};
@@ -53,6 +55,7 @@ pub const OPERATIONS: &[&str] = &[
     "recognise",
     "import",
     "policy_check",
+    "adopt",
 ];
 
 /// Runs an operation on a JSON request: its JSON answer, or the reason the
@@ -70,6 +73,7 @@ pub fn call(operation: &str, request: &str) -> Result<String, Box<Diagnostic>> {
         "recognise" => run(request, recognise),
         "import" => run(request, import),
         "policy_check" => run(request, policy_check),
+        "adopt" => run(request, adopt),
         other => Err(invalid_request(format!(
             "unknown operation `{other}`; expected one of {}",
             OPERATIONS.join(", ")

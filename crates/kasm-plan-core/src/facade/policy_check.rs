@@ -1,10 +1,10 @@
 //! `policy_check`: a policy set on the specs and, given one, the plan.
 
+use super::plan::PlanRequest;
 use super::sources::{Desired, desired_specs};
+use crate::access::Access;
 use crate::diagnostic::{Code, Diagnostic, has_errors};
 use crate::model::{Image, ImageSpec};
-use super::plan::PlanRequest;
-use crate::access::Access;
 use crate::plan::{Plan, PlanOptions};
 use crate::policy::PolicyReport;
 use crate::policy_set::{PolicyFile, Subject};
