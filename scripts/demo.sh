@@ -29,3 +29,10 @@ workspaces=("$root/examples/workspaces" --state workspaces.state.json)
 "$kasm_plan" validate "$root/examples/workspaces"
 "$kasm_plan" apply "${workspaces[@]}" --auto-approve
 "$kasm_plan" plan "${workspaces[@]}" --detailed-exitcode
+echo
+# Groups and authorization: a group, links found by a data source, an image
+# only that group may launch. Then the groups and what each may launch.
+authorization=("$root/examples/authorization" --state authorization.state.json)
+"$kasm_plan" apply "${authorization[@]}" --auto-approve
+"$kasm_plan" plan "${authorization[@]}" --detailed-exitcode
+"$kasm_plan" groups --images --state authorization.state.json

@@ -182,7 +182,9 @@ resource "kasm_group_image" "terminal" {
   assert.equal(unread.ok, false);
   assert.deepEqual(unread.diagnostics.map((d) => d.code), ['access_unread']);
   const access = { groups: [{ group_id: allUsers, name: 'All Users', priority: 1000, is_system: true }], links: [] };
-  const planned = plan(config, null, [], { access });
+  const answer = plan(config, null, [], { access });
+  assert.equal(answer.ok, true);
+  const planned = answer.plan;
   const [link] = planned.access_changes;
   assert.equal(link.address, 'kasm_group_image.terminal');
   assert.equal(link.action, 'create');

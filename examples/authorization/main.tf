@@ -1,0 +1,37 @@
+# Who may launch what. A design team's group is authorized for every enabled
+# kasmweb image on Kasm, found by a data source; the team's own image is
+# launchable by the team only (not by All Users, whom Kasm authorizes for new
+# images by default).
+
+data "kasm_images" "kasmweb" {
+  name    = "kasmweb/*"
+  enabled = true
+}
+
+resource "kasm_group" "design" {
+  name        = "Design"
+  priority    = 40
+  description = "The design team"
+}
+
+resource "kasm_group_image" "design_kasmweb" {
+  for_each = { for image in data.kasm_images.kasmweb.images : image.name => image.id }
+
+  group_id = kasm_group.design.id
+  image_id = each.value
+}
+
+resource "kasm_image" "penpot" {
+  name                  = "registry.example.com/design/penpot:2.4.0"
+  image_src             = "img/thumbnails/penpot.png"
+  friendly_name         = "Penpot"
+  description           = "Design and prototyping"
+  memory                = 4096
+  cores                 = 2
+  exclusive_group_links = true
+}
+
+resource "kasm_group_image" "design_penpot" {
+  group_id = kasm_group.design.id
+  image_id = kasm_image.penpot.id
+}
