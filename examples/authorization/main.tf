@@ -15,10 +15,10 @@ resource "kasm_group" "design" {
 }
 
 resource "kasm_group_image" "design_kasmweb" {
-  for_each = { for image in data.kasm_images.kasmweb.images : image.name => image.id }
+  for_each = toset(data.kasm_images.kasmweb.images[*].id)
 
   group_id = kasm_group.design.id
-  image_id = each.value
+  image_id = each.key
 }
 
 resource "kasm_image" "penpot" {

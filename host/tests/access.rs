@@ -496,3 +496,53 @@ fn adopting_an_existing_kasm_leaves_nothing_to_plan() {
         stdout(&o)
     );
 }
+
+#[test]
+fn groups_and_links_are_imported_by_id_or_name() {
+    let k = Kasm::start();
+    let image = outside_image(&k, "kasmweb/imported:1.0");
+    let group = k.call(
+        "create_group",
+        json!({"target_group": {"name": "Imported", "priority": 15, "description": "made by hand"}}),
+    )["group"]["group_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    k.call(
+        "add_images_group",
+        json!({"target_group": {"group_id": group}, "target_image": {"image_id": image}}),
+    );
+    let file = k.write(
+        "main.tf",
+        &format!("resource \"kasm_group\" \"g\" {{\n  name        = \"Imported\"\n  priority    = 15\n  description = \"made by hand\"\n}}\nresource \"kasm_group_image\" \"l\" {{\n  group_id = kasm_group.g.id\n  image_id = \"{image}\"\n}}\n"),
+    );
+    let o = k.run(&["import", "kasm_group.g", "name:Imported"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let o = k.run(&["import", "kasm_group_image.l", "not-a-link"]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(stderr(&o).contains("is not a link id"), "{}", out(&o));
+    let o = k.run(&["import", "kasm_group_image.l", &format!("{group}:{image}")]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let o = k.run(&["state", "list"]);
+    assert_eq!(
+        stdout(&o),
+        "kasm_group.g\nkasm_group_image.l\n",
+        "{}",
+        out(&o)
+    );
+    let o = k.run(&["state", "show", "kasm_group_image.l"]);
+    assert!(
+        stdout(&o).contains(&format!("id       = \"{group}:{image}\"")),
+        "{}",
+        out(&o)
+    );
+    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "imported, nothing to do: {}", out(&o));
+    let o = k.run(&["state", "rm", "kasm_group_image.l"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert_eq!(
+        rows(&k).get(&(group, image)),
+        Some(&1),
+        "state rm leaves Kasm alone"
+    );
+}

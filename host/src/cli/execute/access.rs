@@ -201,10 +201,18 @@ pub(super) async fn remove_link(
         })
         .await?;
     }
-    lock(&shared.report).destroyed += 1;
+    // A revoke after a create in this run was not counted by the plan.
+    if forget || matches!(step.image, Target::Id(_)) {
+        lock(&shared.report).destroyed += 1;
+    }
+    let what = if forget {
+        "Destruction complete".to_owned()
+    } else {
+        format!("Link to group {group_id} removed (exclusive_group_links)")
+    };
     Ok(match removed {
-        0 => "Destruction complete (Kasm had no such link)".to_owned(),
-        1 => "Destruction complete".to_owned(),
-        n => format!("Destruction complete ({n} duplicate rows removed)"),
+        0 => format!("{what} (Kasm had no such link)"),
+        1 => what,
+        n => format!("{what} ({n} duplicate rows removed)"),
     })
 }
