@@ -11,7 +11,7 @@ use kasm_plan_core::facade;
 use kasm_plan_vectors::synthetic;
 use serde_json::json;
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 const N: usize = 10_000;
@@ -21,9 +21,7 @@ fn cache_dir() -> PathBuf {
 }
 
 fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../examples")
-        .join(name)
+    kasm_plan_vectors::repository().join("examples").join(name)
 }
 
 fn core() -> Core {

@@ -12,7 +12,6 @@
 
 use kasm_plan::{COMPONENT, Limits, Sandbox, SandboxError};
 use kasm_plan_core::facade::OPERATIONS;
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -160,7 +159,7 @@ fn mutate(rng: &mut fastrand::Rng, seeds: &[Vec<u8>]) -> Vec<u8> {
 }
 
 fn finding(input: &[u8], what: &str) -> ExitCode {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/artifacts/component");
+    let dir = kasm_plan_vectors::repository().join("fuzz/artifacts/component");
     let name = format!("crash-{:016x}", fastrand::u64(..));
     let saved = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(dir.join(&name), input));
     eprintln!(

@@ -266,10 +266,9 @@ fn typed_plan_takes_several_files() {
     use kasm_plan_core::facade::{Desired, PlanRequest};
     let mut core = sandbox().instantiate().unwrap_or_else(|e| panic!("{e}"));
     let file = |name: &str| SourceInput {
-        source: std::fs::read_to_string(format!(
-            "{}/../examples/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
+        source: std::fs::read_to_string(
+            kasm_plan_vectors::repository().join("examples").join(name),
+        )
         .unwrap_or_default(),
         format: None,
         file_name: Some(name.to_owned()),

@@ -7,7 +7,7 @@ use std::path::Path;
 
 #[test]
 fn generated_declarations_are_current() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../js/generated.d.ts");
+    let path = kasm_plan_vectors::repository().join("js/generated.d.ts");
     let fresh = kasm_plan_core::typescript::declarations();
     if std::env::var_os("KASM_PLAN_BLESS").is_some() {
         std::fs::write(&path, &fresh).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

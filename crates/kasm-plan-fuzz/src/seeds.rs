@@ -3,7 +3,6 @@
 //! fuzzing found, so each finding stays fixed.
 
 use serde_json::Value;
-use std::path::Path;
 
 /// The seeds of a target (empty for an unknown one).
 pub fn of(target: &str) -> Result<Vec<Vec<u8>>, String> {
@@ -120,8 +119,8 @@ pub fn of(target: &str) -> Result<Vec<Vec<u8>>, String> {
 
 /// Inputs fuzzing found (`regressions/<target>/`), kept so each stays fixed.
 fn regressions(target: &str) -> Result<Vec<Vec<u8>>, String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("regressions")
+    let dir = kasm_plan_vectors::repository()
+        .join("crates/kasm-plan-fuzz/regressions")
         .join(target);
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return Ok(Vec::new());
@@ -161,7 +160,7 @@ fn values(requests: &[(String, Value)], key: &str) -> Vec<Vec<u8>> {
 
 /// The example files with this extension.
 fn examples(ext: &str) -> Result<Vec<Vec<u8>>, String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let dir = kasm_plan_vectors::repository().join("examples");
     let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut out = Vec::new();
     for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {

@@ -21,14 +21,29 @@ pub struct Case {
     pub expect: Value,
 }
 
-/// `tests/vectors/` of this workspace.
+/// The repository's root, found when the test runs: the closest ancestor of
+/// the running package's directory that holds `tests/vectors`. A path fixed at
+/// compile time would point into whichever checkout built the binary: one
+/// target dir serves several checkouts, and cargo reuses binaries across them.
+pub fn repository() -> PathBuf {
+    let start = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_default();
+    start
+        .ancestors()
+        .find(|d| d.join("tests/vectors").is_dir())
+        .map_or(start.clone(), Path::to_path_buf)
+}
+
+/// `tests/vectors/` of this repository.
 pub fn dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors")
+    repository().join("tests/vectors")
 }
 
 /// The shared policy cases (same format, operation `policy_check`).
 pub fn policy_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/policies")
+    repository().join("tests/policies")
 }
 
 /// The policy text of a shared policy case (e.g. the runaway policy, which

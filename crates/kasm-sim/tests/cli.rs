@@ -64,10 +64,10 @@ async fn list(url: &str, key: &str, secret: &str) -> (u16, Value) {
 async fn serves_the_seed_and_keeps_data() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let data = dir.path().join("kasm.json");
-    let seed = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/observed-images.json"
-    );
+    // Found when the test runs: one target dir serves several checkouts.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|e| panic!("{e}"));
+    let seed = format!("{manifest}/../../examples/observed-images.json");
+    let seed = seed.as_str();
     let data_arg = data.to_string_lossy().into_owned();
     let (sim, url) = spawn(&[
         "--seed",
