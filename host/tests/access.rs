@@ -546,3 +546,50 @@ fn groups_and_links_are_imported_by_id_or_name() {
         "state rm leaves Kasm alone"
     );
 }
+
+/// Killed at random points while it creates a group and 60 links, the apply
+/// converges on the next run: one group, one row per link.
+#[test]
+fn a_killed_apply_leaves_no_duplicate_links() {
+    let k = Kasm::start();
+    let ids: Vec<String> = (0..60)
+        .map(|i| outside_image(&k, &format!("kasmweb/kill-{i}:1.0")))
+        .collect();
+    let file = k.write(
+        "main.tf",
+        "data \"kasm_images\" \"all\" {\n  name = \"kasmweb/kill-*\"\n}\nresource \"kasm_group\" \"g\" {\n  name = \"Killed\"\n  priority = 9\n}\nresource \"kasm_group_image\" \"l\" {\n  for_each = toset(data.kasm_images.all.images[*].id)\n  group_id = kasm_group.g.id\n  image_id = each.key\n}\n",
+    );
+    k.faults(json!({"latency_ms": 25}));
+    for round in 0..3u64 {
+        let mut child = k
+            .command(&["apply", &file, "--auto-approve", "--parallelism", "4"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        std::thread::sleep(std::time::Duration::from_millis(
+            200 + fastrand::u64(0..300) + round * 80,
+        ));
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    k.faults(json!({}));
+    let o = apply(&k, &file);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let groups: Vec<_> = k
+        .sim()
+        .groups()
+        .into_iter()
+        .filter(|g| g.name == "Killed")
+        .collect();
+    assert_eq!(groups.len(), 1);
+    let linked = rows(&k);
+    for id in &ids {
+        assert_eq!(
+            linked.get(&(groups[0].group_id.clone(), id.clone())),
+            Some(&1)
+        );
+    }
+    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+}
