@@ -103,6 +103,56 @@ fn bench_language(c: &mut Criterion) {
     group.finish();
 }
 
+/// 1,000 new images (one `for_each` block), a new group and a link per image
+/// (`for_each` over the images): every id known only after apply.
+fn bench_access(c: &mut Criterion) {
+    const K: usize = 1_000;
+    let source = format!(
+        "{}resource \"kasm_group\" \"g\" {{\n  name = \"Apps\"\n  priority = 10\n}}\n\
+resource \"kasm_group_image\" \"app\" {{\n  for_each = kasm_image.app\n  group_id = kasm_group.g.id\n  image_id = each.value.id\n}}\n",
+        synthetic::for_each_source(K)
+    );
+    let request = PlanRequest {
+        desired: Desired::Source(SourceInput {
+            source,
+            format: None,
+            file_name: Some("main.tf".into()),
+        }),
+        state: State::default(),
+        observed: Vec::new(),
+        access: Some(kasm_plan_core::access::Access {
+            groups: vec![kasm_plan_core::group::Group {
+                group_id: kasm_plan_core::group::ALL_USERS.into(),
+                name: "All Users".into(),
+                priority: 1000,
+                is_system: true,
+                ..Default::default()
+            }],
+            links: Vec::new(),
+        }),
+        strict: false,
+        options: PlanOptions::default(),
+        from_state: false,
+        refresh_only: false,
+    };
+    let mut group = c.benchmark_group("access");
+    group.throughput(Throughput::Elements(K as u64));
+    group.sample_size(20);
+    group.bench_function("plan_1k_images_1k_links", |b| {
+        b.iter(|| {
+            let answer = facade::plan(black_box(&request));
+            assert_eq!(answer.plan.map(|p| p.summary.add), Some(2 * K + 1));
+        })
+    });
+    group.bench_function("apply_steps_1k_images_1k_links", |b| {
+        b.iter(|| {
+            let answer = facade::apply_steps(black_box(&request));
+            assert_eq!(answer.steps.len(), 2 * K + 1);
+        })
+    });
+    group.finish();
+}
+
 fn bench_plan(c: &mut Criterion) {
     let (desired, state, observed) = synthetic::plan_inputs(N);
     let mut group = c.benchmark_group("plan");
@@ -243,6 +293,7 @@ criterion_group!(
     benches,
     bench_validate,
     bench_language,
+    bench_access,
     bench_plan,
     bench_policy,
     bench_rego,

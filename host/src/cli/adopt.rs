@@ -62,15 +62,7 @@ pub fn run(core: &CoreArgs, args: &AdoptArgs) -> Outcome {
         access,
         state: locked.state.clone(),
     })?;
-    let sources: Vec<SourceInput> = answer
-        .files
-        .iter()
-        .map(|f| SourceInput {
-            source: f.source.clone(),
-            format: None,
-            file_name: Some(f.file_name.clone()),
-        })
-        .collect();
+    let sources: Vec<SourceInput> = answer.files.iter().map(SourceInput::from).collect();
     eprint!("{}", render::diagnostics(&answer.diagnostics, &sources));
     let Some(state) = answer.state.filter(|_| answer.ok) else {
         return Err(CliError::Stop(

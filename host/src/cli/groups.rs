@@ -1,7 +1,7 @@
 //! `kasm-plan groups [--name PATTERN] [--images]`
 
 use super::render;
-use super::server::{ServerArgs, with_kasm};
+use super::server::{ServerArgs, read_links, with_kasm};
 use super::{CliError, CoreArgs, Outcome};
 use kasm_plan_core::facade::GroupFilterRequest;
 use kasm_plan_core::group::GroupImage;
@@ -44,15 +44,7 @@ pub fn run(core: &CoreArgs, args: &GroupsArgs) -> Outcome {
             let mut links: Vec<Vec<GroupImage>> = Vec::new();
             if args.images {
                 for g in &answer.groups {
-                    let context = format!(
-                        "cannot read the images of group {} ({})",
-                        g.name, g.group_id
-                    );
-                    links.push(
-                        kasm.group_images(&g.group_id)
-                            .await
-                            .map_err(CliError::kasm(context))?,
-                    );
+                    links.push(read_links(kasm, g).await?);
                 }
             }
             Ok((answer.groups, links))

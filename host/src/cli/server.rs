@@ -5,6 +5,7 @@ use super::CliError;
 use crate::kasm::{AuthForm, Credentials, Kasm, Retry, SetupError, Transport};
 use kasm_plan_core::Image;
 use kasm_plan_core::access::Access;
+use kasm_plan_core::group::{Group, GroupImage};
 use kasm_plan_core::{Code, Diagnostic};
 use kasm_sim::store::StoreError;
 use kasm_sim::{ApiKey, Db, Simulator};
@@ -91,17 +92,20 @@ pub async fn read_access(kasm: &Kasm) -> Result<Access, CliError> {
     let groups = kasm.groups().await.map_err(CliError::kasm(context))?;
     let mut links = Vec::new();
     for g in &groups {
-        let context = format!(
-            "cannot read the images of group {} ({})",
-            g.name, g.group_id
-        );
-        links.extend(
-            kasm.group_images(&g.group_id)
-                .await
-                .map_err(CliError::kasm(context))?,
-        );
+        links.extend(read_links(kasm, g).await?);
     }
     Ok(Access { groups, links })
+}
+
+/// The link rows of one group; a refusal is an error naming the group.
+pub async fn read_links(kasm: &Kasm, group: &Group) -> Result<Vec<GroupImage>, CliError> {
+    let context = format!(
+        "cannot read the images of group {} ({})",
+        group.name, group.group_id
+    );
+    kasm.group_images(&group.group_id)
+        .await
+        .map_err(CliError::kasm(context))
 }
 
 /// Connects, reads the groups and their links, and closes the connection.

@@ -70,15 +70,7 @@ pub fn adopt(req: &AdoptRequest) -> AdoptResponse {
     };
     let adoption = crate::adopt::adopt(&images, req.access.as_ref(), &req.state);
     let configuration = Configuration {
-        sources: adoption
-            .files
-            .iter()
-            .map(|f| SourceInput {
-                source: f.source.clone(),
-                format: None,
-                file_name: Some(f.file_name.clone()),
-            })
-            .collect(),
+        sources: adoption.files.iter().map(SourceInput::from).collect(),
         variables: Vec::new(),
     };
     let (_, diagnostics) = validate_configuration(&configuration, false);

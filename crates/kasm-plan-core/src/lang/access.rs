@@ -394,6 +394,16 @@ impl<'a> Attrs<'a> {
         self.failed = true;
     }
 
+    /// A required attribute that is not set.
+    fn missing(&mut self, key: &str) {
+        self.fail(
+            key,
+            Code::MissingRequired,
+            format!("`{key}` is required"),
+            &format!("add `{key} = ...`"),
+        );
+    }
+
     fn get(&self, key: &str) -> Option<&'a RawAttribute> {
         self.r.attributes.iter().find(|a| a.key == key)
     }
@@ -432,14 +442,7 @@ impl<'a> Attrs<'a> {
     fn string(&mut self, key: &str, required: bool) -> Option<String> {
         let Some(v) = self.value(key) else {
             if required && !self.has(key) {
-                let mut d =
-                    Diagnostic::error(Code::MissingRequired, format!("`{key}` is required"))
-                        .at(self.address, key)
-                        .help(format!("add `{key} = ...`"))
-                        .located(self.r.location);
-                d.file.clone_from(&self.r.file);
-                self.out.push(d);
-                self.failed = true;
+                self.missing(key);
             }
             return None;
         };
@@ -470,14 +473,7 @@ impl<'a> Attrs<'a> {
     fn integer(&mut self, key: &str) -> Option<i64> {
         let Some(v) = self.value(key) else {
             if !self.has(key) {
-                let mut d =
-                    Diagnostic::error(Code::MissingRequired, format!("`{key}` is required"))
-                        .at(self.address, key)
-                        .help(format!("add `{key} = ...`"))
-                        .located(self.r.location);
-                d.file.clone_from(&self.r.file);
-                self.out.push(d);
-                self.failed = true;
+                self.missing(key);
             }
             return None;
         };
