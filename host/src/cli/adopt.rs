@@ -5,7 +5,8 @@
 use super::render;
 use super::server::{ServerArgs, read_access, read_images, with_kasm};
 use super::{CliError, CoreArgs, Outcome};
-use crate::state_file::{self, Locked};
+use crate::state_file;
+use crate::state_file::backend::BackendArgs;
 use kasm_plan_core::adopt::GeneratedFile;
 use kasm_plan_core::facade::{AdoptRequest, SourceInput};
 use kasm_plan_core::filter::ImageFilter;
@@ -31,6 +32,8 @@ pub struct AdoptArgs {
     /// The state file.
     #[arg(long, value_name = "PATH", default_value = state_file::DEFAULT)]
     pub state: PathBuf,
+    #[command(flatten)]
+    pub backend: BackendArgs,
     /// Wait this long (seconds) for the state lock.
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     pub lock_timeout: u64,
@@ -42,7 +45,7 @@ pub struct AdoptArgs {
 pub fn run(core: &CoreArgs, args: &AdoptArgs) -> Outcome {
     let mut core = core.open()?;
     let wait = Duration::from_secs(args.lock_timeout);
-    let mut locked = Locked::open(&args.state, wait, "adopt")?;
+    let mut locked = args.backend.open(&args.state, wait, "adopt")?;
     let (images, access) =
         super::runtime()?.block_on(with_kasm(&args.server, &args.state, async |kasm| {
             let images = read_images(kasm).await?;

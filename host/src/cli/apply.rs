@@ -9,6 +9,7 @@ use super::server::{ServerArgs, needs_access, read_access, read_images, with_kas
 use super::{CliError, CoreArgs, Outcome};
 use crate::Core;
 use crate::kasm::Kasm;
+use crate::state_file::backend::BackendArgs;
 use crate::state_file::{self, Locked};
 use kasm_plan_core::apply::Step;
 use kasm_plan_core::facade::{Configuration, Desired, PlanRequest};
@@ -29,6 +30,8 @@ pub struct ApplyArgs {
     /// The state file.
     #[arg(long, value_name = "PATH", default_value = state_file::DEFAULT)]
     pub state: PathBuf,
+    #[command(flatten)]
+    pub backend: BackendArgs,
     /// Apply without asking (required when not run from a terminal).
     #[arg(long)]
     pub auto_approve: bool,
@@ -77,7 +80,7 @@ pub fn run(core: &CoreArgs, args: &ApplyArgs) -> Outcome {
     let config = load(args)?;
     let mut core = core.open()?;
     let wait = Duration::from_secs(args.lock_timeout);
-    let mut locked = Locked::open(&args.state, wait, "apply")?;
+    let mut locked = args.backend.open(&args.state, wait, "apply")?;
     super::runtime()?.block_on(with_kasm(&args.server, &args.state, async move |kasm| {
         let observed = read_images(kasm).await?;
         let planned = plan(&mut core, args, &config, &locked, (kasm, observed)).await?;

@@ -2,7 +2,8 @@
 
 use super::server::{ServerArgs, fetch_access, fetch_images};
 use super::{CliError, CoreArgs, Outcome};
-use crate::state_file::{self, Locked};
+use crate::state_file;
+use crate::state_file::backend::BackendArgs;
 use kasm_plan_core::facade::ImportRequest;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,6 +21,8 @@ pub struct ImportArgs {
     /// The state file.
     #[arg(long, value_name = "PATH", default_value = state_file::DEFAULT)]
     pub state: PathBuf,
+    #[command(flatten)]
+    pub backend: BackendArgs,
     /// Wait this long (seconds) for the state lock.
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     pub lock_timeout: u64,
@@ -31,7 +34,7 @@ pub struct ImportArgs {
 pub fn run(core: &CoreArgs, args: &ImportArgs) -> Outcome {
     let mut core = core.open()?;
     let wait = Duration::from_secs(args.lock_timeout);
-    let mut locked = Locked::open(&args.state, wait, "import")?;
+    let mut locked = args.backend.open(&args.state, wait, "import")?;
     let access_address = ["kasm_group.", "kasm_group_image."]
         .iter()
         .any(|p| args.address.starts_with(p));

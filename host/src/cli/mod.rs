@@ -20,6 +20,7 @@ mod server;
 mod show;
 mod state;
 mod validate;
+mod workspace;
 
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::ffi::OsString;
@@ -61,6 +62,8 @@ pub enum Command {
     State(state::StateArgs),
     /// Check specs or plans against a policy.
     Policy(policy::PolicyCommand),
+    /// Keep separate states (staging, production) in one backend.
+    Workspace(workspace::WorkspaceArgs),
 }
 
 impl Cli {
@@ -141,6 +144,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Apply(args) => apply::run(&cli.core, &args),
         Command::Import(args) => import::run(&cli.core, &args),
         Command::Adopt(args) => adopt::run(&cli.core, &args),
+        Command::Workspace(args) => workspace::run(&args),
         Command::State(args) => state::run(&args),
         Command::Policy(args) => policy::run(&cli.core, &args),
     };

@@ -7,7 +7,8 @@ use super::saved::{self, SavedPlan, SourceDigest};
 use super::server::{ServerArgs, fetch_access, fetch_images, needs_access};
 use super::{CliError, CoreArgs, Outcome, input};
 use crate::Core;
-use crate::state_file::{self, Locked};
+use crate::state_file;
+use crate::state_file::backend::BackendArgs;
 use kasm_plan_core::access::Access;
 use kasm_plan_core::facade::{Configuration, Desired, PlanRequest, PlanResponse};
 use kasm_plan_core::plan::PlanOptions;
@@ -34,6 +35,8 @@ pub struct PlanArgs {
     /// The state file [default: kasm-plan.state.json when it exists].
     #[arg(long, value_name = "PATH")]
     pub state: Option<PathBuf>,
+    #[command(flatten)]
+    pub backend: BackendArgs,
     /// Save the plan to this file (for `show`, and `apply`).
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
@@ -136,7 +139,7 @@ fn read(args: &PlanArgs) -> Result<Inputs, CliError> {
     let wait = Duration::from_secs(args.lock_timeout);
     if !args.refresh {
         let path = state_path();
-        let locked = Locked::open(&path, wait, "plan")?;
+        let locked = args.backend.open(&path, wait, "plan")?;
         return Ok(Inputs {
             state: locked.state.clone(),
             state_file: Some(path),
@@ -154,7 +157,7 @@ fn read(args: &PlanArgs) -> Result<Inputs, CliError> {
         });
     }
     let path = state_path();
-    let locked = Locked::open(&path, wait, "plan")?;
+    let locked = args.backend.open(&path, wait, "plan")?;
     let observed = fetch_images(&args.server, &path)?;
     Ok(Inputs {
         state: locked.state.clone(),

@@ -2,7 +2,8 @@
 
 use super::render;
 use super::{CliError, Outcome};
-use crate::state_file::{self, Locked};
+use crate::state_file;
+use crate::state_file::backend::{Backend, BackendArgs, local_path};
 use kasm_plan_core::Field;
 use kasm_plan_core::State;
 use kasm_plan_core::address::Instance;
@@ -18,6 +19,8 @@ pub struct StateArgs {
     /// The state file.
     #[arg(long, global = true, value_name = "PATH", default_value = state_file::DEFAULT)]
     pub state: PathBuf,
+    #[command(flatten)]
+    pub backend: BackendArgs,
     /// Wait this long (seconds) for the state lock.
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 0)]
     pub lock_timeout: u64,
@@ -46,13 +49,17 @@ pub fn run(args: &StateArgs) -> Outcome {
         StateCommand::Show { .. } => "state show",
         StateCommand::Rm { .. } => "state rm",
     };
-    if !args.state.exists() {
+    let local = args.backend.backend()? == Backend::Local;
+    let file = local_path(&args.state, &args.backend.workspace()?);
+    if local && !file.exists() {
         return Err(CliError::Stop(format!(
             "no state file at {}",
-            args.state.display()
+            file.display()
         )));
     }
-    let mut locked = Locked::open(&args.state, Duration::from_secs(args.lock_timeout), command)?;
+    let mut locked =
+        args.backend
+            .open(&args.state, Duration::from_secs(args.lock_timeout), command)?;
     match &args.command {
         StateCommand::List => {
             let state = &locked.state;

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod kasm;
+pub mod postgres;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

@@ -1,7 +1,10 @@
-//! The state file: locked for a whole run, written atomically (see
-//! [`crate::atomic`]) with mode 0600, and a `.backup` of the state the run
-//! started from (written the same way). A state written by a newer format
-//! is refused, never rewritten.
+//! The state: locked for a whole run and written whole, in a local file
+//! (atomically, see [`crate::atomic`], mode 0600, with a `.backup` of the
+//! state the run started from) or in a backend ([`pg`]). A state written by
+//! a newer format is refused, never rewritten.
+
+pub mod backend;
+pub mod pg;
 
 use kasm_plan_core::State;
 use kasm_plan_core::state::STATE_VERSION;
@@ -73,13 +76,51 @@ pub enum StateError {
         /// Why.
         source: std::io::Error,
     },
+    /// Another run holds a backend's lock.
+    #[error(
+        "the state ({what}) is locked by another run ({holder}); waited {waited:?} (--lock-timeout)"
+    )]
+    HeldElsewhere {
+        /// Which state.
+        what: String,
+        /// Who holds it, as the backend tells.
+        holder: String,
+        /// How long this run waited.
+        waited: Duration,
+    },
+    /// A backend failed.
+    #[error("state backend {backend}: {message}")]
+    Backend {
+        /// `pg`, `http`.
+        backend: &'static str,
+        /// What went wrong.
+        message: String,
+    },
 }
 
-/// A state file held under its lock.
+impl StateError {
+    /// A backend's failure.
+    pub fn backend(backend: &'static str, message: String) -> StateError {
+        StateError::Backend { backend, message }
+    }
+}
+
+/// Where a state is kept while it is locked.
+enum Store {
+    /// A file, locked by a lock file beside it.
+    Local {
+        /// Held open: the lock lasts as long as this handle.
+        _lock: File,
+    },
+    /// A PostgreSQL row, locked by its session.
+    Pg(pg::PgStore),
+}
+
+/// A state held under its lock.
 pub struct Locked {
+    /// The file, or for a backend a name for messages.
     path: PathBuf,
-    /// Held open: the lock lasts as long as this handle.
-    _lock: File,
+    store: Store,
     /// The state as last read or written.
     pub state: State,
     /// Whether the file existed when the run started.
@@ -102,11 +143,43 @@ impl Locked {
         };
         Ok(Locked {
             path: path.to_path_buf(),
-            _lock: lock,
+            store: Store::Local { _lock: lock },
             state,
             existed,
             backed_up: false,
         })
+    }
+
+    /// Locks and reads a workspace's state in PostgreSQL.
+    pub fn open_pg(
+        settings: &pg::PgSettings,
+        workspace: &str,
+        wait: Duration,
+        command: &str,
+    ) -> Result<Locked, StateError> {
+        let store = pg::PgStore::open(settings, workspace, wait, command)?;
+        let name = PathBuf::from(store.describe());
+        let text = store.load()?;
+        let state = match &text {
+            Some(text) => decode(&name, text)?,
+            None => State::default(),
+        };
+        Ok(Locked {
+            path: name,
+            store: Store::Pg(store),
+            state,
+            existed: text.is_some(),
+            // Each write replaces the row in one statement: no backup row.
+            backed_up: true,
+        })
+    }
+
+    /// The PostgreSQL store, when the state is kept there.
+    pub fn pg(&self) -> Option<&pg::PgStore> {
+        match &self.store {
+            Store::Pg(p) => Some(p),
+            Store::Local { .. } => None,
+        }
     }
 
     /// The state file's path.
@@ -138,10 +211,15 @@ impl Locked {
             source: e.into(),
         })?;
         text.push(b'\n');
-        crate::atomic::write(&self.path, &text).map_err(|source| StateError::Write {
-            path: self.path.clone(),
-            source,
-        })?;
+        match &self.store {
+            Store::Local { .. } => {
+                crate::atomic::write(&self.path, &text).map_err(|source| StateError::Write {
+                    path: self.path.clone(),
+                    source,
+                })?;
+            }
+            Store::Pg(store) => store.store(&String::from_utf8_lossy(&text))?,
+        }
         self.state = state;
         Ok(())
     }
@@ -201,6 +279,12 @@ pub fn read(path: &Path) -> Result<State, StateError> {
         path: path.to_path_buf(),
         source,
     })?;
+    decode(path, &text)
+}
+
+/// Decodes a state's text (`path` names where it came from), refusing one of
+/// a newer format.
+pub fn decode(path: &Path, text: &str) -> Result<State, StateError> {
     let decode_error = |e: serde_json::Error| StateError::Decode {
         path: path.to_path_buf(),
         line: e.line(),
@@ -212,14 +296,14 @@ pub fn read(path: &Path) -> Result<State, StateError> {
     struct Versioned {
         version: u32,
     }
-    let Versioned { version } = serde_json::from_str(&text).map_err(decode_error)?;
+    let Versioned { version } = serde_json::from_str(text).map_err(decode_error)?;
     if version > STATE_VERSION {
         return Err(StateError::TooNew {
             path: path.to_path_buf(),
             found: version,
         });
     }
-    serde_json::from_str(&text).map_err(decode_error)
+    serde_json::from_str(text).map_err(decode_error)
 }
 
 /// `path` with `suffix` appended to its file name.

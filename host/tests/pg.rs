@@ -1,0 +1,375 @@
+//! The `pg` state backend against a real PostgreSQL server started by the
+//! test (`initdb`, `pg_ctl`), with the CLI applying to the Kasm simulator.
+
+#![allow(clippy::indexing_slicing, clippy::panic)] // test code: a failure should stop the test
+
+mod common;
+
+use common::kasm::Kasm;
+use common::postgres::Postgres;
+use common::{code, stderr, stdout};
+use serde_json::Value;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const SCHEMA: &str = "kasm_plan_remote_state";
+
+fn out(o: &Output) -> String {
+    format!(
+        "status {:?}\n--- stdout\n{}--- stderr\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// `n` images named App 0..n.
+fn specs(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "resource \"kasm_image\" \"app_{i}\" {{\n  name = \"kasmweb/app-{i}:1.18.0\"\n  image_src = \"img/app.png\"\n  friendly_name = \"App {i}\"\n  memory = 2048\n  cores = 1\n}}\n"
+            )
+        })
+        .collect()
+}
+
+/// A kasm-plan command using the pg backend.
+fn with_pg(k: &Kasm, pg: &Postgres, args: &[&str]) -> Command {
+    let mut c = k.command(args);
+    c.env("KASM_PLAN_BACKEND", "pg")
+        .env("PG_CONN_STR", pg.conn_str())
+        .env_remove("KASM_PLAN_WORKSPACE");
+    c
+}
+
+fn run(c: &mut Command) -> Output {
+    c.output().unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A direct connection, for what the tests check and do behind the CLI's back.
+struct Db {
+    runtime: tokio::runtime::Runtime,
+    client: tokio_postgres::Client,
+}
+
+impl Db {
+    fn connect(pg: &Postgres, application: &str) -> Db {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let conn = format!("{} application_name='{application}'", pg.conn_str());
+        let client = runtime.block_on(async {
+            let (client, connection) = tokio_postgres::connect(&conn, tokio_postgres::NoTls)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            tokio::spawn(connection);
+            client
+        });
+        Db { runtime, client }
+    }
+
+    fn query(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Vec<tokio_postgres::Row> {
+        self.runtime
+            .block_on(self.client.query(sql, params))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// The state stored for a workspace.
+    fn state(&self, workspace: &str) -> Option<Value> {
+        let rows = self.query(
+            &format!("SELECT data FROM {SCHEMA}.states WHERE name = $1"),
+            &[&workspace],
+        );
+        rows.first()
+            .and_then(|r| r.get::<_, Option<String>>(0))
+            .map(|t| serde_json::from_str(&t).unwrap_or_default())
+    }
+
+    fn resources(&self, workspace: &str) -> usize {
+        self.state(workspace)
+            .and_then(|s| s["resources"].as_object().map(|r| r.len()))
+            .unwrap_or(0)
+    }
+}
+
+#[test]
+fn applies_keep_their_state_in_postgres() {
+    let pg = Postgres::start();
+    let k = Kasm::start();
+    let file = k.write("images.tf", &specs(3));
+    let o = run(&mut with_pg(&k, &pg, &["apply", &file, "--auto-approve"]));
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        !k.path("kasm-plan.state.json").exists(),
+        "no local state file"
+    );
+    let db = Db::connect(&pg, "test");
+    let state = db
+        .state("default")
+        .unwrap_or_else(|| panic!("no row: {}", pg.log()));
+    assert_eq!(state["resources"].as_object().map(|r| r.len()), Some(3));
+    assert!(state["serial"].as_u64().unwrap_or(0) >= 1);
+    let o = run(&mut with_pg(
+        &k,
+        &pg,
+        &["plan", &file, "--detailed-exitcode"],
+    ));
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let o = run(&mut with_pg(&k, &pg, &["state", "list"]));
+    assert_eq!(stdout(&o).lines().count(), 3, "{}", out(&o));
+
+    // A password on the command line is refused; credentials come from the environment.
+    let o = run(&mut with_pg(
+        &k,
+        &pg,
+        &[
+            "plan",
+            &file,
+            "--backend-config",
+            "conn_str=postgres://kasm:secret@127.0.0.1/postgres",
+        ],
+    ));
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(stderr(&o).contains("holds a password"), "{}", out(&o));
+    assert!(!stderr(&o).contains("secret"), "{}", out(&o));
+}
+
+#[test]
+fn a_held_lock_names_its_holder_and_a_waiting_run_gets_it_when_released() {
+    let pg = Postgres::start();
+    let k = Kasm::start();
+    let file = k.write("images.tf", &specs(1));
+    let holder = Db::connect(&pg, "kasm-plan apply (pid 4242, workspace default)");
+    // Create the schema and the table through a first run.
+    assert_eq!(code(&run(&mut with_pg(&k, &pg, &["plan", &file]))), 0);
+    holder.query(
+        "SELECT pg_advisory_lock(hashtext($1))",
+        &[&format!("kasm-plan:{SCHEMA}:default")],
+    );
+    let o = run(&mut with_pg(&k, &pg, &["apply", &file, "--auto-approve"]));
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(
+        stderr(&o).contains(
+            "locked by another run (kasm-plan apply (pid 4242, workspace default), from 127.0.0.1"
+        ),
+        "{}",
+        out(&o)
+    );
+    assert_eq!(k.images().len(), 0, "nothing was applied");
+    // Another workspace is not locked.
+    let o = run(with_pg(&k, &pg, &["plan", &file]).env("KASM_PLAN_WORKSPACE", "staging"));
+    assert_eq!(code(&o), 0, "{}", out(&o));
+
+    let waiting = with_pg(
+        &k,
+        &pg,
+        &["apply", &file, "--auto-approve", "--lock-timeout", "30"],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(
+        k.images().len(),
+        0,
+        "the waiting run has not started applying"
+    );
+    drop(holder); // the session ends, and its lock with it
+    let o = waiting.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert_eq!(k.images().len(), 1);
+}
+
+#[test]
+fn two_concurrent_applies_never_both_write() {
+    let pg = Postgres::start();
+    let k = Kasm::start();
+    let file = k.write("images.tf", &specs(20));
+    assert_eq!(code(&run(&mut with_pg(&k, &pg, &["plan", &file]))), 0);
+    k.faults(serde_json::json!({"latency_ms": 20}));
+    let spawn = || {
+        with_pg(
+            &k,
+            &pg,
+            &["apply", &file, "--auto-approve", "--lock-timeout", "60"],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (
+        a.wait_with_output().unwrap_or_else(|e| panic!("{e}")),
+        b.wait_with_output().unwrap_or_else(|e| panic!("{e}")),
+    );
+    assert_eq!((code(&a), code(&b)), (0, 0), "{}\n{}", out(&a), out(&b));
+    // One created everything; the other, after the lock, found nothing to do.
+    let created: Vec<bool> = [&a, &b]
+        .iter()
+        .map(|o| stdout(o).contains("Apply complete! Resources: 20 added"))
+        .collect();
+    assert_eq!(
+        created.iter().filter(|c| **c).count(),
+        1,
+        "{}\n{}",
+        out(&a),
+        out(&b)
+    );
+    assert_eq!(k.images().len(), 20);
+    let db = Db::connect(&pg, "test");
+    assert_eq!(db.resources("default"), 20);
+}
+
+#[test]
+fn a_killed_apply_leaves_no_stale_lock_and_converges() {
+    let pg = Postgres::start();
+    let k = Kasm::start();
+    let file = k.write("images.tf", &specs(100));
+    k.faults(serde_json::json!({"latency_ms": 15}));
+    let mut child = with_pg(&k, &pg, &["apply", &file, "--auto-approve"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let started = Instant::now();
+    while k.images().len() < 10 && started.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill(); // SIGKILL: no cleanup runs
+    let _ = child.wait();
+    let made = k.images().len();
+    assert!(made < 100, "the kill came after the end");
+    let db = Db::connect(&pg, "test");
+    let recorded = db.resources("default");
+    assert!(
+        recorded <= made,
+        "the state never records more than Kasm has"
+    );
+    // No stale lock: the next run takes it at once.
+    k.faults(serde_json::json!({}));
+    let o = run(&mut with_pg(&k, &pg, &["apply", &file, "--auto-approve"]));
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert_eq!(k.images().len(), 100, "no duplicates");
+    assert_eq!(db.resources("default"), 100);
+    let o = run(&mut with_pg(
+        &k,
+        &pg,
+        &["plan", &file, "--detailed-exitcode"],
+    ));
+    assert_eq!(code(&o), 0, "{}", out(&o));
+}
+
+#[test]
+fn a_dropped_connection_stops_the_run_with_a_clear_error() {
+    let pg = Postgres::start();
+    let k = Kasm::start();
+    let file = k.write("images.tf", &specs(60));
+    k.faults(serde_json::json!({"latency_ms": 20}));
+    let child = with_pg(
+        &k,
+        &pg,
+        &["apply", &file, "--auto-approve", "--parallelism", "2"],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap_or_else(|e| panic!("{e}"));
+    let admin = Db::connect(&pg, "test");
+    let started = Instant::now();
+    while k.images().len() < 5 && started.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The server ends the run's session (as a restart or a network cut would).
+    admin.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'kasm-plan apply%'",
+        &[],
+    );
+    let o = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(stderr(&o).contains("state backend pg"), "{}", out(&o));
+    let recorded = admin.resources("default");
+    assert!(recorded <= k.images().len());
+    k.faults(serde_json::json!({}));
+    let o = run(&mut with_pg(&k, &pg, &["apply", &file, "--auto-approve"]));
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert_eq!(k.images().len(), 60, "no duplicates");
+    assert_eq!(admin.resources("default"), 60);
+}
+
+#[test]
+fn workspaces_keep_separate_states() {
+    let pg = Postgres::start();
+    let k = Kasm::start();
+    let staging = k.write("staging.tf", &specs(2));
+    let production = k.write(
+        "production.tf",
+        &specs(3)
+            .replace("kasmweb/app-", "kasmweb/prod-")
+            .replace("App ", "Prod "),
+    );
+    let o = run(&mut with_pg(&k, &pg, &["workspace", "new", "staging"]));
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert_eq!(
+        code(&run(&mut with_pg(
+            &k,
+            &pg,
+            &["apply", &staging, "--auto-approve"]
+        ))),
+        0
+    );
+    let o = run(&mut with_pg(&k, &pg, &["workspace", "new", "production"]));
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let o = run(&mut with_pg(
+        &k,
+        &pg,
+        &["apply", &production, "--auto-approve"],
+    ));
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let o = run(&mut with_pg(&k, &pg, &["workspace", "list"]));
+    assert_eq!(
+        stdout(&o),
+        "  default\n* production\n  staging\n",
+        "{}",
+        out(&o)
+    );
+    let db = Db::connect(&pg, "test");
+    assert_eq!(
+        (db.resources("staging"), db.resources("production")),
+        (2, 3)
+    );
+    // KASM_PLAN_WORKSPACE overrides the selection.
+    let o = run(with_pg(&k, &pg, &["plan", &staging, "--detailed-exitcode"])
+        .env("KASM_PLAN_WORKSPACE", "staging"));
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    // A workspace that still manages images is not deleted without --force.
+    assert_eq!(
+        code(&run(&mut with_pg(
+            &k,
+            &pg,
+            &["workspace", "select", "default"]
+        ))),
+        0
+    );
+    let o = run(&mut with_pg(&k, &pg, &["workspace", "delete", "staging"]));
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(
+        stderr(&o).contains("still manages 2 object(s)"),
+        "{}",
+        out(&o)
+    );
+    let o = run(&mut with_pg(
+        &k,
+        &pg,
+        &["workspace", "delete", "staging", "--force"],
+    ));
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(db.state("staging").is_none());
+}
