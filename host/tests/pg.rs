@@ -373,3 +373,96 @@ fn workspaces_keep_separate_states() {
     assert_eq!(code(&o), 0, "{}", out(&o));
     assert!(db.state("staging").is_none());
 }
+
+#[test]
+fn a_local_state_migrates_to_postgres_and_back_with_nothing_lost() {
+    let pg = Postgres::start();
+    let k = Kasm::start();
+    let file = k.write("images.tf", &specs(4));
+    let o = k.run(&["apply", &file, "--auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let local: Value = serde_json::from_str(
+        &std::fs::read_to_string(k.path("kasm-plan.state.json")).unwrap_or_default(),
+    )
+    .unwrap_or_default();
+
+    // Local to pg: the row is the file, serial and lineage included.
+    let o = run(&mut with_pg(
+        &k,
+        &pg,
+        &["state", "push", "kasm-plan.state.json"],
+    ));
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let db = Db::connect(&pg, "test");
+    assert_eq!(db.state("default"), Some(local.clone()));
+    let o = run(&mut with_pg(
+        &k,
+        &pg,
+        &["plan", &file, "--detailed-exitcode"],
+    ));
+    assert_eq!(
+        code(&o),
+        0,
+        "the pushed state manages everything: {}",
+        out(&o)
+    );
+
+    // The pg state moves on; the old file may no longer replace it.
+    let file = k.write("images.tf", &specs(5));
+    assert_eq!(
+        code(&run(&mut with_pg(
+            &k,
+            &pg,
+            &["apply", &file, "--auto-approve"]
+        ))),
+        0
+    );
+    let o = run(&mut with_pg(
+        &k,
+        &pg,
+        &["state", "push", "kasm-plan.state.json"],
+    ));
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(stderr(&o).contains("is newer"), "{}", out(&o));
+    let other = local
+        .to_string()
+        .replace(local["lineage"].as_str().unwrap_or("x"), "another-lineage");
+    k.write("other.json", &other);
+    let o = run(&mut with_pg(&k, &pg, &["state", "push", "other.json"]));
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(stderr(&o).contains("different lineages"), "{}", out(&o));
+    assert_eq!(db.resources("default"), 5, "nothing was replaced");
+
+    // pg back to local: the file is replaced by the newer state, the old one kept.
+    let o = run(&mut with_pg(
+        &k,
+        &pg,
+        &["state", "pull", "--out", "kasm-plan.state.json"],
+    ));
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(k.path("kasm-plan.state.json.backup").exists());
+    let back: Value = serde_json::from_str(
+        &std::fs::read_to_string(k.path("kasm-plan.state.json")).unwrap_or_default(),
+    )
+    .unwrap_or_default();
+    assert_eq!(Some(back), db.state("default"));
+    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+    assert_eq!(
+        code(&o),
+        0,
+        "the local state manages everything again: {}",
+        out(&o)
+    );
+    // An older pg state never replaces a newer file.
+    assert_eq!(
+        code(&k.run(&["apply", &k.write("images.tf", &specs(6)), "--auto-approve"])),
+        0
+    );
+    let o = run(&mut with_pg(
+        &k,
+        &pg,
+        &["state", "pull", "--out", "kasm-plan.state.json"],
+    ));
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(stderr(&o).contains("was not replaced"), "{}", out(&o));
+}

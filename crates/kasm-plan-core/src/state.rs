@@ -119,3 +119,82 @@ impl StateResource {
         }
     }
 }
+
+/// Why a state may not replace another (`state push`, a migration).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Replacement {
+    /// Another state's history: pushing would lose this one's.
+    OtherLineage {
+        /// The lineage in place.
+        current: String,
+        /// The lineage pushed.
+        incoming: String,
+    },
+    /// An older state than the one in place.
+    Older {
+        /// The serial in place.
+        current: u64,
+        /// The serial pushed.
+        incoming: u64,
+    },
+    /// The same serial with other contents: two histories diverged.
+    Diverged {
+        /// The serial of both.
+        serial: u64,
+    },
+}
+
+impl std::fmt::Display for Replacement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Replacement::OtherLineage { current, incoming } => write!(
+                f,
+                "the states have different lineages ({current} in place, {incoming} pushed): they are different states"
+            ),
+            Replacement::Older { current, incoming } => write!(
+                f,
+                "the state in place is newer (serial {current}) than the one pushed (serial {incoming})"
+            ),
+            Replacement::Diverged { serial } => {
+                write!(
+                    f,
+                    "both states have serial {serial} but differ: they diverged"
+                )
+            }
+        }
+    }
+}
+
+impl State {
+    /// Whether `incoming` may replace this state, as Terraform's `state push`
+    /// decides: an empty state may be replaced by anything; otherwise the
+    /// lineage must be the same and the serial not older (an equal serial only
+    /// with equal contents).
+    pub fn may_be_replaced_by(&self, incoming: &State) -> Result<(), Replacement> {
+        let empty = self.lineage.is_empty()
+            && self.resources.is_empty()
+            && self.groups.is_empty()
+            && self.links.is_empty();
+        if empty {
+            return Ok(());
+        }
+        if self.lineage != incoming.lineage {
+            return Err(Replacement::OtherLineage {
+                current: self.lineage.clone(),
+                incoming: incoming.lineage.clone(),
+            });
+        }
+        if incoming.serial < self.serial {
+            return Err(Replacement::Older {
+                current: self.serial,
+                incoming: incoming.serial,
+            });
+        }
+        if incoming.serial == self.serial && incoming != self {
+            return Err(Replacement::Diverged {
+                serial: self.serial,
+            });
+        }
+        Ok(())
+    }
+}

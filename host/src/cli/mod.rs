@@ -19,6 +19,7 @@ mod saved;
 mod server;
 mod show;
 mod state;
+mod state_transfer;
 mod validate;
 mod workspace;
 

@@ -1,6 +1,7 @@
 //! `kasm-plan state list | show ADDRESS | rm ADDRESS`
 
 use super::render;
+use super::state_transfer as transfer;
 use super::{CliError, Outcome};
 use crate::state_file;
 use crate::state_file::backend::{Backend, BackendArgs, local_path};
@@ -41,6 +42,22 @@ pub enum StateCommand {
         /// e.g. `kasm_image.terminal`.
         address: String,
     },
+    /// Print the state (of the backend and workspace in use) as JSON, or write it to a file.
+    Pull {
+        /// Write here instead (refused over a newer state or another lineage; the file replaced is kept as `.backup`).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Replace the state (of the backend and workspace in use) with a state
+    /// file's: a migration into this backend. Refused over another lineage or
+    /// a newer serial; the state replaced is kept in a backup file.
+    Push {
+        /// The state file to push.
+        file: PathBuf,
+        /// Replace although the lineage differs or the state in place is newer.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 pub fn run(args: &StateArgs) -> Outcome {
@@ -48,10 +65,13 @@ pub fn run(args: &StateArgs) -> Outcome {
         StateCommand::List => "state list",
         StateCommand::Show { .. } => "state show",
         StateCommand::Rm { .. } => "state rm",
+        StateCommand::Pull { .. } => "state pull",
+        StateCommand::Push { .. } => "state push",
     };
     let local = args.backend.backend()? == Backend::Local;
     let file = local_path(&args.state, &args.backend.workspace()?);
-    if local && !file.exists() {
+    let creates = matches!(args.command, StateCommand::Push { .. });
+    if local && !file.exists() && !creates {
         return Err(CliError::Stop(format!(
             "no state file at {}",
             file.display()
@@ -119,6 +139,8 @@ pub fn run(args: &StateArgs) -> Outcome {
             locked.save(state)?;
             println!("Removed {address}\nSuccessfully removed 1 resource instance(s).");
         }
+        StateCommand::Pull { out } => transfer::pull(&locked.state, out.as_deref())?,
+        StateCommand::Push { file, force } => transfer::push(&mut locked, file, *force)?,
     }
     Ok(ExitCode::SUCCESS)
 }

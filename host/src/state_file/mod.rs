@@ -187,9 +187,23 @@ impl Locked {
         &self.path
     }
 
+    /// Writes `state` as it is, serial and lineage included (`state push`):
+    /// the caller checked that it may replace the state in place.
+    pub fn replace(&mut self, state: State) -> Result<(), StateError> {
+        self.write(state)
+    }
+
     /// Writes `state` with the next serial. The first write of a run first
     /// keeps the starting state as `<file>.backup`.
     pub fn save(&mut self, mut state: State) -> Result<(), StateError> {
+        state.serial = self.state.serial + 1;
+        if state.lineage.is_empty() {
+            state.lineage = uuid::Uuid::new_v4().to_string();
+        }
+        self.write(state)
+    }
+
+    fn write(&mut self, state: State) -> Result<(), StateError> {
         if !self.backed_up && self.existed {
             let backup = sibling(&self.path, ".backup");
             let bytes = std::fs::read(&self.path).map_err(|source| StateError::Read {
@@ -202,10 +216,6 @@ impl Locked {
             })?;
         }
         self.backed_up = true;
-        state.serial = self.state.serial + 1;
-        if state.lineage.is_empty() {
-            state.lineage = uuid::Uuid::new_v4().to_string();
-        }
         let mut text = serde_json::to_vec_pretty(&state).map_err(|e| StateError::Write {
             path: self.path.clone(),
             source: e.into(),
