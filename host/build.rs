@@ -13,6 +13,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         std::env::var_os("CARGO_MANIFEST_DIR").ok_or("CARGO_MANIFEST_DIR is not set")?,
     );
     let root = manifest.parent().ok_or("host/ has no parent")?;
+    // Relative to host/, and rerun when cargo runs in another directory: one
+    // target dir serves several checkouts, and absolute paths would make a
+    // build in one checkout watch another's files (and embed its component).
     for input in [
         "crates/kasm-plan-core",
         "crates/kasm-plan-component",
@@ -20,8 +23,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         "Cargo.toml",
         "Cargo.lock",
     ] {
-        println!("cargo:rerun-if-changed={}", root.join(input).display());
+        println!("cargo:rerun-if-changed=../{input}");
     }
+    println!("cargo:rerun-if-env-changed=PWD");
     // OUT_DIR is <target>/<profile>/build/<pkg>/out: keep the guest build beside
     // the profiles, one per checkout: two checkouts sharing a target dir would
     // otherwise overwrite each other's module while each thinks its own fresh.

@@ -145,7 +145,11 @@ sources: Array<SourceInput>,
 /**
  * Values for its variables, lowest precedence first (see [`VariableInput`]).
  */
-variables?: Array<VariableInput>, };
+variables?: Array<VariableInput>, 
+/**
+ * The workspace (`terraform.workspace`); `default` when absent.
+ */
+workspace?: string | null, };
 
 /**
  * One source, or several validated as one configuration.
@@ -189,7 +193,11 @@ warnings: number,
 /**
  * Every problem, ordered by position.
  */
-diagnostics: Array<Diagnostic>, };
+diagnostics: Array<Diagnostic>, 
+/**
+ * The configuration's `terraform { backend ... }` block, when it has one.
+ */
+backend?: BackendBlock | null, };
 
 /**
  * `parse` output: specs by resource name, and parse and type errors only.
@@ -627,6 +635,20 @@ group_name?: string | null,
  * created in this run this is the All Users link Kasm may add.
  */
 revoke: boolean, };
+
+/**
+ * Where the state is kept, as a `backend` block says: its type and its
+ * settings, literal values only (as Terraform reads them, before variables).
+ */
+export type BackendBlock = { 
+/**
+ * `local`, `pg`, `http`...
+ */
+type: string, 
+/**
+ * Its settings.
+ */
+settings: Record<string, unknown>, };
 
 /**
  * One generated file.

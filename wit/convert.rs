@@ -27,6 +27,7 @@ use kasm_plan_core::facade::{
 };
 use kasm_plan_core::filter::ImageFilter;
 use kasm_plan_core::group::{Group, GroupImage};
+use kasm_plan_core::lang::config::BackendBlock;
 use kasm_plan_core::lang::{NamedValue, VariableFile, VariableInput};
 use kasm_plan_core::plan::{Drift, FieldChange, PlanOptions, ResourceChange, Summary};
 use kasm_plan_core::policy::{Level, PolicyReport, PolicyResult};
@@ -259,9 +260,10 @@ records! {
     SourceInput { source, format, file_name }
     NamedValue { name, value }
     VariableFile { source, file_name }
-    Configuration { sources, variables }
+    Configuration { sources, variables, workspace }
     ValidateRequest { input, strict }
-    ValidateResponse { valid, errors, warnings, diagnostics }
+    ValidateResponse { valid, errors, warnings, diagnostics, backend }
+    BackendBlock { kind, settings }
     ParseResponse { specs, diagnostics }
     ImageFilter { name, enabled }
     FilterRequest { images, filter }

@@ -277,6 +277,7 @@ fn typed_plan_takes_several_files() {
         desired: Desired::Sources(Configuration {
             sources,
             variables: Vec::new(),
+            workspace: None,
         }),
         state: Default::default(),
         observed: Vec::new(),

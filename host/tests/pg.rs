@@ -466,3 +466,51 @@ fn a_local_state_migrates_to_postgres_and_back_with_nothing_lost() {
     assert_eq!(code(&o), 1, "{}", out(&o));
     assert!(stderr(&o).contains("was not replaced"), "{}", out(&o));
 }
+
+#[test]
+fn the_backend_block_of_the_configuration_chooses_postgres() {
+    let pg = Postgres::start();
+    let k = Kasm::start();
+    let block = format!(
+        "terraform {{\n  backend \"pg\" {{\n    conn_str    = \"{}\"\n    schema_name = \"team\"\n  }}\n}}\n",
+        pg.conn_str()
+    );
+    let image = "resource \"kasm_image\" \"t\" {\n  name          = \"kasmweb/terminal:${terraform.workspace}\"\n  image_src     = \"img/t.png\"\n  friendly_name = \"Terminal\"\n}\n";
+    k.write("main.tf", &format!("{block}{image}"));
+    // No --backend and no KASM_PLAN_BACKEND: the block decides.
+    let o = k.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(!k.path("kasm-plan.state.json").exists());
+    let o = k.run(&["workspace", "new", "qa"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let o = k.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let names: Vec<String> = k.images().into_iter().filter_map(|i| i.name).collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(
+        names.contains(&"kasmweb/terminal:default".to_owned()),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"kasmweb/terminal:qa".to_owned()),
+        "{names:?}"
+    );
+    let db = Db::connect(&pg, "test");
+    let rows = db.query("SELECT name FROM team.states ORDER BY name", &[]);
+    let workspaces: Vec<String> = rows.iter().map(|r| r.get::<_, String>(0)).collect();
+    assert_eq!(workspaces, ["default", "qa"]);
+    let o = k.run(&["state", "list"]);
+    assert_eq!(stdout(&o), "kasm_image.t\n", "{}", out(&o));
+    // A password in the block is refused: credentials belong in the environment.
+    k.write(
+        "main.tf",
+        &format!(
+            "{}{image}",
+            block.replace("user=kasm", "user=kasm password=hunter2")
+        ),
+    );
+    let o = k.run(&["plan"]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(stderr(&o).contains("holds a password"), "{}", out(&o));
+    assert!(!stderr(&o).contains("hunter2"), "{}", out(&o));
+}

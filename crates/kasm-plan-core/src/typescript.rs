@@ -23,6 +23,7 @@ use crate::facade::{
 use crate::field::Field;
 use crate::filter::ImageFilter;
 use crate::group::{Group, GroupImage};
+use crate::lang::config::BackendBlock;
 use crate::lang::{NamedValue, VariableFile, VariableInput};
 use crate::model::{IgnoreChanges, Image, ImageSpec, Lifecycle, Secret};
 use crate::parse::Format;
@@ -128,6 +129,7 @@ pub fn declarations() -> String {
         AttributeChange,
         AccessChange,
         ExtraLink,
+        BackendBlock,
         GeneratedFile,
         AdoptRequest,
         Binding,

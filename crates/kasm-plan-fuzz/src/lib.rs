@@ -94,6 +94,7 @@ pub fn tfvars(data: &[u8]) {
             file_name: Some("main.tf".into()),
         }],
         variables,
+        workspace: None,
     };
     let file = VariableInput::File(VariableFile {
         source: text.to_owned(),

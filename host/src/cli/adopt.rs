@@ -2,6 +2,7 @@
 //! configuration for the images already on Kasm (and their links) and binds
 //! them in the state, so that the next plan is empty.
 
+use super::configuration::current_backend_block;
 use super::render;
 use super::server::{ServerArgs, read_access, read_images, with_kasm};
 use super::{CliError, CoreArgs, Outcome};
@@ -45,7 +46,8 @@ pub struct AdoptArgs {
 pub fn run(core: &CoreArgs, args: &AdoptArgs) -> Outcome {
     let mut core = core.open()?;
     let wait = Duration::from_secs(args.lock_timeout);
-    let mut locked = args.backend.open(&args.state, wait, "adopt")?;
+    let backend = args.backend.with_block(current_backend_block(&mut core)?);
+    let mut locked = backend.open(&args.state, wait, "adopt")?;
     let (images, access) =
         super::runtime()?.block_on(with_kasm(&args.server, &args.state, async |kasm| {
             let images = read_images(kasm).await?;

@@ -1,6 +1,6 @@
 //! `kasm-plan apply [PATH... | PLAN.json]`
 
-use super::configuration::ConfigArgs;
+use super::configuration::{ConfigArgs, backend_block};
 use super::execute::{self, Report};
 use super::policy::{self, Gate};
 use super::render;
@@ -77,10 +77,14 @@ struct Planned {
 
 /// load → lock → refresh → plan → policy gate → confirm → execute → report.
 pub fn run(core: &CoreArgs, args: &ApplyArgs) -> Outcome {
-    let config = load(args)?;
+    let mut config = load(args)?;
     let mut core = core.open()?;
     let wait = Duration::from_secs(args.lock_timeout);
-    let mut locked = args.backend.open(&args.state, wait, "apply")?;
+    let backend = args
+        .backend
+        .with_block(backend_block(&mut core, &config.config)?);
+    config.config.workspace = Some(backend.workspace()?);
+    let mut locked = backend.open(&args.state, wait, "apply")?;
     super::runtime()?.block_on(with_kasm(&args.server, &args.state, async move |kasm| {
         let observed = read_images(kasm).await?;
         let planned = plan(&mut core, args, &config, &locked, (kasm, observed)).await?;

@@ -4,6 +4,8 @@
 
 use super::input::{self, InputError};
 use kasm_plan_core::facade::Configuration;
+use kasm_plan_core::facade::{Sources, ValidateRequest};
+use kasm_plan_core::lang::config::BackendBlock;
 use kasm_plan_core::lang::{NamedValue, VariableFile, VariableInput};
 use std::path::{Path, PathBuf};
 
@@ -96,7 +98,11 @@ impl ConfigArgs {
             }
         }
         Ok(Loaded {
-            config: Configuration { sources, variables },
+            config: Configuration {
+                sources,
+                variables,
+                workspace: None,
+            },
             variable_files,
         })
     }
@@ -193,4 +199,37 @@ fn variable_file(path: &Path) -> Result<VariableInput, InputError> {
         source: input::read_text(path)?,
         file_name: Some(path.display().to_string()),
     }))
+}
+
+/// The configuration's `terraform { backend ... }` block (the core reads it).
+pub fn backend_block(
+    core: &mut crate::Core,
+    config: &Configuration,
+) -> Result<Option<BackendBlock>, super::CliError> {
+    let answer = core.validate(ValidateRequest {
+        input: Sources::Many(config.clone()),
+        strict: false,
+    })?;
+    Ok(answer.backend)
+}
+
+/// The backend block of the configuration in the current directory, for
+/// commands given no configuration (`state`, `workspace`, `import`, `adopt`).
+pub fn current_backend_block(
+    core: &mut crate::Core,
+) -> Result<Option<BackendBlock>, super::CliError> {
+    let configured = std::fs::read_dir(".")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name.ends_with(".tf") || name.ends_with(".tf.json")
+        });
+    if !configured {
+        return Ok(None);
+    }
+    let loaded = ConfigArgs::default().load()?;
+    backend_block(core, &loaded.config)
 }

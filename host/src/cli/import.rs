@@ -1,5 +1,6 @@
 //! `kasm-plan import ADDRESS IMAGE_ID`
 
+use super::configuration::current_backend_block;
 use super::server::{ServerArgs, fetch_access, fetch_images};
 use super::{CliError, CoreArgs, Outcome};
 use crate::state_file;
@@ -34,7 +35,8 @@ pub struct ImportArgs {
 pub fn run(core: &CoreArgs, args: &ImportArgs) -> Outcome {
     let mut core = core.open()?;
     let wait = Duration::from_secs(args.lock_timeout);
-    let mut locked = args.backend.open(&args.state, wait, "import")?;
+    let backend = args.backend.with_block(current_backend_block(&mut core)?);
+    let mut locked = backend.open(&args.state, wait, "import")?;
     let access_address = ["kasm_group.", "kasm_group_image."]
         .iter()
         .any(|p| args.address.starts_with(p));

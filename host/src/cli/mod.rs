@@ -145,8 +145,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Apply(args) => apply::run(&cli.core, &args),
         Command::Import(args) => import::run(&cli.core, &args),
         Command::Adopt(args) => adopt::run(&cli.core, &args),
-        Command::Workspace(args) => workspace::run(&args),
-        Command::State(args) => state::run(&args),
+        Command::Workspace(args) => workspace::run(&cli.core, &args),
+        Command::State(args) => state::run(&cli.core, &args),
         Command::Policy(args) => policy::run(&cli.core, &args),
     };
     result.unwrap_or_else(|error| {

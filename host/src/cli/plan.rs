@@ -1,6 +1,6 @@
 //! `kasm-plan plan [PATH...] [--var NAME=VALUE] [--observed images.json]`
 
-use super::configuration::{ConfigArgs, Loaded};
+use super::configuration::{ConfigArgs, Loaded, backend_block};
 use super::policy::{self, Gate};
 use super::render;
 use super::saved::{self, SavedPlan, SourceDigest};
@@ -82,10 +82,14 @@ struct Inputs {
 
 /// load → read (state and images) → plan → save → policy → print.
 pub fn run(core: &CoreArgs, args: &PlanArgs) -> Outcome {
-    let loaded = args.config.load()?;
+    let mut loaded = args.config.load()?;
     let sources = loaded.config.sources.clone();
-    let mut inputs = read(args)?;
     let mut core = core.open()?;
+    let backend = args
+        .backend
+        .with_block(backend_block(&mut core, &loaded.config)?);
+    loaded.config.workspace = Some(backend.workspace()?);
+    let mut inputs = read(args, &backend)?;
     let state_file = inputs.state_file.clone();
     let mut answer = core.plan(request(args, &loaded.config, &inputs))?;
     if needs_access(&answer.diagnostics) {
@@ -130,7 +134,7 @@ pub fn run(core: &CoreArgs, args: &PlanArgs) -> Outcome {
 
 /// The state and the images: the state alone (`--refresh=false`), a saved
 /// image list (`--observed`), or the server's images under the state's lock.
-fn read(args: &PlanArgs) -> Result<Inputs, CliError> {
+fn read(args: &PlanArgs, backend: &BackendArgs) -> Result<Inputs, CliError> {
     let state_path = || {
         args.state
             .clone()
@@ -139,7 +143,7 @@ fn read(args: &PlanArgs) -> Result<Inputs, CliError> {
     let wait = Duration::from_secs(args.lock_timeout);
     if !args.refresh {
         let path = state_path();
-        let locked = args.backend.open(&path, wait, "plan")?;
+        let locked = backend.open(&path, wait, "plan")?;
         return Ok(Inputs {
             state: locked.state.clone(),
             state_file: Some(path),
@@ -157,7 +161,7 @@ fn read(args: &PlanArgs) -> Result<Inputs, CliError> {
         });
     }
     let path = state_path();
-    let locked = args.backend.open(&path, wait, "plan")?;
+    let locked = backend.open(&path, wait, "plan")?;
     let observed = fetch_images(&args.server, &path)?;
     Ok(Inputs {
         state: locked.state.clone(),

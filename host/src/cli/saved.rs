@@ -161,7 +161,11 @@ pub fn configuration(saved: &SavedPlan, args: &ConfigArgs) -> Result<Configurati
             }
         }
     }
-    Ok(Configuration { sources, variables })
+    Ok(Configuration {
+        sources,
+        variables,
+        workspace: None,
+    })
 }
 
 fn unchanged(digest: &SourceDigest, text: &str) -> Result<(), CliError> {

@@ -1,8 +1,9 @@
 //! `kasm-plan state list | show ADDRESS | rm ADDRESS`
 
+use super::configuration::current_backend_block;
 use super::render;
 use super::state_transfer as transfer;
-use super::{CliError, Outcome};
+use super::{CliError, CoreArgs, Outcome};
 use crate::state_file;
 use crate::state_file::backend::{Backend, BackendArgs, local_path};
 use kasm_plan_core::Field;
@@ -60,7 +61,10 @@ pub enum StateCommand {
     },
 }
 
-pub fn run(args: &StateArgs) -> Outcome {
+pub fn run(core: &CoreArgs, args: &StateArgs) -> Outcome {
+    let backend = args
+        .backend
+        .with_block(current_backend_block(&mut core.open()?)?);
     let command = match &args.command {
         StateCommand::List => "state list",
         StateCommand::Show { .. } => "state show",
@@ -68,8 +72,8 @@ pub fn run(args: &StateArgs) -> Outcome {
         StateCommand::Pull { .. } => "state pull",
         StateCommand::Push { .. } => "state push",
     };
-    let local = args.backend.backend()? == Backend::Local;
-    let file = local_path(&args.state, &args.backend.workspace()?);
+    let local = backend.backend()? == Backend::Local;
+    let file = local_path(&args.state, &backend.workspace()?);
     let creates = matches!(args.command, StateCommand::Push { .. });
     if local && !file.exists() && !creates {
         return Err(CliError::Stop(format!(
@@ -77,9 +81,7 @@ pub fn run(args: &StateArgs) -> Outcome {
             file.display()
         )));
     }
-    let mut locked =
-        args.backend
-            .open(&args.state, Duration::from_secs(args.lock_timeout), command)?;
+    let mut locked = backend.open(&args.state, Duration::from_secs(args.lock_timeout), command)?;
     match &args.command {
         StateCommand::List => {
             let state = &locked.state;

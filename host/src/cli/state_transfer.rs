@@ -36,12 +36,12 @@ pub fn pull(state: &State, out: Option<&Path>) -> Result<(), CliError> {
 /// Replaces the locked state with the file's.
 pub fn push(locked: &mut Locked, file: &Path, force: bool) -> Result<(), CliError> {
     let incoming = state_file::read(file)?;
-    if let Err(why) = locked.state.may_be_replaced_by(&incoming) {
-        if !force {
-            return Err(CliError::Stop(format!(
-                "the state was not replaced: {why}; --force replaces it anyway"
-            )));
-        }
+    if let Err(why) = locked.state.may_be_replaced_by(&incoming)
+        && !force
+    {
+        return Err(CliError::Stop(format!(
+            "the state was not replaced: {why}; --force replaces it anyway"
+        )));
     }
     let replaced = locked.state.clone();
     if !replaced.lineage.is_empty() {

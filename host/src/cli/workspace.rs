@@ -1,7 +1,8 @@
 //! `kasm-plan workspace list|show|new|select|delete`: separate states (say,
 //! staging and production) in one backend, as Terraform's workspaces.
 
-use super::{CliError, Outcome};
+use super::configuration::current_backend_block;
+use super::{CliError, CoreArgs, Outcome};
 use crate::state_file::backend::{
     Backend, BackendArgs, DEFAULT_WORKSPACE, SELECTED, check_workspace_name, local_path,
 };
@@ -26,7 +27,7 @@ pub struct WorkspaceArgs {
 }
 
 /// What to do with workspaces.
-#[derive(Debug, clap::Subcommand)]
+#[derive(Clone, Debug, clap::Subcommand)]
 pub enum WorkspaceCommand {
     /// List the workspaces; the current one is marked `*`.
     List,
@@ -53,7 +54,14 @@ pub enum WorkspaceCommand {
     },
 }
 
-pub fn run(args: &WorkspaceArgs) -> Outcome {
+pub fn run(core: &CoreArgs, args: &WorkspaceArgs) -> Outcome {
+    let block = current_backend_block(&mut core.open()?)?;
+    let args = &WorkspaceArgs {
+        command: args.command.clone(),
+        state: args.state.clone(),
+        lock_timeout: args.lock_timeout,
+        backend: args.backend.with_block(block),
+    };
     let current = args.backend.workspace()?;
     match &args.command {
         WorkspaceCommand::Show => println!("{current}"),

@@ -6,6 +6,7 @@
 
 use super::pg::{DEFAULT_SCHEMA, PgSettings};
 use super::{Locked, StateError};
+use kasm_plan_core::lang::config::BackendBlock;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -28,6 +29,9 @@ pub struct BackendArgs {
     /// The workspace [default: the one `kasm-plan workspace select` chose, else `default`].
     #[arg(long, env = "KASM_PLAN_WORKSPACE", value_name = "NAME", global = true)]
     pub workspace: Option<String>,
+    /// The configuration's `terraform { backend ... }` block, when read.
+    #[arg(skip)]
+    pub block: Option<BackendBlock>,
 }
 
 /// A backend, resolved.
@@ -40,14 +44,30 @@ pub enum Backend {
 }
 
 impl BackendArgs {
-    /// The backend the options and the environment name.
+    /// These options with the configuration's backend block.
+    pub fn with_block(&self, block: Option<BackendBlock>) -> BackendArgs {
+        BackendArgs {
+            block,
+            ..self.clone()
+        }
+    }
+
+    /// The backend the options, the environment and the configuration's
+    /// block name, in that order (as Terraform's `-backend-config` completes
+    /// a block); settings given on the command line win over the block's.
     pub fn backend(&self) -> Result<Backend, StateError> {
-        let settings = self.settings()?;
-        match self.backend.as_deref().unwrap_or("local") {
+        let kind = self
+            .backend
+            .clone()
+            .or_else(|| self.block.as_ref().map(|b| b.kind.clone()))
+            .unwrap_or_else(|| "local".into());
+        let mut settings = self.block_settings(&kind)?;
+        settings.extend(self.settings()?);
+        match kind.as_str() {
             "local" => {
                 if let Some((key, _)) = settings.first() {
                     return Err(config_error(format!(
-                        "the local backend takes no settings (got `{key}`)"
+                        "the local backend takes no settings here (got `{key}`); the state file is --state"
                     )));
                 }
                 Ok(Backend::Local)
@@ -80,6 +100,26 @@ impl BackendArgs {
             Backend::Local => Locked::open(&local_path(path, &workspace), wait, command),
             Backend::Pg(settings) => Locked::open_pg(&settings, &workspace, wait, command),
         }
+    }
+
+    /// The block's settings, if it is of `kind`.
+    fn block_settings(&self, kind: &str) -> Result<Vec<(String, String)>, StateError> {
+        let Some(block) = self.block.as_ref().filter(|b| b.kind == kind) else {
+            return Ok(Vec::new());
+        };
+        block
+            .settings
+            .iter()
+            .map(|(k, v)| match v {
+                serde_json::Value::String(s) => Ok((k.clone(), s.clone())),
+                serde_json::Value::Bool(_) | serde_json::Value::Number(_) => {
+                    Ok((k.clone(), v.to_string()))
+                }
+                _ => Err(config_error(format!(
+                    "backend setting `{k}` must be a string, a number or a bool"
+                ))),
+            })
+            .collect()
     }
 
     fn settings(&self) -> Result<Vec<(String, String)>, StateError> {
@@ -154,7 +194,7 @@ fn pg_settings(settings: &[(String, String)]) -> Result<PgSettings, StateError> 
             .map_err(|e| config_error(format!("conn_str is not valid: {e}")))?;
         if parsed.get_password().is_some() {
             return Err(config_error(
-                "conn_str holds a password: give credentials in the environment (PG_CONN_STR or PGPASSWORD), never on the command line".into(),
+                "conn_str holds a password: give credentials in the environment (PG_CONN_STR or PGPASSWORD), never in a file or on the command line".into(),
             ));
         }
     }

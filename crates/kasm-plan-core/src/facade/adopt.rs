@@ -72,6 +72,7 @@ pub fn adopt(req: &AdoptRequest) -> AdoptResponse {
     let configuration = Configuration {
         sources: adoption.files.iter().map(SourceInput::from).collect(),
         variables: Vec::new(),
+        workspace: None,
     };
     let (_, diagnostics) = validate_configuration(&configuration, false);
     // A token variable has no value yet: that is for the user to give.

@@ -4,7 +4,8 @@
 use crate::access::{GroupSpec, LinkSpec};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::edits::{Import, Move};
-use crate::lang::{self, Reads, VariableInput, config::read_file};
+use crate::lang::config::{BackendBlock, read_file};
+use crate::lang::{self, Reads, VariableInput};
 use crate::model::ImageSpec;
 use crate::parse::{Described, Format};
 use crate::typing::{ParsedResource, type_document};
@@ -45,6 +46,9 @@ pub struct Configuration {
     /// Values for its variables, lowest precedence first (see [`VariableInput`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub variables: Vec<VariableInput>,
+    /// The workspace (`terraform.workspace`); `default` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace: Option<String>,
 }
 
 /// One source, or several validated as one configuration.
@@ -96,6 +100,7 @@ pub fn validate_source(
         &Configuration {
             sources: vec![input.clone()],
             variables: Vec::new(),
+            workspace: None,
         },
         strict,
     )
@@ -125,6 +130,8 @@ pub struct Checked {
     pub described: Option<Described>,
     /// Groups, links and what they need.
     pub access: Authorization,
+    /// The `terraform { backend ... }` block.
+    pub backend: Option<BackendBlock>,
 }
 
 /// The groups and links a configuration declares.
@@ -154,9 +161,9 @@ pub fn check_configuration(
         .map(|s| read_file(&s.source, s.format(), s.file_name.as_deref()))
         .collect();
     let mut document = if describe {
-        lang::load_described(files, &config.variables, None, reads)
+        lang::load_described(files, &config.variables, config.workspace.as_deref(), reads)
     } else {
-        lang::load(files, &config.variables, None, reads)
+        lang::load(files, &config.variables, config.workspace.as_deref(), reads)
     };
     let access = Authorization {
         groups: std::mem::take(&mut document.groups),
@@ -164,6 +171,7 @@ pub fn check_configuration(
         exclusive: std::mem::take(&mut document.exclusive),
         uses_groups: document.uses_groups,
     };
+    let backend = document.backend.take();
     let moves = std::mem::take(&mut document.moves);
     let imports = std::mem::take(&mut document.imports);
     let described = document.described.take();
@@ -179,6 +187,7 @@ pub fn check_configuration(
             imports,
             described,
             access,
+            backend,
         },
         diagnostics,
     )
@@ -217,6 +226,7 @@ pub fn wanted(desired: &Desired, strict: bool, reads: Reads) -> (Wanted, Vec<Dia
             &Configuration {
                 sources: vec![s.clone()],
                 variables: Vec::new(),
+                workspace: None,
             },
             strict,
             true,

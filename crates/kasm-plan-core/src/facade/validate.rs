@@ -1,10 +1,10 @@
 //! `validate`: every problem in one or several spec sources, at once.
 
-use super::sources::{
-    Configuration, SourceInput, Sources, validate_configuration, validate_source,
-};
+use super::sources::{Configuration, SourceInput, Sources, check_configuration, validate_source};
 use crate::diagnostic::Diagnostic;
+use crate::lang::Reads;
 use crate::lang::VariableInput;
+use crate::lang::config::BackendBlock;
 use crate::parse::Format;
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +28,8 @@ struct ValidateWire {
     sources: Option<Vec<SourceInput>>,
     #[serde(default)]
     variables: Vec<VariableInput>,
+    #[serde(default)]
+    workspace: Option<String>,
     source: Option<String>,
     #[serde(default)]
     format: Option<Format>,
@@ -45,6 +47,7 @@ impl TryFrom<ValidateWire> for ValidateRequest {
             (Some(sources), None) => Sources::Many(Configuration {
                 sources,
                 variables: w.variables,
+                workspace: w.workspace,
             }),
             (None, Some(_)) if !w.variables.is_empty() => {
                 return Err("variable values go with `sources`, a configuration of files");
@@ -78,13 +81,20 @@ pub struct ValidateResponse {
     pub warnings: usize,
     /// Every problem, ordered by position.
     pub diagnostics: Vec<Diagnostic>,
+    /// The configuration's `terraform { backend ... }` block, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backend: Option<BackendBlock>,
 }
 
 /// `validate`.
 pub fn validate(req: &ValidateRequest) -> ValidateResponse {
-    let (_, diagnostics) = match &req.input {
-        Sources::One(input) => validate_source(input, req.strict),
-        Sources::Many(config) => validate_configuration(config, req.strict),
+    let (diagnostics, backend) = match &req.input {
+        Sources::One(input) => (validate_source(input, req.strict).1, None),
+        Sources::Many(config) => {
+            let (checked, diagnostics) =
+                check_configuration(config, req.strict, false, Reads::default());
+            (diagnostics, checked.backend)
+        }
     };
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     ValidateResponse {
@@ -92,5 +102,6 @@ pub fn validate(req: &ValidateRequest) -> ValidateResponse {
         errors,
         warnings: diagnostics.len() - errors,
         diagnostics,
+        backend,
     }
 }

@@ -205,8 +205,23 @@ pub struct Config {
     pub moved: Vec<MovedBlock>,
     /// `import` blocks.
     pub imports: Vec<ImportBlock>,
+    /// The `terraform { backend "<type>" { ... } }` block, when there is one.
+    pub backend: Option<BackendBlock>,
     /// Syntax errors, skipped blocks, malformed declarations.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Where the state is kept, as a `backend` block says: its type and its
+/// settings, literal values only (as Terraform reads them, before variables).
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BackendBlock {
+    /// `local`, `pg`, `http`...
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Its settings.
+    #[cfg_attr(feature = "typescript", ts(type = "Record<string, unknown>"))]
+    pub settings: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Reads one file in its language.
@@ -249,6 +264,9 @@ impl Config {
             for block in file.body.blocks {
                 let declared = here(block.at);
                 match (block.kind.as_str(), block.labels.as_slice()) {
+                    ("terraform", []) if block.body.blocks.iter().any(|b| b.kind == "backend") => {
+                        config.terraform_block(&block.body, &declared);
+                    }
                     ("variable", [name]) => config.variable(name.clone(), block.body, declared),
                     ("locals", []) => config.locals_block(block.body, &declared),
                     ("moved", []) => config.moved_block(&block.body, declared),
@@ -320,6 +338,56 @@ impl Config {
                     .located(at.or(declared.at)),
             ),
         );
+    }
+
+    /// `terraform { backend "<type>" { ... } }`: the backend; other contents
+    /// (`required_providers`, `required_version`) are not read.
+    fn terraform_block(&mut self, body: &Body, declared: &Declared) {
+        for block in body.blocks.iter().filter(|b| b.kind == "backend") {
+            let address = "terraform.backend";
+            let [kind] = block.labels.as_slice() else {
+                self.invalid(
+                    declared,
+                    block.at,
+                    address,
+                    "a backend block has one label, its type".into(),
+                    "write `backend \"pg\" { ... }`",
+                );
+                continue;
+            };
+            if self.backend.is_some() {
+                self.invalid(
+                    declared,
+                    block.at,
+                    address,
+                    "a configuration has one backend block".into(),
+                    "keep one",
+                );
+                continue;
+            }
+            let mut settings = serde_json::Map::new();
+            for attr in &block.body.attributes {
+                let value = super::eval::evaluate(&attr.expr, &super::eval::Scope::default())
+                    .ok()
+                    .and_then(|e| e.value.to_json());
+                match value {
+                    Some(v) => {
+                        settings.insert(attr.name.clone(), v);
+                    }
+                    None => self.invalid(
+                        declared,
+                        attr.at,
+                        address,
+                        format!("backend setting `{}` must be a literal value", attr.name),
+                        "backend settings are read before variables: write the value, or give it with --backend-config or the environment",
+                    ),
+                }
+            }
+            self.backend = Some(BackendBlock {
+                kind: kind.clone(),
+                settings,
+            });
+        }
     }
 
     fn variable(&mut self, name: String, body: Body, declared: Declared) {

@@ -115,6 +115,7 @@ fn evaluate(
         links: managed.links,
         exclusive: managed.exclusive,
         uses_groups,
+        backend: config.backend.clone(),
         diagnostics,
     }
 }

@@ -99,6 +99,8 @@ pub struct Document {
     pub exclusive: std::collections::BTreeSet<String>,
     /// Whether anything needs Kasm's groups: groups, links or `data "kasm_groups"`.
     pub uses_groups: bool,
+    /// The `terraform { backend ... }` block.
+    pub backend: Option<crate::lang::config::BackendBlock>,
     /// Syntax errors and skipped blocks.
     pub diagnostics: Vec<Diagnostic>,
 }
