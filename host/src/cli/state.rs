@@ -49,6 +49,12 @@ pub enum StateCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Release a lock a killed run left on an http backend (pg and local
+    /// locks die with their run).
+    ForceUnlock {
+        /// The lock's id, as the error naming the holder shows it.
+        id: String,
+    },
     /// Replace the state (of the backend and workspace in use) with a state
     /// file's: a migration into this backend. Refused over another lineage or
     /// a newer serial; the state replaced is kept in a backup file.
@@ -70,8 +76,12 @@ pub fn run(core: &CoreArgs, args: &StateArgs) -> Outcome {
         StateCommand::Show { .. } => "state show",
         StateCommand::Rm { .. } => "state rm",
         StateCommand::Pull { .. } => "state pull",
+        StateCommand::ForceUnlock { .. } => "state force-unlock",
         StateCommand::Push { .. } => "state push",
     };
+    if let StateCommand::ForceUnlock { id } = &args.command {
+        return force_unlock(&backend, id);
+    }
     let local = backend.backend()? == Backend::Local;
     let file = local_path(&args.state, &backend.workspace()?);
     let creates = matches!(args.command, StateCommand::Push { .. });
@@ -142,6 +152,7 @@ pub fn run(core: &CoreArgs, args: &StateArgs) -> Outcome {
             println!("Removed {address}\nSuccessfully removed 1 resource instance(s).");
         }
         StateCommand::Pull { out } => transfer::pull(&locked.state, out.as_deref())?,
+        StateCommand::ForceUnlock { .. } => {}
         StateCommand::Push { file, force } => transfer::push(&mut locked, file, *force)?,
     }
     Ok(ExitCode::SUCCESS)
@@ -175,4 +186,18 @@ fn show_access(state: &State, address: &str) -> Option<String> {
     }
     out.push_str("}\n");
     Some(out)
+}
+
+/// `state force-unlock ID`: only the http backend keeps a lock beyond its run.
+fn force_unlock(backend: &BackendArgs, id: &str) -> Outcome {
+    match backend.backend()? {
+        Backend::Http(settings) => {
+            crate::state_file::http::HttpStore::force_unlock(&settings, id)?;
+            println!("Released lock {id}.");
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => Err(CliError::Stop(
+            "only the http backend keeps a lock after its run ends; local and pg locks die with their run".into(),
+        )),
+    }
 }

@@ -130,6 +130,8 @@ fn list(args: &WorkspaceArgs) -> Result<Vec<String>, CliError> {
         Backend::Pg(settings) => {
             names.extend(PgStore::connect(&settings, "workspace list")?.workspaces()?);
         }
+        // Terraform's http backend has the default workspace only.
+        Backend::Http(_) => {}
     }
     names.sort();
     names.dedup();

@@ -4,6 +4,7 @@
 //! credentials only from the environment (`PG_CONN_STR`, `PGUSER`,
 //! `PGPASSWORD`), so they are never written in a file or a command line.
 
+use super::http::HttpSettings;
 use super::pg::{DEFAULT_SCHEMA, PgSettings};
 use super::{Locked, StateError};
 use kasm_plan_core::lang::config::BackendBlock;
@@ -41,6 +42,8 @@ pub enum Backend {
     Local,
     /// PostgreSQL.
     Pg(PgSettings),
+    /// Terraform's HTTP backend protocol.
+    Http(HttpSettings),
 }
 
 impl BackendArgs {
@@ -73,8 +76,9 @@ impl BackendArgs {
                 Ok(Backend::Local)
             }
             "pg" => pg_settings(&settings).map(Backend::Pg),
+            "http" => http_settings(&settings).map(Backend::Http),
             other => Err(config_error(format!(
-                "unknown backend `{other}`; kasm-plan keeps states in `local` files or `pg` (PostgreSQL)"
+                "unknown backend `{other}`; kasm-plan keeps states in `local` files, `pg` (PostgreSQL) or `http`"
             ))),
         }
     }
@@ -99,6 +103,12 @@ impl BackendArgs {
         match self.backend()? {
             Backend::Local => Locked::open(&local_path(path, &workspace), wait, command),
             Backend::Pg(settings) => Locked::open_pg(&settings, &workspace, wait, command),
+            Backend::Http(settings) if workspace == DEFAULT_WORKSPACE => {
+                Locked::open_http(&settings, wait, command)
+            }
+            Backend::Http(_) => Err(config_error(format!(
+                "the http backend has one state, the default workspace's (not `{workspace}`), as Terraform's"
+            ))),
         }
     }
 
@@ -161,6 +171,67 @@ pub fn check_workspace_name(name: &str) -> Result<(), StateError> {
             "`{name}` is not a workspace name: use letters, digits, `-`, `_` and `.`"
         )))
     }
+}
+
+/// Terraform's `http` backend settings; credentials from `TF_HTTP_USERNAME`
+/// and `TF_HTTP_PASSWORD` only, every setting also from `TF_HTTP_<NAME>`.
+fn http_settings(settings: &[(String, String)]) -> Result<HttpSettings, StateError> {
+    let given = |key: &str| {
+        settings
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .or_else(|| std::env::var(format!("TF_HTTP_{}", key.to_ascii_uppercase())).ok())
+    };
+    const KNOWN: [&str; 10] = [
+        "address",
+        "update_method",
+        "lock_address",
+        "unlock_address",
+        "lock_method",
+        "unlock_method",
+        "username",
+        "retry_max",
+        "retry_wait_min",
+        "retry_wait_max",
+    ];
+    for (key, _) in settings {
+        if key == "password" {
+            return Err(config_error(
+                "the http backend's password goes in TF_HTTP_PASSWORD, never in a file or on the command line".into(),
+            ));
+        }
+        if !KNOWN.contains(&key.as_str()) {
+            return Err(config_error(format!(
+                "the http backend has no setting `{key}`; it takes {}",
+                KNOWN.join(", ")
+            )));
+        }
+    }
+    let number = |key: &str, default: u64| -> Result<u64, StateError> {
+        given(key).map_or(Ok(default), |v| {
+            v.parse()
+                .map_err(|_| config_error(format!("{key} is a whole number, not `{v}`")))
+        })
+    };
+    let address = given("address").ok_or_else(|| {
+        config_error("the http backend needs `address` (or TF_HTTP_ADDRESS)".into())
+    })?;
+    let lock_address = given("lock_address");
+    Ok(HttpSettings {
+        address,
+        update_method: given("update_method").unwrap_or_else(|| "POST".into()),
+        unlock_address: given("unlock_address").or_else(|| lock_address.clone()),
+        lock_address,
+        lock_method: given("lock_method").unwrap_or_else(|| "LOCK".into()),
+        unlock_method: given("unlock_method").unwrap_or_else(|| "UNLOCK".into()),
+        username: given("username"),
+        password: std::env::var("TF_HTTP_PASSWORD").ok(),
+        retry_max: u32::try_from(number("retry_max", 2)?).unwrap_or(u32::MAX),
+        retry_wait_min: Duration::from_secs(number("retry_wait_min", 1)?),
+        retry_wait_max: Duration::from_secs(number("retry_wait_max", 30)?),
+    })
 }
 
 fn pg_settings(settings: &[(String, String)]) -> Result<PgSettings, StateError> {

@@ -4,6 +4,7 @@
 //! a newer format is refused, never rewritten.
 
 pub mod backend;
+pub mod http;
 pub mod pg;
 
 use kasm_plan_core::State;
@@ -114,6 +115,8 @@ enum Store {
     },
     /// A PostgreSQL row, locked by its session.
     Pg(pg::PgStore),
+    /// An HTTP endpoint, locked by `LOCK`.
+    Http(Box<http::HttpStore>),
 }
 
 /// A state held under its lock.
@@ -174,11 +177,33 @@ impl Locked {
         })
     }
 
+    /// Locks and reads the state behind an HTTP endpoint.
+    pub fn open_http(
+        settings: &http::HttpSettings,
+        wait: Duration,
+        command: &str,
+    ) -> Result<Locked, StateError> {
+        let store = http::HttpStore::open(settings, wait, command)?;
+        let name = PathBuf::from(store.describe());
+        let text = store.load()?;
+        let state = match &text {
+            Some(text) => decode(&name, text)?,
+            None => State::default(),
+        };
+        Ok(Locked {
+            path: name,
+            store: Store::Http(Box::new(store)),
+            state,
+            existed: text.is_some(),
+            backed_up: true,
+        })
+    }
+
     /// The PostgreSQL store, when the state is kept there.
     pub fn pg(&self) -> Option<&pg::PgStore> {
         match &self.store {
             Store::Pg(p) => Some(p),
-            Store::Local { .. } => None,
+            Store::Local { .. } | Store::Http(_) => None,
         }
     }
 
@@ -229,6 +254,7 @@ impl Locked {
                 })?;
             }
             Store::Pg(store) => store.store(&String::from_utf8_lossy(&text))?,
+            Store::Http(store) => store.store(&String::from_utf8_lossy(&text))?,
         }
         self.state = state;
         Ok(())

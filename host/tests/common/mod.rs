@@ -4,6 +4,7 @@
 // Each test file compiles this module and uses only part of it.
 #![allow(dead_code)]
 
+pub mod http_backend;
 pub mod kasm;
 pub mod postgres;
 
