@@ -90,6 +90,8 @@ export function bind(wasm) {
         observed: options.observed,
         access: options.access,
         overrides: options.overrides ?? [],
+        rego_version: options.regoVersion,
+        data: options.data,
         max_steps: options.maxSteps,
       };
       if (typeof policy === 'string') {

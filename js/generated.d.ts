@@ -1448,6 +1448,15 @@ overrides: Array<string>,
  */
 plan: Plan | null, 
 /**
+ * The Rego language version: `v0` (before OPA 1.0) or `v1`; unset, v1
+ * and then v0 when v1 cannot parse the policy (as Conftest's `--rego-version`).
+ */
+rego_version?: RegoVersion | null, 
+/**
+ * Documents under `data.` for Rego (a JSON object), as Conftest's `--data`.
+ */
+data?: JsonValue | null, 
+/**
  * The Rego step budget of the check, shared by its queries (default [`DEFAULT_MAX_STEPS`]).
  */
 max_steps?: number | null, };
@@ -1456,6 +1465,12 @@ max_steps?: number | null, };
  * How a failed rule counts.
  */
 export type Level = "advisory" | "soft-mandatory" | "hard-mandatory";
+
+/**
+ * The Rego language version (`v0`, `v1`; unset: v1, or v0 when v1 cannot
+ * parse the policy), named here so builds without the engine accept it.
+ */
+export type RegoVersion = "v0" | "v1";
 
 /**
  * The outcome of one rule for one address (or for all, when it passed).

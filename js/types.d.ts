@@ -109,6 +109,10 @@ export interface PolicyOptions {
   access?: core.Access;
   /** Variable values for the desired configuration. */
   configuration?: VariableOptions;
+  /** Read Rego as `v0` (before OPA 1.0) or `v1`; unset: v1, then v0 when v1 cannot parse it. */
+  regoVersion?: core.RegoVersion;
+  /** Documents under `data.` for Rego (an object), as Conftest's `--data`. */
+  data?: Record<string, unknown>;
   /** Stop Rego after this many interpreter steps, all queries together (default 4,000,000). */
   maxSteps?: number;
 }

@@ -30,7 +30,7 @@ use kasm_plan_core::group::{Group, GroupImage};
 use kasm_plan_core::lang::config::BackendBlock;
 use kasm_plan_core::lang::{NamedValue, VariableFile, VariableInput};
 use kasm_plan_core::plan::{Drift, FieldChange, PlanOptions, ResourceChange, Summary};
-use kasm_plan_core::policy::{Level, PolicyReport, PolicyResult};
+use kasm_plan_core::policy::{Level, PolicyReport, PolicyResult, RegoVersion};
 use kasm_plan_core::policy_set::{PolicyFile, PolicyFormat};
 use kasm_plan_core::state::HistoryEntry;
 use kasm_plan_core::{
@@ -244,6 +244,7 @@ enums! {
     Reason { New, DeletedOutside, ConfigChanged, Drift, RemovedFromConfig }
     Level { Advisory, SoftMandatory, HardMandatory }
     PolicyFormat { Json, Hcl, Rego }
+    RegoVersion { V0, V1 }
 }
 
 variants! {
@@ -310,7 +311,7 @@ records! {
     Binding { address, id }
     AdoptResponse { ok, files, state, bound, diagnostics }
     PolicyFile { source, format, file_name }
-    PolicyRequest { policy, policies, desired, state, observed, access, overrides, plan, max_steps }
+    PolicyRequest { policy, policies, desired, state, observed, access, overrides, rego_version, data, plan, max_steps }
     PolicyResult { rule, level, passed, address, path, message, overridden, file, query }
     PolicyReport { results, blocking, overridden }
     PolicyResponse { ok, report, diagnostics }

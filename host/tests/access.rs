@@ -7,21 +7,12 @@
 mod common;
 
 use common::kasm::Kasm;
-use common::{code, stderr, stdout};
+use common::{code, out, stderr, stdout};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::process::Output;
 
 const ALL_USERS: &str = "68d557ac4cac42cca9f31c7c853de0f3";
-
-fn out(o: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout\n{}--- stderr\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 fn apply(k: &Kasm, path: &str) -> Output {
     k.run(&["apply", path, "--auto-approve"])

@@ -6,21 +6,12 @@
 mod common;
 
 use common::kasm::{KEY, Kasm, SECRET};
-use common::{code, stderr, stdout};
+use common::{code, out, stderr, stdout};
 use kasm_sim::{ApiKey, Config};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
-
-fn out(o: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout\n{}--- stderr\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// `n` images named App 0..n, with `memory` MB each.
 fn specs(n: usize, memory: u32) -> String {

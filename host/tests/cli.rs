@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{code, stderr, stdout};
+use common::{code, out, stderr, stdout};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -839,4 +839,86 @@ fn a_closed_output_pipe_ends_quietly() {
     let o = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
     assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
     assert!(matches!(code(&o), 0 | 141), "exit {}", code(&o));
+}
+
+/// A Conftest policy written before OPA 1.0, with an exception and a YAML
+/// data file, runs unchanged; `--rego-version v1` refuses it with the reason.
+#[test]
+fn conftest_policies_run_unchanged_with_their_data_and_exceptions() {
+    let dir = temp();
+    let d = dir.path();
+    write(
+        d,
+        "images.tf",
+        "resource \"kasm_image\" \"good\" {\n  name = \"kasmweb/terminal:1.18.0\"\n  image_src = \"img/t.png\"\n  friendly_name = \"Terminal\"\n}\nresource \"kasm_image\" \"pinned\" {\n  name = \"docker.io/someone/tool:2.0\"\n  image_src = \"img/t.png\"\n  friendly_name = \"Tool\"\n}\n",
+    );
+    write(
+        d,
+        "registries.yaml",
+        "registries:\n  - kasmweb/\n  - registry.example.com/\n",
+    );
+    write(
+        d,
+        "policy.rego",
+        "package main\n\ndeny_registry[msg] {\n  spec := input.specs[name]\n  not allowed(spec.name)\n  msg := sprintf(\"%s is not from an allowed registry\", [spec.name])\n}\n\nallowed(image) {\n  startswith(image, data.registries[_])\n}\n\nexception[rules] {\n  input.specs.pinned.name == \"docker.io/someone/tool:2.0\"\n  rules := [\"nothing\"]\n}\n",
+    );
+    let o = run_in(
+        d,
+        &[
+            "policy",
+            "check",
+            "--policy",
+            "policy.rego",
+            "--data",
+            "registries.yaml",
+            "images.tf",
+        ],
+    );
+    assert_eq!(code(&o), 3, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("docker.io/someone/tool:2.0 is not from an allowed registry"),
+        "{}",
+        out(&o)
+    );
+    // The exception names another rule: this one still blocks. Naming it excepts it.
+    write(
+        d,
+        "policy.rego",
+        &std::fs::read_to_string(d.join("policy.rego"))
+            .unwrap_or_default()
+            .replace("[\"nothing\"]", "[\"registry\"]"),
+    );
+    let o = run_in(
+        d,
+        &[
+            "policy",
+            "check",
+            "--policy",
+            "policy.rego",
+            "--data",
+            "registries.yaml",
+            "images.tf",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let o = run_in(
+        d,
+        &[
+            "policy",
+            "check",
+            "--policy",
+            "policy.rego",
+            "--data",
+            "registries.yaml",
+            "--rego-version",
+            "v1",
+            "images.tf",
+        ],
+    );
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(
+        stderr(&o).contains("`if` keyword is required"),
+        "{}",
+        out(&o)
+    );
 }

@@ -7,19 +7,10 @@ mod common;
 
 use common::http_backend::{HttpBackend, PASSWORD, USER};
 use common::kasm::Kasm;
-use common::{code, stderr, stdout};
+use common::{code, out, stderr, stdout};
 use serde_json::{Value, json};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-fn out(o: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout\n{}--- stderr\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 fn specs(n: usize) -> String {
     (0..n)

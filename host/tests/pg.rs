@@ -7,21 +7,12 @@ mod common;
 
 use common::kasm::Kasm;
 use common::postgres::Postgres;
-use common::{code, stderr, stdout};
+use common::{code, out, stderr, stdout};
 use serde_json::Value;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 const SCHEMA: &str = "kasm_plan_remote_state";
-
-fn out(o: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout\n{}--- stderr\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// `n` images named App 0..n.
 fn specs(n: usize) -> String {

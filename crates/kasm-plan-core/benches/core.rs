@@ -262,8 +262,14 @@ fn bench_rego(c: &mut Criterion) {
                 file: "bench.rego",
                 text: black_box(&rego),
             };
-            let outcomes = evaluate(&[module], &[], &input, DEFAULT_MAX_STEPS)
-                .unwrap_or_else(|e| unreachable!("{e:?}"));
+            let (outcomes, _) = evaluate(
+                &[module],
+                &[],
+                &input,
+                DEFAULT_MAX_STEPS,
+                Default::default(),
+            )
+            .unwrap_or_else(|e| unreachable!("{e:?}"));
             assert!(outcomes.iter().all(|o| o.failures.is_empty()));
         })
     });

@@ -189,6 +189,27 @@ pub struct RegoModule<'a> {
     pub text: &'a str,
 }
 
+/// The Rego language version (`v0`, `v1`; unset: v1, or v0 when v1 cannot
+/// parse the policy), named here so builds without the engine accept it.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RegoVersion {
+    /// Before OPA 1.0: `deny[msg] { ... }`.
+    V0,
+    /// OPA 1.0 and later.
+    V1,
+}
+
+/// How Rego policies are read besides their text.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RegoSettings<'a> {
+    /// The language version.
+    pub version: Option<RegoVersion>,
+    /// Documents under `data.` (a JSON object).
+    pub data: Option<&'a Value>,
+}
+
 /// What one query found.
 #[derive(Clone, Debug)]
 pub struct RegoOutcome {

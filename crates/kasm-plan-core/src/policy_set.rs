@@ -83,10 +83,16 @@ pub struct Subject<'a> {
     pub overrides: &'a [String],
     /// The Rego step budget, shared by the queries.
     pub max_steps: u64,
+    /// The Rego version and `data` documents.
+    pub rego: crate::policy::RegoSettings<'a>,
 }
 
-/// Checks every file of the set; unreadable files are errors, each naming its file.
-pub fn run(files: &[&PolicyFile], subject: Subject<'_>) -> Result<PolicyReport, Vec<Diagnostic>> {
+/// Checks every file of the set; unreadable files are errors, each naming its
+/// file. Also returns warnings (a Rego package that checks nothing).
+pub fn run(
+    files: &[&PolicyFile],
+    subject: Subject<'_>,
+) -> Result<(PolicyReport, Vec<Diagnostic>), Vec<Diagnostic>> {
     let (rules, rego) = read(files)?;
     let mut report = PolicyReport::default();
     for (p, file) in &rules {
@@ -116,20 +122,21 @@ pub fn run(files: &[&PolicyFile], subject: Subject<'_>) -> Result<PolicyReport, 
             d.file = Some(file.clone());
             return Err(vec![*d]);
         }
-        return Ok(report);
+        return Ok((report, Vec::new()));
     }
     let modules: Vec<_> = rego
         .iter()
         .map(|(file, text)| policy::RegoModule { file, text })
         .collect();
-    for o in run_rego(&modules, &queries, subject).map_err(|d| vec![*d])? {
+    let (outcomes, notes) = run_rego(&modules, &queries, subject).map_err(|d| vec![*d])?;
+    for o in outcomes {
         let origin = Origin {
             file: Some(&o.file),
             query: Some(&o.query),
         };
         report.record(&o.id, o.level, origin, o.failures, subject.overrides);
     }
-    Ok(report)
+    Ok((report, notes))
 }
 
 /// A policy set's files read: the rule files parsed, with their names, and
@@ -192,13 +199,13 @@ fn run_rego(
     modules: &[policy::RegoModule<'_>],
     queries: &[policy::RegoQuery],
     subject: Subject<'_>,
-) -> Result<Vec<policy::RegoOutcome>, Box<Diagnostic>> {
+) -> Result<(Vec<policy::RegoOutcome>, Vec<Diagnostic>), Box<Diagnostic>> {
     // Rego reads Terraform's plan JSON, or the specs when there is no plan.
     let input = match subject.plan {
         Some(p) => crate::plan_json::to_terraform_json(p),
         None => serde_json::json!({ "specs": subject.desired }),
     };
-    crate::rego::evaluate(modules, queries, &input, subject.max_steps)
+    crate::rego::evaluate(modules, queries, &input, subject.max_steps, subject.rego)
 }
 
 /// Builds without the Rego engine say so.
@@ -207,7 +214,7 @@ fn run_rego(
     modules: &[policy::RegoModule<'_>],
     _queries: &[policy::RegoQuery],
     _subject: Subject<'_>,
-) -> Result<Vec<policy::RegoOutcome>, Box<Diagnostic>> {
+) -> Result<(Vec<policy::RegoOutcome>, Vec<Diagnostic>), Box<Diagnostic>> {
     let mut d = crate::diagnostic::Diagnostic::error(
         crate::diagnostic::Code::InvalidPolicy,
         "this build has no Rego engine",

@@ -28,7 +28,7 @@ use crate::lang::{NamedValue, VariableFile, VariableInput};
 use crate::model::{IgnoreChanges, Image, ImageSpec, Lifecycle, Secret};
 use crate::parse::Format;
 use crate::plan::{Action, Drift, FieldChange, Plan, PlanOptions, Reason, ResourceChange, Summary};
-use crate::policy::{Level, PolicyReport, PolicyResult};
+use crate::policy::{Level, PolicyReport, PolicyResult, RegoVersion};
 use crate::policy_set::{PolicyFile, PolicyFormat};
 use crate::state::{HistoryEntry, State, StateResource};
 use ts_rs::{Config, TS};
@@ -171,6 +171,7 @@ pub fn declarations() -> String {
         PolicyFile,
         PolicyRequest,
         Level,
+        RegoVersion,
         PolicyResult,
         PolicyReport,
         PolicyResponse,

@@ -59,6 +59,8 @@ fn check(rules: &[(i64, usize, bool)], memories: &[i64]) -> PolicyResponse {
         observed: None,
         access: None,
         overrides,
+        rego_version: None,
+        data: None,
         plan: None,
         max_steps: None,
     })

@@ -198,6 +198,8 @@ pub fn policy(data: &[u8]) {
         observed: Some(Vec::new()),
         access: None,
         overrides: Vec::new(),
+        rego_version: None,
+        data: None,
         plan: None,
         // Small, so that a slow policy is a finding of its own, not a timeout.
         max_steps: Some(100_000),

@@ -184,3 +184,25 @@ pub fn access(path: &Path) -> Result<Access, InputError> {
     }
     Ok(access)
 }
+
+/// A JSON or YAML document (by extension; otherwise JSON, then YAML).
+pub fn document(path: &Path) -> Result<serde_json::Value, InputError> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
+    if ext == "json" {
+        return json(path, "a JSON document");
+    }
+    let text = read_text(path)?;
+    if ext != "yaml"
+        && ext != "yml"
+        && let Ok(v) = serde_json::from_str(&text)
+    {
+        return Ok(v);
+    }
+    serde_norway::from_str(&text).map_err(|e| InputError::Shape {
+        path: path.to_path_buf(),
+        message: format!("not a YAML document: {e}"),
+    })
+}

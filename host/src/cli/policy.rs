@@ -7,7 +7,7 @@ use super::{CliError, CoreArgs, Outcome, input, saved};
 use crate::Core;
 use kasm_plan_core::Code;
 use kasm_plan_core::facade::{Configuration, Desired, PolicyRequest, PolicyResponse};
-use kasm_plan_core::policy::{Level, PolicyReport};
+use kasm_plan_core::policy::{Level, PolicyReport, RegoVersion};
 use kasm_plan_core::policy_set::PolicyFile;
 use kasm_plan_core::{Image, Plan, State};
 use std::path::PathBuf;
@@ -29,6 +29,44 @@ pub struct PolicyArgs {
     /// Stop Rego after this many interpreter steps, all queries together (default 4000000; see docs/policies.md).
     #[arg(long, value_name = "N")]
     pub policy_max_steps: Option<u64>,
+    /// Read Rego policies as `v0` (written before OPA 1.0: `deny[msg] { ... }`) or `v1`,
+    /// as Conftest's `--rego-version`; unset, v1 and then v0 when v1 cannot parse them.
+    #[arg(long, value_name = "VERSION", value_parser = ["v0", "v1"])]
+    pub rego_version: Option<String>,
+    /// A JSON or YAML document for Rego under `data.` (repeatable; objects are
+    /// merged), e.g. a list of allowed registries, as Conftest's `--data`.
+    #[arg(long, value_name = "FILE")]
+    pub data: Vec<PathBuf>,
+}
+
+impl PolicyArgs {
+    fn rego_version(&self) -> Option<RegoVersion> {
+        match self.rego_version.as_deref() {
+            Some("v0") => Some(RegoVersion::V0),
+            Some(_) => Some(RegoVersion::V1),
+            None => None,
+        }
+    }
+
+    /// The `--data` documents, merged into one object.
+    fn data(&self) -> Result<Option<serde_json::Value>, CliError> {
+        if self.data.is_empty() {
+            return Ok(None);
+        }
+        let mut merged = serde_json::Map::new();
+        for path in &self.data {
+            match input::document(path)? {
+                serde_json::Value::Object(o) => merged.extend(o),
+                _ => {
+                    return Err(CliError::Stop(format!(
+                        "{}: a data document is an object (its keys go under `data.`)",
+                        path.display()
+                    )));
+                }
+            }
+        }
+        Ok(Some(serde_json::Value::Object(merged)))
+    }
 }
 
 /// The policy files named, folders expanded to their `.rego`, `.hcl` and `.json` files.
@@ -165,6 +203,8 @@ pub fn check_set(
         observed,
         access: None,
         overrides: args.overrides.clone(),
+        rego_version: args.rego_version(),
+        data: args.data()?,
         plan,
         max_steps: args.policy_max_steps,
     })?;
@@ -202,11 +242,12 @@ pub fn check_plan(
         return Ok(None);
     }
     let answer = check_set(core, args, config.clone(), None, None, Some(plan.clone()))?;
-    // The specs' own diagnostics are printed with the plan; a stray override is news.
+    // The specs' own diagnostics are printed with the plan; a stray override,
+    // or a policy that checks nothing, is news.
     let stray = answer
         .diagnostics
         .iter()
-        .filter(|d| d.code == Code::UnknownOverride);
+        .filter(|d| matches!(d.code, Code::UnknownOverride | Code::InvalidPolicy));
     for d in stray {
         eprintln!("Warning: {}", d.message);
     }

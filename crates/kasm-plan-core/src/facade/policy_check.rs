@@ -7,9 +7,11 @@ use crate::diagnostic::{Code, Diagnostic, has_errors};
 use crate::model::{Image, ImageSpec};
 use crate::plan::{Plan, PlanOptions};
 use crate::policy::PolicyReport;
+use crate::policy::{RegoSettings, RegoVersion};
 use crate::policy_set::{PolicyFile, Subject};
 use crate::state::State;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -42,6 +44,13 @@ pub struct PolicyRequest {
     /// instead of planning against `state` and `observed`.
     #[serde(default)]
     pub plan: Option<Plan>,
+    /// The Rego language version: `v0` (before OPA 1.0) or `v1`; unset, v1
+    /// and then v0 when v1 cannot parse the policy (as Conftest's `--rego-version`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rego_version: Option<RegoVersion>,
+    /// Documents under `data.` for Rego (a JSON object), as Conftest's `--data`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Value>,
     /// The Rego step budget of the check, shared by its queries (default [`DEFAULT_MAX_STEPS`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_steps: Option<u64>,
@@ -102,9 +111,14 @@ pub fn policy_check(req: &PolicyRequest) -> PolicyResponse {
         plan: planned.as_deref(),
         overrides: &req.overrides,
         max_steps: req.max_steps.unwrap_or(DEFAULT_MAX_STEPS),
+        rego: RegoSettings {
+            version: req.rego_version,
+            data: req.data.as_ref(),
+        },
     };
     match crate::policy_set::run(&files, subject) {
-        Ok(report) => {
+        Ok((report, notes)) => {
+            diagnostics.extend(notes);
             diagnostics.extend(unknown_overrides(&req.overrides, &report));
             PolicyResponse {
                 ok: !report.blocking,
