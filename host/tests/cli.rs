@@ -922,3 +922,48 @@ fn conftest_policies_run_unchanged_with_their_data_and_exceptions() {
         out(&o)
     );
 }
+
+/// Completion scripts and the manual page come from the CLI's definition:
+/// every command is in them, the bash script parses, and groff renders the
+/// page without a warning.
+#[test]
+fn completions_and_the_manual_page_cover_every_command() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let o = run(&["completions", shell]);
+        assert_eq!(code(&o), 0, "{shell}: {}", out(&o));
+        for command in ["validate", "plan", "apply", "adopt", "workspace", "groups"] {
+            assert!(stdout(&o).contains(command), "{shell} lacks {command}");
+        }
+    }
+    let bash = run(&["completions", "bash"]);
+    let mut check = std::process::Command::new("bash")
+        .arg("-n")
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    if let Some(stdin) = check.stdin.as_mut() {
+        std::io::Write::write_all(stdin, &bash.stdout).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let status = check.wait().unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        status.success(),
+        "the bash completion script does not parse"
+    );
+
+    let page = run(&["man"]);
+    assert_eq!(code(&page), 0, "{}", out(&page));
+    assert!(stdout(&page).starts_with(".ie"), "{}", out(&page));
+    assert!(stdout(&page).contains(".TH kasm-plan 1"));
+    let mut groff = std::process::Command::new("groff")
+        .args(["-man", "-Tutf8", "-ww", "-z"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("groff (apt-get install groff-base): {e}"));
+    if let Some(stdin) = groff.stdin.as_mut() {
+        std::io::Write::write_all(stdin, &page.stdout).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let rendered = groff.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    assert!(rendered.status.success());
+    assert_eq!(String::from_utf8_lossy(&rendered.stderr), "", "groff warns");
+}

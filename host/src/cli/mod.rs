@@ -65,6 +65,13 @@ pub enum Command {
     Policy(policy::PolicyCommand),
     /// Keep separate states (staging, production) in one backend.
     Workspace(workspace::WorkspaceArgs),
+    /// Print a shell's completion script (e.g. `kasm-plan completions bash > /etc/bash_completion.d/kasm-plan`).
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff; `kasm-plan man | man -l -`).
+    Man,
 }
 
 impl Cli {
@@ -146,6 +153,23 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Import(args) => import::run(&cli.core, &args),
         Command::Adopt(args) => adopt::run(&cli.core, &args),
         Command::Workspace(args) => workspace::run(&cli.core, &args),
+        // Into a buffer, then printed: a closed pipe ends the run as for every command.
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "kasm-plan", &mut script);
+            print!("{}", String::from_utf8_lossy(&script));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut page)
+                .map(|()| {
+                    print!("{}", String::from_utf8_lossy(&page));
+                    ExitCode::SUCCESS
+                })
+                .map_err(|e| CliError::Stop(format!("cannot render the manual page: {e}")))
+        }
         Command::State(args) => state::run(&cli.core, &args),
         Command::Policy(args) => policy::run(&cli.core, &args),
     };
