@@ -161,20 +161,8 @@ impl Locked {
         command: &str,
     ) -> Result<Locked, StateError> {
         let store = pg::PgStore::open(settings, workspace, wait, command)?;
-        let name = PathBuf::from(store.describe());
-        let text = store.load()?;
-        let state = match &text {
-            Some(text) => decode(&name, text)?,
-            None => State::default(),
-        };
-        Ok(Locked {
-            path: name,
-            store: Store::Pg(store),
-            state,
-            existed: text.is_some(),
-            // Each write replaces the row in one statement: no backup row.
-            backed_up: true,
-        })
+        let (name, text) = (store.describe(), store.load()?);
+        Locked::remote(Store::Pg(store), name, text)
     }
 
     /// Locks and reads the state behind an HTTP endpoint.
@@ -184,15 +172,21 @@ impl Locked {
         command: &str,
     ) -> Result<Locked, StateError> {
         let store = http::HttpStore::open(settings, wait, command)?;
-        let name = PathBuf::from(store.describe());
-        let text = store.load()?;
+        let (name, text) = (store.describe(), store.load()?);
+        Locked::remote(Store::Http(Box::new(store)), name, text)
+    }
+
+    /// A backend's state, read under its lock. Each write replaces it whole
+    /// in one request, so there is no backup copy.
+    fn remote(store: Store, name: String, text: Option<String>) -> Result<Locked, StateError> {
+        let name = PathBuf::from(name);
         let state = match &text {
             Some(text) => decode(&name, text)?,
             None => State::default(),
         };
         Ok(Locked {
             path: name,
-            store: Store::Http(Box::new(store)),
+            store,
             state,
             existed: text.is_some(),
             backed_up: true,
