@@ -16,20 +16,10 @@ use std::time::{Duration, Instant};
 
 const IMAGES: usize = 500;
 
-fn specs() -> String {
-    (0..IMAGES)
-        .map(|i| {
-            format!(
-                "resource \"kasm_image\" \"app_{i}\" {{\n  name = \"kasmweb/app-{i}:1.18.0\"\n  image_src = \"img/app.png\"\n  friendly_name = \"App {i}\"\n  memory = 2048\n  cores = 1\n}}\n"
-            )
-        })
-        .collect()
-}
-
 /// One apply of the 500 images to an empty simulator, timed.
 fn apply(configure: &dyn Fn(&mut Command, usize), round: usize) -> Duration {
     let k = Kasm::start();
-    let file = k.write("images.tf", &specs());
+    let file = k.write("images.tf", &common::specs(IMAGES, 2048));
     let mut command = k.command(&["apply", &file, "--auto-approve", "--parallelism", "20"]);
     configure(&mut command, round);
     let started = Instant::now();

@@ -6,23 +6,12 @@
 mod common;
 
 use common::kasm::{KEY, Kasm, SECRET};
-use common::{code, out, stderr, stdout};
+use common::{code, out, specs, stderr, stdout};
 use kasm_sim::{ApiKey, Config};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
-
-/// `n` images named App 0..n, with `memory` MB each.
-fn specs(n: usize, memory: u32) -> String {
-    (0..n)
-        .map(|i| {
-            format!(
-                "resource \"kasm_image\" \"app_{i}\" {{\n  name = \"kasmweb/app-{i}:1.18.0\"\n  image_src = \"img/app.png\"\n  friendly_name = \"App {i}\"\n  memory = {memory}\n  cores = 1\n}}\n"
-            )
-        })
-        .collect()
-}
 
 fn apply(k: &Kasm, file: &str) -> Output {
     k.run(&["apply", file, "--auto-approve"])

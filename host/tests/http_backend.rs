@@ -7,20 +7,10 @@ mod common;
 
 use common::http_backend::{HttpBackend, PASSWORD, USER};
 use common::kasm::Kasm;
-use common::{code, out, stderr, stdout};
+use common::{code, out, output, specs, stderr, stdout};
 use serde_json::{Value, json};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn specs(n: usize) -> String {
-    (0..n)
-        .map(|i| {
-            format!(
-                "resource \"kasm_image\" \"app_{i}\" {{\n  name = \"kasmweb/app-{i}:1.18.0\"\n  image_src = \"img/app.png\"\n  friendly_name = \"App {i}\"\n  memory = 2048\n  cores = 1\n}}\n"
-            )
-        })
-        .collect()
-}
 
 /// A kasm-plan command with the http backend, configured as Terraform's is:
 /// `TF_HTTP_*` in the environment.
@@ -33,10 +23,6 @@ fn with_http(k: &Kasm, server: &HttpBackend, args: &[&str]) -> Command {
         .env("TF_HTTP_PASSWORD", PASSWORD)
         .env("TF_HTTP_RETRY_WAIT_MIN", "0");
     c
-}
-
-fn run(c: &mut Command) -> Output {
-    c.output().unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn stored_state(server: &HttpBackend) -> Value {
@@ -52,8 +38,8 @@ fn stored_state(server: &HttpBackend) -> Value {
 fn applies_keep_their_state_behind_the_endpoint_under_its_lock() {
     let server = HttpBackend::start();
     let k = Kasm::start();
-    let file = k.write("images.tf", &specs(3));
-    let o = run(&mut with_http(
+    let file = k.write("images.tf", &specs(3, 2048));
+    let o = output(&mut with_http(
         &k,
         &server,
         &["apply", &file, "--auto-approve"],
@@ -76,7 +62,7 @@ fn applies_keep_their_state_behind_the_endpoint_under_its_lock() {
             "every write names its lock"
         );
     }
-    let o = run(&mut with_http(
+    let o = output(&mut with_http(
         &k,
         &server,
         &["plan", &file, "--detailed-exitcode"],
@@ -84,14 +70,14 @@ fn applies_keep_their_state_behind_the_endpoint_under_its_lock() {
     assert_eq!(code(&o), 0, "{}", out(&o));
 
     // Wrong credentials: a clear error, nothing applied.
-    let o = run(with_http(&k, &server, &["plan", &file]).env("TF_HTTP_PASSWORD", "wrong"));
+    let o = output(with_http(&k, &server, &["plan", &file]).env("TF_HTTP_PASSWORD", "wrong"));
     assert_eq!(code(&o), 1, "{}", out(&o));
     assert!(stderr(&o).contains("answered 401"), "{}", out(&o));
     assert!(!stderr(&o).contains("wrong"), "{}", out(&o));
 
     // 503s are retried.
     server.stored().fail_next = 2;
-    let o = run(&mut with_http(
+    let o = output(&mut with_http(
         &k,
         &server,
         &["plan", &file, "--detailed-exitcode"],
@@ -104,7 +90,7 @@ fn applies_keep_their_state_behind_the_endpoint_under_its_lock() {
         &format!(
             "terraform {{\n  backend \"http\" {{\n    address  = \"{}\"\n    password = \"hunter2\"\n  }}\n}}\n{}",
             server.url,
-            specs(1)
+            specs(1, 2048)
         ),
     );
     let o = k.run(&["plan"]);
@@ -112,7 +98,7 @@ fn applies_keep_their_state_behind_the_endpoint_under_its_lock() {
     assert!(stderr(&o).contains("TF_HTTP_PASSWORD"), "{}", out(&o));
     assert!(!stderr(&o).contains("hunter2"), "{}", out(&o));
     // Workspaces: only the default one, as Terraform's http backend.
-    let o = run(with_http(&k, &server, &["plan", &file]).env("KASM_PLAN_WORKSPACE", "qa"));
+    let o = output(with_http(&k, &server, &["plan", &file]).env("KASM_PLAN_WORKSPACE", "qa"));
     assert_eq!(code(&o), 1, "{}", out(&o));
 }
 
@@ -120,12 +106,12 @@ fn applies_keep_their_state_behind_the_endpoint_under_its_lock() {
 fn a_held_lock_names_its_holder_and_only_its_id_releases_it() {
     let server = HttpBackend::start();
     let k = Kasm::start();
-    let file = k.write("images.tf", &specs(1));
+    let file = k.write("images.tf", &specs(1, 2048));
     server.stored().lock = Some(json!({
         "ID": "3f1b-lock", "Operation": "OperationTypeApply", "Who": "bob@ci-runner",
         "Version": "1.9.0", "Created": "2026-11-27T10:00:00Z", "Info": "", "Path": ""
     }));
-    let o = run(&mut with_http(
+    let o = output(&mut with_http(
         &k,
         &server,
         &["apply", &file, "--auto-approve"],
@@ -139,20 +125,20 @@ fn a_held_lock_names_its_holder_and_only_its_id_releases_it() {
         out(&o)
     );
     assert_eq!(k.images().len(), 0);
-    let o = run(&mut with_http(
+    let o = output(&mut with_http(
         &k,
         &server,
         &["state", "force-unlock", "not-the-id"],
     ));
     assert_eq!(code(&o), 1, "{}", out(&o));
     assert!(stderr(&o).contains("answered 409"), "{}", out(&o));
-    let o = run(&mut with_http(
+    let o = output(&mut with_http(
         &k,
         &server,
         &["state", "force-unlock", "3f1b-lock"],
     ));
     assert_eq!(code(&o), 0, "{}", out(&o));
-    let o = run(&mut with_http(
+    let o = output(&mut with_http(
         &k,
         &server,
         &["apply", &file, "--auto-approve"],
@@ -164,7 +150,7 @@ fn a_held_lock_names_its_holder_and_only_its_id_releases_it() {
 fn two_concurrent_applies_never_both_write() {
     let server = HttpBackend::start();
     let k = Kasm::start();
-    let file = k.write("images.tf", &specs(15));
+    let file = k.write("images.tf", &specs(15, 2048));
     k.faults(json!({"latency_ms": 20}));
     let spawn = || {
         with_http(
@@ -195,7 +181,7 @@ fn two_concurrent_applies_never_both_write() {
 fn a_killed_apply_leaves_its_lock_which_force_unlock_releases_then_the_run_converges() {
     let server = HttpBackend::start();
     let k = Kasm::start();
-    let file = k.write("images.tf", &specs(80));
+    let file = k.write("images.tf", &specs(80, 2048));
     k.faults(json!({"latency_ms": 15}));
     let mut child = with_http(&k, &server, &["apply", &file, "--auto-approve"])
         .stdout(Stdio::null())
@@ -216,7 +202,7 @@ fn a_killed_apply_leaves_its_lock_which_force_unlock_releases_then_the_run_conve
         .map(|l| l["ID"].as_str().unwrap_or("").to_owned());
     let id = id.unwrap_or_else(|| panic!("a killed run leaves the lock held"));
     k.faults(json!({}));
-    let o = run(&mut with_http(
+    let o = output(&mut with_http(
         &k,
         &server,
         &["apply", &file, "--auto-approve"],
@@ -227,9 +213,9 @@ fn a_killed_apply_leaves_its_lock_which_force_unlock_releases_then_the_run_conve
         "{}",
         out(&o)
     );
-    let o = run(&mut with_http(&k, &server, &["state", "force-unlock", &id]));
+    let o = output(&mut with_http(&k, &server, &["state", "force-unlock", &id]));
     assert_eq!(code(&o), 0, "{}", out(&o));
-    let o = run(&mut with_http(
+    let o = output(&mut with_http(
         &k,
         &server,
         &["apply", &file, "--auto-approve"],

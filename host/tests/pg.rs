@@ -7,23 +7,12 @@ mod common;
 
 use common::kasm::Kasm;
 use common::postgres::Postgres;
-use common::{code, out, stderr, stdout};
+use common::{code, out, output, specs, stderr, stdout};
 use serde_json::Value;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const SCHEMA: &str = "kasm_plan_remote_state";
-
-/// `n` images named App 0..n.
-fn specs(n: usize) -> String {
-    (0..n)
-        .map(|i| {
-            format!(
-                "resource \"kasm_image\" \"app_{i}\" {{\n  name = \"kasmweb/app-{i}:1.18.0\"\n  image_src = \"img/app.png\"\n  friendly_name = \"App {i}\"\n  memory = 2048\n  cores = 1\n}}\n"
-            )
-        })
-        .collect()
-}
 
 /// A kasm-plan command using the pg backend.
 fn with_pg(k: &Kasm, pg: &Postgres, args: &[&str]) -> Command {
@@ -32,10 +21,6 @@ fn with_pg(k: &Kasm, pg: &Postgres, args: &[&str]) -> Command {
         .env("PG_CONN_STR", pg.conn_str())
         .env_remove("KASM_PLAN_WORKSPACE");
     c
-}
-
-fn run(c: &mut Command) -> Output {
-    c.output().unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A direct connection, for what the tests check and do behind the CLI's back.
@@ -93,8 +78,8 @@ impl Db {
 fn applies_keep_their_state_in_postgres() {
     let pg = Postgres::start();
     let k = Kasm::start();
-    let file = k.write("images.tf", &specs(3));
-    let o = run(&mut with_pg(&k, &pg, &["apply", &file, "--auto-approve"]));
+    let file = k.write("images.tf", &specs(3, 2048));
+    let o = output(&mut with_pg(&k, &pg, &["apply", &file, "--auto-approve"]));
     assert_eq!(code(&o), 0, "{}", out(&o));
     assert!(
         !k.path("kasm-plan.state.json").exists(),
@@ -106,17 +91,17 @@ fn applies_keep_their_state_in_postgres() {
         .unwrap_or_else(|| panic!("no row: {}", pg.log()));
     assert_eq!(state["resources"].as_object().map(|r| r.len()), Some(3));
     assert!(state["serial"].as_u64().unwrap_or(0) >= 1);
-    let o = run(&mut with_pg(
+    let o = output(&mut with_pg(
         &k,
         &pg,
         &["plan", &file, "--detailed-exitcode"],
     ));
     assert_eq!(code(&o), 0, "{}", out(&o));
-    let o = run(&mut with_pg(&k, &pg, &["state", "list"]));
+    let o = output(&mut with_pg(&k, &pg, &["state", "list"]));
     assert_eq!(stdout(&o).lines().count(), 3, "{}", out(&o));
 
     // A password on the command line is refused; credentials come from the environment.
-    let o = run(&mut with_pg(
+    let o = output(&mut with_pg(
         &k,
         &pg,
         &[
@@ -135,15 +120,15 @@ fn applies_keep_their_state_in_postgres() {
 fn a_held_lock_names_its_holder_and_a_waiting_run_gets_it_when_released() {
     let pg = Postgres::start();
     let k = Kasm::start();
-    let file = k.write("images.tf", &specs(1));
+    let file = k.write("images.tf", &specs(1, 2048));
     let holder = Db::connect(&pg, "kasm-plan apply (pid 4242, workspace default)");
     // Create the schema and the table through a first run.
-    assert_eq!(code(&run(&mut with_pg(&k, &pg, &["plan", &file]))), 0);
+    assert_eq!(code(&output(&mut with_pg(&k, &pg, &["plan", &file]))), 0);
     holder.query(
         "SELECT pg_advisory_lock(hashtext($1))",
         &[&format!("kasm-plan:{SCHEMA}:default")],
     );
-    let o = run(&mut with_pg(&k, &pg, &["apply", &file, "--auto-approve"]));
+    let o = output(&mut with_pg(&k, &pg, &["apply", &file, "--auto-approve"]));
     assert_eq!(code(&o), 1, "{}", out(&o));
     assert!(
         stderr(&o).contains(
@@ -154,7 +139,7 @@ fn a_held_lock_names_its_holder_and_a_waiting_run_gets_it_when_released() {
     );
     assert_eq!(k.images().len(), 0, "nothing was applied");
     // Another workspace is not locked.
-    let o = run(with_pg(&k, &pg, &["plan", &file]).env("KASM_PLAN_WORKSPACE", "staging"));
+    let o = output(with_pg(&k, &pg, &["plan", &file]).env("KASM_PLAN_WORKSPACE", "staging"));
     assert_eq!(code(&o), 0, "{}", out(&o));
 
     let waiting = with_pg(
@@ -182,8 +167,8 @@ fn a_held_lock_names_its_holder_and_a_waiting_run_gets_it_when_released() {
 fn two_concurrent_applies_never_both_write() {
     let pg = Postgres::start();
     let k = Kasm::start();
-    let file = k.write("images.tf", &specs(20));
-    assert_eq!(code(&run(&mut with_pg(&k, &pg, &["plan", &file]))), 0);
+    let file = k.write("images.tf", &specs(20, 2048));
+    assert_eq!(code(&output(&mut with_pg(&k, &pg, &["plan", &file]))), 0);
     k.faults(serde_json::json!({"latency_ms": 20}));
     let spawn = || {
         with_pg(
@@ -223,7 +208,7 @@ fn two_concurrent_applies_never_both_write() {
 fn a_killed_apply_leaves_no_stale_lock_and_converges() {
     let pg = Postgres::start();
     let k = Kasm::start();
-    let file = k.write("images.tf", &specs(100));
+    let file = k.write("images.tf", &specs(100, 2048));
     k.faults(serde_json::json!({"latency_ms": 15}));
     let mut child = with_pg(&k, &pg, &["apply", &file, "--auto-approve"])
         .stdout(Stdio::null())
@@ -246,11 +231,11 @@ fn a_killed_apply_leaves_no_stale_lock_and_converges() {
     );
     // No stale lock: the next run takes it at once.
     k.faults(serde_json::json!({}));
-    let o = run(&mut with_pg(&k, &pg, &["apply", &file, "--auto-approve"]));
+    let o = output(&mut with_pg(&k, &pg, &["apply", &file, "--auto-approve"]));
     assert_eq!(code(&o), 0, "{}", out(&o));
     assert_eq!(k.images().len(), 100, "no duplicates");
     assert_eq!(db.resources("default"), 100);
-    let o = run(&mut with_pg(
+    let o = output(&mut with_pg(
         &k,
         &pg,
         &["plan", &file, "--detailed-exitcode"],
@@ -262,7 +247,7 @@ fn a_killed_apply_leaves_no_stale_lock_and_converges() {
 fn a_dropped_connection_stops_the_run_with_a_clear_error() {
     let pg = Postgres::start();
     let k = Kasm::start();
-    let file = k.write("images.tf", &specs(60));
+    let file = k.write("images.tf", &specs(60, 2048));
     k.faults(serde_json::json!({"latency_ms": 20}));
     let child = with_pg(
         &k,
@@ -289,7 +274,7 @@ fn a_dropped_connection_stops_the_run_with_a_clear_error() {
     let recorded = admin.resources("default");
     assert!(recorded <= k.images().len());
     k.faults(serde_json::json!({}));
-    let o = run(&mut with_pg(&k, &pg, &["apply", &file, "--auto-approve"]));
+    let o = output(&mut with_pg(&k, &pg, &["apply", &file, "--auto-approve"]));
     assert_eq!(code(&o), 0, "{}", out(&o));
     assert_eq!(k.images().len(), 60, "no duplicates");
     assert_eq!(admin.resources("default"), 60);
@@ -299,32 +284,32 @@ fn a_dropped_connection_stops_the_run_with_a_clear_error() {
 fn workspaces_keep_separate_states() {
     let pg = Postgres::start();
     let k = Kasm::start();
-    let staging = k.write("staging.tf", &specs(2));
+    let staging = k.write("staging.tf", &specs(2, 2048));
     let production = k.write(
         "production.tf",
-        &specs(3)
+        &specs(3, 2048)
             .replace("kasmweb/app-", "kasmweb/prod-")
             .replace("App ", "Prod "),
     );
-    let o = run(&mut with_pg(&k, &pg, &["workspace", "new", "staging"]));
+    let o = output(&mut with_pg(&k, &pg, &["workspace", "new", "staging"]));
     assert_eq!(code(&o), 0, "{}", out(&o));
     assert_eq!(
-        code(&run(&mut with_pg(
+        code(&output(&mut with_pg(
             &k,
             &pg,
             &["apply", &staging, "--auto-approve"]
         ))),
         0
     );
-    let o = run(&mut with_pg(&k, &pg, &["workspace", "new", "production"]));
+    let o = output(&mut with_pg(&k, &pg, &["workspace", "new", "production"]));
     assert_eq!(code(&o), 0, "{}", out(&o));
-    let o = run(&mut with_pg(
+    let o = output(&mut with_pg(
         &k,
         &pg,
         &["apply", &production, "--auto-approve"],
     ));
     assert_eq!(code(&o), 0, "{}", out(&o));
-    let o = run(&mut with_pg(&k, &pg, &["workspace", "list"]));
+    let o = output(&mut with_pg(&k, &pg, &["workspace", "list"]));
     assert_eq!(
         stdout(&o),
         "  default\n* production\n  staging\n",
@@ -337,26 +322,28 @@ fn workspaces_keep_separate_states() {
         (2, 3)
     );
     // KASM_PLAN_WORKSPACE overrides the selection.
-    let o = run(with_pg(&k, &pg, &["plan", &staging, "--detailed-exitcode"])
-        .env("KASM_PLAN_WORKSPACE", "staging"));
+    let o = output(
+        with_pg(&k, &pg, &["plan", &staging, "--detailed-exitcode"])
+            .env("KASM_PLAN_WORKSPACE", "staging"),
+    );
     assert_eq!(code(&o), 0, "{}", out(&o));
     // A workspace that still manages images is not deleted without --force.
     assert_eq!(
-        code(&run(&mut with_pg(
+        code(&output(&mut with_pg(
             &k,
             &pg,
             &["workspace", "select", "default"]
         ))),
         0
     );
-    let o = run(&mut with_pg(&k, &pg, &["workspace", "delete", "staging"]));
+    let o = output(&mut with_pg(&k, &pg, &["workspace", "delete", "staging"]));
     assert_eq!(code(&o), 1, "{}", out(&o));
     assert!(
         stderr(&o).contains("still manages 2 object(s)"),
         "{}",
         out(&o)
     );
-    let o = run(&mut with_pg(
+    let o = output(&mut with_pg(
         &k,
         &pg,
         &["workspace", "delete", "staging", "--force"],
@@ -369,7 +356,7 @@ fn workspaces_keep_separate_states() {
 fn a_local_state_migrates_to_postgres_and_back_with_nothing_lost() {
     let pg = Postgres::start();
     let k = Kasm::start();
-    let file = k.write("images.tf", &specs(4));
+    let file = k.write("images.tf", &specs(4, 2048));
     let o = k.run(&["apply", &file, "--auto-approve"]);
     assert_eq!(code(&o), 0, "{}", out(&o));
     let local: Value = serde_json::from_str(
@@ -378,7 +365,7 @@ fn a_local_state_migrates_to_postgres_and_back_with_nothing_lost() {
     .unwrap_or_default();
 
     // Local to pg: the row is the file, serial and lineage included.
-    let o = run(&mut with_pg(
+    let o = output(&mut with_pg(
         &k,
         &pg,
         &["state", "push", "kasm-plan.state.json"],
@@ -386,7 +373,7 @@ fn a_local_state_migrates_to_postgres_and_back_with_nothing_lost() {
     assert_eq!(code(&o), 0, "{}", out(&o));
     let db = Db::connect(&pg, "test");
     assert_eq!(db.state("default"), Some(local.clone()));
-    let o = run(&mut with_pg(
+    let o = output(&mut with_pg(
         &k,
         &pg,
         &["plan", &file, "--detailed-exitcode"],
@@ -399,16 +386,16 @@ fn a_local_state_migrates_to_postgres_and_back_with_nothing_lost() {
     );
 
     // The pg state moves on; the old file may no longer replace it.
-    let file = k.write("images.tf", &specs(5));
+    let file = k.write("images.tf", &specs(5, 2048));
     assert_eq!(
-        code(&run(&mut with_pg(
+        code(&output(&mut with_pg(
             &k,
             &pg,
             &["apply", &file, "--auto-approve"]
         ))),
         0
     );
-    let o = run(&mut with_pg(
+    let o = output(&mut with_pg(
         &k,
         &pg,
         &["state", "push", "kasm-plan.state.json"],
@@ -419,13 +406,13 @@ fn a_local_state_migrates_to_postgres_and_back_with_nothing_lost() {
         .to_string()
         .replace(local["lineage"].as_str().unwrap_or("x"), "another-lineage");
     k.write("other.json", &other);
-    let o = run(&mut with_pg(&k, &pg, &["state", "push", "other.json"]));
+    let o = output(&mut with_pg(&k, &pg, &["state", "push", "other.json"]));
     assert_eq!(code(&o), 1, "{}", out(&o));
     assert!(stderr(&o).contains("different lineages"), "{}", out(&o));
     assert_eq!(db.resources("default"), 5, "nothing was replaced");
 
     // pg back to local: the file is replaced by the newer state, the old one kept.
-    let o = run(&mut with_pg(
+    let o = output(&mut with_pg(
         &k,
         &pg,
         &["state", "pull", "--out", "kasm-plan.state.json"],
@@ -446,10 +433,14 @@ fn a_local_state_migrates_to_postgres_and_back_with_nothing_lost() {
     );
     // An older pg state never replaces a newer file.
     assert_eq!(
-        code(&k.run(&["apply", &k.write("images.tf", &specs(6)), "--auto-approve"])),
+        code(&k.run(&[
+            "apply",
+            &k.write("images.tf", &specs(6, 2048)),
+            "--auto-approve"
+        ])),
         0
     );
-    let o = run(&mut with_pg(
+    let o = output(&mut with_pg(
         &k,
         &pg,
         &["state", "pull", "--out", "kasm-plan.state.json"],

@@ -20,7 +20,8 @@
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::policy::{
-    Failure, Level, RegoModule as Module, RegoOutcome as Outcome, RegoQuery, RegoVersion,
+    Failure, Level, RegoModule as Module, RegoOutcome as Outcome, RegoQuery, RegoSettings,
+    RegoVersion,
 };
 use core::num::NonZeroU32;
 use core::time::Duration;
@@ -58,9 +59,6 @@ fn conftest_level(rule: &str) -> Option<Level> {
         prefixed.then_some(*level)
     })
 }
-
-/// How policies are read besides their text.
-pub type RegoOptions<'a> = crate::policy::RegoSettings<'a>;
 
 thread_local! {
     /// Budget checks made on this thread: the step clock's "now".
@@ -105,7 +103,7 @@ pub fn evaluate(
     queries: &[RegoQuery],
     input: &Value,
     max_steps: u64,
-    options: RegoOptions<'_>,
+    options: RegoSettings<'_>,
 ) -> Result<(Vec<Outcome>, Vec<Diagnostic>), Box<Diagnostic>> {
     install_step_clock();
     let (mut engine, packages) = engine_with(modules, options.version)?;

@@ -44,9 +44,9 @@ pub struct AdoptArgs {
 
 /// lock → read → generate (core) → write the files → write the state.
 pub fn run(core: &CoreArgs, args: &AdoptArgs) -> Outcome {
+    let backend = args.backend.with_block(current_backend_block(core)?);
     let mut core = core.open()?;
     let wait = Duration::from_secs(args.lock_timeout);
-    let backend = args.backend.with_block(current_backend_block(&mut core)?);
     let mut locked = backend.open(&args.state, wait, "adopt")?;
     let (images, access) =
         super::runtime()?.block_on(with_kasm(&args.server, &args.state, async |kasm| {

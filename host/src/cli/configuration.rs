@@ -216,7 +216,7 @@ pub fn backend_block(
 /// The backend block of the configuration in the current directory, for
 /// commands given no configuration (`state`, `workspace`, `import`, `adopt`).
 pub fn current_backend_block(
-    core: &mut crate::Core,
+    core: &super::CoreArgs,
 ) -> Result<Option<BackendBlock>, super::CliError> {
     let configured = std::fs::read_dir(".")
         .into_iter()
@@ -231,5 +231,5 @@ pub fn current_backend_block(
         return Ok(None);
     }
     let loaded = ConfigArgs::default().load()?;
-    backend_block(core, &loaded.config)
+    backend_block(&mut core.open()?, &loaded.config)
 }

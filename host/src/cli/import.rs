@@ -33,9 +33,9 @@ pub struct ImportArgs {
 
 /// Lock the state, read Kasm's images, let the core decide, record.
 pub fn run(core: &CoreArgs, args: &ImportArgs) -> Outcome {
+    let backend = args.backend.with_block(current_backend_block(core)?);
     let mut core = core.open()?;
     let wait = Duration::from_secs(args.lock_timeout);
-    let backend = args.backend.with_block(current_backend_block(&mut core)?);
     let mut locked = backend.open(&args.state, wait, "import")?;
     let access_address = ["kasm_group.", "kasm_group_image."]
         .iter()

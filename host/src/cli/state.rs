@@ -68,9 +68,7 @@ pub enum StateCommand {
 }
 
 pub fn run(core: &CoreArgs, args: &StateArgs) -> Outcome {
-    let backend = args
-        .backend
-        .with_block(current_backend_block(&mut core.open()?)?);
+    let backend = args.backend.with_block(current_backend_block(core)?);
     let command = match &args.command {
         StateCommand::List => "state list",
         StateCommand::Show { .. } => "state show",

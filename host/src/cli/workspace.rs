@@ -55,7 +55,7 @@ pub enum WorkspaceCommand {
 }
 
 pub fn run(core: &CoreArgs, args: &WorkspaceArgs) -> Outcome {
-    let block = current_backend_block(&mut core.open()?)?;
+    let block = current_backend_block(core)?;
     let args = &WorkspaceArgs {
         command: args.command.clone(),
         state: args.state.clone(),

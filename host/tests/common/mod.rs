@@ -9,7 +9,7 @@ pub mod kasm;
 pub mod postgres;
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output};
 
 /// The cache every test shares, so the component is compiled once.
 pub fn cache_dir() -> PathBuf {
@@ -36,4 +36,20 @@ pub fn out(o: &Output) -> String {
 
 pub fn code(o: &Output) -> i32 {
     o.status.code().unwrap_or(-1)
+}
+
+/// `n` images named App 0..n, with `memory` MB each.
+pub fn specs(n: usize, memory: u32) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "resource \"kasm_image\" \"app_{i}\" {{\n  name = \"kasmweb/app-{i}:1.18.0\"\n  image_src = \"img/app.png\"\n  friendly_name = \"App {i}\"\n  memory = {memory}\n  cores = 1\n}}\n"
+            )
+        })
+        .collect()
+}
+
+/// Runs a prepared command to its end.
+pub fn output(c: &mut Command) -> Output {
+    c.output().unwrap_or_else(|e| panic!("{e}"))
 }

@@ -7,7 +7,7 @@ use super::resources::{Context, problem};
 use super::value::Value;
 use crate::access::{GroupSpec, LinkSpec, Target};
 use crate::address::InstanceKey;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Location};
 use crate::filter::{ImageFilter, filter_groups, filter_images};
 use crate::group::Group;
 use crate::model::{Image, canonical_uuid};
@@ -372,23 +372,22 @@ impl<'a> Attrs<'a> {
         a
     }
 
+    /// Reports a problem at this attribute (a repeated key has several).
     fn error(&mut self, attr: &RawAttribute, code: Code, message: String, help: String) {
-        let mut d = Diagnostic::error(code, message)
-            .at(self.address, &attr.key)
-            .help(help)
-            .located(attr.location.or(self.r.location));
-        d.file.clone_from(&self.r.file);
-        self.out.push(d);
-        self.failed = true;
+        self.report(&attr.key, attr.location, code, message, &help);
     }
 
     /// Reports a problem at an attribute, or at the block when it is not set.
     fn fail(&mut self, key: &str, code: Code, message: String, help: &str) {
-        let at = self.get(key).and_then(|a| a.location).or(self.r.location);
+        let at = self.get(key).and_then(|a| a.location);
+        self.report(key, at, code, message, help);
+    }
+
+    fn report(&mut self, key: &str, at: Option<Location>, code: Code, message: String, help: &str) {
         let mut d = Diagnostic::error(code, message)
             .at(self.address, key)
             .help(help)
-            .located(at);
+            .located(at.or(self.r.location));
         d.file.clone_from(&self.r.file);
         self.out.push(d);
         self.failed = true;
