@@ -78,6 +78,14 @@ export function bind(wasm) {
       }, 'plan');
     },
 
+    schema() {
+      return run('schema', {}, 'schema');
+    },
+
+    jsonSchema() {
+      return run('json_schema', {}, 'jsonSchema');
+    },
+
     planToJson(plan) {
       return run('plan_to_json', plan, 'plan');
     },

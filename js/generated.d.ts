@@ -1546,3 +1546,116 @@ report?: PolicyReport | null,
  * Problems with the specs or the policy files.
  */
 diagnostics: Array<Diagnostic>, };
+
+/**
+ * Whether an argument must, may or cannot be set.
+ */
+export type Presence = "required" | "optional" | "computed";
+
+/**
+ * One argument or attribute.
+ */
+export type Argument = { 
+/**
+ * Its name in configurations.
+ */
+name: string, 
+/**
+ * Terraform's type name: `string`, `number`, `bool`, `object`.
+ */
+value_type: string, 
+/**
+ * Required, optional or computed.
+ */
+presence: Presence, 
+/**
+ * Never shown (planned by fingerprint).
+ */
+sensitive: boolean, 
+/**
+ * The unit of a number (`MB`).
+ */
+unit?: string | null, 
+/**
+ * The least value allowed.
+ */
+minimum?: number | null, 
+/**
+ * Whether `minimum` itself is excluded.
+ */
+exclusive_minimum?: boolean, 
+/**
+ * The greatest value allowed.
+ */
+maximum?: number | null, 
+/**
+ * Whether the value must be a whole number.
+ */
+integer?: boolean, 
+/**
+ * The longest text Kasm stores.
+ */
+max_length?: number | null, 
+/**
+ * The only values allowed, when there is such a list.
+ */
+allowed?: Array<string>, 
+/**
+ * What Kasm sets when the argument is left out.
+ */
+default?: JsonValue | null, 
+/**
+ * The key in Kasm's API, when it differs from `name`.
+ */
+wire_name?: string | null, 
+/**
+ * One line on what it is.
+ */
+description: string, };
+
+/**
+ * One resource type or data source.
+ */
+export type BlockSchema = { 
+/**
+ * E.g. `kasm_image`.
+ */
+type_name: string, 
+/**
+ * One line on what it is.
+ */
+description: string, 
+/**
+ * Its arguments and computed attributes, in the order docs list them.
+ */
+arguments: Array<Argument>, };
+
+/**
+ * A diagnostic code and what it means.
+ */
+export type CodeInfo = { 
+/**
+ * The code.
+ */
+code: Code, 
+/**
+ * One line on what it means.
+ */
+description: string, };
+
+/**
+ * Everything a configuration can say, and every code an answer can carry.
+ */
+export type Schema = { 
+/**
+ * `resource` blocks kasm-plan manages.
+ */
+resources: Array<BlockSchema>, 
+/**
+ * `data` blocks kasm-plan reads.
+ */
+data_sources: Array<BlockSchema>, 
+/**
+ * Every diagnostic code.
+ */
+codes: Array<CodeInfo>, };

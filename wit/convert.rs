@@ -32,6 +32,7 @@ use kasm_plan_core::lang::{NamedValue, VariableFile, VariableInput};
 use kasm_plan_core::plan::{Drift, FieldChange, PlanOptions, ResourceChange, Summary};
 use kasm_plan_core::policy::{Level, PolicyReport, PolicyResult, RegoVersion};
 use kasm_plan_core::policy_set::{PolicyFile, PolicyFormat};
+use kasm_plan_core::schema::{Argument, BlockSchema, CodeInfo, Presence, Schema};
 use kasm_plan_core::state::HistoryEntry;
 use kasm_plan_core::{
     Action, Code, Diagnostic, Field, Format, Image, ImageSpec, Location, Plan, Position, Reason,
@@ -245,6 +246,7 @@ enums! {
     Level { Advisory, SoftMandatory, HardMandatory }
     PolicyFormat { Json, Hcl, Rego }
     RegoVersion { V0, V1 }
+    Presence { Required, Optional, Computed }
 }
 
 variants! {
@@ -315,6 +317,10 @@ records! {
     PolicyResult { rule, level, passed, address, path, message, overridden, file, query }
     PolicyReport { results, blocking, overridden }
     PolicyResponse { ok, report, diagnostics }
+    Argument { name, value_type, presence, sensitive, unit, minimum, exclusive_minimum, maximum, integer, max_length, allowed, default, wire_name, description }
+    BlockSchema { type_name, description, arguments }
+    CodeInfo { code, description }
+    Schema as ConfigSchema { resources, data_sources, codes }
 }
 
 // The variant whose core case is a named struct (for its JSON shape).

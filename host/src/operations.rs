@@ -102,6 +102,18 @@ impl Core {
         self.typed(request, |g, s, r| g.call_import(s, r))
     }
 
+    /// `schema`: every argument and diagnostic code.
+    pub fn schema(&mut self) -> Result<kasm_plan_core::schema::Schema, CoreError> {
+        let answer = self.run(|g, s| g.call_schema(s))?;
+        kasm_plan_core::schema::Schema::from_wit(answer).map_err(CoreError::Answer)
+    }
+
+    /// `json_schema`: the JSON Schema of `.json` specs.
+    pub fn json_schema(&mut self) -> Result<serde_json::Value, CoreError> {
+        let answer = self.run(|g, s| g.call_json_schema(s))?;
+        serde_json::Value::from_wit(answer).map_err(CoreError::Answer)
+    }
+
     /// `adopt`.
     pub fn adopt(&mut self, request: AdoptRequest) -> Result<AdoptResponse, CoreError> {
         self.typed(request, |g, s, r| g.call_adopt(s, r))

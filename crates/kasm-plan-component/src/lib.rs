@@ -81,6 +81,14 @@ impl wit::Guest for Component {
         forward(r, facade::policy_check)
     }
 
+    fn schema() -> wit::ConfigSchema {
+        facade::schema(&facade::SchemaRequest {}).into_wit()
+    }
+
+    fn json_schema() -> wit::Json {
+        facade::json_schema(&facade::SchemaRequest {}).into_wit()
+    }
+
     fn call(operation: String, request: String) -> Result<String, wit::Diagnostic> {
         facade::call(&operation, &request).map_err(|d| d.into_wit())
     }

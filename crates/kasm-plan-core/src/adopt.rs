@@ -52,14 +52,9 @@ pub struct Adoption {
 
 /// The values Kasm gives an image it was not told otherwise: left out.
 fn is_default(field: Field, v: &Value) -> bool {
-    match field {
-        Field::Enabled => v == &Value::Bool(true),
-        Field::RestrictToNetwork | Field::RestrictToServer | Field::RestrictToZone => {
-            v == &Value::Bool(false)
-        }
-        Field::ImageType => v.as_str() == Some("Container"),
-        Field::UncompressedSizeMb => v.as_i64() == Some(0),
-        _ => match v {
+    match field.kasm_default() {
+        Some(default) => v == &default,
+        None => match v {
             Value::Null => true,
             Value::String(s) => s.is_empty(),
             Value::Object(m) => m.is_empty(),

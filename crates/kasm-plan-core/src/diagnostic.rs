@@ -13,121 +13,82 @@ pub enum Severity {
     Warning,
 }
 
-/// Stable diagnostic codes. Tools may match on these; messages may change.
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Code {
-    /// The source text is not valid JSON or HCL.
-    SyntaxError,
-    /// The document does not have the expected top-level shape.
-    InvalidDocument,
-    /// A block other than `resource "kasm_image"` was skipped.
-    BlockSkipped,
-    /// A value is a reference or function call that cannot be known before apply.
-    NotStatic,
-    /// A Terraform meta-argument kasm-plan does not support (count, for_each, ...).
-    UnsupportedMetaArgument,
-    /// An attribute `kasm_image` does not have.
-    UnknownAttribute,
-    /// The same attribute set twice in one resource.
-    DuplicateAttribute,
-    /// The same resource address defined twice.
-    DuplicateAddress,
-    /// A resource name that is not a valid identifier.
-    InvalidAddress,
-    /// A required attribute is missing.
-    MissingRequired,
-    /// A value of the wrong type.
-    WrongType,
-    /// A required text is empty.
-    EmptyValue,
-    /// A text longer than Kasm's column.
-    TooLong,
-    /// A text with control characters.
-    InvalidCharacters,
-    /// Memory outside Kasm's 256–256000 MB.
-    MemoryOutOfRange,
-    /// Cores outside (0, 128].
-    CoresOutOfRange,
-    /// A size below zero.
-    NegativeSize,
-    /// `name` is not a Docker image reference, so Kasm cannot pull it.
-    NameNotImageReference,
-    /// An image reference with the `latest` tag.
-    ImageTagLatest,
-    /// An image reference without tag or digest (Docker pulls `latest`).
-    ImageUntagged,
-    /// `image_src` is neither an image reference nor a thumbnail path or URL.
-    ImageSrcInvalid,
-    /// `image_type` is not one of Kasm's values.
-    ImageTypeInvalid,
-    /// `restrict_to_server` without `server_id`.
-    MissingServerId,
-    /// `restrict_to_zone` without `zone_id`.
-    MissingZoneId,
-    /// `restrict_to_network` without `network_name`.
-    MissingNetworkName,
-    /// An id that is not a UUID.
-    InvalidUuid,
-    /// A server, zone or network set without its `restrict_to_*` flag.
-    RestrictionUnused,
-    /// A `volume_mapping` entry Kasm would refuse.
-    VolumeMappingInvalid,
-    /// A `lifecycle` block Kasm-plan cannot honour.
-    LifecycleInvalid,
-    /// `docker_registry` is not a registry host or URL.
-    RegistryInvalid,
-    /// The image's registry differs from `docker_registry`.
-    RegistryMismatch,
-    /// An empty description, which Kasm ignores on update.
-    DescriptionEmpty,
-    /// A plan would delete a resource with `prevent_destroy`.
-    PreventDestroy,
-    /// A state entry that does not fit the plan's inputs.
-    InvalidState,
-    /// An invalid image-list filter.
-    InvalidFilter,
-    /// A facade request that is not valid JSON of the expected shape.
-    InvalidRequest,
-    /// A policy file that cannot be read as rules.
-    InvalidPolicy,
-    /// An override naming no rule of the policy set (a typo would otherwise go unnoticed).
-    UnknownOverride,
-    /// An image id Kasm does not list.
-    ImageNotFound,
-    /// Images no address manages that equal a managed spec (a create that landed twice).
-    DuplicateImage,
-    /// An expression that cannot be evaluated: a wrong operand, a missing key, a failing function.
-    InvalidExpression,
-    /// A reference to something not declared or not available here.
-    UnknownReference,
-    /// A call to a function kasm-plan does not provide.
-    UnknownFunction,
-    /// A variable or local declared twice.
-    DuplicateDeclaration,
-    /// A required variable without a value.
-    MissingVariable,
-    /// A value given for a variable that is not declared.
-    UndeclaredVariable,
-    /// A variable value that does not convert to the variable's type.
-    InvalidVariableValue,
-    /// A variable's `validation` condition is false.
-    VariableValidation,
-    /// Local values that depend on each other in a cycle.
-    ReferenceCycle,
-    /// A `count` or `for_each` that cannot expand the resource.
-    InvalidRepetition,
-    /// A block of a kind kasm-plan reads, written wrongly (`variable`, `locals`, `moved`, `import`).
-    InvalidBlock,
-    /// A `group_name` that names no group, or a group the plan cannot resolve.
-    UnknownGroup,
-    /// A group that exists on Kasm but is not in the state, differing from the spec.
-    GroupExists,
-    /// A change Kasm refuses for a system group (All Users, Administrators).
-    ProtectedGroup,
-    /// The configuration or state has groups or links, but Kasm's groups were not read.
-    AccessUnread,
+macro_rules! codes {
+    ($($variant:ident => $description:literal;)*) => {
+        /// Stable diagnostic codes. Tools may match on these; messages may change.
+        #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Code { $(#[doc = $description] $variant),* }
+
+        impl Code {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// One line on what the code means (the schema, SARIF rules and the docs use it).
+            pub const fn description(self) -> &'static str {
+                match self { $(Code::$variant => $description),* }
+            }
+        }
+    };
+}
+
+codes! {
+    SyntaxError => "The source text is not valid JSON or HCL.";
+    InvalidDocument => "The document does not have the expected top-level shape.";
+    BlockSkipped => "A block kasm-plan does not act on (a provider, an output, another resource type) was skipped.";
+    NotStatic => "A value known only after apply where kasm-plan needs it when planning.";
+    UnsupportedMetaArgument => "A Terraform meta-argument kasm-plan ignores (`depends_on`, `provider`).";
+    UnknownAttribute => "An attribute the resource type does not have.";
+    DuplicateAttribute => "The same attribute set twice in one resource.";
+    DuplicateAddress => "The same resource address defined twice.";
+    InvalidAddress => "A resource name that is not a valid identifier.";
+    MissingRequired => "A required attribute is missing.";
+    WrongType => "A value of the wrong type.";
+    EmptyValue => "A required text is empty.";
+    TooLong => "A text longer than Kasm's column.";
+    InvalidCharacters => "A text with control characters.";
+    MemoryOutOfRange => "Memory outside Kasm's 256–256000 MB.";
+    CoresOutOfRange => "Cores outside (0, 128].";
+    NegativeSize => "A size below zero.";
+    NameNotImageReference => "`name` is not a Docker image reference, so Kasm cannot pull it.";
+    ImageTagLatest => "An image reference with the `latest` tag.";
+    ImageUntagged => "An image reference without tag or digest (Docker pulls `latest`).";
+    ImageSrcInvalid => "`image_src` is neither an image reference nor a thumbnail path or URL.";
+    ImageTypeInvalid => "`image_type` is not one of Kasm's values.";
+    MissingServerId => "`restrict_to_server` without `server_id`.";
+    MissingZoneId => "`restrict_to_zone` without `zone_id`.";
+    MissingNetworkName => "`restrict_to_network` without `network_name`.";
+    InvalidUuid => "An id that is not a UUID.";
+    RestrictionUnused => "A server, zone or network set without its `restrict_to_*` flag.";
+    VolumeMappingInvalid => "A `volume_mapping` entry Kasm would refuse.";
+    LifecycleInvalid => "A `lifecycle` block kasm-plan cannot honour.";
+    RegistryInvalid => "`docker_registry` is not a registry host or URL.";
+    RegistryMismatch => "The image's registry differs from `docker_registry`.";
+    DescriptionEmpty => "An empty description, which Kasm ignores on update.";
+    PreventDestroy => "A plan would delete a resource with `prevent_destroy`.";
+    InvalidState => "A state entry that does not fit the plan's inputs.";
+    InvalidFilter => "An invalid image-list filter.";
+    InvalidRequest => "A facade request that is not valid JSON of the expected shape.";
+    InvalidPolicy => "A policy file that cannot be read as rules.";
+    UnknownOverride => "An override naming no rule of the policy set (a typo would otherwise go unnoticed).";
+    ImageNotFound => "An image id Kasm does not list.";
+    DuplicateImage => "Images no address manages that equal a managed spec (a create that landed twice).";
+    InvalidExpression => "An expression that cannot be evaluated: a wrong operand, a missing key, a failing function.";
+    UnknownReference => "A reference to something not declared or not available here.";
+    UnknownFunction => "A call to a function kasm-plan does not provide.";
+    DuplicateDeclaration => "A variable or local declared twice.";
+    MissingVariable => "A required variable without a value.";
+    UndeclaredVariable => "A value given for a variable that is not declared.";
+    InvalidVariableValue => "A variable value that does not convert to the variable's type.";
+    VariableValidation => "A variable's `validation` condition is false.";
+    ReferenceCycle => "Local values that depend on each other in a cycle.";
+    InvalidRepetition => "A `count` or `for_each` that cannot expand the resource.";
+    InvalidBlock => "A block of a kind kasm-plan reads, written wrongly (`variable`, `locals`, `moved`, `import`).";
+    UnknownGroup => "A `group_name` that names no group, or a group the plan cannot resolve.";
+    GroupExists => "A group that exists on Kasm but is not in the state, differing from the spec.";
+    ProtectedGroup => "A change Kasm refuses for a system group (All Users, Administrators).";
+    AccessUnread => "The configuration or state has groups or links, but Kasm's groups were not read.";
 }
 
 /// A one-based line and column (columns count characters, not bytes).

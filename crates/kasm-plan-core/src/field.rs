@@ -34,11 +34,11 @@ pub enum Kind {
 }
 
 macro_rules! fields {
-    ($($variant:ident => $spec:literal, $wire:literal, $kind:expr;)*) => {
+    ($($variant:ident => $spec:literal, $wire:literal, $kind:expr, $unit:expr, $description:literal;)*) => {
         /// An argument of the `kasm_image` resource.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
-        pub enum Field { $($variant),* }
+        pub enum Field { $(#[doc = $description] $variant),* }
 
         impl Field {
             /// Every field, in the order plans and outputs list them.
@@ -58,32 +58,63 @@ macro_rules! fields {
             pub const fn kind(self) -> Kind {
                 match self { $(Field::$variant => $kind),* }
             }
+
+            /// The unit of a number, in specs.
+            pub const fn unit(self) -> Option<&'static str> {
+                match self { $(Field::$variant => $unit),* }
+            }
+
+            /// One line on what the argument is (the schema, editors and docs show it).
+            pub const fn description(self) -> &'static str {
+                match self { $(Field::$variant => $description),* }
+            }
         }
     };
 }
 
 fields! {
-    Name => "name", "name", Kind::Text { max: Some(255) };
-    ImageSrc => "image_src", "image_src", Kind::Text { max: Some(255) };
-    FriendlyName => "friendly_name", "friendly_name", Kind::Text { max: Some(255) };
-    Description => "description", "description", Kind::Text { max: None };
-    DockerRegistry => "docker_registry", "docker_registry", Kind::Text { max: None };
-    DockerUser => "docker_user", "docker_user", Kind::Text { max: Some(255) };
-    DockerToken => "docker_token", "docker_token", Kind::Secret;
-    Memory => "memory", "memory", Kind::MemoryMb;
-    Cores => "cores", "cores", Kind::Cores;
-    Enabled => "enabled", "enabled", Kind::Bool;
-    UncompressedSizeMb => "uncompressed_size_mb", "uncompressed_size_mb", Kind::Count;
-    ImageType => "image_type", "image_type", Kind::ImageType;
-    RunConfig => "run_config", "run_config", Kind::Object;
-    ExecConfig => "exec_config", "exec_config", Kind::Object;
-    VolumeMapping => "volume_mapping", "volume_mappings", Kind::VolumeMapping;
-    RestrictToNetwork => "restrict_to_network", "restrict_to_network", Kind::Bool;
-    NetworkName => "network_name", "restrict_network_names", Kind::NetworkName;
-    RestrictToServer => "restrict_to_server", "restrict_to_server", Kind::Bool;
-    ServerId => "server_id", "server_id", Kind::Uuid;
-    RestrictToZone => "restrict_to_zone", "restrict_to_zone", Kind::Bool;
-    ZoneId => "zone_id", "zone_id", Kind::Uuid;
+    Name => "name", "name", Kind::Text { max: Some(255) }, None,
+        "The Docker image Kasm pulls and runs, e.g. `kasmweb/terminal:1.18.0`.";
+    ImageSrc => "image_src", "image_src", Kind::Text { max: Some(255) }, None,
+        "The thumbnail shown in the workspace list: a path such as `img/thumbnails/terminal.png` or a URL.";
+    FriendlyName => "friendly_name", "friendly_name", Kind::Text { max: Some(255) }, None,
+        "The name users see in the workspace list.";
+    Description => "description", "description", Kind::Text { max: None }, None,
+        "The text shown under the friendly name; Kasm keeps the old one when given an empty text.";
+    DockerRegistry => "docker_registry", "docker_registry", Kind::Text { max: None }, None,
+        "The registry Kasm logs in to before pulling, e.g. `https://index.docker.io/v1/`.";
+    DockerUser => "docker_user", "docker_user", Kind::Text { max: Some(255) }, None,
+        "The user name for `docker_registry`.";
+    DockerToken => "docker_token", "docker_token", Kind::Secret, None,
+        "The password or token for `docker_registry`; never shown, planned by fingerprint.";
+    Memory => "memory", "memory", Kind::MemoryMb, Some("MB"),
+        "Memory per session in megabytes (Kasm stores bytes: 1 MB = 1,000,000 bytes).";
+    Cores => "cores", "cores", Kind::Cores, Some("cores"),
+        "CPU cores per session; fractions such as 0.5 allowed.";
+    Enabled => "enabled", "enabled", Kind::Bool, None,
+        "Whether users may launch the workspace.";
+    UncompressedSizeMb => "uncompressed_size_mb", "uncompressed_size_mb", Kind::Count, Some("MB"),
+        "The image's uncompressed size, which Kasm uses to pick agents with room for it.";
+    ImageType => "image_type", "image_type", Kind::ImageType, None,
+        "How the workspace is served: a container, a server, a server pool or a link.";
+    RunConfig => "run_config", "run_config", Kind::Object, None,
+        "Docker run options Kasm merges into its own (an object, or its JSON text).";
+    ExecConfig => "exec_config", "exec_config", Kind::Object, None,
+        "Commands Kasm runs in sessions (`first_launch`, `go`, `assign`...): an object, or its JSON text.";
+    VolumeMapping => "volume_mapping", "volume_mappings", Kind::VolumeMapping, None,
+        "Host paths mounted into sessions: an object keyed by host path with `bind`, `mode`, `uid`, `gid`, `required`, `skip_check`.";
+    RestrictToNetwork => "restrict_to_network", "restrict_to_network", Kind::Bool, None,
+        "Whether sessions run only on `network_name`.";
+    NetworkName => "network_name", "restrict_network_names", Kind::NetworkName, None,
+        "The Docker network sessions join when `restrict_to_network` is set.";
+    RestrictToServer => "restrict_to_server", "restrict_to_server", Kind::Bool, None,
+        "Whether sessions run only on `server_id` (server image types).";
+    ServerId => "server_id", "server_id", Kind::Uuid, None,
+        "The server sessions run on when `restrict_to_server` is set.";
+    RestrictToZone => "restrict_to_zone", "restrict_to_zone", Kind::Bool, None,
+        "Whether sessions run only in `zone_id`.";
+    ZoneId => "zone_id", "zone_id", Kind::Uuid, None,
+        "The deployment zone sessions run in when `restrict_to_zone` is set.";
 }
 
 /// Fields a spec must set.
@@ -99,6 +130,20 @@ impl Field {
     /// The field with this spec name, if any.
     pub fn from_spec_name(name: &str) -> Option<Field> {
         Field::ALL.iter().copied().find(|f| f.spec_name() == name)
+    }
+
+    /// What Kasm sets when the argument is left out (where that is a value, not nothing).
+    pub fn kasm_default(self) -> Option<serde_json::Value> {
+        use serde_json::Value;
+        match self {
+            Field::Enabled => Some(Value::Bool(true)),
+            Field::RestrictToNetwork | Field::RestrictToServer | Field::RestrictToZone => {
+                Some(Value::Bool(false))
+            }
+            Field::ImageType => Some(Value::from("Container")),
+            Field::UncompressedSizeMb => Some(Value::from(0)),
+            _ => None,
+        }
     }
 
     /// Whether the value must be hidden from output.

@@ -36,6 +36,7 @@ pub mod plan_json;
 pub mod policy;
 pub mod policy_set;
 pub mod reference;
+pub mod schema;
 #[cfg(feature = "rego")]
 pub mod rego;
 pub mod state;

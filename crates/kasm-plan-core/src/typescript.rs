@@ -30,6 +30,7 @@ use crate::parse::Format;
 use crate::plan::{Action, Drift, FieldChange, Plan, PlanOptions, Reason, ResourceChange, Summary};
 use crate::policy::{Level, PolicyReport, PolicyResult, RegoVersion};
 use crate::policy_set::{PolicyFile, PolicyFormat};
+use crate::schema::{Argument, BlockSchema, CodeInfo, Presence, Schema};
 use crate::state::{HistoryEntry, State, StateResource};
 use ts_rs::{Config, TS};
 
@@ -175,6 +176,11 @@ pub fn declarations() -> String {
         PolicyResult,
         PolicyReport,
         PolicyResponse,
+        Presence,
+        Argument,
+        BlockSchema,
+        CodeInfo,
+        Schema,
     );
     out
 }

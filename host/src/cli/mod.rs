@@ -16,6 +16,7 @@ mod plan;
 mod policy;
 mod render;
 mod saved;
+mod schema;
 mod server;
 mod show;
 mod state;
@@ -65,6 +66,8 @@ pub enum Command {
     Policy(policy::PolicyCommand),
     /// Keep separate states (staging, production) in one backend.
     Workspace(workspace::WorkspaceArgs),
+    /// Print every resource type's arguments and every diagnostic code as JSON (or, with --json-schema, the JSON Schema of .json specs).
+    Schema(schema::SchemaArgs),
     /// Print a shell's completion script (e.g. `kasm-plan completions bash > /etc/bash_completion.d/kasm-plan`).
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -153,6 +156,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Import(args) => import::run(&cli.core, &args),
         Command::Adopt(args) => adopt::run(&cli.core, &args),
         Command::Workspace(args) => workspace::run(&cli.core, &args),
+        Command::Schema(args) => schema::run(&cli.core, &args),
         // Into a buffer, then printed: a closed pipe ends the run as for every command.
         Command::Completions { shell } => {
             let mut script = Vec::new();

@@ -19,6 +19,7 @@ mod plan_to_json;
 mod policy_check;
 mod recognise;
 mod record;
+mod schema;
 mod sources;
 mod validate;
 
@@ -33,6 +34,7 @@ pub use plan_to_json::plan_to_json;
 pub use policy_check::{DEFAULT_MAX_STEPS, PolicyRequest, PolicyResponse, policy_check};
 pub use recognise::{RecogniseRequest, recognise};
 pub use record::{RecordRequest, record};
+pub use schema::{SchemaRequest, json_schema, schema};
 pub use sources::{
     Configuration, Desired, SourceInput, Sources, check_source, desired_specs,
     validate_configuration, validate_source,
@@ -56,6 +58,8 @@ pub const OPERATIONS: &[&str] = &[
     "import",
     "policy_check",
     "adopt",
+    "schema",
+    "json_schema",
 ];
 
 /// Runs an operation on a JSON request: its JSON answer, or the reason the
@@ -74,6 +78,8 @@ pub fn call(operation: &str, request: &str) -> Result<String, Box<Diagnostic>> {
         "import" => run(request, import),
         "policy_check" => run(request, policy_check),
         "adopt" => run(request, adopt),
+        "schema" => run(request, schema),
+        "json_schema" => run(request, json_schema),
         other => Err(invalid_request(format!(
             "unknown operation `{other}`; expected one of {}",
             OPERATIONS.join(", ")

@@ -12,6 +12,7 @@ use crate::filter::{ImageFilter, filter_groups, filter_images};
 use crate::group::Group;
 use crate::model::{Image, canonical_uuid};
 use crate::parse::{RawAttribute, RawResource, RawValue};
+use crate::schema::tables;
 use crate::typing::did_you_mean;
 use std::collections::BTreeMap;
 
@@ -46,10 +47,11 @@ pub fn data_values(
 
 fn data_value(block: &Data, scope: &Scope, reads: Reads, out: &mut Vec<Diagnostic>) -> Value {
     let address = block.address();
-    let allowed: &[&str] = match block.kind {
-        DataKind::Images => &["name", "enabled"],
-        DataKind::Groups => &["name"],
+    let table = match block.kind {
+        DataKind::Images => tables::IMAGES_DATA,
+        DataKind::Groups => tables::GROUPS_DATA,
     };
+    let allowed: Vec<&str> = table.settable().collect();
     let mut args: BTreeMap<&str, Value> = BTreeMap::new();
     for attr in &block.attributes {
         if !allowed.contains(&attr.name.as_str()) {
@@ -234,12 +236,8 @@ pub fn take_exclusive(r: &mut RawResource, address: &str, out: &mut Vec<Diagnost
 
 /// Types a `kasm_group` instance.
 pub fn group_spec(r: &RawResource, address: &str, out: &mut Vec<Diagnostic>) -> Option<GroupSpec> {
-    let mut a = Attrs::new(
-        r,
-        address,
-        &["name", "priority", "description", "force_destroy"],
-        out,
-    );
+    let allowed: Vec<&str> = tables::GROUP.settable().collect();
+    let mut a = Attrs::new(r, address, &allowed, out);
     let name = a.string("name", true);
     let priority = a.integer("priority").filter(|p| {
         let ok = (1..4096).contains(p);
@@ -273,7 +271,8 @@ pub fn link_spec(
     unread: bool,
     out: &mut Vec<Diagnostic>,
 ) -> Option<LinkSpec> {
-    let mut a = Attrs::new(r, address, &["group_id", "group_name", "image_id"], out);
+    let allowed: Vec<&str> = tables::LINK.settable().collect();
+    let mut a = Attrs::new(r, address, &allowed, out);
     let (had_group_id, had_group_name) = (a.has("group_id"), a.has_value("group_name"));
     if had_group_id == had_group_name {
         let message = if had_group_id {
