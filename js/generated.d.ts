@@ -75,7 +75,11 @@ location?: Location | null,
 /**
  * The source's file name, when it was given one.
  */
-file?: string | null, };
+file?: string | null, 
+/**
+ * An edit that resolves the problem, when one is certain.
+ */
+fix?: Fix | null, };
 
 /**
  * The language of a spec source.
@@ -197,7 +201,12 @@ diagnostics: Array<Diagnostic>,
 /**
  * The configuration's `terraform { backend ... }` block, when it has one.
  */
-backend?: BackendBlock | null, };
+backend?: BackendBlock | null, 
+/**
+ * Every resource instance checked (images, groups, links, then any other
+ * address a diagnostic names): one test case each in JUnit reports.
+ */
+resources: Array<string>, };
 
 /**
  * `parse` output: specs by resource name, and parse and type errors only.
@@ -1546,6 +1555,25 @@ report?: PolicyReport | null,
  * Problems with the specs or the policy files.
  */
 diagnostics: Array<Diagnostic>, };
+
+/**
+ * A quick fix: within the diagnostic's location, the first `old` becomes
+ * `new`. An editor offers it only when that text is there (a value that came
+ * from a variable is not, so nothing is offered).
+ */
+export type Fix = { 
+/**
+ * What the fix does, e.g. "Rename to `memory`".
+ */
+title: string, 
+/**
+ * The text to replace, as written in the source.
+ */
+old: string, 
+/**
+ * Its replacement.
+ */
+new: string, };
 
 /**
  * Whether an argument must, may or cannot be set.

@@ -37,3 +37,53 @@ assert failed == ['kasm_image.browser["firefox"]', 'kasm_image.dev'], failed
 print(f"checkov {summary['checkov_version']}: {summary['resource_count']} resources, "
       f"{len(passed)} passed, {len(failed)} failed, as expected")
 PY
+
+# Reports read by real consumers. SARIF: validated against the SARIF 2.1.0
+# schema shipped in Microsoft's SARIF SDK package (npm), with Ajv; a copy with
+# a wrong result level must fail, so the check can fail.
+(cd tests/consumers/schemas && npm ci --no-audit --no-fund --loglevel=error)
+check="node tests/consumers/schemas/check.mjs"
+sarif_schema=tests/consumers/schemas/node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json
+kasm="$target_dir/debug/kasm-plan"
+(cd tests/consumers/reports && "$kasm" validate main.tf --format sarif) > "$work/validate.sarif" || true
+"$kasm" policy check examples/images.tf --policy examples/policies --format sarif > "$work/policy.sarif" || true
+python3 - "$work" <<'PY'
+import json, sys
+work = sys.argv[1]
+log = json.load(open(f"{work}/validate.sarif"))
+results = log["runs"][0]["results"]
+assert sorted(r["ruleId"] for r in results) == ["image_type_invalid", "memory_out_of_range", "name_not_image_reference", "unknown_attribute"], results
+rules = log["runs"][0]["tool"]["driver"]["rules"]
+assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in results)
+assert all(r["locations"][0]["physicalLocation"]["region"]["startLine"] > 0 for r in results)
+policy = json.load(open(f"{work}/policy.sarif"))
+assert policy["runs"][0]["tool"]["driver"]["rules"], "policy rules listed"
+log["runs"][0]["results"][0]["level"] = "bogus"
+json.dump(log, open(f"{work}/bogus.sarif", "w"))
+PY
+$check "$sarif_schema" --valid "$work/validate.sarif" "$work/policy.sarif" --invalid "$work/bogus.sarif"
+
+# JUnit: read by junitparser (PyPI): a case per resource, the failing one failed.
+"$venv/bin/pip" install --quiet --disable-pip-version-check "junitparser==3.2.0"
+(cd tests/consumers/reports && "$kasm" validate main.tf --format junit) > "$work/validate.xml" || true
+"$venv/bin/python" - "$work/validate.xml" <<'PY'
+import sys
+from junitparser import JUnitXml, Failure
+suite = next(iter(JUnitXml.fromfile(sys.argv[1])))
+cases = {c.name: c for c in suite}
+assert sorted(cases) == ["kasm_image.ok", "kasm_image.web"], sorted(cases)
+assert cases["kasm_image.ok"].is_passed
+failure = cases["kasm_image.web"].result[0]
+assert isinstance(failure, Failure) and failure.type == "memory_out_of_range", failure
+print(f"junitparser: {suite.tests} cases, {suite.failures} failed, as expected")
+PY
+
+# The JSON Schema of .json specs (schemas/, generated from the core): the
+# example and a Terraform JSON configuration validate, wrong types do not, and
+# the CLI agrees on each.
+specs=tests/consumers/schemas/specs
+$check schemas/kasm-plan.schema.json --valid examples/images.json "$specs"/valid/*.json --invalid "$specs"/invalid/*.json
+for f in examples/images.json "$specs"/valid/*.json; do "$kasm" validate "$f" >/dev/null; done
+for f in "$specs"/invalid/*.json; do
+  if "$kasm" validate "$f" >/dev/null; then echo "$f: kasm-plan finds it valid, the schema does not" >&2; exit 1; fi
+done

@@ -36,7 +36,7 @@ use kasm_plan_core::schema::{Argument, BlockSchema, CodeInfo, Presence, Schema};
 use kasm_plan_core::state::HistoryEntry;
 use kasm_plan_core::{
     Action, Code, Diagnostic, Field, Format, Image, ImageSpec, Location, Plan, Position, Reason,
-    Severity, State, StateResource, attributes::Attributes,
+    Severity, State, StateResource, attributes::Attributes, diagnostic::Fix,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Map, Value};
@@ -259,13 +259,14 @@ variants! {
 records! {
     Position { line, column }
     Location { start, end }
-    Diagnostic { severity, code, address, path, message, help, location, file }
+    Diagnostic { severity, code, address, path, message, help, location, file, fix }
+    Fix { title, old, new }
     SourceInput { source, format, file_name }
     NamedValue { name, value }
     VariableFile { source, file_name }
     Configuration { sources, variables, workspace }
     ValidateRequest { input, strict }
-    ValidateResponse { valid, errors, warnings, diagnostics, backend }
+    ValidateResponse { valid, errors, warnings, diagnostics, backend, resources }
     BackendBlock { kind, settings }
     ParseResponse { specs, diagnostics }
     ImageFilter { name, enabled }

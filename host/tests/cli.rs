@@ -121,6 +121,46 @@ fn validate_json_lists_diagnostics_with_their_file() {
 }
 
 #[test]
+fn validate_formats_for_ci_say_the_same_findings() {
+    let dir = temp();
+    write(dir.path(), "bad.tf", BAD_TF);
+    let github = run_in(dir.path(), &["validate", "--format", "github", "bad.tf"]);
+    assert_eq!(code(&github), 1);
+    let lines: Vec<String> = stdout(&github).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(
+        lines[0].starts_with("::error file=bad.tf,line=5,col=")
+            && lines[0].contains("title=memory_out_of_range kasm_image."),
+        "{}",
+        lines[0]
+    );
+    assert!(lines.iter().all(|l| !l.contains('\n')), "one line each");
+    let sarif = run_in(dir.path(), &["validate", "--format", "sarif", "bad.tf"]);
+    assert_eq!(code(&sarif), 1);
+    let log: Value = serde_json::from_str(&stdout(&sarif)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(log["version"], "2.1.0");
+    let ids: Vec<&str> = log["runs"][0]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| r["ruleId"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        ids,
+        ["memory_out_of_range", "wrong_type", "unknown_attribute"]
+    );
+    let junit = stdout(&run_in(
+        dir.path(),
+        &["validate", "--format", "junit", "bad.tf"],
+    ));
+    assert!(junit.contains("failures=\"1\""), "{junit}");
+    let clean = run(&["validate", "--format", "sarif", &example("images.tf")]);
+    assert_eq!(code(&clean), 0);
+    let log: Value = serde_json::from_str(&stdout(&clean)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(log["runs"][0]["results"], serde_json::json!([]));
+}
+
+#[test]
 fn validate_strict_fails_on_warnings() {
     let dir = temp();
     let latest = write(

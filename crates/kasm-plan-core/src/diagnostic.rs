@@ -136,6 +136,23 @@ pub struct Diagnostic {
     /// The source's file name, when it was given one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    /// An edit that resolves the problem, when one is certain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+}
+
+/// A quick fix: within the diagnostic's location, the first `old` becomes
+/// `new`. An editor offers it only when that text is there (a value that came
+/// from a variable is not, so nothing is offered).
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fix {
+    /// What the fix does, e.g. "Rename to `memory`".
+    pub title: String,
+    /// The text to replace, as written in the source.
+    pub old: String,
+    /// Its replacement.
+    pub new: String,
 }
 
 impl Diagnostic {
@@ -159,6 +176,7 @@ impl Diagnostic {
             help: None,
             location: None,
             file: None,
+            fix: None,
         }
     }
 
@@ -176,6 +194,21 @@ impl Diagnostic {
     /// Sets the help text.
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Proposes a quick fix.
+    pub fn fix(
+        mut self,
+        title: impl Into<String>,
+        old: impl Into<String>,
+        new: impl Into<String>,
+    ) -> Self {
+        self.fix = Some(Fix {
+            title: title.into(),
+            old: old.into(),
+            new: new.into(),
+        });
         self
     }
 

@@ -36,9 +36,9 @@ pub mod plan_json;
 pub mod policy;
 pub mod policy_set;
 pub mod reference;
-pub mod schema;
 #[cfg(feature = "rego")]
 pub mod rego;
+pub mod schema;
 pub mod state;
 #[cfg(feature = "typescript")]
 pub mod typescript;

@@ -11,7 +11,7 @@ use crate::access::{
 use crate::adopt::GeneratedFile;
 use crate::apply::{AdoptStep, CreateStep, Recording, RefreshStep, ReleaseStep, Step, UpdateStep};
 use crate::attributes::Attributes;
-use crate::diagnostic::{Code, Diagnostic, Location, Position, Severity};
+use crate::diagnostic::{Code, Diagnostic, Fix, Location, Position, Severity};
 use crate::duplicates::Duplicate;
 use crate::facade::{AdoptRequest, AdoptResponse, Binding};
 use crate::facade::{
@@ -176,6 +176,7 @@ pub fn declarations() -> String {
         PolicyResult,
         PolicyReport,
         PolicyResponse,
+        Fix,
         Presence,
         Argument,
         BlockSchema,

@@ -289,7 +289,9 @@ fn attribute_field(key: &str, address: &str) -> Result<Field, Box<Diagnostic>> {
         format!("kasm_image has no attribute `{key}`"),
     );
     Err(Box::new(match did_you_mean(key, names) {
-        Some(s) => d.help(format!("did you mean `{s}`?")),
+        Some(s) => d
+            .help(format!("did you mean `{s}`?"))
+            .fix(format!("Rename to `{s}`"), key, s),
         None => d.help("see the kasm_image arguments in docs/specs.md, linked from the README"),
     }))
 }

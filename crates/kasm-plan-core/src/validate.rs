@@ -51,6 +51,8 @@ fn conceal(d: &mut Diagnostic, spec: &ImageSpec, field: Field) {
     if text.is_empty() {
         return;
     }
+    // A fix would write the value back into view.
+    d.fix = None;
     d.message = d.message.replace(&text, crate::model::REDACTED);
     if let Some(help) = &mut d.help {
         *help = help.replace(&text, crate::model::REDACTED);
@@ -146,8 +148,18 @@ impl Checker<'_> {
         let s = self.spec();
         let (memory, cores, size) = (s.memory, s.cores, s.uncompressed_size_mb);
         if let Some(mb) = memory.filter(|m| !MEMORY_MB.contains(m)) {
-            self.push("memory", Diagnostic::error(Code::MemoryOutOfRange, format!("memory is {mb} MB; Kasm allows {} to {} MB", MEMORY_MB.start(), MEMORY_MB.end()))
-                .help("memory is in MB (1 MB = 1,000,000 bytes), e.g. `memory = 2768`; a value in bytes belongs to the API, not the spec"));
+            let mut d = Diagnostic::error(Code::MemoryOutOfRange, format!("memory is {mb} MB; Kasm allows {} to {} MB", MEMORY_MB.start(), MEMORY_MB.end()))
+                .help("memory is in MB (1 MB = 1,000,000 bytes), e.g. `memory = 2768`; a value in bytes belongs to the API, not the spec");
+            // A value in bytes (as Kasm's API and `kasm_images` give it) converts exactly.
+            let in_mb = mb / crate::field::BYTES_PER_MB;
+            if mb % crate::field::BYTES_PER_MB == 0 && MEMORY_MB.contains(&in_mb) {
+                d = d.fix(
+                    format!("Convert {mb} bytes to {in_mb} MB"),
+                    mb.to_string(),
+                    in_mb.to_string(),
+                );
+            }
+            self.push("memory", d);
         }
         if let Some(c) = cores.filter(|c| !(*c > 0.0 && *c <= MAX_CORES)) {
             self.push(
@@ -175,11 +187,26 @@ impl Checker<'_> {
         }
         match reference::parse(name) {
             Ok(r) => self.tag_warnings("name", name, &r),
-            Err(RefError::Whitespace) => self.push("name", Diagnostic::warning(Code::NameNotImageReference,
-                format!("`name` is \"{name}\", which looks like a label, not a Docker image reference; Kasm pulls the image named in `name`, so sessions of this image cannot start"))
-                .help(self.label_help())),
+            Err(RefError::Whitespace) => {
+                let d = Diagnostic::warning(Code::NameNotImageReference,
+                    format!("`name` is \"{name}\", which looks like a label, not a Docker image reference; Kasm pulls the image named in `name`, so sessions of this image cannot start"))
+                    .help(self.label_help());
+                let d = match self.reference_in_src() {
+                    Some(src) => d.fix(
+                        format!("Pull \"{src}\" (from image_src)"),
+                        format!("\"{name}\""),
+                        format!("\"{src}\""),
+                    ),
+                    None => d,
+                };
+                self.push("name", d);
+            }
             Err(e) => {
-                let fix = if e == RefError::Uppercase { format!(", e.g. \"{}\"", name.to_lowercase()) } else { String::new() };
+                let fix = if e == RefError::Uppercase {
+                    format!(", e.g. \"{}\"", name.to_lowercase())
+                } else {
+                    String::new()
+                };
                 self.push("name", Diagnostic::warning(Code::NameNotImageReference,
                     format!("`name` \"{name}\" is not a valid Docker image reference: {}", e.rule()))
                     .help(format!("Kasm pulls the image named in `name`; write a reference like `kasmweb/terminal:1.18.0`{fix}")));
@@ -187,10 +214,18 @@ impl Checker<'_> {
         }
     }
 
+    /// `image_src`, when it holds an image reference (swapped with `name`).
+    fn reference_in_src(&self) -> Option<&str> {
+        let src = &self.spec().image_src;
+        classify_src(src)
+            .is_ok_and(|c| c == SrcKind::Reference)
+            .then_some(src.as_str())
+    }
+
     /// How to fix a label in `name`; when image_src holds the reference, say to move it.
     fn label_help(&self) -> String {
         let src = &self.spec().image_src;
-        if classify_src(src).is_ok_and(|c| c == SrcKind::Reference) {
+        if self.reference_in_src().is_some() {
             format!(
                 "image_src holds the reference \"{src}\": write name = \"{src}\", keep the label in friendly_name, and give image_src a thumbnail such as \"img/thumbnails/workspace.png\""
             )
@@ -249,17 +284,22 @@ impl Checker<'_> {
             Some(k) => format!("did you mean \"{k}\"?"),
             None => format!("use one of {}", quoted_list(IMAGE_TYPES)),
         };
-        self.push(
-            "image_type",
-            Diagnostic::error(
-                Code::ImageTypeInvalid,
-                format!(
-                    "image_type \"{t}\" is not one of Kasm's types ({})",
-                    quoted_list(IMAGE_TYPES)
-                ),
-            )
-            .help(help),
+        let d = Diagnostic::error(
+            Code::ImageTypeInvalid,
+            format!(
+                "image_type \"{t}\" is not one of Kasm's types ({})",
+                quoted_list(IMAGE_TYPES)
+            ),
         );
+        let d = match close {
+            Some(k) => d.fix(
+                format!("Change to \"{k}\""),
+                format!("\"{t}\""),
+                format!("\"{k}\""),
+            ),
+            None => d,
+        };
+        self.push("image_type", d.help(help));
     }
 
     fn restrictions(&mut self) {

@@ -15,6 +15,7 @@ mod input;
 mod plan;
 mod policy;
 mod render;
+mod report;
 mod saved;
 mod schema;
 mod server;

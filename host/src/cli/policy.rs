@@ -3,10 +3,13 @@
 use super::configuration::ConfigArgs;
 use super::input::InputError;
 use super::render;
+use super::report::{Findings, Format};
 use super::{CliError, CoreArgs, Outcome, input, saved};
 use crate::Core;
 use kasm_plan_core::Code;
-use kasm_plan_core::facade::{Configuration, Desired, PolicyRequest, PolicyResponse};
+use kasm_plan_core::facade::{
+    Configuration, Desired, PolicyRequest, PolicyResponse, Sources, ValidateRequest,
+};
 use kasm_plan_core::policy::{Level, PolicyReport, RegoVersion};
 use kasm_plan_core::policy_set::PolicyFile;
 use kasm_plan_core::{Image, Plan, State};
@@ -138,9 +141,12 @@ pub struct CheckArgs {
     /// The state file for `--observed`.
     #[arg(long, value_name = "PATH")]
     pub state: Option<PathBuf>,
-    /// Print the results as JSON.
-    #[arg(long)]
+    /// Print the results as JSON (the same as `--format json`).
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+    /// human, json, sarif (code scanning), junit (test reports) or github (workflow annotations).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
 pub fn run(core: &CoreArgs, args: &PolicyCommand) -> Outcome {
@@ -156,6 +162,18 @@ pub fn run(core: &CoreArgs, args: &PolicyCommand) -> Outcome {
         _ => (args.config.load()?.config, None),
     };
     let sources = config.sources.clone();
+    let format = if args.json { Format::Json } else { args.format };
+    let resources = match format {
+        Format::Junit => {
+            core.open()?
+                .validate(ValidateRequest {
+                    input: Sources::Many(config.clone()),
+                    strict: false,
+                })?
+                .resources
+        }
+        _ => Vec::new(),
+    };
     let (observed, state) = match &args.observed {
         Some(path) => (
             Some(input::images(path)?),
@@ -171,7 +189,13 @@ pub fn run(core: &CoreArgs, args: &PolicyCommand) -> Outcome {
         observed,
         plan,
     )?;
-    if args.json {
+    let report = Findings::new("policy check", resources)
+        .diagnostics(&answer.diagnostics)
+        .policy_results(answer.report.as_ref().map_or(&[][..], |r| &r.results))
+        .render(format);
+    if let Some(report) = report {
+        print!("{report}");
+    } else if format == Format::Json {
         println!("{}", serde_json::to_string_pretty(&answer)?);
     } else {
         print!("{}", render::diagnostics(&answer.diagnostics, &sources));

@@ -2,6 +2,7 @@
 
 use super::configuration::ConfigArgs;
 use super::render;
+use super::report::{Findings, Format};
 use super::{CoreArgs, Outcome};
 use kasm_plan_core::facade::{Sources, ValidateRequest};
 use std::process::ExitCode;
@@ -14,9 +15,12 @@ pub struct ValidateArgs {
     /// Treat warnings as errors.
     #[arg(long)]
     pub strict: bool,
-    /// Print the result as JSON.
-    #[arg(long)]
+    /// Print the result as JSON (the same as `--format json`).
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+    /// human, json, sarif (code scanning), junit (test reports) or github (workflow annotations).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
 /// Exit 0 when valid, 1 when not.
@@ -27,7 +31,13 @@ pub fn run(core: &CoreArgs, args: &ValidateArgs) -> Outcome {
         input: Sources::Many(config),
         strict: args.strict,
     })?;
-    if args.json {
+    let format = if args.json { Format::Json } else { args.format };
+    let report = Findings::new("validate", answer.resources.clone())
+        .diagnostics(&answer.diagnostics)
+        .render(format);
+    if let Some(report) = report {
+        print!("{report}");
+    } else if format == Format::Json {
         println!("{}", serde_json::to_string_pretty(&answer)?);
     } else {
         print!("{}", render::diagnostics(&answer.diagnostics, &sources));

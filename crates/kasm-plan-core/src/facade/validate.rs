@@ -1,6 +1,6 @@
 //! `validate`: every problem in one or several spec sources, at once.
 
-use super::sources::{Configuration, SourceInput, Sources, check_configuration, validate_source};
+use super::sources::{Checked, Configuration, SourceInput, Sources, check_configuration};
 use crate::diagnostic::Diagnostic;
 use crate::lang::Reads;
 use crate::lang::VariableInput;
@@ -84,24 +84,46 @@ pub struct ValidateResponse {
     /// The configuration's `terraform { backend ... }` block, when it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backend: Option<BackendBlock>,
+    /// Every resource instance checked (images, groups, links, then any other
+    /// address a diagnostic names): one test case each in JUnit reports.
+    #[serde(default)]
+    pub resources: Vec<String>,
 }
 
 /// `validate`.
 pub fn validate(req: &ValidateRequest) -> ValidateResponse {
-    let (diagnostics, backend) = match &req.input {
-        Sources::One(input) => (validate_source(input, req.strict).1, None),
-        Sources::Many(config) => {
-            let (checked, diagnostics) =
-                check_configuration(config, req.strict, false, Reads::default());
-            (diagnostics, checked.backend)
-        }
+    let config = match &req.input {
+        Sources::One(input) => std::borrow::Cow::Owned(Configuration {
+            sources: vec![input.clone()],
+            variables: Vec::new(),
+            workspace: None,
+        }),
+        Sources::Many(config) => std::borrow::Cow::Borrowed(config),
     };
+    let (checked, diagnostics) = check_configuration(&config, req.strict, false, Reads::default());
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let resources = addresses(&checked, &diagnostics);
     ValidateResponse {
         valid: errors == 0,
         errors,
         warnings: diagnostics.len() - errors,
         diagnostics,
-        backend,
+        backend: checked.backend,
+        resources,
     }
+}
+
+/// The instances checked, and the addresses only diagnostics name (those that failed typing).
+fn addresses(checked: &Checked, diagnostics: &[Diagnostic]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let declared = checked.resources.iter().map(|r| &r.address);
+    let groups = checked.access.groups.iter().map(|g| &g.address);
+    let links = checked.access.links.iter().map(|l| &l.address);
+    let named = diagnostics.iter().filter_map(|d| d.address.as_ref());
+    for address in declared.chain(groups).chain(links).chain(named) {
+        if !out.contains(address) {
+            out.push(address.clone());
+        }
+    }
+    out
 }

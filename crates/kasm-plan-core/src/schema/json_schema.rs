@@ -11,7 +11,10 @@ pub fn json_schema() -> Value {
     let mut definitions = Map::new();
     for block in &s.resources {
         definitions.insert(block.type_name.clone(), object(block, false));
-        definitions.insert(format!("{}_expressions", block.type_name), object(block, true));
+        definitions.insert(
+            format!("{}_expressions", block.type_name),
+            object(block, true),
+        );
     }
     let resources: Map<String, Value> = s
         .resources
@@ -68,7 +71,10 @@ fn object(block: &BlockSchema, expressions: bool) -> Value {
     }));
     if expressions {
         for meta in ["count", "for_each", "depends_on", "provider"] {
-            properties.insert(meta.into(), json!({ "description": format!("Terraform's `{meta}` meta-argument.") }));
+            properties.insert(
+                meta.into(),
+                json!({ "description": format!("Terraform's `{meta}` meta-argument.") }),
+            );
         }
     }
     let required: Vec<&str> = block
@@ -96,7 +102,11 @@ fn argument(a: &Argument, expressions: bool) -> Value {
     value.insert("type".into(), json!(kind));
     let bound = |v: f64| if a.integer { json!(v as i64) } else { json!(v) };
     if let Some(min) = a.minimum {
-        let key = if a.exclusive_minimum { "exclusiveMinimum" } else { "minimum" };
+        let key = if a.exclusive_minimum {
+            "exclusiveMinimum"
+        } else {
+            "minimum"
+        };
         value.insert(key.into(), bound(min));
     }
     if let Some(max) = a.maximum {

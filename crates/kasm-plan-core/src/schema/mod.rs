@@ -112,8 +112,14 @@ pub fn schema() -> Schema {
     Schema {
         resources: vec![
             block(tables::IMAGE, image_arguments()),
-            block(tables::GROUP, tables::GROUP.arguments.iter().map(Arg::argument).collect()),
-            block(tables::LINK, tables::LINK.arguments.iter().map(Arg::argument).collect()),
+            block(
+                tables::GROUP,
+                tables::GROUP.arguments.iter().map(Arg::argument).collect(),
+            ),
+            block(
+                tables::LINK,
+                tables::LINK.arguments.iter().map(Arg::argument).collect(),
+            ),
         ],
         data_sources: tables::DATA_SOURCES
             .iter()
@@ -204,12 +210,23 @@ mod tests {
         let image = &s.resources[0];
         assert_eq!(image.type_name, "kasm_image");
         for f in Field::ALL {
-            let a = image.arguments.iter().find(|a| a.name == f.spec_name()).unwrap();
+            let a = image
+                .arguments
+                .iter()
+                .find(|a| a.name == f.spec_name())
+                .unwrap();
             assert!(a.description.ends_with('.'), "{f}");
         }
         let memory = image.arguments.iter().find(|a| a.name == "memory").unwrap();
-        assert_eq!((memory.minimum, memory.maximum, memory.unit.as_deref()), (Some(256.0), Some(256_000.0), Some("MB")));
-        let volume = image.arguments.iter().find(|a| a.name == "volume_mapping").unwrap();
+        assert_eq!(
+            (memory.minimum, memory.maximum, memory.unit.as_deref()),
+            (Some(256.0), Some(256_000.0), Some("MB"))
+        );
+        let volume = image
+            .arguments
+            .iter()
+            .find(|a| a.name == "volume_mapping")
+            .unwrap();
         assert_eq!(volume.wire_name.as_deref(), Some("volume_mappings"));
         assert_eq!(s.codes.len(), Code::ALL.len());
         assert!(s.codes.iter().all(|c| !c.description.is_empty()));

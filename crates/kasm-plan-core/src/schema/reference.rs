@@ -6,7 +6,10 @@ use std::fmt::Write;
 /// Every block's arguments as a table, then the diagnostic codes.
 pub fn markdown(s: &Schema) -> String {
     let mut out = String::new();
-    for (heading, blocks) in [("Resources", &s.resources), ("Data sources", &s.data_sources)] {
+    for (heading, blocks) in [
+        ("Resources", &s.resources),
+        ("Data sources", &s.data_sources),
+    ] {
         let _ = writeln!(out, "## {heading}\n");
         for b in blocks {
             block(&mut out, b);
@@ -14,7 +17,10 @@ pub fn markdown(s: &Schema) -> String {
     }
     out.push_str("## Diagnostic codes\n\n| Code | Meaning |\n|---|---|\n");
     for c in &s.codes {
-        let code = serde_json::to_value(c.code).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let code = serde_json::to_value(c.code)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
         let _ = writeln!(out, "| `{code}` | {} |", cell(&c.description));
     }
     out
@@ -30,7 +36,11 @@ fn block(out: &mut String, b: &BlockSchema) {
             Presence::Computed => "computed",
         };
         let sensitive = if a.sensitive { ", sensitive" } else { "" };
-        let wire = a.wire_name.as_deref().map(|w| format!(" Kasm's key: `{w}`.")).unwrap_or_default();
+        let wire = a
+            .wire_name
+            .as_deref()
+            .map(|w| format!(" Kasm's key: `{w}`."))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
             "| `{}` | {} | {presence}{sensitive} | {} | {}{wire} |",
@@ -45,10 +55,16 @@ fn block(out: &mut String, b: &BlockSchema) {
 
 /// Range, length, allowed values, default and unit, as short text.
 fn values(a: &Argument) -> String {
-    let unit = a.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
+    let unit = a
+        .unit
+        .as_deref()
+        .map(|u| format!(" {u}"))
+        .unwrap_or_default();
     let mut parts = Vec::new();
     match (a.minimum, a.maximum) {
-        (Some(lo), Some(hi)) if a.exclusive_minimum => parts.push(format!("above {lo} to {hi}{unit}")),
+        (Some(lo), Some(hi)) if a.exclusive_minimum => {
+            parts.push(format!("above {lo} to {hi}{unit}"))
+        }
         (Some(lo), Some(hi)) => parts.push(format!("{lo} to {hi}{unit}")),
         (Some(lo), None) => parts.push(format!("{lo} or more{unit}")),
         (None, Some(hi)) => parts.push(format!("at most {hi}{unit}")),

@@ -39,8 +39,20 @@ pub struct Arg {
 }
 
 impl Arg {
-    const fn new(name: &'static str, value_type: &'static str, presence: Presence, description: &'static str) -> Arg {
-        Arg { name, value_type, presence, range: None, default: None, description }
+    const fn new(
+        name: &'static str,
+        value_type: &'static str,
+        presence: Presence,
+        description: &'static str,
+    ) -> Arg {
+        Arg {
+            name,
+            value_type,
+            presence,
+            range: None,
+            default: None,
+            description,
+        }
     }
 
     /// The argument as the schema gives it.
@@ -67,7 +79,10 @@ impl Arg {
 impl Block {
     /// The names a configuration may set (not the computed ones).
     pub fn settable(&self) -> impl Iterator<Item = &'static str> {
-        self.arguments.iter().filter(|a| a.presence != Presence::Computed).map(|a| a.name)
+        self.arguments
+            .iter()
+            .filter(|a| a.presence != Presence::Computed)
+            .map(|a| a.name)
     }
 }
 
@@ -80,12 +95,26 @@ pub const IMAGE: &Block = &Block {
     arguments: &[
         Arg {
             default: Some(Lit::Bool(false)),
-            ..Arg::new("exclusive_group_links", "bool", Optional,
-                "kasm-plan's own: the image's `kasm_group_image` links are all its groups; other links (All Users) are removed.")
+            ..Arg::new(
+                "exclusive_group_links",
+                "bool",
+                Optional,
+                "kasm-plan's own: the image's `kasm_group_image` links are all its groups; other links (All Users) are removed.",
+            )
         },
-        Arg::new("id", "string", Computed, "Kasm's image id (32 hex characters)."),
+        Arg::new(
+            "id",
+            "string",
+            Computed,
+            "Kasm's image id (32 hex characters).",
+        ),
         Arg::new("image_id", "string", Computed, "The same as `id`."),
-        Arg::new("available", "bool", Computed, "Whether every agent has pulled the image."),
+        Arg::new(
+            "available",
+            "bool",
+            Computed,
+            "Whether every agent has pulled the image.",
+        ),
     ],
 };
 
@@ -97,14 +126,34 @@ pub const GROUP: &Block = &Block {
         Arg::new("name", "string", Required, "The group's unique name."),
         Arg {
             range: Some((1, 4095)),
-            ..Arg::new("priority", "number", Required, "The order in which a user's groups' settings apply; the lowest wins.")
+            ..Arg::new(
+                "priority",
+                "number",
+                Required,
+                "The order in which a user's groups' settings apply; the lowest wins.",
+            )
         },
-        Arg::new("description", "string", Optional, "Text shown in Kasm's admin pages; managed only when set."),
+        Arg::new(
+            "description",
+            "string",
+            Optional,
+            "Text shown in Kasm's admin pages; managed only when set.",
+        ),
         Arg {
             default: Some(Lit::Bool(false)),
-            ..Arg::new("force_destroy", "bool", Optional, "Delete the group even when users are members.")
+            ..Arg::new(
+                "force_destroy",
+                "bool",
+                Optional,
+                "Delete the group even when users are members.",
+            )
         },
-        Arg::new("id", "string", Computed, "Kasm's group id (32 hex characters)."),
+        Arg::new(
+            "id",
+            "string",
+            Computed,
+            "Kasm's group id (32 hex characters).",
+        ),
         Arg::new("group_id", "string", Computed, "The same as `id`."),
     ],
 };
@@ -114,9 +163,24 @@ pub const LINK: &Block = &Block {
     type_name: "kasm_group_image",
     description: "An authorization: users of the group may launch the image.",
     arguments: &[
-        Arg::new("group_id", "string", Optional, "The group's id, e.g. `kasm_group.devs.id`; give this or `group_name`."),
-        Arg::new("group_name", "string", Optional, "The group's exact name, looked up in the configuration, then on Kasm; give this or `group_id`."),
-        Arg::new("image_id", "string", Required, "The image's id, e.g. `kasm_image.web.id`."),
+        Arg::new(
+            "group_id",
+            "string",
+            Optional,
+            "The group's id, e.g. `kasm_group.devs.id`; give this or `group_name`.",
+        ),
+        Arg::new(
+            "group_name",
+            "string",
+            Optional,
+            "The group's exact name, looked up in the configuration, then on Kasm; give this or `group_id`.",
+        ),
+        Arg::new(
+            "image_id",
+            "string",
+            Required,
+            "The image's id, e.g. `kasm_image.web.id`.",
+        ),
         Arg::new("id", "string", Computed, "`<group_id>:<image_id>`."),
     ],
 };
@@ -126,21 +190,41 @@ pub const DATA_SOURCES: &[&Block] = &[IMAGES_DATA, GROUPS_DATA];
 
 /// `data "kasm_images"`.
 pub const IMAGES_DATA: &Block = &Block {
-        type_name: "kasm_images",
-        description: "The images on Kasm, filtered (memory in bytes, as Kasm's API gives it).",
-        arguments: &[
-            Arg::new("name", "string", Optional, "A glob on image names, e.g. `kasmweb/*`."),
-            Arg::new("enabled", "bool", Optional, "Only enabled (true) or disabled (false) images."),
-            Arg::new("images", "list(object)", Computed, "The images: id, name, friendly_name, description, image_src, memory (bytes), cores, enabled, available."),
-        ],
+    type_name: "kasm_images",
+    description: "The images on Kasm, filtered (memory in bytes, as Kasm's API gives it).",
+    arguments: &[
+        Arg::new(
+            "name",
+            "string",
+            Optional,
+            "A glob on image names, e.g. `kasmweb/*`.",
+        ),
+        Arg::new(
+            "enabled",
+            "bool",
+            Optional,
+            "Only enabled (true) or disabled (false) images.",
+        ),
+        Arg::new(
+            "images",
+            "list(object)",
+            Computed,
+            "The images: id, name, friendly_name, description, image_src, memory (bytes), cores, enabled, available.",
+        ),
+    ],
 };
 
 /// `data "kasm_groups"`.
 pub const GROUPS_DATA: &Block = &Block {
-        type_name: "kasm_groups",
-        description: "The groups on Kasm, filtered.",
-        arguments: &[
-            Arg::new("name", "string", Optional, "A glob on group names."),
-            Arg::new("groups", "list(object)", Computed, "The groups: id, name, description, priority, is_system."),
-        ],
+    type_name: "kasm_groups",
+    description: "The groups on Kasm, filtered.",
+    arguments: &[
+        Arg::new("name", "string", Optional, "A glob on group names."),
+        Arg::new(
+            "groups",
+            "list(object)",
+            Computed,
+            "The groups: id, name, description, priority, is_system.",
+        ),
+    ],
 };
