@@ -1576,6 +1576,36 @@ old: string,
 new: string, };
 
 /**
+ * `format` input: one HCL file (`.tf`, `.tfvars`, `.hcl`).
+ */
+export type FormatRequest = { 
+/**
+ * The text.
+ */
+source: string, 
+/**
+ * Tags the diagnostic of a text that does not parse.
+ */
+file_name?: string | null, };
+
+/**
+ * `format` output.
+ */
+export type FormatResponse = { 
+/**
+ * The formatted text; absent when the text does not parse.
+ */
+formatted?: string | null, 
+/**
+ * Whether formatting changes the text.
+ */
+changed: boolean, 
+/**
+ * Why the text was not formatted.
+ */
+diagnostics: Array<Diagnostic>, };
+
+/**
  * Whether an argument must, may or cannot be set.
  */
 export type Presence = "required" | "optional" | "computed";

@@ -21,9 +21,10 @@ use kasm_plan_core::apply::{
 use kasm_plan_core::duplicates::Duplicate;
 use kasm_plan_core::facade::{
     AdoptRequest, AdoptResponse, Binding, Configuration, Desired, FilterRequest, FilterResponse,
-    GroupFilterRequest, GroupFilterResponse, ImportRequest, ImportResponse, ParseResponse,
-    PlanRequest, PlanResponse, PolicyRequest, PolicyResponse, RecogniseRequest, RecordRequest,
-    SourceInput, Sources, StepsResponse, ValidateRequest, ValidateResponse, invalid_request,
+    FormatRequest, FormatResponse, GroupFilterRequest, GroupFilterResponse, ImportRequest,
+    ImportResponse, ParseResponse, PlanRequest, PlanResponse, PolicyRequest, PolicyResponse,
+    RecogniseRequest, RecordRequest, SourceInput, Sources, StepsResponse, ValidateRequest,
+    ValidateResponse, invalid_request,
 };
 use kasm_plan_core::filter::ImageFilter;
 use kasm_plan_core::group::{Group, GroupImage};
@@ -321,6 +322,8 @@ records! {
     Argument { name, value_type, presence, sensitive, unit, minimum, exclusive_minimum, maximum, integer, max_length, allowed, default, wire_name, description }
     BlockSchema { type_name, description, arguments }
     CodeInfo { code, description }
+    FormatRequest { source, file_name }
+    FormatResponse { formatted, changed, diagnostics }
     Schema as ConfigSchema { resources, data_sources, codes }
 }
 

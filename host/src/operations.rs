@@ -102,6 +102,14 @@ impl Core {
         self.typed(request, |g, s, r| g.call_import(s, r))
     }
 
+    /// `format`: an HCL file in the canonical layout.
+    pub fn format(
+        &mut self,
+        request: kasm_plan_core::facade::FormatRequest,
+    ) -> Result<kasm_plan_core::facade::FormatResponse, CoreError> {
+        self.typed(request, |g, s, r| g.call_fmt(s, r))
+    }
+
     /// `schema`: every argument and diagnostic code.
     pub fn schema(&mut self) -> Result<kasm_plan_core::schema::Schema, CoreError> {
         let answer = self.run(|g, s| g.call_schema(s))?;

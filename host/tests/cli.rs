@@ -1007,3 +1007,77 @@ fn completions_and_the_manual_page_cover_every_command() {
     assert!(rendered.status.success());
     assert_eq!(String::from_utf8_lossy(&rendered.stderr), "", "groff warns");
 }
+
+#[test]
+fn fmt_checks_diffs_rewrites_and_reads_standard_input() {
+    let examples = root().join("examples");
+    let examples = examples.to_string_lossy();
+    let clean = run(&["fmt", "-check", "-recursive", &examples]);
+    assert_eq!(code(&clean), 0, "{}", out(&clean));
+    assert_eq!(stdout(&clean), "");
+
+    let dir = temp();
+    let messy = "resource \"kasm_image\" \"t\" {\nname=\"kasmweb/terminal:1.18.0\" # pulled\n      friendly_name = \"Terminal\"\n  image_src=\"img/t.png\"\n}\n";
+    let tidy = "resource \"kasm_image\" \"t\" {\n  name          = \"kasmweb/terminal:1.18.0\" # pulled\n  friendly_name = \"Terminal\"\n  image_src     = \"img/t.png\"\n}\n";
+    let file = write(dir.path(), "main.tf", messy);
+    write(dir.path(), "notes.txt", "left alone");
+    let check = run_in(dir.path(), &["fmt", "-check", "-diff"]);
+    assert_eq!(code(&check), 3, "{}", out(&check));
+    assert!(
+        stdout(&check).contains("main.tf\n--- old/main.tf\n+++ new/main.tf"),
+        "{}",
+        stdout(&check)
+    );
+    assert!(stdout(&check).contains("+  name          = \"kasmweb/terminal:1.18.0\" # pulled"));
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap_or_default(),
+        messy,
+        "-check writes nothing"
+    );
+
+    let rewrite = run_in(dir.path(), &["fmt"]);
+    assert_eq!(
+        (code(&rewrite), stdout(&rewrite)),
+        (0, "main.tf\n".to_owned())
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap_or_default(), tidy);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("notes.txt")).unwrap_or_default(),
+        "left alone"
+    );
+    let again = run_in(dir.path(), &["fmt", "-check"]);
+    assert_eq!(code(&again), 0);
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kasm-plan"))
+        .args(["fmt", "-"])
+        .env("KASM_PLAN_CACHE_DIR", common::cache_dir())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    if let Some(mut stdin) = child.stdin.take() {
+        use std::io::Write;
+        stdin
+            .write_all(messy.as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let piped = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((code(&piped), stdout(&piped)), (0, tidy.to_owned()));
+
+    let broken = write(
+        dir.path(),
+        "broken.tf",
+        "resource \"kasm_image\" \"t\" {\n  name = \n",
+    );
+    let refused = run(&["fmt", &broken]);
+    assert_eq!(code(&refused), 1);
+    assert!(
+        stderr(&refused).contains("syntax_error"),
+        "{}",
+        out(&refused)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&broken).unwrap_or_default(),
+        "resource \"kasm_image\" \"t\" {\n  name = \n"
+    );
+}

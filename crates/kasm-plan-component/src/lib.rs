@@ -81,6 +81,10 @@ impl wit::Guest for Component {
         forward(r, facade::policy_check)
     }
 
+    fn fmt(r: wit::FormatRequest) -> Result<wit::FormatResponse, wit::Diagnostic> {
+        forward(r, facade::format)
+    }
+
     fn schema() -> wit::ConfigSchema {
         facade::schema(&facade::SchemaRequest {}).into_wit()
     }

@@ -27,6 +27,7 @@ pub mod edits;
 pub mod facade;
 pub mod field;
 pub mod filter;
+pub mod format;
 pub mod group;
 pub mod lang;
 pub mod model;

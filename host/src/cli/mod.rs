@@ -8,6 +8,7 @@ mod component;
 mod configuration;
 mod error;
 mod execute;
+mod fmt;
 mod groups;
 mod images;
 mod import;
@@ -67,6 +68,8 @@ pub enum Command {
     Policy(policy::PolicyCommand),
     /// Keep separate states (staging, production) in one backend.
     Workspace(workspace::WorkspaceArgs),
+    /// Rewrite HCL files in the canonical layout (terraform fmt's): -check, -diff, -recursive, - for standard input.
+    Fmt(fmt::FmtArgs),
     /// Print every resource type's arguments and every diagnostic code as JSON (or, with --json-schema, the JSON Schema of .json specs).
     Schema(schema::SchemaArgs),
     /// Print a shell's completion script (e.g. `kasm-plan completions bash > /etc/bash_completion.d/kasm-plan`).
@@ -127,10 +130,18 @@ fn leaf(m: &ArgMatches) -> &ArgMatches {
     }
 }
 
-/// `-var x=1` → `--var x=1`, `-var-file=f` → `--var-file=f`.
+/// `-var x=1` → `--var x=1`, `-var-file=f` → `--var-file=f`, `fmt -check` → `--check`.
 fn terraform_flag(arg: OsString) -> OsString {
     let Some(text) = arg.to_str() else { return arg };
-    for flag in ["-var-file", "-var"] {
+    for flag in [
+        "-var-file",
+        "-var",
+        "-check",
+        "-diff",
+        "-recursive",
+        "-list",
+        "-write",
+    ] {
         if text == flag
             || text
                 .strip_prefix(flag)
@@ -158,6 +169,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Adopt(args) => adopt::run(&cli.core, &args),
         Command::Workspace(args) => workspace::run(&cli.core, &args),
         Command::Schema(args) => schema::run(&cli.core, &args),
+        Command::Fmt(args) => fmt::run(&cli.core, &args),
         // Into a buffer, then printed: a closed pipe ends the run as for every command.
         Command::Completions { shell } => {
             let mut script = Vec::new();

@@ -12,6 +12,7 @@ mod adopt;
 mod apply_steps;
 mod filter;
 mod filter_groups;
+mod format;
 mod import;
 mod parse;
 mod plan;
@@ -27,6 +28,7 @@ pub use adopt::{AdoptRequest, AdoptResponse, Binding, adopt};
 pub use apply_steps::{StepsResponse, apply_steps};
 pub use filter::{FilterRequest, FilterResponse, filter};
 pub use filter_groups::{GroupFilterRequest, GroupFilterResponse, filter_groups};
+pub use format::{FormatRequest, FormatResponse, format};
 pub use import::{ImportRequest, ImportResponse, import};
 pub use parse::{ParseResponse, parse};
 pub use plan::{PlanRequest, PlanResponse, plan};
@@ -60,6 +62,7 @@ pub const OPERATIONS: &[&str] = &[
     "adopt",
     "schema",
     "json_schema",
+    "format",
 ];
 
 /// Runs an operation on a JSON request: its JSON answer, or the reason the
@@ -80,6 +83,7 @@ pub fn call(operation: &str, request: &str) -> Result<String, Box<Diagnostic>> {
         "adopt" => run(request, adopt),
         "schema" => run(request, schema),
         "json_schema" => run(request, json_schema),
+        "format" => run(request, format),
         other => Err(invalid_request(format!(
             "unknown operation `{other}`; expected one of {}",
             OPERATIONS.join(", ")
