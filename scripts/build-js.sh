@@ -27,3 +27,7 @@ for variant in base rego; do
 done
 mkdir -p js/build
 cargo run --quiet -p kasm-plan-core --example vector_answers > js/build/native-answers.json
+# The editor page: CodeMirror 6 and the page's code in one module (esbuild),
+# the package's web entry kept external so its .wasm loads beside it.
+js/node_modules/.bin/esbuild js/page/page.js --bundle --format=esm --external:../web.js --minify \
+  --outfile=js/page/page.bundle.js --log-level=warning

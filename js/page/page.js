@@ -1,15 +1,21 @@
-// The validator page: validates on every input (with the variable values
-// given as terraform.tfvars), marks lines, shows the plan when an image list is given. All checking is the core's (the npm package).
-import init, { validate, plan } from '../web.js';
+// The editor page: CodeMirror 6 with the core (the npm package) behind it.
+// Every keystroke validates the document and sets the marks (underline,
+// gutter, hover message and help, quick fixes the core proposes);
+// completion and hover documentation come from the core's schema; the plan
+// panel renders the plan as the CLI does. All checking is the core's.
+import init, { validate, plan, schema } from '../web.js';
+import { EditorView, basicSetup } from 'codemirror';
+import { EditorState, Compartment } from '@codemirror/state';
+import { hoverTooltip } from '@codemirror/view';
+import { setDiagnostics, lintGutter } from '@codemirror/lint';
+import { autocompletion, snippetCompletion } from '@codemirror/autocomplete';
+import { json } from '@codemirror/lang-json';
+import { hcl } from 'codemirror-lang-hcl';
 
 const $ = (id) => document.getElementById(id);
-const source = $('source');
 const observed = $('observed');
 const tfvars = $('tfvars');
 const CONFIG = 'config.tf';
-
-/** The options that read the page's inputs: the variable values as terraform.tfvars. */
-const options = () => ({ fileName: CONFIG, tfvars: [{ source: tfvars.value, fileName: 'terraform.tfvars' }] });
 
 const EXAMPLE = `resource "kasm_image" "terminal" {
   name          = "kasmweb/terminal:1.18.0"
@@ -20,30 +26,65 @@ const EXAMPLE = `resource "kasm_image" "terminal" {
 }
 `;
 
-function render() {
-  const text = source.value;
-  const started = performance.now();
-  const result = validate(text, options());
-  window.lastValidateMs = performance.now() - started;
-  const marks = new Map();
-  for (const d of result.diagnostics.filter((x) => (x.file ?? CONFIG) === CONFIG)) {
-    const line = d.location?.start.line;
-    if (line && marks.get(line) !== 'error') marks.set(line, d.severity);
-  }
-  const lines = text.split('\n').length;
-  $('gutter').replaceChildren(...Array.from({ length: lines }, (_, i) => {
-    const span = document.createElement('span');
-    span.textContent = String(i + 1);
-    const mark = marks.get(i + 1);
-    if (mark) span.className = mark;
-    return span;
-  }));
+/** The options that read the page's inputs: the variable values as terraform.tfvars. */
+const options = () => ({ fileName: CONFIG, tfvars: [{ source: tfvars.value, fileName: 'terraform.tfvars' }] });
+
+/** A one-based line and character column as a document offset. */
+function offset(doc, at) {
+  const line = doc.line(Math.min(Math.max(at.line, 1), doc.lines));
+  return Math.min(line.from + Math.max(at.column - 1, 0), line.to);
+}
+
+/** The core's quick fix as an editor action, when its text is where the core says. */
+function action(fix, from, to) {
+  return {
+    name: fix.title,
+    apply(view, f = from, t = to) {
+      const text = view.state.doc.sliceString(f, t);
+      const at = text.indexOf(fix.old);
+      if (at >= 0) view.dispatch({ changes: { from: f + at, to: f + at + fix.old.length, insert: fix.new } });
+    },
+  };
+}
+
+/** The core's diagnostics on the configuration as CodeMirror's. */
+function marks(doc, diagnostics) {
+  return diagnostics
+    .filter((d) => (d.file ?? CONFIG) === CONFIG && d.location)
+    .map((d) => {
+      const from = offset(doc, d.location.start);
+      const to = Math.max(offset(doc, d.location.end), from + 1);
+      const fixable = d.fix && doc.sliceString(from, to).includes(d.fix.old);
+      return {
+        from, to: Math.min(to, doc.length), severity: d.severity,
+        message: `${d.message}${d.help ? `\n${d.help}` : ''}`,
+        source: d.code,
+        actions: fixable ? [action(d.fix, from, to)] : [],
+      };
+    });
+}
+
+let last = { valid: false, diagnostics: [] };
+
+/** Validates, then marks the document and lists the problems. */
+function check(view) {
+  const started = window.keyAt ?? performance.now();
+  window.keyAt = undefined;
+  last = validate(view.state.doc.toString(), options());
+  view.dispatch(setDiagnostics(view.state, marks(view.state.doc, last.diagnostics)));
+  window.lastMarksMs = performance.now() - started;
+  renderStatus();
+  renderPlan(view.state.doc.toString());
+}
+
+function renderStatus() {
+  const r = last;
   const status = $('status');
-  status.textContent = result.valid
-    ? `Valid${result.warnings ? ` (${result.warnings} warning${result.warnings > 1 ? 's' : ''})` : ''}`
-    : `${result.errors} error${result.errors > 1 ? 's' : ''}`;
-  status.className = result.valid ? 'ok' : 'bad';
-  $('diagnostics').replaceChildren(...result.diagnostics.map((d) => {
+  status.textContent = r.valid
+    ? `Valid${r.warnings ? ` (${r.warnings} warning${r.warnings > 1 ? 's' : ''})` : ''}`
+    : `${r.errors} error${r.errors > 1 ? 's' : ''}`;
+  status.className = r.valid ? 'ok' : 'bad';
+  $('diagnostics').replaceChildren(...r.diagnostics.map((d) => {
     const li = document.createElement('li');
     li.className = d.severity;
     li.dataset.line = d.location?.start.line ?? '';
@@ -57,13 +98,16 @@ function render() {
     li.children[2].textContent = d.help ?? '';
     return li;
   }));
-  renderPlan(text, result.valid);
 }
 
-function renderPlan(text, valid) {
+/** A value as the CLI prints it. */
+const shown = (v) => (v === undefined || v === null ? 'null' : JSON.stringify(v));
+
+/** The plan as `kasm-plan plan` prints it: a symbol per change, `old -> new` per field. */
+function renderPlan(text) {
   const out = $('plan');
   out.hidden = true;
-  if (!valid || !observed.value.trim()) return;
+  if (!last.valid || !observed.value.trim()) return;
   let images;
   try {
     const parsed = JSON.parse(observed.value);
@@ -79,19 +123,145 @@ function renderPlan(text, valid) {
     out.textContent = result.diagnostics.map((d) => d.message).join('\n');
     return;
   }
-  const lines = result.plan.resource_changes
-    .filter((c) => c.action !== 'no-op')
-    .map((c) => `${{ create: '+', update: '~', delete: '-' }[c.action]} ${c.address} (${c.action})`);
+  const symbol = { create: '+', update: '~', delete: '-', replace: '-/+' };
+  const lines = [];
+  for (const c of result.plan.resource_changes.filter((x) => x.action !== 'no-op')) {
+    lines.push(`  ${symbol[c.action]} ${c.address} (${c.action})`);
+    if (c.action === 'create') {
+      for (const [k, v] of Object.entries(c.after ?? {})) if (v !== null) lines.push(`      + ${k} = ${shown(v)}`);
+    } else {
+      for (const f of c.changes ?? []) lines.push(`      ~ ${f.field} = ${shown(f.before)} -> ${shown(f.after)}`);
+    }
+  }
   const s = result.plan.summary;
   out.textContent = [...lines, `Plan: ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`].join('\n');
 }
 
+// Completion and hover, from the core's schema.
+const SCHEMA = { resources: [], data_sources: [], codes: [] };
+
+/** The resource type of the block around `pos`, if any. */
+function blockType(state, pos) {
+  const before = state.doc.sliceString(0, pos);
+  const re = /(resource|data)\s+"([a-z_]+)"\s+"[^"]*"\s*\{/g;
+  let found = null;
+  for (let m = re.exec(before); m; m = re.exec(before)) found = { kind: m[1], type: m[2], at: m.index + m[0].length };
+  if (!found) return null;
+  let depth = 1;
+  for (const ch of before.slice(found.at)) depth += ch === '{' ? 1 : ch === '}' ? -1 : 0;
+  return depth > 0 ? found : null;
+}
+
+const blockSchema = (b) => (b.kind === 'data' ? SCHEMA.data_sources : SCHEMA.resources).find((s) => s.type_name === b.type);
+
+/** What an argument is, in a line or two. */
+function describe(a) {
+  const range = a.minimum !== undefined || a.maximum !== undefined
+    ? ` ${a.exclusive_minimum ? 'above ' : ''}${a.minimum ?? ''}${a.maximum !== undefined ? ` to ${a.maximum}` : ''}${a.unit ? ` ${a.unit}` : ''}`
+    : '';
+  const allowed = a.allowed?.length ? ` one of ${a.allowed.map((v) => `"${v}"`).join(', ')}` : '';
+  return `${a.name}: ${a.value_type}, ${a.presence}${a.sensitive ? ', sensitive' : ''}${range}${allowed}\n${a.description}`;
+}
+
+function complete(context) {
+  const line = context.state.doc.lineAt(context.pos);
+  const head = line.text.slice(0, context.pos - line.from);
+  const block = blockType(context.state, context.pos);
+  const value = /^\s*([a-z_]+)\s*=\s*"([^"]*)$/.exec(head);
+  if (block && value) {
+    const arg = blockSchema(block)?.arguments.find((a) => a.name === value[1]);
+    if (!arg?.allowed?.length) return null;
+    // The closing quote is kept (a skeleton already wrote it) or added.
+    const closed = context.state.doc.sliceString(context.pos, context.pos + 1) === '"';
+    return {
+      from: context.pos - value[2].length,
+      options: arg.allowed.map((v) => ({ label: v, type: 'enum', detail: arg.name, apply: closed ? v : `${v}"` })),
+    };
+  }
+  const word = context.matchBefore(/[a-z_]*/);
+  if (block) {
+    if (!/^\s*[a-z_]*$/.test(head) || (word.from === word.to && !context.explicit)) return null;
+    const present = new Set([...context.state.doc.toString().matchAll(/^\s*([a-z_]+)\s*=/gm)].map((m) => m[1]));
+    const args = (blockSchema(block)?.arguments ?? []).filter((a) => a.presence !== 'computed' && !present.has(a.name));
+    return {
+      from: word.from,
+      options: args.map((a) => snippetCompletion(`${a.name} = ${a.value_type === 'string' ? '"${}"' : '${}'}`, {
+        label: a.name, type: 'property', detail: a.presence === 'required' ? 'required' : a.value_type, info: describe(a),
+      })),
+    };
+  }
+  // At the top level: block skeletons, matched from the line's start (`res`, `resource "kasm_g`).
+  const typed = /^(\s*)((?:resource\s*"?)?[a-z_]*)$/.exec(head);
+  if (!typed || (!typed[2] && !context.explicit)) return null;
+  // A quote the editor closed by itself after the typed one is replaced too.
+  const closing = typed[2].includes('"') && context.state.doc.sliceString(context.pos, context.pos + 1) === '"';
+  return {
+    from: line.from + typed[1].length,
+    to: context.pos + (closing ? 1 : 0),
+    options: SCHEMA.resources.map((r) => {
+      const required = r.arguments.filter((a) => a.presence === 'required').map((a) => `  ${a.name} = ${a.value_type === 'string' ? '"${}"' : '${}'}`);
+      return snippetCompletion(`resource "${r.type_name}" "\${name}" {\n${required.join('\n')}\n}`, {
+        label: `resource "${r.type_name}"`, type: 'class', info: r.description,
+      });
+    }),
+  };
+}
+
+const hover = hoverTooltip((view, pos) => {
+  const { from, to, text } = view.state.doc.lineAt(pos);
+  const m = /^\s*([a-z_]+)\s*=/.exec(text);
+  if (!m) return null;
+  const start = from + text.indexOf(m[1]);
+  const end = start + m[1].length;
+  if (pos < start || pos > end) return null;
+  const block = blockType(view.state, from);
+  const arg = block && blockSchema(block)?.arguments.find((a) => a.name === m[1]);
+  if (!arg) return null;
+  return {
+    pos: start, end, above: true,
+    create() {
+      const dom = document.createElement('div');
+      dom.className = 'cm-schema-hover';
+      dom.textContent = describe(arg);
+      return { dom };
+    },
+  };
+});
+
+const language = new Compartment();
+const looksJson = (text) => text.trimStart().startsWith('{');
+
 await init();
-source.value = EXAMPLE;
-source.addEventListener('input', render);
-observed.addEventListener('input', render);
-tfvars.addEventListener('input', render);
-render();
-// For measurements from the browser's console or a test.
-window.kasmPlan = { validate, plan };
+Object.assign(SCHEMA, schema());
+const view = new EditorView({
+  parent: $('editor'),
+  state: EditorState.create({
+    doc: EXAMPLE,
+    extensions: [
+      basicSetup,
+      language.of(hcl()),
+      lintGutter(),
+      autocompletion({ override: [complete] }),
+      hover,
+      EditorView.updateListener.of((u) => {
+        if (!u.docChanged) return;
+        const text = u.state.doc.toString();
+        const wanted = looksJson(text) ? 'json' : 'hcl';
+        if (wanted !== window.editorLanguage) {
+          window.editorLanguage = wanted;
+          queueMicrotask(() => view.dispatch({ effects: language.reconfigure(wanted === 'json' ? json() : hcl()) }));
+        }
+        queueMicrotask(() => check(view));
+      }),
+    ],
+  }),
+});
+window.editorLanguage = 'hcl';
+// Keystroke to marks: from the key's event to the marks set.
+view.contentDOM.addEventListener('keydown', () => { window.keyAt = performance.now(); }, true);
+observed.addEventListener('input', () => check(view));
+tfvars.addEventListener('input', () => check(view));
+check(view);
+// For tests and measurements from the browser's console.
+window.kasmPlan = { validate, plan, view };
 document.body.dataset.ready = 'true';

@@ -1,6 +1,8 @@
-// The validator page in real headless Chromium (Debian's /usr/bin/chromium,
-// driven by playwright-core): type an invalid spec, see the diagnostic at its
-// line, fix it, see it pass; a screenshot is kept in build/.
+// The editor page in real headless Chromium (Debian's /usr/bin/chromium,
+// driven by playwright-core): type an error and see its mark, gutter marker
+// and hover; apply the core's quick fixes; accept completions from the
+// schema; read hover documentation; see the plan as the CLI prints it; time
+// keystroke-to-marks on a 100-image document. Screenshots go to build/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync } from 'node:fs';
@@ -19,6 +21,7 @@ before(async () => {
   browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'kasm-plan-chromium-')), {
     executablePath: CHROMIUM,
     headless: true,
+    viewport: { width: 1280, height: 800 },
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
@@ -29,69 +32,183 @@ after(async () => {
   await server?.close();
 });
 
-test('diagnostics follow the typing, at the right line', async () => {
+const shot = (page, name) => {
+  mkdirSync(new URL('../build/', import.meta.url), { recursive: true });
+  return page.screenshot({ path: new URL(`../build/${name}.png`, import.meta.url).pathname });
+};
+
+/** Opens the page; the editor holds the example. */
+async function open() {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${server.url}/page/index.html`);
   await page.waitForSelector('body[data-ready="true"]');
-  assert.equal(await page.textContent('#status'), 'Valid');
+  return { page, errors };
+}
 
-  // Break line 5: memory far too low.
-  const editor = page.locator('#source');
-  const text = await editor.inputValue();
-  await editor.fill('');
-  await editor.pressSequentially(text.replace('2768', '10'), { delay: 0 });
+/** The editor's text. */
+const text = (page) => page.evaluate(() => window.kasmPlan.view.state.doc.toString());
+
+/** Puts the cursor just after `needle` (its first occurrence) and focuses the editor. */
+async function cursorAfter(page, needle) {
+  await page.evaluate((n) => {
+    const { view } = window.kasmPlan;
+    const at = view.state.doc.toString().indexOf(n) + n.length;
+    view.dispatch({ selection: { anchor: at } });
+    view.focus();
+  }, needle);
+}
+
+/** Hovers the middle of the first element matching `selector`. */
+async function hover(page, selector) {
+  const box = await page.locator(selector).first().boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+}
+
+test('marks, hover and a quick fix follow the typing', async () => {
+  const { page, errors } = await open();
+  assert.equal(await page.textContent('#status'), 'Valid');
+  assert.equal(await page.locator('.cm-lintRange-error').count(), 0);
+
+  // Memory typed in bytes: an error underlined on line 5, marked in the gutter.
+  await cursorAfter(page, 'memory        = 2768');
+  await page.keyboard.type('000000');
   await page.waitForSelector('#status.bad');
   assert.equal(await page.textContent('#status'), '1 error');
   const item = page.locator('#diagnostics li').first();
   assert.equal(await item.getAttribute('data-code'), 'memory_out_of_range');
   assert.equal(await item.getAttribute('data-line'), '5');
-  assert.match(await item.textContent(), /line 5, column 3: memory is 10 MB/);
-  assert.match(await item.locator('.help').textContent(), /memory is in MB/);
-  assert.equal(await page.locator('#gutter span.error').count(), 1);
-  assert.equal(await page.locator('#gutter span.error').textContent(), '5');
-  mkdirSync(new URL('../build/', import.meta.url), { recursive: true });
-  await page.screenshot({ path: new URL('../build/page-invalid.png', import.meta.url).pathname, fullPage: true });
+  await page.waitForSelector('.cm-lintRange-error');
+  assert.match(await page.locator('.cm-lintRange-error').first().textContent(), /memory\s+= 2768000000/);
+  assert.equal(await page.locator('.cm-lint-marker-error').count(), 1);
 
-  // Fix it: the error goes away.
-  await editor.fill(text.replace('2768', '4096'));
+  // Hover: the message, the help and the core's quick fix.
+  await hover(page, '.cm-lintRange-error');
+  const tip = page.locator('.cm-tooltip-lint');
+  await tip.waitFor();
+  assert.match(await tip.textContent(), /memory is 2768000000 MB; Kasm allows 256 to 256000 MB/);
+  assert.match(await tip.textContent(), /memory is in MB/);
+  await shot(page, 'editor-mark');
+  await tip.locator('button', { hasText: 'Convert 2768000000 bytes to 2768 MB' }).click();
   await page.waitForSelector('#status.ok');
-  assert.equal(await page.locator('#diagnostics li').count(), 0);
-  assert.equal(await page.locator('#gutter span.error').count(), 0);
+  assert.match(await text(page), /memory {8}= 2768\n/);
+  assert.equal(await page.locator('.cm-lintRange-error').count(), 0);
 
-  // With the server's image list, the page shows the plan.
+  // A misspelt argument: the "did you mean" is a fix too.
+  await cursorAfter(page, 'cores         = 2');
+  await page.keyboard.type('\nenabld = false');
+  await page.waitForSelector('#diagnostics li[data-code="unknown_attribute"]');
+  await page.waitForSelector('.cm-lintRange-error');
+  await page.mouse.move(0, 0);
+  await hover(page, '.cm-lintRange-error');
+  await page.locator('.cm-tooltip-lint button', { hasText: 'Rename to `enabled`' }).click();
+  await page.waitForSelector('#status.ok');
+  assert.match(await text(page), /\n {2}enabled = false\n/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('completion and hover documentation come from the schema', async () => {
+  const { page, errors } = await open();
+  // An argument name, then an enum value.
+  await cursorAfter(page, 'cores         = 2');
+  await page.keyboard.type('\nimage_t');
+  const option = page.locator('.cm-tooltip-autocomplete li', { hasText: 'image_type' });
+  await option.waitFor();
+  assert.equal(await page.locator('.cm-tooltip-autocomplete li', { hasText: 'memory' }).count(), 0, 'arguments set already are not offered');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Control+Space');
+  const values = page.locator('.cm-tooltip-autocomplete li');
+  await values.first().waitFor();
+  assert.deepEqual((await values.allTextContents()).sort(), ['Containerimage_type', 'Linkimage_type', 'Server Poolimage_type', 'Serverimage_type']);
+  await shot(page, 'editor-completion');
+  await page.locator('.cm-tooltip-autocomplete li', { hasText: 'Server Pool' }).click();
+  assert.match(await text(page), /\n {2}image_type = "Server Pool"\n/);
+  await page.waitForSelector('#status.ok');
+
+  // A block skeleton at the top level, with its required arguments.
+  await page.evaluate(() => {
+    const { view } = window.kasmPlan;
+    view.dispatch({ selection: { anchor: view.state.doc.length } });
+    view.focus();
+  });
+  await page.keyboard.type('\nresource "kasm_g');
+  await page.keyboard.press('Control+Space');
+  await page.locator('.cm-tooltip-autocomplete li', { hasText: 'resource "kasm_group"' }).first().click();
+  assert.match(await text(page), /\n\nresource "kasm_group" "name" \{\n {2}name = ""\n {2}priority = \n\}$/);
+
+  // Hover documentation on an argument.
+  await page.mouse.move(0, 0);
+  await hover(page, '.cm-line:nth-child(5)');
+  const doc = page.locator('.cm-schema-hover');
+  await page.locator('.cm-line:nth-child(5) >> text=memory').hover();
+  await doc.waitFor();
+  assert.match(await doc.textContent(), /memory: number, optional 256 to 256000 MB/);
+  assert.match(await doc.textContent(), /Memory per session in megabytes/);
+  await shot(page, 'editor-hover');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the plan panel prints the plan as the CLI does; variables come from tfvars', async () => {
+  const { page, errors } = await open();
   await page.fill('#observed', JSON.stringify({ images: [] }));
   await page.waitForSelector('#plan:not([hidden])');
-  assert.match(await page.textContent('#plan'), /\+ kasm_image.terminal \(create\)\nPlan: 1 to add, 0 to change, 0 to destroy\./);
-  await page.screenshot({ path: new URL('../build/page-valid.png', import.meta.url).pathname, fullPage: true });
+  const planText = await page.textContent('#plan');
+  assert.match(planText, /^ {2}\+ kasm_image.terminal \(create\)\n/);
+  assert.match(planText, /\n {6}\+ name = "kasmweb\/terminal:1.18.0"\n/);
+  assert.match(planText, /\n {6}\+ memory = 2768\n/);
+  assert.match(planText, /Plan: 1 to add, 0 to change, 0 to destroy\.$/);
+  await shot(page, 'editor-plan');
 
-  // A variable without a value is an error at its declaration; a value typed
-  // as terraform.tfvars is evaluated into the plan.
-  await editor.fill(`variable "memory" {\n  type = number\n}\n${text.replace('2768', 'var.memory')}`);
-  await page.waitForSelector('#status.bad');
-  const missing = page.locator('#diagnostics li').first();
-  assert.equal(await missing.getAttribute('data-code'), 'missing_variable');
-  assert.equal(await missing.getAttribute('data-line'), '1');
+  // Against an image that differs: `old -> new`.
+  await page.fill('#observed', JSON.stringify({ images: [{
+    image_id: 'a'.repeat(32), name: 'kasmweb/terminal:1.18.0', friendly_name: 'Terminal', image_src: 'img/thumbnails/terminal.png',
+    memory: 2000000000, cores: 2, enabled: true, available: true,
+  }] }));
+  await page.waitForFunction(() => document.getElementById('plan').textContent.includes('Plan:'));
+
+  // A variable without a value is an error at its declaration; tfvars gives it one.
+  await page.evaluate(() => {
+    const { view } = window.kasmPlan;
+    const doc = view.state.doc.toString();
+    view.dispatch({ changes: { from: 0, to: doc.length, insert: `variable "memory" {\n  type = number\n}\n${doc.replace('2768', 'var.memory')}` } });
+  });
+  await page.waitForSelector('#diagnostics li[data-code="missing_variable"]');
+  assert.equal(await page.locator('#diagnostics li').first().getAttribute('data-line'), '1');
   await page.fill('#tfvars', 'memory = "lots"');
   await page.waitForSelector('#diagnostics li[data-code="invalid_variable_value"]');
   assert.equal(await page.locator('#diagnostics li').first().getAttribute('data-file'), 'terraform.tfvars');
-  assert.equal(await page.locator('#gutter span.error').count(), 0, 'a tfvars error marks no line of the config');
+  assert.equal(await page.locator('.cm-lintRange-error').count(), 0, 'a tfvars error marks nothing in the config');
   await page.fill('#tfvars', 'memory = 8192');
   await page.waitForSelector('#status.ok');
   await page.fill('#observed', JSON.stringify({ images: [] }));
-  await page.waitForSelector('#plan:not([hidden])');
-  assert.match(await page.textContent('#plan'), /\+ kasm_image.terminal \(create\)/);
-
+  await page.waitForFunction(() => document.getElementById('plan').textContent.includes('+ memory = 8192'));
   assert.deepEqual(errors, []);
-  // A figure for the README (not a pass/fail): mean time of one validate in the
-  // page, over 500 calls (the browser's clock is too coarse for one).
-  const ms = await page.evaluate(() => {
-    const text = document.getElementById('source').value;
-    const t = performance.now();
-    for (let i = 0; i < 500; i++) window.kasmPlan.validate(text, { fileName: 'config.tf' });
-    return (performance.now() - t) / 500;
+  await page.close();
+});
+
+test('keystroke to marks on a 100-image document (a figure, not a pass/fail)', async () => {
+  const { page, errors } = await open();
+  await page.evaluate(() => {
+    const block = (i) => `resource "kasm_image" "image_${i}" {\n  name          = "kasmweb/terminal:1.18.${i}"\n  friendly_name = "Terminal ${i}"\n  image_src     = "img/thumbnails/terminal.png"\n  memory        = 2768\n  cores         = 2\n}\n`;
+    const { view } = window.kasmPlan;
+    view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: Array.from({ length: 100 }, (_, i) => block(i)).join('\n') } });
   });
-  console.log(`validate one spec in the page: ${ms.toFixed(3)} ms`);
+  await page.waitForSelector('#status.ok');
+  await cursorAfter(page, 'memory        = 2768');
+  const times = [];
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press(i % 2 ? 'Backspace' : '1');
+    times.push(await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve(window.lastMarksMs)))));
+  }
+  // Each odd keystroke made memory 27681 (in range) and each even one put it back: marks every time.
+  await page.waitForSelector('#status.ok');
+  times.sort((a, b) => a - b);
+  const median = times[times.length / 2];
+  console.log(`keystroke to marks, 100 images (${(await text(page)).length} characters): median ${median.toFixed(1)} ms, max ${times.at(-1).toFixed(1)} ms`);
+  assert.ok(times.every((t) => Number.isFinite(t)), 'every keystroke set the marks');
+  assert.deepEqual(errors, []);
   await page.close();
 });
