@@ -2,6 +2,8 @@
 //! specs and the argument reference in the docs. `KASM_PLAN_BLESS=1`
 //! rewrites them.
 
+#![allow(clippy::panic)]
+
 use kasm_plan_core::schema;
 
 /// Where the generated part of docs/reference.md starts; the text above it is written by hand.
