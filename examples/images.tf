@@ -9,7 +9,7 @@ resource "kasm_image" "terminal" {
   memory               = 2768
   cores                = 2
   uncompressed_size_mb = 1200
-  run_config           = {
+  run_config = {
     hostname = "kasm"
   }
 
@@ -29,12 +29,12 @@ resource "kasm_image" "chrome" {
 }
 
 resource "kasm_image" "vscode" {
-  name           = "kasmweb/vs-code:1.18.0"
-  friendly_name  = "Visual Studio Code"
-  description    = "Code editor with a shared projects volume"
-  image_src      = "img/thumbnails/vs-code.png"
-  memory         = 4096
-  cores          = 2.5
+  name          = "kasmweb/vs-code:1.18.0"
+  friendly_name = "Visual Studio Code"
+  description   = "Code editor with a shared projects volume"
+  image_src     = "img/thumbnails/vs-code.png"
+  memory        = 4096
+  cores         = 2.5
   volume_mapping = {
     "/mnt/projects" = { bind = "/home/kasm-user/projects", mode = "rw", uid = 1000, gid = 1000 }
   }

@@ -78,6 +78,11 @@ export function bind(wasm) {
       }, 'plan');
     },
 
+    format(text, options = {}) {
+      if (typeof text !== 'string') throw invalid('format', 'expected the text of an HCL file');
+      return run('format', { source: text, file_name: options.fileName }, 'format');
+    },
+
     schema() {
       return run('schema', {}, 'schema');
     },

@@ -29,7 +29,7 @@ resource "kasm_image" "dev" {
   docker_registry = "https://${split("/", var.registry)[0]}"
   docker_user     = var.registry_token == null ? null : "robot"
   docker_token    = var.registry_token
-  exec_config     = {
+  exec_config = {
     first_launch = {
       cmd = "bash -c '/usr/bin/desktop_ready && code'"
     }

@@ -13,7 +13,7 @@ variable "registry_token" {
 
 variable "browsers" {
   description = "Browser workspaces, by image name, with their memory in MB."
-  type        = map(object({
+  type = map(object({
     memory = number
     cores  = optional(number, 2)
   }))

@@ -3,10 +3,10 @@
 // gutter, hover message and help, quick fixes the core proposes);
 // completion and hover documentation come from the core's schema; the plan
 // panel renders the plan as the CLI does. All checking is the core's.
-import init, { validate, plan, schema } from '../web.js';
+import init, { validate, plan, schema, format } from '../web.js';
 import { EditorView, basicSetup } from 'codemirror';
 import { EditorState, Compartment } from '@codemirror/state';
-import { hoverTooltip } from '@codemirror/view';
+import { hoverTooltip, keymap } from '@codemirror/view';
 import { setDiagnostics, lintGutter } from '@codemirror/lint';
 import { autocompletion, snippetCompletion } from '@codemirror/autocomplete';
 import { json } from '@codemirror/lang-json';
@@ -228,6 +228,15 @@ const hover = hoverTooltip((view, pos) => {
   };
 });
 
+/** Lays the document out as `kasm-plan fmt` does (HCL only); a text that does not parse stays. */
+function formatDocument(view) {
+  const text = view.state.doc.toString();
+  if (looksJson(text)) return false;
+  const answer = format(text, { fileName: CONFIG });
+  if (answer.changed) view.dispatch({ changes: { from: 0, to: text.length, insert: answer.formatted } });
+  return true;
+}
+
 const language = new Compartment();
 const looksJson = (text) => text.trimStart().startsWith('{');
 
@@ -238,6 +247,7 @@ const view = new EditorView({
   state: EditorState.create({
     doc: EXAMPLE,
     extensions: [
+      keymap.of([{ key: 'Shift-Alt-f', run: formatDocument }]),
       basicSetup,
       language.of(hcl()),
       lintGutter(),
@@ -260,6 +270,7 @@ window.editorLanguage = 'hcl';
 // Keystroke to marks: from the key's event to the marks set.
 view.contentDOM.addEventListener('keydown', () => { window.keyAt = performance.now(); }, true);
 observed.addEventListener('input', () => check(view));
+$('format').addEventListener('click', () => { formatDocument(view); view.focus(); });
 tfvars.addEventListener('input', () => check(view));
 check(view);
 // For tests and measurements from the browser's console.

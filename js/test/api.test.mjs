@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as bindings from '../node.js';
 
-const { validate, parse, filterImages, plan, planToJson } = bindings;
+const { validate, parse, filterImages, plan, planToJson, format, schema, jsonSchema } = bindings;
 
 const TF = `resource "kasm_image" "terminal" {
   name          = "kasmweb/terminal:1.18.0"
@@ -193,4 +193,23 @@ resource "kasm_group_image" "terminal" {
   assert.equal(planned.summary.add, 2);
   const json = planToJson(planned);
   assert.deepEqual(json.resource_changes.map((c) => [c.type, c.change.actions]), [['kasm_image', ['create']], ['kasm_group_image', ['create']]]);
+});
+
+test('format lays HCL out as kasm-plan fmt, and schema describes every argument', () => {
+  const tidy = 'resource "kasm_image" "t" {\n  name   = "kasmweb/terminal:1.18.0"\n  memory = 2768\n}\n';
+  const answer = format('resource "kasm_image" "t" {\nname="kasmweb/terminal:1.18.0"\n      memory=2768\n}');
+  assert.deepEqual(answer, { formatted: tidy, changed: true, diagnostics: [] });
+  assert.equal(format(tidy).changed, false);
+  const broken = format('resource "kasm_image" "t" {\n  name = \n', { fileName: 'main.tf' });
+  assert.equal(broken.formatted, undefined);
+  assert.equal(broken.diagnostics[0].code, 'syntax_error');
+  assert.equal(broken.diagnostics[0].file, 'main.tf');
+
+  const s = schema();
+  const image = s.resources.find((r) => r.type_name === 'kasm_image');
+  const memory = image.arguments.find((a) => a.name === 'memory');
+  assert.deepEqual([memory.minimum, memory.maximum, memory.unit], [256, 256000, 'MB']);
+  assert.deepEqual(image.arguments.find((a) => a.name === 'image_type').allowed, ['Container', 'Server', 'Server Pool', 'Link']);
+  assert.ok(s.codes.some((c) => c.code === 'memory_out_of_range' && c.description.includes('256')));
+  assert.equal(jsonSchema().definitions.kasm_image.properties.memory.maximum, 256000);
 });

@@ -105,6 +105,10 @@ test('marks, hover and a quick fix follow the typing', async () => {
   await page.locator('.cm-tooltip-lint button', { hasText: 'Rename to `enabled`' }).click();
   await page.waitForSelector('#status.ok');
   assert.match(await text(page), /\n {2}enabled = false\n/);
+
+  // Format lays the document out as kasm-plan fmt does.
+  await page.click('#format');
+  assert.match(await text(page), /\n {2}cores {9}= 2\n {2}enabled {7}= false\n/);
   assert.deepEqual(errors, []);
   await page.close();
 });

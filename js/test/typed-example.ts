@@ -42,3 +42,10 @@ try {
   const code: Code = error.code;
   if (code === 'invalid_request') console.log(error.diagnostics[0]?.message, error.help);
 }
+
+import { format, schema } from 'kasm-plan/node';
+const laidOut: string | null | undefined = format('a=1\n').formatted;
+const firstFix = validate('resource "kasm_image" "t" {}').diagnostics.find((d) => d.fix)?.fix?.title;
+const memoryArgument = schema().resources[0]?.arguments.find((a) => a.name === 'memory');
+const range: [number | null | undefined, number | null | undefined] = [memoryArgument?.minimum, memoryArgument?.maximum];
+console.log(laidOut, firstFix, range);

@@ -6,79 +6,124 @@
 
 use super::lexer::{Kind, Token};
 
-/// A line's tokens, their nesting level and whether it is kept verbatim
-/// (it continues a heredoc or block comment).
+/// A line's tokens and its indent level.
 struct Line<'a> {
     depth: usize,
     tokens: Vec<Token<'a>>,
 }
 
+/// A line as hclwrite sees it: the lead, the assignment from its `=` (when
+/// the value ends on the line) and a trailing comment, each aligned with
+/// the same cell of the lines around it.
+struct Row<'a> {
+    lead: String,
+    assign: Option<String>,
+    comment: Option<&'a str>,
+}
+
 /// The formatted text.
 pub fn layout(tokens: &[Token<'_>]) -> String {
-    let lines = lines(tokens);
-    let texts: Vec<(usize, Option<usize>, String, Option<&str>)> = lines
-        .iter()
-        .map(|l| {
-            let (body, comment) = match l.tokens.split_last() {
-                Some((last, rest)) if last.kind == Kind::LineComment && !rest.is_empty() => {
-                    (rest, Some(last.text))
-                }
-                _ => (&l.tokens[..], None),
-            };
-            let (text, equals) = spaced(body);
-            (l.depth, equals, text, comment)
-        })
-        .collect();
-    let mut out = String::new();
-    let mut i = 0;
-    while i < texts.len() {
-        // A run of attribute lines at one depth, not broken by a blank line.
-        let mut end = i + 1;
-        if texts[i].1.is_some() {
-            while end < texts.len() && texts[end].1.is_some() && texts[end].0 == texts[i].0 {
-                end += 1;
-            }
+    let mut rows: Vec<Row<'_>> = lines(tokens).iter().map(row).collect();
+    align(&mut rows, |r| r.assign.is_some());
+    for r in &mut rows {
+        if let Some(assign) = r.assign.take() {
+            r.lead = format!("{} {assign}", r.lead);
         }
-        let run = &texts[i..end];
-        let key_width = run.iter().filter_map(|t| t.1).max().unwrap_or(0);
-        let aligned: Vec<String> = run
-            .iter()
-            .map(|(_, equals, text, _)| match equals {
-                Some(at) => format!("{:<key_width$}{}", &text[..*at], &text[*at..]),
-                None => text.clone(),
-            })
-            .collect();
-        let comment_at = aligned
-            .iter()
-            .zip(run)
-            .filter(|(_, t)| t.3.is_some())
-            .map(|(a, _)| a.len())
-            .max()
-            .unwrap_or(0);
-        for (text, (depth, _, _, comment)) in aligned.iter().zip(run) {
-            let mut line = if text.is_empty() {
-                String::new()
-            } else {
-                format!("{}{text}", "  ".repeat(*depth))
-            };
-            if let Some(c) = comment {
-                let pad = if run.len() > 1 {
-                    comment_at - text.len()
-                } else {
-                    0
-                };
-                line = format!("{line}{} {c}", " ".repeat(pad));
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        i = end;
     }
-    let trimmed = out.trim_end_matches('\n').trim_start_matches('\n');
-    if trimmed.is_empty() {
+    align(&mut rows, |r| r.comment.is_some());
+    let mut out = String::new();
+    for r in &rows {
+        out.push_str(&r.lead);
+        if let Some(c) = r.comment {
+            out.push(' ');
+            out.push_str(c);
+        }
+        let kept = out.trim_end_matches([' ', '\t']).len();
+        out.truncate(kept);
+        out.push('\n');
+    }
+    let trimmed = out.trim_end_matches('\n');
+    if trimmed.trim().is_empty() {
         String::new()
     } else {
         format!("{trimmed}\n")
+    }
+}
+
+/// Pads the lead of each run of consecutive rows that `has` a next cell,
+/// so that cell starts in one column.
+fn align(rows: &mut [Row<'_>], has: impl Fn(&Row<'_>) -> bool) {
+    let mut i = 0;
+    while i < rows.len() {
+        let end = i + rows[i..].iter().take_while(|r| has(r)).count();
+        if end == i {
+            i += 1;
+            continue;
+        }
+        let width = rows[i..end]
+            .iter()
+            .map(|r| r.lead.chars().count())
+            .max()
+            .unwrap_or(0);
+        for r in &mut rows[i..end] {
+            let pad = width - r.lead.chars().count();
+            r.lead.push_str(&" ".repeat(pad));
+        }
+        i = end;
+    }
+}
+
+/// A line's cells, spaced, the lead indented.
+fn row<'a>(line: &Line<'a>) -> Row<'a> {
+    let tokens = &line.tokens[..];
+    let (tokens, comment) = match tokens.split_last() {
+        Some((last, rest)) if is_trailing_comment(last) && !rest.is_empty() => {
+            (rest, Some(last.text))
+        }
+        _ => (tokens, None),
+    };
+    let text = spaced(tokens);
+    let indent = if tokens.is_empty() {
+        String::new()
+    } else {
+        "  ".repeat(line.depth)
+    };
+    // The first `=` after the first token starts the assignment, when the
+    // value closes every bracket it opens on this line.
+    let equals = tokens
+        .iter()
+        .enumerate()
+        .skip(1)
+        .find(|(_, t)| t.text == "=")
+        .map(|(i, _)| i);
+    match equals.filter(|&i| balanced(&tokens[i..])) {
+        Some(i) => Row {
+            lead: format!("{indent}{}", spaced(&tokens[..i])),
+            assign: Some(spaced(&tokens[i..])),
+            comment,
+        },
+        None => Row {
+            lead: format!("{indent}{text}"),
+            assign: None,
+            comment,
+        },
+    }
+}
+
+fn is_trailing_comment(t: &Token<'_>) -> bool {
+    t.kind == Kind::LineComment || (t.kind == Kind::BlockComment && !t.text.contains('\n'))
+}
+
+fn balanced(tokens: &[Token<'_>]) -> bool {
+    let net: isize = tokens.iter().map(|t| bracket_change(t)).sum();
+    net == 0
+}
+
+fn bracket_change(t: &Token<'_>) -> isize {
+    match t.kind {
+        Kind::Open => 1,
+        Kind::Close => -1,
+        _ => 0,
     }
 }
 
@@ -91,14 +136,7 @@ fn lines<'a>(tokens: &[Token<'a>]) -> Vec<Line<'a>> {
     // Per indent level, the brackets still open from the line that made it.
     let mut indents: Vec<usize> = Vec::new();
     for tokens in tokens.split(|t| t.kind == Kind::Newline) {
-        let net: isize = tokens
-            .iter()
-            .map(|t| match t.kind {
-                Kind::Open => 1,
-                Kind::Close => -1,
-                _ => 0,
-            })
-            .sum();
+        let net: isize = tokens.iter().map(bracket_change).sum();
         let depth = if tokens.is_empty() {
             0
         } else if net > 0 {
@@ -126,25 +164,16 @@ fn lines<'a>(tokens: &[Token<'a>]) -> Vec<Line<'a>> {
     lines
 }
 
-/// A line's tokens joined with HCL's spacing; for `key = value`, the offset of ` =`.
-fn spaced(tokens: &[Token<'_>]) -> (String, Option<usize>) {
+/// Tokens joined with HCL's spacing.
+fn spaced(tokens: &[Token<'_>]) -> String {
     let mut text = String::new();
-    let mut equals = None;
     for (i, t) in tokens.iter().enumerate() {
         if i > 0 && space_between(tokens, i) {
             text.push(' ');
         }
-        if i == 1 && t.text == "=" && matches!(tokens[0].kind, Kind::Ident | Kind::Str) {
-            equals = Some(text.trim_end().len());
-        }
         text.push_str(t.text);
     }
-    if equals.is_some() {
-        // `key = value`: the key then exactly one space before `=`, padded later.
-        let at = equals.unwrap_or(0);
-        text = format!("{}{}", &text[..at], &text[at..]);
-    }
-    (text, equals)
+    text
 }
 
 /// Whether a space goes between `tokens[i - 1]` and `tokens[i]`.
@@ -163,10 +192,8 @@ fn space_between(tokens: &[Token<'_>], i: usize) -> bool {
     if a.text == "!" || is_unary_minus(a, before) {
         return false;
     }
-    let value_end = matches!(
-        a.kind,
-        Kind::Ident | Kind::Number | Kind::Str | Kind::Heredoc
-    ) || matches!(a.text, ")" | "]");
+    // An index follows a name, a number or a closing bracket (hclwrite's rule).
+    let value_end = matches!(a.kind, Kind::Ident | Kind::Number | Kind::Close);
     // A call `f(`, an index `x[`, a splat `.*` / `[*]`.
     if (b.text == "(" && a.kind == Kind::Ident) || (b.text == "[" && value_end && !is_keyword(a)) {
         return false;
@@ -180,16 +207,14 @@ fn space_between(tokens: &[Token<'_>], i: usize) -> bool {
     true
 }
 
-/// `-` with no value before it: a negation.
+/// `-` after an opening bracket, a separator or an operator: a negation
+/// (hclwrite's heuristic); after anything else, a subtraction.
 fn is_unary_minus(t: &Token<'_>, before: Option<&Token<'_>>) -> bool {
-    t.text == "-"
-        && before.is_none_or(|p| {
-            !(matches!(
-                p.kind,
-                Kind::Ident | Kind::Number | Kind::Str | Kind::Heredoc
-            ) && !is_keyword(p)
-                || matches!(p.text, ")" | "]" | "}"))
-        })
+    const NEGATES_AFTER: [&str; 22] = [
+        "(", "{", "[", "=", ":", ",", "?", "+", "*", "/", "%", "-", "==", "!=", ">", ">=", "<",
+        "<=", "&&", "||", "!", "=>",
+    ];
+    t.text == "-" && before.is_none_or(|p| NEGATES_AFTER.contains(&p.text))
 }
 
 /// Keywords after which `[` or `-` starts a value: `in`, `if`, `for`.

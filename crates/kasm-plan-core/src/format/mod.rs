@@ -38,6 +38,16 @@ mod tests {
     }
 
     #[test]
+    fn a_value_that_opens_lines_is_not_aligned_and_comments_align_on_their_own() {
+        let text = "a = 1 # one\nbbb = 2 # two\nrun_config = {\n  x = 1\n}\nlong_name = 3\n";
+        let want = "a   = 1 # one\nbbb = 2 # two\nrun_config = {\n  x = 1\n}\nlong_name = 3\n";
+        assert_eq!(format_hcl(text).unwrap_or_default(), want);
+        let mixed = "x = 1\ny = [\n  1, # first\n  22, # second\n]\n";
+        let want = "x = 1\ny = [\n  1,  # first\n  22, # second\n]\n";
+        assert_eq!(format_hcl(mixed).unwrap_or_default(), want);
+    }
+
+    #[test]
     fn refuses_text_that_does_not_parse() {
         assert!(format_hcl("resource \"kasm_image\" \"t\" {\n  name = \n").is_err());
     }
