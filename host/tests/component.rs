@@ -103,6 +103,9 @@ fn typed(core: &mut Core, operation: &str, request: &str) -> Option<Result<Strin
         "import" => run(request, |r| core.import(r)),
         "policy_check" => run(request, |r| core.policy_check(r)),
         "adopt" => run(request, |r| core.adopt(r)),
+        "format" => run(request, |r| core.format(r)),
+        "schema" => run(request, |_: facade::SchemaRequest| core.schema()),
+        "json_schema" => run(request, |_: facade::SchemaRequest| core.json_schema()),
         other => panic!("no typed function for `{other}`"),
     }
 }
