@@ -102,7 +102,7 @@ fields! {
     ExecConfig => "exec_config", "exec_config", Kind::Object, None,
         "Commands Kasm runs in sessions (`first_launch`, `go`, `assign`...): an object, or its JSON text.";
     VolumeMapping => "volume_mapping", "volume_mappings", Kind::VolumeMapping, None,
-        "Host paths mounted into sessions: an object keyed by host path with `bind`, `mode`, `uid`, `gid`, `required`, `skip_check`.";
+        "Host paths mounted into sessions: an object keyed by host path with `bind`, `mode`, `uid`, `gid` and optional `required`, `timeout`.";
     RestrictToNetwork => "restrict_to_network", "restrict_to_network", Kind::Bool, None,
         "Whether sessions run only on `network_name`.";
     NetworkName => "network_name", "restrict_network_names", Kind::NetworkName, None,
