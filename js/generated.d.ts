@@ -204,9 +204,10 @@ diagnostics: Array<Diagnostic>,
 backend?: BackendBlock | null, 
 /**
  * Every resource instance checked (images, groups, links, then any other
- * address a diagnostic names): one test case each in JUnit reports.
+ * address a diagnostic names): one test case each in JUnit reports, and
+ * where a policy finding about it points in SARIF.
  */
-resources: Array<string>, };
+resources: Array<CheckedResource>, };
 
 /**
  * `parse` output: specs by resource name, and parse and type errors only.
@@ -1574,6 +1575,23 @@ old: string,
  * Its replacement.
  */
 new: string, };
+
+/**
+ * A resource instance `validate` checked, and where it is declared.
+ */
+export type CheckedResource = { 
+/**
+ * `kasm_image.web`, `kasm_image.pool[0]`.
+ */
+address: string, 
+/**
+ * The file that declares it.
+ */
+file?: string | null, 
+/**
+ * Where its block starts (images; groups and links are not located yet).
+ */
+location?: Location | null, };
 
 /**
  * `format` input: one HCL file (`.tf`, `.tfvars`, `.hcl`).

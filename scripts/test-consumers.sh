@@ -46,7 +46,7 @@ check="node tests/consumers/schemas/check.mjs"
 sarif_schema=tests/consumers/schemas/node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json
 kasm="$target_dir/debug/kasm-plan"
 (cd tests/consumers/reports && "$kasm" validate main.tf --format sarif) > "$work/validate.sarif" || true
-"$kasm" policy check examples/images.tf --policy examples/policies --format sarif > "$work/policy.sarif" || true
+(cd tests/consumers/reports/policy && "$kasm" policy check main.tf --policy ../../../../examples/policies --format sarif) > "$work/policy.sarif" || true
 python3 - "$work" <<'PY'
 import json, sys
 work = sys.argv[1]
@@ -57,7 +57,12 @@ rules = log["runs"][0]["tool"]["driver"]["rules"]
 assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in results)
 assert all(r["locations"][0]["physicalLocation"]["region"]["startLine"] > 0 for r in results)
 policy = json.load(open(f"{work}/policy.sarif"))
-assert policy["runs"][0]["tool"]["driver"]["rules"], "policy rules listed"
+found = {r["ruleId"]: r for r in policy["runs"][0]["results"]}
+assert sorted(found) == ["described", "image_tag_latest", "memory-cap", "pinned-tags"], sorted(found)
+assert found["pinned-tags"]["level"] == "error" and found["described"]["level"] == "warning"
+# A policy finding points at the resource's block, so code scanning can show it.
+region = found["memory-cap"]["locations"][0]["physicalLocation"]
+assert region["artifactLocation"]["uri"] == "main.tf" and region["region"]["startLine"] == 1, region
 log["runs"][0]["results"][0]["level"] = "bogus"
 json.dump(log, open(f"{work}/bogus.sarif", "w"))
 PY

@@ -20,11 +20,11 @@ use kasm_plan_core::apply::{
 };
 use kasm_plan_core::duplicates::Duplicate;
 use kasm_plan_core::facade::{
-    AdoptRequest, AdoptResponse, Binding, Configuration, Desired, FilterRequest, FilterResponse,
-    FormatRequest, FormatResponse, GroupFilterRequest, GroupFilterResponse, ImportRequest,
-    ImportResponse, ParseResponse, PlanRequest, PlanResponse, PolicyRequest, PolicyResponse,
-    RecogniseRequest, RecordRequest, SourceInput, Sources, StepsResponse, ValidateRequest,
-    ValidateResponse, invalid_request,
+    AdoptRequest, AdoptResponse, Binding, CheckedResource, Configuration, Desired, FilterRequest,
+    FilterResponse, FormatRequest, FormatResponse, GroupFilterRequest, GroupFilterResponse,
+    ImportRequest, ImportResponse, ParseResponse, PlanRequest, PlanResponse, PolicyRequest,
+    PolicyResponse, RecogniseRequest, RecordRequest, SourceInput, Sources, StepsResponse,
+    ValidateRequest, ValidateResponse, invalid_request,
 };
 use kasm_plan_core::filter::ImageFilter;
 use kasm_plan_core::group::{Group, GroupImage};
@@ -269,6 +269,7 @@ records! {
     ValidateRequest { input, strict }
     ValidateResponse { valid, errors, warnings, diagnostics, backend, resources }
     BackendBlock { kind, settings }
+    CheckedResource { address, file, location }
     ParseResponse { specs, diagnostics }
     ImageFilter { name, enabled }
     FilterRequest { images, filter }

@@ -15,7 +15,8 @@ import { hcl } from 'codemirror-lang-hcl';
 const $ = (id) => document.getElementById(id);
 const observed = $('observed');
 const tfvars = $('tfvars');
-const CONFIG = 'config.tf';
+/** The document's file name: the core reads the format from it. */
+let CONFIG = 'config.tf';
 
 const EXAMPLE = `resource "kasm_image" "terminal" {
   name          = "kasmweb/terminal:1.18.0"
@@ -25,6 +26,11 @@ const EXAMPLE = `resource "kasm_image" "terminal" {
   cores         = 2
 }
 `;
+
+/** Whether the document is a JSON spec rather than HCL. */
+function looksJson(text) {
+  return text.trimStart().startsWith('{');
+}
 
 /** The options that read the page's inputs: the variable values as terraform.tfvars. */
 const options = () => ({ fileName: CONFIG, tfvars: [{ source: tfvars.value, fileName: 'terraform.tfvars' }] });
@@ -70,11 +76,13 @@ let last = { valid: false, diagnostics: [] };
 function check(view) {
   const started = window.keyAt ?? performance.now();
   window.keyAt = undefined;
-  last = validate(view.state.doc.toString(), options());
+  const text = view.state.doc.toString();
+  CONFIG = looksJson(text) ? 'config.json' : 'config.tf';
+  last = validate(text, options());
   view.dispatch(setDiagnostics(view.state, marks(view.state.doc, last.diagnostics)));
   window.lastMarksMs = performance.now() - started;
   renderStatus();
-  renderPlan(view.state.doc.toString());
+  renderPlan(text);
 }
 
 function renderStatus() {
@@ -164,6 +172,8 @@ function describe(a) {
 }
 
 function complete(context) {
+  // Completion knows HCL's shapes; JSON specs get marks and fixes only.
+  if (looksJson(context.state.doc.toString())) return null;
   const line = context.state.doc.lineAt(context.pos);
   const head = line.text.slice(0, context.pos - line.from);
   const block = blockType(context.state, context.pos);
@@ -238,7 +248,6 @@ function formatDocument(view) {
 }
 
 const language = new Compartment();
-const looksJson = (text) => text.trimStart().startsWith('{');
 
 await init();
 Object.assign(SCHEMA, schema());

@@ -106,9 +106,44 @@ test('marks, hover and a quick fix follow the typing', async () => {
   await page.waitForSelector('#status.ok');
   assert.match(await text(page), /\n {2}enabled = false\n/);
 
+  // A label in name and the image in image_src: the fix pulls the image.
+  await page.evaluate(() => {
+    const { view } = window.kasmPlan;
+    const doc = view.state.doc.toString()
+      .replace('"kasmweb/terminal:1.18.0"', '"Terminal Workspace"')
+      .replace('"img/thumbnails/terminal.png"', '"kasmweb/terminal:1.18.0"');
+    view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: doc } });
+  });
+  await page.waitForSelector('#diagnostics li[data-code="name_not_image_reference"]');
+  await page.waitForSelector('.cm-lintRange-warning');
+  await page.mouse.move(0, 0);
+  await hover(page, '.cm-lintRange-warning');
+  await page.locator('.cm-tooltip-lint button', { hasText: 'Pull "kasmweb/terminal:1.18.0" (from image_src)' }).click();
+  await page.waitForFunction(() => !document.querySelector('#diagnostics li[data-code="name_not_image_reference"]'));
+  assert.match(await text(page), /\n {2}name {10}= "kasmweb\/terminal:1.18.0"\n/);
+
   // Format lays the document out as kasm-plan fmt does.
   await page.click('#format');
   assert.match(await text(page), /\n {2}cores {9}= 2\n {2}enabled {7}= false\n/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('JSON specs are highlighted as JSON and get the same marks and fixes', async () => {
+  const { page, errors } = await open();
+  await page.evaluate(() => {
+    const { view } = window.kasmPlan;
+    const doc = '{\n  "images": {\n    "t": {\n      "name": "kasmweb/terminal:1.18.0",\n      "friendly_name": "Terminal",\n      "image_src": "img/t.png",\n      "memroy": 2768\n    }\n  }\n}\n';
+    view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: doc } });
+  });
+  await page.waitForSelector('#diagnostics li[data-code="unknown_attribute"]');
+  assert.equal(await page.evaluate(() => window.editorLanguage), 'json');
+  assert.equal(await page.locator('#diagnostics li').first().getAttribute('data-line'), '7');
+  await page.waitForSelector('.cm-lintRange-error');
+  await hover(page, '.cm-lintRange-error');
+  await page.locator('.cm-tooltip-lint button', { hasText: 'Rename to `memory`' }).click();
+  await page.waitForSelector('#status.ok');
+  assert.match(await text(page), /"memory": 2768/);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -13,7 +13,9 @@ use crate::apply::{AdoptStep, CreateStep, Recording, RefreshStep, ReleaseStep, S
 use crate::attributes::Attributes;
 use crate::diagnostic::{Code, Diagnostic, Fix, Location, Position, Severity};
 use crate::duplicates::Duplicate;
-use crate::facade::{AdoptRequest, AdoptResponse, Binding, FormatRequest, FormatResponse};
+use crate::facade::{
+    AdoptRequest, AdoptResponse, Binding, CheckedResource, FormatRequest, FormatResponse,
+};
 use crate::facade::{
     Configuration, Desired, FilterRequest, FilterResponse, GroupFilterRequest, GroupFilterResponse,
     ImportRequest, ImportResponse, ParseResponse, PlanRequest, PlanResponse, PolicyRequest,
@@ -177,6 +179,7 @@ pub fn declarations() -> String {
         PolicyReport,
         PolicyResponse,
         Fix,
+        CheckedResource,
         FormatRequest,
         FormatResponse,
         Presence,

@@ -164,7 +164,7 @@ pub fn run(core: &CoreArgs, args: &PolicyCommand) -> Outcome {
     let sources = config.sources.clone();
     let format = if args.json { Format::Json } else { args.format };
     let resources = match format {
-        Format::Junit => {
+        Format::Sarif | Format::Junit | Format::Github => {
             core.open()?
                 .validate(ValidateRequest {
                     input: Sources::Many(config.clone()),

@@ -41,7 +41,7 @@ pub use sources::{
     Configuration, Desired, SourceInput, Sources, check_source, desired_specs,
     validate_configuration, validate_source,
 };
-pub use validate::{ValidateRequest, ValidateResponse, validate};
+pub use validate::{CheckedResource, ValidateRequest, ValidateResponse, validate};
 
 use crate::diagnostic::{Code, Diagnostic};
 use serde::{Serialize, de::DeserializeOwned};

@@ -85,9 +85,24 @@ pub struct ValidateResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backend: Option<BackendBlock>,
     /// Every resource instance checked (images, groups, links, then any other
-    /// address a diagnostic names): one test case each in JUnit reports.
+    /// address a diagnostic names): one test case each in JUnit reports, and
+    /// where a policy finding about it points in SARIF.
     #[serde(default)]
-    pub resources: Vec<String>,
+    pub resources: Vec<CheckedResource>,
+}
+
+/// A resource instance `validate` checked, and where it is declared.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckedResource {
+    /// `kasm_image.web`, `kasm_image.pool[0]`.
+    pub address: String,
+    /// The file that declares it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// Where its block starts (images; groups and links are not located yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<crate::diagnostic::Location>,
 }
 
 /// `validate`.
@@ -114,15 +129,26 @@ pub fn validate(req: &ValidateRequest) -> ValidateResponse {
 }
 
 /// The instances checked, and the addresses only diagnostics name (those that failed typing).
-fn addresses(checked: &Checked, diagnostics: &[Diagnostic]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let declared = checked.resources.iter().map(|r| &r.address);
+fn addresses(checked: &Checked, diagnostics: &[Diagnostic]) -> Vec<CheckedResource> {
+    let mut out: Vec<CheckedResource> = checked
+        .resources
+        .iter()
+        .map(|r| CheckedResource {
+            address: r.address.clone(),
+            file: r.file.clone(),
+            location: r.location,
+        })
+        .collect();
     let groups = checked.access.groups.iter().map(|g| &g.address);
     let links = checked.access.links.iter().map(|l| &l.address);
     let named = diagnostics.iter().filter_map(|d| d.address.as_ref());
-    for address in declared.chain(groups).chain(links).chain(named) {
-        if !out.contains(address) {
-            out.push(address.clone());
+    for address in groups.chain(links).chain(named) {
+        if !out.iter().any(|r| &r.address == address) {
+            out.push(CheckedResource {
+                address: address.clone(),
+                file: None,
+                location: None,
+            });
         }
     }
     out

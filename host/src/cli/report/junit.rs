@@ -9,7 +9,7 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 const CONFIGURATION: &str = "configuration";
 
 pub fn render(f: &Findings) -> String {
-    let mut cases: Vec<&str> = f.resources.iter().map(String::as_str).collect();
+    let mut cases: Vec<&str> = f.resources.iter().map(|r| r.address.as_str()).collect();
     if f.findings.iter().any(|x| x.address.is_none()) {
         cases.push(CONFIGURATION);
     }

@@ -9,6 +9,7 @@ mod sarif;
 
 use kasm_plan_core::Diagnostic;
 use kasm_plan_core::Location;
+use kasm_plan_core::facade::CheckedResource;
 use kasm_plan_core::policy::{Level, PolicyResult};
 
 /// How `validate` and `policy check` print their answer.
@@ -43,6 +44,8 @@ pub struct Rule {
     pub id: String,
     /// What the rule checks.
     pub description: String,
+    /// Where to read more.
+    pub help: String,
 }
 
 /// One problem found.
@@ -75,13 +78,14 @@ pub struct Findings {
     pub rules: Vec<Rule>,
     /// Every finding.
     pub findings: Vec<Finding>,
-    /// Every resource checked (passing ones too): JUnit's test cases.
-    pub resources: Vec<String>,
+    /// Every resource checked (passing ones too): JUnit's test cases, and
+    /// where a policy finding about one points.
+    pub resources: Vec<CheckedResource>,
 }
 
 impl Findings {
     /// An empty report for a command and its resources.
-    pub fn new(command: &'static str, resources: Vec<String>) -> Findings {
+    pub fn new(command: &'static str, resources: Vec<CheckedResource>) -> Findings {
         Findings {
             command,
             resources,
@@ -93,7 +97,11 @@ impl Findings {
     pub fn diagnostics(mut self, list: &[Diagnostic]) -> Findings {
         for d in list {
             let id = super::render::code(d);
-            self.rule(&id, d.code.description());
+            let help = format!(
+                "{} Every code: docs/reference.md#diagnostic-codes.",
+                d.code.description()
+            );
+            self.rule(&id, d.code.description(), help);
             self.findings.push(Finding {
                 rule: id,
                 severity: if d.is_error() {
@@ -121,11 +129,25 @@ impl Findings {
                 Level::SoftMandatory => "soft-mandatory policy rule (blocks unless overridden)",
                 Level::HardMandatory => "hard-mandatory policy rule",
             };
-            self.rule(&r.rule, description);
+            let help = match &r.file {
+                Some(file) => format!("A {description}, defined in {file}."),
+                None => format!("A {description} of the policy set."),
+            };
+            self.rule(&r.rule, description, help);
             if r.passed {
                 continue;
             }
             let blocks = r.level != Level::Advisory && !r.overridden;
+            // At the resource's block when the configuration locates it, else the policy file.
+            let declared = r
+                .address
+                .as_ref()
+                .and_then(|a| self.resources.iter().find(|c| &c.address == a))
+                .filter(|c| c.file.is_some());
+            let (file, location) = match declared {
+                Some(c) => (c.file.clone(), c.location),
+                None => (r.file.clone(), None),
+            };
             self.findings.push(Finding {
                 rule: r.rule.clone(),
                 severity: if blocks {
@@ -135,8 +157,8 @@ impl Findings {
                 },
                 message: r.message.clone(),
                 help: r.overridden.then(|| "overridden for this run".to_owned()),
-                file: r.file.clone(),
-                location: None,
+                file,
+                location,
                 address: r.address.clone(),
                 path: r.path.clone(),
             });
@@ -144,11 +166,12 @@ impl Findings {
         self
     }
 
-    fn rule(&mut self, id: &str, description: &str) {
+    fn rule(&mut self, id: &str, description: &str, help: String) {
         if !self.rules.iter().any(|r| r.id == id) {
             self.rules.push(Rule {
                 id: id.to_owned(),
                 description: description.to_owned(),
+                help,
             });
         }
     }

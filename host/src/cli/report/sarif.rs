@@ -24,10 +24,7 @@ pub fn render(f: &Findings) -> String {
             let mut rule = ReportingDescriptor::builder()
                 .id(r.id.clone())
                 .short_description(text(&r.description))
-                .help(text(&format!(
-                    "{} See docs/reference.md#diagnostic-codes for every code.",
-                    r.description
-                )))
+                .help(text(&r.help))
                 .build();
             if let Some(level) = level {
                 rule.default_configuration = Some(
