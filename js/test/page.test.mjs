@@ -201,13 +201,6 @@ test('the plan panel prints the plan as the CLI does; variables come from tfvars
   assert.match(planText, /Plan: 1 to add, 0 to change, 0 to destroy\.$/);
   await shot(page, 'editor-plan');
 
-  // Against an image that differs: `old -> new`.
-  await page.fill('#observed', JSON.stringify({ images: [{
-    image_id: 'a'.repeat(32), name: 'kasmweb/terminal:1.18.0', friendly_name: 'Terminal', image_src: 'img/thumbnails/terminal.png',
-    memory: 2000000000, cores: 2, enabled: true, available: true,
-  }] }));
-  await page.waitForFunction(() => document.getElementById('plan').textContent.includes('Plan:'));
-
   // A variable without a value is an error at its declaration; tfvars gives it one.
   await page.evaluate(() => {
     const { view } = window.kasmPlan;
