@@ -1591,7 +1591,11 @@ file?: string | null,
 /**
  * Where its block starts (images; groups and links are not located yet).
  */
-location?: Location | null, };
+location?: Location | null, 
+/**
+ * Where each argument it sets stands, by name.
+ */
+arguments?: { [key in string]: Location }, };
 
 /**
  * `format` input: one HCL file (`.tf`, `.tfvars`, `.hcl`).

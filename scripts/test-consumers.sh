@@ -60,9 +60,10 @@ policy = json.load(open(f"{work}/policy.sarif"))
 found = {r["ruleId"]: r for r in policy["runs"][0]["results"]}
 assert sorted(found) == ["described", "image_tag_latest", "memory-cap", "pinned-tags"], sorted(found)
 assert found["pinned-tags"]["level"] == "error" and found["described"]["level"] == "warning"
-# A policy finding points at the resource's block, so code scanning can show it.
+# A policy finding points at the attribute at fault, so code scanning can show it there.
 region = found["memory-cap"]["locations"][0]["physicalLocation"]
-assert region["artifactLocation"]["uri"] == "main.tf" and region["region"]["startLine"] == 1, region
+assert region["artifactLocation"]["uri"] == "main.tf" and region["region"]["startLine"] == 5, region
+assert found["described"]["locations"][0]["physicalLocation"]["region"]["startLine"] == 1, "no description: the block"
 log["runs"][0]["results"][0]["level"] = "bogus"
 json.dump(log, open(f"{work}/bogus.sarif", "w"))
 PY

@@ -269,7 +269,7 @@ records! {
     ValidateRequest { input, strict }
     ValidateResponse { valid, errors, warnings, diagnostics, backend, resources }
     BackendBlock { kind, settings }
-    CheckedResource { address, file, location }
+    CheckedResource { address, file, location, arguments }
     ParseResponse { specs, diagnostics }
     ImageFilter { name, enabled }
     FilterRequest { images, filter }

@@ -103,6 +103,9 @@ pub struct CheckedResource {
     /// Where its block starts (images; groups and links are not located yet).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::diagnostic::Location>,
+    /// Where each argument it sets stands, by name.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub arguments: std::collections::BTreeMap<String, crate::diagnostic::Location>,
 }
 
 /// `validate`.
@@ -137,6 +140,15 @@ fn addresses(checked: &Checked, diagnostics: &[Diagnostic]) -> Vec<CheckedResour
             address: r.address.clone(),
             file: r.file.clone(),
             location: r.location,
+            arguments: crate::field::Field::ALL
+                .iter()
+                .filter_map(|f| {
+                    Some((
+                        f.spec_name().to_owned(),
+                        r.field_locations.get(f.index()).copied().flatten()?,
+                    ))
+                })
+                .collect(),
         })
         .collect();
     let groups = checked.access.groups.iter().map(|g| &g.address);
@@ -148,6 +160,7 @@ fn addresses(checked: &Checked, diagnostics: &[Diagnostic]) -> Vec<CheckedResour
                 address: address.clone(),
                 file: None,
                 location: None,
+                arguments: std::collections::BTreeMap::new(),
             });
         }
     }

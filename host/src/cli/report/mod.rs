@@ -145,7 +145,16 @@ impl Findings {
                 .and_then(|a| self.resources.iter().find(|c| &c.address == a))
                 .filter(|c| c.file.is_some());
             let (file, location) = match declared {
-                Some(c) => (c.file.clone(), c.location),
+                Some(c) => {
+                    // The attribute at fault (`kasm_image.web.memory`), else the block.
+                    let argument = r
+                        .path
+                        .as_deref()
+                        .and_then(|p| p.strip_prefix(&format!("{}.", c.address)));
+                    let at = argument
+                        .and_then(|a| c.arguments.get(a.split(['.', '[']).next().unwrap_or(a)));
+                    (c.file.clone(), at.copied().or(c.location))
+                }
                 None => (r.file.clone(), None),
             };
             self.findings.push(Finding {
