@@ -902,18 +902,18 @@ fn conftest_policies_run_unchanged_with_their_data_and_exceptions() {
         "policy.rego",
         "package main\n\ndeny_registry[msg] {\n  spec := input.specs[name]\n  not allowed(spec.name)\n  msg := sprintf(\"%s is not from an allowed registry\", [spec.name])\n}\n\nallowed(image) {\n  startswith(image, data.registries[_])\n}\n\nexception[rules] {\n  input.specs.pinned.name == \"docker.io/someone/tool:2.0\"\n  rules := [\"nothing\"]\n}\n",
     );
-    let o = run_in(
-        d,
-        &[
+    let check = |extra: &[&str]| {
+        let args = [
             "policy",
             "check",
             "--policy",
             "policy.rego",
             "--data",
             "registries.yaml",
-            "images.tf",
-        ],
-    );
+        ];
+        run_in(d, &[&args[..], extra, &["images.tf"]].concat())
+    };
+    let o = check(&[]);
     assert_eq!(code(&o), 3, "{}", out(&o));
     assert!(
         stdout(&o).contains("docker.io/someone/tool:2.0 is not from an allowed registry"),
@@ -928,33 +928,9 @@ fn conftest_policies_run_unchanged_with_their_data_and_exceptions() {
             .unwrap_or_default()
             .replace("[\"nothing\"]", "[\"registry\"]"),
     );
-    let o = run_in(
-        d,
-        &[
-            "policy",
-            "check",
-            "--policy",
-            "policy.rego",
-            "--data",
-            "registries.yaml",
-            "images.tf",
-        ],
-    );
+    let o = check(&[]);
     assert_eq!(code(&o), 0, "{}", out(&o));
-    let o = run_in(
-        d,
-        &[
-            "policy",
-            "check",
-            "--policy",
-            "policy.rego",
-            "--data",
-            "registries.yaml",
-            "--rego-version",
-            "v1",
-            "images.tf",
-        ],
-    );
+    let o = check(&["--rego-version", "v1"]);
     assert_eq!(code(&o), 1, "{}", out(&o));
     assert!(
         stderr(&o).contains("`if` keyword is required"),

@@ -131,9 +131,6 @@ fn collect(
         }
         return Ok(());
     }
-    if !named && !recursive {
-        return Ok(());
-    }
     let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
         .map_err(|source| read_error(path, source))?
         .filter_map(|e| e.ok().map(|e| e.path()))

@@ -68,6 +68,27 @@ impl From<SourceInput> for Sources {
     }
 }
 
+/// One file, without variable values, is a configuration too.
+impl From<SourceInput> for Configuration {
+    fn from(input: SourceInput) -> Self {
+        Configuration {
+            sources: vec![input],
+            variables: Vec::new(),
+            workspace: None,
+        }
+    }
+}
+
+impl Sources {
+    /// The sources as one configuration.
+    pub fn configuration(&self) -> std::borrow::Cow<'_, Configuration> {
+        match self {
+            Sources::One(input) => std::borrow::Cow::Owned(input.clone().into()),
+            Sources::Many(config) => std::borrow::Cow::Borrowed(config),
+        }
+    }
+}
+
 /// The desired images: source texts, or a spec document given as a value.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -96,14 +117,7 @@ pub fn validate_source(
     input: &SourceInput,
     strict: bool,
 ) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
-    validate_configuration(
-        &Configuration {
-            sources: vec![input.clone()],
-            variables: Vec::new(),
-            workspace: None,
-        },
-        strict,
-    )
+    validate_configuration(&input.clone().into(), strict)
 }
 
 /// Validates a configuration: its files read together, its variables given
@@ -222,16 +236,7 @@ pub fn desired_specs(
 /// `reads`: what was read from Kasm for data sources.
 pub fn wanted(desired: &Desired, strict: bool, reads: Reads) -> (Wanted, Vec<Diagnostic>) {
     let (checked, diagnostics) = match desired {
-        Desired::Source(s) => check_configuration(
-            &Configuration {
-                sources: vec![s.clone()],
-                variables: Vec::new(),
-                workspace: None,
-            },
-            strict,
-            true,
-            reads,
-        ),
+        Desired::Source(s) => check_configuration(&s.clone().into(), strict, true, reads),
         Desired::Sources(config) => check_configuration(config, strict, true, reads),
         Desired::Document { images } => {
             let (resources, diagnostics) = document_specs(images, strict);

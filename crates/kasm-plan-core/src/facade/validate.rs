@@ -110,14 +110,7 @@ pub struct CheckedResource {
 
 /// `validate`.
 pub fn validate(req: &ValidateRequest) -> ValidateResponse {
-    let config = match &req.input {
-        Sources::One(input) => std::borrow::Cow::Owned(Configuration {
-            sources: vec![input.clone()],
-            variables: Vec::new(),
-            workspace: None,
-        }),
-        Sources::Many(config) => std::borrow::Cow::Borrowed(config),
-    };
+    let config = req.input.configuration();
     let (checked, diagnostics) = check_configuration(&config, req.strict, false, Reads::default());
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let resources = addresses(&checked, &diagnostics);

@@ -82,7 +82,6 @@ fn row<'a>(line: &Line<'a>) -> Row<'a> {
         }
         _ => (tokens, None),
     };
-    let text = spaced(tokens);
     let indent = if tokens.is_empty() {
         String::new()
     } else {
@@ -96,14 +95,14 @@ fn row<'a>(line: &Line<'a>) -> Row<'a> {
         .skip(1)
         .find(|(_, t)| t.text == "=")
         .map(|(i, _)| i);
-    match equals.filter(|&i| balanced(&tokens[i..])) {
+    match equals.filter(|&i| net_brackets(&tokens[i..]) == 0) {
         Some(i) => Row {
             lead: format!("{indent}{}", spaced(&tokens[..i])),
             assign: Some(spaced(&tokens[i..])),
             comment,
         },
         None => Row {
-            lead: format!("{indent}{text}"),
+            lead: format!("{indent}{}", spaced(tokens)),
             assign: None,
             comment,
         },
@@ -114,17 +113,16 @@ fn is_trailing_comment(t: &Token<'_>) -> bool {
     t.kind == Kind::LineComment || (t.kind == Kind::BlockComment && !t.text.contains('\n'))
 }
 
-fn balanced(tokens: &[Token<'_>]) -> bool {
-    let net: isize = tokens.iter().map(|t| bracket_change(t)).sum();
-    net == 0
-}
-
-fn bracket_change(t: &Token<'_>) -> isize {
-    match t.kind {
-        Kind::Open => 1,
-        Kind::Close => -1,
-        _ => 0,
-    }
+/// Brackets opened minus brackets closed.
+fn net_brackets(tokens: &[Token<'_>]) -> isize {
+    tokens
+        .iter()
+        .map(|t| match t.kind {
+            Kind::Open => 1,
+            Kind::Close => -1,
+            _ => 0,
+        })
+        .sum()
 }
 
 /// Splits tokens into lines with their indent level, as hclwrite counts
@@ -136,7 +134,7 @@ fn lines<'a>(tokens: &[Token<'a>]) -> Vec<Line<'a>> {
     // Per indent level, the brackets still open from the line that made it.
     let mut indents: Vec<usize> = Vec::new();
     for tokens in tokens.split(|t| t.kind == Kind::Newline) {
-        let net: isize = tokens.iter().map(bracket_change).sum();
+        let net = net_brackets(tokens);
         let depth = if tokens.is_empty() {
             0
         } else if net > 0 {
@@ -194,14 +192,13 @@ fn space_between(tokens: &[Token<'_>], i: usize) -> bool {
     }
     // An index follows a name, a number or a closing bracket (hclwrite's rule).
     let value_end = matches!(a.kind, Kind::Ident | Kind::Number | Kind::Close);
-    // A call `f(`, an index `x[`, a splat `.*` / `[*]`.
+    // A call `f(`, an index `x[`.
     if (b.text == "(" && a.kind == Kind::Ident) || (b.text == "[" && value_end && !is_keyword(a)) {
         return false;
     }
-    if a.text == "*" && before.is_some_and(|p| matches!(p.text, "[" | ".")) {
-        return false;
-    }
-    if b.text == "*" && matches!(a.text, "[" | ".") {
+    // `.*` then an index or call: the splat reads as one value (`[*]` and
+    // `.*.` are kept together by the bracket and dot rules above).
+    if a.text == "*" && before.is_some_and(|p| p.text == ".") {
         return false;
     }
     true
@@ -217,7 +214,7 @@ fn is_unary_minus(t: &Token<'_>, before: Option<&Token<'_>>) -> bool {
     t.text == "-" && before.is_none_or(|p| NEGATES_AFTER.contains(&p.text))
 }
 
-/// Keywords after which `[` or `-` starts a value: `in`, `if`, `for`.
+/// Keywords after which `[` starts a value (`in [1, 2]`), not an index.
 fn is_keyword(t: &Token<'_>) -> bool {
     t.kind == Kind::Ident && matches!(t.text, "in" | "if" | "for" | "else")
 }

@@ -11,7 +11,7 @@ use crate::diagnostic::Diagnostic;
 
 /// The text formatted, or the syntax error that stops formatting it.
 pub fn format_hcl(text: &str) -> Result<String, Box<Diagnostic>> {
-    crate::lang::hcl::parse_body(text)?;
+    crate::lang::hcl::check_syntax(text)?;
     let normalized = text.replace("\r\n", "\n");
     Ok(layout::layout(&lexer::tokens(&normalized)))
 }

@@ -11,10 +11,20 @@ use hcl_edit::{Decorated, Ident, Span};
 
 /// Parses a file's text; a syntax error is the only diagnostic then.
 pub fn parse_body(text: &str) -> Result<Body, Box<Diagnostic>> {
-    refuse_unclosed(text)?;
-    let body = hcl_edit::parser::parse_body(text).map_err(|e| syntax_error(&e))?;
+    let body = syntax(text)?;
     let lines = LineIndex::new(text);
     Ok(read_body(&body, &lines))
+}
+
+/// hcl-edit's tree of a file's text, or its syntax error.
+fn syntax(text: &str) -> Result<hcl_edit::structure::Body, Box<Diagnostic>> {
+    refuse_unclosed(text)?;
+    hcl_edit::parser::parse_body(text).map_err(|e| syntax_error(&e))
+}
+
+/// Whether a file's text parses; its syntax error if not.
+pub fn check_syntax(text: &str) -> Result<(), Box<Diagnostic>> {
+    syntax(text).map(drop)
 }
 
 /// Parses one expression (a `-var` value, a JSON string's `${...}`).
