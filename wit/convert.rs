@@ -309,7 +309,7 @@ records! {
     StepsResponse { ok, plan, steps, diagnostics }
     RecordRequest { image, recording }
     RecogniseRequest { target_image, images, owned }
-    ImportRequest { address, image_id, state, images, access }
+    ImportRequest { address, image_id, state, images, access, configuration }
     ImportResponse { ok, resource, image, group, link, diagnostics }
     AdoptRequest { images, filter, access, state }
     GeneratedFile { file_name, source }

@@ -6,7 +6,7 @@
 mod common;
 
 use common::kasm::{KEY, Kasm, SECRET};
-use common::{code, out, specs, stderr, stdout};
+use common::{code, out, output, specs, stderr, stdout};
 use kasm_sim::{ApiKey, Config};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -144,6 +144,18 @@ fn import_adopts_an_image_and_refuses_a_second_binding() {
         .as_str()
         .unwrap_or_default()
         .to_owned();
+    let file = k.write("images.tf", &specs(1, 2048));
+    // An address the configuration does not declare (a typo): refused, as
+    // Terraform refuses it, and the state is untouched.
+    let o = k.run(&["import", "kasm_image.app_O", &id]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(
+        stderr(&o).contains("the configuration does not declare kasm_image.app_O")
+            && stderr(&o).contains("resource \"kasm_image\" \"app_O\""),
+        "{}",
+        out(&o)
+    );
+    assert_eq!(k.state()["resources"].as_object().map_or(0, |r| r.len()), 0);
     let o = k.run(&["import", "kasm_image.app_0", &id]);
     assert_eq!(code(&o), 0, "{}", out(&o));
     assert!(stdout(&o).contains("Import successful!"), "{}", out(&o));
@@ -152,10 +164,11 @@ fn import_adopts_an_image_and_refuses_a_second_binding() {
         id.as_str()
     );
     // The config matching the image: nothing to create.
-    let file = k.write("images.tf", &specs(1, 2048));
     let o = k.run(&["plan", &file, "--detailed-exitcode"]);
     assert_eq!(code(&o), 0, "{}", out(&o));
-    // The same id under another address, or with hyphens: refused.
+    // The same id under another declared address, or with hyphens: refused.
+    let other = "resource \"kasm_image\" \"other\" {\n  name = \"kasmweb/other:1.18.0\"\n  image_src = \"img/o.png\"\n  friendly_name = \"Other\"\n}\n";
+    k.write("images.tf", &format!("{}{other}", specs(1, 2048)));
     let hyphenated = format!(
         "{}-{}-{}-{}-{}",
         &id[..8],
@@ -171,7 +184,11 @@ fn import_adopts_an_image_and_refuses_a_second_binding() {
         "{}",
         out(&o)
     );
-    let o = k.run(&["import", "kasm_image.x", "00000000000000000000000000000000"]);
+    let o = k.run(&[
+        "import",
+        "kasm_image.other",
+        "00000000000000000000000000000000",
+    ]);
     assert_eq!(code(&o), 1, "{}", out(&o));
     assert!(
         stderr(&o).contains("Kasm has no image with id"),
@@ -209,6 +226,59 @@ fn prevent_destroy_refuses_the_apply_and_changes_nothing() {
     assert!(stderr(&o).contains("prevent_destroy"), "{}", out(&o));
     assert_eq!(k.images().len(), 2);
     assert_eq!(k.sim().request_count("/api/public/delete_image"), 0);
+}
+
+#[test]
+fn prevent_destroy_is_recorded_when_added_and_when_cleared() {
+    let k = Kasm::start();
+    let file = k.write("images.tf", &specs(1, 2048));
+    assert_eq!(code(&apply(&k, &file)), 0);
+    let guard = |on: bool| {
+        specs(1, 2048).replacen(
+            "  cores = 1\n}",
+            &format!("  cores = 1\n  lifecycle {{\n    prevent_destroy = {on}\n  }}\n}}"),
+            1,
+        )
+    };
+    // Added to an applied image: an apply that changes nothing records it...
+    k.write("images.tf", &guard(true));
+    let o = apply(&k, &file);
+    assert!(stdout(&o).contains("0 added, 0 changed"), "{}", out(&o));
+    assert_eq!(
+        k.state()["resources"]["kasm_image.app_0"]["prevent_destroy"],
+        true
+    );
+    // ...so removing the block is refused, and says what the refusal is.
+    k.write("images.tf", "");
+    let o = apply(&k, &file);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(
+        stderr(&o).contains(
+            "Error: kasm_image.app_0 has lifecycle.prevent_destroy set, but the plan would delete it; nothing was applied"
+        ),
+        "{}",
+        out(&o)
+    );
+    let o = k.run(&["plan", &file]);
+    assert!(
+        stderr(&o).contains("; nothing was planned") && !stderr(&o).contains("not valid"),
+        "{}",
+        out(&o)
+    );
+    assert_eq!(k.images().len(), 1);
+    // The refusal's help is true: prevent_destroy = false, applied, then removal deletes.
+    k.write("images.tf", &guard(false));
+    assert_eq!(code(&apply(&k, &file)), 0);
+    assert!(
+        k.state()["resources"]["kasm_image.app_0"]
+            .get("prevent_destroy")
+            .is_none_or(|v| v == false)
+    );
+    k.write("images.tf", "");
+    let o = apply(&k, &file);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(stdout(&o).contains("1 destroyed"), "{}", out(&o));
+    assert_eq!(k.images().len(), 0);
 }
 
 #[test]
@@ -1123,4 +1193,99 @@ fn groups_lists_groups_and_the_images_each_may_launch() {
     let o = k.run(&["groups", "--name", "dev-[*"]);
     assert_eq!(code(&o), 1);
     assert!(stderr(&o).contains("--name"), "{}", out(&o));
+}
+
+#[test]
+fn a_plan_from_another_directory_names_its_state_and_warns_of_unmanaged_namesakes() {
+    let k = Kasm::start();
+    for dir in ["fleet", "other", "ci"] {
+        std::fs::create_dir(k.path(dir)).unwrap_or_else(|e| panic!("{e}"));
+    }
+    k.write("fleet/images.tf", &specs(2, 2048));
+    k.write("other/images.tf", &specs(2, 4096));
+    let o = output(&mut k.command(&["-chdir=fleet", "apply", "--auto-approve"]));
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(k.path("fleet/kasm-plan.state.json").is_file());
+    assert!(!k.path("kasm-plan.state.json").exists());
+    let ids: Vec<String> = k.images().iter().map(|i| i.image_id.clone()).collect();
+    let ci = k.path("ci");
+
+    // From ci, fleet's configuration with ci's (empty) state: the header says
+    // whose state it is, and each create says Kasm already has the image.
+    let o = output(k.command(&["plan", "../fleet"]).current_dir(&ci));
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let text = stdout(&o);
+    assert!(
+        text.starts_with("Configuration: ../fleet\nState: kasm-plan.state.json in ")
+            && text.contains("-chdir=../fleet"),
+        "{text}"
+    );
+    for id in &ids {
+        assert!(
+            text.contains(&format!("Kasm already has image {id}")),
+            "{id}: {text}"
+        );
+    }
+    assert!(
+        text.contains("apply records it for kasm_image.app_0 instead of creating another"),
+        "{text}"
+    );
+    assert!(
+        text.contains("images.tf:1:1"),
+        "the warning points at the block: {text}"
+    );
+    assert!(text.contains("import { to = kasm_image.app_1"), "{text}");
+
+    // Same names, other values: the plan says it creates a second image beside each.
+    let o = output(k.command(&["plan", "../other"]).current_dir(&ci));
+    assert!(
+        stdout(&o).contains("this plan creates another beside them"),
+        "{}",
+        out(&o)
+    );
+
+    // -chdir uses the configuration directory's own state: nothing to do.
+    let o = output(
+        k.command(&["-chdir=../fleet", "plan", "--detailed-exitcode"])
+            .current_dir(&ci),
+    );
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(!stdout(&o).contains("Configuration:"), "{}", out(&o));
+    assert_eq!(k.images().len(), 2);
+}
+
+#[test]
+fn a_plan_reads_kasm_once() {
+    let k = Kasm::start();
+    let file = k.write(
+        "main.tf",
+        &format!(
+            "{}resource \"kasm_group\" \"g\" {{\n  name     = \"G\"\n  priority = 50\n}}\n",
+            specs(1, 2048)
+        ),
+    );
+    let images = k.sim().request_count("/api/public/get_images");
+    let groups = k.sim().request_count("/api/public/get_groups");
+    let o = k.run(&["plan", &file]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert_eq!(k.sim().request_count("/api/public/get_images"), images + 1);
+    assert_eq!(k.sim().request_count("/api/public/get_groups"), groups + 1);
+}
+
+#[test]
+fn workspace_new_works_in_a_fresh_directory() {
+    let k = Kasm::start();
+    let o = k.run(&["workspace", "new", "staging"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("Created and switched to workspace staging."),
+        "{}",
+        out(&o)
+    );
+    assert!(
+        k.path("kasm-plan.state.json.d/staging/kasm-plan.state.json")
+            .is_file()
+    );
+    let o = k.run(&["workspace", "list"]);
+    assert_eq!(stdout(&o), "  default\n* staging\n", "{}", out(&o));
 }

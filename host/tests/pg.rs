@@ -205,6 +205,64 @@ fn two_concurrent_applies_never_both_write() {
 }
 
 #[test]
+fn two_first_applies_on_an_empty_database_both_succeed() {
+    let pg = Postgres::start();
+    // Each round a schema no run has made: both runs find neither schema nor table.
+    for round in 0..3 {
+        let k = Kasm::start();
+        let file = k.write("images.tf", &specs(3, 2048));
+        let schema = format!("schema_name=first_run_{round}");
+        let spawn = || {
+            with_pg(
+                &k,
+                &pg,
+                &[
+                    "apply",
+                    &file,
+                    "--auto-approve",
+                    "--lock-timeout",
+                    "60",
+                    "--backend-config",
+                    &schema,
+                ],
+            )
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let (a, b) = (spawn(), spawn());
+        let (a, b) = (
+            a.wait_with_output().unwrap_or_else(|e| panic!("{e}")),
+            b.wait_with_output().unwrap_or_else(|e| panic!("{e}")),
+        );
+        assert_eq!((code(&a), code(&b)), (0, 0), "{}\n{}", out(&a), out(&b));
+        assert_eq!(k.images().len(), 3, "{}\n{}", out(&a), out(&b));
+    }
+}
+
+#[test]
+fn a_database_error_shows_the_servers_words() {
+    let pg = Postgres::start();
+    let k = Kasm::start();
+    let file = k.write("images.tf", &specs(1, 2048));
+    // A schema the user may not create: PostgreSQL's own refusal is shown.
+    let o = output(&mut with_pg(
+        &k,
+        &pg,
+        &["plan", &file, "--backend-config", "schema_name=pg_reserved"],
+    ));
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(
+        stderr(&o).contains("unacceptable schema name \"pg_reserved\"")
+            && stderr(&o).contains("SQLSTATE 42939"),
+        "{}",
+        out(&o)
+    );
+    assert!(!stderr(&o).contains("db error"), "{}", out(&o));
+}
+
+#[test]
 fn a_killed_apply_leaves_no_stale_lock_and_converges() {
     let pg = Postgres::start();
     let k = Kasm::start();

@@ -8,7 +8,7 @@ import { EditorView, basicSetup } from 'codemirror';
 import { EditorState, Compartment } from '@codemirror/state';
 import { hoverTooltip, keymap } from '@codemirror/view';
 import { setDiagnostics, lintGutter } from '@codemirror/lint';
-import { autocompletion, snippetCompletion } from '@codemirror/autocomplete';
+import { autocompletion, snippetCompletion, completionStatus, currentCompletions } from '@codemirror/autocomplete';
 import { json } from '@codemirror/lang-json';
 import { hcl } from 'codemirror-lang-hcl';
 
@@ -81,6 +81,7 @@ function check(view) {
   last = validate(text, options());
   view.dispatch(setDiagnostics(view.state, marks(view.state.doc, last.diagnostics)));
   window.lastMarksMs = performance.now() - started;
+  window.marksSet = (window.marksSet ?? 0) + 1;
   renderStatus();
   renderPlan(text);
 }
@@ -282,6 +283,13 @@ observed.addEventListener('input', () => check(view));
 $('format').addEventListener('click', () => { formatDocument(view); view.focus(); });
 tfvars.addEventListener('input', () => check(view));
 check(view);
-// For tests and measurements from the browser's console.
-window.kasmPlan = { validate, plan, view };
+// For tests and measurements from the browser's console: the completion
+// state lets a test wait for the source's answer rather than for time.
+window.kasmPlan = {
+  validate, plan, view,
+  completion: () => ({
+    status: completionStatus(view.state),
+    labels: currentCompletions(view.state).map((c) => c.label),
+  }),
+};
 document.body.dataset.ready = 'true';

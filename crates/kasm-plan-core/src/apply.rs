@@ -234,7 +234,7 @@ pub fn steps(
                     .clone()
                     .ok_or_else(|| not_observed(change))?,
             })),
-            (Action::NoOp, _) => {
+            (Action::NoOp, spec) => {
                 state
                     .resources
                     .get(&change.address)
@@ -242,7 +242,7 @@ pub fn steps(
                     .map(|(recorded, image)| {
                         Step::Refresh(RefreshStep {
                             address: change.address.clone(),
-                            record: recorded.refreshed(image),
+                            record: refreshed(recorded, image, spec),
                         })
                     })
             }
@@ -262,6 +262,17 @@ pub fn steps(
         })
     }));
     Ok(out)
+}
+
+/// Kasm's current values for an unchanged address, with the configuration's
+/// `prevent_destroy` (set or cleared) when the address is still configured:
+/// the flag protects from the first apply that has it.
+fn refreshed(recorded: &StateResource, image: &Image, spec: Option<&ImageSpec>) -> StateResource {
+    let mut record = recorded.refreshed(image);
+    if let Some(spec) = spec {
+        record.prevent_destroy = spec.lifecycle.prevent_destroy;
+    }
+    record
 }
 
 /// A create, or an adopt of the unowned image that already matches it.

@@ -74,6 +74,7 @@ codes! {
     UnknownOverride => "An override naming no rule of the policy set (a typo would otherwise go unnoticed).";
     ImageNotFound => "An image id Kasm does not list.";
     DuplicateImage => "Images no address manages that equal a managed spec (a create that landed twice).";
+    UnmanagedNamesake => "A planned create whose image Kasm already holds, unmanaged by this state: apply records an identical one, or creates another beside it.";
     InvalidExpression => "An expression that cannot be evaluated: a wrong operand, a missing key, a failing function.";
     UnknownReference => "A reference to something not declared or not available here.";
     UnknownFunction => "A call to a function kasm-plan does not provide.";

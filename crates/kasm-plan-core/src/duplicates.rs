@@ -5,7 +5,7 @@
 use crate::apply::{canon, matches};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Image, ImageSpec};
-use crate::plan::address_of;
+use crate::plan::{Action, Plan, address_of};
 use crate::state::State;
 use crate::wire::create_body;
 use serde::{Deserialize, Serialize};
@@ -69,6 +69,59 @@ pub fn find(
                 image_ids,
                 delete,
             })
+        })
+        .collect()
+}
+
+/// A warning next to each create whose image name Kasm already holds on an
+/// image no address of `state` manages: the image may be another state's
+/// (a plan run from another directory) or made by hand. An identical one is
+/// recorded by the apply instead of created; any other is left beside the
+/// new one. Either way the plan says so, with the ids and how to take one over.
+pub fn namesakes(
+    plan: &Plan,
+    desired: &BTreeMap<String, ImageSpec>,
+    state: &State,
+    observed: &[Image],
+) -> Vec<Diagnostic> {
+    let owned: BTreeSet<String> = state
+        .resources
+        .values()
+        .map(|r| canon(&r.image_id))
+        .collect();
+    plan.resource_changes
+        .iter()
+        .filter(|c| c.action == Action::Create)
+        .filter_map(|c| {
+            let spec = desired.get(&c.name)?;
+            let same_name: Vec<&Image> = observed
+                .iter()
+                .filter(|i| i.name.as_deref() == Some(spec.name.as_str()))
+                .filter(|i| !owned.contains(&canon(&i.image_id)))
+                .collect();
+            let first = same_name.first()?;
+            let body = create_body(spec, &c.address);
+            let ids: Vec<&str> = same_name.iter().map(|i| i.image_id.as_str()).collect();
+            let message = match same_name.iter().find(|i| matches(&body, i)) {
+                Some(equal) => format!(
+                    "Kasm already has image {} ({}) equal to {}, and no address of this state manages it: apply records it for {} instead of creating another",
+                    equal.image_id, spec.name, c.address, c.address
+                ),
+                None => format!(
+                    "Kasm already has {} image(s) named {} that no address of this state manages ({}): this plan creates another beside them",
+                    ids.len(),
+                    spec.name,
+                    ids.join(", ")
+                ),
+            };
+            Some(
+                Diagnostic::warning(Code::UnmanagedNamesake, message)
+                    .at(&c.address, "")
+                    .help(format!(
+                        "if another directory's state manages it, run kasm-plan there (or with -chdir=DIR); to take it over here, declare `import {{ to = {}  id = \"{}\" }}` or run `kasm-plan adopt`",
+                        c.address, first.image_id
+                    )),
+            )
         })
         .collect()
 }

@@ -1,6 +1,6 @@
 //! `kasm-plan apply [PATH... | PLAN.json]`
 
-use super::configuration::{ConfigArgs, backend_block};
+use super::configuration::{ConfigArgs, backend_block, elsewhere};
 use super::execute::{self, Report};
 use super::policy::{self, Gate};
 use super::render;
@@ -9,7 +9,7 @@ use super::server::{ServerArgs, needs_access, read_access, read_images, with_kas
 use super::{CliError, CoreArgs, Outcome};
 use crate::Core;
 use crate::kasm::Kasm;
-use crate::state_file::backend::BackendArgs;
+use crate::state_file::backend::{Backend, BackendArgs};
 use crate::state_file::{self, Locked};
 use kasm_plan_core::apply::Step;
 use kasm_plan_core::facade::{Configuration, Desired, PlanRequest};
@@ -85,6 +85,11 @@ pub fn run(core: &CoreArgs, args: &ApplyArgs) -> Outcome {
         .with_block(backend_block(&mut core, &config.config)?);
     config.config.workspace = Some(backend.workspace()?);
     let mut locked = backend.open(&args.state, wait, "apply")?;
+    if let (Backend::Local, None) = (backend.backend()?, &config.saved)
+        && let Some(header) = elsewhere(&args.config.paths, &args.state)
+    {
+        print!("{header}");
+    }
     super::runtime()?.block_on(with_kasm(&args.server, &args.state, async move |kasm| {
         let observed = read_images(kasm).await?;
         let planned = plan(&mut core, args, &config, &locked, (kasm, observed)).await?;
@@ -152,9 +157,7 @@ async fn plan(
                 "{}",
                 render::diagnostics(&answer.diagnostics, &config.config.sources)
             );
-            return Err(CliError::Stop(
-                "the configuration is not valid; nothing was applied".into(),
-            ));
+            return Err(CliError::refused(&answer.diagnostics, "applied"));
         }
     };
     if config.saved.as_ref().is_some_and(|s| s.plan != plan) {
@@ -170,7 +173,10 @@ async fn plan(
         "{}",
         render::diagnostics(&answer.diagnostics, &config.config.sources)
     );
-    print!("{}", render::planned(&plan, args.refresh_only));
+    print!(
+        "{}",
+        render::planned(&plan, args.refresh_only, &answer.diagnostics)
+    );
     Ok(Planned {
         plan,
         steps: answer.steps,

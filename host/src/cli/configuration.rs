@@ -37,7 +37,7 @@ pub enum Flag {
     VarFile(usize),
 }
 
-fn name_value(text: &str) -> Result<(String, String), String> {
+pub fn name_value(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
         Some((name, value)) if !name.trim().is_empty() => {
             Ok((name.trim().to_owned(), value.to_owned()))
@@ -180,6 +180,31 @@ fn directory(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), InputError> {
         .chain(auto.map(at))
         .collect();
     Ok((specs, tfvars))
+}
+
+/// When the configuration lies outside the current directory and the state
+/// is a local file, a header naming both: the state is this directory's, not
+/// the configuration's, and planning one directory's images against another's
+/// state creates them again.
+pub fn elsewhere(paths: &[PathBuf], state: &Path) -> Option<String> {
+    let here = std::env::current_dir().ok()?.canonicalize().ok()?;
+    let outside = paths.iter().find(|p| {
+        let dir = if p.is_dir() {
+            p.as_path()
+        } else {
+            p.parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+        };
+        dir.canonicalize().is_ok_and(|d| d != here)
+    })?;
+    Some(format!(
+        "Configuration: {}\nState: {} in {} (the current directory's, not the configuration's; -chdir={} uses that directory's)\n\n",
+        outside.display(),
+        state.display(),
+        here.display(),
+        outside.display()
+    ))
 }
 
 /// `TF_VAR_<name>` variables, by name.

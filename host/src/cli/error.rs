@@ -63,6 +63,21 @@ pub enum CliError {
 }
 
 impl CliError {
+    /// A plan the core refused: what was wrong (the one error, or how many),
+    /// and that nothing was `done` ("planned", "applied"). The diagnostics
+    /// themselves are printed before it.
+    pub fn refused(diagnostics: &[kasm_plan_core::Diagnostic], done: &str) -> CliError {
+        let errors: Vec<&str> = diagnostics
+            .iter()
+            .filter(|d| d.severity == kasm_plan_core::Severity::Error)
+            .map(|d| d.message.as_str())
+            .collect();
+        CliError::Stop(match errors.as_slice() {
+            [one] => format!("{one}; nothing was {done}"),
+            many => format!("{} errors (above); nothing was {done}", many.len()),
+        })
+    }
+
     /// A request to Kasm failed while doing `context`.
     pub fn kasm(context: impl Into<String>) -> impl FnOnce(KasmError) -> CliError {
         let context = context.into();

@@ -1,6 +1,6 @@
 //! `kasm-plan import ADDRESS IMAGE_ID`
 
-use super::configuration::current_backend_block;
+use super::configuration::{ConfigArgs, backend_block};
 use super::server::{ServerArgs, fetch_access, fetch_images};
 use super::{CliError, CoreArgs, Outcome};
 use crate::state_file;
@@ -19,6 +19,15 @@ pub struct ImportArgs {
     /// The Kasm id: an image's (32 hex digits, hyphens allowed), a group's
     /// (or `name:<group name>`), a link's (`<group_id>:<image_id>`).
     pub image_id: String,
+    /// The configuration that declares the address (Terraform's `-config`).
+    #[arg(long = "config", value_name = "DIR", default_value = ".")]
+    pub config: PathBuf,
+    /// Set a variable of the configuration, `NAME=VALUE` (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = super::configuration::name_value)]
+    pub vars: Vec<(String, String)>,
+    /// Read variable values from a `.tfvars` file (repeatable).
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
     /// The state file.
     #[arg(long, value_name = "PATH", default_value = state_file::DEFAULT)]
     pub state: PathBuf,
@@ -31,10 +40,20 @@ pub struct ImportArgs {
     pub server: ServerArgs,
 }
 
-/// Lock the state, read Kasm's images, let the core decide, record.
+/// Read the configuration, lock the state, read Kasm's images, let the core
+/// decide (the address must be declared), record.
 pub fn run(core: &CoreArgs, args: &ImportArgs) -> Outcome {
-    let backend = args.backend.with_block(current_backend_block(core)?);
+    let mut config = ConfigArgs {
+        paths: vec![args.config.clone()],
+        vars: args.vars.clone(),
+        var_files: args.var_files.clone(),
+        order: Vec::new(),
+    }
+    .load()?
+    .config;
     let mut core = core.open()?;
+    let backend = args.backend.with_block(backend_block(&mut core, &config)?);
+    config.workspace = Some(backend.workspace()?);
     let wait = Duration::from_secs(args.lock_timeout);
     let mut locked = backend.open(&args.state, wait, "import")?;
     let access_address = ["kasm_group.", "kasm_group_image."]
@@ -51,6 +70,7 @@ pub fn run(core: &CoreArgs, args: &ImportArgs) -> Outcome {
         state: locked.state.clone(),
         images,
         access,
+        configuration: Some(config),
     })?;
     if answer.ok && (answer.group.is_some() || answer.link.is_some()) {
         let mut state = locked.state.clone();
@@ -62,20 +82,23 @@ pub fn run(core: &CoreArgs, args: &ImportArgs) -> Outcome {
         }
         locked.save(state)?;
         println!(
-            "{}: Importing from ID \"{}\"...\n\nImport successful! Add its resource block to your configuration.",
+            "{}: Importing from ID \"{}\"...\n\nImport successful! It is now managed by kasm-plan.",
             args.address, args.image_id
         );
         return Ok(ExitCode::SUCCESS);
     }
     let (Some(resource), Some(image)) = (answer.resource, answer.image) else {
-        let why = answer.diagnostics.iter().map(|d| d.message.as_str());
-        return Err(CliError::Stop(why.collect::<Vec<_>>().join("; ")));
+        let why = answer.diagnostics.iter().map(|d| match &d.help {
+            Some(help) => format!("{}\n  help: {help}", d.message),
+            None => d.message.clone(),
+        });
+        return Err(CliError::Stop(why.collect::<Vec<_>>().join("\n")));
     };
     let mut state = locked.state.clone();
     state.resources.insert(args.address.clone(), resource);
     locked.save(state)?;
     println!(
-        "{}: Importing from ID \"{}\" ({})...\n\nImport successful! The image is now managed by kasm-plan; add its resource block to your configuration.",
+        "{}: Importing from ID \"{}\" ({})...\n\nImport successful! The image is now managed by kasm-plan.",
         args.address,
         image.image_id,
         image.name.as_deref().unwrap_or("unnamed")

@@ -37,6 +37,11 @@ pub use error::CliError;
 #[derive(Debug, Parser)]
 #[command(name = "kasm-plan", version, about, max_term_width = 100)]
 pub struct Cli {
+    /// Switch to DIR before anything else, as Terraform's `-chdir=DIR`: the
+    /// configuration, the state, variables files and the embedded simulator's
+    /// data are then all DIR's.
+    #[arg(long, value_name = "DIR")]
+    pub chdir: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub core: CoreArgs,
     #[command(subcommand)]
@@ -130,10 +135,12 @@ fn leaf(m: &ArgMatches) -> &ArgMatches {
     }
 }
 
-/// `-var x=1` → `--var x=1`, `-var-file=f` → `--var-file=f`, `fmt -check` → `--check`.
+/// `-chdir=d` → `--chdir=d`, `-var x=1` → `--var x=1`, `-var-file=f` →
+/// `--var-file=f`, `fmt -check` → `--check`.
 fn terraform_flag(arg: OsString) -> OsString {
     let Some(text) = arg.to_str() else { return arg };
     for flag in [
+        "-chdir",
         "-var-file",
         "-var",
         "-check",
@@ -158,6 +165,12 @@ pub type Outcome = Result<ExitCode, CliError>;
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
+    if let Some(dir) = &cli.chdir
+        && let Err(e) = std::env::set_current_dir(dir)
+    {
+        eprintln!("Error: -chdir: cannot change to {}: {e}", dir.display());
+        return ExitCode::from(1);
+    }
     let result = match cli.command {
         Command::Validate(args) => validate::run(&cli.core, &args),
         Command::Plan(args) => plan::run(&cli.core, &args),

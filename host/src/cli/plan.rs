@@ -1,19 +1,19 @@
 //! `kasm-plan plan [PATH...] [--var NAME=VALUE] [--observed images.json]`
 
-use super::configuration::{ConfigArgs, Loaded, backend_block};
+use super::configuration::{ConfigArgs, Loaded, backend_block, elsewhere};
 use super::policy::{self, Gate};
 use super::render;
 use super::saved::{self, SavedPlan, SourceDigest};
-use super::server::{ServerArgs, fetch_access, fetch_images, needs_access};
+use super::server::{ServerArgs, needs_access, read_access, read_images, with_kasm};
 use super::{CliError, CoreArgs, Outcome, input};
 use crate::Core;
 use crate::state_file;
-use crate::state_file::backend::BackendArgs;
+use crate::state_file::backend::{Backend, BackendArgs};
 use kasm_plan_core::access::Access;
 use kasm_plan_core::facade::{Configuration, Desired, PlanRequest, PlanResponse};
 use kasm_plan_core::plan::PlanOptions;
 use kasm_plan_core::policy::PolicyReport;
-use kasm_plan_core::{Image, Plan, State};
+use kasm_plan_core::{Diagnostic, Image, Plan, State};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -89,32 +89,39 @@ pub fn run(core: &CoreArgs, args: &PlanArgs) -> Outcome {
         .backend
         .with_block(backend_block(&mut core, &loaded.config)?);
     loaded.config.workspace = Some(backend.workspace()?);
-    let mut inputs = read(args, &backend)?;
+    let (inputs, answer) = if args.refresh && args.observed.is_none() {
+        live(args, &backend, &mut core, &loaded.config)?
+    } else {
+        offline(args, &backend, &mut core, &loaded.config)?
+    };
     let state_file = inputs.state_file.clone();
-    let mut answer = core.plan(request(args, &loaded.config, &inputs))?;
-    if needs_access(&answer.diagnostics) {
-        inputs.access = Some(read_access_for(args, &inputs)?);
-        answer = core.plan(request(args, &loaded.config, &inputs))?;
-    }
+    let header = match (&state_file, backend.backend()?) {
+        (Some(path), Backend::Local) => elsewhere(&args.config.paths, path),
+        _ => None,
+    };
     let Some(plan) = answer.plan.clone().filter(|_| answer.ok) else {
         if args.json {
             println!("{}", serde_json::to_string_pretty(&answer.diagnostics)?);
         } else {
             eprint!("{}", render::diagnostics(&answer.diagnostics, &sources));
         }
-        return Err(CliError::Stop(
-            "the configuration is not valid; nothing was planned".into(),
-        ));
+        return Err(CliError::refused(&answer.diagnostics, "planned"));
     };
     if let Some(out) = &args.out {
         save(out, &loaded, state_file, &answer, &plan)?;
     }
     let report = policy::check_plan(&mut core, &args.policy, &loaded.config, &plan)?;
     if args.json {
-        print_json(&mut core, &plan, report.as_ref())?;
+        eprint!("{}", header.unwrap_or_default());
+        eprint!("{}", render::diagnostics(&answer.diagnostics, &sources));
+        print_json(&mut core, &plan, &answer.diagnostics, report.as_ref())?;
     } else {
+        print!("{}", header.unwrap_or_default());
         print!("{}", render::diagnostics(&answer.diagnostics, &sources));
-        print!("{}", render::planned(&plan, args.refresh_only));
+        print!(
+            "{}",
+            render::planned(&plan, args.refresh_only, &answer.diagnostics)
+        );
         if let Some(out) = &args.out {
             println!("\nSaved the plan to {}.", out.display());
         }
@@ -132,61 +139,76 @@ pub fn run(core: &CoreArgs, args: &PlanArgs) -> Outcome {
     })
 }
 
-/// The state and the images: the state alone (`--refresh=false`), a saved
-/// image list (`--observed`), or the server's images under the state's lock.
-fn read(args: &PlanArgs, backend: &BackendArgs) -> Result<Inputs, CliError> {
-    let state_path = || {
-        args.state
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(state_file::DEFAULT))
-    };
-    let wait = Duration::from_secs(args.lock_timeout);
-    if !args.refresh {
-        let path = state_path();
-        let locked = backend.open(&path, wait, "plan")?;
-        return Ok(Inputs {
+/// Plans against Kasm, read once over one connection under the state's
+/// lock: the images, then the groups and links only when the configuration
+/// or the state has any.
+fn live(
+    args: &PlanArgs,
+    backend: &BackendArgs,
+    core: &mut Core,
+    config: &Configuration,
+) -> Result<(Inputs, PlanResponse), CliError> {
+    let path = args
+        .state
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(state_file::DEFAULT));
+    let locked = backend.open(&path, Duration::from_secs(args.lock_timeout), "plan")?;
+    super::runtime()?.block_on(with_kasm(&args.server, &path, async |kasm| {
+        let mut inputs = Inputs {
             state: locked.state.clone(),
-            state_file: Some(path),
-            observed: Vec::new(),
+            state_file: Some(path.clone()),
+            observed: read_images(kasm).await?,
             access: None,
-        });
-    }
-    if let Some(observed) = &args.observed {
+        };
+        let mut answer = core.plan(request(args, config, &inputs))?;
+        if needs_access(&answer.diagnostics) {
+            inputs.access = Some(read_access(kasm).await?);
+            answer = core.plan(request(args, config, &inputs))?;
+        }
+        Ok((inputs, answer))
+    }))
+}
+
+/// Plans without reading Kasm: against the state alone (`--refresh=false`)
+/// or saved lists (`--observed`, `--observed-groups`).
+fn offline(
+    args: &PlanArgs,
+    backend: &BackendArgs,
+    core: &mut Core,
+    config: &Configuration,
+) -> Result<(Inputs, PlanResponse), CliError> {
+    let mut inputs = if let Some(observed) = args.observed.as_ref().filter(|_| args.refresh) {
         let (state, state_file) = input::state(args.state.as_deref())?;
-        return Ok(Inputs {
+        Inputs {
             state,
             state_file,
             observed: input::images(observed)?,
             access: None,
-        });
-    }
-    let path = state_path();
-    let locked = backend.open(&path, wait, "plan")?;
-    let observed = fetch_images(&args.server, &path)?;
-    Ok(Inputs {
-        state: locked.state.clone(),
-        state_file: Some(path),
-        observed,
-        access: None,
-    })
-}
-
-/// Kasm's groups and links: from `--observed-groups` when planning offline,
-/// else from the server.
-fn read_access_for(args: &PlanArgs, inputs: &Inputs) -> Result<Access, CliError> {
-    match (&args.observed_groups, &args.observed) {
-        (Some(path), _) => Ok(input::access(path)?),
-        (None, Some(_)) => Err(CliError::Stop(
-            "the configuration or the state has groups or links: give --observed-groups (saved by `kasm-plan groups --images --json`) with --observed".into(),
-        )),
-        (None, None) => {
-            let path = inputs
-                .state_file
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(state_file::DEFAULT));
-            fetch_access(&args.server, &path)
         }
+    } else {
+        let path = args
+            .state
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(state_file::DEFAULT));
+        let locked = backend.open(&path, Duration::from_secs(args.lock_timeout), "plan")?;
+        Inputs {
+            state: locked.state.clone(),
+            state_file: Some(path),
+            observed: Vec::new(),
+            access: None,
+        }
+    };
+    let mut answer = core.plan(request(args, config, &inputs))?;
+    if needs_access(&answer.diagnostics) {
+        let Some(path) = &args.observed_groups else {
+            return Err(CliError::Stop(
+                "the configuration or the state has groups or links: give --observed-groups (saved by `kasm-plan groups --images --json`) with --observed".into(),
+            ));
+        };
+        inputs.access = Some(input::access(path)?);
+        answer = core.plan(request(args, config, &inputs))?;
     }
+    Ok((inputs, answer))
 }
 
 /// The core's request for the plan the arguments ask for.
@@ -235,12 +257,21 @@ fn save(
     )
 }
 
-/// Terraform's plan JSON, with the policy report beside its keys (so plan
-/// JSON readers such as Conftest still read it).
-fn print_json(core: &mut Core, plan: &Plan, report: Option<&PolicyReport>) -> Result<(), CliError> {
+/// Terraform's plan JSON, with the plan's diagnostics and the policy report
+/// beside its keys (plan JSON readers such as Conftest still read it).
+fn print_json(
+    core: &mut Core,
+    plan: &Plan,
+    diagnostics: &[Diagnostic],
+    report: Option<&PolicyReport>,
+) -> Result<(), CliError> {
     let mut json = saved::terraform_json(core, plan, saved::now())?;
-    if let (Some(r), Some(o)) = (report, json.as_object_mut()) {
-        o.insert("policy_report".into(), serde_json::to_value(r)?);
+    if let Some(o) = json.as_object_mut() {
+        // The plan's warnings, as `validate --json` gives them.
+        o.insert("diagnostics".into(), serde_json::to_value(diagnostics)?);
+        if let Some(r) = report {
+            o.insert("policy_report".into(), serde_json::to_value(r)?);
+        }
     }
     println!("{}", serde_json::to_string_pretty(&json)?);
     Ok(())

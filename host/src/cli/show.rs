@@ -29,7 +29,7 @@ pub fn run(core: &CoreArgs, args: &ShowArgs) -> Outcome {
             args.plan.display(),
             files.join(", ")
         );
-        print!("{}", render::plan(&saved.plan));
+        print!("{}", render::plan(&saved.plan, &saved.diagnostics));
     }
     Ok(ExitCode::SUCCESS)
 }

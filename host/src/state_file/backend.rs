@@ -20,7 +20,8 @@ pub const SELECTED: &str = ".kasm-plan/workspace";
 /// Backend and workspace options, shared by the commands that use a state.
 #[derive(Clone, Debug, Default, clap::Args)]
 pub struct BackendArgs {
-    /// Where states are kept: `local` (files; the default) or `pg` (PostgreSQL).
+    /// Where states are kept: `local` (files; the default), `pg` (PostgreSQL)
+    /// or `http` (Terraform's HTTP backend protocol).
     #[arg(long, env = "KASM_PLAN_BACKEND", value_name = "TYPE", global = true)]
     pub backend: Option<String>,
     /// A backend setting, e.g. `schema_name=team` (pg); repeatable. Credentials

@@ -262,6 +262,10 @@ fn acquire(path: &Path, wait: Duration, command: &str) -> Result<File, StateErro
         path: lock_path.clone(),
         source,
     };
+    // A new workspace's state lives in a folder no run has made yet.
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(lock_error)?;
+    }
     let mut lock = OpenOptions::new()
         .create(true)
         .truncate(false)

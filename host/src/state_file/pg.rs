@@ -172,46 +172,25 @@ impl Session {
         application: &str,
         wait: Option<Duration>,
     ) -> Result<Session, StateError> {
-        let fail = |e: &dyn std::fmt::Display| StateError::backend("pg", e.to_string());
+        let fail = |e: &tokio_postgres::Error| StateError::backend("pg", explain(e));
         let mut config: tokio_postgres::Config = settings.conn_str.parse().map_err(|e| {
             StateError::backend("pg", format!("the connection string is not valid: {e}"))
         })?;
         config.application_name(application);
         config.connect_timeout(Duration::from_secs(10));
-        let client = if config.get_ssl_mode() == SslMode::Disable {
+        let mut client = if config.get_ssl_mode() == SslMode::Disable {
             let (client, connection) = config.connect(NoTls).await.map_err(|e| fail(&e))?;
             tokio::spawn(connection);
             client
         } else {
-            let tls = crate::tls::client_config(None, &[]).map_err(|e| fail(&e))?;
+            let tls = crate::tls::client_config(None, &[])
+                .map_err(|e| StateError::backend("pg", e.to_string()))?;
             let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls);
             let (client, connection) = config.connect(tls).await.map_err(|e| fail(&e))?;
             tokio::spawn(connection);
             client
         };
-        let schema = quote(&settings.schema_name);
-        if !settings.skip_schema_creation {
-            let exists = client
-                .query_opt(
-                    "SELECT 1 FROM information_schema.schemata WHERE schema_name = $1",
-                    &[&settings.schema_name],
-                )
-                .await
-                .map_err(|e| fail(&e))?;
-            if exists.is_none() {
-                client
-                    .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
-                    .await
-                    .map_err(|e| fail(&e))?;
-            }
-        }
-        let table = format!("{schema}.states");
-        client
-            .batch_execute(&format!(
-                "CREATE TABLE IF NOT EXISTS {table} (id bigserial PRIMARY KEY, name text UNIQUE NOT NULL, data text)"
-            ))
-            .await
-            .map_err(|e| fail(&e))?;
+        let table = prepare(&mut client, settings).await?;
         let session = Session {
             client,
             table,
@@ -232,7 +211,7 @@ impl Session {
                 .client
                 .query_one("SELECT pg_try_advisory_lock(hashtext($1))", &[&key])
                 .await
-                .map_err(|e| StateError::backend("pg", e.to_string()))?;
+                .map_err(|e| StateError::backend("pg", explain(&e)))?;
             if row.get::<_, bool>(0) {
                 return Ok(());
             }
@@ -298,7 +277,7 @@ impl Session {
             .client
             .query_opt(&query, &[&self.workspace])
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| explain(&e))?;
         Ok(row.and_then(|r| r.get::<_, Option<String>>(0)))
     }
 
@@ -311,7 +290,7 @@ impl Session {
             .execute(&query, &[&self.workspace, &text])
             .await
             .map(drop)
-            .map_err(|e| e.to_string())
+            .map_err(|e| explain(&e))
     }
 
     async fn workspaces(&self) -> Result<Vec<String>, String> {
@@ -320,7 +299,7 @@ impl Session {
             .client
             .query(&query, &[])
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| explain(&e))?;
         Ok(rows.iter().map(|r| r.get::<_, String>(0)).collect())
     }
 
@@ -330,8 +309,66 @@ impl Session {
             .execute(&query, &[&name])
             .await
             .map(drop)
-            .map_err(|e| e.to_string())
+            .map_err(|e| explain(&e))
     }
+}
+
+/// Makes the schema (unless told not to) and the table, if missing, and
+/// answers the table's name. Two first runs on an empty database would both
+/// create them and one would fail on PostgreSQL's catalog, so the creation
+/// runs in a transaction under a lock of its own: the second waits, then
+/// finds both made.
+async fn prepare(client: &mut Client, settings: &PgSettings) -> Result<String, StateError> {
+    let fail = |e: tokio_postgres::Error| StateError::backend("pg", explain(&e));
+    let schema = quote(&settings.schema_name);
+    let table = format!("{schema}.states");
+    let tx = client.transaction().await.map_err(fail)?;
+    let key = format!("kasm-plan:create:{}", settings.schema_name);
+    tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&key])
+        .await
+        .map_err(fail)?;
+    if !settings.skip_schema_creation {
+        let exists = tx
+            .query_opt(
+                "SELECT 1 FROM information_schema.schemata WHERE schema_name = $1",
+                &[&settings.schema_name],
+            )
+            .await
+            .map_err(fail)?;
+        if exists.is_none() {
+            tx.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+                .await
+                .map_err(fail)?;
+        }
+    }
+    tx.batch_execute(&format!(
+        "CREATE TABLE IF NOT EXISTS {table} (id bigserial PRIMARY KEY, name text UNIQUE NOT NULL, data text)"
+    ))
+    .await
+    .map_err(fail)?;
+    tx.commit().await.map_err(fail)?;
+    Ok(table)
+}
+
+/// A PostgreSQL error with the server's own words: message, SQLSTATE code,
+/// detail and hint (the driver's Display says only "db error").
+fn explain(e: &tokio_postgres::Error) -> String {
+    let Some(db) = e.as_db_error() else {
+        return e.to_string();
+    };
+    let mut text = format!(
+        "{}: {} (SQLSTATE {})",
+        db.severity(),
+        db.message(),
+        db.code().code()
+    );
+    if let Some(detail) = db.detail() {
+        text.push_str(&format!("; detail: {detail}"));
+    }
+    if let Some(hint) = db.hint() {
+        text.push_str(&format!("; hint: {hint}"));
+    }
+    text
 }
 
 /// A quoted SQL identifier.

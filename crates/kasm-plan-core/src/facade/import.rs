@@ -1,8 +1,10 @@
 //! `import`: adopt an image that already exists on Kasm under an address.
 
+use super::sources::{Configuration, check_configuration};
 use crate::access::import::{self as access, Imported, is_access_address};
 use crate::access::{Access, GroupRecord, LinkRecord};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::lang::Reads;
 use crate::model::{Image, canonical_uuid};
 use crate::plan::name_of;
 use crate::state::{State, StateResource};
@@ -25,6 +27,11 @@ pub struct ImportRequest {
     /// `name:<name>`) or a `kasm_group_image` (`<group_id>:<image_id>`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access: Option<Access>,
+    /// The configuration that must declare the address (as Terraform, an
+    /// import binds only a resource the configuration has, so the next plan
+    /// cannot delete what was just imported). Absent, the address is not checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<Configuration>,
 }
 
 /// `import` output.
@@ -60,6 +67,9 @@ pub fn import(req: &ImportRequest) -> ImportResponse {
         link: None,
         diagnostics: vec![*refusal],
     };
+    if let Err(refusal) = declared(req) {
+        return refused(refusal);
+    }
     if is_access_address(&req.address) {
         let access = req.access.clone().unwrap_or_default();
         return match access::import(&req.address, &req.image_id, &req.state, &access) {
@@ -91,6 +101,33 @@ pub fn import(req: &ImportRequest) -> ImportResponse {
         },
         Err(refusal) => refused(refusal),
     }
+}
+
+/// Refuses an address the configuration does not declare.
+fn declared(req: &ImportRequest) -> Result<(), Box<Diagnostic>> {
+    let Some(config) = &req.configuration else {
+        return Ok(());
+    };
+    let (checked, diagnostics) = check_configuration(config, false, false, Reads::default());
+    let address = req.address.as_str();
+    if super::validate::addresses(&checked, &diagnostics)
+        .iter()
+        .any(|r| r.address == address)
+    {
+        return Ok(());
+    }
+    let (kind, rest) = address.split_once('.').unwrap_or((address, ""));
+    let name = rest.split('[').next().unwrap_or(rest);
+    Err(Box::new(
+        Diagnostic::error(
+            Code::InvalidAddress,
+            format!("the configuration does not declare {address}, so there is nothing to import it into"),
+        )
+        .at(address, "")
+        .help(format!(
+            "add its resource block first (resource \"{kind}\" \"{name}\" {{ ... }}), then import; a binding without one would be destroyed by the next plan"
+        )),
+    ))
 }
 
 /// The image to import, or the first reason not to.

@@ -1,6 +1,6 @@
 //! `plan`: the changes that bring Kasm to the desired specs.
 
-use super::sources::{Authorization, Desired, Wanted, wanted};
+use super::sources::{Authorization, Desired, Wanted, place, wanted};
 use crate::access::{Access, AccessInputs, plan_access};
 use crate::diagnostic::{Code, Diagnostic, has_errors};
 use crate::edits::{self, Edits};
@@ -186,6 +186,13 @@ fn plan_valid(
                     .iter()
                     .filter_map(crate::duplicates::warning),
             );
+            diagnostics.extend(crate::duplicates::namesakes(
+                &plan,
+                &wanted.specs,
+                &edits.state,
+                observed,
+            ));
+            place(&mut diagnostics, &wanted.declared);
             PlanResponse {
                 ok: true,
                 plan: Some(plan),
@@ -194,6 +201,7 @@ fn plan_valid(
         }
         Err(errors) => {
             diagnostics.extend(errors);
+            place(&mut diagnostics, &wanted.declared);
             PlanResponse::refused(diagnostics)
         }
     }

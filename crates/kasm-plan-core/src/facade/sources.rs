@@ -7,7 +7,7 @@ use crate::edits::{Import, Move};
 use crate::lang::config::{BackendBlock, read_file};
 use crate::lang::{self, Reads, VariableInput};
 use crate::model::ImageSpec;
-use crate::parse::{Described, Format};
+use crate::parse::{Declarations, Described, Format};
 use crate::typing::{ParsedResource, type_document};
 use crate::validate;
 use serde::{Deserialize, Serialize};
@@ -146,6 +146,8 @@ pub struct Checked {
     pub access: Authorization,
     /// The `terraform { backend ... }` block.
     pub backend: Option<BackendBlock>,
+    /// Where each instance is declared.
+    pub declared: Declarations,
 }
 
 /// The groups and links a configuration declares.
@@ -189,6 +191,7 @@ pub fn check_configuration(
     let moves = std::mem::take(&mut document.moves);
     let imports = std::mem::take(&mut document.imports);
     let described = document.described.take();
+    let declared = std::mem::take(&mut document.declared);
     let (resources, mut diagnostics) = type_document(document);
     for r in &resources {
         diagnostics.extend(validate::diagnose(r));
@@ -202,6 +205,7 @@ pub fn check_configuration(
             described,
             access,
             backend,
+            declared,
         },
         diagnostics,
     )
@@ -220,6 +224,8 @@ pub struct Wanted {
     pub described: Option<Described>,
     /// Groups and links.
     pub access: Authorization,
+    /// Where each instance is declared.
+    pub declared: Declarations,
 }
 
 /// Validates the desired specs of a request: the valid specs by name, and
@@ -260,6 +266,7 @@ pub fn wanted(desired: &Desired, strict: bool, reads: Reads) -> (Wanted, Vec<Dia
         imports: checked.imports,
         described: checked.described,
         access: checked.access,
+        declared: checked.declared,
     };
     (wanted, diagnostics)
 }
@@ -282,6 +289,20 @@ fn document_specs(
     // Positions would point into generated text.
     diagnostics.iter_mut().for_each(|d| d.location = None);
     (resources, diagnostics)
+}
+
+/// Gives each diagnostic about a declared instance that has no position the
+/// file and block of that instance's declaration (plan-time findings: a
+/// group name no group has, a create beside an unmanaged image).
+pub(super) fn place(diagnostics: &mut [Diagnostic], declared: &Declarations) {
+    for d in diagnostics.iter_mut().filter(|d| d.location.is_none()) {
+        if let Some((file, location)) = d.address.as_ref().and_then(|a| declared.get(a)) {
+            d.location = *location;
+            if d.file.is_none() {
+                d.file.clone_from(file);
+            }
+        }
+    }
 }
 
 /// Applies `strict` and orders diagnostics by file (in the order given) and

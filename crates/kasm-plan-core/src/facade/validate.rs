@@ -125,7 +125,7 @@ pub fn validate(req: &ValidateRequest) -> ValidateResponse {
 }
 
 /// The instances checked, and the addresses only diagnostics name (those that failed typing).
-fn addresses(checked: &Checked, diagnostics: &[Diagnostic]) -> Vec<CheckedResource> {
+pub(super) fn addresses(checked: &Checked, diagnostics: &[Diagnostic]) -> Vec<CheckedResource> {
     let mut out: Vec<CheckedResource> = checked
         .resources
         .iter()

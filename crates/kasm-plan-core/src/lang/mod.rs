@@ -116,6 +116,7 @@ fn evaluate(
         exclusive: managed.exclusive,
         uses_groups,
         backend: config.backend.clone(),
+        declared: managed.declared,
         diagnostics,
     }
 }
@@ -127,6 +128,7 @@ struct Managed {
     groups: Vec<GroupSpec>,
     links: Vec<LinkSpec>,
     exclusive: BTreeSet<String>,
+    declared: crate::parse::Declarations,
 }
 
 impl Managed {
@@ -142,6 +144,8 @@ impl Managed {
                 Some(k) => format!("{}{k}", r.address()),
                 None => r.address(),
             };
+            self.declared
+                .insert(address.clone(), (i.file.clone(), i.location));
             match r.kind {
                 Kind::Image => {
                     let mut i = i;

@@ -101,9 +101,14 @@ pub struct Document {
     pub uses_groups: bool,
     /// The `terraform { backend ... }` block.
     pub backend: Option<crate::lang::config::BackendBlock>,
+    /// Where each managed instance is declared, by address (every type).
+    pub declared: Declarations,
     /// Syntax errors and skipped blocks.
     pub diagnostics: Vec<Diagnostic>,
 }
+
+/// Where each resource instance is declared: its file and its block, by address.
+pub type Declarations = std::collections::BTreeMap<String, (Option<String>, Option<Location>)>;
 
 /// A configuration as Terraform's plan JSON describes it.
 #[derive(Clone, Debug, Default, PartialEq)]

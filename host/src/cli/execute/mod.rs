@@ -263,7 +263,7 @@ async fn adopt(shared: &Shared, step: AdoptStep) -> Result<String, ActionError> 
     let id = record(shared, &step.address, recorded).await?;
     lock(&shared.report).added += 1;
     Ok(format!(
-        "Adopted the matching image an interrupted run created [id={id}]"
+        "Recorded the identical image Kasm already had, which no address managed (the plan warned of it) [id={id}]"
     ))
 }
 

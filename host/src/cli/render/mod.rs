@@ -102,8 +102,9 @@ pub fn counts(errors: usize, warnings: usize) -> String {
     )
 }
 
-/// A plan: drift first, then the actions, then the `Plan:` line.
-pub fn plan(plan: &Plan) -> String {
+/// A plan: drift first, then the actions, then the `Plan:` line. `notes`:
+/// the plan's diagnostics, of which those about a create are repeated next to it.
+pub fn plan(plan: &Plan, notes: &[Diagnostic]) -> String {
     let mut out = String::new();
     if !plan.resource_drift.is_empty() {
         out.push_str("Note: Objects have changed outside of kasm-plan\n\n");
@@ -144,6 +145,7 @@ pub fn plan(plan: &Plan) -> String {
     out.push_str("kasm-plan will perform the following actions:\n");
     for c in changes {
         change(&mut out, c);
+        namesake(&mut out, c, notes);
     }
     for c in access {
         access::change(&mut out, c);
@@ -161,11 +163,21 @@ pub fn plan(plan: &Plan) -> String {
 }
 
 /// A plan as `plan` and `apply` show it: whole, or drift only.
-pub fn planned(plan: &Plan, refresh_only: bool) -> String {
+pub fn planned(plan: &Plan, refresh_only: bool, notes: &[Diagnostic]) -> String {
     if refresh_only {
         self::refresh_only(plan)
     } else {
-        self::plan(plan)
+        self::plan(plan, notes)
+    }
+}
+
+/// Under a create, the image Kasm already has by that name (its warning is above).
+fn namesake(out: &mut String, c: &ResourceChange, notes: &[Diagnostic]) {
+    let found = notes.iter().find(|d| {
+        d.code == kasm_plan_core::Code::UnmanagedNamesake && d.address.as_ref() == Some(&c.address)
+    });
+    if let Some(d) = found {
+        let _ = writeln!(out, "    # Warning: {}", d.message);
     }
 }
 
