@@ -176,7 +176,13 @@ export type ValidateRequest = {
 /**
  * Treat warnings as errors.
  */
-strict: boolean, } & (Configuration | SourceInput);
+strict: boolean, 
+/**
+ * A variable without a value is unknown, and what uses it is left
+ * unchecked (as `terraform validate`, which needs no values); otherwise
+ * each is a `missing_variable` error, as a plan needs every value.
+ */
+unset_variables_unknown: boolean, } & (Configuration | SourceInput);
 
 /**
  * `validate` output.

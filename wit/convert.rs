@@ -266,7 +266,7 @@ records! {
     NamedValue { name, value }
     VariableFile { source, file_name }
     Configuration { sources, variables, workspace }
-    ValidateRequest { input, strict }
+    ValidateRequest { input, strict, unset_variables_unknown }
     ValidateResponse { valid, errors, warnings, diagnostics, backend, resources }
     BackendBlock { kind, settings }
     CheckedResource { address, file, location, arguments }

@@ -1216,8 +1216,8 @@ fn a_plan_from_another_directory_names_its_state_and_warns_of_unmanaged_namesake
     assert_eq!(code(&o), 0, "{}", out(&o));
     let text = stdout(&o);
     assert!(
-        text.starts_with("Configuration: ../fleet\nState: kasm-plan.state.json in ")
-            && text.contains("-chdir=../fleet"),
+        text.starts_with("Configuration: ../fleet\nState: kasm-plan.state.json (in ")
+            && text.contains("-chdir=../fleet plans with the state there"),
         "{text}"
     );
     for id in &ids {

@@ -1057,3 +1057,38 @@ fn fmt_checks_diffs_rewrites_and_reads_standard_input() {
         "resource \"kasm_image\" \"t\" {\n  name = \n"
     );
 }
+
+#[test]
+fn validate_needs_no_variable_values_but_plan_does() {
+    let dir = temp();
+    write(
+        dir.path(),
+        "main.tf",
+        "variable \"token\" {\n  type      = string\n  sensitive = true\n}\nvariable \"memory\" {\n  type = number\n}\nresource \"kasm_image\" \"t\" {\n  name          = \"registry.example.com/team/t:1.0\"\n  friendly_name = \"T\"\n  image_src     = \"img/t.png\"\n  memory        = var.memory\n  docker_registry = \"https://registry.example.com\"\n  docker_user     = \"ci\"\n  docker_token    = var.token\n}\n",
+    );
+    // As `terraform validate`: unset values are unknown, not errors.
+    let o = run_in(dir.path(), &["validate"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    // What is checked still is: a wrong literal beside the unknown values.
+    let text = std::fs::read_to_string(dir.path().join("main.tf")).unwrap_or_default();
+    write(
+        dir.path(),
+        "main.tf",
+        &text.replace("\"img/t.png\"", "\"\""),
+    );
+    let o = run_in(dir.path(), &["validate"]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(!stdout(&o).contains("missing_variable"), "{}", out(&o));
+    write(dir.path(), "main.tf", &text);
+    // A plan needs every value, and says which is missing, where.
+    let o = run_in(
+        dir.path(),
+        &["plan", "--observed", &example("observed-images.json")],
+    );
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(
+        stderr(&o).contains("[missing_variable]") && stderr(&o).contains("main.tf:1:1"),
+        "{}",
+        out(&o)
+    );
+}

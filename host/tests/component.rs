@@ -146,6 +146,7 @@ fn source(text: String) -> ValidateRequest {
         }
         .into(),
         strict: false,
+        unset_variables_unknown: false,
     }
 }
 

@@ -11,7 +11,7 @@
 //!   friendly_name = "Terminal"
 //!   memory = 100
 //! }"#;
-//! let answer = validate(&ValidateRequest { input: SourceInput { source: source.into(), ..Default::default() }.into(), strict: false });
+//! let answer = validate(&ValidateRequest { input: SourceInput { source: source.into(), ..Default::default() }.into(), strict: false, unset_variables_unknown: false });
 //! assert!(!answer.valid);
 //! assert_eq!(answer.diagnostics[0].path.as_deref(), Some("kasm_image.t.memory"));
 //! ```

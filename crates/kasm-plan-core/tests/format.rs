@@ -19,6 +19,7 @@ fn findings(source: &str) -> Vec<(String, Option<String>, String)> {
         }
         .into(),
         strict: false,
+        unset_variables_unknown: false,
     });
     answer
         .diagnostics

@@ -148,6 +148,7 @@ fn specs(data: &[u8], format: Format) {
     let _ = facade::validate(&ValidateRequest {
         input: input.clone().into(),
         strict: false,
+        unset_variables_unknown: false,
     });
     let _ = facade::plan(&plan_request(
         Desired::Source(input),

@@ -182,29 +182,29 @@ fn directory(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), InputError> {
     Ok((specs, tfvars))
 }
 
-/// When the configuration lies outside the current directory and the state
-/// is a local file, a header naming both: the state is this directory's, not
-/// the configuration's, and planning one directory's images against another's
-/// state creates them again.
+/// When the configuration's directory is not the state file's, a header
+/// naming both: planning one directory's images against another's state
+/// creates them again, so nobody should take one for the other.
 pub fn elsewhere(paths: &[PathBuf], state: &Path) -> Option<String> {
-    let here = std::env::current_dir().ok()?.canonicalize().ok()?;
-    let outside = paths.iter().find(|p| {
-        let dir = if p.is_dir() {
-            p.as_path()
-        } else {
-            p.parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .unwrap_or(Path::new("."))
-        };
-        dir.canonicalize().is_ok_and(|d| d != here)
-    })?;
-    Some(format!(
-        "Configuration: {}\nState: {} in {} (the current directory's, not the configuration's; -chdir={} uses that directory's)\n\n",
-        outside.display(),
-        state.display(),
-        here.display(),
-        outside.display()
-    ))
+    let dir_of = |p: &Path| -> PathBuf {
+        match p.parent().filter(|d| !d.as_os_str().is_empty()) {
+            Some(d) => d.to_path_buf(),
+            None => PathBuf::from("."),
+        }
+    };
+    let state_dir = dir_of(state).canonicalize().ok()?;
+    paths.iter().find_map(|p| {
+        let dir = if p.is_dir() { p.clone() } else { dir_of(p) };
+        (dir.canonicalize().ok()? != state_dir).then(|| {
+            format!(
+                "Configuration: {}\nState: {} (in {}, not in the configuration's directory; -chdir={} plans with the state there)\n\n",
+                p.display(),
+                state.display(),
+                state_dir.display(),
+                dir.display()
+            )
+        })
+    })
 }
 
 /// `TF_VAR_<name>` variables, by name.
@@ -234,6 +234,7 @@ pub fn backend_block(
     let answer = core.validate(ValidateRequest {
         input: Sources::Many(config.clone()),
         strict: false,
+        unset_variables_unknown: true,
     })?;
     Ok(answer.backend)
 }

@@ -169,6 +169,7 @@ pub fn run(core: &CoreArgs, args: &PolicyCommand) -> Outcome {
                 .validate(ValidateRequest {
                     input: Sources::Many(config.clone()),
                     strict: false,
+                    unset_variables_unknown: true,
                 })?
                 .resources
         }

@@ -20,7 +20,14 @@ pub fn run(core: &CoreArgs, args: &ShowArgs) -> Outcome {
     let saved = saved::read(&args.plan)?;
     if args.json {
         let timestamp = saved.timestamp.clone().unwrap_or_else(saved::now);
-        let json = saved::terraform_json(&mut core.open()?, &saved.plan, timestamp)?;
+        let mut json = saved::terraform_json(&mut core.open()?, &saved.plan, timestamp)?;
+        // The plan's warnings, as `plan --json` gives them.
+        if let Some(o) = json.as_object_mut() {
+            o.insert(
+                "diagnostics".into(),
+                serde_json::to_value(&saved.diagnostics)?,
+            );
+        }
         println!("{}", serde_json::to_string_pretty(&json)?);
     } else {
         let files: Vec<&str> = saved.sources.iter().map(|s| s.file.as_str()).collect();

@@ -30,6 +30,8 @@ pub fn run(core: &CoreArgs, args: &ValidateArgs) -> Outcome {
     let answer = core.open()?.validate(ValidateRequest {
         input: Sources::Many(config),
         strict: args.strict,
+        // As `terraform validate`: values are a plan's business.
+        unset_variables_unknown: true,
     })?;
     let format = if args.json { Format::Json } else { args.format };
     let report = Findings::new("validate", answer.resources.clone())

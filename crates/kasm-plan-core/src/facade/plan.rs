@@ -105,6 +105,8 @@ impl<'a> Planning<'a> {
         let reads = Reads {
             images: Some(&observed),
             groups: Some(&access.groups),
+            // A plan needs every variable's value.
+            unset_variables_unknown: false,
         };
         let (mut wanted, mut diagnostics) = wanted(&req.desired, req.strict, reads);
         let needs_groups = wanted.access.uses_groups

@@ -19,6 +19,11 @@ pub struct ValidateRequest {
     /// Treat warnings as errors.
     #[serde(default)]
     pub strict: bool,
+    /// A variable without a value is unknown, and what uses it is left
+    /// unchecked (as `terraform validate`, which needs no values); otherwise
+    /// each is a `missing_variable` error, as a plan needs every value.
+    #[serde(default)]
+    pub unset_variables_unknown: bool,
 }
 
 /// `validate` input as sent: `source` (with `format`, `file_name`) or
@@ -37,6 +42,8 @@ struct ValidateWire {
     file_name: Option<String>,
     #[serde(default)]
     strict: bool,
+    #[serde(default)]
+    unset_variables_unknown: bool,
 }
 
 impl TryFrom<ValidateWire> for ValidateRequest {
@@ -65,6 +72,7 @@ impl TryFrom<ValidateWire> for ValidateRequest {
         Ok(ValidateRequest {
             input,
             strict: w.strict,
+            unset_variables_unknown: w.unset_variables_unknown,
         })
     }
 }
@@ -111,7 +119,11 @@ pub struct CheckedResource {
 /// `validate`.
 pub fn validate(req: &ValidateRequest) -> ValidateResponse {
     let config = req.input.configuration();
-    let (checked, diagnostics) = check_configuration(&config, req.strict, false, Reads::default());
+    let reads = Reads {
+        unset_variables_unknown: req.unset_variables_unknown,
+        ..Reads::default()
+    };
+    let (checked, diagnostics) = check_configuration(&config, req.strict, false, reads);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let resources = addresses(&checked, &diagnostics);
     ValidateResponse {

@@ -16,14 +16,19 @@ use crate::schema::tables;
 use crate::typing::did_you_mean;
 use std::collections::BTreeMap;
 
-/// What was read from Kasm for the data sources; `None` when nothing was
-/// (validate): data values are then known only after reading.
+/// What is known when evaluating: what was read from Kasm for the data
+/// sources (`None` when nothing was, as in validate: data values are then
+/// known only after reading), and whether variables without a value are
+/// unknown too (validate, as `terraform validate`) or each an error (plans).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Reads<'a> {
     /// `get_images`.
     pub images: Option<&'a [Image]>,
     /// `get_groups`.
     pub groups: Option<&'a [Group]>,
+    /// A variable without a value is unknown: what uses it is checked by
+    /// type only, and no `missing_variable` is reported.
+    pub unset_variables_unknown: bool,
 }
 
 /// Each data block's value by address (`data.kasm_images.all`).

@@ -64,7 +64,8 @@ fn evaluate(
 ) -> Document {
     let mut config = Config::from_files(files);
     let mut diagnostics: Vec<Diagnostic> = std::mem::take(&mut config.diagnostics);
-    let (vars, found) = variables::resolve(&config.variables, inputs);
+    let (vars, found) =
+        variables::resolve(&config.variables, inputs, reads.unset_variables_unknown);
     diagnostics.extend(found);
     let no_locals = BTreeMap::new();
     let unread = reads.images.is_none();

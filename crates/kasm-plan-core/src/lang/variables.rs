@@ -63,6 +63,7 @@ struct Given {
 pub fn resolve(
     declared: &BTreeMap<String, Variable>,
     inputs: &[VariableInput],
+    unset_unknown: bool,
 ) -> (BTreeMap<String, Named>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut given: BTreeMap<String, Given> = BTreeMap::new();
@@ -72,7 +73,12 @@ pub fn resolve(
     let mut values: BTreeMap<String, Named> = declared
         .values()
         .map(|var| {
-            let value = value_of(var, given.remove(&var.name), &mut diagnostics);
+            let given = given.remove(&var.name);
+            let value = if given.is_none() && var.default.is_none() && unset_unknown {
+                None // unknown: what uses it is left unchecked, silently
+            } else {
+                value_of(var, given, &mut diagnostics)
+            };
             (
                 var.name.clone(),
                 Named {
