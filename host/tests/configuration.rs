@@ -92,14 +92,17 @@ fn planned_memory(o: &Output) -> Vec<(String, i64)> {
 #[test]
 fn the_current_directory_is_the_configuration_and_a_missing_variable_is_named() {
     let dir = configuration();
+    // validate needs no values (as terraform validate); a plan names the missing one.
     let o = run_in(dir.path(), &["validate"], &[]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let o = run_in(dir.path(), &["plan", "--observed", "observed.json"], &[]);
     assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
     assert!(
-        stdout(&o).contains("variable `memory` has no value"),
+        stderr(&o).contains("variable `memory` has no value"),
         "{}",
-        stdout(&o)
+        stderr(&o)
     );
-    assert!(stdout(&o).contains("variables.tf:1:1"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("variables.tf:1:1"), "{}", stderr(&o));
     let o = run_in(dir.path(), &["validate", "."], &[("TF_VAR_memory", "2048")]);
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
     // A named directory works from elsewhere.
