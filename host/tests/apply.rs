@@ -339,7 +339,9 @@ fn a_second_apply_fails_cleanly_while_the_first_holds_the_lock() {
     let second = apply(&k, &file);
     assert_eq!(code(&second), 1, "{}", out(&second));
     assert!(
-        stderr(&second).contains("is locked by another run (pid"),
+        stderr(&second).contains("is locked by another run (pid")
+            && stderr(&second).contains("`kasm-plan apply`, since 20")
+            && stderr(&second).contains("waited 0s"),
         "{}",
         out(&second)
     );
@@ -347,10 +349,26 @@ fn a_second_apply_fails_cleanly_while_the_first_holds_the_lock() {
     assert!(first.success());
     assert_eq!(k.names().len(), 6);
     assert!(k.names().values().all(|n| *n == 1), "{:?}", k.names());
-    // With a wait, the second run queues behind the first.
-    k.faults(json!({}));
-    let o = k.run(&["apply", &file, "--auto-approve", "--lock-timeout", "30"]);
-    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(!lock.exists(), "no lock file outlives its run");
+    // With a wait, runs queue behind each other: three at once, each image once.
+    k.faults(json!({"latency_ms": 20}));
+    let file = k.write("images.tf", &specs(9, 2048));
+    let runs: Vec<_> = (0..3)
+        .map(|_| {
+            k.command(&["apply", &file, "-auto-approve", "-lock-timeout=60s"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap_or_else(|e| panic!("{e}"))
+        })
+        .collect();
+    for run in runs {
+        let o = run.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(code(&o), 0, "{}", out(&o));
+    }
+    assert_eq!(k.names().len(), 9);
+    assert!(k.names().values().all(|n| *n == 1), "{:?}", k.names());
+    assert!(!lock.exists(), "no lock file outlives its run");
 }
 
 #[test]
@@ -659,8 +677,55 @@ fn apply_without_a_terminal_needs_auto_approve() {
     let file = k.write("images.tf", &specs(1, 2048));
     let o = k.run(&["apply", &file]);
     assert_eq!(code(&o), 1, "{}", out(&o));
-    assert!(stderr(&o).contains("--auto-approve"), "{}", out(&o));
+    assert!(stderr(&o).contains("-auto-approve"), "{}", out(&o));
     assert!(k.images().is_empty());
+}
+
+#[test]
+fn terraform_spellings_plan_out_then_apply_the_saved_plan_without_asking() {
+    let k = Kasm::start();
+    k.write("images.tf", &specs(2, 2048));
+    // Terraform's single-dash flags, `-flag=value` and durations.
+    let o = k.run(&[
+        "plan",
+        "-out=tfplan",
+        "-lock-timeout=10s",
+        "-input=false",
+        "-no-color",
+    ]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    // A saved plan is applied as Terraform applies one: reviewed already, no prompt.
+    let o = k.run(&["apply", "-input=false", "tfplan"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(stdout(&o).contains("2 added"), "{}", out(&o));
+    assert_eq!(k.images().len(), 2);
+    // -input=false without -auto-approve refuses to ask.
+    k.write("images.tf", &specs(3, 2048));
+    let o = k.run(&["apply", "-input=false", "-lock-timeout", "1m30s"]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert_eq!(k.images().len(), 2);
+    // A bad duration says what it wants; a mistyped flag gets the right one.
+    let o = k.run(&["plan", "-lock-timeout=soon"]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(
+        stderr(&o).contains("write e.g. 10s, 1m30s or 500ms"),
+        "{}",
+        out(&o)
+    );
+    let o = k.run(&["apply", "-auto-aprove"]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(stderr(&o).contains("--auto-approve"), "{}", out(&o));
+    assert!(!stderr(&o).contains("'-- -a'"), "{}", out(&o));
+    // -compact-warnings: one line per warning.
+    k.write("images.tf", &specs(1, 2048).replace("1.18.0", "latest"));
+    let o = k.run(&["plan", "-compact-warnings"]);
+    assert!(
+        stdout(&o)
+            .lines()
+            .any(|l| l.starts_with("Warning: ") && l.contains("[image_tag_latest] (images.tf:")),
+        "{}",
+        out(&o)
+    );
 }
 
 #[test]
@@ -1288,4 +1353,64 @@ fn workspace_new_works_in_a_fresh_directory() {
     );
     let o = k.run(&["workspace", "list"]);
     assert_eq!(stdout(&o), "  default\n* staging\n", "{}", out(&o));
+}
+
+#[test]
+fn state_list_rm_and_mv_take_resource_addresses_as_terraform() {
+    let k = Kasm::start();
+    let config = |name: &str| {
+        format!(
+            "resource \"kasm_image\" \"{name}\" {{\n  count         = 2\n  name          = \"kasmweb/pool-${{count.index}}:1.18.0\"\n  image_src     = \"img/p.png\"\n  friendly_name = \"Pool ${{count.index}}\"\n}}\nresource \"kasm_image\" \"single\" {{\n  name          = \"kasmweb/single:1.18.0\"\n  image_src     = \"img/s.png\"\n  friendly_name = \"Single\"\n}}\n"
+        )
+    };
+    k.write("main.tf", &config("pool"));
+    let o = k.run(&["apply", "-auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let o = k.run(&["state", "list", "kasm_image.pool"]);
+    assert_eq!(
+        stdout(&o),
+        "kasm_image.pool[0]\nkasm_image.pool[1]\n",
+        "{}",
+        out(&o)
+    );
+    // A rename of the whole resource keeps each instance's key; the next plan is empty.
+    let o = k.run(&["state", "mv", "kasm_image.pool", "kasm_image.fleet"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("Successfully moved 2 object(s)."),
+        "{}",
+        out(&o)
+    );
+    assert!(k.path("kasm-plan.state.json.backup").exists());
+    k.write("main.tf", &config("fleet"));
+    let o = k.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    // Across types, or onto a taken address: refused.
+    let o = k.run(&["state", "mv", "kasm_image.single", "kasm_group.single"]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    let o = k.run(&["state", "mv", "kasm_image.single", "kasm_image.fleet[0]"]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(stderr(&o).contains("already in the state"), "{}", out(&o));
+    // rm of several addresses; one that names nothing removes nothing.
+    let o = k.run(&["state", "rm", "kasm_image.fleet", "kasm_image.nothere"]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert_eq!(k.state()["resources"].as_object().map_or(0, |r| r.len()), 3);
+    let o = k.run(&["state", "rm", "kasm_image.fleet", "kasm_image.single"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("Successfully removed 3 resource instance(s)."),
+        "{}",
+        out(&o)
+    );
+    assert_eq!(k.state()["resources"], json!({}));
+    let ours = k
+        .images()
+        .iter()
+        .filter(|i| {
+            i.friendly_name
+                .as_deref()
+                .is_some_and(|n| n.starts_with("Pool") || n == "Single")
+        })
+        .count();
+    assert_eq!(ours, 3, "rm leaves the images on Kasm");
 }

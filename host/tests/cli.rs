@@ -1092,3 +1092,35 @@ fn validate_needs_no_variable_values_but_plan_does() {
         out(&o)
     );
 }
+
+#[test]
+fn version_and_quick_fixes_in_text() {
+    let o = run(&["version"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).starts_with(&format!("kasm-plan v{}\n", env!("CARGO_PKG_VERSION"))),
+        "{}",
+        out(&o)
+    );
+    let o = run(&["version", "-json"]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v["kasm_plan_version"], env!("CARGO_PKG_VERSION"));
+    assert!(
+        v["state_format"].is_u64() && v["plan_format"].is_u64(),
+        "{v}"
+    );
+    // The text output shows the fix the editor and --json offer.
+    let dir = temp();
+    write(
+        dir.path(),
+        "main.tf",
+        "resource \"kasm_image\" \"t\" {\n  name          = \"kasmweb/terminal:1.18.0\"\n  image_src     = \"img/t.png\"\n  friendly_name = \"T\"\n  memroy        = 2768\n}\n",
+    );
+    let o = run_in(dir.path(), &["validate"]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("  fix: Rename to `memory`"),
+        "{}",
+        out(&o)
+    );
+}

@@ -35,9 +35,9 @@ pub struct AdoptArgs {
     pub state: PathBuf,
     #[command(flatten)]
     pub backend: BackendArgs,
-    /// Wait this long (seconds) for the state lock.
-    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
-    pub lock_timeout: u64,
+    /// Wait this long (Terraform's durations: `10s`, `1m30s`; a bare number is seconds) for the state lock.
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = super::duration)]
+    pub lock_timeout: std::time::Duration,
     #[command(flatten)]
     pub server: ServerArgs,
 }
@@ -46,7 +46,7 @@ pub struct AdoptArgs {
 pub fn run(core: &CoreArgs, args: &AdoptArgs) -> Outcome {
     let backend = args.backend.with_block(current_backend_block(core)?);
     let mut core = core.open()?;
-    let wait = Duration::from_secs(args.lock_timeout);
+    let wait = args.lock_timeout;
     let mut locked = backend.open(&args.state, wait, "adopt")?;
     let (images, access) =
         super::runtime()?.block_on(with_kasm(&args.server, &args.state, async |kasm| {

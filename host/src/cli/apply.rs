@@ -39,9 +39,9 @@ pub struct ApplyArgs {
     #[arg(long, value_name = "N", default_value_t = 10,
           value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallelism: u16,
-    /// Wait this long (seconds) for the state lock held by another run.
-    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
-    pub lock_timeout: u64,
+    /// Wait this long (Terraform's durations: `10s`, `1m30s`; a bare number is seconds) for the state lock held by another run.
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = super::duration)]
+    pub lock_timeout: std::time::Duration,
     /// After creating, wait until Kasm's agents have pulled the new images
     /// (they report `available`), up to this many seconds.
     #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "600")]
@@ -78,8 +78,9 @@ struct Planned {
 /// load → lock → refresh → plan → policy gate → confirm → execute → report.
 pub fn run(core: &CoreArgs, args: &ApplyArgs) -> Outcome {
     let mut config = load(args)?;
+    let (input, saved) = (core.input, config.saved.is_some());
     let mut core = core.open()?;
-    let wait = Duration::from_secs(args.lock_timeout);
+    let wait = args.lock_timeout;
     let backend = args
         .backend
         .with_block(backend_block(&mut core, &config.config)?);
@@ -97,7 +98,7 @@ pub fn run(core: &CoreArgs, args: &ApplyArgs) -> Outcome {
             Gate::Stop(code) => return Ok(code),
             Gate::Pass(overridden) => overridden,
         };
-        confirm(args, &planned.plan)?;
+        confirm(args, input, saved, &planned.plan)?;
         record_overrides(&mut locked, overridden)?;
         let imported = planned.plan.summary.import;
         let report = execute(kasm, core, locked, planned, args).await?;
@@ -193,15 +194,17 @@ fn gate(core: &mut Core, args: &ApplyArgs, config: &Config, plan: &Plan) -> Resu
     Ok(policy::gate(report.as_ref()))
 }
 
-/// Terraform's prompt when there is something to do; only `yes` proceeds.
-fn confirm(args: &ApplyArgs, plan: &Plan) -> Result<(), CliError> {
+/// Terraform's prompt when there is something to do; only `yes` proceeds. A
+/// saved plan was reviewed when it was made: it is applied without asking, as
+/// Terraform applies one.
+fn confirm(args: &ApplyArgs, input: bool, saved: bool, plan: &Plan) -> Result<(), CliError> {
     let changes = plan.has_changes() || (args.refresh_only && plan.has_drift());
-    if !changes || args.auto_approve {
+    if !changes || args.auto_approve || saved {
         return Ok(());
     }
-    if !std::io::stdin().is_terminal() {
+    if !input || !std::io::stdin().is_terminal() {
         return Err(CliError::Stop(
-            "apply needs --auto-approve when it is not run from a terminal; nothing was changed"
+            "apply needs -auto-approve when it cannot ask (no terminal, or -input=false), or a plan saved with `plan -out`; nothing was changed"
                 .into(),
         ));
     }

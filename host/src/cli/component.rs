@@ -26,6 +26,16 @@ pub struct CoreArgs {
     /// Compile the component on every run instead of caching it.
     #[arg(long, global = true)]
     pub no_cache: bool,
+    /// Terraform's `-no-color`: kasm-plan prints no color codes, so this changes nothing.
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// `-input=false` never asks anything: an apply that would ask for approval
+    /// is refused unless `-auto-approve` (or a saved plan) says yes.
+    #[arg(long, global = true, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub input: bool,
+    /// Warnings in one line each (Terraform's `-compact-warnings`).
+    #[arg(long, global = true)]
+    pub compact_warnings: bool,
 }
 
 impl CoreArgs {

@@ -33,9 +33,9 @@ pub struct ImportArgs {
     pub state: PathBuf,
     #[command(flatten)]
     pub backend: BackendArgs,
-    /// Wait this long (seconds) for the state lock.
-    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
-    pub lock_timeout: u64,
+    /// Wait this long (Terraform's durations: `10s`, `1m30s`; a bare number is seconds) for the state lock.
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = super::duration)]
+    pub lock_timeout: std::time::Duration,
     #[command(flatten)]
     pub server: ServerArgs,
 }
@@ -54,7 +54,7 @@ pub fn run(core: &CoreArgs, args: &ImportArgs) -> Outcome {
     let mut core = core.open()?;
     let backend = args.backend.with_block(backend_block(&mut core, &config)?);
     config.workspace = Some(backend.workspace()?);
-    let wait = Duration::from_secs(args.lock_timeout);
+    let wait = args.lock_timeout;
     let mut locked = backend.open(&args.state, wait, "import")?;
     let access_address = ["kasm_group.", "kasm_group_image."]
         .iter()

@@ -84,13 +84,27 @@ pub enum Command {
     },
     /// Print the manual page (roff; `kasm-plan man | man -l -`).
     Man,
+    /// Print the version and the formats this build reads and writes.
+    Version {
+        /// As JSON (Terraform's `version -json`).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 impl Cli {
     /// Parses a command line. Terraform's single-dash `-var` and `-var-file`
     /// are accepted, and their command-line order (their precedence) is kept.
     pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Cli, clap::Error> {
-        let args = args.into_iter().map(terraform_flag);
+        // Everything after `--` is taken literally.
+        let mut literal = false;
+        let args = args.into_iter().enumerate().map(|(i, arg)| {
+            if i == 0 || literal {
+                return arg;
+            }
+            literal = arg == "--";
+            terraform_flag(arg)
+        });
         let matches = Cli::command().try_get_matches_from(args)?;
         let mut cli = Cli::from_arg_matches(&matches)?;
         if let Some(config) = cli.command.config_mut() {
@@ -135,29 +149,27 @@ fn leaf(m: &ArgMatches) -> &ArgMatches {
     }
 }
 
-/// `-chdir=d` → `--chdir=d`, `-var x=1` → `--var x=1`, `-var-file=f` →
-/// `--var-file=f`, `fmt -check` → `--check`.
+/// Terraform's single-dash spelling of a long option, as the double-dash one:
+/// `-auto-approve`, `-out=tfplan`, `-lock-timeout=10s`, `-var x=1`. A single
+/// letter (`-h`) and `-` (standard input) stay as they are.
 fn terraform_flag(arg: OsString) -> OsString {
     let Some(text) = arg.to_str() else { return arg };
-    for flag in [
-        "-chdir",
-        "-var-file",
-        "-var",
-        "-check",
-        "-diff",
-        "-recursive",
-        "-list",
-        "-write",
-    ] {
-        if text == flag
-            || text
-                .strip_prefix(flag)
-                .is_some_and(|rest| rest.starts_with('='))
-        {
-            return format!("-{text}").into();
-        }
+    let mut chars = text.chars();
+    let long = chars.next() == Some('-')
+        && chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '-');
+    if long { format!("-{text}").into() } else { arg }
+}
+
+/// Terraform's durations (`10s`, `1m30s`, `500ms`); a bare number is seconds.
+pub fn duration(text: &str) -> Result<std::time::Duration, String> {
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Ok(std::time::Duration::from_secs(seconds));
     }
-    arg
+    humantime::parse_duration(text)
+        .map_err(|e| format!("`{text}` is not a duration ({e}); write e.g. 10s, 1m30s or 500ms"))
 }
 
 /// What a command asks the process to exit with.
@@ -170,6 +182,9 @@ pub fn run(cli: Cli) -> ExitCode {
     {
         eprintln!("Error: -chdir: cannot change to {}: {e}", dir.display());
         return ExitCode::from(1);
+    }
+    if cli.core.compact_warnings {
+        render::compact_warnings();
     }
     let result = match cli.command {
         Command::Validate(args) => validate::run(&cli.core, &args),
@@ -200,6 +215,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 })
                 .map_err(|e| CliError::Stop(format!("cannot render the manual page: {e}")))
         }
+        Command::Version { json } => version(json),
         Command::State(args) => state::run(&cli.core, &args),
         Command::Policy(args) => policy::run(&cli.core, &args),
     };
@@ -207,6 +223,36 @@ pub fn run(cli: Cli) -> ExitCode {
         eprintln!("Error: {error}");
         ExitCode::from(1)
     })
+}
+
+/// `version`: this build, its platform and the formats it reads and writes.
+fn version(json: bool) -> Outcome {
+    let platform = format!(
+        "{}_{}",
+        std::env::consts::OS,
+        match std::env::consts::ARCH {
+            "x86_64" => "amd64",
+            "aarch64" => "arm64",
+            other => other,
+        }
+    );
+    let state = kasm_plan_core::state::STATE_VERSION;
+    let plan = kasm_plan_core::plan::PLAN_FORMAT;
+    if json {
+        let v = serde_json::json!({
+            "kasm_plan_version": env!("CARGO_PKG_VERSION"),
+            "platform": platform,
+            "state_format": state,
+            "plan_format": plan,
+        });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        println!(
+            "kasm-plan v{}\non {platform}\nstate format {state}, plan format {plan}",
+            env!("CARGO_PKG_VERSION")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The async runtime for commands that talk to Kasm.

@@ -61,9 +61,9 @@ pub struct PlanArgs {
     /// (duplicates); without it they are only reported.
     #[arg(long)]
     pub delete_duplicates: bool,
-    /// Wait this long (seconds) for the state lock held by another run.
-    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
-    pub lock_timeout: u64,
+    /// Wait this long (Terraform's durations: `10s`, `1m30s`; a bare number is seconds) for the state lock held by another run.
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = super::duration)]
+    pub lock_timeout: std::time::Duration,
     #[command(flatten)]
     pub server: ServerArgs,
     #[command(flatten)]
@@ -152,7 +152,7 @@ fn live(
         .state
         .clone()
         .unwrap_or_else(|| PathBuf::from(state_file::DEFAULT));
-    let locked = backend.open(&path, Duration::from_secs(args.lock_timeout), "plan")?;
+    let locked = backend.open(&path, args.lock_timeout, "plan")?;
     super::runtime()?.block_on(with_kasm(&args.server, &path, async |kasm| {
         let mut inputs = Inputs {
             state: locked.state.clone(),
@@ -190,7 +190,7 @@ fn offline(
             .state
             .clone()
             .unwrap_or_else(|| PathBuf::from(state_file::DEFAULT));
-        let locked = backend.open(&path, Duration::from_secs(args.lock_timeout), "plan")?;
+        let locked = backend.open(&path, args.lock_timeout, "plan")?;
         Inputs {
             state: locked.state.clone(),
             state_file: Some(path),

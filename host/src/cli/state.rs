@@ -23,25 +23,40 @@ pub struct StateArgs {
     pub state: PathBuf,
     #[command(flatten)]
     pub backend: BackendArgs,
-    /// Wait this long (seconds) for the state lock.
-    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 0)]
-    pub lock_timeout: u64,
+    /// Wait this long (Terraform's durations: `10s`, `1m30s`; a bare number is seconds) for the state lock.
+    #[arg(long, global = true, value_name = "DURATION", default_value = "0s", value_parser = super::duration)]
+    pub lock_timeout: std::time::Duration,
 }
 
 /// The state subcommands.
 #[derive(Debug, clap::Subcommand)]
 pub enum StateCommand {
-    /// The addresses in the state.
-    List,
+    /// The addresses in the state; with addresses, those they match (a
+    /// resource's address matches each of its instances).
+    List {
+        /// e.g. `kasm_image.pool` (every instance) or `kasm_image.pool[0]`.
+        addresses: Vec<String>,
+    },
     /// One address's image id and attributes (secrets hidden).
     Show {
         /// e.g. `kasm_image.terminal`.
         address: String,
     },
-    /// Forget an address; the image stays on Kasm, unmanaged.
+    /// Forget addresses (a resource's address forgets each of its
+    /// instances); what they bind stays on Kasm, unmanaged.
     Rm {
-        /// e.g. `kasm_image.terminal`.
-        address: String,
+        /// e.g. `kasm_image.terminal`, `kasm_image.pool`.
+        #[arg(required = true)]
+        addresses: Vec<String>,
+    },
+    /// Bind what an address binds to another address of the same type (a
+    /// rename, as a `moved` block does), e.g. `kasm_image.old kasm_image.new`;
+    /// a resource's address moves each of its instances with their keys.
+    Mv {
+        /// The address now.
+        source: String,
+        /// The address to bind it to instead.
+        destination: String,
     },
     /// Print the state (of the backend and workspace in use) as JSON, or write it to a file.
     Pull {
@@ -70,9 +85,10 @@ pub enum StateCommand {
 pub fn run(core: &CoreArgs, args: &StateArgs) -> Outcome {
     let backend = args.backend.with_block(current_backend_block(core)?);
     let command = match &args.command {
-        StateCommand::List => "state list",
+        StateCommand::List { .. } => "state list",
         StateCommand::Show { .. } => "state show",
         StateCommand::Rm { .. } => "state rm",
+        StateCommand::Mv { .. } => "state mv",
         StateCommand::Pull { .. } => "state pull",
         StateCommand::ForceUnlock { .. } => "state force-unlock",
         StateCommand::Push { .. } => "state push",
@@ -89,17 +105,13 @@ pub fn run(core: &CoreArgs, args: &StateArgs) -> Outcome {
             file.display()
         )));
     }
-    let mut locked = backend.open(&args.state, Duration::from_secs(args.lock_timeout), command)?;
+    let mut locked = backend.open(&args.state, args.lock_timeout, command)?;
     match &args.command {
-        StateCommand::List => {
-            let state = &locked.state;
-            let addresses = state
-                .resources
-                .keys()
-                .chain(state.groups.keys())
-                .chain(state.links.keys());
-            for address in addresses {
-                println!("{address}");
+        StateCommand::List { addresses } => {
+            for address in every_address(&locked.state) {
+                if addresses.is_empty() || addresses.iter().any(|f| matches(f, &address)) {
+                    println!("{address}");
+                }
             }
         }
         StateCommand::Show { address } if !locked.state.resources.contains_key(address) => {
@@ -138,22 +150,128 @@ pub fn run(core: &CoreArgs, args: &StateArgs) -> Outcome {
             }
             println!("}}");
         }
-        StateCommand::Rm { address } => {
+        StateCommand::Rm { addresses } => {
+            let all = every_address(&locked.state);
+            let chosen = matching(&all, addresses)?;
             let mut state = locked.state.clone();
-            let removed = state.resources.remove(address).is_some()
-                || state.groups.remove(address).is_some()
-                || state.links.remove(address).is_some();
-            if !removed {
-                return Err(CliError::Stop(format!("{address} is not in the state")));
+            for address in &chosen {
+                state.resources.remove(address);
+                state.groups.remove(address);
+                state.links.remove(address);
             }
             locked.save(state)?;
-            println!("Removed {address}\nSuccessfully removed 1 resource instance(s).");
+            for address in &chosen {
+                println!("Removed {address}");
+            }
+            println!(
+                "Successfully removed {} resource instance(s).",
+                chosen.len()
+            );
+        }
+        StateCommand::Mv {
+            source,
+            destination,
+        } => {
+            let moves = moves(&locked.state, source, destination)?;
+            let mut state = locked.state.clone();
+            for (from, to) in &moves {
+                move_one(&mut state, from, to);
+            }
+            locked.save(state)?;
+            for (from, to) in &moves {
+                println!("Move \"{from}\" to \"{to}\"");
+            }
+            println!("Successfully moved {} object(s).", moves.len());
         }
         StateCommand::Pull { out } => transfer::pull(&locked.state, out.as_deref())?,
         StateCommand::ForceUnlock { .. } => {}
         StateCommand::Push { file, force } => transfer::push(&mut locked, file, *force)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every address in the state: images, groups, then links.
+fn every_address(state: &State) -> Vec<String> {
+    state
+        .resources
+        .keys()
+        .chain(state.groups.keys())
+        .chain(state.links.keys())
+        .cloned()
+        .collect()
+}
+
+/// Whether `filter` names `address`: the same instance, or the resource
+/// whose instance it is (`kasm_image.pool` names `kasm_image.pool[0]`).
+fn matches(filter: &str, address: &str) -> bool {
+    address == filter
+        || address
+            .strip_prefix(filter)
+            .is_some_and(|rest| rest.starts_with('['))
+}
+
+/// The addresses the filters name, each once; a filter that names nothing is
+/// an error and nothing is chosen (a typo must not pass silently).
+fn matching(all: &[String], filters: &[String]) -> Result<Vec<String>, CliError> {
+    if let Some(none) = filters.iter().find(|f| !all.iter().any(|a| matches(f, a))) {
+        return Err(CliError::Stop(format!(
+            "{none} is not in the state; nothing was changed (`kasm-plan state list` shows what is)"
+        )));
+    }
+    Ok(all
+        .iter()
+        .filter(|a| filters.iter().any(|f| matches(f, a)))
+        .cloned()
+        .collect())
+}
+
+/// Each address `source` names, with where it goes: an instance to an
+/// instance, a resource's instances to the same keys under `destination`.
+/// Refused across types and onto an address the state has.
+fn moves(
+    state: &State,
+    source: &str,
+    destination: &str,
+) -> Result<Vec<(String, String)>, CliError> {
+    let type_of = |a: &str| a.split_once('.').map(|(t, _)| t.to_owned());
+    if type_of(source) != type_of(destination) || type_of(source).is_none() {
+        return Err(CliError::Stop(format!(
+            "{source} and {destination} are not addresses of one resource type; an address moves only within its type"
+        )));
+    }
+    let all = every_address(state);
+    let chosen = matching(&all, std::slice::from_ref(&source.to_owned()))?;
+    let whole = !chosen.iter().any(|a| a == source);
+    let pairs: Vec<(String, String)> = chosen
+        .into_iter()
+        .map(|from| {
+            let to = if whole {
+                format!("{destination}{}", &from[source.len()..])
+            } else {
+                destination.to_owned()
+            };
+            (from, to)
+        })
+        .collect();
+    if let Some((_, taken)) = pairs.iter().find(|(_, to)| all.contains(to)) {
+        return Err(CliError::Stop(format!(
+            "{taken} is already in the state; nothing was moved (remove or move it first)"
+        )));
+    }
+    Ok(pairs)
+}
+
+/// Rebinds one address's record to another.
+fn move_one(state: &mut State, from: &str, to: &str) {
+    if let Some(r) = state.resources.remove(from) {
+        state.resources.insert(to.to_owned(), r);
+    }
+    if let Some(g) = state.groups.remove(from) {
+        state.groups.insert(to.to_owned(), g);
+    }
+    if let Some(l) = state.links.remove(from) {
+        state.links.insert(to.to_owned(), l);
+    }
 }
 
 /// A group or link in the state, as `state show` prints it.

@@ -19,9 +19,9 @@ pub struct WorkspaceArgs {
     /// The local backend's state file for the default workspace.
     #[arg(long, global = true, value_name = "PATH", default_value = crate::state_file::DEFAULT)]
     pub state: PathBuf,
-    /// Wait this long (seconds) for a workspace's lock.
-    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 0)]
-    pub lock_timeout: u64,
+    /// Wait this long (Terraform's durations: `10s`, `1m30s`; a bare number is seconds) for a workspace's lock.
+    #[arg(long, global = true, value_name = "DURATION", default_value = "0s", value_parser = super::duration)]
+    pub lock_timeout: std::time::Duration,
     #[command(flatten)]
     pub backend: BackendArgs,
 }
@@ -98,7 +98,7 @@ pub fn run(core: &CoreArgs, args: &WorkspaceArgs) -> Outcome {
 }
 
 fn wait(args: &WorkspaceArgs) -> Duration {
-    Duration::from_secs(args.lock_timeout)
+    args.lock_timeout
 }
 
 fn with_workspace(args: &WorkspaceArgs, name: &str) -> BackendArgs {

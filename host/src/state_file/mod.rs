@@ -29,7 +29,7 @@ pub enum StateError {
         source: std::io::Error,
     },
     /// Another run holds the lock.
-    #[error("the state {} is locked by another run ({holder}); waited {waited:?} (--lock-timeout)", .path.display())]
+    #[error("the state {} is locked by another run ({holder}); waited {} (-lock-timeout)", .path.display(), humantime::format_duration(*.waited))]
     Held {
         /// The state file.
         path: PathBuf,
@@ -79,7 +79,8 @@ pub enum StateError {
     },
     /// Another run holds a backend's lock.
     #[error(
-        "the state ({what}) is locked by another run ({holder}); waited {waited:?} (--lock-timeout)"
+        "the state ({what}) is locked by another run ({holder}); waited {} (-lock-timeout)",
+        humantime::format_duration(*.waited)
     )]
     HeldElsewhere {
         /// Which state.
@@ -111,7 +112,7 @@ enum Store {
     /// A file, locked by a lock file beside it.
     Local {
         /// Held open: the lock lasts as long as this handle.
-        _lock: File,
+        _lock: LockFile,
     },
     /// A PostgreSQL row, locked by its session.
     Pg(pg::PgStore),
@@ -256,7 +257,22 @@ impl Locked {
 }
 
 /// Takes the lock beside `path`, waiting up to `wait`, and writes who holds it.
-fn acquire(path: &Path, wait: Duration, command: &str) -> Result<File, StateError> {
+/// A held lock file. Released, it is removed first and unlocked after, so no
+/// lock file outlives its run; a run that was waiting on the removed file
+/// sees that it is gone and locks the new one (see [`acquire`]).
+struct LockFile {
+    file: File,
+    path: PathBuf,
+}
+
+impl Drop for LockFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+        // The lock goes with the handle, after the file is gone.
+    }
+}
+
+fn acquire(path: &Path, wait: Duration, command: &str) -> Result<LockFile, StateError> {
     let lock_path = sibling(path, ".lock");
     let lock_error = |source| StateError::Lock {
         path: lock_path.clone(),
@@ -266,17 +282,20 @@ fn acquire(path: &Path, wait: Duration, command: &str) -> Result<File, StateErro
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(lock_error)?;
     }
-    let mut lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .read(true)
-        .write(true)
-        .open(&lock_path)
-        .map_err(lock_error)?;
     let started = Instant::now();
-    loop {
+    let mut lock = loop {
+        let mut lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&lock_path)
+            .map_err(lock_error)?;
         match lock.try_lock() {
-            Ok(()) => break,
+            // The holder removes the file before it unlocks: a lock on a file
+            // no longer at the path is no lock at all, so open it again.
+            Ok(()) if same_file(&lock, &lock_path) => break lock,
+            Ok(()) => continue,
             Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < wait => {
                 std::thread::sleep(Duration::from_millis(100));
             }
@@ -291,20 +310,30 @@ fn acquire(path: &Path, wait: Duration, command: &str) -> Result<File, StateErro
             }
             Err(std::fs::TryLockError::Error(e)) => return Err(lock_error(e)),
         }
-    }
+    };
     // Who holds it, for a second run to report.
     let _ = lock.set_len(0);
     let _ = lock.rewind();
     let _ = write!(
         lock,
-        "pid {}, `kasm-plan {command}`, since {} s after the epoch",
+        "pid {}, `kasm-plan {command}`, since {}",
         std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs())
+        humantime::format_rfc3339_seconds(std::time::SystemTime::now())
     );
     let _ = lock.flush();
-    Ok(lock)
+    Ok(LockFile {
+        file: lock,
+        path: lock_path,
+    })
+}
+
+/// Whether the open file is the one at `path` now.
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
 }
 
 /// Reads a state file, refusing one of a newer format.

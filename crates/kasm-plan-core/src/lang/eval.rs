@@ -640,6 +640,14 @@ impl Eval<'_> {
             _ => {}
         }
         let Some(function) = functions::lookup(name) else {
+            if let Some(why) = functions::not_offered(name) {
+                return Err(Failure::new(
+                    Code::UnknownFunction,
+                    format!("`{name}` is one of Terraform's functions, but it {why}, and kasm-plan's core reads no file, clock or randomness, so its plans are the same wherever they run"),
+                    at,
+                )
+                .help("give the value as a variable instead: `-var`, a .tfvars file or TF_VAR_<name> (e.g. TF_VAR_x=\"$(cat file)\")"));
+            }
             let hint = did_you_mean(name, functions::names()).map_or_else(
                 || "see the functions kasm-plan provides in docs/language.md".to_owned(),
                 |s| format!("did you mean `{s}`?"),

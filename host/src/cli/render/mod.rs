@@ -17,14 +17,44 @@ use std::fmt::Write;
 /// Source texts by file name, to quote the lines diagnostics point at.
 type Texts<'a> = BTreeMap<&'a str, &'a str>;
 
+/// Terraform's `-compact-warnings`: warnings in one line each. Set once,
+/// from the command line, before anything is rendered.
+static COMPACT_WARNINGS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
+/// Renders warnings in one line each from now on.
+pub fn compact_warnings() {
+    let _ = COMPACT_WARNINGS.set(true);
+}
+
 /// Every diagnostic, each as [`diagnostic`] renders it and a blank line,
-/// quoting the lines of the sources they point into.
+/// quoting the lines of the sources they point into (a warning in one line
+/// under `-compact-warnings`).
 pub fn diagnostics(list: &[Diagnostic], sources: &[SourceInput]) -> String {
     let texts: Texts = sources
         .iter()
         .filter_map(|s| Some((s.file_name.as_deref()?, s.source.as_str())))
         .collect();
-    list.iter().map(|d| diagnostic(d, &texts) + "\n").collect()
+    let compact = COMPACT_WARNINGS.get().copied().unwrap_or(false);
+    list.iter()
+        .map(|d| {
+            if compact && !d.is_error() {
+                let place = place(d).map(|p| format!(" ({p})")).unwrap_or_default();
+                format!("Warning: {} [{}]{place}\n", d.message, code(d))
+            } else {
+                diagnostic(d, &texts) + "\n"
+            }
+        })
+        .collect()
+}
+
+/// `file:line:column`, or as much of it as the diagnostic has.
+fn place(d: &Diagnostic) -> Option<String> {
+    match (&d.file, d.location) {
+        (Some(f), Some(l)) => Some(format!("{f}:{}:{}", l.start.line, l.start.column)),
+        (Some(f), None) => Some(f.clone()),
+        (None, Some(l)) => Some(format!("line {}, column {}", l.start.line, l.start.column)),
+        (None, None) => None,
+    }
 }
 
 /// A diagnostic's code as the core names it (`memory_out_of_range`).
@@ -41,12 +71,7 @@ fn diagnostic(d: &Diagnostic, texts: &Texts) -> String {
     let mut out = String::new();
     let severity = if d.is_error() { "Error" } else { "Warning" };
     let _ = writeln!(out, "{severity}: {} [{}]", d.message, code(d));
-    let place = match (&d.file, d.location) {
-        (Some(f), Some(l)) => Some(format!("{f}:{}:{}", l.start.line, l.start.column)),
-        (Some(f), None) => Some(f.clone()),
-        (None, Some(l)) => Some(format!("line {}, column {}", l.start.line, l.start.column)),
-        (None, None) => None,
-    };
+    let place = place(d);
     let path = d
         .path
         .as_deref()
@@ -88,6 +113,9 @@ fn diagnostic(d: &Diagnostic, texts: &Texts) -> String {
     }
     if let Some(help) = &d.help {
         let _ = writeln!(out, "  help: {help}");
+    }
+    if let Some(fix) = &d.fix {
+        let _ = writeln!(out, "  fix: {}", fix.title);
     }
     out
 }

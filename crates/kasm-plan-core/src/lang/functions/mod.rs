@@ -97,6 +97,37 @@ pub fn lookup(name: &str) -> Option<Function> {
         .map(|(_, f)| *f)
 }
 
+/// Terraform's built-ins that read files, the clock or randomness, and why
+/// the core (which has none of them, by design) does not offer each.
+const NOT_OFFERED: &[(&str, &str)] = &[
+    ("abspath", "reads the working directory"),
+    ("bcrypt", "draws a random salt"),
+    ("file", "reads a file"),
+    ("filebase64", "reads a file"),
+    ("filebase64sha256", "reads a file"),
+    ("filebase64sha512", "reads a file"),
+    ("fileexists", "reads the file system"),
+    ("filemd5", "reads a file"),
+    ("fileset", "reads the file system"),
+    ("filesha1", "reads a file"),
+    ("filesha256", "reads a file"),
+    ("filesha512", "reads a file"),
+    ("pathexpand", "reads the home directory"),
+    ("plantimestamp", "reads the clock"),
+    ("templatefile", "reads a file"),
+    ("timestamp", "reads the clock"),
+    ("uuid", "draws a random id"),
+];
+
+/// Why a Terraform built-in is not offered, when it is one of those that
+/// read files, the clock or randomness.
+pub fn not_offered(name: &str) -> Option<&'static str> {
+    NOT_OFFERED
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, why)| *why)
+}
+
 /// Every function name, including `try` and `can`.
 pub fn names() -> impl Iterator<Item = &'static str> {
     TABLE.iter().map(|(n, _)| *n).chain(["can", "try"])
