@@ -13,7 +13,6 @@ use kasm_plan_core::facade::{AdoptRequest, SourceInput};
 use kasm_plan_core::filter::ImageFilter;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
 
 /// Arguments of `adopt`.
 #[derive(Debug, clap::Args)]

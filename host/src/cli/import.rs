@@ -8,7 +8,6 @@ use crate::state_file::backend::BackendArgs;
 use kasm_plan_core::facade::ImportRequest;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 /// Arguments of `import`.
 #[derive(Debug, clap::Args)]

@@ -16,7 +16,6 @@ use kasm_plan_core::policy::PolicyReport;
 use kasm_plan_core::{Diagnostic, Image, Plan, State};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 /// Arguments of `plan`.
 #[derive(Debug, clap::Args)]

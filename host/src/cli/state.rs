@@ -11,7 +11,6 @@ use kasm_plan_core::State;
 use kasm_plan_core::address::Instance;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 /// Arguments of `state`.
 #[derive(Debug, clap::Args)]

@@ -111,7 +111,7 @@ impl StateError {
 enum Store {
     /// A file, locked by a lock file beside it.
     Local {
-        /// Held open: the lock lasts as long as this handle.
+        /// Removed and released when the run ends.
         _lock: LockFile,
     },
     /// A PostgreSQL row, locked by its session.
@@ -261,7 +261,8 @@ impl Locked {
 /// lock file outlives its run; a run that was waiting on the removed file
 /// sees that it is gone and locks the new one (see [`acquire`]).
 struct LockFile {
-    file: File,
+    /// Held open: the lock lasts as long as this handle.
+    _file: File,
     path: PathBuf,
 }
 
@@ -322,7 +323,7 @@ fn acquire(path: &Path, wait: Duration, command: &str) -> Result<LockFile, State
     );
     let _ = lock.flush();
     Ok(LockFile {
-        file: lock,
+        _file: lock,
         path: lock_path,
     })
 }
