@@ -1,9 +1,19 @@
 //! Resource instance addresses as Terraform writes them: `kasm_image.web`,
 //! `kasm_image.pool[0]`, `kasm_image.browser["chrome"]`.
 
-use crate::parse::RESOURCE_TYPE;
-use crate::typing::is_identifier;
+use crate::names::is_identifier;
 use std::fmt;
+
+/// The resource type kasm-plan manages.
+pub const RESOURCE_TYPE: &str = "kasm_image";
+
+/// The provider whose `kasm_image` schema the attributes follow.
+pub const PROVIDER_NAME: &str = "registry.terraform.io/sim22/kasm";
+
+/// The group resource type.
+pub const GROUP_TYPE: &str = "kasm_group";
+/// The link resource type.
+pub const LINK_TYPE: &str = "kasm_group_image";
 
 /// The key of one instance of a resource with `count` or `for_each`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

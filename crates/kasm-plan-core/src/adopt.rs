@@ -29,16 +29,6 @@ pub struct GeneratedFile {
     pub source: String,
 }
 
-impl From<&GeneratedFile> for crate::facade::SourceInput {
-    fn from(f: &GeneratedFile) -> Self {
-        crate::facade::SourceInput {
-            source: f.source.clone(),
-            format: None,
-            file_name: Some(f.file_name.clone()),
-        }
-    }
-}
-
 /// A configuration for `images` and their links, and the state binding them.
 #[derive(Debug, Default)]
 pub struct Adoption {

@@ -8,35 +8,10 @@
 use crate::address::Instance;
 use crate::apply::{RefreshStep, ReleaseStep, Step};
 use crate::diagnostic::{Code, Diagnostic, Location};
+pub use crate::lang::blocks::{Import, Move};
 use crate::model::Image;
 use crate::state::{State, StateResource};
 use std::collections::BTreeMap;
-
-/// A `moved` block: every instance of `from` (or the one instance) becomes `to`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Move {
-    /// The old address (a resource, or an instance).
-    pub from: Instance,
-    /// The new address, of the same kind.
-    pub to: Instance,
-    /// Where the block is.
-    pub file: Option<String>,
-    /// Its position.
-    pub at: Option<Location>,
-}
-
-/// An `import` block: bind `to` to the image `id`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Import {
-    /// The instance address.
-    pub to: String,
-    /// Kasm's image id.
-    pub id: String,
-    /// Where the block is.
-    pub file: Option<String>,
-    /// Its position.
-    pub at: Option<Location>,
-}
 
 /// The state edits a configuration asks for, as applied.
 #[derive(Clone, Debug, Default, PartialEq)]

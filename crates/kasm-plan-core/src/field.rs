@@ -6,6 +6,11 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Kasm's admin UI bounds for memory, in MB.
+pub const MEMORY_MB: std::ops::RangeInclusive<i64> = 256..=256_000;
+/// Upper bound for cores (the lower bound, 0, is exclusive).
+pub const MAX_CORES: f64 = 128.0;
+
 /// How a field's value is shaped, in the spec and on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {

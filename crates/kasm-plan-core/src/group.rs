@@ -1,5 +1,7 @@
-//! Kasm's groups and their image links, as `get_groups` and `get_images_group`
-//! return them (docs/kasm-api.md, "Groups and image authorization").
+//! Groups and their image links: as Kasm's `get_groups` and `get_images_group`
+//! return them (docs/kasm-api.md, "Groups and image authorization"), as a
+//! configuration declares them (`kasm_group`, `kasm_group_image`), and as the
+//! state records them. The data model of authorization, as `model` is that of images.
 
 use serde::{Deserialize, Serialize};
 
@@ -45,4 +47,130 @@ pub struct GroupImage {
     /// The group's name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_name: Option<String>,
+}
+
+/// A group or image named by a link.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    /// Kasm's id (32 hex), given literally or read from a data source.
+    Id(String),
+    /// The managed resource instance at this address (`kasm_image.web`).
+    Managed(String),
+    /// A group looked up by its exact name (`group_name`).
+    Name(String),
+}
+
+/// A `kasm_group` instance.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupSpec {
+    /// `kasm_group.<name>`.
+    pub address: String,
+    /// The unique group name.
+    pub name: String,
+    /// 1 to 4095.
+    pub priority: i64,
+    /// Managed only when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Delete the group even when users are members (Kasm's `force`).
+    #[serde(default)]
+    pub force_destroy: bool,
+}
+
+/// A `kasm_group_image` instance: users of the group may launch the image.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkSpec {
+    /// `kasm_group_image.<name>`.
+    pub address: String,
+    /// The group.
+    pub group: Target,
+    /// The image.
+    pub image: Target,
+}
+
+/// Kasm's groups and every link row of them (`get_groups`, `get_images_group`).
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Access {
+    /// The groups.
+    pub groups: Vec<Group>,
+    /// The link rows, duplicates included.
+    pub links: Vec<GroupImage>,
+}
+
+impl Access {
+    /// How many rows link the group to the image.
+    pub fn rows(&self, group_id: &str, image_id: &str) -> usize {
+        self.links
+            .iter()
+            .filter(|l| same_id(&l.group_id, group_id) && same_id(&l.image_id, image_id))
+            .count()
+    }
+
+    /// The group with this id.
+    pub fn group(&self, group_id: &str) -> Option<&Group> {
+        self.groups.iter().find(|g| same_id(&g.group_id, group_id))
+    }
+}
+
+/// A managed group, as last applied.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupRecord {
+    /// Kasm's id.
+    pub group_id: String,
+    /// Its name.
+    pub name: String,
+    /// Its priority.
+    pub priority: i64,
+    /// Its description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The spec's `force_destroy` when last applied; honoured after the spec is removed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub force_destroy: bool,
+}
+
+impl GroupRecord {
+    /// The record of a group Kasm returned.
+    pub fn of(group: &Group, force_destroy: bool) -> Self {
+        GroupRecord {
+            group_id: group.group_id.clone(),
+            name: group.name.clone(),
+            priority: group.priority,
+            description: group.description.clone(),
+            force_destroy,
+        }
+    }
+}
+
+/// A managed link: the pair it stands for.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkRecord {
+    /// The group.
+    pub group_id: String,
+    /// The image.
+    pub image_id: String,
+}
+
+impl LinkRecord {
+    /// Terraform's import id and `id` attribute: `group_id:image_id`.
+    pub fn id(&self) -> String {
+        format!("{}:{}", self.group_id, self.image_id)
+    }
+}
+
+/// Whether two Kasm ids name the same object (hyphens and case aside).
+pub fn same_id(a: &str, b: &str) -> bool {
+    a == b
+        || crate::model::canonical_uuid(a)
+            .is_some_and(|x| Some(x) == crate::model::canonical_uuid(b))
 }

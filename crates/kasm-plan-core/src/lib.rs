@@ -31,6 +31,7 @@ pub mod format;
 pub mod group;
 pub mod lang;
 pub mod model;
+pub mod names;
 pub mod parse;
 pub mod plan;
 pub mod plan_json;

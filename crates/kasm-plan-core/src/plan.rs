@@ -5,12 +5,12 @@
 //! every field), so there is no replace. Drift is the observed image against the
 //! attributes last applied.
 
+use crate::address::RESOURCE_TYPE;
 use crate::attributes::{Attributes, FieldValue};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::duplicates::Duplicate;
 use crate::field::{Field, Kind};
 use crate::model::{Image, ImageSpec, canonical_uuid};
-use crate::parse::RESOURCE_TYPE;
 use crate::state::{State, StateResource};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -4,9 +4,9 @@
 //! A key this format does not have is refused, not dropped: it was written by
 //! something else, and rewriting the file would lose it.
 
-use crate::access::{GroupRecord, LinkRecord};
 use crate::attributes::Attributes;
 use crate::field::Field;
+use crate::group::{GroupRecord, LinkRecord};
 use crate::model::Image;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

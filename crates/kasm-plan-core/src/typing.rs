@@ -6,6 +6,7 @@ use crate::address::Instance;
 use crate::diagnostic::{Code, Diagnostic, Location};
 use crate::field::{Field, Kind, REQUIRED};
 use crate::model::{IgnoreChanges, ImageSpec, Lifecycle};
+use crate::names::{did_you_mean, is_identifier};
 use crate::parse::{Document, RawAttribute, RawResource, RawValue};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
@@ -442,34 +443,6 @@ fn ignored_fields(
     }
 }
 
-/// The candidate closest to `input` by edit distance, if it is close enough to be a typo.
-pub(crate) fn did_you_mean<'a>(
-    input: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    let limit = (input.len() / 3).max(2);
-    candidates
-        .into_iter()
-        .map(|c| {
-            (
-                strsim::damerau_levenshtein(&input.to_ascii_lowercase(), c),
-                c,
-            )
-        })
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-/// A resource name Terraform accepts: a letter or `_`, then letters, digits, `_` or `-`.
-pub(crate) fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-}
-
 /// A short description of a JSON value's type, for messages.
 pub(crate) fn describe(value: &Value) -> &'static str {
     match value {
@@ -485,28 +458,4 @@ pub(crate) fn describe(value: &Value) -> &'static str {
 
 fn error_count(d: &[Diagnostic]) -> usize {
     d.iter().filter(|d| d.is_error()).count()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn suggestions_catch_typos_only() {
-        let names = || Field::ALL.iter().map(|f| f.spec_name());
-        assert_eq!(did_you_mean("memroy", names()), Some("memory"));
-        assert_eq!(
-            did_you_mean("volume_mappings", names()),
-            Some("volume_mapping")
-        );
-        assert_eq!(did_you_mean("colour", names()), None);
-    }
-
-    #[test]
-    fn identifiers_follow_terraform() {
-        assert!(is_identifier("ubuntu_2-x"));
-        assert!(!is_identifier("2ubuntu"));
-        assert!(!is_identifier("a b"));
-        assert!(!is_identifier(""));
-    }
 }

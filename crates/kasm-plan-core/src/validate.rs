@@ -4,14 +4,12 @@
 use crate::diagnostic::{Code, Diagnostic};
 use crate::field::{Field, IMAGE_TYPES, Kind};
 use crate::model::{ImageSpec, canonical_uuid};
+use crate::names::did_you_mean;
 use crate::reference::{self, ImageRef, RefError};
-use crate::typing::{ParsedResource, describe, did_you_mean};
+use crate::typing::{ParsedResource, describe};
 use serde_json::Value;
 
-/// Kasm's admin UI bounds for memory, in MB.
-pub const MEMORY_MB: std::ops::RangeInclusive<i64> = 256..=256_000;
-/// Upper bound for cores (the lower bound, 0, is exclusive).
-pub const MAX_CORES: f64 = 128.0;
+pub use crate::field::{MAX_CORES, MEMORY_MB};
 
 const THUMBNAIL_EXTENSIONS: &[&str] = &[".png", ".svg", ".jpg", ".jpeg", ".gif", ".webp", ".ico"];
 const DOCKER_HUB: &[&str] = &[

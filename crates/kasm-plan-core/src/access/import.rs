@@ -1,10 +1,10 @@
 //! `import` of a group (`<group_id>` or `name:<group name>`, as the
 //! Terraform provider takes it) or a link (`<group_id>:<image_id>`).
 
-use super::spec::{Access, GroupRecord, LinkRecord, same_id};
 use super::{GROUP_TYPE, LINK_TYPE};
 use crate::address::Instance;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::group::{Access, GroupRecord, LinkRecord, same_id};
 use crate::model::canonical_uuid;
 use crate::state::State;
 

@@ -9,15 +9,10 @@
 
 pub mod import;
 pub mod plan;
-pub mod plan_json;
 pub mod policy;
-pub mod spec;
 pub mod steps;
 
+pub use crate::group::{Access, GroupRecord, GroupSpec, LinkRecord, LinkSpec, Target};
 pub use plan::{AccessChange, AccessInputs, AccessPlan, AttributeChange, ExtraLink, plan_access};
-pub use spec::{Access, GroupRecord, GroupSpec, LinkRecord, LinkSpec, Target};
 
-/// The group resource type.
-pub const GROUP_TYPE: &str = "kasm_group";
-/// The link resource type.
-pub const LINK_TYPE: &str = "kasm_group_image";
+pub use crate::address::{GROUP_TYPE, LINK_TYPE};

@@ -5,13 +5,13 @@
 //! is known only after apply (a resource created in the same run) plans the
 //! link as a create or replace whose id is unknown.
 
-use super::spec::{Access, GroupRecord, GroupSpec, LinkRecord, LinkSpec, Target, same_id};
 use super::{GROUP_TYPE, LINK_TYPE};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::group::ALL_USERS;
+use crate::group::{Access, GroupRecord, GroupSpec, LinkRecord, LinkSpec, Target, same_id};
+use crate::names::did_you_mean;
 use crate::plan::{Action, Reason, ResourceChange};
 use crate::state::State;
-use crate::typing::did_you_mean;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};

@@ -83,7 +83,7 @@ pub fn ungrouped_images(plan: &Plan) -> Vec<Found> {
                         .and_then(|a| a.get("image_id"))
                         .and_then(|v| v.as_str())
                         .zip(image.image_id.as_deref())
-                        .is_some_and(|(a, b)| super::spec::same_id(a, b))
+                        .is_some_and(|(a, b)| crate::group::same_id(a, b))
             });
             let kept = plan
                 .extra_links

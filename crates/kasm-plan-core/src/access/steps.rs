@@ -5,9 +5,9 @@
 //! make their ids known. The host runs one phase after the other.
 
 use super::plan::{AccessChange, ExtraLink, matches_spec};
-use super::spec::{Access, GroupRecord, GroupSpec, Target};
 use super::{GROUP_TYPE, LINK_TYPE};
 use crate::apply::{ReleaseStep, Step};
+use crate::group::{Access, GroupRecord, GroupSpec, Target};
 use crate::plan::{Action, Plan};
 use crate::state::State;
 use serde::{Deserialize, Serialize};

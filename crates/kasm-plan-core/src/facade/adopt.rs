@@ -93,3 +93,13 @@ pub fn adopt(req: &AdoptRequest) -> AdoptResponse {
         diagnostics,
     }
 }
+
+impl From<&GeneratedFile> for super::SourceInput {
+    fn from(f: &GeneratedFile) -> Self {
+        super::SourceInput {
+            source: f.source.clone(),
+            format: None,
+            file_name: Some(f.file_name.clone()),
+        }
+    }
+}

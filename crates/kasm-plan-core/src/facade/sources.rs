@@ -196,6 +196,7 @@ pub fn check_configuration(
     for r in &resources {
         diagnostics.extend(validate::diagnose(r));
     }
+    let mut diagnostics = one_per_block(diagnostics);
     finish(&mut diagnostics, strict, &config.sources);
     (
         Checked {
@@ -303,6 +304,56 @@ pub(super) fn place(diagnostics: &mut [Diagnostic], declared: &Declarations) {
             }
         }
     }
+}
+
+/// The same problem in several instances of one block (`count`, `for_each`)
+/// once, naming the instances it fails in: `... (instances ["a"], ["b"])`.
+/// Only problems that read the same (code, message, place) are merged.
+fn one_per_block(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let split = |address: &str| -> (String, String) {
+        match address.find('[') {
+            Some(at) => (address[..at].to_owned(), address[at..].to_owned()),
+            None => (address.to_owned(), String::new()),
+        }
+    };
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());
+    let mut keys: Vec<Vec<String>> = Vec::with_capacity(diagnostics.len());
+    for d in diagnostics {
+        let instance = d
+            .address
+            .as_deref()
+            .map(split)
+            .filter(|(_, key)| !key.is_empty());
+        let Some((resource, key)) = instance else {
+            out.push(d);
+            keys.push(Vec::new());
+            continue;
+        };
+        let same = out.iter().position(|o| {
+            o.code == d.code
+                && o.severity == d.severity
+                && o.message == d.message
+                && o.location == d.location
+                && o.file == d.file
+                && o.address
+                    .as_deref()
+                    .map(split)
+                    .is_some_and(|(r, k)| r == resource && !k.is_empty())
+        });
+        match same.and_then(|i| keys.get_mut(i)) {
+            Some(list) => list.push(key),
+            None => {
+                out.push(d);
+                keys.push(vec![key]);
+            }
+        }
+    }
+    for (d, keys) in out.iter_mut().zip(keys) {
+        if keys.len() > 1 {
+            d.message = format!("{} (instances {})", d.message, keys.join(", "));
+        }
+    }
+    out
 }
 
 /// Applies `strict` and orders diagnostics by file (in the order given) and

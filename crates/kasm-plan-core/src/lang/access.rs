@@ -5,15 +5,15 @@ use super::config::{Data, DataKind, Kind, Resource};
 use super::eval::{Failure, Scope, evaluate};
 use super::resources::{Context, problem};
 use super::value::Value;
-use crate::access::{GroupSpec, LinkSpec, Target};
 use crate::address::InstanceKey;
 use crate::diagnostic::{Code, Diagnostic, Location};
 use crate::filter::{ImageFilter, filter_groups, filter_images};
 use crate::group::Group;
+use crate::group::{GroupSpec, LinkSpec, Target};
+use crate::lang::raw::{RawAttribute, RawResource, RawValue};
 use crate::model::{Image, canonical_uuid};
-use crate::parse::{RawAttribute, RawResource, RawValue};
+use crate::names::did_you_mean;
 use crate::schema::tables;
-use crate::typing::did_you_mean;
 use std::collections::BTreeMap;
 
 /// What is known when evaluating: what was read from Kasm for the data

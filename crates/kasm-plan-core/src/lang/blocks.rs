@@ -5,9 +5,35 @@ use super::convert;
 use super::eval::{Failure, Scope, evaluate};
 use super::resources::Context;
 use crate::address::Instance;
-use crate::diagnostic::{Code, Diagnostic};
-use crate::edits::{Import, Move};
-use crate::parse::{RESOURCE_TYPE, RawResource};
+use crate::address::RESOURCE_TYPE;
+use crate::diagnostic::{Code, Diagnostic, Location};
+use crate::lang::raw::RawResource;
+
+/// A `moved` block: every instance of `from` (or the one instance) becomes `to`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Move {
+    /// The old address (a resource, or an instance).
+    pub from: Instance,
+    /// The new address, of the same kind.
+    pub to: Instance,
+    /// Where the block is.
+    pub file: Option<String>,
+    /// Its position.
+    pub at: Option<Location>,
+}
+
+/// An `import` block: bind `to` to the image `id`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Import {
+    /// The instance address.
+    pub to: String,
+    /// Kasm's image id.
+    pub id: String,
+    /// Where the block is.
+    pub file: Option<String>,
+    /// Its position.
+    pub at: Option<Location>,
+}
 
 fn invalid(
     declared: &Declared,

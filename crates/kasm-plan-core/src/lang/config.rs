@@ -6,8 +6,9 @@ use super::body::{Attribute, Block, Body, File};
 use super::expr::{Expr, ExprKind};
 use super::types::{self, Type};
 use super::{hcl, json};
+use crate::address::RESOURCE_TYPE;
 use crate::diagnostic::{Code, Diagnostic, Location};
-use crate::parse::{Format, RESOURCE_TYPE};
+use crate::lang::raw::Format;
 use std::collections::BTreeMap;
 
 /// A `variable` block.
@@ -67,8 +68,8 @@ impl Kind {
     pub fn type_name(self) -> &'static str {
         match self {
             Kind::Image => RESOURCE_TYPE,
-            Kind::Group => crate::access::GROUP_TYPE,
-            Kind::Link => crate::access::LINK_TYPE,
+            Kind::Group => crate::address::GROUP_TYPE,
+            Kind::Link => crate::address::LINK_TYPE,
         }
     }
 

@@ -5,9 +5,9 @@
 use super::config::Config;
 use super::eval::{Named, Scope, evaluate};
 use super::expr::Expr;
+use crate::address::PROVIDER_NAME;
 use crate::field::Field;
 use crate::model::REDACTED;
-use crate::plan_json::PROVIDER_NAME;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 

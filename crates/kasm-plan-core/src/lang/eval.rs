@@ -6,7 +6,7 @@ use super::expr::{BinaryOperator, Expr, ExprKind, ForExpr, Operator, Part, Unary
 use super::functions;
 use super::value::Value;
 use crate::diagnostic::{Code, Location};
-use crate::typing::did_you_mean;
+use crate::names::did_you_mean;
 use std::collections::BTreeMap;
 
 /// A problem found while evaluating, and where.

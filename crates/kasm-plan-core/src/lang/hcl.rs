@@ -19,7 +19,82 @@ pub fn parse_body(text: &str) -> Result<Body, Box<Diagnostic>> {
 /// hcl-edit's tree of a file's text, or its syntax error.
 fn syntax(text: &str) -> Result<hcl_edit::structure::Body, Box<Diagnostic>> {
     refuse_unclosed(text)?;
-    hcl_edit::parser::parse_body(text).map_err(|e| syntax_error(&e))
+    hcl_edit::parser::parse_body(text).map_err(|e| {
+        // The parser notices a string left open only on a later line; say
+        // where it opens, as Terraform does.
+        unterminated_string(text)
+            .filter(|at| line_of(text, *at) <= e.location().line())
+            .map_or_else(|| syntax_error(&e), |at| open_string(text, at))
+    })
+}
+
+/// The one-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset).map_or(0, |t| t.matches('\n').count()) + 1
+}
+
+/// Terraform's "Invalid multi-line string", at the quote that opens it.
+fn open_string(text: &str, at: usize) -> Box<Diagnostic> {
+    let location = LineIndex::new(text).location(at..at + 1);
+    Box::new(
+        Diagnostic::error(
+            Code::SyntaxError,
+            "invalid HCL: this quoted string is not closed on its line (a quoted string cannot span lines)",
+        )
+        .help("close it with `\"` before the line ends; for text over several lines use a heredoc (<<-EOT ... EOT)")
+        .located(Some(location)),
+    )
+}
+
+/// The byte offset of the first quoted string that reaches the end of its
+/// line unclosed; `None` when there is none, or when the text cannot be
+/// judged this simply (a heredoc, an unterminated comment).
+fn unterminated_string(text: &str) -> Option<usize> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Open {
+        String(usize),
+        Template,
+        Brace,
+    }
+    let bytes = text.as_bytes();
+    let mut stack: Vec<Open> = Vec::new();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let next = bytes.get(i + 1).copied();
+        if let Some(Open::String(start)) = stack.last().copied() {
+            match (b, next) {
+                (b'\\', _) => i += 1,
+                (b'"', _) => {
+                    stack.pop();
+                }
+                (b'\n', _) => return Some(start),
+                (b'$' | b'%', Some(c)) if c == b && bytes.get(i + 2) == Some(&b'{') => i += 2,
+                (b'$' | b'%', Some(b'{')) => {
+                    stack.push(Open::Template);
+                    i += 1;
+                }
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        match (b, next) {
+            (b'"', _) => stack.push(Open::String(i)),
+            (b'#', _) | (b'/', Some(b'/')) => {
+                i = text.get(i..)?.find('\n').map_or(bytes.len(), |n| i + n);
+                continue;
+            }
+            (b'/', Some(b'*')) => i += text.get(i + 2..)?.find("*/")? + 3,
+            (b'<', Some(b'<')) => return None,
+            (b'{', _) => stack.push(Open::Brace),
+            (b'}', _) => {
+                stack.pop();
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Whether a file's text parses; its syntax error if not.

@@ -18,15 +18,16 @@ pub mod functions;
 pub mod hcl;
 pub mod json;
 pub mod locals;
+pub mod raw;
 pub mod resources;
 pub mod types;
 pub mod value;
 pub mod variables;
 
-use crate::access::{GroupSpec, LinkSpec};
 use crate::diagnostic::Diagnostic;
-use crate::parse::RawResource;
-use crate::parse::{Described, Document};
+use crate::group::{GroupSpec, LinkSpec};
+use crate::lang::raw::RawResource;
+use crate::lang::raw::{Described, Document};
 pub use access::Reads;
 use body::File;
 use config::{Config, Kind};
@@ -129,7 +130,7 @@ struct Managed {
     groups: Vec<GroupSpec>,
     links: Vec<LinkSpec>,
     exclusive: BTreeSet<String>,
-    declared: crate::parse::Declarations,
+    declared: crate::lang::raw::Declarations,
 }
 
 impl Managed {

@@ -8,7 +8,7 @@ use super::value::Value;
 use super::{body::Body, convert};
 use crate::address::{Instance, InstanceKey};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::parse::{RawAttribute, RawResource, RawValue};
+use crate::lang::raw::{RawAttribute, RawResource, RawValue};
 use std::collections::BTreeMap;
 
 /// The most instances one resource may have: far beyond any Kasm, and low

@@ -9,8 +9,8 @@ use super::types::conform;
 use super::value::Value;
 use super::{convert, hcl, json};
 use crate::diagnostic::{Code, Diagnostic, Location, Severity};
-use crate::parse::Format;
-use crate::typing::did_you_mean;
+use crate::lang::raw::Format;
+use crate::names::did_you_mean;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

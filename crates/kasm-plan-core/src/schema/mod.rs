@@ -13,7 +13,7 @@ pub use reference::markdown;
 
 use crate::diagnostic::Code;
 use crate::field::{self, Field, Kind};
-use crate::validate::{MAX_CORES, MEMORY_MB};
+use crate::field::{MAX_CORES, MEMORY_MB};
 use serde::{Deserialize, Serialize};
 use tables::Arg;
 

@@ -112,7 +112,7 @@ async fn rows(shared: &Shared, group_id: &str, image_id: &str) -> Result<usize, 
     let links = shared.kasm.group_images(group_id).await?;
     Ok(links
         .iter()
-        .filter(|l| kasm_plan_core::access::spec::same_id(&l.image_id, image_id))
+        .filter(|l| kasm_plan_core::group::same_id(&l.image_id, image_id))
         .count())
 }
 

@@ -331,6 +331,65 @@ pub fn setsubtract(args: &[Value]) -> Result<Value, String> {
     ))
 }
 
+/// `chunklist(list, size)`: the list in lists of `size` elements (the last
+/// may be shorter); a size of 0 gives the whole list as one chunk.
+pub fn chunklist(args: &[Value]) -> Result<Value, String> {
+    arity(args, 2, 2)?;
+    let items = list(args, 0)?;
+    let size = integer(args, 1)?;
+    let size =
+        usize::try_from(size).map_err(|_| "the size argument must be positive".to_owned())?;
+    if size == 0 {
+        return Ok(Value::List(vec![Value::List(items.to_vec())]));
+    }
+    Ok(Value::List(
+        items
+            .chunks(size)
+            .map(|c| Value::List(c.to_vec()))
+            .collect(),
+    ))
+}
+
+/// `transpose(map)`: a map of lists of strings turned inside out, each new
+/// list in the order of the keys it came from.
+pub fn transpose(args: &[Value]) -> Result<Value, String> {
+    arity(args, 1, 1)?;
+    let mut out: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for (key, values) in map(args, 0)? {
+        let values = values.elements().ok_or_else(|| {
+            format!(
+                "the value of \"{key}\" must be a list of strings, not {}",
+                a(values)
+            )
+        })?;
+        for v in values {
+            let v = convert::to_string(v).map_err(|m| format!("an element of \"{key}\": {m}"))?;
+            out.entry(v).or_default().push(Value::String(key.clone()));
+        }
+    }
+    Ok(Value::Map(
+        out.into_iter().map(|(k, v)| (k, Value::List(v))).collect(),
+    ))
+}
+
+/// `matchkeys(values, keys, searchset)`: the elements of `values` whose
+/// element at the same index in `keys` is in `searchset`.
+pub fn matchkeys(args: &[Value]) -> Result<Value, String> {
+    arity(args, 3, 3)?;
+    let (values, keys, search) = (list(args, 0)?, list(args, 1)?, list(args, 2)?);
+    if values.len() != keys.len() {
+        return Err("length of keys and values should be equal".into());
+    }
+    Ok(Value::List(
+        values
+            .iter()
+            .zip(keys)
+            .filter(|(_, k)| search.contains(k))
+            .map(|(v, _)| v.clone())
+            .collect(),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

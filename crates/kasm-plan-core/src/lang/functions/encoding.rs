@@ -139,6 +139,33 @@ pub fn sha512(args: &[Value]) -> Result<Value, String> {
     ))))
 }
 
+pub fn sha1(args: &[Value]) -> Result<Value, String> {
+    Ok(Value::String(hex(&sha1::Sha1::digest(
+        string(args)?.as_bytes(),
+    ))))
+}
+
+pub fn md5(args: &[Value]) -> Result<Value, String> {
+    Ok(Value::String(hex(&md5::Md5::digest(
+        string(args)?.as_bytes(),
+    ))))
+}
+
+/// The digest in base64 rather than hex, as Terraform's `base64sha256`.
+pub fn base64sha256(args: &[Value]) -> Result<Value, String> {
+    let digest = sha2::Sha256::digest(string(args)?.as_bytes());
+    Ok(Value::String(
+        base64::engine::general_purpose::STANDARD.encode(digest),
+    ))
+}
+
+pub fn base64sha512(args: &[Value]) -> Result<Value, String> {
+    let digest = sha2::Sha512::digest(string(args)?.as_bytes());
+    Ok(Value::String(
+        base64::engine::general_purpose::STANDARD.encode(digest),
+    ))
+}
+
 /// Query escaping, as Go's `url.QueryEscape`: a space becomes `+`.
 pub fn urlencode(args: &[Value]) -> Result<Value, String> {
     let s = string(args)?;

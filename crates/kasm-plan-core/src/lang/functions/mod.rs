@@ -5,6 +5,7 @@
 
 mod collections;
 mod encoding;
+mod network;
 mod numbers;
 mod text;
 mod types;
@@ -21,8 +22,15 @@ const TABLE: &[(&str, Function)] = &[
     ("anytrue", collections::anytrue),
     ("base64decode", encoding::base64decode),
     ("base64encode", encoding::base64encode),
+    ("base64sha256", encoding::base64sha256),
+    ("base64sha512", encoding::base64sha512),
     ("ceil", numbers::ceil),
     ("chomp", text::chomp),
+    ("chunklist", collections::chunklist),
+    ("cidrhost", network::cidrhost),
+    ("cidrnetmask", network::cidrnetmask),
+    ("cidrsubnet", network::cidrsubnet),
+    ("cidrsubnets", network::cidrsubnets),
     ("coalesce", collections::coalesce),
     ("coalescelist", collections::coalescelist),
     ("compact", collections::compact),
@@ -42,9 +50,12 @@ const TABLE: &[(&str, Function)] = &[
     ("jsonencode", encoding::jsonencode),
     ("keys", collections::keys),
     ("length", collections::length),
+    ("log", numbers::log),
     ("lookup", collections::lookup),
     ("lower", text::lower),
+    ("matchkeys", collections::matchkeys),
     ("max", numbers::max),
+    ("md5", encoding::md5),
     ("merge", collections::merge),
     ("min", numbers::min),
     ("one", collections::one),
@@ -58,6 +69,7 @@ const TABLE: &[(&str, Function)] = &[
     ("setintersection", collections::setintersection),
     ("setsubtract", collections::setsubtract),
     ("setunion", collections::setunion),
+    ("sha1", encoding::sha1),
     ("sha256", encoding::sha256),
     ("sha512", encoding::sha512),
     ("signum", numbers::signum),
@@ -76,6 +88,7 @@ const TABLE: &[(&str, Function)] = &[
     ("tonumber", types::tonumber),
     ("toset", types::toset),
     ("tostring", types::tostring),
+    ("transpose", collections::transpose),
     ("trim", text::trim),
     ("trimprefix", text::trimprefix),
     ("trimspace", text::trimspace),

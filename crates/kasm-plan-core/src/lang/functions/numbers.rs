@@ -107,3 +107,9 @@ pub fn parseint(args: &[Value]) -> Result<Value, String> {
     }
     Ok(Value::Number(if negative { -n } else { n }))
 }
+
+/// `log(number, base)`: the logarithm of `number` in `base`.
+pub fn log(args: &[Value]) -> Result<Value, String> {
+    arity(args, 2, 2)?;
+    Ok(Value::Number(number(args, 0)?.log(number(args, 1)?)))
+}

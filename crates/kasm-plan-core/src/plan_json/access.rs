@@ -1,9 +1,9 @@
 //! Group and link changes in Terraform's plan JSON: `resource_changes`,
 //! `planned_values` and `prior_state` entries, as for images.
 
-use super::AccessChange;
+use super::{PROVIDER_NAME, instance_header};
+use crate::access::AccessChange;
 use crate::plan::Action;
-use crate::plan_json::{PROVIDER_NAME, instance_header};
 use serde_json::{Map, Value, json};
 
 /// The `resource_changes` entry.

@@ -3,18 +3,17 @@
 //! Attribute names and units are the `kasm_image` resource's (memory in MB).
 //! Sensitive values are replaced, not just flagged.
 
-use crate::access::plan_json as access;
+mod access;
 use crate::address::Instance;
+use crate::address::RESOURCE_TYPE;
 use crate::attributes::Attributes;
 use crate::field::Field;
-use crate::parse::RESOURCE_TYPE;
 use crate::plan::{Action, Drift, Plan, Reason, ResourceChange};
 use serde_json::{Map, Value, json};
 
 /// Terraform's plan JSON format version this output follows.
 pub const FORMAT_VERSION: &str = "1.2";
-/// The provider whose `kasm_image` schema the attributes follow.
-pub const PROVIDER_NAME: &str = "registry.terraform.io/sim22/kasm";
+pub use crate::address::PROVIDER_NAME;
 
 /// The version written as `terraform_version`: the Terraform language
 /// version whose semantics kasm-plan follows (consumers check it as semver).
