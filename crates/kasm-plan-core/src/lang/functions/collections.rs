@@ -390,6 +390,32 @@ pub fn matchkeys(args: &[Value]) -> Result<Value, String> {
     ))
 }
 
+/// `setproduct(a, b, ...)`: every combination of one element of each, in
+/// order; a set when every argument is a set, else a list.
+pub fn setproduct(args: &[Value]) -> Result<Value, String> {
+    arity(args, 2, usize::MAX)?;
+    let mut combos: Vec<Vec<Value>> = vec![Vec::new()];
+    for i in 0..args.len() {
+        let items = list(args, i)?;
+        combos = combos
+            .iter()
+            .flat_map(|c| {
+                items.iter().map(move |v| {
+                    let mut next = c.clone();
+                    next.push(v.clone());
+                    next
+                })
+            })
+            .collect();
+    }
+    let out: Vec<Value> = combos.into_iter().map(Value::List).collect();
+    Ok(if args.iter().all(|a| matches!(a, Value::Set(_))) {
+        Value::set(out)
+    } else {
+        Value::List(out)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -151,6 +151,42 @@ pub fn md5(args: &[Value]) -> Result<Value, String> {
     ))))
 }
 
+/// `uuidv5(namespace, name)`: the name-based UUID (RFC 4122, SHA-1) of
+/// `name` in a namespace given as `dns`, `url`, `oid`, `x500` or a UUID.
+pub fn uuidv5(args: &[Value]) -> Result<Value, String> {
+    arity(args, 2, 2)?;
+    let namespace = convert::to_string(arg(args, 0))?;
+    let name = convert::to_string(arg(args, 1))?;
+    let known = match namespace.as_str() {
+        "dns" => "6ba7b8109dad11d180b400c04fd430c8".to_owned(),
+        "url" => "6ba7b8119dad11d180b400c04fd430c8".to_owned(),
+        "oid" => "6ba7b8129dad11d180b400c04fd430c8".to_owned(),
+        "x500" => "6ba7b8149dad11d180b400c04fd430c8".to_owned(),
+        other => crate::model::canonical_uuid(other)
+            .ok_or_else(|| format!("uuidv5() doesn't support namespace {other:?}"))?,
+    };
+    let mut bytes = Vec::with_capacity(16 + name.len());
+    for pair in known.as_bytes().chunks(2) {
+        let text = std::str::from_utf8(pair).map_err(|e| e.to_string())?;
+        bytes.push(u8::from_str_radix(text, 16).map_err(|e| e.to_string())?);
+    }
+    bytes.extend_from_slice(name.as_bytes());
+    let digest = sha1::Sha1::digest(&bytes);
+    let mut id = [0u8; 16];
+    id.copy_from_slice(digest.get(..16).ok_or("short digest")?);
+    id[6] = (id[6] & 0x0f) | 0x50;
+    id[8] = (id[8] & 0x3f) | 0x80;
+    let h = hex(&id);
+    Ok(Value::String(format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )))
+}
+
 /// The digest in base64 rather than hex, as Terraform's `base64sha256`.
 pub fn base64sha256(args: &[Value]) -> Result<Value, String> {
     let digest = sha2::Sha256::digest(string(args)?.as_bytes());
