@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-step() { printf '\n== %s\n' "$*"; }
+step() { printf '\n== %s (%ss since the start)\n' "$*" "$SECONDS"; }
 
 step "format"
 cargo fmt --all --check
@@ -27,3 +27,4 @@ step "fuzzing smoke: every cargo-fuzz target for 10 s from the seeded corpora"
 bash scripts/fuzz.sh 10
 step "fuzzing smoke: mutated requests through the component in wasmtime, 10 s"
 cargo run --quiet -p kasm-plan --example fuzz_component -- 10
+printf '\n== every check passed (%ss)\n' "$SECONDS"
