@@ -1373,6 +1373,19 @@ fn state_list_rm_and_mv_take_resource_addresses_as_terraform() {
         "{}",
         out(&o)
     );
+    // `show` without a plan shows the state, every address as `state show` does.
+    let o = k.run(&["show"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert_eq!(
+        stdout(&o).matches("resource \"kasm_image\"").count(),
+        3,
+        "{}",
+        out(&o)
+    );
+    assert!(stdout(&o).contains("# kasm_image.pool[1]:"), "{}", out(&o));
+    let o = k.run(&["show", "-json"]);
+    let shown: Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(shown["resources"], k.state()["resources"]);
     // A rename of the whole resource keeps each instance's key; the next plan is empty.
     let o = k.run(&["state", "mv", "kasm_image.pool", "kasm_image.fleet"]);
     assert_eq!(code(&o), 0, "{}", out(&o));

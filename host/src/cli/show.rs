@@ -1,23 +1,34 @@
-//! `kasm-plan show PLAN.json`
+//! `kasm-plan show [PLAN.json]`: a saved plan, or without one the state.
 
+use super::configuration::current_backend_block;
 use super::render;
-use super::{CoreArgs, Outcome, saved};
+use super::{CliError, CoreArgs, Outcome, saved};
+use crate::state_file::backend::{Backend, BackendArgs, local_path};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Arguments of `show`.
 #[derive(Debug, clap::Args)]
 pub struct ShowArgs {
-    /// A plan saved by `plan --out`.
+    /// A plan saved by `plan --out`; without one, the state.
     #[arg(value_name = "PLAN")]
-    pub plan: PathBuf,
-    /// Print the plan as Terraform-shaped plan JSON.
+    pub plan: Option<PathBuf>,
+    /// Print the plan as Terraform-shaped plan JSON (the state: kasm-plan's
+    /// state document, as `state pull`).
     #[arg(long)]
     pub json: bool,
+    /// The state file, when no plan is given.
+    #[arg(long, value_name = "PATH", default_value = crate::state_file::DEFAULT)]
+    pub state: PathBuf,
+    #[command(flatten)]
+    pub backend: BackendArgs,
 }
 
 pub fn run(core: &CoreArgs, args: &ShowArgs) -> Outcome {
-    let saved = saved::read(&args.plan)?;
+    let Some(plan) = &args.plan else {
+        return state(core, args);
+    };
+    let saved = saved::read(plan)?;
     if args.json {
         let timestamp = saved.timestamp.clone().unwrap_or_else(saved::now);
         let mut json = saved::terraform_json(&mut core.open()?, &saved.plan, timestamp)?;
@@ -33,10 +44,33 @@ pub fn run(core: &CoreArgs, args: &ShowArgs) -> Outcome {
         let files: Vec<&str> = saved.sources.iter().map(|s| s.file.as_str()).collect();
         println!(
             "Saved plan {} (from {}).\n",
-            args.plan.display(),
+            plan.display(),
             files.join(", ")
         );
         print!("{}", render::plan(&saved.plan, &saved.diagnostics));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The state of the backend and workspace in use, every address as `state
+/// show` prints it (as Terraform's `show` without a plan).
+fn state(core: &CoreArgs, args: &ShowArgs) -> Outcome {
+    let backend = args.backend.with_block(current_backend_block(core)?);
+    let file = local_path(&args.state, &backend.workspace()?);
+    if backend.backend()? == Backend::Local && !file.exists() {
+        println!("No state.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let locked = backend.open(&args.state, std::time::Duration::ZERO, "show")?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&locked.state)?);
+    } else if locked.state.resources.is_empty()
+        && locked.state.groups.is_empty()
+        && locked.state.links.is_empty()
+    {
+        println!("The state is empty.");
+    } else {
+        print!("{}", super::state::shown_all(&locked.state));
+    }
+    Ok::<_, CliError>(ExitCode::SUCCESS)
 }

@@ -113,41 +113,10 @@ pub fn run(core: &CoreArgs, args: &StateArgs) -> Outcome {
                 }
             }
         }
-        StateCommand::Show { address } if !locked.state.resources.contains_key(address) => {
-            let text = show_access(&locked.state, address)
+        StateCommand::Show { address } => {
+            let text = shown(&locked.state, address)
                 .ok_or_else(|| CliError::Stop(format!("{address} is not in the state")))?;
             print!("{text}");
-        }
-        StateCommand::Show { address } => {
-            let r = locked
-                .state
-                .resources
-                .get(address)
-                .ok_or_else(|| CliError::Stop(format!("{address} is not in the state")))?;
-            println!("# {address}:");
-            let name = Instance::from_address(address).map_or_else(
-                || address.trim_start_matches("kasm_image.").to_owned(),
-                |i| i.name,
-            );
-            println!("resource \"kasm_image\" \"{name}\" {{");
-            println!("    id = {}", serde_json::Value::from(r.image_id.as_str()));
-            let fields: Vec<Field> = r.attributes.set_fields().collect();
-            let width = fields
-                .iter()
-                .map(|f| f.spec_name().len())
-                .max()
-                .unwrap_or(0);
-            for f in fields {
-                println!(
-                    "    {:<width$} = {}",
-                    f.spec_name(),
-                    render::value(f, r.attributes.get(f))
-                );
-            }
-            if r.prevent_destroy {
-                println!("    # lifecycle: prevent_destroy");
-            }
-            println!("}}");
         }
         StateCommand::Rm { addresses } => {
             let all = every_address(&locked.state);
@@ -271,6 +240,52 @@ fn move_one(state: &mut State, from: &str, to: &str) {
     if let Some(l) = state.links.remove(from) {
         state.links.insert(to.to_owned(), l);
     }
+}
+
+/// Every address of the state as `state show` prints each, one after the
+/// other (what `show` prints without a saved plan).
+pub fn shown_all(state: &State) -> String {
+    every_address(state)
+        .iter()
+        .filter_map(|a| shown(state, a))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One address of the state as `state show` prints it: its id and
+/// attributes, secrets hidden.
+fn shown(state: &State, address: &str) -> Option<String> {
+    let Some(r) = state.resources.get(address) else {
+        return show_access(state, address);
+    };
+    let mut out = format!("# {address}:\n");
+    let name = Instance::from_address(address).map_or_else(
+        || address.trim_start_matches("kasm_image.").to_owned(),
+        |i| i.name,
+    );
+    out.push_str(&format!("resource \"kasm_image\" \"{name}\" {{\n"));
+    out.push_str(&format!(
+        "    id = {}\n",
+        serde_json::Value::from(r.image_id.as_str())
+    ));
+    let fields: Vec<Field> = r.attributes.set_fields().collect();
+    let width = fields
+        .iter()
+        .map(|f| f.spec_name().len())
+        .max()
+        .unwrap_or(0);
+    for f in fields {
+        out.push_str(&format!(
+            "    {:<width$} = {}\n",
+            f.spec_name(),
+            render::value(f, r.attributes.get(f))
+        ));
+    }
+    if r.prevent_destroy {
+        out.push_str("    # lifecycle: prevent_destroy\n");
+    }
+    out.push_str("}\n");
+    Some(out)
 }
 
 /// A group or link in the state, as `state show` prints it.
