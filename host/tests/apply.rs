@@ -6,7 +6,7 @@
 mod common;
 
 use common::kasm::{KEY, Kasm, SECRET};
-use common::{code, out, output, specs, stderr, stdout};
+use common::{code, out, output, specs, stderr, stdout, together};
 use kasm_sim::{ApiKey, Config};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -353,17 +353,8 @@ fn a_second_apply_fails_cleanly_while_the_first_holds_the_lock() {
     // With a wait, runs queue behind each other: three at once, each image once.
     k.faults(json!({"latency_ms": 20}));
     let file = k.write("images.tf", &specs(9, 2048));
-    let runs: Vec<_> = (0..3)
-        .map(|_| {
-            k.command(&["apply", &file, "-auto-approve", "-lock-timeout=60s"])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap_or_else(|e| panic!("{e}"))
-        })
-        .collect();
-    for run in runs {
-        let o = run.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    let apply = || k.command(&["apply", &file, "-auto-approve", "-lock-timeout=60s"]);
+    for o in together([apply(), apply(), apply()]) {
         assert_eq!(code(&o), 0, "{}", out(&o));
     }
     assert_eq!(k.names().len(), 9);

@@ -7,7 +7,7 @@ mod common;
 
 use common::http_backend::{HttpBackend, PASSWORD, USER};
 use common::kasm::Kasm;
-use common::{code, out, output, specs, stderr, stdout};
+use common::{code, out, output, specs, stderr, stdout, together};
 use serde_json::{Value, json};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -152,22 +152,15 @@ fn two_concurrent_applies_never_both_write() {
     let k = Kasm::start();
     let file = k.write("images.tf", &specs(15, 2048));
     k.faults(json!({"latency_ms": 20}));
-    let spawn = || {
+    let apply = || {
         with_http(
             &k,
             &server,
             &["apply", &file, "--auto-approve", "--lock-timeout", "60"],
         )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"))
     };
-    let (a, b) = (spawn(), spawn());
-    let (a, b) = (
-        a.wait_with_output().unwrap_or_else(|e| panic!("{e}")),
-        b.wait_with_output().unwrap_or_else(|e| panic!("{e}")),
-    );
+    let [a, b] =
+        <[_; 2]>::try_from(together([apply(), apply()])).unwrap_or_else(|_| panic!("two runs"));
     assert_eq!((code(&a), code(&b)), (0, 0), "{}\n{}", out(&a), out(&b));
     let created = [&a, &b]
         .iter()

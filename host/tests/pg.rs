@@ -7,7 +7,7 @@ mod common;
 
 use common::kasm::Kasm;
 use common::postgres::Postgres;
-use common::{code, out, output, specs, stderr, stdout};
+use common::{code, out, output, specs, stderr, stdout, together};
 use serde_json::Value;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -170,22 +170,15 @@ fn two_concurrent_applies_never_both_write() {
     let file = k.write("images.tf", &specs(20, 2048));
     assert_eq!(code(&output(&mut with_pg(&k, &pg, &["plan", &file]))), 0);
     k.faults(serde_json::json!({"latency_ms": 20}));
-    let spawn = || {
+    let apply = || {
         with_pg(
             &k,
             &pg,
             &["apply", &file, "--auto-approve", "--lock-timeout", "60"],
         )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"))
     };
-    let (a, b) = (spawn(), spawn());
-    let (a, b) = (
-        a.wait_with_output().unwrap_or_else(|e| panic!("{e}")),
-        b.wait_with_output().unwrap_or_else(|e| panic!("{e}")),
-    );
+    let [a, b] =
+        <[_; 2]>::try_from(together([apply(), apply()])).unwrap_or_else(|_| panic!("two runs"));
     assert_eq!((code(&a), code(&b)), (0, 0), "{}\n{}", out(&a), out(&b));
     // One created everything; the other, after the lock, found nothing to do.
     let created: Vec<bool> = [&a, &b]
@@ -212,7 +205,7 @@ fn two_first_applies_on_an_empty_database_both_succeed() {
         let k = Kasm::start();
         let file = k.write("images.tf", &specs(3, 2048));
         let schema = format!("schema_name=first_run_{round}");
-        let spawn = || {
+        let apply = || {
             with_pg(
                 &k,
                 &pg,
@@ -226,16 +219,9 @@ fn two_first_applies_on_an_empty_database_both_succeed() {
                     &schema,
                 ],
             )
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{e}"))
         };
-        let (a, b) = (spawn(), spawn());
-        let (a, b) = (
-            a.wait_with_output().unwrap_or_else(|e| panic!("{e}")),
-            b.wait_with_output().unwrap_or_else(|e| panic!("{e}")),
-        );
+        let [a, b] =
+            <[_; 2]>::try_from(together([apply(), apply()])).unwrap_or_else(|_| panic!("two runs"));
         assert_eq!((code(&a), code(&b)), (0, 0), "{}\n{}", out(&a), out(&b));
         assert_eq!(k.images().len(), 3, "{}\n{}", out(&a), out(&b));
     }

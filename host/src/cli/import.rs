@@ -1,6 +1,7 @@
 //! `kasm-plan import ADDRESS IMAGE_ID`
 
 use super::configuration::{ConfigArgs, backend_block};
+use super::render;
 use super::server::{ServerArgs, fetch_access, fetch_images};
 use super::{CliError, CoreArgs, Outcome};
 use crate::state_file;
@@ -50,6 +51,7 @@ pub fn run(core: &CoreArgs, args: &ImportArgs) -> Outcome {
     }
     .load()?
     .config;
+    let sources = config.sources.clone();
     let mut core = core.open()?;
     let backend = args.backend.with_block(backend_block(&mut core, &config)?);
     config.workspace = Some(backend.workspace()?);
@@ -87,11 +89,8 @@ pub fn run(core: &CoreArgs, args: &ImportArgs) -> Outcome {
         return Ok(ExitCode::SUCCESS);
     }
     let (Some(resource), Some(image)) = (answer.resource, answer.image) else {
-        let why = answer.diagnostics.iter().map(|d| match &d.help {
-            Some(help) => format!("{}\n  help: {help}", d.message),
-            None => d.message.clone(),
-        });
-        return Err(CliError::Stop(why.collect::<Vec<_>>().join("\n")));
+        eprint!("{}", render::diagnostics(&answer.diagnostics, &sources));
+        return Err(CliError::refused(&answer.diagnostics, "imported"));
     };
     let mut state = locked.state.clone();
     state.resources.insert(args.address.clone(), resource);

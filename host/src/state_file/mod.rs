@@ -256,7 +256,6 @@ impl Locked {
     }
 }
 
-/// Takes the lock beside `path`, waiting up to `wait`, and writes who holds it.
 /// A held lock file. Released, it is removed first and unlocked after, so no
 /// lock file outlives its run; a run that was waiting on the removed file
 /// sees that it is gone and locks the new one (see [`acquire`]).
@@ -273,6 +272,7 @@ impl Drop for LockFile {
     }
 }
 
+/// Takes the lock beside `path`, waiting up to `wait`, and writes who holds it.
 fn acquire(path: &Path, wait: Duration, command: &str) -> Result<LockFile, StateError> {
     let lock_path = sibling(path, ".lock");
     let lock_error = |source| StateError::Lock {

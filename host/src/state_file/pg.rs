@@ -172,21 +172,20 @@ impl Session {
         application: &str,
         wait: Option<Duration>,
     ) -> Result<Session, StateError> {
-        let fail = |e: &tokio_postgres::Error| StateError::backend("pg", explain(e));
         let mut config: tokio_postgres::Config = settings.conn_str.parse().map_err(|e| {
             StateError::backend("pg", format!("the connection string is not valid: {e}"))
         })?;
         config.application_name(application);
         config.connect_timeout(Duration::from_secs(10));
         let mut client = if config.get_ssl_mode() == SslMode::Disable {
-            let (client, connection) = config.connect(NoTls).await.map_err(|e| fail(&e))?;
+            let (client, connection) = config.connect(NoTls).await.map_err(failed)?;
             tokio::spawn(connection);
             client
         } else {
             let tls = crate::tls::client_config(None, &[])
                 .map_err(|e| StateError::backend("pg", e.to_string()))?;
             let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls);
-            let (client, connection) = config.connect(tls).await.map_err(|e| fail(&e))?;
+            let (client, connection) = config.connect(tls).await.map_err(failed)?;
             tokio::spawn(connection);
             client
         };
@@ -211,7 +210,7 @@ impl Session {
                 .client
                 .query_one("SELECT pg_try_advisory_lock(hashtext($1))", &[&key])
                 .await
-                .map_err(|e| StateError::backend("pg", explain(&e)))?;
+                .map_err(failed)?;
             if row.get::<_, bool>(0) {
                 return Ok(());
             }
@@ -319,14 +318,13 @@ impl Session {
 /// runs in a transaction under a lock of its own: the second waits, then
 /// finds both made.
 async fn prepare(client: &mut Client, settings: &PgSettings) -> Result<String, StateError> {
-    let fail = |e: tokio_postgres::Error| StateError::backend("pg", explain(&e));
     let schema = quote(&settings.schema_name);
     let table = format!("{schema}.states");
-    let tx = client.transaction().await.map_err(fail)?;
+    let tx = client.transaction().await.map_err(failed)?;
     let key = format!("kasm-plan:create:{}", settings.schema_name);
     tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&key])
         .await
-        .map_err(fail)?;
+        .map_err(failed)?;
     if !settings.skip_schema_creation {
         let exists = tx
             .query_opt(
@@ -334,20 +332,25 @@ async fn prepare(client: &mut Client, settings: &PgSettings) -> Result<String, S
                 &[&settings.schema_name],
             )
             .await
-            .map_err(fail)?;
+            .map_err(failed)?;
         if exists.is_none() {
             tx.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
                 .await
-                .map_err(fail)?;
+                .map_err(failed)?;
         }
     }
     tx.batch_execute(&format!(
         "CREATE TABLE IF NOT EXISTS {table} (id bigserial PRIMARY KEY, name text UNIQUE NOT NULL, data text)"
     ))
     .await
-    .map_err(fail)?;
-    tx.commit().await.map_err(fail)?;
+    .map_err(failed)?;
+    tx.commit().await.map_err(failed)?;
     Ok(table)
+}
+
+/// A failed statement as the backend's error.
+fn failed(e: tokio_postgres::Error) -> StateError {
+    StateError::backend("pg", explain(&e))
 }
 
 /// A PostgreSQL error with the server's own words: message, SQLSTATE code,

@@ -49,6 +49,24 @@ pub fn specs(n: usize, memory: u32) -> String {
         .collect()
 }
 
+/// Starts every command at once, then waits for each: runs racing for the
+/// same lock or the same first write.
+pub fn together(commands: impl IntoIterator<Item = Command>) -> Vec<Output> {
+    let running: Vec<_> = commands
+        .into_iter()
+        .map(|mut c| {
+            c.stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap_or_else(|e| panic!("{e}"))
+        })
+        .collect();
+    running
+        .into_iter()
+        .map(|r| r.wait_with_output().unwrap_or_else(|e| panic!("{e}")))
+        .collect()
+}
+
 /// Runs a prepared command to its end.
 pub fn output(c: &mut Command) -> Output {
     c.output().unwrap_or_else(|e| panic!("{e}"))

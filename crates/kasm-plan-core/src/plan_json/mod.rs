@@ -65,14 +65,7 @@ fn prior_state(plan: &Plan) -> Value {
         .filter_map(|c| {
             let attrs = c.before.as_ref()?;
             let vals = values(attrs, c.image_id.as_deref(), c.available, &c.sensitive);
-            let mut out = header(&c.address, &c.name);
-            out.insert("schema_version".into(), 0.into());
-            out.insert(
-                "sensitive_values".into(),
-                sensitive(Some(&vals), &c.sensitive),
-            );
-            out.insert("values".into(), vals);
-            Some(Value::Object(out))
+            Some(state_value(c, vals))
         })
         .chain(plan.access_changes.iter().filter_map(access::prior_value))
         .collect();
@@ -167,6 +160,11 @@ fn planned_value(c: &ResourceChange) -> Value {
     let vals = attrs
         .map(|a| values(a, c.image_id.as_deref(), c.available, &c.sensitive))
         .unwrap_or(Value::Null);
+    state_value(c, vals)
+}
+
+/// An image instance with its values, as `prior_state` and `planned_values` list it.
+fn state_value(c: &ResourceChange, vals: Value) -> Value {
     let mut out = header(&c.address, &c.name);
     out.insert("schema_version".into(), 0.into());
     out.insert(

@@ -106,11 +106,13 @@ fn quoted(s: &str) -> Result<String, String> {
     serde_json::to_string(s).map_err(|e| e.to_string())
 }
 
+/// Bytes in standard base64, as every base64 function writes them.
+fn base64(bytes: impl AsRef<[u8]>) -> Value {
+    Value::String(base64::engine::general_purpose::STANDARD.encode(bytes))
+}
+
 pub fn base64encode(args: &[Value]) -> Result<Value, String> {
-    let s = string(args)?;
-    Ok(Value::String(
-        base64::engine::general_purpose::STANDARD.encode(s),
-    ))
+    Ok(base64(string(args)?))
 }
 
 pub fn base64decode(args: &[Value]) -> Result<Value, String> {
@@ -189,17 +191,11 @@ pub fn uuidv5(args: &[Value]) -> Result<Value, String> {
 
 /// The digest in base64 rather than hex, as Terraform's `base64sha256`.
 pub fn base64sha256(args: &[Value]) -> Result<Value, String> {
-    let digest = sha2::Sha256::digest(string(args)?.as_bytes());
-    Ok(Value::String(
-        base64::engine::general_purpose::STANDARD.encode(digest),
-    ))
+    Ok(base64(sha2::Sha256::digest(string(args)?.as_bytes())))
 }
 
 pub fn base64sha512(args: &[Value]) -> Result<Value, String> {
-    let digest = sha2::Sha512::digest(string(args)?.as_bytes());
-    Ok(Value::String(
-        base64::engine::general_purpose::STANDARD.encode(digest),
-    ))
+    Ok(base64(sha2::Sha512::digest(string(args)?.as_bytes())))
 }
 
 /// Query escaping, as Go's `url.QueryEscape`: a space becomes `+`.
