@@ -1310,6 +1310,11 @@ plan?: Plan | null,
  */
 steps: Array<Step>, 
 /**
+ * For each step, the steps (by index) that must finish before it
+ * starts ([`crate::graph`]); a step whose prerequisite fails is skipped.
+ */
+after: Array<Array<number>>, 
+/**
  * As for `plan`.
  */
 diagnostics: Array<Diagnostic>, };

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Plan JSON read by a real consumer: Checkov (from PyPI, pinned) loads the
+# Our formats read by real consumers. Plan JSON: Checkov (from PyPI, pinned) loads the
 # plan of examples/workspaces, finds every resource instance by its address,
 # and evaluates a custom policy on the planned values.
 set -euo pipefail
@@ -93,3 +93,23 @@ for f in examples/images.json "$specs"/valid/*.json; do "$kasm" validate "$f" >/
 for f in "$specs"/invalid/*.json; do
   if "$kasm" validate "$f" >/dev/null; then echo "$f: kasm-plan finds it valid, the schema does not" >&2; exit 1; fi
 done
+
+# `graph`'s DOT, read by pydot (PyPI): one node per step, each edge from a step
+# to a step it waits for (observed offline: an empty Kasm, nothing in state).
+"$venv/bin/pip" install --quiet --disable-pip-version-check "pydot==4.0.1"
+echo '[]' > "$work/none.json"
+echo '{"groups": [], "links": []}' > "$work/no-groups.json"
+(cd tests/consumers/graph && "$kasm" graph -type=apply --state "$work/graph.state.json" \
+  --observed "$work/none.json" --observed-groups "$work/no-groups.json") > "$work/graph.dot"
+"$venv/bin/python" - "$work/graph.dot" <<'PY'
+import sys, pydot
+(graph,) = pydot.graph_from_dot_file(sys.argv[1])
+nodes = sorted(n.get_name().strip('"') for n in graph.get_nodes())
+edges = sorted((e.get_source().strip('"'), e.get_destination().strip('"')) for e in graph.get_edges())
+assert nodes == ["kasm_group.devs (create)", "kasm_group_image.base (add link)",
+                 "kasm_image.app (create)", "kasm_image.base (create)"], nodes
+assert edges == [("kasm_group_image.base (add link)", "kasm_group.devs (create)"),
+                 ("kasm_group_image.base (add link)", "kasm_image.base (create)"),
+                 ("kasm_image.app (create)", "kasm_image.base (create)")], edges
+print(f"pydot: {len(nodes)} steps, {len(edges)} edges, as expected")
+PY

@@ -306,7 +306,7 @@ records! {
     UpdateStep { address, image_id, target_image, recording }
     ReleaseStep { address, image_id }
     RefreshStep { address, record }
-    StepsResponse { ok, plan, steps, diagnostics }
+    StepsResponse { ok, plan, steps, after, diagnostics }
     RecordRequest { image, recording }
     RecogniseRequest { target_image, images, owned }
     ImportRequest { address, image_id, state, images, access, configuration }

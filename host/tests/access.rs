@@ -584,3 +584,77 @@ fn a_killed_apply_leaves_no_duplicate_links() {
     let o = k.run(&["plan", &file, "--detailed-exitcode"]);
     assert_eq!(code(&o), 0, "{}", out(&o));
 }
+
+/// Three images, one that Kasm refuses (its server does not exist), one
+/// that `depends_on` it, a group and a link to the refused one.
+const ORDERED: &str = r#"
+resource "kasm_image" "base" {
+  name               = "kasmweb/base:1.18.0"
+  image_src          = "img/thumbnails/base.png"
+  friendly_name      = "Base"
+  restrict_to_server = true
+  server_id          = "5e3ca3b4-1e8c-4c5b-9a4b-2a2d2b7f0c11"
+}
+
+resource "kasm_image" "app" {
+  name          = "kasmweb/app:1.18.0"
+  image_src     = "img/thumbnails/app.png"
+  friendly_name = "App"
+  depends_on    = [kasm_image.base]
+}
+
+resource "kasm_group" "devs" {
+  name     = "Developers"
+  priority = 10
+}
+
+resource "kasm_group_image" "base" {
+  group_id = kasm_group.devs.id
+  image_id = kasm_image.base.id
+}
+"#;
+
+#[test]
+fn a_failed_create_skips_what_waits_for_it_and_sends_nothing_for_it() {
+    let k = Kasm::start();
+    let file = k.write("main.tf", ORDERED);
+    let o = k.run(&["apply", &file, "-auto-approve", "-parallelism=10"]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("kasm_image.app was not applied: it waits for kasm_image.base, which failed"),
+        "{}",
+        out(&o)
+    );
+    assert!(
+        err.contains("kasm_group_image.base was not applied: it waits for kasm_image.base"),
+        "{}",
+        out(&o)
+    );
+    // The image that depends_on the failed one was never sent, nor the link;
+    // the group, which waits for nothing, was made.
+    assert!(k.images().is_empty(), "{:?}", k.names());
+    assert_eq!(k.sim().request_count("/api/public/add_images_group"), 0);
+    assert!(group_id(&k, "Developers").is_some());
+    let state = k.state();
+    assert!(
+        state["resources"].as_object().is_none_or(|r| r.is_empty()),
+        "{state}"
+    );
+    assert!(state["groups"].get("kasm_group.devs").is_some(), "{state}");
+
+    // Once Kasm accepts the image, a re-run makes the rest, in order.
+    let fixed = ORDERED
+        .replace("  restrict_to_server = true\n", "")
+        .replace(
+            "  server_id          = \"5e3ca3b4-1e8c-4c5b-9a4b-2a2d2b7f0c11\"\n",
+            "",
+        );
+    let file = k.write("main.tf", &fixed);
+    let o = k.run(&["apply", &file, "-auto-approve", "-parallelism=10"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let devs = group_id(&k, "Developers").unwrap_or_default();
+    let base = image_id(&k, "kasmweb/base:1.18.0");
+    assert_eq!(rows(&k).get(&(devs, base)), Some(&1));
+    assert_eq!(k.images().len(), 2);
+}

@@ -191,6 +191,22 @@ impl Step {
         }
     }
 
+    /// What the step does, in a word or two (`create`, `add link`).
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Step::Create(_) | Step::CreateGroup(_) => "create",
+            Step::Adopt(_) => "adopt",
+            Step::Update(_) | Step::UpdateGroup(_) => "update",
+            Step::Delete(_) | Step::DeleteGroup(_) => "delete",
+            Step::Refresh(_) | Step::RecordGroup(_) => "refresh",
+            Step::Forget(_) => "forget",
+            Step::DeleteDuplicate(_) => "delete duplicate",
+            Step::AddLink(_) => "add link",
+            Step::RemoveLink(_) => "remove link",
+            Step::Revoke(_) => "revoke link",
+        }
+    }
+
     /// The phase the step runs in ([`crate::access::steps::phase`]).
     pub fn phase(&self) -> u8 {
         crate::access::steps::phase(self)

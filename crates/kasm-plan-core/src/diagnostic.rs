@@ -38,7 +38,7 @@ codes! {
     InvalidDocument => "The document does not have the expected top-level shape.";
     BlockSkipped => "A block kasm-plan does not act on (a provider, an output, another resource type) was skipped.";
     NotStatic => "A value known only after apply where kasm-plan needs it when planning.";
-    UnsupportedMetaArgument => "A Terraform meta-argument kasm-plan ignores (`depends_on`, `provider`).";
+    UnsupportedMetaArgument => "A Terraform meta-argument kasm-plan ignores (`provider`).";
     UnknownAttribute => "An attribute the resource type does not have.";
     DuplicateAttribute => "The same attribute set twice in one resource.";
     DuplicateAddress => "The same resource address defined twice.";
@@ -83,7 +83,7 @@ codes! {
     UndeclaredVariable => "A value given for a variable that is not declared.";
     InvalidVariableValue => "A variable value that does not convert to the variable's type.";
     VariableValidation => "A variable's `validation` condition is false.";
-    ReferenceCycle => "Local values that depend on each other in a cycle.";
+    ReferenceCycle => "Local values, or resources through `depends_on`, that depend on each other in a cycle.";
     InvalidRepetition => "A `count` or `for_each` that cannot expand the resource.";
     InvalidBlock => "A block of a kind kasm-plan reads, written wrongly (`variable`, `locals`, `moved`, `import`).";
     UnknownGroup => "A `group_name` that names no group, or a group the plan cannot resolve.";

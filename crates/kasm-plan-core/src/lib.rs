@@ -28,6 +28,7 @@ pub mod facade;
 pub mod field;
 pub mod filter;
 pub mod format;
+pub mod graph;
 pub mod group;
 pub mod lang;
 pub mod model;

@@ -72,6 +72,7 @@ struct Config {
 struct Planned {
     plan: Plan,
     steps: Vec<Step>,
+    after: Vec<Vec<u32>>,
     observed: Vec<Image>,
 }
 
@@ -181,6 +182,7 @@ async fn plan(
     Ok(Planned {
         plan,
         steps: answer.steps,
+        after: answer.after,
         observed,
     })
 }
@@ -271,6 +273,7 @@ async fn execute(
     };
     let work = execute::Work {
         steps: planned.steps,
+        after: planned.after,
         observed: planned.observed,
         parallelism: usize::from(args.parallelism),
     };
@@ -284,7 +287,8 @@ async fn execute(
 /// Waits for new images when asked, then reports what was done (exit 1 if
 /// anything failed or was not started). Imports are written before any request.
 async fn finish(kasm: &Kasm, args: &ApplyArgs, report: &Report, imported: usize) -> Outcome {
-    let mut failed = !report.failures.is_empty() || report.not_started > 0;
+    let mut failed =
+        !report.failures.is_empty() || report.not_started > 0 || !report.skipped.is_empty();
     if let (Some(limit), false) = (args.wait_available, report.created_ids.is_empty())
         && let Err(e) = wait_available(kasm, &report.created_ids, limit).await
     {
@@ -293,6 +297,9 @@ async fn finish(kasm: &Kasm, args: &ApplyArgs, report: &Report, imported: usize)
     }
     for (address, message) in &report.failures {
         eprintln!("Error: {address}: {message}");
+    }
+    for (address, because) in &report.skipped {
+        eprintln!("Error: {address} was not applied: it waits for {because}, which failed");
     }
     if report.not_started > 0 {
         eprintln!(

@@ -9,6 +9,7 @@ mod configuration;
 mod error;
 mod execute;
 mod fmt;
+mod graph;
 mod groups;
 mod images;
 mod import;
@@ -59,6 +60,8 @@ pub enum Command {
     Apply(apply::ApplyArgs),
     /// Show a plan saved by `plan --out`.
     Show(show::ShowArgs),
+    /// Print the order an apply of the plan follows, as Graphviz DOT.
+    Graph(graph::GraphArgs),
     /// Bind an existing image, group or link to an address in the state.
     Import(import::ImportArgs),
     /// Write a configuration for the images already on Kasm and bind them, so the next plan is empty.
@@ -130,7 +133,8 @@ impl Command {
     fn config_mut(&mut self) -> Option<&mut configuration::ConfigArgs> {
         match self {
             Command::Validate(a) => Some(&mut a.config),
-            Command::Plan(a) => Some(&mut a.config),
+            Command::Plan(a) => Some(&mut a.source.config),
+            Command::Graph(a) => Some(&mut a.source.config),
             Command::Apply(a) => Some(&mut a.config),
             Command::Policy(p) => {
                 let policy::PolicySub::Check(a) = &mut p.command;
@@ -190,6 +194,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Validate(args) => validate::run(&cli.core, &args),
         Command::Plan(args) => plan::run(&cli.core, &args),
         Command::Show(args) => show::run(&cli.core, &args),
+        Command::Graph(args) => graph::run(&cli.core, &args),
         Command::Images(args) => images::run(&cli.core, &args),
         Command::Groups(args) => groups::run(&cli.core, &args),
         Command::Apply(args) => apply::run(&cli.core, &args),

@@ -10,7 +10,7 @@ use crate::Core;
 use crate::state_file;
 use crate::state_file::backend::{Backend, BackendArgs};
 use kasm_plan_core::access::Access;
-use kasm_plan_core::facade::{Configuration, Desired, PlanRequest, PlanResponse};
+use kasm_plan_core::facade::{Configuration, Desired, PlanRequest, PlanResponse, StepsResponse};
 use kasm_plan_core::plan::PlanOptions;
 use kasm_plan_core::policy::PolicyReport;
 use kasm_plan_core::{Diagnostic, Image, Plan, State};
@@ -20,6 +20,25 @@ use std::process::ExitCode;
 /// Arguments of `plan`.
 #[derive(Debug, clap::Args)]
 pub struct PlanArgs {
+    #[command(flatten)]
+    pub source: PlanSource,
+    /// Save the plan to this file (for `show`, and `apply`).
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+    /// Exit 0 when there is nothing to do, 2 when there are changes, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Print the plan as Terraform-shaped plan JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub policy: super::policy::PolicyArgs,
+}
+
+/// What a plan is made from and how: the configuration, the state, and
+/// Kasm or saved lists (`plan`'s and `graph`'s arguments).
+#[derive(Debug, clap::Args)]
+pub struct PlanSource {
     #[command(flatten)]
     pub config: ConfigArgs,
     /// Plan offline against a saved image list (`get_images` answer or
@@ -36,18 +55,9 @@ pub struct PlanArgs {
     pub state: Option<PathBuf>,
     #[command(flatten)]
     pub backend: BackendArgs,
-    /// Save the plan to this file (for `show`, and `apply`).
-    #[arg(long, value_name = "PATH")]
-    pub out: Option<PathBuf>,
-    /// Exit 0 when there is nothing to do, 2 when there are changes, 1 on error.
-    #[arg(long)]
-    pub detailed_exitcode: bool,
     /// Treat warnings as errors.
     #[arg(long)]
     pub strict: bool,
-    /// Print the plan as Terraform-shaped plan JSON.
-    #[arg(long)]
-    pub json: bool,
     /// Read the images from the server first; `--refresh=false` plans against
     /// the state alone, as if Kasm still held what it records.
     #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
@@ -65,12 +75,10 @@ pub struct PlanArgs {
     pub lock_timeout: std::time::Duration,
     #[command(flatten)]
     pub server: ServerArgs,
-    #[command(flatten)]
-    pub policy: super::policy::PolicyArgs,
 }
 
 /// What a plan is made against.
-struct Inputs {
+pub(super) struct Inputs {
     state: State,
     /// The state file, recorded in a saved plan.
     state_file: Option<PathBuf>,
@@ -81,21 +89,29 @@ struct Inputs {
 
 /// load → read (state and images) → plan → save → policy → print.
 pub fn run(core: &CoreArgs, args: &PlanArgs) -> Outcome {
-    let mut loaded = args.config.load()?;
+    let source = &args.source;
+    let mut loaded = source.config.load()?;
     let sources = loaded.config.sources.clone();
     let mut core = core.open()?;
-    let backend = args
+    let backend = source
         .backend
         .with_block(backend_block(&mut core, &loaded.config)?);
     loaded.config.workspace = Some(backend.workspace()?);
-    let (inputs, answer) = if args.refresh && args.observed.is_none() {
-        live(args, &backend, &mut core, &loaded.config)?
-    } else {
-        offline(args, &backend, &mut core, &loaded.config)?
-    };
+    // Saved and JSON plans carry every value (policies read them).
+    let unchanged_values = args.json || args.out.is_some();
+    let (inputs, answer) = made(
+        source,
+        &backend,
+        &mut core,
+        &loaded.config,
+        &mut |core, mut request| {
+            request.options.unchanged_values = unchanged_values;
+            core.plan(request)
+        },
+    )?;
     let state_file = inputs.state_file.clone();
     let header = match (&state_file, backend.backend()?) {
-        (Some(path), Backend::Local) => elsewhere(&args.config.paths, path),
+        (Some(path), Backend::Local) => elsewhere(&source.config.paths, path),
         _ => None,
     };
     let Some(plan) = answer.plan.clone().filter(|_| answer.ok) else {
@@ -119,7 +135,7 @@ pub fn run(core: &CoreArgs, args: &PlanArgs) -> Outcome {
         print!("{}", render::diagnostics(&answer.diagnostics, &sources));
         print!(
             "{}",
-            render::planned(&plan, args.refresh_only, &answer.diagnostics)
+            render::planned(&plan, source.refresh_only, &answer.diagnostics)
         );
         if let Some(out) = &args.out {
             println!("\nSaved the plan to {}.", out.display());
@@ -138,31 +154,70 @@ pub fn run(core: &CoreArgs, args: &PlanArgs) -> Outcome {
     })
 }
 
-/// Plans against Kasm, read once over one connection under the state's
-/// lock: the images, then the groups and links only when the configuration
-/// or the state has any.
-fn live(
-    args: &PlanArgs,
+/// An answer to a plan request (`plan`'s, or `apply_steps`' for `graph`).
+pub(super) trait Answer {
+    /// Its diagnostics: they say when Kasm's groups must be read too.
+    fn diagnostics(&self) -> &[Diagnostic];
+}
+
+impl Answer for PlanResponse {
+    fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+}
+
+impl Answer for StepsResponse {
+    fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+}
+
+/// The core asked for a plan (`plan`, or `apply_steps` for `graph`).
+pub(super) type Ask<'a, A> =
+    &'a mut dyn FnMut(&mut Core, PlanRequest) -> Result<A, crate::CoreError>;
+
+/// Asks the core against what the arguments say to plan against: Kasm read
+/// under the state's lock, or the state or saved lists without it.
+pub(super) fn made<A: Answer>(
+    source: &PlanSource,
     backend: &BackendArgs,
     core: &mut Core,
     config: &Configuration,
-) -> Result<(Inputs, PlanResponse), CliError> {
-    let path = args
+    ask: Ask<'_, A>,
+) -> Result<(Inputs, A), CliError> {
+    if source.refresh && source.observed.is_none() {
+        live(source, backend, core, config, ask)
+    } else {
+        offline(source, backend, core, config, ask)
+    }
+}
+
+/// Plans against Kasm, read once over one connection under the state's
+/// lock: the images, then the groups and links only when the configuration
+/// or the state has any.
+fn live<A: Answer>(
+    source: &PlanSource,
+    backend: &BackendArgs,
+    core: &mut Core,
+    config: &Configuration,
+    ask: Ask<'_, A>,
+) -> Result<(Inputs, A), CliError> {
+    let path = source
         .state
         .clone()
         .unwrap_or_else(|| PathBuf::from(state_file::DEFAULT));
-    let locked = backend.open(&path, args.lock_timeout, "plan")?;
-    super::runtime()?.block_on(with_kasm(&args.server, &path, async |kasm| {
+    let locked = backend.open(&path, source.lock_timeout, "plan")?;
+    super::runtime()?.block_on(with_kasm(&source.server, &path, async |kasm| {
         let mut inputs = Inputs {
             state: locked.state.clone(),
             state_file: Some(path.clone()),
             observed: read_images(kasm).await?,
             access: None,
         };
-        let mut answer = core.plan(request(args, config, &inputs))?;
-        if needs_access(&answer.diagnostics) {
+        let mut answer = ask(core, request(source, config, &inputs))?;
+        if needs_access(answer.diagnostics()) {
             inputs.access = Some(read_access(kasm).await?);
-            answer = core.plan(request(args, config, &inputs))?;
+            answer = ask(core, request(source, config, &inputs))?;
         }
         Ok((inputs, answer))
     }))
@@ -170,14 +225,15 @@ fn live(
 
 /// Plans without reading Kasm: against the state alone (`--refresh=false`)
 /// or saved lists (`--observed`, `--observed-groups`).
-fn offline(
-    args: &PlanArgs,
+fn offline<A: Answer>(
+    source: &PlanSource,
     backend: &BackendArgs,
     core: &mut Core,
     config: &Configuration,
-) -> Result<(Inputs, PlanResponse), CliError> {
-    let mut inputs = if let Some(observed) = args.observed.as_ref().filter(|_| args.refresh) {
-        let (state, state_file) = input::state(args.state.as_deref())?;
+    ask: Ask<'_, A>,
+) -> Result<(Inputs, A), CliError> {
+    let mut inputs = if let Some(observed) = source.observed.as_ref().filter(|_| source.refresh) {
+        let (state, state_file) = input::state(source.state.as_deref())?;
         Inputs {
             state,
             state_file,
@@ -185,11 +241,11 @@ fn offline(
             access: None,
         }
     } else {
-        let path = args
+        let path = source
             .state
             .clone()
             .unwrap_or_else(|| PathBuf::from(state_file::DEFAULT));
-        let locked = backend.open(&path, args.lock_timeout, "plan")?;
+        let locked = backend.open(&path, source.lock_timeout, "plan")?;
         Inputs {
             state: locked.state.clone(),
             state_file: Some(path),
@@ -197,34 +253,33 @@ fn offline(
             access: None,
         }
     };
-    let mut answer = core.plan(request(args, config, &inputs))?;
-    if needs_access(&answer.diagnostics) {
-        let Some(path) = &args.observed_groups else {
+    let mut answer = ask(core, request(source, config, &inputs))?;
+    if needs_access(answer.diagnostics()) {
+        let Some(path) = &source.observed_groups else {
             return Err(CliError::Stop(
                 "the configuration or the state has groups or links: give --observed-groups (saved by `kasm-plan groups --images --json`) with --observed".into(),
             ));
         };
         inputs.access = Some(input::access(path)?);
-        answer = core.plan(request(args, config, &inputs))?;
+        answer = ask(core, request(source, config, &inputs))?;
     }
     Ok((inputs, answer))
 }
 
 /// The core's request for the plan the arguments ask for.
-fn request(args: &PlanArgs, config: &Configuration, inputs: &Inputs) -> PlanRequest {
+fn request(source: &PlanSource, config: &Configuration, inputs: &Inputs) -> PlanRequest {
     PlanRequest {
         desired: Desired::Sources(config.clone()),
         state: inputs.state.clone(),
         observed: inputs.observed.clone(),
         access: inputs.access.clone(),
-        strict: args.strict,
-        // Saved and JSON plans carry every value (policies read them).
+        strict: source.strict,
         options: PlanOptions {
-            unchanged_values: args.json || args.out.is_some(),
-            delete_duplicates: args.delete_duplicates,
+            unchanged_values: false,
+            delete_duplicates: source.delete_duplicates,
         },
-        from_state: !args.refresh,
-        refresh_only: args.refresh_only,
+        from_state: !source.refresh,
+        refresh_only: source.refresh_only,
     }
 }
 

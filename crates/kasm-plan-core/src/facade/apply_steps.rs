@@ -3,7 +3,8 @@
 use super::plan::{PlanRequest, Planning};
 use crate::access::steps::StepInputs;
 use crate::apply::{self, Step};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::graph;
 use crate::plan::Plan;
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +20,10 @@ pub struct StepsResponse {
     /// The steps, in plan order (then addresses to forget).
     #[serde(default)]
     pub steps: Vec<Step>,
+    /// For each step, the steps (by index) that must finish before it
+    /// starts ([`crate::graph`]); a step whose prerequisite fails is skipped.
+    #[serde(default)]
+    pub after: Vec<Vec<u32>>,
     /// As for `plan`.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -32,6 +37,7 @@ pub fn apply_steps(req: &PlanRequest) -> StepsResponse {
         observed,
         access,
         authorization,
+        depends_on,
         answer,
     } = Planning::new(req);
     let steps = match &answer.plan {
@@ -58,11 +64,22 @@ pub fn apply_steps(req: &PlanRequest) -> StepsResponse {
         }
         _ => Ok(Vec::new()),
     };
-    match steps {
-        Ok(steps) => StepsResponse {
+    let ordered = steps.and_then(|steps| {
+        let after = match &answer.plan {
+            Some(plan) => graph::order(&steps, plan, &depends_on),
+            None => vec![Vec::new(); steps.len()],
+        };
+        match graph::cycle(&after).as_slice() {
+            [] => Ok((steps, after)),
+            stuck => Err(Box::new(cycle_error(&steps, stuck))),
+        }
+    });
+    match ordered {
+        Ok((steps, after)) => StepsResponse {
             ok: answer.ok,
             plan: answer.plan,
             steps,
+            after,
             diagnostics: answer.diagnostics,
         },
         Err(error) => {
@@ -72,8 +89,24 @@ pub fn apply_steps(req: &PlanRequest) -> StepsResponse {
                 ok: false,
                 plan: None,
                 steps: Vec::new(),
+                after: Vec::new(),
                 diagnostics,
             }
         }
     }
+}
+
+/// The error for steps that wait for each other (only `depends_on` entries
+/// against the order Kasm imposes can make one).
+fn cycle_error(steps: &[Step], stuck: &[usize]) -> Diagnostic {
+    let names: Vec<String> = stuck
+        .iter()
+        .filter_map(|&i| steps.get(i))
+        .map(|s| format!("{} ({})", s.address(), s.verb()))
+        .collect();
+    Diagnostic::error(
+        Code::ReferenceCycle,
+        format!("these changes wait for each other: {}", names.join(", ")),
+    )
+    .help("remove a `depends_on` entry between these resources")
 }

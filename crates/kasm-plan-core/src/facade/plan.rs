@@ -6,6 +6,7 @@ use crate::diagnostic::{Code, Diagnostic, has_errors};
 use crate::edits::{self, Edits};
 use crate::group::{Group, GroupImage};
 use crate::lang::Reads;
+use crate::lang::depends::DependsOn;
 use crate::model::{Image, ImageSpec};
 use crate::plan::{Plan, PlanOptions, Summary};
 use crate::state::State;
@@ -87,6 +88,8 @@ pub(super) struct Planning<'a> {
     pub access: Cow<'a, Access>,
     /// The configuration's groups and links.
     pub authorization: Authorization,
+    /// Each resource's `depends_on`.
+    pub depends_on: DependsOn,
     /// The `plan` answer.
     pub answer: PlanResponse,
 }
@@ -137,6 +140,7 @@ impl<'a> Planning<'a> {
             observed,
             access,
             authorization: std::mem::take(&mut wanted.access),
+            depends_on: std::mem::take(&mut wanted.depends_on),
             answer,
         }
     }

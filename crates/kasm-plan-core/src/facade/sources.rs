@@ -5,6 +5,7 @@ use crate::access::{GroupSpec, LinkSpec};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::edits::{Import, Move};
 use crate::lang::config::{BackendBlock, read_file};
+use crate::lang::depends::DependsOn;
 use crate::lang::{self, Reads, VariableInput};
 use crate::model::ImageSpec;
 use crate::parse::{Declarations, Described, Format};
@@ -148,6 +149,8 @@ pub struct Checked {
     pub backend: Option<BackendBlock>,
     /// Where each instance is declared.
     pub declared: Declarations,
+    /// Each resource's `depends_on`.
+    pub depends_on: DependsOn,
 }
 
 /// The groups and links a configuration declares.
@@ -192,6 +195,7 @@ pub fn check_configuration(
     let imports = std::mem::take(&mut document.imports);
     let described = document.described.take();
     let declared = std::mem::take(&mut document.declared);
+    let depends_on = std::mem::take(&mut document.depends_on);
     let (resources, mut diagnostics) = type_document(document);
     for r in &resources {
         diagnostics.extend(validate::diagnose(r));
@@ -207,6 +211,7 @@ pub fn check_configuration(
             access,
             backend,
             declared,
+            depends_on,
         },
         diagnostics,
     )
@@ -227,6 +232,8 @@ pub struct Wanted {
     pub access: Authorization,
     /// Where each instance is declared.
     pub declared: Declarations,
+    /// Each resource's `depends_on`.
+    pub depends_on: DependsOn,
 }
 
 /// Validates the desired specs of a request: the valid specs by name, and
@@ -268,6 +275,7 @@ pub fn wanted(desired: &Desired, strict: bool, reads: Reads) -> (Wanted, Vec<Dia
         described: checked.described,
         access: checked.access,
         declared: checked.declared,
+        depends_on: checked.depends_on,
     };
     (wanted, diagnostics)
 }

@@ -73,7 +73,8 @@ impl Kind {
         }
     }
 
-    fn of(type_name: &str) -> Option<Kind> {
+    /// The managed type a resource block's first label names.
+    pub fn of(type_name: &str) -> Option<Kind> {
         [Kind::Image, Kind::Group, Kind::Link]
             .into_iter()
             .find(|k| k.type_name() == type_name)
@@ -134,6 +135,8 @@ pub struct Resource {
     pub attributes: Vec<Attribute>,
     /// Its `lifecycle` block, if present.
     pub lifecycle: Option<Body>,
+    /// `depends_on = [...]`.
+    pub depends_on: Option<Attribute>,
     /// Where it is declared.
     pub declared: Declared,
 }
@@ -568,18 +571,25 @@ impl Config {
             for_each: None,
             attributes: Vec::new(),
             lifecycle: None,
+            depends_on: None,
             declared: declared.clone(),
         };
         for attr in body.attributes {
             match attr.name.as_str() {
                 "count" => resource.count = Some(attr.expr),
                 "for_each" => resource.for_each = Some(attr.expr),
-                "depends_on" | "provider" => self.diagnostics.push(declared.place(
-                    Diagnostic::warning(Code::UnsupportedMetaArgument, format!("`{}` is ignored by kasm-plan", attr.name))
+                "depends_on" => resource.depends_on = Some(attr),
+                "provider" => self.diagnostics.push(
+                    declared.place(
+                        Diagnostic::warning(
+                            Code::UnsupportedMetaArgument,
+                            format!("`{}` is ignored by kasm-plan", attr.name),
+                        )
                         .at(&address, &attr.name)
-                        .help("kasm-plan orders changes by the references between resources; remove it to silence this warning")
+                        .help("kasm-plan talks to one Kasm; remove it to silence this warning")
                         .located(attr.at),
-                )),
+                    ),
+                ),
                 _ => resource.attributes.push(attr),
             }
         }

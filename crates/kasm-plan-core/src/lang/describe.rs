@@ -46,6 +46,17 @@ pub fn configuration(config: &Config) -> Value {
                 if let Some(e) = &r.for_each {
                     o.insert("for_each_expression".into(), expression(e));
                 }
+                // As Terraform writes it: the entries as written.
+                if let Some(super::expr::ExprKind::Tuple(items)) =
+                    r.depends_on.as_ref().map(|a| &a.expr.kind)
+                {
+                    let names: Vec<Value> = items
+                        .iter()
+                        .filter_map(|e| e.as_names())
+                        .map(|n| Value::String(n.join(".")))
+                        .collect();
+                    o.insert("depends_on".into(), Value::Array(names));
+                }
             }
             out
         })

@@ -11,6 +11,7 @@ pub mod blocks;
 pub mod body;
 pub mod config;
 pub mod convert;
+pub mod depends;
 pub mod describe;
 pub mod eval;
 pub mod expr;
@@ -97,6 +98,7 @@ fn evaluate(
         }
         table.extend(values);
     }
+    let depends_on = depends::depends_on(&config, &mut diagnostics);
     let moves = blocks::moves(&config.moved, &mut diagnostics);
     let imports = blocks::imports(&config.imports, &managed.images, &cx, &mut diagnostics);
     let described = describe.then(|| Described {
@@ -119,6 +121,7 @@ fn evaluate(
         uses_groups,
         backend: config.backend.clone(),
         declared: managed.declared,
+        depends_on,
         diagnostics,
     }
 }

@@ -99,6 +99,8 @@ pub struct Document {
     pub backend: Option<crate::lang::config::BackendBlock>,
     /// Where each managed instance is declared, by address (every type).
     pub declared: Declarations,
+    /// Each resource's `depends_on`, by resource address.
+    pub depends_on: crate::lang::depends::DependsOn,
     /// Syntax errors and skipped blocks.
     pub diagnostics: Vec<Diagnostic>,
 }

@@ -1,5 +1,5 @@
-//! Carries out apply steps against Kasm, `--parallelism` at a time, writing
-//! the state after every finished action.
+//! Carries out apply steps against Kasm, `--parallelism` at a time, in the
+//! order the core's graph gives, writing the state after every finished action.
 
 mod access;
 
@@ -9,6 +9,7 @@ use crate::state_file::{Locked, StateError};
 use crate::{Core, CoreError};
 use kasm_plan_core::apply::{AdoptStep, CreateStep, ReleaseStep, Step, UpdateStep};
 use kasm_plan_core::facade::{RecogniseRequest, RecordRequest};
+use kasm_plan_core::graph::Walk;
 use kasm_plan_core::{Image, State};
 use serde_json::{Map, Value};
 use std::sync::{Arc, Mutex};
@@ -30,12 +31,17 @@ pub struct Report {
     pub failures: Vec<(String, String)>,
     /// Actions not started because the run was interrupted.
     pub not_started: usize,
+    /// `(address, failed address)` of each action skipped because an action
+    /// it waits for failed.
+    pub skipped: Vec<(String, String)>,
 }
 
 /// What to carry out.
 pub struct Work {
     /// The steps, as the core made them.
     pub steps: Vec<Step>,
+    /// For each step, the steps that must finish before it starts.
+    pub after: Vec<Vec<u32>>,
     /// The images the plan was made against (adopts record them).
     pub observed: Vec<Image>,
     /// Requests in flight at once.
@@ -89,7 +95,8 @@ struct Pending {
 }
 
 /// Runs the steps: bookkeeping (refresh, forget) first in one write, then
-/// the requests. The state lock is released when this returns.
+/// the requests in the order the core gave (`after`). The state lock is
+/// released when this returns.
 pub async fn run(
     kasm: Kasm,
     core: Core,
@@ -110,25 +117,23 @@ pub async fn run(
         progress,
     });
     let writer = tokio::spawn(write_behind(Arc::clone(&shared)));
-    let (bookkeeping, actions): (Vec<Step>, Vec<Step>) =
-        work.steps.into_iter().partition(|s| s.phase() == 0);
+    let mut walk = Walk::new(&work.after);
+    let mut slots: Vec<Option<Step>> = work.steps.into_iter().map(Some).collect();
+    let bookkeeping: Vec<Step> = slots
+        .iter_mut()
+        .enumerate()
+        .filter(|(_, s)| s.as_ref().is_some_and(|s| s.phase() == 0))
+        .filter_map(|(i, s)| {
+            walk.done(i);
+            s.take()
+        })
+        .collect();
     if !bookkeeping.is_empty() {
         update_state(&shared, |state| bookkeep(state, &bookkeeping))
             .await
             .map_err(|e| CliError::Stop(e.to_string()))?;
     }
-    // One phase after the other: link removes before the deletes of their
-    // images and groups, link adds after the creates that make ids known.
-    let mut phases: std::collections::BTreeMap<u8, Vec<Step>> = Default::default();
-    for step in actions {
-        phases.entry(step.phase()).or_default().push(step);
-    }
-    for (_, steps) in phases {
-        run_actions(&shared, steps, work.parallelism).await;
-        if lock(&shared.report).not_started > 0 {
-            break;
-        }
-    }
+    run_actions(&shared, walk, slots, work.parallelism).await;
     // Every action waited for its write, so nothing is left to write.
     writer.abort();
     let _ = writer.await;
@@ -161,9 +166,31 @@ fn bookkeep(state: &mut State, steps: &[Step]) {
     }
 }
 
-/// Runs the actions, `parallelism` requests at a time; Ctrl-C starts nothing
-/// new and lets the requests in flight finish and be recorded.
-async fn run_actions(shared: &Arc<Shared>, actions: Vec<Step>, parallelism: usize) {
+/// How one action ended.
+enum Outcome {
+    Done,
+    Failed,
+    NotStarted,
+}
+
+/// Runs the actions as the walk frees them, `parallelism` requests at a
+/// time. A failed action skips every action that waits for it (no request is
+/// sent for those). Ctrl-C starts nothing new and lets the requests in flight
+/// finish and be recorded.
+async fn run_actions(
+    shared: &Arc<Shared>,
+    mut walk: Walk,
+    mut slots: Vec<Option<Step>>,
+    parallelism: usize,
+) {
+    let addresses: Vec<String> = slots
+        .iter()
+        .map(|s| {
+            s.as_ref()
+                .map(|s| s.address().to_owned())
+                .unwrap_or_default()
+        })
+        .collect();
     let permits = Arc::new(Semaphore::new(parallelism.max(1)));
     let interrupt = {
         let permits = Arc::clone(&permits);
@@ -177,30 +204,63 @@ async fn run_actions(shared: &Arc<Shared>, actions: Vec<Step>, parallelism: usiz
         })
     };
     let mut tasks = tokio::task::JoinSet::new();
-    for step in actions {
-        let shared = Arc::clone(shared);
-        let permits = Arc::clone(&permits);
-        tasks.spawn(async move {
-            let Ok(permit) = permits.acquire_owned().await else {
-                lock(&shared.report).not_started += 1;
-                return;
+    loop {
+        for i in walk.start_ready() {
+            let Some(step) = slots.get_mut(i).and_then(Option::take) else {
+                continue;
             };
-            let started = Instant::now();
-            let address = step.address().to_owned();
-            match act(&shared, step, permit).await {
-                Ok(line) => (shared.progress)(&format!(
-                    "{address}: {line} after {}s",
-                    started.elapsed().as_secs()
-                )),
-                Err(e) => {
-                    (shared.progress)(&format!("{address}: failed: {e}"));
-                    lock(&shared.report).failures.push((address, e.to_string()));
+            let shared = Arc::clone(shared);
+            let permits = Arc::clone(&permits);
+            tasks.spawn(async move { (i, act_reported(&shared, step, permits).await) });
+        }
+        let Some(joined) = tasks.join_next().await else {
+            break;
+        };
+        let Ok((i, outcome)) = joined else { continue };
+        match outcome {
+            Outcome::Done => walk.done(i),
+            Outcome::NotStarted => {}
+            Outcome::Failed => {
+                let name = |i: usize| addresses.get(i).cloned().unwrap_or_default();
+                let failed = name(i);
+                for skipped in walk.failed(i) {
+                    let address = name(skipped);
+                    (shared.progress)(&format!(
+                        "{address}: skipped: it waits for {failed}, which failed (nothing was sent)"
+                    ));
+                    lock(&shared.report).skipped.push((address, failed.clone()));
                 }
             }
-        });
+        }
     }
-    while tasks.join_next().await.is_some() {}
+    // Interrupted: the actions never handed out were not started either.
+    lock(&shared.report).not_started += walk.waiting().count();
     interrupt.abort();
+}
+
+/// One action once a request slot is free, its progress line printed and
+/// its failure reported.
+async fn act_reported(shared: &Shared, step: Step, permits: Arc<Semaphore>) -> Outcome {
+    let Ok(permit) = permits.acquire_owned().await else {
+        lock(&shared.report).not_started += 1;
+        return Outcome::NotStarted;
+    };
+    let started = Instant::now();
+    let address = step.address().to_owned();
+    match act(shared, step, permit).await {
+        Ok(line) => {
+            (shared.progress)(&format!(
+                "{address}: {line} after {}s",
+                started.elapsed().as_secs()
+            ));
+            Outcome::Done
+        }
+        Err(e) => {
+            (shared.progress)(&format!("{address}: failed: {e}"));
+            lock(&shared.report).failures.push((address, e.to_string()));
+            Outcome::Failed
+        }
+    }
 }
 
 /// One action: the request, then the state write. The request slot (`permit`)

@@ -1,0 +1,478 @@
+//! The order of an apply: which steps must finish before a step starts, and
+//! a walk over that order. Pure: the host starts what [`Walk::start_ready`]
+//! hands out, as many at once as its parallelism allows, and reports each
+//! result back; a step that fails skips every step that waits for it.
+//!
+//! The edges, built from the steps and the plan as Terraform builds its
+//! graph, in small passes:
+//! - references: a link waits for the creates of the image and group it names;
+//! - replace order: a link's new row is added after its old row is removed;
+//! - destroy order: an image or group is deleted after the links that name it;
+//! - `depends_on`: a create or update waits for those of what it depends on,
+//!   and a delete of what it depends on waits for its delete (reversed);
+//! - unique names: a group that takes a name waits for the delete or rename
+//!   of the group that holds it;
+//! - a duplicate of an address is deleted after the address's own create.
+
+use crate::apply::Step;
+use crate::group::{Target, same_id};
+use crate::lang::depends::DependsOn;
+use crate::plan::{Action, Plan};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// For each step, the indexes of the steps that must finish before it starts.
+pub type After = Vec<Vec<u32>>;
+
+/// The order of `steps` (in the answer's order), from the steps themselves,
+/// the plan they carry out and the configuration's `depends_on`.
+pub fn order(steps: &[Step], plan: &Plan, depends_on: &DependsOn) -> After {
+    let index = Index::of(steps, plan);
+    steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let mut before: BTreeSet<usize> = BTreeSet::new();
+            before.extend(index.references(step));
+            before.extend(index.replace_order(step));
+            before.extend(index.destroy_order(step));
+            before.extend(index.depends_on(step, depends_on));
+            before.extend(index.names(step));
+            before.extend(index.duplicates(step));
+            before.remove(&i);
+            before
+                .into_iter()
+                .filter_map(|j| u32::try_from(j).ok())
+                .collect()
+        })
+        .collect()
+}
+
+/// The steps that can never start because they wait for each other, directly
+/// or through others; empty when the order has no cycle.
+pub fn cycle(after: &[Vec<u32>]) -> Vec<usize> {
+    let mut walk = Walk::new(after);
+    loop {
+        let ready = walk.start_ready();
+        if ready.is_empty() {
+            break;
+        }
+        ready.into_iter().for_each(|i| walk.done(i));
+    }
+    walk.waiting().collect()
+}
+
+/// The steps by what they do to which address.
+struct Index<'a> {
+    steps: &'a [Step],
+    /// Instance address → the steps that create or update it.
+    makes: BTreeMap<&'a str, Vec<usize>>,
+    /// Resource address → the steps that create or update its instances.
+    makes_resource: BTreeMap<&'a str, Vec<usize>>,
+    /// Resource address → the steps that delete its instances.
+    destroys_resource: BTreeMap<&'a str, Vec<usize>>,
+    /// Link address → the steps that remove its recorded row.
+    link_removals: BTreeMap<&'a str, Vec<usize>>,
+    /// Group name → the steps that give it up (a delete, a rename).
+    frees_name: BTreeMap<&'a str, Vec<usize>>,
+    /// Group address → its name before the plan.
+    group_names: BTreeMap<&'a str, &'a str>,
+}
+
+impl<'a> Index<'a> {
+    fn of(steps: &'a [Step], plan: &'a Plan) -> Self {
+        let group_names: BTreeMap<&str, &str> = plan
+            .access_changes
+            .iter()
+            .filter(|c| matches!(c.action, Action::Delete | Action::Update))
+            .filter_map(|c| {
+                let name = c.before.as_ref()?.get("name")?.as_str()?;
+                Some((c.address.as_str(), name))
+            })
+            .collect();
+        let mut index = Index {
+            steps,
+            makes: BTreeMap::new(),
+            makes_resource: BTreeMap::new(),
+            destroys_resource: BTreeMap::new(),
+            link_removals: BTreeMap::new(),
+            frees_name: BTreeMap::new(),
+            group_names,
+        };
+        for (i, step) in steps.iter().enumerate() {
+            let address = step.address();
+            if makes(step) {
+                index.makes.entry(address).or_default().push(i);
+                index
+                    .makes_resource
+                    .entry(resource_of(address))
+                    .or_default()
+                    .push(i);
+            }
+            if destroys(step) {
+                index
+                    .destroys_resource
+                    .entry(resource_of(address))
+                    .or_default()
+                    .push(i);
+            }
+            if let Step::RemoveLink(_) = step {
+                index.link_removals.entry(address).or_default().push(i);
+            }
+            if let Some(name) = index.freed_name(step) {
+                index.frees_name.entry(name).or_default().push(i);
+            }
+        }
+        index
+    }
+
+    /// A link waits for the creates of the resources it names.
+    fn references(&self, step: &Step) -> Vec<usize> {
+        let (Step::AddLink(link) | Step::Revoke(link)) = step else {
+            return Vec::new();
+        };
+        [&link.group, &link.image]
+            .into_iter()
+            .filter_map(|t| match t {
+                Target::Managed(address) => self.makes.get(address.as_str()),
+                Target::Id(_) | Target::Name(_) => None,
+            })
+            .flatten()
+            .copied()
+            .collect()
+    }
+
+    /// A replaced link's new row after its old one is gone.
+    fn replace_order(&self, step: &Step) -> Vec<usize> {
+        match step {
+            Step::AddLink(link) => self
+                .link_removals
+                .get(link.address.as_str())
+                .cloned()
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// An image or group is deleted after the links that name it.
+    fn destroy_order(&self, step: &Step) -> Vec<usize> {
+        let names = |link: &crate::access::steps::LinkStep| -> bool {
+            let is = |target: &Target, id: &str| matches!(target, Target::Id(t) if same_id(t, id));
+            match step {
+                Step::Delete(image) => is(&link.image, &image.image_id),
+                Step::DeleteGroup(group) => is(&link.group, &group.group_id),
+                _ => false,
+            }
+        };
+        if !matches!(step, Step::Delete(_) | Step::DeleteGroup(_)) {
+            return Vec::new();
+        }
+        self.steps
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| matches!(s, Step::RemoveLink(l) | Step::Revoke(l) if names(l)))
+            .map(|(j, _)| j)
+            .collect()
+    }
+
+    /// `depends_on`: creates and updates after those of what they depend on;
+    /// deletes of what is depended on after the deletes of its dependents.
+    fn depends_on(&self, step: &Step, depends_on: &DependsOn) -> Vec<usize> {
+        let resource = resource_of(step.address());
+        let mut out = Vec::new();
+        if makes(step) {
+            for target in depends_on.get(resource).into_iter().flatten() {
+                out.extend(
+                    self.makes_resource
+                        .get(target.as_str())
+                        .into_iter()
+                        .flatten(),
+                );
+            }
+        }
+        if destroys(step) {
+            for (dependent, targets) in depends_on {
+                if targets.contains(resource) {
+                    out.extend(
+                        self.destroys_resource
+                            .get(dependent.as_str())
+                            .into_iter()
+                            .flatten(),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    /// A group taking a name waits for the group that gives it up.
+    fn names(&self, step: &Step) -> Vec<usize> {
+        let taken = match step {
+            Step::CreateGroup(g) | Step::UpdateGroup(g) => g.target_group.get("name"),
+            _ => None,
+        };
+        taken
+            .and_then(|name| name.as_str())
+            .and_then(|name| self.frees_name.get(name))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The name a step gives up: a deleted group's, a renamed group's old one.
+    fn freed_name(&self, step: &Step) -> Option<&'a str> {
+        let old = self.group_names.get(step.address()).copied();
+        match step {
+            Step::DeleteGroup(_) => old,
+            Step::UpdateGroup(g) => {
+                let new = g.target_group.get("name").and_then(|n| n.as_str());
+                old.filter(|old| new.is_some_and(|new| new != *old))
+            }
+            _ => None,
+        }
+    }
+
+    /// A duplicate is deleted after its address's own create or update.
+    fn duplicates(&self, step: &Step) -> Vec<usize> {
+        match step {
+            Step::DeleteDuplicate(d) => self
+                .makes
+                .get(d.address.as_str())
+                .cloned()
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Whether the step creates or changes what its address names.
+fn makes(step: &Step) -> bool {
+    matches!(
+        step,
+        Step::Create(_)
+            | Step::Adopt(_)
+            | Step::Update(_)
+            | Step::CreateGroup(_)
+            | Step::UpdateGroup(_)
+            | Step::AddLink(_)
+    )
+}
+
+/// Whether the step deletes what its address names.
+fn destroys(step: &Step) -> bool {
+    matches!(
+        step,
+        Step::Delete(_) | Step::DeleteGroup(_) | Step::RemoveLink(_)
+    )
+}
+
+/// `kasm_image.web["a"]` → `kasm_image.web`.
+fn resource_of(address: &str) -> &str {
+    address.find('[').map_or(address, |at| &address[..at])
+}
+
+/// Where a step stands in a walk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Waits for other steps to finish.
+    Waiting,
+    /// Handed out to run.
+    Started,
+    /// Finished.
+    Done,
+    /// Failed.
+    Failed,
+    /// Never started: a step it waits for failed.
+    Skipped,
+}
+
+/// A walk over an order: which steps may start, given what finished.
+/// Indexes out of range are ignored.
+#[derive(Clone, Debug)]
+pub struct Walk {
+    nodes: Vec<Node>,
+    /// Steps free to start, in the order they became free.
+    ready: VecDeque<usize>,
+}
+
+#[derive(Clone, Debug)]
+struct Node {
+    /// How many of the steps it waits for have not finished.
+    pending: usize,
+    /// The steps that wait for it.
+    dependents: Vec<usize>,
+    status: Status,
+}
+
+impl Walk {
+    /// A walk with nothing started.
+    pub fn new(after: &[Vec<u32>]) -> Self {
+        let mut nodes: Vec<Node> = after
+            .iter()
+            .map(|before| Node {
+                pending: before.len(),
+                dependents: Vec::new(),
+                status: Status::Waiting,
+            })
+            .collect();
+        for (i, before) in after.iter().enumerate() {
+            for &j in before {
+                if let Some(node) = nodes.get_mut(j as usize) {
+                    node.dependents.push(i);
+                }
+            }
+        }
+        let ready = nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.pending == 0)
+            .map(|(i, _)| i)
+            .collect();
+        Walk { nodes, ready }
+    }
+
+    /// The steps that may start now, marked started.
+    pub fn start_ready(&mut self) -> Vec<usize> {
+        let mut started = Vec::new();
+        while let Some(i) = self.ready.pop_front() {
+            if let Some(node) = self
+                .nodes
+                .get_mut(i)
+                .filter(|n| n.status == Status::Waiting)
+            {
+                node.status = Status::Started;
+                started.push(i);
+            }
+        }
+        started
+    }
+
+    /// A step finished: the steps waiting only for it become ready.
+    pub fn done(&mut self, i: usize) {
+        let Some(node) = self.nodes.get_mut(i).filter(|n| n.status != Status::Done) else {
+            return;
+        };
+        node.status = Status::Done;
+        let dependents = node.dependents.clone();
+        for d in dependents {
+            if let Some(dependent) = self.nodes.get_mut(d) {
+                dependent.pending = dependent.pending.saturating_sub(1);
+                if dependent.pending == 0 && dependent.status == Status::Waiting {
+                    self.ready.push_back(d);
+                }
+            }
+        }
+    }
+
+    /// A step failed: every step that waits for it, directly or through
+    /// others, is skipped. Returns the skipped steps.
+    pub fn failed(&mut self, i: usize) -> Vec<usize> {
+        let Some(node) = self.nodes.get_mut(i) else {
+            return Vec::new();
+        };
+        node.status = Status::Failed;
+        let mut queue: VecDeque<usize> = node.dependents.iter().copied().collect();
+        let mut skipped = Vec::new();
+        while let Some(d) = queue.pop_front() {
+            if let Some(dependent) = self
+                .nodes
+                .get_mut(d)
+                .filter(|n| n.status == Status::Waiting)
+            {
+                dependent.status = Status::Skipped;
+                queue.extend(dependent.dependents.iter().copied());
+                skipped.push(d);
+            }
+        }
+        skipped
+    }
+
+    /// A step's status.
+    pub fn status(&self, i: usize) -> Option<Status> {
+        self.nodes.get(i).map(|n| n.status)
+    }
+
+    /// The steps not started yet (waiting, or ready but not handed out).
+    pub fn waiting(&self) -> impl Iterator<Item = usize> + '_ {
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.status == Status::Waiting)
+            .map(|(i, _)| i)
+    }
+
+    /// Whether every step finished, failed or was skipped.
+    pub fn finished(&self) -> bool {
+        self.nodes
+            .iter()
+            .all(|n| matches!(n.status, Status::Done | Status::Failed | Status::Skipped))
+    }
+}
+
+/// The order as Graphviz DOT: one node per step (`address (verb)`), an edge
+/// from each step to each step it waits for, as Terraform's `graph` draws.
+pub fn dot(steps: &[Step], after: &[Vec<u32>]) -> String {
+    let label = |i: usize| {
+        steps
+            .get(i)
+            .map(|s| format!("{} ({})", s.address(), s.verb()))
+            .unwrap_or_default()
+    };
+    let quote = |text: String| serde_json::Value::String(text).to_string();
+    let mut out = String::from(
+        "digraph {\n  compound = \"true\"\n  newrank = \"true\"\n  rankdir = \"RL\"\n",
+    );
+    for i in 0..steps.len() {
+        out.push_str(&format!("  {}\n", quote(label(i))));
+    }
+    for (i, before) in after.iter().enumerate() {
+        for &j in before {
+            out.push_str(&format!(
+                "  {} -> {}\n",
+                quote(label(i)),
+                quote(label(j as usize))
+            ));
+        }
+    }
+    out.push_str("}\n");
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_skips_its_dependents_and_theirs_only() {
+        // 0 ← 1 ← 2, and 3 alone.
+        let mut walk = Walk::new(&[vec![], vec![0], vec![1], vec![]]);
+        assert_eq!(walk.start_ready(), vec![0, 3]);
+        assert_eq!(walk.failed(0), vec![1, 2]);
+        walk.done(3);
+        assert!(walk.start_ready().is_empty());
+        assert!(walk.finished());
+        assert_eq!(walk.status(2), Some(Status::Skipped));
+        assert_eq!(walk.status(3), Some(Status::Done));
+    }
+
+    #[test]
+    fn a_step_starts_when_all_it_waits_for_are_done() {
+        let mut walk = Walk::new(&[vec![], vec![], vec![0, 1]]);
+        assert_eq!(walk.start_ready(), vec![0, 1]);
+        walk.done(0);
+        assert!(walk.start_ready().is_empty());
+        walk.done(1);
+        assert_eq!(walk.start_ready(), vec![2]);
+    }
+
+    #[test]
+    fn a_cycle_is_found() {
+        assert_eq!(cycle(&[vec![], vec![2], vec![1], vec![2]]), vec![1, 2, 3]);
+        assert!(cycle(&[vec![], vec![0], vec![0, 1]]).is_empty());
+    }
+
+    #[test]
+    fn instance_addresses_belong_to_their_resource() {
+        assert_eq!(resource_of("kasm_image.web[\"a\"]"), "kasm_image.web");
+        assert_eq!(resource_of("kasm_image.web"), "kasm_image.web");
+    }
+}
