@@ -623,7 +623,11 @@ waits_for?: { [key in string]: string },
 /**
  * The attributes that change.
  */
-changes: Array<AttributeChange>, };
+changes: Array<AttributeChange>, 
+/**
+ * The address it had before a `moved` block renamed it.
+ */
+previous_address?: string | null, };
 
 /**
  * A link on Kasm for a managed image that no `kasm_group_image` declares,
@@ -954,6 +958,11 @@ duplicates?: Array<Duplicate>,
  * Group and link changes, groups first.
  */
 access_changes?: Array<AccessChange>, 
+/**
+ * Groups and links changed (`update`) or deleted (`delete`) on Kasm
+ * since the last apply: the state against Kasm, as `resource_drift`.
+ */
+access_drift?: Array<AccessChange>, 
 /**
  * Links on Kasm of managed images that no `kasm_group_image` declares.
  */
@@ -1291,7 +1300,7 @@ image: Target, };
 /**
  * One action to carry out, with exactly what it needs to record its result.
  */
-export type Step = { "action": "create" } & CreateStep | { "action": "adopt" } & AdoptStep | { "action": "update" } & UpdateStep | { "action": "delete" } & ReleaseStep | { "action": "refresh" } & RefreshStep | { "action": "forget" } & ReleaseStep | { "action": "delete_duplicate" } & ReleaseStep | { "action": "create_group" } & GroupStep | { "action": "update_group" } & GroupStep | { "action": "delete_group" } & GroupDeleteStep | { "action": "record_group" } & GroupRecordStep | { "action": "add_link" } & LinkStep | { "action": "remove_link" } & LinkStep | { "action": "revoke" } & LinkStep;
+export type Step = { "action": "create" } & CreateStep | { "action": "adopt" } & AdoptStep | { "action": "update" } & UpdateStep | { "action": "delete" } & ReleaseStep | { "action": "refresh" } & RefreshStep | { "action": "forget" } & ReleaseStep | { "action": "move" } & MoveStep | { "action": "delete_duplicate" } & ReleaseStep | { "action": "create_group" } & GroupStep | { "action": "update_group" } & GroupStep | { "action": "delete_group" } & GroupDeleteStep | { "action": "record_group" } & GroupRecordStep | { "action": "add_link" } & LinkStep | { "action": "remove_link" } & LinkStep | { "action": "revoke" } & LinkStep;
 
 /**
  * `apply_steps` output: the plan and the steps that carry it out.

@@ -16,7 +16,7 @@ use kasm_plan_core::access::{
 };
 use kasm_plan_core::adopt::GeneratedFile;
 use kasm_plan_core::apply::{
-    AdoptStep, CreateStep, Recording, RefreshStep, ReleaseStep, Step, UpdateStep,
+    AdoptStep, CreateStep, MoveStep, Recording, RefreshStep, ReleaseStep, Step, UpdateStep,
 };
 use kasm_plan_core::duplicates::Duplicate;
 use kasm_plan_core::facade::{
@@ -251,7 +251,7 @@ enums! {
 }
 
 variants! {
-    Step { Create, Adopt, Update, Delete, Refresh, Forget, DeleteDuplicate, CreateGroup, UpdateGroup, DeleteGroup, RecordGroup, AddLink, RemoveLink, Revoke }
+    Step { Create, Adopt, Update, Delete, Refresh, Forget, Move, DeleteDuplicate, CreateGroup, UpdateGroup, DeleteGroup, RecordGroup, AddLink, RemoveLink, Revoke }
     Target { Id, Managed, Name }
     VariableInput { Environment, File, Argument }
     Sources { Many, One }
@@ -282,11 +282,11 @@ records! {
     Drift { address, image_id, deleted, changes, before, after }
     Summary { add, change, destroy, unchanged, import }
     Duplicate { address, image_ids, delete }
-    Plan as ChangePlan { format_version, state_lineage, state_serial, resource_changes, resource_drift, summary, duplicates, access_changes, extra_links, configuration, variables }
+    Plan as ChangePlan { format_version, state_lineage, state_serial, resource_changes, resource_drift, summary, duplicates, access_changes, access_drift, extra_links, configuration, variables }
     GroupImage { group_image_id, group_id, image_id, image_name, image_friendly_name, group_name }
     Access { groups, links }
     AttributeChange { attribute, before, after }
-    AccessChange { address, resource_type, name, action, reason, id, before, after, after_unknown, waits_for, changes }
+    AccessChange { address, resource_type, name, action, reason, id, before, after, after_unknown, waits_for, changes, previous_address }
     ExtraLink { image_address, image_id, group_id, group_name, revoke }
     GroupRecord { group_id, name, priority, description, force_destroy }
     LinkRecord { group_id, image_id }
@@ -305,6 +305,7 @@ records! {
     AdoptStep { address, image_id, recording }
     UpdateStep { address, image_id, target_image, recording }
     ReleaseStep { address, image_id }
+    MoveStep { from, to }
     RefreshStep { address, record }
     StepsResponse { ok, plan, steps, after, diagnostics }
     RecordRequest { image, recording }

@@ -658,3 +658,139 @@ fn a_failed_create_skips_what_waits_for_it_and_sends_nothing_for_it() {
     assert_eq!(rows(&k).get(&(devs, base)), Some(&1));
     assert_eq!(k.images().len(), 2);
 }
+
+const NAMED: &str = r#"
+resource "kasm_image" "term" {
+  name          = "kasmweb/terminal:1.18.0"
+  image_src     = "img/thumbnails/terminal.png"
+  friendly_name = "Terminal"
+}
+
+resource "kasm_group" "devs" {
+  name     = "Developers"
+  priority = 10
+}
+
+resource "kasm_group_image" "devs" {
+  group_id = kasm_group.devs.id
+  image_id = kasm_image.term.id
+}
+"#;
+
+#[test]
+fn moved_blocks_rename_groups_and_links_and_policies_guard_them() {
+    let k = Kasm::start();
+    let file = k.write("main.tf", NAMED);
+    assert_eq!(code(&apply(&k, &file)), 0);
+    let counts = |k: &Kasm| {
+        [
+            "create_group",
+            "delete_group",
+            "add_images_group",
+            "remove_images_group",
+        ]
+        .map(|e| k.sim().request_count(&format!("/api/public/{e}")))
+    };
+    let before = counts(&k);
+
+    // Renamed, with moved blocks: nothing is deleted or created.
+    let renamed = NAMED
+        .replace("\"kasm_group\" \"devs\"", "\"kasm_group\" \"developers\"")
+        .replace(
+            "\"kasm_group_image\" \"devs\"",
+            "\"kasm_group_image\" \"developers\"",
+        )
+        .replace("kasm_group.devs.id", "kasm_group.developers.id")
+        + "moved {\n  from = kasm_group.devs\n  to   = kasm_group.developers\n}\n"
+        + "moved {\n  from = kasm_group_image.devs\n  to   = kasm_group_image.developers\n}\n";
+    let file = k.write("main.tf", &renamed);
+    let o = k.run(&["plan", &file]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let shown = stdout(&o);
+    assert!(
+        shown.contains("kasm_group.devs has moved to kasm_group.developers"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("kasm_group_image.devs has moved to kasm_group_image.developers"),
+        "{shown}"
+    );
+    let o = apply(&k, &file);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert_eq!(counts(&k), before, "no group or link request: {}", out(&o));
+    let state = k.state();
+    assert!(
+        state["groups"].get("kasm_group.developers").is_some(),
+        "{state}"
+    );
+    assert!(
+        state["links"].get("kasm_group_image.developers").is_some(),
+        "{state}"
+    );
+    assert!(state["groups"].get("kasm_group.devs").is_none(), "{state}");
+
+    // A protected group's delete and a link delete are stopped by the policy.
+    let policy = k.write(
+        "policy.json",
+        r#"{"rules": [{"id": "keep-groups", "check": "protected", "addresses": ["kasm_group.*"]},
+                      {"id": "no-deletes", "check": "forbidden_actions", "actions": ["delete"]}]}"#,
+    );
+    let image_only = NAMED.split("resource \"kasm_group\"").next().unwrap_or("");
+    let file = k.write("main.tf", image_only);
+    let o = k.run(&["apply", &file, "-auto-approve", "--policy", &policy]);
+    assert_ne!(code(&o), 0, "{}", out(&o));
+    let all = out(&o);
+    assert!(
+        all.contains("kasm_group.developers is protected; the plan would delete it"),
+        "{all}"
+    );
+    assert!(
+        all.contains("the plan would delete kasm_group_image.developers, which is not allowed"),
+        "{all}"
+    );
+    assert_eq!(counts(&k), before, "nothing was sent: {all}");
+}
+
+#[test]
+fn refresh_only_forgets_groups_and_links_deleted_outside_and_records_renames() {
+    let k = Kasm::start();
+    let two = format!(
+        "{NAMED}\nresource \"kasm_group\" \"ops\" {{\n  name     = \"Ops\"\n  priority = 20\n}}\n"
+    );
+    let file = k.write("main.tf", &two);
+    assert_eq!(code(&apply(&k, &file)), 0);
+    let devs = group_id(&k, "Developers").unwrap_or_default();
+    let ops = group_id(&k, "Ops").unwrap_or_default();
+    k.call(
+        "delete_group",
+        json!({"target_group": {"group_id": devs}, "force": true}),
+    );
+    k.call(
+        "update_group",
+        json!({"target_group": {"group_id": ops, "name": "Operations"}}),
+    );
+
+    let o = k.run(&["plan", &file, "-refresh-only"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let shown = stdout(&o);
+    for line in [
+        "# kasm_group.devs has been deleted",
+        "# kasm_group_image.devs has been deleted",
+        "# kasm_group.ops has changed",
+        "~ name = \"Ops\" -> \"Operations\"",
+    ] {
+        assert!(shown.contains(line), "{line}: {shown}");
+    }
+    let o = k.run(&["apply", &file, "-refresh-only", "-auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let state = k.state();
+    assert!(state["groups"].get("kasm_group.devs").is_none(), "{state}");
+    assert!(state.get("links").is_none(), "{state}");
+    assert_eq!(
+        state["groups"]["kasm_group.ops"]["name"], "Operations",
+        "{state}"
+    );
+    // Nothing was made again: a refresh-only apply changes nothing on Kasm.
+    assert_eq!(group_id(&k, "Developers"), None);
+    assert_eq!(group_id(&k, "Ops"), None);
+}

@@ -15,6 +15,41 @@ pub const GROUP_TYPE: &str = "kasm_group";
 /// The link resource type.
 pub const LINK_TYPE: &str = "kasm_group_image";
 
+/// The managed resource types, in the order the state lists them.
+pub const MANAGED_TYPES: [&str; 3] = [RESOURCE_TYPE, GROUP_TYPE, LINK_TYPE];
+
+/// The type of an address: `kasm_group` for `kasm_group.devs`.
+pub fn type_of(address: &str) -> Option<&str> {
+    address.split_once('.').map(|(t, _)| t)
+}
+
+/// Whether `name` names `address`: the same instance, or the resource whose
+/// instance it is (`kasm_image.pool` names `kasm_image.pool[0]`).
+pub fn names(name: &str, address: &str) -> bool {
+    address == name
+        || address
+            .strip_prefix(name)
+            .is_some_and(|rest| rest.starts_with('['))
+}
+
+/// Where each address `source` names goes under `destination`: an instance
+/// to the instance, a resource's instances to the same keys (`kasm_image.a[0]`
+/// → `kasm_image.b[0]`). As `moved` blocks and `state mv` move.
+pub fn renames<'a>(
+    addresses: impl IntoIterator<Item = &'a String>,
+    source: &str,
+    destination: &str,
+) -> Vec<(String, String)> {
+    addresses
+        .into_iter()
+        .filter(|a| names(source, a))
+        .map(|from| {
+            let key = from.get(source.len()..).unwrap_or_default();
+            (from.clone(), format!("{destination}{key}"))
+        })
+        .collect()
+}
+
 /// The key of one instance of a resource with `count` or `for_each`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum InstanceKey {

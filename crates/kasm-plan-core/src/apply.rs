@@ -33,6 +33,8 @@ pub enum Step {
     Refresh(RefreshStep),
     /// No request: the image is gone from Kasm and from the config; forget the address.
     Forget(ReleaseStep),
+    /// No request: a `moved` block's rename of an address, of any type.
+    Move(MoveStep),
     /// `delete_image` of an image no address manages that equals the
     /// address's spec (asked for); the state does not change.
     DeleteDuplicate(ReleaseStep),
@@ -126,6 +128,16 @@ pub struct ReleaseStep {
     pub image_id: String,
 }
 
+/// A rename: the record at `from` moves to `to`.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoveStep {
+    /// The old address.
+    pub from: String,
+    /// The new address.
+    pub to: String,
+}
+
 /// A refresh: the state entry to write.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -164,6 +176,7 @@ impl std::fmt::Debug for Step {
             Step::DeleteDuplicate(s) => f.debug_tuple("DeleteDuplicate").field(s).finish(),
             Step::Refresh(s) => s.fmt(f),
             Step::Forget(s) => f.debug_tuple("Forget").field(s).finish(),
+            Step::Move(s) => s.fmt(f),
             Step::CreateGroup(s) => f.debug_tuple("CreateGroup").field(s).finish(),
             Step::UpdateGroup(s) => f.debug_tuple("UpdateGroup").field(s).finish(),
             Step::DeleteGroup(s) => s.fmt(f),
@@ -184,6 +197,7 @@ impl Step {
             Step::Update(s) => &s.address,
             Step::Delete(s) | Step::Forget(s) | Step::DeleteDuplicate(s) => &s.address,
             Step::Refresh(s) => &s.address,
+            Step::Move(s) => &s.to,
             Step::CreateGroup(s) | Step::UpdateGroup(s) => &s.address,
             Step::DeleteGroup(s) => &s.address,
             Step::RecordGroup(s) => &s.address,
@@ -200,6 +214,7 @@ impl Step {
             Step::Delete(_) | Step::DeleteGroup(_) => "delete",
             Step::Refresh(_) | Step::RecordGroup(_) => "refresh",
             Step::Forget(_) => "forget",
+            Step::Move(_) => "move",
             Step::DeleteDuplicate(_) => "delete duplicate",
             Step::AddLink(_) => "add link",
             Step::RemoveLink(_) => "remove link",

@@ -1,12 +1,13 @@
 //! What a configuration asks of the state before planning: `moved` blocks
-//! rename addresses (an image keeps its address's history instead of being
-//! deleted and created), `import` blocks bind addresses to existing images.
+//! rename addresses of any type (an image, a group or a link keeps its
+//! binding instead of being deleted and created), `import` blocks bind
+//! addresses to existing images.
 //! Both edit a copy of the state that the plan is made against; the apply
 //! writes the same edits first, in the state write that precedes any request,
 //! so an interrupted apply leaves every image bound to one address.
 
-use crate::address::Instance;
-use crate::apply::{RefreshStep, ReleaseStep, Step};
+use crate::address::renames;
+use crate::apply::{MoveStep, RefreshStep, Step};
 use crate::diagnostic::{Code, Diagnostic, Location};
 pub use crate::lang::blocks::{Import, Move};
 use crate::model::Image;
@@ -29,14 +30,10 @@ impl Edits {
     pub fn steps(&self, original: &State) -> Vec<Step> {
         let mut out = Vec::new();
         for (to, from) in &self.moved {
-            if let Some(record) = original.resources.get(from) {
-                out.push(Step::Refresh(RefreshStep {
-                    address: to.clone(),
-                    record: record.clone(),
-                }));
-                out.push(Step::Forget(ReleaseStep {
-                    address: from.clone(),
-                    image_id: record.image_id.clone(),
+            if original.id_of(from).is_some() {
+                out.push(Step::Move(MoveStep {
+                    from: from.clone(),
+                    to: to.clone(),
                 }));
             }
         }
@@ -76,35 +73,19 @@ pub fn apply(
 }
 
 fn make_move(edits: &mut Edits, m: &Move, out: &mut Vec<Diagnostic>) {
-    let pairs: Vec<(String, String)> = edits
-        .state
-        .resources
-        .keys()
-        .filter_map(|address| {
-            let instance = Instance::from_address(address)?;
-            let to = match (&m.from.key, &m.to.key) {
-                (None, None) if instance.name == m.from.name => Instance {
-                    name: m.to.name.clone(),
-                    key: instance.key,
-                },
-                (Some(_), _) if instance == m.from => m.to.clone(),
-                _ => return None,
-            };
-            Some((address.clone(), to.address()))
-        })
-        .collect();
-    for (from, to) in pairs {
-        let from_id = edits.state.resources.get(&from).map(|r| r.image_id.clone());
-        match edits.state.resources.get(&to) {
+    let addresses = edits.state.addresses();
+    for (from, to) in renames(&addresses, &m.from, &m.to) {
+        let from_id = edits.state.id_of(&from);
+        match edits.state.id_of(&to) {
             // An apply interrupted after writing the move: the old entry is a leftover.
-            Some(there) if Some(&there.image_id) == from_id.as_ref() => {
-                edits.state.resources.remove(&from);
+            Some(there) if Some(&there) == from_id.as_ref() => {
+                edits.state.forget(&from);
                 edits.moved.insert(to, from);
             }
             Some(_) => out.push(place(
                 Diagnostic::warning(
                     Code::InvalidBlock,
-                    format!("cannot move {from} to {to}: {to} is already bound to another image"),
+                    format!("cannot move {from} to {to}: {to} is already bound to another object"),
                 )
                 .at(&to, "")
                 .help("remove the moved block, or `kasm-plan state rm` one of the two addresses"),
@@ -112,10 +93,8 @@ fn make_move(edits: &mut Edits, m: &Move, out: &mut Vec<Diagnostic>) {
                 m.at,
             )),
             None => {
-                if let Some(record) = edits.state.resources.remove(&from) {
-                    edits.state.resources.insert(to.clone(), record);
-                    edits.moved.insert(to, from);
-                }
+                edits.state.rename(&from, &to);
+                edits.moved.insert(to, from);
             }
         }
     }

@@ -269,6 +269,10 @@ pub struct Plan {
     /// Group and link changes, groups first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub access_changes: Vec<crate::access::AccessChange>,
+    /// Groups and links changed (`update`) or deleted (`delete`) on Kasm
+    /// since the last apply: the state against Kasm, as `resource_drift`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub access_drift: Vec<crate::access::AccessChange>,
     /// Links on Kasm of managed images that no `kasm_group_image` declares.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extra_links: Vec<crate::access::ExtraLink>,
@@ -288,6 +292,24 @@ impl Plan {
                 .resource_changes
                 .iter()
                 .any(|c| c.previous_address.is_some())
+            || self
+                .access_changes
+                .iter()
+                .any(|c| c.previous_address.is_some())
+    }
+
+    /// Every change's address and action, whatever its type: images, then
+    /// groups and links.
+    pub fn actions(&self) -> impl Iterator<Item = (&str, Action)> {
+        let images = self
+            .resource_changes
+            .iter()
+            .map(|c| (c.address.as_str(), c.action));
+        let access = self
+            .access_changes
+            .iter()
+            .map(|c| (c.address.as_str(), c.action));
+        images.chain(access)
     }
 
     /// Marks the changes of moved and imported addresses, and counts the imports.
@@ -299,6 +321,9 @@ impl Plan {
         for c in &mut self.resource_changes {
             c.previous_address = moved.get(&c.address).cloned();
             c.importing = imported.get(&c.address).cloned();
+        }
+        for c in &mut self.access_changes {
+            c.previous_address = moved.get(&c.address).cloned();
         }
         self.summary.import = imported.len();
     }
@@ -316,7 +341,7 @@ impl Plan {
 
     /// Whether Kasm's images differ from what the state recorded.
     pub fn has_drift(&self) -> bool {
-        !self.resource_drift.is_empty()
+        !self.resource_drift.is_empty() || !self.access_drift.is_empty()
     }
 }
 
@@ -385,6 +410,7 @@ pub fn plan(
         summary: Summary::of(&changes, &duplicates),
         resource_changes: changes,
         resource_drift: drift,
+        access_drift: Vec::new(),
         duplicates,
         access_changes: Vec::new(),
         extra_links: Vec::new(),

@@ -435,29 +435,31 @@ fn failures(
         path: None,
         message,
     };
-    let changes = plan.map_or(&[][..], |p| &p.resource_changes);
+    let actions: Vec<(&str, Action)> = plan.map(|p| p.actions().collect()).unwrap_or_default();
     match &rule.check {
-        Check::Protected { .. } => changes
+        // A replace deletes too.
+        Check::Protected { .. } => actions
             .iter()
-            .filter(|c| {
-                matches!(c.action, Action::Update | Action::Delete) && globs.any(&c.address)
+            .filter(|(address, action)| {
+                matches!(action, Action::Update | Action::Delete | Action::Replace)
+                    && globs.any(address)
             })
-            .map(|c| {
-                let word = action_word(c.action);
+            .map(|&(address, action)| {
+                let word = action_word(action);
                 at(
-                    &c.address,
-                    format!("{} is protected; the plan would {word} it", c.address),
+                    address,
+                    format!("{address} is protected; the plan would {word} it"),
                 )
             })
             .collect(),
-        Check::ForbiddenActions { actions } => changes
+        Check::ForbiddenActions { actions: forbidden } => actions
             .iter()
-            .filter(|c| actions.contains(&c.action))
-            .map(|c| {
-                let word = action_word(c.action);
+            .filter(|(_, action)| forbidden.contains(action))
+            .map(|&(address, action)| {
+                let word = action_word(action);
                 at(
-                    &c.address,
-                    format!("the plan would {word} {}, which is not allowed", c.address),
+                    address,
+                    format!("the plan would {word} {address}, which is not allowed"),
                 )
             })
             .collect(),

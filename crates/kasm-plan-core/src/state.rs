@@ -166,6 +166,46 @@ impl std::fmt::Display for Replacement {
 }
 
 impl State {
+    /// Every address: images, groups, then links.
+    pub fn addresses(&self) -> Vec<String> {
+        self.resources
+            .keys()
+            .chain(self.groups.keys())
+            .chain(self.links.keys())
+            .cloned()
+            .collect()
+    }
+
+    /// The id an address is bound to: an image's or a group's, a link's
+    /// `<group_id>:<image_id>`.
+    pub fn id_of(&self, address: &str) -> Option<String> {
+        self.resources
+            .get(address)
+            .map(|r| r.image_id.clone())
+            .or_else(|| self.groups.get(address).map(|g| g.group_id.clone()))
+            .or_else(|| self.links.get(address).map(LinkRecord::id))
+    }
+
+    /// Moves an address's record to another address. A record already at
+    /// `to` is kept: it is the same binding, written by an interrupted run.
+    pub fn rename(&mut self, from: &str, to: &str) {
+        fn moved<R>(records: &mut BTreeMap<String, R>, from: &str, to: &str) {
+            if let Some(record) = records.remove(from) {
+                records.entry(to.to_owned()).or_insert(record);
+            }
+        }
+        moved(&mut self.resources, from, to);
+        moved(&mut self.groups, from, to);
+        moved(&mut self.links, from, to);
+    }
+
+    /// Forgets an address, whatever its type.
+    pub fn forget(&mut self, address: &str) {
+        self.resources.remove(address);
+        self.groups.remove(address);
+        self.links.remove(address);
+    }
+
     /// Whether `incoming` may replace this state, as Terraform's `state push`
     /// decides: an empty state may be replaced by anything; otherwise the
     /// lineage must be the same and the serial not older (an equal serial only

@@ -8,7 +8,7 @@ use crate::state_file;
 use crate::state_file::backend::{Backend, BackendArgs, local_path};
 use kasm_plan_core::Field;
 use kasm_plan_core::State;
-use kasm_plan_core::address::Instance;
+use kasm_plan_core::address::{Instance, names, renames, type_of};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -108,7 +108,7 @@ pub fn run(core: &CoreArgs, args: &StateArgs) -> Outcome {
     match &args.command {
         StateCommand::List { addresses } => {
             for address in every_address(&locked.state) {
-                if addresses.is_empty() || addresses.iter().any(|f| matches(f, &address)) {
+                if addresses.is_empty() || addresses.iter().any(|f| names(f, &address)) {
                     println!("{address}");
                 }
             }
@@ -143,7 +143,7 @@ pub fn run(core: &CoreArgs, args: &StateArgs) -> Outcome {
             let moves = moves(&locked.state, source, destination)?;
             let mut state = locked.state.clone();
             for (from, to) in &moves {
-                move_one(&mut state, from, to);
+                state.rename(from, to);
             }
             locked.save(state)?;
             for (from, to) in &moves {
@@ -160,35 +160,20 @@ pub fn run(core: &CoreArgs, args: &StateArgs) -> Outcome {
 
 /// Every address in the state: images, groups, then links.
 fn every_address(state: &State) -> Vec<String> {
-    state
-        .resources
-        .keys()
-        .chain(state.groups.keys())
-        .chain(state.links.keys())
-        .cloned()
-        .collect()
-}
-
-/// Whether `filter` names `address`: the same instance, or the resource
-/// whose instance it is (`kasm_image.pool` names `kasm_image.pool[0]`).
-fn matches(filter: &str, address: &str) -> bool {
-    address == filter
-        || address
-            .strip_prefix(filter)
-            .is_some_and(|rest| rest.starts_with('['))
+    state.addresses()
 }
 
 /// The addresses the filters name, each once; a filter that names nothing is
 /// an error and nothing is chosen (a typo must not pass silently).
 fn matching(all: &[String], filters: &[String]) -> Result<Vec<String>, CliError> {
-    if let Some(none) = filters.iter().find(|f| !all.iter().any(|a| matches(f, a))) {
+    if let Some(none) = filters.iter().find(|f| !all.iter().any(|a| names(f, a))) {
         return Err(CliError::Stop(format!(
             "{none} is not in the state; nothing was changed (`kasm-plan state list` shows what is)"
         )));
     }
     Ok(all
         .iter()
-        .filter(|a| filters.iter().any(|f| matches(f, a)))
+        .filter(|a| filters.iter().any(|f| names(f, a)))
         .cloned()
         .collect())
 }
@@ -201,45 +186,20 @@ fn moves(
     source: &str,
     destination: &str,
 ) -> Result<Vec<(String, String)>, CliError> {
-    let type_of = |a: &str| a.split_once('.').map(|(t, _)| t.to_owned());
     if type_of(source) != type_of(destination) || type_of(source).is_none() {
         return Err(CliError::Stop(format!(
             "{source} and {destination} are not addresses of one resource type; an address moves only within its type"
         )));
     }
     let all = every_address(state);
-    let chosen = matching(&all, std::slice::from_ref(&source.to_owned()))?;
-    let whole = !chosen.iter().any(|a| a == source);
-    let pairs: Vec<(String, String)> = chosen
-        .into_iter()
-        .map(|from| {
-            let to = if whole {
-                format!("{destination}{}", &from[source.len()..])
-            } else {
-                destination.to_owned()
-            };
-            (from, to)
-        })
-        .collect();
+    matching(&all, std::slice::from_ref(&source.to_owned()))?;
+    let pairs = renames(&all, source, destination);
     if let Some((_, taken)) = pairs.iter().find(|(_, to)| all.contains(to)) {
         return Err(CliError::Stop(format!(
             "{taken} is already in the state; nothing was moved (remove or move it first)"
         )));
     }
     Ok(pairs)
-}
-
-/// Rebinds one address's record to another.
-fn move_one(state: &mut State, from: &str, to: &str) {
-    if let Some(r) = state.resources.remove(from) {
-        state.resources.insert(to.to_owned(), r);
-    }
-    if let Some(g) = state.groups.remove(from) {
-        state.groups.insert(to.to_owned(), g);
-    }
-    if let Some(l) = state.links.remove(from) {
-        state.links.insert(to.to_owned(), l);
-    }
 }
 
 /// Every address of the state as `state show` prints each, one after the

@@ -62,6 +62,9 @@ pub struct AccessChange {
     /// The attributes that change.
     #[serde(default)]
     pub changes: Vec<AttributeChange>,
+    /// The address it had before a `moved` block renamed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_address: Option<String>,
 }
 
 /// A link on Kasm for a managed image that no `kasm_group_image` declares,
@@ -533,6 +536,56 @@ fn group_update(
     }
 }
 
+/// What changed on Kasm since the state recorded it: groups deleted or
+/// changed outside (name, priority, description), links whose every row is
+/// gone. Each as a change from the recorded values to Kasm's.
+pub fn drift(state: &State, access: &Access) -> Vec<AccessChange> {
+    let deleted = |mut c: AccessChange| {
+        c.reason = Some(Reason::DeletedOutside);
+        c
+    };
+    let groups = state.groups.iter().filter_map(|(address, record)| {
+        let Some(group) = access.group(&record.group_id) else {
+            return Some(deleted(group_delete(address, record)));
+        };
+        let recorded = group_delete(address, record).before.unwrap_or_default();
+        let now = group_attributes(
+            Some(&group.group_id),
+            &group.name,
+            group.priority,
+            // Kasm's description counts only where the state records one.
+            record
+                .description
+                .as_ref()
+                .and(group.description.as_deref()),
+        );
+        let changes: Vec<AttributeChange> = ["name", "priority", "description"]
+            .into_iter()
+            .filter(|k| recorded.get(*k) != now.get(*k))
+            .map(|k| AttributeChange {
+                attribute: k.into(),
+                before: recorded.get(k).cloned().unwrap_or(Value::Null),
+                after: now.get(k).cloned().unwrap_or(Value::Null),
+            })
+            .collect();
+        (!changes.is_empty()).then(|| AccessChange {
+            action: Action::Update,
+            reason: Some(Reason::Drift),
+            id: Some(record.group_id.clone()),
+            before: Some(recorded),
+            after: Some(now),
+            changes,
+            ..empty(address, GROUP_TYPE)
+        })
+    });
+    let links = state
+        .links
+        .iter()
+        .filter(|(_, r)| access.rows(&r.group_id, &r.image_id) == 0)
+        .map(|(address, r)| deleted(link_delete(address, r, access)));
+    groups.chain(links).collect()
+}
+
 fn group_delete(address: &str, record: &GroupRecord) -> AccessChange {
     AccessChange {
         action: Action::Delete,
@@ -740,5 +793,6 @@ fn empty(address: &str, resource_type: &str) -> AccessChange {
         after_unknown: Vec::new(),
         waits_for: BTreeMap::new(),
         changes: Vec::new(),
+        previous_address: None,
     }
 }

@@ -68,7 +68,7 @@ pub struct LinkStep {
 /// removes, then deletes and link adds.
 pub fn phase(step: &Step) -> u8 {
     match step {
-        Step::Refresh(_) | Step::Forget(_) | Step::RecordGroup(_) => 0,
+        Step::Refresh(_) | Step::Forget(_) | Step::Move(_) | Step::RecordGroup(_) => 0,
         Step::Create(_)
         | Step::Adopt(_)
         | Step::Update(_)
@@ -254,6 +254,35 @@ fn forgotten(inputs: &StepInputs) -> Vec<Step> {
             })
         })
         .collect()
+}
+
+/// The steps of a refresh-only apply for groups and links: a group takes
+/// Kasm's current values, a group or link gone from Kasm is forgotten.
+pub fn refresh_steps(state: &State, access: &Access) -> Vec<Step> {
+    let groups = state
+        .groups
+        .iter()
+        .map(|(address, r)| match access.group(&r.group_id) {
+            Some(g) => Step::RecordGroup(GroupRecordStep {
+                address: address.clone(),
+                record: GroupRecord::of(g, r.force_destroy),
+            }),
+            None => Step::Forget(ReleaseStep {
+                address: address.clone(),
+                image_id: r.group_id.clone(),
+            }),
+        });
+    let links = state
+        .links
+        .iter()
+        .filter(|(_, r)| access.rows(&r.group_id, &r.image_id) == 0)
+        .map(|(address, r)| {
+            Step::Forget(ReleaseStep {
+                address: address.clone(),
+                image_id: r.id(),
+            })
+        });
+    groups.chain(links).collect()
 }
 
 fn revoke(extra: &ExtraLink) -> Step {

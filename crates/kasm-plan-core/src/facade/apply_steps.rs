@@ -41,7 +41,11 @@ pub fn apply_steps(req: &PlanRequest) -> StepsResponse {
         answer,
     } = Planning::new(req);
     let steps = match &answer.plan {
-        Some(_) if req.refresh_only => Ok(apply::refresh_steps(&req.state, &req.observed)),
+        Some(_) if req.refresh_only => {
+            let images = apply::refresh_steps(&req.state, &req.observed);
+            let access = crate::access::steps::refresh_steps(&req.state, &access);
+            Ok(images.into_iter().chain(access).collect())
+        }
         // The moves and imports are written first, with the other bookkeeping.
         Some(plan) if answer.ok => {
             apply::steps(plan, &desired, &edits.state, &observed).map(|steps| {

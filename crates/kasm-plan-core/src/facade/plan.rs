@@ -178,6 +178,8 @@ fn plan_valid(
             // Without a refresh nothing is known to have changed on Kasm.
             if req.from_state {
                 plan.resource_drift.clear();
+            } else {
+                plan.access_drift = crate::access::plan::drift(&edits.state, access);
             }
             if req.refresh_only {
                 // Nothing changes on Kasm: duplicates are reported, not deleted.

@@ -5,17 +5,18 @@ use super::convert;
 use super::eval::{Failure, Scope, evaluate};
 use super::resources::Context;
 use crate::address::Instance;
-use crate::address::RESOURCE_TYPE;
+use crate::address::{MANAGED_TYPES, RESOURCE_TYPE};
 use crate::diagnostic::{Code, Diagnostic, Location};
 use crate::lang::raw::RawResource;
 
-/// A `moved` block: every instance of `from` (or the one instance) becomes `to`.
+/// A `moved` block: every instance of `from` (or the one instance) becomes
+/// `to`, of any managed type.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Move {
     /// The old address (a resource, or an instance).
-    pub from: Instance,
-    /// The new address, of the same kind.
-    pub to: Instance,
+    pub from: String,
+    /// The new address, of the same type, and a resource if `from` is one.
+    pub to: String,
     /// Where the block is.
     pub file: Option<String>,
     /// Its position.
@@ -57,17 +58,36 @@ fn address(expr: &super::expr::Expr) -> Result<Instance, String> {
         .ok_or("expected an address such as `kasm_image.name` or `kasm_image.name[\"key\"]`")?;
     if !text.starts_with(&format!("{RESOURCE_TYPE}.")) {
         return Err(format!(
-            "`{text}` is not a {RESOURCE_TYPE} address; kasm-plan manages only {RESOURCE_TYPE}"
+            "`{text}` is not a {RESOURCE_TYPE} address; import blocks bind {RESOURCE_TYPE} only (groups and links: `kasm-plan import`)"
         ));
     }
     Instance::from_address(&text).ok_or_else(|| format!("`{text}` is not a valid address"))
 }
 
-/// The moves the `moved` blocks ask for; both ends name resources, or both instances.
+/// A managed resource's address written in a `moved` block: its type, and
+/// the instance it names, or why not.
+fn moved_address(expr: &super::expr::Expr) -> Result<(String, Instance), String> {
+    let text = expr
+        .as_address()
+        .ok_or("expected an address such as `kasm_group.name` or `kasm_image.name[\"key\"]`")?;
+    let (type_name, rest) = text.split_once('.').unwrap_or((&text, ""));
+    if !MANAGED_TYPES.contains(&type_name) {
+        return Err(format!(
+            "`{text}` is not an address of a type kasm-plan manages ({})",
+            MANAGED_TYPES.join(", ")
+        ));
+    }
+    let instance =
+        Instance::parse(rest).ok_or_else(|| format!("`{text}` is not a valid address"))?;
+    Ok((type_name.to_owned(), instance))
+}
+
+/// The moves the `moved` blocks ask for: both ends of one type, and both
+/// resources or both instances.
 pub fn moves(blocks: &[MovedBlock], out: &mut Vec<Diagnostic>) -> Vec<Move> {
     let mut moves = Vec::new();
     for b in blocks {
-        let (from, to) = match (address(&b.from), address(&b.to)) {
+        let (from, to) = match (moved_address(&b.from), moved_address(&b.to)) {
             (Ok(from), Ok(to)) => (from, to),
             (Err(why), _) => {
                 out.push(invalid(
@@ -90,23 +110,37 @@ pub fn moves(blocks: &[MovedBlock], out: &mut Vec<Diagnostic>) -> Vec<Move> {
                 continue;
             }
         };
-        if from.key.is_some() != to.key.is_some() {
-            out.push(invalid(&b.declared, None, "moved", format!("cannot move {} to {}: move a resource to a resource, or an instance to an instance", from.address(), to.address()), "give both addresses an instance key, or neither"));
-            continue;
-        }
-        if from == to {
-            out.push(invalid(
-                &b.declared,
-                None,
-                "moved",
-                format!("{} is moved to itself", from.address()),
+        let ((from_type, from), (to_type, to)) = (from, to);
+        let (from_address, to_address) = (format!("{from_type}.{from}"), format!("{to_type}.{to}"));
+        let problem = if from_type != to_type {
+            Some((
+                format!(
+                    "cannot move {from_address} to {to_address}: an address moves only within its type"
+                ),
+                "move to an address of the same resource type",
+            ))
+        } else if from.key.is_some() != to.key.is_some() {
+            Some((
+                format!(
+                    "cannot move {from_address} to {to_address}: move a resource to a resource, or an instance to an instance"
+                ),
+                "give both addresses an instance key, or neither",
+            ))
+        } else if from == to {
+            Some((
+                format!("{from_address} is moved to itself"),
                 "remove the moved block",
-            ));
+            ))
+        } else {
+            None
+        };
+        if let Some((message, help)) = problem {
+            out.push(invalid(&b.declared, None, "moved", message, help));
             continue;
         }
         moves.push(Move {
-            from,
-            to,
+            from: from_address,
+            to: to_address,
             file: b.declared.file.clone(),
             at: b.declared.at,
         });

@@ -40,6 +40,9 @@ pub fn resource_change(c: &AccessChange) -> Value {
         let paths: Vec<Value> = c.changes.iter().map(|a| json!([a.attribute])).collect();
         out.insert("replace_paths".into(), paths.into());
     }
+    if let Some(from) = &c.previous_address {
+        out.insert("previous_address".into(), from.clone().into());
+    }
     if c.reason == Some(crate::plan::Reason::RemovedFromConfig) {
         out.insert(
             "action_reason".into(),

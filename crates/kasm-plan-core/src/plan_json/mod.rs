@@ -34,7 +34,12 @@ pub fn to_terraform_json(plan: &Plan) -> Value {
         "terraform_version": TERRAFORM_VERSION,
         "variables": plan.variables.clone().unwrap_or_else(|| json!({})),
         "planned_values": { "root_module": { "resources": resources } },
-        "resource_drift": plan.resource_drift.iter().map(drift).collect::<Vec<_>>(),
+        "resource_drift": plan
+            .resource_drift
+            .iter()
+            .map(drift)
+            .chain(plan.access_drift.iter().map(access::resource_change))
+            .collect::<Vec<_>>(),
         "resource_changes": plan
             .resource_changes
             .iter()

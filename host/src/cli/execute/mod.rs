@@ -146,7 +146,7 @@ pub async fn run(
         .unwrap_or_else(|e| e.into_inner()))
 }
 
-/// Applies refresh and forget steps to the state.
+/// Applies refresh, forget and move steps to the state.
 fn bookkeep(state: &mut State, steps: &[Step]) {
     for step in steps {
         match step {
@@ -156,12 +156,8 @@ fn bookkeep(state: &mut State, steps: &[Step]) {
             Step::RecordGroup(r) => {
                 state.groups.insert(r.address.clone(), r.record.clone());
             }
-            other => {
-                let address = other.address();
-                state.resources.remove(address);
-                state.groups.remove(address);
-                state.links.remove(address);
-            }
+            Step::Move(m) => state.rename(&m.from, &m.to),
+            other => state.forget(other.address()),
         }
     }
 }
@@ -283,7 +279,9 @@ async fn act(
         Step::AddLink(s) => access::add_link(shared, s, permit).await,
         Step::RemoveLink(s) => access::remove_link(shared, s, permit, true).await,
         Step::Revoke(s) => access::remove_link(shared, s, permit, false).await,
-        Step::Refresh(_) | Step::Forget(_) | Step::RecordGroup(_) => Ok(String::new()),
+        Step::Refresh(_) | Step::Forget(_) | Step::Move(_) | Step::RecordGroup(_) => {
+            Ok(String::new())
+        }
     }
 }
 

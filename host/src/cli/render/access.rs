@@ -9,7 +9,7 @@ use std::fmt::Write;
 
 /// Whether a change is worth printing.
 pub fn shown(c: &AccessChange) -> bool {
-    c.action != Action::NoOp
+    c.action != Action::NoOp || c.previous_address.is_some()
 }
 
 /// One group or link change, as Terraform prints a resource.
@@ -19,9 +19,17 @@ pub fn change(out: &mut String, c: &AccessChange) {
         Action::Update => ("~", "will be updated in-place"),
         Action::Replace => ("-/+", "must be replaced"),
         Action::Delete => ("-", "will be destroyed"),
-        Action::NoOp => return,
+        Action::NoOp => {
+            if let Some(from) = &c.previous_address {
+                let _ = writeln!(out, "\n  # {from} has moved to {}", c.address);
+            }
+            return;
+        }
     };
     let _ = writeln!(out, "\n  # {} {verb}", c.address);
+    if let Some(from) = &c.previous_address {
+        let _ = writeln!(out, "  # (moved from {from})");
+    }
     if c.reason == Some(kasm_plan_core::Reason::DeletedOutside) {
         let _ = writeln!(out, "  # (it was deleted outside of kasm-plan)");
     }
@@ -75,6 +83,31 @@ pub fn change(out: &mut String, c: &AccessChange) {
         let _ = writeln!(out, "      {line_mark} {k:<width$} = {v}");
     }
     out.push_str("    }\n");
+}
+
+/// A group or link changed or deleted outside kasm-plan, as drift is printed.
+pub fn drift(out: &mut String, c: &AccessChange) {
+    if c.action == Action::Delete {
+        let _ = writeln!(out, "\n  # {} has been deleted", c.address);
+        return;
+    }
+    let id = c.id.as_deref().unwrap_or_default();
+    let _ = writeln!(out, "\n  # {} has changed (id {id})", c.address);
+    let width = c
+        .changes
+        .iter()
+        .map(|a| a.attribute.len())
+        .max()
+        .unwrap_or(0);
+    for a in &c.changes {
+        let _ = writeln!(
+            out,
+            "      ~ {:<width$} = {} -> {}",
+            a.attribute,
+            text(&a.before),
+            text(&a.after)
+        );
+    }
 }
 
 /// A value after apply; unknown ones name what makes them known.

@@ -134,12 +134,8 @@ pub fn counts(errors: usize, warnings: usize) -> String {
 /// the plan's diagnostics, of which those about a create are repeated next to it.
 pub fn plan(plan: &Plan, notes: &[Diagnostic]) -> String {
     let mut out = String::new();
-    if !plan.resource_drift.is_empty() {
-        out.push_str("Note: Objects have changed outside of kasm-plan\n\n");
-        out.push_str("kasm-plan detected the following changes made outside of kasm-plan since the last apply:\n");
-        for d in &plan.resource_drift {
-            drift(&mut out, d);
-        }
+    if plan.has_drift() {
+        drifted(&mut out, plan);
         out.push('\n');
     }
     let changes: Vec<&ResourceChange> = plan
@@ -211,17 +207,25 @@ fn namesake(out: &mut String, c: &ResourceChange, notes: &[Diagnostic]) {
 
 /// A refresh-only plan: the drift, and what applying it does.
 pub fn refresh_only(plan: &Plan) -> String {
-    if plan.resource_drift.is_empty() {
-        return "No changes. The state matches the images on Kasm.\n".to_owned();
+    if !plan.has_drift() {
+        return "No changes. The state matches Kasm.\n".to_owned();
     }
     let mut out = String::new();
+    drifted(&mut out, plan);
+    out.push_str("\nThis is a refresh-only plan: `apply --refresh-only` records these values in the state and changes nothing on Kasm.\n");
+    out
+}
+
+/// What changed outside kasm-plan: images, then groups and links.
+fn drifted(out: &mut String, plan: &Plan) {
     out.push_str("Note: Objects have changed outside of kasm-plan\n\n");
     out.push_str("kasm-plan detected the following changes made outside of kasm-plan since the last apply:\n");
     for d in &plan.resource_drift {
-        drift(&mut out, d);
+        drift(out, d);
     }
-    out.push_str("\nThis is a refresh-only plan: `apply --refresh-only` records these values in the state and changes no image.\n");
-    out
+    for c in &plan.access_drift {
+        access::drift(out, c);
+    }
 }
 
 fn drift(out: &mut String, d: &Drift) {
