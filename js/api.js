@@ -95,6 +95,11 @@ export function bind(wasm) {
       return run('plan_to_json', plan, 'plan');
     },
 
+    renderPlan(plan, options = {}) {
+      const request = { plan, refresh_only: options.refreshOnly ?? false, diagnostics: options.diagnostics ?? [] };
+      return run('render_plan', request, 'plan').text;
+    },
+
     checkPolicy(policy, wanted, options = {}) {
       const request = {
         desired: desired(wanted, (text) => ({ source: text }), options.configuration),

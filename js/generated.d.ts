@@ -1219,6 +1219,19 @@ address: string,
 image_id: string, };
 
 /**
+ * A rename: the record at `from` moves to `to`.
+ */
+export type MoveStep = { 
+/**
+ * The old address.
+ */
+from: string, 
+/**
+ * The new address.
+ */
+to: string, };
+
+/**
  * A refresh: the state entry to write.
  */
 export type RefreshStep = { 
@@ -1327,6 +1340,32 @@ after: Array<Array<number>>,
  * As for `plan`.
  */
 diagnostics: Array<Diagnostic>, };
+
+/**
+ * `render_plan` input.
+ */
+export type RenderRequest = { 
+/**
+ * The plan, as `plan` made it.
+ */
+plan: Plan, 
+/**
+ * Show the drift only, as a refresh-only plan.
+ */
+refresh_only: boolean, 
+/**
+ * The plan's diagnostics: those about a create are repeated under it.
+ */
+diagnostics: Array<Diagnostic>, };
+
+/**
+ * `render_plan` output.
+ */
+export type RenderResponse = { 
+/**
+ * The text, lines ending in `\n`.
+ */
+text: string, };
 
 /**
  * `record` input: an image Kasm returned, and what the step adds.

@@ -2,7 +2,7 @@ import type {
   Desired, Image, ImageFilter, ParseResult, Plan, PlanOptions, PlanResult, PolicyFile, PolicyOptions, PolicyResult,
   SourceFile, SourceOptions, State, TerraformPlanJson, ValidateResult,
 } from './types.js';
-import type { FormatResponse, Image as ListedImage, Schema } from './generated.js';
+import type { Diagnostic, FormatResponse, Image as ListedImage, Schema } from './generated.js';
 
 export * from './types.js';
 
@@ -19,6 +19,8 @@ export function filterImages(images: Image[], filter?: ImageFilter): ListedImage
 export function plan(desired: Desired, state?: State | null, observed?: Image[] | null, options?: PlanOptions): PlanResult;
 /** Terraform-shaped plan JSON for a plan. */
 export function planToJson(plan: Plan): TerraformPlanJson;
+/** A plan as text, as `kasm-plan plan` prints it (images, groups and links; drift first). */
+export function renderPlan(plan: Plan, options?: { refreshOnly?: boolean; diagnostics?: Diagnostic[] }): string;
 /** An HCL file in `terraform fmt`'s layout (`formatted` absent, and a `syntax_error`, when it does not parse). */
 export function format(text: string, options?: { fileName?: string }): FormatResponse;
 /** Every resource type's and data source's arguments, and every diagnostic code (what editors complete from). */

@@ -23,8 +23,8 @@ use kasm_plan_core::facade::{
     AdoptRequest, AdoptResponse, Binding, CheckedResource, Configuration, Desired, FilterRequest,
     FilterResponse, FormatRequest, FormatResponse, GroupFilterRequest, GroupFilterResponse,
     ImportRequest, ImportResponse, ParseResponse, PlanRequest, PlanResponse, PolicyRequest,
-    PolicyResponse, RecogniseRequest, RecordRequest, SourceInput, Sources, StepsResponse,
-    ValidateRequest, ValidateResponse, invalid_request,
+    PolicyResponse, RecogniseRequest, RecordRequest, RenderRequest, RenderResponse, SourceInput,
+    Sources, StepsResponse, ValidateRequest, ValidateResponse, invalid_request,
 };
 use kasm_plan_core::filter::ImageFilter;
 use kasm_plan_core::group::{Group, GroupImage};
@@ -308,6 +308,8 @@ records! {
     MoveStep { from, to }
     RefreshStep { address, record }
     StepsResponse { ok, plan, steps, after, diagnostics }
+    RenderRequest { plan, refresh_only, diagnostics }
+    RenderResponse { text }
     RecordRequest { image, recording }
     RecogniseRequest { target_image, images, owned }
     ImportRequest { address, image_id, state, images, access, configuration }

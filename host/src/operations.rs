@@ -7,8 +7,8 @@ use kasm_plan_core::Diagnostic;
 use kasm_plan_core::facade::{
     AdoptRequest, AdoptResponse, FilterRequest, FilterResponse, GroupFilterRequest,
     GroupFilterResponse, ImportRequest, ImportResponse, ParseResponse, PlanRequest, PlanResponse,
-    PolicyRequest, PolicyResponse, RecogniseRequest, RecordRequest, SourceInput, StepsResponse,
-    ValidateRequest, ValidateResponse,
+    PolicyRequest, PolicyResponse, RecogniseRequest, RecordRequest, RenderRequest, RenderResponse,
+    SourceInput, StepsResponse, ValidateRequest, ValidateResponse,
 };
 use kasm_plan_core::{Image, Plan, StateResource};
 use wasmtime::Store;
@@ -80,6 +80,12 @@ impl Core {
     /// `plan_to_json`: Terraform's plan JSON.
     pub fn plan_to_json(&mut self, plan: Plan) -> Result<serde_json::Value, CoreError> {
         self.typed(plan, |g, s, r| g.call_plan_to_json(s, r))
+    }
+
+    /// `render_plan`: a plan as text, as `plan` prints it.
+    pub fn render_plan(&mut self, request: RenderRequest) -> Result<String, CoreError> {
+        let answer: RenderResponse = self.typed(request, |g, s, r| g.call_render_plan(s, r))?;
+        Ok(answer.text)
     }
 
     /// `apply_steps`: the plan and its steps (request bodies hold secrets).

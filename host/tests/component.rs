@@ -97,6 +97,10 @@ fn typed(core: &mut Core, operation: &str, request: &str) -> Option<Result<Strin
         "filter_groups" => run(request, |r| core.filter_groups(r)),
         "plan" => run(request, |r| core.plan(r)),
         "plan_to_json" => run(request, |r| core.plan_to_json(r)),
+        "render_plan" => run(request, |r| {
+            core.render_plan(r)
+                .map(|text| facade::RenderResponse { text })
+        }),
         "apply_steps" => run(request, |r| core.apply_steps(r)),
         "record" => run(request, |r| core.record(r)),
         "recognise" => run(request, |r| core.recognise(r)),

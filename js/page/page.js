@@ -3,7 +3,7 @@
 // gutter, hover message and help, quick fixes the core proposes);
 // completion and hover documentation come from the core's schema; the plan
 // panel renders the plan as the CLI does. All checking is the core's.
-import init, { validate, plan, schema, format } from '../web.js';
+import init, { validate, plan, renderPlan, schema, format } from '../web.js';
 import { EditorView, basicSetup } from 'codemirror';
 import { EditorState, Compartment } from '@codemirror/state';
 import { hoverTooltip, keymap } from '@codemirror/view';
@@ -83,7 +83,7 @@ function check(view) {
   window.lastMarksMs = performance.now() - started;
   window.marksSet = (window.marksSet ?? 0) + 1;
   renderStatus();
-  renderPlan(text);
+  renderPlanPanel(text);
 }
 
 function renderStatus() {
@@ -109,41 +109,33 @@ function renderStatus() {
   }));
 }
 
-/** A value as the CLI prints it. */
-const shown = (v) => (v === undefined || v === null ? 'null' : JSON.stringify(v));
-
-/** The plan as `kasm-plan plan` prints it: a symbol per change, `old -> new` per field. */
-function renderPlan(text) {
+/**
+ * The plan as `kasm-plan plan` prints it (the core renders it for both).
+ * The pasted list is Kasm's images (`kasm-plan images --json`, or a bare
+ * list), or `{images, groups, links}` to plan groups and links too.
+ */
+function renderPlanPanel(text) {
   const out = $('plan');
   out.hidden = true;
   if (!last.valid || !observed.value.trim()) return;
   let images;
+  let access;
   try {
     const parsed = JSON.parse(observed.value);
     images = Array.isArray(parsed) ? parsed : parsed.images;
+    if (parsed.groups) access = { groups: parsed.groups, links: parsed.links ?? [] };
   } catch (e) {
     out.hidden = false;
     out.textContent = `The image list is not JSON: ${e.message}`;
     return;
   }
-  const result = plan(text, null, images, options());
+  const result = plan(text, null, images, { ...options(), access });
   out.hidden = false;
   if (!result.ok) {
     out.textContent = result.diagnostics.map((d) => d.message).join('\n');
     return;
   }
-  const symbol = { create: '+', update: '~', delete: '-', replace: '-/+' };
-  const lines = [];
-  for (const c of result.plan.resource_changes.filter((x) => x.action !== 'no-op')) {
-    lines.push(`  ${symbol[c.action]} ${c.address} (${c.action})`);
-    if (c.action === 'create') {
-      for (const [k, v] of Object.entries(c.after ?? {})) if (v !== null) lines.push(`      + ${k} = ${shown(v)}`);
-    } else {
-      for (const f of c.changes ?? []) lines.push(`      ~ ${f.field} = ${shown(f.before)} -> ${shown(f.after)}`);
-    }
-  }
-  const s = result.plan.summary;
-  out.textContent = [...lines, `Plan: ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`].join('\n');
+  out.textContent = renderPlan(result.plan, { diagnostics: result.diagnostics }).trimEnd();
 }
 
 // Completion and hover, from the core's schema.

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as bindings from '../node.js';
 
-const { validate, parse, filterImages, plan, planToJson, format, schema, jsonSchema } = bindings;
+const { validate, parse, filterImages, plan, planToJson, renderPlan, format, schema, jsonSchema } = bindings;
 
 const TF = `resource "kasm_image" "terminal" {
   name          = "kasmweb/terminal:1.18.0"
@@ -212,4 +212,15 @@ test('format lays HCL out as kasm-plan fmt, and schema describes every argument'
   assert.deepEqual(image.arguments.find((a) => a.name === 'image_type').allowed, ['Container', 'Server', 'Server Pool', 'Link']);
   assert.ok(s.codes.some((c) => c.code === 'memory_out_of_range' && c.description.includes('256')));
   assert.equal(jsonSchema().definitions.kasm_image.properties.memory.maximum, 256000);
+});
+
+test('renderPlan prints a plan as the CLI does, drift and refresh-only included', () => {
+  const planned = plan(TF, null, []);
+  assert.ok(planned.ok, JSON.stringify(planned.diagnostics));
+  const text = renderPlan(planned.plan);
+  assert.match(text, /# kasm_image.terminal will be created\n {2}\+ resource "kasm_image" "terminal" \{\n/);
+  assert.match(text, /\+ memory +=  ?2768 MB\n/);
+  assert.match(text, /\nPlan: 1 to add, 0 to change, 0 to destroy\.\n$/);
+  assert.equal(renderPlan(planned.plan, { refreshOnly: true }), 'No changes. The state matches Kasm.\n');
+  assert.throws(() => renderPlan({}), (e) => e.code === 'invalid_request');
 });

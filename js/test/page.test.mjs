@@ -216,9 +216,9 @@ test('the plan panel prints the plan as the CLI does; variables come from tfvars
   await page.fill('#observed', JSON.stringify({ images: [] }));
   await page.waitForSelector('#plan:not([hidden])');
   const planText = await page.textContent('#plan');
-  assert.match(planText, /^ {2}\+ kasm_image.terminal \(create\)\n/);
-  assert.match(planText, /\n {6}\+ name = "kasmweb\/terminal:1.18.0"\n/);
-  assert.match(planText, /\n {6}\+ memory = 2768\n/);
+  assert.match(planText, /^kasm-plan will perform the following actions:\n\n {2}# kasm_image.terminal will be created\n/);
+  assert.match(planText, /\n {6}\+ name +=  ?"kasmweb\/terminal:1.18.0"\n/);
+  assert.match(planText, /\n {6}\+ memory +=  ?2768 MB\n/);
   assert.match(planText, /Plan: 1 to add, 0 to change, 0 to destroy\.$/);
   await shot(page, 'editor-plan');
 
@@ -237,7 +237,36 @@ test('the plan panel prints the plan as the CLI does; variables come from tfvars
   await page.fill('#tfvars', 'memory = 8192');
   await page.waitForSelector('#status.ok');
   await page.fill('#observed', JSON.stringify({ images: [] }));
-  await page.waitForFunction(() => document.getElementById('plan').textContent.includes('+ memory = 8192'));
+  await page.waitForFunction(() => /\+ memory +=  ?8192 MB/.test(document.getElementById('plan').textContent));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the plan panel shows group and link changes, as the CLI prints them', async () => {
+  const { page, errors } = await open();
+  await page.evaluate(() => {
+    const { view } = window.kasmPlan;
+    const doc = view.state.doc.toString();
+    const access = [
+      'resource "kasm_group" "devs" {',
+      '  name     = "Developers"',
+      '  priority = 10',
+      '}',
+      'resource "kasm_group_image" "devs" {',
+      '  group_id = kasm_group.devs.id',
+      '  image_id = kasm_image.terminal.id',
+      '}',
+    ].join('\n');
+    view.dispatch({ changes: { from: 0, to: doc.length, insert: `${doc}\n${access}\n` } });
+  });
+  const allUsers = { group_id: '68d557ac4cac42cca9f31c7c853de0f3', name: 'All Users', priority: 1000, is_system: true };
+  await page.fill('#observed', JSON.stringify({ images: [], groups: [allUsers], links: [] }));
+  await page.waitForFunction(() => document.getElementById('plan').textContent.includes('kasm_group_image.devs will be created'));
+  const planText = await page.textContent('#plan');
+  assert.match(planText, /# kasm_group.devs will be created\n {2}\+ resource "kasm_group" "devs" \{/);
+  assert.match(planText, /\+ image_id += \(known after apply: kasm_image.terminal\)/);
+  assert.match(planText, /Plan: 3 to add, 0 to change, 0 to destroy\.$/);
+  await shot(page, 'editor-plan-groups');
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -57,6 +57,10 @@ impl wit::Guest for Component {
         forward(plan, facade::plan_to_json)
     }
 
+    fn render_plan(r: wit::RenderRequest) -> Result<wit::RenderResponse, wit::Diagnostic> {
+        forward(r, facade::render_plan)
+    }
+
     fn apply_steps(r: wit::PlanRequest) -> Result<wit::StepsResponse, wit::Diagnostic> {
         forward(r, facade::apply_steps)
     }

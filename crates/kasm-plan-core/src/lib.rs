@@ -41,6 +41,7 @@ pub mod policy_set;
 pub mod reference;
 #[cfg(feature = "rego")]
 pub mod rego;
+pub mod render;
 pub mod schema;
 pub mod state;
 #[cfg(feature = "typescript")]

@@ -9,7 +9,9 @@ use crate::access::{
     Target,
 };
 use crate::adopt::GeneratedFile;
-use crate::apply::{AdoptStep, CreateStep, Recording, RefreshStep, ReleaseStep, Step, UpdateStep};
+use crate::apply::{
+    AdoptStep, CreateStep, MoveStep, Recording, RefreshStep, ReleaseStep, Step, UpdateStep,
+};
 use crate::attributes::Attributes;
 use crate::diagnostic::{Code, Diagnostic, Fix, Location, Position, Severity};
 use crate::duplicates::Duplicate;
@@ -19,8 +21,8 @@ use crate::facade::{
 use crate::facade::{
     Configuration, Desired, FilterRequest, FilterResponse, GroupFilterRequest, GroupFilterResponse,
     ImportRequest, ImportResponse, ParseResponse, PlanRequest, PlanResponse, PolicyRequest,
-    PolicyResponse, RecogniseRequest, RecordRequest, SourceInput, Sources, StepsResponse,
-    ValidateRequest, ValidateResponse,
+    PolicyResponse, RecogniseRequest, RecordRequest, RenderRequest, RenderResponse, SourceInput,
+    Sources, StepsResponse, ValidateRequest, ValidateResponse,
 };
 use crate::field::Field;
 use crate::filter::ImageFilter;
@@ -159,6 +161,7 @@ pub fn declarations() -> String {
         AdoptStep,
         UpdateStep,
         ReleaseStep,
+        MoveStep,
         RefreshStep,
         GroupStep,
         GroupDeleteStep,
@@ -166,6 +169,8 @@ pub fn declarations() -> String {
         LinkStep,
         Step,
         StepsResponse,
+        RenderRequest,
+        RenderResponse,
         RecordRequest,
         RecogniseRequest,
         ImportRequest,

@@ -1,7 +1,8 @@
 //! Every shared vector's whole answer, byte for byte: the vectors themselves
 //! match by subset (so an answer can gain a key unnoticed), these catch any
 //! change. For a plan case the golden file also holds what the plan becomes:
-//! its Terraform plan JSON and the apply steps of the same request.
+//! its Terraform plan JSON, its text as `plan` prints it (one line per
+//! entry) and the apply steps of the same request.
 //! `KASM_PLAN_BLESS=1` rewrites the files; a commit that does so names the
 //! answers it changes on purpose.
 
@@ -18,6 +19,25 @@ fn record(operation: &str, request: &str) -> Value {
         if let Some(plan) = answer.get("plan") {
             let json = facade::call("plan_to_json", &plan.to_string());
             out.insert("plan_json".into(), kasm_plan_vectors::outcome(&json));
+            let refresh_only = serde_json::from_str::<Value>(request)
+                .ok()
+                .and_then(|r| r.get("refresh_only").and_then(Value::as_bool))
+                .unwrap_or(false);
+            let render = json!({
+                "plan": plan,
+                "refresh_only": refresh_only,
+                "diagnostics": answer.get("diagnostics").cloned().unwrap_or(json!([])),
+            });
+            let rendered =
+                kasm_plan_vectors::outcome(&facade::call("render_plan", &render.to_string()));
+            let lines: Vec<Value> = rendered
+                .get("text")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .lines()
+                .map(Value::from)
+                .collect();
+            out.insert("rendered".into(), lines.into());
         }
         let steps = facade::call("apply_steps", request);
         out.insert("apply_steps".into(), kasm_plan_vectors::outcome(&steps));

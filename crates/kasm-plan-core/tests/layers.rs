@@ -49,6 +49,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("policy", 6),
     ("policy_set", 6),
     ("rego", 6),
+    ("render", 6),
     // 7 the facade, and the TypeScript declarations of its types
     ("facade", 7),
     ("typescript", 7),

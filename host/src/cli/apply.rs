@@ -12,7 +12,7 @@ use crate::kasm::Kasm;
 use crate::state_file::backend::{Backend, BackendArgs};
 use crate::state_file::{self, Locked};
 use kasm_plan_core::apply::Step;
-use kasm_plan_core::facade::{Configuration, Desired, PlanRequest};
+use kasm_plan_core::facade::{Configuration, Desired, PlanRequest, RenderRequest};
 use kasm_plan_core::plan::PlanOptions;
 use kasm_plan_core::state::HistoryEntry;
 use kasm_plan_core::{Image, Plan};
@@ -177,7 +177,11 @@ async fn plan(
     );
     print!(
         "{}",
-        render::planned(&plan, args.refresh_only, &answer.diagnostics)
+        core.render_plan(RenderRequest {
+            plan: plan.clone(),
+            refresh_only: args.refresh_only,
+            diagnostics: answer.diagnostics.clone(),
+        })?
     );
     Ok(Planned {
         plan,

@@ -10,7 +10,9 @@ use crate::Core;
 use crate::state_file;
 use crate::state_file::backend::{Backend, BackendArgs};
 use kasm_plan_core::access::Access;
-use kasm_plan_core::facade::{Configuration, Desired, PlanRequest, PlanResponse, StepsResponse};
+use kasm_plan_core::facade::{
+    Configuration, Desired, PlanRequest, PlanResponse, RenderRequest, StepsResponse,
+};
 use kasm_plan_core::plan::PlanOptions;
 use kasm_plan_core::policy::PolicyReport;
 use kasm_plan_core::{Diagnostic, Image, Plan, State};
@@ -135,7 +137,11 @@ pub fn run(core: &CoreArgs, args: &PlanArgs) -> Outcome {
         print!("{}", render::diagnostics(&answer.diagnostics, &sources));
         print!(
             "{}",
-            render::planned(&plan, source.refresh_only, &answer.diagnostics)
+            core.render_plan(RenderRequest {
+                plan: plan.clone(),
+                refresh_only: source.refresh_only,
+                diagnostics: answer.diagnostics.clone(),
+            })?
         );
         if let Some(out) = &args.out {
             println!("\nSaved the plan to {}.", out.display());

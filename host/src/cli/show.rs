@@ -1,9 +1,9 @@
 //! `kasm-plan show [PLAN.json]`: a saved plan, or without one the state.
 
 use super::configuration::current_backend_block;
-use super::render;
 use super::{CliError, CoreArgs, Outcome, saved};
 use crate::state_file::backend::{Backend, BackendArgs, local_path};
+use kasm_plan_core::facade::RenderRequest;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -47,7 +47,14 @@ pub fn run(core: &CoreArgs, args: &ShowArgs) -> Outcome {
             plan.display(),
             files.join(", ")
         );
-        print!("{}", render::plan(&saved.plan, &saved.diagnostics));
+        print!(
+            "{}",
+            core.open()?.render_plan(RenderRequest {
+                plan: saved.plan.clone(),
+                refresh_only: false,
+                diagnostics: saved.diagnostics.clone(),
+            })?
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

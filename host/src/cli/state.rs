@@ -1,7 +1,6 @@
 //! `kasm-plan state list | show ADDRESS | rm ADDRESS`
 
 use super::configuration::current_backend_block;
-use super::render;
 use super::state_transfer as transfer;
 use super::{CliError, CoreArgs, Outcome};
 use crate::state_file;
@@ -238,7 +237,7 @@ fn shown(state: &State, address: &str) -> Option<String> {
         out.push_str(&format!(
             "    {:<width$} = {}\n",
             f.spec_name(),
-            render::value(f, r.attributes.get(f))
+            kasm_plan_core::render::value(f, r.attributes.get(f))
         ));
     }
     if r.prevent_destroy {

@@ -20,6 +20,7 @@ mod plan_to_json;
 mod policy_check;
 mod recognise;
 mod record;
+mod render_plan;
 mod schema;
 mod sources;
 mod validate;
@@ -36,6 +37,7 @@ pub use plan_to_json::plan_to_json;
 pub use policy_check::{DEFAULT_MAX_STEPS, PolicyRequest, PolicyResponse, policy_check};
 pub use recognise::{RecogniseRequest, recognise};
 pub use record::{RecordRequest, record};
+pub use render_plan::{RenderRequest, RenderResponse, render_plan};
 pub use schema::{SchemaRequest, json_schema, schema};
 pub use sources::{
     Configuration, Desired, SourceInput, Sources, check_source, desired_specs,
@@ -54,6 +56,7 @@ pub const OPERATIONS: &[&str] = &[
     "filter_groups",
     "plan",
     "plan_to_json",
+    "render_plan",
     "apply_steps",
     "record",
     "recognise",
@@ -75,6 +78,7 @@ pub fn call(operation: &str, request: &str) -> Result<String, Box<Diagnostic>> {
         "filter_groups" => run(request, filter_groups),
         "plan" => run(request, plan),
         "plan_to_json" => run(request, plan_to_json),
+        "render_plan" => run(request, render_plan),
         "apply_steps" => run(request, apply_steps),
         "record" => run(request, record),
         "recognise" => run(request, recognise),

@@ -1,9 +1,9 @@
 //! Group and link changes, and the links of managed images that no
 //! `kasm_group_image` declares, as `plan` prints them.
 
-use kasm_plan_core::Action;
-use kasm_plan_core::access::{AccessChange, ExtraLink};
-use kasm_plan_core::address::Instance;
+use crate::access::{AccessChange, ExtraLink};
+use crate::address::Instance;
+use crate::plan::Action;
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -30,7 +30,7 @@ pub fn change(out: &mut String, c: &AccessChange) {
     if let Some(from) = &c.previous_address {
         let _ = writeln!(out, "  # (moved from {from})");
     }
-    if c.reason == Some(kasm_plan_core::Reason::DeletedOutside) {
+    if c.reason == Some(crate::plan::Reason::DeletedOutside) {
         let _ = writeln!(out, "  # (it was deleted outside of kasm-plan)");
     }
     let name = Instance::parse(&c.name).map_or_else(|| c.name.clone(), |i| i.name);
