@@ -5,11 +5,34 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// Permissions that matter for images and groups (1.15 numbers in docs/kasm-api.md).
+/// Permissions that matter for images, groups, users and sessions (1.15
+/// numbers in docs/kasm-api.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Permission {
-    /// 200: implies every permission.
+    /// 100: launch and use sessions. Global Admin does not imply it.
+    User,
+    /// 200: implies every permission numbered 200 and above.
     GlobalAdmin,
+    /// 300.
+    UsersView,
+    /// 301.
+    UsersModify,
+    /// 302.
+    UsersCreate,
+    /// 303.
+    UsersDelete,
+    /// 351: modify or delete users who are Global Admins through their groups.
+    UsersModifyAdmin,
+    /// 352: act as a user (a top-level `user_id`).
+    UsersAuthSession,
+    /// 800.
+    SessionsView,
+    /// 801.
+    SessionsModify,
+    /// 803.
+    SessionsDelete,
+    /// 1700: refusals carry an `error_detail`.
+    ReportsView,
     /// 900.
     ImagesView,
     /// 901.
@@ -47,7 +70,18 @@ impl std::str::FromStr for Permission {
             .collect::<String>()
             .to_ascii_lowercase();
         Ok(match key.as_str() {
+            "user" | "100" => Permission::User,
             "globaladmin" | "200" => Permission::GlobalAdmin,
+            "usersview" | "300" => Permission::UsersView,
+            "usersmodify" | "301" => Permission::UsersModify,
+            "userscreate" | "302" => Permission::UsersCreate,
+            "usersdelete" | "303" => Permission::UsersDelete,
+            "usersmodifyadmin" | "351" => Permission::UsersModifyAdmin,
+            "usersauthsession" | "352" => Permission::UsersAuthSession,
+            "sessionsview" | "800" => Permission::SessionsView,
+            "sessionsmodify" | "801" => Permission::SessionsModify,
+            "sessionsdelete" | "803" => Permission::SessionsDelete,
+            "reportsview" | "1700" => Permission::ReportsView,
             "imagesview" | "view" | "900" => Permission::ImagesView,
             "imagesmodify" | "modify" | "901" => Permission::ImagesModify,
             "imagescreate" | "create" | "902" => Permission::ImagesCreate,
@@ -88,7 +122,8 @@ pub struct ApiKey {
 }
 
 impl ApiKey {
-    /// A key with Global Admin.
+    /// A key with Global Admin and User: everything the authorization
+    /// workflow calls, sessions included.
     pub fn admin(key: impl Into<String>, secret: impl Into<String>) -> Self {
         ApiKey {
             name: "admin".into(),
@@ -96,15 +131,16 @@ impl ApiKey {
             secret: secret.into(),
             read_only: false,
             expired: false,
-            permissions: vec![Permission::GlobalAdmin],
+            permissions: vec![Permission::GlobalAdmin, Permission::User],
         }
     }
 
-    /// Whether the key holds `p` (Global Admin holds all).
+    /// Whether the key holds `p`. Global Admin holds every permission but
+    /// User, as Kasm numbers them (User is below 200).
     pub fn holds(&self, p: Permission) -> bool {
         self.permissions
             .iter()
-            .any(|h| *h == p || *h == Permission::GlobalAdmin)
+            .any(|h| *h == p || (*h == Permission::GlobalAdmin && p != Permission::User))
     }
 }
 
@@ -116,8 +152,16 @@ pub struct Requirement {
     pub mutating: bool,
 }
 
-/// A refusal: status and `error_message`.
+/// A refusal: status and `error_message` (a 500 is answered with the crash page).
 pub type Refusal = (StatusCode, String);
+
+/// Whether a user or a session with this 32-hex id exists.
+pub struct Known<'a> {
+    /// A user id.
+    pub user: &'a dyn Fn(&str) -> bool,
+    /// A session (kasm) id.
+    pub kasm: &'a dyn Fn(&str) -> bool,
+}
 
 /// Runs the 1.15 decision sequence; returns the authenticated key.
 pub fn authenticate<'k>(
@@ -126,6 +170,7 @@ pub fn authenticate<'k>(
     headers: &HeaderMap,
     body: &Value,
     need: &Requirement,
+    known: &Known,
 ) -> Result<&'k ApiKey, Refusal> {
     let header = |name: &str| {
         headers
@@ -164,18 +209,43 @@ pub fn authenticate<'k>(
     if need.mutating && found.read_only {
         return Err(refuse(StatusCode::UNAUTHORIZED, "Unauthorized"));
     }
-    if body.get("user_id").is_some() {
-        // No key here holds "Users Auth Session".
-        let msg = format!(
-            "API Key ({}) is not authorized to impersonate a user.",
-            found.name
-        );
-        return Err((StatusCode::UNAUTHORIZED, msg));
+    if let Some(id) = body.get("user_id") {
+        if !found.holds(Permission::UsersAuthSession) {
+            let msg = format!(
+                "API Key ({}) is not authorized to impersonate a user.",
+                found.name
+            );
+            return Err((StatusCode::UNAUTHORIZED, msg));
+        }
+        subject(id, "user_id", known.user)?;
+    }
+    if let Some(id) = body.get("kasm_id") {
+        subject(id, "kasm_id", known.kasm)?;
     }
     if !need.any_of.iter().any(|p| found.holds(*p)) {
         return Err(refuse(StatusCode::UNAUTHORIZED, "Unauthorized"));
     }
     Ok(found)
+}
+
+/// A top-level `user_id` or `kasm_id` must name a row: 400 when it does not,
+/// a crash when the database cannot read it as a UUID.
+fn subject(id: &Value, field: &str, exists: &dyn Fn(&str) -> bool) -> Result<(), Refusal> {
+    let crash = || {
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("invalid input syntax for type uuid: {id}"),
+        )
+    };
+    let hex = id
+        .as_str()
+        .and_then(crate::rules::uuid_hex)
+        .ok_or_else(crash)?;
+    if exists(&hex) {
+        return Ok(());
+    }
+    let sent = id.as_str().unwrap_or_default();
+    Err((StatusCode::BAD_REQUEST, format!("Invalid {field} ({sent})")))
 }
 
 fn basic(headers: &HeaderMap) -> Option<(String, String)> {

@@ -33,9 +33,15 @@ pub struct Group {
     /// Free-form settings.
     #[serde(default)]
     pub group_metadata: Map<String, Value>,
-    /// How many users belong to it (deleting it then needs `force`).
+    /// Users seeded as members beyond the membership rows (deleting a group
+    /// with members needs `force`).
     #[serde(default)]
     pub users: u32,
+    /// Group settings (`max_kasms_per_user`, `keepalive_expiration`,
+    /// `allow_kasm_sharing`, ...): for a user, the group with the lowest
+    /// priority number that sets one wins.
+    #[serde(default)]
+    pub settings: Map<String, Value>,
     /// Names of the cast configs that refer to it (it cannot be deleted).
     #[serde(default)]
     pub cast_configs: Vec<String>,
@@ -60,16 +66,33 @@ pub struct Settings {
     /// new image for All Users (on in a default install).
     #[serde(default = "yes")]
     pub add_images_to_default_group: bool,
+    /// `scale.keepalive_expiration`, in seconds: how long a session lives
+    /// without keepalives when no group or image says otherwise.
+    #[serde(default = "an_hour")]
+    pub keepalive_expiration: u64,
+    /// At most this many sessions at once (agents' capacity); `None`: no limit.
+    #[serde(default)]
+    pub session_capacity: Option<usize>,
+    /// The named-user licence: at most this many (non-anonymous) users.
+    #[serde(default)]
+    pub user_license_limit: Option<usize>,
 }
 
 fn yes() -> bool {
     true
 }
 
+fn an_hour() -> u64 {
+    3600
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             add_images_to_default_group: true,
+            keepalive_expiration: an_hour(),
+            session_capacity: None,
+            user_license_limit: None,
         }
     }
 }
@@ -84,6 +107,7 @@ pub fn system_groups() -> Vec<Group> {
         is_system: true,
         group_metadata: Map::new(),
         users: 0,
+        settings: Map::new(),
         cast_configs: Vec::new(),
     };
     vec![
@@ -110,6 +134,8 @@ fn new_id() -> String {
 pub struct Tables<'a> {
     /// Group rows.
     pub groups: &'a mut Vec<Group>,
+    /// Membership rows (a group with members needs `force` to go).
+    pub members: &'a mut Vec<crate::users::UserGroup>,
     /// Authorization rows.
     pub links: &'a mut Vec<GroupImage>,
     /// Image rows (read only).
@@ -127,7 +153,7 @@ fn may(key: &ApiKey, group: &Group, plain: Permission, system: Permission) -> bo
         }
 }
 
-fn may_view(key: &ApiKey, group: &Group) -> bool {
+pub(crate) fn may_view(key: &ApiKey, group: &Group) -> bool {
     may(
         key,
         group,
@@ -136,7 +162,7 @@ fn may_view(key: &ApiKey, group: &Group) -> bool {
     )
 }
 
-fn may_modify(key: &ApiKey, group: &Group) -> bool {
+pub(crate) fn may_modify(key: &ApiKey, group: &Group) -> bool {
     may(
         key,
         group,
@@ -162,14 +188,15 @@ fn row_by<T>(rows: &[T], id: &Value, row_id: fn(&T) -> &str) -> Result<Option<us
     }
 }
 
-fn group_by(groups: &[Group], id: &Value) -> Result<Option<usize>, Outcome> {
+/// The index of the group an id names (see [`row_by`]).
+pub(crate) fn group_index(groups: &[Group], id: &Value) -> Result<Option<usize>, Outcome> {
     row_by(groups, id, |g| &g.group_id)
 }
 
 /// The group and image rows an add or remove names (`None` where absent).
 fn link_rows(t: &Tables, body: &Value) -> Result<(Option<usize>, Option<usize>), Outcome> {
     let (group_id, image_id) = link_ids(body)?;
-    let group = group_by(t.groups, group_id)?;
+    let group = group_index(t.groups, group_id)?;
     let image = row_by(t.images, image_id, |i| &i.image_id)?;
     Ok((group, image))
 }
@@ -216,7 +243,7 @@ pub fn images(t: &Tables, key: &ApiKey, body: &Value) -> Outcome {
     let Some(id) = id.filter(|id| id.as_str() != Some("")) else {
         return Outcome::Refused("Invalid Request: Missing group id".into());
     };
-    let index = match group_by(t.groups, id) {
+    let index = match group_index(t.groups, id) {
         Ok(Some(i)) => i,
         Ok(None) => return Outcome::Refused("Request group does not exist".into()),
         Err(crash) => return crash,
@@ -389,6 +416,7 @@ pub fn create(t: &mut Tables, body: &Value) -> Outcome {
             .cloned()
             .unwrap_or_default(),
         users: 0,
+        settings: Map::new(),
         cast_configs: Vec::new(),
     };
     let answer = json!({ "group": group_model(&group), "group_mappings": [] });
@@ -405,7 +433,7 @@ pub fn update(t: &mut Tables, key: &ApiKey, body: &Value) -> Outcome {
     let Some(target) = target.filter(|t| t.contains_key("group_id")) else {
         return Outcome::Refused("Invalid Request. Missing required parameters".into());
     };
-    let index = match group_by(t.groups, target.get("group_id").unwrap_or(&Value::Null)) {
+    let index = match group_index(t.groups, target.get("group_id").unwrap_or(&Value::Null)) {
         Ok(Some(i)) => i,
         Ok(None) => return Outcome::Refused("Group does not exist".into()),
         Err(crash) => return crash,
@@ -466,7 +494,7 @@ pub fn delete(t: &mut Tables, body: &Value) -> Outcome {
         .and_then(|g| g.get("group_id"))
         .cloned()
         .unwrap_or(Value::Null);
-    let index = match group_by(t.groups, &id) {
+    let index = match group_index(t.groups, &id) {
         Ok(Some(i)) => i,
         Ok(None) => {
             return Outcome::Refused(format!(
@@ -491,13 +519,18 @@ pub fn delete(t: &mut Tables, body: &Value) -> Outcome {
             group.name
         ));
     }
-    if group.users > 0 && !force {
+    let users = group.users as usize
+        + t.members
+            .iter()
+            .filter(|m| m.group_id == group.group_id)
+            .count();
+    if users > 0 && !force {
         return Outcome::Refused(format!(
-            "Group contains ({}) users and 'force' option not set to True",
-            group.users
+            "Group contains ({users}) users and 'force' option not set to True"
         ));
     }
     let gone = t.groups.remove(index);
     t.links.retain(|l| l.group_id != gone.group_id);
+    t.members.retain(|m| m.group_id != gone.group_id);
     Outcome::Ok(json!({}))
 }

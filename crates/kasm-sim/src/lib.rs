@@ -1,5 +1,6 @@
-//! A simulator of Kasm Workspaces' image API (Kasm 1.15 as documented in
-//! `docs/kasm-api.md`): the demo's embedded server and the host's test peer.
+//! A simulator of Kasm Workspaces' API for images, groups, users and sessions
+//! (Kasm 1.15 as documented in `docs/kasm-api.md`): the demo's embedded server
+//! and the host's test peer.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -13,12 +14,15 @@
 #![recursion_limit = "256"] // the 45-key answer object in image.rs
 
 pub mod auth;
+pub mod clock;
 pub mod faults;
 pub mod groups;
 pub mod image;
 pub mod rules;
 mod server;
+pub mod sessions;
 pub mod store;
+pub mod users;
 
 pub use auth::{ApiKey, Permission};
 pub use faults::Faults;
@@ -46,6 +50,10 @@ pub struct Config {
     pub data: Option<PathBuf>,
     /// How long agents take to pull a new image; `None`: never.
     pub agent_delay: Option<Duration>,
+    /// How long a new session takes to be `running` (`provisioning`, then `starting`).
+    pub session_start: Duration,
+    /// How long a destroyed session stays `deleting` before it is gone.
+    pub session_teardown: Duration,
     /// Whether the developer API is licensed (else every call is refused with 403).
     pub licensed: bool,
     /// Largest request body accepted, in bytes.
@@ -79,6 +87,8 @@ impl Default for Config {
             db: Db::default(),
             data: None,
             agent_delay: Some(Duration::from_secs(2)),
+            session_start: Duration::from_secs(2),
+            session_teardown: Duration::from_secs(1),
             licensed: true,
             max_body: 1024 * 1024,
             faults: Faults::default(),
@@ -109,6 +119,8 @@ impl Simulator {
             faults: Mutex::new(faults::FaultState::new(config.faults)),
             data: config.data,
             agent_delay: config.agent_delay,
+            session_start: config.session_start,
+            session_teardown: config.session_teardown,
             licensed: config.licensed,
             max_body: config.max_body,
         });
@@ -161,6 +173,43 @@ impl Simulator {
     /// A copy of the authorization rows, for assertions.
     pub fn group_links(&self) -> Vec<groups::GroupImage> {
         lock(&self.shared.db).group_images.clone()
+    }
+
+    /// A copy of the users, for assertions.
+    pub fn users(&self) -> Vec<users::User> {
+        lock(&self.shared.db).users.clone()
+    }
+
+    /// A copy of the membership rows, for assertions.
+    pub fn memberships(&self) -> Vec<users::UserGroup> {
+        lock(&self.shared.db).user_groups.clone()
+    }
+
+    /// A copy of the sessions, for assertions.
+    pub fn sessions(&self) -> Vec<sessions::Session> {
+        lock(&self.shared.db).kasms.clone()
+    }
+
+    /// How many session tokens the user has (each `kasm_url` carries one).
+    pub fn session_tokens(&self, user_id: &str) -> usize {
+        lock(&self.shared.db)
+            .session_tokens
+            .iter()
+            .filter(|t| t.user_id == user_id)
+            .count()
+    }
+
+    /// Sets a group's settings (`max_kasms_per_user`, `keepalive_expiration`,
+    /// `allow_kasm_sharing`, ...), as an administrator would in Kasm's UI.
+    pub fn set_group_settings(
+        &self,
+        group_id: &str,
+        settings: serde_json::Map<String, serde_json::Value>,
+    ) {
+        let mut db = lock(&self.shared.db);
+        if let Some(g) = db.groups.iter_mut().find(|g| g.group_id == group_id) {
+            g.settings = settings;
+        }
     }
 
     /// Replaces the faults in force.

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-/// A simulator of Kasm Workspaces' image API, on loopback.
+/// A simulator of Kasm Workspaces' API (images, groups, users, sessions), on loopback.
 #[derive(Parser)]
 #[command(version)]
 struct Args {
@@ -20,7 +20,7 @@ struct Args {
     /// Keep data in this file (loaded if it exists, else seeded; written atomically on every change).
     #[arg(long)]
     data: Option<PathBuf>,
-    /// An API key with Global Admin (or the permissions in --permissions).
+    /// An API key with Global Admin and User (or the permissions in --permissions).
     #[arg(long, env = "KASM_SIM_API_KEY", requires = "api_secret")]
     api_key: Option<String>,
     /// The key's secret.
@@ -38,6 +38,12 @@ struct Args {
     /// Seconds until agents have pulled a new image (negative: never).
     #[arg(long, default_value_t = 2.0, allow_negative_numbers = true)]
     agent_delay: f64,
+    /// Seconds from `request_kasm` until the session is `running`.
+    #[arg(long, default_value_t = 2.0)]
+    session_start: f64,
+    /// Seconds a destroyed session stays `deleting`.
+    #[arg(long, default_value_t = 1.0)]
+    session_teardown: f64,
     /// Answer as a server whose developer API is not licensed.
     #[arg(long)]
     unlicensed: bool,
@@ -53,6 +59,10 @@ struct Args {
     /// The PEM private key of --tls-cert.
     #[arg(long, requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+}
+
+fn seconds(value: f64, flag: &str) -> Result<Duration, String> {
+    Duration::try_from_secs_f64(value).map_err(|e| format!("{flag} {value}: {e}"))
 }
 
 fn parse_faults(text: &str) -> Result<Faults, String> {
@@ -92,6 +102,8 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         db,
         data: args.data,
         agent_delay: (args.agent_delay >= 0.0).then(|| Duration::from_secs_f64(args.agent_delay)),
+        session_start: seconds(args.session_start, "--session-start")?,
+        session_teardown: seconds(args.session_teardown, "--session-teardown")?,
         licensed: !args.unlicensed,
         max_body: args.max_body,
         faults: args.faults.unwrap_or_default(),

@@ -18,6 +18,11 @@ pub enum Outcome {
     CrashAfterWrite(String),
     /// 401 `{"error_message": "Unauthorized"}`: the key may not act on that row.
     Unauthorized,
+    /// A refusal of a handler with a `public` flag: 400 on `/api/public/`,
+    /// 200 on `/api/admin/`; nothing stored.
+    Bad(String),
+    /// `{"error_message": ...}` with this status on every path; nothing stored.
+    Status(u16, String),
 }
 
 /// Keys `create_update_image` takes; any other key raises a TypeError (500).

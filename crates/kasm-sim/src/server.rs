@@ -1,11 +1,14 @@
 //! HTTP: the framework's behaviour around Kasm's handlers (CherryPy's `json_in`
 //! and error pages), routing, authentication and the agent.
 
-use crate::auth::{ApiKey, Permission, Requirement, authenticate};
+use crate::auth::{ApiKey, Known, Permission, Requirement, authenticate};
+use crate::clock::{ms, now_ms};
 use crate::faults::{Decision, FaultState, Faults};
 use crate::groups;
 use crate::rules::{self, Outcome};
+use crate::sessions;
 use crate::store::Db;
+use crate::users::{self, Membership};
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -27,6 +30,8 @@ pub struct Shared {
     pub(crate) faults: Mutex<FaultState>,
     pub(crate) data: Option<PathBuf>,
     pub(crate) agent_delay: Option<Duration>,
+    pub(crate) session_start: Duration,
+    pub(crate) session_teardown: Duration,
     pub(crate) licensed: bool,
     pub(crate) max_body: usize,
 }
@@ -50,7 +55,7 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq)]
 enum Endpoint {
     List,
     Create,
@@ -63,14 +68,39 @@ enum Endpoint {
     CreateGroup,
     UpdateGroup,
     DeleteGroup,
+    CreateUser,
+    GetUser,
+    GetUsers,
+    UpdateUser,
+    DeleteUser,
+    LogoutUser,
+    AddUserGroup,
+    RemoveUserGroup,
+    GroupUsers,
+    RequestKasm,
+    KasmStatus,
+    Kasms,
+    Kasm,
+    UserKasms,
+    DestroyKasm,
+    Keepalive,
 }
 
-impl Endpoint {
-    fn from_path(path: &str) -> Option<Endpoint> {
-        let name = path
-            .strip_prefix("/api/public/")
-            .or_else(|| path.strip_prefix("/api/admin/"))?;
-        Some(match name {
+/// A call and the path it came by: `/api/public/` (business errors of the
+/// user and membership calls answer 400) or `/api/admin/` (they answer 200).
+#[derive(Clone, Copy)]
+struct Route {
+    endpoint: Endpoint,
+    public: bool,
+}
+
+impl Route {
+    fn from_path(path: &str) -> Option<Route> {
+        let (name, public) = match path.strip_prefix("/api/public/") {
+            Some(name) => (name, true),
+            None => (path.strip_prefix("/api/admin/")?, false),
+        };
+        let endpoint = match name {
             "get_images" => Endpoint::List,
             "create_image" => Endpoint::Create,
             "update_image" => Endpoint::Update,
@@ -82,55 +112,80 @@ impl Endpoint {
             "create_group" => Endpoint::CreateGroup,
             "update_group" => Endpoint::UpdateGroup,
             "delete_group" => Endpoint::DeleteGroup,
+            "create_user" => Endpoint::CreateUser,
+            "get_user" => Endpoint::GetUser,
+            "get_users" => Endpoint::GetUsers,
+            "update_user" => Endpoint::UpdateUser,
+            "delete_user" => Endpoint::DeleteUser,
+            "logout_user" => Endpoint::LogoutUser,
+            "add_user_group" => Endpoint::AddUserGroup,
+            "remove_user_group" => Endpoint::RemoveUserGroup,
+            "get_users_group" => Endpoint::GroupUsers,
+            "request_kasm" => Endpoint::RequestKasm,
+            "get_kasm_status" => Endpoint::KasmStatus,
+            "get_kasms" => Endpoint::Kasms,
+            "get_kasm" => Endpoint::Kasm,
+            "get_user_kasms" => Endpoint::UserKasms,
+            "destroy_kasm" => Endpoint::DestroyKasm,
+            "keepalive" => Endpoint::Keepalive,
             _ => return None,
-        })
+        };
+        Some(Route { endpoint, public })
     }
 
     fn requirement(self) -> Requirement {
         use Permission::*;
-        match self {
-            Endpoint::List => Requirement {
-                any_of: &[ImagesView],
-                mutating: false,
-            },
-            Endpoint::Create => Requirement {
-                any_of: &[ImagesCreate],
-                mutating: true,
-            },
-            Endpoint::Update => Requirement {
-                any_of: &[ImagesModify, ImagesModifyResources],
-                mutating: true,
-            },
-            Endpoint::Delete => Requirement {
-                any_of: &[ImagesDelete],
-                mutating: true,
-            },
-            Endpoint::Groups | Endpoint::GroupImages => Requirement {
-                any_of: &[GroupsView, GroupsViewIfMember, GroupsViewSystem],
-                mutating: false,
-            },
-            Endpoint::AddGroupImage | Endpoint::RemoveGroupImage | Endpoint::UpdateGroup => {
-                Requirement {
-                    any_of: &[GroupsModify, GroupsModifyIfMember, GroupsModifySystem],
-                    mutating: true,
-                }
+        let need = |any_of, mutating| Requirement { any_of, mutating };
+        match self.endpoint {
+            Endpoint::List => need(&[ImagesView], false),
+            Endpoint::Create => need(&[ImagesCreate], true),
+            Endpoint::Update => need(&[ImagesModify, ImagesModifyResources], true),
+            Endpoint::Delete => need(&[ImagesDelete], true),
+            Endpoint::Groups | Endpoint::GroupImages | Endpoint::GroupUsers => {
+                need(&[GroupsView, GroupsViewIfMember, GroupsViewSystem], false)
             }
-            Endpoint::CreateGroup => Requirement {
-                any_of: &[GroupsCreate],
-                mutating: true,
-            },
-            Endpoint::DeleteGroup => Requirement {
-                any_of: &[GroupsDelete],
-                mutating: true,
-            },
+            Endpoint::AddGroupImage | Endpoint::RemoveGroupImage | Endpoint::UpdateGroup => need(
+                &[GroupsModify, GroupsModifyIfMember, GroupsModifySystem],
+                true,
+            ),
+            // The public membership wrappers accept read-only keys.
+            Endpoint::AddUserGroup | Endpoint::RemoveUserGroup => need(
+                if self.public {
+                    &[GroupsModify]
+                } else {
+                    &[GroupsModify, GroupsModifyIfMember, GroupsModifySystem]
+                },
+                !self.public,
+            ),
+            Endpoint::CreateGroup => need(&[GroupsCreate], true),
+            Endpoint::DeleteGroup => need(&[GroupsDelete], true),
+            Endpoint::CreateUser => need(&[UsersCreate], true),
+            Endpoint::GetUser | Endpoint::GetUsers => need(&[UsersView], false),
+            Endpoint::UpdateUser => need(&[UsersModify], true),
+            Endpoint::DeleteUser => need(&[UsersDelete], true),
+            Endpoint::LogoutUser => need(&[UsersAuthSession], true),
+            Endpoint::RequestKasm | Endpoint::DestroyKasm => need(&[User], true),
+            Endpoint::KasmStatus | Endpoint::UserKasms => need(&[User], false),
+            Endpoint::Kasms | Endpoint::Kasm => need(&[SessionsView], false),
+            Endpoint::Keepalive => need(&[SessionsModify], false),
         }
     }
+}
 
+impl Endpoint {
     /// Whether a successful call changes the data.
     fn writes(self) -> bool {
         !matches!(
             self,
-            Endpoint::List | Endpoint::Groups | Endpoint::GroupImages
+            Endpoint::List
+                | Endpoint::Groups
+                | Endpoint::GroupImages
+                | Endpoint::GetUser
+                | Endpoint::GetUsers
+                | Endpoint::GroupUsers
+                | Endpoint::Kasms
+                | Endpoint::Kasm
+                | Endpoint::UserKasms
         )
     }
 }
@@ -182,7 +237,7 @@ pub(crate) async fn handle(
     *lock(&shared.counts)
         .entry(uri.path().to_owned())
         .or_insert(0) += 1;
-    let Some(endpoint) = Endpoint::from_path(uri.path()) else {
+    let Some(route) = Route::from_path(uri.path()) else {
         return framework_error(StatusCode::NOT_FOUND);
     };
     let fate = lock(&shared.faults).decide();
@@ -204,7 +259,7 @@ pub(crate) async fn handle(
         if !hang.is_zero() {
             tokio::time::sleep(hang).await;
         }
-        api(&worker, endpoint, &headers, &bytes)
+        api(&worker, route, &headers, &bytes)
     });
     let answer = work.await.unwrap_or_else(|_| crash());
     if fate.drop_answer {
@@ -259,41 +314,58 @@ async fn admin(shared: &Shared, method: &Method, what: &str, body: Body) -> Resp
 }
 
 /// Kasm's side: the framework's JSON checks, authentication, then the handler.
-fn api(shared: &Arc<Shared>, endpoint: Endpoint, headers: &HeaderMap, bytes: &Bytes) -> Response {
+fn api(shared: &Arc<Shared>, route: Route, headers: &HeaderMap, bytes: &Bytes) -> Response {
     let body = match json_body(headers, bytes) {
         Ok(body) => body,
         Err(refusal) => return *refusal,
     };
     let key = {
+        let db = lock(&shared.db);
         let keys = lock(&shared.keys);
+        let user = |id: &str| db.users.iter().any(|u| u.user_id == id);
+        let kasm = |id: &str| db.kasms.iter().any(|k| k.kasm_id == id);
+        let known = Known {
+            user: &user,
+            kasm: &kasm,
+        };
         match authenticate(
             &keys,
             shared.licensed,
             headers,
             &body,
-            &endpoint.requirement(),
+            &route.requirement(),
+            &known,
         ) {
             Ok(k) => k.clone(),
+            Err((StatusCode::INTERNAL_SERVER_ERROR, why)) => {
+                eprintln!("kasm-sim: 500: {why}");
+                return crash();
+            }
             Err((status, msg)) => return json_answer(status, json!({ "error_message": msg })),
         }
     };
-    let Some(outcome) = run(shared, endpoint, &key, &body) else {
+    let Some(outcome) = run(shared, route, &key, &body) else {
         return crash();
     };
+    let refusal =
+        |status: StatusCode, msg: String| json_answer(status, json!({ "error_message": msg }));
     match outcome {
         Outcome::Ok(v) => {
             schedule_pull(shared, &v);
             json_answer(StatusCode::OK, v)
         }
-        Outcome::Refused(msg) => json_answer(StatusCode::OK, json!({ "error_message": msg })),
+        Outcome::Refused(msg) => refusal(StatusCode::OK, msg),
+        Outcome::Bad(msg) if route.public => refusal(StatusCode::BAD_REQUEST, msg),
+        Outcome::Bad(msg) => refusal(StatusCode::OK, msg),
+        Outcome::Status(status, msg) => refusal(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+            msg,
+        ),
         Outcome::Crash(why) | Outcome::CrashAfterWrite(why) => {
             eprintln!("kasm-sim: 500: {why}");
             crash()
         }
-        Outcome::Unauthorized => json_answer(
-            StatusCode::UNAUTHORIZED,
-            json!({ "error_message": "Unauthorized" }),
-        ),
+        Outcome::Unauthorized => refusal(StatusCode::UNAUTHORIZED, "Unauthorized".into()),
     }
 }
 
@@ -323,8 +395,56 @@ fn json_body(headers: &HeaderMap, bytes: &Bytes) -> Result<Value, Box<Response>>
 }
 
 /// Runs the call on the data, and stores a change; `None` when it could not be stored.
-fn run(shared: &Shared, endpoint: Endpoint, key: &ApiKey, body: &Value) -> Option<Outcome> {
+fn run(shared: &Shared, route: Route, key: &ApiKey, body: &Value) -> Option<Outcome> {
     let mut db = lock(&shared.db);
+    let clock = sessions::Clock {
+        now: now_ms(),
+        start: ms(shared.session_start),
+        teardown: ms(shared.session_teardown),
+    };
+    let expired = sessions::tick(&mut db, clock);
+    let outcome = match route.endpoint {
+        Endpoint::List
+        | Endpoint::Create
+        | Endpoint::Update
+        | Endpoint::Delete
+        | Endpoint::Groups
+        | Endpoint::GroupImages
+        | Endpoint::AddGroupImage
+        | Endpoint::RemoveGroupImage
+        | Endpoint::CreateGroup
+        | Endpoint::UpdateGroup
+        | Endpoint::DeleteGroup => images_and_groups(&mut db, route.endpoint, key, body),
+        Endpoint::CreateUser => users::create(&mut db, body, route.public),
+        Endpoint::GetUser => users::get(&db, key, body),
+        Endpoint::GetUsers => users::list(&db, key, body),
+        Endpoint::UpdateUser => users::update(&mut db, key, body),
+        Endpoint::DeleteUser => users::delete(&mut db, key, body),
+        Endpoint::LogoutUser => users::logout(&mut db, body),
+        Endpoint::AddUserGroup => users::membership(&mut db, key, body, Membership::Add),
+        Endpoint::RemoveUserGroup => users::membership(&mut db, key, body, Membership::Remove),
+        Endpoint::GroupUsers => users::of_group(&db, key, body),
+        Endpoint::RequestKasm => sessions::request(&mut db, key, body, route.public, clock),
+        Endpoint::KasmStatus => sessions::status(&mut db, body, clock),
+        Endpoint::Kasms => sessions::list(&db, clock.now),
+        Endpoint::Kasm => sessions::get(&db, body, clock.now),
+        Endpoint::UserKasms => sessions::of_acting_user(&db, body, clock.now),
+        Endpoint::DestroyKasm => sessions::destroy(&mut db, key, body, clock),
+        Endpoint::Keepalive => sessions::keepalive(&mut db, body, clock),
+    };
+    // request_kasm keeps the anonymous user it made even when it then refuses.
+    let changed = expired
+        || route.endpoint == Endpoint::RequestKasm
+        || (matches!(outcome, Outcome::Ok(_) | Outcome::CrashAfterWrite(_))
+            && route.endpoint.writes());
+    if changed && !shared.persist(&db) {
+        return None;
+    }
+    Some(outcome)
+}
+
+/// The image and group calls, on the tables they use.
+fn images_and_groups(db: &mut Db, endpoint: Endpoint, key: &ApiKey, body: &Value) -> Outcome {
     let Db {
         images,
         world,
@@ -332,9 +452,11 @@ fn run(shared: &Shared, endpoint: Endpoint, key: &ApiKey, body: &Value) -> Optio
         groups,
         group_images,
         settings,
-    } = &mut *db;
+        user_groups,
+        ..
+    } = db;
     let is_pulled = |name: &str| pulled.contains(name);
-    let outcome = match endpoint {
+    match endpoint {
         Endpoint::List => {
             // Unordered in Kasm (no ORDER BY): sorted by id here, so creation order never shows through.
             let mut listed: Vec<_> = images.iter().collect();
@@ -370,6 +492,7 @@ fn run(shared: &Shared, endpoint: Endpoint, key: &ApiKey, body: &Value) -> Optio
         group_call => {
             let mut tables = groups::Tables {
                 groups,
+                members: user_groups,
                 links: group_images,
                 images,
             };
@@ -383,13 +506,7 @@ fn run(shared: &Shared, endpoint: Endpoint, key: &ApiKey, body: &Value) -> Optio
                 _ => groups::delete(&mut tables, body),
             }
         }
-    };
-    let changed =
-        matches!(outcome, Outcome::Ok(_) | Outcome::CrashAfterWrite(_)) && endpoint.writes();
-    if changed && !shared.persist(&db) {
-        return None;
     }
-    Some(outcome)
 }
 
 /// The agent: after the delay, the tag is pulled and every image with that name is available.

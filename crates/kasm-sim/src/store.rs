@@ -1,8 +1,10 @@
-//! The simulator's data: images, the world they refer to, and the tags agents
-//! have pulled. Optionally persisted to a JSON file, written atomically.
+//! The simulator's data: images, the world they refer to, the tags agents
+//! have pulled, groups, users and sessions. Optionally persisted to a JSON file, written atomically.
 
 use crate::groups::{Group, GroupImage, Settings, system_groups};
 use crate::image::{StoredImage, World};
+use crate::sessions::Session;
+use crate::users::{SessionToken, User, UserGroup};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -26,6 +28,14 @@ pub struct Db {
     pub group_images: Vec<GroupImage>,
     /// Global settings.
     pub settings: Settings,
+    /// Users (anonymous ones included).
+    pub users: Vec<User>,
+    /// Which users belong to which groups (rows; nothing makes a pair unique).
+    pub user_groups: Vec<UserGroup>,
+    /// Sessions.
+    pub kasms: Vec<Session>,
+    /// Session tokens (logins and the links `kasm_url` carries).
+    pub session_tokens: Vec<SessionToken>,
 }
 
 impl Default for Db {
@@ -37,6 +47,10 @@ impl Default for Db {
             groups: system_groups(),
             group_images: Vec::new(),
             settings: Settings::default(),
+            users: Vec::new(),
+            user_groups: Vec::new(),
+            kasms: Vec::new(),
+            session_tokens: Vec::new(),
         }
     }
 }

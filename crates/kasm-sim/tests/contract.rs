@@ -543,9 +543,9 @@ async fn authentication_outcomes() {
         (create, body("view", "v"), 401, "Unauthorized"),
         (
             list,
-            json!({"api_key": KEY, "api_key_secret": SECRET, "user_id": "u"}),
+            json!({"api_key": "view", "api_key_secret": "v", "user_id": "u"}),
             401,
-            "API Key (admin) is not authorized to impersonate a user.",
+            "API Key (viewer) is not authorized to impersonate a user.",
         ),
         (
             list,

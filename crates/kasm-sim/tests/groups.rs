@@ -466,6 +466,7 @@ async fn groups_are_created_updated_and_deleted_by_the_rules() {
         is_system: false,
         group_metadata: Default::default(),
         users: 3,
+        settings: Default::default(),
         cast_configs: Vec::new(),
     };
     let cast = kasm_sim::groups::Group {
