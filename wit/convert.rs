@@ -24,7 +24,8 @@ use kasm_plan_core::facade::{
     FilterResponse, FormatRequest, FormatResponse, GroupFilterRequest, GroupFilterResponse,
     ImportRequest, ImportResponse, ParseResponse, PlanRequest, PlanResponse, PolicyRequest,
     PolicyResponse, RecogniseRequest, RecordRequest, RenderRequest, RenderResponse, SourceInput,
-    Sources, StepsResponse, ValidateRequest, ValidateResponse, invalid_request,
+    Sources, StepsResponse, TerraformStateRequest, TerraformStateResponse, ValidateRequest,
+    ValidateResponse, invalid_request,
 };
 use kasm_plan_core::filter::ImageFilter;
 use kasm_plan_core::group::{Group, GroupImage};
@@ -314,6 +315,8 @@ records! {
     RecogniseRequest { target_image, images, owned }
     ImportRequest { address, image_id, state, images, access, configuration }
     ImportResponse { ok, resource, image, group, link, diagnostics }
+    TerraformStateRequest { text, state }
+    TerraformStateResponse { ok, bindings, bound, diagnostics }
     AdoptRequest { images, filter, access, state }
     GeneratedFile { file_name, source }
     Binding { address, id }

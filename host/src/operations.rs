@@ -108,6 +108,14 @@ impl Core {
         self.typed(request, |g, s, r| g.call_import(s, r))
     }
 
+    /// `read_terraform_state`: what a Terraform provider's state binds.
+    pub fn read_terraform_state(
+        &mut self,
+        request: kasm_plan_core::facade::TerraformStateRequest,
+    ) -> Result<kasm_plan_core::facade::TerraformStateResponse, CoreError> {
+        self.typed(request, |g, s, r| g.call_read_terraform_state(s, r))
+    }
+
     /// `format`: an HCL file in the canonical layout.
     pub fn format(
         &mut self,

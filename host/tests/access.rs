@@ -794,3 +794,105 @@ fn refresh_only_forgets_groups_and_links_deleted_outside_and_records_renames() {
     assert_eq!(group_id(&k, "Developers"), None);
     assert_eq!(group_id(&k, "Ops"), None);
 }
+
+/// A state the Terraform provider wrote: its attribute names, memory in
+/// bytes, a hyphenated id, a link's `group_id:image_id`, a type kasm-plan
+/// does not manage.
+fn provider_state(image: &str, group: &str, extra: &str) -> String {
+    let hyphenated = uuid::Uuid::parse_str(image)
+        .map(|u| u.hyphenated().to_string())
+        .unwrap_or_default();
+    let provider = "provider[\"registry.terraform.io/sim22/kasm\"]";
+    json!({
+        "version": 4, "terraform_version": "1.11.4", "serial": 4,
+        "lineage": "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", "outputs": {},
+        "resources": [
+            {"mode": "managed", "type": "kasm_image", "name": "t", "provider": provider,
+             "instances": [{"schema_version": 0, "sensitive_attributes": [], "attributes": {
+                 "id": hyphenated, "image_id": image, "name": "kasmweb/from-terraform:1.0",
+                 "friendly_name": "kasmweb/from-terraform:1.0", "memory": 2_048_000_000_i64,
+                 "cores": 1, "enabled": true, "image_src": "img/x.png"}}]},
+            {"mode": "managed", "type": "kasm_group", "name": "g", "provider": provider,
+             "instances": [{"schema_version": 0, "attributes": {
+                 "id": group, "group_id": group, "name": "FromTerraform", "priority": 15}}]},
+            {"mode": "managed", "type": "kasm_group_image", "name": "l", "provider": provider,
+             "instances": [{"schema_version": 0, "attributes": {
+                 "id": format!("{group}:{image}"), "group_id": group, "image_id": image}}],
+             "dependencies": ["kasm_group.g", "kasm_image.t"]},
+            {"mode": "managed", "type": "kasm_user", "name": "dev", "provider": provider,
+             "instances": [{"schema_version": 0, "attributes": {"id": "f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6", "username": "dev"}}]},
+            {"mode": "managed", "type": "kasm_image", "name": extra, "provider": provider,
+             "instances": [{"schema_version": 0, "attributes": {"id": image}}]}
+        ]
+    })
+    .to_string()
+}
+
+/// `state import-terraform` brings a Terraform provider's state in one
+/// command: the next plan of the same configuration is empty; a second run
+/// binds nothing new; a state with an address the configuration lacks
+/// imports nothing at all.
+#[test]
+fn a_terraform_providers_state_is_imported_in_one_command() {
+    let k = Kasm::start();
+    let image = outside_image(&k, "kasmweb/from-terraform:1.0");
+    let group = k.call(
+        "create_group",
+        json!({"target_group": {"name": "FromTerraform", "priority": 15}}),
+    )["group"]["group_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    k.call(
+        "add_images_group",
+        json!({"target_group": {"group_id": group}, "target_image": {"image_id": image}}),
+    );
+    let file = k.write(
+        "main.tf",
+        "resource \"kasm_image\" \"t\" {\n  name          = \"kasmweb/from-terraform:1.0\"\n  friendly_name = \"kasmweb/from-terraform:1.0\"\n  image_src     = \"img/x.png\"\n  memory        = 2048\n  cores         = 1\n}\nresource \"kasm_group\" \"g\" {\n  name     = \"FromTerraform\"\n  priority = 15\n}\nresource \"kasm_group_image\" \"l\" {\n  group_id = kasm_group.g.id\n  image_id = kasm_image.t.id\n}\n",
+    );
+    // The extra address is the image again, under a name the configuration lacks.
+    k.write(
+        "undeclared.tfstate",
+        &provider_state(&image, &group, "stray"),
+    );
+    let o = k.run(&["state", "import-terraform", "undeclared.tfstate"]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(stderr(&o).contains("kasm_image.stray"), "{}", out(&o));
+    let o = k.run(&["state", "list"]);
+    assert_eq!(stdout(&o), "", "nothing was imported: {}", out(&o));
+    let mut state: Value =
+        serde_json::from_str(&provider_state(&image, &group, "t")).unwrap_or_default();
+    if let Some(resources) = state["resources"].as_array_mut() {
+        resources.pop(); // the stray image
+    }
+    k.write("terraform.tfstate", &state.to_string());
+    let o = k.run(&["state", "import-terraform", "terraform.tfstate"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stderr(&o).contains("1 instance(s) of kasm_user left out"),
+        "{}",
+        out(&o)
+    );
+    assert!(
+        stdout(&o).contains("3 imported from terraform.tfstate"),
+        "{}",
+        out(&o)
+    );
+    let o = k.run(&["state", "list"]);
+    assert_eq!(
+        stdout(&o),
+        "kasm_image.t\nkasm_group.g\nkasm_group_image.l\n",
+        "{}",
+        out(&o)
+    );
+    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "imported, nothing to do: {}", out(&o));
+    let o = k.run(&["state", "import-terraform", "terraform.tfstate"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("0 imported from terraform.tfstate; 3 already bound"),
+        "{}",
+        out(&o)
+    );
+}

@@ -108,6 +108,7 @@ fn typed(core: &mut Core, operation: &str, request: &str) -> Option<Result<Strin
         "policy_check" => run(request, |r| core.policy_check(r)),
         "adopt" => run(request, |r| core.adopt(r)),
         "format" => run(request, |r| core.format(r)),
+        "read_terraform_state" => run(request, |r| core.read_terraform_state(r)),
         "schema" => run(request, |_: facade::SchemaRequest| core.schema()),
         "json_schema" => run(request, |_: facade::SchemaRequest| core.json_schema()),
         other => panic!("no typed function for `{other}`"),

@@ -81,6 +81,12 @@ impl wit::Guest for Component {
         forward(r, facade::adopt)
     }
 
+    fn read_terraform_state(
+        r: wit::TerraformStateRequest,
+    ) -> Result<wit::TerraformStateResponse, wit::Diagnostic> {
+        forward(r, facade::read_terraform_state)
+    }
+
     fn policy_check(r: wit::PolicyRequest) -> Result<wit::PolicyResponse, wit::Diagnostic> {
         forward(r, facade::policy_check)
     }

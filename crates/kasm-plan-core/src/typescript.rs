@@ -22,7 +22,8 @@ use crate::facade::{
     Configuration, Desired, FilterRequest, FilterResponse, GroupFilterRequest, GroupFilterResponse,
     ImportRequest, ImportResponse, ParseResponse, PlanRequest, PlanResponse, PolicyRequest,
     PolicyResponse, RecogniseRequest, RecordRequest, RenderRequest, RenderResponse, SourceInput,
-    Sources, StepsResponse, ValidateRequest, ValidateResponse,
+    Sources, StepsResponse, TerraformStateRequest, TerraformStateResponse, ValidateRequest,
+    ValidateResponse,
 };
 use crate::field::Field;
 use crate::filter::ImageFilter;
@@ -175,6 +176,8 @@ pub fn declarations() -> String {
         RecogniseRequest,
         ImportRequest,
         ImportResponse,
+        TerraformStateRequest,
+        TerraformStateResponse,
         PolicyFormat,
         PolicyFile,
         PolicyRequest,

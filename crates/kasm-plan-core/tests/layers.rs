@@ -35,6 +35,7 @@ const LAYERS: &[(&str, u8)] = &[
     // 4 values, state records, request bodies
     ("attributes", 4),
     ("state", 4),
+    ("terraform_state", 4),
     ("wire", 4),
     // 5 engine: state edits, diff, plan, steps
     ("edits", 5),

@@ -1,12 +1,15 @@
-//! `kasm-plan import ADDRESS IMAGE_ID`
+//! `kasm-plan import ADDRESS ID` and `kasm-plan state import-terraform FILE`
 
 use super::configuration::{ConfigArgs, backend_block};
 use super::render;
 use super::server::{ServerArgs, fetch_access, fetch_images};
+use super::state::StateArgs;
 use super::{CliError, CoreArgs, Outcome};
 use crate::state_file;
 use crate::state_file::backend::BackendArgs;
-use kasm_plan_core::facade::ImportRequest;
+use kasm_plan_core::State;
+use kasm_plan_core::address::{RESOURCE_TYPE, type_of};
+use kasm_plan_core::facade::{Configuration, ImportRequest, ImportResponse, TerraformStateRequest};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -43,63 +46,203 @@ pub struct ImportArgs {
 /// Read the configuration, lock the state, read Kasm's images, let the core
 /// decide (the address must be declared), record.
 pub fn run(core: &CoreArgs, args: &ImportArgs) -> Outcome {
-    let mut config = ConfigArgs {
+    let setup = Setup::load(
+        core,
+        &ConfigArgs {
+            paths: vec![args.config.clone()],
+            vars: args.vars.clone(),
+            var_files: args.var_files.clone(),
+            order: Vec::new(),
+        },
+        &args.backend,
+    )?;
+    let Setup {
+        mut core,
+        config,
+        backend,
+    } = setup;
+    let mut locked = backend.open(&args.state, args.lock_timeout, "import")?;
+    let kasm = Kasm::read(&args.server, &args.state, [args.address.as_str()])?;
+    let sources = config.sources.clone();
+    let answer = core.import(kasm.request(&args.address, &args.image_id, &locked.state, config))?;
+    let mut state = locked.state.clone();
+    let Some(what) = bind(&mut state, &args.address, answer.clone()) else {
+        eprint!("{}", render::diagnostics(&answer.diagnostics, &sources));
+        return Err(CliError::refused(&answer.diagnostics, "imported"));
+    };
+    locked.save(state)?;
+    println!(
+        "{}: Importing from ID \"{}\"{what}...\n\nImport successful! It is now managed by kasm-plan.",
+        args.address, args.image_id
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of `state import-terraform`.
+#[derive(Debug, clap::Args)]
+pub struct TerraformImportArgs {
+    /// The state the Terraform provider for Kasm wrote (`terraform.tfstate`).
+    pub file: PathBuf,
+    /// The configuration that declares the addresses (Terraform's `-config`).
+    #[arg(long = "config", value_name = "DIR", default_value = ".")]
+    pub config: PathBuf,
+    /// Set a variable of the configuration, `NAME=VALUE` (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = super::configuration::name_value)]
+    pub vars: Vec<(String, String)>,
+    /// Read variable values from a `.tfvars` file (repeatable).
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+/// `state import-terraform`: every address a Terraform state binds, imported
+/// as `import` would import each, and written in one go; one that cannot be
+/// imported stops them all.
+pub fn from_terraform(core: &CoreArgs, state: &StateArgs, args: &TerraformImportArgs) -> Outcome {
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|e| CliError::Stop(format!("{}: {e}", args.file.display())))?;
+    let config_args = ConfigArgs {
         paths: vec![args.config.clone()],
         vars: args.vars.clone(),
         var_files: args.var_files.clone(),
         order: Vec::new(),
-    }
-    .load()?
-    .config;
-    let sources = config.sources.clone();
-    let mut core = core.open()?;
-    let backend = args.backend.with_block(backend_block(&mut core, &config)?);
-    config.workspace = Some(backend.workspace()?);
-    let wait = args.lock_timeout;
-    let mut locked = backend.open(&args.state, wait, "import")?;
-    let access_address = ["kasm_group.", "kasm_group_image."]
-        .iter()
-        .any(|p| args.address.starts_with(p));
-    let (images, access) = if access_address {
-        (Vec::new(), Some(fetch_access(&args.server, &args.state)?))
-    } else {
-        (fetch_images(&args.server, &args.state)?, None)
     };
-    let answer = core.import(ImportRequest {
-        address: args.address.clone(),
-        image_id: args.image_id.clone(),
+    let Setup {
+        mut core,
+        config,
+        backend,
+    } = Setup::load(core, &config_args, &state.backend)?;
+    let mut locked = backend.open(&state.state, state.lock_timeout, "state import-terraform")?;
+    let read = core.read_terraform_state(TerraformStateRequest {
+        text,
         state: locked.state.clone(),
-        images,
-        access,
-        configuration: Some(config),
     })?;
-    if answer.ok && (answer.group.is_some() || answer.link.is_some()) {
-        let mut state = locked.state.clone();
-        if let Some(g) = answer.group {
-            state.groups.insert(args.address.clone(), g);
-        }
-        if let Some(l) = answer.link {
-            state.links.insert(args.address.clone(), l);
-        }
-        locked.save(state)?;
-        println!(
-            "{}: Importing from ID \"{}\"...\n\nImport successful! It is now managed by kasm-plan.",
-            args.address, args.image_id
-        );
-        return Ok(ExitCode::SUCCESS);
+    let sources = config.sources.clone();
+    eprint!("{}", render::diagnostics(&read.diagnostics, &sources));
+    if !read.ok {
+        return Err(CliError::refused(&read.diagnostics, "imported"));
     }
-    let (Some(resource), Some(image)) = (answer.resource, answer.image) else {
-        eprint!("{}", render::diagnostics(&answer.diagnostics, &sources));
-        return Err(CliError::refused(&answer.diagnostics, "imported"));
-    };
-    let mut state = locked.state.clone();
-    state.resources.insert(args.address.clone(), resource);
-    locked.save(state)?;
+    let addresses = read.bindings.iter().map(|b| b.address.as_str());
+    let kasm = Kasm::read(&args.server, &state.state, addresses)?;
+    let mut next = locked.state.clone();
+    let mut problems = Vec::new();
+    for b in &read.bindings {
+        let answer = core.import(kasm.request(&b.address, &b.id, &next, config.clone()))?;
+        if bind(&mut next, &b.address, answer.clone()).is_none() {
+            problems.extend(answer.diagnostics);
+        }
+    }
+    if !problems.is_empty() {
+        eprint!("{}", render::diagnostics(&problems, &sources));
+        return Err(CliError::refused(&problems, "imported"));
+    }
+    if !read.bindings.is_empty() {
+        locked.save(next)?;
+    }
+    for b in &read.bindings {
+        println!("{}: imported from ID \"{}\"", b.address, b.id);
+    }
+    for address in &read.bound {
+        println!("{address}: already bound to the same ID, left as it is");
+    }
     println!(
-        "{}: Importing from ID \"{}\" ({})...\n\nImport successful! The image is now managed by kasm-plan.",
-        args.address,
-        image.image_id,
-        image.name.as_deref().unwrap_or("unnamed")
+        "\n{} imported from {}; {} already bound. They are now managed by kasm-plan.",
+        read.bindings.len(),
+        args.file.display(),
+        read.bound.len()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// What an import needs before it binds: the core, the configuration (with
+/// its workspace) and the backend its `terraform` block chooses.
+struct Setup {
+    core: crate::Core,
+    config: Configuration,
+    backend: BackendArgs,
+}
+
+impl Setup {
+    fn load(
+        core: &CoreArgs,
+        config: &ConfigArgs,
+        backend: &BackendArgs,
+    ) -> Result<Setup, CliError> {
+        let mut config = config.load()?.config;
+        let mut core = core.open()?;
+        let backend = backend.with_block(backend_block(&mut core, &config)?);
+        config.workspace = Some(backend.workspace()?);
+        Ok(Setup {
+            core,
+            config,
+            backend,
+        })
+    }
+}
+
+/// What Kasm has that the addresses' types need: images, or groups and links.
+struct Kasm {
+    images: Vec<kasm_plan_core::Image>,
+    access: Option<kasm_plan_core::access::Access>,
+}
+
+impl Kasm {
+    fn read<'a>(
+        server: &ServerArgs,
+        state: &std::path::Path,
+        addresses: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Kasm, CliError> {
+        let types: Vec<Option<&str>> = addresses.into_iter().map(type_of).collect();
+        let images = types.contains(&Some(RESOURCE_TYPE));
+        let access = types.iter().any(|t| *t != Some(RESOURCE_TYPE));
+        Ok(Kasm {
+            images: if images {
+                fetch_images(server, state)?
+            } else {
+                Vec::new()
+            },
+            access: if access {
+                Some(fetch_access(server, state)?)
+            } else {
+                None
+            },
+        })
+    }
+
+    fn request(
+        &self,
+        address: &str,
+        id: &str,
+        state: &State,
+        config: Configuration,
+    ) -> ImportRequest {
+        ImportRequest {
+            address: address.to_owned(),
+            image_id: id.to_owned(),
+            state: state.clone(),
+            images: self.images.clone(),
+            access: self.access.clone(),
+            configuration: Some(config),
+        }
+    }
+}
+
+/// Writes what the core decided into the state; `None` when it refused.
+/// Otherwise what was bound, for the message (an image's name).
+fn bind(state: &mut State, address: &str, answer: ImportResponse) -> Option<String> {
+    if !answer.ok {
+        return None;
+    }
+    if let Some(g) = answer.group {
+        state.groups.insert(address.to_owned(), g);
+        return Some(String::new());
+    }
+    if let Some(l) = answer.link {
+        state.links.insert(address.to_owned(), l);
+        return Some(String::new());
+    }
+    let (resource, image) = (answer.resource?, answer.image?);
+    state.resources.insert(address.to_owned(), resource);
+    Some(format!(" ({})", image.name.as_deref().unwrap_or("unnamed")))
 }

@@ -68,6 +68,10 @@ pub enum StateCommand {
         /// The lock's id, as the error naming the holder shows it.
         id: String,
     },
+    /// Bind every kasm_image, kasm_group and kasm_group_image instance of a
+    /// state the Terraform provider for Kasm wrote (`terraform.tfstate`) to
+    /// the same address here, each read from Kasm as `import` reads it.
+    ImportTerraform(super::import::TerraformImportArgs),
     /// Replace the state (of the backend and workspace in use) with a state
     /// file's: a migration into this backend. Refused over another lineage or
     /// a newer serial; the state replaced is kept in a backup file.
@@ -90,9 +94,13 @@ pub fn run(core: &CoreArgs, args: &StateArgs) -> Outcome {
         StateCommand::Pull { .. } => "state pull",
         StateCommand::ForceUnlock { .. } => "state force-unlock",
         StateCommand::Push { .. } => "state push",
+        StateCommand::ImportTerraform(_) => "state import-terraform",
     };
     if let StateCommand::ForceUnlock { id } = &args.command {
         return force_unlock(&backend, id);
+    }
+    if let StateCommand::ImportTerraform(import) = &args.command {
+        return super::import::from_terraform(core, args, import);
     }
     let local = backend.backend()? == Backend::Local;
     let file = local_path(&args.state, &backend.workspace()?);
@@ -151,7 +159,7 @@ pub fn run(core: &CoreArgs, args: &StateArgs) -> Outcome {
             println!("Successfully moved {} object(s).", moves.len());
         }
         StateCommand::Pull { out } => transfer::pull(&locked.state, out.as_deref())?,
-        StateCommand::ForceUnlock { .. } => {}
+        StateCommand::ForceUnlock { .. } | StateCommand::ImportTerraform(_) => {}
         StateCommand::Push { file, force } => transfer::push(&mut locked, file, *force)?,
     }
     Ok(ExitCode::SUCCESS)

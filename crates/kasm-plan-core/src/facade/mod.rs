@@ -18,6 +18,7 @@ mod parse;
 mod plan;
 mod plan_to_json;
 mod policy_check;
+mod read_terraform_state;
 mod recognise;
 mod record;
 mod render_plan;
@@ -35,6 +36,9 @@ pub use parse::{ParseResponse, parse};
 pub use plan::{PlanRequest, PlanResponse, plan};
 pub use plan_to_json::plan_to_json;
 pub use policy_check::{DEFAULT_MAX_STEPS, PolicyRequest, PolicyResponse, policy_check};
+pub use read_terraform_state::{
+    TerraformStateRequest, TerraformStateResponse, read_terraform_state,
+};
 pub use recognise::{RecogniseRequest, recognise};
 pub use record::{RecordRequest, record};
 pub use render_plan::{RenderRequest, RenderResponse, render_plan};
@@ -66,6 +70,7 @@ pub const OPERATIONS: &[&str] = &[
     "schema",
     "json_schema",
     "format",
+    "read_terraform_state",
 ];
 
 /// Runs an operation on a JSON request: its JSON answer, or the reason the
@@ -88,6 +93,7 @@ pub fn call(operation: &str, request: &str) -> Result<String, Box<Diagnostic>> {
         "schema" => run(request, schema),
         "json_schema" => run(request, json_schema),
         "format" => run(request, format),
+        "read_terraform_state" => run(request, read_terraform_state),
         other => Err(invalid_request(format!(
             "unknown operation `{other}`; expected one of {}",
             OPERATIONS.join(", ")
