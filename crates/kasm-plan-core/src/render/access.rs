@@ -124,7 +124,7 @@ fn after(c: &AccessChange, attribute: &str, v: &Value) -> String {
 fn text(v: &Value) -> String {
     match v {
         Value::Null => "(null)".into(),
-        other => other.to_string(),
+        other => super::whole(other).to_string(),
     }
 }
 

@@ -250,7 +250,25 @@ fn shown(field: Field, v: &Value, hidden: bool) -> String {
     match v {
         Value::Null => "(null)".into(),
         _ if hidden => REDACTED.into(),
-        Value::Number(n) if field == Field::Memory => format!("{n} MB"),
-        other => other.to_string(),
+        Value::Number(_) if field == Field::Memory => format!("{} MB", whole(v)),
+        other => whole(other).to_string(),
+    }
+}
+
+/// A number with no fraction printed as Terraform prints it (`2`, not
+/// `2.0`), at any depth: a plan that went through JavaScript, where `2.0`
+/// becomes `2`, prints the same.
+pub(super) fn whole(v: &Value) -> Value {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: beyond it, floats skip integers
+    match v {
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < EXACT => Value::from(f as i64),
+            _ => v.clone(),
+        },
+        Value::Array(items) => Value::Array(items.iter().map(whole).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), whole(v))).collect())
+        }
+        other => other.clone(),
     }
 }
