@@ -253,6 +253,8 @@ impl Config {
         let mut config = Config::default();
         let mut resource_files: BTreeMap<String, Option<String>> = BTreeMap::new();
         let mut data_names: BTreeMap<String, ()> = BTreeMap::new();
+        // Blocks of types kasm-plan does not manage: one warning per type, at its first block.
+        let mut foreign: BTreeMap<(&'static str, String), (usize, Declared)> = BTreeMap::new();
         for file in files {
             config.diagnostics.extend(file.diagnostics);
             let here = |at| Declared {
@@ -268,9 +270,7 @@ impl Config {
             for block in file.body.blocks {
                 let declared = here(block.at);
                 match (block.kind.as_str(), block.labels.as_slice()) {
-                    ("terraform", []) if block.body.blocks.iter().any(|b| b.kind == "backend") => {
-                        config.terraform_block(&block.body, &declared);
-                    }
+                    ("terraform", []) => config.terraform_block(&block.body, &declared),
                     ("variable", [name]) => config.variable(name.clone(), block.body, declared),
                     ("locals", []) => config.locals_block(block.body, &declared),
                     ("moved", []) => config.moved_block(&block.body, declared),
@@ -319,9 +319,23 @@ impl Config {
                         }
                         config.data.push(data);
                     }
+                    (block_kind @ ("resource" | "data"), [kind, _]) => {
+                        let block_kind = if block_kind == "data" { "data" } else { "resource" };
+                        let seen = foreign.entry((block_kind, kind.clone())).or_insert((0, declared));
+                        seen.0 += 1;
+                    }
+                    ("provider", [name]) => config.diagnostics.push(declared.place(
+                        Diagnostic::warning(Code::BlockSkipped, format!("block `provider \"{name}\"` skipped"))
+                            .help("kasm-plan does not read provider blocks yet: it talks to the Kasm of --kasm-url or KASM_API_URL, with the key in KASM_API_KEY and KASM_API_KEY_SECRET"),
+                    )),
                     (kind, labels) => config.diagnostics.push(declared.place(skipped(kind, labels))),
                 }
             }
+        }
+        for ((block_kind, kind), (count, first)) in foreign {
+            config
+                .diagnostics
+                .push(first.place(other_type(block_kind, &kind, count)));
         }
         config
     }
@@ -344,9 +358,45 @@ impl Config {
         );
     }
 
-    /// `terraform { backend "<type>" { ... } }`: the backend; other contents
-    /// (`required_providers`, `required_version`) are not read.
+    /// `terraform { ... }`: the backend; `required_version` and
+    /// `required_providers` are checked for their shape (Terraform's own
+    /// version check does not apply: this is not Terraform); anything else is
+    /// skipped with a warning.
     fn terraform_block(&mut self, body: &Body, declared: &Declared) {
+        for attr in &body.attributes {
+            let is_text = matches!(
+                super::eval::evaluate(&attr.expr, &super::eval::Scope::default()),
+                Ok(super::eval::Evaluated {
+                    value: super::value::Value::String(_),
+                    ..
+                })
+            );
+            match attr.name.as_str() {
+                "required_version" if is_text => {}
+                "required_version" => self.invalid(
+                    declared,
+                    attr.at,
+                    "terraform.required_version",
+                    "`required_version` must be a string of version constraints".into(),
+                    "write e.g. `required_version = \">= 1.5\"`",
+                ),
+                other => self.diagnostics.push(declared.place(
+                    Diagnostic::warning(Code::BlockSkipped, format!("terraform setting `{other}` skipped"))
+                        .help("kasm-plan reads `required_version`, `required_providers` and `backend` in a terraform block")
+                        .located(attr.at),
+                )),
+            }
+        }
+        for block in body.blocks.iter().filter(|b| b.kind != "backend") {
+            match block.kind.as_str() {
+                "required_providers" => self.required_providers(&block.body, declared),
+                other => self.diagnostics.push(declared.place(
+                    Diagnostic::warning(Code::BlockSkipped, format!("block `terraform.{other}` skipped"))
+                        .help("kasm-plan reads `required_version`, `required_providers` and `backend` in a terraform block")
+                        .located(block.at),
+                )),
+            }
+        }
         for block in body.blocks.iter().filter(|b| b.kind == "backend") {
             let address = "terraform.backend";
             let [kind] = block.labels.as_slice() else {
@@ -391,6 +441,44 @@ impl Config {
                 kind: kind.clone(),
                 settings,
             });
+        }
+    }
+
+    /// `required_providers { kasm = { source = "...", version = "..." } }`:
+    /// each entry is a source and version constraints (or, in Terraform's old
+    /// form, constraints alone). kasm-plan is the provider of Kasm's types
+    /// whatever source the entry names.
+    fn required_providers(&mut self, body: &Body, declared: &Declared) {
+        use super::value::Value;
+        for attr in &body.attributes {
+            let address = format!("terraform.required_providers.{}", attr.name);
+            let value =
+                super::eval::evaluate(&attr.expr, &super::eval::Scope::default()).map(|e| e.value);
+            let fine = match &value {
+                Ok(Value::String(_)) => true,
+                Ok(Value::Map(entry)) => entry.iter().all(|(k, v)| {
+                    matches!(k.as_str(), "source" | "version" | "configuration_aliases")
+                        && (k == "configuration_aliases" || matches!(v, Value::String(_)))
+                }),
+                _ => false,
+            };
+            if !fine {
+                self.invalid(
+                    declared,
+                    attr.at,
+                    &address,
+                    format!("`{}` in required_providers must be {{ source = \"...\", version = \"...\" }}", attr.name),
+                    "write e.g. `kasm = { source = \"sim22/kasm\", version = \"~> 0.1\" }`",
+                );
+            }
+        }
+        for inner in &body.blocks {
+            self.diagnostics.push(nested_block(
+                inner,
+                "terraform.required_providers",
+                "",
+                declared,
+            ));
         }
     }
 
@@ -628,6 +716,22 @@ fn literal_bool(expr: &Expr) -> Option<bool> {
         ExprKind::Literal(super::value::Value::Bool(b)) => Some(b),
         _ => None,
     }
+}
+
+/// Blocks of a resource or data type kasm-plan does not manage (another
+/// provider's, or one of Kasm's it does not manage yet), counted.
+fn other_type(block_kind: &str, kind: &str, count: usize) -> Diagnostic {
+    let blocks = if count == 1 { "block" } else { "blocks" };
+    let why = if kind.starts_with("kasm_") {
+        "kasm-plan does not manage this Kasm type yet"
+    } else {
+        "another provider's type: Terraform manages it, kasm-plan leaves it alone"
+    };
+    Diagnostic::warning(
+        Code::BlockSkipped,
+        format!("{count} {block_kind} {blocks} of type `{kind}` skipped"),
+    )
+    .help(format!("{why}; kasm-plan reads `kasm_image`, `kasm_group` and `kasm_group_image` resources and `kasm_images` and `kasm_groups` data"))
 }
 
 fn skipped(kind: &str, labels: &[String]) -> Diagnostic {
