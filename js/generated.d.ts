@@ -209,6 +209,11 @@ diagnostics: Array<Diagnostic>,
  */
 backend?: BackendBlock | null, 
 /**
+ * The `provider "kasm"` block's settings, when it has one (the key is
+ * never in the JSON answer).
+ */
+provider?: ProviderSettings | null, 
+/**
  * Every resource instance checked (images, groups, links, then any other
  * address a diagnostic names): one test case each in JUnit reports, and
  * where a policy finding about it points in SARIF.
@@ -669,6 +674,21 @@ type: string,
  * Its settings.
  */
 settings: Record<string, unknown>, };
+
+/**
+ * The arguments of the provider block kasm-plan reads (the Terraform
+ * provider's): which Kasm, how to trust it, and the key. The key never
+ * appears in an answer's JSON; only the host, which sends it to Kasm, gets it.
+ */
+export type ProviderSettings = { 
+/**
+ * `base_url`: the Kasm server.
+ */
+base_url?: string | null, 
+/**
+ * `insecure`: do not verify the server's certificate.
+ */
+insecure?: boolean | null, };
 
 /**
  * One generated file.
@@ -1459,6 +1479,40 @@ group?: GroupRecord | null,
 link?: LinkRecord | null, 
 /**
  * Why the import is refused.
+ */
+diagnostics: Array<Diagnostic>, };
+
+/**
+ * `read_terraform_state` input.
+ */
+export type TerraformStateRequest = { 
+/**
+ * The text of `terraform.tfstate` (format version 4).
+ */
+text: string, 
+/**
+ * The state here: addresses it already binds to the same ids are not imported again.
+ */
+state: State, };
+
+/**
+ * `read_terraform_state` output.
+ */
+export type TerraformStateResponse = { 
+/**
+ * No errors: the bindings may be imported.
+ */
+ok: boolean, 
+/**
+ * Each address to import and Kasm's id, as `import` takes them.
+ */
+bindings: Array<Binding>, 
+/**
+ * Addresses the state here already binds to the same id.
+ */
+bound: Array<string>, 
+/**
+ * Why it cannot be read, and what is left out.
  */
 diagnostics: Array<Diagnostic>, };
 

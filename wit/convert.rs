@@ -29,7 +29,7 @@ use kasm_plan_core::facade::{
 };
 use kasm_plan_core::filter::ImageFilter;
 use kasm_plan_core::group::{Group, GroupImage};
-use kasm_plan_core::lang::config::BackendBlock;
+use kasm_plan_core::lang::config::{BackendBlock, ProviderSettings};
 use kasm_plan_core::lang::{NamedValue, VariableFile, VariableInput};
 use kasm_plan_core::plan::{Drift, FieldChange, PlanOptions, ResourceChange, Summary};
 use kasm_plan_core::policy::{Level, PolicyReport, PolicyResult, RegoVersion};
@@ -268,8 +268,9 @@ records! {
     VariableFile { source, file_name }
     Configuration { sources, variables, workspace }
     ValidateRequest { input, strict, unset_variables_unknown }
-    ValidateResponse { valid, errors, warnings, diagnostics, backend, resources }
+    ValidateResponse { valid, errors, warnings, diagnostics, backend, provider, resources }
     BackendBlock { kind, settings }
+    ProviderSettings { base_url, insecure, api_key, api_secret }
     CheckedResource { address, file, location, arguments }
     ParseResponse { specs, diagnostics }
     ImageFilter { name, enabled }

@@ -102,8 +102,7 @@ fn the_documented_workflow_plans_and_applies() {
     assert_eq!(code(&o), 0, "{}", out(&o));
     for skipped in ["kasm_user", "kasm_group_membership", "kasm_session"] {
         assert!(
-            stderr(&o).contains(&format!("block `resource \"{skipped}\""))
-                || stdout(&o).contains(&format!("block `resource \"{skipped}\"")),
+            out(&o).contains(&format!("1 resource block of type `{skipped}` skipped")),
             "{skipped} is skipped with a warning: {}",
             out(&o)
         );
@@ -893,6 +892,62 @@ fn a_terraform_providers_state_is_imported_in_one_command() {
     assert!(
         stdout(&o).contains("0 imported from terraform.tfstate; 3 already bound"),
         "{}",
+        out(&o)
+    );
+}
+
+/// A configuration Terraform also reads: the provider block names the server
+/// and takes the key from sensitive variables; `--strict` passes; the
+/// environment's URL wins over the block's.
+#[test]
+fn the_provider_block_names_the_server_and_its_key_from_sensitive_variables() {
+    let k = Kasm::start();
+    k.write(
+        "main.tf",
+        "terraform {\n  required_version = \">= 1.5\"\n  required_providers {\n    kasm = {\n      source  = \"sim22/kasm\"\n      version = \"~> 0.1\"\n    }\n  }\n}\nvariable \"kasm_url\" {\n  type = string\n}\nvariable \"kasm_key\" {\n  type      = string\n  sensitive = true\n}\nvariable \"kasm_secret\" {\n  type      = string\n  sensitive = true\n}\nprovider \"kasm\" {\n  base_url   = var.kasm_url\n  api_key    = var.kasm_key\n  api_secret = var.kasm_secret\n}\nresource \"kasm_image\" \"t\" {\n  name          = \"kasmweb/provider-block:1.0\"\n  friendly_name = \"Provider block\"\n  image_src     = \"img/x.png\"\n}\n",
+    );
+    let run = |args: &[&str], url: Option<&str>| {
+        let mut c = k.command(args);
+        c.env_remove("KASM_API_URL")
+            .env_remove("KASM_API_KEY")
+            .env_remove("KASM_API_KEY_SECRET")
+            .env("TF_VAR_kasm_url", k.sim().url())
+            .env("TF_VAR_kasm_key", common::kasm::KEY)
+            .env("TF_VAR_kasm_secret", common::kasm::SECRET);
+        if let Some(url) = url {
+            c.env("KASM_API_URL", url);
+        }
+        c.output().unwrap_or_else(|e| panic!("{e}"))
+    };
+    let o = run(&["validate", "--strict"], None);
+    assert_eq!(
+        code(&o),
+        0,
+        "a configuration Terraform also reads: {}",
+        out(&o)
+    );
+    let before = k.sim().request_count("/api/public/get_images");
+    let o = run(&["plan", "--detailed-exitcode"], None);
+    assert_eq!(code(&o), 2, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("kasm_image.t will be created"),
+        "{}",
+        out(&o)
+    );
+    assert!(!out(&o).contains("embedded"), "{}", out(&o));
+    assert!(
+        !out(&o).contains(common::kasm::SECRET),
+        "the key is never printed"
+    );
+    assert!(
+        k.sim().request_count("/api/public/get_images") > before,
+        "read from the block's server"
+    );
+    let o = run(&["plan", "--retries", "1"], Some("http://127.0.0.1:9"));
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(
+        stderr(&o).contains("127.0.0.1:9"),
+        "the environment's URL wins: {}",
         out(&o)
     );
 }

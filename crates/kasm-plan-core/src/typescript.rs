@@ -28,7 +28,7 @@ use crate::facade::{
 use crate::field::Field;
 use crate::filter::ImageFilter;
 use crate::group::{Group, GroupImage};
-use crate::lang::config::BackendBlock;
+use crate::lang::config::{BackendBlock, ProviderSettings};
 use crate::lang::{NamedValue, VariableFile, VariableInput};
 use crate::model::{IgnoreChanges, Image, ImageSpec, Lifecycle, Secret};
 use crate::parse::Format;
@@ -136,6 +136,7 @@ pub fn declarations() -> String {
         AccessChange,
         ExtraLink,
         BackendBlock,
+        ProviderSettings,
         GeneratedFile,
         AdoptRequest,
         Binding,

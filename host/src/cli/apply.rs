@@ -1,6 +1,6 @@
 //! `kasm-plan apply [PATH... | PLAN.json]`
 
-use super::configuration::{ConfigArgs, backend_block, elsewhere};
+use super::configuration::{ConfigArgs, blocks, elsewhere};
 use super::execute::{self, Report};
 use super::policy::{self, Gate};
 use super::render;
@@ -82,9 +82,9 @@ pub fn run(core: &CoreArgs, args: &ApplyArgs) -> Outcome {
     let (input, saved) = (core.input, config.saved.is_some());
     let mut core = core.open()?;
     let wait = args.lock_timeout;
-    let backend = args
-        .backend
-        .with_block(backend_block(&mut core, &config.config)?);
+    let blocks = blocks(&mut core, &config.config)?;
+    let backend = args.backend.with_block(blocks.backend);
+    let server = args.server.with_provider(blocks.provider);
     config.config.workspace = Some(backend.workspace()?);
     let mut locked = backend.open(&args.state, wait, "apply")?;
     if let (Backend::Local, None) = (backend.backend()?, &config.saved)
@@ -92,7 +92,7 @@ pub fn run(core: &CoreArgs, args: &ApplyArgs) -> Outcome {
     {
         print!("{header}");
     }
-    super::runtime()?.block_on(with_kasm(&args.server, &args.state, async move |kasm| {
+    super::runtime()?.block_on(with_kasm(&server, &args.state, async move |kasm| {
         let observed = read_images(kasm).await?;
         let planned = plan(&mut core, args, &config, &locked, (kasm, observed)).await?;
         let overridden = match gate(&mut core, args, &config, &planned.plan)? {

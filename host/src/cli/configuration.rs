@@ -231,12 +231,28 @@ pub fn backend_block(
     core: &mut crate::Core,
     config: &Configuration,
 ) -> Result<Option<BackendBlock>, super::CliError> {
+    Ok(blocks(core, config)?.backend)
+}
+
+/// The configuration's `backend` and `provider "kasm"` blocks, as the core reads them.
+pub struct Blocks {
+    /// `terraform { backend ... }`.
+    pub backend: Option<BackendBlock>,
+    /// `provider "kasm" { ... }`, the key included (never printed).
+    pub provider: Option<kasm_plan_core::lang::config::ProviderSettings>,
+}
+
+/// The configuration's `backend` and `provider "kasm"` blocks.
+pub fn blocks(core: &mut crate::Core, config: &Configuration) -> Result<Blocks, super::CliError> {
     let answer = core.validate(ValidateRequest {
         input: Sources::Many(config.clone()),
         strict: false,
         unset_variables_unknown: true,
     })?;
-    Ok(answer.backend)
+    Ok(Blocks {
+        backend: answer.backend,
+        provider: answer.provider,
+    })
 }
 
 /// The backend block of the configuration in the current directory, for

@@ -2,7 +2,7 @@
 //! plan follows, as Graphviz DOT (as Terraform's `graph` draws it: each step
 //! points at the steps it waits for).
 
-use super::configuration::backend_block;
+use super::configuration::blocks;
 use super::plan::{PlanSource, made};
 use super::{CliError, CoreArgs, Outcome, render};
 use std::process::ExitCode;
@@ -32,12 +32,13 @@ pub fn run(core: &CoreArgs, args: &GraphArgs) -> Outcome {
     let source = &args.source;
     let mut loaded = source.config.load()?;
     let mut core = core.open()?;
-    let backend = source
-        .backend
-        .with_block(backend_block(&mut core, &loaded.config)?);
+    let blocks = blocks(&mut core, &loaded.config)?;
+    let backend = source.backend.with_block(blocks.backend);
+    let server = source.server.with_provider(blocks.provider);
     loaded.config.workspace = Some(backend.workspace()?);
     let (_, answer) = made(
         source,
+        &server,
         &backend,
         &mut core,
         &loaded.config,

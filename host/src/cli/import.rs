@@ -1,6 +1,6 @@
 //! `kasm-plan import ADDRESS ID` and `kasm-plan state import-terraform FILE`
 
-use super::configuration::{ConfigArgs, backend_block};
+use super::configuration::{ConfigArgs, blocks};
 use super::render;
 use super::server::{ServerArgs, fetch_access, fetch_images};
 use super::state::StateArgs;
@@ -55,14 +55,16 @@ pub fn run(core: &CoreArgs, args: &ImportArgs) -> Outcome {
             order: Vec::new(),
         },
         &args.backend,
+        &args.server,
     )?;
     let Setup {
         mut core,
         config,
         backend,
+        server,
     } = setup;
     let mut locked = backend.open(&args.state, args.lock_timeout, "import")?;
-    let kasm = Kasm::read(&args.server, &args.state, [args.address.as_str()])?;
+    let kasm = Kasm::read(&server, &args.state, [args.address.as_str()])?;
     let sources = config.sources.clone();
     let answer = core.import(kasm.request(&args.address, &args.image_id, &locked.state, config))?;
     let mut state = locked.state.clone();
@@ -112,7 +114,8 @@ pub fn from_terraform(core: &CoreArgs, state: &StateArgs, args: &TerraformImport
         mut core,
         config,
         backend,
-    } = Setup::load(core, &config_args, &state.backend)?;
+        server,
+    } = Setup::load(core, &config_args, &state.backend, &args.server)?;
     let mut locked = backend.open(&state.state, state.lock_timeout, "state import-terraform")?;
     let read = core.read_terraform_state(TerraformStateRequest {
         text,
@@ -124,7 +127,7 @@ pub fn from_terraform(core: &CoreArgs, state: &StateArgs, args: &TerraformImport
         return Err(CliError::refused(&read.diagnostics, "imported"));
     }
     let addresses = read.bindings.iter().map(|b| b.address.as_str());
-    let kasm = Kasm::read(&args.server, &state.state, addresses)?;
+    let kasm = Kasm::read(&server, &state.state, addresses)?;
     let mut next = locked.state.clone();
     let mut problems = Vec::new();
     for b in &read.bindings {
@@ -161,6 +164,7 @@ struct Setup {
     core: crate::Core,
     config: Configuration,
     backend: BackendArgs,
+    server: ServerArgs,
 }
 
 impl Setup {
@@ -168,15 +172,18 @@ impl Setup {
         core: &CoreArgs,
         config: &ConfigArgs,
         backend: &BackendArgs,
+        server: &ServerArgs,
     ) -> Result<Setup, CliError> {
         let mut config = config.load()?.config;
         let mut core = core.open()?;
-        let backend = backend.with_block(backend_block(&mut core, &config)?);
+        let blocks = blocks(&mut core, &config)?;
+        let backend = backend.with_block(blocks.backend);
         config.workspace = Some(backend.workspace()?);
         Ok(Setup {
             core,
             config,
             backend,
+            server: server.with_provider(blocks.provider),
         })
     }
 }

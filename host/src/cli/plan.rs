@@ -1,6 +1,6 @@
 //! `kasm-plan plan [PATH...] [--var NAME=VALUE] [--observed images.json]`
 
-use super::configuration::{ConfigArgs, Loaded, backend_block, elsewhere};
+use super::configuration::{ConfigArgs, Loaded, blocks, elsewhere};
 use super::policy::{self, Gate};
 use super::render;
 use super::saved::{self, SavedPlan, SourceDigest};
@@ -95,14 +95,15 @@ pub fn run(core: &CoreArgs, args: &PlanArgs) -> Outcome {
     let mut loaded = source.config.load()?;
     let sources = loaded.config.sources.clone();
     let mut core = core.open()?;
-    let backend = source
-        .backend
-        .with_block(backend_block(&mut core, &loaded.config)?);
+    let blocks = blocks(&mut core, &loaded.config)?;
+    let backend = source.backend.with_block(blocks.backend);
+    let server = source.server.with_provider(blocks.provider);
     loaded.config.workspace = Some(backend.workspace()?);
     // Saved and JSON plans carry every value (policies read them).
     let unchanged_values = args.json || args.out.is_some();
     let (inputs, answer) = made(
         source,
+        &server,
         &backend,
         &mut core,
         &loaded.config,
@@ -186,13 +187,14 @@ pub(super) type Ask<'a, A> =
 /// under the state's lock, or the state or saved lists without it.
 pub(super) fn made<A: Answer>(
     source: &PlanSource,
+    server: &ServerArgs,
     backend: &BackendArgs,
     core: &mut Core,
     config: &Configuration,
     ask: Ask<'_, A>,
 ) -> Result<(Inputs, A), CliError> {
     if source.refresh && source.observed.is_none() {
-        live(source, backend, core, config, ask)
+        live(source, server, backend, core, config, ask)
     } else {
         offline(source, backend, core, config, ask)
     }
@@ -203,6 +205,7 @@ pub(super) fn made<A: Answer>(
 /// or the state has any.
 fn live<A: Answer>(
     source: &PlanSource,
+    server: &ServerArgs,
     backend: &BackendArgs,
     core: &mut Core,
     config: &Configuration,
@@ -213,7 +216,7 @@ fn live<A: Answer>(
         .clone()
         .unwrap_or_else(|| PathBuf::from(state_file::DEFAULT));
     let locked = backend.open(&path, source.lock_timeout, "plan")?;
-    super::runtime()?.block_on(with_kasm(&source.server, &path, async |kasm| {
+    super::runtime()?.block_on(with_kasm(server, &path, async |kasm| {
         let mut inputs = Inputs {
             state: locked.state.clone(),
             state_file: Some(path.clone()),

@@ -6,6 +6,7 @@ use crate::kasm::{AuthForm, Credentials, Kasm, Retry, SetupError, Transport};
 use kasm_plan_core::Image;
 use kasm_plan_core::access::Access;
 use kasm_plan_core::group::{Group, GroupImage};
+use kasm_plan_core::lang::config::ProviderSettings;
 use kasm_plan_core::{Code, Diagnostic};
 use kasm_sim::store::StoreError;
 use kasm_sim::{ApiKey, Db, Simulator};
@@ -16,10 +17,11 @@ use std::time::Duration;
 const STOCK: &str = include_str!("../stock-images.json");
 
 /// Server options.
-#[derive(Debug, clap::Args)]
+#[derive(Clone, Debug, clap::Args)]
 pub struct ServerArgs {
-    /// The Kasm server, e.g. https://kasm.example.com [default: an embedded simulator].
-    /// The key comes from KASM_API_KEY and KASM_API_KEY_SECRET.
+    /// The Kasm server, e.g. https://kasm.example.com [default: the provider block's
+    /// base_url, else an embedded simulator]. The key comes from KASM_API_KEY and
+    /// KASM_API_KEY_SECRET (else the provider block's, from sensitive variables).
     #[arg(long, value_name = "URL", env = "KASM_API_URL")]
     pub kasm_url: Option<String>,
     /// How the API key is sent.
@@ -47,13 +49,50 @@ pub struct ServerArgs {
     /// Attempts for requests that are safe to repeat (1 = no retry).
     #[arg(long, value_name = "N", default_value_t = 6)]
     pub retries: u32,
+    /// The configuration's `provider "kasm"` block: used where the options
+    /// and the environment say nothing.
+    #[arg(skip)]
+    pub provider: Option<ProviderSettings>,
+}
+
+impl ServerArgs {
+    /// These options over a configuration's `provider "kasm"` block.
+    pub fn with_provider(&self, provider: Option<ProviderSettings>) -> ServerArgs {
+        ServerArgs {
+            provider,
+            ..self.clone()
+        }
+    }
+
+    /// `--kasm-url` or `KASM_API_URL`, else the provider block's `base_url`.
+    fn url(&self) -> Option<&str> {
+        let given = self.kasm_url.as_deref().filter(|u| !u.is_empty());
+        given.or_else(|| self.provider.as_ref()?.base_url.as_deref())
+    }
+
+    /// `--insecure`, or the provider block's `insecure = true`.
+    fn insecure(&self) -> bool {
+        self.insecure || self.provider.as_ref().and_then(|p| p.insecure) == Some(true)
+    }
+
+    /// The key: `KASM_API_KEY` and `KASM_API_KEY_SECRET`, else the provider
+    /// block's (from sensitive variables).
+    fn credentials(&self) -> Option<Credentials> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let block = self.provider.clone().unwrap_or_default();
+        let key = var("KASM_API_KEY").or(block.api_key)?;
+        let secret = var("KASM_API_KEY_SECRET").or(block.api_secret)?;
+        Some(Credentials { key, secret })
+    }
 }
 
 /// No server to talk to.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
     /// A URL without the key.
-    #[error("set KASM_API_KEY and KASM_API_KEY_SECRET in the environment for the Kasm API key")]
+    #[error(
+        "set KASM_API_KEY and KASM_API_KEY_SECRET in the environment for the Kasm API key (or api_key and api_secret in the provider \"kasm\" block, from sensitive variables)"
+    )]
     MissingKey,
     /// The client cannot be set up.
     #[error(transparent)]
@@ -141,32 +180,22 @@ impl Connection {
         let transport = Transport {
             ca_cert: args.ca_cert.clone(),
             fingerprints: args.tls_fingerprint.clone(),
-            insecure: args.insecure,
+            insecure: args.insecure(),
             timeout: Some(Duration::from_secs(args.request_timeout.max(1))),
         };
         let retry = Retry {
             attempts: args.retries.max(1),
             ..Retry::default()
         };
-        if args.insecure {
+        if args.insecure() {
             eprintln!(
-                "Warning: --insecure: the server's certificate is not checked; anyone on the path can read the API key."
+                "Warning: --insecure (or the provider block's insecure = true): the server's certificate is not checked; anyone on the path can read the API key."
             );
         }
-        match args.kasm_url.as_deref().filter(|u| !u.is_empty()) {
+        match args.url() {
             Some(url) => {
-                let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-                let (Some(key), Some(secret)) = (var("KASM_API_KEY"), var("KASM_API_KEY_SECRET"))
-                else {
-                    return Err(ConnectError::MissingKey);
-                };
-                let kasm = Kasm::new(
-                    url,
-                    Credentials { key, secret },
-                    args.auth,
-                    &transport,
-                    retry,
-                )?;
+                let credentials = args.credentials().ok_or(ConnectError::MissingKey)?;
+                let kasm = Kasm::new(url, credentials, args.auth, &transport, retry)?;
                 Ok(Connection {
                     kasm,
                     embedded: None,

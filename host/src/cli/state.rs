@@ -28,6 +28,7 @@ pub struct StateArgs {
 
 /// The state subcommands.
 #[derive(Debug, clap::Subcommand)]
+#[allow(clippy::large_enum_variant)] // one value per run, made by clap: its size costs nothing
 pub enum StateCommand {
     /// The addresses in the state; with addresses, those they match (a
     /// resource's address matches each of its instances).

@@ -147,6 +147,8 @@ pub struct Checked {
     pub access: Authorization,
     /// The `terraform { backend ... }` block.
     pub backend: Option<BackendBlock>,
+    /// The `provider "kasm"` block's settings.
+    pub provider: Option<crate::lang::config::ProviderSettings>,
     /// Where each instance is declared.
     pub declared: Declarations,
     /// Each resource's `depends_on`.
@@ -191,6 +193,7 @@ pub fn check_configuration(
         uses_groups: document.uses_groups,
     };
     let backend = document.backend.take();
+    let provider = document.provider.take();
     let moves = std::mem::take(&mut document.moves);
     let imports = std::mem::take(&mut document.imports);
     let described = document.described.take();
@@ -210,6 +213,7 @@ pub fn check_configuration(
             described,
             access,
             backend,
+            provider,
             declared,
             depends_on,
         },

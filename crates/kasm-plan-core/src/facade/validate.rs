@@ -92,6 +92,10 @@ pub struct ValidateResponse {
     /// The configuration's `terraform { backend ... }` block, when it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backend: Option<BackendBlock>,
+    /// The `provider "kasm"` block's settings, when it has one (the key is
+    /// never in the JSON answer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<crate::lang::config::ProviderSettings>,
     /// Every resource instance checked (images, groups, links, then any other
     /// address a diagnostic names): one test case each in JUnit reports, and
     /// where a policy finding about it points in SARIF.
@@ -132,6 +136,7 @@ pub fn validate(req: &ValidateRequest) -> ValidateResponse {
         warnings: diagnostics.len() - errors,
         diagnostics,
         backend: checked.backend,
+        provider: checked.provider,
         resources,
     }
 }

@@ -211,9 +211,57 @@ pub struct Config {
     pub imports: Vec<ImportBlock>,
     /// The `terraform { backend "<type>" { ... } }` block, when there is one.
     pub backend: Option<BackendBlock>,
+    /// The `provider "kasm"` block, when there is one.
+    pub provider: Option<ProviderDecl>,
     /// Syntax errors, skipped blocks, malformed declarations.
     pub diagnostics: Vec<Diagnostic>,
 }
+
+/// A `provider "kasm"` block: its arguments, evaluated with the variables.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProviderDecl {
+    /// `base_url`, `api_key`, `api_secret`, `insecure`.
+    pub attributes: Vec<Attribute>,
+    /// Where it stands.
+    pub declared: Declared,
+}
+
+/// The arguments of the provider block kasm-plan reads (the Terraform
+/// provider's): which Kasm, how to trust it, and the key. The key never
+/// appears in an answer's JSON; only the host, which sends it to Kasm, gets it.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ProviderSettings {
+    /// `base_url`: the Kasm server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    /// `insecure`: do not verify the server's certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insecure: Option<bool>,
+    /// `api_key`, from a sensitive variable.
+    #[serde(skip)]
+    #[cfg_attr(feature = "typescript", ts(skip))]
+    pub api_key: Option<String>,
+    /// `api_secret`, from a sensitive variable.
+    #[serde(skip)]
+    #[cfg_attr(feature = "typescript", ts(skip))]
+    pub api_secret: Option<String>,
+}
+
+impl std::fmt::Debug for ProviderSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |v: &Option<String>| v.as_ref().map(|_| "(sensitive)");
+        f.debug_struct("ProviderSettings")
+            .field("base_url", &self.base_url)
+            .field("insecure", &self.insecure)
+            .field("api_key", &hidden(&self.api_key))
+            .field("api_secret", &hidden(&self.api_secret))
+            .finish()
+    }
+}
+
+/// The arguments a `provider "kasm"` block takes.
+pub const PROVIDER_ARGUMENTS: [&str; 4] = ["base_url", "api_key", "api_secret", "insecure"];
 
 /// Where the state is kept, as a `backend` block says: its type and its
 /// settings, literal values only (as Terraform reads them, before variables).
@@ -324,9 +372,10 @@ impl Config {
                         let seen = foreign.entry((block_kind, kind.clone())).or_insert((0, declared));
                         seen.0 += 1;
                     }
+                    ("provider", [name]) if name == "kasm" => config.provider_block(block.body, declared),
                     ("provider", [name]) => config.diagnostics.push(declared.place(
                         Diagnostic::warning(Code::BlockSkipped, format!("block `provider \"{name}\"` skipped"))
-                            .help("kasm-plan does not read provider blocks yet: it talks to the Kasm of --kasm-url or KASM_API_URL, with the key in KASM_API_KEY and KASM_API_KEY_SECRET"),
+                            .help("another provider's settings: Terraform uses them, kasm-plan talks to Kasm only"),
                     )),
                     (kind, labels) => config.diagnostics.push(declared.place(skipped(kind, labels))),
                 }
@@ -442,6 +491,57 @@ impl Config {
                 settings,
             });
         }
+    }
+
+    /// `provider "kasm" { ... }`: one per configuration (kasm-plan talks to
+    /// one Kasm, so no `alias`); its arguments are evaluated with the variables.
+    fn provider_block(&mut self, body: Body, declared: Declared) {
+        let address = "provider.kasm";
+        if let Some(first) = &self.provider {
+            let at = first
+                .declared
+                .file
+                .clone()
+                .unwrap_or_else(|| "the same source".into());
+            self.invalid(
+                &declared,
+                None,
+                address,
+                format!("a configuration has one provider \"kasm\" block (the first is in {at})"),
+                "keep one: kasm-plan talks to one Kasm per configuration",
+            );
+            return;
+        }
+        let mut attributes = Vec::new();
+        for attr in body.attributes {
+            if PROVIDER_ARGUMENTS.contains(&attr.name.as_str()) {
+                attributes.push(attr);
+                continue;
+            }
+            let help = crate::names::did_you_mean(&attr.name, PROVIDER_ARGUMENTS).map_or_else(
+                || format!("provider \"kasm\" takes {}", PROVIDER_ARGUMENTS.join(", ")),
+                |s| format!("did you mean `{s}`?"),
+            );
+            self.diagnostics.push(
+                declared.place(
+                    Diagnostic::error(
+                        Code::UnknownAttribute,
+                        format!("`{}` is not an argument of provider \"kasm\"", attr.name),
+                    )
+                    .at(address, &attr.name)
+                    .help(help)
+                    .located(attr.at),
+                ),
+            );
+        }
+        for inner in &body.blocks {
+            self.diagnostics
+                .push(nested_block(inner, address, "", &declared));
+        }
+        self.provider = Some(ProviderDecl {
+            attributes,
+            declared,
+        });
     }
 
     /// `required_providers { kasm = { source = "...", version = "..." } }`:

@@ -19,6 +19,7 @@ pub mod functions;
 pub mod hcl;
 pub mod json;
 pub mod locals;
+pub mod provider;
 pub mod raw;
 pub mod resources;
 pub mod types;
@@ -98,6 +99,14 @@ fn evaluate(
         }
         table.extend(values);
     }
+    let provider = config.provider.as_ref().map(|decl| {
+        let scope = eval::Scope {
+            vars: Some(&vars),
+            workspace,
+            ..eval::Scope::default()
+        };
+        provider::settings(decl, &scope, &mut diagnostics)
+    });
     let depends_on = depends::depends_on(&config, &mut diagnostics);
     let moves = blocks::moves(&config.moved, &mut diagnostics);
     let imports = blocks::imports(&config.imports, &managed.images, &cx, &mut diagnostics);
@@ -120,6 +129,7 @@ fn evaluate(
         exclusive: managed.exclusive,
         uses_groups,
         backend: config.backend.clone(),
+        provider,
         declared: managed.declared,
         depends_on,
         diagnostics,

@@ -97,6 +97,8 @@ pub struct Document {
     pub uses_groups: bool,
     /// The `terraform { backend ... }` block.
     pub backend: Option<crate::lang::config::BackendBlock>,
+    /// The `provider "kasm"` block's settings.
+    pub provider: Option<crate::lang::config::ProviderSettings>,
     /// Where each managed instance is declared, by address (every type).
     pub declared: Declarations,
     /// Each resource's `depends_on`, by resource address.
