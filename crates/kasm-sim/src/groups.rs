@@ -126,7 +126,8 @@ pub fn system_groups() -> Vec<Group> {
     ]
 }
 
-fn new_id() -> String {
+/// A new row id: 32 lowercase hex, as Kasm renders a UUID.
+pub(crate) fn new_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 

@@ -6,7 +6,7 @@
 
 use crate::auth::{ApiKey, Permission};
 use crate::clock::{date, now_ms};
-use crate::groups::{ADMINISTRATORS, ALL_USERS, Group};
+use crate::groups::{ADMINISTRATORS, ALL_USERS, Group, new_id};
 use crate::rules::{Outcome, uuid_hex};
 use crate::sessions;
 use crate::store::Db;
@@ -107,10 +107,6 @@ pub struct SessionToken {
     pub token: String,
     /// Whose.
     pub user_id: String,
-}
-
-fn new_id() -> String {
-    uuid::Uuid::new_v4().simple().to_string()
 }
 
 fn hash(password: &str, salt: &str) -> String {

@@ -22,15 +22,8 @@ pub struct ImportArgs {
     /// The Kasm id: an image's (32 hex digits, hyphens allowed), a group's
     /// (or `name:<group name>`), a link's (`<group_id>:<image_id>`).
     pub image_id: String,
-    /// The configuration that declares the address (Terraform's `-config`).
-    #[arg(long = "config", value_name = "DIR", default_value = ".")]
-    pub config: PathBuf,
-    /// Set a variable of the configuration, `NAME=VALUE` (repeatable).
-    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = super::configuration::name_value)]
-    pub vars: Vec<(String, String)>,
-    /// Read variable values from a `.tfvars` file (repeatable).
-    #[arg(long = "var-file", value_name = "FILE")]
-    pub var_files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub config: DeclaringConfig,
     /// The state file.
     #[arg(long, value_name = "PATH", default_value = state_file::DEFAULT)]
     pub state: PathBuf,
@@ -46,17 +39,7 @@ pub struct ImportArgs {
 /// Read the configuration, lock the state, read Kasm's images, let the core
 /// decide (the address must be declared), record.
 pub fn run(core: &CoreArgs, args: &ImportArgs) -> Outcome {
-    let setup = Setup::load(
-        core,
-        &ConfigArgs {
-            paths: vec![args.config.clone()],
-            vars: args.vars.clone(),
-            var_files: args.var_files.clone(),
-            order: Vec::new(),
-        },
-        &args.backend,
-        &args.server,
-    )?;
+    let setup = Setup::load(core, &args.config.args(), &args.backend, &args.server)?;
     let Setup {
         mut core,
         config,
@@ -85,6 +68,15 @@ pub fn run(core: &CoreArgs, args: &ImportArgs) -> Outcome {
 pub struct TerraformImportArgs {
     /// The state the Terraform provider for Kasm wrote (`terraform.tfstate`).
     pub file: PathBuf,
+    #[command(flatten)]
+    pub config: DeclaringConfig,
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+/// The configuration that must declare an imported address, and its variables.
+#[derive(Debug, clap::Args)]
+pub struct DeclaringConfig {
     /// The configuration that declares the addresses (Terraform's `-config`).
     #[arg(long = "config", value_name = "DIR", default_value = ".")]
     pub config: PathBuf,
@@ -94,8 +86,17 @@ pub struct TerraformImportArgs {
     /// Read variable values from a `.tfvars` file (repeatable).
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_files: Vec<PathBuf>,
-    #[command(flatten)]
-    pub server: ServerArgs,
+}
+
+impl DeclaringConfig {
+    fn args(&self) -> ConfigArgs {
+        ConfigArgs {
+            paths: vec![self.config.clone()],
+            vars: self.vars.clone(),
+            var_files: self.var_files.clone(),
+            order: Vec::new(),
+        }
+    }
 }
 
 /// `state import-terraform`: every address a Terraform state binds, imported
@@ -104,18 +105,12 @@ pub struct TerraformImportArgs {
 pub fn from_terraform(core: &CoreArgs, state: &StateArgs, args: &TerraformImportArgs) -> Outcome {
     let text = std::fs::read_to_string(&args.file)
         .map_err(|e| CliError::Stop(format!("{}: {e}", args.file.display())))?;
-    let config_args = ConfigArgs {
-        paths: vec![args.config.clone()],
-        vars: args.vars.clone(),
-        var_files: args.var_files.clone(),
-        order: Vec::new(),
-    };
     let Setup {
         mut core,
         config,
         backend,
         server,
-    } = Setup::load(core, &config_args, &state.backend, &args.server)?;
+    } = Setup::load(core, &args.config.args(), &state.backend, &args.server)?;
     let mut locked = backend.open(&state.state, state.lock_timeout, "state import-terraform")?;
     let read = core.read_terraform_state(TerraformStateRequest {
         text,
