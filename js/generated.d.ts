@@ -12,7 +12,7 @@ export type Severity = "error" | "warning";
 /**
  * Stable diagnostic codes. Tools may match on these; messages may change.
  */
-export type Code = "syntax_error" | "invalid_document" | "block_skipped" | "not_static" | "unsupported_meta_argument" | "unknown_attribute" | "duplicate_attribute" | "duplicate_address" | "invalid_address" | "missing_required" | "wrong_type" | "empty_value" | "too_long" | "invalid_characters" | "memory_out_of_range" | "cores_out_of_range" | "negative_size" | "name_not_image_reference" | "image_tag_latest" | "image_untagged" | "image_src_invalid" | "image_type_invalid" | "missing_server_id" | "missing_zone_id" | "missing_network_name" | "invalid_uuid" | "restriction_unused" | "volume_mapping_invalid" | "lifecycle_invalid" | "registry_invalid" | "registry_mismatch" | "description_empty" | "prevent_destroy" | "invalid_state" | "invalid_filter" | "invalid_request" | "invalid_policy" | "unknown_override" | "image_not_found" | "duplicate_image" | "unmanaged_namesake" | "invalid_expression" | "unknown_reference" | "unknown_function" | "duplicate_declaration" | "missing_variable" | "undeclared_variable" | "invalid_variable_value" | "variable_validation" | "reference_cycle" | "invalid_repetition" | "invalid_block" | "unknown_group" | "group_exists" | "protected_group" | "access_unread";
+export type Code = "syntax_error" | "invalid_document" | "block_skipped" | "not_static" | "unsupported_meta_argument" | "unknown_attribute" | "duplicate_attribute" | "duplicate_address" | "invalid_address" | "missing_required" | "wrong_type" | "empty_value" | "too_long" | "invalid_characters" | "memory_out_of_range" | "cores_out_of_range" | "negative_size" | "name_not_image_reference" | "image_tag_latest" | "image_untagged" | "image_src_invalid" | "image_type_invalid" | "missing_server_id" | "missing_zone_id" | "missing_network_name" | "invalid_uuid" | "restriction_unused" | "volume_mapping_invalid" | "lifecycle_invalid" | "registry_invalid" | "registry_mismatch" | "description_empty" | "prevent_destroy" | "invalid_state" | "invalid_filter" | "invalid_request" | "invalid_policy" | "unknown_override" | "image_not_found" | "duplicate_image" | "unmanaged_namesake" | "invalid_expression" | "unknown_reference" | "unknown_function" | "duplicate_declaration" | "missing_variable" | "undeclared_variable" | "invalid_variable_value" | "variable_validation" | "reference_cycle" | "invalid_repetition" | "invalid_block" | "unknown_group" | "group_exists" | "protected_group" | "access_unread" | "resource_targeting" | "unmatched_address";
 
 /**
  * A one-based line and column (columns count characters, not bytes).
@@ -796,7 +796,7 @@ export type Action = "create" | "update" | "delete" | "no-op" | "replace";
 /**
  * Why an action was chosen.
  */
-export type Reason = "new" | "deleted_outside" | "config_changed" | "drift" | "removed_from_config";
+export type Reason = "new" | "deleted_outside" | "config_changed" | "drift" | "removed_from_config" | "replace_by_request";
 
 export type Attributes = { [field in Field]?: JsonValue };
 
@@ -994,7 +994,12 @@ configuration?: JsonValue | null,
 /**
  * The variables' values, sensitive ones hidden (plan JSON's `variables`).
  */
-variables?: JsonValue | null, };
+variables?: JsonValue | null, 
+/**
+ * Narrowed by `-target`: applying it may leave changes for later
+ * (plan JSON's `complete` is false).
+ */
+targeted?: boolean, };
 
 /**
  * Planning options.
@@ -1009,7 +1014,16 @@ unchanged_values: boolean,
  * Delete the images no address manages that equal a desired spec
  * (`duplicates`); without it they are only reported.
  */
-delete_duplicates: boolean, };
+delete_duplicates: boolean, 
+/**
+ * Instances to replace although nothing forces it (Terraform's `-replace`).
+ */
+replace: Array<string>, 
+/**
+ * Plan only these resources or instances and what they depend on
+ * (Terraform's `-target`); all when empty.
+ */
+targets: Array<string>, };
 
 /**
  * One managed image.
@@ -1126,7 +1140,16 @@ unchanged_values: boolean,
  * Delete the images no address manages that equal a desired spec
  * (`duplicates`); without it they are only reported.
  */
-delete_duplicates: boolean, };
+delete_duplicates: boolean, 
+/**
+ * Instances to replace although nothing forces it (Terraform's `-replace`).
+ */
+replace: Array<string>, 
+/**
+ * Plan only these resources or instances and what they depend on
+ * (Terraform's `-target`); all when empty.
+ */
+targets: Array<string>, };
 
 /**
  * `plan` output.

@@ -244,7 +244,7 @@ enums! {
     Severity { Error, Warning }
     Format { Json, Hcl }
     Action { Create, Update, Delete, NoOp, Replace }
-    Reason { New, DeletedOutside, ConfigChanged, Drift, RemovedFromConfig }
+    Reason { New, DeletedOutside, ConfigChanged, Drift, RemovedFromConfig, ReplaceByRequest }
     Level { Advisory, SoftMandatory, HardMandatory }
     PolicyFormat { Json, Hcl, Rego }
     RegoVersion { V0, V1 }
@@ -284,7 +284,7 @@ records! {
     Drift { address, image_id, deleted, changes, before, after }
     Summary { add, change, destroy, unchanged, import }
     Duplicate { address, image_ids, delete }
-    Plan as ChangePlan { format_version, state_lineage, state_serial, resource_changes, resource_drift, summary, duplicates, access_changes, access_drift, extra_links, configuration, variables }
+    Plan as ChangePlan { format_version, state_lineage, state_serial, resource_changes, resource_drift, summary, duplicates, access_changes, access_drift, extra_links, configuration, variables, targeted }
     GroupImage { group_image_id, group_id, image_id, image_name, image_friendly_name, group_name }
     Access { groups, links }
     AttributeChange { attribute, before, after }
@@ -296,7 +296,7 @@ records! {
     GroupDeleteStep { address, group_id, force }
     GroupRecordStep { address, record }
     LinkStep { address, group, image }
-    PlanOptions { unchanged_values, delete_duplicates }
+    PlanOptions { unchanged_values, delete_duplicates, replace, targets }
     StateResource { image_id, attributes, prevent_destroy }
     HistoryEntry { at, serial, event, overridden_policies }
     State { version, serial, lineage, resources, groups, links, history }

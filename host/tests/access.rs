@@ -951,3 +951,121 @@ fn the_provider_block_names_the_server_and_its_key_from_sensitive_variables() {
         out(&o)
     );
 }
+
+/// Two images, a group, and a link between the group and the first image.
+const NARROWED: &str = r#"
+resource "kasm_image" "terminal" {
+  name          = "kasmweb/terminal:1.18.0"
+  image_src     = "img/thumbnails/terminal.png"
+  friendly_name = "Terminal"
+}
+
+resource "kasm_image" "ubuntu" {
+  name          = "kasmweb/ubuntu:1.18.0"
+  image_src     = "img/thumbnails/ubuntu.png"
+  friendly_name = "Ubuntu"
+}
+
+resource "kasm_group" "devs" {
+  name     = "Developers"
+  priority = 10
+}
+
+resource "kasm_group_image" "terminal" {
+  group_id = kasm_group.devs.id
+  image_id = kasm_image.terminal.id
+}
+"#;
+
+#[test]
+fn target_and_replace_as_terraform_users_type_them() {
+    let k = Kasm::start();
+    let file = k.write("main.tf", NARROWED);
+
+    // -target: the link, and the group and image it names; not the other image.
+    let o = k.run(&[
+        "plan",
+        &file,
+        "-target=kasm_group_image.terminal",
+        "-out=tfplan",
+    ]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        out(&o).contains("resource targeting is in effect"),
+        "{}",
+        out(&o)
+    );
+    assert!(
+        stdout(&o).contains("Plan: 3 to add, 0 to change, 0 to destroy."),
+        "{}",
+        out(&o)
+    );
+    assert!(!stdout(&o).contains("kasm_image.ubuntu"), "{}", out(&o));
+    let o = k.run(&["apply", "tfplan"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let names = k.names();
+    assert!(names.contains_key("Terminal"), "{names:?}");
+    assert!(!names.contains_key("Ubuntu"), "{names:?}");
+    let state = k.state();
+    assert!(
+        state["resources"].get("kasm_image.ubuntu").is_none(),
+        "{state}"
+    );
+
+    // Without targets, the rest is made.
+    let o = k.run(&["apply", &file, "-auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(stdout(&o).contains("1 added"), "{}", out(&o));
+    let devs = group_id(&k, "Developers").unwrap_or_default();
+    let old = image_id(&k, "kasmweb/terminal:1.18.0");
+
+    // A saved plan is applied as it was made: no -replace on top of it.
+    let o = k.run(&["plan", &file, "-out=tfplan"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let o = k.run(&["apply", "tfplan", "-replace=kasm_image.terminal"]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(
+        stderr(&o).contains("give them to `plan -out`"),
+        "{}",
+        out(&o)
+    );
+
+    // -replace: a new image, its link moved to it, the old one gone.
+    let o = k.run(&[
+        "apply",
+        &file,
+        "-replace=kasm_image.terminal",
+        "-auto-approve",
+    ]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("# kasm_image.terminal will be replaced, as requested"),
+        "{}",
+        out(&o)
+    );
+    let new = image_id(&k, "kasmweb/terminal:1.18.0");
+    assert_ne!(new, old);
+    assert_eq!(k.names().get("Terminal"), Some(&1));
+    let links = rows(&k);
+    assert_eq!(
+        links.get(&(devs.clone(), new.clone())),
+        Some(&1),
+        "{links:?}"
+    );
+    assert!(!links.contains_key(&(devs, old)), "{links:?}");
+    assert_eq!(
+        k.state()["resources"]["kasm_image.terminal"]["image_id"],
+        Value::from(new)
+    );
+    let o = k.run(&["plan", &file, "-detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+
+    // A mistyped target is named with the nearest address.
+    let o = k.run(&["plan", &file, "-target=kasm_image.termnal"]);
+    assert!(
+        out(&o).contains("-target=kasm_image.termnal names nothing")
+            && out(&o).contains("kasm_image.terminal"),
+        "{}",
+        out(&o)
+    );
+}

@@ -277,7 +277,23 @@ pub fn steps(
                         })
                     })
             }
-            (Action::Create | Action::Update, None) | (Action::Replace, _) => {
+            // Kasm's image goes first, then the spec is created afresh: a
+            // replace never adopts a look-alike.
+            (Action::Replace, Some(spec)) => {
+                out.push(Step::Delete(ReleaseStep {
+                    address: change.address.clone(),
+                    image_id: change
+                        .image_id
+                        .clone()
+                        .ok_or_else(|| not_observed(change))?,
+                }));
+                Some(Step::Create(CreateStep {
+                    address: change.address.clone(),
+                    target_image: create_body(spec, &change.address),
+                    recording: Recording::of(spec, &change.address),
+                }))
+            }
+            (Action::Create | Action::Update | Action::Replace, None) => {
                 return Err(not_observed(change));
             }
         };

@@ -90,6 +90,8 @@ codes! {
     GroupExists => "A group that exists on Kasm but is not in the state, differing from the spec.";
     ProtectedGroup => "A change Kasm refuses for a system group (All Users, Administrators).";
     AccessUnread => "The configuration or state has groups or links, but Kasm's groups were not read.";
+    ResourceTargeting => "A plan narrowed by `-target`: it may not show every change the configuration asks for.";
+    UnmatchedAddress => "A `-target` or `-replace` address that names nothing in the configuration or the state.";
 }
 
 /// A one-based line and column (columns count characters, not bytes).

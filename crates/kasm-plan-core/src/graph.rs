@@ -6,7 +6,7 @@
 //! The edges, built from the steps and the plan as Terraform builds its
 //! graph, in small passes:
 //! - references: a link waits for the creates of the image and group it names;
-//! - replace order: a link's new row is added after its old row is removed;
+//! - replace order: a replaced instance is made after its old object is gone;
 //! - destroy order: an image or group is deleted after the links that name it;
 //! - `depends_on`: a create or update waits for those of what it depends on,
 //!   and a delete of what it depends on waits for its delete (reversed);
@@ -70,8 +70,8 @@ struct Index<'a> {
     makes_resource: BTreeMap<&'a str, Vec<usize>>,
     /// Resource address → the steps that delete its instances.
     destroys_resource: BTreeMap<&'a str, Vec<usize>>,
-    /// Link address → the steps that remove its recorded row.
-    link_removals: BTreeMap<&'a str, Vec<usize>>,
+    /// Instance address → the steps that delete what it records.
+    removals: BTreeMap<&'a str, Vec<usize>>,
     /// Group name → the steps that give it up (a delete, a rename).
     frees_name: BTreeMap<&'a str, Vec<usize>>,
     /// Group address → its name before the plan.
@@ -94,7 +94,7 @@ impl<'a> Index<'a> {
             makes: BTreeMap::new(),
             makes_resource: BTreeMap::new(),
             destroys_resource: BTreeMap::new(),
-            link_removals: BTreeMap::new(),
+            removals: BTreeMap::new(),
             frees_name: BTreeMap::new(),
             group_names,
         };
@@ -109,14 +109,12 @@ impl<'a> Index<'a> {
                     .push(i);
             }
             if destroys(step) {
+                index.removals.entry(address).or_default().push(i);
                 index
                     .destroys_resource
                     .entry(resource_of(address))
                     .or_default()
                     .push(i);
-            }
-            if let Step::RemoveLink(_) = step {
-                index.link_removals.entry(address).or_default().push(i);
             }
             if let Some(name) = index.freed_name(step) {
                 index.frees_name.entry(name).or_default().push(i);
@@ -141,16 +139,16 @@ impl<'a> Index<'a> {
             .collect()
     }
 
-    /// A replaced link's new row after its old one is gone.
+    /// A replaced instance is made again after its old object is gone: a
+    /// link's new row, an image or group named by `-replace`.
     fn replace_order(&self, step: &Step) -> Vec<usize> {
-        match step {
-            Step::AddLink(link) => self
-                .link_removals
-                .get(link.address.as_str())
-                .cloned()
-                .unwrap_or_default(),
-            _ => Vec::new(),
+        if !makes(step) {
+            return Vec::new();
         }
+        self.removals
+            .get(step.address())
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// An image or group is deleted after the links that name it.

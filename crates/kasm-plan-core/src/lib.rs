@@ -44,6 +44,7 @@ pub mod rego;
 pub mod render;
 pub mod schema;
 pub mod state;
+pub mod targeting;
 pub mod terraform_state;
 #[cfg(feature = "typescript")]
 pub mod typescript;

@@ -33,9 +33,20 @@ pub enum Action {
     /// Nothing to do.
     #[serde(rename = "no-op")]
     NoOp,
-    /// Delete, then create (a link whose group or image changed).
+    /// Delete, then create (a link whose group or image changed, or an
+    /// instance named by `-replace`).
     #[serde(rename = "replace")]
     Replace,
+}
+
+impl Action {
+    /// Plan JSON's `actions`: a replace is a delete, then a create.
+    pub fn terraform_actions(self) -> serde_json::Value {
+        match self {
+            Action::Replace => serde_json::json!(["delete", "create"]),
+            other => serde_json::json!([other]),
+        }
+    }
 }
 
 /// Why an action was chosen.
@@ -53,6 +64,8 @@ pub enum Reason {
     Drift,
     /// In state, no longer in the config.
     RemovedFromConfig,
+    /// Named by `-replace`: replaced although nothing forces it.
+    ReplaceByRequest,
 }
 
 /// One field's old and new value, in spec units.
@@ -220,6 +233,14 @@ impl Summary {
         summary
     }
 
+    /// Adds another count of changes (imports are counted once, apart).
+    pub fn add_changes(&mut self, other: Summary) {
+        self.add += other.add;
+        self.change += other.change;
+        self.destroy += other.destroy;
+        self.unchanged += other.unchanged;
+    }
+
     fn count(&mut self, action: Action) {
         match action {
             Action::Create => self.add += 1,
@@ -282,6 +303,10 @@ pub struct Plan {
     /// The variables' values, sensitive ones hidden (plan JSON's `variables`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variables: Option<Value>,
+    /// Narrowed by `-target`: applying it may leave changes for later
+    /// (plan JSON's `complete` is false).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub targeted: bool,
 }
 
 impl Plan {
@@ -330,11 +355,8 @@ impl Plan {
 
     /// Adds the group and link changes, and counts them.
     pub fn add_access(&mut self, found: crate::access::AccessPlan) {
-        let counted = Summary::of_access(&found.changes, &found.extra);
-        self.summary.add += counted.add;
-        self.summary.change += counted.change;
-        self.summary.destroy += counted.destroy;
-        self.summary.unchanged += counted.unchanged;
+        self.summary
+            .add_changes(Summary::of_access(&found.changes, &found.extra));
         self.access_changes = found.changes;
         self.extra_links = found.extra;
     }
@@ -350,7 +372,7 @@ pub const PLAN_FORMAT: u32 = 1;
 
 /// Planning options.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PlanOptions {
     /// Give no-op entries their full `before` attributes (for plan JSON and policies).
@@ -359,6 +381,13 @@ pub struct PlanOptions {
     /// Delete the images no address manages that equal a desired spec
     /// (`duplicates`); without it they are only reported.
     pub delete_duplicates: bool,
+    /// Instances to replace although nothing forces it (Terraform's `-replace`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replace: Vec<String>,
+    /// Plan only these resources or instances and what they depend on
+    /// (Terraform's `-target`); all when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<String>,
 }
 
 /// Computes a plan. `desired` is keyed by resource name.
@@ -384,6 +413,12 @@ pub fn plan(
             drift.push(d);
         }
         let change = match (spec, recorded, image) {
+            (Some(spec), Some(r), Some(image)) if options.replace.contains(&address) => {
+                if r.prevent_destroy || spec.lifecycle.prevent_destroy {
+                    errors.push(prevent_destroy(&address));
+                }
+                replace(address, name, spec, image)
+            }
             (Some(spec), recorded, Some(image)) => {
                 update(address, name, spec, recorded, image, options)
             }
@@ -416,6 +451,7 @@ pub fn plan(
         extra_links: Vec::new(),
         configuration: None,
         variables: None,
+        targeted: false,
     })
 }
 
@@ -491,6 +527,33 @@ fn create(address: String, name: &str, spec: &ImageSpec, was_in_state: bool) -> 
         } else {
             Reason::New
         }),
+        after: Some(after),
+        changes,
+        ..empty(address, name)
+    }
+    .conceal(spec)
+}
+
+/// A replace asked for with `-replace`: Kasm's image is deleted and the
+/// spec created again.
+fn replace(address: String, name: &str, spec: &ImageSpec, image: &Image) -> ResourceChange {
+    let before = Attributes::from_image(image);
+    let after = Attributes::from_spec(spec, &address);
+    let changes = after
+        .set_fields()
+        .filter(|&f| before.get(f) != after.get(f))
+        .map(|f| FieldChange {
+            field: f,
+            before: before.get(f).clone(),
+            after: after.get(f).clone(),
+        })
+        .collect();
+    ResourceChange {
+        action: Action::Replace,
+        reason: Some(Reason::ReplaceByRequest),
+        image_id: Some(image.image_id.clone()),
+        available: Some(image.available),
+        before: Some(before),
         after: Some(after),
         changes,
         ..empty(address, name)

@@ -79,6 +79,7 @@ pub fn plan(data: &[u8]) {
         options: PlanOptions {
             unchanged_values: case.unchanged_values,
             delete_duplicates: case.delete_duplicates,
+            ..PlanOptions::default()
         },
         from_state: case.from_state,
         refresh_only: case.refresh_only,

@@ -13,7 +13,6 @@ use crate::state_file::backend::{Backend, BackendArgs};
 use crate::state_file::{self, Locked};
 use kasm_plan_core::apply::Step;
 use kasm_plan_core::facade::{Configuration, Desired, PlanRequest, RenderRequest};
-use kasm_plan_core::plan::PlanOptions;
 use kasm_plan_core::state::HistoryEntry;
 use kasm_plan_core::{Image, Plan};
 use std::io::{BufRead, IsTerminal, Write};
@@ -56,6 +55,8 @@ pub struct ApplyArgs {
     /// Only write Kasm's current values (drift) to the state; change no image.
     #[arg(long)]
     pub refresh_only: bool,
+    #[command(flatten)]
+    pub narrowing: super::plan::Narrowing,
     #[command(flatten)]
     pub server: ServerArgs,
     #[command(flatten)]
@@ -114,6 +115,14 @@ fn load(args: &ApplyArgs) -> Result<Config, CliError> {
         [one] if saved::is_saved_plan(one) => Some(saved::read(one)?),
         _ => None,
     };
+    let narrowed = !args.narrowing.targets.is_empty() || !args.narrowing.replace.is_empty();
+    if saved.is_some() && narrowed {
+        return Err(CliError::Stop(
+            "-target and -replace shape a plan as it is made: give them to `plan -out`, \
+             and the saved plan is applied as it was made"
+                .into(),
+        ));
+    }
     let config = match &saved {
         Some(s) => saved::configuration(s, &args.config)?,
         None => args.config.load()?.config,
@@ -139,9 +148,14 @@ async fn plan(
             observed: observed.clone(),
             access: access.clone(),
             strict: args.strict,
-            options: PlanOptions {
-                unchanged_values: config.saved.is_some(),
-                delete_duplicates: args.delete_duplicates,
+            options: match &config.saved {
+                Some(SavedPlan {
+                    options: Some(options),
+                    ..
+                }) => options.clone(),
+                saved => args
+                    .narrowing
+                    .options(saved.is_some(), args.delete_duplicates),
             },
             from_state: false,
             refresh_only: args.refresh_only,

@@ -72,11 +72,39 @@ pub struct PlanSource {
     /// (duplicates); without it they are only reported.
     #[arg(long)]
     pub delete_duplicates: bool,
+    #[command(flatten)]
+    pub narrowing: Narrowing,
     /// Wait this long (Terraform's durations: `10s`, `1m30s`; a bare number is seconds) for the state lock held by another run.
     #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = super::duration)]
     pub lock_timeout: std::time::Duration,
     #[command(flatten)]
     pub server: ServerArgs,
+}
+
+/// Which instances a plan covers and which it replaces: Terraform's
+/// `-target` and `-replace` (`plan`, `apply`, `graph`).
+#[derive(Debug, Default, clap::Args)]
+pub struct Narrowing {
+    /// Plan only this resource or instance and what it depends on
+    /// (repeatable). For exceptions, such as recovering from a fault.
+    #[arg(long = "target", value_name = "ADDRESS")]
+    pub targets: Vec<String>,
+    /// Replace this instance although nothing forces it: delete it on Kasm,
+    /// then create it again (repeatable).
+    #[arg(long = "replace", value_name = "ADDRESS")]
+    pub replace: Vec<String>,
+}
+
+impl Narrowing {
+    /// The planning options, with the rest as given.
+    pub fn options(&self, unchanged_values: bool, delete_duplicates: bool) -> PlanOptions {
+        PlanOptions {
+            unchanged_values,
+            delete_duplicates,
+            replace: self.replace.clone(),
+            targets: self.targets.clone(),
+        }
+    }
 }
 
 /// What a plan is made against.
@@ -126,7 +154,8 @@ pub fn run(core: &CoreArgs, args: &PlanArgs) -> Outcome {
         return Err(CliError::refused(&answer.diagnostics, "planned"));
     };
     if let Some(out) = &args.out {
-        save(out, &loaded, state_file, &answer, &plan)?;
+        let options = source.narrowing.options(true, source.delete_duplicates);
+        save(out, &loaded, (state_file, options), &answer, &plan)?;
     }
     let report = policy::check_plan(&mut core, &args.policy, &loaded.config, &plan)?;
     if args.json {
@@ -283,10 +312,7 @@ fn request(source: &PlanSource, config: &Configuration, inputs: &Inputs) -> Plan
         observed: inputs.observed.clone(),
         access: inputs.access.clone(),
         strict: source.strict,
-        options: PlanOptions {
-            unchanged_values: false,
-            delete_duplicates: source.delete_duplicates,
-        },
+        options: source.narrowing.options(false, source.delete_duplicates),
         from_state: !source.refresh,
         refresh_only: source.refresh_only,
     }
@@ -296,7 +322,7 @@ fn request(source: &PlanSource, config: &Configuration, inputs: &Inputs) -> Plan
 fn save(
     out: &std::path::Path,
     loaded: &Loaded,
-    state_file: Option<PathBuf>,
+    (state_file, options): (Option<PathBuf>, PlanOptions),
     answer: &PlanResponse,
     plan: &Plan,
 ) -> Result<(), CliError> {
@@ -315,6 +341,7 @@ fn save(
             timestamp: Some(saved::now()),
             state_file: state_file.map(|p| p.display().to_string()),
             diagnostics: answer.diagnostics.clone(),
+            options: Some(options),
             plan: plan.clone(),
         },
     )

@@ -6,6 +6,7 @@ use super::configuration::{self, ConfigArgs, Loaded};
 use super::input::{self, InputError};
 use kasm_plan_core::facade::{Configuration, SourceInput};
 use kasm_plan_core::lang::{NamedValue, VariableFile, VariableInput};
+use kasm_plan_core::plan::PlanOptions;
 use kasm_plan_core::{Diagnostic, Plan};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -36,6 +37,11 @@ pub struct SavedPlan {
     /// Warnings from validation.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub diagnostics: Vec<Diagnostic>,
+    /// How the plan was made (`-target`, `-replace`, `--delete-duplicates`):
+    /// applying it plans the same way. Absent in plans saved before these
+    /// options existed, which mean the defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<PlanOptions>,
     /// The plan.
     pub plan: Plan,
 }

@@ -101,6 +101,8 @@ pub struct AccessInputs<'a> {
     pub access: &'a Access,
     /// The image plan, for the ids of managed images.
     pub images: &'a [ResourceChange],
+    /// Instances to replace although nothing forces it (`-replace`).
+    pub replace: &'a [String],
 }
 
 /// The access part of a plan.
@@ -132,7 +134,9 @@ pub fn plan_access(inputs: &AccessInputs) -> Result<AccessPlan, Vec<Diagnostic>>
         .iter()
         .map(|c| {
             let r = match (c.action, &c.image_id) {
-                (Action::Create, _) | (_, None) => Resolved::Pending(c.address.clone()),
+                (Action::Create | Action::Replace, _) | (_, None) => {
+                    Resolved::Pending(c.address.clone())
+                }
                 (_, Some(id)) => Resolved::Known(id.clone()),
             };
             (c.address.as_str(), r)
@@ -168,7 +172,9 @@ pub fn plan_access(inputs: &AccessInputs) -> Result<AccessPlan, Vec<Diagnostic>>
                             .insert(g.clone());
                     }
                     let name = group_name(inputs, &group);
-                    link_change(address, record, (&group, name), &image, inputs.access)
+                    let change =
+                        link_change(address, record, (&group, name), &image, inputs.access);
+                    replaced_on_request(change, inputs.replace)
                 }
                 Err(e) => {
                     errors.push(*e);
@@ -378,9 +384,35 @@ fn plan_groups(inputs: &AccessInputs, errors: &mut Vec<Diagnostic>) -> Vec<Acces
             }
             (None, _, _) => continue,
         };
-        out.push(change);
+        out.push(replaced_on_request(change, inputs.replace));
     }
     out
+}
+
+/// A change to an instance named by `-replace`: an update or a no-op
+/// becomes a replace. A replaced group's id is known only after apply.
+fn replaced_on_request(mut change: AccessChange, replace: &[String]) -> AccessChange {
+    if !matches!(change.action, Action::NoOp | Action::Update) || !replace.contains(&change.address)
+    {
+        return change;
+    }
+    let mut after = change
+        .after
+        .take()
+        .or_else(|| change.before.clone())
+        .unwrap_or_default();
+    if change.resource_type == GROUP_TYPE {
+        for unknown in ["group_id", "id"] {
+            after.remove(unknown);
+            change.after_unknown.push(unknown.into());
+        }
+    }
+    AccessChange {
+        action: Action::Replace,
+        reason: Some(Reason::ReplaceByRequest),
+        after: Some(after),
+        ..change
+    }
 }
 
 /// A new group's name must be free on Kasm, unless an interrupted run made

@@ -144,13 +144,7 @@ fn group_steps(change: &AccessChange, spec: Option<&GroupSpec>, inputs: &StepInp
                 }),
                 None => Step::CreateGroup(GroupStep {
                     address,
-                    target_group: change
-                        .after
-                        .iter()
-                        .flatten()
-                        .filter(|(_, v)| !v.is_null())
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect(),
+                    target_group: known_values(change),
                     force_destroy,
                 }),
             }]
@@ -183,16 +177,38 @@ fn group_steps(change: &AccessChange, spec: Option<&GroupSpec>, inputs: &StepInp
                 .into_iter()
                 .collect()
         }
-        (Action::Delete, _) => {
-            let record = inputs.state.groups.get(&change.address);
-            vec![Step::DeleteGroup(GroupDeleteStep {
+        (Action::Delete, _) => vec![group_delete(change, inputs.state)],
+        // Named by `-replace`: Kasm's group goes, then a new one is made.
+        (Action::Replace, Some(_)) => vec![
+            group_delete(change, inputs.state),
+            Step::CreateGroup(GroupStep {
                 address,
-                group_id: change.id.clone().unwrap_or_default(),
-                force: record.is_some_and(|r| r.force_destroy),
-            })]
-        }
+                target_group: known_values(change),
+                force_destroy,
+            }),
+        ],
         _ => Vec::new(),
     }
+}
+
+/// The values a change sets, for a create's request.
+fn known_values(change: &AccessChange) -> Map<String, Value> {
+    change
+        .after
+        .iter()
+        .flatten()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+fn group_delete(change: &AccessChange, state: &State) -> Step {
+    let record = state.groups.get(&change.address);
+    Step::DeleteGroup(GroupDeleteStep {
+        address: change.address.clone(),
+        group_id: change.id.clone().unwrap_or_default(),
+        force: record.is_some_and(|r| r.force_destroy),
+    })
 }
 
 fn link_steps(change: &AccessChange, state: &State) -> Vec<Step> {

@@ -38,13 +38,18 @@ pub fn apply_steps(req: &PlanRequest) -> StepsResponse {
         access,
         authorization,
         depends_on,
+        covered,
         answer,
     } = Planning::new(req);
+    let narrow = |steps: Vec<Step>| match &covered {
+        Some(covered) => covered.steps(steps),
+        None => steps,
+    };
     let steps = match &answer.plan {
         Some(_) if req.refresh_only => {
             let images = apply::refresh_steps(&req.state, &req.observed);
             let access = crate::access::steps::refresh_steps(&req.state, &access);
-            Ok(images.into_iter().chain(access).collect())
+            Ok(narrow(images.into_iter().chain(access).collect()))
         }
         // The moves and imports are written first, with the other bookkeeping.
         Some(plan) if answer.ok => {
@@ -55,11 +60,11 @@ pub fn apply_steps(req: &PlanRequest) -> StepsResponse {
                     state: &edits.state,
                     access: &access,
                 });
+                // Moves are bookkeeping, made whatever the targets.
                 let mut all: Vec<Step> = edits
                     .steps(&req.state)
                     .into_iter()
-                    .chain(steps)
-                    .chain(access_steps)
+                    .chain(narrow(steps.into_iter().chain(access_steps).collect()))
                     .collect();
                 // Stable: plan order within a phase.
                 all.sort_by_key(Step::phase);

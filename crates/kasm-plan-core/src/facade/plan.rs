@@ -8,11 +8,12 @@ use crate::group::{Group, GroupImage};
 use crate::lang::Reads;
 use crate::lang::depends::DependsOn;
 use crate::model::{Image, ImageSpec};
-use crate::plan::{Plan, PlanOptions, Summary};
+use crate::plan::{Plan, PlanOptions, Summary, address_of};
 use crate::state::State;
+use crate::targeting::{self, Covered};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// `plan` input.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
@@ -90,6 +91,8 @@ pub(super) struct Planning<'a> {
     pub authorization: Authorization,
     /// Each resource's `depends_on`.
     pub depends_on: DependsOn,
+    /// What a `-target` plan covers; everything without targets.
+    pub covered: Option<Covered>,
     /// The `plan` answer.
     pub answer: PlanResponse,
 }
@@ -112,6 +115,21 @@ impl<'a> Planning<'a> {
             unset_variables_unknown: false,
         };
         let (mut wanted, mut diagnostics) = wanted(&req.desired, req.strict, reads);
+        let options = &req.options;
+        diagnostics.extend(targeting::check_syntax(&options.targets, &options.replace));
+        let known = known_addresses(&wanted, &req.state);
+        diagnostics.extend(targeting::unmatched(
+            &options.targets,
+            &options.replace,
+            &known,
+        ));
+        let covered = (!options.targets.is_empty()).then(|| {
+            let links = &wanted.access.links;
+            Covered::of(&options.targets, &known, links, &wanted.depends_on)
+        });
+        if let Some(covered) = &covered {
+            wanted.imports.retain(|i| covered.covers(&i.to));
+        }
         let needs_groups = wanted.access.uses_groups
             || !req.state.groups.is_empty()
             || !req.state.links.is_empty();
@@ -129,11 +147,16 @@ impl<'a> Planning<'a> {
             diagnostics.extend(found);
             edits
         };
-        let answer = if has_errors(&diagnostics) {
+        let mut answer = if has_errors(&diagnostics) {
             PlanResponse::refused(diagnostics)
         } else {
             plan_valid(req, &wanted, &edits, (&observed, &access), diagnostics)
         };
+        if let (Some(covered), Some(plan)) = (&covered, answer.plan.as_mut()) {
+            covered.narrow(plan);
+            plan.targeted = true;
+            answer.diagnostics.push(targeting::in_effect());
+        }
         Planning {
             desired: wanted.specs,
             edits,
@@ -141,6 +164,7 @@ impl<'a> Planning<'a> {
             access,
             authorization: std::mem::take(&mut wanted.access),
             depends_on: std::mem::take(&mut wanted.depends_on),
+            covered,
             answer,
         }
     }
@@ -163,6 +187,7 @@ fn plan_valid(
                 state: &edits.state,
                 access,
                 images: &plan.resource_changes,
+                replace: &req.options.replace,
             })?;
             plan.add_access(found);
             Ok(plan)
@@ -213,6 +238,20 @@ fn plan_valid(
             PlanResponse::refused(diagnostics)
         }
     }
+}
+
+/// Every instance address the configuration declares or the state records.
+fn known_addresses(wanted: &Wanted, state: &State) -> BTreeSet<String> {
+    let images = wanted.specs.keys().map(|name| address_of(name));
+    let groups = wanted.access.groups.iter().map(|g| g.address.clone());
+    let links = wanted.access.links.iter().map(|l| l.address.clone());
+    let recorded = state
+        .resources
+        .keys()
+        .chain(state.groups.keys())
+        .chain(state.links.keys())
+        .cloned();
+    images.chain(groups).chain(links).chain(recorded).collect()
 }
 
 /// The error of a plan that needs Kasm's groups without them.

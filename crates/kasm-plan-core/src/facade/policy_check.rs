@@ -160,11 +160,8 @@ fn subject_plan<'a>(
     }
     let state = req.state.as_ref().map_or_else(Cow::default, Cow::Borrowed);
     let observed = req.observed.as_deref().unwrap_or_default();
-    let options = PlanOptions {
-        unchanged_values: false,
-        delete_duplicates: false,
-    };
-    crate::plan::plan(desired, &state, observed, &options).map(|p| Some(Cow::Owned(p)))
+    crate::plan::plan(desired, &state, observed, &PlanOptions::default())
+        .map(|p| Some(Cow::Owned(p)))
 }
 
 /// A warning for each override that names no rule of the policy set.

@@ -14,10 +14,7 @@ pub fn resource_change(c: &AccessChange) -> Value {
         Action::NoOp => before.clone(),
         _ => c.after.clone().map(Value::Object),
     };
-    let actions = match c.action {
-        Action::Replace => json!(["delete", "create"]),
-        other => json!([other]),
-    };
+    let actions = c.action.terraform_actions();
     let unknown: Map<String, Value> = c
         .after_unknown
         .iter()
@@ -36,18 +33,15 @@ pub fn resource_change(c: &AccessChange) -> Value {
             "after_sensitive": marks(&after),
         }),
     );
-    if c.action == Action::Replace {
+    if c.action == Action::Replace && c.reason != Some(crate::plan::Reason::ReplaceByRequest) {
         let paths: Vec<Value> = c.changes.iter().map(|a| json!([a.attribute])).collect();
         out.insert("replace_paths".into(), paths.into());
     }
     if let Some(from) = &c.previous_address {
         out.insert("previous_address".into(), from.clone().into());
     }
-    if c.reason == Some(crate::plan::Reason::RemovedFromConfig) {
-        out.insert(
-            "action_reason".into(),
-            "delete_because_no_resource_config".into(),
-        );
+    if let Some(reason) = c.reason.and_then(super::terraform_reason) {
+        out.insert("action_reason".into(), reason.into());
     }
     Value::Object(out)
 }

@@ -50,7 +50,7 @@ pub fn to_terraform_json(plan: &Plan) -> Value {
         "prior_state": prior_state(plan),
         "configuration": plan.configuration.clone().unwrap_or_else(|| json!({ "root_module": {} })),
         "applyable": plan.has_changes(),
-        "complete": true,
+        "complete": !plan.targeted,
         "errored": false,
     });
     // Not a Terraform key: readers of plan JSON (and Rego policies) may look for it.
@@ -105,10 +105,10 @@ fn resource_change(c: &ResourceChange) -> Value {
         _ => c
             .after
             .as_ref()
-            .map(|a| values(a, c.image_id.as_deref(), c.available, hidden)),
+            .map(|a| values(a, after_id(c), c.available, hidden)),
     };
     let mut change = Map::new();
-    change.insert("actions".into(), json!([c.action]));
+    change.insert("actions".into(), c.action.terraform_actions());
     change.insert("before".into(), before.clone().unwrap_or(Value::Null));
     change.insert("after".into(), after.clone().unwrap_or(Value::Null));
     change.insert("after_unknown".into(), after_unknown(c));
@@ -160,10 +160,18 @@ fn drift(d: &Drift) -> Value {
     Value::Object(out)
 }
 
+/// The image's id after the change: a replaced image's is known only after apply.
+fn after_id(c: &ResourceChange) -> Option<&str> {
+    match c.action {
+        Action::Replace => None,
+        _ => c.image_id.as_deref(),
+    }
+}
+
 fn planned_value(c: &ResourceChange) -> Value {
     let attrs = c.after.as_ref().or(c.before.as_ref());
     let vals = attrs
-        .map(|a| values(a, c.image_id.as_deref(), c.available, &c.sensitive))
+        .map(|a| values(a, after_id(c), c.available, &c.sensitive))
         .unwrap_or(Value::Null);
     state_value(c, vals)
 }
@@ -229,7 +237,9 @@ fn values(
 
 fn after_unknown(c: &ResourceChange) -> Value {
     match c.action {
-        Action::Create => json!({ "id": true, "image_id": true, "available": true }),
+        Action::Create | Action::Replace => {
+            json!({ "id": true, "image_id": true, "available": true })
+        }
         _ => json!({}),
     }
 }
@@ -254,6 +264,7 @@ fn sensitive(vals: Option<&Value>, hidden: &[Field]) -> Value {
 fn terraform_reason(r: Reason) -> Option<&'static str> {
     match r {
         Reason::RemovedFromConfig => Some("delete_because_no_resource_config"),
+        Reason::ReplaceByRequest => Some("replace_by_request"),
         _ => None,
     }
 }

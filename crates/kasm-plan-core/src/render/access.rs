@@ -17,7 +17,7 @@ pub fn change(out: &mut String, c: &AccessChange) {
     let (mark, verb) = match c.action {
         Action::Create => ("+", "will be created"),
         Action::Update => ("~", "will be updated in-place"),
-        Action::Replace => ("-/+", "must be replaced"),
+        Action::Replace => ("-/+", super::replaced(c.reason)),
         Action::Delete => ("-", "will be destroyed"),
         Action::NoOp => {
             if let Some(from) = &c.previous_address {

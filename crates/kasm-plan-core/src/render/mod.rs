@@ -125,9 +125,10 @@ fn change(out: &mut String, c: &ResourceChange) {
         return edited(out, c);
     }
     let (mark, verb) = match c.action {
-        Action::Create => ('+', "will be created"),
-        Action::Update => ('~', "will be updated in-place"),
-        _ => ('-', "will be destroyed"),
+        Action::Create => ("+", "will be created"),
+        Action::Update => ("~", "will be updated in-place"),
+        Action::Replace => ("-/+", replaced(c.reason)),
+        _ => ("-", "will be destroyed"),
     };
     let _ = writeln!(out, "\n  # {} {verb}", c.address);
     if let Some(from) = &c.previous_address {
@@ -157,7 +158,7 @@ fn change(out: &mut String, c: &ResourceChange) {
         _ => {}
     }
     let name = Instance::from_address(&c.address).map_or_else(|| c.name.clone(), |i| i.name);
-    let _ = writeln!(out, "  {mark} resource \"kasm_image\" \"{name}\" {{");
+    let _ = writeln!(out, "{mark:>3} resource \"kasm_image\" \"{name}\" {{");
     match c.action {
         Action::Create => fields(out, &c.changes, '+', false, &|f| c.hides(f)),
         Action::Delete => {
@@ -185,6 +186,14 @@ fn change(out: &mut String, c: &ResourceChange) {
         }
     }
     out.push_str("    }\n");
+}
+
+/// How a replace is announced: Terraform says when `-replace` asked for it.
+pub fn replaced(reason: Option<Reason>) -> &'static str {
+    match reason {
+        Some(Reason::ReplaceByRequest) => "will be replaced, as requested",
+        _ => "must be replaced",
+    }
 }
 
 /// A move or an import with nothing else to change.
