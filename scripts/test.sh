@@ -13,6 +13,8 @@ step "the core builds for wasm32-unknown-unknown (no I/O, no OS)"
 cargo build --quiet -p kasm-plan-core --target wasm32-unknown-unknown --release
 step "benches run once, as tests"
 cargo test --quiet --workspace --benches
+step "bench gate: the core's benches against their recorded ratios"
+bash scripts/bench-gate.sh
 step "demo"
 bash scripts/demo.sh >/dev/null
 step "tests: unit, shared vectors, properties, doc"
