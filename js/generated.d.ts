@@ -632,7 +632,11 @@ changes: Array<AttributeChange>,
 /**
  * The address it had before a `moved` block renamed it.
  */
-previous_address?: string | null, };
+previous_address?: string | null, 
+/**
+ * The id an `import` block binds to this address.
+ */
+importing?: string | null, };
 
 /**
  * A link on Kasm for a managed image that no `kasm_group_image` declares,
@@ -1356,7 +1360,7 @@ image: Target, };
 /**
  * One action to carry out, with exactly what it needs to record its result.
  */
-export type Step = { "action": "create" } & CreateStep | { "action": "adopt" } & AdoptStep | { "action": "update" } & UpdateStep | { "action": "delete" } & ReleaseStep | { "action": "refresh" } & RefreshStep | { "action": "forget" } & ReleaseStep | { "action": "move" } & MoveStep | { "action": "delete_duplicate" } & ReleaseStep | { "action": "create_group" } & GroupStep | { "action": "update_group" } & GroupStep | { "action": "delete_group" } & GroupDeleteStep | { "action": "record_group" } & GroupRecordStep | { "action": "add_link" } & LinkStep | { "action": "remove_link" } & LinkStep | { "action": "revoke" } & LinkStep;
+export type Step = { "action": "create" } & CreateStep | { "action": "adopt" } & AdoptStep | { "action": "update" } & UpdateStep | { "action": "delete" } & ReleaseStep | { "action": "refresh" } & RefreshStep | { "action": "forget" } & ReleaseStep | { "action": "move" } & MoveStep | { "action": "delete_duplicate" } & ReleaseStep | { "action": "create_group" } & GroupStep | { "action": "update_group" } & GroupStep | { "action": "delete_group" } & GroupDeleteStep | { "action": "record_group" } & GroupRecordStep | { "action": "record_link" } & LinkRecordStep | { "action": "add_link" } & LinkStep | { "action": "remove_link" } & LinkStep | { "action": "revoke" } & LinkStep;
 
 /**
  * `apply_steps` output: the plan and the steps that carry it out.

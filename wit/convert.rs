@@ -10,7 +10,9 @@
 #![allow(dead_code)] // each side uses one direction of most conversions
 
 use super::wit;
-use kasm_plan_core::access::steps::{GroupDeleteStep, GroupRecordStep, GroupStep, LinkStep};
+use kasm_plan_core::access::steps::{
+    GroupDeleteStep, GroupRecordStep, GroupStep, LinkRecordStep, LinkStep,
+};
 use kasm_plan_core::access::{
     Access, AccessChange, AttributeChange, ExtraLink, GroupRecord, LinkRecord, Target,
 };
@@ -252,7 +254,7 @@ enums! {
 }
 
 variants! {
-    Step { Create, Adopt, Update, Delete, Refresh, Forget, Move, DeleteDuplicate, CreateGroup, UpdateGroup, DeleteGroup, RecordGroup, AddLink, RemoveLink, Revoke }
+    Step { Create, Adopt, Update, Delete, Refresh, Forget, Move, DeleteDuplicate, CreateGroup, UpdateGroup, DeleteGroup, RecordGroup, RecordLink, AddLink, RemoveLink, Revoke }
     Target { Id, Managed, Name }
     VariableInput { Environment, File, Argument }
     Sources { Many, One }
@@ -288,13 +290,14 @@ records! {
     GroupImage { group_image_id, group_id, image_id, image_name, image_friendly_name, group_name }
     Access { groups, links }
     AttributeChange { attribute, before, after }
-    AccessChange { address, resource_type, name, action, reason, id, before, after, after_unknown, waits_for, changes, previous_address }
+    AccessChange { address, resource_type, name, action, reason, id, before, after, after_unknown, waits_for, changes, previous_address, importing }
     ExtraLink { image_address, image_id, group_id, group_name, revoke }
     GroupRecord { group_id, name, priority, description, force_destroy }
     LinkRecord { group_id, image_id }
     GroupStep { address, target_group, force_destroy }
     GroupDeleteStep { address, group_id, force }
     GroupRecordStep { address, record }
+    LinkRecordStep { address, record }
     LinkStep { address, group, image }
     PlanOptions { unchanged_values, delete_duplicates, replace, targets }
     StateResource { image_id, attributes, prevent_destroy }

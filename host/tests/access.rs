@@ -1069,3 +1069,60 @@ fn target_and_replace_as_terraform_users_type_them() {
         out(&o)
     );
 }
+
+#[test]
+fn import_blocks_bind_a_group_and_a_link_kasm_already_has() {
+    let k = Kasm::start();
+    let image = outside_image(&k, "kasmweb/imported:1.0");
+    let group = k.call(
+        "create_group",
+        json!({"target_group": {"name": "Imported", "priority": 15}}),
+    )["group"]["group_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    k.call(
+        "add_images_group",
+        json!({"target_group": {"group_id": group}, "target_image": {"image_id": image}}),
+    );
+    let file = k.write(
+        "main.tf",
+        &format!(
+            "resource \"kasm_group\" \"g\" {{\n  name     = \"Imported\"\n  priority = 15\n}}\n\
+             resource \"kasm_group_image\" \"l\" {{\n  group_id = kasm_group.g.id\n  image_id = \"{image}\"\n}}\n\
+             import {{\n  to = kasm_group.g\n  id = \"name:Imported\"\n}}\n\
+             import {{\n  to = kasm_group_image.l\n  id = \"{group}:{image}\"\n}}\n"
+        ),
+    );
+    let o = k.run(&["plan", &file]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("# kasm_group.g will be imported")
+            && stdout(&o).contains("Plan: 2 to import, 0 to add, 0 to change, 0 to destroy."),
+        "{}",
+        out(&o)
+    );
+    let o = k.run(&["apply", &file, "-auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let state = k.state();
+    assert_eq!(
+        state["groups"]["kasm_group.g"]["group_id"],
+        Value::from(group.clone())
+    );
+    assert_eq!(
+        state["links"]["kasm_group_image.l"]["image_id"],
+        Value::from(image.clone())
+    );
+    // Nothing was made or added: the group and its one row are Kasm's.
+    assert_eq!(
+        k.sim()
+            .groups()
+            .iter()
+            .filter(|g| g.name == "Imported")
+            .count(),
+        1
+    );
+    assert_eq!(rows(&k).get(&(group, image)), Some(&1));
+    let o = k.run(&["plan", &file, "-detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "imported, nothing to do: {}", out(&o));
+}

@@ -5,7 +5,7 @@
 //! [`Step`] must never be printed or stored (its `Debug` leaves bodies out).
 
 use crate::Field;
-use crate::access::steps::{GroupDeleteStep, GroupRecordStep, GroupStep, LinkStep};
+use crate::access::steps::{GroupDeleteStep, GroupRecordStep, GroupStep, LinkRecordStep, LinkStep};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Image, ImageSpec, canonical_uuid};
 use crate::plan::{Action, Plan, ResourceChange, address_of};
@@ -46,6 +46,8 @@ pub enum Step {
     DeleteGroup(GroupDeleteStep),
     /// No request: write a group record (unchanged, or made by an interrupted run).
     RecordGroup(GroupRecordStep),
+    /// No request: write a link record (an `import` block's).
+    RecordLink(LinkRecordStep),
     /// Read the group's links, `add_images_group` unless the link is there, record it.
     AddLink(LinkStep),
     /// `remove_images_group` until no row is left, then forget the address.
@@ -181,6 +183,7 @@ impl std::fmt::Debug for Step {
             Step::UpdateGroup(s) => f.debug_tuple("UpdateGroup").field(s).finish(),
             Step::DeleteGroup(s) => s.fmt(f),
             Step::RecordGroup(s) => s.fmt(f),
+            Step::RecordLink(s) => s.fmt(f),
             Step::AddLink(s) => f.debug_tuple("AddLink").field(s).finish(),
             Step::RemoveLink(s) => f.debug_tuple("RemoveLink").field(s).finish(),
             Step::Revoke(s) => f.debug_tuple("Revoke").field(s).finish(),
@@ -201,6 +204,7 @@ impl Step {
             Step::CreateGroup(s) | Step::UpdateGroup(s) => &s.address,
             Step::DeleteGroup(s) => &s.address,
             Step::RecordGroup(s) => &s.address,
+            Step::RecordLink(s) => &s.address,
             Step::AddLink(s) | Step::RemoveLink(s) | Step::Revoke(s) => &s.address,
         }
     }
@@ -212,7 +216,7 @@ impl Step {
             Step::Adopt(_) => "adopt",
             Step::Update(_) | Step::UpdateGroup(_) => "update",
             Step::Delete(_) | Step::DeleteGroup(_) => "delete",
-            Step::Refresh(_) | Step::RecordGroup(_) => "refresh",
+            Step::Refresh(_) | Step::RecordGroup(_) | Step::RecordLink(_) => "refresh",
             Step::Forget(_) => "forget",
             Step::Move(_) => "move",
             Step::DeleteDuplicate(_) => "delete duplicate",

@@ -1,14 +1,18 @@
 //! What a configuration asks of the state before planning: `moved` blocks
 //! rename addresses of any type (an image, a group or a link keeps its
 //! binding instead of being deleted and created), `import` blocks bind
-//! addresses to existing images.
+//! addresses of any type to what exists on Kasm (an image, a group by id or
+//! `name:<name>`, a link by `<group_id>:<image_id>`).
 //! Both edit a copy of the state that the plan is made against; the apply
 //! writes the same edits first, in the state write that precedes any request,
 //! so an interrupted apply leaves every image bound to one address.
 
+use crate::access::import::{Imported, is_access_address};
+use crate::access::steps::{GroupRecordStep, LinkRecordStep};
 use crate::address::renames;
 use crate::apply::{MoveStep, RefreshStep, Step};
 use crate::diagnostic::{Code, Diagnostic, Location};
+use crate::group::Access;
 pub use crate::lang::blocks::{Import, Move};
 use crate::model::Image;
 use crate::state::{State, StateResource};
@@ -21,7 +25,7 @@ pub struct Edits {
     pub state: State,
     /// New address → old address, for each move made.
     pub moved: BTreeMap<String, String>,
-    /// Address → image id, for each import made.
+    /// Address → the id imported, for each import made.
     pub imported: BTreeMap<String, String>,
 }
 
@@ -38,9 +42,20 @@ impl Edits {
             }
         }
         for to in self.imported.keys() {
+            let address = to.clone();
             if let Some(record) = self.state.resources.get(to) {
                 out.push(Step::Refresh(RefreshStep {
-                    address: to.clone(),
+                    address,
+                    record: record.clone(),
+                }));
+            } else if let Some(record) = self.state.groups.get(to) {
+                out.push(Step::RecordGroup(GroupRecordStep {
+                    address,
+                    record: record.clone(),
+                }));
+            } else if let Some(record) = self.state.links.get(to) {
+                out.push(Step::RecordLink(LinkRecordStep {
+                    address,
                     record: record.clone(),
                 }));
             }
@@ -54,7 +69,7 @@ pub fn apply(
     state: &State,
     moves: &[Move],
     imports: &[Import],
-    observed: &[Image],
+    (observed, access): (&[Image], &Access),
 ) -> (Edits, Vec<Diagnostic>) {
     let mut edits = Edits {
         state: state.clone(),
@@ -65,7 +80,12 @@ pub fn apply(
         make_move(&mut edits, m, &mut diagnostics);
     }
     for i in imports {
-        if let Err(d) = make_import(&mut edits, i, observed) {
+        let made = if is_access_address(&i.to) {
+            import_access(&mut edits, i, access)
+        } else {
+            make_import(&mut edits, i, observed)
+        };
+        if let Err(d) = made {
             diagnostics.push(*d);
         }
     }
@@ -142,6 +162,29 @@ fn make_import(edits: &mut Edits, i: &Import, observed: &[Image]) -> Result<(), 
     let record = StateResource::recorded(image, None, false);
     edits.state.resources.insert(i.to.clone(), record);
     edits.imported.insert(i.to.clone(), image.image_id.clone());
+    Ok(())
+}
+
+/// An import block of a group or a link, checked as `kasm-plan import` checks it.
+fn import_access(edits: &mut Edits, i: &Import, access: &Access) -> Result<(), Box<Diagnostic>> {
+    if edits.state.id_of(&i.to).is_some() {
+        return Ok(()); // already bound: the block has done its work
+    }
+    let imported = crate::access::import::import(&i.to, &i.id, &edits.state, access)
+        .map_err(|d| Box::new(place(*d, i.file.as_ref(), i.at)))?;
+    let id = match imported {
+        Imported::Group(record) => {
+            let id = record.group_id.clone();
+            edits.state.groups.insert(i.to.clone(), record);
+            id
+        }
+        Imported::Link(record) => {
+            let id = record.id();
+            edits.state.links.insert(i.to.clone(), record);
+            id
+        }
+    };
+    edits.imported.insert(i.to.clone(), id);
     Ok(())
 }
 

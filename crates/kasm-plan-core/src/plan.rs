@@ -349,6 +349,7 @@ impl Plan {
         }
         for c in &mut self.access_changes {
             c.previous_address = moved.get(&c.address).cloned();
+            c.importing = imported.get(&c.address).cloned();
         }
         self.summary.import = imported.len();
     }

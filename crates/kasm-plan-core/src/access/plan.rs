@@ -65,6 +65,9 @@ pub struct AccessChange {
     /// The address it had before a `moved` block renamed it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_address: Option<String>,
+    /// The id an `import` block binds to this address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub importing: Option<String>,
 }
 
 /// A link on Kasm for a managed image that no `kasm_group_image` declares,
@@ -826,5 +829,6 @@ fn empty(address: &str, resource_type: &str) -> AccessChange {
         waits_for: BTreeMap::new(),
         changes: Vec::new(),
         previous_address: None,
+        importing: None,
     }
 }

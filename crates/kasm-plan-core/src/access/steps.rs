@@ -7,7 +7,7 @@
 use super::plan::{AccessChange, ExtraLink, matches_spec};
 use super::{GROUP_TYPE, LINK_TYPE};
 use crate::apply::{ReleaseStep, Step};
-use crate::group::{Access, GroupRecord, GroupSpec, Target};
+use crate::group::{Access, GroupRecord, GroupSpec, LinkRecord, Target};
 use crate::plan::{Action, Plan};
 use crate::state::State;
 use serde::{Deserialize, Serialize};
@@ -51,6 +51,16 @@ pub struct GroupRecordStep {
     pub record: GroupRecord,
 }
 
+/// A link record to write without a request (an `import` block's).
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkRecordStep {
+    /// The resource address.
+    pub address: String,
+    /// What to write.
+    pub record: LinkRecord,
+}
+
 /// A link to add or remove. Managed targets are read from the state when
 /// the step runs (their creates ran in an earlier phase).
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
@@ -68,7 +78,11 @@ pub struct LinkStep {
 /// removes, then deletes and link adds.
 pub fn phase(step: &Step) -> u8 {
     match step {
-        Step::Refresh(_) | Step::Forget(_) | Step::Move(_) | Step::RecordGroup(_) => 0,
+        Step::Refresh(_)
+        | Step::Forget(_)
+        | Step::Move(_)
+        | Step::RecordGroup(_)
+        | Step::RecordLink(_) => 0,
         Step::Create(_)
         | Step::Adopt(_)
         | Step::Update(_)

@@ -142,8 +142,12 @@ impl<'a> Planning<'a> {
                 ..Edits::default()
             }
         } else {
-            let (edits, found) =
-                edits::apply(&req.state, &wanted.moves, &wanted.imports, &observed);
+            let (edits, found) = edits::apply(
+                &req.state,
+                &wanted.moves,
+                &wanted.imports,
+                (&observed, &access),
+            );
             diagnostics.extend(found);
             edits
         };

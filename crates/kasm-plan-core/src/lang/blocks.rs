@@ -5,9 +5,9 @@ use super::convert;
 use super::eval::{Failure, Scope, evaluate};
 use super::resources::Context;
 use crate::address::Instance;
-use crate::address::{MANAGED_TYPES, RESOURCE_TYPE};
+use crate::address::MANAGED_TYPES;
 use crate::diagnostic::{Code, Diagnostic, Location};
-use crate::lang::raw::RawResource;
+use std::collections::BTreeSet;
 
 /// A `moved` block: every instance of `from` (or the one instance) becomes
 /// `to`, of any managed type.
@@ -23,12 +23,13 @@ pub struct Move {
     pub at: Option<Location>,
 }
 
-/// An `import` block: bind `to` to the image `id`.
+/// An `import` block: bind `to` to what Kasm has under `id`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Import {
     /// The instance address.
     pub to: String,
-    /// Kasm's image id.
+    /// Kasm's id: an image's, a group's (or `name:<name>`), a link's
+    /// `<group_id>:<image_id>`.
     pub id: String,
     /// Where the block is.
     pub file: Option<String>,
@@ -49,19 +50,6 @@ fn invalid(
             .help(help)
             .located(at.or(declared.at)),
     )
-}
-
-/// A `kasm_image` address written in a block, or why not.
-fn address(expr: &super::expr::Expr) -> Result<Instance, String> {
-    let text = expr
-        .as_address()
-        .ok_or("expected an address such as `kasm_image.name` or `kasm_image.name[\"key\"]`")?;
-    if !text.starts_with(&format!("{RESOURCE_TYPE}.")) {
-        return Err(format!(
-            "`{text}` is not a {RESOURCE_TYPE} address; import blocks bind {RESOURCE_TYPE} only (groups and links: `kasm-plan import`)"
-        ));
-    }
-    Instance::from_address(&text).ok_or_else(|| format!("`{text}` is not a valid address"))
 }
 
 /// A managed resource's address written in a `moved` block: its type, and
@@ -148,10 +136,11 @@ pub fn moves(blocks: &[MovedBlock], out: &mut Vec<Diagnostic>) -> Vec<Move> {
     moves
 }
 
-/// The imports the `import` blocks ask for; `to` must be an instance the configuration declares.
+/// The imports the `import` blocks ask for; `to` must be an instance the
+/// configuration declares (`declared`: every managed instance's address).
 pub fn imports(
     blocks: &[ImportBlock],
-    resources: &[RawResource],
+    declared: &BTreeSet<String>,
     cx: &Context,
     out: &mut Vec<Diagnostic>,
 ) -> Vec<Import> {
@@ -163,8 +152,8 @@ pub fn imports(
     };
     let mut imports: Vec<Import> = Vec::new();
     for b in blocks {
-        let to = match address(&b.to) {
-            Ok(to) => to,
+        let address = match moved_address(&b.to) {
+            Ok((type_name, instance)) => format!("{type_name}.{instance}"),
             Err(why) => {
                 out.push(invalid(
                     &b.declared,
@@ -176,17 +165,13 @@ pub fn imports(
                 continue;
             }
         };
-        let address = to.address();
-        let declared = resources
-            .iter()
-            .any(|r| r.name == to.name && r.key == to.key);
-        if !declared {
+        if !declared.contains(&address) {
             out.push(invalid(
                 &b.declared,
                 b.to.at,
                 &address,
                 format!("import.to: {address} is not in the configuration"),
-                "declare the resource the image is imported into",
+                "declare the resource it is imported into",
             ));
             continue;
         }
@@ -199,7 +184,7 @@ pub fn imports(
                         b.id.at,
                         &address,
                         format!("import.id: {why}"),
-                        "give the image id as a string",
+                        "give the id as a string",
                     ));
                     continue;
                 }

@@ -109,7 +109,7 @@ fn evaluate(
     });
     let depends_on = depends::depends_on(&config, &mut diagnostics);
     let moves = blocks::moves(&config.moved, &mut diagnostics);
-    let imports = blocks::imports(&config.imports, &managed.images, &cx, &mut diagnostics);
+    let imports = blocks::imports(&config.imports, &managed.addresses(), &cx, &mut diagnostics);
     let described = describe.then(|| Described {
         configuration: describe::configuration(&config),
         variables: describe::values(&vars),
@@ -147,6 +147,20 @@ struct Managed {
 }
 
 impl Managed {
+    /// Every instance's address.
+    fn addresses(&self) -> BTreeSet<String> {
+        let images = self.images.iter().map(|r| {
+            let instance = crate::address::Instance {
+                name: r.name.clone(),
+                key: r.key.clone(),
+            };
+            instance.address()
+        });
+        let groups = self.groups.iter().map(|g| g.address.clone());
+        let links = self.links.iter().map(|l| l.address.clone());
+        images.chain(groups).chain(links).collect()
+    }
+
     fn add(
         &mut self,
         r: &config::Resource,

@@ -40,6 +40,9 @@ pub fn resource_change(c: &AccessChange) -> Value {
     if let Some(from) = &c.previous_address {
         out.insert("previous_address".into(), from.clone().into());
     }
+    if let (Some(id), Some(Value::Object(change))) = (&c.importing, out.get_mut("change")) {
+        change.insert("importing".into(), json!({ "id": id }));
+    }
     if let Some(reason) = c.reason.and_then(super::terraform_reason) {
         out.insert("action_reason".into(), reason.into());
     }

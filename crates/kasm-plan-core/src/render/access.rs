@@ -9,7 +9,7 @@ use std::fmt::Write;
 
 /// Whether a change is worth printing.
 pub fn shown(c: &AccessChange) -> bool {
-    c.action != Action::NoOp || c.previous_address.is_some()
+    c.action != Action::NoOp || c.previous_address.is_some() || c.importing.is_some()
 }
 
 /// One group or link change, as Terraform prints a resource.
@@ -22,6 +22,13 @@ pub fn change(out: &mut String, c: &AccessChange) {
         Action::NoOp => {
             if let Some(from) = &c.previous_address {
                 let _ = writeln!(out, "\n  # {from} has moved to {}", c.address);
+            } else if let Some(id) = &c.importing {
+                let _ = writeln!(
+                    out,
+                    "\n  # {} will be imported (id {})",
+                    c.address,
+                    text(&id.as_str().into())
+                );
             }
             return;
         }
@@ -29,6 +36,9 @@ pub fn change(out: &mut String, c: &AccessChange) {
     let _ = writeln!(out, "\n  # {} {verb}", c.address);
     if let Some(from) = &c.previous_address {
         let _ = writeln!(out, "  # (moved from {from})");
+    }
+    if let Some(id) = &c.importing {
+        let _ = writeln!(out, "  # (imported from id {})", text(&id.as_str().into()));
     }
     if c.reason == Some(crate::plan::Reason::DeletedOutside) {
         let _ = writeln!(out, "  # (it was deleted outside of kasm-plan)");

@@ -156,6 +156,9 @@ fn bookkeep(state: &mut State, steps: &[Step]) {
             Step::RecordGroup(r) => {
                 state.groups.insert(r.address.clone(), r.record.clone());
             }
+            Step::RecordLink(r) => {
+                state.links.insert(r.address.clone(), r.record.clone());
+            }
             Step::Move(m) => state.rename(&m.from, &m.to),
             other => state.forget(other.address()),
         }
@@ -279,9 +282,11 @@ async fn act(
         Step::AddLink(s) => access::add_link(shared, s, permit).await,
         Step::RemoveLink(s) => access::remove_link(shared, s, permit, true).await,
         Step::Revoke(s) => access::remove_link(shared, s, permit, false).await,
-        Step::Refresh(_) | Step::Forget(_) | Step::Move(_) | Step::RecordGroup(_) => {
-            Ok(String::new())
-        }
+        Step::Refresh(_)
+        | Step::Forget(_)
+        | Step::Move(_)
+        | Step::RecordGroup(_)
+        | Step::RecordLink(_) => Ok(String::new()),
     }
 }
 
