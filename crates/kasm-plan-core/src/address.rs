@@ -136,6 +136,20 @@ impl fmt::Display for Instance {
     }
 }
 
+/// `kasm_image.<name>`.
+pub fn address_of(name: &str) -> String {
+    format!("{RESOURCE_TYPE}.{name}")
+}
+
+/// The instance name of a `kasm_image.<name>` (or `<name>[key]`) address,
+/// when the address is one.
+pub fn name_of(address: &str) -> Option<&str> {
+    address
+        .strip_prefix(RESOURCE_TYPE)
+        .and_then(|rest| rest.strip_prefix('.'))
+        .filter(|name| crate::address::Instance::parse(name).is_some())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,27 +2,15 @@
 //! create that landed twice leaves behind. They are never removed unasked,
 //! and every plan shows them.
 
+use crate::address::address_of;
 use crate::apply::{canon, matches};
+pub use crate::change::Duplicate;
+use crate::change::{Action, Plan};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Image, ImageSpec};
-use crate::plan::{Action, Plan, address_of};
 use crate::state::State;
 use crate::wire::create_body;
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// Unowned images equal to one address's spec.
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Duplicate {
-    /// The address whose spec they equal.
-    pub address: String,
-    /// Their ids, in Kasm's order.
-    pub image_ids: Vec<String>,
-    /// The plan deletes them (asked for with `delete_duplicates`).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub delete: bool,
-}
 
 /// For each desired spec, the images no address owns whose every value equals
 /// it. For an address not yet in the state, the first such image is the one

@@ -8,14 +8,14 @@
 //! so an interrupted apply leaves every image bound to one address.
 
 use crate::access::import::{Imported, is_access_address};
-use crate::access::steps::{GroupRecordStep, LinkRecordStep};
 use crate::address::renames;
-use crate::apply::{MoveStep, RefreshStep, Step};
 use crate::diagnostic::{Code, Diagnostic, Location};
 use crate::group::Access;
 pub use crate::lang::blocks::{Import, Move};
 use crate::model::Image;
 use crate::state::{State, StateResource};
+use crate::step::{GroupRecordStep, LinkRecordStep};
+use crate::step::{MoveStep, RefreshStep, Step};
 use std::collections::BTreeMap;
 
 /// The state edits a configuration asks for, as applied.

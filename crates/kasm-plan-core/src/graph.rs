@@ -14,10 +14,10 @@
 //!   of the group that holds it;
 //! - a duplicate of an address is deleted after the address's own create.
 
-use crate::apply::Step;
+use crate::change::{Action, Plan};
 use crate::group::{Target, same_id};
 use crate::lang::depends::DependsOn;
-use crate::plan::{Action, Plan};
+use crate::step::Step;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// For each step, the indexes of the steps that must finish before it starts.
@@ -153,7 +153,7 @@ impl<'a> Index<'a> {
 
     /// An image or group is deleted after the links that name it.
     fn destroy_order(&self, step: &Step) -> Vec<usize> {
-        let names = |link: &crate::access::steps::LinkStep| -> bool {
+        let names = |link: &crate::step::LinkStep| -> bool {
             let is = |target: &Target, id: &str| matches!(target, Target::Id(t) if same_id(t, id));
             match step {
                 Step::Delete(image) => is(&link.image, &image.image_id),

@@ -21,6 +21,7 @@ pub mod address;
 pub mod adopt;
 pub mod apply;
 pub mod attributes;
+pub mod change;
 pub mod diagnostic;
 pub mod duplicates;
 pub mod edits;
@@ -44,6 +45,7 @@ pub mod rego;
 pub mod render;
 pub mod schema;
 pub mod state;
+pub mod step;
 pub mod targeting;
 pub mod terraform_state;
 #[cfg(feature = "typescript")]

@@ -7,12 +7,12 @@
 //! left out is neither planned nor applied; the state keeps it as it was.
 
 use crate::address::{MANAGED_TYPES, names};
-use crate::apply::Step;
+use crate::change::{Plan, Summary};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::group::{LinkSpec, Target};
 use crate::lang::depends::DependsOn;
 use crate::names::did_you_mean;
-use crate::plan::{Plan, Summary};
+use crate::step::Step;
 use std::collections::BTreeSet;
 
 /// Whether `text` is a managed resource's or instance's address:

@@ -2,9 +2,8 @@
 //! may use its own layer's and lower layers' modules, never a higher one's.
 //! Read from the `crate::` paths of the sources (comments and unit tests
 //! left out), as the wasm32 build proves the core does no I/O. Modules of one
-//! layer must not form a cycle either; the one cycle left (the engine's:
-//! images, groups and links planned and stepped on two paths) is listed
-//! below, and the list may only shrink.
+//! layer must not form a cycle either: what a plan and an apply are made of
+//! lives in `change` and `step`, below the modules that compute them.
 
 #![allow(clippy::panic, clippy::indexing_slicing)]
 
@@ -38,6 +37,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("terraform_state", 4),
     ("wire", 4),
     // 5 engine: state edits, diff, plan, steps
+    ("change", 5),
+    ("step", 5),
     ("edits", 5),
     ("plan", 5),
     ("duplicates", 5),
@@ -59,7 +60,7 @@ const LAYERS: &[(&str, u8)] = &[
 
 /// Cycles among modules of one layer that remain, each sorted. Removing one
 /// from the code fails this test until it is removed here: the list shrinks.
-const KNOWN_CYCLES: &[&[&str]] = &[&["access", "apply", "duplicates", "plan"]];
+const KNOWN_CYCLES: &[&[&str]] = &[];
 
 /// The items the crate root re-exports (`pub use field::Field;`), by name,
 /// with the module they come from: `crate::Field` is a use of `field`.

@@ -6,89 +6,15 @@
 //! link as a create or replace whose id is unknown.
 
 use super::{GROUP_TYPE, LINK_TYPE};
+pub use crate::change::{AccessChange, AccessPlan, AttributeChange, ExtraLink};
+use crate::change::{Action, Reason, ResourceChange};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::group::ALL_USERS;
 use crate::group::{Access, GroupRecord, GroupSpec, LinkRecord, LinkSpec, Target, same_id};
 use crate::names::did_you_mean;
-use crate::plan::{Action, Reason, ResourceChange};
 use crate::state::State;
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// One attribute's old and new value.
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AttributeChange {
-    /// The attribute, e.g. `priority`.
-    pub attribute: String,
-    /// Its value now (null when unset or unknown).
-    pub before: Value,
-    /// Its value after (null when unknown until apply).
-    pub after: Value,
-}
-
-/// The planned change to one group or link.
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AccessChange {
-    /// `kasm_group.<name>` or `kasm_group_image.<name>`.
-    pub address: String,
-    /// `kasm_group` or `kasm_group_image`.
-    pub resource_type: String,
-    /// The instance name (`admins`, `chrome["dev"]`).
-    pub name: String,
-    /// What to do.
-    pub action: Action,
-    /// Why.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<Reason>,
-    /// The id now: the group's, or the link's `group_id:image_id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Attributes now; absent for a create.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub before: Option<Map<String, Value>>,
-    /// Attributes after; absent for a delete.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub after: Option<Map<String, Value>>,
-    /// Attributes of `after` known only after apply.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub after_unknown: Vec<String>,
-    /// For a link: the attributes whose value another resource's create in
-    /// this run makes known, with that resource's address.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub waits_for: BTreeMap<String, String>,
-    /// The attributes that change.
-    #[serde(default)]
-    pub changes: Vec<AttributeChange>,
-    /// The address it had before a `moved` block renamed it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub previous_address: Option<String>,
-    /// The id an `import` block binds to this address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub importing: Option<String>,
-}
-
-/// A link on Kasm for a managed image that no `kasm_group_image` declares,
-/// such as the one Kasm adds to All Users when it creates an image.
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ExtraLink {
-    /// The image's address.
-    pub image_address: String,
-    /// The image's id; absent for an image created in this run.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image_id: Option<String>,
-    /// The group.
-    pub group_id: String,
-    /// The group's name, when Kasm listed it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_name: Option<String>,
-    /// The image's links are exclusive: apply removes this one. For an image
-    /// created in this run this is the All Users link Kasm may add.
-    pub revoke: bool,
-}
 
 /// What groups and links are planned from.
 pub struct AccessInputs<'a> {
@@ -106,15 +32,6 @@ pub struct AccessInputs<'a> {
     pub images: &'a [ResourceChange],
     /// Instances to replace although nothing forces it (`-replace`).
     pub replace: &'a [String],
-}
-
-/// The access part of a plan.
-#[derive(Debug, Default)]
-pub struct AccessPlan {
-    /// Group and link changes, groups first, each by address.
-    pub changes: Vec<AccessChange>,
-    /// Undeclared links of managed images.
-    pub extra: Vec<ExtraLink>,
 }
 
 /// An id now, or the address whose apply makes it known.

@@ -2,7 +2,7 @@
 //! images once the plan is applied.
 
 use super::{AccessChange, LINK_TYPE};
-use crate::plan::{Action, Plan};
+use crate::change::{Action, Plan};
 
 /// A failure: the address at fault and why.
 pub type Found = (String, String);

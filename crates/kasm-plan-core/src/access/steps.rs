@@ -6,96 +6,15 @@
 
 use super::plan::{AccessChange, ExtraLink, matches_spec};
 use super::{GROUP_TYPE, LINK_TYPE};
-use crate::apply::{ReleaseStep, Step};
-use crate::group::{Access, GroupRecord, GroupSpec, LinkRecord, Target};
-use crate::plan::{Action, Plan};
+use crate::change::{Action, Plan};
+use crate::group::{Access, GroupRecord, GroupSpec, Target};
 use crate::state::State;
-use serde::{Deserialize, Serialize};
+pub use crate::step::{
+    GroupDeleteStep, GroupRecordStep, GroupStep, LinkRecordStep, LinkStep, phase,
+};
+use crate::step::{ReleaseStep, Step};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-
-/// A group create or update: the request's `target_group` and what to record.
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct GroupStep {
-    /// The resource address.
-    pub address: String,
-    /// The request's `target_group`: `name`, `priority`, `description`, and
-    /// `group_id` for an update (never `group_mappings`: Kasm fails after saving).
-    pub target_group: Map<String, Value>,
-    /// Recorded with the group.
-    #[serde(default)]
-    pub force_destroy: bool,
-}
-
-/// A group delete.
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GroupDeleteStep {
-    /// The resource address.
-    pub address: String,
-    /// The group.
-    pub group_id: String,
-    /// Delete it although users are members (the spec's `force_destroy`).
-    #[serde(default)]
-    pub force: bool,
-}
-
-/// A group record to write without a request (unchanged, or adopted).
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GroupRecordStep {
-    /// The resource address.
-    pub address: String,
-    /// What to write.
-    pub record: GroupRecord,
-}
-
-/// A link record to write without a request (an `import` block's).
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LinkRecordStep {
-    /// The resource address.
-    pub address: String,
-    /// What to write.
-    pub record: LinkRecord,
-}
-
-/// A link to add or remove. Managed targets are read from the state when
-/// the step runs (their creates ran in an earlier phase).
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LinkStep {
-    /// The link's address; for a revoke, the image's.
-    pub address: String,
-    /// The group: an id, or a managed group's address.
-    pub group: Target,
-    /// The image: an id, or a managed image's address.
-    pub image: Target,
-}
-
-/// The phase a step runs in: bookkeeping, then creates, updates and link
-/// removes, then deletes and link adds.
-pub fn phase(step: &Step) -> u8 {
-    match step {
-        Step::Refresh(_)
-        | Step::Forget(_)
-        | Step::Move(_)
-        | Step::RecordGroup(_)
-        | Step::RecordLink(_) => 0,
-        Step::Create(_)
-        | Step::Adopt(_)
-        | Step::Update(_)
-        | Step::CreateGroup(_)
-        | Step::UpdateGroup(_)
-        | Step::RemoveLink(_) => 1,
-        Step::Delete(_)
-        | Step::DeleteDuplicate(_)
-        | Step::DeleteGroup(_)
-        | Step::AddLink(_)
-        | Step::Revoke(_) => 2,
-    }
-}
 
 /// What the access steps are made from.
 pub struct StepInputs<'a> {

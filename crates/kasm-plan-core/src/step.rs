@@ -1,0 +1,313 @@
+//! The steps of an apply: one action each, with exactly what it needs to
+//! record its result, for images, groups and links alike. Pure data: the
+//! core's builders (`apply`, `access::steps`) make them, the graph orders
+//! them, the host carries them out.
+//!
+//! Request bodies carry registry tokens in clear (Kasm needs them), so a
+//! [`Step`] must never be printed or stored (its `Debug` leaves bodies out).
+
+use crate::group::{GroupRecord, LinkRecord, Target};
+use crate::model::ImageSpec;
+use crate::state::StateResource;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// One action to carry out, with exactly what it needs to record its result.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Step {
+    /// `create_image` with `target_image`.
+    Create(CreateStep),
+    /// No request: an image on Kasm that no address owns matches the create
+    /// exactly (an earlier run created it and was interrupted); record it.
+    Adopt(AdoptStep),
+    /// `update_image` with `target_image` (read-modify-write, full object).
+    Update(UpdateStep),
+    /// `delete_image` of `image_id`, then forget the address.
+    Delete(ReleaseStep),
+    /// No request: write `record` (Kasm's current values for a no-op).
+    Refresh(RefreshStep),
+    /// No request: the image is gone from Kasm and from the config; forget the address.
+    Forget(ReleaseStep),
+    /// No request: a `moved` block's rename of an address, of any type.
+    Move(MoveStep),
+    /// `delete_image` of an image no address manages that equals the
+    /// address's spec (asked for); the state does not change.
+    DeleteDuplicate(ReleaseStep),
+    /// `create_group`, sent once; after a lost answer the group is looked up by name.
+    CreateGroup(GroupStep),
+    /// `update_group` with the changed keys.
+    UpdateGroup(GroupStep),
+    /// `delete_group`, then forget the address.
+    DeleteGroup(GroupDeleteStep),
+    /// No request: write a group record (unchanged, or made by an interrupted run).
+    RecordGroup(GroupRecordStep),
+    /// No request: write a link record (an `import` block's).
+    RecordLink(LinkRecordStep),
+    /// Read the group's links, `add_images_group` unless the link is there, record it.
+    AddLink(LinkStep),
+    /// `remove_images_group` until no row is left, then forget the address.
+    RemoveLink(LinkStep),
+    /// `remove_images_group` of a link no resource declares (an exclusive
+    /// image's), until no row is left; the state does not change.
+    Revoke(LinkStep),
+}
+
+/// What a create, adopt or update records in the state with Kasm's answer.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recording {
+    /// The registry token's fingerprint, when the spec sets one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_fingerprint: Option<String>,
+    /// Whether the state entry keeps `prevent_destroy`.
+    #[serde(default)]
+    pub prevent_destroy: bool,
+}
+
+impl Recording {
+    /// What to record for `spec` at `address`.
+    pub fn of(spec: &ImageSpec, address: &str) -> Self {
+        Recording {
+            token_fingerprint: spec.docker_token.as_ref().map(|t| t.fingerprint(address)),
+            prevent_destroy: spec.lifecycle.prevent_destroy,
+        }
+    }
+}
+
+/// A create: the request body and what to record with Kasm's answer.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreateStep {
+    /// The resource address.
+    pub address: String,
+    /// The request's `target_image`. Holds secrets.
+    pub target_image: Map<String, Value>,
+    /// What to record with Kasm's answer.
+    #[serde(flatten)]
+    pub recording: Recording,
+}
+
+/// An adopt: the unowned image to record for the address.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AdoptStep {
+    /// The resource address.
+    pub address: String,
+    /// The image found on Kasm.
+    pub image_id: String,
+    /// What to record with Kasm's answer.
+    #[serde(flatten)]
+    pub recording: Recording,
+}
+
+/// An update: the image, the full request body and what to record.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct UpdateStep {
+    /// The resource address.
+    pub address: String,
+    /// The image updated.
+    pub image_id: String,
+    /// The request's `target_image`, every field Kasm accepts. Holds secrets.
+    pub target_image: Map<String, Value>,
+    /// What to record with Kasm's answer.
+    #[serde(flatten)]
+    pub recording: Recording,
+}
+
+/// A delete or a forget: the address and the image it was bound to.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReleaseStep {
+    /// The resource address.
+    pub address: String,
+    /// The image bound to it.
+    pub image_id: String,
+}
+
+/// A rename: the record at `from` moves to `to`.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoveStep {
+    /// The old address.
+    pub from: String,
+    /// The new address.
+    pub to: String,
+}
+
+/// A refresh: the state entry to write.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RefreshStep {
+    /// The resource address.
+    pub address: String,
+    /// Kasm's current values for the address.
+    pub record: StateResource,
+}
+
+// Never shows a request body: it may hold a registry token.
+impl std::fmt::Debug for CreateStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateStep")
+            .field("address", &self.address)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for UpdateStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpdateStep")
+            .field("address", &self.address)
+            .field("image_id", &self.image_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Step {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Step::Create(s) => s.fmt(f),
+            Step::Adopt(s) => s.fmt(f),
+            Step::Update(s) => s.fmt(f),
+            Step::Delete(s) => f.debug_tuple("Delete").field(s).finish(),
+            Step::DeleteDuplicate(s) => f.debug_tuple("DeleteDuplicate").field(s).finish(),
+            Step::Refresh(s) => s.fmt(f),
+            Step::Forget(s) => f.debug_tuple("Forget").field(s).finish(),
+            Step::Move(s) => s.fmt(f),
+            Step::CreateGroup(s) => f.debug_tuple("CreateGroup").field(s).finish(),
+            Step::UpdateGroup(s) => f.debug_tuple("UpdateGroup").field(s).finish(),
+            Step::DeleteGroup(s) => s.fmt(f),
+            Step::RecordGroup(s) => s.fmt(f),
+            Step::RecordLink(s) => s.fmt(f),
+            Step::AddLink(s) => f.debug_tuple("AddLink").field(s).finish(),
+            Step::RemoveLink(s) => f.debug_tuple("RemoveLink").field(s).finish(),
+            Step::Revoke(s) => f.debug_tuple("Revoke").field(s).finish(),
+        }
+    }
+}
+
+impl Step {
+    /// The resource address the step acts on.
+    pub fn address(&self) -> &str {
+        match self {
+            Step::Create(s) => &s.address,
+            Step::Adopt(s) => &s.address,
+            Step::Update(s) => &s.address,
+            Step::Delete(s) | Step::Forget(s) | Step::DeleteDuplicate(s) => &s.address,
+            Step::Refresh(s) => &s.address,
+            Step::Move(s) => &s.to,
+            Step::CreateGroup(s) | Step::UpdateGroup(s) => &s.address,
+            Step::DeleteGroup(s) => &s.address,
+            Step::RecordGroup(s) => &s.address,
+            Step::RecordLink(s) => &s.address,
+            Step::AddLink(s) | Step::RemoveLink(s) | Step::Revoke(s) => &s.address,
+        }
+    }
+
+    /// What the step does, in a word or two (`create`, `add link`).
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Step::Create(_) | Step::CreateGroup(_) => "create",
+            Step::Adopt(_) => "adopt",
+            Step::Update(_) | Step::UpdateGroup(_) => "update",
+            Step::Delete(_) | Step::DeleteGroup(_) => "delete",
+            Step::Refresh(_) | Step::RecordGroup(_) | Step::RecordLink(_) => "refresh",
+            Step::Forget(_) => "forget",
+            Step::Move(_) => "move",
+            Step::DeleteDuplicate(_) => "delete duplicate",
+            Step::AddLink(_) => "add link",
+            Step::RemoveLink(_) => "remove link",
+            Step::Revoke(_) => "revoke link",
+        }
+    }
+
+    /// The phase the step runs in ([`phase`]).
+    pub fn phase(&self) -> u8 {
+        phase(self)
+    }
+}
+
+/// A group create or update: the request's `target_group` and what to record.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupStep {
+    /// The resource address.
+    pub address: String,
+    /// The request's `target_group`: `name`, `priority`, `description`, and
+    /// `group_id` for an update (never `group_mappings`: Kasm fails after saving).
+    pub target_group: Map<String, Value>,
+    /// Recorded with the group.
+    #[serde(default)]
+    pub force_destroy: bool,
+}
+
+/// A group delete.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupDeleteStep {
+    /// The resource address.
+    pub address: String,
+    /// The group.
+    pub group_id: String,
+    /// Delete it although users are members (the spec's `force_destroy`).
+    #[serde(default)]
+    pub force: bool,
+}
+
+/// A group record to write without a request (unchanged, or adopted).
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupRecordStep {
+    /// The resource address.
+    pub address: String,
+    /// What to write.
+    pub record: GroupRecord,
+}
+
+/// A link record to write without a request (an `import` block's).
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkRecordStep {
+    /// The resource address.
+    pub address: String,
+    /// What to write.
+    pub record: LinkRecord,
+}
+
+/// A link to add or remove. Managed targets are read from the state when
+/// the step runs (their creates ran in an earlier phase).
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkStep {
+    /// The link's address; for a revoke, the image's.
+    pub address: String,
+    /// The group: an id, or a managed group's address.
+    pub group: Target,
+    /// The image: an id, or a managed image's address.
+    pub image: Target,
+}
+
+/// The phase a step runs in: bookkeeping, then creates, updates and link
+/// removes, then deletes and link adds.
+pub fn phase(step: &Step) -> u8 {
+    match step {
+        Step::Refresh(_)
+        | Step::Forget(_)
+        | Step::Move(_)
+        | Step::RecordGroup(_)
+        | Step::RecordLink(_) => 0,
+        Step::Create(_)
+        | Step::Adopt(_)
+        | Step::Update(_)
+        | Step::CreateGroup(_)
+        | Step::UpdateGroup(_)
+        | Step::RemoveLink(_) => 1,
+        Step::Delete(_)
+        | Step::DeleteDuplicate(_)
+        | Step::DeleteGroup(_)
+        | Step::AddLink(_)
+        | Step::Revoke(_) => 2,
+    }
+}
