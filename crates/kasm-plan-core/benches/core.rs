@@ -295,31 +295,8 @@ fn bench_runaway_rego(c: &mut Criterion) {
     group.finish();
 }
 
-/// The machine's speed, for the bench gate: sorting a fixed million numbers
-/// involves no code of this project, so each bench's time divided by this one
-/// is steady across machines of one class and across loads.
-fn bench_calibrate(c: &mut Criterion) {
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    let numbers: Vec<u64> = (0..1_000_000)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        })
-        .collect();
-    c.bench_function("calibrate/sort_1m_numbers", |b| {
-        b.iter(|| {
-            let mut v = black_box(&numbers).clone();
-            v.sort_unstable();
-            black_box(v.first().copied())
-        })
-    });
-}
-
 criterion_group!(
     benches,
-    bench_calibrate,
     bench_validate,
     bench_language,
     bench_access,
