@@ -56,9 +56,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         .env_remove("CARGO_TARGET_DIR")
         .status()?;
     if !status.success() {
-        return Err("building crates/kasm-plan-component for wasm32-unknown-unknown failed \
+        return Err(
+            "building crates/kasm-plan-component for wasm32-unknown-unknown failed \
              (is the target installed? `rustup target add wasm32-unknown-unknown`)"
-            .into());
+                .into(),
+        );
     }
     let module_path = target_dir.join("wasm32-unknown-unknown/component/kasm_plan_component.wasm");
     let module =
