@@ -75,6 +75,8 @@ export function bind(wasm) {
         access: options.access ?? undefined,
         strict: options.strict ?? false,
         unchanged_values: options.unchangedValues ?? false,
+        targets: options.targets ?? [],
+        replace: options.replace ?? [],
       }, 'plan');
     },
 

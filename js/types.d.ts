@@ -68,6 +68,10 @@ export interface PlanOptions extends SourceOptions {
   unchangedValues?: boolean;
   /** Kasm's groups and their link rows: needed when the configuration or the state has groups or links. */
   access?: core.Access;
+  /** Plan only these resources or instances and what they depend on (Terraform's `-target`). */
+  targets?: string[];
+  /** Replace these instances although nothing forces it (Terraform's `-replace`). */
+  replace?: string[];
 }
 
 /** Terraform's plan JSON (`format_version` "1.2"), as Conftest and similar tools read it. */

@@ -102,6 +102,15 @@ test('plan against observed images and state, then Terraform plan JSON', () => {
   assert.equal(tf.format_version, '1.2');
   assert.deepEqual(tf.resource_changes[0].change.actions, ['update']);
   assert.throws(() => planToJson({}), /plan/);
+
+  // -replace and -target, as the CLI passes them.
+  const replaced = plan(TF, state, observed, { replace: ['kasm_image.terminal'] });
+  assert.equal(replaced.plan.resource_changes[0].action, 'replace');
+  assert.deepEqual(planToJson(replaced.plan).resource_changes[0].change.actions, ['delete', 'create']);
+  const targeted = plan(TF, state, observed, { targets: ['kasm_image.other'] });
+  assert.deepEqual(targeted.plan.resource_changes, []);
+  assert.deepEqual(targeted.diagnostics.map((d) => d.code), ['unmatched_address', 'resource_targeting']);
+  assert.equal(planToJson(targeted.plan).complete, false);
 });
 
 test('checkPolicy applies built-in rules with levels and overrides', async () => {
