@@ -1340,6 +1340,19 @@ address: string,
 record: GroupRecord, };
 
 /**
+ * A link record to write without a request (an `import` block's).
+ */
+export type LinkRecordStep = { 
+/**
+ * The resource address.
+ */
+address: string, 
+/**
+ * What to write.
+ */
+record: LinkRecord, };
+
+/**
  * A link to add or remove. Managed targets are read from the state when
  * the step runs (their creates ran in an earlier phase).
  */

@@ -3,7 +3,7 @@
 //! facade reads and writes; the types with hand-written serde get their
 //! TypeScript here, next to that knowledge.
 
-use crate::access::steps::{GroupDeleteStep, GroupRecordStep, GroupStep, LinkStep};
+use crate::access::steps::{GroupDeleteStep, GroupRecordStep, GroupStep, LinkRecordStep, LinkStep};
 use crate::access::{
     Access, AccessChange, AttributeChange, ExtraLink, GroupRecord, GroupSpec, LinkRecord, LinkSpec,
     Target,
@@ -168,6 +168,7 @@ pub fn declarations() -> String {
         GroupStep,
         GroupDeleteStep,
         GroupRecordStep,
+        LinkRecordStep,
         LinkStep,
         Step,
         StepsResponse,
