@@ -136,6 +136,22 @@ impl fmt::Display for Instance {
     }
 }
 
+/// A managed resource's or instance's address, read into its type and
+/// instance: `kasm_group_image.dev["chrome"]` → `kasm_group_image`, `dev["chrome"]`.
+pub fn parse_managed(text: &str) -> Option<(&str, Instance)> {
+    let (kind, rest) = text.split_once('.')?;
+    let kind = MANAGED_TYPES.iter().copied().find(|t| *t == kind)?;
+    Instance::parse(rest).map(|instance| (kind, instance))
+}
+
+/// The resource an address names: `kasm_image.web["a"]` → `kasm_image.web`.
+pub fn resource_of(address: &str) -> &str {
+    address
+        .find('[')
+        .and_then(|at| address.get(..at))
+        .unwrap_or(address)
+}
+
 /// `kasm_image.<name>`.
 pub fn address_of(name: &str) -> String {
     format!("{RESOURCE_TYPE}.{name}")

@@ -14,6 +14,7 @@
 //!   of the group that holds it;
 //! - a duplicate of an address is deleted after the address's own create.
 
+use crate::address::resource_of;
 use crate::change::{Action, Plan};
 use crate::group::{Target, same_id};
 use crate::lang::depends::DependsOn;
@@ -260,11 +261,6 @@ fn destroys(step: &Step) -> bool {
         step,
         Step::Delete(_) | Step::DeleteGroup(_) | Step::RemoveLink(_)
     )
-}
-
-/// `kasm_image.web["a"]` → `kasm_image.web`.
-fn resource_of(address: &str) -> &str {
-    address.find('[').map_or(address, |at| &address[..at])
 }
 
 /// Where a step stands in a walk.

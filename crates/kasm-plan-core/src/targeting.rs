@@ -6,7 +6,7 @@
 //! through references (a link's group and image) and `depends_on`. What is
 //! left out is neither planned nor applied; the state keeps it as it was.
 
-use crate::address::{MANAGED_TYPES, names};
+use crate::address::{MANAGED_TYPES, names, parse_managed, resource_of};
 use crate::change::{Plan, Summary};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::group::{LinkSpec, Target};
@@ -18,9 +18,7 @@ use std::collections::BTreeSet;
 /// Whether `text` is a managed resource's or instance's address:
 /// `kasm_image.web`, `kasm_group_image.dev["chrome"]`.
 pub fn is_address(text: &str) -> bool {
-    text.split_once('.').is_some_and(|(kind, rest)| {
-        MANAGED_TYPES.contains(&kind) && crate::address::Instance::parse(rest).is_some()
-    })
+    parse_managed(text).is_some()
 }
 
 /// The errors for `-target` and `-replace` values that are not addresses.
@@ -124,9 +122,8 @@ impl Covered {
                     Target::Managed(a) => Some(a.as_str()),
                     Target::Id(_) | Target::Name(_) => None,
                 });
-            let resource = address.find('[').map_or(address, |at| &address[..at]);
             let depended = depends_on
-                .get(resource)
+                .get(resource_of(address))
                 .into_iter()
                 .flatten()
                 .flat_map(|r| known.iter().filter(move |a| names(r, a)))

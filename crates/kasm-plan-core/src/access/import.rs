@@ -2,7 +2,7 @@
 //! Terraform provider takes it) or a link (`<group_id>:<image_id>`).
 
 use super::{GROUP_TYPE, LINK_TYPE};
-use crate::address::Instance;
+use crate::address::parse_managed;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::group::{Access, GroupRecord, LinkRecord, same_id};
 use crate::model::canonical_uuid;
@@ -19,13 +19,7 @@ pub enum Imported {
 
 /// Whether the address is a group's or a link's.
 pub fn is_access_address(address: &str) -> bool {
-    [GROUP_TYPE, LINK_TYPE].iter().any(|t| {
-        address
-            .strip_prefix(t)
-            .and_then(|r| r.strip_prefix('.'))
-            .and_then(Instance::parse)
-            .is_some()
-    })
+    parse_managed(address).is_some_and(|(kind, _)| kind == GROUP_TYPE || kind == LINK_TYPE)
 }
 
 /// The record to bind under `address`, or the first reason not to.

@@ -116,17 +116,21 @@ impl<'a> Planning<'a> {
         };
         let (mut wanted, mut diagnostics) = wanted(&req.desired, req.strict, reads);
         let options = &req.options;
-        diagnostics.extend(targeting::check_syntax(&options.targets, &options.replace));
-        let known = known_addresses(&wanted, &req.state);
-        diagnostics.extend(targeting::unmatched(
-            &options.targets,
-            &options.replace,
-            &known,
-        ));
-        let covered = (!options.targets.is_empty()).then(|| {
-            let links = &wanted.access.links;
-            Covered::of(&options.targets, &known, links, &wanted.depends_on)
-        });
+        // Only a plan given targets or replacements needs every address.
+        let mut covered = None;
+        if !options.targets.is_empty() || !options.replace.is_empty() {
+            diagnostics.extend(targeting::check_syntax(&options.targets, &options.replace));
+            let known = known_addresses(&wanted, &req.state);
+            diagnostics.extend(targeting::unmatched(
+                &options.targets,
+                &options.replace,
+                &known,
+            ));
+            covered = (!options.targets.is_empty()).then(|| {
+                let links = &wanted.access.links;
+                Covered::of(&options.targets, &known, links, &wanted.depends_on)
+            });
+        }
         if let Some(covered) = &covered {
             wanted.imports.retain(|i| covered.covers(&i.to));
         }
