@@ -7,6 +7,7 @@ mod collections;
 mod encoding;
 mod network;
 mod numbers;
+mod paths;
 mod text;
 mod types;
 
@@ -24,6 +25,7 @@ const TABLE: &[(&str, Function)] = &[
     ("base64encode", encoding::base64encode),
     ("base64sha256", encoding::base64sha256),
     ("base64sha512", encoding::base64sha512),
+    ("basename", paths::basename),
     ("ceil", numbers::ceil),
     ("chomp", text::chomp),
     ("chunklist", collections::chunklist),
@@ -36,6 +38,7 @@ const TABLE: &[(&str, Function)] = &[
     ("compact", collections::compact),
     ("concat", collections::concat),
     ("contains", collections::contains),
+    ("dirname", paths::dirname),
     ("distinct", collections::distinct),
     ("element", collections::element),
     ("endswith", text::endswith),

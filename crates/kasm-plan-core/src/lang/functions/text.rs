@@ -13,7 +13,7 @@ fn strings(args: &[Value], n: usize) -> Result<Vec<String>, String> {
     (0..n).map(|i| string(args, i)).collect()
 }
 
-fn one_string(args: &[Value], f: impl Fn(&str) -> String) -> Result<Value, String> {
+pub(super) fn one_string(args: &[Value], f: impl Fn(&str) -> String) -> Result<Value, String> {
     let [s] = <[String; 1]>::try_from(strings(args, 1)?).map_err(|_| "takes 1 argument")?;
     Ok(Value::String(f(&s)))
 }
