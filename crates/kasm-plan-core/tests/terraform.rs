@@ -3,39 +3,100 @@
 //! Terraform binary on PATH (as the outputs of a configuration without
 //! resources, which plans offline), and the values must agree. Where no
 //! `terraform` is on PATH the test says loudly that it compared nothing.
+//! A line `var NAME [sensitive] [ephemeral] = EXPR` declares a variable with
+//! that default, for the expressions that need a reference.
 
 #![allow(clippy::panic, clippy::indexing_slicing)] // test code: a failure should stop the test
 
-use kasm_plan_core::lang::{eval, hcl};
+use kasm_plan_core::lang::{eval, functions, hcl};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::process::Command;
 
-fn expressions() -> Vec<String> {
+/// A variable the expressions may refer to.
+struct Var {
+    name: String,
+    sensitive: bool,
+    ephemeral: bool,
+    default: String,
+}
+
+/// The file's variables and expressions.
+fn read() -> (Vec<Var>, Vec<String>) {
     let path = kasm_plan_vectors::repository().join("tests/terraform/expressions.txt");
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let (mut vars, mut expressions) = (Vec::new(), Vec::new());
+    for line in text
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(str::to_owned)
+    {
+        let Some(declaration) = line.strip_prefix("var ") else {
+            expressions.push(line.to_owned());
+            continue;
+        };
+        let (head, default) = declaration
+            .split_once(" = ")
+            .unwrap_or_else(|| panic!("{line}: no ` = `"));
+        let mut words = head.split_whitespace();
+        let name = words
+            .next()
+            .unwrap_or_else(|| panic!("{line}: no name"))
+            .to_owned();
+        let flags: Vec<&str> = words.collect();
+        vars.push(Var {
+            name,
+            sensitive: flags.contains(&"sensitive"),
+            ephemeral: flags.contains(&"ephemeral"),
+            default: default.to_owned(),
+        });
+    }
+    (vars, expressions)
+}
+
+/// kasm-plan's values of the variables.
+fn our_vars(vars: &[Var]) -> BTreeMap<String, eval::Named> {
+    vars.iter()
+        .map(|v| {
+            let parsed =
+                hcl::parse_expr(&v.default).unwrap_or_else(|d| panic!("{}: {}", v.name, d.message));
+            let value = eval::evaluate(&parsed, &eval::Scope::default())
+                .unwrap_or_else(|f| panic!("{}: {f:?}", v.name))
+                .value;
+            let named = eval::Named {
+                value: Some(value),
+                sensitive: v.sensitive,
+                ephemeral: v.ephemeral,
+            };
+            (v.name.clone(), named)
+        })
         .collect()
 }
 
 /// kasm-plan's value of an expression, as JSON.
-fn ours(expr: &str) -> Result<Value, String> {
+fn ours(expr: &str, vars: &BTreeMap<String, eval::Named>) -> Result<Value, String> {
     let parsed = hcl::parse_expr(expr).map_err(|d| d.message)?;
-    let evaluated =
-        eval::evaluate(&parsed, &eval::Scope::default()).map_err(|f| format!("{f:?}"))?;
+    let scope = eval::Scope {
+        vars: Some(vars),
+        ..eval::Scope::default()
+    };
+    let evaluated = eval::evaluate(&parsed, &scope).map_err(|f| format!("{f:?}"))?;
     evaluated.value.to_json().ok_or_else(|| "not known".into())
 }
 
 /// Terraform's values of the expressions, by index.
-fn terraform(expressions: &[String]) -> Option<Vec<Value>> {
+fn terraform(vars: &[Var], expressions: &[String]) -> Option<Vec<Value>> {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let config: String = expressions
+    let declarations = vars.iter().map(|v| {
+        format!(
+            "variable \"{}\" {{\n  sensitive = {}\n  ephemeral = {}\n  default = {}\n}}\n",
+            v.name, v.sensitive, v.ephemeral, v.default
+        )
+    });
+    let outputs = expressions
         .iter()
         .enumerate()
-        .map(|(i, e)| format!("output \"e{i}\" {{\n  value = {e}\n}}\n"))
-        .collect();
+        .map(|(i, e)| format!("output \"e{i}\" {{\n  value = {e}\n}}\n"));
+    let config: String = declarations.chain(outputs).collect();
     std::fs::write(dir.path().join("main.tf"), config).unwrap_or_else(|e| panic!("{e}"));
     let run = |args: &[&str]| {
         Command::new("terraform")
@@ -87,9 +148,41 @@ fn same(a: &Value, b: &Value) -> bool {
 }
 
 #[test]
+fn every_function_is_among_the_expressions() {
+    let (_, expressions) = read();
+    let text = expressions.join("\n");
+    let missing: Vec<&str> = functions::names()
+        .filter(|name| {
+            !text
+                .match_indices(&format!("{name}("))
+                .any(|(i, _)| !text[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+        })
+        .collect();
+    assert!(missing.is_empty(), "no expression calls {missing:?}");
+}
+
+#[test]
+fn every_function_is_in_the_language_guide() {
+    let path = kasm_plan_vectors::repository().join("docs/language.md");
+    let guide =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let missing: Vec<&str> = functions::names()
+        .filter(|name| !guide.contains(&format!("`{name}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/language.md does not list {missing:?}"
+    );
+}
+
+#[test]
 fn every_expression_evaluates_as_terraform_evaluates_it() {
-    let expressions = expressions();
-    assert!(expressions.len() >= 90, "{} expressions", expressions.len());
+    let (vars, expressions) = read();
+    assert!(
+        expressions.len() >= 200,
+        "{} expressions",
+        expressions.len()
+    );
     if Command::new("terraform").arg("version").output().is_err() {
         eprintln!(
             "SKIPPED: no `terraform` on PATH, so {} expressions were not compared with Terraform",
@@ -97,10 +190,12 @@ fn every_expression_evaluates_as_terraform_evaluates_it() {
         );
         return;
     }
-    let theirs = terraform(&expressions).unwrap_or_else(|| panic!("terraform could not be run"));
+    let theirs =
+        terraform(&vars, &expressions).unwrap_or_else(|| panic!("terraform could not be run"));
     let mut differ = Vec::new();
+    let our_vars = our_vars(&vars);
     for (expr, theirs) in expressions.iter().zip(&theirs) {
-        match ours(expr) {
+        match ours(expr, &our_vars) {
             Ok(v) if same(&v, theirs) => {}
             Ok(v) => differ.push(format!(
                 "{expr}\n    kasm-plan: {v}\n    terraform: {theirs}"

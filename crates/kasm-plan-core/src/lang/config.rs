@@ -24,6 +24,8 @@ pub struct Variable {
     pub default: Option<Expr>,
     /// Whether its value is redacted everywhere.
     pub sensitive: bool,
+    /// Whether it is `ephemeral` (`ephemeralasnull` reads it as null).
+    pub ephemeral: bool,
     /// Whether null is an allowed value.
     pub nullable: bool,
     /// Its `validation` blocks.
@@ -603,6 +605,7 @@ impl Config {
             typed: false,
             default: None,
             sensitive: false,
+            ephemeral: false,
             nullable: true,
             validations: Vec::new(),
             declared: declared.clone(),
@@ -620,7 +623,7 @@ impl Config {
                 "sensitive" | "nullable" | "ephemeral" => match literal_bool(&attr.expr) {
                     Some(b) if attr.name == "sensitive" => var.sensitive = b,
                     Some(b) if attr.name == "nullable" => var.nullable = b,
-                    Some(_) => {}
+                    Some(b) => var.ephemeral = b,
                     None => self.invalid(&declared, attr.expr.at, &address, format!("`{}` must be true or false", attr.name), "write `true` or `false`"),
                 },
                 "description" => {}

@@ -76,6 +76,8 @@ pub struct Named {
     pub value: Option<Value>,
     /// Whether it is sensitive (a `sensitive` variable, or derived from one).
     pub sensitive: bool,
+    /// Whether it is ephemeral (an `ephemeral` variable, or derived from one).
+    pub ephemeral: bool,
 }
 
 /// What references can see.
@@ -103,6 +105,8 @@ pub struct Evaluated {
     pub value: Value,
     /// Whether a sensitive value contributed.
     pub sensitive: bool,
+    /// Whether an ephemeral value contributed.
+    pub ephemeral: bool,
 }
 
 /// Evaluates an expression in a scope.
@@ -111,11 +115,13 @@ pub fn evaluate(expr: &Expr, scope: &Scope) -> Result<Evaluated> {
         scope,
         bound: Vec::new(),
         sensitive: false,
+        ephemeral: false,
     };
     let value = eval.expr(expr)?;
     Ok(Evaluated {
         value,
         sensitive: eval.sensitive,
+        ephemeral: eval.ephemeral,
     })
 }
 
@@ -124,6 +130,7 @@ struct Eval<'s> {
     /// Names bound by `for` expressions and directives, innermost last.
     bound: Vec<(String, Value)>,
     sensitive: bool,
+    ephemeral: bool,
 }
 
 fn invalid(message: impl Into<String>, at: Option<Location>) -> Failure {
@@ -347,6 +354,7 @@ impl Eval<'_> {
             }
         };
         self.sensitive |= found.sensitive;
+        self.ephemeral |= found.ephemeral;
         found.value.ok_or(Failure::Reported)
     }
 
@@ -637,6 +645,10 @@ impl Eval<'_> {
                     Err(f) => Err(f),
                 };
             }
+            "sensitive" | "nonsensitive" | "issensitive" | "ephemeralasnull" => {
+                return self.marks(name, args, at);
+            }
+            "templatestring" => return self.templatestring(args, at),
             _ => {}
         }
         let Some(function) = functions::lookup(name) else {
@@ -680,6 +692,106 @@ impl Eval<'_> {
             }
         }
         function(&values).map_err(|m| invalid(format!("{name}(): {m}"), at))
+    }
+
+    /// The functions that read or change what is known about their argument:
+    /// `sensitive(x)` and `nonsensitive(x)` mark and unmark it,
+    /// `issensitive(x)` says whether it is marked, `ephemeralasnull(x)` is
+    /// null for an ephemeral value. Marks are per expression, not per
+    /// element: `issensitive([sensitive(1), 2][1])` is true here (Terraform
+    /// tracks each element and says false).
+    fn marks(&mut self, name: &str, args: &[Expr], at: Option<Location>) -> Result<Value> {
+        let [arg] = args else {
+            return Err(invalid(
+                format!("`{name}` takes one argument, not {}", args.len()),
+                at,
+            ));
+        };
+        let (outer_sensitive, outer_ephemeral) = (self.sensitive, self.ephemeral);
+        self.sensitive = false;
+        self.ephemeral = false;
+        let value = self.expr(arg)?;
+        let (sensitive, ephemeral) = (self.sensitive, self.ephemeral);
+        let (value, sensitive, ephemeral) = match name {
+            "sensitive" => (value, true, ephemeral),
+            "nonsensitive" => (value, false, ephemeral),
+            "issensitive" => (Value::Bool(sensitive), false, false),
+            _ if ephemeral => (Value::Null, sensitive, false),
+            _ => (value, sensitive, false),
+        };
+        self.sensitive = outer_sensitive || sensitive;
+        self.ephemeral = outer_ephemeral || ephemeral;
+        Ok(value)
+    }
+
+    /// `templatestring(ref, vars)`: the template held in a string that comes
+    /// from elsewhere (a variable, a local, an attribute), rendered with only
+    /// `vars` in scope. A literal is refused, as Terraform refuses it: write
+    /// the template itself instead.
+    fn templatestring(&mut self, args: &[Expr], at: Option<Location>) -> Result<Value> {
+        let [template, vars] = args else {
+            return Err(invalid(
+                format!("`templatestring` takes two arguments, not {}", args.len()),
+                at,
+            ));
+        };
+        if !matches!(
+            template.kind,
+            ExprKind::Variable(_) | ExprKind::Traversal(..)
+        ) {
+            return Err(invalid(
+                "templatestring(): invalid template expression: templatestring is only for rendering templates retrieved dynamically from elsewhere, and so does not support providing a literal template",
+                template.at,
+            )
+            .help("write the template directly as a string with interpolations, or refer to one held in a variable or local"));
+        }
+        let text = match self.expr(template)? {
+            Value::Unknown(_) => return Ok(Value::UNKNOWN),
+            v => convert::to_string(&v).map_err(|m| {
+                invalid(
+                    format!("templatestring(): the template must be a string: {m}"),
+                    template.at,
+                )
+            })?,
+        };
+        let vars = match self.expr(vars)? {
+            Value::Map(map) => map,
+            Value::Unknown(_) => return Ok(Value::UNKNOWN),
+            other => {
+                return Err(invalid(
+                    format!(
+                        "templatestring(): the variables must be an object, not {}",
+                        a(&other)
+                    ),
+                    vars.at,
+                ));
+            }
+        };
+        let parsed = super::hcl::parse_template(&text, template.at).map_err(|d| {
+            invalid(
+                format!(
+                    "templatestring(): the template does not parse: {}",
+                    d.message
+                ),
+                template.at,
+            )
+        })?;
+        let scope = Scope::default();
+        let mut inner = Eval {
+            scope: &scope,
+            bound: vars.into_iter().collect(),
+            sensitive: false,
+            ephemeral: false,
+        };
+        let value = inner.expr(&parsed)?;
+        self.sensitive |= inner.sensitive;
+        self.ephemeral |= inner.ephemeral;
+        convert::to_string(&value).map(Value::String).map_err(|m| {
+            invalid(
+                format!("templatestring(): the template must produce a string: {m}"),
+                template.at,
+            )
+        })
     }
 
     /// `try(a, b, ...)`: the first argument that evaluates without a dynamic error.

@@ -42,6 +42,7 @@ pub fn evaluate_all(
             Named {
                 value: None,
                 sensitive: false,
+                ephemeral: false,
             },
         );
     }
@@ -60,6 +61,7 @@ pub fn evaluate_all(
             Ok(e) => Named {
                 value: Some(e.value),
                 sensitive: e.sensitive,
+                ephemeral: e.ephemeral,
             },
             Err(failure) => {
                 if let Failure::Problem(p) = failure {
@@ -78,6 +80,7 @@ pub fn evaluate_all(
                 Named {
                     value: None,
                     sensitive: false,
+                    ephemeral: false,
                 }
             }
         };

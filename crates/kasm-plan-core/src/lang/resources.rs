@@ -227,6 +227,7 @@ fn instance(
                 Ok(Evaluated {
                     value: Value::Unknown(Some(at)),
                     sensitive,
+                    ..
                 }) => (RawValue::Pending(at), sensitive),
                 Ok(e) if e.value.has_unknown() => (
                     RawValue::NotStatic("known only after apply".into()),

@@ -84,6 +84,7 @@ pub fn resolve(
                 Named {
                     value,
                     sensitive: var.sensitive,
+                    ephemeral: var.ephemeral,
                 },
             )
         })

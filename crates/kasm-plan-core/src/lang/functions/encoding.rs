@@ -36,76 +36,6 @@ pub fn jsondecode(args: &[Value]) -> Result<Value, String> {
     Ok(Value::from_json(&json))
 }
 
-/// YAML as Terraform's `yamlencode` writes it: block style, every string
-/// double-quoted. Written here because that exact style is the contract;
-/// YAML crates choose their own quoting.
-pub fn yamlencode(args: &[Value]) -> Result<Value, String> {
-    arity(args, 1, 1)?;
-    let mut out = String::new();
-    yaml(arg(args, 0), 0, &mut out)?;
-    if !out.ends_with('\n') {
-        out.push('\n');
-    }
-    Ok(Value::String(out))
-}
-
-fn yaml(v: &Value, indent: usize, out: &mut String) -> Result<(), String> {
-    let pad = " ".repeat(indent);
-    match v {
-        Value::List(items) | Value::Set(items) if !items.is_empty() => {
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(&pad);
-                }
-                out.push_str("- ");
-                yaml(item, indent + 2, out)?;
-            }
-        }
-        Value::Map(map) if !map.is_empty() => {
-            for (i, (k, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(&pad);
-                }
-                out.push_str(&quoted(k)?);
-                out.push(':');
-                match item {
-                    Value::Map(m) if !m.is_empty() => {
-                        out.push('\n');
-                        out.push_str(&" ".repeat(indent + 2));
-                        yaml(item, indent + 2, out)?;
-                    }
-                    Value::List(l) | Value::Set(l) if !l.is_empty() => {
-                        out.push('\n');
-                        out.push_str(&pad);
-                        yaml(item, indent, out)?;
-                    }
-                    _ => {
-                        out.push(' ');
-                        yaml(item, indent + 2, out)?;
-                    }
-                }
-            }
-        }
-        Value::List(_) | Value::Set(_) => out.push_str("[]\n"),
-        Value::Map(_) => out.push_str("{}\n"),
-        Value::String(s) => {
-            out.push_str(&quoted(s)?);
-            out.push('\n');
-        }
-        Value::Unknown(_) => return Err("the value is not known yet".into()),
-        scalar => {
-            out.push_str(&scalar.to_json().map(|j| j.to_string()).unwrap_or_default());
-            out.push('\n');
-        }
-    }
-    Ok(())
-}
-
-/// A YAML double-quoted scalar; JSON's escapes are valid in it.
-fn quoted(s: &str) -> Result<String, String> {
-    serde_json::to_string(s).map_err(|e| e.to_string())
-}
-
 /// Bytes in standard base64, as every base64 function writes them.
 fn base64(bytes: impl AsRef<[u8]>) -> Value {
     Value::String(base64::engine::general_purpose::STANDARD.encode(bytes))
@@ -214,6 +144,76 @@ pub fn urlencode(args: &[Value]) -> Result<Value, String> {
     Ok(Value::String(out))
 }
 
+/// Gzip, then base64, as Terraform's `base64gzip` writes it: Go's header
+/// (no name, no time, unknown system), the text compressed and
+/// sync-flushed, then an empty stored block to end the stream. Short texts
+/// come out byte for byte as Terraform's; longer ones can differ in how the
+/// deflate encoder chose to compress, and any gzip reader gets the same
+/// text back from either.
+pub fn base64gzip(args: &[Value]) -> Result<Value, String> {
+    const HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    const LAST_EMPTY_STORED_BLOCK: [u8; 5] = [1, 0, 0, 0xff, 0xff];
+    use std::io::Write as _;
+    let text = string(args)?;
+    let mut deflate =
+        flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    deflate
+        .write_all(text.as_bytes())
+        .and_then(|()| deflate.flush())
+        .map_err(|e| format!("failed to compress: {e}"))?;
+    let mut out = HEADER.to_vec();
+    out.append(deflate.get_mut());
+    out.extend(LAST_EMPTY_STORED_BLOCK);
+    let mut crc = flate2::Crc::new();
+    crc.update(text.as_bytes());
+    out.extend(crc.sum().to_le_bytes());
+    out.extend(crc.amount().to_le_bytes());
+    Ok(base64(out))
+}
+
+/// `csvdecode(text)`: the first line names the columns, each further line
+/// is an object of strings; every line has as many fields as the first.
+pub fn csvdecode(args: &[Value]) -> Result<Value, String> {
+    let text = string(args)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let error = |e: csv::Error| {
+        let line = e.position().map_or(0, csv::Position::line);
+        let why = match e.kind() {
+            csv::ErrorKind::UnequalLengths { .. } => "wrong number of fields".to_owned(),
+            _ => e.to_string(),
+        };
+        format!("CSV parse error on line {line}: {why}")
+    };
+    let header = records
+        .next()
+        .ok_or("missing header line")?
+        .map_err(error)?;
+    let columns: Vec<String> = header.iter().map(str::to_owned).collect();
+    if let Some(dup) = columns
+        .iter()
+        .enumerate()
+        .find_map(|(i, c)| columns.get(..i)?.contains(c).then_some(c))
+    {
+        return Err(format!("duplicate column name {dup:?}"));
+    }
+    let rows = records
+        .map(|record| {
+            let record = record.map_err(error)?;
+            Ok(Value::Map(
+                columns
+                    .iter()
+                    .cloned()
+                    .zip(record.iter().map(|f| Value::String(f.to_owned())))
+                    .collect(),
+            ))
+        })
+        .collect::<Result<_, String>>()?;
+    Ok(Value::List(rows))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,18 +233,32 @@ mod tests {
     }
 
     #[test]
-    fn yamlencode_matches_terraform_style() {
-        let v = Value::Map(BTreeMap::from([
-            (
-                "foo".into(),
-                Value::List(vec![Value::Number(1.0), Value::Number(2.0)]),
-            ),
-            ("bar".into(), s("baz")),
-        ]));
+    fn base64gzip_is_gzip_of_the_text_with_gos_header() {
+        use std::io::Read as _;
+        let Ok(Value::String(b64)) = base64gzip(&[s("hello, hello, hello")]) else {
+            panic!("base64gzip failed");
+        };
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(&b64)
+            .unwrap_or_default();
         assert_eq!(
-            yamlencode(&[v]),
-            Ok(s("\"bar\": \"baz\"\n\"foo\":\n- 1\n- 2\n"))
+            bytes.get(..10),
+            Some(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff][..])
         );
+        let mut text = String::new();
+        let read = flate2::read::GzDecoder::new(bytes.as_slice()).read_to_string(&mut text);
+        assert!(read.is_ok());
+        assert_eq!(text, "hello, hello, hello");
+    }
+
+    #[test]
+    fn csvdecode_needs_a_header_and_equal_rows() {
+        assert!(csvdecode(&[s("")]).is_err_and(|e| e == "missing header line"));
+        assert_eq!(
+            csvdecode(&[s("a,b\n1,2,3\n")]),
+            Err("CSV parse error on line 2: wrong number of fields".into())
+        );
+        assert!(csvdecode(&[s("a,a\n1,2\n")]).is_err_and(|e| e.contains("duplicate")));
     }
 
     #[test]

@@ -3,13 +3,17 @@
 //! network: the core stays pure. `try` and `can` take unevaluated arguments
 //! and live in the evaluator.
 
+mod charsets;
 mod collections;
+mod crypto;
+mod dates;
 mod encoding;
 mod network;
 mod numbers;
 mod paths;
 mod text;
 mod types;
+mod yaml;
 
 use super::value::Value;
 
@@ -23,6 +27,7 @@ const TABLE: &[(&str, Function)] = &[
     ("anytrue", collections::anytrue),
     ("base64decode", encoding::base64decode),
     ("base64encode", encoding::base64encode),
+    ("base64gzip", encoding::base64gzip),
     ("base64sha256", encoding::base64sha256),
     ("base64sha512", encoding::base64sha512),
     ("basename", paths::basename),
@@ -38,6 +43,7 @@ const TABLE: &[(&str, Function)] = &[
     ("compact", collections::compact),
     ("concat", collections::concat),
     ("contains", collections::contains),
+    ("csvdecode", encoding::csvdecode),
     ("dirname", paths::dirname),
     ("distinct", collections::distinct),
     ("element", collections::element),
@@ -45,6 +51,7 @@ const TABLE: &[(&str, Function)] = &[
     ("flatten", collections::flatten),
     ("floor", numbers::floor),
     ("format", text::format),
+    ("formatdate", dates::formatdate),
     ("formatlist", text::formatlist),
     ("indent", text::indent),
     ("index", collections::index),
@@ -69,6 +76,7 @@ const TABLE: &[(&str, Function)] = &[
     ("regexall", text::regexall),
     ("replace", text::replace),
     ("reverse", collections::reverse),
+    ("rsadecrypt", crypto::rsadecrypt),
     ("setintersection", collections::setintersection),
     ("setproduct", collections::setproduct),
     ("setsubtract", collections::setsubtract),
@@ -85,6 +93,10 @@ const TABLE: &[(&str, Function)] = &[
     ("strrev", text::strrev),
     ("substr", text::substr),
     ("sum", numbers::sum),
+    ("textdecodebase64", charsets::textdecodebase64),
+    ("textencodebase64", charsets::textencodebase64),
+    ("timeadd", dates::timeadd),
+    ("timecmp", dates::timecmp),
     ("title", text::title),
     ("tobool", types::tobool),
     ("tolist", types::tolist),
@@ -101,7 +113,8 @@ const TABLE: &[(&str, Function)] = &[
     ("urlencode", encoding::urlencode),
     ("uuidv5", encoding::uuidv5),
     ("values", collections::values),
-    ("yamlencode", encoding::yamlencode),
+    ("yamldecode", yaml::yamldecode),
+    ("yamlencode", yaml::yamlencode),
     ("zipmap", collections::zipmap),
 ];
 
@@ -146,9 +159,22 @@ pub fn not_offered(name: &str) -> Option<&'static str> {
         .map(|(_, why)| *why)
 }
 
-/// Every function name, including `try` and `can`.
+/// The functions the evaluator calls itself: they take their arguments
+/// unevaluated (`try`, `can`, `templatestring`) or change what is known
+/// about a value rather than the value (sensitivity, ephemerality).
+pub const IN_EVALUATOR: [&str; 7] = [
+    "can",
+    "ephemeralasnull",
+    "issensitive",
+    "nonsensitive",
+    "sensitive",
+    "templatestring",
+    "try",
+];
+
+/// Every function name, including those in [`IN_EVALUATOR`].
 pub fn names() -> impl Iterator<Item = &'static str> {
-    TABLE.iter().map(|(n, _)| *n).chain(["can", "try"])
+    TABLE.iter().map(|(n, _)| *n).chain(IN_EVALUATOR)
 }
 
 /// Fails unless there are between `min` and `max` arguments.
