@@ -12,7 +12,7 @@ export type Severity = "error" | "warning";
 /**
  * Stable diagnostic codes. Tools may match on these; messages may change.
  */
-export type Code = "syntax_error" | "invalid_document" | "block_skipped" | "not_static" | "unsupported_meta_argument" | "unknown_attribute" | "duplicate_attribute" | "duplicate_address" | "invalid_address" | "missing_required" | "wrong_type" | "empty_value" | "too_long" | "invalid_characters" | "memory_out_of_range" | "cores_out_of_range" | "negative_size" | "name_not_image_reference" | "image_tag_latest" | "image_untagged" | "image_src_invalid" | "image_type_invalid" | "missing_server_id" | "missing_zone_id" | "missing_network_name" | "invalid_uuid" | "restriction_unused" | "volume_mapping_invalid" | "lifecycle_invalid" | "registry_invalid" | "registry_mismatch" | "description_empty" | "prevent_destroy" | "invalid_state" | "invalid_filter" | "invalid_request" | "invalid_policy" | "unknown_override" | "image_not_found" | "duplicate_image" | "unmanaged_namesake" | "invalid_expression" | "unknown_reference" | "unknown_function" | "duplicate_declaration" | "missing_variable" | "undeclared_variable" | "invalid_variable_value" | "variable_validation" | "reference_cycle" | "invalid_repetition" | "invalid_block" | "unknown_group" | "group_exists" | "protected_group" | "access_unread" | "resource_targeting" | "unmatched_address";
+export type Code = "syntax_error" | "invalid_document" | "block_skipped" | "not_static" | "unsupported_meta_argument" | "unknown_attribute" | "duplicate_attribute" | "duplicate_address" | "invalid_address" | "missing_required" | "wrong_type" | "empty_value" | "too_long" | "invalid_characters" | "memory_out_of_range" | "cores_out_of_range" | "negative_size" | "name_not_image_reference" | "image_tag_latest" | "image_untagged" | "image_src_invalid" | "image_type_invalid" | "missing_server_id" | "missing_zone_id" | "missing_network_name" | "invalid_uuid" | "restriction_unused" | "volume_mapping_invalid" | "lifecycle_invalid" | "registry_invalid" | "registry_mismatch" | "description_empty" | "prevent_destroy" | "invalid_state" | "invalid_filter" | "invalid_request" | "invalid_policy" | "unknown_override" | "image_not_found" | "duplicate_image" | "unmanaged_namesake" | "invalid_expression" | "unknown_reference" | "unknown_function" | "duplicate_declaration" | "missing_variable" | "undeclared_variable" | "invalid_variable_value" | "variable_validation" | "reference_cycle" | "invalid_repetition" | "invalid_block" | "unknown_group" | "group_exists" | "protected_group" | "access_unread" | "resource_targeting" | "unmatched_address" | "sensitive_output";
 
 /**
  * A one-based line and column (columns count characters, not bytes).
@@ -947,6 +947,40 @@ image_ids: Array<string>,
 delete?: boolean, };
 
 /**
+ * An output's value before and after the plan.
+ */
+export type OutputChange = { 
+/**
+ * The output's name.
+ */
+name: string, 
+/**
+ * `create` (new), `update`, `delete` (no longer declared) or `no-op`.
+ */
+action: Action, 
+/**
+ * The value the state records; absent when new or sensitive.
+ */
+before?: unknown, 
+/**
+ * The value after; absent when deleted, sensitive, or not known yet.
+ */
+after?: unknown, 
+/**
+ * Known only after apply (an id a create gives).
+ */
+after_unknown?: boolean, 
+/**
+ * Declared `sensitive`: shown as `(sensitive value)`, never written out.
+ */
+sensitive?: boolean, 
+/**
+ * A sensitive output's salted fingerprint after, which tells the next
+ * plan whether it changed without keeping the value.
+ */
+fingerprint?: string | null, };
+
+/**
  * A plan: ordered by address, deterministic for the same inputs.
  */
 export type Plan = { 
@@ -1003,7 +1037,12 @@ variables?: JsonValue | null,
  * Narrowed by `-target`: applying it may leave changes for later
  * (plan JSON's `complete` is false).
  */
-targeted?: boolean, };
+targeted?: boolean, 
+/**
+ * The outputs, by name: each one declared, and each one the state has
+ * that is no longer declared.
+ */
+output_changes?: Array<OutputChange>, };
 
 /**
  * Planning options.
@@ -1068,6 +1107,24 @@ event: string,
 overridden_policies?: Array<string>, };
 
 /**
+ * An output's value after the last apply. A sensitive one keeps only a
+ * fingerprint: no secret is written to the state.
+ */
+export type StateOutput = { 
+/**
+ * The value (JSON); absent when sensitive.
+ */
+value?: unknown, 
+/**
+ * Declared `sensitive`.
+ */
+sensitive?: boolean, 
+/**
+ * A sensitive output's salted fingerprint.
+ */
+fingerprint?: string | null, };
+
+/**
  * Everything kasm-plan remembers between runs.
  */
 export type State = { 
@@ -1098,7 +1155,11 @@ links?: { [key in string]: LinkRecord },
 /**
  * Decisions worth keeping, e.g. policy overrides, oldest first.
  */
-history?: Array<HistoryEntry>, };
+history?: Array<HistoryEntry>, 
+/**
+ * The outputs' values after the last apply, by name.
+ */
+outputs?: { [key in string]: StateOutput }, };
 
 /**
  * `plan` input.
@@ -1426,6 +1487,20 @@ export type RenderResponse = {
  * The text, lines ending in `\n`.
  */
 text: string, };
+
+/**
+ * `outputs` output.
+ */
+export type OutputsResponse = { 
+/**
+ * Each declared output against the request's state (`before` is what
+ * the state recorded; every id in the state is known).
+ */
+outputs: Array<OutputChange>, 
+/**
+ * The configuration's problems; no outputs when there are errors.
+ */
+diagnostics: Array<Diagnostic>, };
 
 /**
  * `record` input: an image Kasm returned, and what the step adds.

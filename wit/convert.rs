@@ -20,14 +20,15 @@ use kasm_plan_core::adopt::GeneratedFile;
 use kasm_plan_core::apply::{
     AdoptStep, CreateStep, MoveStep, Recording, RefreshStep, ReleaseStep, Step, UpdateStep,
 };
+use kasm_plan_core::change::OutputChange;
 use kasm_plan_core::duplicates::Duplicate;
 use kasm_plan_core::facade::{
     AdoptRequest, AdoptResponse, Binding, CheckedResource, Configuration, Desired, FilterRequest,
     FilterResponse, FormatRequest, FormatResponse, GroupFilterRequest, GroupFilterResponse,
-    ImportRequest, ImportResponse, ParseResponse, PlanRequest, PlanResponse, PolicyRequest,
-    PolicyResponse, RecogniseRequest, RecordRequest, RenderRequest, RenderResponse, SourceInput,
-    Sources, StepsResponse, TerraformStateRequest, TerraformStateResponse, ValidateRequest,
-    ValidateResponse, invalid_request,
+    ImportRequest, ImportResponse, OutputsResponse, ParseResponse, PlanRequest, PlanResponse,
+    PolicyRequest, PolicyResponse, RecogniseRequest, RecordRequest, RenderRequest, RenderResponse,
+    SourceInput, Sources, StepsResponse, TerraformStateRequest, TerraformStateResponse,
+    ValidateRequest, ValidateResponse, invalid_request,
 };
 use kasm_plan_core::filter::ImageFilter;
 use kasm_plan_core::group::{Group, GroupImage};
@@ -37,7 +38,7 @@ use kasm_plan_core::plan::{Drift, FieldChange, PlanOptions, ResourceChange, Summ
 use kasm_plan_core::policy::{Level, PolicyReport, PolicyResult, RegoVersion};
 use kasm_plan_core::policy_set::{PolicyFile, PolicyFormat};
 use kasm_plan_core::schema::{Argument, BlockSchema, CodeInfo, Presence, Schema};
-use kasm_plan_core::state::HistoryEntry;
+use kasm_plan_core::state::{HistoryEntry, StateOutput};
 use kasm_plan_core::{
     Action, Code, Diagnostic, Field, Format, Image, ImageSpec, Location, Plan, Position, Reason,
     Severity, State, StateResource, attributes::Attributes, diagnostic::Fix,
@@ -286,7 +287,10 @@ records! {
     Drift { address, image_id, deleted, changes, before, after }
     Summary { add, change, destroy, unchanged, import }
     Duplicate { address, image_ids, delete }
-    Plan as ChangePlan { format_version, state_lineage, state_serial, resource_changes, resource_drift, summary, duplicates, access_changes, access_drift, extra_links, configuration, variables, targeted }
+    Plan as ChangePlan { format_version, state_lineage, state_serial, resource_changes, resource_drift, summary, duplicates, access_changes, access_drift, extra_links, configuration, variables, targeted, output_changes }
+    OutputChange { name, action, before, after, after_unknown, sensitive, fingerprint }
+    OutputsResponse { outputs, diagnostics }
+    StateOutput { value, sensitive, fingerprint }
     GroupImage { group_image_id, group_id, image_id, image_name, image_friendly_name, group_name }
     Access { groups, links }
     AttributeChange { attribute, before, after }
@@ -302,7 +306,7 @@ records! {
     PlanOptions { unchanged_values, delete_duplicates, replace, targets }
     StateResource { image_id, attributes, prevent_destroy }
     HistoryEntry { at, serial, event, overridden_policies }
-    State { version, serial, lineage, resources, groups, links, history }
+    State { version, serial, lineage, resources, groups, links, history, outputs }
     PlanRequest { desired, state, observed, access, strict, options, from_state, refresh_only }
     PlanResponse { ok, plan, diagnostics }
     Recording { token_fingerprint, prevent_destroy }

@@ -6,9 +6,9 @@ use crate::sandbox::{Core, Guard, SandboxError, wit};
 use kasm_plan_core::Diagnostic;
 use kasm_plan_core::facade::{
     AdoptRequest, AdoptResponse, FilterRequest, FilterResponse, GroupFilterRequest,
-    GroupFilterResponse, ImportRequest, ImportResponse, ParseResponse, PlanRequest, PlanResponse,
-    PolicyRequest, PolicyResponse, RecogniseRequest, RecordRequest, RenderRequest, RenderResponse,
-    SourceInput, StepsResponse, ValidateRequest, ValidateResponse,
+    GroupFilterResponse, ImportRequest, ImportResponse, OutputsResponse, ParseResponse,
+    PlanRequest, PlanResponse, PolicyRequest, PolicyResponse, RecogniseRequest, RecordRequest,
+    RenderRequest, RenderResponse, SourceInput, StepsResponse, ValidateRequest, ValidateResponse,
 };
 use kasm_plan_core::{Image, Plan, StateResource};
 use wasmtime::Store;
@@ -86,6 +86,11 @@ impl Core {
     pub fn render_plan(&mut self, request: RenderRequest) -> Result<String, CoreError> {
         let answer: RenderResponse = self.typed(request, |g, s, r| g.call_render_plan(s, r))?;
         Ok(answer.text)
+    }
+
+    /// `outputs`: the outputs' values once what the request's state records is on Kasm.
+    pub fn outputs(&mut self, request: PlanRequest) -> Result<OutputsResponse, CoreError> {
+        self.typed(request, |g, s, r| g.call_outputs(s, r))
     }
 
     /// `apply_steps`: the plan and its steps (request bodies hold secrets).

@@ -410,8 +410,8 @@ fn a_newer_or_unknown_state_is_refused_and_left_alone() {
             "format version 99, written by a newer kasm-plan",
         ),
         (
-            r#"{"version": 1, "serial": 3, "lineage": "l", "resources": {}, "outputs": {}}"#,
-            "unknown field `outputs`",
+            r#"{"version": 1, "serial": 3, "lineage": "l", "resources": {}, "check_results": {}}"#,
+            "unknown field `check_results`",
         ),
     ];
     for (text, why) in cases {

@@ -102,6 +102,7 @@ fn typed(core: &mut Core, operation: &str, request: &str) -> Option<Result<Strin
                 .map(|text| facade::RenderResponse { text })
         }),
         "apply_steps" => run(request, |r| core.apply_steps(r)),
+        "outputs" => run(request, |r| core.outputs(r)),
         "record" => run(request, |r| core.record(r)),
         "recognise" => run(request, |r| core.recognise(r)),
         "import" => run(request, |r| core.import(r)),

@@ -35,3 +35,7 @@ resource "kasm_group_image" "terminal" {
   group_id = kasm_group.devs.id
   image_id = kasm_image.terminal.id
 }
+
+output "terminal_id" {
+  value = kasm_image.terminal.id
+}

@@ -61,6 +61,10 @@ impl wit::Guest for Component {
         forward(r, facade::render_plan)
     }
 
+    fn outputs(r: wit::PlanRequest) -> Result<wit::OutputsResponse, wit::Diagnostic> {
+        forward(r, facade::outputs)
+    }
+
     fn apply_steps(r: wit::PlanRequest) -> Result<wit::StepsResponse, wit::Diagnostic> {
         forward(r, facade::apply_steps)
     }

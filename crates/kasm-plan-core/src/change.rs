@@ -297,12 +297,56 @@ pub struct Plan {
     /// (plan JSON's `complete` is false).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub targeted: bool,
+    /// The outputs, by name: each one declared, and each one the state has
+    /// that is no longer declared.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub output_changes: Vec<OutputChange>,
+}
+
+/// An output's value before and after the plan.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OutputChange {
+    /// The output's name.
+    pub name: String,
+    /// `create` (new), `update`, `delete` (no longer declared) or `no-op`.
+    pub action: Action,
+    /// The value the state records; absent when new or sensitive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(type = "unknown"))]
+    pub before: Option<Value>,
+    /// The value after; absent when deleted, sensitive, or not known yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(type = "unknown"))]
+    pub after: Option<Value>,
+    /// Known only after apply (an id a create gives).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub after_unknown: bool,
+    /// Declared `sensitive`: shown as `(sensitive value)`, never written out.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sensitive: bool,
+    /// A sensitive output's salted fingerprint after, which tells the next
+    /// plan whether it changed without keeping the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+}
+
+impl OutputChange {
+    /// What the state records for it after an apply, if it is still declared.
+    pub fn record(&self) -> Option<crate::state::StateOutput> {
+        (self.action != Action::Delete).then(|| crate::state::StateOutput {
+            value: self.after.clone().filter(|_| !self.sensitive),
+            sensitive: self.sensitive,
+            fingerprint: self.fingerprint.clone(),
+        })
+    }
 }
 
 impl Plan {
     /// Whether applying the plan would change anything on Kasm.
     pub fn has_changes(&self) -> bool {
         self.summary.add + self.summary.change + self.summary.destroy + self.summary.import > 0
+            || self.has_output_changes()
             || self
                 .resource_changes
                 .iter()
@@ -311,6 +355,11 @@ impl Plan {
                 .access_changes
                 .iter()
                 .any(|c| c.previous_address.is_some())
+    }
+
+    /// Whether an output is added, changed or removed.
+    pub fn has_output_changes(&self) -> bool {
+        self.output_changes.iter().any(|o| o.action != Action::NoOp)
     }
 
     /// Every change's address and action, whatever its type: images, then

@@ -92,6 +92,7 @@ codes! {
     AccessUnread => "The configuration or state has groups or links, but Kasm's groups were not read.";
     ResourceTargeting => "A plan narrowed by `-target`: it may not show every change the configuration asks for.";
     UnmatchedAddress => "A `-target` or `-replace` address that names nothing in the configuration or the state.";
+    SensitiveOutput => "An output whose value comes from a sensitive one, without `sensitive = true`.";
 }
 
 /// A one-based line and column (columns count characters, not bytes).

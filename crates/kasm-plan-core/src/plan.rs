@@ -102,6 +102,7 @@ pub fn plan(
         configuration: None,
         variables: None,
         targeted: false,
+        output_changes: Vec::new(),
     })
 }
 

@@ -39,6 +39,27 @@ pub struct State {
     /// Decisions worth keeping, e.g. policy overrides, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryEntry>,
+    /// The outputs' values after the last apply, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub outputs: BTreeMap<String, StateOutput>,
+}
+
+/// An output's value after the last apply. A sensitive one keeps only a
+/// fingerprint: no secret is written to the state.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StateOutput {
+    /// The value (JSON); absent when sensitive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(type = "unknown"))]
+    pub value: Option<serde_json::Value>,
+    /// Declared `sensitive`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sensitive: bool,
+    /// A sensitive output's salted fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
 }
 
 /// One recorded decision.
@@ -67,6 +88,7 @@ impl Default for State {
             groups: BTreeMap::new(),
             links: BTreeMap::new(),
             history: Vec::new(),
+            outputs: BTreeMap::new(),
         }
     }
 }

@@ -13,8 +13,10 @@ use crate::apply::{
     AdoptStep, CreateStep, MoveStep, Recording, RefreshStep, ReleaseStep, Step, UpdateStep,
 };
 use crate::attributes::Attributes;
+use crate::change::OutputChange;
 use crate::diagnostic::{Code, Diagnostic, Fix, Location, Position, Severity};
 use crate::duplicates::Duplicate;
+use crate::facade::OutputsResponse;
 use crate::facade::{
     AdoptRequest, AdoptResponse, Binding, CheckedResource, FormatRequest, FormatResponse,
 };
@@ -36,7 +38,7 @@ use crate::plan::{Action, Drift, FieldChange, Plan, PlanOptions, Reason, Resourc
 use crate::policy::{Level, PolicyReport, PolicyResult, RegoVersion};
 use crate::policy_set::{PolicyFile, PolicyFormat};
 use crate::schema::{Argument, BlockSchema, CodeInfo, Presence, Schema};
-use crate::state::{HistoryEntry, State, StateResource};
+use crate::state::{HistoryEntry, State, StateOutput, StateResource};
 use ts_rs::{Config, TS};
 
 /// A type whose TypeScript is written by hand: its name and its definition.
@@ -151,10 +153,12 @@ pub fn declarations() -> String {
         Drift,
         Summary,
         Duplicate,
+        OutputChange,
         Plan,
         PlanOptions,
         StateResource,
         HistoryEntry,
+        StateOutput,
         State,
         PlanRequest,
         PlanResponse,
@@ -174,6 +178,7 @@ pub fn declarations() -> String {
         StepsResponse,
         RenderRequest,
         RenderResponse,
+        OutputsResponse,
         RecordRequest,
         RecogniseRequest,
         ImportRequest,

@@ -47,6 +47,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("adopt", 5),
     ("graph", 5),
     ("targeting", 5),
+    ("outputs", 5),
     // 6 outputs: plan JSON, policies
     ("plan_json", 6),
     ("policy", 6),

@@ -75,6 +75,7 @@ struct Planned {
     steps: Vec<Step>,
     after: Vec<Vec<u32>>,
     observed: Vec<Image>,
+    access: Option<kasm_plan_core::access::Access>,
 }
 
 /// load → lock → refresh → plan → policy gate → confirm → execute → report.
@@ -103,8 +104,16 @@ pub fn run(core: &CoreArgs, args: &ApplyArgs) -> Outcome {
         confirm(args, input, saved, &planned.plan)?;
         record_overrides(&mut locked, overridden)?;
         let imported = planned.plan.summary.import;
-        let report = execute(kasm, core, locked, planned, args).await?;
-        finish(kasm, args, &report, imported).await
+        let outputs = OutputsAsked {
+            declared: !planned.plan.output_changes.is_empty(),
+            groups: planned.access.is_some(),
+        };
+        let finished = execute(kasm, core, locked, planned, args).await?;
+        let code = finish(kasm, args, &finished.report, imported).await?;
+        if code == ExitCode::SUCCESS && outputs.declared && !args.refresh_only {
+            record_outputs(kasm, finished, &config.config, outputs).await?;
+        }
+        Ok(code)
     }))
 }
 
@@ -202,6 +211,7 @@ async fn plan(
         steps: answer.steps,
         after: answer.after,
         observed,
+        access,
     })
 }
 
@@ -264,6 +274,55 @@ fn record_overrides(locked: &mut Locked, overridden: Vec<String>) -> Result<(), 
     Ok(locked.save(state)?)
 }
 
+/// What evaluating the outputs after the apply needs.
+struct OutputsAsked {
+    /// The configuration declares outputs, or the state records some.
+    declared: bool,
+    /// The plan read Kasm's groups.
+    groups: bool,
+}
+
+/// After a complete apply: the outputs' values, with every id the apply gave
+/// and data sources read again (so they see what the apply made, and the
+/// next plan is empty), written to the state and printed as Terraform does.
+async fn record_outputs(
+    kasm: &Kasm,
+    finished: execute::Finished,
+    config: &Configuration,
+    asked: OutputsAsked,
+) -> Result<(), CliError> {
+    let execute::Finished {
+        mut file, mut core, ..
+    } = finished;
+    let observed = read_images(kasm).await?;
+    let access = if asked.groups {
+        Some(read_access(kasm).await?)
+    } else {
+        None
+    };
+    let answer = core.outputs(PlanRequest {
+        desired: Desired::Sources(config.clone()),
+        state: file.state.clone(),
+        observed,
+        access,
+        strict: false,
+        options: Default::default(),
+        from_state: false,
+        refresh_only: false,
+    })?;
+    let mut state = file.state.clone();
+    state.outputs = answer
+        .outputs
+        .iter()
+        .filter_map(|o| Some((o.name.clone(), o.record()?)))
+        .collect();
+    if state.outputs != file.state.outputs {
+        file.save(state)?;
+    }
+    print!("{}", render::outputs(&answer.outputs));
+    Ok(())
+}
+
 /// Carries out the steps, with a progress bar on a terminal.
 async fn execute(
     kasm: &Kasm,
@@ -271,7 +330,7 @@ async fn execute(
     locked: Locked,
     planned: Planned,
     args: &ApplyArgs,
-) -> Result<Report, CliError> {
+) -> Result<execute::Finished, CliError> {
     let bar = std::io::stderr().is_terminal().then(|| {
         let s = planned.plan.summary;
         let bar =
@@ -295,11 +354,11 @@ async fn execute(
         observed: planned.observed,
         parallelism: usize::from(args.parallelism),
     };
-    let report = execute::run(kasm.clone(), core, locked, work, progress).await?;
+    let finished = execute::run(kasm.clone(), core, locked, work, progress).await?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    Ok(report)
+    Ok(finished)
 }
 
 /// Waits for new images when asked, then reports what was done (exit 1 if

@@ -14,6 +14,7 @@ mod groups;
 mod images;
 mod import;
 mod input;
+mod output;
 mod plan;
 mod policy;
 mod render;
@@ -60,6 +61,8 @@ pub enum Command {
     Apply(apply::ApplyArgs),
     /// Show a plan saved by `plan --out`.
     Show(show::ShowArgs),
+    /// Print the outputs the last apply recorded (all, or one by name; -json, -raw).
+    Output(output::OutputArgs),
     /// Print the order an apply of the plan follows, as Graphviz DOT.
     Graph(graph::GraphArgs),
     /// Bind an existing image, group or link to an address in the state.
@@ -194,6 +197,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Validate(args) => validate::run(&cli.core, &args),
         Command::Plan(args) => plan::run(&cli.core, &args),
         Command::Show(args) => show::run(&cli.core, &args),
+        Command::Output(args) => output::run(&cli.core, &args),
         Command::Graph(args) => graph::run(&cli.core, &args),
         Command::Images(args) => images::run(&cli.core, &args),
         Command::Groups(args) => groups::run(&cli.core, &args),

@@ -14,6 +14,7 @@ mod filter;
 mod filter_groups;
 mod format;
 mod import;
+mod outputs;
 mod parse;
 mod plan;
 mod plan_to_json;
@@ -32,6 +33,7 @@ pub use filter::{FilterRequest, FilterResponse, filter};
 pub use filter_groups::{GroupFilterRequest, GroupFilterResponse, filter_groups};
 pub use format::{FormatRequest, FormatResponse, format};
 pub use import::{ImportRequest, ImportResponse, import};
+pub use outputs::{OutputsResponse, outputs};
 pub use parse::{ParseResponse, parse};
 pub use plan::{PlanRequest, PlanResponse, plan};
 pub use plan_to_json::plan_to_json;
@@ -71,6 +73,7 @@ pub const OPERATIONS: &[&str] = &[
     "json_schema",
     "format",
     "read_terraform_state",
+    "outputs",
 ];
 
 /// Runs an operation on a JSON request: its JSON answer, or the reason the
@@ -94,6 +97,7 @@ pub fn call(operation: &str, request: &str) -> Result<String, Box<Diagnostic>> {
         "json_schema" => run(request, json_schema),
         "format" => run(request, format),
         "read_terraform_state" => run(request, read_terraform_state),
+        "outputs" => run(request, outputs),
         other => Err(invalid_request(format!(
             "unknown operation `{other}`; expected one of {}",
             OPERATIONS.join(", ")

@@ -204,6 +204,7 @@ fn plan_valid(
     match planned {
         Ok(mut plan) => {
             plan.note_edits(&edits.moved, &edits.imported);
+            plan.output_changes = crate::outputs::changes(&wanted.outputs, &edits.state, &plan);
             if let Some(d) = &wanted.described {
                 plan.configuration = Some(d.configuration.clone());
                 plan.variables = Some(d.variables.clone());

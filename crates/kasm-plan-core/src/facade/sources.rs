@@ -6,6 +6,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::edits::{Import, Move};
 use crate::lang::config::{BackendBlock, read_file};
 use crate::lang::depends::DependsOn;
+use crate::lang::outputs::Outputs;
 use crate::lang::{self, Reads, VariableInput};
 use crate::model::ImageSpec;
 use crate::parse::{Declarations, Described, Format};
@@ -153,6 +154,8 @@ pub struct Checked {
     pub declared: Declarations,
     /// Each resource's `depends_on`.
     pub depends_on: DependsOn,
+    /// `output` blocks.
+    pub outputs: Outputs,
 }
 
 /// The groups and links a configuration declares.
@@ -199,7 +202,10 @@ pub fn check_configuration(
     let described = document.described.take();
     let declared = std::mem::take(&mut document.declared);
     let depends_on = std::mem::take(&mut document.depends_on);
+    let outputs = std::mem::take(&mut document.outputs);
     let (resources, mut diagnostics) = type_document(document);
+    // Checked as the plan will evaluate them, with no id known yet.
+    diagnostics.extend(outputs.evaluate(&|_| None).1);
     for r in &resources {
         diagnostics.extend(validate::diagnose(r));
     }
@@ -216,6 +222,7 @@ pub fn check_configuration(
             provider,
             declared,
             depends_on,
+            outputs,
         },
         diagnostics,
     )
@@ -238,6 +245,8 @@ pub struct Wanted {
     pub declared: Declarations,
     /// Each resource's `depends_on`.
     pub depends_on: DependsOn,
+    /// `output` blocks.
+    pub outputs: Outputs,
 }
 
 /// Validates the desired specs of a request: the valid specs by name, and
@@ -280,6 +289,7 @@ pub fn wanted(desired: &Desired, strict: bool, reads: Reads) -> (Wanted, Vec<Dia
         access: checked.access,
         declared: checked.declared,
         depends_on: checked.depends_on,
+        outputs: checked.outputs,
     };
     (wanted, diagnostics)
 }

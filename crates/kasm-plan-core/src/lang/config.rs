@@ -54,6 +54,21 @@ pub struct Local {
     pub declared: Declared,
 }
 
+/// An `output` block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutputDecl {
+    /// Its name (the label).
+    pub name: String,
+    /// `value`.
+    pub value: Expr,
+    /// `description`, when given as text.
+    pub description: Option<String>,
+    /// `sensitive`: its value is hidden in plans and outputs.
+    pub sensitive: bool,
+    /// Where it is declared.
+    pub declared: Declared,
+}
+
 /// A resource type kasm-plan manages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
@@ -211,6 +226,8 @@ pub struct Config {
     pub moved: Vec<MovedBlock>,
     /// `import` blocks.
     pub imports: Vec<ImportBlock>,
+    /// `output` blocks, in source order.
+    pub outputs: Vec<OutputDecl>,
     /// The `terraform { backend "<type>" { ... } }` block, when there is one.
     pub backend: Option<BackendBlock>,
     /// The `provider "kasm"` block, when there is one.
@@ -325,6 +342,7 @@ impl Config {
                     ("locals", []) => config.locals_block(block.body, &declared),
                     ("moved", []) => config.moved_block(&block.body, declared),
                     ("import", []) => config.import_block(&block.body, declared),
+                    ("output", [name]) => config.output_block(name, block.body, declared),
                     ("resource", labels) if labels.len() != 2 => config.diagnostics.push(declared.place(
                         Diagnostic::error(
                             Code::InvalidDocument,
@@ -720,6 +738,88 @@ impl Config {
         }
     }
 
+    /// `output "name" { value, description, sensitive, depends_on }`;
+    /// `precondition` blocks are not read (one warning).
+    fn output_block(&mut self, name: &str, body: Body, declared: Declared) {
+        let address = format!("output.{name}");
+        if self.outputs.iter().any(|o| o.name == name) {
+            self.diagnostics.push(
+                declared.place(
+                    Diagnostic::error(
+                        Code::DuplicateAddress,
+                        format!("output `{name}` is defined more than once"),
+                    )
+                    .at(&address, "")
+                    .help("give each output a unique name across all files"),
+                ),
+            );
+            return;
+        }
+        let mut output = OutputDecl {
+            name: name.to_owned(),
+            value: Expr {
+                kind: ExprKind::Literal(super::value::Value::Null),
+                at: declared.at,
+            },
+            description: None,
+            sensitive: false,
+            declared: declared.clone(),
+        };
+        let mut has_value = false;
+        for attr in body.attributes {
+            match attr.name.as_str() {
+                "value" => {
+                    output.value = attr.expr;
+                    has_value = true;
+                }
+                "description" => output.description = literal_string(&attr.expr),
+                "sensitive" => match literal_bool(&attr.expr) {
+                    Some(b) => output.sensitive = b,
+                    None => self.invalid(
+                        &declared,
+                        attr.expr.at,
+                        &address,
+                        "`sensitive` must be true or false".into(),
+                        "write `true` or `false`",
+                    ),
+                },
+                // Read by `depends_on`'s own pass; outputs change nothing on Kasm.
+                "depends_on" | "ephemeral" => {}
+                other => self.invalid(
+                    &declared,
+                    attr.at,
+                    &address,
+                    format!("an output has no argument `{other}`"),
+                    "an output takes value, description, sensitive and depends_on",
+                ),
+            }
+        }
+        for inner in &body.blocks {
+            self.diagnostics.push(
+                declared.place(
+                    Diagnostic::warning(
+                        Code::BlockSkipped,
+                        format!("block `{}` in output `{name}` skipped", inner.kind),
+                    )
+                    .at(&address, "")
+                    .help("kasm-plan does not check an output's preconditions")
+                    .located(inner.at),
+                ),
+            );
+        }
+        if !has_value {
+            self.invalid(
+                &declared,
+                None,
+                &address,
+                format!("output `{name}` needs a `value`"),
+                "write `value = <expression>`",
+            );
+            return;
+        }
+        self.outputs.push(output);
+    }
+
     fn import_block(&mut self, body: &Body, declared: Declared) {
         if let Some(attr) = body
             .attributes
@@ -821,6 +921,13 @@ fn literal_bool(expr: &Expr) -> Option<bool> {
     }
 }
 
+fn literal_string(expr: &Expr) -> Option<String> {
+    match &expr.kind {
+        ExprKind::Literal(super::value::Value::String(s)) => Some(s.clone()),
+        _ => None,
+    }
+}
+
 /// Blocks of a resource or data type kasm-plan does not manage (another
 /// provider's, or one of Kasm's it does not manage yet), counted.
 fn other_type(block_kind: &str, kind: &str, count: usize) -> Diagnostic {
@@ -843,7 +950,7 @@ fn skipped(kind: &str, labels: &[String]) -> Diagnostic {
         .collect::<Vec<_>>()
         .join(" ");
     Diagnostic::warning(Code::BlockSkipped, format!("block `{what}` skipped"))
-        .help("kasm-plan reads `kasm_image`, `kasm_group` and `kasm_group_image` resources, `kasm_images` and `kasm_groups` data, `variable`, `locals`, `moved` and `import` blocks")
+        .help("kasm-plan reads `kasm_image`, `kasm_group` and `kasm_group_image` resources, `kasm_images` and `kasm_groups` data, `variable`, `locals`, `output`, `moved` and `import` blocks")
 }
 
 fn nested_block(block: &Block, address: &str, parent: &str, declared: &Declared) -> Diagnostic {

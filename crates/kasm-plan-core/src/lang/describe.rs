@@ -96,9 +96,33 @@ pub fn configuration(config: &Config) -> Value {
             (v.name.clone(), Value::Object(out))
         })
         .collect();
+    let mut root = json!({ "resources": resources, "variables": variables });
+    if let (Some(root), false) = (root.as_object_mut(), config.outputs.is_empty()) {
+        let outputs: Map<String, Value> = config
+            .outputs
+            .iter()
+            .map(|o| {
+                let mut out = Map::new();
+                let described = if o.sensitive {
+                    hidden(&o.value)
+                } else {
+                    expression(&o.value)
+                };
+                out.insert("expression".into(), described);
+                if let Some(d) = &o.description {
+                    out.insert("description".into(), d.clone().into());
+                }
+                if o.sensitive {
+                    out.insert("sensitive".into(), true.into());
+                }
+                (o.name.clone(), Value::Object(out))
+            })
+            .collect();
+        root.insert("outputs".into(), Value::Object(outputs));
+    }
     json!({
         "provider_config": { "kasm": { "name": "kasm", "full_name": PROVIDER_NAME } },
-        "root_module": { "resources": resources, "variables": variables },
+        "root_module": root,
     })
 }
 

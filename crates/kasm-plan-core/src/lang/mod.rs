@@ -19,6 +19,7 @@ pub mod functions;
 pub mod hcl;
 pub mod json;
 pub mod locals;
+pub mod outputs;
 pub mod provider;
 pub mod raw;
 pub mod resources;
@@ -114,6 +115,13 @@ fn evaluate(
         configuration: describe::configuration(&config),
         variables: describe::values(&vars),
     });
+    let outputs = outputs::Outputs {
+        decls: std::mem::take(&mut config.outputs),
+        vars,
+        locals,
+        resources: table,
+        workspace: workspace.map(str::to_owned),
+    };
     let uses_groups = config.resources.iter().any(|r| r.kind != Kind::Image)
         || config
             .data
@@ -132,6 +140,7 @@ fn evaluate(
         provider,
         declared: managed.declared,
         depends_on,
+        outputs,
         diagnostics,
     }
 }

@@ -103,6 +103,8 @@ pub struct Document {
     pub declared: Declarations,
     /// Each resource's `depends_on`, by resource address.
     pub depends_on: crate::lang::depends::DependsOn,
+    /// `output` blocks, with what they may refer to.
+    pub outputs: crate::lang::outputs::Outputs,
     /// Syntax errors and skipped blocks.
     pub diagnostics: Vec<Diagnostic>,
 }

@@ -53,6 +53,9 @@ pub fn to_terraform_json(plan: &Plan) -> Value {
         "complete": !plan.targeted,
         "errored": false,
     });
+    if !plan.output_changes.is_empty() {
+        add_outputs(&mut out, plan);
+    }
     // Not a Terraform key: readers of plan JSON (and Rego policies) may look for it.
     if !plan.duplicates.is_empty()
         && let Some(o) = out.as_object_mut()
@@ -60,6 +63,59 @@ pub fn to_terraform_json(plan: &Plan) -> Value {
         o.insert("duplicates".into(), json!(plan.duplicates));
     }
     out
+}
+
+/// `output_changes`, and the outputs of `planned_values` and `prior_state`.
+/// A sensitive output's value is left out, not just flagged.
+fn add_outputs(out: &mut Value, plan: &Plan) {
+    let mut changes = Map::new();
+    let mut planned = Map::new();
+    let mut prior = Map::new();
+    for o in &plan.output_changes {
+        let sensitive = Value::Bool(o.sensitive);
+        let before = o.before.clone().unwrap_or(Value::Null);
+        let after = match o.action {
+            Action::Delete => Value::Null,
+            _ => o.after.clone().unwrap_or(Value::Null),
+        };
+        changes.insert(
+            o.name.clone(),
+            json!({
+                "actions": o.action.terraform_actions(),
+                "before": before,
+                "after": after,
+                "after_unknown": o.after_unknown,
+                "before_sensitive": sensitive,
+                "after_sensitive": sensitive,
+            }),
+        );
+        if o.action != Action::Delete {
+            let mut value = Map::from_iter([("sensitive".to_owned(), sensitive.clone())]);
+            if let Some(v) = &o.after {
+                value.insert("value".into(), v.clone());
+            }
+            planned.insert(o.name.clone(), Value::Object(value));
+        }
+        if o.action != Action::Create {
+            let mut value = Map::from_iter([("sensitive".to_owned(), sensitive)]);
+            if let Some(v) = &o.before {
+                value.insert("value".into(), v.clone());
+            }
+            prior.insert(o.name.clone(), Value::Object(value));
+        }
+    }
+    let Some(o) = out.as_object_mut() else { return };
+    o.insert("output_changes".into(), Value::Object(changes));
+    if let Some(p) = o.get_mut("planned_values").and_then(Value::as_object_mut) {
+        p.insert("outputs".into(), Value::Object(planned));
+    }
+    if let Some(v) = o
+        .get_mut("prior_state")
+        .and_then(|p| p.get_mut("values"))
+        .and_then(Value::as_object_mut)
+    {
+        v.insert("outputs".into(), Value::Object(prior));
+    }
 }
 
 /// The state before the plan, refreshed: every address with Kasm's current values.

@@ -45,7 +45,12 @@ pub fn plan(plan: &Plan, notes: &[Diagnostic]) -> String {
         .collect();
     let revokes = plan.extra_links.iter().any(|x| x.revoke);
     if changes.is_empty() && duplicates.is_empty() && access.is_empty() && !revokes {
-        out.push_str("No changes. Kasm matches the configuration.\n");
+        if plan.has_output_changes() {
+            outputs(&mut out, plan);
+            out.push_str("\nYou can apply this plan to save these new output values to the state, without changing anything on Kasm.\n");
+        } else {
+            out.push_str("No changes. Kasm matches the configuration.\n");
+        }
         access::extra(&mut out, &plan.extra_links);
         return out;
     }
@@ -66,7 +71,42 @@ pub fn plan(plan: &Plan, notes: &[Diagnostic]) -> String {
         );
     }
     let _ = writeln!(out, "\nPlan: {}.", plan.summary);
+    if plan.has_output_changes() {
+        out.push('\n');
+        outputs(&mut out, plan);
+    }
     out
+}
+
+/// `Changes to Outputs:`, one line each, `=` aligned as Terraform aligns it.
+fn outputs(out: &mut String, plan: &Plan) {
+    out.push_str("Changes to Outputs:\n");
+    let changed: Vec<_> = plan
+        .output_changes
+        .iter()
+        .filter(|o| o.action != Action::NoOp)
+        .collect();
+    let width = changed
+        .iter()
+        .map(|o| o.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    for o in changed {
+        let shown = |v: Option<&Value>, unknown: bool| match (o.sensitive, v) {
+            (true, _) => REDACTED.to_owned(),
+            (false, _) if unknown => "(known after apply)".to_owned(),
+            (false, Some(v)) => v.to_string(),
+            (false, None) => "null".to_owned(),
+        };
+        let before = shown(o.before.as_ref(), false);
+        let after = shown(o.after.as_ref(), o.after_unknown);
+        let (sign, text) = match o.action {
+            Action::Create => ('+', after),
+            Action::Delete => ('-', format!("{before} -> null")),
+            _ => ('~', format!("{before} -> {after}")),
+        };
+        let _ = writeln!(out, "  {sign} {:<width$} = {text}", o.name);
+    }
 }
 
 /// A plan as `plan` and `apply` show it: whole, or drift only.

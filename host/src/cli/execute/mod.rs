@@ -103,7 +103,7 @@ pub async fn run(
     state: Locked,
     work: Work,
     progress: Box<dyn Fn(&str) + Send + Sync>,
-) -> Result<Report, CliError> {
+) -> Result<Finished, CliError> {
     let next = state.state.clone();
     let shared = Arc::new(Shared {
         kasm,
@@ -140,10 +140,24 @@ pub async fn run(
     let Ok(shared) = Arc::try_unwrap(shared) else {
         return Err(CliError::Stop("internal: actions still running".into()));
     };
-    Ok(shared
-        .report
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner()))
+    Ok(Finished {
+        report: shared
+            .report
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner()),
+        file: shared.file.into_inner().unwrap_or_else(|e| e.into_inner()),
+        core: shared.core.into_inner().unwrap_or_else(|e| e.into_inner()),
+    })
+}
+
+/// A run's end: what was done, and the state file and core, still held.
+pub struct Finished {
+    /// What was done.
+    pub report: Report,
+    /// The state file, locked, as the run left it.
+    pub file: Locked,
+    /// The core.
+    pub core: Core,
 }
 
 /// Applies refresh, forget and move steps to the state.

@@ -2,10 +2,11 @@
 //! line, image and group tables. Plans are rendered by the core
 //! (`render_plan`), as the npm package's page shows them.
 
+use kasm_plan_core::change::OutputChange;
 use kasm_plan_core::facade::SourceInput;
 use kasm_plan_core::field::BYTES_PER_MB;
 use kasm_plan_core::group::{Group, GroupImage};
-use kasm_plan_core::{Diagnostic, Image};
+use kasm_plan_core::{Action, Diagnostic, Image};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -221,5 +222,58 @@ fn mb(bytes: i64) -> String {
         (bytes / BYTES_PER_MB).to_string()
     } else {
         format!("{:.3}", bytes as f64 / BYTES_PER_MB as f64)
+    }
+}
+
+/// The `Outputs:` section `apply` ends with, as Terraform prints it: each
+/// output's value in HCL's syntax, a sensitive one as `<sensitive>`.
+pub fn outputs(outputs: &[OutputChange]) -> String {
+    let shown: Vec<String> = outputs
+        .iter()
+        .filter(|o| o.action != Action::Delete)
+        .map(|o| format!("{} = {}", o.name, output_value(o)))
+        .collect();
+    if shown.is_empty() {
+        return String::new();
+    }
+    format!("\nOutputs:\n\n{}\n", shown.join("\n"))
+}
+
+/// One output's value as `output` and `apply` print it.
+pub fn output_value(o: &OutputChange) -> String {
+    match (&o.after, o.sensitive) {
+        (_, true) => "<sensitive>".into(),
+        (Some(v), false) => hcl_value(v, 0),
+        (None, false) => "(known after apply)".into(),
+    }
+}
+
+/// A value in HCL's syntax, lists and objects one entry a line.
+pub fn hcl_value(v: &serde_json::Value, indent: usize) -> String {
+    use serde_json::Value;
+    let pad = "  ".repeat(indent + 1);
+    let end = "  ".repeat(indent);
+    match v {
+        Value::Array(items) if !items.is_empty() => {
+            let lines: String = items
+                .iter()
+                .map(|i| format!("{pad}{},\n", hcl_value(i, indent + 1)))
+                .collect();
+            format!("[\n{lines}{end}]")
+        }
+        Value::Object(map) if !map.is_empty() => {
+            let width = map.keys().map(|k| k.chars().count() + 2).max().unwrap_or(0);
+            let lines: String = map
+                .iter()
+                .map(|(k, v)| {
+                    let key = Value::from(k.as_str()).to_string();
+                    format!("{pad}{key:<width$} = {}\n", hcl_value(v, indent + 1))
+                })
+                .collect();
+            format!("{{\n{lines}{end}}}")
+        }
+        Value::Array(_) => "[]".into(),
+        Value::Object(_) => "{}".into(),
+        other => other.to_string(),
     }
 }
