@@ -138,6 +138,16 @@ test('the base entry has no Rego engine; kasm-plan/rego does', async () => {
   assert.equal(full.report.results[0].message, 'terminal uses too much memory');
 });
 
+test('the npm package leaves rsadecrypt out, and says so; every other built-in is in', () => {
+  const config = (expr) => `locals {\n  x = ${expr}\n}\n`;
+  const left = validate(config('rsadecrypt("AAAA", "key")'), { fileName: 'main.tf' });
+  assert.equal(left.valid, false);
+  assert.match(left.diagnostics[0].message, /`rsadecrypt` is left out of this build/);
+  for (const expr of ['yamldecode("a: 1")', 'csvdecode("a\\n1")', 'formatdate("YYYY", "2024-01-02T00:00:00Z")', 'base64gzip("x")', 'textencodebase64("x", "UTF-16LE")']) {
+    assert.equal(validate(config(expr), { fileName: 'main.tf' }).valid, true, expr);
+  }
+});
+
 test('kasm-plan/rego checks a policy set: levels from policies.hcl, file and query in results, a step budget', async () => {
   const { checkPolicy } = await import('../rego-node.js');
   const set = [

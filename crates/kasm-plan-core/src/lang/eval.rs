@@ -652,6 +652,14 @@ impl Eval<'_> {
             _ => {}
         }
         let Some(function) = functions::lookup(name) else {
+            if functions::left_out(name) {
+                return Err(Failure::new(
+                    Code::UnknownFunction,
+                    format!("`{name}` is left out of this build of kasm-plan (the npm package's, to keep it small)"),
+                    at,
+                )
+                .help("plan with the kasm-plan CLI, which evaluates it, or give the value as a variable"));
+            }
             if let Some(why) = functions::not_offered(name) {
                 return Err(Failure::new(
                     Code::UnknownFunction,

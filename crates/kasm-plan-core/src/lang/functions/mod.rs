@@ -5,6 +5,7 @@
 
 mod charsets;
 mod collections;
+#[cfg(feature = "rsa")]
 mod crypto;
 mod dates;
 mod encoding;
@@ -76,6 +77,7 @@ const TABLE: &[(&str, Function)] = &[
     ("regexall", text::regexall),
     ("replace", text::replace),
     ("reverse", collections::reverse),
+    #[cfg(feature = "rsa")]
     ("rsadecrypt", crypto::rsadecrypt),
     ("setintersection", collections::setintersection),
     ("setproduct", collections::setproduct),
@@ -171,6 +173,12 @@ pub const IN_EVALUATOR: [&str; 7] = [
     "templatestring",
     "try",
 ];
+
+/// Whether this build leaves the function out (the npm package leaves out
+/// `rsadecrypt`, whose RSA code would weigh on every page that loads it).
+pub fn left_out(name: &str) -> bool {
+    cfg!(not(feature = "rsa")) && name == "rsadecrypt"
+}
 
 /// Every function name, including those in [`IN_EVALUATOR`].
 pub fn names() -> impl Iterator<Item = &'static str> {
