@@ -161,6 +161,35 @@ fn every_function_is_among_the_expressions() {
     assert!(missing.is_empty(), "no expression calls {missing:?}");
 }
 
+/// Every function Terraform lists (`terraform metadata functions -json`) is
+/// offered, or is one that reads files, the clock or randomness.
+#[test]
+fn every_function_terraform_has_is_offered_or_explained() {
+    let Ok(listed) = Command::new("terraform")
+        .args(["metadata", "functions", "-json"])
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .output()
+    else {
+        eprintln!("SKIPPED: no `terraform` on PATH, so its function list was not compared");
+        return;
+    };
+    let json: Value = serde_json::from_slice(&listed.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let ours: Vec<&str> = functions::names().collect();
+    let names = json["function_signatures"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    assert!(names.len() > 100, "{} functions listed", names.len());
+    let missing: Vec<&String> = names
+        .keys()
+        .filter(|n| {
+            let plain = n.strip_prefix("core::").unwrap_or(n);
+            !ours.contains(&plain) && functions::not_offered(plain).is_none()
+        })
+        .collect();
+    assert!(missing.is_empty(), "Terraform has {missing:?}");
+}
+
 #[test]
 fn every_function_is_in_the_language_guide() {
     let path = kasm_plan_vectors::repository().join("docs/language.md");

@@ -629,6 +629,8 @@ impl Eval<'_> {
         expand_final: bool,
         at: Option<Location>,
     ) -> Result<Value> {
+        // Terraform offers every built-in under `core::` too.
+        let name = name.strip_prefix("core::").unwrap_or(name);
         match name {
             "try" => return self.try_each(args, at),
             "can" => {
