@@ -70,6 +70,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         .validate(true)
         .encode()?;
     write_if_changed(&out.join("kasm_plan.wasm"), &component)?;
+    // Named here rather than hashed on every start (the compiled-artifact cache's key).
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(&component);
+    write_if_changed(&out.join("kasm_plan.wasm.sha256"), &digest)?;
     Ok(())
 }
 

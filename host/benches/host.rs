@@ -6,7 +6,7 @@
 //! `cargo bench -p kasm-plan --bench host`
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use kasm_plan::{COMPONENT, Core, Limits, Sandbox};
+use kasm_plan::{COMPONENT, COMPONENT_DIGEST, Core, Limits, Sandbox};
 use kasm_plan_core::facade;
 use kasm_plan_vectors::synthetic;
 use serde_json::json;
@@ -25,9 +25,13 @@ fn example(name: &str) -> PathBuf {
 }
 
 fn core() -> Core {
-    Sandbox::cached(COMPONENT, Limits::default(), &cache_dir())
-        .and_then(|(sandbox, _)| sandbox.instantiate())
-        .unwrap_or_else(|e| unreachable!("{e}"))
+    Sandbox::cached(
+        (COMPONENT, COMPONENT_DIGEST),
+        Limits::default(),
+        &cache_dir(),
+    )
+    .and_then(|(sandbox, _)| sandbox.instantiate())
+    .unwrap_or_else(|e| unreachable!("{e}"))
 }
 
 /// A JSON call's answer text.
@@ -38,9 +42,13 @@ fn call(core: &mut Core, operation: &str, request: &str) -> String {
 }
 
 fn bench_instantiate(c: &mut Criterion) {
-    let sandbox = Sandbox::cached(COMPONENT, Limits::default(), &cache_dir())
-        .unwrap_or_else(|e| unreachable!("{e}"))
-        .0;
+    let sandbox = Sandbox::cached(
+        (COMPONENT, COMPONENT_DIGEST),
+        Limits::default(),
+        &cache_dir(),
+    )
+    .unwrap_or_else(|e| unreachable!("{e}"))
+    .0;
     let text = std::fs::read_to_string(example("images.tf")).unwrap_or_default();
     let request = json!({ "source": text, "file_name": "images.tf" }).to_string();
     c.bench_function("component/instantiate_and_validate_one_file", |b| {

@@ -10,7 +10,7 @@
 //!
 //! `cargo run --release -p kasm-plan --example fuzz_component -- SECONDS [SEED]`
 
-use kasm_plan::{COMPONENT, Limits, Sandbox, SandboxError};
+use kasm_plan::{COMPONENT, COMPONENT_DIGEST, Limits, Sandbox, SandboxError};
 use kasm_plan_core::facade::OPERATIONS;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -62,7 +62,7 @@ fn main() -> ExitCode {
         time: Duration::from_secs(2),
     };
     let cache = std::env::temp_dir().join("kasm-plan-fuzz-component");
-    let sandbox = match Sandbox::cached(COMPONENT, limits, &cache) {
+    let sandbox = match Sandbox::cached((COMPONENT, COMPONENT_DIGEST), limits, &cache) {
         Ok((s, _)) => s,
         Err(e) => return fail(&e.to_string()),
     };

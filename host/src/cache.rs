@@ -23,10 +23,16 @@ pub enum Cached {
     NotStored(String),
 }
 
-/// The artifact path for these component bytes under this engine.
-pub fn artifact_path(engine: &wasmtime::Engine, bytes: &[u8], dir: &Path) -> PathBuf {
+/// The SHA-256 of component bytes (the built-in component's is computed at
+/// build time: `COMPONENT_DIGEST`).
+pub fn digest(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+/// The artifact path for the component of this digest under this engine.
+pub fn artifact_path(engine: &wasmtime::Engine, component: &[u8; 32], dir: &Path) -> PathBuf {
     let mut digest = DigestHasher(Sha256::new());
-    digest.0.update(Sha256::digest(bytes));
+    digest.0.update(component);
     engine.precompile_compatibility_hash().hash(&mut digest);
     let hex: String = digest
         .0
@@ -38,13 +44,14 @@ pub fn artifact_path(engine: &wasmtime::Engine, bytes: &[u8], dir: &Path) -> Pat
     dir.join(format!("kasm-plan-{hex}.cwasm"))
 }
 
-/// Loads the artifact for `bytes`, or compiles it and stores it for next time.
+/// Loads the artifact for `bytes` (whose SHA-256 is `digest`), or compiles
+/// it and stores it for next time.
 pub fn load(
     engine: &wasmtime::Engine,
-    bytes: &[u8],
+    (bytes, digest): (&[u8], &[u8; 32]),
     dir: &Path,
 ) -> wasmtime::Result<(Component, Cached)> {
-    let path = artifact_path(engine, bytes, dir);
+    let path = artifact_path(engine, digest, dir);
     // An unreadable or incompatible artifact is replaced below.
     if path.is_file()
         && let Ok(component) = trusted::deserialize(engine, &path)
@@ -110,16 +117,16 @@ mod trusted {
     use std::path::Path;
     use wasmtime::component::Component;
 
-    /// Loads a precompiled artifact as native code.
+    /// Loads a precompiled artifact as native code, mapping the file: only
+    /// the pages a run touches are read.
     pub fn deserialize(engine: &wasmtime::Engine, path: &Path) -> wasmtime::Result<Component> {
-        // Read into memory rather than map the file: a file changed in place
-        // while mapped would fault the process.
-        let bytes = std::fs::read(path)?;
         // SAFETY: wasmtime runs these bytes as native code, so they must be an
         // artifact it produced. This cache only holds artifacts written by
         // `store` from `precompile_component`, in a directory restricted to the
         // user; wasmtime checks the header (version, settings) and refuses
-        // artifacts from another engine configuration.
-        unsafe { Component::deserialize(engine, bytes) }
+        // artifacts from another engine configuration. A mapped file must not
+        // change in place: `store` replaces an artifact by renaming a new file
+        // over it, which leaves a mapping of the old one intact.
+        unsafe { Component::deserialize_file(engine, path) }
     }
 }

@@ -16,3 +16,8 @@ pub use sandbox::{Core, Limits, Sandbox, SandboxError, wit};
 
 /// The core's component, built from source by `build.rs`.
 pub const COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/kasm_plan.wasm"));
+
+/// The SHA-256 of [`COMPONENT`], computed by `build.rs` so that a start need
+/// not hash it to find its compiled artifact.
+pub const COMPONENT_DIGEST: &[u8; 32] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/kasm_plan.wasm.sha256"));

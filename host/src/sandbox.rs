@@ -86,13 +86,14 @@ impl Sandbox {
 
     /// Like [`Sandbox::new`], but reuses the compiled artifact kept in `cache_dir`
     /// (compiling and storing it on first use), so later runs skip compilation.
+    /// `digest` is the SHA-256 of `bytes` (`COMPONENT_DIGEST` for the built-in one).
     pub fn cached(
-        bytes: &[u8],
+        (bytes, digest): (&[u8], &[u8; 32]),
         limits: Limits,
         cache_dir: &Path,
     ) -> Result<(Self, Cached), SandboxError> {
         let engine = new_engine()?;
-        let (component, how) = cache::load(&engine, bytes, cache_dir)?;
+        let (component, how) = cache::load(&engine, (bytes, digest), cache_dir)?;
         Ok((Self::ready(engine, &component, limits)?, how))
     }
 

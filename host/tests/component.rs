@@ -7,7 +7,9 @@
 mod common;
 
 use common::cache_dir;
-use kasm_plan::{COMPONENT, Cached, Core, CoreError, Limits, Sandbox, SandboxError, cache};
+use kasm_plan::{
+    COMPONENT, COMPONENT_DIGEST, Cached, Core, CoreError, Limits, Sandbox, SandboxError, cache,
+};
 use kasm_plan_core::facade::{self, Configuration, SourceInput, ValidateRequest};
 use kasm_plan_core::{Diagnostic, Format};
 use serde::Serialize;
@@ -19,9 +21,13 @@ use std::time::{Duration, Instant};
 fn sandbox() -> &'static Sandbox {
     static SANDBOX: OnceLock<Sandbox> = OnceLock::new();
     SANDBOX.get_or_init(|| {
-        Sandbox::cached(COMPONENT, Limits::default(), &cache_dir())
-            .unwrap_or_else(|e| panic!("{e}"))
-            .0
+        Sandbox::cached(
+            (COMPONENT, COMPONENT_DIGEST),
+            Limits::default(),
+            &cache_dir(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+        .0
     })
 }
 
@@ -233,12 +239,13 @@ fn the_cache_serves_a_stored_artifact_and_replaces_a_damaged_one() {
     // Copy the shared artifact into a fresh directory: a hit, no compilation.
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let probe = shared.wasmtime();
-    let source = cache::artifact_path(probe, COMPONENT, &cache_dir());
-    let copy = cache::artifact_path(probe, COMPONENT, dir.path());
+    let source = cache::artifact_path(probe, COMPONENT_DIGEST, &cache_dir());
+    let copy = cache::artifact_path(probe, COMPONENT_DIGEST, dir.path());
     assert_eq!(source.file_name(), copy.file_name());
     std::fs::copy(&source, &copy).unwrap_or_else(|e| panic!("{e}"));
     let (loaded, how) =
-        Sandbox::cached(COMPONENT, Limits::default(), dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        Sandbox::cached((COMPONENT, COMPONENT_DIGEST), Limits::default(), dir.path())
+            .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(how, Cached::Hit(copy.clone()));
     let mut core = loaded.instantiate().unwrap_or_else(|e| panic!("{e}"));
     assert!(call_validate(&mut core).contains("\"valid\":true"));
@@ -246,7 +253,8 @@ fn the_cache_serves_a_stored_artifact_and_replaces_a_damaged_one() {
     drop((core, loaded));
     std::fs::write(&copy, b"not an artifact").unwrap_or_else(|e| panic!("{e}"));
     let (loaded, how) =
-        Sandbox::cached(COMPONENT, Limits::default(), dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        Sandbox::cached((COMPONENT, COMPONENT_DIGEST), Limits::default(), dir.path())
+            .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(how, Cached::Stored(copy.clone()));
     assert!(std::fs::metadata(&copy).map(|m| m.len()).unwrap_or(0) > 1000);
     let mut core = loaded.instantiate().unwrap_or_else(|e| panic!("{e}"));
@@ -260,14 +268,16 @@ fn another_component_gets_its_own_artifact() {
     other.push(0);
     let dir = cache_dir();
     assert_ne!(
-        cache::artifact_path(probe, COMPONENT, &dir),
-        cache::artifact_path(probe, &other, &dir)
+        cache::artifact_path(probe, COMPONENT_DIGEST, &dir),
+        cache::artifact_path(probe, &cache::digest(&other), &dir)
     );
+    // The digest build.rs computed is the embedded component's.
+    assert_eq!(&cache::digest(COMPONENT), COMPONENT_DIGEST);
     // Another engine configuration is another key too.
     let plain = wasmtime::Engine::default();
     assert_ne!(
-        cache::artifact_path(probe, COMPONENT, &dir),
-        cache::artifact_path(&plain, COMPONENT, &dir)
+        cache::artifact_path(probe, COMPONENT_DIGEST, &dir),
+        cache::artifact_path(&plain, COMPONENT_DIGEST, &dir)
     );
 }
 

@@ -2,7 +2,7 @@
 //! compiled-component cache when possible).
 
 use super::CliError;
-use crate::{COMPONENT, Cached, Core, Limits, Sandbox, cache};
+use crate::{COMPONENT, COMPONENT_DIGEST, Cached, Core, Limits, Sandbox, cache};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -42,15 +42,17 @@ impl CoreArgs {
     /// Loads the component the arguments name and instantiates it.
     pub fn open(&self) -> Result<Core, CliError> {
         let custom;
-        let bytes = match &self.component {
+        let custom_digest;
+        let (bytes, digest) = match &self.component {
             Some(path) => {
                 custom = std::fs::read(path).map_err(|source| CliError::ReadComponent {
                     path: path.clone(),
                     source,
                 })?;
-                &custom[..]
+                custom_digest = cache::digest(&custom);
+                (&custom[..], &custom_digest)
             }
-            None => COMPONENT,
+            None => (COMPONENT, COMPONENT_DIGEST),
         };
         let failed = |source| CliError::Load {
             what: match &self.component {
@@ -62,7 +64,8 @@ impl CoreArgs {
         let dir = self.cache_dir.clone().or_else(cache::default_dir);
         let sandbox = match dir.filter(|_| !self.no_cache) {
             Some(dir) => {
-                let (sandbox, how) = Sandbox::cached(bytes, self.limits(), &dir).map_err(failed)?;
+                let (sandbox, how) =
+                    Sandbox::cached((bytes, digest), self.limits(), &dir).map_err(failed)?;
                 if let Cached::NotStored(why) = how {
                     eprintln!("Warning: the compiled core could not be cached ({why})");
                 }
