@@ -18,13 +18,12 @@ pub fn changes(outputs: &Outputs, state: &State, plan: &Plan) -> Vec<OutputChang
             None | Some(Action::NoOp | Action::Update)
         )
     };
-    let known = |address: &str| kept(address).then(|| recorded_id(state, address)).flatten();
-    let (values, _) = outputs.evaluate(&known);
-    let declared = values.iter().map(|v| change(v, state.outputs.get(&v.name)));
-    let removed = state
+    let known = |address: &str| kept(address).then(|| state.id_of(address)).flatten();
+    let mut all = declared(outputs, state, &known);
+    let removed: Vec<OutputChange> = state
         .outputs
         .iter()
-        .filter(|(name, _)| !values.iter().any(|v| &v.name == *name))
+        .filter(|(name, _)| !all.iter().any(|c| &c.name == *name))
         .map(|(name, before)| OutputChange {
             name: name.clone(),
             action: Action::Delete,
@@ -33,33 +32,29 @@ pub fn changes(outputs: &Outputs, state: &State, plan: &Plan) -> Vec<OutputChang
             after_unknown: false,
             sensitive: before.sensitive,
             fingerprint: None,
-        });
-    declared.chain(removed).collect()
+        })
+        .collect();
+    all.extend(removed);
+    all
 }
 
 /// The outputs' values once everything the state records is on Kasm (after
 /// an apply): every id known.
 pub fn recorded(outputs: &Outputs, state: &State) -> Vec<OutputChange> {
-    let known = |address: &str| recorded_id(state, address);
-    let (values, _) = outputs.evaluate(&known);
+    declared(outputs, state, &|address| state.id_of(address))
+}
+
+/// Each declared output against what the state recorded, with the ids `known` gives.
+fn declared(
+    outputs: &Outputs,
+    state: &State,
+    known: &dyn Fn(&str) -> Option<String>,
+) -> Vec<OutputChange> {
+    let (values, _) = outputs.evaluate(known);
     values
         .iter()
         .map(|v| change(v, state.outputs.get(&v.name)))
         .collect()
-}
-
-/// The id Kasm gave the instance at `address`, as the state records it.
-fn recorded_id(state: &State, address: &str) -> Option<String> {
-    if let Some(r) = state.resources.get(address) {
-        return Some(r.image_id.clone());
-    }
-    if let Some(g) = state.groups.get(address) {
-        return Some(g.group_id.clone());
-    }
-    state
-        .links
-        .get(address)
-        .map(|l| format!("{}:{}", l.group_id, l.image_id))
 }
 
 fn change(value: &OutputValue, before: Option<&StateOutput>) -> OutputChange {

@@ -755,26 +755,13 @@ impl Config {
             );
             return;
         }
-        let mut output = OutputDecl {
-            name: name.to_owned(),
-            value: Expr {
-                kind: ExprKind::Literal(super::value::Value::Null),
-                at: declared.at,
-            },
-            description: None,
-            sensitive: false,
-            declared: declared.clone(),
-        };
-        let mut has_value = false;
+        let (mut value, mut description, mut sensitive) = (None, None, false);
         for attr in body.attributes {
             match attr.name.as_str() {
-                "value" => {
-                    output.value = attr.expr;
-                    has_value = true;
-                }
-                "description" => output.description = literal_string(&attr.expr),
+                "value" => value = Some(attr.expr),
+                "description" => description = literal_string(&attr.expr),
                 "sensitive" => match literal_bool(&attr.expr) {
-                    Some(b) => output.sensitive = b,
+                    Some(b) => sensitive = b,
                     None => self.invalid(
                         &declared,
                         attr.expr.at,
@@ -783,7 +770,8 @@ impl Config {
                         "write `true` or `false`",
                     ),
                 },
-                // Read by `depends_on`'s own pass; outputs change nothing on Kasm.
+                // Accepted and not needed: an output changes nothing on Kasm,
+                // so nothing waits for it.
                 "depends_on" | "ephemeral" => {}
                 other => self.invalid(
                     &declared,
@@ -807,7 +795,7 @@ impl Config {
                 ),
             );
         }
-        if !has_value {
+        let Some(value) = value else {
             self.invalid(
                 &declared,
                 None,
@@ -816,8 +804,14 @@ impl Config {
                 "write `value = <expression>`",
             );
             return;
-        }
-        self.outputs.push(output);
+        };
+        self.outputs.push(OutputDecl {
+            name: name.to_owned(),
+            value,
+            description,
+            sensitive,
+            declared,
+        });
     }
 
     fn import_block(&mut self, body: &Body, declared: Declared) {

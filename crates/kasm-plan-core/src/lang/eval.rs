@@ -5,7 +5,7 @@ use super::convert::{self, a};
 use super::expr::{BinaryOperator, Expr, ExprKind, ForExpr, Operator, Part, UnaryOperator};
 use super::functions;
 use super::value::Value;
-use crate::diagnostic::{Code, Location};
+use crate::diagnostic::{Code, Diagnostic, Location};
 use crate::names::did_you_mean;
 use std::collections::BTreeMap;
 
@@ -20,6 +20,17 @@ pub struct Problem {
     pub help: Option<String>,
     /// The sub-expression at fault.
     pub at: Option<Location>,
+}
+
+impl Problem {
+    /// The problem as a diagnostic of a named value (`local.x`, `output.y`):
+    /// its message prefixed with the name, at `path` within it.
+    pub fn named(self, address: &str, path: &str) -> Diagnostic {
+        Diagnostic::error(self.code, format!("{address}: {}", self.message))
+            .at(address, path)
+            .help(self.help.unwrap_or_else(|| "fix the expression".into()))
+            .located(self.at)
+    }
 }
 
 /// Why an evaluation produced no value.

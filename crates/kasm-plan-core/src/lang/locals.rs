@@ -65,17 +65,8 @@ pub fn evaluate_all(
             },
             Err(failure) => {
                 if let Failure::Problem(p) = failure {
-                    diagnostics.push(
-                        local.declared.place(
-                            Diagnostic::error(
-                                p.code,
-                                format!("local.{}: {}", local.name, p.message),
-                            )
-                            .at(&format!("local.{}", local.name), "")
-                            .help(p.help.unwrap_or_else(|| "fix the expression".into()))
-                            .located(p.at),
-                        ),
-                    );
+                    let address = format!("local.{}", local.name);
+                    diagnostics.push(local.declared.place(p.named(&address, "")));
                 }
                 Named {
                     value: None,

@@ -75,14 +75,9 @@ impl Outputs {
                     value: e.value,
                     sensitive: decl.sensitive,
                 }),
-                Err(Failure::Problem(p)) => diagnostics.push(
-                    decl.declared.place(
-                        Diagnostic::error(p.code, format!("{address}: {}", p.message))
-                            .at(&address, "value")
-                            .help(p.help.unwrap_or_else(|| "fix the expression".into()))
-                            .located(p.at),
-                    ),
-                ),
+                Err(Failure::Problem(p)) => {
+                    diagnostics.push(decl.declared.place(p.named(&address, "value")));
+                }
                 // Reported where the value it needs failed.
                 Err(Failure::Reported) => {}
             }
