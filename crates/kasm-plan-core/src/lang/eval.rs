@@ -731,8 +731,13 @@ impl Eval<'_> {
         let (outer_sensitive, outer_ephemeral) = (self.sensitive, self.ephemeral);
         self.sensitive = false;
         self.ephemeral = false;
-        let value = self.expr(arg)?;
+        let evaluated = self.expr(arg);
         let (sensitive, ephemeral) = (self.sensitive, self.ephemeral);
+        // Restored before a failure returns too: a `try` around this call goes
+        // on, and what it had already read must stay marked.
+        self.sensitive = outer_sensitive;
+        self.ephemeral = outer_ephemeral;
+        let value = evaluated?;
         let (value, sensitive, ephemeral) = match name {
             "sensitive" => (value, true, ephemeral),
             "nonsensitive" => (value, false, ephemeral),
@@ -890,5 +895,36 @@ fn block_of(root: &str) -> &'static str {
     match root {
         "var" => "variable",
         _ => "locals",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secret_scope_eval(text: &str) -> Evaluated {
+        let vars = BTreeMap::from([(
+            "pw".to_owned(),
+            Named {
+                value: Some(Value::String("hunter2".into())),
+                sensitive: true,
+                ephemeral: false,
+            },
+        )]);
+        let scope = Scope {
+            vars: Some(&vars),
+            ..Scope::default()
+        };
+        let expr = super::super::hcl::parse_expr(text).unwrap_or_else(|d| panic!("{}", d.message));
+        evaluate(&expr, &scope).unwrap_or_else(|f| panic!("{f:?}"))
+    }
+
+    #[test]
+    fn a_failed_mark_function_inside_try_keeps_what_was_read_marked() {
+        let e = secret_scope_eval(r#""${var.pw}${try(nonsensitive(tonumber("x")), "")}""#);
+        assert_eq!(e.value, Value::String("hunter2".into()));
+        assert!(e.sensitive);
+        assert!(!secret_scope_eval("nonsensitive(var.pw)").sensitive);
+        assert!(secret_scope_eval("[var.pw, nonsensitive(var.pw)]").sensitive);
     }
 }
