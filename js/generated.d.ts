@@ -1125,11 +1125,43 @@ sensitive?: boolean,
 fingerprint?: string | null, };
 
 /**
- * Everything kasm-plan remembers between runs.
+ * One managed instance, of any type.
+ */
+export type StoredResource = { 
+/**
+ * `kasm_image.web`, `kasm_group_image.devs["chrome"]`.
+ */
+address: string, 
+/**
+ * The address's type, written for readers of the file.
+ */
+type: string, 
+/**
+ * Kasm's id: an image's or a group's, a link's `<group_id>:<image_id>`.
+ */
+id: string, 
+/**
+ * As last applied or imported, in spec units; secrets only as fingerprints.
+ */
+attributes: Record<string, unknown>, 
+/**
+ * The configuration's `prevent_destroy` when last applied.
+ */
+prevent_destroy?: boolean, 
+/**
+ * The resources it depends on (references and `depends_on`) when last
+ * applied: a destroy keeps their order after the configuration is gone.
+ */
+dependencies?: Array<string>, };
+
+/**
+ * Everything kasm-plan remembers between runs. The engine keeps records by
+ * type; the file (and JSON requests) hold [`format::StateFile`]: format 2,
+ * or format 1, which is upgraded.
  */
 export type State = { 
 /**
- * Format version ([`STATE_VERSION`]).
+ * Format version, 2 ([`VERSION`]).
  */
 version: number, 
 /**
@@ -1141,17 +1173,9 @@ serial: number,
  */
 lineage: string, 
 /**
- * Managed images by address (`kasm_image.<name>`).
+ * Every managed instance, of any type, by address.
  */
-resources: { [key in string]: StateResource }, 
-/**
- * Managed groups by address (`kasm_group.<name>`).
- */
-groups?: { [key in string]: GroupRecord }, 
-/**
- * Managed links by address (`kasm_group_image.<name>`).
- */
-links?: { [key in string]: LinkRecord }, 
+resources: Array<StoredResource>, 
 /**
  * Decisions worth keeping, e.g. policy overrides, oldest first.
  */
@@ -1457,6 +1481,12 @@ steps: Array<Step>,
  * starts ([`crate::graph`]); a step whose prerequisite fails is skipped.
  */
 after: Array<Array<number>>, 
+/**
+ * Every configured resource → the resources it depends on (references
+ * and `depends_on`), for the state to record per instance
+ * ([`crate::state::State::record_dependencies`]).
+ */
+dependencies: { [key in string]: Array<string> }, 
 /**
  * As for `plan`.
  */

@@ -306,7 +306,7 @@ records! {
     PlanOptions { unchanged_values, delete_duplicates, replace, targets }
     StateResource { image_id, attributes, prevent_destroy }
     HistoryEntry { at, serial, event, overridden_policies }
-    State { version, serial, lineage, resources, groups, links, history, outputs }
+    State { version, serial, lineage, resources, groups, links, history, outputs, dependencies }
     PlanRequest { desired, state, observed, access, strict, options, from_state, refresh_only }
     PlanResponse { ok, plan, diagnostics }
     Recording { token_fingerprint, prevent_destroy }
@@ -316,7 +316,7 @@ records! {
     ReleaseStep { address, image_id }
     MoveStep { from, to }
     RefreshStep { address, record }
-    StepsResponse { ok, plan, steps, after, diagnostics }
+    StepsResponse { ok, plan, steps, after, dependencies, diagnostics }
     RenderRequest { plan, refresh_only, diagnostics }
     RenderResponse { text }
     RecordRequest { image, recording }

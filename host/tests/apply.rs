@@ -1376,7 +1376,7 @@ fn state_list_rm_and_mv_take_resource_addresses_as_terraform() {
     assert!(stdout(&o).contains("# kasm_image.pool[1]:"), "{}", out(&o));
     let o = k.run(&["show", "-json"]);
     let shown: Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(shown["resources"], k.state()["resources"]);
+    assert_eq!(shown["resources"], k.state_file()["resources"]);
     // A rename of the whole resource keeps each instance's key; the next plan is empty.
     let o = k.run(&["state", "mv", "kasm_image.pool", "kasm_image.fleet"]);
     assert_eq!(code(&o), 0, "{}", out(&o));
@@ -1417,4 +1417,102 @@ fn state_list_rm_and_mv_take_resource_addresses_as_terraform() {
         })
         .count();
     assert_eq!(ours, 3, "rm leaves the images on Kasm");
+}
+
+/// A state of format 1 (what users of the previous release have) is read as
+/// it is, upgraded to format 2 by the first write, and its text kept for
+/// good beside it; the dependencies of each instance are recorded from then on.
+#[test]
+fn a_format_1_state_is_upgraded_by_the_first_write_and_kept() {
+    let k = Kasm::start();
+    // With `more`, an extra image the group depends on.
+    let config = |more: bool| {
+        let (extra, depends) = if more {
+            (
+                "resource \"kasm_image\" \"extra\" {\n  name          = \"kasmweb/extra:1.0\"\n  image_src     = \"img/e.png\"\n  friendly_name = \"Extra\"\n}\n",
+                "  depends_on = [kasm_image.extra]\n",
+            )
+        } else {
+            ("", "")
+        };
+        format!(
+            "{}{extra}resource \"kasm_group\" \"devs\" {{\n  name     = \"Devs\"\n  priority = 50\n{depends}}}\nresource \"kasm_group_image\" \"devs_app\" {{\n  group_id = kasm_group.devs.id\n  image_id = kasm_image.app_0.id\n}}\n",
+            specs(2, 2048)
+        )
+    };
+    let file = k.write("main.tf", &config(false));
+    let o = k.run(&["apply", &file, "--auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let written = k.state();
+    let v1 = common::format_1(&written);
+    k.write("kasm-plan.state.json", &v1);
+
+    // Read as it is: nothing to change, nothing written.
+    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let o = k.run(&["state", "list"]);
+    assert_eq!(stdout(&o).lines().count(), 4, "{}", out(&o));
+    assert_eq!(k.read("kasm-plan.state.json"), v1, "a plan writes nothing");
+
+    // The first write upgrades it and keeps the format-1 text.
+    let file = k.write("main.tf", &config(true));
+    let o = k.run(&["apply", &file, "--auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stderr(&o).contains("from format 1 to 2; the format-1 state is kept in")
+            && stderr(&o).contains("kasm-plan.state.json.v1.backup"),
+        "{}",
+        out(&o)
+    );
+    assert_eq!(k.read("kasm-plan.state.json.v1.backup"), v1);
+    let file_now = k.state_file();
+    assert_eq!(file_now["version"], 2);
+    // An apply writes at least once (finished actions share writes).
+    assert!(file_now["serial"].as_u64() > written["serial"].as_u64());
+    assert_eq!(file_now["lineage"], written["lineage"]);
+    let entries = file_now["resources"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let entry = |address: &str| {
+        entries
+            .iter()
+            .find(|e| e["address"] == address)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {address}: {file_now}"))
+    };
+    assert_eq!(entries.len(), 5, "{file_now}");
+    assert_eq!(entry("kasm_group.devs")["type"], "kasm_group");
+    assert_eq!(
+        entry("kasm_group_image.devs_app")["dependencies"],
+        json!(["kasm_group.devs", "kasm_image.app_0"])
+    );
+    assert_eq!(
+        entry("kasm_group.devs")["dependencies"],
+        json!(["kasm_image.extra"])
+    );
+    assert!(entry("kasm_image.app_1").get("dependencies").is_none());
+
+    // Later writes leave the kept text alone and say nothing of an upgrade.
+    let o = k.run(&["apply", &file, "--auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(!stderr(&o).contains("Upgraded"), "{}", out(&o));
+    assert_eq!(k.read("kasm-plan.state.json.v1.backup"), v1);
+
+    // The configuration gone, the recorded dependencies order the destroy:
+    // the group (which depended on extra) goes before extra.
+    let file = k.write("main.tf", "");
+    let o = k.run(&["apply", &file, "--auto-approve", "--parallelism", "1"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let text = stdout(&o);
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?}: {}", out(&o)))
+    };
+    assert!(
+        at("kasm_group.devs: Destruction complete") < at("kasm_image.extra: Destruction complete"),
+        "{}",
+        out(&o)
+    );
+    assert_eq!(k.state_file()["resources"], json!([]));
 }

@@ -30,7 +30,7 @@ fn stored_state(server: &HttpBackend) -> Value {
         .stored()
         .data
         .as_deref()
-        .map(|d| serde_json::from_str(d).unwrap_or_default())
+        .map(common::by_type)
         .unwrap_or_default()
 }
 
@@ -220,5 +220,45 @@ fn a_killed_apply_leaves_its_lock_which_force_unlock_releases_then_the_run_conve
             .as_object()
             .map(|r| r.len()),
         Some(80)
+    );
+}
+
+/// A state of format 1 behind the endpoint is upgraded by the first write;
+/// the protocol has no second place, so its text is kept in the working
+/// directory.
+#[test]
+fn a_format_1_state_is_upgraded_and_kept_in_the_working_directory() {
+    let server = HttpBackend::start();
+    let k = Kasm::start();
+    let file = k.write("images.tf", &specs(2, 2048));
+    let o = output(&mut with_http(
+        &k,
+        &server,
+        &["apply", &file, "--auto-approve"],
+    ));
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let v1 = common::format_1(&stored_state(&server));
+    server.stored().data = Some(v1.clone());
+    let file = k.write("images.tf", &specs(3, 2048));
+    let o = output(&mut with_http(
+        &k,
+        &server,
+        &["apply", &file, "--auto-approve"],
+    ));
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stderr(&o).contains("kept in kasm-plan.http.v1.backup"),
+        "{}",
+        out(&o)
+    );
+    assert_eq!(k.read("kasm-plan.http.v1.backup"), v1);
+    let raw: Value =
+        serde_json::from_str(server.stored().data.as_deref().unwrap_or("")).unwrap_or_default();
+    assert_eq!(raw["version"], 2);
+    assert_eq!(
+        stored_state(&server)["resources"]
+            .as_object()
+            .map(|r| r.len()),
+        Some(3)
     );
 }

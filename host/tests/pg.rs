@@ -64,7 +64,7 @@ impl Db {
         );
         rows.first()
             .and_then(|r| r.get::<_, Option<String>>(0))
-            .map(|t| serde_json::from_str(&t).unwrap_or_default())
+            .map(|t| common::by_type(&t))
     }
 
     fn resources(&self, workspace: &str) -> usize {
@@ -403,10 +403,7 @@ fn a_local_state_migrates_to_postgres_and_back_with_nothing_lost() {
     let file = k.write("images.tf", &specs(4, 2048));
     let o = k.run(&["apply", &file, "--auto-approve"]);
     assert_eq!(code(&o), 0, "{}", out(&o));
-    let local: Value = serde_json::from_str(
-        &std::fs::read_to_string(k.path("kasm-plan.state.json")).unwrap_or_default(),
-    )
-    .unwrap_or_default();
+    let (local, local_text) = (k.state(), k.read("kasm-plan.state.json"));
 
     // Local to pg: the row is the file, serial and lineage included.
     let o = output(&mut with_pg(
@@ -446,9 +443,7 @@ fn a_local_state_migrates_to_postgres_and_back_with_nothing_lost() {
     ));
     assert_eq!(code(&o), 1, "{}", out(&o));
     assert!(stderr(&o).contains("is newer"), "{}", out(&o));
-    let other = local
-        .to_string()
-        .replace(local["lineage"].as_str().unwrap_or("x"), "another-lineage");
+    let other = local_text.replace(local["lineage"].as_str().unwrap_or("x"), "another-lineage");
     k.write("other.json", &other);
     let o = output(&mut with_pg(&k, &pg, &["state", "push", "other.json"]));
     assert_eq!(code(&o), 1, "{}", out(&o));
@@ -463,11 +458,7 @@ fn a_local_state_migrates_to_postgres_and_back_with_nothing_lost() {
     ));
     assert_eq!(code(&o), 0, "{}", out(&o));
     assert!(k.path("kasm-plan.state.json.backup").exists());
-    let back: Value = serde_json::from_str(
-        &std::fs::read_to_string(k.path("kasm-plan.state.json")).unwrap_or_default(),
-    )
-    .unwrap_or_default();
-    assert_eq!(Some(back), db.state("default"));
+    assert_eq!(Some(k.state()), db.state("default"));
     let o = k.run(&["plan", &file, "--detailed-exitcode"]);
     assert_eq!(
         code(&o),
@@ -539,4 +530,45 @@ fn the_backend_block_of_the_configuration_chooses_postgres() {
     assert_eq!(code(&o), 1, "{}", out(&o));
     assert!(stderr(&o).contains("holds a password"), "{}", out(&o));
     assert!(!stderr(&o).contains("hunter2"), "{}", out(&o));
+}
+
+/// A workspace's state of format 1 is upgraded by the first write; its text
+/// is kept in the `kasm_plan_backups` table of the schema.
+#[test]
+fn a_format_1_state_is_upgraded_and_kept_in_a_table() {
+    let pg = Postgres::start();
+    let k = Kasm::start();
+    let file = k.write("images.tf", &specs(2, 2048));
+    let o = output(&mut with_pg(&k, &pg, &["apply", &file, "--auto-approve"]));
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let db = Db::connect(&pg, "test");
+    let v1 = common::format_1(&db.state("default").unwrap_or_default());
+    db.query(
+        &format!("UPDATE {SCHEMA}.states SET data = $1 WHERE name = 'default'"),
+        &[&v1],
+    );
+    let file = k.write("images.tf", &specs(3, 2048));
+    let o = output(&mut with_pg(&k, &pg, &["apply", &file, "--auto-approve"]));
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stderr(&o).contains("kasm_plan_backups"),
+        "the place is named: {}",
+        out(&o)
+    );
+    let kept = db.query(
+        &format!("SELECT name, format, data FROM {SCHEMA}.kasm_plan_backups"),
+        &[],
+    );
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].get::<_, String>(0), "default");
+    assert_eq!(kept[0].get::<_, i32>(1), 1);
+    assert_eq!(kept[0].get::<_, String>(2), v1);
+    let state = db.state("default").unwrap_or_default();
+    assert_eq!(state["version"], 2);
+    assert_eq!(state["resources"].as_object().map(|r| r.len()), Some(3));
+    // Once upgraded, nothing more is kept.
+    let o = output(&mut with_pg(&k, &pg, &["apply", &file, "--auto-approve"]));
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let kept = db.query(&format!("SELECT 1 FROM {SCHEMA}.kasm_plan_backups"), &[]);
+    assert_eq!(kept.len(), 1);
 }

@@ -58,20 +58,9 @@ fn remember_ids(k: &Kasm, ids: &mut BTreeMap<String, String>) {
         return;
     };
     let state: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
-    let id = |v: &Value, key: &str| v[key].as_str().unwrap_or_default().to_owned();
-    for (kind, read) in [
-        (
-            "resources",
-            &(|v: &Value| id(v, "image_id")) as &dyn Fn(&Value) -> String,
-        ),
-        ("groups", &|v: &Value| id(v, "group_id")),
-        ("links", &|v: &Value| {
-            format!("{}:{}", id(v, "group_id"), id(v, "image_id"))
-        }),
-    ] {
-        for (address, v) in state[kind].as_object().into_iter().flatten() {
-            ids.insert(address.clone(), read(v));
-        }
+    for entry in state["resources"].as_array().into_iter().flatten() {
+        let text = |key: &str| entry[key].as_str().unwrap_or_default().to_owned();
+        ids.insert(text("address"), text("id"));
     }
 }
 

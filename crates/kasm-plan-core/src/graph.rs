@@ -16,8 +16,9 @@
 
 use crate::address::resource_of;
 use crate::change::{Action, Plan};
-use crate::group::{Target, same_id};
+use crate::group::{LinkSpec, Target, same_id};
 use crate::lang::depends::DependsOn;
+use crate::state::State;
 use crate::step::Step;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -46,6 +47,53 @@ pub fn order(steps: &[Step], plan: &Plan, depends_on: &DependsOn) -> After {
                 .collect()
         })
         .collect()
+}
+
+/// Every configured resource (of `instances`) → the resources it depends
+/// on: its `depends_on` and, for a link, the managed group and image it
+/// names. The state records this per instance
+/// ([`State::record_dependencies`]).
+pub fn dependencies<'a>(
+    instances: impl IntoIterator<Item = &'a str>,
+    links: &[LinkSpec],
+    depends_on: &DependsOn,
+) -> DependsOn {
+    let mut out: DependsOn = instances
+        .into_iter()
+        .map(|address| {
+            let resource = resource_of(address);
+            let declared = depends_on.get(resource).cloned().unwrap_or_default();
+            (resource.to_owned(), declared)
+        })
+        .collect();
+    for link in links {
+        let named = [&link.group, &link.image]
+            .into_iter()
+            .filter_map(|t| match t {
+                Target::Managed(address) => Some(resource_of(address).to_owned()),
+                Target::Id(_) | Target::Name(_) => None,
+            });
+        out.entry(resource_of(&link.address).to_owned())
+            .or_default()
+            .extend(named);
+    }
+    out
+}
+
+/// The `depends_on` an apply is ordered by: the configuration's, and for each
+/// resource the configuration no longer has, what the state recorded of its
+/// instances, so its destroy keeps the order it was made in.
+pub fn with_recorded(depends_on: &DependsOn, configured: &DependsOn, state: &State) -> DependsOn {
+    let mut out = depends_on.clone();
+    for (address, recorded) in &state.dependencies {
+        let resource = resource_of(address);
+        if !configured.contains_key(resource) {
+            out.entry(resource.to_owned())
+                .or_default()
+                .extend(recorded.iter().cloned());
+        }
+    }
+    out
 }
 
 /// The steps that can never start because they wait for each other, directly

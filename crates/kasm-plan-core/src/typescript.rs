@@ -38,6 +38,7 @@ use crate::plan::{Action, Drift, FieldChange, Plan, PlanOptions, Reason, Resourc
 use crate::policy::{Level, PolicyReport, PolicyResult, RegoVersion};
 use crate::policy_set::{PolicyFile, PolicyFormat};
 use crate::schema::{Argument, BlockSchema, CodeInfo, Presence, Schema};
+use crate::state::format::StoredResource;
 use crate::state::{HistoryEntry, State, StateOutput, StateResource};
 use ts_rs::{Config, TS};
 
@@ -159,6 +160,7 @@ pub fn declarations() -> String {
         StateResource,
         HistoryEntry,
         StateOutput,
+        StoredResource,
         State,
         PlanRequest,
         PlanResponse,

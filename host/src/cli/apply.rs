@@ -15,6 +15,7 @@ use kasm_plan_core::apply::Step;
 use kasm_plan_core::facade::{Configuration, Desired, PlanRequest, RenderRequest};
 use kasm_plan_core::state::HistoryEntry;
 use kasm_plan_core::{Image, Plan};
+use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -74,6 +75,7 @@ struct Planned {
     plan: Plan,
     steps: Vec<Step>,
     after: Vec<Vec<u32>>,
+    dependencies: BTreeMap<String, Vec<String>>,
     observed: Vec<Image>,
     access: Option<kasm_plan_core::access::Access>,
 }
@@ -210,6 +212,7 @@ async fn plan(
         plan,
         steps: answer.steps,
         after: answer.after,
+        dependencies: answer.dependencies,
         observed,
         access,
     })
@@ -351,6 +354,7 @@ async fn execute(
     let work = execute::Work {
         steps: planned.steps,
         after: planned.after,
+        dependencies: planned.dependencies,
         observed: planned.observed,
         parallelism: usize::from(args.parallelism),
     };

@@ -246,7 +246,7 @@ fn version(json: bool) -> Outcome {
         }
     );
     let state = kasm_plan_core::state::STATE_VERSION;
-    let plan = kasm_plan_core::plan::PLAN_FORMAT;
+    let plan = saved::VERSION;
     if json {
         let v = serde_json::json!({
             "kasm_plan_version": env!("CARGO_PKG_VERSION"),

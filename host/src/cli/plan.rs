@@ -330,7 +330,7 @@ fn save(
         out,
         &SavedPlan {
             kind: saved::KIND.into(),
-            version: 1,
+            version: saved::VERSION,
             sources: loaded
                 .config
                 .sources

@@ -16,12 +16,16 @@ use std::path::Path;
 /// The `kind` of a saved plan file.
 pub const KIND: &str = "kasm-plan/saved-plan";
 
+/// The saved-plan format this version writes and reads. 2: made against a
+/// state of format 2. A plan of another format is refused: plan again.
+pub const VERSION: u32 = 2;
+
 /// A saved plan. Secrets appear only as `(sensitive value)` or a fingerprint.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct SavedPlan {
     /// Always [`KIND`].
     pub kind: String,
-    /// Format version, 1.
+    /// Format version ([`VERSION`]).
     pub version: u32,
     /// The spec files, with a digest of each text.
     pub sources: Vec<SourceDigest>,
@@ -224,6 +228,24 @@ pub fn read(path: &Path) -> Result<SavedPlan, InputError> {
             path: path.to_path_buf(),
             what: "a saved plan (make one with `kasm-plan plan --out FILE`)",
         });
+    }
+    match value.get("version").and_then(serde_json::Value::as_u64) {
+        Some(v) if v == u64::from(VERSION) => {}
+        Some(v) if v < u64::from(VERSION) => {
+            return Err(shape(format!(
+                "a saved plan of format {v}, made by an older kasm-plan; this one applies format {VERSION} only. Run `kasm-plan plan --out FILE` again"
+            )));
+        }
+        Some(v) => {
+            return Err(shape(format!(
+                "a saved plan of format {v}, made by a newer kasm-plan; this one applies format {VERSION} (upgrade kasm-plan, or plan again with this one)"
+            )));
+        }
+        None => {
+            return Err(shape(
+                "a damaged saved plan: it has no format version".into(),
+            ));
+        }
     }
     serde_json::from_value(value).map_err(|e| shape(format!("a damaged saved plan: {e}")))
 }

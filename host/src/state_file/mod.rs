@@ -1,7 +1,9 @@
 //! The state: locked for a whole run and written whole, in a local file
 //! (atomically, see [`crate::atomic`], mode 0600, with a `.backup` of the
-//! state the run started from) or in a backend ([`pg`]). A state written by
-//! a newer format is refused, never rewritten.
+//! state the run started from) or in a backend ([`pg`], [`http`]). A state
+//! written by a newer format is refused, never rewritten; one of an older
+//! format is upgraded by its first write, and the text it had is kept for
+//! good ([`Locked::save`]).
 
 pub mod backend;
 pub mod http;
@@ -9,6 +11,7 @@ pub mod pg;
 
 use kasm_plan_core::State;
 use kasm_plan_core::state::STATE_VERSION;
+use kasm_plan_core::state::format::{self, FormatError};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
@@ -60,8 +63,8 @@ pub enum StateError {
     },
     /// The file was written by a newer kasm-plan.
     #[error(
-        "{} is a state of format version {found}, written by a newer kasm-plan; this one reads version {STATE_VERSION} and leaves the file alone (upgrade kasm-plan)",
-        .path.display()
+        "{} is a state of format version {found}, written by a newer kasm-plan; this one reads versions {} to {STATE_VERSION} and leaves the file alone (upgrade kasm-plan)",
+        .path.display(), format::OLDEST
     )]
     TooNew {
         /// The state file.
@@ -130,6 +133,8 @@ pub struct Locked {
     /// Whether the file existed when the run started.
     existed: bool,
     backed_up: bool,
+    /// The text of a state of an older format, until its first write keeps it.
+    upgrade: Option<String>,
 }
 
 impl Locked {
@@ -138,16 +143,18 @@ impl Locked {
     pub fn open(path: &Path, wait: Duration, command: &str) -> Result<Locked, StateError> {
         let lock = acquire(path, wait, command)?;
         let existed = path.exists();
-        let state = if existed {
-            read(path)?
+        let (state, text) = if existed {
+            let text = read_text(path)?;
+            (decode(path, &text)?, Some(text))
         } else {
             // The lineage is made at the first write, so plans of a missing
             // state agree with the apply that follows them.
-            State::default()
+            (State::default(), None)
         };
         Ok(Locked {
             path: path.to_path_buf(),
             store: Store::Local { _lock: lock },
+            upgrade: text.filter(|_| state.version < STATE_VERSION),
             state,
             existed,
             backed_up: false,
@@ -188,6 +195,7 @@ impl Locked {
         Ok(Locked {
             path: name,
             store,
+            upgrade: text.clone().filter(|_| state.version < STATE_VERSION),
             state,
             existed: text.is_some(),
             backed_up: true,
@@ -214,7 +222,8 @@ impl Locked {
     }
 
     /// Writes `state` with the next serial. The first write of a run first
-    /// keeps the starting state as `<file>.backup`.
+    /// keeps the starting state as `<file>.backup`; a state of an older
+    /// format is also kept for good where [`Locked::upgrade_backup`] says.
     pub fn save(&mut self, mut state: State) -> Result<(), StateError> {
         state.serial = self.state.serial + 1;
         if state.lineage.is_empty() {
@@ -223,7 +232,49 @@ impl Locked {
         self.write(state)
     }
 
-    fn write(&mut self, state: State) -> Result<(), StateError> {
+    /// Where the text of a state of an older format is kept when the first
+    /// write upgrades it: `<file>.v<N>.backup` beside a local file, a row of
+    /// the `kasm_plan_backups` table for pg, and for http (whose protocol has
+    /// no second place) `kasm-plan.http.v<N>.backup` in the working directory.
+    pub fn upgrade_backup(&self) -> Option<String> {
+        let from = self.state.version;
+        self.upgrade.as_ref()?;
+        Some(match &self.store {
+            Store::Local { .. } => sibling(&self.path, &format!(".v{from}.backup"))
+                .display()
+                .to_string(),
+            Store::Pg(store) => store.backup_place(),
+            Store::Http(_) => format!("kasm-plan.http.v{from}.backup"),
+        })
+    }
+
+    /// Keeps the older format's text before the first write replaces it.
+    fn keep_older_format(&mut self) -> Result<(), StateError> {
+        let (Some(text), Some(place)) = (self.upgrade.as_ref(), self.upgrade_backup()) else {
+            return Ok(());
+        };
+        let from = self.state.version;
+        match &self.store {
+            Store::Pg(store) => store.keep(from, text)?,
+            Store::Local { .. } | Store::Http(_) => {
+                crate::atomic::write(Path::new(&place), text.as_bytes()).map_err(|source| {
+                    StateError::Write {
+                        path: PathBuf::from(&place),
+                        source,
+                    }
+                })?
+            }
+        }
+        eprintln!(
+            "Upgraded the state {} from format {from} to {STATE_VERSION}; the format-{from} state is kept in {place}.",
+            self.path.display()
+        );
+        self.upgrade = None;
+        Ok(())
+    }
+
+    fn write(&mut self, mut state: State) -> Result<(), StateError> {
+        self.keep_older_format()?;
         if !self.backed_up && self.existed {
             let backup = sibling(&self.path, ".backup");
             let bytes = std::fs::read(&self.path).map_err(|source| StateError::Read {
@@ -251,6 +302,7 @@ impl Locked {
             Store::Pg(store) => store.store(&String::from_utf8_lossy(&text))?,
             Store::Http(store) => store.store(&String::from_utf8_lossy(&text))?,
         }
+        state.version = STATE_VERSION;
         self.state = state;
         Ok(())
     }
@@ -339,35 +391,31 @@ fn same_file(file: &File, path: &Path) -> bool {
 
 /// Reads a state file, refusing one of a newer format.
 pub fn read(path: &Path) -> Result<State, StateError> {
-    let text = std::fs::read_to_string(path).map_err(|source| StateError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    decode(path, &text)
+    decode(path, &read_text(path)?)
 }
 
-/// Decodes a state's text (`path` names where it came from), refusing one of
-/// a newer format.
-pub fn decode(path: &Path, text: &str) -> Result<State, StateError> {
-    let decode_error = |e: serde_json::Error| StateError::Decode {
+fn read_text(path: &Path) -> Result<String, StateError> {
+    std::fs::read_to_string(path).map_err(|source| StateError::Read {
         path: path.to_path_buf(),
-        line: e.line(),
-        column: e.column(),
-        message: e.to_string(),
-    };
-    // The version first: a newer format may not decode as this one at all.
-    #[derive(serde::Deserialize)]
-    struct Versioned {
-        version: u32,
-    }
-    let Versioned { version } = serde_json::from_str(text).map_err(decode_error)?;
-    if version > STATE_VERSION {
-        return Err(StateError::TooNew {
+        source,
+    })
+}
+
+/// Decodes a state's text of any format this version reads (`path` names
+/// where it came from), refusing one of a newer format.
+pub fn decode(path: &Path, text: &str) -> Result<State, StateError> {
+    format::decode(text).map_err(|e| match e {
+        FormatError::TooNew(found) => StateError::TooNew {
             path: path.to_path_buf(),
-            found: version,
-        });
-    }
-    serde_json::from_str(text).map_err(decode_error)
+            found,
+        },
+        FormatError::Decode(e) => StateError::Decode {
+            path: path.to_path_buf(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        },
+    })
 }
 
 /// `path` with `suffix` appended to its file name.

@@ -34,11 +34,13 @@ enum Request {
     Store(String, mpsc::Sender<Result<(), String>>),
     Workspaces(mpsc::Sender<Result<Vec<String>, String>>),
     Delete(String, mpsc::Sender<Result<(), String>>),
+    Keep(u32, String, mpsc::Sender<Result<(), String>>),
 }
 
 /// A workspace's state in PostgreSQL, under its advisory lock.
 pub struct PgStore {
     workspace: String,
+    schema: String,
     requests: mpsc::Sender<Request>,
 }
 
@@ -67,6 +69,7 @@ impl PgStore {
     ) -> Result<PgStore, StateError> {
         let (requests, receive) = mpsc::channel();
         let (ready, opened) = mpsc::channel();
+        let schema = settings.schema_name.clone();
         let settings = settings.clone();
         let workspace_name = workspace.to_owned();
         let application = format!(
@@ -106,6 +109,7 @@ impl PgStore {
             .map_err(|_| StateError::backend("pg", "the connection thread stopped".into()))??;
         Ok(PgStore {
             workspace: workspace.to_owned(),
+            schema,
             requests,
         })
     }
@@ -152,6 +156,21 @@ impl PgStore {
         self.ask(|reply| Request::Delete(workspace.to_owned(), reply))
     }
 
+    /// Keeps the text of a state of an older format (`from`) before the
+    /// first write upgrades it: a row of `<schema>.kasm_plan_backups`.
+    pub fn keep(&self, from: u32, text: &str) -> Result<(), StateError> {
+        self.ask(|reply| Request::Keep(from, text.to_owned(), reply))
+    }
+
+    /// Where [`PgStore::keep`] keeps it, for messages.
+    pub fn backup_place(&self) -> String {
+        format!(
+            "table {}.{BACKUPS} of PostgreSQL (the row of workspace {})",
+            quote(&self.schema),
+            self.workspace
+        )
+    }
+
     /// Where the state is, for messages.
     pub fn describe(&self) -> String {
         format!("workspace {} in PostgreSQL", self.workspace)
@@ -162,8 +181,12 @@ impl PgStore {
 struct Session {
     client: Client,
     table: String,
+    schema: String,
     workspace: String,
 }
+
+/// The table of states kept when their format was upgraded.
+const BACKUPS: &str = "kasm_plan_backups";
 
 impl Session {
     async fn open(
@@ -193,6 +216,7 @@ impl Session {
         let session = Session {
             client,
             table,
+            schema: settings.schema_name.clone(),
             workspace: workspace.to_owned(),
         };
         if let Some(wait) = wait {
@@ -266,6 +290,9 @@ impl Session {
                 Request::Delete(name, reply) => {
                     let _ = reply.send(self.delete(&name).await);
                 }
+                Request::Keep(from, text, reply) => {
+                    let _ = reply.send(self.keep(from, &text).await);
+                }
             }
         }
     }
@@ -309,6 +336,41 @@ impl Session {
             .await
             .map(drop)
             .map_err(|e| explain(&e))
+    }
+}
+
+impl Session {
+    /// Inserts a kept state, creating the table on first use (under the
+    /// schema's creation lock, as [`prepare`] does).
+    async fn keep(&self, from: u32, text: &str) -> Result<(), String> {
+        let table = format!("{}.{BACKUPS}", quote(&self.schema));
+        let key = format!("kasm-plan:create:{}", self.schema);
+        let statements = async {
+            self.client.execute("BEGIN", &[]).await?;
+            self.client
+                .execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&key])
+                .await?;
+            self.client
+                .batch_execute(&format!(
+                    "CREATE TABLE IF NOT EXISTS {table} (id bigserial PRIMARY KEY, name text NOT NULL, format integer NOT NULL, data text NOT NULL, kept_at timestamptz NOT NULL DEFAULT now())"
+                ))
+                .await?;
+            let format = i32::try_from(from).unwrap_or(i32::MAX);
+            self.client
+                .execute(
+                    &format!("INSERT INTO {table} (name, format, data) VALUES ($1, $2, $3)"),
+                    &[&self.workspace, &format, &text],
+                )
+                .await?;
+            self.client.execute("COMMIT", &[]).await
+        };
+        match statements.await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let _ = self.client.execute("ROLLBACK", &[]).await;
+                Err(explain(&e))
+            }
+        }
     }
 }
 

@@ -133,9 +133,23 @@ impl Kasm {
         })
     }
 
+    /// The state file's records by type ([`super::by_type`]).
     pub fn state(&self) -> Value {
-        let text = std::fs::read_to_string(self.path("kasm-plan.state.json")).unwrap_or_default();
-        serde_json::from_str(&text).unwrap_or(Value::Null)
+        super::by_type(&self.state_text())
+    }
+
+    /// A file of the working directory, as text (empty when missing).
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path(name)).unwrap_or_default()
+    }
+
+    /// The state file as written.
+    pub fn state_file(&self) -> Value {
+        serde_json::from_str(&self.state_text()).unwrap_or(Value::Null)
+    }
+
+    fn state_text(&self) -> String {
+        std::fs::read_to_string(self.path("kasm-plan.state.json")).unwrap_or_default()
     }
 }
 

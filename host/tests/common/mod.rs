@@ -71,3 +71,37 @@ pub fn together(commands: impl IntoIterator<Item = Command>) -> Vec<Output> {
 pub fn output(c: &mut Command) -> Output {
     c.output().unwrap_or_else(|e| panic!("{e}"))
 }
+
+/// A state file's records by type, as the engine reads them (format 1 or
+/// 2): `resources` (images), `groups` and `links` by address, and each
+/// instance's `dependencies`. Null when the text is not a state.
+pub fn by_type(text: &str) -> serde_json::Value {
+    let Ok(state) = kasm_plan_core::state::format::decode(text) else {
+        return serde_json::Value::Null;
+    };
+    serde_json::json!({
+        "version": state.version,
+        "serial": state.serial,
+        "lineage": state.lineage,
+        "resources": state.resources,
+        "groups": state.groups,
+        "links": state.links,
+        "history": state.history,
+        "outputs": state.outputs,
+        "dependencies": state.dependencies,
+    })
+}
+
+/// The text format 1 wrote for the records of a [`by_type`] view: what
+/// users of an older kasm-plan have.
+pub fn format_1(view: &serde_json::Value) -> String {
+    let v1 = serde_json::json!({
+        "version": 1,
+        "serial": view["serial"],
+        "lineage": view["lineage"],
+        "resources": view["resources"],
+        "groups": view["groups"],
+        "links": view["links"],
+    });
+    serde_json::to_string_pretty(&v1).unwrap_or_default() + "\n"
+}

@@ -2,11 +2,14 @@
 
 use super::plan::{PlanRequest, Planning};
 use crate::access::steps::StepInputs;
+use crate::address::address_of;
 use crate::apply::{self, Step};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::graph;
+use crate::lang::depends::DependsOn;
 use crate::plan::Plan;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// `apply_steps` output: the plan and the steps that carry it out.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
@@ -24,6 +27,11 @@ pub struct StepsResponse {
     /// starts ([`crate::graph`]); a step whose prerequisite fails is skipped.
     #[serde(default)]
     pub after: Vec<Vec<u32>>,
+    /// Every configured resource → the resources it depends on (references
+    /// and `depends_on`), for the state to record per instance
+    /// ([`crate::state::State::record_dependencies`]).
+    #[serde(default)]
+    pub dependencies: BTreeMap<String, Vec<String>>,
     /// As for `plan`.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -73,9 +81,20 @@ pub fn apply_steps(req: &PlanRequest) -> StepsResponse {
         }
         _ => Ok(Vec::new()),
     };
+    let images: Vec<String> = desired.keys().map(|name| address_of(name)).collect();
+    let configured = graph::dependencies(
+        images
+            .iter()
+            .map(String::as_str)
+            .chain(authorization.groups.iter().map(|g| g.address.as_str()))
+            .chain(authorization.links.iter().map(|l| l.address.as_str())),
+        &authorization.links,
+        &depends_on,
+    );
     let ordered = steps.and_then(|steps| {
+        let order_by = graph::with_recorded(&depends_on, &configured, &edits.state);
         let after = match &answer.plan {
-            Some(plan) => graph::order(&steps, plan, &depends_on),
+            Some(plan) => graph::order(&steps, plan, &order_by),
             None => vec![Vec::new(); steps.len()],
         };
         match graph::cycle(&after).as_slice() {
@@ -89,6 +108,7 @@ pub fn apply_steps(req: &PlanRequest) -> StepsResponse {
             plan: answer.plan,
             steps,
             after,
+            dependencies: listed(configured),
             diagnostics: answer.diagnostics,
         },
         Err(error) => {
@@ -99,10 +119,18 @@ pub fn apply_steps(req: &PlanRequest) -> StepsResponse {
                 plan: None,
                 steps: Vec::new(),
                 after: Vec::new(),
+                dependencies: BTreeMap::new(),
                 diagnostics,
             }
         }
     }
+}
+
+/// Sets as sorted lists.
+fn listed(map: DependsOn) -> BTreeMap<String, Vec<String>> {
+    map.into_iter()
+        .map(|(k, v)| (k, v.into_iter().collect()))
+        .collect()
 }
 
 /// The error for steps that wait for each other (only `depends_on` entries

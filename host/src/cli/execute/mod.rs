@@ -12,6 +12,7 @@ use kasm_plan_core::facade::{RecogniseRequest, RecordRequest};
 use kasm_plan_core::graph::Walk;
 use kasm_plan_core::{Image, State};
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -42,6 +43,8 @@ pub struct Work {
     pub steps: Vec<Step>,
     /// For each step, the steps that must finish before it starts.
     pub after: Vec<Vec<u32>>,
+    /// Every configured resource → what it depends on, recorded in the state.
+    pub dependencies: BTreeMap<String, Vec<String>>,
     /// The images the plan was made against (adopts record them).
     pub observed: Vec<Image>,
     /// Requests in flight at once.
@@ -84,6 +87,7 @@ struct Shared {
     wake: tokio::sync::Notify,
     report: Mutex<Report>,
     observed: Vec<Image>,
+    dependencies: BTreeMap<String, Vec<String>>,
     progress: Box<dyn Fn(&str) + Send + Sync>,
 }
 
@@ -114,6 +118,7 @@ pub async fn run(
         wake: tokio::sync::Notify::new(),
         report: Mutex::new(Report::default()),
         observed: work.observed,
+        dependencies: work.dependencies,
         progress,
     });
     let writer = tokio::spawn(write_behind(Arc::clone(&shared)));
@@ -486,7 +491,8 @@ async fn record(
     Ok(id)
 }
 
-/// Changes the state and returns once the change is on disk. Changes that
+/// Changes the state (recording the dependencies of what it then holds) and
+/// returns once the change is on disk. Changes that
 /// finish while a write is under way share the next write (group commit), so
 /// every finished action is recorded before it is reported, without one full
 /// rewrite per action.
@@ -494,6 +500,7 @@ async fn update_state(shared: &Shared, change: impl FnOnce(&mut State)) -> Resul
     let version = {
         let mut pending = lock(&shared.state);
         change(&mut pending.next);
+        pending.next.record_dependencies(&shared.dependencies);
         pending.version += 1;
         pending.version
     };

@@ -1,8 +1,11 @@
-//! State: which Kasm image each address manages, and what was last applied.
-//! The host reads and writes the file; the core only defines and uses its shape.
+//! State: which Kasm object each address manages, and what was last applied.
+//! The host reads and writes the file; the core only defines and uses its
+//! shape, and how it is written ([`format`]).
 //!
-//! A key this format does not have is refused, not dropped: it was written by
+//! A key the format does not have is refused, not dropped: it was written by
 //! something else, and rewriting the file would lose it.
+
+pub mod format;
 
 use crate::attributes::Attributes;
 use crate::field::Field;
@@ -11,37 +14,37 @@ use crate::model::Image;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The state file's format version.
-pub const STATE_VERSION: u32 = 1;
+/// The state file's format version: what is written.
+pub const STATE_VERSION: u32 = format::VERSION;
 
-/// Everything kasm-plan remembers between runs.
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Everything kasm-plan remembers between runs. The engine keeps records by
+/// type; the file (and JSON requests) hold [`format::StateFile`]: format 2,
+/// or format 1, which is upgraded.
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(as = "format::StateFile")
+)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct State {
-    /// Format version ([`STATE_VERSION`]).
+    /// The format it was read in; [`STATE_VERSION`] once written.
     pub version: u32,
     /// Bumped on every write; a saved plan records it to detect staleness.
-    #[serde(default)]
     pub serial: u64,
     /// Identifies one state's history; set once when the state is created.
-    #[serde(default)]
     pub lineage: String,
     /// Managed images by address (`kasm_image.<name>`).
-    #[serde(default)]
     pub resources: BTreeMap<String, StateResource>,
     /// Managed groups by address (`kasm_group.<name>`).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub groups: BTreeMap<String, GroupRecord>,
     /// Managed links by address (`kasm_group_image.<name>`).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub links: BTreeMap<String, LinkRecord>,
     /// Decisions worth keeping, e.g. policy overrides, oldest first.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryEntry>,
     /// The outputs' values after the last apply, by name.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub outputs: BTreeMap<String, StateOutput>,
+    /// Instance address → the resources it depended on when last applied.
+    pub dependencies: BTreeMap<String, Vec<String>>,
 }
 
 /// An output's value after the last apply. A sensitive one keeps only a
@@ -89,6 +92,7 @@ impl Default for State {
             links: BTreeMap::new(),
             history: Vec::new(),
             outputs: BTreeMap::new(),
+            dependencies: BTreeMap::new(),
         }
     }
 }
@@ -219,6 +223,28 @@ impl State {
         moved(&mut self.resources, from, to);
         moved(&mut self.groups, from, to);
         moved(&mut self.links, from, to);
+        moved(&mut self.dependencies, from, to);
+    }
+
+    /// Records, for every instance the state holds, the resources its
+    /// resource depends on in the configuration (`configured`: every
+    /// configured resource's address → the resource addresses it depends on,
+    /// empty for none). An instance whose resource is no longer
+    /// configured keeps what it recorded, so its destroy keeps its order;
+    /// what the state no longer holds is dropped.
+    pub fn record_dependencies(&mut self, configured: &BTreeMap<String, Vec<String>>) {
+        let held: Vec<String> = self.addresses();
+        let mut next = BTreeMap::new();
+        for address in held {
+            let recorded = match configured.get(crate::address::resource_of(&address)) {
+                Some(now) => now.clone(),
+                None => self.dependencies.remove(&address).unwrap_or_default(),
+            };
+            if !recorded.is_empty() {
+                next.insert(address, recorded);
+            }
+        }
+        self.dependencies = next;
     }
 
     /// Forgets an address, whatever its type.
@@ -226,6 +252,7 @@ impl State {
         self.resources.remove(address);
         self.groups.remove(address);
         self.links.remove(address);
+        self.dependencies.remove(address);
     }
 
     /// Whether `incoming` may replace this state, as Terraform's `state push`
@@ -252,7 +279,12 @@ impl State {
                 incoming: incoming.serial,
             });
         }
-        if incoming.serial == self.serial && incoming != self {
+        // The same records read from either format are the same state.
+        let same = State {
+            version: self.version,
+            ..incoming.clone()
+        } == *self;
+        if incoming.serial == self.serial && !same {
             return Err(Replacement::Diverged {
                 serial: self.serial,
             });

@@ -1,0 +1,518 @@
+//! The state as written: format 2, one list of resources of any type, each
+//! with its id, attributes and the resources it depends on, as Terraform's
+//! state lists them. Format 1 (one map per type) is still read and upgraded
+//! on the first write; a newer format is refused.
+//!
+//! The engine keeps records by type in memory; this module is the only place
+//! that knows how they are written.
+
+use super::{HistoryEntry, State, StateOutput, StateResource};
+use crate::address::{GROUP_TYPE, LINK_TYPE, RESOURCE_TYPE, type_of};
+use crate::attributes::Attributes;
+use crate::group::{GroupRecord, LinkRecord};
+use serde::de::Error as _;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// The format written ([`State::version`] of everything written).
+pub const VERSION: u32 = 2;
+
+/// The oldest format still read.
+pub const OLDEST: u32 = 1;
+
+/// A state, as written in format 2.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(rename = "State"))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StateFile {
+    /// Format version, 2 ([`VERSION`]).
+    pub version: u32,
+    /// Bumped on every write; a saved plan records it to detect staleness.
+    #[serde(default)]
+    pub serial: u64,
+    /// Identifies one state's history; set once when the state is created.
+    #[serde(default)]
+    pub lineage: String,
+    /// Every managed instance, of any type, by address.
+    #[serde(default)]
+    pub resources: Vec<StoredResource>,
+    /// Decisions worth keeping, e.g. policy overrides, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<HistoryEntry>,
+    /// The outputs' values after the last apply, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub outputs: BTreeMap<String, StateOutput>,
+}
+
+/// One managed instance, of any type. Read, it is checked against its type
+/// (so an error points at the entry).
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, try_from = "Unchecked")]
+pub struct StoredResource {
+    /// `kasm_image.web`, `kasm_group_image.devs["chrome"]`.
+    pub address: String,
+    /// The address's type, written for readers of the file.
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// Kasm's id: an image's or a group's, a link's `<group_id>:<image_id>`.
+    pub id: String,
+    /// As last applied or imported, in spec units; secrets only as fingerprints.
+    #[cfg_attr(feature = "typescript", ts(type = "Record<string, unknown>"))]
+    pub attributes: Map<String, Value>,
+    /// The configuration's `prevent_destroy` when last applied.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub prevent_destroy: bool,
+    /// The resources it depends on (references and `depends_on`) when last
+    /// applied: a destroy keeps their order after the configuration is gone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<String>,
+}
+
+/// An entry as read, before its type checks it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Unchecked {
+    address: String,
+    #[serde(rename = "type")]
+    type_name: String,
+    id: String,
+    attributes: Map<String, Value>,
+    #[serde(default)]
+    prevent_destroy: bool,
+    #[serde(default)]
+    dependencies: Vec<String>,
+}
+
+impl TryFrom<Unchecked> for StoredResource {
+    type Error = String;
+    fn try_from(u: Unchecked) -> Result<Self, String> {
+        let entry = StoredResource {
+            address: u.address,
+            type_name: u.type_name,
+            id: u.id,
+            attributes: u.attributes,
+            prevent_destroy: u.prevent_destroy,
+            dependencies: u.dependencies,
+        };
+        entry.record().map(|_| entry)
+    }
+}
+
+/// An entry's record, by type.
+enum Record {
+    Image(StateResource),
+    Group(GroupRecord),
+    Link(LinkRecord),
+}
+
+impl StoredResource {
+    /// The engine's record of this entry, or why it does not fit its type.
+    fn record(&self) -> Result<Record, String> {
+        let at = |e: String| format!("resource {}: {e}", self.address);
+        if type_of(&self.address) != Some(self.type_name.as_str()) {
+            return Err(at(format!(
+                "its type is {}, not that of its address",
+                self.type_name
+            )));
+        }
+        if self.prevent_destroy && self.type_name != RESOURCE_TYPE {
+            return Err(at("prevent_destroy is recorded for kasm_image only".into()));
+        }
+        let attributes = || Value::Object(self.attributes.clone());
+        let typed = |e: serde_json::Error| at(format!("attributes: {e}"));
+        match self.type_name.as_str() {
+            RESOURCE_TYPE => Ok(Record::Image(StateResource {
+                image_id: self.id.clone(),
+                attributes: serde_json::from_value::<Attributes>(attributes()).map_err(typed)?,
+                prevent_destroy: self.prevent_destroy,
+            })),
+            GROUP_TYPE => {
+                let a: GroupAttributes = serde_json::from_value(attributes()).map_err(typed)?;
+                Ok(Record::Group(GroupRecord {
+                    group_id: self.id.clone(),
+                    name: a.name,
+                    priority: a.priority,
+                    description: a.description,
+                    force_destroy: a.force_destroy,
+                }))
+            }
+            LINK_TYPE => {
+                let link: LinkRecord = serde_json::from_value(attributes()).map_err(typed)?;
+                if link.id() != self.id {
+                    return Err(at(format!(
+                        "its id {} is not `group_id:image_id` of its attributes",
+                        self.id
+                    )));
+                }
+                Ok(Record::Link(link))
+            }
+            other => Err(at(format!("{other} is not a type this kasm-plan records"))),
+        }
+    }
+}
+
+/// A state as format 1 wrote it: one map per type.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StateV1 {
+    #[allow(dead_code)]
+    version: u32,
+    #[serde(default)]
+    serial: u64,
+    #[serde(default)]
+    lineage: String,
+    #[serde(default)]
+    resources: BTreeMap<String, StateResource>,
+    #[serde(default)]
+    groups: BTreeMap<String, GroupRecord>,
+    #[serde(default)]
+    links: BTreeMap<String, LinkRecord>,
+    #[serde(default)]
+    history: Vec<HistoryEntry>,
+    #[serde(default)]
+    outputs: BTreeMap<String, StateOutput>,
+}
+
+/// A group's attributes in the file (its id is the entry's).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GroupAttributes {
+    name: String,
+    priority: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    force_destroy: bool,
+}
+
+/// Why a state's text is not a state this version reads.
+#[derive(Debug)]
+pub enum FormatError {
+    /// Not JSON, or not a state of its format (line and column of the text).
+    Decode(serde_json::Error),
+    /// A format newer than [`VERSION`].
+    TooNew(u32),
+}
+
+impl std::fmt::Display for FormatError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FormatError::Decode(e) => e.fmt(f),
+            FormatError::TooNew(found) => write!(
+                f,
+                "state format version {found} was written by a newer kasm-plan; this one reads versions {OLDEST} to {VERSION}"
+            ),
+        }
+    }
+}
+
+/// Reads a state's text of any format this version knows; the answer's
+/// `version` is the format read, so a caller can tell an upgrade is due.
+/// Errors carry the text's line and column.
+pub fn decode(text: &str) -> Result<State, FormatError> {
+    #[derive(Deserialize)]
+    struct Versioned {
+        version: u32,
+    }
+    // The version first: another format may not decode as this one at all.
+    let Versioned { version } = serde_json::from_str(text).map_err(FormatError::Decode)?;
+    match version {
+        v if v > VERSION => Err(FormatError::TooNew(v)),
+        VERSION => from_file(serde_json::from_str(text).map_err(FormatError::Decode)?)
+            .map_err(|e| FormatError::Decode(serde_json::Error::custom(e))),
+        _ => Ok(from_v1(
+            serde_json::from_str(text).map_err(FormatError::Decode)?,
+        )),
+    }
+}
+
+/// The state as format 1 wrote it, in memory.
+fn from_v1(v1: StateV1) -> State {
+    State {
+        version: 1,
+        serial: v1.serial,
+        lineage: v1.lineage,
+        resources: v1.resources,
+        groups: v1.groups,
+        links: v1.links,
+        history: v1.history,
+        outputs: v1.outputs,
+        dependencies: BTreeMap::new(),
+    }
+}
+
+/// The file's entries sorted into the engine's records (each was checked
+/// against its type as it was read).
+fn from_file(file: StateFile) -> Result<State, String> {
+    let mut state = State {
+        version: file.version,
+        serial: file.serial,
+        lineage: file.lineage,
+        history: file.history,
+        outputs: file.outputs,
+        ..State::default()
+    };
+    for entry in file.resources {
+        let address = entry.address.clone();
+        let twice = match entry.record()? {
+            Record::Image(r) => state.resources.insert(address.clone(), r).is_some(),
+            Record::Group(g) => state.groups.insert(address.clone(), g).is_some(),
+            Record::Link(l) => state.links.insert(address.clone(), l).is_some(),
+        };
+        if twice {
+            return Err(format!("resource {address} is listed twice"));
+        }
+        if !entry.dependencies.is_empty() {
+            state.dependencies.insert(address, entry.dependencies);
+        }
+    }
+    Ok(state)
+}
+
+impl From<&State> for StateFile {
+    fn from(state: &State) -> Self {
+        let images = state.resources.iter().map(|(address, r)| {
+            let attributes = object(&r.attributes);
+            entry(state, address, RESOURCE_TYPE, &r.image_id, attributes)
+                .with_prevent_destroy(r.prevent_destroy)
+        });
+        let groups = state.groups.iter().map(|(address, g)| {
+            let attributes = object(&GroupAttributes {
+                name: g.name.clone(),
+                priority: g.priority,
+                description: g.description.clone(),
+                force_destroy: g.force_destroy,
+            });
+            entry(state, address, GROUP_TYPE, &g.group_id, attributes)
+        });
+        let links = state
+            .links
+            .iter()
+            .map(|(address, l)| entry(state, address, LINK_TYPE, &l.id(), object(l)));
+        let mut resources: Vec<StoredResource> = images.chain(groups).chain(links).collect();
+        resources.sort_by(|a, b| a.address.cmp(&b.address));
+        StateFile {
+            version: VERSION,
+            serial: state.serial,
+            lineage: state.lineage.clone(),
+            resources,
+            history: state.history.clone(),
+            outputs: state.outputs.clone(),
+        }
+    }
+}
+
+/// An entry without `prevent_destroy`.
+fn entry(
+    state: &State,
+    address: &str,
+    type_name: &str,
+    id: &str,
+    attributes: Map<String, Value>,
+) -> StoredResource {
+    StoredResource {
+        address: address.to_owned(),
+        type_name: type_name.to_owned(),
+        id: id.to_owned(),
+        attributes,
+        prevent_destroy: false,
+        dependencies: state.dependencies.get(address).cloned().unwrap_or_default(),
+    }
+}
+
+impl StoredResource {
+    fn with_prevent_destroy(mut self, prevent_destroy: bool) -> Self {
+        self.prevent_destroy = prevent_destroy;
+        self
+    }
+}
+
+/// A record as a JSON object (every record serialises as one).
+fn object<T: Serialize>(record: &T) -> Map<String, Value> {
+    match serde_json::to_value(record) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    }
+}
+
+impl Serialize for State {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        StateFile::from(self).serialize(s)
+    }
+}
+
+/// Inside a request (the facade's JSON), a state of either format; the
+/// host reads files with [`decode`], which keeps positions.
+impl<'de> Deserialize<'de> for State {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(d)?;
+        let version = value
+            .get("version")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| D::Error::missing_field("version"))?;
+        match u32::try_from(version).unwrap_or(u32::MAX) {
+            v if v > VERSION => Err(D::Error::custom(FormatError::TooNew(v))),
+            VERSION => from_file(serde_json::from_value(value).map_err(D::Error::custom)?)
+                .map_err(D::Error::custom),
+            _ => Ok(from_v1(
+                serde_json::from_value(value).map_err(D::Error::custom)?,
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn v1() -> String {
+        json!({
+            "version": 1, "serial": 4, "lineage": "l",
+            "resources": {"kasm_image.web": {"image_id": "a1", "attributes": {"name": "x/y:1"}, "prevent_destroy": true}},
+            "groups": {"kasm_group.devs": {"group_id": "g1", "name": "Devs", "priority": 10}},
+            "links": {"kasm_group_image.l": {"group_id": "g1", "image_id": "a1"}}
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn format_1_reads_as_the_same_records_and_writes_as_format_2() {
+        let Ok(state) = decode(&v1()) else {
+            panic!("format 1 is read")
+        };
+        assert_eq!(state.version, 1);
+        assert_eq!(state.serial, 4);
+        assert_eq!(state.id_of("kasm_group_image.l").as_deref(), Some("g1:a1"));
+        let written = serde_json::to_value(&state).unwrap_or_default();
+        assert_eq!(written["version"], 2);
+        let addresses: Vec<&str> = written["resources"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["address"].as_str())
+            .collect();
+        assert_eq!(
+            addresses,
+            ["kasm_group.devs", "kasm_group_image.l", "kasm_image.web"]
+        );
+        assert_eq!(written["resources"][2]["prevent_destroy"], true);
+        assert_eq!(written["resources"][0]["attributes"]["name"], "Devs");
+        let Ok(again) = decode(&written.to_string()) else {
+            panic!("format 2 is read back")
+        };
+        assert_eq!(again.version, 2);
+        assert_eq!(
+            (again.resources, again.groups, again.links),
+            (state.resources, state.groups, state.links)
+        );
+    }
+
+    #[test]
+    fn dependencies_are_kept_per_instance() {
+        let mut state = State::default();
+        state.groups.insert(
+            "kasm_group.devs".into(),
+            GroupRecord {
+                group_id: "g1".into(),
+                name: "Devs".into(),
+                priority: 10,
+                description: None,
+                force_destroy: false,
+            },
+        );
+        state
+            .dependencies
+            .insert("kasm_group.devs".into(), vec!["kasm_image.web".into()]);
+        let text = serde_json::to_string(&state).unwrap_or_default();
+        assert!(
+            text.contains(r#""dependencies":["kasm_image.web"]"#),
+            "{text}"
+        );
+        let Ok(back) = decode(&text) else {
+            panic!("read back")
+        };
+        assert_eq!(back.dependencies, state.dependencies);
+    }
+
+    #[test]
+    fn entries_that_do_not_fit_their_type_are_refused() {
+        let file = |entry: Value| json!({"version": 2, "resources": [entry]}).to_string();
+        let refused = |entry: Value| match decode(&file(entry)) {
+            Err(FormatError::Decode(e)) => e.to_string(),
+            other => panic!("accepted: {other:?}"),
+        };
+        let wrong_type = refused(
+            json!({"address": "kasm_group.a", "type": "kasm_image", "id": "x", "attributes": {}}),
+        );
+        assert!(
+            wrong_type.contains("not that of its address"),
+            "{wrong_type}"
+        );
+        let unknown = refused(
+            json!({"address": "kasm_image.a", "type": "kasm_image", "id": "x", "attributes": {"nope": 1}}),
+        );
+        assert!(unknown.contains("unknown attribute `nope`"), "{unknown}");
+        let link = refused(
+            json!({"address": "kasm_group_image.a", "type": "kasm_group_image", "id": "g:x", "attributes": {"group_id": "g", "image_id": "i"}}),
+        );
+        assert!(link.contains("group_id:image_id"), "{link}");
+        let other = refused(
+            json!({"address": "kasm_user.a", "type": "kasm_user", "id": "u", "attributes": {}}),
+        );
+        assert!(
+            other.contains("not a type this kasm-plan records"),
+            "{other}"
+        );
+        assert!(other.contains("line 1"), "the entry is located: {other}");
+        let group = json!({"address": "kasm_group.a", "type": "kasm_group", "id": "g", "attributes": {"name": "A", "priority": 1}});
+        let twice = json!({"version": 2, "resources": [group.clone(), group]}).to_string();
+        assert!(decode(&twice).is_err_and(|e| e.to_string().contains("listed twice")));
+    }
+
+    #[test]
+    fn newer_formats_are_refused_with_both_versions() {
+        let Err(e) = decode(r#"{"version": 3, "resources": "anything"}"#) else {
+            panic!("a newer format is refused")
+        };
+        assert_eq!(
+            e.to_string(),
+            "state format version 3 was written by a newer kasm-plan; this one reads versions 1 to 2"
+        );
+        let in_request: Result<State, _> = serde_json::from_str(r#"{"version": 9}"#);
+        assert!(in_request.is_err());
+    }
+
+    #[test]
+    fn configured_dependencies_replace_recorded_ones_and_removed_resources_keep_theirs() {
+        let Ok(mut state) = decode(&v1()) else {
+            panic!("format 1 is read")
+        };
+        state
+            .dependencies
+            .insert("kasm_group.devs".into(), vec!["kasm_image.old".into()]);
+        state
+            .dependencies
+            .insert("kasm_image.gone".into(), vec!["kasm_group.devs".into()]);
+        let configured = BTreeMap::from([(
+            "kasm_image.web".to_owned(),
+            vec!["kasm_group.devs".to_owned()],
+        )]);
+        state.record_dependencies(&configured);
+        assert_eq!(
+            state.dependencies,
+            BTreeMap::from([
+                (
+                    "kasm_group.devs".to_owned(),
+                    vec!["kasm_image.old".to_owned()]
+                ),
+                (
+                    "kasm_image.web".to_owned(),
+                    vec!["kasm_group.devs".to_owned()]
+                ),
+            ])
+        );
+    }
+}
