@@ -49,6 +49,17 @@ pub struct File {
 }
 
 impl Body {
+    /// Calls `visit` with every reference of every expression in this body
+    /// and its nested blocks (as [`Expr::references`] gives them).
+    pub fn references(&self, visit: &mut super::expr::Visit) {
+        for a in &self.attributes {
+            a.expr.references(visit);
+        }
+        for b in &self.blocks {
+            b.body.references(visit);
+        }
+    }
+
     /// The attribute with this name, if any.
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
         self.attributes.iter().find(|a| a.name == name)

@@ -66,6 +66,15 @@ fn evaluate(
     reads: Reads,
     describe: bool,
 ) -> Document {
+    // Only a resource something refers to needs its value built.
+    let mut referenced = BTreeSet::new();
+    for file in &files {
+        file.body.references(&mut |root, attr, _| {
+            if let (Some(attr), Some(_)) = (attr, Kind::of(root)) {
+                referenced.insert(format!("{root}.{attr}"));
+            }
+        });
+    }
     let mut config = Config::from_files(files);
     let mut diagnostics: Vec<Diagnostic> = std::mem::take(&mut config.diagnostics);
     let (vars, found) =
@@ -93,8 +102,9 @@ fn evaluate(
         let mut values = BTreeMap::new();
         for r in config.resources.iter().filter(|r| r.kind == kind) {
             let instances = resources::instances(r, &cx, &mut diagnostics);
-            if kind != Kind::Link {
-                values.insert(r.address(), access::resource_value(r, &instances));
+            let address = r.address();
+            if kind != Kind::Link && referenced.contains(&address) {
+                values.insert(address, access::resource_value(r, &instances));
             }
             managed.add(r, instances, &cx, &mut diagnostics);
         }

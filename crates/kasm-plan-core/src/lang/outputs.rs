@@ -42,6 +42,9 @@ impl Outputs {
         &self,
         known: &dyn Fn(&str) -> Option<String>,
     ) -> (Vec<OutputValue>, Vec<Diagnostic>) {
+        if self.decls.is_empty() {
+            return (Vec::new(), Vec::new());
+        }
         let resources: BTreeMap<String, Value> = self
             .resources
             .iter()
