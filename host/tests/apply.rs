@@ -315,6 +315,29 @@ fn a_saved_plan_applies_exactly_or_is_refused_as_stale() {
         "{}",
         out(&o)
     );
+
+    // A plan saved in another format (an older or newer kasm-plan): refused.
+    assert_eq!(code(&k.run(&["plan", &file, "--out", "plan.json"])), 0);
+    let saved: Value = serde_json::from_str(&k.read("plan.json")).unwrap_or_default();
+    assert_eq!(saved["version"], 2);
+    let before = k.images().len();
+    for (version, why) in [(1, "older kasm-plan"), (3, "newer kasm-plan")] {
+        let mut other = saved.clone();
+        other["version"] = json!(version);
+        k.write("other.json", &other.to_string());
+        let o = k.run(&["apply", "other.json", "--auto-approve"]);
+        assert_eq!(code(&o), 1, "{}", out(&o));
+        assert!(
+            stderr(&o).contains(why) && stderr(&o).contains("plan --out"),
+            "{}",
+            out(&o)
+        );
+    }
+    assert_eq!(
+        k.images().len(),
+        before,
+        "nothing applied from the refused plans"
+    );
 }
 
 #[test]

@@ -238,7 +238,7 @@ pub fn read(path: &Path) -> Result<SavedPlan, InputError> {
         }
         Some(v) => {
             return Err(shape(format!(
-                "a saved plan of format {v}, made by a newer kasm-plan; this one applies format {VERSION} (upgrade kasm-plan, or plan again with this one)"
+                "a saved plan of format {v}, made by a newer kasm-plan; this one applies format {VERSION}: upgrade kasm-plan, or run `kasm-plan plan --out FILE` again with this one"
             )));
         }
         None => {
