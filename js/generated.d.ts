@@ -1125,7 +1125,8 @@ sensitive?: boolean,
 fingerprint?: string | null, };
 
 /**
- * One managed instance, of any type.
+ * One managed instance, of any type. Read, it is checked against its type
+ * (so an error points at the entry).
  */
 export type StoredResource = { 
 /**

@@ -3,8 +3,6 @@
 
 #![cfg(feature = "typescript")]
 
-use std::path::Path;
-
 #[test]
 fn generated_declarations_are_current() {
     let path = kasm_plan_vectors::repository().join("js/generated.d.ts");
