@@ -61,20 +61,14 @@ fn specs(n: u64, small: impl Fn(u64) -> bool) -> String {
 }
 
 /// One chaotic apply: faults from the seed, killed at a random moment.
-fn chaotic_apply(k: &Kasm, seed: u64, rng: &mut fastrand::Rng) {
+fn chaotic_apply(k: &Kasm, file: &str, seed: u64, rng: &mut fastrand::Rng) {
     k.faults(json!({
         "error_rate": 0.1, "error_statuses": [500, 502, 503],
         "drop_rate": 0.05, "hang_rate": 0.03, "hang_ms": 1500,
         "rate_limit": 60, "latency_ms": 5, "seed": seed,
     }));
     let mut child = k
-        .command(&[
-            "apply",
-            "images.tf",
-            "--auto-approve",
-            "--request-timeout",
-            "1",
-        ])
+        .command(&["apply", file, "--auto-approve", "--request-timeout", "1"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -126,12 +120,12 @@ fn chaos_soak_converges_for_every_seed() {
         let k = start();
         // Creates.
         k.write("images.tf", &specs(n, |_| false));
-        chaotic_apply(&k, seed, &mut rng);
+        chaotic_apply(&k, "images.tf", seed, &mut rng);
         converges(&k, count, |_| 2_048_000_000, seed);
         // Updates (every third image) and deletes (the last quarter).
         let kept = n - n / 4;
         k.write("images.tf", &specs(kept, |i| i.is_multiple_of(3)));
-        chaotic_apply(&k, seed + 1000, &mut rng);
+        chaotic_apply(&k, "images.tf", seed + 1000, &mut rng);
         let memory = |i: usize| {
             if i.is_multiple_of(3) {
                 1_024_000_000
@@ -147,4 +141,93 @@ fn chaos_soak_converges_for_every_seed() {
         started.elapsed().as_secs_f64()
     );
     assert!(Path::new(env!("CARGO_BIN_EXE_kasm-plan")).exists());
+}
+
+/// `images` images, `groups` groups named `Team <g>` (priority `priority`),
+/// and a link from group `g` to every image `i` with `i % groups == g` or
+/// `i == 0`.
+fn access_specs(images: u64, groups: u64, priority: u64) -> String {
+    let mut text = specs(images, |_| false);
+    for g in 0..groups {
+        text.push_str(&format!(
+            "resource \"kasm_group\" \"team_{g}\" {{\n  name     = \"Team {g}\"\n  priority = {priority}\n}}\n"
+        ));
+        for i in (0..images).filter(|i| i % groups == g || *i == 0) {
+            text.push_str(&format!(
+                "resource \"kasm_group_image\" \"team_{g}_app_{i}\" {{\n  group_id = kasm_group.team_{g}.id\n  image_id = kasm_image.app_{i}.id\n}}\n"
+            ));
+        }
+    }
+    text
+}
+
+/// A clean run converges for groups and links: each group once with its
+/// priority, exactly one link row per declared pair and none other of these
+/// groups, the state bound to all of it, nothing to plan.
+fn access_converges(k: &Kasm, (images, groups, priority): (u64, u64, i64), seed: u64) {
+    let o = k.run(&["apply", "access.tf", "--auto-approve"]);
+    assert_eq!(code(&o), 0, "seed {seed}: {}{}", stdout(&o), stderr(&o));
+    let ours: Vec<_> = k
+        .sim()
+        .groups()
+        .into_iter()
+        .filter(|g| g.name.starts_with("Team "))
+        .collect();
+    let names: Vec<&str> = ours.iter().map(|g| g.name.as_str()).collect();
+    assert_eq!(ours.len() as u64, groups, "seed {seed}: {names:?}");
+    assert!(ours.iter().all(|g| g.priority == priority), "seed {seed}");
+    let image_of: BTreeMap<String, u64> = k
+        .images()
+        .into_iter()
+        .filter_map(|i| {
+            let n = i.friendly_name?.trim_start_matches("App ").parse().ok()?;
+            Some((i.image_id, n))
+        })
+        .collect();
+    let mut rows: BTreeMap<(u64, u64), usize> = BTreeMap::new();
+    for link in k.sim().group_links() {
+        let Some(group) = ours.iter().find(|g| g.group_id == link.group_id) else {
+            continue;
+        };
+        let g: u64 = group
+            .name
+            .trim_start_matches("Team ")
+            .parse()
+            .unwrap_or(u64::MAX);
+        let i = image_of.get(&link.image_id).copied().unwrap_or(u64::MAX);
+        *rows.entry((g, i)).or_default() += 1;
+    }
+    let wanted: BTreeMap<(u64, u64), usize> = (0..groups)
+        .flat_map(|g| {
+            (0..images)
+                .filter(move |i| i % groups == g || *i == 0)
+                .map(move |i| ((g, i), 1))
+        })
+        .collect();
+    assert_eq!(rows, wanted, "seed {seed}: link rows per (group, image)");
+    let state = k.state();
+    let bound = |kind: &str| state[kind].as_object().map_or(0, |m| m.len());
+    assert_eq!(bound("groups") as u64, groups, "seed {seed}");
+    assert_eq!(bound("links"), wanted.len(), "seed {seed}");
+    let o = k.run(&["plan", "access.tf", "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "seed {seed}: {}{}", stdout(&o), stderr(&o));
+}
+
+/// The same soak for groups and links: creates, then a priority change on
+/// every group and the last group and image removed, each apply killed once
+/// under faults.
+#[test]
+fn chaos_soak_converges_for_groups_and_links() {
+    let seeds = size("KASM_PLAN_SOAK_SEEDS", 3);
+    let (images, groups) = (size("KASM_PLAN_SOAK_IMAGES", 40) / 4 + 2, 3);
+    for seed in 1..=seeds {
+        let mut rng = fastrand::Rng::with_seed(seed + 500);
+        let k = start();
+        k.write("access.tf", &access_specs(images, groups, 50));
+        chaotic_apply(&k, "access.tf", seed + 2000, &mut rng);
+        access_converges(&k, (images, groups, 50), seed);
+        k.write("access.tf", &access_specs(images - 1, groups - 1, 60));
+        chaotic_apply(&k, "access.tf", seed + 3000, &mut rng);
+        access_converges(&k, (images - 1, groups - 1, 60), seed);
+    }
 }
