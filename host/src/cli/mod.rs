@@ -170,13 +170,19 @@ fn terraform_flag(arg: OsString) -> OsString {
     if long { format!("-{text}").into() } else { arg }
 }
 
-/// Terraform's durations (`10s`, `1m30s`, `500ms`); a bare number is seconds.
+/// Terraform's durations (Go's syntax, read by the core's one parser: `10s`,
+/// `1m30s`, `500ms`); a bare number is seconds.
 pub fn duration(text: &str) -> Result<std::time::Duration, String> {
     if let Ok(seconds) = text.parse::<u64>() {
         return Ok(std::time::Duration::from_secs(seconds));
     }
-    humantime::parse_duration(text)
-        .map_err(|e| format!("`{text}` is not a duration ({e}); write e.g. 10s, 1m30s or 500ms"))
+    let parsed = kasm_plan_core::lang::functions::go_duration(text)
+        .map_err(|e| format!("`{text}` is not a duration ({e}); write e.g. 10s, 1m30s or 500ms"))?;
+    u64::try_from(parsed.whole_nanoseconds())
+        .map(std::time::Duration::from_nanos)
+        .map_err(|_| {
+            format!("`{text}` is not a duration this long wait can take (negative, or too long)")
+        })
 }
 
 /// What a command asks the process to exit with.

@@ -16,6 +16,8 @@ mod text;
 mod types;
 mod yaml;
 
+pub use dates::go_duration;
+
 use super::value::Value;
 
 /// A function: its arguments, evaluated, to a value or the reason it failed.
