@@ -233,15 +233,22 @@ impl State {
     /// configured keeps what it recorded, so its destroy keeps its order;
     /// what the state no longer holds is dropped.
     pub fn record_dependencies(&mut self, configured: &BTreeMap<String, Vec<String>>) {
-        let held: Vec<String> = self.addresses();
+        let held = self
+            .resources
+            .keys()
+            .chain(self.groups.keys())
+            .chain(self.links.keys());
         let mut next = BTreeMap::new();
         for address in held {
-            let recorded = match configured.get(crate::address::resource_of(&address)) {
-                Some(now) => now.clone(),
-                None => self.dependencies.remove(&address).unwrap_or_default(),
+            let recorded = match configured.get(crate::address::resource_of(address)) {
+                Some(now) => now,
+                None => match self.dependencies.get(address) {
+                    Some(kept) => kept,
+                    None => continue,
+                },
             };
             if !recorded.is_empty() {
-                next.insert(address, recorded);
+                next.insert(address.clone(), recorded.clone());
             }
         }
         self.dependencies = next;

@@ -491,8 +491,7 @@ async fn record(
     Ok(id)
 }
 
-/// Changes the state (recording the dependencies of what it then holds) and
-/// returns once the change is on disk. Changes that
+/// Changes the state and returns once the change is on disk. Changes that
 /// finish while a write is under way share the next write (group commit), so
 /// every finished action is recorded before it is reported, without one full
 /// rewrite per action.
@@ -500,7 +499,6 @@ async fn update_state(shared: &Shared, change: impl FnOnce(&mut State)) -> Resul
     let version = {
         let mut pending = lock(&shared.state);
         change(&mut pending.next);
-        pending.next.record_dependencies(&shared.dependencies);
         pending.version += 1;
         pending.version
     };
@@ -524,7 +522,10 @@ async fn write_behind(shared: Arc<Shared>) {
             let written = shared.durable.borrow().clone();
             let Ok(written) = written else { return };
             let (snapshot, version) = {
-                let pending = lock(&shared.state);
+                let mut pending = lock(&shared.state);
+                // Once per write, not per change: a write is a pass over the
+                // whole state anyway.
+                pending.next.record_dependencies(&shared.dependencies);
                 (pending.next.clone(), pending.version)
             };
             if version <= written {
