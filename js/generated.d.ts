@@ -1125,8 +1125,7 @@ sensitive?: boolean,
 fingerprint?: string | null, };
 
 /**
- * One managed instance, of any type. Read, it is checked against its type
- * (so an error points at the entry).
+ * One managed instance, of any type.
  */
 export type StoredResource = { 
 /**

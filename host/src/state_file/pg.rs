@@ -266,7 +266,7 @@ impl Session {
         }
     }
 
-    async fn serve(self, requests: mpsc::Receiver<Request>) {
+    async fn serve(mut self, requests: mpsc::Receiver<Request>) {
         // The receiver is synchronous: wait for it off the runtime's thread.
         let (forward, mut incoming) = tokio::sync::mpsc::unbounded_channel();
         std::thread::spawn(move || {
@@ -337,41 +337,41 @@ impl Session {
             .map(drop)
             .map_err(|e| explain(&e))
     }
-}
 
-impl Session {
     /// Inserts a kept state, creating the table on first use (under the
     /// schema's creation lock, as [`prepare`] does).
-    async fn keep(&self, from: u32, text: &str) -> Result<(), String> {
+    async fn keep(&mut self, from: u32, text: &str) -> Result<(), String> {
         let table = format!("{}.{BACKUPS}", quote(&self.schema));
-        let key = format!("kasm-plan:create:{}", self.schema);
-        let statements = async {
-            self.client.execute("BEGIN", &[]).await?;
-            self.client
-                .execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&key])
-                .await?;
-            self.client
-                .batch_execute(&format!(
-                    "CREATE TABLE IF NOT EXISTS {table} (id bigserial PRIMARY KEY, name text NOT NULL, format integer NOT NULL, data text NOT NULL, kept_at timestamptz NOT NULL DEFAULT now())"
-                ))
-                .await?;
-            let format = i32::try_from(from).unwrap_or(i32::MAX);
-            self.client
-                .execute(
-                    &format!("INSERT INTO {table} (name, format, data) VALUES ($1, $2, $3)"),
-                    &[&self.workspace, &format, &text],
-                )
-                .await?;
-            self.client.execute("COMMIT", &[]).await
-        };
-        match statements.await {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                let _ = self.client.execute("ROLLBACK", &[]).await;
-                Err(explain(&e))
-            }
-        }
+        let format = i32::try_from(from).unwrap_or(i32::MAX);
+        let tx = self.client.transaction().await.map_err(|e| explain(&e))?;
+        creation_lock(&tx, &self.schema)
+            .await
+            .map_err(|e| explain(&e))?;
+        tx.batch_execute(&format!(
+            "CREATE TABLE IF NOT EXISTS {table} (id bigserial PRIMARY KEY, name text NOT NULL, format integer NOT NULL, data text NOT NULL, kept_at timestamptz NOT NULL DEFAULT now())"
+        ))
+        .await
+        .map_err(|e| explain(&e))?;
+        tx.execute(
+            &format!("INSERT INTO {table} (name, format, data) VALUES ($1, $2, $3)"),
+            &[&self.workspace, &format, &text],
+        )
+        .await
+        .map_err(|e| explain(&e))?;
+        tx.commit().await.map_err(|e| explain(&e))
     }
+}
+
+/// The lock that makes creating the schema and its tables one run's work at
+/// a time, held until the transaction ends.
+async fn creation_lock(
+    tx: &tokio_postgres::Transaction<'_>,
+    schema: &str,
+) -> Result<(), tokio_postgres::Error> {
+    let key = format!("kasm-plan:create:{schema}");
+    tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&key])
+        .await
+        .map(drop)
 }
 
 /// Makes the schema (unless told not to) and the table, if missing, and
@@ -383,8 +383,7 @@ async fn prepare(client: &mut Client, settings: &PgSettings) -> Result<String, S
     let schema = quote(&settings.schema_name);
     let table = format!("{schema}.states");
     let tx = client.transaction().await.map_err(failed)?;
-    let key = format!("kasm-plan:create:{}", settings.schema_name);
-    tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&key])
+    creation_lock(&tx, &settings.schema_name)
         .await
         .map_err(failed)?;
     if !settings.skip_schema_creation {

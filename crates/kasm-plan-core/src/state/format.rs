@@ -21,11 +21,17 @@ pub const VERSION: u32 = 2;
 /// The oldest format still read.
 pub const OLDEST: u32 = 1;
 
-/// A state, as written in format 2.
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(rename = "State"))]
+/// A state, as written in format 2. Read, its entries are [`Checked`]:
+/// each is checked against its type as it is read, so an error points at
+/// the entry, and kept as the engine's record.
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename = "State", concrete(R = StoredResource))
+)]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StateFile {
+#[serde(deny_unknown_fields, bound(deserialize = "R: Deserialize<'de>"))]
+pub struct StateFile<R = StoredResource> {
     /// Format version, 2 ([`VERSION`]).
     pub version: u32,
     /// Bumped on every write; a saved plan records it to detect staleness.
@@ -36,7 +42,7 @@ pub struct StateFile {
     pub lineage: String,
     /// Every managed instance, of any type, by address.
     #[serde(default)]
-    pub resources: Vec<StoredResource>,
+    pub resources: Vec<R>,
     /// Decisions worth keeping, e.g. policy overrides, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryEntry>,
@@ -45,11 +51,10 @@ pub struct StateFile {
     pub outputs: BTreeMap<String, StateOutput>,
 }
 
-/// One managed instance, of any type. Read, it is checked against its type
-/// (so an error points at the entry).
+/// One managed instance, of any type.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, try_from = "Unchecked")]
+#[serde(deny_unknown_fields)]
 pub struct StoredResource {
     /// `kasm_image.web`, `kasm_group_image.devs["chrome"]`.
     pub address: String,
@@ -70,34 +75,14 @@ pub struct StoredResource {
     pub dependencies: Vec<String>,
 }
 
-/// An entry as read, before its type checks it.
+/// An entry as read: checked against its type and turned into the
+/// engine's record once.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Unchecked {
+#[serde(try_from = "StoredResource")]
+struct Checked {
     address: String,
-    #[serde(rename = "type")]
-    type_name: String,
-    id: String,
-    attributes: Map<String, Value>,
-    #[serde(default)]
-    prevent_destroy: bool,
-    #[serde(default)]
     dependencies: Vec<String>,
-}
-
-impl TryFrom<Unchecked> for StoredResource {
-    type Error = String;
-    fn try_from(u: Unchecked) -> Result<Self, String> {
-        let entry = StoredResource {
-            address: u.address,
-            type_name: u.type_name,
-            id: u.id,
-            attributes: u.attributes,
-            prevent_destroy: u.prevent_destroy,
-            dependencies: u.dependencies,
-        };
-        entry.record().map(|_| entry)
-    }
+    record: Record,
 }
 
 /// An entry's record, by type.
@@ -107,49 +92,54 @@ enum Record {
     Link(LinkRecord),
 }
 
-impl StoredResource {
-    /// The engine's record of this entry, or why it does not fit its type.
-    fn record(&self) -> Result<Record, String> {
-        let at = |e: String| format!("resource {}: {e}", self.address);
-        if type_of(&self.address) != Some(self.type_name.as_str()) {
+impl TryFrom<StoredResource> for Checked {
+    type Error = String;
+    fn try_from(entry: StoredResource) -> Result<Self, String> {
+        let at = |e: String| format!("resource {}: {e}", entry.address);
+        if type_of(&entry.address) != Some(entry.type_name.as_str()) {
             return Err(at(format!(
                 "its type is {}, not that of its address",
-                self.type_name
+                entry.type_name
             )));
         }
-        if self.prevent_destroy && self.type_name != RESOURCE_TYPE {
+        if entry.prevent_destroy && entry.type_name != RESOURCE_TYPE {
             return Err(at("prevent_destroy is recorded for kasm_image only".into()));
         }
-        let attributes = || Value::Object(self.attributes.clone());
+        let attributes = Value::Object(entry.attributes);
         let typed = |e: serde_json::Error| at(format!("attributes: {e}"));
-        match self.type_name.as_str() {
-            RESOURCE_TYPE => Ok(Record::Image(StateResource {
-                image_id: self.id.clone(),
-                attributes: serde_json::from_value::<Attributes>(attributes()).map_err(typed)?,
-                prevent_destroy: self.prevent_destroy,
-            })),
+        let record = match entry.type_name.as_str() {
+            RESOURCE_TYPE => Record::Image(StateResource {
+                attributes: serde_json::from_value::<Attributes>(attributes).map_err(typed)?,
+                image_id: entry.id,
+                prevent_destroy: entry.prevent_destroy,
+            }),
             GROUP_TYPE => {
-                let a: GroupAttributes = serde_json::from_value(attributes()).map_err(typed)?;
-                Ok(Record::Group(GroupRecord {
-                    group_id: self.id.clone(),
+                let a: GroupAttributes = serde_json::from_value(attributes).map_err(typed)?;
+                Record::Group(GroupRecord {
+                    group_id: entry.id,
                     name: a.name,
                     priority: a.priority,
                     description: a.description,
                     force_destroy: a.force_destroy,
-                }))
+                })
             }
             LINK_TYPE => {
-                let link: LinkRecord = serde_json::from_value(attributes()).map_err(typed)?;
-                if link.id() != self.id {
+                let link: LinkRecord = serde_json::from_value(attributes).map_err(typed)?;
+                if link.id() != entry.id {
                     return Err(at(format!(
                         "its id {} is not `group_id:image_id` of its attributes",
-                        self.id
+                        entry.id
                     )));
                 }
-                Ok(Record::Link(link))
+                Record::Link(link)
             }
-            other => Err(at(format!("{other} is not a type this kasm-plan records"))),
-        }
+            other => return Err(at(format!("{other} is not a type this kasm-plan records"))),
+        };
+        Ok(Checked {
+            address: entry.address,
+            dependencies: entry.dependencies,
+            record,
+        })
     }
 }
 
@@ -220,8 +210,10 @@ pub fn decode(text: &str) -> Result<State, FormatError> {
     let Versioned { version } = serde_json::from_str(text).map_err(FormatError::Decode)?;
     match version {
         v if v > VERSION => Err(FormatError::TooNew(v)),
-        VERSION => from_file(serde_json::from_str(text).map_err(FormatError::Decode)?)
-            .map_err(|e| FormatError::Decode(serde_json::Error::custom(e))),
+        VERSION => from_file(
+            serde_json::from_str::<StateFile<Checked>>(text).map_err(FormatError::Decode)?,
+        )
+        .map_err(|e| FormatError::Decode(serde_json::Error::custom(e))),
         _ => Ok(from_v1(
             serde_json::from_str(text).map_err(FormatError::Decode)?,
         )),
@@ -243,9 +235,8 @@ fn from_v1(v1: StateV1) -> State {
     }
 }
 
-/// The file's entries sorted into the engine's records (each was checked
-/// against its type as it was read).
-fn from_file(file: StateFile) -> Result<State, String> {
+/// The file's entries sorted into the engine's records.
+fn from_file(file: StateFile<Checked>) -> Result<State, String> {
     let mut state = State {
         version: file.version,
         serial: file.serial,
@@ -254,9 +245,13 @@ fn from_file(file: StateFile) -> Result<State, String> {
         outputs: file.outputs,
         ..State::default()
     };
-    for entry in file.resources {
-        let address = entry.address.clone();
-        let twice = match entry.record()? {
+    for Checked {
+        address,
+        dependencies,
+        record,
+    } in file.resources
+    {
+        let twice = match record {
             Record::Image(r) => state.resources.insert(address.clone(), r).is_some(),
             Record::Group(g) => state.groups.insert(address.clone(), g).is_some(),
             Record::Link(l) => state.links.insert(address.clone(), l).is_some(),
@@ -264,8 +259,8 @@ fn from_file(file: StateFile) -> Result<State, String> {
         if twice {
             return Err(format!("resource {address} is listed twice"));
         }
-        if !entry.dependencies.is_empty() {
-            state.dependencies.insert(address, entry.dependencies);
+        if !dependencies.is_empty() {
+            state.dependencies.insert(address, dependencies);
         }
     }
     Ok(state)
@@ -354,8 +349,10 @@ impl<'de> Deserialize<'de> for State {
             .ok_or_else(|| D::Error::missing_field("version"))?;
         match u32::try_from(version).unwrap_or(u32::MAX) {
             v if v > VERSION => Err(D::Error::custom(FormatError::TooNew(v))),
-            VERSION => from_file(serde_json::from_value(value).map_err(D::Error::custom)?)
-                .map_err(D::Error::custom),
+            VERSION => from_file(
+                serde_json::from_value::<StateFile<Checked>>(value).map_err(D::Error::custom)?,
+            )
+            .map_err(D::Error::custom),
             _ => Ok(from_v1(
                 serde_json::from_value(value).map_err(D::Error::custom)?,
             )),
