@@ -31,14 +31,16 @@ use kasm_plan_core::facade::{
     ValidateRequest, ValidateResponse, invalid_request,
 };
 use kasm_plan_core::filter::ImageFilter;
-use kasm_plan_core::group::{Group, GroupImage};
+use kasm_plan_core::group::{Group, GroupImage, User, UserGroup};
 use kasm_plan_core::lang::config::{BackendBlock, ProviderSettings};
 use kasm_plan_core::lang::{NamedValue, VariableFile, VariableInput};
+use kasm_plan_core::object::ObjectRecord;
 use kasm_plan_core::plan::{Drift, FieldChange, PlanOptions, ResourceChange, Summary};
 use kasm_plan_core::policy::{Level, PolicyReport, PolicyResult, RegoVersion};
 use kasm_plan_core::policy_set::{PolicyFile, PolicyFormat};
 use kasm_plan_core::schema::{Argument, BlockSchema, CodeInfo, Presence, Schema};
 use kasm_plan_core::state::{HistoryEntry, StateOutput};
+use kasm_plan_core::step::{CallKind, CallStep, FindStep};
 use kasm_plan_core::{
     Action, Code, Diagnostic, Field, Format, Image, ImageSpec, Location, Plan, Position, Reason,
     Severity, State, StateResource, attributes::Attributes, diagnostic::Fix,
@@ -103,6 +105,20 @@ impl<T: FromWit> FromWit for Option<T> {
     type Wit = Option<T::Wit>;
     fn from_wit(wit: Self::Wit) -> Result<Self, Box<Diagnostic>> {
         wit.map(T::from_wit).transpose()
+    }
+}
+
+impl<T: IntoWit> IntoWit for Box<T> {
+    type Wit = T::Wit;
+    fn into_wit(self) -> T::Wit {
+        (*self).into_wit()
+    }
+}
+
+impl<T: FromWit> FromWit for Box<T> {
+    type Wit = T::Wit;
+    fn from_wit(wit: T::Wit) -> Result<Self, Box<Diagnostic>> {
+        T::from_wit(wit).map(Box::new)
     }
 }
 
@@ -252,10 +268,11 @@ enums! {
     PolicyFormat { Json, Hcl, Rego }
     RegoVersion { V0, V1 }
     Presence { Required, Optional, Computed }
+    CallKind { Create, Update, Delete }
 }
 
 variants! {
-    Step { Create, Adopt, Update, Delete, Refresh, Forget, Move, DeleteDuplicate, CreateGroup, UpdateGroup, DeleteGroup, RecordGroup, RecordLink, AddLink, RemoveLink, Revoke }
+    Step { Create, Adopt, Update, Delete, Refresh, Forget, Move, DeleteDuplicate, CreateGroup, UpdateGroup, DeleteGroup, RecordGroup, RecordLink, AddLink, RemoveLink, Revoke, Call }
     Target { Id, Managed, Name }
     VariableInput { Environment, File, Argument }
     Sources { Many, One }
@@ -292,9 +309,14 @@ records! {
     OutputsResponse { outputs, diagnostics }
     StateOutput { value, sensitive, fingerprint }
     GroupImage { group_image_id, group_id, image_id, image_name, image_friendly_name, group_name }
-    Access { groups, links }
+    Access { groups, links, users }
+    User { user_id, username, first_name, last_name, organization, phone, notes, locked, disabled, groups }
+    UserGroup { group_id, name }
+    ObjectRecord { id, attributes }
+    CallStep { address, kind, id, endpoint, body, ids, repeat_safe, done_when, answer_id, find, record, id_parts }
+    FindStep { endpoint, body, answer_id, none_when }
     AttributeChange { attribute, before, after }
-    AccessChange { address, resource_type, name, action, reason, id, before, after, after_unknown, waits_for, changes, previous_address, importing }
+    AccessChange { address, resource_type, name, action, reason, id, before, after, after_unknown, waits_for, changes, sensitive, previous_address, importing }
     ExtraLink { image_address, image_id, group_id, group_name, revoke }
     GroupRecord { group_id, name, priority, description, force_destroy }
     LinkRecord { group_id, image_id }
@@ -306,7 +328,7 @@ records! {
     PlanOptions { unchanged_values, delete_duplicates, replace, targets }
     StateResource { image_id, attributes, prevent_destroy }
     HistoryEntry { at, serial, event, overridden_policies }
-    State { version, serial, lineage, resources, groups, links, history, outputs, dependencies }
+    State { version, serial, lineage, resources, groups, links, objects, history, outputs, dependencies }
     PlanRequest { desired, state, observed, access, strict, options, from_state, refresh_only }
     PlanResponse { ok, plan, diagnostics }
     Recording { token_fingerprint, prevent_destroy }

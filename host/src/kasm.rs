@@ -4,7 +4,7 @@
 
 use base64::Engine as _;
 use kasm_plan_core::Image;
-use kasm_plan_core::group::{Group, GroupImage};
+use kasm_plan_core::group::{Group, GroupImage, User};
 use kasm_plan_core::model::canonical_uuid;
 use serde_json::{Map, Value, json};
 use std::time::Duration;
@@ -325,6 +325,54 @@ impl Kasm {
         // Full jitter between half and all of the step.
         let jittered = exp.mul_f64(0.5 + fastrand::f64() / 2.0);
         retry_after.map_or(jittered, |r| r.max(jittered).min(self.retry.max.max(r)))
+    }
+
+    /// One call of a table-driven type, as its step describes it: retried
+    /// on transient failures only when `repeat_safe`.
+    pub async fn call(
+        &self,
+        endpoint: &str,
+        body: &Map<String, Value>,
+        repeat_safe: bool,
+    ) -> Result<Value, KasmError> {
+        if repeat_safe {
+            self.post(endpoint, body).await
+        } else {
+            self.post_once(endpoint, body).await
+        }
+    }
+
+    /// Every user but anonymous ones (`get_users`), with their groups (the
+    /// key needs Groups View for them), read a page at a time.
+    pub async fn users(&self) -> Result<Vec<User>, KasmError> {
+        const PAGE: u64 = 500;
+        let mut users = Vec::new();
+        for page in 0u64.. {
+            let body = Map::from_iter([
+                ("page".to_owned(), json!(page)),
+                ("page_size".to_owned(), json!(PAGE)),
+                ("sort_by".to_owned(), json!("username")),
+                ("sort_direction".to_owned(), json!("asc")),
+            ]);
+            let answer = self.post("get_users", &body).await?;
+            // Kasm leaves the key out when nothing matches.
+            let list = answer
+                .get("users")
+                .cloned()
+                .unwrap_or(Value::Array(Vec::new()));
+            let found: Vec<User> =
+                serde_json::from_value(list).map_err(|e| KasmError::Unexpected {
+                    path: "/api/public/get_users".into(),
+                    detail: e.to_string(),
+                })?;
+            let last = (found.len() as u64) < PAGE;
+            users.extend(found);
+            let total = answer.get("total").and_then(Value::as_u64);
+            if last || total.is_some_and(|t| users.len() as u64 >= t) {
+                break;
+            }
+        }
+        Ok(users)
     }
 
     /// Every image (`get_images`).

@@ -58,7 +58,8 @@ fn image_id(k: &Kasm, name: &str) -> String {
 
 /// The authorization workflow of the `kasm_images` data source's
 /// documentation: a data source finds the images, a new group is authorized
-/// for the first one. Users, memberships and sessions are not managed here.
+/// for the first one, a user is made and put in the group. Sessions are not
+/// managed yet.
 const WORKFLOW: &str = r#"
 data "kasm_images" "available" {}
 
@@ -100,10 +101,18 @@ fn the_documented_workflow_plans_and_applies() {
     let file = k.write("main.tf", WORKFLOW);
     let o = k.run(&["plan", &file]);
     assert_eq!(code(&o), 0, "{}", out(&o));
-    for skipped in ["kasm_user", "kasm_group_membership", "kasm_session"] {
+    assert!(
+        out(&o).contains("1 resource block of type `kasm_session` skipped"),
+        "kasm_session is skipped with a warning: {}",
+        out(&o)
+    );
+    for managed in [
+        "kasm_user.developer",
+        "kasm_group_membership.developer_access",
+    ] {
         assert!(
-            out(&o).contains(&format!("1 resource block of type `{skipped}` skipped")),
-            "{skipped} is skipped with a warning: {}",
+            stdout(&o).contains(&format!("{managed} will be created")),
+            "{}",
             out(&o)
         );
     }
@@ -126,11 +135,30 @@ fn the_documented_workflow_plans_and_applies() {
     let o = apply(&k, &file);
     assert_eq!(code(&o), 0, "{}", out(&o));
     assert!(
-        stdout(&o).contains("Apply complete! Resources: 2 added, 0 changed, 0 destroyed."),
+        stdout(&o).contains("Apply complete! Resources: 4 added, 0 changed, 0 destroyed."),
         "{}",
         out(&o)
     );
     let group = group_id(&k, "WorkspaceUsers").unwrap_or_else(|| panic!("{}", out(&o)));
+    let developer = k
+        .sim()
+        .users()
+        .into_iter()
+        .find(|u| u.username == "developer")
+        .map(|u| u.user_id)
+        .unwrap_or_else(|| panic!("the user is made: {}", out(&o)));
+    let memberships: Vec<String> = k
+        .sim()
+        .memberships()
+        .into_iter()
+        .filter(|m| m.user_id == developer)
+        .map(|m| m.group_id)
+        .collect();
+    assert_eq!(
+        memberships,
+        [ALL_USERS.to_owned(), group.clone()],
+        "All Users by Kasm, then the group"
+    );
     assert_eq!(rows(&k).get(&(group.clone(), first.clone())), Some(&1));
     let state = k.state();
     assert_eq!(

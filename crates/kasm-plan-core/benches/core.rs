@@ -129,6 +129,7 @@ resource \"kasm_group_image\" \"app\" {{\n  for_each = kasm_image.app\n  group_i
                 ..Default::default()
             }],
             links: Vec::new(),
+            users: None,
         }),
         strict: false,
         options: PlanOptions::default(),

@@ -15,8 +15,19 @@ pub const GROUP_TYPE: &str = "kasm_group";
 /// The link resource type.
 pub const LINK_TYPE: &str = "kasm_group_image";
 
-/// The managed resource types, in the order the state lists them.
-pub const MANAGED_TYPES: [&str; 3] = [RESOURCE_TYPE, GROUP_TYPE, LINK_TYPE];
+/// The user resource type.
+pub const USER_TYPE: &str = "kasm_user";
+/// The group membership resource type.
+pub const MEMBERSHIP_TYPE: &str = "kasm_group_membership";
+
+/// The managed resource types.
+pub const MANAGED_TYPES: [&str; 5] = [
+    RESOURCE_TYPE,
+    GROUP_TYPE,
+    LINK_TYPE,
+    USER_TYPE,
+    MEMBERSHIP_TYPE,
+];
 
 /// The type of an address: `kasm_group` for `kasm_group.devs`.
 pub fn type_of(address: &str) -> Option<&str> {

@@ -456,12 +456,42 @@ pub struct AccessChange {
     /// The attributes that change.
     #[serde(default)]
     pub changes: Vec<AttributeChange>,
+    /// Write-only attributes (a password): their values here are salted
+    /// fingerprints, shown as `(sensitive value)` and never sent anywhere.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sensitive: Vec<String>,
     /// The address it had before a `moved` block renamed it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_address: Option<String>,
     /// The id an `import` block binds to this address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub importing: Option<String>,
+}
+
+impl AccessChange {
+    /// A no-op at the address, to fill in.
+    pub fn none(address: &str, resource_type: &str) -> AccessChange {
+        AccessChange {
+            address: address.to_owned(),
+            resource_type: resource_type.to_owned(),
+            name: address
+                .strip_prefix(resource_type)
+                .and_then(|r| r.strip_prefix('.'))
+                .unwrap_or(address)
+                .to_owned(),
+            action: Action::NoOp,
+            reason: None,
+            id: None,
+            before: None,
+            after: None,
+            after_unknown: Vec::new(),
+            waits_for: BTreeMap::new(),
+            changes: Vec::new(),
+            sensitive: Vec::new(),
+            previous_address: None,
+            importing: None,
+        }
+    }
 }
 
 /// A link on Kasm for a managed image that no `kasm_group_image` declares,

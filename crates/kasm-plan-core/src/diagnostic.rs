@@ -89,7 +89,11 @@ codes! {
     UnknownGroup => "A `group_name` that names no group, or a group the plan cannot resolve.";
     GroupExists => "A group that exists on Kasm but is not in the state, differing from the spec.";
     ProtectedGroup => "A change Kasm refuses for a system group (All Users, Administrators).";
+    UserExists => "A user that exists on Kasm but is not in the state: import it or choose another username.";
+    PasswordRules => "A password Kasm's `update_user` would refuse (length, digit, lower and upper case, symbol).";
+    GroupsArgument => "A user's `groups` list other than `groups = []`: memberships are `kasm_group_membership`s.";
     AccessUnread => "The configuration or state has groups or links, but Kasm's groups were not read.";
+    UsersUnread => "The configuration or the state has users or memberships, but Kasm's users were not read.";
     ResourceTargeting => "A plan narrowed by `-target`: it may not show every change the configuration asks for.";
     UnmatchedAddress => "A `-target` or `-replace` address that names nothing in the configuration or the state.";
     SensitiveOutput => "An output whose value comes from a sensitive one, without `sensitive = true`.";

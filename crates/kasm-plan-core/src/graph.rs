@@ -18,7 +18,9 @@ use crate::address::resource_of;
 use crate::change::{Action, Plan};
 use crate::group::{LinkSpec, Target, same_id};
 use crate::lang::depends::DependsOn;
+use crate::object::ObjectSpec;
 use crate::state::State;
+use crate::step::CallKind;
 use crate::step::Step;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -56,6 +58,7 @@ pub fn order(steps: &[Step], plan: &Plan, depends_on: &DependsOn) -> After {
 pub fn dependencies<'a>(
     instances: impl IntoIterator<Item = &'a str>,
     links: &[LinkSpec],
+    objects: &[ObjectSpec],
     depends_on: &DependsOn,
 ) -> DependsOn {
     let mut out: DependsOn = instances
@@ -66,16 +69,22 @@ pub fn dependencies<'a>(
             (resource.to_owned(), declared)
         })
         .collect();
-    for link in links {
-        let named = [&link.group, &link.image]
-            .into_iter()
-            .filter_map(|t| match t {
-                Target::Managed(address) => Some(resource_of(address).to_owned()),
-                Target::Id(_) | Target::Name(_) => None,
-            });
-        out.entry(resource_of(&link.address).to_owned())
+    let named = links
+        .iter()
+        .map(|l| (&l.address, vec![&l.group, &l.image]))
+        .chain(
+            objects
+                .iter()
+                .map(|o| (&o.address, o.refs.values().collect())),
+        );
+    for (address, targets) in named {
+        let managed = targets.into_iter().filter_map(|t| match t {
+            Target::Managed(address) => Some(resource_of(address).to_owned()),
+            Target::Id(_) | Target::Name(_) => None,
+        });
+        out.entry(resource_of(address).to_owned())
             .or_default()
-            .extend(named);
+            .extend(managed);
     }
     out
 }
@@ -172,12 +181,14 @@ impl<'a> Index<'a> {
         index
     }
 
-    /// A link waits for the creates of the resources it names.
+    /// A link or a membership waits for the creates of the resources it names.
     fn references(&self, step: &Step) -> Vec<usize> {
-        let (Step::AddLink(link) | Step::Revoke(link)) = step else {
-            return Vec::new();
+        let named: Vec<&Target> = match step {
+            Step::AddLink(link) | Step::Revoke(link) => vec![&link.group, &link.image],
+            Step::Call(call) if call.kind != CallKind::Delete => call.ids.values().collect(),
+            _ => return Vec::new(),
         };
-        [&link.group, &link.image]
+        named
             .into_iter()
             .filter_map(|t| match t {
                 Target::Managed(address) => self.makes.get(address.as_str()),
@@ -200,23 +211,35 @@ impl<'a> Index<'a> {
             .unwrap_or_default()
     }
 
-    /// An image or group is deleted after the links that name it.
+    /// An image, group or user is deleted after the links and memberships
+    /// that name it.
     fn destroy_order(&self, step: &Step) -> Vec<usize> {
+        let is = |target: &Target, id: &str| matches!(target, Target::Id(t) if same_id(t, id));
         let names = |link: &crate::step::LinkStep| -> bool {
-            let is = |target: &Target, id: &str| matches!(target, Target::Id(t) if same_id(t, id));
             match step {
                 Step::Delete(image) => is(&link.image, &image.image_id),
                 Step::DeleteGroup(group) => is(&link.group, &group.group_id),
                 _ => false,
             }
         };
-        if !matches!(step, Step::Delete(_) | Step::DeleteGroup(_)) {
-            return Vec::new();
-        }
+        let deleted = match step {
+            Step::Delete(image) => &image.image_id,
+            Step::DeleteGroup(group) => &group.group_id,
+            Step::Call(call) if call.kind == CallKind::Delete => match &call.id {
+                Some(id) => id,
+                None => return Vec::new(),
+            },
+            _ => return Vec::new(),
+        };
+        let removes = |s: &Step| match s {
+            Step::RemoveLink(l) | Step::Revoke(l) => names(l),
+            Step::Call(c) if c.kind == CallKind::Delete => c.ids.values().any(|t| is(t, deleted)),
+            _ => false,
+        };
         self.steps
             .iter()
             .enumerate()
-            .filter(|(_, s)| matches!(s, Step::RemoveLink(l) | Step::Revoke(l) if names(l)))
+            .filter(|(_, s)| removes(s))
             .map(|(j, _)| j)
             .collect()
     }
@@ -292,6 +315,9 @@ impl<'a> Index<'a> {
 
 /// Whether the step creates or changes what its address names.
 fn makes(step: &Step) -> bool {
+    if let Step::Call(call) = step {
+        return call.kind != CallKind::Delete;
+    }
     matches!(
         step,
         Step::Create(_)
@@ -305,6 +331,9 @@ fn makes(step: &Step) -> bool {
 
 /// Whether the step deletes what its address names.
 fn destroys(step: &Step) -> bool {
+    if let Step::Call(call) = step {
+        return call.kind == CallKind::Delete;
+    }
     matches!(
         step,
         Step::Delete(_) | Step::DeleteGroup(_) | Step::RemoveLink(_)

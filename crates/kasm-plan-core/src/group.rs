@@ -92,7 +92,8 @@ pub struct LinkSpec {
     pub image: Target,
 }
 
-/// Kasm's groups and every link row of them (`get_groups`, `get_images_group`).
+/// Kasm's groups and every link row of them (`get_groups`, `get_images_group`),
+/// and its users with their groups (`get_users`), when anything needs them.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -101,6 +102,53 @@ pub struct Access {
     pub groups: Vec<Group>,
     /// The link rows, duplicates included.
     pub links: Vec<GroupImage>,
+    /// The users (not anonymous ones), each with its membership rows;
+    /// absent when they were not read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub users: Option<Vec<User>>,
+}
+
+/// A user, as `get_users` lists it (other keys are ignored; ids in either form).
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct User {
+    /// Kasm's id (`get_users` gives it hyphenated).
+    pub user_id: String,
+    /// Lower case, unique.
+    pub username: String,
+    /// Free text, at most 64 characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Free text, at most 64 characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// Free text, at most 64 characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization: Option<String>,
+    /// Free text, at most 64 characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Free text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// Locked out (too many failed logins, or by an admin).
+    pub locked: bool,
+    /// Disabled by an admin.
+    pub disabled: bool,
+    /// One entry per membership row.
+    pub groups: Vec<UserGroup>,
+}
+
+/// One membership row of a user.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UserGroup {
+    /// The group.
+    pub group_id: String,
+    /// The group's name.
+    pub name: String,
 }
 
 impl Access {
@@ -115,6 +163,26 @@ impl Access {
     /// The group with this id.
     pub fn group(&self, group_id: &str) -> Option<&Group> {
         self.groups.iter().find(|g| same_id(&g.group_id, group_id))
+    }
+
+    /// The users read (none when they were not).
+    pub fn users(&self) -> &[User] {
+        self.users.as_deref().unwrap_or_default()
+    }
+
+    /// The user with this id.
+    pub fn user(&self, user_id: &str) -> Option<&User> {
+        self.users().iter().find(|u| same_id(&u.user_id, user_id))
+    }
+
+    /// How many membership rows put the user in the group.
+    pub fn memberships(&self, group_id: &str, user_id: &str) -> usize {
+        self.user(user_id).map_or(0, |u| {
+            u.groups
+                .iter()
+                .filter(|g| same_id(&g.group_id, group_id))
+                .count()
+        })
     }
 }
 

@@ -34,6 +34,7 @@ pub mod group;
 pub mod lang;
 pub mod model;
 pub mod names;
+pub mod object;
 pub mod outputs;
 pub mod parse;
 pub mod plan;

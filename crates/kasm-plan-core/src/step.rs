@@ -8,6 +8,7 @@
 
 use crate::group::{GroupRecord, LinkRecord, Target};
 use crate::model::ImageSpec;
+use crate::object::ObjectRecord;
 use crate::state::StateResource;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -52,6 +53,91 @@ pub enum Step {
     /// `remove_images_group` of a link no resource declares (an exclusive
     /// image's), until no row is left; the state does not change.
     Revoke(LinkStep),
+    /// A Kasm call of a table-driven type (a user, a membership), carried
+    /// out as its table says, then the record written or forgotten.
+    Call(Box<CallStep>),
+}
+
+/// What a call does to its address.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallKind {
+    /// Makes the object.
+    Create,
+    /// Changes it in place.
+    Update,
+    /// Deletes it; the address is forgotten after.
+    Delete,
+}
+
+/// A call, as the type's table describes it, with its body filled in.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallStep {
+    /// The resource address.
+    pub address: String,
+    /// What it does.
+    pub kind: CallKind,
+    /// The object's id, for an update or a delete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Kasm's endpoint (`create_user`).
+    pub endpoint: String,
+    /// The request body. Holds secrets (a password).
+    #[cfg_attr(feature = "typescript", ts(type = "Record<string, unknown>"))]
+    pub body: Map<String, Value>,
+    /// Ids to put into the body when the step runs, by JSON pointer: a
+    /// managed target's id is read from the state then.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub ids: std::collections::BTreeMap<String, Target>,
+    /// The same request twice has one effect: it may be retried.
+    #[serde(default)]
+    pub repeat_safe: bool,
+    /// Refusals that mean the effect is already there.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub done_when: Vec<String>,
+    /// Where the answer carries the new object's id (a JSON pointer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer_id: Option<String>,
+    /// After a lost answer, the read that finds what a create made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub find: Option<FindStep>,
+    /// What the state records after; absent for a delete. Each filled id
+    /// is recorded too, as the attribute its pointer ends with. Its `id` is
+    /// empty when the answer or `id_parts` gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<ObjectRecord>,
+    /// The attributes whose values, joined by `:`, are the record's id
+    /// (a membership's `<group_id>:<user_id>`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub id_parts: Vec<String>,
+}
+
+/// A read that finds an object a lost create may have made.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FindStep {
+    /// The endpoint (`get_user`).
+    pub endpoint: String,
+    /// The request body.
+    #[cfg_attr(feature = "typescript", ts(type = "Record<string, unknown>"))]
+    pub body: Map<String, Value>,
+    /// Where the answer carries the id (a JSON pointer).
+    pub answer_id: String,
+    /// The refusal that means there is none.
+    pub none_when: String,
+}
+
+// Never shows the body: it may hold a password.
+impl std::fmt::Debug for CallStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallStep")
+            .field("address", &self.address)
+            .field("kind", &self.kind)
+            .field("endpoint", &self.endpoint)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What a create, adopt or update records in the state with Kasm's answer.
@@ -184,6 +270,7 @@ impl std::fmt::Debug for Step {
             Step::AddLink(s) => f.debug_tuple("AddLink").field(s).finish(),
             Step::RemoveLink(s) => f.debug_tuple("RemoveLink").field(s).finish(),
             Step::Revoke(s) => f.debug_tuple("Revoke").field(s).finish(),
+            Step::Call(s) => s.fmt(f),
         }
     }
 }
@@ -203,6 +290,7 @@ impl Step {
             Step::RecordGroup(s) => &s.address,
             Step::RecordLink(s) => &s.address,
             Step::AddLink(s) | Step::RemoveLink(s) | Step::Revoke(s) => &s.address,
+            Step::Call(s) => &s.address,
         }
     }
 
@@ -220,6 +308,11 @@ impl Step {
             Step::AddLink(_) => "add link",
             Step::RemoveLink(_) => "remove link",
             Step::Revoke(_) => "revoke link",
+            Step::Call(s) => match s.kind {
+                CallKind::Create => "create",
+                CallKind::Update => "update",
+                CallKind::Delete => "delete",
+            },
         }
     }
 
@@ -309,5 +402,7 @@ pub fn phase(step: &Step) -> u8 {
         | Step::DeleteGroup(_)
         | Step::AddLink(_)
         | Step::Revoke(_) => 2,
+        Step::Call(c) if c.kind == CallKind::Delete => 2,
+        Step::Call(_) => 1,
     }
 }

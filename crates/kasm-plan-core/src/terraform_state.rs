@@ -6,7 +6,11 @@
 //! reads it, so what the provider stored (memory in bytes, its own attribute
 //! names) never has to be translated, and the next plan shows real drift only.
 
-use crate::address::{InstanceKey, LINK_TYPE, MANAGED_TYPES};
+use crate::address::{GROUP_TYPE, InstanceKey, LINK_TYPE, RESOURCE_TYPE};
+
+/// The types read from a Terraform state: those `import` binds (users and
+/// memberships are imported by hand).
+const READ_TYPES: [&str; 3] = [RESOURCE_TYPE, GROUP_TYPE, LINK_TYPE];
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::canonical_uuid;
 use crate::state::State;
@@ -88,7 +92,7 @@ pub fn bindings(text: &str, state: &State) -> Bindings {
     }
     let mut skipped: BTreeMap<&str, usize> = BTreeMap::new();
     for r in document.resources.iter().filter(|r| r.mode == "managed") {
-        if !MANAGED_TYPES.contains(&r.kind.as_str()) {
+        if !READ_TYPES.contains(&r.kind.as_str()) {
             *skipped.entry(&r.kind).or_default() += r.instances.len();
             continue;
         }
@@ -113,8 +117,8 @@ pub fn bindings(text: &str, state: &State) -> Bindings {
         out.diagnostics.push(Diagnostic::warning(
             Code::BlockSkipped,
             format!(
-                "{count} instance(s) of {kind} left out: kasm-plan manages {} only",
-                MANAGED_TYPES.join(", ")
+                "{count} instance(s) of {kind} left out: kasm-plan reads {} from a Terraform state",
+                READ_TYPES.join(", ")
             ),
         ));
     }

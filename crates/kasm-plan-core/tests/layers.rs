@@ -22,6 +22,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("field", 1),
     ("model", 1),
     ("group", 1),
+    ("object", 1),
     ("schema", 1),
     ("filter", 1),
     // 2 language: HCL and JSON to evaluated, untyped resources; fmt

@@ -51,7 +51,7 @@ pub fn run(core: &CoreArgs, args: &AdoptArgs) -> Outcome {
         super::runtime()?.block_on(with_kasm(&args.server, &args.state, async |kasm| {
             let images = read_images(kasm).await?;
             let access = if args.links {
-                Some(read_access(kasm).await?)
+                Some(read_access(kasm, false).await?)
             } else {
                 None
             };

@@ -5,7 +5,7 @@ use super::execute::{self, Report};
 use super::policy::{self, Gate};
 use super::render;
 use super::saved::{self, SavedPlan};
-use super::server::{ServerArgs, needs_access, read_access, read_images, with_kasm};
+use super::server::{ServerArgs, needs_access, needs_users, read_access, read_images, with_kasm};
 use super::{CliError, CoreArgs, Outcome};
 use crate::Core;
 use crate::kasm::Kasm;
@@ -109,6 +109,7 @@ pub fn run(core: &CoreArgs, args: &ApplyArgs) -> Outcome {
         let outputs = OutputsAsked {
             declared: !planned.plan.output_changes.is_empty(),
             groups: planned.access.is_some(),
+            users: planned.access.as_ref().is_some_and(|a| a.users.is_some()),
         };
         let finished = execute(kasm, core, locked, planned, args).await?;
         let code = finish(kasm, args, &finished.report, imported).await?;
@@ -172,7 +173,7 @@ async fn plan(
             refresh_only: args.refresh_only,
         })?;
         if access.is_none() && needs_access(&answer.diagnostics) {
-            access = Some(read_access(kasm).await?);
+            access = Some(read_access(kasm, needs_users(&answer.diagnostics)).await?);
             continue;
         }
         break answer;
@@ -283,6 +284,8 @@ struct OutputsAsked {
     declared: bool,
     /// The plan read Kasm's groups.
     groups: bool,
+    /// The plan read Kasm's users.
+    users: bool,
 }
 
 /// After a complete apply: the outputs' values, with every id the apply gave
@@ -299,7 +302,7 @@ async fn record_outputs(
     } = finished;
     let observed = read_images(kasm).await?;
     let access = if asked.groups {
-        Some(read_access(kasm).await?)
+        Some(read_access(kasm, asked.users).await?)
     } else {
         None
     };

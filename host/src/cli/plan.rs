@@ -4,7 +4,7 @@ use super::configuration::{ConfigArgs, Loaded, blocks, elsewhere};
 use super::policy::{self, Gate};
 use super::render;
 use super::saved::{self, SavedPlan, SourceDigest};
-use super::server::{ServerArgs, needs_access, read_access, read_images, with_kasm};
+use super::server::{ServerArgs, needs_access, needs_users, read_access, read_images, with_kasm};
 use super::{CliError, CoreArgs, Outcome, input};
 use crate::Core;
 use crate::state_file;
@@ -254,7 +254,8 @@ fn live<A: Answer>(
         };
         let mut answer = ask(core, request(source, config, &inputs))?;
         if needs_access(answer.diagnostics()) {
-            inputs.access = Some(read_access(kasm).await?);
+            let users = needs_users(answer.diagnostics());
+            inputs.access = Some(read_access(kasm, users).await?);
             answer = ask(core, request(source, config, &inputs))?;
         }
         Ok((inputs, answer))

@@ -125,15 +125,26 @@ pub async fn read_images(kasm: &Kasm) -> Result<Vec<Image>, CliError> {
     kasm.images().await.map_err(CliError::kasm(context))
 }
 
-/// Kasm's groups and every link row of each (one request per group).
-pub async fn read_access(kasm: &Kasm) -> Result<Access, CliError> {
+/// Kasm's groups and every link row of each (one request per group), and
+/// with `users`, its users with their groups.
+pub async fn read_access(kasm: &Kasm, users: bool) -> Result<Access, CliError> {
     let context = format!("cannot read the groups from {}", kasm.url());
     let groups = kasm.groups().await.map_err(CliError::kasm(context))?;
     let mut links = Vec::new();
     for g in &groups {
         links.extend(read_links(kasm, g).await?);
     }
-    Ok(Access { groups, links })
+    let users = if users {
+        let context = format!("cannot read the users from {}", kasm.url());
+        Some(kasm.users().await.map_err(CliError::kasm(context))?)
+    } else {
+        None
+    };
+    Ok(Access {
+        groups,
+        links,
+        users,
+    })
 }
 
 /// The link rows of one group; a refusal is an error naming the group.
@@ -150,14 +161,22 @@ pub async fn read_links(kasm: &Kasm, group: &Group) -> Result<Vec<GroupImage>, C
 /// Connects, reads the groups and their links, and closes the connection.
 pub fn fetch_access(args: &ServerArgs, state_path: &Path) -> Result<Access, CliError> {
     super::runtime()?.block_on(with_kasm(args, state_path, async |kasm| {
-        read_access(kasm).await
+        read_access(kasm, false).await
     }))
 }
 
 /// Whether a plan answer asks for Kasm's groups (the configuration or the
 /// state has groups or links).
 pub fn needs_access(diagnostics: &[Diagnostic]) -> bool {
-    diagnostics.iter().any(|d| d.code == Code::AccessUnread)
+    diagnostics
+        .iter()
+        .any(|d| matches!(d.code, Code::AccessUnread | Code::UsersUnread))
+}
+
+/// Whether a plan answer asks for Kasm's users (the configuration or the
+/// state has users or memberships).
+pub fn needs_users(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(|d| d.code == Code::UsersUnread)
 }
 
 /// Connects, reads every image, and closes the connection.

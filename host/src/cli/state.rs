@@ -276,6 +276,29 @@ fn show_access(state: &State, address: &str) -> Option<String> {
         if g.force_destroy {
             out.push_str("    # force_destroy\n");
         }
+    } else if let Some(o) = state.objects.get(address) {
+        // Write-only values are kept as fingerprints, and shown as hidden.
+        let write_only = |k: &str| {
+            kasm_plan_core::schema::tables::managed(kind)
+                .and_then(|t| t.argument(k))
+                .is_some_and(|a| a.write_only)
+        };
+        let width = o
+            .attributes
+            .keys()
+            .map(String::len)
+            .max()
+            .unwrap_or(2)
+            .max(2);
+        out.push_str(&format!("    {:<width$} = \"{}\"\n", "id", o.id));
+        for (k, v) in o.attributes.iter().filter(|(k, _)| k.as_str() != "id") {
+            let shown = if write_only(k) {
+                "(sensitive value)".to_owned()
+            } else {
+                v.to_string()
+            };
+            out.push_str(&format!("    {k:<width$} = {shown}\n"));
+        }
     } else {
         let l = state.links.get(address)?;
         out.push_str(&format!("    id       = \"{}\"\n", l.id()));

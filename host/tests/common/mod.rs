@@ -86,6 +86,7 @@ pub fn by_type(text: &str) -> serde_json::Value {
         "resources": state.resources,
         "groups": state.groups,
         "links": state.links,
+        "objects": state.objects,
         "history": state.history,
         "outputs": state.outputs,
         "dependencies": state.dependencies,

@@ -32,22 +32,25 @@ pub struct AccessInputs<'a> {
     pub images: &'a [ResourceChange],
     /// Instances to replace although nothing forces it (`-replace`).
     pub replace: &'a [String],
+    /// The `kasm_user` and `kasm_group_membership` instances.
+    pub objects: &'a [crate::object::ObjectSpec],
 }
 
-/// An id now, or the address whose apply makes it known.
-#[derive(Clone, Debug, PartialEq)]
-enum Resolved {
-    Known(String),
-    Pending(String),
-}
+use super::objects::{self, Resolved};
 
 /// Plans every group and link in the configuration or the state.
 pub fn plan_access(inputs: &AccessInputs) -> Result<AccessPlan, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut changes = plan_groups(inputs, &mut errors);
+    let users = objects::plan_users(inputs.objects, inputs.state, inputs.access, &mut errors);
+    changes.extend(
+        users
+            .into_iter()
+            .map(|c| replaced_on_request(c, inputs.replace)),
+    );
     let group_ids: BTreeMap<String, Resolved> = changes
         .iter()
-        .map(|c| (c.address.clone(), resolved_of(c)))
+        .map(|c| (c.address.clone(), Resolved::of(c)))
         .collect();
     let image_ids: BTreeMap<&str, Resolved> = inputs
         .images
@@ -110,6 +113,18 @@ pub fn plan_access(inputs: &AccessInputs) -> Result<AccessPlan, Vec<Diagnostic>>
         };
         changes.push(change);
     }
+    let memberships = objects::plan_memberships(
+        inputs.objects,
+        inputs.state,
+        inputs.access,
+        &group_ids,
+        &mut errors,
+    );
+    changes.extend(
+        memberships
+            .into_iter()
+            .map(|c| replaced_on_request(c, inputs.replace)),
+    );
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -150,15 +165,6 @@ fn managed(target: &Target) -> Option<&str> {
     match target {
         Target::Managed(a) => Some(a),
         _ => None,
-    }
-}
-
-fn resolved_of(change: &AccessChange) -> Resolved {
-    match (change.action, &change.id) {
-        (Action::Create | Action::Replace, _) | (_, None) => {
-            Resolved::Pending(change.address.clone())
-        }
-        (_, Some(id)) => Resolved::Known(id.clone()),
     }
 }
 
@@ -321,8 +327,13 @@ fn replaced_on_request(mut change: AccessChange, replace: &[String]) -> AccessCh
         .take()
         .or_else(|| change.before.clone())
         .unwrap_or_default();
-    if change.resource_type == GROUP_TYPE {
-        for unknown in ["group_id", "id"] {
+    let own_id = match change.resource_type.as_str() {
+        GROUP_TYPE => Some("group_id"),
+        super::USER_TYPE => Some("user_id"),
+        _ => None,
+    };
+    if let Some(own_id) = own_id {
+        for unknown in [own_id, "id"] {
             after.remove(unknown);
             change.after_unknown.push(unknown.into());
         }
@@ -416,7 +427,7 @@ fn group_create(spec: &GroupSpec, was_in_state: bool) -> AccessChange {
         after: Some(after),
         after_unknown: vec!["group_id".into(), "id".into()],
         changes,
-        ..empty(&spec.address, GROUP_TYPE)
+        ..AccessChange::none(&spec.address, GROUP_TYPE)
     }
 }
 
@@ -484,7 +495,7 @@ fn group_update(
         before: Some(before),
         after,
         changes,
-        ..empty(&spec.address, GROUP_TYPE)
+        ..AccessChange::none(&spec.address, GROUP_TYPE)
     }
 }
 
@@ -527,7 +538,7 @@ pub fn drift(state: &State, access: &Access) -> Vec<AccessChange> {
             before: Some(recorded),
             after: Some(now),
             changes,
-            ..empty(address, GROUP_TYPE)
+            ..AccessChange::none(address, GROUP_TYPE)
         })
     });
     let links = state
@@ -535,7 +546,10 @@ pub fn drift(state: &State, access: &Access) -> Vec<AccessChange> {
         .iter()
         .filter(|(_, r)| access.rows(&r.group_id, &r.image_id) == 0)
         .map(|(address, r)| deleted(link_delete(address, r, access)));
-    groups.chain(links).collect()
+    groups
+        .chain(links)
+        .chain(objects::drift(state, access))
+        .collect()
 }
 
 fn group_delete(address: &str, record: &GroupRecord) -> AccessChange {
@@ -549,7 +563,7 @@ fn group_delete(address: &str, record: &GroupRecord) -> AccessChange {
             record.priority,
             record.description.as_deref(),
         )),
-        ..empty(address, GROUP_TYPE)
+        ..AccessChange::none(address, GROUP_TYPE)
     }
 }
 
@@ -601,7 +615,7 @@ fn link_change(
         after: Some(after.clone()),
         after_unknown: unknown,
         waits_for,
-        ..empty(address, LINK_TYPE)
+        ..AccessChange::none(address, LINK_TYPE)
     };
     let Some(record) = record else {
         return AccessChange {
@@ -671,7 +685,7 @@ fn link_delete(address: &str, record: &LinkRecord, access: &Access) -> AccessCha
         reason: Some(Reason::RemovedFromConfig),
         id: Some(record.id()),
         before: Some(link_attributes(record, access)),
-        ..empty(address, LINK_TYPE)
+        ..AccessChange::none(address, LINK_TYPE)
     }
 }
 
@@ -726,26 +740,4 @@ fn extra_links(
         }
     }
     out
-}
-
-fn empty(address: &str, resource_type: &str) -> AccessChange {
-    AccessChange {
-        address: address.to_owned(),
-        resource_type: resource_type.to_owned(),
-        name: address
-            .strip_prefix(resource_type)
-            .and_then(|r| r.strip_prefix('.'))
-            .unwrap_or(address)
-            .to_owned(),
-        action: Action::NoOp,
-        reason: None,
-        id: None,
-        before: None,
-        after: None,
-        after_unknown: Vec::new(),
-        waits_for: BTreeMap::new(),
-        changes: Vec::new(),
-        previous_address: None,
-        importing: None,
-    }
 }

@@ -5,10 +5,13 @@
 //! make their ids known. The host runs one phase after the other.
 
 use super::plan::{AccessChange, ExtraLink, matches_spec};
-use super::{GROUP_TYPE, LINK_TYPE};
+use super::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, USER_TYPE};
 use crate::change::{Action, Plan};
 use crate::group::{Access, GroupRecord, GroupSpec, Target};
+use crate::object::{ObjectRecord, ObjectSpec};
+use crate::schema::tables::{self, Call, Lit};
 use crate::state::State;
+use crate::step::{CallKind, CallStep, FindStep};
 pub use crate::step::{
     GroupDeleteStep, GroupRecordStep, GroupStep, LinkRecordStep, LinkStep, phase,
 };
@@ -26,6 +29,8 @@ pub struct StepInputs<'a> {
     pub state: &'a State,
     /// Kasm's groups and links.
     pub access: &'a Access,
+    /// The `kasm_user` and `kasm_group_membership` instances.
+    pub objects: &'a [ObjectSpec],
 }
 
 /// The steps for the plan's group and link changes and revokes.
@@ -44,6 +49,10 @@ pub fn steps(inputs: &StepInputs) -> Vec<Step> {
                 inputs,
             )),
             LINK_TYPE => out.extend(link_steps(change, inputs.state)),
+            USER_TYPE | MEMBERSHIP_TYPE => {
+                let spec = inputs.objects.iter().find(|o| o.address == change.address);
+                out.extend(object_steps(change, spec, inputs.state));
+            }
             _ => {}
         }
     }
@@ -194,8 +203,14 @@ fn forgotten(inputs: &StepInputs) -> Vec<Step> {
         .iter()
         .filter(|(a, _)| !planned(a))
         .map(|(a, r)| (a, r.id()));
+    let objects = super::objects::gone(inputs.state, inputs.access)
+        .into_iter()
+        .filter(|(a, _)| !planned(a));
+    let objects: Vec<(String, String)> = objects.collect();
     groups
-        .chain(links)
+        .map(|(a, id)| (a.clone(), id))
+        .chain(links.map(|(a, id)| (a.clone(), id)))
+        .chain(objects)
         .map(|(address, id)| {
             Step::Forget(ReleaseStep {
                 address: address.clone(),
@@ -231,7 +246,15 @@ pub fn refresh_steps(state: &State, access: &Access) -> Vec<Step> {
                 image_id: r.id(),
             })
         });
-    groups.chain(links).collect()
+    let objects = super::objects::gone(state, access)
+        .into_iter()
+        .map(|(address, id)| {
+            Step::Forget(ReleaseStep {
+                address,
+                image_id: id,
+            })
+        });
+    groups.chain(links).chain(objects).collect()
 }
 
 fn revoke(extra: &ExtraLink) -> Step {
@@ -243,4 +266,239 @@ fn revoke(extra: &ExtraLink) -> Step {
             .clone()
             .map_or_else(|| Target::Managed(extra.image_address.clone()), Target::Id),
     })
+}
+
+/// The steps of a user's or a membership's change, as its table's calls say.
+fn object_steps(change: &AccessChange, spec: Option<&ObjectSpec>, state: &State) -> Vec<Step> {
+    let Some(table) = tables::managed(&change.resource_type) else {
+        return Vec::new();
+    };
+    let Some(calls) = table.calls else {
+        return Vec::new();
+    };
+    let record = state.objects.get(&change.address);
+    let delete = || {
+        record.map(|r| {
+            let ids = recorded_ids(table, r);
+            Step::Call(Box::new(call(
+                &calls.delete,
+                CallKind::Delete,
+                change,
+                Some(&r.id),
+                Map::new(),
+                ids,
+            )))
+        })
+    };
+    let create = |spec: &ObjectSpec| {
+        let mut sent = sendable(spec, |_| true);
+        for (name, secret) in &spec.secrets {
+            sent.insert(name.clone(), secret.expose().into());
+        }
+        let mut step = call(
+            &calls.create,
+            CallKind::Create,
+            change,
+            None,
+            sent,
+            targets(change),
+        );
+        step.record = Some(ObjectRecord {
+            id: String::new(),
+            attributes: recorded(spec, None, spec.secrets.keys()),
+        });
+        step.id_parts = id_parts(table);
+        step.find = calls.find_after_lost_create.as_ref().and_then(|f| {
+            let by = spec.values.get(f.by)?;
+            let mut body = Map::new();
+            put(&mut body, &format!("/{}/{}", f.envelope, f.by), by.clone());
+            Some(FindStep {
+                endpoint: f.endpoint.into(),
+                body,
+                answer_id: f.answer_id.into(),
+                none_when: f.none_when.into(),
+            })
+        });
+        Step::Call(Box::new(step))
+    };
+    match (change.action, spec) {
+        (Action::Create, Some(spec)) => vec![create(spec)],
+        (Action::Replace, Some(spec)) => delete().into_iter().chain([create(spec)]).collect(),
+        (Action::Update, Some(spec)) => {
+            let Some(update) = &calls.update else {
+                return Vec::new();
+            };
+            // Secrets go only when they change: a password sent again
+            // logs the user out.
+            let changed: Vec<&String> = spec
+                .secrets
+                .keys()
+                .filter(|k| change.changes.iter().any(|c| &c.attribute == *k))
+                .collect();
+            let mut sent = sendable(spec, |k| !spec.ignore_changes.iter().any(|i| i == k));
+            // Kasm's update_user wants the username every time.
+            if let Some(username) = spec.values.get("username") {
+                sent.insert("username".into(), username.clone());
+            }
+            for name in &changed {
+                if let Some(secret) = spec.secrets.get(*name) {
+                    sent.insert((*name).clone(), secret.expose().into());
+                }
+            }
+            let mut step = call(
+                update,
+                CallKind::Update,
+                change,
+                change.id.as_deref(),
+                sent,
+                BTreeMap::new(),
+            );
+            step.record = Some(ObjectRecord {
+                id: change.id.clone().unwrap_or_default(),
+                attributes: recorded(spec, record, changed.into_iter()),
+            });
+            vec![Step::Call(Box::new(step))]
+        }
+        (Action::Delete, _) => delete().into_iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The values a spec sends, but for `groups` (memberships are their own resources).
+fn sendable(spec: &ObjectSpec, keep: impl Fn(&str) -> bool) -> Map<String, Value> {
+    spec.values
+        .iter()
+        .filter(|(k, _)| k.as_str() != "groups" && keep(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// What the state records for a spec: its values (the recorded ones of
+/// ignored arguments), and the fingerprints of `secrets` (the recorded
+/// ones of the others).
+fn recorded<'a>(
+    spec: &ObjectSpec,
+    before: Option<&ObjectRecord>,
+    secrets: impl Iterator<Item = &'a String>,
+) -> Map<String, Value> {
+    let mut out = before.map(|r| r.attributes.clone()).unwrap_or_default();
+    let ignored = |k: &str| before.is_some() && spec.ignore_changes.iter().any(|i| i == k);
+    for (k, v) in sendable(spec, |k| !ignored(k)) {
+        out.insert(k, v);
+    }
+    for name in secrets {
+        if let Some(fp) = spec.fingerprint(name) {
+            out.insert(name.clone(), fp.into());
+        }
+    }
+    out
+}
+
+/// The attributes whose ids make a record's id, for a type whose id is a pair.
+fn id_parts(table: &tables::Block) -> Vec<String> {
+    let refs: Vec<String> = table
+        .arguments
+        .iter()
+        .filter(|a| a.refers_to.is_some())
+        .map(|a| a.name.to_owned())
+        .collect();
+    if refs.len() > 1 { refs } else { Vec::new() }
+}
+
+/// The ids a change names: known ones, or the creates that make them known.
+fn targets(change: &AccessChange) -> BTreeMap<String, Target> {
+    let known = change.after.iter().flatten().filter_map(|(k, v)| {
+        let id = v.as_str()?;
+        (k != "id").then(|| (k.clone(), Target::Id(id.to_owned())))
+    });
+    let pending = change
+        .waits_for
+        .iter()
+        .map(|(k, a)| (k.clone(), Target::Managed(a.clone())));
+    known.chain(pending).collect()
+}
+
+/// The ids a record names, for its delete.
+fn recorded_ids(table: &tables::Block, record: &ObjectRecord) -> BTreeMap<String, Target> {
+    table
+        .arguments
+        .iter()
+        .filter(|a| a.refers_to.is_some())
+        .filter_map(|a| {
+            Some((
+                a.name.to_owned(),
+                Target::Id(record.text(a.name)?.to_owned()),
+            ))
+        })
+        .collect()
+}
+
+/// A call's step: `values` and the object's `id` placed where the table
+/// says, the id arguments (`refs`, by argument) as ids to fill in.
+fn call(
+    call: &Call,
+    kind: CallKind,
+    change: &AccessChange,
+    id: Option<&str>,
+    values: Map<String, Value>,
+    refs: BTreeMap<String, Target>,
+) -> CallStep {
+    let mut body = Map::new();
+    let mut ids = BTreeMap::new();
+    let placed: Vec<&str> = call.body.iter().map(|(name, _)| *name).collect();
+    for (name, pointer) in call.body {
+        match *name {
+            "*" => {
+                for (k, v) in values.iter().filter(|(k, _)| !placed.contains(&k.as_str())) {
+                    put(&mut body, &format!("{pointer}/{k}"), v.clone());
+                }
+            }
+            "id" => put(&mut body, pointer, id.unwrap_or_default().into()),
+            name => {
+                if let Some(target) = refs.get(name) {
+                    ids.insert((*pointer).to_owned(), target.clone());
+                } else if let Some(v) = values.get(name) {
+                    put(&mut body, pointer, v.clone());
+                }
+            }
+        }
+    }
+    for (pointer, Lit::Bool(b)) in call.fixed {
+        put(&mut body, pointer, (*b).into());
+    }
+    CallStep {
+        address: change.address.clone(),
+        kind,
+        id: id.map(str::to_owned),
+        endpoint: call.endpoint.into(),
+        body,
+        ids,
+        // A refusal that tells the effect is there makes a repeat safe too.
+        repeat_safe: call.repeat_safe,
+        done_when: call.done_when.iter().map(|t| (*t).to_owned()).collect(),
+        answer_id: call.answer_id.map(str::to_owned),
+        find: None,
+        record: None,
+        id_parts: Vec::new(),
+    }
+}
+
+/// Sets the value at a JSON pointer, making the objects on the way.
+pub fn put(body: &mut Map<String, Value>, pointer: &str, value: Value) {
+    let mut keys = pointer.trim_start_matches('/').split('/').peekable();
+    let mut at = body;
+    while let Some(key) = keys.next() {
+        if keys.peek().is_none() {
+            at.insert(key.to_owned(), value);
+            return;
+        }
+        let next = at
+            .entry(key.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !next.is_object() {
+            *next = Value::Object(Map::new());
+        }
+        let Value::Object(map) = next else { return };
+        at = map;
+    }
 }

@@ -67,6 +67,7 @@ pub fn apply_steps(req: &PlanRequest) -> StepsResponse {
                     groups: &authorization.groups,
                     state: &edits.state,
                     access: &access,
+                    objects: &authorization.objects,
                 });
                 // Moves are bookkeeping, made whatever the targets.
                 let mut all: Vec<Step> = edits
@@ -87,8 +88,10 @@ pub fn apply_steps(req: &PlanRequest) -> StepsResponse {
             .iter()
             .map(String::as_str)
             .chain(authorization.groups.iter().map(|g| g.address.as_str()))
-            .chain(authorization.links.iter().map(|l| l.address.as_str())),
+            .chain(authorization.links.iter().map(|l| l.address.as_str()))
+            .chain(authorization.objects.iter().map(|o| o.address.as_str())),
         &authorization.links,
+        &authorization.objects,
         &depends_on,
     );
     let ordered = steps.and_then(|steps| {

@@ -140,6 +140,11 @@ impl<'a> Planning<'a> {
         if needs_groups && req.access.is_none() && !req.from_state {
             diagnostics.push(access_unread());
         }
+        let needs_users = wanted.access.uses_users() || !req.state.objects.is_empty();
+        let users_read = req.access.as_ref().is_some_and(|a| a.users.is_some());
+        if needs_users && !users_read && !req.from_state {
+            diagnostics.push(users_unread());
+        }
         let edits = if req.refresh_only {
             Edits {
                 state: req.state.clone(),
@@ -196,6 +201,7 @@ fn plan_valid(
                 access,
                 images: &plan.resource_changes,
                 replace: &req.options.replace,
+                objects: &wanted.access.objects,
             })?;
             plan.add_access(found);
             Ok(plan)
@@ -254,13 +260,14 @@ fn known_addresses(wanted: &Wanted, state: &State) -> BTreeSet<String> {
     let images = wanted.specs.keys().map(|name| address_of(name));
     let groups = wanted.access.groups.iter().map(|g| g.address.clone());
     let links = wanted.access.links.iter().map(|l| l.address.clone());
-    let recorded = state
-        .resources
-        .keys()
-        .chain(state.groups.keys())
-        .chain(state.links.keys())
-        .cloned();
-    images.chain(groups).chain(links).chain(recorded).collect()
+    let objects = wanted.access.objects.iter().map(|o| o.address.clone());
+    let recorded = state.addresses();
+    images
+        .chain(groups)
+        .chain(links)
+        .chain(objects)
+        .chain(recorded)
+        .collect()
 }
 
 /// The error of a plan that needs Kasm's groups without them.
@@ -272,6 +279,15 @@ fn access_unread() -> Diagnostic {
     .help(
         "give `access` (Kasm's groups and their links) with the request; the CLI reads them itself",
     )
+}
+
+/// The error of a plan that needs Kasm's users without them.
+fn users_unread() -> Diagnostic {
+    Diagnostic::error(
+        Code::UsersUnread,
+        "the configuration or the state has users or memberships, but Kasm's users were not read",
+    )
+    .help("give `access.users` (Kasm's users with their groups) with the request; the CLI reads them itself")
 }
 
 /// The groups and links the state records, as Kasm would list them.
@@ -297,6 +313,7 @@ fn assumed_access(state: &State) -> Access {
                 ..GroupImage::default()
             })
             .collect(),
+        users: Some(crate::access::objects::assumed_users(state)),
     }
 }
 

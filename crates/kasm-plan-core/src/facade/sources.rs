@@ -169,6 +169,15 @@ pub struct Authorization {
     pub exclusive: BTreeSet<String>,
     /// Whether planning needs Kasm's groups.
     pub uses_groups: bool,
+    /// `kasm_user` and `kasm_group_membership` instances.
+    pub objects: Vec<crate::object::ObjectSpec>,
+}
+
+impl Authorization {
+    /// Whether planning needs Kasm's users too.
+    pub fn uses_users(&self) -> bool {
+        !self.objects.is_empty()
+    }
 }
 
 /// [`validate_configuration`], keeping the `moved` and `import` blocks, and
@@ -194,6 +203,7 @@ pub fn check_configuration(
         links: std::mem::take(&mut document.links),
         exclusive: std::mem::take(&mut document.exclusive),
         uses_groups: document.uses_groups,
+        objects: std::mem::take(&mut document.objects),
     };
     let backend = document.backend.take();
     let provider = document.provider.take();

@@ -190,6 +190,8 @@ pub fn resource_value(resource: &Resource, instances: &[RawResource]) -> Value {
             Kind::Image => "image_id",
             Kind::Group => "group_id",
             Kind::Link => "group_image_id",
+            Kind::User => "user_id",
+            Kind::Membership => "id",
         };
         map.insert("id".into(), id.clone());
         map.insert(own_id.into(), id);
@@ -312,7 +314,7 @@ pub fn link_spec(
 }
 
 /// An instance's attributes, read one by one; every problem reported.
-struct Attrs<'a> {
+pub(super) struct Attrs<'a> {
     r: &'a RawResource,
     address: &'a str,
     out: &'a mut Vec<Diagnostic>,
@@ -320,7 +322,7 @@ struct Attrs<'a> {
 }
 
 impl<'a> Attrs<'a> {
-    fn new(
+    pub(super) fn new(
         r: &'a RawResource,
         address: &'a str,
         allowed: &[&str],
@@ -377,12 +379,12 @@ impl<'a> Attrs<'a> {
     }
 
     /// Reports a problem at this attribute (a repeated key has several).
-    fn error(&mut self, attr: &RawAttribute, code: Code, message: String, help: String) {
+    pub(super) fn error(&mut self, attr: &RawAttribute, code: Code, message: String, help: String) {
         self.report(&attr.key, attr.location, code, message, &help);
     }
 
     /// Reports a problem at an attribute, or at the block when it is not set.
-    fn fail(&mut self, key: &str, code: Code, message: String, help: &str) {
+    pub(super) fn fail(&mut self, key: &str, code: Code, message: String, help: &str) {
         let at = self.get(key).and_then(|a| a.location);
         self.report(key, at, code, message, help);
     }
@@ -407,11 +409,11 @@ impl<'a> Attrs<'a> {
         );
     }
 
-    fn get(&self, key: &str) -> Option<&'a RawAttribute> {
+    pub(super) fn get(&self, key: &str) -> Option<&'a RawAttribute> {
         self.r.attributes.iter().find(|a| a.key == key)
     }
 
-    fn has(&self, key: &str) -> bool {
+    pub(super) fn has(&self, key: &str) -> bool {
         self.get(key).is_some()
     }
 
@@ -421,7 +423,7 @@ impl<'a> Attrs<'a> {
     }
 
     /// The value when static; reports why not otherwise.
-    fn value(&mut self, key: &str) -> Option<&'a serde_json::Value> {
+    pub(super) fn value(&mut self, key: &str) -> Option<&'a serde_json::Value> {
         let attr = self.get(key)?;
         match &attr.value {
             RawValue::Static(serde_json::Value::Null) => None,
@@ -442,7 +444,7 @@ impl<'a> Attrs<'a> {
         }
     }
 
-    fn string(&mut self, key: &str, required: bool) -> Option<String> {
+    pub(super) fn string(&mut self, key: &str, required: bool) -> Option<String> {
         let Some(v) = self.value(key) else {
             if required && !self.has(key) {
                 self.missing(key);
@@ -498,7 +500,7 @@ impl<'a> Attrs<'a> {
         }
     }
 
-    fn boolean(&mut self, key: &str) -> Option<bool> {
+    pub(super) fn boolean(&mut self, key: &str) -> Option<bool> {
         let v = self.value(key)?;
         let attr = self.get(key)?;
         match v
@@ -519,7 +521,7 @@ impl<'a> Attrs<'a> {
     }
 
     /// An id, or a reference to a managed resource of `kind`.
-    fn target(&mut self, key: &str, kind: Kind, unread: bool) -> Option<Target> {
+    pub(super) fn target(&mut self, key: &str, kind: Kind, unread: bool) -> Option<Target> {
         let attr = self.get(key)?;
         let want = kind.type_name();
         match &attr.value {
@@ -567,7 +569,7 @@ impl<'a> Attrs<'a> {
         }
     }
 
-    fn finish(self) -> Option<()> {
+    pub(super) fn finish(self) -> Option<()> {
         (!self.failed).then_some(())
     }
 }

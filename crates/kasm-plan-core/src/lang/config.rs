@@ -78,23 +78,37 @@ pub enum Kind {
     Group,
     /// `kasm_group_image`.
     Link,
+    /// `kasm_user`.
+    User,
+    /// `kasm_group_membership`.
+    Membership,
 }
 
 impl Kind {
+    /// Every kind, in the order instances are evaluated: a kind may refer to
+    /// the ids of the kinds before it.
+    pub const ALL: [Kind; 5] = [
+        Kind::Image,
+        Kind::Group,
+        Kind::User,
+        Kind::Link,
+        Kind::Membership,
+    ];
+
     /// The type's name, as a resource block's first label.
     pub fn type_name(self) -> &'static str {
         match self {
             Kind::Image => RESOURCE_TYPE,
             Kind::Group => crate::address::GROUP_TYPE,
             Kind::Link => crate::address::LINK_TYPE,
+            Kind::User => crate::address::USER_TYPE,
+            Kind::Membership => crate::address::MEMBERSHIP_TYPE,
         }
     }
 
     /// The managed type a resource block's first label names.
     pub fn of(type_name: &str) -> Option<Kind> {
-        [Kind::Image, Kind::Group, Kind::Link]
-            .into_iter()
-            .find(|k| k.type_name() == type_name)
+        Kind::ALL.into_iter().find(|k| k.type_name() == type_name)
     }
 }
 

@@ -75,7 +75,13 @@ impl Failure {
 type Result<T> = std::result::Result<T, Failure>;
 
 /// The resource types a reference may start with.
-const RESOURCE_ROOTS: [&str; 3] = ["kasm_image", "kasm_group", "kasm_group_image"];
+const RESOURCE_ROOTS: [&str; 5] = [
+    "kasm_image",
+    "kasm_group",
+    "kasm_group_image",
+    "kasm_user",
+    "kasm_group_membership",
+];
 
 /// The longest string a template may build (no image attribute comes near).
 const MAX_STRING: usize = 1 << 22;
@@ -361,7 +367,7 @@ impl Eval<'_> {
                     format!("`{root}.{attr}` is not something kasm-plan can refer to"),
                     at,
                 )
-                .help("references are `var.<name>`, `local.<name>`, `each.key`, `each.value`, `count.index`, `path.module`, `terraform.workspace`, `kasm_image.<name>`, `kasm_group.<name>` and `data.<type>.<name>`"));
+                .help("references are `var.<name>`, `local.<name>`, `each.key`, `each.value`, `count.index`, `path.module`, `terraform.workspace`, `kasm_image.<name>`, `kasm_group.<name>`, `kasm_user.<name>` and `data.<type>.<name>`"));
             }
         };
         self.sensitive |= found.sensitive;

@@ -19,6 +19,7 @@ pub mod functions;
 pub mod hcl;
 pub mod json;
 pub mod locals;
+pub mod objects;
 pub mod outputs;
 pub mod provider;
 pub mod raw;
@@ -94,7 +95,7 @@ fn evaluate(
     diagnostics.extend(found);
     cx.locals = &locals;
     let mut managed = Managed::default();
-    for kind in [Kind::Image, Kind::Group, Kind::Link] {
+    for kind in Kind::ALL {
         let cx = resources::Context {
             resources: Some(&table),
             ..cx
@@ -103,7 +104,7 @@ fn evaluate(
         for r in config.resources.iter().filter(|r| r.kind == kind) {
             let instances = resources::instances(r, &cx, &mut diagnostics);
             let address = r.address();
-            if kind != Kind::Link && referenced.contains(&address) {
+            if referenced.contains(&address) {
                 values.insert(address, access::resource_value(r, &instances));
             }
             managed.add(r, instances, &cx, &mut diagnostics);
@@ -144,6 +145,7 @@ fn evaluate(
         described,
         groups: managed.groups,
         links: managed.links,
+        objects: managed.objects,
         exclusive: managed.exclusive,
         uses_groups,
         backend: config.backend.clone(),
@@ -161,6 +163,7 @@ struct Managed {
     images: Vec<RawResource>,
     groups: Vec<GroupSpec>,
     links: Vec<LinkSpec>,
+    objects: Vec<crate::object::ObjectSpec>,
     exclusive: BTreeSet<String>,
     declared: crate::lang::raw::Declarations,
 }
@@ -177,7 +180,8 @@ impl Managed {
         });
         let groups = self.groups.iter().map(|g| g.address.clone());
         let links = self.links.iter().map(|l| l.address.clone());
-        images.chain(groups).chain(links).collect()
+        let objects = self.objects.iter().map(|o| o.address.clone());
+        images.chain(groups).chain(links).chain(objects).collect()
     }
 
     fn add(
@@ -206,6 +210,12 @@ impl Managed {
                 Kind::Link => self
                     .links
                     .extend(access::link_spec(&i, &address, cx.unread, out)),
+                Kind::User | Kind::Membership => {
+                    let table = crate::schema::tables::managed(r.kind.type_name());
+                    self.objects.extend(
+                        table.and_then(|t| objects::object_spec(t, &i, &address, cx.unread, out)),
+                    );
+                }
             }
         }
     }

@@ -91,6 +91,8 @@ pub struct Document {
     pub groups: Vec<crate::group::GroupSpec>,
     /// `kasm_group_image` instances.
     pub links: Vec<crate::group::LinkSpec>,
+    /// Instances of the table-driven types (`kasm_user`, `kasm_group_membership`).
+    pub objects: Vec<crate::object::ObjectSpec>,
     /// Images whose declared links are all their groups (`exclusive_group_links`).
     pub exclusive: std::collections::BTreeSet<String>,
     /// Whether anything needs Kasm's groups: groups, links or `data "kasm_groups"`.

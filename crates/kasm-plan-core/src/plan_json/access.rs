@@ -20,7 +20,19 @@ pub fn resource_change(c: &AccessChange) -> Value {
         .iter()
         .map(|k| (k.clone(), Value::Bool(true)))
         .collect();
-    let marks = |v: &Option<Value>| if v.is_some() { json!({}) } else { json!(false) };
+    // Write-only attributes are marked sensitive and never carry a value.
+    let hidden: Map<String, Value> = c
+        .sensitive
+        .iter()
+        .map(|k| (k.clone(), Value::Bool(true)))
+        .collect();
+    let marks = |v: &Option<Value>| {
+        if v.is_some() {
+            Value::Object(hidden.clone())
+        } else {
+            json!(false)
+        }
+    };
     let mut out = header(c);
     out.insert(
         "change".into(),

@@ -72,14 +72,16 @@ pub fn change(out: &mut String, c: &AccessChange) {
             .changes
             .iter()
             .map(|a| {
-                (
-                    a.attribute.clone(),
+                let line = if c.sensitive.contains(&a.attribute) {
+                    SENSITIVE.to_owned()
+                } else {
                     format!(
                         "{} -> {}",
                         text(&a.before),
                         after(c, &a.attribute, &a.after)
-                    ),
-                )
+                    )
+                };
+                (a.attribute.clone(), line)
             })
             .collect(),
     };
@@ -120,8 +122,14 @@ pub fn drift(out: &mut String, c: &AccessChange) {
     }
 }
 
+/// How a write-only value is shown.
+const SENSITIVE: &str = "(sensitive value)";
+
 /// A value after apply; unknown ones name what makes them known.
 fn after(c: &AccessChange, attribute: &str, v: &Value) -> String {
+    if c.sensitive.iter().any(|s| s == attribute) {
+        return SENSITIVE.into();
+    }
     if !v.is_null() {
         return text(v);
     }

@@ -120,7 +120,14 @@ pub fn schema() -> Schema {
                 tables::LINK,
                 tables::LINK.arguments.iter().map(Arg::argument).collect(),
             ),
-        ],
+        ]
+        .into_iter()
+        .chain(
+            [tables::USER, tables::MEMBERSHIP]
+                .into_iter()
+                .map(|t| block(t, t.arguments.iter().map(Arg::argument).collect())),
+        )
+        .collect(),
         data_sources: tables::DATA_SOURCES
             .iter()
             .map(|t| block(t, t.arguments.iter().map(Arg::argument).collect()))

@@ -13,6 +13,55 @@ pub struct Block {
     pub description: &'static str,
     /// Its arguments (for `kasm_image`, those beyond the field table).
     pub arguments: &'static [Arg],
+    /// Kasm's calls that create, update and delete it, for the types the
+    /// generic executor carries out (`None`: a type with its own path).
+    pub calls: Option<&'static Calls>,
+}
+
+/// How Kasm creates, updates and deletes instances of a type: data the step
+/// builder fills in and the host's executor carries out.
+pub struct Calls {
+    /// The create.
+    pub create: Call,
+    /// The update; `None` when every change replaces.
+    pub update: Option<Call>,
+    /// The delete.
+    pub delete: Call,
+    /// After a create whose answer was lost: the read that finds what it
+    /// made, by the argument that identifies it (`username`).
+    pub find_after_lost_create: Option<Find>,
+}
+
+/// One Kasm call.
+pub struct Call {
+    /// The endpoint, e.g. `create_user`.
+    pub endpoint: &'static str,
+    /// Where values go in the request body, by JSON pointer: an argument by
+    /// its name, `id` for the object's id, `*` for every other argument set.
+    pub body: &'static [(&'static str, &'static str)],
+    /// Constant keys of the body, by JSON pointer.
+    pub fixed: &'static [(&'static str, Lit)],
+    /// Where the answer carries the new object's id (a JSON pointer).
+    pub answer_id: Option<&'static str>,
+    /// Whether the same request twice has one effect, so it may be retried.
+    pub repeat_safe: bool,
+    /// Refusals that mean the effect is already there ("already a member",
+    /// "Unknown user" for a delete): the call is done.
+    pub done_when: &'static [&'static str],
+}
+
+/// A read that finds an object by one of its arguments.
+pub struct Find {
+    /// The endpoint (`get_user`).
+    pub endpoint: &'static str,
+    /// The key the argument goes under (`target_user`).
+    pub envelope: &'static str,
+    /// The argument sent (`username`).
+    pub by: &'static str,
+    /// Where the answer carries the id (a JSON pointer).
+    pub answer_id: &'static str,
+    /// The refusal that means there is none.
+    pub none_when: &'static str,
 }
 
 /// A constant default.
@@ -34,6 +83,13 @@ pub struct Arg {
     pub range: Option<(i64, i64)>,
     /// What is assumed when it is left out.
     pub default: Option<Lit>,
+    /// Sent to Kasm, never recorded or shown (a password).
+    pub write_only: bool,
+    /// The longest text Kasm keeps.
+    pub max_length: Option<u32>,
+    /// For an id argument: the managed type whose `.id` it may refer to,
+    /// and the key it is sent as.
+    pub refers_to: Option<&'static str>,
     /// One line on what it is.
     pub description: &'static str,
 }
@@ -51,6 +107,9 @@ impl Arg {
             presence,
             range: None,
             default: None,
+            write_only: false,
+            max_length: None,
+            refers_to: None,
             description,
         }
     }
@@ -61,13 +120,13 @@ impl Arg {
             name: self.name.to_owned(),
             value_type: self.value_type.to_owned(),
             presence: self.presence,
-            sensitive: false,
+            sensitive: self.write_only,
             unit: None,
             minimum: self.range.map(|(lo, _)| lo as f64),
             exclusive_minimum: false,
             maximum: self.range.map(|(_, hi)| hi as f64),
             integer: self.range.is_some(),
-            max_length: None,
+            max_length: self.max_length,
             allowed: Vec::new(),
             default: self.default.map(|Lit::Bool(b)| serde_json::Value::Bool(b)),
             wire_name: None,
@@ -84,6 +143,18 @@ impl Block {
             .filter(|a| a.presence != Presence::Computed)
             .map(|a| a.name)
     }
+
+    /// The argument of this name.
+    pub fn argument(&self, name: &str) -> Option<&'static Arg> {
+        self.arguments.iter().find(|a| a.name == name)
+    }
+}
+
+/// The table of a managed type, for the types typed from their table.
+pub fn managed(type_name: &str) -> Option<&'static Block> {
+    [USER, MEMBERSHIP]
+        .into_iter()
+        .find(|b| b.type_name == type_name)
 }
 
 use Presence::{Computed, Optional, Required};
@@ -91,6 +162,7 @@ use Presence::{Computed, Optional, Required};
 /// `kasm_image` beyond the field table: kasm-plan's own argument, Kasm's computed attributes.
 pub const IMAGE: &Block = &Block {
     type_name: "kasm_image",
+    calls: None,
     description: "A workspace image: the container Kasm runs and how users see it.",
     arguments: &[
         Arg {
@@ -121,6 +193,7 @@ pub const IMAGE: &Block = &Block {
 /// `kasm_group`.
 pub const GROUP: &Block = &Block {
     type_name: "kasm_group",
+    calls: None,
     description: "A group of users; images are authorized for groups.",
     arguments: &[
         Arg::new("name", "string", Required, "The group's unique name."),
@@ -161,6 +234,7 @@ pub const GROUP: &Block = &Block {
 /// `kasm_group_image`.
 pub const LINK: &Block = &Block {
     type_name: "kasm_group_image",
+    calls: None,
     description: "An authorization: users of the group may launch the image.",
     arguments: &[
         Arg::new(
@@ -191,6 +265,7 @@ pub const DATA_SOURCES: &[&Block] = &[IMAGES_DATA, GROUPS_DATA];
 /// `data "kasm_images"`.
 pub const IMAGES_DATA: &Block = &Block {
     type_name: "kasm_images",
+    calls: None,
     description: "The images on Kasm, filtered (memory in bytes, as Kasm's API gives it).",
     arguments: &[
         Arg::new(
@@ -217,6 +292,7 @@ pub const IMAGES_DATA: &Block = &Block {
 /// `data "kasm_groups"`.
 pub const GROUPS_DATA: &Block = &Block {
     type_name: "kasm_groups",
+    calls: None,
     description: "The groups on Kasm, filtered.",
     arguments: &[
         Arg::new("name", "string", Optional, "A glob on group names."),
@@ -226,5 +302,164 @@ pub const GROUPS_DATA: &Block = &Block {
             Computed,
             "The groups: id, name, description, priority, is_system.",
         ),
+    ],
+};
+
+/// `kasm_user`.
+pub const USER: &Block = &Block {
+    type_name: "kasm_user",
+    calls: Some(&Calls {
+        create: Call {
+            endpoint: "create_user",
+            body: &[("*", "/target_user")],
+            fixed: &[],
+            answer_id: Some("/user/user_id"),
+            repeat_safe: false,
+            done_when: &[],
+        },
+        update: Some(Call {
+            endpoint: "update_user",
+            body: &[("*", "/target_user"), ("id", "/target_user/user_id")],
+            fixed: &[],
+            answer_id: None,
+            repeat_safe: true,
+            done_when: &[],
+        }),
+        // `force`: a user with sessions is deleted with them, as destroy means.
+        delete: Call {
+            endpoint: "delete_user",
+            body: &[("id", "/target_user/user_id")],
+            fixed: &[("/force", Lit::Bool(true))],
+            answer_id: None,
+            repeat_safe: true,
+            done_when: &["Unknown user"],
+        },
+        find_after_lost_create: Some(Find {
+            endpoint: "get_user",
+            envelope: "target_user",
+            by: "username",
+            answer_id: "/user/user_id",
+            none_when: "Invalid Request",
+        }),
+    }),
+    description: "A Kasm user. Kasm puts every new user in All Users; memberships are `kasm_group_membership`s.",
+    arguments: &[
+        Arg {
+            max_length: Some(255),
+            ..Arg::new(
+                "username",
+                "string",
+                Required,
+                "The user's unique name, in lower case (Kasm stores names lower-cased).",
+            )
+        },
+        Arg {
+            write_only: true,
+            ..Arg::new(
+                "password",
+                "string",
+                Optional,
+                "Write-only: sent to Kasm, never shown or stored (the state keeps a salted fingerprint). A change is checked against Kasm's password rules when planning.",
+            )
+        },
+        Arg {
+            max_length: Some(64),
+            ..Arg::new("first_name", "string", Optional, "Managed only when set.")
+        },
+        Arg {
+            max_length: Some(64),
+            ..Arg::new("last_name", "string", Optional, "Managed only when set.")
+        },
+        Arg {
+            max_length: Some(64),
+            ..Arg::new("organization", "string", Optional, "Managed only when set.")
+        },
+        Arg {
+            max_length: Some(64),
+            ..Arg::new("phone", "string", Optional, "Managed only when set.")
+        },
+        Arg::new("notes", "string", Optional, "Managed only when set."),
+        Arg::new(
+            "locked",
+            "bool",
+            Optional,
+            "Locked out of logins; managed only when set.",
+        ),
+        Arg::new(
+            "disabled",
+            "bool",
+            Optional,
+            "Disabled; managed only when set.",
+        ),
+        Arg::new(
+            "groups",
+            "list(string)",
+            Optional,
+            "Accepted as the provider's examples write it (`groups = []` with `ignore_changes = [groups]`); memberships are `kasm_group_membership`s.",
+        ),
+        Arg::new(
+            "id",
+            "string",
+            Computed,
+            "Kasm's user id (32 hex characters).",
+        ),
+        Arg::new("user_id", "string", Computed, "The same as `id`."),
+    ],
+};
+
+const MEMBERSHIP_BODY: &[(&str, &str)] = &[
+    ("group_id", "/target_group/group_id"),
+    ("user_id", "/target_user/user_id"),
+];
+
+/// `kasm_group_membership`.
+pub const MEMBERSHIP: &Block = &Block {
+    type_name: "kasm_group_membership",
+    calls: Some(&Calls {
+        create: Call {
+            endpoint: "add_user_group",
+            body: MEMBERSHIP_BODY,
+            fixed: &[],
+            answer_id: None,
+            repeat_safe: false,
+            done_when: &["is already a member of group"],
+        },
+        update: None,
+        delete: Call {
+            endpoint: "remove_user_group",
+            body: MEMBERSHIP_BODY,
+            fixed: &[],
+            answer_id: None,
+            repeat_safe: false,
+            // Its user or group deleted: the membership went with it.
+            done_when: &[
+                "is not a member of group",
+                "Invalid User ID",
+                "Invalid Group ID",
+            ],
+        },
+        find_after_lost_create: None,
+    }),
+    description: "A membership: the user is in the group, and may launch the group's images.",
+    arguments: &[
+        Arg {
+            refers_to: Some("kasm_group"),
+            ..Arg::new(
+                "group_id",
+                "string",
+                Required,
+                "The group's id, e.g. `kasm_group.devs.id`.",
+            )
+        },
+        Arg {
+            refers_to: Some("kasm_user"),
+            ..Arg::new(
+                "user_id",
+                "string",
+                Required,
+                "The user's id, e.g. `kasm_user.alice.id`.",
+            )
+        },
+        Arg::new("id", "string", Computed, "`<group_id>:<user_id>`."),
     ],
 };

@@ -7,9 +7,10 @@
 //! that knows how they are written.
 
 use super::{HistoryEntry, State, StateOutput, StateResource};
-use crate::address::{GROUP_TYPE, LINK_TYPE, RESOURCE_TYPE, type_of};
+use crate::address::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, RESOURCE_TYPE, USER_TYPE, type_of};
 use crate::attributes::Attributes;
 use crate::group::{GroupRecord, LinkRecord};
+use crate::object::ObjectRecord;
 use serde::de::Error as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -90,6 +91,7 @@ enum Record {
     Image(StateResource),
     Group(GroupRecord),
     Link(LinkRecord),
+    Object(ObjectRecord),
 }
 
 impl TryFrom<StoredResource> for Checked {
@@ -133,6 +135,9 @@ impl TryFrom<StoredResource> for Checked {
                 }
                 Record::Link(link)
             }
+            USER_TYPE | MEMBERSHIP_TYPE => {
+                Record::Object(object_record(entry.id, attributes).map_err(at)?)
+            }
             other => return Err(at(format!("{other} is not a type this kasm-plan records"))),
         };
         Ok(Checked {
@@ -141,6 +146,26 @@ impl TryFrom<StoredResource> for Checked {
             record,
         })
     }
+}
+
+/// A user's or a membership's record: its attributes are its table's
+/// (write-only ones as fingerprints), a membership's id is its pair.
+fn object_record(id: String, attributes: Value) -> Result<ObjectRecord, String> {
+    let Value::Object(attributes) = attributes else {
+        return Err("attributes must be an object".into());
+    };
+    let record = ObjectRecord { id, attributes };
+    let pair = record
+        .text("group_id")
+        .zip(record.text("user_id"))
+        .map(|(g, u)| format!("{g}:{u}"));
+    if let Some(pair) = pair.filter(|p| *p != record.id) {
+        return Err(format!(
+            "its id {} is not `group_id:user_id` of its attributes ({pair})",
+            record.id
+        ));
+    }
+    Ok(record)
 }
 
 /// A state as format 1 wrote it: one map per type.
@@ -229,6 +254,7 @@ fn from_v1(v1: StateV1) -> State {
         resources: v1.resources,
         groups: v1.groups,
         links: v1.links,
+        objects: BTreeMap::new(),
         history: v1.history,
         outputs: v1.outputs,
         dependencies: BTreeMap::new(),
@@ -255,6 +281,7 @@ fn from_file(file: StateFile<Checked>) -> Result<State, String> {
             Record::Image(r) => state.resources.insert(address.clone(), r).is_some(),
             Record::Group(g) => state.groups.insert(address.clone(), g).is_some(),
             Record::Link(l) => state.links.insert(address.clone(), l).is_some(),
+            Record::Object(o) => state.objects.insert(address.clone(), o).is_some(),
         };
         if twice {
             return Err(format!("resource {address} is listed twice"));
@@ -286,7 +313,12 @@ impl From<&State> for StateFile {
             .links
             .iter()
             .map(|(address, l)| entry(state, address, LINK_TYPE, &l.id(), object(l)));
-        let mut resources: Vec<StoredResource> = images.chain(groups).chain(links).collect();
+        let objects = state.objects.iter().map(|(address, o)| {
+            let type_name = type_of(address).unwrap_or_default();
+            entry(state, address, type_name, &o.id, o.attributes.clone())
+        });
+        let mut resources: Vec<StoredResource> =
+            images.chain(groups).chain(links).chain(objects).collect();
         resources.sort_by(|a, b| a.address.cmp(&b.address));
         StateFile {
             version: VERSION,
@@ -457,7 +489,7 @@ mod tests {
         );
         assert!(link.contains("group_id:image_id"), "{link}");
         let other = refused(
-            json!({"address": "kasm_user.a", "type": "kasm_user", "id": "u", "attributes": {}}),
+            json!({"address": "kasm_session.a", "type": "kasm_session", "id": "u", "attributes": {}}),
         );
         assert!(
             other.contains("not a type this kasm-plan records"),

@@ -11,6 +11,7 @@ use crate::attributes::Attributes;
 use crate::field::Field;
 use crate::group::{GroupRecord, LinkRecord};
 use crate::model::Image;
+use crate::object::ObjectRecord;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -39,6 +40,9 @@ pub struct State {
     pub groups: BTreeMap<String, GroupRecord>,
     /// Managed links by address (`kasm_group_image.<name>`).
     pub links: BTreeMap<String, LinkRecord>,
+    /// Instances of the table-driven types by address (`kasm_user.<name>`,
+    /// `kasm_group_membership.<name>`).
+    pub objects: BTreeMap<String, ObjectRecord>,
     /// Decisions worth keeping, e.g. policy overrides, oldest first.
     pub history: Vec<HistoryEntry>,
     /// The outputs' values after the last apply, by name.
@@ -90,6 +94,7 @@ impl Default for State {
             resources: BTreeMap::new(),
             groups: BTreeMap::new(),
             links: BTreeMap::new(),
+            objects: BTreeMap::new(),
             history: Vec::new(),
             outputs: BTreeMap::new(),
             dependencies: BTreeMap::new(),
@@ -192,14 +197,18 @@ impl std::fmt::Display for Replacement {
 }
 
 impl State {
-    /// Every address: images, groups, then links.
+    /// Every address: images, groups, links, then the table-driven types'.
     pub fn addresses(&self) -> Vec<String> {
+        self.held().cloned().collect()
+    }
+
+    /// Every address the state holds a record for.
+    fn held(&self) -> impl Iterator<Item = &String> {
         self.resources
             .keys()
             .chain(self.groups.keys())
             .chain(self.links.keys())
-            .cloned()
-            .collect()
+            .chain(self.objects.keys())
     }
 
     /// The id an address is bound to: an image's or a group's, a link's
@@ -210,6 +219,7 @@ impl State {
             .map(|r| r.image_id.clone())
             .or_else(|| self.groups.get(address).map(|g| g.group_id.clone()))
             .or_else(|| self.links.get(address).map(LinkRecord::id))
+            .or_else(|| self.objects.get(address).map(|o| o.id.clone()))
     }
 
     /// Moves an address's record to another address. A record already at
@@ -223,6 +233,7 @@ impl State {
         moved(&mut self.resources, from, to);
         moved(&mut self.groups, from, to);
         moved(&mut self.links, from, to);
+        moved(&mut self.objects, from, to);
         moved(&mut self.dependencies, from, to);
     }
 
@@ -233,13 +244,8 @@ impl State {
     /// configured keeps what it recorded, so its destroy keeps its order;
     /// what the state no longer holds is dropped.
     pub fn record_dependencies(&mut self, configured: &BTreeMap<String, Vec<String>>) {
-        let held = self
-            .resources
-            .keys()
-            .chain(self.groups.keys())
-            .chain(self.links.keys());
         let mut next = BTreeMap::new();
-        for address in held {
+        for address in self.held() {
             let recorded = match configured.get(crate::address::resource_of(address)) {
                 Some(now) => now,
                 None => match self.dependencies.get(address) {
@@ -259,6 +265,7 @@ impl State {
         self.resources.remove(address);
         self.groups.remove(address);
         self.links.remove(address);
+        self.objects.remove(address);
         self.dependencies.remove(address);
     }
 
@@ -270,7 +277,8 @@ impl State {
         let empty = self.lineage.is_empty()
             && self.resources.is_empty()
             && self.groups.is_empty()
-            && self.links.is_empty();
+            && self.links.is_empty()
+            && self.objects.is_empty();
         if empty {
             return Ok(());
         }

@@ -2,6 +2,7 @@
 //! order the core's graph gives, writing the state after every finished action.
 
 mod access;
+mod call;
 
 use super::CliError;
 use crate::kasm::{Kasm, KasmError};
@@ -301,6 +302,7 @@ async fn act(
         Step::AddLink(s) => access::add_link(shared, s, permit).await,
         Step::RemoveLink(s) => access::remove_link(shared, s, permit, true).await,
         Step::Revoke(s) => access::remove_link(shared, s, permit, false).await,
+        Step::Call(s) => call::call(shared, *s, permit).await,
         Step::Refresh(_)
         | Step::Forget(_)
         | Step::Move(_)

@@ -1,0 +1,580 @@
+//! Plans users and memberships (the table-driven types) against the state
+//! and Kasm's users: one diff over any table's arguments (managed only when
+//! set, `ignore_changes`, write-only arguments by salted fingerprint, drift),
+//! and memberships as pairs that are added or removed, never updated.
+
+use super::{MEMBERSHIP_TYPE, USER_TYPE};
+use crate::change::{AccessChange, Action, AttributeChange, Reason};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::group::{Access, Target, User, same_id};
+use crate::object::{ObjectRecord, ObjectSpec};
+use crate::state::State;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// An id now, or the address whose apply makes it known.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Resolved {
+    /// Known.
+    Known(String),
+    /// Made known by this address's create.
+    Pending(String),
+}
+
+impl Resolved {
+    /// The id a change leaves its address with.
+    pub fn of(change: &AccessChange) -> Resolved {
+        match (change.action, &change.id) {
+            (Action::Create | Action::Replace, _) | (_, None) => {
+                Resolved::Pending(change.address.clone())
+            }
+            (_, Some(id)) => Resolved::Known(id.clone()),
+        }
+    }
+}
+
+/// A user's attributes as Kasm lists them.
+pub fn user_attributes(user: &User) -> Map<String, Value> {
+    let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::String);
+    let id = crate::model::canonical_uuid(&user.user_id).unwrap_or_else(|| user.user_id.clone());
+    Map::from_iter([
+        ("id".to_owned(), id.clone().into()),
+        ("user_id".to_owned(), id.into()),
+        ("username".to_owned(), user.username.clone().into()),
+        ("first_name".to_owned(), text(&user.first_name)),
+        ("last_name".to_owned(), text(&user.last_name)),
+        ("organization".to_owned(), text(&user.organization)),
+        ("phone".to_owned(), text(&user.phone)),
+        ("notes".to_owned(), text(&user.notes)),
+        ("locked".to_owned(), user.locked.into()),
+        ("disabled".to_owned(), user.disabled.into()),
+    ])
+}
+
+/// The users the state records, as Kasm would list them (a plan without
+/// a refresh), with the memberships the state records.
+pub fn assumed_users(state: &State) -> Vec<User> {
+    let mut users: Vec<User> = state
+        .objects
+        .iter()
+        .filter(|(a, _)| crate::address::type_of(a) == Some(USER_TYPE))
+        .map(|(_, r)| {
+            let text = |k: &str| r.text(k).map(str::to_owned);
+            let flag = |k: &str| r.attributes.get(k).and_then(Value::as_bool) == Some(true);
+            User {
+                user_id: r.id.clone(),
+                username: text("username").unwrap_or_default(),
+                first_name: text("first_name"),
+                last_name: text("last_name"),
+                organization: text("organization"),
+                phone: text("phone"),
+                notes: text("notes"),
+                locked: flag("locked"),
+                disabled: flag("disabled"),
+                groups: Vec::new(),
+            }
+        })
+        .collect();
+    for r in state
+        .objects
+        .iter()
+        .filter(|(a, _)| crate::address::type_of(a) == Some(MEMBERSHIP_TYPE))
+        .map(|(_, r)| r)
+    {
+        let (Some(group_id), Some(user_id)) = (r.text("group_id"), r.text("user_id")) else {
+            continue;
+        };
+        if let Some(u) = users.iter_mut().find(|u| same_id(&u.user_id, user_id)) {
+            u.groups.push(crate::group::UserGroup {
+                group_id: group_id.to_owned(),
+                name: String::new(),
+            });
+        }
+    }
+    users
+}
+
+/// Plans every user in the configuration or the state.
+pub fn plan_users(
+    specs: &[ObjectSpec],
+    state: &State,
+    access: &Access,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<AccessChange> {
+    let specs: BTreeMap<&str, &ObjectSpec> = specs
+        .iter()
+        .filter(|s| s.resource_type == USER_TYPE)
+        .map(|s| (s.address.as_str(), s))
+        .collect();
+    let recorded = records(state, USER_TYPE);
+    let addresses: BTreeSet<&str> = specs.keys().chain(recorded.keys()).copied().collect();
+    let mut out = Vec::new();
+    for address in addresses {
+        let record = recorded.get(address).copied();
+        let observed = record.and_then(|r| access.user(&r.id));
+        let change = match (specs.get(address), record, observed) {
+            (Some(spec), Some(record), Some(user)) => {
+                let change = user_update(spec, record, user);
+                if change.changes.iter().any(|c| c.attribute == "password") {
+                    check_password(spec, errors);
+                }
+                change
+            }
+            (Some(spec), record, _) => {
+                if record.is_none() {
+                    check_username_free(spec, access, &recorded, errors);
+                }
+                object_create(spec, record.is_some(), &["id", "user_id"])
+            }
+            (None, Some(record), Some(user)) => {
+                deleted(address, USER_TYPE, &record.id, user_attributes(user))
+            }
+            (None, _, _) => continue,
+        };
+        out.push(change);
+    }
+    out
+}
+
+/// The records of one type, by address.
+fn records<'a>(state: &'a State, type_name: &str) -> BTreeMap<&'a str, &'a ObjectRecord> {
+    state
+        .objects
+        .iter()
+        .filter(|(a, _)| crate::address::type_of(a) == Some(type_name))
+        .map(|(a, r)| (a.as_str(), r))
+        .collect()
+}
+
+/// The arguments a spec manages now: set, and not ignored after create.
+fn managed(spec: &ObjectSpec) -> impl Iterator<Item = (&String, &Value)> {
+    spec.values
+        .iter()
+        .filter(|(k, _)| !spec.ignore_changes.contains(k) && k.as_str() != "groups")
+}
+
+fn user_update(spec: &ObjectSpec, record: &ObjectRecord, user: &User) -> AccessChange {
+    let before = user_attributes(user);
+    let mut changes = Vec::new();
+    let mut config_changed = false;
+    for (name, want) in managed(spec) {
+        let now = before.get(name).cloned().unwrap_or(Value::Null);
+        if now != *want {
+            config_changed |= record.attributes.get(name) != Some(want);
+            changes.push(AttributeChange {
+                attribute: name.clone(),
+                before: now,
+                after: want.clone(),
+            });
+        }
+    }
+    let mut sensitive = Vec::new();
+    for name in spec.secrets.keys() {
+        if spec.ignore_changes.contains(name) {
+            continue;
+        }
+        let want = spec.fingerprint(name).map_or(Value::Null, Value::String);
+        let applied = record.attributes.get(name).cloned().unwrap_or(Value::Null);
+        if applied != want {
+            config_changed = true;
+            sensitive.push(name.clone());
+            changes.push(AttributeChange {
+                attribute: name.clone(),
+                before: applied,
+                after: want,
+            });
+        }
+    }
+    let (action, reason, after) = if changes.is_empty() {
+        (Action::NoOp, None, None)
+    } else {
+        let mut after = before.clone();
+        for c in changes.iter().filter(|c| !sensitive.contains(&c.attribute)) {
+            after.insert(c.attribute.clone(), c.after.clone());
+        }
+        let reason = if config_changed {
+            Reason::ConfigChanged
+        } else {
+            Reason::Drift
+        };
+        (Action::Update, Some(reason), Some(after))
+    };
+    AccessChange {
+        action,
+        reason,
+        id: Some(record.id.clone()),
+        before: Some(before),
+        after,
+        changes,
+        sensitive,
+        ..AccessChange::none(&spec.address, USER_TYPE)
+    }
+}
+
+/// A create of a spec's object: every value it sets; write-only ones as
+/// fingerprints, shown as sensitive.
+fn object_create(spec: &ObjectSpec, was_in_state: bool, computed: &[&str]) -> AccessChange {
+    let after: Map<String, Value> = spec
+        .values
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let mut changes: Vec<AttributeChange> = after
+        .iter()
+        .map(|(k, v)| AttributeChange {
+            attribute: k.clone(),
+            before: Value::Null,
+            after: v.clone(),
+        })
+        .collect();
+    let sensitive: Vec<String> = spec.secrets.keys().cloned().collect();
+    for name in &sensitive {
+        changes.push(AttributeChange {
+            attribute: name.clone(),
+            before: Value::Null,
+            after: spec.fingerprint(name).map_or(Value::Null, Value::String),
+        });
+    }
+    AccessChange {
+        action: Action::Create,
+        reason: Some(if was_in_state {
+            Reason::DeletedOutside
+        } else {
+            Reason::New
+        }),
+        after: Some(after),
+        after_unknown: computed.iter().map(|c| (*c).to_owned()).collect(),
+        changes,
+        sensitive,
+        ..AccessChange::none(&spec.address, spec.resource_type)
+    }
+}
+
+fn deleted(address: &str, type_name: &str, id: &str, before: Map<String, Value>) -> AccessChange {
+    AccessChange {
+        action: Action::Delete,
+        reason: Some(Reason::RemovedFromConfig),
+        id: Some(id.to_owned()),
+        before: Some(before),
+        ..AccessChange::none(address, type_name)
+    }
+}
+
+/// A new user's username must be free on Kasm (usernames are unique, case aside).
+fn check_username_free(
+    spec: &ObjectSpec,
+    access: &Access,
+    recorded: &BTreeMap<&str, &ObjectRecord>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let Some(Value::String(name)) = spec.values.get("username") else {
+        return;
+    };
+    let Some(existing) = access
+        .users()
+        .iter()
+        .find(|u| u.username.eq_ignore_ascii_case(name))
+    else {
+        return;
+    };
+    if recorded.values().any(|r| same_id(&r.id, &existing.user_id)) {
+        return;
+    }
+    errors.push(
+        Diagnostic::error(
+            Code::UserExists,
+            format!(
+                "a user named \"{name}\" already exists on Kasm (id {}), and this state does not manage it",
+                existing.user_id
+            ),
+        )
+        .at(&spec.address, "username")
+        .help(format!(
+            "import it: `import {{ to = {}  id = \"{}\" }}`, or choose another username",
+            spec.address,
+            crate::model::canonical_uuid(&existing.user_id).unwrap_or_else(|| existing.user_id.clone())
+        )),
+    );
+}
+
+/// A password change is sent with `update_user`, which applies Kasm's rules:
+/// checked here so an apply never stops on it halfway.
+fn check_password(spec: &ObjectSpec, errors: &mut Vec<Diagnostic>) {
+    let Some(password) = spec.secrets.get("password") else {
+        return;
+    };
+    if let Some(why) = password_problem(password.expose()) {
+        errors.push(
+            Diagnostic::error(Code::PasswordRules, format!("Kasm would refuse the new password: {why}"))
+                .at(&spec.address, "password")
+                .help("Kasm's update_user wants at least 8 characters, a digit, a lower-case and an upper-case letter and a symbol"),
+        );
+    }
+}
+
+/// Kasm's password rules, in the order Kasm checks them; the problem Kasm
+/// would answer, without the password.
+pub fn password_problem(password: &str) -> Option<&'static str> {
+    const SYMBOLS: &str = " !#@$%&'()*+,-./[\\]^_`{|}~\"";
+    if !password.chars().any(|c| c.is_ascii_digit()) {
+        return Some("it has no digit");
+    }
+    if password.chars().count() < 8 {
+        return Some("it is shorter than 8 characters");
+    }
+    if !password.chars().any(|c| SYMBOLS.contains(c)) {
+        return Some("it has no symbol");
+    }
+    if !password.chars().any(char::is_lowercase) {
+        return Some("it has no lower-case letter");
+    }
+    if !password.chars().any(char::is_uppercase) {
+        return Some("it has no upper-case letter");
+    }
+    None
+}
+
+/// Plans every membership in the configuration or the state. `ids`: each
+/// managed group's and user's id, or the create that makes it known.
+pub fn plan_memberships(
+    specs: &[ObjectSpec],
+    state: &State,
+    access: &Access,
+    ids: &BTreeMap<String, Resolved>,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<AccessChange> {
+    let specs: BTreeMap<&str, &ObjectSpec> = specs
+        .iter()
+        .filter(|s| s.resource_type == MEMBERSHIP_TYPE)
+        .map(|s| (s.address.as_str(), s))
+        .collect();
+    let recorded = records(state, MEMBERSHIP_TYPE);
+    let addresses: BTreeSet<&str> = specs.keys().chain(recorded.keys()).copied().collect();
+    let mut out = Vec::new();
+    for address in addresses {
+        let record = recorded.get(address).copied();
+        let change = match specs.get(address) {
+            Some(spec) => {
+                let resolve = |name: &str| -> Result<Resolved, Box<Diagnostic>> {
+                    let problem = |code, message: String| {
+                        Box::new(Diagnostic::error(code, message).at(address, name))
+                    };
+                    match spec.refs.get(name) {
+                        Some(Target::Id(id)) => Ok(Resolved::Known(id.clone())),
+                        Some(Target::Managed(a)) => ids.get(a).cloned().ok_or_else(|| {
+                            problem(
+                                Code::UnknownReference,
+                                format!("`{name}`: {a} is not in the configuration"),
+                            )
+                        }),
+                        _ => Err(problem(
+                            Code::MissingRequired,
+                            format!("`{name}` is required"),
+                        )),
+                    }
+                };
+                match (resolve("group_id"), resolve("user_id")) {
+                    (Ok(group), Ok(user)) => {
+                        membership_change(address, record, &group, &user, access)
+                    }
+                    (g, u) => {
+                        errors.extend(g.err().map(|e| *e));
+                        errors.extend(u.err().map(|e| *e));
+                        continue;
+                    }
+                }
+            }
+            None => match record {
+                Some(r) if pair_rows(r, access) > 0 => {
+                    deleted(address, MEMBERSHIP_TYPE, &r.id, r.attributes.clone())
+                }
+                _ => continue,
+            },
+        };
+        out.push(change);
+    }
+    out
+}
+
+/// A record's attributes without its write-only ones' fingerprints.
+fn visible(type_name: &str, record: &ObjectRecord) -> Map<String, Value> {
+    let write_only = |k: &str| {
+        crate::schema::tables::managed(type_name)
+            .and_then(|t| t.argument(k))
+            .is_some_and(|a| a.write_only)
+    };
+    record
+        .attributes
+        .iter()
+        .filter(|(k, _)| !write_only(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// How many rows Kasm has of a recorded membership.
+pub fn pair_rows(record: &ObjectRecord, access: &Access) -> usize {
+    match (record.text("group_id"), record.text("user_id")) {
+        (Some(g), Some(u)) => access.memberships(g, u),
+        _ => 0,
+    }
+}
+
+fn membership_change(
+    address: &str,
+    record: Option<&ObjectRecord>,
+    group: &Resolved,
+    user: &Resolved,
+    access: &Access,
+) -> AccessChange {
+    let mut after = Map::new();
+    let mut unknown = Vec::new();
+    let mut waits_for = BTreeMap::new();
+    for (name, r) in [("group_id", group), ("user_id", user)] {
+        match r {
+            Resolved::Known(id) => {
+                after.insert(name.into(), id.clone().into());
+            }
+            Resolved::Pending(a) => {
+                unknown.push(name.to_owned());
+                waits_for.insert(name.to_owned(), a.clone());
+            }
+        }
+    }
+    if let (Resolved::Known(g), Resolved::Known(u)) = (group, user) {
+        after.insert("id".into(), format!("{g}:{u}").into());
+    } else {
+        unknown.insert(0, "id".into());
+    }
+    let set: Vec<AttributeChange> = ["group_id", "user_id"]
+        .into_iter()
+        .map(|k| AttributeChange {
+            attribute: k.into(),
+            before: record
+                .and_then(|r| r.attributes.get(k))
+                .cloned()
+                .unwrap_or(Value::Null),
+            after: after.get(k).cloned().unwrap_or(Value::Null),
+        })
+        .collect();
+    let base = AccessChange {
+        after: Some(after),
+        after_unknown: unknown,
+        waits_for,
+        ..AccessChange::none(address, MEMBERSHIP_TYPE)
+    };
+    let Some(record) = record else {
+        return AccessChange {
+            action: Action::Create,
+            reason: Some(Reason::New),
+            changes: set
+                .into_iter()
+                .map(|c| AttributeChange {
+                    before: Value::Null,
+                    ..c
+                })
+                .collect(),
+            ..base
+        };
+    };
+    // Gone from Kasm (removed, or its user or group deleted): made again.
+    if pair_rows(record, access) == 0 {
+        return AccessChange {
+            action: Action::Create,
+            reason: Some(Reason::DeletedOutside),
+            id: Some(record.id.clone()),
+            changes: set
+                .into_iter()
+                .map(|c| AttributeChange {
+                    before: Value::Null,
+                    ..c
+                })
+                .collect(),
+            ..base
+        };
+    }
+    let same = |r: &Resolved, k: &str| matches!(r, Resolved::Known(x) if record.text(k).is_some_and(|id| same_id(x, id)));
+    if same(group, "group_id") && same(user, "user_id") {
+        return AccessChange {
+            action: Action::NoOp,
+            id: Some(record.id.clone()),
+            before: Some(record.attributes.clone()),
+            after: None,
+            after_unknown: Vec::new(),
+            ..base
+        };
+    }
+    AccessChange {
+        action: Action::Replace,
+        reason: Some(Reason::ConfigChanged),
+        id: Some(record.id.clone()),
+        before: Some(record.attributes.clone()),
+        changes: set.into_iter().filter(|c| c.before != c.after).collect(),
+        ..base
+    }
+}
+
+/// Users and memberships changed or deleted on Kasm since the state
+/// recorded them, each as a change from the recorded values to Kasm's.
+pub fn drift(state: &State, access: &Access) -> Vec<AccessChange> {
+    let mut out = Vec::new();
+    for (address, record) in records(state, USER_TYPE) {
+        let Some(user) = access.user(&record.id) else {
+            out.push(AccessChange {
+                reason: Some(Reason::DeletedOutside),
+                ..deleted(address, USER_TYPE, &record.id, visible(USER_TYPE, record))
+            });
+            continue;
+        };
+        let now = user_attributes(user);
+        let recorded = visible(USER_TYPE, record);
+        let changes: Vec<AttributeChange> = recorded
+            .iter()
+            .filter_map(|(k, was)| {
+                let is = now.get(k)?;
+                (is != was).then(|| AttributeChange {
+                    attribute: k.clone(),
+                    before: was.clone(),
+                    after: is.clone(),
+                })
+            })
+            .collect();
+        if !changes.is_empty() {
+            out.push(AccessChange {
+                action: Action::Update,
+                reason: Some(Reason::Drift),
+                id: Some(record.id.clone()),
+                before: Some(recorded),
+                after: Some(now),
+                changes,
+                ..AccessChange::none(address, USER_TYPE)
+            });
+        }
+    }
+    for (address, record) in records(state, MEMBERSHIP_TYPE) {
+        if pair_rows(record, access) == 0 {
+            out.push(AccessChange {
+                reason: Some(Reason::DeletedOutside),
+                ..deleted(
+                    address,
+                    MEMBERSHIP_TYPE,
+                    &record.id,
+                    record.attributes.clone(),
+                )
+            });
+        }
+    }
+    out
+}
+
+/// Users and memberships the state records that Kasm no longer has.
+pub fn gone(state: &State, access: &Access) -> Vec<(String, String)> {
+    state
+        .objects
+        .iter()
+        .filter(|(address, r)| match crate::address::type_of(address) {
+            Some(USER_TYPE) => access.user(&r.id).is_none(),
+            _ => pair_rows(r, access) == 0,
+        })
+        .map(|(a, r)| (a.clone(), r.id.clone()))
+        .collect()
+}

@@ -1,0 +1,165 @@
+//! Instances of the table-driven types typed from their table: each
+//! argument by its kind (text, bool, an id that may refer to a managed
+//! instance, a write-only secret), then the few checks Kasm's rules add.
+
+use super::access::Attrs;
+use super::config::Kind;
+use crate::diagnostic::Code;
+use crate::diagnostic::Diagnostic;
+use crate::lang::raw::{RawResource, RawValue};
+use crate::model::Secret;
+use crate::object::ObjectSpec;
+use crate::schema::Presence;
+use crate::schema::tables::Block;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Types an instance of a table-driven type. `unread`: nothing was read
+/// from Kasm, so an id known only after reading is accepted (and no spec made).
+pub fn object_spec(
+    table: &'static Block,
+    r: &RawResource,
+    address: &str,
+    unread: bool,
+    out: &mut Vec<Diagnostic>,
+) -> Option<ObjectSpec> {
+    let allowed: Vec<&str> = table.settable().collect();
+    let ignore_changes = ignored(r, &allowed, address, out);
+    let mut a = Attrs::new(r, address, &allowed, out);
+    let mut spec = ObjectSpec {
+        address: address.to_owned(),
+        resource_type: table.type_name,
+        values: serde_json::Map::new(),
+        refs: BTreeMap::new(),
+        secrets: BTreeMap::new(),
+        ignore_changes,
+    };
+    for arg in table
+        .arguments
+        .iter()
+        .filter(|arg| arg.presence != Presence::Computed)
+    {
+        let name = arg.name;
+        if arg.presence == Presence::Required && !a.has(name) {
+            a.fail(
+                name,
+                Code::MissingRequired,
+                format!("`{name}` is required"),
+                &format!("add `{name} = ...`"),
+            );
+            continue;
+        }
+        if !a.has(name) {
+            continue;
+        }
+        if let Some(type_name) = arg.refers_to {
+            let kind = Kind::of(type_name).unwrap_or(Kind::Group);
+            if let Some(target) = a.target(name, kind, unread) {
+                spec.refs.insert(name.to_owned(), target);
+            }
+            continue;
+        }
+        let value = match arg.value_type {
+            "bool" => a.boolean(name).map(Value::Bool),
+            "list(string)" => {
+                groups_list(&mut a, name, &spec.ignore_changes);
+                continue;
+            }
+            _ => a.string(name, false).map(Value::String),
+        };
+        let Some(value) = value else { continue };
+        if let (Some(max), Value::String(s)) = (arg.max_length, &value)
+            && s.chars().count() > max as usize
+        {
+            a.fail(
+                name,
+                Code::TooLong,
+                format!(
+                    "`{name}` is {} characters; Kasm keeps {max}",
+                    s.chars().count()
+                ),
+                "shorten it: Kasm would cut it, and every plan would show the difference",
+            );
+            continue;
+        }
+        match (arg.write_only, value) {
+            (true, Value::String(secret)) => {
+                spec.secrets.insert(name.to_owned(), Secret::new(secret));
+            }
+            (_, value) => {
+                spec.values.insert(name.to_owned(), value);
+            }
+        }
+    }
+    if let Some(Value::String(username)) = spec.values.get("username")
+        && username.trim().to_lowercase() != *username
+    {
+        a.fail(
+            "username",
+            Code::WrongType,
+            format!("`username` = \"{username}\" is not as Kasm stores it"),
+            &format!(
+                "write \"{}\": Kasm trims and lower-cases usernames",
+                username.trim().to_lowercase()
+            ),
+        );
+    }
+    a.finish()?;
+    Some(spec)
+}
+
+/// A user's `groups`: the provider's examples write `groups = []` and leave
+/// memberships to `kasm_group_membership`; any other list is refused rather
+/// than half-honoured.
+fn groups_list(a: &mut Attrs, name: &str, ignore_changes: &[String]) {
+    let Some(attr) = a.get(name) else { return };
+    let empty = matches!(&attr.value, RawValue::Static(Value::Array(items)) if items.is_empty());
+    if !empty && !ignore_changes.iter().any(|i| i == name) {
+        a.fail(
+            name,
+            Code::GroupsArgument,
+            format!(
+                "`{name}` lists groups; kasm-plan manages memberships with kasm_group_membership"
+            ),
+            "write `groups = []` and a `kasm_group_membership` block for each group",
+        );
+    }
+}
+
+/// The arguments `lifecycle { ignore_changes = [...] }` names.
+fn ignored(
+    r: &RawResource,
+    allowed: &[&str],
+    address: &str,
+    out: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    let Some(lifecycle) = &r.lifecycle else {
+        return Vec::new();
+    };
+    let mut names = Vec::new();
+    for attr in lifecycle.iter().filter(|a| a.key == "ignore_changes") {
+        let items = match &attr.value {
+            RawValue::Static(Value::Array(items)) => items,
+            _ => continue,
+        };
+        for item in items {
+            match item.as_str() {
+                Some(name) if allowed.contains(&name) || name == "authorized_images" => {
+                    names.push(name.to_owned());
+                }
+                _ => {
+                    let mut d = Diagnostic::error(
+                        Code::LifecycleInvalid,
+                        format!("ignore_changes names {item}, which is not an argument here"),
+                    )
+                    .at(address, "lifecycle")
+                    .help(format!("arguments are {}", allowed.join(", ")))
+                    .located(attr.location);
+                    d.file.clone_from(&r.file);
+                    out.push(d);
+                }
+            }
+        }
+    }
+    names
+}

@@ -1,0 +1,57 @@
+//! Instances of the table-driven types (`kasm_user`, `kasm_group_membership`):
+//! as a configuration declares them and as the state records them. Their
+//! arguments are the schema table's ([`crate::schema::tables`]); values are
+//! kept as JSON, keyed by argument name, so one diff, one step builder and
+//! one executor serve every such type.
+
+use crate::group::Target;
+use crate::model::Secret;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// An instance as configured.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ObjectSpec {
+    /// `kasm_user.alice`.
+    pub address: String,
+    /// `kasm_user`.
+    pub resource_type: &'static str,
+    /// The arguments set, by name, secrets and references left out.
+    pub values: Map<String, Value>,
+    /// Arguments naming another object: an id, or a managed instance whose
+    /// id may be known only after apply.
+    pub refs: BTreeMap<String, Target>,
+    /// Write-only arguments (a password): sent, never recorded or shown.
+    pub secrets: BTreeMap<String, Secret>,
+    /// `lifecycle { ignore_changes = [...] }`: arguments set on create only.
+    pub ignore_changes: Vec<String>,
+}
+
+impl ObjectSpec {
+    /// A secret's salted fingerprint, as the state records it.
+    pub fn fingerprint(&self, argument: &str) -> Option<String> {
+        self.secrets
+            .get(argument)
+            .map(|s| Secret::new(format!("{argument}\0{}", s.expose())).fingerprint(&self.address))
+    }
+}
+
+/// An instance as last applied: Kasm's id and the attributes, write-only
+/// ones as fingerprints.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ObjectRecord {
+    /// Kasm's id; a membership's is `<group_id>:<user_id>`.
+    pub id: String,
+    /// The attributes, by name.
+    #[cfg_attr(feature = "typescript", ts(type = "Record<string, unknown>"))]
+    pub attributes: Map<String, Value>,
+}
+
+impl ObjectRecord {
+    /// An attribute's text, when it is one.
+    pub fn text(&self, attribute: &str) -> Option<&str> {
+        self.attributes.get(attribute).and_then(Value::as_str)
+    }
+}
