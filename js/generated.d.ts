@@ -12,7 +12,7 @@ export type Severity = "error" | "warning";
 /**
  * Stable diagnostic codes. Tools may match on these; messages may change.
  */
-export type Code = "syntax_error" | "invalid_document" | "block_skipped" | "not_static" | "unsupported_meta_argument" | "unknown_attribute" | "duplicate_attribute" | "duplicate_address" | "invalid_address" | "missing_required" | "wrong_type" | "empty_value" | "too_long" | "invalid_characters" | "memory_out_of_range" | "cores_out_of_range" | "negative_size" | "name_not_image_reference" | "image_tag_latest" | "image_untagged" | "image_src_invalid" | "image_type_invalid" | "missing_server_id" | "missing_zone_id" | "missing_network_name" | "invalid_uuid" | "restriction_unused" | "volume_mapping_invalid" | "lifecycle_invalid" | "registry_invalid" | "registry_mismatch" | "description_empty" | "prevent_destroy" | "invalid_state" | "invalid_filter" | "invalid_request" | "invalid_policy" | "unknown_override" | "image_not_found" | "duplicate_image" | "unmanaged_namesake" | "invalid_expression" | "unknown_reference" | "unknown_function" | "duplicate_declaration" | "missing_variable" | "undeclared_variable" | "invalid_variable_value" | "variable_validation" | "reference_cycle" | "invalid_repetition" | "invalid_block" | "unknown_group" | "group_exists" | "protected_group" | "user_exists" | "password_rules" | "groups_argument" | "access_unread" | "users_unread" | "resource_targeting" | "unmatched_address" | "sensitive_output";
+export type Code = "syntax_error" | "invalid_document" | "block_skipped" | "not_static" | "unsupported_meta_argument" | "unknown_attribute" | "duplicate_attribute" | "duplicate_address" | "invalid_address" | "missing_required" | "wrong_type" | "empty_value" | "too_long" | "invalid_characters" | "memory_out_of_range" | "cores_out_of_range" | "negative_size" | "name_not_image_reference" | "image_tag_latest" | "image_untagged" | "image_src_invalid" | "image_type_invalid" | "missing_server_id" | "missing_zone_id" | "missing_network_name" | "invalid_uuid" | "restriction_unused" | "volume_mapping_invalid" | "lifecycle_invalid" | "registry_invalid" | "registry_mismatch" | "description_empty" | "prevent_destroy" | "invalid_state" | "invalid_filter" | "invalid_request" | "invalid_policy" | "unknown_override" | "image_not_found" | "duplicate_image" | "unmanaged_namesake" | "invalid_expression" | "unknown_reference" | "unknown_function" | "duplicate_declaration" | "missing_variable" | "undeclared_variable" | "invalid_variable_value" | "variable_validation" | "reference_cycle" | "invalid_repetition" | "invalid_block" | "unknown_group" | "group_exists" | "protected_group" | "user_exists" | "password_rules" | "groups_argument" | "access_unread" | "users_unread" | "session_not_authorized" | "resource_targeting" | "unmatched_address" | "sensitive_output";
 
 /**
  * A one-based line and column (columns count characters, not bytes).
@@ -482,7 +482,11 @@ links: Array<GroupImage>,
  * The users (not anonymous ones), each with its membership rows;
  * absent when they were not read.
  */
-users: Array<User> | null, };
+users: Array<User> | null, 
+/**
+ * The sessions (`get_kasms`), read with the users.
+ */
+sessions: Array<Session> | null, };
 
 /**
  * A group or image named by a link.

@@ -31,7 +31,7 @@ use kasm_plan_core::facade::{
     ValidateRequest, ValidateResponse, invalid_request,
 };
 use kasm_plan_core::filter::ImageFilter;
-use kasm_plan_core::group::{Group, GroupImage, User, UserGroup};
+use kasm_plan_core::group::{Group, GroupImage, Session, User, UserGroup};
 use kasm_plan_core::lang::config::{BackendBlock, ProviderSettings};
 use kasm_plan_core::lang::{NamedValue, VariableFile, VariableInput};
 use kasm_plan_core::object::ObjectRecord;
@@ -40,7 +40,7 @@ use kasm_plan_core::policy::{Level, PolicyReport, PolicyResult, RegoVersion};
 use kasm_plan_core::policy_set::{PolicyFile, PolicyFormat};
 use kasm_plan_core::schema::{Argument, BlockSchema, CodeInfo, Presence, Schema};
 use kasm_plan_core::state::{HistoryEntry, StateOutput};
-use kasm_plan_core::step::{CallKind, CallStep, FindStep};
+use kasm_plan_core::step::{CallKind, CallStep, FindStep, ReadyStep};
 use kasm_plan_core::{
     Action, Code, Diagnostic, Field, Format, Image, ImageSpec, Location, Plan, Position, Reason,
     Severity, State, StateResource, attributes::Attributes, diagnostic::Fix,
@@ -309,12 +309,14 @@ records! {
     OutputsResponse { outputs, diagnostics }
     StateOutput { value, sensitive, fingerprint }
     GroupImage { group_image_id, group_id, image_id, image_name, image_friendly_name, group_name }
-    Access { groups, links, users }
+    Access { groups, links, users, sessions }
+    Session { kasm_id, user_id, image_id, operational_status }
+    ReadyStep { endpoint, id_at, status_at, want, timeout_secs }
     User { user_id, username, first_name, last_name, organization, phone, notes, locked, disabled, groups }
     UserGroup { group_id, name }
     ObjectRecord { id, attributes }
-    CallStep { address, kind, id, endpoint, body, ids, repeat_safe, done_when, answer_id, find, record, id_parts }
-    FindStep { endpoint, body, answer_id, none_when }
+    CallStep { address, kind, id, endpoint, body, ids, repeat_safe, done_when, answer_id, find, ready, record, id_parts }
+    FindStep { endpoint, body, fill, list, matching, answer_id, none_when }
     AttributeChange { attribute, before, after }
     AccessChange { address, resource_type, name, action, reason, id, before, after, after_unknown, waits_for, changes, sensitive, previous_address, importing }
     ExtraLink { image_address, image_id, group_id, group_name, revoke }

@@ -4,7 +4,7 @@
 
 use base64::Engine as _;
 use kasm_plan_core::Image;
-use kasm_plan_core::group::{Group, GroupImage, User};
+use kasm_plan_core::group::{Group, GroupImage, Session, User};
 use kasm_plan_core::model::canonical_uuid;
 use serde_json::{Map, Value, json};
 use std::time::Duration;
@@ -373,6 +373,19 @@ impl Kasm {
             }
         }
         Ok(users)
+    }
+
+    /// Every session (`get_kasms`; the key needs Sessions View).
+    pub async fn sessions(&self) -> Result<Vec<Session>, KasmError> {
+        let answer = self.post("get_kasms", &Map::new()).await?;
+        let list = answer
+            .get("kasms")
+            .cloned()
+            .unwrap_or(Value::Array(Vec::new()));
+        serde_json::from_value(list).map_err(|e| KasmError::Unexpected {
+            path: "/api/public/get_kasms".into(),
+            detail: e.to_string(),
+        })
     }
 
     /// Every image (`get_images`).

@@ -58,8 +58,8 @@ fn image_id(k: &Kasm, name: &str) -> String {
 
 /// The authorization workflow of the `kasm_images` data source's
 /// documentation: a data source finds the images, a new group is authorized
-/// for the first one, a user is made and put in the group. Sessions are not
-/// managed yet.
+/// for the first one, a user is made and put in the group, and a session of
+/// the user on that image is started.
 const WORKFLOW: &str = r#"
 data "kasm_images" "available" {}
 
@@ -101,14 +101,10 @@ fn the_documented_workflow_plans_and_applies() {
     let file = k.write("main.tf", WORKFLOW);
     let o = k.run(&["plan", &file]);
     assert_eq!(code(&o), 0, "{}", out(&o));
-    assert!(
-        out(&o).contains("1 resource block of type `kasm_session` skipped"),
-        "kasm_session is skipped with a warning: {}",
-        out(&o)
-    );
     for managed in [
         "kasm_user.developer",
         "kasm_group_membership.developer_access",
+        "kasm_session.developer_workspace",
     ] {
         assert!(
             stdout(&o).contains(&format!("{managed} will be created")),
@@ -135,7 +131,7 @@ fn the_documented_workflow_plans_and_applies() {
     let o = apply(&k, &file);
     assert_eq!(code(&o), 0, "{}", out(&o));
     assert!(
-        stdout(&o).contains("Apply complete! Resources: 4 added, 0 changed, 0 destroyed."),
+        stdout(&o).contains("Apply complete! Resources: 5 added, 0 changed, 0 destroyed."),
         "{}",
         out(&o)
     );
@@ -158,6 +154,12 @@ fn the_documented_workflow_plans_and_applies() {
         memberships,
         [ALL_USERS.to_owned(), group.clone()],
         "All Users by Kasm, then the group"
+    );
+    let sessions = k.sim().sessions();
+    assert_eq!(sessions.len(), 1, "{}", out(&o));
+    assert_eq!(
+        (sessions[0].user_id.as_str(), sessions[0].image_id.as_str()),
+        (developer.as_str(), first.as_str())
     );
     assert_eq!(rows(&k).get(&(group.clone(), first.clone())), Some(&1));
     let state = k.state();

@@ -231,3 +231,168 @@ fn a_user_deleted_outside_is_created_again_and_removing_it_deletes_it() {
             .is_some_and(|o| o.is_empty())
     );
 }
+
+/// A group authorized for an image on Kasm, a user in it, and (`session`) a
+/// session of the user on the image; `linked`: whether the link is declared.
+fn launch(image: &str, linked: bool, session: bool) -> String {
+    let link = if linked {
+        format!(
+            r#"
+resource "kasm_group_image" "devs_terminal" {{
+  group_id = kasm_group.devs.id
+  image_id = "{image}"
+}}
+"#
+        )
+    } else {
+        String::new()
+    };
+    let session = if session {
+        format!(
+            r#"
+resource "kasm_session" "alice_terminal" {{
+  user_id  = kasm_user.alice.id
+  image_id = "{image}"
+}}
+"#
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        r#"
+resource "kasm_group" "devs" {{
+  name     = "Developers"
+  priority = 20
+}}
+
+resource "kasm_user" "alice" {{
+  username = "alice"
+}}
+
+resource "kasm_group_membership" "alice_devs" {{
+  group_id = kasm_group.devs.id
+  user_id  = kasm_user.alice.id
+}}
+{link}{session}"#
+    )
+}
+
+/// An image made on Kasm outside of kasm-plan, linked to no group (Kasm
+/// links it to All Users; that link is removed here).
+fn lone_image(k: &Kasm) -> String {
+    let made = k.post(
+        "create_image",
+        serde_json::json!({"name": "kasmweb/terminal:1.18.0", "friendly_name": "Terminal",
+               "image_src": "img/t.png", "memory": 2_048_000_000_i64, "cores": 1, "enabled": true}),
+    );
+    let image = made["image"]["image_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    k.call(
+        "remove_images_group",
+        serde_json::json!({"target_group": {"group_id": ALL_USERS}, "target_image": {"image_id": image}}),
+    );
+    image
+}
+
+#[test]
+fn a_session_kasm_would_refuse_is_an_error_before_anything_changes() {
+    let k = Kasm::start();
+    let image = lone_image(&k);
+    let file = k.write("main.tf", &launch(&image, false, true));
+    let o = k.run(&["apply", &file, "--auto-approve"]);
+    assert_ne!(code(&o), 0, "{}", out(&o));
+    assert!(out(&o).contains("session_not_authorized"), "{}", out(&o));
+    assert!(
+        out(&o).contains("resource \"kasm_group_image\""),
+        "{}",
+        out(&o)
+    );
+    assert!(
+        user_id(&k, "alice").is_none(),
+        "nothing was made: {}",
+        out(&o)
+    );
+    assert!(k.sim().sessions().is_empty());
+}
+
+#[test]
+fn a_session_starts_once_is_made_again_when_gone_and_is_destroyed_with_its_block() {
+    let k = Kasm::start();
+    let image = lone_image(&k);
+    let file = k.write("main.tf", &launch(&image, true, true));
+    let o = k.run(&["apply", &file, "--auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let sessions = k.sim().sessions();
+    assert_eq!(sessions.len(), 1, "{}", out(&o));
+    let first = sessions[0].kasm_id.clone();
+    let view = k.state();
+    let recorded = &view["objects"]["kasm_session.alice_terminal"];
+    assert_eq!(recorded["id"], first.as_str());
+    assert_eq!(
+        recorded["attributes"]["operational_status"], "running",
+        "the apply waited"
+    );
+    let text = k.read("kasm-plan.state.json");
+    assert!(
+        !text.contains("kasm_url") && !text.contains("session_token"),
+        "{text}"
+    );
+    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "nothing left to do: {}", out(&o));
+
+    // Destroyed outside: made again, with that reason.
+    k.call(
+        "destroy_kasm",
+        serde_json::json!({"kasm_id": first, "user_id": sessions[0].user_id}),
+    );
+    let o = k.run(&["apply", &file, "--auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("it was deleted outside of kasm-plan"),
+        "{}",
+        out(&o)
+    );
+    let live: Vec<String> = k
+        .sim()
+        .sessions()
+        .into_iter()
+        .map(|s| s.kasm_id)
+        .filter(|id| *id != first)
+        .collect();
+    assert_eq!(live.len(), 1, "one new session: {}", out(&o));
+
+    // Without its block, the session is destroyed.
+    let file = k.write("main.tf", &launch(&image, true, false));
+    let o = k.run(&["apply", &file, "--auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("Apply complete! Resources: 0 added, 0 changed, 1 destroyed."),
+        "{}",
+        out(&o)
+    );
+    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+}
+
+#[test]
+fn lost_answers_never_leave_two_sessions_for_one_address() {
+    let k = Kasm::start();
+    let image = lone_image(&k);
+    let file = k.write("main.tf", &launch(&image, true, true));
+    // Every other answer is lost, reads and request_kasm alike; each run
+    // goes as far as it can, and runs are repeated until one finishes.
+    k.faults(serde_json::json!({"drop_rate": 0.5, "seed": 7}));
+    let finished = (0..12).any(|_| code(&k.run(&["apply", &file, "--auto-approve"])) == 0);
+    k.faults(serde_json::json!({}));
+    assert!(finished, "an apply finished under lost answers");
+    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "converged: {}", out(&o));
+    let users = k.sim().users();
+    assert_eq!(users.iter().filter(|u| u.username == "alice").count(), 1);
+    assert_eq!(k.sim().sessions().len(), 1, "one session, never two");
+    let recorded = k.state()["objects"]["kasm_session.alice_terminal"]["id"].clone();
+    assert_eq!(recorded, k.sim().sessions()[0].kasm_id.as_str());
+}

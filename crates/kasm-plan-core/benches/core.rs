@@ -130,6 +130,7 @@ resource \"kasm_group_image\" \"app\" {{\n  for_each = kasm_image.app\n  group_i
             }],
             links: Vec::new(),
             users: None,
+            sessions: None,
         }),
         strict: false,
         options: PlanOptions::default(),

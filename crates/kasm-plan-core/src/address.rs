@@ -20,13 +20,17 @@ pub const USER_TYPE: &str = "kasm_user";
 /// The group membership resource type.
 pub const MEMBERSHIP_TYPE: &str = "kasm_group_membership";
 
+/// The session resource type.
+pub const SESSION_TYPE: &str = "kasm_session";
+
 /// The managed resource types.
-pub const MANAGED_TYPES: [&str; 5] = [
+pub const MANAGED_TYPES: [&str; 6] = [
     RESOURCE_TYPE,
     GROUP_TYPE,
     LINK_TYPE,
     USER_TYPE,
     MEMBERSHIP_TYPE,
+    SESSION_TYPE,
 ];
 
 /// The type of an address: `kasm_group` for `kasm_group.devs`.

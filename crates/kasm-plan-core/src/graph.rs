@@ -12,9 +12,10 @@
 //!   and a delete of what it depends on waits for its delete (reversed);
 //! - unique names: a group that takes a name waits for the delete or rename
 //!   of the group that holds it;
-//! - a duplicate of an address is deleted after the address's own create.
+//! - a duplicate of an address is deleted after the address's own create;
+//! - a session starts after the memberships and links the run adds.
 
-use crate::address::resource_of;
+use crate::address::{MEMBERSHIP_TYPE, SESSION_TYPE, resource_of, type_of};
 use crate::change::{Action, Plan};
 use crate::group::{LinkSpec, Target, same_id};
 use crate::lang::depends::DependsOn;
@@ -42,6 +43,7 @@ pub fn order(steps: &[Step], plan: &Plan, depends_on: &DependsOn) -> After {
             before.extend(index.depends_on(step, depends_on));
             before.extend(index.names(step));
             before.extend(index.duplicates(step));
+            before.extend(index.grants(step));
             before.remove(&i);
             before
                 .into_iter()
@@ -298,6 +300,30 @@ impl<'a> Index<'a> {
             }
             _ => None,
         }
+    }
+
+    /// A session starts after every membership and link the run adds: Kasm
+    /// checks the user's authorization when it is requested.
+    fn grants(&self, step: &Step) -> Vec<usize> {
+        let Step::Call(call) = step else {
+            return Vec::new();
+        };
+        if call.kind != CallKind::Create || type_of(&call.address) != Some(SESSION_TYPE) {
+            return Vec::new();
+        }
+        let grants = |s: &Step| match s {
+            Step::AddLink(_) => true,
+            Step::Call(c) => {
+                c.kind == CallKind::Create && type_of(&c.address) == Some(MEMBERSHIP_TYPE)
+            }
+            _ => false,
+        };
+        self.steps
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| grants(s))
+            .map(|(j, _)| j)
+            .collect()
     }
 
     /// A duplicate is deleted after its address's own create or update.

@@ -106,6 +106,38 @@ pub struct Access {
     /// absent when they were not read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub users: Option<Vec<User>>,
+    /// The sessions (`get_kasms`), read with the users.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sessions: Option<Vec<Session>>,
+}
+
+impl Session {
+    /// Destroyed or about to be: Kasm lists it until its teardown is done.
+    pub fn is_ending(&self) -> bool {
+        matches!(
+            self.operational_status.as_str(),
+            "delete_pending"
+                | "admin_delete_pending"
+                | "user_delete_pending"
+                | "destroying"
+                | "deleting"
+        )
+    }
+}
+
+/// A session, as `get_kasms` lists it (other keys are ignored).
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Session {
+    /// Kasm's id.
+    pub kasm_id: String,
+    /// Its user.
+    pub user_id: String,
+    /// Its image.
+    pub image_id: String,
+    /// `provisioning`, `starting`, `running`, `deleting`...
+    pub operational_status: String,
 }
 
 /// A user, as `get_users` lists it (other keys are ignored; ids in either form).
@@ -168,6 +200,16 @@ impl Access {
     /// The users read (none when they were not).
     pub fn users(&self) -> &[User] {
         self.users.as_deref().unwrap_or_default()
+    }
+
+    /// The session with this id, when sessions were read and it is not
+    /// being destroyed.
+    pub fn session(&self, kasm_id: &str) -> Option<&Session> {
+        self.sessions
+            .iter()
+            .flatten()
+            .find(|s| same_id(&s.kasm_id, kasm_id))
+            .filter(|s| !s.is_ending())
     }
 
     /// The user with this id.

@@ -103,6 +103,9 @@ pub struct CallStep {
     /// After a lost answer, the read that finds what a create made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub find: Option<FindStep>,
+    /// After a create, the poll until the object is ready.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ready: Option<ReadyStep>,
     /// What the state records after; absent for a delete. Each filled id
     /// is recorded too, as the attribute its pointer ends with. Its `id` is
     /// empty when the answer or `id_parts` gives it.
@@ -114,19 +117,47 @@ pub struct CallStep {
     pub id_parts: Vec<String>,
 }
 
-/// A read that finds an object a lost create may have made.
+/// A read that finds an object a lost create may have made: one lookup, or
+/// a list searched for an item no other address records.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FindStep {
-    /// The endpoint (`get_user`).
+    /// The endpoint (`get_user`, `get_user_kasms`).
     pub endpoint: String,
-    /// The request body.
+    /// The request body's known values.
     #[cfg_attr(feature = "typescript", ts(type = "Record<string, unknown>"))]
     pub body: Map<String, Value>,
-    /// Where the answer carries the id (a JSON pointer).
+    /// Ids to put into the body, by JSON pointer: the attribute whose
+    /// filled-in id goes there.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub fill: std::collections::BTreeMap<String, String>,
+    /// Where the answer lists candidates (a JSON pointer); absent: the
+    /// answer is the object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list: Option<String>,
+    /// For a list: item key → the attribute whose value it must have.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub matching: std::collections::BTreeMap<String, String>,
+    /// Where the object carries the id (a JSON pointer).
     pub answer_id: String,
     /// The refusal that means there is none.
     pub none_when: String,
+}
+
+/// A poll after a create until the object reports the status wanted.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadyStep {
+    /// The endpoint (`get_kasm`).
+    pub endpoint: String,
+    /// Where the object's id goes in the body (a JSON pointer).
+    pub id_at: String,
+    /// Where the answer carries the status (a JSON pointer).
+    pub status_at: String,
+    /// The status wanted (`running`).
+    pub want: String,
+    /// The longest wait, in seconds.
+    pub timeout_secs: u64,
 }
 
 // Never shows the body: it may hold a password.

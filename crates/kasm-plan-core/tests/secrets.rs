@@ -26,7 +26,7 @@ fn request(password: &str, state: Value, users: Value) -> Value {
     json!({
         "desired": {"source": source(password)},
         "state": state,
-        "access": {"groups": [{"group_id": ALL_USERS, "name": "All Users", "priority": 1000, "is_system": true}], "links": [], "users": users},
+        "access": {"groups": [{"group_id": ALL_USERS, "name": "All Users", "priority": 1000, "is_system": true}], "links": [], "users": users, "sessions": []},
     })
 }
 

@@ -126,7 +126,7 @@ pub async fn read_images(kasm: &Kasm) -> Result<Vec<Image>, CliError> {
 }
 
 /// Kasm's groups and every link row of each (one request per group), and
-/// with `users`, its users with their groups.
+/// with `users`, its users with their groups and its sessions.
 pub async fn read_access(kasm: &Kasm, users: bool) -> Result<Access, CliError> {
     let context = format!("cannot read the groups from {}", kasm.url());
     let groups = kasm.groups().await.map_err(CliError::kasm(context))?;
@@ -140,10 +140,17 @@ pub async fn read_access(kasm: &Kasm, users: bool) -> Result<Access, CliError> {
     } else {
         None
     };
+    let sessions = if users.is_some() {
+        let context = format!("cannot read the sessions from {}", kasm.url());
+        Some(kasm.sessions().await.map_err(CliError::kasm(context))?)
+    } else {
+        None
+    };
     Ok(Access {
         groups,
         links,
         users,
+        sessions,
     })
 }
 

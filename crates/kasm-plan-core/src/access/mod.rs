@@ -8,6 +8,7 @@
 //! plan counts rows and the steps read before they add.
 
 pub mod import;
+pub mod launch;
 pub mod objects;
 pub mod plan;
 pub mod policy;
@@ -16,4 +17,4 @@ pub mod steps;
 pub use crate::group::{Access, GroupRecord, GroupSpec, LinkRecord, LinkSpec, Target};
 pub use plan::{AccessChange, AccessInputs, AccessPlan, AttributeChange, ExtraLink, plan_access};
 
-pub use crate::address::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, USER_TYPE};
+pub use crate::address::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, SESSION_TYPE, USER_TYPE};

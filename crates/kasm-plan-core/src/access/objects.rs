@@ -3,7 +3,7 @@
 //! set, `ignore_changes`, write-only arguments by salted fingerprint, drift),
 //! and memberships as pairs that are added or removed, never updated.
 
-use super::{MEMBERSHIP_TYPE, USER_TYPE};
+use super::{MEMBERSHIP_TYPE, SESSION_TYPE, USER_TYPE};
 use crate::change::{AccessChange, Action, AttributeChange, Reason};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::group::{Access, Target, User, same_id};
@@ -92,6 +92,19 @@ pub fn assumed_users(state: &State) -> Vec<User> {
         }
     }
     users
+}
+
+/// The sessions the state records, as Kasm would list them.
+pub fn assumed_sessions(state: &State) -> Vec<crate::group::Session> {
+    records(state, SESSION_TYPE)
+        .into_values()
+        .map(|r| crate::group::Session {
+            kasm_id: r.id.clone(),
+            user_id: r.text("user_id").unwrap_or_default().to_owned(),
+            image_id: r.text("image_id").unwrap_or_default().to_owned(),
+            operational_status: "running".into(),
+        })
+        .collect()
 }
 
 /// Plans every user in the configuration or the state.
@@ -355,25 +368,10 @@ pub fn plan_memberships(
         let record = recorded.get(address).copied();
         let change = match specs.get(address) {
             Some(spec) => {
-                let resolve = |name: &str| -> Result<Resolved, Box<Diagnostic>> {
-                    let problem = |code, message: String| {
-                        Box::new(Diagnostic::error(code, message).at(address, name))
-                    };
-                    match spec.refs.get(name) {
-                        Some(Target::Id(id)) => Ok(Resolved::Known(id.clone())),
-                        Some(Target::Managed(a)) => ids.get(a).cloned().ok_or_else(|| {
-                            problem(
-                                Code::UnknownReference,
-                                format!("`{name}`: {a} is not in the configuration"),
-                            )
-                        }),
-                        _ => Err(problem(
-                            Code::MissingRequired,
-                            format!("`{name}` is required"),
-                        )),
-                    }
-                };
-                match (resolve("group_id"), resolve("user_id")) {
+                match (
+                    resolve(spec, "group_id", ids),
+                    resolve(spec, "user_id", ids),
+                ) {
                     (Ok(group), Ok(user)) => {
                         membership_change(address, record, &group, &user, access)
                     }
@@ -550,6 +548,14 @@ pub fn drift(state: &State, access: &Access) -> Vec<AccessChange> {
             });
         }
     }
+    for (address, record) in records(state, SESSION_TYPE) {
+        if access.sessions.is_some() && access.session(&record.id).is_none() {
+            out.push(AccessChange {
+                reason: Some(Reason::DeletedOutside),
+                ..deleted(address, SESSION_TYPE, &record.id, record.attributes.clone())
+            });
+        }
+    }
     for (address, record) in records(state, MEMBERSHIP_TYPE) {
         if pair_rows(record, access) == 0 {
             out.push(AccessChange {
@@ -573,8 +579,166 @@ pub fn gone(state: &State, access: &Access) -> Vec<(String, String)> {
         .iter()
         .filter(|(address, r)| match crate::address::type_of(address) {
             Some(USER_TYPE) => access.user(&r.id).is_none(),
+            Some(SESSION_TYPE) => access.sessions.is_some() && access.session(&r.id).is_none(),
             _ => pair_rows(r, access) == 0,
         })
         .map(|(a, r)| (a.clone(), r.id.clone()))
         .collect()
+}
+
+/// Plans every session in the configuration or the state. A session has
+/// nothing to update: any change replaces it. One that expired or was
+/// destroyed outside is made again. `ids`: each managed user's id and each
+/// managed image's, or the create that makes it known.
+pub fn plan_sessions(
+    specs: &[ObjectSpec],
+    state: &State,
+    access: &Access,
+    ids: &BTreeMap<String, Resolved>,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<AccessChange> {
+    let specs: BTreeMap<&str, &ObjectSpec> = specs
+        .iter()
+        .filter(|s| s.resource_type == SESSION_TYPE)
+        .map(|s| (s.address.as_str(), s))
+        .collect();
+    let recorded = records(state, SESSION_TYPE);
+    let addresses: BTreeSet<&str> = specs.keys().chain(recorded.keys()).copied().collect();
+    let mut out = Vec::new();
+    for address in addresses {
+        let record = recorded.get(address).copied();
+        let running = record.and_then(|r| access.session(&r.id)).is_some();
+        let change = match (specs.get(address), record) {
+            (Some(spec), record) => {
+                let (user, image) = match (
+                    resolve(spec, "user_id", ids),
+                    resolve(spec, "image_id", ids),
+                ) {
+                    (Ok(u), Ok(i)) => (u, i),
+                    (u, i) => {
+                        errors.extend(u.err().map(|e| *e));
+                        errors.extend(i.err().map(|e| *e));
+                        continue;
+                    }
+                };
+                session_change(
+                    spec,
+                    record.filter(|_| running),
+                    (&user, &image),
+                    record.is_some(),
+                )
+            }
+            (None, Some(record)) if running => {
+                deleted(address, SESSION_TYPE, &record.id, record.attributes.clone())
+            }
+            (None, _) => continue,
+        };
+        out.push(change);
+    }
+    out
+}
+
+/// The id an argument of a spec names.
+fn resolve(
+    spec: &ObjectSpec,
+    name: &str,
+    ids: &BTreeMap<String, Resolved>,
+) -> Result<Resolved, Box<Diagnostic>> {
+    let problem =
+        |code, message: String| Box::new(Diagnostic::error(code, message).at(&spec.address, name));
+    match spec.refs.get(name) {
+        Some(Target::Id(id)) => Ok(Resolved::Known(id.clone())),
+        Some(Target::Managed(a)) => ids.get(a).cloned().ok_or_else(|| {
+            problem(
+                Code::UnknownReference,
+                format!("`{name}`: {a} is not in the configuration"),
+            )
+        }),
+        _ => Err(problem(
+            Code::MissingRequired,
+            format!("`{name}` is required"),
+        )),
+    }
+}
+
+/// A session's change: kept when its user, image and settings are those
+/// recorded (and Kasm still runs it), else made (again).
+fn session_change(
+    spec: &ObjectSpec,
+    running: Option<&ObjectRecord>,
+    (user, image): (&Resolved, &Resolved),
+    was_recorded: bool,
+) -> AccessChange {
+    let mut after: Map<String, Value> = spec.values.clone();
+    let mut unknown = vec!["id".to_owned(), "kasm_id".to_owned()];
+    let mut waits_for = BTreeMap::new();
+    for (name, r) in [("user_id", user), ("image_id", image)] {
+        match r {
+            Resolved::Known(id) => {
+                after.insert(name.into(), id.clone().into());
+            }
+            Resolved::Pending(a) => {
+                unknown.push(name.to_owned());
+                waits_for.insert(name.to_owned(), a.clone());
+            }
+        }
+    }
+    after.insert("operational_status".into(), "running".into());
+    let changes_from = |before: &Map<String, Value>| -> Vec<AttributeChange> {
+        ["user_id", "image_id", "enable_sharing", "environment"]
+            .into_iter()
+            .filter_map(|k| {
+                let (b, a) = (
+                    before.get(k).cloned().unwrap_or(Value::Null),
+                    after.get(k).cloned().unwrap_or(Value::Null),
+                );
+                let same = match (&b, &a) {
+                    (Value::String(x), Value::String(y)) => same_id(x, y),
+                    _ => b == a,
+                };
+                (!same || (a.is_null() && waits_for.contains_key(k))).then(|| AttributeChange {
+                    attribute: k.into(),
+                    before: b,
+                    after: a,
+                })
+            })
+            .collect()
+    };
+    let base = AccessChange {
+        after_unknown: unknown.clone(),
+        waits_for: waits_for.clone(),
+        ..AccessChange::none(&spec.address, SESSION_TYPE)
+    };
+    let Some(record) = running else {
+        return AccessChange {
+            action: Action::Create,
+            reason: Some(if was_recorded {
+                Reason::DeletedOutside
+            } else {
+                Reason::New
+            }),
+            changes: changes_from(&Map::new()),
+            after: Some(after),
+            ..base
+        };
+    };
+    let changes = changes_from(&record.attributes);
+    if changes.is_empty() {
+        return AccessChange {
+            id: Some(record.id.clone()),
+            before: Some(record.attributes.clone()),
+            after_unknown: Vec::new(),
+            waits_for: BTreeMap::new(),
+            ..base
+        };
+    }
+    AccessChange {
+        action: Action::Replace,
+        reason: Some(Reason::ConfigChanged),
+        id: Some(record.id.clone()),
+        before: Some(record.attributes.clone()),
+        after: Some(after),
+        changes,
+        ..base
+    }
 }

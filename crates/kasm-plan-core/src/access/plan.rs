@@ -32,8 +32,10 @@ pub struct AccessInputs<'a> {
     pub images: &'a [ResourceChange],
     /// Instances to replace although nothing forces it (`-replace`).
     pub replace: &'a [String],
-    /// The `kasm_user` and `kasm_group_membership` instances.
+    /// The `kasm_user`, `kasm_group_membership` and `kasm_session` instances.
     pub objects: &'a [crate::object::ObjectSpec],
+    /// Kasm's images (whether an image is enabled).
+    pub kasm_images: &'a [crate::model::Image],
 }
 
 use super::objects::{self, Resolved};
@@ -125,6 +127,20 @@ pub fn plan_access(inputs: &AccessInputs) -> Result<AccessPlan, Vec<Diagnostic>>
             .into_iter()
             .map(|c| replaced_on_request(c, inputs.replace)),
     );
+    let mut session_ids = group_ids.clone();
+    session_ids.extend(image_ids.iter().map(|(a, r)| ((*a).to_owned(), r.clone())));
+    let sessions = objects::plan_sessions(
+        inputs.objects,
+        inputs.state,
+        inputs.access,
+        &session_ids,
+        &mut errors,
+    );
+    changes.extend(
+        sessions
+            .into_iter()
+            .map(|c| replaced_on_request(c, inputs.replace)),
+    );
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -146,6 +162,18 @@ pub fn plan_access(inputs: &AccessInputs) -> Result<AccessPlan, Vec<Diagnostic>>
         })
         .collect();
     let extra = extra_links(inputs, &kept, &declared, &removed);
+    let refused = super::launch::check(
+        &changes,
+        &super::launch::After {
+            access: inputs.access,
+            images: inputs.kasm_images,
+            image_changes: inputs.images,
+            extra: &extra,
+        },
+    );
+    if !refused.is_empty() {
+        return Err(refused);
+    }
     Ok(AccessPlan { changes, extra })
 }
 
@@ -330,6 +358,7 @@ fn replaced_on_request(mut change: AccessChange, replace: &[String]) -> AccessCh
     let own_id = match change.resource_type.as_str() {
         GROUP_TYPE => Some("group_id"),
         super::USER_TYPE => Some("user_id"),
+        super::SESSION_TYPE => Some("kasm_id"),
         _ => None,
     };
     if let Some(own_id) = own_id {

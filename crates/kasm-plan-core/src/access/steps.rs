@@ -5,13 +5,13 @@
 //! make their ids known. The host runs one phase after the other.
 
 use super::plan::{AccessChange, ExtraLink, matches_spec};
-use super::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, USER_TYPE};
+use super::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, SESSION_TYPE, USER_TYPE};
 use crate::change::{Action, Plan};
 use crate::group::{Access, GroupRecord, GroupSpec, Target};
 use crate::object::{ObjectRecord, ObjectSpec};
 use crate::schema::tables::{self, Call, Lit};
 use crate::state::State;
-use crate::step::{CallKind, CallStep, FindStep};
+use crate::step::{CallKind, CallStep, FindStep, ReadyStep};
 pub use crate::step::{
     GroupDeleteStep, GroupRecordStep, GroupStep, LinkRecordStep, LinkStep, phase,
 };
@@ -49,7 +49,7 @@ pub fn steps(inputs: &StepInputs) -> Vec<Step> {
                 inputs,
             )),
             LINK_TYPE => out.extend(link_steps(change, inputs.state)),
-            USER_TYPE | MEMBERSHIP_TYPE => {
+            USER_TYPE | MEMBERSHIP_TYPE | SESSION_TYPE => {
                 let spec = inputs.objects.iter().find(|o| o.address == change.address);
                 out.extend(object_steps(change, spec, inputs.state));
             }
@@ -301,23 +301,23 @@ fn object_steps(change: &AccessChange, spec: Option<&ObjectSpec>, state: &State)
             change,
             None,
             sent,
-            targets(change),
+            targets(table, change),
         );
         step.record = Some(ObjectRecord {
             id: String::new(),
             attributes: recorded(spec, None, spec.secrets.keys()),
         });
-        step.id_parts = id_parts(table);
-        step.find = calls.find_after_lost_create.as_ref().and_then(|f| {
-            let by = spec.values.get(f.by)?;
-            let mut body = Map::new();
-            put(&mut body, &format!("/{}/{}", f.envelope, f.by), by.clone());
-            Some(FindStep {
-                endpoint: f.endpoint.into(),
-                body,
-                answer_id: f.answer_id.into(),
-                none_when: f.none_when.into(),
-            })
+        // Without an id in Kasm's answer, the id is the pair it names.
+        if calls.create.answer_id.is_none() {
+            step.id_parts = id_parts(table);
+        }
+        step.find = calls.find_after_lost_create.as_ref().map(|f| find(f, spec));
+        step.ready = calls.ready.as_ref().map(|r| ReadyStep {
+            endpoint: r.endpoint.into(),
+            id_at: r.id_at.into(),
+            status_at: r.status_at.into(),
+            want: r.want.into(),
+            timeout_secs: r.timeout_secs,
         });
         Step::Call(Box::new(step))
     };
@@ -364,6 +364,34 @@ fn object_steps(change: &AccessChange, spec: Option<&ObjectSpec>, state: &State)
     }
 }
 
+/// The read that finds what a lost create made: static values in its body,
+/// ids to fill in from the step's when it runs.
+fn find(f: &tables::Find, spec: &ObjectSpec) -> FindStep {
+    let mut body = Map::new();
+    let mut fill = BTreeMap::new();
+    for (argument, pointer) in f.body {
+        match spec.values.get(*argument) {
+            Some(v) => put(&mut body, pointer, v.clone()),
+            None => {
+                fill.insert((*pointer).to_owned(), (*argument).to_owned());
+            }
+        }
+    }
+    FindStep {
+        endpoint: f.endpoint.into(),
+        body,
+        fill,
+        list: f.list.map(str::to_owned),
+        matching: f
+            .matching
+            .iter()
+            .map(|(key, argument)| ((*key).to_owned(), (*argument).to_owned()))
+            .collect(),
+        answer_id: f.answer_id.into(),
+        none_when: f.none_when.into(),
+    }
+}
+
 /// The values a spec sends, but for `groups` (memberships are their own resources).
 fn sendable(spec: &ObjectSpec, keep: impl Fn(&str) -> bool) -> Map<String, Value> {
     spec.values
@@ -394,22 +422,22 @@ fn recorded<'a>(
     out
 }
 
-/// The attributes whose ids make a record's id, for a type whose id is a pair.
+/// The attributes whose ids make a record's id: the ids it names.
 fn id_parts(table: &tables::Block) -> Vec<String> {
-    let refs: Vec<String> = table
+    table
         .arguments
         .iter()
         .filter(|a| a.refers_to.is_some())
         .map(|a| a.name.to_owned())
-        .collect();
-    if refs.len() > 1 { refs } else { Vec::new() }
+        .collect()
 }
 
 /// The ids a change names: known ones, or the creates that make them known.
-fn targets(change: &AccessChange) -> BTreeMap<String, Target> {
+fn targets(table: &tables::Block, change: &AccessChange) -> BTreeMap<String, Target> {
+    let refers = |k: &str| table.argument(k).is_some_and(|a| a.refers_to.is_some());
     let known = change.after.iter().flatten().filter_map(|(k, v)| {
         let id = v.as_str()?;
-        (k != "id").then(|| (k.clone(), Target::Id(id.to_owned())))
+        refers(k).then(|| (k.clone(), Target::Id(id.to_owned())))
     });
     let pending = change
         .waits_for
@@ -478,6 +506,7 @@ fn call(
         done_when: call.done_when.iter().map(|t| (*t).to_owned()).collect(),
         answer_id: call.answer_id.map(str::to_owned),
         find: None,
+        ready: None,
         record: None,
         id_parts: Vec::new(),
     }

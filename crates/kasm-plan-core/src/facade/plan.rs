@@ -141,7 +141,10 @@ impl<'a> Planning<'a> {
             diagnostics.push(access_unread());
         }
         let needs_users = wanted.access.uses_users() || !req.state.objects.is_empty();
-        let users_read = req.access.as_ref().is_some_and(|a| a.users.is_some());
+        let users_read = req
+            .access
+            .as_ref()
+            .is_some_and(|a| a.users.is_some() && a.sessions.is_some());
         if needs_users && !users_read && !req.from_state {
             diagnostics.push(users_unread());
         }
@@ -202,6 +205,7 @@ fn plan_valid(
                 images: &plan.resource_changes,
                 replace: &req.options.replace,
                 objects: &wanted.access.objects,
+                kasm_images: observed,
             })?;
             plan.add_access(found);
             Ok(plan)
@@ -285,9 +289,9 @@ fn access_unread() -> Diagnostic {
 fn users_unread() -> Diagnostic {
     Diagnostic::error(
         Code::UsersUnread,
-        "the configuration or the state has users or memberships, but Kasm's users were not read",
+        "the configuration or the state has users, memberships or sessions, but Kasm's users and sessions were not read",
     )
-    .help("give `access.users` (Kasm's users with their groups) with the request; the CLI reads them itself")
+    .help("give `access.users` (Kasm's users with their groups) and `access.sessions` with the request; the CLI reads them itself")
 }
 
 /// The groups and links the state records, as Kasm would list them.
@@ -314,6 +318,7 @@ fn assumed_access(state: &State) -> Access {
             })
             .collect(),
         users: Some(crate::access::objects::assumed_users(state)),
+        sessions: Some(crate::access::objects::assumed_sessions(state)),
     }
 }
 

@@ -192,6 +192,7 @@ pub fn resource_value(resource: &Resource, instances: &[RawResource]) -> Value {
             Kind::Link => "group_image_id",
             Kind::User => "user_id",
             Kind::Membership => "id",
+            Kind::Session => "kasm_id",
         };
         map.insert("id".into(), id.clone());
         map.insert(own_id.into(), id);

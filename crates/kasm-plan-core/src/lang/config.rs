@@ -82,17 +82,20 @@ pub enum Kind {
     User,
     /// `kasm_group_membership`.
     Membership,
+    /// `kasm_session`.
+    Session,
 }
 
 impl Kind {
     /// Every kind, in the order instances are evaluated: a kind may refer to
     /// the ids of the kinds before it.
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Image,
         Kind::Group,
         Kind::User,
         Kind::Link,
         Kind::Membership,
+        Kind::Session,
     ];
 
     /// The type's name, as a resource block's first label.
@@ -103,6 +106,7 @@ impl Kind {
             Kind::Link => crate::address::LINK_TYPE,
             Kind::User => crate::address::USER_TYPE,
             Kind::Membership => crate::address::MEMBERSHIP_TYPE,
+            Kind::Session => crate::address::SESSION_TYPE,
         }
     }
 

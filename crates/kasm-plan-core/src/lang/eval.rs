@@ -75,12 +75,13 @@ impl Failure {
 type Result<T> = std::result::Result<T, Failure>;
 
 /// The resource types a reference may start with.
-const RESOURCE_ROOTS: [&str; 5] = [
+const RESOURCE_ROOTS: [&str; 6] = [
     "kasm_image",
     "kasm_group",
     "kasm_group_image",
     "kasm_user",
     "kasm_group_membership",
+    "kasm_session",
 ];
 
 /// The longest string a template may build (no image attribute comes near).

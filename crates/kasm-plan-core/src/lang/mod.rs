@@ -210,7 +210,7 @@ impl Managed {
                 Kind::Link => self
                     .links
                     .extend(access::link_spec(&i, &address, cx.unread, out)),
-                Kind::User | Kind::Membership => {
+                Kind::User | Kind::Membership | Kind::Session => {
                     let table = crate::schema::tables::managed(r.kind.type_name());
                     self.objects.extend(
                         table.and_then(|t| objects::object_spec(t, &i, &address, cx.unread, out)),

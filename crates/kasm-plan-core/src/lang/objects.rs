@@ -65,6 +65,7 @@ pub fn object_spec(
                 groups_list(&mut a, name, &spec.ignore_changes);
                 continue;
             }
+            "map(string)" => string_map(&mut a, name),
             _ => a.string(name, false).map(Value::String),
         };
         let Some(value) = value else { continue };
@@ -106,6 +107,24 @@ pub fn object_spec(
     }
     a.finish()?;
     Some(spec)
+}
+
+/// An object whose values are all text (`environment`).
+fn string_map(a: &mut Attrs, name: &str) -> Option<Value> {
+    let value = a.value(name)?.clone();
+    let texts = value
+        .as_object()
+        .is_some_and(|o| o.values().all(Value::is_string));
+    if !texts {
+        a.fail(
+            name,
+            Code::WrongType,
+            format!("`{name}` must be a map of strings"),
+            "write `{ NAME = \"value\" }`",
+        );
+        return None;
+    }
+    Some(value)
 }
 
 /// A user's `groups`: the provider's examples write `groups = []` and leave

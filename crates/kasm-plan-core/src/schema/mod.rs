@@ -123,7 +123,7 @@ pub fn schema() -> Schema {
         ]
         .into_iter()
         .chain(
-            [tables::USER, tables::MEMBERSHIP]
+            [tables::USER, tables::MEMBERSHIP, tables::SESSION]
                 .into_iter()
                 .map(|t| block(t, t.arguments.iter().map(Arg::argument).collect())),
         )

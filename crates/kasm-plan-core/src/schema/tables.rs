@@ -28,8 +28,10 @@ pub struct Calls {
     /// The delete.
     pub delete: Call,
     /// After a create whose answer was lost: the read that finds what it
-    /// made, by the argument that identifies it (`username`).
+    /// made, by the arguments that identify it (`username`).
     pub find_after_lost_create: Option<Find>,
+    /// After a create: the poll until the object is ready.
+    pub ready: Option<Ready>,
 }
 
 /// One Kasm call.
@@ -50,18 +52,37 @@ pub struct Call {
     pub done_when: &'static [&'static str],
 }
 
-/// A read that finds an object by one of its arguments.
+/// A read that finds an object by its arguments: one lookup, or a list
+/// searched for an item with the same values.
 pub struct Find {
-    /// The endpoint (`get_user`).
+    /// The endpoint (`get_user`, `get_user_kasms`).
     pub endpoint: &'static str,
-    /// The key the argument goes under (`target_user`).
-    pub envelope: &'static str,
-    /// The argument sent (`username`).
-    pub by: &'static str,
-    /// Where the answer carries the id (a JSON pointer).
+    /// The arguments sent, by JSON pointer in the body.
+    pub body: &'static [(&'static str, &'static str)],
+    /// Where the answer lists candidates (a JSON pointer); `None`: the
+    /// answer is the object.
+    pub list: Option<&'static str>,
+    /// For a list: the item keys that must equal these arguments.
+    pub matching: &'static [(&'static str, &'static str)],
+    /// Where the object carries the id (a JSON pointer).
     pub answer_id: &'static str,
     /// The refusal that means there is none.
     pub none_when: &'static str,
+}
+
+/// A readiness poll after a create: read until the object reports the
+/// status wanted (a session `running`).
+pub struct Ready {
+    /// The endpoint (`get_kasm`).
+    pub endpoint: &'static str,
+    /// Where the object's id goes in the body (a JSON pointer).
+    pub id_at: &'static str,
+    /// Where the answer carries the status (a JSON pointer).
+    pub status_at: &'static str,
+    /// The status wanted.
+    pub want: &'static str,
+    /// The longest wait, in seconds.
+    pub timeout_secs: u64,
 }
 
 /// A constant default.
@@ -152,7 +173,7 @@ impl Block {
 
 /// The table of a managed type, for the types typed from their table.
 pub fn managed(type_name: &str) -> Option<&'static Block> {
-    [USER, MEMBERSHIP]
+    [USER, MEMBERSHIP, SESSION]
         .into_iter()
         .find(|b| b.type_name == type_name)
 }
@@ -336,11 +357,13 @@ pub const USER: &Block = &Block {
         },
         find_after_lost_create: Some(Find {
             endpoint: "get_user",
-            envelope: "target_user",
-            by: "username",
+            body: &[("username", "/target_user/username")],
+            list: None,
+            matching: &[],
             answer_id: "/user/user_id",
             none_when: "Invalid Request",
         }),
+        ready: None,
     }),
     description: "A Kasm user. Kasm puts every new user in All Users; memberships are `kasm_group_membership`s.",
     arguments: &[
@@ -439,6 +462,7 @@ pub const MEMBERSHIP: &Block = &Block {
             ],
         },
         find_after_lost_create: None,
+        ready: None,
     }),
     description: "A membership: the user is in the group, and may launch the group's images.",
     arguments: &[
@@ -461,5 +485,96 @@ pub const MEMBERSHIP: &Block = &Block {
             )
         },
         Arg::new("id", "string", Computed, "`<group_id>:<user_id>`."),
+    ],
+};
+
+/// `kasm_session`.
+pub const SESSION: &Block = &Block {
+    type_name: "kasm_session",
+    calls: Some(&Calls {
+        // Never repeated blindly: every call that passes Kasm's checks
+        // launches another session.
+        create: Call {
+            endpoint: "request_kasm",
+            body: &[
+                ("user_id", "/user_id"),
+                ("image_id", "/image_id"),
+                ("*", ""),
+            ],
+            fixed: &[],
+            answer_id: Some("/kasm_id"),
+            repeat_safe: false,
+            done_when: &[],
+        },
+        update: None,
+        delete: Call {
+            endpoint: "destroy_kasm",
+            body: &[("id", "/kasm_id"), ("user_id", "/user_id")],
+            fixed: &[],
+            answer_id: None,
+            repeat_safe: true,
+            done_when: &["Invalid kasm_id"],
+        },
+        find_after_lost_create: Some(Find {
+            endpoint: "get_user_kasms",
+            body: &[("user_id", "/user_id")],
+            list: Some("/kasms"),
+            matching: &[("image_id", "image_id")],
+            answer_id: "/kasm_id",
+            none_when: "Invalid user_id",
+        }),
+        ready: Some(Ready {
+            endpoint: "get_kasm",
+            id_at: "/target_kasm/kasm_id",
+            status_at: "/kasm/operational_status",
+            want: "running",
+            timeout_secs: 600,
+        }),
+    }),
+    description: "A session: the user's container desktop of the image. Kasm starts it only when one of the user's groups may launch the image; the plan checks that first.",
+    arguments: &[
+        Arg {
+            refers_to: Some("kasm_user"),
+            ..Arg::new(
+                "user_id",
+                "string",
+                Required,
+                "The user's id, e.g. `kasm_user.alice.id`; a change replaces the session.",
+            )
+        },
+        Arg {
+            refers_to: Some("kasm_image"),
+            ..Arg::new(
+                "image_id",
+                "string",
+                Required,
+                "The image's id, e.g. `kasm_image.web.id` or a data source's; a change replaces the session.",
+            )
+        },
+        Arg::new(
+            "enable_sharing",
+            "bool",
+            Optional,
+            "Ask Kasm for a share id (where the user's groups allow sharing); a change replaces the session.",
+        ),
+        Arg::new(
+            "environment",
+            "map(string)",
+            Optional,
+            "Environment variables for the session's container; a change replaces the session.",
+        ),
+        Arg::new("id", "string", Computed, "Kasm's session id (`kasm_id`)."),
+        Arg::new(
+            "kasm_id",
+            "string",
+            Computed,
+            "The same as `id` (32 hex characters).",
+        ),
+        Arg::new(
+            "operational_status",
+            "string",
+            Computed,
+            "`running` once applied (the apply waits for it).",
+        ),
     ],
 };

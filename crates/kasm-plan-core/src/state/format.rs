@@ -7,7 +7,9 @@
 //! that knows how they are written.
 
 use super::{HistoryEntry, State, StateOutput, StateResource};
-use crate::address::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, RESOURCE_TYPE, USER_TYPE, type_of};
+use crate::address::{
+    GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, RESOURCE_TYPE, SESSION_TYPE, USER_TYPE, type_of,
+};
 use crate::attributes::Attributes;
 use crate::group::{GroupRecord, LinkRecord};
 use crate::object::ObjectRecord;
@@ -135,7 +137,7 @@ impl TryFrom<StoredResource> for Checked {
                 }
                 Record::Link(link)
             }
-            USER_TYPE | MEMBERSHIP_TYPE => {
+            USER_TYPE | MEMBERSHIP_TYPE | SESSION_TYPE => {
                 Record::Object(object_record(entry.id, attributes).map_err(at)?)
             }
             other => return Err(at(format!("{other} is not a type this kasm-plan records"))),
@@ -489,7 +491,7 @@ mod tests {
         );
         assert!(link.contains("group_id:image_id"), "{link}");
         let other = refused(
-            json!({"address": "kasm_session.a", "type": "kasm_session", "id": "u", "attributes": {}}),
+            json!({"address": "kasm_desktop.a", "type": "kasm_desktop", "id": "u", "attributes": {}}),
         );
         assert!(
             other.contains("not a type this kasm-plan records"),

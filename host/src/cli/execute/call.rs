@@ -9,7 +9,7 @@ use crate::kasm::KasmError;
 use kasm_plan_core::access::Target;
 use kasm_plan_core::access::steps::put;
 use kasm_plan_core::object::ObjectRecord;
-use kasm_plan_core::step::{CallKind, CallStep, FindStep};
+use kasm_plan_core::step::{CallKind, CallStep, FindStep, ReadyStep};
 use serde_json::Value;
 use tokio::sync::OwnedSemaphorePermit;
 
@@ -19,9 +19,15 @@ pub(super) async fn call(
     permit: OwnedSemaphorePermit,
 ) -> Result<String, ActionError> {
     let filled = fill(shared, &mut step)?;
-    let outcome = send(shared, &step).await;
+    let outcome = send(shared, &step, &filled).await;
     drop(permit);
     let (answer_id, outcome) = outcome?;
+    // A session that does not get ready is recorded all the same: it
+    // exists, and the next run must not make a second one.
+    let ready = match (&step.ready, &answer_id) {
+        (Some(ready), Some(id)) => Some(wait_until_ready(shared, ready, id).await),
+        _ => None,
+    };
     let id = match step.record.take() {
         Some(mut record) => {
             for (attribute, value) in filled {
@@ -35,6 +41,12 @@ pub(super) async fn call(
                 record
                     .attributes
                     .insert(own.into(), record.id.clone().into());
+            }
+            if let (Some(poll), Some(Ok(status))) = (&step.ready, &ready) {
+                let key = poll.status_at.rsplit('/').next().unwrap_or_default();
+                record
+                    .attributes
+                    .insert(key.to_owned(), status.clone().into());
             }
             let id = record.id.clone();
             let address = step.address.clone();
@@ -54,6 +66,9 @@ pub(super) async fn call(
             step.id.clone().unwrap_or_default()
         }
     };
+    if let Some(Err(e)) = ready {
+        return Err(e);
+    }
     let mut report = lock(&shared.report);
     let (verb, count) = match step.kind {
         CallKind::Create => ("Creation", &mut report.added),
@@ -84,6 +99,7 @@ enum Outcome {
 fn own_id(address: &str) -> Option<&'static str> {
     match address.split('.').next() {
         Some("kasm_user") => Some("user_id"),
+        Some("kasm_session") => Some("kasm_id"),
         _ => None,
     }
 }
@@ -112,7 +128,11 @@ fn fill(shared: &Shared, step: &mut CallStep) -> Result<Vec<(String, String)>, A
 
 /// Sends the call: retried when that is safe, looked for after a lost
 /// create. Answers the new id (when the answer has one) and the progress text.
-async fn send(shared: &Shared, step: &CallStep) -> Result<(Option<String>, Outcome), ActionError> {
+async fn send(
+    shared: &Shared,
+    step: &CallStep,
+    filled: &[(String, String)],
+) -> Result<(Option<String>, Outcome), ActionError> {
     let mut attempt = 1;
     loop {
         let error = match shared
@@ -132,7 +152,7 @@ async fn send(shared: &Shared, step: &CallStep) -> Result<(Option<String>, Outco
         }
         if error.is_ambiguous()
             && let Some(find) = &step.find
-            && let Some(id) = found(shared, find).await?
+            && let Some(id) = found(shared, step, find, filled).await?
         {
             return Ok((Some(id), Outcome::Found));
         }
@@ -151,14 +171,90 @@ async fn send(shared: &Shared, step: &CallStep) -> Result<(Option<String>, Outco
     }
 }
 
-/// What a lost create made, if Kasm has it.
-async fn found(shared: &Shared, find: &FindStep) -> Result<Option<String>, ActionError> {
-    match shared.kasm.call(&find.endpoint, &find.body, true).await {
-        Ok(answer) => Ok(answer_id(&answer, Some(&find.answer_id))),
+/// What a lost create made, if Kasm has it: the object looked up, or the
+/// listed item with the step's values that no other address records.
+async fn found(
+    shared: &Shared,
+    step: &CallStep,
+    find: &FindStep,
+    filled: &[(String, String)],
+) -> Result<Option<String>, ActionError> {
+    let value = |attribute: &str| -> Option<Value> {
+        filled
+            .iter()
+            .find(|(a, _)| a == attribute)
+            .map(|(_, id)| Value::from(id.as_str()))
+            .or_else(|| step.record.as_ref()?.attributes.get(attribute).cloned())
+    };
+    let mut body = find.body.clone();
+    for (pointer, attribute) in &find.fill {
+        put(&mut body, pointer, value(attribute).unwrap_or(Value::Null));
+    }
+    let answer = match shared.kasm.call(&find.endpoint, &body, true).await {
+        Ok(answer) => answer,
         Err(KasmError::Refused { message, .. }) if message.contains(find.none_when.as_str()) => {
-            Ok(None)
+            return Ok(None);
         }
-        Err(e) => Err(e.into()),
+        Err(e) => return Err(e.into()),
+    };
+    let Some(list) = &find.list else {
+        return Ok(answer_id(&answer, Some(&find.answer_id)));
+    };
+    let owned = |id: &str| {
+        lock(&shared.state)
+            .next
+            .objects
+            .values()
+            .any(|r| kasm_plan_core::group::same_id(&r.id, id))
+    };
+    let same = |item: &Value, key: &str, attribute: &str| match (
+        item.get(key).and_then(Value::as_str),
+        value(attribute),
+    ) {
+        (Some(a), Some(Value::String(b))) => kasm_plan_core::group::same_id(a, &b),
+        _ => false,
+    };
+    let candidates = answer.pointer(list).and_then(Value::as_array);
+    Ok(candidates
+        .into_iter()
+        .flatten()
+        .filter(|item| find.matching.iter().all(|(k, a)| same(item, k, a)))
+        .filter_map(|item| answer_id(item, Some(&find.answer_id)))
+        .find(|id| !owned(id)))
+}
+
+/// Polls until the object reports the status wanted; answers it. A wait
+/// that runs out, or an object that is gone, fails the action.
+async fn wait_until_ready(
+    shared: &Shared,
+    ready: &ReadyStep,
+    id: &str,
+) -> Result<String, ActionError> {
+    let mut body = serde_json::Map::new();
+    put(&mut body, &ready.id_at, id.into());
+    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(ready.timeout_secs);
+    loop {
+        let answer = shared.kasm.call(&ready.endpoint, &body, true).await?;
+        let status = answer.pointer(&ready.status_at).and_then(Value::as_str);
+        match status {
+            Some(s) if s == ready.want => return Ok(s.to_owned()),
+            None if answer.as_object().is_some_and(serde_json::Map::is_empty) => {
+                return Err(ActionError::Refused(format!(
+                    "{id} is gone from Kasm before it was {}",
+                    ready.want
+                )));
+            }
+            _ => {}
+        }
+        if tokio::time::Instant::now() >= until {
+            return Err(ActionError::Refused(format!(
+                "{id} is not {} after {} s (it is {})",
+                ready.want,
+                ready.timeout_secs,
+                status.unwrap_or("unknown")
+            )));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
 }
 
