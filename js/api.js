@@ -44,6 +44,19 @@ export function bind(wasm) {
     throw invalid('desired', 'expected text, files or {images: {...}}');
   };
 
+  /** A plan request from `plan`'s arguments. */
+  const planRequest = (wanted, state, observed, options) => ({
+    desired: desired(wanted, (text) => source(text, options), options),
+    state: state ?? undefined,
+    observed: observed ?? undefined,
+    access: options.access ?? undefined,
+    strict: options.strict ?? false,
+    unchanged_values: options.unchangedValues ?? false,
+    targets: options.targets ?? [],
+    replace: options.replace ?? [],
+    destroy: options.destroy ?? false,
+  });
+
   return {
     validate(specs, options = {}) {
       const strict = options.strict ?? false;
@@ -68,16 +81,12 @@ export function bind(wasm) {
     },
 
     plan(wanted, state, observed, options = {}) {
-      return run('plan', {
-        desired: desired(wanted, (text) => source(text, options), options),
-        state: state ?? undefined,
-        observed: observed ?? undefined,
-        access: options.access ?? undefined,
-        strict: options.strict ?? false,
-        unchanged_values: options.unchangedValues ?? false,
-        targets: options.targets ?? [],
-        replace: options.replace ?? [],
-      }, 'plan');
+      return run('plan', planRequest(wanted, state, observed, options), 'plan');
+    },
+
+    whoMayLaunch(wanted, state, observed, options = {}) {
+      const request = { ...planRequest(wanted, state, observed, options), user: options.user, image: options.image };
+      return run('who_may_launch', request, 'whoMayLaunch');
     },
 
     format(text, options = {}) {

@@ -12,7 +12,7 @@ export type Severity = "error" | "warning";
 /**
  * Stable diagnostic codes. Tools may match on these; messages may change.
  */
-export type Code = "syntax_error" | "invalid_document" | "block_skipped" | "not_static" | "unsupported_meta_argument" | "unknown_attribute" | "duplicate_attribute" | "duplicate_address" | "invalid_address" | "missing_required" | "wrong_type" | "empty_value" | "too_long" | "invalid_characters" | "memory_out_of_range" | "cores_out_of_range" | "negative_size" | "name_not_image_reference" | "image_tag_latest" | "image_untagged" | "image_src_invalid" | "image_type_invalid" | "missing_server_id" | "missing_zone_id" | "missing_network_name" | "invalid_uuid" | "restriction_unused" | "volume_mapping_invalid" | "lifecycle_invalid" | "registry_invalid" | "registry_mismatch" | "description_empty" | "prevent_destroy" | "invalid_state" | "invalid_filter" | "invalid_request" | "invalid_policy" | "unknown_override" | "image_not_found" | "duplicate_image" | "unmanaged_namesake" | "invalid_expression" | "unknown_reference" | "unknown_function" | "duplicate_declaration" | "missing_variable" | "undeclared_variable" | "invalid_variable_value" | "variable_validation" | "reference_cycle" | "invalid_repetition" | "invalid_block" | "unknown_group" | "group_exists" | "protected_group" | "user_exists" | "password_rules" | "groups_argument" | "access_unread" | "users_unread" | "session_not_authorized" | "resource_targeting" | "unmatched_address" | "sensitive_output";
+export type Code = "syntax_error" | "invalid_document" | "block_skipped" | "not_static" | "unsupported_meta_argument" | "unknown_attribute" | "duplicate_attribute" | "duplicate_address" | "invalid_address" | "missing_required" | "wrong_type" | "empty_value" | "too_long" | "invalid_characters" | "memory_out_of_range" | "cores_out_of_range" | "negative_size" | "name_not_image_reference" | "image_tag_latest" | "image_untagged" | "image_src_invalid" | "image_type_invalid" | "missing_server_id" | "missing_zone_id" | "missing_network_name" | "invalid_uuid" | "restriction_unused" | "volume_mapping_invalid" | "lifecycle_invalid" | "registry_invalid" | "registry_mismatch" | "description_empty" | "prevent_destroy" | "invalid_state" | "invalid_filter" | "invalid_request" | "invalid_policy" | "unknown_override" | "image_not_found" | "duplicate_image" | "unmanaged_namesake" | "invalid_expression" | "unknown_reference" | "unknown_function" | "duplicate_declaration" | "missing_variable" | "undeclared_variable" | "invalid_variable_value" | "variable_validation" | "reference_cycle" | "invalid_repetition" | "invalid_block" | "unknown_group" | "group_exists" | "protected_group" | "user_exists" | "password_rules" | "groups_argument" | "access_unread" | "users_unread" | "plan_mode_conflict" | "session_not_authorized" | "resource_targeting" | "unmatched_address" | "sensitive_output";
 
 /**
  * A one-based line and column (columns count characters, not bytes).
@@ -464,6 +464,85 @@ image_friendly_name: string | null,
  * The group's name.
  */
 group_name: string | null, };
+
+/**
+ * One membership row of a user.
+ */
+export type UserGroup = { 
+/**
+ * The group.
+ */
+group_id: string, 
+/**
+ * The group's name.
+ */
+name: string, };
+
+/**
+ * A user, as `get_users` lists it (other keys are ignored; ids in either form).
+ */
+export type User = { 
+/**
+ * Kasm's id (`get_users` gives it hyphenated).
+ */
+user_id: string, 
+/**
+ * Lower case, unique.
+ */
+username: string, 
+/**
+ * Free text, at most 64 characters.
+ */
+first_name: string | null, 
+/**
+ * Free text, at most 64 characters.
+ */
+last_name: string | null, 
+/**
+ * Free text, at most 64 characters.
+ */
+organization: string | null, 
+/**
+ * Free text, at most 64 characters.
+ */
+phone: string | null, 
+/**
+ * Free text.
+ */
+notes: string | null, 
+/**
+ * Locked out (too many failed logins, or by an admin).
+ */
+locked: boolean, 
+/**
+ * Disabled by an admin.
+ */
+disabled: boolean, 
+/**
+ * One entry per membership row.
+ */
+groups: Array<UserGroup>, };
+
+/**
+ * A session, as `get_kasms` lists it (other keys are ignored).
+ */
+export type Session = { 
+/**
+ * Kasm's id.
+ */
+kasm_id: string, 
+/**
+ * Its user.
+ */
+user_id: string, 
+/**
+ * Its image.
+ */
+image_id: string, 
+/**
+ * `provisioning`, `starting`, `running`, `deleting`...
+ */
+operational_status: string, };
 
 /**
  * Kasm's groups and every link row of them (`get_groups`, `get_images_group`),
@@ -1081,7 +1160,13 @@ replace: Array<string>,
  * Plan only these resources or instances and what they depend on
  * (Terraform's `-target`); all when empty.
  */
-targets: Array<string>, };
+targets: Array<string>, 
+/**
+ * Plan to delete everything the state manages, in reverse dependency
+ * order (Terraform's `-destroy`); the configuration's resources and
+ * outputs are set aside, its data sources still read.
+ */
+destroy: boolean, };
 
 /**
  * One managed image.
@@ -1253,7 +1338,13 @@ replace: Array<string>,
  * Plan only these resources or instances and what they depend on
  * (Terraform's `-target`); all when empty.
  */
-targets: Array<string>, };
+targets: Array<string>, 
+/**
+ * Plan to delete everything the state manages, in reverse dependency
+ * order (Terraform's `-destroy`); the configuration's resources and
+ * outputs are set aside, its data sources still read.
+ */
+destroy: boolean, };
 
 /**
  * `plan` output.
@@ -1471,6 +1562,147 @@ group: Target,
 image: Target, };
 
 /**
+ * An instance as last applied: Kasm's id and the attributes, write-only
+ * ones as fingerprints.
+ */
+export type ObjectRecord = { 
+/**
+ * Kasm's id; a membership's is `<group_id>:<user_id>`.
+ */
+id: string, 
+/**
+ * The attributes, by name.
+ */
+attributes: Record<string, unknown>, };
+
+/**
+ * What a call does to its address.
+ */
+export type CallKind = "create" | "update" | "delete";
+
+/**
+ * A read that finds an object a lost create may have made: one lookup, or
+ * a list searched for an item no other address records.
+ */
+export type FindStep = { 
+/**
+ * The endpoint (`get_user`, `get_user_kasms`).
+ */
+endpoint: string, 
+/**
+ * The request body's known values.
+ */
+body: Record<string, unknown>, 
+/**
+ * Ids to put into the body, by JSON pointer: the attribute whose
+ * filled-in id goes there.
+ */
+fill?: { [key in string]: string }, 
+/**
+ * Where the answer lists candidates (a JSON pointer); absent: the
+ * answer is the object.
+ */
+list?: string | null, 
+/**
+ * For a list: item key → the attribute whose value it must have.
+ */
+matching?: { [key in string]: string }, 
+/**
+ * Where the object carries the id (a JSON pointer).
+ */
+answer_id: string, 
+/**
+ * The refusal that means there is none.
+ */
+none_when: string, };
+
+/**
+ * A poll after a create until the object reports the status wanted.
+ */
+export type ReadyStep = { 
+/**
+ * The endpoint (`get_kasm`).
+ */
+endpoint: string, 
+/**
+ * Where the object's id goes in the body (a JSON pointer).
+ */
+id_at: string, 
+/**
+ * Where the answer carries the status (a JSON pointer).
+ */
+status_at: string, 
+/**
+ * The status wanted (`running`).
+ */
+want: string, 
+/**
+ * The longest wait, in seconds.
+ */
+timeout_secs: number, };
+
+/**
+ * A call, as the type's table describes it, with its body filled in.
+ */
+export type CallStep = { 
+/**
+ * The resource address.
+ */
+address: string, 
+/**
+ * What it does.
+ */
+kind: CallKind, 
+/**
+ * The object's id, for an update or a delete.
+ */
+id?: string | null, 
+/**
+ * Kasm's endpoint (`create_user`).
+ */
+endpoint: string, 
+/**
+ * The request body. Holds secrets (a password).
+ */
+body: Record<string, unknown>, 
+/**
+ * Ids to put into the body when the step runs, by JSON pointer: a
+ * managed target's id is read from the state then.
+ */
+ids?: { [key in string]: Target }, 
+/**
+ * The same request twice has one effect: it may be retried.
+ */
+repeat_safe: boolean, 
+/**
+ * Refusals that mean the effect is already there.
+ */
+done_when?: Array<string>, 
+/**
+ * Where the answer carries the new object's id (a JSON pointer).
+ */
+answer_id?: string | null, 
+/**
+ * After a lost answer, the read that finds what a create made.
+ */
+find?: FindStep | null, 
+/**
+ * After a create, the poll until the object is ready.
+ */
+ready?: ReadyStep | null, 
+/**
+ * What the state records after; absent for a delete. Each filled id
+ * is recorded too, as the attribute its pointer ends with. Its `id` is
+ * empty when the answer or `id_parts` gives it.
+ */
+record?: ObjectRecord | null, 
+/**
+ * The attributes whose values, joined by `:`, are the record's id
+ * (a membership's `<group_id>:<user_id>`).
+ */
+id_parts?: Array<string>, };
+
+/**
  * One action to carry out, with exactly what it needs to record its result.
  */
 export type Step = { "action": "create" } & CreateStep | { "action": "adopt" } & AdoptStep | { "action": "update" } & UpdateStep | { "action": "delete" } & ReleaseStep | { "action": "refresh" } & RefreshStep | { "action": "forget" } & ReleaseStep | { "action": "move" } & MoveStep | { "action": "delete_duplicate" } & ReleaseStep | { "action": "create_group" } & GroupStep | { "action": "update_group" } & GroupStep | { "action": "delete_group" } & GroupDeleteStep | { "action": "record_group" } & GroupRecordStep | { "action": "record_link" } & LinkRecordStep | { "action": "add_link" } & LinkStep | { "action": "remove_link" } & LinkStep | { "action": "revoke" } & LinkStep | { "action": "call" } & CallStep;
@@ -1548,6 +1780,124 @@ outputs: Array<OutputChange>,
 diagnostics: Array<Diagnostic>, };
 
 /**
+ * `who_may_launch` input: a plan request, and filters.
+ */
+export type LaunchRequest = { 
+/**
+ * Only this username, or the usernames this glob matches.
+ */
+user?: string | null, 
+/**
+ * Only this image name, or the names this glob matches.
+ */
+image?: string | null, 
+/**
+ * What should exist.
+ */
+desired: Desired, 
+/**
+ * What was applied before; empty when absent.
+ */
+state: State, 
+/**
+ * The images on Kasm now (`get_images`).
+ */
+observed: Array<Image>, 
+/**
+ * Kasm's groups and links now (`get_groups`, `get_images_group`); needed
+ * when the configuration or the state has groups or links.
+ */
+access?: Access | null, 
+/**
+ * Treat warnings as errors.
+ */
+strict: boolean, 
+/**
+ * Plan without a refresh: ignore `observed` and assume Kasm still holds
+ * what the state recorded (Terraform's `-refresh=false`).
+ */
+from_state: boolean, 
+/**
+ * Only bring the state up to date with Kasm: no creates, updates or
+ * deletes (Terraform's `-refresh-only`); the plan lists drift only.
+ */
+refresh_only: boolean, 
+/**
+ * Give no-op entries their full `before` attributes (for plan JSON and policies).
+ * Off by default: most of a large plan's cost is building values for unchanged images.
+ */
+unchanged_values: boolean, 
+/**
+ * Delete the images no address manages that equal a desired spec
+ * (`duplicates`); without it they are only reported.
+ */
+delete_duplicates: boolean, 
+/**
+ * Instances to replace although nothing forces it (Terraform's `-replace`).
+ */
+replace: Array<string>, 
+/**
+ * Plan only these resources or instances and what they depend on
+ * (Terraform's `-target`); all when empty.
+ */
+targets: Array<string>, 
+/**
+ * Plan to delete everything the state manages, in reverse dependency
+ * order (Terraform's `-destroy`); the configuration's resources and
+ * outputs are set aside, its data sources still read.
+ */
+destroy: boolean, };
+
+/**
+ * What a plan does to a grant.
+ */
+export type GrantChange = "kept" | "added" | "removed";
+
+/**
+ * Who may launch what: a user, an image, and the groups that grant it.
+ */
+export type Grant = { 
+/**
+ * The username (the address of a user the plan makes, when it has none).
+ */
+user: string, 
+/**
+ * Kasm's id of the user; none until the plan makes it.
+ */
+user_id?: string | null, 
+/**
+ * The image's name (its address when the plan makes it).
+ */
+image: string, 
+/**
+ * Kasm's id of the image; none until the plan makes it.
+ */
+image_id?: string | null, 
+/**
+ * The groups of the user that may launch the image, by name, sorted:
+ * after the plan, or before it for a grant the plan removes.
+ */
+groups: Array<string>, 
+/**
+ * Whether the plan keeps, adds or removes the grant.
+ */
+change: GrantChange, };
+
+/**
+ * `who_may_launch` output.
+ */
+export type LaunchResponse = { 
+/**
+ * The grants, by user, then image; none when the plan could not be made.
+ */
+grants: Array<Grant>, 
+/**
+ * The plan's diagnostics (sessions Kasm would refuse included), and a
+ * bad filter.
+ */
+diagnostics: Array<Diagnostic>, };
+
+/**
  * `record` input: an image Kasm returned, and what the step adds.
  */
 export type RecordRequest = { 
@@ -1603,7 +1953,10 @@ state: State,
 images: Array<Image>, 
 /**
  * Kasm's groups and links, to import a `kasm_group` (id or
- * `name:<name>`) or a `kasm_group_image` (`<group_id>:<image_id>`).
+ * `name:<name>`) or a `kasm_group_image` (`<group_id>:<image_id>`);
+ * with its users and sessions, to import a `kasm_user` (id or
+ * `username:<name>`), a `kasm_group_membership` (`<group_id>:<user_id>`)
+ * or a `kasm_session` (`<kasm_id>`).
  */
 access?: Access | null, 
 /**
@@ -1637,6 +1990,10 @@ group?: GroupRecord | null,
  * The link record to write, for a `kasm_group_image` address.
  */
 link?: LinkRecord | null, 
+/**
+ * The record to write, for a user, a membership or a session.
+ */
+object?: ObjectRecord | null, 
 /**
  * Why the import is refused.
  */

@@ -2,7 +2,7 @@ import type {
   Desired, Image, ImageFilter, ParseResult, Plan, PlanOptions, PlanResult, PolicyFile, PolicyOptions, PolicyResult,
   SourceFile, SourceOptions, State, TerraformPlanJson, ValidateResult,
 } from './types.js';
-import type { Diagnostic, FormatResponse, Image as ListedImage, Schema } from './generated.js';
+import type { Diagnostic, FormatResponse, Image as ListedImage, LaunchResponse, Schema } from './generated.js';
 
 export * from './types.js';
 
@@ -17,6 +17,11 @@ export function parse(source: string, options?: Omit<SourceOptions, 'strict'>): 
 export function filterImages(images: Image[], filter?: ImageFilter): ListedImage[];
 /** Plans the desired specs against the state and the images on Kasm. */
 export function plan(desired: Desired, state?: State | null, observed?: Image[] | null, options?: PlanOptions): PlanResult;
+/**
+ * Who may launch what, now and once the plan is applied: every user × enabled image some
+ * group of the user may launch (`options.user`, `options.image`: a name or glob).
+ */
+export function whoMayLaunch(desired: Desired, state?: State | null, observed?: Image[] | null, options?: PlanOptions & { user?: string; image?: string }): LaunchResponse;
 /** Terraform-shaped plan JSON for a plan. */
 export function planToJson(plan: Plan): TerraformPlanJson;
 /** A plan as text, as `kasm-plan plan` prints it (images, groups and links; drift first). */

@@ -5,4 +5,4 @@ import { bind } from './api.js';
 
 await initWasm({ module_or_path: new URL('./pkg/kasm_plan_bg.wasm', import.meta.url) });
 
-export const { validate, parse, filterImages, plan, planToJson, renderPlan, format, schema, jsonSchema, checkPolicy, call } = bind(wasm);
+export const { validate, parse, filterImages, plan, whoMayLaunch, planToJson, renderPlan, format, schema, jsonSchema, checkPolicy, call } = bind(wasm);

@@ -6,4 +6,4 @@ import { bind } from './api.js';
 
 wasm.initSync({ module: readFileSync(new URL('./pkg/kasm_plan_bg.wasm', import.meta.url)) });
 
-export const { validate, parse, filterImages, plan, planToJson, renderPlan, format, schema, jsonSchema, checkPolicy, call } = bind(wasm);
+export const { validate, parse, filterImages, plan, whoMayLaunch, planToJson, renderPlan, format, schema, jsonSchema, checkPolicy, call } = bind(wasm);

@@ -72,6 +72,8 @@ export interface PlanOptions extends SourceOptions {
   targets?: string[];
   /** Replace these instances although nothing forces it (Terraform's `-replace`). */
   replace?: string[];
+  /** Plan to delete everything the state manages (Terraform's `-destroy`). */
+  destroy?: boolean;
 }
 
 /** Terraform's plan JSON (`format_version` "1.2"), as Conftest and similar tools read it. */

@@ -7,7 +7,7 @@ import { bind } from './api.js';
 const { initSync } = wasm;
 
 export { initSync };
-export const { validate, parse, filterImages, plan, planToJson, renderPlan, format, schema, jsonSchema, checkPolicy, call } = bind(wasm);
+export const { validate, parse, filterImages, plan, whoMayLaunch, planToJson, renderPlan, format, schema, jsonSchema, checkPolicy, call } = bind(wasm);
 
 export default function init(input) {
   if (input === undefined) return initWasm();

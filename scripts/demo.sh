@@ -36,3 +36,13 @@ authorization=("$root/examples/authorization" --state authorization.state.json)
 "$kasm_plan" apply "${authorization[@]}" --auto-approve
 "$kasm_plan" plan "${authorization[@]}" --detailed-exitcode
 "$kasm_plan" groups --images --state authorization.state.json
+echo
+# The documentation's whole authorization workflow: a user in the group, a session of
+# the user on an authorized image; who may launch what; its outputs; then all of it
+# destroyed, each resource after what depends on it.
+workflow=("$root/examples/workflow" --state workflow.state.json)
+"$kasm_plan" apply "${workflow[@]}" --auto-approve
+"$kasm_plan" plan "${workflow[@]}" --detailed-exitcode
+"$kasm_plan" access "${workflow[@]}" --user developer
+"$kasm_plan" output --state workflow.state.json enabled_image_names
+"$kasm_plan" destroy "${workflow[@]}" --auto-approve

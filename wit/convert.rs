@@ -10,6 +10,7 @@
 #![allow(dead_code)] // each side uses one direction of most conversions
 
 use super::wit;
+use kasm_plan_core::access::launch::{Grant, GrantChange};
 use kasm_plan_core::access::steps::{
     GroupDeleteStep, GroupRecordStep, GroupStep, LinkRecordStep, LinkStep,
 };
@@ -25,10 +26,10 @@ use kasm_plan_core::duplicates::Duplicate;
 use kasm_plan_core::facade::{
     AdoptRequest, AdoptResponse, Binding, CheckedResource, Configuration, Desired, FilterRequest,
     FilterResponse, FormatRequest, FormatResponse, GroupFilterRequest, GroupFilterResponse,
-    ImportRequest, ImportResponse, OutputsResponse, ParseResponse, PlanRequest, PlanResponse,
-    PolicyRequest, PolicyResponse, RecogniseRequest, RecordRequest, RenderRequest, RenderResponse,
-    SourceInput, Sources, StepsResponse, TerraformStateRequest, TerraformStateResponse,
-    ValidateRequest, ValidateResponse, invalid_request,
+    ImportRequest, ImportResponse, LaunchRequest, LaunchResponse, OutputsResponse, ParseResponse,
+    PlanRequest, PlanResponse, PolicyRequest, PolicyResponse, RecogniseRequest, RecordRequest,
+    RenderRequest, RenderResponse, SourceInput, Sources, StepsResponse, TerraformStateRequest,
+    TerraformStateResponse, ValidateRequest, ValidateResponse, invalid_request,
 };
 use kasm_plan_core::filter::ImageFilter;
 use kasm_plan_core::group::{Group, GroupImage, Session, User, UserGroup};
@@ -269,6 +270,7 @@ enums! {
     RegoVersion { V0, V1 }
     Presence { Required, Optional, Computed }
     CallKind { Create, Update, Delete }
+    GrantChange { Kept, Added, Removed }
 }
 
 variants! {
@@ -307,6 +309,9 @@ records! {
     Plan as ChangePlan { format_version, state_lineage, state_serial, resource_changes, resource_drift, summary, duplicates, access_changes, access_drift, extra_links, configuration, variables, targeted, output_changes }
     OutputChange { name, action, before, after, after_unknown, sensitive, fingerprint }
     OutputsResponse { outputs, diagnostics }
+    LaunchRequest { plan, user, image }
+    Grant { user, user_id, image, image_id, groups, change }
+    LaunchResponse { grants, diagnostics }
     StateOutput { value, sensitive, fingerprint }
     GroupImage { group_image_id, group_id, image_id, image_name, image_friendly_name, group_name }
     Access { groups, links, users, sessions }
@@ -327,7 +332,7 @@ records! {
     GroupRecordStep { address, record }
     LinkRecordStep { address, record }
     LinkStep { address, group, image }
-    PlanOptions { unchanged_values, delete_duplicates, replace, targets }
+    PlanOptions { unchanged_values, delete_duplicates, replace, targets, destroy }
     StateResource { image_id, attributes, prevent_destroy }
     HistoryEntry { at, serial, event, overridden_policies }
     State { version, serial, lineage, resources, groups, links, objects, history, outputs, dependencies }
@@ -346,7 +351,7 @@ records! {
     RecordRequest { image, recording }
     RecogniseRequest { target_image, images, owned }
     ImportRequest { address, image_id, state, images, access, configuration }
-    ImportResponse { ok, resource, image, group, link, diagnostics }
+    ImportResponse { ok, resource, image, group, link, object, diagnostics }
     TerraformStateRequest { text, state }
     TerraformStateResponse { ok, bindings, bound, diagnostics }
     AdoptRequest { images, filter, access, state }

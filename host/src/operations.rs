@@ -6,9 +6,10 @@ use crate::sandbox::{Core, Guard, SandboxError, wit};
 use kasm_plan_core::Diagnostic;
 use kasm_plan_core::facade::{
     AdoptRequest, AdoptResponse, FilterRequest, FilterResponse, GroupFilterRequest,
-    GroupFilterResponse, ImportRequest, ImportResponse, OutputsResponse, ParseResponse,
-    PlanRequest, PlanResponse, PolicyRequest, PolicyResponse, RecogniseRequest, RecordRequest,
-    RenderRequest, RenderResponse, SourceInput, StepsResponse, ValidateRequest, ValidateResponse,
+    GroupFilterResponse, ImportRequest, ImportResponse, LaunchRequest, LaunchResponse,
+    OutputsResponse, ParseResponse, PlanRequest, PlanResponse, PolicyRequest, PolicyResponse,
+    RecogniseRequest, RecordRequest, RenderRequest, RenderResponse, SourceInput, StepsResponse,
+    ValidateRequest, ValidateResponse,
 };
 use kasm_plan_core::{Image, Plan, StateResource};
 use wasmtime::Store;
@@ -91,6 +92,11 @@ impl Core {
     /// `outputs`: the outputs' values once what the request's state records is on Kasm.
     pub fn outputs(&mut self, request: PlanRequest) -> Result<OutputsResponse, CoreError> {
         self.typed(request, |g, s, r| g.call_outputs(s, r))
+    }
+
+    /// `who_may_launch`: who may launch what, now and once the plan is applied.
+    pub fn who_may_launch(&mut self, request: LaunchRequest) -> Result<LaunchResponse, CoreError> {
+        self.typed(request, |g, s, r| g.call_who_may_launch(s, r))
     }
 
     /// `apply_steps`: the plan and its steps (request bodies hold secrets).

@@ -128,6 +128,22 @@ fn the_documented_workflow_plans_and_applies() {
         out(&o)
     );
 
+    // Who may launch what once it is applied.
+    let o = k.run(&["access", &file, "--image", "kasmweb/terminal:*"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let line = stdout(&o)
+        .lines()
+        .find(|l| l.starts_with("developer "))
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("{}", out(&o)));
+    for part in [
+        "kasmweb/terminal:1.18.0",
+        "WorkspaceUsers",
+        "+ once applied",
+    ] {
+        assert!(line.contains(part), "{part}: {}", out(&o));
+    }
+
     let o = apply(&k, &file);
     assert_eq!(code(&o), 0, "{}", out(&o));
     assert!(
@@ -174,6 +190,95 @@ fn the_documented_workflow_plans_and_applies() {
 
     let o = k.run(&["plan", &file, "--detailed-exitcode"]);
     assert_eq!(code(&o), 0, "nothing left to do: {}", out(&o));
+    let o = k.run(&["access", &file, "--user", "developer", "--json"]);
+    let grants: Value =
+        serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}: {}", out(&o)));
+    let through_group: Vec<&Value> = grants["grants"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|g| {
+            g["groups"]
+                .as_array()
+                .is_some_and(|gs| gs.contains(&json!("WorkspaceUsers")))
+        })
+        .collect();
+    assert_eq!(through_group.len(), 1, "{grants}");
+    assert_eq!(through_group[0]["image_id"], json!(first));
+    // get_users gives ids hyphenated.
+    let user_id = through_group[0]["user_id"]
+        .as_str()
+        .unwrap_or_default()
+        .replace('-', "");
+    assert_eq!(user_id, developer);
+    assert_eq!(through_group[0]["change"], json!("kept"));
+
+    // Without its block, the session is destroyed and nothing else.
+    let session_block = WORKFLOW
+        .find("resource \"kasm_session\"")
+        .expect("the workflow has a session");
+    let file = k.write("main.tf", &WORKFLOW[..session_block]);
+    let o = apply(&k, &file);
+    assert!(
+        stdout(&o).contains("Resources: 0 added, 0 changed, 1 destroyed."),
+        "{}",
+        out(&o)
+    );
+    // Kasm keeps a destroyed session's row while it is deleted.
+    assert!(
+        k.sim()
+            .sessions()
+            .iter()
+            .all(|s| s.deleting_since.is_some()),
+        "{}",
+        out(&o)
+    );
+    assert!(k.sim().users().iter().any(|u| u.username == "developer"));
+    assert_eq!(rows(&k).get(&(group.clone(), first.clone())), Some(&1));
+
+    // `destroy` removes everything it made, each after what depends on it;
+    // the image it did not make stays.
+    let o = k.run(&["plan", &file, "-destroy"]);
+    assert!(
+        stdout(&o).contains("Plan: 0 to add, 0 to change, 4 to destroy."),
+        "{}",
+        out(&o)
+    );
+    let o = k.run(&["destroy", &file, "-auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("Destroy complete! Resources: 4 destroyed."),
+        "{}",
+        out(&o)
+    );
+    assert!(group_id(&k, "WorkspaceUsers").is_none(), "{}", out(&o));
+    assert!(!k.sim().users().iter().any(|u| u.username == "developer"));
+    assert!(!rows(&k).keys().any(|(g, _)| g == &group));
+    assert!(k.sim().memberships().iter().all(|m| m.user_id != developer));
+    assert_eq!(image_id(&k, "kasmweb/terminal:1.18.0"), first);
+    let state = k.state();
+    for kind in ["resources", "groups", "links", "objects"] {
+        assert!(
+            state[kind].as_object().is_none_or(|o| o.is_empty()),
+            "{kind}: {state}"
+        );
+    }
+    let o = k.run(&["plan", &file, "-destroy", "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "nothing left to destroy: {}", out(&o));
+    // The configuration would make the user again: nothing it may launch now.
+    let o = k.run(&["access", &file, "--user", "developer", "--json"]);
+    let grants: Value =
+        serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}: {}", out(&o)));
+    let changes: Vec<&Value> = grants["grants"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|g| &g["change"])
+        .collect();
+    assert!(
+        !changes.is_empty() && changes.iter().all(|c| *c == "added"),
+        "{grants}"
+    );
 }
 
 const MANAGED: &str = r#"

@@ -109,6 +109,7 @@ fn typed(core: &mut Core, operation: &str, request: &str) -> Option<Result<Strin
         }),
         "apply_steps" => run(request, |r| core.apply_steps(r)),
         "outputs" => run(request, |r| core.outputs(r)),
+        "who_may_launch" => run(request, |r| core.who_may_launch(r)),
         "record" => run(request, |r| core.record(r)),
         "recognise" => run(request, |r| core.recognise(r)),
         "import" => run(request, |r| core.import(r)),

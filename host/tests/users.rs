@@ -396,3 +396,42 @@ fn lost_answers_never_leave_two_sessions_for_one_address() {
     let recorded = k.state()["objects"]["kasm_session.alice_terminal"]["id"].clone();
     assert_eq!(recorded, k.sim().sessions()[0].kasm_id.as_str());
 }
+
+#[test]
+fn users_memberships_and_sessions_are_imported_and_the_next_plan_is_empty() {
+    let k = Kasm::start();
+    let image = lone_image(&k);
+    let file = k.write("main.tf", &launch(&image, true, true));
+    let o = k.run(&["apply", &file, "--auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let alice = user_id(&k, "alice").unwrap_or_else(|| panic!("{}", out(&o)));
+    let group = k
+        .sim()
+        .groups()
+        .into_iter()
+        .find(|g| g.name == "Developers")
+        .map(|g| g.group_id)
+        .unwrap_or_default();
+    let session = k.sim().sessions()[0].kasm_id.clone();
+    let addresses = [
+        "kasm_user.alice",
+        "kasm_group_membership.alice_devs",
+        "kasm_session.alice_terminal",
+    ];
+    let o = k.run(&[&["state", "rm"][..], &addresses[..]].concat());
+    assert_eq!(code(&o), 0, "{}", out(&o));
+
+    let membership = format!("{group}:{alice}");
+    for (address, id) in addresses
+        .iter()
+        .zip(["username:alice", &membership, &session])
+    {
+        let o = k.run(&["import", address, id]);
+        assert_eq!(code(&o), 0, "{address} {id}: {}", out(&o));
+    }
+    let o = k.run(&["import", "kasm_session.alice_terminal", &session]);
+    assert_ne!(code(&o), 0, "bound twice: {}", out(&o));
+    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "nothing to do after the imports: {}", out(&o));
+    assert_eq!(k.sim().sessions().len(), 1);
+}

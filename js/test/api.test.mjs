@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as bindings from '../node.js';
 
-const { validate, parse, filterImages, plan, planToJson, renderPlan, format, schema, jsonSchema } = bindings;
+const { validate, parse, filterImages, plan, whoMayLaunch, planToJson, renderPlan, format, schema, jsonSchema } = bindings;
 
 const TF = `resource "kasm_image" "terminal" {
   name          = "kasmweb/terminal:1.18.0"
@@ -84,6 +84,24 @@ test('plan takes text, files or a spec object', () => {
   const invalid = plan(TF.replace('2768', '10'));
   assert.equal(invalid.ok, false);
   assert.equal(invalid.diagnostics[0].code, 'memory_out_of_range');
+});
+
+test('whoMayLaunch says who may launch what once the plan is applied; destroy plans everything away', () => {
+  const allUsers = '68d557ac4cac42cca9f31c7c853de0f3';
+  const access = {
+    groups: [{ group_id: allUsers, name: 'All Users', priority: 1000, is_system: true }],
+    links: [{ group_image_id: 'r1', group_id: allUsers, image_id: images[0].image_id }],
+    users: [], sessions: [],
+  };
+  const wanted = 'resource "kasm_user" "ann" {\n  username = "ann"\n}\n';
+  const answer = whoMayLaunch(wanted, null, images, { access });
+  assert.deepEqual(answer.diagnostics, []);
+  assert.deepEqual(answer.grants.map((g) => [g.user, g.image, g.groups, g.change]),
+    images.filter((i) => i.enabled).map((i) => ['ann', i.name, ['All Users'], 'added']));
+  assert.deepEqual(whoMayLaunch(wanted, null, images, { access, user: 'bob*' }).grants, []);
+  const destroyed = plan(TF, null, [], { destroy: true });
+  assert.equal(destroyed.ok, true, JSON.stringify(destroyed.diagnostics));
+  assert.equal(destroyed.plan.summary.add, 0);
 });
 
 test('plan against observed images and state, then Terraform plan JSON', () => {

@@ -65,6 +65,10 @@ impl wit::Guest for Component {
         forward(r, facade::outputs)
     }
 
+    fn who_may_launch(r: wit::LaunchRequest) -> Result<wit::LaunchResponse, wit::Diagnostic> {
+        forward(r, facade::who_may_launch)
+    }
+
     fn apply_steps(r: wit::PlanRequest) -> Result<wit::StepsResponse, wit::Diagnostic> {
         forward(r, facade::apply_steps)
     }

@@ -93,7 +93,8 @@ codes! {
     PasswordRules => "A password Kasm's `update_user` would refuse (length, digit, lower and upper case, symbol).";
     GroupsArgument => "A user's `groups` list other than `groups = []`: memberships are `kasm_group_membership`s.";
     AccessUnread => "The configuration or state has groups or links, but Kasm's groups were not read.";
-    UsersUnread => "The configuration or the state has users, memberships or sessions, but Kasm's users and sessions were not read.";
+    UsersUnread => "The configuration or the state has users, memberships, sessions or `kasm_users` data, but Kasm's users and sessions were not read.";
+    PlanModeConflict => "Planning options that cannot be combined (`-destroy` with `-refresh-only` or `-target`).";
     SessionNotAuthorized => "A session Kasm would refuse: after the plan, none of its user's groups may launch its image (or the image is disabled).";
     ResourceTargeting => "A plan narrowed by `-target`: it may not show every change the configuration asks for.";
     UnmatchedAddress => "A `-target` or `-replace` address that names nothing in the configuration or the state.";

@@ -165,7 +165,8 @@ fn make_import(edits: &mut Edits, i: &Import, observed: &[Image]) -> Result<(), 
     Ok(())
 }
 
-/// An import block of a group or a link, checked as `kasm-plan import` checks it.
+/// An import block of a type other than an image, checked as `kasm-plan
+/// import` checks it.
 fn import_access(edits: &mut Edits, i: &Import, access: &Access) -> Result<(), Box<Diagnostic>> {
     if edits.state.id_of(&i.to).is_some() {
         return Ok(()); // already bound: the block has done its work
@@ -181,6 +182,11 @@ fn import_access(edits: &mut Edits, i: &Import, access: &Access) -> Result<(), B
         Imported::Link(record) => {
             let id = record.id();
             edits.state.links.insert(i.to.clone(), record);
+            id
+        }
+        Imported::Object(record) => {
+            let id = record.id.clone();
+            edits.state.objects.insert(i.to.clone(), record);
             id
         }
     };

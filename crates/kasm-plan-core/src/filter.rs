@@ -79,3 +79,12 @@ impl NameMatch<'_> {
         }
     }
 }
+
+/// A test on names: exact, or a glob when the pattern has `*`, `?` or `[`;
+/// every name passes without a pattern.
+pub fn names_matching(
+    pattern: Option<&str>,
+) -> Result<impl Fn(&str) -> bool + '_, Box<Diagnostic>> {
+    let matcher = name_matcher(pattern)?;
+    Ok(move |name: &str| matcher.as_ref().is_none_or(|m| m.matches(name)))
+}

@@ -38,6 +38,11 @@ pub struct PlanOptions {
     /// (Terraform's `-target`); all when empty.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<String>,
+    /// Plan to delete everything the state manages, in reverse dependency
+    /// order (Terraform's `-destroy`); the configuration's resources and
+    /// outputs are set aside, its data sources still read.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub destroy: bool,
 }
 
 /// Computes a plan. `desired` is keyed by resource name.

@@ -3,6 +3,7 @@
 //! facade reads and writes; the types with hand-written serde get their
 //! TypeScript here, next to that knowledge.
 
+use crate::access::launch::{Grant, GrantChange};
 use crate::access::steps::{GroupDeleteStep, GroupRecordStep, GroupStep, LinkRecordStep, LinkStep};
 use crate::access::{
     Access, AccessChange, AttributeChange, ExtraLink, GroupRecord, GroupSpec, LinkRecord, LinkSpec,
@@ -16,7 +17,6 @@ use crate::attributes::Attributes;
 use crate::change::OutputChange;
 use crate::diagnostic::{Code, Diagnostic, Fix, Location, Position, Severity};
 use crate::duplicates::Duplicate;
-use crate::facade::OutputsResponse;
 use crate::facade::{
     AdoptRequest, AdoptResponse, Binding, CheckedResource, FormatRequest, FormatResponse,
 };
@@ -27,12 +27,14 @@ use crate::facade::{
     Sources, StepsResponse, TerraformStateRequest, TerraformStateResponse, ValidateRequest,
     ValidateResponse,
 };
+use crate::facade::{LaunchRequest, LaunchResponse, OutputsResponse};
 use crate::field::Field;
 use crate::filter::ImageFilter;
-use crate::group::{Group, GroupImage};
+use crate::group::{Group, GroupImage, Session, User, UserGroup};
 use crate::lang::config::{BackendBlock, ProviderSettings};
 use crate::lang::{NamedValue, VariableFile, VariableInput};
 use crate::model::{IgnoreChanges, Image, ImageSpec, Lifecycle, Secret};
+use crate::object::ObjectRecord;
 use crate::parse::Format;
 use crate::plan::{Action, Drift, FieldChange, Plan, PlanOptions, Reason, ResourceChange, Summary};
 use crate::policy::{Level, PolicyReport, PolicyResult, RegoVersion};
@@ -40,6 +42,7 @@ use crate::policy_set::{PolicyFile, PolicyFormat};
 use crate::schema::{Argument, BlockSchema, CodeInfo, Presence, Schema};
 use crate::state::format::StoredResource;
 use crate::state::{HistoryEntry, State, StateOutput, StateResource};
+use crate::step::{CallKind, CallStep, FindStep, ReadyStep};
 use ts_rs::{Config, TS};
 
 /// A type whose TypeScript is written by hand: its name and its definition.
@@ -129,6 +132,9 @@ pub fn declarations() -> String {
         FilterResponse,
         Group,
         GroupImage,
+        UserGroup,
+        User,
+        Session,
         Access,
         Target,
         GroupSpec,
@@ -176,11 +182,20 @@ pub fn declarations() -> String {
         GroupRecordStep,
         LinkRecordStep,
         LinkStep,
+        ObjectRecord,
+        CallKind,
+        FindStep,
+        ReadyStep,
+        CallStep,
         Step,
         StepsResponse,
         RenderRequest,
         RenderResponse,
         OutputsResponse,
+        LaunchRequest,
+        GrantChange,
+        Grant,
+        LaunchResponse,
         RecordRequest,
         RecogniseRequest,
         ImportRequest,

@@ -78,6 +78,8 @@ struct Planned {
     dependencies: BTreeMap<String, Vec<String>>,
     observed: Vec<Image>,
     access: Option<kasm_plan_core::access::Access>,
+    /// A destroy plan (`destroy`, `apply -destroy`, or a saved one).
+    destroy: bool,
 }
 
 /// load → lock → refresh → plan → policy gate → confirm → execute → report.
@@ -103,16 +105,18 @@ pub fn run(core: &CoreArgs, args: &ApplyArgs) -> Outcome {
             Gate::Stop(code) => return Ok(code),
             Gate::Pass(overridden) => overridden,
         };
-        confirm(args, input, saved, &planned.plan)?;
+        confirm(args, (input, saved, planned.destroy), &planned.plan)?;
         record_overrides(&mut locked, overridden)?;
         let imported = planned.plan.summary.import;
         let outputs = OutputsAsked {
             declared: !planned.plan.output_changes.is_empty(),
             groups: planned.access.is_some(),
             users: planned.access.as_ref().is_some_and(|a| a.users.is_some()),
+            destroy: planned.destroy,
         };
+        let destroy = planned.destroy;
         let finished = execute(kasm, core, locked, planned, args).await?;
-        let code = finish(kasm, args, &finished.report, imported).await?;
+        let code = finish(kasm, args, &finished.report, (imported, destroy)).await?;
         if code == ExitCode::SUCCESS && outputs.declared && !args.refresh_only {
             record_outputs(kasm, finished, &config.config, outputs).await?;
         }
@@ -153,6 +157,16 @@ async fn plan(
     (kasm, observed): (&Kasm, Vec<Image>),
 ) -> Result<Planned, CliError> {
     let mut access = None;
+    let options = match &config.saved {
+        Some(SavedPlan {
+            options: Some(options),
+            ..
+        }) => options.clone(),
+        saved => args
+            .narrowing
+            .options(saved.is_some(), args.delete_duplicates),
+    };
+    let destroy = options.destroy;
     let answer = loop {
         let answer = core.apply_steps(PlanRequest {
             desired: Desired::Sources(config.config.clone()),
@@ -160,15 +174,7 @@ async fn plan(
             observed: observed.clone(),
             access: access.clone(),
             strict: args.strict,
-            options: match &config.saved {
-                Some(SavedPlan {
-                    options: Some(options),
-                    ..
-                }) => options.clone(),
-                saved => args
-                    .narrowing
-                    .options(saved.is_some(), args.delete_duplicates),
-            },
+            options: options.clone(),
             from_state: false,
             refresh_only: args.refresh_only,
         })?;
@@ -216,6 +222,7 @@ async fn plan(
         dependencies: answer.dependencies,
         observed,
         access,
+        destroy,
     })
 }
 
@@ -231,7 +238,11 @@ fn gate(core: &mut Core, args: &ApplyArgs, config: &Config, plan: &Plan) -> Resu
 /// Terraform's prompt when there is something to do; only `yes` proceeds. A
 /// saved plan was reviewed when it was made: it is applied without asking, as
 /// Terraform applies one.
-fn confirm(args: &ApplyArgs, input: bool, saved: bool, plan: &Plan) -> Result<(), CliError> {
+fn confirm(
+    args: &ApplyArgs,
+    (input, saved, destroy): (bool, bool, bool),
+    plan: &Plan,
+) -> Result<(), CliError> {
     let changes = plan.has_changes() || (args.refresh_only && plan.has_drift());
     if !changes || args.auto_approve || saved {
         return Ok(());
@@ -242,9 +253,15 @@ fn confirm(args: &ApplyArgs, input: bool, saved: bool, plan: &Plan) -> Result<()
                 .into(),
         ));
     }
-    print!(
-        "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
-    );
+    if destroy {
+        print!(
+            "\nDo you really want to destroy all resources?\n  kasm-plan will destroy everything the state manages, as shown above.\n  There is no undo. Only 'yes' will be accepted to confirm.\n\n  Enter a value: "
+        );
+    } else {
+        print!(
+            "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
+        );
+    }
     let _ = std::io::stdout().flush();
     let mut line = String::new();
     std::io::stdin()
@@ -286,6 +303,8 @@ struct OutputsAsked {
     groups: bool,
     /// The plan read Kasm's users.
     users: bool,
+    /// A destroy leaves no output.
+    destroy: bool,
 }
 
 /// After a complete apply: the outputs' values, with every id the apply gave
@@ -312,7 +331,10 @@ async fn record_outputs(
         observed,
         access,
         strict: false,
-        options: Default::default(),
+        options: kasm_plan_core::plan::PlanOptions {
+            destroy: asked.destroy,
+            ..Default::default()
+        },
         from_state: false,
         refresh_only: false,
     })?;
@@ -370,7 +392,12 @@ async fn execute(
 
 /// Waits for new images when asked, then reports what was done (exit 1 if
 /// anything failed or was not started). Imports are written before any request.
-async fn finish(kasm: &Kasm, args: &ApplyArgs, report: &Report, imported: usize) -> Outcome {
+async fn finish(
+    kasm: &Kasm,
+    args: &ApplyArgs,
+    report: &Report,
+    (imported, destroy): (usize, bool),
+) -> Outcome {
     let mut failed =
         !report.failures.is_empty() || report.not_started > 0 || !report.skipped.is_empty();
     if let (Some(limit), false) = (args.wait_available, report.created_ids.is_empty())
@@ -395,17 +422,22 @@ async fn finish(kasm: &Kasm, args: &ApplyArgs, report: &Report, imported: usize)
         0 => String::new(),
         n => format!("{n} imported, "),
     };
-    let summary = format!(
-        "Resources: {imports}{} added, {} changed, {} destroyed.",
-        report.added, report.changed, report.destroyed
-    );
+    let summary = if destroy {
+        format!("Resources: {} destroyed.", report.destroyed)
+    } else {
+        format!(
+            "Resources: {imports}{} added, {} changed, {} destroyed.",
+            report.added, report.changed, report.destroyed
+        )
+    };
+    let done = if destroy { "Destroy" } else { "Apply" };
     if failed {
         eprintln!(
-            "\nApply failed; {summary} The state records every finished action: run apply again to finish."
+            "\n{done} failed; {summary} The state records every finished action: run it again to finish."
         );
         Ok(ExitCode::from(1))
     } else {
-        println!("\nApply complete! {summary}");
+        println!("\n{done} complete! {summary}");
         Ok(ExitCode::SUCCESS)
     }
 }

@@ -1,9 +1,8 @@
-//! `kasm-plan graph [PATH...] [-type=plan|apply]`: the order an apply of the
+//! `kasm-plan graph [PATH...] [-type=plan|apply|destroy]`: the order an apply of the
 //! plan follows, as Graphviz DOT (as Terraform's `graph` draws it: each step
 //! points at the steps it waits for).
 
-use super::configuration::blocks;
-use super::plan::{PlanSource, made};
+use super::plan::{PlanSource, asked};
 use super::{CliError, CoreArgs, Outcome, render};
 use std::process::ExitCode;
 
@@ -13,7 +12,7 @@ pub struct GraphArgs {
     #[command(flatten)]
     pub source: PlanSource,
     /// `plan` or `apply`: both draw the steps an apply of this plan runs, each
-    /// with the steps it waits for.
+    /// with the steps it waits for; `destroy`: those of a destroy plan.
     #[arg(long = "type", value_enum, default_value_t = GraphType::Plan)]
     pub kind: GraphType,
 }
@@ -25,25 +24,16 @@ pub enum GraphType {
     Plan,
     /// The same steps, as apply runs them.
     Apply,
+    /// The steps of a destroy plan (`plan -destroy`).
+    Destroy,
 }
 
 /// load → plan (reading Kasm as `plan` does) → steps and order → DOT.
 pub fn run(core: &CoreArgs, args: &GraphArgs) -> Outcome {
-    let source = &args.source;
-    let mut loaded = source.config.load()?;
-    let mut core = core.open()?;
-    let blocks = blocks(&mut core, &loaded.config)?;
-    let backend = source.backend.with_block(blocks.backend);
-    let server = source.server.with_provider(blocks.provider);
-    loaded.config.workspace = Some(backend.workspace()?);
-    let (_, answer) = made(
-        source,
-        &server,
-        &backend,
-        &mut core,
-        &loaded.config,
-        &mut |core, request| core.apply_steps(request),
-    )?;
+    let (loaded, answer) = asked(core, &args.source, &mut |core, mut request| {
+        request.options.destroy |= args.kind == GraphType::Destroy;
+        core.apply_steps(request)
+    })?;
     eprint!(
         "{}",
         render::diagnostics(&answer.diagnostics, &loaded.config.sources)

@@ -8,7 +8,7 @@ use super::{CliError, CoreArgs, Outcome};
 use crate::state_file;
 use crate::state_file::backend::BackendArgs;
 use kasm_plan_core::State;
-use kasm_plan_core::address::{RESOURCE_TYPE, type_of};
+use kasm_plan_core::address::{MEMBERSHIP_TYPE, RESOURCE_TYPE, SESSION_TYPE, USER_TYPE, type_of};
 use kasm_plan_core::facade::{Configuration, ImportRequest, ImportResponse, TerraformStateRequest};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,7 +20,9 @@ pub struct ImportArgs {
     /// `kasm_group_image.devs_terminal`.
     pub address: String,
     /// The Kasm id: an image's (32 hex digits, hyphens allowed), a group's
-    /// (or `name:<group name>`), a link's (`<group_id>:<image_id>`).
+    /// (or `name:<group name>`), a link's (`<group_id>:<image_id>`), a
+    /// user's (or `username:<name>`), a membership's (`<group_id>:<user_id>`),
+    /// a session's (`kasm_id`).
     pub image_id: String,
     #[command(flatten)]
     pub config: DeclaringConfig,
@@ -198,6 +200,9 @@ impl Kasm {
         let types: Vec<Option<&str>> = addresses.into_iter().map(type_of).collect();
         let images = types.contains(&Some(RESOURCE_TYPE));
         let access = types.iter().any(|t| *t != Some(RESOURCE_TYPE));
+        let users = types
+            .iter()
+            .any(|t| t.is_some_and(|t| [USER_TYPE, MEMBERSHIP_TYPE, SESSION_TYPE].contains(&t)));
         Ok(Kasm {
             images: if images {
                 fetch_images(server, state)?
@@ -205,7 +210,7 @@ impl Kasm {
                 Vec::new()
             },
             access: if access {
-                Some(fetch_access(server, state)?)
+                Some(fetch_access(server, state, users)?)
             } else {
                 None
             },
@@ -242,6 +247,10 @@ fn bind(state: &mut State, address: &str, answer: ImportResponse) -> Option<Stri
     }
     if let Some(l) = answer.link {
         state.links.insert(address.to_owned(), l);
+        return Some(String::new());
+    }
+    if let Some(o) = answer.object {
+        state.objects.insert(address.to_owned(), o);
         return Some(String::new());
     }
     let (resource, image) = (answer.resource?, answer.image?);

@@ -2,6 +2,7 @@
 //! component (typed calls on [`crate::Core`]); these modules read files, call
 //! it, talk to Kasm and print.
 
+mod access;
 mod adopt;
 mod apply;
 mod component;
@@ -59,6 +60,12 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Apply spec files, or a saved plan, to Kasm.
     Apply(apply::ApplyArgs),
+    /// Delete everything the state manages (`apply -destroy`): sessions
+    /// first, then memberships and links, then users, images and groups.
+    Destroy(apply::ApplyArgs),
+    /// Who may launch what: each user and image, the groups that grant it,
+    /// now and once the configuration is applied (--user, --image, --json).
+    Access(access::AccessArgs),
     /// Show a plan saved by `plan --out`.
     Show(show::ShowArgs),
     /// Print the outputs the last apply recorded (all, or one by name; -json, -raw).
@@ -138,7 +145,8 @@ impl Command {
             Command::Validate(a) => Some(&mut a.config),
             Command::Plan(a) => Some(&mut a.source.config),
             Command::Graph(a) => Some(&mut a.source.config),
-            Command::Apply(a) => Some(&mut a.config),
+            Command::Access(a) => Some(&mut a.source.config),
+            Command::Apply(a) | Command::Destroy(a) => Some(&mut a.config),
             Command::Policy(p) => {
                 let policy::PolicySub::Check(a) = &mut p.command;
                 Some(&mut a.config)
@@ -205,9 +213,14 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Show(args) => show::run(&cli.core, &args),
         Command::Output(args) => output::run(&cli.core, &args),
         Command::Graph(args) => graph::run(&cli.core, &args),
+        Command::Access(args) => access::run(&cli.core, &args),
         Command::Images(args) => images::run(&cli.core, &args),
         Command::Groups(args) => groups::run(&cli.core, &args),
         Command::Apply(args) => apply::run(&cli.core, &args),
+        Command::Destroy(mut args) => {
+            args.narrowing.destroy = true;
+            apply::run(&cli.core, &args)
+        }
         Command::Import(args) => import::run(&cli.core, &args),
         Command::Adopt(args) => adopt::run(&cli.core, &args),
         Command::Workspace(args) => workspace::run(&cli.core, &args),

@@ -82,7 +82,7 @@ pub struct PlanSource {
 }
 
 /// Which instances a plan covers and which it replaces: Terraform's
-/// `-target` and `-replace` (`plan`, `apply`, `graph`).
+/// `-target`, `-replace` and `-destroy` (`plan`, `apply`, `graph`).
 #[derive(Debug, Default, clap::Args)]
 pub struct Narrowing {
     /// Plan only this resource or instance and what it depends on
@@ -93,6 +93,10 @@ pub struct Narrowing {
     /// then create it again (repeatable).
     #[arg(long = "replace", value_name = "ADDRESS")]
     pub replace: Vec<String>,
+    /// Plan to delete everything the state manages, each resource after
+    /// what depends on it (`kasm-plan destroy` applies such a plan).
+    #[arg(long)]
+    pub destroy: bool,
 }
 
 impl Narrowing {
@@ -103,6 +107,7 @@ impl Narrowing {
             delete_duplicates,
             replace: self.replace.clone(),
             targets: self.targets.clone(),
+            destroy: self.destroy,
         }
     }
 }
@@ -212,9 +217,26 @@ impl Answer for StepsResponse {
 pub(super) type Ask<'a, A> =
     &'a mut dyn FnMut(&mut Core, PlanRequest) -> Result<A, crate::CoreError>;
 
+/// Loads the configuration and asks the core as `plan` does (`graph`,
+/// `access`): the configuration as loaded, and the answer.
+pub(super) fn asked<A: Answer>(
+    core: &CoreArgs,
+    source: &PlanSource,
+    ask: Ask<'_, A>,
+) -> Result<(Loaded, A), CliError> {
+    let mut loaded = source.config.load()?;
+    let mut core = core.open()?;
+    let blocks = blocks(&mut core, &loaded.config)?;
+    let backend = source.backend.with_block(blocks.backend);
+    let server = source.server.with_provider(blocks.provider);
+    loaded.config.workspace = Some(backend.workspace()?);
+    let (_, answer) = made(source, &server, &backend, &mut core, &loaded.config, ask)?;
+    Ok((loaded, answer))
+}
+
 /// Asks the core against what the arguments say to plan against: Kasm read
 /// under the state's lock, or the state or saved lists without it.
-pub(super) fn made<A: Answer>(
+fn made<A: Answer>(
     source: &PlanSource,
     server: &ServerArgs,
     backend: &BackendArgs,

@@ -166,9 +166,9 @@ pub async fn read_links(kasm: &Kasm, group: &Group) -> Result<Vec<GroupImage>, C
 }
 
 /// Connects, reads the groups and their links, and closes the connection.
-pub fn fetch_access(args: &ServerArgs, state_path: &Path) -> Result<Access, CliError> {
+pub fn fetch_access(args: &ServerArgs, state_path: &Path, users: bool) -> Result<Access, CliError> {
     super::runtime()?.block_on(with_kasm(args, state_path, async |kasm| {
-        read_access(kasm, false).await
+        read_access(kasm, users).await
     }))
 }
 

@@ -131,9 +131,7 @@ pub fn run(core: &CoreArgs, args: &StateArgs) -> Outcome {
             let chosen = matching(&all, addresses)?;
             let mut state = locked.state.clone();
             for address in &chosen {
-                state.resources.remove(address);
-                state.groups.remove(address);
-                state.links.remove(address);
+                state.forget(address);
             }
             locked.save(state)?;
             for address in &chosen {

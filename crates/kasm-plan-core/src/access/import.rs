@@ -1,12 +1,17 @@
 //! `import` of a group (`<group_id>` or `name:<group name>`, as the
-//! Terraform provider takes it) or a link (`<group_id>:<image_id>`).
+//! Terraform provider takes it), a link (`<group_id>:<image_id>`), a user
+//! (`<user_id>` or `username:<name>`), a membership (`<group_id>:<user_id>`)
+//! or a session (`<kasm_id>`).
 
-use super::{GROUP_TYPE, LINK_TYPE};
+use super::objects::user_attributes;
+use super::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, SESSION_TYPE, USER_TYPE};
 use crate::address::parse_managed;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::group::{Access, GroupRecord, LinkRecord, same_id};
 use crate::model::canonical_uuid;
+use crate::object::ObjectRecord;
 use crate::state::State;
+use serde_json::{Map, Value};
 
 /// What an import binds.
 #[derive(Clone, Debug, PartialEq)]
@@ -15,11 +20,22 @@ pub enum Imported {
     Group(GroupRecord),
     /// A link.
     Link(LinkRecord),
+    /// A user, a membership or a session.
+    Object(ObjectRecord),
 }
 
-/// Whether the address is a group's or a link's.
+/// Whether the address is one of a type other than `kasm_image`.
 pub fn is_access_address(address: &str) -> bool {
-    parse_managed(address).is_some_and(|(kind, _)| kind == GROUP_TYPE || kind == LINK_TYPE)
+    parse_managed(address).is_some_and(|(kind, _)| {
+        [
+            GROUP_TYPE,
+            LINK_TYPE,
+            USER_TYPE,
+            MEMBERSHIP_TYPE,
+            SESSION_TYPE,
+        ]
+        .contains(&kind)
+    })
 }
 
 /// The record to bind under `address`, or the first reason not to.
@@ -32,12 +48,21 @@ pub fn import(
     let refuse = |code, message: String, help: &str| {
         Box::new(Diagnostic::error(code, message).at(address, "").help(help))
     };
-    if state.groups.contains_key(address) || state.links.contains_key(address) {
+    let taken = state.groups.contains_key(address)
+        || state.links.contains_key(address)
+        || state.objects.contains_key(address);
+    if taken {
         return Err(refuse(
             Code::InvalidState,
             format!("{address} is already in the state"),
             "forget it first (`kasm-plan state rm`) to rebind it",
         ));
+    }
+    if let Some(USER_TYPE | MEMBERSHIP_TYPE | SESSION_TYPE) =
+        parse_managed(address).map(|(kind, _)| kind)
+    {
+        let record = object(address, id, access)?;
+        return unbound(address, record, state).map(Imported::Object);
     }
     if address.starts_with(&format!("{LINK_TYPE}.")) {
         let Some((g, i)) = id
@@ -85,4 +110,120 @@ pub fn import(
         ));
     }
     Ok(Imported::Group(GroupRecord::of(group, false)))
+}
+
+/// The record of a user, a membership or a session Kasm has, as an apply
+/// would have written it (a user's password unknown: the next plan sets it
+/// once when the configuration gives one).
+fn object(address: &str, id: &str, access: &Access) -> Result<ObjectRecord, Box<Diagnostic>> {
+    let refuse = |code, message: String, help: &str| {
+        Box::new(Diagnostic::error(code, message).at(address, "").help(help))
+    };
+    let canonical = |text: &str| canonical_uuid(text).unwrap_or_else(|| text.to_owned());
+    let user = |text: &str| match text.strip_prefix("username:") {
+        Some(name) => access
+            .users()
+            .iter()
+            .find(|u| u.username == name.to_lowercase()),
+        None => access.users().iter().find(|u| same_id(&u.user_id, text)),
+    };
+    match parse_managed(address).map(|(kind, _)| kind) {
+        Some(USER_TYPE) => {
+            let Some(found) = user(id) else {
+                return Err(refuse(
+                    Code::InvalidState,
+                    format!("Kasm has no user `{id}`"),
+                    "give the user's id or `username:<name>`",
+                ));
+            };
+            let attributes: Map<String, Value> = user_attributes(found)
+                .into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .collect();
+            Ok(ObjectRecord {
+                id: canonical(&found.user_id),
+                attributes,
+            })
+        }
+        Some(MEMBERSHIP_TYPE) => {
+            let member = id.split_once(':').and_then(|(g, u)| {
+                let found = user(u)?;
+                found
+                    .groups
+                    .iter()
+                    .any(|m| same_id(&m.group_id, g))
+                    .then(|| (canonical(g), canonical(&found.user_id)))
+            });
+            let Some((group_id, user_id)) = member else {
+                return Err(refuse(
+                    Code::InvalidState,
+                    format!("Kasm has no membership `{id}`"),
+                    "a membership's id is `<group_id>:<user_id>`, and the user must be in the group",
+                ));
+            };
+            Ok(ObjectRecord {
+                id: format!("{group_id}:{user_id}"),
+                attributes: Map::from_iter([
+                    ("group_id".to_owned(), group_id.into()),
+                    ("user_id".to_owned(), user_id.into()),
+                ]),
+            })
+        }
+        _ => {
+            let Some(session) = access.session(id) else {
+                return Err(refuse(
+                    Code::InvalidState,
+                    format!("Kasm runs no session `{id}`"),
+                    "give the session's `kasm_id`",
+                ));
+            };
+            let kasm_id = canonical(&session.kasm_id);
+            Ok(ObjectRecord {
+                id: kasm_id.clone(),
+                attributes: Map::from_iter([
+                    ("id".to_owned(), kasm_id.clone().into()),
+                    ("kasm_id".to_owned(), kasm_id.into()),
+                    ("user_id".to_owned(), canonical(&session.user_id).into()),
+                    ("image_id".to_owned(), canonical(&session.image_id).into()),
+                    (
+                        "operational_status".to_owned(),
+                        session.operational_status.clone().into(),
+                    ),
+                ]),
+            })
+        }
+    }
+}
+
+/// The record, unless another address of its type binds the same object.
+fn unbound(
+    address: &str,
+    record: ObjectRecord,
+    state: &State,
+) -> Result<ObjectRecord, Box<Diagnostic>> {
+    let kind = crate::address::type_of(address);
+    let other = state
+        .objects
+        .iter()
+        .find(|(a, r)| crate::address::type_of(a) == kind && same_pair(&r.id, &record.id));
+    match other {
+        Some((other, _)) => Err(Box::new(
+            Diagnostic::error(
+                Code::InvalidState,
+                format!("{} is already bound to {other}", record.id),
+            )
+            .at(address, "")
+            .help("one Kasm object cannot belong to two addresses"),
+        )),
+        None => Ok(record),
+    }
+}
+
+/// Ids equal whatever their form; a pair's sides each.
+fn same_pair(a: &str, b: &str) -> bool {
+    match (a.split_once(':'), b.split_once(':')) {
+        (Some((a1, a2)), Some((b1, b2))) => same_id(a1, b1) && same_id(a2, b2),
+        (None, None) => same_id(a, b),
+        _ => false,
+    }
 }

@@ -4,18 +4,21 @@
 //! is an error before anything changes.
 
 use super::objects::Resolved;
-use super::{LINK_TYPE, MEMBERSHIP_TYPE, SESSION_TYPE, USER_TYPE};
-use crate::change::{AccessChange, Action, ExtraLink, ResourceChange};
+use super::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, SESSION_TYPE, USER_TYPE};
+use crate::change::{AccessChange, Action, ExtraLink, Plan, ResourceChange};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::field::Field;
 use crate::group::{ALL_USERS, Access, same_id};
 use crate::model::Image;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Pairs of (group, user) and (group, image), each side an id or a create.
 type Pairs = Vec<(Resolved, Resolved)>;
 
 /// What the plan is checked against besides its changes.
+#[derive(Clone, Copy)]
 pub struct After<'a> {
     /// Kasm's groups, links, users and sessions.
     pub access: &'a Access,
@@ -25,6 +28,18 @@ pub struct After<'a> {
     pub image_changes: &'a [ResourceChange],
     /// Links of managed images no resource declares.
     pub extra: &'a [ExtraLink],
+}
+
+impl<'a> After<'a> {
+    /// What a plan leaves behind on a Kasm with these groups and images.
+    pub fn of(plan: &'a Plan, access: &'a Access, images: &'a [Image]) -> Self {
+        After {
+            access,
+            images,
+            image_changes: &plan.resource_changes,
+            extra: &plan.extra_links,
+        }
+    }
 }
 
 /// The errors of the sessions the plan creates that Kasm would refuse.
@@ -106,6 +121,15 @@ fn applied(
     pairs
 }
 
+/// The ids of the users or groups the plan deletes (for good).
+fn deleted(changes: &[AccessChange], types: &[&str]) -> Vec<Resolved> {
+    changes
+        .iter()
+        .filter(|c| c.action == Action::Delete && types.contains(&c.resource_type.as_str()))
+        .filter_map(|c| c.id.clone().map(Resolved::Known))
+        .collect()
+}
+
 /// (group, user) after the plan; a user made in this run is in All Users.
 fn memberships(changes: &[AccessChange], access: &Access) -> Pairs {
     let kasm: Pairs = access
@@ -121,6 +145,8 @@ fn memberships(changes: &[AccessChange], access: &Access) -> Pairs {
         })
         .collect();
     let mut pairs = applied(kasm, changes, MEMBERSHIP_TYPE, "group_id", "user_id");
+    let gone = deleted(changes, &[USER_TYPE, GROUP_TYPE]);
+    pairs.retain(|(g, u)| !gone.iter().any(|d| same(d, g) || same(d, u)));
     for c in changes.iter().filter(|c| c.resource_type == USER_TYPE) {
         if matches!(c.action, Action::Create | Action::Replace) {
             pairs.push((
@@ -147,6 +173,16 @@ fn links(changes: &[AccessChange], after: &After) -> Pairs {
         })
         .collect();
     let mut pairs = applied(kasm, changes, LINK_TYPE, "group_id", "image_id");
+    let images = after
+        .image_changes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .filter_map(|c| c.image_id.clone().map(Resolved::Known));
+    let gone: Vec<Resolved> = deleted(changes, &[GROUP_TYPE])
+        .into_iter()
+        .chain(images)
+        .collect();
+    pairs.retain(|(g, i)| !gone.iter().any(|d| same(d, g) || same(d, i)));
     for x in after.extra.iter().filter(|x| x.revoke) {
         if let Some(image) = &x.image_id {
             pairs.retain(|(g, i)| {
@@ -250,4 +286,183 @@ fn refused(
     Diagnostic::error(Code::SessionNotAuthorized, message)
         .at(&session.address, "image_id")
         .help(help)
+}
+
+/// Who may launch what: a user, an image, and the groups that grant it.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    /// The username (the address of a user the plan makes, when it has none).
+    pub user: String,
+    /// Kasm's id of the user; none until the plan makes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// The image's name (its address when the plan makes it).
+    pub image: String,
+    /// Kasm's id of the image; none until the plan makes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_id: Option<String>,
+    /// The groups of the user that may launch the image, by name, sorted:
+    /// after the plan, or before it for a grant the plan removes.
+    pub groups: Vec<String>,
+    /// Whether the plan keeps, adds or removes the grant.
+    pub change: GrantChange,
+}
+
+/// What a plan does to a grant.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantChange {
+    /// Kasm grants it now, and still will.
+    Kept,
+    /// Granted once the plan is applied.
+    Added,
+    /// Granted now, not once the plan is applied.
+    Removed,
+}
+
+/// A user and an image, each by the id it has or the address that makes it.
+type Pair = (String, String);
+
+/// Every user × enabled image that some group of the user may launch, now
+/// and after the plan, sorted by user, then image.
+pub fn grants(changes: &[AccessChange], after: &After) -> Vec<Grant> {
+    let now = After {
+        image_changes: &[],
+        extra: &[],
+        ..*after
+    };
+    let before = granted(memberships(&[], now.access), links(&[], &now), &now);
+    let later = granted(
+        memberships(changes, after.access),
+        links(changes, after),
+        after,
+    );
+    let pairs: BTreeSet<&Pair> = before.keys().chain(later.keys()).collect();
+    let mut out: Vec<Grant> = pairs
+        .into_iter()
+        .map(|pair| {
+            let (change, (user, image, groups)) = match (before.get(pair), later.get(pair)) {
+                (Some(_), Some(l)) => (GrantChange::Kept, l),
+                (None, Some(l)) => (GrantChange::Added, l),
+                (Some(b), None) => (GrantChange::Removed, b),
+                (None, None) => unreachable!("a pair comes from one of the two"),
+            };
+            let names = Names { changes, after };
+            let mut groups: Vec<String> = groups.iter().map(|g| names.group(g)).collect();
+            groups.sort();
+            Grant {
+                user: names.user(user),
+                user_id: known(user),
+                image: names.image(image),
+                image_id: known(image),
+                groups,
+                change,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.user, &a.image).cmp(&(&b.user, &b.image)));
+    out
+}
+
+/// For each (user, image) some group grants: the two sides and the groups.
+fn granted(
+    members: Pairs,
+    links: Pairs,
+    after: &After,
+) -> BTreeMap<Pair, (Resolved, Resolved, Vec<Resolved>)> {
+    let mut out: BTreeMap<Pair, (Resolved, Resolved, Vec<Resolved>)> = BTreeMap::new();
+    for (group, user) in &members {
+        for (_, image) in links.iter().filter(|(g, _)| same(g, group)) {
+            if !enabled(image, after) {
+                continue;
+            }
+            let entry = out
+                .entry((key(user), key(image)))
+                .or_insert_with(|| (user.clone(), image.clone(), Vec::new()));
+            if !entry.2.iter().any(|g| same(g, group)) {
+                entry.2.push(group.clone());
+            }
+        }
+    }
+    out
+}
+
+/// One text per id, whichever form Kasm gave it in; an address as it is.
+fn key(r: &Resolved) -> String {
+    match r {
+        Resolved::Known(id) => crate::model::canonical_uuid(id).unwrap_or_else(|| id.clone()),
+        Resolved::Pending(address) => address.clone(),
+    }
+}
+
+fn known(r: &Resolved) -> Option<String> {
+    match r {
+        Resolved::Known(id) => Some(id.clone()),
+        Resolved::Pending(_) => None,
+    }
+}
+
+/// Names for ids and addresses: Kasm's, or those the plan gives.
+struct Names<'a> {
+    changes: &'a [AccessChange],
+    after: &'a After<'a>,
+}
+
+impl Names<'_> {
+    fn user(&self, r: &Resolved) -> String {
+        match r {
+            Resolved::Known(id) => self
+                .after
+                .access
+                .users()
+                .iter()
+                .find(|u| same_id(&u.user_id, id))
+                .map_or_else(|| id.clone(), |u| u.username.clone()),
+            Resolved::Pending(address) => self.planned(address, "username"),
+        }
+    }
+
+    fn group(&self, r: &Resolved) -> String {
+        match r {
+            Resolved::Known(id) => self
+                .after
+                .access
+                .group(id)
+                .map_or_else(|| id.clone(), |g| g.name.clone()),
+            Resolved::Pending(address) => self.planned(address, "name"),
+        }
+    }
+
+    fn image(&self, r: &Resolved) -> String {
+        match r {
+            Resolved::Known(id) => self
+                .after
+                .images
+                .iter()
+                .find(|i| same_id(&i.image_id, id))
+                .and_then(|i| i.name.clone())
+                .unwrap_or_else(|| id.clone()),
+            Resolved::Pending(address) => self
+                .after
+                .image_changes
+                .iter()
+                .find(|c| &c.address == address)
+                .and_then(|c| c.after.as_ref())
+                .and_then(|a| a.get(Field::Name).as_str().map(str::to_owned))
+                .unwrap_or_else(|| address.clone()),
+        }
+    }
+
+    /// An access change's value of `name`, or its address.
+    fn planned(&self, address: &str, name: &str) -> String {
+        self.changes
+            .iter()
+            .find(|c| c.address == address)
+            .and_then(|c| c.after.as_ref())
+            .and_then(|a| a.get(name))
+            .and_then(Value::as_str)
+            .map_or_else(|| address.to_owned(), str::to_owned)
+    }
 }

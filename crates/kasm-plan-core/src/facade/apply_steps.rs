@@ -48,6 +48,7 @@ pub fn apply_steps(req: &PlanRequest) -> StepsResponse {
         depends_on,
         covered,
         answer,
+        ..
     } = Planning::new(req);
     let narrow = |steps: Vec<Step>| match &covered {
         Some(covered) => covered.steps(steps),

@@ -6,6 +6,7 @@ use crate::access::{Access, GroupRecord, LinkRecord};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::lang::Reads;
 use crate::model::{Image, canonical_uuid};
+use crate::object::ObjectRecord;
 use crate::plan::name_of;
 use crate::state::{State, StateResource};
 use serde::{Deserialize, Serialize};
@@ -24,7 +25,10 @@ pub struct ImportRequest {
     /// The images on Kasm now.
     pub images: Vec<Image>,
     /// Kasm's groups and links, to import a `kasm_group` (id or
-    /// `name:<name>`) or a `kasm_group_image` (`<group_id>:<image_id>`).
+    /// `name:<name>`) or a `kasm_group_image` (`<group_id>:<image_id>`);
+    /// with its users and sessions, to import a `kasm_user` (id or
+    /// `username:<name>`), a `kasm_group_membership` (`<group_id>:<user_id>`)
+    /// or a `kasm_session` (`<kasm_id>`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access: Option<Access>,
     /// The configuration that must declare the address (as Terraform, an
@@ -52,6 +56,9 @@ pub struct ImportResponse {
     /// The link record to write, for a `kasm_group_image` address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<LinkRecord>,
+    /// The record to write, for a user, a membership or a session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<ObjectRecord>,
     /// Why the import is refused.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -65,6 +72,7 @@ pub fn import(req: &ImportRequest) -> ImportResponse {
         image: None,
         group: None,
         link: None,
+        object: None,
         diagnostics: vec![*refusal],
     };
     if let Err(refusal) = declared(req) {
@@ -74,16 +82,19 @@ pub fn import(req: &ImportRequest) -> ImportResponse {
         let access = req.access.clone().unwrap_or_default();
         return match access::import(&req.address, &req.image_id, &req.state, &access) {
             Ok(imported) => {
-                let (group, link) = match imported {
-                    Imported::Group(g) => (Some(g), None),
-                    Imported::Link(l) => (None, Some(l)),
-                };
+                let (mut group, mut link, mut object) = (None, None, None);
+                match imported {
+                    Imported::Group(g) => group = Some(g),
+                    Imported::Link(l) => link = Some(l),
+                    Imported::Object(o) => object = Some(o),
+                }
                 ImportResponse {
                     ok: true,
                     resource: None,
                     image: None,
                     group,
                     link,
+                    object,
                     diagnostics: Vec::new(),
                 }
             }
@@ -97,6 +108,7 @@ pub fn import(req: &ImportRequest) -> ImportResponse {
             image: Some(image.clone()),
             group: None,
             link: None,
+            object: None,
             diagnostics: Vec::new(),
         },
         Err(refusal) => refused(refusal),

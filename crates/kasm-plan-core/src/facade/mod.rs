@@ -26,6 +26,7 @@ mod render_plan;
 mod schema;
 mod sources;
 mod validate;
+mod who_may_launch;
 
 pub use adopt::{AdoptRequest, AdoptResponse, Binding, adopt};
 pub use apply_steps::{StepsResponse, apply_steps};
@@ -50,6 +51,7 @@ pub use sources::{
     validate_configuration, validate_source,
 };
 pub use validate::{CheckedResource, ValidateRequest, ValidateResponse, validate};
+pub use who_may_launch::{LaunchRequest, LaunchResponse, who_may_launch};
 
 use crate::diagnostic::{Code, Diagnostic};
 use serde::{Serialize, de::DeserializeOwned};
@@ -74,6 +76,7 @@ pub const OPERATIONS: &[&str] = &[
     "format",
     "read_terraform_state",
     "outputs",
+    "who_may_launch",
 ];
 
 /// Runs an operation on a JSON request: its JSON answer, or the reason the
@@ -98,6 +101,7 @@ pub fn call(operation: &str, request: &str) -> Result<String, Box<Diagnostic>> {
         "format" => run(request, format),
         "read_terraform_state" => run(request, read_terraform_state),
         "outputs" => run(request, outputs),
+        "who_may_launch" => run(request, who_may_launch),
         other => Err(invalid_request(format!(
             "unknown operation `{other}`; expected one of {}",
             OPERATIONS.join(", ")

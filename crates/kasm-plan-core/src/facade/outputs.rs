@@ -20,16 +20,18 @@ pub struct OutputsResponse {
 }
 
 /// `outputs`: the request's `desired`, `state`, `observed` and `access`
-/// (for data sources) are read; the planning options are not.
+/// (for data sources) are read; of the planning options, only `destroy`.
 pub fn outputs(req: &PlanRequest) -> OutputsResponse {
     let access = req.access.as_ref();
     let reads = Reads {
         images: Some(&req.observed),
         groups: access.map(|a| a.groups.as_slice()),
+        users: access.and_then(|a| a.users.as_deref()),
         unset_variables_unknown: false,
     };
     let (wanted, diagnostics) = wanted(&req.desired, req.strict, reads);
-    let outputs = if has_errors(&diagnostics) {
+    // After a destroy no output is left.
+    let outputs = if has_errors(&diagnostics) || req.options.destroy {
         Vec::new()
     } else {
         crate::outputs::recorded(&wanted.outputs, &req.state)

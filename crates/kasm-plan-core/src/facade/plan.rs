@@ -95,6 +95,9 @@ pub(super) struct Planning<'a> {
     pub covered: Option<Covered>,
     /// The `plan` answer.
     pub answer: PlanResponse,
+    /// A plan refused only because Kasm would refuse some of its sessions:
+    /// who may launch what after it is still known.
+    pub refused_sessions: Option<Plan>,
 }
 
 impl<'a> Planning<'a> {
@@ -111,6 +114,7 @@ impl<'a> Planning<'a> {
         let reads = Reads {
             images: Some(&observed),
             groups: Some(&access.groups),
+            users: access.users.as_deref(),
             // A plan needs every variable's value.
             unset_variables_unknown: false,
         };
@@ -133,6 +137,10 @@ impl<'a> Planning<'a> {
         }
         if let Some(covered) = &covered {
             wanted.imports.retain(|i| covered.covers(&i.to));
+        }
+        if options.destroy {
+            diagnostics.extend(destroy_conflicts(req));
+            set_aside_for_destroy(&mut wanted);
         }
         let needs_groups = wanted.access.uses_groups
             || !req.state.groups.is_empty()
@@ -163,8 +171,8 @@ impl<'a> Planning<'a> {
             diagnostics.extend(found);
             edits
         };
-        let mut answer = if has_errors(&diagnostics) {
-            PlanResponse::refused(diagnostics)
+        let (mut answer, refused_sessions) = if has_errors(&diagnostics) {
+            (PlanResponse::refused(diagnostics), None)
         } else {
             plan_valid(req, &wanted, &edits, (&observed, &access), diagnostics)
         };
@@ -182,18 +190,20 @@ impl<'a> Planning<'a> {
             depends_on: std::mem::take(&mut wanted.depends_on),
             covered,
             answer,
+            refused_sessions,
         }
     }
 }
 
-/// Plans specs that validated without errors.
+/// Plans specs that validated without errors; a plan refused only for
+/// its sessions is given back beside the refusal.
 fn plan_valid(
     req: &PlanRequest,
     wanted: &Wanted,
     edits: &Edits,
     (observed, access): (&[Image], &Access),
     mut diagnostics: Vec<Diagnostic>,
-) -> PlanResponse {
+) -> (PlanResponse, Option<Plan>) {
     let planned = crate::plan::plan(&wanted.specs, &edits.state, observed, &req.options).and_then(
         |mut plan| {
             let found = plan_access(&AccessInputs {
@@ -205,14 +215,27 @@ fn plan_valid(
                 images: &plan.resource_changes,
                 replace: &req.options.replace,
                 objects: &wanted.access.objects,
-                kasm_images: observed,
             })?;
             plan.add_access(found);
             Ok(plan)
         },
     );
+    // A refresh-only plan starts no session.
+    let planned = planned.map(|plan| {
+        let refused = if req.refresh_only {
+            Vec::new()
+        } else {
+            refused_sessions(&plan, observed, access)
+        };
+        (plan, refused)
+    });
     match planned {
-        Ok(mut plan) => {
+        Ok((plan, refused)) if !refused.is_empty() => {
+            diagnostics.extend(refused);
+            place(&mut diagnostics, &wanted.declared);
+            (PlanResponse::refused(diagnostics), Some(plan))
+        }
+        Ok((mut plan, _)) => {
             plan.note_edits(&edits.moved, &edits.imported);
             plan.output_changes = crate::outputs::changes(&wanted.outputs, &edits.state, &plan);
             if let Some(d) = &wanted.described {
@@ -245,18 +268,63 @@ fn plan_valid(
                 observed,
             ));
             place(&mut diagnostics, &wanted.declared);
-            PlanResponse {
+            let answer = PlanResponse {
                 ok: true,
                 plan: Some(plan),
                 diagnostics,
-            }
+            };
+            (answer, None)
         }
         Err(errors) => {
             diagnostics.extend(errors);
             place(&mut diagnostics, &wanted.declared);
-            PlanResponse::refused(diagnostics)
+            (PlanResponse::refused(diagnostics), None)
         }
     }
+}
+
+/// The errors of the sessions a plan starts that Kasm would refuse.
+fn refused_sessions(plan: &Plan, observed: &[Image], access: &Access) -> Vec<Diagnostic> {
+    let after = crate::access::launch::After::of(plan, access, observed);
+    crate::access::launch::check(&plan.access_changes, &after)
+}
+
+/// A destroy plan keeps the configuration's data sources, variables and
+/// `moved` blocks, and sets aside what would create or keep something.
+fn set_aside_for_destroy(wanted: &mut Wanted) {
+    wanted.specs.clear();
+    wanted.imports.clear();
+    wanted.outputs = Default::default();
+    let access = &mut wanted.access;
+    access.groups.clear();
+    access.links.clear();
+    access.objects.clear();
+    access.exclusive.clear();
+}
+
+/// The options a destroy plan cannot take.
+fn destroy_conflicts(req: &PlanRequest) -> Vec<Diagnostic> {
+    let conflict = |with: &str, help: &str| {
+        Diagnostic::error(
+            Code::PlanModeConflict,
+            format!("-destroy cannot be combined with {with}"),
+        )
+        .help(help)
+    };
+    let mut out = Vec::new();
+    if req.refresh_only {
+        out.push(conflict(
+            "-refresh-only",
+            "plan either a destroy or a refresh, as Terraform does",
+        ));
+    }
+    if !req.options.targets.is_empty() {
+        out.push(conflict(
+            "-target",
+            "kasm-plan destroys everything the state manages; to delete some resources, remove their blocks and apply",
+        ));
+    }
+    out
 }
 
 /// Every instance address the configuration declares or the state records.
@@ -286,10 +354,10 @@ fn access_unread() -> Diagnostic {
 }
 
 /// The error of a plan that needs Kasm's users without them.
-fn users_unread() -> Diagnostic {
+pub(super) fn users_unread() -> Diagnostic {
     Diagnostic::error(
         Code::UsersUnread,
-        "the configuration or the state has users, memberships or sessions, but Kasm's users and sessions were not read",
+        "the configuration or the state has users, memberships, sessions or `kasm_users` data, but Kasm's users and sessions were not read",
     )
     .help("give `access.users` (Kasm's users with their groups) and `access.sessions` with the request; the CLI reads them itself")
 }

@@ -169,6 +169,8 @@ pub struct Authorization {
     pub exclusive: BTreeSet<String>,
     /// Whether planning needs Kasm's groups.
     pub uses_groups: bool,
+    /// Whether a `data "kasm_users"` needs Kasm's users.
+    pub reads_users: bool,
     /// `kasm_user` and `kasm_group_membership` instances.
     pub objects: Vec<crate::object::ObjectSpec>,
 }
@@ -176,7 +178,7 @@ pub struct Authorization {
 impl Authorization {
     /// Whether planning needs Kasm's users too.
     pub fn uses_users(&self) -> bool {
-        !self.objects.is_empty()
+        !self.objects.is_empty() || self.reads_users
     }
 }
 
@@ -203,6 +205,7 @@ pub fn check_configuration(
         links: std::mem::take(&mut document.links),
         exclusive: std::mem::take(&mut document.exclusive),
         uses_groups: document.uses_groups,
+        reads_users: document.reads_users,
         objects: std::mem::take(&mut document.objects),
     };
     let backend = document.backend.take();

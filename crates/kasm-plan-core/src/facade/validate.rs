@@ -163,8 +163,9 @@ pub(super) fn addresses(checked: &Checked, diagnostics: &[Diagnostic]) -> Vec<Ch
         .collect();
     let groups = checked.access.groups.iter().map(|g| &g.address);
     let links = checked.access.links.iter().map(|l| &l.address);
+    let objects = checked.access.objects.iter().map(|o| &o.address);
     let named = diagnostics.iter().filter_map(|d| d.address.as_ref());
-    for address in groups.chain(links).chain(named) {
+    for address in groups.chain(links).chain(objects).chain(named) {
         if !out.iter().any(|r| &r.address == address) {
             out.push(CheckedResource {
                 address: address.clone(),

@@ -7,8 +7,8 @@ use super::resources::{Context, problem};
 use super::value::Value;
 use crate::address::InstanceKey;
 use crate::diagnostic::{Code, Diagnostic, Location};
-use crate::filter::{ImageFilter, filter_groups, filter_images};
-use crate::group::Group;
+use crate::filter::{ImageFilter, filter_groups, filter_images, names_matching};
+use crate::group::{Group, User};
 use crate::group::{GroupSpec, LinkSpec, Target};
 use crate::lang::raw::{RawAttribute, RawResource, RawValue};
 use crate::model::{Image, canonical_uuid};
@@ -26,6 +26,8 @@ pub struct Reads<'a> {
     pub images: Option<&'a [Image]>,
     /// `get_groups`.
     pub groups: Option<&'a [Group]>,
+    /// `get_users`, each with its groups.
+    pub users: Option<&'a [User]>,
     /// A variable without a value is unknown: what uses it is checked by
     /// type only, and no `missing_variable` is reported.
     pub unset_variables_unknown: bool,
@@ -55,6 +57,7 @@ fn data_value(block: &Data, scope: &Scope, reads: Reads, out: &mut Vec<Diagnosti
     let table = match block.kind {
         DataKind::Images => tables::IMAGES_DATA,
         DataKind::Groups => tables::GROUPS_DATA,
+        DataKind::Users => tables::USERS_DATA,
     };
     let allowed: Vec<&str> = table.settable().collect();
     let mut args: BTreeMap<&str, Value> = BTreeMap::new();
@@ -119,6 +122,18 @@ fn data_value(block: &Data, scope: &Scope, reads: Reads, out: &mut Vec<Diagnosti
                 )
             })
         }),
+        DataKind::Users => reads.users.map(|users| {
+            let pattern = text("username");
+            let matches = names_matching(pattern.as_deref())?;
+            Ok((
+                "users",
+                users
+                    .iter()
+                    .filter(|u| matches(&u.username))
+                    .map(user_value)
+                    .collect::<Vec<_>>(),
+            ))
+        }),
     };
     match listed {
         None => Value::UNKNOWN,
@@ -127,7 +142,12 @@ fn data_value(block: &Data, scope: &Scope, reads: Reads, out: &mut Vec<Diagnosti
             (key.to_owned(), Value::List(items)),
         ])),
         Some(Err(d)) => {
-            out.push(block.declared.place(d.at(&address, "name")));
+            let argument = if block.kind == DataKind::Users {
+                "username"
+            } else {
+                "name"
+            };
+            out.push(block.declared.place(d.at(&address, argument)));
             Value::UNKNOWN
         }
     }
@@ -154,6 +174,32 @@ fn image_value(i: &Image) -> Value {
         ),
         ("enabled".into(), Value::Bool(i.enabled)),
         ("available".into(), Value::Bool(i.available)),
+    ]))
+}
+
+/// One user as the `kasm_users` data source lists it.
+fn user_value(u: &User) -> Value {
+    let groups = u
+        .groups
+        .iter()
+        .map(|g| {
+            Value::Map(BTreeMap::from([
+                ("group_id".into(), Value::String(g.group_id.clone())),
+                ("name".into(), Value::String(g.name.clone())),
+            ]))
+        })
+        .collect();
+    Value::Map(BTreeMap::from([
+        ("id".into(), Value::String(u.user_id.clone())),
+        ("user_id".into(), Value::String(u.user_id.clone())),
+        ("username".into(), Value::String(u.username.clone())),
+        ("first_name".into(), text(&u.first_name)),
+        ("last_name".into(), text(&u.last_name)),
+        ("organization".into(), text(&u.organization)),
+        ("phone".into(), text(&u.phone)),
+        ("locked".into(), Value::Bool(u.locked)),
+        ("disabled".into(), Value::Bool(u.disabled)),
+        ("groups".into(), Value::List(groups)),
     ]))
 }
 

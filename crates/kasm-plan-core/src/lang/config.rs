@@ -123,15 +123,28 @@ pub enum DataKind {
     Images,
     /// `data "kasm_groups"`: Kasm's groups, filtered by `name`.
     Groups,
+    /// `data "kasm_users"`: Kasm's users, filtered by `username`.
+    Users,
 }
 
 impl DataKind {
+    /// Every data source.
+    pub const ALL: [DataKind; 3] = [DataKind::Images, DataKind::Groups, DataKind::Users];
+
     /// The data source's type name.
     pub fn type_name(self) -> &'static str {
         match self {
             DataKind::Images => "kasm_images",
             DataKind::Groups => "kasm_groups",
+            DataKind::Users => "kasm_users",
         }
+    }
+
+    /// The data source a type name names.
+    pub fn of(type_name: &str) -> Option<DataKind> {
+        DataKind::ALL
+            .into_iter()
+            .find(|k| k.type_name() == type_name)
     }
 }
 
@@ -389,8 +402,8 @@ impl Config {
                         let resource = config.resource(kind, name.clone(), block.body, declared);
                         config.resources.push(resource);
                     }
-                    ("data", [kind, name]) if matches!(kind.as_str(), "kasm_images" | "kasm_groups") => {
-                        let kind = if kind == "kasm_images" { DataKind::Images } else { DataKind::Groups };
+                    ("data", [kind, name]) if DataKind::of(kind).is_some() => {
+                        let Some(kind) = DataKind::of(kind) else { continue };
                         let data = Data { kind, name: name.clone(), attributes: block.body.attributes, declared };
                         if data_names.insert(data.address(), ()).is_some() {
                             config.diagnostics.push(data.declared.place(
@@ -953,7 +966,20 @@ fn other_type(block_kind: &str, kind: &str, count: usize) -> Diagnostic {
         Code::BlockSkipped,
         format!("{count} {block_kind} {blocks} of type `{kind}` skipped"),
     )
-    .help(format!("{why}; kasm-plan reads `kasm_image`, `kasm_group` and `kasm_group_image` resources and `kasm_images` and `kasm_groups` data"))
+    .help(format!("{why}; kasm-plan reads {}", read_types()))
+}
+
+/// The resource and data types kasm-plan reads, as help text says them.
+fn read_types() -> String {
+    let quoted = |names: &mut dyn Iterator<Item = &str>| {
+        names
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let resources = quoted(&mut crate::address::MANAGED_TYPES.iter().copied());
+    let data = quoted(&mut DataKind::ALL.iter().map(|k| k.type_name()));
+    format!("{resources} resources and {data} data")
 }
 
 fn skipped(kind: &str, labels: &[String]) -> Diagnostic {
@@ -961,8 +987,10 @@ fn skipped(kind: &str, labels: &[String]) -> Diagnostic {
         .chain(labels.iter().map(|l| format!("\"{l}\"")))
         .collect::<Vec<_>>()
         .join(" ");
-    Diagnostic::warning(Code::BlockSkipped, format!("block `{what}` skipped"))
-        .help("kasm-plan reads `kasm_image`, `kasm_group` and `kasm_group_image` resources, `kasm_images` and `kasm_groups` data, `variable`, `locals`, `output`, `moved` and `import` blocks")
+    Diagnostic::warning(Code::BlockSkipped, format!("block `{what}` skipped")).help(format!(
+        "kasm-plan reads {}, and `variable`, `locals`, `output`, `moved` and `import` blocks",
+        read_types()
+    ))
 }
 
 fn nested_block(block: &Block, address: &str, parent: &str, declared: &Declared) -> Diagnostic {

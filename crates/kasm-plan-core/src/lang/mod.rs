@@ -137,7 +137,11 @@ fn evaluate(
         || config
             .data
             .iter()
-            .any(|d| d.kind == config::DataKind::Groups);
+            .any(|d| d.kind != config::DataKind::Images);
+    let reads_users = config
+        .data
+        .iter()
+        .any(|d| d.kind == config::DataKind::Users);
     Document {
         resources: managed.images,
         moves,
@@ -148,6 +152,7 @@ fn evaluate(
         objects: managed.objects,
         exclusive: managed.exclusive,
         uses_groups,
+        reads_users,
         backend: config.backend.clone(),
         provider,
         declared: managed.declared,

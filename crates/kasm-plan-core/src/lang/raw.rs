@@ -97,6 +97,8 @@ pub struct Document {
     pub exclusive: std::collections::BTreeSet<String>,
     /// Whether anything needs Kasm's groups: groups, links or `data "kasm_groups"`.
     pub uses_groups: bool,
+    /// Whether a `data "kasm_users"` needs Kasm's users.
+    pub reads_users: bool,
     /// The `terraform { backend ... }` block.
     pub backend: Option<crate::lang::config::BackendBlock>,
     /// The `provider "kasm"` block's settings.

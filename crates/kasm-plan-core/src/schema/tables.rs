@@ -281,7 +281,7 @@ pub const LINK: &Block = &Block {
 };
 
 /// The data sources, read when planning.
-pub const DATA_SOURCES: &[&Block] = &[IMAGES_DATA, GROUPS_DATA];
+pub const DATA_SOURCES: &[&Block] = &[IMAGES_DATA, GROUPS_DATA, USERS_DATA];
 
 /// `data "kasm_images"`.
 pub const IMAGES_DATA: &Block = &Block {
@@ -322,6 +322,27 @@ pub const GROUPS_DATA: &Block = &Block {
             "list(object)",
             Computed,
             "The groups: id, name, description, priority, is_system.",
+        ),
+    ],
+};
+
+/// `data "kasm_users"`.
+pub const USERS_DATA: &Block = &Block {
+    type_name: "kasm_users",
+    calls: None,
+    description: "The users on Kasm, filtered.",
+    arguments: &[
+        Arg::new(
+            "username",
+            "string",
+            Optional,
+            "A username, or a glob on usernames (`dev-*`).",
+        ),
+        Arg::new(
+            "users",
+            "list(object)",
+            Computed,
+            "The users: id, username, first_name, last_name, organization, phone, locked, disabled, groups (each with group_id and name).",
         ),
     ],
 };

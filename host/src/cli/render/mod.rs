@@ -2,6 +2,7 @@
 //! line, image and group tables. Plans are rendered by the core
 //! (`render_plan`), as the npm package's page shows them.
 
+use kasm_plan_core::access::launch::{Grant, GrantChange};
 use kasm_plan_core::change::OutputChange;
 use kasm_plan_core::facade::SourceInput;
 use kasm_plan_core::field::BYTES_PER_MB;
@@ -182,25 +183,11 @@ pub fn groups(groups: &[Group], links: Option<&[Vec<GroupImage>]>) -> String {
             ]
         })
         .collect();
-    let header = ["NAME", "PRIORITY", "SYSTEM", "ID"].map(str::to_owned);
-    let mut widths = header.clone().map(|h| h.chars().count());
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let line = |row: &[String; 4]| -> String {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(widths)
-            .map(|(cell, w)| format!("{cell:<w$}"))
-            .collect();
-        cells.join("  ").trim_end().to_owned()
-    };
+    let line = columns(["NAME", "PRIORITY", "SYSTEM", "ID"], &rows);
     let mut out = String::new();
-    let _ = writeln!(out, "{}", line(&header));
+    let _ = writeln!(out, "{}", line(None));
     for (i, row) in rows.iter().enumerate() {
-        let _ = writeln!(out, "{}", line(row));
+        let _ = writeln!(out, "{}", line(Some(row)));
         if let Some(images) = links.and_then(|l| l.get(i)) {
             for link in images {
                 let _ = writeln!(
@@ -214,6 +201,65 @@ pub fn groups(groups: &[Group], links: Option<&[Vec<GroupImage>]>) -> String {
     }
     let _ = writeln!(out, "\n{} group(s).", groups.len());
     out
+}
+
+/// Who may launch what (`kasm-plan access`): a user and an image per
+/// line, the groups that grant it, and what the plan does to it.
+pub fn grants(grants: &[Grant]) -> String {
+    let rows: Vec<[String; 4]> = grants
+        .iter()
+        .map(|g| {
+            let change = match g.change {
+                GrantChange::Kept => "",
+                GrantChange::Added => "+ once applied",
+                GrantChange::Removed => "- once applied",
+            };
+            [
+                g.user.clone(),
+                g.image.clone(),
+                g.groups.join(", "),
+                change.to_owned(),
+            ]
+        })
+        .collect();
+    let line = columns(["USER", "IMAGE", "THROUGH", ""], &rows);
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", line(None));
+    for row in &rows {
+        let _ = writeln!(out, "{}", line(Some(row)));
+    }
+    let users: std::collections::BTreeSet<&str> = grants.iter().map(|g| g.user.as_str()).collect();
+    let _ = writeln!(
+        out,
+        "\n{} grant(s) to {} user(s).",
+        grants.len(),
+        users.len()
+    );
+    out
+}
+
+/// Aligned columns: a line for the header (`None`) or a row, each cell as
+/// wide as the column's widest.
+fn columns<const N: usize>(
+    header: [&str; N],
+    rows: &[[String; N]],
+) -> impl Fn(Option<&[String; N]>) -> String {
+    let header = header.map(str::to_owned);
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    move |row| {
+        let cells: Vec<String> = row
+            .unwrap_or(&header)
+            .iter()
+            .zip(widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        cells.join("  ").trim_end().to_owned()
+    }
 }
 
 /// Bytes as MB, without a fraction when whole.
