@@ -113,6 +113,11 @@ fn the_documented_workflow_plans_and_applies() {
         );
     }
     assert!(
+        stdout(&o).contains("# (Kasm also puts the new user in group \"All Users\")"),
+        "the membership Kasm adds is shown: {}",
+        out(&o)
+    );
+    assert!(
         stdout(&o).contains("kasm_group.workspace_users will be created"),
         "{}",
         out(&o)

@@ -62,6 +62,12 @@ fn specs(n: u64, small: impl Fn(u64) -> bool) -> String {
 
 /// One chaotic apply: faults from the seed, killed at a random moment.
 fn chaotic_apply(k: &Kasm, file: &str, seed: u64, rng: &mut fastrand::Rng) {
+    let deadline = Instant::now() + Duration::from_millis(rng.u64(200..2500));
+    faulty_apply(k, file, seed, Some(deadline));
+}
+
+/// An apply under faults from the seed, killed at `kill` if it runs that long.
+fn faulty_apply(k: &Kasm, file: &str, seed: u64, kill: Option<Instant>) {
     k.faults(json!({
         "error_rate": 0.1, "error_statuses": [500, 502, 503],
         "drop_rate": 0.05, "hang_rate": 0.03, "hang_ms": 1500,
@@ -73,8 +79,7 @@ fn chaotic_apply(k: &Kasm, file: &str, seed: u64, rng: &mut fastrand::Rng) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap_or_else(|e| panic!("{e}"));
-    let deadline = Instant::now() + Duration::from_millis(rng.u64(200..2500));
-    while Instant::now() < deadline {
+    while kill.is_none_or(|deadline| Instant::now() < deadline) {
         if child.try_wait().ok().flatten().is_some() {
             break;
         }
@@ -229,5 +234,100 @@ fn chaos_soak_converges_for_groups_and_links() {
         k.write("access.tf", &access_specs(images - 1, groups - 1, 60));
         chaotic_apply(&k, "access.tf", seed + 3000, &mut rng);
         access_converges(&k, (images - 1, groups - 1, 60), seed);
+    }
+}
+
+/// One image linked to group `Team`, and `users` users `user-<u>`, each a
+/// member of `Team` with a session on the image.
+fn users_specs(users: u64) -> String {
+    let mut text = specs(1, |_| false);
+    text.push_str(
+        "resource \"kasm_group\" \"team\" {\n  name     = \"Team\"\n  priority = 50\n}\n\
+         resource \"kasm_group_image\" \"team_app\" {\n  group_id = kasm_group.team.id\n  image_id = kasm_image.app_0.id\n}\n",
+    );
+    for u in 0..users {
+        text.push_str(&format!(
+            "resource \"kasm_user\" \"user_{u}\" {{\n  username = \"user-{u}\"\n}}\n\
+             resource \"kasm_group_membership\" \"user_{u}_team\" {{\n  group_id = kasm_group.team.id\n  user_id  = kasm_user.user_{u}.id\n}}\n\
+             resource \"kasm_session\" \"user_{u}_app\" {{\n  user_id  = kasm_user.user_{u}.id\n  image_id = kasm_image.app_0.id\n}}\n"
+        ));
+    }
+    text
+}
+
+/// A clean run converges for users: each user once, one membership row of
+/// each in `Team`, one live session of each, every session recorded, no
+/// session of these users left that no address owns, nothing to plan.
+fn users_converge(k: &Kasm, users: usize, seed: u64) {
+    let o = k.run(&["apply", "users.tf", "--auto-approve"]);
+    assert_eq!(code(&o), 0, "seed {seed}: {}{}", stdout(&o), stderr(&o));
+    let ours: BTreeMap<String, String> = k
+        .sim()
+        .users()
+        .into_iter()
+        .filter(|u| u.username.starts_with("user-"))
+        .map(|u| (u.user_id, u.username))
+        .collect();
+    assert_eq!(ours.len(), users, "seed {seed}: {ours:?}");
+    let team = k
+        .sim()
+        .groups()
+        .into_iter()
+        .find(|g| g.name == "Team")
+        .map(|g| g.group_id)
+        .unwrap_or_default();
+    for user in ours.keys() {
+        let rows = k
+            .sim()
+            .memberships()
+            .iter()
+            .filter(|m| &m.user_id == user && m.group_id == team)
+            .count();
+        assert_eq!(rows, 1, "seed {seed}: membership rows of {}", ours[user]);
+    }
+    let live: Vec<_> = k
+        .sim()
+        .sessions()
+        .into_iter()
+        .filter(|s| s.deleting_since.is_none() && ours.contains_key(&s.user_id))
+        .collect();
+    assert_eq!(live.len(), users, "seed {seed}: one session per user");
+    let state = k.state();
+    let recorded: Vec<&str> = state["objects"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(address, _)| address.starts_with("kasm_session."))
+        .filter_map(|(_, r)| r["id"].as_str())
+        .collect();
+    for s in &live {
+        assert!(
+            recorded.contains(&s.kasm_id.as_str()),
+            "seed {seed}: session {} of {} is owned by no address",
+            s.kasm_id,
+            ours[&s.user_id]
+        );
+    }
+    let o = k.run(&["plan", "users.tf", "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "seed {seed}: {}{}", stdout(&o), stderr(&o));
+}
+
+/// Users, memberships and sessions under 5xx, 429, lost answers and hangs:
+/// the creates, then the last user and everything of it removed. Runs are
+/// not killed here: a run killed between a create that cannot be repeated
+/// and its record needs the create-pending marker, which is not built yet.
+#[test]
+fn chaos_soak_converges_for_users_memberships_and_sessions() {
+    let seeds = size("KASM_PLAN_SOAK_SEEDS", 3);
+    let users = size("KASM_PLAN_SOAK_IMAGES", 40) / 8 + 2;
+    let count = usize::try_from(users).unwrap_or(0);
+    for seed in 1..=seeds {
+        let k = start();
+        k.write("users.tf", &users_specs(users));
+        faulty_apply(&k, "users.tf", seed + 4000, None);
+        users_converge(&k, count, seed);
+        k.write("users.tf", &users_specs(users - 1));
+        faulty_apply(&k, "users.tf", seed + 5000, None);
+        users_converge(&k, count - 1, seed);
     }
 }

@@ -374,7 +374,7 @@ fn check_state(state: &State, errors: &mut Vec<Diagnostic>) {
     }
 }
 
-fn prevent_destroy(address: &str) -> Diagnostic {
+pub(crate) fn prevent_destroy(address: &str) -> Diagnostic {
     Diagnostic::error(
         Code::PreventDestroy,
         format!("{address} has lifecycle.prevent_destroy set, but the plan would delete it"),

@@ -140,6 +140,7 @@ impl<'a> Planning<'a> {
         }
         if options.destroy {
             diagnostics.extend(destroy_conflicts(req));
+            diagnostics.extend(kept_by_configuration(&wanted, &req.state));
             set_aside_for_destroy(&mut wanted);
         }
         let needs_groups = wanted.access.uses_groups
@@ -300,6 +301,27 @@ fn set_aside_for_destroy(wanted: &mut Wanted) {
     access.links.clear();
     access.objects.clear();
     access.exclusive.clear();
+}
+
+/// The images the configuration keeps with `prevent_destroy` that the
+/// state did not record so (those the state records refuse the plan anyway).
+fn kept_by_configuration(wanted: &Wanted, state: &State) -> Vec<Diagnostic> {
+    wanted
+        .specs
+        .iter()
+        .filter(|(_, spec)| spec.lifecycle.prevent_destroy)
+        .map(|(name, _)| address_of(name))
+        .filter(|address| {
+            state
+                .resources
+                .get(address)
+                .is_some_and(|r| !r.prevent_destroy)
+        })
+        .map(|address| {
+            crate::plan::prevent_destroy(&address)
+                .help("set prevent_destroy = false and apply before destroying it")
+        })
+        .collect()
 }
 
 /// The options a destroy plan cannot take.

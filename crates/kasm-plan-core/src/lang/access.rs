@@ -107,7 +107,8 @@ fn data_value(block: &Data, scope: &Scope, reads: Reads, out: &mut Vec<Diagnosti
                     _ => None,
                 },
             };
-            filter_images(images, &filter).map(|found| {
+            filter_images(images, &filter).map(|mut found| {
+                found.sort_by_key(|i| (i.name.clone(), canonical(&i.image_id)));
                 (
                     "images",
                     found.into_iter().map(image_value).collect::<Vec<_>>(),
@@ -115,7 +116,8 @@ fn data_value(block: &Data, scope: &Scope, reads: Reads, out: &mut Vec<Diagnosti
             })
         }),
         DataKind::Groups => reads.groups.map(|groups| {
-            filter_groups(groups, text("name").as_deref()).map(|found| {
+            filter_groups(groups, text("name").as_deref()).map(|mut found| {
+                found.sort_by_key(|g| (g.name.clone(), canonical(&g.group_id)));
                 (
                     "groups",
                     found.into_iter().map(group_value).collect::<Vec<_>>(),
@@ -125,13 +127,11 @@ fn data_value(block: &Data, scope: &Scope, reads: Reads, out: &mut Vec<Diagnosti
         DataKind::Users => reads.users.map(|users| {
             let pattern = text("username");
             let matches = names_matching(pattern.as_deref())?;
+            let mut found: Vec<&User> = users.iter().filter(|u| matches(&u.username)).collect();
+            found.sort_by(|a, b| a.username.cmp(&b.username));
             Ok((
                 "users",
-                users
-                    .iter()
-                    .filter(|u| matches(&u.username))
-                    .map(user_value)
-                    .collect::<Vec<_>>(),
+                found.into_iter().map(user_value).collect::<Vec<_>>(),
             ))
         }),
     };
@@ -151,6 +151,13 @@ fn data_value(block: &Data, scope: &Scope, reads: Reads, out: &mut Vec<Diagnosti
             Value::UNKNOWN
         }
     }
+}
+
+/// Kasm lists images, groups and users in no defined order (1.15 has no
+/// `order_by`): data sources sort them, by name then id, so that
+/// `images[0]` names the same image from one run to the next.
+fn canonical(id: &str) -> String {
+    canonical_uuid(id).unwrap_or_else(|| id.to_owned())
 }
 
 fn text(s: &Option<String>) -> Value {

@@ -43,6 +43,15 @@ pub fn change(out: &mut String, c: &AccessChange) {
     if c.reason == Some(crate::plan::Reason::DeletedOutside) {
         let _ = writeln!(out, "  # (it was deleted outside of kasm-plan)");
     }
+    if c.resource_type == crate::address::USER_TYPE
+        && matches!(c.action, Action::Create | Action::Replace)
+    {
+        // Kasm adds this membership itself: said here, so it is no surprise.
+        let _ = writeln!(
+            out,
+            "  # (Kasm also puts the new user in group \"All Users\")"
+        );
+    }
     let name = Instance::parse(&c.name).map_or_else(|| c.name.clone(), |i| i.name);
     let _ = writeln!(
         out,

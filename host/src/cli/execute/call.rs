@@ -152,7 +152,7 @@ async fn send(
         }
         if error.is_ambiguous()
             && let Some(find) = &step.find
-            && let Some(id) = found(shared, step, find, filled).await?
+            && let Some(id) = look_for(shared, step, find, (filled, &error)).await?
         {
             return Ok((Some(id), Outcome::Found));
         }
@@ -169,6 +169,30 @@ async fn send(
         tokio::time::sleep(delay).await;
         attempt += 1;
     }
+}
+
+/// How many times a create that may still be running on Kasm is looked for.
+const LOOKS: u32 = 5;
+
+/// [`found`], looked for again a few times while the lost request may still
+/// be running on Kasm (it timed out here, not there): it would land after a
+/// single look, and the next run would find a namesake it does not own.
+async fn look_for(
+    shared: &Shared,
+    step: &CallStep,
+    find: &FindStep,
+    (filled, error): (&[(String, String)], &KasmError),
+) -> Result<Option<String>, ActionError> {
+    let looks = if error.may_still_run() { LOOKS } else { 1 };
+    for look in 1..=looks {
+        if let Some(id) = found(shared, step, find, filled).await? {
+            return Ok(Some(id));
+        }
+        if look < looks {
+            tokio::time::sleep(std::time::Duration::from_millis(400 * u64::from(look))).await;
+        }
+    }
+    Ok(None)
 }
 
 /// What a lost create made, if Kasm has it: the object looked up, or the
