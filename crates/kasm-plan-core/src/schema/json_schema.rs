@@ -97,6 +97,14 @@ fn argument(a: &Argument, expressions: bool) -> Value {
     let kind = match a.value_type.as_str() {
         "number" if a.integer => "integer",
         "bool" => "boolean",
+        "list(string)" => {
+            value.insert("items".into(), json!({ "type": "string" }));
+            "array"
+        }
+        "map(string)" => {
+            value.insert("additionalProperties".into(), json!({ "type": "string" }));
+            "object"
+        }
         other => other,
     };
     value.insert("type".into(), json!(kind));
@@ -118,7 +126,7 @@ fn argument(a: &Argument, expressions: bool) -> Value {
     if !a.allowed.is_empty() {
         value.insert("enum".into(), json!(a.allowed));
     }
-    let shape = if kind == "object" {
+    let shape = if a.value_type == "object" {
         // An object, or its JSON text.
         json!({ "anyOf": [Value::Object(value), { "type": "string" }] })
     } else if expressions && kind != "string" {
