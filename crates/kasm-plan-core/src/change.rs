@@ -61,6 +61,18 @@ pub enum Reason {
     ReplaceByRequest,
 }
 
+impl Reason {
+    /// Why something is created: made again when the state recorded it
+    /// (it was deleted outside), else new.
+    pub fn of_create(was_recorded: bool) -> Reason {
+        if was_recorded {
+            Reason::DeletedOutside
+        } else {
+            Reason::New
+        }
+    }
+}
+
 /// One field's old and new value, in spec units.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

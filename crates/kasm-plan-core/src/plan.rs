@@ -178,11 +178,7 @@ fn create(address: String, name: &str, spec: &ImageSpec, was_in_state: bool) -> 
         .collect();
     ResourceChange {
         action: Action::Create,
-        reason: Some(if was_in_state {
-            Reason::DeletedOutside
-        } else {
-            Reason::New
-        }),
+        reason: Some(Reason::of_create(was_in_state)),
         after: Some(after),
         changes,
         ..empty(address, name)

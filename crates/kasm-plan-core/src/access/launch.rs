@@ -340,6 +340,7 @@ pub fn grants(changes: &[AccessChange], after: &After) -> Vec<Grant> {
         after,
     );
     let pairs: BTreeSet<&Pair> = before.keys().chain(later.keys()).collect();
+    let names = Names { changes, after };
     let mut out: Vec<Grant> = pairs
         .into_iter()
         .map(|pair| {
@@ -349,7 +350,6 @@ pub fn grants(changes: &[AccessChange], after: &After) -> Vec<Grant> {
                 (Some(b), None) => (GrantChange::Removed, b),
                 (None, None) => unreachable!("a pair comes from one of the two"),
             };
-            let names = Names { changes, after };
             let mut groups: Vec<String> = groups.iter().map(|g| names.group(g)).collect();
             groups.sort();
             Grant {

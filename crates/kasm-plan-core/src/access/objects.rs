@@ -114,18 +114,11 @@ pub fn plan_users(
     access: &Access,
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<AccessChange> {
-    let specs: BTreeMap<&str, &ObjectSpec> = specs
-        .iter()
-        .filter(|s| s.resource_type == USER_TYPE)
-        .map(|s| (s.address.as_str(), s))
-        .collect();
     let recorded = records(state, USER_TYPE);
-    let addresses: BTreeSet<&str> = specs.keys().chain(recorded.keys()).copied().collect();
     let mut out = Vec::new();
-    for address in addresses {
-        let record = recorded.get(address).copied();
+    for (address, spec, record) in instances(specs, &recorded, USER_TYPE) {
         let observed = record.and_then(|r| access.user(&r.id));
-        let change = match (specs.get(address), record, observed) {
+        let change = match (spec, record, observed) {
             (Some(spec), Some(record), Some(user)) => {
                 let change = user_update(spec, record, user);
                 if change.changes.iter().any(|c| c.attribute == "password") {
@@ -147,6 +140,25 @@ pub fn plan_users(
         out.push(change);
     }
     out
+}
+
+/// Every address of a type the configuration declares or the state
+/// records, in order, with its spec and its record (either may be absent).
+fn instances<'a>(
+    specs: &'a [ObjectSpec],
+    recorded: &BTreeMap<&'a str, &'a ObjectRecord>,
+    type_name: &str,
+) -> Vec<(&'a str, Option<&'a ObjectSpec>, Option<&'a ObjectRecord>)> {
+    let declared: BTreeMap<&str, &ObjectSpec> = specs
+        .iter()
+        .filter(|s| s.resource_type == type_name)
+        .map(|s| (s.address.as_str(), s))
+        .collect();
+    let addresses: BTreeSet<&str> = declared.keys().chain(recorded.keys()).copied().collect();
+    addresses
+        .into_iter()
+        .map(|a| (a, declared.get(a).copied(), recorded.get(a).copied()))
+        .collect()
 }
 
 /// The records of one type, by address.
@@ -250,11 +262,7 @@ fn object_create(spec: &ObjectSpec, was_in_state: bool, computed: &[&str]) -> Ac
     }
     AccessChange {
         action: Action::Create,
-        reason: Some(if was_in_state {
-            Reason::DeletedOutside
-        } else {
-            Reason::New
-        }),
+        reason: Some(Reason::of_create(was_in_state)),
         after: Some(after),
         after_unknown: computed.iter().map(|c| (*c).to_owned()).collect(),
         changes,
@@ -356,31 +364,16 @@ pub fn plan_memberships(
     ids: &BTreeMap<String, Resolved>,
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<AccessChange> {
-    let specs: BTreeMap<&str, &ObjectSpec> = specs
-        .iter()
-        .filter(|s| s.resource_type == MEMBERSHIP_TYPE)
-        .map(|s| (s.address.as_str(), s))
-        .collect();
     let recorded = records(state, MEMBERSHIP_TYPE);
-    let addresses: BTreeSet<&str> = specs.keys().chain(recorded.keys()).copied().collect();
     let mut out = Vec::new();
-    for address in addresses {
-        let record = recorded.get(address).copied();
-        let change = match specs.get(address) {
+    for (address, spec, record) in instances(specs, &recorded, MEMBERSHIP_TYPE) {
+        let change = match spec {
             Some(spec) => {
-                match (
-                    resolve(spec, "group_id", ids),
-                    resolve(spec, "user_id", ids),
-                ) {
-                    (Ok(group), Ok(user)) => {
-                        membership_change(address, record, &group, &user, access)
-                    }
-                    (g, u) => {
-                        errors.extend(g.err().map(|e| *e));
-                        errors.extend(u.err().map(|e| *e));
-                        continue;
-                    }
-                }
+                let Some((group, user)) = resolve_both(spec, ("group_id", "user_id"), ids, errors)
+                else {
+                    continue;
+                };
+                membership_change(address, record, &group, &user, access)
             }
             None => match record {
                 Some(r) if pair_rows(r, access) > 0 => {
@@ -424,25 +417,11 @@ fn membership_change(
     user: &Resolved,
     access: &Access,
 ) -> AccessChange {
-    let mut after = Map::new();
-    let mut unknown = Vec::new();
-    let mut waits_for = BTreeMap::new();
-    for (name, r) in [("group_id", group), ("user_id", user)] {
-        match r {
-            Resolved::Known(id) => {
-                after.insert(name.into(), id.clone().into());
-            }
-            Resolved::Pending(a) => {
-                unknown.push(name.to_owned());
-                waits_for.insert(name.to_owned(), a.clone());
-            }
-        }
-    }
-    if let (Resolved::Known(g), Resolved::Known(u)) = (group, user) {
-        after.insert("id".into(), format!("{g}:{u}").into());
-    } else {
-        unknown.insert(0, "id".into());
-    }
+    let Paired {
+        after,
+        unknown,
+        waits_for,
+    } = paired(Map::new(), [("group_id", group), ("user_id", user)]);
     let set: Vec<AttributeChange> = ["group_id", "user_id"]
         .into_iter()
         .map(|k| AttributeChange {
@@ -597,29 +576,15 @@ pub fn plan_sessions(
     ids: &BTreeMap<String, Resolved>,
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<AccessChange> {
-    let specs: BTreeMap<&str, &ObjectSpec> = specs
-        .iter()
-        .filter(|s| s.resource_type == SESSION_TYPE)
-        .map(|s| (s.address.as_str(), s))
-        .collect();
     let recorded = records(state, SESSION_TYPE);
-    let addresses: BTreeSet<&str> = specs.keys().chain(recorded.keys()).copied().collect();
     let mut out = Vec::new();
-    for address in addresses {
-        let record = recorded.get(address).copied();
+    for (address, spec, record) in instances(specs, &recorded, SESSION_TYPE) {
         let running = record.and_then(|r| access.session(&r.id)).is_some();
-        let change = match (specs.get(address), record) {
+        let change = match (spec, record) {
             (Some(spec), record) => {
-                let (user, image) = match (
-                    resolve(spec, "user_id", ids),
-                    resolve(spec, "image_id", ids),
-                ) {
-                    (Ok(u), Ok(i)) => (u, i),
-                    (u, i) => {
-                        errors.extend(u.err().map(|e| *e));
-                        errors.extend(i.err().map(|e| *e));
-                        continue;
-                    }
+                let Some((user, image)) = resolve_both(spec, ("user_id", "image_id"), ids, errors)
+                else {
+                    continue;
                 };
                 session_change(
                     spec,
@@ -658,6 +623,60 @@ fn resolve(
             Code::MissingRequired,
             format!("`{name}` is required"),
         )),
+    }
+}
+
+/// A pair's values after apply (a membership's, a link's).
+pub struct Paired {
+    /// Each side's id that is known, and the pair's `<first>:<second>` once both are.
+    pub after: Map<String, Value>,
+    /// The attributes known only after apply, `id` first.
+    pub unknown: Vec<String>,
+    /// Each side known only after apply, with the create that makes it known.
+    pub waits_for: BTreeMap<String, String>,
+}
+
+/// `after` with the two sides of a pair, and the pair's id, put in.
+pub fn paired(mut after: Map<String, Value>, sides: [(&str, &Resolved); 2]) -> Paired {
+    let mut unknown = Vec::new();
+    let mut waits_for = BTreeMap::new();
+    for (name, r) in sides {
+        match r {
+            Resolved::Known(id) => {
+                after.insert(name.into(), id.clone().into());
+            }
+            Resolved::Pending(a) => {
+                unknown.push(name.to_owned());
+                waits_for.insert(name.to_owned(), a.clone());
+            }
+        }
+    }
+    if let [(_, Resolved::Known(a)), (_, Resolved::Known(b))] = sides {
+        after.insert("id".into(), format!("{a}:{b}").into());
+    } else {
+        unknown.insert(0, "id".into());
+    }
+    Paired {
+        after,
+        unknown,
+        waits_for,
+    }
+}
+
+/// Two references of a spec resolved, or every problem of either reported.
+fn resolve_both(
+    spec: &ObjectSpec,
+    (first, second): (&str, &str),
+    ids: &BTreeMap<String, Resolved>,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<(Resolved, Resolved)> {
+    match (resolve(spec, first, ids), resolve(spec, second, ids)) {
+        (Ok(a), Ok(b)) => Some((a, b)),
+        (a, b) => {
+            errors.extend(a.err().map(|e| *e));
+            errors.extend(b.err().map(|e| *e));
+            None
+        }
     }
 }
 
@@ -712,11 +731,7 @@ fn session_change(
     let Some(record) = running else {
         return AccessChange {
             action: Action::Create,
-            reason: Some(if was_recorded {
-                Reason::DeletedOutside
-            } else {
-                Reason::New
-            }),
+            reason: Some(Reason::of_create(was_recorded)),
             changes: changes_from(&Map::new()),
             after: Some(after),
             ..base

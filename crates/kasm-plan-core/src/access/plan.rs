@@ -434,11 +434,7 @@ fn group_create(spec: &GroupSpec, was_in_state: bool) -> AccessChange {
         .collect();
     AccessChange {
         action: Action::Create,
-        reason: Some(if was_in_state {
-            Reason::DeletedOutside
-        } else {
-            Reason::New
-        }),
+        reason: Some(Reason::of_create(was_in_state)),
         after: Some(after),
         after_unknown: vec!["group_id".into(), "id".into()],
         changes,
@@ -603,28 +599,15 @@ fn link_change(
     image: &Resolved,
     access: &Access,
 ) -> AccessChange {
-    let mut after = Map::new();
+    let mut named = Map::new();
     if let Some(name) = group_name {
-        after.insert("group_name".into(), name.into());
+        named.insert("group_name".into(), name.into());
     }
-    let mut unknown = Vec::new();
-    let mut waits_for = BTreeMap::new();
-    for (attribute, r) in [("group_id", group), ("image_id", image)] {
-        match r {
-            Resolved::Known(id) => {
-                after.insert(attribute.into(), id.clone().into());
-            }
-            Resolved::Pending(a) => {
-                unknown.push(attribute.to_owned());
-                waits_for.insert(attribute.to_owned(), a.clone());
-            }
-        }
-    }
-    if let (Resolved::Known(g), Resolved::Known(i)) = (group, image) {
-        after.insert("id".into(), format!("{g}:{i}").into());
-    } else {
-        unknown.insert(0, "id".into());
-    }
+    let objects::Paired {
+        after,
+        unknown,
+        waits_for,
+    } = objects::paired(named, [("group_id", group), ("image_id", image)]);
     let same = |r: &Resolved, id: &str| matches!(r, Resolved::Known(x) if same_id(x, id));
     let base = AccessChange {
         after: Some(after.clone()),
