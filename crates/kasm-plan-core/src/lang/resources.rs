@@ -174,6 +174,14 @@ fn repetition(resource: &Resource, scope: &Scope) -> Result<Vec<Key>, Option<Box
                 at,
             )),
             v => match convert::to_integer(&v) {
+                Ok(n) if n > MAX_INSTANCES => Err(fail(
+                    "count",
+                    format!(
+                        "`count` is more than {MAX_INSTANCES}, the most instances one resource may have"
+                    ),
+                    "use a smaller count",
+                    at,
+                )),
                 Ok(n) if n >= 0 => Ok((0..n)
                     .map(|i| (Some(InstanceKey::Index(i)), None))
                     .collect()),
