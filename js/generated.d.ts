@@ -12,7 +12,7 @@ export type Severity = "error" | "warning";
 /**
  * Stable diagnostic codes. Tools may match on these; messages may change.
  */
-export type Code = "syntax_error" | "invalid_document" | "block_skipped" | "not_static" | "unsupported_meta_argument" | "unknown_attribute" | "duplicate_attribute" | "duplicate_address" | "invalid_address" | "missing_required" | "wrong_type" | "empty_value" | "too_long" | "invalid_characters" | "memory_out_of_range" | "cores_out_of_range" | "negative_size" | "name_not_image_reference" | "image_tag_latest" | "image_untagged" | "image_src_invalid" | "image_type_invalid" | "missing_server_id" | "missing_zone_id" | "missing_network_name" | "invalid_uuid" | "restriction_unused" | "volume_mapping_invalid" | "lifecycle_invalid" | "registry_invalid" | "registry_mismatch" | "description_empty" | "prevent_destroy" | "invalid_state" | "invalid_filter" | "invalid_request" | "invalid_policy" | "unknown_override" | "image_not_found" | "duplicate_image" | "unmanaged_namesake" | "invalid_expression" | "unknown_reference" | "unknown_function" | "duplicate_declaration" | "missing_variable" | "undeclared_variable" | "invalid_variable_value" | "variable_validation" | "reference_cycle" | "invalid_repetition" | "invalid_block" | "unknown_group" | "group_exists" | "protected_group" | "user_exists" | "password_rules" | "groups_argument" | "access_unread" | "users_unread" | "plan_mode_conflict" | "session_not_authorized" | "resource_targeting" | "unmatched_address" | "sensitive_output";
+export type Code = "syntax_error" | "invalid_document" | "block_skipped" | "not_static" | "unsupported_meta_argument" | "unknown_attribute" | "duplicate_attribute" | "duplicate_address" | "invalid_address" | "missing_required" | "wrong_type" | "empty_value" | "too_long" | "invalid_characters" | "memory_out_of_range" | "cores_out_of_range" | "negative_size" | "name_not_image_reference" | "image_tag_latest" | "image_untagged" | "image_src_invalid" | "image_type_invalid" | "missing_server_id" | "missing_zone_id" | "missing_network_name" | "invalid_uuid" | "restriction_unused" | "volume_mapping_invalid" | "lifecycle_invalid" | "registry_invalid" | "registry_mismatch" | "description_empty" | "prevent_destroy" | "invalid_state" | "invalid_filter" | "invalid_request" | "invalid_policy" | "unknown_override" | "image_not_found" | "duplicate_image" | "unmanaged_namesake" | "invalid_expression" | "unknown_reference" | "unknown_function" | "duplicate_declaration" | "missing_variable" | "undeclared_variable" | "invalid_variable_value" | "variable_validation" | "reference_cycle" | "invalid_repetition" | "invalid_block" | "unknown_group" | "group_exists" | "protected_group" | "interrupted_create" | "user_exists" | "password_rules" | "groups_argument" | "access_unread" | "users_unread" | "plan_mode_conflict" | "session_not_authorized" | "resource_targeting" | "unmatched_address" | "sensitive_output";
 
 /**
  * A one-based line and column (columns count characters, not bytes).
@@ -1255,13 +1255,31 @@ prevent_destroy?: boolean,
 dependencies?: Array<string>, };
 
 /**
+ * A create sent but not recorded: the record it would have written,
+ * without Kasm's id. The next plan looks on Kasm for what it made.
+ */
+export type PendingCreate = { 
+/**
+ * `kasm_session.alice`.
+ */
+address: string, 
+/**
+ * The address's type.
+ */
+type: string, 
+/**
+ * The attributes it would have recorded (the ids it names included).
+ */
+attributes: Record<string, unknown>, };
+
+/**
  * Everything kasm-plan remembers between runs. The engine keeps records by
- * type; the file (and JSON requests) hold [`format::StateFile`]: format 2,
- * or format 1, which is upgraded.
+ * type; the file (and JSON requests) hold [`format::StateFile`]: format 3,
+ * or an older one, which is upgraded.
  */
 export type State = { 
 /**
- * Format version, 2 ([`VERSION`]).
+ * Format version, 3 ([`VERSION`]).
  */
 version: number, 
 /**
@@ -1283,7 +1301,11 @@ history?: Array<HistoryEntry>,
 /**
  * The outputs' values after the last apply, by name.
  */
-outputs?: { [key in string]: StateOutput }, };
+outputs?: { [key in string]: StateOutput }, 
+/**
+ * Creates sent by a run that stopped before recording them (format 3).
+ */
+pending?: Array<PendingCreate>, };
 
 /**
  * `plan` input.
@@ -1544,6 +1566,19 @@ address: string,
 record: LinkRecord, };
 
 /**
+ * A user's, a membership's or a session's record to write without a request.
+ */
+export type ObjectRecordStep = { 
+/**
+ * The resource address.
+ */
+address: string, 
+/**
+ * What to write.
+ */
+record: ObjectRecord, };
+
+/**
  * A link to add or remove. Managed targets are read from the state when
  * the step runs (their creates ran in an earlier phase).
  */
@@ -1705,7 +1740,7 @@ id_parts?: Array<string>, };
 /**
  * One action to carry out, with exactly what it needs to record its result.
  */
-export type Step = { "action": "create" } & CreateStep | { "action": "adopt" } & AdoptStep | { "action": "update" } & UpdateStep | { "action": "delete" } & ReleaseStep | { "action": "refresh" } & RefreshStep | { "action": "forget" } & ReleaseStep | { "action": "move" } & MoveStep | { "action": "delete_duplicate" } & ReleaseStep | { "action": "create_group" } & GroupStep | { "action": "update_group" } & GroupStep | { "action": "delete_group" } & GroupDeleteStep | { "action": "record_group" } & GroupRecordStep | { "action": "record_link" } & LinkRecordStep | { "action": "add_link" } & LinkStep | { "action": "remove_link" } & LinkStep | { "action": "revoke" } & LinkStep | { "action": "call" } & CallStep;
+export type Step = { "action": "create" } & CreateStep | { "action": "adopt" } & AdoptStep | { "action": "update" } & UpdateStep | { "action": "delete" } & ReleaseStep | { "action": "refresh" } & RefreshStep | { "action": "forget" } & ReleaseStep | { "action": "move" } & MoveStep | { "action": "delete_duplicate" } & ReleaseStep | { "action": "create_group" } & GroupStep | { "action": "update_group" } & GroupStep | { "action": "delete_group" } & GroupDeleteStep | { "action": "record_group" } & GroupRecordStep | { "action": "record_link" } & LinkRecordStep | { "action": "record_object" } & ObjectRecordStep | { "action": "add_link" } & LinkStep | { "action": "remove_link" } & LinkStep | { "action": "revoke" } & LinkStep | { "action": "call" } & CallStep;
 
 /**
  * `apply_steps` output: the plan and the steps that carry it out.

@@ -38,6 +38,31 @@ print(f"checkov {summary['checkov_version']}: {summary['resource_count']} resour
       f"{len(passed)} passed, {len(failed)} failed, as expected")
 PY
 
+# The authorization workflow's plan (an image, a group, a link, a user, a membership,
+# a session), made against the embedded simulator: Checkov reads every instance of
+# every type by its address; the one image check applies to the image alone.
+(cd "$work" && env -u KASM_API_URL "$target_dir/debug/kasm-plan" plan "$root/examples/workflow" \
+  --state workflow.state.json --json) > "$work/workflow.json" 2>/dev/null
+"$venv/bin/checkov" --file "$work/workflow.json" --framework terraform_plan \
+  --external-checks-dir tests/consumers/checkov --check CKV2_KASM_1 \
+  --output json --skip-download > "$work/checkov-workflow.json" || true
+python3 - "$work/checkov-workflow.json" "$work/workflow.json" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+plan = json.load(open(sys.argv[2]))
+summary = report["summary"]
+addresses = sorted(r["address"] for r in plan["resource_changes"])
+assert addresses == ["kasm_group.workspace_users", "kasm_group_image.workspace_access",
+                     "kasm_group_membership.developer_access", "kasm_image.gimp",
+                     "kasm_session.developer_workspace", "kasm_user.developer"], addresses
+assert summary["parsing_errors"] == 0, summary
+assert summary["resource_count"] == len(addresses), summary
+failed = [c["resource"] for c in report["results"]["failed_checks"]]
+assert failed == ["kasm_image.gimp"], failed
+print(f"checkov {summary['checkov_version']}: the workflow's {summary['resource_count']} resources "
+      f"of 6 types read, the image check failed on the image alone, as expected")
+PY
+
 # Reports read by real consumers. SARIF: validated against the SARIF 2.1.0
 # schema shipped in Microsoft's SARIF SDK package (npm), with Ajv; a copy with
 # a wrong result level must fail, so the check can fail.

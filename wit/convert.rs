@@ -12,7 +12,7 @@
 use super::wit;
 use kasm_plan_core::access::launch::{Grant, GrantChange};
 use kasm_plan_core::access::steps::{
-    GroupDeleteStep, GroupRecordStep, GroupStep, LinkRecordStep, LinkStep,
+    GroupDeleteStep, GroupRecordStep, GroupStep, LinkRecordStep, LinkStep, ObjectRecordStep,
 };
 use kasm_plan_core::access::{
     Access, AccessChange, AttributeChange, ExtraLink, GroupRecord, LinkRecord, Target,
@@ -274,7 +274,7 @@ enums! {
 }
 
 variants! {
-    Step { Create, Adopt, Update, Delete, Refresh, Forget, Move, DeleteDuplicate, CreateGroup, UpdateGroup, DeleteGroup, RecordGroup, RecordLink, AddLink, RemoveLink, Revoke, Call }
+    Step { Create, Adopt, Update, Delete, Refresh, Forget, Move, DeleteDuplicate, CreateGroup, UpdateGroup, DeleteGroup, RecordGroup, RecordLink, RecordObject, AddLink, RemoveLink, Revoke, Call }
     Target { Id, Managed, Name }
     VariableInput { Environment, File, Argument }
     Sources { Many, One }
@@ -331,11 +331,12 @@ records! {
     GroupDeleteStep { address, group_id, force }
     GroupRecordStep { address, record }
     LinkRecordStep { address, record }
+    ObjectRecordStep { address, record }
     LinkStep { address, group, image }
     PlanOptions { unchanged_values, delete_duplicates, replace, targets, destroy }
     StateResource { image_id, attributes, prevent_destroy }
     HistoryEntry { at, serial, event, overridden_policies }
-    State { version, serial, lineage, resources, groups, links, objects, history, outputs, dependencies }
+    State { version, serial, lineage, resources, groups, links, objects, history, outputs, dependencies, pending }
     PlanRequest { desired, state, observed, access, strict, options, from_state, refresh_only }
     PlanResponse { ok, plan, diagnostics }
     Recording { token_fingerprint, prevent_destroy }

@@ -319,9 +319,9 @@ fn a_saved_plan_applies_exactly_or_is_refused_as_stale() {
     // A plan saved in another format (an older or newer kasm-plan): refused.
     assert_eq!(code(&k.run(&["plan", &file, "--out", "plan.json"])), 0);
     let saved: Value = serde_json::from_str(&k.read("plan.json")).unwrap_or_default();
-    assert_eq!(saved["version"], 2);
+    assert_eq!(saved["version"], 3);
     let before = k.images().len();
-    for (version, why) in [(1, "older kasm-plan"), (3, "newer kasm-plan")] {
+    for (version, why) in [(2, "older kasm-plan"), (4, "newer kasm-plan")] {
         let mut other = saved.clone();
         other["version"] = json!(version);
         k.write("other.json", &other.to_string());
@@ -1482,14 +1482,14 @@ fn a_format_1_state_is_upgraded_by_the_first_write_and_kept() {
     let o = k.run(&["apply", &file, "--auto-approve"]);
     assert_eq!(code(&o), 0, "{}", out(&o));
     assert!(
-        stderr(&o).contains("from format 1 to 2; the format-1 state is kept in")
+        stderr(&o).contains("from format 1 to 3; the format-1 state is kept in")
             && stderr(&o).contains("kasm-plan.state.json.v1.backup"),
         "{}",
         out(&o)
     );
     assert_eq!(k.read("kasm-plan.state.json.v1.backup"), v1);
     let file_now = k.state_file();
-    assert_eq!(file_now["version"], 2);
+    assert_eq!(file_now["version"], 3);
     // An apply writes at least once (finished actions share writes).
     assert!(file_now["serial"].as_u64() > written["serial"].as_u64());
     assert_eq!(file_now["lineage"], written["lineage"]);
@@ -1538,4 +1538,31 @@ fn a_format_1_state_is_upgraded_by_the_first_write_and_kept() {
         out(&o)
     );
     assert_eq!(k.state_file()["resources"], json!([]));
+}
+
+/// A state of format 2 (the previous release's) is read as it is and
+/// upgraded to format 3 by the first write, its text kept beside it.
+#[test]
+fn a_format_2_state_is_upgraded_by_the_first_write_and_kept() {
+    let k = Kasm::start();
+    let file = k.write("main.tf", &specs(2, 2048));
+    let o = k.run(&["apply", &file, "--auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let mut v2 = k.state_file();
+    v2["version"] = json!(2);
+    let v2 = serde_json::to_string_pretty(&v2).unwrap_or_default();
+    k.write("kasm-plan.state.json", &v2);
+    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "read as it is: {}", out(&o));
+    assert_eq!(k.read("kasm-plan.state.json"), v2, "a plan writes nothing");
+    let o = k.run(&["state", "rm", "kasm_image.app_1"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stderr(&o).contains("from format 2 to 3; the format-2 state is kept in")
+            && stderr(&o).contains("kasm-plan.state.json.v2.backup"),
+        "{}",
+        out(&o)
+    );
+    assert_eq!(k.read("kasm-plan.state.json.v2.backup"), v2);
+    assert_eq!(k.state_file()["version"], 3);
 }

@@ -435,3 +435,117 @@ fn users_memberships_and_sessions_are_imported_and_the_next_plan_is_empty() {
     assert_eq!(code(&o), 0, "nothing to do after the imports: {}", out(&o));
     assert_eq!(k.sim().sessions().len(), 1);
 }
+
+/// Stopped (SIGKILL) after Kasm accepted `request_kasm` and before the
+/// session was recorded, an apply leaves the create pending in the state.
+/// The next run finds the session Kasm started and records it instead of
+/// requesting a second one; once its block is gone, it is destroyed.
+#[test]
+fn a_run_killed_after_request_kasm_leaves_no_second_session_and_no_orphan() {
+    let k = Kasm::with(kasm_sim::Config {
+        keys: vec![kasm_sim::ApiKey::admin(
+            common::kasm::KEY,
+            common::kasm::SECRET,
+        )],
+        // The apply waits for `running`: it is killed during that wait.
+        session_start: std::time::Duration::from_secs(3600),
+        ..kasm_sim::Config::default()
+    });
+    let image = lone_image(&k);
+    let file = k.write("main.tf", &launch(&image, true, true));
+    let mut child = k
+        .command(&["apply", &file, "--auto-approve"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while k.sim().sessions().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no session was requested"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = child.kill(); // SIGKILL: nothing is flushed or cleaned up
+    let _ = child.wait();
+    let started = k.sim().sessions()[0].kasm_id.clone();
+    let view = k.state();
+    assert!(
+        view["pending"]["kasm_session.alice_terminal"].is_object(),
+        "the create is pending: {view}"
+    );
+    assert!(view["objects"]["kasm_session.alice_terminal"].is_null());
+
+    let o = k.run(&["plan", &file]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        out(&o).contains(&format!("Kasm has it (id {started})"))
+            && stdout(&o).contains("No changes."),
+        "{}",
+        out(&o)
+    );
+    let o = k.run(&["apply", &file, "--auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert_eq!(k.sim().sessions().len(), 1, "never a second session");
+    let view = k.state();
+    assert_eq!(
+        view["objects"]["kasm_session.alice_terminal"]["id"],
+        started.as_str()
+    );
+    assert!(view["pending"].as_object().is_some_and(|p| p.is_empty()));
+    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        !out(&o).contains("interrupted"),
+        "settled once: {}",
+        out(&o)
+    );
+
+    // Killed again on a second session, whose block is then removed: the
+    // session it started is found and destroyed, not left running.
+    let o = k.run(&[
+        "apply",
+        &k.write("main.tf", &launch(&image, true, false)),
+        "--auto-approve",
+    ]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let mut child = k
+        .command(&[
+            "apply",
+            &k.write("main.tf", &launch(&image, true, true)),
+            "--auto-approve",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let live = || {
+        k.sim()
+            .sessions()
+            .into_iter()
+            .filter(|s| s.deleting_since.is_none())
+            .count()
+    };
+    while live() == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no session was requested"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let o = k.run(&[
+        "apply",
+        &k.write("main.tf", &launch(&image, true, false)),
+        "--auto-approve",
+    ]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("1 destroyed"),
+        "the orphan is destroyed: {}",
+        out(&o)
+    );
+    assert_eq!(live(), 0, "no session left running");
+}

@@ -197,6 +197,15 @@ test('completion and hover documentation come from the schema', async () => {
   await page.keyboard.type('\nresource "kasm_g');
   await page.keyboard.press('Control+Space');
   await accept(page, 'resource "kasm_group"', /\n\nresource "kasm_group" "name" \{\n {2}name = ""\n {2}priority = \n\}$/);
+  // Every resource type of the schema, the workflow's session included.
+  await page.evaluate(() => {
+    const { view } = window.kasmPlan;
+    view.dispatch({ selection: { anchor: view.state.doc.length } });
+    view.focus();
+  });
+  await page.keyboard.type('\nresource "kasm_se');
+  await page.keyboard.press('Control+Space');
+  await accept(page, 'resource "kasm_session"', /\nresource "kasm_session" "name" \{\n {2}user_id = ""\n {2}image_id = ""\n\}$/);
 
   // Hover documentation on an argument.
   await page.mouse.move(0, 0);

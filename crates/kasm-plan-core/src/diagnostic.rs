@@ -89,6 +89,7 @@ codes! {
     UnknownGroup => "A `group_name` that names no group, or a group the plan cannot resolve.";
     GroupExists => "A group that exists on Kasm but is not in the state, differing from the spec.";
     ProtectedGroup => "A change Kasm refuses for a system group (All Users, Administrators).";
+    InterruptedCreate => "A create that a stopped run sent but did not record: what Kasm made is found and recorded, or it is created again.";
     UserExists => "A user that exists on Kasm but is not in the state: import it or choose another username.";
     PasswordRules => "A password Kasm's `update_user` would refuse (length, digit, lower and upper case, symbol).";
     GroupsArgument => "A user's `groups` list other than `groups = []`: memberships are `kasm_group_membership`s.";

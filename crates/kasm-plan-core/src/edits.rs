@@ -14,8 +14,8 @@ use crate::group::Access;
 pub use crate::lang::blocks::{Import, Move};
 use crate::model::Image;
 use crate::state::{State, StateResource};
-use crate::step::{GroupRecordStep, LinkRecordStep};
-use crate::step::{MoveStep, RefreshStep, Step};
+use crate::step::{GroupRecordStep, LinkRecordStep, ObjectRecordStep};
+use crate::step::{MoveStep, RefreshStep, ReleaseStep, Step};
 use std::collections::BTreeMap;
 
 /// The state edits a configuration asks for, as applied.
@@ -27,6 +27,9 @@ pub struct Edits {
     pub moved: BTreeMap<String, String>,
     /// Address → the id imported, for each import made.
     pub imported: BTreeMap<String, String>,
+    /// Address → what a stopped run's create made (`None`: nothing), for
+    /// each create the state had pending.
+    pub settled: BTreeMap<String, Option<String>>,
 }
 
 impl Edits {
@@ -58,9 +61,36 @@ impl Edits {
                     address,
                     record: record.clone(),
                 }));
+            } else if let Some(record) = self.state.objects.get(to) {
+                out.push(Step::RecordObject(ObjectRecordStep {
+                    address,
+                    record: record.clone(),
+                }));
             }
         }
+        for (address, found) in &self.settled {
+            let record = self.state.objects.get(address).filter(|_| found.is_some());
+            out.push(match record {
+                Some(record) => Step::RecordObject(ObjectRecordStep {
+                    address: address.clone(),
+                    record: record.clone(),
+                }),
+                // Forgetting the address drops its pending create.
+                None => Step::Forget(ReleaseStep {
+                    address: address.clone(),
+                    image_id: String::new(),
+                }),
+            });
+        }
         out
+    }
+
+    /// Looks on Kasm for what each create the state has pending made
+    /// ([`crate::access::pending`]); answers a warning for each.
+    pub fn settle(&mut self, access: &Access) -> Vec<Diagnostic> {
+        let (settled, notes) = crate::access::pending::settle(&mut self.state, access);
+        self.settled = settled;
+        notes
     }
 }
 

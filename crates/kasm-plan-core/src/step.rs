@@ -46,6 +46,9 @@ pub enum Step {
     RecordGroup(GroupRecordStep),
     /// No request: write a link record (an `import` block's).
     RecordLink(LinkRecordStep),
+    /// No request: write a user's, a membership's or a session's record (an
+    /// `import` block's, or what a stopped run's create made, found on Kasm).
+    RecordObject(ObjectRecordStep),
     /// Read the group's links, `add_images_group` unless the link is there, record it.
     AddLink(LinkStep),
     /// `remove_images_group` until no row is left, then forget the address.
@@ -298,6 +301,7 @@ impl std::fmt::Debug for Step {
             Step::DeleteGroup(s) => s.fmt(f),
             Step::RecordGroup(s) => s.fmt(f),
             Step::RecordLink(s) => s.fmt(f),
+            Step::RecordObject(s) => s.fmt(f),
             Step::AddLink(s) => f.debug_tuple("AddLink").field(s).finish(),
             Step::RemoveLink(s) => f.debug_tuple("RemoveLink").field(s).finish(),
             Step::Revoke(s) => f.debug_tuple("Revoke").field(s).finish(),
@@ -320,6 +324,7 @@ impl Step {
             Step::DeleteGroup(s) => &s.address,
             Step::RecordGroup(s) => &s.address,
             Step::RecordLink(s) => &s.address,
+            Step::RecordObject(s) => &s.address,
             Step::AddLink(s) | Step::RemoveLink(s) | Step::Revoke(s) => &s.address,
             Step::Call(s) => &s.address,
         }
@@ -332,7 +337,10 @@ impl Step {
             Step::Adopt(_) => "adopt",
             Step::Update(_) | Step::UpdateGroup(_) => "update",
             Step::Delete(_) | Step::DeleteGroup(_) => "delete",
-            Step::Refresh(_) | Step::RecordGroup(_) | Step::RecordLink(_) => "refresh",
+            Step::Refresh(_)
+            | Step::RecordGroup(_)
+            | Step::RecordLink(_)
+            | Step::RecordObject(_) => "refresh",
             Step::Forget(_) => "forget",
             Step::Move(_) => "move",
             Step::DeleteDuplicate(_) => "delete duplicate",
@@ -400,6 +408,16 @@ pub struct LinkRecordStep {
     pub record: LinkRecord,
 }
 
+/// A user's, a membership's or a session's record to write without a request.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ObjectRecordStep {
+    /// The resource address.
+    pub address: String,
+    /// What to write.
+    pub record: ObjectRecord,
+}
+
 /// A link to add or remove. Managed targets are read from the state when
 /// the step runs (their creates ran in an earlier phase).
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
@@ -421,7 +439,8 @@ pub fn phase(step: &Step) -> u8 {
         | Step::Forget(_)
         | Step::Move(_)
         | Step::RecordGroup(_)
-        | Step::RecordLink(_) => 0,
+        | Step::RecordLink(_)
+        | Step::RecordObject(_) => 0,
         Step::Create(_)
         | Step::Adopt(_)
         | Step::Update(_)

@@ -4,7 +4,9 @@
 //! TypeScript here, next to that knowledge.
 
 use crate::access::launch::{Grant, GrantChange};
-use crate::access::steps::{GroupDeleteStep, GroupRecordStep, GroupStep, LinkRecordStep, LinkStep};
+use crate::access::steps::{
+    GroupDeleteStep, GroupRecordStep, GroupStep, LinkRecordStep, LinkStep, ObjectRecordStep,
+};
 use crate::access::{
     Access, AccessChange, AttributeChange, ExtraLink, GroupRecord, GroupSpec, LinkRecord, LinkSpec,
     Target,
@@ -40,7 +42,7 @@ use crate::plan::{Action, Drift, FieldChange, Plan, PlanOptions, Reason, Resourc
 use crate::policy::{Level, PolicyReport, PolicyResult, RegoVersion};
 use crate::policy_set::{PolicyFile, PolicyFormat};
 use crate::schema::{Argument, BlockSchema, CodeInfo, Presence, Schema};
-use crate::state::format::StoredResource;
+use crate::state::format::{PendingCreate, StoredResource};
 use crate::state::{HistoryEntry, State, StateOutput, StateResource};
 use crate::step::{CallKind, CallStep, FindStep, ReadyStep};
 use ts_rs::{Config, TS};
@@ -167,6 +169,7 @@ pub fn declarations() -> String {
         HistoryEntry,
         StateOutput,
         StoredResource,
+        PendingCreate,
         State,
         PlanRequest,
         PlanResponse,
@@ -181,6 +184,7 @@ pub fn declarations() -> String {
         GroupDeleteStep,
         GroupRecordStep,
         LinkRecordStep,
+        ObjectRecordStep,
         LinkStep,
         ObjectRecord,
         CallKind,

@@ -16,9 +16,10 @@ use std::path::Path;
 /// The `kind` of a saved plan file.
 pub const KIND: &str = "kasm-plan/saved-plan";
 
-/// The saved-plan format this version writes and reads. 2: made against a
-/// state of format 2. A plan of another format is refused: plan again.
-pub const VERSION: u32 = 2;
+/// The saved-plan format this version writes and reads. 3: made against a
+/// state of format 3 (creates a stopped run left pending), and its options
+/// may ask for a destroy. A plan of another format is refused: plan again.
+pub const VERSION: u32 = 3;
 
 /// A saved plan. Secrets appear only as `(sensitive value)` or a fingerprint.
 #[derive(Debug, Serialize, Deserialize)]

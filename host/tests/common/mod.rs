@@ -90,6 +90,7 @@ pub fn by_type(text: &str) -> serde_json::Value {
         "history": state.history,
         "outputs": state.outputs,
         "dependencies": state.dependencies,
+        "pending": state.pending,
     })
 }
 

@@ -10,6 +10,7 @@
 pub mod import;
 pub mod launch;
 pub mod objects;
+pub mod pending;
 pub mod plan;
 pub mod policy;
 pub mod steps;

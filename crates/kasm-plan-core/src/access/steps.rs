@@ -13,7 +13,7 @@ use crate::schema::tables::{self, Call, Lit};
 use crate::state::State;
 use crate::step::{CallKind, CallStep, FindStep, ReadyStep};
 pub use crate::step::{
-    GroupDeleteStep, GroupRecordStep, GroupStep, LinkRecordStep, LinkStep, phase,
+    GroupDeleteStep, GroupRecordStep, GroupStep, LinkRecordStep, LinkStep, ObjectRecordStep, phase,
 };
 use crate::step::{ReleaseStep, Step};
 use serde_json::{Map, Value};

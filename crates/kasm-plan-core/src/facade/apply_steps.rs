@@ -58,7 +58,12 @@ pub fn apply_steps(req: &PlanRequest) -> StepsResponse {
         Some(_) if req.refresh_only => {
             let images = apply::refresh_steps(&req.state, &req.observed);
             let access = crate::access::steps::refresh_steps(&req.state, &access);
-            Ok(narrow(images.into_iter().chain(access).collect()))
+            let refreshed = narrow(images.into_iter().chain(access).collect());
+            Ok(edits
+                .steps(&req.state)
+                .into_iter()
+                .chain(refreshed)
+                .collect())
         }
         // The moves and imports are written first, with the other bookkeeping.
         Some(plan) if answer.ok => {

@@ -149,7 +149,9 @@ impl<'a> Planning<'a> {
         if needs_groups && req.access.is_none() && !req.from_state {
             diagnostics.push(access_unread());
         }
-        let needs_users = wanted.access.uses_users() || !req.state.objects.is_empty();
+        let needs_users = wanted.access.uses_users()
+            || !req.state.objects.is_empty()
+            || !req.state.pending.is_empty();
         let users_read = req
             .access
             .as_ref()
@@ -157,7 +159,7 @@ impl<'a> Planning<'a> {
         if needs_users && !users_read && !req.from_state {
             diagnostics.push(users_unread());
         }
-        let edits = if req.refresh_only {
+        let mut edits = if req.refresh_only {
             Edits {
                 state: req.state.clone(),
                 ..Edits::default()
@@ -172,6 +174,11 @@ impl<'a> Planning<'a> {
             diagnostics.extend(found);
             edits
         };
+        if req.from_state {
+            diagnostics.extend(crate::access::pending::unsettled(&req.state));
+        } else if users_read {
+            diagnostics.extend(edits.settle(&access));
+        }
         let (mut answer, refused_sessions) = if has_errors(&diagnostics) {
             (PlanResponse::refused(diagnostics), None)
         } else {

@@ -32,6 +32,8 @@ pub struct Calls {
     pub find_after_lost_create: Option<Find>,
     /// After a create: the poll until the object is ready.
     pub ready: Option<Ready>,
+    /// The computed attribute that repeats the id (`user_id`, `kasm_id`).
+    pub id_attribute: Option<&'static str>,
 }
 
 /// One Kasm call.
@@ -385,6 +387,7 @@ pub const USER: &Block = &Block {
             none_when: "Invalid Request",
         }),
         ready: None,
+        id_attribute: Some("user_id"),
     }),
     description: "A Kasm user. Kasm puts every new user in All Users; memberships are `kasm_group_membership`s.",
     arguments: &[
@@ -484,6 +487,7 @@ pub const MEMBERSHIP: &Block = &Block {
         },
         find_after_lost_create: None,
         ready: None,
+        id_attribute: None,
     }),
     description: "A membership: the user is in the group, and may launch the group's images.",
     arguments: &[
@@ -551,6 +555,7 @@ pub const SESSION: &Block = &Block {
             want: "running",
             timeout_secs: 600,
         }),
+        id_attribute: Some("kasm_id"),
     }),
     description: "A session: the user's container desktop of the image. Kasm starts it only when one of the user's groups may launch the image; the plan checks that first.",
     arguments: &[

@@ -1,7 +1,8 @@
-//! The state as written: format 2, one list of resources of any type, each
+//! The state as written: format 3, one list of resources of any type, each
 //! with its id, attributes and the resources it depends on, as Terraform's
-//! state lists them. Format 1 (one map per type) is still read and upgraded
-//! on the first write; a newer format is refused.
+//! state lists them, and the creates an interrupted run left pending.
+//! Format 2 (the same without `pending`) and format 1 (one map per type) are
+//! still read and upgraded on the first write; a newer format is refused.
 //!
 //! The engine keeps records by type in memory; this module is the only place
 //! that knows how they are written.
@@ -19,12 +20,12 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// The format written ([`State::version`] of everything written).
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// The oldest format still read.
 pub const OLDEST: u32 = 1;
 
-/// A state, as written in format 2. Read, its entries are [`Checked`]:
+/// A state, as written in format 3 (and read in 2). Read, its entries are [`Checked`]:
 /// each is checked against its type as it is read, so an error points at
 /// the entry, and kept as the engine's record.
 #[cfg_attr(
@@ -35,7 +36,7 @@ pub const OLDEST: u32 = 1;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, bound(deserialize = "R: Deserialize<'de>"))]
 pub struct StateFile<R = StoredResource> {
-    /// Format version, 2 ([`VERSION`]).
+    /// Format version, 3 ([`VERSION`]).
     pub version: u32,
     /// Bumped on every write; a saved plan records it to detect staleness.
     #[serde(default)]
@@ -52,6 +53,25 @@ pub struct StateFile<R = StoredResource> {
     /// The outputs' values after the last apply, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub outputs: BTreeMap<String, StateOutput>,
+    /// Creates sent by a run that stopped before recording them (format 3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<PendingCreate>,
+}
+
+/// A create sent but not recorded: the record it would have written,
+/// without Kasm's id. The next plan looks on Kasm for what it made.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PendingCreate {
+    /// `kasm_session.alice`.
+    pub address: String,
+    /// The address's type.
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// The attributes it would have recorded (the ids it names included).
+    #[cfg_attr(feature = "typescript", ts(type = "Record<string, unknown>"))]
+    pub attributes: Map<String, Value>,
 }
 
 /// One managed instance, of any type.
@@ -237,7 +257,7 @@ pub fn decode(text: &str) -> Result<State, FormatError> {
     let Versioned { version } = serde_json::from_str(text).map_err(FormatError::Decode)?;
     match version {
         v if v > VERSION => Err(FormatError::TooNew(v)),
-        VERSION => from_file(
+        2 | VERSION => from_file(
             serde_json::from_str::<StateFile<Checked>>(text).map_err(FormatError::Decode)?,
         )
         .map_err(|e| FormatError::Decode(serde_json::Error::custom(e))),
@@ -260,6 +280,7 @@ fn from_v1(v1: StateV1) -> State {
         history: v1.history,
         outputs: v1.outputs,
         dependencies: BTreeMap::new(),
+        pending: BTreeMap::new(),
     }
 }
 
@@ -273,6 +294,21 @@ fn from_file(file: StateFile<Checked>) -> Result<State, String> {
         outputs: file.outputs,
         ..State::default()
     };
+    for p in file.pending {
+        if type_of(&p.address) != Some(p.type_name.as_str()) {
+            return Err(format!(
+                "pending create {}: its type is {}, not that of its address",
+                p.address, p.type_name
+            ));
+        }
+        let record = ObjectRecord {
+            id: String::new(),
+            attributes: p.attributes,
+        };
+        if state.pending.insert(p.address.clone(), record).is_some() {
+            return Err(format!("pending create {} is listed twice", p.address));
+        }
+    }
     for Checked {
         address,
         dependencies,
@@ -329,6 +365,15 @@ impl From<&State> for StateFile {
             resources,
             history: state.history.clone(),
             outputs: state.outputs.clone(),
+            pending: state
+                .pending
+                .iter()
+                .map(|(address, record)| PendingCreate {
+                    address: address.clone(),
+                    type_name: type_of(address).unwrap_or_default().to_owned(),
+                    attributes: record.attributes.clone(),
+                })
+                .collect(),
         }
     }
 }
@@ -383,7 +428,7 @@ impl<'de> Deserialize<'de> for State {
             .ok_or_else(|| D::Error::missing_field("version"))?;
         match u32::try_from(version).unwrap_or(u32::MAX) {
             v if v > VERSION => Err(D::Error::custom(FormatError::TooNew(v))),
-            VERSION => from_file(
+            2 | VERSION => from_file(
                 serde_json::from_value::<StateFile<Checked>>(value).map_err(D::Error::custom)?,
             )
             .map_err(D::Error::custom),
@@ -410,7 +455,7 @@ mod tests {
     }
 
     #[test]
-    fn format_1_reads_as_the_same_records_and_writes_as_format_2() {
+    fn format_1_reads_as_the_same_records_and_writes_as_format_3() {
         let Ok(state) = decode(&v1()) else {
             panic!("format 1 is read")
         };
@@ -418,7 +463,7 @@ mod tests {
         assert_eq!(state.serial, 4);
         assert_eq!(state.id_of("kasm_group_image.l").as_deref(), Some("g1:a1"));
         let written = serde_json::to_value(&state).unwrap_or_default();
-        assert_eq!(written["version"], 2);
+        assert_eq!(written["version"], 3);
         let addresses: Vec<&str> = written["resources"]
             .as_array()
             .into_iter()
@@ -432,12 +477,45 @@ mod tests {
         assert_eq!(written["resources"][2]["prevent_destroy"], true);
         assert_eq!(written["resources"][0]["attributes"]["name"], "Devs");
         let Ok(again) = decode(&written.to_string()) else {
-            panic!("format 2 is read back")
+            panic!("format 3 is read back")
         };
-        assert_eq!(again.version, 2);
+        assert_eq!(again.version, 3);
         assert_eq!(
             (again.resources, again.groups, again.links),
             (state.resources, state.groups, state.links)
+        );
+    }
+
+    #[test]
+    fn format_2_reads_as_it_is_and_pending_creates_are_kept_in_format_3() {
+        let session = json!({"address": "kasm_session.s", "type": "kasm_session", "id": "k1",
+            "attributes": {"user_id": "u1", "image_id": "i1", "kasm_id": "k1"}});
+        let v2 = json!({"version": 2, "serial": 3, "lineage": "l", "resources": [session]});
+        let Ok(mut state) = decode(&v2.to_string()) else {
+            panic!("format 2 is read")
+        };
+        assert_eq!(state.version, 2, "a caller can tell an upgrade is due");
+        state.objects.remove("kasm_session.s");
+        let Some(attributes) = v2["resources"][0]["attributes"].as_object().cloned() else {
+            panic!("attributes")
+        };
+        let record = ObjectRecord {
+            id: String::new(),
+            attributes,
+        };
+        state.pending.insert("kasm_session.s".into(), record);
+        let written = serde_json::to_value(&state).unwrap_or_default();
+        assert_eq!(written["version"], 3);
+        assert_eq!(written["pending"][0]["type"], "kasm_session");
+        assert_eq!(written["pending"][0]["attributes"]["image_id"], "i1");
+        let Ok(again) = decode(&written.to_string()) else {
+            panic!("format 3 is read back")
+        };
+        assert_eq!(again.pending, state.pending);
+        let mut wrong = written.clone();
+        wrong["pending"][0]["type"] = json!("kasm_user");
+        assert!(
+            decode(&wrong.to_string()).is_err_and(|e| e.to_string().contains("pending create"))
         );
     }
 
@@ -505,12 +583,12 @@ mod tests {
 
     #[test]
     fn newer_formats_are_refused_with_both_versions() {
-        let Err(e) = decode(r#"{"version": 3, "resources": "anything"}"#) else {
+        let Err(e) = decode(r#"{"version": 4, "resources": "anything"}"#) else {
             panic!("a newer format is refused")
         };
         assert_eq!(
             e.to_string(),
-            "state format version 3 was written by a newer kasm-plan; this one reads versions 1 to 2"
+            "state format version 4 was written by a newer kasm-plan; this one reads versions 1 to 3"
         );
         let in_request: Result<State, _> = serde_json::from_str(r#"{"version": 9}"#);
         assert!(in_request.is_err());

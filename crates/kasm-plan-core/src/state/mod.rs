@@ -19,8 +19,8 @@ use std::collections::BTreeMap;
 pub const STATE_VERSION: u32 = format::VERSION;
 
 /// Everything kasm-plan remembers between runs. The engine keeps records by
-/// type; the file (and JSON requests) hold [`format::StateFile`]: format 2,
-/// or format 1, which is upgraded.
+/// type; the file (and JSON requests) hold [`format::StateFile`]: format 3,
+/// or an older one, which is upgraded.
 #[cfg_attr(
     feature = "typescript",
     derive(ts_rs::TS),
@@ -49,6 +49,10 @@ pub struct State {
     pub outputs: BTreeMap<String, StateOutput>,
     /// Instance address → the resources it depended on when last applied.
     pub dependencies: BTreeMap<String, Vec<String>>,
+    /// Creates sent but not recorded (the run stopped in between), by
+    /// address: the record each would have written, without Kasm's id. The
+    /// next plan looks on Kasm for what each made before anything is created.
+    pub pending: BTreeMap<String, ObjectRecord>,
 }
 
 /// An output's value after the last apply. A sensitive one keeps only a
@@ -98,6 +102,7 @@ impl Default for State {
             history: Vec::new(),
             outputs: BTreeMap::new(),
             dependencies: BTreeMap::new(),
+            pending: BTreeMap::new(),
         }
     }
 }
@@ -235,6 +240,7 @@ impl State {
         moved(&mut self.links, from, to);
         moved(&mut self.objects, from, to);
         moved(&mut self.dependencies, from, to);
+        moved(&mut self.pending, from, to);
     }
 
     /// Records, for every instance the state holds, the resources its
@@ -267,6 +273,7 @@ impl State {
         self.links.remove(address);
         self.objects.remove(address);
         self.dependencies.remove(address);
+        self.pending.remove(address);
     }
 
     /// Whether `incoming` may replace this state, as Terraform's `state push`
@@ -278,7 +285,8 @@ impl State {
             && self.resources.is_empty()
             && self.groups.is_empty()
             && self.links.is_empty()
-            && self.objects.is_empty();
+            && self.objects.is_empty()
+            && self.pending.is_empty();
         if empty {
             return Ok(());
         }

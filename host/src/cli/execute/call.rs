@@ -7,6 +7,7 @@
 use super::{ActionError, Shared, lock, update_state};
 use crate::kasm::KasmError;
 use kasm_plan_core::access::Target;
+use kasm_plan_core::access::pending;
 use kasm_plan_core::access::steps::put;
 use kasm_plan_core::object::ObjectRecord;
 use kasm_plan_core::step::{CallKind, CallStep, FindStep, ReadyStep};
@@ -19,9 +20,24 @@ pub(super) async fn call(
     permit: OwnedSemaphorePermit,
 ) -> Result<String, ActionError> {
     let filled = fill(shared, &mut step)?;
+    let marked = mark_pending(shared, &step, &filled).await?;
     let outcome = send(shared, &step, &filled).await;
     drop(permit);
-    let (answer_id, outcome) = outcome?;
+    let (answer_id, outcome) = match outcome {
+        Ok(sent) => sent,
+        Err(e) => {
+            // Refused outright, nothing was made; otherwise the mark stays
+            // for the next run to look for what the create made.
+            if marked && !made_maybe(&e) {
+                let address = step.address.clone();
+                update_state(shared, move |state| {
+                    state.pending.remove(&address);
+                })
+                .await?;
+            }
+            return Err(e);
+        }
+    };
     // A session that does not get ready is recorded all the same: it
     // exists, and the next run must not make a second one.
     let ready = match (&step.ready, &answer_id) {
@@ -34,7 +50,8 @@ pub(super) async fn call(
                 record.attributes.insert(attribute, value.into());
             }
             record.id = record_id(&step, &record, answer_id)?;
-            if let Some(own) = own_id(&step.address) {
+            let type_name = kasm_plan_core::address::type_of(&step.address).unwrap_or_default();
+            if let Some(own) = pending::id_attribute(type_name) {
                 record
                     .attributes
                     .insert("id".into(), record.id.clone().into());
@@ -51,6 +68,7 @@ pub(super) async fn call(
             let id = record.id.clone();
             let address = step.address.clone();
             update_state(shared, move |state| {
+                state.pending.remove(&address);
                 state.objects.insert(address, record);
             })
             .await?;
@@ -95,12 +113,37 @@ enum Outcome {
     Found,
 }
 
-/// The type's own id attribute (`user_id`), besides `id`.
-fn own_id(address: &str) -> Option<&'static str> {
-    match address.split('.').next() {
-        Some("kasm_user") => Some("user_id"),
-        Some("kasm_session") => Some("kasm_id"),
-        _ => None,
+/// Before a create that cannot be sent twice (it has a search for what it
+/// made), writes the record it will make, without its id, as pending: a
+/// run stopped before the record is written leaves it, and the next plan
+/// looks on Kasm for what the create made. Answers whether it was written.
+async fn mark_pending(
+    shared: &Shared,
+    step: &CallStep,
+    filled: &[(String, String)],
+) -> Result<bool, ActionError> {
+    let (CallKind::Create, Some(_), Some(record)) = (step.kind, &step.find, &step.record) else {
+        return Ok(false);
+    };
+    let mut marker = record.clone();
+    for (attribute, id) in filled {
+        marker
+            .attributes
+            .insert(attribute.clone(), id.clone().into());
+    }
+    let address = step.address.clone();
+    update_state(shared, move |state| {
+        state.pending.insert(address, marker);
+    })
+    .await?;
+    Ok(true)
+}
+
+/// Whether a failed create may have made something on Kasm.
+fn made_maybe(error: &ActionError) -> bool {
+    match error {
+        ActionError::Kasm(e) | ActionError::Unsettled(e) => e.is_ambiguous() || e.may_still_run(),
+        _ => true,
     }
 }
 

@@ -179,6 +179,10 @@ fn bookkeep(state: &mut State, steps: &[Step]) {
             Step::RecordLink(r) => {
                 state.links.insert(r.address.clone(), r.record.clone());
             }
+            Step::RecordObject(r) => {
+                state.pending.remove(&r.address);
+                state.objects.insert(r.address.clone(), r.record.clone());
+            }
             Step::Move(m) => state.rename(&m.from, &m.to),
             other => state.forget(other.address()),
         }
@@ -307,7 +311,8 @@ async fn act(
         | Step::Forget(_)
         | Step::Move(_)
         | Step::RecordGroup(_)
-        | Step::RecordLink(_) => Ok(String::new()),
+        | Step::RecordLink(_)
+        | Step::RecordObject(_) => Ok(String::new()),
     }
 }
 

@@ -1,0 +1,242 @@
+//! Creates an interrupted run sent but did not record (the state's
+//! `pending`). Before anything is planned, each is looked for in what Kasm
+//! lists now, as its type's search after a lost answer would look for it:
+//! what is found is recorded under its address, and the plan then keeps,
+//! changes or destroys it like any record; what is not found was never made,
+//! and the address is planned as a create again.
+
+use super::{SESSION_TYPE, USER_TYPE};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::group::{Access, same_id};
+use crate::object::ObjectRecord;
+use crate::schema::tables;
+use crate::state::State;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Settles every pending create of `state` against `access`: answers each
+/// address with the id found (`None`: nothing was made), and a warning for each.
+pub fn settle(
+    state: &mut State,
+    access: &Access,
+) -> (BTreeMap<String, Option<String>>, Vec<Diagnostic>) {
+    let mut settled = BTreeMap::new();
+    let mut notes = Vec::new();
+    for (address, mut record) in std::mem::take(&mut state.pending) {
+        // Recorded after all (the marker outlived its record): nothing to look for.
+        if state.objects.contains_key(&address) {
+            continue;
+        }
+        let type_name = crate::address::type_of(&address).unwrap_or_default();
+        let found = find(type_name, &record, state, access);
+        let message = match &found {
+            Some((id, _)) => format!(
+                "an earlier run was stopped after it asked Kasm to create {address}; Kasm has it (id {id}), so this plan records it instead of creating another"
+            ),
+            None => format!(
+                "an earlier run was stopped after it asked Kasm to create {address}; Kasm has nothing it made, so it is created again"
+            ),
+        };
+        notes.push(
+            Diagnostic::warning(Code::InterruptedCreate, message)
+                .at(&address, "")
+                .help("nothing to do: the state is written when this plan is applied"),
+        );
+        if let Some((id, listed)) = &found {
+            record.id.clone_from(id);
+            record.attributes.insert("id".into(), id.clone().into());
+            if let Some(own) = id_attribute(type_name) {
+                record.attributes.insert(own.into(), id.clone().into());
+            }
+            if let Some(status) = listed.get("operational_status") {
+                record
+                    .attributes
+                    .insert("operational_status".into(), status.clone());
+            }
+            state.objects.insert(address.clone(), record);
+        }
+        settled.insert(address, found.map(|(id, _)| id));
+    }
+    (settled, notes)
+}
+
+/// The error of a plan without a refresh over a state with pending creates:
+/// only Kasm can say whether they made anything.
+pub fn unsettled(state: &State) -> Vec<Diagnostic> {
+    state
+        .pending
+        .keys()
+        .map(|address| {
+            Diagnostic::error(
+                Code::InterruptedCreate,
+                format!(
+                    "an earlier run was stopped after it asked Kasm to create {address}; without reading Kasm this plan cannot tell whether it was made"
+                ),
+            )
+            .at(address, "")
+            .help("plan with a refresh (without -refresh=false) so Kasm is searched for it")
+        })
+        .collect()
+}
+
+/// The attribute that repeats a type's id (`user_id`, `kasm_id`).
+pub fn id_attribute(type_name: &str) -> Option<&'static str> {
+    tables::managed(type_name)?.calls?.id_attribute
+}
+
+/// What Kasm lists of the type that the record's create would have made,
+/// and that no other address records: its id and the listed object.
+fn find(
+    type_name: &str,
+    record: &ObjectRecord,
+    state: &State,
+    access: &Access,
+) -> Option<(String, serde_json::Map<String, Value>)> {
+    let search = tables::managed(type_name)?
+        .calls?
+        .find_after_lost_create
+        .as_ref()?;
+    let listed: Vec<Value> = match type_name {
+        USER_TYPE => access.users().iter().map(to_json).collect(),
+        SESSION_TYPE => access
+            .sessions
+            .iter()
+            .flatten()
+            .filter(|s| !s.is_ending())
+            .map(to_json)
+            .collect(),
+        _ => Vec::new(),
+    };
+    // The lookup's keys and the list's matching keys, each against the
+    // argument the record holds.
+    let keys = search
+        .body
+        .iter()
+        .map(|(argument, pointer)| (last(pointer), *argument))
+        .chain(search.matching.iter().copied());
+    let keys: Vec<(&str, &str)> = keys.collect();
+    let owned = |id: &str| state.objects.values().any(|r| same_id(&r.id, id));
+    listed.into_iter().find_map(|item| {
+        let Value::Object(item) = item else {
+            return None;
+        };
+        let matches = keys.iter().all(|(key, argument)| {
+            match (
+                item.get(*key).and_then(Value::as_str),
+                record.text(argument),
+            ) {
+                (Some(a), Some(b)) => same_id(a, b) || a.eq_ignore_ascii_case(b),
+                _ => false,
+            }
+        });
+        let id = item.get(last(search.answer_id))?.as_str()?;
+        let id = crate::model::canonical_uuid(id).unwrap_or_else(|| id.to_owned());
+        (matches && !owned(&id)).then_some((id, item))
+    })
+}
+
+fn to_json<T: serde::Serialize>(listed: &T) -> Value {
+    serde_json::to_value(listed).unwrap_or(Value::Null)
+}
+
+/// A JSON pointer's last key.
+fn last(pointer: &str) -> &str {
+    pointer.rsplit('/').next().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::group::{Session, User};
+    use serde_json::json;
+
+    const ALICE: &str = "0b9a7a3c2d1e4f5a8b7c6d5e4f3a2b1c";
+    const IMAGE: &str = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
+
+    fn pending(address: &str, attributes: Value) -> State {
+        let mut state = State::default();
+        let Value::Object(attributes) = attributes else {
+            unreachable!()
+        };
+        state.pending.insert(
+            address.into(),
+            ObjectRecord {
+                id: String::new(),
+                attributes,
+            },
+        );
+        state
+    }
+
+    fn session(kasm_id: &str, status: &str) -> Session {
+        Session {
+            kasm_id: kasm_id.into(),
+            user_id: ALICE.into(),
+            image_id: IMAGE.into(),
+            operational_status: status.into(),
+        }
+    }
+
+    #[test]
+    fn a_session_kasm_started_is_recorded_and_one_it_is_ending_is_not() {
+        let attributes = json!({"user_id": ALICE, "image_id": IMAGE});
+        let mut state = pending("kasm_session.s", attributes);
+        let access = Access {
+            sessions: Some(vec![
+                session("dddddddddddddddddddddddddddddddd", "deleting"),
+                session("eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee", "starting"),
+            ]),
+            users: Some(Vec::new()),
+            ..Access::default()
+        };
+        let (settled, notes) = settle(&mut state, &access);
+        let id = "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee";
+        assert_eq!(settled["kasm_session.s"].as_deref(), Some(id));
+        assert!(state.pending.is_empty());
+        let record = &state.objects["kasm_session.s"];
+        assert_eq!(record.id, id);
+        assert_eq!(record.text("kasm_id"), Some(id));
+        assert_eq!(record.text("operational_status"), Some("starting"));
+        assert_eq!(notes[0].code, Code::InterruptedCreate);
+    }
+
+    #[test]
+    fn a_session_another_address_records_is_not_taken() {
+        let attributes = json!({"user_id": ALICE, "image_id": IMAGE});
+        let mut state = pending("kasm_session.s", attributes);
+        let other = "ffffffffffffffffffffffffffffffff";
+        state.objects.insert(
+            "kasm_session.other".into(),
+            ObjectRecord {
+                id: other.into(),
+                attributes: serde_json::Map::new(),
+            },
+        );
+        let access = Access {
+            sessions: Some(vec![session(other, "running")]),
+            users: Some(Vec::new()),
+            ..Access::default()
+        };
+        let (settled, _) = settle(&mut state, &access);
+        assert_eq!(settled["kasm_session.s"], None);
+        assert!(!state.objects.contains_key("kasm_session.s"));
+        assert!(state.pending.is_empty());
+    }
+
+    #[test]
+    fn a_user_is_found_by_its_username() {
+        let mut state = pending("kasm_user.a", json!({"username": "alice"}));
+        let access = Access {
+            users: Some(vec![User {
+                user_id: "0b9a7a3c-2d1e-4f5a-8b7c-6d5e4f3a2b1c".into(),
+                username: "alice".into(),
+                ..User::default()
+            }]),
+            sessions: Some(Vec::new()),
+            ..Access::default()
+        };
+        let (settled, _) = settle(&mut state, &access);
+        assert_eq!(settled["kasm_user.a"].as_deref(), Some(ALICE));
+        assert_eq!(state.objects["kasm_user.a"].text("user_id"), Some(ALICE));
+    }
+}
