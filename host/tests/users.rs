@@ -476,6 +476,14 @@ fn a_run_killed_after_request_kasm_leaves_no_second_session_and_no_orphan() {
         "the create is pending: {view}"
     );
     assert!(view["objects"]["kasm_session.alice_terminal"].is_null());
+    let o = k.run(&["state", "list"]);
+    assert!(
+        common::stderr(&o)
+            .contains("kasm_session.alice_terminal: an earlier run asked Kasm to create it")
+            && !stdout(&o).contains("kasm_session"),
+        "{}",
+        out(&o)
+    );
 
     let o = k.run(&["plan", &file]);
     assert_eq!(code(&o), 0, "{}", out(&o));

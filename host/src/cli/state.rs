@@ -115,10 +115,17 @@ pub fn run(core: &CoreArgs, args: &StateArgs) -> Outcome {
     let mut locked = backend.open(&args.state, args.lock_timeout, command)?;
     match &args.command {
         StateCommand::List { addresses } => {
+            let chosen =
+                |address: &str| addresses.is_empty() || addresses.iter().any(|f| names(f, address));
             for address in every_address(&locked.state) {
-                if addresses.is_empty() || addresses.iter().any(|f| names(f, &address)) {
+                if chosen(&address) {
                     println!("{address}");
                 }
+            }
+            for address in locked.state.pending.keys().filter(|a| chosen(a)) {
+                eprintln!(
+                    "Note: {address}: an earlier run asked Kasm to create it and stopped before recording it; the next plan looks for it on Kasm"
+                );
             }
         }
         StateCommand::Show { address } => {
@@ -127,7 +134,12 @@ pub fn run(core: &CoreArgs, args: &StateArgs) -> Outcome {
             print!("{text}");
         }
         StateCommand::Rm { addresses } => {
-            let all = every_address(&locked.state);
+            // A pending create may be dropped too: its object is then left to Kasm.
+            let pending = locked.state.pending.keys().cloned();
+            let all: Vec<String> = every_address(&locked.state)
+                .into_iter()
+                .chain(pending)
+                .collect();
             let chosen = matching(&all, addresses)?;
             let mut state = locked.state.clone();
             for address in &chosen {
