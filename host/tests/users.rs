@@ -557,3 +557,35 @@ fn a_run_killed_after_request_kasm_leaves_no_second_session_and_no_orphan() {
     );
     assert_eq!(live(), 0, "no session left running");
 }
+
+/// An `import` block binds a user Kasm already has: the apply writes the
+/// record, so the binding outlives the block (Terraform's import blocks are
+/// removed once applied).
+#[test]
+fn an_import_block_binds_a_user_and_the_binding_outlives_the_block() {
+    let k = Kasm::start();
+    k.call(
+        "create_user",
+        serde_json::json!({"target_user": {"username": "alice", "password": "Initial-Passw0rd!"}}),
+    );
+    let alice = user_id(&k, "alice").unwrap_or_default();
+    let config = config("Initial-Passw0rd!", "Research", false);
+    let file = k.write(
+        "main.tf",
+        &format!("{config}\nimport {{\n  to = kasm_user.alice\n  id = \"username:alice\"\n}}\n"),
+    );
+    let o = k.run(&["apply", &file, "--auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let recorded = k.state()["objects"]["kasm_user.alice"]["id"].clone();
+    let canonical = alice.replace('-', "");
+    assert_eq!(recorded, canonical.as_str(), "{}", out(&o));
+
+    // The block removed: the user stays bound, nothing is created.
+    let file = k.write("main.tf", &config);
+    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert_eq!(
+        k.sim().users().iter().filter(|u| u.username == "alice").count(),
+        1
+    );
+}
