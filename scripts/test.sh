@@ -25,8 +25,8 @@ step "npm package: vectors, API, page in headless Chromium, types, packed instal
 bash scripts/test-js.sh
 step "plan JSON read by a real consumer (Checkov, from PyPI)"
 bash scripts/test-consumers.sh
-step "fuzzing smoke: every cargo-fuzz target for 10 s from the seeded corpora"
-bash scripts/fuzz.sh 10
+step "fuzzing smoke: every cargo-fuzz target, a fixed number of executions from the seeded corpora"
+bash scripts/fuzz.sh smoke
 step "fuzzing smoke: mutated requests through the component in wasmtime, 10 s"
 cargo run --quiet -p kasm-plan --example fuzz_component -- 10
 printf '\n== every check passed (%ss)\n' "$SECONDS"
