@@ -62,7 +62,7 @@ pub fn object_spec(
         let value = match arg.value_type {
             "bool" => a.boolean(name).map(Value::Bool),
             "list(string)" => {
-                groups_list(&mut a, name, &spec.ignore_changes);
+                groups_list(&mut a, name);
                 continue;
             }
             "map(string)" => string_map(&mut a, name),
@@ -129,11 +129,12 @@ fn string_map(a: &mut Attrs, name: &str) -> Option<Value> {
 
 /// A user's `groups`: the provider's examples write `groups = []` and leave
 /// memberships to `kasm_group_membership`; any other list is refused rather
-/// than half-honoured.
-fn groups_list(a: &mut Attrs, name: &str, ignore_changes: &[String]) {
+/// than half-honoured, `ignore_changes` or not (the groups would not be set
+/// even at create).
+fn groups_list(a: &mut Attrs, name: &str) {
     let Some(attr) = a.get(name) else { return };
     let empty = matches!(&attr.value, RawValue::Static(Value::Array(items)) if items.is_empty());
-    if !empty && !ignore_changes.iter().any(|i| i == name) {
+    if !empty {
         a.fail(
             name,
             Code::GroupsArgument,
