@@ -585,7 +585,68 @@ fn an_import_block_binds_a_user_and_the_binding_outlives_the_block() {
     let o = k.run(&["plan", &file, "--detailed-exitcode"]);
     assert_eq!(code(&o), 0, "{}", out(&o));
     assert_eq!(
-        k.sim().users().iter().filter(|u| u.username == "alice").count(),
+        k.sim()
+            .users()
+            .iter()
+            .filter(|u| u.username == "alice")
+            .count(),
         1
     );
+}
+
+/// Stopped while `create_user` is on its way (Kasm makes the user after the
+/// run is gone), an apply leaves the create pending: the next run finds the
+/// user by its username and records it, instead of stopping at `user_exists`
+/// or making it twice.
+#[test]
+fn a_run_killed_during_create_user_finds_the_user_next_time() {
+    let k = Kasm::start();
+    let file = k.write(
+        "main.tf",
+        "resource \"kasm_user\" \"alice\" {\n  username = \"alice\"\n}\n",
+    );
+    // Every request is answered late: the user is made after the kill.
+    k.faults(serde_json::json!({"hang_rate": 1.0, "hang_ms": 1000}));
+    let mut child = k
+        .command(&["apply", &file, "--auto-approve"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !k.state()["pending"]["kasm_user.alice"].is_object() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the create was never marked"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    while user_id(&k, "alice").is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Kasm never made the user"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    k.faults(serde_json::json!({}));
+    let o = k.run(&["apply", &file, "--auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(out(&o).contains("Kasm has it"), "{}", out(&o));
+    let alice = user_id(&k, "alice").unwrap_or_default().replace('-', "");
+    assert_eq!(
+        k.state()["objects"]["kasm_user.alice"]["id"],
+        alice.as_str()
+    );
+    assert_eq!(
+        k.sim()
+            .users()
+            .iter()
+            .filter(|u| u.username == "alice")
+            .count(),
+        1
+    );
+    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
 }
