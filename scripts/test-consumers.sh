@@ -77,7 +77,10 @@ import json, sys
 work = sys.argv[1]
 log = json.load(open(f"{work}/validate.sarif"))
 results = log["runs"][0]["results"]
-assert sorted(r["ruleId"] for r in results) == ["image_type_invalid", "memory_out_of_range", "name_not_image_reference", "unknown_attribute"], results
+assert sorted(r["ruleId"] for r in results) == ["image_type_invalid", "memory_out_of_range", "name_not_image_reference", "unknown_attribute", "wrong_type"], results
+# A user's problem is located like an image's (the username Kasm would lower-case).
+user = next(r for r in results if r["ruleId"] == "wrong_type")
+assert user["locations"][0]["physicalLocation"]["region"]["startLine"] == 15, user
 rules = log["runs"][0]["tool"]["driver"]["rules"]
 assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in results)
 assert all(r["locations"][0]["physicalLocation"]["region"]["startLine"] > 0 for r in results)
@@ -102,8 +105,9 @@ import sys
 from junitparser import JUnitXml, Failure
 suite = next(iter(JUnitXml.fromfile(sys.argv[1])))
 cases = {c.name: c for c in suite}
-assert sorted(cases) == ["kasm_image.ok", "kasm_image.web"], sorted(cases)
-assert cases["kasm_image.ok"].is_passed
+assert sorted(cases) == ["kasm_image.ok", "kasm_image.web", "kasm_session.dev", "kasm_user.dev"], sorted(cases)
+assert cases["kasm_image.ok"].is_passed and cases["kasm_session.dev"].is_passed
+assert cases["kasm_user.dev"].result[0].type == "wrong_type", cases["kasm_user.dev"].result
 failure = cases["kasm_image.web"].result[0]
 assert isinstance(failure, Failure) and failure.type == "memory_out_of_range", failure
 print(f"junitparser: {suite.tests} cases, {suite.failures} failed, as expected")

@@ -11,3 +11,10 @@ resource "kasm_image" "ok" {
   image_src     = "img/thumbnails/terminal.png"
   friendly_name = "Terminal"
 }
+resource "kasm_user" "dev" {
+  username = "Developer"
+}
+resource "kasm_session" "dev" {
+  user_id  = kasm_user.dev.id
+  image_id = kasm_image.ok.id
+}
