@@ -638,6 +638,25 @@ pub struct Paired {
 
 /// `after` with the two sides of a pair, and the pair's id, put in.
 pub fn paired(mut after: Map<String, Value>, sides: [(&str, &Resolved); 2]) -> Paired {
+    let (mut unknown, waits_for) = put_sides(&mut after, sides);
+    if let [(_, Resolved::Known(a)), (_, Resolved::Known(b))] = sides {
+        after.insert("id".into(), format!("{a}:{b}").into());
+    } else {
+        unknown.insert(0, "id".into());
+    }
+    Paired {
+        after,
+        unknown,
+        waits_for,
+    }
+}
+
+/// Puts each known side's id into `after`; answers the sides known only
+/// after apply, and the create each waits for.
+fn put_sides(
+    after: &mut Map<String, Value>,
+    sides: [(&str, &Resolved); 2],
+) -> (Vec<String>, BTreeMap<String, String>) {
     let mut unknown = Vec::new();
     let mut waits_for = BTreeMap::new();
     for (name, r) in sides {
@@ -651,16 +670,7 @@ pub fn paired(mut after: Map<String, Value>, sides: [(&str, &Resolved); 2]) -> P
             }
         }
     }
-    if let [(_, Resolved::Known(a)), (_, Resolved::Known(b))] = sides {
-        after.insert("id".into(), format!("{a}:{b}").into());
-    } else {
-        unknown.insert(0, "id".into());
-    }
-    Paired {
-        after,
-        unknown,
-        waits_for,
-    }
+    (unknown, waits_for)
 }
 
 /// Two references of a spec resolved, or every problem of either reported.
@@ -689,19 +699,11 @@ fn session_change(
     was_recorded: bool,
 ) -> AccessChange {
     let mut after: Map<String, Value> = spec.values.clone();
-    let mut unknown = vec!["id".to_owned(), "kasm_id".to_owned()];
-    let mut waits_for = BTreeMap::new();
-    for (name, r) in [("user_id", user), ("image_id", image)] {
-        match r {
-            Resolved::Known(id) => {
-                after.insert(name.into(), id.clone().into());
-            }
-            Resolved::Pending(a) => {
-                unknown.push(name.to_owned());
-                waits_for.insert(name.to_owned(), a.clone());
-            }
-        }
-    }
+    let (sides, waits_for) = put_sides(&mut after, [("user_id", user), ("image_id", image)]);
+    let unknown: Vec<String> = ["id".to_owned(), "kasm_id".to_owned()]
+        .into_iter()
+        .chain(sides)
+        .collect();
     after.insert("operational_status".into(), "running".into());
     let changes_from = |before: &Map<String, Value>| -> Vec<AttributeChange> {
         ["user_id", "image_id", "enable_sharing", "environment"]
