@@ -48,10 +48,11 @@ pub fn settle(
             if let Some(own) = id_attribute(type_name) {
                 record.attributes.insert(own.into(), id.clone().into());
             }
-            if let Some(status) = listed.get("operational_status") {
-                record
-                    .attributes
-                    .insert("operational_status".into(), status.clone());
+            // The status a readiness poll would have recorded (a session's).
+            if let Some(key) = status_attribute(type_name)
+                && let Some(status) = listed.get(key)
+            {
+                record.attributes.insert(key.into(), status.clone());
             }
             state.objects.insert(address.clone(), record);
         }
@@ -82,6 +83,13 @@ pub fn unsettled(state: &State) -> Vec<Diagnostic> {
 /// The attribute that repeats a type's id (`user_id`, `kasm_id`).
 pub fn id_attribute(type_name: &str) -> Option<&'static str> {
     tables::managed(type_name)?.calls?.id_attribute
+}
+
+/// The attribute a type's readiness poll records its status under
+/// (`operational_status`), as the apply does after a create.
+fn status_attribute(type_name: &str) -> Option<&'static str> {
+    let ready = tables::managed(type_name)?.calls?.ready.as_ref()?;
+    Some(last(ready.status_at))
 }
 
 /// What Kasm lists of the type that the record's create would have made,
