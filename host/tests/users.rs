@@ -436,6 +436,30 @@ fn users_memberships_and_sessions_are_imported_and_the_next_plan_is_empty() {
     assert_eq!(k.sim().sessions().len(), 1);
 }
 
+/// Waits until `done` holds (a state, never a time), failing with `what`
+/// if it has not after two minutes.
+fn wait_for(what: &str, done: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "{what}");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// Runs `apply FILE` and kills it (SIGKILL: nothing is flushed or cleaned
+/// up) as soon as `reached` holds.
+fn apply_killed_when(k: &Kasm, file: &str, what: &str, reached: impl Fn() -> bool) {
+    let mut child = k
+        .command(&["apply", file, "--auto-approve"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    wait_for(what, reached);
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 /// Stopped (SIGKILL) after Kasm accepted `request_kasm` and before the
 /// session was recorded, an apply leaves the create pending in the state.
 /// The next run finds the session Kasm started and records it instead of
@@ -453,22 +477,9 @@ fn a_run_killed_after_request_kasm_leaves_no_second_session_and_no_orphan() {
     });
     let image = lone_image(&k);
     let file = k.write("main.tf", &launch(&image, true, true));
-    let mut child = k
-        .command(&["apply", &file, "--auto-approve"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    while k.sim().sessions().is_empty() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no session was requested"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let _ = child.kill(); // SIGKILL: nothing is flushed or cleaned up
-    let _ = child.wait();
+    apply_killed_when(&k, &file, "no session was requested", || {
+        !k.sim().sessions().is_empty()
+    });
     let started = k.sim().sessions()[0].kasm_id.clone();
     let view = k.state();
     assert!(
@@ -518,16 +529,6 @@ fn a_run_killed_after_request_kasm_leaves_no_second_session_and_no_orphan() {
         "--auto-approve",
     ]);
     assert_eq!(code(&o), 0, "{}", out(&o));
-    let mut child = k
-        .command(&[
-            "apply",
-            &k.write("main.tf", &launch(&image, true, true)),
-            "--auto-approve",
-        ])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
     let live = || {
         k.sim()
             .sessions()
@@ -535,15 +536,8 @@ fn a_run_killed_after_request_kasm_leaves_no_second_session_and_no_orphan() {
             .filter(|s| s.deleting_since.is_none())
             .count()
     };
-    while live() == 0 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no session was requested"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
+    let file = k.write("main.tf", &launch(&image, true, true));
+    apply_killed_when(&k, &file, "no session was requested", || live() > 0);
     let o = k.run(&[
         "apply",
         &k.write("main.tf", &launch(&image, true, false)),
@@ -607,29 +601,15 @@ fn a_run_killed_during_create_user_finds_the_user_next_time() {
     );
     // Every request is answered late: the user is made after the kill.
     k.faults(serde_json::json!({"hang_rate": 1.0, "hang_ms": 1000}));
-    let mut child = k
-        .command(&["apply", &file, "--auto-approve"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    while !k.state()["pending"]["kasm_user.alice"].is_object() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the create was never marked"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    while user_id(&k, "alice").is_none() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "Kasm never made the user"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    // Killed once the request has reached Kasm (the mark is written before
+    // it is sent): a kill before that would leave nothing to find.
+    apply_killed_when(&k, &file, "the create was never marked and sent", || {
+        k.sim().request_count("/api/public/create_user") > 0
+            && k.state()["pending"]["kasm_user.alice"].is_object()
+    });
+    wait_for("Kasm never made the user", || {
+        user_id(&k, "alice").is_some()
+    });
     k.faults(serde_json::json!({}));
     let o = k.run(&["apply", &file, "--auto-approve"]);
     assert_eq!(code(&o), 0, "{}", out(&o));
