@@ -12,7 +12,7 @@ export type Severity = "error" | "warning";
 /**
  * Stable diagnostic codes. Tools may match on these; messages may change.
  */
-export type Code = "syntax_error" | "invalid_document" | "block_skipped" | "not_static" | "unsupported_meta_argument" | "unknown_attribute" | "duplicate_attribute" | "duplicate_address" | "invalid_address" | "missing_required" | "wrong_type" | "empty_value" | "too_long" | "invalid_characters" | "memory_out_of_range" | "cores_out_of_range" | "negative_size" | "name_not_image_reference" | "image_tag_latest" | "image_untagged" | "image_src_invalid" | "image_type_invalid" | "missing_server_id" | "missing_zone_id" | "missing_network_name" | "invalid_uuid" | "restriction_unused" | "volume_mapping_invalid" | "lifecycle_invalid" | "registry_invalid" | "registry_mismatch" | "description_empty" | "prevent_destroy" | "invalid_state" | "invalid_filter" | "invalid_request" | "invalid_policy" | "unknown_override" | "image_not_found" | "duplicate_image" | "unmanaged_namesake" | "invalid_expression" | "unknown_reference" | "unknown_function" | "duplicate_declaration" | "missing_variable" | "undeclared_variable" | "invalid_variable_value" | "variable_validation" | "reference_cycle" | "invalid_repetition" | "invalid_block" | "unknown_group" | "group_exists" | "protected_group" | "interrupted_create" | "user_exists" | "password_rules" | "groups_argument" | "access_unread" | "users_unread" | "plan_mode_conflict" | "session_not_authorized" | "resource_targeting" | "unmatched_address" | "sensitive_output";
+export type Code = "syntax_error" | "invalid_document" | "block_skipped" | "not_static" | "unsupported_meta_argument" | "unknown_attribute" | "duplicate_attribute" | "duplicate_address" | "invalid_address" | "missing_required" | "wrong_type" | "empty_value" | "too_long" | "invalid_characters" | "memory_out_of_range" | "cores_out_of_range" | "negative_size" | "name_not_image_reference" | "image_tag_latest" | "image_untagged" | "image_src_invalid" | "image_type_invalid" | "missing_server_id" | "missing_zone_id" | "missing_network_name" | "invalid_uuid" | "restriction_unused" | "volume_mapping_invalid" | "lifecycle_invalid" | "registry_invalid" | "registry_mismatch" | "description_empty" | "prevent_destroy" | "invalid_state" | "invalid_filter" | "invalid_request" | "invalid_policy" | "unknown_override" | "image_not_found" | "duplicate_image" | "unmanaged_namesake" | "invalid_expression" | "unknown_reference" | "unknown_function" | "duplicate_declaration" | "missing_variable" | "undeclared_variable" | "invalid_variable_value" | "variable_validation" | "reference_cycle" | "invalid_repetition" | "invalid_block" | "unknown_group" | "group_exists" | "protected_group" | "interrupted_create" | "user_exists" | "password_rules" | "groups_argument" | "access_unread" | "users_unread" | "plan_mode_conflict" | "session_not_authorized" | "session_limit" | "resource_targeting" | "unmatched_address" | "sensitive_output";
 
 /**
  * A one-based line and column (columns count characters, not bytes).
@@ -730,7 +730,11 @@ previous_address?: string | null,
 /**
  * The id an `import` block binds to this address.
  */
-importing?: string | null, };
+importing?: string | null, 
+/**
+ * For a user whose `groups` lists its groups: the groups it joins or leaves.
+ */
+group_parts?: Array<GroupPart>, };
 
 /**
  * A link on Kasm for a managed image that no `kasm_group_image` declares,
@@ -1613,7 +1617,7 @@ attributes: Record<string, unknown>, };
 /**
  * What a call does to its address.
  */
-export type CallKind = "create" | "update" | "delete";
+export type CallKind = "create" | "update" | "delete" | "attach" | "detach";
 
 /**
  * A read that finds an object a lost create may have made: one lookup, or

@@ -15,7 +15,7 @@ use kasm_plan_core::access::steps::{
     GroupDeleteStep, GroupRecordStep, GroupStep, LinkRecordStep, LinkStep, ObjectRecordStep,
 };
 use kasm_plan_core::access::{
-    Access, AccessChange, AttributeChange, ExtraLink, GroupRecord, LinkRecord, Target,
+    Access, AccessChange, AttributeChange, ExtraLink, GroupPart, GroupRecord, LinkRecord, Target,
 };
 use kasm_plan_core::adopt::GeneratedFile;
 use kasm_plan_core::apply::{
@@ -269,7 +269,7 @@ enums! {
     PolicyFormat { Json, Hcl, Rego }
     RegoVersion { V0, V1 }
     Presence { Required, Optional, Computed }
-    CallKind { Create, Update, Delete }
+    CallKind { Create, Update, Delete, Attach, Detach }
     GrantChange { Kept, Added, Removed }
 }
 
@@ -323,7 +323,8 @@ records! {
     CallStep { address, kind, id, endpoint, body, ids, repeat_safe, done_when, answer_id, find, ready, record, id_parts }
     FindStep { endpoint, body, fill, list, matching, answer_id, none_when }
     AttributeChange { attribute, before, after }
-    AccessChange { address, resource_type, name, action, reason, id, before, after, after_unknown, waits_for, changes, sensitive, previous_address, importing }
+    AccessChange { address, resource_type, name, action, reason, id, before, after, after_unknown, waits_for, changes, sensitive, previous_address, importing, group_parts }
+    GroupPart { name, group, join }
     ExtraLink { image_address, image_id, group_id, group_name, revoke }
     GroupRecord { group_id, name, priority, description, force_destroy }
     LinkRecord { group_id, image_id }

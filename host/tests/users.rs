@@ -630,3 +630,112 @@ fn a_run_killed_during_create_user_finds_the_user_next_time() {
     let o = k.run(&["plan", &file, "--detailed-exitcode"]);
     assert_eq!(code(&o), 0, "{}", out(&o));
 }
+
+fn listed_groups(image: &str, groups: &str) -> String {
+    format!(
+        r#"
+resource "kasm_group" "devs" {{
+  name     = "Developers"
+  priority = 20
+}}
+
+resource "kasm_group_image" "devs_terminal" {{
+  group_id = kasm_group.devs.id
+  image_id = "{image}"
+}}
+
+resource "kasm_user" "alice" {{
+  username = "alice"
+  groups   = {groups}
+}}
+"#
+    )
+}
+
+#[test]
+fn a_users_groups_list_joins_and_leaves_its_groups_and_keeps_all_users() {
+    let k = Kasm::start();
+    let image = lone_image(&k);
+    let session = format!(
+        r#"
+resource "kasm_session" "alice_terminal" {{
+  user_id  = kasm_user.alice.id
+  image_id = "{image}"
+}}
+"#
+    );
+    let with_devs = listed_groups(&image, "[kasm_group.devs.name]") + &session;
+    let file = k.write("main.tf", &with_devs);
+    let o = k.run(&["plan", &file]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("\"All Users\"") && stdout(&o).contains("\"Developers\""),
+        "the plan shows the groups the user will be in, All Users too: {}",
+        out(&o)
+    );
+    let o = k.run(&["apply", &file, "--auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("Resources: 4 added, 0 changed, 0 destroyed."),
+        "the group call is part of the user's create: {}",
+        out(&o)
+    );
+    let alice = user_id(&k, "alice").unwrap_or_default();
+    let devs = k
+        .sim()
+        .groups()
+        .into_iter()
+        .find(|g| g.name == "Developers")
+        .map(|g| g.group_id)
+        .unwrap_or_default();
+    let mut groups = groups_of(&k, &alice);
+    groups.sort();
+    let mut want = vec![ALL_USERS.to_owned(), devs.clone()];
+    want.sort();
+    assert_eq!(groups, want, "in Developers once, and in All Users");
+    assert_eq!(
+        k.sim().sessions().len(),
+        1,
+        "the session waited for the group"
+    );
+    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "nothing left to do: {}", out(&o));
+    let o = k.run(&["plan", &file, "-refresh=false", "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "the state knows the groups: {}", out(&o));
+
+    // Added outside: the next plan takes the user out again.
+    let qa = k.call(
+        "create_group",
+        serde_json::json!({"target_group": {"name": "QA", "priority": 30}}),
+    );
+    let qa = qa["group"]["group_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    k.call(
+        "add_user_group",
+        serde_json::json!({"target_group": {"group_id": qa}, "target_user": {"user_id": alice}}),
+    );
+    let o = k.run(&["apply", &file, "--auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("Resources: 0 added, 1 changed, 0 destroyed."),
+        "{}",
+        out(&o)
+    );
+    assert!(!groups_of(&k, &alice).contains(&qa), "{}", out(&o));
+
+    // An empty list leaves Developers; All Users stays. Without the
+    // session, which Developers granted.
+    let file = k.write("main.tf", &listed_groups(&image, "[]"));
+    let o = k.run(&["apply", &file, "--auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert_eq!(
+        groups_of(&k, &alice),
+        vec![ALL_USERS.to_owned()],
+        "{}",
+        out(&o)
+    );
+    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "nothing left to do: {}", out(&o));
+}

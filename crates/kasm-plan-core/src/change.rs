@@ -478,6 +478,21 @@ pub struct AccessChange {
     /// The id an `import` block binds to this address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub importing: Option<String>,
+    /// For a user whose `groups` lists its groups: the groups it joins or leaves.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub group_parts: Vec<GroupPart>,
+}
+
+/// A group a user joins or leaves because its `groups` says so.
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupPart {
+    /// The group's name, as `groups` lists it.
+    pub name: String,
+    /// The group: its id, or the create that makes it known.
+    pub group: crate::group::Target,
+    /// Joins it (true) or leaves it.
+    pub join: bool,
 }
 
 impl AccessChange {
@@ -502,6 +517,7 @@ impl AccessChange {
             sensitive: Vec::new(),
             previous_address: None,
             importing: None,
+            group_parts: Vec::new(),
         }
     }
 }

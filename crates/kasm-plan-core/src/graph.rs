@@ -13,7 +13,9 @@
 //! - unique names: a group that takes a name waits for the delete or rename
 //!   of the group that holds it;
 //! - a duplicate of an address is deleted after the address's own create;
-//! - a session starts after the memberships and links the run adds.
+//! - a session starts after the memberships and links the run adds (a
+//!   user's `groups` included);
+//! - a user joins its groups after its create and theirs.
 
 use crate::address::{MEMBERSHIP_TYPE, SESSION_TYPE, resource_of, type_of};
 use crate::change::{Action, Plan};
@@ -235,7 +237,9 @@ impl<'a> Index<'a> {
         };
         let removes = |s: &Step| match s {
             Step::RemoveLink(l) | Step::Revoke(l) => names(l),
-            Step::Call(c) if c.kind == CallKind::Delete => c.ids.values().any(|t| is(t, deleted)),
+            Step::Call(c) if matches!(c.kind, CallKind::Delete | CallKind::Detach) => {
+                c.ids.values().any(|t| is(t, deleted))
+            }
             _ => false,
         };
         self.steps
@@ -314,7 +318,8 @@ impl<'a> Index<'a> {
         let grants = |s: &Step| match s {
             Step::AddLink(_) => true,
             Step::Call(c) => {
-                c.kind == CallKind::Create && type_of(&c.address) == Some(MEMBERSHIP_TYPE)
+                c.kind == CallKind::Attach
+                    || c.kind == CallKind::Create && type_of(&c.address) == Some(MEMBERSHIP_TYPE)
             }
             _ => false,
         };
@@ -339,10 +344,11 @@ impl<'a> Index<'a> {
     }
 }
 
-/// Whether the step creates or changes what its address names.
+/// Whether the step creates or changes what its address names (a user's
+/// group calls only wait for it).
 fn makes(step: &Step) -> bool {
     if let Step::Call(call) = step {
-        return call.kind != CallKind::Delete;
+        return matches!(call.kind, CallKind::Create | CallKind::Update);
     }
     matches!(
         step,

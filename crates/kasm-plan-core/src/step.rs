@@ -72,6 +72,12 @@ pub enum CallKind {
     Update,
     /// Deletes it; the address is forgotten after.
     Delete,
+    /// Adds a part of the object Kasm keeps apart (a user to one of its
+    /// `groups`): nothing is recorded, and the change is counted once, by
+    /// the object's own create or update.
+    Attach,
+    /// Removes such a part (a user from a group its `groups` no longer lists).
+    Detach,
 }
 
 /// A call, as the type's table describes it, with its body filled in.
@@ -351,6 +357,8 @@ impl Step {
                 CallKind::Create => "create",
                 CallKind::Update => "update",
                 CallKind::Delete => "delete",
+                CallKind::Attach => "attach",
+                CallKind::Detach => "detach",
             },
         }
     }

@@ -8,7 +8,7 @@ use super::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, SESSION_TYPE, USER_TYPE};
 use crate::change::{AccessChange, Action, ExtraLink, Plan, ResourceChange};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::field::Field;
-use crate::group::{ALL_USERS, Access, same_id};
+use crate::group::{ALL_USERS, Access, Target, same_id};
 use crate::model::Image;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -68,7 +68,7 @@ pub fn check(changes: &[AccessChange], after: &After) -> Vec<Diagnostic> {
 }
 
 /// One side of a change: the id it names, or the create it waits for.
-fn side(change: &AccessChange, name: &str) -> Option<Resolved> {
+pub(super) fn side(change: &AccessChange, name: &str) -> Option<Resolved> {
     if let Some(a) = change.waits_for.get(name) {
         return Some(Resolved::Pending(a.clone()));
     }
@@ -79,7 +79,7 @@ fn side(change: &AccessChange, name: &str) -> Option<Resolved> {
         .map(|id| Resolved::Known(id.to_owned()))
 }
 
-fn same(a: &Resolved, b: &Resolved) -> bool {
+pub(super) fn same(a: &Resolved, b: &Resolved) -> bool {
     match (a, b) {
         (Resolved::Known(x), Resolved::Known(y)) => same_id(x, y),
         (Resolved::Pending(x), Resolved::Pending(y)) => x == y,
@@ -148,11 +148,21 @@ fn memberships(changes: &[AccessChange], access: &Access) -> Pairs {
     let gone = deleted(changes, &[USER_TYPE, GROUP_TYPE]);
     pairs.retain(|(g, u)| !gone.iter().any(|d| same(d, g) || same(d, u)));
     for c in changes.iter().filter(|c| c.resource_type == USER_TYPE) {
+        let user = Resolved::of(c);
         if matches!(c.action, Action::Create | Action::Replace) {
-            pairs.push((
-                Resolved::Known(ALL_USERS.into()),
-                Resolved::Pending(c.address.clone()),
-            ));
+            pairs.push((Resolved::Known(ALL_USERS.into()), user.clone()));
+        }
+        for part in &c.group_parts {
+            let group = match &part.group {
+                Target::Id(id) => Resolved::Known(id.clone()),
+                Target::Managed(address) => Resolved::Pending(address.clone()),
+                Target::Name(_) => continue,
+            };
+            if part.join {
+                pairs.push((group, user.clone()));
+            } else {
+                pairs.retain(|(g, u)| !(same(g, &group) && same(u, &user)));
+            }
         }
     }
     pairs

@@ -13,9 +13,13 @@ pub mod objects;
 pub mod pending;
 pub mod plan;
 pub mod policy;
+pub mod session_limit;
 pub mod steps;
+pub mod user_groups;
 
 pub use crate::group::{Access, GroupRecord, GroupSpec, LinkRecord, LinkSpec, Target};
-pub use plan::{AccessChange, AccessInputs, AccessPlan, AttributeChange, ExtraLink, plan_access};
+pub use plan::{
+    AccessChange, AccessInputs, AccessPlan, AttributeChange, ExtraLink, GroupPart, plan_access,
+};
 
 pub use crate::address::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, SESSION_TYPE, USER_TYPE};

@@ -71,7 +71,7 @@ pub fn assumed_users(state: &State) -> Vec<User> {
                 notes: text("notes"),
                 locked: flag("locked"),
                 disabled: flag("disabled"),
-                groups: Vec::new(),
+                groups: recorded_groups(state, r),
             }
         })
         .collect();
@@ -84,7 +84,9 @@ pub fn assumed_users(state: &State) -> Vec<User> {
         let (Some(group_id), Some(user_id)) = (r.text("group_id"), r.text("user_id")) else {
             continue;
         };
-        if let Some(u) = users.iter_mut().find(|u| same_id(&u.user_id, user_id)) {
+        if let Some(u) = users.iter_mut().find(|u| same_id(&u.user_id, user_id))
+            && !u.groups.iter().any(|g| same_id(&g.group_id, group_id))
+        {
             u.groups.push(crate::group::UserGroup {
                 group_id: group_id.to_owned(),
                 name: String::new(),
@@ -92,6 +94,31 @@ pub fn assumed_users(state: &State) -> Vec<User> {
         }
     }
     users
+}
+
+/// The groups a user's record lists by name (its `groups`, when managed),
+/// with the ids the state knows for them.
+fn recorded_groups(state: &State, record: &ObjectRecord) -> Vec<crate::group::UserGroup> {
+    let names = record.attributes.get("groups").and_then(Value::as_array);
+    names
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(|name| {
+            let id = match name {
+                "All Users" => Some(crate::group::ALL_USERS.to_owned()),
+                _ => state
+                    .groups
+                    .values()
+                    .find(|g| g.name == name)
+                    .map(|g| g.group_id.clone()),
+            };
+            crate::group::UserGroup {
+                group_id: id.unwrap_or_default(),
+                name: name.to_owned(),
+            }
+        })
+        .collect()
 }
 
 /// The sessions the state records, as Kasm would list them.

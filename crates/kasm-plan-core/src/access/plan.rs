@@ -5,8 +5,9 @@
 //! is known only after apply (a resource created in the same run) plans the
 //! link as a create or replace whose id is unknown.
 
-use super::{GROUP_TYPE, LINK_TYPE};
-pub use crate::change::{AccessChange, AccessPlan, AttributeChange, ExtraLink};
+use super::user_groups;
+use super::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, USER_TYPE};
+pub use crate::change::{AccessChange, AccessPlan, AttributeChange, ExtraLink, GroupPart};
 use crate::change::{Action, Reason, ResourceChange};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::group::ALL_USERS;
@@ -70,6 +71,7 @@ pub fn plan_access(inputs: &AccessInputs) -> Result<AccessPlan, Vec<Diagnostic>>
         groups: &group_ids,
         images: &image_ids,
     };
+    plan_user_groups(&mut changes, &resolver, &mut errors);
     let mut declared: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let specs: BTreeMap<&str, &LinkSpec> = inputs
         .links
@@ -163,6 +165,49 @@ pub fn plan_access(inputs: &AccessInputs) -> Result<AccessPlan, Vec<Diagnostic>>
     Ok(AccessPlan { changes, extra })
 }
 
+/// Each user's `groups`, as parts of its change; a membership of a user
+/// whose `groups` lists them all is an error.
+fn plan_user_groups(
+    changes: &mut [AccessChange],
+    resolver: &Resolver,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let inputs = resolver.inputs;
+    let spec = |address: &str| inputs.objects.iter().find(|o| o.address == address);
+    for change in changes.iter_mut().filter(|c| c.resource_type == USER_TYPE) {
+        let Some(spec) = spec(&change.address) else {
+            continue;
+        };
+        let record = inputs.state.objects.get(&change.address);
+        let resolve = |name: &str| resolver.group_named((&spec.address, "groups"), name);
+        user_groups::plan(change, spec, record, inputs.access, resolve, errors);
+    }
+    let claimed = |user: &Target| {
+        let address = match user {
+            Target::Managed(address) => Some(address.as_str()),
+            Target::Id(id) => inputs
+                .state
+                .objects
+                .iter()
+                .find(|(a, r)| crate::address::type_of(a) == Some(USER_TYPE) && same_id(&r.id, id))
+                .map(|(a, _)| a.as_str()),
+            Target::Name(_) => None,
+        }?;
+        spec(address)
+            .filter(|s| user_groups::claims_memberships(s))
+            .map(|s| s.address.clone())
+    };
+    for membership in inputs
+        .objects
+        .iter()
+        .filter(|o| o.resource_type == MEMBERSHIP_TYPE)
+    {
+        if let Some(user) = membership.refs.get("user_id").and_then(claimed) {
+            errors.push(user_groups::conflict(&membership.address, &user));
+        }
+    }
+}
+
 /// The name of a link's group: Kasm's, or the managed group's.
 fn group_name(inputs: &AccessInputs, group: &Resolved) -> Option<String> {
     match group {
@@ -213,12 +258,13 @@ impl Resolver<'_> {
             Target::Managed(a) => self.groups.get(a).cloned().ok_or_else(|| {
                 unresolved(spec, "group_id", format!("{a} is not in the configuration"))
             }),
-            Target::Name(name) => self.group_named(spec, name),
+            Target::Name(name) => self.group_named((&spec.address, "group_name"), name),
         }
     }
 
-    /// A managed group of that name first (it may not exist yet), then Kasm's.
-    fn group_named(&self, spec: &LinkSpec, name: &str) -> Result<Resolved, Box<Diagnostic>> {
+    /// A managed group of that name first (it may not exist yet), then
+    /// Kasm's. `at`: the address and argument that name it.
+    fn group_named(&self, at: (&str, &str), name: &str) -> Result<Resolved, Box<Diagnostic>> {
         if let Some(g) = self.inputs.groups.iter().find(|g| g.name == name) {
             return Ok(self.groups[&g.address].clone());
         }
@@ -249,7 +295,7 @@ impl Resolver<'_> {
         };
         Err(Box::new(
             Diagnostic::error(Code::UnknownGroup, format!("no group is named \"{name}\""))
-                .at(&spec.address, "group_name")
+                .at(at.0, at.1)
                 .help(help),
         ))
     }

@@ -52,6 +52,7 @@ pub fn steps(inputs: &StepInputs) -> Vec<Step> {
             USER_TYPE | MEMBERSHIP_TYPE | SESSION_TYPE => {
                 let spec = inputs.objects.iter().find(|o| o.address == change.address);
                 out.extend(object_steps(change, spec, inputs.state));
+                out.extend(group_parts(change));
             }
             _ => {}
         }
@@ -305,7 +306,7 @@ fn object_steps(change: &AccessChange, spec: Option<&ObjectSpec>, state: &State)
         );
         step.record = Some(ObjectRecord {
             id: String::new(),
-            attributes: recorded(spec, None, spec.secrets.keys()),
+            attributes: with_groups(recorded(spec, None, spec.secrets.keys()), change),
         });
         // Without an id in Kasm's answer, the id is the pair it names.
         if calls.create.answer_id.is_none() {
@@ -355,13 +356,42 @@ fn object_steps(change: &AccessChange, spec: Option<&ObjectSpec>, state: &State)
             );
             step.record = Some(ObjectRecord {
                 id: change.id.clone().unwrap_or_default(),
-                attributes: recorded(spec, record, changed.into_iter()),
+                attributes: with_groups(recorded(spec, record, changed.into_iter()), change),
             });
             vec![Step::Call(Box::new(step))]
         }
         (Action::Delete, _) => delete().into_iter().collect(),
         _ => Vec::new(),
     }
+}
+
+/// The calls that put a user in the groups its `groups` adds and take it
+/// out of those it drops: a membership's add and remove, recorded with
+/// the user, not as memberships.
+fn group_parts(change: &AccessChange) -> Vec<Step> {
+    let Some(calls) = tables::managed(MEMBERSHIP_TYPE).and_then(|t| t.calls) else {
+        return Vec::new();
+    };
+    let user = match (change.action, &change.id) {
+        (Action::Update | Action::NoOp, Some(id)) => Target::Id(id.clone()),
+        _ => Target::Managed(change.address.clone()),
+    };
+    change
+        .group_parts
+        .iter()
+        .map(|part| {
+            let (call_of, kind) = if part.join {
+                (&calls.create, CallKind::Attach)
+            } else {
+                (&calls.delete, CallKind::Detach)
+            };
+            let ids = BTreeMap::from([
+                ("group_id".to_owned(), part.group.clone()),
+                ("user_id".to_owned(), user.clone()),
+            ]);
+            Step::Call(Box::new(call(call_of, kind, change, None, Map::new(), ids)))
+        })
+        .collect()
 }
 
 /// The read that finds what a lost create made: static values in its body,
@@ -392,7 +422,7 @@ fn find(f: &tables::Find, spec: &ObjectSpec) -> FindStep {
     }
 }
 
-/// The values a spec sends, but for `groups` (memberships are their own resources).
+/// The values a spec sends, but for `groups` (a membership call per group).
 fn sendable(spec: &ObjectSpec, keep: impl Fn(&str) -> bool) -> Map<String, Value> {
     spec.values
         .iter()
@@ -420,6 +450,15 @@ fn recorded<'a>(
         }
     }
     out
+}
+
+/// A user's record with the `groups` its change leaves (when its `groups`
+/// is managed), so the next plan tells a changed list from a change on Kasm.
+fn with_groups(mut attributes: Map<String, Value>, change: &AccessChange) -> Map<String, Value> {
+    if let Some(groups) = change.after.as_ref().and_then(|a| a.get("groups")) {
+        attributes.insert("groups".into(), groups.clone());
+    }
+    attributes
 }
 
 /// The attributes whose ids make a record's id: the ids it names.

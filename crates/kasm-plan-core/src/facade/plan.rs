@@ -264,6 +264,10 @@ fn plan_valid(
                 plan.summary = Summary::default();
                 plan.duplicates.iter_mut().for_each(|d| d.delete = false);
             }
+            diagnostics.extend(crate::access::session_limit::check(
+                &plan.access_changes,
+                access,
+            ));
             diagnostics.extend(
                 plan.duplicates
                     .iter()

@@ -61,10 +61,7 @@ pub fn object_spec(
         }
         let value = match arg.value_type {
             "bool" => a.boolean(name).map(Value::Bool),
-            "list(string)" => {
-                groups_list(&mut a, name);
-                continue;
-            }
+            "list(string)" => groups_list(&mut a, name),
             "map(string)" => string_map(&mut a, name),
             _ => a.string(name, false).map(Value::String),
         };
@@ -127,23 +124,33 @@ fn string_map(a: &mut Attrs, name: &str) -> Option<Value> {
     Some(value)
 }
 
-/// A user's `groups`: the provider's examples write `groups = []` and leave
-/// memberships to `kasm_group_membership`; any other list is refused rather
-/// than half-honoured, `ignore_changes` or not (the groups would not be set
-/// even at create).
-fn groups_list(a: &mut Attrs, name: &str) {
-    let Some(attr) = a.get(name) else { return };
-    let empty = matches!(&attr.value, RawValue::Static(Value::Array(items)) if items.is_empty());
-    if !empty {
+/// A user's `groups`: the names of its groups, each once. Whether the list
+/// may stand beside `kasm_group_membership` blocks is the plan's question.
+fn groups_list(a: &mut Attrs, name: &str) -> Option<Value> {
+    let value = a.value(name)?.clone();
+    let names: Option<Vec<&str>> = value
+        .as_array()
+        .and_then(|items| items.iter().map(Value::as_str).collect());
+    let Some(names) = names else {
         a.fail(
             name,
-            Code::GroupsArgument,
-            format!(
-                "`{name}` lists groups; kasm-plan manages memberships with kasm_group_membership"
-            ),
-            "write `groups = []` and a `kasm_group_membership` block for each group",
+            Code::WrongType,
+            format!("`{name}` must be a list of group names"),
+            "write `groups = [\"Developers\"]`, or `groups = []`",
         );
+        return None;
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    if let Some(twice) = names.iter().find(|n| !seen.insert(**n)) {
+        a.fail(
+            name,
+            Code::WrongType,
+            format!("`{name}` lists \"{twice}\" twice"),
+            "list each group once",
+        );
+        return None;
     }
+    Some(value)
 }
 
 /// The arguments `lifecycle { ignore_changes = [...] }` names.

@@ -151,6 +151,11 @@ fn after(c: &AccessChange, attribute: &str, v: &Value) -> String {
 fn text(v: &Value) -> String {
     match v {
         Value::Null => "(null)".into(),
+        // A list as HCL writes it (a user's `groups`).
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(text).collect();
+            format!("[{}]", items.join(", "))
+        }
         other => super::whole(other).to_string(),
     }
 }

@@ -442,7 +442,7 @@ pub const USER: &Block = &Block {
             "groups",
             "list(string)",
             Optional,
-            "Accepted as the provider's examples write it (`groups = []` with `ignore_changes = [groups]`); memberships are `kasm_group_membership`s.",
+            "When set, all the user's groups by name: it joins those listed and leaves the others, but never All Users (Kasm's). `groups = []` with `ignore_changes = [groups]` leaves memberships to `kasm_group_membership`.",
         ),
         Arg::new(
             "id",

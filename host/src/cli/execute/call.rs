@@ -44,6 +44,9 @@ pub(super) async fn call(
         (Some(ready), Some(id)) => Some(wait_until_ready(shared, ready, id).await),
         _ => None,
     };
+    if let Some(done) = part_done(&step, &filled, &outcome) {
+        return Ok(done);
+    }
     let id = match step.record.take() {
         Some(mut record) => {
             for (attribute, value) in filled {
@@ -90,7 +93,9 @@ pub(super) async fn call(
     let mut report = lock(&shared.report);
     let (verb, count) = match step.kind {
         CallKind::Create => ("Creation", &mut report.added),
-        CallKind::Update => ("Modifications", &mut report.changed),
+        CallKind::Update | CallKind::Attach | CallKind::Detach => {
+            ("Modifications", &mut report.changed)
+        }
         CallKind::Delete => ("Destruction", &mut report.destroyed),
     };
     *count += 1;
@@ -101,6 +106,25 @@ pub(super) async fn call(
         (Outcome::Found, _) => " (found after a lost answer)",
     };
     Ok(format!("{verb} complete{note} [id={id}]"))
+}
+
+/// A user's group call is part of the user's change: nothing to record,
+/// and counted with the user's own create or update.
+fn part_done(step: &CallStep, filled: &[(String, String)], outcome: &Outcome) -> Option<String> {
+    let verb = match step.kind {
+        CallKind::Attach => "added to",
+        CallKind::Detach => "removed from",
+        _ => return None,
+    };
+    let group = filled
+        .iter()
+        .find(|(attribute, _)| attribute == "group_id")
+        .map_or("", |(_, id)| id.as_str());
+    let note = match outcome {
+        Outcome::AlreadyDone => " (as Kasm already had it)",
+        _ => "",
+    };
+    Some(format!("{verb} group {group}{note}"))
 }
 
 /// How a call ended well.
