@@ -737,6 +737,23 @@ importing?: string | null,
 group_parts?: Array<GroupPart>, };
 
 /**
+ * A group a user joins or leaves because its `groups` says so.
+ */
+export type GroupPart = { 
+/**
+ * The group's name, as `groups` lists it.
+ */
+name: string, 
+/**
+ * The group: its id, or the create that makes it known.
+ */
+group: Target, 
+/**
+ * Joins it (true) or leaves it.
+ */
+join: boolean, };
+
+/**
  * A link on Kasm for a managed image that no `kasm_group_image` declares,
  * such as the one Kasm adds to All Users when it creates an image.
  */

@@ -8,8 +8,8 @@ use crate::access::steps::{
     GroupDeleteStep, GroupRecordStep, GroupStep, LinkRecordStep, LinkStep, ObjectRecordStep,
 };
 use crate::access::{
-    Access, AccessChange, AttributeChange, ExtraLink, GroupRecord, GroupSpec, LinkRecord, LinkSpec,
-    Target,
+    Access, AccessChange, AttributeChange, ExtraLink, GroupPart, GroupRecord, GroupSpec,
+    LinkRecord, LinkSpec, Target,
 };
 use crate::adopt::GeneratedFile;
 use crate::apply::{
@@ -145,6 +145,7 @@ pub fn declarations() -> String {
         LinkRecord,
         AttributeChange,
         AccessChange,
+        GroupPart,
         ExtraLink,
         BackendBlock,
         ProviderSettings,

@@ -376,6 +376,48 @@ pub fn grants(changes: &[AccessChange], after: &After) -> Vec<Grant> {
     out
 }
 
+/// Puts each created or updated user's computed `authorized_images` into
+/// the plan: the ids of the enabled images its groups may launch once the
+/// plan is applied, sorted; unknown until apply when one is made in the run.
+pub fn show_authorized_images(plan: &mut Plan, access: &Access, images: &[Image]) {
+    let after = After::of(plan, access, images);
+    let changes = &plan.access_changes;
+    let granted = granted(memberships(changes, access), links(changes, &after), &after);
+    let images_of = |user: &Resolved| -> Option<Vec<Value>> {
+        let mut ids: Vec<String> = granted
+            .values()
+            .filter(|(u, _, _)| same(u, user))
+            .map(|(_, image, _)| known(image))
+            .collect::<Option<_>>()?;
+        ids.sort();
+        Some(ids.into_iter().map(Value::String).collect())
+    };
+    let computed: Vec<(usize, Option<Vec<Value>>)> = changes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.resource_type == USER_TYPE)
+        .filter(|(_, c)| matches!(c.action, Action::Create | Action::Update | Action::Replace))
+        .map(|(i, c)| (i, images_of(&Resolved::of(c))))
+        .collect();
+    for (i, ids) in computed {
+        let Some(change) = plan.access_changes.get_mut(i) else {
+            continue;
+        };
+        match ids {
+            Some(ids) => {
+                change
+                    .after
+                    .get_or_insert_with(Default::default)
+                    .insert(AUTHORIZED_IMAGES.into(), ids.into());
+            }
+            None => change.after_unknown.push(AUTHORIZED_IMAGES.into()),
+        }
+    }
+}
+
+/// A user's computed list of the images it may launch.
+const AUTHORIZED_IMAGES: &str = "authorized_images";
+
 /// For each (user, image) some group grants: the two sides and the groups.
 fn granted(
     members: Pairs,

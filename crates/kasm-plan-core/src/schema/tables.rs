@@ -389,7 +389,7 @@ pub const USER: &Block = &Block {
         ready: None,
         id_attribute: Some("user_id"),
     }),
-    description: "A Kasm user. Kasm puts every new user in All Users; memberships are `kasm_group_membership`s.",
+    description: "A Kasm user. Kasm puts every new user in All Users; its other groups are its `groups` list or `kasm_group_membership`s.",
     arguments: &[
         Arg {
             max_length: Some(255),
@@ -451,6 +451,12 @@ pub const USER: &Block = &Block {
             "Kasm's user id (32 hex characters).",
         ),
         Arg::new("user_id", "string", Computed, "The same as `id`."),
+        Arg::new(
+            "authorized_images",
+            "list(string)",
+            Computed,
+            "The ids of the enabled images the user's groups may launch once the plan is applied, sorted; shown in the plan of a user it creates or updates.",
+        ),
     ],
 };
 
