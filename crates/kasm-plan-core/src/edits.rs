@@ -87,7 +87,7 @@ impl Edits {
 
     /// Looks on Kasm for what each create the state has pending made
     /// ([`crate::access::pending`]); answers a warning for each.
-    pub fn settle(&mut self, access: &Access) -> Vec<Diagnostic> {
+    pub fn settle(&mut self, access: Option<&Access>) -> Vec<Diagnostic> {
         let (settled, notes) = crate::access::pending::settle(&mut self.state, access);
         self.settled = settled;
         notes

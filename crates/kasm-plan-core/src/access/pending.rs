@@ -6,6 +6,7 @@
 //! and the address is planned as a create again.
 
 use super::{SESSION_TYPE, USER_TYPE};
+use crate::address::RESOURCE_TYPE as IMAGE_TYPE;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::group::{Access, same_id};
 use crate::object::ObjectRecord;
@@ -14,20 +15,31 @@ use crate::state::State;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// Settles every pending create of `state` against `access`: answers each
-/// address with the id found (`None`: nothing was made), and a warning for each.
+/// Settles every pending create of `state` against `access` (Kasm's users
+/// and sessions; `None` when they were not read, which settles images
+/// only): answers each address with the id found (`None`: nothing was
+/// made), and a warning for each.
 pub fn settle(
     state: &mut State,
-    access: &Access,
+    access: Option<&Access>,
 ) -> (BTreeMap<String, Option<String>>, Vec<Diagnostic>) {
     let mut settled = BTreeMap::new();
     let mut notes = Vec::new();
     for (address, mut record) in std::mem::take(&mut state.pending) {
         // Recorded after all (the marker outlived its record): nothing to look for.
-        if state.objects.contains_key(&address) {
+        if state.id_of(&address).is_some() {
             continue;
         }
         let type_name = crate::address::type_of(&address).unwrap_or_default();
+        if type_name == IMAGE_TYPE {
+            notes.push(image_note(&address));
+            settled.insert(address, None);
+            continue;
+        }
+        let Some(access) = access else {
+            state.pending.insert(address, record);
+            continue;
+        };
         let found = find(type_name, &record, state, access);
         let message = match &found {
             Some((id, _)) => format!(
@@ -59,6 +71,26 @@ pub fn settle(
         settled.insert(address, found.map(|(id, _)| id));
     }
     (settled, notes)
+}
+
+/// An image's pending create is settled by the plan itself: an unowned
+/// image equal to its spec is adopted, and a create the apply sends again
+/// first watches for the earlier one to land (it may still be running).
+fn image_note(address: &str) -> Diagnostic {
+    Diagnostic::warning(
+        Code::InterruptedCreate,
+        format!(
+            "an earlier run was stopped after it asked Kasm to create {address}; an identical image Kasm has is adopted, and otherwise the apply watches for that create to land before it creates the image again"
+        ),
+    )
+    .at(address, "")
+    .help("nothing to do: the state is written when this plan is applied")
+}
+
+/// Whether a pending create needs Kasm's users and sessions to be settled
+/// (an image's needs only the images).
+pub fn needs_users(address: &str) -> bool {
+    crate::address::type_of(address) != Some(IMAGE_TYPE)
 }
 
 /// The error of a plan without a refresh over a state with pending creates:
@@ -197,7 +229,7 @@ mod tests {
             users: Some(Vec::new()),
             ..Access::default()
         };
-        let (settled, notes) = settle(&mut state, &access);
+        let (settled, notes) = settle(&mut state, Some(&access));
         let id = "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee";
         assert_eq!(settled["kasm_session.s"].as_deref(), Some(id));
         assert!(state.pending.is_empty());
@@ -225,7 +257,7 @@ mod tests {
             users: Some(Vec::new()),
             ..Access::default()
         };
-        let (settled, _) = settle(&mut state, &access);
+        let (settled, _) = settle(&mut state, Some(&access));
         assert_eq!(settled["kasm_session.s"], None);
         assert!(!state.objects.contains_key("kasm_session.s"));
         assert!(state.pending.is_empty());
@@ -243,7 +275,7 @@ mod tests {
             sessions: Some(Vec::new()),
             ..Access::default()
         };
-        let (settled, _) = settle(&mut state, &access);
+        let (settled, _) = settle(&mut state, Some(&access));
         assert_eq!(settled["kasm_user.a"].as_deref(), Some(ALICE));
         assert_eq!(state.objects["kasm_user.a"].text("user_id"), Some(ALICE));
     }

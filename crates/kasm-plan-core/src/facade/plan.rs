@@ -151,7 +151,11 @@ impl<'a> Planning<'a> {
         }
         let needs_users = wanted.access.uses_users()
             || !req.state.objects.is_empty()
-            || !req.state.pending.is_empty();
+            || req
+                .state
+                .pending
+                .keys()
+                .any(|a| crate::access::pending::needs_users(a));
         let users_read = req
             .access
             .as_ref()
@@ -176,8 +180,8 @@ impl<'a> Planning<'a> {
         };
         if req.from_state {
             diagnostics.extend(crate::access::pending::unsettled(&req.state));
-        } else if users_read {
-            diagnostics.extend(edits.settle(&access));
+        } else {
+            diagnostics.extend(edits.settle(users_read.then_some(&*access)));
         }
         let (mut answer, refused_sessions) = if has_errors(&diagnostics) {
             (PlanResponse::refused(diagnostics), None)

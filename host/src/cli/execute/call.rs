@@ -28,7 +28,7 @@ pub(super) async fn call(
         Err(e) => {
             // Refused outright, nothing was made; otherwise the mark stays
             // for the next run to look for what the create made.
-            if marked && !made_maybe(&e) {
+            if marked && !e.made_maybe() {
                 let address = step.address.clone();
                 update_state(shared, move |state| {
                     state.pending.remove(&address);
@@ -161,14 +161,6 @@ async fn mark_pending(
     })
     .await?;
     Ok(true)
-}
-
-/// Whether a failed create may have made something on Kasm.
-fn made_maybe(error: &ActionError) -> bool {
-    match error {
-        ActionError::Kasm(e) | ActionError::Unsettled(e) => e.is_ambiguous() || e.may_still_run(),
-        _ => true,
-    }
 }
 
 /// Puts the ids of the targets into the body; answers each filled id by

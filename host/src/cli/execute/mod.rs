@@ -11,11 +11,12 @@ use crate::{Core, CoreError};
 use kasm_plan_core::apply::{AdoptStep, CreateStep, ReleaseStep, Step, UpdateStep};
 use kasm_plan_core::facade::{RecogniseRequest, RecordRequest};
 use kasm_plan_core::graph::Walk;
+use kasm_plan_core::object::ObjectRecord;
 use kasm_plan_core::{Image, State};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// What an apply did.
@@ -75,6 +76,18 @@ enum ActionError {
     Unsettled(KasmError),
 }
 
+impl ActionError {
+    /// Whether a failed create may have made something on Kasm.
+    fn made_maybe(&self) -> bool {
+        match self {
+            ActionError::Kasm(e) | ActionError::Unsettled(e) => {
+                e.is_ambiguous() || e.may_still_run()
+            }
+            _ => true,
+        }
+    }
+}
+
 /// Shared between the concurrent actions.
 struct Shared {
     kasm: Kasm,
@@ -89,6 +102,11 @@ struct Shared {
     report: Mutex<Report>,
     observed: Vec<Image>,
     dependencies: BTreeMap<String, Vec<String>>,
+    /// The addresses whose create an interrupted run sent (the state's
+    /// pending creates when this run started), with when it was sent.
+    interrupted: BTreeMap<String, Option<u64>>,
+    /// When the run started.
+    started: Instant,
     progress: Box<dyn Fn(&str) + Send + Sync>,
 }
 
@@ -110,6 +128,11 @@ pub async fn run(
     progress: Box<dyn Fn(&str) + Send + Sync>,
 ) -> Result<Finished, CliError> {
     let next = state.state.clone();
+    let interrupted = next
+        .pending
+        .iter()
+        .map(|(a, r)| (a.clone(), r.attributes.get(SENT_AT).and_then(Value::as_u64)))
+        .collect();
     let shared = Arc::new(Shared {
         kasm,
         core: Mutex::new(core),
@@ -120,6 +143,8 @@ pub async fn run(
         report: Mutex::new(Report::default()),
         observed: work.observed,
         dependencies: work.dependencies,
+        interrupted,
+        started: Instant::now(),
         progress,
     });
     let writer = tokio::spawn(write_behind(Arc::clone(&shared)));
@@ -321,9 +346,39 @@ async fn create(
     step: CreateStep,
     permit: OwnedSemaphorePermit,
 ) -> Result<String, ActionError> {
-    let created = create_once_only(shared, &step.target_image).await;
+    mark_pending(shared, &step.address).await?;
+    // A create an interrupted run sent may still land: watched for first,
+    // as after a timeout in this run.
+    let landed = match interrupted_until(shared, &step.address) {
+        Some(until) => {
+            (shared.progress)(&format!(
+                "{}: an interrupted run's create may still land on Kasm; watching for it for up to {} s",
+                step.address,
+                until.saturating_duration_since(Instant::now()).as_secs()
+            ));
+            settle(shared, &step.target_image, until).await?
+        }
+        None => None,
+    };
+    let created = match landed {
+        Some(image) => Ok((image, true)),
+        None => create_once_only(shared, &step.target_image).await,
+    };
     drop(permit);
-    let (image, recognised) = created?;
+    let (image, recognised) = match created {
+        Ok(made) => made,
+        Err(e) => {
+            // Refused outright, nothing was made: no mark to leave.
+            if !e.made_maybe() {
+                let address = step.address.clone();
+                update_state(shared, move |state| {
+                    state.pending.remove(&address);
+                })
+                .await?;
+            }
+            return Err(e);
+        }
+    };
     let recorded = RecordRequest {
         image,
         recording: step.recording,
@@ -428,7 +483,8 @@ async fn create_once_only(
         // Retried as the client retries safe requests, but only after checking
         // that the failed attempt did not create the image after all.
         if error.may_still_run() {
-            return match settle(shared, body).await? {
+            let until = Instant::now() + shared.kasm.settle_time();
+            return match settle(shared, body, until).await? {
                 Some(image) => Ok((image, true)),
                 None => Err(ActionError::Unsettled(error)),
             };
@@ -448,11 +504,13 @@ async fn create_once_only(
 }
 
 /// After a create that timed out, whose request may still be running on Kasm:
-/// watches for its image for [`Kasm::settle_time`] instead of creating again.
-async fn settle(shared: &Shared, body: &Map<String, Value>) -> Result<Option<Image>, ActionError> {
-    let until = Instant::now() + shared.kasm.settle_time();
+/// watches for its image until `until` instead of creating again.
+async fn settle(
+    shared: &Shared,
+    body: &Map<String, Value>,
+    until: Instant,
+) -> Result<Option<Image>, ActionError> {
     loop {
-        tokio::time::sleep(Duration::from_millis(250)).await;
         let images = shared.kasm.images().await?;
         if let Some(image) = recognise(shared, body, images)? {
             return Ok(Some(image));
@@ -460,8 +518,52 @@ async fn settle(shared: &Shared, body: &Map<String, Value>) -> Result<Option<Ima
         if Instant::now() >= until {
             return Ok(None);
         }
+        tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
+
+/// Until when a create an interrupted run sent for the address may still
+/// land: one settle time after it was sent (or, with no time on its mark,
+/// after this run started).
+fn interrupted_until(shared: &Shared, address: &str) -> Option<Instant> {
+    let sent = shared.interrupted.get(address)?;
+    let since_start = shared.started + shared.kasm.settle_time();
+    let Some(sent) = sent else {
+        return Some(since_start);
+    };
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let ago = now.saturating_sub(Duration::from_millis(*sent));
+    let left = shared.kasm.settle_time().saturating_sub(ago);
+    Some((Instant::now() + left).min(since_start))
+}
+
+/// Before an image create, writes a mark that it was sent: a run stopped
+/// before the image is recorded leaves it, and the next run watches for the
+/// image before it creates it again (the request may still be running on
+/// Kasm), as it does after a timeout.
+async fn mark_pending(shared: &Shared, address: &str) -> Result<(), ActionError> {
+    let address = address.to_owned();
+    let sent = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let sent = u64::try_from(sent.as_millis()).unwrap_or(u64::MAX);
+    update_state(shared, move |state| {
+        state.pending.insert(
+            address,
+            ObjectRecord {
+                id: String::new(),
+                attributes: Map::from_iter([(SENT_AT.to_owned(), sent.into())]),
+            },
+        );
+    })
+    .await
+}
+
+/// Where an image's pending mark keeps when its create was sent
+/// (milliseconds since the Unix epoch).
+const SENT_AT: &str = "sent_at_ms";
 
 /// Asks the core which unowned image matches the body.
 fn recognise(
@@ -492,6 +594,7 @@ async fn record(
     let entry = lock(&shared.core).record(request)?;
     let id = entry.image_id.clone();
     update_state(shared, |state| {
+        state.pending.remove(address);
         state.resources.insert(address.to_owned(), entry);
     })
     .await?;
