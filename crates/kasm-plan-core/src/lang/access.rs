@@ -248,7 +248,16 @@ pub fn resource_value(resource: &Resource, instances: &[RawResource]) -> Value {
             Kind::Session => "kasm_id",
         };
         map.insert("id".into(), id.clone());
-        map.insert(own_id.into(), id);
+        map.insert(own_id.into(), id.clone());
+        // Kasm's other computed attributes are known after apply too.
+        let computed = crate::schema::tables::resource(resource.kind.type_name())
+            .into_iter()
+            .flat_map(|t| t.arguments)
+            .filter(|a| a.presence == crate::schema::Presence::Computed);
+        for arg in computed {
+            map.entry(arg.name.to_owned())
+                .or_insert_with(|| id.clone());
+        }
         Value::Map(map)
     };
     if resource.for_each.is_some() {

@@ -180,6 +180,13 @@ pub fn managed(type_name: &str) -> Option<&'static Block> {
         .find(|b| b.type_name == type_name)
 }
 
+/// The table of any managed type.
+pub fn resource(type_name: &str) -> Option<&'static Block> {
+    [IMAGE, GROUP, LINK, USER, MEMBERSHIP, SESSION]
+        .into_iter()
+        .find(|b| b.type_name == type_name)
+}
+
 use Presence::{Computed, Optional, Required};
 
 /// `kasm_image` beyond the field table: kasm-plan's own argument, Kasm's computed attributes.
