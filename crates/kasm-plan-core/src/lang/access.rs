@@ -255,8 +255,7 @@ pub fn resource_value(resource: &Resource, instances: &[RawResource]) -> Value {
             .flat_map(|t| t.arguments)
             .filter(|a| a.presence == crate::schema::Presence::Computed);
         for arg in computed {
-            map.entry(arg.name.to_owned())
-                .or_insert_with(|| id.clone());
+            map.entry(arg.name.to_owned()).or_insert_with(|| id.clone());
         }
         Value::Map(map)
     };
