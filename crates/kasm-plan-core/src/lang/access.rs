@@ -248,14 +248,15 @@ pub fn resource_value(resource: &Resource, instances: &[RawResource]) -> Value {
             Kind::Session => "kasm_id",
         };
         map.insert("id".into(), id.clone());
-        map.insert(own_id.into(), id.clone());
-        // Kasm's other computed attributes are known after apply too.
+        map.insert(own_id.into(), id);
+        // Kasm's other computed attributes are known after apply too (an
+        // unknown that is not the id: nothing fills it in from the state).
         let computed = crate::schema::tables::resource(resource.kind.type_name())
             .into_iter()
             .flat_map(|t| t.arguments)
             .filter(|a| a.presence == crate::schema::Presence::Computed);
         for arg in computed {
-            map.entry(arg.name.to_owned()).or_insert_with(|| id.clone());
+            map.entry(arg.name.to_owned()).or_insert(Value::UNKNOWN);
         }
         Value::Map(map)
     };
