@@ -31,14 +31,6 @@ fn outside_image(k: &Kasm, name: &str) -> String {
         .to_owned()
 }
 
-fn group_id(k: &Kasm, name: &str) -> Option<String> {
-    k.sim()
-        .groups()
-        .into_iter()
-        .find(|g| g.name == name)
-        .map(|g| g.group_id)
-}
-
 /// Rows per (group, image) pair on the simulator.
 fn rows(k: &Kasm) -> BTreeMap<(String, String), usize> {
     let mut out = BTreeMap::new();
@@ -156,7 +148,9 @@ fn the_documented_workflow_plans_and_applies() {
         "{}",
         out(&o)
     );
-    let group = group_id(&k, "WorkspaceUsers").unwrap_or_else(|| panic!("{}", out(&o)));
+    let group = k
+        .group_id("WorkspaceUsers")
+        .unwrap_or_else(|| panic!("{}", out(&o)));
     let developer = k
         .sim()
         .users()
@@ -256,7 +250,7 @@ fn the_documented_workflow_plans_and_applies() {
         "{}",
         out(&o)
     );
-    assert!(group_id(&k, "WorkspaceUsers").is_none(), "{}", out(&o));
+    assert!(k.group_id("WorkspaceUsers").is_none(), "{}", out(&o));
     assert!(!k.sim().users().iter().any(|u| u.username == "developer"));
     assert!(!rows(&k).keys().any(|(g, _)| g == &group));
     assert!(k.sim().memberships().iter().all(|m| m.user_id != developer));
@@ -319,7 +313,7 @@ fn links_follow_references_exclusivity_and_changes() {
     let file = k.write("main.tf", MANAGED);
     let o = apply(&k, &file);
     assert_eq!(code(&o), 0, "{}", out(&o));
-    let devs = group_id(&k, "Developers").unwrap_or_default();
+    let devs = k.group_id("Developers").unwrap_or_default();
     let (alpha, beta) = (
         image_id(&k, "kasmweb/alpha:1.18.0"),
         image_id(&k, "kasmweb/beta:1.18.0"),
@@ -391,7 +385,7 @@ fn links_follow_references_exclusivity_and_changes() {
     );
     let o = apply(&k, &file);
     assert_eq!(code(&o), 0, "{}", out(&o));
-    assert_eq!(group_id(&k, "Developers"), None);
+    assert_eq!(k.group_id("Developers"), None);
     assert!(!rows(&k).keys().any(|(g, _)| *g == devs));
     assert_eq!(
         rows(&k).get(&(ALL_USERS.into(), beta)),
@@ -475,7 +469,7 @@ fn duplicate_rows_are_all_removed_and_errors_are_not_read_as_gone() {
         &format!("resource \"kasm_group\" \"g\" {{\n  name = \"G\"\n  priority = 7\n}}\nresource \"kasm_group_image\" \"l\" {{\n  group_id = kasm_group.g.id\n  image_id = \"{image}\"\n}}\n"),
     );
     assert_eq!(code(&apply(&k, &file)), 0);
-    let g = group_id(&k, "G").unwrap_or_default();
+    let g = k.group_id("G").unwrap_or_default();
     // Someone adds the same link twice by hand: Kasm keeps both rows.
     for _ in 0..2 {
         k.call(
@@ -774,7 +768,7 @@ fn a_failed_create_skips_what_waits_for_it_and_sends_nothing_for_it() {
     // the group, which waits for nothing, was made.
     assert!(k.images().is_empty(), "{:?}", k.names());
     assert_eq!(k.sim().request_count("/api/public/add_images_group"), 0);
-    assert!(group_id(&k, "Developers").is_some());
+    assert!(k.group_id("Developers").is_some());
     let state = k.state();
     assert!(
         state["resources"].as_object().is_none_or(|r| r.is_empty()),
@@ -792,7 +786,7 @@ fn a_failed_create_skips_what_waits_for_it_and_sends_nothing_for_it() {
     let file = k.write("main.tf", &fixed);
     let o = k.run(&["apply", &file, "-auto-approve", "-parallelism=10"]);
     assert_eq!(code(&o), 0, "{}", out(&o));
-    let devs = group_id(&k, "Developers").unwrap_or_default();
+    let devs = k.group_id("Developers").unwrap_or_default();
     let base = image_id(&k, "kasmweb/base:1.18.0");
     assert_eq!(rows(&k).get(&(devs, base)), Some(&1));
     assert_eq!(k.images().len(), 2);
@@ -898,8 +892,8 @@ fn refresh_only_forgets_groups_and_links_deleted_outside_and_records_renames() {
     );
     let file = k.write("main.tf", &two);
     assert_eq!(code(&apply(&k, &file)), 0);
-    let devs = group_id(&k, "Developers").unwrap_or_default();
-    let ops = group_id(&k, "Ops").unwrap_or_default();
+    let devs = k.group_id("Developers").unwrap_or_default();
+    let ops = k.group_id("Ops").unwrap_or_default();
     k.call(
         "delete_group",
         json!({"target_group": {"group_id": devs}, "force": true}),
@@ -930,8 +924,8 @@ fn refresh_only_forgets_groups_and_links_deleted_outside_and_records_renames() {
         "{state}"
     );
     // Nothing was made again: a refresh-only apply changes nothing on Kasm.
-    assert_eq!(group_id(&k, "Developers"), None);
-    assert_eq!(group_id(&k, "Ops"), None);
+    assert_eq!(k.group_id("Developers"), None);
+    assert_eq!(k.group_id("Ops"), None);
 }
 
 /// A state the Terraform provider wrote: its attribute names, memory in
@@ -1156,7 +1150,7 @@ fn target_and_replace_as_terraform_users_type_them() {
     let o = k.run(&["apply", &file, "-auto-approve"]);
     assert_eq!(code(&o), 0, "{}", out(&o));
     assert!(stdout(&o).contains("1 added"), "{}", out(&o));
-    let devs = group_id(&k, "Developers").unwrap_or_default();
+    let devs = k.group_id("Developers").unwrap_or_default();
     let old = image_id(&k, "kasmweb/terminal:1.18.0");
 
     // A saved plan is applied as it was made: no -replace on top of it.

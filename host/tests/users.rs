@@ -104,13 +104,7 @@ fn users_and_memberships_apply_and_the_password_stays_secret() {
         user.is_some_and(|u| u.password_is(first)),
         "Kasm has the password"
     );
-    let devs = k
-        .sim()
-        .groups()
-        .into_iter()
-        .find(|g| g.name == "Developers")
-        .map(|g| g.group_id)
-        .unwrap_or_default();
+    let devs = k.group_id("Developers").unwrap_or_default();
     assert_eq!(groups_of(&k, &alice), [ALL_USERS.to_owned(), devs.clone()]);
     let state = k.read("kasm-plan.state.json");
     assert!(!state.contains(first), "no password in the state: {state}");
@@ -405,13 +399,7 @@ fn users_memberships_and_sessions_are_imported_and_the_next_plan_is_empty() {
     let o = k.run(&["apply", &file, "--auto-approve"]);
     assert_eq!(code(&o), 0, "{}", out(&o));
     let alice = user_id(&k, "alice").unwrap_or_else(|| panic!("{}", out(&o)));
-    let group = k
-        .sim()
-        .groups()
-        .into_iter()
-        .find(|g| g.name == "Developers")
-        .map(|g| g.group_id)
-        .unwrap_or_default();
+    let group = k.group_id("Developers").unwrap_or_default();
     let session = k.sim().sessions()[0].kasm_id.clone();
     let addresses = [
         "kasm_user.alice",
@@ -681,13 +669,7 @@ resource "kasm_session" "alice_terminal" {{
         out(&o)
     );
     let alice = user_id(&k, "alice").unwrap_or_default();
-    let devs = k
-        .sim()
-        .groups()
-        .into_iter()
-        .find(|g| g.name == "Developers")
-        .map(|g| g.group_id)
-        .unwrap_or_default();
+    let devs = k.group_id("Developers").unwrap_or_default();
     let mut groups = groups_of(&k, &alice);
     groups.sort();
     let mut want = vec![ALL_USERS.to_owned(), devs.clone()];

@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 /// default install every new image is linked to it.
 pub const ALL_USERS: &str = "68d557ac4cac42cca9f31c7c853de0f3";
 
+/// The name Kasm gives that group.
+pub const ALL_USERS_NAME: &str = "All Users";
+
 /// A group, as `get_groups` lists it (other keys are ignored).
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

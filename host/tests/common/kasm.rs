@@ -51,6 +51,15 @@ impl Kasm {
         self.sim.as_ref().unwrap_or_else(|| panic!("stopped"))
     }
 
+    /// The id of the simulator's group of that name.
+    pub fn group_id(&self, name: &str) -> Option<String> {
+        self.sim()
+            .groups()
+            .into_iter()
+            .find(|g| g.name == name)
+            .map(|g| g.group_id)
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }

@@ -8,7 +8,7 @@ use super::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, SESSION_TYPE, USER_TYPE};
 use crate::change::{AccessChange, Action, ExtraLink, Plan, ResourceChange};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::field::Field;
-use crate::group::{ALL_USERS, Access, Target, same_id};
+use crate::group::{ALL_USERS, Access, same_id};
 use crate::model::Image;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -153,10 +153,8 @@ fn memberships(changes: &[AccessChange], access: &Access) -> Pairs {
             pairs.push((Resolved::Known(ALL_USERS.into()), user.clone()));
         }
         for part in &c.group_parts {
-            let group = match &part.group {
-                Target::Id(id) => Resolved::Known(id.clone()),
-                Target::Managed(address) => Resolved::Pending(address.clone()),
-                Target::Name(_) => continue,
+            let Some(group) = Resolved::of_target(&part.group) else {
+                continue;
             };
             if part.join {
                 pairs.push((group, user.clone()));
@@ -380,6 +378,14 @@ pub fn grants(changes: &[AccessChange], after: &After) -> Vec<Grant> {
 /// the plan: the ids of the enabled images its groups may launch once the
 /// plan is applied, sorted; unknown until apply when one is made in the run.
 pub fn show_authorized_images(plan: &mut Plan, access: &Access, images: &[Image]) {
+    let shown = |c: &AccessChange| {
+        c.resource_type == USER_TYPE
+            && matches!(c.action, Action::Create | Action::Update | Action::Replace)
+    };
+    // Most plans change no user: the grants are not worth building then.
+    if !plan.access_changes.iter().any(shown) {
+        return;
+    }
     let after = After::of(plan, access, images);
     let changes = &plan.access_changes;
     let granted = granted(memberships(changes, access), links(changes, &after), &after);
@@ -395,8 +401,7 @@ pub fn show_authorized_images(plan: &mut Plan, access: &Access, images: &[Image]
     let computed: Vec<(usize, Option<Vec<Value>>)> = changes
         .iter()
         .enumerate()
-        .filter(|(_, c)| c.resource_type == USER_TYPE)
-        .filter(|(_, c)| matches!(c.action, Action::Create | Action::Update | Action::Replace))
+        .filter(|(_, c)| shown(c))
         .map(|(i, c)| (i, images_of(&Resolved::of(c))))
         .collect();
     for (i, ids) in computed {

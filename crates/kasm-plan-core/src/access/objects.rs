@@ -22,6 +22,23 @@ pub enum Resolved {
 }
 
 impl Resolved {
+    /// A target named by id or by a managed address (not by name).
+    pub fn of_target(target: &Target) -> Option<Resolved> {
+        match target {
+            Target::Id(id) => Some(Resolved::Known(id.clone())),
+            Target::Managed(address) => Some(Resolved::Pending(address.clone())),
+            Target::Name(_) => None,
+        }
+    }
+
+    /// The target a step fills in: the id, or the address whose create makes it.
+    pub fn target(&self) -> Target {
+        match self {
+            Resolved::Known(id) => Target::Id(id.clone()),
+            Resolved::Pending(address) => Target::Managed(address.clone()),
+        }
+    }
+
     /// The id a change leaves its address with.
     pub fn of(change: &AccessChange) -> Resolved {
         match (change.action, &change.id) {
@@ -106,7 +123,7 @@ fn recorded_groups(state: &State, record: &ObjectRecord) -> Vec<crate::group::Us
         .filter_map(Value::as_str)
         .map(|name| {
             let id = match name {
-                "All Users" => Some(crate::group::ALL_USERS.to_owned()),
+                crate::group::ALL_USERS_NAME => Some(crate::group::ALL_USERS.to_owned()),
                 _ => state
                     .groups
                     .values()

@@ -777,7 +777,7 @@ fn extra_links(
                 image_address: address.to_owned(),
                 image_id: None,
                 group_id: ALL_USERS.into(),
-                group_name: Some("All Users".into()),
+                group_name: Some(crate::group::ALL_USERS_NAME.into()),
                 revoke: true,
             }),
             Resolved::Pending(_) => {}

@@ -40,7 +40,7 @@ pub fn forbidden_groups(plan: &Plan, matches: &dyn Fn(&str) -> bool) -> Vec<Foun
             ));
         }
     }
-    let all_users = group_matches(crate::group::ALL_USERS, Some("All Users"));
+    let all_users = group_matches(crate::group::ALL_USERS, Some(crate::group::ALL_USERS_NAME));
     let revoked = |address: &str| {
         plan.extra_links
             .iter()

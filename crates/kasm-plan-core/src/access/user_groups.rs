@@ -8,12 +8,9 @@
 use super::objects::Resolved;
 use crate::change::{AccessChange, Action, AttributeChange, GroupPart, Reason};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::group::{ALL_USERS, Access, Target, UserGroup, same_id};
+use crate::group::{ALL_USERS, ALL_USERS_NAME, Access, Target, UserGroup, same_id};
 use crate::object::{ObjectRecord, ObjectSpec};
 use serde_json::Value;
-
-/// The name Kasm gives the group every user is in.
-const ALL_USERS_NAME: &str = "All Users";
 
 /// The group names a spec's `groups` lists, when the plan manages them:
 /// set, and at create or not in `ignore_changes`.
@@ -73,7 +70,7 @@ pub fn plan(
         .filter(|w| !current.iter().any(|g| holds(g, w)))
         .map(|(name, group)| GroupPart {
             name: (*name).to_owned(),
-            group: target(group),
+            group: group.target(),
             join: true,
         });
     let leaves = current
@@ -169,13 +166,6 @@ fn holds(group: &UserGroup, (name, wanted): &(&str, Resolved)) -> bool {
         Resolved::Known(id) if !group.group_id.is_empty() => same_id(id, &group.group_id),
         Resolved::Known(_) => group.name == *name,
         Resolved::Pending(_) => false,
-    }
-}
-
-fn target(group: &Resolved) -> Target {
-    match group {
-        Resolved::Known(id) => Target::Id(id.clone()),
-        Resolved::Pending(address) => Target::Managed(address.clone()),
     }
 }
 

@@ -268,9 +268,8 @@ fn plan_valid(
                 plan.summary = Summary::default();
                 plan.duplicates.iter_mut().for_each(|d| d.delete = false);
             }
-            if !req.refresh_only {
-                crate::access::launch::show_authorized_images(&mut plan, access, observed);
-            }
+            // (A refresh-only plan has no user change left to show it on.)
+            crate::access::launch::show_authorized_images(&mut plan, access, observed);
             diagnostics.extend(crate::access::session_limit::check(
                 &plan.access_changes,
                 access,

@@ -4,7 +4,7 @@
 //! whose answer was lost is looked for before it is sent again, and the
 //! record is written (or the address forgotten) after.
 
-use super::{ActionError, Shared, lock, update_state};
+use super::{ActionError, Shared, lock, unmark_if_refused, update_state};
 use crate::kasm::KasmError;
 use kasm_plan_core::access::Target;
 use kasm_plan_core::access::pending;
@@ -26,14 +26,8 @@ pub(super) async fn call(
     let (answer_id, outcome) = match outcome {
         Ok(sent) => sent,
         Err(e) => {
-            // Refused outright, nothing was made; otherwise the mark stays
-            // for the next run to look for what the create made.
-            if marked && !e.made_maybe() {
-                let address = step.address.clone();
-                update_state(shared, move |state| {
-                    state.pending.remove(&address);
-                })
-                .await?;
+            if marked {
+                unmark_if_refused(shared, &step.address, &e).await?;
             }
             return Err(e);
         }

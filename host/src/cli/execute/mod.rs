@@ -368,14 +368,7 @@ async fn create(
     let (image, recognised) = match created {
         Ok(made) => made,
         Err(e) => {
-            // Refused outright, nothing was made: no mark to leave.
-            if !e.made_maybe() {
-                let address = step.address.clone();
-                update_state(shared, move |state| {
-                    state.pending.remove(&address);
-                })
-                .await?;
-            }
+            unmark_if_refused(shared, &step.address, &e).await?;
             return Err(e);
         }
     };
@@ -531,10 +524,7 @@ fn interrupted_until(shared: &Shared, address: &str) -> Option<Instant> {
     let Some(sent) = sent else {
         return Some(since_start);
     };
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    let ago = now.saturating_sub(Duration::from_millis(*sent));
+    let ago = Duration::from_millis(unix_ms().saturating_sub(*sent));
     let left = shared.kasm.settle_time().saturating_sub(ago);
     Some((Instant::now() + left).min(since_start))
 }
@@ -545,10 +535,7 @@ fn interrupted_until(shared: &Shared, address: &str) -> Option<Instant> {
 /// Kasm), as it does after a timeout.
 async fn mark_pending(shared: &Shared, address: &str) -> Result<(), ActionError> {
     let address = address.to_owned();
-    let sent = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    let sent = u64::try_from(sent.as_millis()).unwrap_or(u64::MAX);
+    let sent = unix_ms();
     update_state(shared, move |state| {
         state.pending.insert(
             address,
@@ -559,6 +546,31 @@ async fn mark_pending(shared: &Shared, address: &str) -> Result<(), ActionError>
         );
     })
     .await
+}
+
+/// A failed create's pending mark, taken out when Kasm refused the create
+/// outright (nothing was made); otherwise it stays for the next run.
+async fn unmark_if_refused(
+    shared: &Shared,
+    address: &str,
+    error: &ActionError,
+) -> Result<(), ActionError> {
+    if error.made_maybe() {
+        return Ok(());
+    }
+    let address = address.to_owned();
+    update_state(shared, move |state| {
+        state.pending.remove(&address);
+    })
+    .await
+}
+
+/// Now, in milliseconds since the Unix epoch.
+fn unix_ms() -> u64 {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    u64::try_from(now.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Where an image's pending mark keeps when its create was sent
