@@ -65,11 +65,9 @@ pub fn client_config(
         .iter()
         .map(|f| parse_fingerprint(f))
         .collect::<Result<Vec<_>, _>>()?;
-    let chain: Option<Arc<dyn ServerCertVerifier>> = match (&given[..], &pins[..]) {
-        ([], []) => Some(Arc::new(rustls_platform_verifier::Verifier::new(
-            Arc::clone(&provider),
-        )?)),
-        ([], _) => None,
+    let chain = match (&given[..], &pins[..]) {
+        ([], []) => Chain::System(std::sync::OnceLock::new()),
+        ([], _) => Chain::None,
         (certs, _) => {
             let mut roots = RootCertStore::empty();
             roots.add_parsable_certificates(certs.iter().cloned());
@@ -77,7 +75,7 @@ pub fn client_config(
                 WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&provider))
                     .build()
                     .map_err(|e| rustls::Error::General(e.to_string()))?;
-            Some(verifier)
+            Chain::Given(verifier)
         }
     };
     let verifier = Arc::new(Verifier {
@@ -149,9 +147,39 @@ struct Verifier {
     exact: Vec<CertificateDer<'static>>,
     /// Pinned fingerprints of the server's certificate.
     pins: Vec<[u8; 32]>,
-    /// Chain verification (the given CAs, or the system's roots); none when only pins trust.
-    chain: Option<Arc<dyn ServerCertVerifier>>,
+    chain: Chain,
     provider: Arc<CryptoProvider>,
+}
+
+/// Chain verification.
+#[derive(Debug)]
+enum Chain {
+    /// Only pins trust.
+    None,
+    /// The given CAs.
+    Given(Arc<dyn ServerCertVerifier>),
+    /// The system's roots, read at the first handshake: a plain `http://`
+    /// server, or a run that sends no request, never reads them.
+    System(std::sync::OnceLock<Result<Arc<dyn ServerCertVerifier>, rustls::Error>>),
+}
+
+impl Chain {
+    fn verifier(
+        &self,
+        provider: &Arc<CryptoProvider>,
+    ) -> Result<Option<Arc<dyn ServerCertVerifier>>, rustls::Error> {
+        match self {
+            Chain::None => Ok(None),
+            Chain::Given(verifier) => Ok(Some(Arc::clone(verifier))),
+            Chain::System(cell) => cell
+                .get_or_init(|| {
+                    let verifier = rustls_platform_verifier::Verifier::new(Arc::clone(provider))?;
+                    Ok(Arc::new(verifier) as Arc<dyn ServerCertVerifier>)
+                })
+                .clone()
+                .map(Some),
+        }
+    }
 }
 
 impl ServerCertVerifier for Verifier {
@@ -169,7 +197,7 @@ impl ServerCertVerifier for Verifier {
         {
             return Ok(ServerCertVerified::assertion());
         }
-        let why = match &self.chain {
+        let why = match self.chain.verifier(&self.provider)? {
             Some(chain) => {
                 match chain.verify_server_cert(
                     end_entity,

@@ -80,9 +80,7 @@ impl ActionError {
     /// Whether a failed create may have made something on Kasm.
     fn made_maybe(&self) -> bool {
         match self {
-            ActionError::Kasm(e) | ActionError::Unsettled(e) => {
-                e.is_ambiguous() || e.may_still_run()
-            }
+            ActionError::Kasm(e) => e.is_ambiguous() || e.may_still_run(),
             _ => true,
         }
     }
@@ -362,7 +360,7 @@ async fn create(
     };
     let created = match landed {
         Some(image) => Ok((image, true)),
-        None => create_once_only(shared, &step.target_image).await,
+        None => create_once_only(shared, &step.address, &step.target_image).await,
     };
     drop(permit);
     let (image, recognised) = match created {
@@ -465,10 +463,16 @@ async fn send_delete(
 /// the next run. Returns the image and whether it was recognised.
 async fn create_once_only(
     shared: &Shared,
+    address: &str,
     body: &Map<String, Value>,
 ) -> Result<(Image, bool), ActionError> {
     let mut attempt = 1;
     loop {
+        // The mark's time must not be older than a request the next run may
+        // find still running: a resend first writes its own.
+        if attempt > 1 {
+            mark_pending(shared, address).await?;
+        }
         let error = match shared.kasm.create_once(body).await {
             Ok(image) => return Ok((image, false)),
             Err(e) => e,
@@ -477,7 +481,7 @@ async fn create_once_only(
         // that the failed attempt did not create the image after all.
         if error.may_still_run() {
             let until = Instant::now() + shared.kasm.settle_time();
-            return match settle(shared, body, until).await? {
+            return match settle(shared, body, until).await.map_err(unsettled)? {
                 Some(image) => Ok((image, true)),
                 None => Err(ActionError::Unsettled(error)),
             };
@@ -486,13 +490,26 @@ async fn create_once_only(
             return Err(error.into());
         };
         if error.is_ambiguous() {
-            let images = shared.kasm.images().await?;
+            let images = shared
+                .kasm
+                .images()
+                .await
+                .map_err(|e| unsettled(e.into()))?;
             if let Some(image) = recognise(shared, body, images)? {
                 return Ok((image, true));
             }
         }
         tokio::time::sleep(delay).await;
         attempt += 1;
+    }
+}
+
+/// A read that failed while a create's outcome was unknown: the create
+/// may have been made, whatever the read's error says.
+fn unsettled(error: ActionError) -> ActionError {
+    match error {
+        ActionError::Kasm(e) => ActionError::Unsettled(e),
+        other => other,
     }
 }
 
