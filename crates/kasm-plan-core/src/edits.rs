@@ -85,6 +85,29 @@ impl Edits {
         out
     }
 
+    /// Leaves out the forget of a pending image create that `steps` make
+    /// again (or adopt): the mark stays in the stored state until the new
+    /// create's own mark or record replaces it. Forgotten first, a run
+    /// stopped before that would leave nothing to say that the earlier
+    /// create may still land.
+    pub fn keep_remade_marks(&self, steps: Vec<Step>) -> Vec<Step> {
+        let remade: std::collections::BTreeSet<&str> = steps
+            .iter()
+            .filter(|s| matches!(s, Step::Create(_) | Step::Adopt(_)))
+            .map(Step::address)
+            .collect();
+        let keep: std::collections::BTreeSet<String> = self
+            .settled
+            .keys()
+            .filter(|a| remade.contains(a.as_str()))
+            .cloned()
+            .collect();
+        steps
+            .into_iter()
+            .filter(|s| !(matches!(s, Step::Forget(_)) && keep.contains(s.address())))
+            .collect()
+    }
+
     /// Looks on Kasm for what each create the state has pending made
     /// ([`crate::access::pending`]); answers a warning for each.
     pub fn settle(&mut self, access: Option<&Access>) -> Vec<Diagnostic> {

@@ -83,7 +83,7 @@ pub fn apply_steps(req: &PlanRequest) -> StepsResponse {
                     .collect();
                 // Stable: plan order within a phase.
                 all.sort_by_key(Step::phase);
-                all
+                edits.keep_remade_marks(all)
             })
         }
         _ => Ok(Vec::new()),

@@ -226,10 +226,10 @@ enum Outcome {
 async fn run_actions(
     shared: &Arc<Shared>,
     mut walk: Walk,
-    mut slots: Vec<Option<Step>>,
+    mut steps: Vec<Option<Step>>,
     parallelism: usize,
 ) {
-    let addresses: Vec<String> = slots
+    let addresses: Vec<String> = steps
         .iter()
         .map(|s| {
             s.as_ref()
@@ -237,27 +237,27 @@ async fn run_actions(
                 .unwrap_or_default()
         })
         .collect();
-    let permits = Arc::new(Semaphore::new(parallelism.max(1)));
+    let slots = Slots::new(parallelism);
     let interrupt = {
-        let permits = Arc::clone(&permits);
+        let slots = slots.clone();
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
                 eprintln!(
                     "\nInterrupt received: finishing the requests in flight, then stopping..."
                 );
-                permits.close();
+                slots.close();
             }
         })
     };
     let mut tasks = tokio::task::JoinSet::new();
     loop {
         for i in walk.start_ready() {
-            let Some(step) = slots.get_mut(i).and_then(Option::take) else {
+            let Some(step) = steps.get_mut(i).and_then(Option::take) else {
                 continue;
             };
             let shared = Arc::clone(shared);
-            let permits = Arc::clone(&permits);
-            tasks.spawn(async move { (i, act_reported(&shared, step, permits).await) });
+            let slots = slots.clone();
+            tasks.spawn(async move { (i, act_reported(&shared, step, slots).await) });
         }
         let Some(joined) = tasks.join_next().await else {
             break;
@@ -284,16 +284,53 @@ async fn run_actions(
     interrupt.abort();
 }
 
+/// The request slots, and the slots for image creates marked ahead of them.
+#[derive(Clone)]
+struct Slots {
+    /// Requests in flight at once (`--parallelism`).
+    requests: Arc<Semaphore>,
+    /// Image creates marked pending and not yet finished: those in flight
+    /// and as many again waiting for a request slot.
+    marks: Arc<Semaphore>,
+}
+
+impl Slots {
+    fn new(parallelism: usize) -> Slots {
+        let parallelism = parallelism.max(1);
+        Slots {
+            requests: Arc::new(Semaphore::new(parallelism)),
+            marks: Arc::new(Semaphore::new(2 * parallelism)),
+        }
+    }
+
+    /// Nothing new starts.
+    fn close(&self) {
+        self.marks.close();
+        self.requests.close();
+    }
+}
+
 /// One action once a request slot is free, its progress line printed and
 /// its failure reported.
-async fn act_reported(shared: &Shared, step: Step, permits: Arc<Semaphore>) -> Outcome {
-    let Ok(permit) = permits.acquire_owned().await else {
-        lock(&shared.report).not_started += 1;
-        return Outcome::NotStarted;
+async fn act_reported(shared: &Shared, step: Step, slots: Slots) -> Outcome {
+    let address = step.address().to_owned();
+    let marked = match mark_ahead(shared, &step, &slots).await {
+        Ok(marked) => marked,
+        Err(Some(e)) => return failed(shared, address, &e),
+        Err(None) => return not_started(shared),
+    };
+    let Ok(permit) = Arc::clone(&slots.requests).acquire_owned().await else {
+        if marked.is_some()
+            && let Err(e) = unmark(shared, &address).await
+        {
+            return failed(shared, address, &e);
+        }
+        return not_started(shared);
     };
     let started = Instant::now();
-    let address = step.address().to_owned();
-    match act(shared, step, permit).await {
+    let acted = act(shared, step, permit).await;
+    drop(marked);
+    match acted {
         Ok(line) => {
             (shared.progress)(&format!(
                 "{address}: {line} after {}s",
@@ -301,12 +338,39 @@ async fn act_reported(shared: &Shared, step: Step, permits: Arc<Semaphore>) -> O
             ));
             Outcome::Done
         }
-        Err(e) => {
-            (shared.progress)(&format!("{address}: failed: {e}"));
-            lock(&shared.report).failures.push((address, e.to_string()));
-            Outcome::Failed
-        }
+        Err(e) => failed(shared, address, &e),
     }
+}
+
+fn failed(shared: &Shared, address: String, e: &ActionError) -> Outcome {
+    (shared.progress)(&format!("{address}: failed: {e}"));
+    lock(&shared.report).failures.push((address, e.to_string()));
+    Outcome::Failed
+}
+
+fn not_started(shared: &Shared) -> Outcome {
+    lock(&shared.report).not_started += 1;
+    Outcome::NotStarted
+}
+
+/// Before an image create waits for a request slot, writes its pending
+/// mark, so the write is done while earlier requests are in flight, not
+/// between one request and the next. Answers the mark's slot, held until the
+/// action ends; `Err(None)`: the run was interrupted first.
+async fn mark_ahead(
+    shared: &Shared,
+    step: &Step,
+    slots: &Slots,
+) -> Result<Option<OwnedSemaphorePermit>, Option<ActionError>> {
+    let Step::Create(create) = step else {
+        return Ok(None);
+    };
+    let slot = Arc::clone(&slots.marks)
+        .acquire_owned()
+        .await
+        .map_err(|_| None)?;
+    mark_pending(shared, &create.address).await.map_err(Some)?;
+    Ok(Some(slot))
 }
 
 /// One action: the request, then the state write. The request slot (`permit`)
@@ -344,7 +408,6 @@ async fn create(
     step: CreateStep,
     permit: OwnedSemaphorePermit,
 ) -> Result<String, ActionError> {
-    mark_pending(shared, &step.address).await?;
     // A create an interrupted run sent may still land: watched for first,
     // as after a timeout in this run.
     let landed = match interrupted_until(shared, &step.address) {
@@ -470,8 +533,9 @@ async fn create_once_only(
     loop {
         // The mark's time must not be older than a request the next run may
         // find still running: a resend first writes its own.
-        if attempt > 1 {
-            mark_pending(shared, address).await?;
+        match attempt {
+            1 => note_sent(shared, address),
+            _ => mark_sent(shared, address).await?,
         }
         let error = match shared.kasm.create_once(body).await {
             Ok(image) => return Ok((image, false)),
@@ -546,21 +610,48 @@ fn interrupted_until(shared: &Shared, address: &str) -> Option<Instant> {
     Some((Instant::now() + left).min(since_start))
 }
 
-/// Before an image create, writes a mark that it was sent: a run stopped
-/// before the image is recorded leaves it, and the next run watches for the
-/// image before it creates it again (the request may still be running on
-/// Kasm), as it does after a timeout.
+/// Before an image create is sent, writes a mark that it may be: a run
+/// stopped before the image is recorded leaves it, and the next run watches
+/// for the image before it creates it again (the request may still be
+/// running on Kasm), as it does after a timeout. The mark has no time until
+/// the create is sent ([`note_sent`]); without one, the next run watches
+/// for a whole settle time.
 async fn mark_pending(shared: &Shared, address: &str) -> Result<(), ActionError> {
     let address = address.to_owned();
-    let sent = unix_ms();
     update_state(shared, move |state| {
-        state.pending.insert(
-            address,
-            ObjectRecord {
-                id: String::new(),
-                attributes: Map::from_iter([(SENT_AT.to_owned(), sent.into())]),
-            },
-        );
+        let mark = ObjectRecord {
+            id: String::new(),
+            attributes: Map::new(),
+        };
+        state.pending.insert(address, mark);
+    })
+    .await
+}
+
+/// As an image create is first sent, puts the time on its mark. Not
+/// waited for: it is written with the next change, and until then the mark
+/// has no time, which only makes the next run watch longer.
+fn note_sent(shared: &Shared, address: &str) {
+    stamp(&mut lock(&shared.state).next, address);
+}
+
+/// As an image create is sent again, puts the new time on its mark and
+/// waits for it to be on disk.
+async fn mark_sent(shared: &Shared, address: &str) -> Result<(), ActionError> {
+    update_state(shared, |state| stamp(state, address)).await
+}
+
+fn stamp(state: &mut State, address: &str) {
+    if let Some(mark) = state.pending.get_mut(address) {
+        mark.attributes.insert(SENT_AT.to_owned(), unix_ms().into());
+    }
+}
+
+/// Takes out the mark of a create that was never sent.
+async fn unmark(shared: &Shared, address: &str) -> Result<(), ActionError> {
+    let address = address.to_owned();
+    update_state(shared, move |state| {
+        state.pending.remove(&address);
     })
     .await
 }
