@@ -30,35 +30,30 @@ pub fn configuration(config: &Config) -> Value {
                     (a.name.clone(), described)
                 })
                 .collect();
-            let mut out = json!({
-                "address": r.address(),
-                "mode": "managed",
-                "type": r.kind.type_name(),
-                "name": r.name,
-                "provider_config_key": "kasm",
-                "expressions": expressions,
-                "schema_version": 0,
-            });
-            if let Some(o) = out.as_object_mut() {
-                if let Some(e) = &r.count {
-                    o.insert("count_expression".into(), expression(e));
-                }
-                if let Some(e) = &r.for_each {
-                    o.insert("for_each_expression".into(), expression(e));
-                }
-                // As Terraform writes it: the entries as written.
-                if let Some(super::expr::ExprKind::Tuple(items)) =
-                    r.depends_on.as_ref().map(|a| &a.expr.kind)
-                {
-                    let names: Vec<Value> = items
-                        .iter()
-                        .filter_map(|e| e.as_names())
-                        .map(|n| Value::String(n.join(".")))
-                        .collect();
-                    o.insert("depends_on".into(), Value::Array(names));
-                }
+            let mut o = block(
+                r.address(),
+                "managed",
+                (r.kind.type_name(), &r.name),
+                expressions,
+            );
+            if let Some(e) = &r.count {
+                o.insert("count_expression".into(), expression(e));
             }
-            out
+            if let Some(e) = &r.for_each {
+                o.insert("for_each_expression".into(), expression(e));
+            }
+            // As Terraform writes it: the entries as written.
+            if let Some(super::expr::ExprKind::Tuple(items)) =
+                r.depends_on.as_ref().map(|a| &a.expr.kind)
+            {
+                let names: Vec<Value> = items
+                    .iter()
+                    .filter_map(|e| e.as_names())
+                    .map(|n| Value::String(n.join(".")))
+                    .collect();
+                o.insert("depends_on".into(), Value::Array(names));
+            }
+            Value::Object(o)
         })
         .chain(config.data.iter().map(|d| {
             let expressions: Map<String, Value> = d
@@ -66,15 +61,12 @@ pub fn configuration(config: &Config) -> Value {
                 .iter()
                 .map(|a| (a.name.clone(), expression(&a.expr)))
                 .collect();
-            json!({
-                "address": d.address(),
-                "mode": "data",
-                "type": d.kind.type_name(),
-                "name": d.name,
-                "provider_config_key": "kasm",
-                "expressions": expressions,
-                "schema_version": 0,
-            })
+            Value::Object(block(
+                d.address(),
+                "data",
+                (d.kind.type_name(), &d.name),
+                expressions,
+            ))
         }))
         .collect();
     let variables: Map<String, Value> = config
@@ -96,8 +88,12 @@ pub fn configuration(config: &Config) -> Value {
             (v.name.clone(), Value::Object(out))
         })
         .collect();
-    let mut root = json!({ "resources": resources, "variables": variables });
-    if let (Some(root), false) = (root.as_object_mut(), config.outputs.is_empty()) {
+    // Built by moving each part in: `json!` would copy them through `Serialize`.
+    let mut root = Map::from_iter([
+        ("resources".to_owned(), Value::Array(resources)),
+        ("variables".to_owned(), Value::Object(variables)),
+    ]);
+    if !config.outputs.is_empty() {
         let outputs: Map<String, Value> = config
             .outputs
             .iter()
@@ -120,10 +116,30 @@ pub fn configuration(config: &Config) -> Value {
             .collect();
         root.insert("outputs".into(), Value::Object(outputs));
     }
-    json!({
-        "provider_config": { "kasm": { "name": "kasm", "full_name": PROVIDER_NAME } },
-        "root_module": root,
-    })
+    let mut out = Map::from_iter([(
+        "provider_config".to_owned(),
+        json!({ "kasm": { "name": "kasm", "full_name": PROVIDER_NAME } }),
+    )]);
+    out.insert("root_module".into(), Value::Object(root));
+    Value::Object(out)
+}
+
+/// A resource's or a data source's entry, its expressions moved in.
+fn block(
+    address: String,
+    mode: &str,
+    (type_name, name): (&str, &str),
+    expressions: Map<String, Value>,
+) -> Map<String, Value> {
+    Map::from_iter([
+        ("address".to_owned(), Value::String(address)),
+        ("mode".to_owned(), mode.into()),
+        ("type".to_owned(), type_name.into()),
+        ("name".to_owned(), name.into()),
+        ("provider_config_key".to_owned(), "kasm".into()),
+        ("expressions".to_owned(), Value::Object(expressions)),
+        ("schema_version".to_owned(), 0.into()),
+    ])
 }
 
 /// Terraform's `variables` object: each variable's value, sensitive ones hidden.
@@ -151,10 +167,14 @@ fn expression(expr: &Expr) -> Value {
             references.push(text);
         }
     });
-    match (references.is_empty(), constant(expr)) {
-        (true, Some(value)) => json!({ "constant_value": value }),
-        _ => json!({ "references": references }),
-    }
+    let (key, value) = match (references.is_empty(), constant(expr)) {
+        (true, Some(value)) => ("constant_value", value),
+        _ => (
+            "references",
+            Value::Array(references.into_iter().map(Value::String).collect()),
+        ),
+    };
+    Value::Object(Map::from_iter([(key.to_owned(), value)]))
 }
 
 /// A secret argument (the registry token): what it refers to, never its value.

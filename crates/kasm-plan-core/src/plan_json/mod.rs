@@ -29,30 +29,49 @@ pub fn to_terraform_json(plan: &Plan) -> Value {
         .map(planned_value)
         .chain(plan.access_changes.iter().filter_map(access::planned_value))
         .collect();
-    let mut out = json!({
-        "format_version": FORMAT_VERSION,
-        "terraform_version": TERRAFORM_VERSION,
-        "variables": plan.variables.clone().unwrap_or_else(|| json!({})),
-        "planned_values": { "root_module": { "resources": resources } },
-        "resource_drift": plan
-            .resource_drift
-            .iter()
-            .map(drift)
-            .chain(plan.access_drift.iter().map(access::resource_change))
-            .collect::<Vec<_>>(),
-        "resource_changes": plan
-            .resource_changes
-            .iter()
-            .map(resource_change)
-            .chain(plan.access_changes.iter().map(access::resource_change))
-            .collect::<Vec<_>>(),
-        "relevant_attributes": relevant_attributes(plan),
-        "prior_state": prior_state(plan),
-        "configuration": plan.configuration.clone().unwrap_or_else(|| json!({ "root_module": {} })),
-        "applyable": plan.has_changes(),
-        "complete": !plan.targeted,
-        "errored": false,
-    });
+    let drift: Vec<Value> = plan
+        .resource_drift
+        .iter()
+        .map(drift)
+        .chain(plan.access_drift.iter().map(access::resource_change))
+        .collect();
+    let changes: Vec<Value> = plan
+        .resource_changes
+        .iter()
+        .map(resource_change)
+        .chain(plan.access_changes.iter().map(access::resource_change))
+        .collect();
+    let planned = Map::from_iter([("resources".to_owned(), Value::Array(resources))]);
+    // Built by moving each part in: `json!` would copy them through `Serialize`.
+    let out = Map::from_iter([
+        ("format_version".to_owned(), FORMAT_VERSION.into()),
+        ("terraform_version".to_owned(), TERRAFORM_VERSION.into()),
+        (
+            "variables".to_owned(),
+            plan.variables.clone().unwrap_or_else(|| json!({})),
+        ),
+        (
+            "planned_values".to_owned(),
+            Value::Object(Map::from_iter([(
+                "root_module".to_owned(),
+                Value::Object(planned),
+            )])),
+        ),
+        ("resource_drift".to_owned(), Value::Array(drift)),
+        ("resource_changes".to_owned(), Value::Array(changes)),
+        ("relevant_attributes".to_owned(), relevant_attributes(plan)),
+        ("prior_state".to_owned(), prior_state(plan)),
+        (
+            "configuration".to_owned(),
+            plan.configuration
+                .clone()
+                .unwrap_or_else(|| json!({ "root_module": {} })),
+        ),
+        ("applyable".to_owned(), plan.has_changes().into()),
+        ("complete".to_owned(), (!plan.targeted).into()),
+        ("errored".to_owned(), false.into()),
+    ]);
+    let mut out = Value::Object(out);
     if !plan.output_changes.is_empty() {
         add_outputs(&mut out, plan);
     }
@@ -130,11 +149,13 @@ fn prior_state(plan: &Plan) -> Value {
         })
         .chain(plan.access_changes.iter().filter_map(access::prior_value))
         .collect();
-    json!({
-        "format_version": "1.0",
-        "terraform_version": TERRAFORM_VERSION,
-        "values": { "root_module": { "resources": resources } },
-    })
+    let module = Map::from_iter([("resources".to_owned(), Value::Array(resources))]);
+    let values = Map::from_iter([("root_module".to_owned(), Value::Object(module))]);
+    Value::Object(Map::from_iter([
+        ("format_version".to_owned(), "1.0".into()),
+        ("terraform_version".to_owned(), TERRAFORM_VERSION.into()),
+        ("values".to_owned(), Value::Object(values)),
+    ]))
 }
 
 /// The attributes whose drift the plan took into account.
@@ -165,14 +186,13 @@ fn resource_change(c: &ResourceChange) -> Value {
     };
     let mut change = Map::new();
     change.insert("actions".into(), c.action.terraform_actions());
-    change.insert("before".into(), before.clone().unwrap_or(Value::Null));
-    change.insert("after".into(), after.clone().unwrap_or(Value::Null));
+    let before_sensitive = sensitive(before.as_ref(), hidden);
+    let after_sensitive = sensitive(after.as_ref(), hidden);
+    change.insert("before".into(), before.unwrap_or(Value::Null));
+    change.insert("after".into(), after.unwrap_or(Value::Null));
     change.insert("after_unknown".into(), after_unknown(c));
-    change.insert(
-        "before_sensitive".into(),
-        sensitive(before.as_ref(), hidden),
-    );
-    change.insert("after_sensitive".into(), sensitive(after.as_ref(), hidden));
+    change.insert("before_sensitive".into(), before_sensitive);
+    change.insert("after_sensitive".into(), after_sensitive);
     if let Some(id) = &c.importing {
         change.insert("importing".into(), json!({ "id": id }));
     }
@@ -202,17 +222,17 @@ fn drift(d: &Drift) -> Value {
         &d.address,
         d.address.rsplit('.').next().unwrap_or(&d.address),
     );
-    out.insert(
-        "change".into(),
-        json!({
-            "actions": actions,
-            "before": before,
-            "after": after,
-            "after_unknown": {},
-            "before_sensitive": sensitive(Some(&before), &[]),
-            "after_sensitive": sensitive(after.as_ref(), &[]),
-        }),
-    );
+    let before_sensitive = sensitive(Some(&before), &[]);
+    let after_sensitive = sensitive(after.as_ref(), &[]);
+    let change = Map::from_iter([
+        ("actions".to_owned(), actions),
+        ("before".to_owned(), before),
+        ("after".to_owned(), after.unwrap_or(Value::Null)),
+        ("after_unknown".to_owned(), json!({})),
+        ("before_sensitive".to_owned(), before_sensitive),
+        ("after_sensitive".to_owned(), after_sensitive),
+    ]);
+    out.insert("change".into(), Value::Object(change));
     Value::Object(out)
 }
 
