@@ -91,20 +91,19 @@ impl Edits {
     /// stopped before that would leave nothing to say that the earlier
     /// create may still land.
     pub fn keep_remade_marks(&self, steps: Vec<Step>) -> Vec<Step> {
-        let remade: std::collections::BTreeSet<&str> = steps
+        let remade: std::collections::BTreeSet<String> = steps
             .iter()
             .filter(|s| matches!(s, Step::Create(_) | Step::Adopt(_)))
-            .map(Step::address)
-            .collect();
-        let keep: std::collections::BTreeSet<String> = self
-            .settled
-            .keys()
-            .filter(|a| remade.contains(a.as_str()))
-            .cloned()
+            .map(|s| s.address().to_owned())
             .collect();
         steps
             .into_iter()
-            .filter(|s| !(matches!(s, Step::Forget(_)) && keep.contains(s.address())))
+            .filter(|s| {
+                let address = s.address();
+                !(matches!(s, Step::Forget(_))
+                    && self.settled.contains_key(address)
+                    && remade.contains(address))
+            })
             .collect()
     }
 

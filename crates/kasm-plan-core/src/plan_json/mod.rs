@@ -41,7 +41,6 @@ pub fn to_terraform_json(plan: &Plan) -> Value {
         .map(resource_change)
         .chain(plan.access_changes.iter().map(access::resource_change))
         .collect();
-    let planned = Map::from_iter([("resources".to_owned(), Value::Array(resources))]);
     // Built by moving each part in: `json!` would copy them through `Serialize`.
     let out = Map::from_iter([
         ("format_version".to_owned(), FORMAT_VERSION.into()),
@@ -50,13 +49,7 @@ pub fn to_terraform_json(plan: &Plan) -> Value {
             "variables".to_owned(),
             plan.variables.clone().unwrap_or_else(|| json!({})),
         ),
-        (
-            "planned_values".to_owned(),
-            Value::Object(Map::from_iter([(
-                "root_module".to_owned(),
-                Value::Object(planned),
-            )])),
-        ),
+        ("planned_values".to_owned(), root_module(resources)),
         ("resource_drift".to_owned(), Value::Array(drift)),
         ("resource_changes".to_owned(), Value::Array(changes)),
         ("relevant_attributes".to_owned(), relevant_attributes(plan)),
@@ -149,13 +142,20 @@ fn prior_state(plan: &Plan) -> Value {
         })
         .chain(plan.access_changes.iter().filter_map(access::prior_value))
         .collect();
-    let module = Map::from_iter([("resources".to_owned(), Value::Array(resources))]);
-    let values = Map::from_iter([("root_module".to_owned(), Value::Object(module))]);
     Value::Object(Map::from_iter([
         ("format_version".to_owned(), "1.0".into()),
         ("terraform_version".to_owned(), TERRAFORM_VERSION.into()),
-        ("values".to_owned(), Value::Object(values)),
+        ("values".to_owned(), root_module(resources)),
     ]))
+}
+
+/// `{"root_module": {"resources": [...]}}`, the resources moved in.
+fn root_module(resources: Vec<Value>) -> Value {
+    let module = Map::from_iter([("resources".to_owned(), Value::Array(resources))]);
+    Value::Object(Map::from_iter([(
+        "root_module".to_owned(),
+        Value::Object(module),
+    )]))
 }
 
 /// The attributes whose drift the plan took into account.

@@ -647,7 +647,7 @@ fn stamp(state: &mut State, address: &str) {
     }
 }
 
-/// Takes out the mark of a create that was never sent.
+/// Takes out the mark of a create that was never sent, or that Kasm refused.
 async fn unmark(shared: &Shared, address: &str) -> Result<(), ActionError> {
     let address = address.to_owned();
     update_state(shared, move |state| {
@@ -666,11 +666,7 @@ async fn unmark_if_refused(
     if error.made_maybe() {
         return Ok(());
     }
-    let address = address.to_owned();
-    update_state(shared, move |state| {
-        state.pending.remove(&address);
-    })
-    .await
+    unmark(shared, address).await
 }
 
 /// Now, in milliseconds since the Unix epoch.
