@@ -1526,54 +1526,6 @@ address: string,
 record: StateResource, };
 
 /**
- * A group create or update: the request's `target_group` and what to record.
- */
-export type GroupStep = { 
-/**
- * The resource address.
- */
-address: string, 
-/**
- * The request's `target_group`: `name`, `priority`, `description`, and
- * `group_id` for an update (never `group_mappings`: Kasm fails after saving).
- */
-target_group: { [key in string]: JsonValue }, 
-/**
- * Recorded with the group.
- */
-force_destroy: boolean, };
-
-/**
- * A group delete.
- */
-export type GroupDeleteStep = { 
-/**
- * The resource address.
- */
-address: string, 
-/**
- * The group.
- */
-group_id: string, 
-/**
- * Delete it although users are members (the spec's `force_destroy`).
- */
-force: boolean, };
-
-/**
- * A group record to write without a request (unchanged, or adopted).
- */
-export type GroupRecordStep = { 
-/**
- * The resource address.
- */
-address: string, 
-/**
- * What to write.
- */
-record: GroupRecord, };
-
-/**
  * A link record to write without a request (an `import` block's).
  */
 export type LinkRecordStep = { 
@@ -1587,7 +1539,7 @@ address: string,
 record: LinkRecord, };
 
 /**
- * A user's, a membership's or a session's record to write without a request.
+ * A group's, a user's, a membership's or a session's record to write without a request.
  */
 export type ObjectRecordStep = { 
 /**
@@ -1756,12 +1708,23 @@ record?: ObjectRecord | null,
  * The attributes whose values, joined by `:`, are the record's id
  * (a membership's `<group_id>:<user_id>`).
  */
-id_parts?: Array<string>, };
+id_parts?: Array<string>, 
+/**
+ * Refusals and what to do about them: a refusal's text → the help
+ * added to the error (`{address}` stands for the address).
+ */
+help?: { [key in string]: string }, 
+/**
+ * A create sent without a pending mark: Kasm refuses a second object
+ * with its values, and the next plan records an unowned one equal to
+ * the configuration.
+ */
+unmarked?: boolean, };
 
 /**
  * One action to carry out, with exactly what it needs to record its result.
  */
-export type Step = { "action": "create" } & CreateStep | { "action": "adopt" } & AdoptStep | { "action": "update" } & UpdateStep | { "action": "delete" } & ReleaseStep | { "action": "refresh" } & RefreshStep | { "action": "forget" } & ReleaseStep | { "action": "move" } & MoveStep | { "action": "delete_duplicate" } & ReleaseStep | { "action": "create_group" } & GroupStep | { "action": "update_group" } & GroupStep | { "action": "delete_group" } & GroupDeleteStep | { "action": "record_group" } & GroupRecordStep | { "action": "record_link" } & LinkRecordStep | { "action": "record_object" } & ObjectRecordStep | { "action": "add_link" } & LinkStep | { "action": "remove_link" } & LinkStep | { "action": "revoke" } & LinkStep | { "action": "call" } & CallStep;
+export type Step = { "action": "create" } & CreateStep | { "action": "adopt" } & AdoptStep | { "action": "update" } & UpdateStep | { "action": "delete" } & ReleaseStep | { "action": "refresh" } & RefreshStep | { "action": "forget" } & ReleaseStep | { "action": "move" } & MoveStep | { "action": "delete_duplicate" } & ReleaseStep | { "action": "record_link" } & LinkRecordStep | { "action": "record_object" } & ObjectRecordStep | { "action": "add_link" } & LinkStep | { "action": "remove_link" } & LinkStep | { "action": "revoke" } & LinkStep | { "action": "call" } & CallStep;
 
 /**
  * `apply_steps` output: the plan and the steps that carry it out.

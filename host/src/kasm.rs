@@ -484,40 +484,6 @@ impl Kasm {
         let body = link_body("remove_images_group", group_id, image_id)?;
         self.post("remove_images_group", &body).await.map(drop)
     }
-
-    /// `create_group`, sent once (never with `group_mappings`: Kasm fails
-    /// after saving the group).
-    pub async fn create_group(&self, target: &Map<String, Value>) -> Result<Group, KasmError> {
-        let body = Map::from_iter([("target_group".to_owned(), json!(target))]);
-        let answer = self.post_once("create_group", &body).await?;
-        group_of(answer, "create_group")
-    }
-
-    /// `update_group` with `group_id` and the changed keys.
-    pub async fn update_group(&self, target: &Map<String, Value>) -> Result<Group, KasmError> {
-        let id = target.get("group_id").and_then(Value::as_str).unwrap_or("");
-        checked_id("update_group", id)?;
-        let body = Map::from_iter([("target_group".to_owned(), json!(target))]);
-        let answer = self.post("update_group", &body).await?;
-        group_of(answer, "update_group")
-    }
-
-    /// `delete_group`; `force` deletes it although users are members. A group
-    /// that no longer exists counts as deleted.
-    pub async fn delete_group(&self, group_id: &str, force: bool) -> Result<(), KasmError> {
-        let id = checked_id("delete_group", group_id)?;
-        let mut body = Map::from_iter([("target_group".to_owned(), json!({ "group_id": id }))]);
-        if force {
-            body.insert("force".into(), Value::Bool(true));
-        }
-        match self.post("delete_group", &body).await {
-            Ok(_) => Ok(()),
-            Err(KasmError::Refused { message, .. }) if message.ends_with("does not exist") => {
-                Ok(())
-            }
-            Err(e) => Err(e),
-        }
-    }
 }
 
 /// A group or image id in Kasm's form; anything else is refused before
@@ -542,20 +508,6 @@ fn link_body(
         ("target_group".to_owned(), json!({ "group_id": group_id })),
         ("target_image".to_owned(), json!({ "image_id": image_id })),
     ]))
-}
-
-fn group_of(answer: Value, endpoint: &str) -> Result<Group, KasmError> {
-    let group = answer
-        .get("group")
-        .cloned()
-        .ok_or_else(|| KasmError::Unexpected {
-            path: format!("/api/public/{endpoint}"),
-            detail: "no `group` in the answer".into(),
-        })?;
-    serde_json::from_value(group).map_err(|e| KasmError::Unexpected {
-        path: format!("/api/public/{endpoint}"),
-        detail: e.to_string(),
-    })
 }
 
 fn wrap(target: Value) -> Map<String, Value> {

@@ -1260,3 +1260,66 @@ fn import_blocks_bind_a_group_and_a_link_kasm_already_has() {
     let o = k.run(&["plan", &file, "-detailed-exitcode"]);
     assert_eq!(code(&o), 0, "imported, nothing to do: {}", out(&o));
 }
+
+#[test]
+fn a_group_with_members_is_deleted_only_with_force_destroy_recorded() {
+    let k = Kasm::start();
+    let group = |force: bool| {
+        let force = if force {
+            "\n  force_destroy = true"
+        } else {
+            ""
+        };
+        format!(
+            "resource \"kasm_group\" \"crew\" {{\n  name     = \"Crew\"\n  priority = 5{force}\n}}\n"
+        )
+    };
+    let file = k.write("main.tf", &group(false));
+    let o = apply(&k, &file);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let crew = k.group_id("Crew").unwrap_or_default();
+    let made = k.call(
+        "create_user",
+        json!({"target_user": {"username": "bob", "password": "Bob-Passw0rd!2024"}}),
+    );
+    let bob = made["user"]["user_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    k.call(
+        "add_user_group",
+        json!({"target_user": {"user_id": bob}, "target_group": {"group_id": crew}}),
+    );
+
+    // Removed without force_destroy: Kasm refuses, and the error says what to do.
+    let o = apply(&k, &k.write("main.tf", "# nothing managed\n"));
+    assert_ne!(code(&o), 0, "{}", out(&o));
+    assert!(
+        out(&o).contains("set `force_destroy = true` on kasm_group.crew"),
+        "{}",
+        out(&o)
+    );
+    assert!(k.group_id("Crew").is_some(), "the group is kept");
+    assert_eq!(
+        k.state()["groups"]["kasm_group.crew"]["group_id"],
+        crew.as_str()
+    );
+
+    // force_destroy is recorded by an apply with no request, then honoured
+    // once the block is gone.
+    k.write("main.tf", &group(true));
+    let o = apply(&k, &file);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert_eq!(
+        k.state()["groups"]["kasm_group.crew"]["force_destroy"],
+        true
+    );
+    let o = apply(&k, &k.write("main.tf", "# nothing managed\n"));
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(k.group_id("Crew").is_none(), "{}", out(&o));
+    assert!(
+        k.state()["groups"]
+            .as_object()
+            .is_some_and(|g| g.is_empty())
+    );
+}

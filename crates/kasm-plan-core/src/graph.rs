@@ -17,7 +17,7 @@
 //!   user's `groups` included);
 //! - a user joins its groups after its create and theirs.
 
-use crate::address::{MEMBERSHIP_TYPE, SESSION_TYPE, resource_of, type_of};
+use crate::address::{GROUP_TYPE, MEMBERSHIP_TYPE, SESSION_TYPE, resource_of, type_of};
 use crate::change::{Action, Plan};
 use crate::group::{LinkSpec, Target, same_id};
 use crate::lang::depends::DependsOn;
@@ -220,15 +220,16 @@ impl<'a> Index<'a> {
     fn destroy_order(&self, step: &Step) -> Vec<usize> {
         let is = |target: &Target, id: &str| matches!(target, Target::Id(t) if same_id(t, id));
         let names = |link: &crate::step::LinkStep| -> bool {
-            match step {
-                Step::Delete(image) => is(&link.image, &image.image_id),
-                Step::DeleteGroup(group) => is(&link.group, &group.group_id),
+            match (step, group_call(step)) {
+                (Step::Delete(image), _) => is(&link.image, &image.image_id),
+                (_, Some(group)) if group.kind == CallKind::Delete => {
+                    group.id.as_deref().is_some_and(|id| is(&link.group, id))
+                }
                 _ => false,
             }
         };
         let deleted = match step {
             Step::Delete(image) => &image.image_id,
-            Step::DeleteGroup(group) => &group.group_id,
             Step::Call(call) if call.kind == CallKind::Delete => match &call.id {
                 Some(id) => id,
                 None => return Vec::new(),
@@ -282,12 +283,10 @@ impl<'a> Index<'a> {
 
     /// A group taking a name waits for the group that gives it up.
     fn names(&self, step: &Step) -> Vec<usize> {
-        let taken = match step {
-            Step::CreateGroup(g) | Step::UpdateGroup(g) => g.target_group.get("name"),
-            _ => None,
-        };
+        let taken = group_call(step)
+            .filter(|g| matches!(g.kind, CallKind::Create | CallKind::Update))
+            .and_then(|g| g.record.as_ref()?.text("name"));
         taken
-            .and_then(|name| name.as_str())
             .and_then(|name| self.frees_name.get(name))
             .cloned()
             .unwrap_or_default()
@@ -296,10 +295,11 @@ impl<'a> Index<'a> {
     /// The name a step gives up: a deleted group's, a renamed group's old one.
     fn freed_name(&self, step: &Step) -> Option<&'a str> {
         let old = self.group_names.get(step.address()).copied();
-        match step {
-            Step::DeleteGroup(_) => old,
-            Step::UpdateGroup(g) => {
-                let new = g.target_group.get("name").and_then(|n| n.as_str());
+        let group = group_call(step)?;
+        match group.kind {
+            CallKind::Delete => old,
+            CallKind::Update => {
+                let new = group.record.as_ref()?.text("name");
                 old.filter(|old| new.is_some_and(|new| new != *old))
             }
             _ => None,
@@ -352,13 +352,16 @@ fn makes(step: &Step) -> bool {
     }
     matches!(
         step,
-        Step::Create(_)
-            | Step::Adopt(_)
-            | Step::Update(_)
-            | Step::CreateGroup(_)
-            | Step::UpdateGroup(_)
-            | Step::AddLink(_)
+        Step::Create(_) | Step::Adopt(_) | Step::Update(_) | Step::AddLink(_)
     )
+}
+
+/// A group's call (its create, update or delete).
+fn group_call(step: &Step) -> Option<&crate::step::CallStep> {
+    match step {
+        Step::Call(call) if type_of(&call.address) == Some(GROUP_TYPE) => Some(call),
+        _ => None,
+    }
 }
 
 /// Whether the step deletes what its address names.
@@ -366,10 +369,7 @@ fn destroys(step: &Step) -> bool {
     if let Step::Call(call) = step {
         return call.kind == CallKind::Delete;
     }
-    matches!(
-        step,
-        Step::Delete(_) | Step::DeleteGroup(_) | Step::RemoveLink(_)
-    )
+    matches!(step, Step::Delete(_) | Step::RemoveLink(_))
 }
 
 /// Where a step stands in a walk.

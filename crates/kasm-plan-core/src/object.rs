@@ -4,7 +4,7 @@
 //! kept as JSON, keyed by argument name, so one diff, one step builder and
 //! one executor serve every such type.
 
-use crate::group::Target;
+use crate::group::{GroupRecord, Target};
 use crate::model::Secret;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -53,5 +53,43 @@ impl ObjectRecord {
     /// An attribute's text, when it is one.
     pub fn text(&self, attribute: &str) -> Option<&str> {
         self.attributes.get(attribute).and_then(Value::as_str)
+    }
+}
+
+// A group is recorded as an instance of a table-driven type; the plan
+// reads it back typed.
+impl GroupRecord {
+    /// The group a table-driven record holds: its attributes are
+    /// `name`, `priority`, `description` when set and `force_destroy`
+    /// when true.
+    pub fn of_record(record: &ObjectRecord) -> Option<GroupRecord> {
+        Some(GroupRecord {
+            group_id: record.id.clone(),
+            name: record.text("name")?.to_owned(),
+            priority: record.attributes.get("priority")?.as_i64()?,
+            description: record.text("description").map(str::to_owned),
+            force_destroy: record
+                .attributes
+                .get("force_destroy")
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false),
+        })
+    }
+
+    /// The record the state keeps for the group.
+    pub fn to_record(&self) -> ObjectRecord {
+        let mut attributes = serde_json::Map::new();
+        attributes.insert("name".into(), self.name.clone().into());
+        attributes.insert("priority".into(), self.priority.into());
+        if let Some(d) = &self.description {
+            attributes.insert("description".into(), d.clone().into());
+        }
+        if self.force_destroy {
+            attributes.insert("force_destroy".into(), true.into());
+        }
+        ObjectRecord {
+            id: self.group_id.clone(),
+            attributes,
+        }
     }
 }

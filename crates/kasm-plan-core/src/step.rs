@@ -6,7 +6,7 @@
 //! Request bodies carry registry tokens in clear (Kasm needs them), so a
 //! [`Step`] must never be printed or stored (its `Debug` leaves bodies out).
 
-use crate::group::{GroupRecord, LinkRecord, Target};
+use crate::group::{LinkRecord, Target};
 use crate::model::ImageSpec;
 use crate::object::ObjectRecord;
 use crate::state::StateResource;
@@ -36,18 +36,11 @@ pub enum Step {
     /// `delete_image` of an image no address manages that equals the
     /// address's spec (asked for); the state does not change.
     DeleteDuplicate(ReleaseStep),
-    /// `create_group`, sent once; after a lost answer the group is looked up by name.
-    CreateGroup(GroupStep),
-    /// `update_group` with the changed keys.
-    UpdateGroup(GroupStep),
-    /// `delete_group`, then forget the address.
-    DeleteGroup(GroupDeleteStep),
-    /// No request: write a group record (unchanged, or made by an interrupted run).
-    RecordGroup(GroupRecordStep),
     /// No request: write a link record (an `import` block's).
     RecordLink(LinkRecordStep),
-    /// No request: write a user's, a membership's or a session's record (an
-    /// `import` block's, or what a stopped run's create made, found on Kasm).
+    /// No request: write a group's, a user's, a membership's or a session's
+    /// record (unchanged, an `import` block's, or what a stopped run's create
+    /// made, found on Kasm).
     RecordObject(ObjectRecordStep),
     /// Read the group's links, `add_images_group` unless the link is there, record it.
     AddLink(LinkStep),
@@ -56,8 +49,9 @@ pub enum Step {
     /// `remove_images_group` of a link no resource declares (an exclusive
     /// image's), until no row is left; the state does not change.
     Revoke(LinkStep),
-    /// A Kasm call of a table-driven type (a user, a membership), carried
-    /// out as its table says, then the record written or forgotten.
+    /// A Kasm call of a table-driven type (a group, a user, a membership, a
+    /// session), carried out as its table says, then the record written or
+    /// forgotten.
     Call(Box<CallStep>),
 }
 
@@ -124,6 +118,15 @@ pub struct CallStep {
     /// (a membership's `<group_id>:<user_id>`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub id_parts: Vec<String>,
+    /// Refusals and what to do about them: a refusal's text → the help
+    /// added to the error (`{address}` stands for the address).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub help: std::collections::BTreeMap<String, String>,
+    /// A create sent without a pending mark: Kasm refuses a second object
+    /// with its values, and the next plan records an unowned one equal to
+    /// the configuration.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unmarked: bool,
 }
 
 /// A read that finds an object a lost create may have made: one lookup, or
@@ -302,10 +305,6 @@ impl std::fmt::Debug for Step {
             Step::Refresh(s) => s.fmt(f),
             Step::Forget(s) => f.debug_tuple("Forget").field(s).finish(),
             Step::Move(s) => s.fmt(f),
-            Step::CreateGroup(s) => f.debug_tuple("CreateGroup").field(s).finish(),
-            Step::UpdateGroup(s) => f.debug_tuple("UpdateGroup").field(s).finish(),
-            Step::DeleteGroup(s) => s.fmt(f),
-            Step::RecordGroup(s) => s.fmt(f),
             Step::RecordLink(s) => s.fmt(f),
             Step::RecordObject(s) => s.fmt(f),
             Step::AddLink(s) => f.debug_tuple("AddLink").field(s).finish(),
@@ -326,9 +325,6 @@ impl Step {
             Step::Delete(s) | Step::Forget(s) | Step::DeleteDuplicate(s) => &s.address,
             Step::Refresh(s) => &s.address,
             Step::Move(s) => &s.to,
-            Step::CreateGroup(s) | Step::UpdateGroup(s) => &s.address,
-            Step::DeleteGroup(s) => &s.address,
-            Step::RecordGroup(s) => &s.address,
             Step::RecordLink(s) => &s.address,
             Step::RecordObject(s) => &s.address,
             Step::AddLink(s) | Step::RemoveLink(s) | Step::Revoke(s) => &s.address,
@@ -339,14 +335,11 @@ impl Step {
     /// What the step does, in a word or two (`create`, `add link`).
     pub fn verb(&self) -> &'static str {
         match self {
-            Step::Create(_) | Step::CreateGroup(_) => "create",
+            Step::Create(_) => "create",
             Step::Adopt(_) => "adopt",
-            Step::Update(_) | Step::UpdateGroup(_) => "update",
-            Step::Delete(_) | Step::DeleteGroup(_) => "delete",
-            Step::Refresh(_)
-            | Step::RecordGroup(_)
-            | Step::RecordLink(_)
-            | Step::RecordObject(_) => "refresh",
+            Step::Update(_) => "update",
+            Step::Delete(_) => "delete",
+            Step::Refresh(_) | Step::RecordLink(_) | Step::RecordObject(_) => "refresh",
             Step::Forget(_) => "forget",
             Step::Move(_) => "move",
             Step::DeleteDuplicate(_) => "delete duplicate",
@@ -369,43 +362,6 @@ impl Step {
     }
 }
 
-/// A group create or update: the request's `target_group` and what to record.
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct GroupStep {
-    /// The resource address.
-    pub address: String,
-    /// The request's `target_group`: `name`, `priority`, `description`, and
-    /// `group_id` for an update (never `group_mappings`: Kasm fails after saving).
-    pub target_group: Map<String, Value>,
-    /// Recorded with the group.
-    #[serde(default)]
-    pub force_destroy: bool,
-}
-
-/// A group delete.
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GroupDeleteStep {
-    /// The resource address.
-    pub address: String,
-    /// The group.
-    pub group_id: String,
-    /// Delete it although users are members (the spec's `force_destroy`).
-    #[serde(default)]
-    pub force: bool,
-}
-
-/// A group record to write without a request (unchanged, or adopted).
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GroupRecordStep {
-    /// The resource address.
-    pub address: String,
-    /// What to write.
-    pub record: GroupRecord,
-}
-
 /// A link record to write without a request (an `import` block's).
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -416,7 +372,7 @@ pub struct LinkRecordStep {
     pub record: LinkRecord,
 }
 
-/// A user's, a membership's or a session's record to write without a request.
+/// A group's, a user's, a membership's or a session's record to write without a request.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ObjectRecordStep {
@@ -446,20 +402,10 @@ pub fn phase(step: &Step) -> u8 {
         Step::Refresh(_)
         | Step::Forget(_)
         | Step::Move(_)
-        | Step::RecordGroup(_)
         | Step::RecordLink(_)
         | Step::RecordObject(_) => 0,
-        Step::Create(_)
-        | Step::Adopt(_)
-        | Step::Update(_)
-        | Step::CreateGroup(_)
-        | Step::UpdateGroup(_)
-        | Step::RemoveLink(_) => 1,
-        Step::Delete(_)
-        | Step::DeleteDuplicate(_)
-        | Step::DeleteGroup(_)
-        | Step::AddLink(_)
-        | Step::Revoke(_) => 2,
+        Step::Create(_) | Step::Adopt(_) | Step::Update(_) | Step::RemoveLink(_) => 1,
+        Step::Delete(_) | Step::DeleteDuplicate(_) | Step::AddLink(_) | Step::Revoke(_) => 2,
         Step::Call(c) if c.kind == CallKind::Delete => 2,
         Step::Call(_) => 1,
     }

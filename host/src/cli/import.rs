@@ -242,7 +242,7 @@ fn bind(state: &mut State, address: &str, answer: ImportResponse) -> Option<Stri
         return None;
     }
     if let Some(g) = answer.group {
-        state.groups.insert(address.to_owned(), g);
+        state.objects.insert(address.to_owned(), g.to_record());
         return Some(String::new());
     }
     if let Some(l) = answer.link {

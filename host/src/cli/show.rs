@@ -71,10 +71,7 @@ fn state(core: &CoreArgs, args: &ShowArgs) -> Outcome {
     let locked = backend.open(&args.state, std::time::Duration::ZERO, "show")?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&locked.state)?);
-    } else if locked.state.resources.is_empty()
-        && locked.state.groups.is_empty()
-        && locked.state.links.is_empty()
-    {
+    } else if locked.state.addresses().is_empty() {
         println!("The state is empty.");
     } else {
         print!("{}", super::state::shown_all(&locked.state));

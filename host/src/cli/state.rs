@@ -270,7 +270,7 @@ fn shown(state: &State, address: &str) -> Option<String> {
 fn show_access(state: &State, address: &str) -> Option<String> {
     let (kind, name) = address.split_once('.')?;
     let mut out = format!("# {address}:\nresource \"{kind}\" \"{name}\" {{\n");
-    if let Some(g) = state.groups.get(address) {
+    if let Some(g) = state.group(address) {
         out.push_str(&format!("    id          = \"{}\"\n", g.group_id));
         out.push_str(&format!(
             "    name        = {}\n",

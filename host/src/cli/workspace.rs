@@ -165,7 +165,7 @@ fn delete(args: &WorkspaceArgs, name: &str, current: &str, force: bool) -> Resul
     // Under its lock: no run may be using it.
     let locked = with_workspace(args, name).open(&args.state, wait(args), "workspace delete")?;
     let s = &locked.state;
-    let managed = s.resources.len() + s.groups.len() + s.links.len();
+    let managed = s.addresses().len();
     if managed > 0 && !force {
         return Err(CliError::Stop(format!(
             "workspace {name} still manages {managed} object(s); delete them first (apply an empty configuration), or --force to forget them"

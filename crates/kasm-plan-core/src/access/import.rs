@@ -48,9 +48,7 @@ pub fn import(
     let refuse = |code, message: String, help: &str| {
         Box::new(Diagnostic::error(code, message).at(address, "").help(help))
     };
-    let taken = state.groups.contains_key(address)
-        || state.links.contains_key(address)
-        || state.objects.contains_key(address);
+    let taken = state.links.contains_key(address) || state.objects.contains_key(address);
     if taken {
         return Err(refuse(
             Code::InvalidState,
@@ -99,8 +97,7 @@ pub fn import(
         ));
     };
     if let Some((other, _)) = state
-        .groups
-        .iter()
+        .groups()
         .find(|(_, r)| same_id(&r.group_id, &group.group_id))
     {
         return Err(refuse(

@@ -125,10 +125,9 @@ fn recorded_groups(state: &State, record: &ObjectRecord) -> Vec<crate::group::Us
             let id = match name {
                 crate::group::ALL_USERS_NAME => Some(crate::group::ALL_USERS.to_owned()),
                 _ => state
-                    .groups
-                    .values()
-                    .find(|g| g.name == name)
-                    .map(|g| g.group_id.clone()),
+                    .groups()
+                    .find(|(_, g)| g.name == name)
+                    .map(|(_, g)| g.group_id),
             };
             crate::group::UserGroup {
                 group_id: id.unwrap_or_default(),
@@ -603,7 +602,8 @@ pub fn gone(state: &State, access: &Access) -> Vec<(String, String)> {
         .filter(|(address, r)| match crate::address::type_of(address) {
             Some(USER_TYPE) => access.user(&r.id).is_none(),
             Some(SESSION_TYPE) => access.sessions.is_some() && access.session(&r.id).is_none(),
-            _ => pair_rows(r, access) == 0,
+            Some(MEMBERSHIP_TYPE) => pair_rows(r, access) == 0,
+            _ => false,
         })
         .map(|(a, r)| (a.clone(), r.id.clone()))
         .collect()

@@ -327,20 +327,16 @@ fn plan_groups(inputs: &AccessInputs, errors: &mut Vec<Diagnostic>) -> Vec<Acces
         .iter()
         .map(|g| (g.address.as_str(), g))
         .collect();
-    let addresses: BTreeSet<&str> = specs
-        .keys()
-        .copied()
-        .chain(inputs.state.groups.keys().map(String::as_str))
-        .collect();
-    let owned: BTreeSet<&str> = inputs
+    let recorded: BTreeMap<&str, GroupRecord> = inputs
         .state
-        .groups
-        .values()
-        .map(|r| r.group_id.as_str())
+        .groups()
+        .map(|(address, r)| (address.as_str(), r))
         .collect();
+    let addresses: BTreeSet<&str> = specs.keys().chain(recorded.keys()).copied().collect();
+    let owned: BTreeSet<&str> = recorded.values().map(|r| r.group_id.as_str()).collect();
     let mut out = Vec::new();
     for address in addresses {
-        let record = inputs.state.groups.get(address);
+        let record = recorded.get(address);
         let observed = record.and_then(|r| inputs.access.group(&r.group_id));
         let change = match (specs.get(address), record, observed) {
             (Some(spec), Some(record), Some(group)) => group_update(spec, record, group),
@@ -564,7 +560,8 @@ pub fn drift(state: &State, access: &Access) -> Vec<AccessChange> {
         c.reason = Some(Reason::DeletedOutside);
         c
     };
-    let groups = state.groups.iter().filter_map(|(address, record)| {
+    let groups = state.groups().filter_map(|(address, record)| {
+        let record = &record;
         let Some(group) = access.group(&record.group_id) else {
             return Some(deleted(group_delete(address, record)));
         };

@@ -12,9 +12,7 @@ use crate::object::{ObjectRecord, ObjectSpec};
 use crate::schema::tables::{self, Call, Lit};
 use crate::state::State;
 use crate::step::{CallKind, CallStep, FindStep, ReadyStep};
-pub use crate::step::{
-    GroupDeleteStep, GroupRecordStep, GroupStep, LinkRecordStep, LinkStep, ObjectRecordStep, phase,
-};
+pub use crate::step::{LinkRecordStep, LinkStep, ObjectRecordStep, phase};
 use crate::step::{ReleaseStep, Step};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -70,68 +68,98 @@ pub fn steps(inputs: &StepInputs) -> Vec<Step> {
 }
 
 fn group_steps(change: &AccessChange, spec: Option<&GroupSpec>, inputs: &StepInputs) -> Vec<Step> {
-    let address = change.address.clone();
+    let Some(calls) = tables::GROUP.calls else {
+        return Vec::new();
+    };
     let force_destroy = spec.is_some_and(|s| s.force_destroy);
+    let record = |group: &crate::group::Group| {
+        Step::RecordObject(ObjectRecordStep {
+            address: change.address.clone(),
+            record: GroupRecord::of(group, force_destroy).to_record(),
+        })
+    };
+    let create = || {
+        let values = known_values(change);
+        let mut step = call(
+            &calls.create,
+            CallKind::Create,
+            change,
+            None,
+            values.clone(),
+            BTreeMap::new(),
+        );
+        step.record = Some(group_record(String::new(), &values, force_destroy));
+        step.find = calls
+            .find_after_lost_create
+            .as_ref()
+            .map(|f| find(f, &values));
+        step.unmarked = calls.unmarked;
+        Step::Call(Box::new(step))
+    };
     match (change.action, spec) {
         (Action::Create, Some(spec)) => {
-            let owned = |id: &str| inputs.state.groups.values().any(|r| r.group_id == id);
+            // An unowned group equal to the spec was made by a run that
+            // stopped before recording it: record it.
+            let owned = |id: &str| inputs.state.groups().any(|(_, r)| r.group_id == id);
             let found = inputs
                 .access
                 .groups
                 .iter()
                 .find(|g| matches_spec(spec, g) && !owned(&g.group_id));
-            vec![match found {
-                Some(g) => Step::RecordGroup(GroupRecordStep {
-                    address,
-                    record: GroupRecord::of(g, force_destroy),
-                }),
-                None => Step::CreateGroup(GroupStep {
-                    address,
-                    target_group: known_values(change),
-                    force_destroy,
-                }),
-            }]
+            vec![found.map_or_else(create, record)]
         }
         (Action::Update, Some(_)) => {
-            let mut target: Map<String, Value> = change
+            let Some(update) = &calls.update else {
+                return Vec::new();
+            };
+            let changed: Map<String, Value> = change
                 .changes
                 .iter()
                 .map(|c| (c.attribute.clone(), c.after.clone()))
                 .collect();
-            target.insert(
-                "group_id".into(),
-                change.id.clone().unwrap_or_default().into(),
+            let mut step = call(
+                update,
+                CallKind::Update,
+                change,
+                change.id.as_deref(),
+                changed,
+                BTreeMap::new(),
             );
-            vec![Step::UpdateGroup(GroupStep {
-                address,
-                target_group: target,
-                force_destroy,
-            })]
+            let id = change.id.clone().unwrap_or_default();
+            let after = change.after.clone().unwrap_or_default();
+            step.record = Some(group_record(id, &after, force_destroy));
+            vec![Step::Call(Box::new(step))]
         }
         (Action::NoOp, Some(_)) => {
             let group = change.id.as_deref().and_then(|id| inputs.access.group(id));
-            group
-                .map(|g| {
-                    Step::RecordGroup(GroupRecordStep {
-                        address,
-                        record: GroupRecord::of(g, force_destroy),
-                    })
-                })
-                .into_iter()
-                .collect()
+            group.map(record).into_iter().collect()
         }
-        (Action::Delete, _) => vec![group_delete(change, inputs.state)],
+        (Action::Delete, _) => group_delete(change, inputs.state).into_iter().collect(),
         // Named by `-replace`: Kasm's group goes, then a new one is made.
-        (Action::Replace, Some(_)) => vec![
-            group_delete(change, inputs.state),
-            Step::CreateGroup(GroupStep {
-                address,
-                target_group: known_values(change),
-                force_destroy,
-            }),
-        ],
+        (Action::Replace, Some(_)) => group_delete(change, inputs.state)
+            .into_iter()
+            .chain([create()])
+            .collect(),
         _ => Vec::new(),
     }
+}
+
+/// A group's record: the table's settable values (Kasm's after an update),
+/// with `force_destroy`, kept by kasm-plan alone.
+fn group_record(id: String, values: &Map<String, Value>, force_destroy: bool) -> ObjectRecord {
+    let mut attributes: Map<String, Value> = tables::GROUP
+        .settable()
+        .filter_map(|k| {
+            Some((
+                k.to_owned(),
+                values.get(k).filter(|v| !v.is_null())?.clone(),
+            ))
+        })
+        .collect();
+    if force_destroy {
+        attributes.insert("force_destroy".into(), true.into());
+    }
+    ObjectRecord { id, attributes }
 }
 
 /// The values a change sets, for a create's request.
@@ -145,13 +173,20 @@ fn known_values(change: &AccessChange) -> Map<String, Value> {
         .collect()
 }
 
-fn group_delete(change: &AccessChange, state: &State) -> Step {
-    let record = state.groups.get(&change.address);
-    Step::DeleteGroup(GroupDeleteStep {
-        address: change.address.clone(),
-        group_id: change.id.clone().unwrap_or_default(),
-        force: record.is_some_and(|r| r.force_destroy),
-    })
+/// A group's delete: forced when its record says `force_destroy`.
+fn group_delete(change: &AccessChange, state: &State) -> Option<Step> {
+    let calls = tables::GROUP.calls?;
+    let record = state.group(&change.address);
+    let force = record.is_some_and(|r| r.force_destroy);
+    let values = Map::from_iter(force.then(|| ("force_destroy".to_owned(), Value::Bool(true))));
+    Some(Step::Call(Box::new(call(
+        &calls.delete,
+        CallKind::Delete,
+        change,
+        change.id.as_deref(),
+        values,
+        BTreeMap::new(),
+    ))))
 }
 
 fn link_steps(change: &AccessChange, state: &State) -> Vec<Step> {
@@ -194,10 +229,9 @@ fn forgotten(inputs: &StepInputs) -> Vec<Step> {
     let planned = |a: &str| inputs.plan.access_changes.iter().any(|c| c.address == a);
     let groups = inputs
         .state
-        .groups
-        .iter()
+        .groups()
         .filter(|(a, r)| !planned(a) && inputs.access.group(&r.group_id).is_none())
-        .map(|(a, r)| (a, r.group_id.clone()));
+        .map(|(a, r)| (a, r.group_id));
     let links = inputs
         .state
         .links
@@ -225,12 +259,11 @@ fn forgotten(inputs: &StepInputs) -> Vec<Step> {
 /// Kasm's current values, a group or link gone from Kasm is forgotten.
 pub fn refresh_steps(state: &State, access: &Access) -> Vec<Step> {
     let groups = state
-        .groups
-        .iter()
+        .groups()
         .map(|(address, r)| match access.group(&r.group_id) {
-            Some(g) => Step::RecordGroup(GroupRecordStep {
+            Some(g) => Step::RecordObject(ObjectRecordStep {
                 address: address.clone(),
-                record: GroupRecord::of(g, r.force_destroy),
+                record: GroupRecord::of(g, r.force_destroy).to_record(),
             }),
             None => Step::Forget(ReleaseStep {
                 address: address.clone(),
@@ -312,7 +345,10 @@ fn object_steps(change: &AccessChange, spec: Option<&ObjectSpec>, state: &State)
         if calls.create.answer_id.is_none() {
             step.id_parts = id_parts(table);
         }
-        step.find = calls.find_after_lost_create.as_ref().map(|f| find(f, spec));
+        step.find = calls
+            .find_after_lost_create
+            .as_ref()
+            .map(|f| find(f, &spec.values));
         step.ready = calls.ready.as_ref().map(|r| ReadyStep {
             endpoint: r.endpoint.into(),
             id_at: r.id_at.into(),
@@ -396,11 +432,11 @@ fn group_parts(change: &AccessChange) -> Vec<Step> {
 
 /// The read that finds what a lost create made: static values in its body,
 /// ids to fill in from the step's when it runs.
-fn find(f: &tables::Find, spec: &ObjectSpec) -> FindStep {
+fn find(f: &tables::Find, values: &Map<String, Value>) -> FindStep {
     let mut body = Map::new();
     let mut fill = BTreeMap::new();
     for (argument, pointer) in f.body {
-        match spec.values.get(*argument) {
+        match values.get(*argument) {
             Some(v) => put(&mut body, pointer, v.clone()),
             None => {
                 fill.insert((*pointer).to_owned(), (*argument).to_owned());
@@ -548,6 +584,12 @@ fn call(
         ready: None,
         record: None,
         id_parts: Vec::new(),
+        help: call
+            .help
+            .iter()
+            .map(|(refusal, help)| ((*refusal).to_owned(), (*help).to_owned()))
+            .collect(),
+        unmarked: false,
     }
 }
 

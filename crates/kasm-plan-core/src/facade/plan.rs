@@ -144,13 +144,13 @@ impl<'a> Planning<'a> {
             set_aside_for_destroy(&mut wanted);
         }
         let needs_groups = wanted.access.uses_groups
-            || !req.state.groups.is_empty()
+            || req.state.groups().next().is_some()
             || !req.state.links.is_empty();
         if needs_groups && req.access.is_none() && !req.from_state {
             diagnostics.push(access_unread());
         }
         let needs_users = wanted.access.uses_users()
-            || !req.state.objects.is_empty()
+            || req.state.holds_users()
             || req
                 .state
                 .pending
@@ -405,9 +405,8 @@ pub(super) fn users_unread() -> Diagnostic {
 fn assumed_access(state: &State) -> Access {
     Access {
         groups: state
-            .groups
-            .values()
-            .map(|r| Group {
+            .groups()
+            .map(|(_, r)| Group {
                 group_id: r.group_id.clone(),
                 name: r.name.clone(),
                 description: r.description.clone(),

@@ -34,6 +34,10 @@ pub struct Calls {
     pub ready: Option<Ready>,
     /// The computed attribute that repeats the id (`user_id`, `kasm_id`).
     pub id_attribute: Option<&'static str>,
+    /// A create is sent without a pending mark in the state: Kasm refuses a
+    /// second object with the same values (a group's name), and the next
+    /// plan records an unowned object equal to the configuration.
+    pub unmarked: bool,
 }
 
 /// One Kasm call.
@@ -52,6 +56,9 @@ pub struct Call {
     /// Refusals that mean the effect is already there ("already a member",
     /// "Unknown user" for a delete): the call is done.
     pub done_when: &'static [&'static str],
+    /// Refusals and what to do about them, added to the error (`{address}`
+    /// stands for the instance's address).
+    pub help: &'static [(&'static str, &'static str)],
 }
 
 /// A read that finds an object by its arguments: one lookup, or a list
@@ -223,7 +230,55 @@ pub const IMAGE: &Block = &Block {
 /// `kasm_group`.
 pub const GROUP: &Block = &Block {
     type_name: "kasm_group",
-    calls: None,
+    calls: Some(&Calls {
+        // Sent once: Kasm saves the group before some failures. After a
+        // lost answer the group is looked for by its name, which Kasm keeps
+        // unique, so a create is never repeated.
+        create: Call {
+            endpoint: "create_group",
+            body: &[("*", "/target_group")],
+            fixed: &[],
+            answer_id: Some("/group/group_id"),
+            repeat_safe: false,
+            done_when: &[],
+            help: &[],
+        },
+        update: Some(Call {
+            endpoint: "update_group",
+            body: &[("id", "/target_group/group_id"), ("*", "/target_group")],
+            fixed: &[],
+            answer_id: None,
+            repeat_safe: true,
+            done_when: &[],
+            help: &[],
+        }),
+        delete: Call {
+            endpoint: "delete_group",
+            body: &[
+                ("id", "/target_group/group_id"),
+                ("force_destroy", "/force"),
+            ],
+            fixed: &[],
+            answer_id: None,
+            repeat_safe: true,
+            done_when: &["does not exist"],
+            help: &[(
+                "'force' option",
+                "set `force_destroy = true` on {address} and apply before removing it, or remove the members first",
+            )],
+        },
+        find_after_lost_create: Some(Find {
+            endpoint: "get_groups",
+            body: &[],
+            list: Some("/groups"),
+            matching: &[("name", "name")],
+            answer_id: "/group_id",
+            none_when: "",
+        }),
+        ready: None,
+        id_attribute: None,
+        unmarked: true,
+    }),
     description: "A group of users; images are authorized for groups.",
     arguments: &[
         Arg::new("name", "string", Required, "The group's unique name."),
@@ -367,6 +422,7 @@ pub const USER: &Block = &Block {
             answer_id: Some("/user/user_id"),
             repeat_safe: false,
             done_when: &[],
+            help: &[],
         },
         update: Some(Call {
             endpoint: "update_user",
@@ -375,6 +431,7 @@ pub const USER: &Block = &Block {
             answer_id: None,
             repeat_safe: true,
             done_when: &[],
+            help: &[],
         }),
         // `force`: a user with sessions is deleted with them, as destroy means.
         delete: Call {
@@ -384,6 +441,7 @@ pub const USER: &Block = &Block {
             answer_id: None,
             repeat_safe: true,
             done_when: &["Unknown user"],
+            help: &[],
         },
         find_after_lost_create: Some(Find {
             endpoint: "get_user",
@@ -395,6 +453,7 @@ pub const USER: &Block = &Block {
         }),
         ready: None,
         id_attribute: Some("user_id"),
+        unmarked: false,
     }),
     description: "A Kasm user. Kasm puts every new user in All Users; its other groups are its `groups` list or `kasm_group_membership`s.",
     arguments: &[
@@ -483,6 +542,7 @@ pub const MEMBERSHIP: &Block = &Block {
             answer_id: None,
             repeat_safe: false,
             done_when: &["is already a member of group"],
+            help: &[],
         },
         update: None,
         delete: Call {
@@ -497,10 +557,12 @@ pub const MEMBERSHIP: &Block = &Block {
                 "Invalid User ID",
                 "Invalid Group ID",
             ],
+            help: &[],
         },
         find_after_lost_create: None,
         ready: None,
         id_attribute: None,
+        unmarked: false,
     }),
     description: "A membership: the user is in the group, and may launch the group's images.",
     arguments: &[
@@ -543,6 +605,7 @@ pub const SESSION: &Block = &Block {
             answer_id: Some("/kasm_id"),
             repeat_safe: false,
             done_when: &[],
+            help: &[],
         },
         update: None,
         delete: Call {
@@ -552,6 +615,7 @@ pub const SESSION: &Block = &Block {
             answer_id: None,
             repeat_safe: true,
             done_when: &["Invalid kasm_id"],
+            help: &[],
         },
         find_after_lost_create: Some(Find {
             endpoint: "get_user_kasms",
@@ -569,6 +633,7 @@ pub const SESSION: &Block = &Block {
             timeout_secs: 600,
         }),
         id_attribute: Some("kasm_id"),
+        unmarked: false,
     }),
     description: "A session: the user's container desktop of the image. Kasm starts it only when one of the user's groups may launch the image; the plan checks that first.",
     arguments: &[

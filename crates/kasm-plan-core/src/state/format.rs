@@ -111,7 +111,6 @@ struct Checked {
 /// An entry's record, by type.
 enum Record {
     Image(StateResource),
-    Group(GroupRecord),
     Link(LinkRecord),
     Object(ObjectRecord),
 }
@@ -139,13 +138,16 @@ impl TryFrom<StoredResource> for Checked {
             }),
             GROUP_TYPE => {
                 let a: GroupAttributes = serde_json::from_value(attributes).map_err(typed)?;
-                Record::Group(GroupRecord {
-                    group_id: entry.id,
-                    name: a.name,
-                    priority: a.priority,
-                    description: a.description,
-                    force_destroy: a.force_destroy,
-                })
+                Record::Object(
+                    GroupRecord {
+                        group_id: entry.id,
+                        name: a.name,
+                        priority: a.priority,
+                        description: a.description,
+                        force_destroy: a.force_destroy,
+                    }
+                    .to_record(),
+                )
             }
             LINK_TYPE => {
                 let link: LinkRecord = serde_json::from_value(attributes).map_err(typed)?;
@@ -274,9 +276,12 @@ fn from_v1(v1: StateV1) -> State {
         serial: v1.serial,
         lineage: v1.lineage,
         resources: v1.resources,
-        groups: v1.groups,
         links: v1.links,
-        objects: BTreeMap::new(),
+        objects: v1
+            .groups
+            .into_iter()
+            .map(|(address, g)| (address, g.to_record()))
+            .collect(),
         history: v1.history,
         outputs: v1.outputs,
         dependencies: BTreeMap::new(),
@@ -317,7 +322,6 @@ fn from_file(file: StateFile<Checked>) -> Result<State, String> {
     {
         let twice = match record {
             Record::Image(r) => state.resources.insert(address.clone(), r).is_some(),
-            Record::Group(g) => state.groups.insert(address.clone(), g).is_some(),
             Record::Link(l) => state.links.insert(address.clone(), l).is_some(),
             Record::Object(o) => state.objects.insert(address.clone(), o).is_some(),
         };
@@ -338,15 +342,6 @@ impl From<&State> for StateFile {
             entry(state, address, RESOURCE_TYPE, &r.image_id, attributes)
                 .with_prevent_destroy(r.prevent_destroy)
         });
-        let groups = state.groups.iter().map(|(address, g)| {
-            let attributes = object(&GroupAttributes {
-                name: g.name.clone(),
-                priority: g.priority,
-                description: g.description.clone(),
-                force_destroy: g.force_destroy,
-            });
-            entry(state, address, GROUP_TYPE, &g.group_id, attributes)
-        });
         let links = state
             .links
             .iter()
@@ -355,8 +350,7 @@ impl From<&State> for StateFile {
             let type_name = type_of(address).unwrap_or_default();
             entry(state, address, type_name, &o.id, o.attributes.clone())
         });
-        let mut resources: Vec<StoredResource> =
-            images.chain(groups).chain(links).chain(objects).collect();
+        let mut resources: Vec<StoredResource> = images.chain(links).chain(objects).collect();
         resources.sort_by(|a, b| a.address.cmp(&b.address));
         StateFile {
             version: VERSION,
@@ -481,8 +475,8 @@ mod tests {
         };
         assert_eq!(again.version, 3);
         assert_eq!(
-            (again.resources, again.groups, again.links),
-            (state.resources, state.groups, state.links)
+            (again.resources, again.objects, again.links),
+            (state.resources, state.objects, state.links)
         );
     }
 
@@ -522,7 +516,7 @@ mod tests {
     #[test]
     fn dependencies_are_kept_per_instance() {
         let mut state = State::default();
-        state.groups.insert(
+        state.objects.insert(
             "kasm_group.devs".into(),
             GroupRecord {
                 group_id: "g1".into(),
@@ -530,7 +524,8 @@ mod tests {
                 priority: 10,
                 description: None,
                 force_destroy: false,
-            },
+            }
+            .to_record(),
         );
         state
             .dependencies

@@ -7,6 +7,7 @@
 
 pub mod format;
 
+use crate::address::GROUP_TYPE;
 use crate::attributes::Attributes;
 use crate::field::Field;
 use crate::group::{GroupRecord, LinkRecord};
@@ -36,12 +37,10 @@ pub struct State {
     pub lineage: String,
     /// Managed images by address (`kasm_image.<name>`).
     pub resources: BTreeMap<String, StateResource>,
-    /// Managed groups by address (`kasm_group.<name>`).
-    pub groups: BTreeMap<String, GroupRecord>,
     /// Managed links by address (`kasm_group_image.<name>`).
     pub links: BTreeMap<String, LinkRecord>,
-    /// Instances of the table-driven types by address (`kasm_user.<name>`,
-    /// `kasm_group_membership.<name>`).
+    /// Instances of the table-driven types by address (`kasm_group.<name>`,
+    /// `kasm_user.<name>`, `kasm_group_membership.<name>`, `kasm_session.<name>`).
     pub objects: BTreeMap<String, ObjectRecord>,
     /// Decisions worth keeping, e.g. policy overrides, oldest first.
     pub history: Vec<HistoryEntry>,
@@ -96,7 +95,6 @@ impl Default for State {
             serial: 0,
             lineage: String::new(),
             resources: BTreeMap::new(),
-            groups: BTreeMap::new(),
             links: BTreeMap::new(),
             objects: BTreeMap::new(),
             history: Vec::new(),
@@ -207,13 +205,39 @@ impl State {
         self.held().cloned().collect()
     }
 
+    /// The managed groups, by address, read from their records.
+    pub fn groups(&self) -> impl Iterator<Item = (&String, GroupRecord)> {
+        self.objects
+            .iter()
+            .filter(|(address, _)| crate::address::type_of(address) == Some(GROUP_TYPE))
+            .filter_map(|(address, r)| Some((address, GroupRecord::of_record(r)?)))
+    }
+
+    /// The managed group at `address`.
+    pub fn group(&self, address: &str) -> Option<GroupRecord> {
+        (crate::address::type_of(address) == Some(GROUP_TYPE))
+            .then(|| self.objects.get(address))
+            .flatten()
+            .and_then(GroupRecord::of_record)
+    }
+
+    /// Whether the state holds an instance of a table-driven type other
+    /// than a group (a user, a membership, a session): Kasm's users are
+    /// read for them.
+    pub fn holds_users(&self) -> bool {
+        self.objects
+            .keys()
+            .any(|address| crate::address::type_of(address) != Some(GROUP_TYPE))
+    }
+
     /// Every address the state holds a record for.
     fn held(&self) -> impl Iterator<Item = &String> {
+        let group = |a: &&String| crate::address::type_of(a) == Some(GROUP_TYPE);
         self.resources
             .keys()
-            .chain(self.groups.keys())
+            .chain(self.objects.keys().filter(group))
             .chain(self.links.keys())
-            .chain(self.objects.keys())
+            .chain(self.objects.keys().filter(move |a| !group(a)))
     }
 
     /// The id an address is bound to: an image's or a group's, a link's
@@ -222,7 +246,6 @@ impl State {
         self.resources
             .get(address)
             .map(|r| r.image_id.clone())
-            .or_else(|| self.groups.get(address).map(|g| g.group_id.clone()))
             .or_else(|| self.links.get(address).map(LinkRecord::id))
             .or_else(|| self.objects.get(address).map(|o| o.id.clone()))
     }
@@ -236,7 +259,6 @@ impl State {
             }
         }
         moved(&mut self.resources, from, to);
-        moved(&mut self.groups, from, to);
         moved(&mut self.links, from, to);
         moved(&mut self.objects, from, to);
         moved(&mut self.dependencies, from, to);
@@ -269,7 +291,6 @@ impl State {
     /// Forgets an address, whatever its type.
     pub fn forget(&mut self, address: &str) {
         self.resources.remove(address);
-        self.groups.remove(address);
         self.links.remove(address);
         self.objects.remove(address);
         self.dependencies.remove(address);
@@ -283,7 +304,6 @@ impl State {
     pub fn may_be_replaced_by(&self, incoming: &State) -> Result<(), Replacement> {
         let empty = self.lineage.is_empty()
             && self.resources.is_empty()
-            && self.groups.is_empty()
             && self.links.is_empty()
             && self.objects.is_empty()
             && self.pending.is_empty();

@@ -1,95 +1,14 @@
-//! Group and link actions. Links are read before they are added (Kasm keeps
-//! a second row for a link that exists) and removed until no row is left;
-//! ids of resources created in an earlier phase are read from the state.
+//! Link actions. Links are read before they are added (Kasm keeps a second
+//! row for a link that exists) and removed until no row is left; ids of
+//! resources created in an earlier phase are read from the state.
 
 use super::{ActionError, Shared, lock, update_state};
-use crate::kasm::KasmError;
-use kasm_plan_core::access::steps::{GroupDeleteStep, GroupStep, LinkStep};
-use kasm_plan_core::access::{GroupRecord, LinkRecord, Target};
-use kasm_plan_core::group::Group;
+use kasm_plan_core::access::steps::LinkStep;
+use kasm_plan_core::access::{LinkRecord, Target};
 use tokio::sync::OwnedSemaphorePermit;
 
 /// Removals of one link before giving up: each request removes one row.
 const MAX_REMOVALS: usize = 20;
-
-pub(super) async fn create_group(
-    shared: &Shared,
-    step: GroupStep,
-    permit: OwnedSemaphorePermit,
-) -> Result<String, ActionError> {
-    let sent = shared.kasm.create_group(&step.target_group).await;
-    drop(permit);
-    let (group, found) = match sent {
-        Ok(group) => (group, false),
-        // The group may exist although the answer was lost (Kasm saves it
-        // before some failures): look it up by name, never create twice.
-        Err(e) if e.is_ambiguous() || e.may_still_run() => match named(shared, &step).await? {
-            Some(group) => (group, true),
-            None => return Err(e.into()),
-        },
-        Err(e) => return Err(e.into()),
-    };
-    let record = GroupRecord::of(&group, step.force_destroy);
-    let id = record.group_id.clone();
-    update_state(shared, |state| {
-        state.groups.insert(step.address.clone(), record);
-    })
-    .await?;
-    lock(&shared.report).added += 1;
-    Ok(if found {
-        format!("Creation complete (found by name after a lost answer) [id={id}]")
-    } else {
-        format!("Creation complete [id={id}]")
-    })
-}
-
-/// The group the step would have made, if Kasm has it.
-async fn named(shared: &Shared, step: &GroupStep) -> Result<Option<Group>, ActionError> {
-    let name = step.target_group.get("name").and_then(|v| v.as_str());
-    let groups = shared.kasm.groups().await?;
-    Ok(groups.into_iter().find(|g| Some(g.name.as_str()) == name))
-}
-
-pub(super) async fn update_group(
-    shared: &Shared,
-    step: GroupStep,
-    permit: OwnedSemaphorePermit,
-) -> Result<String, ActionError> {
-    let updated = shared.kasm.update_group(&step.target_group).await;
-    drop(permit);
-    let record = GroupRecord::of(&updated?, step.force_destroy);
-    let id = record.group_id.clone();
-    update_state(shared, |state| {
-        state.groups.insert(step.address.clone(), record);
-    })
-    .await?;
-    lock(&shared.report).changed += 1;
-    Ok(format!("Modifications complete [id={id}]"))
-}
-
-pub(super) async fn delete_group(
-    shared: &Shared,
-    step: GroupDeleteStep,
-    permit: OwnedSemaphorePermit,
-) -> Result<String, ActionError> {
-    let deleted = shared.kasm.delete_group(&step.group_id, step.force).await;
-    drop(permit);
-    match deleted {
-        Err(KasmError::Refused { message, .. }) if message.contains("'force' option") => {
-            return Err(ActionError::Refused(format!(
-                "{message}: set `force_destroy = true` on {} and apply before removing it, or remove the members first",
-                step.address
-            )));
-        }
-        other => other?,
-    }
-    update_state(shared, |state| {
-        state.groups.remove(&step.address);
-    })
-    .await?;
-    lock(&shared.report).destroyed += 1;
-    Ok("Destruction complete".to_owned())
-}
 
 /// The ids a link step names: managed resources are read from the state.
 fn ids(shared: &Shared, step: &LinkStep) -> Result<(String, String), ActionError> {
@@ -97,10 +16,7 @@ fn ids(shared: &Shared, step: &LinkStep) -> Result<(String, String), ActionError
     let resolve = |t: &Target| match t {
         Target::Id(id) => Ok(id.clone()),
         Target::Managed(address) => state
-            .groups
-            .get(address)
-            .map(|g| g.group_id.clone())
-            .or_else(|| state.resources.get(address).map(|r| r.image_id.clone()))
+            .id_of(address)
             .ok_or_else(|| ActionError::Waiting(address.clone())),
         Target::Name(name) => Err(ActionError::Waiting(format!("the group named {name}"))),
     };

@@ -20,8 +20,11 @@ pub(super) async fn call(
     permit: OwnedSemaphorePermit,
 ) -> Result<String, ActionError> {
     let filled = fill(shared, &mut step)?;
+    refuse_without_id(&step)?;
     let marked = mark_pending(shared, &step, &filled).await?;
-    let outcome = send(shared, &step, &filled).await;
+    let outcome = send(shared, &step, &filled)
+        .await
+        .map_err(|e| helped(&step, e));
     drop(permit);
     let (answer_id, outcome) = match outcome {
         Ok(sent) => sent,
@@ -121,6 +124,37 @@ fn part_done(step: &CallStep, filled: &[(String, String)], outcome: &Outcome) ->
     Some(format!("{verb} group {group}{note}"))
 }
 
+/// An update or a delete without the object's id is never sent: Kasm
+/// could take an empty id for another object.
+fn refuse_without_id(step: &CallStep) -> Result<(), ActionError> {
+    let needs_id = matches!(step.kind, CallKind::Update | CallKind::Delete);
+    if needs_id && step.id.as_deref().is_none_or(str::is_empty) {
+        return Err(ActionError::Refused(format!(
+            "refusing to send {} for {} without its id",
+            step.endpoint, step.address
+        )));
+    }
+    Ok(())
+}
+
+/// A refusal with what to do about it, when the table says.
+fn helped(step: &CallStep, error: ActionError) -> ActionError {
+    let ActionError::Kasm(KasmError::Refused { message, .. }) = &error else {
+        return error;
+    };
+    match step
+        .help
+        .iter()
+        .find(|(refusal, _)| message.contains(refusal.as_str()))
+    {
+        Some((_, help)) => ActionError::Refused(format!(
+            "{message}: {}",
+            help.replace("{address}", &step.address)
+        )),
+        None => error,
+    }
+}
+
 /// How a call ended well.
 enum Outcome {
     /// Kasm answered it.
@@ -140,7 +174,9 @@ async fn mark_pending(
     step: &CallStep,
     filled: &[(String, String)],
 ) -> Result<bool, ActionError> {
-    let (CallKind::Create, Some(_), Some(record)) = (step.kind, &step.find, &step.record) else {
+    let (CallKind::Create, Some(_), Some(record), false) =
+        (step.kind, &step.find, &step.record, step.unmarked)
+    else {
         return Ok(false);
     };
     let mut marker = record.clone();
@@ -269,7 +305,9 @@ async fn found(
     }
     let answer = match shared.kasm.call(&find.endpoint, &body, true).await {
         Ok(answer) => answer,
-        Err(KasmError::Refused { message, .. }) if message.contains(find.none_when.as_str()) => {
+        Err(KasmError::Refused { message, .. })
+            if !find.none_when.is_empty() && message.contains(find.none_when.as_str()) =>
+        {
             return Ok(None);
         }
         Err(e) => return Err(e.into()),

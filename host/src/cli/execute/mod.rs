@@ -196,9 +196,6 @@ fn bookkeep(state: &mut State, steps: &[Step]) {
             Step::Refresh(r) => {
                 state.resources.insert(r.address.clone(), r.record.clone());
             }
-            Step::RecordGroup(r) => {
-                state.groups.insert(r.address.clone(), r.record.clone());
-            }
             Step::RecordLink(r) => {
                 state.links.insert(r.address.clone(), r.record.clone());
             }
@@ -387,9 +384,6 @@ async fn act(
         Step::Update(s) => update(shared, s, permit).await,
         Step::Delete(s) => delete(shared, s, permit).await,
         Step::DeleteDuplicate(s) => delete_duplicate(shared, s, permit).await,
-        Step::CreateGroup(s) => access::create_group(shared, s, permit).await,
-        Step::UpdateGroup(s) => access::update_group(shared, s, permit).await,
-        Step::DeleteGroup(s) => access::delete_group(shared, s, permit).await,
         Step::AddLink(s) => access::add_link(shared, s, permit).await,
         Step::RemoveLink(s) => access::remove_link(shared, s, permit, true).await,
         Step::Revoke(s) => access::remove_link(shared, s, permit, false).await,
@@ -397,7 +391,6 @@ async fn act(
         Step::Refresh(_)
         | Step::Forget(_)
         | Step::Move(_)
-        | Step::RecordGroup(_)
         | Step::RecordLink(_)
         | Step::RecordObject(_) => Ok(String::new()),
     }
