@@ -1526,19 +1526,6 @@ address: string,
 record: StateResource, };
 
 /**
- * A link record to write without a request (an `import` block's).
- */
-export type LinkRecordStep = { 
-/**
- * The resource address.
- */
-address: string, 
-/**
- * What to write.
- */
-record: LinkRecord, };
-
-/**
  * A group's, a user's, a membership's or a session's record to write without a request.
  */
 export type ObjectRecordStep = { 
@@ -1552,8 +1539,8 @@ address: string,
 record: ObjectRecord, };
 
 /**
- * A link to add or remove. Managed targets are read from the state when
- * the step runs (their creates ran in an earlier phase).
+ * A link no resource declares, to remove (an exclusive image's). Managed
+ * targets are read from the state when the step runs.
  */
 export type LinkStep = { 
 /**
@@ -1716,15 +1703,25 @@ id_parts?: Array<string>,
 help?: { [key in string]: string }, 
 /**
  * A create sent without a pending mark: Kasm refuses a second object
- * with its values, and the next plan records an unowned one equal to
- * the configuration.
+ * with its values (a group), or the next plan reads what it made (a
+ * link's row).
  */
-unmarked?: boolean, };
+unmarked?: boolean, 
+/**
+ * A create that first runs its `find`, and keeps what it finds: Kasm
+ * would make a second equal object (a link's second row).
+ */
+search_first?: boolean, 
+/**
+ * A delete sent again until its `find` finds none: each call removes
+ * one of several equal objects (a link's rows).
+ */
+until_gone?: boolean, };
 
 /**
  * One action to carry out, with exactly what it needs to record its result.
  */
-export type Step = { "action": "create" } & CreateStep | { "action": "adopt" } & AdoptStep | { "action": "update" } & UpdateStep | { "action": "delete" } & ReleaseStep | { "action": "refresh" } & RefreshStep | { "action": "forget" } & ReleaseStep | { "action": "move" } & MoveStep | { "action": "delete_duplicate" } & ReleaseStep | { "action": "record_link" } & LinkRecordStep | { "action": "record_object" } & ObjectRecordStep | { "action": "add_link" } & LinkStep | { "action": "remove_link" } & LinkStep | { "action": "revoke" } & LinkStep | { "action": "call" } & CallStep;
+export type Step = { "action": "create" } & CreateStep | { "action": "adopt" } & AdoptStep | { "action": "update" } & UpdateStep | { "action": "delete" } & ReleaseStep | { "action": "refresh" } & RefreshStep | { "action": "forget" } & ReleaseStep | { "action": "move" } & MoveStep | { "action": "delete_duplicate" } & ReleaseStep | { "action": "record_object" } & ObjectRecordStep | { "action": "revoke" } & LinkStep | { "action": "call" } & CallStep;
 
 /**
  * `apply_steps` output: the plan and the steps that carry it out.

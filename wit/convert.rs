@@ -11,7 +11,7 @@
 
 use super::wit;
 use kasm_plan_core::access::launch::{Grant, GrantChange};
-use kasm_plan_core::access::steps::{LinkRecordStep, LinkStep, ObjectRecordStep};
+use kasm_plan_core::access::steps::{LinkStep, ObjectRecordStep};
 use kasm_plan_core::access::{
     Access, AccessChange, AttributeChange, ExtraLink, GroupPart, GroupRecord, LinkRecord, Target,
 };
@@ -272,7 +272,7 @@ enums! {
 }
 
 variants! {
-    Step { Create, Adopt, Update, Delete, Refresh, Forget, Move, DeleteDuplicate, RecordLink, RecordObject, AddLink, RemoveLink, Revoke, Call }
+    Step { Create, Adopt, Update, Delete, Refresh, Forget, Move, DeleteDuplicate, RecordObject, Revoke, Call }
     Target { Id, Managed, Name }
     VariableInput { Environment, File, Argument }
     Sources { Many, One }
@@ -318,7 +318,7 @@ records! {
     User { user_id, username, first_name, last_name, organization, phone, notes, locked, disabled, groups }
     UserGroup { group_id, name }
     ObjectRecord { id, attributes }
-    CallStep { address, kind, id, endpoint, body, ids, repeat_safe, done_when, answer_id, find, ready, record, id_parts, help, unmarked }
+    CallStep { address, kind, id, endpoint, body, ids, repeat_safe, done_when, answer_id, find, ready, record, id_parts, help, unmarked, search_first, until_gone }
     FindStep { endpoint, body, fill, list, matching, answer_id, none_when }
     AttributeChange { attribute, before, after }
     AccessChange { address, resource_type, name, action, reason, id, before, after, after_unknown, waits_for, changes, sensitive, previous_address, importing, group_parts }
@@ -326,13 +326,12 @@ records! {
     ExtraLink { image_address, image_id, group_id, group_name, revoke }
     GroupRecord { group_id, name, priority, description, force_destroy }
     LinkRecord { group_id, image_id }
-    LinkRecordStep { address, record }
     ObjectRecordStep { address, record }
     LinkStep { address, group, image }
     PlanOptions { unchanged_values, delete_duplicates, replace, targets, destroy }
     StateResource { image_id, attributes, prevent_destroy }
     HistoryEntry { at, serial, event, overridden_policies }
-    State { version, serial, lineage, resources, links, objects, history, outputs, dependencies, pending }
+    State { version, serial, lineage, resources, objects, history, outputs, dependencies, pending }
     PlanRequest { desired, state, observed, access, strict, options, from_state, refresh_only }
     PlanResponse { ok, plan, diagnostics }
     Recording { token_fingerprint, prevent_destroy }

@@ -468,13 +468,6 @@ impl Kasm {
 }
 
 impl Kasm {
-    /// `add_images_group`, sent once: Kasm inserts a second row for a link
-    /// that exists, so a repeat could duplicate it.
-    pub async fn add_images_group(&self, group_id: &str, image_id: &str) -> Result<(), KasmError> {
-        let body = link_body("add_images_group", group_id, image_id)?;
-        self.post_once("add_images_group", &body).await.map(drop)
-    }
-
     /// `remove_images_group`: removes one row of the pair (none is a no-op).
     pub async fn remove_images_group(
         &self,

@@ -174,7 +174,7 @@ fn link_blocks(images: &[&Image], names: &[String], access: &Access, out: &mut A
             image_id: link.image_id.clone(),
         };
         out.bound.push((address.clone(), record.id()));
-        out.state.links.insert(address, record);
+        out.state.objects.insert(address, record.to_record());
     }
     body.build()
 }

@@ -14,7 +14,7 @@ use crate::group::Access;
 pub use crate::lang::blocks::{Import, Move};
 use crate::model::Image;
 use crate::state::{State, StateResource};
-use crate::step::{LinkRecordStep, ObjectRecordStep};
+use crate::step::ObjectRecordStep;
 use crate::step::{MoveStep, RefreshStep, ReleaseStep, Step};
 use std::collections::BTreeMap;
 
@@ -48,11 +48,6 @@ impl Edits {
             let address = to.clone();
             if let Some(record) = self.state.resources.get(to) {
                 out.push(Step::Refresh(RefreshStep {
-                    address,
-                    record: record.clone(),
-                }));
-            } else if let Some(record) = self.state.links.get(to) {
-                out.push(Step::RecordLink(LinkRecordStep {
                     address,
                     record: record.clone(),
                 }));
@@ -228,7 +223,7 @@ fn import_access(edits: &mut Edits, i: &Import, access: &Access) -> Result<(), B
         }
         Imported::Link(record) => {
             let id = record.id();
-            edits.state.links.insert(i.to.clone(), record);
+            edits.state.objects.insert(i.to.clone(), record.to_record());
             id
         }
         Imported::Object(record) => {

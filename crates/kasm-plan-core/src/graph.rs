@@ -17,7 +17,7 @@
 //!   user's `groups` included);
 //! - a user joins its groups after its create and theirs.
 
-use crate::address::{GROUP_TYPE, MEMBERSHIP_TYPE, SESSION_TYPE, resource_of, type_of};
+use crate::address::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, SESSION_TYPE, resource_of, type_of};
 use crate::change::{Action, Plan};
 use crate::group::{LinkSpec, Target, same_id};
 use crate::lang::depends::DependsOn;
@@ -188,7 +188,7 @@ impl<'a> Index<'a> {
     /// A link or a membership waits for the creates of the resources it names.
     fn references(&self, step: &Step) -> Vec<usize> {
         let named: Vec<&Target> = match step {
-            Step::AddLink(link) | Step::Revoke(link) => vec![&link.group, &link.image],
+            Step::Revoke(link) => vec![&link.group, &link.image],
             Step::Call(call) if call.kind != CallKind::Delete => call.ids.values().collect(),
             _ => return Vec::new(),
         };
@@ -237,7 +237,7 @@ impl<'a> Index<'a> {
             _ => return Vec::new(),
         };
         let removes = |s: &Step| match s {
-            Step::RemoveLink(l) | Step::Revoke(l) => names(l),
+            Step::Revoke(l) => names(l),
             Step::Call(c) if matches!(c.kind, CallKind::Delete | CallKind::Detach) => {
                 c.ids.values().any(|t| is(t, deleted))
             }
@@ -316,10 +316,9 @@ impl<'a> Index<'a> {
             return Vec::new();
         }
         let grants = |s: &Step| match s {
-            Step::AddLink(_) => true,
             Step::Call(c) => {
-                c.kind == CallKind::Attach
-                    || c.kind == CallKind::Create && type_of(&c.address) == Some(MEMBERSHIP_TYPE)
+                let adds = |t| c.kind == CallKind::Create && type_of(&c.address) == Some(t);
+                c.kind == CallKind::Attach || adds(MEMBERSHIP_TYPE) || adds(LINK_TYPE)
             }
             _ => false,
         };
@@ -350,10 +349,7 @@ fn makes(step: &Step) -> bool {
     if let Step::Call(call) = step {
         return matches!(call.kind, CallKind::Create | CallKind::Update);
     }
-    matches!(
-        step,
-        Step::Create(_) | Step::Adopt(_) | Step::Update(_) | Step::AddLink(_)
-    )
+    matches!(step, Step::Create(_) | Step::Adopt(_) | Step::Update(_))
 }
 
 /// A group's call (its create, update or delete).
@@ -369,7 +365,7 @@ fn destroys(step: &Step) -> bool {
     if let Step::Call(call) = step {
         return call.kind == CallKind::Delete;
     }
-    matches!(step, Step::Delete(_) | Step::RemoveLink(_))
+    matches!(step, Step::Delete(_))
 }
 
 /// Where a step stands in a walk.

@@ -4,7 +4,7 @@
 //! kept as JSON, keyed by argument name, so one diff, one step builder and
 //! one executor serve every such type.
 
-use crate::group::{GroupRecord, Target};
+use crate::group::{GroupRecord, LinkRecord, Target};
 use crate::model::Secret;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -56,8 +56,8 @@ impl ObjectRecord {
     }
 }
 
-// A group is recorded as an instance of a table-driven type; the plan
-// reads it back typed.
+// Groups and links are recorded as instances of table-driven types; the
+// plan reads them back typed.
 impl GroupRecord {
     /// The group a table-driven record holds: its attributes are
     /// `name`, `priority`, `description` when set and `force_destroy`
@@ -89,6 +89,27 @@ impl GroupRecord {
         }
         ObjectRecord {
             id: self.group_id.clone(),
+            attributes,
+        }
+    }
+}
+
+impl LinkRecord {
+    /// The pair a table-driven record holds (`group_id`, `image_id`).
+    pub fn of_record(record: &ObjectRecord) -> Option<LinkRecord> {
+        Some(LinkRecord {
+            group_id: record.text("group_id")?.to_owned(),
+            image_id: record.text("image_id")?.to_owned(),
+        })
+    }
+
+    /// The record the state keeps for the link; its id is the pair.
+    pub fn to_record(&self) -> ObjectRecord {
+        let mut attributes = serde_json::Map::new();
+        attributes.insert("group_id".into(), self.group_id.clone().into());
+        attributes.insert("image_id".into(), self.image_id.clone().into());
+        ObjectRecord {
+            id: self.id(),
             attributes,
         }
     }

@@ -6,7 +6,7 @@
 //! Request bodies carry registry tokens in clear (Kasm needs them), so a
 //! [`Step`] must never be printed or stored (its `Debug` leaves bodies out).
 
-use crate::group::{LinkRecord, Target};
+use crate::group::Target;
 use crate::model::ImageSpec;
 use crate::object::ObjectRecord;
 use crate::state::StateResource;
@@ -36,16 +36,10 @@ pub enum Step {
     /// `delete_image` of an image no address manages that equals the
     /// address's spec (asked for); the state does not change.
     DeleteDuplicate(ReleaseStep),
-    /// No request: write a link record (an `import` block's).
-    RecordLink(LinkRecordStep),
     /// No request: write a group's, a user's, a membership's or a session's
     /// record (unchanged, an `import` block's, or what a stopped run's create
     /// made, found on Kasm).
     RecordObject(ObjectRecordStep),
-    /// Read the group's links, `add_images_group` unless the link is there, record it.
-    AddLink(LinkStep),
-    /// `remove_images_group` until no row is left, then forget the address.
-    RemoveLink(LinkStep),
     /// `remove_images_group` of a link no resource declares (an exclusive
     /// image's), until no row is left; the state does not change.
     Revoke(LinkStep),
@@ -123,10 +117,18 @@ pub struct CallStep {
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub help: std::collections::BTreeMap<String, String>,
     /// A create sent without a pending mark: Kasm refuses a second object
-    /// with its values, and the next plan records an unowned one equal to
-    /// the configuration.
+    /// with its values (a group), or the next plan reads what it made (a
+    /// link's row).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unmarked: bool,
+    /// A create that first runs its `find`, and keeps what it finds: Kasm
+    /// would make a second equal object (a link's second row).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub search_first: bool,
+    /// A delete sent again until its `find` finds none: each call removes
+    /// one of several equal objects (a link's rows).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub until_gone: bool,
 }
 
 /// A read that finds an object a lost create may have made: one lookup, or
@@ -305,10 +307,7 @@ impl std::fmt::Debug for Step {
             Step::Refresh(s) => s.fmt(f),
             Step::Forget(s) => f.debug_tuple("Forget").field(s).finish(),
             Step::Move(s) => s.fmt(f),
-            Step::RecordLink(s) => s.fmt(f),
             Step::RecordObject(s) => s.fmt(f),
-            Step::AddLink(s) => f.debug_tuple("AddLink").field(s).finish(),
-            Step::RemoveLink(s) => f.debug_tuple("RemoveLink").field(s).finish(),
             Step::Revoke(s) => f.debug_tuple("Revoke").field(s).finish(),
             Step::Call(s) => s.fmt(f),
         }
@@ -325,9 +324,8 @@ impl Step {
             Step::Delete(s) | Step::Forget(s) | Step::DeleteDuplicate(s) => &s.address,
             Step::Refresh(s) => &s.address,
             Step::Move(s) => &s.to,
-            Step::RecordLink(s) => &s.address,
             Step::RecordObject(s) => &s.address,
-            Step::AddLink(s) | Step::RemoveLink(s) | Step::Revoke(s) => &s.address,
+            Step::Revoke(s) => &s.address,
             Step::Call(s) => &s.address,
         }
     }
@@ -339,12 +337,10 @@ impl Step {
             Step::Adopt(_) => "adopt",
             Step::Update(_) => "update",
             Step::Delete(_) => "delete",
-            Step::Refresh(_) | Step::RecordLink(_) | Step::RecordObject(_) => "refresh",
+            Step::Refresh(_) | Step::RecordObject(_) => "refresh",
             Step::Forget(_) => "forget",
             Step::Move(_) => "move",
             Step::DeleteDuplicate(_) => "delete duplicate",
-            Step::AddLink(_) => "add link",
-            Step::RemoveLink(_) => "remove link",
             Step::Revoke(_) => "revoke link",
             Step::Call(s) => match s.kind {
                 CallKind::Create => "create",
@@ -362,16 +358,6 @@ impl Step {
     }
 }
 
-/// A link record to write without a request (an `import` block's).
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LinkRecordStep {
-    /// The resource address.
-    pub address: String,
-    /// What to write.
-    pub record: LinkRecord,
-}
-
 /// A group's, a user's, a membership's or a session's record to write without a request.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -382,8 +368,8 @@ pub struct ObjectRecordStep {
     pub record: ObjectRecord,
 }
 
-/// A link to add or remove. Managed targets are read from the state when
-/// the step runs (their creates ran in an earlier phase).
+/// A link no resource declares, to remove (an exclusive image's). Managed
+/// targets are read from the state when the step runs.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkStep {
@@ -399,13 +385,9 @@ pub struct LinkStep {
 /// removes, then deletes and link adds.
 pub fn phase(step: &Step) -> u8 {
     match step {
-        Step::Refresh(_)
-        | Step::Forget(_)
-        | Step::Move(_)
-        | Step::RecordLink(_)
-        | Step::RecordObject(_) => 0,
-        Step::Create(_) | Step::Adopt(_) | Step::Update(_) | Step::RemoveLink(_) => 1,
-        Step::Delete(_) | Step::DeleteDuplicate(_) | Step::AddLink(_) | Step::Revoke(_) => 2,
+        Step::Refresh(_) | Step::Forget(_) | Step::Move(_) | Step::RecordObject(_) => 0,
+        Step::Create(_) | Step::Adopt(_) | Step::Update(_) => 1,
+        Step::Delete(_) | Step::DeleteDuplicate(_) | Step::Revoke(_) => 2,
         Step::Call(c) if c.kind == CallKind::Delete => 2,
         Step::Call(_) => 1,
     }

@@ -4,7 +4,7 @@
 //! TypeScript here, next to that knowledge.
 
 use crate::access::launch::{Grant, GrantChange};
-use crate::access::steps::{LinkRecordStep, LinkStep, ObjectRecordStep};
+use crate::access::steps::{LinkStep, ObjectRecordStep};
 use crate::access::{
     Access, AccessChange, AttributeChange, ExtraLink, GroupPart, GroupRecord, GroupSpec,
     LinkRecord, LinkSpec, Target,
@@ -179,7 +179,6 @@ pub fn declarations() -> String {
         ReleaseStep,
         MoveStep,
         RefreshStep,
-        LinkRecordStep,
         ObjectRecordStep,
         LinkStep,
         ObjectRecord,

@@ -246,7 +246,7 @@ fn bind(state: &mut State, address: &str, answer: ImportResponse) -> Option<Stri
         return Some(String::new());
     }
     if let Some(l) = answer.link {
-        state.links.insert(address.to_owned(), l);
+        state.objects.insert(address.to_owned(), l.to_record());
         return Some(String::new());
     }
     if let Some(o) = answer.object {

@@ -286,6 +286,10 @@ fn show_access(state: &State, address: &str) -> Option<String> {
         if g.force_destroy {
             out.push_str("    # force_destroy\n");
         }
+    } else if let Some(l) = state.link(address) {
+        out.push_str(&format!("    id       = \"{}\"\n", l.id()));
+        out.push_str(&format!("    group_id = \"{}\"\n", l.group_id));
+        out.push_str(&format!("    image_id = \"{}\"\n", l.image_id));
     } else if let Some(o) = state.objects.get(address) {
         // Write-only values are kept as fingerprints, and shown as hidden.
         let write_only = |k: &str| {
@@ -310,10 +314,7 @@ fn show_access(state: &State, address: &str) -> Option<String> {
             out.push_str(&format!("    {k:<width$} = {shown}\n"));
         }
     } else {
-        let l = state.links.get(address)?;
-        out.push_str(&format!("    id       = \"{}\"\n", l.id()));
-        out.push_str(&format!("    group_id = \"{}\"\n", l.group_id));
-        out.push_str(&format!("    image_id = \"{}\"\n", l.image_id));
+        return None;
     }
     out.push_str("}\n");
     Some(out)

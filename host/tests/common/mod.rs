@@ -73,17 +73,20 @@ pub fn output(c: &mut Command) -> Output {
 }
 
 /// A state file's records by type, as the engine reads them (format 1 or
-/// 2): `resources` (images), `groups` (typed), `links` and `objects` (the
-/// other table-driven types) by address, and each instance's `dependencies`. Null when the text is not a state.
+/// 2): `resources` (images), `groups` and `links` (typed), and `objects`
+/// (the other table-driven types) by address, and each instance's `dependencies`. Null when the text is not a state.
 pub fn by_type(text: &str) -> serde_json::Value {
     let Ok(state) = kasm_plan_core::state::format::decode(text) else {
         return serde_json::Value::Null;
     };
     let groups: std::collections::BTreeMap<&String, _> = state.groups().collect();
+    let links: std::collections::BTreeMap<&String, _> = state.links().collect();
     let objects: std::collections::BTreeMap<&String, _> = state
         .objects
         .iter()
-        .filter(|(address, _)| !address.starts_with("kasm_group."))
+        .filter(|(address, _)| {
+            !address.starts_with("kasm_group.") && !address.starts_with("kasm_group_image.")
+        })
         .collect();
     serde_json::json!({
         "version": state.version,
@@ -91,7 +94,7 @@ pub fn by_type(text: &str) -> serde_json::Value {
         "lineage": state.lineage,
         "resources": state.resources,
         "groups": groups,
-        "links": state.links,
+        "links": links,
         "objects": objects,
         "history": state.history,
         "outputs": state.outputs,

@@ -48,7 +48,7 @@ pub fn import(
     let refuse = |code, message: String, help: &str| {
         Box::new(Diagnostic::error(code, message).at(address, "").help(help))
     };
-    let taken = state.links.contains_key(address) || state.objects.contains_key(address);
+    let taken = state.objects.contains_key(address);
     if taken {
         return Err(refuse(
             Code::InvalidState,

@@ -78,13 +78,14 @@ pub fn plan_access(inputs: &AccessInputs) -> Result<AccessPlan, Vec<Diagnostic>>
         .iter()
         .map(|l| (l.address.as_str(), l))
         .collect();
-    let addresses: BTreeSet<&str> = specs
-        .keys()
-        .copied()
-        .chain(inputs.state.links.keys().map(String::as_str))
+    let recorded: BTreeMap<&str, LinkRecord> = inputs
+        .state
+        .links()
+        .map(|(address, r)| (address.as_str(), r))
         .collect();
+    let addresses: BTreeSet<&str> = specs.keys().chain(recorded.keys()).copied().collect();
     for address in addresses {
-        let record = inputs.state.links.get(address);
+        let record = recorded.get(address);
         let change = match specs.get(address) {
             Some(spec) => match resolver.link(spec) {
                 Ok((group, image)) => {
@@ -147,8 +148,8 @@ pub fn plan_access(inputs: &AccessInputs) -> Result<AccessPlan, Vec<Diagnostic>>
     let removed: BTreeSet<(String, String)> = changes
         .iter()
         .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
-        .filter_map(|c| inputs.state.links.get(&c.address))
-        .map(|r| (r.group_id.clone(), r.image_id.clone()))
+        .filter_map(|c| inputs.state.link(&c.address))
+        .map(|r| (r.group_id, r.image_id))
         .collect();
     let kept: BTreeMap<&str, Resolved> = inputs
         .images
@@ -596,10 +597,9 @@ pub fn drift(state: &State, access: &Access) -> Vec<AccessChange> {
         })
     });
     let links = state
-        .links
-        .iter()
+        .links()
         .filter(|(_, r)| access.rows(&r.group_id, &r.image_id) == 0)
-        .map(|(address, r)| deleted(link_delete(address, r, access)));
+        .map(|(address, r)| deleted(link_delete(address, &r, access)));
     groups
         .chain(links)
         .chain(objects::drift(state, access))

@@ -12,7 +12,7 @@ use crate::object::{ObjectRecord, ObjectSpec};
 use crate::schema::tables::{self, Call, Lit};
 use crate::state::State;
 use crate::step::{CallKind, CallStep, FindStep, ReadyStep};
-pub use crate::step::{LinkRecordStep, LinkStep, ObjectRecordStep, phase};
+pub use crate::step::{LinkStep, ObjectRecordStep, phase};
 use crate::step::{ReleaseStep, Step};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -190,6 +190,9 @@ fn group_delete(change: &AccessChange, state: &State) -> Option<Step> {
 }
 
 fn link_steps(change: &AccessChange, state: &State) -> Vec<Step> {
+    let Some(calls) = tables::LINK.calls else {
+        return Vec::new();
+    };
     let target = |attribute: &str| -> Option<Target> {
         match change.after.as_ref().and_then(|a| a.get(attribute)) {
             Some(Value::String(id)) => Some(Target::Id(id.clone())),
@@ -200,21 +203,45 @@ fn link_steps(change: &AccessChange, state: &State) -> Vec<Step> {
                 .map(Target::Managed),
         }
     };
+    // Both ids are read (and the rows looked for) when the step runs.
+    let link_call = |call_of: &Call, kind, id: Option<&str>, group, image| {
+        let refs = BTreeMap::from([
+            ("group_id".to_owned(), group),
+            ("image_id".to_owned(), image),
+        ]);
+        let mut step = call(call_of, kind, change, id, Map::new(), refs);
+        step.find = calls
+            .find_after_lost_create
+            .as_ref()
+            .map(|f| find(f, &Map::new()));
+        step
+    };
     let recorded = || {
-        state.links.get(&change.address).map(|r| {
-            Step::RemoveLink(LinkStep {
-                address: change.address.clone(),
-                group: Target::Id(r.group_id.clone()),
-                image: Target::Id(r.image_id.clone()),
-            })
-        })
+        let r = state.link(&change.address)?;
+        let (group, image) = (
+            Target::Id(r.group_id.clone()),
+            Target::Id(r.image_id.clone()),
+        );
+        let mut step = link_call(&calls.delete, CallKind::Delete, Some(&r.id()), group, image);
+        step.until_gone = calls.until_gone;
+        Some(Step::Call(Box::new(step)))
     };
     let add = || {
-        Some(Step::AddLink(LinkStep {
-            address: change.address.clone(),
-            group: target("group_id")?,
-            image: target("image_id")?,
-        }))
+        let mut step = link_call(
+            &calls.create,
+            CallKind::Create,
+            None,
+            target("group_id")?,
+            target("image_id")?,
+        );
+        step.record = Some(ObjectRecord {
+            id: String::new(),
+            attributes: Map::new(),
+        });
+        step.id_parts = vec!["group_id".into(), "image_id".into()];
+        step.unmarked = calls.unmarked;
+        step.search_first = calls.search_first;
+        Some(Step::Call(Box::new(step)))
     };
     match change.action {
         Action::Create => add().into_iter().collect(),
@@ -234,8 +261,7 @@ fn forgotten(inputs: &StepInputs) -> Vec<Step> {
         .map(|(a, r)| (a, r.group_id));
     let links = inputs
         .state
-        .links
-        .iter()
+        .links()
         .filter(|(a, _)| !planned(a))
         .map(|(a, r)| (a, r.id()));
     let objects = super::objects::gone(inputs.state, inputs.access)
@@ -271,8 +297,7 @@ pub fn refresh_steps(state: &State, access: &Access) -> Vec<Step> {
             }),
         });
     let links = state
-        .links
-        .iter()
+        .links()
         .filter(|(_, r)| access.rows(&r.group_id, &r.image_id) == 0)
         .map(|(address, r)| {
             Step::Forget(ReleaseStep {
@@ -584,6 +609,8 @@ fn call(
         ready: None,
         record: None,
         id_parts: Vec::new(),
+        search_first: false,
+        until_gone: false,
         help: call
             .help
             .iter()

@@ -145,7 +145,7 @@ impl<'a> Planning<'a> {
         }
         let needs_groups = wanted.access.uses_groups
             || req.state.groups().next().is_some()
-            || !req.state.links.is_empty();
+            || req.state.links().next().is_some();
         if needs_groups && req.access.is_none() && !req.from_state {
             diagnostics.push(access_unread());
         }
@@ -415,11 +415,10 @@ fn assumed_access(state: &State) -> Access {
             })
             .collect(),
         links: state
-            .links
-            .values()
-            .map(|r| GroupImage {
-                group_id: r.group_id.clone(),
-                image_id: r.image_id.clone(),
+            .links()
+            .map(|(_, r)| GroupImage {
+                group_id: r.group_id,
+                image_id: r.image_id,
                 ..GroupImage::default()
             })
             .collect(),

@@ -35,9 +35,15 @@ pub struct Calls {
     /// The computed attribute that repeats the id (`user_id`, `kasm_id`).
     pub id_attribute: Option<&'static str>,
     /// A create is sent without a pending mark in the state: Kasm refuses a
-    /// second object with the same values (a group's name), and the next
-    /// plan records an unowned object equal to the configuration.
+    /// second object with the same values (a group's name), or the next plan
+    /// reads what it made (a link's row), and records it.
     pub unmarked: bool,
+    /// The find runs before the create too: Kasm would make a second object
+    /// with the same values (a link's second row), so one found is kept.
+    pub search_first: bool,
+    /// A delete removes one of several equal objects (a link's rows): it is
+    /// sent again until the find finds none.
+    pub until_gone: bool,
 }
 
 /// One Kasm call.
@@ -278,6 +284,8 @@ pub const GROUP: &Block = &Block {
         ready: None,
         id_attribute: None,
         unmarked: true,
+        search_first: false,
+        until_gone: false,
     }),
     description: "A group of users; images are authorized for groups.",
     arguments: &[
@@ -316,10 +324,52 @@ pub const GROUP: &Block = &Block {
     ],
 };
 
+const LINK_BODY: &[(&str, &str)] = &[
+    ("group_id", "/target_group/group_id"),
+    ("image_id", "/target_image/image_id"),
+];
+
 /// `kasm_group_image`.
 pub const LINK: &Block = &Block {
     type_name: "kasm_group_image",
-    calls: None,
+    calls: Some(&Calls {
+        // Sent once, and only after a read shows no row of the pair: Kasm
+        // adds a second row for a link it has.
+        create: Call {
+            endpoint: "add_images_group",
+            body: LINK_BODY,
+            fixed: &[],
+            answer_id: None,
+            repeat_safe: false,
+            done_when: &[],
+            help: &[],
+        },
+        update: None,
+        // Each call removes one row; an image with a row left would stay
+        // authorized.
+        delete: Call {
+            endpoint: "remove_images_group",
+            body: LINK_BODY,
+            fixed: &[],
+            answer_id: None,
+            repeat_safe: true,
+            done_when: &[],
+            help: &[],
+        },
+        find_after_lost_create: Some(Find {
+            endpoint: "get_images_group",
+            body: &[("group_id", "/target_group/group_id")],
+            list: Some("/images"),
+            matching: &[("image_id", "image_id")],
+            answer_id: "/group_image_id",
+            none_when: "",
+        }),
+        ready: None,
+        id_attribute: None,
+        unmarked: true,
+        search_first: true,
+        until_gone: true,
+    }),
     description: "An authorization: users of the group may launch the image.",
     arguments: &[
         Arg::new(
@@ -454,6 +504,8 @@ pub const USER: &Block = &Block {
         ready: None,
         id_attribute: Some("user_id"),
         unmarked: false,
+        search_first: false,
+        until_gone: false,
     }),
     description: "A Kasm user. Kasm puts every new user in All Users; its other groups are its `groups` list or `kasm_group_membership`s.",
     arguments: &[
@@ -563,6 +615,8 @@ pub const MEMBERSHIP: &Block = &Block {
         ready: None,
         id_attribute: None,
         unmarked: false,
+        search_first: false,
+        until_gone: false,
     }),
     description: "A membership: the user is in the group, and may launch the group's images.",
     arguments: &[
@@ -634,6 +688,8 @@ pub const SESSION: &Block = &Block {
         }),
         id_attribute: Some("kasm_id"),
         unmarked: false,
+        search_first: false,
+        until_gone: false,
     }),
     description: "A session: the user's container desktop of the image. Kasm starts it only when one of the user's groups may launch the image; the plan checks that first.",
     arguments: &[

@@ -111,7 +111,6 @@ struct Checked {
 /// An entry's record, by type.
 enum Record {
     Image(StateResource),
-    Link(LinkRecord),
     Object(ObjectRecord),
 }
 
@@ -157,7 +156,7 @@ impl TryFrom<StoredResource> for Checked {
                         entry.id
                     )));
                 }
-                Record::Link(link)
+                Record::Object(link.to_record())
             }
             USER_TYPE | MEMBERSHIP_TYPE | SESSION_TYPE => {
                 Record::Object(object_record(entry.id, attributes).map_err(at)?)
@@ -276,11 +275,11 @@ fn from_v1(v1: StateV1) -> State {
         serial: v1.serial,
         lineage: v1.lineage,
         resources: v1.resources,
-        links: v1.links,
         objects: v1
             .groups
             .into_iter()
             .map(|(address, g)| (address, g.to_record()))
+            .chain(v1.links.into_iter().map(|(a, l)| (a, l.to_record())))
             .collect(),
         history: v1.history,
         outputs: v1.outputs,
@@ -322,7 +321,6 @@ fn from_file(file: StateFile<Checked>) -> Result<State, String> {
     {
         let twice = match record {
             Record::Image(r) => state.resources.insert(address.clone(), r).is_some(),
-            Record::Link(l) => state.links.insert(address.clone(), l).is_some(),
             Record::Object(o) => state.objects.insert(address.clone(), o).is_some(),
         };
         if twice {
@@ -342,15 +340,11 @@ impl From<&State> for StateFile {
             entry(state, address, RESOURCE_TYPE, &r.image_id, attributes)
                 .with_prevent_destroy(r.prevent_destroy)
         });
-        let links = state
-            .links
-            .iter()
-            .map(|(address, l)| entry(state, address, LINK_TYPE, &l.id(), object(l)));
         let objects = state.objects.iter().map(|(address, o)| {
             let type_name = type_of(address).unwrap_or_default();
             entry(state, address, type_name, &o.id, o.attributes.clone())
         });
-        let mut resources: Vec<StoredResource> = images.chain(links).chain(objects).collect();
+        let mut resources: Vec<StoredResource> = images.chain(objects).collect();
         resources.sort_by(|a, b| a.address.cmp(&b.address));
         StateFile {
             version: VERSION,
@@ -475,8 +469,8 @@ mod tests {
         };
         assert_eq!(again.version, 3);
         assert_eq!(
-            (again.resources, again.objects, again.links),
-            (state.resources, state.objects, state.links)
+            (again.resources, again.objects),
+            (state.resources, state.objects)
         );
     }
 

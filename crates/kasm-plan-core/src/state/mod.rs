@@ -7,7 +7,7 @@
 
 pub mod format;
 
-use crate::address::GROUP_TYPE;
+use crate::address::{GROUP_TYPE, LINK_TYPE};
 use crate::attributes::Attributes;
 use crate::field::Field;
 use crate::group::{GroupRecord, LinkRecord};
@@ -37,10 +37,9 @@ pub struct State {
     pub lineage: String,
     /// Managed images by address (`kasm_image.<name>`).
     pub resources: BTreeMap<String, StateResource>,
-    /// Managed links by address (`kasm_group_image.<name>`).
-    pub links: BTreeMap<String, LinkRecord>,
     /// Instances of the table-driven types by address (`kasm_group.<name>`,
-    /// `kasm_user.<name>`, `kasm_group_membership.<name>`, `kasm_session.<name>`).
+    /// `kasm_group_image.<name>`, `kasm_user.<name>`,
+    /// `kasm_group_membership.<name>`, `kasm_session.<name>`).
     pub objects: BTreeMap<String, ObjectRecord>,
     /// Decisions worth keeping, e.g. policy overrides, oldest first.
     pub history: Vec<HistoryEntry>,
@@ -95,7 +94,6 @@ impl Default for State {
             serial: 0,
             lineage: String::new(),
             resources: BTreeMap::new(),
-            links: BTreeMap::new(),
             objects: BTreeMap::new(),
             history: Vec::new(),
             outputs: BTreeMap::new(),
@@ -207,37 +205,70 @@ impl State {
 
     /// The managed groups, by address, read from their records.
     pub fn groups(&self) -> impl Iterator<Item = (&String, GroupRecord)> {
-        self.objects
-            .iter()
-            .filter(|(address, _)| crate::address::type_of(address) == Some(GROUP_TYPE))
-            .filter_map(|(address, r)| Some((address, GroupRecord::of_record(r)?)))
+        self.typed(GROUP_TYPE, GroupRecord::of_record)
     }
 
     /// The managed group at `address`.
     pub fn group(&self, address: &str) -> Option<GroupRecord> {
-        (crate::address::type_of(address) == Some(GROUP_TYPE))
-            .then(|| self.objects.get(address))
-            .flatten()
-            .and_then(GroupRecord::of_record)
+        self.typed_at(address, GROUP_TYPE, GroupRecord::of_record)
     }
 
-    /// Whether the state holds an instance of a table-driven type other
-    /// than a group (a user, a membership, a session): Kasm's users are
-    /// read for them.
-    pub fn holds_users(&self) -> bool {
+    /// The managed links, by address, read from their records.
+    pub fn links(&self) -> impl Iterator<Item = (&String, LinkRecord)> {
+        self.typed(LINK_TYPE, LinkRecord::of_record)
+    }
+
+    /// The managed link at `address`.
+    pub fn link(&self, address: &str) -> Option<LinkRecord> {
+        self.typed_at(address, LINK_TYPE, LinkRecord::of_record)
+    }
+
+    /// The records of one table-driven type, read as `read` types them.
+    fn typed<T>(
+        &self,
+        type_name: &'static str,
+        read: fn(&ObjectRecord) -> Option<T>,
+    ) -> impl Iterator<Item = (&String, T)> {
         self.objects
-            .keys()
-            .any(|address| crate::address::type_of(address) != Some(GROUP_TYPE))
+            .iter()
+            .filter(move |(address, _)| crate::address::type_of(address) == Some(type_name))
+            .filter_map(move |(address, r)| Some((address, read(r)?)))
+    }
+
+    /// The record at `address`, when it is of `type_name`, typed by `read`.
+    fn typed_at<T>(
+        &self,
+        address: &str,
+        type_name: &str,
+        read: fn(&ObjectRecord) -> Option<T>,
+    ) -> Option<T> {
+        (crate::address::type_of(address) == Some(type_name))
+            .then(|| self.objects.get(address))
+            .flatten()
+            .and_then(read)
+    }
+
+    /// Whether the state holds a user, a membership or a session: Kasm's
+    /// users are read for them.
+    pub fn holds_users(&self) -> bool {
+        self.objects.keys().any(|address| {
+            !matches!(
+                crate::address::type_of(address),
+                Some(GROUP_TYPE | LINK_TYPE)
+            )
+        })
     }
 
     /// Every address the state holds a record for.
     fn held(&self) -> impl Iterator<Item = &String> {
-        let group = |a: &&String| crate::address::type_of(a) == Some(GROUP_TYPE);
+        let of = |t: &'static str| move |a: &&String| crate::address::type_of(a) == Some(t);
+        let other =
+            |a: &&String| !matches!(crate::address::type_of(a), Some(GROUP_TYPE | LINK_TYPE));
         self.resources
             .keys()
-            .chain(self.objects.keys().filter(group))
-            .chain(self.links.keys())
-            .chain(self.objects.keys().filter(move |a| !group(a)))
+            .chain(self.objects.keys().filter(of(GROUP_TYPE)))
+            .chain(self.objects.keys().filter(of(LINK_TYPE)))
+            .chain(self.objects.keys().filter(other))
     }
 
     /// The id an address is bound to: an image's or a group's, a link's
@@ -246,7 +277,6 @@ impl State {
         self.resources
             .get(address)
             .map(|r| r.image_id.clone())
-            .or_else(|| self.links.get(address).map(LinkRecord::id))
             .or_else(|| self.objects.get(address).map(|o| o.id.clone()))
     }
 
@@ -259,7 +289,6 @@ impl State {
             }
         }
         moved(&mut self.resources, from, to);
-        moved(&mut self.links, from, to);
         moved(&mut self.objects, from, to);
         moved(&mut self.dependencies, from, to);
         moved(&mut self.pending, from, to);
@@ -291,7 +320,6 @@ impl State {
     /// Forgets an address, whatever its type.
     pub fn forget(&mut self, address: &str) {
         self.resources.remove(address);
-        self.links.remove(address);
         self.objects.remove(address);
         self.dependencies.remove(address);
         self.pending.remove(address);
@@ -304,7 +332,6 @@ impl State {
     pub fn may_be_replaced_by(&self, incoming: &State) -> Result<(), Replacement> {
         let empty = self.lineage.is_empty()
             && self.resources.is_empty()
-            && self.links.is_empty()
             && self.objects.is_empty()
             && self.pending.is_empty();
         if empty {

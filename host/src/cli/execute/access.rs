@@ -1,10 +1,11 @@
-//! Link actions. Links are read before they are added (Kasm keeps a second
-//! row for a link that exists) and removed until no row is left; ids of
-//! resources created in an earlier phase are read from the state.
+//! The revoke of a link no resource declares (an image's
+//! `exclusive_group_links`): its rows are removed until none is left, and
+//! the state does not change. Declared links are `call` steps of their
+//! table ([`super::call`]).
 
-use super::{ActionError, Shared, lock, update_state};
+use super::{ActionError, Shared, lock};
+use kasm_plan_core::access::Target;
 use kasm_plan_core::access::steps::LinkStep;
-use kasm_plan_core::access::{LinkRecord, Target};
 use tokio::sync::OwnedSemaphorePermit;
 
 /// Removals of one link before giving up: each request removes one row.
@@ -32,63 +33,11 @@ async fn rows(shared: &Shared, group_id: &str, image_id: &str) -> Result<usize, 
         .count())
 }
 
-pub(super) async fn add_link(
+/// Removes every row of the pair; the state does not change.
+pub(super) async fn revoke(
     shared: &Shared,
     step: LinkStep,
     permit: OwnedSemaphorePermit,
-) -> Result<String, ActionError> {
-    let (group_id, image_id) = ids(shared, &step)?;
-    let line = add_once_only(shared, &group_id, &image_id).await?;
-    drop(permit);
-    let record = LinkRecord { group_id, image_id };
-    let id = record.id();
-    update_state(shared, |state| {
-        state.links.insert(step.address.clone(), record);
-    })
-    .await?;
-    lock(&shared.report).added += 1;
-    Ok(format!("{line} [id={id}]"))
-}
-
-/// Adds the link unless Kasm has it. After a failure that may have taken
-/// effect the rows are read again before another attempt, so a link is never
-/// added twice. Returns the progress text.
-async fn add_once_only(
-    shared: &Shared,
-    group_id: &str,
-    image_id: &str,
-) -> Result<&'static str, ActionError> {
-    if rows(shared, group_id, image_id).await? > 0 {
-        return Ok("Recorded: Kasm already has this link (not added twice)");
-    }
-    let mut attempt = 1;
-    loop {
-        let error = match shared.kasm.add_images_group(group_id, image_id).await {
-            Ok(()) => return Ok("Creation complete"),
-            Err(e) => e,
-        };
-        if error.is_ambiguous() && rows(shared, group_id, image_id).await? > 0 {
-            return Ok("Creation complete (found after a lost answer)");
-        }
-        // A request that may still be running could add its row later.
-        let Some(delay) = shared
-            .kasm
-            .retry_delay(attempt, &error)
-            .filter(|_| !error.may_still_run())
-        else {
-            return Err(error.into());
-        };
-        tokio::time::sleep(delay).await;
-        attempt += 1;
-    }
-}
-
-/// Removes every row of the pair; with `forget`, then the address's record.
-pub(super) async fn remove_link(
-    shared: &Shared,
-    step: LinkStep,
-    permit: OwnedSemaphorePermit,
-    forget: bool,
 ) -> Result<String, ActionError> {
     let (group_id, image_id) = ids(shared, &step)?;
     let mut removed = 0;
@@ -105,27 +54,11 @@ pub(super) async fn remove_link(
         removed += 1;
     }
     drop(permit);
-    if forget {
-        update_state(shared, |state| {
-            if state
-                .links
-                .get(&step.address)
-                .is_some_and(|r| r.group_id == group_id && r.image_id == image_id)
-            {
-                state.links.remove(&step.address);
-            }
-        })
-        .await?;
-    }
     // A revoke after a create in this run was not counted by the plan.
-    if forget || matches!(step.image, Target::Id(_)) {
+    if matches!(step.image, Target::Id(_)) {
         lock(&shared.report).destroyed += 1;
     }
-    let what = if forget {
-        "Destruction complete".to_owned()
-    } else {
-        format!("Link to group {group_id} removed (exclusive_group_links)")
-    };
+    let what = format!("Link to group {group_id} removed (exclusive_group_links)");
     Ok(match removed {
         0 => format!("{what} (Kasm had no such link)"),
         1 => what,

@@ -1,8 +1,10 @@
-//! The calls of the table-driven types (users, memberships), carried out as
-//! their step says: ids of resources created earlier in the run are read
-//! from the state, a refusal that means "already done" is success, a create
-//! whose answer was lost is looked for before it is sent again, and the
-//! record is written (or the address forgotten) after.
+//! The calls of the table-driven types (groups, links, users, memberships,
+//! sessions), carried out as their step says: ids of resources created
+//! earlier in the run are read from the state, a refusal that means "already
+//! done" is success, a create whose answer was lost is looked for before it
+//! is sent again (or before it is sent at all, when Kasm would make a second
+//! equal object), a delete that removes one of several is repeated until
+//! none is left, and the record is written (or the address forgotten) after.
 
 use super::{ActionError, Shared, lock, unmark_if_refused, update_state};
 use crate::kasm::KasmError;
@@ -22,7 +24,7 @@ pub(super) async fn call(
     let filled = fill(shared, &mut step)?;
     refuse_without_id(&step)?;
     let marked = mark_pending(shared, &step, &filled).await?;
-    let outcome = send(shared, &step, &filled)
+    let outcome = carry_out(shared, &step, &filled)
         .await
         .map_err(|e| helped(&step, e));
     drop(permit);
@@ -97,10 +99,11 @@ pub(super) async fn call(
     };
     *count += 1;
     let note = match (outcome, step.kind) {
-        (Outcome::Sent, _) => "",
-        (Outcome::AlreadyDone, CallKind::Delete) => " (Kasm no longer had it)",
-        (Outcome::AlreadyDone, _) => " (Kasm already had it)",
-        (Outcome::Found, _) => " (found after a lost answer)",
+        (Outcome::Sent, _) => String::new(),
+        (Outcome::Repeated(n), _) => format!(" ({n} duplicate rows removed)"),
+        (Outcome::AlreadyDone, CallKind::Delete) => " (Kasm no longer had it)".into(),
+        (Outcome::AlreadyDone, _) => " (Kasm already had it, not made twice)".into(),
+        (Outcome::Found, _) => " (found after a lost answer)".into(),
     };
     Ok(format!("{verb} complete{note} [id={id}]"))
 }
@@ -155,10 +158,58 @@ fn helped(step: &CallStep, error: ActionError) -> ActionError {
     }
 }
 
+/// Deletes of one object before giving up (`until_gone`): each removes one
+/// of its equal rows.
+const MAX_REMOVALS: usize = 20;
+
+/// The call as its step says: looked for first when Kasm would make a
+/// second equal object (`search_first`), sent again until the find finds
+/// none when each call removes one of several (`until_gone`).
+async fn carry_out(
+    shared: &Shared,
+    step: &CallStep,
+    filled: &[(String, String)],
+) -> Result<(Option<String>, Outcome), ActionError> {
+    let Some(find) = step
+        .find
+        .as_ref()
+        .filter(|_| step.search_first || step.until_gone)
+    else {
+        return send(shared, step, filled).await;
+    };
+    if step.search_first
+        && let Some(id) = found(shared, step, find, filled).await?
+    {
+        return Ok((Some(id), Outcome::AlreadyDone));
+    }
+    if !step.until_gone {
+        return send(shared, step, filled).await;
+    }
+    let mut removed = 0;
+    while found(shared, step, find, filled).await?.is_some() {
+        if removed == MAX_REMOVALS {
+            return Err(ActionError::Refused(format!(
+                "{} is still on Kasm after {MAX_REMOVALS} calls of {}",
+                step.address, step.endpoint
+            )));
+        }
+        send(shared, step, filled).await?;
+        removed += 1;
+    }
+    let outcome = match removed {
+        0 => Outcome::AlreadyDone,
+        1 => Outcome::Sent,
+        n => Outcome::Repeated(n),
+    };
+    Ok((None, outcome))
+}
+
 /// How a call ended well.
 enum Outcome {
     /// Kasm answered it.
     Sent,
+    /// Sent this many times until nothing was left (`until_gone`).
+    Repeated(usize),
     /// Kasm refused it as done already (`done_when`).
     AlreadyDone,
     /// Its answer was lost, and what it made was found.
@@ -208,6 +259,13 @@ fn fill(shared: &Shared, step: &mut CallStep) -> Result<Vec<(String, String)>, A
                 return Err(ActionError::Waiting(format!("the group named {name}")));
             }
         };
+        // An empty or malformed id could make Kasm pick another object.
+        if kasm_plan_core::model::canonical_uuid(&id).is_none() {
+            return Err(ActionError::Refused(format!(
+                "refusing to send {} for {}: {id:?} is not a Kasm id",
+                step.endpoint, step.address
+            )));
+        }
         put(&mut step.body, pointer, id.clone().into());
         let attribute = pointer.rsplit('/').next().unwrap_or_default();
         filled.push((attribute.to_owned(), id));

@@ -196,9 +196,6 @@ fn bookkeep(state: &mut State, steps: &[Step]) {
             Step::Refresh(r) => {
                 state.resources.insert(r.address.clone(), r.record.clone());
             }
-            Step::RecordLink(r) => {
-                state.links.insert(r.address.clone(), r.record.clone());
-            }
             Step::RecordObject(r) => {
                 state.pending.remove(&r.address);
                 state.objects.insert(r.address.clone(), r.record.clone());
@@ -384,15 +381,11 @@ async fn act(
         Step::Update(s) => update(shared, s, permit).await,
         Step::Delete(s) => delete(shared, s, permit).await,
         Step::DeleteDuplicate(s) => delete_duplicate(shared, s, permit).await,
-        Step::AddLink(s) => access::add_link(shared, s, permit).await,
-        Step::RemoveLink(s) => access::remove_link(shared, s, permit, true).await,
-        Step::Revoke(s) => access::remove_link(shared, s, permit, false).await,
+        Step::Revoke(s) => access::revoke(shared, s, permit).await,
         Step::Call(s) => call::call(shared, *s, permit).await,
-        Step::Refresh(_)
-        | Step::Forget(_)
-        | Step::Move(_)
-        | Step::RecordLink(_)
-        | Step::RecordObject(_) => Ok(String::new()),
+        Step::Refresh(_) | Step::Forget(_) | Step::Move(_) | Step::RecordObject(_) => {
+            Ok(String::new())
+        }
     }
 }
 
