@@ -16,7 +16,7 @@ use crate::model::Image;
 use crate::state::{State, StateResource};
 use crate::step::ObjectRecordStep;
 use crate::step::{MoveStep, RefreshStep, ReleaseStep, Step};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The state edits a configuration asks for, as applied.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -75,24 +75,21 @@ impl Edits {
         out
     }
 
-    /// Leaves out the forget of a pending image create that `steps` make
-    /// again (or adopt): the mark stays in the stored state until the new
-    /// create's own mark or record replaces it. Forgotten first, a run
-    /// stopped before that would leave nothing to say that the earlier
-    /// create may still land.
-    pub fn keep_remade_marks(&self, steps: Vec<Step>) -> Vec<Step> {
-        let remade: std::collections::BTreeSet<String> = steps
-            .iter()
-            .filter(|s| matches!(s, Step::Create(_) | Step::Adopt(_)))
-            .map(|s| s.address().to_owned())
-            .collect();
+    /// Leaves out the forget of a pending create whose address is still
+    /// configured: the mark stays in the stored state until the address's
+    /// own create or adopt replaces it, in this run or, when `-target`
+    /// leaves the address out, a later one. Forgotten first, a run stopped
+    /// before that would leave nothing to say that the earlier create may
+    /// still land. Only the mark of an address whose block is gone is
+    /// forgotten.
+    pub fn keep_marks(&self, steps: Vec<Step>, configured: &BTreeSet<String>) -> Vec<Step> {
         steps
             .into_iter()
             .filter(|s| {
                 let address = s.address();
                 !(matches!(s, Step::Forget(_))
-                    && self.settled.contains_key(address)
-                    && remade.contains(address))
+                    && self.settled.get(address).is_some_and(Option::is_none)
+                    && configured.contains(address))
             })
             .collect()
     }

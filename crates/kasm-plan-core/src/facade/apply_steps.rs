@@ -83,7 +83,12 @@ pub fn apply_steps(req: &PlanRequest) -> StepsResponse {
                     .collect();
                 // Stable: plan order within a phase.
                 all.sort_by_key(Step::phase);
-                edits.keep_remade_marks(all)
+                let configured = desired
+                    .keys()
+                    .map(|name| address_of(name))
+                    .chain(authorization.objects.iter().map(|o| o.address.clone()))
+                    .collect();
+                edits.keep_marks(all, &configured)
             })
         }
         _ => Ok(Vec::new()),
