@@ -132,6 +132,16 @@ pub const IMAGE_TYPES: &[&str] = &["Container", "Server", "Server Pool", "Link"]
 pub const BYTES_PER_MB: i64 = 1_000_000;
 
 impl Field {
+    /// Every field, in the order of their spec names (a JSON object's keys).
+    pub fn by_spec_name() -> &'static [Field] {
+        static SORTED: std::sync::OnceLock<Vec<Field>> = std::sync::OnceLock::new();
+        SORTED.get_or_init(|| {
+            let mut fields = Field::ALL.to_vec();
+            fields.sort_by_key(|f| f.spec_name());
+            fields
+        })
+    }
+
     /// The field with this spec name, if any.
     pub fn from_spec_name(name: &str) -> Option<Field> {
         Field::ALL.iter().copied().find(|f| f.spec_name() == name)

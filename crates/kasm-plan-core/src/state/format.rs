@@ -12,6 +12,7 @@ use crate::address::{
     GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, RESOURCE_TYPE, SESSION_TYPE, USER_TYPE, type_of,
 };
 use crate::attributes::Attributes;
+use crate::field::Field;
 use crate::group::{GroupRecord, LinkRecord};
 use crate::object::ObjectRecord;
 use serde::de::Error as _;
@@ -399,9 +400,109 @@ fn object<T: Serialize>(record: &T) -> Map<String, Value> {
     }
 }
 
+/// Written as [`StateFile`] writes it, byte for byte, but from the records in
+/// place: the host writes the whole state after every finished action, and a
+/// copy of every record (an image's attributes through a JSON tree) on each
+/// write would cost more than the write itself.
 impl Serialize for State {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        StateFile::from(self).serialize(s)
+        use serde::ser::SerializeStruct;
+        let mut entries: Vec<Entry> = self
+            .resources
+            .iter()
+            .map(|(address, r)| Entry {
+                address,
+                type_name: RESOURCE_TYPE,
+                id: &r.image_id,
+                attributes: Attrs::Image(&r.attributes),
+                prevent_destroy: r.prevent_destroy,
+                dependencies: self.dependencies_of(address),
+            })
+            .chain(self.objects.iter().map(|(address, o)| Entry {
+                address,
+                type_name: type_of(address).unwrap_or_default(),
+                id: &o.id,
+                attributes: Attrs::Map(&o.attributes),
+                prevent_destroy: false,
+                dependencies: self.dependencies_of(address),
+            }))
+            .collect();
+        entries.sort_by(|a, b| a.address.cmp(b.address));
+        let pending: Vec<Pending> = self
+            .pending
+            .iter()
+            .map(|(address, record)| Pending {
+                address,
+                type_name: type_of(address).unwrap_or_default(),
+                attributes: &record.attributes,
+            })
+            .collect();
+        let mut out = s.serialize_struct("StateFile", 7)?;
+        out.serialize_field("version", &VERSION)?;
+        out.serialize_field("serial", &self.serial)?;
+        out.serialize_field("lineage", &self.lineage)?;
+        out.serialize_field("resources", &entries)?;
+        if !self.history.is_empty() {
+            out.serialize_field("history", &self.history)?;
+        }
+        if !self.outputs.is_empty() {
+            out.serialize_field("outputs", &self.outputs)?;
+        }
+        if !pending.is_empty() {
+            out.serialize_field("pending", &pending)?;
+        }
+        out.end()
+    }
+}
+
+impl State {
+    fn dependencies_of(&self, address: &str) -> &[String] {
+        self.dependencies.get(address).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// A [`StoredResource`] borrowed from its record.
+#[derive(Serialize)]
+struct Entry<'a> {
+    address: &'a str,
+    #[serde(rename = "type")]
+    type_name: &'a str,
+    id: &'a str,
+    attributes: Attrs<'a>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    prevent_destroy: bool,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    dependencies: &'a [String],
+}
+
+/// A [`PendingCreate`] borrowed from its record.
+#[derive(Serialize)]
+struct Pending<'a> {
+    address: &'a str,
+    #[serde(rename = "type")]
+    type_name: &'a str,
+    attributes: &'a Map<String, Value>,
+}
+
+/// An entry's attributes, with their keys in order, as a JSON object's are.
+enum Attrs<'a> {
+    Image(&'a Attributes),
+    Map(&'a Map<String, Value>),
+}
+
+impl Serialize for Attrs<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Attrs::Map(map) => map.serialize(s),
+            Attrs::Image(attributes) => {
+                use serde::ser::SerializeMap;
+                let mut out = s.serialize_map(Some(Field::ALL.len()))?;
+                for field in Field::by_spec_name() {
+                    out.serialize_entry(field.spec_name(), attributes.get(*field))?;
+                }
+                out.end()
+            }
+        }
     }
 }
 
@@ -472,6 +573,45 @@ mod tests {
             (again.resources, again.objects),
             (state.resources, state.objects)
         );
+    }
+
+    #[test]
+    fn the_state_is_written_in_place_as_its_file_form_writes_it() {
+        let text = json!({
+            "version": 3, "serial": 7, "lineage": "l",
+            "resources": [
+                {"address": "kasm_image.web", "type": "kasm_image", "id": "a1",
+                 "attributes": {"name": "x/y:1", "cores": 2.0, "memory": 2768, "enabled": true,
+                                "run_config": {"hostname": "h"}, "docker_token": "fp"},
+                 "prevent_destroy": true, "dependencies": ["kasm_group.devs"]},
+                {"address": "kasm_group.devs", "type": "kasm_group", "id": "g1",
+                 "attributes": {"name": "Devs", "priority": 10, "force_destroy": true}},
+                {"address": "kasm_group_image.l", "type": "kasm_group_image", "id": "g1:a1",
+                 "attributes": {"group_id": "g1", "image_id": "a1"}},
+                {"address": "kasm_user.alice", "type": "kasm_user", "id": "u1",
+                 "attributes": {"username": "alice", "user_id": "u1", "id": "u1"}}
+            ],
+            "history": [{"at": 1, "serial": 6, "event": "apply"}],
+            "outputs": {"o": {"value": [1, "two"]}},
+            "pending": [{"address": "kasm_session.s", "type": "kasm_session",
+                         "attributes": {"user_id": "u1", "image_id": "a1"}}]
+        })
+        .to_string();
+        let Ok(state) = decode(&text) else {
+            panic!("the state is read")
+        };
+        let in_place = serde_json::to_vec_pretty(&state).unwrap_or_default();
+        let copied = serde_json::to_vec_pretty(&StateFile::from(&state)).unwrap_or_default();
+        assert_eq!(
+            String::from_utf8_lossy(&in_place),
+            String::from_utf8_lossy(&copied)
+        );
+        let Ok(again) = decode(&String::from_utf8_lossy(&in_place)) else {
+            panic!("read back")
+        };
+        assert_eq!(again.resources, state.resources);
+        assert_eq!(again.objects, state.objects);
+        assert_eq!(again.pending, state.pending);
     }
 
     #[test]
