@@ -1364,6 +1364,11 @@ from_state: boolean,
  */
 refresh_only: boolean, 
 /**
+ * Also answer the plan as text (`rendered`), as `render_plan` would
+ * write it: a host that prints the plan need not pass it back.
+ */
+render: boolean, 
+/**
  * Give no-op entries their full `before` attributes (for plan JSON and policies).
  * Off by default: most of a large plan's cost is building values for unchanged images.
  */
@@ -1404,7 +1409,11 @@ plan?: Plan | null,
 /**
  * Validation warnings, and the errors that prevented a plan.
  */
-diagnostics: Array<Diagnostic>, };
+diagnostics: Array<Diagnostic>, 
+/**
+ * With `render`, the plan as text, when a plan was made and nothing blocks it.
+ */
+rendered?: string | null, };
 
 /**
  * What a create, adopt or update records in the state with Kasm's answer.
@@ -1753,7 +1762,11 @@ dependencies: { [key in string]: Array<string> },
 /**
  * As for `plan`.
  */
-diagnostics: Array<Diagnostic>, };
+diagnostics: Array<Diagnostic>, 
+/**
+ * As for `plan`: with `render`, the plan as text.
+ */
+rendered?: string | null, };
 
 /**
  * `render_plan` input.
@@ -1838,6 +1851,11 @@ from_state: boolean,
  * deletes (Terraform's `-refresh-only`); the plan lists drift only.
  */
 refresh_only: boolean, 
+/**
+ * Also answer the plan as text (`rendered`), as `render_plan` would
+ * write it: a host that prints the plan need not pass it back.
+ */
+render: boolean, 
 /**
  * Give no-op entries their full `before` attributes (for plan JSON and policies).
  * Off by default: most of a large plan's cost is building values for unchanged images.

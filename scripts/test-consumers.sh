@@ -135,10 +135,10 @@ import sys, pydot
 (graph,) = pydot.graph_from_dot_file(sys.argv[1])
 nodes = sorted(n.get_name().strip('"') for n in graph.get_nodes())
 edges = sorted((e.get_source().strip('"'), e.get_destination().strip('"')) for e in graph.get_edges())
-assert nodes == ["kasm_group.devs (create)", "kasm_group_image.base (add link)",
+assert nodes == ["kasm_group.devs (create)", "kasm_group_image.base (create)",
                  "kasm_image.app (create)", "kasm_image.base (create)"], nodes
-assert edges == [("kasm_group_image.base (add link)", "kasm_group.devs (create)"),
-                 ("kasm_group_image.base (add link)", "kasm_image.base (create)"),
+assert edges == [("kasm_group_image.base (create)", "kasm_group.devs (create)"),
+                 ("kasm_group_image.base (create)", "kasm_image.base (create)"),
                  ("kasm_image.app (create)", "kasm_image.base (create)")], edges
 print(f"pydot: {len(nodes)} steps, {len(edges)} edges, as expected")
 PY

@@ -332,8 +332,8 @@ records! {
     StateResource { image_id, attributes, prevent_destroy }
     HistoryEntry { at, serial, event, overridden_policies }
     State { version, serial, lineage, resources, objects, history, outputs, dependencies, pending }
-    PlanRequest { desired, state, observed, access, strict, options, from_state, refresh_only }
-    PlanResponse { ok, plan, diagnostics }
+    PlanRequest { desired, state, observed, access, strict, options, from_state, refresh_only, render }
+    PlanResponse { ok, plan, diagnostics, rendered }
     Recording { token_fingerprint, prevent_destroy }
     CreateStep { address, target_image, recording }
     AdoptStep { address, image_id, recording }
@@ -341,7 +341,7 @@ records! {
     ReleaseStep { address, image_id }
     MoveStep { from, to }
     RefreshStep { address, record }
-    StepsResponse { ok, plan, steps, after, dependencies, diagnostics }
+    StepsResponse { ok, plan, steps, after, dependencies, diagnostics, rendered }
     RenderRequest { plan, refresh_only, diagnostics }
     RenderResponse { text }
     RecordRequest { image, recording }

@@ -307,6 +307,7 @@ fn typed_plan_takes_several_files() {
         options: Default::default(),
         from_state: false,
         refresh_only: false,
+        render: false,
     };
     let planned = core
         .plan(request(vec![file("images.tf"), file("images.json")]))

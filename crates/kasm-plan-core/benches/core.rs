@@ -88,6 +88,7 @@ fn bench_language(c: &mut Criterion) {
             options: PlanOptions::default(),
             from_state: false,
             refresh_only: false,
+            render: false,
         };
         group.bench_with_input(
             BenchmarkId::new("plan_1k", label),
@@ -136,6 +137,7 @@ resource \"kasm_group_image\" \"app\" {{\n  for_each = kasm_image.app\n  group_i
         options: PlanOptions::default(),
         from_state: false,
         refresh_only: false,
+        render: false,
     };
     let mut group = c.benchmark_group("access");
     group.throughput(Throughput::Elements(K as u64));

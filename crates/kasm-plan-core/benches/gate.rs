@@ -53,6 +53,7 @@ fn request(desired: SourceInput) -> PlanRequest {
         options: PlanOptions::default(),
         from_state: false,
         refresh_only: false,
+        render: false,
     }
 }
 

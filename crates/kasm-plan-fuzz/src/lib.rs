@@ -167,6 +167,7 @@ fn plan_request(desired: Desired, state: State, observed: Vec<Image>) -> PlanReq
         options: Default::default(),
         from_state: false,
         refresh_only: false,
+        render: false,
     }
 }
 

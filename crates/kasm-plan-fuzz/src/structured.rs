@@ -83,6 +83,8 @@ pub fn plan(data: &[u8]) {
         },
         from_state: case.from_state,
         refresh_only: case.refresh_only,
+        // The text too: the renderer is fuzzed with the planner.
+        render: true,
     };
     let first = facade::plan(&request);
     assert_eq!(first, facade::plan(&request), "planning is deterministic");

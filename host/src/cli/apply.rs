@@ -12,7 +12,7 @@ use crate::kasm::Kasm;
 use crate::state_file::backend::{Backend, BackendArgs};
 use crate::state_file::{self, Locked};
 use kasm_plan_core::apply::Step;
-use kasm_plan_core::facade::{Configuration, Desired, PlanRequest, RenderRequest};
+use kasm_plan_core::facade::{Configuration, Desired, PlanRequest};
 use kasm_plan_core::state::HistoryEntry;
 use kasm_plan_core::{Image, Plan};
 use std::collections::BTreeMap;
@@ -177,6 +177,9 @@ async fn plan(
             options: options.clone(),
             from_state: false,
             refresh_only: args.refresh_only,
+            // The text comes with the steps: the plan crosses into the
+            // core once.
+            render: true,
         })?;
         if access.is_none() && needs_access(&answer.diagnostics) {
             access = Some(read_access(kasm, needs_users(&answer.diagnostics)).await?);
@@ -207,14 +210,7 @@ async fn plan(
         "{}",
         render::diagnostics(&answer.diagnostics, &config.config.sources)
     );
-    print!(
-        "{}",
-        core.render_plan(RenderRequest {
-            plan: plan.clone(),
-            refresh_only: args.refresh_only,
-            diagnostics: answer.diagnostics.clone(),
-        })?
-    );
+    print!("{}", answer.rendered.as_deref().unwrap_or_default());
     Ok(Planned {
         plan,
         steps: answer.steps,
@@ -337,6 +333,7 @@ async fn record_outputs(
         },
         from_state: false,
         refresh_only: false,
+        render: false,
     })?;
     let mut state = file.state.clone();
     state.outputs = answer

@@ -10,9 +10,7 @@ use crate::Core;
 use crate::state_file;
 use crate::state_file::backend::{Backend, BackendArgs};
 use kasm_plan_core::access::Access;
-use kasm_plan_core::facade::{
-    Configuration, Desired, PlanRequest, PlanResponse, RenderRequest, StepsResponse,
-};
+use kasm_plan_core::facade::{Configuration, Desired, PlanRequest, PlanResponse, StepsResponse};
 use kasm_plan_core::plan::PlanOptions;
 use kasm_plan_core::policy::PolicyReport;
 use kasm_plan_core::{Diagnostic, Image, Plan, State};
@@ -142,6 +140,9 @@ pub fn run(core: &CoreArgs, args: &PlanArgs) -> Outcome {
         &loaded.config,
         &mut |core, mut request| {
             request.options.unchanged_values = unchanged_values;
+            // The text comes with the answer: the plan crosses into the
+            // core once.
+            request.render = !args.json;
             core.plan(request)
         },
     )?;
@@ -170,14 +171,7 @@ pub fn run(core: &CoreArgs, args: &PlanArgs) -> Outcome {
     } else {
         print!("{}", header.unwrap_or_default());
         print!("{}", render::diagnostics(&answer.diagnostics, &sources));
-        print!(
-            "{}",
-            core.render_plan(RenderRequest {
-                plan: plan.clone(),
-                refresh_only: source.refresh_only,
-                diagnostics: answer.diagnostics.clone(),
-            })?
-        );
+        print!("{}", answer.rendered.as_deref().unwrap_or_default());
         if let Some(out) = &args.out {
             println!("\nSaved the plan to {}.", out.display());
         }
@@ -338,6 +332,7 @@ fn request(source: &PlanSource, config: &Configuration, inputs: &Inputs) -> Plan
         options: source.narrowing.options(false, source.delete_duplicates),
         from_state: !source.refresh,
         refresh_only: source.refresh_only,
+        render: false,
     }
 }
 

@@ -34,6 +34,9 @@ pub struct StepsResponse {
     pub dependencies: BTreeMap<String, Vec<String>>,
     /// As for `plan`.
     pub diagnostics: Vec<Diagnostic>,
+    /// As for `plan`: with `render`, the plan as text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rendered: Option<String>,
 }
 
 /// `apply_steps`: plans, then turns the plan into steps. The answer holds
@@ -119,6 +122,7 @@ pub fn apply_steps(req: &PlanRequest) -> StepsResponse {
     match ordered {
         Ok((steps, after)) => StepsResponse {
             ok: answer.ok,
+            rendered: answer.rendered(req),
             plan: answer.plan,
             steps,
             after,
@@ -135,6 +139,7 @@ pub fn apply_steps(req: &PlanRequest) -> StepsResponse {
                 after: Vec::new(),
                 dependencies: BTreeMap::new(),
                 diagnostics,
+                rendered: None,
             }
         }
     }

@@ -45,6 +45,10 @@ pub struct PlanRequest {
     /// deletes (Terraform's `-refresh-only`); the plan lists drift only.
     #[serde(default)]
     pub refresh_only: bool,
+    /// Also answer the plan as text (`rendered`), as `render_plan` would
+    /// write it: a host that prints the plan need not pass it back.
+    #[serde(default)]
+    pub render: bool,
 }
 
 /// `plan` output.
@@ -58,6 +62,9 @@ pub struct PlanResponse {
     pub plan: Option<Plan>,
     /// Validation warnings, and the errors that prevented a plan.
     pub diagnostics: Vec<Diagnostic>,
+    /// With `render`, the plan as text, when a plan was made and nothing blocks it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rendered: Option<String>,
 }
 
 impl PlanResponse {
@@ -66,13 +73,26 @@ impl PlanResponse {
             ok: false,
             plan: None,
             diagnostics,
+            rendered: None,
         }
+    }
+
+    /// The plan as text, when `req` asks for it and the plan may be applied.
+    pub(super) fn rendered(&self, req: &PlanRequest) -> Option<String> {
+        let plan = self.plan.as_ref().filter(|_| req.render && self.ok)?;
+        Some(crate::render::planned(
+            plan,
+            req.refresh_only,
+            &self.diagnostics,
+        ))
     }
 }
 
 /// `plan`.
 pub fn plan(req: &PlanRequest) -> PlanResponse {
-    Planning::new(req).answer
+    let mut answer = Planning::new(req).answer;
+    answer.rendered = answer.rendered(req);
+    answer
 }
 
 /// A plan request worked through: the valid specs, the images planned
@@ -290,6 +310,7 @@ fn plan_valid(
                 ok: true,
                 plan: Some(plan),
                 diagnostics,
+                rendered: None,
             };
             (answer, None)
         }

@@ -152,6 +152,7 @@ fn subject_plan<'a>(
             options: PlanOptions::default(),
             from_state: false,
             refresh_only: false,
+            render: false,
         });
         return match answer.plan {
             Some(plan) if answer.ok => Ok(Some(Cow::Owned(plan))),
