@@ -8,9 +8,7 @@
 //! that knows how they are written.
 
 use super::{HistoryEntry, State, StateOutput, StateResource};
-use crate::address::{
-    GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, RESOURCE_TYPE, SESSION_TYPE, USER_TYPE, type_of,
-};
+use crate::address::{GROUP_TYPE, LINK_TYPE, RESOURCE_TYPE, type_of};
 use crate::attributes::Attributes;
 use crate::field::Field;
 use crate::group::{GroupRecord, LinkRecord};
@@ -159,7 +157,8 @@ impl TryFrom<StoredResource> for Checked {
                 }
                 Record::Object(link.to_record())
             }
-            USER_TYPE | MEMBERSHIP_TYPE | SESSION_TYPE => {
+            // Any other type with a table: its record is its attributes.
+            other if crate::schema::tables::managed(other).is_some() => {
                 Record::Object(object_record(entry.id, attributes).map_err(at)?)
             }
             other => return Err(at(format!("{other} is not a type this kasm-plan records"))),
