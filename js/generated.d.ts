@@ -1616,7 +1616,7 @@ matching?: { [key in string]: string },
  */
 answer_id: string, 
 /**
- * The refusal that means there is none.
+ * The refusal that means there is none (empty: every refusal is an error).
  */
 none_when: string, };
 

@@ -154,7 +154,7 @@ pub struct FindStep {
     pub matching: std::collections::BTreeMap<String, String>,
     /// Where the object carries the id (a JSON pointer).
     pub answer_id: String,
-    /// The refusal that means there is none.
+    /// The refusal that means there is none (empty: every refusal is an error).
     pub none_when: String,
 }
 

@@ -81,7 +81,7 @@ pub struct Find {
     pub matching: &'static [(&'static str, &'static str)],
     /// Where the object carries the id (a JSON pointer).
     pub answer_id: &'static str,
-    /// The refusal that means there is none.
+    /// The refusal that means there is none (empty: every refusal is an error).
     pub none_when: &'static str,
 }
 
