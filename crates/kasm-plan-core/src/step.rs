@@ -381,8 +381,9 @@ pub struct LinkStep {
     pub image: Target,
 }
 
-/// The phase a step runs in: bookkeeping, then creates, updates and link
-/// removes, then deletes and link adds.
+/// The phase a step is listed in: bookkeeping (written first, in one state
+/// write), then creates and updates, then deletes. The graph, not the
+/// phase, orders the requests.
 pub fn phase(step: &Step) -> u8 {
     match step {
         Step::Refresh(_) | Step::Forget(_) | Step::Move(_) | Step::RecordObject(_) => 0,

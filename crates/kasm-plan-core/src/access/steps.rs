@@ -1,8 +1,7 @@
-//! From the access part of a plan to the requests that carry it out.
-//!
-//! Order matters, so every step has a phase: link removes come before the
-//! deletes of their images and groups, and link adds after the creates that
-//! make their ids known. The host runs one phase after the other.
+//! From the access part of a plan (groups, links, users, memberships,
+//! sessions) to the steps that carry it out: `call` steps built from each
+//! type's table, records to write, forgets, and the revokes of an exclusive
+//! image's undeclared links. Their order is the graph's ([`crate::graph`]).
 
 use super::plan::{AccessChange, ExtraLink, matches_spec};
 use super::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, SESSION_TYPE, USER_TYPE};
