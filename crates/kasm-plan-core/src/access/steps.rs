@@ -143,22 +143,21 @@ fn group_steps(change: &AccessChange, spec: Option<&GroupSpec>, inputs: &StepInp
     }
 }
 
-/// A group's record: the table's settable values (Kasm's after an update),
-/// with `force_destroy`, kept by kasm-plan alone.
+/// A group's record, from a change's values (Kasm's after an update) and
+/// `force_destroy`, kept by kasm-plan alone.
 fn group_record(id: String, values: &Map<String, Value>, force_destroy: bool) -> ObjectRecord {
-    let mut attributes: Map<String, Value> = tables::GROUP
-        .settable()
-        .filter_map(|k| {
-            Some((
-                k.to_owned(),
-                values.get(k).filter(|v| !v.is_null())?.clone(),
-            ))
-        })
-        .collect();
-    if force_destroy {
-        attributes.insert("force_destroy".into(), true.into());
+    let text = |k: &str| values.get(k).and_then(Value::as_str).map(str::to_owned);
+    GroupRecord {
+        group_id: id,
+        name: text("name").unwrap_or_default(),
+        priority: values
+            .get("priority")
+            .and_then(Value::as_i64)
+            .unwrap_or_default(),
+        description: text("description"),
+        force_destroy,
     }
-    ObjectRecord { id, attributes }
+    .to_record()
 }
 
 /// The values a change sets, for a create's request.

@@ -333,6 +333,9 @@ fn from_file(file: StateFile<Checked>) -> Result<State, String> {
     Ok(state)
 }
 
+// The file form built by copying each record: what the in-place writer
+// (`impl Serialize for State`) must write byte for byte; a test compares them.
+#[cfg(test)]
 impl From<&State> for StateFile {
     fn from(state: &State) -> Self {
         let images = state.resources.iter().map(|(address, r)| {
@@ -367,6 +370,7 @@ impl From<&State> for StateFile {
 }
 
 /// An entry without `prevent_destroy`.
+#[cfg(test)]
 fn entry(
     state: &State,
     address: &str,
@@ -384,6 +388,7 @@ fn entry(
     }
 }
 
+#[cfg(test)]
 impl StoredResource {
     fn with_prevent_destroy(mut self, prevent_destroy: bool) -> Self {
         self.prevent_destroy = prevent_destroy;
@@ -392,6 +397,7 @@ impl StoredResource {
 }
 
 /// A record as a JSON object (every record serialises as one).
+#[cfg(test)]
 fn object<T: Serialize>(record: &T) -> Map<String, Value> {
     match serde_json::to_value(record) {
         Ok(Value::Object(map)) => map,

@@ -3,25 +3,19 @@
 //! the state does not change. Declared links are `call` steps of their
 //! table ([`super::call`]).
 
+use super::call::{MAX_REMOVALS, target_id};
 use super::{ActionError, Shared, lock};
 use kasm_plan_core::access::Target;
 use kasm_plan_core::access::steps::LinkStep;
 use tokio::sync::OwnedSemaphorePermit;
 
-/// Removals of one link before giving up: each request removes one row.
-const MAX_REMOVALS: usize = 20;
-
 /// The ids a link step names: managed resources are read from the state.
 fn ids(shared: &Shared, step: &LinkStep) -> Result<(String, String), ActionError> {
     let state = &lock(&shared.state).next;
-    let resolve = |t: &Target| match t {
-        Target::Id(id) => Ok(id.clone()),
-        Target::Managed(address) => state
-            .id_of(address)
-            .ok_or_else(|| ActionError::Waiting(address.clone())),
-        Target::Name(name) => Err(ActionError::Waiting(format!("the group named {name}"))),
-    };
-    Ok((resolve(&step.group)?, resolve(&step.image)?))
+    Ok((
+        target_id(state, &step.group)?,
+        target_id(state, &step.image)?,
+    ))
 }
 
 /// How many rows link the pair on Kasm now.

@@ -8,6 +8,7 @@
 
 use super::{ActionError, Shared, lock, unmark_if_refused, update_state};
 use crate::kasm::KasmError;
+use kasm_plan_core::State;
 use kasm_plan_core::access::Target;
 use kasm_plan_core::access::pending;
 use kasm_plan_core::access::steps::put;
@@ -158,9 +159,9 @@ fn helped(step: &CallStep, error: ActionError) -> ActionError {
     }
 }
 
-/// Deletes of one object before giving up (`until_gone`): each removes one
-/// of its equal rows.
-const MAX_REMOVALS: usize = 20;
+/// Deletes of one object before giving up (`until_gone`, a revoke): each
+/// removes one of its equal rows.
+pub(super) const MAX_REMOVALS: usize = 20;
 
 /// The call as its step says: looked for first when Kasm would make a
 /// second equal object (`search_first`), sent again until the find finds
@@ -244,21 +245,25 @@ async fn mark_pending(
     Ok(true)
 }
 
+/// A target's id: given, or read from the state (a managed resource
+/// created earlier in the run).
+pub(super) fn target_id(state: &State, target: &Target) -> Result<String, ActionError> {
+    match target {
+        Target::Id(id) => Ok(id.clone()),
+        Target::Managed(address) => state
+            .id_of(address)
+            .ok_or_else(|| ActionError::Waiting(address.clone())),
+        Target::Name(name) => Err(ActionError::Waiting(format!("the group named {name}"))),
+    }
+}
+
 /// Puts the ids of the targets into the body; answers each filled id by
 /// the attribute its pointer ends with.
 fn fill(shared: &Shared, step: &mut CallStep) -> Result<Vec<(String, String)>, ActionError> {
     let state = &lock(&shared.state).next;
     let mut filled = Vec::new();
     for (pointer, target) in &step.ids {
-        let id = match target {
-            Target::Id(id) => id.clone(),
-            Target::Managed(address) => state
-                .id_of(address)
-                .ok_or_else(|| ActionError::Waiting(address.clone()))?,
-            Target::Name(name) => {
-                return Err(ActionError::Waiting(format!("the group named {name}")));
-            }
-        };
+        let id = target_id(state, target)?;
         // An empty or malformed id could make Kasm pick another object.
         if kasm_plan_core::model::canonical_uuid(&id).is_none() {
             return Err(ActionError::Refused(format!(
