@@ -13,10 +13,15 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$version" ];
 fi
 target_dir=${CARGO_TARGET_DIR:-target}
 (cd js && npm ci --no-audit --no-fund --loglevel=error)
-# The base package (js/pkg), and with the Rego engine (js/pkg-rego, entry `kasm-plan/rego`).
-for variant in base rego; do
+# The base package (js/pkg), with the Rego engine (js/pkg-rego, entry
+# `kasm-plan/rego`), and the editor's operations alone (js/pkg-editor, entry
+# `kasm-plan/editor`, what the editor page loads first).
+for variant in base rego editor; do
   features=() out=js/pkg
-  if [ "$variant" = rego ]; then features=(--features rego) out=js/pkg-rego; fi
+  case "$variant" in
+    rego) features=(--features rego) out=js/pkg-rego ;;
+    editor) features=(--features editor) out=js/pkg-editor ;;
+  esac
   cargo build --quiet -p kasm-plan-wasm --target wasm32-unknown-unknown --profile wasm "${features[@]}"
   rm -rf "$out"
   wasm-bindgen --target web --out-dir "$out" --out-name kasm_plan \
@@ -28,6 +33,8 @@ done
 mkdir -p js/build
 cargo run --quiet -p kasm-plan-core --example vector_answers > js/build/native-answers.json
 # The editor page: CodeMirror 6 and the page's code in one module (esbuild),
-# the package's web entry kept external so its .wasm loads beside it.
-js/node_modules/.bin/esbuild js/page/page.js --bundle --format=esm --external:../web.js --minify \
+# the package's editor and web entries kept external so each .wasm loads beside
+# its entry (the web entry only when the plan panel first needs it).
+js/node_modules/.bin/esbuild js/page/page.js --bundle --format=esm --external:../editor.js \
+  --external:../web.js --minify \
   --outfile=js/page/page.bundle.js --log-level=warning

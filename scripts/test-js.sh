@@ -29,5 +29,11 @@ npm pack --silent --pack-destination "$work" >/dev/null
   if node validate-tf.mjs bad.tf > out.txt; then echo "bad.tf should fail"; exit 1; fi
   grep -q 'bad.tf:1:1: error: .*\[missing_required\]' out.txt
   node -e "import('kasm-plan').then(m => { if (!m.validate('{\"images\": {}}').valid) process.exit(1) })"
+  # The editor entry, from the installed package, initialised from its own .wasm.
+  node --input-type=module -e "
+    import { readFileSync } from 'node:fs';
+    import { initSync, validate } from 'kasm-plan/editor';
+    initSync({ module: readFileSync(new URL('./pkg-editor/kasm_plan_bg.wasm', import.meta.resolve('kasm-plan/editor'))) });
+    if (!validate('{\"images\": {}}').valid) process.exit(1);"
 )
 echo "packed package: installs and runs"

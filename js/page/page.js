@@ -3,7 +3,10 @@
 // gutter, hover message and help, quick fixes the core proposes);
 // completion and hover documentation come from the core's schema; the plan
 // panel renders the plan as the CLI does. All checking is the core's.
-import init, { validate, plan, renderPlan, schema, format } from '../web.js';
+// The page loads the package's editor entry first (validate, schema,
+// format); the full package, for the plan panel, only when a list of Kasm's
+// images is pasted.
+import init, { validate, schema, format } from '../editor.js';
 import { EditorView, basicSetup } from 'codemirror';
 import { EditorState, Compartment } from '@codemirror/state';
 import { hoverTooltip, keymap } from '@codemirror/view';
@@ -83,7 +86,7 @@ function check(view) {
   window.lastMarksMs = performance.now() - started;
   window.marksSet = (window.marksSet ?? 0) + 1;
   renderStatus();
-  renderPlanPanel(text);
+  renderPlanPanel(text).finally(() => { window.plansDrawn = (window.plansDrawn ?? 0) + 1; });
 }
 
 function renderStatus() {
@@ -114,10 +117,13 @@ function renderStatus() {
  * The pasted list is Kasm's images (`kasm-plan images --json`, or a bare
  * list), or `{images, groups, links}` to plan groups and links too.
  */
-function renderPlanPanel(text) {
+async function renderPlanPanel(text) {
   const out = $('plan');
   out.hidden = true;
   if (!last.valid || !observed.value.trim()) return;
+  const { plan, renderPlan } = await planner();
+  // A later keystroke or paste has already drawn the panel again.
+  if (text !== view.state.doc.toString()) return;
   let images;
   let access;
   try {
@@ -136,6 +142,16 @@ function renderPlanPanel(text) {
     return;
   }
   out.textContent = renderPlan(result.plan, { diagnostics: result.diagnostics }).trimEnd();
+}
+
+let loading;
+/** The full package, loaded and initialised once, on first use. */
+function planner() {
+  loading ??= import('../web.js').then(async (full) => {
+    await full.default();
+    return full;
+  });
+  return loading;
 }
 
 // Completion and hover, from the core's schema.
@@ -278,7 +294,7 @@ check(view);
 // For tests and measurements from the browser's console: the completion
 // state lets a test wait for the source's answer rather than for time.
 window.kasmPlan = {
-  validate, plan, view,
+  validate, planner, view,
   completion: () => ({
     status: completionStatus(view.state),
     labels: currentCompletions(view.state).map((c) => c.label),

@@ -41,10 +41,15 @@ const shot = (page, name) => {
 async function open() {
   const page = await browser.newPage();
   const errors = [];
+  const wasm = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  page.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.endsWith('.wasm')) wasm.push(path);
+  });
   await page.goto(`${server.url}/page/index.html`);
   await page.waitForSelector('body[data-ready="true"]');
-  return { page, errors };
+  return { page, errors, wasm };
 }
 
 /** The editor's text. */
@@ -221,9 +226,12 @@ test('completion and hover documentation come from the schema', async () => {
 });
 
 test('the plan panel prints the plan as the CLI does; variables come from tfvars', async () => {
-  const { page, errors } = await open();
+  const { page, errors, wasm } = await open();
+  // Marks, completion and format need the editor entry only; the full package loads for the plan.
+  assert.deepEqual(wasm, ['/pkg-editor/kasm_plan_bg.wasm']);
   await page.fill('#observed', JSON.stringify({ images: [] }));
   await page.waitForSelector('#plan:not([hidden])');
+  assert.deepEqual(wasm, ['/pkg-editor/kasm_plan_bg.wasm', '/pkg/kasm_plan_bg.wasm']);
   const planText = await page.textContent('#plan');
   assert.match(planText, /^kasm-plan will perform the following actions:\n\n {2}# kasm_image.terminal will be created\n/);
   assert.match(planText, /\n {6}\+ name +=  ?"kasmweb\/terminal:1.18.0"\n/);

@@ -33,6 +33,15 @@ async function inBrowser(): Promise<boolean> {
 }
 void inBrowser;
 
+// The editor entry: validate, schema and format, for a page's first load.
+import initEditor, { validate as validateEditor, schema as schemaEditor } from 'kasm-plan/editor';
+async function inEditor(): Promise<number> {
+  await initEditor();
+  const marks: Diagnostic[] = validateEditor('resource "kasm_image" "t" {}', { fileName: 'main.tf' }).diagnostics;
+  return marks.length + schemaEditor().resources.length;
+}
+void inEditor;
+
 // A refusal carries the core's diagnostic; its code is one of the core's codes.
 import { call, type KasmPlanError, type Code } from 'kasm-plan/node';
 try {

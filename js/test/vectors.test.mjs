@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { call } from '../node.js';
 import { call as callWithRego } from '../rego-node.js';
+import { call as callEditor, initSync as initEditor } from '../editor.js';
+
+initEditor({ module: readFileSync(new URL('../pkg-editor/kasm_plan_bg.wasm', import.meta.url)) });
 
 const dirs = ['../../tests/vectors/', '../../tests/policies/'].map((d) => new URL(d, import.meta.url));
 const native = JSON.parse(readFileSync(process.env.KASM_PLAN_NATIVE_ANSWERS ??
@@ -87,6 +90,27 @@ for (const { dir, name } of files) {
     assert.equal(JSON.stringify(outcome), JSON.stringify(native[name]), 'same outcome as the native core');
   });
 }
+
+// The editor entry answers its operations' vectors as the native core does,
+// and refuses every other operation with where to find it.
+test('the editor entry answers its vectors as the native core, and refuses the rest', () => {
+  let answered = 0;
+  for (const { dir, name } of files) {
+    const vector = JSON.parse(readFileSync(new URL(name, dir), 'utf8'));
+    let outcome;
+    try {
+      outcome = { answer: callEditor(vector.operation, JSON.stringify(prepare(vector.request))) };
+    } catch (e) {
+      assert.equal(e.name, 'KasmPlanError', String(e));
+      if (e.message.includes('is not in the editor entry')) continue;
+      outcome = { refused: JSON.stringify(e.diagnostics[0]) };
+    }
+    answered += 1;
+    assert.equal(JSON.stringify(outcome), JSON.stringify(native[name]), `${name}: same outcome as the native core`);
+  }
+  assert.ok(answered >= 20, `the editor entry answered only ${answered} vectors`);
+  assert.throws(() => callEditor('plan', '{}'), /`plan` is not in the editor entry/);
+});
 
 test('the matcher finds what differs', () => {
   assert.deepEqual(mismatches({ a: 1 }, { a: 1, b: 2 }), []);

@@ -1,6 +1,8 @@
 //! The core for JavaScript: the facade's `call`, one JSON reader for every
 //! operation (which keeps the `.wasm` small). The package's functions
-//! (`js/api.js`) build each request and read each answer as JSON.
+//! (`js/api.js`) build each request and read each answer as JSON. Built with
+//! the `editor` feature it has the editor's operations alone (the package's
+//! `kasm-plan/editor` entry, what the editor page loads first).
 //!
 //! A request the core cannot read is thrown as a real `Error` named
 //! `KasmPlanError` whose properties carry the diagnostic (`code`, `path`,
@@ -14,7 +16,11 @@ use wasm_bindgen::prelude::*;
 /// `KasmPlanError` for a request the core cannot read.
 #[wasm_bindgen]
 pub fn call(operation: &str, request_json: &str) -> Result<String, JsValue> {
-    facade::call(operation, request_json).map_err(|d| error_of(&d))
+    #[cfg(feature = "editor")]
+    let answer = facade::call_editor(operation, request_json);
+    #[cfg(not(feature = "editor"))]
+    let answer = facade::call(operation, request_json);
+    answer.map_err(|d| error_of(&d))
 }
 
 /// The `KasmPlanError` for a diagnostic given as JSON text (the package

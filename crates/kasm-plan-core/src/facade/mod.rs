@@ -79,11 +79,17 @@ pub const OPERATIONS: &[&str] = &[
     "who_may_launch",
 ];
 
+/// The operations an editor needs on every keystroke: the editor entry of
+/// the npm package is built on [`call_editor`] and links only these.
+pub const EDITOR_OPERATIONS: &[&str] = &["validate", "schema", "format"];
+
 /// Runs an operation on a JSON request: its JSON answer, or the reason the
 /// request could not be read.
 pub fn call(operation: &str, request: &str) -> Result<String, Box<Diagnostic>> {
+    if let Some(answer) = editor_operation(operation, request) {
+        return answer;
+    }
     match operation {
-        "validate" => run(request, validate),
         "parse" => run(request, parse),
         "filter" => run(request, filter),
         "filter_groups" => run(request, filter_groups),
@@ -96,9 +102,7 @@ pub fn call(operation: &str, request: &str) -> Result<String, Box<Diagnostic>> {
         "import" => run(request, import),
         "policy_check" => run(request, policy_check),
         "adopt" => run(request, adopt),
-        "schema" => run(request, schema),
         "json_schema" => run(request, json_schema),
-        "format" => run(request, format),
         "read_terraform_state" => run(request, read_terraform_state),
         "outputs" => run(request, outputs),
         "who_may_launch" => run(request, who_may_launch),
@@ -107,6 +111,32 @@ pub fn call(operation: &str, request: &str) -> Result<String, Box<Diagnostic>> {
             OPERATIONS.join(", ")
         ))),
     }
+}
+
+/// [`call`] for [`EDITOR_OPERATIONS`] alone; any other operation is refused
+/// with where to find it. A build that calls only this leaves the others out.
+pub fn call_editor(operation: &str, request: &str) -> Result<String, Box<Diagnostic>> {
+    editor_operation(operation, request).unwrap_or_else(|| {
+        let known = if OPERATIONS.contains(&operation) {
+            "is not in the editor entry (the full package has it)"
+        } else {
+            "is not an operation"
+        };
+        Err(invalid_request(format!(
+            "`{operation}` {known}; the editor entry has {}",
+            EDITOR_OPERATIONS.join(", ")
+        )))
+    })
+}
+
+/// An editor operation's answer; `None` for any other operation.
+fn editor_operation(operation: &str, request: &str) -> Option<Result<String, Box<Diagnostic>>> {
+    Some(match operation {
+        "validate" => run(request, validate),
+        "schema" => run(request, schema),
+        "format" => run(request, format),
+        _ => return None,
+    })
 }
 
 /// Decodes a request, runs the operation and encodes its answer.
