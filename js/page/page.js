@@ -13,7 +13,7 @@ import { hoverTooltip, keymap } from '@codemirror/view';
 import { setDiagnostics, lintGutter } from '@codemirror/lint';
 import { autocompletion, snippetCompletion, completionStatus, currentCompletions } from '@codemirror/autocomplete';
 import { json } from '@codemirror/lang-json';
-import { hcl } from 'codemirror-lang-hcl';
+import { hclStream } from './hcl-mode.js';
 
 const $ = (id) => document.getElementById(id);
 const observed = $('observed');
@@ -267,7 +267,7 @@ const view = new EditorView({
     extensions: [
       keymap.of([{ key: 'Shift-Alt-f', run: formatDocument }]),
       basicSetup,
-      language.of(hcl()),
+      language.of(hclStream),
       lintGutter(),
       autocompletion({ override: [complete] }),
       hover,
@@ -277,7 +277,7 @@ const view = new EditorView({
         const wanted = looksJson(text) ? 'json' : 'hcl';
         if (wanted !== window.editorLanguage) {
           window.editorLanguage = wanted;
-          queueMicrotask(() => view.dispatch({ effects: language.reconfigure(wanted === 'json' ? json() : hcl()) }));
+          queueMicrotask(() => view.dispatch({ effects: language.reconfigure(wanted === 'json' ? json() : hclStream) }));
         }
         queueMicrotask(() => check(view));
       }),
