@@ -74,16 +74,6 @@ impl Failure {
 
 type Result<T> = std::result::Result<T, Failure>;
 
-/// The resource types a reference may start with.
-const RESOURCE_ROOTS: [&str; 6] = [
-    "kasm_image",
-    "kasm_group",
-    "kasm_group_image",
-    "kasm_user",
-    "kasm_group_membership",
-    "kasm_session",
-];
-
 /// The longest string a template may build (no image attribute comes near).
 const MAX_STRING: usize = 1 << 22;
 
@@ -243,7 +233,7 @@ impl Eval<'_> {
                 (self.resource(&format!("data.{kind}.{attr}"), at)?, rest)
             }
             (ExprKind::Variable(name), [Operator::Attr(attr), rest @ ..])
-                if RESOURCE_ROOTS.contains(&name.as_str())
+                if crate::address::MANAGED_TYPES.contains(&name.as_str())
                     && !self.bound.iter().any(|(n, _)| n == name) =>
             {
                 (self.resource(&format!("{name}.{attr}"), at)?, rest)

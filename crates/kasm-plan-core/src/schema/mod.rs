@@ -238,4 +238,21 @@ mod tests {
         assert_eq!(s.codes.len(), Code::ALL.len());
         assert!(s.codes.iter().all(|c| !c.description.is_empty()));
     }
+
+    /// Every type an address, a reference or `-target` may name has its table,
+    /// and the schema describes exactly those types.
+    #[test]
+    fn every_managed_type_has_its_table() {
+        for type_name in crate::address::MANAGED_TYPES {
+            let table = tables::resource(type_name);
+            assert_eq!(table.map(|t| t.type_name), Some(type_name));
+        }
+        let schema = schema();
+        let described: Vec<&str> = schema
+            .resources
+            .iter()
+            .map(|r| r.type_name.as_str())
+            .collect();
+        assert_eq!(described, crate::address::MANAGED_TYPES);
+    }
 }
