@@ -8,8 +8,9 @@ use super::{CliError, CoreArgs, Outcome};
 use crate::state_file;
 use crate::state_file::backend::BackendArgs;
 use kasm_plan_core::State;
-use kasm_plan_core::address::{MEMBERSHIP_TYPE, RESOURCE_TYPE, SESSION_TYPE, USER_TYPE, type_of};
+use kasm_plan_core::address::{RESOURCE_TYPE, type_of};
 use kasm_plan_core::facade::{Configuration, ImportRequest, ImportResponse, TerraformStateRequest};
+use kasm_plan_core::schema::tables;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -200,9 +201,7 @@ impl Kasm {
         let types: Vec<Option<&str>> = addresses.into_iter().map(type_of).collect();
         let images = types.contains(&Some(RESOURCE_TYPE));
         let access = types.iter().any(|t| *t != Some(RESOURCE_TYPE));
-        let users = types
-            .iter()
-            .any(|t| t.is_some_and(|t| [USER_TYPE, MEMBERSHIP_TYPE, SESSION_TYPE].contains(&t)));
+        let users = types.iter().any(|t| t.is_some_and(tables::reads_users));
         Ok(Kasm {
             images: if images {
                 fetch_images(server, state)?

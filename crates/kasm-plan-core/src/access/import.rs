@@ -4,12 +4,13 @@
 //! or a session (`<kasm_id>`).
 
 use super::objects::user_attributes;
-use super::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, SESSION_TYPE, USER_TYPE};
+use super::{LINK_TYPE, MEMBERSHIP_TYPE, USER_TYPE};
 use crate::address::parse_managed;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::group::{Access, GroupRecord, LinkRecord, same_id};
 use crate::model::canonical_uuid;
 use crate::object::ObjectRecord;
+use crate::schema::tables;
 use crate::state::State;
 use serde_json::{Map, Value};
 
@@ -26,16 +27,7 @@ pub enum Imported {
 
 /// Whether the address is one of a type other than `kasm_image`.
 pub fn is_access_address(address: &str) -> bool {
-    parse_managed(address).is_some_and(|(kind, _)| {
-        [
-            GROUP_TYPE,
-            LINK_TYPE,
-            USER_TYPE,
-            MEMBERSHIP_TYPE,
-            SESSION_TYPE,
-        ]
-        .contains(&kind)
-    })
+    parse_managed(address).is_some_and(|(kind, _)| kind != crate::address::RESOURCE_TYPE)
 }
 
 /// The record to bind under `address`, or the first reason not to.
@@ -56,9 +48,8 @@ pub fn import(
             "forget it first (`kasm-plan state rm`) to rebind it",
         ));
     }
-    if let Some(USER_TYPE | MEMBERSHIP_TYPE | SESSION_TYPE) =
-        parse_managed(address).map(|(kind, _)| kind)
-    {
+    // The types typed from their table: a user, a membership, a session.
+    if parse_managed(address).is_some_and(|(kind, _)| tables::managed(kind).is_some()) {
         let record = object(address, id, access)?;
         return unbound(address, record, state).map(Imported::Object);
     }

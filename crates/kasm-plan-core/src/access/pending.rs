@@ -90,7 +90,7 @@ fn image_note(address: &str) -> Diagnostic {
 /// Whether a pending create needs Kasm's users and sessions to be settled
 /// (an image's needs only the images).
 pub fn needs_users(address: &str) -> bool {
-    crate::address::type_of(address) != Some(IMAGE_TYPE)
+    crate::address::type_of(address).is_some_and(tables::reads_users)
 }
 
 /// The error of a plan without a refresh over a state with pending creates:

@@ -4,7 +4,7 @@
 //! image's undeclared links. Their order is the graph's ([`crate::graph`]).
 
 use super::plan::{AccessChange, ExtraLink, matches_spec};
-use super::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, SESSION_TYPE, USER_TYPE};
+use super::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE};
 use crate::change::{Action, Plan};
 use crate::group::{Access, GroupRecord, GroupSpec, Target};
 use crate::object::{ObjectRecord, ObjectSpec};
@@ -46,7 +46,7 @@ pub fn steps(inputs: &StepInputs) -> Vec<Step> {
                 inputs,
             )),
             LINK_TYPE => out.extend(link_steps(change, inputs.state)),
-            USER_TYPE | MEMBERSHIP_TYPE | SESSION_TYPE => {
+            typed if tables::managed(typed).is_some() => {
                 let spec = inputs.objects.iter().find(|o| o.address == change.address);
                 out.extend(object_steps(change, spec, inputs.state));
                 out.extend(group_parts(change));

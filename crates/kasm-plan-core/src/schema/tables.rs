@@ -13,6 +13,9 @@ pub struct Block {
     pub description: &'static str,
     /// Its arguments (for `kasm_image`, those beyond the field table).
     pub arguments: &'static [Arg],
+    /// Whether planning it reads Kasm's users and sessions (beside the
+    /// images, groups and links every plan that has groups reads).
+    pub reads_users: bool,
     /// Kasm's calls that create, update and delete it, for the types the
     /// generic executor carries out (`None`: a type with its own path).
     pub calls: Option<&'static Calls>,
@@ -193,6 +196,11 @@ pub fn managed(type_name: &str) -> Option<&'static Block> {
         .find(|b| b.type_name == type_name)
 }
 
+/// Whether planning instances of a type reads Kasm's users and sessions.
+pub fn reads_users(type_name: &str) -> bool {
+    resource(type_name).is_some_and(|b| b.reads_users)
+}
+
 /// The table of any managed type.
 pub fn resource(type_name: &str) -> Option<&'static Block> {
     [IMAGE, GROUP, LINK, USER, MEMBERSHIP, SESSION]
@@ -205,6 +213,7 @@ use Presence::{Computed, Optional, Required};
 /// `kasm_image` beyond the field table: kasm-plan's own argument, Kasm's computed attributes.
 pub const IMAGE: &Block = &Block {
     type_name: "kasm_image",
+    reads_users: false,
     calls: None,
     description: "A workspace image: the container Kasm runs and how users see it.",
     arguments: &[
@@ -236,6 +245,7 @@ pub const IMAGE: &Block = &Block {
 /// `kasm_group`.
 pub const GROUP: &Block = &Block {
     type_name: "kasm_group",
+    reads_users: false,
     calls: Some(&Calls {
         // Sent once: Kasm saves the group before some failures. After a
         // lost answer the group is looked for by its name, which Kasm keeps
@@ -332,6 +342,7 @@ const LINK_BODY: &[(&str, &str)] = &[
 /// `kasm_group_image`.
 pub const LINK: &Block = &Block {
     type_name: "kasm_group_image",
+    reads_users: false,
     calls: Some(&Calls {
         // Sent once, and only after a read shows no row of the pair: Kasm
         // adds a second row for a link it has.
@@ -400,6 +411,7 @@ pub const DATA_SOURCES: &[&Block] = &[IMAGES_DATA, GROUPS_DATA, USERS_DATA];
 /// `data "kasm_images"`.
 pub const IMAGES_DATA: &Block = &Block {
     type_name: "kasm_images",
+    reads_users: false,
     calls: None,
     description: "The images on Kasm, filtered (memory in bytes, as Kasm's API gives it).",
     arguments: &[
@@ -427,6 +439,7 @@ pub const IMAGES_DATA: &Block = &Block {
 /// `data "kasm_groups"`.
 pub const GROUPS_DATA: &Block = &Block {
     type_name: "kasm_groups",
+    reads_users: false,
     calls: None,
     description: "The groups on Kasm, filtered.",
     arguments: &[
@@ -443,6 +456,7 @@ pub const GROUPS_DATA: &Block = &Block {
 /// `data "kasm_users"`.
 pub const USERS_DATA: &Block = &Block {
     type_name: "kasm_users",
+    reads_users: true,
     calls: None,
     description: "The users on Kasm, filtered.",
     arguments: &[
@@ -464,6 +478,7 @@ pub const USERS_DATA: &Block = &Block {
 /// `kasm_user`.
 pub const USER: &Block = &Block {
     type_name: "kasm_user",
+    reads_users: true,
     calls: Some(&Calls {
         create: Call {
             endpoint: "create_user",
@@ -586,6 +601,7 @@ const MEMBERSHIP_BODY: &[(&str, &str)] = &[
 /// `kasm_group_membership`.
 pub const MEMBERSHIP: &Block = &Block {
     type_name: "kasm_group_membership",
+    reads_users: true,
     calls: Some(&Calls {
         create: Call {
             endpoint: "add_user_group",
@@ -645,6 +661,7 @@ pub const MEMBERSHIP: &Block = &Block {
 /// `kasm_session`.
 pub const SESSION: &Block = &Block {
     type_name: "kasm_session",
+    reads_users: true,
     calls: Some(&Calls {
         // Never repeated blindly: every call that passes Kasm's checks
         // launches another session.

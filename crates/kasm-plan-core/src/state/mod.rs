@@ -248,14 +248,11 @@ impl State {
             .and_then(read)
     }
 
-    /// Whether the state holds a user, a membership or a session: Kasm's
-    /// users are read for them.
+    /// Whether the state holds a record of a type whose plan reads Kasm's
+    /// users (a user, a membership, a session).
     pub fn holds_users(&self) -> bool {
         self.objects.keys().any(|address| {
-            !matches!(
-                crate::address::type_of(address),
-                Some(GROUP_TYPE | LINK_TYPE)
-            )
+            crate::address::type_of(address).is_some_and(crate::schema::tables::reads_users)
         })
     }
 
