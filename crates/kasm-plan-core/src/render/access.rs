@@ -43,14 +43,11 @@ pub fn change(out: &mut String, c: &AccessChange) {
     if c.reason == Some(crate::plan::Reason::DeletedOutside) {
         let _ = writeln!(out, "  # (it was deleted outside of kasm-plan)");
     }
-    if c.resource_type == crate::address::USER_TYPE
+    let on_create = crate::schema::tables::resource(&c.resource_type).and_then(|t| t.on_create);
+    if let Some(note) = on_create
         && matches!(c.action, Action::Create | Action::Replace)
     {
-        // Kasm adds this membership itself: said here, so it is no surprise.
-        let _ = writeln!(
-            out,
-            "  # (Kasm also puts the new user in group \"All Users\")"
-        );
+        let _ = writeln!(out, "  # ({note})");
     }
     let name = Instance::parse(&c.name).map_or_else(|| c.name.clone(), |i| i.name);
     let _ = writeln!(

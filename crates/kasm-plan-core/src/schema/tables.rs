@@ -16,6 +16,9 @@ pub struct Block {
     /// Whether planning it reads Kasm's users and sessions (beside the
     /// images, groups and links every plan that has groups reads).
     pub reads_users: bool,
+    /// What Kasm does by itself when one is made, said under its create in
+    /// the rendered plan so it is no surprise.
+    pub on_create: Option<&'static str>,
     /// Kasm's calls that create, update and delete it, for the types the
     /// generic executor carries out (`None`: a type with its own path).
     pub calls: Option<&'static Calls>,
@@ -214,6 +217,7 @@ use Presence::{Computed, Optional, Required};
 pub const IMAGE: &Block = &Block {
     type_name: "kasm_image",
     reads_users: false,
+    on_create: None,
     calls: None,
     description: "A workspace image: the container Kasm runs and how users see it.",
     arguments: &[
@@ -246,6 +250,7 @@ pub const IMAGE: &Block = &Block {
 pub const GROUP: &Block = &Block {
     type_name: "kasm_group",
     reads_users: false,
+    on_create: None,
     calls: Some(&Calls {
         // Sent once: Kasm saves the group before some failures. After a
         // lost answer the group is looked for by its name, which Kasm keeps
@@ -343,6 +348,7 @@ const LINK_BODY: &[(&str, &str)] = &[
 pub const LINK: &Block = &Block {
     type_name: "kasm_group_image",
     reads_users: false,
+    on_create: None,
     calls: Some(&Calls {
         // Sent once, and only after a read shows no row of the pair: Kasm
         // adds a second row for a link it has.
@@ -412,6 +418,7 @@ pub const DATA_SOURCES: &[&Block] = &[IMAGES_DATA, GROUPS_DATA, USERS_DATA];
 pub const IMAGES_DATA: &Block = &Block {
     type_name: "kasm_images",
     reads_users: false,
+    on_create: None,
     calls: None,
     description: "The images on Kasm, filtered (memory in bytes, as Kasm's API gives it).",
     arguments: &[
@@ -440,6 +447,7 @@ pub const IMAGES_DATA: &Block = &Block {
 pub const GROUPS_DATA: &Block = &Block {
     type_name: "kasm_groups",
     reads_users: false,
+    on_create: None,
     calls: None,
     description: "The groups on Kasm, filtered.",
     arguments: &[
@@ -457,6 +465,7 @@ pub const GROUPS_DATA: &Block = &Block {
 pub const USERS_DATA: &Block = &Block {
     type_name: "kasm_users",
     reads_users: true,
+    on_create: None,
     calls: None,
     description: "The users on Kasm, filtered.",
     arguments: &[
@@ -479,6 +488,7 @@ pub const USERS_DATA: &Block = &Block {
 pub const USER: &Block = &Block {
     type_name: "kasm_user",
     reads_users: true,
+    on_create: Some("Kasm also puts the new user in group \"All Users\""),
     calls: Some(&Calls {
         create: Call {
             endpoint: "create_user",
@@ -602,6 +612,7 @@ const MEMBERSHIP_BODY: &[(&str, &str)] = &[
 pub const MEMBERSHIP: &Block = &Block {
     type_name: "kasm_group_membership",
     reads_users: true,
+    on_create: None,
     calls: Some(&Calls {
         create: Call {
             endpoint: "add_user_group",
@@ -662,6 +673,7 @@ pub const MEMBERSHIP: &Block = &Block {
 pub const SESSION: &Block = &Block {
     type_name: "kasm_session",
     reads_users: true,
+    on_create: None,
     calls: Some(&Calls {
         // Never repeated blindly: every call that passes Kasm's checks
         // launches another session.
