@@ -86,7 +86,7 @@ function check(view) {
   window.lastMarksMs = performance.now() - started;
   window.marksSet = (window.marksSet ?? 0) + 1;
   renderStatus();
-  renderPlanPanel(text).finally(() => { window.plansDrawn = (window.plansDrawn ?? 0) + 1; });
+  renderPlanPanel(text);
 }
 
 function renderStatus() {

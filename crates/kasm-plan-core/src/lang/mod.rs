@@ -141,7 +141,7 @@ fn evaluate(
     let reads_users = config
         .data
         .iter()
-        .any(|d| d.kind == config::DataKind::Users);
+        .any(|d| crate::schema::tables::reads_users(d.kind.type_name()));
     Document {
         resources: managed.images,
         moves,

@@ -199,9 +199,17 @@ pub fn managed(type_name: &str) -> Option<&'static Block> {
         .find(|b| b.type_name == type_name)
 }
 
-/// Whether planning instances of a type reads Kasm's users and sessions.
+/// Whether planning instances of a type, or reading a data source, reads
+/// Kasm's users and sessions.
 pub fn reads_users(type_name: &str) -> bool {
-    resource(type_name).is_some_and(|b| b.reads_users)
+    resource(type_name)
+        .or_else(|| {
+            DATA_SOURCES
+                .iter()
+                .copied()
+                .find(|b| b.type_name == type_name)
+        })
+        .is_some_and(|b| b.reads_users)
 }
 
 /// The table of any managed type.
