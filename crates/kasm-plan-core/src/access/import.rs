@@ -3,7 +3,7 @@
 //! (`<user_id>` or `username:<name>`), a membership (`<group_id>:<user_id>`)
 //! or a session (`<kasm_id>`).
 
-use super::objects::user_attributes;
+use super::seen::user_attributes;
 use super::{LINK_TYPE, MEMBERSHIP_TYPE, USER_TYPE};
 use crate::address::parse_managed;
 use crate::diagnostic::{Code, Diagnostic};

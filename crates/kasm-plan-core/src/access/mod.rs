@@ -8,11 +8,13 @@
 //! plan counts rows and the steps read before they add.
 
 pub mod import;
+pub mod kasm_rules;
 pub mod launch;
 pub mod objects;
 pub mod pending;
 pub mod plan;
 pub mod policy;
+pub mod seen;
 pub mod session_limit;
 pub mod steps;
 pub mod user_groups;

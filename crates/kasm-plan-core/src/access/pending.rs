@@ -5,7 +5,6 @@
 //! changes or destroys it like any record; what is not found was never made,
 //! and the address is planned as a create again.
 
-use super::{SESSION_TYPE, USER_TYPE};
 use crate::address::RESOURCE_TYPE as IMAGE_TYPE;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::group::{Access, same_id};
@@ -120,8 +119,7 @@ pub fn id_attribute(type_name: &str) -> Option<&'static str> {
 /// The attribute a type's readiness poll records its status under
 /// (`operational_status`), as the apply does after a create.
 fn status_attribute(type_name: &str) -> Option<&'static str> {
-    let ready = tables::managed(type_name)?.calls?.ready.as_ref()?;
-    Some(last(ready.status_at))
+    Some(tables::managed(type_name)?.calls?.ready.as_ref()?.attribute)
 }
 
 /// What Kasm lists of the type that the record's create would have made,
@@ -136,17 +134,7 @@ fn find(
         .calls?
         .find_after_lost_create
         .as_ref()?;
-    let listed: Vec<Value> = match type_name {
-        USER_TYPE => access.users().iter().map(to_json).collect(),
-        SESSION_TYPE => access
-            .sessions
-            .iter()
-            .flatten()
-            .filter(|s| !s.is_ending())
-            .map(to_json)
-            .collect(),
-        _ => Vec::new(),
-    };
+    let listed = super::seen::listed(type_name, access);
     // The lookup's keys and the list's matching keys, each against the
     // argument the record holds.
     let keys = search
@@ -173,10 +161,6 @@ fn find(
         let id = crate::model::canonical_uuid(id).unwrap_or_else(|| id.to_owned());
         (matches && !owned(&id)).then_some((id, item))
     })
-}
-
-fn to_json<T: serde::Serialize>(listed: &T) -> Value {
-    serde_json::to_value(listed).unwrap_or(Value::Null)
 }
 
 /// A JSON pointer's last key.

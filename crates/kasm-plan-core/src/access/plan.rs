@@ -13,6 +13,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::group::ALL_USERS;
 use crate::group::{Access, GroupRecord, GroupSpec, LinkRecord, LinkSpec, Target, same_id};
 use crate::names::did_you_mean;
+use crate::schema::tables;
 use crate::state::State;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -43,12 +44,6 @@ use super::objects::{self, Resolved};
 pub fn plan_access(inputs: &AccessInputs) -> Result<AccessPlan, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut changes = plan_groups(inputs, &mut errors);
-    let users = objects::plan_users(inputs.objects, inputs.state, inputs.access, &mut errors);
-    changes.extend(
-        users
-            .into_iter()
-            .map(|c| replaced_on_request(c, inputs.replace)),
-    );
     let group_ids: BTreeMap<String, Resolved> = changes
         .iter()
         .map(|c| (c.address.clone(), Resolved::of(c)))
@@ -71,7 +66,6 @@ pub fn plan_access(inputs: &AccessInputs) -> Result<AccessPlan, Vec<Diagnostic>>
         groups: &group_ids,
         images: &image_ids,
     };
-    plan_user_groups(&mut changes, &resolver, &mut errors);
     let mut declared: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let specs: BTreeMap<&str, &LinkSpec> = inputs
         .links
@@ -116,32 +110,24 @@ pub fn plan_access(inputs: &AccessInputs) -> Result<AccessPlan, Vec<Diagnostic>>
         };
         changes.push(change);
     }
-    let memberships = objects::plan_memberships(
-        inputs.objects,
-        inputs.state,
-        inputs.access,
-        &group_ids,
-        &mut errors,
-    );
-    changes.extend(
-        memberships
-            .into_iter()
-            .map(|c| replaced_on_request(c, inputs.replace)),
-    );
-    let mut session_ids = group_ids.clone();
-    session_ids.extend(image_ids.iter().map(|(a, r)| ((*a).to_owned(), r.clone())));
-    let sessions = objects::plan_sessions(
-        inputs.objects,
-        inputs.state,
-        inputs.access,
-        &session_ids,
-        &mut errors,
-    );
-    changes.extend(
-        sessions
-            .into_iter()
-            .map(|c| replaced_on_request(c, inputs.replace)),
-    );
+    let mut ids = group_ids.clone();
+    ids.extend(image_ids.iter().map(|(a, r)| ((*a).to_owned(), r.clone())));
+    for table in tables::MANAGED {
+        let planned = objects::plan_type(
+            table,
+            inputs.objects,
+            inputs.state,
+            inputs.access,
+            &ids,
+            &mut errors,
+        );
+        for change in planned {
+            let change = replaced_on_request(change, inputs.replace);
+            ids.insert(change.address.clone(), Resolved::of(&change));
+            changes.push(change);
+        }
+    }
+    plan_user_groups(&mut changes, &resolver, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }

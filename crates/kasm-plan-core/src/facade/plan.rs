@@ -443,8 +443,8 @@ fn assumed_access(state: &State) -> Access {
                 ..GroupImage::default()
             })
             .collect(),
-        users: Some(crate::access::objects::assumed_users(state)),
-        sessions: Some(crate::access::objects::assumed_sessions(state)),
+        users: Some(crate::access::seen::assumed_users(state)),
+        sessions: Some(crate::access::seen::assumed_sessions(state)),
     }
 }
 

@@ -1,11 +1,11 @@
 //! Data sources, the values resources offer to references, and
 //! `kasm_group` / `kasm_group_image` instances typed into specs.
 
-use super::config::{Data, DataKind, Kind, Resource};
+use super::config::{Data, DataKind, Resource};
 use super::eval::{Failure, Scope, evaluate};
 use super::resources::{Context, problem};
 use super::value::Value;
-use crate::address::InstanceKey;
+use crate::address::{GROUP_TYPE, InstanceKey, RESOURCE_TYPE};
 use crate::diagnostic::{Code, Diagnostic, Location};
 use crate::filter::{ImageFilter, filter_groups, filter_images, names_matching};
 use crate::group::{Group, User};
@@ -239,21 +239,17 @@ pub fn resource_value(resource: &Resource, instances: &[RawResource]) -> Value {
             })
             .collect();
         let id = Value::Unknown(Some(address));
-        let own_id = match resource.kind {
-            Kind::Image => "image_id",
-            Kind::Group => "group_id",
-            Kind::Link => "group_image_id",
-            Kind::User => "user_id",
-            Kind::Membership => "id",
-            Kind::Session => "kasm_id",
-        };
-        map.insert("id".into(), id.clone());
-        map.insert(own_id.into(), id);
+        if let Some(alias) = resource.kind.table().id_alias {
+            map.insert(alias.into(), id.clone());
+        }
+        map.insert("id".into(), id);
         // Kasm's other computed attributes are known after apply too (an
         // unknown that is not the id: nothing fills it in from the state).
-        let computed = crate::schema::tables::resource(resource.kind.type_name())
-            .into_iter()
-            .flat_map(|t| t.arguments)
+        let computed = resource
+            .kind
+            .table()
+            .arguments
+            .iter()
             .filter(|a| a.presence == crate::schema::Presence::Computed);
         for arg in computed {
             map.entry(arg.name.to_owned()).or_insert(Value::UNKNOWN);
@@ -365,9 +361,9 @@ pub fn link_spec(
             "write `image_id = kasm_image.<name>.id`, or an image id",
         );
     }
-    let group_id = a.target("group_id", Kind::Group, unread);
+    let group_id = a.target("group_id", GROUP_TYPE, unread);
     let group_name = a.string("group_name", false);
-    let image = a.target("image_id", Kind::Image, unread);
+    let image = a.target("image_id", RESOURCE_TYPE, unread);
     a.finish()?;
     Some(LinkSpec {
         address: address.to_owned(),
@@ -584,9 +580,8 @@ impl<'a> Attrs<'a> {
     }
 
     /// An id, or a reference to a managed resource of `kind`.
-    pub(super) fn target(&mut self, key: &str, kind: Kind, unread: bool) -> Option<Target> {
+    pub(super) fn target(&mut self, key: &str, want: &str, unread: bool) -> Option<Target> {
         let attr = self.get(key)?;
-        let want = kind.type_name();
         match &attr.value {
             RawValue::Pending(address) if address.starts_with(&format!("{want}.")) => {
                 Some(Target::Managed(address.clone()))

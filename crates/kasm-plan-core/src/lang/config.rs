@@ -6,9 +6,9 @@ use super::body::{Attribute, Block, Body, File};
 use super::expr::{Expr, ExprKind};
 use super::types::{self, Type};
 use super::{hcl, json};
-use crate::address::RESOURCE_TYPE;
 use crate::diagnostic::{Code, Diagnostic, Location};
 use crate::lang::raw::Format;
+use crate::schema::tables::{self, Block as Table};
 use std::collections::BTreeMap;
 
 /// A `variable` block.
@@ -69,50 +69,42 @@ pub struct OutputDecl {
     pub declared: Declared,
 }
 
-/// A resource type kasm-plan manages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Kind {
-    /// `kasm_image`.
-    Image,
-    /// `kasm_group`.
-    Group,
-    /// `kasm_group_image`.
-    Link,
-    /// `kasm_user`.
-    User,
-    /// `kasm_group_membership`.
-    Membership,
-    /// `kasm_session`.
-    Session,
+/// A resource type kasm-plan manages: a handle on its table.
+#[derive(Clone, Copy)]
+pub struct Kind(&'static Table);
+
+impl PartialEq for Kind {
+    fn eq(&self, other: &Kind) -> bool {
+        self.0.type_name == other.0.type_name
+    }
+}
+
+impl std::fmt::Debug for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.type_name)
+    }
 }
 
 impl Kind {
     /// Every kind, in the order instances are evaluated: a kind may refer to
     /// the ids of the kinds before it.
-    pub const ALL: [Kind; 6] = [
-        Kind::Image,
-        Kind::Group,
-        Kind::User,
-        Kind::Link,
-        Kind::Membership,
-        Kind::Session,
-    ];
+    pub fn all() -> impl Iterator<Item = Kind> {
+        tables::RESOURCES.iter().map(|&b| Kind(b))
+    }
 
     /// The type's name, as a resource block's first label.
     pub fn type_name(self) -> &'static str {
-        match self {
-            Kind::Image => RESOURCE_TYPE,
-            Kind::Group => crate::address::GROUP_TYPE,
-            Kind::Link => crate::address::LINK_TYPE,
-            Kind::User => crate::address::USER_TYPE,
-            Kind::Membership => crate::address::MEMBERSHIP_TYPE,
-            Kind::Session => crate::address::SESSION_TYPE,
-        }
+        self.0.type_name
+    }
+
+    /// The type's table.
+    pub fn table(self) -> &'static Table {
+        self.0
     }
 
     /// The managed type a resource block's first label names.
     pub fn of(type_name: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.type_name() == type_name)
+        tables::resource(type_name).map(Kind)
     }
 }
 
@@ -382,7 +374,7 @@ impl Config {
                         .help("write `resource \"kasm_image\" \"<name>\" { ... }`"),
                     )),
                     ("resource", [kind, name]) if Kind::of(kind).is_some() => {
-                        let kind = Kind::of(kind).unwrap_or(Kind::Image);
+                        let kind = Kind::of(kind).unwrap_or(Kind(tables::IMAGE));
                         let address = format!("{}.{name}", kind.type_name());
                         if let Some(first) = resource_files.get(&address) {
                             config.diagnostics.push(declared.place(

@@ -28,6 +28,7 @@ pub mod types;
 pub mod value;
 pub mod variables;
 
+use crate::address::{GROUP_TYPE, LINK_TYPE, RESOURCE_TYPE};
 use crate::diagnostic::Diagnostic;
 use crate::group::{GroupSpec, LinkSpec};
 use crate::lang::raw::RawResource;
@@ -95,7 +96,7 @@ fn evaluate(
     diagnostics.extend(found);
     cx.locals = &locals;
     let mut managed = Managed::default();
-    for kind in Kind::ALL {
+    for kind in Kind::all() {
         let cx = resources::Context {
             resources: Some(&table),
             ..cx
@@ -133,7 +134,10 @@ fn evaluate(
         resources: table,
         workspace: workspace.map(str::to_owned),
     };
-    let uses_groups = config.resources.iter().any(|r| r.kind != Kind::Image)
+    let uses_groups = config
+        .resources
+        .iter()
+        .any(|r| r.kind.type_name() != RESOURCE_TYPE)
         || config
             .data
             .iter()
@@ -203,20 +207,22 @@ impl Managed {
             };
             self.declared
                 .insert(address.clone(), (i.file.clone(), i.location));
-            match r.kind {
-                Kind::Image => {
+            // The types with hooks of their own; every other one is typed
+            // from its table.
+            match r.kind.type_name() {
+                RESOURCE_TYPE => {
                     let mut i = i;
                     if access::take_exclusive(&mut i, &address, out) {
                         self.exclusive.insert(address);
                     }
                     self.images.push(i);
                 }
-                Kind::Group => self.groups.extend(access::group_spec(&i, &address, out)),
-                Kind::Link => self
+                GROUP_TYPE => self.groups.extend(access::group_spec(&i, &address, out)),
+                LINK_TYPE => self
                     .links
                     .extend(access::link_spec(&i, &address, cx.unread, out)),
-                Kind::User | Kind::Membership | Kind::Session => {
-                    let table = crate::schema::tables::managed(r.kind.type_name());
+                type_name => {
+                    let table = crate::schema::tables::managed(type_name);
                     self.objects.extend(
                         table.and_then(|t| objects::object_spec(t, &i, &address, cx.unread, out)),
                     );

@@ -3,7 +3,6 @@
 //! instance, a write-only secret), then the few checks Kasm's rules add.
 
 use super::access::Attrs;
-use super::config::Kind;
 use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::lang::raw::{RawResource, RawValue};
@@ -53,8 +52,7 @@ pub fn object_spec(
             continue;
         }
         if let Some(type_name) = arg.refers_to {
-            let kind = Kind::of(type_name).unwrap_or(Kind::Group);
-            if let Some(target) = a.target(name, kind, unread) {
+            if let Some(target) = a.target(name, type_name, unread) {
                 spec.refs.insert(name.to_owned(), target);
             }
             continue;

@@ -254,5 +254,51 @@ mod tests {
             .map(|r| r.type_name.as_str())
             .collect();
         assert_eq!(described, crate::address::MANAGED_TYPES);
+        assert_eq!(tables::RESOURCES.len(), crate::address::MANAGED_TYPES.len());
+    }
+
+    /// A table's id alias is one of its computed arguments, and the attribute
+    /// its calls record the id under is that alias.
+    #[test]
+    fn id_aliases_are_computed_arguments() {
+        for table in tables::RESOURCES {
+            if let Some(alias) = table.id_alias {
+                let arg = table.argument(alias).map(|a| a.presence);
+                assert_eq!(
+                    arg,
+                    Some(Presence::Computed),
+                    "{}: {alias}",
+                    table.type_name
+                );
+            }
+            if let Some(own) = table.calls.and_then(|c| c.id_attribute) {
+                assert_eq!(table.id_alias, Some(own), "{}", table.type_name);
+            }
+        }
+    }
+
+    /// Every type is evaluated after each type its arguments refer to.
+    #[test]
+    fn types_are_evaluated_after_what_they_refer_to() {
+        let position = |t: &str| tables::RESOURCES.iter().position(|b| b.type_name == t);
+        for table in tables::RESOURCES {
+            for target in table.arguments.iter().filter_map(|a| a.refers_to) {
+                assert!(
+                    position(target) < position(table.type_name),
+                    "{} before {target}",
+                    table.type_name
+                );
+            }
+        }
+        let managed = |t: &str| tables::MANAGED.iter().position(|b| b.type_name == t);
+        for table in tables::MANAGED {
+            for target in table.arguments.iter().filter_map(|a| a.refers_to) {
+                assert!(
+                    managed(target).is_none() || managed(target) < managed(table.type_name),
+                    "{} planned before {target}",
+                    table.type_name
+                );
+            }
+        }
     }
 }

@@ -13,6 +13,9 @@ pub struct Block {
     pub description: &'static str,
     /// Its arguments (for `kasm_image`, those beyond the field table).
     pub arguments: &'static [Arg],
+    /// The computed attribute that repeats the id (`image_id`, `user_id`):
+    /// a reference to it is known once the id is.
+    pub id_alias: Option<&'static str>,
     /// Whether planning it reads Kasm's users and sessions (beside the
     /// images, groups and links every plan that has groups reads).
     pub reads_users: bool,
@@ -40,6 +43,9 @@ pub struct Calls {
     pub ready: Option<Ready>,
     /// The computed attribute that repeats the id (`user_id`, `kasm_id`).
     pub id_attribute: Option<&'static str>,
+    /// The id is `<first>:<second>` of these two arguments' ids (a
+    /// membership's), known once both are.
+    pub id_of_pair: Option<[&'static str; 2]>,
     /// A create is sent without a pending mark in the state: Kasm refuses a
     /// second object with the same values (a group's name), or the next plan
     /// reads what it made (a link's row), and records it.
@@ -102,6 +108,8 @@ pub struct Ready {
     pub status_at: &'static str,
     /// The status wanted.
     pub want: &'static str,
+    /// The attribute that holds the status once applied.
+    pub attribute: &'static str,
     /// The longest wait, in seconds.
     pub timeout_secs: u64,
 }
@@ -192,11 +200,12 @@ impl Block {
     }
 }
 
+/// The types typed from their table, each after the types it refers to.
+pub const MANAGED: &[&Block] = &[USER, MEMBERSHIP, SESSION];
+
 /// The table of a managed type, for the types typed from their table.
 pub fn managed(type_name: &str) -> Option<&'static Block> {
-    [USER, MEMBERSHIP, SESSION]
-        .into_iter()
-        .find(|b| b.type_name == type_name)
+    MANAGED.iter().copied().find(|b| b.type_name == type_name)
 }
 
 /// Whether planning instances of a type, or reading a data source, reads
@@ -212,11 +221,13 @@ pub fn reads_users(type_name: &str) -> bool {
         .is_some_and(|b| b.reads_users)
 }
 
+/// Every managed type, in the order a configuration's instances are
+/// evaluated: a type may refer to the ids of the types before it.
+pub const RESOURCES: &[&Block] = &[IMAGE, GROUP, USER, LINK, MEMBERSHIP, SESSION];
+
 /// The table of any managed type.
 pub fn resource(type_name: &str) -> Option<&'static Block> {
-    [IMAGE, GROUP, LINK, USER, MEMBERSHIP, SESSION]
-        .into_iter()
-        .find(|b| b.type_name == type_name)
+    RESOURCES.iter().copied().find(|b| b.type_name == type_name)
 }
 
 use Presence::{Computed, Optional, Required};
@@ -224,6 +235,7 @@ use Presence::{Computed, Optional, Required};
 /// `kasm_image` beyond the field table: kasm-plan's own argument, Kasm's computed attributes.
 pub const IMAGE: &Block = &Block {
     type_name: "kasm_image",
+    id_alias: Some("image_id"),
     reads_users: false,
     on_create: None,
     calls: None,
@@ -257,6 +269,7 @@ pub const IMAGE: &Block = &Block {
 /// `kasm_group`.
 pub const GROUP: &Block = &Block {
     type_name: "kasm_group",
+    id_alias: Some("group_id"),
     reads_users: false,
     on_create: None,
     calls: Some(&Calls {
@@ -306,6 +319,7 @@ pub const GROUP: &Block = &Block {
         }),
         ready: None,
         id_attribute: None,
+        id_of_pair: None,
         unmarked: true,
         search_first: false,
         until_gone: false,
@@ -355,6 +369,7 @@ const LINK_BODY: &[(&str, &str)] = &[
 /// `kasm_group_image`.
 pub const LINK: &Block = &Block {
     type_name: "kasm_group_image",
+    id_alias: None,
     reads_users: false,
     on_create: None,
     calls: Some(&Calls {
@@ -391,6 +406,7 @@ pub const LINK: &Block = &Block {
         }),
         ready: None,
         id_attribute: None,
+        id_of_pair: Some(["group_id", "image_id"]),
         unmarked: true,
         search_first: true,
         until_gone: true,
@@ -425,6 +441,7 @@ pub const DATA_SOURCES: &[&Block] = &[IMAGES_DATA, GROUPS_DATA, USERS_DATA];
 /// `data "kasm_images"`.
 pub const IMAGES_DATA: &Block = &Block {
     type_name: "kasm_images",
+    id_alias: None,
     reads_users: false,
     on_create: None,
     calls: None,
@@ -454,6 +471,7 @@ pub const IMAGES_DATA: &Block = &Block {
 /// `data "kasm_groups"`.
 pub const GROUPS_DATA: &Block = &Block {
     type_name: "kasm_groups",
+    id_alias: None,
     reads_users: false,
     on_create: None,
     calls: None,
@@ -472,6 +490,7 @@ pub const GROUPS_DATA: &Block = &Block {
 /// `data "kasm_users"`.
 pub const USERS_DATA: &Block = &Block {
     type_name: "kasm_users",
+    id_alias: None,
     reads_users: true,
     on_create: None,
     calls: None,
@@ -495,6 +514,7 @@ pub const USERS_DATA: &Block = &Block {
 /// `kasm_user`.
 pub const USER: &Block = &Block {
     type_name: "kasm_user",
+    id_alias: Some("user_id"),
     reads_users: true,
     on_create: Some("Kasm also puts the new user in group \"All Users\""),
     calls: Some(&Calls {
@@ -536,6 +556,7 @@ pub const USER: &Block = &Block {
         }),
         ready: None,
         id_attribute: Some("user_id"),
+        id_of_pair: None,
         unmarked: false,
         search_first: false,
         until_gone: false,
@@ -619,6 +640,7 @@ const MEMBERSHIP_BODY: &[(&str, &str)] = &[
 /// `kasm_group_membership`.
 pub const MEMBERSHIP: &Block = &Block {
     type_name: "kasm_group_membership",
+    id_alias: None,
     reads_users: true,
     on_create: None,
     calls: Some(&Calls {
@@ -649,6 +671,7 @@ pub const MEMBERSHIP: &Block = &Block {
         find_after_lost_create: None,
         ready: None,
         id_attribute: None,
+        id_of_pair: Some(["group_id", "user_id"]),
         unmarked: false,
         search_first: false,
         until_gone: false,
@@ -680,6 +703,7 @@ pub const MEMBERSHIP: &Block = &Block {
 /// `kasm_session`.
 pub const SESSION: &Block = &Block {
     type_name: "kasm_session",
+    id_alias: Some("kasm_id"),
     reads_users: true,
     on_create: None,
     calls: Some(&Calls {
@@ -721,9 +745,11 @@ pub const SESSION: &Block = &Block {
             id_at: "/target_kasm/kasm_id",
             status_at: "/kasm/operational_status",
             want: "running",
+            attribute: "operational_status",
             timeout_secs: 600,
         }),
         id_attribute: Some("kasm_id"),
+        id_of_pair: None,
         unmarked: false,
         search_first: false,
         until_gone: false,

@@ -1,0 +1,108 @@
+//! Kasm's own rules on a planned change, checked when planning so an apply
+//! never stops on them halfway: a new user's username must be free, a new
+//! password must pass Kasm's password rules.
+
+use super::USER_TYPE;
+use crate::change::{AccessChange, Action};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::group::{Access, same_id};
+use crate::object::{ObjectRecord, ObjectSpec};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Every rule Kasm would apply to the change of a spec. `recorded`: the
+/// state's records of the spec's type.
+pub fn check(
+    spec: &ObjectSpec,
+    change: &AccessChange,
+    access: &Access,
+    recorded: &BTreeMap<&str, &ObjectRecord>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    if spec.resource_type != USER_TYPE {
+        return;
+    }
+    match change.action {
+        Action::Create if !recorded.contains_key(spec.address.as_str()) => {
+            check_username_free(spec, access, recorded, errors);
+        }
+        Action::Update if change.changes.iter().any(|c| c.attribute == "password") => {
+            check_password(spec, errors);
+        }
+        _ => {}
+    }
+}
+
+/// A new user's username must be free on Kasm (usernames are unique, case aside).
+fn check_username_free(
+    spec: &ObjectSpec,
+    access: &Access,
+    recorded: &BTreeMap<&str, &ObjectRecord>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let Some(Value::String(name)) = spec.values.get("username") else {
+        return;
+    };
+    let Some(existing) = access
+        .users()
+        .iter()
+        .find(|u| u.username.eq_ignore_ascii_case(name))
+    else {
+        return;
+    };
+    if recorded.values().any(|r| same_id(&r.id, &existing.user_id)) {
+        return;
+    }
+    errors.push(
+        Diagnostic::error(
+            Code::UserExists,
+            format!(
+                "a user named \"{name}\" already exists on Kasm (id {}), and this state does not manage it",
+                existing.user_id
+            ),
+        )
+        .at(&spec.address, "username")
+        .help(format!(
+            "import it: `import {{ to = {}  id = \"{}\" }}`, or choose another username",
+            spec.address,
+            crate::model::canonical_uuid(&existing.user_id).unwrap_or_else(|| existing.user_id.clone())
+        )),
+    );
+}
+
+/// A password change is sent with `update_user`, which applies Kasm's rules:
+/// checked here so an apply never stops on it halfway.
+fn check_password(spec: &ObjectSpec, errors: &mut Vec<Diagnostic>) {
+    let Some(password) = spec.secrets.get("password") else {
+        return;
+    };
+    if let Some(why) = password_problem(password.expose()) {
+        errors.push(
+            Diagnostic::error(Code::PasswordRules, format!("Kasm would refuse the new password: {why}"))
+                .at(&spec.address, "password")
+                .help("Kasm's update_user wants at least 8 characters, a digit, a lower-case and an upper-case letter and a symbol"),
+        );
+    }
+}
+
+/// Kasm's password rules, in the order Kasm checks them; the problem Kasm
+/// would answer, without the password.
+pub fn password_problem(password: &str) -> Option<&'static str> {
+    const SYMBOLS: &str = " !#@$%&'()*+,-./[\\]^_`{|}~\"";
+    if !password.chars().any(|c| c.is_ascii_digit()) {
+        return Some("it has no digit");
+    }
+    if password.chars().count() < 8 {
+        return Some("it is shorter than 8 characters");
+    }
+    if !password.chars().any(|c| SYMBOLS.contains(c)) {
+        return Some("it has no symbol");
+    }
+    if !password.chars().any(char::is_lowercase) {
+        return Some("it has no lower-case letter");
+    }
+    if !password.chars().any(char::is_uppercase) {
+        return Some("it has no upper-case letter");
+    }
+    None
+}
