@@ -30,7 +30,7 @@ use kasm_plan_core::facade::{
     TerraformStateResponse, ValidateRequest, ValidateResponse, invalid_request,
 };
 use kasm_plan_core::filter::ImageFilter;
-use kasm_plan_core::group::{Group, GroupImage, Session, User, UserGroup};
+use kasm_plan_core::group::{Group, GroupImage};
 use kasm_plan_core::lang::config::{BackendBlock, ProviderSettings};
 use kasm_plan_core::lang::{NamedValue, VariableFile, VariableInput};
 use kasm_plan_core::object::ObjectRecord;
@@ -222,6 +222,41 @@ macro_rules! records {
     };
 }
 
+/// Kasm's lists read by table cross by name, as JSON text, so a type read
+/// by table needs no record of its own.
+impl IntoWit for Access {
+    type Wit = wit::Access;
+    fn into_wit(self) -> wit::Access {
+        let lists = self.lists();
+        let Access { groups, links, .. } = self;
+        wit::Access {
+            groups: groups.into_wit(),
+            links: links.into_wit(),
+            lists: lists
+                .into_iter()
+                .map(|(name, items)| (name, to_json(&items)))
+                .collect(),
+        }
+    }
+}
+
+impl FromWit for Access {
+    type Wit = wit::Access;
+    fn from_wit(w: wit::Access) -> Result<Access, Box<Diagnostic>> {
+        let wit::Access {
+            groups,
+            links,
+            lists,
+        } = w;
+        let lists = lists
+            .into_iter()
+            .map(|(name, text)| Ok((name, from_json::<Vec<Value>>(&text)?)))
+            .collect::<Result<Vec<_>, Box<Diagnostic>>>()?;
+        Access::with_lists(FromWit::from_wit(groups)?, FromWit::from_wit(links)?, lists)
+            .map_err(invalid_request)
+    }
+}
+
 /// Enums without data: case by case.
 macro_rules! enums {
     ($($t:ident { $($case:ident),* $(,)? })*) => {$(
@@ -312,11 +347,7 @@ records! {
     LaunchResponse { grants, diagnostics }
     StateOutput { value, sensitive, fingerprint }
     GroupImage { group_image_id, group_id, image_id, image_name, image_friendly_name, group_name }
-    Access { groups, links, users, sessions }
-    Session { kasm_id, user_id, image_id, operational_status }
     ReadyStep { endpoint, id_at, status_at, want, timeout_secs }
-    User { user_id, username, first_name, last_name, organization, phone, notes, locked, disabled, groups }
-    UserGroup { group_id, name }
     ObjectRecord { id, attributes }
     CallStep { address, kind, id, endpoint, body, ids, repeat_safe, done_when, answer_id, find, ready, record, id_parts, help, unmarked, search_first, until_gone }
     FindStep { endpoint, body, fill, list, matching, answer_id, none_when }

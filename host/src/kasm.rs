@@ -4,8 +4,9 @@
 
 use base64::Engine as _;
 use kasm_plan_core::Image;
-use kasm_plan_core::group::{Group, GroupImage, Session, User};
+use kasm_plan_core::group::{Group, GroupImage};
 use kasm_plan_core::model::canonical_uuid;
+use kasm_plan_core::schema::tables;
 use serde_json::{Map, Value, json};
 use std::time::Duration;
 
@@ -342,50 +343,43 @@ impl Kasm {
         }
     }
 
-    /// Every user but anonymous ones (`get_users`), with their groups (the
-    /// key needs Groups View for them), read a page at a time.
-    pub async fn users(&self) -> Result<Vec<User>, KasmError> {
-        const PAGE: u64 = 500;
-        let mut users = Vec::new();
+    /// Every item of a list read by table (`get_users`, `get_kasms`), as
+    /// Kasm answers them, a page at a time when the table pages it.
+    pub async fn list(&self, list: &tables::List) -> Result<Vec<Value>, KasmError> {
+        let mut items = Vec::new();
         for page in 0u64.. {
-            let body = Map::from_iter([
-                ("page".to_owned(), json!(page)),
-                ("page_size".to_owned(), json!(PAGE)),
-                ("sort_by".to_owned(), json!("username")),
-                ("sort_direction".to_owned(), json!("asc")),
-            ]);
-            let answer = self.post("get_users", &body).await?;
+            let mut body = Map::new();
+            if let Some(pages) = &list.pages {
+                body.extend([
+                    ("page".to_owned(), json!(page)),
+                    ("page_size".to_owned(), json!(pages.size)),
+                    ("sort_by".to_owned(), json!(pages.sort_by)),
+                    ("sort_direction".to_owned(), json!("asc")),
+                ]);
+            }
+            let answer = self.post(list.endpoint, &body).await?;
             // Kasm leaves the key out when nothing matches.
-            let list = answer
-                .get("users")
-                .cloned()
-                .unwrap_or(Value::Array(Vec::new()));
-            let found: Vec<User> =
-                serde_json::from_value(list).map_err(|e| KasmError::Unexpected {
-                    path: "/api/public/get_users".into(),
-                    detail: e.to_string(),
-                })?;
-            let last = (found.len() as u64) < PAGE;
-            users.extend(found);
+            let found = match answer.get(list.answer) {
+                None => Vec::new(),
+                Some(Value::Array(found)) => found.clone(),
+                Some(_) => {
+                    return Err(KasmError::Unexpected {
+                        path: format!("/api/public/{}", list.endpoint),
+                        detail: format!("`{}` is not a list", list.answer),
+                    });
+                }
+            };
+            let last = list
+                .pages
+                .as_ref()
+                .is_none_or(|p| (found.len() as u64) < p.size);
+            items.extend(found);
             let total = answer.get("total").and_then(Value::as_u64);
-            if last || total.is_some_and(|t| users.len() as u64 >= t) {
+            if last || total.is_some_and(|t| items.len() as u64 >= t) {
                 break;
             }
         }
-        Ok(users)
-    }
-
-    /// Every session (`get_kasms`; the key needs Sessions View).
-    pub async fn sessions(&self) -> Result<Vec<Session>, KasmError> {
-        let answer = self.post("get_kasms", &Map::new()).await?;
-        let list = answer
-            .get("kasms")
-            .cloned()
-            .unwrap_or(Value::Array(Vec::new()));
-        serde_json::from_value(list).map_err(|e| KasmError::Unexpected {
-            path: "/api/public/get_kasms".into(),
-            detail: e.to_string(),
-        })
+        Ok(items)
     }
 
     /// Every image (`get_images`).

@@ -190,6 +190,32 @@ fn a_username_kasm_has_is_refused_with_how_to_import_it() {
     assert!(out(&o).contains("import {"), "{}", out(&o));
 }
 
+/// Kasm's users are read a page of 500 at a time, as the user table's list
+/// says: a username Kasm has on a later page is found as surely as one on
+/// the first.
+#[test]
+fn a_username_on_a_later_page_of_kasms_users_is_still_found() {
+    let k = Kasm::start();
+    for i in 0..520 {
+        let username = format!("user-{i:04}");
+        k.call(
+            "create_user",
+            serde_json::json!({"target_user": {"username": username, "password": "x"}}),
+        );
+    }
+    k.call(
+        "create_user",
+        serde_json::json!({"target_user": {"username": "zed", "password": "x"}}),
+    );
+    let file = k.write(
+        "main.tf",
+        "resource \"kasm_user\" \"zed\" {\n  username = \"zed\"\n}\n",
+    );
+    let o = k.run(&["plan", &file]);
+    assert_ne!(code(&o), 0, "{}", out(&o));
+    assert!(out(&o).contains("user_exists"), "{}", out(&o));
+}
+
 #[test]
 fn a_user_deleted_outside_is_created_again_and_removing_it_deletes_it() {
     let k = Kasm::start();

@@ -187,6 +187,46 @@ pub struct UserGroup {
 }
 
 impl Access {
+    /// Kasm's groups and links with the lists read by table (each by its
+    /// table's list name, as a request's `access` holds it: `users`,
+    /// `sessions`). A list is the items as Kasm answers them; one that does
+    /// not read as its type is an error.
+    pub fn with_lists(
+        groups: Vec<Group>,
+        links: Vec<GroupImage>,
+        lists: Vec<(String, Vec<serde_json::Value>)>,
+    ) -> Result<Access, String> {
+        let names: Vec<String> = lists.iter().map(|(name, _)| name.clone()).collect();
+        let listed =
+            serde_json::Map::from_iter(lists.into_iter().map(|(n, items)| (n, items.into())));
+        let mut access: Access = serde_json::from_value(listed.into())
+            .map_err(|e| format!("Kasm's {} do not read: {e}", names.join(" and ")))?;
+        access.groups = groups;
+        access.links = links;
+        Ok(access)
+    }
+
+    /// The lists read by table, each by its name, as [`Access::with_lists`]
+    /// takes them.
+    pub fn lists(&self) -> Vec<(String, Vec<serde_json::Value>)> {
+        let listed = Access {
+            groups: Vec::new(),
+            links: Vec::new(),
+            ..self.clone()
+        };
+        let Ok(serde_json::Value::Object(map)) = serde_json::to_value(listed) else {
+            return Vec::new();
+        };
+        map.into_iter()
+            .filter_map(|(name, items)| match items {
+                serde_json::Value::Array(items) if name != "groups" && name != "links" => {
+                    Some((name, items))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
     /// How many rows link the group to the image.
     pub fn rows(&self, group_id: &str, image_id: &str) -> usize {
         self.links
@@ -286,4 +326,51 @@ pub fn same_id(a: &str, b: &str) -> bool {
     a == b
         || crate::model::canonical_uuid(a)
             .is_some_and(|x| Some(x) == crate::model::canonical_uuid(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Every list a table reads crosses by its name and comes back the same;
+    /// an item that does not read as its type is an error, never dropped.
+    #[test]
+    fn access_crosses_as_named_lists() {
+        let users = json!([{ "user_id": "u1", "username": "bob", "groups": [{ "group_id": "g1", "name": "Devs" }] }]);
+        let sessions = json!([{ "kasm_id": "k1", "user_id": "u1", "image_id": "i1", "operational_status": "running" }]);
+        let lists = vec![
+            (
+                "users".to_owned(),
+                users.as_array().cloned().unwrap_or_default(),
+            ),
+            (
+                "sessions".to_owned(),
+                sessions.as_array().cloned().unwrap_or_default(),
+            ),
+        ];
+        let access = Access::with_lists(Vec::new(), Vec::new(), lists);
+        let access = access.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(access.user("u1").map(|u| u.username.as_str()), Some("bob"));
+        assert_eq!(access.memberships("g1", "u1"), 1);
+        assert!(access.session("k1").is_some());
+        let again = Access::with_lists(Vec::new(), Vec::new(), access.lists());
+        assert_eq!(again.as_ref().ok(), Some(&access));
+        for schema in crate::schema::tables::RESOURCES
+            .iter()
+            .filter_map(|t| t.list)
+        {
+            assert!(
+                access.lists().iter().any(|(name, _)| name == schema.name),
+                "{}",
+                schema.name
+            );
+        }
+
+        let unread = Access::with_lists(Vec::new(), Vec::new(), Vec::new());
+        assert_eq!(unread.map(|a| (a.users, a.sessions)), Ok((None, None)));
+        let bad = vec![("users".to_owned(), vec![json!({ "user_id": 7 })])];
+        let refused = Access::with_lists(Vec::new(), Vec::new(), bad);
+        assert!(refused.is_err_and(|e| e.contains("users")));
+    }
 }

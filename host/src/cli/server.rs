@@ -2,11 +2,12 @@
 //! environment, or else an embedded simulator whose data lives beside the state.
 
 use super::CliError;
-use crate::kasm::{AuthForm, Credentials, Kasm, Retry, SetupError, Transport};
+use crate::kasm::{AuthForm, Credentials, Kasm, KasmError, Retry, SetupError, Transport};
 use kasm_plan_core::Image;
 use kasm_plan_core::access::Access;
 use kasm_plan_core::group::{Group, GroupImage};
 use kasm_plan_core::lang::config::ProviderSettings;
+use kasm_plan_core::schema::tables;
 use kasm_plan_core::{Code, Diagnostic};
 use kasm_sim::store::StoreError;
 use kasm_sim::{ApiKey, Db, Simulator};
@@ -126,7 +127,8 @@ pub async fn read_images(kasm: &Kasm) -> Result<Vec<Image>, CliError> {
 }
 
 /// Kasm's groups and every link row of each (one request per group), and
-/// with `users`, its users with their groups and its sessions.
+/// with `users`, every list read by table (its users with their groups, its
+/// sessions).
 pub async fn read_access(kasm: &Kasm, users: bool) -> Result<Access, CliError> {
     let context = format!("cannot read the groups from {}", kasm.url());
     let groups = kasm.groups().await.map_err(CliError::kasm(context))?;
@@ -134,23 +136,26 @@ pub async fn read_access(kasm: &Kasm, users: bool) -> Result<Access, CliError> {
     for g in &groups {
         links.extend(read_links(kasm, g).await?);
     }
-    let users = if users {
-        let context = format!("cannot read the users from {}", kasm.url());
-        Some(kasm.users().await.map_err(CliError::kasm(context))?)
-    } else {
-        None
+    let read: Vec<&tables::List> = match users {
+        true => tables::RESOURCES.iter().filter_map(|t| t.list).collect(),
+        false => Vec::new(),
     };
-    let sessions = if users.is_some() {
-        let context = format!("cannot read the sessions from {}", kasm.url());
-        Some(kasm.sessions().await.map_err(CliError::kasm(context))?)
-    } else {
-        None
-    };
-    Ok(Access {
-        groups,
-        links,
-        users,
-        sessions,
+    let mut lists = Vec::new();
+    for list in &read {
+        let context = format!("cannot read the {} from {}", list.name, kasm.url());
+        let items = kasm.list(list).await.map_err(CliError::kasm(context))?;
+        lists.push((list.name.to_owned(), items));
+    }
+    Access::with_lists(groups, links, lists).map_err(|detail| {
+        let endpoints: Vec<String> = read
+            .iter()
+            .map(|l| format!("/api/public/{}", l.endpoint))
+            .collect();
+        let context = format!("cannot read the users and sessions from {}", kasm.url());
+        CliError::kasm(context)(KasmError::Unexpected {
+            path: endpoints.join(", "),
+            detail,
+        })
     })
 }
 

@@ -14,6 +14,8 @@ pub const SECRET: &str = "test-secret-9f8e7d6c";
 /// A simulator on loopback and a working directory for the CLI.
 pub struct Kasm {
     runtime: tokio::runtime::Runtime,
+    /// One client for every raw call (building one reads the system's certificates).
+    client: reqwest::Client,
     sim: Option<Simulator>,
     dir: tempfile::TempDir,
 }
@@ -42,6 +44,7 @@ impl Kasm {
             .unwrap_or_else(|e| panic!("{e}"));
         Kasm {
             runtime,
+            client: reqwest::Client::new(),
             sim: Some(sim),
             dir: tempfile::tempdir().unwrap_or_else(|e| panic!("{e}")),
         }
@@ -110,7 +113,7 @@ impl Kasm {
     pub fn post(&self, endpoint: &str, target: Value) -> Value {
         let url = format!("{}/api/public/{endpoint}", self.sim().url());
         self.runtime.block_on(async {
-            reqwest::Client::new()
+            self.client
                 .post(url)
                 .json(&json!({"api_key": KEY, "api_key_secret": SECRET, "target_image": target}))
                 .send()
@@ -130,7 +133,7 @@ impl Kasm {
             o.insert("api_key_secret".into(), json!(SECRET));
         }
         self.runtime.block_on(async {
-            reqwest::Client::new()
+            self.client
                 .post(url)
                 .json(&body)
                 .send()

@@ -25,6 +25,30 @@ pub struct Block {
     /// Kasm's calls that create, update and delete it, for the types the
     /// generic executor carries out (`None`: a type with its own path).
     pub calls: Option<&'static Calls>,
+    /// The call that lists Kasm's instances of it, for the types read by
+    /// table (`None`: read with the images, groups and links).
+    pub list: Option<&'static List>,
+}
+
+/// The call that lists every instance of a type Kasm has.
+pub struct List {
+    /// The list's name in a request's `access` (`users`).
+    pub name: &'static str,
+    /// The endpoint (`get_users`).
+    pub endpoint: &'static str,
+    /// The answer's key holding the list; Kasm leaves it out when the list
+    /// is empty.
+    pub answer: &'static str,
+    /// Read a page at a time, this many items each, in this order.
+    pub pages: Option<Pages>,
+}
+
+/// How a list is paged.
+pub struct Pages {
+    /// Items per page.
+    pub size: u64,
+    /// The key the pages are sorted by, ascending (a stable order).
+    pub sort_by: &'static str,
 }
 
 /// How Kasm creates, updates and deletes instances of a type: data the step
@@ -235,6 +259,7 @@ use Presence::{Computed, Optional, Required};
 /// `kasm_image` beyond the field table: kasm-plan's own argument, Kasm's computed attributes.
 pub const IMAGE: &Block = &Block {
     type_name: "kasm_image",
+    list: None,
     id_alias: Some("image_id"),
     reads_users: false,
     on_create: None,
@@ -269,6 +294,7 @@ pub const IMAGE: &Block = &Block {
 /// `kasm_group`.
 pub const GROUP: &Block = &Block {
     type_name: "kasm_group",
+    list: None,
     id_alias: Some("group_id"),
     reads_users: false,
     on_create: None,
@@ -369,6 +395,7 @@ const LINK_BODY: &[(&str, &str)] = &[
 /// `kasm_group_image`.
 pub const LINK: &Block = &Block {
     type_name: "kasm_group_image",
+    list: None,
     id_alias: None,
     reads_users: false,
     on_create: None,
@@ -441,6 +468,7 @@ pub const DATA_SOURCES: &[&Block] = &[IMAGES_DATA, GROUPS_DATA, USERS_DATA];
 /// `data "kasm_images"`.
 pub const IMAGES_DATA: &Block = &Block {
     type_name: "kasm_images",
+    list: None,
     id_alias: None,
     reads_users: false,
     on_create: None,
@@ -471,6 +499,7 @@ pub const IMAGES_DATA: &Block = &Block {
 /// `data "kasm_groups"`.
 pub const GROUPS_DATA: &Block = &Block {
     type_name: "kasm_groups",
+    list: None,
     id_alias: None,
     reads_users: false,
     on_create: None,
@@ -490,6 +519,7 @@ pub const GROUPS_DATA: &Block = &Block {
 /// `data "kasm_users"`.
 pub const USERS_DATA: &Block = &Block {
     type_name: "kasm_users",
+    list: None,
     id_alias: None,
     reads_users: true,
     on_create: None,
@@ -514,6 +544,15 @@ pub const USERS_DATA: &Block = &Block {
 /// `kasm_user`.
 pub const USER: &Block = &Block {
     type_name: "kasm_user",
+    list: Some(&List {
+        name: "users",
+        endpoint: "get_users",
+        answer: "users",
+        pages: Some(Pages {
+            size: 500,
+            sort_by: "username",
+        }),
+    }),
     id_alias: Some("user_id"),
     reads_users: true,
     on_create: Some("Kasm also puts the new user in group \"All Users\""),
@@ -640,6 +679,7 @@ const MEMBERSHIP_BODY: &[(&str, &str)] = &[
 /// `kasm_group_membership`.
 pub const MEMBERSHIP: &Block = &Block {
     type_name: "kasm_group_membership",
+    list: None,
     id_alias: None,
     reads_users: true,
     on_create: None,
@@ -703,6 +743,12 @@ pub const MEMBERSHIP: &Block = &Block {
 /// `kasm_session`.
 pub const SESSION: &Block = &Block {
     type_name: "kasm_session",
+    list: Some(&List {
+        name: "sessions",
+        endpoint: "get_kasms",
+        answer: "kasms",
+        pages: None,
+    }),
     id_alias: Some("kasm_id"),
     reads_users: true,
     on_create: None,
