@@ -115,16 +115,12 @@ pub struct Access {
 }
 
 impl Session {
-    /// Destroyed or about to be: Kasm lists it until its teardown is done.
+    /// Destroyed or about to be: Kasm lists it until its teardown is done
+    /// (the statuses are the session table's, [`crate::schema::tables::SESSION`]).
     pub fn is_ending(&self) -> bool {
-        matches!(
-            self.operational_status.as_str(),
-            "delete_pending"
-                | "admin_delete_pending"
-                | "user_delete_pending"
-                | "destroying"
-                | "deleting"
-        )
+        crate::schema::tables::SESSION
+            .list
+            .is_some_and(|list| list.ends("operational_status", &self.operational_status))
     }
 }
 

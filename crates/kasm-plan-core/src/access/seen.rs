@@ -48,23 +48,19 @@ pub fn seen(type_name: &str, record: &ObjectRecord, access: &Access) -> Seen {
     }
 }
 
-/// Kasm's list of a type, each item as Kasm answers it (a session that is
-/// ending is left out): what a search after a lost create looks in.
+/// Kasm's list of a type, each item as Kasm answers it, without those Kasm
+/// is taking down: what a search after a lost create looks in.
 pub fn listed(type_name: &str, access: &Access) -> Vec<Value> {
-    fn to_json<T: serde::Serialize>(item: &T) -> Value {
-        serde_json::to_value(item).unwrap_or(Value::Null)
-    }
-    match type_name {
-        USER_TYPE => access.users().iter().map(to_json).collect(),
-        SESSION_TYPE => access
-            .sessions
-            .iter()
-            .flatten()
-            .filter(|s| !s.is_ending())
-            .map(to_json)
-            .collect(),
-        _ => Vec::new(),
-    }
+    let Some(list) = crate::schema::tables::managed(type_name).and_then(|t| t.list) else {
+        return Vec::new();
+    };
+    access
+        .lists()
+        .into_iter()
+        .filter(|(name, _)| name == list.name)
+        .flat_map(|(_, items)| items)
+        .filter(|item| !list.is_ending(item))
+        .collect()
 }
 
 /// How many rows Kasm has of a recorded membership.

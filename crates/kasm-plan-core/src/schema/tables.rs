@@ -41,6 +41,26 @@ pub struct List {
     pub answer: &'static str,
     /// Read a page at a time, this many items each, in this order.
     pub pages: Option<Pages>,
+    /// Items Kasm still lists while it takes them down: the key and its
+    /// values that say so. Such an item no longer counts as there.
+    pub ending: Option<(&'static str, &'static [&'static str])>,
+}
+
+impl List {
+    /// Whether Kasm lists the item only until its teardown is done.
+    pub fn is_ending(&self, item: &serde_json::Value) -> bool {
+        self.ending.is_some_and(|(key, _)| {
+            item.get(key)
+                .and_then(serde_json::Value::as_str)
+                .is_some_and(|value| self.ends(key, value))
+        })
+    }
+
+    /// Whether this value of the key says the item is being taken down.
+    pub fn ends(&self, key: &str, value: &str) -> bool {
+        self.ending
+            .is_some_and(|(k, values)| k == key && values.contains(&value))
+    }
 }
 
 /// How a list is paged.
@@ -552,6 +572,7 @@ pub const USER: &Block = &Block {
             size: 500,
             sort_by: "username",
         }),
+        ending: None,
     }),
     id_alias: Some("user_id"),
     reads_users: true,
@@ -748,6 +769,16 @@ pub const SESSION: &Block = &Block {
         endpoint: "get_kasms",
         answer: "kasms",
         pages: None,
+        ending: Some((
+            "operational_status",
+            &[
+                "delete_pending",
+                "admin_delete_pending",
+                "user_delete_pending",
+                "destroying",
+                "deleting",
+            ],
+        )),
     }),
     id_alias: Some("kasm_id"),
     reads_users: true,
