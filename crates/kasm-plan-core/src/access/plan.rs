@@ -370,13 +370,7 @@ fn replaced_on_request(mut change: AccessChange, replace: &[String]) -> AccessCh
         .take()
         .or_else(|| change.before.clone())
         .unwrap_or_default();
-    let own_id = match change.resource_type.as_str() {
-        GROUP_TYPE => Some("group_id"),
-        super::USER_TYPE => Some("user_id"),
-        super::SESSION_TYPE => Some("kasm_id"),
-        _ => None,
-    };
-    if let Some(own_id) = own_id {
+    if let Some(own_id) = tables::resource(&change.resource_type).and_then(|t| t.id_alias) {
         for unknown in [own_id, "id"] {
             after.remove(unknown);
             change.after_unknown.push(unknown.into());
