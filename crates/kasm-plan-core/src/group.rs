@@ -199,6 +199,12 @@ impl Access {
             .map_err(|e| format!("Kasm's {} do not read: {e}", names.join(" and ")))?;
         access.groups = groups;
         access.links = links;
+        let kept: Vec<String> = access.lists().into_iter().map(|(name, _)| name).collect();
+        if let Some(lost) = names.iter().find(|n| !kept.contains(n)) {
+            return Err(format!(
+                "Kasm's {lost} have no place in the core's view of Kasm"
+            ));
+        }
         Ok(access)
     }
 
@@ -368,5 +374,8 @@ mod tests {
         let bad = vec![("users".to_owned(), vec![json!({ "user_id": 7 })])];
         let refused = Access::with_lists(Vec::new(), Vec::new(), bad);
         assert!(refused.is_err_and(|e| e.contains("users")));
+        let unknown = vec![("servers".to_owned(), Vec::new())];
+        let refused = Access::with_lists(Vec::new(), Vec::new(), unknown);
+        assert!(refused.is_err_and(|e| e.contains("servers")));
     }
 }
