@@ -3,8 +3,7 @@
 //! (`<user_id>` or `username:<name>`), a membership (`<group_id>:<user_id>`)
 //! or a session (`<kasm_id>`).
 
-use super::seen::user_attributes;
-use super::{LINK_TYPE, MEMBERSHIP_TYPE, USER_TYPE};
+use super::LINK_TYPE;
 use crate::address::parse_managed;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::group::{Access, GroupRecord, LinkRecord, same_id};
@@ -12,7 +11,6 @@ use crate::model::canonical_uuid;
 use crate::object::ObjectRecord;
 use crate::schema::tables;
 use crate::state::State;
-use serde_json::{Map, Value};
 
 /// What an import binds.
 #[derive(Clone, Debug, PartialEq)]
@@ -101,86 +99,18 @@ pub fn import(
 }
 
 /// The record of a user, a membership or a session Kasm has, as an apply
-/// would have written it (a user's password unknown: the next plan sets it
-/// once when the configuration gives one).
+/// would have written it; a refusal says what Kasm lacks.
 fn object(address: &str, id: &str, access: &Access) -> Result<ObjectRecord, Box<Diagnostic>> {
-    let refuse = |code, message: String, help: &str| {
-        Box::new(Diagnostic::error(code, message).at(address, "").help(help))
-    };
-    let canonical = |text: &str| canonical_uuid(text).unwrap_or_else(|| text.to_owned());
-    let user = |text: &str| match text.strip_prefix("username:") {
-        Some(name) => access
-            .users()
-            .iter()
-            .find(|u| u.username == name.to_lowercase()),
-        None => access.users().iter().find(|u| same_id(&u.user_id, text)),
-    };
-    match parse_managed(address).map(|(kind, _)| kind) {
-        Some(USER_TYPE) => {
-            let Some(found) = user(id) else {
-                return Err(refuse(
-                    Code::InvalidState,
-                    format!("Kasm has no user `{id}`"),
-                    "give the user's id or `username:<name>`",
-                ));
-            };
-            let attributes: Map<String, Value> = user_attributes(found)
-                .into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .collect();
-            Ok(ObjectRecord {
-                id: canonical(&found.user_id),
-                attributes,
-            })
-        }
-        Some(MEMBERSHIP_TYPE) => {
-            let member = id.split_once(':').and_then(|(g, u)| {
-                let found = user(u)?;
-                found
-                    .groups
-                    .iter()
-                    .any(|m| same_id(&m.group_id, g))
-                    .then(|| (canonical(g), canonical(&found.user_id)))
-            });
-            let Some((group_id, user_id)) = member else {
-                return Err(refuse(
-                    Code::InvalidState,
-                    format!("Kasm has no membership `{id}`"),
-                    "a membership's id is `<group_id>:<user_id>`, and the user must be in the group",
-                ));
-            };
-            Ok(ObjectRecord {
-                id: format!("{group_id}:{user_id}"),
-                attributes: Map::from_iter([
-                    ("group_id".to_owned(), group_id.into()),
-                    ("user_id".to_owned(), user_id.into()),
-                ]),
-            })
-        }
-        _ => {
-            let Some(session) = access.session(id) else {
-                return Err(refuse(
-                    Code::InvalidState,
-                    format!("Kasm runs no session `{id}`"),
-                    "give the session's `kasm_id`",
-                ));
-            };
-            let kasm_id = canonical(&session.kasm_id);
-            Ok(ObjectRecord {
-                id: kasm_id.clone(),
-                attributes: Map::from_iter([
-                    ("id".to_owned(), kasm_id.clone().into()),
-                    ("kasm_id".to_owned(), kasm_id.into()),
-                    ("user_id".to_owned(), canonical(&session.user_id).into()),
-                    ("image_id".to_owned(), canonical(&session.image_id).into()),
-                    (
-                        "operational_status".to_owned(),
-                        session.operational_status.clone().into(),
-                    ),
-                ]),
-            })
-        }
-    }
+    let type_name = parse_managed(address)
+        .map(|(kind, _)| kind)
+        .unwrap_or_default();
+    super::seen::imported(type_name, id, access).map_err(|(message, help)| {
+        Box::new(
+            Diagnostic::error(Code::InvalidState, message)
+                .at(address, "")
+                .help(help),
+        )
+    })
 }
 
 /// The record, unless another address of its type binds the same object.

@@ -6,6 +6,7 @@
 use super::objects::records;
 use super::{MEMBERSHIP_TYPE, SESSION_TYPE, USER_TYPE};
 use crate::group::{Access, User, same_id};
+use crate::model::canonical_uuid;
 use crate::object::ObjectRecord;
 use crate::state::State;
 use serde_json::{Map, Value};
@@ -169,4 +170,87 @@ pub fn assumed_sessions(state: &State) -> Vec<crate::group::Session> {
             operational_status: "running".into(),
         })
         .collect()
+}
+/// The record an import of `id` binds: the user, membership or session
+/// Kasm has, as an apply would have written it (a user's password unknown:
+/// the next plan sets it once when the configuration gives one). Each type's
+/// import form: a user's `<user_id>` or `username:<name>`, a membership's
+/// `<group_id>:<user_id>`, a session's `<kasm_id>`. A refusal: what Kasm
+/// lacks, and what to give.
+pub fn imported(
+    type_name: &str,
+    id: &str,
+    access: &Access,
+) -> Result<ObjectRecord, (String, &'static str)> {
+    let canonical = |text: &str| canonical_uuid(text).unwrap_or_else(|| text.to_owned());
+    let user = |text: &str| match text.strip_prefix("username:") {
+        Some(name) => access
+            .users()
+            .iter()
+            .find(|u| u.username == name.to_lowercase()),
+        None => access.users().iter().find(|u| same_id(&u.user_id, text)),
+    };
+    match type_name {
+        USER_TYPE => {
+            let Some(found) = user(id) else {
+                return Err((
+                    format!("Kasm has no user `{id}`"),
+                    "give the user's id or `username:<name>`",
+                ));
+            };
+            let attributes: Map<String, Value> = user_attributes(found)
+                .into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .collect();
+            Ok(ObjectRecord {
+                id: canonical(&found.user_id),
+                attributes,
+            })
+        }
+        MEMBERSHIP_TYPE => {
+            let member = id.split_once(':').and_then(|(g, u)| {
+                let found = user(u)?;
+                found
+                    .groups
+                    .iter()
+                    .any(|m| same_id(&m.group_id, g))
+                    .then(|| (canonical(g), canonical(&found.user_id)))
+            });
+            let Some((group_id, user_id)) = member else {
+                return Err((
+                    format!("Kasm has no membership `{id}`"),
+                    "a membership's id is `<group_id>:<user_id>`, and the user must be in the group",
+                ));
+            };
+            Ok(ObjectRecord {
+                id: format!("{group_id}:{user_id}"),
+                attributes: Map::from_iter([
+                    ("group_id".to_owned(), group_id.into()),
+                    ("user_id".to_owned(), user_id.into()),
+                ]),
+            })
+        }
+        _ => {
+            let Some(session) = access.session(id) else {
+                return Err((
+                    format!("Kasm runs no session `{id}`"),
+                    "give the session's `kasm_id`",
+                ));
+            };
+            let kasm_id = canonical(&session.kasm_id);
+            Ok(ObjectRecord {
+                id: kasm_id.clone(),
+                attributes: Map::from_iter([
+                    ("id".to_owned(), kasm_id.clone().into()),
+                    ("kasm_id".to_owned(), kasm_id.into()),
+                    ("user_id".to_owned(), canonical(&session.user_id).into()),
+                    ("image_id".to_owned(), canonical(&session.image_id).into()),
+                    (
+                        "operational_status".to_owned(),
+                        session.operational_status.clone().into(),
+                    ),
+                ]),
+            })
+        }
+    }
 }
