@@ -182,6 +182,18 @@ pub struct UserGroup {
     pub name: String,
 }
 
+impl GroupSpec {
+    /// Whether Kasm's group is what the spec would create.
+    pub fn matches(&self, group: &Group) -> bool {
+        group.name == self.name
+            && group.priority == self.priority
+            && self
+                .description
+                .as_ref()
+                .is_none_or(|d| group.description.as_ref() == Some(d))
+    }
+}
+
 impl Access {
     /// Kasm's groups and links with the lists read by table (each by its
     /// table's list name, as a request's `access` holds it: `users`,

@@ -1,14 +1,15 @@
 //! Kasm's own rules on a planned change, checked when planning so an apply
-//! never stops on them halfway: a new user's username must be free, a new
-//! password must pass Kasm's password rules.
+//! never stops on them halfway: a new user's username and a new group's name
+//! must be free, a new password must pass Kasm's password rules, a system
+//! group is never deleted.
 
 use super::USER_TYPE;
 use crate::change::{AccessChange, Action};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::group::{Access, same_id};
+use crate::group::{Access, Group, GroupSpec, same_id};
 use crate::object::{ObjectRecord, ObjectSpec};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Every rule Kasm would apply to the change of a spec. `recorded`: the
 /// state's records of the spec's type.
@@ -105,4 +106,53 @@ pub fn password_problem(password: &str) -> Option<&'static str> {
         return Some("it has no upper-case letter");
     }
     None
+}
+
+/// A new group's name must be free on Kasm, unless an interrupted run made
+/// that very group (the apply adopts it).
+pub fn check_group_name_free(
+    spec: &GroupSpec,
+    access: &Access,
+    owned: &BTreeSet<&str>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let Some(existing) = access.groups.iter().find(|g| g.name == spec.name) else {
+        return;
+    };
+    if owned.contains(existing.group_id.as_str()) || spec.matches(existing) {
+        return;
+    }
+    errors.push(
+        Diagnostic::error(
+            Code::GroupExists,
+            format!(
+                "a group named \"{}\" already exists on Kasm (id {}), with other settings",
+                spec.name, existing.group_id
+            ),
+        )
+        .at(&spec.address, "name")
+        .help(format!(
+            "import it: `import {{ to = {}  id = \"{}\" }}`, or choose another name",
+            spec.address, existing.group_id
+        )),
+    );
+}
+
+/// Kasm's system groups (All Users, Administrators) cannot be deleted.
+pub fn check_group_delete(address: &str, group: &Group, errors: &mut Vec<Diagnostic>) {
+    if group.is_system {
+        errors.push(
+            Diagnostic::error(
+                Code::ProtectedGroup,
+                format!(
+                    "{address} is Kasm's system group \"{}\", which cannot be deleted",
+                    group.name
+                ),
+            )
+            .at(address, "")
+            .help(format!(
+                "keep its block, or forget it with `kasm-plan state rm {address}`"
+            )),
+        );
+    }
 }

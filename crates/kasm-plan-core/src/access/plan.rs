@@ -5,8 +5,8 @@
 //! is known only after apply (a resource created in the same run) plans the
 //! link as a create or replace whose id is unknown.
 
-use super::user_groups;
 use super::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, USER_TYPE};
+use super::{kasm_rules, user_groups};
 pub use crate::change::{AccessChange, AccessPlan, AttributeChange, ExtraLink, GroupPart};
 use crate::change::{Action, Reason, ResourceChange};
 use crate::diagnostic::{Code, Diagnostic};
@@ -329,26 +329,12 @@ fn plan_groups(inputs: &AccessInputs, errors: &mut Vec<Diagnostic>) -> Vec<Acces
             (Some(spec), Some(record), Some(group)) => group_update(spec, record, group),
             (Some(spec), record, _) => {
                 if record.is_none() {
-                    check_name_free(spec, inputs.access, &owned, errors);
+                    kasm_rules::check_group_name_free(spec, inputs.access, &owned, errors);
                 }
                 group_create(spec, record.is_some())
             }
             (None, Some(record), Some(group)) => {
-                if group.is_system {
-                    errors.push(
-                        Diagnostic::error(
-                            Code::ProtectedGroup,
-                            format!(
-                                "{address} is Kasm's system group \"{}\", which cannot be deleted",
-                                group.name
-                            ),
-                        )
-                        .at(address, "")
-                        .help(format!(
-                            "keep its block, or forget it with `kasm-plan state rm {address}`"
-                        )),
-                    );
-                }
+                kasm_rules::check_group_delete(address, group, errors);
                 group_delete(address, record)
             }
             (None, _, _) => continue,
@@ -382,46 +368,6 @@ fn replaced_on_request(mut change: AccessChange, replace: &[String]) -> AccessCh
         after: Some(after),
         ..change
     }
-}
-
-/// A new group's name must be free on Kasm, unless an interrupted run made
-/// that very group (the apply adopts it).
-fn check_name_free(
-    spec: &GroupSpec,
-    access: &Access,
-    owned: &BTreeSet<&str>,
-    errors: &mut Vec<Diagnostic>,
-) {
-    let Some(existing) = access.groups.iter().find(|g| g.name == spec.name) else {
-        return;
-    };
-    if owned.contains(existing.group_id.as_str()) || matches_spec(spec, existing) {
-        return;
-    }
-    errors.push(
-        Diagnostic::error(
-            Code::GroupExists,
-            format!(
-                "a group named \"{}\" already exists on Kasm (id {}), with other settings",
-                spec.name, existing.group_id
-            ),
-        )
-        .at(&spec.address, "name")
-        .help(format!(
-            "import it: `import {{ to = {}  id = \"{}\" }}`, or choose another name",
-            spec.address, existing.group_id
-        )),
-    );
-}
-
-/// Whether Kasm's group is what the spec would create.
-pub fn matches_spec(spec: &GroupSpec, group: &crate::group::Group) -> bool {
-    group.name == spec.name
-        && group.priority == spec.priority
-        && spec
-            .description
-            .as_ref()
-            .is_none_or(|d| group.description.as_ref() == Some(d))
 }
 
 fn group_attributes(

@@ -3,7 +3,7 @@
 //! type's table, records to write, forgets, and the revokes of an exclusive
 //! image's undeclared links. Their order is the graph's ([`crate::graph`]).
 
-use super::plan::{AccessChange, ExtraLink, matches_spec};
+use super::plan::{AccessChange, ExtraLink};
 use super::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE};
 use crate::change::{Action, Plan};
 use crate::group::{Access, GroupRecord, GroupSpec, Target};
@@ -104,7 +104,7 @@ fn group_steps(change: &AccessChange, spec: Option<&GroupSpec>, inputs: &StepInp
                 .access
                 .groups
                 .iter()
-                .find(|g| matches_spec(spec, g) && !owned(&g.group_id));
+                .find(|g| spec.matches(g) && !owned(&g.group_id));
             vec![found.map_or_else(create, record)]
         }
         (Action::Update, Some(_)) => {
