@@ -357,11 +357,11 @@ impl Kasm {
                     ("sort_direction".to_owned(), json!("asc")),
                 ]);
             }
-            let answer = self.post(list.endpoint, &body).await?;
+            let mut answer = self.post(list.endpoint, &body).await?;
             // Kasm leaves the key out when nothing matches.
-            let found = match answer.get(list.answer) {
+            let found = match answer.get_mut(list.answer).map(Value::take) {
                 None => Vec::new(),
-                Some(Value::Array(found)) => found.clone(),
+                Some(Value::Array(found)) => found,
                 Some(_) => {
                     return Err(KasmError::Unexpected {
                         path: format!("/api/public/{}", list.endpoint),

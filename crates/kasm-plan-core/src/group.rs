@@ -209,24 +209,38 @@ impl Access {
             serde_json::Map::from_iter(lists.into_iter().map(|(n, items)| (n, items.into())));
         let mut access: Access = serde_json::from_value(listed.into())
             .map_err(|e| format!("Kasm's {} do not read: {e}", names.join(" and ")))?;
+        // A name the view has no field for reads as nothing: an empty list
+        // under it must come back.
+        for name in &names {
+            let probe =
+                serde_json::Map::from_iter([(name.clone(), serde_json::Value::Array(Vec::new()))]);
+            let kept = serde_json::from_value::<Access>(probe.into())
+                .is_ok_and(|probe| probe.lists().iter().any(|(n, _)| n == name));
+            if !kept {
+                return Err(format!(
+                    "Kasm's {name} have no place in the core's view of Kasm"
+                ));
+            }
+        }
         access.groups = groups;
         access.links = links;
-        let kept: Vec<String> = access.lists().into_iter().map(|(name, _)| name).collect();
-        if let Some(lost) = names.iter().find(|n| !kept.contains(n)) {
-            return Err(format!(
-                "Kasm's {lost} have no place in the core's view of Kasm"
-            ));
-        }
         Ok(access)
     }
 
     /// The lists read by table, each by its name, as [`Access::with_lists`]
     /// takes them.
     pub fn lists(&self) -> Vec<(String, Vec<serde_json::Value>)> {
+        // Every field named, so a new list cannot be left out.
+        let Access {
+            groups: _,
+            links: _,
+            users,
+            sessions,
+        } = self;
         let listed = Access {
-            groups: Vec::new(),
-            links: Vec::new(),
-            ..self.clone()
+            users: users.clone(),
+            sessions: sessions.clone(),
+            ..Access::default()
         };
         let Ok(serde_json::Value::Object(map)) = serde_json::to_value(listed) else {
             return Vec::new();

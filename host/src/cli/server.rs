@@ -136,10 +136,11 @@ pub async fn read_access(kasm: &Kasm, users: bool) -> Result<Access, CliError> {
     for g in &groups {
         links.extend(read_links(kasm, g).await?);
     }
-    let read: Vec<&tables::List> = match users {
-        true => tables::RESOURCES.iter().filter_map(|t| t.list).collect(),
-        false => Vec::new(),
-    };
+    let read: Vec<&tables::List> = tables::RESOURCES
+        .iter()
+        .filter_map(|t| t.list)
+        .filter(|_| users)
+        .collect();
     let mut lists = Vec::new();
     for list in &read {
         let context = format!("cannot read the {} from {}", list.name, kasm.url());

@@ -79,13 +79,13 @@ pub fn plan_type(
                 let Some(refs) = resolve_refs(table, spec, ids, errors) else {
                     continue;
                 };
-                let after = After::of(calls, spec, &refs);
+                let after = || After::of(calls, spec, &refs);
                 let change = match (record, now) {
                     (Some(record), Some(now)) if calls.update.is_some() => {
                         update(spec, record, now)
                     }
-                    (Some(record), Some(_)) => keep_or_replace(table, spec, record, after),
-                    (record, _) => create(table, spec, record.is_some(), after),
+                    (Some(record), Some(_)) => keep_or_replace(table, spec, record, after()),
+                    (record, _) => create(table, spec, record.is_some(), after()),
                 };
                 kasm_rules::check(spec, &change, access, &recorded, errors);
                 change
@@ -134,18 +134,8 @@ impl After {
         let mut values = spec.values.clone();
         let mut unknown = vec!["id".to_owned()];
         unknown.extend(calls.id_attribute.map(str::to_owned));
-        let mut waits_for = BTreeMap::new();
-        for (name, r) in refs {
-            match r {
-                Resolved::Known(id) => {
-                    values.insert((*name).to_owned(), id.clone().into());
-                }
-                Resolved::Pending(a) => {
-                    unknown.push((*name).to_owned());
-                    waits_for.insert((*name).to_owned(), a.clone());
-                }
-            }
-        }
+        let (pending, waits_for) = put_sides(&mut values, refs.iter().map(|(n, r)| (*n, r)));
+        unknown.extend(pending);
         if let Some([a, b]) = calls.id_of_pair
             && let (Some(Value::String(a)), Some(Value::String(b))) = (values.get(a), values.get(b))
         {
@@ -472,9 +462,9 @@ pub fn paired(mut after: Map<String, Value>, sides: [(&str, &Resolved); 2]) -> P
 
 /// Puts each known side's id into `after`; answers the sides known only
 /// after apply, and the create each waits for.
-fn put_sides(
+fn put_sides<'a>(
     after: &mut Map<String, Value>,
-    sides: [(&str, &Resolved); 2],
+    sides: impl IntoIterator<Item = (&'a str, &'a Resolved)>,
 ) -> (Vec<String>, BTreeMap<String, String>) {
     let mut unknown = Vec::new();
     let mut waits_for = BTreeMap::new();

@@ -75,7 +75,7 @@ pub fn pair_rows(record: &ObjectRecord, access: &Access) -> usize {
 /// A user's attributes as Kasm lists them.
 pub fn user_attributes(user: &User) -> Map<String, Value> {
     let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::String);
-    let id = crate::model::canonical_uuid(&user.user_id).unwrap_or_else(|| user.user_id.clone());
+    let id = canonical_uuid(&user.user_id).unwrap_or_else(|| user.user_id.clone());
     Map::from_iter([
         ("id".to_owned(), id.clone().into()),
         ("user_id".to_owned(), id.into()),
