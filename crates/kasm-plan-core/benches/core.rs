@@ -129,9 +129,7 @@ resource \"kasm_group_image\" \"app\" {{\n  for_each = kasm_image.app\n  group_i
                 is_system: true,
                 ..Default::default()
             }],
-            links: Vec::new(),
-            users: None,
-            sessions: None,
+            ..Default::default()
         }),
         strict: false,
         options: PlanOptions::default(),

@@ -23,16 +23,6 @@ pub const MEMBERSHIP_TYPE: &str = "kasm_group_membership";
 /// The session resource type.
 pub const SESSION_TYPE: &str = "kasm_session";
 
-/// The managed resource types.
-pub const MANAGED_TYPES: [&str; 6] = [
-    RESOURCE_TYPE,
-    GROUP_TYPE,
-    LINK_TYPE,
-    USER_TYPE,
-    MEMBERSHIP_TYPE,
-    SESSION_TYPE,
-];
-
 /// The type of an address: `kasm_group` for `kasm_group.devs`.
 pub fn type_of(address: &str) -> Option<&str> {
     address.split_once('.').map(|(t, _)| t)
@@ -149,14 +139,6 @@ impl fmt::Display for Instance {
             None => Ok(()),
         }
     }
-}
-
-/// A managed resource's or instance's address, read into its type and
-/// instance: `kasm_group_image.dev["chrome"]` → `kasm_group_image`, `dev["chrome"]`.
-pub fn parse_managed(text: &str) -> Option<(&str, Instance)> {
-    let (kind, rest) = text.split_once('.')?;
-    let kind = MANAGED_TYPES.iter().copied().find(|t| *t == kind)?;
-    Instance::parse(rest).map(|instance| (kind, instance))
 }
 
 /// The resource an address names: `kasm_image.web["a"]` → `kasm_image.web`.

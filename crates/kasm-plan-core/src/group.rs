@@ -112,6 +112,14 @@ pub struct Access {
     /// The sessions (`get_kasms`), read with the users.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sessions: Option<Vec<Session>>,
+    /// The other lists read by table, each by its list's name, the items as
+    /// Kasm answers them: the types planned from their table alone need no
+    /// view of their own here.
+    #[serde(flatten)]
+    // Left out of the TypeScript declaration: an index signature there
+    // would refuse `users: null`.
+    #[cfg_attr(feature = "typescript", ts(skip))]
+    pub listed: std::collections::BTreeMap<String, Vec<serde_json::Value>>,
 }
 
 impl Session {
@@ -204,24 +212,20 @@ impl Access {
         links: Vec<GroupImage>,
         lists: Vec<(String, Vec<serde_json::Value>)>,
     ) -> Result<Access, String> {
+        let tabled = |name: &str| {
+            crate::schema::tables::RESOURCES
+                .iter()
+                .filter_map(|t| t.list)
+                .any(|list| list.name == name)
+        };
+        if let Some((name, _)) = lists.iter().find(|(name, _)| !tabled(name)) {
+            return Err(format!("no table lists Kasm's {name}"));
+        }
         let names: Vec<String> = lists.iter().map(|(name, _)| name.clone()).collect();
         let listed =
             serde_json::Map::from_iter(lists.into_iter().map(|(n, items)| (n, items.into())));
         let mut access: Access = serde_json::from_value(listed.into())
             .map_err(|e| format!("Kasm's {} do not read: {e}", names.join(" and ")))?;
-        // A name the view has no field for reads as nothing: an empty list
-        // under it must come back.
-        for name in &names {
-            let probe =
-                serde_json::Map::from_iter([(name.clone(), serde_json::Value::Array(Vec::new()))]);
-            let kept = serde_json::from_value::<Access>(probe.into())
-                .is_ok_and(|probe| probe.lists().iter().any(|(n, _)| n == name));
-            if !kept {
-                return Err(format!(
-                    "Kasm's {name} have no place in the core's view of Kasm"
-                ));
-            }
-        }
         access.groups = groups;
         access.links = links;
         Ok(access)
@@ -236,23 +240,37 @@ impl Access {
             links: _,
             users,
             sessions,
+            listed,
         } = self;
-        let listed = Access {
+        let typed = Access {
             users: users.clone(),
             sessions: sessions.clone(),
             ..Access::default()
         };
-        let Ok(serde_json::Value::Object(map)) = serde_json::to_value(listed) else {
+        let Ok(serde_json::Value::Object(map)) = serde_json::to_value(typed) else {
             return Vec::new();
         };
-        map.into_iter()
-            .filter_map(|(name, items)| match items {
-                serde_json::Value::Array(items) if name != "groups" && name != "links" => {
-                    Some((name, items))
-                }
-                _ => None,
-            })
+        let typed = map.into_iter().filter_map(|(name, items)| match items {
+            serde_json::Value::Array(items) if name != "groups" && name != "links" => {
+                Some((name, items))
+            }
+            _ => None,
+        });
+        typed
+            .chain(listed.iter().map(|(n, items)| (n.clone(), items.clone())))
             .collect()
+    }
+
+    /// One list read by table, by its name; `None` when it was not read.
+    pub fn items(&self, name: &str) -> Option<std::borrow::Cow<'_, [serde_json::Value]>> {
+        match self.listed.get(name) {
+            Some(items) => Some(std::borrow::Cow::Borrowed(items)),
+            None => self
+                .lists()
+                .into_iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, items)| std::borrow::Cow::Owned(items)),
+        }
     }
 
     /// How many rows link the group to the image.
@@ -403,5 +421,10 @@ mod tests {
         let unknown = vec![("servers".to_owned(), Vec::new())];
         let refused = Access::with_lists(Vec::new(), Vec::new(), unknown);
         assert!(refused.is_err_and(|e| e.contains("servers")));
+        assert_eq!(
+            access.items("sessions").as_deref(),
+            sessions.as_array().map(Vec::as_slice)
+        );
+        assert_eq!(access.items("servers"), None);
     }
 }

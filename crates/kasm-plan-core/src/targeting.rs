@@ -6,19 +6,20 @@
 //! through references (a link's group and image) and `depends_on`. What is
 //! left out is neither planned nor applied; the state keeps it as it was.
 
-use crate::address::{MANAGED_TYPES, names, parse_managed, resource_of};
+use crate::address::{names, resource_of};
 use crate::change::{Plan, Summary};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::group::{LinkSpec, Target};
 use crate::lang::depends::DependsOn;
 use crate::names::did_you_mean;
+use crate::schema::tables::{parse_address, type_names};
 use crate::step::Step;
 use std::collections::BTreeSet;
 
 /// Whether `text` is a managed resource's or instance's address:
 /// `kasm_image.web`, `kasm_group_image.dev["chrome"]`.
 pub fn is_address(text: &str) -> bool {
-    parse_managed(text).is_some()
+    parse_address(text).is_some()
 }
 
 /// The errors for `-target` and `-replace` values that are not addresses.
@@ -37,7 +38,7 @@ pub fn check_syntax(targets: &[String], replace: &[String]) -> Vec<Diagnostic> {
             .help(format!(
                 "write a managed resource or one of its instances: `kasm_image.web`, \
                  `kasm_group_image.dev[\"chrome\"]` (types: {})",
-                MANAGED_TYPES.join(", ")
+                type_names().collect::<Vec<_>>().join(", ")
             ))
         })
         .collect()

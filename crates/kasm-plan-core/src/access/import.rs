@@ -4,12 +4,12 @@
 //! or a session (`<kasm_id>`).
 
 use super::LINK_TYPE;
-use crate::address::parse_managed;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::group::{Access, GroupRecord, LinkRecord, same_id};
 use crate::model::canonical_uuid;
 use crate::object::ObjectRecord;
 use crate::schema::tables;
+use crate::schema::tables::parse_address;
 use crate::state::State;
 
 /// What an import binds.
@@ -25,7 +25,7 @@ pub enum Imported {
 
 /// Whether the address is one of a type other than `kasm_image`.
 pub fn is_access_address(address: &str) -> bool {
-    parse_managed(address).is_some_and(|(kind, _)| kind != crate::address::RESOURCE_TYPE)
+    parse_address(address).is_some_and(|(kind, _)| kind != crate::address::RESOURCE_TYPE)
 }
 
 /// The record to bind under `address`, or the first reason not to.
@@ -47,7 +47,7 @@ pub fn import(
         ));
     }
     // The types typed from their table: a user, a membership, a session.
-    if parse_managed(address).is_some_and(|(kind, _)| tables::managed(kind).is_some()) {
+    if parse_address(address).is_some_and(|(kind, _)| tables::managed(kind).is_some()) {
         let record = object(address, id, access)?;
         return unbound(address, record, state).map(Imported::Object);
     }
@@ -101,16 +101,25 @@ pub fn import(
 /// The record of a user, a membership or a session Kasm has, as an apply
 /// would have written it; a refusal says what Kasm lacks.
 fn object(address: &str, id: &str, access: &Access) -> Result<ObjectRecord, Box<Diagnostic>> {
-    let type_name = parse_managed(address)
-        .map(|(kind, _)| kind)
-        .unwrap_or_default();
-    super::seen::imported(type_name, id, access).map_err(|(message, help)| {
-        Box::new(
-            Diagnostic::error(Code::InvalidState, message)
-                .at(address, "")
-                .help(help),
-        )
-    })
+    let table = parse_address(address).and_then(|(kind, _)| crate::schema::tables::managed(kind));
+    let Some(table) = table else {
+        return Err(Box::new(
+            Diagnostic::error(
+                Code::InvalidState,
+                format!("{address} is not imported by its table"),
+            )
+            .at(address, ""),
+        ));
+    };
+    super::seen::View::of(table, access)
+        .imported(id)
+        .map_err(|(message, help)| {
+            Box::new(
+                Diagnostic::error(Code::InvalidState, message)
+                    .at(address, "")
+                    .help(help),
+            )
+        })
 }
 
 /// The record, unless another address of its type binds the same object.

@@ -7,7 +7,7 @@
 //! another instance resolve to its id, or to the create that makes it known.
 
 use super::kasm_rules;
-use super::seen::{Seen, seen};
+use super::seen::{Seen, View};
 use crate::change::{AccessChange, Action, AttributeChange, Reason};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::group::{Access, Target, same_id};
@@ -60,7 +60,7 @@ impl Resolved {
 /// the state. `ids`: each managed instance's id, or the create that makes
 /// it known, for the arguments that refer to one.
 pub fn plan_type(
-    table: &Block,
+    table: &'static Block,
     specs: &[ObjectSpec],
     state: &State,
     access: &Access,
@@ -71,9 +71,10 @@ pub fn plan_type(
         return Vec::new();
     };
     let recorded = records(state, table.type_name);
+    let view = View::of(table, access);
     let mut out = Vec::new();
     for (address, spec, record) in instances(specs, &recorded, table.type_name) {
-        let now = record.and_then(|r| seen(table.type_name, r, access).listed());
+        let now = record.and_then(|r| view.seen(r).listed());
         let change = match (spec, record, now) {
             (Some(spec), record, now) => {
                 let Some(refs) = resolve_refs(table, spec, ids, errors) else {
@@ -305,9 +306,10 @@ fn update(spec: &ObjectSpec, record: &ObjectRecord, before: Map<String, Value>) 
 pub fn drift(state: &State, access: &Access) -> Vec<AccessChange> {
     let mut out = Vec::new();
     for table in tables::MANAGED {
+        let view = View::of(table, access);
         for (address, record) in records(state, table.type_name) {
             let recorded = visible(table.type_name, record);
-            let now = match seen(table.type_name, record, access) {
+            let now = match view.seen(record) {
                 Seen::Listed(now) => now,
                 Seen::Gone => {
                     out.push(AccessChange {
@@ -348,14 +350,17 @@ pub fn drift(state: &State, access: &Access) -> Vec<AccessChange> {
 /// Instances of the table-typed types the state records that Kasm no
 /// longer has.
 pub fn gone(state: &State, access: &Access) -> Vec<(String, String)> {
-    state
-        .objects
-        .iter()
-        .filter(|(address, r)| {
-            crate::address::type_of(address).is_some_and(|t| seen(t, r, access) == Seen::Gone)
-        })
-        .map(|(a, r)| (a.clone(), r.id.clone()))
-        .collect()
+    let mut out = Vec::new();
+    for table in tables::MANAGED {
+        let view = View::of(table, access);
+        for (address, record) in records(state, table.type_name) {
+            if view.seen(record) == Seen::Gone {
+                out.push((address.to_owned(), record.id.clone()));
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 /// Every address of a type the configuration declares or the state
@@ -398,7 +403,7 @@ fn deleted(address: &str, type_name: &str, id: &str, before: Map<String, Value>)
 }
 
 /// A record's attributes without its write-only ones' fingerprints.
-fn visible(type_name: &str, record: &ObjectRecord) -> Map<String, Value> {
+pub(super) fn visible(type_name: &str, record: &ObjectRecord) -> Map<String, Value> {
     let write_only = |k: &str| {
         crate::schema::tables::managed(type_name)
             .and_then(|t| t.argument(k))

@@ -1,15 +1,20 @@
-//! What Kasm shows of the table-typed instances the state records: the
-//! per-type reading of Kasm's users, sessions and memberships that the one
-//! object planner ([`super::objects`]) compares with, and the same read
-//! back from the state for a plan made without Kasm.
+//! What Kasm shows of the table-typed instances, read by each type's table:
+//! the items of its list (`List::shows` says which arguments they show, and
+//! `List::import_by` how else an import may name one), or the rows of a
+//! pair in another type's items (`Rows`). The object planner
+//! ([`super::objects`]) compares the state with it, and an import binds what
+//! it finds. Below: Kasm's lists as the state would have them, for a plan
+//! made without Kasm.
 
 use super::objects::records;
-use super::{MEMBERSHIP_TYPE, SESSION_TYPE, USER_TYPE};
+use super::{MEMBERSHIP_TYPE, USER_TYPE};
 use crate::group::{Access, User, same_id};
 use crate::model::canonical_uuid;
 use crate::object::ObjectRecord;
+use crate::schema::tables::{Block, List, Rows};
 use crate::state::State;
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 /// A recorded instance as Kasm shows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,21 +37,276 @@ impl Seen {
     }
 }
 
-/// How Kasm shows a recorded instance. Kasm lists a user with its
-/// attributes; a session only by its id (its settings are those recorded);
-/// a membership as a row of its user's groups.
-pub fn seen(type_name: &str, record: &ObjectRecord, access: &Access) -> Seen {
-    let recorded = || Seen::Listed(record.attributes.clone());
-    match type_name {
-        USER_TYPE => access
-            .user(&record.id)
-            .map_or(Seen::Gone, |u| Seen::Listed(user_attributes(u))),
-        SESSION_TYPE if access.sessions.is_none() => Seen::Unread,
-        SESSION_TYPE if access.session(&record.id).is_some() => recorded(),
-        MEMBERSHIP_TYPE if pair_rows(record, access) > 0 => recorded(),
-        SESSION_TYPE | MEMBERSHIP_TYPE => Seen::Gone,
-        _ => Seen::Unread,
+/// Kasm's instances of one type, read once for the plan of every record of
+/// it: each listed item by its id, or a pair type's rows in the items of
+/// the type that holds them (a membership in its user's `groups`).
+pub struct View {
+    table: &'static Block,
+    shown: Shown,
+}
+
+enum Shown {
+    /// Each item Kasm lists and is not taking down, by its id (canonical).
+    Items(BTreeMap<String, Map<String, Value>>),
+    /// The parent's view, and each pair's number of rows, by the ids of
+    /// its parent and its other side.
+    Rows(Box<View>, BTreeMap<(String, String), usize>),
+    /// Kasm's list was not read.
+    Unread,
+}
+
+impl View {
+    /// What Kasm lists of the type.
+    pub fn of(table: &'static Block, access: &Access) -> View {
+        let shown = match (table.list, &table.rows) {
+            (Some(list), _) => match access.items(list.name) {
+                Some(items) => Shown::Items(by_id(table, list, &items)),
+                None => Shown::Unread,
+            },
+            (None, Some(rows)) => match View::of(rows.of, access) {
+                View {
+                    shown: Shown::Items(items),
+                    ..
+                } => {
+                    let pairs = pairs(rows, &items);
+                    let parent = View {
+                        table: rows.of,
+                        shown: Shown::Items(items),
+                    };
+                    Shown::Rows(Box::new(parent), pairs)
+                }
+                _ => Shown::Unread,
+            },
+            (None, None) => Shown::Unread,
+        };
+        View { table, shown }
     }
+
+    /// How Kasm shows a recorded instance: an item with the attributes it
+    /// shows (as recorded when it shows none), a pair while a row is there.
+    pub fn seen(&self, record: &ObjectRecord) -> Seen {
+        match &self.shown {
+            Shown::Items(items) => match items.get(&canonical(&record.id)) {
+                Some(item) => Seen::Listed(self.attributes(item, record)),
+                None => Seen::Gone,
+            },
+            Shown::Rows(_, pairs) => {
+                let Some(rows) = self.table.rows.as_ref() else {
+                    return Seen::Unread;
+                };
+                let (Some(parent), Some(key)) = (record.text(rows.parent), record.text(rows.key))
+                else {
+                    return Seen::Gone;
+                };
+                match pairs.get(&(canonical(parent), canonical(key))) {
+                    Some(_) => Seen::Listed(record.attributes.clone()),
+                    None => Seen::Gone,
+                }
+            }
+            Shown::Unread => Seen::Unread,
+        }
+    }
+
+    /// The attributes a plan compares: the id and those Kasm shows; the
+    /// record's when Kasm shows none.
+    fn attributes(&self, item: &Map<String, Value>, record: &ObjectRecord) -> Map<String, Value> {
+        let shows = self.table.list.map_or(&[][..], |l| l.shows);
+        if shows.is_empty() {
+            return record.attributes.clone();
+        }
+        let mut out = self.identity(item);
+        for name in shows {
+            out.insert((*name).to_owned(), self.value(item, name));
+        }
+        out
+    }
+
+    /// The id, under `id` and the table's alias for it.
+    fn identity(&self, item: &Map<String, Value>) -> Map<String, Value> {
+        let id = self.id_of(item).unwrap_or_default();
+        let mut out = Map::from_iter([("id".to_owned(), id.clone().into())]);
+        if let Some(alias) = self.table.id_alias {
+            out.insert(alias.to_owned(), id.into());
+        }
+        out
+    }
+
+    /// An item's value of an argument, an id in its canonical form.
+    fn value(&self, item: &Map<String, Value>, name: &str) -> Value {
+        let refers = self
+            .table
+            .argument(name)
+            .is_some_and(|a| a.refers_to.is_some());
+        match item.get(name) {
+            Some(Value::String(id)) if refers => canonical(id).into(),
+            Some(value) => value.clone(),
+            None => Value::Null,
+        }
+    }
+
+    /// An item's id in its canonical form.
+    fn id_of(&self, item: &Map<String, Value>) -> Option<String> {
+        let key = self.table.id_alias?;
+        item.get(key).and_then(Value::as_str).map(canonical)
+    }
+
+    /// The item an import names: by its id, or by the list's other key
+    /// (`username:<name>`).
+    fn named(&self, text: &str) -> Option<&Map<String, Value>> {
+        let Shown::Items(items) = &self.shown else {
+            return None;
+        };
+        let by = self.table.list.and_then(|l| l.import_by);
+        match by.and_then(|key| Some((key, text.strip_prefix(key)?.strip_prefix(':')?))) {
+            Some((key, value)) => items.values().find(|item| {
+                item.get(key)
+                    .and_then(Value::as_str)
+                    .is_some_and(|v| v.to_lowercase() == value.to_lowercase())
+            }),
+            None => items.get(&canonical(text)),
+        }
+    }
+
+    /// The record an import of `id` binds, as an apply would have written
+    /// it: the id, what Kasm shows, the instances it refers to and its
+    /// readiness status (a user's password unknown: the next plan sets it
+    /// once when the configuration gives one). A refusal: what Kasm lacks,
+    /// and what to give.
+    pub fn imported(&self, id: &str) -> Result<ObjectRecord, (String, String)> {
+        let lacks = || {
+            (
+                format!("Kasm has no {} `{id}`", noun(self.table)),
+                self.import_forms(),
+            )
+        };
+        match &self.shown {
+            Shown::Items(_) => {
+                let item = self.named(id).ok_or_else(lacks)?;
+                let mut attributes = self.identity(item);
+                let ready = self
+                    .table
+                    .calls
+                    .and_then(|c| c.ready.as_ref())
+                    .map(|r| r.attribute);
+                let shows = self.table.list.map_or(&[][..], |l| l.shows);
+                for arg in self.table.arguments {
+                    let kept = shows.contains(&arg.name)
+                        || arg.refers_to.is_some()
+                        || ready == Some(arg.name);
+                    let value = self.value(item, arg.name);
+                    if kept && !value.is_null() {
+                        attributes.insert(arg.name.to_owned(), value);
+                    }
+                }
+                Ok(ObjectRecord {
+                    id: attributes
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .unwrap_or(id)
+                        .to_owned(),
+                    attributes,
+                })
+            }
+            Shown::Rows(parent, pairs) => {
+                let rows = self.table.rows.as_ref().ok_or_else(lacks)?;
+                let [first, _] = self.pair().ok_or_else(lacks)?;
+                let (a, b) = id.split_once(':').ok_or_else(lacks)?;
+                let (key, parent_text) = if first == rows.key { (a, b) } else { (b, a) };
+                let parent_id = parent.named(parent_text).and_then(|i| parent.id_of(i));
+                let parent_id = parent_id.ok_or_else(lacks)?;
+                let key = canonical(key);
+                if !pairs.contains_key(&(parent_id.clone(), key.clone())) {
+                    return Err(lacks());
+                }
+                let attributes = Map::from_iter([
+                    (rows.parent.to_owned(), parent_id.into()),
+                    (rows.key.to_owned(), key.into()),
+                ]);
+                let id = self
+                    .pair()
+                    .map(|pair| {
+                        pair.map(|side| {
+                            attributes
+                                .get(side)
+                                .and_then(Value::as_str)
+                                .unwrap_or_default()
+                        })
+                        .join(":")
+                    })
+                    .unwrap_or_default();
+                Ok(ObjectRecord { id, attributes })
+            }
+            Shown::Unread => Err(lacks()),
+        }
+    }
+
+    /// The two arguments a pair's id joins, in order.
+    fn pair(&self) -> Option<[&'static str; 2]> {
+        self.table.calls?.id_of_pair
+    }
+
+    /// How an import names an instance of the type.
+    fn import_forms(&self) -> String {
+        if let (Some([a, b]), Some(rows)) = (self.pair(), &self.table.rows) {
+            return format!(
+                "give `<{a}>:<{b}>`, a row Kasm lists in its {}'s `{}`",
+                noun(rows.of),
+                rows.field
+            );
+        }
+        let alias = self.table.id_alias.unwrap_or("id");
+        match self.table.list.and_then(|l| l.import_by) {
+            Some(key) => format!("give its `{alias}` or `{key}:<{key}>`"),
+            None => format!("give its `{alias}`"),
+        }
+    }
+}
+
+/// The items Kasm lists and is not taking down, by their id (canonical).
+fn by_id(
+    table: &'static Block,
+    list: &List,
+    items: &[Value],
+) -> BTreeMap<String, Map<String, Value>> {
+    let view = View {
+        table,
+        shown: Shown::Unread,
+    };
+    items
+        .iter()
+        .filter(|item| !list.is_ending(item))
+        .filter_map(Value::as_object)
+        .filter_map(|item| Some((view.id_of(item)?, item.clone())))
+        .collect()
+}
+
+/// Each pair's number of rows in the parent items.
+fn pairs(
+    rows: &Rows,
+    items: &BTreeMap<String, Map<String, Value>>,
+) -> BTreeMap<(String, String), usize> {
+    let mut out = BTreeMap::new();
+    for (parent, item) in items {
+        let listed = item.get(rows.field).and_then(Value::as_array);
+        for row in listed.into_iter().flatten() {
+            if let Some(key) = row.get(rows.key).and_then(Value::as_str) {
+                *out.entry((parent.clone(), canonical(key))).or_insert(0) += 1;
+            }
+        }
+    }
+    out
+}
+
+/// What a message calls an instance of the type: `group membership` for
+/// `kasm_group_membership`.
+fn noun(table: &Block) -> String {
+    let name = table.type_name;
+    name.strip_prefix("kasm_").unwrap_or(name).replace('_', " ")
+}
+
+/// An id in its canonical form, other text as it is.
+fn canonical(text: &str) -> String {
+    canonical_uuid(text).unwrap_or_else(|| text.to_owned())
 }
 
 /// Kasm's list of a type, each item as Kasm answers it, without those Kasm
@@ -56,38 +316,12 @@ pub fn listed(type_name: &str, access: &Access) -> Vec<Value> {
         return Vec::new();
     };
     access
-        .lists()
-        .into_iter()
-        .filter(|(name, _)| name == list.name)
-        .flat_map(|(_, items)| items)
+        .items(list.name)
+        .unwrap_or_default()
+        .iter()
         .filter(|item| !list.is_ending(item))
+        .cloned()
         .collect()
-}
-
-/// How many rows Kasm has of a recorded membership.
-pub fn pair_rows(record: &ObjectRecord, access: &Access) -> usize {
-    match (record.text("group_id"), record.text("user_id")) {
-        (Some(g), Some(u)) => access.memberships(g, u),
-        _ => 0,
-    }
-}
-
-/// A user's attributes as Kasm lists them.
-pub fn user_attributes(user: &User) -> Map<String, Value> {
-    let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::String);
-    let id = canonical_uuid(&user.user_id).unwrap_or_else(|| user.user_id.clone());
-    Map::from_iter([
-        ("id".to_owned(), id.clone().into()),
-        ("user_id".to_owned(), id.into()),
-        ("username".to_owned(), user.username.clone().into()),
-        ("first_name".to_owned(), text(&user.first_name)),
-        ("last_name".to_owned(), text(&user.last_name)),
-        ("organization".to_owned(), text(&user.organization)),
-        ("phone".to_owned(), text(&user.phone)),
-        ("notes".to_owned(), text(&user.notes)),
-        ("locked".to_owned(), user.locked.into()),
-        ("disabled".to_owned(), user.disabled.into()),
-    ])
 }
 
 /// The users the state records, as Kasm would list them (a plan without
@@ -159,98 +393,170 @@ fn recorded_groups(state: &State, record: &ObjectRecord) -> Vec<crate::group::Us
         .collect()
 }
 
-/// The sessions the state records, as Kasm would list them.
-pub fn assumed_sessions(state: &State) -> Vec<crate::group::Session> {
-    records(state, SESSION_TYPE)
-        .into_values()
-        .map(|r| crate::group::Session {
-            kasm_id: r.id.clone(),
-            user_id: r.text("user_id").unwrap_or_default().to_owned(),
-            image_id: r.text("image_id").unwrap_or_default().to_owned(),
-            operational_status: "running".into(),
+/// Kasm's lists as the state records them, for a plan without a refresh:
+/// each recorded instance as its list would show it; a user with the groups
+/// its record and the recorded memberships put it in.
+pub fn assumed_lists(state: &State) -> Vec<(String, Vec<Value>)> {
+    let listed = crate::schema::tables::RESOURCES
+        .iter()
+        .filter_map(|table| Some((table.type_name, table.list?)));
+    listed
+        .map(|(type_name, list)| {
+            let items = match type_name {
+                USER_TYPE => assumed_users(state)
+                    .iter()
+                    .filter_map(|u| serde_json::to_value(u).ok())
+                    .collect(),
+                _ => records(state, type_name)
+                    .into_values()
+                    .map(|r| Value::Object(super::objects::visible(type_name, r)))
+                    .collect(),
+            };
+            (list.name.to_owned(), items)
         })
         .collect()
 }
-/// The record an import of `id` binds: the user, membership or session
-/// Kasm has, as an apply would have written it (a user's password unknown:
-/// the next plan sets it once when the configuration gives one). Each type's
-/// import form: a user's `<user_id>` or `username:<name>`, a membership's
-/// `<group_id>:<user_id>`, a session's `<kasm_id>`. A refusal: what Kasm
-/// lacks, and what to give.
-pub fn imported(
-    type_name: &str,
-    id: &str,
-    access: &Access,
-) -> Result<ObjectRecord, (String, &'static str)> {
-    let canonical = |text: &str| canonical_uuid(text).unwrap_or_else(|| text.to_owned());
-    let user = |text: &str| match text.strip_prefix("username:") {
-        Some(name) => access
-            .users()
-            .iter()
-            .find(|u| u.username == name.to_lowercase()),
-        None => access.users().iter().find(|u| same_id(&u.user_id, text)),
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::change::Action;
+    use crate::object::ObjectSpec;
+    use crate::schema::Presence::{Computed, Optional, Required};
+    use crate::schema::tables::{Arg, Call, Calls};
+    use serde_json::json;
+
+    const CALL: Call = Call {
+        endpoint: "widget",
+        body: &[("*", "/target_widget")],
+        fixed: &[],
+        answer_id: Some("/widget/widget_id"),
+        repeat_safe: true,
+        done_when: &[],
+        help: &[],
     };
-    match type_name {
-        USER_TYPE => {
-            let Some(found) = user(id) else {
-                return Err((
-                    format!("Kasm has no user `{id}`"),
-                    "give the user's id or `username:<name>`",
-                ));
-            };
-            let attributes: Map<String, Value> = user_attributes(found)
-                .into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .collect();
-            Ok(ObjectRecord {
-                id: canonical(&found.user_id),
-                attributes,
+
+    /// A type Kasm lists plainly, known to nothing but this table.
+    const WIDGET: &Block = &Block {
+        type_name: "kasm_widget",
+        description: "A widget.",
+        arguments: &[
+            Arg::new("name", "string", Required, "Its name."),
+            Arg::new("size", "number", Optional, "Its size."),
+            Arg::new("id", "string", Computed, "Its id."),
+            Arg::new("widget_id", "string", Computed, "The same."),
+        ],
+        id_alias: Some("widget_id"),
+        reads_users: false,
+        on_create: None,
+        calls: Some(&Calls {
+            create: CALL,
+            update: Some(CALL),
+            delete: CALL,
+            find_after_lost_create: None,
+            ready: None,
+            id_attribute: Some("widget_id"),
+            id_of_pair: None,
+            unmarked: true,
+            search_first: false,
+            until_gone: false,
+        }),
+        list: Some(&List {
+            name: "widgets",
+            endpoint: "get_widgets",
+            answer: "widgets",
+            pages: None,
+            ending: None,
+            shows: &["name", "size"],
+            import_by: Some("name"),
+        }),
+        rows: None,
+    };
+
+    fn access(items: Value) -> Access {
+        serde_json::from_value(json!({ "widgets": items })).unwrap_or_default()
+    }
+
+    /// A new type is read, compared, planned and imported from its table
+    /// alone: its list kept by name, its items by id.
+    #[test]
+    fn a_type_known_only_by_its_table_is_seen_planned_and_imported() {
+        let listed =
+            access(json!([{ "widget_id": "w1", "name": "a", "size": 2, "colour": "red" }]));
+        let record = ObjectRecord {
+            id: "w1".into(),
+            attributes: Map::from_iter([
+                ("id".to_owned(), json!("w1")),
+                ("widget_id".to_owned(), json!("w1")),
+                ("name".to_owned(), json!("a")),
+                ("size".to_owned(), json!(1)),
+            ]),
+        };
+        let kasm = Map::from_iter([
+            ("id".to_owned(), json!("w1")),
+            ("widget_id".to_owned(), json!("w1")),
+            ("name".to_owned(), json!("a")),
+            ("size".to_owned(), json!(2)),
+        ]);
+        let view = View::of(WIDGET, &listed);
+        assert_eq!(view.seen(&record), Seen::Listed(kasm.clone()));
+        assert_eq!(
+            View::of(WIDGET, &access(json!([]))).seen(&record),
+            Seen::Gone
+        );
+        assert_eq!(
+            View::of(WIDGET, &Access::default()).seen(&record),
+            Seen::Unread
+        );
+
+        let imported = view.imported("name:A").map(|r| (r.id, r.attributes));
+        assert_eq!(imported, Ok(("w1".to_owned(), kasm)));
+        let refused = view
+            .imported("w2")
+            .map_err(|(message, help)| message + " " + &help);
+        assert_eq!(
+            refused,
+            Err("Kasm has no widget `w2` give its `widget_id` or `name:<name>`".to_owned())
+        );
+
+        let mut state = State::default();
+        state.objects.insert("kasm_widget.a".into(), record);
+        let spec = ObjectSpec {
+            address: "kasm_widget.a".into(),
+            resource_type: "kasm_widget",
+            values: Map::from_iter([
+                ("name".to_owned(), json!("a")),
+                ("size".to_owned(), json!(3)),
+            ]),
+            refs: BTreeMap::new(),
+            secrets: BTreeMap::new(),
+            ignore_changes: Vec::new(),
+        };
+        let mut errors = Vec::new();
+        let changes = super::super::objects::plan_type(
+            WIDGET,
+            &[spec],
+            &state,
+            &listed,
+            &BTreeMap::new(),
+            &mut errors,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let planned: Vec<_> = changes
+            .iter()
+            .map(|c| {
+                (
+                    c.action,
+                    c.changes
+                        .iter()
+                        .map(|a| (a.attribute.as_str(), &a.before, &a.after))
+                        .collect::<Vec<_>>(),
+                )
             })
-        }
-        MEMBERSHIP_TYPE => {
-            let member = id.split_once(':').and_then(|(g, u)| {
-                let found = user(u)?;
-                found
-                    .groups
-                    .iter()
-                    .any(|m| same_id(&m.group_id, g))
-                    .then(|| (canonical(g), canonical(&found.user_id)))
-            });
-            let Some((group_id, user_id)) = member else {
-                return Err((
-                    format!("Kasm has no membership `{id}`"),
-                    "a membership's id is `<group_id>:<user_id>`, and the user must be in the group",
-                ));
-            };
-            Ok(ObjectRecord {
-                id: format!("{group_id}:{user_id}"),
-                attributes: Map::from_iter([
-                    ("group_id".to_owned(), group_id.into()),
-                    ("user_id".to_owned(), user_id.into()),
-                ]),
-            })
-        }
-        _ => {
-            let Some(session) = access.session(id) else {
-                return Err((
-                    format!("Kasm runs no session `{id}`"),
-                    "give the session's `kasm_id`",
-                ));
-            };
-            let kasm_id = canonical(&session.kasm_id);
-            Ok(ObjectRecord {
-                id: kasm_id.clone(),
-                attributes: Map::from_iter([
-                    ("id".to_owned(), kasm_id.clone().into()),
-                    ("kasm_id".to_owned(), kasm_id.into()),
-                    ("user_id".to_owned(), canonical(&session.user_id).into()),
-                    ("image_id".to_owned(), canonical(&session.image_id).into()),
-                    (
-                        "operational_status".to_owned(),
-                        session.operational_status.clone().into(),
-                    ),
-                ]),
-            })
-        }
+            .collect();
+        assert_eq!(
+            planned,
+            [(Action::Update, vec![("size", &json!(2), &json!(3))])]
+        );
     }
 }

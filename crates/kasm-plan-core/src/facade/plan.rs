@@ -127,9 +127,12 @@ impl<'a> Planning<'a> {
         } else {
             Cow::Borrowed(req.observed.as_slice())
         };
-        let access = match &req.access {
-            Some(a) if !req.from_state => Cow::Borrowed(a),
-            _ => Cow::Owned(assumed_access(&req.state)),
+        let (access, unreadable) = match &req.access {
+            Some(a) if !req.from_state => (Cow::Borrowed(a), None),
+            _ => match assumed_access(&req.state) {
+                Ok(a) => (Cow::Owned(a), None),
+                Err(e) => (Cow::Owned(Access::default()), Some(e)),
+            },
         };
         let reads = Reads {
             images: Some(&observed),
@@ -139,6 +142,12 @@ impl<'a> Planning<'a> {
             unset_variables_unknown: false,
         };
         let (mut wanted, mut diagnostics) = wanted(&req.desired, req.strict, reads);
+        diagnostics.extend(unreadable.map(|e| {
+            Diagnostic::error(
+                Code::InvalidState,
+                format!("the state's records do not read as Kasm lists them: {e}"),
+            )
+        }));
         let options = &req.options;
         // Only a plan given targets or replacements needs every address.
         let mut covered = None;
@@ -422,30 +431,27 @@ pub(super) fn users_unread() -> Diagnostic {
     .help("give `access.users` (Kasm's users with their groups) and `access.sessions` with the request; the CLI reads them itself")
 }
 
-/// The groups and links the state records, as Kasm would list them.
-fn assumed_access(state: &State) -> Access {
-    Access {
-        groups: state
-            .groups()
-            .map(|(_, r)| Group {
-                group_id: r.group_id.clone(),
-                name: r.name.clone(),
-                description: r.description.clone(),
-                priority: r.priority,
-                is_system: r.group_id == crate::group::ALL_USERS,
-            })
-            .collect(),
-        links: state
-            .links()
-            .map(|(_, r)| GroupImage {
-                group_id: r.group_id,
-                image_id: r.image_id,
-                ..GroupImage::default()
-            })
-            .collect(),
-        users: Some(crate::access::seen::assumed_users(state)),
-        sessions: Some(crate::access::seen::assumed_sessions(state)),
-    }
+/// The groups, links and lists the state records, as Kasm would list them.
+fn assumed_access(state: &State) -> Result<Access, String> {
+    let groups = state
+        .groups()
+        .map(|(_, r)| Group {
+            group_id: r.group_id.clone(),
+            name: r.name.clone(),
+            description: r.description.clone(),
+            priority: r.priority,
+            is_system: r.group_id == crate::group::ALL_USERS,
+        })
+        .collect();
+    let links = state
+        .links()
+        .map(|(_, r)| GroupImage {
+            group_id: r.group_id,
+            image_id: r.image_id,
+            ..GroupImage::default()
+        })
+        .collect();
+    Access::with_lists(groups, links, crate::access::seen::assumed_lists(state))
 }
 
 /// The images the state records, as Kasm would list them.

@@ -5,7 +5,6 @@ use super::convert;
 use super::eval::{Failure, Scope, evaluate};
 use super::resources::Context;
 use crate::address::Instance;
-use crate::address::MANAGED_TYPES;
 use crate::diagnostic::{Code, Diagnostic, Location};
 use std::collections::BTreeSet;
 
@@ -59,10 +58,11 @@ fn moved_address(expr: &super::expr::Expr) -> Result<(String, Instance), String>
         .as_address()
         .ok_or("expected an address such as `kasm_group.name` or `kasm_image.name[\"key\"]`")?;
     let (type_name, rest) = text.split_once('.').unwrap_or((&text, ""));
-    if !MANAGED_TYPES.contains(&type_name) {
+    if crate::schema::tables::resource(type_name).is_none() {
+        let types: Vec<&str> = crate::schema::tables::type_names().collect();
         return Err(format!(
             "`{text}` is not an address of a type kasm-plan manages ({})",
-            MANAGED_TYPES.join(", ")
+            types.join(", ")
         ));
     }
     let instance =

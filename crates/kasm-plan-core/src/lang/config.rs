@@ -969,7 +969,7 @@ fn read_types() -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let resources = quoted(&mut crate::address::MANAGED_TYPES.iter().copied());
+    let resources = quoted(&mut crate::schema::tables::type_names());
     let data = quoted(&mut DataKind::ALL.iter().map(|k| k.type_name()));
     format!("{resources} resources and {data} data")
 }

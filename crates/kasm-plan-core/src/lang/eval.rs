@@ -233,7 +233,7 @@ impl Eval<'_> {
                 (self.resource(&format!("data.{kind}.{attr}"), at)?, rest)
             }
             (ExprKind::Variable(name), [Operator::Attr(attr), rest @ ..])
-                if crate::address::MANAGED_TYPES.contains(&name.as_str())
+                if crate::schema::tables::resource(name).is_some()
                     && !self.bound.iter().any(|(n, _)| n == name) =>
             {
                 (self.resource(&format!("{name}.{attr}"), at)?, rest)

@@ -4,6 +4,9 @@
 //! and documented at once.
 
 use super::{Argument, Presence};
+use crate::address::{
+    GROUP_TYPE, Instance, LINK_TYPE, MEMBERSHIP_TYPE, RESOURCE_TYPE, SESSION_TYPE, USER_TYPE,
+};
 
 /// A resource type or data source.
 pub struct Block {
@@ -28,6 +31,22 @@ pub struct Block {
     /// The call that lists Kasm's instances of it, for the types read by
     /// table (`None`: read with the images, groups and links).
     pub list: Option<&'static List>,
+    /// For a pair Kasm lists as rows of another type's items (a membership
+    /// as one of its user's `groups`): where the rows are.
+    pub rows: Option<Rows>,
+}
+
+/// Where Kasm lists the instances of a pair type: as rows of another
+/// type's items.
+pub struct Rows {
+    /// The type whose items hold the rows (`kasm_user`).
+    pub of: &'static Block,
+    /// The pair's argument that is the item's id (`user_id`).
+    pub parent: &'static str,
+    /// The item's key holding the rows (`groups`).
+    pub field: &'static str,
+    /// The pair's other argument, the key of the same name in a row (`group_id`).
+    pub key: &'static str,
 }
 
 /// The call that lists every instance of a type Kasm has.
@@ -44,6 +63,13 @@ pub struct List {
     /// Items Kasm still lists while it takes them down: the key and its
     /// values that say so. Such an item no longer counts as there.
     pub ending: Option<(&'static str, &'static [&'static str])>,
+    /// The arguments an item shows as a configuration sets them, which a
+    /// plan compares with the configuration and the record. A type whose
+    /// items show none (a session) is as recorded while Kasm lists it.
+    pub shows: &'static [&'static str],
+    /// An import may name an instance by this key instead of its id, as
+    /// `<key>:<value>` (`username:alice`), compared without case.
+    pub import_by: Option<&'static str>,
 }
 
 impl List {
@@ -189,7 +215,8 @@ pub struct Arg {
 }
 
 impl Arg {
-    const fn new(
+    /// An argument with no limits, default or reference.
+    pub const fn new(
         name: &'static str,
         value_type: &'static str,
         presence: Presence,
@@ -267,7 +294,20 @@ pub fn reads_users(type_name: &str) -> bool {
 
 /// Every managed type, in the order a configuration's instances are
 /// evaluated: a type may refer to the ids of the types before it.
-pub const RESOURCES: &[&Block] = &[IMAGE, GROUP, USER, LINK, MEMBERSHIP, SESSION];
+pub const RESOURCES: &[&Block] = &[IMAGE, GROUP, LINK, USER, MEMBERSHIP, SESSION];
+
+/// The names of the managed types, in [`RESOURCES`]' order.
+pub fn type_names() -> impl Iterator<Item = &'static str> {
+    RESOURCES.iter().map(|b| b.type_name)
+}
+
+/// A managed resource's or instance's address, read into its type and
+/// instance: `kasm_group_image.dev["chrome"]` → `kasm_group_image`, `dev["chrome"]`.
+pub fn parse_address(text: &str) -> Option<(&'static str, Instance)> {
+    let (kind, rest) = text.split_once('.')?;
+    let kind = resource(kind)?.type_name;
+    Instance::parse(rest).map(|instance| (kind, instance))
+}
 
 /// The table of any managed type.
 pub fn resource(type_name: &str) -> Option<&'static Block> {
@@ -278,8 +318,9 @@ use Presence::{Computed, Optional, Required};
 
 /// `kasm_image` beyond the field table: kasm-plan's own argument, Kasm's computed attributes.
 pub const IMAGE: &Block = &Block {
-    type_name: "kasm_image",
+    type_name: RESOURCE_TYPE,
     list: None,
+    rows: None,
     id_alias: Some("image_id"),
     reads_users: false,
     on_create: None,
@@ -313,8 +354,9 @@ pub const IMAGE: &Block = &Block {
 
 /// `kasm_group`.
 pub const GROUP: &Block = &Block {
-    type_name: "kasm_group",
+    type_name: GROUP_TYPE,
     list: None,
+    rows: None,
     id_alias: Some("group_id"),
     reads_users: false,
     on_create: None,
@@ -414,8 +456,9 @@ const LINK_BODY: &[(&str, &str)] = &[
 
 /// `kasm_group_image`.
 pub const LINK: &Block = &Block {
-    type_name: "kasm_group_image",
+    type_name: LINK_TYPE,
     list: None,
+    rows: None,
     id_alias: None,
     reads_users: false,
     on_create: None,
@@ -489,6 +532,7 @@ pub const DATA_SOURCES: &[&Block] = &[IMAGES_DATA, GROUPS_DATA, USERS_DATA];
 pub const IMAGES_DATA: &Block = &Block {
     type_name: "kasm_images",
     list: None,
+    rows: None,
     id_alias: None,
     reads_users: false,
     on_create: None,
@@ -520,6 +564,7 @@ pub const IMAGES_DATA: &Block = &Block {
 pub const GROUPS_DATA: &Block = &Block {
     type_name: "kasm_groups",
     list: None,
+    rows: None,
     id_alias: None,
     reads_users: false,
     on_create: None,
@@ -540,6 +585,7 @@ pub const GROUPS_DATA: &Block = &Block {
 pub const USERS_DATA: &Block = &Block {
     type_name: "kasm_users",
     list: None,
+    rows: None,
     id_alias: None,
     reads_users: true,
     on_create: None,
@@ -563,7 +609,7 @@ pub const USERS_DATA: &Block = &Block {
 
 /// `kasm_user`.
 pub const USER: &Block = &Block {
-    type_name: "kasm_user",
+    type_name: USER_TYPE,
     list: Some(&List {
         name: "users",
         endpoint: "get_users",
@@ -573,7 +619,19 @@ pub const USER: &Block = &Block {
             sort_by: "username",
         }),
         ending: None,
+        shows: &[
+            "username",
+            "first_name",
+            "last_name",
+            "organization",
+            "phone",
+            "notes",
+            "locked",
+            "disabled",
+        ],
+        import_by: Some("username"),
     }),
+    rows: None,
     id_alias: Some("user_id"),
     reads_users: true,
     on_create: Some("Kasm also puts the new user in group \"All Users\""),
@@ -699,8 +757,14 @@ const MEMBERSHIP_BODY: &[(&str, &str)] = &[
 
 /// `kasm_group_membership`.
 pub const MEMBERSHIP: &Block = &Block {
-    type_name: "kasm_group_membership",
+    type_name: MEMBERSHIP_TYPE,
     list: None,
+    rows: Some(Rows {
+        of: USER,
+        parent: "user_id",
+        field: "groups",
+        key: "group_id",
+    }),
     id_alias: None,
     reads_users: true,
     on_create: None,
@@ -740,7 +804,7 @@ pub const MEMBERSHIP: &Block = &Block {
     description: "A membership: the user is in the group, and may launch the group's images.",
     arguments: &[
         Arg {
-            refers_to: Some("kasm_group"),
+            refers_to: Some(GROUP_TYPE),
             ..Arg::new(
                 "group_id",
                 "string",
@@ -749,7 +813,7 @@ pub const MEMBERSHIP: &Block = &Block {
             )
         },
         Arg {
-            refers_to: Some("kasm_user"),
+            refers_to: Some(USER_TYPE),
             ..Arg::new(
                 "user_id",
                 "string",
@@ -763,7 +827,7 @@ pub const MEMBERSHIP: &Block = &Block {
 
 /// `kasm_session`.
 pub const SESSION: &Block = &Block {
-    type_name: "kasm_session",
+    type_name: SESSION_TYPE,
     list: Some(&List {
         name: "sessions",
         endpoint: "get_kasms",
@@ -779,7 +843,10 @@ pub const SESSION: &Block = &Block {
                 "deleting",
             ],
         )),
+        shows: &[],
+        import_by: None,
     }),
+    rows: None,
     id_alias: Some("kasm_id"),
     reads_users: true,
     on_create: None,
@@ -834,7 +901,7 @@ pub const SESSION: &Block = &Block {
     description: "A session: the user's container desktop of the image. Kasm starts it only when one of the user's groups may launch the image; the plan checks that first.",
     arguments: &[
         Arg {
-            refers_to: Some("kasm_user"),
+            refers_to: Some(USER_TYPE),
             ..Arg::new(
                 "user_id",
                 "string",
@@ -843,7 +910,7 @@ pub const SESSION: &Block = &Block {
             )
         },
         Arg {
-            refers_to: Some("kasm_image"),
+            refers_to: Some(RESOURCE_TYPE),
             ..Arg::new(
                 "image_id",
                 "string",
