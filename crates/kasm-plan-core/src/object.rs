@@ -4,7 +4,7 @@
 //! kept as JSON, keyed by argument name, so one diff, one step builder and
 //! one executor serve every such type.
 
-use crate::group::{GroupRecord, LinkRecord, Target};
+use crate::group::{GroupRecord, GroupSpec, LinkRecord, Target};
 use crate::model::Secret;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -53,6 +53,25 @@ impl ObjectRecord {
     /// An attribute's text, when it is one.
     pub fn text(&self, attribute: &str) -> Option<&str> {
         self.attributes.get(attribute).and_then(Value::as_str)
+    }
+}
+
+// Groups are typed from their table; the plan reads them typed.
+impl GroupSpec {
+    /// The group an instance typed from `kasm_group`'s table describes.
+    pub fn of(spec: &ObjectSpec) -> GroupSpec {
+        let text = |k: &str| spec.values.get(k).and_then(serde_json::Value::as_str);
+        GroupSpec {
+            address: spec.address.clone(),
+            name: text("name").unwrap_or_default().to_owned(),
+            priority: spec
+                .values
+                .get("priority")
+                .and_then(serde_json::Value::as_i64)
+                .unwrap_or_default(),
+            description: text("description").map(str::to_owned),
+            force_destroy: spec.values.get("force_destroy") == Some(&true.into()),
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use crate::address::{GROUP_TYPE, InstanceKey, RESOURCE_TYPE};
 use crate::diagnostic::{Code, Diagnostic, Location};
 use crate::filter::{ImageFilter, filter_groups, filter_images, names_matching};
 use crate::group::{Group, User};
-use crate::group::{GroupSpec, LinkSpec, Target};
+use crate::group::{LinkSpec, Target};
 use crate::lang::raw::{RawAttribute, RawResource, RawValue};
 use crate::model::{Image, canonical_uuid};
 use crate::names::did_you_mean;
@@ -300,35 +300,6 @@ pub fn take_exclusive(r: &mut RawResource, address: &str, out: &mut Vec<Diagnost
     }
 }
 
-/// Types a `kasm_group` instance.
-pub fn group_spec(r: &RawResource, address: &str, out: &mut Vec<Diagnostic>) -> Option<GroupSpec> {
-    let allowed: Vec<&str> = tables::GROUP.settable().collect();
-    let mut a = Attrs::new(r, address, &allowed, out);
-    let name = a.string("name", true);
-    let priority = a.integer("priority").filter(|p| {
-        let ok = (1..4096).contains(p);
-        if !ok {
-            a.fail(
-                "priority",
-                Code::WrongType,
-                format!("`priority` must be from 1 to 4095, not {p}"),
-                "Kasm orders groups by priority; the lowest wins",
-            );
-        }
-        ok
-    });
-    let description = a.string("description", false);
-    let force_destroy = a.boolean("force_destroy");
-    a.finish()?;
-    Some(GroupSpec {
-        address: address.to_owned(),
-        name: name?,
-        priority: priority?,
-        description,
-        force_destroy: force_destroy.unwrap_or(false),
-    })
-}
-
 /// Types a `kasm_group_image` instance. `unread`: nothing was read from Kasm,
 /// so a value known only after reading is accepted (and no spec made).
 pub fn link_spec(
@@ -534,7 +505,7 @@ impl<'a> Attrs<'a> {
         }
     }
 
-    fn integer(&mut self, key: &str) -> Option<i64> {
+    pub(super) fn integer(&mut self, key: &str) -> Option<i64> {
         let Some(v) = self.value(key) else {
             if !self.has(key) {
                 self.missing(key);

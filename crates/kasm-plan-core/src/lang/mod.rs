@@ -217,7 +217,16 @@ impl Managed {
                     }
                     self.images.push(i);
                 }
-                GROUP_TYPE => self.groups.extend(access::group_spec(&i, &address, out)),
+                GROUP_TYPE => self.groups.extend(
+                    objects::object_spec(
+                        crate::schema::tables::GROUP,
+                        &i,
+                        &address,
+                        cx.unread,
+                        out,
+                    )
+                    .map(|spec| GroupSpec::of(&spec)),
+                ),
                 LINK_TYPE => self
                     .links
                     .extend(access::link_spec(&i, &address, cx.unread, out)),

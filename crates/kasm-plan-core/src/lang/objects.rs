@@ -59,6 +59,7 @@ pub fn object_spec(
         }
         let value = match arg.value_type {
             "bool" => a.boolean(name).map(Value::Bool),
+            "number" => whole_number(&mut a, name, arg.range).map(Value::from),
             "list(string)" => groups_list(&mut a, name),
             "map(string)" => string_map(&mut a, name),
             _ => a.string(name, false).map(Value::String),
@@ -102,6 +103,23 @@ pub fn object_spec(
     }
     a.finish()?;
     Some(spec)
+}
+
+/// A whole number within the argument's range (a group's `priority`).
+fn whole_number(a: &mut Attrs, name: &str, range: Option<(i64, i64)>) -> Option<i64> {
+    let n = a.integer(name)?;
+    match range {
+        Some((lo, hi)) if !(lo..=hi).contains(&n) => {
+            a.fail(
+                name,
+                Code::WrongType,
+                format!("`{name}` must be from {lo} to {hi}, not {n}"),
+                &format!("write a whole number from {lo} to {hi}"),
+            );
+            None
+        }
+        _ => Some(n),
+    }
 }
 
 /// An object whose values are all text (`environment`).
