@@ -234,42 +234,37 @@ impl Access {
     /// The lists read by table, each by its name, as [`Access::with_lists`]
     /// takes them.
     pub fn lists(&self) -> Vec<(String, Vec<serde_json::Value>)> {
-        // Every field named, so a new list cannot be left out.
-        let Access {
-            groups: _,
-            links: _,
-            users,
-            sessions,
-            listed,
-        } = self;
-        let typed = Access {
-            users: users.clone(),
-            sessions: sessions.clone(),
-            ..Access::default()
-        };
-        let Ok(serde_json::Value::Object(map)) = serde_json::to_value(typed) else {
-            return Vec::new();
-        };
-        let typed = map.into_iter().filter_map(|(name, items)| match items {
-            serde_json::Value::Array(items) if name != "groups" && name != "links" => {
-                Some((name, items))
-            }
-            _ => None,
-        });
-        typed
-            .chain(listed.iter().map(|(n, items)| (n.clone(), items.clone())))
+        // The groups and links cross on their own.
+        let names = ["users", "sessions"].into_iter().map(str::to_owned);
+        names
+            .chain(self.listed.keys().cloned())
+            .filter_map(|name| Some((name.clone(), self.items(&name)?.into_owned())))
             .collect()
     }
 
     /// One list read by table, by its name; `None` when it was not read.
     pub fn items(&self, name: &str) -> Option<std::borrow::Cow<'_, [serde_json::Value]>> {
-        match self.listed.get(name) {
-            Some(items) => Some(std::borrow::Cow::Borrowed(items)),
-            None => self
-                .lists()
-                .into_iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, items)| std::borrow::Cow::Owned(items)),
+        use std::borrow::Cow;
+        let typed = |items: Result<serde_json::Value, _>| match items {
+            Ok(serde_json::Value::Array(items)) => Some(Cow::Owned(items)),
+            _ => None,
+        };
+        // Every field named, so a new list cannot be left out.
+        let Access {
+            groups,
+            links,
+            users,
+            sessions,
+            listed,
+        } = self;
+        match name {
+            "groups" => typed(serde_json::to_value(groups)),
+            "links" => typed(serde_json::to_value(links)),
+            "users" => typed(serde_json::to_value(users.as_ref()?)),
+            "sessions" => typed(serde_json::to_value(sessions.as_ref()?)),
+            _ => listed
+                .get(name)
+                .map(|items| Cow::Borrowed(items.as_slice())),
         }
     }
 
@@ -402,8 +397,10 @@ mod tests {
         assert!(access.session("k1").is_some());
         let again = Access::with_lists(Vec::new(), Vec::new(), access.lists());
         assert_eq!(again.as_ref().ok(), Some(&access));
+        // The lists read with the users cross by name; the groups on their own.
         for schema in crate::schema::tables::RESOURCES
             .iter()
+            .filter(|t| t.reads_users)
             .filter_map(|t| t.list)
         {
             assert!(

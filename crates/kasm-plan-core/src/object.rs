@@ -73,6 +73,25 @@ impl GroupSpec {
             force_destroy: spec.values.get("force_destroy") == Some(&true.into()),
         }
     }
+
+    /// The instance the one planner plans: the values Kasm keeps
+    /// (`force_destroy` is kasm-plan's own, read from the record).
+    pub fn to_object(&self) -> ObjectSpec {
+        let mut values = Map::new();
+        values.insert("name".into(), self.name.clone().into());
+        values.insert("priority".into(), self.priority.into());
+        if let Some(d) = &self.description {
+            values.insert("description".into(), d.clone().into());
+        }
+        ObjectSpec {
+            address: self.address.clone(),
+            resource_type: crate::address::GROUP_TYPE,
+            values,
+            refs: BTreeMap::new(),
+            secrets: BTreeMap::new(),
+            ignore_changes: Vec::new(),
+        }
+    }
 }
 
 // Groups and links are recorded as instances of table-driven types; the

@@ -136,10 +136,11 @@ pub async fn read_access(kasm: &Kasm, users: bool) -> Result<Access, CliError> {
     for g in &groups {
         links.extend(read_links(kasm, g).await?);
     }
+    // The lists read with the users; the groups are read above.
     let read: Vec<&tables::List> = tables::RESOURCES
         .iter()
+        .filter(|t| users && t.reads_users)
         .filter_map(|t| t.list)
-        .filter(|_| users)
         .collect();
     let mut lists = Vec::new();
     for list in &read {

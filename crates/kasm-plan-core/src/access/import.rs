@@ -47,7 +47,9 @@ pub fn import(
         ));
     }
     // The types typed from their table: a user, a membership, a session.
-    if parse_address(address).is_some_and(|(kind, _)| tables::managed(kind).is_some()) {
+    // (A group keeps its own import: by id or `name:<group name>`.)
+    let typed = |kind: &str| kind != crate::address::GROUP_TYPE && tables::managed(kind).is_some();
+    if parse_address(address).is_some_and(|(kind, _)| typed(kind)) {
         let record = object(address, id, access)?;
         return unbound(address, record, state).map(Imported::Object);
     }

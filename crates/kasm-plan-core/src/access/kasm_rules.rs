@@ -3,7 +3,7 @@
 //! must be free, a new password must pass Kasm's password rules, a system
 //! group is never deleted.
 
-use super::USER_TYPE;
+use super::{GROUP_TYPE, USER_TYPE};
 use crate::change::{AccessChange, Action};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::group::{Access, Group, GroupSpec, same_id};
@@ -20,17 +20,34 @@ pub fn check(
     recorded: &BTreeMap<&str, &ObjectRecord>,
     errors: &mut Vec<Diagnostic>,
 ) {
-    if spec.resource_type != USER_TYPE {
-        return;
-    }
-    match change.action {
-        Action::Create if !recorded.contains_key(spec.address.as_str()) => {
+    let new = !recorded.contains_key(spec.address.as_str());
+    match (spec.resource_type, change.action) {
+        (USER_TYPE, Action::Create) if new => {
             check_username_free(spec, access, recorded, errors);
         }
-        Action::Update if change.changes.iter().any(|c| c.attribute == "password") => {
+        (GROUP_TYPE, Action::Create) if new => {
+            let owned: BTreeSet<&str> = recorded.values().map(|r| r.id.as_str()).collect();
+            check_group_name_free(&GroupSpec::of(spec), access, &owned, errors);
+        }
+        (USER_TYPE, Action::Update) if change.changes.iter().any(|c| c.attribute == "password") => {
             check_password(spec, errors);
         }
         _ => {}
+    }
+}
+
+/// Kasm's rules on deleting a recorded instance no spec declares.
+pub fn check_delete(
+    type_name: &str,
+    address: &str,
+    record: &ObjectRecord,
+    access: &Access,
+    errors: &mut Vec<Diagnostic>,
+) {
+    if type_name == GROUP_TYPE
+        && let Some(group) = access.group(&record.id)
+    {
+        check_group_delete(address, group, errors);
     }
 }
 
@@ -110,7 +127,7 @@ pub fn password_problem(password: &str) -> Option<&'static str> {
 
 /// A new group's name must be free on Kasm, unless an interrupted run made
 /// that very group (the apply adopts it).
-pub fn check_group_name_free(
+fn check_group_name_free(
     spec: &GroupSpec,
     access: &Access,
     owned: &BTreeSet<&str>,
@@ -139,7 +156,7 @@ pub fn check_group_name_free(
 }
 
 /// Kasm's system groups (All Users, Administrators) cannot be deleted.
-pub fn check_group_delete(address: &str, group: &Group, errors: &mut Vec<Diagnostic>) {
+fn check_group_delete(address: &str, group: &Group, errors: &mut Vec<Diagnostic>) {
     if group.is_system {
         errors.push(
             Diagnostic::error(

@@ -80,7 +80,7 @@ pub fn plan_type(
                 let Some(refs) = resolve_refs(table, spec, ids, errors) else {
                     continue;
                 };
-                let after = || After::of(calls, spec, &refs);
+                let after = || After::of(table, calls, spec, &refs);
                 let change = match (record, now) {
                     (Some(record), Some(now)) if calls.update.is_some() => {
                         update(spec, record, now)
@@ -91,7 +91,10 @@ pub fn plan_type(
                 kasm_rules::check(spec, &change, access, &recorded, errors);
                 change
             }
-            (None, Some(record), Some(now)) => deleted(address, table.type_name, &record.id, now),
+            (None, Some(record), Some(now)) => {
+                kasm_rules::check_delete(table.type_name, address, record, access, errors);
+                deleted(address, table.type_name, &record.id, now)
+            }
             (None, _, _) => continue,
         };
         out.push(change);
@@ -131,10 +134,10 @@ struct After {
 }
 
 impl After {
-    fn of(calls: &Calls, spec: &ObjectSpec, refs: &[(&str, Resolved)]) -> After {
+    fn of(table: &Block, calls: &Calls, spec: &ObjectSpec, refs: &[(&str, Resolved)]) -> After {
         let mut values = spec.values.clone();
         let mut unknown = vec!["id".to_owned()];
-        unknown.extend(calls.id_attribute.map(str::to_owned));
+        unknown.extend(table.id_alias.map(str::to_owned));
         let (pending, waits_for) = put_sides(&mut values, refs.iter().map(|(n, r)| (*n, r)));
         unknown.extend(pending);
         if let Some([a, b]) = calls.id_of_pair
@@ -303,9 +306,9 @@ fn update(spec: &ObjectSpec, record: &ObjectRecord, before: Map<String, Value>) 
 
 /// Instances of the table-typed types changed or deleted on Kasm since the
 /// state recorded them, each as a change from the recorded values to Kasm's.
-pub fn drift(state: &State, access: &Access) -> Vec<AccessChange> {
+pub fn drift(types: &[&'static Block], state: &State, access: &Access) -> Vec<AccessChange> {
     let mut out = Vec::new();
-    for table in tables::MANAGED {
+    for table in types {
         let view = View::of(table, access);
         for (address, record) in records(state, table.type_name) {
             let recorded = visible(table.type_name, record);
@@ -349,9 +352,9 @@ pub fn drift(state: &State, access: &Access) -> Vec<AccessChange> {
 
 /// Instances of the table-typed types the state records that Kasm no
 /// longer has.
-pub fn gone(state: &State, access: &Access) -> Vec<(String, String)> {
+pub fn gone(types: &[&'static Block], state: &State, access: &Access) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for table in tables::MANAGED {
+    for table in types {
         let view = View::of(table, access);
         for (address, record) in records(state, table.type_name) {
             if view.seen(record) == Seen::Gone {
@@ -361,6 +364,14 @@ pub fn gone(state: &State, access: &Access) -> Vec<(String, String)> {
     }
     out.sort();
     out
+}
+
+/// The groups' table, and the other table-typed types': the links are
+/// reckoned between them.
+pub fn split_groups() -> (Vec<&'static Block>, Vec<&'static Block>) {
+    tables::MANAGED
+        .iter()
+        .partition(|t| t.type_name == crate::address::GROUP_TYPE)
 }
 
 /// Every address of a type the configuration declares or the state
@@ -402,19 +413,25 @@ fn deleted(address: &str, type_name: &str, id: &str, before: Map<String, Value>)
     }
 }
 
-/// A record's attributes without its write-only ones' fingerprints.
+/// A record's attributes without its write-only ones' fingerprints, with
+/// its id (under `id` and the type's alias for it).
 pub(super) fn visible(type_name: &str, record: &ObjectRecord) -> Map<String, Value> {
+    let table = crate::schema::tables::managed(type_name);
     let write_only = |k: &str| {
-        crate::schema::tables::managed(type_name)
+        table
             .and_then(|t| t.argument(k))
             .is_some_and(|a| a.write_only)
     };
-    record
+    let mut out: Map<String, Value> = record
         .attributes
         .iter()
         .filter(|(k, _)| !write_only(k))
         .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
+        .collect();
+    for key in ["id"].into_iter().chain(table.and_then(|t| t.id_alias)) {
+        out.entry(key).or_insert_with(|| record.id.clone().into());
+    }
+    out
 }
 
 /// The id an argument of a spec names.

@@ -5,13 +5,13 @@
 //! is known only after apply (a resource created in the same run) plans the
 //! link as a create or replace whose id is unknown.
 
+use super::user_groups;
 use super::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, USER_TYPE};
-use super::{kasm_rules, user_groups};
 pub use crate::change::{AccessChange, AccessPlan, AttributeChange, ExtraLink, GroupPart};
 use crate::change::{Action, Reason, ResourceChange};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::group::ALL_USERS;
-use crate::group::{Access, GroupRecord, GroupSpec, LinkRecord, LinkSpec, Target, same_id};
+use crate::group::{Access, GroupSpec, LinkRecord, LinkSpec, Target, same_id};
 use crate::names::did_you_mean;
 use crate::schema::tables;
 use crate::state::State;
@@ -39,11 +39,23 @@ pub struct AccessInputs<'a> {
 }
 
 use super::objects::{self, Resolved};
+use crate::object::ObjectSpec;
 
 /// Plans every group and link in the configuration or the state.
 pub fn plan_access(inputs: &AccessInputs) -> Result<AccessPlan, Vec<Diagnostic>> {
     let mut errors = Vec::new();
-    let mut changes = plan_groups(inputs, &mut errors);
+    let groups: Vec<ObjectSpec> = inputs.groups.iter().map(GroupSpec::to_object).collect();
+    let mut changes: Vec<AccessChange> = objects::plan_type(
+        tables::GROUP,
+        &groups,
+        inputs.state,
+        inputs.access,
+        &BTreeMap::new(),
+        &mut errors,
+    )
+    .into_iter()
+    .map(|change| replaced_on_request(change, inputs.replace))
+    .collect();
     let group_ids: BTreeMap<String, Resolved> = changes
         .iter()
         .map(|c| (c.address.clone(), Resolved::of(c)))
@@ -112,7 +124,7 @@ pub fn plan_access(inputs: &AccessInputs) -> Result<AccessPlan, Vec<Diagnostic>>
     }
     let mut ids = group_ids.clone();
     ids.extend(image_ids.iter().map(|(a, r)| ((*a).to_owned(), r.clone())));
-    for table in tables::MANAGED {
+    for table in tables::MANAGED.iter().filter(|t| t.type_name != GROUP_TYPE) {
         let planned = objects::plan_type(
             table,
             inputs.objects,
@@ -308,42 +320,6 @@ fn unresolved(spec: &LinkSpec, field: &str, why: String) -> Box<Diagnostic> {
 
 // ---- groups ----
 
-fn plan_groups(inputs: &AccessInputs, errors: &mut Vec<Diagnostic>) -> Vec<AccessChange> {
-    let specs: BTreeMap<&str, &GroupSpec> = inputs
-        .groups
-        .iter()
-        .map(|g| (g.address.as_str(), g))
-        .collect();
-    let recorded: BTreeMap<&str, GroupRecord> = inputs
-        .state
-        .groups()
-        .map(|(address, r)| (address.as_str(), r))
-        .collect();
-    let addresses: BTreeSet<&str> = specs.keys().chain(recorded.keys()).copied().collect();
-    let owned: BTreeSet<&str> = recorded.values().map(|r| r.group_id.as_str()).collect();
-    let mut out = Vec::new();
-    for address in addresses {
-        let record = recorded.get(address);
-        let observed = record.and_then(|r| inputs.access.group(&r.group_id));
-        let change = match (specs.get(address), record, observed) {
-            (Some(spec), Some(record), Some(group)) => group_update(spec, record, group),
-            (Some(spec), record, _) => {
-                if record.is_none() {
-                    kasm_rules::check_group_name_free(spec, inputs.access, &owned, errors);
-                }
-                group_create(spec, record.is_some())
-            }
-            (None, Some(record), Some(group)) => {
-                kasm_rules::check_group_delete(address, group, errors);
-                group_delete(address, record)
-            }
-            (None, _, _) => continue,
-        };
-        out.push(replaced_on_request(change, inputs.replace));
-    }
-    out
-}
-
 /// A change to an instance named by `-replace`: an update or a no-op
 /// becomes a replace. A replaced group's id is known only after apply.
 fn replaced_on_request(mut change: AccessChange, replace: &[String]) -> AccessChange {
@@ -370,115 +346,6 @@ fn replaced_on_request(mut change: AccessChange, replace: &[String]) -> AccessCh
     }
 }
 
-fn group_attributes(
-    id: Option<&str>,
-    name: &str,
-    priority: i64,
-    description: Option<&str>,
-) -> Map<String, Value> {
-    let mut m = Map::new();
-    if let Some(id) = id {
-        m.insert("id".into(), id.into());
-        m.insert("group_id".into(), id.into());
-    }
-    m.insert("name".into(), name.into());
-    m.insert("priority".into(), priority.into());
-    m.insert(
-        "description".into(),
-        description.map_or(Value::Null, Value::from),
-    );
-    m
-}
-
-fn group_create(spec: &GroupSpec, was_in_state: bool) -> AccessChange {
-    let after = group_attributes(None, &spec.name, spec.priority, spec.description.as_deref());
-    let changes = after
-        .iter()
-        .filter(|(_, v)| !v.is_null())
-        .map(|(k, v)| AttributeChange {
-            attribute: k.clone(),
-            before: Value::Null,
-            after: v.clone(),
-        })
-        .collect();
-    AccessChange {
-        action: Action::Create,
-        reason: Some(Reason::of_create(was_in_state)),
-        after: Some(after),
-        after_unknown: vec!["group_id".into(), "id".into()],
-        changes,
-        ..AccessChange::none(&spec.address, GROUP_TYPE)
-    }
-}
-
-fn group_update(
-    spec: &GroupSpec,
-    record: &GroupRecord,
-    group: &crate::group::Group,
-) -> AccessChange {
-    let before = group_attributes(
-        Some(&group.group_id),
-        &group.name,
-        group.priority,
-        group.description.as_deref(),
-    );
-    let mut changes = Vec::new();
-    let mut config_changed = false;
-    let mut compare = |attribute: &str, now: Value, want: Value, applied: Value| {
-        if now != want {
-            config_changed |= applied != want;
-            changes.push(AttributeChange {
-                attribute: attribute.into(),
-                before: now,
-                after: want,
-            });
-        }
-    };
-    compare(
-        "name",
-        group.name.clone().into(),
-        spec.name.clone().into(),
-        record.name.clone().into(),
-    );
-    compare(
-        "priority",
-        group.priority.into(),
-        spec.priority.into(),
-        record.priority.into(),
-    );
-    if let Some(d) = &spec.description {
-        compare(
-            "description",
-            group.description.clone().map_or(Value::Null, Value::from),
-            d.clone().into(),
-            record.description.clone().map_or(Value::Null, Value::from),
-        );
-    }
-    let (action, reason, after) = if changes.is_empty() {
-        (Action::NoOp, None, None)
-    } else {
-        let mut after = before.clone();
-        for c in &changes {
-            after.insert(c.attribute.clone(), c.after.clone());
-        }
-        let reason = if config_changed {
-            Reason::ConfigChanged
-        } else {
-            Reason::Drift
-        };
-        (Action::Update, Some(reason), Some(after))
-    };
-    AccessChange {
-        action,
-        reason,
-        id: Some(group.group_id.clone()),
-        before: Some(before),
-        after,
-        changes,
-        ..AccessChange::none(&spec.address, GROUP_TYPE)
-    }
-}
-
 /// What changed on Kasm since the state recorded it: groups deleted or
 /// changed outside (name, priority, description), links whose every row is
 /// gone. Each as a change from the recorded values to Kasm's.
@@ -487,64 +354,16 @@ pub fn drift(state: &State, access: &Access) -> Vec<AccessChange> {
         c.reason = Some(Reason::DeletedOutside);
         c
     };
-    let groups = state.groups().filter_map(|(address, record)| {
-        let record = &record;
-        let Some(group) = access.group(&record.group_id) else {
-            return Some(deleted(group_delete(address, record)));
-        };
-        let recorded = group_delete(address, record).before.unwrap_or_default();
-        let now = group_attributes(
-            Some(&group.group_id),
-            &group.name,
-            group.priority,
-            // Kasm's description counts only where the state records one.
-            record
-                .description
-                .as_ref()
-                .and(group.description.as_deref()),
-        );
-        let changes: Vec<AttributeChange> = ["name", "priority", "description"]
-            .into_iter()
-            .filter(|k| recorded.get(*k) != now.get(*k))
-            .map(|k| AttributeChange {
-                attribute: k.into(),
-                before: recorded.get(k).cloned().unwrap_or(Value::Null),
-                after: now.get(k).cloned().unwrap_or(Value::Null),
-            })
-            .collect();
-        (!changes.is_empty()).then(|| AccessChange {
-            action: Action::Update,
-            reason: Some(Reason::Drift),
-            id: Some(record.group_id.clone()),
-            before: Some(recorded),
-            after: Some(now),
-            changes,
-            ..AccessChange::none(address, GROUP_TYPE)
-        })
-    });
     let links = state
         .links()
         .filter(|(_, r)| access.rows(&r.group_id, &r.image_id) == 0)
         .map(|(address, r)| deleted(link_delete(address, &r, access)));
-    groups
+    let (groups, others) = objects::split_groups();
+    objects::drift(&groups, state, access)
+        .into_iter()
         .chain(links)
-        .chain(objects::drift(state, access))
+        .chain(objects::drift(&others, state, access))
         .collect()
-}
-
-fn group_delete(address: &str, record: &GroupRecord) -> AccessChange {
-    AccessChange {
-        action: Action::Delete,
-        reason: Some(Reason::RemovedFromConfig),
-        id: Some(record.group_id.clone()),
-        before: Some(group_attributes(
-            Some(&record.group_id),
-            &record.name,
-            record.priority,
-            record.description.as_deref(),
-        )),
-        ..AccessChange::none(address, GROUP_TYPE)
-    }
 }
 
 // ---- links ----

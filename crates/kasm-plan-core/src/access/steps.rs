@@ -252,24 +252,18 @@ fn link_steps(change: &AccessChange, state: &State) -> Vec<Step> {
 /// Groups and links in state that are in neither the plan nor on Kasm.
 fn forgotten(inputs: &StepInputs) -> Vec<Step> {
     let planned = |a: &str| inputs.plan.access_changes.iter().any(|c| c.address == a);
-    let groups = inputs
-        .state
-        .groups()
-        .filter(|(a, r)| !planned(a) && inputs.access.group(&r.group_id).is_none())
-        .map(|(a, r)| (a, r.group_id));
+    let (groups, others) = super::objects::split_groups();
     let links = inputs
         .state
         .links()
         .filter(|(a, _)| !planned(a))
-        .map(|(a, r)| (a, r.id()));
-    let objects = super::objects::gone(inputs.state, inputs.access)
+        .map(|(a, r)| (a.clone(), r.id()));
+    let gone = |types| super::objects::gone(types, inputs.state, inputs.access);
+    gone(&groups)
         .into_iter()
-        .filter(|(a, _)| !planned(a));
-    let objects: Vec<(String, String)> = objects.collect();
-    groups
-        .map(|(a, id)| (a.clone(), id))
-        .chain(links.map(|(a, id)| (a.clone(), id)))
-        .chain(objects)
+        .chain(links)
+        .chain(gone(&others))
+        .filter(|(a, _)| !planned(a))
         .map(|(address, id)| {
             Step::Forget(ReleaseStep {
                 address: address.clone(),
@@ -303,7 +297,8 @@ pub fn refresh_steps(state: &State, access: &Access) -> Vec<Step> {
                 image_id: r.id(),
             })
         });
-    let objects = super::objects::gone(state, access)
+    let (_, others) = super::objects::split_groups();
+    let objects = super::objects::gone(&others, state, access)
         .into_iter()
         .map(|(address, id)| {
             Step::Forget(ReleaseStep {

@@ -272,7 +272,7 @@ impl Block {
 }
 
 /// The types typed from their table, each after the types it refers to.
-pub const MANAGED: &[&Block] = &[USER, MEMBERSHIP, SESSION];
+pub const MANAGED: &[&Block] = &[GROUP, USER, MEMBERSHIP, SESSION];
 
 /// The table of a managed type, for the types typed from their table.
 pub fn managed(type_name: &str) -> Option<&'static Block> {
@@ -355,7 +355,16 @@ pub const IMAGE: &Block = &Block {
 /// `kasm_group`.
 pub const GROUP: &Block = &Block {
     type_name: GROUP_TYPE,
-    list: None,
+    // Read with the links (they are read per group), not with the users.
+    list: Some(&List {
+        name: "groups",
+        endpoint: "get_groups",
+        answer: "groups",
+        pages: None,
+        ending: None,
+        shows: &["name", "priority", "description"],
+        import_by: Some("name"),
+    }),
     rows: None,
     id_alias: Some("group_id"),
     reads_users: false,
