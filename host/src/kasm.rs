@@ -427,14 +427,13 @@ impl Kasm {
     /// Every group the key may view (`get_groups`; system groups only with
     /// "Groups View System").
     pub async fn groups(&self) -> Result<Vec<Group>, KasmError> {
-        let answer = self.post("get_groups", &Map::new()).await?;
-        // Kasm leaves the key out when no group exists at all.
-        let list = answer
-            .get("groups")
-            .cloned()
-            .unwrap_or(Value::Array(Vec::new()));
-        serde_json::from_value(list).map_err(|e| KasmError::Unexpected {
-            path: "/api/public/get_groups".into(),
+        // The group table's list: its endpoint and answer key.
+        let Some(list) = tables::GROUP.list else {
+            return Ok(Vec::new());
+        };
+        let items = self.list(list).await?;
+        serde_json::from_value(Value::Array(items)).map_err(|e| KasmError::Unexpected {
+            path: format!("/api/public/{}", list.endpoint),
             detail: e.to_string(),
         })
     }

@@ -3,38 +3,32 @@
 //! and every plan shows them.
 
 use crate::address::address_of;
-use crate::apply::{canon, matches};
+use crate::apply::matches;
 pub use crate::change::Duplicate;
 use crate::change::{Action, Plan};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Image, ImageSpec};
+use crate::model::{Image, ImageSpec, canonical_id};
 use crate::state::State;
 use crate::wire::create_body;
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashSet};
 
 /// For each desired spec, the images no address owns whose every value equals
 /// it. For an address not yet in the state, the first such image is the one
 /// an apply adopts, so only the others count.
-pub fn find(
+pub fn find<'a>(
     desired: &BTreeMap<String, ImageSpec>,
     state: &State,
-    observed: &[Image],
+    unowned: impl Iterator<Item = &'a Image>,
     delete: bool,
 ) -> Vec<Duplicate> {
-    let owned: BTreeSet<String> = state
-        .resources
-        .values()
-        .map(|r| canon(&r.image_id))
-        .collect();
-    let mut unowned: BTreeMap<&str, Vec<&Image>> = BTreeMap::new();
-    for image in observed
-        .iter()
-        .filter(|i| !owned.contains(&canon(&i.image_id)))
-    {
+    let mut by_name: BTreeMap<&str, Vec<&Image>> = BTreeMap::new();
+    for image in unowned {
         if let Some(name) = image.name.as_deref() {
-            unowned.entry(name).or_default().push(image);
+            by_name.entry(name).or_default().push(image);
         }
     }
+    let unowned = by_name;
     if unowned.is_empty() {
         return Vec::new();
     }
@@ -72,10 +66,10 @@ pub fn namesakes(
     state: &State,
     observed: &[Image],
 ) -> Vec<Diagnostic> {
-    let owned: BTreeSet<String> = state
+    let owned: HashSet<Cow<str>> = state
         .resources
         .values()
-        .map(|r| canon(&r.image_id))
+        .map(|r| canonical_id(&r.image_id))
         .collect();
     plan.resource_changes
         .iter()
@@ -85,7 +79,7 @@ pub fn namesakes(
             let same_name: Vec<&Image> = observed
                 .iter()
                 .filter(|i| i.name.as_deref() == Some(spec.name.as_str()))
-                .filter(|i| !owned.contains(&canon(&i.image_id)))
+                .filter(|i| !owned.contains(&canonical_id(&i.image_id)))
                 .collect();
             let first = same_name.first()?;
             let body = create_body(spec, &c.address);

@@ -408,6 +408,20 @@ fn json_object<'de, D: Deserializer<'de>>(d: D) -> Result<Map<String, Value>, D:
     }
 }
 
+/// An id in its canonical form (see [`canonical_uuid`]), other text as it
+/// is; borrowed when it already is canonical, as Kasm's ids mostly are.
+pub fn canonical_id(text: &str) -> std::borrow::Cow<'_, str> {
+    let canonical = text.len() == 32
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if canonical {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(canonical_uuid(text).unwrap_or_else(|| text.to_owned()))
+    }
+}
+
 /// Canonical form of a UUID: 32 lowercase hex characters, no hyphens, as Kasm answers.
 /// `None` when the text is not a UUID.
 pub fn canonical_uuid(text: &str) -> Option<String> {

@@ -13,7 +13,7 @@ pub use crate::change::{
 };
 use crate::diagnostic::{Code, Diagnostic};
 use crate::field::{Field, Kind};
-use crate::model::{Image, ImageSpec, canonical_uuid};
+use crate::model::{Image, ImageSpec, canonical_id};
 use crate::state::{State, StateResource};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -55,15 +55,25 @@ pub fn plan(
     observed: &[Image],
     options: &PlanOptions,
 ) -> Result<Plan, Vec<Diagnostic>> {
-    let by_id: HashMap<Cow<str>, &Image> =
-        observed.iter().map(|i| (canon(&i.image_id), i)).collect();
+    // Each id is read into its canonical form once: planning many images
+    // is bound by reading their memory.
+    let observed_ids: Vec<Cow<str>> = observed.iter().map(|i| canonical_id(&i.image_id)).collect();
+    let by_id: HashMap<&str, &Image> = observed_ids.iter().map(Cow::as_ref).zip(observed).collect();
     let mut errors = Vec::new();
-    check_state(state, &mut errors);
+    check_addresses(state, &mut errors);
+    let mut owners: HashMap<Cow<str>, &str> = HashMap::with_capacity(state.resources.len());
     let mut changes = Vec::with_capacity(desired.len().max(state.resources.len()));
     let mut drift = Vec::new();
     for (name, spec, recorded) in merged(desired, state) {
         let address = address_of(name);
-        let image = recorded.and_then(|r| by_id.get(&canon(&r.image_id)).copied());
+        let image = recorded.and_then(|r| {
+            let id = canonical_id(&r.image_id);
+            let image = by_id.get(id.as_ref()).copied();
+            if let Some(first) = owners.insert(id, name) {
+                errors.push(bound_twice(&r.image_id, &address_of(first), &address));
+            }
+            image
+        });
         if let Some(d) = recorded.and_then(|r| drift_of(&address, r, image)) {
             drift.push(d);
         }
@@ -92,7 +102,12 @@ pub fn plan(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let duplicates = crate::duplicates::find(desired, state, observed, options.delete_duplicates);
+    let unowned = observed_ids
+        .iter()
+        .zip(observed)
+        .filter(|(id, _)| !owners.contains_key(*id))
+        .map(|(_, image)| image);
+    let duplicates = crate::duplicates::find(desired, state, unowned, options.delete_duplicates);
     Ok(Plan {
         format_version: PLAN_FORMAT,
         state_lineage: state.lineage.clone(),
@@ -332,26 +347,20 @@ fn drift_of(address: &str, recorded: &StateResource, image: Option<&Image>) -> O
     Some(base(false, changes, Some(Attributes::from_image(image))))
 }
 
-fn check_state(state: &State, errors: &mut Vec<Diagnostic>) {
-    let mut owners: HashMap<Cow<str>, &str> = HashMap::new();
-    for (address, r) in &state.resources {
-        let id = canon(&r.image_id);
-        if let Some(first) = owners.insert(id, address) {
-            errors.push(
-                Diagnostic::error(
-                    Code::InvalidState,
-                    format!(
-                        "state binds image {} to both {first} and {address}",
-                        r.image_id
-                    ),
-                )
-                .at(address, "")
-                .help(format!(
-                    "remove one binding with `kasm-plan state rm {address}`"
-                )),
-            );
-        }
-    }
+/// The error of a state that binds one image to two addresses.
+fn bound_twice(image_id: &str, first: &str, address: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidState,
+        format!("state binds image {image_id} to both {first} and {address}"),
+    )
+    .at(address, "")
+    .help(format!(
+        "remove one binding with `kasm-plan state rm {address}`"
+    ))
+}
+
+/// Every state address must be a `kasm_image` one.
+fn check_addresses(state: &State, errors: &mut Vec<Diagnostic>) {
     let prefix = format!("{RESOURCE_TYPE}.");
     let bad: BTreeSet<&String> = state
         .resources
@@ -395,18 +404,5 @@ fn empty(address: String, name: &str) -> ResourceChange {
         sensitive: Vec::new(),
         previous_address: None,
         importing: None,
-    }
-}
-
-/// Kasm's ids are already canonical; only others pay for a copy.
-fn canon(id: &str) -> Cow<'_, str> {
-    let canonical = id.len() == 32
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    if canonical {
-        Cow::Borrowed(id)
-    } else {
-        Cow::Owned(canonical_uuid(id).unwrap_or_else(|| id.to_ascii_lowercase()))
     }
 }
