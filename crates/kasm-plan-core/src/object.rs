@@ -4,7 +4,7 @@
 //! kept as JSON, keyed by argument name, so one diff, one step builder and
 //! one executor serve every such type.
 
-use crate::group::{GroupRecord, GroupSpec, LinkRecord, Target};
+use crate::group::{GroupRecord, GroupSpec, LinkRecord, LinkSpec, Target};
 use crate::model::Secret;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -91,6 +91,25 @@ impl GroupSpec {
             secrets: BTreeMap::new(),
             ignore_changes: Vec::new(),
         }
+    }
+}
+
+// Links are typed from their table too: the group by its id or its name.
+impl LinkSpec {
+    /// The link an instance typed from `kasm_group_image`'s table
+    /// describes; none when a side is known only after Kasm is read.
+    pub fn of(spec: &ObjectSpec) -> Option<LinkSpec> {
+        let named = spec.values.get("group_name").and_then(Value::as_str);
+        let group = spec
+            .refs
+            .get("group_id")
+            .cloned()
+            .or_else(|| named.map(|n| Target::Name(n.to_owned())))?;
+        Some(LinkSpec {
+            address: spec.address.clone(),
+            group,
+            image: spec.refs.get("image_id").cloned()?,
+        })
     }
 }
 

@@ -471,6 +471,7 @@ mod tests {
             import_by: Some("name"),
         }),
         rows: None,
+        one_of: &[],
     };
 
     fn access(items: Value) -> Access {

@@ -5,11 +5,11 @@ use super::config::{Data, DataKind, Resource};
 use super::eval::{Failure, Scope, evaluate};
 use super::resources::{Context, problem};
 use super::value::Value;
-use crate::address::{GROUP_TYPE, InstanceKey, RESOURCE_TYPE};
+use crate::address::InstanceKey;
 use crate::diagnostic::{Code, Diagnostic, Location};
 use crate::filter::{ImageFilter, filter_groups, filter_images, names_matching};
+use crate::group::Target;
 use crate::group::{Group, User};
-use crate::group::{LinkSpec, Target};
 use crate::lang::raw::{RawAttribute, RawResource, RawValue};
 use crate::model::{Image, canonical_uuid};
 use crate::names::did_you_mean;
@@ -300,49 +300,6 @@ pub fn take_exclusive(r: &mut RawResource, address: &str, out: &mut Vec<Diagnost
     }
 }
 
-/// Types a `kasm_group_image` instance. `unread`: nothing was read from Kasm,
-/// so a value known only after reading is accepted (and no spec made).
-pub fn link_spec(
-    r: &RawResource,
-    address: &str,
-    unread: bool,
-    out: &mut Vec<Diagnostic>,
-) -> Option<LinkSpec> {
-    let allowed: Vec<&str> = tables::LINK.settable().collect();
-    let mut a = Attrs::new(r, address, &allowed, out);
-    let (had_group_id, had_group_name) = (a.has("group_id"), a.has_value("group_name"));
-    if had_group_id == had_group_name {
-        let message = if had_group_id {
-            "give either `group_id` or `group_name`, not both"
-        } else {
-            "`group_id` (or `group_name`) is required"
-        };
-        a.fail(
-            "group_id",
-            Code::MissingRequired,
-            message.into(),
-            "write `group_id = kasm_group.<name>.id`, an id, or `group_name = \"<name>\"`",
-        );
-    }
-    if !a.has("image_id") {
-        a.fail(
-            "image_id",
-            Code::MissingRequired,
-            "`image_id` is required".into(),
-            "write `image_id = kasm_image.<name>.id`, or an image id",
-        );
-    }
-    let group_id = a.target("group_id", GROUP_TYPE, unread);
-    let group_name = a.string("group_name", false);
-    let image = a.target("image_id", RESOURCE_TYPE, unread);
-    a.finish()?;
-    Some(LinkSpec {
-        address: address.to_owned(),
-        group: group_id.or(group_name.map(Target::Name))?,
-        image: image?,
-    })
-}
-
 /// An instance's attributes, read one by one; every problem reported.
 pub(super) struct Attrs<'a> {
     r: &'a RawResource,
@@ -447,7 +404,7 @@ impl<'a> Attrs<'a> {
         self.get(key).is_some()
     }
 
-    fn has_value(&self, key: &str) -> bool {
+    pub(super) fn has_value(&self, key: &str) -> bool {
         self.get(key)
             .is_some_and(|a| !matches!(a.value, RawValue::Static(serde_json::Value::Null)))
     }

@@ -227,9 +227,10 @@ impl Managed {
                     )
                     .map(|spec| GroupSpec::of(&spec)),
                 ),
-                LINK_TYPE => self
-                    .links
-                    .extend(access::link_spec(&i, &address, cx.unread, out)),
+                LINK_TYPE => self.links.extend(
+                    objects::object_spec(crate::schema::tables::LINK, &i, &address, cx.unread, out)
+                        .and_then(|spec| LinkSpec::of(&spec)),
+                ),
                 type_name => {
                     let table = crate::schema::tables::managed(type_name);
                     self.objects.extend(

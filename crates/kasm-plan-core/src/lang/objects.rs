@@ -9,7 +9,7 @@ use crate::lang::raw::{RawResource, RawValue};
 use crate::model::Secret;
 use crate::object::ObjectSpec;
 use crate::schema::Presence;
-use crate::schema::tables::Block;
+use crate::schema::tables::{Arg, Block};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -33,6 +33,7 @@ pub fn object_spec(
         secrets: BTreeMap::new(),
         ignore_changes,
     };
+    one_of(table, &mut a);
     for arg in table
         .arguments
         .iter()
@@ -44,7 +45,7 @@ pub fn object_spec(
                 name,
                 Code::MissingRequired,
                 format!("`{name}` is required"),
-                &format!("add `{name} = ...`"),
+                &format!("add {}", example(arg)),
             );
             continue;
         }
@@ -103,6 +104,43 @@ pub fn object_spec(
     }
     a.finish()?;
     Some(spec)
+}
+
+/// Exactly one of the table's `one_of` arguments must be given (a null
+/// one is not given, as in Terraform).
+fn one_of(table: &Block, a: &mut Attrs) {
+    let [first, rest @ ..] = table.one_of else {
+        return;
+    };
+    let given = table.one_of.iter().filter(|n| a.has_value(n)).count();
+    let others: Vec<String> = rest.iter().map(|n| format!("`{n}`")).collect();
+    let message = match given {
+        1 => return,
+        0 => format!("`{first}` (or {}) is required", others.join(", ")),
+        _ => format!("give either `{first}` or {}, not both", others.join(", ")),
+    };
+    let choices: Vec<String> = table
+        .one_of
+        .iter()
+        .filter_map(|n| table.argument(n))
+        .map(example)
+        .collect();
+    a.fail(
+        first,
+        Code::MissingRequired,
+        message,
+        &format!("write one of {}", choices.join("; ")),
+    );
+}
+
+/// How an argument is written: `group_id = kasm_group.<name>.id`, or an id.
+fn example(arg: &Arg) -> String {
+    let name = arg.name;
+    match (arg.refers_to, arg.value_type) {
+        (Some(t), _) => format!("`{name} = {t}.<name>.id` (or an id)"),
+        (None, "string") => format!("`{name} = \"...\"`"),
+        (None, _) => format!("`{name} = ...`"),
+    }
 }
 
 /// A whole number within the argument's range (a group's `priority`).

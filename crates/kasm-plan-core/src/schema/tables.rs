@@ -34,6 +34,9 @@ pub struct Block {
     /// For a pair Kasm lists as rows of another type's items (a membership
     /// as one of its user's `groups`): where the rows are.
     pub rows: Option<Rows>,
+    /// Arguments of which exactly one is given (a link's `group_id` or
+    /// `group_name`).
+    pub one_of: &'static [&'static str],
 }
 
 /// Where Kasm lists the instances of a pair type: as rows of another
@@ -320,6 +323,7 @@ use Presence::{Computed, Optional, Required};
 pub const IMAGE: &Block = &Block {
     type_name: RESOURCE_TYPE,
     list: None,
+    one_of: &[],
     rows: None,
     id_alias: Some("image_id"),
     reads_users: false,
@@ -365,6 +369,7 @@ pub const GROUP: &Block = &Block {
         shows: &["name", "priority", "description"],
         import_by: Some("name"),
     }),
+    one_of: &[],
     rows: None,
     id_alias: Some("group_id"),
     reads_users: false,
@@ -467,6 +472,7 @@ const LINK_BODY: &[(&str, &str)] = &[
 pub const LINK: &Block = &Block {
     type_name: LINK_TYPE,
     list: None,
+    one_of: &["group_id", "group_name"],
     rows: None,
     id_alias: None,
     reads_users: false,
@@ -512,24 +518,30 @@ pub const LINK: &Block = &Block {
     }),
     description: "An authorization: users of the group may launch the image.",
     arguments: &[
-        Arg::new(
-            "group_id",
-            "string",
-            Optional,
-            "The group's id, e.g. `kasm_group.devs.id`; give this or `group_name`.",
-        ),
+        Arg {
+            refers_to: Some(GROUP_TYPE),
+            ..Arg::new(
+                "group_id",
+                "string",
+                Optional,
+                "The group's id, e.g. `kasm_group.devs.id`; give this or `group_name`.",
+            )
+        },
         Arg::new(
             "group_name",
             "string",
             Optional,
             "The group's exact name, looked up in the configuration, then on Kasm; give this or `group_id`.",
         ),
-        Arg::new(
-            "image_id",
-            "string",
-            Required,
-            "The image's id, e.g. `kasm_image.web.id`.",
-        ),
+        Arg {
+            refers_to: Some(RESOURCE_TYPE),
+            ..Arg::new(
+                "image_id",
+                "string",
+                Required,
+                "The image's id, e.g. `kasm_image.web.id`.",
+            )
+        },
         Arg::new("id", "string", Computed, "`<group_id>:<image_id>`."),
     ],
 };
@@ -541,6 +553,7 @@ pub const DATA_SOURCES: &[&Block] = &[IMAGES_DATA, GROUPS_DATA, USERS_DATA];
 pub const IMAGES_DATA: &Block = &Block {
     type_name: "kasm_images",
     list: None,
+    one_of: &[],
     rows: None,
     id_alias: None,
     reads_users: false,
@@ -573,6 +586,7 @@ pub const IMAGES_DATA: &Block = &Block {
 pub const GROUPS_DATA: &Block = &Block {
     type_name: "kasm_groups",
     list: None,
+    one_of: &[],
     rows: None,
     id_alias: None,
     reads_users: false,
@@ -594,6 +608,7 @@ pub const GROUPS_DATA: &Block = &Block {
 pub const USERS_DATA: &Block = &Block {
     type_name: "kasm_users",
     list: None,
+    one_of: &[],
     rows: None,
     id_alias: None,
     reads_users: true,
@@ -640,6 +655,7 @@ pub const USER: &Block = &Block {
         ],
         import_by: Some("username"),
     }),
+    one_of: &[],
     rows: None,
     id_alias: Some("user_id"),
     reads_users: true,
@@ -768,6 +784,7 @@ const MEMBERSHIP_BODY: &[(&str, &str)] = &[
 pub const MEMBERSHIP: &Block = &Block {
     type_name: MEMBERSHIP_TYPE,
     list: None,
+    one_of: &[],
     rows: Some(Rows {
         of: USER,
         parent: "user_id",
@@ -855,6 +872,7 @@ pub const SESSION: &Block = &Block {
         shows: &[],
         import_by: None,
     }),
+    one_of: &[],
     rows: None,
     id_alias: Some("kasm_id"),
     reads_users: true,
