@@ -267,6 +267,46 @@ mod tests {
         }
     }
 
+    /// What a table says of Kasm's view of its type names its own
+    /// arguments: what a list's items show and import by, a pair's rows,
+    /// the arguments of which one is given.
+    #[test]
+    fn a_table_names_only_its_own_arguments() {
+        for table in tables::RESOURCES {
+            let settable = |name: &str| {
+                table
+                    .argument(name)
+                    .is_some_and(|a| a.presence != Presence::Computed)
+            };
+            let t = table.type_name;
+            if let Some(list) = table.list {
+                assert!(
+                    list.shows.iter().all(|n| settable(n)),
+                    "{t}: {:?}",
+                    list.shows
+                );
+                assert!(
+                    list.import_by.is_none_or(|n| list.shows.contains(&n)),
+                    "{t}"
+                );
+                assert!(
+                    list.shows.is_empty() || table.id_alias.is_some(),
+                    "{t}: items found by id"
+                );
+            }
+            if let Some(rows) = &table.rows {
+                let parent = table.argument(rows.parent).and_then(|a| a.refers_to);
+                assert_eq!(parent, Some(rows.of.type_name), "{t}");
+                assert!(settable(rows.key), "{t}");
+                assert!(rows.of.list.is_some(), "{t}: the rows are in a list");
+            }
+            for name in table.one_of {
+                let optional = table.argument(name).map(|a| a.presence);
+                assert_eq!(optional, Some(Presence::Optional), "{t}: {name}");
+            }
+        }
+    }
+
     /// Every type is evaluated after each type its arguments refer to.
     #[test]
     fn types_are_evaluated_after_what_they_refer_to() {
