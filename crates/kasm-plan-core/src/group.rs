@@ -221,11 +221,22 @@ impl Access {
         if let Some((name, _)) = lists.iter().find(|(name, _)| !tabled(name)) {
             return Err(format!("no table lists Kasm's {name}"));
         }
-        let names: Vec<String> = lists.iter().map(|(name, _)| name.clone()).collect();
-        let listed =
-            serde_json::Map::from_iter(lists.into_iter().map(|(n, items)| (n, items.into())));
-        let mut access: Access = serde_json::from_value(listed.into())
-            .map_err(|e| format!("Kasm's {} do not read: {e}", names.join(" and ")))?;
+        let listed = serde_json::Value::Object(serde_json::Map::from_iter(
+            lists.into_iter().map(|(n, items)| (n, items.into())),
+        ));
+        let mut access = match Access::deserialize(&listed) {
+            Ok(access) => access,
+            // Read again one list at a time, to name the one that does not read.
+            Err(e) => {
+                let lists = listed.as_object().into_iter().flatten();
+                let unread = lists.into_iter().find_map(|(name, items)| {
+                    let one = serde_json::json!({ name: items });
+                    let e = Access::deserialize(&one).err()?;
+                    Some(format!("Kasm's {name} do not read: {e}"))
+                });
+                return Err(unread.unwrap_or_else(|| format!("Kasm's lists do not read: {e}")));
+            }
+        };
         access.groups = groups;
         access.links = links;
         Ok(access)

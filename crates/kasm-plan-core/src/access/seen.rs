@@ -397,8 +397,10 @@ fn recorded_groups(state: &State, record: &ObjectRecord) -> Vec<crate::group::Us
 /// each recorded instance as its list would show it; a user with the groups
 /// its record and the recorded memberships put it in.
 pub fn assumed_lists(state: &State) -> Vec<(String, Vec<Value>)> {
+    // The lists read by name, as the host reads them: with the users.
     let listed = crate::schema::tables::RESOURCES
         .iter()
+        .filter(|table| table.reads_users)
         .filter_map(|table| Some((table.type_name, table.list?)));
     listed
         .map(|(type_name, list)| {
