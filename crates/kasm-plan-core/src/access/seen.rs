@@ -48,9 +48,13 @@ pub struct View {
 enum Shown {
     /// Each item Kasm lists and is not taking down, by its id (canonical).
     Items(BTreeMap<String, Map<String, Value>>),
-    /// The parent's view, and each pair's number of rows, by the ids of
-    /// its parent and its other side.
-    Rows(Box<View>, BTreeMap<(String, String), usize>),
+    /// A pair's rows: the view of the items that hold them, and each
+    /// pair's number of rows, by the ids of its parent and its other side.
+    Rows {
+        rows: &'static Rows,
+        parent: Box<View>,
+        pairs: BTreeMap<(String, String), usize>,
+    },
     /// Kasm's list was not read.
     Unread,
 }
@@ -63,20 +67,17 @@ impl View {
                 Some(items) => Shown::Items(by_id(table, list, &items)),
                 None => Shown::Unread,
             },
-            (None, Some(rows)) => match View::of(rows.of, access) {
-                View {
-                    shown: Shown::Items(items),
-                    ..
-                } => {
-                    let pairs = pairs(rows, &items);
-                    let parent = View {
-                        table: rows.of,
-                        shown: Shown::Items(items),
-                    };
-                    Shown::Rows(Box::new(parent), pairs)
+            (None, Some(rows)) => {
+                let parent = View::of(rows.of, access);
+                match &parent.shown {
+                    Shown::Items(items) => Shown::Rows {
+                        rows,
+                        pairs: pairs(rows, items),
+                        parent: Box::new(parent),
+                    },
+                    _ => Shown::Unread,
                 }
-                _ => Shown::Unread,
-            },
+            }
             (None, None) => Shown::Unread,
         };
         View { table, shown }
@@ -90,10 +91,7 @@ impl View {
                 Some(item) => Seen::Listed(self.attributes(item, record)),
                 None => Seen::Gone,
             },
-            Shown::Rows(_, pairs) => {
-                let Some(rows) = self.table.rows.as_ref() else {
-                    return Seen::Unread;
-                };
+            Shown::Rows { rows, pairs, .. } => {
                 let (Some(parent), Some(key)) = (record.text(rows.parent), record.text(rows.key))
                 else {
                     return Seen::Gone;
@@ -207,34 +205,30 @@ impl View {
                     attributes,
                 })
             }
-            Shown::Rows(parent, pairs) => {
-                let rows = self.table.rows.as_ref().ok_or_else(lacks)?;
-                let [first, _] = self.pair().ok_or_else(lacks)?;
+            Shown::Rows {
+                rows,
+                parent,
+                pairs,
+            } => {
+                // `<first>:<second>` in the pair's order; the parent side may
+                // be named as its list allows (`username:<name>`).
+                let [first, second] = self.pair().ok_or_else(lacks)?;
                 let (a, b) = id.split_once(':').ok_or_else(lacks)?;
-                let (key, parent_text) = if first == rows.key { (a, b) } else { (b, a) };
-                let parent_id = parent.named(parent_text).and_then(|i| parent.id_of(i));
-                let parent_id = parent_id.ok_or_else(lacks)?;
-                let key = canonical(key);
-                if !pairs.contains_key(&(parent_id.clone(), key.clone())) {
+                let (key, named) = if first == rows.key { (a, b) } else { (b, a) };
+                let parent_id = parent.named(named).and_then(|item| parent.id_of(item));
+                let pair = (parent_id.ok_or_else(lacks)?, canonical(key));
+                if !pairs.contains_key(&pair) {
                     return Err(lacks());
                 }
-                let attributes = Map::from_iter([
-                    (rows.parent.to_owned(), parent_id.into()),
-                    (rows.key.to_owned(), key.into()),
-                ]);
-                let id = self
-                    .pair()
-                    .map(|pair| {
-                        pair.map(|side| {
-                            attributes
-                                .get(side)
-                                .and_then(Value::as_str)
-                                .unwrap_or_default()
-                        })
-                        .join(":")
-                    })
-                    .unwrap_or_default();
-                Ok(ObjectRecord { id, attributes })
+                let (parent_id, key) = pair;
+                let side = |name: &str| if name == rows.key { &key } else { &parent_id };
+                Ok(ObjectRecord {
+                    id: format!("{}:{}", side(first), side(second)),
+                    attributes: Map::from_iter([
+                        (rows.parent.to_owned(), parent_id.clone().into()),
+                        (rows.key.to_owned(), key.clone().into()),
+                    ]),
+                })
             }
             Shown::Unread => Err(lacks()),
         }
@@ -475,6 +469,64 @@ mod tests {
         rows: None,
         one_of: &[],
     };
+
+    /// A membership is a row of its user's `groups`: seen while the row
+    /// is there, imported by `<group_id>:<user_id>` or with the user named
+    /// as its list allows (`username:<name>`).
+    #[test]
+    fn a_membership_is_a_row_of_its_users_groups() {
+        use crate::schema::tables::MEMBERSHIP;
+        let (g, u) = (
+            "b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1",
+            "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1",
+        );
+        let users = json!([{ "user_id": "A1A1A1A1-A1A1-A1A1-A1A1-A1A1A1A1A1A1", "username": "alice",
+            "groups": [{ "group_id": g, "name": "Devs" }] }]);
+        let kasm = Access::with_lists(
+            Vec::new(),
+            Vec::new(),
+            vec![(
+                "users".into(),
+                users.as_array().cloned().unwrap_or_default(),
+            )],
+        );
+        let kasm = kasm.unwrap_or_default();
+        let view = View::of(MEMBERSHIP, &kasm);
+        let want = ObjectRecord {
+            id: format!("{g}:{u}"),
+            attributes: Map::from_iter([
+                ("group_id".to_owned(), json!(g)),
+                ("user_id".to_owned(), json!(u)),
+            ]),
+        };
+        assert_eq!(
+            view.imported(&format!("{g}:username:Alice")),
+            Ok(want.clone())
+        );
+        assert_eq!(view.imported(&format!("{g}:{u}")), Ok(want.clone()));
+        assert_eq!(view.seen(&want), Seen::Listed(want.attributes.clone()));
+        let other = format!("c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1:{u}");
+        assert!(view.imported(&other).is_err());
+        let elsewhere = ObjectRecord {
+            id: other,
+            ..want.clone()
+        };
+        let moved = ObjectRecord {
+            attributes: Map::from_iter([
+                (
+                    "group_id".to_owned(),
+                    json!("c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1"),
+                ),
+                ("user_id".to_owned(), json!(u)),
+            ]),
+            ..elsewhere
+        };
+        assert_eq!(view.seen(&moved), Seen::Gone);
+        assert_eq!(
+            View::of(MEMBERSHIP, &Access::default()).seen(&want),
+            Seen::Unread
+        );
+    }
 
     fn access(items: Value) -> Access {
         serde_json::from_value(json!({ "widgets": items })).unwrap_or_default()
