@@ -64,7 +64,7 @@ impl View {
     pub fn of(table: &'static Block, access: &Access) -> View {
         let shown = match (table.list, &table.rows) {
             (Some(list), _) => match access.items(list.name) {
-                Some(items) => Shown::Items(by_id(table, list, &items)),
+                Some(items) => Shown::Items(by_id(table, list, items)),
                 None => Shown::Unread,
             },
             (None, Some(rows)) => {
@@ -260,17 +260,21 @@ impl View {
 fn by_id(
     table: &'static Block,
     list: &List,
-    items: &[Value],
+    items: std::borrow::Cow<'_, [Value]>,
 ) -> BTreeMap<String, Map<String, Value>> {
     let view = View {
         table,
         shown: Shown::Unread,
     };
+    // A list read for this view (a typed one) is moved, not copied.
     items
-        .iter()
+        .into_owned()
+        .into_iter()
         .filter(|item| !list.is_ending(item))
-        .filter_map(Value::as_object)
-        .filter_map(|item| Some((view.id_of(item)?, item.clone())))
+        .filter_map(|item| match item {
+            Value::Object(item) => Some((view.id_of(&item)?, item)),
+            _ => None,
+        })
         .collect()
 }
 
