@@ -114,7 +114,10 @@ pub struct Calls {
     pub find_after_lost_create: Option<Find>,
     /// After a create: the poll until the object is ready.
     pub ready: Option<Ready>,
-    /// The computed attribute that repeats the id (`user_id`, `kasm_id`).
+    /// The attribute the apply records the new id under, beside `id`
+    /// (`user_id`, `kasm_id`): the table's `id_alias`, or none for a type
+    /// whose record keeps only its arguments (a group's, as state format 3
+    /// reads it).
     pub id_attribute: Option<&'static str>,
     /// The id is `<first>:<second>` of these two arguments' ids (a
     /// membership's), known once both are.
