@@ -595,11 +595,7 @@ description?: string | null,
 /**
  * Delete the group even when users are members (Kasm's `force`).
  */
-force_destroy: boolean, 
-/**
- * `lifecycle { ignore_changes = [...] }`: arguments set on create only.
- */
-ignore_changes?: Array<string>, };
+force_destroy: boolean, };
 
 /**
  * A `kasm_group_image` instance: users of the group may launch the image.
