@@ -8,7 +8,7 @@ use crate::Field;
 use crate::address::address_of;
 use crate::change::{Action, Plan, ResourceChange};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Image, ImageSpec, canonical_uuid};
+use crate::model::{Image, ImageSpec};
 use crate::state::{State, StateResource};
 pub use crate::step::{
     AdoptStep, CreateStep, MoveStep, Recording, RefreshStep, ReleaseStep, Step, UpdateStep,
@@ -260,7 +260,7 @@ fn same_wire(sent: &Value, got: &Value) -> bool {
 
 /// An image id in Kasm's form (32 lowercase hex), or as given when it is not one.
 pub(crate) fn canon(id: &str) -> String {
-    canonical_uuid(id).unwrap_or_else(|| id.to_owned())
+    crate::model::canonical_id(id).into_owned()
 }
 
 #[cfg(test)]

@@ -9,12 +9,12 @@
 use super::objects::records;
 use super::{MEMBERSHIP_TYPE, USER_TYPE};
 use crate::group::{Access, User, same_id};
-use crate::model::canonical_uuid;
+use crate::model::canonical_id;
 use crate::object::ObjectRecord;
 use crate::schema::tables::{Block, List, Rows};
 use crate::state::State;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A recorded instance as Kasm shows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,12 +48,12 @@ pub struct View {
 enum Shown {
     /// Each item Kasm lists and is not taking down, by its id (canonical).
     Items(BTreeMap<String, Map<String, Value>>),
-    /// A pair's rows: the view of the items that hold them, and each
-    /// pair's number of rows, by the ids of its parent and its other side.
+    /// A pair's rows: the view of the items that hold them, and each pair
+    /// that has a row, by the ids of its parent and its other side.
     Rows {
         rows: &'static Rows,
         parent: Box<View>,
-        pairs: BTreeMap<(String, String), usize>,
+        pairs: BTreeSet<(String, String)>,
     },
     /// Kasm's list was not read.
     Unread,
@@ -87,7 +87,7 @@ impl View {
     /// shows (as recorded when it shows none), a pair while a row is there.
     pub fn seen(&self, record: &ObjectRecord) -> Seen {
         match &self.shown {
-            Shown::Items(items) => match items.get(&canonical(&record.id)) {
+            Shown::Items(items) => match items.get(canonical_id(&record.id).as_ref()) {
                 Some(item) => Seen::Listed(self.attributes(item, record)),
                 None => Seen::Gone,
             },
@@ -96,9 +96,13 @@ impl View {
                 else {
                     return Seen::Gone;
                 };
-                match pairs.get(&(canonical(parent), canonical(key))) {
-                    Some(_) => Seen::Listed(record.attributes.clone()),
-                    None => Seen::Gone,
+                if pairs.contains(&(
+                    canonical_id(parent).into_owned(),
+                    canonical_id(key).into_owned(),
+                )) {
+                    Seen::Listed(record.attributes.clone())
+                } else {
+                    Seen::Gone
                 }
             }
             Shown::Unread => Seen::Unread,
@@ -136,7 +140,7 @@ impl View {
             .argument(name)
             .is_some_and(|a| a.refers_to.is_some());
         match item.get(name) {
-            Some(Value::String(id)) if refers => canonical(id).into(),
+            Some(Value::String(id)) if refers => canonical_id(id).into_owned().into(),
             Some(value) => value.clone(),
             None => Value::Null,
         }
@@ -145,7 +149,9 @@ impl View {
     /// An item's id in its canonical form.
     fn id_of(&self, item: &Map<String, Value>) -> Option<String> {
         let key = self.table.id_alias?;
-        item.get(key).and_then(Value::as_str).map(canonical)
+        item.get(key)
+            .and_then(Value::as_str)
+            .map(|id| canonical_id(id).into_owned())
     }
 
     /// The item an import names: by its id, or by the list's other key
@@ -161,7 +167,7 @@ impl View {
                     .and_then(Value::as_str)
                     .is_some_and(|v| v.to_lowercase() == value.to_lowercase())
             }),
-            None => items.get(&canonical(text)),
+            None => items.get(canonical_id(text).as_ref()),
         }
     }
 
@@ -216,8 +222,8 @@ impl View {
                 let (a, b) = id.split_once(':').ok_or_else(lacks)?;
                 let (key, named) = if first == rows.key { (a, b) } else { (b, a) };
                 let parent_id = parent.named(named).and_then(|item| parent.id_of(item));
-                let pair = (parent_id.ok_or_else(lacks)?, canonical(key));
-                if !pairs.contains_key(&pair) {
+                let pair = (parent_id.ok_or_else(lacks)?, canonical_id(key).into_owned());
+                if !pairs.contains(&pair) {
                     return Err(lacks());
                 }
                 let (parent_id, key) = pair;
@@ -278,17 +284,14 @@ fn by_id(
         .collect()
 }
 
-/// Each pair's number of rows in the parent items.
-fn pairs(
-    rows: &Rows,
-    items: &BTreeMap<String, Map<String, Value>>,
-) -> BTreeMap<(String, String), usize> {
-    let mut out = BTreeMap::new();
+/// Each pair that has a row in the parent items.
+fn pairs(rows: &Rows, items: &BTreeMap<String, Map<String, Value>>) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
     for (parent, item) in items {
         let listed = item.get(rows.field).and_then(Value::as_array);
         for row in listed.into_iter().flatten() {
             if let Some(key) = row.get(rows.key).and_then(Value::as_str) {
-                *out.entry((parent.clone(), canonical(key))).or_insert(0) += 1;
+                out.insert((parent.clone(), canonical_id(key).into_owned()));
             }
         }
     }
@@ -300,11 +303,6 @@ fn pairs(
 fn noun(table: &Block) -> String {
     let name = table.type_name;
     name.strip_prefix("kasm_").unwrap_or(name).replace('_', " ")
-}
-
-/// An id in its canonical form, other text as it is.
-fn canonical(text: &str) -> String {
-    canonical_uuid(text).unwrap_or_else(|| text.to_owned())
 }
 
 /// Kasm's list of a type, each item as Kasm answers it, without those Kasm

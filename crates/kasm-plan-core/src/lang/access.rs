@@ -11,7 +11,7 @@ use crate::filter::{ImageFilter, filter_groups, filter_images, names_matching};
 use crate::group::Target;
 use crate::group::{Group, User};
 use crate::lang::raw::{RawAttribute, RawResource, RawValue};
-use crate::model::{Image, canonical_uuid};
+use crate::model::{Image, canonical_id, canonical_uuid};
 use crate::names::did_you_mean;
 use crate::schema::tables;
 use std::collections::BTreeMap;
@@ -98,6 +98,9 @@ fn data_value(block: &Data, scope: &Scope, reads: Reads, out: &mut Vec<Diagnosti
         Some(Value::String(s)) => Some(s.clone()),
         _ => None,
     };
+    // Kasm lists images, groups and users in no defined order (1.15 has no
+    // `order_by`): data sources sort them, by name then id, so that
+    // `images[0]` names the same image from one run to the next.
     let listed = match block.kind {
         DataKind::Images => reads.images.map(|images| {
             let filter = ImageFilter {
@@ -108,7 +111,7 @@ fn data_value(block: &Data, scope: &Scope, reads: Reads, out: &mut Vec<Diagnosti
                 },
             };
             filter_images(images, &filter).map(|mut found| {
-                found.sort_by_key(|i| (i.name.clone(), canonical(&i.image_id)));
+                found.sort_by_key(|i| (i.name.clone(), canonical_id(&i.image_id).into_owned()));
                 (
                     "images",
                     found.into_iter().map(image_value).collect::<Vec<_>>(),
@@ -117,7 +120,7 @@ fn data_value(block: &Data, scope: &Scope, reads: Reads, out: &mut Vec<Diagnosti
         }),
         DataKind::Groups => reads.groups.map(|groups| {
             filter_groups(groups, text("name").as_deref()).map(|mut found| {
-                found.sort_by_key(|g| (g.name.clone(), canonical(&g.group_id)));
+                found.sort_by_key(|g| (g.name.clone(), canonical_id(&g.group_id).into_owned()));
                 (
                     "groups",
                     found.into_iter().map(group_value).collect::<Vec<_>>(),
@@ -151,13 +154,6 @@ fn data_value(block: &Data, scope: &Scope, reads: Reads, out: &mut Vec<Diagnosti
             Value::UNKNOWN
         }
     }
-}
-
-/// Kasm lists images, groups and users in no defined order (1.15 has no
-/// `order_by`): data sources sort them, by name then id, so that
-/// `images[0]` names the same image from one run to the next.
-fn canonical(id: &str) -> String {
-    canonical_uuid(id).unwrap_or_else(|| id.to_owned())
 }
 
 fn text(s: &Option<String>) -> Value {
