@@ -18,7 +18,7 @@ pub fn parse_body(text: &str) -> Result<Body, Box<Diagnostic>> {
 
 /// hcl-edit's tree of a file's text, or its syntax error.
 fn syntax(text: &str) -> Result<hcl_edit::structure::Body, Box<Diagnostic>> {
-    refuse_unclosed(text)?;
+    refuse_unclosed(text, Syntax::Expression)?;
     hcl_edit::parser::parse_body(text).map_err(|e| {
         // The parser notices a string left open only on a later line; say
         // where it opens, as Terraform does.
@@ -104,21 +104,21 @@ pub fn check_syntax(text: &str) -> Result<(), Box<Diagnostic>> {
 
 /// Parses one expression (a `-var` value, a JSON string's `${...}`).
 pub fn parse_expr(text: &str) -> Result<Expr, Box<Diagnostic>> {
-    refuse_unclosed(text)?;
+    refuse_unclosed(text, Syntax::Expression)?;
     let expr = hcl_edit::parser::parse_expr(text).map_err(|e| syntax_error(&e))?;
     Ok(read_expr(&expr, &Reader::Text(&LineIndex::new(text))))
 }
 
 /// Parses an expression written inside a JSON string; every position is `at`.
 pub fn parse_expr_at(text: &str, at: Option<Location>) -> Result<Expr, Box<Diagnostic>> {
-    refuse_unclosed(text)?;
+    refuse_unclosed(text, Syntax::Expression)?;
     let expr = hcl_edit::parser::parse_expr(text).map_err(|e| syntax_error(&e))?;
     Ok(read_expr(&expr, &Reader::Fixed(at)))
 }
 
 /// Parses a template (a string of Terraform's JSON syntax); every position is `at`.
 pub fn parse_template(text: &str, at: Option<Location>) -> Result<Expr, Box<Diagnostic>> {
-    refuse_unclosed(text)?;
+    refuse_unclosed(text, Syntax::Template)?;
     let template = hcl_edit::parser::parse_template(text).map_err(|e| syntax_error(&e))?;
     let reader = Reader::Fixed(at);
     Ok(template_expr(&template, &reader, at))
@@ -126,41 +126,74 @@ pub fn parse_template(text: &str, at: Option<Location>) -> Result<Expr, Box<Diag
 
 /// How many brackets may be left open before the text is refused unparsed.
 /// The parser backtracks over unclosed brackets, and its time grows steeply
-/// with their number (fuzzing found 19 of them taking a quarter of a second);
-/// a text that leaves any open is a syntax error anyway.
+/// with their number (fuzzing found 19 of them taking a quarter of a second,
+/// and 25 before a stray `}` taking half a second); a text that leaves any
+/// open, or closes what was never opened, is a syntax error anyway.
 const MAX_UNCLOSED: usize = 4;
 
-/// Refuses a text that leaves more than [`MAX_UNCLOSED`] brackets open,
-/// naming the first, before the parser sees it.
-fn refuse_unclosed(text: &str) -> Result<(), Box<Diagnostic>> {
-    let Some(open) = unclosed(text) else {
-        return Ok(());
-    };
-    match open.as_slice() {
-        [(first, offset), ..] if open.len() > MAX_UNCLOSED => {
-            let at = LineIndex::new(text).location(*offset..offset + first.len_utf8());
-            Err(Box::new(
-                Diagnostic::error(
-                    Code::SyntaxError,
-                    format!(
-                        "invalid HCL: `{first}` is never closed ({} brackets are left open)",
-                        open.len()
-                    ),
-                )
+/// What a text is: an expression or a file (brackets count from the first
+/// byte), or a template (brackets count only inside `${...}` and `%{...}`).
+#[derive(Clone, Copy, PartialEq)]
+enum Syntax {
+    Expression,
+    Template,
+}
+
+/// Refuses, before the parser sees it, a text that leaves more than
+/// [`MAX_UNCLOSED`] brackets open (naming the first) or that closes a bracket
+/// never opened while more than that many are open (naming the closer).
+fn refuse_unclosed(text: &str, syntax: Syntax) -> Result<(), Box<Diagnostic>> {
+    let refusal = |offset: usize, len: usize, message: String| {
+        let at = LineIndex::new(text).location(offset..offset + len);
+        Err(Box::new(
+            Diagnostic::error(Code::SyntaxError, message)
                 .help("close each `[`, `(`, `{` and `${` where its expression ends")
                 .located(Some(at)),
-            ))
+        ))
+    };
+    match brackets(text, syntax) {
+        Brackets::Open(open) if open.len() > MAX_UNCLOSED => {
+            let (first, offset) = open[0];
+            refusal(
+                offset,
+                first.len_utf8(),
+                format!(
+                    "invalid HCL: `{first}` is never closed ({} brackets are left open)",
+                    open.len()
+                ),
+            )
         }
+        Brackets::Stray { closer, at, open } if open > MAX_UNCLOSED => refusal(
+            at,
+            1,
+            format!(
+                "invalid HCL: this `{closer}` closes no bracket ({open} brackets are open before it)"
+            ),
+        ),
         _ => Ok(()),
     }
 }
 
-/// What a text leaves open: each bracket (and `${`/`%{`) with its byte
-/// offset, outermost first — at its end, or those a closing bracket skips to
-/// close an outer one. `None` when the text cannot be judged this simply (a
-/// heredoc, an unterminated comment, a closer with no opener): the parser
-/// then decides alone.
-fn unclosed(text: &str) -> Option<Vec<(char, usize)>> {
+/// How a text's brackets (and `${`/`%{`) pair up, outside strings, comments
+/// and literal template text.
+#[derive(Debug, PartialEq)]
+enum Brackets {
+    /// Those left open with their byte offsets, outermost first: at the
+    /// text's end, or those a closing bracket skips to close an outer one.
+    Open(Vec<(char, usize)>),
+    /// A closer at byte `at` that no open bracket matches, with how many
+    /// were open before it.
+    Stray {
+        closer: char,
+        at: usize,
+        open: usize,
+    },
+    /// The text cannot be judged this simply (a heredoc, an unterminated
+    /// comment): the parser decides alone.
+    Unknown,
+}
+
+fn brackets(text: &str, syntax: Syntax) -> Brackets {
     #[derive(Clone, Copy, PartialEq)]
     enum Open {
         Bracket(char, usize),
@@ -172,10 +205,15 @@ fn unclosed(text: &str) -> Option<Vec<(char, usize)>> {
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         let next = bytes.get(i + 1).copied();
-        if stack.last() == Some(&Open::String) {
+        let in_text = match stack.last() {
+            Some(Open::String) => true,
+            None => syntax == Syntax::Template,
+            _ => false,
+        };
+        if in_text {
             match (b, next) {
-                (b'\\', _) => i += 1,
-                (b'"', _) => {
+                (b'\\', _) if !stack.is_empty() => i += 1,
+                (b'"', _) if !stack.is_empty() => {
                     stack.pop();
                 }
                 (b'$' | b'%', Some(c)) if c == b && bytes.get(i + 2) == Some(&b'{') => i += 2,
@@ -191,10 +229,13 @@ fn unclosed(text: &str) -> Option<Vec<(char, usize)>> {
         match (b, next) {
             (b'"', _) => stack.push(Open::String),
             (b'#', _) | (b'/', Some(b'/')) => {
-                i = text.get(i..)?.find('\n').map_or(bytes.len(), |n| i + n);
+                i = text[i..].find('\n').map_or(bytes.len(), |n| i + n);
             }
-            (b'/', Some(b'*')) => i += text.get(i + 2..)?.find("*/")? + 3,
-            (b'<', Some(b'<')) => return None,
+            (b'/', Some(b'*')) => match text.get(i + 2..).and_then(|t| t.find("*/")) {
+                Some(n) => i += n + 3,
+                None => return Brackets::Unknown,
+            },
+            (b'<', Some(b'<')) => return Brackets::Unknown,
             (b'[' | b'(' | b'{', _) => stack.push(Open::Bracket(char::from(b), i)),
             (b']' | b')' | b'}', _) => {
                 let closes = |o: &Open| match o {
@@ -213,14 +254,20 @@ fn unclosed(text: &str) -> Option<Vec<(char, usize)>> {
                         stack.drain(..=p);
                         break;
                     }
-                    None => return None,
+                    None => {
+                        return Brackets::Stray {
+                            closer: char::from(b),
+                            at: i,
+                            open: stack.iter().filter(|o| **o != Open::String).count(),
+                        };
+                    }
                 }
             }
             _ => {}
         }
         i += 1;
     }
-    Some(
+    Brackets::Open(
         stack
             .into_iter()
             .filter_map(|o| match o {
@@ -519,19 +566,38 @@ mod tests {
     fn brackets_in_strings_comments_and_templates_do_not_count() {
         let text =
             "a = \"[[[[ ${ { b = \"}}\" }[\"b\"] } $${ %%{\" # [[[[\n/* (((( */ c = [1, (2)]\n";
-        assert_eq!(unclosed(text), Some(Vec::new()));
         assert_eq!(
-            unclosed("a = <<EOT\n[[[[\nEOT\n"),
-            None,
+            brackets(text, Syntax::Expression),
+            Brackets::Open(Vec::new())
+        );
+        assert_eq!(
+            brackets("a = <<EOT\n[[[[\nEOT\n", Syntax::Expression),
+            Brackets::Unknown,
             "heredocs are left to the parser"
         );
         assert_eq!(
-            unclosed("a = [}"),
-            None,
-            "mismatches are left to the parser"
+            brackets("a = [}", Syntax::Expression),
+            Brackets::Stray {
+                closer: '}',
+                at: 5,
+                open: 1
+            }
         );
-        let open = unclosed("a = [ { b = (").unwrap_or_default();
+        let Brackets::Open(open) = brackets("a = [ { b = (", Syntax::Expression) else {
+            panic!("brackets left open are listed");
+        };
         assert_eq!(open.iter().map(|(c, _)| *c).collect::<String>(), "[{(");
+    }
+
+    #[test]
+    fn a_template_counts_brackets_only_in_its_interpolations() {
+        let text = "[[[[[ \" {{{ ${ [1, (2)][0] } ]]]]] %{ if true }(((((%{ endif }";
+        assert_eq!(brackets(text, Syntax::Template), Brackets::Open(Vec::new()));
+        assert!(parse_template(text, None).is_ok());
+        let Brackets::Open(open) = brackets("a ${ [[", Syntax::Template) else {
+            panic!("brackets left open are listed");
+        };
+        assert_eq!(open.iter().map(|(c, _)| *c).collect::<String>(), "$[[");
     }
 
     #[test]
@@ -551,6 +617,27 @@ mod tests {
             parse_body("r = a[b")
                 .err()
                 .is_some_and(|d| !d.message.contains("never closed"))
+        );
+    }
+
+    #[test]
+    fn a_stray_closer_after_many_open_brackets_is_refused_before_parsing() {
+        // The shape fuzzing found: index brackets left open in a chain of
+        // operators, then a `}` that closes none of them.
+        let text = format!("r = {}x\n}}\n", "a[b ? c % ".repeat(25));
+        let Err(d) = parse_body(&text) else {
+            panic!("a text with a stray closer parsed");
+        };
+        assert!(d.message.contains("closes no bracket"), "{}", d.message);
+        assert_eq!(
+            d.location.map(|l| (l.start.line, l.start.column)),
+            Some((2, 1))
+        );
+        // With few open, the parser reports it.
+        assert!(
+            parse_body("r = a[b\n}\n")
+                .err()
+                .is_some_and(|d| !d.message.contains("closes no bracket"))
         );
     }
 }
