@@ -595,7 +595,11 @@ description?: string | null,
 /**
  * Delete the group even when users are members (Kasm's `force`).
  */
-force_destroy: boolean, };
+force_destroy: boolean, 
+/**
+ * `lifecycle { ignore_changes = [...] }`: arguments set on create only.
+ */
+ignore_changes?: Array<string>, };
 
 /**
  * A `kasm_group_image` instance: users of the group may launch the image.

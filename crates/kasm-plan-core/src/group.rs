@@ -81,6 +81,9 @@ pub struct GroupSpec {
     /// Delete the group even when users are members (Kasm's `force`).
     #[serde(default)]
     pub force_destroy: bool,
+    /// `lifecycle { ignore_changes = [...] }`: arguments set on create only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignore_changes: Vec<String>,
 }
 
 /// A `kasm_group_image` instance: users of the group may launch the image.

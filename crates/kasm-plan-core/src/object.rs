@@ -71,6 +71,7 @@ impl GroupSpec {
                 .unwrap_or_default(),
             description: text("description").map(str::to_owned),
             force_destroy: spec.values.get("force_destroy") == Some(&true.into()),
+            ignore_changes: spec.ignore_changes.clone(),
         }
     }
 
@@ -89,7 +90,7 @@ impl GroupSpec {
             values,
             refs: BTreeMap::new(),
             secrets: BTreeMap::new(),
-            ignore_changes: Vec::new(),
+            ignore_changes: self.ignore_changes.clone(),
         }
     }
 }
