@@ -153,7 +153,9 @@ fn refuse_unclosed(text: &str, syntax: Syntax) -> Result<(), Box<Diagnostic>> {
     };
     match brackets(text, syntax) {
         Brackets::Open(open) if open.len() > MAX_UNCLOSED => {
-            let (first, offset) = open[0];
+            let Some(&(first, offset)) = open.first() else {
+                return Ok(());
+            };
             refusal(
                 offset,
                 first.len_utf8(),
