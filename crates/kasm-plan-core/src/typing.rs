@@ -105,12 +105,13 @@ fn type_resource(
     let mut unchecked = Vec::new();
     let mut sensitive = Vec::new();
     for mut attr in raw.attributes {
-        if let (true, Some(field)) = (attr.sensitive, Field::from_spec_name(&attr.key))
+        let field = Field::from_spec_name(&attr.key);
+        if let (true, Some(field)) = (attr.sensitive, field)
             && !field.is_sensitive()
         {
             sensitive.push(field);
         }
-        if let Some(field) = Field::from_spec_name(&attr.key) {
+        if let Some(field) = field {
             if let Some(p) = present.get_mut(field.index()) {
                 *p = true;
             }
@@ -121,12 +122,12 @@ fn type_resource(
                 *slot = attr.location;
             }
         }
-        object_from_json_text(&mut attr);
-        if type_attribute(&attr, &address, &values, out)
+        object_from_json_text(&mut attr, field);
+        if type_attribute(&attr, field, &address, &values, out)
             && let RawValue::Static(value) = attr.value
         {
             values.insert(attr.key, value);
-        } else if let Some(field) = Field::from_spec_name(&attr.key) {
+        } else if let Some(field) = field {
             unchecked.push(field);
         }
     }
@@ -161,9 +162,9 @@ fn type_resource(
 
 /// `run_config`, `exec_config` and `volume_mapping` also take the JSON text of
 /// an object (what `jsonencode` returns, as the Terraform provider expects).
-fn object_from_json_text(attr: &mut RawAttribute) {
-    let object_field = Field::from_spec_name(&attr.key)
-        .is_some_and(|f| matches!(f.kind(), Kind::Object | Kind::VolumeMapping));
+fn object_from_json_text(attr: &mut RawAttribute, field: Option<Field>) {
+    let object_field =
+        field.is_some_and(|f| matches!(f.kind(), Kind::Object | Kind::VolumeMapping));
     if let (true, RawValue::Static(Value::String(text))) = (object_field, &attr.value)
         && let Ok(object @ Value::Object(_)) = serde_json::from_str::<Value>(text)
     {
@@ -193,13 +194,14 @@ fn missing_required(
 /// Whether the attribute is a known field holding a static value of the right type.
 fn type_attribute(
     attr: &RawAttribute,
+    field: Option<Field>,
     address: &str,
     seen: &Map<String, Value>,
     out: &mut Vec<Diagnostic>,
 ) -> bool {
     let key = attr.key.as_str();
     let at = |d: Diagnostic| d.at(address, key).located(attr.location);
-    let field = match attribute_field(key, address) {
+    let field = match field.ok_or_else(|| unknown_attribute(key, address)) {
         Ok(field) => field,
         Err(d) => {
             out.push(at(*d));
@@ -266,12 +268,10 @@ fn type_attribute(
 
 /// The field an attribute sets, or why it sets none: a computed attribute,
 /// or one `kasm_image` does not have.
-fn attribute_field(key: &str, address: &str) -> Result<Field, Box<Diagnostic>> {
-    if let Some(field) = Field::from_spec_name(key) {
-        return Ok(field);
-    }
+/// Why `key`, which is no argument of `kasm_image`, cannot be set.
+fn unknown_attribute(key: &str, address: &str) -> Box<Diagnostic> {
     if COMPUTED.contains(&key) {
-        return Err(Box::new(
+        return Box::new(
             Diagnostic::error(
                 Code::UnknownAttribute,
                 format!("`{key}` is computed by Kasm and cannot be set"),
@@ -279,7 +279,7 @@ fn attribute_field(key: &str, address: &str) -> Result<Field, Box<Diagnostic>> {
             .help(format!(
                 "remove `{key}`; to adopt an existing image use `kasm-plan import {address} <image_id>`"
             )),
-        ));
+        );
     }
     let names = Field::ALL
         .iter()
@@ -289,12 +289,12 @@ fn attribute_field(key: &str, address: &str) -> Result<Field, Box<Diagnostic>> {
         Code::UnknownAttribute,
         format!("kasm_image has no attribute `{key}`"),
     );
-    Err(Box::new(match did_you_mean(key, names) {
+    Box::new(match did_you_mean(key, names) {
         Some(s) => d
             .help(format!("did you mean `{s}`?"))
             .fix(format!("Rename to `{s}`"), key, s),
         None => d.help("see the kasm_image arguments in docs/specs.md, linked from the README"),
-    }))
+    })
 }
 
 /// What a field's values must be: a test and its wording.

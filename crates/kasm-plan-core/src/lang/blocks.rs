@@ -6,7 +6,6 @@ use super::eval::{Failure, Scope, evaluate};
 use super::resources::Context;
 use crate::address::Instance;
 use crate::diagnostic::{Code, Diagnostic, Location};
-use std::collections::BTreeSet;
 
 /// A `moved` block: every instance of `from` (or the one instance) becomes
 /// `to`, of any managed type.
@@ -140,7 +139,7 @@ pub fn moves(blocks: &[MovedBlock], out: &mut Vec<Diagnostic>) -> Vec<Move> {
 /// configuration declares (`declared`: every managed instance's address).
 pub fn imports(
     blocks: &[ImportBlock],
-    declared: &BTreeSet<String>,
+    declared: &crate::lang::raw::Declarations,
     cx: &Context,
     out: &mut Vec<Diagnostic>,
 ) -> Vec<Import> {
@@ -165,7 +164,7 @@ pub fn imports(
                 continue;
             }
         };
-        if !declared.contains(&address) {
+        if !declared.contains_key(&address) {
             out.push(invalid(
                 &b.declared,
                 b.to.at,

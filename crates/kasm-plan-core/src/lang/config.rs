@@ -871,17 +871,19 @@ impl Config {
     }
 
     fn resource(&mut self, kind: Kind, name: String, body: Body, declared: Declared) -> Resource {
-        let address = format!("{}.{name}", kind.type_name());
         let mut resource = Resource {
             kind,
             name,
             count: None,
             for_each: None,
-            attributes: Vec::new(),
+            attributes: Vec::with_capacity(body.attributes.len()),
             lifecycle: None,
             depends_on: None,
-            declared: declared.clone(),
+            declared,
         };
+        let declared = &resource.declared;
+        // Named only in diagnostics.
+        let address = || format!("{}.{}", resource.kind.type_name(), resource.name);
         for attr in body.attributes {
             match attr.name.as_str() {
                 "count" => resource.count = Some(attr.expr),
@@ -893,7 +895,7 @@ impl Config {
                             Code::UnsupportedMetaArgument,
                             format!("`{}` is ignored by kasm-plan", attr.name),
                         )
-                        .at(&address, &attr.name)
+                        .at(&address(), &attr.name)
                         .help("kasm-plan talks to one Kasm; remove it to silence this warning")
                         .located(attr.at),
                     ),
@@ -906,9 +908,9 @@ impl Config {
                 declared.place(
                     Diagnostic::error(
                         Code::InvalidRepetition,
-                        format!("{address} sets both `count` and `for_each`"),
+                        format!("{} sets both `count` and `for_each`", address()),
                     )
-                    .at(&address, "")
+                    .at(&address(), "")
                     .help("use one of them"),
                 ),
             );
@@ -920,11 +922,11 @@ impl Config {
                 lifecycle.attributes.extend(block.body.attributes);
                 for inner in block.body.blocks {
                     self.diagnostics
-                        .push(nested_block(&inner, &address, "lifecycle", &declared));
+                        .push(nested_block(&inner, &address(), "lifecycle", declared));
                 }
             } else {
                 self.diagnostics
-                    .push(nested_block(&block, &address, "", &declared));
+                    .push(nested_block(&block, &address(), "", declared));
             }
         }
         resource

@@ -14,6 +14,9 @@ pub type DependsOn = BTreeMap<String, BTreeSet<String>>;
 /// A data source or a resource of a type kasm-plan skips adds no order: data
 /// is read before any change, and a skipped resource is never applied.
 pub fn depends_on(config: &Config, out: &mut Vec<Diagnostic>) -> DependsOn {
+    if config.resources.iter().all(|r| r.depends_on.is_none()) {
+        return DependsOn::new();
+    }
     let declared: BTreeSet<String> = config.resources.iter().map(Resource::address).collect();
     let mut found = DependsOn::new();
     for resource in &config.resources {

@@ -316,7 +316,11 @@ impl Reader<'_> {
 
 fn read_body(body: &hcl_edit::structure::Body, lines: &LineIndex) -> Body {
     let reader = Reader::Text(lines);
-    let mut out = Body::default();
+    let attributes = body.iter().filter(|s| s.is_attribute()).count();
+    let mut out = Body {
+        attributes: Vec::with_capacity(attributes),
+        blocks: Vec::with_capacity(body.len().saturating_sub(attributes)),
+    };
     for structure in body.iter() {
         match structure {
             Structure::Attribute(attr) => out.attributes.push(Attribute {

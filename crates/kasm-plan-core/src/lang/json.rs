@@ -216,7 +216,10 @@ impl Reader<'_> {
 
     /// A block body; nested blocks are known by name (`lifecycle`, `validation`).
     fn body(&mut self, kind: &str, obj: &Object) -> Body {
-        let mut body = Body::default();
+        let mut body = Body {
+            attributes: Vec::with_capacity(obj.properties.len()),
+            blocks: Vec::new(),
+        };
         for prop in obj.properties.iter().filter(|p| p.name.as_str() != "//") {
             let name = prop.name.as_str();
             match (kind, name) {
@@ -256,7 +259,10 @@ impl Reader<'_> {
                 );
                 continue;
             };
-            let mut body = Body::default();
+            let mut body = Body {
+                attributes: Vec::with_capacity(obj.properties.len()),
+                blocks: Vec::new(),
+            };
             for attr in &obj.properties {
                 let expr = self.expr(&attr.value, Mode::Literal);
                 match (attr.name.as_str(), &attr.value) {

@@ -95,6 +95,12 @@ fn evaluate(
     let (locals, found) = locals::evaluate_all(&config.locals, &vars, workspace, &table);
     diagnostics.extend(found);
     cx.locals = &locals;
+    // Described before evaluating: a resource with one instance gives its
+    // attributes' expressions up to it.
+    let described = describe.then(|| Described {
+        configuration: describe::configuration(&config),
+        variables: describe::values(&vars),
+    });
     let mut managed = Managed::default();
     for kind in Kind::all() {
         let cx = resources::Context {
@@ -102,11 +108,13 @@ fn evaluate(
             ..cx
         };
         let mut values = BTreeMap::new();
-        for r in config.resources.iter().filter(|r| r.kind == kind) {
+        for r in config.resources.iter_mut().filter(|r| r.kind == kind) {
             let instances = resources::instances(r, &cx, &mut diagnostics);
-            let address = r.address();
-            if referenced.contains(&address) {
-                values.insert(address, access::resource_value(r, &instances));
+            if !referenced.is_empty() {
+                let address = r.address();
+                if referenced.contains(&address) {
+                    values.insert(address, access::resource_value(r, &instances));
+                }
             }
             managed.add(r, instances, &cx, &mut diagnostics);
         }
@@ -122,11 +130,7 @@ fn evaluate(
     });
     let depends_on = depends::depends_on(&config, &mut diagnostics);
     let moves = blocks::moves(&config.moved, &mut diagnostics);
-    let imports = blocks::imports(&config.imports, &managed.addresses(), &cx, &mut diagnostics);
-    let described = describe.then(|| Described {
-        configuration: describe::configuration(&config),
-        variables: describe::values(&vars),
-    });
+    let imports = blocks::imports(&config.imports, &managed.declared, &cx, &mut diagnostics);
     let outputs = outputs::Outputs {
         decls: std::mem::take(&mut config.outputs),
         vars,
@@ -178,21 +182,6 @@ struct Managed {
 }
 
 impl Managed {
-    /// Every instance's address.
-    fn addresses(&self) -> BTreeSet<String> {
-        let images = self.images.iter().map(|r| {
-            let instance = crate::address::Instance {
-                name: r.name.clone(),
-                key: r.key.clone(),
-            };
-            instance.address()
-        });
-        let groups = self.groups.iter().map(|g| g.address.clone());
-        let links = self.links.iter().map(|l| l.address.clone());
-        let objects = self.objects.iter().map(|o| o.address.clone());
-        images.chain(groups).chain(links).chain(objects).collect()
-    }
-
     fn add(
         &mut self,
         r: &config::Resource,
@@ -205,15 +194,14 @@ impl Managed {
                 Some(k) => format!("{}{k}", r.address()),
                 None => r.address(),
             };
-            self.declared
-                .insert(address.clone(), (i.file.clone(), i.location));
+            let declared = (i.file.clone(), i.location);
             // The types with hooks of their own; every other one is typed
             // from its table.
             match r.kind.type_name() {
                 RESOURCE_TYPE => {
                     let mut i = i;
                     if access::take_exclusive(&mut i, &address, out) {
-                        self.exclusive.insert(address);
+                        self.exclusive.insert(address.clone());
                     }
                     self.images.push(i);
                 }
@@ -238,6 +226,7 @@ impl Managed {
                     );
                 }
             }
+            self.declared.insert(address, declared);
         }
     }
 }

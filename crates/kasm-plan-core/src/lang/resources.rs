@@ -5,7 +5,7 @@ use super::config::{Declared, Resource};
 use super::eval::{Evaluated, Failure, Named, Problem, Scope, evaluate};
 use super::expr::{Expr, ExprKind};
 use super::value::Value;
-use super::{body::Body, convert};
+use super::{body::Attribute, body::Body, convert};
 use crate::address::{Instance, InstanceKey};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::lang::raw::{RawAttribute, RawResource, RawValue};
@@ -30,8 +30,14 @@ pub struct Context<'a> {
     pub unread: bool,
 }
 
-/// The instances of one resource, with their attributes evaluated.
-pub fn instances(resource: &Resource, cx: &Context, out: &mut Vec<Diagnostic>) -> Vec<RawResource> {
+/// The instances of one resource, with their attributes evaluated. A
+/// resource without `count` or `for_each` gives its attributes up to its one
+/// instance (a literal is moved, not copied): they are left empty.
+pub fn instances(
+    resource: &mut Resource,
+    cx: &Context,
+    out: &mut Vec<Diagnostic>,
+) -> Vec<RawResource> {
     let base = Scope {
         vars: Some(cx.vars),
         locals: Some(cx.locals),
@@ -39,6 +45,25 @@ pub fn instances(resource: &Resource, cx: &Context, out: &mut Vec<Diagnostic>) -
         resources: cx.resources,
         ..Scope::default()
     };
+    if resource.count.is_none() && resource.for_each.is_none() {
+        let attributes = std::mem::take(&mut resource.attributes);
+        let attributes = attributes
+            .into_iter()
+            .map(|attr| {
+                let Attribute { name, expr, at } = attr;
+                let value = match expr.kind {
+                    ExprKind::Literal(value) => Ok(Evaluated {
+                        value,
+                        sensitive: false,
+                        ephemeral: false,
+                    }),
+                    kind => evaluate(&Expr { kind, at: expr.at }, &base),
+                };
+                raw_attribute(resource, None, name, at, value, out)
+            })
+            .collect();
+        return vec![raw_resource(resource, None, attributes)];
+    }
     let keys = match repetition(resource, &base) {
         Ok(keys) => keys,
         Err(_) if cx.unread && repeats_over_unknown(resource, &base) => return Vec::new(),
@@ -76,6 +101,9 @@ type Key = (Option<InstanceKey>, Option<(Value, Value)>);
 
 /// The instance keys; `Err(None)` when the expression used a value whose problem was reported.
 fn repetition(resource: &Resource, scope: &Scope) -> Result<Vec<Key>, Option<Box<Diagnostic>>> {
+    if resource.for_each.is_none() && resource.count.is_none() {
+        return Ok(vec![(None, None)]);
+    }
     let address = resource.address();
     let fail = |field: &str, message: String, help: &str, at| {
         Some(Box::new(
@@ -222,45 +250,73 @@ fn instance(
     scope: &Scope,
     out: &mut Vec<Diagnostic>,
 ) -> RawResource {
-    let name = Instance {
-        name: resource.name.clone(),
-        key: key.clone(),
-    };
-    let address = format!("{}.{name}", resource.kind.type_name());
     let attributes = resource
         .attributes
         .iter()
         .map(|attr| {
-            let (value, sensitive) = match evaluate(&attr.expr, scope) {
-                Ok(Evaluated {
-                    value: Value::Unknown(Some(at)),
-                    sensitive,
-                    ..
-                }) => (RawValue::Pending(at), sensitive),
-                Ok(e) if e.value.has_unknown() => (
-                    RawValue::NotStatic("known only after apply".into()),
-                    e.sensitive,
-                ),
-                Ok(e) => (
-                    e.value
-                        .to_json()
-                        .map_or(RawValue::Reported, RawValue::Static),
-                    e.sensitive,
-                ),
-                Err(Failure::Problem(p)) => {
-                    out.push(problem(&p, &address, &attr.name, &resource.declared));
-                    (RawValue::Reported, false)
-                }
-                Err(Failure::Reported) => (RawValue::Reported, false),
-            };
-            RawAttribute {
-                key: attr.name.clone(),
+            let value = evaluate(&attr.expr, scope);
+            raw_attribute(
+                resource,
+                key.as_ref(),
+                attr.name.clone(),
+                attr.at,
                 value,
-                location: attr.at,
-                sensitive,
-            }
+                out,
+            )
         })
         .collect();
+    raw_resource(resource, key, attributes)
+}
+
+/// An attribute of an instance, from its evaluation.
+fn raw_attribute(
+    resource: &Resource,
+    key: Option<&InstanceKey>,
+    name: String,
+    at: Option<crate::diagnostic::Location>,
+    evaluated: Result<Evaluated, Failure>,
+    out: &mut Vec<Diagnostic>,
+) -> RawAttribute {
+    let (value, sensitive) = match evaluated {
+        Ok(Evaluated {
+            value: Value::Unknown(Some(at)),
+            sensitive,
+            ..
+        }) => (RawValue::Pending(at), sensitive),
+        Ok(e) if e.value.has_unknown() => (
+            RawValue::NotStatic("known only after apply".into()),
+            e.sensitive,
+        ),
+        Ok(e) => (
+            e.value
+                .into_json()
+                .map_or(RawValue::Reported, RawValue::Static),
+            e.sensitive,
+        ),
+        Err(Failure::Problem(p)) => {
+            let instance = Instance {
+                name: resource.name.clone(),
+                key: key.cloned(),
+            };
+            let address = format!("{}.{instance}", resource.kind.type_name());
+            out.push(problem(&p, &address, &name, &resource.declared));
+            (RawValue::Reported, false)
+        }
+        Err(Failure::Reported) => (RawValue::Reported, false),
+    };
+    RawAttribute {
+        key: name,
+        value,
+        location: at,
+        sensitive,
+    }
+}
+
+fn raw_resource(
+    resource: &Resource,
+    key: Option<InstanceKey>,
+    attributes: Vec<RawAttribute>,
+) -> RawResource {
     RawResource {
         name: resource.name.clone(),
         key,

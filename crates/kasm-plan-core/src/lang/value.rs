@@ -102,6 +102,29 @@ impl Value {
         })
     }
 
+    /// [`Value::to_json`], moving the strings instead of copying them.
+    pub fn into_json(self) -> Option<serde_json::Value> {
+        use serde_json::Value as J;
+        Some(match self {
+            Value::Null => J::Null,
+            Value::Unknown(_) => return None,
+            Value::Bool(b) => J::Bool(b),
+            Value::Number(n) => number_to_json(n),
+            Value::String(s) => J::String(s),
+            Value::List(items) | Value::Set(items) => J::Array(
+                items
+                    .into_iter()
+                    .map(Value::into_json)
+                    .collect::<Option<_>>()?,
+            ),
+            Value::Map(map) => J::Object(
+                map.into_iter()
+                    .map(|(k, v)| Some((k, v.into_json()?)))
+                    .collect::<Option<_>>()?,
+            ),
+        })
+    }
+
     /// A JSON value: arrays are lists (tuples), objects are maps (objects).
     pub fn from_json(json: &serde_json::Value) -> Value {
         use serde_json::Value as J;
