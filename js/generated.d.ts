@@ -616,7 +616,11 @@ group: Target,
 /**
  * The image.
  */
-image: Target, };
+image: Target, 
+/**
+ * `lifecycle { ignore_changes = [...] }`: arguments set on create only.
+ */
+ignore_changes?: Array<string>, };
 
 /**
  * A managed group, as last applied.

@@ -96,6 +96,9 @@ pub struct LinkSpec {
     pub group: Target,
     /// The image.
     pub image: Target,
+    /// `lifecycle { ignore_changes = [...] }`: arguments set on create only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignore_changes: Vec<String>,
 }
 
 /// Kasm's groups and every link row of them (`get_groups`, `get_images_group`),

@@ -110,6 +110,7 @@ impl LinkSpec {
             address: spec.address.clone(),
             group,
             image: spec.refs.get("image_id").cloned()?,
+            ignore_changes: spec.ignore_changes.clone(),
         })
     }
 }

@@ -104,8 +104,14 @@ pub fn plan_access(inputs: &AccessInputs) -> Result<AccessPlan, Vec<Diagnostic>>
                             .insert(g.clone());
                     }
                     let name = group_name(inputs, &group);
-                    let change =
-                        link_change(address, record, (&group, name), &image, inputs.access);
+                    let change = link_change(
+                        address,
+                        record,
+                        (&group, name),
+                        &image,
+                        &spec.ignore_changes,
+                        inputs.access,
+                    );
                     replaced_on_request(change, inputs.replace)
                 }
                 Err(e) => {
@@ -385,6 +391,7 @@ fn link_change(
     record: Option<&LinkRecord>,
     (group, group_name): (&Resolved, Option<String>),
     image: &Resolved,
+    ignore_changes: &[String],
     access: &Access,
 ) -> AccessChange {
     let mut named = Map::new();
@@ -412,7 +419,11 @@ fn link_change(
         };
     };
     let before = link_attributes(record, access);
-    if same(group, &record.group_id) && same(image, &record.image_id) {
+    // An ignored side keeps what is recorded, as Terraform: no replace for it.
+    let ignored = |names: &[&str]| names.iter().any(|n| ignore_changes.iter().any(|i| i == n));
+    let group_kept = same(group, &record.group_id) || ignored(&["group_id", "group_name"]);
+    let image_kept = same(image, &record.image_id) || ignored(&["image_id"]);
+    if group_kept && image_kept {
         return if access.rows(&record.group_id, &record.image_id) > 0 {
             AccessChange {
                 action: Action::NoOp,

@@ -221,6 +221,11 @@ fn ignored(
     for attr in lifecycle.iter().filter(|a| a.key == "ignore_changes") {
         let items = match &attr.value {
             RawValue::Static(Value::Array(items)) => items,
+            // Terraform's `ignore_changes = all`: every argument.
+            RawValue::Static(Value::String(all)) if all == "all" => {
+                names.extend(allowed.iter().map(|name| (*name).to_owned()));
+                continue;
+            }
             _ => continue,
         };
         for item in items {
