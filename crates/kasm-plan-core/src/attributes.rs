@@ -219,6 +219,7 @@ impl<'a> FieldValue<'a> {
         use FieldValue as F;
         match (self, other) {
             (F::Null, F::Null) => true,
+            (F::Text(a), F::Text(b)) => a == b,
             (F::Int(a), F::Int(b)) => a == b,
             (F::Bool(a), F::Bool(b)) => a == b,
             (F::Object(a), F::Object(b)) => map_eq(a, b),
