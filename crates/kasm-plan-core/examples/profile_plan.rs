@@ -14,12 +14,7 @@ fn main() {
     let options = PlanOptions::default();
     let started = std::time::Instant::now();
     for _ in 0..rounds {
-        let planned = plan(
-            std::hint::black_box(&desired),
-            &state,
-            &observed,
-            &options,
-        );
+        let planned = plan(std::hint::black_box(&desired), &state, &observed, &options);
         std::hint::black_box(planned.map(|p| p.summary.change).unwrap_or_default());
     }
     let each = started.elapsed() / u32::try_from(rounds).unwrap_or(1);

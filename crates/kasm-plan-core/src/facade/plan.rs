@@ -258,7 +258,12 @@ fn plan_valid(
                 objects: &wanted.access.objects,
             })?;
             plan.add_access(found);
-            Ok(plan)
+            let refused = protected_deletes(&plan, &wanted.access.protected);
+            if refused.is_empty() {
+                Ok(plan)
+            } else {
+                Err(refused)
+            }
         },
     );
     // A refresh-only plan starts no session.
@@ -348,6 +353,25 @@ fn set_aside_for_destroy(wanted: &mut Wanted) {
     access.links.clear();
     access.objects.clear();
     access.exclusive.clear();
+}
+
+/// The deletes (and replaces) of instances whose block says
+/// `prevent_destroy` (images are refused by the image plan).
+fn protected_deletes(plan: &Plan, protected: &BTreeSet<String>) -> Vec<Diagnostic> {
+    plan.access_changes
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.action,
+                crate::plan::Action::Delete | crate::plan::Action::Replace
+            )
+        })
+        .filter(|c| protected.contains(&c.address))
+        .map(|c| {
+            crate::plan::prevent_destroy(&c.address)
+                .help("set prevent_destroy = false in its block to let a plan delete it")
+        })
+        .collect()
 }
 
 /// The images the configuration keeps with `prevent_destroy` that the

@@ -167,6 +167,8 @@ pub struct Authorization {
     pub links: Vec<LinkSpec>,
     /// Images whose declared links are all their groups.
     pub exclusive: BTreeSet<String>,
+    /// Instances other than images with `prevent_destroy = true`.
+    pub protected: BTreeSet<String>,
     /// Whether planning needs Kasm's groups.
     pub uses_groups: bool,
     /// Whether a `data "kasm_users"` needs Kasm's users.
@@ -204,6 +206,7 @@ pub fn check_configuration(
         groups: std::mem::take(&mut document.groups),
         links: std::mem::take(&mut document.links),
         exclusive: std::mem::take(&mut document.exclusive),
+        protected: std::mem::take(&mut document.protected),
         uses_groups: document.uses_groups,
         reads_users: document.reads_users,
         objects: std::mem::take(&mut document.objects),

@@ -159,6 +159,7 @@ fn evaluate(
         links: managed.links,
         objects: managed.objects,
         exclusive: managed.exclusive,
+        protected: managed.protected,
         uses_groups,
         reads_users,
         backend: config.backend.clone(),
@@ -178,6 +179,7 @@ struct Managed {
     links: Vec<LinkSpec>,
     objects: Vec<crate::object::ObjectSpec>,
     exclusive: BTreeSet<String>,
+    protected: BTreeSet<String>,
     declared: crate::lang::raw::Declarations,
 }
 
@@ -195,6 +197,9 @@ impl Managed {
                 None => r.address(),
             };
             let declared = (i.file.clone(), i.location);
+            if r.kind.type_name() != RESOURCE_TYPE && objects::prevent_destroy(&i, &address, out) {
+                self.protected.insert(address.clone());
+            }
             // The types with hooks of their own; every other one is typed
             // from its table.
             match r.kind.type_name() {

@@ -207,6 +207,35 @@ fn groups_list(a: &mut Attrs, name: &str) -> Option<Value> {
     Some(value)
 }
 
+/// `lifecycle { prevent_destroy = true }`: a plan that would delete the
+/// instance is refused (while its block says so, as Terraform).
+pub fn prevent_destroy(r: &RawResource, address: &str, out: &mut Vec<Diagnostic>) -> bool {
+    let mut protected = false;
+    let lifecycle = r.lifecycle.iter().flatten();
+    for attr in lifecycle.filter(|a| a.key == "prevent_destroy") {
+        match &attr.value {
+            RawValue::Static(Value::Bool(b)) => protected = *b,
+            RawValue::Reported => {}
+            other => {
+                let what = match other {
+                    RawValue::Static(v) => v.to_string(),
+                    _ => "a value known only after apply".into(),
+                };
+                let mut d = Diagnostic::error(
+                    Code::LifecycleInvalid,
+                    format!("prevent_destroy must be true or false, not {what}"),
+                )
+                .at(address, "lifecycle")
+                .help("write `prevent_destroy = true`")
+                .located(attr.location);
+                d.file.clone_from(&r.file);
+                out.push(d);
+            }
+        }
+    }
+    protected
+}
+
 /// The arguments `lifecycle { ignore_changes = [...] }` names.
 fn ignored(
     r: &RawResource,

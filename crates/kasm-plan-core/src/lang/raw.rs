@@ -95,6 +95,8 @@ pub struct Document {
     pub objects: Vec<crate::object::ObjectSpec>,
     /// Images whose declared links are all their groups (`exclusive_group_links`).
     pub exclusive: std::collections::BTreeSet<String>,
+    /// Instances of the table-typed types with `prevent_destroy = true`.
+    pub protected: std::collections::BTreeSet<String>,
     /// Whether anything needs Kasm's groups: groups, links or `data "kasm_groups"`.
     pub uses_groups: bool,
     /// Whether a `data "kasm_users"` needs Kasm's users.
