@@ -207,30 +207,58 @@ fn groups_list(a: &mut Attrs, name: &str) -> Option<Value> {
     Some(value)
 }
 
-/// `lifecycle { prevent_destroy = true }`: a plan that would delete the
-/// instance is refused (while its block says so, as Terraform).
+/// Reads the lifecycle block but for `ignore_changes`' names (read by
+/// [`ignored`]): whether `prevent_destroy = true` (a plan that would delete
+/// the instance is refused while its block says so, as Terraform), and each
+/// argument kasm-plan does not take or a value of the wrong type reported.
 pub fn prevent_destroy(r: &RawResource, address: &str, out: &mut Vec<Diagnostic>) -> bool {
     let mut protected = false;
-    let lifecycle = r.lifecycle.iter().flatten();
-    for attr in lifecycle.filter(|a| a.key == "prevent_destroy") {
-        match &attr.value {
-            RawValue::Static(Value::Bool(b)) => protected = *b,
-            RawValue::Reported => {}
-            other => {
-                let what = match other {
-                    RawValue::Static(v) => v.to_string(),
-                    _ => "a value known only after apply".into(),
-                };
-                let mut d = Diagnostic::error(
+    for attr in r.lifecycle.iter().flatten() {
+        let mut report = |d: Diagnostic| {
+            let mut d = d.at(address, "lifecycle").located(attr.location);
+            d.file.clone_from(&r.file);
+            out.push(d);
+        };
+        let what = |v: &RawValue| match v {
+            RawValue::Static(v) => v.to_string(),
+            _ => "a value known only after apply".into(),
+        };
+        match (attr.key.as_str(), &attr.value) {
+            (_, RawValue::Reported) => {}
+            ("prevent_destroy", RawValue::Static(Value::Bool(b))) => protected = *b,
+            ("prevent_destroy", other) => report(
+                Diagnostic::error(
                     Code::LifecycleInvalid,
-                    format!("prevent_destroy must be true or false, not {what}"),
+                    format!("prevent_destroy must be true or false, not {}", what(other)),
                 )
-                .at(address, "lifecycle")
-                .help("write `prevent_destroy = true`")
-                .located(attr.location);
-                d.file.clone_from(&r.file);
-                out.push(d);
-            }
+                .help("write `prevent_destroy = true`"),
+            ),
+            ("ignore_changes", RawValue::Static(Value::Array(_))) => {}
+            ("ignore_changes", RawValue::Static(Value::String(all))) if all == "all" => {}
+            ("ignore_changes", other) => report(
+                Diagnostic::error(
+                    Code::LifecycleInvalid,
+                    format!(
+                        "ignore_changes must be a list of argument names or `all`, not {}",
+                        what(other)
+                    ),
+                )
+                .help("write `ignore_changes = [name]` or `ignore_changes = all`"),
+            ),
+            ("create_before_destroy", _) => report(
+                Diagnostic::warning(
+                    Code::LifecycleInvalid,
+                    "create_before_destroy has no effect: a replace deletes before it creates",
+                )
+                .help("remove it"),
+            ),
+            (other, _) => report(
+                Diagnostic::error(
+                    Code::LifecycleInvalid,
+                    format!("lifecycle has no `{other}` that kasm-plan supports"),
+                )
+                .help("kasm-plan supports ignore_changes and prevent_destroy"),
+            ),
         }
     }
     protected
