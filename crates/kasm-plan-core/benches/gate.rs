@@ -77,6 +77,12 @@ fn main() -> std::io::Result<()> {
     };
     let json = source(synthetic::json_source(N), "specs.json");
     let hcl = source(synthetic::hcl_source(N), "specs.tf");
+    // The same one-line document with one character outside ASCII: every
+    // column is counted in characters (it once cost the line's length).
+    let non_ascii = source(
+        synthetic::json_source(N).replacen("App 1", "Café 1", 1),
+        "specs.json",
+    );
     let (typed, _) = validate_source(&json, false);
     let (desired, state, observed) = synthetic::plan_inputs(N);
     let static_1k = source(synthetic::hcl_source(1_000), "main.tf");
@@ -85,6 +91,10 @@ fn main() -> std::io::Result<()> {
         (
             "validate/10k_specs/json",
             Box::new(|| assert_eq!(validate_source(black_box(&json), false).0.len(), N)),
+        ),
+        (
+            "validate/10k_specs/json_one_line_non_ascii",
+            Box::new(|| assert_eq!(validate_source(black_box(&non_ascii), false).0.len(), N)),
         ),
         (
             "validate/10k_specs/hcl",

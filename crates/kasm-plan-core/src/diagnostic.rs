@@ -245,33 +245,65 @@ pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
 pub(crate) struct LineIndex<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
-    /// Per line: only ASCII, so a column is a byte difference. Without this a
-    /// long single-line document (minified JSON) costs O(n) per position.
-    ascii_lines: Vec<bool>,
+    /// For a text that is not all ASCII, how many characters start before
+    /// each [`STRIDE`]-byte boundary: a column then counts at most `STRIDE`
+    /// bytes, however long its line (a minified JSON document is one line).
+    /// Empty for ASCII, where a column is a byte difference.
+    char_starts: Vec<usize>,
+}
+
+/// The distance between two counts of [`LineIndex::char_starts`].
+const STRIDE: usize = 256;
+
+/// How many characters start in `bytes` (the bytes that do not continue one).
+fn starts(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count()
 }
 
 impl<'a> LineIndex<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        let ascii_lines = text.split('\n').map(|l| l.is_ascii()).collect();
+        let char_starts = if text.is_ascii() {
+            Vec::new()
+        } else {
+            let mut before = 0;
+            text.as_bytes()
+                .chunks(STRIDE)
+                .map(|chunk| {
+                    let at = before;
+                    before += starts(chunk);
+                    at
+                })
+                .collect()
+        };
         LineIndex {
             text,
             line_starts,
-            ascii_lines,
+            char_starts,
         }
+    }
+
+    /// How many characters start before byte `offset`.
+    fn chars_before(&self, offset: usize) -> usize {
+        let block = offset / STRIDE;
+        let counted = self.char_starts.get(block).copied().unwrap_or(0);
+        let rest = self
+            .text
+            .as_bytes()
+            .get(block * STRIDE..offset)
+            .unwrap_or(&[]);
+        counted + starts(rest)
     }
 
     pub(crate) fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
         let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
-        let column = if self.ascii_lines.get(line - 1).copied().unwrap_or(false) {
+        let column = if self.char_starts.is_empty() {
             offset - start
         } else {
-            self.text
-                .get(start..offset)
-                .map_or(offset - start, |s| s.chars().count())
+            self.chars_before(offset) - self.chars_before(start)
         };
         Position {
             line: u32::try_from(line).unwrap_or(u32::MAX),
@@ -299,5 +331,26 @@ mod tests {
         // 'ç' is two bytes, so byte 5 ('d') is the second character of line 2.
         assert_eq!(idx.position(5), Position { line: 2, column: 2 });
         assert_eq!(idx.position(99), Position { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn columns_on_a_long_line_count_characters_across_strides() {
+        // One line, characters of one to four bytes, longer than several strides.
+        let text: String = "aé€😀".repeat(300);
+        let idx = LineIndex::new(&text);
+        for (chars, (offset, _)) in text.char_indices().enumerate() {
+            let want = u32::try_from(chars + 1).unwrap_or(u32::MAX);
+            assert_eq!(
+                idx.position(offset),
+                Position {
+                    line: 1,
+                    column: want
+                }
+            );
+        }
+        let two_lines = format!("{text}\n{text}");
+        let idx = LineIndex::new(&two_lines);
+        let second = text.len() + 1 + "aé€".len();
+        assert_eq!(idx.position(second), Position { line: 2, column: 4 });
     }
 }
