@@ -178,7 +178,12 @@ fn plan_user_groups(
     errors: &mut Vec<Diagnostic>,
 ) {
     let inputs = resolver.inputs;
-    let spec = |address: &str| inputs.objects.iter().find(|o| o.address == address);
+    let specs: BTreeMap<&str, &ObjectSpec> = inputs
+        .objects
+        .iter()
+        .map(|o| (o.address.as_str(), o))
+        .collect();
+    let spec = |address: &str| specs.get(address).copied();
     for change in changes.iter_mut().filter(|c| c.resource_type == USER_TYPE) {
         let Some(spec) = spec(&change.address) else {
             continue;

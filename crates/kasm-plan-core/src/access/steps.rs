@@ -14,7 +14,7 @@ use crate::step::{CallKind, CallStep, FindStep, ReadyStep};
 pub use crate::step::{LinkStep, ObjectRecordStep, phase};
 use crate::step::{ReleaseStep, Step};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What the access steps are made from.
 pub struct StepInputs<'a> {
@@ -37,6 +37,11 @@ pub fn steps(inputs: &StepInputs) -> Vec<Step> {
         .iter()
         .map(|g| (g.address.as_str(), g))
         .collect();
+    let objects: BTreeMap<&str, &ObjectSpec> = inputs
+        .objects
+        .iter()
+        .map(|o| (o.address.as_str(), o))
+        .collect();
     let mut out = Vec::new();
     for change in &inputs.plan.access_changes {
         match change.resource_type.as_str() {
@@ -47,7 +52,7 @@ pub fn steps(inputs: &StepInputs) -> Vec<Step> {
             )),
             LINK_TYPE => out.extend(link_steps(change, inputs.state)),
             typed if tables::managed(typed).is_some() => {
-                let spec = inputs.objects.iter().find(|o| o.address == change.address);
+                let spec = objects.get(change.address.as_str()).copied();
                 out.extend(object_steps(change, spec, inputs.state));
                 out.extend(group_parts(change));
             }
@@ -251,7 +256,13 @@ fn link_steps(change: &AccessChange, state: &State) -> Vec<Step> {
 
 /// Groups and links in state that are in neither the plan nor on Kasm.
 fn forgotten(inputs: &StepInputs) -> Vec<Step> {
-    let planned = |a: &str| inputs.plan.access_changes.iter().any(|c| c.address == a);
+    let changed: BTreeSet<&str> = inputs
+        .plan
+        .access_changes
+        .iter()
+        .map(|c| c.address.as_str())
+        .collect();
+    let planned = |a: &str| changed.contains(a);
     let (groups, others) = super::objects::split_groups();
     let links = inputs
         .state
