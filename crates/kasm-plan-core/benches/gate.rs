@@ -57,6 +57,30 @@ fn request(desired: SourceInput) -> PlanRequest {
     }
 }
 
+/// `n` new users (one `for_each` over a variable) and a membership of each
+/// in one new group, against a Kasm that has only All Users.
+fn users_request(n: usize) -> PlanRequest {
+    let users: String = (0..n)
+        .map(|i| format!("    u{i} = \"user{i}@example.com\"\n"))
+        .collect();
+    let text = format!(
+        "variable \"users\" {{\n  default = {{\n{users}  }}\n}}\n\
+resource \"kasm_group\" \"g\" {{\n  name = \"G\"\n  priority = 10\n}}\n\
+resource \"kasm_user\" \"u\" {{\n  for_each = var.users\n  username = each.value\n}}\n\
+resource \"kasm_group_membership\" \"m\" {{\n  for_each = kasm_user.u\n  group_id = kasm_group.g.id\n  user_id = each.value.id\n}}\n"
+    );
+    let access = serde_json::from_value(serde_json::json!({
+        "groups": [{"group_id": "68d557ac4cac42cca9f31c7c853de0f3", "name": "All Users",
+                    "priority": 1000, "is_system": true}],
+        "links": [], "users": [], "sessions": []
+    }))
+    .ok();
+    PlanRequest {
+        access,
+        ..request(source(text, "main.tf"))
+    }
+}
+
 fn main() -> std::io::Result<()> {
     const N: usize = 10_000;
     let numbers: Vec<u64> = {
@@ -87,6 +111,7 @@ fn main() -> std::io::Result<()> {
     let (desired, state, observed) = synthetic::plan_inputs(N);
     let static_1k = source(synthetic::hcl_source(1_000), "main.tf");
     let for_each_1k = request(source(synthetic::for_each_source(1_000), "main.tf"));
+    let users_2k = users_request(2_000);
     let mut workloads: Vec<Workload> = vec![
         (
             "validate/10k_specs/json",
@@ -124,6 +149,10 @@ fn main() -> std::io::Result<()> {
         (
             "language/plan_1k/for_each",
             Box::new(|| assert!(facade::plan(black_box(&for_each_1k)).ok)),
+        ),
+        (
+            "access/apply_steps_2k_users",
+            Box::new(|| assert!(facade::apply_steps(black_box(&users_2k)).ok)),
         ),
     ];
     // `cargo test --benches` runs each workload once, as a test.
