@@ -266,9 +266,8 @@ fn type_attribute(
     }
 }
 
-/// The field an attribute sets, or why it sets none: a computed attribute,
-/// or one `kasm_image` does not have.
-/// Why `key`, which is no argument of `kasm_image`, cannot be set.
+/// Why `key`, which is no argument of `kasm_image`, cannot be set: it is
+/// computed, or `kasm_image` does not have it.
 fn unknown_attribute(key: &str, address: &str) -> Box<Diagnostic> {
     if COMPUTED.contains(&key) {
         return Box::new(

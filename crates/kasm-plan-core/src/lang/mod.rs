@@ -197,7 +197,8 @@ impl Managed {
                 None => r.address(),
             };
             let declared = (i.file.clone(), i.location);
-            if r.kind.type_name() != RESOURCE_TYPE && objects::prevent_destroy(&i, &address, out) {
+            if r.kind.type_name() != RESOURCE_TYPE && objects::checked_lifecycle(&i, &address, out)
+            {
                 self.protected.insert(address.clone());
             }
             // The types with hooks of their own; every other one is typed

@@ -207,11 +207,12 @@ fn groups_list(a: &mut Attrs, name: &str) -> Option<Value> {
     Some(value)
 }
 
-/// Reads the lifecycle block but for `ignore_changes`' names (read by
-/// [`ignored`]): whether `prevent_destroy = true` (a plan that would delete
-/// the instance is refused while its block says so, as Terraform), and each
-/// argument kasm-plan does not take or a value of the wrong type reported.
-pub fn prevent_destroy(r: &RawResource, address: &str, out: &mut Vec<Diagnostic>) -> bool {
+/// Checks the lifecycle block (the names `ignore_changes` lists are read by
+/// [`ignored`]): each argument kasm-plan does not take, or a value of the
+/// wrong type, reported. Returns whether `prevent_destroy = true` (a plan
+/// that would delete the instance is refused while its block says so, as
+/// Terraform).
+pub fn checked_lifecycle(r: &RawResource, address: &str, out: &mut Vec<Diagnostic>) -> bool {
     let mut protected = false;
     for attr in r.lifecycle.iter().flatten() {
         let mut report = |d: Diagnostic| {

@@ -49,15 +49,17 @@ pub fn instances(
         let attributes = std::mem::take(&mut resource.attributes);
         let attributes = attributes
             .into_iter()
-            .map(|attr| {
-                let Attribute { name, expr, at } = attr;
-                let value = match expr.kind {
-                    ExprKind::Literal(value) => Ok(Evaluated {
+            .map(|Attribute { name, expr, at }| {
+                let value = match expr {
+                    Expr {
+                        kind: ExprKind::Literal(value),
+                        ..
+                    } => Ok(Evaluated {
                         value,
                         sensitive: false,
                         ephemeral: false,
                     }),
-                    kind => evaluate(&Expr { kind, at: expr.at }, &base),
+                    expr => evaluate(&expr, &base),
                 };
                 raw_attribute(resource, None, name, at, value, out)
             })
@@ -101,9 +103,6 @@ type Key = (Option<InstanceKey>, Option<(Value, Value)>);
 
 /// The instance keys; `Err(None)` when the expression used a value whose problem was reported.
 fn repetition(resource: &Resource, scope: &Scope) -> Result<Vec<Key>, Option<Box<Diagnostic>>> {
-    if resource.for_each.is_none() && resource.count.is_none() {
-        return Ok(vec![(None, None)]);
-    }
     let address = resource.address();
     let fail = |field: &str, message: String, help: &str, at| {
         Some(Box::new(
