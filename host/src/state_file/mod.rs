@@ -12,6 +12,7 @@ pub mod pg;
 use kasm_plan_core::State;
 use kasm_plan_core::state::STATE_VERSION;
 use kasm_plan_core::state::format::{self, FormatError};
+use kasm_plan_core::state::text::StateText;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
@@ -225,10 +226,7 @@ impl Locked {
     /// keeps the starting state as `<file>.backup`; a state of an older
     /// format is also kept for good where [`Locked::upgrade_backup`] says.
     pub fn save(&mut self, mut state: State) -> Result<(), StateError> {
-        state.serial = self.state.serial + 1;
-        if state.lineage.is_empty() {
-            state.lineage = uuid::Uuid::new_v4().to_string();
-        }
+        stamp(&mut state, self.state.serial);
         self.write(state)
     }
 
@@ -273,7 +271,21 @@ impl Locked {
         Ok(())
     }
 
-    fn write(&mut self, mut state: State) -> Result<(), StateError> {
+    fn write(&mut self, state: State) -> Result<(), StateError> {
+        let text = StateText::default()
+            .render(&state)
+            .map_err(|e| self.write_error(e.into()))?;
+        self.store_text(text)?;
+        self.wrote(state);
+        Ok(())
+    }
+
+    /// Writes a state's text, made by the caller with [`StateText`] from a
+    /// state [`stamp`]ed after the last write: a run that writes after every
+    /// action keeps one `StateText` across its writes. The first write keeps
+    /// the backups as [`Locked::save`] does. Until [`Locked::wrote`] is told
+    /// the state, [`Locked::state`] is the one last saved.
+    pub fn store_text(&mut self, mut text: Vec<u8>) -> Result<(), StateError> {
         self.keep_older_format()?;
         if !self.backed_up && self.existed {
             let backup = sibling(&self.path, ".backup");
@@ -287,24 +299,37 @@ impl Locked {
             })?;
         }
         self.backed_up = true;
-        let mut text = serde_json::to_vec_pretty(&state).map_err(|e| StateError::Write {
-            path: self.path.clone(),
-            source: e.into(),
-        })?;
         text.push(b'\n');
         match &self.store {
             Store::Local { .. } => {
-                crate::atomic::write(&self.path, &text).map_err(|source| StateError::Write {
-                    path: self.path.clone(),
-                    source,
-                })?;
+                crate::atomic::write(&self.path, &text).map_err(|e| self.write_error(e))?;
             }
             Store::Pg(store) => store.store(&String::from_utf8_lossy(&text))?,
             Store::Http(store) => store.store(&String::from_utf8_lossy(&text))?,
         }
+        Ok(())
+    }
+
+    /// The state whose text was stored last.
+    pub fn wrote(&mut self, mut state: State) {
         state.version = STATE_VERSION;
         self.state = state;
-        Ok(())
+    }
+
+    fn write_error(&self, source: std::io::Error) -> StateError {
+        StateError::Write {
+            path: self.path.clone(),
+            source,
+        }
+    }
+}
+
+/// Gives `state` the serial of the write after the one of serial `last`,
+/// and a lineage when it has none yet.
+pub fn stamp(state: &mut State, last: u64) {
+    state.serial = last + 1;
+    if state.lineage.is_empty() {
+        state.lineage = uuid::Uuid::new_v4().to_string();
     }
 }
 

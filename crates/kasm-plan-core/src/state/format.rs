@@ -412,36 +412,8 @@ fn object<T: Serialize>(record: &T) -> Map<String, Value> {
 impl Serialize for State {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut entries: Vec<Entry> = self
-            .resources
-            .iter()
-            .map(|(address, r)| Entry {
-                address,
-                type_name: RESOURCE_TYPE,
-                id: &r.image_id,
-                attributes: Attrs::Image(&r.attributes),
-                prevent_destroy: r.prevent_destroy,
-                dependencies: self.dependencies_of(address),
-            })
-            .chain(self.objects.iter().map(|(address, o)| Entry {
-                address,
-                type_name: type_of(address).unwrap_or_default(),
-                id: &o.id,
-                attributes: Attrs::Map(&o.attributes),
-                prevent_destroy: false,
-                dependencies: self.dependencies_of(address),
-            }))
-            .collect();
-        entries.sort_by(|a, b| a.address.cmp(b.address));
-        let pending: Vec<Pending> = self
-            .pending
-            .iter()
-            .map(|(address, record)| Pending {
-                address,
-                type_name: type_of(address).unwrap_or_default(),
-                attributes: &record.attributes,
-            })
-            .collect();
+        let entries = entries(self);
+        let pending = pending(self);
         let mut out = s.serialize_struct("StateFile", 7)?;
         out.serialize_field("version", &VERSION)?;
         out.serialize_field("serial", &self.serial)?;
@@ -460,6 +432,45 @@ impl Serialize for State {
     }
 }
 
+/// Every record of the state as the file lists it: by address, of any type.
+pub(super) fn entries(state: &State) -> Vec<Entry<'_>> {
+    let mut entries: Vec<Entry> = state
+        .resources
+        .iter()
+        .map(|(address, r)| Entry {
+            address,
+            type_name: RESOURCE_TYPE,
+            id: &r.image_id,
+            attributes: Attrs::Image(&r.attributes),
+            prevent_destroy: r.prevent_destroy,
+            dependencies: state.dependencies_of(address),
+        })
+        .chain(state.objects.iter().map(|(address, o)| Entry {
+            address,
+            type_name: type_of(address).unwrap_or_default(),
+            id: &o.id,
+            attributes: Attrs::Map(&o.attributes),
+            prevent_destroy: false,
+            dependencies: state.dependencies_of(address),
+        }))
+        .collect();
+    entries.sort_by(|a, b| a.address.cmp(b.address));
+    entries
+}
+
+/// The pending creates as the file lists them.
+pub(super) fn pending(state: &State) -> Vec<Pending<'_>> {
+    state
+        .pending
+        .iter()
+        .map(|(address, record)| Pending {
+            address,
+            type_name: type_of(address).unwrap_or_default(),
+            attributes: &record.attributes,
+        })
+        .collect()
+}
+
 impl State {
     fn dependencies_of(&self, address: &str) -> &[String] {
         self.dependencies.get(address).map_or(&[], Vec::as_slice)
@@ -468,21 +479,21 @@ impl State {
 
 /// A [`StoredResource`] borrowed from its record.
 #[derive(Serialize)]
-struct Entry<'a> {
-    address: &'a str,
+pub(super) struct Entry<'a> {
+    pub(super) address: &'a str,
     #[serde(rename = "type")]
     type_name: &'a str,
-    id: &'a str,
-    attributes: Attrs<'a>,
+    pub(super) id: &'a str,
+    pub(super) attributes: Attrs<'a>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
-    prevent_destroy: bool,
+    pub(super) prevent_destroy: bool,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    dependencies: &'a [String],
+    pub(super) dependencies: &'a [String],
 }
 
 /// A [`PendingCreate`] borrowed from its record.
 #[derive(Serialize)]
-struct Pending<'a> {
+pub(super) struct Pending<'a> {
     address: &'a str,
     #[serde(rename = "type")]
     type_name: &'a str,
@@ -490,7 +501,7 @@ struct Pending<'a> {
 }
 
 /// An entry's attributes, with their keys in order, as a JSON object's are.
-enum Attrs<'a> {
+pub(super) enum Attrs<'a> {
     Image(&'a Attributes),
     Map(&'a Map<String, Value>),
 }
@@ -534,7 +545,7 @@ impl<'de> Deserialize<'de> for State {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use serde_json::json;
 
@@ -580,14 +591,14 @@ mod tests {
         );
     }
 
-    #[test]
-    fn the_state_is_written_in_place_as_its_file_form_writes_it() {
+    /// A state with every field the format has, and strings that need escaping.
+    pub(in crate::state) fn every_field() -> State {
         let text = json!({
-            "version": 3, "serial": 7, "lineage": "l",
+            "version": 3, "serial": 7, "lineage": "l\"q",
             "resources": [
                 {"address": "kasm_image.web", "type": "kasm_image", "id": "a1",
                  "attributes": {"name": "x/y:1", "cores": 2.0, "memory": 2768, "enabled": true,
-                                "run_config": {"hostname": "h"}, "docker_token": "fp"},
+                                "run_config": {"hostname": "h\nx"}, "docker_token": "fp"},
                  "prevent_destroy": true, "dependencies": ["kasm_group.devs"]},
                 {"address": "kasm_group.devs", "type": "kasm_group", "id": "g1",
                  "attributes": {"name": "Devs", "priority": 10, "force_destroy": true}},
@@ -597,14 +608,17 @@ mod tests {
                  "attributes": {"username": "alice", "user_id": "u1", "id": "u1"}}
             ],
             "history": [{"at": 1, "serial": 6, "event": "apply"}],
-            "outputs": {"o": {"value": [1, "two"]}},
+            "outputs": {"o": {"value": [1, "two", {"k": []}]}},
             "pending": [{"address": "kasm_session.s", "type": "kasm_session",
                          "attributes": {"user_id": "u1", "image_id": "a1"}}]
         })
         .to_string();
-        let Ok(state) = decode(&text) else {
-            panic!("the state is read")
-        };
+        decode(&text).unwrap_or_else(|e| panic!("the state is read: {e}"))
+    }
+
+    #[test]
+    fn the_state_is_written_in_place_as_its_file_form_writes_it() {
+        let state = every_field();
         let in_place = serde_json::to_vec_pretty(&state).unwrap_or_default();
         let copied = serde_json::to_vec_pretty(&StateFile::from(&state)).unwrap_or_default();
         assert_eq!(
@@ -726,6 +740,46 @@ mod tests {
         );
         let in_request: Result<State, _> = serde_json::from_str(r#"{"version": 9}"#);
         assert!(in_request.is_err());
+    }
+
+    #[test]
+    fn one_address_records_its_dependencies_as_the_full_pass_does() {
+        let Ok(mut state) = decode(&v1()) else {
+            panic!("format 1 is read")
+        };
+        let configured = BTreeMap::from([
+            (
+                "kasm_image.web".to_owned(),
+                vec!["kasm_group.devs".to_owned()],
+            ),
+            ("kasm_group.devs".to_owned(), vec![]),
+        ]);
+        state
+            .dependencies
+            .insert("kasm_group_image.l".into(), vec!["kasm_image.old".into()]);
+        state.record_dependencies(&configured);
+        let mut one_by_one = state.clone();
+        for address in ["kasm_image.web", "kasm_group.devs"] {
+            state.resources.remove(address);
+            state.objects.remove(address);
+            one_by_one.resources.remove(address);
+            one_by_one.objects.remove(address);
+            state.record_dependencies(&configured);
+            one_by_one.record_dependencies_of(address, &configured);
+            assert_eq!(one_by_one.dependencies, state.dependencies, "{address}");
+        }
+        let Ok(again) = decode(&v1()) else {
+            panic!("format 1 is read")
+        };
+        for (address, record) in again.resources {
+            state.resources.insert(address.clone(), record.clone());
+            one_by_one.resources.insert(address.clone(), record);
+            state.record_dependencies(&configured);
+            one_by_one.record_dependencies_of(&address, &configured);
+            assert_eq!(one_by_one.dependencies, state.dependencies, "{address}");
+        }
+        assert!(state.dependencies.contains_key("kasm_image.web"));
+        assert!(state.dependencies.contains_key("kasm_group_image.l"));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! something else, and rewriting the file would lose it.
 
 pub mod format;
+pub mod text;
 
 use crate::address::{GROUP_TYPE, LINK_TYPE};
 use crate::attributes::Attributes;
@@ -300,18 +301,46 @@ impl State {
     pub fn record_dependencies(&mut self, configured: &BTreeMap<String, Vec<String>>) {
         let mut next = BTreeMap::new();
         for address in self.held() {
-            let recorded = match configured.get(crate::address::resource_of(address)) {
-                Some(now) => now,
-                None => match self.dependencies.get(address) {
-                    Some(kept) => kept,
-                    None => continue,
-                },
-            };
-            if !recorded.is_empty() {
+            if let Some(recorded) = self.dependencies_to_record(address, configured) {
                 next.insert(address.clone(), recorded.clone());
             }
         }
         self.dependencies = next;
+    }
+
+    /// [`State::record_dependencies`] for one address whose record changed:
+    /// the others keep what the last full pass recorded.
+    pub fn record_dependencies_of(
+        &mut self,
+        address: &str,
+        configured: &BTreeMap<String, Vec<String>>,
+    ) {
+        let held = self.resources.contains_key(address) || self.objects.contains_key(address);
+        match held
+            .then(|| self.dependencies_to_record(address, configured))
+            .flatten()
+        {
+            Some(recorded) => {
+                let recorded = recorded.clone();
+                self.dependencies.insert(address.to_owned(), recorded);
+            }
+            None => {
+                self.dependencies.remove(address);
+            }
+        }
+    }
+
+    /// What a held address records it depends on: what it is configured
+    /// with, else what it kept; `None` for nothing.
+    fn dependencies_to_record<'a>(
+        &'a self,
+        address: &str,
+        configured: &'a BTreeMap<String, Vec<String>>,
+    ) -> Option<&'a Vec<String>> {
+        configured
+            .get(crate::address::resource_of(address))
+            .or_else(|| self.dependencies.get(address))
+            .filter(|recorded| !recorded.is_empty())
     }
 
     /// Forgets an address, whatever its type.

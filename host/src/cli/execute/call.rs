@@ -69,19 +69,16 @@ pub(super) async fn call(
                     .insert(key.to_owned(), status.clone().into());
             }
             let id = record.id.clone();
-            let address = step.address.clone();
-            update_state(shared, move |state| {
-                state.pending.remove(&address);
-                state.objects.insert(address, record);
+            update_state(shared, &step.address, |state| {
+                state.pending.remove(&step.address);
+                state.objects.insert(step.address.clone(), record);
             })
             .await?;
             id
         }
         None => {
-            let address = step.address.clone();
-            update_state(shared, move |state| {
-                state.objects.remove(&address);
-                state.dependencies.remove(&address);
+            update_state(shared, &step.address, |state| {
+                state.objects.remove(&step.address);
             })
             .await?;
             step.id.clone().unwrap_or_default()
@@ -237,9 +234,8 @@ async fn mark_pending(
             .attributes
             .insert(attribute.clone(), id.clone().into());
     }
-    let address = step.address.clone();
-    update_state(shared, move |state| {
-        state.pending.insert(address, marker);
+    update_state(shared, &step.address, |state| {
+        state.pending.insert(step.address.clone(), marker);
     })
     .await?;
     Ok(true)

@@ -6,12 +6,13 @@ mod call;
 
 use super::CliError;
 use crate::kasm::{Kasm, KasmError};
-use crate::state_file::{Locked, StateError};
+use crate::state_file::{self, Locked, StateError};
 use crate::{Core, CoreError};
 use kasm_plan_core::apply::{AdoptStep, CreateStep, ReleaseStep, Step, UpdateStep};
 use kasm_plan_core::facade::{RecogniseRequest, RecordRequest};
 use kasm_plan_core::graph::Walk;
 use kasm_plan_core::object::ObjectRecord;
+use kasm_plan_core::state::text::StateText;
 use kasm_plan_core::{Image, State};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -113,6 +114,8 @@ struct Pending {
     next: State,
     /// Number of the latest change.
     version: u64,
+    /// The text of every entry as last written, reused while it is unchanged.
+    text: StateText,
 }
 
 /// Runs the steps: bookkeeping (refresh, forget) first in one write, then
@@ -125,7 +128,9 @@ pub async fn run(
     work: Work,
     progress: Box<dyn Fn(&str) + Send + Sync>,
 ) -> Result<Finished, CliError> {
-    let next = state.state.clone();
+    let mut next = state.state.clone();
+    // Each change then records its own address's dependencies.
+    next.record_dependencies(&work.dependencies);
     let interrupted = next
         .pending
         .iter()
@@ -134,7 +139,11 @@ pub async fn run(
     let shared = Arc::new(Shared {
         kasm,
         core: Mutex::new(core),
-        state: Mutex::new(Pending { next, version: 0 }),
+        state: Mutex::new(Pending {
+            next,
+            version: 0,
+            text: StateText::default(),
+        }),
         file: Mutex::new(state),
         durable: tokio::sync::watch::Sender::new(Ok(0)),
         wake: tokio::sync::Notify::new(),
@@ -158,7 +167,7 @@ pub async fn run(
         })
         .collect();
     if !bookkeeping.is_empty() {
-        update_state(&shared, |state| bookkeep(state, &bookkeeping))
+        update_whole_state(&shared, |state| bookkeep(state, &bookkeeping))
             .await
             .map_err(|e| CliError::Stop(e.to_string()))?;
     }
@@ -169,12 +178,18 @@ pub async fn run(
     let Ok(shared) = Arc::try_unwrap(shared) else {
         return Err(CliError::Stop("internal: actions still running".into()));
     };
+    let pending = shared.state.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut file = shared.file.into_inner().unwrap_or_else(|e| e.into_inner());
+    let all_written = matches!(*shared.durable.borrow(), Ok(v) if v == pending.version);
+    if pending.version > 0 && all_written {
+        file.wrote(pending.next);
+    }
     Ok(Finished {
         report: shared
             .report
             .into_inner()
             .unwrap_or_else(|e| e.into_inner()),
-        file: shared.file.into_inner().unwrap_or_else(|e| e.into_inner()),
+        file,
         core: shared.core.into_inner().unwrap_or_else(|e| e.into_inner()),
     })
 }
@@ -473,7 +488,7 @@ async fn delete(
     permit: OwnedSemaphorePermit,
 ) -> Result<String, ActionError> {
     send_delete(shared, &step.image_id, permit).await?;
-    update_state(shared, |state| {
+    update_state(shared, &step.address, |state| {
         state.resources.remove(&step.address);
     })
     .await?;
@@ -603,13 +618,12 @@ fn interrupted_until(shared: &Shared, address: &str) -> Option<Instant> {
 /// the create is sent ([`note_sent`]); without one, the next run watches
 /// for a whole settle time.
 async fn mark_pending(shared: &Shared, address: &str) -> Result<(), ActionError> {
-    let address = address.to_owned();
-    update_state(shared, move |state| {
+    update_state(shared, address, |state| {
         let mark = ObjectRecord {
             id: String::new(),
             attributes: Map::new(),
         };
-        state.pending.insert(address, mark);
+        state.pending.insert(address.to_owned(), mark);
     })
     .await
 }
@@ -624,7 +638,7 @@ fn note_sent(shared: &Shared, address: &str) {
 /// As an image create is sent again, puts the new time on its mark and
 /// waits for it to be on disk.
 async fn mark_sent(shared: &Shared, address: &str) -> Result<(), ActionError> {
-    update_state(shared, |state| stamp(state, address)).await
+    update_state(shared, address, |state| stamp(state, address)).await
 }
 
 fn stamp(state: &mut State, address: &str) {
@@ -635,9 +649,8 @@ fn stamp(state: &mut State, address: &str) {
 
 /// Takes out the mark of a create that was never sent, or that Kasm refused.
 async fn unmark(shared: &Shared, address: &str) -> Result<(), ActionError> {
-    let address = address.to_owned();
-    update_state(shared, move |state| {
-        state.pending.remove(&address);
+    update_state(shared, address, |state| {
+        state.pending.remove(address);
     })
     .await
 }
@@ -695,7 +708,7 @@ async fn record(
 ) -> Result<String, ActionError> {
     let entry = lock(&shared.core).record(request)?;
     let id = entry.image_id.clone();
-    update_state(shared, |state| {
+    update_state(shared, address, |state| {
         state.pending.remove(address);
         state.resources.insert(address.to_owned(), entry);
     })
@@ -703,17 +716,47 @@ async fn record(
     Ok(id)
 }
 
-/// Changes the state and returns once the change is on disk. Changes that
-/// finish while a write is under way share the next write (group commit), so
-/// every finished action is recorded before it is reported, without one full
-/// rewrite per action.
-async fn update_state(shared: &Shared, change: impl FnOnce(&mut State)) -> Result<(), ActionError> {
+/// Changes what the state holds for `address` and returns once the change
+/// is on disk. Changes that finish while a write is under way share the
+/// next write (group commit), so every finished action is recorded before
+/// it is reported; a write serialises again only the entries changed since
+/// the last one.
+async fn update_state(
+    shared: &Shared,
+    address: &str,
+    change: impl FnOnce(&mut State),
+) -> Result<(), ActionError> {
     let version = {
         let mut pending = lock(&shared.state);
         change(&mut pending.next);
+        pending
+            .next
+            .record_dependencies_of(address, &shared.dependencies);
+        pending.text.forget(address);
         pending.version += 1;
         pending.version
     };
+    on_disk(shared, version).await
+}
+
+/// [`update_state`] for a change to any part of the state.
+async fn update_whole_state(
+    shared: &Shared,
+    change: impl FnOnce(&mut State),
+) -> Result<(), ActionError> {
+    let version = {
+        let mut pending = lock(&shared.state);
+        change(&mut pending.next);
+        pending.next.record_dependencies(&shared.dependencies);
+        pending.text = StateText::default();
+        pending.version += 1;
+        pending.version
+    };
+    on_disk(shared, version).await
+}
+
+/// Returns once change `version` is on disk.
+async fn on_disk(shared: &Shared, version: u64) -> Result<(), ActionError> {
     shared.wake.notify_one();
     let mut durable = shared.durable.subscribe();
     let seen = durable
@@ -733,30 +776,45 @@ async fn write_behind(shared: Arc<Shared>) {
         loop {
             let written = shared.durable.borrow().clone();
             let Ok(written) = written else { return };
-            let (snapshot, version) = {
-                let mut pending = lock(&shared.state);
-                // Once per write, not per change: a write is a pass over the
-                // whole state anyway.
-                pending.next.record_dependencies(&shared.dependencies);
-                (pending.next.clone(), pending.version)
-            };
-            if version <= written {
+            let Some((text, version)) = newer_text(&shared, written) else {
                 break;
-            }
-            let task_shared = Arc::clone(&shared);
-            let saved = tokio::task::spawn_blocking(move || lock(&task_shared.file).save(snapshot))
-                .await
-                .unwrap_or_else(|e| {
-                    Err(StateError::Write {
-                        path: lock(&shared.file).path().to_path_buf(),
-                        source: std::io::Error::other(e),
-                    })
-                });
+            };
+            let saved = store(&shared, text).await;
             let _ = shared
                 .durable
                 .send(saved.map(|()| version).map_err(Arc::new));
         }
     }
+}
+
+/// The newest state's text, stamped as the next write, and its change
+/// number; `None` when change `written` is the newest.
+fn newer_text(shared: &Shared, written: u64) -> Option<(serde_json::Result<Vec<u8>>, u64)> {
+    let mut pending = lock(&shared.state);
+    if pending.version <= written {
+        return None;
+    }
+    let Pending {
+        next,
+        version,
+        text,
+    } = &mut *pending;
+    let last = next.serial;
+    state_file::stamp(next, last);
+    Some((text.render(next), *version))
+}
+
+/// Stores a state's text, off the async threads.
+async fn store(shared: &Arc<Shared>, text: serde_json::Result<Vec<u8>>) -> Result<(), StateError> {
+    let failed = |source| StateError::Write {
+        path: lock(&shared.file).path().to_path_buf(),
+        source,
+    };
+    let text = text.map_err(|e| failed(e.into()))?;
+    let task_shared = Arc::clone(shared);
+    tokio::task::spawn_blocking(move || lock(&task_shared.file).store_text(text))
+        .await
+        .unwrap_or_else(|e| Err(failed(std::io::Error::other(e))))
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
