@@ -10,6 +10,7 @@
 use kasm_plan_core::State;
 use kasm_plan_core::facade::{self, Desired, PlanRequest, SourceInput, validate_source};
 use kasm_plan_core::plan::{PlanOptions, plan};
+use kasm_plan_core::state::text::StateText;
 use kasm_plan_vectors::synthetic;
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -112,6 +113,11 @@ fn main() -> std::io::Result<()> {
     let static_1k = source(synthetic::hcl_source(1_000), "main.tf");
     let for_each_1k = request(source(synthetic::for_each_source(1_000), "main.tf"));
     let users_2k = users_request(2_000);
+    // An apply writes the state after every finished action: one changed
+    // record in 10,000 must not cost a serialisation of all of them.
+    let mut written = state.clone();
+    let mut text = StateText::default();
+    let one = written.resources.keys().nth(N / 2).cloned().unwrap_or_default();
     let mut workloads: Vec<Workload> = vec![
         (
             "validate/10k_specs/json",
@@ -153,6 +159,16 @@ fn main() -> std::io::Result<()> {
         (
             "access/apply_steps_2k_users",
             Box::new(|| assert!(facade::apply_steps(black_box(&users_2k)).ok)),
+        ),
+        (
+            "state/write_10k_one_change",
+            Box::new(move || {
+                if let Some(r) = written.resources.get_mut(&one) {
+                    r.prevent_destroy = !r.prevent_destroy;
+                }
+                text.forget(&one);
+                assert!(black_box(text.render(&written)).is_ok());
+            }),
         ),
     ];
     // `cargo test --benches` runs each workload once, as a test.
