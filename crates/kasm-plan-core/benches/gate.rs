@@ -117,7 +117,12 @@ fn main() -> std::io::Result<()> {
     // record in 10,000 must not cost a serialisation of all of them.
     let mut written = state.clone();
     let mut text = StateText::default();
-    let one = written.resources.keys().nth(N / 2).cloned().unwrap_or_default();
+    let one = written
+        .resources
+        .keys()
+        .nth(N / 2)
+        .cloned()
+        .unwrap_or_default();
     let mut workloads: Vec<Workload> = vec![
         (
             "validate/10k_specs/json",
