@@ -1,6 +1,7 @@
 //! Diagnostics: the one shape every problem takes, across every front door.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// How serious a diagnostic is.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
@@ -316,6 +317,19 @@ impl<'a> LineIndex<'a> {
             start: self.position(span.start),
             end: self.position(span.end),
         }
+    }
+}
+
+/// A short description of a JSON value's type, for messages.
+pub fn describe(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(n) if n.is_f64() => "a fractional number",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
     }
 }
 

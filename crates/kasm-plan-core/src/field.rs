@@ -49,6 +49,9 @@ macro_rules! fields {
             /// Every field, in the order plans and outputs list them.
             pub const ALL: &'static [Field] = &[$(Field::$variant),*];
 
+            /// Every field's spec name, in the order of [`Field::ALL`].
+            pub const SPEC_NAMES: &'static [&'static str] = &[$($spec),*];
+
             /// The argument name in specs (and in Terraform plan JSON).
             pub const fn spec_name(self) -> &'static str {
                 match self { $(Field::$variant => $spec),* }

@@ -2,9 +2,10 @@
 //! duplicates and the lifecycle block. Every problem is reported; a resource
 //! with an error yields no spec.
 
-use crate::address::Instance;
-use crate::diagnostic::{Code, Diagnostic, Location};
+use crate::address::{Instance, RESOURCE_TYPE};
+use crate::diagnostic::{Code, Diagnostic, Location, describe};
 use crate::field::{Field, Kind, REQUIRED};
+use crate::lang::lifecycle::{self, Ignored};
 use crate::model::{IgnoreChanges, ImageSpec, Lifecycle};
 use crate::names::{did_you_mean, is_identifier};
 use crate::parse::{Document, RawAttribute, RawResource, RawValue};
@@ -132,11 +133,7 @@ fn type_resource(
         }
     }
     out.extend(missing_required(&present, &address, raw.location));
-    let lifecycle = raw
-        .lifecycle
-        .as_deref()
-        .map(|attrs| type_lifecycle(attrs, &address, out))
-        .unwrap_or_default();
+    let lifecycle = type_lifecycle(raw.lifecycle.as_deref(), &address, out);
     // The spec is built without the bad attributes, and with placeholders for
     // missing required ones, so the semantic checks still report everything else.
     for field in REQUIRED {
@@ -337,121 +334,33 @@ fn required_help(field: Field) -> &'static str {
     }
 }
 
-fn type_lifecycle(attrs: &[RawAttribute], address: &str, out: &mut Vec<Diagnostic>) -> Lifecycle {
-    let mut lifecycle = Lifecycle::default();
-    for attr in attrs {
-        let path = format!("lifecycle.{}", attr.key);
-        let invalid = |msg: String, help: &str| {
-            Diagnostic::error(Code::LifecycleInvalid, msg)
-                .at(address, &path)
-                .help(help)
-                .located(attr.location)
-        };
-        let value = match &attr.value {
-            RawValue::Static(v) => v,
-            RawValue::Pending(_) => {
-                out.push(invalid(
-                    format!("`{path}` cannot use an id known only after apply"),
-                    "use literal values in lifecycle",
-                ));
-                continue;
-            }
-            RawValue::NotStatic(why) | RawValue::Invalid(why) => {
-                out.push(invalid(
-                    format!("`{path}` cannot be evaluated: {why}"),
-                    "use literal values in lifecycle",
-                ));
-                continue;
-            }
-            RawValue::Reported => continue,
-        };
-        match (attr.key.as_str(), value) {
-            ("prevent_destroy", Value::Bool(b)) => lifecycle.prevent_destroy = *b,
-            ("ignore_changes", Value::String(s)) if s == "all" => {
-                lifecycle.ignore_changes = IgnoreChanges::All
-            }
-            ("ignore_changes", Value::Array(items)) => {
-                lifecycle.ignore_changes = ignored_fields(items, &invalid, out);
-            }
-            ("prevent_destroy", other) => out.push(invalid(
-                format!(
-                    "prevent_destroy must be true or false, not {}",
-                    describe(other)
-                ),
-                "write `prevent_destroy = true`",
-            )),
-            ("ignore_changes", other) => out.push(invalid(
-                format!(
-                    "ignore_changes must be a list of attribute names or `all`, not {}",
-                    describe(other)
-                ),
-                "write `ignore_changes = [description]` or `ignore_changes = all`",
-            )),
-            ("create_before_destroy", _) => out.push(
-                Diagnostic::warning(
-                    Code::LifecycleInvalid,
-                    "create_before_destroy has no effect: images are always updated in place",
-                )
-                .at(address, &path)
-                .help("remove it")
-                .located(attr.location),
-            ),
-            (other, _) => out.push(invalid(
-                format!("lifecycle has no `{other}` that kasm-plan supports"),
-                "kasm-plan supports ignore_changes and prevent_destroy",
-            )),
-        }
-    }
-    lifecycle
-}
-
-/// The fields an `ignore_changes` list names; each item that is not a
-/// `kasm_image` attribute is reported (with a "did you mean").
-fn ignored_fields(
-    items: &[Value],
-    invalid: &dyn Fn(String, &str) -> Diagnostic,
+/// An image's lifecycle, read as every type's is.
+fn type_lifecycle(
+    block: Option<&[RawAttribute]>,
+    address: &str,
     out: &mut Vec<Diagnostic>,
-) -> IgnoreChanges {
-    let mut fields = Vec::new();
-    for item in items {
-        match item.as_str().map(|s| (s, Field::from_spec_name(s))) {
-            Some((_, Some(f))) => fields.push(f),
-            Some((s, None)) => {
-                let hint = did_you_mean(s, Field::ALL.iter().map(|f| f.spec_name())).map_or_else(
-                    || "list kasm_image attribute names".to_owned(),
-                    |m| format!("did you mean `{m}`?"),
-                );
-                out.push(invalid(
-                    format!("ignore_changes names `{s}`, which kasm_image does not have"),
-                    &hint,
-                ));
-            }
-            None => out.push(invalid(
-                format!(
-                    "ignore_changes items must be attribute names, not {}",
-                    describe(item)
-                ),
-                "write `ignore_changes = [description, memory]`",
-            )),
-        }
-    }
-    if fields.is_empty() {
-        IgnoreChanges::None
-    } else {
-        IgnoreChanges::Fields(fields)
-    }
-}
-
-/// A short description of a JSON value's type, for messages.
-pub(crate) fn describe(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(n) if n.is_f64() => "a fractional number",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
+) -> Lifecycle {
+    let subject = lifecycle::Subject {
+        type_name: RESOURCE_TYPE,
+        arguments: Field::SPEC_NAMES,
+        also: &[],
+        no_create_first: "images are always updated in place",
+    };
+    // The file is set on every diagnostic of the resource afterwards.
+    let read = lifecycle::read(block, &None, &subject, address, out);
+    let ignore_changes = match read.ignore_changes {
+        Ignored::All => IgnoreChanges::All,
+        Ignored::Names(names) if !names.is_empty() => IgnoreChanges::Fields(
+            names
+                .iter()
+                .filter_map(|n| Field::from_spec_name(n))
+                .collect(),
+        ),
+        Ignored::Names(_) | Ignored::Nothing => IgnoreChanges::None,
+    };
+    Lifecycle {
+        prevent_destroy: read.prevent_destroy,
+        ignore_changes,
     }
 }
 

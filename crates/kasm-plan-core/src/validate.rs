@@ -1,12 +1,13 @@
 //! Semantic checks on typed specs: ranges, references, restrictions, volumes.
 //! Each check adds diagnostics and never stops the others.
 
+use crate::diagnostic::describe;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::field::{Field, IMAGE_TYPES, Kind};
 use crate::model::{ImageSpec, canonical_uuid};
 use crate::names::did_you_mean;
 use crate::reference::{self, ImageRef, RefError};
-use crate::typing::{ParsedResource, describe};
+use crate::typing::ParsedResource;
 use serde_json::Value;
 
 pub use crate::field::{MAX_CORES, MEMORY_MB};

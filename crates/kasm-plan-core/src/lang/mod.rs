@@ -18,6 +18,7 @@ pub mod expr;
 pub mod functions;
 pub mod hcl;
 pub mod json;
+pub mod lifecycle;
 pub mod locals;
 pub mod objects;
 pub mod outputs;
@@ -197,10 +198,6 @@ impl Managed {
                 None => r.address(),
             };
             let declared = (i.file.clone(), i.location);
-            if r.kind.type_name() != RESOURCE_TYPE && objects::checked_lifecycle(&i, &address, out)
-            {
-                self.protected.insert(address.clone());
-            }
             // The types with hooks of their own; every other one is typed
             // from its table.
             match r.kind.type_name() {
@@ -211,28 +208,38 @@ impl Managed {
                     }
                     self.images.push(i);
                 }
-                GROUP_TYPE => self.groups.extend(
-                    objects::object_spec(
-                        crate::schema::tables::GROUP,
-                        &i,
-                        &address,
-                        cx.unread,
-                        out,
-                    )
-                    .map(|spec| GroupSpec::of(&spec)),
-                ),
-                LINK_TYPE => self.links.extend(
-                    objects::object_spec(crate::schema::tables::LINK, &i, &address, cx.unread, out)
-                        .and_then(|spec| LinkSpec::of(&spec)),
-                ),
                 type_name => {
-                    let table = crate::schema::tables::managed(type_name);
-                    self.objects.extend(
-                        table.and_then(|t| objects::object_spec(t, &i, &address, cx.unread, out)),
-                    );
+                    // A link has hooks of its own beside its table.
+                    let table = match type_name {
+                        LINK_TYPE => Some(crate::schema::tables::LINK),
+                        other => crate::schema::tables::managed(other),
+                    };
+                    if let Some(table) = table {
+                        self.add_object(table, &i, &address, cx.unread, out);
+                    }
                 }
             }
             self.declared.insert(address, declared);
+        }
+    }
+
+    /// An instance of a table-driven type, typed from its table.
+    fn add_object(
+        &mut self,
+        table: &'static crate::schema::tables::Block,
+        i: &RawResource,
+        address: &str,
+        unread: bool,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let typed = objects::object_spec(table, i, address, unread, out);
+        if typed.protected {
+            self.protected.insert(address.to_owned());
+        }
+        match table.type_name {
+            GROUP_TYPE => self.groups.extend(typed.spec.map(|s| GroupSpec::of(&s))),
+            LINK_TYPE => self.links.extend(typed.spec.and_then(|s| LinkSpec::of(&s))),
+            _ => self.objects.extend(typed.spec),
         }
     }
 }

@@ -5,7 +5,8 @@
 use super::access::Attrs;
 use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
-use crate::lang::raw::{RawResource, RawValue};
+use crate::lang::lifecycle;
+use crate::lang::raw::RawResource;
 use crate::model::Secret;
 use crate::object::ObjectSpec;
 use crate::schema::Presence;
@@ -13,17 +14,56 @@ use crate::schema::tables::{Arg, Block};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// Types an instance of a table-driven type. `unread`: nothing was read
-/// from Kasm, so an id known only after reading is accepted (and no spec made).
+/// An instance of a table-driven type, typed.
+pub struct Typed {
+    /// Its spec; none after an error (or when nothing was read from Kasm).
+    pub spec: Option<ObjectSpec>,
+    /// Its lifecycle says `prevent_destroy = true`: a plan that would
+    /// delete it is refused while its block says so, as Terraform's.
+    pub protected: bool,
+}
+
+/// Types an instance of a table-driven type, its lifecycle block included.
+/// `unread`: nothing was read from Kasm, so an id known only after reading
+/// is accepted (and no spec made).
 pub fn object_spec(
     table: &'static Block,
     r: &RawResource,
     address: &str,
     unread: bool,
     out: &mut Vec<Diagnostic>,
+) -> Typed {
+    let allowed: Vec<&str> = table.settable().collect();
+    let computed: Vec<&str> = table
+        .arguments
+        .iter()
+        .filter(|arg| arg.presence == Presence::Computed)
+        .map(|arg| arg.name)
+        .collect();
+    let subject = lifecycle::Subject {
+        type_name: table.type_name,
+        arguments: &allowed,
+        also: &computed,
+        no_create_first: "a replace deletes before it creates",
+    };
+    let read = lifecycle::read(r.lifecycle.as_deref(), &r.file, &subject, address, out);
+    let ignore_changes = read.ignore_changes.names(&subject);
+    Typed {
+        spec: typed_spec(table, r, address, unread, ignore_changes, out),
+        protected: read.prevent_destroy,
+    }
+}
+
+/// The spec of an instance of a table-driven type.
+fn typed_spec(
+    table: &'static Block,
+    r: &RawResource,
+    address: &str,
+    unread: bool,
+    ignore_changes: Vec<String>,
+    out: &mut Vec<Diagnostic>,
 ) -> Option<ObjectSpec> {
     let allowed: Vec<&str> = table.settable().collect();
-    let ignore_changes = ignored(r, &allowed, address, out);
     let mut a = Attrs::new(r, address, &allowed, out);
     let mut spec = ObjectSpec {
         address: address.to_owned(),
@@ -205,105 +245,4 @@ fn groups_list(a: &mut Attrs, name: &str) -> Option<Value> {
         return None;
     }
     Some(value)
-}
-
-/// Checks the lifecycle block (the names `ignore_changes` lists are read by
-/// [`ignored`]): each argument kasm-plan does not take, or a value of the
-/// wrong type, reported. Returns whether `prevent_destroy = true` (a plan
-/// that would delete the instance is refused while its block says so, as
-/// Terraform).
-pub fn checked_lifecycle(r: &RawResource, address: &str, out: &mut Vec<Diagnostic>) -> bool {
-    let mut protected = false;
-    for attr in r.lifecycle.iter().flatten() {
-        let mut report = |d: Diagnostic| {
-            let mut d = d.at(address, "lifecycle").located(attr.location);
-            d.file.clone_from(&r.file);
-            out.push(d);
-        };
-        let what = |v: &RawValue| match v {
-            RawValue::Static(v) => v.to_string(),
-            _ => "a value known only after apply".into(),
-        };
-        match (attr.key.as_str(), &attr.value) {
-            (_, RawValue::Reported) => {}
-            ("prevent_destroy", RawValue::Static(Value::Bool(b))) => protected = *b,
-            ("prevent_destroy", other) => report(
-                Diagnostic::error(
-                    Code::LifecycleInvalid,
-                    format!("prevent_destroy must be true or false, not {}", what(other)),
-                )
-                .help("write `prevent_destroy = true`"),
-            ),
-            ("ignore_changes", RawValue::Static(Value::Array(_))) => {}
-            ("ignore_changes", RawValue::Static(Value::String(all))) if all == "all" => {}
-            ("ignore_changes", other) => report(
-                Diagnostic::error(
-                    Code::LifecycleInvalid,
-                    format!(
-                        "ignore_changes must be a list of argument names or `all`, not {}",
-                        what(other)
-                    ),
-                )
-                .help("write `ignore_changes = [name]` or `ignore_changes = all`"),
-            ),
-            ("create_before_destroy", _) => report(
-                Diagnostic::warning(
-                    Code::LifecycleInvalid,
-                    "create_before_destroy has no effect: a replace deletes before it creates",
-                )
-                .help("remove it"),
-            ),
-            (other, _) => report(
-                Diagnostic::error(
-                    Code::LifecycleInvalid,
-                    format!("lifecycle has no `{other}` that kasm-plan supports"),
-                )
-                .help("kasm-plan supports ignore_changes and prevent_destroy"),
-            ),
-        }
-    }
-    protected
-}
-
-/// The arguments `lifecycle { ignore_changes = [...] }` names.
-fn ignored(
-    r: &RawResource,
-    allowed: &[&str],
-    address: &str,
-    out: &mut Vec<Diagnostic>,
-) -> Vec<String> {
-    let Some(lifecycle) = &r.lifecycle else {
-        return Vec::new();
-    };
-    let mut names = Vec::new();
-    for attr in lifecycle.iter().filter(|a| a.key == "ignore_changes") {
-        let items = match &attr.value {
-            RawValue::Static(Value::Array(items)) => items,
-            // Terraform's `ignore_changes = all`: every argument.
-            RawValue::Static(Value::String(all)) if all == "all" => {
-                names.extend(allowed.iter().map(|name| (*name).to_owned()));
-                continue;
-            }
-            _ => continue,
-        };
-        for item in items {
-            match item.as_str() {
-                Some(name) if allowed.contains(&name) || name == "authorized_images" => {
-                    names.push(name.to_owned());
-                }
-                _ => {
-                    let mut d = Diagnostic::error(
-                        Code::LifecycleInvalid,
-                        format!("ignore_changes names {item}, which is not an argument here"),
-                    )
-                    .at(address, "lifecycle")
-                    .help(format!("arguments are {}", allowed.join(", ")))
-                    .located(attr.location);
-                    d.file.clone_from(&r.file);
-                    out.push(d);
-                }
-            }
-        }
-    }
-    names
 }

@@ -353,6 +353,8 @@ fn lifecycle(body: &Body) -> Vec<RawAttribute> {
         .collect()
 }
 
+const NOT_NAMES: &str = "ignore_changes must be a list of attribute names or `all`";
+
 /// `[description, memory]`, `["memory"]` or `all`, as a JSON list of names or `"all"`.
 fn names(expr: &Expr) -> RawValue {
     let name = |e: &Expr| -> Option<serde_json::Value> {
@@ -367,13 +369,10 @@ fn names(expr: &Expr) -> RawValue {
             .map(name)
             .collect::<Option<Vec<_>>>()
             .map_or_else(
-                || RawValue::NotStatic("ignore_changes lists attribute names".into()),
+                || RawValue::Invalid(NOT_NAMES.into()),
                 |v| RawValue::Static(v.into()),
             ),
-        _ => name(expr).map_or_else(
-            || RawValue::NotStatic("ignore_changes lists attribute names".into()),
-            RawValue::Static,
-        ),
+        _ => name(expr).map_or_else(|| RawValue::Invalid(NOT_NAMES.into()), RawValue::Static),
     }
 }
 
