@@ -1308,7 +1308,7 @@ attributes: Record<string, unknown>, };
  */
 export type State = { 
 /**
- * Format version, 3 ([`VERSION`]).
+ * Format version, 4 ([`VERSION`]).
  */
 version: number, 
 /**
@@ -1585,7 +1585,12 @@ id: string,
 /**
  * The attributes, by name.
  */
-attributes: Record<string, unknown>, };
+attributes: Record<string, unknown>, 
+/**
+ * The configuration's `prevent_destroy` when last applied: honoured
+ * after its block is removed, as an image's is.
+ */
+prevent_destroy?: boolean, };
 
 /**
  * What a call does to its address.

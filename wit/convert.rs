@@ -348,7 +348,7 @@ records! {
     StateOutput { value, sensitive, fingerprint }
     GroupImage { group_image_id, group_id, image_id, image_name, image_friendly_name, group_name }
     ReadyStep { endpoint, id_at, status_at, want, timeout_secs }
-    ObjectRecord { id, attributes }
+    ObjectRecord { id, attributes, prevent_destroy }
     CallStep { address, kind, id, endpoint, body, ids, repeat_safe, done_when, answer_id, find, ready, record, id_parts, help, unmarked, search_first, until_gone }
     FindStep { endpoint, body, fill, list, matching, answer_id, none_when }
     AttributeChange { attribute, before, after }

@@ -1323,3 +1323,73 @@ fn a_group_with_members_is_deleted_only_with_force_destroy_recorded() {
             .is_some_and(|g| g.is_empty())
     );
 }
+
+/// The state entry of `address` as the file has it.
+fn entry(k: &Kasm, address: &str) -> Value {
+    k.state_file()["resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["address"] == address)
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+#[test]
+fn prevent_destroy_of_a_group_and_a_link_is_recorded_and_honoured_after_the_block_is_gone() {
+    let k = Kasm::start();
+    let image = outside_image(&k, "kasmweb/terminal:1.18.0");
+    let config = |guard: &str| {
+        format!(
+            "resource \"kasm_group\" \"crew\" {{\n  name     = \"Crew\"\n  priority = 5\n{guard}}}\n\
+resource \"kasm_group_image\" \"crew_terminal\" {{\n  group_id = kasm_group.crew.id\n  image_id = \"{image}\"\n{guard}}}\n"
+        )
+    };
+    let guard = |on: bool| format!("  lifecycle {{\n    prevent_destroy = {on}\n  }}\n");
+    let file = k.write("main.tf", &config(""));
+    assert_eq!(code(&apply(&k, &file)), 0);
+    let addresses = ["kasm_group.crew", "kasm_group_image.crew_terminal"];
+    let crew = k.group_id("Crew").unwrap_or_default();
+    let linked = |k: &Kasm| rows(k).contains_key(&(crew.clone(), image.clone()));
+    assert!(linked(&k));
+
+    // Added to applied instances: an apply that sends nothing records it.
+    k.write("main.tf", &config(&guard(true)));
+    let o = apply(&k, &file);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("0 added, 0 changed, 0 destroyed"),
+        "{}",
+        out(&o)
+    );
+    for address in addresses {
+        assert_eq!(entry(&k, address)["prevent_destroy"], true, "{address}");
+    }
+    assert_eq!(k.state_file()["version"], 4);
+
+    // The blocks removed: refused, nothing deleted.
+    let o = apply(&k, &k.write("main.tf", "# nothing managed\n"));
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    for address in addresses {
+        assert!(
+            stderr(&o).contains(&format!(
+                "{address} has lifecycle.prevent_destroy set, but the plan would delete it"
+            )),
+            "{}",
+            out(&o)
+        );
+    }
+    assert!(k.group_id("Crew").is_some());
+    assert!(linked(&k), "the link is kept");
+
+    // Cleared and applied, then the removal deletes both.
+    k.write("main.tf", &config(&guard(false)));
+    assert_eq!(code(&apply(&k, &file)), 0);
+    for address in addresses {
+        assert_eq!(entry(&k, address).get("prevent_destroy"), None, "{address}");
+    }
+    let o = apply(&k, &k.write("main.tf", "# nothing managed\n"));
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(k.group_id("Crew").is_none(), "{}", out(&o));
+    assert!(!linked(&k), "{}", out(&o));
+}

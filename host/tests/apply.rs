@@ -1492,14 +1492,14 @@ fn a_format_1_state_is_upgraded_by_the_first_write_and_kept() {
     let o = k.run(&["apply", &file, "--auto-approve"]);
     assert_eq!(code(&o), 0, "{}", out(&o));
     assert!(
-        stderr(&o).contains("from format 1 to 3; the format-1 state is kept in")
+        stderr(&o).contains("from format 1 to 4; the format-1 state is kept in")
             && stderr(&o).contains("kasm-plan.state.json.v1.backup"),
         "{}",
         out(&o)
     );
     assert_eq!(k.read("kasm-plan.state.json.v1.backup"), v1);
     let file_now = k.state_file();
-    assert_eq!(file_now["version"], 3);
+    assert_eq!(file_now["version"], 4);
     // An apply writes at least once (finished actions share writes).
     assert!(file_now["serial"].as_u64() > written["serial"].as_u64());
     assert_eq!(file_now["lineage"], written["lineage"]);
@@ -1550,31 +1550,39 @@ fn a_format_1_state_is_upgraded_by_the_first_write_and_kept() {
     assert_eq!(k.state_file()["resources"], json!([]));
 }
 
-/// A state of format 2 (the previous release's) is read as it is and
-/// upgraded to format 3 by the first write, its text kept beside it.
+/// A state of format 3 (the previous release's) or 2 is read as it is and
+/// upgraded to format 4 by the first write, its text kept beside it.
 #[test]
-fn a_format_2_state_is_upgraded_by_the_first_write_and_kept() {
-    let k = Kasm::start();
-    let file = k.write("main.tf", &specs(2, 2048));
-    let o = k.run(&["apply", &file, "--auto-approve"]);
-    assert_eq!(code(&o), 0, "{}", out(&o));
-    let mut v2 = k.state_file();
-    v2["version"] = json!(2);
-    let v2 = serde_json::to_string_pretty(&v2).unwrap_or_default();
-    k.write("kasm-plan.state.json", &v2);
-    let o = k.run(&["plan", &file, "--detailed-exitcode"]);
-    assert_eq!(code(&o), 0, "read as it is: {}", out(&o));
-    assert_eq!(k.read("kasm-plan.state.json"), v2, "a plan writes nothing");
-    let o = k.run(&["state", "rm", "kasm_image.app_1"]);
-    assert_eq!(code(&o), 0, "{}", out(&o));
-    assert!(
-        stderr(&o).contains("from format 2 to 3; the format-2 state is kept in")
-            && stderr(&o).contains("kasm-plan.state.json.v2.backup"),
-        "{}",
-        out(&o)
-    );
-    assert_eq!(k.read("kasm-plan.state.json.v2.backup"), v2);
-    assert_eq!(k.state_file()["version"], 3);
+fn a_format_2_or_3_state_is_upgraded_by_the_first_write_and_kept() {
+    for from in [2, 3] {
+        let k = Kasm::start();
+        let file = k.write("main.tf", &specs(2, 2048));
+        let o = k.run(&["apply", &file, "--auto-approve"]);
+        assert_eq!(code(&o), 0, "{}", out(&o));
+        let mut older = k.state_file();
+        older["version"] = json!(from);
+        let older = serde_json::to_string_pretty(&older).unwrap_or_default();
+        k.write("kasm-plan.state.json", &older);
+        let o = k.run(&["plan", &file, "--detailed-exitcode"]);
+        assert_eq!(code(&o), 0, "read as it is: {}", out(&o));
+        assert_eq!(
+            k.read("kasm-plan.state.json"),
+            older,
+            "a plan writes nothing"
+        );
+        let o = k.run(&["state", "rm", "kasm_image.app_1"]);
+        assert_eq!(code(&o), 0, "{}", out(&o));
+        let backup = format!("kasm-plan.state.json.v{from}.backup");
+        assert!(
+            stderr(&o).contains(&format!(
+                "from format {from} to 4; the format-{from} state is kept in"
+            )) && stderr(&o).contains(&backup),
+            "{}",
+            out(&o)
+        );
+        assert_eq!(k.read(&backup), older);
+        assert_eq!(k.state_file()["version"], 4);
+    }
 }
 
 /// Whether a state view lists no pending create.

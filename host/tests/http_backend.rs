@@ -254,7 +254,7 @@ fn a_format_1_state_is_upgraded_and_kept_in_the_working_directory() {
     assert_eq!(k.read("kasm-plan.http.v1.backup"), v1);
     let raw: Value =
         serde_json::from_str(server.stored().data.as_deref().unwrap_or("")).unwrap_or_default();
-    assert_eq!(raw["version"], 3);
+    assert_eq!(raw["version"], 4);
     assert_eq!(
         stored_state(&server)["resources"]
             .as_object()

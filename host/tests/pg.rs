@@ -564,7 +564,7 @@ fn a_format_1_state_is_upgraded_and_kept_in_a_table() {
     assert_eq!(kept[0].get::<_, i32>(1), 1);
     assert_eq!(kept[0].get::<_, String>(2), v1);
     let state = db.state("default").unwrap_or_default();
-    assert_eq!(state["version"], 3);
+    assert_eq!(state["version"], 4);
     assert_eq!(state["resources"].as_object().map(|r| r.len()), Some(3));
     // Once upgraded, nothing more is kept.
     let o = output(&mut with_pg(&k, &pg, &["apply", &file, "--auto-approve"]));

@@ -47,6 +47,11 @@ pub struct ObjectRecord {
     /// The attributes, by name.
     #[cfg_attr(feature = "typescript", ts(type = "Record<string, unknown>"))]
     pub attributes: Map<String, Value>,
+    /// The configuration's `prevent_destroy` when last applied: honoured
+    /// after its block is removed, as an image's is.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "typescript", ts(optional, as = "Option<bool>"))]
+    pub prevent_destroy: bool,
 }
 
 impl ObjectRecord {
@@ -135,9 +140,14 @@ impl GroupRecord {
         })
     }
 
-    /// The record the state keeps for the group.
+    /// The record the state keeps for the group: its id also under `id`
+    /// and `group_id` once known, as every type with an id alias keeps it.
     pub fn to_record(&self) -> ObjectRecord {
         let mut attributes = serde_json::Map::new();
+        if !self.group_id.is_empty() {
+            attributes.insert("id".into(), self.group_id.clone().into());
+            attributes.insert("group_id".into(), self.group_id.clone().into());
+        }
         attributes.insert("name".into(), self.name.clone().into());
         attributes.insert("priority".into(), self.priority.into());
         if let Some(d) = &self.description {
@@ -149,6 +159,7 @@ impl GroupRecord {
         ObjectRecord {
             id: self.group_id.clone(),
             attributes,
+            prevent_destroy: false,
         }
     }
 }
@@ -170,6 +181,7 @@ impl LinkRecord {
         ObjectRecord {
             id: self.id(),
             attributes,
+            prevent_destroy: false,
         }
     }
 }

@@ -17,8 +17,9 @@ use std::path::Path;
 pub const KIND: &str = "kasm-plan/saved-plan";
 
 /// The saved-plan format this version writes and reads. 3: made against a
-/// state of format 3 (creates a stopped run left pending), and its options
-/// may ask for a destroy. A plan of another format is refused: plan again.
+/// state of format 3 or later (creates a stopped run left pending), and its
+/// options may ask for a destroy. A plan of another format is refused: plan
+/// again. (State format 4 changed nothing a saved plan holds.)
 pub const VERSION: u32 = 3;
 
 /// A saved plan. Secrets appear only as `(sensitive value)` or a fingerprint.

@@ -111,9 +111,11 @@ pub fn unsettled(state: &State) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// The attribute that repeats a type's id (`user_id`, `kasm_id`).
+/// The attribute that repeats the id of a type the apply creates from its
+/// table (`group_id`, `user_id`, `kasm_id`): its id alias.
 pub fn id_attribute(type_name: &str) -> Option<&'static str> {
-    tables::managed(type_name)?.calls?.id_attribute
+    let table = tables::managed(type_name)?;
+    table.calls.and(table.id_alias)
 }
 
 /// The attribute a type's readiness poll records its status under
@@ -187,6 +189,7 @@ mod tests {
             ObjectRecord {
                 id: String::new(),
                 attributes,
+                prevent_destroy: false,
             },
         );
         state
@@ -234,6 +237,7 @@ mod tests {
             ObjectRecord {
                 id: other.into(),
                 attributes: serde_json::Map::new(),
+                prevent_destroy: false,
             },
         );
         let access = Access {

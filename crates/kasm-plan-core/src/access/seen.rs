@@ -209,6 +209,7 @@ impl View {
                         .unwrap_or(id)
                         .to_owned(),
                     attributes,
+                    prevent_destroy: false,
                 })
             }
             Shown::Rows {
@@ -234,6 +235,7 @@ impl View {
                         (rows.parent.to_owned(), parent_id.clone().into()),
                         (rows.key.to_owned(), key.clone().into()),
                     ]),
+                    prevent_destroy: false,
                 })
             }
             Shown::Unread => Err(lacks()),
@@ -453,7 +455,6 @@ mod tests {
             delete: CALL,
             find_after_lost_create: None,
             ready: None,
-            id_attribute: Some("widget_id"),
             id_of_pair: None,
             unmarked: true,
             search_first: false,
@@ -500,6 +501,7 @@ mod tests {
                 ("group_id".to_owned(), json!(g)),
                 ("user_id".to_owned(), json!(u)),
             ]),
+            prevent_destroy: false,
         };
         assert_eq!(
             view.imported(&format!("{g}:username:Alice")),
@@ -548,6 +550,7 @@ mod tests {
                 ("name".to_owned(), json!("a")),
                 ("size".to_owned(), json!(1)),
             ]),
+            prevent_destroy: false,
         };
         let kasm = Map::from_iter([
             ("id".to_owned(), json!("w1")),

@@ -28,6 +28,8 @@ pub struct StepInputs<'a> {
     pub access: &'a Access,
     /// The `kasm_user` and `kasm_group_membership` instances.
     pub objects: &'a [ObjectSpec],
+    /// The instances whose block says `prevent_destroy = true`.
+    pub protected: &'a BTreeSet<String>,
 }
 
 /// The steps for the plan's group and link changes and revokes.
@@ -44,20 +46,19 @@ pub fn steps(inputs: &StepInputs) -> Vec<Step> {
         .collect();
     let mut out = Vec::new();
     for change in &inputs.plan.access_changes {
-        match change.resource_type.as_str() {
-            GROUP_TYPE => out.extend(group_steps(
-                change,
-                specs.get(change.address.as_str()).copied(),
-                inputs,
-            )),
-            LINK_TYPE => out.extend(link_steps(change, inputs.state)),
+        let mut made = match change.resource_type.as_str() {
+            GROUP_TYPE => group_steps(change, specs.get(change.address.as_str()).copied(), inputs),
+            LINK_TYPE => link_steps(change, inputs.state),
             typed if tables::managed(typed).is_some() => {
                 let spec = objects.get(change.address.as_str()).copied();
-                out.extend(object_steps(change, spec, inputs.state));
-                out.extend(group_parts(change));
+                let mut made = object_steps(change, spec, inputs.state);
+                made.extend(group_parts(change));
+                made
             }
-            _ => {}
-        }
+            _ => Vec::new(),
+        };
+        remember_prevent_destroy(&mut made, change, inputs);
+        out.extend(made);
     }
     out.extend(forgotten(inputs));
     out.extend(
@@ -145,6 +146,40 @@ fn group_steps(change: &AccessChange, spec: Option<&GroupSpec>, inputs: &StepInp
             .chain([create()])
             .collect(),
         _ => Vec::new(),
+    }
+}
+
+/// Every record the steps write keeps its block's `prevent_destroy`, as an
+/// image's does; an unchanged instance whose record says otherwise is
+/// recorded again, so the flag is what the last apply saw (a block removed
+/// later is still refused a delete while its record says so).
+fn remember_prevent_destroy(steps: &mut Vec<Step>, change: &AccessChange, inputs: &StepInputs) {
+    let mut written = false;
+    for step in steps.iter_mut() {
+        let (address, record) = match step {
+            Step::Call(c) => (&c.address, c.record.as_mut()),
+            Step::RecordObject(r) => (&r.address, Some(&mut r.record)),
+            _ => continue,
+        };
+        if let Some(record) = record {
+            record.prevent_destroy = inputs.protected.contains(address);
+            written |= *address == change.address;
+        }
+    }
+    let keep = inputs.protected.contains(&change.address);
+    let stale = inputs
+        .state
+        .objects
+        .get(&change.address)
+        .filter(|r| r.prevent_destroy != keep);
+    if let (Action::NoOp, false, Some(recorded)) = (change.action, written, stale) {
+        steps.push(Step::RecordObject(ObjectRecordStep {
+            address: change.address.clone(),
+            record: ObjectRecord {
+                prevent_destroy: keep,
+                ..recorded.clone()
+            },
+        }));
     }
 }
 
@@ -240,6 +275,7 @@ fn link_steps(change: &AccessChange, state: &State) -> Vec<Step> {
         step.record = Some(ObjectRecord {
             id: String::new(),
             attributes: Map::new(),
+            prevent_destroy: false,
         });
         step.id_parts = vec!["group_id".into(), "image_id".into()];
         step.unmarked = calls.unmarked;
@@ -292,7 +328,14 @@ pub fn refresh_steps(state: &State, access: &Access) -> Vec<Step> {
         .map(|(address, r)| match access.group(&r.group_id) {
             Some(g) => Step::RecordObject(ObjectRecordStep {
                 address: address.clone(),
-                record: GroupRecord::of(g, r.force_destroy).to_record(),
+                // What Kasm shows; what only kasm-plan keeps stays.
+                record: ObjectRecord {
+                    prevent_destroy: state
+                        .objects
+                        .get(address)
+                        .is_some_and(|o| o.prevent_destroy),
+                    ..GroupRecord::of(g, r.force_destroy).to_record()
+                },
             }),
             None => Step::Forget(ReleaseStep {
                 address: address.clone(),
@@ -369,6 +412,7 @@ fn object_steps(change: &AccessChange, spec: Option<&ObjectSpec>, state: &State)
         step.record = Some(ObjectRecord {
             id: String::new(),
             attributes: with_groups(recorded(spec, None, spec.secrets.keys()), change),
+            prevent_destroy: false,
         });
         // Without an id in Kasm's answer, the id is the pair it names.
         if calls.create.answer_id.is_none() {
@@ -422,6 +466,7 @@ fn object_steps(change: &AccessChange, spec: Option<&ObjectSpec>, state: &State)
             step.record = Some(ObjectRecord {
                 id: change.id.clone().unwrap_or_default(),
                 attributes: with_groups(recorded(spec, record, changed.into_iter()), change),
+                prevent_destroy: false,
             });
             vec![Step::Call(Box::new(step))]
         }

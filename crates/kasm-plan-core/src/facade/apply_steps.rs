@@ -77,6 +77,7 @@ pub fn apply_steps(req: &PlanRequest) -> StepsResponse {
                     state: &edits.state,
                     access: &access,
                     objects: &authorization.objects,
+                    protected: &authorization.protected,
                 });
                 // Moves are bookkeeping, made whatever the targets.
                 let mut all: Vec<Step> = edits

@@ -258,7 +258,7 @@ fn plan_valid(
                 objects: &wanted.access.objects,
             })?;
             plan.add_access(found);
-            let refused = protected_deletes(&plan, &wanted.access.protected);
+            let refused = protected_deletes(&plan, &wanted.access.protected, &edits.state);
             if refused.is_empty() {
                 Ok(plan)
             } else {
@@ -356,8 +356,15 @@ fn set_aside_for_destroy(wanted: &mut Wanted) {
 }
 
 /// The deletes (and replaces) of instances whose block says
-/// `prevent_destroy` (images are refused by the image plan).
-fn protected_deletes(plan: &Plan, protected: &BTreeSet<String>) -> Vec<Diagnostic> {
+/// `prevent_destroy`, or whose record says it was when last applied (its
+/// block may be gone), as an image's (images are refused by the image plan).
+fn protected_deletes(plan: &Plan, protected: &BTreeSet<String>, state: &State) -> Vec<Diagnostic> {
+    let recorded = |address: &str| {
+        state
+            .objects
+            .get(address)
+            .is_some_and(|r| r.prevent_destroy)
+    };
     plan.access_changes
         .iter()
         .filter(|c| {
@@ -366,11 +373,8 @@ fn protected_deletes(plan: &Plan, protected: &BTreeSet<String>) -> Vec<Diagnosti
                 crate::plan::Action::Delete | crate::plan::Action::Replace
             )
         })
-        .filter(|c| protected.contains(&c.address))
-        .map(|c| {
-            crate::plan::prevent_destroy(&c.address)
-                .help("set prevent_destroy = false in its block to let a plan delete it")
-        })
+        .filter(|c| protected.contains(&c.address) || recorded(&c.address))
+        .map(|c| crate::plan::prevent_destroy(&c.address))
         .collect()
 }
 

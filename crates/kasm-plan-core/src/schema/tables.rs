@@ -114,11 +114,6 @@ pub struct Calls {
     pub find_after_lost_create: Option<Find>,
     /// After a create: the poll until the object is ready.
     pub ready: Option<Ready>,
-    /// The attribute the apply records the new id under, beside `id`
-    /// (`user_id`, `kasm_id`): the table's `id_alias`, or none for a type
-    /// whose record keeps only its arguments (a group's, as state format 3
-    /// reads it).
-    pub id_attribute: Option<&'static str>,
     /// The id is `<first>:<second>` of these two arguments' ids (a
     /// membership's), known once both are.
     pub id_of_pair: Option<[&'static str; 2]>,
@@ -423,7 +418,6 @@ pub const GROUP: &Block = &Block {
             none_when: "",
         }),
         ready: None,
-        id_attribute: None,
         id_of_pair: None,
         unmarked: true,
         search_first: false,
@@ -513,7 +507,6 @@ pub const LINK: &Block = &Block {
             none_when: "",
         }),
         ready: None,
-        id_attribute: None,
         id_of_pair: Some(["group_id", "image_id"]),
         unmarked: true,
         search_first: true,
@@ -701,7 +694,6 @@ pub const USER: &Block = &Block {
             none_when: "Invalid Request",
         }),
         ready: None,
-        id_attribute: Some("user_id"),
         id_of_pair: None,
         unmarked: false,
         search_first: false,
@@ -824,7 +816,6 @@ pub const MEMBERSHIP: &Block = &Block {
         },
         find_after_lost_create: None,
         ready: None,
-        id_attribute: None,
         id_of_pair: Some(["group_id", "user_id"]),
         unmarked: false,
         search_first: false,
@@ -922,7 +913,6 @@ pub const SESSION: &Block = &Block {
             attribute: "operational_status",
             timeout_secs: 600,
         }),
-        id_attribute: Some("kasm_id"),
         id_of_pair: None,
         unmarked: false,
         search_first: false,

@@ -1,8 +1,9 @@
-//! The state as written: format 3, one list of resources of any type, each
-//! with its id, attributes and the resources it depends on, as Terraform's
-//! state lists them, and the creates an interrupted run left pending.
-//! Format 2 (the same without `pending`) and format 1 (one map per type) are
-//! still read and upgraded on the first write; a newer format is refused.
+//! The state as written: format 4, one list of resources of any type, each
+//! with its id, attributes, `prevent_destroy` and the resources it depends
+//! on, as Terraform's state lists them, and the creates an interrupted run
+//! left pending. Format 3 (the same, `prevent_destroy` on images only),
+//! format 2 (without `pending`) and format 1 (one map per type) are still
+//! read and upgraded on the first write; a newer format is refused.
 //!
 //! The engine keeps records by type in memory; this module is the only place
 //! that knows how they are written.
@@ -19,12 +20,12 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// The format written ([`State::version`] of everything written).
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// The oldest format still read.
 pub const OLDEST: u32 = 1;
 
-/// A state, as written in format 3 (and read in 2). Read, its entries are [`Checked`]:
+/// A state, as written in format 4 (and read in 2 and 3). Read, its entries are [`Checked`]:
 /// each is checked against its type as it is read, so an error points at
 /// the entry, and kept as the engine's record.
 #[cfg_attr(
@@ -35,7 +36,7 @@ pub const OLDEST: u32 = 1;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, bound(deserialize = "R: Deserialize<'de>"))]
 pub struct StateFile<R = StoredResource> {
-    /// Format version, 3 ([`VERSION`]).
+    /// Format version, 4 ([`VERSION`]).
     pub version: u32,
     /// Bumped on every write; a saved plan records it to detect staleness.
     #[serde(default)]
@@ -123,12 +124,10 @@ impl TryFrom<StoredResource> for Checked {
                 entry.type_name
             )));
         }
-        if entry.prevent_destroy && entry.type_name != RESOURCE_TYPE {
-            return Err(at("prevent_destroy is recorded for kasm_image only".into()));
-        }
         let attributes = Value::Object(entry.attributes);
         let typed = |e: serde_json::Error| at(format!("attributes: {e}"));
-        let record = match entry.type_name.as_str() {
+        let prevent_destroy = entry.prevent_destroy;
+        let mut record = match entry.type_name.as_str() {
             RESOURCE_TYPE => Record::Image(StateResource {
                 attributes: serde_json::from_value::<Attributes>(attributes).map_err(typed)?,
                 image_id: entry.id,
@@ -136,6 +135,16 @@ impl TryFrom<StoredResource> for Checked {
             }),
             GROUP_TYPE => {
                 let a: GroupAttributes = serde_json::from_value(attributes).map_err(typed)?;
+                if let Some(other) = [&a.id, &a.group_id]
+                    .into_iter()
+                    .flatten()
+                    .find(|i| **i != entry.id)
+                {
+                    return Err(at(format!(
+                        "its attributes name id {other}, not its id {}",
+                        entry.id
+                    )));
+                }
                 Record::Object(
                     GroupRecord {
                         group_id: entry.id,
@@ -163,6 +172,9 @@ impl TryFrom<StoredResource> for Checked {
             }
             other => return Err(at(format!("{other} is not a type this kasm-plan records"))),
         };
+        if let Record::Object(o) = &mut record {
+            o.prevent_destroy = prevent_destroy;
+        }
         Ok(Checked {
             address: entry.address,
             dependencies: entry.dependencies,
@@ -177,7 +189,11 @@ fn object_record(id: String, attributes: Value) -> Result<ObjectRecord, String> 
     let Value::Object(attributes) = attributes else {
         return Err("attributes must be an object".into());
     };
-    let record = ObjectRecord { id, attributes };
+    let record = ObjectRecord {
+        id,
+        attributes,
+        prevent_destroy: false,
+    };
     let pair = record
         .text("group_id")
         .zip(record.text("user_id"))
@@ -213,10 +229,15 @@ struct StateV1 {
     outputs: BTreeMap<String, StateOutput>,
 }
 
-/// A group's attributes in the file (its id is the entry's).
+/// A group's attributes in the file (its id is the entry's, and format 4
+/// repeats it under `id` and `group_id`).
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct GroupAttributes {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    group_id: Option<String>,
     name: String,
     priority: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -258,7 +279,7 @@ pub fn decode(text: &str) -> Result<State, FormatError> {
     let Versioned { version } = serde_json::from_str(text).map_err(FormatError::Decode)?;
     match version {
         v if v > VERSION => Err(FormatError::TooNew(v)),
-        2 | VERSION => from_file(
+        2..=VERSION => from_file(
             serde_json::from_str::<StateFile<Checked>>(text).map_err(FormatError::Decode)?,
         )
         .map_err(|e| FormatError::Decode(serde_json::Error::custom(e))),
@@ -308,6 +329,7 @@ fn from_file(file: StateFile<Checked>) -> Result<State, String> {
         let record = ObjectRecord {
             id: String::new(),
             attributes: p.attributes,
+            prevent_destroy: false,
         };
         if state.pending.insert(p.address.clone(), record).is_some() {
             return Err(format!("pending create {} is listed twice", p.address));
@@ -346,6 +368,7 @@ impl From<&State> for StateFile {
         let objects = state.objects.iter().map(|(address, o)| {
             let type_name = type_of(address).unwrap_or_default();
             entry(state, address, type_name, &o.id, o.attributes.clone())
+                .with_prevent_destroy(o.prevent_destroy)
         });
         let mut resources: Vec<StoredResource> = images.chain(objects).collect();
         resources.sort_by(|a, b| a.address.cmp(&b.address));
@@ -450,7 +473,7 @@ pub(super) fn entries(state: &State) -> Vec<Entry<'_>> {
             type_name: type_of(address).unwrap_or_default(),
             id: &o.id,
             attributes: Attrs::Map(&o.attributes),
-            prevent_destroy: false,
+            prevent_destroy: o.prevent_destroy,
             dependencies: state.dependencies_of(address),
         }))
         .collect();
@@ -533,7 +556,7 @@ impl<'de> Deserialize<'de> for State {
             .ok_or_else(|| D::Error::missing_field("version"))?;
         match u32::try_from(version).unwrap_or(u32::MAX) {
             v if v > VERSION => Err(D::Error::custom(FormatError::TooNew(v))),
-            2 | VERSION => from_file(
+            2..=VERSION => from_file(
                 serde_json::from_value::<StateFile<Checked>>(value).map_err(D::Error::custom)?,
             )
             .map_err(D::Error::custom),
@@ -560,7 +583,7 @@ pub(super) mod tests {
     }
 
     #[test]
-    fn format_1_reads_as_the_same_records_and_writes_as_format_3() {
+    fn format_1_reads_as_the_same_records_and_writes_as_format_4() {
         let Ok(state) = decode(&v1()) else {
             panic!("format 1 is read")
         };
@@ -568,7 +591,7 @@ pub(super) mod tests {
         assert_eq!(state.serial, 4);
         assert_eq!(state.id_of("kasm_group_image.l").as_deref(), Some("g1:a1"));
         let written = serde_json::to_value(&state).unwrap_or_default();
-        assert_eq!(written["version"], 3);
+        assert_eq!(written["version"], 4);
         let addresses: Vec<&str> = written["resources"]
             .as_array()
             .into_iter()
@@ -582,9 +605,9 @@ pub(super) mod tests {
         assert_eq!(written["resources"][2]["prevent_destroy"], true);
         assert_eq!(written["resources"][0]["attributes"]["name"], "Devs");
         let Ok(again) = decode(&written.to_string()) else {
-            panic!("format 3 is read back")
+            panic!("format 4 is read back")
         };
-        assert_eq!(again.version, 3);
+        assert_eq!(again.version, 4);
         assert_eq!(
             (again.resources, again.objects),
             (state.resources, state.objects)
@@ -594,14 +617,15 @@ pub(super) mod tests {
     /// A state with every field the format has, and strings that need escaping.
     pub(in crate::state) fn every_field() -> State {
         let text = json!({
-            "version": 3, "serial": 7, "lineage": "l\"q",
+            "version": 4, "serial": 7, "lineage": "l\"q",
             "resources": [
                 {"address": "kasm_image.web", "type": "kasm_image", "id": "a1",
                  "attributes": {"name": "x/y:1", "cores": 2.0, "memory": 2768, "enabled": true,
                                 "run_config": {"hostname": "h\nx"}, "docker_token": "fp"},
                  "prevent_destroy": true, "dependencies": ["kasm_group.devs"]},
                 {"address": "kasm_group.devs", "type": "kasm_group", "id": "g1",
-                 "attributes": {"name": "Devs", "priority": 10, "force_destroy": true}},
+                 "attributes": {"name": "Devs", "priority": 10, "force_destroy": true},
+                 "prevent_destroy": true},
                 {"address": "kasm_group_image.l", "type": "kasm_group_image", "id": "g1:a1",
                  "attributes": {"group_id": "g1", "image_id": "a1"}},
                 {"address": "kasm_user.alice", "type": "kasm_user", "id": "u1",
@@ -634,7 +658,7 @@ pub(super) mod tests {
     }
 
     #[test]
-    fn format_2_reads_as_it_is_and_pending_creates_are_kept_in_format_3() {
+    fn format_2_reads_as_it_is_and_pending_creates_are_kept_in_format_4() {
         let session = json!({"address": "kasm_session.s", "type": "kasm_session", "id": "k1",
             "attributes": {"user_id": "u1", "image_id": "i1", "kasm_id": "k1"}});
         let v2 = json!({"version": 2, "serial": 3, "lineage": "l", "resources": [session]});
@@ -649,14 +673,15 @@ pub(super) mod tests {
         let record = ObjectRecord {
             id: String::new(),
             attributes,
+            prevent_destroy: false,
         };
         state.pending.insert("kasm_session.s".into(), record);
         let written = serde_json::to_value(&state).unwrap_or_default();
-        assert_eq!(written["version"], 3);
+        assert_eq!(written["version"], 4);
         assert_eq!(written["pending"][0]["type"], "kasm_session");
         assert_eq!(written["pending"][0]["attributes"]["image_id"], "i1");
         let Ok(again) = decode(&written.to_string()) else {
-            panic!("format 3 is read back")
+            panic!("format 4 is read back")
         };
         assert_eq!(again.pending, state.pending);
         let mut wrong = written.clone();
@@ -731,12 +756,12 @@ pub(super) mod tests {
 
     #[test]
     fn newer_formats_are_refused_with_both_versions() {
-        let Err(e) = decode(r#"{"version": 4, "resources": "anything"}"#) else {
+        let Err(e) = decode(r#"{"version": 5, "resources": "anything"}"#) else {
             panic!("a newer format is refused")
         };
         assert_eq!(
             e.to_string(),
-            "state format version 4 was written by a newer kasm-plan; this one reads versions 1 to 3"
+            "state format version 5 was written by a newer kasm-plan; this one reads versions 1 to 4"
         );
         let in_request: Result<State, _> = serde_json::from_str(r#"{"version": 9}"#);
         assert!(in_request.is_err());

@@ -206,7 +206,7 @@ mod tests {
     /// A change, and the address it changes.
     type Change = (&'static str, fn(&mut State));
 
-    fn changes() -> [Change; 7] {
+    fn changes() -> [Change; 8] {
         [
             ("kasm_image.web", |s| {
                 if let Some(web) = s.resources.get_mut("kasm_image.web") {
@@ -216,6 +216,11 @@ mod tests {
             ("kasm_group.devs", |s| {
                 if let Some(devs) = s.objects.get_mut("kasm_group.devs") {
                     devs.attributes.insert("priority".into(), json!(11));
+                }
+            }),
+            ("kasm_group.devs", |s| {
+                if let Some(devs) = s.objects.get_mut("kasm_group.devs") {
+                    devs.prevent_destroy = false;
                 }
             }),
             ("kasm_image.web", |s| {
@@ -235,6 +240,7 @@ mod tests {
                 let record = ObjectRecord {
                     id: "u2".into(),
                     attributes: Map::new(),
+                    prevent_destroy: false,
                 };
                 s.objects.insert("kasm_user.alice".into(), record);
                 s.outputs.clear();

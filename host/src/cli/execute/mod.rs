@@ -622,6 +622,7 @@ async fn mark_pending(shared: &Shared, address: &str) -> Result<(), ActionError>
         let mark = ObjectRecord {
             id: String::new(),
             attributes: Map::new(),
+            prevent_destroy: false,
         };
         state.pending.insert(address.to_owned(), mark);
     })
