@@ -2030,15 +2030,8 @@ resource?: StateResource | null,
  */
 image?: Image | null, 
 /**
- * The group record to write, for a `kasm_group` address.
- */
-group?: GroupRecord | null, 
-/**
- * The link record to write, for a `kasm_group_image` address.
- */
-link?: LinkRecord | null, 
-/**
- * The record to write, for a user, a membership or a session.
+ * The record to write, for an address of any other type (a group, a
+ * link, a user, a membership, a session).
  */
 object?: ObjectRecord | null, 
 /**

@@ -12,9 +12,7 @@
 use super::wit;
 use kasm_plan_core::access::launch::{Grant, GrantChange};
 use kasm_plan_core::access::steps::{LinkStep, ObjectRecordStep};
-use kasm_plan_core::access::{
-    Access, AccessChange, AttributeChange, ExtraLink, GroupPart, GroupRecord, LinkRecord, Target,
-};
+use kasm_plan_core::access::{Access, AccessChange, AttributeChange, ExtraLink, GroupPart, Target};
 use kasm_plan_core::adopt::GeneratedFile;
 use kasm_plan_core::apply::{
     AdoptStep, CreateStep, MoveStep, Recording, RefreshStep, ReleaseStep, Step, UpdateStep,
@@ -355,8 +353,6 @@ records! {
     AccessChange { address, resource_type, name, action, reason, id, before, after, after_unknown, waits_for, changes, sensitive, previous_address, importing, group_parts }
     GroupPart { name, group, join }
     ExtraLink { image_address, image_id, group_id, group_name, revoke }
-    GroupRecord { group_id, name, priority, description, force_destroy }
-    LinkRecord { group_id, image_id }
     ObjectRecordStep { address, record }
     LinkStep { address, group, image }
     PlanOptions { unchanged_values, delete_duplicates, replace, targets, destroy }
@@ -378,7 +374,7 @@ records! {
     RecordRequest { image, recording }
     RecogniseRequest { target_image, images, owned }
     ImportRequest { address, image_id, state, images, access, configuration }
-    ImportResponse { ok, resource, image, group, link, object, diagnostics }
+    ImportResponse { ok, resource, image, object, diagnostics }
     TerraformStateRequest { text, state }
     TerraformStateResponse { ok, bindings, bound, diagnostics }
     AdoptRequest { images, filter, access, state }

@@ -7,7 +7,7 @@
 //! writes the same edits first, in the state write that precedes any request,
 //! so an interrupted apply leaves every image bound to one address.
 
-use crate::access::import::{Imported, is_access_address};
+use crate::access::import::is_access_address;
 use crate::address::renames;
 use crate::diagnostic::{Code, Diagnostic, Location};
 use crate::group::Access;
@@ -212,23 +212,8 @@ fn import_access(edits: &mut Edits, i: &Import, access: &Access) -> Result<(), B
     }
     let imported = crate::access::import::import(&i.to, &i.id, &edits.state, access)
         .map_err(|d| Box::new(place(*d, i.file.as_ref(), i.at)))?;
-    let id = match imported {
-        Imported::Group(record) => {
-            let id = record.group_id.clone();
-            edits.state.objects.insert(i.to.clone(), record.to_record());
-            id
-        }
-        Imported::Link(record) => {
-            let id = record.id();
-            edits.state.objects.insert(i.to.clone(), record.to_record());
-            id
-        }
-        Imported::Object(record) => {
-            let id = record.id.clone();
-            edits.state.objects.insert(i.to.clone(), record);
-            id
-        }
-    };
+    let id = imported.id.clone();
+    edits.state.objects.insert(i.to.clone(), imported);
     edits.imported.insert(i.to.clone(), id);
     Ok(())
 }

@@ -240,14 +240,6 @@ fn bind(state: &mut State, address: &str, answer: ImportResponse) -> Option<Stri
     if !answer.ok {
         return None;
     }
-    if let Some(g) = answer.group {
-        state.objects.insert(address.to_owned(), g.to_record());
-        return Some(String::new());
-    }
-    if let Some(l) = answer.link {
-        state.objects.insert(address.to_owned(), l.to_record());
-        return Some(String::new());
-    }
     if let Some(o) = answer.object {
         state.objects.insert(address.to_owned(), o);
         return Some(String::new());

@@ -5,23 +5,12 @@
 
 use super::LINK_TYPE;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::group::{Access, GroupRecord, LinkRecord, same_id};
+use crate::group::{Access, LinkRecord, same_id};
 use crate::model::canonical_uuid;
 use crate::object::ObjectRecord;
 use crate::schema::tables;
 use crate::schema::tables::parse_address;
 use crate::state::State;
-
-/// What an import binds.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Imported {
-    /// A group.
-    Group(GroupRecord),
-    /// A link.
-    Link(LinkRecord),
-    /// A user, a membership or a session.
-    Object(ObjectRecord),
-}
 
 /// Whether the address is one of a type other than `kasm_image`.
 pub fn is_access_address(address: &str) -> bool {
@@ -34,74 +23,49 @@ pub fn import(
     id: &str,
     state: &State,
     access: &Access,
-) -> Result<Imported, Box<Diagnostic>> {
+) -> Result<ObjectRecord, Box<Diagnostic>> {
     let refuse = |code, message: String, help: &str| {
         Box::new(Diagnostic::error(code, message).at(address, "").help(help))
     };
-    let taken = state.objects.contains_key(address);
-    if taken {
+    if state.objects.contains_key(address) {
         return Err(refuse(
             Code::InvalidState,
             format!("{address} is already in the state"),
             "forget it first (`kasm-plan state rm`) to rebind it",
         ));
     }
-    // The types typed from their table: a user, a membership, a session.
-    // (A group keeps its own import: by id or `name:<group name>`.)
-    let typed = |kind: &str| kind != crate::address::GROUP_TYPE && tables::managed(kind).is_some();
-    if parse_address(address).is_some_and(|(kind, _)| typed(kind)) {
+    if !address.starts_with(&format!("{LINK_TYPE}.")) {
         let record = object(address, id, access)?;
-        return unbound(address, record, state).map(Imported::Object);
+        return unbound(address, record, state);
     }
-    if address.starts_with(&format!("{LINK_TYPE}.")) {
-        let Some((g, i)) = id
-            .split_once(':')
-            .and_then(|(g, i)| Some((canonical_uuid(g)?, canonical_uuid(i)?)))
-        else {
-            return Err(refuse(
-                Code::InvalidUuid,
-                format!("`{id}` is not a link id"),
-                "a link's id is `<group_id>:<image_id>`, as `kasm-plan groups --images` lists them",
-            ));
-        };
-        if access.rows(&g, &i) == 0 {
-            return Err(refuse(
-                Code::ImageNotFound,
-                format!("Kasm has no link of group {g} to image {i}"),
-                "list the links with `kasm-plan groups --images`",
-            ));
-        }
-        return Ok(Imported::Link(LinkRecord {
-            group_id: g,
-            image_id: i,
-        }));
-    }
-    let group = match id.strip_prefix("name:") {
-        Some(name) => access.groups.iter().find(|g| g.name == name),
-        None => canonical_uuid(id).and_then(|c| access.group(&c)),
-    };
-    let Some(group) = group else {
+    // A link: a pair whose rows Kasm lists beside the groups.
+    let Some((g, i)) = id
+        .split_once(':')
+        .and_then(|(g, i)| Some((canonical_uuid(g)?, canonical_uuid(i)?)))
+    else {
         return Err(refuse(
-            Code::UnknownGroup,
-            format!("Kasm has no group `{id}`"),
-            "give the group's id or `name:<group name>`; list them with `kasm-plan groups`",
+            Code::InvalidUuid,
+            format!("`{id}` is not a link id"),
+            "a link's id is `<group_id>:<image_id>`, as `kasm-plan groups --images` lists them",
         ));
     };
-    if let Some((other, _)) = state
-        .groups()
-        .find(|(_, r)| same_id(&r.group_id, &group.group_id))
-    {
+    if access.rows(&g, &i) == 0 {
         return Err(refuse(
-            Code::InvalidState,
-            format!("group {} is already bound to {other}", group.group_id),
-            "one group cannot belong to two addresses",
+            tables::LINK.not_found,
+            format!("Kasm has no link of group {g} to image {i}"),
+            "list the links with `kasm-plan groups --images`",
         ));
     }
-    Ok(Imported::Group(GroupRecord::of(group, false)))
+    let record = LinkRecord {
+        group_id: g,
+        image_id: i,
+    }
+    .to_record();
+    unbound(address, record, state)
 }
 
-/// The record of a user, a membership or a session Kasm has, as an apply
-/// would have written it; a refusal says what Kasm lacks.
+/// The record of a group, a user, a membership or a session Kasm has, as
+/// an apply would have written it; a refusal says what Kasm lacks.
 fn object(address: &str, id: &str, access: &Access) -> Result<ObjectRecord, Box<Diagnostic>> {
     let table = parse_address(address).and_then(|(kind, _)| crate::schema::tables::managed(kind));
     let Some(table) = table else {
@@ -117,7 +81,7 @@ fn object(address: &str, id: &str, access: &Access) -> Result<ObjectRecord, Box<
         .imported(id)
         .map_err(|(message, help)| {
             Box::new(
-                Diagnostic::error(Code::InvalidState, message)
+                Diagnostic::error(table.not_found, message)
                     .at(address, "")
                     .help(help),
             )

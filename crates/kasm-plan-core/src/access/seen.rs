@@ -471,6 +471,7 @@ mod tests {
         }),
         rows: None,
         one_of: &[],
+        not_found: crate::diagnostic::Code::InvalidState,
     };
 
     /// A membership is a row of its user's `groups`: seen while the row

@@ -1,8 +1,8 @@
 //! `import`: adopt an image that already exists on Kasm under an address.
 
 use super::sources::{Configuration, check_configuration};
-use crate::access::import::{self as access, Imported, is_access_address};
-use crate::access::{Access, GroupRecord, LinkRecord};
+use crate::access::Access;
+use crate::access::import::{self as access, is_access_address};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::lang::Reads;
 use crate::model::{Image, canonical_uuid};
@@ -50,13 +50,8 @@ pub struct ImportResponse {
     /// The image imported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<Image>,
-    /// The group record to write, for a `kasm_group` address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group: Option<GroupRecord>,
-    /// The link record to write, for a `kasm_group_image` address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub link: Option<LinkRecord>,
-    /// The record to write, for a user, a membership or a session.
+    /// The record to write, for an address of any other type (a group, a
+    /// link, a user, a membership, a session).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<ObjectRecord>,
     /// Why the import is refused.
@@ -70,8 +65,6 @@ pub fn import(req: &ImportRequest) -> ImportResponse {
         ok: false,
         resource: None,
         image: None,
-        group: None,
-        link: None,
         object: None,
         diagnostics: vec![*refusal],
     };
@@ -81,23 +74,13 @@ pub fn import(req: &ImportRequest) -> ImportResponse {
     if is_access_address(&req.address) {
         let access = req.access.clone().unwrap_or_default();
         return match access::import(&req.address, &req.image_id, &req.state, &access) {
-            Ok(imported) => {
-                let (mut group, mut link, mut object) = (None, None, None);
-                match imported {
-                    Imported::Group(g) => group = Some(g),
-                    Imported::Link(l) => link = Some(l),
-                    Imported::Object(o) => object = Some(o),
-                }
-                ImportResponse {
-                    ok: true,
-                    resource: None,
-                    image: None,
-                    group,
-                    link,
-                    object,
-                    diagnostics: Vec::new(),
-                }
-            }
+            Ok(object) => ImportResponse {
+                ok: true,
+                resource: None,
+                image: None,
+                object: Some(object),
+                diagnostics: Vec::new(),
+            },
             Err(refusal) => refused(refusal),
         };
     }
@@ -106,8 +89,6 @@ pub fn import(req: &ImportRequest) -> ImportResponse {
             ok: true,
             resource: Some(StateResource::recorded(image, None, false)),
             image: Some(image.clone()),
-            group: None,
-            link: None,
             object: None,
             diagnostics: Vec::new(),
         },

@@ -7,6 +7,7 @@ use super::{Argument, Presence};
 use crate::address::{
     GROUP_TYPE, Instance, LINK_TYPE, MEMBERSHIP_TYPE, RESOURCE_TYPE, SESSION_TYPE, USER_TYPE,
 };
+use crate::diagnostic::Code;
 
 /// A resource type or data source.
 pub struct Block {
@@ -37,6 +38,8 @@ pub struct Block {
     /// Arguments of which exactly one is given (a link's `group_id` or
     /// `group_name`).
     pub one_of: &'static [&'static str],
+    /// The code of an import that names an instance Kasm does not have.
+    pub not_found: Code,
 }
 
 /// Where Kasm lists the instances of a pair type: as rows of another
@@ -322,6 +325,7 @@ pub const IMAGE: &Block = &Block {
     type_name: RESOURCE_TYPE,
     list: None,
     one_of: &[],
+    not_found: Code::ImageNotFound,
     rows: None,
     id_alias: Some("image_id"),
     reads_users: false,
@@ -368,6 +372,7 @@ pub const GROUP: &Block = &Block {
         import_by: Some("name"),
     }),
     one_of: &[],
+    not_found: Code::UnknownGroup,
     rows: None,
     id_alias: Some("group_id"),
     reads_users: false,
@@ -470,6 +475,7 @@ pub const LINK: &Block = &Block {
     type_name: LINK_TYPE,
     list: None,
     one_of: &["group_id", "group_name"],
+    not_found: Code::ImageNotFound,
     rows: None,
     id_alias: None,
     reads_users: false,
@@ -550,6 +556,7 @@ pub const IMAGES_DATA: &Block = &Block {
     type_name: "kasm_images",
     list: None,
     one_of: &[],
+    not_found: Code::InvalidState,
     rows: None,
     id_alias: None,
     reads_users: false,
@@ -583,6 +590,7 @@ pub const GROUPS_DATA: &Block = &Block {
     type_name: "kasm_groups",
     list: None,
     one_of: &[],
+    not_found: Code::InvalidState,
     rows: None,
     id_alias: None,
     reads_users: false,
@@ -605,6 +613,7 @@ pub const USERS_DATA: &Block = &Block {
     type_name: "kasm_users",
     list: None,
     one_of: &[],
+    not_found: Code::InvalidState,
     rows: None,
     id_alias: None,
     reads_users: true,
@@ -652,6 +661,7 @@ pub const USER: &Block = &Block {
         import_by: Some("username"),
     }),
     one_of: &[],
+    not_found: Code::InvalidState,
     rows: None,
     id_alias: Some("user_id"),
     reads_users: true,
@@ -780,6 +790,7 @@ pub const MEMBERSHIP: &Block = &Block {
     type_name: MEMBERSHIP_TYPE,
     list: None,
     one_of: &[],
+    not_found: Code::InvalidState,
     rows: Some(Rows {
         of: USER,
         parent: "user_id",
@@ -867,6 +878,7 @@ pub const SESSION: &Block = &Block {
         import_by: None,
     }),
     one_of: &[],
+    not_found: Code::InvalidState,
     rows: None,
     id_alias: Some("kasm_id"),
     reads_users: true,
