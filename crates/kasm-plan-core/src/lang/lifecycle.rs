@@ -24,7 +24,9 @@ pub struct Subject<'a> {
 /// A lifecycle block as read.
 #[derive(Debug, Default, PartialEq)]
 pub struct Lifecycle {
+    /// `prevent_destroy = true`.
     pub prevent_destroy: bool,
+    /// What `ignore_changes` names.
     pub ignore_changes: Ignored,
 }
 

@@ -209,12 +209,7 @@ impl Managed {
                     self.images.push(i);
                 }
                 type_name => {
-                    // A link has hooks of its own beside its table.
-                    let table = match type_name {
-                        LINK_TYPE => Some(crate::schema::tables::LINK),
-                        other => crate::schema::tables::managed(other),
-                    };
-                    if let Some(table) = table {
+                    if let Some(table) = crate::schema::tables::resource(type_name) {
                         self.add_object(table, &i, &address, cx.unread, out);
                     }
                 }

@@ -49,22 +49,23 @@ pub fn object_spec(
     let read = lifecycle::read(r.lifecycle.as_deref(), &r.file, &subject, address, out);
     let ignore_changes = read.ignore_changes.names(&subject);
     Typed {
-        spec: typed_spec(table, r, address, unread, ignore_changes, out),
+        spec: typed_spec(table, &allowed, r, address, unread, ignore_changes, out),
         protected: read.prevent_destroy,
     }
 }
 
-/// The spec of an instance of a table-driven type.
+/// The spec of an instance of a table-driven type (`allowed`: the
+/// arguments a configuration may set).
 fn typed_spec(
     table: &'static Block,
+    allowed: &[&str],
     r: &RawResource,
     address: &str,
     unread: bool,
     ignore_changes: Vec<String>,
     out: &mut Vec<Diagnostic>,
 ) -> Option<ObjectSpec> {
-    let allowed: Vec<&str> = table.settable().collect();
-    let mut a = Attrs::new(r, address, &allowed, out);
+    let mut a = Attrs::new(r, address, allowed, out);
     let mut spec = ObjectSpec {
         address: address.to_owned(),
         resource_type: table.type_name,
