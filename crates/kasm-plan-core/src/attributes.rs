@@ -293,10 +293,24 @@ pub fn json_eq(a: &Value, b: &Value) -> bool {
     }
 }
 
+/// Objects equal by [`json_eq`]. Keys are walked in step first (serde_json's
+/// maps are sorted), so equal objects cost no lookups; keys out of step (maps
+/// kept in insertion order) fall back to looking each up.
 fn map_eq(x: &serde_json::Map<String, Value>, y: &serde_json::Map<String, Value>) -> bool {
-    x.len() == y.len()
-        && x.iter()
-            .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+    if x.len() != y.len() {
+        return false;
+    }
+    for ((k, v), (l, w)) in x.iter().zip(y) {
+        if k != l {
+            return x
+                .iter()
+                .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)));
+        }
+        if !json_eq(v, w) {
+            return false;
+        }
+    }
+    true
 }
 
 impl Serialize for Attributes {
@@ -360,6 +374,8 @@ mod tests {
     fn numbers_compare_by_value() {
         assert!(json_eq(&json!({"a": [2]}), &json!({"a": [2.0]})));
         assert!(!json_eq(&json!({"a": 1}), &json!({"a": 1, "b": 2})));
+        assert!(!json_eq(&json!({"a": 1, "b": 2}), &json!({"a": 1, "c": 2})));
+        assert!(!json_eq(&json!({"a": 1, "b": 2}), &json!({"a": 1, "b": 3})));
     }
 
     #[test]

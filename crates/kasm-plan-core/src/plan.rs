@@ -58,10 +58,11 @@ pub fn plan(
     // Each id is read into its canonical form once: planning many images
     // is bound by reading their memory.
     let observed_ids: Vec<Cow<str>> = observed.iter().map(|i| canonical_id(&i.image_id)).collect();
-    let by_id: HashMap<&str, &Image> = observed_ids.iter().map(Cow::as_ref).zip(observed).collect();
+    let by_id: IdMap<&str, &Image> = observed_ids.iter().map(Cow::as_ref).zip(observed).collect();
     let mut errors = Vec::new();
     check_addresses(state, &mut errors);
-    let mut owners: HashMap<Cow<str>, &str> = HashMap::with_capacity(state.resources.len());
+    let mut owners: IdMap<Cow<str>, &str> =
+        IdMap::with_capacity_and_hasher(state.resources.len(), Default::default());
     let mut changes = Vec::with_capacity(desired.len().max(state.resources.len()));
     let mut drift = Vec::new();
     for (name, spec, recorded) in merged(desired, state) {
@@ -125,6 +126,11 @@ pub fn plan(
         output_changes: Vec::new(),
     })
 }
+
+/// A map keyed by image ids: hashed with foldhash, since std's SipHash is
+/// a tenth of a large plan and the keys come from Kasm and the state, not
+/// from a stranger.
+type IdMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// A resource's spec and state entry, by name.
 type Pair<'a> = (&'a str, Option<&'a ImageSpec>, Option<&'a StateResource>);
