@@ -37,6 +37,6 @@ for (let i = 0; i < 3; i++) {
 }
 console.log(`runaway Rego policy stopped by the default step budget: ${worst.toFixed(0)} ms (target < 1000)`);
 JS
-for wasm in js/pkg/kasm_plan_bg.wasm js/pkg-rego/kasm_plan_bg.wasm js/pkg-editor/kasm_plan_bg.wasm; do
+for wasm in js/pkg/kasm_plan_bg.wasm js/pkg-rego/kasm_plan_bg.wasm js/pkg-editor/kasm_plan_bg.wasm js/pkg-schema/kasm_plan_bg.wasm; do
   echo "$wasm: $(stat -c %s "$wasm") bytes raw, $(gzip -9 -c "$wasm" | wc -c) bytes gzip -9"
 done

@@ -14,13 +14,15 @@ fi
 target_dir=${CARGO_TARGET_DIR:-target}
 (cd js && npm ci --no-audit --no-fund --loglevel=error)
 # The base package (js/pkg), with the Rego engine (js/pkg-rego, entry
-# `kasm-plan/rego`), and the editor's operations alone (js/pkg-editor, entry
-# `kasm-plan/editor`, what the editor page loads first).
-for variant in base rego editor; do
+# `kasm-plan/rego`), the editor's operations alone (js/pkg-editor, entry
+# `kasm-plan/editor`, which the editor page's worker loads) and the schema
+# alone (js/pkg-schema, entry `kasm-plan/schema`, what the page loads first).
+for variant in base rego editor schema; do
   features=() out=js/pkg
   case "$variant" in
     rego) features=(--features rego) out=js/pkg-rego ;;
     editor) features=(--features editor) out=js/pkg-editor ;;
+    schema) features=(--features schema) out=js/pkg-schema ;;
   esac
   cargo build --quiet -p kasm-plan-wasm --target wasm32-unknown-unknown --profile wasm "${features[@]}"
   rm -rf "$out"
@@ -33,8 +35,9 @@ done
 mkdir -p js/build
 cargo run --quiet -p kasm-plan-core --example vector_answers > js/build/native-answers.json
 # The editor page: CodeMirror 6 and the page's code in one module (esbuild),
-# the package's editor and web entries kept external so each .wasm loads beside
-# its entry (the web entry only when the plan panel first needs it).
-js/node_modules/.bin/esbuild js/page/page.js --bundle --format=esm --external:../editor.js \
-  --external:../web.js --minify \
+# the package's entries kept external so each .wasm loads beside its entry
+# (the editor entry once the editor is up, the web entry only when the plan
+# panel first needs it).
+js/node_modules/.bin/esbuild js/page/page.js --bundle --format=esm --external:../schema.js \
+  --external:../editor.js --external:../web.js --minify \
   --outfile=js/page/page.bundle.js --log-level=warning

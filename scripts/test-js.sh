@@ -35,5 +35,12 @@ npm pack --silent --pack-destination "$work" >/dev/null
     import { initSync, validate } from 'kasm-plan/editor';
     initSync({ module: readFileSync(new URL('./pkg-editor/kasm_plan_bg.wasm', import.meta.resolve('kasm-plan/editor'))) });
     if (!validate('{\"images\": {}}').valid) process.exit(1);"
+  # The schema entry, the same way: it answers the schema and refuses validate.
+  node --input-type=module -e "
+    import { readFileSync } from 'node:fs';
+    import { initSync, schema, call } from 'kasm-plan/schema';
+    initSync({ module: readFileSync(new URL('./pkg-schema/kasm_plan_bg.wasm', import.meta.resolve('kasm-plan/schema'))) });
+    if (!schema().resources.some((r) => r.type_name === 'kasm_image')) process.exit(1);
+    try { call('validate', '{}'); process.exit(1); } catch (e) { if (e.name !== 'KasmPlanError') process.exit(1); }"
 )
 echo "packed package: installs and runs"

@@ -3,10 +3,11 @@
 // gutter, hover message and help, quick fixes the core proposes);
 // completion and hover documentation come from the core's schema; the plan
 // panel renders the plan as the CLI does. All checking is the core's.
-// The page loads the package's editor entry first (validate, schema,
-// format); the full package, for the plan panel, only when a list of Kasm's
+// The page loads the package's schema entry first (completion and hover),
+// then the editor entry (validate, format) while the editor is already
+// usable; the full package, for the plan panel, only when a list of Kasm's
 // images is pasted.
-import init, { validate, schema, format } from '../editor.js';
+import init, { schema } from '../schema.js';
 import { EditorView, basicSetup } from 'codemirror';
 import { EditorState, Compartment } from '@codemirror/state';
 import { hoverTooltip, keymap } from '@codemirror/view';
@@ -75,18 +76,28 @@ function marks(doc, diagnostics) {
 
 let last = { valid: false, diagnostics: [] };
 
+/** The editor entry (validate, format), once loaded. */
+let editor;
+/** When the first change not yet marked happened. */
+let changedAt;
+
 /** Validates, then marks the document and lists the problems. */
-function check(view) {
-  const started = window.keyAt ?? performance.now();
+function check() {
+  changedAt ??= window.keyAt ?? performance.now();
   window.keyAt = undefined;
+  // Until the editor entry is loaded; it checks the document once it is.
+  if (!editor) return;
+  const started = changedAt;
+  changedAt = undefined;
   const text = view.state.doc.toString();
   CONFIG = looksJson(text) ? 'config.json' : 'config.tf';
-  last = validate(text, options());
+  last = editor.validate(text, options());
   view.dispatch(setDiagnostics(view.state, marks(view.state.doc, last.diagnostics)));
   window.lastMarksMs = performance.now() - started;
   window.marksSet = (window.marksSet ?? 0) + 1;
   renderStatus();
   renderPlanPanel(text);
+  document.body.dataset.ready = 'true';
 }
 
 function renderStatus() {
@@ -250,8 +261,8 @@ const hover = hoverTooltip((view, pos) => {
 /** Lays the document out as `kasm-plan fmt` does (HCL only); a text that does not parse stays. */
 function formatDocument(view) {
   const text = view.state.doc.toString();
-  if (looksJson(text)) return false;
-  const answer = format(text, { fileName: CONFIG });
+  if (looksJson(text) || !editor) return false;
+  const answer = editor.format(text, { fileName: CONFIG });
   if (answer.changed) view.dispatch({ changes: { from: 0, to: text.length, insert: answer.formatted } });
   return true;
 }
@@ -279,7 +290,7 @@ const view = new EditorView({
           window.editorLanguage = wanted;
           queueMicrotask(() => view.dispatch({ effects: language.reconfigure(wanted === 'json' ? json() : hclStream) }));
         }
-        queueMicrotask(() => check(view));
+        queueMicrotask(check);
       }),
     ],
   }),
@@ -287,17 +298,21 @@ const view = new EditorView({
 window.editorLanguage = 'hcl';
 // Keystroke to marks: from the key's event to the marks set.
 view.contentDOM.addEventListener('keydown', () => { window.keyAt = performance.now(); }, true);
-observed.addEventListener('input', () => check(view));
+observed.addEventListener('input', check);
 $('format').addEventListener('click', () => { formatDocument(view); view.focus(); });
-tfvars.addEventListener('input', () => check(view));
-check(view);
+tfvars.addEventListener('input', check);
 // For tests and measurements from the browser's console: the completion
 // state lets a test wait for the source's answer rather than for time.
 window.kasmPlan = {
-  validate, planner, view,
+  planner, view,
   completion: () => ({
     status: completionStatus(view.state),
     labels: currentCompletions(view.state).map((c) => c.label),
   }),
 };
-document.body.dataset.ready = 'true';
+// The editor entry, after the editor is up: its first check sets `data-ready`.
+const entry = await import('../editor.js');
+await entry.default();
+editor = entry;
+window.kasmPlan.validate = editor.validate;
+check();

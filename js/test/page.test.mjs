@@ -227,11 +227,13 @@ test('completion and hover documentation come from the schema', async () => {
 
 test('the plan panel prints the plan as the CLI does; variables come from tfvars', async () => {
   const { page, errors, wasm } = await open();
-  // Marks, completion and format need the editor entry only; the full package loads for the plan.
-  assert.deepEqual(wasm, ['/pkg-editor/kasm_plan_bg.wasm']);
+  // Completion and hover need the schema entry, loaded first; marks and
+  // format the editor entry, loaded once the editor is up; the full package
+  // loads for the plan only.
+  assert.deepEqual(wasm, ['/pkg-schema/kasm_plan_bg.wasm', '/pkg-editor/kasm_plan_bg.wasm']);
   await page.fill('#observed', JSON.stringify({ images: [] }));
   await page.waitForSelector('#plan:not([hidden])');
-  assert.deepEqual(wasm, ['/pkg-editor/kasm_plan_bg.wasm', '/pkg/kasm_plan_bg.wasm']);
+  assert.deepEqual(wasm, ['/pkg-schema/kasm_plan_bg.wasm', '/pkg-editor/kasm_plan_bg.wasm', '/pkg/kasm_plan_bg.wasm']);
   const planText = await page.textContent('#plan');
   assert.match(planText, /^kasm-plan will perform the following actions:\n\n {2}# kasm_image.terminal will be created\n/);
   assert.match(planText, /\n {6}\+ name +=  ?"kasmweb\/terminal:1.18.0"\n/);

@@ -33,7 +33,14 @@ async function inBrowser(): Promise<boolean> {
 }
 void inBrowser;
 
-// The editor entry: validate, schema and format, for a page's first load.
+// The schema entry, what a page loads first (completion, hover), and the
+// editor entry beside it: validate, schema and format.
+import initSchema, { schema as schemaFirst } from 'kasm-plan/schema';
+async function firstLoad(): Promise<string[]> {
+  await initSchema();
+  return schemaFirst().resources.map((r) => r.type_name);
+}
+void firstLoad;
 import initEditor, { validate as validateEditor, schema as schemaEditor } from 'kasm-plan/editor';
 async function inEditor(): Promise<number> {
   await initEditor();

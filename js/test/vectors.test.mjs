@@ -8,8 +8,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { call } from '../node.js';
 import { call as callWithRego } from '../rego-node.js';
 import { call as callEditor, initSync as initEditor } from '../editor.js';
+import { call as callSchema, initSync as initSchema } from '../schema.js';
 
 initEditor({ module: readFileSync(new URL('../pkg-editor/kasm_plan_bg.wasm', import.meta.url)) });
+initSchema({ module: readFileSync(new URL('../pkg-schema/kasm_plan_bg.wasm', import.meta.url)) });
 
 const dirs = ['../../tests/vectors/', '../../tests/policies/'].map((d) => new URL(d, import.meta.url));
 const native = JSON.parse(readFileSync(process.env.KASM_PLAN_NATIVE_ANSWERS ??
@@ -107,6 +109,21 @@ test('the editor entry answers its vectors as the native core, and refuses the r
   }
   assert.ok(answered >= 20, `the editor entry answered only ${answered} vectors`);
   assert.throws(() => callEditor('plan', '{}'), /`plan` is not in the editor entry/);
+});
+
+// The schema entry, what the editor page loads first, answers the schema
+// vectors as the native core does and refuses every other operation.
+test('the schema entry answers its vectors as the native core, and refuses the rest', () => {
+  let answered = 0;
+  for (const { dir, name } of files) {
+    const vector = JSON.parse(readFileSync(new URL(name, dir), 'utf8'));
+    const outcome = outcomeOf(callSchema, vector);
+    if (outcome.refused?.includes('is not in the schema entry')) continue;
+    answered += 1;
+    assert.equal(JSON.stringify(outcome), JSON.stringify(native[name]), `${name}: same outcome as the native core`);
+  }
+  assert.ok(answered >= 1, 'the schema entry answered no vector');
+  assert.throws(() => callSchema('validate', '{}'), /`validate` is not in the schema entry/);
 });
 
 test('the matcher finds what differs', () => {

@@ -2,7 +2,9 @@
 //! operation (which keeps the `.wasm` small). The package's functions
 //! (`js/api.js`) build each request and read each answer as JSON. Built with
 //! the `editor` feature it has the editor's operations alone (the package's
-//! `kasm-plan/editor` entry, what the editor page loads first).
+//! `kasm-plan/editor` entry, which the editor page's validation worker
+//! loads); with `schema`, the schema alone (`kasm-plan/schema`, what the
+//! editor page loads first, for completion and hover).
 //!
 //! A request the core cannot read is thrown as a real `Error` named
 //! `KasmPlanError` whose properties carry the diagnostic (`code`, `path`,
@@ -16,9 +18,11 @@ use wasm_bindgen::prelude::*;
 /// `KasmPlanError` for a request the core cannot read.
 #[wasm_bindgen]
 pub fn call(operation: &str, request_json: &str) -> Result<String, JsValue> {
-    #[cfg(feature = "editor")]
+    #[cfg(feature = "schema")]
+    let answer = facade::call_schema_entry(operation, request_json);
+    #[cfg(all(feature = "editor", not(feature = "schema")))]
     let answer = facade::call_editor(operation, request_json);
-    #[cfg(not(feature = "editor"))]
+    #[cfg(not(any(feature = "editor", feature = "schema")))]
     let answer = facade::call(operation, request_json);
     answer.map_err(|d| error_of(&d))
 }

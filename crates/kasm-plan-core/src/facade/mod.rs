@@ -129,6 +129,29 @@ pub fn call_editor(operation: &str, request: &str) -> Result<String, Box<Diagnos
     })
 }
 
+/// The operations of the `kasm-plan/schema` entry, what the editor page
+/// loads first: completion and hover documentation need the schema alone
+/// (validation and formatting run in a worker on the editor entry).
+pub const SCHEMA_OPERATIONS: &[&str] = &["schema"];
+
+/// [`call`] for the schema entry: only [`SCHEMA_OPERATIONS`] are linked in.
+pub fn call_schema_entry(operation: &str, request: &str) -> Result<String, Box<Diagnostic>> {
+    match operation {
+        "schema" => run(request, schema),
+        other => {
+            let known = if OPERATIONS.contains(&other) {
+                "is not in the schema entry (the editor entry or the full package has it)"
+            } else {
+                "is not an operation"
+            };
+            Err(invalid_request(format!(
+                "`{other}` {known}; the schema entry has {}",
+                SCHEMA_OPERATIONS.join(", ")
+            )))
+        }
+    }
+}
+
 /// An editor operation's answer; `None` for any other operation.
 fn editor_operation(operation: &str, request: &str) -> Option<Result<String, Box<Diagnostic>>> {
     Some(match operation {
