@@ -117,11 +117,16 @@ impl Value {
                     .map(Value::into_json)
                     .collect::<Option<_>>()?,
             ),
-            Value::Map(map) => J::Object(
-                map.into_iter()
-                    .map(|(k, v)| Some((k, v.into_json()?)))
-                    .collect::<Option<_>>()?,
-            ),
+            // Inserted one by one, in order: collecting would sort the
+            // keys again, several times the cost for the small objects
+            // attributes hold.
+            Value::Map(map) => {
+                let mut object = serde_json::Map::new();
+                for (k, v) in map {
+                    object.insert(k, v.into_json()?);
+                }
+                J::Object(object)
+            }
         })
     }
 
