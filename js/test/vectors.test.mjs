@@ -96,33 +96,30 @@ for (const { dir, name } of files) {
   });
 }
 
-// The editor entry answers its operations' vectors as the native core does,
-// and refuses every other operation with where to find it.
-test('the editor entry answers its vectors as the native core, and refuses the rest', () => {
+/** Runs every vector through an entry's `call`; returns how many it answered, each as the native core did. */
+function answeredBy(callEntry, entry) {
   let answered = 0;
   for (const { dir, name } of files) {
     const vector = JSON.parse(readFileSync(new URL(name, dir), 'utf8'));
-    const outcome = outcomeOf(callEditor, vector);
-    if (outcome.refused?.includes('is not in the editor entry')) continue;
+    const outcome = outcomeOf(callEntry, vector);
+    if (outcome.refused?.includes(`is not in the ${entry} entry`)) continue;
     answered += 1;
     assert.equal(JSON.stringify(outcome), JSON.stringify(native[name]), `${name}: same outcome as the native core`);
   }
+  return answered;
+}
+
+// The editor entry answers its operations' vectors as the native core does,
+// and refuses every other operation with where to find it.
+test('the editor entry answers its vectors as the native core, and refuses the rest', () => {
+  const answered = answeredBy(callEditor, 'editor');
   assert.ok(answered >= 20, `the editor entry answered only ${answered} vectors`);
   assert.throws(() => callEditor('plan', '{}'), /`plan` is not in the editor entry/);
 });
 
-// The schema entry, what the editor page loads first, answers the schema
-// vectors as the native core does and refuses every other operation.
+// So does the schema entry, what the editor page loads first.
 test('the schema entry answers its vectors as the native core, and refuses the rest', () => {
-  let answered = 0;
-  for (const { dir, name } of files) {
-    const vector = JSON.parse(readFileSync(new URL(name, dir), 'utf8'));
-    const outcome = outcomeOf(callSchema, vector);
-    if (outcome.refused?.includes('is not in the schema entry')) continue;
-    answered += 1;
-    assert.equal(JSON.stringify(outcome), JSON.stringify(native[name]), `${name}: same outcome as the native core`);
-  }
-  assert.ok(answered >= 1, 'the schema entry answered no vector');
+  assert.ok(answeredBy(callSchema, 'schema') >= 1, 'the schema entry answered no vector');
   assert.throws(() => callSchema('validate', '{}'), /`validate` is not in the schema entry/);
 });
 

@@ -117,39 +117,46 @@ pub fn call(operation: &str, request: &str) -> Result<String, Box<Diagnostic>> {
 /// with where to find it. A build that calls only this leaves the others out.
 pub fn call_editor(operation: &str, request: &str) -> Result<String, Box<Diagnostic>> {
     editor_operation(operation, request).unwrap_or_else(|| {
-        let known = if OPERATIONS.contains(&operation) {
-            "is not in the editor entry (the full package has it)"
-        } else {
-            "is not an operation"
-        };
-        Err(invalid_request(format!(
-            "`{operation}` {known}; the editor entry has {}",
-            EDITOR_OPERATIONS.join(", ")
-        )))
+        Err(not_in_entry(
+            operation,
+            "editor",
+            "the full package",
+            EDITOR_OPERATIONS,
+        ))
     })
 }
 
 /// The operations of the `kasm-plan/schema` entry, what the editor page
 /// loads first: completion and hover documentation need the schema alone
-/// (validation and formatting run in a worker on the editor entry).
+/// (validation and formatting load after it, with the editor entry).
 pub const SCHEMA_OPERATIONS: &[&str] = &["schema"];
 
-/// [`call`] for the schema entry: only [`SCHEMA_OPERATIONS`] are linked in.
+/// [`call`] for [`SCHEMA_OPERATIONS`] alone, refusing the others as
+/// [`call_editor`] does; a build that calls only this links the schema alone.
 pub fn call_schema_entry(operation: &str, request: &str) -> Result<String, Box<Diagnostic>> {
     match operation {
         "schema" => run(request, schema),
-        other => {
-            let known = if OPERATIONS.contains(&other) {
-                "is not in the schema entry (the editor entry or the full package has it)"
-            } else {
-                "is not an operation"
-            };
-            Err(invalid_request(format!(
-                "`{other}` {known}; the schema entry has {}",
-                SCHEMA_OPERATIONS.join(", ")
-            )))
-        }
+        other => Err(not_in_entry(
+            other,
+            "schema",
+            "the editor entry or the full package",
+            SCHEMA_OPERATIONS,
+        )),
     }
+}
+
+/// The refusal of an operation an entry of the npm package leaves out:
+/// where it is, or that it is no operation at all.
+fn not_in_entry(operation: &str, entry: &str, elsewhere: &str, has: &[&str]) -> Box<Diagnostic> {
+    let known = if OPERATIONS.contains(&operation) {
+        format!("is not in the {entry} entry ({elsewhere} has it)")
+    } else {
+        "is not an operation".to_owned()
+    };
+    invalid_request(format!(
+        "`{operation}` {known}; the {entry} entry has {}",
+        has.join(", ")
+    ))
 }
 
 /// An editor operation's answer; `None` for any other operation.
