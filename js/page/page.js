@@ -311,8 +311,15 @@ window.kasmPlan = {
   }),
 };
 // The editor entry, after the editor is up: its first check sets `data-ready`.
-const entry = await import('../editor.js');
-await entry.default();
-editor = entry;
-window.kasmPlan.validate = editor.validate;
-check();
+// Without it the editor still edits, completes and documents; the status says why nothing is checked.
+try {
+  const entry = await import('../editor.js');
+  await entry.default();
+  editor = entry;
+  window.kasmPlan.validate = editor.validate;
+  check();
+} catch (e) {
+  $('status').textContent = `Not checked: the checker did not load (${e.message})`;
+  $('status').className = 'bad';
+  document.body.dataset.ready = 'false';
+}

@@ -290,6 +290,18 @@ test('the plan panel shows group and link changes, as the CLI prints them', asyn
   await page.close();
 });
 
+test('without the editor entry the page still completes and says why nothing is checked', async () => {
+  const page = await browser.newPage();
+  await page.route('**/pkg-editor/kasm_plan_bg.wasm', (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await page.goto(`${server.url}/page/index.html`);
+  await page.waitForSelector('body[data-ready="false"]');
+  assert.match(await page.textContent('#status'), /^Not checked: the checker did not load/);
+  await cursorAfter(page, 'cores         = 2');
+  await page.keyboard.type('\nimage_t');
+  assert.ok((await completions(page, 'image_type')).includes('image_type'));
+  await page.close();
+});
+
 test('keystroke to marks on a 100-image document (a figure, not a pass/fail)', async () => {
   const { page, errors } = await open();
   await page.evaluate(() => {
