@@ -7,17 +7,20 @@ use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
+use std::sync::Arc;
 
 /// What a set secret observed on Kasm looks like: Kasm masks it, so only its presence is known.
 pub const SECRET_SET: &str = "(set)";
 
-/// One value per [`Field`], `null` when unset or unknown.
+/// One value per [`Field`], `null` when unset or unknown. Shared when
+/// cloned and copied on the first change: a plan holds the same set as a
+/// record, a drift's side and a change's side.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Attributes(Vec<Value>);
+pub struct Attributes(Arc<Vec<Value>>);
 
 impl Default for Attributes {
     fn default() -> Self {
-        Attributes(vec![Value::Null; Field::ALL.len()])
+        Attributes(Arc::new(vec![Value::Null; Field::ALL.len()]))
     }
 }
 
@@ -29,7 +32,7 @@ impl Attributes {
 
     /// Sets the value of a field.
     pub fn set(&mut self, field: Field, value: Value) {
-        if let Some(slot) = self.0.get_mut(field.index()) {
+        if let Some(slot) = Arc::make_mut(&mut self.0).get_mut(field.index()) {
             *slot = value;
         }
     }
@@ -55,12 +58,12 @@ impl Attributes {
 
     /// An image's values, converted to spec units.
     pub fn from_image(image: &Image) -> Self {
-        Attributes(
+        Attributes(Arc::new(
             Field::ALL
                 .iter()
                 .map(|f| FieldValue::of_image(image, *f).to_value())
                 .collect(),
-        )
+        ))
     }
 
     /// A copy with sensitive values, and those of `also`, replaced by

@@ -75,30 +75,32 @@ pub fn plan(
             }
             image
         });
-        if let Some(d) = recorded.and_then(|r| drift_of(&address, r, image)) {
-            drift.push(d);
-        }
+        let drifted = recorded.and_then(|r| drift_of(&address, r, image));
+        // Kasm's attributes, when drift has read them already.
+        let seen = drifted.as_ref().and_then(|d| d.after.as_ref());
         let change = match (spec, recorded, image) {
             (Some(spec), Some(r), Some(image)) if options.replace.contains(&address) => {
                 if r.prevent_destroy || spec.lifecycle.prevent_destroy {
                     errors.push(prevent_destroy(&address));
                 }
-                replace(address, name, spec, image)
+                Some(replace(address, name, spec, image))
             }
             (Some(spec), recorded, Some(image)) => {
-                update(address, name, spec, recorded, image, options)
+                let observed = Observed { image, seen };
+                Some(update(address, name, spec, recorded, observed, options))
             }
-            (Some(spec), recorded, None) => create(address, name, spec, recorded.is_some()),
+            (Some(spec), recorded, None) => Some(create(address, name, spec, recorded.is_some())),
             (None, Some(r), Some(image)) => {
                 if r.prevent_destroy {
                     errors.push(prevent_destroy(&address));
                 }
-                delete(address, name, image)
+                Some(delete(address, name, image))
             }
             // In state only and already gone from Kasm: nothing to do; the drift says so.
-            (None, _, _) => continue,
+            (None, _, _) => None,
         };
-        changes.push(change);
+        drift.extend(drifted);
+        changes.extend(change);
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -234,24 +236,38 @@ fn replace(address: String, name: &str, spec: &ImageSpec, image: &Image) -> Reso
     .conceal(spec)
 }
 
+/// Kasm's image, and its attributes when drift has read them already.
+struct Observed<'a> {
+    image: &'a Image,
+    seen: Option<&'a Attributes>,
+}
+
+impl Observed<'_> {
+    /// The image's attributes: drift's, shared, or read now.
+    fn attributes(&self) -> Attributes {
+        self.seen
+            .cloned()
+            .unwrap_or_else(|| Attributes::from_image(self.image))
+    }
+}
+
 fn update(
     address: String,
     name: &str,
     spec: &ImageSpec,
     recorded: Option<&StateResource>,
-    image: &Image,
+    observed: Observed,
     options: &PlanOptions,
 ) -> ResourceChange {
+    let image = observed.image;
     let (changes, config_changed) = field_changes(&address, spec, recorded, image);
     // Attribute sets are built only for changes, or when asked for: they are
     // most of the cost of planning many unchanged images.
     let (action, reason, before, after) = if changes.is_empty() {
-        let before = options
-            .unchanged_values
-            .then(|| Attributes::from_image(image));
+        let before = options.unchanged_values.then(|| observed.attributes());
         (Action::NoOp, None, before, None)
     } else {
-        let before = Attributes::from_image(image);
+        let before = observed.attributes();
         let mut after = before.clone();
         for c in &changes {
             after.set(c.field, c.after.clone());
