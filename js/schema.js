@@ -1,7 +1,7 @@
 // The schema entry: the core's `schema` alone, the smallest .wasm, for a
 // page's first load (completion and hover documentation). Call `init()`
 // once, as with `kasm-plan/web`; validation and formatting are in
-// `kasm-plan/editor`, which a page can load beside it (in a worker).
+// `kasm-plan/editor`, which a page can load once it is up.
 import initWasm, * as wasm from './pkg-schema/kasm_plan.js';
 import { bind } from './api.js';
 

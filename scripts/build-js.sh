@@ -15,7 +15,7 @@ target_dir=${CARGO_TARGET_DIR:-target}
 (cd js && npm ci --no-audit --no-fund --loglevel=error)
 # The base package (js/pkg), with the Rego engine (js/pkg-rego, entry
 # `kasm-plan/rego`), the editor's operations alone (js/pkg-editor, entry
-# `kasm-plan/editor`, which the editor page's worker loads) and the schema
+# `kasm-plan/editor`, which the editor page loads once it is up) and the schema
 # alone (js/pkg-schema, entry `kasm-plan/schema`, what the page loads first).
 for variant in base rego editor schema; do
   features=() out=js/pkg

@@ -76,25 +76,25 @@ pub fn plan(
             image
         });
         let drifted = recorded.and_then(|r| drift_of(&address, r, image));
-        // Kasm's attributes, when drift has read them already.
+        // Kasm's image, with its attributes when drift has read them already.
         let seen = drifted.as_ref().and_then(|d| d.after.as_ref());
-        let change = match (spec, recorded, image) {
-            (Some(spec), Some(r), Some(image)) if options.replace.contains(&address) => {
+        let observed = image.map(|image| Observed { image, seen });
+        let change = match (spec, recorded, observed) {
+            (Some(spec), Some(r), Some(observed)) if options.replace.contains(&address) => {
                 if r.prevent_destroy || spec.lifecycle.prevent_destroy {
                     errors.push(prevent_destroy(&address));
                 }
-                Some(replace(address, name, spec, image))
+                Some(replace(address, name, spec, observed))
             }
-            (Some(spec), recorded, Some(image)) => {
-                let observed = Observed { image, seen };
+            (Some(spec), recorded, Some(observed)) => {
                 Some(update(address, name, spec, recorded, observed, options))
             }
             (Some(spec), recorded, None) => Some(create(address, name, spec, recorded.is_some())),
-            (None, Some(r), Some(image)) => {
+            (None, Some(r), Some(observed)) => {
                 if r.prevent_destroy {
                     errors.push(prevent_destroy(&address));
                 }
-                Some(delete(address, name, image))
+                Some(delete(address, name, observed))
             }
             // In state only and already gone from Kasm: nothing to do; the drift says so.
             (None, _, _) => None,
@@ -178,13 +178,14 @@ fn merged<'a>(
 }
 
 /// The delete of an image no longer in the config.
-fn delete(address: String, name: &str, image: &Image) -> ResourceChange {
+fn delete(address: String, name: &str, observed: Observed) -> ResourceChange {
+    let image = observed.image;
     ResourceChange {
         action: Action::Delete,
         reason: Some(Reason::RemovedFromConfig),
         image_id: Some(image.image_id.clone()),
         available: Some(image.available),
-        before: Some(Attributes::from_image(image)),
+        before: Some(observed.attributes()),
         ..empty(address, name)
     }
 }
@@ -211,8 +212,9 @@ fn create(address: String, name: &str, spec: &ImageSpec, was_in_state: bool) -> 
 
 /// A replace asked for with `-replace`: Kasm's image is deleted and the
 /// spec created again.
-fn replace(address: String, name: &str, spec: &ImageSpec, image: &Image) -> ResourceChange {
-    let before = Attributes::from_image(image);
+fn replace(address: String, name: &str, spec: &ImageSpec, observed: Observed) -> ResourceChange {
+    let image = observed.image;
+    let before = observed.attributes();
     let after = Attributes::from_spec(spec, &address);
     let changes = after
         .set_fields()
@@ -357,16 +359,17 @@ fn drift_of(address: &str, recorded: &StateResource, image: Option<&Image>) -> O
     if !Field::ALL.iter().any(|f| differs(*f)) {
         return None;
     }
+    let after = Attributes::from_image(image);
     let changes = Field::ALL
         .iter()
         .filter(|f| differs(**f))
         .map(|f| FieldChange {
             field: *f,
             before: recorded.attributes.get(*f).clone(),
-            after: FieldValue::of_image(image, *f).to_value(),
+            after: after.get(*f).clone(),
         })
         .collect();
-    Some(base(false, changes, Some(Attributes::from_image(image))))
+    Some(base(false, changes, Some(after)))
 }
 
 /// The error of a state that binds one image to two addresses.

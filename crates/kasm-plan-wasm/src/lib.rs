@@ -2,8 +2,8 @@
 //! operation (which keeps the `.wasm` small). The package's functions
 //! (`js/api.js`) build each request and read each answer as JSON. Built with
 //! the `editor` feature it has the editor's operations alone (the package's
-//! `kasm-plan/editor` entry, which the editor page's validation worker
-//! loads); with `schema`, the schema alone (`kasm-plan/schema`, what the
+//! `kasm-plan/editor` entry, which the editor page loads once the editor
+//! is up); with `schema`, the schema alone (`kasm-plan/schema`, what the
 //! editor page loads first, for completion and hover).
 //!
 //! A request the core cannot read is thrown as a real `Error` named
