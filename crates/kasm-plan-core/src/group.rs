@@ -348,19 +348,6 @@ pub struct GroupRecord {
     pub force_destroy: bool,
 }
 
-impl GroupRecord {
-    /// The record of a group Kasm returned.
-    pub fn of(group: &Group, force_destroy: bool) -> Self {
-        GroupRecord {
-            group_id: group.group_id.clone(),
-            name: group.name.clone(),
-            priority: group.priority,
-            description: group.description.clone(),
-            force_destroy,
-        }
-    }
-}
-
 /// A managed link: the pair it stands for.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

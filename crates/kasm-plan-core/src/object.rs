@@ -80,14 +80,17 @@ impl GroupSpec {
         }
     }
 
-    /// The instance the one planner plans: the values Kasm keeps
-    /// (`force_destroy` is kasm-plan's own, read from the record).
+    /// The instance the one planner plans and the one step builder
+    /// carries out (`force_destroy`, kasm-plan's own, only when true).
     pub fn to_object(&self) -> ObjectSpec {
         let mut values = Map::new();
         values.insert("name".into(), self.name.clone().into());
         values.insert("priority".into(), self.priority.into());
         if let Some(d) = &self.description {
             values.insert("description".into(), d.clone().into());
+        }
+        if self.force_destroy {
+            values.insert("force_destroy".into(), true.into());
         }
         ObjectSpec {
             address: self.address.clone(),

@@ -136,6 +136,8 @@ struct After {
 impl After {
     fn of(table: &Block, calls: &Calls, spec: &ObjectSpec, refs: &[(&str, Resolved)]) -> After {
         let mut values = spec.values.clone();
+        // kasm-plan's own arguments are recorded, not planned.
+        values.retain(|k, _| !table.is_kept(k));
         let mut unknown = vec!["id".to_owned()];
         unknown.extend(table.id_alias.map(str::to_owned));
         let (pending, waits_for) = put_sides(&mut values, refs.iter().map(|(n, r)| (*n, r)));

@@ -186,31 +186,7 @@ impl View {
         match &self.shown {
             Shown::Items(_) => {
                 let item = self.named(id).ok_or_else(lacks)?;
-                let mut attributes = self.identity(item);
-                let ready = self
-                    .table
-                    .calls
-                    .and_then(|c| c.ready.as_ref())
-                    .map(|r| r.attribute);
-                let shows = self.table.list.map_or(&[][..], |l| l.shows);
-                for arg in self.table.arguments {
-                    let kept = shows.contains(&arg.name)
-                        || arg.refers_to.is_some()
-                        || ready == Some(arg.name);
-                    let value = self.value(item, arg.name);
-                    if kept && !value.is_null() {
-                        attributes.insert(arg.name.to_owned(), value);
-                    }
-                }
-                Ok(ObjectRecord {
-                    id: attributes
-                        .get("id")
-                        .and_then(Value::as_str)
-                        .unwrap_or(id)
-                        .to_owned(),
-                    attributes,
-                    prevent_destroy: false,
-                })
+                Ok(self.record_of(item))
             }
             Shown::Rows {
                 rows,
@@ -240,6 +216,55 @@ impl View {
             }
             Shown::Unread => Err(lacks()),
         }
+    }
+
+    /// The record of a listed item, as an apply would have written it: the
+    /// id, what Kasm shows, the instances it refers to and its readiness
+    /// status.
+    fn record_of(&self, item: &Map<String, Value>) -> ObjectRecord {
+        let mut attributes = self.identity(item);
+        let ready = self
+            .table
+            .calls
+            .and_then(|c| c.ready.as_ref())
+            .map(|r| r.attribute);
+        let shows = self.table.list.map_or(&[][..], |l| l.shows);
+        for arg in self.table.arguments {
+            let read =
+                shows.contains(&arg.name) || arg.refers_to.is_some() || ready == Some(arg.name);
+            let value = self.value(item, arg.name);
+            if read && !value.is_null() {
+                attributes.insert(arg.name.to_owned(), value);
+            }
+        }
+        ObjectRecord {
+            id: self.id_of(item).unwrap_or_default(),
+            attributes,
+            prevent_destroy: false,
+        }
+    }
+
+    /// The record of an item Kasm lists that no record holds and that
+    /// shows every value `values` sets as they are: what a create of them
+    /// made in a run stopped before recording it.
+    pub fn unowned_equal(
+        &self,
+        values: &Map<String, Value>,
+        owned: &BTreeSet<String>,
+    ) -> Option<ObjectRecord> {
+        let Shown::Items(items) = &self.shown else {
+            return None;
+        };
+        let shows = self.table.list.map_or(&[][..], |l| l.shows);
+        let equal = |item: &Map<String, Value>| {
+            shows
+                .iter()
+                .all(|k| values.get(*k).is_none_or(|v| self.value(item, k) == *v))
+        };
+        items
+            .iter()
+            .find(|(id, item)| !owned.contains(*id) && equal(item))
+            .map(|(_, item)| self.record_of(item))
     }
 
     /// The two arguments a pair's id joins, in order.

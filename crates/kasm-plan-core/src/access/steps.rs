@@ -4,11 +4,13 @@
 //! image's undeclared links. Their order is the graph's ([`crate::graph`]).
 
 use super::plan::{AccessChange, ExtraLink};
-use super::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE};
+use super::seen::{Seen, View};
+use super::{LINK_TYPE, MEMBERSHIP_TYPE};
 use crate::change::{Action, Plan};
-use crate::group::{Access, GroupRecord, GroupSpec, Target};
+use crate::group::{Access, GroupSpec, Target};
+use crate::model::canonical_id;
 use crate::object::{ObjectRecord, ObjectSpec};
-use crate::schema::tables::{self, Call, Lit};
+use crate::schema::tables::{self, Block, Call, Calls, Lit};
 use crate::state::State;
 use crate::step::{CallKind, CallStep, FindStep, ReadyStep};
 pub use crate::step::{LinkStep, ObjectRecordStep, phase};
@@ -32,26 +34,22 @@ pub struct StepInputs<'a> {
     pub protected: &'a BTreeSet<String>,
 }
 
-/// The steps for the plan's group and link changes and revokes.
+/// The steps for the plan's access changes and revokes.
 pub fn steps(inputs: &StepInputs) -> Vec<Step> {
-    let specs: BTreeMap<&str, &GroupSpec> = inputs
-        .groups
-        .iter()
-        .map(|g| (g.address.as_str(), g))
-        .collect();
-    let objects: BTreeMap<&str, &ObjectSpec> = inputs
+    let groups: Vec<ObjectSpec> = inputs.groups.iter().map(GroupSpec::to_object).collect();
+    let specs: BTreeMap<&str, &ObjectSpec> = inputs
         .objects
         .iter()
+        .chain(&groups)
         .map(|o| (o.address.as_str(), o))
         .collect();
     let mut out = Vec::new();
     for change in &inputs.plan.access_changes {
         let mut made = match change.resource_type.as_str() {
-            GROUP_TYPE => group_steps(change, specs.get(change.address.as_str()).copied(), inputs),
             LINK_TYPE => link_steps(change, inputs.state),
             typed if tables::managed(typed).is_some() => {
-                let spec = objects.get(change.address.as_str()).copied();
-                let mut made = object_steps(change, spec, inputs.state);
+                let spec = specs.get(change.address.as_str()).copied();
+                let mut made = object_steps(change, spec, inputs);
                 made.extend(group_parts(change));
                 made
             }
@@ -70,83 +68,6 @@ pub fn steps(inputs: &StepInputs) -> Vec<Step> {
             .map(revoke),
     );
     out
-}
-
-fn group_steps(change: &AccessChange, spec: Option<&GroupSpec>, inputs: &StepInputs) -> Vec<Step> {
-    let Some(calls) = tables::GROUP.calls else {
-        return Vec::new();
-    };
-    let force_destroy = spec.is_some_and(|s| s.force_destroy);
-    let record = |group: &crate::group::Group| {
-        Step::RecordObject(ObjectRecordStep {
-            address: change.address.clone(),
-            record: GroupRecord::of(group, force_destroy).to_record(),
-        })
-    };
-    let create = || {
-        let values = known_values(change);
-        let mut step = call(
-            &calls.create,
-            CallKind::Create,
-            change,
-            None,
-            values.clone(),
-            BTreeMap::new(),
-        );
-        step.record = Some(group_record(String::new(), &values, force_destroy));
-        step.find = calls
-            .find_after_lost_create
-            .as_ref()
-            .map(|f| find(f, &values));
-        step.unmarked = calls.unmarked;
-        Step::Call(Box::new(step))
-    };
-    match (change.action, spec) {
-        (Action::Create, Some(spec)) => {
-            // An unowned group equal to the spec was made by a run that
-            // stopped before recording it: record it.
-            let owned = |id: &str| inputs.state.groups().any(|(_, r)| r.group_id == id);
-            let found = inputs
-                .access
-                .groups
-                .iter()
-                .find(|g| spec.matches(g) && !owned(&g.group_id));
-            vec![found.map_or_else(create, record)]
-        }
-        (Action::Update, Some(_)) => {
-            let Some(update) = &calls.update else {
-                return Vec::new();
-            };
-            let changed: Map<String, Value> = change
-                .changes
-                .iter()
-                .map(|c| (c.attribute.clone(), c.after.clone()))
-                .collect();
-            let mut step = call(
-                update,
-                CallKind::Update,
-                change,
-                change.id.as_deref(),
-                changed,
-                BTreeMap::new(),
-            );
-            let id = change.id.clone().unwrap_or_default();
-            let after = change.after.clone().unwrap_or_default();
-            step.record = Some(group_record(id, &after, force_destroy));
-            vec![Step::Call(Box::new(step))]
-        }
-        (Action::NoOp, Some(_)) => {
-            let group = change.id.as_deref().and_then(|id| inputs.access.group(id));
-            group.map(record).into_iter().collect()
-        }
-        (Action::Delete, _) => group_delete(change, inputs.state).into_iter().collect(),
-        // Named by `-replace`: Kasm's group goes, then a new one is made.
-        (Action::Replace, Some(_)) => group_delete(change, inputs.state)
-            .into_iter()
-            .chain([create()])
-            .collect(),
-        _ => Vec::new(),
-    }
 }
 
 /// Every record the steps write keeps its block's `prevent_destroy`, as an
@@ -181,50 +102,6 @@ fn remember_prevent_destroy(steps: &mut Vec<Step>, change: &AccessChange, inputs
             },
         }));
     }
-}
-
-/// A group's record, from a change's values (Kasm's after an update) and
-/// `force_destroy`, kept by kasm-plan alone.
-fn group_record(id: String, values: &Map<String, Value>, force_destroy: bool) -> ObjectRecord {
-    let text = |k: &str| values.get(k).and_then(Value::as_str).map(str::to_owned);
-    GroupRecord {
-        group_id: id,
-        name: text("name").unwrap_or_default(),
-        priority: values
-            .get("priority")
-            .and_then(Value::as_i64)
-            .unwrap_or_default(),
-        description: text("description"),
-        force_destroy,
-    }
-    .to_record()
-}
-
-/// The values a change sets, for a create's request.
-fn known_values(change: &AccessChange) -> Map<String, Value> {
-    change
-        .after
-        .iter()
-        .flatten()
-        .filter(|(_, v)| !v.is_null())
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
-}
-
-/// A group's delete: forced when its record says `force_destroy`.
-fn group_delete(change: &AccessChange, state: &State) -> Option<Step> {
-    let calls = tables::GROUP.calls?;
-    let record = state.group(&change.address);
-    let force = record.is_some_and(|r| r.force_destroy);
-    let values = Map::from_iter(force.then(|| ("force_destroy".to_owned(), Value::Bool(true))));
-    Some(Step::Call(Box::new(call(
-        &calls.delete,
-        CallKind::Delete,
-        change,
-        change.id.as_deref(),
-        values,
-        BTreeMap::new(),
-    ))))
 }
 
 fn link_steps(change: &AccessChange, state: &State) -> Vec<Step> {
@@ -320,47 +197,65 @@ fn forgotten(inputs: &StepInputs) -> Vec<Step> {
         .collect()
 }
 
-/// The steps of a refresh-only apply for groups and links: a group takes
-/// Kasm's current values, a group or link gone from Kasm is forgotten.
+/// The steps of a refresh-only apply: each record of a table-driven type
+/// takes Kasm's current values of what it holds, and an instance gone from
+/// Kasm (a link too) is forgotten.
 pub fn refresh_steps(state: &State, access: &Access) -> Vec<Step> {
-    let groups = state
-        .groups()
-        .map(|(address, r)| match access.group(&r.group_id) {
-            Some(g) => Step::RecordObject(ObjectRecordStep {
-                address: address.clone(),
-                // What Kasm shows; what only kasm-plan keeps stays.
-                record: ObjectRecord {
-                    prevent_destroy: state
-                        .objects
-                        .get(address)
-                        .is_some_and(|o| o.prevent_destroy),
-                    ..GroupRecord::of(g, r.force_destroy).to_record()
-                },
-            }),
-            None => Step::Forget(ReleaseStep {
-                address: address.clone(),
-                image_id: r.group_id.clone(),
-            }),
-        });
+    let (groups, others) = super::objects::split_groups();
     let links = state
         .links()
         .filter(|(_, r)| access.rows(&r.group_id, &r.image_id) == 0)
-        .map(|(address, r)| {
-            Step::Forget(ReleaseStep {
-                address: address.clone(),
-                image_id: r.id(),
-            })
-        });
-    let (_, others) = super::objects::split_groups();
-    let objects = super::objects::gone(&others, state, access)
+        .map(|(address, r)| forget(address.clone(), r.id()));
+    let mut others = refreshed_records(&others, state, access);
+    others.sort_by(|a, b| step_address(a).cmp(step_address(b)));
+    refreshed_records(&groups, state, access)
         .into_iter()
-        .map(|(address, id)| {
-            Step::Forget(ReleaseStep {
-                address,
-                image_id: id,
-            })
-        });
-    groups.chain(links).chain(objects).collect()
+        .chain(links)
+        .chain(others)
+        .collect()
+}
+
+/// The records of these types as Kasm shows them now: written again where
+/// Kasm's values moved, forgotten where Kasm no longer has them.
+fn refreshed_records(types: &[&'static Block], state: &State, access: &Access) -> Vec<Step> {
+    let mut out = Vec::new();
+    for table in types {
+        let view = View::of(table, access);
+        for (address, record) in super::objects::records(state, table.type_name) {
+            match view.seen(record) {
+                Seen::Listed(now) => {
+                    let attributes = refreshed(table, record, Some(&now));
+                    if attributes != record.attributes {
+                        out.push(Step::RecordObject(ObjectRecordStep {
+                            address: address.to_owned(),
+                            record: ObjectRecord {
+                                attributes,
+                                ..record.clone()
+                            },
+                        }));
+                    }
+                }
+                Seen::Gone => out.push(forget(address.to_owned(), record.id.clone())),
+                Seen::Unread => {}
+            }
+        }
+    }
+    out
+}
+
+fn forget(address: String, id: String) -> Step {
+    Step::Forget(ReleaseStep {
+        address,
+        image_id: id,
+    })
+}
+
+fn step_address(step: &Step) -> &str {
+    match step {
+        Step::RecordObject(r) => &r.address,
+        Step::Forget(r) => &r.address,
+        _ => "",
+    }
 }
 
 fn revoke(extra: &ExtraLink) -> Step {
@@ -374,105 +269,178 @@ fn revoke(extra: &ExtraLink) -> Step {
     })
 }
 
-/// The steps of a user's or a membership's change, as its table's calls say.
-fn object_steps(change: &AccessChange, spec: Option<&ObjectSpec>, state: &State) -> Vec<Step> {
+/// The steps of a change of a table-driven type, as its table's calls say.
+fn object_steps(
+    change: &AccessChange,
+    spec: Option<&ObjectSpec>,
+    inputs: &StepInputs,
+) -> Vec<Step> {
     let Some(table) = tables::managed(&change.resource_type) else {
         return Vec::new();
     };
     let Some(calls) = table.calls else {
         return Vec::new();
     };
-    let record = state.objects.get(&change.address);
+    let record = inputs.state.objects.get(&change.address);
     let delete = || {
         record.map(|r| {
-            let ids = recorded_ids(table, r);
             Step::Call(Box::new(call(
                 &calls.delete,
                 CallKind::Delete,
                 change,
                 Some(&r.id),
-                Map::new(),
-                ids,
+                kept_values(table, &r.attributes),
+                recorded_ids(table, r),
             )))
         })
     };
-    let create = |spec: &ObjectSpec| {
-        let mut sent = sendable(spec, |_| true);
-        for (name, secret) in &spec.secrets {
-            sent.insert(name.clone(), secret.expose().into());
-        }
-        let mut step = call(
-            &calls.create,
-            CallKind::Create,
-            change,
-            None,
-            sent,
-            targets(table, change),
-        );
-        step.record = Some(ObjectRecord {
-            id: String::new(),
-            attributes: with_groups(recorded(spec, None, spec.secrets.keys()), change),
-            prevent_destroy: false,
-        });
-        // Without an id in Kasm's answer, the id is the pair it names.
-        if calls.create.answer_id.is_none() {
-            step.id_parts = id_parts(table);
-        }
-        step.find = calls
-            .find_after_lost_create
-            .as_ref()
-            .map(|f| find(f, &spec.values));
-        step.ready = calls.ready.as_ref().map(|r| ReadyStep {
-            endpoint: r.endpoint.into(),
-            id_at: r.id_at.into(),
-            status_at: r.status_at.into(),
-            want: r.want.into(),
-            timeout_secs: r.timeout_secs,
-        });
-        Step::Call(Box::new(step))
-    };
+    let create = |spec: &ObjectSpec| create(table, calls, change, spec);
     match (change.action, spec) {
-        (Action::Create, Some(spec)) => vec![create(spec)],
-        (Action::Replace, Some(spec)) => delete().into_iter().chain([create(spec)]).collect(),
-        (Action::Update, Some(spec)) => {
-            let Some(update) = &calls.update else {
-                return Vec::new();
-            };
-            // Secrets go only when they change: a password sent again
-            // logs the user out.
-            let changed: Vec<&String> = spec
-                .secrets
-                .keys()
-                .filter(|k| change.changes.iter().any(|c| &c.attribute == *k))
-                .collect();
-            let mut sent = sendable(spec, |k| !spec.ignore_changes.iter().any(|i| i == k));
-            // Kasm's update_user wants the username every time.
-            if let Some(username) = spec.values.get("username") {
-                sent.insert("username".into(), username.clone());
-            }
-            for name in &changed {
-                if let Some(secret) = spec.secrets.get(*name) {
-                    sent.insert((*name).clone(), secret.expose().into());
-                }
-            }
-            let mut step = call(
-                update,
-                CallKind::Update,
-                change,
-                change.id.as_deref(),
-                sent,
-                BTreeMap::new(),
-            );
-            step.record = Some(ObjectRecord {
-                id: change.id.clone().unwrap_or_default(),
-                attributes: with_groups(recorded(spec, record, changed.into_iter()), change),
-                prevent_destroy: false,
-            });
-            vec![Step::Call(Box::new(step))]
+        (Action::Create, Some(spec)) => {
+            vec![found_unowned(table, spec, inputs).unwrap_or_else(|| create(spec))]
         }
+        (Action::Replace, Some(spec)) => delete().into_iter().chain([create(spec)]).collect(),
+        (Action::Update, Some(spec)) => update(table, calls, change, spec, record)
+            .into_iter()
+            .collect(),
+        (Action::NoOp, Some(spec)) => record
+            .and_then(|r| refresh(table, change, spec, r))
+            .into_iter()
+            .collect(),
         (Action::Delete, _) => delete().into_iter().collect(),
         _ => Vec::new(),
     }
+}
+
+/// A create's call: every value the spec sets (write-only ones in clear),
+/// the ids it names, and what to record once Kasm answers.
+fn create(table: &Block, calls: &Calls, change: &AccessChange, spec: &ObjectSpec) -> Step {
+    let mut sent = sendable(table, spec, |_| true);
+    for (name, secret) in &spec.secrets {
+        sent.insert(name.clone(), secret.expose().into());
+    }
+    let mut step = call(
+        &calls.create,
+        CallKind::Create,
+        change,
+        None,
+        sent,
+        targets(table, change),
+    );
+    step.record = Some(ObjectRecord {
+        id: String::new(),
+        attributes: with_groups(recorded(table, spec, None, spec.secrets.keys()), change),
+        prevent_destroy: false,
+    });
+    // Without an id in Kasm's answer, the id is the pair it names.
+    if calls.create.answer_id.is_none() {
+        step.id_parts = id_parts(table);
+    }
+    step.find = calls
+        .find_after_lost_create
+        .as_ref()
+        .map(|f| find(f, &spec.values));
+    step.ready = calls.ready.as_ref().map(|r| ReadyStep {
+        endpoint: r.endpoint.into(),
+        id_at: r.id_at.into(),
+        status_at: r.status_at.into(),
+        want: r.want.into(),
+        timeout_secs: r.timeout_secs,
+    });
+    step.unmarked = calls.unmarked;
+    Step::Call(Box::new(step))
+}
+
+/// An update's call: the arguments that change (write-only ones in clear)
+/// and those its body always names (Kasm keeps what is left out), and the
+/// record after: Kasm's values as the plan read them, then the spec's.
+fn update(
+    table: &Block,
+    calls: &Calls,
+    change: &AccessChange,
+    spec: &ObjectSpec,
+    record: Option<&ObjectRecord>,
+) -> Option<Step> {
+    let update = calls.update.as_ref()?;
+    let changed: BTreeSet<&str> = change
+        .changes
+        .iter()
+        .map(|c| c.attribute.as_str())
+        .collect();
+    let named = |k: &str| update.body.iter().any(|(name, _)| *name == k);
+    let mut sent = sendable(table, spec, |k| changed.contains(k) || named(k));
+    // Secrets go only when they change: a password sent again logs the
+    // user out.
+    let secrets: Vec<&String> = spec
+        .secrets
+        .keys()
+        .filter(|k| changed.contains(k.as_str()))
+        .collect();
+    for name in &secrets {
+        if let Some(secret) = spec.secrets.get(*name) {
+            sent.insert((*name).clone(), secret.expose().into());
+        }
+    }
+    let mut step = call(
+        update,
+        CallKind::Update,
+        change,
+        change.id.as_deref(),
+        sent,
+        BTreeMap::new(),
+    );
+    let before = record.map(|r| refreshed(table, r, change.before.as_ref()));
+    step.record = Some(ObjectRecord {
+        id: change.id.clone().unwrap_or_default(),
+        attributes: with_groups(
+            recorded(table, spec, before.as_ref(), secrets.into_iter()),
+            change,
+        ),
+        prevent_destroy: false,
+    });
+    Some(Step::Call(Box::new(step)))
+}
+
+/// An unchanged instance's record, written again when Kasm's values of
+/// what it records, or kasm-plan's own arguments, moved since.
+fn refresh(
+    table: &Block,
+    change: &AccessChange,
+    spec: &ObjectSpec,
+    record: &ObjectRecord,
+) -> Option<Step> {
+    let mut attributes = refreshed(table, record, change.before.as_ref());
+    put_kept(table, spec, &mut attributes);
+    (attributes != record.attributes).then(|| {
+        Step::RecordObject(ObjectRecordStep {
+            address: change.address.clone(),
+            record: ObjectRecord {
+                attributes,
+                ..record.clone()
+            },
+        })
+    })
+}
+
+/// A create Kasm refuses to repeat (`unmarked`: a group's name is unique)
+/// whose object is there already, listed with the spec's values and held by
+/// no record: a run stopped before recording it made it. It is recorded,
+/// not made again.
+fn found_unowned(table: &'static Block, spec: &ObjectSpec, inputs: &StepInputs) -> Option<Step> {
+    table.list?;
+    if !table.calls?.unmarked {
+        return None;
+    }
+    let owned: BTreeSet<String> = super::objects::records(inputs.state, table.type_name)
+        .values()
+        .map(|r| canonical_id(&r.id).into_owned())
+        .collect();
+    let mut record = View::of(table, inputs.access).unowned_equal(&spec.values, &owned)?;
+    put_kept(table, spec, &mut record.attributes);
+    Some(Step::RecordObject(ObjectRecordStep {
+        address: spec.address.clone(),
+        record,
+    }))
 }
 
 /// The calls that put a user in the groups its `groups` adds and take it
@@ -532,31 +500,90 @@ fn find(f: &tables::Find, values: &Map<String, Value>) -> FindStep {
     }
 }
 
-/// The values a spec sends, but for `groups` (a membership call per group).
-fn sendable(spec: &ObjectSpec, keep: impl Fn(&str) -> bool) -> Map<String, Value> {
+/// The values a spec sends, but for `groups` (a membership call per group)
+/// and kasm-plan's own arguments.
+fn sendable(table: &Block, spec: &ObjectSpec, keep: impl Fn(&str) -> bool) -> Map<String, Value> {
     spec.values
         .iter()
-        .filter(|(k, _)| k.as_str() != "groups" && keep(k))
+        .filter(|(k, _)| k.as_str() != "groups" && !table.is_kept(k) && keep(k))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
 }
 
-/// What the state records for a spec: its values (the recorded ones of
-/// ignored arguments), and the fingerprints of `secrets` (the recorded
-/// ones of the others).
+/// What the state records for a spec: its values (on an update, over
+/// `before`, keeping its values of ignored arguments), kasm-plan's own
+/// arguments, and the fingerprints of `secrets` (the recorded ones of the
+/// others).
 fn recorded<'a>(
+    table: &Block,
     spec: &ObjectSpec,
-    before: Option<&ObjectRecord>,
+    before: Option<&Map<String, Value>>,
     secrets: impl Iterator<Item = &'a String>,
 ) -> Map<String, Value> {
-    let mut out = before.map(|r| r.attributes.clone()).unwrap_or_default();
+    let mut out = before.cloned().unwrap_or_default();
     let ignored = |k: &str| before.is_some() && spec.ignore_changes.iter().any(|i| i == k);
-    for (k, v) in sendable(spec, |k| !ignored(k)) {
+    for (k, v) in sendable(table, spec, |k| !ignored(k)) {
         out.insert(k, v);
     }
+    put_kept(table, spec, &mut out);
     for name in secrets {
         if let Some(fp) = spec.fingerprint(name) {
             out.insert(name.clone(), fp.into());
+        }
+    }
+    out
+}
+
+/// Puts kasm-plan's own arguments into a record: each the spec sets to
+/// other than its default, the others left out.
+fn put_kept(table: &Block, spec: &ObjectSpec, attributes: &mut Map<String, Value>) {
+    for arg in table.arguments.iter().filter(|a| a.kept) {
+        let default = arg.default.map(|Lit::Bool(b)| Value::Bool(b));
+        match spec.values.get(arg.name) {
+            Some(v) if Some(v) != default.as_ref() => {
+                attributes.insert(arg.name.to_owned(), v.clone());
+            }
+            _ => {
+                attributes.remove(arg.name);
+            }
+        }
+    }
+}
+
+/// kasm-plan's own arguments as a record keeps them, for a call whose body
+/// names one (a group's delete: `force`).
+fn kept_values(table: &Block, attributes: &Map<String, Value>) -> Map<String, Value> {
+    attributes
+        .iter()
+        .filter(|(k, _)| table.is_kept(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// A record's attributes with Kasm's current value (`now`, as the plan
+/// read it) of each it holds that Kasm's list shows; one Kasm no longer
+/// has is left out.
+fn refreshed(
+    table: &Block,
+    record: &ObjectRecord,
+    now: Option<&Map<String, Value>>,
+) -> Map<String, Value> {
+    let mut out = record.attributes.clone();
+    let (Some(now), Some(list)) = (now, table.list) else {
+        return out;
+    };
+    for key in list
+        .shows
+        .iter()
+        .filter(|k| record.attributes.contains_key(**k))
+    {
+        match now.get(*key) {
+            Some(Value::Null) | None => {
+                out.remove(*key);
+            }
+            Some(value) => {
+                out.insert((*key).to_owned(), value.clone());
+            }
         }
     }
     out

@@ -137,7 +137,8 @@ pub struct Call {
     /// The endpoint, e.g. `create_user`.
     pub endpoint: &'static str,
     /// Where values go in the request body, by JSON pointer: an argument by
-    /// its name, `id` for the object's id, `*` for every other argument set.
+    /// its name (sent every time), `id` for the object's id, `*` for every
+    /// other argument set (on an update, every other argument that changes).
     pub body: &'static [(&'static str, &'static str)],
     /// Constant keys of the body, by JSON pointer.
     pub fixed: &'static [(&'static str, Lit)],
@@ -209,6 +210,11 @@ pub struct Arg {
     pub default: Option<Lit>,
     /// Sent to Kasm, never recorded or shown (a password).
     pub write_only: bool,
+    /// kasm-plan's own (a group's `force_destroy`): recorded when it is not
+    /// its default, never sent with the other values or compared with
+    /// Kasm's; a call whose body names it (a delete's `force`) takes it
+    /// from the record.
+    pub kept: bool,
     /// The longest text Kasm keeps.
     pub max_length: Option<u32>,
     /// For an id argument: the managed type whose `.id` it may refer to,
@@ -233,6 +239,7 @@ impl Arg {
             range: None,
             default: None,
             write_only: false,
+            kept: false,
             max_length: None,
             refers_to: None,
             description,
@@ -272,6 +279,11 @@ impl Block {
     /// The argument of this name.
     pub fn argument(&self, name: &str) -> Option<&'static Arg> {
         self.arguments.iter().find(|a| a.name == name)
+    }
+
+    /// Whether an argument is kasm-plan's own ([`Arg::kept`]).
+    pub fn is_kept(&self, name: &str) -> bool {
+        self.argument(name).is_some_and(|a| a.kept)
     }
 }
 
@@ -448,6 +460,7 @@ pub const GROUP: &Block = &Block {
         ),
         Arg {
             default: Some(Lit::Bool(false)),
+            kept: true,
             ..Arg::new(
                 "force_destroy",
                 "bool",
@@ -678,7 +691,12 @@ pub const USER: &Block = &Block {
         },
         update: Some(Call {
             endpoint: "update_user",
-            body: &[("*", "/target_user"), ("id", "/target_user/user_id")],
+            // Kasm's update_user wants the username every time.
+            body: &[
+                ("username", "/target_user/username"),
+                ("*", "/target_user"),
+                ("id", "/target_user/user_id"),
+            ],
             fixed: &[],
             answer_id: None,
             repeat_safe: true,
