@@ -105,6 +105,30 @@ impl GroupSpec {
 
 // Links are typed from their table too: the group by its id or its name.
 impl LinkSpec {
+    /// The instance the one step builder carries out: its sides as given
+    /// (a group given by name is in `group_name`).
+    pub fn to_object(&self) -> ObjectSpec {
+        let mut values = Map::new();
+        let mut refs = BTreeMap::new();
+        match &self.group {
+            Target::Name(name) => {
+                values.insert("group_name".into(), name.clone().into());
+            }
+            group => {
+                refs.insert("group_id".to_owned(), group.clone());
+            }
+        }
+        refs.insert("image_id".to_owned(), self.image.clone());
+        ObjectSpec {
+            address: self.address.clone(),
+            resource_type: crate::address::LINK_TYPE,
+            values,
+            refs,
+            secrets: BTreeMap::new(),
+            ignore_changes: self.ignore_changes.clone(),
+        }
+    }
+
     /// The link an instance typed from `kasm_group_image`'s table
     /// describes; none when a side is known only after Kasm is read.
     pub fn of(spec: &ObjectSpec) -> Option<LinkSpec> {

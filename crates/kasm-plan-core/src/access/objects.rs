@@ -85,7 +85,7 @@ pub fn plan_type(
                     (Some(record), Some(now)) if calls.update.is_some() => {
                         update(spec, record, now)
                     }
-                    (Some(record), Some(_)) => keep_or_replace(table, spec, record, after()),
+                    (Some(record), Some(now)) => keep_or_replace(table, spec, record, now, after()),
                     (record, _) => create(table, spec, record.is_some(), after()),
                 };
                 kasm_rules::check(spec, &change, access, &recorded, errors);
@@ -159,12 +159,29 @@ impl After {
     }
 
     /// Each argument a configuration may set, in the table's order, that
-    /// differs from `before` (a side known only after apply always does).
-    fn changes(&self, table: &Block, before: &Map<String, Value>) -> Vec<AttributeChange> {
+    /// differs from `before` (a side known only after apply always does),
+    /// but those `ignored` and those that only name another's id.
+    fn changes(
+        &self,
+        table: &Block,
+        before: &Map<String, Value>,
+        ignored: &[String],
+    ) -> Vec<AttributeChange> {
+        // Ignoring a name ignores the id it gives.
+        let ignores = |name: &str| {
+            ignored.iter().any(|i| {
+                i == name
+                    || table
+                        .argument(i)
+                        .and_then(|a| a.names)
+                        .is_some_and(|n| n.id == name)
+            })
+        };
         table
             .arguments
             .iter()
-            .filter(|a| a.presence != Presence::Computed && !a.write_only)
+            .filter(|a| a.presence != Presence::Computed && !a.write_only && a.names.is_none())
+            .filter(|a| !ignores(a.name))
             .filter_map(|a| {
                 let (b, v) = (
                     before.get(a.name).cloned().unwrap_or(Value::Null),
@@ -187,7 +204,7 @@ impl After {
 /// The create of a spec's instance: every argument it sets; write-only ones
 /// as fingerprints, shown as sensitive.
 fn create(table: &Block, spec: &ObjectSpec, was_recorded: bool, after: After) -> AccessChange {
-    let mut changes = after.changes(table, &Map::new());
+    let mut changes = after.changes(table, &Map::new(), &[]);
     let sensitive: Vec<String> = spec.secrets.keys().cloned().collect();
     for name in &sensitive {
         changes.push(AttributeChange {
@@ -208,18 +225,19 @@ fn create(table: &Block, spec: &ObjectSpec, was_recorded: bool, after: After) ->
     }
 }
 
-/// An instance Kasm cannot update: kept when every argument is as recorded,
-/// else replaced.
+/// An instance Kasm cannot update: kept when every argument is as Kasm
+/// shows it (`now`; `ignore_changes` aside), else replaced.
 fn keep_or_replace(
     table: &Block,
     spec: &ObjectSpec,
     record: &ObjectRecord,
+    now: Map<String, Value>,
     after: After,
 ) -> AccessChange {
-    let changes = after.changes(table, &record.attributes);
+    let changes = after.changes(table, &now, &spec.ignore_changes);
     let kept = AccessChange {
         id: Some(record.id.clone()),
-        before: Some(record.attributes.clone()),
+        before: Some(now),
         ..AccessChange::none(&spec.address, spec.resource_type)
     };
     if changes.is_empty() {
@@ -313,10 +331,11 @@ pub fn drift(types: &[&'static Block], state: &State, access: &Access) -> Vec<Ac
     for table in types {
         let view = View::of(table, access);
         for (address, record) in records(state, table.type_name) {
-            let recorded = visible(table.type_name, record);
+            let mut recorded = visible(table.type_name, record);
             let now = match view.seen(record) {
                 Seen::Listed(now) => now,
                 Seen::Gone => {
+                    view.put_names(&mut recorded);
                     out.push(AccessChange {
                         reason: Some(Reason::DeletedOutside),
                         ..deleted(address, table.type_name, &record.id, recorded)
@@ -456,31 +475,6 @@ fn resolve(
             Code::MissingRequired,
             format!("`{name}` is required"),
         )),
-    }
-}
-
-/// A pair's values after apply (a membership's, a link's).
-pub struct Paired {
-    /// Each side's id that is known, and the pair's `<first>:<second>` once both are.
-    pub after: Map<String, Value>,
-    /// The attributes known only after apply, `id` first.
-    pub unknown: Vec<String>,
-    /// Each side known only after apply, with the create that makes it known.
-    pub waits_for: BTreeMap<String, String>,
-}
-
-/// `after` with the two sides of a pair, and the pair's id, put in.
-pub fn paired(mut after: Map<String, Value>, sides: [(&str, &Resolved); 2]) -> Paired {
-    let (mut unknown, waits_for) = put_sides(&mut after, sides);
-    if let [(_, Resolved::Known(a)), (_, Resolved::Known(b))] = sides {
-        after.insert("id".into(), format!("{a}:{b}").into());
-    } else {
-        unknown.insert(0, "id".into());
-    }
-    Paired {
-        after,
-        unknown,
-        waits_for,
     }
 }
 

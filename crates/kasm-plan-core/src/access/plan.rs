@@ -1,21 +1,22 @@
-//! Plans groups and links against the state and Kasm's groups and link rows.
-//!
-//! Groups change in place (`update_group` takes any key); a link has nothing
-//! to update, so a changed `group_id` or `image_id` replaces it. An id that
-//! is known only after apply (a resource created in the same run) plans the
-//! link as a create or replace whose id is unknown.
+//! Plans every access type against the state and what Kasm shows: groups,
+//! links, users, memberships and sessions, each by the one planner of
+//! `access/objects`, from its table, after the types it refers to. What is
+//! Kasm's own stays here: a link's group may be named (`group_name`,
+//! looked up in the configuration, then on Kasm), a user's `groups`, and
+//! the links of managed images that no link declares (an exclusive image's
+//! are revoked).
 
 use super::user_groups;
-use super::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, USER_TYPE};
+use super::{GROUP_TYPE, MEMBERSHIP_TYPE, USER_TYPE};
 pub use crate::change::{AccessChange, AccessPlan, AttributeChange, ExtraLink, GroupPart};
 use crate::change::{Action, Reason, ResourceChange};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::group::ALL_USERS;
-use crate::group::{Access, GroupSpec, LinkRecord, LinkSpec, Target, same_id};
+use crate::group::{Access, GroupSpec, LinkSpec, Target, same_id};
 use crate::names::did_you_mean;
 use crate::schema::tables;
 use crate::state::State;
-use serde_json::{Map, Value};
+use serde_json::Map;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What groups and links are planned from.
@@ -78,58 +79,40 @@ pub fn plan_access(inputs: &AccessInputs) -> Result<AccessPlan, Vec<Diagnostic>>
         groups: &group_ids,
         images: &image_ids,
     };
-    let mut declared: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let specs: BTreeMap<&str, &LinkSpec> = inputs
-        .links
-        .iter()
-        .map(|l| (l.address.as_str(), l))
-        .collect();
-    let recorded: BTreeMap<&str, LinkRecord> = inputs
-        .state
-        .links()
-        .map(|(address, r)| (address.as_str(), r))
-        .collect();
-    let addresses: BTreeSet<&str> = specs.keys().chain(recorded.keys()).copied().collect();
-    for address in addresses {
-        let record = recorded.get(address);
-        let change = match specs.get(address) {
-            Some(spec) => match resolver.link(spec) {
-                Ok((group, image)) => {
-                    if let (Resolved::Known(g), Some(image_address)) =
-                        (&group, managed(&spec.image))
-                    {
-                        declared
-                            .entry(image_address.to_owned())
-                            .or_default()
-                            .insert(g.clone());
-                    }
-                    let name = group_name(inputs, &group);
-                    let change = link_change(
-                        address,
-                        record,
-                        (&group, name),
-                        &image,
-                        &spec.ignore_changes,
-                        inputs.access,
-                    );
-                    replaced_on_request(change, inputs.replace)
-                }
-                Err(e) => {
-                    errors.push(*e);
-                    continue;
-                }
-            },
-            None => match record {
-                Some(r) if inputs.access.rows(&r.group_id, &r.image_id) > 0 => {
-                    link_delete(address, r, inputs.access)
-                }
-                _ => continue,
-            },
-        };
-        changes.push(change);
-    }
     let mut ids = group_ids.clone();
     ids.extend(image_ids.iter().map(|(a, r)| ((*a).to_owned(), r.clone())));
+    // A link's group may be named: resolved here (Kasm's rule), then the
+    // link is planned by its table as any pair.
+    let mut declared: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut links = Vec::new();
+    for spec in inputs.links {
+        match resolver.link(spec) {
+            Ok((group, image)) => {
+                if let (Resolved::Known(g), Some(image_address)) = (&group, managed(&spec.image)) {
+                    declared
+                        .entry(image_address.to_owned())
+                        .or_default()
+                        .insert(g.clone());
+                }
+                let name = group_name(inputs, &group);
+                links.push(link_object(spec, &group, &image, name));
+            }
+            Err(e) => errors.push(*e),
+        }
+    }
+    let planned = objects::plan_type(
+        tables::LINK,
+        &links,
+        inputs.state,
+        inputs.access,
+        &ids,
+        &mut errors,
+    );
+    changes.extend(
+        planned
+            .into_iter()
+            .map(|change| replaced_on_request(change, inputs.replace)),
+    );
     for table in tables::MANAGED.iter().filter(|t| t.type_name != GROUP_TYPE) {
         let planned = objects::plan_type(
             table,
@@ -228,6 +211,23 @@ fn group_name(inputs: &AccessInputs, group: &Resolved) -> Option<String> {
             .find(|g| &g.address == address)
             .map(|g| g.name.clone()),
     }
+}
+
+/// The instance the one planner plans for a link, once its sides are
+/// resolved (`group_name`: the group's name, shown in the plan).
+fn link_object(
+    spec: &LinkSpec,
+    group: &Resolved,
+    image: &Resolved,
+    group_name: Option<String>,
+) -> ObjectSpec {
+    let mut object = spec.to_object();
+    object.values = Map::from_iter(group_name.map(|n| ("group_name".to_owned(), n.into())));
+    object.refs = BTreeMap::from([
+        ("group_id".to_owned(), group.target()),
+        ("image_id".to_owned(), image.target()),
+    ]);
+    object
 }
 
 fn managed(target: &Target) -> Option<&str> {
@@ -359,136 +359,15 @@ fn replaced_on_request(mut change: AccessChange, replace: &[String]) -> AccessCh
 
 /// What changed on Kasm since the state recorded it: groups deleted or
 /// changed outside (name, priority, description), links whose every row is
-/// gone. Each as a change from the recorded values to Kasm's.
+/// gone, and the other table-driven types'. Each as a change from the
+/// recorded values to Kasm's.
 pub fn drift(state: &State, access: &Access) -> Vec<AccessChange> {
-    let deleted = |mut c: AccessChange| {
-        c.reason = Some(Reason::DeletedOutside);
-        c
-    };
-    let links = state
-        .links()
-        .filter(|(_, r)| access.rows(&r.group_id, &r.image_id) == 0)
-        .map(|(address, r)| deleted(link_delete(address, &r, access)));
     let (groups, others) = objects::split_groups();
     objects::drift(&groups, state, access)
         .into_iter()
-        .chain(links)
+        .chain(objects::drift(&[tables::LINK], state, access))
         .chain(objects::drift(&others, state, access))
         .collect()
-}
-
-// ---- links ----
-
-/// A link's attributes; `group_name` as Kasm names the group, when it does.
-fn link_attributes(record: &LinkRecord, access: &Access) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("id".into(), record.id().into());
-    m.insert("group_id".into(), record.group_id.clone().into());
-    m.insert("image_id".into(), record.image_id.clone().into());
-    if let Some(g) = access.group(&record.group_id) {
-        m.insert("group_name".into(), g.name.clone().into());
-    }
-    m
-}
-
-fn link_change(
-    address: &str,
-    record: Option<&LinkRecord>,
-    (group, group_name): (&Resolved, Option<String>),
-    image: &Resolved,
-    ignore_changes: &[String],
-    access: &Access,
-) -> AccessChange {
-    let mut named = Map::new();
-    if let Some(name) = group_name {
-        named.insert("group_name".into(), name.into());
-    }
-    let objects::Paired {
-        after,
-        unknown,
-        waits_for,
-    } = objects::paired(named, [("group_id", group), ("image_id", image)]);
-    let same = |r: &Resolved, id: &str| matches!(r, Resolved::Known(x) if same_id(x, id));
-    let base = AccessChange {
-        after: Some(after.clone()),
-        after_unknown: unknown,
-        waits_for,
-        ..AccessChange::none(address, LINK_TYPE)
-    };
-    let Some(record) = record else {
-        return AccessChange {
-            action: Action::Create,
-            reason: Some(Reason::New),
-            changes: changes_between(&Map::new(), &after),
-            ..base
-        };
-    };
-    let before = link_attributes(record, access);
-    // An ignored side keeps what is recorded, as Terraform: no replace for it.
-    let ignored = |names: &[&str]| names.iter().any(|n| ignore_changes.iter().any(|i| i == n));
-    let group_kept = same(group, &record.group_id) || ignored(&["group_id", "group_name"]);
-    let image_kept = same(image, &record.image_id) || ignored(&["image_id"]);
-    if group_kept && image_kept {
-        return if access.rows(&record.group_id, &record.image_id) > 0 {
-            AccessChange {
-                action: Action::NoOp,
-                id: Some(record.id()),
-                before: Some(before),
-                after: None,
-                after_unknown: Vec::new(),
-                ..base
-            }
-        } else {
-            AccessChange {
-                action: Action::Create,
-                reason: Some(Reason::DeletedOutside),
-                id: Some(record.id()),
-                changes: changes_between(&Map::new(), &after),
-                ..base
-            }
-        };
-    }
-    AccessChange {
-        action: Action::Replace,
-        reason: Some(Reason::ConfigChanged),
-        id: Some(record.id()),
-        changes: changes_between(&before, &after)
-            .into_iter()
-            .filter(|c| c.attribute != "id")
-            .collect(),
-        before: Some(before),
-        ..base
-    }
-}
-
-fn changes_between(
-    before: &Map<String, Value>,
-    after: &Map<String, Value>,
-) -> Vec<AttributeChange> {
-    ["group_id", "image_id"]
-        .into_iter()
-        .filter_map(|k| {
-            let (b, a) = (
-                before.get(k).cloned().unwrap_or(Value::Null),
-                after.get(k).cloned().unwrap_or(Value::Null),
-            );
-            (b != a || a.is_null()).then(|| AttributeChange {
-                attribute: k.into(),
-                before: b,
-                after: a,
-            })
-        })
-        .collect()
-}
-
-fn link_delete(address: &str, record: &LinkRecord, access: &Access) -> AccessChange {
-    AccessChange {
-        action: Action::Delete,
-        reason: Some(Reason::RemovedFromConfig),
-        id: Some(record.id()),
-        before: Some(link_attributes(record, access)),
-        ..AccessChange::none(address, LINK_TYPE)
-    }
 }
 
 /// Links on Kasm of managed images that no link declares; for exclusive

@@ -55,6 +55,13 @@ enum Shown {
         parent: Box<View>,
         pairs: BTreeSet<(String, String)>,
     },
+    /// A pair's rows in a list of its own: each pair that has a row, by
+    /// its two sides' ids, and the names of what a naming argument's id
+    /// refers to (a link's group), by argument and id.
+    Pairs {
+        pairs: BTreeSet<(String, String)>,
+        names: Vec<(&'static str, &'static str, BTreeMap<String, Value>)>,
+    },
     /// Kasm's list was not read.
     Unread,
 }
@@ -78,7 +85,13 @@ impl View {
                     _ => Shown::Unread,
                 }
             }
-            (None, None) => Shown::Unread,
+            (None, None) => match table.pair_list.and_then(|l| access.items(l)) {
+                Some(rows) => Shown::Pairs {
+                    pairs: listed_pairs(table, &rows),
+                    names: names(table, access),
+                },
+                None => Shown::Unread,
+            },
         };
         View { table, shown }
     }
@@ -105,7 +118,29 @@ impl View {
                     Seen::Gone
                 }
             }
+            Shown::Pairs { pairs, names } => {
+                let sides = self.pair().map(|[a, b]| (record.text(a), record.text(b)));
+                let Some((Some(a), Some(b))) = sides else {
+                    return Seen::Gone;
+                };
+                let pair = (canonical_id(a).into_owned(), canonical_id(b).into_owned());
+                if !pairs.contains(&pair) {
+                    return Seen::Gone;
+                }
+                let mut attributes = record.attributes.clone();
+                attributes.insert("id".into(), record.id.clone().into());
+                put_names(names, &mut attributes);
+                Seen::Listed(attributes)
+            }
             Shown::Unread => Seen::Unread,
+        }
+    }
+
+    /// Puts into a record's attributes the name Kasm gives what each of
+    /// its ids refers to (a link's `group_name`), where Kasm lists it.
+    pub fn put_names(&self, attributes: &mut Map<String, Value>) {
+        if let Shown::Pairs { names, .. } = &self.shown {
+            put_names(names, attributes);
         }
     }
 
@@ -214,7 +249,8 @@ impl View {
                     prevent_destroy: false,
                 })
             }
-            Shown::Unread => Err(lacks()),
+            // A link is imported by its own rule (`access/import`).
+            Shown::Pairs { .. } | Shown::Unread => Err(lacks()),
         }
     }
 
@@ -309,6 +345,58 @@ fn by_id(
             _ => None,
         })
         .collect()
+}
+
+fn put_names(
+    names: &[(&'static str, &'static str, BTreeMap<String, Value>)],
+    attributes: &mut Map<String, Value>,
+) {
+    for (argument, id, by_id) in names {
+        let id = attributes.get(*id).and_then(Value::as_str);
+        if let Some(name) = id.and_then(|i| by_id.get(canonical_id(i).as_ref())) {
+            attributes.insert((*argument).to_owned(), name.clone());
+        }
+    }
+}
+
+/// Each pair that has a row in a pair type's own list, by its two sides.
+fn listed_pairs(table: &Block, rows: &[Value]) -> BTreeSet<(String, String)> {
+    let Some([a, b]) = table.calls.and_then(|c| c.id_of_pair) else {
+        return BTreeSet::new();
+    };
+    rows.iter()
+        .filter_map(|row| {
+            let side = |k: &str| row.get(k).and_then(Value::as_str).map(canonical_id);
+            Some((side(a)?.into_owned(), side(b)?.into_owned()))
+        })
+        .collect()
+}
+
+/// For each argument that names what an id refers to: the argument, the id
+/// argument, and the name of each listed item of the referred type, by id.
+fn names(
+    table: &'static Block,
+    access: &Access,
+) -> Vec<(&'static str, &'static str, BTreeMap<String, Value>)> {
+    let mut out = Vec::new();
+    for arg in table.arguments {
+        let Some(names) = arg.names else { continue };
+        let referred = table
+            .argument(names.id)
+            .and_then(|a| a.refers_to)
+            .and_then(crate::schema::tables::resource);
+        let Some(referred) = referred else { continue };
+        let view = View::of(referred, access);
+        let Shown::Items(items) = view.shown else {
+            continue;
+        };
+        let by_id = items
+            .into_iter()
+            .filter_map(|(id, item)| Some((id, item.get(names.key)?.clone())))
+            .collect();
+        out.push((arg.name, names.id, by_id));
+    }
+    out
 }
 
 /// Each pair that has a row in the parent items.
@@ -472,6 +560,7 @@ mod tests {
             Arg::new("widget_id", "string", Computed, "The same."),
         ],
         id_alias: Some("widget_id"),
+        pair_list: None,
         reads_users: false,
         on_create: None,
         calls: Some(&Calls {

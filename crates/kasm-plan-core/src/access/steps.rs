@@ -3,11 +3,11 @@
 //! type's table, records to write, forgets, and the revokes of an exclusive
 //! image's undeclared links. Their order is the graph's ([`crate::graph`]).
 
+use super::MEMBERSHIP_TYPE;
 use super::plan::{AccessChange, ExtraLink};
 use super::seen::{Seen, View};
-use super::{LINK_TYPE, MEMBERSHIP_TYPE};
 use crate::change::{Action, Plan};
-use crate::group::{Access, GroupSpec, Target};
+use crate::group::{Access, GroupSpec, LinkSpec, Target};
 use crate::model::canonical_id;
 use crate::object::{ObjectRecord, ObjectSpec};
 use crate::schema::tables::{self, Block, Call, Calls, Lit};
@@ -24,6 +24,8 @@ pub struct StepInputs<'a> {
     pub plan: &'a Plan,
     /// The `kasm_group` instances.
     pub groups: &'a [GroupSpec],
+    /// The `kasm_group_image` instances.
+    pub links: &'a [LinkSpec],
     /// The state (after moves and imports).
     pub state: &'a State,
     /// Kasm's groups and links.
@@ -36,25 +38,20 @@ pub struct StepInputs<'a> {
 
 /// The steps for the plan's access changes and revokes.
 pub fn steps(inputs: &StepInputs) -> Vec<Step> {
-    let groups: Vec<ObjectSpec> = inputs.groups.iter().map(GroupSpec::to_object).collect();
+    let groups = inputs.groups.iter().map(GroupSpec::to_object);
+    let links = inputs.links.iter().map(LinkSpec::to_object);
+    let specs: Vec<ObjectSpec> = groups.chain(links).collect();
     let specs: BTreeMap<&str, &ObjectSpec> = inputs
         .objects
         .iter()
-        .chain(&groups)
+        .chain(&specs)
         .map(|o| (o.address.as_str(), o))
         .collect();
     let mut out = Vec::new();
     for change in &inputs.plan.access_changes {
-        let mut made = match change.resource_type.as_str() {
-            LINK_TYPE => link_steps(change, inputs.state),
-            typed if tables::managed(typed).is_some() => {
-                let spec = specs.get(change.address.as_str()).copied();
-                let mut made = object_steps(change, spec, inputs);
-                made.extend(group_parts(change));
-                made
-            }
-            _ => Vec::new(),
-        };
+        let spec = specs.get(change.address.as_str()).copied();
+        let mut made = object_steps(change, spec, inputs);
+        made.extend(group_parts(change));
         remember_prevent_destroy(&mut made, change, inputs);
         out.extend(made);
     }
@@ -104,70 +101,7 @@ fn remember_prevent_destroy(steps: &mut Vec<Step>, change: &AccessChange, inputs
     }
 }
 
-fn link_steps(change: &AccessChange, state: &State) -> Vec<Step> {
-    let Some(calls) = tables::LINK.calls else {
-        return Vec::new();
-    };
-    let target = |attribute: &str| -> Option<Target> {
-        match change.after.as_ref().and_then(|a| a.get(attribute)) {
-            Some(Value::String(id)) => Some(Target::Id(id.clone())),
-            _ => change
-                .waits_for
-                .get(attribute)
-                .cloned()
-                .map(Target::Managed),
-        }
-    };
-    // Both ids are read (and the rows looked for) when the step runs.
-    let link_call = |call_of: &Call, kind, id: Option<&str>, group, image| {
-        let refs = BTreeMap::from([
-            ("group_id".to_owned(), group),
-            ("image_id".to_owned(), image),
-        ]);
-        let mut step = call(call_of, kind, change, id, Map::new(), refs);
-        step.find = calls
-            .find_after_lost_create
-            .as_ref()
-            .map(|f| find(f, &Map::new()));
-        step
-    };
-    let recorded = || {
-        let r = state.link(&change.address)?;
-        let (group, image) = (
-            Target::Id(r.group_id.clone()),
-            Target::Id(r.image_id.clone()),
-        );
-        let mut step = link_call(&calls.delete, CallKind::Delete, Some(&r.id()), group, image);
-        step.until_gone = calls.until_gone;
-        Some(Step::Call(Box::new(step)))
-    };
-    let add = || {
-        let mut step = link_call(
-            &calls.create,
-            CallKind::Create,
-            None,
-            target("group_id")?,
-            target("image_id")?,
-        );
-        step.record = Some(ObjectRecord {
-            id: String::new(),
-            attributes: Map::new(),
-            prevent_destroy: false,
-        });
-        step.id_parts = vec!["group_id".into(), "image_id".into()];
-        step.unmarked = calls.unmarked;
-        step.search_first = calls.search_first;
-        Some(Step::Call(Box::new(step)))
-    };
-    match change.action {
-        Action::Create => add().into_iter().collect(),
-        Action::Replace => recorded().into_iter().chain(add()).collect(),
-        Action::Delete => recorded().into_iter().collect(),
-        Action::Update | Action::NoOp => Vec::new(),
-    }
-}
-
-/// Groups and links in state that are in neither the plan nor on Kasm.
+/// Records in the state that are in neither the plan nor on Kasm.
 fn forgotten(inputs: &StepInputs) -> Vec<Step> {
     let changed: BTreeSet<&str> = inputs
         .plan
@@ -177,15 +111,10 @@ fn forgotten(inputs: &StepInputs) -> Vec<Step> {
         .collect();
     let planned = |a: &str| changed.contains(a);
     let (groups, others) = super::objects::split_groups();
-    let links = inputs
-        .state
-        .links()
-        .filter(|(a, _)| !planned(a))
-        .map(|(a, r)| (a.clone(), r.id()));
     let gone = |types| super::objects::gone(types, inputs.state, inputs.access);
     gone(&groups)
         .into_iter()
-        .chain(links)
+        .chain(gone(&[tables::LINK]))
         .chain(gone(&others))
         .filter(|(a, _)| !planned(a))
         .map(|(address, id)| {
@@ -202,15 +131,11 @@ fn forgotten(inputs: &StepInputs) -> Vec<Step> {
 /// Kasm (a link too) is forgotten.
 pub fn refresh_steps(state: &State, access: &Access) -> Vec<Step> {
     let (groups, others) = super::objects::split_groups();
-    let links = state
-        .links()
-        .filter(|(_, r)| access.rows(&r.group_id, &r.image_id) == 0)
-        .map(|(address, r)| forget(address.clone(), r.id()));
     let mut others = refreshed_records(&others, state, access);
     others.sort_by(|a, b| step_address(a).cmp(step_address(b)));
     refreshed_records(&groups, state, access)
         .into_iter()
-        .chain(links)
+        .chain(refreshed_records(&[tables::LINK], state, access))
         .chain(others)
         .collect()
 }
@@ -275,7 +200,7 @@ fn object_steps(
     spec: Option<&ObjectSpec>,
     inputs: &StepInputs,
 ) -> Vec<Step> {
-    let Some(table) = tables::managed(&change.resource_type) else {
+    let Some(table) = tables::resource(&change.resource_type) else {
         return Vec::new();
     };
     let Some(calls) = table.calls else {
@@ -284,14 +209,23 @@ fn object_steps(
     let record = inputs.state.objects.get(&change.address);
     let delete = || {
         record.map(|r| {
-            Step::Call(Box::new(call(
+            let mut step = call(
                 &calls.delete,
                 CallKind::Delete,
                 change,
                 Some(&r.id),
                 kept_values(table, &r.attributes),
                 recorded_ids(table, r),
-            )))
+            );
+            // Sent again until the find finds none (a link's rows).
+            if calls.until_gone {
+                step.until_gone = true;
+                step.find = calls
+                    .find_after_lost_create
+                    .as_ref()
+                    .map(|f| find(f, &Map::new()));
+            }
+            Step::Call(Box::new(step))
         })
     };
     let create = |spec: &ObjectSpec| create(table, calls, change, spec);
@@ -348,6 +282,7 @@ fn create(table: &Block, calls: &Calls, change: &AccessChange, spec: &ObjectSpec
         timeout_secs: r.timeout_secs,
     });
     step.unmarked = calls.unmarked;
+    step.search_first = calls.search_first;
     Step::Call(Box::new(step))
 }
 
@@ -500,12 +435,17 @@ fn find(f: &tables::Find, values: &Map<String, Value>) -> FindStep {
     }
 }
 
-/// The values a spec sends, but for `groups` (a membership call per group)
-/// and kasm-plan's own arguments.
+/// The values a spec sends, but for `groups` (a membership call per group),
+/// kasm-plan's own arguments and those that name another's id (resolved).
 fn sendable(table: &Block, spec: &ObjectSpec, keep: impl Fn(&str) -> bool) -> Map<String, Value> {
     spec.values
         .iter()
-        .filter(|(k, _)| k.as_str() != "groups" && !table.is_kept(k) && keep(k))
+        .filter(|(k, _)| k.as_str() != "groups" && keep(k))
+        .filter(|(k, _)| {
+            table
+                .argument(k)
+                .is_none_or(|a| !a.kept && a.names.is_none())
+        })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
 }

@@ -74,6 +74,7 @@ pub fn apply_steps(req: &PlanRequest) -> StepsResponse {
                 let access_steps = crate::access::steps::steps(&StepInputs {
                     plan,
                     groups: &authorization.groups,
+                    links: &authorization.links,
                     state: &edits.state,
                     access: &access,
                     objects: &authorization.objects,

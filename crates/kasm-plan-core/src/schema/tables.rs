@@ -35,6 +35,9 @@ pub struct Block {
     /// For a pair Kasm lists as rows of another type's items (a membership
     /// as one of its user's `groups`): where the rows are.
     pub rows: Option<Rows>,
+    /// For a pair Kasm lists as rows of a list of its own, each row holding
+    /// both sides (a link, in `links`): the list's name in a request's `access`.
+    pub pair_list: Option<&'static str>,
     /// Arguments of which exactly one is given (a link's `group_id` or
     /// `group_name`).
     pub one_of: &'static [&'static str],
@@ -93,6 +96,15 @@ impl List {
         self.ending
             .is_some_and(|(k, values)| k == key && values.contains(&value))
     }
+}
+
+/// An argument that names what an id argument refers to.
+#[derive(Clone, Copy)]
+pub struct Names {
+    /// The id argument it gives (`group_id`).
+    pub id: &'static str,
+    /// The key of the referred type's listed items that holds the name (`name`).
+    pub key: &'static str,
 }
 
 /// How a list is paged.
@@ -220,6 +232,10 @@ pub struct Arg {
     /// For an id argument: the managed type whose `.id` it may refer to,
     /// and the key it is sent as.
     pub refers_to: Option<&'static str>,
+    /// Gives another argument, an id, by the name of what it refers to (a
+    /// link's `group_name` gives `group_id`): resolved before planning,
+    /// shown as Kasm names it, never compared itself.
+    pub names: Option<Names>,
     /// One line on what it is.
     pub description: &'static str,
 }
@@ -242,6 +258,7 @@ impl Arg {
             kept: false,
             max_length: None,
             refers_to: None,
+            names: None,
             description,
         }
     }
@@ -339,6 +356,7 @@ pub const IMAGE: &Block = &Block {
     one_of: &[],
     not_found: Code::ImageNotFound,
     rows: None,
+    pair_list: None,
     id_alias: Some("image_id"),
     reads_users: false,
     on_create: None,
@@ -386,6 +404,7 @@ pub const GROUP: &Block = &Block {
     one_of: &[],
     not_found: Code::UnknownGroup,
     rows: None,
+    pair_list: None,
     id_alias: Some("group_id"),
     reads_users: false,
     on_create: None,
@@ -490,6 +509,7 @@ pub const LINK: &Block = &Block {
     one_of: &["group_id", "group_name"],
     not_found: Code::ImageNotFound,
     rows: None,
+    pair_list: Some("links"),
     id_alias: None,
     reads_users: false,
     on_create: None,
@@ -542,12 +562,18 @@ pub const LINK: &Block = &Block {
                 "The group's id, e.g. `kasm_group.devs.id`; give this or `group_name`.",
             )
         },
-        Arg::new(
-            "group_name",
-            "string",
-            Optional,
-            "The group's exact name, looked up in the configuration, then on Kasm; give this or `group_id`.",
-        ),
+        Arg {
+            names: Some(Names {
+                id: "group_id",
+                key: "name",
+            }),
+            ..Arg::new(
+                "group_name",
+                "string",
+                Optional,
+                "The group's exact name, looked up in the configuration, then on Kasm; give this or `group_id`.",
+            )
+        },
         Arg {
             refers_to: Some(RESOURCE_TYPE),
             ..Arg::new(
@@ -571,6 +597,7 @@ pub const IMAGES_DATA: &Block = &Block {
     one_of: &[],
     not_found: Code::InvalidState,
     rows: None,
+    pair_list: None,
     id_alias: None,
     reads_users: false,
     on_create: None,
@@ -605,6 +632,7 @@ pub const GROUPS_DATA: &Block = &Block {
     one_of: &[],
     not_found: Code::InvalidState,
     rows: None,
+    pair_list: None,
     id_alias: None,
     reads_users: false,
     on_create: None,
@@ -628,6 +656,7 @@ pub const USERS_DATA: &Block = &Block {
     one_of: &[],
     not_found: Code::InvalidState,
     rows: None,
+    pair_list: None,
     id_alias: None,
     reads_users: true,
     on_create: None,
@@ -676,6 +705,7 @@ pub const USER: &Block = &Block {
     one_of: &[],
     not_found: Code::InvalidState,
     rows: None,
+    pair_list: None,
     id_alias: Some("user_id"),
     reads_users: true,
     on_create: Some("Kasm also puts the new user in group \"All Users\""),
@@ -809,6 +839,7 @@ pub const MEMBERSHIP: &Block = &Block {
     list: None,
     one_of: &[],
     not_found: Code::InvalidState,
+    pair_list: None,
     rows: Some(Rows {
         of: USER,
         parent: "user_id",
@@ -898,6 +929,7 @@ pub const SESSION: &Block = &Block {
     one_of: &[],
     not_found: Code::InvalidState,
     rows: None,
+    pair_list: None,
     id_alias: Some("kasm_id"),
     reads_users: true,
     on_create: None,
