@@ -660,6 +660,16 @@ fn groups_and_links_are_imported_by_id_or_name() {
         "{}",
         out(&o)
     );
+    // A group shows as any table-driven instance: its id, then each attribute.
+    let o = k.run(&["state", "show", "kasm_group.g"]);
+    for line in [
+        format!("id          = \"{group}\""),
+        "description = \"made by hand\"".to_owned(),
+        "name        = \"Imported\"".to_owned(),
+        "priority    = 15".to_owned(),
+    ] {
+        assert!(stdout(&o).contains(&line), "{line}: {}", out(&o));
+    }
     let o = k.run(&["plan", &file, "--detailed-exitcode"]);
     assert_eq!(code(&o), 0, "imported, nothing to do: {}", out(&o));
     let o = k.run(&["state", "rm", "kasm_group_image.l"]);

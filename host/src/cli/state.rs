@@ -266,55 +266,36 @@ fn shown(state: &State, address: &str) -> Option<String> {
     Some(out)
 }
 
-/// A group or link in the state, as `state show` prints it.
+/// An instance of a table-driven type (a group, a link, a user, ...) in the
+/// state, as `state show` prints it: its id, then each attribute.
 fn show_access(state: &State, address: &str) -> Option<String> {
     let (kind, name) = address.split_once('.')?;
+    let o = state.objects.get(address)?;
     let mut out = format!("# {address}:\nresource \"{kind}\" \"{name}\" {{\n");
-    if let Some(g) = state.group(address) {
-        out.push_str(&format!("    id          = \"{}\"\n", g.group_id));
-        out.push_str(&format!(
-            "    name        = {}\n",
-            serde_json::Value::from(g.name.as_str())
-        ));
-        out.push_str(&format!("    priority    = {}\n", g.priority));
-        if let Some(d) = &g.description {
-            out.push_str(&format!(
-                "    description = {}\n",
-                serde_json::Value::from(d.as_str())
-            ));
-        }
-        if g.force_destroy {
-            out.push_str("    # force_destroy\n");
-        }
-    } else if let Some(l) = state.link(address) {
-        out.push_str(&format!("    id       = \"{}\"\n", l.id()));
-        out.push_str(&format!("    group_id = \"{}\"\n", l.group_id));
-        out.push_str(&format!("    image_id = \"{}\"\n", l.image_id));
-    } else if let Some(o) = state.objects.get(address) {
-        // Write-only values are kept as fingerprints, and shown as hidden.
-        let write_only = |k: &str| {
-            kasm_plan_core::schema::tables::managed(kind)
-                .and_then(|t| t.argument(k))
-                .is_some_and(|a| a.write_only)
+    // Write-only values are kept as fingerprints, and shown as hidden.
+    let write_only = |k: &str| {
+        kasm_plan_core::schema::tables::resource(kind)
+            .and_then(|t| t.argument(k))
+            .is_some_and(|a| a.write_only)
+    };
+    let width = o
+        .attributes
+        .keys()
+        .map(String::len)
+        .max()
+        .unwrap_or(2)
+        .max(2);
+    out.push_str(&format!("    {:<width$} = \"{}\"\n", "id", o.id));
+    for (k, v) in o.attributes.iter().filter(|(k, _)| k.as_str() != "id") {
+        let shown = if write_only(k) {
+            "(sensitive value)".to_owned()
+        } else {
+            v.to_string()
         };
-        let width = o
-            .attributes
-            .keys()
-            .map(String::len)
-            .max()
-            .unwrap_or(2)
-            .max(2);
-        out.push_str(&format!("    {:<width$} = \"{}\"\n", "id", o.id));
-        for (k, v) in o.attributes.iter().filter(|(k, _)| k.as_str() != "id") {
-            let shown = if write_only(k) {
-                "(sensitive value)".to_owned()
-            } else {
-                v.to_string()
-            };
-            out.push_str(&format!("    {k:<width$} = {shown}\n"));
-        }
-    } else {
-        return None;
+        out.push_str(&format!("    {k:<width$} = {shown}\n"));
+    }
+    if o.prevent_destroy {
+        out.push_str("    # lifecycle: prevent_destroy\n");
     }
     out.push_str("}\n");
     Some(out)
