@@ -47,10 +47,11 @@ pub fn steps(inputs: &StepInputs) -> Vec<Step> {
         .chain(&specs)
         .map(|o| (o.address.as_str(), o))
         .collect();
+    let listed = Listed::of(inputs);
     let mut out = Vec::new();
     for change in &inputs.plan.access_changes {
         let spec = specs.get(change.address.as_str()).copied();
-        let mut made = object_steps(change, spec, inputs);
+        let mut made = object_steps(change, spec, inputs, &listed);
         made.extend(group_parts(change));
         remember_prevent_destroy(&mut made, change, inputs);
         out.extend(made);
@@ -199,6 +200,7 @@ fn object_steps(
     change: &AccessChange,
     spec: Option<&ObjectSpec>,
     inputs: &StepInputs,
+    listed: &Listed,
 ) -> Vec<Step> {
     let Some(table) = tables::resource(&change.resource_type) else {
         return Vec::new();
@@ -231,7 +233,11 @@ fn object_steps(
     let create = |spec: &ObjectSpec| create(table, calls, change, spec);
     match (change.action, spec) {
         (Action::Create, Some(spec)) => {
-            vec![found_unowned(table, spec, inputs).unwrap_or_else(|| create(spec))]
+            vec![
+                listed
+                    .found_unowned(table, spec)
+                    .unwrap_or_else(|| create(spec)),
+            ]
         }
         (Action::Replace, Some(spec)) => delete().into_iter().chain([create(spec)]).collect(),
         (Action::Update, Some(spec)) => update(table, calls, change, spec, record)
@@ -357,25 +363,45 @@ fn refresh(
     })
 }
 
-/// A create Kasm refuses to repeat (`unmarked`: a group's name is unique)
-/// whose object is there already, listed with the spec's values and held by
-/// no record: a run stopped before recording it made it. It is recorded,
-/// not made again.
-fn found_unowned(table: &'static Block, spec: &ObjectSpec, inputs: &StepInputs) -> Option<Step> {
-    table.list?;
-    if !table.calls?.unmarked {
-        return None;
+/// What Kasm lists of each type whose create is `unmarked` (a group's: Kasm
+/// refuses a second of the same name) and that the plan creates, with the
+/// ids the state's records hold: read once per apply.
+struct Listed(BTreeMap<&'static str, (View, BTreeSet<String>)>);
+
+impl Listed {
+    fn of(inputs: &StepInputs) -> Listed {
+        let creates = |t: &Block| {
+            inputs
+                .plan
+                .access_changes
+                .iter()
+                .any(|c| c.action == Action::Create && c.resource_type == t.type_name)
+        };
+        let read = tables::RESOURCES
+            .iter()
+            .filter(|t| t.list.is_some() && t.calls.is_some_and(|c| c.unmarked) && creates(t))
+            .map(|t| {
+                let owned = super::objects::records(inputs.state, t.type_name)
+                    .values()
+                    .map(|r| canonical_id(&r.id).into_owned())
+                    .collect();
+                (t.type_name, (View::of(t, inputs.access), owned))
+            });
+        Listed(read.collect())
     }
-    let owned: BTreeSet<String> = super::objects::records(inputs.state, table.type_name)
-        .values()
-        .map(|r| canonical_id(&r.id).into_owned())
-        .collect();
-    let mut record = View::of(table, inputs.access).unowned_equal(&spec.values, &owned)?;
-    put_kept(table, spec, &mut record.attributes);
-    Some(Step::RecordObject(ObjectRecordStep {
-        address: spec.address.clone(),
-        record,
-    }))
+
+    /// A create whose object is there already, listed with the spec's
+    /// values and held by no record: a run stopped before recording it made
+    /// it. It is recorded, not made again.
+    fn found_unowned(&self, table: &Block, spec: &ObjectSpec) -> Option<Step> {
+        let (view, owned) = self.0.get(table.type_name)?;
+        let mut record = view.unowned_equal(&spec.values, owned)?;
+        put_kept(table, spec, &mut record.attributes);
+        Some(Step::RecordObject(ObjectRecordStep {
+            address: spec.address.clone(),
+            record,
+        }))
+    }
 }
 
 /// The calls that put a user in the groups its `groups` adds and take it
