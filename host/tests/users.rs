@@ -747,3 +747,46 @@ resource "kasm_session" "alice_terminal" {{
     let o = k.run(&["plan", &file, "--detailed-exitcode"]);
     assert_eq!(code(&o), 0, "nothing left to do: {}", out(&o));
 }
+
+#[test]
+fn a_refresh_only_apply_records_a_user_changed_on_kasm() {
+    let k = Kasm::start();
+    let file = k.write("main.tf", &config("Initial-Passw0rd!", "Research", false));
+    let o = k.run(&["apply", &file, "--auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let alice = user_id(&k, "alice").unwrap_or_else(|| panic!("{}", out(&o)));
+    k.call(
+        "update_user",
+        serde_json::json!({"target_user": {"user_id": alice, "username": "alice", "organization": "Elsewhere"}}),
+    );
+
+    let o = k.run(&["plan", &file, "-refresh-only"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("organization = \"Research\" -> \"Elsewhere\""),
+        "{}",
+        out(&o)
+    );
+    let o = k.run(&["apply", &file, "-refresh-only", "-auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let recorded = &k.state()["objects"]["kasm_user.alice"]["attributes"];
+    assert_eq!(recorded["organization"], "Elsewhere", "{}", out(&o));
+    assert_eq!(recorded["first_name"], "Alice", "{}", out(&o));
+
+    // Recorded as Kasm has it: drift is reported once, and the next plan is
+    // the configuration's change back, not drift again.
+    let o = k.run(&["plan", &file, "-refresh-only", "--detailed-exitcode"]);
+    assert_eq!(code(&o), 0, "no drift left: {}", out(&o));
+    let o = k.run(&["apply", &file, "--auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        stdout(&o).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        out(&o)
+    );
+    let user = k.sim().users().into_iter().find(|u| u.user_id == alice);
+    assert_eq!(
+        user.map(|u| (u.organization, u.first_name)),
+        Some((Some("Research".to_owned()), Some("Alice".to_owned())))
+    );
+}
