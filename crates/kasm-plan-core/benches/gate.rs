@@ -82,6 +82,34 @@ resource \"kasm_group_membership\" \"m\" {{\n  for_each = kasm_user.u\n  group_i
     }
 }
 
+/// `n` new groups (one `for_each` over a variable) and a link of each to
+/// one image Kasm has, against a Kasm that has only All Users.
+fn groups_and_links_request(n: usize) -> PlanRequest {
+    const IMAGE: &str = "c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1";
+    let teams: String = (0..n).map(|i| format!("    t{i} = {}\n", 10 + i)).collect();
+    let text = format!(
+        "variable \"teams\" {{\n  default = {{\n{teams}  }}\n}}\n\
+resource \"kasm_group\" \"g\" {{\n  for_each = var.teams\n  name = each.key\n  priority = each.value\n}}\n\
+resource \"kasm_group_image\" \"l\" {{\n  for_each = kasm_group.g\n  group_id = each.value.id\n  image_id = \"{IMAGE}\"\n}}\n"
+    );
+    let access = serde_json::from_value(serde_json::json!({
+        "groups": [{"group_id": "68d557ac4cac42cca9f31c7c853de0f3", "name": "All Users",
+                    "priority": 1000, "is_system": true}],
+        "links": []
+    }))
+    .ok();
+    let observed = serde_json::from_value(serde_json::json!([{
+        "image_id": IMAGE, "name": "kasmweb/terminal:1.18.0", "friendly_name": "Terminal",
+        "image_src": "img/x.png", "memory": 2048000000, "cores": 1, "enabled": true
+    }]))
+    .unwrap_or_default();
+    PlanRequest {
+        access,
+        observed,
+        ..request(source(text, "main.tf"))
+    }
+}
+
 fn main() -> std::io::Result<()> {
     const N: usize = 10_000;
     let numbers: Vec<u64> = {
@@ -113,6 +141,7 @@ fn main() -> std::io::Result<()> {
     let static_1k = source(synthetic::hcl_source(1_000), "main.tf");
     let for_each_1k = request(source(synthetic::for_each_source(1_000), "main.tf"));
     let users_2k = users_request(2_000);
+    let groups_1k = groups_and_links_request(1_000);
     // An apply writes the state after every finished action: one changed
     // record in 10,000 must not cost a serialisation of all of them.
     let mut written = state.clone();
@@ -164,6 +193,13 @@ fn main() -> std::io::Result<()> {
         (
             "access/apply_steps_2k_users",
             Box::new(|| assert!(facade::apply_steps(black_box(&users_2k)).ok)),
+        ),
+        (
+            "access/apply_steps_1k_groups_and_links",
+            Box::new(|| {
+                let answer = facade::apply_steps(black_box(&groups_1k));
+                assert!(answer.ok && answer.steps.len() == 2_000);
+            }),
         ),
         (
             "state/write_10k_one_change",

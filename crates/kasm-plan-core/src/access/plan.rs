@@ -7,7 +7,7 @@
 //! are revoked).
 
 use super::user_groups;
-use super::{GROUP_TYPE, MEMBERSHIP_TYPE, USER_TYPE};
+use super::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, USER_TYPE};
 pub use crate::change::{AccessChange, AccessPlan, AttributeChange, ExtraLink, GroupPart};
 use crate::change::{Action, Reason, ResourceChange};
 use crate::diagnostic::{Code, Diagnostic};
@@ -221,13 +221,17 @@ fn link_object(
     image: &Resolved,
     group_name: Option<String>,
 ) -> ObjectSpec {
-    let mut object = spec.to_object();
-    object.values = Map::from_iter(group_name.map(|n| ("group_name".to_owned(), n.into())));
-    object.refs = BTreeMap::from([
-        ("group_id".to_owned(), group.target()),
-        ("image_id".to_owned(), image.target()),
-    ]);
-    object
+    ObjectSpec {
+        address: spec.address.clone(),
+        resource_type: LINK_TYPE,
+        values: Map::from_iter(group_name.map(|n| ("group_name".to_owned(), n.into()))),
+        refs: BTreeMap::from([
+            ("group_id".to_owned(), group.target()),
+            ("image_id".to_owned(), image.target()),
+        ]),
+        secrets: BTreeMap::new(),
+        ignore_changes: spec.ignore_changes.clone(),
+    }
 }
 
 fn managed(target: &Target) -> Option<&str> {
