@@ -108,22 +108,24 @@ impl LinkSpec {
     /// The instance the one step builder carries out: its sides as given
     /// (a group given by name is in `group_name`).
     pub fn to_object(&self) -> ObjectSpec {
-        let mut values = Map::new();
-        let mut refs = BTreeMap::new();
         match &self.group {
-            Target::Name(name) => {
-                values.insert("group_name".into(), name.clone().into());
-            }
-            group => {
-                refs.insert("group_id".to_owned(), group.clone());
-            }
+            Target::Name(name) => self.object(None, Some(name.clone())),
+            group => self.object(Some(group.clone()), None),
         }
-        refs.insert("image_id".to_owned(), self.image.clone());
+    }
+
+    /// The instance the one planner and step builder take: the group as
+    /// given or resolved, and its name where known (shown in the plan).
+    pub fn object(&self, group: Option<Target>, group_name: Option<String>) -> ObjectSpec {
+        let refs = group
+            .map(|g| ("group_id".to_owned(), g))
+            .into_iter()
+            .chain([("image_id".to_owned(), self.image.clone())]);
         ObjectSpec {
             address: self.address.clone(),
             resource_type: crate::address::LINK_TYPE,
-            values,
-            refs,
+            values: Map::from_iter(group_name.map(|n| ("group_name".to_owned(), n.into()))),
+            refs: refs.collect(),
             secrets: BTreeMap::new(),
             ignore_changes: self.ignore_changes.clone(),
         }

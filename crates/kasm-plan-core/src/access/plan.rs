@@ -7,7 +7,7 @@
 //! are revoked).
 
 use super::user_groups;
-use super::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, USER_TYPE};
+use super::{GROUP_TYPE, MEMBERSHIP_TYPE, USER_TYPE};
 pub use crate::change::{AccessChange, AccessPlan, AttributeChange, ExtraLink, GroupPart};
 use crate::change::{Action, Reason, ResourceChange};
 use crate::diagnostic::{Code, Diagnostic};
@@ -16,7 +16,6 @@ use crate::group::{Access, GroupSpec, LinkSpec, Target, same_id};
 use crate::names::did_you_mean;
 use crate::schema::tables;
 use crate::state::State;
-use serde_json::Map;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What groups and links are planned from.
@@ -87,7 +86,8 @@ pub fn plan_access(inputs: &AccessInputs) -> Result<AccessPlan, Vec<Diagnostic>>
     let mut links = Vec::new();
     for spec in inputs.links {
         match resolver.link(spec) {
-            Ok((group, image)) => {
+            // The image is resolved again by the planner, from `ids`.
+            Ok((group, _)) => {
                 if let (Resolved::Known(g), Some(image_address)) = (&group, managed(&spec.image)) {
                     declared
                         .entry(image_address.to_owned())
@@ -95,7 +95,7 @@ pub fn plan_access(inputs: &AccessInputs) -> Result<AccessPlan, Vec<Diagnostic>>
                         .insert(g.clone());
                 }
                 let name = group_name(inputs, &group);
-                links.push(link_object(spec, &group, &image, name));
+                links.push(spec.object(Some(group.target()), name));
             }
             Err(e) => errors.push(*e),
         }
@@ -210,27 +210,6 @@ fn group_name(inputs: &AccessInputs, group: &Resolved) -> Option<String> {
             .iter()
             .find(|g| &g.address == address)
             .map(|g| g.name.clone()),
-    }
-}
-
-/// The instance the one planner plans for a link, once its sides are
-/// resolved (`group_name`: the group's name, shown in the plan).
-fn link_object(
-    spec: &LinkSpec,
-    group: &Resolved,
-    image: &Resolved,
-    group_name: Option<String>,
-) -> ObjectSpec {
-    ObjectSpec {
-        address: spec.address.clone(),
-        resource_type: LINK_TYPE,
-        values: Map::from_iter(group_name.map(|n| ("group_name".to_owned(), n.into()))),
-        refs: BTreeMap::from([
-            ("group_id".to_owned(), group.target()),
-            ("image_id".to_owned(), image.target()),
-        ]),
-        secrets: BTreeMap::new(),
-        ignore_changes: spec.ignore_changes.clone(),
     }
 }
 

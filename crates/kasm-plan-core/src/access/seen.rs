@@ -60,7 +60,7 @@ enum Shown {
     /// refers to (a link's group), by argument and id.
     Pairs {
         pairs: BTreeSet<(String, String)>,
-        names: Vec<(&'static str, &'static str, BTreeMap<String, Value>)>,
+        names: Vec<Named>,
     },
     /// Kasm's list was not read.
     Unread,
@@ -347,16 +347,23 @@ fn by_id(
         .collect()
 }
 
-fn put_names(
-    names: &[(&'static str, &'static str, BTreeMap<String, Value>)],
-    attributes: &mut Map<String, Value>,
-) {
-    for (argument, id, by_id) in names {
-        let id = attributes.get(*id).and_then(Value::as_str);
-        if let Some(name) = id.and_then(|i| by_id.get(canonical_id(i).as_ref())) {
-            attributes.insert((*argument).to_owned(), name.clone());
+fn put_names(names: &[Named], attributes: &mut Map<String, Value>) {
+    for named in names {
+        let id = attributes.get(named.id).and_then(Value::as_str);
+        if let Some(name) = id.and_then(|i| named.by_id.get(canonical_id(i).as_ref())) {
+            attributes.insert(named.argument.to_owned(), name.clone());
         }
     }
+}
+
+/// The names Kasm gives what one naming argument's id refers to.
+struct Named {
+    /// The naming argument (`group_name`).
+    argument: &'static str,
+    /// The id argument it names (`group_id`).
+    id: &'static str,
+    /// Each listed item's name, by its id (canonical).
+    by_id: BTreeMap<String, Value>,
 }
 
 /// Each pair that has a row in a pair type's own list, by its two sides.
@@ -374,10 +381,7 @@ fn listed_pairs(table: &Block, rows: &[Value]) -> BTreeSet<(String, String)> {
 
 /// For each argument that names what an id refers to: the argument, the id
 /// argument, and the name of each listed item of the referred type, by id.
-fn names(
-    table: &'static Block,
-    access: &Access,
-) -> Vec<(&'static str, &'static str, BTreeMap<String, Value>)> {
+fn names(table: &'static Block, access: &Access) -> Vec<Named> {
     let mut out = Vec::new();
     for arg in table.arguments {
         let Some(names) = arg.names else { continue };
@@ -394,7 +398,11 @@ fn names(
             .into_iter()
             .filter_map(|(id, item)| Some((id, item.get(names.key)?.clone())))
             .collect();
-        out.push((arg.name, names.id, by_id));
+        out.push(Named {
+            argument: arg.name,
+            id: names.id,
+            by_id,
+        });
     }
     out
 }

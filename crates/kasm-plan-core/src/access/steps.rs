@@ -118,12 +118,7 @@ fn forgotten(inputs: &StepInputs) -> Vec<Step> {
         .chain(gone(&[tables::LINK]))
         .chain(gone(&others))
         .filter(|(a, _)| !planned(a))
-        .map(|(address, id)| {
-            Step::Forget(ReleaseStep {
-                address: address.clone(),
-                image_id: id,
-            })
-        })
+        .map(|(address, id)| forget(address, id))
         .collect()
 }
 
@@ -133,7 +128,7 @@ fn forgotten(inputs: &StepInputs) -> Vec<Step> {
 pub fn refresh_steps(state: &State, access: &Access) -> Vec<Step> {
     let (groups, others) = super::objects::split_groups();
     let mut others = refreshed_records(&others, state, access);
-    others.sort_by(|a, b| step_address(a).cmp(step_address(b)));
+    others.sort_by(|a, b| a.address().cmp(b.address()));
     refreshed_records(&groups, state, access)
         .into_iter()
         .chain(refreshed_records(&[tables::LINK], state, access))
@@ -151,15 +146,7 @@ fn refreshed_records(types: &[&'static Block], state: &State, access: &Access) -
             match view.seen(record) {
                 Seen::Listed(now) => {
                     let attributes = refreshed(table, record, Some(&now));
-                    if attributes != record.attributes {
-                        out.push(Step::RecordObject(ObjectRecordStep {
-                            address: address.to_owned(),
-                            record: ObjectRecord {
-                                attributes,
-                                ..record.clone()
-                            },
-                        }));
-                    }
+                    out.extend(recorded_again(address, record, attributes));
                 }
                 Seen::Gone => out.push(forget(address.to_owned(), record.id.clone())),
                 Seen::Unread => {}
@@ -169,6 +156,7 @@ fn refreshed_records(types: &[&'static Block], state: &State, access: &Access) -
     out
 }
 
+/// A record forgotten (Kasm no longer has its instance); nothing is sent.
 fn forget(address: String, id: String) -> Step {
     Step::Forget(ReleaseStep {
         address,
@@ -176,12 +164,22 @@ fn forget(address: String, id: String) -> Step {
     })
 }
 
-fn step_address(step: &Step) -> &str {
-    match step {
-        Step::RecordObject(r) => &r.address,
-        Step::Forget(r) => &r.address,
-        _ => "",
-    }
+/// A record written again with these attributes, when they differ from
+/// what it holds.
+fn recorded_again(
+    address: &str,
+    record: &ObjectRecord,
+    attributes: Map<String, Value>,
+) -> Option<Step> {
+    (attributes != record.attributes).then(|| {
+        Step::RecordObject(ObjectRecordStep {
+            address: address.to_owned(),
+            record: ObjectRecord {
+                attributes,
+                ..record.clone()
+            },
+        })
+    })
 }
 
 fn revoke(extra: &ExtraLink) -> Step {
@@ -352,15 +350,7 @@ fn refresh(
 ) -> Option<Step> {
     let mut attributes = refreshed(table, record, change.before.as_ref());
     put_kept(table, spec, &mut attributes);
-    (attributes != record.attributes).then(|| {
-        Step::RecordObject(ObjectRecordStep {
-            address: change.address.clone(),
-            record: ObjectRecord {
-                attributes,
-                ..record.clone()
-            },
-        })
-    })
+    recorded_again(&change.address, record, attributes)
 }
 
 /// What Kasm lists of each type whose create is `unmarked` (a group's: Kasm
