@@ -248,7 +248,7 @@ fn plan_prints_each_change_like_terraform() {
         "      + friendly_name = \"Firefox\"",
         "  # kasm_image.old_desktop will be destroyed",
         "  # (because kasm_image.old_desktop is not in the configuration)",
-        "      - name          = \"kasmweb/desktop:1.16.0\"",
+        "      - name                 = \"kasmweb/desktop:1.16.0\"",
         "Plan: 2 to add, 1 to change, 1 to destroy.",
     ] {
         assert!(out.contains(expected), "missing {expected:?} in:\n{out}");

@@ -163,6 +163,86 @@ impl ResourceChange {
     }
 }
 
+impl ResourceChange {
+    /// The change as any type's change: attributes by name (memory in MB,
+    /// Kasm's `id`, `image_id` and `available` among them), hidden values
+    /// already replaced. What plan JSON and the rendered plan read.
+    pub fn to_change(&self) -> AccessChange {
+        let hidden = hidden_fields(&self.sensitive);
+        let after_id = match self.action {
+            Action::Replace => None,
+            _ => self.image_id.as_deref(),
+        };
+        let known_after = matches!(self.action, Action::Create | Action::Replace);
+        AccessChange {
+            reason: self.reason,
+            id: self.image_id.clone(),
+            before: self.before.as_ref().map(|a| {
+                image_values(a, self.image_id.as_deref(), self.available, &self.sensitive)
+            }),
+            after: self
+                .after
+                .as_ref()
+                .map(|a| image_values(a, after_id, self.available, &self.sensitive)),
+            after_unknown: if known_after {
+                IMAGE_COMPUTED.iter().map(|k| (*k).to_owned()).collect()
+            } else {
+                Vec::new()
+            },
+            changes: self.changes.iter().map(FieldChange::to_change).collect(),
+            sensitive: hidden,
+            previous_address: self.previous_address.clone(),
+            importing: self.importing.clone(),
+            action: self.action,
+            ..AccessChange::none(&self.address, crate::address::RESOURCE_TYPE)
+        }
+    }
+}
+
+impl FieldChange {
+    /// The same change, the attribute by name.
+    pub fn to_change(&self) -> AttributeChange {
+        AttributeChange {
+            attribute: self.field.spec_name().to_owned(),
+            before: self.before.clone(),
+            after: self.after.clone(),
+        }
+    }
+}
+
+/// The attributes Kasm gives an image once it is made.
+const IMAGE_COMPUTED: [&str; 3] = ["available", "id", "image_id"];
+
+/// The names of the image attributes whose values are hidden: the secrets,
+/// and those set from sensitive variables.
+fn hidden_fields(also: &[Field]) -> Vec<String> {
+    Field::ALL
+        .iter()
+        .filter(|f| f.is_sensitive() || also.contains(f))
+        .map(|f| f.spec_name().to_owned())
+        .collect()
+}
+
+/// An image's attributes by name, hidden values replaced, with Kasm's id
+/// and whether it is available.
+fn image_values(
+    attrs: &Attributes,
+    image_id: Option<&str>,
+    available: Option<bool>,
+    hidden: &[Field],
+) -> Map<String, Value> {
+    let Ok(Value::Object(mut m)) = serde_json::to_value(attrs.redacted(hidden)) else {
+        return Map::new();
+    };
+    m.insert("id".into(), image_id.map_or(Value::Null, Value::from));
+    m.insert("image_id".into(), image_id.map_or(Value::Null, Value::from));
+    m.insert(
+        "available".into(),
+        available.map_or(Value::Null, Value::from),
+    );
+    m
+}
+
 /// A difference between the state and Kasm, found on refresh.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -182,6 +262,27 @@ pub struct Drift {
     /// Kasm's attributes now; absent when deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<Attributes>,
+}
+
+impl Drift {
+    /// The drift as any type's: an update from the state's values to
+    /// Kasm's, or a delete.
+    pub fn to_change(&self) -> AccessChange {
+        let id = Some(self.image_id.as_str());
+        AccessChange {
+            action: if self.deleted {
+                Action::Delete
+            } else {
+                Action::Update
+            },
+            id: Some(self.image_id.clone()),
+            before: Some(image_values(&self.before, id, None, &[])),
+            after: self.after.as_ref().map(|a| image_values(a, id, None, &[])),
+            changes: self.changes.iter().map(FieldChange::to_change).collect(),
+            sensitive: hidden_fields(&[]),
+            ..AccessChange::none(&self.address, crate::address::RESOURCE_TYPE)
+        }
+    }
 }
 
 /// Counts, as Terraform prints them.

@@ -5,9 +5,8 @@ use super::state_transfer as transfer;
 use super::{CliError, CoreArgs, Outcome};
 use crate::state_file;
 use crate::state_file::backend::{Backend, BackendArgs, local_path};
-use kasm_plan_core::Field;
 use kasm_plan_core::State;
-use kasm_plan_core::address::{Instance, names, renames, type_of};
+use kasm_plan_core::address::{names, renames, type_of};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -230,75 +229,9 @@ pub fn shown_all(state: &State) -> String {
         .join("\n")
 }
 
-/// One address of the state as `state show` prints it: its id and
-/// attributes, secrets hidden.
+/// One address of the state as `state show` prints it.
 fn shown(state: &State, address: &str) -> Option<String> {
-    let Some(r) = state.resources.get(address) else {
-        return show_access(state, address);
-    };
-    let mut out = format!("# {address}:\n");
-    let name = Instance::from_address(address).map_or_else(
-        || address.trim_start_matches("kasm_image.").to_owned(),
-        |i| i.name,
-    );
-    out.push_str(&format!("resource \"kasm_image\" \"{name}\" {{\n"));
-    out.push_str(&format!(
-        "    id = {}\n",
-        serde_json::Value::from(r.image_id.as_str())
-    ));
-    let fields: Vec<Field> = r.attributes.set_fields().collect();
-    let width = fields
-        .iter()
-        .map(|f| f.spec_name().len())
-        .max()
-        .unwrap_or(0);
-    for f in fields {
-        out.push_str(&format!(
-            "    {:<width$} = {}\n",
-            f.spec_name(),
-            kasm_plan_core::render::value(f, r.attributes.get(f))
-        ));
-    }
-    if r.prevent_destroy {
-        out.push_str("    # lifecycle: prevent_destroy\n");
-    }
-    out.push_str("}\n");
-    Some(out)
-}
-
-/// An instance of a table-driven type (a group, a link, a user, ...) in the
-/// state, as `state show` prints it: its id, then each attribute.
-fn show_access(state: &State, address: &str) -> Option<String> {
-    let (kind, name) = address.split_once('.')?;
-    let o = state.objects.get(address)?;
-    let mut out = format!("# {address}:\nresource \"{kind}\" \"{name}\" {{\n");
-    // Write-only values are kept as fingerprints, and shown as hidden.
-    let write_only = |k: &str| {
-        kasm_plan_core::schema::tables::resource(kind)
-            .and_then(|t| t.argument(k))
-            .is_some_and(|a| a.write_only)
-    };
-    let width = o
-        .attributes
-        .keys()
-        .map(String::len)
-        .max()
-        .unwrap_or(2)
-        .max(2);
-    out.push_str(&format!("    {:<width$} = \"{}\"\n", "id", o.id));
-    for (k, v) in o.attributes.iter().filter(|(k, _)| k.as_str() != "id") {
-        let shown = if write_only(k) {
-            "(sensitive value)".to_owned()
-        } else {
-            v.to_string()
-        };
-        out.push_str(&format!("    {k:<width$} = {shown}\n"));
-    }
-    if o.prevent_destroy {
-        out.push_str("    # lifecycle: prevent_destroy\n");
-    }
-    out.push_str("}\n");
-    Some(out)
+    kasm_plan_core::render::state::instance(state, address)
 }
 
 /// `state force-unlock ID`: only the http backend keeps a lock beyond its run.

@@ -3,12 +3,9 @@
 //! Attribute names and units are the `kasm_image` resource's (memory in MB).
 //! Sensitive values are replaced, not just flagged.
 
-mod access;
+mod resources;
 use crate::address::Instance;
-use crate::address::RESOURCE_TYPE;
-use crate::attributes::Attributes;
-use crate::field::Field;
-use crate::plan::{Action, Drift, Plan, Reason, ResourceChange};
+use crate::change::{AccessChange, Action, Plan, Reason, ResourceChange};
 use serde_json::{Map, Value, json};
 
 /// Terraform's plan JSON format version this output follows.
@@ -22,25 +19,21 @@ pub const TERRAFORM_VERSION: &str = "1.9.0";
 /// Renders a plan as Terraform plan JSON: every top-level key Terraform
 /// documents but `timestamp`, which needs a clock (the host adds it).
 pub fn to_terraform_json(plan: &Plan) -> Value {
-    let resources: Vec<Value> = plan
+    let images: Vec<AccessChange> = plan
         .resource_changes
         .iter()
-        .filter(|c| c.action != Action::Delete)
-        .map(planned_value)
-        .chain(plan.access_changes.iter().filter_map(access::planned_value))
+        .map(ResourceChange::to_change)
         .collect();
+    let changes = || images.iter().chain(&plan.access_changes);
+    let resources: Vec<Value> = changes().filter_map(resources::planned_value).collect();
     let drift: Vec<Value> = plan
         .resource_drift
         .iter()
-        .map(drift)
-        .chain(plan.access_drift.iter().map(access::resource_change))
+        .map(|d| resources::resource_change(&d.to_change()))
+        .chain(plan.access_drift.iter().map(resources::resource_change))
         .collect();
-    let changes: Vec<Value> = plan
-        .resource_changes
-        .iter()
-        .map(resource_change)
-        .chain(plan.access_changes.iter().map(access::resource_change))
-        .collect();
+    let prior: Vec<Value> = changes().filter_map(resources::prior_value).collect();
+    let changes: Vec<Value> = changes().map(resources::resource_change).collect();
     // Built by moving each part in: `json!` would copy them through `Serialize`.
     let out = Map::from_iter([
         ("format_version".to_owned(), FORMAT_VERSION.into()),
@@ -53,7 +46,7 @@ pub fn to_terraform_json(plan: &Plan) -> Value {
         ("resource_drift".to_owned(), Value::Array(drift)),
         ("resource_changes".to_owned(), Value::Array(changes)),
         ("relevant_attributes".to_owned(), relevant_attributes(plan)),
-        ("prior_state".to_owned(), prior_state(plan)),
+        ("prior_state".to_owned(), prior_state(prior)),
         (
             "configuration".to_owned(),
             plan.configuration
@@ -131,17 +124,7 @@ fn add_outputs(out: &mut Value, plan: &Plan) {
 }
 
 /// The state before the plan, refreshed: every address with Kasm's current values.
-fn prior_state(plan: &Plan) -> Value {
-    let resources: Vec<Value> = plan
-        .resource_changes
-        .iter()
-        .filter_map(|c| {
-            let attrs = c.before.as_ref()?;
-            let vals = values(attrs, c.image_id.as_deref(), c.available, &c.sensitive);
-            Some(state_value(c, vals))
-        })
-        .chain(plan.access_changes.iter().filter_map(access::prior_value))
-        .collect();
+fn prior_state(resources: Vec<Value>) -> Value {
     Value::Object(Map::from_iter([
         ("format_version".to_owned(), "1.0".into()),
         ("terraform_version".to_owned(), TERRAFORM_VERSION.into()),
@@ -170,107 +153,6 @@ fn relevant_attributes(plan: &Plan) -> Value {
         .collect()
 }
 
-fn resource_change(c: &ResourceChange) -> Value {
-    let hidden = &c.sensitive;
-    let before = c
-        .before
-        .as_ref()
-        .map(|b| values(b, c.image_id.as_deref(), c.available, hidden));
-    let after = match c.action {
-        Action::Delete => None,
-        Action::NoOp => before.clone(),
-        _ => c
-            .after
-            .as_ref()
-            .map(|a| values(a, after_id(c), c.available, hidden)),
-    };
-    let mut change = Map::new();
-    change.insert("actions".into(), c.action.terraform_actions());
-    let before_sensitive = sensitive(before.as_ref(), hidden);
-    let after_sensitive = sensitive(after.as_ref(), hidden);
-    change.insert("before".into(), before.unwrap_or(Value::Null));
-    change.insert("after".into(), after.unwrap_or(Value::Null));
-    change.insert("after_unknown".into(), after_unknown(c));
-    change.insert("before_sensitive".into(), before_sensitive);
-    change.insert("after_sensitive".into(), after_sensitive);
-    if let Some(id) = &c.importing {
-        change.insert("importing".into(), json!({ "id": id }));
-    }
-    let mut out = header(&c.address, &c.name);
-    if let Some(from) = &c.previous_address {
-        out.insert("previous_address".into(), from.clone().into());
-    }
-    out.insert("change".into(), Value::Object(change));
-    if let Some(reason) = c.reason.and_then(terraform_reason) {
-        out.insert("action_reason".into(), reason.into());
-    }
-    Value::Object(out)
-}
-
-fn drift(d: &Drift) -> Value {
-    let before = values(&d.before, Some(&d.image_id), None, &[]);
-    let after = d
-        .after
-        .as_ref()
-        .map(|a| values(a, Some(&d.image_id), None, &[]));
-    let actions = if d.deleted {
-        json!(["delete"])
-    } else {
-        json!(["update"])
-    };
-    let mut out = header(
-        &d.address,
-        d.address.rsplit('.').next().unwrap_or(&d.address),
-    );
-    let before_sensitive = sensitive(Some(&before), &[]);
-    let after_sensitive = sensitive(after.as_ref(), &[]);
-    let change = Map::from_iter([
-        ("actions".to_owned(), actions),
-        ("before".to_owned(), before),
-        ("after".to_owned(), after.unwrap_or(Value::Null)),
-        ("after_unknown".to_owned(), json!({})),
-        ("before_sensitive".to_owned(), before_sensitive),
-        ("after_sensitive".to_owned(), after_sensitive),
-    ]);
-    out.insert("change".into(), Value::Object(change));
-    Value::Object(out)
-}
-
-/// The image's id after the change: a replaced image's is known only after apply.
-fn after_id(c: &ResourceChange) -> Option<&str> {
-    match c.action {
-        Action::Replace => None,
-        _ => c.image_id.as_deref(),
-    }
-}
-
-fn planned_value(c: &ResourceChange) -> Value {
-    let attrs = c.after.as_ref().or(c.before.as_ref());
-    let vals = attrs
-        .map(|a| values(a, after_id(c), c.available, &c.sensitive))
-        .unwrap_or(Value::Null);
-    state_value(c, vals)
-}
-
-/// An image instance with its values, as `prior_state` and `planned_values` list it.
-fn state_value(c: &ResourceChange, vals: Value) -> Value {
-    let mut out = header(&c.address, &c.name);
-    out.insert("schema_version".into(), 0.into());
-    out.insert(
-        "sensitive_values".into(),
-        sensitive(Some(&vals), &c.sensitive),
-    );
-    out.insert("values".into(), vals);
-    Value::Object(out)
-}
-
-/// The keys naming an image instance, and its provider.
-fn header(address: &str, name: &str) -> Map<String, Value> {
-    let mut m = instance_header(RESOURCE_TYPE, address, name);
-    m.insert("provider_name".into(), PROVIDER_NAME.into());
-    m
-}
-
 /// The keys naming a resource instance: `name` is the resource's, `index`
 /// the instance key under `count` or `for_each` (absent otherwise).
 pub fn instance_header(resource_type: &str, address: &str, name: &str) -> Map<String, Value> {
@@ -290,50 +172,6 @@ pub fn instance_header(resource_type: &str, address: &str, name: &str) -> Map<St
         m.insert("index".into(), key.to_json());
     }
     m
-}
-
-/// The resource's attribute object: every argument plus `id`, `image_id`, `available`.
-fn values(
-    attrs: &Attributes,
-    image_id: Option<&str>,
-    available: Option<bool>,
-    hidden: &[Field],
-) -> Value {
-    let Ok(Value::Object(mut m)) = serde_json::to_value(attrs.redacted(hidden)) else {
-        return Value::Null;
-    };
-    m.insert("id".into(), image_id.map_or(Value::Null, Value::from));
-    m.insert("image_id".into(), image_id.map_or(Value::Null, Value::from));
-    m.insert(
-        "available".into(),
-        available.map_or(Value::Null, Value::from),
-    );
-    Value::Object(m)
-}
-
-fn after_unknown(c: &ResourceChange) -> Value {
-    match c.action {
-        Action::Create | Action::Replace => {
-            json!({ "id": true, "image_id": true, "available": true })
-        }
-        _ => json!({}),
-    }
-}
-
-/// Terraform marks sensitive attributes with `true` in a parallel object; `false` when there is no object.
-fn sensitive(vals: Option<&Value>, hidden: &[Field]) -> Value {
-    let Some(Value::Object(m)) = vals else {
-        return Value::Bool(false);
-    };
-    let marks: Map<String, Value> = Field::ALL
-        .iter()
-        .filter(|f| {
-            (f.is_sensitive() || hidden.contains(f))
-                && m.get(f.spec_name()).is_some_and(|v| !v.is_null())
-        })
-        .map(|f| (f.spec_name().to_owned(), Value::Bool(true)))
-        .collect();
-    Value::Object(marks)
 }
 
 /// Terraform's `action_reason` values, where one fits; others are not emitted.

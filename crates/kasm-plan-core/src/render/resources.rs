@@ -1,0 +1,254 @@
+//! One resource instance's change or drift as `plan` prints it, for every
+//! type; and the links of managed images that no `kasm_group_image` declares.
+
+use crate::address::Instance;
+use crate::change::{AccessChange, Action, ExtraLink, Reason};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::field::{Field, Kind};
+use crate::model::REDACTED;
+use crate::schema::tables;
+use serde_json::Value;
+use std::fmt::Write;
+
+/// Whether a change is worth printing.
+pub fn shown(c: &AccessChange) -> bool {
+    c.action != Action::NoOp || c.previous_address.is_some() || c.importing.is_some()
+}
+
+/// One change, as Terraform prints a resource; under a create, the object
+/// Kasm already has by that name (its warning is among `notes`).
+pub fn change(out: &mut String, c: &AccessChange, notes: &[Diagnostic]) {
+    let (mark, verb) = match c.action {
+        Action::NoOp => return edited(out, c),
+        Action::Create => ("+", "will be created"),
+        Action::Update => ("~", "will be updated in-place"),
+        Action::Replace => ("-/+", super::replaced(c.reason)),
+        Action::Delete => ("-", "will be destroyed"),
+    };
+    let _ = writeln!(out, "\n  # {} {verb}", c.address);
+    if let Some(from) = &c.previous_address {
+        let _ = writeln!(out, "  # (moved from {from})");
+    }
+    if let Some(id) = &c.importing {
+        let _ = writeln!(out, "  # (imported from id {})", text(&id.as_str().into()));
+    }
+    if let Some(why) = c.reason.and_then(|r| because(r, &c.address)) {
+        let _ = writeln!(out, "  # ({why})");
+    }
+    let on_create = tables::resource(&c.resource_type).and_then(|t| t.on_create);
+    if let Some(note) = on_create
+        && matches!(c.action, Action::Create | Action::Replace)
+    {
+        let _ = writeln!(out, "  # ({note})");
+    }
+    let _ = writeln!(out, "{mark:>3} {} {{", block(c));
+    if c.action != Action::Create {
+        id_line(out, c);
+    }
+    let lines: Vec<(&str, String)> = match c.action {
+        Action::Create => c
+            .changes
+            .iter()
+            .map(|a| (a.attribute.as_str(), after(c, &a.attribute, &a.after)))
+            .chain(
+                c.after_unknown
+                    .iter()
+                    .filter(|k| k.as_str() == "id" || !c.changes.iter().any(|a| &a.attribute == *k))
+                    .map(|k| (k.as_str(), after(c, k, &Value::Null))),
+            )
+            .collect(),
+        Action::Delete => {
+            let alias = tables::resource(&c.resource_type).and_then(|t| t.id_alias);
+            c.before
+                .iter()
+                .flatten()
+                .filter(|(k, v)| !v.is_null() && *k != "id" && Some(k.as_str()) != alias)
+                .map(|(k, v)| (k.as_str(), value(c, k, v)))
+                .collect()
+        }
+        _ => c
+            .changes
+            .iter()
+            .map(|a| {
+                (
+                    a.attribute.as_str(),
+                    both(c, &a.attribute, &a.before, &a.after),
+                )
+            })
+            .collect(),
+    };
+    let line_mark = match c.action {
+        Action::Create => '+',
+        Action::Delete => '-',
+        _ => '~',
+    };
+    aligned(out, line_mark, &lines);
+    out.push_str("    }\n");
+    let namesake = notes
+        .iter()
+        .find(|d| d.code == Code::UnmanagedNamesake && d.address.as_ref() == Some(&c.address));
+    if let Some(d) = namesake {
+        let _ = writeln!(out, "    # Warning: {}", d.message);
+    }
+}
+
+/// A change made outside kasm-plan, as drift is printed.
+pub fn drift(out: &mut String, c: &AccessChange) {
+    if c.action == Action::Delete {
+        let _ = writeln!(out, "\n  # {} has been deleted", c.address);
+        return;
+    }
+    let id = c.id.as_deref().unwrap_or_default();
+    let _ = writeln!(out, "\n  # {} has changed (id {id})", c.address);
+    let lines: Vec<(&str, String)> = c
+        .changes
+        .iter()
+        .map(|a| {
+            (
+                a.attribute.as_str(),
+                both(c, &a.attribute, &a.before, &a.after),
+            )
+        })
+        .collect();
+    aligned(out, '~', &lines);
+}
+
+/// Why, said under the change's first line.
+fn because(reason: Reason, address: &str) -> Option<String> {
+    match reason {
+        Reason::DeletedOutside => Some("it was deleted outside of kasm-plan".into()),
+        Reason::RemovedFromConfig => Some(format!("because {address} is not in the configuration")),
+        Reason::Drift => Some("to undo changes made outside of kasm-plan".into()),
+        _ => None,
+    }
+}
+
+/// `resource "<type>" "<name>"`.
+fn block(c: &AccessChange) -> String {
+    let name = Instance::parse(&c.name).map_or_else(|| c.name.clone(), |i| i.name);
+    format!("resource \"{}\" \"{name}\"", c.resource_type)
+}
+
+fn id_line(out: &mut String, c: &AccessChange) {
+    if let Some(id) = &c.id {
+        let _ = writeln!(out, "        id = {}", text(&id.as_str().into()));
+    }
+}
+
+/// A move or an import with nothing else to change.
+fn edited(out: &mut String, c: &AccessChange) {
+    match (&c.previous_address, &c.importing) {
+        (Some(from), _) => {
+            let _ = writeln!(out, "\n  # {from} has moved to {}", c.address);
+        }
+        (None, Some(id)) => {
+            let _ = writeln!(
+                out,
+                "\n  # {} will be imported (id {})",
+                c.address,
+                text(&id.as_str().into())
+            );
+        }
+        (None, None) => return,
+    }
+    let _ = writeln!(out, "    {} {{", block(c));
+    id_line(out, c);
+    out.push_str("    }\n");
+}
+
+/// One line per attribute, the names aligned.
+fn aligned(out: &mut String, mark: char, lines: &[(&str, String)]) {
+    let width = lines.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    for (k, v) in lines {
+        let _ = writeln!(out, "      {mark} {k:<width$} = {v}");
+    }
+}
+
+/// `old -> new`; a hidden value's change as one `(sensitive value)`.
+fn both(c: &AccessChange, attribute: &str, before: &Value, after_value: &Value) -> String {
+    if hidden(c, attribute) {
+        return REDACTED.into();
+    }
+    format!(
+        "{} -> {}",
+        value(c, attribute, before),
+        after(c, attribute, after_value)
+    )
+}
+
+/// A value after apply; one known only then says what makes it known.
+fn after(c: &AccessChange, attribute: &str, v: &Value) -> String {
+    if !v.is_null() {
+        return value(c, attribute, v);
+    }
+    match c.waits_for.get(attribute) {
+        Some(address) => format!("(known after apply: {address})"),
+        None if c.after_unknown.iter().any(|k| k == attribute) => "(known after apply)".into(),
+        None => "(null)".into(),
+    }
+}
+
+fn hidden(c: &AccessChange, attribute: &str) -> bool {
+    c.sensitive.iter().any(|s| s == attribute)
+}
+
+fn value(c: &AccessChange, attribute: &str, v: &Value) -> String {
+    written(&c.resource_type, attribute, hidden(c, attribute), v)
+}
+
+/// A value as the configuration writes it: memory in MB, secrets hidden.
+pub(super) fn written(resource_type: &str, attribute: &str, hidden: bool, v: &Value) -> String {
+    match v {
+        Value::Null => "(null)".into(),
+        _ if hidden => REDACTED.into(),
+        Value::Number(_) if in_megabytes(resource_type, attribute) => format!("{} MB", text(v)),
+        _ => text(v),
+    }
+}
+
+/// Whether an attribute is a size Kasm keeps in bytes and a configuration
+/// writes in MB.
+fn in_megabytes(resource_type: &str, attribute: &str) -> bool {
+    resource_type == crate::address::RESOURCE_TYPE
+        && Field::from_spec_name(attribute).is_some_and(|f| matches!(f.kind(), Kind::MemoryMb))
+}
+
+/// A value as HCL writes it.
+pub(super) fn text(v: &Value) -> String {
+    match v {
+        Value::Null => "(null)".into(),
+        // A list as HCL writes it (a user's `groups`).
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(text).collect();
+            format!("[{}]", items.join(", "))
+        }
+        other => super::whole(other).to_string(),
+    }
+}
+
+/// Links of managed images that no `kasm_group_image` declares.
+pub fn extra(out: &mut String, links: &[ExtraLink]) {
+    for x in links {
+        let group = x.group_name.as_ref().map_or_else(
+            || x.group_id.clone(),
+            |n| format!("\"{n}\" ({})", x.group_id),
+        );
+        let _ = match (x.revoke, &x.image_id) {
+            (true, Some(_)) => writeln!(
+                out,
+                "\n  # {}: its link to group {group} will be removed (exclusive_group_links)",
+                x.image_address
+            ),
+            (true, None) => writeln!(
+                out,
+                "\n  # {}: the link to group {group} that Kasm adds on create will be removed (exclusive_group_links)",
+                x.image_address
+            ),
+            (false, _) => writeln!(
+                out,
+                "\n  # note: {} may also be launched by group {group}, a link no kasm_group_image declares;\n  #   set exclusive_group_links = true on it to remove such links",
+                x.image_address
+            ),
+        };
+    }
+}

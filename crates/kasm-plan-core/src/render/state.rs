@@ -1,0 +1,115 @@
+//! What the state records of one instance, as `state show` prints it: the
+//! same for every type.
+
+use crate::address::{Instance, RESOURCE_TYPE};
+use crate::schema::tables;
+use crate::state::State;
+use std::fmt::Write;
+
+/// One address of the state as `state show` prints it: its id, then each
+/// attribute it records, secrets hidden; `None` when the state has no such address.
+pub fn instance(state: &State, address: &str) -> Option<String> {
+    let (type_name, rest) = address.split_once('.')?;
+    let (id, lines, prevent_destroy) = match state.resources.get(address) {
+        Some(r) => {
+            let lines: Vec<(&str, String)> = r
+                .attributes
+                .set_fields()
+                .map(|f| {
+                    let value = r.attributes.get(f);
+                    let shown = super::resources::written(
+                        RESOURCE_TYPE,
+                        f.spec_name(),
+                        f.is_sensitive(),
+                        value,
+                    );
+                    (f.spec_name(), shown)
+                })
+                .collect();
+            (r.image_id.as_str(), lines, r.prevent_destroy)
+        }
+        None => {
+            let o = state.objects.get(address)?;
+            // Write-only values are kept as fingerprints, and shown as hidden.
+            let write_only = |k: &str| {
+                tables::resource(type_name)
+                    .and_then(|t| t.argument(k))
+                    .is_some_and(|a| a.write_only)
+            };
+            let lines = o
+                .attributes
+                .iter()
+                .filter(|(k, _)| k.as_str() != "id")
+                .map(|(k, v)| {
+                    let shown = super::resources::written(type_name, k, write_only(k), v);
+                    (k.as_str(), shown)
+                })
+                .collect();
+            (o.id.as_str(), lines, o.prevent_destroy)
+        }
+    };
+    let name = Instance::parse(rest).map_or_else(|| rest.to_owned(), |i| i.name);
+    let width = lines.iter().map(|(k, _)| k.len()).max().unwrap_or(0).max(2);
+    let mut out = format!("# {address}:\nresource \"{type_name}\" \"{name}\" {{\n");
+    let _ = writeln!(
+        out,
+        "    {:<width$} = {}",
+        "id",
+        serde_json::Value::from(id)
+    );
+    for (k, v) in lines {
+        let _ = writeln!(out, "    {k:<width$} = {v}");
+    }
+    if prevent_destroy {
+        out.push_str("    # lifecycle: prevent_destroy\n");
+    }
+    out.push_str("}\n");
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attributes::Attributes;
+    use crate::field::Field;
+    use crate::object::ObjectRecord;
+    use crate::state::StateResource;
+    use serde_json::json;
+
+    #[test]
+    fn an_image_and_a_user_show_alike_secrets_hidden() {
+        let mut state = State::default();
+        let mut attributes = Attributes::default();
+        attributes.set(Field::Memory, json!(2048));
+        attributes.set(Field::DockerToken, json!("fingerprint"));
+        state.resources.insert(
+            "kasm_image.pool[1]".into(),
+            StateResource {
+                image_id: "a1".into(),
+                attributes,
+                prevent_destroy: true,
+            },
+        );
+        let attributes =
+            json!({"username": "alice", "password": "fingerprint", "groups": ["Devs", "Ops"]});
+        state.objects.insert(
+            "kasm_user.alice".into(),
+            ObjectRecord {
+                id: "b2".into(),
+                attributes: attributes.as_object().cloned().unwrap_or_default(),
+                prevent_destroy: false,
+            },
+        );
+        let image = instance(&state, "kasm_image.pool[1]").unwrap_or_default();
+        assert_eq!(
+            image,
+            "# kasm_image.pool[1]:\nresource \"kasm_image\" \"pool\" {\n    id           = \"a1\"\n    docker_token = (sensitive value)\n    memory       = 2048 MB\n    # lifecycle: prevent_destroy\n}\n"
+        );
+        let user = instance(&state, "kasm_user.alice").unwrap_or_default();
+        assert_eq!(
+            user,
+            "# kasm_user.alice:\nresource \"kasm_user\" \"alice\" {\n    id       = \"b2\"\n    groups   = [\"Devs\", \"Ops\"]\n    password = (sensitive value)\n    username = \"alice\"\n}\n"
+        );
+        assert_eq!(instance(&state, "kasm_user.bob"), None);
+    }
+}
