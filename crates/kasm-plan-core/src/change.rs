@@ -166,31 +166,44 @@ impl ResourceChange {
 impl ResourceChange {
     /// The change as any type's change: attributes by name (memory in MB,
     /// Kasm's `id`, `image_id` and `available` among them), hidden values
-    /// already replaced. What plan JSON and the rendered plan read.
+    /// already replaced. What plan JSON reads.
     pub fn to_change(&self) -> AccessChange {
-        let hidden = hidden_fields(&self.sensitive);
         let after_id = match self.action {
             Action::Replace => None,
             _ => self.image_id.as_deref(),
         };
+        let values = |a: &Attributes, id| image_values(a, id, self.available, &self.sensitive);
+        AccessChange {
+            before: self
+                .before
+                .as_ref()
+                .map(|a| values(a, self.image_id.as_deref())),
+            after: self.after.as_ref().map(|a| values(a, after_id)),
+            ..self.to_printed_change()
+        }
+    }
+
+    /// The same change as the rendered plan reads it: the values only for a
+    /// delete, which lists what it removes (building them is most of the cost).
+    pub fn to_printed_change(&self) -> AccessChange {
         let known_after = matches!(self.action, Action::Create | Action::Replace);
+        let before = match self.action {
+            Action::Delete => self.before.as_ref(),
+            _ => None,
+        };
         AccessChange {
             reason: self.reason,
             id: self.image_id.clone(),
-            before: self.before.as_ref().map(|a| {
+            before: before.map(|a| {
                 image_values(a, self.image_id.as_deref(), self.available, &self.sensitive)
             }),
-            after: self
-                .after
-                .as_ref()
-                .map(|a| image_values(a, after_id, self.available, &self.sensitive)),
             after_unknown: if known_after {
                 IMAGE_COMPUTED.iter().map(|k| (*k).to_owned()).collect()
             } else {
                 Vec::new()
             },
             changes: self.changes.iter().map(FieldChange::to_change).collect(),
-            sensitive: hidden,
+            sensitive: hidden_fields(&self.sensitive),
             previous_address: self.previous_address.clone(),
             importing: self.importing.clone(),
             action: self.action,
@@ -231,16 +244,25 @@ fn image_values(
     available: Option<bool>,
     hidden: &[Field],
 ) -> Map<String, Value> {
-    let Ok(Value::Object(mut m)) = serde_json::to_value(attrs.redacted(hidden)) else {
-        return Map::new();
-    };
-    m.insert("id".into(), image_id.map_or(Value::Null, Value::from));
-    m.insert("image_id".into(), image_id.map_or(Value::Null, Value::from));
-    m.insert(
-        "available".into(),
-        available.map_or(Value::Null, Value::from),
-    );
-    m
+    let text = |t: Option<&str>| t.map_or(Value::Null, Value::from);
+    let fields = Field::ALL.iter().map(|&f| {
+        let v = attrs.get(f);
+        let shown = if !v.is_null() && (f.is_sensitive() || hidden.contains(&f)) {
+            Value::from(crate::model::REDACTED)
+        } else {
+            v.clone()
+        };
+        (f.spec_name().to_owned(), shown)
+    });
+    let computed = [
+        ("id".to_owned(), text(image_id)),
+        ("image_id".to_owned(), text(image_id)),
+        (
+            "available".to_owned(),
+            available.map_or(Value::Null, Value::from),
+        ),
+    ];
+    fields.chain(computed).collect()
 }
 
 /// A difference between the state and Kasm, found on refresh.
@@ -265,10 +287,20 @@ pub struct Drift {
 }
 
 impl Drift {
-    /// The drift as any type's: an update from the state's values to
-    /// Kasm's, or a delete.
+    /// The drift as any type's change: an update from the state's values to
+    /// Kasm's, or a delete. What plan JSON reads.
     pub fn to_change(&self) -> AccessChange {
         let id = Some(self.image_id.as_str());
+        AccessChange {
+            before: Some(image_values(&self.before, id, None, &[])),
+            after: self.after.as_ref().map(|a| image_values(a, id, None, &[])),
+            ..self.to_printed_change()
+        }
+    }
+
+    /// The same drift as the rendered plan reads it: what changed, without
+    /// the values around it.
+    pub fn to_printed_change(&self) -> AccessChange {
         AccessChange {
             action: if self.deleted {
                 Action::Delete
@@ -276,8 +308,6 @@ impl Drift {
                 Action::Update
             },
             id: Some(self.image_id.clone()),
-            before: Some(image_values(&self.before, id, None, &[])),
-            after: self.after.as_ref().map(|a| image_values(a, id, None, &[])),
             changes: self.changes.iter().map(FieldChange::to_change).collect(),
             sensitive: hidden_fields(&[]),
             ..AccessChange::none(&self.address, crate::address::RESOURCE_TYPE)

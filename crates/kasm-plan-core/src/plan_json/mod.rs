@@ -5,7 +5,7 @@
 
 mod resources;
 use crate::address::Instance;
-use crate::change::{AccessChange, Action, Plan, Reason, ResourceChange};
+use crate::change::{Action, Drift, Plan, Reason, ResourceChange};
 use serde_json::{Map, Value, json};
 
 /// Terraform's plan JSON format version this output follows.
@@ -19,21 +19,21 @@ pub const TERRAFORM_VERSION: &str = "1.9.0";
 /// Renders a plan as Terraform plan JSON: every top-level key Terraform
 /// documents but `timestamp`, which needs a clock (the host adds it).
 pub fn to_terraform_json(plan: &Plan) -> Value {
-    let images: Vec<AccessChange> = plan
-        .resource_changes
-        .iter()
-        .map(ResourceChange::to_change)
-        .collect();
-    let changes = || images.iter().chain(&plan.access_changes);
-    let resources: Vec<Value> = changes().filter_map(resources::planned_value).collect();
+    let images = plan.resource_changes.iter().map(ResourceChange::to_change);
+    let access = plan.access_changes.iter().cloned();
+    let (mut changes, mut resources, mut prior) = (Vec::new(), Vec::new(), Vec::new());
+    for entries in images.chain(access).map(resources::entries) {
+        changes.push(entries.change);
+        resources.extend(entries.planned);
+        prior.extend(entries.prior);
+    }
     let drift: Vec<Value> = plan
         .resource_drift
         .iter()
-        .map(|d| resources::resource_change(&d.to_change()))
-        .chain(plan.access_drift.iter().map(resources::resource_change))
+        .map(Drift::to_change)
+        .chain(plan.access_drift.iter().cloned())
+        .map(resources::drift)
         .collect();
-    let prior: Vec<Value> = changes().filter_map(resources::prior_value).collect();
-    let changes: Vec<Value> = changes().map(resources::resource_change).collect();
     // Built by moving each part in: `json!` would copy them through `Serialize`.
     let out = Map::from_iter([
         ("format_version".to_owned(), FORMAT_VERSION.into()),

@@ -6,14 +6,52 @@ use super::{PROVIDER_NAME, instance_header};
 use crate::change::{AccessChange, Action, Reason};
 use serde_json::{Map, Value, json};
 
-/// The `resource_changes` entry; drift is written the same way.
-pub fn resource_change(c: &AccessChange) -> Value {
-    let before = c.before.as_ref();
+/// One instance's entries: in `resource_changes`, in `planned_values`
+/// (unless it is deleted) and in `prior_state` (when it exists). The change
+/// is taken whole, so its values are moved in, not copied.
+pub struct Entries {
+    /// The `resource_changes` entry.
+    pub change: Value,
+    /// The `planned_values` entry.
+    pub planned: Option<Value>,
+    /// The `prior_state` entry.
+    pub prior: Option<Value>,
+}
+
+/// The entries of one change.
+pub fn entries(mut c: AccessChange) -> Entries {
+    let before = c.before.take();
     let after = match c.action {
         Action::Delete => None,
-        Action::NoOp => before,
-        _ => c.after.as_ref(),
+        Action::NoOp => before.clone(),
+        _ => c.after.take(),
     };
+    let prior = before.as_ref().map(|b| state_entry(&c, Some(b.clone())));
+    // An unchanged instance not read again has no values: listed with null.
+    let planned = (c.action != Action::Delete)
+        .then(|| state_entry(&c, after.clone().or_else(|| before.clone())));
+    Entries {
+        change: change_entry(&c, before, after),
+        planned,
+        prior,
+    }
+}
+
+/// A `resource_drift` entry: a change made outside kasm-plan.
+pub fn drift(mut c: AccessChange) -> Value {
+    let before = c.before.take();
+    let after = match c.action {
+        Action::Delete => None,
+        _ => c.after.take(),
+    };
+    change_entry(&c, before, after)
+}
+
+fn change_entry(
+    c: &AccessChange,
+    before: Option<Map<String, Value>>,
+    after: Option<Map<String, Value>>,
+) -> Value {
     let unknown: Map<String, Value> = c
         .after_unknown
         .iter()
@@ -21,11 +59,11 @@ pub fn resource_change(c: &AccessChange) -> Value {
         .collect();
     let mut change = Map::new();
     change.insert("actions".into(), c.action.terraform_actions());
+    change.insert("before_sensitive".into(), marks(c, before.as_ref()));
+    change.insert("after_sensitive".into(), marks(c, after.as_ref()));
     change.insert("before".into(), object(before));
     change.insert("after".into(), object(after));
     change.insert("after_unknown".into(), Value::Object(unknown));
-    change.insert("before_sensitive".into(), marks(c, before));
-    change.insert("after_sensitive".into(), marks(c, after));
     if let Some(id) = &c.importing {
         change.insert("importing".into(), json!({ "id": id }));
     }
@@ -44,27 +82,16 @@ pub fn resource_change(c: &AccessChange) -> Value {
     Value::Object(out)
 }
 
-/// The `planned_values` entry, unless the change deletes: the values after,
-/// or null when the plan has none (an unchanged instance not read again).
-pub fn planned_value(c: &AccessChange) -> Option<Value> {
-    (c.action != Action::Delete).then(|| state_entry(c, c.after.as_ref().or(c.before.as_ref())))
-}
-
-/// The `prior_state` entry, when the resource exists.
-pub fn prior_value(c: &AccessChange) -> Option<Value> {
-    c.before.as_ref().map(|values| state_entry(c, Some(values)))
-}
-
-fn state_entry(c: &AccessChange, values: Option<&Map<String, Value>>) -> Value {
+fn state_entry(c: &AccessChange, values: Option<Map<String, Value>>) -> Value {
     let mut out = header(c);
     out.insert("schema_version".into(), 0.into());
-    out.insert("sensitive_values".into(), marks(c, values));
+    out.insert("sensitive_values".into(), marks(c, values.as_ref()));
     out.insert("values".into(), object(values));
     Value::Object(out)
 }
 
-fn object(values: Option<&Map<String, Value>>) -> Value {
-    values.map_or(Value::Null, |m| Value::Object(m.clone()))
+fn object(values: Option<Map<String, Value>>) -> Value {
+    values.map_or(Value::Null, Value::Object)
 }
 
 /// Terraform marks the sensitive attributes that hold a value with `true`,

@@ -26,7 +26,7 @@ pub fn plan(plan: &Plan, notes: &[Diagnostic]) -> String {
         .filter(|c| {
             c.action != Action::NoOp || c.previous_address.is_some() || c.importing.is_some()
         })
-        .map(ResourceChange::to_change)
+        .map(ResourceChange::to_printed_change)
         .collect();
     let changes: Vec<&AccessChange> = images
         .iter()
@@ -129,7 +129,7 @@ fn drifted(out: &mut String, plan: &Plan) {
     out.push_str("Note: Objects have changed outside of kasm-plan\n\n");
     out.push_str("kasm-plan detected the following changes made outside of kasm-plan since the last apply:\n");
     for d in &plan.resource_drift {
-        resources::drift(out, &d.to_change());
+        resources::drift(out, &d.to_printed_change());
     }
     for c in &plan.access_drift {
         resources::drift(out, c);

@@ -30,7 +30,7 @@ pub fn change(out: &mut String, c: &AccessChange, notes: &[Diagnostic]) {
         let _ = writeln!(out, "  # (moved from {from})");
     }
     if let Some(id) = &c.importing {
-        let _ = writeln!(out, "  # (imported from id {})", text(&id.as_str().into()));
+        let _ = writeln!(out, "  # (imported from id {})", Text(&id.as_str().into()));
     }
     if let Some(why) = c.reason.and_then(|r| because(r, &c.address)) {
         let _ = writeln!(out, "  # ({why})");
@@ -45,16 +45,21 @@ pub fn change(out: &mut String, c: &AccessChange, notes: &[Diagnostic]) {
     if c.action != Action::Create {
         id_line(out, c);
     }
-    let lines: Vec<(&str, String)> = match c.action {
+    let lines: Vec<(&str, Shown)> = match c.action {
         Action::Create => c
             .changes
             .iter()
-            .map(|a| (a.attribute.as_str(), after(c, &a.attribute, &a.after)))
+            .map(|a| {
+                (
+                    a.attribute.as_str(),
+                    Shown::After(c, &a.attribute, &a.after),
+                )
+            })
             .chain(
                 c.after_unknown
                     .iter()
                     .filter(|k| k.as_str() == "id" || !c.changes.iter().any(|a| &a.attribute == *k))
-                    .map(|k| (k.as_str(), after(c, k, &Value::Null))),
+                    .map(|k| (k.as_str(), Shown::After(c, k, &Value::Null))),
             )
             .collect(),
         Action::Delete => {
@@ -63,7 +68,7 @@ pub fn change(out: &mut String, c: &AccessChange, notes: &[Diagnostic]) {
                 .iter()
                 .flatten()
                 .filter(|(k, v)| !v.is_null() && *k != "id" && Some(k.as_str()) != alias)
-                .map(|(k, v)| (k.as_str(), value(c, k, v)))
+                .map(|(k, v)| (k.as_str(), Shown::Now(c, k, v)))
                 .collect()
         }
         _ => c
@@ -72,7 +77,7 @@ pub fn change(out: &mut String, c: &AccessChange, notes: &[Diagnostic]) {
             .map(|a| {
                 (
                     a.attribute.as_str(),
-                    both(c, &a.attribute, &a.before, &a.after),
+                    Shown::Both(c, &a.attribute, &a.before, &a.after),
                 )
             })
             .collect(),
@@ -100,13 +105,13 @@ pub fn drift(out: &mut String, c: &AccessChange) {
     }
     let id = c.id.as_deref().unwrap_or_default();
     let _ = writeln!(out, "\n  # {} has changed (id {id})", c.address);
-    let lines: Vec<(&str, String)> = c
+    let lines: Vec<(&str, Shown)> = c
         .changes
         .iter()
         .map(|a| {
             (
                 a.attribute.as_str(),
-                both(c, &a.attribute, &a.before, &a.after),
+                Shown::Both(c, &a.attribute, &a.before, &a.after),
             )
         })
         .collect();
@@ -131,7 +136,7 @@ fn block(c: &AccessChange) -> String {
 
 fn id_line(out: &mut String, c: &AccessChange) {
     if let Some(id) = &c.id {
-        let _ = writeln!(out, "        id = {}", text(&id.as_str().into()));
+        let _ = writeln!(out, "        id = {}", Text(&id.as_str().into()));
     }
 }
 
@@ -146,7 +151,7 @@ fn edited(out: &mut String, c: &AccessChange) {
                 out,
                 "\n  # {} will be imported (id {})",
                 c.address,
-                text(&id.as_str().into())
+                Text(&id.as_str().into())
             );
         }
         (None, None) => return,
@@ -157,34 +162,53 @@ fn edited(out: &mut String, c: &AccessChange) {
 }
 
 /// One line per attribute, the names aligned.
-fn aligned(out: &mut String, mark: char, lines: &[(&str, String)]) {
+fn aligned(out: &mut String, mark: char, lines: &[(&str, Shown)]) {
     let width = lines.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     for (k, v) in lines {
         let _ = writeln!(out, "      {mark} {k:<width$} = {v}");
     }
 }
 
-/// `old -> new`; a hidden value's change as one `(sensitive value)`.
-fn both(c: &AccessChange, attribute: &str, before: &Value, after_value: &Value) -> String {
-    if hidden(c, attribute) {
-        return REDACTED.into();
-    }
-    format!(
-        "{} -> {}",
-        value(c, attribute, before),
-        after(c, attribute, after_value)
-    )
+/// An attribute's value on a line, written straight into the plan's text.
+enum Shown<'a> {
+    /// The value now.
+    Now(&'a AccessChange, &'a str, &'a Value),
+    /// The value after apply; one known only then says what makes it known.
+    After(&'a AccessChange, &'a str, &'a Value),
+    /// `old -> new`; a hidden value's change as one `(sensitive value)`.
+    Both(&'a AccessChange, &'a str, &'a Value, &'a Value),
 }
 
-/// A value after apply; one known only then says what makes it known.
-fn after(c: &AccessChange, attribute: &str, v: &Value) -> String {
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Shown::Now(c, attribute, v) => write_value(f, c, attribute, v),
+            Shown::After(c, attribute, v) => write_after(f, c, attribute, v),
+            Shown::Both(c, attribute, _, _) if hidden(c, attribute) => f.write_str(REDACTED),
+            Shown::Both(c, attribute, before, after) => {
+                write_value(f, c, attribute, before)?;
+                f.write_str(" -> ")?;
+                write_after(f, c, attribute, after)
+            }
+        }
+    }
+}
+
+fn write_after(
+    f: &mut std::fmt::Formatter<'_>,
+    c: &AccessChange,
+    attribute: &str,
+    v: &Value,
+) -> std::fmt::Result {
     if !v.is_null() {
-        return value(c, attribute, v);
+        return write_value(f, c, attribute, v);
     }
     match c.waits_for.get(attribute) {
-        Some(address) => format!("(known after apply: {address})"),
-        None if c.after_unknown.iter().any(|k| k == attribute) => "(known after apply)".into(),
-        None => "(null)".into(),
+        Some(address) => write!(f, "(known after apply: {address})"),
+        None if c.after_unknown.iter().any(|k| k == attribute) => {
+            f.write_str("(known after apply)")
+        }
+        None => f.write_str("(null)"),
     }
 }
 
@@ -192,17 +216,33 @@ fn hidden(c: &AccessChange, attribute: &str) -> bool {
     c.sensitive.iter().any(|s| s == attribute)
 }
 
-fn value(c: &AccessChange, attribute: &str, v: &Value) -> String {
-    written(&c.resource_type, attribute, hidden(c, attribute), v)
+fn write_value(
+    f: &mut std::fmt::Formatter<'_>,
+    c: &AccessChange,
+    attribute: &str,
+    v: &Value,
+) -> std::fmt::Result {
+    write!(
+        f,
+        "{}",
+        Written(&c.resource_type, attribute, hidden(c, attribute), v)
+    )
 }
 
 /// A value as the configuration writes it: memory in MB, secrets hidden.
-pub(super) fn written(resource_type: &str, attribute: &str, hidden: bool, v: &Value) -> String {
-    match v {
-        Value::Null => "(null)".into(),
-        _ if hidden => REDACTED.into(),
-        Value::Number(_) if in_megabytes(resource_type, attribute) => format!("{} MB", text(v)),
-        _ => text(v),
+pub(super) struct Written<'a>(pub &'a str, pub &'a str, pub bool, pub &'a Value);
+
+impl std::fmt::Display for Written<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Written(resource_type, attribute, hidden, v) = *self;
+        match v {
+            Value::Null => f.write_str("(null)"),
+            _ if hidden => f.write_str(REDACTED),
+            Value::Number(_) if in_megabytes(resource_type, attribute) => {
+                write!(f, "{} MB", Text(v))
+            }
+            _ => write!(f, "{}", Text(v)),
+        }
     }
 }
 
@@ -214,15 +254,26 @@ fn in_megabytes(resource_type: &str, attribute: &str) -> bool {
 }
 
 /// A value as HCL writes it.
-pub(super) fn text(v: &Value) -> String {
-    match v {
-        Value::Null => "(null)".into(),
-        // A list as HCL writes it (a user's `groups`).
-        Value::Array(items) => {
-            let items: Vec<String> = items.iter().map(text).collect();
-            format!("[{}]", items.join(", "))
+pub(super) struct Text<'a>(pub &'a Value);
+
+impl std::fmt::Display for Text<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Value::Null => f.write_str("(null)"),
+            // A list as HCL writes it (a user's `groups`).
+            Value::Array(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{}", Text(item))?;
+                }
+                f.write_str("]")
+            }
+            v @ (Value::Number(_) | Value::Object(_)) => write!(f, "{}", super::whole(v)),
+            other => write!(f, "{other}"),
         }
-        other => super::whole(other).to_string(),
     }
 }
 

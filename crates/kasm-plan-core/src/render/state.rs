@@ -1,6 +1,7 @@
 //! What the state records of one instance, as `state show` prints it: the
 //! same for every type.
 
+use super::resources::Written;
 use crate::address::{Instance, RESOURCE_TYPE};
 use crate::schema::tables;
 use crate::state::State;
@@ -17,13 +18,8 @@ pub fn instance(state: &State, address: &str) -> Option<String> {
                 .set_fields()
                 .map(|f| {
                     let value = r.attributes.get(f);
-                    let shown = super::resources::written(
-                        RESOURCE_TYPE,
-                        f.spec_name(),
-                        f.is_sensitive(),
-                        value,
-                    );
-                    (f.spec_name(), shown)
+                    let shown = Written(RESOURCE_TYPE, f.spec_name(), f.is_sensitive(), value);
+                    (f.spec_name(), shown.to_string())
                 })
                 .collect();
             (r.image_id.as_str(), lines, r.prevent_destroy)
@@ -41,8 +37,10 @@ pub fn instance(state: &State, address: &str) -> Option<String> {
                 .iter()
                 .filter(|(k, _)| k.as_str() != "id")
                 .map(|(k, v)| {
-                    let shown = super::resources::written(type_name, k, write_only(k), v);
-                    (k.as_str(), shown)
+                    (
+                        k.as_str(),
+                        Written(type_name, k, write_only(k), v).to_string(),
+                    )
                 })
                 .collect();
             (o.id.as_str(), lines, o.prevent_destroy)
