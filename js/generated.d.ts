@@ -1743,7 +1743,7 @@ until_gone?: boolean, };
 /**
  * One action to carry out, with exactly what it needs to record its result.
  */
-export type Step = { "action": "create" } & CreateStep | { "action": "adopt" } & AdoptStep | { "action": "update" } & UpdateStep | { "action": "delete" } & ReleaseStep | { "action": "refresh" } & RefreshStep | { "action": "forget" } & ReleaseStep | { "action": "move" } & MoveStep | { "action": "delete_duplicate" } & ReleaseStep | { "action": "record_object" } & ObjectRecordStep | { "action": "revoke" } & LinkStep | { "action": "call" } & CallStep;
+export type Step = { "action": "create" } & CreateStep | { "action": "adopt" } & AdoptStep | { "action": "update" } & UpdateStep | { "action": "refresh" } & RefreshStep | { "action": "forget" } & ReleaseStep | { "action": "move" } & MoveStep | { "action": "delete_duplicate" } & ReleaseStep | { "action": "record_object" } & ObjectRecordStep | { "action": "revoke" } & LinkStep | { "action": "call" } & CallStep;
 
 /**
  * `apply_steps` output: the plan and the steps that carry it out.

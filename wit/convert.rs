@@ -305,7 +305,7 @@ enums! {
 }
 
 variants! {
-    Step { Create, Adopt, Update, Delete, Refresh, Forget, Move, DeleteDuplicate, RecordObject, Revoke, Call }
+    Step { Create, Adopt, Update, Refresh, Forget, Move, DeleteDuplicate, RecordObject, Revoke, Call }
     Target { Id, Managed, Name }
     VariableInput { Environment, File, Argument }
     Sources { Many, One }

@@ -9,13 +9,33 @@ use crate::address::address_of;
 use crate::change::{Action, Plan, ResourceChange};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Image, ImageSpec};
+use crate::schema::tables;
 use crate::state::{State, StateResource};
 pub use crate::step::{
     AdoptStep, CreateStep, MoveStep, Recording, RefreshStep, ReleaseStep, Step, UpdateStep,
 };
+use crate::step::{CallKind, CallStep};
 use crate::wire::{create_body, update_body};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
+
+/// An image's delete: `kasm_image`'s table call, then the address is forgotten.
+fn delete(change: &ResourceChange) -> Result<Step, Box<Diagnostic>> {
+    let id = change
+        .image_id
+        .as_deref()
+        .ok_or_else(|| not_observed(change))?;
+    let call = &tables::IMAGE_DELETE;
+    let step = CallStep::of(
+        call,
+        CallKind::Delete,
+        &change.address,
+        Some(id),
+        &Map::new(),
+        BTreeMap::new(),
+    );
+    Ok(Step::Call(Box::new(step)))
+}
 
 /// The steps that carry out `plan`, in plan order, then the addresses to
 /// forget. Creates look for an unowned image that already matches (so an
@@ -47,13 +67,7 @@ pub fn steps(
                 let image = image.ok_or_else(|| not_observed(change))?;
                 Some(update(change, spec, image))
             }
-            (Action::Delete, _) => Some(Step::Delete(ReleaseStep {
-                address: change.address.clone(),
-                image_id: change
-                    .image_id
-                    .clone()
-                    .ok_or_else(|| not_observed(change))?,
-            })),
+            (Action::Delete, _) => Some(delete(change)?),
             (Action::NoOp, spec) => {
                 state
                     .resources
@@ -69,13 +83,7 @@ pub fn steps(
             // Kasm's image goes first, then the spec is created afresh: a
             // replace never adopts a look-alike.
             (Action::Replace, Some(spec)) => {
-                out.push(Step::Delete(ReleaseStep {
-                    address: change.address.clone(),
-                    image_id: change
-                        .image_id
-                        .clone()
-                        .ok_or_else(|| not_observed(change))?,
-                }));
+                out.push(delete(change)?);
                 Some(Step::Create(CreateStep {
                     address: change.address.clone(),
                     target_image: create_body(spec, &change.address),

@@ -17,7 +17,9 @@
 //!   user's `groups` included);
 //! - a user joins its groups after its create and theirs.
 
-use crate::address::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, SESSION_TYPE, resource_of, type_of};
+use crate::address::{
+    GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, RESOURCE_TYPE, SESSION_TYPE, resource_of, type_of,
+};
 use crate::change::{Action, Plan};
 use crate::group::{LinkSpec, Target, same_id};
 use crate::lang::depends::DependsOn;
@@ -219,22 +221,19 @@ impl<'a> Index<'a> {
     /// that name it.
     fn destroy_order(&self, step: &Step) -> Vec<usize> {
         let is = |target: &Target, id: &str| matches!(target, Target::Id(t) if same_id(t, id));
-        let names = |link: &crate::step::LinkStep| -> bool {
-            match (step, group_call(step)) {
-                (Step::Delete(image), _) => is(&link.image, &image.image_id),
-                (_, Some(group)) if group.kind == CallKind::Delete => {
-                    group.id.as_deref().is_some_and(|id| is(&link.group, id))
-                }
-                _ => false,
-            }
-        };
         let deleted = match step {
-            Step::Delete(image) => &image.image_id,
             Step::Call(call) if call.kind == CallKind::Delete => match &call.id {
                 Some(id) => id,
                 None => return Vec::new(),
             },
             _ => return Vec::new(),
+        };
+        let names = |link: &crate::step::LinkStep| -> bool {
+            match type_of(step.address()) {
+                Some(RESOURCE_TYPE) => is(&link.image, deleted),
+                Some(GROUP_TYPE) => is(&link.group, deleted),
+                _ => false,
+            }
         };
         let removes = |s: &Step| match s {
             Step::Revoke(l) => names(l),
@@ -362,10 +361,7 @@ fn group_call(step: &Step) -> Option<&crate::step::CallStep> {
 
 /// Whether the step deletes what its address names.
 fn destroys(step: &Step) -> bool {
-    if let Step::Call(call) = step {
-        return call.kind == CallKind::Delete;
-    }
-    matches!(step, Step::Delete(_))
+    matches!(step, Step::Call(call) if call.kind == CallKind::Delete)
 }
 
 /// Where a step stands in a walk.

@@ -9,9 +9,11 @@
 use crate::group::Target;
 use crate::model::ImageSpec;
 use crate::object::ObjectRecord;
+use crate::schema::tables::{Call, Lit};
 use crate::state::StateResource;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 /// One action to carry out, with exactly what it needs to record its result.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
@@ -25,8 +27,6 @@ pub enum Step {
     Adopt(AdoptStep),
     /// `update_image` with `target_image` (read-modify-write, full object).
     Update(UpdateStep),
-    /// `delete_image` of `image_id`, then forget the address.
-    Delete(ReleaseStep),
     /// No request: write `record` (Kasm's current values for a no-op).
     Refresh(RefreshStep),
     /// No request: the image is gone from Kasm and from the config; forget the address.
@@ -129,6 +129,88 @@ pub struct CallStep {
     /// one of several equal objects (a link's rows).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub until_gone: bool,
+}
+
+impl CallStep {
+    /// A call's step: `values` and the object's `id` placed where the
+    /// table's call says, the id arguments (`refs`, by argument) as ids to
+    /// fill in when the step runs.
+    pub fn of(
+        call: &Call,
+        kind: CallKind,
+        address: &str,
+        id: Option<&str>,
+        values: &Map<String, Value>,
+        refs: BTreeMap<String, Target>,
+    ) -> CallStep {
+        let mut body = Map::new();
+        let mut ids = BTreeMap::new();
+        let placed: Vec<&str> = call.body.iter().map(|(name, _)| *name).collect();
+        for (name, pointer) in call.body {
+            match *name {
+                "*" => {
+                    for (k, v) in values.iter().filter(|(k, _)| !placed.contains(&k.as_str())) {
+                        put(&mut body, &format!("{pointer}/{k}"), v.clone());
+                    }
+                }
+                "id" => put(&mut body, pointer, id.unwrap_or_default().into()),
+                name => {
+                    if let Some(target) = refs.get(name) {
+                        ids.insert((*pointer).to_owned(), target.clone());
+                    } else if let Some(v) = values.get(name) {
+                        put(&mut body, pointer, v.clone());
+                    }
+                }
+            }
+        }
+        for (pointer, Lit::Bool(b)) in call.fixed {
+            put(&mut body, pointer, (*b).into());
+        }
+        CallStep {
+            address: address.to_owned(),
+            kind,
+            id: id.map(str::to_owned),
+            endpoint: call.endpoint.into(),
+            body,
+            ids,
+            // A refusal that tells the effect is there makes a repeat safe too.
+            repeat_safe: call.repeat_safe,
+            done_when: call.done_when.iter().map(|t| (*t).to_owned()).collect(),
+            answer_id: call.answer_id.map(str::to_owned),
+            find: None,
+            ready: None,
+            record: None,
+            id_parts: Vec::new(),
+            search_first: false,
+            until_gone: false,
+            help: call
+                .help
+                .iter()
+                .map(|(refusal, help)| ((*refusal).to_owned(), (*help).to_owned()))
+                .collect(),
+            unmarked: false,
+        }
+    }
+}
+
+/// Sets the value at a JSON pointer, making the objects on the way.
+pub fn put(body: &mut Map<String, Value>, pointer: &str, value: Value) {
+    let mut keys = pointer.trim_start_matches('/').split('/').peekable();
+    let mut at = body;
+    while let Some(key) = keys.next() {
+        if keys.peek().is_none() {
+            at.insert(key.to_owned(), value);
+            return;
+        }
+        let next = at
+            .entry(key.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !next.is_object() {
+            *next = Value::Object(Map::new());
+        }
+        let Value::Object(map) = next else { return };
+        at = map;
+    }
 }
 
 /// A read that finds an object a lost create may have made: one lookup, or
@@ -302,7 +384,6 @@ impl std::fmt::Debug for Step {
             Step::Create(s) => s.fmt(f),
             Step::Adopt(s) => s.fmt(f),
             Step::Update(s) => s.fmt(f),
-            Step::Delete(s) => f.debug_tuple("Delete").field(s).finish(),
             Step::DeleteDuplicate(s) => f.debug_tuple("DeleteDuplicate").field(s).finish(),
             Step::Refresh(s) => s.fmt(f),
             Step::Forget(s) => f.debug_tuple("Forget").field(s).finish(),
@@ -321,7 +402,7 @@ impl Step {
             Step::Create(s) => &s.address,
             Step::Adopt(s) => &s.address,
             Step::Update(s) => &s.address,
-            Step::Delete(s) | Step::Forget(s) | Step::DeleteDuplicate(s) => &s.address,
+            Step::Forget(s) | Step::DeleteDuplicate(s) => &s.address,
             Step::Refresh(s) => &s.address,
             Step::Move(s) => &s.to,
             Step::RecordObject(s) => &s.address,
@@ -336,7 +417,6 @@ impl Step {
             Step::Create(_) => "create",
             Step::Adopt(_) => "adopt",
             Step::Update(_) => "update",
-            Step::Delete(_) => "delete",
             Step::Refresh(_) | Step::RecordObject(_) => "refresh",
             Step::Forget(_) => "forget",
             Step::Move(_) => "move",
@@ -388,7 +468,7 @@ pub fn phase(step: &Step) -> u8 {
     match step {
         Step::Refresh(_) | Step::Forget(_) | Step::Move(_) | Step::RecordObject(_) => 0,
         Step::Create(_) | Step::Adopt(_) | Step::Update(_) => 1,
-        Step::Delete(_) | Step::DeleteDuplicate(_) | Step::Revoke(_) => 2,
+        Step::DeleteDuplicate(_) | Step::Revoke(_) => 2,
         Step::Call(c) if c.kind == CallKind::Delete => 2,
         Step::Call(_) => 1,
     }

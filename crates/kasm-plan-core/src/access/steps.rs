@@ -10,9 +10,9 @@ use crate::change::{Action, Plan};
 use crate::group::{Access, GroupSpec, LinkSpec, Target};
 use crate::model::canonical_id;
 use crate::object::{ObjectRecord, ObjectSpec};
-use crate::schema::tables::{self, Block, Call, Calls, Lit};
+use crate::schema::tables::{self, Block, Calls, Lit};
 use crate::state::State;
-use crate::step::{CallKind, CallStep, FindStep, ReadyStep};
+use crate::step::{CallKind, CallStep, FindStep, ReadyStep, put};
 pub use crate::step::{LinkStep, ObjectRecordStep, phase};
 use crate::step::{ReleaseStep, Step};
 use serde_json::{Map, Value};
@@ -209,12 +209,12 @@ fn object_steps(
     let record = inputs.state.objects.get(&change.address);
     let delete = || {
         record.map(|r| {
-            let mut step = call(
+            let mut step = CallStep::of(
                 &calls.delete,
                 CallKind::Delete,
-                change,
+                &change.address,
                 Some(&r.id),
-                kept_values(table, &r.attributes),
+                &kept_values(table, &r.attributes),
                 recorded_ids(table, r),
             );
             // Sent again until the find finds none (a link's rows).
@@ -257,12 +257,12 @@ fn create(table: &Block, calls: &Calls, change: &AccessChange, spec: &ObjectSpec
     for (name, secret) in &spec.secrets {
         sent.insert(name.clone(), secret.expose().into());
     }
-    let mut step = call(
+    let mut step = CallStep::of(
         &calls.create,
         CallKind::Create,
-        change,
+        &change.address,
         None,
-        sent,
+        &sent,
         targets(table, change),
     );
     step.record = Some(ObjectRecord {
@@ -320,12 +320,12 @@ fn update(
             sent.insert((*name).clone(), secret.expose().into());
         }
     }
-    let mut step = call(
+    let mut step = CallStep::of(
         update,
         CallKind::Update,
-        change,
+        &change.address,
         change.id.as_deref(),
-        sent,
+        &sent,
         BTreeMap::new(),
     );
     let before = record.map(|r| refreshed(table, r, change.before.as_ref()));
@@ -418,7 +418,8 @@ fn group_parts(change: &AccessChange) -> Vec<Step> {
                 ("group_id".to_owned(), part.group.clone()),
                 ("user_id".to_owned(), user.clone()),
             ]);
-            Step::Call(Box::new(call(call_of, kind, change, None, Map::new(), ids)))
+            let step = CallStep::of(call_of, kind, &change.address, None, &Map::new(), ids);
+            Step::Call(Box::new(step))
         })
         .collect()
 }
@@ -591,83 +592,4 @@ fn recorded_ids(table: &tables::Block, record: &ObjectRecord) -> BTreeMap<String
             ))
         })
         .collect()
-}
-
-/// A call's step: `values` and the object's `id` placed where the table
-/// says, the id arguments (`refs`, by argument) as ids to fill in.
-fn call(
-    call: &Call,
-    kind: CallKind,
-    change: &AccessChange,
-    id: Option<&str>,
-    values: Map<String, Value>,
-    refs: BTreeMap<String, Target>,
-) -> CallStep {
-    let mut body = Map::new();
-    let mut ids = BTreeMap::new();
-    let placed: Vec<&str> = call.body.iter().map(|(name, _)| *name).collect();
-    for (name, pointer) in call.body {
-        match *name {
-            "*" => {
-                for (k, v) in values.iter().filter(|(k, _)| !placed.contains(&k.as_str())) {
-                    put(&mut body, &format!("{pointer}/{k}"), v.clone());
-                }
-            }
-            "id" => put(&mut body, pointer, id.unwrap_or_default().into()),
-            name => {
-                if let Some(target) = refs.get(name) {
-                    ids.insert((*pointer).to_owned(), target.clone());
-                } else if let Some(v) = values.get(name) {
-                    put(&mut body, pointer, v.clone());
-                }
-            }
-        }
-    }
-    for (pointer, Lit::Bool(b)) in call.fixed {
-        put(&mut body, pointer, (*b).into());
-    }
-    CallStep {
-        address: change.address.clone(),
-        kind,
-        id: id.map(str::to_owned),
-        endpoint: call.endpoint.into(),
-        body,
-        ids,
-        // A refusal that tells the effect is there makes a repeat safe too.
-        repeat_safe: call.repeat_safe,
-        done_when: call.done_when.iter().map(|t| (*t).to_owned()).collect(),
-        answer_id: call.answer_id.map(str::to_owned),
-        find: None,
-        ready: None,
-        record: None,
-        id_parts: Vec::new(),
-        search_first: false,
-        until_gone: false,
-        help: call
-            .help
-            .iter()
-            .map(|(refusal, help)| ((*refusal).to_owned(), (*help).to_owned()))
-            .collect(),
-        unmarked: false,
-    }
-}
-
-/// Sets the value at a JSON pointer, making the objects on the way.
-pub fn put(body: &mut Map<String, Value>, pointer: &str, value: Value) {
-    let mut keys = pointer.trim_start_matches('/').split('/').peekable();
-    let mut at = body;
-    while let Some(key) = keys.next() {
-        if keys.peek().is_none() {
-            at.insert(key.to_owned(), value);
-            return;
-        }
-        let next = at
-            .entry(key.to_owned())
-            .or_insert_with(|| Value::Object(Map::new()));
-        if !next.is_object() {
-            *next = Value::Object(Map::new());
-        }
-        let Value::Object(map) = next else { return };
-        at = map;
-    }
 }

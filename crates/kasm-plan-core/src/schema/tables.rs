@@ -388,6 +388,19 @@ pub const IMAGE: &Block = &Block {
     ],
 };
 
+/// An image's delete, the one of its calls that is plain: its create is
+/// marked pending and recognised after a lost answer, and its update is a
+/// read-modify-write of the whole object (`wire`).
+pub const IMAGE_DELETE: Call = Call {
+    endpoint: "delete_image",
+    body: &[("id", "/target_image/image_id")],
+    fixed: &[],
+    answer_id: None,
+    repeat_safe: true,
+    done_when: &["Does not Exist"],
+    help: &[],
+};
+
 /// `kasm_group`.
 pub const GROUP: &Block = &Block {
     type_name: GROUP_TYPE,

@@ -11,8 +11,8 @@ use crate::kasm::KasmError;
 use kasm_plan_core::State;
 use kasm_plan_core::access::Target;
 use kasm_plan_core::access::pending;
-use kasm_plan_core::access::steps::put;
 use kasm_plan_core::object::ObjectRecord;
+use kasm_plan_core::step::put;
 use kasm_plan_core::step::{CallKind, CallStep, FindStep, ReadyStep};
 use serde_json::Value;
 use tokio::sync::OwnedSemaphorePermit;
@@ -77,10 +77,7 @@ pub(super) async fn call(
             id
         }
         None => {
-            update_state(shared, &step.address, |state| {
-                state.objects.remove(&step.address);
-            })
-            .await?;
+            update_state(shared, &step.address, |state| state.forget(&step.address)).await?;
             step.id.clone().unwrap_or_default()
         }
     };

@@ -394,7 +394,6 @@ async fn act(
         Step::Create(s) => create(shared, s, permit).await,
         Step::Adopt(s) => adopt(shared, s).await,
         Step::Update(s) => update(shared, s, permit).await,
-        Step::Delete(s) => delete(shared, s, permit).await,
         Step::DeleteDuplicate(s) => delete_duplicate(shared, s, permit).await,
         Step::Revoke(s) => access::revoke(shared, s, permit).await,
         Step::Call(s) => call::call(shared, *s, permit).await,
@@ -480,20 +479,6 @@ async fn update(
     let id = record(shared, &step.address, recorded).await?;
     lock(&shared.report).changed += 1;
     Ok(format!("Modifications complete [id={id}]"))
-}
-
-async fn delete(
-    shared: &Shared,
-    step: ReleaseStep,
-    permit: OwnedSemaphorePermit,
-) -> Result<String, ActionError> {
-    send_delete(shared, &step.image_id, permit).await?;
-    update_state(shared, &step.address, |state| {
-        state.resources.remove(&step.address);
-    })
-    .await?;
-    lock(&shared.report).destroyed += 1;
-    Ok("Destruction complete".to_owned())
 }
 
 /// Deletes an image no address manages (a duplicate, asked for); the state
