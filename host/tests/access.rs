@@ -644,7 +644,11 @@ fn groups_and_links_are_imported_by_id_or_name() {
     assert_eq!(code(&o), 0, "{}", out(&o));
     let o = k.run(&["import", "kasm_group_image.l", "not-a-link"]);
     assert_eq!(code(&o), 1, "{}", out(&o));
-    assert!(stderr(&o).contains("is not a link id"), "{}", out(&o));
+    assert!(
+        stderr(&o).contains("Kasm has no group image `not-a-link`"),
+        "{}",
+        out(&o)
+    );
     let o = k.run(&["import", "kasm_group_image.l", &format!("{group}:{image}")]);
     assert_eq!(code(&o), 0, "{}", out(&o));
     let o = k.run(&["state", "list"]);

@@ -3,10 +3,8 @@
 //! (`<user_id>` or `username:<name>`), a membership (`<group_id>:<user_id>`)
 //! or a session (`<kasm_id>`).
 
-use super::LINK_TYPE;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::group::{Access, LinkRecord, same_id};
-use crate::model::canonical_uuid;
+use crate::group::{Access, same_id};
 use crate::object::ObjectRecord;
 use crate::schema::tables;
 use crate::schema::tables::parse_address;
@@ -34,40 +32,14 @@ pub fn import(
             "forget it first (`kasm-plan state rm`) to rebind it",
         ));
     }
-    if !address.starts_with(&format!("{LINK_TYPE}.")) {
-        let record = object(address, id, access)?;
-        return unbound(address, record, state);
-    }
-    // A link: a pair whose rows Kasm lists beside the groups.
-    let Some((g, i)) = id
-        .split_once(':')
-        .and_then(|(g, i)| Some((canonical_uuid(g)?, canonical_uuid(i)?)))
-    else {
-        return Err(refuse(
-            Code::InvalidUuid,
-            format!("`{id}` is not a link id"),
-            "a link's id is `<group_id>:<image_id>`, as `kasm-plan groups --images` lists them",
-        ));
-    };
-    if access.rows(&g, &i) == 0 {
-        return Err(refuse(
-            tables::LINK.not_found,
-            format!("Kasm has no link of group {g} to image {i}"),
-            "list the links with `kasm-plan groups --images`",
-        ));
-    }
-    let record = LinkRecord {
-        group_id: g,
-        image_id: i,
-    }
-    .to_record();
+    let record = object(address, id, access)?;
     unbound(address, record, state)
 }
 
-/// The record of a group, a user, a membership or a session Kasm has, as
-/// an apply would have written it; a refusal says what Kasm lacks.
+/// The record of what Kasm has (a group, a link, a user, a membership, a
+/// session), as an apply would have written it; a refusal says what Kasm lacks.
 fn object(address: &str, id: &str, access: &Access) -> Result<ObjectRecord, Box<Diagnostic>> {
-    let table = parse_address(address).and_then(|(kind, _)| crate::schema::tables::managed(kind));
+    let table = parse_address(address).and_then(|(kind, _)| tables::resource(kind));
     let Some(table) = table else {
         return Err(Box::new(
             Diagnostic::error(

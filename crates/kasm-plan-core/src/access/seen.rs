@@ -249,8 +249,25 @@ impl View {
                     prevent_destroy: false,
                 })
             }
-            // A link is imported by its own rule (`access/import`).
-            Shown::Pairs { .. } | Shown::Unread => Err(lacks()),
+            // `<first>:<second>`, a pair Kasm lists (a link's row).
+            Shown::Pairs { pairs, .. } => {
+                let [first, second] = self.pair().ok_or_else(lacks)?;
+                let (a, b) = id.split_once(':').ok_or_else(lacks)?;
+                let pair = (canonical_id(a).into_owned(), canonical_id(b).into_owned());
+                if !pairs.contains(&pair) {
+                    return Err(lacks());
+                }
+                let (a, b) = pair;
+                Ok(ObjectRecord {
+                    id: format!("{a}:{b}"),
+                    attributes: Map::from_iter([
+                        (first.to_owned(), a.into()),
+                        (second.to_owned(), b.into()),
+                    ]),
+                    prevent_destroy: false,
+                })
+            }
+            Shown::Unread => Err(lacks()),
         }
     }
 
@@ -310,12 +327,16 @@ impl View {
 
     /// How an import names an instance of the type.
     fn import_forms(&self) -> String {
-        if let (Some([a, b]), Some(rows)) = (self.pair(), &self.table.rows) {
-            return format!(
-                "give `<{a}>:<{b}>`, a row Kasm lists in its {}'s `{}`",
-                noun(rows.of),
-                rows.field
-            );
+        match (self.pair(), &self.table.rows) {
+            (Some([a, b]), Some(rows)) => {
+                return format!(
+                    "give `<{a}>:<{b}>`, a row Kasm lists in its {}'s `{}`",
+                    noun(rows.of),
+                    rows.field
+                );
+            }
+            (Some([a, b]), None) => return format!("give `<{a}>:<{b}>`, a pair Kasm lists"),
+            _ => {}
         }
         let alias = self.table.id_alias.unwrap_or("id");
         match self.table.list.and_then(|l| l.import_by) {
