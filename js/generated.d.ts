@@ -1556,24 +1556,6 @@ address: string,
 record: ObjectRecord, };
 
 /**
- * A link no resource declares, to remove (an exclusive image's). Managed
- * targets are read from the state when the step runs.
- */
-export type LinkStep = { 
-/**
- * The link's address; for a revoke, the image's.
- */
-address: string, 
-/**
- * The group: an id, or a managed group's address.
- */
-group: Target, 
-/**
- * The image: an id, or a managed image's address.
- */
-image: Target, };
-
-/**
  * An instance as last applied: Kasm's id and the attributes, write-only
  * ones as fingerprints.
  */
@@ -1595,7 +1577,7 @@ prevent_destroy?: boolean, };
 /**
  * What a call does to its address.
  */
-export type CallKind = "create" | "update" | "delete" | "attach" | "detach";
+export type CallKind = "create" | "update" | "delete" | "attach" | "detach" | "remove";
 
 /**
  * A read that finds an object a lost create may have made: one lookup, or
@@ -1743,7 +1725,7 @@ until_gone?: boolean, };
 /**
  * One action to carry out, with exactly what it needs to record its result.
  */
-export type Step = { "action": "create" } & CreateStep | { "action": "adopt" } & AdoptStep | { "action": "update" } & UpdateStep | { "action": "refresh" } & RefreshStep | { "action": "forget" } & ReleaseStep | { "action": "move" } & MoveStep | { "action": "delete_duplicate" } & ReleaseStep | { "action": "record_object" } & ObjectRecordStep | { "action": "revoke" } & LinkStep | { "action": "call" } & CallStep;
+export type Step = { "action": "create" } & CreateStep | { "action": "adopt" } & AdoptStep | { "action": "update" } & UpdateStep | { "action": "refresh" } & RefreshStep | { "action": "forget" } & ReleaseStep | { "action": "move" } & MoveStep | { "action": "record_object" } & ObjectRecordStep | { "action": "call" } & CallStep;
 
 /**
  * `apply_steps` output: the plan and the steps that carry it out.

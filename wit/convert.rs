@@ -11,7 +11,7 @@
 
 use super::wit;
 use kasm_plan_core::access::launch::{Grant, GrantChange};
-use kasm_plan_core::access::steps::{LinkStep, ObjectRecordStep};
+use kasm_plan_core::access::steps::ObjectRecordStep;
 use kasm_plan_core::access::{Access, AccessChange, AttributeChange, ExtraLink, GroupPart, Target};
 use kasm_plan_core::adopt::GeneratedFile;
 use kasm_plan_core::apply::{
@@ -300,12 +300,12 @@ enums! {
     PolicyFormat { Json, Hcl, Rego }
     RegoVersion { V0, V1 }
     Presence { Required, Optional, Computed }
-    CallKind { Create, Update, Delete, Attach, Detach }
+    CallKind { Create, Update, Delete, Attach, Detach, Remove }
     GrantChange { Kept, Added, Removed }
 }
 
 variants! {
-    Step { Create, Adopt, Update, Refresh, Forget, Move, DeleteDuplicate, RecordObject, Revoke, Call }
+    Step { Create, Adopt, Update, Refresh, Forget, Move, RecordObject, Call }
     Target { Id, Managed, Name }
     VariableInput { Environment, File, Argument }
     Sources { Many, One }
@@ -354,7 +354,6 @@ records! {
     GroupPart { name, group, join }
     ExtraLink { image_address, image_id, group_id, group_name, revoke }
     ObjectRecordStep { address, record }
-    LinkStep { address, group, image }
     PlanOptions { unchanged_values, delete_duplicates, replace, targets, destroy }
     StateResource { image_id, attributes, prevent_destroy }
     HistoryEntry { at, serial, event, overridden_policies }

@@ -409,18 +409,6 @@ impl Kasm {
         let answer = self.post("update_image", &wrap(json!(target))).await?;
         image_of(answer, "update_image")
     }
-
-    /// `delete_image`. An image that no longer exists counts as deleted.
-    pub async fn delete(&self, image_id: &str) -> Result<(), KasmError> {
-        let body = wrap(json!({ "image_id": image_id }));
-        match self.post("delete_image", &body).await {
-            Ok(_) => Ok(()),
-            Err(KasmError::Refused { message, .. }) if message.ends_with("Does not Exist") => {
-                Ok(())
-            }
-            Err(e) => Err(e),
-        }
-    }
 }
 
 impl Kasm {
@@ -460,18 +448,6 @@ impl Kasm {
     }
 }
 
-impl Kasm {
-    /// `remove_images_group`: removes one row of the pair (none is a no-op).
-    pub async fn remove_images_group(
-        &self,
-        group_id: &str,
-        image_id: &str,
-    ) -> Result<(), KasmError> {
-        let body = link_body("remove_images_group", group_id, image_id)?;
-        self.post("remove_images_group", &body).await.map(drop)
-    }
-}
-
 /// A group or image id in Kasm's form; anything else is refused before
 /// sending (an empty group id makes Kasm pick an arbitrary group).
 fn checked_id(endpoint: &str, id: &str) -> Result<String, KasmError> {
@@ -479,21 +455,6 @@ fn checked_id(endpoint: &str, id: &str) -> Result<String, KasmError> {
         path: format!("/api/public/{endpoint}"),
         detail: format!("refusing to send {id:?}: not a Kasm id"),
     })
-}
-
-fn link_body(
-    endpoint: &str,
-    group_id: &str,
-    image_id: &str,
-) -> Result<Map<String, Value>, KasmError> {
-    let (group_id, image_id) = (
-        checked_id(endpoint, group_id)?,
-        checked_id(endpoint, image_id)?,
-    );
-    Ok(Map::from_iter([
-        ("target_group".to_owned(), json!({ "group_id": group_id })),
-        ("target_image".to_owned(), json!({ "image_id": image_id })),
-    ]))
 }
 
 fn wrap(target: Value) -> Map<String, Value> {

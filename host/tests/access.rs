@@ -328,6 +328,11 @@ fn links_follow_references_exclusivity_and_changes() {
         "{}",
         out(&o)
     );
+    // The removal is a call like any other, on the image's behalf; the plan
+    // could not count it (the image was new), so the report does not either.
+    let removal = format!("Removal complete [remove_images_group {ALL_USERS}:{alpha}]");
+    assert!(stdout(&o).contains(&removal), "{}", out(&o));
+    assert!(stdout(&o).contains(", 0 destroyed."), "{}", out(&o));
     assert_eq!(linked.get(&(ALL_USERS.into(), beta.clone())), Some(&1));
 
     // The automatic link of beta is pointed out, and nothing is left to do.

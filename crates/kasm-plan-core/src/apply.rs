@@ -25,16 +25,15 @@ fn delete(change: &ResourceChange) -> Result<Step, Box<Diagnostic>> {
         .image_id
         .as_deref()
         .ok_or_else(|| not_observed(change))?;
+    Ok(delete_call(&change.address, id, CallKind::Delete))
+}
+
+/// `delete_image` of an image: the address's own (`Delete`), or a
+/// duplicate of its spec that no address manages (`Remove`).
+fn delete_call(address: &str, id: &str, kind: CallKind) -> Step {
     let call = &tables::IMAGE_DELETE;
-    let step = CallStep::of(
-        call,
-        CallKind::Delete,
-        &change.address,
-        Some(id),
-        &Map::new(),
-        BTreeMap::new(),
-    );
-    Ok(Step::Call(Box::new(step)))
+    let step = CallStep::of(call, kind, address, Some(id), &Map::new(), BTreeMap::new());
+    Step::Call(Box::new(step))
 }
 
 /// The steps that carry out `plan`, in plan order, then the addresses to
@@ -98,12 +97,9 @@ pub fn steps(
     }
     out.extend(forgotten(plan, desired, state, &by_id));
     out.extend(plan.duplicates.iter().filter(|d| d.delete).flat_map(|d| {
-        d.image_ids.iter().map(|id| {
-            Step::DeleteDuplicate(ReleaseStep {
-                address: d.address.clone(),
-                image_id: id.clone(),
-            })
-        })
+        d.image_ids
+            .iter()
+            .map(|id| delete_call(&d.address, id, CallKind::Remove))
     }));
     Ok(out)
 }

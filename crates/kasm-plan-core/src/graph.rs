@@ -17,9 +17,7 @@
 //!   user's `groups` included);
 //! - a user joins its groups after its create and theirs.
 
-use crate::address::{
-    GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, RESOURCE_TYPE, SESSION_TYPE, resource_of, type_of,
-};
+use crate::address::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, SESSION_TYPE, resource_of, type_of};
 use crate::change::{Action, Plan};
 use crate::group::{LinkSpec, Target, same_id};
 use crate::lang::depends::DependsOn;
@@ -190,7 +188,6 @@ impl<'a> Index<'a> {
     /// A link or a membership waits for the creates of the resources it names.
     fn references(&self, step: &Step) -> Vec<usize> {
         let named: Vec<&Target> = match step {
-            Step::Revoke(link) => vec![&link.group, &link.image],
             Step::Call(call) if call.kind != CallKind::Delete => call.ids.values().collect(),
             _ => return Vec::new(),
         };
@@ -228,16 +225,13 @@ impl<'a> Index<'a> {
             },
             _ => return Vec::new(),
         };
-        let names = |link: &crate::step::LinkStep| -> bool {
-            match type_of(step.address()) {
-                Some(RESOURCE_TYPE) => is(&link.image, deleted),
-                Some(GROUP_TYPE) => is(&link.group, deleted),
-                _ => false,
-            }
-        };
         let removes = |s: &Step| match s {
-            Step::Revoke(l) => names(l),
-            Step::Call(c) if matches!(c.kind, CallKind::Delete | CallKind::Detach) => {
+            Step::Call(c)
+                if matches!(
+                    c.kind,
+                    CallKind::Delete | CallKind::Detach | CallKind::Remove
+                ) =>
+            {
                 c.ids.values().any(|t| is(t, deleted))
             }
             _ => false,
@@ -329,12 +323,14 @@ impl<'a> Index<'a> {
             .collect()
     }
 
-    /// A duplicate is deleted after its address's own create or update.
+    /// A removal on behalf of an address (a duplicate of its image, a link
+    /// its image must not have) is sent after the address's own create or
+    /// update.
     fn duplicates(&self, step: &Step) -> Vec<usize> {
         match step {
-            Step::DeleteDuplicate(d) => self
+            Step::Call(c) if c.kind == CallKind::Remove => self
                 .makes
-                .get(d.address.as_str())
+                .get(c.address.as_str())
                 .cloned()
                 .unwrap_or_default(),
             _ => Vec::new(),

@@ -33,16 +33,10 @@ pub enum Step {
     Forget(ReleaseStep),
     /// No request: a `moved` block's rename of an address, of any type.
     Move(MoveStep),
-    /// `delete_image` of an image no address manages that equals the
-    /// address's spec (asked for); the state does not change.
-    DeleteDuplicate(ReleaseStep),
     /// No request: write a group's, a user's, a membership's or a session's
     /// record (unchanged, an `import` block's, or what a stopped run's create
     /// made, found on Kasm).
     RecordObject(ObjectRecordStep),
-    /// `remove_images_group` of a link no resource declares (an exclusive
-    /// image's), until no row is left; the state does not change.
-    Revoke(LinkStep),
     /// A Kasm call of a table-driven type (a group, a user, a membership, a
     /// session), carried out as its table says, then the record written or
     /// forgotten.
@@ -66,6 +60,10 @@ pub enum CallKind {
     Attach,
     /// Removes such a part (a user from a group its `groups` no longer lists).
     Detach,
+    /// Deletes an object no address manages, on behalf of the address (an
+    /// image's duplicate, asked for; a link an exclusive image must not
+    /// have): the state does not change.
+    Remove,
 }
 
 /// A call, as the type's table describes it, with its body filled in.
@@ -384,12 +382,10 @@ impl std::fmt::Debug for Step {
             Step::Create(s) => s.fmt(f),
             Step::Adopt(s) => s.fmt(f),
             Step::Update(s) => s.fmt(f),
-            Step::DeleteDuplicate(s) => f.debug_tuple("DeleteDuplicate").field(s).finish(),
             Step::Refresh(s) => s.fmt(f),
             Step::Forget(s) => f.debug_tuple("Forget").field(s).finish(),
             Step::Move(s) => s.fmt(f),
             Step::RecordObject(s) => s.fmt(f),
-            Step::Revoke(s) => f.debug_tuple("Revoke").field(s).finish(),
             Step::Call(s) => s.fmt(f),
         }
     }
@@ -402,11 +398,10 @@ impl Step {
             Step::Create(s) => &s.address,
             Step::Adopt(s) => &s.address,
             Step::Update(s) => &s.address,
-            Step::Forget(s) | Step::DeleteDuplicate(s) => &s.address,
+            Step::Forget(s) => &s.address,
             Step::Refresh(s) => &s.address,
             Step::Move(s) => &s.to,
             Step::RecordObject(s) => &s.address,
-            Step::Revoke(s) => &s.address,
             Step::Call(s) => &s.address,
         }
     }
@@ -420,14 +415,13 @@ impl Step {
             Step::Refresh(_) | Step::RecordObject(_) => "refresh",
             Step::Forget(_) => "forget",
             Step::Move(_) => "move",
-            Step::DeleteDuplicate(_) => "delete duplicate",
-            Step::Revoke(_) => "revoke link",
             Step::Call(s) => match s.kind {
                 CallKind::Create => "create",
                 CallKind::Update => "update",
                 CallKind::Delete => "delete",
                 CallKind::Attach => "attach",
                 CallKind::Detach => "detach",
+                CallKind::Remove => "remove",
             },
         }
     }
@@ -448,19 +442,6 @@ pub struct ObjectRecordStep {
     pub record: ObjectRecord,
 }
 
-/// A link no resource declares, to remove (an exclusive image's). Managed
-/// targets are read from the state when the step runs.
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LinkStep {
-    /// The link's address; for a revoke, the image's.
-    pub address: String,
-    /// The group: an id, or a managed group's address.
-    pub group: Target,
-    /// The image: an id, or a managed image's address.
-    pub image: Target,
-}
-
 /// The phase a step is listed in: bookkeeping (written first, in one state
 /// write), then creates and updates, then deletes. The graph, not the
 /// phase, orders the requests.
@@ -468,8 +449,7 @@ pub fn phase(step: &Step) -> u8 {
     match step {
         Step::Refresh(_) | Step::Forget(_) | Step::Move(_) | Step::RecordObject(_) => 0,
         Step::Create(_) | Step::Adopt(_) | Step::Update(_) => 1,
-        Step::DeleteDuplicate(_) | Step::Revoke(_) => 2,
-        Step::Call(c) if c.kind == CallKind::Delete => 2,
+        Step::Call(c) if matches!(c.kind, CallKind::Delete | CallKind::Remove) => 2,
         Step::Call(_) => 1,
     }
 }

@@ -4,7 +4,7 @@
 //! TypeScript here, next to that knowledge.
 
 use crate::access::launch::{Grant, GrantChange};
-use crate::access::steps::{LinkStep, ObjectRecordStep};
+use crate::access::steps::ObjectRecordStep;
 use crate::access::{
     Access, AccessChange, AttributeChange, ExtraLink, GroupPart, GroupRecord, GroupSpec,
     LinkRecord, LinkSpec, Target,
@@ -180,7 +180,6 @@ pub fn declarations() -> String {
         MoveStep,
         RefreshStep,
         ObjectRecordStep,
-        LinkStep,
         ObjectRecord,
         CallKind,
         FindStep,

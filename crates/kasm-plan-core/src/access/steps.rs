@@ -13,7 +13,7 @@ use crate::object::{ObjectRecord, ObjectSpec};
 use crate::schema::tables::{self, Block, Calls, Lit};
 use crate::state::State;
 use crate::step::{CallKind, CallStep, FindStep, ReadyStep, put};
-pub use crate::step::{LinkStep, ObjectRecordStep, phase};
+pub use crate::step::{ObjectRecordStep, phase};
 use crate::step::{ReleaseStep, Step};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -63,7 +63,7 @@ pub fn steps(inputs: &StepInputs) -> Vec<Step> {
             .extra_links
             .iter()
             .filter(|x| x.revoke)
-            .map(revoke),
+            .filter_map(revoke),
     );
     out
 }
@@ -182,15 +182,33 @@ fn recorded_again(
     })
 }
 
-fn revoke(extra: &ExtraLink) -> Step {
-    Step::Revoke(LinkStep {
-        address: extra.image_address.clone(),
-        group: Target::Id(extra.group_id.clone()),
-        image: extra
-            .image_id
-            .clone()
-            .map_or_else(|| Target::Managed(extra.image_address.clone()), Target::Id),
-    })
+/// The removal of a link no resource declares (an exclusive image's): the
+/// link table's delete, sent until Kasm lists no such row, the image's id
+/// read from the state when the image is created in this run.
+fn revoke(extra: &ExtraLink) -> Option<Step> {
+    let calls = tables::LINK.calls?;
+    let image = extra
+        .image_id
+        .clone()
+        .map_or_else(|| Target::Managed(extra.image_address.clone()), Target::Id);
+    let targets = BTreeMap::from([
+        ("group_id".to_owned(), Target::Id(extra.group_id.clone())),
+        ("image_id".to_owned(), image),
+    ]);
+    let mut step = CallStep::of(
+        &calls.delete,
+        CallKind::Remove,
+        &extra.image_address,
+        None,
+        &Map::new(),
+        targets,
+    );
+    step.until_gone = true;
+    step.find = calls
+        .find_after_lost_create
+        .as_ref()
+        .map(|f| find(f, &Map::new()));
+    Some(Step::Call(Box::new(step)))
 }
 
 /// The steps of a change of a table-driven type, as its table's calls say.

@@ -47,6 +47,9 @@ pub(super) async fn call(
     if let Some(done) = part_done(&step, &filled, &outcome) {
         return Ok(done);
     }
+    if step.kind == CallKind::Remove {
+        return Ok(removed(shared, &step, &filled, &outcome));
+    }
     let id = match step.record.take() {
         Some(mut record) => {
             for (attribute, value) in filled {
@@ -90,7 +93,7 @@ pub(super) async fn call(
         CallKind::Update | CallKind::Attach | CallKind::Detach => {
             ("Modifications", &mut report.changed)
         }
-        CallKind::Delete => ("Destruction", &mut report.destroyed),
+        CallKind::Delete | CallKind::Remove => ("Destruction", &mut report.destroyed),
     };
     *count += 1;
     let note = match (outcome, step.kind) {
@@ -120,6 +123,31 @@ fn part_done(step: &CallStep, filled: &[(String, String)], outcome: &Outcome) ->
         _ => "",
     };
     Some(format!("{verb} group {group}{note}"))
+}
+
+/// A removal on behalf of an address (a duplicate image, a link its image
+/// must not have): the state does not change. It is counted as the plan
+/// counted it: not when it names an object made in this run, which the
+/// plan could not see.
+fn removed(
+    shared: &Shared,
+    step: &CallStep,
+    filled: &[(String, String)],
+    outcome: &Outcome,
+) -> String {
+    if step.ids.values().all(|t| matches!(t, Target::Id(_))) {
+        lock(&shared.report).destroyed += 1;
+    }
+    let id = step.id.clone().unwrap_or_else(|| {
+        let ids: Vec<&str> = filled.iter().map(|(_, id)| id.as_str()).collect();
+        ids.join(":")
+    });
+    let note = match outcome {
+        Outcome::Repeated(n) => format!(" ({n} duplicate rows removed)"),
+        Outcome::AlreadyDone => " (Kasm no longer had it)".into(),
+        _ => String::new(),
+    };
+    format!("Removal complete{note} [{} {id}]", step.endpoint)
 }
 
 /// An update or a delete without the object's id is never sent: Kasm

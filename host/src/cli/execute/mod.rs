@@ -1,14 +1,13 @@
 //! Carries out apply steps against Kasm, `--parallelism` at a time, in the
 //! order the core's graph gives, writing the state after every finished action.
 
-mod access;
 mod call;
 
 use super::CliError;
 use crate::kasm::{Kasm, KasmError};
 use crate::state_file::{self, Locked, StateError};
 use crate::{Core, CoreError};
-use kasm_plan_core::apply::{AdoptStep, CreateStep, ReleaseStep, Step, UpdateStep};
+use kasm_plan_core::apply::{AdoptStep, CreateStep, Step, UpdateStep};
 use kasm_plan_core::facade::{RecogniseRequest, RecordRequest};
 use kasm_plan_core::graph::Walk;
 use kasm_plan_core::object::ObjectRecord;
@@ -394,8 +393,6 @@ async fn act(
         Step::Create(s) => create(shared, s, permit).await,
         Step::Adopt(s) => adopt(shared, s).await,
         Step::Update(s) => update(shared, s, permit).await,
-        Step::DeleteDuplicate(s) => delete_duplicate(shared, s, permit).await,
-        Step::Revoke(s) => access::revoke(shared, s, permit).await,
         Step::Call(s) => call::call(shared, *s, permit).await,
         Step::Refresh(_) | Step::Forget(_) | Step::Move(_) | Step::RecordObject(_) => {
             Ok(String::new())
@@ -479,29 +476,6 @@ async fn update(
     let id = record(shared, &step.address, recorded).await?;
     lock(&shared.report).changed += 1;
     Ok(format!("Modifications complete [id={id}]"))
-}
-
-/// Deletes an image no address manages (a duplicate, asked for); the state
-/// does not change.
-async fn delete_duplicate(
-    shared: &Shared,
-    step: ReleaseStep,
-    permit: OwnedSemaphorePermit,
-) -> Result<String, ActionError> {
-    send_delete(shared, &step.image_id, permit).await?;
-    lock(&shared.report).destroyed += 1;
-    Ok(format!("Duplicate deleted [id={}]", step.image_id))
-}
-
-/// `delete_image`, giving the request slot back as soon as Kasm answers.
-async fn send_delete(
-    shared: &Shared,
-    image_id: &str,
-    permit: OwnedSemaphorePermit,
-) -> Result<(), ActionError> {
-    let deleted = shared.kasm.delete(image_id).await;
-    drop(permit);
-    Ok(deleted?)
 }
 
 /// A create that never duplicates. After a failure that ends the request but
