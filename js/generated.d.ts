@@ -678,15 +678,18 @@ before: JsonValue,
 after: JsonValue, };
 
 /**
- * The planned change to one group or link.
+ * The planned change to one instance of a table-driven type (a group, a
+ * link, a user, a membership, a session); an image's change reads the same
+ * way through [`ResourceChange::to_change`], which plan JSON and the
+ * rendered plan use.
  */
 export type AccessChange = { 
 /**
- * `kasm_group.<name>` or `kasm_group_image.<name>`.
+ * The instance's address (`kasm_group.devs`).
  */
 address: string, 
 /**
- * `kasm_group` or `kasm_group_image`.
+ * Its type (`kasm_group`).
  */
 resource_type: string, 
 /**

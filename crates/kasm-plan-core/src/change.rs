@@ -565,13 +565,16 @@ pub struct AttributeChange {
     pub after: Value,
 }
 
-/// The planned change to one group or link.
+/// The planned change to one instance of a table-driven type (a group, a
+/// link, a user, a membership, a session); an image's change reads the same
+/// way through [`ResourceChange::to_change`], which plan JSON and the
+/// rendered plan use.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AccessChange {
-    /// `kasm_group.<name>` or `kasm_group_image.<name>`.
+    /// The instance's address (`kasm_group.devs`).
     pub address: String,
-    /// `kasm_group` or `kasm_group_image`.
+    /// Its type (`kasm_group`).
     pub resource_type: String,
     /// The instance name (`admins`, `chrome["dev"]`).
     pub name: String,
