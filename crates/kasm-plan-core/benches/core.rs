@@ -182,6 +182,29 @@ fn bench_plan(c: &mut Criterion) {
     group.finish();
 }
 
+/// What a plan of 10,000 new images becomes: its plan JSON and its text.
+fn bench_outputs(c: &mut Criterion) {
+    let (desired, _, _) = synthetic::plan_inputs(N);
+    let creates = plan(&desired, &State::default(), &[], &PlanOptions::default())
+        .unwrap_or_else(|e| unreachable!("{e:?}"));
+    let mut group = c.benchmark_group("outputs");
+    group.throughput(Throughput::Elements(N as u64));
+    group.sample_size(10);
+    group.bench_function("plan_json_10k_creates", |b| {
+        b.iter(|| {
+            let json = kasm_plan_core::plan_json::to_terraform_json(black_box(&creates));
+            assert!(json.get("resource_changes").is_some());
+        })
+    });
+    group.bench_function("render_10k_creates", |b| {
+        b.iter(|| {
+            let text = kasm_plan_core::render::plan(black_box(&creates), &[]);
+            assert!(text.ends_with("Plan: 10000 to add, 0 to change, 0 to destroy.\n"));
+        })
+    });
+    group.finish();
+}
+
 /// 20 built-in rules over 1,000 desired images and their plan.
 fn bench_policy(c: &mut Criterion) {
     use kasm_plan_core::parse::Format;
@@ -303,6 +326,7 @@ criterion_group!(
     bench_language,
     bench_access,
     bench_plan,
+    bench_outputs,
     bench_policy,
     bench_rego,
     bench_runaway_rego
