@@ -26,6 +26,29 @@ pub fn change(out: &mut String, c: &AccessChange, notes: &[Diagnostic]) {
         Action::Delete => ("-", "will be destroyed"),
     };
     let _ = writeln!(out, "\n  # {} {verb}", c.address);
+    comments(out, c);
+    let _ = writeln!(out, "{mark:>3} {} {{", block(c));
+    if c.action != Action::Create {
+        id_line(out, c);
+    }
+    let line_mark = match c.action {
+        Action::Create => '+',
+        Action::Delete => '-',
+        _ => '~',
+    };
+    aligned(out, line_mark, &lines(c));
+    out.push_str("    }\n");
+    let namesake = notes
+        .iter()
+        .find(|d| d.code == Code::UnmanagedNamesake && d.address.as_ref() == Some(&c.address));
+    if let Some(d) = namesake {
+        let _ = writeln!(out, "    # Warning: {}", d.message);
+    }
+}
+
+/// What the change's first line leaves unsaid: a move, an import, why, and
+/// what Kasm does by itself on a create.
+fn comments(out: &mut String, c: &AccessChange) {
     if let Some(from) = &c.previous_address {
         let _ = writeln!(out, "  # (moved from {from})");
     }
@@ -41,60 +64,6 @@ pub fn change(out: &mut String, c: &AccessChange, notes: &[Diagnostic]) {
     {
         let _ = writeln!(out, "  # ({note})");
     }
-    let _ = writeln!(out, "{mark:>3} {} {{", block(c));
-    if c.action != Action::Create {
-        id_line(out, c);
-    }
-    let lines: Vec<(&str, Shown)> = match c.action {
-        Action::Create => c
-            .changes
-            .iter()
-            .map(|a| {
-                (
-                    a.attribute.as_str(),
-                    Shown::After(c, &a.attribute, &a.after),
-                )
-            })
-            .chain(
-                c.after_unknown
-                    .iter()
-                    .filter(|k| k.as_str() == "id" || !c.changes.iter().any(|a| &a.attribute == *k))
-                    .map(|k| (k.as_str(), Shown::After(c, k, &Value::Null))),
-            )
-            .collect(),
-        Action::Delete => {
-            let alias = tables::resource(&c.resource_type).and_then(|t| t.id_alias);
-            c.before
-                .iter()
-                .flatten()
-                .filter(|(k, v)| !v.is_null() && *k != "id" && Some(k.as_str()) != alias)
-                .map(|(k, v)| (k.as_str(), Shown::Now(c, k, v)))
-                .collect()
-        }
-        _ => c
-            .changes
-            .iter()
-            .map(|a| {
-                (
-                    a.attribute.as_str(),
-                    Shown::Both(c, &a.attribute, &a.before, &a.after),
-                )
-            })
-            .collect(),
-    };
-    let line_mark = match c.action {
-        Action::Create => '+',
-        Action::Delete => '-',
-        _ => '~',
-    };
-    aligned(out, line_mark, &lines);
-    out.push_str("    }\n");
-    let namesake = notes
-        .iter()
-        .find(|d| d.code == Code::UnmanagedNamesake && d.address.as_ref() == Some(&c.address));
-    if let Some(d) = namesake {
-        let _ = writeln!(out, "    # Warning: {}", d.message);
-    }
 }
 
 /// A change made outside kasm-plan, as drift is printed.
@@ -105,8 +74,43 @@ pub fn drift(out: &mut String, c: &AccessChange) {
     }
     let id = c.id.as_deref().unwrap_or_default();
     let _ = writeln!(out, "\n  # {} has changed (id {id})", c.address);
-    let lines: Vec<(&str, Shown)> = c
-        .changes
+    aligned(out, '~', &changed(c));
+}
+
+/// The lines of a change: what a create sets and what Kasm gives it, what
+/// a delete removes, what an update or a replace changes.
+fn lines(c: &AccessChange) -> Vec<(&str, Shown<'_>)> {
+    match c.action {
+        Action::Create => {
+            let set = c.changes.iter().map(|a| {
+                (
+                    a.attribute.as_str(),
+                    Shown::After(c, &a.attribute, &a.after),
+                )
+            });
+            let given = c
+                .after_unknown
+                .iter()
+                .filter(|k| k.as_str() == "id" || !c.changes.iter().any(|a| &a.attribute == *k))
+                .map(|k| (k.as_str(), Shown::After(c, k, &Value::Null)));
+            set.chain(given).collect()
+        }
+        Action::Delete => {
+            let alias = tables::resource(&c.resource_type).and_then(|t| t.id_alias);
+            c.before
+                .iter()
+                .flatten()
+                .filter(|(k, v)| !v.is_null() && *k != "id" && Some(k.as_str()) != alias)
+                .map(|(k, v)| (k.as_str(), Shown::Now(c, k, v)))
+                .collect()
+        }
+        _ => changed(c),
+    }
+}
+
+/// `old -> new` for each attribute that changes.
+fn changed(c: &AccessChange) -> Vec<(&str, Shown<'_>)> {
+    c.changes
         .iter()
         .map(|a| {
             (
@@ -114,8 +118,7 @@ pub fn drift(out: &mut String, c: &AccessChange) {
                 Shown::Both(c, &a.attribute, &a.before, &a.after),
             )
         })
-        .collect();
-    aligned(out, '~', &lines);
+        .collect()
 }
 
 /// Why, said under the change's first line.
