@@ -2,7 +2,7 @@
 //! so the two compare directly (memory in MB, ids canonical, configs as objects).
 
 use crate::field::{BYTES_PER_MB, Field};
-use crate::model::{Image, ImageSpec, REDACTED, canonical_uuid};
+use crate::model::{Image, ImageSpec, canonical_uuid};
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -64,22 +64,6 @@ impl Attributes {
                 .map(|f| FieldValue::of_image(image, *f).to_value())
                 .collect(),
         ))
-    }
-
-    /// A copy with sensitive values, and those of `also`, replaced by
-    /// [`REDACTED`] (null stays null).
-    pub fn redacted(&self, also: &[Field]) -> Self {
-        let mut a = self.clone();
-        for f in Field::ALL
-            .iter()
-            .copied()
-            .filter(|f| f.is_sensitive() || also.contains(f))
-        {
-            if !a.get(f).is_null() {
-                a.set(f, REDACTED.into());
-            }
-        }
-        a
     }
 }
 

@@ -126,11 +126,6 @@ pub struct ResourceChange {
 }
 
 impl ResourceChange {
-    /// Whether a field's value is hidden in this change.
-    pub fn hides(&self, field: Field) -> bool {
-        field.is_sensitive() || self.sensitive.contains(&field)
-    }
-
     /// Replaces the values of the spec's sensitive fields by fingerprints, so a
     /// plan tells that they change without showing them.
     pub(crate) fn conceal(mut self, spec: &ImageSpec) -> Self {
@@ -168,35 +163,37 @@ impl ResourceChange {
     /// Kasm's `id`, `image_id` and `available` among them), hidden values
     /// already replaced. What plan JSON reads.
     pub fn to_change(&self) -> AccessChange {
-        let after_id = match self.action {
-            Action::Replace => None,
-            _ => self.image_id.as_deref(),
-        };
-        let values = |a: &Attributes, id| image_values(a, id, self.available, &self.sensitive);
-        AccessChange {
-            before: self
-                .before
-                .as_ref()
-                .map(|a| values(a, self.image_id.as_deref())),
-            after: self.after.as_ref().map(|a| values(a, after_id)),
-            ..self.to_printed_change()
-        }
+        self.converted(true)
     }
 
     /// The same change as the rendered plan reads it: the values only for a
     /// delete, which lists what it removes (building them is most of the cost).
     pub fn to_printed_change(&self) -> AccessChange {
-        let known_after = matches!(self.action, Action::Create | Action::Replace);
-        let before = match self.action {
-            Action::Delete => self.before.as_ref(),
-            _ => None,
+        self.converted(false)
+    }
+
+    /// The change as any type's, with every value (`all_values`) or only a
+    /// delete's.
+    fn converted(&self, all_values: bool) -> AccessChange {
+        let after_id = match self.action {
+            Action::Replace => None,
+            _ => self.image_id.as_deref(),
         };
+        let values = |a: &Attributes, id| image_values(a, id, self.available, &self.sensitive);
+        let before = self
+            .before
+            .as_ref()
+            .filter(|_| all_values || self.action == Action::Delete);
+        let known_after = matches!(self.action, Action::Create | Action::Replace);
         AccessChange {
             reason: self.reason,
             id: self.image_id.clone(),
-            before: before.map(|a| {
-                image_values(a, self.image_id.as_deref(), self.available, &self.sensitive)
-            }),
+            before: before.map(|a| values(a, self.image_id.as_deref())),
+            after: self
+                .after
+                .as_ref()
+                .filter(|_| all_values)
+                .map(|a| values(a, after_id)),
             after_unknown: if known_after {
                 IMAGE_COMPUTED.iter().map(|k| (*k).to_owned()).collect()
             } else {
@@ -226,12 +223,17 @@ impl FieldChange {
 /// The attributes Kasm gives an image once it is made.
 const IMAGE_COMPUTED: [&str; 3] = ["available", "id", "image_id"];
 
-/// The names of the image attributes whose values are hidden: the secrets,
-/// and those set from sensitive variables.
+/// Whether an image field's value is hidden: a secret, or set from a
+/// sensitive variable (`also`).
+fn hides(field: Field, also: &[Field]) -> bool {
+    field.is_sensitive() || also.contains(&field)
+}
+
+/// The names of the image attributes whose values are hidden.
 fn hidden_fields(also: &[Field]) -> Vec<String> {
     Field::ALL
         .iter()
-        .filter(|f| f.is_sensitive() || also.contains(f))
+        .filter(|&&f| hides(f, also))
         .map(|f| f.spec_name().to_owned())
         .collect()
 }
@@ -247,7 +249,7 @@ fn image_values(
     let text = |t: Option<&str>| t.map_or(Value::Null, Value::from);
     let fields = Field::ALL.iter().map(|&f| {
         let v = attrs.get(f);
-        let shown = if !v.is_null() && (f.is_sensitive() || hidden.contains(&f)) {
+        let shown = if !v.is_null() && hides(f, hidden) {
             Value::from(crate::model::REDACTED)
         } else {
             v.clone()

@@ -44,7 +44,7 @@ pub fn order(steps: &[Step], plan: &Plan, depends_on: &DependsOn) -> After {
             before.extend(index.destroy_order(step));
             before.extend(index.depends_on(step, depends_on));
             before.extend(index.names(step));
-            before.extend(index.duplicates(step));
+            before.extend(index.on_behalf(step));
             before.extend(index.grants(step));
             before.remove(&i);
             before
@@ -326,7 +326,7 @@ impl<'a> Index<'a> {
     /// A removal on behalf of an address (a duplicate of its image, a link
     /// its image must not have) is sent after the address's own create or
     /// update.
-    fn duplicates(&self, step: &Step) -> Vec<usize> {
+    fn on_behalf(&self, step: &Step) -> Vec<usize> {
         match step {
             Step::Call(c) if c.kind == CallKind::Remove => self
                 .makes
