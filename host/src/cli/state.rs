@@ -7,6 +7,7 @@ use crate::state_file;
 use crate::state_file::backend::{Backend, BackendArgs, local_path};
 use kasm_plan_core::State;
 use kasm_plan_core::address::{names, renames, type_of};
+use kasm_plan_core::render::state::instance;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -128,7 +129,7 @@ pub fn run(core: &CoreArgs, args: &StateArgs) -> Outcome {
             }
         }
         StateCommand::Show { address } => {
-            let text = shown(&locked.state, address)
+            let text = instance(&locked.state, address)
                 .ok_or_else(|| CliError::Stop(format!("{address} is not in the state")))?;
             print!("{text}");
         }
@@ -224,14 +225,9 @@ fn moves(
 pub fn shown_all(state: &State) -> String {
     every_address(state)
         .iter()
-        .filter_map(|a| shown(state, a))
+        .filter_map(|a| instance(state, a))
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-/// One address of the state as `state show` prints it.
-fn shown(state: &State, address: &str) -> Option<String> {
-    kasm_plan_core::render::state::instance(state, address)
 }
 
 /// `state force-unlock ID`: only the http backend keeps a lock beyond its run.

@@ -96,14 +96,21 @@ pub(super) async fn call(
         CallKind::Delete | CallKind::Remove => ("Destruction", &mut report.destroyed),
     };
     *count += 1;
-    let note = match (outcome, step.kind) {
+    let note = note(&outcome, step.kind);
+    Ok(format!("{verb} complete{note} [id={id}]"))
+}
+
+/// How the call ended, said after `complete` when it was not simply sent.
+fn note(outcome: &Outcome, kind: CallKind) -> String {
+    match (outcome, kind) {
         (Outcome::Sent, _) => String::new(),
         (Outcome::Repeated(n), _) => format!(" ({n} duplicate rows removed)"),
-        (Outcome::AlreadyDone, CallKind::Delete) => " (Kasm no longer had it)".into(),
+        (Outcome::AlreadyDone, CallKind::Delete | CallKind::Remove) => {
+            " (Kasm no longer had it)".into()
+        }
         (Outcome::AlreadyDone, _) => " (Kasm already had it, not made twice)".into(),
         (Outcome::Found, _) => " (found after a lost answer)".into(),
-    };
-    Ok(format!("{verb} complete{note} [id={id}]"))
+    }
 }
 
 /// A user's group call is part of the user's change: nothing to record,
@@ -142,11 +149,7 @@ fn removed(
         let ids: Vec<&str> = filled.iter().map(|(_, id)| id.as_str()).collect();
         ids.join(":")
     });
-    let note = match outcome {
-        Outcome::Repeated(n) => format!(" ({n} duplicate rows removed)"),
-        Outcome::AlreadyDone => " (Kasm no longer had it)".into(),
-        _ => String::new(),
-    };
+    let note = note(outcome, step.kind);
     format!("Removal complete{note} [{} {id}]", step.endpoint)
 }
 
