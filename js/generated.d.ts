@@ -1201,23 +1201,6 @@ targets: Array<string>,
 destroy: boolean, };
 
 /**
- * One managed image.
- */
-export type StateResource = { 
-/**
- * Kasm's id for the image (32 hex).
- */
-image_id: string, 
-/**
- * The attributes as last applied or imported, in spec units; secrets only as fingerprints.
- */
-attributes: Attributes, 
-/**
- * The spec's `prevent_destroy` when last applied; honoured even after the spec is removed.
- */
-prevent_destroy?: boolean, };
-
-/**
  * One recorded decision.
  */
 export type HistoryEntry = { 
@@ -1305,9 +1288,9 @@ type: string,
 attributes: Record<string, unknown>, };
 
 /**
- * Everything kasm-plan remembers between runs. The engine keeps records by
- * type; the file (and JSON requests) hold [`format::StateFile`]: format 3,
- * or an older one, which is upgraded.
+ * Everything kasm-plan remembers between runs: one record per address, of
+ * any type. The file (and JSON requests) hold [`format::StateFile`]: format
+ * 4, or an older one, which is upgraded.
  */
 export type State = { 
 /**
@@ -1427,19 +1410,6 @@ diagnostics: Array<Diagnostic>,
 rendered?: string | null, };
 
 /**
- * What a create, adopt or update records in the state with Kasm's answer.
- */
-export type Recording = { 
-/**
- * The registry token's fingerprint, when the spec sets one.
- */
-token_fingerprint?: string | null, 
-/**
- * Whether the state entry keeps `prevent_destroy`.
- */
-prevent_destroy: boolean, };
-
-/**
  * A create: the request body and what to record with Kasm's answer.
  */
 export type CreateStep = { 
@@ -1452,13 +1422,10 @@ address: string,
  */
 target_image: { [key in string]: JsonValue }, 
 /**
- * The registry token's fingerprint, when the spec sets one.
+ * What to record over Kasm's answer (`record`): a registry token's
+ * fingerprint, `prevent_destroy`.
  */
-token_fingerprint?: string | null, 
-/**
- * Whether the state entry keeps `prevent_destroy`.
- */
-prevent_destroy: boolean, };
+record: ObjectRecord, };
 
 /**
  * An adopt: the unowned image to record for the address.
@@ -1473,38 +1440,9 @@ address: string,
  */
 image_id: string, 
 /**
- * The registry token's fingerprint, when the spec sets one.
+ * What to record over Kasm's image, as a create's.
  */
-token_fingerprint?: string | null, 
-/**
- * Whether the state entry keeps `prevent_destroy`.
- */
-prevent_destroy: boolean, };
-
-/**
- * An update: the image, the full request body and what to record.
- */
-export type UpdateStep = { 
-/**
- * The resource address.
- */
-address: string, 
-/**
- * The image updated.
- */
-image_id: string, 
-/**
- * The request's `target_image`, every field Kasm accepts. Holds secrets.
- */
-target_image: { [key in string]: JsonValue }, 
-/**
- * The registry token's fingerprint, when the spec sets one.
- */
-token_fingerprint?: string | null, 
-/**
- * Whether the state entry keeps `prevent_destroy`.
- */
-prevent_destroy: boolean, };
+record: ObjectRecord, };
 
 /**
  * A delete or a forget: the address and the image it was bound to.
@@ -1533,20 +1471,7 @@ from: string,
 to: string, };
 
 /**
- * A refresh: the state entry to write.
- */
-export type RefreshStep = { 
-/**
- * The resource address.
- */
-address: string, 
-/**
- * Kasm's current values for the address.
- */
-record: StateResource, };
-
-/**
- * A group's, a user's, a membership's or a session's record to write without a request.
+ * A record to write without a request.
  */
 export type ObjectRecordStep = { 
 /**
@@ -1699,6 +1624,12 @@ ready?: ReadyStep | null,
  */
 record?: ObjectRecord | null, 
 /**
+ * Where the answer carries the object itself (`/image`): the record is
+ * then Kasm's object, read by the core (`record`), with `record`'s
+ * values over it.
+ */
+record_answer?: string | null, 
+/**
  * The attributes whose values, joined by `:`, are the record's id
  * (a membership's `<group_id>:<user_id>`).
  */
@@ -1728,7 +1659,7 @@ until_gone?: boolean, };
 /**
  * One action to carry out, with exactly what it needs to record its result.
  */
-export type Step = { "action": "create" } & CreateStep | { "action": "adopt" } & AdoptStep | { "action": "update" } & UpdateStep | { "action": "refresh" } & RefreshStep | { "action": "forget" } & ReleaseStep | { "action": "move" } & MoveStep | { "action": "record_object" } & ObjectRecordStep | { "action": "call" } & CallStep;
+export type Step = { "action": "create" } & CreateStep | { "action": "adopt" } & AdoptStep | { "action": "forget" } & ReleaseStep | { "action": "move" } & MoveStep | { "action": "record_object" } & ObjectRecordStep | { "action": "call" } & CallStep;
 
 /**
  * `apply_steps` output: the plan and the steps that carry it out.
@@ -1930,21 +1861,37 @@ grants: Array<Grant>,
 diagnostics: Array<Diagnostic>, };
 
 /**
- * `record` input: an image Kasm returned, and what the step adds.
+ * `record` input: what Kasm answered for an address, and what the step
+ * records with it.
  */
 export type RecordRequest = { 
 /**
- * The image as Kasm returned it.
+ * The address recorded.
  */
-image: Image, 
+address: string, 
 /**
- * The registry token's fingerprint, when the spec sets one.
+ * The object Kasm answered with (an image as `create_image` and
+ * `update_image` answer it, or as `get_images` lists it).
  */
-token_fingerprint?: string | null, 
+answer: unknown, 
 /**
- * Whether the state entry keeps `prevent_destroy`.
+ * The step's record: its values are laid over Kasm's (a registry
+ * token's fingerprint), with its `prevent_destroy`.
  */
-prevent_destroy: boolean, };
+record: ObjectRecord, };
+
+/**
+ * `record` output.
+ */
+export type RecordResponse = { 
+/**
+ * The record to write under the address.
+ */
+record?: ObjectRecord | null, 
+/**
+ * Why there is none (an answer that is not the object).
+ */
+diagnostics: Array<Diagnostic>, };
 
 /**
  * `recognise` input: a create body and the images Kasm lists now.
@@ -2007,16 +1954,11 @@ export type ImportResponse = {
  */
 ok: boolean, 
 /**
- * The state entry to write under the address.
- */
-resource?: StateResource | null, 
-/**
  * The image imported.
  */
 image?: Image | null, 
 /**
- * The record to write, for an address of any other type (a group, a
- * link, a user, a membership, a session).
+ * The record to write under the address, of any type.
  */
 object?: ObjectRecord | null, 
 /**

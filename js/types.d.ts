@@ -7,7 +7,7 @@ import type * as core from './generated.js';
 export type {
   Action, Attributes, Code, Diagnostic, Drift, Field, FieldChange, Format, ImageSpec, JsonValue,
   Location, Plan, PolicyFormat, PolicyReport, Position, Reason, ResourceChange, Severity,
-  StateResource, Summary,
+  Summary,
 } from './generated.js';
 
 /** `validate`'s answer. */
@@ -29,8 +29,16 @@ export type PolicyLevel = core.Level;
  */
 export type Image = Partial<core.Image> & { [key: string]: unknown };
 
+/** An image as format 1 of the state recorded it, by address. */
+export interface StateResource {
+  image_id: string;
+  /** Spec units; a secret as its fingerprint. */
+  attributes: core.Attributes;
+  prevent_destroy?: boolean;
+}
+
 /** What was applied before; missing parts are empty. */
-export type State = Partial<Omit<core.State, 'resources'>> & { resources?: Record<string, core.StateResource> };
+export type State = Partial<Omit<core.State, 'resources'>> & { resources?: Record<string, StateResource> };
 
 /** The `kasm_images` data source's arguments. */
 export interface ImageFilter {

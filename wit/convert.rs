@@ -14,9 +14,7 @@ use kasm_plan_core::access::launch::{Grant, GrantChange};
 use kasm_plan_core::access::steps::ObjectRecordStep;
 use kasm_plan_core::access::{Access, AccessChange, AttributeChange, ExtraLink, GroupPart, Target};
 use kasm_plan_core::adopt::GeneratedFile;
-use kasm_plan_core::apply::{
-    AdoptStep, CreateStep, MoveStep, Recording, RefreshStep, ReleaseStep, Step, UpdateStep,
-};
+use kasm_plan_core::apply::{AdoptStep, CreateStep, MoveStep, ReleaseStep, Step};
 use kasm_plan_core::change::OutputChange;
 use kasm_plan_core::duplicates::Duplicate;
 use kasm_plan_core::facade::{
@@ -24,14 +22,15 @@ use kasm_plan_core::facade::{
     FilterResponse, FormatRequest, FormatResponse, GroupFilterRequest, GroupFilterResponse,
     ImportRequest, ImportResponse, LaunchRequest, LaunchResponse, OutputsResponse, ParseResponse,
     PlanRequest, PlanResponse, PolicyRequest, PolicyResponse, RecogniseRequest, RecordRequest,
-    RenderRequest, RenderResponse, SourceInput, Sources, StepsResponse, TerraformStateRequest,
-    TerraformStateResponse, ValidateRequest, ValidateResponse, invalid_request,
+    RecordResponse, RenderRequest, RenderResponse, SourceInput, Sources, StepsResponse,
+    TerraformStateRequest, TerraformStateResponse, ValidateRequest, ValidateResponse,
+    invalid_request,
 };
 use kasm_plan_core::filter::ImageFilter;
 use kasm_plan_core::group::{Group, GroupImage};
 use kasm_plan_core::lang::config::{BackendBlock, ProviderSettings};
 use kasm_plan_core::lang::{NamedValue, VariableFile, VariableInput};
-use kasm_plan_core::object::ObjectRecord;
+use kasm_plan_core::object::{ObjectRecord, Values};
 use kasm_plan_core::plan::{Drift, FieldChange, PlanOptions, ResourceChange, Summary};
 use kasm_plan_core::policy::{Level, PolicyReport, PolicyResult, RegoVersion};
 use kasm_plan_core::policy_set::{PolicyFile, PolicyFormat};
@@ -40,7 +39,7 @@ use kasm_plan_core::state::{HistoryEntry, StateOutput};
 use kasm_plan_core::step::{CallKind, CallStep, FindStep, ReadyStep};
 use kasm_plan_core::{
     Action, Code, Diagnostic, Field, Format, Image, ImageSpec, Location, Plan, Position, Reason,
-    Severity, State, StateResource, attributes::Attributes, diagnostic::Fix,
+    Severity, State, attributes::Attributes, diagnostic::Fix,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Map, Value};
@@ -162,7 +161,7 @@ macro_rules! json_text {
         }
     )*};
 }
-json_text!(Value, Map<String, Value>, ImageSpec, Image, Attributes);
+json_text!(Value, Map<String, Value>, ImageSpec, Image, Attributes, Values);
 
 /// Types that cross as their name (a string in WIT, an enum in the core).
 macro_rules! named {
@@ -194,15 +193,16 @@ fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, Box<Diagnostic>> {
     serde_json::from_str(text).map_err(|e| invalid_request(format!("invalid JSON text: {e}")))
 }
 
-/// Records: core `Name` to `wit::Name` (or `Core as Wit`), field by field.
+/// Records: core `Name` to `wit::Name` (or `Core as Wit`), field by field;
+/// `=> f` passes the core value read from the WIT through `f`.
 macro_rules! records {
-    ($($core:ident $(as $wit:ident)? { $($field:ident),* $(,)? })*) => {$(
-        records!(@one $core [$($wit)?] { $($field),* });
+    ($($core:ident $(as $wit:ident)? { $($field:ident),* $(,)? } $(=> $after:path)?)*) => {$(
+        records!(@one $core [$($wit)?] { $($field),* } [$($after)?]);
     )*};
-    (@one $core:ident [] { $($field:ident),* }) => {
-        records!(@one $core [$core] { $($field),* });
+    (@one $core:ident [] { $($field:ident),* } [$($after:path)?]) => {
+        records!(@one $core [$core] { $($field),* } [$($after)?]);
     };
-    (@one $core:ident [$wit:ident] { $($field:ident),* }) => {
+    (@one $core:ident [$wit:ident] { $($field:ident),* } [$($after:path)?]) => {
         impl IntoWit for $core {
             type Wit = wit::$wit;
             fn into_wit(self) -> wit::$wit {
@@ -214,10 +214,17 @@ macro_rules! records {
             type Wit = wit::$wit;
             fn from_wit(w: wit::$wit) -> Result<$core, Box<Diagnostic>> {
                 let wit::$wit { $($field),* } = w;
-                Ok($core { $($field: FromWit::from_wit($field)?),* })
+                let read = $core { $($field: FromWit::from_wit($field)?),* };
+                $(let read = $after(read)?;)?
+                Ok(read)
             }
         }
     };
+}
+
+/// A state read from the WIT with each image's values back in its fields.
+fn typed_images(state: State) -> Result<State, Box<Diagnostic>> {
+    state.with_typed_images().map_err(invalid_request)
 }
 
 /// Kasm's lists read by table cross by name, as JSON text, so a type read
@@ -305,7 +312,7 @@ enums! {
 }
 
 variants! {
-    Step { Create, Adopt, Update, Refresh, Forget, Move, RecordObject, Call }
+    Step { Create, Adopt, Forget, Move, RecordObject, Call }
     Target { Id, Managed, Name }
     VariableInput { Environment, File, Argument }
     Sources { Many, One }
@@ -347,7 +354,7 @@ records! {
     GroupImage { group_image_id, group_id, image_id, image_name, image_friendly_name, group_name }
     ReadyStep { endpoint, id_at, status_at, want, timeout_secs }
     ObjectRecord { id, attributes, prevent_destroy }
-    CallStep { address, kind, id, endpoint, body, ids, repeat_safe, done_when, answer_id, find, ready, record, id_parts, help, unmarked, search_first, until_gone }
+    CallStep { address, kind, id, endpoint, body, ids, repeat_safe, done_when, answer_id, find, ready, record, record_answer, id_parts, help, unmarked, search_first, until_gone }
     FindStep { endpoint, body, fill, list, matching, answer_id, none_when }
     AttributeChange { attribute, before, after }
     AccessChange { address, resource_type, name, action, reason, id, before, after, after_unknown, waits_for, changes, sensitive, previous_address, importing, group_parts }
@@ -355,25 +362,23 @@ records! {
     ExtraLink { image_address, image_id, group_id, group_name, revoke }
     ObjectRecordStep { address, record }
     PlanOptions { unchanged_values, delete_duplicates, replace, targets, destroy }
-    StateResource { image_id, attributes, prevent_destroy }
     HistoryEntry { at, serial, event, overridden_policies }
-    State { version, serial, lineage, resources, objects, history, outputs, dependencies, pending }
+    // An image's values cross by name; the plan reads them by field.
+    State { version, serial, lineage, objects, history, outputs, dependencies, pending } => typed_images
     PlanRequest { desired, state, observed, access, strict, options, from_state, refresh_only, render }
     PlanResponse { ok, plan, diagnostics, rendered }
-    Recording { token_fingerprint, prevent_destroy }
-    CreateStep { address, target_image, recording }
-    AdoptStep { address, image_id, recording }
-    UpdateStep { address, image_id, target_image, recording }
+    CreateStep { address, target_image, record }
+    AdoptStep { address, image_id, record }
     ReleaseStep { address, image_id }
     MoveStep { from, to }
-    RefreshStep { address, record }
     StepsResponse { ok, plan, steps, after, dependencies, diagnostics, rendered }
     RenderRequest { plan, refresh_only, diagnostics }
     RenderResponse { text }
-    RecordRequest { image, recording }
+    RecordRequest { address, answer, record }
+    RecordResponse { record, diagnostics }
     RecogniseRequest { target_image, images, owned }
     ImportRequest { address, image_id, state, images, access, configuration }
-    ImportResponse { ok, resource, image, object, diagnostics }
+    ImportResponse { ok, image, object, diagnostics }
     TerraformStateRequest { text, state }
     TerraformStateResponse { ok, bindings, bound, diagnostics }
     AdoptRequest { images, filter, access, state }

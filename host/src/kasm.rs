@@ -403,12 +403,6 @@ impl Kasm {
         let answer = self.post_once("create_image", &wrap(json!(target))).await?;
         image_of(answer, "create_image")
     }
-
-    /// `update_image` with a full object: the same request twice has one effect.
-    pub async fn update(&self, target: &Map<String, Value>) -> Result<Image, KasmError> {
-        let answer = self.post("update_image", &wrap(json!(target))).await?;
-        image_of(answer, "update_image")
-    }
 }
 
 impl Kasm {

@@ -8,10 +8,10 @@ use kasm_plan_core::facade::{
     AdoptRequest, AdoptResponse, FilterRequest, FilterResponse, GroupFilterRequest,
     GroupFilterResponse, ImportRequest, ImportResponse, LaunchRequest, LaunchResponse,
     OutputsResponse, ParseResponse, PlanRequest, PlanResponse, PolicyRequest, PolicyResponse,
-    RecogniseRequest, RecordRequest, RenderRequest, RenderResponse, SourceInput, StepsResponse,
-    ValidateRequest, ValidateResponse,
+    RecogniseRequest, RecordRequest, RecordResponse, RenderRequest, RenderResponse, SourceInput,
+    StepsResponse, ValidateRequest, ValidateResponse,
 };
-use kasm_plan_core::{Image, Plan, StateResource};
+use kasm_plan_core::{Image, Plan};
 use wasmtime::Store;
 
 #[path = "../../wit/convert.rs"]
@@ -104,8 +104,8 @@ impl Core {
         self.typed(request, |g, s, r| g.call_apply_steps(s, r))
     }
 
-    /// `record`: the state entry for an image Kasm returned.
-    pub fn record(&mut self, request: RecordRequest) -> Result<StateResource, CoreError> {
+    /// `record`: the record a finished call leaves, read from Kasm's answer.
+    pub fn record(&mut self, request: RecordRequest) -> Result<RecordResponse, CoreError> {
         self.typed(request, |g, s, r| g.call_record(s, r))
     }
 

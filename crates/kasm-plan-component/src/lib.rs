@@ -73,7 +73,7 @@ impl wit::Guest for Component {
         forward(r, facade::apply_steps)
     }
 
-    fn record(r: wit::RecordRequest) -> Result<wit::StateResource, wit::Diagnostic> {
+    fn record(r: wit::RecordRequest) -> Result<wit::RecordResponse, wit::Diagnostic> {
         forward(r, facade::record)
     }
 

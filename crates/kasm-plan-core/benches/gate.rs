@@ -147,7 +147,7 @@ fn main() -> std::io::Result<()> {
     let mut written = state.clone();
     let mut text = StateText::default();
     let one = written
-        .resources
+        .objects
         .keys()
         .nth(N / 2)
         .cloned()
@@ -204,7 +204,7 @@ fn main() -> std::io::Result<()> {
         (
             "state/write_10k_one_change",
             Box::new(move || {
-                if let Some(r) = written.resources.get_mut(&one) {
+                if let Some(r) = written.objects.get_mut(&one) {
                     r.prevent_destroy = !r.prevent_destroy;
                 }
                 text.forget(&one);

@@ -13,7 +13,7 @@ use crate::access::{Access, LinkRecord};
 use crate::attributes::{Attributes, SECRET_SET};
 use crate::field::Field;
 use crate::model::Image;
-use crate::state::{State, StateResource};
+use crate::state::{State, image_record};
 use hcl::expr::{Traversal, Variable};
 use hcl::{Block, Body, Expression};
 use serde_json::Value;
@@ -58,11 +58,7 @@ fn is_default(field: Field, v: &Value) -> bool {
 /// that name them) in a copy of `state`. Images `state` already binds are
 /// left out.
 pub fn adopt(images: &[&Image], access: Option<&Access>, state: &State) -> Adoption {
-    let owned: BTreeSet<&str> = state
-        .resources
-        .values()
-        .map(|r| r.image_id.as_str())
-        .collect();
+    let owned: BTreeSet<&str> = state.images().map(|(_, r)| r.id.as_str()).collect();
     let images: Vec<&Image> = images
         .iter()
         .copied()
@@ -116,8 +112,8 @@ pub fn adopt(images: &[&Image], access: Option<&Access>, state: &State) -> Adopt
         }
         image_blocks = image_blocks.add_block(block.build());
         out.state
-            .resources
-            .insert(address.clone(), StateResource::recorded(image, None, false));
+            .objects
+            .insert(address.clone(), image_record(image, None, false));
         out.bound.push((address, image.image_id.clone()));
     }
     out.files.push(file("images.tf", &image_blocks.build()));

@@ -9,11 +9,10 @@ use crate::address::address_of;
 use crate::change::{Action, Plan, ResourceChange};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Image, ImageSpec};
+use crate::object::ObjectRecord;
 use crate::schema::tables;
-use crate::state::{State, StateResource};
-pub use crate::step::{
-    AdoptStep, CreateStep, MoveStep, Recording, RefreshStep, ReleaseStep, Step, UpdateStep,
-};
+use crate::state::{State, refreshed_image};
+pub use crate::step::{AdoptStep, CreateStep, MoveStep, ObjectRecordStep, ReleaseStep, Step};
 use crate::step::{CallKind, CallStep};
 use crate::wire::{create_body, update_body};
 use serde_json::{Map, Value};
@@ -48,11 +47,7 @@ pub fn steps(
 ) -> Result<Vec<Step>, Box<Diagnostic>> {
     let by_id: BTreeMap<String, &Image> =
         observed.iter().map(|i| (canon(&i.image_id), i)).collect();
-    let mut owned: BTreeSet<String> = state
-        .resources
-        .values()
-        .map(|r| canon(&r.image_id))
-        .collect();
+    let mut owned: BTreeSet<String> = state.images().map(|(_, r)| canon(&r.id)).collect();
     let mut out = Vec::with_capacity(plan.resource_changes.len());
     for change in &plan.resource_changes {
         let spec = desired.get(&change.name);
@@ -69,11 +64,10 @@ pub fn steps(
             (Action::Delete, _) => Some(delete(change)?),
             (Action::NoOp, spec) => {
                 state
-                    .resources
-                    .get(&change.address)
+                    .image(&change.address)
                     .zip(image)
                     .map(|(recorded, image)| {
-                        Step::Refresh(RefreshStep {
+                        Step::RecordObject(ObjectRecordStep {
                             address: change.address.clone(),
                             record: refreshed(recorded, image, spec),
                         })
@@ -86,7 +80,7 @@ pub fn steps(
                 Some(Step::Create(CreateStep {
                     address: change.address.clone(),
                     target_image: create_body(spec, &change.address),
-                    recording: Recording::of(spec, &change.address),
+                    record: recording(spec, &change.address),
                 }))
             }
             (Action::Create | Action::Update | Action::Replace, None) => {
@@ -107,8 +101,8 @@ pub fn steps(
 /// Kasm's current values for an unchanged address, with the configuration's
 /// `prevent_destroy` (set or cleared) when the address is still configured:
 /// the flag protects from the first apply that has it.
-fn refreshed(recorded: &StateResource, image: &Image, spec: Option<&ImageSpec>) -> StateResource {
-    let mut record = recorded.refreshed(image);
+fn refreshed(recorded: &ObjectRecord, image: &Image, spec: Option<&ImageSpec>) -> ObjectRecord {
+    let mut record = refreshed_image(recorded, image);
     if let Some(spec) = spec {
         record.prevent_destroy = spec.lifecycle.prevent_destroy;
     }
@@ -123,7 +117,7 @@ fn create(
     owned: &mut BTreeSet<String>,
 ) -> Step {
     let address = change.address.clone();
-    let recording = Recording::of(spec, &address);
+    let record = recording(spec, &address);
     let body = create_body(spec, &address);
     match recognise(&body, observed, owned) {
         Some(found) => {
@@ -131,30 +125,61 @@ fn create(
             Step::Adopt(AdoptStep {
                 address,
                 image_id: found.image_id.clone(),
-                recording,
+                record,
             })
         }
         None => Step::Create(CreateStep {
             address,
             target_image: body,
-            recording,
+            record,
         }),
     }
 }
 
-/// An update: Kasm's image with the changed fields, as one full request body.
+/// What an image's create, adopt or update records over Kasm's answer: the
+/// registry token's fingerprint, when the spec sets one (Kasm shows it
+/// masked), and `prevent_destroy`.
+fn recording(spec: &ImageSpec, address: &str) -> ObjectRecord {
+    let mut attributes = Map::new();
+    if let Some(token) = &spec.docker_token {
+        let fingerprint = token.fingerprint(address);
+        attributes.insert(
+            Field::DockerToken.spec_name().to_owned(),
+            fingerprint.into(),
+        );
+    }
+    ObjectRecord {
+        id: String::new(),
+        attributes: attributes.into(),
+        prevent_destroy: spec.lifecycle.prevent_destroy,
+    }
+}
+
+/// An update: `kasm_image`'s table call with Kasm's image and the changed
+/// fields as one full request body; Kasm's answer is recorded.
 fn update(change: &ResourceChange, spec: &ImageSpec, image: &Image) -> Step {
     let changes: Vec<(Field, Value)> = change
         .changes
         .iter()
         .map(|c| (c.field, c.after.clone()))
         .collect();
-    Step::Update(UpdateStep {
-        address: change.address.clone(),
-        image_id: image.image_id.clone(),
-        target_image: update_body(image, &changes, spec.docker_token.as_ref()),
-        recording: Recording::of(spec, &change.address),
-    })
+    let body = update_body(image, &changes, spec.docker_token.as_ref());
+    let id = image.image_id.as_str();
+    let call = &tables::IMAGE_UPDATE;
+    let mut step = CallStep::of(
+        call,
+        CallKind::Update,
+        &change.address,
+        Some(id),
+        &body,
+        BTreeMap::new(),
+    );
+    step.record = Some(ObjectRecord {
+        id: id.to_owned(),
+        ..recording(spec, &change.address)
+    });
+    step.record_answer = Some(tables::IMAGE_ANSWER.to_owned());
+    Step::Call(Box::new(step))
 }
 
 /// Addresses in state that are in neither the plan, the config nor Kasm.
@@ -170,10 +195,9 @@ fn forgotten(
         .map(|c| c.address.as_str())
         .collect();
     state
-        .resources
-        .iter()
+        .images()
         .filter(|(address, r)| {
-            let gone = !by_id.contains_key(&canon(&r.image_id));
+            let gone = !by_id.contains_key(&canon(&r.id));
             let unconfigured = address
                 .strip_prefix(&address_of(""))
                 .is_some_and(|name| !desired.contains_key(name));
@@ -182,7 +206,7 @@ fn forgotten(
         .map(|(address, r)| {
             Step::Forget(ReleaseStep {
                 address: address.clone(),
-                image_id: r.image_id.clone(),
+                image_id: r.id.clone(),
             })
         })
         .collect()
@@ -209,16 +233,15 @@ pub fn refresh_steps(state: &State, observed: &[Image]) -> Vec<Step> {
     let by_id: BTreeMap<String, &Image> =
         observed.iter().map(|i| (canon(&i.image_id), i)).collect();
     state
-        .resources
-        .iter()
-        .map(|(address, r)| match by_id.get(&canon(&r.image_id)) {
-            Some(image) => Step::Refresh(RefreshStep {
+        .images()
+        .map(|(address, r)| match by_id.get(&canon(&r.id)) {
+            Some(image) => Step::RecordObject(ObjectRecordStep {
                 address: address.clone(),
-                record: r.refreshed(image),
+                record: refreshed_image(r, image),
             }),
             None => Step::Forget(ReleaseStep {
                 address: address.clone(),
-                image_id: r.image_id.clone(),
+                image_id: r.id.clone(),
             }),
         })
         .collect()
@@ -317,7 +340,7 @@ mod tests {
             .docker_token
             .map(|t| t.fingerprint("kasm_image.t"))
             .unwrap_or_default();
-        let r = StateResource::recorded(&image, Some(&fp), true);
+        let r = crate::state::image_record(&image, Some(&fp), true);
         let text = serde_json::to_string(&r).unwrap_or_default();
         assert!(!text.contains("s3cret"));
         assert!(text.contains(&fp));

@@ -43,7 +43,7 @@ pub fn find<'a>(
                 .filter(|i| matches(&body, i))
                 .map(|i| i.image_id.clone())
                 .collect();
-            if !state.resources.contains_key(&address) && !image_ids.is_empty() {
+            if state.image(&address).is_none() && !image_ids.is_empty() {
                 image_ids.remove(0);
             }
             (!image_ids.is_empty()).then_some(Duplicate {
@@ -66,11 +66,7 @@ pub fn namesakes(
     state: &State,
     observed: &[Image],
 ) -> Vec<Diagnostic> {
-    let owned: HashSet<Cow<str>> = state
-        .resources
-        .values()
-        .map(|r| canonical_id(&r.image_id))
-        .collect();
+    let owned: HashSet<Cow<str>> = state.images().map(|(_, r)| canonical_id(&r.id)).collect();
     plan.resource_changes
         .iter()
         .filter(|c| c.action == Action::Create)

@@ -13,9 +13,9 @@ use crate::diagnostic::{Code, Diagnostic, Location};
 use crate::group::Access;
 pub use crate::lang::blocks::{Import, Move};
 use crate::model::Image;
-use crate::state::{State, StateResource};
+use crate::state::{State, image_record};
 use crate::step::ObjectRecordStep;
-use crate::step::{MoveStep, RefreshStep, ReleaseStep, Step};
+use crate::step::{MoveStep, ReleaseStep, Step};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The state edits a configuration asks for, as applied.
@@ -46,12 +46,7 @@ impl Edits {
         }
         for to in self.imported.keys() {
             let address = to.clone();
-            if let Some(record) = self.state.resources.get(to) {
-                out.push(Step::Refresh(RefreshStep {
-                    address,
-                    record: record.clone(),
-                }));
-            } else if let Some(record) = self.state.objects.get(to) {
+            if let Some(record) = self.state.objects.get(to) {
                 out.push(Step::RecordObject(ObjectRecordStep {
                     address,
                     record: record.clone(),
@@ -160,7 +155,7 @@ fn make_move(edits: &mut Edits, m: &Move, out: &mut Vec<Diagnostic>) {
 }
 
 fn make_import(edits: &mut Edits, i: &Import, observed: &[Image]) -> Result<(), Box<Diagnostic>> {
-    if edits.state.resources.contains_key(&i.to) {
+    if edits.state.image(&i.to).is_some() {
         return Ok(()); // already bound: the block has done its work
     }
     let fail = |code, message: String, help: &str| {
@@ -187,10 +182,10 @@ fn make_import(edits: &mut Edits, i: &Import, observed: &[Image]) -> Result<(), 
                 "check the id with `kasm-plan images`",
             )
         })?;
-    if let Some((owner, _)) =
-        edits.state.resources.iter().find(|(_, r)| {
-            crate::model::canonical_uuid(&r.image_id).as_deref() == Some(id.as_str())
-        })
+    if let Some((owner, _)) = edits
+        .state
+        .images()
+        .find(|(_, r)| crate::model::canonical_uuid(&r.id).as_deref() == Some(id.as_str()))
     {
         return Err(fail(
             Code::InvalidState,
@@ -198,8 +193,8 @@ fn make_import(edits: &mut Edits, i: &Import, observed: &[Image]) -> Result<(), 
             "an image belongs to one address; remove the import block or the other binding",
         ));
     }
-    let record = StateResource::recorded(image, None, false);
-    edits.state.resources.insert(i.to.clone(), record);
+    let record = image_record(image, None, false);
+    edits.state.objects.insert(i.to.clone(), record);
     edits.imported.insert(i.to.clone(), image.image_id.clone());
     Ok(())
 }

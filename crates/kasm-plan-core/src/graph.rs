@@ -344,7 +344,7 @@ fn makes(step: &Step) -> bool {
     if let Step::Call(call) = step {
         return matches!(call.kind, CallKind::Create | CallKind::Update);
     }
-    matches!(step, Step::Create(_) | Step::Adopt(_) | Step::Update(_))
+    matches!(step, Step::Create(_) | Step::Adopt(_))
 }
 
 /// A group's call (its create, update or delete).

@@ -61,4 +61,4 @@ pub use field::Field;
 pub use model::{IgnoreChanges, Image, ImageSpec, Lifecycle, Secret};
 pub use parse::Format;
 pub use plan::{Action, Plan, Reason};
-pub use state::{State, StateResource};
+pub use state::State;

@@ -4,10 +4,13 @@
 //! kept as JSON, keyed by argument name, so one diff, one step builder and
 //! one executor serve every such type.
 
+use crate::attributes::Attributes;
+use crate::field::Field;
 use crate::group::{GroupRecord, GroupSpec, LinkRecord, LinkSpec, Target};
 use crate::model::Secret;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// An instance as configured.
@@ -46,7 +49,7 @@ pub struct ObjectRecord {
     pub id: String,
     /// The attributes, by name.
     #[cfg_attr(feature = "typescript", ts(type = "Record<string, unknown>"))]
-    pub attributes: Map<String, Value>,
+    pub attributes: Values,
     /// The configuration's `prevent_destroy` when last applied: honoured
     /// after its block is removed, as an image's is.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -58,6 +61,162 @@ impl ObjectRecord {
     /// An attribute's text, when it is one.
     pub fn text(&self, attribute: &str) -> Option<&str> {
         self.attributes.get(attribute).and_then(Value::as_str)
+    }
+}
+
+/// A record's attributes, by name. An image's are kept indexed by field,
+/// as its plan reads them: planning many images compares every field of
+/// each, and a name looked up in a map for each would cost a third of the
+/// plan. Every other type's are a JSON object.
+#[derive(Clone, Debug)]
+pub enum Values {
+    /// An image's, one value per field.
+    Fields(Attributes),
+    /// Any other type's.
+    Named(Map<String, Value>),
+}
+
+impl Default for Values {
+    fn default() -> Self {
+        Values::Named(Map::new())
+    }
+}
+
+impl From<Map<String, Value>> for Values {
+    fn from(map: Map<String, Value>) -> Self {
+        Values::Named(map)
+    }
+}
+
+impl From<Attributes> for Values {
+    fn from(fields: Attributes) -> Self {
+        Values::Fields(fields)
+    }
+}
+
+impl Values {
+    /// An attribute's value.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        match self {
+            Values::Named(map) => map.get(name),
+            Values::Fields(fields) => Field::from_spec_name(name).map(|f| fields.get(f)),
+        }
+    }
+
+    /// Whether it holds the attribute.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Sets an attribute. A name that is not a field turns an image's
+    /// values into a JSON object.
+    pub fn insert(&mut self, name: String, value: Value) {
+        if let Values::Fields(fields) = self {
+            match Field::from_spec_name(&name) {
+                Some(f) => return fields.set(f, value),
+                None => *self = Values::Named(self.to_map()),
+            }
+        }
+        if let Values::Named(map) = self {
+            map.insert(name, value);
+        }
+    }
+
+    /// Takes an attribute out (an image's field is left null).
+    pub fn remove(&mut self, name: &str) -> Option<Value> {
+        match self {
+            Values::Named(map) => map.remove(name),
+            Values::Fields(fields) => {
+                let field = Field::from_spec_name(name)?;
+                let value = fields.get(field).clone();
+                fields.set(field, Value::Null);
+                Some(value)
+            }
+        }
+    }
+
+    /// The attributes and their values, by name in order.
+    pub fn iter(&self) -> Box<dyn Iterator<Item = (&str, &Value)> + '_> {
+        match self {
+            Values::Named(map) => Box::new(map.iter().map(|(k, v)| (k.as_str(), v))),
+            Values::Fields(fields) => Box::new(
+                Field::by_spec_name()
+                    .iter()
+                    .map(|f| (f.spec_name(), fields.get(*f))),
+            ),
+        }
+    }
+
+    /// As a JSON object.
+    pub fn to_map(&self) -> Map<String, Value> {
+        match self {
+            Values::Named(map) => map.clone(),
+            Values::Fields(_) => self
+                .iter()
+                .map(|(k, v)| (k.to_owned(), v.clone()))
+                .collect(),
+        }
+    }
+
+    /// An image's values kept by field: an attribute that is not a field is
+    /// refused (a state rewritten without it would lose it).
+    pub fn into_fields(self) -> Result<Values, String> {
+        match self {
+            Values::Fields(_) => Ok(self),
+            Values::Named(map) => serde_json::from_value::<Attributes>(Value::Object(map))
+                .map(Values::Fields)
+                .map_err(|e| e.to_string()),
+        }
+    }
+
+    /// As an image's fields: borrowed when kept so, else read by name.
+    pub fn fields(&self) -> Cow<'_, Attributes> {
+        match self {
+            Values::Fields(fields) => Cow::Borrowed(fields),
+            Values::Named(map) => {
+                let mut fields = Attributes::default();
+                for (name, value) in map {
+                    if let Some(f) = Field::from_spec_name(name) {
+                        fields.set(f, value.clone());
+                    }
+                }
+                Cow::Owned(fields)
+            }
+        }
+    }
+}
+
+impl PartialEq for Values {
+    fn eq(&self, other: &Values) -> bool {
+        match (self, other) {
+            (Values::Named(a), Values::Named(b)) => a == b,
+            (Values::Fields(a), Values::Fields(b)) => a == b,
+            _ => self.iter().eq(other.iter()),
+        }
+    }
+}
+
+impl PartialEq<Map<String, Value>> for Values {
+    fn eq(&self, other: &Map<String, Value>) -> bool {
+        match self {
+            Values::Named(map) => map == other,
+            Values::Fields(_) => self.iter().eq(other.iter().map(|(k, v)| (k.as_str(), v))),
+        }
+    }
+}
+
+impl Serialize for Values {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Values::Named(map) => map.serialize(s),
+            Values::Fields(_) => s.collect_map(self.iter()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Values {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Map::deserialize(d).map(Values::Named)
     }
 }
 
@@ -187,7 +346,7 @@ impl GroupRecord {
         }
         ObjectRecord {
             id: self.group_id.clone(),
-            attributes,
+            attributes: attributes.into(),
             prevent_destroy: false,
         }
     }
@@ -209,7 +368,7 @@ impl LinkRecord {
         attributes.insert("image_id".into(), self.image_id.clone().into());
         ObjectRecord {
             id: self.id(),
-            attributes,
+            attributes: attributes.into(),
             prevent_destroy: false,
         }
     }

@@ -14,11 +14,12 @@ pub use crate::change::{
 use crate::diagnostic::{Code, Diagnostic};
 use crate::field::{Field, Kind};
 use crate::model::{Image, ImageSpec, canonical_id};
-use crate::state::{State, StateResource};
+use crate::object::ObjectRecord;
+use crate::state::State;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 /// Planning options.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
@@ -60,18 +61,18 @@ pub fn plan(
     let observed_ids: Vec<Cow<str>> = observed.iter().map(|i| canonical_id(&i.image_id)).collect();
     let by_id: IdMap<&str, &Image> = observed_ids.iter().map(Cow::as_ref).zip(observed).collect();
     let mut errors = Vec::new();
-    check_addresses(state, &mut errors);
+    let held = state.images().count();
     let mut owners: IdMap<Cow<str>, &str> =
-        IdMap::with_capacity_and_hasher(state.resources.len(), Default::default());
-    let mut changes = Vec::with_capacity(desired.len().max(state.resources.len()));
+        IdMap::with_capacity_and_hasher(held, Default::default());
+    let mut changes = Vec::with_capacity(desired.len().max(held));
     let mut drift = Vec::new();
     for (name, spec, recorded) in merged(desired, state) {
         let address = address_of(name);
         let image = recorded.and_then(|r| {
-            let id = canonical_id(&r.image_id);
+            let id = canonical_id(&r.id);
             let image = by_id.get(id.as_ref()).copied();
             if let Some(first) = owners.insert(id, name) {
-                errors.push(bound_twice(&r.image_id, &address_of(first), &address));
+                errors.push(bound_twice(&r.id, &address_of(first), &address));
             }
             image
         });
@@ -135,7 +136,7 @@ pub fn plan(
 type IdMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// A resource's spec and state entry, by name.
-type Pair<'a> = (&'a str, Option<&'a ImageSpec>, Option<&'a StateResource>);
+type Pair<'a> = (&'a str, Option<&'a ImageSpec>, Option<&'a ObjectRecord>);
 
 /// Every name in the config or the state, once and in order, with its spec and
 /// state entry. Both maps are sorted by name (addresses share one prefix), so
@@ -146,8 +147,7 @@ fn merged<'a>(
 ) -> impl Iterator<Item = Pair<'a>> {
     let mut wanted = desired.iter().map(|(n, s)| (n.as_str(), s)).peekable();
     let mut stored = state
-        .resources
-        .iter()
+        .images()
         .filter_map(|(a, r)| {
             let name = a.strip_prefix(RESOURCE_TYPE)?.strip_prefix('.')?;
             Some((name, r))
@@ -257,7 +257,7 @@ fn update(
     address: String,
     name: &str,
     spec: &ImageSpec,
-    recorded: Option<&StateResource>,
+    recorded: Option<&ObjectRecord>,
     observed: Observed,
     options: &PlanOptions,
 ) -> ResourceChange {
@@ -300,9 +300,10 @@ fn update(
 fn field_changes(
     address: &str,
     spec: &ImageSpec,
-    recorded: Option<&StateResource>,
+    recorded: Option<&ObjectRecord>,
     image: &Image,
 ) -> (Vec<FieldChange>, bool) {
+    let recorded = recorded.map(|r| r.attributes.fields());
     let mut changes = Vec::new();
     let mut config_changed = false;
     for &field in Field::ALL {
@@ -313,7 +314,7 @@ fn field_changes(
             continue;
         }
         let now = FieldValue::of_image(image, field);
-        let applied = recorded.map(|r| r.attributes.get(field));
+        let applied = recorded.as_ref().map(|r| r.get(field));
         let differs = match field {
             // Kasm masks the token: compare fingerprints with the state, and presence with Kasm.
             Field::DockerToken => {
@@ -337,20 +338,21 @@ fn field_changes(
     (changes, config_changed)
 }
 
-fn drift_of(address: &str, recorded: &StateResource, image: Option<&Image>) -> Option<Drift> {
+fn drift_of(address: &str, record: &ObjectRecord, image: Option<&Image>) -> Option<Drift> {
+    let recorded = record.attributes.fields();
     let base = |deleted, changes, after| Drift {
         address: address.to_owned(),
-        image_id: recorded.image_id.clone(),
+        image_id: record.id.clone(),
         deleted,
         changes,
-        before: recorded.attributes.clone(),
+        before: recorded.clone().into_owned(),
         after,
     };
     let Some(image) = image else {
         return Some(base(true, Vec::new(), None));
     };
     let differs = |f: Field| {
-        let (stored, now) = (recorded.attributes.get(f), FieldValue::of_image(image, f));
+        let (stored, now) = (recorded.get(f), FieldValue::of_image(image, f));
         match f.kind() {
             Kind::Secret => stored.is_null() != (now == FieldValue::Null),
             _ => !now.matches(stored),
@@ -365,7 +367,7 @@ fn drift_of(address: &str, recorded: &StateResource, image: Option<&Image>) -> O
         .filter(|f| differs(**f))
         .map(|f| FieldChange {
             field: *f,
-            before: recorded.attributes.get(*f).clone(),
+            before: recorded.get(*f).clone(),
             after: after.get(*f).clone(),
         })
         .collect();
@@ -382,26 +384,6 @@ fn bound_twice(image_id: &str, first: &str, address: &str) -> Diagnostic {
     .help(format!(
         "remove one binding with `kasm-plan state rm {address}`"
     ))
-}
-
-/// Every state address must be a `kasm_image` one.
-fn check_addresses(state: &State, errors: &mut Vec<Diagnostic>) {
-    let prefix = format!("{RESOURCE_TYPE}.");
-    let bad: BTreeSet<&String> = state
-        .resources
-        .keys()
-        .filter(|a| !a.starts_with(&prefix))
-        .collect();
-    for address in bad {
-        errors.push(
-            Diagnostic::error(
-                Code::InvalidState,
-                format!("state address `{address}` is not a kasm_image address"),
-            )
-            .at(address, "")
-            .help("state addresses look like `kasm_image.<name>`"),
-        );
-    }
 }
 
 pub(crate) fn prevent_destroy(address: &str) -> Diagnostic {

@@ -7,10 +7,8 @@
 //! [`Step`] must never be printed or stored (its `Debug` leaves bodies out).
 
 use crate::group::Target;
-use crate::model::ImageSpec;
 use crate::object::ObjectRecord;
 use crate::schema::tables::{Call, Lit};
-use crate::state::StateResource;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -25,17 +23,13 @@ pub enum Step {
     /// No request: an image on Kasm that no address owns matches the create
     /// exactly (an earlier run created it and was interrupted); record it.
     Adopt(AdoptStep),
-    /// `update_image` with `target_image` (read-modify-write, full object).
-    Update(UpdateStep),
-    /// No request: write `record` (Kasm's current values for a no-op).
-    Refresh(RefreshStep),
     /// No request: the image is gone from Kasm and from the config; forget the address.
     Forget(ReleaseStep),
     /// No request: a `moved` block's rename of an address, of any type.
     Move(MoveStep),
-    /// No request: write a group's, a user's, a membership's or a session's
-    /// record (unchanged, an `import` block's, or what a stopped run's create
-    /// made, found on Kasm).
+    /// No request: write an address's record, of any type (Kasm's current
+    /// values for an unchanged one, an `import` block's, or what a stopped
+    /// run's create made, found on Kasm).
     RecordObject(ObjectRecordStep),
     /// A Kasm call of a table-driven type (a group, a user, a membership, a
     /// session), carried out as its table says, then the record written or
@@ -106,6 +100,11 @@ pub struct CallStep {
     /// empty when the answer or `id_parts` gives it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<ObjectRecord>,
+    /// Where the answer carries the object itself (`/image`): the record is
+    /// then Kasm's object, read by the core (`record`), with `record`'s
+    /// values over it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_answer: Option<String>,
     /// The attributes whose values, joined by `:`, are the record's id
     /// (a membership's `<group_id>:<user_id>`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -178,6 +177,7 @@ impl CallStep {
             find: None,
             ready: None,
             record: None,
+            record_answer: None,
             id_parts: Vec::new(),
             search_first: false,
             until_gone: false,
@@ -265,28 +265,6 @@ impl std::fmt::Debug for CallStep {
     }
 }
 
-/// What a create, adopt or update records in the state with Kasm's answer.
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Recording {
-    /// The registry token's fingerprint, when the spec sets one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_fingerprint: Option<String>,
-    /// Whether the state entry keeps `prevent_destroy`.
-    #[serde(default)]
-    pub prevent_destroy: bool,
-}
-
-impl Recording {
-    /// What to record for `spec` at `address`.
-    pub fn of(spec: &ImageSpec, address: &str) -> Self {
-        Recording {
-            token_fingerprint: spec.docker_token.as_ref().map(|t| t.fingerprint(address)),
-            prevent_destroy: spec.lifecycle.prevent_destroy,
-        }
-    }
-}
-
 /// A create: the request body and what to record with Kasm's answer.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
@@ -295,9 +273,9 @@ pub struct CreateStep {
     pub address: String,
     /// The request's `target_image`. Holds secrets.
     pub target_image: Map<String, Value>,
-    /// What to record with Kasm's answer.
-    #[serde(flatten)]
-    pub recording: Recording,
+    /// What to record over Kasm's answer (`record`): a registry token's
+    /// fingerprint, `prevent_destroy`.
+    pub record: ObjectRecord,
 }
 
 /// An adopt: the unowned image to record for the address.
@@ -308,24 +286,8 @@ pub struct AdoptStep {
     pub address: String,
     /// The image found on Kasm.
     pub image_id: String,
-    /// What to record with Kasm's answer.
-    #[serde(flatten)]
-    pub recording: Recording,
-}
-
-/// An update: the image, the full request body and what to record.
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
-pub struct UpdateStep {
-    /// The resource address.
-    pub address: String,
-    /// The image updated.
-    pub image_id: String,
-    /// The request's `target_image`, every field Kasm accepts. Holds secrets.
-    pub target_image: Map<String, Value>,
-    /// What to record with Kasm's answer.
-    #[serde(flatten)]
-    pub recording: Recording,
+    /// What to record over Kasm's image, as a create's.
+    pub record: ObjectRecord,
 }
 
 /// A delete or a forget: the address and the image it was bound to.
@@ -348,16 +310,6 @@ pub struct MoveStep {
     pub to: String,
 }
 
-/// A refresh: the state entry to write.
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RefreshStep {
-    /// The resource address.
-    pub address: String,
-    /// Kasm's current values for the address.
-    pub record: StateResource,
-}
-
 // Never shows a request body: it may hold a registry token.
 impl std::fmt::Debug for CreateStep {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -367,22 +319,11 @@ impl std::fmt::Debug for CreateStep {
     }
 }
 
-impl std::fmt::Debug for UpdateStep {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UpdateStep")
-            .field("address", &self.address)
-            .field("image_id", &self.image_id)
-            .finish_non_exhaustive()
-    }
-}
-
 impl std::fmt::Debug for Step {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Step::Create(s) => s.fmt(f),
             Step::Adopt(s) => s.fmt(f),
-            Step::Update(s) => s.fmt(f),
-            Step::Refresh(s) => s.fmt(f),
             Step::Forget(s) => f.debug_tuple("Forget").field(s).finish(),
             Step::Move(s) => s.fmt(f),
             Step::RecordObject(s) => s.fmt(f),
@@ -397,9 +338,7 @@ impl Step {
         match self {
             Step::Create(s) => &s.address,
             Step::Adopt(s) => &s.address,
-            Step::Update(s) => &s.address,
             Step::Forget(s) => &s.address,
-            Step::Refresh(s) => &s.address,
             Step::Move(s) => &s.to,
             Step::RecordObject(s) => &s.address,
             Step::Call(s) => &s.address,
@@ -411,8 +350,7 @@ impl Step {
         match self {
             Step::Create(_) => "create",
             Step::Adopt(_) => "adopt",
-            Step::Update(_) => "update",
-            Step::Refresh(_) | Step::RecordObject(_) => "refresh",
+            Step::RecordObject(_) => "refresh",
             Step::Forget(_) => "forget",
             Step::Move(_) => "move",
             Step::Call(s) => match s.kind {
@@ -432,7 +370,7 @@ impl Step {
     }
 }
 
-/// A group's, a user's, a membership's or a session's record to write without a request.
+/// A record to write without a request.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ObjectRecordStep {
@@ -447,8 +385,8 @@ pub struct ObjectRecordStep {
 /// phase, orders the requests.
 pub fn phase(step: &Step) -> u8 {
     match step {
-        Step::Refresh(_) | Step::Forget(_) | Step::Move(_) | Step::RecordObject(_) => 0,
-        Step::Create(_) | Step::Adopt(_) | Step::Update(_) => 1,
+        Step::Forget(_) | Step::Move(_) | Step::RecordObject(_) => 0,
+        Step::Create(_) | Step::Adopt(_) => 1,
         Step::Call(c) if matches!(c.kind, CallKind::Delete | CallKind::Remove) => 2,
         Step::Call(_) => 1,
     }

@@ -10,9 +10,7 @@ use crate::access::{
     LinkRecord, LinkSpec, Target,
 };
 use crate::adopt::GeneratedFile;
-use crate::apply::{
-    AdoptStep, CreateStep, MoveStep, Recording, RefreshStep, ReleaseStep, Step, UpdateStep,
-};
+use crate::apply::{AdoptStep, CreateStep, MoveStep, ReleaseStep, Step};
 use crate::attributes::Attributes;
 use crate::change::OutputChange;
 use crate::diagnostic::{Code, Diagnostic, Fix, Location, Position, Severity};
@@ -23,9 +21,9 @@ use crate::facade::{
 use crate::facade::{
     Configuration, Desired, FilterRequest, FilterResponse, GroupFilterRequest, GroupFilterResponse,
     ImportRequest, ImportResponse, ParseResponse, PlanRequest, PlanResponse, PolicyRequest,
-    PolicyResponse, RecogniseRequest, RecordRequest, RenderRequest, RenderResponse, SourceInput,
-    Sources, StepsResponse, TerraformStateRequest, TerraformStateResponse, ValidateRequest,
-    ValidateResponse,
+    PolicyResponse, RecogniseRequest, RecordRequest, RecordResponse, RenderRequest, RenderResponse,
+    SourceInput, Sources, StepsResponse, TerraformStateRequest, TerraformStateResponse,
+    ValidateRequest, ValidateResponse,
 };
 use crate::facade::{LaunchRequest, LaunchResponse, OutputsResponse};
 use crate::field::Field;
@@ -41,7 +39,7 @@ use crate::policy::{Level, PolicyReport, PolicyResult, RegoVersion};
 use crate::policy_set::{PolicyFile, PolicyFormat};
 use crate::schema::{Argument, BlockSchema, CodeInfo, Presence, Schema};
 use crate::state::format::{PendingCreate, StoredResource};
-use crate::state::{HistoryEntry, State, StateOutput, StateResource};
+use crate::state::{HistoryEntry, State, StateOutput};
 use crate::step::{CallKind, CallStep, FindStep, ReadyStep};
 use ts_rs::{Config, TS};
 
@@ -164,7 +162,6 @@ pub fn declarations() -> String {
         OutputChange,
         Plan,
         PlanOptions,
-        StateResource,
         HistoryEntry,
         StateOutput,
         StoredResource,
@@ -172,13 +169,10 @@ pub fn declarations() -> String {
         State,
         PlanRequest,
         PlanResponse,
-        Recording,
         CreateStep,
         AdoptStep,
-        UpdateStep,
         ReleaseStep,
         MoveStep,
-        RefreshStep,
         ObjectRecordStep,
         ObjectRecord,
         CallKind,
@@ -195,6 +189,7 @@ pub fn declarations() -> String {
         Grant,
         LaunchResponse,
         RecordRequest,
+        RecordResponse,
         RecogniseRequest,
         ImportRequest,
         ImportResponse,

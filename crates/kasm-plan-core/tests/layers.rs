@@ -18,9 +18,11 @@ const LAYERS: &[(&str, u8)] = &[
     ("address", 0),
     ("reference", 0),
     // 1 schema and data model: the field table, images and groups as specs
-    // and as Kasm returns them, the schema, the data sources' filters
+    // and as Kasm returns them, an image's values in spec units, records,
+    // the schema, the data sources' filters
     ("field", 1),
     ("model", 1),
+    ("attributes", 1),
     ("group", 1),
     ("object", 1),
     ("schema", 1),
@@ -32,8 +34,7 @@ const LAYERS: &[(&str, u8)] = &[
     // 3 typing and checks
     ("typing", 3),
     ("validate", 3),
-    // 4 values, state records, request bodies
-    ("attributes", 4),
+    // 4 the state, request bodies
     ("state", 4),
     ("terraform_state", 4),
     ("wire", 4),

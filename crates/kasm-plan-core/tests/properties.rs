@@ -8,8 +8,9 @@
 #![allow(clippy::indexing_slicing)] // positions come from `find` just before
 
 use kasm_plan_core::model::{Image, ImageSpec, Secret};
+use kasm_plan_core::object::ObjectRecord;
 use kasm_plan_core::plan::{Action, Plan, PlanOptions, address_of, plan};
-use kasm_plan_core::state::{State, StateResource};
+use kasm_plan_core::state::{State, image_record, refreshed_image};
 use kasm_plan_core::wire::{TOKEN_MASK, create_body, update_body};
 use kasm_plan_core::{Field, IgnoreChanges};
 use proptest::prelude::*;
@@ -147,7 +148,7 @@ impl Kasm {
             match (change.action, spec) {
                 (Action::Create, Some(spec)) => {
                     let image = self.create(&create_body(spec, &change.address));
-                    state.resources.insert(
+                    state.objects.insert(
                         change.address.clone(),
                         applied(&change.address, spec, &image),
                     );
@@ -162,31 +163,29 @@ impl Kasm {
                         .collect();
                     let body = update_body(&self.images[at], &edits, spec.docker_token.as_ref());
                     self.images[at] = Kasm::store(self.images[at].clone(), &body);
-                    state.resources.insert(
+                    state.objects.insert(
                         change.address.clone(),
                         applied(&change.address, spec, &self.images[at]),
                     );
                 }
                 (Action::NoOp, Some(_)) => {
                     let id = change.image_id.clone().unwrap_or_default();
-                    if let (Some(at), Some(r)) =
-                        (self.find(&id), state.resources.get(&change.address))
-                    {
-                        let refreshed = r.refreshed(&self.images[at]);
-                        state.resources.insert(change.address.clone(), refreshed);
+                    if let (Some(at), Some(r)) = (self.find(&id), state.image(&change.address)) {
+                        let refreshed = refreshed_image(r, &self.images[at]);
+                        state.objects.insert(change.address.clone(), refreshed);
                     }
                 }
                 (Action::Delete, _) => {
                     self.images
                         .retain(|i| Some(&i.image_id) != change.image_id.as_ref());
-                    state.resources.remove(&change.address);
+                    state.objects.remove(&change.address);
                 }
                 _ => {}
             }
         }
         for d in plan.resource_drift.iter().filter(|d| d.deleted) {
             if !plan.resource_changes.iter().any(|c| c.address == d.address) {
-                state.resources.remove(&d.address);
+                state.objects.remove(&d.address);
             }
         }
         state.serial += 1;
@@ -234,7 +233,7 @@ proptest! {
         for (name, spec) in &desired {
             let address = address_of(name);
             let image = kasm.create(&create_body(spec, &address));
-            state.resources.insert(address.clone(), applied(&address, spec, &image));
+            state.objects.insert(address.clone(), applied(&address, spec, &image));
         }
         let p = plan(&desired, &state, &kasm.images, &opts()).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
         prop_assert!(nothing_to_do(&p), "{:?}", p.resource_changes);
@@ -267,16 +266,16 @@ proptest! {
         kasm.apply(&p, &after, &mut state);
         let again = plan(&after, &state, &kasm.images, &opts()).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
         prop_assert!(nothing_to_do(&again), "changes {:?}\ndrift {:?}", again.resource_changes, again.resource_drift);
-        prop_assert_eq!(state.resources.len(), after.len());
+        prop_assert_eq!(state.images().count(), after.len());
         // The unmanaged image is never touched.
         prop_assert!(kasm.images.iter().any(|i| i.name.as_deref() == Some("unmanaged:1.0")));
     }
 }
 
 /// The state entry the host records after applying `spec` at `address`.
-fn applied(address: &str, spec: &ImageSpec, image: &Image) -> StateResource {
+fn applied(address: &str, spec: &ImageSpec, image: &Image) -> ObjectRecord {
     let fingerprint = spec.docker_token.as_ref().map(|t| t.fingerprint(address));
-    StateResource::recorded(
+    image_record(
         image,
         fingerprint.as_deref(),
         spec.lifecycle.prevent_destroy,

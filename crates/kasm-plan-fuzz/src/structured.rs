@@ -5,7 +5,8 @@
 use arbitrary::{Arbitrary, Unstructured};
 use kasm_plan_core::facade::{self, Desired, PlanRequest};
 use kasm_plan_core::plan::{Action, PlanOptions};
-use kasm_plan_core::{Image, State, StateResource};
+use kasm_plan_core::state::image_record;
+use kasm_plan_core::{Image, State};
 use serde_json::{Map, Value, json};
 
 const REFERENCES: [&str; 4] = [
@@ -187,8 +188,8 @@ fn state(case: &Case, images: &[Image]) -> State {
             "kasm_image.app_{}",
             usize::from(*s) % case.specs.len().max(1)
         );
-        let entry = StateResource::recorded(image, None, spec.prevent_destroy);
-        state.resources.insert(address, entry);
+        let entry = image_record(image, None, spec.prevent_destroy);
+        state.objects.insert(address, entry);
     }
     state
 }

@@ -2,8 +2,9 @@
 //! component, npm) so that they measure the same work.
 
 use kasm_plan_core::plan::address_of;
+use kasm_plan_core::state::image_record;
 use kasm_plan_core::wire::create_body;
-use kasm_plan_core::{Image, ImageSpec, State, StateResource};
+use kasm_plan_core::{Image, ImageSpec, State};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
@@ -77,8 +78,8 @@ pub fn plan_inputs(n: usize) -> (BTreeMap<String, ImageSpec>, State, Vec<Image>)
             continue;
         };
         let fingerprint = spec.docker_token.as_ref().map(|t| t.fingerprint(&address));
-        let recorded = StateResource::recorded(&image, fingerprint.as_deref(), false);
-        state.resources.insert(address.clone(), recorded);
+        let recorded = image_record(&image, fingerprint.as_deref(), false);
+        state.objects.insert(address.clone(), recorded);
         if i % 10 == 0 {
             image.memory += 1_000_000_000;
         }

@@ -240,11 +240,8 @@ fn bind(state: &mut State, address: &str, answer: ImportResponse) -> Option<Stri
     if !answer.ok {
         return None;
     }
-    if let Some(o) = answer.object {
-        state.objects.insert(address.to_owned(), o);
-        return Some(String::new());
-    }
-    let (resource, image) = (answer.resource?, answer.image?);
-    state.resources.insert(address.to_owned(), resource);
-    Some(format!(" ({})", image.name.as_deref().unwrap_or("unnamed")))
+    state.objects.insert(address.to_owned(), answer.object?);
+    Some(answer.image.map_or_else(String::new, |image| {
+        format!(" ({})", image.name.as_deref().unwrap_or("unnamed"))
+    }))
 }

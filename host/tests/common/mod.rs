@@ -81,18 +81,30 @@ pub fn by_type(text: &str) -> serde_json::Value {
     };
     let groups: std::collections::BTreeMap<&String, _> = state.groups().collect();
     let links: std::collections::BTreeMap<&String, _> = state.links().collect();
+    let images: std::collections::BTreeMap<&String, _> = state
+        .images()
+        .map(|(address, r)| {
+            let mut image = serde_json::json!({"image_id": r.id, "attributes": r.attributes});
+            if r.prevent_destroy {
+                image["prevent_destroy"] = true.into();
+            }
+            (address, image)
+        })
+        .collect();
     let objects: std::collections::BTreeMap<&String, _> = state
         .objects
         .iter()
         .filter(|(address, _)| {
-            !address.starts_with("kasm_group.") && !address.starts_with("kasm_group_image.")
+            ["kasm_image.", "kasm_group.", "kasm_group_image."]
+                .iter()
+                .all(|t| !address.starts_with(t))
         })
         .collect();
     serde_json::json!({
         "version": state.version,
         "serial": state.serial,
         "lineage": state.lineage,
-        "resources": state.resources,
+        "resources": images,
         "groups": groups,
         "links": links,
         "objects": objects,

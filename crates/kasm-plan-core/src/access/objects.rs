@@ -447,7 +447,7 @@ pub(super) fn visible(type_name: &str, record: &ObjectRecord) -> Map<String, Val
         .attributes
         .iter()
         .filter(|(k, _)| !write_only(k))
-        .map(|(k, v)| (k.clone(), v.clone()))
+        .map(|(k, v)| (k.to_owned(), v.clone()))
         .collect();
     for key in ["id"].into_iter().chain(table.and_then(|t| t.id_alias)) {
         out.entry(key).or_insert_with(|| record.id.clone().into());

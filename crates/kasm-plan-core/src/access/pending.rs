@@ -188,7 +188,7 @@ mod tests {
             address.into(),
             ObjectRecord {
                 id: String::new(),
-                attributes,
+                attributes: attributes.into(),
                 prevent_destroy: false,
             },
         );
@@ -236,7 +236,7 @@ mod tests {
             "kasm_session.other".into(),
             ObjectRecord {
                 id: other.into(),
-                attributes: serde_json::Map::new(),
+                attributes: serde_json::Map::new().into(),
                 prevent_destroy: false,
             },
         );

@@ -113,7 +113,7 @@ impl View {
                     canonical_id(parent).into_owned(),
                     canonical_id(key).into_owned(),
                 )) {
-                    Seen::Listed(record.attributes.clone())
+                    Seen::Listed(record.attributes.to_map())
                 } else {
                     Seen::Gone
                 }
@@ -127,7 +127,7 @@ impl View {
                 if !pairs.contains(&pair) {
                     return Seen::Gone;
                 }
-                let mut attributes = record.attributes.clone();
+                let mut attributes = record.attributes.to_map();
                 attributes.insert("id".into(), record.id.clone().into());
                 put_names(names, &mut attributes);
                 Seen::Listed(attributes)
@@ -149,7 +149,7 @@ impl View {
     fn attributes(&self, item: &Map<String, Value>, record: &ObjectRecord) -> Map<String, Value> {
         let shows = self.table.list.map_or(&[][..], |l| l.shows);
         if shows.is_empty() {
-            return record.attributes.clone();
+            return record.attributes.to_map();
         }
         let mut out = self.identity(item);
         for name in shows {
@@ -245,7 +245,8 @@ impl View {
                     attributes: Map::from_iter([
                         (rows.parent.to_owned(), parent_id.clone().into()),
                         (rows.key.to_owned(), key.clone().into()),
-                    ]),
+                    ])
+                    .into(),
                     prevent_destroy: false,
                 })
             }
@@ -263,7 +264,8 @@ impl View {
                     attributes: Map::from_iter([
                         (first.to_owned(), a.into()),
                         (second.to_owned(), b.into()),
-                    ]),
+                    ])
+                    .into(),
                     prevent_destroy: false,
                 })
             }
@@ -292,7 +294,7 @@ impl View {
         }
         ObjectRecord {
             id: self.id_of(item).unwrap_or_default(),
-            attributes,
+            attributes: attributes.into(),
             prevent_destroy: false,
         }
     }
@@ -644,7 +646,8 @@ mod tests {
             attributes: Map::from_iter([
                 ("group_id".to_owned(), json!(g)),
                 ("user_id".to_owned(), json!(u)),
-            ]),
+            ])
+            .into(),
             prevent_destroy: false,
         };
         assert_eq!(
@@ -652,7 +655,7 @@ mod tests {
             Ok(want.clone())
         );
         assert_eq!(view.imported(&format!("{g}:{u}")), Ok(want.clone()));
-        assert_eq!(view.seen(&want), Seen::Listed(want.attributes.clone()));
+        assert_eq!(view.seen(&want), Seen::Listed(want.attributes.to_map()));
         let other = format!("c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1:{u}");
         assert!(view.imported(&other).is_err());
         let elsewhere = ObjectRecord {
@@ -666,7 +669,8 @@ mod tests {
                     json!("c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1"),
                 ),
                 ("user_id".to_owned(), json!(u)),
-            ]),
+            ])
+            .into(),
             ..elsewhere
         };
         assert_eq!(view.seen(&moved), Seen::Gone);
@@ -693,7 +697,8 @@ mod tests {
                 ("widget_id".to_owned(), json!("w1")),
                 ("name".to_owned(), json!("a")),
                 ("size".to_owned(), json!(1)),
-            ]),
+            ])
+            .into(),
             prevent_destroy: false,
         };
         let kasm = Map::from_iter([
@@ -713,7 +718,9 @@ mod tests {
             Seen::Unread
         );
 
-        let imported = view.imported("name:A").map(|r| (r.id, r.attributes));
+        let imported = view
+            .imported("name:A")
+            .map(|r| (r.id, r.attributes.to_map()));
         assert_eq!(imported, Ok(("w1".to_owned(), kasm)));
         let refused = view
             .imported("w2")

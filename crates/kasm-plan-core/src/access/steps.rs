@@ -9,7 +9,7 @@ use super::seen::{Seen, View};
 use crate::change::{Action, Plan};
 use crate::group::{Access, GroupSpec, LinkSpec, Target};
 use crate::model::canonical_id;
-use crate::object::{ObjectRecord, ObjectSpec};
+use crate::object::{ObjectRecord, ObjectSpec, Values};
 use crate::schema::tables::{self, Block, Calls, Lit};
 use crate::state::State;
 use crate::step::{CallKind, CallStep, FindStep, ReadyStep, put};
@@ -171,11 +171,11 @@ fn recorded_again(
     record: &ObjectRecord,
     attributes: Map<String, Value>,
 ) -> Option<Step> {
-    (attributes != record.attributes).then(|| {
+    (record.attributes != attributes).then(|| {
         Step::RecordObject(ObjectRecordStep {
             address: address.to_owned(),
             record: ObjectRecord {
-                attributes,
+                attributes: attributes.into(),
                 ..record.clone()
             },
         })
@@ -285,7 +285,7 @@ fn create(table: &Block, calls: &Calls, change: &AccessChange, spec: &ObjectSpec
     );
     step.record = Some(ObjectRecord {
         id: String::new(),
-        attributes: with_groups(recorded(table, spec, None, spec.secrets.keys()), change),
+        attributes: with_groups(recorded(table, spec, None, spec.secrets.keys()), change).into(),
         prevent_destroy: false,
     });
     // Without an id in Kasm's answer, the id is the pair it names.
@@ -352,7 +352,8 @@ fn update(
         attributes: with_groups(
             recorded(table, spec, before.as_ref(), secrets.into_iter()),
             change,
-        ),
+        )
+        .into(),
         prevent_destroy: false,
     });
     Some(Step::Call(Box::new(step)))
@@ -404,7 +405,9 @@ impl Listed {
     fn found_unowned(&self, table: &Block, spec: &ObjectSpec) -> Option<Step> {
         let (view, owned) = self.0.get(table.type_name)?;
         let mut record = view.unowned_equal(&spec.values, owned)?;
-        put_kept(table, spec, &mut record.attributes);
+        let mut attributes = record.attributes.to_map();
+        put_kept(table, spec, &mut attributes);
+        record.attributes = attributes.into();
         Some(Step::RecordObject(ObjectRecordStep {
             address: spec.address.clone(),
             record,
@@ -527,11 +530,11 @@ fn put_kept(table: &Block, spec: &ObjectSpec, attributes: &mut Map<String, Value
 
 /// kasm-plan's own arguments as a record keeps them, for a call whose body
 /// names one (a group's delete: `force`).
-fn kept_values(table: &Block, attributes: &Map<String, Value>) -> Map<String, Value> {
+fn kept_values(table: &Block, attributes: &Values) -> Map<String, Value> {
     attributes
         .iter()
         .filter(|(k, _)| table.is_kept(k))
-        .map(|(k, v)| (k.clone(), v.clone()))
+        .map(|(k, v)| (k.to_owned(), v.clone()))
         .collect()
 }
 
@@ -543,14 +546,14 @@ fn refreshed(
     record: &ObjectRecord,
     now: Option<&Map<String, Value>>,
 ) -> Map<String, Value> {
-    let mut out = record.attributes.clone();
+    let mut out = record.attributes.to_map();
     let (Some(now), Some(list)) = (now, table.list) else {
         return out;
     };
     for key in list
         .shows
         .iter()
-        .filter(|k| record.attributes.contains_key(**k))
+        .filter(|k| record.attributes.contains_key(k))
     {
         match now.get(*key) {
             Some(Value::Null) | None => {

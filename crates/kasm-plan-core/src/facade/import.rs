@@ -8,7 +8,7 @@ use crate::lang::Reads;
 use crate::model::{Image, canonical_uuid};
 use crate::object::ObjectRecord;
 use crate::plan::name_of;
-use crate::state::{State, StateResource};
+use crate::state::{State, image_record};
 use serde::{Deserialize, Serialize};
 
 /// `import` input: the address and id the user gave, the state and Kasm's images.
@@ -44,14 +44,10 @@ pub struct ImportRequest {
 pub struct ImportResponse {
     /// The image may be bound to the address.
     pub ok: bool,
-    /// The state entry to write under the address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource: Option<StateResource>,
     /// The image imported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<Image>,
-    /// The record to write, for an address of any other type (a group, a
-    /// link, a user, a membership, a session).
+    /// The record to write under the address, of any type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<ObjectRecord>,
     /// Why the import is refused.
@@ -63,7 +59,6 @@ pub struct ImportResponse {
 pub fn import(req: &ImportRequest) -> ImportResponse {
     let refused = |refusal: Box<Diagnostic>| ImportResponse {
         ok: false,
-        resource: None,
         image: None,
         object: None,
         diagnostics: vec![*refusal],
@@ -76,7 +71,6 @@ pub fn import(req: &ImportRequest) -> ImportResponse {
         return match access::import(&req.address, &req.image_id, &req.state, &access) {
             Ok(object) => ImportResponse {
                 ok: true,
-                resource: None,
                 image: None,
                 object: Some(object),
                 diagnostics: Vec::new(),
@@ -87,9 +81,8 @@ pub fn import(req: &ImportRequest) -> ImportResponse {
     match found(req) {
         Ok(image) => ImportResponse {
             ok: true,
-            resource: Some(StateResource::recorded(image, None, false)),
             image: Some(image.clone()),
-            object: None,
+            object: Some(image_record(image, None, false)),
             diagnostics: Vec::new(),
         },
         Err(refusal) => refused(refusal),
@@ -146,20 +139,15 @@ fn found(req: &ImportRequest) -> Result<&Image, Box<Diagnostic>> {
             "copy the id from Kasm's admin UI or `kasm-plan images`",
         ));
     };
-    if let Some(r) = req.state.resources.get(address) {
+    if let Some(r) = req.state.image(address) {
         return Err(refuse(
             Code::InvalidState,
-            format!("{address} is already in the state (image {})", r.image_id),
+            format!("{address} is already in the state (image {})", r.id),
             "forget it first (`kasm-plan state rm`) to rebind it",
         ));
     }
     let canonical = |other: &str| canonical_uuid(other).as_deref() == Some(id.as_str());
-    if let Some((other, _)) = req
-        .state
-        .resources
-        .iter()
-        .find(|(_, r)| canonical(&r.image_id))
-    {
+    if let Some((other, _)) = req.state.images().find(|(_, r)| canonical(&r.id)) {
         return Err(refuse(
             Code::InvalidState,
             format!("image {id} is already bound to {other}"),

@@ -43,7 +43,7 @@ pub use read_terraform_state::{
     TerraformStateRequest, TerraformStateResponse, read_terraform_state,
 };
 pub use recognise::{RecogniseRequest, recognise};
-pub use record::{RecordRequest, record};
+pub use record::{RecordRequest, RecordResponse, record};
 pub use render_plan::{RenderRequest, RenderResponse, render_plan};
 pub use schema::{SchemaRequest, json_schema, schema};
 pub use sources::{

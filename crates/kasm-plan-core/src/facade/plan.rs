@@ -386,12 +386,7 @@ fn kept_by_configuration(wanted: &Wanted, state: &State) -> Vec<Diagnostic> {
         .iter()
         .filter(|(_, spec)| spec.lifecycle.prevent_destroy)
         .map(|(name, _)| address_of(name))
-        .filter(|address| {
-            state
-                .resources
-                .get(address)
-                .is_some_and(|r| !r.prevent_destroy)
-        })
+        .filter(|address| state.image(address).is_some_and(|r| !r.prevent_destroy))
         .map(|address| {
             crate::plan::prevent_destroy(&address)
                 .help("set prevent_destroy = false and apply before destroying it")
@@ -485,8 +480,7 @@ fn assumed_access(state: &State) -> Result<Access, String> {
 /// The images the state records, as Kasm would list them.
 fn assumed_images(state: &State) -> Vec<Image> {
     state
-        .resources
-        .values()
-        .map(|r| crate::wire::assumed_image(&r.image_id, &r.attributes))
+        .images()
+        .map(|(_, r)| crate::wire::assumed_image(&r.id, &r.attributes.fields()))
         .collect()
 }

@@ -3,6 +3,7 @@
 
 use super::resources::Written;
 use crate::address::{Instance, RESOURCE_TYPE};
+use crate::field::Field;
 use crate::schema::tables;
 use crate::state::State;
 use std::fmt::Write;
@@ -11,41 +12,21 @@ use std::fmt::Write;
 /// attribute it records, secrets hidden; `None` when the state has no such address.
 pub fn instance(state: &State, address: &str) -> Option<String> {
     let (type_name, rest) = address.split_once('.')?;
-    let (id, lines, prevent_destroy) = match state.resources.get(address) {
-        Some(r) => {
-            let lines: Vec<(&str, String)> = r
-                .attributes
-                .set_fields()
-                .map(|f| {
-                    let value = r.attributes.get(f);
-                    let shown = Written(RESOURCE_TYPE, f.spec_name(), f.is_sensitive(), value);
-                    (f.spec_name(), shown.to_string())
-                })
-                .collect();
-            (r.image_id.as_str(), lines, r.prevent_destroy)
-        }
-        None => {
-            let o = state.objects.get(address)?;
-            // Write-only values are kept as fingerprints, and shown as hidden.
-            let write_only = |k: &str| {
-                tables::resource(type_name)
-                    .and_then(|t| t.argument(k))
-                    .is_some_and(|a| a.write_only)
-            };
-            let lines = o
-                .attributes
-                .iter()
-                .filter(|(k, _)| k.as_str() != "id")
-                .map(|(k, v)| {
-                    (
-                        k.as_str(),
-                        Written(type_name, k, write_only(k), v).to_string(),
-                    )
-                })
-                .collect();
-            (o.id.as_str(), lines, o.prevent_destroy)
-        }
+    let record = state.objects.get(address)?;
+    // Secrets and write-only values are kept as fingerprints, and shown as hidden.
+    let hidden = |k: &str| match Field::from_spec_name(k).filter(|_| type_name == RESOURCE_TYPE) {
+        Some(field) => field.is_sensitive(),
+        None => tables::resource(type_name)
+            .and_then(|t| t.argument(k))
+            .is_some_and(|a| a.write_only),
     };
+    let lines: Vec<(&str, String)> = record
+        .attributes
+        .iter()
+        .filter(|(k, v)| *k != "id" && !v.is_null())
+        .map(|(k, v)| (k, Written(type_name, k, hidden(k), v).to_string()))
+        .collect();
+    let (id, prevent_destroy) = (record.id.as_str(), record.prevent_destroy);
     let name = Instance::parse(rest).map_or_else(|| rest.to_owned(), |i| i.name);
     let width = lines.iter().map(|(k, _)| k.len()).max().unwrap_or(0).max(2);
     let mut out = format!("# {address}:\nresource \"{type_name}\" \"{name}\" {{\n");
@@ -69,9 +50,7 @@ pub fn instance(state: &State, address: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::attributes::Attributes;
-    use crate::field::Field;
     use crate::object::ObjectRecord;
-    use crate::state::StateResource;
     use serde_json::json;
 
     #[test]
@@ -80,11 +59,11 @@ mod tests {
         let mut attributes = Attributes::default();
         attributes.set(Field::Memory, json!(2048));
         attributes.set(Field::DockerToken, json!("fingerprint"));
-        state.resources.insert(
+        state.objects.insert(
             "kasm_image.pool[1]".into(),
-            StateResource {
-                image_id: "a1".into(),
-                attributes,
+            ObjectRecord {
+                id: "a1".into(),
+                attributes: attributes.into(),
                 prevent_destroy: true,
             },
         );
@@ -94,7 +73,7 @@ mod tests {
             "kasm_user.alice".into(),
             ObjectRecord {
                 id: "b2".into(),
-                attributes: attributes.as_object().cloned().unwrap_or_default(),
+                attributes: attributes.as_object().cloned().unwrap_or_default().into(),
                 prevent_destroy: false,
             },
         );

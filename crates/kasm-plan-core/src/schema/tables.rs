@@ -388,9 +388,24 @@ pub const IMAGE: &Block = &Block {
     ],
 };
 
-/// An image's delete, the one of its calls that is plain: its create is
-/// marked pending and recognised after a lost answer, and its update is a
-/// read-modify-write of the whole object (`wire`).
+/// An image's update: the whole object, read from Kasm and changed
+/// (`wire::update_body`), so the same request twice has one effect. Its
+/// create is the one call that is not a table's: it is marked pending and
+/// recognised after a lost answer.
+pub const IMAGE_UPDATE: Call = Call {
+    endpoint: "update_image",
+    body: &[("*", "/target_image"), ("id", "/target_image/image_id")],
+    fixed: &[],
+    answer_id: None,
+    repeat_safe: true,
+    done_when: &[],
+    help: &[],
+};
+
+/// Where `create_image` and `update_image` answer with the image.
+pub const IMAGE_ANSWER: &str = "/image";
+
+/// An image's delete.
 pub const IMAGE_DELETE: Call = Call {
     endpoint: "delete_image",
     body: &[("id", "/target_image/image_id")],

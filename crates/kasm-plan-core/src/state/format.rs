@@ -5,15 +5,13 @@
 //! format 2 (without `pending`) and format 1 (one map per type) are still
 //! read and upgraded on the first write; a newer format is refused.
 //!
-//! The engine keeps records by type in memory; this module is the only place
-//! that knows how they are written.
+//! This module is the only place that knows how records are written.
 
-use super::{HistoryEntry, State, StateOutput, StateResource};
+use super::{HistoryEntry, State, StateOutput};
 use crate::address::{GROUP_TYPE, LINK_TYPE, RESOURCE_TYPE, type_of};
 use crate::attributes::Attributes;
-use crate::field::Field;
 use crate::group::{GroupRecord, LinkRecord};
-use crate::object::ObjectRecord;
+use crate::object::{ObjectRecord, Values};
 use serde::de::Error as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -105,13 +103,7 @@ pub struct StoredResource {
 struct Checked {
     address: String,
     dependencies: Vec<String>,
-    record: Record,
-}
-
-/// An entry's record, by type.
-enum Record {
-    Image(StateResource),
-    Object(ObjectRecord),
+    record: ObjectRecord,
 }
 
 impl TryFrom<StoredResource> for Checked {
@@ -128,11 +120,13 @@ impl TryFrom<StoredResource> for Checked {
         let typed = |e: serde_json::Error| at(format!("attributes: {e}"));
         let prevent_destroy = entry.prevent_destroy;
         let mut record = match entry.type_name.as_str() {
-            RESOURCE_TYPE => Record::Image(StateResource {
-                attributes: serde_json::from_value::<Attributes>(attributes).map_err(typed)?,
-                image_id: entry.id,
-                prevent_destroy: entry.prevent_destroy,
-            }),
+            RESOURCE_TYPE => ObjectRecord {
+                attributes: serde_json::from_value::<Attributes>(attributes)
+                    .map_err(typed)?
+                    .into(),
+                id: entry.id,
+                prevent_destroy: false,
+            },
             GROUP_TYPE => {
                 let a: GroupAttributes = serde_json::from_value(attributes).map_err(typed)?;
                 if let Some(other) = [&a.id, &a.group_id]
@@ -145,16 +139,14 @@ impl TryFrom<StoredResource> for Checked {
                         entry.id
                     )));
                 }
-                Record::Object(
-                    GroupRecord {
-                        group_id: entry.id,
-                        name: a.name,
-                        priority: a.priority,
-                        description: a.description,
-                        force_destroy: a.force_destroy,
-                    }
-                    .to_record(),
-                )
+                GroupRecord {
+                    group_id: entry.id,
+                    name: a.name,
+                    priority: a.priority,
+                    description: a.description,
+                    force_destroy: a.force_destroy,
+                }
+                .to_record()
             }
             LINK_TYPE => {
                 let link: LinkRecord = serde_json::from_value(attributes).map_err(typed)?;
@@ -164,17 +156,15 @@ impl TryFrom<StoredResource> for Checked {
                         entry.id
                     )));
                 }
-                Record::Object(link.to_record())
+                link.to_record()
             }
             // Any other type with a table: its record is its attributes.
             other if crate::schema::tables::managed(other).is_some() => {
-                Record::Object(object_record(entry.id, attributes).map_err(at)?)
+                object_record(entry.id, attributes).map_err(at)?
             }
             other => return Err(at(format!("{other} is not a type this kasm-plan records"))),
         };
-        if let Record::Object(o) = &mut record {
-            o.prevent_destroy = prevent_destroy;
-        }
+        record.prevent_destroy = prevent_destroy;
         Ok(Checked {
             address: entry.address,
             dependencies: entry.dependencies,
@@ -191,7 +181,7 @@ fn object_record(id: String, attributes: Value) -> Result<ObjectRecord, String> 
     };
     let record = ObjectRecord {
         id,
-        attributes,
+        attributes: attributes.into(),
         prevent_destroy: false,
     };
     let pair = record
@@ -218,7 +208,7 @@ struct StateV1 {
     #[serde(default)]
     lineage: String,
     #[serde(default)]
-    resources: BTreeMap<String, StateResource>,
+    resources: BTreeMap<String, ImageV1>,
     #[serde(default)]
     groups: BTreeMap<String, GroupRecord>,
     #[serde(default)]
@@ -227,6 +217,26 @@ struct StateV1 {
     history: Vec<HistoryEntry>,
     #[serde(default)]
     outputs: BTreeMap<String, StateOutput>,
+}
+
+/// An image as format 1 wrote it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImageV1 {
+    image_id: String,
+    attributes: Attributes,
+    #[serde(default)]
+    prevent_destroy: bool,
+}
+
+impl ImageV1 {
+    fn into_record(self) -> ObjectRecord {
+        ObjectRecord {
+            id: self.image_id,
+            attributes: self.attributes.into(),
+            prevent_destroy: self.prevent_destroy,
+        }
+    }
 }
 
 /// A group's attributes in the file (its id is the entry's, and format 4
@@ -295,11 +305,11 @@ fn from_v1(v1: StateV1) -> State {
         version: 1,
         serial: v1.serial,
         lineage: v1.lineage,
-        resources: v1.resources,
         objects: v1
-            .groups
+            .resources
             .into_iter()
-            .map(|(address, g)| (address, g.to_record()))
+            .map(|(address, r)| (address, r.into_record()))
+            .chain(v1.groups.into_iter().map(|(a, g)| (a, g.to_record())))
             .chain(v1.links.into_iter().map(|(a, l)| (a, l.to_record())))
             .collect(),
         history: v1.history,
@@ -328,7 +338,7 @@ fn from_file(file: StateFile<Checked>) -> Result<State, String> {
         }
         let record = ObjectRecord {
             id: String::new(),
-            attributes: p.attributes,
+            attributes: p.attributes.into(),
             prevent_destroy: false,
         };
         if state.pending.insert(p.address.clone(), record).is_some() {
@@ -341,11 +351,7 @@ fn from_file(file: StateFile<Checked>) -> Result<State, String> {
         record,
     } in file.resources
     {
-        let twice = match record {
-            Record::Image(r) => state.resources.insert(address.clone(), r).is_some(),
-            Record::Object(o) => state.objects.insert(address.clone(), o).is_some(),
-        };
-        if twice {
+        if state.objects.insert(address.clone(), record).is_some() {
             return Err(format!("resource {address} is listed twice"));
         }
         if !dependencies.is_empty() {
@@ -360,18 +366,15 @@ fn from_file(file: StateFile<Checked>) -> Result<State, String> {
 #[cfg(test)]
 impl From<&State> for StateFile {
     fn from(state: &State) -> Self {
-        let images = state.resources.iter().map(|(address, r)| {
-            let attributes = object(&r.attributes);
-            entry(state, address, RESOURCE_TYPE, &r.image_id, attributes)
-                .with_prevent_destroy(r.prevent_destroy)
-        });
-        let objects = state.objects.iter().map(|(address, o)| {
-            let type_name = type_of(address).unwrap_or_default();
-            entry(state, address, type_name, &o.id, o.attributes.clone())
-                .with_prevent_destroy(o.prevent_destroy)
-        });
-        let mut resources: Vec<StoredResource> = images.chain(objects).collect();
-        resources.sort_by(|a, b| a.address.cmp(&b.address));
+        let resources = state
+            .objects
+            .iter()
+            .map(|(address, o)| {
+                let type_name = type_of(address).unwrap_or_default();
+                entry(state, address, type_name, &o.id, o.attributes.to_map())
+                    .with_prevent_destroy(o.prevent_destroy)
+            })
+            .collect();
         StateFile {
             version: VERSION,
             serial: state.serial,
@@ -385,7 +388,7 @@ impl From<&State> for StateFile {
                 .map(|(address, record)| PendingCreate {
                     address: address.clone(),
                     type_name: type_of(address).unwrap_or_default().to_owned(),
-                    attributes: record.attributes.clone(),
+                    attributes: record.attributes.to_map(),
                 })
                 .collect(),
         }
@@ -419,15 +422,6 @@ impl StoredResource {
     }
 }
 
-/// A record as a JSON object (every record serialises as one).
-#[cfg(test)]
-fn object<T: Serialize>(record: &T) -> Map<String, Value> {
-    match serde_json::to_value(record) {
-        Ok(Value::Object(map)) => map,
-        _ => Map::new(),
-    }
-}
-
 /// Written as [`StateFile`] writes it, byte for byte, but from the records in
 /// place: the host writes the whole state after every finished action, and a
 /// copy of every record (an image's attributes through a JSON tree) on each
@@ -457,28 +451,18 @@ impl Serialize for State {
 
 /// Every record of the state as the file lists it: by address, of any type.
 pub(super) fn entries(state: &State) -> Vec<Entry<'_>> {
-    let mut entries: Vec<Entry> = state
-        .resources
+    state
+        .objects
         .iter()
-        .map(|(address, r)| Entry {
-            address,
-            type_name: RESOURCE_TYPE,
-            id: &r.image_id,
-            attributes: Attrs::Image(&r.attributes),
-            prevent_destroy: r.prevent_destroy,
-            dependencies: state.dependencies_of(address),
-        })
-        .chain(state.objects.iter().map(|(address, o)| Entry {
+        .map(|(address, o)| Entry {
             address,
             type_name: type_of(address).unwrap_or_default(),
             id: &o.id,
-            attributes: Attrs::Map(&o.attributes),
+            attributes: &o.attributes,
             prevent_destroy: o.prevent_destroy,
             dependencies: state.dependencies_of(address),
-        }))
-        .collect();
-    entries.sort_by(|a, b| a.address.cmp(b.address));
-    entries
+        })
+        .collect()
 }
 
 /// The pending creates as the file lists them.
@@ -507,7 +491,7 @@ pub(super) struct Entry<'a> {
     #[serde(rename = "type")]
     type_name: &'a str,
     pub(super) id: &'a str,
-    pub(super) attributes: Attrs<'a>,
+    pub(super) attributes: &'a Values,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub(super) prevent_destroy: bool,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
@@ -520,29 +504,7 @@ pub(super) struct Pending<'a> {
     address: &'a str,
     #[serde(rename = "type")]
     type_name: &'a str,
-    attributes: &'a Map<String, Value>,
-}
-
-/// An entry's attributes, with their keys in order, as a JSON object's are.
-pub(super) enum Attrs<'a> {
-    Image(&'a Attributes),
-    Map(&'a Map<String, Value>),
-}
-
-impl Serialize for Attrs<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Attrs::Map(map) => map.serialize(s),
-            Attrs::Image(attributes) => {
-                use serde::ser::SerializeMap;
-                let mut out = s.serialize_map(Some(Field::ALL.len()))?;
-                for field in Field::by_spec_name() {
-                    out.serialize_entry(field.spec_name(), attributes.get(*field))?;
-                }
-                out.end()
-            }
-        }
-    }
+    attributes: &'a Values,
 }
 
 /// Inside a request (the facade's JSON), a state of either format; the
@@ -608,10 +570,7 @@ pub(super) mod tests {
             panic!("format 4 is read back")
         };
         assert_eq!(again.version, 4);
-        assert_eq!(
-            (again.resources, again.objects),
-            (state.resources, state.objects)
-        );
+        assert_eq!(again.objects, state.objects);
     }
 
     /// A state with every field the format has, and strings that need escaping.
@@ -652,7 +611,6 @@ pub(super) mod tests {
         let Ok(again) = decode(&String::from_utf8_lossy(&in_place)) else {
             panic!("read back")
         };
-        assert_eq!(again.resources, state.resources);
         assert_eq!(again.objects, state.objects);
         assert_eq!(again.pending, state.pending);
     }
@@ -672,7 +630,7 @@ pub(super) mod tests {
         };
         let record = ObjectRecord {
             id: String::new(),
-            attributes,
+            attributes: attributes.into(),
             prevent_destroy: false,
         };
         state.pending.insert("kasm_session.s".into(), record);
@@ -785,9 +743,7 @@ pub(super) mod tests {
         state.record_dependencies(&configured);
         let mut one_by_one = state.clone();
         for address in ["kasm_image.web", "kasm_group.devs"] {
-            state.resources.remove(address);
             state.objects.remove(address);
-            one_by_one.resources.remove(address);
             one_by_one.objects.remove(address);
             state.record_dependencies(&configured);
             one_by_one.record_dependencies_of(address, &configured);
@@ -796,11 +752,11 @@ pub(super) mod tests {
         let Ok(again) = decode(&v1()) else {
             panic!("format 1 is read")
         };
-        for (address, record) in again.resources {
-            state.resources.insert(address.clone(), record.clone());
-            one_by_one.resources.insert(address.clone(), record);
+        for (address, record) in again.images() {
+            state.objects.insert(address.clone(), record.clone());
+            one_by_one.objects.insert(address.clone(), record.clone());
             state.record_dependencies(&configured);
-            one_by_one.record_dependencies_of(&address, &configured);
+            one_by_one.record_dependencies_of(address, &configured);
             assert_eq!(one_by_one.dependencies, state.dependencies, "{address}");
         }
         assert!(state.dependencies.contains_key("kasm_image.web"));

@@ -8,21 +8,22 @@
 pub mod format;
 pub mod text;
 
-use crate::address::{GROUP_TYPE, LINK_TYPE};
+use crate::address::{GROUP_TYPE, LINK_TYPE, RESOURCE_TYPE};
 use crate::attributes::Attributes;
 use crate::field::Field;
 use crate::group::{GroupRecord, LinkRecord};
 use crate::model::Image;
 use crate::object::ObjectRecord;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// The state file's format version: what is written.
 pub const STATE_VERSION: u32 = format::VERSION;
 
-/// Everything kasm-plan remembers between runs. The engine keeps records by
-/// type; the file (and JSON requests) hold [`format::StateFile`]: format 3,
-/// or an older one, which is upgraded.
+/// Everything kasm-plan remembers between runs: one record per address, of
+/// any type. The file (and JSON requests) hold [`format::StateFile`]: format
+/// 4, or an older one, which is upgraded.
 #[cfg_attr(
     feature = "typescript",
     derive(ts_rs::TS),
@@ -36,11 +37,8 @@ pub struct State {
     pub serial: u64,
     /// Identifies one state's history; set once when the state is created.
     pub lineage: String,
-    /// Managed images by address (`kasm_image.<name>`).
-    pub resources: BTreeMap<String, StateResource>,
-    /// Instances of the table-driven types by address (`kasm_group.<name>`,
-    /// `kasm_group_image.<name>`, `kasm_user.<name>`,
-    /// `kasm_group_membership.<name>`, `kasm_session.<name>`).
+    /// Every managed instance by address, of any type (`kasm_image.web`,
+    /// `kasm_group.devs`, `kasm_group_membership.alice`).
     pub objects: BTreeMap<String, ObjectRecord>,
     /// Decisions worth keeping, e.g. policy overrides, oldest first.
     pub history: Vec<HistoryEntry>,
@@ -94,7 +92,6 @@ impl Default for State {
             version: STATE_VERSION,
             serial: 0,
             lineage: String::new(),
-            resources: BTreeMap::new(),
             objects: BTreeMap::new(),
             history: Vec::new(),
             outputs: BTreeMap::new(),
@@ -104,52 +101,61 @@ impl Default for State {
     }
 }
 
-/// One managed image.
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StateResource {
-    /// Kasm's id for the image (32 hex).
-    pub image_id: String,
-    /// The attributes as last applied or imported, in spec units; secrets only as fingerprints.
-    pub attributes: Attributes,
-    /// The spec's `prevent_destroy` when last applied; honoured even after the spec is removed.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub prevent_destroy: bool,
+/// The record of an image Kasm returned after a create, update or adopt,
+/// or an import (no fingerprint, no `prevent_destroy`). A registry token the
+/// spec sets is recorded by its fingerprint, never in clear; without one,
+/// what Kasm shows stands.
+pub fn image_record(
+    image: &Image,
+    token_fingerprint: Option<&str>,
+    prevent_destroy: bool,
+) -> ObjectRecord {
+    let mut attributes = Attributes::from_image(image);
+    if let Some(fp) = token_fingerprint {
+        attributes.set(Field::DockerToken, fp.into());
+    }
+    ObjectRecord {
+        id: image.image_id.clone(),
+        attributes: attributes.into(),
+        prevent_destroy,
+    }
 }
 
-impl StateResource {
-    /// The state entry for an image Kasm returned after a create, update or
-    /// adopt, or an import (no fingerprint, no `prevent_destroy`). A registry
-    /// token the spec sets is recorded by its fingerprint, never in clear;
-    /// without one, what Kasm shows stands.
-    pub fn recorded(image: &Image, token_fingerprint: Option<&str>, prevent_destroy: bool) -> Self {
-        let mut attributes = Attributes::from_image(image);
-        if let Some(fp) = token_fingerprint {
-            attributes.set(Field::DockerToken, fp.into());
-        }
-        StateResource {
-            image_id: image.image_id.clone(),
-            attributes,
-            prevent_destroy,
-        }
+/// The record a finished call leaves for `address`: for an image, Kasm's
+/// object as it answered (`create_image`, `update_image`), with the values
+/// of `over` laid over Kasm's (a registry token's fingerprint: Kasm shows
+/// it masked) and its `prevent_destroy`; for any other type, `over`, which
+/// its step built.
+pub fn recorded(address: &str, answer: &Value, over: ObjectRecord) -> Result<ObjectRecord, String> {
+    if crate::address::type_of(address) != Some(RESOURCE_TYPE) {
+        return Ok(over);
     }
+    let image = Image::deserialize(answer)
+        .ok()
+        .filter(|image| !image.image_id.is_empty())
+        .ok_or_else(|| format!("Kasm's answer for {address} is not an image with its id"))?;
+    let mut record = image_record(&image, None, over.prevent_destroy);
+    for (name, value) in over.attributes.iter() {
+        record.attributes.insert(name.to_owned(), value.clone());
+    }
+    Ok(record)
+}
 
-    /// The same binding, with attributes refreshed from what Kasm has now.
-    /// Apply records this for every image it did not change, so drift that the
-    /// config leaves alone (unmanaged or ignored fields) is reported once, not forever.
-    /// A registry token keeps its fingerprint while Kasm still has one set.
-    pub fn refreshed(&self, image: &Image) -> Self {
-        let mut attributes = Attributes::from_image(image);
-        let recorded = self.attributes.get(Field::DockerToken);
-        if !attributes.get(Field::DockerToken).is_null() && !recorded.is_null() {
-            attributes.set(Field::DockerToken, recorded.clone());
-        }
-        StateResource {
-            image_id: self.image_id.clone(),
-            attributes,
-            prevent_destroy: self.prevent_destroy,
-        }
+/// An image's record with its attributes refreshed from what Kasm has now.
+/// Apply records this for every image it did not change, so drift that the
+/// config leaves alone (unmanaged or ignored fields) is reported once, not
+/// forever. A registry token keeps its fingerprint while Kasm still has one set.
+pub fn refreshed_image(record: &ObjectRecord, image: &Image) -> ObjectRecord {
+    let mut attributes = Attributes::from_image(image);
+    let recorded = record.attributes.fields();
+    let token = recorded.get(Field::DockerToken);
+    if !attributes.get(Field::DockerToken).is_null() && !token.is_null() {
+        attributes.set(Field::DockerToken, token.clone());
+    }
+    ObjectRecord {
+        id: record.id.clone(),
+        attributes: attributes.into(),
+        prevent_destroy: record.prevent_destroy,
     }
 }
 
@@ -260,10 +266,14 @@ impl State {
     /// Every address the state holds a record for.
     fn held(&self) -> impl Iterator<Item = &String> {
         let of = |t: &'static str| move |a: &&String| crate::address::type_of(a) == Some(t);
-        let other =
-            |a: &&String| !matches!(crate::address::type_of(a), Some(GROUP_TYPE | LINK_TYPE));
-        self.resources
-            .keys()
+        let other = |a: &&String| {
+            !matches!(
+                crate::address::type_of(a),
+                Some(RESOURCE_TYPE | GROUP_TYPE | LINK_TYPE)
+            )
+        };
+        self.images()
+            .map(|(address, _)| address)
             .chain(self.objects.keys().filter(of(GROUP_TYPE)))
             .chain(self.objects.keys().filter(of(LINK_TYPE)))
             .chain(self.objects.keys().filter(other))
@@ -272,10 +282,39 @@ impl State {
     /// The id an address is bound to: an image's or a group's, a link's
     /// `<group_id>:<image_id>`.
     pub fn id_of(&self, address: &str) -> Option<String> {
-        self.resources
-            .get(address)
-            .map(|r| r.image_id.clone())
-            .or_else(|| self.objects.get(address).map(|o| o.id.clone()))
+        self.objects.get(address).map(|o| o.id.clone())
+    }
+
+    /// The managed images, by address.
+    pub fn images(&self) -> impl DoubleEndedIterator<Item = (&String, &ObjectRecord)> {
+        // Addresses sort by type: an image's start `kasm_image.`, and no
+        // other type's name goes on with a dot.
+        let from = format!("{RESOURCE_TYPE}.");
+        let to = format!("{RESOURCE_TYPE}/");
+        self.objects.range(from..to)
+    }
+
+    /// The same state with each image's values kept by field, as the plan
+    /// reads them (a state that crossed a boundary by name); an image
+    /// attribute that is not a field is refused.
+    pub fn with_typed_images(mut self) -> Result<State, String> {
+        let images: Vec<String> = self.images().map(|(a, _)| a.clone()).collect();
+        for address in images {
+            if let Some(record) = self.objects.get_mut(&address) {
+                let values = std::mem::take(&mut record.attributes);
+                record.attributes = values
+                    .into_fields()
+                    .map_err(|e| format!("resource {address}: attributes: {e}"))?;
+            }
+        }
+        Ok(self)
+    }
+
+    /// The managed image at `address`.
+    pub fn image(&self, address: &str) -> Option<&ObjectRecord> {
+        (crate::address::type_of(address) == Some(RESOURCE_TYPE))
+            .then(|| self.objects.get(address))
+            .flatten()
     }
 
     /// Moves an address's record to another address. A record already at
@@ -286,7 +325,6 @@ impl State {
                 records.entry(to.to_owned()).or_insert(record);
             }
         }
-        moved(&mut self.resources, from, to);
         moved(&mut self.objects, from, to);
         moved(&mut self.dependencies, from, to);
         moved(&mut self.pending, from, to);
@@ -315,7 +353,7 @@ impl State {
         address: &str,
         configured: &BTreeMap<String, Vec<String>>,
     ) {
-        let held = self.resources.contains_key(address) || self.objects.contains_key(address);
+        let held = self.objects.contains_key(address);
         match held
             .then(|| self.dependencies_to_record(address, configured))
             .flatten()
@@ -345,7 +383,6 @@ impl State {
 
     /// Forgets an address, whatever its type.
     pub fn forget(&mut self, address: &str) {
-        self.resources.remove(address);
         self.objects.remove(address);
         self.dependencies.remove(address);
         self.pending.remove(address);
@@ -356,10 +393,7 @@ impl State {
     /// lineage must be the same and the serial not older (an equal serial only
     /// with equal contents).
     pub fn may_be_replaced_by(&self, incoming: &State) -> Result<(), Replacement> {
-        let empty = self.lineage.is_empty()
-            && self.resources.is_empty()
-            && self.objects.is_empty()
-            && self.pending.is_empty();
+        let empty = self.lineage.is_empty() && self.objects.is_empty() && self.pending.is_empty();
         if empty {
             return Ok(());
         }

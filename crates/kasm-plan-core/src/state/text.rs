@@ -109,30 +109,21 @@ impl StateText {
 /// caller did not name.
 #[cfg(debug_assertions)]
 mod debug {
-    use super::super::format::{Attrs, Entry};
-    use crate::attributes::Attributes;
-    use serde_json::{Map, Value};
+    use super::super::format::Entry;
+    use crate::object::Values;
 
     pub(super) struct Record {
         id: String,
-        attributes: KeptAttributes,
+        attributes: Values,
         prevent_destroy: bool,
         dependencies: Vec<String>,
-    }
-
-    enum KeptAttributes {
-        Image(Attributes),
-        Map(Map<String, Value>),
     }
 
     impl Record {
         pub(super) fn of(entry: &Entry) -> Record {
             Record {
                 id: entry.id.to_owned(),
-                attributes: match entry.attributes {
-                    Attrs::Image(a) => KeptAttributes::Image(a.clone()),
-                    Attrs::Map(m) => KeptAttributes::Map(m.clone()),
-                },
+                attributes: entry.attributes.clone(),
                 prevent_destroy: entry.prevent_destroy,
                 dependencies: entry.dependencies.to_vec(),
             }
@@ -140,12 +131,7 @@ mod debug {
 
         /// Whether this is the entry's record as it is.
         pub(super) fn holds(&self, entry: &Entry) -> bool {
-            let same_attributes = match (&self.attributes, &entry.attributes) {
-                (KeptAttributes::Image(kept), Attrs::Image(now)) => kept == *now,
-                (KeptAttributes::Map(kept), Attrs::Map(now)) => kept == *now,
-                _ => false,
-            };
-            same_attributes
+            self.attributes == *entry.attributes
                 && self.id == entry.id
                 && self.prevent_destroy == entry.prevent_destroy
                 && self.dependencies == entry.dependencies
@@ -209,7 +195,7 @@ mod tests {
     fn changes() -> [Change; 8] {
         [
             ("kasm_image.web", |s| {
-                if let Some(web) = s.resources.get_mut("kasm_image.web") {
+                if let Some(web) = s.objects.get_mut("kasm_image.web") {
                     web.prevent_destroy = false;
                 }
             }),
@@ -224,8 +210,8 @@ mod tests {
                 }
             }),
             ("kasm_image.web", |s| {
-                if let Some(web) = s.resources.get_mut("kasm_image.web") {
-                    web.image_id = "a2".into();
+                if let Some(web) = s.objects.get_mut("kasm_image.web") {
+                    web.id = "a2".into();
                 }
             }),
             ("kasm_image.web", |s| {
@@ -239,7 +225,7 @@ mod tests {
             ("kasm_user.alice", |s| {
                 let record = ObjectRecord {
                     id: "u2".into(),
-                    attributes: Map::new(),
+                    attributes: Map::new().into(),
                     prevent_destroy: false,
                 };
                 s.objects.insert("kasm_user.alice".into(), record);
@@ -261,7 +247,6 @@ mod tests {
             text.forget(address);
             assert_renders_as_serde(&mut text, &state);
         }
-        state.resources.clear();
         state.objects.clear();
         assert_renders_as_serde(&mut text, &state);
     }
@@ -277,8 +262,7 @@ mod tests {
             let unnamed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 let _ = text.render(&state);
             }));
-            let still_there =
-                state.resources.contains_key(address) || state.objects.contains_key(address);
+            let still_there = state.objects.contains_key(address);
             assert_eq!(unnamed.is_err(), still_there, "{address}");
         }
     }

@@ -6,7 +6,7 @@
 //! equal object), a delete that removes one of several is repeated until
 //! none is left, and the record is written (or the address forgotten) after.
 
-use super::{ActionError, Shared, lock, unmark_if_refused, update_state};
+use super::{ActionError, Shared, lock, recorded, unmark_if_refused, update_state};
 use crate::kasm::KasmError;
 use kasm_plan_core::State;
 use kasm_plan_core::access::Target;
@@ -52,6 +52,19 @@ pub(super) async fn call(
     }
     let id = match step.record.take() {
         Some(mut record) => {
+            if let Some(pointer) = &step.record_answer {
+                let answer = match &outcome {
+                    Outcome::Sent(answer) => answer.pointer(pointer).cloned(),
+                    _ => None,
+                };
+                let answer = answer.ok_or_else(|| {
+                    ActionError::Refused(format!(
+                        "{} answered without the object (`{pointer}`)",
+                        step.endpoint
+                    ))
+                })?;
+                record = recorded(shared, &step.address, answer, record)?;
+            }
             for (attribute, value) in filled {
                 record.attributes.insert(attribute, value.into());
             }
@@ -103,7 +116,7 @@ pub(super) async fn call(
 /// How the call ended, said after `complete` when it was not simply sent.
 fn note(outcome: &Outcome, kind: CallKind) -> String {
     match (outcome, kind) {
-        (Outcome::Sent, _) => String::new(),
+        (Outcome::Sent(_), _) => String::new(),
         (Outcome::Repeated(n), _) => format!(" ({n} duplicate rows removed)"),
         (Outcome::AlreadyDone, CallKind::Delete | CallKind::Remove) => {
             " (Kasm no longer had it)".into()
@@ -224,7 +237,7 @@ async fn carry_out(
     }
     let outcome = match removed {
         0 => Outcome::AlreadyDone,
-        1 => Outcome::Sent,
+        1 => Outcome::Sent(Value::Null),
         n => Outcome::Repeated(n),
     };
     Ok((None, outcome))
@@ -232,8 +245,8 @@ async fn carry_out(
 
 /// How a call ended well.
 enum Outcome {
-    /// Kasm answered it.
-    Sent,
+    /// Kasm answered it, with this.
+    Sent(Value),
     /// Sent this many times until nothing was left (`until_gone`).
     Repeated(usize),
     /// Kasm refused it as done already (`done_when`).
@@ -317,7 +330,8 @@ async fn send(
             .await
         {
             Ok(answer) => {
-                return Ok((answer_id(&answer, step.answer_id.as_deref()), Outcome::Sent));
+                let id = answer_id(&answer, step.answer_id.as_deref());
+                return Ok((id, Outcome::Sent(answer)));
             }
             Err(e) => e,
         };

@@ -7,7 +7,7 @@ use super::CliError;
 use crate::kasm::{Kasm, KasmError};
 use crate::state_file::{self, Locked, StateError};
 use crate::{Core, CoreError};
-use kasm_plan_core::apply::{AdoptStep, CreateStep, Step, UpdateStep};
+use kasm_plan_core::apply::{AdoptStep, CreateStep, Step};
 use kasm_plan_core::facade::{RecogniseRequest, RecordRequest};
 use kasm_plan_core::graph::Walk;
 use kasm_plan_core::object::ObjectRecord;
@@ -207,9 +207,6 @@ pub struct Finished {
 fn bookkeep(state: &mut State, steps: &[Step]) {
     for step in steps {
         match step {
-            Step::Refresh(r) => {
-                state.resources.insert(r.address.clone(), r.record.clone());
-            }
             Step::RecordObject(r) => {
                 state.pending.remove(&r.address);
                 state.objects.insert(r.address.clone(), r.record.clone());
@@ -392,11 +389,8 @@ async fn act(
     match step {
         Step::Create(s) => create(shared, s, permit).await,
         Step::Adopt(s) => adopt(shared, s).await,
-        Step::Update(s) => update(shared, s, permit).await,
         Step::Call(s) => call::call(shared, *s, permit).await,
-        Step::Refresh(_) | Step::Forget(_) | Step::Move(_) | Step::RecordObject(_) => {
-            Ok(String::new())
-        }
+        Step::Forget(_) | Step::Move(_) | Step::RecordObject(_) => Ok(String::new()),
     }
 }
 
@@ -430,11 +424,7 @@ async fn create(
             return Err(e);
         }
     };
-    let recorded = RecordRequest {
-        image,
-        recording: step.recording,
-    };
-    let id = record(shared, &step.address, recorded).await?;
+    let id = record(shared, &step.address, &image, step.record).await?;
     let mut report = lock(&shared.report);
     report.added += 1;
     report.created_ids.push(id.clone());
@@ -451,31 +441,11 @@ async fn adopt(shared: &Shared, step: AdoptStep) -> Result<String, ActionError> 
         .iter()
         .find(|i| i.image_id == step.image_id)
         .ok_or_else(|| ActionError::Gone(step.image_id.clone()))?;
-    let recorded = RecordRequest {
-        image: image.clone(),
-        recording: step.recording,
-    };
-    let id = record(shared, &step.address, recorded).await?;
+    let id = record(shared, &step.address, image, step.record).await?;
     lock(&shared.report).added += 1;
     Ok(format!(
         "Recorded the identical image Kasm already had, which no address managed (the plan warned of it) [id={id}]"
     ))
-}
-
-async fn update(
-    shared: &Shared,
-    step: UpdateStep,
-    permit: OwnedSemaphorePermit,
-) -> Result<String, ActionError> {
-    let updated = shared.kasm.update(&step.target_image).await;
-    drop(permit);
-    let recorded = RecordRequest {
-        image: updated?,
-        recording: step.recording,
-    };
-    let id = record(shared, &step.address, recorded).await?;
-    lock(&shared.report).changed += 1;
-    Ok(format!("Modifications complete [id={id}]"))
 }
 
 /// A create that never duplicates. After a failure that ends the request but
@@ -580,7 +550,7 @@ async fn mark_pending(shared: &Shared, address: &str) -> Result<(), ActionError>
     update_state(shared, address, |state| {
         let mark = ObjectRecord {
             id: String::new(),
-            attributes: Map::new(),
+            attributes: Map::new().into(),
             prevent_destroy: false,
         };
         state.pending.insert(address.to_owned(), mark);
@@ -648,9 +618,8 @@ fn recognise(
 ) -> Result<Option<Image>, ActionError> {
     let owned = lock(&shared.state)
         .next
-        .resources
-        .values()
-        .map(|r| r.image_id.clone())
+        .images()
+        .map(|(_, r)| r.id.clone())
         .collect();
     let request = RecogniseRequest {
         target_image: body.clone(),
@@ -664,16 +633,38 @@ fn recognise(
 async fn record(
     shared: &Shared,
     address: &str,
-    request: RecordRequest,
+    image: &Image,
+    over: ObjectRecord,
 ) -> Result<String, ActionError> {
-    let entry = lock(&shared.core).record(request)?;
-    let id = entry.image_id.clone();
+    let answer = serde_json::to_value(image).unwrap_or_default();
+    let entry = recorded(shared, address, answer, over)?;
+    let id = entry.id.clone();
     update_state(shared, address, |state| {
         state.pending.remove(address);
-        state.resources.insert(address.to_owned(), entry);
+        state.objects.insert(address.to_owned(), entry);
     })
     .await?;
     Ok(id)
+}
+
+/// The record Kasm's answer for `address` leaves, as the core reads it,
+/// with the step's record's values over it.
+fn recorded(
+    shared: &Shared,
+    address: &str,
+    answer: Value,
+    over: ObjectRecord,
+) -> Result<ObjectRecord, ActionError> {
+    let request = RecordRequest {
+        address: address.to_owned(),
+        answer,
+        record: over,
+    };
+    let response = lock(&shared.core).record(request)?;
+    response.record.ok_or_else(|| {
+        let why = response.diagnostics.into_iter().next();
+        ActionError::Refused(why.map(|d| d.message).unwrap_or_default())
+    })
 }
 
 /// Changes what the state holds for `address` and returns once the change
