@@ -1861,8 +1861,7 @@ grants: Array<Grant>,
 diagnostics: Array<Diagnostic>, };
 
 /**
- * `record` input: what Kasm answered for an address, and what the step
- * records with it.
+ * `record` input: the step's record of an address, and what the call told.
  */
 export type RecordRequest = { 
 /**
@@ -1870,15 +1869,14 @@ export type RecordRequest = {
  */
 address: string, 
 /**
- * The object Kasm answered with (an image as `create_image` and
- * `update_image` answer it, or as `get_images` lists it).
+ * The step's record: for an image, its values are laid over Kasm's
+ * answer (a registry token's fingerprint), with its `prevent_destroy`.
  */
-answer: unknown, 
+record: ObjectRecord, 
 /**
- * The step's record: its values are laid over Kasm's (a registry
- * token's fingerprint), with its `prevent_destroy`.
+ * What the call told: Kasm's answer, the ids filled in, the new id.
  */
-record: ObjectRecord, };
+answered: Answered, };
 
 /**
  * `record` output.
@@ -1889,9 +1887,36 @@ export type RecordResponse = {
  */
 record?: ObjectRecord | null, 
 /**
- * Why there is none (an answer that is not the object).
+ * Why there is none (an answer that is not the object, a new id
+ * Kasm did not give).
  */
 diagnostics: Array<Diagnostic>, };
+
+/**
+ * What a finished call tells about the object it made or changed.
+ */
+export type Answered = { 
+/**
+ * The object Kasm answered with, when the record is read from it (an
+ * image as `create_image` and `update_image` answer it).
+ */
+answer?: unknown, 
+/**
+ * The ids put into the request when it ran, by the attribute each fills.
+ */
+filled?: { [key in string]: string }, 
+/**
+ * The new object's id, as Kasm answered it or as it was found.
+ */
+id?: string | null, 
+/**
+ * The attributes whose values, joined by `:`, are the id (a pair's).
+ */
+id_parts?: Array<string>, 
+/**
+ * The status the readiness poll saw (a session's).
+ */
+status?: string | null, };
 
 /**
  * `recognise` input: a create body and the images Kasm lists now.

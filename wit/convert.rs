@@ -35,6 +35,7 @@ use kasm_plan_core::plan::{Drift, FieldChange, PlanOptions, ResourceChange, Summ
 use kasm_plan_core::policy::{Level, PolicyReport, PolicyResult, RegoVersion};
 use kasm_plan_core::policy_set::{PolicyFile, PolicyFormat};
 use kasm_plan_core::schema::{Argument, BlockSchema, CodeInfo, Presence, Schema};
+use kasm_plan_core::state::recorded::Answered;
 use kasm_plan_core::state::{HistoryEntry, StateOutput};
 use kasm_plan_core::step::{CallKind, CallStep, FindStep, ReadyStep};
 use kasm_plan_core::{
@@ -374,7 +375,8 @@ records! {
     StepsResponse { ok, plan, steps, after, dependencies, diagnostics, rendered }
     RenderRequest { plan, refresh_only, diagnostics }
     RenderResponse { text }
-    RecordRequest { address, answer, record }
+    RecordRequest { address, record, answered }
+    Answered { answer, filled, id, id_parts, status }
     RecordResponse { record, diagnostics }
     RecogniseRequest { target_image, images, owned }
     ImportRequest { address, image_id, state, images, access, configuration }

@@ -209,7 +209,14 @@ impl Serialize for Values {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Values::Named(map) => map.serialize(s),
-            Values::Fields(_) => s.collect_map(self.iter()),
+            Values::Fields(fields) => {
+                use serde::ser::SerializeMap;
+                let mut map = s.serialize_map(Some(Field::ALL.len()))?;
+                for field in Field::by_spec_name() {
+                    map.serialize_entry(field.spec_name(), fields.get(*field))?;
+                }
+                map.end()
+            }
         }
     }
 }

@@ -39,6 +39,7 @@ use crate::policy::{Level, PolicyReport, PolicyResult, RegoVersion};
 use crate::policy_set::{PolicyFile, PolicyFormat};
 use crate::schema::{Argument, BlockSchema, CodeInfo, Presence, Schema};
 use crate::state::format::{PendingCreate, StoredResource};
+use crate::state::recorded::Answered;
 use crate::state::{HistoryEntry, State, StateOutput};
 use crate::step::{CallKind, CallStep, FindStep, ReadyStep};
 use ts_rs::{Config, TS};
@@ -190,6 +191,7 @@ pub fn declarations() -> String {
         LaunchResponse,
         RecordRequest,
         RecordResponse,
+        Answered,
         RecogniseRequest,
         ImportRequest,
         ImportResponse,

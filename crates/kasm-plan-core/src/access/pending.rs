@@ -11,6 +11,7 @@ use crate::group::{Access, same_id};
 use crate::object::ObjectRecord;
 use crate::schema::tables;
 use crate::state::State;
+use crate::state::recorded::{Answered, recorded, status_attribute};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -24,7 +25,7 @@ pub fn settle(
 ) -> (BTreeMap<String, Option<String>>, Vec<Diagnostic>) {
     let mut settled = BTreeMap::new();
     let mut notes = Vec::new();
-    for (address, mut record) in std::mem::take(&mut state.pending) {
+    for (address, record) in std::mem::take(&mut state.pending) {
         // Recorded after all (the marker outlived its record): nothing to look for.
         if state.id_of(&address).is_some() {
             continue;
@@ -54,18 +55,18 @@ pub fn settle(
                 .help("nothing to do: the state is written when this plan is applied"),
         );
         if let Some((id, listed)) = &found {
-            record.id.clone_from(id);
-            record.attributes.insert("id".into(), id.clone().into());
-            if let Some(own) = id_attribute(type_name) {
-                record.attributes.insert(own.into(), id.clone().into());
+            // Recorded as the create's call would have recorded it, with the
+            // status its readiness poll would have seen (a session's).
+            let told = Answered {
+                id: Some(id.clone()),
+                status: status_attribute(type_name)
+                    .and_then(|key| listed.get(key)?.as_str())
+                    .map(str::to_owned),
+                ..Answered::default()
+            };
+            if let Ok(found) = recorded(&address, record, &told) {
+                state.objects.insert(address.clone(), found);
             }
-            // The status a readiness poll would have recorded (a session's).
-            if let Some(key) = status_attribute(type_name)
-                && let Some(status) = listed.get(key)
-            {
-                record.attributes.insert(key.into(), status.clone());
-            }
-            state.objects.insert(address.clone(), record);
         }
         settled.insert(address, found.map(|(id, _)| id));
     }
@@ -109,19 +110,6 @@ pub fn unsettled(state: &State) -> Vec<Diagnostic> {
             .help("plan with a refresh (without -refresh=false) so Kasm is searched for it")
         })
         .collect()
-}
-
-/// The attribute that repeats the id of a type the apply creates from its
-/// table (`group_id`, `user_id`, `kasm_id`): its id alias.
-pub fn id_attribute(type_name: &str) -> Option<&'static str> {
-    let table = tables::managed(type_name)?;
-    table.calls.and(table.id_alias)
-}
-
-/// The attribute a type's readiness poll records its status under
-/// (`operational_status`), as the apply does after a create.
-fn status_attribute(type_name: &str) -> Option<&'static str> {
-    Some(tables::managed(type_name)?.calls?.ready.as_ref()?.attribute)
 }
 
 /// What Kasm lists of the type that the record's create would have made,

@@ -2,24 +2,21 @@
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::object::ObjectRecord;
-use crate::state::recorded;
+use crate::state::recorded::{Answered, recorded};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-/// `record` input: what Kasm answered for an address, and what the step
-/// records with it.
+/// `record` input: the step's record of an address, and what the call told.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RecordRequest {
     /// The address recorded.
     pub address: String,
-    /// The object Kasm answered with (an image as `create_image` and
-    /// `update_image` answer it, or as `get_images` lists it).
-    #[cfg_attr(feature = "typescript", ts(type = "unknown"))]
-    pub answer: Value,
-    /// The step's record: its values are laid over Kasm's (a registry
-    /// token's fingerprint), with its `prevent_destroy`.
+    /// The step's record: for an image, its values are laid over Kasm's
+    /// answer (a registry token's fingerprint), with its `prevent_destroy`.
     pub record: ObjectRecord,
+    /// What the call told: Kasm's answer, the ids filled in, the new id.
+    #[serde(default)]
+    pub answered: Answered,
 }
 
 /// `record` output.
@@ -29,13 +26,14 @@ pub struct RecordResponse {
     /// The record to write under the address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<ObjectRecord>,
-    /// Why there is none (an answer that is not the object).
+    /// Why there is none (an answer that is not the object, a new id
+    /// Kasm did not give).
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// `record`: the record to write after a create, update or adopt.
+/// `record`: the record to write after a call, of any type.
 pub fn record(req: &RecordRequest) -> RecordResponse {
-    match recorded(&req.address, &req.answer, req.record.clone()) {
+    match recorded(&req.address, req.record.clone(), &req.answered) {
         Ok(record) => RecordResponse {
             record: Some(record),
             diagnostics: Vec::new(),

@@ -454,13 +454,10 @@ pub(super) fn entries(state: &State) -> Vec<Entry<'_>> {
     state
         .objects
         .iter()
-        .map(|(address, o)| Entry {
+        .map(|(address, record)| Entry {
             address,
-            type_name: type_of(address).unwrap_or_default(),
-            id: &o.id,
-            attributes: &o.attributes,
-            prevent_destroy: o.prevent_destroy,
-            dependencies: state.dependencies_of(address),
+            record,
+            state,
         })
         .collect()
 }
@@ -484,18 +481,45 @@ impl State {
     }
 }
 
-/// A [`StoredResource`] borrowed from its record.
-#[derive(Serialize)]
+/// A [`StoredResource`] borrowed from its record. Its type and dependencies
+/// are read only when it is written: the host writes the state after every
+/// finished action, and most entries are then copied as they were written.
 pub(super) struct Entry<'a> {
     pub(super) address: &'a str,
-    #[serde(rename = "type")]
-    type_name: &'a str,
-    pub(super) id: &'a str,
-    pub(super) attributes: &'a Values,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub(super) prevent_destroy: bool,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    pub(super) dependencies: &'a [String],
+    pub(super) record: &'a ObjectRecord,
+    state: &'a State,
+}
+
+impl Entry<'_> {
+    pub(super) fn dependencies(&self) -> &[String] {
+        self.state.dependencies_of(self.address)
+    }
+}
+
+impl Serialize for Entry<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Written<'a> {
+            address: &'a str,
+            #[serde(rename = "type")]
+            type_name: &'a str,
+            id: &'a str,
+            attributes: &'a Values,
+            #[serde(skip_serializing_if = "std::ops::Not::not")]
+            prevent_destroy: bool,
+            #[serde(skip_serializing_if = "<[String]>::is_empty")]
+            dependencies: &'a [String],
+        }
+        Written {
+            address: self.address,
+            type_name: type_of(self.address).unwrap_or_default(),
+            id: &self.record.id,
+            attributes: &self.record.attributes,
+            prevent_destroy: self.record.prevent_destroy,
+            dependencies: self.dependencies(),
+        }
+        .serialize(s)
+    }
 }
 
 /// A [`PendingCreate`] borrowed from its record.

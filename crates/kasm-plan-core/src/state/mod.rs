@@ -6,6 +6,7 @@
 //! something else, and rewriting the file would lose it.
 
 pub mod format;
+pub mod recorded;
 pub mod text;
 
 use crate::address::{GROUP_TYPE, LINK_TYPE, RESOURCE_TYPE};
@@ -15,7 +16,6 @@ use crate::group::{GroupRecord, LinkRecord};
 use crate::model::Image;
 use crate::object::ObjectRecord;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// The state file's format version: what is written.
@@ -119,26 +119,6 @@ pub fn image_record(
         attributes: attributes.into(),
         prevent_destroy,
     }
-}
-
-/// The record a finished call leaves for `address`: for an image, Kasm's
-/// object as it answered (`create_image`, `update_image`), with the values
-/// of `over` laid over Kasm's (a registry token's fingerprint: Kasm shows
-/// it masked) and its `prevent_destroy`; for any other type, `over`, which
-/// its step built.
-pub fn recorded(address: &str, answer: &Value, over: ObjectRecord) -> Result<ObjectRecord, String> {
-    if crate::address::type_of(address) != Some(RESOURCE_TYPE) {
-        return Ok(over);
-    }
-    let image = Image::deserialize(answer)
-        .ok()
-        .filter(|image| !image.image_id.is_empty())
-        .ok_or_else(|| format!("Kasm's answer for {address} is not an image with its id"))?;
-    let mut record = image_record(&image, None, over.prevent_destroy);
-    for (name, value) in over.attributes.iter() {
-        record.attributes.insert(name.to_owned(), value.clone());
-    }
-    Ok(record)
 }
 
 /// An image's record with its attributes refreshed from what Kasm has now.

@@ -122,19 +122,19 @@ mod debug {
     impl Record {
         pub(super) fn of(entry: &Entry) -> Record {
             Record {
-                id: entry.id.to_owned(),
-                attributes: entry.attributes.clone(),
-                prevent_destroy: entry.prevent_destroy,
-                dependencies: entry.dependencies.to_vec(),
+                id: entry.record.id.clone(),
+                attributes: entry.record.attributes.clone(),
+                prevent_destroy: entry.record.prevent_destroy,
+                dependencies: entry.dependencies().to_vec(),
             }
         }
 
         /// Whether this is the entry's record as it is.
         pub(super) fn holds(&self, entry: &Entry) -> bool {
-            self.attributes == *entry.attributes
-                && self.id == entry.id
-                && self.prevent_destroy == entry.prevent_destroy
-                && self.dependencies == entry.dependencies
+            self.attributes == entry.record.attributes
+                && self.id == entry.record.id
+                && self.prevent_destroy == entry.record.prevent_destroy
+                && self.dependencies == entry.dependencies()
         }
     }
 }

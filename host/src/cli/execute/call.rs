@@ -10,8 +10,7 @@ use super::{ActionError, Shared, lock, recorded, unmark_if_refused, update_state
 use crate::kasm::KasmError;
 use kasm_plan_core::State;
 use kasm_plan_core::access::Target;
-use kasm_plan_core::access::pending;
-use kasm_plan_core::object::ObjectRecord;
+use kasm_plan_core::state::recorded::Answered;
 use kasm_plan_core::step::put;
 use kasm_plan_core::step::{CallKind, CallStep, FindStep, ReadyStep};
 use serde_json::Value;
@@ -51,39 +50,24 @@ pub(super) async fn call(
         return Ok(removed(shared, &step, &filled, &outcome));
     }
     let id = match step.record.take() {
-        Some(mut record) => {
-            if let Some(pointer) = &step.record_answer {
-                let answer = match &outcome {
-                    Outcome::Sent(answer) => answer.pointer(pointer).cloned(),
-                    _ => None,
-                };
-                let answer = answer.ok_or_else(|| {
+        Some(record) => {
+            let answer = match &step.record_answer {
+                Some(pointer) => answer_at(&outcome, pointer).ok_or_else(|| {
                     ActionError::Refused(format!(
                         "{} answered without the object (`{pointer}`)",
                         step.endpoint
                     ))
-                })?;
-                record = recorded(shared, &step.address, answer, record)?;
-            }
-            for (attribute, value) in filled {
-                record.attributes.insert(attribute, value.into());
-            }
-            record.id = record_id(&step, &record, answer_id)?;
-            let type_name = kasm_plan_core::address::type_of(&step.address).unwrap_or_default();
-            if let Some(own) = pending::id_attribute(type_name) {
-                record
-                    .attributes
-                    .insert("id".into(), record.id.clone().into());
-                record
-                    .attributes
-                    .insert(own.into(), record.id.clone().into());
-            }
-            if let (Some(poll), Some(Ok(status))) = (&step.ready, &ready) {
-                let key = poll.status_at.rsplit('/').next().unwrap_or_default();
-                record
-                    .attributes
-                    .insert(key.to_owned(), status.clone().into());
-            }
+                })?,
+                None => Value::Null,
+            };
+            let told = Answered {
+                answer,
+                filled: filled.into_iter().collect(),
+                id: answer_id,
+                id_parts: step.id_parts.clone(),
+                status: ready.as_ref().and_then(|r| r.as_ref().ok()).cloned(),
+            };
+            let record = recorded(shared, &step.address, record, told)?;
             let id = record.id.clone();
             update_state(shared, &step.address, |state| {
                 state.pending.remove(&step.address);
@@ -474,32 +458,16 @@ async fn wait_until_ready(
     }
 }
 
+/// The object an answer carries at `pointer`, when the call was sent and answered.
+fn answer_at(outcome: &Outcome, pointer: &str) -> Option<Value> {
+    match outcome {
+        Outcome::Sent(answer) => answer.pointer(pointer).cloned(),
+        _ => None,
+    }
+}
+
 /// The id at a pointer of an answer, in Kasm's 32-hex form.
 fn answer_id(answer: &Value, pointer: Option<&str>) -> Option<String> {
     let id = answer.pointer(pointer?)?.as_str()?;
     Some(kasm_plan_core::model::canonical_uuid(id).unwrap_or_else(|| id.to_owned()))
-}
-
-/// The id a record is kept under: the answer's, its parts', or the step's.
-fn record_id(
-    step: &CallStep,
-    record: &ObjectRecord,
-    answer_id: Option<String>,
-) -> Result<String, ActionError> {
-    if !step.id_parts.is_empty() {
-        let parts: Option<Vec<&str>> = step.id_parts.iter().map(|p| record.text(p)).collect();
-        return parts
-            .map(|p| p.join(":"))
-            .ok_or_else(|| ActionError::Refused("the record's id attributes are missing".into()));
-    }
-    if !record.id.is_empty() {
-        return Ok(record.id.clone());
-    }
-    answer_id.ok_or_else(|| {
-        ActionError::Refused(format!(
-            "{} answered without the new id (`{}`)",
-            step.endpoint,
-            step.answer_id.as_deref().unwrap_or_default()
-        ))
-    })
 }

@@ -11,6 +11,7 @@ use kasm_plan_core::apply::{AdoptStep, CreateStep, Step};
 use kasm_plan_core::facade::{RecogniseRequest, RecordRequest};
 use kasm_plan_core::graph::Walk;
 use kasm_plan_core::object::ObjectRecord;
+use kasm_plan_core::state::recorded::Answered;
 use kasm_plan_core::state::text::StateText;
 use kasm_plan_core::{Image, State};
 use serde_json::{Map, Value};
@@ -636,8 +637,11 @@ async fn record(
     image: &Image,
     over: ObjectRecord,
 ) -> Result<String, ActionError> {
-    let answer = serde_json::to_value(image).unwrap_or_default();
-    let entry = recorded(shared, address, answer, over)?;
+    let told = Answered {
+        answer: serde_json::to_value(image).unwrap_or_default(),
+        ..Answered::default()
+    };
+    let entry = recorded(shared, address, over, told)?;
     let id = entry.id.clone();
     update_state(shared, address, |state| {
         state.pending.remove(address);
@@ -647,18 +651,18 @@ async fn record(
     Ok(id)
 }
 
-/// The record Kasm's answer for `address` leaves, as the core reads it,
-/// with the step's record's values over it.
+/// The record a finished call leaves for `address`, as the core makes it
+/// from the step's record and what the call told.
 fn recorded(
     shared: &Shared,
     address: &str,
-    answer: Value,
-    over: ObjectRecord,
+    record: ObjectRecord,
+    answered: Answered,
 ) -> Result<ObjectRecord, ActionError> {
     let request = RecordRequest {
         address: address.to_owned(),
-        answer,
-        record: over,
+        record,
+        answered,
     };
     let response = lock(&shared.core).record(request)?;
     response.record.ok_or_else(|| {
