@@ -1440,7 +1440,8 @@ address: string,
  */
 image_id: string, 
 /**
- * What to record over Kasm's image, as a create's.
+ * The record to write: Kasm's image as the plan read it, with the
+ * spec's values over it, as a create's answer would be recorded.
  */
 record: ObjectRecord, };
 

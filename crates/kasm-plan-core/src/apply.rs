@@ -11,6 +11,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Image, ImageSpec};
 use crate::object::ObjectRecord;
 use crate::schema::tables;
+use crate::state::recorded::{Answered, recorded};
 use crate::state::{State, refreshed_image};
 pub use crate::step::{AdoptStep, CreateStep, MoveStep, ObjectRecordStep, ReleaseStep, Step};
 use crate::step::{CallKind, CallStep};
@@ -122,6 +123,12 @@ fn create(
     match recognise(&body, observed, owned) {
         Some(found) => {
             owned.insert(canon(&found.image_id));
+            // Recorded as a create's answer would be: Kasm's image as listed.
+            let told = Answered {
+                answer: serde_json::to_value(found).unwrap_or_default(),
+                ..Answered::default()
+            };
+            let record = recorded(&address, record.clone(), &told).unwrap_or(record);
             Step::Adopt(AdoptStep {
                 address,
                 image_id: found.image_id.clone(),

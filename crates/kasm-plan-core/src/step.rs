@@ -286,7 +286,8 @@ pub struct AdoptStep {
     pub address: String,
     /// The image found on Kasm.
     pub image_id: String,
-    /// What to record over Kasm's image, as a create's.
+    /// The record to write: Kasm's image as the plan read it, with the
+    /// spec's values over it, as a create's answer would be recorded.
     pub record: ObjectRecord,
 }
 

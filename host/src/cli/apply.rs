@@ -76,7 +76,6 @@ struct Planned {
     steps: Vec<Step>,
     after: Vec<Vec<u32>>,
     dependencies: BTreeMap<String, Vec<String>>,
-    observed: Vec<Image>,
     access: Option<kasm_plan_core::access::Access>,
     /// A destroy plan (`destroy`, `apply -destroy`, or a saved one).
     destroy: bool,
@@ -216,7 +215,6 @@ async fn plan(
         steps: answer.steps,
         after: answer.after,
         dependencies: answer.dependencies,
-        observed,
         access,
         destroy,
     })
@@ -377,7 +375,6 @@ async fn execute(
         steps: planned.steps,
         after: planned.after,
         dependencies: planned.dependencies,
-        observed: planned.observed,
         parallelism: usize::from(args.parallelism),
     };
     let finished = execute::run(kasm.clone(), core, locked, work, progress).await?;

@@ -48,8 +48,6 @@ pub struct Work {
     pub after: Vec<Vec<u32>>,
     /// Every configured resource → what it depends on, recorded in the state.
     pub dependencies: BTreeMap<String, Vec<String>>,
-    /// The images the plan was made against (adopts record them).
-    pub observed: Vec<Image>,
     /// Requests in flight at once.
     pub parallelism: usize,
 }
@@ -65,8 +63,6 @@ enum ActionError {
     State(Arc<StateError>),
     #[error("the state writer stopped")]
     WriterStopped,
-    #[error("image {0} is no longer listed")]
-    Gone(String),
     #[error("{0} was not created, so its id is not known; run apply again")]
     Waiting(String),
     #[error("{0}")]
@@ -99,7 +95,6 @@ struct Shared {
     /// Wakes the writer.
     wake: tokio::sync::Notify,
     report: Mutex<Report>,
-    observed: Vec<Image>,
     dependencies: BTreeMap<String, Vec<String>>,
     /// The addresses whose create an interrupted run sent (the state's
     /// pending creates when this run started), with when it was sent.
@@ -148,7 +143,6 @@ pub async fn run(
         durable: tokio::sync::watch::Sender::new(Ok(0)),
         wake: tokio::sync::Notify::new(),
         report: Mutex::new(Report::default()),
-        observed: work.observed,
         dependencies: work.dependencies,
         interrupted,
         started: Instant::now(),
@@ -437,12 +431,12 @@ async fn create(
 }
 
 async fn adopt(shared: &Shared, step: AdoptStep) -> Result<String, ActionError> {
-    let image = shared
-        .observed
-        .iter()
-        .find(|i| i.image_id == step.image_id)
-        .ok_or_else(|| ActionError::Gone(step.image_id.clone()))?;
-    let id = record(shared, &step.address, image, step.record).await?;
+    let id = step.record.id.clone();
+    update_state(shared, &step.address, |state| {
+        state.pending.remove(&step.address);
+        state.objects.insert(step.address.clone(), step.record);
+    })
+    .await?;
     lock(&shared.report).added += 1;
     Ok(format!(
         "Recorded the identical image Kasm already had, which no address managed (the plan warned of it) [id={id}]"
