@@ -7,13 +7,13 @@
 //! writes the same edits first, in the state write that precedes any request,
 //! so an interrupted apply leaves every image bound to one address.
 
-use crate::access::import::is_access_address;
+use crate::access::import::Kasm;
 use crate::address::renames;
 use crate::diagnostic::{Code, Diagnostic, Location};
 use crate::group::Access;
 pub use crate::lang::blocks::{Import, Move};
 use crate::model::Image;
-use crate::state::{State, image_record};
+use crate::state::State;
 use crate::step::ObjectRecordStep;
 use crate::step::{MoveStep, ReleaseStep, Step};
 use std::collections::{BTreeMap, BTreeSet};
@@ -113,13 +113,12 @@ pub fn apply(
     for m in moves {
         make_move(&mut edits, m, &mut diagnostics);
     }
+    let kasm = Kasm {
+        images: observed,
+        access,
+    };
     for i in imports {
-        let made = if is_access_address(&i.to) {
-            import_access(&mut edits, i, access)
-        } else {
-            make_import(&mut edits, i, observed)
-        };
-        if let Err(d) = made {
+        if let Err(d) = make_import(&mut edits, i, kasm) {
             diagnostics.push(*d);
         }
     }
@@ -154,58 +153,12 @@ fn make_move(edits: &mut Edits, m: &Move, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn make_import(edits: &mut Edits, i: &Import, observed: &[Image]) -> Result<(), Box<Diagnostic>> {
-    if edits.state.image(&i.to).is_some() {
-        return Ok(()); // already bound: the block has done its work
-    }
-    let fail = |code, message: String, help: &str| {
-        Box::new(place(
-            Diagnostic::error(code, message).at(&i.to, "").help(help),
-            i.file.as_ref(),
-            i.at,
-        ))
-    };
-    let id = crate::model::canonical_uuid(&i.id).ok_or_else(|| {
-        fail(
-            Code::InvalidUuid,
-            format!("the import id {:?} is not a Kasm image id", i.id),
-            "give the 32-hex-digit image_id that `kasm-plan images` lists",
-        )
-    })?;
-    let image = observed
-        .iter()
-        .find(|img| crate::model::canonical_uuid(&img.image_id).as_deref() == Some(id.as_str()))
-        .ok_or_else(|| {
-            fail(
-                Code::ImageNotFound,
-                format!("Kasm has no image {id} to import into {}", i.to),
-                "check the id with `kasm-plan images`",
-            )
-        })?;
-    if let Some((owner, _)) = edits
-        .state
-        .images()
-        .find(|(_, r)| crate::model::canonical_uuid(&r.id).as_deref() == Some(id.as_str()))
-    {
-        return Err(fail(
-            Code::InvalidState,
-            format!("image {id} is already bound to {owner}"),
-            "an image belongs to one address; remove the import block or the other binding",
-        ));
-    }
-    let record = image_record(image, None, false);
-    edits.state.objects.insert(i.to.clone(), record);
-    edits.imported.insert(i.to.clone(), image.image_id.clone());
-    Ok(())
-}
-
-/// An import block of a type other than an image, checked as `kasm-plan
-/// import` checks it.
-fn import_access(edits: &mut Edits, i: &Import, access: &Access) -> Result<(), Box<Diagnostic>> {
+/// An import block, checked as `kasm-plan import` checks its address and id.
+fn make_import(edits: &mut Edits, i: &Import, kasm: Kasm) -> Result<(), Box<Diagnostic>> {
     if edits.state.id_of(&i.to).is_some() {
         return Ok(()); // already bound: the block has done its work
     }
-    let imported = crate::access::import::import(&i.to, &i.id, &edits.state, access)
+    let imported = crate::access::import::import(&i.to, &i.id, &edits.state, kasm)
         .map_err(|d| Box::new(place(*d, i.file.as_ref(), i.at)))?;
     let id = imported.id.clone();
     edits.state.objects.insert(i.to.clone(), imported);

@@ -1,8 +1,9 @@
-//! Instances of the table-driven types (`kasm_user`, `kasm_group_membership`):
-//! as a configuration declares them and as the state records them. Their
-//! arguments are the schema table's ([`crate::schema::tables`]); values are
-//! kept as JSON, keyed by argument name, so one diff, one step builder and
-//! one executor serve every such type.
+//! Instances of the table-driven types (`kasm_user`, `kasm_group_membership`)
+//! as a configuration declares them, and the one record the state keeps of
+//! an instance of any type. Their arguments are the schema table's
+//! ([`crate::schema::tables`]); values are kept as JSON, keyed by argument
+//! name, so one diff, one step builder and one executor serve every such
+//! type. An image's record keeps its values by field ([`Values`]).
 
 use crate::attributes::Attributes;
 use crate::field::Field;
@@ -66,8 +67,8 @@ impl ObjectRecord {
 
 /// A record's attributes, by name. An image's are kept indexed by field,
 /// as its plan reads them: planning many images compares every field of
-/// each, and a name looked up in a map for each would cost a third of the
-/// plan. Every other type's are a JSON object.
+/// each, and a name looked up in a map for each of those reads would cost
+/// several times the read by index. Every other type's are a JSON object.
 #[derive(Clone, Debug)]
 pub enum Values {
     /// An image's, one value per field.

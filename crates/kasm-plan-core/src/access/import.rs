@@ -1,18 +1,25 @@
-//! `import` of a group (`<group_id>` or `name:<group name>`, as the
-//! Terraform provider takes it), a link (`<group_id>:<image_id>`), a user
-//! (`<user_id>` or `username:<name>`), a membership (`<group_id>:<user_id>`)
-//! or a session (`<kasm_id>`).
+//! `import` of an instance of any type, by the CLI's `import` and by an
+//! `import` block alike: an image (its `image_id`), a group (`<group_id>` or
+//! `name:<group name>`, as the Terraform provider takes it), a link
+//! (`<group_id>:<image_id>`), a user (`<user_id>` or `username:<name>`), a
+//! membership (`<group_id>:<user_id>`) or a session (`<kasm_id>`).
 
+use crate::address::RESOURCE_TYPE;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::group::{Access, same_id};
+use crate::model::{Image, canonical_uuid};
 use crate::object::ObjectRecord;
 use crate::schema::tables;
 use crate::schema::tables::parse_address;
-use crate::state::State;
+use crate::state::{State, image_record};
 
-/// Whether the address is one of a type other than `kasm_image`.
-pub fn is_access_address(address: &str) -> bool {
-    parse_address(address).is_some_and(|(kind, _)| kind != crate::address::RESOURCE_TYPE)
+/// What Kasm has now, to import from: its images, and what its tables read.
+#[derive(Clone, Copy)]
+pub struct Kasm<'a> {
+    /// `get_images`.
+    pub images: &'a [Image],
+    /// Groups, links, users, memberships and sessions.
+    pub access: &'a Access,
 }
 
 /// The record to bind under `address`, or the first reason not to.
@@ -20,7 +27,7 @@ pub fn import(
     address: &str,
     id: &str,
     state: &State,
-    access: &Access,
+    kasm: Kasm,
 ) -> Result<ObjectRecord, Box<Diagnostic>> {
     let refuse = |code, message: String, help: &str| {
         Box::new(Diagnostic::error(code, message).at(address, "").help(help))
@@ -32,8 +39,37 @@ pub fn import(
             "forget it first (`kasm-plan state rm`) to rebind it",
         ));
     }
-    let record = object(address, id, access)?;
+    let record = match parse_address(address) {
+        Some((RESOURCE_TYPE, _)) => image(address, id, kasm.images)?,
+        _ => object(address, id, kasm.access)?,
+    };
     unbound(address, record, state)
+}
+
+/// The record of an image Kasm lists, as an import writes it (no
+/// fingerprint, no `prevent_destroy`).
+fn image(address: &str, id: &str, images: &[Image]) -> Result<ObjectRecord, Box<Diagnostic>> {
+    let refuse = |code, message: String, help: &str| {
+        Box::new(Diagnostic::error(code, message).at(address, "").help(help))
+    };
+    let Some(id) = canonical_uuid(id) else {
+        return Err(refuse(
+            Code::InvalidUuid,
+            format!("`{id}` is not a Kasm image id (32 hex digits, hyphens allowed)"),
+            "copy the id from Kasm's admin UI or `kasm-plan images`",
+        ));
+    };
+    images
+        .iter()
+        .find(|i| same_id(&i.image_id, &id))
+        .map(|image| image_record(image, None, false))
+        .ok_or_else(|| {
+            refuse(
+                Code::ImageNotFound,
+                format!("Kasm has no image with id {id}"),
+                "list the images with `kasm-plan images`",
+            )
+        })
 }
 
 /// The record of what Kasm has (a group, a link, a user, a membership, a

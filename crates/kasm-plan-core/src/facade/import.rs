@@ -1,14 +1,16 @@
-//! `import`: adopt an image that already exists on Kasm under an address.
+//! `import`: bind what already exists on Kasm to an address.
 
 use super::sources::{Configuration, check_configuration};
 use crate::access::Access;
-use crate::access::import::{self as access, is_access_address};
+use crate::access::import::{self as access, Kasm};
+use crate::address::{RESOURCE_TYPE, type_of};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::group::same_id;
 use crate::lang::Reads;
-use crate::model::{Image, canonical_uuid};
+use crate::model::Image;
 use crate::object::ObjectRecord;
-use crate::plan::name_of;
-use crate::state::{State, image_record};
+use crate::schema::tables::parse_address;
+use crate::state::State;
 use serde::{Deserialize, Serialize};
 
 /// `import` input: the address and id the user gave, the state and Kasm's images.
@@ -54,8 +56,10 @@ pub struct ImportResponse {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// `import`: the state entry for the image, unless the address is invalid or
-/// taken, the id is not an id, the image is bound elsewhere or not on Kasm.
+/// `import`: the record to write under the address, unless the address is
+/// invalid, undeclared or taken, the id is not one, or what it names is
+/// bound to another address or not on Kasm. Every type is imported by the
+/// same rule (`access::import`), as an `import` block is.
 pub fn import(req: &ImportRequest) -> ImportResponse {
     let refused = |refusal: Box<Diagnostic>| ImportResponse {
         ok: false,
@@ -63,30 +67,44 @@ pub fn import(req: &ImportRequest) -> ImportResponse {
         object: None,
         diagnostics: vec![*refusal],
     };
-    if let Err(refusal) = declared(req) {
+    if let Err(refusal) = declared(req).and_then(|()| valid(&req.address)) {
         return refused(refusal);
     }
-    if is_access_address(&req.address) {
-        let access = req.access.clone().unwrap_or_default();
-        return match access::import(&req.address, &req.image_id, &req.state, &access) {
-            Ok(object) => ImportResponse {
-                ok: true,
-                image: None,
-                object: Some(object),
-                diagnostics: Vec::new(),
-            },
-            Err(refusal) => refused(refusal),
-        };
-    }
-    match found(req) {
-        Ok(image) => ImportResponse {
+    let access = req.access.clone().unwrap_or_default();
+    let kasm = Kasm {
+        images: &req.images,
+        access: &access,
+    };
+    match access::import(&req.address, &req.image_id, &req.state, kasm) {
+        Ok(object) => ImportResponse {
             ok: true,
-            image: Some(image.clone()),
-            object: Some(image_record(image, None, false)),
+            image: (type_of(&req.address) == Some(RESOURCE_TYPE))
+                .then(|| req.images.iter().find(|i| same_id(&i.image_id, &object.id)))
+                .flatten()
+                .cloned(),
+            object: Some(object),
             diagnostics: Vec::new(),
         },
         Err(refusal) => refused(refusal),
     }
+}
+
+/// Refuses an address that is not one of a type kasm-plan manages, as
+/// `validate` would.
+fn valid(address: &str) -> Result<(), Box<Diagnostic>> {
+    if parse_address(address).is_some() {
+        return Ok(());
+    }
+    Err(Box::new(
+        Diagnostic::error(
+            Code::InvalidAddress,
+            format!("`{address}` is not the address of a resource kasm-plan manages"),
+        )
+        .at(address, "")
+        .help(
+            "addresses look like kasm_image.terminal: a type, then a letter or _, then letters, digits, _ or -",
+        ),
+    ))
 }
 
 /// Refuses an address the configuration does not declare.
@@ -114,54 +132,4 @@ fn declared(req: &ImportRequest) -> Result<(), Box<Diagnostic>> {
             "add its resource block first (resource \"{kind}\" \"{name}\" {{ ... }}), then import; a binding without one would be destroyed by the next plan"
         )),
     ))
-}
-
-/// The image to import, or the first reason not to.
-fn found(req: &ImportRequest) -> Result<&Image, Box<Diagnostic>> {
-    let address = req.address.as_str();
-    let refuse = |code, message: String, help: &str| {
-        Box::new(Diagnostic::error(code, message).at(address, "").help(help))
-    };
-    if name_of(address).is_none() {
-        return Err(refuse(
-            Code::InvalidAddress,
-            format!("`{address}` is not a kasm_image, kasm_group or kasm_group_image address"),
-            "addresses look like kasm_image.terminal: a letter or _, then letters, digits, _ or -",
-        ));
-    }
-    let Some(id) = canonical_uuid(&req.image_id) else {
-        return Err(refuse(
-            Code::InvalidUuid,
-            format!(
-                "`{}` is not a Kasm image id (32 hex digits, hyphens allowed)",
-                req.image_id
-            ),
-            "copy the id from Kasm's admin UI or `kasm-plan images`",
-        ));
-    };
-    if let Some(r) = req.state.image(address) {
-        return Err(refuse(
-            Code::InvalidState,
-            format!("{address} is already in the state (image {})", r.id),
-            "forget it first (`kasm-plan state rm`) to rebind it",
-        ));
-    }
-    let canonical = |other: &str| canonical_uuid(other).as_deref() == Some(id.as_str());
-    if let Some((other, _)) = req.state.images().find(|(_, r)| canonical(&r.id)) {
-        return Err(refuse(
-            Code::InvalidState,
-            format!("image {id} is already bound to {other}"),
-            "one image cannot belong to two addresses",
-        ));
-    }
-    req.images
-        .iter()
-        .find(|i| canonical(&i.image_id))
-        .ok_or_else(|| {
-            refuse(
-                Code::ImageNotFound,
-                format!("Kasm has no image with id {id}"),
-                "list the images with `kasm-plan images`",
-            )
-        })
 }
