@@ -361,6 +361,13 @@ impl State {
             .filter(|recorded| !recorded.is_empty())
     }
 
+    /// Keeps `record` for an address, whatever its type: a create the
+    /// address had pending is settled by it.
+    pub fn keep(&mut self, address: &str, record: ObjectRecord) {
+        self.pending.remove(address);
+        self.objects.insert(address.to_owned(), record);
+    }
+
     /// Forgets an address, whatever its type.
     pub fn forget(&mut self, address: &str) {
         self.objects.remove(address);

@@ -6,7 +6,7 @@
 //! equal object), a delete that removes one of several is repeated until
 //! none is left, and the record is written (or the address forgotten) after.
 
-use super::{ActionError, Shared, lock, recorded, unmark_if_refused, update_state};
+use super::{ActionError, Shared, keep, lock, recorded, unmark_if_refused, update_state};
 use crate::kasm::KasmError;
 use kasm_plan_core::State;
 use kasm_plan_core::access::Target;
@@ -68,13 +68,7 @@ pub(super) async fn call(
                 status: ready.as_ref().and_then(|r| r.as_ref().ok()).cloned(),
             };
             let record = recorded(shared, &step.address, record, told)?;
-            let id = record.id.clone();
-            update_state(shared, &step.address, |state| {
-                state.pending.remove(&step.address);
-                state.objects.insert(step.address.clone(), record);
-            })
-            .await?;
-            id
+            keep(shared, &step.address, record).await?
         }
         None => {
             update_state(shared, &step.address, |state| state.forget(&step.address)).await?;

@@ -202,10 +202,7 @@ pub struct Finished {
 fn bookkeep(state: &mut State, steps: &[Step]) {
     for step in steps {
         match step {
-            Step::RecordObject(r) => {
-                state.pending.remove(&r.address);
-                state.objects.insert(r.address.clone(), r.record.clone());
-            }
+            Step::RecordObject(r) => state.keep(&r.address, r.record.clone()),
             Step::Move(m) => state.rename(&m.from, &m.to),
             other => state.forget(other.address()),
         }
@@ -431,12 +428,7 @@ async fn create(
 }
 
 async fn adopt(shared: &Shared, step: AdoptStep) -> Result<String, ActionError> {
-    let id = step.record.id.clone();
-    update_state(shared, &step.address, |state| {
-        state.pending.remove(&step.address);
-        state.objects.insert(step.address.clone(), step.record);
-    })
-    .await?;
+    let id = keep(shared, &step.address, step.record).await?;
     lock(&shared.report).added += 1;
     Ok(format!(
         "Recorded the identical image Kasm already had, which no address managed (the plan warned of it) [id={id}]"
@@ -636,12 +628,14 @@ async fn record(
         ..Answered::default()
     };
     let entry = recorded(shared, address, over, told)?;
-    let id = entry.id.clone();
-    update_state(shared, address, |state| {
-        state.pending.remove(address);
-        state.objects.insert(address.to_owned(), entry);
-    })
-    .await?;
+    keep(shared, address, entry).await
+}
+
+/// Writes `record` for `address` and returns once it is on disk; answers
+/// its id.
+async fn keep(shared: &Shared, address: &str, record: ObjectRecord) -> Result<String, ActionError> {
+    let id = record.id.clone();
+    update_state(shared, address, |state| state.keep(address, record)).await?;
     Ok(id)
 }
 
