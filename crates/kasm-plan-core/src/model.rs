@@ -235,6 +235,81 @@ impl ImageSpec {
     }
 }
 
+impl ImageSpec {
+    /// A spec with no argument set: the required text empty, `enabled` true.
+    pub fn empty() -> ImageSpec {
+        ImageSpec {
+            name: String::new(),
+            image_src: String::new(),
+            friendly_name: String::new(),
+            description: None,
+            docker_registry: None,
+            docker_user: None,
+            docker_token: None,
+            memory: None,
+            cores: None,
+            enabled: true,
+            uncompressed_size_mb: None,
+            image_type: None,
+            run_config: None,
+            exec_config: None,
+            volume_mapping: None,
+            restrict_to_network: None,
+            network_name: None,
+            restrict_to_server: None,
+            server_id: None,
+            restrict_to_zone: None,
+            zone_id: None,
+            lifecycle: Lifecycle::default(),
+            sensitive: Vec::new(),
+        }
+    }
+
+    /// Sets one argument from a value of its field's type (typing checked
+    /// it), taking the value; a value of another type leaves it unset.
+    pub fn set(&mut self, field: Field, value: Value) {
+        match field {
+            Field::Name => self.name = into_text(value).unwrap_or_default(),
+            Field::ImageSrc => self.image_src = into_text(value).unwrap_or_default(),
+            Field::FriendlyName => self.friendly_name = into_text(value).unwrap_or_default(),
+            Field::Description => self.description = into_text(value),
+            Field::DockerRegistry => self.docker_registry = into_text(value),
+            Field::DockerUser => self.docker_user = into_text(value),
+            Field::DockerToken => self.docker_token = into_text(value).map(Secret),
+            Field::NetworkName => self.network_name = into_text(value),
+            Field::ServerId => self.server_id = into_text(value),
+            Field::ZoneId => self.zone_id = into_text(value),
+            Field::ImageType => self.image_type = into_text(value),
+            Field::Memory => self.memory = value.as_i64(),
+            Field::UncompressedSizeMb => self.uncompressed_size_mb = value.as_i64(),
+            Field::Cores => self.cores = value.as_f64(),
+            Field::Enabled => self.enabled = value.as_bool().unwrap_or(true),
+            Field::RestrictToNetwork => self.restrict_to_network = value.as_bool(),
+            Field::RestrictToServer => self.restrict_to_server = value.as_bool(),
+            Field::RestrictToZone => self.restrict_to_zone = value.as_bool(),
+            Field::RunConfig => self.run_config = into_object(value),
+            Field::ExecConfig => self.exec_config = into_object(value),
+            Field::VolumeMapping => self.volume_mapping = into_object(value),
+        }
+    }
+}
+
+/// A string value's text, moved out.
+fn into_text(value: Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// An object value's map, moved out.
+fn into_object(value: Value) -> Option<Map<String, Value>> {
+    match value {
+        Value::Object(m) => Some(m),
+        _ => None,
+    }
+}
+
 fn yes() -> bool {
     true
 }

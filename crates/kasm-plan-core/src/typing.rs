@@ -9,7 +9,7 @@ use crate::lang::lifecycle::{self, Ignored};
 use crate::model::{IgnoreChanges, ImageSpec, Lifecycle};
 use crate::names::{did_you_mean, is_identifier};
 use crate::parse::{Document, RawAttribute, RawResource, RawValue};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// A typed resource with the positions of its parts.
@@ -100,9 +100,10 @@ fn type_resource(
                 .located(raw.location),
         );
     }
-    let mut values = Map::new();
+    let mut spec = ImageSpec::empty();
     let mut field_locations = vec![None; Field::ALL.len()];
     let mut present = [false; Field::ALL.len()];
+    let mut assigned = [false; Field::ALL.len()];
     let mut unchecked = Vec::new();
     let mut sensitive = Vec::new();
     for mut attr in raw.attributes {
@@ -124,25 +125,31 @@ fn type_resource(
             }
         }
         object_from_json_text(&mut attr, field);
-        if type_attribute(&attr, field, &address, &values, out)
-            && let RawValue::Static(value) = attr.value
-        {
-            values.insert(attr.key, value);
-        } else if let Some(field) = field {
-            unchecked.push(field);
+        match field {
+            Some(field) if type_attribute(&attr, Some(field), &address, &assigned, out) => {
+                if let RawValue::Static(value) = attr.value {
+                    spec.set(field, value);
+                }
+                if let Some(a) = assigned.get_mut(field.index()) {
+                    *a = true;
+                }
+            }
+            Some(field) => unchecked.push(field),
+            None => {
+                type_attribute(&attr, None, &address, &assigned, out);
+            }
         }
     }
     out.extend(missing_required(&present, &address, raw.location));
     let lifecycle = type_lifecycle(raw.lifecycle.as_deref(), &address, out);
-    // The spec is built without the bad attributes, and with placeholders for
-    // missing required ones, so the semantic checks still report everything else.
-    for field in REQUIRED {
-        if !values.contains_key(field.spec_name()) {
-            values.insert(field.spec_name().to_owned(), Value::String(String::new()));
-            unchecked.push(*field);
-        }
-    }
-    let mut spec: ImageSpec = serde_json::from_value(Value::Object(values)).ok()?;
+    // The spec is built without the bad attributes, and with placeholders
+    // (empty text) for missing required ones, so the semantic checks still
+    // report everything else.
+    unchecked.extend(
+        REQUIRED
+            .iter()
+            .filter(|f| !assigned.get(f.index()).copied().unwrap_or(false)),
+    );
     spec.lifecycle = lifecycle;
     spec.sensitive = sensitive;
     Some(ParsedResource {
@@ -193,7 +200,7 @@ fn type_attribute(
     attr: &RawAttribute,
     field: Option<Field>,
     address: &str,
-    seen: &Map<String, Value>,
+    assigned: &[bool],
     out: &mut Vec<Diagnostic>,
 ) -> bool {
     let key = attr.key.as_str();
@@ -205,7 +212,7 @@ fn type_attribute(
             return false;
         }
     };
-    if seen.contains_key(key) {
+    if assigned.get(field.index()).copied().unwrap_or(false) {
         out.push(at(Diagnostic::error(
             Code::DuplicateAttribute,
             format!("`{key}` is set more than once"),

@@ -113,6 +113,31 @@ pub enum Part {
     },
 }
 
+impl ExprKind {
+    /// An object expression. One whose keys are literal strings and whose
+    /// values are literal is itself a literal, so evaluating it is a move, not
+    /// a walk over its members; a key given twice keeps its last value, as
+    /// evaluating the object would. An empty object stays an object:
+    /// `object({})` is a type.
+    pub fn object(items: Vec<(Expr, Expr)>) -> ExprKind {
+        let constant = |(k, v): &(Expr, Expr)| {
+            matches!(k.kind, ExprKind::Literal(Value::String(_)))
+                && matches!(v.kind, ExprKind::Literal(_))
+        };
+        if items.is_empty() || !items.iter().all(constant) {
+            return ExprKind::Object(items);
+        }
+        let map = items
+            .into_iter()
+            .filter_map(|(k, v)| match (k.kind, v.kind) {
+                (ExprKind::Literal(Value::String(k)), ExprKind::Literal(v)) => Some((k, v)),
+                _ => None,
+            })
+            .collect();
+        ExprKind::Literal(Value::Map(map))
+    }
+}
+
 impl Expr {
     /// A literal value at a location.
     pub fn literal(value: Value, at: Option<Location>) -> Expr {

@@ -358,7 +358,7 @@ fn read_expr(expr: &Expression, r: &Reader) -> Expr {
         Expression::Array(items) => {
             ExprKind::Tuple(items.iter().map(|e| read_expr(e, r)).collect())
         }
-        Expression::Object(object) => ExprKind::Object(
+        Expression::Object(object) => ExprKind::object(
             object
                 .iter()
                 .map(|(key, value)| (object_key(key, r), read_expr(value.expr(), r)))

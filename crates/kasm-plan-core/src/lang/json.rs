@@ -1,7 +1,8 @@
 //! JSON files to [`Body`]: Terraform's JSON syntax (`.tf.json`, where strings
 //! are templates), and kasm-plan's own `{"images": {"<name>": {...}}}` (literal values).
 //!
-//! jsonc-parser, with every leniency off, gives strict JSON with source ranges.
+//! The text is read in one pass with jiter, strict JSON, straight into the
+//! body's attributes and expressions: no syntax tree is built in between.
 
 use super::body::{Attribute, Block, Body};
 use super::expr::{Expr, ExprKind};
@@ -9,22 +10,8 @@ use super::hcl;
 use super::value::Value;
 use crate::address::RESOURCE_TYPE;
 use crate::diagnostic::{Code, Diagnostic, LineIndex, Location};
-use jsonc_parser::ast::{Object, ObjectProp, Value as Json};
-use jsonc_parser::common::Ranged;
-use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
-
-const STRICT: ParseOptions = ParseOptions {
-    allow_comments: false,
-    allow_loose_object_property_names: false,
-    allow_trailing_commas: false,
-    allow_missing_commas: false,
-    allow_single_quoted_strings: false,
-    allow_hexadecimal_numbers: false,
-    allow_unary_plus_numbers: false,
-    allow_bare_decimal_point_numbers: false,
-    allow_non_finite_numbers: false,
-    allow_extended_string_escapes: false,
-};
+use jiter::{Jiter, JiterError, JiterErrorType, JsonErrorType, Peek};
+use std::ops::Range;
 
 /// The block types Terraform's JSON syntax knows, with their label counts.
 const BLOCKS: &[(&str, usize)] = &[
@@ -57,107 +44,217 @@ enum Mode {
 /// whatever body could be read.
 pub fn parse_body(text: &str) -> (Body, Vec<Diagnostic>) {
     let lines = LineIndex::new(text);
-    let mut reader = Reader {
-        lines: &lines,
-        diagnostics: Vec::new(),
-    };
-    let root = match parse_to_ast(text, &CollectOptions::default(), &STRICT) {
-        Ok(result) => result.value,
-        Err(err) => {
-            let range = err.range();
-            let d = Diagnostic::error(Code::SyntaxError, format!("invalid JSON: {}", err.kind()))
-                .help("fix the JSON syntax at the position shown")
-                .located(Some(lines.location(range.start..range.end)));
-            return (Body::default(), vec![d]);
-        }
-    };
-    let Some(Json::Object(root)) = root else {
-        reader.diagnostics.push(
-            Diagnostic::error(Code::InvalidDocument, "a spec file must be a JSON object")
-                .help(r#"write {"images": {"<name>": {"name": ..., "image_src": ..., "friendly_name": ...}}} or Terraform's JSON syntax"#)
-                .located(root.map(|v| reader.at(&v))),
-        );
-        return (Body::default(), reader.diagnostics);
-    };
-    let body = reader.root(&root);
-    (body, reader.diagnostics)
+    let mut reader = Reader::new(text, &lines);
+    match reader.document() {
+        Ok(body) => (body, reader.diagnostics),
+        Err(err) => (Body::default(), vec![syntax_error(&err, &lines)]),
+    }
 }
 
 /// Reads a `.tfvars.json` file: one object of variable values, taken literally.
 pub fn parse_values(text: &str) -> (Body, Vec<Diagnostic>) {
     let lines = LineIndex::new(text);
-    let mut reader = Reader {
-        lines: &lines,
-        diagnostics: Vec::new(),
-    };
-    match parse_to_ast(text, &CollectOptions::default(), &STRICT) {
-        Ok(result) => match result.value {
-            Some(Json::Object(root)) => {
-                let attributes = reader.literal_body(&root).attributes;
-                (
-                    Body {
-                        attributes,
-                        blocks: Vec::new(),
-                    },
-                    reader.diagnostics,
-                )
-            }
-            other => {
-                let d = Diagnostic::error(
-                    Code::InvalidDocument,
-                    "a variables file in JSON is one object of values",
-                )
-                .help(r#"write {"name": value, ...}"#)
-                .located(other.map(|v| reader.at(&v)));
-                (Body::default(), vec![d])
-            }
-        },
-        Err(err) => {
-            let range = err.range();
-            let d = Diagnostic::error(Code::SyntaxError, format!("invalid JSON: {}", err.kind()))
-                .help("fix the JSON syntax at the position shown")
-                .located(Some(lines.location(range.start..range.end)));
-            (Body::default(), vec![d])
-        }
+    let mut reader = Reader::new(text, &lines);
+    match reader.values() {
+        Ok(Some(attributes)) => (
+            Body {
+                attributes,
+                blocks: Vec::new(),
+            },
+            reader.diagnostics,
+        ),
+        Ok(None) => (Body::default(), reader.diagnostics),
+        Err(err) => (Body::default(), vec![syntax_error(&err, &lines)]),
     }
+}
+
+/// The diagnostic of text that is not JSON.
+fn syntax_error(err: &JiterError, lines: &LineIndex) -> Diagnostic {
+    let message = match &err.error_type {
+        JiterErrorType::JsonError(JsonErrorType::RecursionLimitExceeded) => {
+            format!("arrays and objects nested deeper than {MAX_DEPTH} levels")
+        }
+        JiterErrorType::JsonError(kind) => kind.to_string(),
+        other => other.to_string(),
+    };
+    Diagnostic::error(Code::SyntaxError, format!("invalid JSON: {message}"))
+        .help("fix the JSON syntax at the position shown")
+        .located(Some(lines.location(err.index..err.index + 1)))
+}
+
+/// Arrays and objects nested deeper than this are refused, so a hostile
+/// document cannot exhaust the stack.
+const MAX_DEPTH: usize = 128;
+
+type Parsed<T> = Result<T, JiterError>;
+
+/// An object's key: its text, unescaped, and where it stands (quotes included).
+struct Key {
+    text: String,
+    span: Range<usize>,
 }
 
 struct Reader<'a> {
+    json: Jiter<'a>,
+    text: &'a str,
     lines: &'a LineIndex<'a>,
     diagnostics: Vec<Diagnostic>,
+    depth: usize,
 }
 
-impl Reader<'_> {
-    fn at(&self, node: &impl Ranged) -> Location {
-        let r = node.range();
-        self.lines.location(r.start..r.end)
+impl<'a> Reader<'a> {
+    fn new(text: &'a str, lines: &'a LineIndex<'a>) -> Self {
+        Reader {
+            json: Jiter::new(text.as_bytes()),
+            text,
+            lines,
+            diagnostics: Vec::new(),
+            depth: 0,
+        }
     }
 
-    fn root(&mut self, root: &Object) -> Body {
-        let mut body = Body::default();
-        let known = |k: &str| k == "images" || BLOCKS.iter().any(|(b, _)| *b == k);
-        if !root.properties.iter().any(|p| known(p.name.as_str())) {
-            self.diagnostics.push(
-                Diagnostic::error(Code::InvalidDocument, "no `images` object and no Terraform blocks in the document")
-                    .help(r#"put the images under a top-level "images" key: {"images": {"<name>": {...}}}, or write Terraform's JSON syntax"#)
-                    .located(Some(self.at(root))),
-            );
+    /// Where the text from `start` to the reader's position stands.
+    fn since(&self, start: usize) -> Location {
+        self.lines.location(start..self.json.current_index())
+    }
+
+    /// The next value's kind and where it starts.
+    fn peek(&mut self) -> Parsed<(Peek, usize)> {
+        let peek = self.json.peek()?;
+        Ok((peek, self.json.current_index()))
+    }
+
+    /// Skips the next value, and says where it stood.
+    fn skip(&mut self) -> Parsed<Location> {
+        let (peek, start) = self.peek()?;
+        self.json.known_skip(peek)?;
+        Ok(self.since(start))
+    }
+
+    /// Counts one level of nesting in, refusing too deep a document.
+    fn enter(&mut self) -> Parsed<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(JiterError {
+                error_type: JiterErrorType::JsonError(JsonErrorType::RecursionLimitExceeded),
+                index: self.json.current_index(),
+            });
         }
-        for prop in &root.properties {
-            let key = prop.name.as_str();
-            if key == "images" {
-                self.own_images(prop, &mut body);
-            } else if let Some((_, labels)) = BLOCKS.iter().find(|(k, _)| *k == key) {
-                self.blocks(key, *labels, &prop.value, Vec::new(), &mut body.blocks);
-            } else if key != "//" {
-                body.attributes.push(Attribute {
-                    name: key.to_owned(),
-                    expr: self.expr(&prop.value, Mode::Template),
-                    at: Some(self.at(prop)),
-                });
+        Ok(())
+    }
+
+    /// The properties of the object ahead, each handed to `each` with the
+    /// reader before its value, which `each` reads.
+    fn object(&mut self, mut each: impl FnMut(&mut Self, Key) -> Parsed<()>) -> Parsed<()> {
+        self.enter()?;
+        let base = self.text.as_ptr() as usize;
+        let at = |raw: &[u8]| {
+            let start = raw.as_ptr() as usize - base;
+            start..start + raw.len()
+        };
+        let mut next = self.json.next_object_bytes()?.map(at);
+        while let Some(raw) = next {
+            let key = self.key(raw)?;
+            each(self, key)?;
+            next = self.json.next_key_bytes()?.map(at);
+        }
+        self.depth -= 1;
+        Ok(())
+    }
+
+    /// A key from its text between the quotes, unescaped.
+    fn key(&self, raw: Range<usize>) -> Parsed<Key> {
+        let span = raw.start - 1..raw.end + 1;
+        let inner = self.text.get(raw.clone()).unwrap_or_default();
+        let text = if inner.contains('\\') {
+            let quoted = self.text.get(span.clone()).unwrap_or_default();
+            let mut decoder = Jiter::new(quoted.as_bytes());
+            match decoder.next_str() {
+                Ok(text) => text.to_owned(),
+                Err(err) => {
+                    return Err(JiterError {
+                        index: span.start + err.index,
+                        ..err
+                    });
+                }
             }
+        } else {
+            inner.to_owned()
+        };
+        Ok(Key { text, span })
+    }
+
+    /// The whole document: kasm-plan's `images`, Terraform's blocks, and
+    /// attributes at the top.
+    fn document(&mut self) -> Parsed<Body> {
+        if is_blank(self.text) {
+            self.diagnostics.push(not_an_object(None));
+            return Ok(Body::default());
         }
-        body
+        let (peek, start) = self.peek()?;
+        if peek != Peek::Object {
+            let at = self.skip()?;
+            self.json.finish()?;
+            self.diagnostics.push(not_an_object(Some(at)));
+            return Ok(Body::default());
+        }
+        let mut body = Body::default();
+        let mut known = false;
+        self.object(|r, key| {
+            let name = key.text.as_str();
+            if name == "images" {
+                known = true;
+                r.own_images(&mut body)
+            } else if let Some((_, labels)) = BLOCKS.iter().find(|(k, _)| *k == name) {
+                known = true;
+                r.blocks(name, *labels, Vec::new(), &mut body.blocks)
+            } else if name == "//" {
+                r.skip().map(drop)
+            } else {
+                let expr = r.expr(Mode::Template)?;
+                body.attributes.push(Attribute {
+                    name: key.text,
+                    expr,
+                    at: Some(r.since(key.span.start)),
+                });
+                Ok(())
+            }
+        })?;
+        self.json.finish()?;
+        if !known {
+            let at = self.lines.location(start..self.json.current_index());
+            self.diagnostics.insert(0, Diagnostic::error(Code::InvalidDocument, "no `images` object and no Terraform blocks in the document")
+                .help(r#"put the images under a top-level "images" key: {"images": {"<name>": {...}}}, or write Terraform's JSON syntax"#)
+                .located(Some(at)));
+        }
+        Ok(body)
+    }
+
+    /// A variables file's one object, its values literal; `None` (reported)
+    /// when the document is not an object.
+    fn values(&mut self) -> Parsed<Option<Vec<Attribute>>> {
+        let at = if is_blank(self.text) {
+            None
+        } else {
+            let (peek, _) = self.peek()?;
+            if peek == Peek::Object {
+                let attributes = self.literal_body()?.attributes;
+                self.json.finish()?;
+                return Ok(Some(attributes));
+            }
+            let at = self.skip()?;
+            self.json.finish()?;
+            Some(at)
+        };
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::InvalidDocument,
+                "a variables file in JSON is one object of values",
+            )
+            .help(r#"write {"name": value, ...}"#)
+            .located(at),
+        );
+        Ok(None)
     }
 
     /// `"kind": {"label": ... {body}}` down through `labels` levels; a body may
@@ -166,44 +263,51 @@ impl Reader<'_> {
         &mut self,
         kind: &str,
         labels: usize,
-        value: &Json,
         prefix: Vec<String>,
         out: &mut Vec<Block>,
-    ) {
+    ) -> Parsed<()> {
+        let (peek, start) = self.peek()?;
         if labels > prefix.len() {
-            let Json::Object(obj) = value else {
-                self.wrong_shape(kind, value, "an object keyed by the block's labels");
-                return;
-            };
-            for prop in obj.properties.iter().filter(|p| p.name.as_str() != "//") {
-                let mut labels_so_far = prefix.clone();
-                labels_so_far.push(prop.name.as_str().to_owned());
-                self.blocks(kind, labels, &prop.value, labels_so_far, out);
+            if peek != Peek::Object {
+                return self.wrong_shape(kind, "an object keyed by the block's labels");
             }
-            return;
-        }
-        match value {
-            Json::Object(obj) => out.push(Block {
-                kind: kind.to_owned(),
-                labels: prefix,
-                body: self.body(kind, obj),
-                at: Some(self.at(value)),
-            }),
-            Json::Array(items) => {
-                for item in &items.elements {
-                    self.blocks(kind, labels, item, prefix.clone(), out);
+            return self.object(|r, key| {
+                if key.text == "//" {
+                    return r.skip().map(drop);
                 }
+                let mut labels_so_far = prefix.clone();
+                labels_so_far.push(key.text);
+                r.blocks(kind, labels, labels_so_far, out)
+            });
+        }
+        match peek {
+            Peek::Object => {
+                let body = self.body(kind)?;
+                out.push(Block {
+                    kind: kind.to_owned(),
+                    labels: prefix,
+                    body,
+                    at: Some(self.since(start)),
+                });
+                Ok(())
             }
-            other => self.wrong_shape(
-                kind,
-                other,
-                "an object (the block's body) or an array of them",
-            ),
+            Peek::Array => {
+                self.enter()?;
+                let mut item = self.json.known_array()?;
+                while item.is_some() {
+                    self.blocks(kind, labels, prefix.clone(), out)?;
+                    item = self.json.array_step()?;
+                }
+                self.depth -= 1;
+                Ok(())
+            }
+            _ => self.wrong_shape(kind, "an object (the block's body) or an array of them"),
         }
     }
 
-    fn wrong_shape(&mut self, kind: &str, value: &Json, expected: &str) {
-        let at = self.at(value);
+    /// Reports (and skips) a block's value of the wrong shape.
+    fn wrong_shape(&mut self, kind: &str, expected: &str) -> Parsed<()> {
+        let at = self.skip()?;
         self.diagnostics.push(
             Diagnostic::error(
                 Code::InvalidDocument,
@@ -212,148 +316,193 @@ impl Reader<'_> {
             .help("see Terraform's JSON configuration syntax")
             .located(Some(at)),
         );
+        Ok(())
     }
 
     /// A block body; nested blocks are known by name (`lifecycle`, `validation`).
-    fn body(&mut self, kind: &str, obj: &Object) -> Body {
-        let mut body = Body {
-            attributes: Vec::with_capacity(obj.properties.len()),
-            blocks: Vec::new(),
-        };
-        for prop in obj.properties.iter().filter(|p| p.name.as_str() != "//") {
-            let name = prop.name.as_str();
+    fn body(&mut self, kind: &str) -> Parsed<Body> {
+        let mut body = Body::default();
+        self.object(|r, key| {
+            let name = key.text.as_str();
             match (kind, name) {
+                (_, "//") => r.skip().map(drop),
                 ("resource", "lifecycle") | ("variable", "validation") => {
-                    self.blocks(name, 0, &prop.value, Vec::new(), &mut body.blocks);
+                    r.blocks(name, 0, Vec::new(), &mut body.blocks)
                 }
-                _ => body.attributes.push(Attribute {
-                    name: name.to_owned(),
-                    expr: self.expr(&prop.value, mode(kind, name)),
-                    at: Some(self.at(prop)),
-                }),
+                _ => {
+                    let expr = r.expr(mode(kind, name))?;
+                    body.attributes.push(Attribute {
+                        name: key.text,
+                        expr,
+                        at: Some(r.since(key.span.start)),
+                    });
+                    Ok(())
+                }
             }
-        }
-        body
+        })?;
+        Ok(body)
     }
 
     /// `"images": {"<name>": {...}}`: kasm-plan's own format, literal values.
-    fn own_images(&mut self, prop: &ObjectProp, out: &mut Body) {
-        let Json::Object(images) = &prop.value else {
-            let at = self.at(&prop.value);
+    fn own_images(&mut self, out: &mut Body) -> Parsed<()> {
+        let (peek, _) = self.peek()?;
+        if peek != Peek::Object {
+            let at = self.skip()?;
             self.diagnostics.push(
                 Diagnostic::error(Code::InvalidDocument, "`images` must be an object")
                     .help(r#"write {"images": {"<name>": {...}}}"#)
                     .located(Some(at)),
             );
-            return;
-        };
-        for image in &images.properties {
-            let name = image.name.as_str().to_owned();
-            let Json::Object(obj) = &image.value else {
-                let at = self.at(&image.value);
-                self.diagnostics.push(
+            return Ok(());
+        }
+        self.object(|r, image| {
+            let (peek, _) = r.peek()?;
+            if peek != Peek::Object {
+                let at = r.skip()?;
+                let name = &image.text;
+                r.diagnostics.push(
                     Diagnostic::error(Code::WrongType, format!("image `{name}` must be an object"))
                         .at(&format!("{RESOURCE_TYPE}.{name}"), "")
                         .help(r#"write "<name>": {"name": ..., "image_src": ..., "friendly_name": ...}"#)
                         .located(Some(at)),
                 );
-                continue;
-            };
-            let mut body = Body {
-                attributes: Vec::with_capacity(obj.properties.len()),
-                blocks: Vec::new(),
-            };
-            for attr in &obj.properties {
-                let expr = self.expr(&attr.value, Mode::Literal);
-                match (attr.name.as_str(), &attr.value) {
-                    ("lifecycle", Json::Object(block)) => body.blocks.push(Block {
+                return Ok(());
+            }
+            let mut body = Body::default();
+            r.object(|r, key| {
+                let (peek, _) = r.peek()?;
+                if key.text == "lifecycle" && peek == Peek::Object {
+                    let block = r.literal_body()?;
+                    body.blocks.push(Block {
                         kind: "lifecycle".into(),
                         labels: Vec::new(),
-                        body: self.literal_body(block),
-                        at: Some(self.at(attr)),
-                    }),
-                    (name, _) => body.attributes.push(Attribute {
-                        name: name.to_owned(),
+                        body: block,
+                        at: Some(r.since(key.span.start)),
+                    });
+                } else {
+                    let expr = r.expr(Mode::Literal)?;
+                    body.attributes.push(Attribute {
+                        name: key.text,
                         expr,
-                        at: Some(self.at(attr)),
-                    }),
+                        at: Some(r.since(key.span.start)),
+                    });
                 }
-            }
+                Ok(())
+            })?;
             out.blocks.push(Block {
                 kind: "resource".into(),
-                labels: vec![RESOURCE_TYPE.into(), name],
+                labels: vec![RESOURCE_TYPE.into(), image.text],
                 body,
-                at: Some(self.at(image)),
+                at: Some(r.since(image.span.start)),
             });
-        }
+            Ok(())
+        })
     }
 
-    fn literal_body(&mut self, obj: &Object) -> Body {
-        let attributes = obj
-            .properties
-            .iter()
-            .map(|p| Attribute {
-                name: p.name.as_str().to_owned(),
-                expr: self.expr(&p.value, Mode::Literal),
-                at: Some(self.at(p)),
-            })
-            .collect();
-        Body {
+    /// The object ahead as attributes with literal values.
+    fn literal_body(&mut self) -> Parsed<Body> {
+        let mut attributes = Vec::new();
+        self.object(|r, key| {
+            let expr = r.expr(Mode::Literal)?;
+            attributes.push(Attribute {
+                name: key.text,
+                expr,
+                at: Some(r.since(key.span.start)),
+            });
+            Ok(())
+        })?;
+        Ok(Body {
             attributes,
             blocks: Vec::new(),
-        }
+        })
     }
 
-    fn expr(&mut self, value: &Json, mode: Mode) -> Expr {
-        let at = Some(self.at(value));
-        let kind = match value {
-            Json::StringLit(s) => return self.string(&s.value, mode, at),
-            Json::NumberLit(n) => match n.value.parse::<f64>() {
-                Ok(x) if x.is_finite() => ExprKind::Literal(Value::Number(x)),
-                _ => ExprKind::Invalid(
-                    Code::WrongType,
-                    format!("holds the number {}, which is out of range", n.value),
-                ),
-            },
-            Json::BooleanLit(b) => ExprKind::Literal(Value::Bool(b.value)),
-            Json::NullKeyword(_) => ExprKind::Literal(Value::Null),
-            Json::Array(items) => {
-                ExprKind::Tuple(items.elements.iter().map(|e| self.expr(e, mode)).collect())
+    /// The value ahead as an expression.
+    fn expr(&mut self, mode: Mode) -> Parsed<Expr> {
+        let (peek, start) = self.peek()?;
+        let kind = match peek {
+            Peek::String => {
+                let text = self.json.known_str()?.to_owned();
+                let at = Some(self.since(start));
+                return Ok(self.string(text, mode, at));
             }
-            Json::Object(obj) => ExprKind::Object(
-                obj.properties
-                    .iter()
-                    .filter(|p| mode == Mode::Literal || p.name.as_str() != "//")
-                    .map(|p| {
-                        let key_at = Some(self.at(&p.name));
-                        let key = match mode {
-                            Mode::Literal => {
-                                Expr::literal(Value::String(p.name.as_str().to_owned()), key_at)
-                            }
-                            _ => self.string(p.name.as_str(), Mode::Template, key_at),
-                        };
-                        (key, self.expr(&p.value, mode))
-                    })
-                    .collect(),
-            ),
+            Peek::True | Peek::False => ExprKind::Literal(Value::Bool(self.json.known_bool(peek)?)),
+            Peek::Null => {
+                self.json.known_null()?;
+                ExprKind::Literal(Value::Null)
+            }
+            Peek::Array => {
+                self.enter()?;
+                let mut items = Vec::new();
+                let mut item = self.json.known_array()?;
+                while item.is_some() {
+                    items.push(self.expr(mode)?);
+                    item = self.json.array_step()?;
+                }
+                self.depth -= 1;
+                ExprKind::Tuple(items)
+            }
+            Peek::Object => {
+                let mut items = Vec::new();
+                self.object(|r, key| {
+                    if mode != Mode::Literal && key.text == "//" {
+                        return r.skip().map(drop);
+                    }
+                    let key_at = Some(r.lines.location(key.span));
+                    let key = match mode {
+                        Mode::Literal => Expr::literal(Value::String(key.text), key_at),
+                        _ => r.string(key.text, Mode::Template, key_at),
+                    };
+                    items.push((key, r.expr(mode)?));
+                    Ok(())
+                })?;
+                ExprKind::object(items)
+            }
+            _ => {
+                let digits = self.json.known_number_bytes(peek)?;
+                let text = std::str::from_utf8(digits).unwrap_or_default();
+                match text.parse::<f64>() {
+                    Ok(x) if x.is_finite() => ExprKind::Literal(Value::Number(x)),
+                    _ => ExprKind::Invalid(
+                        Code::WrongType,
+                        format!("holds the number {text}, which is out of range"),
+                    ),
+                }
+            }
         };
-        Expr { kind, at }
+        Ok(Expr {
+            kind,
+            at: Some(self.since(start)),
+        })
     }
 
-    fn string(&mut self, text: &str, mode: Mode, at: Option<Location>) -> Expr {
+    fn string(&mut self, text: String, mode: Mode, at: Option<Location>) -> Expr {
         let parsed = match mode {
-            Mode::Literal => return Expr::literal(Value::String(text.to_owned()), at),
+            Mode::Literal => return Expr::literal(Value::String(text), at),
             Mode::Template if !text.contains("${") && !text.contains("%{") => {
-                return Expr::literal(Value::String(text.to_owned()), at);
+                return Expr::literal(Value::String(text), at);
             }
-            Mode::Template => hcl::parse_template(text, at),
-            Mode::Expression => hcl::parse_expr_at(text, at),
+            Mode::Template => hcl::parse_template(&text, at),
+            Mode::Expression => hcl::parse_expr_at(&text, at),
         };
         parsed.unwrap_or_else(|d| Expr {
             kind: ExprKind::Invalid(d.code, d.message),
             at,
         })
     }
+}
+
+/// Whether the text is only JSON's white space.
+fn is_blank(text: &str) -> bool {
+    text.bytes()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+}
+
+/// The diagnostic of a spec file that is not an object.
+fn not_an_object(at: Option<Location>) -> Diagnostic {
+    Diagnostic::error(Code::InvalidDocument, "a spec file must be a JSON object")
+        .help(r#"write {"images": {"<name>": {"name": ..., "image_src": ..., "friendly_name": ...}}} or Terraform's JSON syntax"#)
+        .located(at)
 }
 
 /// Which attributes Terraform's JSON syntax reads as expressions or literals.
