@@ -251,6 +251,9 @@ pub(crate) struct LineIndex<'a> {
     /// bytes, however long its line (a minified JSON document is one line).
     /// Empty for ASCII, where a column is a byte difference.
     char_starts: Vec<usize>,
+    /// The line of the last position asked for: readers ask in the text's
+    /// order, so the next one is most often on the same line or just after.
+    last_line: std::cell::Cell<usize>,
 }
 
 /// The distance between two counts of [`LineIndex::char_starts`].
@@ -282,6 +285,7 @@ impl<'a> LineIndex<'a> {
             text,
             line_starts,
             char_starts,
+            last_line: std::cell::Cell::new(1),
         }
     }
 
@@ -299,7 +303,7 @@ impl<'a> LineIndex<'a> {
 
     pub(crate) fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        let line = self.line_of(offset);
         let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
         let column = if self.char_starts.is_empty() {
             offset - start
@@ -310,6 +314,26 @@ impl<'a> LineIndex<'a> {
             line: u32::try_from(line).unwrap_or(u32::MAX),
             column: u32::try_from(column + 1).unwrap_or(u32::MAX),
         }
+    }
+
+    /// The one-based line of a byte offset: the last line asked for or the
+    /// one after it when it is there, else found by bisection.
+    fn line_of(&self, offset: usize) -> usize {
+        let starts = |line: usize| self.line_starts.get(line.wrapping_sub(1)).copied();
+        let holds = |line: usize| {
+            starts(line).is_some_and(|s| s <= offset)
+                && starts(line + 1).is_none_or(|next| offset < next)
+        };
+        let last = self.last_line.get();
+        let line = if holds(last) {
+            last
+        } else if holds(last + 1) {
+            last + 1
+        } else {
+            self.line_starts.partition_point(|&s| s <= offset).max(1)
+        };
+        self.last_line.set(line);
+        line
     }
 
     pub(crate) fn location(&self, span: std::ops::Range<usize>) -> Location {
@@ -366,5 +390,15 @@ mod tests {
         let idx = LineIndex::new(&two_lines);
         let second = text.len() + 1 + "aé€".len();
         assert_eq!(idx.position(second), Position { line: 2, column: 4 });
+    }
+
+    #[test]
+    fn a_line_is_the_same_in_any_order_of_asking() {
+        let text = "a\n\nbc\nd\n\n\nefg\n";
+        let fresh = |offset| LineIndex::new(text).position(offset);
+        let idx = LineIndex::new(text);
+        for offset in [0, 1, 2, 3, 5, 4, 11, 0, 6, 7, 12, 99, 3, 8, 9, 10] {
+            assert_eq!(idx.position(offset), fresh(offset), "offset {offset}");
+        }
     }
 }

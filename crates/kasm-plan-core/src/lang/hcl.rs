@@ -11,8 +11,11 @@ use hcl_edit::{Decorated, Ident, Span};
 
 /// Parses a file's text; a syntax error is the only diagnostic then.
 pub fn parse_body(text: &str) -> Result<Body, Box<Diagnostic>> {
-    let body = syntax(text)?;
     let lines = LineIndex::new(text);
+    if let Some(body) = super::hcl_plain::read(text, &lines) {
+        return Ok(body);
+    }
+    let body = syntax(text)?;
     Ok(read_body(&body, &lines))
 }
 
@@ -299,9 +302,11 @@ fn syntax_error(err: &hcl_edit::parser::Error) -> Box<Diagnostic> {
     )
 }
 
-/// Where positions come from: spans in a text, or one fixed location.
-enum Reader<'a> {
+/// Where positions come from: spans in a text, spans in a part of a text
+/// that starts at a byte offset, or one fixed location.
+pub(super) enum Reader<'a> {
     Text(&'a LineIndex<'a>),
+    Offset(&'a LineIndex<'a>, usize),
     Fixed(Option<Location>),
 }
 
@@ -309,12 +314,15 @@ impl Reader<'_> {
     fn at(&self, node: &impl Span) -> Option<Location> {
         match self {
             Reader::Text(lines) => node.span().map(|s| lines.location(s)),
+            Reader::Offset(lines, base) => node
+                .span()
+                .map(|s| lines.location(s.start + base..s.end + base)),
             Reader::Fixed(at) => *at,
         }
     }
 }
 
-fn read_body(body: &hcl_edit::structure::Body, lines: &LineIndex) -> Body {
+pub(super) fn read_body(body: &hcl_edit::structure::Body, lines: &LineIndex) -> Body {
     let reader = Reader::Text(lines);
     let attributes = body.iter().filter(|s| s.is_attribute()).count();
     let mut out = Body {
@@ -346,7 +354,7 @@ fn label_text(label: &BlockLabel) -> String {
     }
 }
 
-fn read_expr(expr: &Expression, r: &Reader) -> Expr {
+pub(super) fn read_expr(expr: &Expression, r: &Reader) -> Expr {
     let at = r.at(expr);
     let kind = match expr {
         Expression::Null(_) => ExprKind::Literal(Value::Null),

@@ -17,6 +17,7 @@ pub mod eval;
 pub mod expr;
 pub mod functions;
 pub mod hcl;
+mod hcl_plain;
 pub mod json;
 pub mod lifecycle;
 pub mod locals;
