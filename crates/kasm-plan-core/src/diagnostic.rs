@@ -267,7 +267,7 @@ fn starts(bytes: &[u8]) -> usize {
 impl<'a> LineIndex<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         let char_starts = if text.is_ascii() {
             Vec::new()
         } else {
