@@ -57,6 +57,12 @@ macro_rules! fields {
                 match self { $(Field::$variant => $spec),* }
             }
 
+            /// The field with this spec name, if any (a match, which
+            /// compares only the names of the same length).
+            pub fn from_spec_name(name: &str) -> Option<Field> {
+                match name { $($spec => Some(Field::$variant),)* _ => None }
+            }
+
             /// The key Kasm's API uses for this field.
             pub const fn wire_name(self) -> &'static str {
                 match self { $(Field::$variant => $wire),* }
@@ -143,11 +149,6 @@ impl Field {
             fields.sort_by_key(|f| f.spec_name());
             fields
         })
-    }
-
-    /// The field with this spec name, if any.
-    pub fn from_spec_name(name: &str) -> Option<Field> {
-        Field::ALL.iter().copied().find(|f| f.spec_name() == name)
     }
 
     /// What Kasm sets when the argument is left out (where that is a value, not nothing).

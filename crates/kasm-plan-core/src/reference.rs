@@ -124,21 +124,17 @@ fn check_component(c: &str) -> Result<(), RefError> {
         return Err(RefError::BadComponent);
     }
     // Separators: one `.`, one or two `_`, or any run of `-`.
-    let mut run = String::new();
-    for &b in bytes {
+    let separator = |run: &[u8]| {
+        matches!(run, [] | [b'.'] | [b'_'] | [b'_', b'_']) || run.iter().all(|r| *r == b'-')
+    };
+    let mut run_start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
         if alnum(&b) {
-            if !(run.is_empty()
-                || run == "."
-                || run == "_"
-                || run == "__"
-                || run.bytes().all(|r| r == b'-'))
-            {
+            if !separator(bytes.get(run_start..i).unwrap_or_default()) {
                 return Err(RefError::BadComponent);
             }
-            run.clear();
-        } else if matches!(b, b'.' | b'_' | b'-') {
-            run.push(char::from(b));
-        } else {
+            run_start = i + 1;
+        } else if !matches!(b, b'.' | b'_' | b'-') {
             return Err(RefError::BadComponent);
         }
     }

@@ -10,7 +10,6 @@ use crate::model::{IgnoreChanges, ImageSpec, Lifecycle};
 use crate::names::{did_you_mean, is_identifier};
 use crate::parse::{Document, RawAttribute, RawResource, RawValue};
 use serde_json::Value;
-use std::collections::BTreeSet;
 
 /// A typed resource with the positions of its parts.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,7 +50,7 @@ const COMPUTED: &[&str] = &["id", "image_id", "available"];
 pub fn type_document(doc: Document) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
     let mut diagnostics = doc.diagnostics;
     let mut resources = Vec::with_capacity(doc.resources.len());
-    let mut seen = BTreeSet::new();
+    let mut seen = foldhash::HashSet::default();
     for raw in doc.resources {
         let instance = Instance {
             name: raw.name.clone(),

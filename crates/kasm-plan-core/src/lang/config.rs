@@ -341,7 +341,10 @@ impl Config {
     /// Collects the declarations of several files.
     pub fn from_files(files: Vec<File>) -> Config {
         let mut config = Config::default();
-        let mut resource_files: BTreeMap<String, Option<String>> = BTreeMap::new();
+        // Looked up, never walked in order: hashed, since sorting thousands of
+        // addresses that share their type's prefix costs more.
+        let mut resource_files: foldhash::HashMap<String, Option<String>> =
+            foldhash::HashMap::default();
         let mut data_names: BTreeMap<String, ()> = BTreeMap::new();
         // Blocks of types kasm-plan does not manage: one warning per type, at its first block.
         let mut foreign: BTreeMap<(&'static str, String), (usize, Declared)> = BTreeMap::new();

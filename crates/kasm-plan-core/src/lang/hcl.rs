@@ -13,6 +13,16 @@ use hcl_edit::{Decorated, Ident, Span};
 pub fn parse_body(text: &str) -> Result<Body, Box<Diagnostic>> {
     let lines = LineIndex::new(text);
     if let Some(body) = super::hcl_plain::read(text, &lines) {
+        // Every test that reads HCL also checks that hcl-edit reads the same.
+        #[cfg(debug_assertions)]
+        {
+            let full = hcl_edit::parser::parse_body(text).map(|tree| read_body(&tree, &lines));
+            assert_eq!(
+                full.ok().as_ref(),
+                Some(&body),
+                "the readers differ on:\n{text}"
+            );
+        }
         return Ok(body);
     }
     let body = syntax(text)?;

@@ -116,7 +116,9 @@ pub struct Document {
 }
 
 /// Where each resource instance is declared: its file and its block, by address.
-pub type Declarations = std::collections::BTreeMap<String, (Option<String>, Option<Location>)>;
+/// Looked up by address, never walked in order: hashed, since sorting
+/// thousands of addresses that share their type's prefix costs more.
+pub type Declarations = foldhash::HashMap<String, (Option<String>, Option<Location>)>;
 
 /// A configuration as Terraform's plan JSON describes it.
 #[derive(Clone, Debug, Default, PartialEq)]
