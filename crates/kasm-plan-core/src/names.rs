@@ -22,11 +22,18 @@ pub fn did_you_mean<'a>(
 
 /// A resource name Terraform accepts: a letter or `_`, then letters, digits, `_` or `-`.
 pub fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    let mut bytes = name.bytes();
+    bytes.next().is_some_and(is_ident_start) && bytes.all(is_ident_continue)
+}
+
+/// Whether a byte may start an identifier: an ASCII letter or `_`.
+pub(crate) fn is_ident_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_'
+}
+
+/// Whether a byte may continue an identifier: an ASCII letter, a digit, `_` or `-`.
+pub(crate) fn is_ident_continue(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
 }
 
 #[cfg(test)]

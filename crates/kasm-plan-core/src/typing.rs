@@ -79,7 +79,7 @@ pub fn type_document(doc: Document) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
         {
             d.file.clone_from(&file);
         }
-        resources.extend(resource);
+        resources.push(resource);
     }
     (resources, diagnostics)
 }
@@ -89,7 +89,7 @@ fn type_resource(
     name: String,
     address: String,
     out: &mut Vec<Diagnostic>,
-) -> Option<ParsedResource> {
+) -> ParsedResource {
     let errors_before = error_count(out);
     if !is_identifier(&raw.name) {
         out.push(
@@ -124,19 +124,15 @@ fn type_resource(
             }
         }
         object_from_json_text(&mut attr, field);
-        match field {
-            Some(field) if type_attribute(&attr, Some(field), &address, &assigned, out) => {
-                if let RawValue::Static(value) = attr.value {
-                    spec.set(field, value);
-                }
-                if let Some(a) = assigned.get_mut(field.index()) {
-                    *a = true;
-                }
+        if type_attribute(&attr, field, &address, &assigned, out)
+            && let (Some(field), RawValue::Static(value)) = (field, attr.value)
+        {
+            spec.set(field, value);
+            if let Some(a) = assigned.get_mut(field.index()) {
+                *a = true;
             }
-            Some(field) => unchecked.push(field),
-            None => {
-                type_attribute(&attr, None, &address, &assigned, out);
-            }
+        } else if let Some(field) = field {
+            unchecked.push(field);
         }
     }
     out.extend(missing_required(&present, &address, raw.location));
@@ -151,7 +147,7 @@ fn type_resource(
     );
     spec.lifecycle = lifecycle;
     spec.sensitive = sensitive;
-    Some(ParsedResource {
+    ParsedResource {
         address,
         name,
         spec,
@@ -160,7 +156,7 @@ fn type_resource(
         valid: error_count(out) == errors_before,
         unchecked,
         file: raw.file,
-    })
+    }
 }
 
 /// `run_config`, `exec_config` and `volume_mapping` also take the JSON text of

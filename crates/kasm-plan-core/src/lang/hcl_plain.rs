@@ -17,6 +17,7 @@ use super::expr::{Expr, ExprKind};
 use super::hcl::{Reader, read_expr};
 use super::value::Value;
 use crate::diagnostic::LineIndex;
+use crate::names::{is_ident_continue, is_ident_start};
 
 /// The file's body, or `None` when hcl-edit must read it.
 pub(super) fn read(text: &str, lines: &LineIndex) -> Option<Body> {
@@ -39,14 +40,6 @@ struct Scan<'a> {
     bytes: &'a [u8],
     at: usize,
     lines: &'a LineIndex<'a>,
-}
-
-fn is_ident_start(b: u8) -> bool {
-    b.is_ascii_alphabetic() || b == b'_'
-}
-
-fn is_ident_continue(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
 }
 
 impl<'a> Scan<'a> {
@@ -105,7 +98,8 @@ impl<'a> Scan<'a> {
         (self.newline() || self.peek().is_none()).then_some(())
     }
 
-    /// Blank lines, spaces and comments, up to the next item.
+    /// Blank lines, spaces and comments: up to the next item of a body, or
+    /// between the items of a list or an object.
     fn blank(&mut self) -> Option<()> {
         loop {
             self.spaces();
@@ -270,22 +264,17 @@ impl<'a> Scan<'a> {
         self.text.get(start..self.at)?.parse().ok()
     }
 
-    /// Spaces, line breaks and comments inside brackets.
-    fn gap(&mut self) -> Option<()> {
-        self.blank()
-    }
-
     /// `[literal, ...]`.
     fn tuple(&mut self) -> Option<ExprKind> {
         self.at += 1;
         let mut items = Vec::new();
         loop {
-            self.gap()?;
+            self.blank()?;
             if self.peek()? == b']' {
                 break;
             }
             items.push(self.literal()?);
-            self.gap()?;
+            self.blank()?;
             match self.peek()? {
                 b',' => self.at += 1,
                 b']' => break,
@@ -301,7 +290,7 @@ impl<'a> Scan<'a> {
         self.at += 1;
         let mut items: Vec<(Expr, Expr)> = Vec::new();
         loop {
-            self.gap()?;
+            self.blank()?;
             let start = self.at;
             let key = match self.peek()? {
                 b'}' => break,

@@ -211,12 +211,7 @@ impl<'a> Reader<'a> {
             } else if name == "//" {
                 r.skip().map(drop)
             } else {
-                let expr = r.expr(Mode::Template)?;
-                body.attributes.push(Attribute {
-                    name: key.text,
-                    expr,
-                    at: Some(r.since(key.span.start)),
-                });
+                body.attributes.push(r.attribute(key, Mode::Template)?);
                 Ok(())
             }
         })?;
@@ -330,12 +325,8 @@ impl<'a> Reader<'a> {
                     r.blocks(name, 0, Vec::new(), &mut body.blocks)
                 }
                 _ => {
-                    let expr = r.expr(mode(kind, name))?;
-                    body.attributes.push(Attribute {
-                        name: key.text,
-                        expr,
-                        at: Some(r.since(key.span.start)),
-                    });
+                    let mode = mode(kind, name);
+                    body.attributes.push(r.attribute(key, mode)?);
                     Ok(())
                 }
             }
@@ -380,12 +371,7 @@ impl<'a> Reader<'a> {
                         at: Some(r.since(key.span.start)),
                     });
                 } else {
-                    let expr = r.expr(Mode::Literal)?;
-                    body.attributes.push(Attribute {
-                        name: key.text,
-                        expr,
-                        at: Some(r.since(key.span.start)),
-                    });
+                    body.attributes.push(r.attribute(key, Mode::Literal)?);
                 }
                 Ok(())
             })?;
@@ -403,17 +389,23 @@ impl<'a> Reader<'a> {
     fn literal_body(&mut self) -> Parsed<Body> {
         let mut attributes = Vec::new();
         self.object(|r, key| {
-            let expr = r.expr(Mode::Literal)?;
-            attributes.push(Attribute {
-                name: key.text,
-                expr,
-                at: Some(r.since(key.span.start)),
-            });
+            attributes.push(r.attribute(key, Mode::Literal)?);
             Ok(())
         })?;
         Ok(Body {
             attributes,
             blocks: Vec::new(),
+        })
+    }
+
+    /// The property whose key was just read: its value ahead as an
+    /// expression, the whole property as its place.
+    fn attribute(&mut self, key: Key, mode: Mode) -> Parsed<Attribute> {
+        let expr = self.expr(mode)?;
+        Ok(Attribute {
+            name: key.text,
+            expr,
+            at: Some(self.since(key.span.start)),
         })
     }
 
