@@ -2,7 +2,7 @@
 //! duplicates and the lifecycle block. Every problem is reported; a resource
 //! with an error yields no spec.
 
-use crate::address::{Instance, RESOURCE_TYPE};
+use crate::address::{RESOURCE_TYPE, address_of};
 use crate::diagnostic::{Code, Diagnostic, Location, describe};
 use crate::field::{Field, Kind, REQUIRED};
 use crate::lang::lifecycle::{self, Ignored};
@@ -10,6 +10,7 @@ use crate::model::{IgnoreChanges, ImageSpec, Lifecycle};
 use crate::names::{did_you_mean, is_identifier};
 use crate::parse::{Document, RawAttribute, RawResource, RawValue};
 use serde_json::Value;
+use std::hash::BuildHasher;
 
 /// A typed resource with the positions of its parts.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,17 +50,20 @@ const COMPUTED: &[&str] = &["id", "image_id", "available"];
 /// Types every resource of a parsed document, taking its values.
 pub fn type_document(doc: Document) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
     let mut diagnostics = doc.diagnostics;
-    let mut resources = Vec::with_capacity(doc.resources.len());
-    let mut seen = foldhash::HashSet::default();
+    let mut resources: Vec<ParsedResource> = Vec::with_capacity(doc.resources.len());
+    // Indexes into `resources`, hashed by instance name: looking an instance
+    // up needs no copy of its name.
+    let mut seen = hashbrown::HashTable::<usize>::new();
+    let hasher = foldhash::fast::RandomState::default();
     for raw in doc.resources {
-        let instance = Instance {
-            name: raw.name.clone(),
-            key: raw.key.clone(),
+        let name = match &raw.key {
+            None => raw.name.clone(),
+            Some(key) => format!("{}{key}", raw.name),
         };
-        let address = instance.address();
-        let file = raw.file.clone();
-        let first = diagnostics.len();
-        if !seen.insert(instance.to_string()) {
+        let hash = hasher.hash_one(name.as_str());
+        let same = |i: &usize| resources.get(*i).is_some_and(|r| r.name == name);
+        if seen.find(hash, same).is_some() {
+            let address = address_of(&name);
             diagnostics.push(
                 Diagnostic::error(
                     Code::DuplicateAddress,
@@ -71,15 +75,23 @@ pub fn type_document(doc: Document) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
             );
             continue;
         }
-        let resource = type_resource(raw, instance.to_string(), address, &mut diagnostics);
+        let first = diagnostics.len();
+        let address = address_of(&name);
+        let resource = type_resource(raw, name, address, &mut diagnostics);
         for d in diagnostics
             .iter_mut()
             .skip(first)
             .filter(|d| d.file.is_none())
         {
-            d.file.clone_from(&file);
+            d.file.clone_from(&resource.file);
         }
+        let index = resources.len();
         resources.push(resource);
+        seen.insert_unique(hash, index, |i| {
+            resources
+                .get(*i)
+                .map_or(0, |r| hasher.hash_one(r.name.as_str()))
+        });
     }
     (resources, diagnostics)
 }
@@ -198,7 +210,7 @@ fn type_attribute(
     assigned: &[bool],
     out: &mut Vec<Diagnostic>,
 ) -> bool {
-    let key = attr.key.as_str();
+    let key = &*attr.key;
     let at = |d: Diagnostic| d.at(address, key).located(attr.location);
     let field = match field.ok_or_else(|| unknown_attribute(key, address)) {
         Ok(field) => field,

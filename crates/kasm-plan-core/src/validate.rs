@@ -510,8 +510,13 @@ fn classify_src(src: &str) -> Result<SrcKind, String> {
     if src.contains("://") {
         return Err("only http and https URLs are allowed".into());
     }
-    let lower = src.to_ascii_lowercase();
-    if THUMBNAIL_EXTENSIONS.iter().any(|e| lower.ends_with(e)) {
+    let thumbnail = THUMBNAIL_EXTENSIONS.iter().any(|e| {
+        src.len()
+            .checked_sub(e.len())
+            .and_then(|from| src.as_bytes().get(from..))
+            .is_some_and(|tail| tail.eq_ignore_ascii_case(e.as_bytes()))
+    });
+    if thumbnail {
         let safe = src
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "/._-~+%".contains(c));

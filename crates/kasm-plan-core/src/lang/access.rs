@@ -62,7 +62,7 @@ fn data_value(block: &Data, scope: &Scope, reads: Reads, out: &mut Vec<Diagnosti
     let allowed: Vec<&str> = table.settable().collect();
     let mut args: BTreeMap<&str, Value> = BTreeMap::new();
     for attr in &block.attributes {
-        if !allowed.contains(&attr.name.as_str()) {
+        if !allowed.contains(&(&*attr.name)) {
             let help = did_you_mean(&attr.name, allowed.iter().copied()).map_or_else(
                 || format!("{} takes {}", block.kind.type_name(), allowed.join(" and ")),
                 |s| format!("did you mean `{s}`?"),
@@ -86,7 +86,7 @@ fn data_value(block: &Data, scope: &Scope, reads: Reads, out: &mut Vec<Diagnosti
         }
         match evaluate(&attr.expr, scope) {
             Ok(e) => {
-                args.insert(attr.name.as_str(), e.value);
+                args.insert(&*attr.name, e.value);
             }
             Err(Failure::Problem(p)) => {
                 out.push(problem(&p, &address, &attr.name, &block.declared));
@@ -230,7 +230,7 @@ pub fn resource_value(resource: &Resource, instances: &[RawResource]) -> Value {
             .attributes
             .iter()
             .filter_map(|a| match &a.value {
-                RawValue::Static(v) => Some((a.key.clone(), Value::from_json(v))),
+                RawValue::Static(v) => Some((a.key.to_string(), Value::from_json(v))),
                 _ => None,
             })
             .collect();
@@ -319,16 +319,16 @@ impl<'a> Attrs<'a> {
         };
         let mut seen = Vec::new();
         for attr in &r.attributes {
-            if seen.contains(&attr.key.as_str()) {
+            if seen.contains(&(&*attr.key)) {
                 a.error(
                     attr,
                     Code::DuplicateAttribute,
                     format!("`{}` is set more than once", attr.key),
                     "keep one definition".into(),
                 );
-            } else if !allowed.contains(&attr.key.as_str()) {
+            } else if !allowed.contains(&(&*attr.key)) {
                 let computed = matches!(
-                    attr.key.as_str(),
+                    &*attr.key,
                     "id" | "group_image_id"
                         | "image_name"
                         | "group_name"
@@ -336,7 +336,7 @@ impl<'a> Attrs<'a> {
                         | "image_src"
                         | "group_id"
                         | "is_system"
-                ) && !allowed.contains(&attr.key.as_str());
+                ) && !allowed.contains(&(&*attr.key));
                 let help = if computed {
                     "Kasm computes it; remove it".to_owned()
                 } else {
@@ -356,7 +356,7 @@ impl<'a> Attrs<'a> {
                     help,
                 );
             }
-            seen.push(attr.key.as_str());
+            seen.push(&*attr.key);
         }
         a
     }

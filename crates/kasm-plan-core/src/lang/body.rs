@@ -3,6 +3,38 @@
 
 use super::expr::Expr;
 use crate::diagnostic::{Diagnostic, Location};
+use crate::field::Field;
+use std::borrow::Cow;
+
+/// An attribute's or a block type's name: most are names the language and
+/// the resource types know, borrowed from them instead of copied for each use.
+pub type Name = Cow<'static, str>;
+
+/// The name `text` spells: borrowed when it is an image's field or a word
+/// of the language, copied otherwise.
+pub fn name(text: &str) -> Name {
+    if let Some(field) = Field::from_spec_name(text) {
+        return Cow::Borrowed(field.spec_name());
+    }
+    let known = match text {
+        "resource" => "resource",
+        "data" => "data",
+        "variable" => "variable",
+        "locals" => "locals",
+        "output" => "output",
+        "lifecycle" => "lifecycle",
+        "count" => "count",
+        "for_each" => "for_each",
+        "depends_on" => "depends_on",
+        "default" => "default",
+        "type" => "type",
+        "value" => "value",
+        "ignore_changes" => "ignore_changes",
+        "prevent_destroy" => "prevent_destroy",
+        _ => return Cow::Owned(text.to_owned()),
+    };
+    Cow::Borrowed(known)
+}
 
 /// The contents of a block (or of a whole file).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -17,7 +49,7 @@ pub struct Body {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Attribute {
     /// The attribute name.
-    pub name: String,
+    pub name: Name,
     /// Its expression.
     pub expr: Expr,
     /// Where the whole attribute stands.
@@ -28,7 +60,7 @@ pub struct Attribute {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Block {
     /// The block type: `resource`, `variable`, `lifecycle`...
-    pub kind: String,
+    pub kind: Name,
     /// Its labels.
     pub labels: Vec<String>,
     /// Its contents.

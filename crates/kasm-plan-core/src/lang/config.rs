@@ -10,6 +10,7 @@ use crate::diagnostic::{Code, Diagnostic, Location};
 use crate::lang::raw::Format;
 use crate::schema::tables::{self, Block as Table};
 use std::collections::BTreeMap;
+use std::hash::BuildHasher;
 
 /// A `variable` block.
 #[derive(Clone, Debug, PartialEq)]
@@ -337,14 +338,49 @@ pub fn read_file(text: &str, format: Format, name: Option<&str>) -> File {
     }
 }
 
+/// The resources declared so far, found by type and name without building
+/// their addresses: indexes into the list of resources, hashed.
+#[derive(Default)]
+struct Addresses {
+    table: hashbrown::HashTable<usize>,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl Addresses {
+    fn hash(&self, kind: Kind, name: &str) -> u64 {
+        self.hasher.hash_one((kind.type_name(), name))
+    }
+
+    /// The resource of this type and name declared earlier, if any.
+    fn find<'r>(&self, resources: &'r [Resource], kind: Kind, name: &str) -> Option<&'r Resource> {
+        let same = |i: &usize| {
+            resources
+                .get(*i)
+                .is_some_and(|r| r.kind.type_name() == kind.type_name() && r.name == name)
+        };
+        let index = *self.table.find(self.hash(kind, name), same)?;
+        resources.get(index)
+    }
+
+    /// Records `resource`, about to be pushed onto `resources`.
+    fn insert(&mut self, resources: &[Resource], resource: &Resource) {
+        let hash = self.hash(resource.kind, &resource.name);
+        let rehash = |i: &usize| {
+            resources.get(*i).map_or(0, |r| {
+                self.hasher.hash_one((r.kind.type_name(), r.name.as_str()))
+            })
+        };
+        self.table.insert_unique(hash, resources.len(), rehash);
+    }
+}
+
 impl Config {
     /// Collects the declarations of several files.
     pub fn from_files(files: Vec<File>) -> Config {
         let mut config = Config::default();
         // Looked up, never walked in order: hashed, since sorting thousands of
         // addresses that share their type's prefix costs more.
-        let mut resource_files: foldhash::HashMap<String, Option<String>> =
-            foldhash::HashMap::default();
+        let mut declared_resources = Addresses::default();
         let mut data_names: BTreeMap<String, ()> = BTreeMap::new();
         // Blocks of types kasm-plan does not manage: one warning per type, at its first block.
         let mut foreign: BTreeMap<(&'static str, String), (usize, Declared)> = BTreeMap::new();
@@ -360,9 +396,9 @@ impl Config {
                         .help("kasm-plan reads `resource \"kasm_image\"`, `variable` and `locals` blocks"),
                 ));
             }
-            for block in file.body.blocks {
+            for mut block in file.body.blocks {
                 let declared = here(block.at);
-                match (block.kind.as_str(), block.labels.as_slice()) {
+                match ((&*block.kind), block.labels.as_mut_slice()) {
                     ("terraform", []) => config.terraform_block(&block.body, &declared),
                     ("variable", [name]) => config.variable(name.clone(), block.body, declared),
                     ("locals", []) => config.locals_block(block.body, &declared),
@@ -378,14 +414,14 @@ impl Config {
                     )),
                     ("resource", [kind, name]) if Kind::of(kind).is_some() => {
                         let kind = Kind::of(kind).unwrap_or(Kind(tables::IMAGE));
-                        let address = format!("{}.{name}", kind.type_name());
-                        if let Some(first) = resource_files.get(&address) {
+                        if let Some(first) = declared_resources.find(&config.resources, kind, name) {
+                            let address = first.address();
                             config.diagnostics.push(declared.place(
                                 Diagnostic::error(
                                     Code::DuplicateAddress,
                                     format!(
                                         "{address} is defined more than once (first in {})",
-                                        first.as_deref().unwrap_or("the same source")
+                                        first.declared.file.as_deref().unwrap_or("the same source")
                                     ),
                                 )
                                 .at(&address, "")
@@ -393,8 +429,8 @@ impl Config {
                             ));
                             continue;
                         }
-                        resource_files.insert(address, declared.file.clone());
-                        let resource = config.resource(kind, name.clone(), block.body, declared);
+                        let resource = config.resource(kind, std::mem::take(name), block.body, declared);
+                        declared_resources.insert(&config.resources, &resource);
                         config.resources.push(resource);
                     }
                     ("data", [kind, name]) if DataKind::of(kind).is_some() => {
@@ -466,7 +502,7 @@ impl Config {
                     ..
                 })
             );
-            match attr.name.as_str() {
+            match &*attr.name {
                 "required_version" if is_text => {}
                 "required_version" => self.invalid(
                     declared,
@@ -483,7 +519,7 @@ impl Config {
             }
         }
         for block in body.blocks.iter().filter(|b| b.kind != "backend") {
-            match block.kind.as_str() {
+            match &*block.kind {
                 "required_providers" => self.required_providers(&block.body, declared),
                 other => self.diagnostics.push(declared.place(
                     Diagnostic::warning(Code::BlockSkipped, format!("block `terraform.{other}` skipped"))
@@ -521,7 +557,7 @@ impl Config {
                     .and_then(|e| e.value.to_json());
                 match value {
                     Some(v) => {
-                        settings.insert(attr.name.clone(), v);
+                        settings.insert(attr.name.to_string(), v);
                     }
                     None => self.invalid(
                         declared,
@@ -560,7 +596,7 @@ impl Config {
         }
         let mut attributes = Vec::new();
         for attr in body.attributes {
-            if PROVIDER_ARGUMENTS.contains(&attr.name.as_str()) {
+            if PROVIDER_ARGUMENTS.contains(&(&*attr.name)) {
                 attributes.push(attr);
                 continue;
             }
@@ -655,7 +691,7 @@ impl Config {
             declared: declared.clone(),
         };
         for attr in body.attributes {
-            match attr.name.as_str() {
+            match &*attr.name {
                 "type" => match types::parse(&attr.expr) {
                     Ok(ty) => {
                         var.ty = ty;
@@ -723,7 +759,7 @@ impl Config {
                 file: declared.file.clone(),
                 at: attr.at,
             };
-            if self.locals.contains_key(&attr.name) {
+            if self.locals.contains_key(&*attr.name) {
                 self.diagnostics.push(
                     here.place(
                         Diagnostic::error(
@@ -737,9 +773,9 @@ impl Config {
                 continue;
             }
             self.locals.insert(
-                attr.name.clone(),
+                attr.name.to_string(),
                 Local {
-                    name: attr.name,
+                    name: attr.name.into_owned(),
                     expr: attr.expr,
                     declared: here,
                 },
@@ -783,7 +819,7 @@ impl Config {
         }
         let (mut value, mut description, mut sensitive) = (None, None, false);
         for attr in body.attributes {
-            match attr.name.as_str() {
+            match &*attr.name {
                 "value" => value = Some(attr.expr),
                 "description" => description = literal_string(&attr.expr),
                 "sensitive" => match literal_bool(&attr.expr) {
@@ -844,7 +880,7 @@ impl Config {
         if let Some(attr) = body
             .attributes
             .iter()
-            .find(|a| !matches!(a.name.as_str(), "to" | "id"))
+            .find(|a| !matches!(&*a.name, "to" | "id"))
         {
             self.invalid(
                 &declared,
@@ -874,12 +910,21 @@ impl Config {
     }
 
     fn resource(&mut self, kind: Kind, name: String, body: Body, declared: Declared) -> Resource {
+        let mut attributes = body.attributes;
+        let meta: Vec<Attribute> = attributes
+            .extract_if(.., |attr| {
+                matches!(
+                    &*attr.name,
+                    "count" | "for_each" | "depends_on" | "provider"
+                )
+            })
+            .collect();
         let mut resource = Resource {
             kind,
             name,
             count: None,
             for_each: None,
-            attributes: Vec::with_capacity(body.attributes.len()),
+            attributes,
             lifecycle: None,
             depends_on: None,
             declared,
@@ -887,8 +932,8 @@ impl Config {
         let declared = &resource.declared;
         // Named only in diagnostics.
         let address = || format!("{}.{}", resource.kind.type_name(), resource.name);
-        for attr in body.attributes {
-            match attr.name.as_str() {
+        for attr in meta {
+            match &*attr.name {
                 "count" => resource.count = Some(attr.expr),
                 "for_each" => resource.for_each = Some(attr.expr),
                 "depends_on" => resource.depends_on = Some(attr),
@@ -903,7 +948,7 @@ impl Config {
                         .located(attr.at),
                     ),
                 ),
-                _ => resource.attributes.push(attr),
+                _ => {}
             }
         }
         if resource.count.is_some() && resource.for_each.is_some() {
@@ -992,7 +1037,7 @@ fn skipped(kind: &str, labels: &[String]) -> Diagnostic {
 
 fn nested_block(block: &Block, address: &str, parent: &str, declared: &Declared) -> Diagnostic {
     let field = if parent.is_empty() {
-        block.kind.clone()
+        block.kind.to_string()
     } else {
         format!("{parent}.{}", block.kind)
     };

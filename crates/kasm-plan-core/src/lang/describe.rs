@@ -27,7 +27,7 @@ pub fn configuration(config: &Config) -> Value {
                     } else {
                         expression(&a.expr)
                     };
-                    (a.name.clone(), described)
+                    (a.name.to_string(), described)
                 })
                 .collect();
             let mut o = block(
@@ -59,7 +59,7 @@ pub fn configuration(config: &Config) -> Value {
             let expressions: Map<String, Value> = d
                 .attributes
                 .iter()
-                .map(|a| (a.name.clone(), expression(&a.expr)))
+                .map(|a| (a.name.to_string(), expression(&a.expr)))
                 .collect();
             Value::Object(block(
                 d.address(),

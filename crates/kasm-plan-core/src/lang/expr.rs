@@ -4,6 +4,7 @@
 use super::value::Value;
 use crate::diagnostic::Location;
 pub use hcl_edit::expr::{BinaryOperator, UnaryOperator};
+use std::collections::BTreeMap;
 
 /// What [`Expr::references`] calls for each reference: root, first attribute, position.
 pub type Visit<'a> = dyn FnMut(&str, Option<&str>, Option<Location>) + 'a;
@@ -127,13 +128,14 @@ impl ExprKind {
         if items.is_empty() || !items.iter().all(constant) {
             return ExprKind::Object(items);
         }
-        let map = items
-            .into_iter()
-            .filter_map(|(k, v)| match (k.kind, v.kind) {
-                (ExprKind::Literal(Value::String(k)), ExprKind::Literal(v)) => Some((k, v)),
-                _ => None,
-            })
-            .collect();
+        // Inserted one by one: collecting would copy the items into a
+        // sorted list first, which costs more for the small objects of a spec.
+        let mut map = BTreeMap::new();
+        for (k, v) in items {
+            if let (ExprKind::Literal(Value::String(k)), ExprKind::Literal(v)) = (k.kind, v.kind) {
+                map.insert(k, v);
+            }
+        }
         ExprKind::Literal(Value::Map(map))
     }
 }

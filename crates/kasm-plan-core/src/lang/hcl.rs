@@ -1,6 +1,6 @@
 //! HCL native syntax to [`Body`] and [`Expr`], with positions (hcl-edit parses).
 
-use super::body::{Attribute, Block, Body};
+use super::body::{Attribute, Block, Body, name};
 use super::expr::{Expr, ExprKind, ForExpr, Operator, Part};
 use super::value::Value;
 use crate::diagnostic::{Code, Diagnostic, LineIndex, Location, Position};
@@ -342,12 +342,12 @@ pub(super) fn read_body(body: &hcl_edit::structure::Body, lines: &LineIndex) -> 
     for structure in body.iter() {
         match structure {
             Structure::Attribute(attr) => out.attributes.push(Attribute {
-                name: attr.key.as_str().to_owned(),
+                name: name(attr.key.as_str()),
                 expr: read_expr(&attr.value, &reader),
                 at: reader.at(attr),
             }),
             Structure::Block(block) => out.blocks.push(Block {
-                kind: block.ident.as_str().to_owned(),
+                kind: name(block.ident.as_str()),
                 labels: block.labels.iter().map(label_text).collect(),
                 body: read_body(&block.body, lines),
                 at: reader.at(block),

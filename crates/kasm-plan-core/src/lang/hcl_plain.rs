@@ -140,7 +140,7 @@ impl<'a> Scan<'a> {
             let expr = self.value()?;
             let end = self.at;
             body.attributes.push(Attribute {
-                name: name.to_owned(),
+                name: super::body::name(name),
                 expr,
                 at: Some(self.lines.location(start..end)),
             });
@@ -162,7 +162,7 @@ impl<'a> Scan<'a> {
         let inner = self.body(true)?;
         self.at += 1;
         body.blocks.push(Block {
-            kind: name.to_owned(),
+            kind: super::body::name(name),
             labels,
             body: inner,
             at: Some(self.lines.location(start..self.at)),

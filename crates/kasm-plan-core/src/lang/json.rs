@@ -4,13 +4,14 @@
 //! The text is read in one pass with jiter, strict JSON, straight into the
 //! body's attributes and expressions: no syntax tree is built in between.
 
-use super::body::{Attribute, Block, Body};
+use super::body::{Attribute, Block, Body, Name, name};
 use super::expr::{Expr, ExprKind};
 use super::hcl;
 use super::value::Value;
 use crate::address::RESOURCE_TYPE;
 use crate::diagnostic::{Code, Diagnostic, LineIndex, Location};
 use jiter::{Jiter, JiterError, JiterErrorType, JsonErrorType, Peek};
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 /// The block types Terraform's JSON syntax knows, with their label counts.
@@ -90,7 +91,7 @@ type Parsed<T> = Result<T, JiterError>;
 
 /// An object's key: its text, unescaped, and where it stands (quotes included).
 struct Key {
-    text: String,
+    text: Name,
     span: Range<usize>,
 }
 
@@ -170,7 +171,7 @@ impl<'a> Reader<'a> {
             let quoted = self.text.get(span.clone()).unwrap_or_default();
             let mut decoder = Jiter::new(quoted.as_bytes());
             match decoder.next_str() {
-                Ok(text) => text.to_owned(),
+                Ok(text) => Name::Owned(text.to_owned()),
                 Err(err) => {
                     return Err(JiterError {
                         index: span.start + err.index,
@@ -179,7 +180,7 @@ impl<'a> Reader<'a> {
                 }
             }
         } else {
-            inner.to_owned()
+            name(inner)
         };
         Ok(Key { text, span })
     }
@@ -201,7 +202,7 @@ impl<'a> Reader<'a> {
         let mut body = Body::default();
         let mut known = false;
         self.object(|r, key| {
-            let name = key.text.as_str();
+            let name = &*key.text;
             if name == "images" {
                 known = true;
                 r.own_images(&mut body)
@@ -271,7 +272,7 @@ impl<'a> Reader<'a> {
                     return r.skip().map(drop);
                 }
                 let mut labels_so_far = prefix.clone();
-                labels_so_far.push(key.text);
+                labels_so_far.push(key.text.into_owned());
                 r.blocks(kind, labels, labels_so_far, out)
             });
         }
@@ -279,7 +280,7 @@ impl<'a> Reader<'a> {
             Peek::Object => {
                 let body = self.body(kind)?;
                 out.push(Block {
-                    kind: kind.to_owned(),
+                    kind: name(kind),
                     labels: prefix,
                     body,
                     at: Some(self.since(start)),
@@ -318,7 +319,7 @@ impl<'a> Reader<'a> {
     fn body(&mut self, kind: &str) -> Parsed<Body> {
         let mut body = Body::default();
         self.object(|r, key| {
-            let name = key.text.as_str();
+            let name = &*key.text;
             match (kind, name) {
                 (_, "//") => r.skip().map(drop),
                 ("resource", "lifecycle") | ("variable", "validation") => {
@@ -377,7 +378,7 @@ impl<'a> Reader<'a> {
             })?;
             out.blocks.push(Block {
                 kind: "resource".into(),
-                labels: vec![RESOURCE_TYPE.into(), image.text],
+                labels: vec![RESOURCE_TYPE.into(), image.text.into_owned()],
                 body,
                 at: Some(r.since(image.span.start)),
             });
@@ -435,20 +436,32 @@ impl<'a> Reader<'a> {
                 ExprKind::Tuple(items)
             }
             Peek::Object => {
-                let mut items = Vec::new();
+                let mut members = Members::default();
                 self.object(|r, key| {
                     if mode != Mode::Literal && key.text == "//" {
                         return r.skip().map(drop);
                     }
+                    let value = r.expr(mode)?;
+                    let literal_key = mode == Mode::Literal || !is_template(&key.text);
+                    if let (true, true, ExprKind::Literal(_)) =
+                        (literal_key, members.items.is_empty(), &value.kind)
+                    {
+                        if let ExprKind::Literal(value) = value.kind {
+                            members.map.insert(key.text.into_owned(), value);
+                        }
+                        return Ok(());
+                    }
                     let key_at = Some(r.lines.location(key.span));
                     let key = match mode {
-                        Mode::Literal => Expr::literal(Value::String(key.text), key_at),
-                        _ => r.string(key.text, Mode::Template, key_at),
+                        Mode::Literal => {
+                            Expr::literal(Value::String(key.text.into_owned()), key_at)
+                        }
+                        _ => r.string(key.text.into_owned(), Mode::Template, key_at),
                     };
-                    items.push((key, r.expr(mode)?));
+                    members.push(key, value);
                     Ok(())
                 })?;
-                ExprKind::object(items)
+                members.finish()
             }
             _ => {
                 let digits = self.json.known_number_bytes(peek)?;
@@ -471,7 +484,7 @@ impl<'a> Reader<'a> {
     fn string(&mut self, text: String, mode: Mode, at: Option<Location>) -> Expr {
         let parsed = match mode {
             Mode::Literal => return Expr::literal(Value::String(text), at),
-            Mode::Template if !text.contains("${") && !text.contains("%{") => {
+            Mode::Template if !is_template(&text) => {
                 return Expr::literal(Value::String(text), at);
             }
             Mode::Template => hcl::parse_template(&text, at),
@@ -481,6 +494,44 @@ impl<'a> Reader<'a> {
             kind: ExprKind::Invalid(d.code, d.message),
             at,
         })
+    }
+}
+
+/// Whether a string holds an interpolation or a directive.
+fn is_template(text: &str) -> bool {
+    text.contains("${") || text.contains("%{")
+}
+
+/// An object's members as they are read: one literal map while every key
+/// and value is literal, so a literal object is never a list of members
+/// folded afterwards.
+#[derive(Default)]
+struct Members {
+    map: BTreeMap<String, Value>,
+    items: Vec<(Expr, Expr)>,
+}
+
+impl Members {
+    /// A member that is not literal: the members read so far become items
+    /// (their places are not needed: a literal member cannot fail).
+    fn push(&mut self, key: Expr, value: Expr) {
+        let literal = |(k, v)| {
+            (
+                Expr::literal(Value::String(k), None),
+                Expr::literal(v, None),
+            )
+        };
+        self.items
+            .extend(std::mem::take(&mut self.map).into_iter().map(literal));
+        self.items.push((key, value));
+    }
+
+    fn finish(self) -> ExprKind {
+        if self.items.is_empty() && !self.map.is_empty() {
+            ExprKind::Literal(Value::Map(self.map))
+        } else {
+            ExprKind::object(self.items)
+        }
     }
 }
 

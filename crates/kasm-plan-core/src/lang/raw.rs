@@ -50,7 +50,7 @@ pub enum RawValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RawAttribute {
     /// The attribute name.
-    pub key: String,
+    pub key: super::body::Name,
     /// The value.
     pub value: RawValue,
     /// Where the attribute stands.

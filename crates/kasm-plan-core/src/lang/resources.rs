@@ -5,7 +5,7 @@ use super::config::{Declared, Resource};
 use super::eval::{Evaluated, Failure, Named, Problem, Scope, evaluate};
 use super::expr::{Expr, ExprKind};
 use super::value::Value;
-use super::{body::Attribute, body::Body, convert};
+use super::{body::Attribute, body::Body, body::Name, convert};
 use crate::address::{Instance, InstanceKey};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::lang::raw::{RawAttribute, RawResource, RawValue};
@@ -271,7 +271,7 @@ fn instance(
 fn raw_attribute(
     resource: &Resource,
     key: Option<&InstanceKey>,
-    name: String,
+    name: Name,
     at: Option<crate::diagnostic::Location>,
     evaluated: Result<Evaluated, Failure>,
     out: &mut Vec<Diagnostic>,
@@ -282,14 +282,12 @@ fn raw_attribute(
             sensitive,
             ..
         }) => (RawValue::Pending(at), sensitive),
-        Ok(e) if e.value.has_unknown() => (
-            RawValue::NotStatic("known only after apply".into()),
-            e.sensitive,
-        ),
+        // `None` only when the value holds an unknown.
         Ok(e) => (
-            e.value
-                .into_json()
-                .map_or(RawValue::Reported, RawValue::Static),
+            e.value.into_json().map_or_else(
+                || RawValue::NotStatic("known only after apply".into()),
+                RawValue::Static,
+            ),
             e.sensitive,
         ),
         Err(Failure::Problem(p)) => {

@@ -208,14 +208,14 @@ fn read_file(
             file: file_name.map(str::to_owned),
             at: attr.expr.at,
         };
-        let Some(var) = declared.get(&attr.name) else {
+        let Some(var) = declared.get(&*attr.name) else {
             problems.push(undeclared(&attr.name, declared, &origin, from));
             continue;
         };
         match constant(&attr.expr) {
             Ok(value) => {
                 given.insert(
-                    attr.name.clone(),
+                    attr.name.to_string(),
                     Given {
                         value,
                         from,
