@@ -55,9 +55,10 @@ pub fn type_document(doc: Document) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
     // up needs no copy of its name.
     let mut seen = hashbrown::HashTable::<usize>::new();
     let hasher = foldhash::fast::RandomState::default();
-    for raw in doc.resources {
+    for mut raw in doc.resources {
+        // The instance name: the resource's own when it has no key.
         let name = match &raw.key {
-            None => raw.name.clone(),
+            None => std::mem::take(&mut raw.name),
             Some(key) => format!("{}{key}", raw.name),
         };
         let hash = hasher.hash_one(name.as_str());
@@ -103,9 +104,11 @@ fn type_resource(
     out: &mut Vec<Diagnostic>,
 ) -> ParsedResource {
     let errors_before = error_count(out);
-    if !is_identifier(&raw.name) {
+    // Without a key, the resource's name was taken as the instance's.
+    let resource_name = if raw.key.is_none() { &name } else { &raw.name };
+    if !is_identifier(resource_name) {
         out.push(
-            Diagnostic::error(Code::InvalidAddress, format!("`{}` is not a valid resource name", raw.name))
+            Diagnostic::error(Code::InvalidAddress, format!("`{resource_name}` is not a valid resource name"))
                 .at(&address, "")
                 .help("a name starts with a letter or underscore and holds only letters, digits, `_` and `-`")
                 .located(raw.location),

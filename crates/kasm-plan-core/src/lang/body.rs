@@ -81,6 +81,15 @@ pub struct File {
 }
 
 impl Body {
+    /// An empty block body, with room for the attributes a resource usually
+    /// has, so reading one seldom grows its list.
+    pub fn for_block() -> Body {
+        Body {
+            attributes: Vec::with_capacity(8),
+            blocks: Vec::new(),
+        }
+    }
+
     /// Calls `visit` with every reference of every expression in this body
     /// and its nested blocks (as [`Expr::references`] gives them).
     pub fn references(&self, visit: &mut super::expr::Visit) {

@@ -113,7 +113,11 @@ impl<'a> Scan<'a> {
     /// A body: to the file's end, or (`nested`) to the `}` that closes it,
     /// which is left for the caller.
     fn body(&mut self, nested: bool) -> Option<Body> {
-        let mut body = Body::default();
+        let mut body = if nested {
+            Body::for_block()
+        } else {
+            Body::default()
+        };
         loop {
             self.blank()?;
             match self.peek() {

@@ -360,7 +360,7 @@ impl<'a> Reader<'a> {
                 );
                 return Ok(());
             }
-            let mut body = Body::default();
+            let mut body = Body::for_block();
             r.object(|r, key| {
                 let (peek, _) = r.peek()?;
                 if key.text == "lifecycle" && peek == Peek::Object {
