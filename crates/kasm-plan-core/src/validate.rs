@@ -389,10 +389,11 @@ impl Checker<'_> {
 
     /// One `volume_mapping` entry: an object with Kasm's keys, each value of its kind.
     fn volume(&mut self, host_path: &str, entry: &Value) {
-        let at = format!("volume_mapping[\"{host_path}\"]");
+        // Named only in diagnostics.
+        let at = || format!("volume_mapping[\"{host_path}\"]");
         let Value::Object(entry) = entry else {
             self.push(
-                &at,
+                &at(),
                 volume_error(format!(
                     "the entry for \"{host_path}\" must be an object, not {}",
                     describe(entry)
@@ -403,7 +404,7 @@ impl Checker<'_> {
         for key in ["bind", "mode", "uid", "gid"] {
             if !entry.contains_key(key) {
                 self.push(
-                    &format!("{at}.{key}"),
+                    &format!("{}.{key}", at()),
                     volume_error(format!("the entry for \"{host_path}\" has no `{key}`")),
                 );
             }
@@ -411,7 +412,7 @@ impl Checker<'_> {
         for (key, valid, expected) in VOLUME_KEYS {
             if let Some(v) = entry.get(key).filter(|v| !valid(v)) {
                 self.push(
-                    &format!("{at}.{key}"),
+                    &format!("{}.{key}", at()),
                     volume_error(format!(
                         "`{key}` of \"{host_path}\" must be {expected}, not {v}"
                     )),

@@ -185,7 +185,22 @@ pub struct Resource {
 impl Resource {
     /// `<type>.<name>`.
     pub fn address(&self) -> String {
-        format!("{}.{}", self.kind.type_name(), self.name)
+        self.instance_address(None)
+    }
+
+    /// `<type>.<name>`, with an instance's key when it has one.
+    pub fn instance_address(&self, key: Option<&crate::address::InstanceKey>) -> String {
+        use std::fmt::Write;
+        let type_name = self.kind.type_name();
+        // Built in place: the formatter would grow the text several times.
+        let mut address = String::with_capacity(type_name.len() + 1 + self.name.len());
+        address.push_str(type_name);
+        address.push('.');
+        address.push_str(&self.name);
+        if let Some(key) = key {
+            let _ = write!(address, "{key}");
+        }
+        address
     }
 }
 

@@ -194,10 +194,7 @@ impl Managed {
         out: &mut Vec<Diagnostic>,
     ) {
         for i in instances {
-            let address = match &i.key {
-                Some(k) => format!("{}{k}", r.address()),
-                None => r.address(),
-            };
+            let address = r.instance_address(i.key.as_ref());
             let declared = (i.file.clone(), i.location);
             // The types with hooks of their own; every other one is typed
             // from its table.
