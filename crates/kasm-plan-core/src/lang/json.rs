@@ -443,14 +443,13 @@ impl<'a> Reader<'a> {
                     }
                     let value = r.expr(mode)?;
                     let literal_key = mode == Mode::Literal || !is_template(&key.text);
-                    if let (true, true, ExprKind::Literal(_)) =
-                        (literal_key, members.items.is_empty(), &value.kind)
-                    {
-                        if let ExprKind::Literal(value) = value.kind {
-                            members.map.insert(key.text.into_owned(), value);
+                    let value = match value.kind {
+                        ExprKind::Literal(v) if literal_key && members.items.is_empty() => {
+                            members.map.insert(key.text.into_owned(), v);
+                            return Ok(());
                         }
-                        return Ok(());
-                    }
+                        kind => Expr { kind, ..value },
+                    };
                     let key_at = Some(r.lines.location(key.span));
                     let key = match mode {
                         Mode::Literal => {
@@ -559,5 +558,67 @@ fn mode(kind: &str, name: &str) -> Mode {
         }
         ("variable", "default") => Mode::Literal,
         _ => Mode::Template,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::eval::{Scope, evaluate};
+
+    /// The value of the one output's `value` in a Terraform JSON document.
+    fn output_value(text: &str) -> (ExprKind, Value) {
+        let (body, diagnostics) = parse_body(text);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let expr = body
+            .blocks
+            .first()
+            .and_then(|b| b.body.attribute("value"))
+            .map(|a| a.expr.clone())
+            .expect("an output with a value");
+        let value = evaluate(&expr, &Scope::default()).expect("evaluates").value;
+        (expr.kind, value)
+    }
+
+    fn map(pairs: &[(&str, Value)]) -> Value {
+        Value::Map(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn an_object_of_literals_is_one_literal() {
+        let (kind, value) = output_value(r#"{"output": {"o": {"value": {"b": "x", "a": 1}}}}"#);
+        let expected = map(&[("a", Value::Number(1.0)), ("b", Value::String("x".into()))]);
+        assert_eq!(kind, ExprKind::Literal(expected.clone()));
+        assert_eq!(value, expected);
+    }
+
+    #[test]
+    fn literal_members_read_before_a_template_keep_their_values_and_order() {
+        // The literal `z` before the template, and again after it: the last one wins.
+        let (kind, value) = output_value(
+            r#"{"output": {"o": {"value": {"z": 1, "a": "x", "t": "x${1 + 1}", "z": 2}}}}"#,
+        );
+        assert!(
+            matches!(kind, ExprKind::Object(ref items) if items.len() == 4),
+            "{kind:?}"
+        );
+        let expected = map(&[
+            ("a", Value::String("x".into())),
+            ("t", Value::String("x2".into())),
+            ("z", Value::Number(2.0)),
+        ]);
+        assert_eq!(value, expected);
+    }
+
+    #[test]
+    fn an_empty_object_stays_an_object() {
+        let (kind, value) = output_value(r#"{"output": {"o": {"value": {}}}}"#);
+        assert_eq!(kind, ExprKind::Object(Vec::new()));
+        assert_eq!(value, Value::Map(Default::default()));
     }
 }
