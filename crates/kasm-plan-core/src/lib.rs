@@ -41,6 +41,7 @@ pub mod plan;
 pub mod plan_json;
 pub mod policy;
 pub mod policy_set;
+pub mod positions;
 pub mod reference;
 #[cfg(feature = "rego")]
 pub mod rego;

@@ -9,8 +9,8 @@ use crate::lang::lifecycle::{self, Ignored};
 use crate::model::{IgnoreChanges, ImageSpec, Lifecycle};
 use crate::names::{did_you_mean, is_identifier};
 use crate::parse::{Document, RawAttribute, RawResource, RawValue};
+use crate::positions::Positions;
 use serde_json::Value;
-use std::hash::BuildHasher;
 
 /// A typed resource with the positions of its parts.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,19 +51,17 @@ const COMPUTED: &[&str] = &["id", "image_id", "available"];
 pub fn type_document(doc: Document) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
     let mut diagnostics = doc.diagnostics;
     let mut resources: Vec<ParsedResource> = Vec::with_capacity(doc.resources.len());
-    // Indexes into `resources`, hashed by instance name: looking an instance
-    // up needs no copy of its name.
-    let mut seen = hashbrown::HashTable::<usize>::new();
-    let hasher = foldhash::fast::RandomState::default();
+    let mut seen = Positions::default();
+    fn key(r: &ParsedResource) -> &str {
+        &r.name
+    }
     for mut raw in doc.resources {
         // The instance name: the resource's own when it has no key.
         let name = match &raw.key {
             None => std::mem::take(&mut raw.name),
             Some(key) => format!("{}{key}", raw.name),
         };
-        let hash = hasher.hash_one(name.as_str());
-        let same = |i: &usize| resources.get(*i).is_some_and(|r| r.name == name);
-        if seen.find(hash, same).is_some() {
+        if seen.find(&resources, name.as_str(), key).is_some() {
             let address = address_of(&name);
             diagnostics.push(
                 Diagnostic::error(
@@ -86,13 +84,8 @@ pub fn type_document(doc: Document) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
         {
             d.file.clone_from(&resource.file);
         }
-        let index = resources.len();
         resources.push(resource);
-        seen.insert_unique(hash, index, |i| {
-            resources
-                .get(*i)
-                .map_or(0, |r| hasher.hash_one(r.name.as_str()))
-        });
+        seen.insert(&resources, resources.len() - 1, key);
     }
     (resources, diagnostics)
 }

@@ -17,6 +17,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("names", 0),
     ("address", 0),
     ("reference", 0),
+    ("positions", 0),
     // 1 schema and data model: the field table, images and groups as specs
     // and as Kasm returns them, an image's values in spec units, records,
     // the schema, the data sources' filters

@@ -62,7 +62,7 @@ fn data_value(block: &Data, scope: &Scope, reads: Reads, out: &mut Vec<Diagnosti
     let allowed: Vec<&str> = table.settable().collect();
     let mut args: BTreeMap<&str, Value> = BTreeMap::new();
     for attr in &block.attributes {
-        if !allowed.contains(&(&*attr.name)) {
+        if !allowed.contains(&&*attr.name) {
             let help = did_you_mean(&attr.name, allowed.iter().copied()).map_or_else(
                 || format!("{} takes {}", block.kind.type_name(), allowed.join(" and ")),
                 |s| format!("did you mean `{s}`?"),
@@ -222,10 +222,7 @@ fn group_value(g: &Group) -> Value {
 /// instance's address; other attributes are as configured.
 pub fn resource_value(resource: &Resource, instances: &[RawResource]) -> Value {
     let object = |r: &RawResource| {
-        let address = match &r.key {
-            Some(k) => format!("{}{k}", resource.address()),
-            None => resource.address(),
-        };
+        let address = resource.instance_address(r.key.as_ref());
         let mut map: BTreeMap<String, Value> = r
             .attributes
             .iter()
@@ -319,14 +316,14 @@ impl<'a> Attrs<'a> {
         };
         let mut seen = Vec::new();
         for attr in &r.attributes {
-            if seen.contains(&(&*attr.key)) {
+            if seen.contains(&&*attr.key) {
                 a.error(
                     attr,
                     Code::DuplicateAttribute,
                     format!("`{}` is set more than once", attr.key),
                     "keep one definition".into(),
                 );
-            } else if !allowed.contains(&(&*attr.key)) {
+            } else if !allowed.contains(&&*attr.key) {
                 let computed = matches!(
                     &*attr.key,
                     "id" | "group_image_id"
@@ -336,7 +333,7 @@ impl<'a> Attrs<'a> {
                         | "image_src"
                         | "group_id"
                         | "is_system"
-                ) && !allowed.contains(&(&*attr.key));
+                ) && !allowed.contains(&&*attr.key);
                 let help = if computed {
                     "Kasm computes it; remove it".to_owned()
                 } else {

@@ -8,9 +8,9 @@ use super::types::{self, Type};
 use super::{hcl, json};
 use crate::diagnostic::{Code, Diagnostic, Location};
 use crate::lang::raw::Format;
+use crate::positions::Positions;
 use crate::schema::tables::{self, Block as Table};
 use std::collections::BTreeMap;
-use std::hash::BuildHasher;
 
 /// A `variable` block.
 #[derive(Clone, Debug, PartialEq)]
@@ -353,49 +353,16 @@ pub fn read_file(text: &str, format: Format, name: Option<&str>) -> File {
     }
 }
 
-/// The resources declared so far, found by type and name without building
-/// their addresses: indexes into the list of resources, hashed.
-#[derive(Default)]
-struct Addresses {
-    table: hashbrown::HashTable<usize>,
-    hasher: foldhash::fast::RandomState,
-}
-
-impl Addresses {
-    fn hash(&self, kind: Kind, name: &str) -> u64 {
-        self.hasher.hash_one((kind.type_name(), name))
-    }
-
-    /// The resource of this type and name declared earlier, if any.
-    fn find<'r>(&self, resources: &'r [Resource], kind: Kind, name: &str) -> Option<&'r Resource> {
-        let same = |i: &usize| {
-            resources
-                .get(*i)
-                .is_some_and(|r| r.kind.type_name() == kind.type_name() && r.name == name)
-        };
-        let index = *self.table.find(self.hash(kind, name), same)?;
-        resources.get(index)
-    }
-
-    /// Records `resource`, about to be pushed onto `resources`.
-    fn insert(&mut self, resources: &[Resource], resource: &Resource) {
-        let hash = self.hash(resource.kind, &resource.name);
-        let rehash = |i: &usize| {
-            resources.get(*i).map_or(0, |r| {
-                self.hasher.hash_one((r.kind.type_name(), r.name.as_str()))
-            })
-        };
-        self.table.insert_unique(hash, resources.len(), rehash);
-    }
-}
-
 impl Config {
     /// Collects the declarations of several files.
     pub fn from_files(files: Vec<File>) -> Config {
         let mut config = Config::default();
         // Looked up, never walked in order: hashed, since sorting thousands of
         // addresses that share their type's prefix costs more.
-        let mut declared_resources = Addresses::default();
+        let mut declared_resources = Positions::default();
+        fn key(r: &Resource) -> (&'static str, &str) {
+            (r.kind.type_name(), &r.name)
+        }
         let mut data_names: BTreeMap<String, ()> = BTreeMap::new();
         // Blocks of types kasm-plan does not manage: one warning per type, at its first block.
         let mut foreign: BTreeMap<(&'static str, String), (usize, Declared)> = BTreeMap::new();
@@ -413,7 +380,7 @@ impl Config {
             }
             for mut block in file.body.blocks {
                 let declared = here(block.at);
-                match ((&*block.kind), block.labels.as_mut_slice()) {
+                match (&*block.kind, block.labels.as_mut_slice()) {
                     ("terraform", []) => config.terraform_block(&block.body, &declared),
                     ("variable", [name]) => config.variable(name.clone(), block.body, declared),
                     ("locals", []) => config.locals_block(block.body, &declared),
@@ -429,7 +396,10 @@ impl Config {
                     )),
                     ("resource", [kind, name]) if Kind::of(kind).is_some() => {
                         let kind = Kind::of(kind).unwrap_or(Kind(tables::IMAGE));
-                        if let Some(first) = declared_resources.find(&config.resources, kind, name) {
+                        let first = declared_resources
+                            .find(&config.resources, (kind.type_name(), name.as_str()), key)
+                            .and_then(|i| config.resources.get(i));
+                        if let Some(first) = first {
                             let address = first.address();
                             config.diagnostics.push(declared.place(
                                 Diagnostic::error(
@@ -445,8 +415,8 @@ impl Config {
                             continue;
                         }
                         let resource = config.resource(kind, std::mem::take(name), block.body, declared);
-                        declared_resources.insert(&config.resources, &resource);
                         config.resources.push(resource);
+                        declared_resources.insert(&config.resources, config.resources.len() - 1, key);
                     }
                     ("data", [kind, name]) if DataKind::of(kind).is_some() => {
                         let Some(kind) = DataKind::of(kind) else { continue };
@@ -611,7 +581,7 @@ impl Config {
         }
         let mut attributes = Vec::new();
         for attr in body.attributes {
-            if PROVIDER_ARGUMENTS.contains(&(&*attr.name)) {
+            if PROVIDER_ARGUMENTS.contains(&&*attr.name) {
                 attributes.push(attr);
                 continue;
             }

@@ -62,7 +62,7 @@ pub fn read(
         let Some(value) = literal(attr, &mut report) else {
             continue;
         };
-        match ((&*attr.key), value) {
+        match (&*attr.key, value) {
             ("prevent_destroy", Value::Bool(b)) => lifecycle.prevent_destroy = *b,
             ("prevent_destroy", other) => report(invalid(
                 format!(

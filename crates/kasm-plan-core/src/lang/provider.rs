@@ -34,7 +34,7 @@ pub fn settings(decl: &ProviderDecl, scope: &Scope, out: &mut Vec<Diagnostic>) -
             )
         };
         let value = evaluated.value;
-        match ((&*attr.name), value) {
+        match (&*attr.name, value) {
             (_, v) if v.is_unknown() && attr.name != "api_key" && attr.name != "api_secret" => {}
             ("base_url", Value::String(url)) if is_http(&url) => settings.base_url = Some(url),
             ("base_url", Value::String(_)) => out.push(wrong("an http:// or https:// URL")),

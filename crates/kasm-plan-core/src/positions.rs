@@ -1,0 +1,59 @@
+//! Where the items of a list are, found by a key each item holds: their
+//! indexes, hashed by key. Looking an item up copies no key, as a map keyed
+//! by owned names (built once per item only to be looked up) would.
+
+use std::hash::{BuildHasher, Hash};
+
+/// The indexes of a list's items, by key.
+#[derive(Default)]
+pub struct Positions {
+    table: hashbrown::HashTable<usize>,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl Positions {
+    /// The index of the item of `items` whose key (`key_of`) is `key`.
+    pub fn find<'a, T, K: Hash + Eq>(
+        &self,
+        items: &'a [T],
+        key: K,
+        key_of: impl Fn(&'a T) -> K,
+    ) -> Option<usize> {
+        let same = |i: &usize| items.get(*i).is_some_and(|item| key_of(item) == key);
+        self.table.find(self.hasher.hash_one(&key), same).copied()
+    }
+
+    /// Records where the item at `index` of `items` is.
+    pub fn insert<'a, T, K: Hash>(
+        &mut self,
+        items: &'a [T],
+        index: usize,
+        key_of: impl Fn(&'a T) -> K,
+    ) {
+        let Some(item) = items.get(index) else {
+            return;
+        };
+        let hasher = &self.hasher;
+        let hash = |item: &'a T| hasher.hash_one(key_of(item));
+        self.table
+            .insert_unique(hash(item), index, |i| items.get(*i).map_or(0, hash));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Positions;
+
+    #[test]
+    fn finds_each_item_by_its_key_and_nothing_else() {
+        let names = ["web", "db", "cache"];
+        let mut positions = Positions::default();
+        for i in 0..names.len() {
+            positions.insert(&names, i, |n| *n);
+        }
+        for (i, name) in names.iter().enumerate() {
+            assert_eq!(positions.find(&names, *name, |n| *n), Some(i));
+        }
+        assert_eq!(positions.find(&names, "queue", |n| *n), None);
+    }
+}
