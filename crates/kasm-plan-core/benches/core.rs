@@ -49,6 +49,16 @@ fn bench_validate(c: &mut Criterion) {
             assert_eq!(found, 0);
         })
     });
+    // Two floors for `json`, not targets: making (and dropping) the typed
+    // specs validation hands back, and reading the same document into
+    // serde_json's values, as any reader that keeps owned values must.
+    group.bench_function("10k_specs/output_only", |b| {
+        b.iter(|| black_box(&resources).clone())
+    });
+    let json_text = synthetic::json_source(N);
+    group.bench_function("10k_specs/json_to_value", |b| {
+        b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(&json_text)).ok())
+    });
     group.finish();
 }
 

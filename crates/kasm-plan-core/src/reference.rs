@@ -63,7 +63,7 @@ pub fn parse(text: &str) -> Result<ImageRef<'_>, RefError> {
     if text.is_empty() {
         return Err(RefError::Empty);
     }
-    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if has_space_or_control(text) {
         return Err(RefError::Whitespace);
     }
     let (rest, digest) = match text.split_once('@') {
@@ -98,6 +98,16 @@ pub fn parse(text: &str) -> Result<ImageRef<'_>, RefError> {
         tag,
         digest,
     })
+}
+
+/// Whether `text` holds a space or a control character (an ASCII text, as
+/// most are, is checked byte by byte).
+pub(crate) fn has_space_or_control(text: &str) -> bool {
+    if text.is_ascii() {
+        text.bytes().any(|b| b <= b' ' || b == 0x7F)
+    } else {
+        text.chars().any(|c| c.is_whitespace() || c.is_control())
+    }
 }
 
 /// Docker's rule: the first component is a host when it has `.` or `:`, is `localhost`, or has uppercase.
@@ -223,5 +233,21 @@ mod tests {
         assert_eq!(parse("alpine@sha256:abc"), Err(RefError::BadDigest));
         assert_eq!(parse("bad_host.com/x"), Err(RefError::BadDomain));
         assert_eq!(parse(""), Err(RefError::Empty));
+    }
+
+    #[test]
+    fn spaces_and_controls_are_found_in_ascii_and_in_other_text() {
+        for text in [
+            "a b", "a\tb", "a\u{7f}", "a\u{0}", "é b", "a\u{a0}b", "é\u{85}",
+        ] {
+            assert!(has_space_or_control(text), "{text:?}");
+            assert!(
+                text.chars().any(|c| c.is_whitespace() || c.is_control()),
+                "{text:?}"
+            );
+        }
+        for text in ["kasmweb/terminal:1.18.0", "é/à", "~+%"] {
+            assert!(!has_space_or_control(text), "{text:?}");
+        }
     }
 }

@@ -104,7 +104,10 @@ impl Checker<'_> {
                         .help(format!("give `{name}` a value, or remove it if optional")),
                 ));
             }
-            if let Kind::Text { max: Some(max) } = field.kind() {
+            // A text of at most `max` bytes has at most `max` characters.
+            if let Kind::Text { max: Some(max) } = field.kind()
+                && value.len() > max
+            {
                 let len = value.chars().count();
                 if len > max {
                     found.push((
@@ -117,7 +120,7 @@ impl Checker<'_> {
                     ));
                 }
             }
-            if field != Field::Description && value.chars().any(char::is_control) {
+            if field != Field::Description && has_control(value) {
                 found.push((
                     name,
                     Diagnostic::error(
@@ -495,7 +498,7 @@ enum SrcKind {
 
 /// Kasm stores a thumbnail path or URL in image_src; the seed put an image reference there.
 fn classify_src(src: &str) -> Result<SrcKind, String> {
-    if src.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if reference::has_space_or_control(src) {
         return Err("it contains spaces".into());
     }
     if let Some(rest) = src
@@ -518,9 +521,9 @@ fn classify_src(src: &str) -> Result<SrcKind, String> {
             .is_some_and(|tail| tail.eq_ignore_ascii_case(e.as_bytes()))
     });
     if thumbnail {
-        let safe = src
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-~+%".contains(c));
+        let safe = src.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-' | '~' | '+' | '%')
+        });
         return if safe && !src.split('/').any(|p| p == "..") {
             Ok(SrcKind::Thumbnail)
         } else {
@@ -533,6 +536,15 @@ fn classify_src(src: &str) -> Result<SrcKind, String> {
     reference::parse(src)
         .map(|_| SrcKind::Reference)
         .map_err(|e| e.rule().to_owned())
+}
+
+/// Whether `text` holds a control character (byte by byte when ASCII).
+fn has_control(text: &str) -> bool {
+    if text.is_ascii() {
+        text.bytes().any(|b| b.is_ascii_control())
+    } else {
+        text.chars().any(char::is_control)
+    }
 }
 
 /// The registry host of `docker_registry` (host, host:port or http(s) URL).
