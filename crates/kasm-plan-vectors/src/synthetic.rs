@@ -41,6 +41,26 @@ pub fn hcl_source(n: usize) -> String {
     hcl
 }
 
+/// The same `n` specs as [`hcl_source`], as a JSON document: the cost of the
+/// format apart from the cost of the spec (the JSON bench's spec has more
+/// attributes and objects).
+pub fn hcl_specs_as_json(n: usize) -> String {
+    let images: Map<String, Value> = (0..n)
+        .map(|i| {
+            let spec = json!({
+                "name": format!("kasmweb/app-{}:1.18.0", i % 97),
+                "image_src": format!("img/thumbnails/app-{i}.png"),
+                "friendly_name": format!("App {i}"),
+                "memory": 2768,
+                "cores": 2,
+                "run_config": { "hostname": format!("app{i}") }
+            });
+            (format!("app_{i}"), spec)
+        })
+        .collect();
+    json!({ "images": images }).to_string()
+}
+
 /// The same `n` specs as [`hcl_source`], written as a configuration would:
 /// a variable (a map of the apps) and one resource with `for_each`, its
 /// values from `each`, templates and functions.
