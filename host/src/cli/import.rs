@@ -18,12 +18,13 @@ use std::process::ExitCode;
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
     /// The address to bind, e.g. `kasm_image.terminal`, `kasm_group.devs`,
-    /// `kasm_group_image.devs_terminal`.
+    /// `kasm_group_image.devs_terminal`, `kasm_user.alice`.
     pub address: String,
     /// The Kasm id: an image's (32 hex digits, hyphens allowed), a group's
     /// (or `name:<group name>`), a link's (`<group_id>:<image_id>`), a
     /// user's (or `username:<name>`), a membership's (`<group_id>:<user_id>`),
     /// a session's (`kasm_id`).
+    #[arg(value_name = "ID")]
     pub image_id: String,
     #[command(flatten)]
     pub config: DeclaringConfig,

@@ -36,7 +36,7 @@ use std::process::ExitCode;
 pub use component::CoreArgs;
 pub use error::CliError;
 
-/// Plan and apply Kasm Workspaces images as code.
+/// Plan and apply Kasm Workspaces as code: images, groups, users and sessions.
 #[derive(Debug, Parser)]
 #[command(name = "kasm-plan", version, about, max_term_width = 100)]
 pub struct Cli {
@@ -56,7 +56,7 @@ pub struct Cli {
 pub enum Command {
     /// Check spec files (.tf or .json) and report every problem.
     Validate(validate::ValidateArgs),
-    /// Plan spec files against the images on Kasm (or a saved list) and the state.
+    /// Plan spec files against what Kasm has (or a saved list of images) and the state.
     Plan(plan::PlanArgs),
     /// Apply spec files, or a saved plan, to Kasm.
     Apply(apply::ApplyArgs),
@@ -72,7 +72,7 @@ pub enum Command {
     Output(output::OutputArgs),
     /// Print the order an apply of the plan follows, as Graphviz DOT.
     Graph(graph::GraphArgs),
-    /// Bind an existing image, group or link to an address in the state.
+    /// Bind an existing image, group, link, user, membership or session to an address in the state.
     Import(import::ImportArgs),
     /// Write a configuration for the images already on Kasm and bind them, so the next plan is empty.
     Adopt(adopt::AdoptArgs),
