@@ -23,6 +23,10 @@ pub struct Expr {
 pub enum ExprKind {
     /// A literal value.
     Literal(Value),
+    /// An object read literally from JSON (kasm-plan's own format, a
+    /// variable's value): kept as the JSON that typing takes, and made a
+    /// language value only if it is evaluated.
+    Json(serde_json::Value),
     /// A string template; a template that is one interpolation yields its value unconverted.
     Template(Vec<Part>),
     /// `[a, b]`.
@@ -201,7 +205,7 @@ impl Expr {
 
     fn walk_references(&self, bound: &mut Vec<String>, visit: &mut Visit) {
         match &self.kind {
-            ExprKind::Literal(_) | ExprKind::Invalid(..) => {}
+            ExprKind::Literal(_) | ExprKind::Json(_) | ExprKind::Invalid(..) => {}
             ExprKind::Variable(name) => {
                 if !bound.contains(name) {
                     visit(name, None, self.at);

@@ -435,33 +435,8 @@ impl<'a> Reader<'a> {
                 self.depth -= 1;
                 ExprKind::Tuple(items)
             }
-            Peek::Object => {
-                let mut members = Members::default();
-                self.object(|r, key| {
-                    if mode != Mode::Literal && key.text == "//" {
-                        return r.skip().map(drop);
-                    }
-                    let value = r.expr(mode)?;
-                    let literal_key = mode == Mode::Literal || !is_template(&key.text);
-                    let value = match value.kind {
-                        ExprKind::Literal(v) if literal_key && members.items.is_empty() => {
-                            members.map.insert(key.text.into_owned(), v);
-                            return Ok(());
-                        }
-                        kind => Expr { kind, ..value },
-                    };
-                    let key_at = Some(r.lines.location(key.span));
-                    let key = match mode {
-                        Mode::Literal => {
-                            Expr::literal(Value::String(key.text.into_owned()), key_at)
-                        }
-                        _ => r.string(key.text.into_owned(), Mode::Template, key_at),
-                    };
-                    members.push(key, value);
-                    Ok(())
-                })?;
-                members.finish()
-            }
+            Peek::Object if mode == Mode::Literal => self.literal_object()?,
+            Peek::Object => self.expression_object(mode)?,
             _ => {
                 let digits = self.json.known_number_bytes(peek)?;
                 let text = std::str::from_utf8(digits).unwrap_or_default();
@@ -480,6 +455,73 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// An object of templates or expressions (Terraform's JSON syntax): one
+    /// whose keys and values are all literal is read as one literal.
+    fn expression_object(&mut self, mode: Mode) -> Parsed<ExprKind> {
+        let mut members = Members::default();
+        self.object(|r, key| {
+            if key.text == "//" {
+                return r.skip().map(drop);
+            }
+            let value = r.expr(mode)?;
+            let value = match value.kind {
+                ExprKind::Literal(v) if !is_template(&key.text) && members.items.is_empty() => {
+                    members.map.insert(key.text.into_owned(), v);
+                    return Ok(());
+                }
+                kind => Expr { kind, ..value },
+            };
+            let key_at = Some(r.lines.location(key.span));
+            let key = r.string(key.text.into_owned(), Mode::Template, key_at);
+            members.push(key, value);
+            Ok(())
+        })?;
+        Ok(members.finish())
+    }
+
+    /// An object read literally: while every member is a plain literal or an
+    /// object of them, the members go straight into one JSON map, which is
+    /// what typing takes; from the first member that is not (an array, a
+    /// number out of range), they are items of an object expression.
+    fn literal_object(&mut self) -> Parsed<ExprKind> {
+        let mut json = serde_json::Map::new();
+        let mut items: Vec<(Expr, Expr)> = Vec::new();
+        self.object(|r, key| {
+            let value = r.expr(Mode::Literal)?;
+            let value = match value.kind {
+                kind if items.is_empty() => match into_json(kind) {
+                    Ok(member) => {
+                        json.insert(key.text.into_owned(), member);
+                        return Ok(());
+                    }
+                    Err(kind) => Expr { kind, ..value },
+                },
+                kind => Expr { kind, ..value },
+            };
+            let earlier = std::mem::take(&mut json).into_iter().map(|(k, v)| {
+                (
+                    Expr::literal(Value::String(k), None),
+                    Expr {
+                        kind: ExprKind::Json(v),
+                        at: None,
+                    },
+                )
+            });
+            items.extend(earlier);
+            let key_at = Some(r.lines.location(key.span));
+            items.push((
+                Expr::literal(Value::String(key.text.into_owned()), key_at),
+                value,
+            ));
+            Ok(())
+        })?;
+        Ok(if items.is_empty() && !json.is_empty() {
+            ExprKind::Json(serde_json::Value::Object(json))
+        } else {
+            ExprKind::object(items)
+        })
+    }
+
     fn string(&mut self, text: String, mode: Mode, at: Option<Location>) -> Expr {
         let parsed = match mode {
             Mode::Literal => return Expr::literal(Value::String(text), at),
@@ -493,6 +535,18 @@ impl<'a> Reader<'a> {
             kind: ExprKind::Invalid(d.code, d.message),
             at,
         })
+    }
+}
+
+/// A member read literally, as JSON when it is a plain literal or an object
+/// read as JSON (a literal read from JSON is never unknown).
+fn into_json(kind: ExprKind) -> Result<serde_json::Value, ExprKind> {
+    match kind {
+        ExprKind::Json(json) => Ok(json),
+        ExprKind::Literal(
+            value @ (Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_)),
+        ) => value.into_json().ok_or(ExprKind::Literal(Value::Null)),
+        kind => Err(kind),
     }
 }
 
@@ -620,5 +674,55 @@ mod tests {
         let (kind, value) = output_value(r#"{"output": {"o": {"value": {}}}}"#);
         assert_eq!(kind, ExprKind::Object(Vec::new()));
         assert_eq!(value, Value::Map(Default::default()));
+    }
+
+    /// The expression of attribute `name` of the one image in kasm-plan's format.
+    fn own_attribute(text: &str, name: &str) -> Expr {
+        let (body, diagnostics) = parse_body(text);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        body.blocks
+            .first()
+            .and_then(|b| b.body.attribute(name))
+            .map(|a| a.expr.clone())
+            .expect("the attribute")
+    }
+
+    #[test]
+    fn a_literal_object_is_read_as_the_json_typing_takes() {
+        let expr = own_attribute(
+            r#"{"images": {"a": {"volume_mapping": {"/d": {"mode": "rw", "uid": 1000, "bind": "/d"}}}}}"#,
+            "volume_mapping",
+        );
+        let json = serde_json::json!({"/d": {"bind": "/d", "mode": "rw", "uid": 1000}});
+        assert_eq!(expr.kind, ExprKind::Json(json.clone()));
+        // Evaluated (a reference to it), it is the language's value of that JSON.
+        let value = evaluate(&expr, &Scope::default()).expect("evaluates").value;
+        assert_eq!(value, Value::from_json(&json));
+    }
+
+    #[test]
+    fn a_literal_object_with_an_array_is_an_object_expression_of_the_same_value() {
+        let expr = own_attribute(
+            r#"{"images": {"a": {"run_config": {"b": {"c": 1}, "a": [1, "x"], "z": true}}}}"#,
+            "run_config",
+        );
+        assert!(
+            matches!(expr.kind, ExprKind::Object(ref items) if items.len() == 3),
+            "{:?}",
+            expr.kind
+        );
+        let value = evaluate(&expr, &Scope::default()).expect("evaluates").value;
+        let expected = serde_json::json!({"a": [1, "x"], "b": {"c": 1}, "z": true});
+        assert_eq!(value.to_json(), Some(expected));
+    }
+
+    #[test]
+    fn a_number_out_of_range_in_a_literal_object_is_reported_when_evaluated() {
+        let expr = own_attribute(
+            r#"{"images": {"a": {"run_config": {"ok": 1, "big": 1e999}}}}"#,
+            "run_config",
+        );
+        let failed = evaluate(&expr, &Scope::default()).is_err();
+        assert!(failed, "{:?}", expr.kind);
     }
 }

@@ -51,6 +51,18 @@ pub fn instances(
             .into_iter()
             .map(|Attribute { name, expr, at }| {
                 let value = match expr {
+                    // Already what typing takes.
+                    Expr {
+                        kind: ExprKind::Json(json),
+                        ..
+                    } => {
+                        return RawAttribute {
+                            key: name,
+                            value: RawValue::Static(json),
+                            location: at,
+                            sensitive: false,
+                        };
+                    }
                     Expr {
                         kind: ExprKind::Literal(value),
                         ..
