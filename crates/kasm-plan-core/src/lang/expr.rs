@@ -4,7 +4,6 @@
 use super::value::Value;
 use crate::diagnostic::Location;
 pub use hcl_edit::expr::{BinaryOperator, UnaryOperator};
-use std::collections::BTreeMap;
 
 /// What [`Expr::references`] calls for each reference: root, first attribute, position.
 pub type Visit<'a> = dyn FnMut(&str, Option<&str>, Option<Location>) + 'a;
@@ -23,9 +22,9 @@ pub struct Expr {
 pub enum ExprKind {
     /// A literal value.
     Literal(Value),
-    /// An object read literally from JSON (kasm-plan's own format, a
-    /// variable's value): kept as the JSON that typing takes, and made a
-    /// language value only if it is evaluated.
+    /// An object of literals (`{ hostname = "x" }`, any JSON object read
+    /// literally): kept as the JSON that typing takes, and made a language
+    /// value only if it is evaluated.
     Json(serde_json::Value),
     /// A string template; a template that is one interpolation yields its value unconverted.
     Template(Vec<Part>),
@@ -120,27 +119,34 @@ pub enum Part {
 
 impl ExprKind {
     /// An object expression. One whose keys are literal strings and whose
-    /// values are literal is itself a literal, so evaluating it is a move, not
-    /// a walk over its members; a key given twice keeps its last value, as
-    /// evaluating the object would. An empty object stays an object:
-    /// `object({})` is a type.
+    /// values are literal is itself a literal, kept as JSON: typing takes it
+    /// as it is, and evaluating it (a reference to it) makes the language's
+    /// value. A key given twice keeps its last value, as evaluating the
+    /// object would. An empty object stays an object: `object({})` is a type.
     pub fn object(items: Vec<(Expr, Expr)>) -> ExprKind {
         let constant = |(k, v): &(Expr, Expr)| {
             matches!(k.kind, ExprKind::Literal(Value::String(_)))
-                && matches!(v.kind, ExprKind::Literal(_))
+                && match &v.kind {
+                    ExprKind::Literal(value) => !value.has_unknown(),
+                    ExprKind::Json(_) => true,
+                    _ => false,
+                }
         };
         if items.is_empty() || !items.iter().all(constant) {
             return ExprKind::Object(items);
         }
-        // Inserted one by one: collecting would copy the items into a
-        // sorted list first, which costs more for the small objects of a spec.
-        let mut map = BTreeMap::new();
+        let mut map = serde_json::Map::new();
         for (k, v) in items {
-            if let (ExprKind::Literal(Value::String(k)), ExprKind::Literal(v)) = (k.kind, v.kind) {
-                map.insert(k, v);
+            let value = match v.kind {
+                ExprKind::Json(json) => Some(json),
+                ExprKind::Literal(value) => value.into_json(),
+                _ => None,
+            };
+            if let (ExprKind::Literal(Value::String(k)), Some(value)) = (k.kind, value) {
+                map.insert(k, value);
             }
         }
-        ExprKind::Literal(Value::Map(map))
+        ExprKind::Json(serde_json::Value::Object(map))
     }
 }
 

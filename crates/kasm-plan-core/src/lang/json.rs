@@ -11,7 +11,6 @@ use super::value::Value;
 use crate::address::RESOURCE_TYPE;
 use crate::diagnostic::{Code, Diagnostic, LineIndex, Location};
 use jiter::{Jiter, JiterError, JiterErrorType, JsonErrorType, Peek};
-use std::collections::BTreeMap;
 use std::ops::Range;
 
 /// The block types Terraform's JSON syntax knows, with their label counts.
@@ -435,8 +434,7 @@ impl<'a> Reader<'a> {
                 self.depth -= 1;
                 ExprKind::Tuple(items)
             }
-            Peek::Object if mode == Mode::Literal => self.literal_object()?,
-            Peek::Object => self.expression_object(mode)?,
+            Peek::Object => self.object_expr(mode)?,
             _ => {
                 let digits = self.json.known_number_bytes(peek)?;
                 let text = std::str::from_utf8(digits).unwrap_or_default();
@@ -455,71 +453,37 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// An object of templates or expressions (Terraform's JSON syntax): one
-    /// whose keys and values are all literal is read as one literal.
-    fn expression_object(&mut self, mode: Mode) -> Parsed<ExprKind> {
+    /// An object: while every key and value is literal (a value may be an
+    /// object of literals itself), its members go straight into one JSON map,
+    /// the form typing takes; from the first that is not, they are the items
+    /// of an object expression. Keys are templates unless read literally.
+    fn object_expr(&mut self, mode: Mode) -> Parsed<ExprKind> {
         let mut members = Members::default();
         self.object(|r, key| {
-            if key.text == "//" {
+            if mode != Mode::Literal && key.text == "//" {
                 return r.skip().map(drop);
             }
             let value = r.expr(mode)?;
+            let literal_key = mode == Mode::Literal || !is_template(&key.text);
             let value = match value.kind {
-                ExprKind::Literal(v) if !is_template(&key.text) && members.items.is_empty() => {
-                    members.map.insert(key.text.into_owned(), v);
-                    return Ok(());
-                }
-                kind => Expr { kind, ..value },
-            };
-            let key_at = Some(r.lines.location(key.span));
-            let key = r.string(key.text.into_owned(), Mode::Template, key_at);
-            members.push(key, value);
-            Ok(())
-        })?;
-        Ok(members.finish())
-    }
-
-    /// An object read literally: while every member is a plain literal or an
-    /// object of them, the members go straight into one JSON map, which is
-    /// what typing takes; from the first member that is not (an array, a
-    /// number out of range), they are items of an object expression.
-    fn literal_object(&mut self) -> Parsed<ExprKind> {
-        let mut json = serde_json::Map::new();
-        let mut items: Vec<(Expr, Expr)> = Vec::new();
-        self.object(|r, key| {
-            let value = r.expr(Mode::Literal)?;
-            let value = match value.kind {
-                kind if items.is_empty() => match into_json(kind) {
-                    Ok(member) => {
-                        json.insert(key.text.into_owned(), member);
+                kind if literal_key && members.items.is_empty() => match into_json(kind) {
+                    Ok(json) => {
+                        members.map.insert(key.text.into_owned(), json);
                         return Ok(());
                     }
                     Err(kind) => Expr { kind, ..value },
                 },
                 kind => Expr { kind, ..value },
             };
-            let earlier = std::mem::take(&mut json).into_iter().map(|(k, v)| {
-                (
-                    Expr::literal(Value::String(k), None),
-                    Expr {
-                        kind: ExprKind::Json(v),
-                        at: None,
-                    },
-                )
-            });
-            items.extend(earlier);
             let key_at = Some(r.lines.location(key.span));
-            items.push((
-                Expr::literal(Value::String(key.text.into_owned()), key_at),
-                value,
-            ));
+            let key = match mode {
+                Mode::Literal => Expr::literal(Value::String(key.text.into_owned()), key_at),
+                _ => r.string(key.text.into_owned(), Mode::Template, key_at),
+            };
+            members.push(key, value);
             Ok(())
         })?;
-        Ok(if items.is_empty() && !json.is_empty() {
-            ExprKind::Json(serde_json::Value::Object(json))
-        } else {
-            ExprKind::object(items)
-        })
+        Ok(members.finish())
     }
 
     fn string(&mut self, text: String, mode: Mode, at: Option<Location>) -> Expr {
@@ -538,14 +502,14 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// A member read literally, as JSON when it is a plain literal or an object
-/// read as JSON (a literal read from JSON is never unknown).
+/// A member's value as JSON, when it is literal: a literal value, or an
+/// object of literals already read as JSON.
 fn into_json(kind: ExprKind) -> Result<serde_json::Value, ExprKind> {
     match kind {
         ExprKind::Json(json) => Ok(json),
-        ExprKind::Literal(
-            value @ (Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_)),
-        ) => value.into_json().ok_or(ExprKind::Literal(Value::Null)),
+        ExprKind::Literal(value) if !value.has_unknown() => {
+            value.into_json().ok_or(ExprKind::Literal(Value::UNKNOWN))
+        }
         kind => Err(kind),
     }
 }
@@ -555,12 +519,12 @@ fn is_template(text: &str) -> bool {
     text.contains("${") || text.contains("%{")
 }
 
-/// An object's members as they are read: one literal map while every key
-/// and value is literal, so a literal object is never a list of members
-/// folded afterwards.
+/// An object's members as they are read: one JSON map while every key and
+/// value is literal, so a literal object is never a list of members folded
+/// afterwards.
 #[derive(Default)]
 struct Members {
-    map: BTreeMap<String, Value>,
+    map: serde_json::Map<String, serde_json::Value>,
     items: Vec<(Expr, Expr)>,
 }
 
@@ -569,10 +533,11 @@ impl Members {
     /// (their places are not needed: a literal member cannot fail).
     fn push(&mut self, key: Expr, value: Expr) {
         let literal = |(k, v)| {
-            (
-                Expr::literal(Value::String(k), None),
-                Expr::literal(v, None),
-            )
+            let value = Expr {
+                kind: ExprKind::Json(v),
+                at: None,
+            };
+            (Expr::literal(Value::String(k), None), value)
         };
         self.items
             .extend(std::mem::take(&mut self.map).into_iter().map(literal));
@@ -581,7 +546,7 @@ impl Members {
 
     fn finish(self) -> ExprKind {
         if self.items.is_empty() && !self.map.is_empty() {
-            ExprKind::Literal(Value::Map(self.map))
+            ExprKind::Json(serde_json::Value::Object(self.map))
         } else {
             ExprKind::object(self.items)
         }
@@ -647,7 +612,7 @@ mod tests {
     fn an_object_of_literals_is_one_literal() {
         let (kind, value) = output_value(r#"{"output": {"o": {"value": {"b": "x", "a": 1}}}}"#);
         let expected = map(&[("a", Value::Number(1.0)), ("b", Value::String("x".into()))]);
-        assert_eq!(kind, ExprKind::Literal(expected.clone()));
+        assert_eq!(kind, ExprKind::Json(serde_json::json!({"a": 1, "b": "x"})));
         assert_eq!(value, expected);
     }
 
