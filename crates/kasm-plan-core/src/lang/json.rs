@@ -503,7 +503,8 @@ impl<'a> Reader<'a> {
 }
 
 /// A member's value as JSON, when it is literal: a literal value, or an
-/// object of literals already read as JSON.
+/// object of literals already read as JSON. (A literal the readers make
+/// never holds an unknown; one that did would stay an expression.)
 fn into_json(kind: ExprKind) -> Result<serde_json::Value, ExprKind> {
     match kind {
         ExprKind::Json(json) => Ok(json),
