@@ -125,28 +125,40 @@ impl ExprKind {
     /// object would. An empty object stays an object: `object({})` is a type.
     pub fn object(items: Vec<(Expr, Expr)>) -> ExprKind {
         let constant = |(k, v): &(Expr, Expr)| {
-            matches!(k.kind, ExprKind::Literal(Value::String(_)))
-                && match &v.kind {
-                    ExprKind::Literal(value) => !value.has_unknown(),
-                    ExprKind::Json(_) => true,
-                    _ => false,
-                }
+            matches!(k.kind, ExprKind::Literal(Value::String(_))) && v.kind.is_json()
         };
         if items.is_empty() || !items.iter().all(constant) {
             return ExprKind::Object(items);
         }
         let mut map = serde_json::Map::new();
         for (k, v) in items {
-            let value = match v.kind {
-                ExprKind::Json(json) => Some(json),
-                ExprKind::Literal(value) => value.into_json(),
-                _ => None,
-            };
-            if let (ExprKind::Literal(Value::String(k)), Some(value)) = (k.kind, value) {
+            if let (ExprKind::Literal(Value::String(k)), Ok(value)) = (k.kind, v.kind.into_json()) {
                 map.insert(k, value);
             }
         }
         ExprKind::Json(serde_json::Value::Object(map))
+    }
+
+    /// Whether it is a literal that JSON can hold: a literal value without
+    /// an unknown, or an object of literals already kept as JSON.
+    pub fn is_json(&self) -> bool {
+        match self {
+            ExprKind::Literal(value) => !value.has_unknown(),
+            ExprKind::Json(_) => true,
+            _ => false,
+        }
+    }
+
+    /// Its value as JSON when [`ExprKind::is_json`], else itself.
+    pub fn into_json(self) -> Result<serde_json::Value, ExprKind> {
+        match self {
+            ExprKind::Json(json) => Ok(json),
+            // Known throughout, so it converts.
+            ExprKind::Literal(value) if !value.has_unknown() => {
+                value.into_json().ok_or(ExprKind::Literal(Value::UNKNOWN))
+            }
+            kind => Err(kind),
+        }
     }
 }
 

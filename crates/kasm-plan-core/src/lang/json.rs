@@ -466,7 +466,7 @@ impl<'a> Reader<'a> {
             let value = r.expr(mode)?;
             let literal_key = mode == Mode::Literal || !is_template(&key.text);
             let value = match value.kind {
-                kind if literal_key && members.items.is_empty() => match into_json(kind) {
+                kind if literal_key && members.items.is_empty() => match kind.into_json() {
                     Ok(json) => {
                         members.map.insert(key.text.into_owned(), json);
                         return Ok(());
@@ -499,19 +499,6 @@ impl<'a> Reader<'a> {
             kind: ExprKind::Invalid(d.code, d.message),
             at,
         })
-    }
-}
-
-/// A member's value as JSON, when it is literal: a literal value, or an
-/// object of literals already read as JSON. (A literal the readers make
-/// never holds an unknown; one that did would stay an expression.)
-fn into_json(kind: ExprKind) -> Result<serde_json::Value, ExprKind> {
-    match kind {
-        ExprKind::Json(json) => Ok(json),
-        ExprKind::Literal(value) if !value.has_unknown() => {
-            value.into_json().ok_or(ExprKind::Literal(Value::UNKNOWN))
-        }
-        kind => Err(kind),
     }
 }
 
