@@ -678,12 +678,9 @@ before: JsonValue,
 after: JsonValue, };
 
 /**
- * The planned change to one instance of a table-driven type (a group, a
- * link, a user, a membership, a session); an image's change reads the same
- * way through [`ResourceChange::to_change`], which plan JSON and the
- * rendered plan use.
+ * The planned change to one instance of any type.
  */
-export type AccessChange = { 
+export type Change = { 
 /**
  * The instance's address (`kasm_group.devs`).
  */
@@ -705,15 +702,20 @@ action: Action,
  */
 reason?: Reason | null, 
 /**
- * The id now: the group's, or the link's `group_id:image_id`.
+ * Kasm's id now: the image's, the group's, or the link's `group_id:image_id`.
  */
 id?: string | null, 
 /**
- * Attributes now; absent for a create.
+ * An image's: whether Kasm reports it pulled and ready.
+ */
+available?: boolean | null, 
+/**
+ * Attributes now, by name (an image's memory in MB); absent for a
+ * create, and for an unchanged instance unless asked for.
  */
 before?: { [key in string]: JsonValue } | null, 
 /**
- * Attributes after; absent for a delete.
+ * Attributes after; absent for a delete and an unchanged instance.
  */
 after?: { [key in string]: JsonValue } | null, 
 /**
@@ -730,7 +732,8 @@ waits_for?: { [key in string]: string },
  */
 changes: Array<AttributeChange>, 
 /**
- * Write-only attributes (a password): their values here are salted
+ * Hidden attributes: write-only ones (a password), secrets and values
+ * from sensitive variables. Their values here are salted
  * fingerprints, shown as `(sensitive value)` and never sent anywhere.
  */
 sensitive?: Array<string>, 
@@ -931,106 +934,6 @@ export type Reason = "new" | "deleted_outside" | "config_changed" | "drift" | "r
 export type Attributes = { [field in Field]?: JsonValue };
 
 /**
- * One field's old and new value, in spec units.
- */
-export type FieldChange = { 
-/**
- * The field.
- */
-field: Field, 
-/**
- * The value now (on Kasm, or in state for drift).
- */
-before: JsonValue, 
-/**
- * The value after the change.
- */
-after: JsonValue, };
-
-/**
- * The planned change to one address.
- */
-export type ResourceChange = { 
-/**
- * `kasm_image.<name>`.
- */
-address: string, 
-/**
- * The resource name.
- */
-name: string, 
-/**
- * What to do.
- */
-action: Action, 
-/**
- * Why.
- */
-reason?: Reason | null, 
-/**
- * Kasm's id, for everything but a create.
- */
-image_id?: string | null, 
-/**
- * Whether Kasm reports the image pulled and ready, when it exists.
- */
-available?: boolean | null, 
-/**
- * All attributes now; absent for a create.
- */
-before?: Attributes | null, 
-/**
- * All attributes after; absent for a delete and a no-op.
- */
-after?: Attributes | null, 
-/**
- * The fields that change (update), or are set (create).
- */
-changes: Array<FieldChange>, 
-/**
- * Fields whose values come from sensitive variables: their values here
- * are fingerprints, and they are shown as `(sensitive value)`.
- */
-sensitive?: Array<Field>, 
-/**
- * The address the image had before a `moved` block renamed it.
- */
-previous_address?: string | null, 
-/**
- * The image an `import` block binds to this address.
- */
-importing?: string | null, };
-
-/**
- * A difference between the state and Kasm, found on refresh.
- */
-export type Drift = { 
-/**
- * The address.
- */
-address: string, 
-/**
- * Kasm's id.
- */
-image_id: string, 
-/**
- * The image is gone from Kasm.
- */
-deleted?: boolean, 
-/**
- * Fields whose value on Kasm differs from the state (before = state, after = Kasm).
- */
-changes: Array<FieldChange>, 
-/**
- * The state's attributes (for a deleted image, what was lost).
- */
-before: Attributes, 
-/**
- * Kasm's attributes now; absent when deleted.
- */
-after?: Attributes | null, };
-
-/**
  * Counts, as Terraform prints them.
  */
 export type Summary = { 
@@ -1111,7 +1014,8 @@ fingerprint?: string | null, };
  */
 export type Plan = { 
 /**
- * Plan format version.
+ * Plan format version ([`PLAN_FORMAT`]); a plan of another is refused
+ * when read.
  */
 format_version: number, 
 /**
@@ -1123,13 +1027,15 @@ state_lineage: string,
  */
 state_serial: number, 
 /**
- * One entry per address in the config or the state.
+ * One entry per instance in the configuration or the state, of every
+ * type: images by address, then the other types, groups first.
  */
-resource_changes: Array<ResourceChange>, 
+resource_changes: Array<Change>, 
 /**
- * Differences between state and Kasm.
+ * Instances changed (`update`) or deleted (`delete`) on Kasm since the
+ * last apply: the state against Kasm. Images first.
  */
-resource_drift: Array<Drift>, 
+resource_drift: Array<Change>, 
 /**
  * Counts.
  */
@@ -1138,15 +1044,6 @@ summary: Summary,
  * Images no address manages that equal a desired spec.
  */
 duplicates?: Array<Duplicate>, 
-/**
- * Group and link changes, groups first.
- */
-access_changes?: Array<AccessChange>, 
-/**
- * Groups and links changed (`update`) or deleted (`delete`) on Kasm
- * since the last apply: the state against Kasm, as `resource_drift`.
- */
-access_drift?: Array<AccessChange>, 
 /**
  * Links on Kasm of managed images that no `kasm_group_image` declares.
  */

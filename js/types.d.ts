@@ -5,9 +5,8 @@
 import type * as core from './generated.js';
 
 export type {
-  Action, Attributes, Code, Diagnostic, Drift, Field, FieldChange, Format, ImageSpec, JsonValue,
-  Location, Plan, PolicyFormat, PolicyReport, Position, Reason, ResourceChange, Severity,
-  Summary,
+  Action, AttributeChange, Attributes, Change, Code, Diagnostic, Field, Format, ImageSpec,
+  JsonValue, Location, Plan, PolicyFormat, PolicyReport, Position, Reason, Severity, Summary,
 } from './generated.js';
 
 /** `validate`'s answer. */

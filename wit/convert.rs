@@ -12,7 +12,7 @@
 use super::wit;
 use kasm_plan_core::access::launch::{Grant, GrantChange};
 use kasm_plan_core::access::steps::ObjectRecordStep;
-use kasm_plan_core::access::{Access, AccessChange, AttributeChange, ExtraLink, GroupPart, Target};
+use kasm_plan_core::access::{Access, AttributeChange, Change, ExtraLink, GroupPart, Target};
 use kasm_plan_core::adopt::GeneratedFile;
 use kasm_plan_core::apply::{AdoptStep, CreateStep, MoveStep, ReleaseStep, Step};
 use kasm_plan_core::change::OutputChange;
@@ -31,7 +31,7 @@ use kasm_plan_core::group::{Group, GroupImage};
 use kasm_plan_core::lang::config::{BackendBlock, ProviderSettings};
 use kasm_plan_core::lang::{NamedValue, VariableFile, VariableInput};
 use kasm_plan_core::object::{ObjectRecord, Values};
-use kasm_plan_core::plan::{Drift, FieldChange, PlanOptions, ResourceChange, Summary};
+use kasm_plan_core::plan::{PlanOptions, Summary};
 use kasm_plan_core::policy::{Level, PolicyReport, PolicyResult, RegoVersion};
 use kasm_plan_core::policy_set::{PolicyFile, PolicyFormat};
 use kasm_plan_core::schema::{Argument, BlockSchema, CodeInfo, Presence, Schema};
@@ -76,6 +76,21 @@ macro_rules! same {
     )*};
 }
 same!(String, bool, u32, u64, i64, f64);
+
+/// A type name: the core's own names are static, a name read back is owned.
+impl IntoWit for std::borrow::Cow<'static, str> {
+    type Wit = String;
+    fn into_wit(self) -> String {
+        self.into_owned()
+    }
+}
+
+impl FromWit for std::borrow::Cow<'static, str> {
+    type Wit = String;
+    fn from_wit(wit: String) -> Result<Self, Box<Diagnostic>> {
+        Ok(std::borrow::Cow::Owned(wit))
+    }
+}
 
 impl IntoWit for usize {
     type Wit = u32;
@@ -340,12 +355,9 @@ records! {
     GroupFilterRequest { groups, name }
     GroupFilterResponse { groups, diagnostics }
     FilterResponse { images, diagnostics }
-    FieldChange { field, before, after }
-    ResourceChange { address, name, action, reason, image_id, available, before, after, changes, sensitive, previous_address, importing }
-    Drift { address, image_id, deleted, changes, before, after }
     Summary { add, change, destroy, unchanged, import }
     Duplicate { address, image_ids, delete }
-    Plan as ChangePlan { format_version, state_lineage, state_serial, resource_changes, resource_drift, summary, duplicates, access_changes, access_drift, extra_links, configuration, variables, targeted, output_changes }
+    Plan as ChangePlan { format_version, state_lineage, state_serial, resource_changes, resource_drift, summary, duplicates, extra_links, configuration, variables, targeted, output_changes }
     OutputChange { name, action, before, after, after_unknown, sensitive, fingerprint }
     OutputsResponse { outputs, diagnostics }
     LaunchRequest { plan, user, image }
@@ -358,7 +370,7 @@ records! {
     CallStep { address, kind, id, endpoint, body, ids, repeat_safe, done_when, answer_id, find, ready, record, record_answer, id_parts, help, unmarked, search_first, until_gone }
     FindStep { endpoint, body, fill, list, matching, answer_id, none_when }
     AttributeChange { attribute, before, after }
-    AccessChange { address, resource_type, name, action, reason, id, before, after, after_unknown, waits_for, changes, sensitive, previous_address, importing, group_parts }
+    Change { address, resource_type, name, action, reason, id, available, before, after, after_unknown, waits_for, changes, sensitive, previous_address, importing, group_parts }
     GroupPart { name, group, join }
     ExtraLink { image_address, image_id, group_id, group_name, revoke }
     ObjectRecordStep { address, record }

@@ -320,9 +320,9 @@ fn a_saved_plan_applies_exactly_or_is_refused_as_stale() {
     // A plan saved in another format (an older or newer kasm-plan): refused.
     assert_eq!(code(&k.run(&["plan", &file, "--out", "plan.json"])), 0);
     let saved: Value = serde_json::from_str(&k.read("plan.json")).unwrap_or_default();
-    assert_eq!(saved["version"], 3);
+    assert_eq!(saved["version"], 4);
     let before = k.images().len();
-    for (version, why) in [(2, "older kasm-plan"), (4, "newer kasm-plan")] {
+    for (version, why) in [(3, "older kasm-plan"), (5, "newer kasm-plan")] {
         let mut other = saved.clone();
         other["version"] = json!(version);
         k.write("other.json", &other.to_string());

@@ -115,7 +115,7 @@ test('plan against observed images and state, then Terraform plan JSON', () => {
   const [change] = result.plan.resource_changes;
   assert.equal(change.action, 'update');
   assert.equal(change.reason, 'drift');
-  assert.deepEqual(change.changes, [{ field: 'memory', before: 4096, after: 2768 }]);
+  assert.deepEqual(change.changes, [{ attribute: 'memory', before: 4096, after: 2768 }]);
   const tf = planToJson(result.plan);
   assert.equal(tf.format_version, '1.2');
   assert.deepEqual(tf.resource_changes[0].change.actions, ['update']);
@@ -222,7 +222,8 @@ resource "kasm_group_image" "terminal" {
   const answer = plan(config, null, [], { access });
   assert.equal(answer.ok, true);
   const planned = answer.plan;
-  const [link] = planned.access_changes;
+  const [image, link] = planned.resource_changes;
+  assert.equal(image.resource_type, 'kasm_image');
   assert.equal(link.address, 'kasm_group_image.terminal');
   assert.equal(link.action, 'create');
   assert.equal(link.after.group_id, allUsers);

@@ -6,7 +6,7 @@
 
 use crate::Field;
 use crate::address::address_of;
-use crate::change::{Action, Plan, ResourceChange};
+use crate::change::{Action, Change, Plan};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Image, ImageSpec};
 use crate::object::ObjectRecord;
@@ -20,11 +20,8 @@ use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// An image's delete: `kasm_image`'s table call, then the address is forgotten.
-fn delete(change: &ResourceChange) -> Result<Step, Box<Diagnostic>> {
-    let id = change
-        .image_id
-        .as_deref()
-        .ok_or_else(|| not_observed(change))?;
+fn delete(change: &Change) -> Result<Step, Box<Diagnostic>> {
+    let id = change.id.as_deref().ok_or_else(|| not_observed(change))?;
     Ok(delete_call(&change.address, id, CallKind::Delete))
 }
 
@@ -50,10 +47,10 @@ pub fn steps(
         observed.iter().map(|i| (canon(&i.image_id), i)).collect();
     let mut owned: BTreeSet<String> = state.images().map(|(_, r)| canon(&r.id)).collect();
     let mut out = Vec::with_capacity(plan.resource_changes.len());
-    for change in &plan.resource_changes {
+    for change in plan.image_changes() {
         let spec = desired.get(&change.name);
         let image = change
-            .image_id
+            .id
             .as_ref()
             .and_then(|id| by_id.get(&canon(id)).copied());
         let step = match (change.action, spec) {
@@ -112,7 +109,7 @@ fn refreshed(recorded: &ObjectRecord, image: &Image, spec: Option<&ImageSpec>) -
 
 /// A create, or an adopt of the unowned image that already matches it.
 fn create(
-    change: &ResourceChange,
+    change: &Change,
     spec: &ImageSpec,
     observed: &[Image],
     owned: &mut BTreeSet<String>,
@@ -164,11 +161,11 @@ fn recording(spec: &ImageSpec, address: &str) -> ObjectRecord {
 
 /// An update: `kasm_image`'s table call with Kasm's image and the changed
 /// fields as one full request body; Kasm's answer is recorded.
-fn update(change: &ResourceChange, spec: &ImageSpec, image: &Image) -> Step {
+fn update(change: &Change, spec: &ImageSpec, image: &Image) -> Step {
     let changes: Vec<(Field, Value)> = change
         .changes
         .iter()
-        .map(|c| (c.field, c.after.clone()))
+        .filter_map(|c| Some((c.field()?, c.after.clone())))
         .collect();
     let body = update_body(image, &changes, spec.docker_token.as_ref());
     let id = image.image_id.as_str();
@@ -196,11 +193,7 @@ fn forgotten(
     state: &State,
     by_id: &BTreeMap<String, &Image>,
 ) -> Vec<Step> {
-    let planned: BTreeSet<&str> = plan
-        .resource_changes
-        .iter()
-        .map(|c| c.address.as_str())
-        .collect();
+    let planned: BTreeSet<&str> = plan.image_changes().map(|c| c.address.as_str()).collect();
     state
         .images()
         .filter(|(address, r)| {
@@ -220,7 +213,7 @@ fn forgotten(
 }
 
 /// The error for a planned change its inputs cannot carry out.
-fn not_observed(change: &ResourceChange) -> Box<Diagnostic> {
+fn not_observed(change: &Change) -> Box<Diagnostic> {
     Box::new(
         Diagnostic::error(
             Code::InvalidState,

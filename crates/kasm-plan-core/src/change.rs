@@ -6,8 +6,10 @@
 use crate::attributes::Attributes;
 use crate::field::Field;
 use crate::model::ImageSpec;
+use crate::object::Values;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// What a plan does to one image.
@@ -73,153 +75,6 @@ impl Reason {
     }
 }
 
-/// One field's old and new value, in spec units.
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FieldChange {
-    /// The field.
-    pub field: Field,
-    /// The value now (on Kasm, or in state for drift).
-    pub before: Value,
-    /// The value after the change.
-    pub after: Value,
-}
-
-/// The planned change to one address.
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ResourceChange {
-    /// `kasm_image.<name>`.
-    pub address: String,
-    /// The resource name.
-    pub name: String,
-    /// What to do.
-    pub action: Action,
-    /// Why.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<Reason>,
-    /// Kasm's id, for everything but a create.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image_id: Option<String>,
-    /// Whether Kasm reports the image pulled and ready, when it exists.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub available: Option<bool>,
-    /// All attributes now; absent for a create.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub before: Option<Attributes>,
-    /// All attributes after; absent for a delete and a no-op.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub after: Option<Attributes>,
-    /// The fields that change (update), or are set (create).
-    #[serde(default)]
-    pub changes: Vec<FieldChange>,
-    /// Fields whose values come from sensitive variables: their values here
-    /// are fingerprints, and they are shown as `(sensitive value)`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub sensitive: Vec<Field>,
-    /// The address the image had before a `moved` block renamed it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub previous_address: Option<String>,
-    /// The image an `import` block binds to this address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub importing: Option<String>,
-}
-
-impl ResourceChange {
-    /// Replaces the values of the spec's sensitive fields by fingerprints, so a
-    /// plan tells that they change without showing them.
-    pub(crate) fn conceal(mut self, spec: &ImageSpec) -> Self {
-        if spec.sensitive.is_empty() {
-            return self;
-        }
-        let address = self.address.clone();
-        let hide = |field: Field, v: &mut Value| {
-            if !v.is_null() {
-                let text = format!("{}\0{v}", field.spec_name());
-                *v = Value::String(crate::model::Secret::new(text).fingerprint(&address));
-            }
-        };
-        for &field in &spec.sensitive {
-            for attrs in [self.before.as_mut(), self.after.as_mut()]
-                .into_iter()
-                .flatten()
-            {
-                let mut v = attrs.get(field).clone();
-                hide(field, &mut v);
-                attrs.set(field, v);
-            }
-            for c in self.changes.iter_mut().filter(|c| c.field == field) {
-                hide(field, &mut c.before);
-                hide(field, &mut c.after);
-            }
-        }
-        self.sensitive.clone_from(&spec.sensitive);
-        self
-    }
-}
-
-impl ResourceChange {
-    /// The change as any type's change: attributes by name (memory in MB,
-    /// Kasm's `id`, `image_id` and `available` among them), hidden values
-    /// already replaced. What plan JSON reads.
-    pub fn to_change(&self) -> AccessChange {
-        self.converted(true)
-    }
-
-    /// The same change as the rendered plan reads it: the values only for a
-    /// delete, which lists what it removes (building them is most of the cost).
-    pub fn to_printed_change(&self) -> AccessChange {
-        self.converted(false)
-    }
-
-    /// The change as any type's, with every value (`all_values`) or only a
-    /// delete's.
-    fn converted(&self, all_values: bool) -> AccessChange {
-        let after_id = match self.action {
-            Action::Replace => None,
-            _ => self.image_id.as_deref(),
-        };
-        let values = |a: &Attributes, id| image_values(a, id, self.available, &self.sensitive);
-        let before = self
-            .before
-            .as_ref()
-            .filter(|_| all_values || self.action == Action::Delete);
-        let known_after = matches!(self.action, Action::Create | Action::Replace);
-        AccessChange {
-            reason: self.reason,
-            id: self.image_id.clone(),
-            before: before.map(|a| values(a, self.image_id.as_deref())),
-            after: self
-                .after
-                .as_ref()
-                .filter(|_| all_values)
-                .map(|a| values(a, after_id)),
-            after_unknown: if known_after {
-                IMAGE_COMPUTED.iter().map(|k| (*k).to_owned()).collect()
-            } else {
-                Vec::new()
-            },
-            changes: self.changes.iter().map(FieldChange::to_change).collect(),
-            sensitive: hidden_fields(&self.sensitive),
-            previous_address: self.previous_address.clone(),
-            importing: self.importing.clone(),
-            action: self.action,
-            ..AccessChange::none(&self.address, crate::address::RESOURCE_TYPE)
-        }
-    }
-}
-
-impl FieldChange {
-    /// The same change, the attribute by name.
-    pub fn to_change(&self) -> AttributeChange {
-        AttributeChange {
-            attribute: self.field.spec_name().to_owned(),
-            before: self.before.clone(),
-            after: self.after.clone(),
-        }
-    }
-}
-
 /// The attributes Kasm gives an image once it is made.
 const IMAGE_COMPUTED: [&str; 3] = ["available", "id", "image_id"];
 
@@ -244,12 +99,12 @@ fn image_values(
     attrs: &Attributes,
     image_id: Option<&str>,
     available: Option<bool>,
-    hidden: &[Field],
+    hidden: &[String],
 ) -> Map<String, Value> {
     let text = |t: Option<&str>| t.map_or(Value::Null, Value::from);
     let fields = Field::ALL.iter().map(|&f| {
         let v = attrs.get(f);
-        let shown = if !v.is_null() && hides(f, hidden) {
+        let shown = if !v.is_null() && hidden.iter().any(|h| h == f.spec_name()) {
             Value::from(crate::model::REDACTED)
         } else {
             v.clone()
@@ -267,53 +122,120 @@ fn image_values(
     fields.chain(computed).collect()
 }
 
-/// A difference between the state and Kasm, found on refresh.
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Drift {
-    /// The address.
-    pub address: String,
-    /// Kasm's id.
-    pub image_id: String,
-    /// The image is gone from Kasm.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub deleted: bool,
-    /// Fields whose value on Kasm differs from the state (before = state, after = Kasm).
-    #[serde(default)]
-    pub changes: Vec<FieldChange>,
-    /// The state's attributes (for a deleted image, what was lost).
-    pub before: Attributes,
-    /// Kasm's attributes now; absent when deleted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub after: Option<Attributes>,
-}
-
-impl Drift {
-    /// The drift as any type's change: an update from the state's values to
-    /// Kasm's, or a delete. What plan JSON reads.
-    pub fn to_change(&self) -> AccessChange {
-        let id = Some(self.image_id.as_str());
-        AccessChange {
-            before: Some(image_values(&self.before, id, None, &[])),
-            after: self.after.as_ref().map(|a| image_values(a, id, None, &[])),
-            ..self.to_printed_change()
+impl Change {
+    /// A no-op of the image at `address`, whose resource name is `name`, to fill in.
+    pub fn of_image(address: String, name: &str) -> Change {
+        Change {
+            address,
+            name: name.to_owned(),
+            ..Change::none("", crate::address::RESOURCE_TYPE)
         }
     }
 
-    /// The same drift as the rendered plan reads it: what changed, without
-    /// the values around it.
-    pub fn to_printed_change(&self) -> AccessChange {
-        AccessChange {
-            action: if self.deleted {
-                Action::Delete
-            } else {
-                Action::Update
-            },
-            id: Some(self.image_id.clone()),
-            changes: self.changes.iter().map(FieldChange::to_change).collect(),
-            sensitive: hidden_fields(&[]),
-            ..AccessChange::none(&self.address, crate::address::RESOURCE_TYPE)
+    /// Whether it is an image's.
+    pub fn is_image(&self) -> bool {
+        self.resource_type == crate::address::RESOURCE_TYPE
+    }
+
+    /// Marks an image change's values hidden: the field's secrets and the
+    /// fields set from sensitive variables (`also`), whose values here are
+    /// fingerprints. A change that carries no values has nothing to hide.
+    pub(crate) fn hide_image_fields(&mut self, also: &[Field]) {
+        if self.before.is_some() || self.after.is_some() || !also.is_empty() {
+            self.sensitive = hidden_fields(also);
         }
+        if matches!(self.action, Action::Create | Action::Replace) {
+            self.after_unknown = IMAGE_COMPUTED.iter().map(|k| (*k).to_owned()).collect();
+        }
+    }
+
+    /// Replaces the values of the spec's sensitive fields by fingerprints, so a
+    /// plan tells that they change without showing them.
+    pub(crate) fn conceal(mut self, spec: &ImageSpec) -> Self {
+        if spec.sensitive.is_empty() {
+            self.hide_image_fields(&[]);
+            return self;
+        }
+        let address = self.address.clone();
+        let hide = |field: Field, v: &mut Value| {
+            if !v.is_null() {
+                let text = format!("{}\0{v}", field.spec_name());
+                *v = Value::String(crate::model::Secret::new(text).fingerprint(&address));
+            }
+        };
+        for &field in &spec.sensitive {
+            let name = field.spec_name();
+            for values in [self.before.as_mut(), self.after.as_mut()]
+                .into_iter()
+                .flatten()
+            {
+                let mut v = values.get(name).cloned().unwrap_or_default();
+                hide(field, &mut v);
+                values.insert(name.to_owned(), v);
+            }
+            for c in self.changes.iter_mut().filter(|c| c.attribute == name) {
+                hide(field, &mut c.before);
+                hide(field, &mut c.after);
+            }
+        }
+        self.hide_image_fields(&spec.sensitive);
+        self
+    }
+
+    /// The values before, as plan JSON shows them: an image's with Kasm's
+    /// id and availability, hidden values replaced.
+    pub fn shown_before(&self) -> Option<Map<String, Value>> {
+        let id = self.id.as_deref();
+        self.before.as_ref().map(|v| self.shown(v, id))
+    }
+
+    /// The values after, as plan JSON shows them (a replaced image's id is
+    /// known only after apply).
+    pub fn shown_after(&self) -> Option<Map<String, Value>> {
+        let id = match self.action {
+            Action::Replace => None,
+            _ => self.id.as_deref(),
+        };
+        self.after.as_ref().map(|v| self.shown(v, id))
+    }
+
+    fn shown(&self, values: &Values, id: Option<&str>) -> Map<String, Value> {
+        match values {
+            _ if self.is_image() => {
+                image_values(&values.fields(), id, self.available, &self.sensitive)
+            }
+            Values::Fields(_) => values.to_map(),
+            Values::Named(map) => map.clone(),
+        }
+    }
+
+    /// The change as the rendered plan reads it: a delete lists the values
+    /// it removes as plan JSON shows them; any other change reads as it is.
+    pub fn printed(&self) -> std::borrow::Cow<'_, Change> {
+        match (&self.before, self.action) {
+            (Some(_), Action::Delete) if self.is_image() => std::borrow::Cow::Owned(Change {
+                before: self.shown_before().map(Values::Named),
+                after: None,
+                ..self.clone()
+            }),
+            _ => std::borrow::Cow::Borrowed(self),
+        }
+    }
+}
+
+impl AttributeChange {
+    /// An image field's change.
+    pub fn of_field(field: Field, before: Value, after: Value) -> AttributeChange {
+        AttributeChange {
+            attribute: field.spec_name().to_owned(),
+            before,
+            after,
+        }
+    }
+
+    /// The image field it changes.
+    pub fn field(&self) -> Option<Field> {
+        Field::from_spec_name(&self.attribute)
     }
 }
 
@@ -335,45 +257,26 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// The counts of a plan's changes, duplicates to delete among the destroys.
-    pub fn of(changes: &[ResourceChange], duplicates: &[Duplicate]) -> Self {
+    /// The counts of a plan's changes; duplicates to delete, and revokes
+    /// of links Kasm has, count as destroys.
+    pub fn of(changes: &[Change], duplicates: &[Duplicate], extra: &[ExtraLink]) -> Self {
+        let duplicates: usize = duplicates
+            .iter()
+            .filter(|d| d.delete)
+            .map(|d| d.image_ids.len())
+            .sum();
+        let revokes = extra
+            .iter()
+            .filter(|x| x.revoke && x.image_id.is_some())
+            .count();
         let mut summary = Summary {
-            destroy: duplicates
-                .iter()
-                .filter(|d| d.delete)
-                .map(|d| d.image_ids.len())
-                .sum(),
+            destroy: duplicates + revokes,
             ..Summary::default()
         };
         for c in changes {
             summary.count(c.action);
         }
         summary
-    }
-}
-
-impl Summary {
-    /// The counts of group and link changes; a revoke of a link Kasm has counts as a destroy.
-    pub fn of_access(changes: &[AccessChange], extra: &[ExtraLink]) -> Self {
-        let mut summary = Summary {
-            destroy: extra
-                .iter()
-                .filter(|x| x.revoke && x.image_id.is_some())
-                .count(),
-            ..Summary::default()
-        };
-        for c in changes {
-            summary.count(c.action);
-        }
-        summary
-    }
-
-    /// Adds another count of changes (imports are counted once, apart).
-    pub fn add_changes(&mut self, other: Summary) {
-        self.add += other.add;
-        self.change += other.change;
-        self.destroy += other.destroy;
-        self.unchanged += other.unchanged;
     }
 
     fn count(&mut self, action: Action) {
@@ -407,28 +310,25 @@ impl std::fmt::Display for Summary {
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
-    /// Plan format version.
+    /// Plan format version ([`PLAN_FORMAT`]); a plan of another is refused
+    /// when read.
+    #[serde(deserialize_with = "plan_format")]
     pub format_version: u32,
     /// The state's lineage and serial when planned, to refuse a stale plan.
     pub state_lineage: String,
     /// See `state_lineage`.
     pub state_serial: u64,
-    /// One entry per address in the config or the state.
-    pub resource_changes: Vec<ResourceChange>,
-    /// Differences between state and Kasm.
-    pub resource_drift: Vec<Drift>,
+    /// One entry per instance in the configuration or the state, of every
+    /// type: images by address, then the other types, groups first.
+    pub resource_changes: Vec<Change>,
+    /// Instances changed (`update`) or deleted (`delete`) on Kasm since the
+    /// last apply: the state against Kasm. Images first.
+    pub resource_drift: Vec<Change>,
     /// Counts.
     pub summary: Summary,
     /// Images no address manages that equal a desired spec.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub duplicates: Vec<Duplicate>,
-    /// Group and link changes, groups first.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub access_changes: Vec<AccessChange>,
-    /// Groups and links changed (`update`) or deleted (`delete`) on Kasm
-    /// since the last apply: the state against Kasm, as `resource_drift`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub access_drift: Vec<AccessChange>,
     /// Links on Kasm of managed images that no `kasm_group_image` declares.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extra_links: Vec<ExtraLink>,
@@ -496,10 +396,6 @@ impl Plan {
                 .resource_changes
                 .iter()
                 .any(|c| c.previous_address.is_some())
-            || self
-                .access_changes
-                .iter()
-                .any(|c| c.previous_address.is_some())
     }
 
     /// Whether an output is added, changed or removed.
@@ -507,18 +403,21 @@ impl Plan {
         self.output_changes.iter().any(|o| o.action != Action::NoOp)
     }
 
-    /// Every change's address and action, whatever its type: images, then
-    /// groups and links.
+    /// Every change's address and action, whatever its type.
     pub fn actions(&self) -> impl Iterator<Item = (&str, Action)> {
-        let images = self
-            .resource_changes
+        self.resource_changes
             .iter()
-            .map(|c| (c.address.as_str(), c.action));
-        let access = self
-            .access_changes
-            .iter()
-            .map(|c| (c.address.as_str(), c.action));
-        images.chain(access)
+            .map(|c| (c.address.as_str(), c.action))
+    }
+
+    /// The changes to images.
+    pub fn image_changes(&self) -> impl Iterator<Item = &Change> {
+        self.resource_changes.iter().filter(|c| c.is_image())
+    }
+
+    /// The changes to every other type.
+    pub fn access_changes(&self) -> impl Iterator<Item = &Change> {
+        self.resource_changes.iter().filter(|c| !c.is_image())
     }
 
     /// Marks the changes of moved and imported addresses, and counts the imports.
@@ -531,29 +430,48 @@ impl Plan {
             c.previous_address = moved.get(&c.address).cloned();
             c.importing = imported.get(&c.address).cloned();
         }
-        for c in &mut self.access_changes {
-            c.previous_address = moved.get(&c.address).cloned();
-            c.importing = imported.get(&c.address).cloned();
-        }
         self.summary.import = imported.len();
     }
 
-    /// Adds the group and link changes, and counts them.
+    /// Adds the changes of every other type after the images', and counts
+    /// them all again.
     pub fn add_access(&mut self, found: AccessPlan) {
-        self.summary
-            .add_changes(Summary::of_access(&found.changes, &found.extra));
-        self.access_changes = found.changes;
+        self.resource_changes.retain(Change::is_image);
+        self.resource_changes.extend(found.changes);
         self.extra_links = found.extra;
+        self.count();
     }
 
-    /// Whether Kasm's images differ from what the state recorded.
+    /// Counts the changes again, keeping the count of imports.
+    pub fn count(&mut self) {
+        let import = self.summary.import;
+        self.summary = Summary::of(&self.resource_changes, &self.duplicates, &self.extra_links);
+        self.summary.import = import;
+    }
+
+    /// Whether Kasm differs from what the state recorded.
     pub fn has_drift(&self) -> bool {
-        !self.resource_drift.is_empty() || !self.access_drift.is_empty()
+        !self.resource_drift.is_empty()
     }
 }
 
-/// The plan format this crate writes.
-pub const PLAN_FORMAT: u32 = 1;
+/// The plan format this crate writes and reads. 2: one list of changes of
+/// every type (`resource_changes`, `resource_drift`), each by attribute name.
+pub const PLAN_FORMAT: u32 = 2;
+
+/// Reads a plan's format version, refusing any but [`PLAN_FORMAT`].
+fn plan_format<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let version = u32::deserialize(d)?;
+    match version {
+        PLAN_FORMAT => Ok(version),
+        v if v < PLAN_FORMAT => Err(serde::de::Error::custom(format!(
+            "a plan of format {v}, made by an older kasm-plan; this one reads format {PLAN_FORMAT}: plan again"
+        ))),
+        v => Err(serde::de::Error::custom(format!(
+            "a plan of format {v}, made by a newer kasm-plan; this one reads format {PLAN_FORMAT}: upgrade kasm-plan, or plan again with this one"
+        ))),
+    }
+}
 
 /// One attribute's old and new value.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
@@ -567,17 +485,15 @@ pub struct AttributeChange {
     pub after: Value,
 }
 
-/// The planned change to one instance of a table-driven type (a group, a
-/// link, a user, a membership, a session); an image's change reads the same
-/// way through [`ResourceChange::to_change`], which plan JSON and the
-/// rendered plan use.
+/// The planned change to one instance of any type.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AccessChange {
+pub struct Change {
     /// The instance's address (`kasm_group.devs`).
     pub address: String,
     /// Its type (`kasm_group`).
-    pub resource_type: String,
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
+    pub resource_type: Cow<'static, str>,
     /// The instance name (`admins`, `chrome["dev"]`).
     pub name: String,
     /// What to do.
@@ -585,15 +501,27 @@ pub struct AccessChange {
     /// Why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<Reason>,
-    /// The id now: the group's, or the link's `group_id:image_id`.
+    /// Kasm's id now: the image's, the group's, or the link's `group_id:image_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// Attributes now; absent for a create.
+    /// An image's: whether Kasm reports it pulled and ready.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub before: Option<Map<String, Value>>,
-    /// Attributes after; absent for a delete.
+    pub available: Option<bool>,
+    /// Attributes now, by name (an image's memory in MB); absent for a
+    /// create, and for an unchanged instance unless asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub after: Option<Map<String, Value>>,
+    #[cfg_attr(
+        feature = "typescript",
+        ts(type = "{ [key in string]: JsonValue } | null")
+    )]
+    pub before: Option<Values>,
+    /// Attributes after; absent for a delete and an unchanged instance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "typescript",
+        ts(type = "{ [key in string]: JsonValue } | null")
+    )]
+    pub after: Option<Values>,
     /// Attributes of `after` known only after apply.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub after_unknown: Vec<String>,
@@ -604,7 +532,8 @@ pub struct AccessChange {
     /// The attributes that change.
     #[serde(default)]
     pub changes: Vec<AttributeChange>,
-    /// Write-only attributes (a password): their values here are salted
+    /// Hidden attributes: write-only ones (a password), secrets and values
+    /// from sensitive variables. Their values here are salted
     /// fingerprints, shown as `(sensitive value)` and never sent anywhere.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sensitive: Vec<String>,
@@ -631,12 +560,12 @@ pub struct GroupPart {
     pub join: bool,
 }
 
-impl AccessChange {
+impl Change {
     /// A no-op at the address, to fill in.
-    pub fn none(address: &str, resource_type: &str) -> AccessChange {
-        AccessChange {
+    pub fn none(address: &str, resource_type: &'static str) -> Change {
+        Change {
             address: address.to_owned(),
-            resource_type: resource_type.to_owned(),
+            resource_type: Cow::Borrowed(resource_type),
             name: address
                 .strip_prefix(resource_type)
                 .and_then(|r| r.strip_prefix('.'))
@@ -645,6 +574,7 @@ impl AccessChange {
             action: Action::NoOp,
             reason: None,
             id: None,
+            available: None,
             before: None,
             after: None,
             after_unknown: Vec::new(),
@@ -682,7 +612,7 @@ pub struct ExtraLink {
 #[derive(Debug, Default)]
 pub struct AccessPlan {
     /// Group and link changes, groups first, each by address.
-    pub changes: Vec<AccessChange>,
+    pub changes: Vec<Change>,
     /// Undeclared links of managed images.
     pub extra: Vec<ExtraLink>,
 }

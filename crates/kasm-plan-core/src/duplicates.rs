@@ -67,8 +67,7 @@ pub fn namesakes(
     observed: &[Image],
 ) -> Vec<Diagnostic> {
     let owned: HashSet<Cow<str>> = state.images().map(|(_, r)| canonical_id(&r.id)).collect();
-    plan.resource_changes
-        .iter()
+    plan.image_changes()
         .filter(|c| c.action == Action::Create)
         .filter_map(|c| {
             let spec = desired.get(&c.name)?;

@@ -143,8 +143,7 @@ struct Index<'a> {
 impl<'a> Index<'a> {
     fn of(steps: &'a [Step], plan: &'a Plan) -> Self {
         let group_names: BTreeMap<&str, &str> = plan
-            .access_changes
-            .iter()
+            .access_changes()
             .filter(|c| matches!(c.action, Action::Delete | Action::Update))
             .filter_map(|c| {
                 let name = c.before.as_ref()?.get("name")?.as_str()?;

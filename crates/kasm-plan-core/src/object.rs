@@ -170,6 +170,14 @@ impl Values {
         }
     }
 
+    /// An image's fields, when kept so.
+    pub fn as_fields(&self) -> Option<&Attributes> {
+        match self {
+            Values::Fields(fields) => Some(fields),
+            Values::Named(_) => None,
+        }
+    }
+
     /// As an image's fields: borrowed when kept so, else read by name.
     pub fn fields(&self) -> Cow<'_, Attributes> {
         match self {

@@ -8,13 +8,11 @@
 use crate::address::RESOURCE_TYPE;
 pub use crate::address::{address_of, name_of};
 use crate::attributes::{Attributes, FieldValue};
-pub use crate::change::{
-    Action, Drift, FieldChange, PLAN_FORMAT, Plan, Reason, ResourceChange, Summary,
-};
+pub use crate::change::{Action, AttributeChange, Change, PLAN_FORMAT, Plan, Reason, Summary};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::field::{Field, Kind};
 use crate::model::{Image, ImageSpec, canonical_id};
-use crate::object::ObjectRecord;
+use crate::object::{ObjectRecord, Values};
 use crate::state::State;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -78,7 +76,10 @@ pub fn plan(
         });
         let drifted = recorded.and_then(|r| drift_of(&address, r, image));
         // Kasm's image, with its attributes when drift has read them already.
-        let seen = drifted.as_ref().and_then(|d| d.after.as_ref());
+        let seen = drifted
+            .as_ref()
+            .and_then(|d| d.after.as_ref())
+            .and_then(Values::as_fields);
         let observed = image.map(|image| Observed { image, seen });
         let change = match (spec, recorded, observed) {
             (Some(spec), Some(r), Some(observed)) if options.replace.contains(&address) => {
@@ -116,12 +117,10 @@ pub fn plan(
         format_version: PLAN_FORMAT,
         state_lineage: state.lineage.clone(),
         state_serial: state.serial,
-        summary: Summary::of(&changes, &duplicates),
+        summary: Summary::of(&changes, &duplicates, &[]),
         resource_changes: changes,
         resource_drift: drift,
-        access_drift: Vec::new(),
         duplicates,
-        access_changes: Vec::new(),
         extra_links: Vec::new(),
         configuration: None,
         variables: None,
@@ -178,62 +177,56 @@ fn merged<'a>(
 }
 
 /// The delete of an image no longer in the config.
-fn delete(address: String, name: &str, observed: Observed) -> ResourceChange {
+fn delete(address: String, name: &str, observed: Observed) -> Change {
     let image = observed.image;
-    ResourceChange {
+    let mut change = Change {
         action: Action::Delete,
         reason: Some(Reason::RemovedFromConfig),
-        image_id: Some(image.image_id.clone()),
+        id: Some(image.image_id.clone()),
         available: Some(image.available),
-        before: Some(observed.attributes()),
-        ..empty(address, name)
-    }
+        before: Some(observed.attributes().into()),
+        ..Change::of_image(address, name)
+    };
+    change.hide_image_fields(&[]);
+    change
 }
 
-fn create(address: String, name: &str, spec: &ImageSpec, was_in_state: bool) -> ResourceChange {
+fn create(address: String, name: &str, spec: &ImageSpec, was_in_state: bool) -> Change {
     let after = Attributes::from_spec(spec, &address);
     let changes = after
         .set_fields()
-        .map(|f| FieldChange {
-            field: f,
-            before: Value::Null,
-            after: after.get(f).clone(),
-        })
+        .map(|f| AttributeChange::of_field(f, Value::Null, after.get(f).clone()))
         .collect();
-    ResourceChange {
+    Change {
         action: Action::Create,
         reason: Some(Reason::of_create(was_in_state)),
-        after: Some(after),
+        after: Some(after.into()),
         changes,
-        ..empty(address, name)
+        ..Change::of_image(address, name)
     }
     .conceal(spec)
 }
 
 /// A replace asked for with `-replace`: Kasm's image is deleted and the
 /// spec created again.
-fn replace(address: String, name: &str, spec: &ImageSpec, observed: Observed) -> ResourceChange {
+fn replace(address: String, name: &str, spec: &ImageSpec, observed: Observed) -> Change {
     let image = observed.image;
     let before = observed.attributes();
     let after = Attributes::from_spec(spec, &address);
     let changes = after
         .set_fields()
         .filter(|&f| before.get(f) != after.get(f))
-        .map(|f| FieldChange {
-            field: f,
-            before: before.get(f).clone(),
-            after: after.get(f).clone(),
-        })
+        .map(|f| AttributeChange::of_field(f, before.get(f).clone(), after.get(f).clone()))
         .collect();
-    ResourceChange {
+    Change {
         action: Action::Replace,
         reason: Some(Reason::ReplaceByRequest),
-        image_id: Some(image.image_id.clone()),
+        id: Some(image.image_id.clone()),
         available: Some(image.available),
-        before: Some(before),
-        after: Some(after),
+        before: Some(before.into()),
+        after: Some(after.into()),
         changes,
-        ..empty(address, name)
+        ..Change::of_image(address, name)
     }
     .conceal(spec)
 }
@@ -260,7 +253,7 @@ fn update(
     recorded: Option<&ObjectRecord>,
     observed: Observed,
     options: &PlanOptions,
-) -> ResourceChange {
+) -> Change {
     let image = observed.image;
     let (changes, config_changed) = field_changes(&address, spec, recorded, image);
     // Attribute sets are built only for changes, or when asked for: they are
@@ -271,8 +264,8 @@ fn update(
     } else {
         let before = observed.attributes();
         let mut after = before.clone();
-        for c in &changes {
-            after.set(c.field, c.after.clone());
+        for (field, c) in &changes {
+            after.set(*field, c.after.clone());
         }
         let reason = if config_changed {
             Reason::ConfigChanged
@@ -281,15 +274,15 @@ fn update(
         };
         (Action::Update, Some(reason), Some(before), Some(after))
     };
-    ResourceChange {
+    Change {
         action,
         reason,
-        image_id: Some(image.image_id.clone()),
+        id: Some(image.image_id.clone()),
         available: Some(image.available),
-        before,
-        after,
-        changes,
-        ..empty(address, name)
+        before: before.map(Into::into),
+        after: after.map(Into::into),
+        changes: changes.into_iter().map(|(_, c)| c).collect(),
+        ..Change::of_image(address, name)
     }
     .conceal(spec)
 }
@@ -302,7 +295,7 @@ fn field_changes(
     spec: &ImageSpec,
     recorded: Option<&ObjectRecord>,
     image: &Image,
-) -> (Vec<FieldChange>, bool) {
+) -> (Vec<(Field, AttributeChange)>, bool) {
     let recorded = recorded.map(|r| r.attributes.fields());
     let mut changes = Vec::new();
     let mut config_changed = false;
@@ -328,28 +321,33 @@ fn field_changes(
                 Field::DockerToken => applied.cloned().unwrap_or(Value::Null),
                 _ => now.to_value(),
             };
-            changes.push(FieldChange {
+            changes.push((
                 field,
-                before,
-                after: want.to_value(),
-            });
+                AttributeChange::of_field(field, before, want.to_value()),
+            ));
         }
     }
     (changes, config_changed)
 }
 
-fn drift_of(address: &str, record: &ObjectRecord, image: Option<&Image>) -> Option<Drift> {
+/// An image's drift: an update from the state's values to Kasm's, or a
+/// delete when Kasm no longer has it.
+fn drift_of(address: &str, record: &ObjectRecord, image: Option<&Image>) -> Option<Change> {
     let recorded = record.attributes.fields();
-    let base = |deleted, changes, after| Drift {
-        address: address.to_owned(),
-        image_id: record.id.clone(),
-        deleted,
-        changes,
-        before: recorded.clone().into_owned(),
-        after,
+    let base = |action, changes, after: Option<Attributes>| {
+        let mut change = Change {
+            action,
+            id: Some(record.id.clone()),
+            changes,
+            before: Some(recorded.clone().into_owned().into()),
+            after: after.map(Into::into),
+            ..Change::none(address, RESOURCE_TYPE)
+        };
+        change.hide_image_fields(&[]);
+        change
     };
     let Some(image) = image else {
-        return Some(base(true, Vec::new(), None));
+        return Some(base(Action::Delete, Vec::new(), None));
     };
     let differs = |f: Field| {
         let (stored, now) = (recorded.get(f), FieldValue::of_image(image, f));
@@ -365,13 +363,9 @@ fn drift_of(address: &str, record: &ObjectRecord, image: Option<&Image>) -> Opti
     let changes = Field::ALL
         .iter()
         .filter(|f| differs(**f))
-        .map(|f| FieldChange {
-            field: *f,
-            before: recorded.get(*f).clone(),
-            after: after.get(*f).clone(),
-        })
+        .map(|f| AttributeChange::of_field(*f, recorded.get(*f).clone(), after.get(*f).clone()))
         .collect();
-    Some(base(false, changes, Some(after)))
+    Some(base(Action::Update, changes, Some(after)))
 }
 
 /// The error of a state that binds one image to two addresses.
@@ -395,21 +389,4 @@ pub(crate) fn prevent_destroy(address: &str) -> Diagnostic {
     .help(
         "restore its resource block, or apply once with prevent_destroy = false before removing it",
     )
-}
-
-fn empty(address: String, name: &str) -> ResourceChange {
-    ResourceChange {
-        address,
-        name: name.to_owned(),
-        action: Action::NoOp,
-        reason: None,
-        image_id: None,
-        available: None,
-        before: None,
-        after: None,
-        changes: Vec::new(),
-        sensitive: Vec::new(),
-        previous_address: None,
-        importing: None,
-    }
 }

@@ -7,7 +7,7 @@
 //! left out is neither planned nor applied; the state keeps it as it was.
 
 use crate::address::{names, resource_of};
-use crate::change::{Plan, Summary};
+use crate::change::Plan;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::group::{LinkSpec, Target};
 use crate::lang::depends::DependsOn;
@@ -144,17 +144,13 @@ impl Covered {
         plan.resource_changes.retain(|c| self.covers(&c.address));
         plan.resource_drift.retain(|d| self.covers(&d.address));
         plan.duplicates.retain(|d| self.covers(&d.address));
-        plan.access_changes.retain(|c| self.covers(&c.address));
-        plan.access_drift.retain(|c| self.covers(&c.address));
         plan.extra_links.retain(|x| self.covers(&x.image_address));
-        let mut summary = Summary::of(&plan.resource_changes, &plan.duplicates);
-        summary.add_changes(Summary::of_access(&plan.access_changes, &plan.extra_links));
-        summary.import = plan
+        plan.summary.import = plan
             .resource_changes
             .iter()
             .filter(|c| c.importing.is_some())
             .count();
-        plan.summary = summary;
+        plan.count();
     }
 
     /// The steps of covered instances.

@@ -6,8 +6,8 @@
 use crate::access::launch::{Grant, GrantChange};
 use crate::access::steps::ObjectRecordStep;
 use crate::access::{
-    Access, AccessChange, AttributeChange, ExtraLink, GroupPart, GroupRecord, GroupSpec,
-    LinkRecord, LinkSpec, Target,
+    Access, AttributeChange, Change, ExtraLink, GroupPart, GroupRecord, GroupSpec, LinkRecord,
+    LinkSpec, Target,
 };
 use crate::adopt::GeneratedFile;
 use crate::apply::{AdoptStep, CreateStep, MoveStep, ReleaseStep, Step};
@@ -34,7 +34,7 @@ use crate::lang::{NamedValue, VariableFile, VariableInput};
 use crate::model::{IgnoreChanges, Image, ImageSpec, Lifecycle, Secret};
 use crate::object::ObjectRecord;
 use crate::parse::Format;
-use crate::plan::{Action, Drift, FieldChange, Plan, PlanOptions, Reason, ResourceChange, Summary};
+use crate::plan::{Action, Plan, PlanOptions, Reason, Summary};
 use crate::policy::{Level, PolicyReport, PolicyResult, RegoVersion};
 use crate::policy_set::{PolicyFile, PolicyFormat};
 use crate::schema::{Argument, BlockSchema, CodeInfo, Presence, Schema};
@@ -141,7 +141,7 @@ pub fn declarations() -> String {
         GroupRecord,
         LinkRecord,
         AttributeChange,
-        AccessChange,
+        Change,
         GroupPart,
         ExtraLink,
         BackendBlock,
@@ -155,9 +155,6 @@ pub fn declarations() -> String {
         Action,
         Reason,
         Attributes,
-        FieldChange,
-        ResourceChange,
-        Drift,
         Summary,
         Duplicate,
         OutputChange,

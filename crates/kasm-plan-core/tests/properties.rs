@@ -154,12 +154,12 @@ impl Kasm {
                     );
                 }
                 (Action::Update, Some(spec)) => {
-                    let id = change.image_id.clone().unwrap_or_default();
+                    let id = change.id.clone().unwrap_or_default();
                     let Some(at) = self.find(&id) else { continue };
                     let edits: Vec<(Field, Value)> = change
                         .changes
                         .iter()
-                        .map(|c| (c.field, c.after.clone()))
+                        .filter_map(|c| Some((c.field()?, c.after.clone())))
                         .collect();
                     let body = update_body(&self.images[at], &edits, spec.docker_token.as_ref());
                     self.images[at] = Kasm::store(self.images[at].clone(), &body);
@@ -169,7 +169,7 @@ impl Kasm {
                     );
                 }
                 (Action::NoOp, Some(_)) => {
-                    let id = change.image_id.clone().unwrap_or_default();
+                    let id = change.id.clone().unwrap_or_default();
                     if let (Some(at), Some(r)) = (self.find(&id), state.image(&change.address)) {
                         let refreshed = refreshed_image(r, &self.images[at]);
                         state.objects.insert(change.address.clone(), refreshed);
@@ -177,13 +177,17 @@ impl Kasm {
                 }
                 (Action::Delete, _) => {
                     self.images
-                        .retain(|i| Some(&i.image_id) != change.image_id.as_ref());
+                        .retain(|i| Some(&i.image_id) != change.id.as_ref());
                     state.objects.remove(&change.address);
                 }
                 _ => {}
             }
         }
-        for d in plan.resource_drift.iter().filter(|d| d.deleted) {
+        for d in plan
+            .resource_drift
+            .iter()
+            .filter(|d| d.action == Action::Delete)
+        {
             if !plan.resource_changes.iter().any(|c| c.address == d.address) {
                 state.objects.remove(&d.address);
             }

@@ -16,11 +16,13 @@ use std::path::Path;
 /// The `kind` of a saved plan file.
 pub const KIND: &str = "kasm-plan/saved-plan";
 
-/// The saved-plan format this version writes and reads. 3: made against a
-/// state of format 3 or later (creates a stopped run left pending), and its
-/// options may ask for a destroy. A plan of another format is refused: plan
-/// again. (State format 4 changed nothing a saved plan holds.)
-pub const VERSION: u32 = 3;
+/// The saved-plan format this version writes and reads. 4: the plan holds
+/// one list of changes of every type, each by attribute name (plan format
+/// 2). 3: made against a state of format 3 or later (creates a stopped run
+/// left pending), and its options may ask for a destroy. A plan of another
+/// format is refused: plan again. (State format 4 changed nothing a saved
+/// plan holds.)
+pub const VERSION: u32 = 4;
 
 /// A saved plan. Secrets appear only as `(sensitive value)` or a fingerprint.
 #[derive(Debug, Serialize, Deserialize)]

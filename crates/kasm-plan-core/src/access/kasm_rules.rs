@@ -4,7 +4,7 @@
 //! group is never deleted.
 
 use super::{GROUP_TYPE, USER_TYPE};
-use crate::change::{AccessChange, Action};
+use crate::change::{Action, Change};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::group::{Access, Group, GroupSpec, same_id};
 use crate::object::{ObjectRecord, ObjectSpec};
@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// state's records of the spec's type.
 pub fn check(
     spec: &ObjectSpec,
-    change: &AccessChange,
+    change: &Change,
     access: &Access,
     recorded: &BTreeMap<&str, &ObjectRecord>,
     errors: &mut Vec<Diagnostic>,

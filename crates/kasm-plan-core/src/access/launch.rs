@@ -5,7 +5,7 @@
 
 use super::objects::Resolved;
 use super::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, SESSION_TYPE, USER_TYPE};
-use crate::change::{AccessChange, Action, ExtraLink, Plan, ResourceChange};
+use crate::change::{Action, Change, ExtraLink, Plan};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::field::Field;
 use crate::group::{ALL_USERS, Access, same_id};
@@ -25,12 +25,17 @@ pub struct After<'a> {
     /// Kasm's images.
     pub images: &'a [Image],
     /// The plan's image changes.
-    pub image_changes: &'a [ResourceChange],
+    pub image_changes: &'a [Change],
     /// Links of managed images no resource declares.
     pub extra: &'a [ExtraLink],
 }
 
 impl<'a> After<'a> {
+    /// The plan's changes to images.
+    fn images_changed(&self) -> impl Iterator<Item = &'a Change> + use<'a> {
+        self.image_changes.iter().filter(|c| c.is_image())
+    }
+
     /// What a plan leaves behind on a Kasm with these groups and images.
     pub fn of(plan: &'a Plan, access: &'a Access, images: &'a [Image]) -> Self {
         After {
@@ -43,7 +48,7 @@ impl<'a> After<'a> {
 }
 
 /// The errors of the sessions the plan creates that Kasm would refuse.
-pub fn check(changes: &[AccessChange], after: &After) -> Vec<Diagnostic> {
+pub fn check(changes: &[Change], after: &After) -> Vec<Diagnostic> {
     let members = memberships(changes, after.access);
     let links = links(changes, after);
     changes
@@ -68,7 +73,7 @@ pub fn check(changes: &[AccessChange], after: &After) -> Vec<Diagnostic> {
 }
 
 /// One side of a change: the id it names, or the create it waits for.
-pub(super) fn side(change: &AccessChange, name: &str) -> Option<Resolved> {
+pub(super) fn side(change: &Change, name: &str) -> Option<Resolved> {
     if let Some(a) = change.waits_for.get(name) {
         return Some(Resolved::Pending(a.clone()));
     }
@@ -91,13 +96,13 @@ pub(super) fn same(a: &Resolved, b: &Resolved) -> bool {
 /// in (each change's before and after pair).
 fn applied(
     mut pairs: Pairs,
-    changes: &[AccessChange],
+    changes: &[Change],
     type_name: &str,
     first: &str,
     second: &str,
 ) -> Pairs {
     for c in changes.iter().filter(|c| c.resource_type == type_name) {
-        let pair = |values: Option<&serde_json::Map<String, Value>>| {
+        let pair = |values: Option<&crate::object::Values>| {
             let values = values?;
             let id = |k: &str| {
                 values
@@ -122,16 +127,16 @@ fn applied(
 }
 
 /// The ids of the users or groups the plan deletes (for good).
-fn deleted(changes: &[AccessChange], types: &[&str]) -> Vec<Resolved> {
+fn deleted(changes: &[Change], types: &[&str]) -> Vec<Resolved> {
     changes
         .iter()
-        .filter(|c| c.action == Action::Delete && types.contains(&c.resource_type.as_str()))
+        .filter(|c| c.action == Action::Delete && types.contains(&c.resource_type.as_ref()))
         .filter_map(|c| c.id.clone().map(Resolved::Known))
         .collect()
 }
 
 /// (group, user) after the plan; a user made in this run is in All Users.
-fn memberships(changes: &[AccessChange], access: &Access) -> Pairs {
+fn memberships(changes: &[Change], access: &Access) -> Pairs {
     let kasm: Pairs = access
         .users()
         .iter()
@@ -168,7 +173,7 @@ fn memberships(changes: &[AccessChange], access: &Access) -> Pairs {
 
 /// (group, image) after the plan; an image made in this run is linked to
 /// All Users by Kasm unless its links are exclusive.
-fn links(changes: &[AccessChange], after: &After) -> Pairs {
+fn links(changes: &[Change], after: &After) -> Pairs {
     let kasm: Pairs = after
         .access
         .links
@@ -182,10 +187,9 @@ fn links(changes: &[AccessChange], after: &After) -> Pairs {
         .collect();
     let mut pairs = applied(kasm, changes, LINK_TYPE, "group_id", "image_id");
     let images = after
-        .image_changes
-        .iter()
+        .images_changed()
         .filter(|c| c.action == Action::Delete)
-        .filter_map(|c| c.image_id.clone().map(Resolved::Known));
+        .filter_map(|c| c.id.clone().map(Resolved::Known));
     let gone: Vec<Resolved> = deleted(changes, &[GROUP_TYPE])
         .into_iter()
         .chain(images)
@@ -199,7 +203,7 @@ fn links(changes: &[AccessChange], after: &After) -> Pairs {
             });
         }
     }
-    for c in after.image_changes {
+    for c in after.images_changed() {
         let exclusive = after
             .extra
             .iter()
@@ -216,13 +220,14 @@ fn links(changes: &[AccessChange], after: &After) -> Pairs {
 
 /// Whether the image is enabled after the plan.
 fn enabled(image: &Resolved, after: &After) -> bool {
-    let managed = after.image_changes.iter().find(|c| match image {
+    let managed = after.images_changed().find(|c| match image {
         Resolved::Pending(a) => &c.address == a,
-        Resolved::Known(id) => c.image_id.as_deref().is_some_and(|x| same_id(x, id)),
+        Resolved::Known(id) => c.id.as_deref().is_some_and(|x| same_id(x, id)),
     });
     if let Some(c) = managed {
         let attributes = c.after.as_ref().or(c.before.as_ref());
-        return attributes.is_none_or(|a| a.get(Field::Enabled) != &Value::Bool(false));
+        let enabled = Field::Enabled.spec_name();
+        return attributes.is_none_or(|a| a.get(enabled) != Some(&Value::Bool(false)));
     }
     match image {
         Resolved::Known(id) => after
@@ -235,7 +240,7 @@ fn enabled(image: &Resolved, after: &After) -> bool {
 }
 
 fn refused(
-    session: &AccessChange,
+    session: &Change,
     (user, image): (&Resolved, &Resolved),
     groups: &[&Resolved],
     enabled: bool,
@@ -335,7 +340,7 @@ type Pair = (String, String);
 
 /// Every user × enabled image that some group of the user may launch, now
 /// and after the plan, sorted by user, then image.
-pub fn grants(changes: &[AccessChange], after: &After) -> Vec<Grant> {
+pub fn grants(changes: &[Change], after: &After) -> Vec<Grant> {
     let now = After {
         image_changes: &[],
         extra: &[],
@@ -378,16 +383,16 @@ pub fn grants(changes: &[AccessChange], after: &After) -> Vec<Grant> {
 /// the plan: the ids of the enabled images its groups may launch once the
 /// plan is applied, sorted; unknown until apply when one is made in the run.
 pub fn show_authorized_images(plan: &mut Plan, access: &Access, images: &[Image]) {
-    let shown = |c: &AccessChange| {
+    let shown = |c: &Change| {
         c.resource_type == USER_TYPE
             && matches!(c.action, Action::Create | Action::Update | Action::Replace)
     };
     // Most plans change no user: the grants are not worth building then.
-    if !plan.access_changes.iter().any(shown) {
+    if !plan.resource_changes.iter().any(shown) {
         return;
     }
     let after = After::of(plan, access, images);
-    let changes = &plan.access_changes;
+    let changes = &plan.resource_changes;
     let granted = granted(memberships(changes, access), links(changes, &after), &after);
     let images_of = |user: &Resolved| -> Option<Vec<Value>> {
         let mut ids: Vec<String> = granted
@@ -405,7 +410,7 @@ pub fn show_authorized_images(plan: &mut Plan, access: &Access, images: &[Image]
         .map(|(i, c)| (i, images_of(&Resolved::of(c))))
         .collect();
     for (i, ids) in computed {
-        let Some(change) = plan.access_changes.get_mut(i) else {
+        let Some(change) = plan.resource_changes.get_mut(i) else {
             continue;
         };
         match ids {
@@ -463,7 +468,7 @@ fn known(r: &Resolved) -> Option<String> {
 
 /// Names for ids and addresses: Kasm's, or those the plan gives.
 struct Names<'a> {
-    changes: &'a [AccessChange],
+    changes: &'a [Change],
     after: &'a After<'a>,
 }
 
@@ -503,11 +508,10 @@ impl Names<'_> {
                 .unwrap_or_else(|| id.clone()),
             Resolved::Pending(address) => self
                 .after
-                .image_changes
-                .iter()
+                .images_changed()
                 .find(|c| &c.address == address)
                 .and_then(|c| c.after.as_ref())
-                .and_then(|a| a.get(Field::Name).as_str().map(str::to_owned))
+                .and_then(|a| a.get(Field::Name.spec_name())?.as_str().map(str::to_owned))
                 .unwrap_or_else(|| address.clone()),
         }
     }

@@ -21,7 +21,7 @@ pub mod user_groups;
 
 pub use crate::group::{Access, GroupRecord, GroupSpec, LinkRecord, LinkSpec, Target};
 pub use plan::{
-    AccessChange, AccessInputs, AccessPlan, AttributeChange, ExtraLink, GroupPart, plan_access,
+    AccessInputs, AccessPlan, AttributeChange, Change, ExtraLink, GroupPart, plan_access,
 };
 
 pub use crate::address::{GROUP_TYPE, LINK_TYPE, MEMBERSHIP_TYPE, SESSION_TYPE, USER_TYPE};

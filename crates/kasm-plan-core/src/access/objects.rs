@@ -8,7 +8,7 @@
 
 use super::kasm_rules;
 use super::seen::{Seen, View};
-use crate::change::{AccessChange, Action, AttributeChange, Reason};
+use crate::change::{Action, AttributeChange, Change, Reason};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::group::{Access, Target, same_id};
 use crate::object::{ObjectRecord, ObjectSpec};
@@ -46,7 +46,7 @@ impl Resolved {
     }
 
     /// The id a change leaves its address with.
-    pub fn of(change: &AccessChange) -> Resolved {
+    pub fn of(change: &Change) -> Resolved {
         match (change.action, &change.id) {
             (Action::Create | Action::Replace, _) | (_, None) => {
                 Resolved::Pending(change.address.clone())
@@ -66,7 +66,7 @@ pub fn plan_type(
     access: &Access,
     ids: &BTreeMap<String, Resolved>,
     errors: &mut Vec<Diagnostic>,
-) -> Vec<AccessChange> {
+) -> Vec<Change> {
     let Some(calls) = table.calls else {
         return Vec::new();
     };
@@ -203,7 +203,7 @@ impl After {
 
 /// The create of a spec's instance: every argument it sets; write-only ones
 /// as fingerprints, shown as sensitive.
-fn create(table: &Block, spec: &ObjectSpec, was_recorded: bool, after: After) -> AccessChange {
+fn create(table: &Block, spec: &ObjectSpec, was_recorded: bool, after: After) -> Change {
     let mut changes = after.changes(table, &Map::new(), &[]);
     let sensitive: Vec<String> = spec.secrets.keys().cloned().collect();
     for name in &sensitive {
@@ -213,15 +213,15 @@ fn create(table: &Block, spec: &ObjectSpec, was_recorded: bool, after: After) ->
             after: spec.fingerprint(name).map_or(Value::Null, Value::String),
         });
     }
-    AccessChange {
+    Change {
         action: Action::Create,
         reason: Some(Reason::of_create(was_recorded)),
-        after: Some(after.values),
+        after: Some(after.values.into()),
         after_unknown: after.unknown,
         waits_for: after.waits_for,
         changes,
         sensitive,
-        ..AccessChange::none(&spec.address, spec.resource_type)
+        ..Change::none(&spec.address, spec.resource_type)
     }
 }
 
@@ -233,20 +233,20 @@ fn keep_or_replace(
     record: &ObjectRecord,
     now: Map<String, Value>,
     after: After,
-) -> AccessChange {
+) -> Change {
     let changes = after.changes(table, &now, &spec.ignore_changes);
-    let kept = AccessChange {
+    let kept = Change {
         id: Some(record.id.clone()),
-        before: Some(now),
-        ..AccessChange::none(&spec.address, spec.resource_type)
+        before: Some(now.into()),
+        ..Change::none(&spec.address, spec.resource_type)
     };
     if changes.is_empty() {
         return kept;
     }
-    AccessChange {
+    Change {
         action: Action::Replace,
         reason: Some(Reason::ConfigChanged),
-        after: Some(after.values),
+        after: Some(after.values.into()),
         after_unknown: after.unknown,
         waits_for: after.waits_for,
         changes,
@@ -267,7 +267,7 @@ fn managed<'a>(
 
 /// An instance Kasm updates in place: each managed argument that differs
 /// from Kasm's value, and each write-only one whose fingerprint differs.
-fn update(spec: &ObjectSpec, record: &ObjectRecord, before: Map<String, Value>) -> AccessChange {
+fn update(spec: &ObjectSpec, record: &ObjectRecord, before: Map<String, Value>) -> Change {
     let mut changes = Vec::new();
     let mut config_changed = false;
     for (name, want) in managed(spec, &before) {
@@ -312,21 +312,21 @@ fn update(spec: &ObjectSpec, record: &ObjectRecord, before: Map<String, Value>) 
         };
         (Action::Update, Some(reason), Some(after))
     };
-    AccessChange {
+    Change {
         action,
         reason,
         id: Some(record.id.clone()),
-        before: Some(before),
-        after,
+        before: Some(before.into()),
+        after: after.map(Into::into),
         changes,
         sensitive,
-        ..AccessChange::none(&spec.address, spec.resource_type)
+        ..Change::none(&spec.address, spec.resource_type)
     }
 }
 
 /// Instances of the table-typed types changed or deleted on Kasm since the
 /// state recorded them, each as a change from the recorded values to Kasm's.
-pub fn drift(types: &[&'static Block], state: &State, access: &Access) -> Vec<AccessChange> {
+pub fn drift(types: &[&'static Block], state: &State, access: &Access) -> Vec<Change> {
     let mut out = Vec::new();
     for table in types {
         let view = View::of(table, access);
@@ -336,7 +336,7 @@ pub fn drift(types: &[&'static Block], state: &State, access: &Access) -> Vec<Ac
                 Seen::Listed(now) => now,
                 Seen::Gone => {
                     view.put_names(&mut recorded);
-                    out.push(AccessChange {
+                    out.push(Change {
                         reason: Some(Reason::DeletedOutside),
                         ..deleted(address, table.type_name, &record.id, recorded)
                     });
@@ -356,14 +356,14 @@ pub fn drift(types: &[&'static Block], state: &State, access: &Access) -> Vec<Ac
                 })
                 .collect();
             if !changes.is_empty() {
-                out.push(AccessChange {
+                out.push(Change {
                     action: Action::Update,
                     reason: Some(Reason::Drift),
                     id: Some(record.id.clone()),
-                    before: Some(recorded),
-                    after: Some(now),
+                    before: Some(recorded.into()),
+                    after: Some(now.into()),
                     changes,
-                    ..AccessChange::none(address, table.type_name)
+                    ..Change::none(address, table.type_name)
                 });
             }
         }
@@ -424,13 +424,13 @@ pub fn records<'a>(state: &'a State, type_name: &str) -> BTreeMap<&'a str, &'a O
         .collect()
 }
 
-fn deleted(address: &str, type_name: &str, id: &str, before: Map<String, Value>) -> AccessChange {
-    AccessChange {
+fn deleted(address: &str, type_name: &'static str, id: &str, before: Map<String, Value>) -> Change {
+    Change {
         action: Action::Delete,
         reason: Some(Reason::RemovedFromConfig),
         id: Some(id.to_owned()),
-        before: Some(before),
-        ..AccessChange::none(address, type_name)
+        before: Some(before.into()),
+        ..Change::none(address, type_name)
     }
 }
 

@@ -8,8 +8,8 @@
 
 use super::user_groups;
 use super::{GROUP_TYPE, MEMBERSHIP_TYPE, USER_TYPE};
-pub use crate::change::{AccessChange, AccessPlan, AttributeChange, ExtraLink, GroupPart};
-use crate::change::{Action, Reason, ResourceChange};
+pub use crate::change::{AccessPlan, AttributeChange, Change, ExtraLink, GroupPart};
+use crate::change::{Action, Reason};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::group::ALL_USERS;
 use crate::group::{Access, GroupSpec, LinkSpec, Target, same_id};
@@ -31,7 +31,7 @@ pub struct AccessInputs<'a> {
     /// Kasm's groups and links.
     pub access: &'a Access,
     /// The image plan, for the ids of managed images.
-    pub images: &'a [ResourceChange],
+    pub images: &'a [Change],
     /// Instances to replace although nothing forces it (`-replace`).
     pub replace: &'a [String],
     /// The `kasm_user`, `kasm_group_membership` and `kasm_session` instances.
@@ -45,7 +45,7 @@ use crate::object::ObjectSpec;
 pub fn plan_access(inputs: &AccessInputs) -> Result<AccessPlan, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let groups: Vec<ObjectSpec> = inputs.groups.iter().map(GroupSpec::to_object).collect();
-    let mut changes: Vec<AccessChange> = objects::plan_type(
+    let mut changes: Vec<Change> = objects::plan_type(
         tables::GROUP,
         &groups,
         inputs.state,
@@ -64,7 +64,7 @@ pub fn plan_access(inputs: &AccessInputs) -> Result<AccessPlan, Vec<Diagnostic>>
         .images
         .iter()
         .map(|c| {
-            let r = match (c.action, &c.image_id) {
+            let r = match (c.action, &c.id) {
                 (Action::Create | Action::Replace, _) | (_, None) => {
                     Resolved::Pending(c.address.clone())
                 }
@@ -155,11 +155,7 @@ pub fn plan_access(inputs: &AccessInputs) -> Result<AccessPlan, Vec<Diagnostic>>
 
 /// Each user's `groups`, as parts of its change; a membership of a user
 /// whose `groups` lists them all is an error.
-fn plan_user_groups(
-    changes: &mut [AccessChange],
-    resolver: &Resolver,
-    errors: &mut Vec<Diagnostic>,
-) {
+fn plan_user_groups(changes: &mut [Change], resolver: &Resolver, errors: &mut Vec<Diagnostic>) {
     let inputs = resolver.inputs;
     let specs: BTreeMap<&str, &ObjectSpec> = inputs
         .objects
@@ -316,7 +312,7 @@ fn unresolved(spec: &LinkSpec, field: &str, why: String) -> Box<Diagnostic> {
 
 /// A change to an instance named by `-replace`: an update or a no-op
 /// becomes a replace. A replaced group's id is known only after apply.
-fn replaced_on_request(mut change: AccessChange, replace: &[String]) -> AccessChange {
+fn replaced_on_request(mut change: Change, replace: &[String]) -> Change {
     if !matches!(change.action, Action::NoOp | Action::Update) || !replace.contains(&change.address)
     {
         return change;
@@ -332,7 +328,7 @@ fn replaced_on_request(mut change: AccessChange, replace: &[String]) -> AccessCh
             change.after_unknown.push(unknown.into());
         }
     }
-    AccessChange {
+    Change {
         action: Action::Replace,
         reason: Some(Reason::ReplaceByRequest),
         after: Some(after),
@@ -344,7 +340,7 @@ fn replaced_on_request(mut change: AccessChange, replace: &[String]) -> AccessCh
 /// changed outside (name, priority, description), links whose every row is
 /// gone, and the other table-driven types'. Each as a change from the
 /// recorded values to Kasm's.
-pub fn drift(state: &State, access: &Access) -> Vec<AccessChange> {
+pub fn drift(state: &State, access: &Access) -> Vec<Change> {
     let (groups, others) = objects::split_groups();
     objects::drift(&groups, state, access)
         .into_iter()

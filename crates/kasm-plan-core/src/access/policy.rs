@@ -1,7 +1,7 @@
 //! Built-in policy checks on authorization: which groups may launch which
 //! images once the plan is applied.
 
-use super::{AccessChange, LINK_TYPE};
+use super::{Change, LINK_TYPE};
 use crate::change::{Action, Plan};
 
 /// A failure: the address at fault and why.
@@ -12,8 +12,7 @@ pub type Found = (String, String);
 pub fn forbidden_groups(plan: &Plan, matches: &dyn Fn(&str) -> bool) -> Vec<Found> {
     let group_matches = |id: &str, name: Option<&str>| matches(id) || name.is_some_and(matches);
     let mut out: Vec<Found> = plan
-        .access_changes
-        .iter()
+        .access_changes()
         .filter(|c| c.resource_type == LINK_TYPE && c.action != Action::Delete)
         .filter_map(|c| {
             let after = c.after.as_ref().or(c.before.as_ref())?;
@@ -47,11 +46,7 @@ pub fn forbidden_groups(plan: &Plan, matches: &dyn Fn(&str) -> bool) -> Vec<Foun
             .any(|x| x.revoke && x.image_address == address)
     };
     if all_users {
-        for c in plan
-            .resource_changes
-            .iter()
-            .filter(|c| c.action == Action::Create)
-        {
+        for c in plan.image_changes().filter(|c| c.action == Action::Create) {
             if !revoked(&c.address) {
                 out.push((
                     c.address.clone(),
@@ -66,13 +61,11 @@ pub fn forbidden_groups(plan: &Plan, matches: &dyn Fn(&str) -> bool) -> Vec<Foun
 /// Images that no group may launch after the plan: no declared link and no
 /// link on Kasm that stays.
 pub fn ungrouped_images(plan: &Plan) -> Vec<Found> {
-    let links: Vec<&AccessChange> = plan
-        .access_changes
-        .iter()
+    let links: Vec<&Change> = plan
+        .access_changes()
         .filter(|c| c.resource_type == LINK_TYPE && c.action != Action::Delete)
         .collect();
-    plan.resource_changes
-        .iter()
+    plan.image_changes()
         .filter(|c| c.action != Action::Delete)
         .filter(|image| {
             let declared = links.iter().any(|l| {
@@ -82,7 +75,7 @@ pub fn ungrouped_images(plan: &Plan) -> Vec<Found> {
                         .or(l.before.as_ref())
                         .and_then(|a| a.get("image_id"))
                         .and_then(|v| v.as_str())
-                        .zip(image.image_id.as_deref())
+                        .zip(image.id.as_deref())
                         .is_some_and(|(a, b)| crate::group::same_id(a, b))
             });
             let kept = plan

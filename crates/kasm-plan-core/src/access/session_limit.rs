@@ -8,7 +8,7 @@
 use super::SESSION_TYPE;
 use super::launch::{same, side};
 use super::objects::Resolved;
-use crate::change::{AccessChange, Action};
+use crate::change::{Action, Change};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::group::{Access, same_id};
 
@@ -17,12 +17,12 @@ pub const DEFAULT_LIMIT: usize = 2;
 
 /// A warning for each user the plan starts sessions for and leaves with
 /// more than [`DEFAULT_LIMIT`] sessions on Kasm.
-pub fn check(changes: &[AccessChange], access: &Access) -> Vec<Diagnostic> {
-    let sessions: Vec<&AccessChange> = changes
+pub fn check(changes: &[Change], access: &Access) -> Vec<Diagnostic> {
+    let sessions: Vec<&Change> = changes
         .iter()
         .filter(|c| c.resource_type == SESSION_TYPE)
         .collect();
-    let mut users: Vec<(Resolved, Vec<&AccessChange>)> = Vec::new();
+    let mut users: Vec<(Resolved, Vec<&Change>)> = Vec::new();
     for c in sessions
         .iter()
         .filter(|c| matches!(c.action, Action::Create | Action::Replace))
@@ -50,7 +50,7 @@ pub fn check(changes: &[AccessChange], access: &Access) -> Vec<Diagnostic> {
 }
 
 /// The sessions Kasm has of a user that the plan does not destroy.
-fn kept_on_kasm(user: &str, sessions: &[&AccessChange], access: &Access) -> usize {
+fn kept_on_kasm(user: &str, sessions: &[&Change], access: &Access) -> usize {
     let destroyed = |kasm_id: &str| {
         sessions.iter().any(|c| {
             matches!(c.action, Action::Delete | Action::Replace)
@@ -65,7 +65,7 @@ fn kept_on_kasm(user: &str, sessions: &[&AccessChange], access: &Access) -> usiz
         .count()
 }
 
-fn warning(session: &AccessChange, user: &Resolved, total: usize) -> Diagnostic {
+fn warning(session: &Change, user: &Resolved, total: usize) -> Diagnostic {
     let user = match user {
         Resolved::Known(id) => id.as_str(),
         Resolved::Pending(address) => address.as_str(),

@@ -4,7 +4,7 @@
 //! image's undeclared links. Their order is the graph's ([`crate::graph`]).
 
 use super::MEMBERSHIP_TYPE;
-use super::plan::{AccessChange, ExtraLink};
+use super::plan::{Change, ExtraLink};
 use super::seen::{Seen, View};
 use crate::change::{Action, Plan};
 use crate::group::{Access, GroupSpec, LinkSpec, Target};
@@ -49,7 +49,7 @@ pub fn steps(inputs: &StepInputs) -> Vec<Step> {
         .collect();
     let listed = Listed::of(inputs);
     let mut out = Vec::new();
-    for change in &inputs.plan.access_changes {
+    for change in inputs.plan.access_changes() {
         let spec = specs.get(change.address.as_str()).copied();
         let mut made = object_steps(change, spec, inputs, &listed);
         made.extend(group_parts(change));
@@ -72,7 +72,7 @@ pub fn steps(inputs: &StepInputs) -> Vec<Step> {
 /// image's does; an unchanged instance whose record says otherwise is
 /// recorded again, so the flag is what the last apply saw (a block removed
 /// later is still refused a delete while its record says so).
-fn remember_prevent_destroy(steps: &mut Vec<Step>, change: &AccessChange, inputs: &StepInputs) {
+fn remember_prevent_destroy(steps: &mut Vec<Step>, change: &Change, inputs: &StepInputs) {
     let mut written = false;
     for step in steps.iter_mut() {
         let (address, record) = match step {
@@ -106,8 +106,7 @@ fn remember_prevent_destroy(steps: &mut Vec<Step>, change: &AccessChange, inputs
 fn forgotten(inputs: &StepInputs) -> Vec<Step> {
     let changed: BTreeSet<&str> = inputs
         .plan
-        .access_changes
-        .iter()
+        .access_changes()
         .map(|c| c.address.as_str())
         .collect();
     let planned = |a: &str| changed.contains(a);
@@ -145,7 +144,7 @@ fn refreshed_records(types: &[&'static Block], state: &State, access: &Access) -
         for (address, record) in super::objects::records(state, table.type_name) {
             match view.seen(record) {
                 Seen::Listed(now) => {
-                    let attributes = refreshed(table, record, Some(&now));
+                    let attributes = refreshed(table, record, Some(&Values::Named(now)));
                     out.extend(recorded_again(address, record, attributes));
                 }
                 Seen::Gone => out.push(forget(address.to_owned(), record.id.clone())),
@@ -213,7 +212,7 @@ fn revoke(extra: &ExtraLink) -> Option<Step> {
 
 /// The steps of a change of a table-driven type, as its table's calls say.
 fn object_steps(
-    change: &AccessChange,
+    change: &Change,
     spec: Option<&ObjectSpec>,
     inputs: &StepInputs,
     listed: &Listed,
@@ -270,7 +269,7 @@ fn object_steps(
 
 /// A create's call: every value the spec sets (write-only ones in clear),
 /// the ids it names, and what to record once Kasm answers.
-fn create(table: &Block, calls: &Calls, change: &AccessChange, spec: &ObjectSpec) -> Step {
+fn create(table: &Block, calls: &Calls, change: &Change, spec: &ObjectSpec) -> Step {
     let mut sent = sendable(table, spec, |_| true);
     for (name, secret) in &spec.secrets {
         sent.insert(name.clone(), secret.expose().into());
@@ -314,7 +313,7 @@ fn create(table: &Block, calls: &Calls, change: &AccessChange, spec: &ObjectSpec
 fn update(
     table: &Block,
     calls: &Calls,
-    change: &AccessChange,
+    change: &Change,
     spec: &ObjectSpec,
     record: Option<&ObjectRecord>,
 ) -> Option<Step> {
@@ -363,7 +362,7 @@ fn update(
 /// what it records, or kasm-plan's own arguments, moved since.
 fn refresh(
     table: &Block,
-    change: &AccessChange,
+    change: &Change,
     spec: &ObjectSpec,
     record: &ObjectRecord,
 ) -> Option<Step> {
@@ -382,8 +381,7 @@ impl Listed {
         let creates = |t: &Block| {
             inputs
                 .plan
-                .access_changes
-                .iter()
+                .access_changes()
                 .any(|c| c.action == Action::Create && c.resource_type == t.type_name)
         };
         let read = tables::RESOURCES
@@ -418,7 +416,7 @@ impl Listed {
 /// The calls that put a user in the groups its `groups` adds and take it
 /// out of those it drops: a membership's add and remove, recorded with
 /// the user, not as memberships.
-fn group_parts(change: &AccessChange) -> Vec<Step> {
+fn group_parts(change: &Change) -> Vec<Step> {
     let Some(calls) = tables::managed(MEMBERSHIP_TYPE).and_then(|t| t.calls) else {
         return Vec::new();
     };
@@ -541,11 +539,7 @@ fn kept_values(table: &Block, attributes: &Values) -> Map<String, Value> {
 /// A record's attributes with Kasm's current value (`now`, as the plan
 /// read it) of each it holds that Kasm's list shows; one Kasm no longer
 /// has is left out.
-fn refreshed(
-    table: &Block,
-    record: &ObjectRecord,
-    now: Option<&Map<String, Value>>,
-) -> Map<String, Value> {
+fn refreshed(table: &Block, record: &ObjectRecord, now: Option<&Values>) -> Map<String, Value> {
     let mut out = record.attributes.to_map();
     let (Some(now), Some(list)) = (now, table.list) else {
         return out;
@@ -555,7 +549,7 @@ fn refreshed(
         .iter()
         .filter(|k| record.attributes.contains_key(k))
     {
-        match now.get(*key) {
+        match now.get(key) {
             Some(Value::Null) | None => {
                 out.remove(*key);
             }
@@ -569,7 +563,7 @@ fn refreshed(
 
 /// A user's record with the `groups` its change leaves (when its `groups`
 /// is managed), so the next plan tells a changed list from a change on Kasm.
-fn with_groups(mut attributes: Map<String, Value>, change: &AccessChange) -> Map<String, Value> {
+fn with_groups(mut attributes: Map<String, Value>, change: &Change) -> Map<String, Value> {
     if let Some(groups) = change.after.as_ref().and_then(|a| a.get("groups")) {
         attributes.insert("groups".into(), groups.clone());
     }
@@ -587,12 +581,16 @@ fn id_parts(table: &tables::Block) -> Vec<String> {
 }
 
 /// The ids a change names: known ones, or the creates that make them known.
-fn targets(table: &tables::Block, change: &AccessChange) -> BTreeMap<String, Target> {
+fn targets(table: &tables::Block, change: &Change) -> BTreeMap<String, Target> {
     let refers = |k: &str| table.argument(k).is_some_and(|a| a.refers_to.is_some());
-    let known = change.after.iter().flatten().filter_map(|(k, v)| {
-        let id = v.as_str()?;
-        refers(k).then(|| (k.clone(), Target::Id(id.to_owned())))
-    });
+    let known = change
+        .after
+        .iter()
+        .flat_map(Values::iter)
+        .filter_map(|(k, v)| {
+            let id = v.as_str()?;
+            refers(k).then(|| (k.to_owned(), Target::Id(id.to_owned())))
+        });
     let pending = change
         .waits_for
         .iter()

@@ -6,7 +6,7 @@
 //! of it.
 
 use super::objects::Resolved;
-use crate::change::{AccessChange, Action, AttributeChange, GroupPart, Reason};
+use crate::change::{Action, AttributeChange, Change, GroupPart, Reason};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::group::{ALL_USERS, ALL_USERS_NAME, Access, Target, UserGroup, same_id};
 use crate::object::{ObjectRecord, ObjectSpec};
@@ -33,7 +33,7 @@ pub fn claims_memberships(spec: &ObjectSpec) -> bool {
 /// joins and leaves as the change's parts, and `groups` before and after.
 /// `resolve` names a group's id, or the create that makes it known.
 pub fn plan(
-    change: &mut AccessChange,
+    change: &mut Change,
     spec: &ObjectSpec,
     record: Option<&ObjectRecord>,
     access: &Access,
@@ -118,7 +118,7 @@ pub fn plan(
 
 /// Puts `groups` into the change: its value after (a create's, from
 /// Kasm's All Users on), and, when it differs, an update of it.
-fn show(change: &mut AccessChange, record: Option<&ObjectRecord>, before: Value, after: Value) {
+fn show(change: &mut Change, record: Option<&ObjectRecord>, before: Value, after: Value) {
     if matches!(change.action, Action::Create | Action::Replace) {
         change.changes.retain(|c| c.attribute != "groups");
         change.changes.push(AttributeChange {

@@ -292,12 +292,12 @@ fn plan_valid(
             if req.from_state {
                 plan.resource_drift.clear();
             } else {
-                plan.access_drift = crate::access::plan::drift(&edits.state, access);
+                let others = crate::access::plan::drift(&edits.state, access);
+                plan.resource_drift.extend(others);
             }
             if req.refresh_only {
                 // Nothing changes on Kasm: duplicates are reported, not deleted.
                 plan.resource_changes.clear();
-                plan.access_changes.clear();
                 plan.extra_links.iter_mut().for_each(|x| x.revoke = false);
                 plan.summary = Summary::default();
                 plan.duplicates.iter_mut().for_each(|d| d.delete = false);
@@ -305,7 +305,7 @@ fn plan_valid(
             // (A refresh-only plan has no user change left to show it on.)
             crate::access::launch::show_authorized_images(&mut plan, access, observed);
             diagnostics.extend(crate::access::session_limit::check(
-                &plan.access_changes,
+                &plan.resource_changes,
                 access,
             ));
             diagnostics.extend(
@@ -339,7 +339,7 @@ fn plan_valid(
 /// The errors of the sessions a plan starts that Kasm would refuse.
 fn refused_sessions(plan: &Plan, observed: &[Image], access: &Access) -> Vec<Diagnostic> {
     let after = crate::access::launch::After::of(plan, access, observed);
-    crate::access::launch::check(&plan.access_changes, &after)
+    crate::access::launch::check(&plan.resource_changes, &after)
 }
 
 /// A destroy plan keeps the configuration's data sources, variables and
@@ -365,8 +365,7 @@ fn protected_deletes(plan: &Plan, protected: &BTreeSet<String>, state: &State) -
             .get(address)
             .is_some_and(|r| r.prevent_destroy)
     };
-    plan.access_changes
-        .iter()
+    plan.access_changes()
         .filter(|c| {
             matches!(
                 c.action,

@@ -69,7 +69,7 @@ pub fn who_may_launch(req: &LaunchRequest) -> LaunchResponse {
         };
     };
     let after = After::of(plan, &planning.access, &planning.observed);
-    let grants = launch::grants(&plan.access_changes, &after)
+    let grants = launch::grants(&plan.resource_changes, &after)
         .into_iter()
         .filter(|g| users(&g.user) && images(&g.image))
         .collect();

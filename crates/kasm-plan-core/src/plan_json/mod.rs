@@ -5,7 +5,7 @@
 
 mod resources;
 use crate::address::Instance;
-use crate::change::{Action, Drift, Plan, Reason, ResourceChange};
+use crate::change::{Action, Plan, Reason};
 use serde_json::{Map, Value, json};
 
 /// Terraform's plan JSON format version this output follows.
@@ -19,21 +19,13 @@ pub const TERRAFORM_VERSION: &str = "1.9.0";
 /// Renders a plan as Terraform plan JSON: every top-level key Terraform
 /// documents but `timestamp`, which needs a clock (the host adds it).
 pub fn to_terraform_json(plan: &Plan) -> Value {
-    let images = plan.resource_changes.iter().map(ResourceChange::to_change);
-    let access = plan.access_changes.iter().cloned();
     let (mut changes, mut resources, mut prior) = (Vec::new(), Vec::new(), Vec::new());
-    for entries in images.chain(access).map(resources::entries) {
+    for entries in plan.resource_changes.iter().map(resources::entries) {
         changes.push(entries.change);
         resources.extend(entries.planned);
         prior.extend(entries.prior);
     }
-    let drift: Vec<Value> = plan
-        .resource_drift
-        .iter()
-        .map(Drift::to_change)
-        .chain(plan.access_drift.iter().cloned())
-        .map(resources::drift)
-        .collect();
+    let drift: Vec<Value> = plan.resource_drift.iter().map(resources::drift).collect();
     // Built by moving each part in: `json!` would copy them through `Serialize`.
     let out = Map::from_iter([
         ("format_version".to_owned(), FORMAT_VERSION.into()),
@@ -148,7 +140,7 @@ fn relevant_attributes(plan: &Plan) -> Value {
         .flat_map(|d| {
             d.changes
                 .iter()
-                .map(|c| json!({ "resource": d.address, "attribute": [c.field.spec_name()] }))
+                .map(|c| json!({ "resource": d.address, "attribute": [c.attribute] }))
         })
         .collect()
 }

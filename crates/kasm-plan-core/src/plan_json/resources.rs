@@ -3,12 +3,11 @@
 //! `planned_values` and `prior_state` entries.
 
 use super::{PROVIDER_NAME, instance_header};
-use crate::change::{AccessChange, Action, Reason};
+use crate::change::{Action, Change, Reason};
 use serde_json::{Map, Value, json};
 
 /// One instance's entries: in `resource_changes`, in `planned_values`
-/// (unless it is deleted) and in `prior_state` (when it exists). The change
-/// is taken whole, so its values are moved in, not copied.
+/// (unless it is deleted) and in `prior_state` (when it exists).
 pub struct Entries {
     /// The `resource_changes` entry.
     pub change: Value,
@@ -19,36 +18,36 @@ pub struct Entries {
 }
 
 /// The entries of one change.
-pub fn entries(mut c: AccessChange) -> Entries {
-    let before = c.before.take();
+pub fn entries(c: &Change) -> Entries {
+    let before = c.shown_before();
     let after = match c.action {
         Action::Delete => None,
         Action::NoOp => before.clone(),
-        _ => c.after.take(),
+        _ => c.shown_after(),
     };
-    let prior = before.as_ref().map(|b| state_entry(&c, Some(b.clone())));
+    let prior = before.as_ref().map(|b| state_entry(c, Some(b.clone())));
     // An unchanged instance not read again has no values: listed with null.
     let planned = (c.action != Action::Delete)
-        .then(|| state_entry(&c, after.clone().or_else(|| before.clone())));
+        .then(|| state_entry(c, after.clone().or_else(|| before.clone())));
     Entries {
-        change: change_entry(&c, before, after),
+        change: change_entry(c, before, after),
         planned,
         prior,
     }
 }
 
 /// A `resource_drift` entry: a change made outside kasm-plan.
-pub fn drift(mut c: AccessChange) -> Value {
-    let before = c.before.take();
+pub fn drift(c: &Change) -> Value {
+    let before = c.shown_before();
     let after = match c.action {
         Action::Delete => None,
-        _ => c.after.take(),
+        _ => c.shown_after(),
     };
-    change_entry(&c, before, after)
+    change_entry(c, before, after)
 }
 
 fn change_entry(
-    c: &AccessChange,
+    c: &Change,
     before: Option<Map<String, Value>>,
     after: Option<Map<String, Value>>,
 ) -> Value {
@@ -82,7 +81,7 @@ fn change_entry(
     Value::Object(out)
 }
 
-fn state_entry(c: &AccessChange, values: Option<Map<String, Value>>) -> Value {
+fn state_entry(c: &Change, values: Option<Map<String, Value>>) -> Value {
     let mut out = header(c);
     out.insert("schema_version".into(), 0.into());
     out.insert("sensitive_values".into(), marks(c, values.as_ref()));
@@ -96,7 +95,7 @@ fn object(values: Option<Map<String, Value>>) -> Value {
 
 /// Terraform marks the sensitive attributes that hold a value with `true`,
 /// in an object beside the values; `false` when there are no values.
-fn marks(c: &AccessChange, values: Option<&Map<String, Value>>) -> Value {
+fn marks(c: &Change, values: Option<&Map<String, Value>>) -> Value {
     let Some(values) = values else {
         return Value::Bool(false);
     };
@@ -109,7 +108,7 @@ fn marks(c: &AccessChange, values: Option<&Map<String, Value>>) -> Value {
     Value::Object(marked)
 }
 
-fn header(c: &AccessChange) -> Map<String, Value> {
+fn header(c: &Change) -> Map<String, Value> {
     let mut m = instance_header(&c.resource_type, &c.address, &c.name);
     m.insert("provider_name".into(), PROVIDER_NAME.into());
     m

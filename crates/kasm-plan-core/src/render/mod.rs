@@ -6,10 +6,11 @@
 mod resources;
 pub mod state;
 
-use crate::change::{AccessChange, Action, Plan, Reason, ResourceChange};
+use crate::change::{Action, Change, Plan, Reason};
 use crate::diagnostic::Diagnostic;
 use crate::model::REDACTED;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::fmt::Write;
 
 /// A plan: drift first, then the actions, then the `Plan:` line. `notes`:
@@ -20,18 +21,13 @@ pub fn plan(plan: &Plan, notes: &[Diagnostic]) -> String {
         drifted(&mut out, plan);
         out.push('\n');
     }
-    let images: Vec<AccessChange> = plan
+    let printed: Vec<Cow<Change>> = plan
         .resource_changes
         .iter()
-        .filter(|c| {
-            c.action != Action::NoOp || c.previous_address.is_some() || c.importing.is_some()
-        })
-        .map(ResourceChange::to_printed_change)
+        .filter(|c| resources::shown(c))
+        .map(Change::printed)
         .collect();
-    let changes: Vec<&AccessChange> = images
-        .iter()
-        .chain(plan.access_changes.iter().filter(|c| resources::shown(c)))
-        .collect();
+    let changes: Vec<&Change> = printed.iter().map(AsRef::as_ref).collect();
     let duplicates: Vec<(&str, &str)> = plan
         .duplicates
         .iter()
@@ -128,10 +124,7 @@ pub fn refresh_only(plan: &Plan) -> String {
 fn drifted(out: &mut String, plan: &Plan) {
     out.push_str("Note: Objects have changed outside of kasm-plan\n\n");
     out.push_str("kasm-plan detected the following changes made outside of kasm-plan since the last apply:\n");
-    for d in &plan.resource_drift {
-        resources::drift(out, &d.to_printed_change());
-    }
-    for c in &plan.access_drift {
+    for c in &plan.resource_drift {
         resources::drift(out, c);
     }
 }

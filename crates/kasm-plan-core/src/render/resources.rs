@@ -2,22 +2,23 @@
 //! type; and the links of managed images that no `kasm_group_image` declares.
 
 use crate::address::Instance;
-use crate::change::{AccessChange, Action, ExtraLink, Reason};
+use crate::change::{Action, Change, ExtraLink, Reason};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::field::{Field, Kind};
 use crate::model::REDACTED;
+use crate::object::Values;
 use crate::schema::tables;
 use serde_json::Value;
 use std::fmt::Write;
 
 /// Whether a change is worth printing.
-pub fn shown(c: &AccessChange) -> bool {
+pub fn shown(c: &Change) -> bool {
     c.action != Action::NoOp || c.previous_address.is_some() || c.importing.is_some()
 }
 
 /// One change, as Terraform prints a resource; under a create, the object
 /// Kasm already has by that name (its warning is among `notes`).
-pub fn change(out: &mut String, c: &AccessChange, notes: &[Diagnostic]) {
+pub fn change(out: &mut String, c: &Change, notes: &[Diagnostic]) {
     let (mark, verb) = match c.action {
         Action::NoOp => return edited(out, c),
         Action::Create => ("+", "will be created"),
@@ -48,7 +49,7 @@ pub fn change(out: &mut String, c: &AccessChange, notes: &[Diagnostic]) {
 
 /// What the change's first line leaves unsaid: a move, an import, why, and
 /// what Kasm does by itself on a create.
-fn comments(out: &mut String, c: &AccessChange) {
+fn comments(out: &mut String, c: &Change) {
     if let Some(from) = &c.previous_address {
         let _ = writeln!(out, "  # (moved from {from})");
     }
@@ -67,7 +68,7 @@ fn comments(out: &mut String, c: &AccessChange) {
 }
 
 /// A change made outside kasm-plan, as drift is printed.
-pub fn drift(out: &mut String, c: &AccessChange) {
+pub fn drift(out: &mut String, c: &Change) {
     if c.action == Action::Delete {
         let _ = writeln!(out, "\n  # {} has been deleted", c.address);
         return;
@@ -79,7 +80,7 @@ pub fn drift(out: &mut String, c: &AccessChange) {
 
 /// The lines of a change: what a create sets and what Kasm gives it, what
 /// a delete removes, what an update or a replace changes.
-fn lines(c: &AccessChange) -> Vec<(&str, Shown<'_>)> {
+fn lines(c: &Change) -> Vec<(&str, Shown<'_>)> {
     match c.action {
         Action::Create => {
             let set = c.changes.iter().map(|a| {
@@ -99,9 +100,9 @@ fn lines(c: &AccessChange) -> Vec<(&str, Shown<'_>)> {
             let alias = tables::resource(&c.resource_type).and_then(|t| t.id_alias);
             c.before
                 .iter()
-                .flatten()
-                .filter(|(k, v)| !v.is_null() && *k != "id" && Some(k.as_str()) != alias)
-                .map(|(k, v)| (k.as_str(), Shown::Now(c, k, v)))
+                .flat_map(Values::iter)
+                .filter(|(k, v)| !v.is_null() && *k != "id" && Some(*k) != alias)
+                .map(|(k, v)| (k, Shown::Now(c, k, v)))
                 .collect()
         }
         _ => changed(c),
@@ -109,7 +110,7 @@ fn lines(c: &AccessChange) -> Vec<(&str, Shown<'_>)> {
 }
 
 /// `old -> new` for each attribute that changes.
-fn changed(c: &AccessChange) -> Vec<(&str, Shown<'_>)> {
+fn changed(c: &Change) -> Vec<(&str, Shown<'_>)> {
     c.changes
         .iter()
         .map(|a| {
@@ -132,19 +133,19 @@ fn because(reason: Reason, address: &str) -> Option<String> {
 }
 
 /// `resource "<type>" "<name>"`.
-fn block(c: &AccessChange) -> String {
+fn block(c: &Change) -> String {
     let name = Instance::parse(&c.name).map_or_else(|| c.name.clone(), |i| i.name);
     format!("resource \"{}\" \"{name}\"", c.resource_type)
 }
 
-fn id_line(out: &mut String, c: &AccessChange) {
+fn id_line(out: &mut String, c: &Change) {
     if let Some(id) = &c.id {
         let _ = writeln!(out, "        id = {}", Text(&id.as_str().into()));
     }
 }
 
 /// A move or an import with nothing else to change.
-fn edited(out: &mut String, c: &AccessChange) {
+fn edited(out: &mut String, c: &Change) {
     match (&c.previous_address, &c.importing) {
         (Some(from), _) => {
             let _ = writeln!(out, "\n  # {from} has moved to {}", c.address);
@@ -175,11 +176,11 @@ fn aligned(out: &mut String, mark: char, lines: &[(&str, Shown)]) {
 /// An attribute's value on a line, written straight into the plan's text.
 enum Shown<'a> {
     /// The value now.
-    Now(&'a AccessChange, &'a str, &'a Value),
+    Now(&'a Change, &'a str, &'a Value),
     /// The value after apply; one known only then says what makes it known.
-    After(&'a AccessChange, &'a str, &'a Value),
+    After(&'a Change, &'a str, &'a Value),
     /// `old -> new`; a hidden value's change as one `(sensitive value)`.
-    Both(&'a AccessChange, &'a str, &'a Value, &'a Value),
+    Both(&'a Change, &'a str, &'a Value, &'a Value),
 }
 
 impl std::fmt::Display for Shown<'_> {
@@ -199,7 +200,7 @@ impl std::fmt::Display for Shown<'_> {
 
 fn write_after(
     f: &mut std::fmt::Formatter<'_>,
-    c: &AccessChange,
+    c: &Change,
     attribute: &str,
     v: &Value,
 ) -> std::fmt::Result {
@@ -215,13 +216,13 @@ fn write_after(
     }
 }
 
-fn hidden(c: &AccessChange, attribute: &str) -> bool {
+fn hidden(c: &Change, attribute: &str) -> bool {
     c.sensitive.iter().any(|s| s == attribute)
 }
 
 fn write_value(
     f: &mut std::fmt::Formatter<'_>,
-    c: &AccessChange,
+    c: &Change,
     attribute: &str,
     v: &Value,
 ) -> std::fmt::Result {
