@@ -151,10 +151,9 @@ impl Change {
 
     /// Replaces the values of the spec's sensitive fields by fingerprints, so a
     /// plan tells that they change without showing them.
-    pub(crate) fn conceal(mut self, spec: &ImageSpec) -> Self {
+    pub(crate) fn conceal(&mut self, spec: &ImageSpec) {
         if spec.sensitive.is_empty() {
-            self.hide_image_fields(&[]);
-            return self;
+            return self.hide_image_fields(&[]);
         }
         let address = self.address.clone();
         let hide = |field: Field, v: &mut Value| {
@@ -179,7 +178,6 @@ impl Change {
             }
         }
         self.hide_image_fields(&spec.sensitive);
-        self
     }
 
     /// The values before, as plan JSON shows them: an image's with Kasm's

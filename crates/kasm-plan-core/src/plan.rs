@@ -197,14 +197,15 @@ fn create(address: String, name: &str, spec: &ImageSpec, was_in_state: bool) -> 
         .set_fields()
         .map(|f| AttributeChange::of_field(f, Value::Null, after.get(f).clone()))
         .collect();
-    Change {
+    let mut change = Change {
         action: Action::Create,
         reason: Some(Reason::of_create(was_in_state)),
         after: Some(after.into()),
         changes,
         ..Change::of_image(address, name)
-    }
-    .conceal(spec)
+    };
+    change.conceal(spec);
+    change
 }
 
 /// A replace asked for with `-replace`: Kasm's image is deleted and the
@@ -218,7 +219,7 @@ fn replace(address: String, name: &str, spec: &ImageSpec, observed: Observed) ->
         .filter(|&f| before.get(f) != after.get(f))
         .map(|f| AttributeChange::of_field(f, before.get(f).clone(), after.get(f).clone()))
         .collect();
-    Change {
+    let mut change = Change {
         action: Action::Replace,
         reason: Some(Reason::ReplaceByRequest),
         id: Some(image.image_id.clone()),
@@ -227,8 +228,9 @@ fn replace(address: String, name: &str, spec: &ImageSpec, observed: Observed) ->
         after: Some(after.into()),
         changes,
         ..Change::of_image(address, name)
-    }
-    .conceal(spec)
+    };
+    change.conceal(spec);
+    change
 }
 
 /// Kasm's image, and its attributes when drift has read them already.
@@ -274,7 +276,7 @@ fn update(
         };
         (Action::Update, Some(reason), Some(before), Some(after))
     };
-    Change {
+    let mut change = Change {
         action,
         reason,
         id: Some(image.image_id.clone()),
@@ -283,8 +285,9 @@ fn update(
         after: after.map(Into::into),
         changes: changes.into_iter().map(|(_, c)| c).collect(),
         ..Change::of_image(address, name)
-    }
-    .conceal(spec)
+    };
+    change.conceal(spec);
+    change
 }
 
 /// The managed fields whose value on Kasm differs from the spec's, and
