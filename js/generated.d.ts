@@ -922,7 +922,7 @@ groups: Array<Group>,
 diagnostics: Array<Diagnostic>, };
 
 /**
- * What a plan does to one image.
+ * What a plan does to one instance.
  */
 export type Action = "create" | "update" | "delete" | "no-op" | "replace";
 

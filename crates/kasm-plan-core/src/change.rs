@@ -1,7 +1,8 @@
 //! What a plan is made of, for every resource type: the actions and their
-//! reasons, the changes to images, groups and links, drift, duplicates, the
-//! counts, and the plan itself. Data only: `plan` and `access` compute them,
-//! `apply` and `access::steps` turn them into steps, the outputs print them.
+//! reasons, one change type for every type's changes and drift, duplicates,
+//! the counts, and the plan itself. Data only: `plan` and `access` compute
+//! them, `apply` and `access::steps` turn them into steps, the outputs print
+//! them.
 
 use crate::attributes::Attributes;
 use crate::field::Field;
@@ -12,7 +13,7 @@ use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-/// What a plan does to one image.
+/// What a plan does to one instance.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Action {
@@ -51,7 +52,7 @@ impl Action {
 pub enum Reason {
     /// In the config, not in state.
     New,
-    /// In state, but the image is gone from Kasm: create it again.
+    /// In state, but gone from Kasm: create it again.
     DeletedOutside,
     /// The config changed since the last apply.
     ConfigChanged,
@@ -198,12 +199,10 @@ impl Change {
     }
 
     fn shown(&self, values: &Values, id: Option<&str>) -> Map<String, Value> {
-        match values {
-            _ if self.is_image() => {
-                image_values(&values.fields(), id, self.available, &self.sensitive)
-            }
-            Values::Fields(_) => values.to_map(),
-            Values::Named(map) => map.clone(),
+        if self.is_image() {
+            image_values(&values.fields(), id, self.available, &self.sensitive)
+        } else {
+            values.to_map()
         }
     }
 
