@@ -86,11 +86,11 @@ fn hides(field: Field, also: &[Field]) -> bool {
 }
 
 /// The names of the image attributes whose values are hidden.
-fn hidden_fields(also: &[Field]) -> Vec<String> {
+fn hidden_fields(also: &[Field]) -> Vec<Cow<'static, str>> {
     Field::ALL
         .iter()
         .filter(|&&f| hides(f, also))
-        .map(|f| f.spec_name().to_owned())
+        .map(|f| Cow::Borrowed(f.spec_name()))
         .collect()
 }
 
@@ -100,7 +100,7 @@ fn image_values(
     attrs: &Attributes,
     image_id: Option<&str>,
     available: Option<bool>,
-    hidden: &[String],
+    hidden: &[Cow<'static, str>],
 ) -> Map<String, Value> {
     let text = |t: Option<&str>| t.map_or(Value::Null, Value::from);
     let fields = Field::ALL.iter().map(|&f| {
@@ -146,7 +146,7 @@ impl Change {
             self.sensitive = hidden_fields(also);
         }
         if matches!(self.action, Action::Create | Action::Replace) {
-            self.after_unknown = IMAGE_COMPUTED.iter().map(|k| (*k).to_owned()).collect();
+            self.after_unknown = IMAGE_COMPUTED.iter().map(|k| Cow::Borrowed(*k)).collect();
         }
     }
 
@@ -224,7 +224,7 @@ impl AttributeChange {
     /// An image field's change.
     pub fn of_field(field: Field, before: Value, after: Value) -> AttributeChange {
         AttributeChange {
-            attribute: field.spec_name().to_owned(),
+            attribute: Cow::Borrowed(field.spec_name()),
             before,
             after,
         }
@@ -475,7 +475,8 @@ fn plan_format<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AttributeChange {
     /// The attribute, e.g. `priority`.
-    pub attribute: String,
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
+    pub attribute: Cow<'static, str>,
     /// Its value now (null when unset or unknown).
     pub before: Value,
     /// Its value after (null when unknown until apply).
@@ -521,7 +522,8 @@ pub struct Change {
     pub after: Option<Values>,
     /// Attributes of `after` known only after apply.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub after_unknown: Vec<String>,
+    #[cfg_attr(feature = "typescript", ts(as = "Vec<String>"))]
+    pub after_unknown: Vec<Cow<'static, str>>,
     /// For a link: the attributes whose value another resource's create in
     /// this run makes known, with that resource's address.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -533,7 +535,8 @@ pub struct Change {
     /// from sensitive variables. Their values here are salted
     /// fingerprints, shown as `(sensitive value)` and never sent anywhere.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub sensitive: Vec<String>,
+    #[cfg_attr(feature = "typescript", ts(as = "Vec<String>"))]
+    pub sensitive: Vec<Cow<'static, str>>,
     /// The address it had before a `moved` block renamed it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_address: Option<String>,

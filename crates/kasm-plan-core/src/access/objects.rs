@@ -16,6 +16,7 @@ use crate::schema::Presence;
 use crate::schema::tables::{self, Block, Calls};
 use crate::state::State;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// An id now, or the address whose apply makes it known.
@@ -208,7 +209,7 @@ fn create(table: &Block, spec: &ObjectSpec, was_recorded: bool, after: After) ->
     let sensitive: Vec<String> = spec.secrets.keys().cloned().collect();
     for name in &sensitive {
         changes.push(AttributeChange {
-            attribute: name.clone(),
+            attribute: name.clone().into(),
             before: Value::Null,
             after: spec.fingerprint(name).map_or(Value::Null, Value::String),
         });
@@ -217,10 +218,10 @@ fn create(table: &Block, spec: &ObjectSpec, was_recorded: bool, after: After) ->
         action: Action::Create,
         reason: Some(Reason::of_create(was_recorded)),
         after: Some(after.values.into()),
-        after_unknown: after.unknown,
+        after_unknown: after.unknown.into_iter().map(Cow::Owned).collect(),
         waits_for: after.waits_for,
         changes,
-        sensitive,
+        sensitive: sensitive.into_iter().map(Cow::Owned).collect(),
         ..Change::none(&spec.address, spec.resource_type)
     }
 }
@@ -247,7 +248,7 @@ fn keep_or_replace(
         action: Action::Replace,
         reason: Some(Reason::ConfigChanged),
         after: Some(after.values.into()),
-        after_unknown: after.unknown,
+        after_unknown: after.unknown.into_iter().map(Cow::Owned).collect(),
         waits_for: after.waits_for,
         changes,
         ..kept
@@ -275,7 +276,7 @@ fn update(spec: &ObjectSpec, record: &ObjectRecord, before: Map<String, Value>) 
         if now != *want {
             config_changed |= record.attributes.get(name) != Some(want);
             changes.push(AttributeChange {
-                attribute: name.clone(),
+                attribute: name.clone().into(),
                 before: now,
                 after: want.clone(),
             });
@@ -292,7 +293,7 @@ fn update(spec: &ObjectSpec, record: &ObjectRecord, before: Map<String, Value>) 
             config_changed = true;
             sensitive.push(name.clone());
             changes.push(AttributeChange {
-                attribute: name.clone(),
+                attribute: name.clone().into(),
                 before: applied,
                 after: want,
             });
@@ -302,8 +303,11 @@ fn update(spec: &ObjectSpec, record: &ObjectRecord, before: Map<String, Value>) 
         (Action::NoOp, None, None)
     } else {
         let mut after = before.clone();
-        for c in changes.iter().filter(|c| !sensitive.contains(&c.attribute)) {
-            after.insert(c.attribute.clone(), c.after.clone());
+        for c in changes
+            .iter()
+            .filter(|c| !sensitive.iter().any(|s| *s == c.attribute))
+        {
+            after.insert(c.attribute.to_string(), c.after.clone());
         }
         let reason = if config_changed {
             Reason::ConfigChanged
@@ -319,7 +323,7 @@ fn update(spec: &ObjectSpec, record: &ObjectRecord, before: Map<String, Value>) 
         before: Some(before.into()),
         after: after.map(Into::into),
         changes,
-        sensitive,
+        sensitive: sensitive.into_iter().map(Cow::Owned).collect(),
         ..Change::none(&spec.address, spec.resource_type)
     }
 }
@@ -349,7 +353,7 @@ pub fn drift(types: &[&'static Block], state: &State, access: &Access) -> Vec<Ch
                 .filter_map(|(k, was)| {
                     let is = now.get(k)?;
                     (is != was).then(|| AttributeChange {
-                        attribute: k.clone(),
+                        attribute: k.clone().into(),
                         before: was.clone(),
                         after: is.clone(),
                     })

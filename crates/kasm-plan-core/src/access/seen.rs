@@ -760,7 +760,7 @@ mod tests {
                     c.action,
                     c.changes
                         .iter()
-                        .map(|a| (a.attribute.as_str(), &a.before, &a.after))
+                        .map(|a| (a.attribute.as_ref(), &a.before, &a.after))
                         .collect::<Vec<_>>(),
                 )
             })

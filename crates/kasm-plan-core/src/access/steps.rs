@@ -321,7 +321,7 @@ fn update(
     let changed: BTreeSet<&str> = change
         .changes
         .iter()
-        .map(|c| c.attribute.as_str())
+        .map(|c| c.attribute.as_ref())
         .collect();
     let named = |k: &str| update.body.iter().any(|(name, _)| *name == k);
     let mut sent = sendable(table, spec, |k| changed.contains(k) || named(k));

@@ -54,7 +54,7 @@ fn change_entry(
     let unknown: Map<String, Value> = c
         .after_unknown
         .iter()
-        .map(|k| (k.clone(), Value::Bool(true)))
+        .map(|k| (k.to_string(), Value::Bool(true)))
         .collect();
     let mut change = Map::new();
     change.insert("actions".into(), c.action.terraform_actions());
@@ -102,8 +102,8 @@ fn marks(c: &Change, values: Option<&Map<String, Value>>) -> Value {
     let marked: Map<String, Value> = c
         .sensitive
         .iter()
-        .filter(|k| values.get(k.as_str()).is_some_and(|v| !v.is_null()))
-        .map(|k| (k.clone(), Value::Bool(true)))
+        .filter(|k| values.get(k.as_ref()).is_some_and(|v| !v.is_null()))
+        .map(|k| (k.to_string(), Value::Bool(true)))
         .collect();
     Value::Object(marked)
 }

@@ -85,15 +85,15 @@ fn lines(c: &Change) -> Vec<(&str, Shown<'_>)> {
         Action::Create => {
             let set = c.changes.iter().map(|a| {
                 (
-                    a.attribute.as_str(),
+                    a.attribute.as_ref(),
                     Shown::After(c, &a.attribute, &a.after),
                 )
             });
             let given = c
                 .after_unknown
                 .iter()
-                .filter(|k| k.as_str() == "id" || !c.changes.iter().any(|a| &a.attribute == *k))
-                .map(|k| (k.as_str(), Shown::After(c, k, &Value::Null)));
+                .filter(|k| k.as_ref() == "id" || !c.changes.iter().any(|a| &a.attribute == *k))
+                .map(|k| (k.as_ref(), Shown::After(c, k, &Value::Null)));
             set.chain(given).collect()
         }
         Action::Delete => {
@@ -115,7 +115,7 @@ fn changed(c: &Change) -> Vec<(&str, Shown<'_>)> {
         .iter()
         .map(|a| {
             (
-                a.attribute.as_str(),
+                a.attribute.as_ref(),
                 Shown::Both(c, &a.attribute, &a.before, &a.after),
             )
         })
