@@ -91,6 +91,16 @@ fn bench_plan(c: &mut Criterion) {
             assert!(answer.contains(&expected));
         })
     });
+    // What the CLI would pay for the JSON call: its answer read into the
+    // types the typed call hands back.
+    group.bench_function("component_read", |b| {
+        b.iter(|| {
+            let answer = call(&mut core, "plan", black_box(&request));
+            let read: facade::PlanResponse =
+                serde_json::from_str(&answer).unwrap_or_else(|e| unreachable!("{e}"));
+            assert!(read.plan.is_some_and(|p| p.summary.change == N / 10));
+        })
+    });
     let typed: facade::PlanRequest =
         serde_json::from_str(&request).unwrap_or_else(|e| unreachable!("{e}"));
     // The request is cloned outside the timing: the CLI builds its request
