@@ -13,6 +13,7 @@ use super::wit;
 use kasm_plan_core::access::launch::{Grant, GrantChange};
 use kasm_plan_core::access::steps::ObjectRecordStep;
 use kasm_plan_core::access::{Access, AttributeChange, Change, ExtraLink, GroupPart, Target};
+use kasm_plan_core::address::{RESOURCE_TYPE as IMAGE_TYPE, type_of};
 use kasm_plan_core::adopt::GeneratedFile;
 use kasm_plan_core::apply::{AdoptStep, CreateStep, MoveStep, ReleaseStep, Step};
 use kasm_plan_core::change::OutputChange;
@@ -28,6 +29,7 @@ use kasm_plan_core::facade::{
 };
 use kasm_plan_core::filter::ImageFilter;
 use kasm_plan_core::group::{Group, GroupImage};
+use kasm_plan_core::json_text::JsonText;
 use kasm_plan_core::lang::config::{BackendBlock, ProviderSettings};
 use kasm_plan_core::lang::{NamedValue, VariableFile, VariableInput};
 use kasm_plan_core::object::{ObjectRecord, Values};
@@ -179,6 +181,21 @@ macro_rules! json_text {
 }
 json_text!(Value, Map<String, Value>, ImageSpec, Image, Attributes, Values);
 
+/// Text that crosses as it is, checked but not parsed.
+impl IntoWit for JsonText {
+    type Wit = String;
+    fn into_wit(self) -> String {
+        self.into_string()
+    }
+}
+
+impl FromWit for JsonText {
+    type Wit = String;
+    fn from_wit(wit: String) -> Result<JsonText, Box<Diagnostic>> {
+        JsonText::from_text(wit).map_err(|e| invalid_request(format!("invalid JSON text: {e}")))
+    }
+}
+
 /// Types that cross as their name (a string in WIT, an enum in the core).
 macro_rules! named {
     ($($t:ty),*) => {$(
@@ -209,6 +226,19 @@ fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, Box<Diagnostic>> {
     serde_json::from_str(text).map_err(|e| invalid_request(format!("invalid JSON text: {e}")))
 }
 
+/// A record's way into the WIT, field by field (its way back written apart).
+macro_rules! into_wit_record {
+    ($core:ident as $wit:ident { $($field:ident),* $(,)? }) => {
+        impl IntoWit for $core {
+            type Wit = wit::$wit;
+            fn into_wit(self) -> wit::$wit {
+                let $core { $($field),* } = self;
+                wit::$wit { $($field: $field.into_wit()),* }
+            }
+        }
+    };
+}
+
 /// Records: core `Name` to `wit::Name` (or `Core as Wit`), field by field;
 /// `=> f` passes the core value read from the WIT through `f`.
 macro_rules! records {
@@ -219,13 +249,7 @@ macro_rules! records {
         records!(@one $core [$core] { $($field),* } [$($after)?]);
     };
     (@one $core:ident [$wit:ident] { $($field:ident),* } [$($after:path)?]) => {
-        impl IntoWit for $core {
-            type Wit = wit::$wit;
-            fn into_wit(self) -> wit::$wit {
-                let $core { $($field),* } = self;
-                wit::$wit { $($field: $field.into_wit()),* }
-            }
-        }
+        into_wit_record!($core as $wit { $($field),* });
         impl FromWit for $core {
             type Wit = wit::$wit;
             fn from_wit(w: wit::$wit) -> Result<$core, Box<Diagnostic>> {
@@ -238,9 +262,102 @@ macro_rules! records {
     };
 }
 
-/// A state read from the WIT with each image's values back in its fields.
-fn typed_images(state: State) -> Result<State, Box<Diagnostic>> {
-    state.with_typed_images().map_err(invalid_request)
+into_wit_record!(State as State { version, serial, lineage, objects, history, outputs, dependencies, pending });
+
+impl FromWit for State {
+    type Wit = wit::State;
+    fn from_wit(w: wit::State) -> Result<State, Box<Diagnostic>> {
+        let wit::State {
+            version,
+            serial,
+            lineage,
+            objects,
+            history,
+            outputs,
+            dependencies,
+            pending,
+        } = w;
+        let objects = objects
+            .into_iter()
+            .map(|(address, record)| {
+                let record = record_from_wit(&address, record)?;
+                Ok((address, record))
+            })
+            .collect::<Result<_, Box<Diagnostic>>>()?;
+        Ok(State {
+            version,
+            serial,
+            lineage,
+            objects,
+            history: FromWit::from_wit(history)?,
+            outputs: FromWit::from_wit(outputs)?,
+            dependencies: FromWit::from_wit(dependencies)?,
+            pending: FromWit::from_wit(pending)?,
+        })
+    }
+}
+
+into_wit_record!(Change as Change { address, resource_type, name, action, reason, id, available, before, after, after_unknown, waits_for, changes, sensitive, previous_address, importing, group_parts });
+
+impl FromWit for Change {
+    type Wit = wit::Change;
+    fn from_wit(w: wit::Change) -> Result<Change, Box<Diagnostic>> {
+        let image = w.resource_type == IMAGE_TYPE;
+        let values = |text: Option<String>| text.map(|t| values_from_wit(image, t)).transpose();
+        Ok(Change {
+            before: values(w.before)?,
+            after: values(w.after)?,
+            address: w.address,
+            resource_type: FromWit::from_wit(w.resource_type)?,
+            name: w.name,
+            action: FromWit::from_wit(w.action)?,
+            reason: FromWit::from_wit(w.reason)?,
+            id: w.id,
+            available: w.available,
+            after_unknown: FromWit::from_wit(w.after_unknown)?,
+            waits_for: FromWit::from_wit(w.waits_for)?,
+            changes: FromWit::from_wit(w.changes)?,
+            sensitive: FromWit::from_wit(w.sensitive)?,
+            previous_address: w.previous_address,
+            importing: w.importing,
+            group_parts: FromWit::from_wit(w.group_parts)?,
+        })
+    }
+}
+
+/// An image's values, read straight into its fields when they all are
+/// fields; any other type's (or an image's that are not) by name.
+fn values_from_wit(image: bool, text: String) -> Result<Values, Box<Diagnostic>> {
+    match image.then(|| serde_json::from_str::<Attributes>(&text)) {
+        Some(Ok(fields)) => Ok(Values::Fields(fields)),
+        _ => Values::from_wit(text),
+    }
+}
+
+/// A state's record: an image's values cross by name and are read straight
+/// into its fields, as the plan reads them (no map built on the way).
+fn record_from_wit(address: &str, w: wit::ObjectRecord) -> Result<ObjectRecord, Box<Diagnostic>> {
+    let wit::ObjectRecord {
+        id,
+        attributes,
+        prevent_destroy,
+    } = w;
+    let attributes = if type_of(address) == Some(IMAGE_TYPE) {
+        match serde_json::from_str::<Attributes>(&attributes) {
+            Ok(fields) => Values::Fields(fields),
+            // Read by name again for the message the state's reader gives.
+            Err(_) => Values::from_wit(attributes)?
+                .into_fields()
+                .map_err(|e| invalid_request(format!("resource {address}: attributes: {e}")))?,
+        }
+    } else {
+        Values::from_wit(attributes)?
+    };
+    Ok(ObjectRecord {
+        id,
+        attributes,
+        prevent_destroy,
+    })
 }
 
 /// Kasm's lists read by table cross by name, as JSON text, so a type read
@@ -370,14 +487,11 @@ records! {
     CallStep { address, kind, id, endpoint, body, ids, repeat_safe, done_when, answer_id, find, ready, record, record_answer, id_parts, help, unmarked, search_first, until_gone }
     FindStep { endpoint, body, fill, list, matching, answer_id, none_when }
     AttributeChange { attribute, before, after }
-    Change { address, resource_type, name, action, reason, id, available, before, after, after_unknown, waits_for, changes, sensitive, previous_address, importing, group_parts }
     GroupPart { name, group, join }
     ExtraLink { image_address, image_id, group_id, group_name, revoke }
     ObjectRecordStep { address, record }
     PlanOptions { unchanged_values, delete_duplicates, replace, targets, destroy }
     HistoryEntry { at, serial, event, overridden_policies }
-    // An image's values cross by name; the plan reads them by field.
-    State { version, serial, lineage, objects, history, outputs, dependencies, pending } => typed_images
     PlanRequest { desired, state, observed, access, strict, options, from_state, refresh_only, render }
     PlanResponse { ok, plan, diagnostics, rendered }
     CreateStep { address, target_image, record }

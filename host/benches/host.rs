@@ -103,6 +103,22 @@ fn bench_plan(c: &mut Criterion) {
     });
     let typed: facade::PlanRequest =
         serde_json::from_str(&request).unwrap_or_else(|e| unreachable!("{e}"));
+    // The JSON call as the CLI would make it: from the request it holds
+    // (typed) to the answer it reads (typed), as the typed call goes.
+    group.bench_function("component_json_from_typed", |b| {
+        b.iter_batched(
+            || typed.clone(),
+            |request| {
+                let text = serde_json::to_string(&request).unwrap_or_else(|e| unreachable!("{e}"));
+                drop(request);
+                let answer = call(&mut core, "plan", black_box(&text));
+                let read: facade::PlanResponse =
+                    serde_json::from_str(&answer).unwrap_or_else(|e| unreachable!("{e}"));
+                assert!(read.plan.is_some_and(|p| p.summary.change == N / 10));
+            },
+            criterion::BatchSize::LargeInput,
+        )
+    });
     // The request is cloned outside the timing: the CLI builds its request
     // once and hands it over, as the JSON call hands over its text.
     group.bench_function("component_typed", |b| {

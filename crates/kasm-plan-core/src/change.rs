@@ -6,6 +6,7 @@
 
 use crate::attributes::Attributes;
 use crate::field::Field;
+use crate::json_text::JsonText;
 use crate::model::ImageSpec;
 use crate::object::Values;
 use serde::{Deserialize, Serialize};
@@ -330,8 +331,10 @@ pub struct Plan {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extra_links: Vec<ExtraLink>,
     /// The configuration, as Terraform's plan JSON describes it (`configuration`).
+    // Only plan JSON reads it: carried as text, not rebuilt at each crossing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<Value>,
+    #[cfg_attr(feature = "typescript", ts(as = "Option<Value>"))]
+    pub configuration: Option<JsonText>,
     /// The variables' values, sensitive ones hidden (plan JSON's `variables`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variables: Option<Value>,

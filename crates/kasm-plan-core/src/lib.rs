@@ -31,6 +31,7 @@ pub mod filter;
 pub mod format;
 pub mod graph;
 pub mod group;
+pub mod json_text;
 pub mod lang;
 pub mod model;
 pub mod names;

@@ -18,6 +18,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("address", 0),
     ("reference", 0),
     ("positions", 0),
+    ("json_text", 0),
     // 1 schema and data model: the field table, images and groups as specs
     // and as Kasm returns them, an image's values in spec units, records,
     // the schema, the data sources' filters

@@ -5,6 +5,7 @@ use crate::access::{Access, AccessInputs, plan_access};
 use crate::diagnostic::{Code, Diagnostic, has_errors};
 use crate::edits::{self, Edits};
 use crate::group::{Group, GroupImage};
+use crate::json_text::JsonText;
 use crate::lang::Reads;
 use crate::lang::depends::DependsOn;
 use crate::model::{Image, ImageSpec};
@@ -285,7 +286,7 @@ fn plan_valid(
             plan.note_edits(&edits.moved, &edits.imported);
             plan.output_changes = crate::outputs::changes(&wanted.outputs, &edits.state, &plan);
             if let Some(d) = &wanted.described {
-                plan.configuration = Some(d.configuration.clone());
+                plan.configuration = Some(JsonText::of(&d.configuration));
                 plan.variables = Some(d.variables.clone());
             }
             // Without a refresh nothing is known to have changed on Kasm.

@@ -6,6 +6,7 @@
 mod resources;
 use crate::address::Instance;
 use crate::change::{Action, Plan, Reason};
+use crate::json_text::JsonText;
 use serde_json::{Map, Value, json};
 
 /// Terraform's plan JSON format version this output follows.
@@ -42,7 +43,8 @@ pub fn to_terraform_json(plan: &Plan) -> Value {
         (
             "configuration".to_owned(),
             plan.configuration
-                .clone()
+                .as_ref()
+                .map(JsonText::value)
                 .unwrap_or_else(|| json!({ "root_module": {} })),
         ),
         ("applyable".to_owned(), plan.has_changes().into()),

@@ -274,22 +274,6 @@ impl State {
         self.objects.range(from..to)
     }
 
-    /// The same state with each image's values kept by field, as the plan
-    /// reads them (a state that crossed a boundary by name); an image
-    /// attribute that is not a field is refused.
-    pub fn with_typed_images(mut self) -> Result<State, String> {
-        let images: Vec<String> = self.images().map(|(a, _)| a.clone()).collect();
-        for address in images {
-            if let Some(record) = self.objects.get_mut(&address) {
-                let values = std::mem::take(&mut record.attributes);
-                record.attributes = values
-                    .into_fields()
-                    .map_err(|e| format!("resource {address}: attributes: {e}"))?;
-            }
-        }
-        Ok(self)
-    }
-
     /// The managed image at `address`.
     pub fn image(&self, address: &str) -> Option<&ObjectRecord> {
         (crate::address::type_of(address) == Some(RESOURCE_TYPE))
