@@ -192,7 +192,7 @@ impl IntoWit for JsonText {
 impl FromWit for JsonText {
     type Wit = String;
     fn from_wit(wit: String) -> Result<JsonText, Box<Diagnostic>> {
-        JsonText::from_text(wit).map_err(|e| invalid_request(format!("invalid JSON text: {e}")))
+        JsonText::from_text(wit).map_err(invalid_json)
     }
 }
 
@@ -223,7 +223,11 @@ fn to_json<T: Serialize>(value: &T) -> String {
 }
 
 fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, Box<Diagnostic>> {
-    serde_json::from_str(text).map_err(|e| invalid_request(format!("invalid JSON text: {e}")))
+    serde_json::from_str(text).map_err(invalid_json)
+}
+
+fn invalid_json(e: serde_json::Error) -> Box<Diagnostic> {
+    invalid_request(format!("invalid JSON text: {e}"))
 }
 
 /// A record's way into the WIT, field by field (its way back written apart).
@@ -342,17 +346,15 @@ fn record_from_wit(address: &str, w: wit::ObjectRecord) -> Result<ObjectRecord, 
         attributes,
         prevent_destroy,
     } = w;
-    let attributes = if type_of(address) == Some(IMAGE_TYPE) {
-        match serde_json::from_str::<Attributes>(&attributes) {
-            Ok(fields) => Values::Fields(fields),
-            // Read by name again for the message the state's reader gives.
-            Err(_) => Values::from_wit(attributes)?
-                .into_fields()
-                .map_err(|e| invalid_request(format!("resource {address}: attributes: {e}")))?,
-        }
-    } else {
-        Values::from_wit(attributes)?
-    };
+    let image = type_of(address) == Some(IMAGE_TYPE);
+    let mut attributes = values_from_wit(image, attributes)?;
+    if image {
+        // Read by name only when not all are fields: refused here with the
+        // message the state's reader gives.
+        attributes = attributes
+            .into_fields()
+            .map_err(|e| invalid_request(format!("resource {address}: attributes: {e}")))?;
+    }
     Ok(ObjectRecord {
         id,
         attributes,

@@ -15,9 +15,11 @@ pub struct JsonText(Box<RawValue>);
 impl JsonText {
     /// The text of a value.
     pub fn of(value: &Value) -> JsonText {
-        // A `Value` always serializes, and its text is always valid JSON.
-        let text = serde_json::to_string(value).unwrap_or_else(|_| "null".into());
-        JsonText::from_text(text).unwrap_or_else(|_| JsonText::null())
+        // Written straight into raw text, not read back to check it; a
+        // `Value` always serializes.
+        serde_json::value::to_raw_value(value)
+            .map(JsonText)
+            .unwrap_or_else(|_| JsonText::null())
     }
 
     /// Text read as JSON: checked, never parsed into a value.
@@ -48,12 +50,6 @@ impl JsonText {
 impl PartialEq for JsonText {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
-    }
-}
-
-impl From<Value> for JsonText {
-    fn from(value: Value) -> Self {
-        JsonText::of(&value)
     }
 }
 
