@@ -19,7 +19,7 @@ export type Code = "syntax_error" | "invalid_document" | "block_skipped" | "not_
  */
 export type Position = { 
 /**
- * One-based line.
+ * One-based line, never 0.
  */
 line: number, 
 /**

@@ -94,6 +94,21 @@ impl FromWit for std::borrow::Cow<'static, str> {
     }
 }
 
+/// A one-based line: 0 is refused.
+impl IntoWit for std::num::NonZeroU32 {
+    type Wit = u32;
+    fn into_wit(self) -> u32 {
+        self.get()
+    }
+}
+
+impl FromWit for std::num::NonZeroU32 {
+    type Wit = u32;
+    fn from_wit(wit: u32) -> Result<Self, Box<Diagnostic>> {
+        Self::new(wit).ok_or_else(|| invalid_request("a line number is one-based, never 0"))
+    }
+}
+
 impl IntoWit for usize {
     type Wit = u32;
     fn into_wit(self) -> u32 {

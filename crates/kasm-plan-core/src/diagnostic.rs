@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::num::NonZeroU32;
 
 /// How serious a diagnostic is.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
@@ -108,10 +109,27 @@ codes! {
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Position {
-    /// One-based line.
-    pub line: u32,
+    /// One-based line, never 0.
+    // Non-zero, so that an optional location takes no more room than one.
+    #[cfg_attr(feature = "typescript", ts(type = "number"))]
+    pub line: NonZeroU32,
     /// One-based column, in characters.
     pub column: u32,
+}
+
+impl Position {
+    /// The position at a one-based line and column (a line of 0 is read as the first).
+    pub fn new(line: usize, column: usize) -> Position {
+        Position {
+            line: one_based(line),
+            column: u32::try_from(column).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// A one-based line number: 0, which no reader gives, is read as 1.
+fn one_based(line: usize) -> NonZeroU32 {
+    NonZeroU32::new(u32::try_from(line).unwrap_or(u32::MAX)).unwrap_or(NonZeroU32::MIN)
 }
 
 /// The stretch of source text a diagnostic points at.
@@ -310,10 +328,7 @@ impl<'a> LineIndex<'a> {
         } else {
             self.chars_before(offset) - self.chars_before(start)
         };
-        Position {
-            line: u32::try_from(line).unwrap_or(u32::MAX),
-            column: u32::try_from(column + 1).unwrap_or(u32::MAX),
-        }
+        Position::new(line, column + 1)
     }
 
     /// The one-based line of a byte offset: the last line asked for or the
@@ -364,11 +379,11 @@ mod tests {
     #[test]
     fn positions_are_one_based_and_count_characters() {
         let idx = LineIndex::new("ab\nçd\n");
-        assert_eq!(idx.position(0), Position { line: 1, column: 1 });
-        assert_eq!(idx.position(3), Position { line: 2, column: 1 });
+        assert_eq!(idx.position(0), Position::new(1, 1));
+        assert_eq!(idx.position(3), Position::new(2, 1));
         // 'ç' is two bytes, so byte 5 ('d') is the second character of line 2.
-        assert_eq!(idx.position(5), Position { line: 2, column: 2 });
-        assert_eq!(idx.position(99), Position { line: 3, column: 1 });
+        assert_eq!(idx.position(5), Position::new(2, 2));
+        assert_eq!(idx.position(99), Position::new(3, 1));
     }
 
     #[test]
@@ -377,19 +392,12 @@ mod tests {
         let text: String = "aé€😀".repeat(300);
         let idx = LineIndex::new(&text);
         for (chars, (offset, _)) in text.char_indices().enumerate() {
-            let want = u32::try_from(chars + 1).unwrap_or(u32::MAX);
-            assert_eq!(
-                idx.position(offset),
-                Position {
-                    line: 1,
-                    column: want
-                }
-            );
+            assert_eq!(idx.position(offset), Position::new(1, chars + 1));
         }
         let two_lines = format!("{text}\n{text}");
         let idx = LineIndex::new(&two_lines);
         let second = text.len() + 1 + "aé€".len();
-        assert_eq!(idx.position(second), Position { line: 2, column: 4 });
+        assert_eq!(idx.position(second), Position::new(2, 4));
     }
 
     #[test]

@@ -12,6 +12,29 @@ pub struct Positions {
 }
 
 impl Positions {
+    /// Room for `n` items, so recording as many grows nothing.
+    pub fn with_capacity(n: usize) -> Self {
+        Positions {
+            table: hashbrown::HashTable::with_capacity(n),
+            hasher: Default::default(),
+        }
+    }
+
+    /// Room for `n` more items.
+    pub fn reserve<'a, T, K: Hash>(
+        &mut self,
+        items: &'a [T],
+        n: usize,
+        key_of: impl Fn(&'a T) -> K,
+    ) {
+        let hasher = &self.hasher;
+        self.table.reserve(n, |i| {
+            items
+                .get(*i)
+                .map_or(0, |item| hasher.hash_one(key_of(item)))
+        });
+    }
+
     /// The index of the item of `items` whose key (`key_of`) is `key`.
     pub fn find<'a, T, K: Hash + Eq>(
         &self,

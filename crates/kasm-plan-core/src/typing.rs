@@ -23,8 +23,9 @@ pub struct ParsedResource {
     pub spec: ImageSpec,
     /// Where the resource starts.
     pub location: Option<Location>,
-    /// Where each field's attribute stands, indexed by [`Field::index`].
-    pub field_locations: Vec<Option<Location>>,
+    /// Where each field's attribute stands, indexed by [`Field::index`]:
+    /// held in place, one allocation fewer for each of many resources.
+    pub field_locations: [Option<Location>; Field::ALL.len()],
     /// False when typing reported an error: the spec then lacks the bad
     /// attributes and serves only to run the remaining checks, never to plan.
     pub valid: bool,
@@ -51,7 +52,7 @@ const COMPUTED: &[&str] = &["id", "image_id", "available"];
 pub fn type_document(doc: Document) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
     let mut diagnostics = doc.diagnostics;
     let mut resources: Vec<ParsedResource> = Vec::with_capacity(doc.resources.len());
-    let mut seen = Positions::default();
+    let mut seen = Positions::with_capacity(doc.resources.len());
     fn key(r: &ParsedResource) -> &str {
         &r.name
     }
@@ -108,7 +109,7 @@ fn type_resource(
         );
     }
     let mut spec = ImageSpec::empty();
-    let mut field_locations = vec![None; Field::ALL.len()];
+    let mut field_locations = [None; Field::ALL.len()];
     let mut present = [false; Field::ALL.len()];
     let mut assigned = [false; Field::ALL.len()];
     let mut unchecked = Vec::new();

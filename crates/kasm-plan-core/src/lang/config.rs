@@ -378,6 +378,9 @@ impl Config {
                         .help("kasm-plan reads `resource \"kasm_image\"`, `variable` and `locals` blocks"),
                 ));
             }
+            // Most blocks of a large configuration are resources.
+            config.resources.reserve(file.body.blocks.len());
+            declared_resources.reserve(&config.resources, file.body.blocks.len(), key);
             for mut block in file.body.blocks {
                 let declared = here(block.at);
                 match (&*block.kind, block.labels.as_mut_slice()) {

@@ -158,11 +158,7 @@ impl Eval<'_> {
             ExprKind::Object(items) => self.object(items),
             ExprKind::Variable(name) => self.variable(name, at),
             ExprKind::Traversal(root, ops) => self.traversal(root, ops, at),
-            ExprKind::Call {
-                name,
-                args,
-                expand_final,
-            } => self.call(name, args, *expand_final, at),
+            ExprKind::Call(call) => self.call(&call.name, &call.args, call.expand_final, at),
             ExprKind::Conditional(parts) => {
                 let [cond, yes, no] = parts.as_ref();
                 match self.expr(cond)? {

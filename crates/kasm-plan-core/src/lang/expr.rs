@@ -36,15 +36,8 @@ pub enum ExprKind {
     Variable(String),
     /// `expr.attr`, `expr[index]`, `expr[*].attr`.
     Traversal(Box<Expr>, Vec<Operator>),
-    /// `name(args...)`, with `...` after the last argument when `expand_final`.
-    Call {
-        /// The function name (with its namespace, `provider::x::f`).
-        name: String,
-        /// The arguments.
-        args: Vec<Expr>,
-        /// Whether the last argument is expanded into arguments.
-        expand_final: bool,
-    },
+    /// `name(args...)`: boxed, so that the common kinds stay small.
+    Call(Box<Call>),
     /// `cond ? a : b`.
     Conditional(Box<[Expr; 3]>),
     /// `-a`, `!a`.
@@ -56,6 +49,17 @@ pub enum ExprKind {
     /// Written, but not an expression (a number out of range, a bad template
     /// in a JSON string); evaluating it reports why, with this code.
     Invalid(crate::diagnostic::Code, String),
+}
+
+/// `name(args...)`, with `...` after the last argument when `expand_final`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Call {
+    /// The function name (with its namespace, `provider::x::f`).
+    pub name: String,
+    /// The arguments.
+    pub args: Vec<Expr>,
+    /// Whether the last argument is expanded into arguments.
+    pub expand_final: bool,
 }
 
 /// One step of a traversal.
@@ -255,9 +259,10 @@ impl Expr {
                 k.walk_references(bound, visit);
                 v.walk_references(bound, visit);
             }),
-            ExprKind::Call { args, .. } => {
-                args.iter().for_each(|e| e.walk_references(bound, visit))
-            }
+            ExprKind::Call(call) => call
+                .args
+                .iter()
+                .for_each(|e| e.walk_references(bound, visit)),
             ExprKind::Conditional(parts) => {
                 parts.iter().for_each(|e| e.walk_references(bound, visit))
             }

@@ -1,7 +1,7 @@
 //! HCL native syntax to [`Body`] and [`Expr`], with positions (hcl-edit parses).
 
 use super::body::{Attribute, Block, Body, name};
-use super::expr::{Expr, ExprKind, ForExpr, Operator, Part};
+use super::expr::{Call, Expr, ExprKind, ForExpr, Operator, Part};
 use super::value::Value;
 use crate::diagnostic::{Code, Diagnostic, LineIndex, Location, Position};
 use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
@@ -295,10 +295,7 @@ fn brackets(text: &str, syntax: Syntax) -> Brackets {
 }
 
 fn syntax_error(err: &hcl_edit::parser::Error) -> Box<Diagnostic> {
-    let at = Position {
-        line: u32::try_from(err.location().line()).unwrap_or(u32::MAX),
-        column: u32::try_from(err.location().column()).unwrap_or(u32::MAX),
-    };
+    let at = Position::new(err.location().line(), err.location().column());
     // HCL forbids redefining an attribute; the parser reports it as syntax.
     let code = if err.message().contains("redefined attribute") {
         Code::DuplicateAttribute
@@ -391,7 +388,7 @@ pub(super) fn read_expr(expr: &Expression, r: &Reader) -> Expr {
             read_expr(&c.true_expr, r),
             read_expr(&c.false_expr, r),
         ])),
-        Expression::FuncCall(call) => ExprKind::Call {
+        Expression::FuncCall(call) => ExprKind::Call(Box::new(Call {
             name: call
                 .name
                 .namespace
@@ -402,7 +399,7 @@ pub(super) fn read_expr(expr: &Expression, r: &Reader) -> Expr {
                 .join("::"),
             args: call.args.iter().map(|e| read_expr(e, r)).collect(),
             expand_final: call.args.expand_final(),
-        },
+        })),
         Expression::Traversal(t) => {
             ExprKind::Traversal(Box::new(read_expr(&t.expr, r)), operators(&t.operators, r))
         }
@@ -633,7 +630,7 @@ mod tests {
         assert_eq!(d.code, Code::SyntaxError);
         assert!(d.message.contains("never closed"), "{}", d.message);
         assert_eq!(
-            d.location.map(|l| (l.start.line, l.start.column)),
+            d.location.map(|l| (l.start.line.get(), l.start.column)),
             Some((1, 6))
         );
         // Few unclosed brackets are the parser's to report.
@@ -654,7 +651,7 @@ mod tests {
         };
         assert!(d.message.contains("closes no bracket"), "{}", d.message);
         assert_eq!(
-            d.location.map(|l| (l.start.line, l.start.column)),
+            d.location.map(|l| (l.start.line.get(), l.start.column)),
             Some((2, 1))
         );
         // With few open, the parser reports it.

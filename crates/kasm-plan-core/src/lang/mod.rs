@@ -104,6 +104,15 @@ fn evaluate(
         variables: describe::values(&vars),
     });
     let mut managed = Managed::default();
+    // One instance per resource is the common case.
+    managed.images.reserve(
+        config
+            .resources
+            .iter()
+            .filter(|r| r.kind.type_name() == RESOURCE_TYPE)
+            .count(),
+    );
+    managed.declared.reserve(config.resources.len());
     for kind in Kind::all() {
         let cx = resources::Context {
             resources: Some(&table),

@@ -62,7 +62,8 @@ pub fn parse(expr: &Expr) -> Result<Type, String> {
             "map" => Ok(Type::Map(Box::new(Type::Any))),
             other => Err(format!("`{other}` is not a type")),
         },
-        ExprKind::Call { name, args, .. } => {
+        ExprKind::Call(call) => {
+            let (name, args) = (&call.name, &call.args);
             let one = || match args.as_slice() {
                 [arg] => parse(arg).map(Box::new),
                 _ => Err(format!("`{name}(...)` takes one type")),
@@ -119,7 +120,7 @@ fn object(items: &[(Expr, Expr)]) -> Result<Type, String> {
             _ => return Err("an object type's attribute names must be plain names".into()),
         };
         let attr = match &value.kind {
-            ExprKind::Call { name: f, args, .. } if f == "optional" => match args.as_slice() {
+            ExprKind::Call(call) if call.name == "optional" => match call.args.as_slice() {
                 [ty] => Attribute {
                     ty: parse(ty)?,
                     optional: true,

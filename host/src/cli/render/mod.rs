@@ -81,7 +81,7 @@ fn diagnostic(d: &Diagnostic, texts: &Texts) -> String {
     }
     let line = d.location.zip(d.file.as_deref()).and_then(|(l, f)| {
         let text = texts.get(f)?;
-        let n = usize::try_from(l.start.line).ok()?;
+        let n = usize::try_from(l.start.line.get()).ok()?;
         Some((l, text.lines().nth(n.checked_sub(1)?)?))
     });
     if let Some((l, text)) = line {

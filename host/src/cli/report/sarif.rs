@@ -103,9 +103,9 @@ fn location(x: &super::Finding) -> Location {
             .build();
         p.region = x.location.map(|l| {
             Region::builder()
-                .start_line(i64::from(l.start.line))
+                .start_line(i64::from(l.start.line.get()))
                 .start_column(i64::from(l.start.column))
-                .end_line(i64::from(l.end.line))
+                .end_line(i64::from(l.end.line.get()))
                 .end_column(i64::from(l.end.column))
                 .build()
         });
