@@ -105,6 +105,10 @@ codes! {
     SensitiveOutput => "An output whose value comes from a sensitive one, without `sensitive = true`.";
 }
 
+/// A file's name as the declarations read from it hold it: shared, not
+/// copied for each of a large file's blocks.
+pub type FileName = std::sync::Arc<str>;
+
 /// A one-based line and column (columns count characters, not bytes).
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -33,7 +33,7 @@ pub struct ParsedResource {
     /// placeholders for required ones, so checks of these fields are skipped.
     pub unchecked: Vec<Field>,
     /// The file the resource is declared in.
-    pub file: Option<String>,
+    pub file: Option<crate::diagnostic::FileName>,
 }
 
 impl ParsedResource {
@@ -83,7 +83,7 @@ pub fn type_document(doc: Document) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
             .skip(first)
             .filter(|d| d.file.is_none())
         {
-            d.file.clone_from(&resource.file);
+            d.file = resource.file.as_deref().map(str::to_owned);
         }
         resources.push(resource);
         seen.insert(&resources, resources.len() - 1, key);
@@ -358,7 +358,7 @@ fn type_lifecycle(
         no_create_first: "images are always updated in place",
     };
     // The file is set on every diagnostic of the resource afterwards.
-    let read = lifecycle::read(block, &None, &subject, address, out);
+    let read = lifecycle::read(block, None, &subject, address, out);
     let ignore_changes = match read.ignore_changes {
         Ignored::All => IgnoreChanges::All,
         Ignored::Names(names) if !names.is_empty() => IgnoreChanges::Fields(

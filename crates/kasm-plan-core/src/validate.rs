@@ -75,7 +75,7 @@ impl Checker<'_> {
             return;
         }
         let mut located = d.at(&self.r.address, field).located(self.r.locate(root));
-        located.file.clone_from(&self.r.file);
+        located.file = self.r.file.as_deref().map(str::to_owned);
         if let Some(f) = Field::from_spec_name(root).filter(|f| self.r.spec.sensitive.contains(f)) {
             conceal(&mut located, &self.r.spec, f);
         }

@@ -338,7 +338,7 @@ pub(super) fn place(diagnostics: &mut [Diagnostic], declared: &Declarations) {
         if let Some((file, location)) = d.address.as_ref().and_then(|a| declared.get(a)) {
             d.location = *location;
             if d.file.is_none() {
-                d.file.clone_from(file);
+                d.file = file.as_deref().map(str::to_owned);
             }
         }
     }

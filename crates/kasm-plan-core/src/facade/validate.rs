@@ -148,7 +148,7 @@ pub(super) fn addresses(checked: &Checked, diagnostics: &[Diagnostic]) -> Vec<Ch
         .iter()
         .map(|r| CheckedResource {
             address: r.address.clone(),
-            file: r.file.clone(),
+            file: r.file.as_deref().map(str::to_owned),
             location: r.location,
             arguments: crate::field::Field::ALL
                 .iter()

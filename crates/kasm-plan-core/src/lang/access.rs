@@ -286,7 +286,7 @@ pub fn take_exclusive(r: &mut RawResource, address: &str, out: &mut Vec<Diagnost
                 .at(address, KEY)
                 .help("write `exclusive_group_links = true` to make the image's kasm_group_image links its only groups")
                 .located(attr.location);
-            d.file.clone_from(&r.file);
+            d.file = r.file.as_deref().map(str::to_owned);
             out.push(d);
             false
         }
@@ -374,7 +374,7 @@ impl<'a> Attrs<'a> {
             .at(self.address, key)
             .help(help)
             .located(at.or(self.r.location));
-        d.file.clone_from(&self.r.file);
+        d.file = self.r.file.as_deref().map(str::to_owned);
         self.out.push(d);
         self.failed = true;
     }

@@ -128,7 +128,7 @@ pub fn moves(blocks: &[MovedBlock], out: &mut Vec<Diagnostic>) -> Vec<Move> {
         moves.push(Move {
             from: from_address,
             to: to_address,
-            file: b.declared.file.clone(),
+            file: b.declared.file.as_deref().map(str::to_owned),
             at: b.declared.at,
         });
     }
@@ -213,7 +213,7 @@ pub fn imports(
         imports.push(Import {
             to: address,
             id,
-            file: b.declared.file.clone(),
+            file: b.declared.file.as_deref().map(str::to_owned),
             at: b.declared.at,
         });
     }

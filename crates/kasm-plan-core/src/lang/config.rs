@@ -6,7 +6,7 @@ use super::body::{Attribute, Block, Body, File};
 use super::expr::{Expr, ExprKind};
 use super::types::{self, Type};
 use super::{hcl, json};
-use crate::diagnostic::{Code, Diagnostic, Location};
+use crate::diagnostic::{Code, Diagnostic, FileName, Location};
 use crate::lang::raw::Format;
 use crate::positions::Positions;
 use crate::schema::tables::{self, Block as Table};
@@ -230,7 +230,7 @@ pub struct ImportBlock {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Declared {
     /// The file's name, when it has one.
-    pub file: Option<String>,
+    pub file: Option<FileName>,
     /// Where in it.
     pub at: Option<Location>,
 }
@@ -244,7 +244,7 @@ impl Declared {
             d
         };
         if d.file.is_none() {
-            d.file.clone_from(&self.file);
+            d.file = self.file.as_deref().map(str::to_owned);
         }
         d
     }
@@ -368,8 +368,9 @@ impl Config {
         let mut foreign: BTreeMap<(&'static str, String), (usize, Declared)> = BTreeMap::new();
         for file in files {
             config.diagnostics.extend(file.diagnostics);
+            let name: Option<FileName> = file.name.as_deref().map(FileName::from);
             let here = |at| Declared {
-                file: file.name.clone(),
+                file: name.clone(),
                 at,
             };
             for attr in &file.body.attributes {

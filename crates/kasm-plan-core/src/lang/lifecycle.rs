@@ -45,7 +45,7 @@ pub enum Ignored {
 /// arguments, none without one) for `subject`, reporting each problem there.
 pub fn read(
     block: Option<&[RawAttribute]>,
-    file: &Option<String>,
+    file: Option<&str>,
     subject: &Subject,
     address: &str,
     out: &mut Vec<Diagnostic>,
@@ -56,7 +56,7 @@ pub fn read(
             let mut d = d
                 .at(address, &format!("lifecycle.{}", attr.key))
                 .located(attr.location);
-            d.file.clone_from(file);
+            d.file = file.map(str::to_owned);
             out.push(d);
         };
         let Some(value) = literal(attr, &mut report) else {

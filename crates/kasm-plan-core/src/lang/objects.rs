@@ -46,7 +46,13 @@ pub fn object_spec(
         also: &computed,
         no_create_first: "a replace deletes before it creates",
     };
-    let read = lifecycle::read(r.lifecycle.as_deref(), &r.file, &subject, address, out);
+    let read = lifecycle::read(
+        r.lifecycle.as_deref(),
+        r.file.as_deref(),
+        &subject,
+        address,
+        out,
+    );
     let ignore_changes = read.ignore_changes.names(&subject);
     Typed {
         spec: typed_spec(table, &allowed, r, address, unread, ignore_changes, out),

@@ -67,7 +67,7 @@ pub struct RawResource {
     /// The instance key under `count` or `for_each`.
     pub key: Option<InstanceKey>,
     /// The file it is declared in.
-    pub file: Option<String>,
+    pub file: Option<crate::diagnostic::FileName>,
     /// Where the resource starts.
     pub location: Option<Location>,
     /// Its attributes, in source order (duplicates kept, for typing to report).
@@ -118,7 +118,8 @@ pub struct Document {
 /// Where each resource instance is declared: its file and its block, by address.
 /// Looked up by address, never walked in order: hashed, since sorting
 /// thousands of addresses that share their type's prefix costs more.
-pub type Declarations = foldhash::HashMap<String, (Option<String>, Option<Location>)>;
+pub type Declarations =
+    foldhash::HashMap<String, (Option<crate::diagnostic::FileName>, Option<Location>)>;
 
 /// A configuration as Terraform's plan JSON describes it.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -205,7 +205,7 @@ fn read_file(
     }
     for attr in &body.attributes {
         let from = Declared {
-            file: file_name.map(str::to_owned),
+            file: file_name.map(Into::into),
             at: attr.expr.at,
         };
         let Some(var) = declared.get(&*attr.name) else {
@@ -412,7 +412,7 @@ fn invalid_value(
     .located(at.or(var.declared.at));
     d.file = file
         .map(str::to_owned)
-        .or_else(|| var.declared.file.clone());
+        .or_else(|| var.declared.file.as_deref().map(str::to_owned));
     d
 }
 
