@@ -258,24 +258,21 @@ macro_rules! into_wit_record {
     };
 }
 
-/// Records: core `Name` to `wit::Name` (or `Core as Wit`), field by field;
-/// `=> f` passes the core value read from the WIT through `f`.
+/// Records: core `Name` to `wit::Name` (or `Core as Wit`), field by field.
 macro_rules! records {
-    ($($core:ident $(as $wit:ident)? { $($field:ident),* $(,)? } $(=> $after:path)?)*) => {$(
-        records!(@one $core [$($wit)?] { $($field),* } [$($after)?]);
+    ($($core:ident $(as $wit:ident)? { $($field:ident),* $(,)? })*) => {$(
+        records!(@one $core [$($wit)?] { $($field),* });
     )*};
-    (@one $core:ident [] { $($field:ident),* } [$($after:path)?]) => {
-        records!(@one $core [$core] { $($field),* } [$($after)?]);
+    (@one $core:ident [] { $($field:ident),* }) => {
+        records!(@one $core [$core] { $($field),* });
     };
-    (@one $core:ident [$wit:ident] { $($field:ident),* } [$($after:path)?]) => {
+    (@one $core:ident [$wit:ident] { $($field:ident),* }) => {
         into_wit_record!($core as $wit { $($field),* });
         impl FromWit for $core {
             type Wit = wit::$wit;
             fn from_wit(w: wit::$wit) -> Result<$core, Box<Diagnostic>> {
                 let wit::$wit { $($field),* } = w;
-                let read = $core { $($field: FromWit::from_wit($field)?),* };
-                $(let read = $after(read)?;)?
-                Ok(read)
+                Ok($core { $($field: FromWit::from_wit($field)?),* })
             }
         }
     };

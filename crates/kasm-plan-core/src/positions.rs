@@ -27,12 +27,8 @@ impl Positions {
         n: usize,
         key_of: impl Fn(&'a T) -> K,
     ) {
-        let hasher = &self.hasher;
-        self.table.reserve(n, |i| {
-            items
-                .get(*i)
-                .map_or(0, |item| hasher.hash_one(key_of(item)))
-        });
+        let hash = rehash(&self.hasher, items, key_of);
+        self.table.reserve(n, hash);
     }
 
     /// The index of the item of `items` whose key (`key_of`) is `key`.
@@ -56,10 +52,22 @@ impl Positions {
         let Some(item) = items.get(index) else {
             return;
         };
-        let hasher = &self.hasher;
-        let hash = |item: &'a T| hasher.hash_one(key_of(item));
-        self.table
-            .insert_unique(hash(item), index, |i| items.get(*i).map_or(0, hash));
+        let item_hash = self.hasher.hash_one(key_of(item));
+        let hash = rehash(&self.hasher, items, key_of);
+        self.table.insert_unique(item_hash, index, hash);
+    }
+}
+
+/// The hash of the item an index stands for, as the table needs when it grows.
+fn rehash<'a, T, K: Hash>(
+    hasher: &foldhash::fast::RandomState,
+    items: &'a [T],
+    key_of: impl Fn(&'a T) -> K,
+) -> impl Fn(&usize) -> u64 {
+    move |i| {
+        items
+            .get(*i)
+            .map_or(0, |item| hasher.hash_one(key_of(item)))
     }
 }
 

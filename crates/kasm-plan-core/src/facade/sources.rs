@@ -409,9 +409,10 @@ pub(super) fn finish(diagnostics: &mut [Diagnostic], strict: bool, sources: &[So
             .unwrap_or(usize::MAX)
     };
     diagnostics.sort_by_key(|d| {
-        let (line, column) = d.location.map_or((u32::MAX, u32::MAX), |l| {
-            (l.start.line.get(), l.start.column)
-        });
-        (d.location.is_none(), file_rank(d), line, column)
+        (
+            d.location.is_none(),
+            file_rank(d),
+            d.location.map(|l| l.start),
+        )
     });
 }
