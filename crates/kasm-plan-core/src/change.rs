@@ -377,9 +377,15 @@ pub struct OutputChange {
 }
 
 impl OutputChange {
+    /// Whether its value is null: no output, as in Terraform (not shown
+    /// after an apply, not recorded).
+    pub fn is_null(&self) -> bool {
+        !self.sensitive && self.after.as_ref().is_some_and(Value::is_null)
+    }
+
     /// What the state records for it after an apply, if it is still declared.
     pub fn record(&self) -> Option<crate::state::StateOutput> {
-        (self.action != Action::Delete).then(|| crate::state::StateOutput {
+        (self.action != Action::Delete && !self.is_null()).then(|| crate::state::StateOutput {
             value: self.after.clone().filter(|_| !self.sensitive),
             sensitive: self.sensitive,
             fingerprint: self.fingerprint.clone(),

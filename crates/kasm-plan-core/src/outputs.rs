@@ -5,6 +5,7 @@ use crate::change::{Action, OutputChange, Plan};
 use crate::lang::outputs::{OutputValue, Outputs};
 use crate::model::Secret;
 use crate::state::{State, StateOutput};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// The outputs' changes: every declared output, then every recorded one no
@@ -76,6 +77,8 @@ fn change(value: &OutputValue, before: Option<&StateOutput>) -> OutputChange {
             }
     });
     let action = match (before, same) {
+        // An output of null is no output, as in Terraform: nothing to add.
+        (None, _) if after.as_ref().is_some_and(Value::is_null) => Action::NoOp,
         (None, _) => Action::Create,
         (Some(_), true) => Action::NoOp,
         (Some(_), false) => Action::Update,

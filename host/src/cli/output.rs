@@ -2,9 +2,9 @@
 //! state, as Terraform's `output` prints them.
 
 use super::configuration::current_backend_block;
-use super::render::hcl_value;
 use super::{CliError, CoreArgs, Outcome};
 use crate::state_file::backend::{Backend, BackendArgs, local_path};
+use kasm_plan_core::render::hcl_value;
 use kasm_plan_core::state::StateOutput;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -107,7 +107,7 @@ fn one(args: &OutputArgs, name: &str, outputs: &BTreeMap<String, StateOutput>) -
             }
         }
     } else {
-        println!("{}", hcl_value(value, 0));
+        println!("{}", hcl_value(value));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -115,7 +115,7 @@ fn one(args: &OutputArgs, name: &str, outputs: &BTreeMap<String, StateOutput>) -
 fn shown(o: &StateOutput) -> String {
     match (&o.value, o.sensitive) {
         (_, true) => "<sensitive>".into(),
-        (Some(v), false) => hcl_value(v, 0),
+        (Some(v), false) => hcl_value(v),
         (None, false) => "null".into(),
     }
 }

@@ -3,15 +3,19 @@
 //! `(sensitive value)`), then the `Plan:` line. The CLI prints it and the npm
 //! package's page shows it, so both read alike.
 
+mod hcl_value;
 mod resources;
 pub mod state;
+mod values;
 
-use crate::change::{Action, Change, Plan, Reason};
+pub use hcl_value::hcl_value;
+
+use crate::change::{Action, Change, OutputChange, Plan, Reason};
 use crate::diagnostic::Diagnostic;
-use crate::model::REDACTED;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::fmt::Write;
+use values::Act;
 
 /// A plan: drift first, then the actions, then the `Plan:` line. `notes`:
 /// the plan's diagnostics, of which those about a create are repeated next to it.
@@ -69,34 +73,38 @@ pub fn plan(plan: &Plan, notes: &[Diagnostic]) -> String {
     out
 }
 
-/// `Changes to Outputs:`, one line each, `=` aligned as Terraform aligns it.
+/// `Changes to Outputs:` as Terraform writes them: by name, each value's
+/// change drawn part by part ([`values`]), `=` aligned over every output.
 fn outputs(out: &mut String, plan: &Plan) {
     out.push_str("Changes to Outputs:\n");
-    let changed: Vec<_> = plan
-        .output_changes
-        .iter()
-        .filter(|o| o.action != Action::NoOp)
-        .collect();
-    let width = changed
-        .iter()
-        .map(|o| o.name.chars().count())
-        .max()
-        .unwrap_or(0);
-    for o in changed {
-        let shown = |v: Option<&Value>, unknown: bool| match (o.sensitive, v) {
-            (true, _) => REDACTED.to_owned(),
-            (false, _) if unknown => "(known after apply)".to_owned(),
-            (false, Some(v)) => v.to_string(),
-            (false, None) => "null".to_owned(),
+    let mut all: Vec<&OutputChange> = plan.output_changes.iter().collect();
+    all.sort_by(|a, b| a.name.cmp(&b.name));
+    let names: Vec<String> = all.iter().map(|o| values::key(&o.name)).collect();
+    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    for (o, name) in all.into_iter().zip(&names) {
+        let diff = output_diff(o);
+        if diff.action != Act::NoOp {
+            let mark = values::mark(diff.action);
+            let _ = writeln!(out, "{mark}{name:<width$} = {}", diff.render());
+        }
+    }
+}
+
+/// An output's change: hidden when sensitive, unknown until applied, else
+/// its values compared.
+fn output_diff(o: &OutputChange) -> values::Diff {
+    if o.sensitive {
+        let action = match o.action {
+            Action::NoOp => Act::NoOp,
+            Action::Create => Act::Create,
+            Action::Delete => Act::Delete,
+            _ => Act::Update,
         };
-        let before = shown(o.before.as_ref(), false);
-        let after = shown(o.after.as_ref(), o.after_unknown);
-        let (sign, text) = match o.action {
-            Action::Create => ('+', after),
-            Action::Delete => ('-', format!("{before} -> null")),
-            _ => ('~', format!("{before} -> {after}")),
-        };
-        let _ = writeln!(out, "  {sign} {:<width$} = {text}", o.name);
+        values::Diff::sensitive(action)
+    } else if o.after_unknown && o.action != Action::Delete {
+        values::Diff::unknown(o.before.as_ref())
+    } else {
+        values::Diff::of(o.before.as_ref(), o.after.as_ref())
     }
 }
 

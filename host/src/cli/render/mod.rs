@@ -7,6 +7,7 @@ use kasm_plan_core::change::OutputChange;
 use kasm_plan_core::facade::SourceInput;
 use kasm_plan_core::field::BYTES_PER_MB;
 use kasm_plan_core::group::{Group, GroupImage};
+use kasm_plan_core::render::hcl_value;
 use kasm_plan_core::{Action, Diagnostic, Image};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -272,11 +273,15 @@ fn mb(bytes: i64) -> String {
 }
 
 /// The `Outputs:` section `apply` ends with, as Terraform prints it: each
-/// output's value in HCL's syntax, a sensitive one as `<sensitive>`.
+/// output by name, its value in HCL's syntax, a sensitive one as `<sensitive>`.
 pub fn outputs(outputs: &[OutputChange]) -> String {
-    let shown: Vec<String> = outputs
+    let mut kept: Vec<&OutputChange> = outputs
         .iter()
-        .filter(|o| o.action != Action::Delete)
+        .filter(|o| o.action != Action::Delete && !o.is_null())
+        .collect();
+    kept.sort_by(|a, b| a.name.cmp(&b.name));
+    let shown: Vec<String> = kept
+        .into_iter()
         .map(|o| format!("{} = {}", o.name, output_value(o)))
         .collect();
     if shown.is_empty() {
@@ -286,40 +291,10 @@ pub fn outputs(outputs: &[OutputChange]) -> String {
 }
 
 /// One output's value as `output` and `apply` print it.
-pub fn output_value(o: &OutputChange) -> String {
+fn output_value(o: &OutputChange) -> String {
     match (&o.after, o.sensitive) {
         (_, true) => "<sensitive>".into(),
-        (Some(v), false) => hcl_value(v, 0),
+        (Some(v), false) => hcl_value(v),
         (None, false) => "(known after apply)".into(),
-    }
-}
-
-/// A value in HCL's syntax, lists and objects one entry a line.
-pub fn hcl_value(v: &serde_json::Value, indent: usize) -> String {
-    use serde_json::Value;
-    let pad = "  ".repeat(indent + 1);
-    let end = "  ".repeat(indent);
-    match v {
-        Value::Array(items) if !items.is_empty() => {
-            let lines: String = items
-                .iter()
-                .map(|i| format!("{pad}{},\n", hcl_value(i, indent + 1)))
-                .collect();
-            format!("[\n{lines}{end}]")
-        }
-        Value::Object(map) if !map.is_empty() => {
-            let width = map.keys().map(|k| k.chars().count() + 2).max().unwrap_or(0);
-            let lines: String = map
-                .iter()
-                .map(|(k, v)| {
-                    let key = Value::from(k.as_str()).to_string();
-                    format!("{pad}{key:<width$} = {}\n", hcl_value(v, indent + 1))
-                })
-                .collect();
-            format!("{{\n{lines}{end}}}")
-        }
-        Value::Array(_) => "[]".into(),
-        Value::Object(_) => "{}".into(),
-        other => other.to_string(),
     }
 }
