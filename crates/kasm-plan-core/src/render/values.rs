@@ -95,7 +95,8 @@ fn type_of(side: Side) -> Type {
 impl Diff {
     /// An output's change from the value before to the value after.
     pub fn of(before: Option<&Value>, after: Option<&Value>) -> Diff {
-        transform(Side::top(before), Side::top(after))
+        let (before, after) = (before.map(super::whole), after.map(super::whole));
+        transform(Side::top(before.as_ref()), Side::top(after.as_ref()))
     }
 
     /// A value hidden as sensitive, with the change's own action.
@@ -108,7 +109,7 @@ impl Diff {
 
     /// A value known only after apply, from `before` if there was one.
     pub fn unknown(before: Option<&Value>) -> Diff {
-        match before.filter(|v| !v.is_null()) {
+        match before.filter(|v| !v.is_null()).map(super::whole).as_ref() {
             None => Diff {
                 action: Act::Create,
                 node: Node::Unknown(None),
@@ -267,41 +268,47 @@ fn is_reorder<T: PartialEq>(before: &[T], after: &[T]) -> bool {
     before.len() == after.len() && before.iter().all(|b| after.contains(b))
 }
 
-/// The longest common subsequence, as Terraform's `objchange` finds it.
+/// The longest common subsequence, as Terraform's `objchange` finds it: a
+/// table of the longest over each pair of prefixes, walked back from the
+/// end, taking a match where there is one, else the longer way (upward on a tie).
 fn lcs<'a, T: PartialEq>(xs: &'a [T], ys: &[T]) -> Vec<&'a T> {
-    if xs.is_empty() || ys.is_empty() {
-        return Vec::new();
-    }
-    let width = ys.len() + 1;
-    let mut table = vec![0usize; (xs.len() + 1) * width];
-    let at = |i: usize, j: usize| i * width + j;
-    for i in (0..xs.len()).rev() {
-        for j in (0..ys.len()).rev() {
-            let value = if xs.get(i) == ys.get(j) {
-                1 + table.get(at(i + 1, j + 1)).copied().unwrap_or(0)
+    let width = xs.len();
+    let mut table = vec![0usize; width * ys.len()];
+    let cell = |table: &[usize], x: Option<usize>, y: Option<usize>| match (x, y) {
+        (Some(x), Some(y)) => table.get(y * width + x).copied().unwrap_or(0),
+        _ => 0,
+    };
+    for (y, b) in ys.iter().enumerate() {
+        for (x, a) in xs.iter().enumerate() {
+            let value = if a == b {
+                cell(&table, x.checked_sub(1), y.checked_sub(1)) + 1
             } else {
-                let down = table.get(at(i + 1, j)).copied().unwrap_or(0);
-                let right = table.get(at(i, j + 1)).copied().unwrap_or(0);
-                down.max(right)
+                let left = cell(&table, x.checked_sub(1), Some(y));
+                let up = cell(&table, Some(x), y.checked_sub(1));
+                left.max(up)
             };
-            if let Some(slot) = table.get_mut(at(i, j)) {
+            if let Some(slot) = table.get_mut(y * width + x) {
                 *slot = value;
             }
         }
     }
     let mut out = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while let (Some(x), Some(y)) = (xs.get(i), ys.get(j)) {
-        if x == y {
-            out.push(x);
-            i += 1;
-            j += 1;
-        } else if table.get(at(i + 1, j)) >= table.get(at(i, j + 1)) {
-            i += 1;
-        } else {
-            j += 1;
+    let (mut x, mut y) = (xs.len().checked_sub(1), ys.len().checked_sub(1));
+    while let (Some(i), Some(j)) = (x, y) {
+        match (xs.get(i), ys.get(j)) {
+            (Some(a), Some(b)) if a == b => {
+                out.push(a);
+                (x, y) = (i.checked_sub(1), j.checked_sub(1));
+            }
+            _ if cell(&table, i.checked_sub(1), Some(j))
+                > cell(&table, Some(i), j.checked_sub(1)) =>
+            {
+                x = i.checked_sub(1);
+            }
+            _ => y = j.checked_sub(1),
         }
     }
+    out.reverse();
     out
 }
 
