@@ -1,7 +1,8 @@
 //! Plans as text, modelled on Terraform's: drift first, `+`/`~`/`-` per
 //! resource with one line per changed attribute (memory in MB, secrets as
-//! `(sensitive value)`), then the `Plan:` line. The CLI prints it and the npm
-//! package's page shows it, so both read alike.
+//! `(sensitive value)`, a list or an object drawn part by part), then the
+//! `Plan:` line and the outputs' changes, drawn as Terraform draws them. The
+//! CLI prints it and the npm package's page shows it, so both read alike.
 
 mod hcl_value;
 mod resources;

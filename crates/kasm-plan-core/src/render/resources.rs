@@ -1,6 +1,7 @@
 //! One resource instance's change or drift as `plan` prints it, for every
 //! type; and the links of managed images that no `kasm_group_image` declares.
 
+use super::values::Diff;
 use crate::address::Instance;
 use crate::change::{Action, Change, ExtraLink, Reason};
 use crate::diagnostic::{Code, Diagnostic};
@@ -186,6 +187,15 @@ enum Shown<'a> {
 impl std::fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match *self {
+            Shown::Now(c, attribute, v) if drawn(c, attribute, [v]) => {
+                f.write_str(&Diff::of(Some(v), None).render_in_block())
+            }
+            Shown::After(c, attribute, v) if drawn(c, attribute, [v]) => {
+                f.write_str(&Diff::of(None, Some(v)).render_in_block())
+            }
+            Shown::Both(c, attribute, before, after) if drawn(c, attribute, [before, after]) => {
+                f.write_str(&Diff::of(Some(before), Some(after)).render_in_block())
+            }
             Shown::Now(c, attribute, v) => write_value(f, c, attribute, v),
             Shown::After(c, attribute, v) => write_after(f, c, attribute, v),
             Shown::Both(c, attribute, _, _) if hidden(c, attribute) => f.write_str(REDACTED),
@@ -196,6 +206,18 @@ impl std::fmt::Display for Shown<'_> {
             }
         }
     }
+}
+
+/// Whether a value (or both of a change) is drawn part by part, as
+/// Terraform draws a list or an object: none hidden or null, one a
+/// collection with something in it.
+fn drawn<const N: usize>(c: &Change, attribute: &str, values: [&Value; N]) -> bool {
+    let filled = |v: &Value| match v {
+        Value::Array(items) => !items.is_empty(),
+        Value::Object(map) => !map.is_empty(),
+        _ => false,
+    };
+    !hidden(c, attribute) && values.iter().all(|v| !v.is_null()) && values.iter().any(|v| filled(v))
 }
 
 fn write_after(

@@ -125,6 +125,12 @@ impl Diff {
     pub fn render(&self) -> String {
         self.draw(0, Opts::default())
     }
+
+    /// The change as an attribute of a resource block: one level in, and a
+    /// removed value without ` -> null` (the plan's resources do not say it).
+    pub fn render_in_block(&self) -> String {
+        self.draw(1, Opts::default().without_null_suffix())
+    }
 }
 
 /// The change of a value from one side to the other.
