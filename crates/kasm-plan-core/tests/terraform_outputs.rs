@@ -183,39 +183,203 @@ fn outputs_section(text: &str) -> String {
         .to_owned()
 }
 
+/// Draws and prints the cases with kasm-plan and with Terraform; `Err` says
+/// where they differ.
+fn compare(cases: &[Case]) -> Result<(), String> {
+    let (plan, output) = terraform(cases).unwrap_or_else(|| panic!("terraform could not be run"));
+    let ours_printed = our_output(cases);
+    if ours_printed != output {
+        return Err(format!(
+            "the values print otherwise than `terraform output`'s:\nkasm-plan:\n{ours_printed}\nterraform:\n{output}"
+        ));
+    }
+    let (ours, theirs) = (outputs_section(&ours(cases)), outputs_section(&plan));
+    if ours == theirs {
+        return Ok(());
+    }
+    let diff: Vec<String> = ours
+        .lines()
+        .zip(theirs.lines())
+        .enumerate()
+        .filter(|(_, (a, b))| a != b)
+        .take(10)
+        .map(|(i, (a, b))| format!("line {}:\n  kasm-plan: {a}\n  terraform: {b}", i + 1))
+        .collect();
+    Err(format!(
+        "the outputs differ ({} lines against {}):\n{}\n\nkasm-plan:\n{ours}\n\nterraform:\n{theirs}",
+        ours.lines().count(),
+        theirs.lines().count(),
+        diff.join("\n")
+    ))
+}
+
+fn terraform_missing(what: &str) -> bool {
+    let missing = Command::new("terraform").arg("version").output().is_err();
+    if missing {
+        eprintln!("SKIPPED: no `terraform` on PATH, so {what} were not compared with Terraform");
+    }
+    missing
+}
+
 #[test]
 fn outputs_are_drawn_and_printed_as_terraform_does() {
     let cases = read();
     assert!(cases.len() >= 30, "{} cases", cases.len());
-    if Command::new("terraform").arg("version").output().is_err() {
-        eprintln!(
-            "SKIPPED: no `terraform` on PATH, so {} output changes were not compared with Terraform",
-            cases.len()
-        );
+    if terraform_missing(&format!("{} output changes", cases.len())) {
         return;
     }
-    let (plan, output) = terraform(&cases).unwrap_or_else(|| panic!("terraform could not be run"));
-    let (ours, theirs) = (outputs_section(&ours(&cases)), outputs_section(&plan));
+    compare(&cases).unwrap_or_else(|e| panic!("{e}"));
     eprintln!("compared {} output changes with Terraform", cases.len());
-    assert_eq!(
-        our_output(&cases),
-        output,
-        "the values print otherwise than `terraform output`'s"
-    );
-    if ours != theirs {
-        let diff: Vec<String> = ours
-            .lines()
-            .zip(theirs.lines())
-            .enumerate()
-            .filter(|(_, (a, b))| a != b)
-            .take(10)
-            .map(|(i, (a, b))| format!("line {}:\n  kasm-plan: {a}\n  terraform: {b}", i + 1))
+}
+
+/// Values made up from a fixed seed, each changed a little (an element
+/// added, removed, moved or changed; a key added, removed or changed; a
+/// value replaced), drawn by both as the cases of the file are.
+#[test]
+fn made_up_output_changes_are_drawn_as_terraform_draws_them() {
+    const SEEDS: [u64; 3] = [7, 1_234, 99_991];
+    const OUTPUTS: usize = 60;
+    if terraform_missing("made-up output changes") {
+        return;
+    }
+    for seed in SEEDS {
+        let mut rng = Rng(seed);
+        let cases: Vec<Case> = (0..OUTPUTS)
+            .map(|i| {
+                let before = made_up(&mut rng, 0);
+                let (before, after) = match rng.below(10) {
+                    0 => (None, Some(before)),
+                    1 => (Some(before), None),
+                    2 => (Some(before.clone()), Some(before)),
+                    _ => {
+                        let after = changed(&mut rng, &before, 0);
+                        (Some(before), Some(after))
+                    }
+                };
+                Case {
+                    name: format!("o{i}"),
+                    sensitive: false,
+                    before: before.as_ref().map(hcl),
+                    after: after.as_ref().map(hcl),
+                }
+            })
             .collect();
-        panic!(
-            "the outputs differ ({} lines against {}):\n{}\n\nkasm-plan:\n{ours}\n\nterraform:\n{theirs}",
-            ours.lines().count(),
-            theirs.lines().count(),
-            diff.join("\n")
-        );
+        compare(&cases).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+    }
+    eprintln!(
+        "compared {} made-up output changes with Terraform",
+        SEEDS.len() * OUTPUTS
+    );
+}
+
+/// A small deterministic generator (xorshift).
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+
+    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+        from[self.below(from.len() as u64) as usize]
+    }
+}
+
+const TEXTS: [&str; 12] = [
+    "a",
+    "b",
+    "kasm",
+    "",
+    "say \"hi\"",
+    "back\\slash",
+    "tab\there",
+    "héllo ✓",
+    "line1\nline2",
+    "line1\nline3\nline4",
+    "{\"a\":1,\"b\":[1,2]}",
+    "[1,2]",
+];
+const KEYS: [&str; 7] = ["a", "b", "id", "name", "x y", "/data", "n"];
+
+fn made_up(rng: &mut Rng, depth: usize) -> Value {
+    match rng.below(if depth >= 3 { 5 } else { 7 }) {
+        0 => Value::Null,
+        1 => Value::Bool(rng.below(2) == 0),
+        2 => Value::from(rng.below(100)),
+        3 => Value::from(rng.below(20) as f64 + 0.5),
+        4 => Value::from(rng.pick(&TEXTS)),
+        5 => Value::Array((0..rng.below(5)).map(|_| made_up(rng, depth + 1)).collect()),
+        _ => Value::Object(
+            (0..rng.below(5))
+                .map(|_| (rng.pick(&KEYS).to_owned(), made_up(rng, depth + 1)))
+                .collect(),
+        ),
+    }
+}
+
+fn changed(rng: &mut Rng, value: &Value, depth: usize) -> Value {
+    match value {
+        Value::Array(items) if !items.is_empty() && rng.below(4) != 0 => {
+            let mut items = items.clone();
+            let at = rng.below(items.len() as u64) as usize;
+            match rng.below(4) {
+                0 => items.insert(at, made_up(rng, depth + 1)),
+                1 => drop(items.remove(at)),
+                2 => {
+                    let last = items.len() - 1;
+                    items.swap(at, last);
+                }
+                _ => items[at] = changed(rng, &items[at], depth + 1),
+            }
+            Value::Array(items)
+        }
+        Value::Object(map) if !map.is_empty() && rng.below(4) != 0 => {
+            let mut map = map.clone();
+            let key = map
+                .keys()
+                .nth(rng.below(map.len() as u64) as usize)
+                .cloned()
+                .unwrap_or_default();
+            match rng.below(3) {
+                0 => drop(map.insert(rng.pick(&KEYS).to_owned(), made_up(rng, depth + 1))),
+                1 => drop(map.remove(&key)),
+                _ => {
+                    let new = changed(rng, &map[&key], depth + 1);
+                    map.insert(key, new);
+                }
+            }
+            Value::Object(map)
+        }
+        _ => made_up(rng, depth),
+    }
+}
+
+/// A value as an HCL expression.
+fn hcl(value: &Value) -> String {
+    match value {
+        Value::String(s) => {
+            let escaped = s
+                .replace('\\', "\\\\")
+                .replace('"', "\\\"")
+                .replace('\n', "\\n")
+                .replace('\t', "\\t")
+                .replace("${", "$${")
+                .replace("%{", "%%{");
+            format!("\"{escaped}\"")
+        }
+        Value::Array(items) => {
+            format!("[{}]", items.iter().map(hcl).collect::<Vec<_>>().join(", "))
+        }
+        Value::Object(map) => {
+            let members: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{} = {}", hcl(&Value::from(k.as_str())), hcl(v)))
+                .collect();
+            format!("{{ {} }}", members.join(", "))
+        }
+        other => other.to_string(),
     }
 }
