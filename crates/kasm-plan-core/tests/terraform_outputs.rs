@@ -8,9 +8,11 @@
 
 #![allow(clippy::panic, clippy::indexing_slicing)] // test code: a failure should stop the test
 
-use kasm_plan_core::change::{OutputChange, PLAN_FORMAT, Summary};
+use kasm_plan_core::facade::{self, Desired, PlanRequest, SourceInput};
 use kasm_plan_core::lang::{eval, hcl};
-use kasm_plan_core::{Action, Plan};
+use kasm_plan_core::plan::PlanOptions;
+use kasm_plan_core::state::StateOutput;
+use kasm_plan_core::{Plan, Secret, State};
 use serde_json::Value;
 use std::process::Command;
 
@@ -60,47 +62,44 @@ fn value(expr: &str) -> Value {
         .unwrap_or_else(|| panic!("{expr}: not known"))
 }
 
-/// The change kasm-plan's plan holds for a case: a sensitive value is
-/// never in it, only whether it changed.
-fn change(case: &Case) -> OutputChange {
-    let before = case.before.as_deref().map(value);
-    let after = case.after.as_deref().map(value);
-    let action = match (&before, &after) {
-        (None, Some(Value::Null)) => Action::NoOp,
-        (None, _) => Action::Create,
-        (_, None) => Action::Delete,
-        (Some(b), Some(a)) if b == a => Action::NoOp,
-        _ => Action::Update,
-    };
-    let hidden = |v: Option<Value>| v.filter(|_| !case.sensitive);
-    OutputChange {
-        name: case.name.clone(),
-        action,
-        before: hidden(before),
-        after: hidden(after),
-        after_unknown: false,
-        sensitive: case.sensitive,
-        fingerprint: None,
+/// kasm-plan's plan of the values after against a state that recorded the
+/// values before (as an apply records them: a null output not at all, a
+/// sensitive one by its fingerprint): the plan operation, as the CLI calls it.
+fn our_plan(cases: &[Case]) -> Plan {
+    let mut state = State::default();
+    for c in cases {
+        let Some(before) = c.before.as_deref().map(value).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        let fingerprint = c
+            .sensitive
+            .then(|| Secret::new(before.to_string()).fingerprint(&format!("output.{}", c.name)));
+        let recorded = StateOutput {
+            value: (!c.sensitive).then_some(before),
+            sensitive: c.sensitive,
+            fingerprint,
+        };
+        state.outputs.insert(c.name.clone(), recorded);
     }
-}
-
-/// kasm-plan's rendered plan of the cases.
-fn ours(cases: &[Case]) -> String {
-    let plan = Plan {
-        format_version: PLAN_FORMAT,
-        state_lineage: String::new(),
-        state_serial: 0,
-        resource_changes: Vec::new(),
-        resource_drift: Vec::new(),
-        summary: Summary::default(),
-        duplicates: Vec::new(),
-        extra_links: Vec::new(),
-        configuration: None,
-        variables: None,
-        targeted: false,
-        output_changes: cases.iter().map(change).collect(),
+    let request = PlanRequest {
+        desired: Desired::Source(SourceInput {
+            source: configuration(cases, |c| c.after.as_ref()),
+            format: None,
+            file_name: Some("main.tf".into()),
+        }),
+        state,
+        observed: Vec::new(),
+        access: None,
+        strict: false,
+        options: PlanOptions::default(),
+        from_state: false,
+        refresh_only: false,
+        render: false,
     };
-    kasm_plan_core::render::plan(&plan, &[])
+    let answer = facade::plan(&request);
+    answer
+        .plan
+        .unwrap_or_else(|| panic!("no plan: {:?}", answer.diagnostics))
 }
 
 /// A configuration declaring each case's side that is there.
@@ -118,9 +117,16 @@ fn configuration(cases: &[Case], side: fn(&Case) -> Option<&String>) -> String {
         .collect()
 }
 
-/// Terraform's plan after applying the values before, and its `output`
-/// after applying the values after.
-fn terraform(cases: &[Case]) -> Option<(String, String)> {
+/// What Terraform says after applying the values before: its plan of the
+/// values after, as text and as JSON; then, the values after applied, its
+/// `output`.
+struct Terraform {
+    plan: String,
+    plan_json: Value,
+    output: String,
+}
+
+fn terraform(cases: &[Case]) -> Option<Terraform> {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let run = |args: &[&str]| {
         let out = Command::new("terraform")
@@ -144,9 +150,34 @@ fn terraform(cases: &[Case]) -> Option<(String, String)> {
     run(&["init", "-input=false", "-no-color"])?;
     run(&["apply", "-input=false", "-no-color", "-auto-approve"])?;
     write(configuration(cases, |c| c.after.as_ref()));
-    let plan = run(&["plan", "-input=false", "-no-color"])?;
+    let plan = run(&["plan", "-input=false", "-no-color", "-out=p"])?;
+    let shown = run(&["show", "-json", "p"])?;
+    let plan_json = serde_json::from_str(&shown).unwrap_or_else(|e| panic!("{e}"));
     run(&["apply", "-input=false", "-no-color", "-auto-approve"])?;
-    Some((plan, run(&["output", "-no-color"])?))
+    let output = run(&["output", "-no-color"])?;
+    Some(Terraform {
+        plan,
+        plan_json,
+        output,
+    })
+}
+
+/// The outputs of plan JSON that a sensitive value does not make differ
+/// (kasm-plan never writes one; Terraform's plan JSON does): `output_changes`
+/// and `planned_values.outputs`, by name.
+fn json_outputs(plan_json: &Value, cases: &[Case]) -> Value {
+    let pick = |section: &Value| {
+        let kept: serde_json::Map<String, Value> = cases
+            .iter()
+            .filter(|c| !c.sensitive)
+            .filter_map(|c| Some((c.name.clone(), section.get(&c.name)?.clone())))
+            .collect();
+        Value::Object(kept)
+    };
+    serde_json::json!({
+        "output_changes": pick(&plan_json["output_changes"]),
+        "planned_values": pick(&plan_json["planned_values"]["outputs"]),
+    })
 }
 
 /// The values after as kasm-plan prints them (`output`, and `apply`'s
@@ -186,14 +217,24 @@ fn outputs_section(text: &str) -> String {
 /// Draws and prints the cases with kasm-plan and with Terraform; `Err` says
 /// where they differ.
 fn compare(cases: &[Case]) -> Result<(), String> {
-    let (plan, output) = terraform(cases).unwrap_or_else(|| panic!("terraform could not be run"));
+    let theirs = terraform(cases).unwrap_or_else(|| panic!("terraform could not be run"));
     let ours_printed = our_output(cases);
-    if ours_printed != output {
+    if ours_printed != theirs.output {
         return Err(format!(
-            "the values print otherwise than `terraform output`'s:\nkasm-plan:\n{ours_printed}\nterraform:\n{output}"
+            "the values print otherwise than `terraform output`'s:\nkasm-plan:\n{ours_printed}\nterraform:\n{}",
+            theirs.output
         ));
     }
-    let (ours, theirs) = (outputs_section(&ours(cases)), outputs_section(&plan));
+    let plan = our_plan(cases);
+    let our_json = json_outputs(&kasm_plan_core::plan_json::to_terraform_json(&plan), cases);
+    let their_json = json_outputs(&theirs.plan_json, cases);
+    if our_json != their_json {
+        return Err(format!(
+            "plan JSON's outputs differ:\nkasm-plan: {our_json:#}\nterraform: {their_json:#}"
+        ));
+    }
+    let ours = outputs_section(&kasm_plan_core::render::plan(&plan, &[]));
+    let theirs = outputs_section(&theirs.plan);
     if ours == theirs {
         return Ok(());
     }

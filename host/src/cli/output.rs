@@ -125,24 +125,8 @@ fn shown(o: &StateOutput) -> String {
 fn described(o: &StateOutput) -> Value {
     let mut out = json!({ "sensitive": o.sensitive });
     if let (Some(v), Some(map)) = (&o.value, out.as_object_mut()) {
-        map.insert("type".into(), type_of(v));
+        map.insert("type".into(), kasm_plan_core::plan_json::type_of(v));
         map.insert("value".into(), v.clone());
     }
     out
-}
-
-/// Terraform's JSON form of a value's type.
-fn type_of(v: &Value) -> Value {
-    match v {
-        Value::String(_) => json!("string"),
-        Value::Number(_) => json!("number"),
-        Value::Bool(_) => json!("bool"),
-        Value::Null => json!("dynamic"),
-        Value::Array(items) => json!(["tuple", items.iter().map(type_of).collect::<Vec<_>>()]),
-        Value::Object(map) => {
-            let fields: serde_json::Map<String, Value> =
-                map.iter().map(|(k, v)| (k.clone(), type_of(v))).collect();
-            json!(["object", fields])
-        }
-    }
 }

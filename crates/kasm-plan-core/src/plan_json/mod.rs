@@ -89,18 +89,10 @@ fn add_outputs(out: &mut Value, plan: &Plan) {
             }),
         );
         if o.action != Action::Delete {
-            let mut value = Map::from_iter([("sensitive".to_owned(), sensitive.clone())]);
-            if let Some(v) = &o.after {
-                value.insert("value".into(), v.clone());
-            }
-            planned.insert(o.name.clone(), Value::Object(value));
+            planned.insert(o.name.clone(), output_value(o.sensitive, o.after.as_ref()));
         }
         if o.action != Action::Create {
-            let mut value = Map::from_iter([("sensitive".to_owned(), sensitive)]);
-            if let Some(v) = &o.before {
-                value.insert("value".into(), v.clone());
-            }
-            prior.insert(o.name.clone(), Value::Object(value));
+            prior.insert(o.name.clone(), output_value(o.sensitive, o.before.as_ref()));
         }
     }
     let Some(o) = out.as_object_mut() else { return };
@@ -114,6 +106,34 @@ fn add_outputs(out: &mut Value, plan: &Plan) {
         .and_then(Value::as_object_mut)
     {
         v.insert("outputs".into(), Value::Object(prior));
+    }
+}
+
+/// An output as Terraform's values describe it: `sensitive`, and the value
+/// and its type when known (a sensitive value never is, here).
+fn output_value(sensitive: bool, value: Option<&Value>) -> Value {
+    let mut out = Map::from_iter([("sensitive".to_owned(), Value::Bool(sensitive))]);
+    if let Some(v) = value {
+        out.insert("type".into(), type_of(v));
+        out.insert("value".into(), v.clone());
+    }
+    Value::Object(out)
+}
+
+/// A value's type as Terraform's JSON writes it: a literal list is a tuple,
+/// an object an object, null `dynamic`.
+pub fn type_of(v: &Value) -> Value {
+    match v {
+        Value::String(_) => "string".into(),
+        Value::Number(_) => "number".into(),
+        Value::Bool(_) => "bool".into(),
+        Value::Null => "dynamic".into(),
+        Value::Array(items) => json!(["tuple", items.iter().map(type_of).collect::<Vec<_>>()]),
+        Value::Object(map) => {
+            let fields: Map<String, Value> =
+                map.iter().map(|(k, v)| (k.clone(), type_of(v))).collect();
+            json!(["object", fields])
+        }
     }
 }
 
