@@ -342,7 +342,10 @@ async fn record_outputs(
     if state.outputs != file.state.outputs {
         file.save(state)?;
     }
-    print!("{}", render::outputs(&answer.outputs));
+    print!(
+        "{}",
+        kasm_plan_core::render::applied_outputs(&answer.outputs)
+    );
     Ok(())
 }
 

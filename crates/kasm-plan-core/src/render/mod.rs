@@ -91,6 +91,30 @@ fn outputs(out: &mut String, plan: &Plan) {
     }
 }
 
+/// The `Outputs:` section `apply` ends with, as Terraform prints it: each
+/// output by name (a null one is no output), its value in HCL's syntax, a
+/// sensitive one as `<sensitive>`; empty when there is none.
+pub fn applied_outputs(outputs: &[OutputChange]) -> String {
+    let mut kept: Vec<&OutputChange> = outputs
+        .iter()
+        .filter(|o| o.action != Action::Delete && !o.is_null())
+        .collect();
+    if kept.is_empty() {
+        return String::new();
+    }
+    kept.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut out = String::from("\nOutputs:\n\n");
+    for o in kept {
+        let value = match (&o.after, o.sensitive) {
+            (_, true) => "<sensitive>".to_owned(),
+            (Some(v), false) => hcl_value(v),
+            (None, false) => "(known after apply)".to_owned(),
+        };
+        let _ = writeln!(out, "{} = {value}", o.name);
+    }
+    out
+}
+
 /// An output's change: hidden when sensitive, unknown until applied, else
 /// its values compared.
 fn output_diff(o: &OutputChange) -> values::Diff {
@@ -161,5 +185,37 @@ pub(super) fn whole(v: &Value) -> Value {
             Value::Object(map.iter().map(|(k, v)| (k.clone(), whole(v))).collect())
         }
         other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn output(name: &str, after: Value, sensitive: bool) -> OutputChange {
+        OutputChange {
+            name: name.into(),
+            action: Action::Create,
+            before: None,
+            after: Some(after),
+            after_unknown: false,
+            sensitive,
+            fingerprint: None,
+        }
+    }
+
+    #[test]
+    fn applied_outputs_are_by_name_without_the_null_ones() {
+        let outputs = [
+            output("z", json!(["a"]), false),
+            output("gone", Value::Null, false),
+            output("a", json!("secret"), true),
+        ];
+        assert_eq!(
+            applied_outputs(&outputs),
+            "\nOutputs:\n\na = <sensitive>\nz = [\n  \"a\",\n]\n"
+        );
+        assert_eq!(applied_outputs(&outputs[1..2]), "");
     }
 }

@@ -3,12 +3,10 @@
 //! (`render_plan`), as the npm package's page shows them.
 
 use kasm_plan_core::access::launch::{Grant, GrantChange};
-use kasm_plan_core::change::OutputChange;
 use kasm_plan_core::facade::SourceInput;
 use kasm_plan_core::field::BYTES_PER_MB;
 use kasm_plan_core::group::{Group, GroupImage};
-use kasm_plan_core::render::hcl_value;
-use kasm_plan_core::{Action, Diagnostic, Image};
+use kasm_plan_core::{Diagnostic, Image};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -269,32 +267,5 @@ fn mb(bytes: i64) -> String {
         (bytes / BYTES_PER_MB).to_string()
     } else {
         format!("{:.3}", bytes as f64 / BYTES_PER_MB as f64)
-    }
-}
-
-/// The `Outputs:` section `apply` ends with, as Terraform prints it: each
-/// output by name, its value in HCL's syntax, a sensitive one as `<sensitive>`.
-pub fn outputs(outputs: &[OutputChange]) -> String {
-    let mut kept: Vec<&OutputChange> = outputs
-        .iter()
-        .filter(|o| o.action != Action::Delete && !o.is_null())
-        .collect();
-    kept.sort_by(|a, b| a.name.cmp(&b.name));
-    let shown: Vec<String> = kept
-        .into_iter()
-        .map(|o| format!("{} = {}", o.name, output_value(o)))
-        .collect();
-    if shown.is_empty() {
-        return String::new();
-    }
-    format!("\nOutputs:\n\n{}\n", shown.join("\n"))
-}
-
-/// One output's value as `output` and `apply` print it.
-fn output_value(o: &OutputChange) -> String {
-    match (&o.after, o.sensitive) {
-        (_, true) => "<sensitive>".into(),
-        (Some(v), false) => hcl_value(v),
-        (None, false) => "(known after apply)".into(),
     }
 }
