@@ -1,8 +1,9 @@
-//! A value's change drawn as Terraform draws an output's under `Changes to
-//! Outputs:` (its `jsonformat` renderer): objects key by key with unchanged
-//! keys counted, lists element by element along their longest common
-//! subsequence with one unchanged element of context, strings that hold JSON
-//! as `jsonencode(...)`, multi-line strings as heredocs diffed line by line.
+//! A value's change drawn as Terraform's `jsonformat` renderer draws one
+//! (an output's under `Changes to Outputs:`, and here a list or an object in
+//! a resource too): objects key by key with unchanged keys counted, lists
+//! element by element along their longest common subsequence with one
+//! unchanged element of context, strings that hold JSON as `jsonencode(...)`,
+//! multi-line strings as heredocs diffed line by line.
 
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -28,6 +29,7 @@ pub struct Diff {
     node: Node,
 }
 
+/// What a change is made of, by the kind of value.
 #[derive(Debug)]
 enum Node {
     Primitive(Option<Value>, Option<Value>),
