@@ -96,17 +96,7 @@ fn bench_language(c: &mut Criterion) {
                 })
             },
         );
-        let request = PlanRequest {
-            desired: Desired::Source(input.clone()),
-            state: State::default(),
-            observed: Vec::new(),
-            access: None,
-            strict: false,
-            options: PlanOptions::default(),
-            from_state: false,
-            refresh_only: false,
-            render: false,
-        };
+        let request = PlanRequest::new(Desired::Source(input.clone()));
         group.bench_with_input(
             BenchmarkId::new("plan_1k", label),
             &request,
@@ -131,13 +121,6 @@ resource \"kasm_group_image\" \"app\" {{\n  for_each = kasm_image.app\n  group_i
         synthetic::for_each_source(K)
     );
     let request = PlanRequest {
-        desired: Desired::Source(SourceInput {
-            source,
-            format: None,
-            file_name: Some("main.tf".into()),
-        }),
-        state: State::default(),
-        observed: Vec::new(),
         access: Some(kasm_plan_core::access::Access {
             groups: vec![kasm_plan_core::group::Group {
                 group_id: kasm_plan_core::group::ALL_USERS.into(),
@@ -148,11 +131,11 @@ resource \"kasm_group_image\" \"app\" {{\n  for_each = kasm_image.app\n  group_i
             }],
             ..Default::default()
         }),
-        strict: false,
-        options: PlanOptions::default(),
-        from_state: false,
-        refresh_only: false,
-        render: false,
+        ..PlanRequest::new(Desired::Source(SourceInput {
+            source,
+            format: None,
+            file_name: Some("main.tf".into()),
+        }))
     };
     let mut group = c.benchmark_group("access");
     group.throughput(Throughput::Elements(K as u64));

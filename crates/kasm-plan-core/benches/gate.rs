@@ -7,7 +7,6 @@
 //!
 //! `KASM_PLAN_GATE_OUT=ratios.json cargo bench -p kasm-plan-core --bench gate`
 
-use kasm_plan_core::State;
 use kasm_plan_core::facade::{self, Desired, PlanRequest, SourceInput, validate_source};
 use kasm_plan_core::plan::{PlanOptions, plan};
 use kasm_plan_core::state::text::StateText;
@@ -45,17 +44,7 @@ fn source(text: String, name: &str) -> SourceInput {
 }
 
 fn request(desired: SourceInput) -> PlanRequest {
-    PlanRequest {
-        desired: Desired::Source(desired),
-        state: State::default(),
-        observed: Vec::new(),
-        access: None,
-        strict: false,
-        options: PlanOptions::default(),
-        from_state: false,
-        refresh_only: false,
-        render: false,
-    }
+    PlanRequest::new(Desired::Source(desired))
 }
 
 /// `n` new users (one `for_each` over a variable) and a membership of each

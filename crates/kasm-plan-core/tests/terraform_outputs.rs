@@ -10,7 +10,6 @@
 
 use kasm_plan_core::facade::{self, Desired, PlanRequest, SourceInput};
 use kasm_plan_core::lang::{eval, hcl};
-use kasm_plan_core::plan::PlanOptions;
 use kasm_plan_core::state::StateOutput;
 use kasm_plan_core::{Plan, Secret, State};
 use serde_json::Value;
@@ -82,19 +81,12 @@ fn our_plan(cases: &[Case]) -> Plan {
         state.outputs.insert(c.name.clone(), recorded);
     }
     let request = PlanRequest {
-        desired: Desired::Source(SourceInput {
+        state,
+        ..PlanRequest::new(Desired::Source(SourceInput {
             source: configuration(cases, |c| c.after.as_ref()),
             format: None,
             file_name: Some("main.tf".into()),
-        }),
-        state,
-        observed: Vec::new(),
-        access: None,
-        strict: false,
-        options: PlanOptions::default(),
-        from_state: false,
-        refresh_only: false,
-        render: false,
+        }))
     };
     let answer = facade::plan(&request);
     answer

@@ -159,15 +159,9 @@ fn specs(data: &[u8], format: Format) {
 
 fn plan_request(desired: Desired, state: State, observed: Vec<Image>) -> PlanRequest {
     PlanRequest {
-        desired,
         state,
         observed,
-        access: None,
-        strict: false,
-        options: Default::default(),
-        from_state: false,
-        refresh_only: false,
-        render: false,
+        ..PlanRequest::new(desired)
     }
 }
 

@@ -52,6 +52,24 @@ pub struct PlanRequest {
     pub render: bool,
 }
 
+impl PlanRequest {
+    /// A request for `desired` with every other field as a request that
+    /// leaves it out gets it: no state, no images, no groups, default options.
+    pub fn new(desired: Desired) -> Self {
+        PlanRequest {
+            desired,
+            state: State::default(),
+            observed: Vec::new(),
+            access: None,
+            strict: false,
+            options: PlanOptions::default(),
+            from_state: false,
+            refresh_only: false,
+            render: false,
+        }
+    }
+}
+
 /// `plan` output.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

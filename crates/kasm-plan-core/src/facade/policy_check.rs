@@ -144,15 +144,10 @@ fn subject_plan<'a>(
     }
     if req.access.is_some() {
         let answer = super::plan::plan(&PlanRequest {
-            desired: req.desired.clone(),
             state: req.state.clone().unwrap_or_default(),
             observed: req.observed.clone().unwrap_or_default(),
             access: req.access.clone(),
-            strict: false,
-            options: PlanOptions::default(),
-            from_state: false,
-            refresh_only: false,
-            render: false,
+            ..PlanRequest::new(req.desired.clone())
         });
         return match answer.plan {
             Some(plan) if answer.ok => Ok(Some(Cow::Owned(plan))),

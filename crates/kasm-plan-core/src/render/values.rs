@@ -144,8 +144,15 @@ fn transform(before: Side, after: Side) -> Diff {
         let target = if bt == Type::Null { at } else { bt };
         return by_type(before, after, target);
     }
-    let old = by_type(before, Side::MISSING, bt);
-    let new = by_type(Side::MISSING, after, at);
+    type_change(
+        by_type(before, Side::MISSING, bt),
+        by_type(Side::MISSING, after, at),
+    )
+}
+
+/// A value of one kind replaced by one of another: the old one removed, then
+/// the new one added.
+fn type_change(old: Diff, new: Diff) -> Diff {
     Diff {
         action: Act::Update,
         node: Node::TypeChange(Box::new(old), Box::new(new)),
@@ -453,11 +460,11 @@ impl Diff {
             Act::Update => {
                 match (&b.json, &a.json) {
                     (Some(_), Some(_)) => return self.json_text(&b, &a, depth, opts),
+                    // One side JSON and the other not: drawn as a change of type.
                     (Some(_), None) | (None, Some(_)) => {
                         let old = primitive(Side::top(before), Side::MISSING);
                         let new = primitive(Side::MISSING, Side::top(after));
-                        let opts = opts.without_null_suffix();
-                        return format!("{} -> {}", old.draw(depth, opts), new.draw(depth, opts));
+                        return type_change(old, new).draw(depth, opts);
                     }
                     (None, None) => {}
                 }
