@@ -2,6 +2,7 @@
 //! so the two compare directly (memory in MB, ids canonical, configs as objects).
 
 use crate::field::{BYTES_PER_MB, Field};
+use crate::json_text::JsonObject;
 use crate::model::{Image, ImageSpec, canonical_uuid};
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
@@ -86,6 +87,8 @@ pub enum FieldValue<'a> {
     Bool(bool),
     /// An object.
     Object(&'a serde_json::Map<String, Value>),
+    /// An object as its JSON text (a spec's).
+    ObjectText(&'a JsonObject),
     /// A list of names (more than one Docker network).
     Names(&'a [String]),
     /// A list of JSON values (a stored list of names).
@@ -114,9 +117,9 @@ impl<'a> FieldValue<'a> {
             Field::Enabled => Some(FieldValue::Bool(spec.enabled)),
             Field::UncompressedSizeMb => spec.uncompressed_size_mb.map(FieldValue::Int),
             Field::ImageType => text(&spec.image_type),
-            Field::RunConfig => spec.run_config.as_ref().map(FieldValue::Object),
-            Field::ExecConfig => spec.exec_config.as_ref().map(FieldValue::Object),
-            Field::VolumeMapping => spec.volume_mapping.as_ref().map(FieldValue::Object),
+            Field::RunConfig => spec.run_config.as_ref().map(FieldValue::ObjectText),
+            Field::ExecConfig => spec.exec_config.as_ref().map(FieldValue::ObjectText),
+            Field::VolumeMapping => spec.volume_mapping.as_ref().map(FieldValue::ObjectText),
             Field::RestrictToNetwork => spec.restrict_to_network.map(FieldValue::Bool),
             Field::NetworkName => text(&spec.network_name),
             Field::RestrictToServer => spec.restrict_to_server.map(FieldValue::Bool),
@@ -210,6 +213,10 @@ impl<'a> FieldValue<'a> {
             (F::Int(a), F::Int(b)) => a == b,
             (F::Bool(a), F::Bool(b)) => a == b,
             (F::Object(a), F::Object(b)) => map_eq(a, b),
+            (F::ObjectText(a), F::ObjectText(b)) => a == b || map_eq(&a.map(), &b.map()),
+            (F::ObjectText(a), F::Object(m)) | (F::Object(m), F::ObjectText(a)) => {
+                a.writes_as(m) || map_eq(&a.map(), m)
+            }
             (F::Uuid(a), b) | (b, F::Uuid(a)) => b.text().is_some_and(|b| uuid_eq(a, b)),
             (F::Names(a), F::Values(b)) | (F::Values(b), F::Names(a)) => {
                 a.len() == b.len()
@@ -246,6 +253,7 @@ impl<'a> FieldValue<'a> {
             FieldValue::Float(f) => Value::from(*f),
             FieldValue::Bool(b) => Value::Bool(*b),
             FieldValue::Object(m) => Value::Object((*m).clone()),
+            FieldValue::ObjectText(o) => o.value(),
             FieldValue::Names(n) => Value::from(n.to_vec()),
             FieldValue::Values(v) => Value::Array(v.to_vec()),
             FieldValue::Owned(s) => Value::String(s.clone()),

@@ -3,9 +3,10 @@
 //! made; crossing the component, a saved plan or a JSON answer copies the
 //! text, where a value would be rebuilt node by node and freed again.
 
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+use std::ops::Range;
 
 /// A JSON value as its compact text. Serializes as the value it holds.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -53,6 +54,184 @@ impl PartialEq for JsonText {
     }
 }
 
+/// A JSON object as its canonical text: compact, keys sorted and unique, as
+/// serde_json writes a map. An image spec's `run_config`, `exec_config` and
+/// `volume_mapping` are kept so: the JSON reader writes the text straight
+/// from the source, the plan compares it as text, and Kasm takes it as text,
+/// where a map would be built node by node and freed again. Serializes as
+/// the object; reads from an object.
+#[derive(Clone, Debug, Serialize)]
+#[serde(transparent)]
+pub struct JsonObject(Box<RawValue>);
+
+impl JsonObject {
+    /// The text of a map.
+    pub fn of_map(map: &Map<String, Value>) -> JsonObject {
+        serde_json::value::to_raw_value(map)
+            .map(JsonObject)
+            .unwrap_or_else(|_| JsonObject::empty())
+    }
+
+    /// Text already in canonical form (written by a reader that sorted and
+    /// escaped it as serde_json would); checked as JSON, not parsed into values.
+    pub fn from_canonical(text: String) -> JsonObject {
+        RawValue::from_string(text)
+            .map(JsonObject)
+            .unwrap_or_else(|_| JsonObject::empty())
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The object as a map.
+    pub fn map(&self) -> Map<String, Value> {
+        serde_json::from_str(self.as_str()).unwrap_or_default()
+    }
+
+    /// The object as a value.
+    pub fn value(&self) -> Value {
+        Value::Object(self.map())
+    }
+
+    /// Whether `map` is written as exactly this text (the same keys and
+    /// values, numbers written alike), compared as it is written, without
+    /// building anything.
+    pub fn writes_as(&self, map: &Map<String, Value>) -> bool {
+        let mut rest = Rest(self.as_str().as_bytes());
+        serde_json::to_writer(&mut rest, map).is_ok() && rest.0.is_empty()
+    }
+
+    fn empty() -> JsonObject {
+        JsonObject::from_canonical("{}".to_owned())
+    }
+}
+
+impl PartialEq for JsonObject {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl<'de> Deserialize<'de> for JsonObject {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Map::deserialize(deserializer).map(|map| JsonObject::of_map(&map))
+    }
+}
+
+/// Builds a [`JsonObject`] from members given in any order, each value
+/// written once as text; a key given twice keeps its last value, as a map
+/// does.
+#[derive(Debug)]
+pub struct ObjectBuilder<K> {
+    members: Vec<(K, Range<usize>)>,
+    values: Vec<u8>,
+}
+
+impl<K> Default for ObjectBuilder<K> {
+    fn default() -> Self {
+        ObjectBuilder {
+            members: Vec::new(),
+            values: Vec::new(),
+        }
+    }
+}
+
+impl<K: AsRef<str>> ObjectBuilder<K> {
+    /// Adds a member.
+    pub fn value(&mut self, key: K, value: &Value) {
+        let start = self.values.len();
+        if serde_json::to_writer(&mut self.values, value).is_err() {
+            self.values.truncate(start);
+            self.values.extend_from_slice(b"null");
+        }
+        self.members.push((key, start..self.values.len()));
+    }
+
+    /// Adds a member whose value is an object.
+    pub fn object(&mut self, key: K, object: &JsonObject) {
+        let start = self.values.len();
+        self.values.extend_from_slice(object.as_str().as_bytes());
+        self.members.push((key, start..self.values.len()));
+    }
+
+    /// Whether no member was added.
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// The object.
+    pub fn finish(mut self) -> JsonObject {
+        self.sort();
+        // Exact when no key needs escaping, so the text is not copied again
+        // when boxed.
+        let length: usize = self
+            .members
+            .iter()
+            .map(|(k, r)| k.as_ref().len() + r.len() + 4)
+            .sum();
+        let mut text = Vec::with_capacity(length + 1);
+        text.push(b'{');
+        for (key, range) in &self.members {
+            if text.len() > 1 {
+                text.push(b',');
+            }
+            // A key is a string: writing it cannot fail.
+            let _ = serde_json::to_writer(&mut text, key.as_ref());
+            text.push(b':');
+            text.extend_from_slice(self.values.get(range.clone()).unwrap_or_default());
+        }
+        text.push(b'}');
+        // serde_json writes UTF-8 only.
+        let text = String::from_utf8(text)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        JsonObject::from_canonical(text)
+    }
+
+    /// The members as values, sorted by key.
+    pub fn into_members(mut self) -> impl Iterator<Item = (K, Value)> {
+        self.sort();
+        let values = self.values;
+        self.members.into_iter().map(move |(key, range)| {
+            let text = values.get(range).unwrap_or_default();
+            (key, serde_json::from_slice(text).unwrap_or_default())
+        })
+    }
+
+    /// Members sorted by key, each key once (its last value).
+    fn sort(&mut self) {
+        // Stable: of equal keys, the last added stays last, and is kept.
+        self.members.sort_by(|a, b| a.0.as_ref().cmp(b.0.as_ref()));
+        self.members.dedup_by(|later, kept| {
+            let same = later.0.as_ref() == kept.0.as_ref();
+            if same {
+                std::mem::swap(later, kept);
+            }
+            same
+        });
+    }
+}
+
+/// The text still expected: a writer that fails at the first byte that differs.
+struct Rest<'a>(&'a [u8]);
+
+impl std::io::Write for Rest<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self.0.strip_prefix(buf) {
+            Some(rest) => {
+                self.0 = rest;
+                Ok(buf.len())
+            }
+            None => Err(std::io::ErrorKind::InvalidData.into()),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,5 +264,59 @@ mod tests {
     fn text_that_is_not_json_is_refused() {
         assert!(JsonText::from_text("{\"a\":".into()).is_err());
         assert!(JsonText::from_text("[1, 2]".into()).is_ok());
+    }
+
+    #[test]
+    fn an_object_is_kept_as_serde_json_writes_its_map() {
+        let map = json!({"b": [1, 2.5], "a": {"z": "é\"", "y": null}})
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        let object = JsonObject::of_map(&map);
+        assert_eq!(object.as_str(), r#"{"a":{"y":null,"z":"é\""},"b":[1,2.5]}"#);
+        assert_eq!(object.map(), map);
+        assert!(object.writes_as(&map));
+        let read: JsonObject =
+            serde_json::from_str(r#"{ "b": [1, 2.5], "a": {"z": "é\"", "y": null} }"#)
+                .unwrap_or_else(|_| JsonObject::empty());
+        assert_eq!(read, object);
+        assert_eq!(serde_json::to_value(&object).ok(), Some(Value::Object(map)));
+    }
+
+    #[test]
+    fn writes_as_fails_on_any_difference() {
+        let object = JsonObject::of_map(json!({"a": 1}).as_object().unwrap_or(&Map::new()));
+        for other in [
+            json!({"a": 1.0}),
+            json!({"a": 2}),
+            json!({"a": 1, "b": 1}),
+            json!({}),
+        ] {
+            assert!(
+                !object.writes_as(other.as_object().unwrap_or(&Map::new())),
+                "{other}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_an_object_reads_as_one() {
+        assert!(serde_json::from_str::<JsonObject>("[1]").is_err());
+        assert!(serde_json::from_str::<JsonObject>("\"{}\"").is_err());
+    }
+
+    #[test]
+    fn a_built_object_is_its_map_written_by_serde_json() {
+        let mut built = ObjectBuilder::default();
+        built.value("b", &json!("x\"\n"));
+        built.value("a", &json!(1));
+        built.object("c", &JsonObject::of_map(&Map::new()));
+        built.value("a", &json!(2.5));
+        let object = built.finish();
+        let map = json!({"a": 2.5, "b": "x\"\n", "c": {}});
+        assert_eq!(
+            object.as_str(),
+            serde_json::to_string(&map).unwrap_or_default()
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! The data model: image specs as admins write them, images as Kasm returns them.
 
 use crate::field::Field;
+use crate::json_text::JsonObject;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -167,13 +168,16 @@ pub struct ImageSpec {
     pub image_type: Option<String>,
     /// Docker run overrides.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub run_config: Option<Map<String, Value>>,
+    #[cfg_attr(feature = "typescript", ts(as = "Option<Map<String, Value>>"))]
+    pub run_config: Option<JsonObject>,
     /// Docker exec hooks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exec_config: Option<Map<String, Value>>,
+    #[cfg_attr(feature = "typescript", ts(as = "Option<Map<String, Value>>"))]
+    pub exec_config: Option<JsonObject>,
     /// Host path → `{bind, mode, uid, gid, required?, timeout?}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub volume_mapping: Option<Map<String, Value>>,
+    #[cfg_attr(feature = "typescript", ts(as = "Option<Map<String, Value>>"))]
+    pub volume_mapping: Option<JsonObject>,
     /// Only launch on the Docker network in `network_name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restrict_to_network: Option<bool>,
@@ -287,9 +291,22 @@ impl ImageSpec {
             Field::RestrictToNetwork => self.restrict_to_network = value.as_bool(),
             Field::RestrictToServer => self.restrict_to_server = value.as_bool(),
             Field::RestrictToZone => self.restrict_to_zone = value.as_bool(),
-            Field::RunConfig => self.run_config = into_object(value),
-            Field::ExecConfig => self.exec_config = into_object(value),
-            Field::VolumeMapping => self.volume_mapping = into_object(value),
+            Field::RunConfig | Field::ExecConfig | Field::VolumeMapping => {
+                if let Value::Object(map) = value {
+                    self.set_object(field, JsonObject::of_map(&map));
+                }
+            }
+        }
+    }
+
+    /// Sets an object argument (`run_config`, `exec_config`,
+    /// `volume_mapping`) from its text; other fields are left as they are.
+    pub fn set_object(&mut self, field: Field, object: JsonObject) {
+        match field {
+            Field::RunConfig => self.run_config = Some(object),
+            Field::ExecConfig => self.exec_config = Some(object),
+            Field::VolumeMapping => self.volume_mapping = Some(object),
+            _ => {}
         }
     }
 }
@@ -298,14 +315,6 @@ impl ImageSpec {
 fn into_text(value: Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s),
-        _ => None,
-    }
-}
-
-/// An object value's map, moved out.
-fn into_object(value: Value) -> Option<Map<String, Value>> {
-    match value {
-        Value::Object(m) => Some(m),
         _ => None,
     }
 }

@@ -133,10 +133,14 @@ fn type_resource(
             }
         }
         object_from_json_text(&mut attr, field);
-        if type_attribute(&attr, field, &address, &assigned, out)
-            && let (Some(field), RawValue::Static(value)) = (field, attr.value)
-        {
-            spec.set(field, value);
+        object_as_value(&mut attr, field);
+        let typed = type_attribute(&attr, field, &address, &assigned, out);
+        if let (true, Some(field)) = (typed, field) {
+            match attr.value {
+                RawValue::Static(value) => spec.set(field, value),
+                RawValue::Object(object) => spec.set_object(field, object),
+                _ => {}
+            }
             if let Some(a) = assigned.get_mut(field.index()) {
                 *a = true;
             }
@@ -177,6 +181,16 @@ fn object_from_json_text(attr: &mut RawAttribute, field: Option<Field>) {
         && let Ok(object @ Value::Object(_)) = serde_json::from_str::<Value>(text)
     {
         attr.value = RawValue::Static(object);
+    }
+}
+
+/// An object kept as text, given to an argument that is no object, becomes
+/// a value, for typing to say what it is.
+fn object_as_value(attr: &mut RawAttribute, field: Option<Field>) {
+    let object_field =
+        field.is_some_and(|f| matches!(f.kind(), Kind::Object | Kind::VolumeMapping));
+    if let (false, RawValue::Object(object)) = (object_field, &attr.value) {
+        attr.value = RawValue::Static(object.value());
     }
 }
 
@@ -226,6 +240,8 @@ fn type_attribute(
     }
     let value = match &attr.value {
         RawValue::Static(v) => v,
+        // Only an object argument keeps an object as text (object_as_value).
+        RawValue::Object(_) => return true,
         RawValue::Pending(_) => {
             out.push(at(Diagnostic::error(
                 Code::NotStatic,

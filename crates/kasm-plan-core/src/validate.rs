@@ -8,6 +8,7 @@ use crate::model::{ImageSpec, canonical_uuid};
 use crate::names::did_you_mean;
 use crate::reference::{self, ImageRef, RefError};
 use crate::typing::ParsedResource;
+use jiter::{Jiter, JiterResult, NumberInt, Peek};
 use serde_json::Value;
 
 pub use crate::field::{MAX_CORES, MEMORY_MB};
@@ -382,10 +383,14 @@ impl Checker<'_> {
     }
 
     fn volumes(&mut self) {
-        let Some(map) = &self.r.spec.volume_mapping else {
+        let Some(object) = &self.r.spec.volume_mapping else {
             return;
         };
-        for (host_path, entry) in map {
+        // Read into values only to say what is wrong.
+        if volumes_well_formed(object.as_str()) {
+            return;
+        }
+        for (host_path, entry) in &object.map() {
             self.volume(host_path, entry);
         }
     }
@@ -404,7 +409,7 @@ impl Checker<'_> {
             );
             return;
         };
-        for key in ["bind", "mode", "uid", "gid"] {
+        for key in VOLUME_REQUIRED {
             if !entry.contains_key(key) {
                 self.push(
                     &format!("{}.{key}", at()),
@@ -463,6 +468,9 @@ impl Checker<'_> {
 /// A volume mapping key, the test its value must pass, and how to say what it must be.
 type VolumeKey = (&'static str, fn(&Value) -> bool, &'static str);
 
+/// The keys a volume mapping entry must have.
+const VOLUME_REQUIRED: [&str; 4] = ["bind", "mode", "uid", "gid"];
+
 /// The keys of a volume mapping entry Kasm checks.
 const VOLUME_KEYS: [VolumeKey; 6] = [
     (
@@ -484,6 +492,55 @@ const VOLUME_KEYS: [VolumeKey; 6] = [
         "a number above 0",
     ),
 ];
+
+/// Whether every `volume_mapping` entry passes [`VOLUME_KEYS`] and has the
+/// four keys Kasm needs, read from the mapping's text as it stands; `false`
+/// when in doubt, for [`Checker::volume`] to look again and say why.
+fn volumes_well_formed(text: &str) -> bool {
+    let mut json = Jiter::new(text.as_bytes());
+    volume_entries_well_formed(&mut json).unwrap_or(false)
+}
+
+/// The entries of [`volumes_well_formed`].
+fn volume_entries_well_formed(json: &mut Jiter) -> JiterResult<bool> {
+    let mut entry = json.next_object()?.is_some();
+    while entry {
+        if !volume_well_formed(json)? {
+            return Ok(false);
+        }
+        entry = json.next_key()?.is_some();
+    }
+    Ok(true)
+}
+
+/// One entry of [`volumes_well_formed`].
+fn volume_well_formed(json: &mut Jiter) -> JiterResult<bool> {
+    if json.peek()? != Peek::Object {
+        return Ok(false);
+    }
+    let named = |key: &str| VOLUME_KEYS.iter().map(|(k, ..)| *k).find(|k| *k == key);
+    let mut missing = VOLUME_REQUIRED.len();
+    let mut key = json.known_object()?.map(named);
+    while let Some(name) = key {
+        let peek = json.peek()?;
+        let valid = match name {
+            Some("bind") => json.known_str()?.starts_with('/'),
+            Some("mode") => matches!(json.known_str()?, "rw" | "ro"),
+            Some("uid" | "gid") => matches!(json.known_int(peek)?, NumberInt::Int(_)),
+            Some("required") => json.known_bool(peek).is_ok(),
+            Some("timeout") => json.known_float(peek)? > 0.0,
+            _ => json.known_skip(peek).is_ok(),
+        };
+        if !valid {
+            return Ok(false);
+        }
+        if name.is_some_and(|n| VOLUME_REQUIRED.contains(&n)) {
+            missing = missing.saturating_sub(1);
+        }
+        key = json.next_key()?.map(named);
+    }
+    Ok(missing == 0)
+}
 
 fn volume_error(message: String) -> Diagnostic {
     Diagnostic::error(Code::VolumeMappingInvalid, message)
@@ -580,6 +637,68 @@ fn quoted_list(items: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json_text::JsonObject;
+
+    /// What the checks of each entry's values say of a mapping.
+    fn well_formed_by_values(map: &serde_json::Map<String, Value>) -> bool {
+        map.values().all(|entry| {
+            entry.as_object().is_some_and(|e| {
+                VOLUME_REQUIRED.iter().all(|k| e.contains_key(*k))
+                    && VOLUME_KEYS
+                        .iter()
+                        .all(|(k, valid, _)| e.get(*k).is_none_or(valid))
+            })
+        })
+    }
+
+    #[test]
+    fn a_volume_mapping_read_as_text_is_judged_as_its_values_are() {
+        let entry = serde_json::json!({"bind": "/d", "mode": "rw", "uid": 1000, "gid": 1000});
+        let with = |key: &str, value: Value| {
+            let mut e = entry.clone();
+            if let Some(o) = e.as_object_mut() {
+                o.insert(key.into(), value);
+            }
+            e
+        };
+        let without = |key: &str| {
+            let mut e = entry.clone();
+            if let Some(o) = e.as_object_mut() {
+                o.remove(key);
+            }
+            e
+        };
+        let entries = [
+            entry.clone(),
+            with("required", Value::Bool(false)),
+            with("timeout", serde_json::json!(2.5)),
+            with("other", serde_json::json!({"x": [1]})),
+            with("bind", "d".into()),
+            with("mode", "rx".into()),
+            with("uid", serde_json::json!(1000.5)),
+            with("gid", "1000".into()),
+            with("required", "yes".into()),
+            with("timeout", serde_json::json!(0)),
+            without("gid"),
+            without("bind"),
+            "/d".into(),
+        ];
+        let mut judged = [0, 0];
+        for e in entries {
+            let map = serde_json::json!({"/a": entry, "/b": e});
+            let map = map.as_object().cloned().unwrap_or_default();
+            let text = JsonObject::of_map(&map);
+            let expected = well_formed_by_values(&map);
+            assert_eq!(
+                volumes_well_formed(text.as_str()),
+                expected,
+                "{}",
+                text.as_str()
+            );
+            judged[usize::from(expected)] += 1;
+        }
+        assert_eq!(judged, [9, 4]);
+    }
 
     #[test]
     fn image_src_classes() {

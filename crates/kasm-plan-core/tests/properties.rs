@@ -7,6 +7,7 @@
 
 #![allow(clippy::indexing_slicing)] // positions come from `find` just before
 
+use kasm_plan_core::json_text::JsonObject;
 use kasm_plan_core::model::{Image, ImageSpec, Secret};
 use kasm_plan_core::object::ObjectRecord;
 use kasm_plan_core::plan::{Action, Plan, PlanOptions, address_of, plan};
@@ -64,10 +65,12 @@ fn spec_strategy() -> impl Strategy<Value = ImageSpec> {
                 uncompressed_size_mb: size,
                 image_type: image_type.map(str::to_owned),
                 run_config: host.map(|h| {
-                    json!({"hostname": h})
-                        .as_object()
-                        .cloned()
-                        .unwrap_or_default()
+                    JsonObject::of_map(
+                        &json!({"hostname": h})
+                            .as_object()
+                            .cloned()
+                            .unwrap_or_default(),
+                    )
                 }),
                 exec_config: None,
                 volume_mapping: None,

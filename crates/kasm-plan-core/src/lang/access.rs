@@ -228,6 +228,7 @@ pub fn resource_value(resource: &Resource, instances: &[RawResource]) -> Value {
             .iter()
             .filter_map(|a| match &a.value {
                 RawValue::Static(v) => Some((a.key.to_string(), Value::from_json(v))),
+                RawValue::Object(o) => Some((a.key.to_string(), Value::from_json(&o.value()))),
                 _ => None,
             })
             .collect();
@@ -280,6 +281,7 @@ pub fn take_exclusive(r: &mut RawResource, address: &str, out: &mut Vec<Diagnost
         other => {
             let found = match other {
                 RawValue::Static(v) => v.to_string(),
+                RawValue::Object(o) => o.as_str().to_owned(),
                 _ => "a value known only after apply".into(),
             };
             let mut d = Diagnostic::error(Code::WrongType, format!("`{KEY}` must be true or false, not {found}"))
@@ -408,6 +410,8 @@ impl<'a> Attrs<'a> {
         match &attr.value {
             RawValue::Static(serde_json::Value::Null) => None,
             RawValue::Static(v) => Some(v),
+            // Not read here: Managed::add gives table types objects as values.
+            RawValue::Object(_) => None,
             RawValue::Reported => {
                 self.failed = true;
                 None

@@ -150,7 +150,7 @@ impl Eval<'_> {
         let at = expr.at;
         match &expr.kind {
             ExprKind::Literal(v) => Ok(v.clone()),
-            ExprKind::Json(v) => Ok(Value::from_json(v)),
+            ExprKind::Json(v) => Ok(Value::from_json(&v.value())),
             ExprKind::Template(parts) => self.template(parts),
             ExprKind::Tuple(items) => Ok(Value::List(
                 items.iter().map(|e| self.expr(e)).collect::<Result<_>>()?,

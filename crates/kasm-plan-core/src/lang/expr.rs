@@ -3,6 +3,7 @@
 
 use super::value::Value;
 use crate::diagnostic::Location;
+use crate::json_text::{JsonObject, ObjectBuilder};
 pub use hcl_edit::expr::{BinaryOperator, UnaryOperator};
 
 /// What [`Expr::references`] calls for each reference: root, first attribute, position.
@@ -23,9 +24,9 @@ pub enum ExprKind {
     /// A literal value.
     Literal(Value),
     /// An object of literals (`{ hostname = "x" }`, any JSON object read
-    /// literally): kept as the JSON that typing takes, and made a language
-    /// value only if it is evaluated.
-    Json(serde_json::Value),
+    /// literally): kept as the JSON text that typing takes, and made a
+    /// language value only if it is evaluated.
+    Json(JsonObject),
     /// A string template; a template that is one interpolation yields its value unconverted.
     Template(Vec<Part>),
     /// `[a, b]`.
@@ -134,13 +135,20 @@ impl ExprKind {
         if items.is_empty() || !items.iter().all(constant) {
             return ExprKind::Object(items);
         }
-        let mut map = serde_json::Map::new();
+        let mut object = ObjectBuilder::default();
         for (k, v) in items {
-            if let (ExprKind::Literal(Value::String(k)), Ok(value)) = (k.kind, v.kind.into_json()) {
-                map.insert(k, value);
+            if let ExprKind::Literal(Value::String(k)) = k.kind {
+                match v.kind {
+                    ExprKind::Json(json) => object.object(k, &json),
+                    kind => {
+                        if let Ok(value) = kind.into_json() {
+                            object.value(k, &value);
+                        }
+                    }
+                }
             }
         }
-        ExprKind::Json(serde_json::Value::Object(map))
+        ExprKind::Json(object.finish())
     }
 
     /// Whether it is a literal that JSON can hold: a literal value without
@@ -156,7 +164,7 @@ impl ExprKind {
     /// Its value as JSON when [`ExprKind::is_json`], else itself.
     pub fn into_json(self) -> Result<serde_json::Value, ExprKind> {
         match self {
-            ExprKind::Json(json) => Ok(json),
+            ExprKind::Json(json) => Ok(json.value()),
             // Known throughout, so it converts.
             ExprKind::Literal(value) if !value.has_unknown() => {
                 value.into_json().ok_or(ExprKind::Literal(Value::UNKNOWN))

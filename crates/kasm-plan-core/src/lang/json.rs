@@ -4,13 +4,15 @@
 //! The text is read in one pass with jiter, strict JSON, straight into the
 //! body's attributes and expressions: no syntax tree is built in between.
 
-use super::body::{Attribute, Block, Body, Name, name};
+use super::body::{Attribute, Block, Body, name};
 use super::expr::{Expr, ExprKind};
 use super::hcl;
 use super::value::Value;
 use crate::address::RESOURCE_TYPE;
 use crate::diagnostic::{Code, Diagnostic, LineIndex, Location};
+use crate::json_text::{JsonObject, ObjectBuilder};
 use jiter::{Jiter, JiterError, JiterErrorType, JsonErrorType, Peek};
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// The block types Terraform's JSON syntax knows, with their label counts.
@@ -88,9 +90,10 @@ const MAX_DEPTH: usize = 128;
 
 type Parsed<T> = Result<T, JiterError>;
 
-/// An object's key: its text, unescaped, and where it stands (quotes included).
-struct Key {
-    text: Name,
+/// An object's key: its text, unescaped (borrowed from the source unless it
+/// holds an escape), and where it stands (quotes included).
+struct Key<'a> {
+    text: Cow<'a, str>,
     span: Range<usize>,
 }
 
@@ -148,7 +151,7 @@ impl<'a> Reader<'a> {
 
     /// The properties of the object ahead, each handed to `each` with the
     /// reader before its value, which `each` reads.
-    fn object(&mut self, mut each: impl FnMut(&mut Self, Key) -> Parsed<()>) -> Parsed<()> {
+    fn object(&mut self, mut each: impl FnMut(&mut Self, Key<'a>) -> Parsed<()>) -> Parsed<()> {
         self.enter()?;
         let base = self.text.as_ptr() as usize;
         let at = |raw: &[u8]| {
@@ -166,14 +169,15 @@ impl<'a> Reader<'a> {
     }
 
     /// A key from its text between the quotes, unescaped.
-    fn key(&self, raw: Range<usize>) -> Parsed<Key> {
+    fn key(&self, raw: Range<usize>) -> Parsed<Key<'a>> {
         let span = raw.start - 1..raw.end + 1;
-        let inner = self.text.get(raw.clone()).unwrap_or_default();
+        let text: &'a str = self.text;
+        let inner = text.get(raw.clone()).unwrap_or_default();
         let text = if inner.contains('\\') {
             let quoted = self.text.get(span.clone()).unwrap_or_default();
             let mut decoder = Jiter::new(quoted.as_bytes());
             match decoder.next_str() {
-                Ok(text) => Name::Owned(text.to_owned()),
+                Ok(text) => Cow::Owned(text.to_owned()),
                 Err(err) => {
                     return Err(JiterError {
                         index: span.start + err.index,
@@ -182,7 +186,7 @@ impl<'a> Reader<'a> {
                 }
             }
         } else {
-            name(inner)
+            Cow::Borrowed(inner)
         };
         Ok(Key { text, span })
     }
@@ -423,7 +427,7 @@ impl<'a> Reader<'a> {
     fn attribute(&mut self, key: Key, mode: Mode) -> Parsed<Attribute> {
         let expr = self.expr(mode)?;
         Ok(Attribute {
-            name: key.text,
+            name: name(&key.text),
             expr,
             at: Some(self.since(key.span.start)),
         })
@@ -485,16 +489,10 @@ impl<'a> Reader<'a> {
             }
             let value = r.expr(mode)?;
             let literal_key = mode == Mode::Literal || !is_template(&key.text);
-            let value = match value.kind {
-                kind if literal_key && members.items.is_empty() => match kind.into_json() {
-                    Ok(json) => {
-                        members.map.insert(key.text.into_owned(), json);
-                        return Ok(());
-                    }
-                    Err(kind) => Expr { kind, ..value },
-                },
-                kind => Expr { kind, ..value },
-            };
+            if literal_key && members.items.is_empty() && value.kind.is_json() {
+                members.literal(key.text, value.kind);
+                return Ok(());
+            }
             let key_at = Some(r.lines.location(key.span));
             let key = match mode {
                 Mode::Literal => Expr::literal(Value::String(key.text.into_owned()), key_at),
@@ -527,34 +525,50 @@ fn is_template(text: &str) -> bool {
     text.contains("${") || text.contains("%{")
 }
 
-/// An object's members as they are read: one JSON map while every key and
-/// value is literal, so a literal object is never a list of members folded
-/// afterwards.
+/// An object's members as they are read: the text of one JSON object while
+/// every key and value is literal, so a literal object is never a list of
+/// members folded afterwards.
 #[derive(Default)]
-struct Members {
-    map: serde_json::Map<String, serde_json::Value>,
+struct Members<'a> {
+    literal: ObjectBuilder<Cow<'a, str>>,
     items: Vec<(Expr, Expr)>,
 }
 
-impl Members {
+impl<'a> Members<'a> {
+    /// A member whose key and value are literal ([`ExprKind::is_json`]).
+    fn literal(&mut self, key: Cow<'a, str>, kind: ExprKind) {
+        match kind {
+            ExprKind::Json(object) => self.literal.object(key, &object),
+            kind => {
+                if let Ok(json) = kind.into_json() {
+                    self.literal.value(key, &json);
+                }
+            }
+        }
+    }
+
     /// A member that is not literal: the members read so far become items
     /// (their places are not needed: a literal member cannot fail).
     fn push(&mut self, key: Expr, value: Expr) {
-        let literal = |(k, v)| {
-            let value = Expr {
-                kind: ExprKind::Json(v),
-                at: None,
-            };
-            (Expr::literal(Value::String(k), None), value)
-        };
-        self.items
-            .extend(std::mem::take(&mut self.map).into_iter().map(literal));
+        let literal = std::mem::take(&mut self.literal)
+            .into_members()
+            .map(|(k, v)| {
+                let kind = match v {
+                    serde_json::Value::Object(map) => ExprKind::Json(JsonObject::of_map(&map)),
+                    v => ExprKind::Literal(Value::from_json(&v)),
+                };
+                (
+                    Expr::literal(Value::String(k.into_owned()), None),
+                    Expr { kind, at: None },
+                )
+            });
+        self.items.extend(literal);
         self.items.push((key, value));
     }
 
     fn finish(self) -> ExprKind {
-        if self.items.is_empty() && !self.map.is_empty() {
-            ExprKind::Json(serde_json::Value::Object(self.map))
+        if self.items.is_empty() && !self.literal.is_empty() {
+            ExprKind::Json(self.literal.finish())
         } else {
             ExprKind::object(self.items)
         }
@@ -620,7 +634,10 @@ mod tests {
     fn an_object_of_literals_is_one_literal() {
         let (kind, value) = output_value(r#"{"output": {"o": {"value": {"b": "x", "a": 1}}}}"#);
         let expected = map(&[("a", Value::Number(1.0)), ("b", Value::String("x".into()))]);
-        assert_eq!(kind, ExprKind::Json(serde_json::json!({"a": 1, "b": "x"})));
+        assert!(
+            matches!(kind, ExprKind::Json(ref o) if o.as_str() == r#"{"a":1,"b":"x"}"#),
+            "{kind:?}"
+        );
         assert_eq!(value, expected);
     }
 
@@ -667,10 +684,31 @@ mod tests {
             "volume_mapping",
         );
         let json = serde_json::json!({"/d": {"bind": "/d", "mode": "rw", "uid": 1000}});
-        assert_eq!(expr.kind, ExprKind::Json(json.clone()));
+        let text = serde_json::to_string(&json).unwrap_or_default();
+        assert!(
+            matches!(expr.kind, ExprKind::Json(ref o) if o.as_str() == text),
+            "{:?}",
+            expr.kind
+        );
         // Evaluated (a reference to it), it is the language's value of that JSON.
         let value = evaluate(&expr, &Scope::default()).expect("evaluates").value;
         assert_eq!(value, Value::from_json(&json));
+    }
+
+    #[test]
+    fn a_literal_object_is_written_as_serde_json_writes_its_map() {
+        // Keys out of order, escaped, repeated (the last wins), nested; numbers
+        // as the language reads them (a whole number is written whole); text
+        // that JSON escapes.
+        let text = r#"{"images": {"a": {"run_config": {"z\u00e9": {"y": 2, "x": -0.5e1}, "a\"b": "t\u0001\n/é", "m": null, "a\"b": 1e2, "k": false}}}}"#;
+        let expr = own_attribute(text, "run_config");
+        let map = serde_json::json!({"a\"b": 100, "k": false, "m": null, "zé": {"x": -5, "y": 2}});
+        let written = serde_json::to_string(&map).unwrap_or_default();
+        assert!(
+            matches!(expr.kind, ExprKind::Json(ref o) if o.as_str() == written),
+            "{:?} against {written}",
+            expr.kind
+        );
     }
 
     #[test]

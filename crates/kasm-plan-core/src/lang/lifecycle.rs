@@ -123,6 +123,8 @@ fn literal<'a>(attr: &'a RawAttribute, report: &mut impl FnMut(Diagnostic)) -> O
         RawValue::Static(value) => return Some(value),
         RawValue::Reported => return None,
         RawValue::Invalid(why) => why.clone(),
+        // Not made here: lifecycle's arguments are evaluated to values.
+        RawValue::Object(o) => format!("`lifecycle.{key}` cannot be the object {}", o.as_str()),
         RawValue::Pending(_) => {
             format!("`lifecycle.{key}` cannot use an id known only after apply")
         }

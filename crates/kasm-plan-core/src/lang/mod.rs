@@ -217,6 +217,7 @@ impl Managed {
                 }
                 type_name => {
                     if let Some(table) = crate::schema::tables::resource(type_name) {
+                        let i = i.with_object_values();
                         self.add_object(table, &i, &address, cx.unread, out);
                     }
                 }

@@ -4,6 +4,7 @@
 
 use crate::address::InstanceKey;
 use crate::diagnostic::{Diagnostic, Location};
+use crate::json_text::JsonObject;
 use serde::{Deserialize, Serialize};
 
 /// The language of a spec source.
@@ -36,6 +37,8 @@ impl Format {
 pub enum RawValue {
     /// A value known statically.
     Static(serde_json::Value),
+    /// An object of literals, known statically, as its JSON text.
+    Object(JsonObject),
     /// Cannot be evaluated without Terraform; the text says why.
     NotStatic(String),
     /// Written, but not a value at all (a number out of range); the text says why.
@@ -74,6 +77,19 @@ pub struct RawResource {
     pub attributes: Vec<RawAttribute>,
     /// The `lifecycle` block's attributes, if the block is present.
     pub lifecycle: Option<Vec<RawAttribute>>,
+}
+
+impl RawResource {
+    /// The same, with every object kept as text made a value, for the
+    /// typers that read values (every type but images).
+    pub fn with_object_values(mut self) -> RawResource {
+        for attr in &mut self.attributes {
+            if let RawValue::Object(object) = &attr.value {
+                attr.value = RawValue::Static(object.value());
+            }
+        }
+        self
+    }
 }
 
 /// The result of parsing one source text.

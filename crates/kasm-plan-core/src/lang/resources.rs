@@ -58,7 +58,7 @@ pub fn instances(
                     } => {
                         return RawAttribute {
                             key: name,
-                            value: RawValue::Static(json),
+                            value: RawValue::Object(json),
                             location: at,
                             sensitive: false,
                         };
