@@ -3,7 +3,8 @@
 //! made; crossing the component, a saved plan or a JSON answer copies the
 //! text, where a value would be rebuilt node by node and freed again.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use std::ops::Range;
@@ -60,29 +61,27 @@ impl PartialEq for JsonText {
 /// from the source, the plan compares it as text, and Kasm takes it as text,
 /// where a map would be built node by node and freed again. Serializes as
 /// the object; reads from an object.
-#[derive(Clone, Debug, Serialize)]
-#[serde(transparent)]
-pub struct JsonObject(Box<RawValue>);
+#[derive(Clone, Debug)]
+pub struct JsonObject(Box<str>);
 
 impl JsonObject {
     /// The text of a map.
     pub fn of_map(map: &Map<String, Value>) -> JsonObject {
-        serde_json::value::to_raw_value(map)
-            .map(JsonObject)
-            .unwrap_or_else(|_| JsonObject::empty())
+        JsonObject(
+            serde_json::to_string(map)
+                .unwrap_or_default()
+                .into_boxed_str(),
+        )
     }
 
-    /// Text already in canonical form (written by a reader that sorted and
-    /// escaped it as serde_json would); checked as JSON, not parsed into values.
-    pub fn from_canonical(text: String) -> JsonObject {
-        RawValue::from_string(text)
-            .map(JsonObject)
-            .unwrap_or_else(|_| JsonObject::empty())
+    /// Text in canonical form, as [`ObjectBuilder`] writes it.
+    fn from_canonical(text: String) -> JsonObject {
+        JsonObject(text.into_boxed_str())
     }
 
     /// The text.
     pub fn as_str(&self) -> &str {
-        self.0.get()
+        &self.0
     }
 
     /// The object as a map.
@@ -102,15 +101,18 @@ impl JsonObject {
         let mut rest = Rest(self.as_str().as_bytes());
         serde_json::to_writer(&mut rest, map).is_ok() && rest.0.is_empty()
     }
-
-    fn empty() -> JsonObject {
-        JsonObject::from_canonical("{}".to_owned())
-    }
 }
 
 impl PartialEq for JsonObject {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
+    }
+}
+
+impl Serialize for JsonObject {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let raw: &RawValue = serde_json::from_str(self.as_str()).map_err(S::Error::custom)?;
+        raw.serialize(serializer)
     }
 }
 
@@ -149,6 +151,14 @@ impl<K: AsRef<str>> ObjectBuilder<K> {
         self.members.push((key, start..self.values.len()));
     }
 
+    /// Adds a member whose value is a string.
+    pub fn text(&mut self, key: K, text: &str) {
+        let start = self.values.len();
+        // A string always writes.
+        let _ = serde_json::to_writer(&mut self.values, text);
+        self.members.push((key, start..self.values.len()));
+    }
+
     /// Adds a member whose value is an object.
     pub fn object(&mut self, key: K, object: &JsonObject) {
         let start = self.values.len();
@@ -161,8 +171,8 @@ impl<K: AsRef<str>> ObjectBuilder<K> {
         self.members.is_empty()
     }
 
-    /// The object.
-    pub fn finish(mut self) -> JsonObject {
+    /// The object; the builder is left empty, to be used again.
+    pub fn finish(&mut self) -> JsonObject {
         self.sort();
         // Exact when no key needs escaping, so the text is not copied again
         // when boxed.
@@ -183,20 +193,25 @@ impl<K: AsRef<str>> ObjectBuilder<K> {
             text.extend_from_slice(self.values.get(range.clone()).unwrap_or_default());
         }
         text.push(b'}');
+        self.members.clear();
+        self.values.clear();
         // serde_json writes UTF-8 only.
         let text = String::from_utf8(text)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         JsonObject::from_canonical(text)
     }
 
-    /// The members as values, sorted by key.
-    pub fn into_members(mut self) -> impl Iterator<Item = (K, Value)> {
+    /// The members as values, sorted by key; the builder is left empty.
+    pub fn take_members(&mut self) -> Vec<(K, Value)> {
         self.sort();
-        let values = self.values;
-        self.members.into_iter().map(move |(key, range)| {
-            let text = values.get(range).unwrap_or_default();
-            (key, serde_json::from_slice(text).unwrap_or_default())
-        })
+        let values = std::mem::take(&mut self.values);
+        self.members
+            .drain(..)
+            .map(|(key, range)| {
+                let text = values.get(range).unwrap_or_default();
+                (key, serde_json::from_slice(text).unwrap_or_default())
+            })
+            .collect()
     }
 
     /// Members sorted by key, each key once (its last value).
@@ -276,10 +291,9 @@ mod tests {
         assert_eq!(object.as_str(), r#"{"a":{"y":null,"z":"é\""},"b":[1,2.5]}"#);
         assert_eq!(object.map(), map);
         assert!(object.writes_as(&map));
-        let read: JsonObject =
-            serde_json::from_str(r#"{ "b": [1, 2.5], "a": {"z": "é\"", "y": null} }"#)
-                .unwrap_or_else(|_| JsonObject::empty());
-        assert_eq!(read, object);
+        let read: Option<JsonObject> =
+            serde_json::from_str(r#"{ "b": [1, 2.5], "a": {"z": "é\"", "y": null} }"#).ok();
+        assert_eq!(read, Some(object.clone()));
         assert_eq!(serde_json::to_value(&object).ok(), Some(Value::Object(map)));
     }
 
@@ -307,7 +321,7 @@ mod tests {
 
     #[test]
     fn a_built_object_is_its_map_written_by_serde_json() {
-        let mut built = ObjectBuilder::default();
+        let mut built = ObjectBuilder::<&str>::default();
         built.value("b", &json!("x\"\n"));
         built.value("a", &json!(1));
         built.object("c", &JsonObject::of_map(&Map::new()));

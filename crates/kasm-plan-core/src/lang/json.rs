@@ -105,6 +105,9 @@ struct Reader<'a> {
     depth: usize,
     /// The attributes of the block being read (see [`Reader::block_body`]).
     scratch: Vec<Attribute>,
+    /// Builders of literal objects, kept for the next object (one per
+    /// level of nesting).
+    builders: Vec<ObjectBuilder<Cow<'a, str>>>,
 }
 
 impl<'a> Reader<'a> {
@@ -116,6 +119,7 @@ impl<'a> Reader<'a> {
             diagnostics: Vec::new(),
             depth: 0,
             scratch: Vec::new(),
+            builders: Vec::new(),
         }
     }
 
@@ -482,14 +486,33 @@ impl<'a> Reader<'a> {
     /// the form typing takes; from the first that is not, they are the items
     /// of an object expression. Keys are templates unless read literally.
     fn object_expr(&mut self, mode: Mode) -> Parsed<ExprKind> {
-        let mut members = Members::default();
+        let mut members = Members {
+            literal: self.builders.pop().unwrap_or_default(),
+            items: Vec::new(),
+        };
         self.object(|r, key| {
             if mode != Mode::Literal && key.text == "//" {
                 return r.skip().map(drop);
             }
-            let value = r.expr(mode)?;
-            let literal_key = mode == Mode::Literal || !is_template(&key.text);
-            if literal_key && members.items.is_empty() && value.kind.is_json() {
+            let open =
+                members.items.is_empty() && (mode == Mode::Literal || !is_template(&key.text));
+            let (peek, start) = r.peek()?;
+            let value = if peek == Peek::String {
+                // Written into the object's text straight from the source
+                // when literal; made a string value only when not.
+                let text = r.json.known_str()?;
+                if open && (mode == Mode::Literal || (mode == Mode::Template && !is_template(text)))
+                {
+                    members.literal.text(key.text, text);
+                    return Ok(());
+                }
+                let text = text.to_owned();
+                let at = Some(r.since(start));
+                r.string(text, mode, at)
+            } else {
+                r.expr(mode)?
+            };
+            if open && value.kind.is_json() {
                 members.literal(key.text, value.kind);
                 return Ok(());
             }
@@ -501,7 +524,9 @@ impl<'a> Reader<'a> {
             members.push(key, value);
             Ok(())
         })?;
-        Ok(members.finish())
+        let kind = members.finish();
+        self.builders.push(members.literal);
+        Ok(kind)
     }
 
     fn string(&mut self, text: String, mode: Mode, at: Option<Location>) -> Expr {
@@ -528,7 +553,6 @@ fn is_template(text: &str) -> bool {
 /// An object's members as they are read: the text of one JSON object while
 /// every key and value is literal, so a literal object is never a list of
 /// members folded afterwards.
-#[derive(Default)]
 struct Members<'a> {
     literal: ObjectBuilder<Cow<'a, str>>,
     items: Vec<(Expr, Expr)>,
@@ -550,27 +574,26 @@ impl<'a> Members<'a> {
     /// A member that is not literal: the members read so far become items
     /// (their places are not needed: a literal member cannot fail).
     fn push(&mut self, key: Expr, value: Expr) {
-        let literal = std::mem::take(&mut self.literal)
-            .into_members()
-            .map(|(k, v)| {
-                let kind = match v {
-                    serde_json::Value::Object(map) => ExprKind::Json(JsonObject::of_map(&map)),
-                    v => ExprKind::Literal(Value::from_json(&v)),
-                };
-                (
-                    Expr::literal(Value::String(k.into_owned()), None),
-                    Expr { kind, at: None },
-                )
-            });
+        let literal = self.literal.take_members().into_iter().map(|(k, v)| {
+            let kind = match v {
+                serde_json::Value::Object(map) => ExprKind::Json(JsonObject::of_map(&map)),
+                v => ExprKind::Literal(Value::from_json(&v)),
+            };
+            (
+                Expr::literal(Value::String(k.into_owned()), None),
+                Expr { kind, at: None },
+            )
+        });
         self.items.extend(literal);
         self.items.push((key, value));
     }
 
-    fn finish(self) -> ExprKind {
+    /// The object; the builder is left empty, to be used again.
+    fn finish(&mut self) -> ExprKind {
         if self.items.is_empty() && !self.literal.is_empty() {
             ExprKind::Json(self.literal.finish())
         } else {
-            ExprKind::object(self.items)
+            ExprKind::object(std::mem::take(&mut self.items))
         }
     }
 }
