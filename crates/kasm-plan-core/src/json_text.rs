@@ -182,23 +182,37 @@ impl<K: AsRef<str>> ObjectBuilder<K> {
             .map(|(k, r)| k.as_ref().len() + r.len() + 4)
             .sum();
         let mut text = Vec::with_capacity(length + 1);
-        text.push(b'{');
-        for (key, range) in &self.members {
-            if text.len() > 1 {
-                text.push(b',');
-            }
-            // A key is a string: writing it cannot fail.
-            let _ = serde_json::to_writer(&mut text, key.as_ref());
-            text.push(b':');
-            text.extend_from_slice(self.values.get(range.clone()).unwrap_or_default());
-        }
-        text.push(b'}');
-        self.members.clear();
-        self.values.clear();
+        self.write_sorted(&mut text);
         // serde_json writes UTF-8 only.
         let text = String::from_utf8(text)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         JsonObject::from_canonical(text)
+    }
+
+    /// Adds a member whose value is the object `inner` builds, written
+    /// straight into this one's text; `inner` is left empty.
+    pub fn nested(&mut self, key: K, inner: &mut ObjectBuilder<K>) {
+        let start = self.values.len();
+        inner.sort();
+        inner.write_sorted(&mut self.values);
+        self.members.push((key, start..self.values.len()));
+    }
+
+    /// Writes the sorted members as an object's text, and forgets them.
+    fn write_sorted(&mut self, out: &mut Vec<u8>) {
+        out.push(b'{');
+        for (i, (key, range)) in self.members.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            // A key is a string: writing it cannot fail.
+            let _ = serde_json::to_writer(&mut *out, key.as_ref());
+            out.push(b':');
+            out.extend_from_slice(self.values.get(range.clone()).unwrap_or_default());
+        }
+        out.push(b'}');
+        self.members.clear();
+        self.values.clear();
     }
 
     /// The members as values, sorted by key; the builder is left empty.
@@ -325,9 +339,14 @@ mod tests {
         built.value("b", &json!("x\"\n"));
         built.value("a", &json!(1));
         built.object("c", &JsonObject::of_map(&Map::new()));
+        let mut inner = ObjectBuilder::default();
+        inner.value("y", &json!(null));
+        inner.text("x", "é");
+        built.nested("d", &mut inner);
+        assert!(inner.is_empty());
         built.value("a", &json!(2.5));
         let object = built.finish();
-        let map = json!({"a": 2.5, "b": "x\"\n", "c": {}});
+        let map = json!({"a": 2.5, "b": "x\"\n", "c": {}, "d": {"x": "é", "y": null}});
         assert_eq!(
             object.as_str(),
             serde_json::to_string(&map).unwrap_or_default()

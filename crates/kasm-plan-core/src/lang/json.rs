@@ -482,10 +482,18 @@ impl<'a> Reader<'a> {
     }
 
     /// An object: while every key and value is literal (a value may be an
-    /// object of literals itself), its members go straight into one JSON map,
-    /// the form typing takes; from the first that is not, they are the items
-    /// of an object expression. Keys are templates unless read literally.
+    /// object of literals itself), its members are written into one JSON
+    /// text, the form typing takes; from the first that is not, they are the
+    /// items of an object expression. Keys are templates unless read literally.
     fn object_expr(&mut self, mode: Mode) -> Parsed<ExprKind> {
+        let mut members = self.members(mode)?;
+        let kind = members.finish();
+        self.builders.push(members.literal);
+        Ok(kind)
+    }
+
+    /// The members of the object ahead, as [`Reader::object_expr`] reads them.
+    fn members(&mut self, mode: Mode) -> Parsed<Members<'a>> {
         let mut members = Members {
             literal: self.builders.pop().unwrap_or_default(),
             items: Vec::new(),
@@ -497,20 +505,36 @@ impl<'a> Reader<'a> {
             let open =
                 members.items.is_empty() && (mode == Mode::Literal || !is_template(&key.text));
             let (peek, start) = r.peek()?;
-            let value = if peek == Peek::String {
-                // Written into the object's text straight from the source
-                // when literal; made a string value only when not.
-                let text = r.json.known_str()?;
-                if open && (mode == Mode::Literal || (mode == Mode::Template && !is_template(text)))
-                {
-                    members.literal.text(key.text, text);
-                    return Ok(());
+            // A literal string or object is written into this object's text
+            // straight from the source; made a value only when not literal.
+            let value = match peek {
+                Peek::String => {
+                    let text = r.json.known_str()?;
+                    if open
+                        && (mode == Mode::Literal || (mode == Mode::Template && !is_template(text)))
+                    {
+                        members.literal.text(key.text, text);
+                        return Ok(());
+                    }
+                    let text = text.to_owned();
+                    let at = Some(r.since(start));
+                    r.string(text, mode, at)
                 }
-                let text = text.to_owned();
-                let at = Some(r.since(start));
-                r.string(text, mode, at)
-            } else {
-                r.expr(mode)?
+                Peek::Object => {
+                    let mut inner = r.members(mode)?;
+                    if open && inner.is_literal() {
+                        members.literal.nested(key.text, &mut inner.literal);
+                        r.builders.push(inner.literal);
+                        return Ok(());
+                    }
+                    let kind = inner.finish();
+                    r.builders.push(inner.literal);
+                    Expr {
+                        kind,
+                        at: Some(r.since(start)),
+                    }
+                }
+                _ => r.expr(mode)?,
             };
             if open && value.kind.is_json() {
                 members.literal(key.text, value.kind);
@@ -524,9 +548,7 @@ impl<'a> Reader<'a> {
             members.push(key, value);
             Ok(())
         })?;
-        let kind = members.finish();
-        self.builders.push(members.literal);
-        Ok(kind)
+        Ok(members)
     }
 
     fn string(&mut self, text: String, mode: Mode, at: Option<Location>) -> Expr {
@@ -588,9 +610,14 @@ impl<'a> Members<'a> {
         self.items.push((key, value));
     }
 
+    /// Whether every member is literal, and there is one.
+    fn is_literal(&self) -> bool {
+        self.items.is_empty() && !self.literal.is_empty()
+    }
+
     /// The object; the builder is left empty, to be used again.
     fn finish(&mut self) -> ExprKind {
-        if self.items.is_empty() && !self.literal.is_empty() {
+        if self.is_literal() {
             ExprKind::Json(self.literal.finish())
         } else {
             ExprKind::object(std::mem::take(&mut self.items))
