@@ -132,8 +132,7 @@ fn type_resource(
                 *slot = attr.location;
             }
         }
-        object_from_json_text(&mut attr, field);
-        object_as_value(&mut attr, field);
+        object_form(&mut attr, field);
         let typed = type_attribute(&attr, field, &address, &assigned, out);
         if let (true, Some(field)) = (typed, field) {
             match attr.value {
@@ -173,24 +172,18 @@ fn type_resource(
 }
 
 /// `run_config`, `exec_config` and `volume_mapping` also take the JSON text of
-/// an object (what `jsonencode` returns, as the Terraform provider expects).
-fn object_from_json_text(attr: &mut RawAttribute, field: Option<Field>) {
+/// an object (what `jsonencode` returns, as the Terraform provider expects);
+/// an object kept as text, given to any other argument, becomes a value, for
+/// typing to say what it is.
+fn object_form(attr: &mut RawAttribute, field: Option<Field>) {
     let object_field =
         field.is_some_and(|f| matches!(f.kind(), Kind::Object | Kind::VolumeMapping));
-    if let (true, RawValue::Static(Value::String(text))) = (object_field, &attr.value)
+    if !object_field {
+        attr.value.object_to_value();
+    } else if let RawValue::Static(Value::String(text)) = &attr.value
         && let Ok(object @ Value::Object(_)) = serde_json::from_str::<Value>(text)
     {
         attr.value = RawValue::Static(object);
-    }
-}
-
-/// An object kept as text, given to an argument that is no object, becomes
-/// a value, for typing to say what it is.
-fn object_as_value(attr: &mut RawAttribute, field: Option<Field>) {
-    let object_field =
-        field.is_some_and(|f| matches!(f.kind(), Kind::Object | Kind::VolumeMapping));
-    if let (false, RawValue::Object(object)) = (object_field, &attr.value) {
-        attr.value = RawValue::Static(object.value());
     }
 }
 
@@ -240,7 +233,7 @@ fn type_attribute(
     }
     let value = match &attr.value {
         RawValue::Static(v) => v,
-        // Only an object argument keeps an object as text (object_as_value).
+        // Only an object argument keeps an object as text (object_form).
         RawValue::Object(_) => return true,
         RawValue::Pending(_) => {
             out.push(at(Diagnostic::error(

@@ -8,7 +8,7 @@ use crate::model::{ImageSpec, canonical_uuid};
 use crate::names::did_you_mean;
 use crate::reference::{self, ImageRef, RefError};
 use crate::typing::ParsedResource;
-use jiter::{Jiter, JiterResult, NumberInt, Peek};
+use jiter::{Jiter, JiterResult, NumberAny, NumberInt, Peek};
 use serde_json::Value;
 
 pub use crate::field::{MAX_CORES, MEMORY_MB};
@@ -418,7 +418,7 @@ impl Checker<'_> {
             }
         }
         for (key, valid, expected) in VOLUME_KEYS {
-            if let Some(v) = entry.get(key).filter(|v| !valid(v)) {
+            if let Some(v) = entry.get(key).filter(|v| !valid(&Scalar::of(v))) {
                 self.push(
                     &format!("{}.{key}", at()),
                     volume_error(format!(
@@ -466,7 +466,7 @@ impl Checker<'_> {
 }
 
 /// A volume mapping key, the test its value must pass, and how to say what it must be.
-type VolumeKey = (&'static str, fn(&Value) -> bool, &'static str);
+type VolumeKey = (&'static str, fn(&Scalar) -> bool, &'static str);
 
 /// The keys a volume mapping entry must have.
 const VOLUME_REQUIRED: [&str; 4] = ["bind", "mode", "uid", "gid"];
@@ -475,23 +475,85 @@ const VOLUME_REQUIRED: [&str; 4] = ["bind", "mode", "uid", "gid"];
 const VOLUME_KEYS: [VolumeKey; 6] = [
     (
         "bind",
-        |v| v.as_str().is_some_and(|b| b.starts_with('/')),
+        |v| matches!(v, Scalar::Text(b) if b.starts_with('/')),
         "an absolute path in the container",
     ),
     (
         "mode",
-        |v| matches!(v.as_str(), Some("rw" | "ro")),
+        |v| matches!(v, Scalar::Text("rw" | "ro")),
         "\"rw\" or \"ro\"",
     ),
-    ("uid", Value::is_i64, "a whole number"),
-    ("gid", Value::is_i64, "a whole number"),
-    ("required", Value::is_boolean, "true or false"),
+    (
+        "uid",
+        |v| matches!(v, Scalar::Number { whole: true, .. }),
+        "a whole number",
+    ),
+    (
+        "gid",
+        |v| matches!(v, Scalar::Number { whole: true, .. }),
+        "a whole number",
+    ),
+    ("required", |v| matches!(v, Scalar::Bool), "true or false"),
     (
         "timeout",
-        |v| v.as_f64().is_some_and(|t| t > 0.0),
+        |v| matches!(v, Scalar::Number { value, .. } if *value > 0.0),
         "a number above 0",
     ),
 ];
+
+/// A volume mapping entry's value as [`VOLUME_KEYS`] test it, read from a
+/// value or straight from the mapping's text.
+enum Scalar<'a> {
+    Text(&'a str),
+    /// `whole`: a whole number within i64, as serde_json's `is_i64`.
+    Number {
+        value: f64,
+        whole: bool,
+    },
+    Bool,
+    /// Null, a list or an object.
+    Other,
+}
+
+impl<'a> Scalar<'a> {
+    fn of(value: &'a Value) -> Scalar<'a> {
+        match value {
+            Value::String(s) => Scalar::Text(s),
+            Value::Number(n) => Scalar::Number {
+                value: n.as_f64().unwrap_or(f64::NAN),
+                whole: n.is_i64(),
+            },
+            Value::Bool(_) => Scalar::Bool,
+            _ => Scalar::Other,
+        }
+    }
+
+    /// The value ahead in `json`, read past; a number jiter cannot read
+    /// (beyond i64 and f64) is an error, for the caller to look again.
+    fn next(json: &'a mut Jiter, peek: Peek) -> JiterResult<Scalar<'a>> {
+        Ok(match peek {
+            Peek::String => Scalar::Text(json.known_str()?),
+            Peek::True | Peek::False => {
+                json.known_bool(peek)?;
+                Scalar::Bool
+            }
+            Peek::Null | Peek::Array | Peek::Object => {
+                json.known_skip(peek)?;
+                Scalar::Other
+            }
+            _ => match json.known_number(peek)? {
+                NumberAny::Int(NumberInt::Int(i)) => Scalar::Number {
+                    value: i as f64,
+                    whole: true,
+                },
+                NumberAny::Float(value) => Scalar::Number {
+                    value,
+                    whole: false,
+                },
+            },
+        })
+    }
+}
 
 /// Whether every `volume_mapping` entry passes [`VOLUME_KEYS`] and has the
 /// four keys Kasm needs, read from the mapping's text as it stands; `false`
@@ -518,26 +580,22 @@ fn volume_well_formed(json: &mut Jiter) -> JiterResult<bool> {
     if json.peek()? != Peek::Object {
         return Ok(false);
     }
-    let named = |key: &str| VOLUME_KEYS.iter().map(|(k, ..)| *k).find(|k| *k == key);
+    let rule_of = |key: &str| VOLUME_KEYS.iter().find(|(k, ..)| *k == key);
     let mut missing = VOLUME_REQUIRED.len();
-    let mut key = json.known_object()?.map(named);
-    while let Some(name) = key {
+    let mut key = json.known_object()?.map(rule_of);
+    while let Some(rule) = key {
         let peek = json.peek()?;
-        let valid = match name {
-            Some("bind") => json.known_str()?.starts_with('/'),
-            Some("mode") => matches!(json.known_str()?, "rw" | "ro"),
-            Some("uid" | "gid") => matches!(json.known_int(peek)?, NumberInt::Int(_)),
-            Some("required") => json.known_bool(peek).is_ok(),
-            Some("timeout") => json.known_float(peek)? > 0.0,
-            _ => json.known_skip(peek).is_ok(),
+        let valid = match rule {
+            Some((_, valid, _)) => valid(&Scalar::next(json, peek)?),
+            None => json.known_skip(peek).is_ok(),
         };
         if !valid {
             return Ok(false);
         }
-        if name.is_some_and(|n| VOLUME_REQUIRED.contains(&n)) {
+        if rule.is_some_and(|(name, ..)| VOLUME_REQUIRED.contains(name)) {
             missing = missing.saturating_sub(1);
         }
-        key = json.next_key()?.map(named);
+        key = json.next_key()?.map(rule_of);
     }
     Ok(missing == 0)
 }
@@ -646,7 +704,7 @@ mod tests {
                 VOLUME_REQUIRED.iter().all(|k| e.contains_key(*k))
                     && VOLUME_KEYS
                         .iter()
-                        .all(|(k, valid, _)| e.get(*k).is_none_or(valid))
+                        .all(|(k, valid, _)| e.get(*k).is_none_or(|v| valid(&Scalar::of(v))))
             })
         })
     }

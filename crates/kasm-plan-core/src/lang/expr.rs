@@ -138,17 +138,23 @@ impl ExprKind {
         let mut object = ObjectBuilder::default();
         for (k, v) in items {
             if let ExprKind::Literal(Value::String(k)) = k.kind {
-                match v.kind {
-                    ExprKind::Json(json) => object.object(k, &json),
-                    kind => {
-                        if let Ok(value) = kind.into_json() {
-                            object.value(k, &value);
-                        }
-                    }
-                }
+                v.kind.add_to(k, &mut object);
             }
         }
         ExprKind::Json(object.finish())
+    }
+
+    /// Adds itself to an object being built, as the member `key`, when it is
+    /// JSON ([`ExprKind::is_json`]); anything else is left out.
+    pub fn add_to<K: AsRef<str>>(self, key: K, object: &mut ObjectBuilder<K>) {
+        match self {
+            ExprKind::Json(json) => object.object(key, &json),
+            kind => {
+                if let Ok(value) = kind.into_json() {
+                    object.value(key, &value);
+                }
+            }
+        }
     }
 
     /// Whether it is a literal that JSON can hold: a literal value without

@@ -510,9 +510,7 @@ impl<'a> Reader<'a> {
             let value = match peek {
                 Peek::String => {
                     let text = r.json.known_str()?;
-                    if open
-                        && (mode == Mode::Literal || (mode == Mode::Template && !is_template(text)))
-                    {
+                    if open && is_literal_string(mode, text) {
                         members.literal.text(key.text, text);
                         return Ok(());
                     }
@@ -537,7 +535,7 @@ impl<'a> Reader<'a> {
                 _ => r.expr(mode)?,
             };
             if open && value.kind.is_json() {
-                members.literal(key.text, value.kind);
+                value.kind.add_to(key.text, &mut members.literal);
                 return Ok(());
             }
             let key_at = Some(r.lines.location(key.span));
@@ -552,18 +550,28 @@ impl<'a> Reader<'a> {
     }
 
     fn string(&mut self, text: String, mode: Mode, at: Option<Location>) -> Expr {
+        if is_literal_string(mode, &text) {
+            return Expr::literal(Value::String(text), at);
+        }
         let parsed = match mode {
-            Mode::Literal => return Expr::literal(Value::String(text), at),
-            Mode::Template if !is_template(&text) => {
-                return Expr::literal(Value::String(text), at);
-            }
             Mode::Template => hcl::parse_template(&text, at),
-            Mode::Expression => hcl::parse_expr_at(&text, at),
+            Mode::Expression | Mode::Literal => hcl::parse_expr_at(&text, at),
         };
         parsed.unwrap_or_else(|d| Expr {
             kind: ExprKind::Invalid(d.code, d.message),
             at,
         })
+    }
+}
+
+/// Whether a string read in `mode` is the literal string it spells: always
+/// when read literally, as a template when it holds no interpolation or
+/// directive, never as an expression.
+fn is_literal_string(mode: Mode, text: &str) -> bool {
+    match mode {
+        Mode::Literal => true,
+        Mode::Template => !is_template(text),
+        Mode::Expression => false,
     }
 }
 
@@ -581,18 +589,6 @@ struct Members<'a> {
 }
 
 impl<'a> Members<'a> {
-    /// A member whose key and value are literal ([`ExprKind::is_json`]).
-    fn literal(&mut self, key: Cow<'a, str>, kind: ExprKind) {
-        match kind {
-            ExprKind::Json(object) => self.literal.object(key, &object),
-            kind => {
-                if let Ok(json) = kind.into_json() {
-                    self.literal.value(key, &json);
-                }
-            }
-        }
-    }
-
     /// A member that is not literal: the members read so far become items
     /// (their places are not needed: a literal member cannot fail).
     fn push(&mut self, key: Expr, value: Expr) {

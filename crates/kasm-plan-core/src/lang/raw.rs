@@ -79,14 +79,21 @@ pub struct RawResource {
     pub lifecycle: Option<Vec<RawAttribute>>,
 }
 
+impl RawValue {
+    /// An object kept as text made a value; any other value left as it is.
+    pub fn object_to_value(&mut self) {
+        if let RawValue::Object(object) = self {
+            *self = RawValue::Static(object.value());
+        }
+    }
+}
+
 impl RawResource {
     /// The same, with every object kept as text made a value, for the
     /// typers that read values (every type but images).
     pub fn with_object_values(mut self) -> RawResource {
         for attr in &mut self.attributes {
-            if let RawValue::Object(object) = &attr.value {
-                attr.value = RawValue::Static(object.value());
-            }
+            attr.value.object_to_value();
         }
         self
     }
