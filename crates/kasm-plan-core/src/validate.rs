@@ -98,7 +98,7 @@ impl Checker<'_> {
         for (field, value) in texts {
             let Some(value) = value else { continue };
             let name = field.spec_name();
-            if value.trim().is_empty() && field != Field::Description {
+            if field != Field::Description && value.trim().is_empty() {
                 found.push((
                     name,
                     Diagnostic::error(Code::EmptyValue, format!("`{name}` is empty"))

@@ -36,6 +36,19 @@ pub fn name(text: &str) -> Name {
     Cow::Borrowed(known)
 }
 
+/// A block's labels: held in place, since a block has at most two but for
+/// a rare `check`'s or a module's.
+pub type Labels = smallvec::SmallVec<[Name; 2]>;
+
+/// The label `text` spells: borrowed when it names a resource type, so that
+/// each of thousands of resource blocks copies only its own name.
+pub fn label(text: &str) -> Name {
+    match crate::schema::tables::resource(text) {
+        Some(table) => Cow::Borrowed(table.type_name),
+        None => Cow::Owned(text.to_owned()),
+    }
+}
+
 /// The contents of a block (or of a whole file).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Body {
@@ -62,7 +75,7 @@ pub struct Block {
     /// The block type: `resource`, `variable`, `lifecycle`...
     pub kind: Name,
     /// Its labels.
-    pub labels: Vec<String>,
+    pub labels: Labels,
     /// Its contents.
     pub body: Body,
     /// Where the block stands.

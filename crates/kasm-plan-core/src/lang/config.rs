@@ -2,7 +2,7 @@
 //! are collected here (variables, locals, `kasm_image` resources); other
 //! blocks are skipped with a warning, never an error.
 
-use super::body::{Attribute, Block, Body, File};
+use super::body::{Attribute, Block, Body, File, Name};
 use super::expr::{Expr, ExprKind};
 use super::types::{self, Type};
 use super::{hcl, json};
@@ -386,7 +386,7 @@ impl Config {
                 let declared = here(block.at);
                 match (&*block.kind, block.labels.as_mut_slice()) {
                     ("terraform", []) => config.terraform_block(&block.body, &declared),
-                    ("variable", [name]) => config.variable(name.clone(), block.body, declared),
+                    ("variable", [name]) => config.variable(name.to_string(), block.body, declared),
                     ("locals", []) => config.locals_block(block.body, &declared),
                     ("moved", []) => config.moved_block(&block.body, declared),
                     ("import", []) => config.import_block(&block.body, declared),
@@ -401,7 +401,7 @@ impl Config {
                     ("resource", [kind, name]) if Kind::of(kind).is_some() => {
                         let kind = Kind::of(kind).unwrap_or(Kind(tables::IMAGE));
                         let first = declared_resources
-                            .find(&config.resources, (kind.type_name(), name.as_str()), key)
+                            .find(&config.resources, (kind.type_name(), &**name), key)
                             .and_then(|i| config.resources.get(i));
                         if let Some(first) = first {
                             let address = first.address();
@@ -418,13 +418,13 @@ impl Config {
                             ));
                             continue;
                         }
-                        let resource = config.resource(kind, std::mem::take(name), block.body, declared);
+                        let resource = config.resource(kind, std::mem::take(name).into_owned(), block.body, declared);
                         config.resources.push(resource);
                         declared_resources.insert(&config.resources, config.resources.len() - 1, key);
                     }
                     ("data", [kind, name]) if DataKind::of(kind).is_some() => {
                         let Some(kind) = DataKind::of(kind) else { continue };
-                        let data = Data { kind, name: name.clone(), attributes: block.body.attributes, declared };
+                        let data = Data { kind, name: name.to_string(), attributes: block.body.attributes, declared };
                         if data_names.insert(data.address(), ()).is_some() {
                             config.diagnostics.push(data.declared.place(
                                 Diagnostic::error(Code::DuplicateAddress, format!("{} is defined more than once", data.address()))
@@ -440,7 +440,7 @@ impl Config {
                     }
                     (block_kind @ ("resource" | "data"), [kind, _]) => {
                         let block_kind = if block_kind == "data" { "data" } else { "resource" };
-                        let seen = foreign.entry((block_kind, kind.clone())).or_insert((0, declared));
+                        let seen = foreign.entry((block_kind, kind.to_string())).or_insert((0, declared));
                         seen.0 += 1;
                     }
                     ("provider", [name]) if name == "kasm" => config.provider_block(block.body, declared),
@@ -558,7 +558,7 @@ impl Config {
                 }
             }
             self.backend = Some(BackendBlock {
-                kind: kind.clone(),
+                kind: kind.to_string(),
                 settings,
             });
         }
@@ -1013,7 +1013,7 @@ fn read_types() -> String {
     format!("{resources} resources and {data} data")
 }
 
-fn skipped(kind: &str, labels: &[String]) -> Diagnostic {
+fn skipped(kind: &str, labels: &[Name]) -> Diagnostic {
     let what = std::iter::once(kind.to_owned())
         .chain(labels.iter().map(|l| format!("\"{l}\"")))
         .collect::<Vec<_>>()

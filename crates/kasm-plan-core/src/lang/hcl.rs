@@ -1,6 +1,6 @@
 //! HCL native syntax to [`Body`] and [`Expr`], with positions (hcl-edit parses).
 
-use super::body::{Attribute, Block, Body, name};
+use super::body::{Attribute, Block, Body, Name, label, name};
 use super::expr::{Call, Expr, ExprKind, ForExpr, Operator, Part};
 use super::value::Value;
 use crate::diagnostic::{Code, Diagnostic, LineIndex, Location, Position};
@@ -354,10 +354,10 @@ pub(super) fn read_body(body: &hcl_edit::structure::Body, lines: &LineIndex) -> 
     out
 }
 
-fn label_text(label: &BlockLabel) -> String {
-    match label {
-        BlockLabel::Ident(ident) => ident.as_str().to_owned(),
-        BlockLabel::String(s) => s.as_str().to_owned(),
+fn label_text(block_label: &BlockLabel) -> Name {
+    match block_label {
+        BlockLabel::Ident(ident) => label(ident.as_str()),
+        BlockLabel::String(s) => label(s.as_str()),
     }
 }
 

@@ -150,11 +150,11 @@ impl<'a> Scan<'a> {
             });
             return self.end_of_line();
         }
-        let mut labels = Vec::new();
+        let mut labels = super::body::Labels::new();
         loop {
             match self.peek()? {
-                b'"' => labels.push(self.plain_string()?.to_owned()),
-                b if is_ident_start(b) => labels.push(self.ident().to_owned()),
+                b'"' => labels.push(super::body::label(self.plain_string()?)),
+                b if is_ident_start(b) => labels.push(super::body::label(self.ident())),
                 b'{' => break,
                 _ => return None,
             }

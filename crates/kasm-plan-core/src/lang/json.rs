@@ -4,7 +4,7 @@
 //! The text is read in one pass with jiter, strict JSON, straight into the
 //! body's attributes and expressions: no syntax tree is built in between.
 
-use super::body::{Attribute, Block, Body, name};
+use super::body::{Attribute, Block, Body, Labels, label, name};
 use super::expr::{Expr, ExprKind};
 use super::hcl;
 use super::value::Value;
@@ -218,7 +218,7 @@ impl<'a> Reader<'a> {
                 r.own_images(&mut body)
             } else if let Some((_, labels)) = BLOCKS.iter().find(|(k, _)| *k == name) {
                 known = true;
-                r.blocks(name, *labels, Vec::new(), &mut body.blocks)
+                r.blocks(name, *labels, Labels::new(), &mut body.blocks)
             } else if name == "//" {
                 r.skip().map(drop)
             } else {
@@ -269,7 +269,7 @@ impl<'a> Reader<'a> {
         &mut self,
         kind: &str,
         labels: usize,
-        prefix: Vec<String>,
+        prefix: Labels,
         out: &mut Vec<Block>,
     ) -> Parsed<()> {
         let (peek, start) = self.peek()?;
@@ -282,7 +282,7 @@ impl<'a> Reader<'a> {
                     return r.skip().map(drop);
                 }
                 let mut labels_so_far = prefix.clone();
-                labels_so_far.push(key.text.into_owned());
+                labels_so_far.push(label(&key.text));
                 r.blocks(kind, labels, labels_so_far, out)
             });
         }
@@ -332,7 +332,7 @@ impl<'a> Reader<'a> {
             match (kind, name) {
                 (_, "//") => r.skip().map(drop),
                 ("resource", "lifecycle") | ("variable", "validation") => {
-                    r.blocks(name, 0, Vec::new(), &mut body.blocks)
+                    r.blocks(name, 0, Labels::new(), &mut body.blocks)
                 }
                 _ => {
                     let mode = mode(kind, name);
@@ -394,7 +394,7 @@ impl<'a> Reader<'a> {
                     let block = r.literal_body()?;
                     body.blocks.push(Block {
                         kind: "lifecycle".into(),
-                        labels: Vec::new(),
+                        labels: Labels::new(),
                         body: block,
                         at: Some(r.since(key.span.start)),
                     });
@@ -405,7 +405,7 @@ impl<'a> Reader<'a> {
             })?;
             out.blocks.push(Block {
                 kind: "resource".into(),
-                labels: vec![RESOURCE_TYPE.into(), image.text.into_owned()],
+                labels: Labels::from_buf([Cow::Borrowed(RESOURCE_TYPE), Cow::Owned(image.text.into_owned())]),
                 body,
                 at: Some(r.since(image.span.start)),
             });

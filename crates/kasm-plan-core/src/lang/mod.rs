@@ -198,7 +198,7 @@ impl Managed {
     fn add(
         &mut self,
         r: &config::Resource,
-        instances: Vec<RawResource>,
+        instances: resources::Instances,
         cx: &resources::Context,
         out: &mut Vec<Diagnostic>,
     ) {

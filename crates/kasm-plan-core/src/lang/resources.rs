@@ -30,14 +30,13 @@ pub struct Context<'a> {
     pub unread: bool,
 }
 
+/// A resource's instances: held in place when there is one, as for most.
+pub type Instances = smallvec::SmallVec<[RawResource; 1]>;
+
 /// The instances of one resource, with their attributes evaluated. A
 /// resource without `count` or `for_each` gives its attributes up to its one
 /// instance (a literal is moved, not copied): they are left empty.
-pub fn instances(
-    resource: &mut Resource,
-    cx: &Context,
-    out: &mut Vec<Diagnostic>,
-) -> Vec<RawResource> {
+pub fn instances(resource: &mut Resource, cx: &Context, out: &mut Vec<Diagnostic>) -> Instances {
     let base = Scope {
         vars: Some(cx.vars),
         locals: Some(cx.locals),
@@ -76,16 +75,16 @@ pub fn instances(
                 raw_attribute(resource, None, name, at, value, out)
             })
             .collect();
-        return vec![raw_resource(resource, None, attributes)];
+        return Instances::from_buf([raw_resource(resource, None, attributes)]);
     }
     let keys = match repetition(resource, &base) {
         Ok(keys) => keys,
-        Err(_) if cx.unread && repeats_over_unknown(resource, &base) => return Vec::new(),
+        Err(_) if cx.unread && repeats_over_unknown(resource, &base) => return Instances::new(),
         Err(Some(d)) => {
             out.push(*d);
-            return Vec::new();
+            return Instances::new();
         }
-        Err(None) => return Vec::new(),
+        Err(None) => return Instances::new(),
     };
     keys.into_iter()
         .map(|(key, each)| {
