@@ -50,6 +50,16 @@ const COMPUTED: &[&str] = &["id", "image_id", "available"];
 
 /// Types every resource of a parsed document, taking its values.
 pub fn type_document(doc: Document) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
+    type_and_check(doc, |_, _| {})
+}
+
+/// [`type_document`], each resource handed to `check` as soon as it is
+/// typed: checked while its parts are still in the cache, not in a second
+/// pass over thousands of resources.
+pub fn type_and_check(
+    doc: Document,
+    mut check: impl FnMut(&ParsedResource, &mut Vec<Diagnostic>),
+) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
     let mut diagnostics = doc.diagnostics;
     let mut resources: Vec<ParsedResource> = Vec::with_capacity(doc.resources.len());
     let mut seen = Positions::with_capacity(doc.resources.len());
@@ -85,6 +95,7 @@ pub fn type_document(doc: Document) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
         {
             d.file = resource.file.as_deref().map(str::to_owned);
         }
+        check(&resource, &mut diagnostics);
         resources.push(resource);
         seen.insert(&resources, resources.len() - 1, key);
     }

@@ -10,7 +10,7 @@ use crate::lang::outputs::Outputs;
 use crate::lang::{self, Reads, VariableInput};
 use crate::model::ImageSpec;
 use crate::parse::{Declarations, Described, Format};
-use crate::typing::{ParsedResource, type_document};
+use crate::typing::{ParsedResource, type_and_check, type_document};
 use crate::validate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -219,12 +219,10 @@ pub fn check_configuration(
     let declared = std::mem::take(&mut document.declared);
     let depends_on = std::mem::take(&mut document.depends_on);
     let outputs = std::mem::take(&mut document.outputs);
-    let (resources, mut diagnostics) = type_document(document);
+    let (resources, mut diagnostics) =
+        type_and_check(document, |r, out| out.extend(validate::diagnose(r)));
     // Checked as the plan will evaluate them, with no id known yet.
     diagnostics.extend(outputs.evaluate(&|_| None).1);
-    for r in &resources {
-        diagnostics.extend(validate::diagnose(r));
-    }
     let mut diagnostics = one_per_block(diagnostics);
     finish(&mut diagnostics, strict, &config.sources);
     (
