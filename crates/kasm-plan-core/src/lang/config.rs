@@ -10,7 +10,7 @@ use crate::diagnostic::{Code, Diagnostic, FileName, Location};
 use crate::lang::raw::Format;
 use crate::positions::Positions;
 use crate::schema::tables::{self, Block as Table};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A `variable` block.
 #[derive(Clone, Debug, PartialEq)]
@@ -273,6 +273,9 @@ pub struct Config {
     pub provider: Option<ProviderDecl>,
     /// Syntax errors, skipped blocks, malformed declarations.
     pub diagnostics: Vec<Diagnostic>,
+    /// `<type>.<name>` of each managed resource something refers to: only
+    /// these need their value built.
+    pub referenced: BTreeSet<String>,
 }
 
 /// A `provider "kasm"` block: its arguments, evaluated with the variables.
@@ -373,6 +376,10 @@ impl Config {
                 file: name.clone(),
                 at,
             };
+            file.body.attributes.iter().for_each(|a| {
+                a.expr
+                    .references(&mut |root, attr, _| config.refers_to(root, attr))
+            });
             for attr in &file.body.attributes {
                 config.diagnostics.push(here(attr.at).place(
                     Diagnostic::warning(Code::BlockSkipped, format!("top-level attribute `{}` skipped", attr.name))
@@ -383,6 +390,10 @@ impl Config {
             config.resources.reserve(file.body.blocks.len());
             declared_resources.reserve(&config.resources, file.body.blocks.len(), key);
             for mut block in file.body.blocks {
+                // Found as each block is read, while it is in the cache.
+                block
+                    .body
+                    .references(&mut |root, attr, _| config.refers_to(root, attr));
                 let declared = here(block.at);
                 match (&*block.kind, block.labels.as_mut_slice()) {
                     ("terraform", []) => config.terraform_block(&block.body, &declared),
@@ -458,6 +469,13 @@ impl Config {
                 .push(first.place(other_type(block_kind, &kind, count)));
         }
         config
+    }
+
+    /// Notes a reference to `<root>.<attr>` when it names a managed resource.
+    fn refers_to(&mut self, root: &str, attr: Option<&str>) {
+        if let (Some(attr), Some(_)) = (attr, Kind::of(root)) {
+            self.referenced.insert(format!("{root}.{attr}"));
+        }
     }
 
     fn invalid(

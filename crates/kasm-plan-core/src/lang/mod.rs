@@ -70,16 +70,8 @@ fn evaluate(
     reads: Reads,
     describe: bool,
 ) -> Document {
-    // Only a resource something refers to needs its value built.
-    let mut referenced = BTreeSet::new();
-    for file in &files {
-        file.body.references(&mut |root, attr, _| {
-            if let (Some(attr), Some(_)) = (attr, Kind::of(root)) {
-                referenced.insert(format!("{root}.{attr}"));
-            }
-        });
-    }
     let mut config = Config::from_files(files);
+    let referenced = std::mem::take(&mut config.referenced);
     let mut diagnostics: Vec<Diagnostic> = std::mem::take(&mut config.diagnostics);
     let (vars, found) =
         variables::resolve(&config.variables, inputs, reads.unset_variables_unknown);
