@@ -112,7 +112,8 @@ fn declared(req: &ImportRequest) -> Result<(), Box<Diagnostic>> {
     let Some(config) = &req.configuration else {
         return Ok(());
     };
-    let (checked, diagnostics) = check_configuration(config, false, false, Reads::default());
+    let (checked, diagnostics) =
+        check_configuration(config.borrowed(), false, false, Reads::default());
     let address = req.address.as_str();
     if super::validate::addresses(&checked, &diagnostics)
         .iter()

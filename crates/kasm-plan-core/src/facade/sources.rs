@@ -71,6 +71,40 @@ impl From<SourceInput> for Sources {
 }
 
 /// One file, without variable values, is a configuration too.
+/// A configuration's parts, borrowed: a source given alone is checked as a
+/// configuration without its text being copied.
+#[derive(Clone, Copy, Debug)]
+pub struct ConfigurationRef<'a> {
+    /// The files.
+    pub sources: &'a [SourceInput],
+    /// Values for its variables, lowest precedence first.
+    pub variables: &'a [VariableInput],
+    /// The workspace; `default` when absent.
+    pub workspace: Option<&'a str>,
+}
+
+impl Configuration {
+    /// The configuration, borrowed.
+    pub fn borrowed(&self) -> ConfigurationRef<'_> {
+        ConfigurationRef {
+            sources: &self.sources,
+            variables: &self.variables,
+            workspace: self.workspace.as_deref(),
+        }
+    }
+}
+
+impl SourceInput {
+    /// The source as a configuration of one file, borrowed.
+    pub fn as_configuration(&self) -> ConfigurationRef<'_> {
+        ConfigurationRef {
+            sources: std::slice::from_ref(self),
+            variables: &[],
+            workspace: None,
+        }
+    }
+}
+
 impl From<SourceInput> for Configuration {
     fn from(input: SourceInput) -> Self {
         Configuration {
@@ -83,10 +117,10 @@ impl From<SourceInput> for Configuration {
 
 impl Sources {
     /// The sources as one configuration.
-    pub fn configuration(&self) -> std::borrow::Cow<'_, Configuration> {
+    pub fn configuration(&self) -> ConfigurationRef<'_> {
         match self {
-            Sources::One(input) => std::borrow::Cow::Owned(input.clone().into()),
-            Sources::Many(config) => std::borrow::Cow::Borrowed(config),
+            Sources::One(input) => input.as_configuration(),
+            Sources::Many(config) => config.borrowed(),
         }
     }
 }
@@ -119,7 +153,9 @@ pub fn validate_source(
     input: &SourceInput,
     strict: bool,
 ) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
-    validate_configuration(&input.clone().into(), strict)
+    let (checked, diagnostics) =
+        check_configuration(input.as_configuration(), strict, false, Reads::default());
+    (checked.resources, diagnostics)
 }
 
 /// Validates a configuration: its files read together, its variables given
@@ -128,7 +164,8 @@ pub fn validate_configuration(
     config: &Configuration,
     strict: bool,
 ) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
-    let (checked, diagnostics) = check_configuration(config, strict, false, Reads::default());
+    let (checked, diagnostics) =
+        check_configuration(config.borrowed(), strict, false, Reads::default());
     (checked.resources, diagnostics)
 }
 
@@ -187,7 +224,7 @@ impl Authorization {
 /// [`validate_configuration`], keeping the `moved` and `import` blocks, and
 /// when `describe`, the configuration as plan JSON describes it.
 pub fn check_configuration(
-    config: &Configuration,
+    config: ConfigurationRef,
     strict: bool,
     describe: bool,
     reads: Reads,
@@ -198,9 +235,9 @@ pub fn check_configuration(
         .map(|s| read_file(&s.source, s.format(), s.file_name.as_deref()))
         .collect();
     let mut document = if describe {
-        lang::load_described(files, &config.variables, config.workspace.as_deref(), reads)
+        lang::load_described(files, config.variables, config.workspace, reads)
     } else {
-        lang::load(files, &config.variables, config.workspace.as_deref(), reads)
+        lang::load(files, config.variables, config.workspace, reads)
     };
     let access = Authorization {
         groups: std::mem::take(&mut document.groups),
@@ -224,7 +261,7 @@ pub fn check_configuration(
     // Checked as the plan will evaluate them, with no id known yet.
     diagnostics.extend(outputs.evaluate(&|_| None).1);
     let mut diagnostics = one_per_block(diagnostics);
-    finish(&mut diagnostics, strict, &config.sources);
+    finish(&mut diagnostics, strict, config.sources);
     (
         Checked {
             resources,
@@ -277,8 +314,8 @@ pub fn desired_specs(
 /// `reads`: what was read from Kasm for data sources.
 pub fn wanted(desired: &Desired, strict: bool, reads: Reads) -> (Wanted, Vec<Diagnostic>) {
     let (checked, diagnostics) = match desired {
-        Desired::Source(s) => check_configuration(&s.clone().into(), strict, true, reads),
-        Desired::Sources(config) => check_configuration(config, strict, true, reads),
+        Desired::Source(s) => check_configuration(s.as_configuration(), strict, true, reads),
+        Desired::Sources(config) => check_configuration(config.borrowed(), strict, true, reads),
         Desired::Document { images } => {
             let (resources, diagnostics) = document_specs(images, strict);
             (

@@ -127,7 +127,7 @@ pub fn validate(req: &ValidateRequest) -> ValidateResponse {
         unset_variables_unknown: req.unset_variables_unknown,
         ..Reads::default()
     };
-    let (checked, diagnostics) = check_configuration(&config, req.strict, false, reads);
+    let (checked, diagnostics) = check_configuration(config, req.strict, false, reads);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let resources = addresses(&checked, &diagnostics);
     ValidateResponse {
