@@ -70,7 +70,6 @@ impl From<SourceInput> for Sources {
     }
 }
 
-/// One file, without variable values, is a configuration too.
 /// A configuration's parts, borrowed: a source given alone is checked as a
 /// configuration without its text being copied.
 #[derive(Clone, Copy, Debug)]
@@ -105,6 +104,7 @@ impl SourceInput {
     }
 }
 
+/// One file, without variable values, is a configuration too.
 impl From<SourceInput> for Configuration {
     fn from(input: SourceInput) -> Self {
         Configuration {
@@ -153,9 +153,7 @@ pub fn validate_source(
     input: &SourceInput,
     strict: bool,
 ) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
-    let (checked, diagnostics) =
-        check_configuration(input.as_configuration(), strict, false, Reads::default());
-    (checked.resources, diagnostics)
+    validate_borrowed(input.as_configuration(), strict)
 }
 
 /// Validates a configuration: its files read together, its variables given
@@ -164,8 +162,14 @@ pub fn validate_configuration(
     config: &Configuration,
     strict: bool,
 ) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
-    let (checked, diagnostics) =
-        check_configuration(config.borrowed(), strict, false, Reads::default());
+    validate_borrowed(config.borrowed(), strict)
+}
+
+fn validate_borrowed(
+    config: ConfigurationRef,
+    strict: bool,
+) -> (Vec<ParsedResource>, Vec<Diagnostic>) {
+    let (checked, diagnostics) = check_configuration(config, strict, false, Reads::default());
     (checked.resources, diagnostics)
 }
 

@@ -376,11 +376,9 @@ impl Config {
                 file: name.clone(),
                 at,
             };
-            file.body.attributes.iter().for_each(|a| {
-                a.expr
-                    .references(&mut |root, attr, _| config.refers_to(root, attr))
-            });
             for attr in &file.body.attributes {
+                attr.expr
+                    .references(&mut |root, first, _| config.refers_to(root, first));
                 config.diagnostics.push(here(attr.at).place(
                     Diagnostic::warning(Code::BlockSkipped, format!("top-level attribute `{}` skipped", attr.name))
                         .help("kasm-plan reads `resource \"kasm_image\"`, `variable` and `locals` blocks"),

@@ -486,10 +486,15 @@ impl<'a> Reader<'a> {
     /// text, the form typing takes; from the first that is not, they are the
     /// items of an object expression. Keys are templates unless read literally.
     fn object_expr(&mut self, mode: Mode) -> Parsed<ExprKind> {
-        let mut members = self.members(mode)?;
+        let members = self.members(mode)?;
+        Ok(self.close(members))
+    }
+
+    /// The object `members` read, its builder kept for the next object.
+    fn close(&mut self, mut members: Members<'a>) -> ExprKind {
         let kind = members.finish();
         self.builders.push(members.literal);
-        Ok(kind)
+        kind
     }
 
     /// The members of the object ahead, as [`Reader::object_expr`] reads them.
@@ -525,10 +530,8 @@ impl<'a> Reader<'a> {
                         r.builders.push(inner.literal);
                         return Ok(());
                     }
-                    let kind = inner.finish();
-                    r.builders.push(inner.literal);
                     Expr {
-                        kind,
+                        kind: r.close(inner),
                         at: Some(r.since(start)),
                     }
                 }
