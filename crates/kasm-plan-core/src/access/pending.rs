@@ -127,29 +127,50 @@ fn find(
     let listed = super::seen::listed(type_name, access);
     // The lookup's keys and the list's matching keys, each against the
     // argument the record holds.
-    let keys = search
+    let keys: Vec<(&str, &str)> = search
         .body
         .iter()
         .map(|(argument, pointer)| (last(pointer), *argument))
-        .chain(search.matching.iter().copied());
-    let keys: Vec<(&str, &str)> = keys.collect();
-    let owned = |id: &str| state.objects.values().any(|r| same_id(&r.id, id));
-    listed.into_iter().find_map(|item| {
-        let Value::Object(item) = item else {
-            return None;
-        };
+        .chain(search.matching.iter().copied())
+        .collect();
+    let (id, item) = unowned_match(
+        &listed,
+        &keys,
+        |argument| record.text(argument),
+        &format!("/{}", last(search.answer_id)),
+        state,
+    )?;
+    Some((id, item.clone()))
+}
+
+/// What a lost create made among `items` (what Kasm lists, or a find's
+/// answer): the first item whose `keys` (item key, argument) hold the
+/// arguments' values and whose id (at the pointer `id_at`, made canonical)
+/// no record of `state` holds. The one rule of the plan's search and the apply's: ids
+/// compared canonically, any other text exactly (a username is already as
+/// Kasm stores it); an argument without a value matches nothing.
+pub fn unowned_match<'a, 'v>(
+    items: impl IntoIterator<Item = &'a Value>,
+    keys: &[(&str, &str)],
+    value_of: impl Fn(&str) -> Option<&'v str>,
+    id_at: &str,
+    state: &State,
+) -> Option<(String, &'a serde_json::Map<String, Value>)> {
+    items.into_iter().find_map(|item| {
+        let object = item.as_object()?;
         let matches = keys.iter().all(|(key, argument)| {
-            match (
-                item.get(*key).and_then(Value::as_str),
-                record.text(argument),
-            ) {
-                (Some(a), Some(b)) => same_id(a, b) || a.eq_ignore_ascii_case(b),
+            match (object.get(*key).and_then(Value::as_str), value_of(argument)) {
+                (Some(a), Some(b)) => same_id(a, b),
                 _ => false,
             }
         });
-        let id = item.get(last(search.answer_id))?.as_str()?;
+        if !matches {
+            return None;
+        }
+        let id = item.pointer(id_at)?.as_str()?;
         let id = crate::model::canonical_uuid(id).unwrap_or_else(|| id.to_owned());
-        (matches && !owned(&id)).then_some((id, item))
+        let owned = state.objects.values().any(|r| same_id(&r.id, &id));
+        (!owned).then_some((id, object))
     })
 }
 
@@ -162,7 +183,7 @@ fn last(pointer: &str) -> &str {
 mod tests {
     use super::*;
     use crate::group::{Session, User};
-    use serde_json::json;
+    use serde_json::{Map, json};
 
     const ALICE: &str = "0b9a7a3c2d1e4f5a8b7c6d5e4f3a2b1c";
     const IMAGE: &str = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
@@ -190,6 +211,40 @@ mod tests {
             image_id: IMAGE.into(),
             operational_status: status.into(),
         }
+    }
+
+    /// The apply's search uses this rule too: a name is matched exactly,
+    /// an id in either form, and what a record holds is never taken.
+    #[test]
+    fn a_lost_create_is_matched_by_exact_names_and_canonical_ids() {
+        let owned = "cccccccccccccccccccccccccccccccc";
+        let mut state = State::default();
+        state.objects.insert(
+            "kasm_group.other".into(),
+            ObjectRecord {
+                id: owned.into(),
+                attributes: Map::new().into(),
+                prevent_destroy: false,
+            },
+        );
+        let items = [
+            json!({"group_id": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "name": "dev", "image_id": IMAGE}),
+            json!({"group_id": "cccccccc-cccc-cccc-cccc-cccccccccccc", "name": "Dev", "image_id": IMAGE}),
+            json!({"group_id": "BBBBBBBB-BBBB-BBBB-BBBB-BBBBBBBBBBBB", "name": "Dev", "image_id": IMAGE}),
+        ];
+        let hyphenated = "a1a1a1a1-a1a1-a1a1-a1a1-a1a1a1a1a1a1";
+        let value_of = |argument: &str| match argument {
+            "name" => Some("Dev"),
+            "image_id" => Some(hyphenated),
+            _ => None,
+        };
+        let keys = [("name", "name"), ("image_id", "image_id")];
+        let found = unowned_match(&items, &keys, value_of, "/group_id", &state);
+        let (id, item) = found.unwrap_or_else(|| unreachable!("the third item matches"));
+        assert_eq!(id, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+        assert_eq!(item["name"], "Dev");
+        let unknown = [("name", "name"), ("priority", "priority")];
+        assert!(unowned_match(&items, &unknown, value_of, "/group_id", &state).is_none());
     }
 
     #[test]

@@ -10,6 +10,7 @@ use super::{ActionError, Shared, keep, lock, recorded, unmark_if_refused, update
 use crate::kasm::KasmError;
 use kasm_plan_core::State;
 use kasm_plan_core::access::Target;
+use kasm_plan_core::access::pending::unowned_match;
 use kasm_plan_core::state::recorded::Answered;
 use kasm_plan_core::step::put;
 use kasm_plan_core::step::{CallKind, CallStep, FindStep, ReadyStep};
@@ -371,16 +372,16 @@ async fn found(
     find: &FindStep,
     filled: &[(String, String)],
 ) -> Result<Option<String>, ActionError> {
-    let value = |attribute: &str| -> Option<Value> {
-        filled
-            .iter()
-            .find(|(a, _)| a == attribute)
-            .map(|(_, id)| Value::from(id.as_str()))
-            .or_else(|| step.record.as_ref()?.attributes.get(attribute).cloned())
+    let filled_id = |attribute: &str| {
+        let (_, id) = filled.iter().find(|(a, _)| a == attribute)?;
+        Some(id.as_str())
     };
+    let recorded = |attribute: &str| step.record.as_ref()?.attributes.get(attribute);
     let mut body = find.body.clone();
     for (pointer, attribute) in &find.fill {
-        put(&mut body, pointer, value(attribute).unwrap_or(Value::Null));
+        let value = filled_id(attribute).map(Value::from);
+        let value = value.or_else(|| recorded(attribute).cloned());
+        put(&mut body, pointer, value.unwrap_or(Value::Null));
     }
     let answer = match shared.kasm.call(&find.endpoint, &body, true).await {
         Ok(answer) => answer,
@@ -394,27 +395,20 @@ async fn found(
     let Some(list) = &find.list else {
         return Ok(answer_id(&answer, Some(&find.answer_id)));
     };
-    let owned = |id: &str| {
-        lock(&shared.state)
-            .next
-            .objects
-            .values()
-            .any(|r| kasm_plan_core::group::same_id(&r.id, id))
-    };
-    let same = |item: &Value, key: &str, attribute: &str| match (
-        item.get(key).and_then(Value::as_str),
-        value(attribute),
-    ) {
-        (Some(a), Some(Value::String(b))) => kasm_plan_core::group::same_id(a, &b),
-        _ => false,
-    };
+    let keys: Vec<(&str, &str)> = find
+        .matching
+        .iter()
+        .map(|(key, attribute)| (key.as_str(), attribute.as_str()))
+        .collect();
     let candidates = answer.pointer(list).and_then(Value::as_array);
-    Ok(candidates
-        .into_iter()
-        .flatten()
-        .filter(|item| find.matching.iter().all(|(k, a)| same(item, k, a)))
-        .filter_map(|item| answer_id(item, Some(&find.answer_id)))
-        .find(|id| !owned(id)))
+    let found = unowned_match(
+        candidates.into_iter().flatten(),
+        &keys,
+        |attribute| filled_id(attribute).or_else(|| recorded(attribute)?.as_str()),
+        &find.answer_id,
+        &lock(&shared.state).next,
+    );
+    Ok(found.map(|(id, _)| id))
 }
 
 /// Polls until the object reports the status wanted; answers it. A wait
