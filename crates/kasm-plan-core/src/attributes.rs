@@ -3,7 +3,7 @@
 
 use crate::field::{BYTES_PER_MB, Field};
 use crate::json_text::JsonObject;
-use crate::model::{Image, ImageSpec, canonical_uuid};
+use crate::model::{Image, ImageSpec, canonical_id};
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -246,9 +246,7 @@ impl<'a> FieldValue<'a> {
         match self {
             FieldValue::Null => Value::Null,
             FieldValue::Text(s) => Value::String((*s).to_owned()),
-            FieldValue::Uuid(s) => {
-                Value::String(canonical_uuid(s).unwrap_or_else(|| (*s).to_owned()))
-            }
+            FieldValue::Uuid(s) => Value::String(canonical_id(s).into_owned()),
             FieldValue::Int(i) => Value::from(*i),
             FieldValue::Float(f) => Value::from(*f),
             FieldValue::Bool(b) => Value::Bool(*b),

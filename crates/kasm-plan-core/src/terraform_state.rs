@@ -12,7 +12,7 @@ use crate::address::{GROUP_TYPE, InstanceKey, LINK_TYPE, RESOURCE_TYPE};
 /// memberships are imported by hand).
 const READ_TYPES: [&str; 3] = [RESOURCE_TYPE, GROUP_TYPE, LINK_TYPE];
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::canonical_uuid;
+use crate::model::canonical_id;
 use crate::state::State;
 use serde::Deserialize;
 use serde_json::Value;
@@ -168,7 +168,7 @@ fn bind(r: &Resource, instance: &Instance, state: &State, out: &mut Bindings) {
 /// An id as 32 hex digits (a link's, each half), to compare ids written in
 /// either of Kasm's forms.
 fn canonical(id: &str, kind: &str) -> String {
-    let one = |part: &str| canonical_uuid(part).unwrap_or_else(|| part.to_owned());
+    let one = |part: &str| canonical_id(part).into_owned();
     if kind == LINK_TYPE {
         id.split(':').map(one).collect::<Vec<_>>().join(":")
     } else {

@@ -83,7 +83,7 @@ fn check_username_free(
         .help(format!(
             "import it: `import {{ to = {}  id = \"{}\" }}`, or choose another username",
             spec.address,
-            crate::model::canonical_uuid(&existing.user_id).unwrap_or_else(|| existing.user_id.clone())
+            crate::model::canonical_id(&existing.user_id)
         )),
     );
 }

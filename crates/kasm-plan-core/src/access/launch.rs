@@ -454,7 +454,7 @@ fn granted(
 /// One text per id, whichever form Kasm gave it in; an address as it is.
 fn key(r: &Resolved) -> String {
     match r {
-        Resolved::Known(id) => crate::model::canonical_uuid(id).unwrap_or_else(|| id.clone()),
+        Resolved::Known(id) => crate::model::canonical_id(id).into_owned(),
         Resolved::Pending(address) => address.clone(),
     }
 }

@@ -168,7 +168,7 @@ pub fn unowned_match<'a, 'v>(
             return None;
         }
         let id = item.pointer(id_at)?.as_str()?;
-        let id = crate::model::canonical_uuid(id).unwrap_or_else(|| id.to_owned());
+        let id = crate::model::canonical_id(id).into_owned();
         let owned = state.objects.values().any(|r| same_id(&r.id, &id));
         (!owned).then_some((id, object))
     })

@@ -457,5 +457,5 @@ fn answer_at(outcome: &Outcome, pointer: &str) -> Option<Value> {
 /// The id at a pointer of an answer, in Kasm's 32-hex form.
 fn answer_id(answer: &Value, pointer: Option<&str>) -> Option<String> {
     let id = answer.pointer(pointer?)?.as_str()?;
-    Some(kasm_plan_core::model::canonical_uuid(id).unwrap_or_else(|| id.to_owned()))
+    Some(kasm_plan_core::model::canonical_id(id).into_owned())
 }
